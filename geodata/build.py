@@ -1,0 +1,807 @@
+"""Re-derive a region's committed data from its raw sources.
+
+``build_region("kailash", source_dir=..., out_dir=...)`` reads the GPS tracks,
+the gazetteer and the road list, and writes ``trails``, ``roads``, ``places``
+and ``stations`` GeoJSON layers plus ``metadata.json`` and
+``calibration.json``. How the pieces become routes is described by the
+region's :class:`~geodata.specs.RegionSpec`:
+
+- the stretch the GPS tracks cover is their consensus centreline
+  (:mod:`geodata.consensus`), quality ``track_consensus``;
+- the rest of each circuit is a chain through gazetteer points in walking
+  order. A point whose position is only estimated and which would make the
+  chain double back on itself is left out of the chain (it stays a place,
+  snapped with its distance). Each link is ``published_fixes`` when both ends
+  are fixes (published GPS, track-derived), else ``estimated``;
+- roads come from ``roads.csv``. Vehicle tracks that run beside a foot trail
+  follow the trail (their alignment was never traced); the others are straight
+  between their end places, with the published length kept as
+  ``length_factor``.
+
+The walking model is calibrated by a function the caller passes in
+(``calibrator``), so that this package does not depend on ``routes``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import LineString, Point
+from shapely.ops import substring
+
+from geodata.consensus import Centreline, consensus_centreline, project_tracks
+from geodata.files import write_region
+from geodata.raw import read_gazetteer, read_roads, read_tracks
+from geodata.specs import CircuitSpec, RegionSpec, get_spec
+from rescue.errors import DataValidationError, InvalidInput
+
+__all__ = ["BuildReport", "Calibrator", "build_region", "parse_length_km", "normalise_surface"]
+
+#: ``calibrator(tracks, centreline, landmarks_m) -> dict`` (JSON-ready), see routes.calibrate.
+Calibrator = Callable[[Sequence[Any], LineString, Mapping[str, float]], Mapping[str, Any]]
+
+SOURCE_FILES = ("tracks_train.csv.gz", "gazetteer.csv", "roads.csv")
+_FIX_QUALITIES = frozenset({"gps_published", "track_derived"})
+#: a place this close to the tracked centreline lies on it (track-derived fixes are ±30 m).
+_ON_TRACK_M = 150.0
+#: an estimated chain point that turns the chain back by more than this is a side site.
+_SPIKE_TURN_DEG = 150.0
+
+
+@dataclass
+class BuildReport:
+    """What a build did; ``summary()`` is what the CLI prints."""
+
+    region_id: str
+    out_dir: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    centreline_fit: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, Any] = field(default_factory=dict)
+    route_lengths_m: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def summary(self) -> str:
+        """Return a human-readable account of the build."""
+        lines = [f"Built region {self.region_id!r} into {self.out_dir} in {self.duration_s:.1f} s"]
+        lines.append("  " + ", ".join(f"{n} {k}" for k, n in self.counts.items()))
+        fit = self.centreline_fit
+        if fit:
+            lines.append(
+                f"  west-valley centreline from {fit.get('n_tracks')} tracks: "
+                f"{fit.get('length_m', 0) / 1000:.2f} km, track points to centreline "
+                f"median {fit.get('median_distance_m', float('nan')):.1f} m, "
+                f"p95 {fit.get('p95_distance_m', float('nan')):.1f} m"
+            )
+        for route_id, length_m in self.route_lengths_m.items():
+            lines.append(f"  route {route_id}: {length_m / 1000:.1f} km")
+        whole = self.calibration.get("report", {}).get("whole_stretch") if self.calibration else None
+        if whole:
+            lines.append(
+                f"  walking model hold-out MAE (Darchen → Drirapuk, median walker): "
+                f"{whole['mae_s']:.0f} s vs distance-only {whole['baseline_mae_s']:.0f} s"
+            )
+        if self.warnings:
+            lines.append(f"  {len(self.warnings)} warning(s):")
+            lines.extend(f"    - {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def parse_length_km(text: str) -> tuple[float, float] | None:
+    """Parse a published length such as ``"5"``, ``"12-29"`` or ``"2-2.5"``.
+
+    Returns
+    -------
+    (low_km, high_km) or None when the text holds no number.
+    """
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text or "")]
+    if not numbers:
+        return None
+    return (min(numbers[:2]), max(numbers[:2]))
+
+
+def normalise_surface(text: str) -> str:
+    """Map a free-text surface from ``roads.csv`` to a surface class.
+
+    The classes are those ``routes.costs`` knows speeds for: ``paved``,
+    ``graded``, ``gravel``, ``dirt``, ``dirt_track``, ``rock``.
+    """
+    t = (text or "").lower()
+    if t.startswith("paved"):
+        return "paved"
+    if "graded" in t:
+        return "graded"
+    if "mixed" in t or "gravel" in t:
+        return "gravel"
+    if "rock" in t:
+        return "rock"
+    if "track" in t:
+        return "dirt_track"
+    if "dirt" in t:
+        return "dirt"
+    return "unknown"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """A point of a chain: metric position, elevation if known, and provenance."""
+
+    place_id: str | None
+    x: float
+    y: float
+    elevation_m: float | None
+    is_fix: bool
+    kora_km: float | None
+
+
+class _Builder:
+    def __init__(self, spec: RegionSpec, source_dir: Path, *, progress: bool) -> None:
+        self.spec = spec
+        self.source_dir = source_dir
+        self.progress = progress
+        self.to_metric = Transformer.from_crs("EPSG:4326", spec.metric_crs, always_xy=True)
+        self.to_wgs = Transformer.from_crs(spec.metric_crs, "EPSG:4326", always_xy=True)
+        self.warnings: list[str] = []
+        self.ways: list[dict[str, Any]] = []  # metric geometry until serialised
+
+    # -- inputs -------------------------------------------------------------------
+    def read_inputs(self) -> None:
+        missing = [f for f in SOURCE_FILES if not (self.source_dir / f).is_file()]
+        if missing:
+            raise InvalidInput(
+                f"source folder {self.source_dir} lacks {', '.join(missing)} "
+                f"(expected {', '.join(SOURCE_FILES)})"
+            )
+        self.hashes = {f: _sha256(self.source_dir / f) for f in SOURCE_FILES}
+        self.gazetteer = {row["id"]: row for row in read_gazetteer(self.source_dir / "gazetteer.csv")}
+        self.roads = read_roads(self.source_dir / "roads.csv")
+        self._log("reading GPS tracks …")
+        self.tracks = project_tracks(
+            read_tracks(self.source_dir / "tracks_train.csv.gz"), crs=self.spec.metric_crs
+        )
+
+    def _log(self, message: str) -> None:
+        if self.progress:
+            print(message, file=sys.stderr, flush=True)
+
+    def place(self, place_id: str) -> dict[str, Any]:
+        try:
+            return self.gazetteer[place_id]
+        except KeyError:
+            raise DataValidationError(
+                f"region spec {self.spec.region_id!r} names place {place_id!r}, "
+                "which gazetteer.csv does not have"
+            ) from None
+
+    def xy(self, place_id: str) -> tuple[float, float]:
+        row = self.place(place_id)
+        x, y = self.to_metric.transform(row["lon"], row["lat"])
+        return float(x), float(y)
+
+    def anchor(self, place_id: str) -> _Anchor:
+        row = self.place(place_id)
+        x, y = self.xy(place_id)
+        return _Anchor(
+            place_id,
+            x,
+            y,
+            row["elevation_m"],
+            row["coord_quality"] in _FIX_QUALITIES,
+            row["kora_km"],
+        )
+
+    # -- west valley ------------------------------------------------------------------
+    def build_tracked(self) -> Centreline:
+        spec = self.spec
+        self._log(f"consensus centreline of {len(self.tracks)} tracks …")
+        centre = consensus_centreline(
+            self.tracks,
+            start_xy=self.xy(spec.track_start_place_id),
+            end_xy=self.xy(spec.track_end_place_id),
+        )
+        line = centre.geometry
+        start, end = spec.track_start_place_id, spec.track_end_place_id
+        self._add_way(
+            f"{spec.tracked_route_id}:{start}-{end}",
+            line,
+            kind="trail",
+            route_id=spec.tracked_route_id,
+            names=(self.place(start), self.place(end)),
+            quality="track_consensus",
+            modes=["foot"],
+            surface="trail",
+            length_factor=1.0,
+            ends=(start, end),
+            source=f"consensus centreline of {centre.fit.n_tracks} GPS tracks (tracks_train.csv.gz)",
+            notes="elevation: per-bin median of phone-GPS elevations (10-30 m low vs. LP figures)",
+        )
+        for i, branch in enumerate(centre.branches, start=1):
+            self._add_way(
+                f"{spec.tracked_route_id}:{start}-{end}:branch{i}",
+                branch.geometry,
+                kind="trail",
+                route_id=spec.tracked_route_id,
+                names=(self.place(start), self.place(end)),
+                quality="track_consensus",
+                modes=["foot"],
+                surface="trail",
+                length_factor=1.0,
+                ends=(None, None),
+                source="consensus of the GPS tracks that took the other bank",
+                notes=(
+                    f"parallel path used by {branch.share_of_tracks:.0%} of tracks between "
+                    f"{branch.from_m / 1000:.1f} and {branch.to_m / 1000:.1f} km"
+                ),
+                name_suffix=(" (other bank)", "（对岸）"),
+                variant="other_bank",
+            )
+        self.centreline = centre
+        return centre
+
+    # -- chains through gazetteer points -----------------------------------------------
+    def build_chain(self, circuit: CircuitSpec, start: _Anchor | None = None) -> None:
+        anchors = [self.anchor(pid) for pid in circuit.place_ids]
+        if start is not None:
+            anchors.insert(0, start)
+        anchors = self._drop_spikes(anchors, circuit.route_id)
+        if all(a.elevation_m is None for a in anchors):
+            anchors = [self._with_nearby_elevation(a) for a in anchors]
+            self.warnings.append(
+                f"{circuit.route_id}: the gazetteer gives no elevation on this route; elevations "
+                "are weighted from the nearest places that have one (a rough lower bound)"
+            )
+        elevations = _interpolate_elevations(anchors)
+        town = {tuple(p) for p in self.spec.town_links}
+        for a, b, za, zb in zip(anchors, anchors[1:], elevations, elevations[1:], strict=False):
+            line = LineString([(a.x, a.y, za), (b.x, b.y, zb)])
+            if line.length < 1.0:
+                continue
+            key = f"{a.place_id}>{b.place_id}"
+            published_m = circuit.stage_lengths_m.get(key)
+            if published_m is None and a.kora_km is not None and b.kora_km is not None:
+                if b.kora_km > a.kora_km:
+                    published_m = (b.kora_km - a.kora_km) * 1000.0
+            factor = max(1.0, published_m / line.length) if published_m else 1.0
+            is_street = (a.place_id, b.place_id) in town
+            quality = "published_fixes" if (a.is_fix and b.is_fix) else "estimated"
+            self._add_way(
+                f"{circuit.route_id}:{a.place_id}-{b.place_id}",
+                line,
+                kind="trail",
+                route_id=circuit.route_id,
+                names=(self.place(a.place_id or ""), self.place(b.place_id or "")),
+                quality=quality,
+                modes=["foot", "vehicle"] if is_street else ["foot"],
+                surface="paved" if is_street else "trail",
+                length_factor=round(factor, 4),
+                ends=(a.place_id, b.place_id),
+                source="gazetteer points in walking order"
+                + ("; length from published stage distance" if factor > 1.0 else ""),
+                notes="straight chain between gazetteer points; elevation interpolated "
+                "between gazetteer elevations",
+            )
+
+    def _drop_spikes(self, anchors: list[_Anchor], route_id: str) -> list[_Anchor]:
+        anchors = list(anchors)
+        changed = True
+        while changed:
+            changed = False
+            for i in range(1, len(anchors) - 1):
+                a, b, c = anchors[i - 1], anchors[i], anchors[i + 1]
+                if b.is_fix:
+                    continue
+                turn = _turn_deg((a.x, a.y), (b.x, b.y), (c.x, c.y))
+                if turn > _SPIKE_TURN_DEG:
+                    self.warnings.append(
+                        f"{route_id}: left {b.place_id} out of the route line (its estimated "
+                        f"position would make the line turn back by {turn:.0f}°)"
+                    )
+                    del anchors[i]
+                    changed = True
+                    break
+        return anchors
+
+    def _with_nearby_elevation(self, a: _Anchor) -> _Anchor:
+        """``a`` with an inverse-distance-weighted elevation of the nearest known places."""
+        known = []
+        for pid, row in self.gazetteer.items():
+            if row["elevation_m"] is None or row["type"] in self.spec.off_network_types:
+                continue
+            x, y = self.xy(pid)
+            known.append((math.hypot(x - a.x, y - a.y), float(row["elevation_m"])))
+        known.sort()
+        nearest = known[:3]
+        weights = [1.0 / max(d, 1.0) ** 2 for d, _ in nearest]
+        z = sum(w * e for w, (_, e) in zip(weights, nearest, strict=True)) / sum(weights)
+        return _Anchor(a.place_id, a.x, a.y, round(z, 1), a.is_fix, a.kora_km)
+
+    # -- roads ----------------------------------------------------------------------
+    def build_roads(self) -> None:
+        rows = {r["id"]: r for r in self.roads}
+        joined = self._junctions(rows)
+        for road in self.roads:
+            rid = road["id"]
+            if rid in joined:
+                start_xy, end_xy, start_id, end_id = joined[rid]
+            else:
+                if not road["from_id"] or not road["to_id"]:
+                    missing = road["to"] if road["from_id"] else road["from"]
+                    self.warnings.append(
+                        f"roads.csv: road {rid!r} skipped: no coordinates for {missing!r}"
+                    )
+                    continue
+                start_id, end_id = road["from_id"], road["to_id"]
+                start_xy, end_xy = self._road_end(start_id), self._road_end(end_id)
+            if rid in self.spec.trail_following_roads or start_id == end_id:
+                line = self._along_trails(start_id, end_id, rid)
+                if line is None:
+                    continue
+                modes = ["vehicle"]
+                notes = "alignment not traced: follows the foot trail between its end places"
+            else:
+                z0 = self._elevation_at(start_id, start_xy)
+                z1 = self._elevation_at(end_id, end_xy)
+                line = LineString([(*start_xy, z0), (*end_xy, z1)])
+                modes = ["vehicle", "foot"]
+                notes = "alignment not traced: straight line between its end places"
+            span = parse_length_km(road["length_km"])
+            factor = 1.0
+            if span is not None and line.length > 0:
+                factor = max(1.0, 1000.0 * (span[0] + span[1]) / 2.0 / line.length)
+            self._add_way(
+                f"road:{rid}",
+                line,
+                kind="road",
+                route_id=None,
+                names=None,
+                quality="estimated",
+                modes=modes,
+                surface=normalise_surface(road["surface"]),
+                length_factor=round(factor, 4),
+                ends=(start_id, end_id),
+                source=road["source"],
+                notes=f"{notes}; {road['notes']}".strip("; "),
+                road=road,
+            )
+
+    def _junctions(
+        self, rows: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, tuple[tuple[float, float], tuple[float, float], str | None, str | None]]:
+        """Join a road ending at an unlocated junction to the road leaving it.
+
+        ``chiu_gossul_turnoff`` ends at the "Gossul turn-off" and ``gossul_spur``
+        starts there: the junction is put on the straight line between the known
+        ends, at the share of the published lengths.
+        """
+        out: dict[str, Any] = {}
+        for a in rows.values():
+            if not a["from_id"] or a["to_id"]:
+                continue
+            for b in rows.values():
+                if b["from_id"] or not b["to_id"]:
+                    continue
+                if _norm_name(b["from"]) != _norm_name(a["to"]):
+                    continue
+                la, lb = parse_length_km(a["length_km"]), parse_length_km(b["length_km"])
+                share = 0.5 if not (la and lb) else la[1] / (la[1] + lb[1])
+                p0, p1 = self._road_end(a["from_id"]), self._road_end(b["to_id"])
+                j = (p0[0] + share * (p1[0] - p0[0]), p0[1] + share * (p1[1] - p0[1]))
+                out[a["id"]] = (p0, j, a["from_id"], None)
+                out[b["id"]] = (j, p1, None, b["to_id"])
+        return out
+
+    def _road_end(self, place_id: str) -> tuple[float, float]:
+        """Where a road meets a place: the place's point on a trail if it lies on one."""
+        x, y = self.xy(place_id)
+        p = Point(x, y)
+        best = None
+        for way in self.ways:
+            if way["kind"] != "trail":
+                continue
+            d = way["geometry"].distance(p)
+            if d <= self.spec.snap_warn_m and (best is None or d < best[0]):
+                best = (d, way["geometry"])
+        if best is None:
+            return x, y
+        q = best[1].interpolate(best[1].project(p))
+        return float(q.x), float(q.y)
+
+    def _elevation_at(self, place_id: str | None, xy: tuple[float, float]) -> float:
+        if place_id is not None and self.place(place_id)["elevation_m"] is not None:
+            return float(self.place(place_id)["elevation_m"])
+        return float(self._nearest_z(xy))
+
+    def _nearest_z(self, xy: tuple[float, float]) -> float:
+        p = Point(xy)
+        way = min(self.ways, key=lambda w: w["geometry"].distance(p))
+        line = way["geometry"]
+        return float(line.interpolate(line.project(p)).z)
+
+    def _along_trails(self, start_id: str, end_id: str, road_id: str) -> LineString | None:
+        """The stretch of a circuit between two places (the whole loop if they are equal)."""
+        for route_id, loop in self.route_lines().items():
+            s, e = Point(self.xy(start_id)), Point(self.xy(end_id))
+            if loop.distance(s) > self.spec.snap_warn_m or loop.distance(e) > self.spec.snap_warn_m:
+                continue
+            ms, me = loop.project(s), loop.project(e)
+            if start_id == end_id:
+                return _rotate_loop(loop, ms)
+            if me >= ms:
+                return substring(loop, ms, me)
+            self.warnings.append(f"roads.csv: road {road_id!r} runs against {route_id} order")
+            return substring(loop, me, ms)
+        self.warnings.append(
+            f"roads.csv: road {road_id!r} skipped: {start_id}/{end_id} are not on one trail"
+        )
+        return None
+
+    def route_lines(self) -> dict[str, LineString]:
+        """Each circuit's ways merged into one line in walking order (metric, 3D)."""
+        out: dict[str, LineString] = {}
+        for route_id in [c.route_id for c in self.spec.circuits]:
+            parts = [
+                w["geometry"]
+                for w in self.ways
+                if w["route_id"] == route_id and w["variant"] is None
+            ]
+            coords: list[tuple[float, ...]] = []
+            for part in parts:
+                cs = list(part.coords)
+                coords.extend(cs if not coords else cs[1:])
+            if len(coords) >= 2:
+                out[route_id] = LineString(coords)
+        return out
+
+    # -- places and stations --------------------------------------------------------
+    def snap_places(self) -> list[dict[str, Any]]:
+        geoms = [w["geometry"] for w in self.ways]
+        tree = shapely.STRtree(geoms)
+        features = []
+        for pid, row in self.gazetteer.items():
+            p = Point(self.xy(pid))
+            # prefer a trail over a road that follows it: roads are ranked 1 m farther
+            idx = tree.query(p, predicate="dwithin", distance=50_000.0)
+            if len(idx) == 0:
+                idx = np.arange(len(geoms))
+            ranked = sorted(
+                idx, key=lambda i: geoms[i].distance(p) + (1.0 if self.ways[i]["kind"] == "road" else 0.0)
+            )
+            best = self.ways[ranked[0]]
+            dist = float(best["geometry"].distance(p))
+            on_network = row["type"] not in self.spec.off_network_types
+            if on_network and dist > self.spec.snap_warn_m:
+                self.warnings.append(
+                    f"place {pid!r} lies {dist:.0f} m from the nearest way ({best['way_id']}); "
+                    f"kept off the network (coordinate quality {row['coord_quality']})"
+                )
+                on_network = False
+            features.append(
+                _feature(
+                    Point(row["lon"], row["lat"]),
+                    {
+                        "place_id": pid,
+                        "name_en": row["name_en"],
+                        "name_zh": row["name_zh"][0] if row["name_zh"] else None,
+                        "name_bo": row["name_bo"] or None,
+                        "aliases_en": list(row["aliases"]),
+                        "aliases_zh": list(row["name_zh"][1:]),
+                        "type": row["type"],
+                        "route_id": row["route"] or None,
+                        "kora_km": row["kora_km"],
+                        "elevation_m": row["elevation_m"],
+                        "coord_quality": row["coord_quality"],
+                        "source": row["source"],
+                        "notes": row["notes"],
+                        "snap_way_id": best["way_id"],
+                        "snap_distance_m": round(dist, 1),
+                        "on_network": on_network,
+                    },
+                )
+            )
+        return features
+
+    def stations(self) -> list[dict[str, Any]]:
+        features = []
+        for pid, row in self.gazetteer.items():
+            rule = self.spec.station_rules_by_id.get(pid) or self.spec.station_rules_by_type.get(
+                row["type"]
+            )
+            if rule is None:
+                continue
+            features.append(
+                _feature(
+                    Point(row["lon"], row["lat"]),
+                    {
+                        "station_id": pid,
+                        "place_id": pid,
+                        "name_en": row["name_en"],
+                        "name_zh": row["name_zh"][0] if row["name_zh"] else None,
+                        "kind": rule.kind,
+                        "capabilities": list(rule.capabilities),
+                        "season": rule.season,
+                        "notes": row["notes"],
+                    },
+                )
+            )
+        return features
+
+    # -- ways -------------------------------------------------------------------------
+    def _add_way(
+        self,
+        way_id: str,
+        geometry: LineString,
+        *,
+        kind: str,
+        route_id: str | None,
+        names: tuple[Mapping[str, Any], Mapping[str, Any]] | None,
+        quality: str,
+        modes: list[str],
+        surface: str,
+        length_factor: float,
+        ends: tuple[str | None, str | None],
+        source: str,
+        notes: str,
+        road: Mapping[str, Any] | None = None,
+        name_suffix: tuple[str, str] = ("", ""),
+        variant: str | None = None,
+    ) -> None:
+        if names is not None:
+            a, b = names
+            name_en = f"{a['name_en']} → {b['name_en']}{name_suffix[0]}"
+            name_zh = f"{_zh(a)} → {_zh(b)}{name_suffix[1]}"
+        else:
+            assert road is not None
+            name_en = f"{road['from']} → {road['to']}"
+            name_zh = name_en
+            if road["from_id"] and road["to_id"]:
+                name_zh = f"{_zh(self.place(road['from_id']))} → {_zh(self.place(road['to_id']))}"
+        self.ways.append(
+            {
+                "way_id": way_id,
+                "geometry": geometry,
+                "kind": kind,
+                "route_id": route_id,
+                "name_en": name_en,
+                "name_zh": name_zh,
+                "quality": quality,
+                "modes": modes,
+                "surface": surface,
+                "length_factor": length_factor,
+                "from_place_id": ends[0],
+                "to_place_id": ends[1],
+                "source": source,
+                "notes": notes,
+                "variant": variant,
+                "road_id": road["id"] if road else None,
+                "access": road["vehicle_access"] if road else None,
+                "length_published": road["length_km"] if road else None,
+            }
+        )
+
+    def way_features(self, kind: str) -> list[dict[str, Any]]:
+        out = []
+        for way in self.ways:
+            if way["kind"] != kind:
+                continue
+            props = {k: v for k, v in way.items() if k != "geometry"}
+            if kind == "trail":
+                for k in ("road_id", "access", "length_published"):
+                    props.pop(k)
+            out.append(_feature(self._to_wgs_line(way["geometry"]), props))
+        return out
+
+    def _to_wgs_line(self, line: LineString) -> LineString:
+        coords = np.asarray(line.coords)
+        lon, lat = self.to_wgs.transform(coords[:, 0], coords[:, 1])
+        if coords.shape[1] > 2:
+            return LineString(np.column_stack([lon, lat, coords[:, 2]]))
+        return LineString(np.column_stack([lon, lat]))
+
+
+def _zh(row: Mapping[str, Any]) -> str:
+    names = row.get("name_zh") or []
+    return names[0] if names else row["name_en"]
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[^a-z]", "", (text or "").lower().split("(")[0])
+
+
+def _turn_deg(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
+    v1 = (b[0] - a[0], b[1] - a[1])
+    v2 = (c[0] - b[0], c[1] - b[1])
+    n1, n2 = math.hypot(*v1), math.hypot(*v2)
+    if n1 == 0 or n2 == 0:
+        return 0.0
+    cos = max(-1.0, min(1.0, (v1[0] * v2[0] + v1[1] * v2[1]) / (n1 * n2)))
+    return math.degrees(math.acos(cos))
+
+
+def _interpolate_elevations(anchors: Sequence[_Anchor]) -> list[float]:
+    """Elevation at each anchor: known values, linear in distance in between."""
+    dist = np.concatenate(
+        [[0.0], np.cumsum([math.hypot(b.x - a.x, b.y - a.y) for a, b in zip(anchors, anchors[1:], strict=False)])]
+    )
+    known = [(d, a.elevation_m) for d, a in zip(dist, anchors, strict=True) if a.elevation_m is not None]
+    if not known:
+        raise DataValidationError("no elevation known anywhere along a chain of gazetteer points")
+    kd, kz = zip(*known, strict=True)
+    return [float(z) for z in np.interp(dist, kd, kz)]
+
+
+def _rotate_loop(loop: LineString, start_m: float) -> LineString:
+    """The closed ``loop`` re-started at ``start_m`` along it."""
+    a = substring(loop, start_m, loop.length)
+    b = substring(loop, 0.0, start_m)
+    coords = list(a.coords) + list(b.coords)[1:]
+    return LineString(coords)
+
+
+def _feature(geometry: Any, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": shapely.geometry.mapping(geometry),
+        "properties": properties,
+    }
+
+
+def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def build_region(
+    region_id: str,
+    *,
+    source_dir: Path,
+    out_dir: Path,
+    calibrator: Calibrator | None = None,
+    progress: bool = True,
+) -> BuildReport:
+    """Re-derive ``out_dir`` (a region directory) from the raw inputs in ``source_dir``.
+
+    Parameters
+    ----------
+    region_id
+        Region whose :class:`~geodata.specs.RegionSpec` drives the build.
+    source_dir
+        Folder with ``tracks_train.csv.gz``, ``gazetteer.csv`` and ``roads.csv``.
+    out_dir
+        Region directory to replace. It is written to a temporary directory
+        beside it, validated, and swapped in only when complete.
+    calibrator
+        Fits the walking model on the projected tracks (``routes.calibrate``);
+        without one, ``calibration.json`` keeps only the track summary.
+    progress
+        Print progress to stderr.
+
+    Raises
+    ------
+    InvalidInput
+        If a raw input file is missing.
+    DataValidationError
+        If a raw file is malformed (the message names file, line and field) or
+        the result fails validation; ``out_dir`` is then left as it was.
+    """
+    started = time.perf_counter()
+    spec = get_spec(region_id)
+    builder = _Builder(spec, Path(source_dir), progress=progress)
+    builder.read_inputs()
+    centre = builder.build_tracked()
+    tracked_end = builder.anchor(spec.track_end_place_id)
+    end_xyz = centre.geometry.coords[-1]
+    start = _Anchor(
+        spec.track_end_place_id, end_xyz[0], end_xyz[1], float(end_xyz[2]), True, tracked_end.kora_km
+    )
+    for circuit in spec.circuits:
+        builder.build_chain(circuit, start if circuit.route_id == spec.tracked_route_id else None)
+    for spur in spec.spurs:
+        builder.build_chain(spur)
+    builder.build_roads()
+
+    places = builder.snap_places()
+    stations = builder.stations()
+    trails, roads = builder.way_features("trail"), builder.way_features("road")
+
+    calibration: dict[str, Any] = {}
+    if calibrator is not None:
+        builder._log("calibrating the walking model …")
+        landmarks = {
+            pid: float(centre.geometry.project(Point(builder.xy(pid))))
+            for pid, row in builder.gazetteer.items()
+            if row["route"] == spec.tracked_route_id
+            and row["coord_quality"] in _FIX_QUALITIES
+            and centre.geometry.distance(Point(builder.xy(pid))) <= _ON_TRACK_M
+        }
+        calibration = dict(calibrator(builder.tracks, centre.geometry, landmarks))
+
+    route_lengths = {
+        rid: sum(
+            w["geometry"].length * w["length_factor"]
+            for w in builder.ways
+            if w["route_id"] == rid and w["variant"] is None
+        )
+        for rid in [c.route_id for c in spec.circuits]
+    }
+    lon, lat = zip(*[f["geometry"]["coordinates"] for f in places], strict=True)
+    counts = {
+        "trails": len(trails),
+        "roads": len(roads),
+        "places": len(places),
+        "stations": len(stations),
+        "tracks": len(builder.tracks),
+    }
+    fit = centre.fit
+    centreline_fit = {
+        "n_tracks": fit.n_tracks,
+        "n_points": fit.n_points,
+        "length_m": round(fit.length_m, 1),
+        "median_distance_m": round(fit.median_distance_m, 2),
+        "p95_distance_m": round(fit.p95_distance_m, 2),
+        "branches": [
+            {"share_of_tracks": round(b.share_of_tracks, 3), "from_m": round(b.from_m), "to_m": round(b.to_m)}
+            for b in centre.branches
+        ],
+    }
+    metadata = {
+        "region_id": spec.region_id,
+        "name_en": spec.name_en,
+        "name_zh": spec.name_zh,
+        "crs": "EPSG:4326",
+        "metric_crs": spec.metric_crs,
+        "bbox": [round(min(lon), 5), round(min(lat), 5), round(max(lon), 5), round(max(lat), 5)],
+        "routes": {
+            c.route_id: {"name_en": c.name_en, "name_zh": c.name_zh, "loop": c.loop}
+            for c in (*spec.circuits, *spec.spurs)
+        },
+        "sources": builder.hashes,
+        "counts": counts,
+        "route_lengths_m": {k: round(v, 1) for k, v in route_lengths.items()},
+        "parameters": {
+            "on_track_m": _ON_TRACK_M,
+            "spike_turn_deg": _SPIKE_TURN_DEG,
+            "snap_warn_m": spec.snap_warn_m,
+            "consensus": centre.parameters,
+        },
+        "centreline_fit": centreline_fit,
+        "warnings": builder.warnings,
+        "build_command": f"sandtable build-region {spec.region_id} --source <raw folder>",
+    }
+    layers = {
+        "trails": _collection(trails),
+        "roads": _collection(roads),
+        "places": _collection(places),
+        "stations": _collection(stations),
+    }
+    write_region(Path(out_dir), metadata=metadata, calibration=calibration, layers=layers)
+    return BuildReport(
+        region_id=spec.region_id,
+        out_dir=Path(out_dir),
+        counts=counts,
+        centreline_fit=centreline_fit,
+        calibration=calibration,
+        route_lengths_m=route_lengths,
+        warnings=builder.warnings,
+        duration_s=time.perf_counter() - started,
+    )

@@ -1,0 +1,221 @@
+"""What a region build needs to know beyond the raw files.
+
+The raw inputs (tracks, gazetteer, roads) say where things are; a region spec
+says how they form routes: the order of places around each circuit, which
+stretch the GPS tracks cover, which vehicle tracks run beside a foot trail,
+and what each station can send. Adding a region (Manasarovar, Everest base
+camp, a border pass) means adding a spec, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["CircuitSpec", "RegionSpec", "StationRule", "KAILASH", "REGION_SPECS", "get_spec"]
+
+
+@dataclass(frozen=True)
+class CircuitSpec:
+    """A pilgrim circuit or trail built from gazetteer points.
+
+    Parameters
+    ----------
+    route_id
+        Stable id of the route (``outer_kora`` …).
+    name_en, name_zh
+        Route names.
+    place_ids
+        Places in walking order (clockwise for a kora). For a loop the last id
+        repeats the first. For ``outer_kora`` in Kailash this is only the part
+        that the GPS tracks do not cover (see ``RegionSpec.tracked_route_id``).
+    loop
+        Whether the route closes on itself.
+    stage_lengths_m
+        Published walking distances between consecutive ``place_ids`` (keyed
+        ``"from_id>to_id"``); used as the way's length where the straight
+        chain between estimated points is shorter.
+    """
+
+    route_id: str
+    name_en: str
+    name_zh: str
+    place_ids: tuple[str, ...]
+    loop: bool = False
+    stage_lengths_m: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StationRule:
+    """What a kind of post can send, by gazetteer place type or id."""
+
+    kind: str
+    capabilities: tuple[str, ...]
+    season: str
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    """Everything a region build needs besides the raw files."""
+
+    region_id: str
+    name_en: str
+    name_zh: str
+    metric_crs: str
+    tracked_route_id: str
+    track_start_place_id: str
+    track_end_place_id: str
+    circuits: tuple[CircuitSpec, ...]
+    #: short foot paths off a circuit to places people stay at (gompas, guesthouses).
+    spurs: tuple[CircuitSpec, ...]
+    #: roads.csv ids whose vehicle track runs beside the foot trail between its two end
+    #: places; their geometry follows the trail, since no alignment was ever traced.
+    trail_following_roads: tuple[str, ...]
+    #: consecutive places along a circuit joined by town streets (foot and vehicle).
+    town_links: tuple[tuple[str, str], ...]
+    station_rules_by_id: dict[str, StationRule]
+    station_rules_by_type: dict[str, StationRule]
+    #: gazetteer types that are seen from the route, not stood on (no snap warning).
+    off_network_types: tuple[str, ...] = ("summit", "lake", "viewpoint")
+    snap_warn_m: float = 300.0
+
+
+_POLICE = StationRule("police_station", ("vehicle", "foot_team"), "year_round")
+
+KAILASH = RegionSpec(
+    region_id="kailash",
+    name_en="Mount Kailash",
+    name_zh="冈仁波齐",
+    metric_crs="EPSG:32644",
+    tracked_route_id="outer_kora",
+    track_start_place_id="darchen_kora_gate",
+    track_end_place_id="drirapuk_iron_bridge",
+    circuits=(
+        CircuitSpec(
+            route_id="outer_kora",
+            name_en="Kailash outer kora",
+            name_zh="冈仁波齐外转山道",
+            # East half, after the tracked west valley; Darchen town closes the loop.
+            place_ids=(
+                "shishapangma_guesthouse",
+                "gangga_guesthouse",
+                "jarok_donkhang",
+                "sky_burial_west_supply",
+                "shiva_tsal",
+                "karma_mirror",
+                "three_layer_stone",
+                "dolma_la_base",
+                "karma_horse",
+                "dolma_la",
+                "gauri_kund",
+                "phakna_rigzin_supply",
+                "polonggu_supply",
+                "khandro_path_exit",
+                "lham_chu_bridge",
+                "medicine_buddha_supply",
+                "medicine_pouch_stone",
+                "karmapa_crown_stone",
+                "gaize_teahouse",
+                "zutulpuk_gompa",
+                "se_buddha_footprint",
+                "ngorchen_footprint",
+                "gendun_lachu_bridge",
+                "cracked_boulder",
+                "dakini_dance_ground",
+                "hunter_footprint",
+                "wild_yak_innards",
+                "red_cliff_path",
+                "fourth_prostration_point",
+                "zongdui",
+                "zongdui_darchen_temp_supply",
+                "tarchen_labrang_ruins",
+                "darchen",
+                "darchen_kora_gate",
+            ),
+            loop=True,
+        ),
+        CircuitSpec(
+            route_id="inner_kora",
+            name_en="Kailash inner kora (Nandi kora)",
+            name_zh="冈仁波齐内转山道",
+            place_ids=(
+                "selung_gompa",
+                "thirteen_golden_chortens",
+                "gyangdrak_gompa",
+                "fourth_sky_burial",
+                "selung_gompa",
+            ),
+            loop=True,
+        ),
+        CircuitSpec(
+            route_id="manasarovar_kora",
+            name_en="Lake Manasarovar circuit",
+            name_zh="玛旁雍错转湖道",
+            place_ids=(
+                "chiu_gompa",
+                "cherkip_ruins",
+                "langbona_gompa",
+                "hor_qu",
+                "seralung_gompa",
+                "yerngo_gompa",
+                "trugo_gompa",
+                "gossul_gompa",
+                "chiu_gompa",
+            ),
+            loop=True,
+            # chinatrekking / LP Tibet-491: Hor Qu to Seralung 13 km; LP Gossul page: 12 km
+            # shore walk from Gossul to Chiu.
+            stage_lengths_m={
+                "hor_qu>seralung_gompa": 13_000.0,
+                "gossul_gompa>chiu_gompa": 12_000.0,
+            },
+        ),
+    ),
+    spurs=(
+        CircuitSpec(
+            route_id="side_trail",
+            name_en="Drirapuk gompa path (north bank)",
+            name_zh="止热寺小路",
+            place_ids=("gangga_guesthouse", "drirapuk_monastery_guesthouse", "drirapuk_gompa"),
+        ),
+    ),
+    trail_following_roads=(
+        "tarboche_chuku",
+        "chuku_drirapuk_track",
+        "gangga_skyburial_track",
+        "phakna_zutulpuk_track",
+        "zutulpuk_zongdui_track",
+    ),
+    town_links=(("darchen", "darchen_kora_gate"), ("tarchen_labrang_ruins", "darchen")),
+    station_rules_by_id={
+        "darchen_police_station": _POLICE,
+        "barkha_checkpoint": StationRule("checkpoint", ("vehicle", "foot_team"), "year_round"),
+        "baga_health_centre": StationRule("health_centre", ("vehicle", "medical"), "year_round"),
+        "purang_county_hospital": StationRule("hospital", ("vehicle", "medical"), "year_round"),
+        "darchen_men_tsee_khang": StationRule("clinic", ("medical",), "year_round"),
+    },
+    station_rules_by_type={
+        # The 2026 guide lists medical posts at supply points for the main season only.
+        "medical_post": StationRule("medical_post", ("foot_team", "medical"), "seasonal"),
+        "supply_point": StationRule("supply_point", ("foot_team", "horse"), "seasonal"),
+    },
+)
+
+REGION_SPECS: dict[str, RegionSpec] = {KAILASH.region_id: KAILASH}
+
+
+def get_spec(region_id: str) -> RegionSpec:
+    """Return the build spec of a region.
+
+    Raises
+    ------
+    NotFound
+        If no spec exists for ``region_id``.
+    """
+    from rescue.errors import NotFound
+
+    try:
+        return REGION_SPECS[region_id]
+    except KeyError:
+        raise NotFound(
+            f"no build spec for region {region_id!r}; known: {', '.join(sorted(REGION_SPECS))}"
+        ) from None

@@ -1,0 +1,19 @@
+"""Rescue domain services: locate callers, plan approaches, track incidents."""
+
+from rescue.errors import (
+    Conflict,
+    DataValidationError,
+    InvalidInput,
+    NoRoute,
+    NotFound,
+    SandtableError,
+)
+
+__all__ = [
+    "Conflict",
+    "DataValidationError",
+    "InvalidInput",
+    "NoRoute",
+    "NotFound",
+    "SandtableError",
+]

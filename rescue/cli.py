@@ -1,0 +1,149 @@
+"""The ``sandtable`` command line.
+
+This module is the composition root of the command line: it wires the region
+data (``geodata``), the route graph (``routes``), the domain services
+(``rescue``) and, for ``serve`` only, the web application (``web``, imported
+lazily so that data commands never load Flask).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rescue.errors import SandtableError
+
+__all__ = ["main", "build_parser"]
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from web import create_app
+
+    overrides: dict[str, object] = {}
+    if args.data_dir:
+        overrides["DATA_DIR"] = str(args.data_dir)
+    if args.instance_dir:
+        overrides["INSTANCE_DIR"] = str(args.instance_dir)
+    app = create_app(overrides or None)
+    print(f"Sandtable serving region(s) on http://{args.host}:{args.port}/ (Ctrl+C stops)")
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="sandtable")
+    return 0
+
+
+def _cmd_build_region(args: argparse.Namespace) -> int:
+    from geodata.build import build_region
+
+    out_dir = args.out_dir or _data_dir(args) / args.region
+    report = build_region(
+        args.region, source_dir=Path(args.source), out_dir=Path(out_dir), progress=not args.quiet
+    )
+    print(report.summary())
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from geodata import load_region
+    from rescue.catalog import region_info
+    from routes import build_network
+
+    network = build_network(load_region(args.region, data_dir=_data_dir(args)))
+    info = region_info(network)
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        print(_format_info(info))
+    return 0
+
+
+def _format_info(info: dict[str, object]) -> str:
+    lines = []
+    for key, value in info.items():
+        if isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines.extend(f"  {k}: {v}" for k, v in value.items())
+        else:
+            lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    if getattr(args, "data_dir", None):
+        return Path(args.data_dir)
+    env = os.environ.get("SANDTABLE_DATA_DIR")
+    if env:
+        return Path(env)
+    from geodata import DEFAULT_DATA_DIR
+
+    return DEFAULT_DATA_DIR
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``sandtable`` command."""
+    parser = argparse.ArgumentParser(
+        prog="sandtable",
+        description="Sandtable: rescue coordination for high-altitude pilgrimage routes.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the web service (map and JSON API) with a production WSGI server",
+        description="Serve the map and the JSON API with waitress. Settings also come from "
+        "SANDTABLE_INSTANCE_DIR and SANDTABLE_DATA_DIR.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument("--data-dir", help="region data directory (default: SANDTABLE_DATA_DIR "
+                       "or the committed geodata/)")
+    serve.add_argument("--instance-dir", help="writable state directory (default: "
+                       "SANDTABLE_INSTANCE_DIR or ./instance)")
+    serve.set_defaults(func=_cmd_serve)
+
+    build = sub.add_parser(
+        "build-region",
+        help="re-derive a region's committed data from the raw sources",
+        description="Rebuild geodata/<REGION>/ from raw inputs (GPS tracks, gazetteer, roads). "
+        "Writes to a temporary directory, validates, then swaps it into place.",
+    )
+    build.add_argument("region", help="region id, e.g. kailash")
+    build.add_argument("--source", required=True, help="folder with the raw inputs "
+                       "(tracks_train.csv.gz, gazetteer.csv, roads.csv)")
+    build.add_argument("--out-dir", help="write here instead of <data dir>/<region>")
+    build.add_argument("--data-dir", help="region data directory")
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
+    build.set_defaults(func=_cmd_build_region)
+
+    info = sub.add_parser(
+        "info",
+        help="summarise a region: routes, segments, places, stations, data quality",
+        description="Load a region, build its route graph and print a summary.",
+    )
+    info.add_argument("region", nargs="?", default="kailash", help="region id (default kailash)")
+    info.add_argument("--data-dir", help="region data directory")
+    info.add_argument("--json", action="store_true", help="print JSON instead of text")
+    info.set_defaults(func=_cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SandtableError as exc:
+        print(f"sandtable {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""Route-graph modelling: ways → networkx graph, segments, linear referencing, travel time."""
+
+from routes.costs import PROFILES
+from routes.graph import PROFILE_MODES, graph_from_ways
+from routes.linref import RouteLine, RoutePosition
+from routes.network import RouteNetwork, RouteStop, WalkResult, build_network
+
+__all__ = [
+    "PROFILES",
+    "PROFILE_MODES",
+    "RouteLine",
+    "RouteNetwork",
+    "RoutePosition",
+    "RouteStop",
+    "WalkResult",
+    "build_network",
+    "graph_from_ways",
+]

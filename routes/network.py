@@ -1,0 +1,329 @@
+"""The route network of a region: graph, routes, segments and linear referencing.
+
+``build_network(region)`` is the one entry point the services use. The result
+is immutable by convention: a new data version means a new network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+from pyproj import Transformer
+from shapely.geometry import LineString, Point
+
+from rescue.errors import InvalidInput, NotFound
+from routes.costs import PROFILES
+from routes.graph import graph_from_ways
+from routes.linref import RouteLine, RoutePosition
+
+__all__ = ["RouteNetwork", "RouteStop", "build_network", "Direction"]
+
+Direction = Literal["clockwise", "counterclockwise"]
+DIRECTIONS: tuple[str, ...] = ("clockwise", "counterclockwise")
+
+
+@dataclass(frozen=True)
+class RouteStop:
+    """A graph node on a route's main line, at ``km`` from the route start."""
+
+    node: str
+    km: float
+
+
+@dataclass(frozen=True)
+class WalkResult:
+    """Where a walker is after a given time.
+
+    ``reached_end`` is True when a non-loop route ended before the time ran out.
+    """
+
+    position: RoutePosition
+    lon: float
+    lat: float
+    duration_s: float
+    reached_end: bool
+
+
+@dataclass
+class RouteNetwork:
+    """Everything the services need to reason about routes in one region."""
+
+    region: Any
+    graph: nx.MultiDiGraph
+    lines: dict[str, RouteLine]
+    stops: dict[str, list[RouteStop]]
+    routes: gpd.GeoDataFrame = field(repr=False)
+    segments: gpd.GeoDataFrame = field(repr=False)
+    to_metric: Transformer = field(repr=False)
+    to_wgs: Transformer = field(repr=False)
+
+    # -- linear referencing -------------------------------------------------------
+    def line(self, route_id: str) -> RouteLine:
+        """The main line of ``route_id``.
+
+        Raises
+        ------
+        NotFound
+            If the route does not exist.
+        """
+        try:
+            return self.lines[route_id]
+        except KeyError:
+            raise NotFound(
+                f"unknown route {route_id!r}; known: {', '.join(sorted(self.lines))}"
+            ) from None
+
+    def locate(self, lon: float, lat: float, route_id: str | None = None) -> RoutePosition:
+        """Reference a lon/lat point to a route (the nearest route if none is given)."""
+        _check_lonlat(lon, lat)
+        x, y = self.to_metric.transform(lon, lat)
+        if route_id is not None:
+            return self.line(route_id).locate(x, y)
+        return min((ln.locate(x, y) for ln in self.lines.values()), key=lambda p: p.offset_m)
+
+    def lonlat(self, position: RoutePosition) -> tuple[float, float]:
+        """WGS84 lon/lat of a route position."""
+        lon, lat = self.to_wgs.transform(position.x, position.y)
+        return float(lon), float(lat)
+
+    def point_at(self, route_id: str, km: float) -> tuple[float, float, float]:
+        """(lon, lat, elevation_m) at ``km`` along ``route_id``."""
+        pos = self.line(route_id).position(km)
+        lon, lat = self.lonlat(pos)
+        return lon, lat, pos.elevation_m
+
+    def place_km(self, place_id: str, route_id: str) -> float:
+        """Kilometre of a place along a route.
+
+        Raises
+        ------
+        NotFound
+            If the place is unknown or lies more than 300 m off the route.
+        """
+        places = self.region.places
+        if place_id not in places.index:
+            raise NotFound(f"unknown place {place_id!r}")
+        pt = places.geometry[place_id]
+        pos = self.locate(pt.x, pt.y, route_id)
+        if pos.offset_m > 300.0:
+            raise NotFound(f"place {place_id!r} is {pos.offset_m:.0f} m off route {route_id!r}")
+        return pos.km
+
+    # -- walking along a route ------------------------------------------------------
+    def walk(
+        self,
+        route_id: str,
+        start_km: float,
+        duration_s: float,
+        *,
+        direction: str = "clockwise",
+        profile: str = "pilgrim",
+        pace: float = 1.0,
+    ) -> WalkResult:
+        """The position reached after walking ``duration_s`` from ``start_km``.
+
+        Parameters
+        ----------
+        route_id
+            The route walked.
+        start_km
+            Start position (km along the route in its clockwise/walking direction).
+        duration_s
+            Time walked, in seconds (including the profile's rests).
+        direction
+            ``"clockwise"`` (the route's walking order) or ``"counterclockwise"``.
+        profile
+            Travel-time profile (see ``routes.costs.PROFILES``).
+        pace
+            Multiplier on the profile's times (1.0 = the median walker; 1.2 = 20 % slower).
+
+        Raises
+        ------
+        InvalidInput
+            On a negative or non-finite duration, a non-positive pace, an unknown
+            direction or profile.
+        """
+        if not np.isfinite(duration_s) or duration_s < 0:
+            raise InvalidInput(f"duration_s must be a non-negative number, got {duration_s!r}")
+        if not np.isfinite(pace) or pace <= 0:
+            raise InvalidInput(f"pace must be a positive number, got {pace!r}")
+        if direction not in DIRECTIONS:
+            raise InvalidInput(f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
+        if profile not in PROFILES:
+            raise InvalidInput(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
+        line = self.line(route_id)
+        total_km = line.length_m / 1000.0
+        km, leg_s = _knots(self.graph, self.stops[route_id], line, profile)
+        if direction == "counterclockwise":
+            # walk the reversed route: u = total - km increases, legs in reverse order
+            u, leg_s = total_km - km[::-1], leg_s[1][::-1]
+            start_u = total_km - line.position(start_km).km
+        else:
+            u, leg_s = km, leg_s[0]
+            start_u = line.position(start_km).km
+        t = np.concatenate([[0.0], np.cumsum(leg_s * pace)])
+        t_target = float(np.interp(start_u, u, t)) + duration_s
+        reached_end = False
+        if line.loop:
+            t_target %= t[-1]
+        elif t_target > t[-1]:
+            reached_end, t_target = True, t[-1]
+        walked = duration_s if not reached_end else t[-1] - float(np.interp(start_u, u, t))
+        u_end = float(np.interp(t_target, t, u))
+        pos = line.position(total_km - u_end if direction == "counterclockwise" else u_end)
+        return WalkResult(pos, *self.lonlat(pos), float(walked), reached_end)
+
+
+def _knots(
+    G: nx.MultiDiGraph, stops: list[RouteStop], line: RouteLine, profile: str
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Stop kilometres and the (forward, reverse) duration of each leg between them.
+
+    On a loop the first stop is repeated at the end (at the route's length).
+    """
+    seq = list(stops)
+    if line.loop:
+        seq.append(RouteStop(seq[0].node, line.length_m / 1000.0))
+    km = np.array([s.km for s in seq])
+    fwd = np.array(
+        [_main_edge_duration(G, a.node, b.node, line.route_id, profile, True)
+         for a, b in zip(seq, seq[1:], strict=False)]
+    )
+    rev = np.array(
+        [_main_edge_duration(G, b.node, a.node, line.route_id, profile, False)
+         for a, b in zip(seq, seq[1:], strict=False)]
+    )
+    return km, (fwd, rev)
+
+
+def _main_edge_duration(
+    G: nx.MultiDiGraph, u: str, v: str, route_id: str, profile: str, forward: bool
+) -> float:
+    best = None
+    for data in G.get_edge_data(u, v, default={}).values():
+        if data["route_id"] == route_id and data["variant"] is None and data["forward"] == forward:
+            d = data["duration_s"][profile]
+            if d is not None and (best is None or d < best):
+                best = d
+    if best is None:
+        raise NotFound(f"route {route_id!r} has no {profile} edge from {u} to {v}")
+    return float(best)
+
+
+def _check_lonlat(lon: float, lat: float) -> None:
+    if not (np.isfinite(lon) and np.isfinite(lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidInput(f"({lon}, {lat}) is not a valid WGS84 lon/lat")
+
+
+def _metric_line(to_metric: Transformer, line: LineString) -> LineString:
+    c = np.asarray(line.coords, dtype=float)
+    x, y = to_metric.transform(c[:, 0], c[:, 1])
+    z = c[:, 2] if c.shape[1] > 2 else np.zeros(len(c))
+    return LineString(np.column_stack([x, y, z]))
+
+
+def build_network(region: Any) -> RouteNetwork:
+    """Build the route network of a loaded region.
+
+    Parameters
+    ----------
+    region
+        A :class:`geodata.Region`.
+
+    Returns
+    -------
+    RouteNetwork
+    """
+    from routes.segments import build_segments
+
+    crs = region.metric_crs
+    to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    ways = region.ways
+    metric = {wid: _metric_line(to_metric, geom) for wid, geom in ways.geometry.items()}
+    props = ways.drop(columns="geometry").to_dict("index")
+    places = region.places[region.places["on_network"].astype(bool)]
+    place_points = [
+        (pid, Point(*to_metric.transform(pt.x, pt.y)), row["snap_way_id"])
+        for (pid, pt), (_, row) in zip(places.geometry.items(), places.iterrows(), strict=True)
+    ]
+    G = graph_from_ways(
+        [(wid, metric[wid], props[wid]) for wid in ways.index],
+        place_points,
+        crs=crs,
+        region_id=region.region_id,
+        calibration=region.calibration,
+    )
+    route_meta: Mapping[str, Mapping[str, Any]] = region.metadata.get("routes", {})
+    lines: dict[str, RouteLine] = {}
+    trails = region.trails
+    for route_id in dict.fromkeys(trails["route_id"].dropna()):
+        main = trails[(trails["route_id"] == route_id) & trails["variant"].isna()]
+        parts = [(metric[wid], float(props[wid]["length_factor"])) for wid in main.index]
+        loop = bool(route_meta.get(route_id, {}).get("loop", False))
+        lines[route_id] = RouteLine(route_id, parts, loop=loop)
+    stops = {rid: _route_stops(G, line) for rid, line in lines.items()}
+    routes_gdf = _routes_frame(region, lines, to_wgs, G)
+    network = RouteNetwork(
+        region=region,
+        graph=G,
+        lines=lines,
+        stops=stops,
+        routes=routes_gdf,
+        segments=gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"),
+        to_metric=to_metric,
+        to_wgs=to_wgs,
+    )
+    network.segments = build_segments(network)
+    return network
+
+
+def _route_stops(G: nx.MultiDiGraph, line: RouteLine) -> list[RouteStop]:
+    stops = []
+    for node, data in G.nodes(data=True):
+        if not any(
+            d["route_id"] == line.route_id and d["variant"] is None
+            for _, _, d in G.out_edges(node, data=True)
+        ):
+            continue
+        pos = line.locate(data["x"], data["y"])
+        if pos.offset_m <= 1.0:
+            km = pos.km
+            if line.loop and abs(km - line.length_m / 1000.0) < 1e-6:
+                km = 0.0
+            stops.append(RouteStop(node, km))
+    stops.sort(key=lambda s: s.km)
+    return stops
+
+
+def _routes_frame(
+    region: Any, lines: Mapping[str, RouteLine], to_wgs: Transformer, G: nx.MultiDiGraph
+) -> gpd.GeoDataFrame:
+    meta = region.metadata.get("routes", {})
+    rows = []
+    for route_id, line in lines.items():
+        lon, lat = to_wgs.transform(line.coords[:, 0], line.coords[:, 1])
+        lengths: dict[str, float] = {}
+        for _, _, d in G.edges(data=True):
+            if d["route_id"] == route_id and d["variant"] is None and d["forward"]:
+                lengths[d["quality"]] = lengths.get(d["quality"], 0.0) + d["length_m"]
+        total = sum(lengths.values()) or 1.0
+        rows.append(
+            {
+                "route_id": route_id,
+                "name_en": meta.get(route_id, {}).get("name_en", route_id),
+                "name_zh": meta.get(route_id, {}).get("name_zh", route_id),
+                "length_m": round(line.length_m, 1),
+                "is_loop": line.loop,
+                "quality_share": {q: round(v / total, 3) for q, v in sorted(lengths.items())},
+                "geometry": LineString(np.column_stack([lon, lat, line.coords[:, 2]])),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326").set_index(
+        "route_id", drop=False
+    )

@@ -1,0 +1,244 @@
+"""App factory: settings precedence, start-up checks, per-app caching, the map page."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+import web
+import web.map
+import web.vendor
+from rescue.errors import NotFound
+from tests.common import make_region_dir
+from web import ConfigError, create_app
+from web.config import Settings
+from web.state import get_state
+
+WEB_DIR = Path(web.__file__).parent
+
+
+def settings_of(app: Flask) -> Settings:
+    with app.app_context():
+        return get_state().settings
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path) -> Path:
+    """A data directory holding the tiny test region ``tiny``."""
+    make_region_dir(tmp_path / "data" / "tiny")
+    return tmp_path / "data"
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+def test_instance_dir_defaults_to_cwd_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"DATA_DIR": str(tiny_data), "REGION": "tiny"})
+    assert settings_of(app).instance_dir == tmp_path / "instance"
+    assert (tmp_path / "instance").is_dir()
+    assert app.instance_path == str(tmp_path / "instance")
+
+
+def test_env_vars_are_honoured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path
+) -> None:
+    monkeypatch.setenv("SANDTABLE_INSTANCE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("SANDTABLE_DATA_DIR", str(tiny_data))
+    monkeypatch.setenv("SANDTABLE_REGION", "tiny")
+    app = create_app()
+    settings = settings_of(app)
+    assert settings.instance_dir == tmp_path / "state"
+    assert (tmp_path / "state").is_dir()
+    assert settings.data_dir == tiny_data
+    with app.app_context():
+        assert get_state().network.region.region_id == "tiny"
+    body = app.test_client().get("/api/health").get_json()
+    assert body["region_id"] == "tiny"
+
+
+def test_precedence_instance_file_then_env_then_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path
+) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "sandtable.toml").write_text(
+        f'data_dir = "{tiny_data}"\nregion = "tiny"\nonline_basemaps = false\n'
+        'database_url = "sqlite:///from-file.db"\n',
+        "utf-8",
+    )
+    base = {"INSTANCE_DIR": str(instance)}
+    settings = settings_of(create_app(base))
+    assert (settings.region, settings.online_basemaps) == ("tiny", False)
+    assert settings.database_url == "sqlite:///from-file.db"
+
+    monkeypatch.setenv("SANDTABLE_ONLINE_BASEMAPS", "true")
+    monkeypatch.setenv("SANDTABLE_DATABASE_URL", "sqlite:///from-env.db")
+    settings = settings_of(create_app(base))
+    assert settings.online_basemaps is True
+    assert settings.database_url == "sqlite:///from-env.db"
+
+    settings = settings_of(create_app({**base, "DATABASE_URL": "sqlite:///override.db"}))
+    assert settings.database_url == "sqlite:///override.db"
+
+
+def test_instance_config_py_is_read_without_toml(tmp_path: Path, tiny_data: Path) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text(
+        f"DATA_DIR = {str(tiny_data)!r}\nREGION = 'tiny'\n", "utf-8"
+    )
+    assert settings_of(create_app({"INSTANCE_DIR": str(instance)})).region == "tiny"
+
+
+def test_broken_instance_toml_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "sandtable.toml").write_text("region = [unclosed\n", "utf-8")
+    with pytest.raises(ConfigError, match="sandtable.toml is not valid TOML"):
+        create_app({"INSTANCE_DIR": str(tmp_path)})
+
+
+def test_missing_data_dir_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANDTABLE_DATA_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError) as info:
+        create_app({"INSTANCE_DIR": str(tmp_path / "instance")})
+    assert "SANDTABLE_DATA_DIR" in str(info.value)
+    assert "nowhere" in str(info.value)
+
+
+def test_unknown_region_is_a_clear_error(tmp_path: Path, tiny_data: Path) -> None:
+    with pytest.raises(NotFound, match="everest"):
+        create_app({"INSTANCE_DIR": str(tmp_path), "DATA_DIR": str(tiny_data), "REGION": "everest"})
+
+
+def test_invalid_settings_are_listed_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANDTABLE_ONLINE_BASEMAPS", "maybe")
+    with pytest.raises(ConfigError) as info:
+        create_app({"INSTANCE_DIR": str(tmp_path), "REGION": "", "DATA_DIR": 7})
+    details = info.value.details
+    assert len(details) == 3
+    assert any("SANDTABLE_ONLINE_BASEMAPS" in d for d in details)
+
+
+def test_missing_vendor_assets_stop_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web.vendor, "VENDOR_DIR", tmp_path / "vendor")
+    with pytest.raises(ConfigError) as info:
+        create_app({"INSTANCE_DIR": str(tmp_path)})
+    message = str(info.value)
+    assert "npm ci && python -m web.vendor" in message
+    assert "leaflet/leaflet.js" in message
+
+
+# --- vendor assets --------------------------------------------------------------------------------
+
+
+def test_copy_assets_from_node_modules(tmp_path: Path) -> None:
+    node_modules = tmp_path / "node_modules"
+    for package, files in web.vendor.ASSETS.items():
+        (node_modules / package).mkdir(parents=True)
+        (node_modules / package / "package.json").write_text('{"version": "9.9.9"}', "utf-8")
+        for src, _ in files:
+            (node_modules / package / src).parent.mkdir(parents=True, exist_ok=True)
+            (node_modules / package / src).write_text(src, "utf-8")
+    vendor = tmp_path / "vendor"
+    (vendor / "stale").mkdir(parents=True)
+    written = web.vendor.copy_assets(node_modules, vendor)
+    assert web.vendor.missing_assets(vendor) == []
+    assert len(written) == sum(len(files) for files in web.vendor.ASSETS.values())
+    assert not (vendor / "stale").exists()
+    versions = json.loads((vendor / "VERSIONS.json").read_text("utf-8"))
+    assert versions["leaflet"] == "9.9.9"
+
+
+def test_copy_assets_without_npm_ci_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="npm ci"):
+        web.vendor.copy_assets(tmp_path / "node_modules", tmp_path / "vendor")
+
+
+def test_installed_versions_match_package_json() -> None:
+    pinned = json.loads((WEB_DIR.parent / "package.json").read_text("utf-8"))["dependencies"]
+    installed = json.loads((web.vendor.VENDOR_DIR / "VERSIONS.json").read_text("utf-8"))
+    assert installed == pinned
+
+
+def test_no_cdn_urls_in_web() -> None:
+    cdn = re.compile(r"https?://(cdn\.|cdnjs\.|code\.jquery|unpkg\.com|netdna\.|fonts\.googleapis)")
+    own_files = [p for p in WEB_DIR.rglob("*") if p.is_file() and "vendor" not in p.parts]
+    for path in own_files:
+        if path.suffix in {".py", ".html", ".js", ".css"}:
+            assert not cdn.search(path.read_text("utf-8")), path
+
+
+# --- per-app caching and the page --------------------------------------------------------------
+
+
+def test_region_is_loaded_once_per_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path
+) -> None:
+    calls = []
+    real = web.load_network
+    monkeypatch.setattr(web, "load_network", lambda s: calls.append(s) or real(s))
+    client = create_app(
+        {"INSTANCE_DIR": str(tmp_path), "DATA_DIR": str(tiny_data), "REGION": "tiny"}
+    ).test_client()
+    for url in ("/api/health", "/api/routes", "/api/places", "/"):
+        assert client.get(url).status_code == 200
+    assert len(calls) == 1
+
+
+def test_map_is_built_once_per_app(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = web.map.build_map
+    monkeypatch.setattr(web.map, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = client.get("/")
+    second = client.get("/")
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    assert len(calls) == 1
+
+
+def test_map_page_loads_only_local_assets(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    urls = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert urls
+    for url in urls:
+        assert url.startswith("/static/") or url.startswith("data:"), url
+        if url.startswith("/static/"):
+            assert client.get(url).status_code == 200, url
+    # the font files the CSS refers to are served too
+    assert client.get("/static/vendor/fontawesome/webfonts/fa-solid-900.woff2").status_code == 200
+
+
+def test_map_page_content(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert "Sandtable.init(" in html
+    assert "冈仁波齐" in html and "Mount Kailash" in html
+    assert 'data-set-lang="zh"' in html
+    # online basemaps are offered, but only the offline one is added to the map at load
+    assert "opentopomap.org" in html
+    assert re.search(r"tile_layer_\w+\.addTo\(", html) is None
+
+
+def test_map_page_without_online_basemaps(
+    monkeypatch: pytest.MonkeyPatch, kailash_network: object, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(web, "load_network", lambda settings: kailash_network)
+    offline = create_app({"INSTANCE_DIR": str(tmp_path), "ONLINE_BASEMAPS": False})
+    html = offline.test_client().get("/").get_data(as_text=True)
+    assert "opentopomap" not in html and "tile.openstreetmap.org" not in html
+
+
+def test_unknown_page_is_html_404(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"

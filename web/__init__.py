@@ -1,0 +1,87 @@
+"""Sandtable's web service: the map page and the JSON API.
+
+There is no module-level app: :func:`create_app` builds one. The region is
+loaded and its route network built once per app, at start-up, and kept in
+``app.extensions["sandtable"]`` (see :mod:`web.state`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from web import api, errors, map
+from web.config import ENV_PREFIX, ConfigError, Settings, defaults
+from web.state import SandtableState, load_network
+from web.vendor import check_assets
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the Flask app.
+
+    Settings are read, from lowest to highest precedence, from the defaults in
+    :mod:`web.config`, the instance file (``<instance dir>/sandtable.toml``, or
+    ``config.py``), ``SANDTABLE_*`` environment variables and ``config``.
+
+    Parameters
+    ----------
+    config
+        Overrides with upper-case keys (``DATA_DIR``, ``INSTANCE_DIR``,
+        ``TESTING`` ...), given by tests and command-line options.
+
+    Raises
+    ------
+    ConfigError
+        If a setting is invalid or the vendor browser assets are not installed.
+    NotFound, DataValidationError
+        If the region cannot be found or its data are invalid.
+    """
+    overrides = dict(config or {})
+    instance_dir = Path(
+        overrides.get("INSTANCE_DIR")
+        or os.environ.get(f"{ENV_PREFIX}_INSTANCE_DIR")
+        or defaults()["INSTANCE_DIR"]
+    ).resolve()
+    app = Flask(__name__, instance_path=str(instance_dir), instance_relative_config=True)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # properties in documented order
+    app.config.from_mapping(defaults())
+    _load_instance_file(app)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    app.config.from_mapping(overrides)
+    app.config["INSTANCE_DIR"] = str(instance_dir)
+
+    settings = Settings.from_config(app.config)
+    check_assets()
+    try:
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the instance directory {str(settings.instance_dir)!r}: {exc.strerror}"
+        ) from exc
+    app.extensions["sandtable"] = SandtableState(settings, load_network(settings))
+
+    errors.register(app)
+    app.register_blueprint(map.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def _load_instance_file(app: Flask) -> None:
+    toml_file = Path(app.instance_path) / "sandtable.toml"
+    if toml_file.is_file():
+        try:
+            with toml_file.open("rb") as f:
+                values = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{toml_file} is not valid TOML: {exc}") from exc
+        app.config.from_mapping({key.upper(): value for key, value in values.items()})
+    else:
+        app.config.from_pyfile("config.py", silent=True)

@@ -1,0 +1,70 @@
+"""HTTP status codes for Sandtable's errors, and JSON error bodies for the API.
+
+This is the only place that maps :mod:`rescue.errors` classes to HTTP codes.
+Every error body under ``/api/`` has the form::
+
+    {"error": {"status": 422, "code": "invalid_input", "message": "...", "details": [...]}}
+
+with a message safe to show a user (never a traceback or a server path).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from rescue.errors import Conflict, InvalidInput, NoRoute, NotFound, SandtableError
+
+__all__ = ["STATUS", "error_response", "register"]
+
+log = logging.getLogger(__name__)
+
+#: Error class -> (HTTP status, machine-readable code). Looked up along the MRO.
+STATUS: dict[type[SandtableError], tuple[int, str]] = {
+    InvalidInput: (422, "invalid_input"),
+    NotFound: (404, "not_found"),
+    NoRoute: (409, "no_route"),
+    Conflict: (409, "conflict"),
+    # DataValidationError is raised at start-up only; served, it is a server fault.
+    SandtableError: (500, "internal_error"),
+}
+
+
+def error_response(
+    status: int, code: str, message: str, details: list[str] | None = None
+) -> Response:
+    """Return the JSON error body with ``status``."""
+    body = {"status": status, "code": code, "message": message, "details": details or []}
+    response = jsonify(error=body)
+    response.status_code = status
+    return response
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers on ``app``."""
+    app.register_error_handler(SandtableError, _sandtable_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _sandtable_error(exc: SandtableError) -> Response:
+    status, code = next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
+    if status >= 500:
+        log.error("unexpected %s at %s", type(exc).__name__, request.path, exc_info=exc)
+        return error_response(status, code, "internal error; the incident has been logged")
+    return error_response(status, code, exc.message, exc.details)
+
+
+def _http_error(exc: HTTPException) -> Response | HTTPException:
+    if not request.path.startswith("/api/"):
+        return exc  # pages keep werkzeug's HTML error pages
+    status = exc.code or 500
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error_response(status, code, exc.description or exc.name)
+
+
+def _unexpected_error(exc: Exception) -> Response | HTTPException:
+    log.error("unhandled error at %s", request.path, exc_info=exc)
+    return _http_error(InternalServerError())

@@ -1,0 +1,492 @@
+/* Sandtable map page: markers, popups, legend, coordinates and the language switch.
+ *
+ * The folium-generated script creates the Leaflet map and its layers and calls
+ * Sandtable.init(map, overlays, baseLayers) last. Later panels (locate,
+ * approach) hook into window.sandtableMap and window.sandtableLayers.
+ * Text shown to users carries both languages in <span lang="en"> and
+ * <span lang="zh-Hans">; sandtable.css shows the half matching <body class="lang-…">.
+ */
+/* global L, proj4 */
+(function () {
+  "use strict";
+
+  var CONFIG = window.SANDTABLE_CONFIG || {};
+  var ROUTES = {};
+  (CONFIG.routes || []).forEach(function (route) { ROUTES[route.route_id] = route; });
+  var LANG_KEY = "sandtable.lang";
+
+  // --- vocabulary ----------------------------------------------------------------------------
+  var TERMS = {
+    quality: {
+      track_consensus: ["GPS track consensus", "GPS轨迹吻合"],
+      published_fixes: ["joins published GPS fixes", "依据公开GPS点"],
+      estimated: ["estimated", "估计"]
+    },
+    profile: {
+      pilgrim: ["Pilgrim", "朝圣者"],
+      rescue_team: ["Rescue team", "救援队"],
+      stretcher_carry: ["Stretcher carry", "担架后送"],
+      vehicle: ["Vehicle", "车辆"]
+    },
+    mode: { foot: ["foot", "步行"], vehicle: ["vehicle", "车辆"] },
+    placeType: {
+      town: ["town", "城镇"],
+      trailhead: ["trailhead", "起点"],
+      sacred_site: ["sacred site", "圣迹"],
+      monastery: ["monastery", "寺庙"],
+      supply_point: ["supply point", "补给点"],
+      medical_post: ["medical post", "医疗点"],
+      prostration_point: ["prostration point", "磕头点"],
+      bridge: ["bridge", "桥"],
+      guesthouse: ["guesthouse", "旅舍"],
+      summit: ["summit", "山峰"],
+      lake: ["lake", "湖泊"],
+      police_station: ["police station", "派出所"],
+      road_junction: ["road junction", "路口"],
+      pass: ["pass", "垭口"],
+      viewpoint: ["viewpoint", "观景点"],
+      other: ["other", "其他"]
+    },
+    stationKind: {
+      police_station: ["police station", "派出所"],
+      checkpoint: ["checkpoint", "检查站"],
+      health_centre: ["health centre", "卫生院"],
+      hospital: ["hospital", "医院"],
+      clinic: ["clinic", "诊所"],
+      medical_post: ["medical post", "医疗点"],
+      supply_point: ["supply point", "补给点"]
+    },
+    capability: {
+      vehicle: ["vehicle", "车辆"],
+      foot_team: ["foot team", "徒步救援队"],
+      medical: ["medical", "医疗"],
+      horse: ["horse", "马匹"]
+    },
+    season: { year_round: ["year-round", "全年"], seasonal: ["seasonal", "季节性"] },
+    coordQuality: {
+      gps_published: ["published GPS fix", "公开GPS点"],
+      track_derived: ["from GPS tracks", "GPS轨迹推算"],
+      estimated: ["estimated", "估计"]
+    }
+  };
+
+  // place type -> [Font Awesome icon, marker class]
+  var PLACE_ICONS = {
+    town: ["city", "st-k-town"],
+    trailhead: ["person-hiking", "st-k-route"],
+    sacred_site: ["dharmachakra", "st-k-sacred"],
+    monastery: ["vihara", "st-k-sacred"],
+    prostration_point: ["hands-praying", "st-k-sacred"],
+    supply_point: ["mug-hot", "st-k-service"],
+    guesthouse: ["bed", "st-k-service"],
+    medical_post: ["kit-medical", "st-k-medical"],
+    police_station: ["building-shield", "st-k-police"],
+    bridge: ["bridge", "st-k-route"],
+    road_junction: ["road", "st-k-route"],
+    pass: ["flag", "st-k-terrain"],
+    summit: ["mountain", "st-k-terrain"],
+    lake: ["water", "st-k-water"],
+    viewpoint: ["binoculars", "st-k-terrain"],
+    other: ["location-dot", "st-k-other"]
+  };
+  // places whose names stay on the map (others show theirs on hover)
+  var MAJOR_PLACES = { town: 1, monastery: 1, pass: 1, summit: 1, lake: 1 };
+
+  var STATION_ICONS = {
+    police_station: "shield-halved",
+    checkpoint: "building-shield",
+    hospital: "hospital",
+    health_centre: "house-medical",
+    clinic: "house-medical",
+    medical_post: "kit-medical",
+    supply_point: "mug-hot"
+  };
+
+  // --- small helpers ---------------------------------------------------------------------------
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
+  function bi(en, zh) {
+    return '<span lang="en">' + esc(en) + '</span><span lang="zh-Hans">' + esc(zh) + "</span>";
+  }
+
+  function term(group, key) {
+    var pair = (TERMS[group] || {})[key];
+    return pair ? bi(pair[0], pair[1]) : esc(key === null || key === undefined ? "—" : key);
+  }
+
+  function terms(group, keys) {
+    return (keys || []).map(function (k) { return term(group, k); }).join(", ") || "—";
+  }
+
+  function fmtNumber(value, digits) {
+    if (value === null || value === undefined) { return "—"; }
+    return Number(value).toLocaleString("en-US", {
+      minimumFractionDigits: digits || 0, maximumFractionDigits: digits || 0
+    });
+  }
+
+  function fmtKm(metres) {
+    return metres === null || metres === undefined ? "—" : fmtNumber(metres / 1000, 1) + " km";
+  }
+
+  function fmtDuration(seconds) {
+    if (seconds === null || seconds === undefined) { return "—"; }
+    var minutes = Math.round(seconds / 60);
+    var h = Math.floor(minutes / 60);
+    var m = minutes % 60;
+    var mm = (m < 10 ? "0" : "") + m;
+    return bi(h + " h " + mm + " min", h + "小时" + mm + "分");
+  }
+
+  function names(props) {
+    var html = '<div class="st-pop-title">' + esc(props.name_en) + "</div>";
+    if (props.name_zh) { html += '<div class="st-pop-zh">' + esc(props.name_zh) + "</div>"; }
+    if (props.name_bo) { html += '<div class="st-pop-bo">' + esc(props.name_bo) + "</div>"; }
+    return html;
+  }
+
+  function row(en, zh, value) {
+    return "<tr><th>" + bi(en, zh) + "</th><td>" + value + "</td></tr>";
+  }
+
+  function routeName(routeId) {
+    var route = ROUTES[routeId];
+    return route ? bi(route.name_en, route.name_zh) : esc(routeId || "—");
+  }
+
+  function routeColour(routeId) {
+    var palette = CONFIG.palette || { route: {} };
+    return palette.route[routeId] || palette.route_default || "#444";
+  }
+
+  // --- coordinates -------------------------------------------------------------------------------
+  function utm(lat, lon) {
+    var zone = Math.min(60, Math.floor((lon + 180) / 6) + 1);
+    var bands = "CDEFGHJKLMNPQRSTUVWX";
+    var band = bands.charAt(Math.max(0, Math.min(19, Math.floor((lat + 80) / 8))));
+    var def = "+proj=utm +zone=" + zone + (lat < 0 ? " +south" : "") + " +datum=WGS84 +units=m +no_defs";
+    var xy = proj4("EPSG:4326", def, [lon, lat]);
+    return { zone: zone, band: band, easting: Math.round(xy[0]), northing: Math.round(xy[1]) };
+  }
+
+  function fmtUtm(lat, lon) {
+    var u = utm(lat, lon);
+    return u.zone + u.band + " " + u.easting + " E " + u.northing + " N";
+  }
+
+  function fmtDecimal(lat, lon) {
+    return Math.abs(lat).toFixed(5) + "° " + (lat >= 0 ? "N" : "S") + ", " +
+      Math.abs(lon).toFixed(5) + "° " + (lon >= 0 ? "E" : "W");
+  }
+
+  function fmtDms(lat, lon) {
+    function dms(value, pos, neg) {
+      var v = Math.abs(value);
+      var d = Math.floor(v);
+      var mFloat = (v - d) * 60;
+      var m = Math.floor(mFloat);
+      var s = (mFloat - m) * 60;
+      return d + "° " + m + "′ " + s.toFixed(1) + "″ " + (value >= 0 ? pos : neg);
+    }
+    return dms(lat, "N", "S") + ", " + dms(lon, "E", "W");
+  }
+
+  function fmtDdm(lat, lon) {
+    function ddm(value, pos, neg) {
+      var v = Math.abs(value);
+      var d = Math.floor(v);
+      return d + "° " + ((v - d) * 60).toFixed(3) + "′ " + (value >= 0 ? pos : neg);
+    }
+    return ddm(lat, "N", "S") + ", " + ddm(lon, "E", "W");
+  }
+
+  function coordinateTable(lat, lon) {
+    return '<table class="st-pop-table st-coords-table">' +
+      row("Decimal degrees", "十进制度", esc(fmtDecimal(lat, lon))) +
+      row("Deg. min. sec.", "度分秒", esc(fmtDms(lat, lon))) +
+      row("Degrees, decimal min.", "度 十进制分", esc(fmtDdm(lat, lon))) +
+      row("UTM (WGS 84)", "UTM（WGS 84）", esc(fmtUtm(lat, lon))) +
+      "</table>";
+  }
+
+  // --- popups and markers (called from the folium layers) -------------------------------------
+  function segmentPopup(p) {
+    var durations = p.durations_s || {};
+    var times = '<table class="st-pop-table st-times"><tr><th></th><th>' +
+      bi("clockwise →", "顺时针 →") + "</th><th>" + bi("← reverse", "← 反向") + "</th></tr>";
+    ["pilgrim", "rescue_team", "stretcher_carry", "vehicle"].forEach(function (profile) {
+      var d = durations[profile];
+      times += "<tr><th>" + term("profile", profile) + "</th><td>" +
+        (d ? fmtDuration(d.forward) : "—") + "</td><td>" + (d ? fmtDuration(d.reverse) : "—") + "</td></tr>";
+    });
+    times += "</table>";
+    return '<div class="st-pop">' + names(p) +
+      '<div class="st-pop-route"><i class="st-swatch" style="background:' + esc(routeColour(p.route_id)) +
+      '"></i>' + routeName(p.route_id) + "</div>" +
+      '<table class="st-pop-table">' +
+      row("Length", "长度", fmtKm(p.length_m) + ' <span class="st-muted">(km ' + fmtNumber(p.km_from, 1) +
+        "–" + fmtNumber(p.km_to, 1) + ")</span>") +
+      row("Elevation", "海拔", fmtNumber(p.elevation_min_m) + "–" + fmtNumber(p.elevation_max_m) + " m") +
+      row("Climb (clockwise)", "爬升（顺时针）", "↑ " + fmtNumber(p.ascent_m) + " m  ↓ " + fmtNumber(p.descent_m) + " m") +
+      row("Geometry", "几何精度", term("quality", p.quality)) +
+      row("Modes", "通行方式", terms("mode", p.modes)) +
+      "</table>" + times +
+      '<div class="st-pop-id">' + esc(p.segment_id) + "</div></div>";
+  }
+
+  function bindSegment(feature, layer) {
+    var p = feature.properties;
+    layer.bindPopup(segmentPopup(p), { maxWidth: 360, minWidth: 280 });
+    layer.bindTooltip(bi(p.name_en, p.name_zh || p.name_en) + " · " + fmtKm(p.length_m),
+      { sticky: true, className: "st-tip" });
+  }
+
+  function bindRoad(feature, layer) {
+    var p = feature.properties;
+    layer.bindTooltip(bi(p.name_en, p.name_zh || p.name_en) +
+      (p.surface ? ' <span class="st-muted">(' + esc(p.surface) + ")</span>" : ""),
+      { sticky: true, className: "st-tip" });
+  }
+
+  function segmentLabel(feature, latlng) {
+    var p = feature.properties;
+    return L.marker(latlng, {
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({
+        className: "st-seg-label",
+        html: '<span style="border-color:' + esc(routeColour(p.route_id)) + '">' + fmtKm(p.length_m) + "</span>",
+        iconSize: null
+      })
+    });
+  }
+
+  function placeMarker(feature, latlng) {
+    var p = feature.properties;
+    var icon = PLACE_ICONS[p.type] || PLACE_ICONS.other;
+    var major = MAJOR_PLACES[p.type] ? " st-major" : "";
+    var uncertain = p.coord_quality === "estimated" ? " st-uncertain" : "";
+    return L.marker(latlng, {
+      title: (p.name_en || "") + (p.name_zh ? " / " + p.name_zh : ""),
+      riseOnHover: true,
+      icon: L.divIcon({
+        className: "st-place " + icon[1] + major + uncertain,
+        html: '<i class="fa-solid fa-' + icon[0] + '" aria-hidden="true"></i>',
+        iconSize: [22, 22],
+        iconAnchor: [11, 11],
+        popupAnchor: [0, -11],
+        tooltipAnchor: [11, 0]
+      })
+    });
+  }
+
+  function bindPlace(feature, layer) {
+    var p = feature.properties;
+    var ll = feature.geometry.coordinates;
+    var aliases = (p.aliases_en || []).concat(p.aliases_zh || []);
+    var html = '<div class="st-pop">' + names(p) +
+      '<div class="st-pop-route">' + term("placeType", p.type) +
+      (p.route_id ? ' · <i class="st-swatch" style="background:' + esc(routeColour(p.route_id)) + '"></i>' +
+        routeName(p.route_id) : "") + "</div>" +
+      '<table class="st-pop-table">' +
+      row("Elevation", "海拔", p.elevation_m === null ? "—" : fmtNumber(p.elevation_m) + " m") +
+      (p.kora_km === null || p.kora_km === undefined ? "" :
+        row("Outer kora km", "外转山里程", "km " + fmtNumber(p.kora_km, 1))) +
+      row("Position", "位置精度", term("coordQuality", p.coord_quality)) +
+      (p.notes ? row("Notes", "备注", '<span class="st-notes">' + esc(p.notes) + "</span>") : "") +
+      (aliases.length ? row("Also called", "别名", '<span class="st-notes">' + esc(aliases.slice(0, 8).join(" · ")) + "</span>") : "") +
+      "</table>" + coordinateTable(ll[1], ll[0]) +
+      '<div class="st-pop-id">' + esc(p.place_id) + "</div></div>";
+    layer.bindPopup(html, { maxWidth: 380, minWidth: 280 });
+    var label = bi(p.name_en, p.name_zh || p.name_en);
+    layer.bindTooltip(label, {
+      permanent: !!MAJOR_PLACES[p.type],
+      direction: "right",
+      className: "st-name" + (MAJOR_PLACES[p.type] ? " st-name-major" : ""),
+      offset: [2, 0]
+    });
+  }
+
+  function stationMarker(feature, latlng) {
+    var p = feature.properties;
+    return L.marker(latlng, {
+      title: (p.name_en || "") + (p.name_zh ? " / " + p.name_zh : ""),
+      riseOnHover: true,
+      zIndexOffset: 500,
+      icon: L.divIcon({
+        className: "st-station",
+        html: '<i class="fa-solid fa-' + (STATION_ICONS[p.kind] || "truck-medical") + '" aria-hidden="true"></i>',
+        iconSize: [26, 26],
+        iconAnchor: [13, 13],
+        popupAnchor: [0, -13],
+        tooltipAnchor: [13, 0]
+      })
+    });
+  }
+
+  function bindStation(feature, layer) {
+    var p = feature.properties;
+    var ll = feature.geometry.coordinates;
+    var html = '<div class="st-pop">' + names(p) +
+      '<div class="st-pop-route">' + term("stationKind", p.kind) + " · " + term("season", p.season) + "</div>" +
+      '<table class="st-pop-table">' +
+      row("Can send", "可派出", terms("capability", p.capabilities)) +
+      (p.notes ? row("Notes", "备注", '<span class="st-notes">' + esc(p.notes) + "</span>") : "") +
+      "</table>" + coordinateTable(ll[1], ll[0]) +
+      '<div class="st-pop-id">' + esc(p.station_id) + "</div></div>";
+    layer.bindPopup(html, { maxWidth: 380, minWidth: 280 });
+    layer.bindTooltip(bi(p.name_en, p.name_zh || p.name_en), { direction: "right", className: "st-name" });
+  }
+
+  // --- controls --------------------------------------------------------------------------------
+  var CursorControl = L.Control.extend({
+    options: { position: "bottomleft" },
+    onAdd: function (map) {
+      var div = L.DomUtil.create("div", "st-cursor leaflet-bar");
+      div.innerHTML = '<div class="st-cursor-dd">' + bi("Move the pointer over the map", "将指针移到地图上") + "</div>" +
+        '<div class="st-cursor-utm"></div>';
+      var dd = div.querySelector(".st-cursor-dd");
+      var um = div.querySelector(".st-cursor-utm");
+      map.on("mousemove", function (e) {
+        var ll = e.latlng.wrap();
+        dd.textContent = fmtDecimal(ll.lat, ll.lng);
+        um.textContent = "UTM " + fmtUtm(ll.lat, ll.lng);
+      });
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    }
+  });
+
+  var LegendControl = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "st-legend leaflet-bar");
+      var html = '<div class="st-legend-head">' + bi("Legend", "图例") + "</div>";
+      (CONFIG.routes || []).forEach(function (route) {
+        html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="' +
+          esc(routeColour(route.route_id)) + '" stroke-width="4" stroke-linecap="round"/></svg>' +
+          routeName(route.route_id) + "</div>";
+      });
+      var dash = (CONFIG.palette || {}).quality_dash || {};
+      ["track_consensus", "published_fixes", "estimated"].forEach(function (q) {
+        html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="#333" stroke-width="3"' +
+          (dash[q] ? ' stroke-dasharray="' + esc(dash[q]) + '"' : "") + "/></svg>" + term("quality", q) + "</div>";
+      });
+      html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="' +
+        esc((CONFIG.palette || {}).road || "#5f5140") + '" stroke-width="2" stroke-dasharray="6 4"/></svg>' +
+        bi("Road / vehicle track", "公路 / 车道") + "</div>";
+      html += '<div class="st-legend-row"><span class="st-station st-legend-icon"><i class="fa-solid fa-shield-halved"></i></span>' +
+        bi("Rescue station", "救援站点") + "</div>";
+      html += '<div class="st-legend-row"><span class="st-place st-k-sacred st-legend-icon st-uncertain"><i class="fa-solid fa-vihara"></i></span>' +
+        bi("Place (dashed ring: position estimated)", "地点（虚线圈：位置为估计）") + "</div>";
+      div.innerHTML = html;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    }
+  });
+
+  function notice(map, html) {
+    var box = map.getContainer().querySelector(".st-notice");
+    if (!box) {
+      box = L.DomUtil.create("div", "st-notice", map.getContainer());
+    }
+    box.innerHTML = html;
+    box.style.display = "block";
+    window.setTimeout(function () { box.style.display = "none"; }, 8000);
+  }
+
+  // An online base layer that cannot be reached falls back to the offline sand table.
+  function watchOnline(map, layer, fallback) {
+    var loaded = 0;
+    var failed = 0;
+    layer.on("tileload", function () { loaded += 1; });
+    layer.on("tileerror", function () {
+      failed += 1;
+      if (failed === 4 && loaded === 0 && map.hasLayer(layer)) {
+        map.removeLayer(layer);
+        map.addLayer(fallback);
+        notice(map, bi("Online basemap unreachable — back to the offline sand table.",
+          "无法连接在线底图，已切换回离线沙盘。"));
+      }
+    });
+    layer.on("add", function () { loaded = 0; failed = 0; });
+  }
+
+  // --- language ----------------------------------------------------------------------------------
+  function setLanguage(lang) {
+    lang = lang === "zh" ? "zh" : "en";
+    document.body.classList.remove("lang-en", "lang-zh");
+    document.body.classList.add("lang-" + lang);
+    document.documentElement.lang = lang === "zh" ? "zh-Hans" : "en";
+    document.querySelectorAll("[data-set-lang]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-set-lang") === lang));
+    });
+    try { window.localStorage.setItem(LANG_KEY, lang); } catch (e) { /* private mode */ }
+  }
+
+  function initialLanguage() {
+    var stored = null;
+    try { stored = window.localStorage.getItem(LANG_KEY); } catch (e) { /* private mode */ }
+    if (stored) { return stored; }
+    return (navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
+  }
+
+  // --- entry point ---------------------------------------------------------------------------------
+  function init(map, layers, baseLayers) {
+    window.sandtableMap = map;
+    window.sandtableLayers = layers;
+    window.sandtableBaseLayers = baseLayers;
+
+    setLanguage(initialLanguage());
+    document.querySelectorAll("[data-set-lang]").forEach(function (button) {
+      button.addEventListener("click", function () { setLanguage(button.getAttribute("data-set-lang")); });
+    });
+
+    L.control.scale({ position: "bottomleft", imperial: false, maxWidth: 180 }).addTo(map);
+    new CursorControl().addTo(map);
+    new LegendControl().addTo(map);
+
+    Object.keys(baseLayers).forEach(function (key) {
+      if (key !== "sand") { watchOnline(map, baseLayers[key], baseLayers.sand); }
+    });
+
+    // Right-click anywhere: the position in every format, for reading aloud.
+    map.on("contextmenu", function (e) {
+      var ll = e.latlng.wrap();
+      L.popup({ maxWidth: 380 }).setLatLng(e.latlng)
+        .setContent('<div class="st-pop"><div class="st-pop-title">' + bi("This point", "此位置") + "</div>" +
+          coordinateTable(ll.lat, ll.lng) + "</div>")
+        .openOn(map);
+    });
+
+    function zoomClass() {
+      var container = map.getContainer();
+      var z = map.getZoom();
+      container.classList.toggle("st-zoom-far", z < 12);
+      container.classList.toggle("st-zoom-near", z >= 14);
+    }
+    map.on("zoomend", zoomClass);
+    zoomClass();
+
+    document.body.setAttribute("data-map-ready", "true");
+  }
+
+  window.Sandtable = {
+    init: init,
+    setLanguage: setLanguage,
+    bindSegment: bindSegment,
+    bindRoad: bindRoad,
+    bindPlace: bindPlace,
+    bindStation: bindStation,
+    segmentLabel: segmentLabel,
+    placeMarker: placeMarker,
+    stationMarker: stationMarker,
+    utm: utm,
+    formats: { decimal: fmtDecimal, dms: fmtDms, ddm: fmtDdm, utm: fmtUtm }
+  };
+})();

@@ -1,0 +1,143 @@
+"""Third-party browser assets, served by the app itself so the map works offline.
+
+The assets come from npm packages pinned in ``package.json``/``package-lock.json``
+at the repository root. After ``npm ci``, ``python -m web.vendor`` copies the
+files the page uses from ``node_modules/`` into ``web/static/vendor/``
+(git-ignored) and records the package versions in ``VERSIONS.json``. The app
+refuses to start while a file is missing (:func:`check_assets`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from web.config import ConfigError
+
+__all__ = ["ASSETS", "VENDOR_DIR", "check_assets", "copy_assets", "main", "missing_assets"]
+
+VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: npm package -> (file in the package, file under ``web/static/vendor/``).
+ASSETS: dict[str, tuple[tuple[str, str], ...]] = {
+    "leaflet": (
+        ("dist/leaflet.js", "leaflet/leaflet.js"),
+        ("dist/leaflet.css", "leaflet/leaflet.css"),
+        ("dist/images/layers.png", "leaflet/images/layers.png"),
+        ("dist/images/layers-2x.png", "leaflet/images/layers-2x.png"),
+        ("dist/images/marker-icon.png", "leaflet/images/marker-icon.png"),
+        ("dist/images/marker-icon-2x.png", "leaflet/images/marker-icon-2x.png"),
+        ("dist/images/marker-shadow.png", "leaflet/images/marker-shadow.png"),
+        ("LICENSE", "leaflet/LICENSE"),
+    ),
+    "@fortawesome/fontawesome-free": (
+        # only the solid style: the CSS refers to the fonts as ../webfonts/
+        ("css/fontawesome.min.css", "fontawesome/css/fontawesome.min.css"),
+        ("css/solid.min.css", "fontawesome/css/solid.min.css"),
+        ("webfonts/fa-solid-900.woff2", "fontawesome/webfonts/fa-solid-900.woff2"),
+        ("webfonts/fa-solid-900.ttf", "fontawesome/webfonts/fa-solid-900.ttf"),
+        ("LICENSE.txt", "fontawesome/LICENSE.txt"),
+    ),
+    "proj4": (
+        ("dist/proj4.js", "proj4/proj4.js"),
+        ("LICENSE.md", "proj4/LICENSE.md"),
+    ),
+}
+
+
+def missing_assets(vendor_dir: Path | None = None) -> list[str]:
+    """Return the vendor files (relative to ``vendor_dir``) that are not there."""
+    vendor_dir = VENDOR_DIR if vendor_dir is None else vendor_dir
+    return [
+        dest for files in ASSETS.values() for _, dest in files if not (vendor_dir / dest).is_file()
+    ]
+
+
+def check_assets(vendor_dir: Path | None = None) -> None:
+    """Fail with instructions if any vendor file is missing.
+
+    Raises
+    ------
+    ConfigError
+        Naming the missing files and the commands that install them.
+    """
+    vendor_dir = VENDOR_DIR if vendor_dir is None else vendor_dir
+    missing = missing_assets(vendor_dir)
+    if missing:
+        raise ConfigError(
+            f"the map's browser assets are missing from {vendor_dir}; install them with "
+            "`npm ci && python -m web.vendor` at the repository root",
+            details=missing,
+        )
+
+
+def copy_assets(
+    node_modules: Path = _REPO_ROOT / "node_modules", vendor_dir: Path = VENDOR_DIR
+) -> list[Path]:
+    """Copy the assets from an installed ``node_modules`` into ``vendor_dir``.
+
+    The destination is replaced as a whole, so files of older versions do not linger.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    ConfigError
+        If a package or file is missing from ``node_modules``.
+    """
+    absent = [
+        f"{package}/{src}"
+        for package, files in ASSETS.items()
+        for src, _ in files
+        if not (node_modules / package / src).is_file()
+    ]
+    if absent:
+        raise ConfigError(
+            f"{node_modules} lacks files of the pinned packages; run `npm ci` first",
+            details=absent,
+        )
+    staging = vendor_dir.with_name(vendor_dir.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    written: list[Path] = []
+    versions: dict[str, str] = {}
+    for package, files in ASSETS.items():
+        manifest = json.loads((node_modules / package / "package.json").read_text("utf-8"))
+        versions[package] = manifest["version"]
+        for src, dest in files:
+            target = staging / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(node_modules / package / src, target)
+            written.append(vendor_dir / dest)
+    (staging / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n", "utf-8")
+    shutil.rmtree(vendor_dir, ignore_errors=True)
+    staging.rename(vendor_dir)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m web.vendor [--node-modules DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m web.vendor",
+        description="Copy the map's browser assets from node_modules into web/static/vendor/.",
+    )
+    parser.add_argument("--node-modules", type=Path, default=_REPO_ROOT / "node_modules")
+    args = parser.parse_args(argv)
+    try:
+        written = copy_assets(args.node_modules)
+    except ConfigError as exc:
+        print(f"web.vendor: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"web.vendor: copied {len(written)} files into {VENDOR_DIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
