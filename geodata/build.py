@@ -54,9 +54,11 @@ Calibrator = Callable[[Sequence[Any], LineString, Mapping[str, float]], Mapping[
 SOURCE_FILES = ("tracks_train.csv.gz", "gazetteer.csv", "roads.csv")
 _FIX_QUALITIES = frozenset({"gps_published", "track_derived"})
 #: a place this close to the tracked centreline lies on it (track-derived fixes are ±30 m).
-_ON_TRACK_M = 150.0
+_ON_TRACK_M = 200.0
 #: an estimated chain point that turns the chain back by more than this is a side site.
 _SPIKE_TURN_DEG = 150.0
+#: ... unless the detour is this long (estimated positions are good to ±200-500 m).
+_SPIKE_MAX_DETOUR_M = 1_000.0
 
 
 @dataclass
@@ -86,11 +88,17 @@ class BuildReport:
             )
         for route_id, length_m in self.route_lengths_m.items():
             lines.append(f"  route {route_id}: {length_m / 1000:.1f} km")
-        whole = self.calibration.get("report", {}).get("whole_stretch") if self.calibration else None
+        report = self.calibration.get("report", {}) if self.calibration else {}
+        whole, pairs = report.get("whole_stretch"), report.get("pairs")
         if whole:
             lines.append(
-                f"  walking model hold-out MAE (Darchen → Drirapuk, median walker): "
-                f"{whole['mae_s']:.0f} s vs distance-only {whole['baseline_mae_s']:.0f} s"
+                f"  walking model hold-out MAE, median walker: whole tracked stretch "
+                f"{whole['mae_s']:.0f} s (distance-only {whole['baseline_mae_s']:.0f} s)"
+            )
+        if pairs:
+            lines.append(
+                f"  … every landmark to every later one ({pairs['n_pairs']} predictions): "
+                f"{pairs['mae_s']:.0f} s (distance-only {pairs['baseline_mae_s']:.0f} s)"
             )
         if self.warnings:
             lines.append(f"  {len(self.warnings)} warning(s):")
@@ -265,6 +273,9 @@ class _Builder:
         anchors = [self.anchor(pid) for pid in circuit.place_ids]
         if start is not None:
             anchors.insert(0, start)
+        # a chain ending at a place on a trail built before joins that trail exactly
+        for i in (0, -1):
+            anchors[i] = self._join_existing(anchors[i])
         anchors = self._drop_spikes(anchors, circuit.route_id)
         if all(a.elevation_m is None for a in anchors):
             anchors = [self._with_nearby_elevation(a) for a in anchors]
@@ -304,6 +315,12 @@ class _Builder:
             )
 
     def _drop_spikes(self, anchors: list[_Anchor], route_id: str) -> list[_Anchor]:
+        """Leave out estimated points that make the chain double back for a short detour.
+
+        Such a point is a side site (a gompa up the hill, a cave) placed off the
+        path, not a bend of it. A long detour is kept: it is the route's shape
+        (the inner kora is a narrow out-and-back loop).
+        """
         anchors = list(anchors)
         changed = True
         while changed:
@@ -313,15 +330,40 @@ class _Builder:
                 if b.is_fix:
                     continue
                 turn = _turn_deg((a.x, a.y), (b.x, b.y), (c.x, c.y))
-                if turn > _SPIKE_TURN_DEG:
+                detour = (
+                    math.hypot(b.x - a.x, b.y - a.y)
+                    + math.hypot(c.x - b.x, c.y - b.y)
+                    - math.hypot(c.x - a.x, c.y - a.y)
+                )
+                if turn > _SPIKE_TURN_DEG and detour < _SPIKE_MAX_DETOUR_M:
                     self.warnings.append(
                         f"{route_id}: left {b.place_id} out of the route line (its estimated "
-                        f"position would make the line turn back by {turn:.0f}°)"
+                        f"position would make the line turn back by {turn:.0f}° for a "
+                        f"{detour:.0f} m detour)"
                     )
                     del anchors[i]
                     changed = True
                     break
         return anchors
+
+    def _join_existing(self, a: _Anchor) -> _Anchor:
+        """``a`` moved onto an existing trail's vertex or nearest point (within snap range)."""
+        p = Point(a.x, a.y)
+        best: tuple[float, LineString] | None = None
+        for way in self.ways:
+            if way["kind"] == "trail":
+                d = way["geometry"].distance(p)
+                if d <= self.spec.snap_warn_m and (best is None or d < best[0]):
+                    best = (d, way["geometry"])
+        if best is None:
+            return a
+        line = best[1]
+        m = line.project(p)
+        for end_m in (0.0, line.length):  # prefer a way end (a node already) if close
+            if abs(m - end_m) <= _ON_TRACK_M:
+                m = end_m
+        q = line.interpolate(m)
+        return _Anchor(a.place_id, q.x, q.y, q.z, a.is_fix, a.kora_km)
 
     def _with_nearby_elevation(self, a: _Anchor) -> _Anchor:
         """``a`` with an inverse-distance-weighted elevation of the nearest known places."""
@@ -402,7 +444,8 @@ class _Builder:
             for b in rows.values():
                 if b["from_id"] or not b["to_id"]:
                     continue
-                if _norm_name(b["from"]) != _norm_name(a["to"]):
+                na, nb = _norm_name(a["to"]), _norm_name(b["from"])
+                if not (na.startswith(nb) or nb.startswith(na)):
                     continue
                 la, lb = parse_length_km(a["length_km"]), parse_length_km(b["length_km"])
                 share = 0.5 if not (la and lb) else la[1] / (la[1] + lb[1])
@@ -414,19 +457,8 @@ class _Builder:
 
     def _road_end(self, place_id: str) -> tuple[float, float]:
         """Where a road meets a place: the place's point on a trail if it lies on one."""
-        x, y = self.xy(place_id)
-        p = Point(x, y)
-        best = None
-        for way in self.ways:
-            if way["kind"] != "trail":
-                continue
-            d = way["geometry"].distance(p)
-            if d <= self.spec.snap_warn_m and (best is None or d < best[0]):
-                best = (d, way["geometry"])
-        if best is None:
-            return x, y
-        q = best[1].interpolate(best[1].project(p))
-        return float(q.x), float(q.y)
+        a = self._join_existing(self.anchor(place_id))
+        return a.x, a.y
 
     def _elevation_at(self, place_id: str | None, xy: tuple[float, float]) -> float:
         if place_id is not None and self.place(place_id)["elevation_m"] is not None:
@@ -781,8 +813,9 @@ def build_region(
         "parameters": {
             "on_track_m": _ON_TRACK_M,
             "spike_turn_deg": _SPIKE_TURN_DEG,
+            "spike_max_detour_m": _SPIKE_MAX_DETOUR_M,
             "snap_warn_m": spec.snap_warn_m,
-            "consensus": centre.parameters,
+            "consensus": centre.parameters.as_dict(),
         },
         "centreline_fit": centreline_fit,
         "warnings": builder.warnings,

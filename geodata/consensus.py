@@ -17,8 +17,10 @@ Method
    with its loops cut out.
 4. **Principal-curve refinement**: project every point on the current curve, keep
    those within ``corridor_m``, bin them by along-curve distance (``bin_m``), move
-   each bin's curve point by the median signed offset, smooth lightly, resample;
-   repeat until the largest move is below ``tol_m``.
+   each bin's curve point to the median position over tracks (one vote per track
+   and bin, so a lingering walker or a side path across the line cannot outvote the
+   tracks that walk through), smooth lightly, cut any loop, resample; repeat until
+   the curve moves less than ``tol_m``.
 5. **Branches**: per bin, the per-track offsets within ``branch_corridor_m`` are
    split in two by 1-D 2-means; a bin is split when the two clusters' medians are at
    least ``split_min_separation_m`` apart with an empty-ish valley between them and
@@ -35,6 +37,7 @@ of the direction of travel (start -> end).
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 from collections.abc import Iterable, Sequence
@@ -71,7 +74,7 @@ IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
 _EPS = 1e-9
-_DEBUG = False
+_log = logging.getLogger(__name__)
 _PROGRESS_MIN_TRACKS = 100  # fewer tracks run in well under a second: no bar
 
 
@@ -122,7 +125,9 @@ class TrackXY:
         return np.column_stack([self.x, self.y])
 
     def _take(self, index: IntArray | BoolArray | slice) -> TrackXY:
-        return TrackXY(self.track_id, self.x[index], self.y[index], self.t[index], self.ele_m[index])
+        return TrackXY(
+            self.track_id, self.x[index], self.y[index], self.t[index], self.ele_m[index]
+        )
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,7 @@ class ConsensusParameters:
     start_xy: tuple[float, float]
     end_xy: tuple[float, float]
     spacing_m: float = 10.0
-    bin_m: float = 20.0
+    bin_m: float = 10.0
     corridor_m: float = 100.0
     endpoint_radius_m: float = 300.0
     max_speed_kmh: float = 12.0
@@ -192,7 +197,7 @@ class ConsensusParameters:
     stop_radius_m: float = 15.0
     stop_window_s: float = 120.0
     max_gap_m: float = 200.0
-    smooth_bins: int = 2
+    smooth_bins: int = 1
     max_iter: int = 20
     tol_m: float = 0.5
     branch_corridor_m: float = 250.0
@@ -300,8 +305,9 @@ def clean_track(
     max_speed_kmh
         A point is dropped when the straight-line speed to the point about
         ``speed_window_s`` before it *and* to the one about ``speed_window_s`` after it
-        both exceed this (a jump away and back, or a ride). Measuring over a window
-        rather than between neighbours keeps GPS jitter from looking fast.
+        both exceed this (a jump away and back, or a ride), and again with a window a
+        third as long (which trims the ends of a ride). Measuring over a window rather
+        than between neighbours keeps GPS jitter from looking fast.
     speed_window_s
         See ``max_speed_kmh``.
     stop_radius_m, stop_window_s
@@ -323,21 +329,21 @@ def clean_track(
     e[~(e > 0)] = np.nan
 
     vmax = max_speed_kmh / 3.6
-    for _ in range(2):
+    # the long window sees through GPS jitter; the short one trims the ends of a ride,
+    # where the long window still averages in the slow walking before or after it
+    for window in (speed_window_s, speed_window_s / 3.0):
         n = t.size
         if n < 3:
             break
         i = np.arange(n)
-        j = np.minimum(np.maximum(np.searchsorted(t, t + speed_window_s, "left"), i + 1), n - 1)
-        k = np.maximum(np.minimum(np.searchsorted(t, t - speed_window_s, "right") - 1, i - 1), 0)
+        j = np.minimum(np.maximum(np.searchsorted(t, t + window, "left"), i + 1), n - 1)
+        k = np.maximum(np.minimum(np.searchsorted(t, t - window, "right") - 1, i - 1), 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             v_out = np.hypot(x[j] - x, y[j] - y) / (t[j] - t)
             v_in = np.hypot(x - x[k], y - y[k]) / (t - t[k])
         v_out[j == i] = np.inf  # last point: judged by its incoming speed alone
         v_in[k == i] = np.inf
         bad = (v_out > vmax) & (v_in > vmax)
-        if not bad.any():
-            break
         x, y, t, e = x[~bad], y[~bad], t[~bad], e[~bad]
 
     n = t.size
@@ -402,11 +408,14 @@ def resample_track(track: TrackXY, spacing_m: float = 10.0, *, max_gap_m: float 
         if cum[-1] - s[-1] > 1e-6:
             s = np.r_[s, cum[-1]]
         fin = np.isfinite(e[lo:hi])
-        ee = (
-            np.interp(s, cum[fin], e[lo:hi][fin]) if fin.any() else np.full(s.size, np.nan)
-        )
+        ee = np.interp(s, cum[fin], e[lo:hi][fin]) if fin.any() else np.full(s.size, np.nan)
         parts.append(
-            (np.interp(s, cum, x[lo:hi]), np.interp(s, cum, y[lo:hi]), np.interp(s, cum, t[lo:hi]), ee)
+            (
+                np.interp(s, cum, x[lo:hi]),
+                np.interp(s, cum, y[lo:hi]),
+                np.interp(s, cum, t[lo:hi]),
+                ee,
+            )
         )
     if not parts:
         return track._take(slice(0, 0))
@@ -418,7 +427,9 @@ def resample_track(track: TrackXY, spacing_m: float = 10.0, *, max_gap_m: float 
 
 
 def _cumlen(xy: FloatArray) -> FloatArray:
-    return np.r_[0.0, np.cumsum(np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])))]
+    out = np.zeros(xy.shape[0])
+    np.cumsum(np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])), out=out[1:])
+    return out
 
 
 def _dedupe(xy: FloatArray) -> FloatArray:
@@ -443,14 +454,6 @@ def _resample_xyz(xy: FloatArray, z: FloatArray, spacing_m: float) -> FloatArray
     cum = _cumlen(xy)
     s = np.linspace(0.0, cum[-1], max(2, int(math.ceil(cum[-1] / spacing_m)) + 1))
     return np.column_stack([_at(xy, cum, s), np.interp(s, cum, z)])
-
-
-def _normals(xy: FloatArray, cum: FloatArray, s: FloatArray, half_m: float) -> FloatArray:
-    a = _at(xy, cum, np.clip(s - half_m, 0.0, cum[-1]))
-    b = _at(xy, cum, np.clip(s + half_m, 0.0, cum[-1]))
-    tan = b - a
-    tan /= np.maximum(np.hypot(tan[:, 0], tan[:, 1]), _EPS)[:, None]
-    return np.column_stack([-tan[:, 1], tan[:, 0]])  # left of travel
 
 
 class _LineIndex:
@@ -631,19 +634,35 @@ def track_positions(track: TrackXY, line: LineString, *, max_offset_m: float = 5
 # ----------------------------------------------------------------- binned helpers
 
 
-def _bin_median(bins: IntArray, values: FloatArray, mask: BoolArray, nb: int) -> tuple[FloatArray, IntArray]:
-    """Per-bin median of ``values[mask]`` (NaN values ignored) and per-bin counts."""
+def _sorted_median(keys: IntArray, values: FloatArray) -> tuple[IntArray, FloatArray, IntArray]:
+    """Median of ``values`` per distinct key: (keys, medians, counts)."""
+    order = np.lexsort((values, keys))
+    k, v = keys[order], values[order]
+    uniq, start, count = np.unique(k, return_index=True, return_counts=True)
+    med = 0.5 * (v[start + (count - 1) // 2] + v[start + count // 2])
+    return uniq, med, count
+
+
+def _bin_median(
+    bins: IntArray, values: FloatArray, mask: BoolArray, nb: int, tracks: IntArray
+) -> tuple[FloatArray, IntArray]:
+    """Per-bin median over tracks of each track's median of ``values[mask]`` in the bin.
+
+    One vote per track and bin: a track that lingers, or a side path that runs
+    across the line (all of whose points project into one bin), cannot outvote the
+    tracks that walk through. Returns the medians (NaN where empty) and the number
+    of voting tracks per bin.
+    """
     m = mask & np.isfinite(values)
-    b, v = bins[m], values[m]
-    order = np.lexsort((v, b))
-    b, v = b[order], v[order]
-    count = np.bincount(b, minlength=nb)
-    start = np.r_[0, np.cumsum(count)[:-1]]
+    if not m.any():
+        return np.full(nb, np.nan), np.zeros(nb, dtype=np.intp)
+    n_tracks = int(tracks.max()) + 1
+    keys, track_med, _ = _sorted_median(bins[m].astype(np.int64) * n_tracks + tracks[m], values[m])
+    b_uniq, b_med, b_count = _sorted_median((keys // n_tracks).astype(np.intp), track_med)
     med = np.full(nb, np.nan)
-    has = count > 0
-    lo = start[has] + (count[has] - 1) // 2
-    hi = start[has] + count[has] // 2
-    med[has] = 0.5 * (v[lo] + v[hi])
+    count = np.zeros(nb, dtype=np.intp)
+    med[b_uniq] = b_med
+    count[b_uniq] = b_count
     return med, count
 
 
@@ -685,8 +704,14 @@ def _two_means(v: FloatArray) -> int:
 
 
 def _detect_runs(
-    bins: IntArray, off: FloatArray, dist: FloatArray, tix: IntArray, nb: int, bw: float,
-    n_tracks: int, p: ConsensusParameters,
+    bins: IntArray,
+    off: FloatArray,
+    dist: FloatArray,
+    tix: IntArray,
+    nb: int,
+    bw: float,
+    n_tracks: int,
+    p: ConsensusParameters,
 ) -> list[_Run]:
     sel = dist <= p.branch_corridor_m
     key = bins[sel].astype(np.int64) * n_tracks + tix[sel]
@@ -741,25 +766,33 @@ def _detect_runs(
         branch = np.flatnonzero(is_left if branch_left else is_right)
         main = np.flatnonzero(is_right if branch_left else is_left)
         runs.append(
-            _Run(b0, b1, frozenset(branch.tolist()), frozenset(main.tolist()), 1 if branch_left else -1)
+            _Run(
+                b0,
+                b1,
+                frozenset(branch.tolist()),
+                frozenset(main.tolist()),
+                1 if branch_left else -1,
+            )
         )
     return runs
 
 
 def _run_extent(
-    run: _Run, bins: IntArray, off: FloatArray, dist: FloatArray, tix: IntArray, nb: int,
-    bw: float, p: ConsensusParameters,
-) -> tuple[int, int, FloatArray]:
-    """Extend a run to where its branch tracks rejoin the main tracks.
-
-    Returns the first and last bin of the branch and the per-bin median offset of the
-    branch tracks (NaN where none).
-    """
+    run: _Run,
+    bins: IntArray,
+    off: FloatArray,
+    dist: FloatArray,
+    tix: IntArray,
+    nb: int,
+    bw: float,
+    p: ConsensusParameters,
+) -> tuple[int, int]:
+    """Extend a run to where its branch tracks rejoin the main tracks: first, last bin."""
     sel = dist <= p.branch_corridor_m
     on_branch = np.isin(tix, np.fromiter(run.branch_tracks, dtype=np.intp))
     on_main = np.isin(tix, np.fromiter(run.main_tracks, dtype=np.intp))
-    b_off, _ = _bin_median(bins, off, sel & on_branch, nb)
-    m_off, _ = _bin_median(bins, off, sel & on_main, nb)
+    b_off, _ = _bin_median(bins, off, sel & on_branch, nb, tix)
+    m_off, _ = _bin_median(bins, off, sel & on_main, nb, tix)
     diff = np.abs(b_off - m_off)
     max_ext = int(math.ceil(1000.0 / bw))
     lo = run.b0
@@ -768,7 +801,7 @@ def _run_extent(
     hi = run.b1
     while hi < nb - 1 and hi - run.b1 < max_ext and not diff[hi + 1] <= p.join_tolerance_m:
         hi += 1
-    return lo, hi, b_off
+    return lo, hi
 
 
 # -------------------------------------------------------------------- main entry
@@ -810,7 +843,8 @@ def _cut_loops(xy: FloatArray, radius_m: float) -> FloatArray:
     while i < n - 1:
         i = int(far[i]) if far[i] > i + 1 else i + 1
         keep.append(i)
-    return xy[np.array(keep)]
+    out: FloatArray = xy[np.array(keep)]
+    return out
 
 
 def consensus_centreline(
@@ -819,7 +853,7 @@ def consensus_centreline(
     start_xy: tuple[float, float],
     end_xy: tuple[float, float],
     spacing_m: float = 10.0,
-    bin_m: float = 20.0,
+    bin_m: float = 10.0,
     corridor_m: float = 100.0,
     endpoint_radius_m: float = 300.0,
     max_speed_kmh: float = 12.0,
@@ -827,7 +861,7 @@ def consensus_centreline(
     stop_radius_m: float = 15.0,
     stop_window_s: float = 120.0,
     max_gap_m: float = 200.0,
-    smooth_bins: int = 2,
+    smooth_bins: int = 1,
     max_iter: int = 20,
     tol_m: float = 0.5,
     branch_corridor_m: float = 250.0,
@@ -862,7 +896,8 @@ def consensus_centreline(
     max_gap_m
         Resampling never bridges a step longer than this.
     smooth_bins
-        Half-width, in bins, of the moving average applied to the per-bin offsets.
+        Half-width, in bins, of the moving average applied to the per-bin positions
+        (0: none; 1 keeps sharp corners within a few metres).
     max_iter, tol_m
         Refinement stops after ``max_iter`` rounds or when no bin moved more than
         ``tol_m``.
@@ -889,50 +924,30 @@ def consensus_centreline(
     p = ConsensusParameters(
         start_xy=(float(start_xy[0]), float(start_xy[1])),
         end_xy=(float(end_xy[0]), float(end_xy[1])),
-        spacing_m=spacing_m, bin_m=bin_m, corridor_m=corridor_m,
-        endpoint_radius_m=endpoint_radius_m, max_speed_kmh=max_speed_kmh,
-        speed_window_s=speed_window_s, stop_radius_m=stop_radius_m,
-        stop_window_s=stop_window_s, max_gap_m=max_gap_m, smooth_bins=smooth_bins,
-        max_iter=max_iter, tol_m=tol_m, branch_corridor_m=branch_corridor_m,
-        split_min_separation_m=split_min_separation_m, split_min_share=split_min_share,
-        split_min_length_m=split_min_length_m, join_tolerance_m=join_tolerance_m,
-    )  # fmt: skip
+        spacing_m=spacing_m,
+        bin_m=bin_m,
+        corridor_m=corridor_m,
+        endpoint_radius_m=endpoint_radius_m,
+        max_speed_kmh=max_speed_kmh,
+        speed_window_s=speed_window_s,
+        stop_radius_m=stop_radius_m,
+        stop_window_s=stop_window_s,
+        max_gap_m=max_gap_m,
+        smooth_bins=smooth_bins,
+        max_iter=max_iter,
+        tol_m=tol_m,
+        branch_corridor_m=branch_corridor_m,
+        split_min_separation_m=split_min_separation_m,
+        split_min_share=split_min_share,
+        split_min_length_m=split_min_length_m,
+        join_tolerance_m=join_tolerance_m,
+    )
     _check_parameters(p)
     start = np.array(p.start_xy)
     end = np.array(p.end_xy)
 
     # 1-2. clean, resample, trim
-    show = len(tracks) >= _PROGRESS_MIN_TRACKS if progress is None else progress
-    fits: list[TrackXY] = []
-    complete: list[int] = []
-    heads: list[FloatArray] = []
-    tails: list[FloatArray] = []
-    bar = tqdm(tracks, desc="centreline: tracks", unit="track", file=sys.stderr,
-               disable=not show, leave=False)  # fmt: skip
-    for track in bar:
-        r = resample_track(
-            clean_track(track, max_speed_kmh=p.max_speed_kmh, speed_window_s=p.speed_window_s,
-                        stop_radius_m=p.stop_radius_m, stop_window_s=p.stop_window_s),
-            p.spacing_m, max_gap_m=p.max_gap_m,
-        )  # fmt: skip
-        trimmed = _trim(r, start, end, p.endpoint_radius_m)
-        if trimmed is None:
-            continue
-        f, at_start, at_end = trimmed
-        if at_start:
-            heads.append(f.xy[0])
-        if at_end:
-            tails.append(f.xy[-1])
-        if at_start and at_end and _gap_free(f, p.spacing_m):
-            complete.append(len(fits))
-        fits.append(f)
-    if not complete:
-        raise InvalidInput(
-            f"no track runs from start to end (within {p.endpoint_radius_m:g} m of both); "
-            "check start_xy/end_xy and the CRS"
-        )
-    head = np.median(np.array(heads), axis=0)
-    tail = np.median(np.array(tails), axis=0)
+    fits, complete, head, tail = _prepare(tracks, p, progress)
     xy = np.vstack([f.xy for f in fits])
     tix = np.repeat(np.arange(len(fits)), [len(f) for f in fits])
     ele = np.concatenate([f.ele_m for f in fits])
@@ -943,10 +958,17 @@ def consensus_centreline(
     # 4-5. refine; detect splits; refine the main line on its own tracks; repeat once
     runs: list[_Run] = []
     excluded = np.zeros(xy.shape[0], dtype=bool)
+    bar = tqdm(
+        desc="centreline: refine",
+        unit="round",
+        file=sys.stderr,
+        leave=False,
+        disable=not _show_progress(tracks, progress),
+    )
     iterations = 0
     converged = False
     for _round in range(3):
-        curve, it, converged = _refine(curve, xy, excluded, head, tail, p)
+        curve, it, converged = _refine(curve, xy, tix, excluded, head, tail, p, bar)
         iterations += it
         index = _LineIndex(curve)
         s, off, dist = index.locate(xy, max_distance_m=p.branch_corridor_m)
@@ -959,32 +981,42 @@ def consensus_centreline(
         runs = new_runs
         excluded = np.zeros(xy.shape[0], dtype=bool)
         for run in runs:
-            lo, hi, _ = _run_extent(run, bins, off, dist, tix, nb, bw, p)
+            lo, hi = _run_extent(run, bins, off, dist, tix, nb, bw, p)
             on_branch = np.isin(tix, np.fromiter(run.branch_tracks, dtype=np.intp))
             excluded |= on_branch & (bins >= lo) & (bins <= hi)
+    bar.close()
 
     # elevation of the main line and the branches
     main_sel = (dist <= p.corridor_m) & ~excluded
     cum = _cumlen(curve)
     centres = (np.arange(nb) + 0.5) * bw
-    z_bins = _smooth_elevation(_bin_median(bins, ele, main_sel, nb)[0])
+    z_bins = _smooth_elevation(_bin_median(bins, ele, main_sel, nb, tix)[0])
     z_main = np.interp(cum, centres, z_bins)
     geometry = LineString(np.column_stack([curve, z_main]))
 
     branches: list[Branch] = []
     for run in runs:
-        lo, hi, b_off = _run_extent(run, bins, off, dist, tix, nb, bw, p)
+        lo, hi = _run_extent(run, bins, off, dist, tix, nb, bw, p)
         on_branch = np.isin(tix, np.fromiter(run.branch_tracks, dtype=np.intp))
         sel = on_branch & (dist <= p.branch_corridor_m)
-        s_mid = centres[lo : hi + 1]
-        o = _moving(_fill_nan(b_off[lo : hi + 1]), p.smooth_bins)
-        mid = _at(curve, cum, s_mid) + o[:, None] * _normals(curve, cum, s_mid, bw)
+        # branch vertices: per-bin median position of the branch's own tracks
+        bxy = np.column_stack(
+            [
+                _moving(
+                    _fill_nan(_bin_median(bins, xy[:, c], sel, nb, tix)[0][lo : hi + 1]),
+                    p.smooth_bins,
+                )
+                for c in (0, 1)
+            ]
+        )
         s0, s1 = lo * bw, (hi + 1) * bw
         ends = _at(curve, cum, np.array([s0, s1]))
-        z_mid = _smooth_elevation(_bin_median(bins, ele, sel, nb)[0][lo : hi + 1])
+        z_mid = _smooth_elevation(_bin_median(bins, ele, sel, nb, tix)[0][lo : hi + 1])
         z_ends = np.interp([s0, s1], cum, z_main)
         bxyz = _resample_xyz(
-            np.vstack([ends[:1], mid, ends[1:]]), np.r_[z_ends[0], z_mid, z_ends[1]], p.spacing_m
+            np.vstack([ends[:1], bxy, ends[1:]]),
+            np.r_[z_ends[0], z_mid, z_ends[1]],
+            p.spacing_m,
         )
         n_main = len(run.main_tracks)
         branches.append(
@@ -1019,12 +1051,79 @@ def consensus_centreline(
     return Centreline(geometry=geometry, branches=tuple(branches), fit=fit, parameters=p)
 
 
+def _prepare(
+    tracks: Sequence[TrackXY], p: ConsensusParameters, progress: bool | None
+) -> tuple[list[TrackXY], list[int], FloatArray, FloatArray]:
+    """Clean, resample and trim every track; find the complete ones and the two ends."""
+    start = np.array(p.start_xy)
+    end = np.array(p.end_xy)
+    fits: list[TrackXY] = []
+    complete: list[int] = []
+    heads: list[FloatArray] = []
+    tails: list[FloatArray] = []
+    bar = tqdm(
+        tracks,
+        desc="centreline: tracks",
+        unit="track",
+        file=sys.stderr,
+        disable=not _show_progress(tracks, progress),
+        leave=False,
+    )
+    for track in bar:
+        r = resample_track(
+            clean_track(
+                track,
+                max_speed_kmh=p.max_speed_kmh,
+                speed_window_s=p.speed_window_s,
+                stop_radius_m=p.stop_radius_m,
+                stop_window_s=p.stop_window_s,
+            ),
+            p.spacing_m,
+            max_gap_m=p.max_gap_m,
+        )
+        trimmed = _trim(r, start, end, p.endpoint_radius_m)
+        if trimmed is None:
+            continue
+        f, at_start, at_end = trimmed
+        if at_start:
+            heads.append(f.xy[0])
+        if at_end:
+            tails.append(f.xy[-1])
+        if at_start and at_end and _gap_free(f, p.spacing_m):
+            complete.append(len(fits))
+        fits.append(f)
+    if not complete:
+        raise InvalidInput(
+            f"no track runs from start to end (within {p.endpoint_radius_m:g} m of both); "
+            "check start_xy/end_xy and the CRS"
+        )
+    head = np.median(np.array(heads), axis=0)
+    tail = np.median(np.array(tails), axis=0)
+    return fits, complete, head, tail
+
+
+def _show_progress(tracks: Sequence[TrackXY], progress: bool | None) -> bool:
+    if progress is not None:
+        return progress
+    return len(tracks) >= _PROGRESS_MIN_TRACKS and sys.stderr.isatty()
+
+
 def _check_parameters(p: ConsensusParameters) -> None:
     positive = (
-        "spacing_m", "bin_m", "corridor_m", "endpoint_radius_m", "max_speed_kmh",
-        "speed_window_s", "stop_window_s", "max_gap_m", "tol_m", "branch_corridor_m",
-        "split_min_separation_m", "split_min_length_m", "join_tolerance_m",
-    )  # fmt: skip
+        "spacing_m",
+        "bin_m",
+        "corridor_m",
+        "endpoint_radius_m",
+        "max_speed_kmh",
+        "speed_window_s",
+        "stop_window_s",
+        "max_gap_m",
+        "tol_m",
+        "branch_corridor_m",
+        "split_min_separation_m",
+        "split_min_length_m",
+        "join_tolerance_m",
+    )
     for name in positive:
         value = getattr(p, name)
         if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
@@ -1078,33 +1177,60 @@ def _bins(s: FloatArray, length_m: float, bin_m: float) -> tuple[int, float, Int
 
 
 def _refine(
-    curve: FloatArray, xy: FloatArray, excluded: BoolArray, head: FloatArray, tail: FloatArray,
+    curve: FloatArray,
+    xy: FloatArray,
+    tix: IntArray,
+    excluded: BoolArray,
+    head: FloatArray,
+    tail: FloatArray,
     p: ConsensusParameters,
+    bar: tqdm[Any] | None = None,
 ) -> tuple[FloatArray, int, bool]:
-    """Principal-curve iterations; returns the curve, the rounds run, convergence."""
+    """Principal-curve iterations; returns the curve, the rounds run, convergence.
+
+    Each round moves every bin's curve point to the median position of the tracks
+    projected into the bin (each track votes once per bin with its own median).
+    Positions rather than offsets along normals: at a sharp corner normals are
+    ill-defined, positions are not.
+    """
     min_count = 3
     for it in range(1, p.max_iter + 1):
         index = _LineIndex(curve)
-        s, off, dist = index.locate(xy, max_distance_m=p.corridor_m)
+        s, _, dist = index.locate(xy, max_distance_m=p.corridor_m)
         nb, bw, bins = _bins(s, index.length_m, p.bin_m)
-        med, count = _bin_median(bins, off, (dist <= p.corridor_m) & ~excluded, nb)
-        med[count < min_count] = np.nan
-        if not np.isfinite(med).any():
+        sel = (dist <= p.corridor_m) & ~excluded
+        mx, count = _bin_median(bins, xy[:, 0], sel, nb, tix)
+        my, _ = _bin_median(bins, xy[:, 1], sel, nb, tix)
+        thin = count < min_count
+        if thin.all():
             raise InvalidInput(f"no track points within corridor_m={p.corridor_m:g} of the curve")
-        shift = _moving(_fill_nan(med), p.smooth_bins)
         cum = _cumlen(curve)
-        centres = (np.arange(nb) + 0.5) * bw
-        moved = _at(curve, cum, centres) + shift[:, None] * _normals(curve, cum, centres, bw)
+        centres = (np.arange(nb, dtype=np.float64) + 0.5) * bw
+        here = _at(curve, cum, centres)
+        target = np.column_stack([mx, my])
+        target[thin] = here[thin]  # no data: stay
+        target = np.column_stack(
+            [_moving(target[:, 0], p.smooth_bins), _moving(target[:, 1], p.smooth_bins)]
+        )
         # a curve that crosses itself cannot be untangled by moving bins: cut the loop
-        curve = _resample_xy(
-            _cut_loops(_resample_xy(np.vstack([head, moved, tail]), p.spacing_m), 1.5 * p.spacing_m),
+        new = _resample_xy(
+            _cut_loops(
+                _resample_xy(np.vstack([head, target, tail]), p.spacing_m), 1.5 * p.spacing_m
+            ),
             p.spacing_m,
         )
-        if _DEBUG:
-            print(f"refine {it}: shift max {np.max(np.abs(shift)):.2f} p95 "
-                  f"{np.percentile(np.abs(shift), 95):.2f} length {_cumlen(curve)[-1]:.0f} at {centres[np.argsort(-np.abs(shift))[:5]].round()}",
-                  file=sys.stderr)
-        if float(np.max(np.abs(shift))) < p.tol_m:
+        shift = index.locate(new)[2]  # how far the curve moved
+        curve = new
+        _log.debug(
+            "refine %d: moved max %.2f m, p95 %.2f m; length %.0f m",
+            it,
+            float(shift.max()),
+            float(np.percentile(shift, 95)),
+            _cumlen(curve)[-1],
+        )
+        if bar is not None:
+            bar.update(1)
+        if float(shift.max()) < p.tol_m:
             return curve, it, True
     return curve, p.max_iter, False
 

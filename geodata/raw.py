@@ -152,7 +152,9 @@ def read_tracks(path: StrPath) -> pd.DataFrame:
     p = _existing(path)
     problems = _Problems(p)
     try:
-        raw = pd.read_csv(p, dtype=str, keep_default_na=False, na_filter=False)
+        raw = pd.read_csv(
+            p, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
         # pandas reports the line itself ("Expected 6 fields in line 17, saw 7")
         text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
@@ -162,7 +164,9 @@ def read_tracks(path: StrPath) -> pd.DataFrame:
 
     missing = [c for c in TRACK_COLUMNS if c not in raw.columns]
     if missing:
-        problems.add(1, None, f"missing required column(s) {missing}; expected {list(TRACK_COLUMNS)}")
+        problems.add(
+            1, None, f"missing required column(s) {missing}; expected {list(TRACK_COLUMNS)}"
+        )
         problems.raise_if_any()
 
     raw = raw.loc[:, list(TRACK_COLUMNS)].fillna("")
@@ -189,7 +193,9 @@ def read_tracks(path: StrPath) -> pd.DataFrame:
     for field, bad, text in checks:
         idx = np.flatnonzero(bad.to_numpy())
         total += len(idx)
-        entries += [(int(line[i]), field, f"{raw[field].iat[i]!r} {text}") for i in idx[:MAX_PROBLEMS]]
+        entries += [
+            (int(line[i]), field, f"{raw[field].iat[i]!r} {text}") for i in idx[:MAX_PROBLEMS]
+        ]
     if not total:
         dup = pd.DataFrame({"t": track_id, "s": seq_num}).duplicated(keep="first").to_numpy()
         idx = np.flatnonzero(dup)
@@ -218,7 +224,9 @@ def read_tracks(path: StrPath) -> pd.DataFrame:
 # ------------------------------------------------------------------- small CSV tables
 
 
-def _read_table(path: StrPath, required: Iterable[str]) -> tuple[list[tuple[int, dict[str, str]]], _Problems]:
+def _read_table(
+    path: StrPath, required: Iterable[str]
+) -> tuple[list[tuple[int, dict[str, str]]], _Problems]:
     """Read a small CSV with the csv module, keeping each record's first line number."""
     p = _existing(path)
     problems = _Problems(p)
@@ -233,7 +241,9 @@ def _read_table(path: StrPath, required: Iterable[str]) -> tuple[list[tuple[int,
             header = [h.strip() for h in header]
             missing = [c for c in required if c not in header]
             if missing:
-                problems.add(1, None, f"missing required column(s) {missing}; expected {list(required)}")
+                problems.add(
+                    1, None, f"missing required column(s) {missing}; expected {list(required)}"
+                )
                 problems.raise_if_any()
             dupes = sorted({h for h in header if header.count(h) > 1})
             if dupes:
@@ -261,7 +271,12 @@ def _split_list(text: str) -> list[str]:
 
 
 def _optional_float(
-    problems: _Problems, line: int, field: str, text: str, lo: float = -math.inf, hi: float = math.inf
+    problems: _Problems,
+    line: int,
+    field: str,
+    text: str,
+    lo: float = -math.inf,
+    hi: float = math.inf,
 ) -> float | None:
     if text == "":
         return None
@@ -277,7 +292,9 @@ def _optional_float(
     return value
 
 
-def _required_float(problems: _Problems, line: int, field: str, text: str, lo: float, hi: float) -> float:
+def _required_float(
+    problems: _Problems, line: int, field: str, text: str, lo: float, hi: float
+) -> float:
     if text == "":
         problems.add(line, field, "is empty")
         return math.nan

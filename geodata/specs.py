@@ -172,7 +172,13 @@ KAILASH = RegionSpec(
     ),
     spurs=(
         CircuitSpec(
-            route_id="side_trail",
+            route_id="chuku_gompa_path",
+            name_en="Chuku gompa path",
+            name_zh="曲古寺小路",
+            place_ids=("chuku_bridge", "chuku_gompa"),
+        ),
+        CircuitSpec(
+            route_id="drirapuk_gompa_path",
             name_en="Drirapuk gompa path (north bank)",
             name_zh="止热寺小路",
             place_ids=("gangga_guesthouse", "drirapuk_monastery_guesthouse", "drirapuk_gompa"),

@@ -840,8 +840,21 @@ def _check_connectivity(ways: Sequence[_Way], metric_crs: str | None, problems: 
         points, predicate="dwithin", distance=JOIN_TOLERANCE_M
     )
     a, b = owner[left], owner[right]
-    keep = a < b
-    pairs = set(zip(a[keep].tolist(), b[keep].tolist(), strict=True))
+    # a way end on another way's interior also joins them (the graph splits that way there)
+    lines, ends, end_owner = [], [], []
+    for i, w in enumerate(ways):
+        sel = owner == i
+        xy = np.column_stack([x[sel], y[sel]])
+        lines.append(shapely.linestrings(xy) if len(xy) > 1 else shapely.points(xy[0]))
+        ends.extend([xy[0], xy[-1]])
+        end_owner.extend([i, i])
+    e_left, l_right = shapely.STRtree(lines).query(
+        shapely.points(np.asarray(ends)), predicate="dwithin", distance=JOIN_TOLERANCE_M
+    )
+    a = np.concatenate([a, np.asarray(end_owner)[e_left]])
+    b = np.concatenate([b, l_right])
+    keep = a != b
+    pairs = {(min(p, q), max(p, q)) for p, q in zip(a[keep].tolist(), b[keep].tolist(), strict=True)}
 
     graph = nx.Graph()
     graph.add_nodes_from(range(len(ways)))

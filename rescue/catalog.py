@@ -215,7 +215,7 @@ def segments_collection(network: RouteNetwork, *, route_id: str | None = None) -
 def places_collection(
     network: RouteNetwork,
     *,
-    type: str | None = None,  # noqa: A002 - the property is called "type"
+    type: str | None = None,  # shadows the builtin: the property is called "type"
     q: str | None = None,
     route_id: str | None = None,
 ) -> dict[str, Any]:
@@ -306,15 +306,15 @@ def get_feature(network: RouteNetwork, layer: str, feature_id: str) -> dict[str,
         If the layer has no feature with that id.
     """
     frames = {
-        "routes": lambda: network.routes,
-        "segments": lambda: network.segments,
-        "places": lambda: network.region.places,
-        "stations": lambda: network.region.stations,
-        "roads": lambda: network.region.roads,
+        "routes": network.routes,
+        "segments": network.segments,
+        "places": network.region.places,
+        "stations": network.region.stations,
+        "roads": network.region.roads,
     }
     if layer not in frames:
         raise InvalidInput(f"unknown layer {layer!r}; allowed: {', '.join(LAYERS)}")
-    frame = frames[layer]()
+    frame = frames[layer]
     _check_id(frame, feature_id, _NOUN[layer])
     feature: dict[str, Any] = _collection(frame.loc[[feature_id]], layer)["features"][0]
     return feature

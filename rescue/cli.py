@@ -38,10 +38,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_build_region(args: argparse.Namespace) -> int:
     from geodata.build import build_region
+    from routes.calibrate import calibrate
+
+    def calibrator(tracks, centreline, landmarks):  # type: ignore[no-untyped-def]
+        return calibrate(tracks, centreline, landmarks, progress=not args.quiet).to_dict()
 
     out_dir = args.out_dir or _data_dir(args) / args.region
     report = build_region(
-        args.region, source_dir=Path(args.source), out_dir=Path(out_dir), progress=not args.quiet
+        args.region,
+        source_dir=Path(args.source),
+        out_dir=Path(out_dir),
+        calibrator=calibrator,
+        progress=not args.quiet,
     )
     print(report.summary())
     return 0

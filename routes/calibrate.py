@@ -2,43 +2,53 @@
 
 :func:`calibrate` takes projected tracks, the consensus centreline (3-D, metric CRS) and the
 measures of landmarks along it, and returns a :class:`Calibration`: the fitted
-:class:`~routes.costs.WalkingModel`, the spread of walker paces, and a hold-out report.
+:class:`~routes.costs.WalkingModel`, the spread of walker paces, the dwell at landmarks and a
+hold-out report.  ``Calibration.to_dict()`` is the content of ``calibration.json``.
 
 Method
 ------
 1. **Split** by track id: a track is held out when ``sha256(f"{seed}:{track_id}")`` maps below
-   ``holdout_fraction``.  The split of a track never depends on the other tracks, so adding
-   tracks does not reshuffle the old ones.
-2. **Linear referencing.**  Every fix is projected onto the centreline (nearest point).  Fixes
-   beyond the ends get measures extrapolated along the end tangents (a walker in town is at a
-   negative measure, not at 0).  Fixes more than ``max_offset_m`` from the line (a visit to
-   Chuku Gompa, a walk in town) are dropped; the time they take still counts, because the walker
-   makes no progress meanwhile.  A 5-fix running median removes GPS spikes; a running maximum
-   makes progress monotone, so a backtrack or side trip does not move the walker backwards.
-3. **Passage times.**  The time a walker *passes* measure ``m`` is the first time the running
-   maximum reaches ``m`` (interpolated between fixes).  A stop at a landmark therefore counts in
-   the stretch that *starts* there.  A track that starts after ``m`` or ends before it (beyond
-   ``end_tolerance_m``) does not cover ``m``.
+   ``holdout_fraction`` (:func:`split_tracks`).  A track's side never depends on the other
+   tracks, so adding tracks does not reshuffle the old ones.
+2. **Linear referencing.**  Every fix is projected onto the centreline.  Fixes beyond the ends
+   get measures extrapolated along the end tangents (a walker still in town is at a negative
+   measure, not at 0).  Fixes more than ``max_offset_m`` from the line (a visit to Chuku Gompa)
+   are dropped; the time they take still counts, as the walker makes no progress meanwhile.
+   A fix more than 50 m from the median of its 5-fix window is a GPS spike and takes that
+   median; a running maximum makes progress monotone, so a backtrack or a side trip never moves
+   the walker backwards.
+3. **Arrival times.**  A walker *arrives* at measure ``m`` when the running maximum first
+   reaches it (interpolated between fixes).  At a landmark the arrival point is 50 m before
+   the landmark's measure: the landmark positions are good to +-30 m and walkers stop around
+   them, so the exact measure would split a stop between two stretches at random.  Stops at a
+   landmark thus count in the stretch that starts there.  A track that starts after a point or
+   ends before it (by more than ``end_tolerance_m``) does not cover it.
 4. **Moving time.**  Progress is resampled on a 60-s grid; a minute is *moving* when the walker
    advances at least ``moving_threshold_mps`` along the line.  Tracks sampled sparser than every
-   30 s (median interval) cannot resolve stops; they are used for total times only.
-5. **Fit.**  The stretch between the outermost landmarks is cut into equal bins of about
-   ``bin_m``; for each bin the *median walker's* moving time is the median over training tracks.
-   ``scipy.optimize.least_squares`` fits ``log`` predicted vs ``log`` median moving time per bin
-   over the flat speed, both gradient coefficients, the optimum grade and the altitude slope,
-   with weak Gaussian priors toward Tobler's shape (and toward 0.10 per 1000 m for altitude) and
-   hard bounds.  The west valley only spans about 4,670-5,080 m and altitude rises with distance
-   walked, so the altitude slope is confounded with fatigue and time of day: it is bounded to
-   [0, 0.4] per 1000 m and shrunk toward 0.10 (DOMAIN.md: VO2max falls ~50 % by 5,300 m).
-   The rest allowance is the median over training walkers of total / moving time, minus 1.
-6. **Pace spread.**  Each training walker's pace multiplier is actual / predicted total time
-   over the whole stretch; its quantiles describe fast and slow walkers.
-7. **Report** on held-out tracks: for the whole stretch and every consecutive landmark stretch,
-   the MAE of the median-walker prediction, of a constant-speed baseline (whole-stretch length
-   over the median training time), and of unfitted Naismith (5 km/h + 1 h per 600 m ascent) and
-   Tobler (no altitude term, no rests) for reference.  A second table (``pairs``) predicts every
-   landmark-to-later-landmark time, once for the median walker and once with the walker's pace
-   estimated from the time taken so far (the closest analogue of per-point ETA models).
+   30 s (median interval) cannot resolve stops; they count for total times only.
+5. **Fit.**  The whole stretch is cut into equal bins of about ``bin_m``; the *median walker's*
+   moving time in a bin is the median over dense training tracks.  ``least_squares`` fits log
+   predicted against log median moving time over the flat speed, both gradient coefficients,
+   the optimum grade and the altitude slope, with weak Gaussian priors toward Tobler's shape
+   and hard bounds.  The model is evaluated on the centreline's own vertices, exactly as
+   ``routes.graph.edge_pieces`` cuts edges.  The west valley only spans about 4,670-5,080 m and
+   altitude rises with distance walked, so the altitude slope is confounded with fatigue and
+   time of day: it is bounded to [0, 0.4] per 1000 m and shrunk toward 0.10 (sigma 0.10;
+   DOMAIN.md: VO2max falls about 50 % by 5,300 m).
+6. **Stops.**  The model's ``rest_allowance`` makes the median walker's whole-stretch time equal
+   the median training time (so the median pace multiplier is exactly 1); it spreads *all*
+   stops evenly, which is what :func:`routes.costs.duration_s` uses.  Separately, the median stop
+   time in a window after each landmark's arrival point is its ``dwell_s`` (the lunch stop at
+   Hayagriva station), and ``residual_rest_allowance`` covers the stops elsewhere; code that
+   adds dwell at places uses :meth:`Calibration.dwell_model` instead of ``model``.
+7. **Pace spread.**  Each training walker's pace multiplier is actual / predicted total time
+   over the whole stretch; its quantiles (``p05`` ... ``p95``) describe fast and slow walkers.
+8. **Report** on held-out tracks, for the whole stretch and each consecutive landmark stretch:
+   MAE of the median-walker prediction (with dwell), of the edge-only prediction (uniform
+   rest, what the graph gives), of a constant-speed baseline (whole-stretch length over the
+   median training time), and of unfitted Naismith (5 km/h + 1 h per 600 m of ascent) and
+   Tobler (no altitude term, no rests) for reference.  ``pairs`` predicts every landmark ->
+   later landmark time, once for the median walker and once with the pace shown so far.
 """
 
 from __future__ import annotations
@@ -46,6 +56,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -100,6 +111,12 @@ _DATA_SIGMA_LOG = 0.1
 _MOVING_GRID_S = 60.0
 _MAX_DENSE_INTERVAL_S = 30.0
 _MIN_TRACKS_PER_BIN = 10
+# A fix more than this along the line from the median of its 5 neighbours is a GPS spike.
+_SPIKE_M = 50.0
+# A walker has *arrived* at a landmark within this distance before it: the track-derived
+# landmark positions are +-30 m and walkers stop around them, so passing the exact measure
+# would split a stop between two stretches at random.
+_ARRIVAL_BEFORE_M = 50.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,13 +150,18 @@ class Track:
 def _as_track(obj: Any) -> Track:
     if isinstance(obj, Track):
         return obj
-    get = obj.__getitem__ if isinstance(obj, Mapping) else lambda k: getattr(obj, k)
+
+    def get(key: str) -> Any:
+        return obj[key] if isinstance(obj, Mapping) else getattr(obj, key)
+
+    has_t_s = "t_s" in obj if isinstance(obj, Mapping) else hasattr(obj, "t_s")
+    time_key = "t_s" if has_t_s else "t"  # geodata.consensus.TrackXY calls it ``t``
     try:
         tid = get("track_id")
-        arrays = [np.asarray(get(k), dtype=float) for k in ("x", "y", "t_s", "ele_m")]
+        arrays = [np.asarray(get(k), dtype=float) for k in ("x", "y", time_key, "ele_m")]
     except (KeyError, AttributeError, TypeError, ValueError) as exc:
         raise InvalidInput(
-            f"a track must have track_id, x, y, t_s, ele_m; got {type(obj).__name__}: {exc}"
+            f"a track must have track_id, x, y, t_s (or t), ele_m; got {type(obj).__name__}: {exc}"
         ) from exc
     if not isinstance(tid, str):
         raise InvalidInput(f"track_id must be a string (keep leading zeros), got {tid!r}")
@@ -179,7 +201,7 @@ def tracks_from_frame(frame: Any) -> list[Track]:
         raise InvalidInput(f"track table lacks columns: {', '.join(missing)}")
     df = frame
     if "t_s" not in df.columns:
-        ts = pd.to_datetime(df["time_utc"], utc=True)
+        ts = pd.to_datetime(df["time_utc"], utc=True, format="ISO8601")
         df = df.assign(t_s=(ts - pd.Timestamp("2000-01-01", tz="UTC")).dt.total_seconds())
     if "seq" in df.columns:
         df = df.sort_values(["track_id", "seq"], kind="stable")
@@ -274,24 +296,35 @@ class _LineIndex:
         seg, fj = idx[r, j], f[r, j]
         m = self._m[seg] + fj * ln[r, j]
         off = dist[r, j]
-        for end, at in ((0, (seg == 0) & (fj <= 0.0)), (-1, (seg == len(self._a) - 1) & (fj >= 1.0))):
+        for end, at in (
+            (0, (seg == 0) & (fj <= 0.0)),
+            (-1, (seg == len(self._a) - 1) & (fj >= 1.0)),
+        ):
             if at.any():
                 tangent = self._d[end] / self._len[end]
                 v = q[at] - self._p[end]
                 along = v @ tangent
-                m[at] = np.minimum(along, 0.0) if end == 0 else self.length_m + np.maximum(along, 0.0)
+                m[at] = (
+                    np.minimum(along, 0.0) if end == 0 else self.length_m + np.maximum(along, 0.0)
+                )
                 off[at] = np.abs(v[:, 0] * tangent[1] - v[:, 1] * tangent[0])
         return m, off
 
     def z_at(self, m: FloatArray) -> FloatArray:
-        return np.interp(m, self.vertex_m, self.vertex_z)
+        return np.asarray(np.interp(m, self.vertex_m, self.vertex_z), dtype=np.float64)
 
-    def pieces(self, m0: float, m1: float, piece_m: float) -> FloatArray:
-        """(length_m, rise_m, mean_elevation_m) of equal pieces from m0 to m1 (m0 < m1)."""
-        n = max(1, int(math.ceil((m1 - m0) / piece_m - 1e-9)))
-        edges = np.linspace(m0, m1, n + 1)
+    def pieces(self, m0: float, m1: float) -> FloatArray:
+        """(length_m, rise_m, mean_elevation_m) from m0 to m1 (m0 < m1), cut at the vertices.
+
+        The same pieces ``routes.graph.edge_pieces`` makes of an edge of this line, so the
+        calibrated model sees the ups and downs the graph will.  Beyond the ends the line is
+        extended flat.
+        """
+        inner = self.vertex_m[(self.vertex_m > m0) & (self.vertex_m < m1)]
+        edges = np.r_[m0, inner, m1]
         z = self.z_at(edges)
-        return np.c_[np.diff(edges), np.diff(z), (z[:-1] + z[1:]) / 2.0]
+        out: FloatArray = np.c_[np.diff(edges), np.diff(z), (z[:-1] + z[1:]) / 2.0]
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,19 +347,23 @@ def _passages(
     max_offset_m: float,
     end_tolerance_m: float,
     moving_threshold_mps: float,
-) -> _Passages | None:
+) -> _Passages | str:
+    """Arrival and cumulative moving times at ``query_m``, or why the track is unusable."""
     ok = np.isfinite(track.x) & np.isfinite(track.y) & np.isfinite(track.t_s)
     order = np.argsort(track.t_s[ok], kind="stable")
     x, y, t = track.x[ok][order], track.y[ok][order], track.t_s[ok][order]
     if len(t) < 2:
-        return None
+        return "fewer than 2 fixes with finite coordinates and time"
     m, off = index.locate(x, y)
     near = off <= max_offset_m
     if near.sum() < 2:
-        return None
+        return f"fewer than 2 fixes within {max_offset_m:g} m of the centreline"
     m, t = m[near], t[near]
-    if len(m) >= 5:
-        m = median_filter(m, size=5, mode="nearest")
+    if len(m) >= 5:  # Hampel-style: replace only fixes far from their 5-fix median
+        med = median_filter(m, size=5, mode="nearest")
+        m = np.where(np.abs(m - med) > _SPIKE_M, med, m)
+    if m[-1] < m[0]:
+        return "walks against the direction of the centreline"
     big_m = np.maximum.accumulate(m)
 
     i = np.searchsorted(big_m, query_m, side="left")
@@ -370,9 +407,13 @@ class StretchReport:
     median_actual_s
         Median actual time of those tracks (arrival to arrival).
     predicted_s
-        Median-walker prediction of the fitted model (moving time plus rest allowance).
+        Median-walker prediction of the fitted model: moving time plus the residual rest
+        allowance plus the dwell at landmarks from the start (included) to the end (excluded).
     mae_s, bias_s
-        Mean absolute error and mean error (predicted - actual) of the fitted model.
+        Mean absolute error and mean error (predicted - actual) of ``predicted_s``.
+    edge_only_s, edge_only_mae_s
+        What :func:`routes.costs.duration_s` gives for ``pilgrim`` (the rest allowance spread
+        evenly, no dwell) and its MAE.
     baseline_s, baseline_mae_s
         Constant-speed baseline (fitted on training tracks) and its MAE.
     naismith_s, naismith_mae_s
@@ -390,6 +431,8 @@ class StretchReport:
     predicted_s: float
     mae_s: float | None
     bias_s: float | None
+    edge_only_s: float
+    edge_only_mae_s: float | None
     baseline_s: float
     baseline_mae_s: float | None
     naismith_s: float
@@ -400,18 +443,19 @@ class StretchReport:
 
 @dataclass(frozen=True)
 class PairReport:
-    """Hold-out error over all landmark -> later-landmark pairs of tracks covering the whole stretch.
+    """Hold-out ETA error from each landmark to every later one.
 
     Attributes
     ----------
     n_pairs
-        Number of (track, origin, destination) predictions.
+        Number of (track, origin, destination) predictions; every held-out track contributes
+        the pairs of landmarks it covers.
     mae_s
         MAE of the median-walker prediction.
     pace_conditioned_mae_s
-        MAE when the walker's pace multiplier is estimated from the time taken from the first
-        landmark to the origin (clipped to the p05-p95 pace range; median pace at the first
-        landmark).
+        MAE when the walker's pace multiplier is estimated from the time taken from the track's
+        first covered landmark to the origin, ``(elapsed / predicted) ** pace_persistence``,
+        clipped to the p05-p95 pace range (median pace when the origin is that first landmark).
     baseline_mae_s
         MAE of the constant-speed baseline.
     """
@@ -429,10 +473,25 @@ class Calibration:
     Attributes
     ----------
     model
-        Fitted walking model of the median walker.
+        Fitted walking model of the median walker; its ``rest_allowance`` spreads *all* stops
+        evenly over moving time, so that ``duration_s("pilgrim", ...)`` over the whole stretch
+        equals the median training time.
     pace_quantiles
         Walker pace multiplier (actual / predicted total time) at ``p05`` ... ``p95`` over the
         training tracks: multiply a median-walker time by these to get the spread.
+    pace_persistence
+        Exponent b of the pace estimate from a walker's progress so far:
+        ``pace = (elapsed / median-walker elapsed) ** b`` (0: the past says nothing, 1: the
+        walker keeps the pace shown so far).  Fitted on training tracks by least squares of
+        log remaining pace on log pace so far.  Weakly determined: on the Kailash tracks pace
+        over the first stretches says little about the rest, because stops dominate.
+    dwell_s
+        Median stop time of walkers at each landmark (keyed by the first id of co-located
+        landmarks), e.g. the lunch stop at Hayagriva station.  Used together with
+        ``residual_rest_allowance`` (see :meth:`dwell_model`), never with ``model``'s own
+        allowance, or stops are counted twice.
+    residual_rest_allowance
+        Rest allowance for the stops *not* at landmarks, when ``dwell_s`` is added at places.
     stretches
         Whole stretch first, then each consecutive landmark stretch.
     pairs
@@ -451,6 +510,9 @@ class Calibration:
 
     model: WalkingModel
     pace_quantiles: Mapping[str, float]
+    pace_persistence: float
+    dwell_s: Mapping[str, float]
+    residual_rest_allowance: float
     stretches: tuple[StretchReport, ...]
     pairs: PairReport
     baseline_speed_mps: float
@@ -460,14 +522,28 @@ class Calibration:
     fit: Mapping[str, Any]
     runtime_s: float | None = field(default=None, compare=False)
 
+    def dwell_model(self) -> WalkingModel:
+        """The model to combine with ``dwell_s`` at places (residual rest allowance)."""
+        return replace(self.model, rest_allowance=self.residual_rest_allowance)
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form: ``model``, ``pace_quantiles``, ``report``, ``split``, ... ."""
+        """Plain-JSON form, the content of ``calibration.json``.
+
+        Keys: ``model`` (:meth:`WalkingModel.to_dict`), ``pace_quantiles``,
+        ``pace_persistence``, ``dwell_s``, ``residual_rest_allowance``, ``baseline_speed_mps``,
+        ``report`` (``whole_stretch``, ``stretches``: one object per :class:`StretchReport`;
+        ``pairs``), ``split``, ``parameters``, ``fit``.  Seconds are rounded to 0.1 s.
+        """
         return {
             "model": self.model.to_dict(),
             "pace_quantiles": dict(self.pace_quantiles),
+            "pace_persistence": self.pace_persistence,
+            "dwell_s": {k: round(v, 1) for k, v in self.dwell_s.items()},
+            "residual_rest_allowance": self.residual_rest_allowance,
             "baseline_speed_mps": self.baseline_speed_mps,
             "report": {
-                "stretches": [_stretch_dict(s) for s in self.stretches],
+                "whole_stretch": _stretch_dict(self.stretches[0]),
+                "stretches": [_stretch_dict(s) for s in self.stretches[1:]],
                 "pairs": {
                     "n_pairs": self.pairs.n_pairs,
                     "mae_s": _r(self.pairs.mae_s),
@@ -497,8 +573,13 @@ class Calibration:
             rep = data["report"]
             return cls(
                 model=load_model(data["model"]),
+                dwell_s={str(k): float(v) for k, v in data["dwell_s"].items()},
+                residual_rest_allowance=float(data["residual_rest_allowance"]),
+                pace_persistence=float(data["pace_persistence"]),
                 pace_quantiles={str(k): float(v) for k, v in data["pace_quantiles"].items()},
-                stretches=tuple(StretchReport(**s) for s in rep["stretches"]),
+                stretches=tuple(
+                    StretchReport(**s) for s in [rep["whole_stretch"], *rep["stretches"]]
+                ),
                 pairs=PairReport(**rep["pairs"]),
                 baseline_speed_mps=float(data["baseline_speed_mps"]),
                 train_track_ids=tuple(train_track_ids),
@@ -535,10 +616,12 @@ def _jsonable(obj: Any) -> Any:
 # Fitting and evaluation helpers
 
 
-def _moving_times(model: WalkingModel, pieces: FloatArray, owner: npt.NDArray[np.intp], n: int) -> FloatArray:
+def _moving_times(
+    model: WalkingModel, pieces: FloatArray, owner: npt.NDArray[np.intp], n: int
+) -> FloatArray:
     length = pieces[:, 0]
     speed = model.speed_mps(pieces[:, 1] / length, pieces[:, 2])
-    return np.bincount(owner, weights=length / speed, minlength=n)
+    return np.asarray(np.bincount(owner, weights=length / speed, minlength=n), dtype=np.float64)
 
 
 def _naismith_s(pieces: FloatArray) -> float:
@@ -599,10 +682,10 @@ def calibrate(
     holdout_fraction: float = 0.2,
     seed: int = DEFAULT_SEED,
     bin_m: float = 250.0,
-    piece_m: float = 25.0,
     max_offset_m: float = 150.0,
     end_tolerance_m: float = 50.0,
     moving_threshold_mps: float = 0.2,
+    dwell_window_m: float = 150.0,
     whole_stretch: tuple[str, str] | None = None,
     progress: bool | None = None,
 ) -> Calibration:
@@ -618,15 +701,13 @@ def calibrate(
         shapely LineString in the same metric CRS, z = elevation in metres.
     landmarks
         place id -> measure in metres along ``centreline`` (2-D length, as ``line.project``).
-        Consecutive landmarks define the reported stretches (co-located ones, under 1 m apart,
-        are skipped).
+        Consecutive landmarks define the reported stretches; co-located ones (under 1 m apart,
+        e.g. a supply point and its medical post) are one stop, reported under the id that
+        comes first (by measure, then by the mapping's order).
     holdout_fraction, seed
         Hold-out split, see :func:`split_tracks`.
     bin_m
         Approximate bin length of the fit.
-    piece_m
-        Piece length used to evaluate the model along the centreline; the graph builder should
-        cut edges into pieces of the same length.
     max_offset_m
         Fixes farther than this from the centreline are ignored (side trips).
     end_tolerance_m
@@ -634,6 +715,9 @@ def calibrate(
         it, with the first (last) fix's time.
     moving_threshold_mps
         Minimum progress along the line over one minute to count as moving.
+    dwell_window_m
+        Stops from the arrival point (50 m before a landmark) to this far after the landmark
+        count as its dwell (cut at the next landmark's arrival point).
     whole_stretch
         (from, to) place ids of the whole stretch; default the first and last landmark.
     progress
@@ -650,7 +734,12 @@ def calibrate(
         covering the whole stretch (fewer than 10).
     """
     started = time.perf_counter()
-    for name, v in (("bin_m", bin_m), ("piece_m", piece_m), ("max_offset_m", max_offset_m)):
+    positive = (
+        ("bin_m", bin_m),
+        ("max_offset_m", max_offset_m),
+        ("dwell_window_m", dwell_window_m),
+    )
+    for name, v in positive:
         if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
             raise InvalidInput(f"{name}={v!r} must be a positive number")
     if not (isinstance(end_tolerance_m, int | float) and end_tolerance_m >= 0):
@@ -672,25 +761,38 @@ def calibrate(
     if hasattr(tracks, "columns"):
         tracks = tracks_from_frame(tracks)
     track_list = [_as_track(t) for t in tracks]
-    seen: set[str] = set()
-    dup = sorted({t.track_id for t in track_list if t.track_id in seen or seen.add(t.track_id)})
+    counts = Counter(t.track_id for t in track_list)
+    dup = sorted(tid for tid, n in counts.items() if n > 1)
     if dup:
         raise InvalidInput(f"duplicate track ids: {', '.join(dup[:10])}")
     train_ids, hold_ids = split_tracks(
         [t.track_id for t in track_list], holdout_fraction=holdout_fraction, seed=seed
     )
 
-    # Query measures: fit-bin edges, then landmarks.
+    # Landmarks at (about) the same measure form one group; the first id names it.
+    groups: list[tuple[str, float]] = []
+    for pid, m in marks:
+        if not groups or m - groups[-1][1] >= 1.0:
+            groups.append((pid, m))
+    gid = [p for p, _ in groups]
+    arrive = {p: float(landmarks[p]) - _ARRIVAL_BEFORE_M for p in landmarks}
+    win_lo = np.array([arrive[p] for p in gid])
+    win_hi = np.minimum(win_lo + _ARRIVAL_BEFORE_M + dwell_window_m, np.r_[win_lo[1:], np.inf])
+
+    # Query measures: fit-bin edges | arrival at each group (= dwell-window start) | window end.
     n_bins = max(1, int(round((hi_m - lo_m) / bin_m)))
     edges = np.linspace(lo_m, hi_m, n_bins + 1)
-    mark_m = np.array([m for _, m in marks])
-    query = np.r_[edges, mark_m]
-    nb = len(edges)
+    nb, ng = len(edges), len(groups)
+    query = np.r_[edges, win_lo, win_hi]
+    col = {p: nb + i for i, p in enumerate(gid)}
+    col.update({p: col[min(gid, key=lambda g: abs(landmarks[g] - m))] for p, m in marks})
 
     passages: dict[str, _Passages] = {}
-    dropped: list[str] = []
+    dropped: dict[str, str] = {}
     disable = None if progress is None else not progress
-    for tr in tqdm(track_list, desc="calibrate: tracks", unit="track", disable=disable, leave=False):
+    for tr in tqdm(
+        track_list, desc="calibrate: tracks", unit="track", disable=disable, leave=False
+    ):
         p = _passages(
             tr,
             index,
@@ -699,116 +801,90 @@ def calibrate(
             end_tolerance_m=end_tolerance_m,
             moving_threshold_mps=moving_threshold_mps,
         )
-        if p is None:
-            dropped.append(tr.track_id)
+        if isinstance(p, str):
+            dropped[tr.track_id] = p
         else:
             passages[tr.track_id] = p
     train = [passages[t] for t in train_ids if t in passages]
     hold = [passages[t] for t in hold_ids if t in passages]
-
-    # Bin pieces along the centreline (fixed; only the model changes during the fit).
-    bin_pieces = [index.pieces(a, b, piece_m) for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    owner = np.repeat(np.arange(n_bins), [len(p) for p in bin_pieces])
-    all_pieces = np.vstack(bin_pieces)
-
     dense = [p for p in train if p.dense]
-    mv = np.array([p.moving_s[:nb] for p in dense]).reshape(len(dense), nb)
-    d_move = np.diff(mv, axis=1)
-    counts = np.sum(np.isfinite(d_move), axis=0)
-    use = counts >= _MIN_TRACKS_PER_BIN
-    with np.errstate(invalid="ignore"):
-        med_move = np.full(n_bins, np.nan)
-        if use.any():
-            med_move[use] = np.nanmedian(d_move[:, use], axis=0)
-    use &= med_move > 0
-    if use.sum() < 3:
-        raise InvalidInput(
-            f"too few bins covered by {_MIN_TRACKS_PER_BIN}+ densely sampled training tracks "
-            f"({int(use.sum())} of {n_bins}); check the centreline and the landmark measures"
-        )
 
-    base = WalkingModel()
-    prior_c = np.array([_PRIORS[n][0] for n in _FIT_NAMES[1:]])
-    prior_s = np.array([_PRIORS[n][1] for n in _FIT_NAMES[1:]])
-    target = np.log(med_move[use])
+    # Fit the moving-speed model on the median walker's moving time per bin.
+    bin_pieces = [index.pieces(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    owner = np.repeat(np.arange(n_bins), [len(p) for p in bin_pieces])
+    d_move = np.diff(np.array([p.moving_s[:nb] for p in dense]).reshape(len(dense), nb), axis=1)
+    sol, use = _fit_moving(d_move, np.vstack(bin_pieces), owner, n_bins)
+    moving_model = _model_from(sol.x, WalkingModel())
 
-    def residuals(theta: FloatArray) -> FloatArray:
-        pred = _moving_times(_model_from(theta, base), all_pieces, owner, n_bins)[use]
-        data = (np.log(pred) - target) / _DATA_SIGMA_LOG
-        return np.r_[data, (theta[1:] - prior_c) / prior_s]
-
-    lower = np.array([_BOUNDS[n][0] for n in _FIT_NAMES])
-    upper = np.array([_BOUNDS[n][1] for n in _FIT_NAMES])
-    total_len = hi_m - lo_m
-    v0 = total_len / float(np.nansum(med_move[use]) * n_bins / use.sum())
-    theta0 = np.clip(np.r_[v0, prior_c], lower + 1e-9, upper - 1e-9)
-    sol = least_squares(residuals, theta0, bounds=(lower, upper), x_scale="jac")
-    moving_model = _model_from(sol.x, base)
-    data_res = sol.fun[: int(use.sum())] * _DATA_SIGMA_LOG
-
-    # Whole stretch: rest allowance (dense training tracks), pace spread (all training tracks).
-    iw0, iw1 = nb + ids.index(whole_stretch[0]), nb + ids.index(whole_stretch[1])
-    whole_pieces = index.pieces(lo_m, hi_m, piece_m)
-    pred_moving_whole = float(_moving_times(moving_model, whole_pieces, np.zeros(len(whole_pieces), np.intp), 1)[0])
+    def moving_s(m0: float, m1: float) -> float:
+        pcs = index.pieces(m0, m1)
+        return float(_moving_times(moving_model, pcs, np.zeros(len(pcs), np.intp), 1)[0])
 
     def span(p: _Passages, a: int, b: int, moving: bool = False) -> float:
         arr = p.moving_s if moving else p.t_s
         return float(arr[b] - arr[a])
 
-    ratios = np.array([span(p, iw0, iw1) / span(p, iw0, iw1, True) for p in dense])
-    ratios = ratios[np.isfinite(ratios) & (ratios >= 1.0)]
-    totals_train = np.array([span(p, iw0, iw1) for p in train])
-    totals_train = totals_train[np.isfinite(totals_train) & (totals_train > 0)]
-    if len(totals_train) < 10 or len(ratios) < 10:
+    # Whole stretch: the median walker's total fixes the rest allowance (pace p50 = 1).
+    ia_w, ib_w = col[whole_stretch[0]], col[whole_stretch[1]]
+    totals = np.array([span(p, ia_w, ib_w) for p in train])
+    totals = totals[np.isfinite(totals) & (totals > 0)]
+    ratios = np.array([span(p, ia_w, ib_w) / span(p, ia_w, ib_w, True) for p in dense])
+    ratios = ratios[np.isfinite(ratios)]
+    if len(totals) < 10 or len(ratios) < 10:
         raise InvalidInput(
-            f"only {len(totals_train)} training tracks ({len(ratios)} densely sampled) cover "
-            f"the whole stretch {whole_stretch[0]} -> {whole_stretch[1]}; need 10"
+            f"too few training tracks cover the whole stretch {whole_stretch[0]} -> "
+            f"{whole_stretch[1]}: {len(totals)} ({len(ratios)} densely sampled); need 10"
         )
-    rest = float(np.median(ratios) - 1.0)
-    model = replace(moving_model, rest_allowance=rest)
-    pred_whole = pred_moving_whole * (1.0 + rest)
-    pace = totals_train / pred_whole
+    median_total = float(np.median(totals))
+
+    # Dwell at landmarks: median stopped time of dense training walkers in each window.
+    dwell: dict[str, float] = {}
+    for i, p_id in enumerate(gid):
+        w0, w1 = nb + i, nb + ng + i
+        stops = np.array([span(p, w0, w1) - span(p, w0, w1, True) for p in dense])
+        stops = stops[np.isfinite(stops)]
+        dwell[p_id] = float(np.median(stops)) if len(stops) >= _MIN_TRACKS_PER_BIN else 0.0
+    dwell_whole = sum(v for p_id, v in dwell.items() if lo_m <= landmarks[p_id] < hi_m)
+    moving_whole = moving_s(arrive[whole_stretch[0]], arrive[whole_stretch[1]])
+    model = replace(moving_model, rest_allowance=max(0.0, median_total / moving_whole - 1.0))
+    residual_rest = max(0.0, (median_total - dwell_whole) / moving_whole - 1.0)
+
+    def predict(a: str, b: str) -> tuple[float, float, float]:
+        """(with dwell, edge-only, length) for the median walker from a to b."""
+        m0, m1 = arrive[a], arrive[b]
+        mv = moving_s(m0, m1)
+        dw = sum(v for p_id, v in dwell.items() if m0 - 0.5 <= arrive[p_id] < m1 - 0.5)
+        return mv * (1.0 + residual_rest) + dw, mv * (1.0 + model.rest_allowance), m1 - m0
+
+    pace = totals / predict(*whole_stretch)[0]
     pace_q = {f"p{round(q * 100):02d}": float(np.quantile(pace, q)) for q in PACE_QUANTILES}
-    baseline_speed = total_len / float(np.median(totals_train))
+    baseline_speed = (hi_m - lo_m) / median_total
 
-    # Report on hold-out tracks.
+    # Report on held-out tracks.
     tobler = WalkingModel.tobler()
-    stretch_defs = [(whole_stretch[0], whole_stretch[1])]
-    stretch_defs += [
-        (ids[i], ids[i + 1]) for i in range(len(ids) - 1) if marks[i + 1][1] - marks[i][1] >= 1.0
-    ]
-    pred_cache: dict[tuple[str, str], tuple[float, float]] = {}
-
-    def predict(a: str, b: str) -> tuple[float, float]:
-        if (a, b) not in pred_cache:
-            pcs = index.pieces(float(landmarks[a]), float(landmarks[b]), piece_m)
-            one = np.zeros(len(pcs), np.intp)
-            t_model = float(_moving_times(model, pcs, one, 1)[0]) * (1.0 + rest)
-            pred_cache[(a, b)] = (t_model, float(pcs[:, 0].sum()))
-        return pred_cache[(a, b)]
-
+    stretch_defs = [whole_stretch] + [(gid[i], gid[i + 1]) for i in range(ng - 1)]
     reports = []
     for a, b in stretch_defs:
-        ia, ib = nb + ids.index(a), nb + ids.index(b)
-        actual = np.array([span(p, ia, ib) for p in hold])
+        actual = np.array([span(p, col[a], col[b]) for p in hold])
         actual = actual[np.isfinite(actual)]
-        pcs = index.pieces(float(landmarks[a]), float(landmarks[b]), piece_m)
-        one = np.zeros(len(pcs), np.intp)
-        t_model, length = predict(a, b)
+        pcs = index.pieces(arrive[a], arrive[b])
+        t_pred, t_edge, length = predict(a, b)
         t_base = length / baseline_speed
         t_nai = _naismith_s(pcs)
-        t_tob = float(_moving_times(tobler, pcs, one, 1)[0])
+        t_tob = float(_moving_times(tobler, pcs, np.zeros(len(pcs), np.intp), 1)[0])
         reports.append(
             StretchReport(
                 from_place_id=a,
                 to_place_id=b,
                 length_m=length,
-                ascent_m=float(np.clip(pcs[:, 1], 0, None).sum()),
+                ascent_m=float(np.clip(pcs[:, 1], 0.0, None).sum()),
                 n_tracks=int(actual.size),
                 median_actual_s=float(np.median(actual)) if actual.size else None,
-                predicted_s=t_model,
-                mae_s=_mae(t_model, actual),
-                bias_s=float(np.mean(t_model - actual)) if actual.size else None,
+                predicted_s=t_pred,
+                mae_s=_mae(t_pred, actual),
+                bias_s=float(np.mean(t_pred - actual)) if actual.size else None,
+                edge_only_s=t_edge,
+                edge_only_mae_s=_mae(t_edge, actual),
                 baseline_s=t_base,
                 baseline_mae_s=_mae(t_base, actual),
                 naismith_s=t_nai,
@@ -817,37 +893,27 @@ def calibrate(
                 tobler_mae_s=_mae(t_tob, actual),
             )
         )
-
-    # Landmark -> later landmark ETAs, with and without the pace observed so far.
-    span_ids = [p for p, m in marks if lo_m <= m <= hi_m]
-    err_med: list[float] = []
-    err_pace: list[float] = []
-    err_base: list[float] = []
-    for p in hold:
-        times = {pid: p.t_s[nb + ids.index(pid)] for pid in span_ids}
-        if not all(np.isfinite(v) for v in times.values()):
-            continue
-        for i, o in enumerate(span_ids[:-1]):
-            if i == 0:
-                est = 1.0
-            else:
-                elapsed = times[o] - times[span_ids[0]]
-                est = float(np.clip(elapsed / predict(span_ids[0], o)[0], pace_q["p05"], pace_q["p95"]))
-            for d in span_ids[i + 1 :]:
-                if landmarks[d] - landmarks[o] < 1.0:
-                    continue
-                actual_od = times[d] - times[o]
-                t_od, len_od = predict(o, d)
-                err_med.append(abs(t_od - actual_od))
-                err_pace.append(abs(t_od * est - actual_od))
-                err_base.append(abs(len_od / baseline_speed - actual_od))
-    pairs = PairReport(
-        n_pairs=len(err_med),
-        mae_s=float(np.mean(err_med)) if err_med else None,
-        pace_conditioned_mae_s=float(np.mean(err_pace)) if err_pace else None,
-        baseline_mae_s=float(np.mean(err_base)) if err_base else None,
+    # Landmark -> later landmark ETAs; the pace so far is shrunk by a persistence fitted on
+    # the training tracks (how much of a walker's deviation so far carries on).
+    span_ids = [p_id for p_id in gid if lo_m <= landmarks[p_id] <= hi_m]
+    k = len(span_ids)
+    pair_pred = np.zeros((k, k))
+    pair_len = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i + 1, k):
+            pair_pred[i, j], _, pair_len[i, j] = predict(span_ids[i], span_ids[j])
+    persistence = _pace_persistence(_landmark_times(train, span_ids, col), pair_pred)
+    pairs = _pair_report(
+        _landmark_times(hold, span_ids, col),
+        pair_pred,
+        pair_len,
+        baseline_speed,
+        persistence,
+        (pace_q["p05"], pace_q["p95"]),
     )
 
+    data_res = sol.fun[: int(use.sum())] * _DATA_SIGMA_LOG
+    lower, upper = _bounds()
     at_bounds = [
         n
         for n, v, lo, hi in zip(_FIT_NAMES, sol.x, lower, upper, strict=True)
@@ -858,14 +924,15 @@ def calibrate(
         "seed": seed,
         "bin_m": bin_m,
         "n_bins": n_bins,
-        "piece_m": piece_m,
         "max_offset_m": max_offset_m,
         "end_tolerance_m": end_tolerance_m,
         "moving_threshold_mps": moving_threshold_mps,
+        "arrival_before_m": _ARRIVAL_BEFORE_M,
+        "dwell_window_m": dwell_window_m,
         "moving_grid_s": _MOVING_GRID_S,
         "max_dense_interval_s": _MAX_DENSE_INTERVAL_S,
         "whole_stretch": list(whole_stretch),
-        "landmarks_m": {p: round(m, 1) for p, m in marks},
+        "landmarks_m": {p_id: round(m, 1) for p_id, m in marks},
         "priors": {n: list(v) for n, v in _PRIORS.items()},
         "bounds": {n: list(v) for n, v in _BOUNDS.items()},
         "data_sigma_log": _DATA_SIGMA_LOG,
@@ -873,20 +940,26 @@ def calibrate(
     fit = {
         "n_tracks": len(track_list),
         "n_dropped": len(dropped),
-        "dropped_track_ids": dropped,
+        "dropped": dropped,
         "n_train": len(train),
         "n_train_dense": len(dense),
-        "n_train_whole": int(len(totals_train)),
+        "n_train_whole": int(len(totals)),
+        "n_holdout": len(hold),
         "n_bins_used": int(use.sum()),
         "rms_log_residual": float(np.sqrt(np.mean(data_res**2))),
         "at_bounds": at_bounds,
-        "median_train_total_s": float(np.median(totals_train)),
-        "predicted_moving_whole_s": pred_moving_whole,
+        "median_train_total_s": median_total,
+        "median_train_moving_s": float(np.nanmedian([span(p, ia_w, ib_w, True) for p in dense])),
+        "predicted_moving_s": moving_whole,
+        "measured_rest_ratio_median": float(np.median(ratios)),
         "optimizer_status": int(sol.status),
     }
     return Calibration(
         model=model,
         pace_quantiles=pace_q,
+        pace_persistence=persistence,
+        dwell_s=dwell,
+        residual_rest_allowance=residual_rest,
         stretches=tuple(reports),
         pairs=pairs,
         baseline_speed_mps=baseline_speed,
@@ -895,4 +968,116 @@ def calibrate(
         parameters=parameters,
         fit=fit,
         runtime_s=time.perf_counter() - started,
+    )
+
+
+def _bounds() -> tuple[FloatArray, FloatArray]:
+    return (
+        np.array([_BOUNDS[n][0] for n in _FIT_NAMES]),
+        np.array([_BOUNDS[n][1] for n in _FIT_NAMES]),
+    )
+
+
+def _fit_moving(
+    d_move: FloatArray, pieces: FloatArray, owner: npt.NDArray[np.intp], n_bins: int
+) -> tuple[Any, npt.NDArray[np.bool_]]:
+    """Least-squares fit of log moving time per bin (median walker) with priors and bounds."""
+    counts = np.sum(np.isfinite(d_move), axis=0)
+    use = counts >= _MIN_TRACKS_PER_BIN
+    med = np.full(n_bins, np.nan)
+    if use.any():
+        med[use] = np.nanmedian(d_move[:, use], axis=0)
+    use &= np.nan_to_num(med) > 0
+    if use.sum() < 3:
+        raise InvalidInput(
+            f"too few bins covered by {_MIN_TRACKS_PER_BIN}+ densely sampled training tracks "
+            f"({int(use.sum())} of {n_bins}); check the centreline and the landmark measures"
+        )
+    base = WalkingModel()
+    prior_c = np.array([_PRIORS[n][0] for n in _FIT_NAMES[1:]])
+    prior_s = np.array([_PRIORS[n][1] for n in _FIT_NAMES[1:]])
+    target = np.log(med[use])
+
+    def residuals(theta: FloatArray) -> FloatArray:
+        pred = _moving_times(_model_from(theta, base), pieces, owner, n_bins)[use]
+        res: FloatArray = np.r_[
+            (np.log(pred) - target) / _DATA_SIGMA_LOG, (theta[1:] - prior_c) / prior_s
+        ]
+        return res
+
+    lower, upper = _bounds()
+    length = np.bincount(owner, weights=pieces[:, 0], minlength=n_bins)[use].sum()
+    theta0 = np.clip(np.r_[length / med[use].sum(), prior_c], lower + 1e-9, upper - 1e-9)
+    return least_squares(residuals, theta0, bounds=(lower, upper), x_scale="jac"), use
+
+
+def _landmark_times(
+    passages: Sequence[_Passages], span_ids: Sequence[str], col: Mapping[str, int]
+) -> FloatArray:
+    """Arrival times (tracks x landmarks), NaN where a track does not cover a landmark."""
+    idx = [col[p] for p in span_ids]
+    out: FloatArray = np.array([p.t_s[idx] for p in passages], dtype=np.float64)
+    return out.reshape(len(passages), len(idx))
+
+
+def _pair_samples(
+    times: FloatArray, pred: FloatArray
+) -> list[tuple[float | None, float, int, int]]:
+    """(log pace so far or None, actual, origin, destination) for every covered pair.
+
+    The pace so far is the time from the track's first covered landmark to the origin over
+    the median walker's; None when the origin is the first covered landmark.
+    """
+    out: list[tuple[float | None, float, int, int]] = []
+    for row in times:
+        ok = np.flatnonzero(np.isfinite(row))
+        if len(ok) < 2:
+            continue
+        first = int(ok[0])
+        for a, i in enumerate(ok[:-1]):
+            x = None if i == first else math.log((row[i] - row[first]) / pred[first, i])
+            for j in ok[a + 1 :]:
+                out.append((x, float(row[j] - row[i]), int(i), int(j)))
+    return out
+
+
+def _pace_persistence(times: FloatArray, pred: FloatArray) -> float:
+    """Slope b of log(remaining pace) = b * log(pace so far), through the origin, in [0, 1].
+
+    ``times`` are arrival times (tracks x landmarks, NaN where not covered), ``pred[i, j]``
+    the median-walker time from landmark i to j.
+    """
+    sxy = sxx = 0.0
+    for x, actual, i, j in _pair_samples(times, pred):
+        if x is not None and actual > 0:
+            sxy += x * math.log(actual / pred[i, j])
+            sxx += x * x
+    return min(max(sxy / sxx, 0.0), 1.0) if sxx > 0 else 0.0
+
+
+def _pair_report(
+    times: FloatArray,
+    pred: FloatArray,
+    length: FloatArray,
+    baseline_speed: float,
+    persistence: float,
+    pace_range: tuple[float, float],
+) -> PairReport:
+    """ETA error from each landmark to every later one, with and without the pace so far."""
+    samples = _pair_samples(times, pred)
+    if not samples:
+        return PairReport(0, None, None, None)
+    err_med, err_pace, err_base = [], [], []
+    for x, actual, i, j in samples:
+        est = (
+            1.0 if x is None else min(max(math.exp(persistence * x), pace_range[0]), pace_range[1])
+        )
+        err_med.append(abs(pred[i, j] - actual))
+        err_pace.append(abs(pred[i, j] * est - actual))
+        err_base.append(abs(length[i, j] / baseline_speed - actual))
+    return PairReport(
+        n_pairs=len(samples),
+        mae_s=float(np.mean(err_med)),
+        pace_conditioned_mae_s=float(np.mean(err_pace)),
+        baseline_mae_s=float(np.mean(err_base)),
     )

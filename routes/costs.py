@@ -139,7 +139,9 @@ class WalkingModel:
                 ("altitude_slowdown_per_1000m", self.altitude_slowdown_per_1000m >= 0, ">= 0"),
                 ("rest_allowance", self.rest_allowance >= 0, ">= 0"),
             ]
-            problems = [f"{n}={getattr(self, n)!r} must be {rule}" for n, ok, rule in checks if not ok]
+            problems = [
+                f"{n}={getattr(self, n)!r} must be {rule}" for n, ok, rule in checks if not ok
+            ]
         if problems:
             raise InvalidInput("invalid walking model parameters", details=problems)
 
@@ -444,11 +446,11 @@ def _check_pieces(pieces: npt.ArrayLike) -> npt.NDArray[np.float64]:
     if bad.any():
         i, j = np.argwhere(bad)[0]
         col = ("length_m", "rise_m", "mean_elevation_m")[j]
-        raise InvalidInput(f"pieces[{i}] {col}={arr[i, j]!r} is not finite")
+        raise InvalidInput(f"pieces[{i}] {col}={float(arr[i, j])!r} is not finite")
     neg = arr[:, 0] < 0
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
-        raise InvalidInput(f"pieces[{i}] length_m={arr[i, 0]!r} is negative; must be >= 0")
+        raise InvalidInput(f"pieces[{i}] length_m={float(arr[i, 0])!r} is negative; must be >= 0")
     return arr
 
 

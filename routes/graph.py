@@ -8,8 +8,9 @@ Graph contract (checked by :func:`routes.validate.validate_graph`)
 
 Nodes are way ends, junctions (a way end touching another way within
 ``JOIN_TOLERANCE_M``) and places that lie on the network. Node ids are the
-``place_id`` where a place is there (the first place, by id, if several share
-the spot; the others are listed in ``place_ids``), otherwise ``"j<n>"``.
+``place_id`` where a place is there (the best-known one if several share the
+spot, e.g. ``darchen`` rather than the police station placed at the town
+centre; all are listed in ``place_ids``), otherwise ``"j<n>"``.
 Node attributes: ``x``, ``y`` (metres), ``lon``, ``lat`` (degrees),
 ``elevation_m``, ``place_ids`` (tuple, possibly empty).
 
@@ -53,6 +54,7 @@ from routes.costs import PROFILES, WalkingModel, duration_s, load_model, reverse
 
 __all__ = [
     "JOIN_TOLERANCE_M",
+    "PLACE_TO_END_M",
     "PROFILE_MODES",
     "graph_from_ways",
     "edge_pieces",
@@ -61,6 +63,8 @@ __all__ = [
 
 #: way ends closer than this are one node; a way end this close to another way splits it.
 JOIN_TOLERANCE_M = 1.0
+#: a place projected this close to a way end is put on that end's node
+PLACE_TO_END_M = 30.0
 #: which mode each profile travels in
 PROFILE_MODES: Mapping[str, str] = {
     "pilgrim": "foot",
@@ -112,7 +116,8 @@ def graph_from_ways(
         region data contract (``kind``, ``route_id``, ``modes``, ``surface``,
         ``quality``, ``length_factor``).
     places
-        ``(place_id, metric Point, snap_way_id)`` of the places on the network.
+        ``(place_id, metric Point, snap_way_id)`` of the places on the network, best
+        known first: a node where several places meet is named after the first.
     crs
         The metric CRS of the geometries.
     region_id
@@ -136,14 +141,17 @@ def graph_from_ways(
         for x, y, *_ in (way.line.coords[0], way.line.coords[-1]):
             points.append((x, y))
             labels.append(None)
-    by_way: dict[str, list[int]] = {}
+    lines_by_id = {w.way_id: w.line for w in way_list}
+    end_tree = cKDTree(np.asarray(points))
     for place_id, point, snap_way_id in place_list:
-        line = next((w.line for w in way_list if w.way_id == snap_way_id), None)
+        line = lines_by_id.get(snap_way_id)
         if line is None:
             continue
         q = line.interpolate(line.project(point))
-        by_way.setdefault(snap_way_id, []).append(len(points))
-        points.append((q.x, q.y))
+        # a place this close to a way end is at that junction (positions are ±30 m at best)
+        dist, nearest = end_tree.query((q.x, q.y))
+        xy = points[int(nearest)] if dist <= PLACE_TO_END_M else (q.x, q.y)
+        points.append(xy)
         labels.append(place_id)
     node_of = _merge_points(np.asarray(points), JOIN_TOLERANCE_M)
 
@@ -160,9 +168,9 @@ def graph_from_ways(
     names: dict[int, str] = {}
     counter = 0
     for c in sorted(cluster_xy):
-        ids = sorted(cluster_places.get(c, []))
+        ids = cluster_places.get(c, [])
         if ids:
-            names[c] = ids[0]
+            names[c] = ids[0]  # places come ranked: the best-known name names the node
         else:
             counter += 1
             names[c] = f"j{counter}"

@@ -122,6 +122,8 @@ class RouteLine:
         p = Point(x, y)
         g = self.line.project(p)
         m = float(np.interp(g, self._geo_m, self.measure_m))
+        if self.loop and self.length_m - m < 1e-3:
+            m = 0.0  # the loop's closing point is its start
         on = self.position(m / 1000.0)
         return RoutePosition(self.route_id, on.km, float(self.line.distance(p)), on.x, on.y, on.elevation_m)
 

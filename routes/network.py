@@ -108,11 +108,38 @@ class RouteNetwork:
         places = self.region.places
         if place_id not in places.index:
             raise NotFound(f"unknown place {place_id!r}")
+        node = self._place_nodes.get(place_id)
+        for stop in self.stops.get(route_id, []) if node is not None else []:
+            if stop.node == node:  # exact, also at a loop's seam
+                return stop.km
         pt = places.geometry[place_id]
         pos = self.locate(pt.x, pt.y, route_id)
         if pos.offset_m > 300.0:
             raise NotFound(f"place {place_id!r} is {pos.offset_m:.0f} m off route {route_id!r}")
         return pos.km
+
+    def node_of(self, place_id: str) -> str:
+        """The graph node where an on-network place lies.
+
+        Raises
+        ------
+        NotFound
+            If the place is unknown or not on the network.
+        """
+        node = self._place_nodes.get(place_id)
+        if node is None:
+            raise NotFound(f"place {place_id!r} is not on the route network")
+        return node
+
+    @property
+    def _place_nodes(self) -> dict[str, str]:
+        cached = self.__dict__.get("_place_nodes_cache")
+        if cached is None:
+            cached = {
+                pid: node for node, d in self.graph.nodes(data=True) for pid in d["place_ids"]
+            }
+            self.__dict__["_place_nodes_cache"] = cached
+        return cached
 
     # -- walking along a route ------------------------------------------------------
     def walk(
@@ -239,7 +266,7 @@ def build_network(region: Any) -> RouteNetwork:
     -------
     RouteNetwork
     """
-    from routes.segments import build_segments
+    from routes.segments import LANDMARK_PRIORITY, build_segments
 
     crs = region.metric_crs
     to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
@@ -248,10 +275,13 @@ def build_network(region: Any) -> RouteNetwork:
     metric = {wid: _metric_line(to_metric, geom) for wid, geom in ways.geometry.items()}
     props = ways.drop(columns="geometry").to_dict("index")
     places = region.places[region.places["on_network"].astype(bool)]
-    place_points = [
-        (pid, Point(*to_metric.transform(pt.x, pt.y)), row["snap_way_id"])
-        for (pid, pt), (_, row) in zip(places.geometry.items(), places.iterrows(), strict=True)
-    ]
+    place_points = sorted(
+        (
+            (pid, Point(*to_metric.transform(pt.x, pt.y)), row["snap_way_id"])
+            for (pid, pt), (_, row) in zip(places.geometry.items(), places.iterrows(), strict=True)
+        ),
+        key=lambda p: (-LANDMARK_PRIORITY.get(places.at[p[0], "type"], 0), p[0]),
+    )
     G = graph_from_ways(
         [(wid, metric[wid], props[wid]) for wid in ways.index],
         place_points,

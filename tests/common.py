@@ -240,8 +240,10 @@ def tiny_region_metadata(region_id: str = "tiny") -> dict[str, Any]:
 
 
 def tiny_region_calibration() -> dict[str, Any]:
-    """``calibration.json`` of the tiny region."""
-    return {"model": "test", "flat_speed_kph": 4.0, "pace_spread": [0.8, 1.0, 1.3]}
+    """``calibration.json`` of the tiny region: the default (uncalibrated) walking model."""
+    from routes.costs import WalkingModel
+
+    return {"model": WalkingModel().to_dict(), "pace_quantiles": {"p10": 0.8, "p50": 1.0, "p90": 1.3}}
 
 
 def make_region_dir(path: Path, **overrides: Any) -> Path:

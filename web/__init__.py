@@ -18,7 +18,6 @@ from flask import Flask
 from web import api, errors, map
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
 from web.state import SandtableState, load_network
-from web.vendor import check_assets
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -57,6 +56,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env(ENV_PREFIX)
     app.config.from_mapping(overrides)
     app.config["INSTANCE_DIR"] = str(instance_dir)
+
+    # imported here, not at the top, so that `python -m web.vendor` runs a module not yet imported
+    from web.vendor import check_assets
 
     settings = Settings.from_config(app.config)
     check_assets()

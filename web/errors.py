@@ -58,7 +58,7 @@ def _sandtable_error(exc: SandtableError) -> Response:
 
 
 def _http_error(exc: HTTPException) -> Response | HTTPException:
-    if not request.path.startswith("/api/"):
+    if not (request.path + "/").startswith("/api/"):
         return exc  # pages keep werkzeug's HTML error pages
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")

@@ -22,7 +22,8 @@ import folium
 from branca.element import Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
-from pyproj import Transformer
+from pyproj import CRS, Transformer
+from shapely.geometry import shape
 
 from rescue import catalog
 
@@ -37,10 +38,9 @@ PALETTE: dict[str, Any] = {
         "outer_kora": "#b3261e",
         "inner_kora": "#7b3fa0",
         "manasarovar_kora": "#1565c0",
-        "side_trail": "#8d5a2b",
-        "link": "#6d6d6d",
     },
-    "route_default": "#444444",
+    # side paths to gompas and guesthouses, and any route without its own colour
+    "route_default": "#8d5a2b",
     # solid where many GPS tracks agree, dashed where it joins published fixes,
     # dotted where it is an estimate
     "quality_dash": {
@@ -173,8 +173,9 @@ def build_map(
             tiles.add_to(fmap)
             base_layers[layer_id] = tiles
 
+    grid_lines, grid_extent = _utm_grid(region.metadata["bbox"], str(region.metric_crs))
     grid = folium.GeoJson(
-        _utm_grid(region.metadata["bbox"], str(region.metric_crs)),
+        grid_lines,
         name=_label("UTM grid 1 km", "UTM 方格 1 公里"),
         style_function=_grid_style,
         interactive=False,
@@ -186,15 +187,18 @@ def build_map(
         style_function=_road_style,
         on_each_feature=JsCode("Sandtable.bindRoad"),
     )
+    segments = catalog.segments_collection(network)
+    # road segments (no route) are drawn by the roads layer, with their names and surface
+    segments["features"] = [f for f in segments["features"] if f["properties"]["route_id"]]
     trails = folium.GeoJson(
-        catalog.segments_collection(network),
+        segments,
         name=_label("Trails (by route and quality)", "步道（按路线和精度）"),
         style_function=_trail_style,
         highlight_function=_trail_highlight,
         on_each_feature=JsCode("Sandtable.bindSegment"),
     )
     labels = folium.GeoJson(
-        _segment_label_points(network),
+        _segment_label_points(segments),
         name=_label("Segment labels", "路段标注"),
         point_to_layer=JsCode("Sandtable.segmentLabel"),
         interactive=False,
@@ -238,13 +242,14 @@ def build_map(
                 for route_id, row in network.routes.iterrows()
             ],
             "palette": PALETTE,
+            "grid": grid_extent,
         },
     )
 
 
 def _label(en: str, zh: str) -> str:
     """A bilingual label; CSS shows the half matching the page's language."""
-    return f'<span lang="en">{en}</span><span lang="zh">{zh}</span>'
+    return f'<span lang="en">{en}</span><span lang="zh-Hans">{zh}</span>'
 
 
 def _trail_style(feature: dict[str, Any]) -> dict[str, Any]:
@@ -275,31 +280,37 @@ def _road_style(feature: dict[str, Any]) -> dict[str, Any]:
 
 def _grid_style(feature: dict[str, Any]) -> dict[str, Any]:
     major = feature["properties"]["major"]
-    return {"color": "#7d6a45", "weight": 1.5 if major else 1.0, "opacity": 0.6 if major else 0.3}
+    return {
+        "color": "#7d6a45",
+        "weight": 1.5 if major else 1.0,
+        "opacity": 0.6 if major else 0.3,
+        "className": "st-grid-major" if major else "st-grid-minor",  # minor lines hide far out
+    }
 
 
-def _segment_label_points(network: RouteNetwork) -> dict[str, Any]:
+def _segment_label_points(segments: dict[str, Any]) -> dict[str, Any]:
     """Midpoints of the segments, carrying what the permanent labels show."""
     features = []
-    for segment_id, row in network.segments.iterrows():
-        point = row.geometry.interpolate(0.5, normalized=True)
+    for feature in segments["features"]:
+        point = shape(feature["geometry"]).interpolate(0.5, normalized=True)
+        props = feature["properties"]
         features.append(
             {
                 "type": "Feature",
-                "id": str(segment_id),
+                "id": feature["id"],
                 "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
-                "properties": {
-                    "segment_id": str(segment_id),
-                    "route_id": row["route_id"],
-                    "length_m": float(row["length_m"]),
-                },
+                "properties": {key: props[key] for key in ("segment_id", "route_id", "length_m")},
             }
         )
     return {"type": "FeatureCollection", "features": features}
 
 
-def _utm_grid(bbox: list[float], metric_crs: str) -> dict[str, Any]:
-    """Grid lines every kilometre of the region's UTM zone, covering ``bbox``."""
+def _utm_grid(bbox: list[float], metric_crs: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Grid lines every kilometre of the region's metric CRS, covering ``bbox``.
+
+    Returns the lines and, where the CRS is a UTM zone, their extent and the zone's
+    proj4 definition, from which sandtable.js labels the lines.
+    """
     to_utm = Transformer.from_crs("EPSG:4326", metric_crs, always_xy=True)
     to_wgs = Transformer.from_crs(metric_crs, "EPSG:4326", always_xy=True)
     minlon, minlat, maxlon, maxlat = bbox
@@ -332,7 +343,18 @@ def _utm_grid(bbox: list[float], metric_crs: str) -> dict[str, Any]:
         line([x] * len(along_y), along_y, x, "easting")
     for y in _arange(y0, y1, step):
         line(along_x, [y] * len(along_x), y, "northing")
-    return {"type": "FeatureCollection", "features": features}
+    zone = CRS.from_user_input(metric_crs).utm_zone  # e.g. "44N"; None if not UTM
+    if zone is None:
+        return {"type": "FeatureCollection", "features": features}, None
+    south = " +south" if zone.endswith("S") else ""
+    extent = {
+        "proj4": f"+proj=utm +zone={zone[:-1]}{south} +datum=WGS84 +units=m +no_defs",
+        "x_m": [x0, x1],
+        "y_m": [y0, y1],
+        "step_m": step,
+        "major_every": _GRID_MAJOR_EVERY,
+    }
+    return {"type": "FeatureCollection", "features": features}, extent
 
 
 def _arange(start: float, stop: float, step: float) -> list[float]:

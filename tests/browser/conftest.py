@@ -29,7 +29,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from web import create_app
 
     app = create_app({"INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
     try:

@@ -28,7 +28,8 @@ def open_map(page: Page, live_server: str) -> tuple[list[str], list[str]]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server + "/")
     page.wait_for_selector("body[data-map-ready=true]", timeout=20_000)
-    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")  # web fonts are requested lazily
+    page.wait_for_load_state("load")
     return requests, errors
 
 
@@ -37,7 +38,10 @@ def test_map_draws_layers_and_requests_only_the_app(
 ) -> None:
     requests, errors = open_map(page, live_server)
 
-    segments = api(live_server, "/api/segments")["features"]
+    # road segments (no route_id) are drawn by the roads layer
+    segments = [
+        f for f in api(live_server, "/api/segments")["features"] if f["properties"]["route_id"]
+    ]
     places = api(live_server, "/api/places")["features"]
     stations = api(live_server, "/api/stations")["features"]
     counts = page.evaluate(
@@ -49,8 +53,8 @@ def test_map_draws_layers_and_requests_only_the_app(
     assert counts["stations"] == len(stations)
     # drawn, not just loaded: SVG paths for the lines, marker elements for the points
     assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() >= len(segments)
-    assert page.locator(".leaflet-marker-pane .st-place").count() == len(places)
-    assert page.locator(".leaflet-marker-pane .st-station").count() == len(stations)
+    assert page.locator(".leaflet-marker-pane .st-marker .st-place").count() == len(places)
+    assert page.locator(".leaflet-marker-pane .st-marker .st-station").count() == len(stations)
     assert page.locator(".leaflet-control-layers").is_visible()
     assert page.locator(".leaflet-control-scale").is_visible()
 

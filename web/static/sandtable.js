@@ -89,8 +89,8 @@
     viewpoint: ["binoculars", "st-k-terrain"],
     other: ["location-dot", "st-k-other"]
   };
-  // places whose names stay on the map (others show theirs on hover)
-  var MAJOR_PLACES = { town: 1, monastery: 1, pass: 1, summit: 1, lake: 1 };
+  // places whose names stay on the map (others show theirs on hover): 1 from far out, 2 nearer
+  var MAJOR_PLACES = { town: 1, pass: 1, summit: 1, lake: 1, monastery: 2 };
 
   var STATION_ICONS = {
     police_station: "shield-halved",
@@ -138,6 +138,7 @@
     var minutes = Math.round(seconds / 60);
     var h = Math.floor(minutes / 60);
     var m = minutes % 60;
+    if (h === 0) { return bi(m + " min", m + "分钟"); }
     var mm = (m < 10 ? "0" : "") + m;
     return bi(h + " h " + mm + " min", h + "小时" + mm + "分");
   }
@@ -274,8 +275,9 @@
       title: (p.name_en || "") + (p.name_zh ? " / " + p.name_zh : ""),
       riseOnHover: true,
       icon: L.divIcon({
-        className: "st-place " + icon[1] + major + uncertain,
-        html: '<i class="fa-solid fa-' + icon[0] + '" aria-hidden="true"></i>',
+        className: "st-marker",
+        html: '<span class="st-place ' + icon[1] + major + uncertain + '"><i class="fa-solid fa-' + icon[0] +
+          '" aria-hidden="true"></i></span>',
         iconSize: [22, 22],
         iconAnchor: [11, 11],
         popupAnchor: [0, -11],
@@ -303,10 +305,11 @@
       '<div class="st-pop-id">' + esc(p.place_id) + "</div></div>";
     layer.bindPopup(html, { maxWidth: 380, minWidth: 280 });
     var label = bi(p.name_en, p.name_zh || p.name_en);
+    var rank = MAJOR_PLACES[p.type];
     layer.bindTooltip(label, {
-      permanent: !!MAJOR_PLACES[p.type],
+      permanent: !!rank,
       direction: "right",
-      className: "st-name" + (MAJOR_PLACES[p.type] ? " st-name-major" : ""),
+      className: "st-name" + (rank ? " st-name-major st-name-rank" + rank : ""),
       offset: [2, 0]
     });
   }
@@ -318,8 +321,9 @@
       riseOnHover: true,
       zIndexOffset: 500,
       icon: L.divIcon({
-        className: "st-station",
-        html: '<i class="fa-solid fa-' + (STATION_ICONS[p.kind] || "truck-medical") + '" aria-hidden="true"></i>',
+        className: "st-marker",
+        html: '<span class="st-station"><i class="fa-solid fa-' + (STATION_ICONS[p.kind] || "truck-medical") +
+          '" aria-hidden="true"></i></span>',
         iconSize: [26, 26],
         iconAnchor: [13, 13],
         popupAnchor: [0, -13],
@@ -363,13 +367,14 @@
 
   var LegendControl = L.Control.extend({
     options: { position: "bottomright" },
-    onAdd: function () {
+    onAdd: function (map) {
       var div = L.DomUtil.create("div", "st-legend leaflet-bar");
       var html = '<div class="st-legend-head">' + bi("Legend", "图例") + "</div>";
       (CONFIG.routes || []).forEach(function (route) {
-        html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="' +
-          esc(routeColour(route.route_id)) + '" stroke-width="4" stroke-linecap="round"/></svg>' +
-          routeName(route.route_id) + "</div>";
+        html += '<div class="st-legend-row st-legend-route" data-route-id="' + esc(route.route_id) +
+          '" role="button" tabindex="0" title="Zoom to route / 缩放至路线"><svg width="34" height="8">' +
+          '<line x1="1" y1="4" x2="33" y2="4" stroke="' + esc(routeColour(route.route_id)) +
+          '" stroke-width="4" stroke-linecap="round"/></svg>' + routeName(route.route_id) + "</div>";
       });
       var dash = (CONFIG.palette || {}).quality_dash || {};
       ["track_consensus", "published_fixes", "estimated"].forEach(function (q) {
@@ -383,12 +388,35 @@
         bi("Rescue station", "救援站点") + "</div>";
       html += '<div class="st-legend-row"><span class="st-place st-k-sacred st-legend-icon st-uncertain"><i class="fa-solid fa-vihara"></i></span>' +
         bi("Place (dashed ring: position estimated)", "地点（虚线圈：位置为估计）") + "</div>";
+      html += '<div class="st-legend-row st-legend-route st-legend-all" data-route-id="" role="button" tabindex="0">' +
+        '<i class="fa-solid fa-expand"></i>' + bi("Whole region", "全区域") + "</div>";
       div.innerHTML = html;
+      div.querySelectorAll(".st-legend-route").forEach(function (rowEl) {
+        function zoom() { zoomToRoute(map, rowEl.getAttribute("data-route-id")); }
+        rowEl.addEventListener("click", zoom);
+        rowEl.addEventListener("keydown", function (e) { if (e.key === "Enter") { zoom(); } });
+      });
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
     }
   });
+
+  // Fit the map to one route's segments, or to the whole region when routeId is empty.
+  function zoomToRoute(map, routeId) {
+    var bounds = L.latLngBounds([]);
+    var trails = (window.sandtableLayers || {}).trails;
+    if (routeId && trails) {
+      trails.eachLayer(function (layer) {
+        if (layer.feature.properties.route_id === routeId) { bounds.extend(layer.getBounds()); }
+      });
+    }
+    if (!bounds.isValid()) {
+      var b = (CONFIG.region || {}).bbox;
+      bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+    }
+    map.fitBounds(bounds, { padding: [16, 16] });
+  }
 
   function notice(map, html) {
     var box = map.getContainer().querySelector(".st-notice");
@@ -415,6 +443,45 @@
       }
     });
     layer.on("add", function () { loaded = 0; failed = 0; });
+  }
+
+  // Grid numbers (km) along the top and left edges of the grid in view, so that a UTM grid
+  // reference can be read off the map. The grid is the region's UTM zone (CONFIG.grid).
+  function gridLabels(map, grid) {
+    var g = CONFIG.grid;
+    var labels = L.layerGroup().addTo(map);
+    function toUtm(ll) { return proj4("EPSG:4326", g.proj4, [ll.lng, ll.lat]); }
+    function toLatLng(x, y) { var p = proj4(g.proj4, "EPSG:4326", [x, y]); return L.latLng(p[1], p[0]); }
+    function label(latlng, metres, cls) {
+      var major = Math.round(metres / g.step_m) % g.major_every === 0 ? " st-grid-major" : "";
+      return L.marker(latlng, {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "st-grid-label " + cls + major,
+          html: "<span>" + Math.round(metres / 1000) + "</span>", iconSize: null })
+      });
+    }
+    function redraw() {
+      labels.clearLayers();
+      if (!map.hasLayer(grid)) { return; }
+      var size = map.getSize();
+      var topLeft = toUtm(map.containerPointToLatLng([54, 12]));
+      var bottomRight = toUtm(map.containerPointToLatLng([size.x, size.y]));
+      var step = map.getZoom() >= 12 ? g.step_m : g.step_m * g.major_every;
+      var top = Math.min(topLeft[1], g.y_m[1]);
+      var left = Math.max(topLeft[0], g.x_m[0]);
+      var x0 = Math.max(g.x_m[0], Math.ceil(topLeft[0] / step) * step);
+      var y0 = Math.max(g.y_m[0], Math.ceil(bottomRight[1] / step) * step);
+      if (x0 === left) { x0 += step; }  // the corner: leave it to the northing label
+      for (var x = x0; x <= Math.min(g.x_m[1], bottomRight[0]); x += step) {
+        labels.addLayer(label(toLatLng(x, top), x, "st-grid-e"));
+      }
+      for (var y = y0; y <= Math.min(g.y_m[1], topLeft[1]); y += step) {
+        labels.addLayer(label(toLatLng(left, y), y, "st-grid-n"));
+      }
+    }
+    map.on("moveend overlayadd overlayremove", redraw);
+    redraw();
+    return labels;
   }
 
   // --- language ----------------------------------------------------------------------------------
@@ -451,6 +518,8 @@
     new CursorControl().addTo(map);
     new LegendControl().addTo(map);
 
+    if (layers.grid && CONFIG.grid) { layers.gridLabels = gridLabels(map, layers.grid); }
+
     Object.keys(baseLayers).forEach(function (key) {
       if (key !== "sand") { watchOnline(map, baseLayers[key], baseLayers.sand); }
     });
@@ -464,11 +533,13 @@
         .openOn(map);
     });
 
+    // CSS thins out labels, grid lines and markers by zoom
     function zoomClass() {
       var container = map.getContainer();
       var z = map.getZoom();
-      container.classList.toggle("st-zoom-far", z < 12);
-      container.classList.toggle("st-zoom-near", z >= 14);
+      container.classList.toggle("st-zoom-lt11", z < 11);
+      container.classList.toggle("st-zoom-lt12", z < 12);
+      container.classList.toggle("st-zoom-ge14", z >= 14);
     }
     map.on("zoomend", zoomClass);
     zoomClass();
@@ -479,6 +550,7 @@
   window.Sandtable = {
     init: init,
     setLanguage: setLanguage,
+    zoomToRoute: function (routeId) { zoomToRoute(window.sandtableMap, routeId); },
     bindSegment: bindSegment,
     bindRoad: bindRoad,
     bindPlace: bindPlace,

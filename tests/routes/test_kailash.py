@@ -1,0 +1,130 @@
+"""Invariants of the committed Kailash region and its route network."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from geodata import load_region
+from routes import PROFILES, RouteNetwork, build_network
+from routes.graph import PROFILE_MODES
+from routes.segments import MAX_SEGMENT_M, MIN_SEGMENT_M
+from routes.validate import graph_problems
+
+FOOT = [p for p in PROFILES if PROFILE_MODES[p] == "foot"]
+
+
+@pytest.fixture(scope="module")
+def kailash() -> RouteNetwork:
+    return build_network(load_region("kailash"))
+
+
+def test_graph_contract(kailash: RouteNetwork) -> None:
+    assert graph_problems(kailash.graph) == []
+
+
+def test_outer_kora_is_one_loop_of_50_to_58_km(kailash: RouteNetwork) -> None:
+    line = kailash.line("outer_kora")
+    assert line.loop
+    assert 50_000 <= line.length_m <= 58_000
+    # the loop closes: its first and last vertices coincide
+    assert line.coords[0][:2] == pytest.approx(line.coords[-1][:2], abs=1.0)
+    stops = kailash.stops["outer_kora"]
+    assert stops[0].node == "darchen_kora_gate"
+
+
+def test_kora_passes_its_landmarks_in_clockwise_order(kailash: RouteNetwork) -> None:
+    order = [
+        "darchen_kora_gate",
+        "tarboche",
+        "chuku_bridge",
+        "drirapuk_iron_bridge",
+        "dolma_la",
+        "gauri_kund",
+        "zutulpuk_gompa",
+        "zongdui",
+        "tarchen_labrang_ruins",
+    ]
+    kms = [kailash.place_km(p, "outer_kora") for p in order]
+    assert kms == sorted(kms)
+    # the pass is about a half of the way round
+    assert 22.0 <= kailash.place_km("dolma_la", "outer_kora") <= 27.0
+
+
+def test_west_valley_is_track_consensus(kailash: RouteNetwork) -> None:
+    trails = kailash.region.trails
+    west = trails[trails["quality"] == "track_consensus"]
+    assert len(west) >= 1
+    assert set(trails["quality"]) <= {"track_consensus", "published_fixes", "estimated"}
+    fit = kailash.region.metadata["centreline_fit"]
+    assert fit["median_distance_m"] <= 25.0
+    assert fit["n_tracks"] == 447
+
+
+def test_segments_are_landmark_to_landmark(kailash: RouteNetwork) -> None:
+    segs = kailash.segments[kailash.segments["route_id"] == "outer_kora"]
+    assert len(segs) >= 9
+    assert segs["km_from"].iloc[0] == 0.0
+    assert segs["km_to"].iloc[-1] == pytest.approx(
+        kailash.line("outer_kora").length_m / 1000, abs=1e-3
+    )
+    # contiguous
+    assert list(segs["km_from"].iloc[1:]) == list(segs["km_to"].iloc[:-1])
+    lengths = segs["length_m"]
+    assert (lengths >= MIN_SEGMENT_M).all() and (lengths <= MAX_SEGMENT_M * 1.5).all()
+    assert any("Drölma" in n or "Drolma" in n for n in segs["name_en"])
+    assert all("→" in n for n in segs["name_zh"])
+
+
+def test_every_segment_reachable_from_darchen_by_every_foot_profile(kailash: RouteNetwork) -> None:
+    G = kailash.graph
+    trail_segments = set(kailash.segments[kailash.segments["route_id"].notna()].index)
+    for profile in FOOT:
+        view = nx.subgraph_view(
+            G, filter_edge=lambda u, v, k: G.edges[u, v, k]["duration_s"][profile] is not None
+        )
+        reach = nx.descendants(view, "darchen") | {"darchen"}
+        reached = {d["segment_id"] for u, _, d in G.edges(data=True) if u in reach}
+        assert trail_segments <= reached, profile
+
+
+def test_travel_times_positive_and_direction_dependent(kailash: RouteNetwork) -> None:
+    segs = kailash.segments.set_index("segment_id", drop=False)
+    climb = segs[segs["name_en"].str.contains("→ Drölma-la")].iloc[0]
+    descent = segs[segs["name_en"].str.startswith("Drölma-la")].iloc[0]
+    for profile in FOOT:
+        up = climb["durations_s"][profile]
+        assert up["forward"] > up["reverse"] > 0  # climbing to the pass is slower
+        down = descent["durations_s"][profile]
+        assert down["reverse"] > down["forward"] > 0
+
+
+def test_median_pilgrim_reaches_drirapuk_in_about_seven_hours(kailash: RouteNetwork) -> None:
+    km_end = kailash.place_km("drirapuk_iron_bridge", "outer_kora")
+    walked = kailash.walk("outer_kora", 0.0, 7 * 3600.0)
+    # the tracks' median is about 7 h for this stretch; the calibrated model lands within 1.5 km
+    assert walked.position.km == pytest.approx(km_end, abs=1.5)
+
+
+def test_roads_meet_trails_where_people_switch(kailash: RouteNetwork) -> None:
+    G = kailash.graph
+    for place in ("darchen", "chuku_bridge_supply", "zongdui", "phakna_rigzin_supply"):
+        node = kailash.node_of(place)
+        modes = {m for _, _, d in G.out_edges(node, data=True) for m in d["modes"]}
+        assert modes == {"foot", "vehicle"}, place
+
+
+def test_stations_include_police_and_posts(kailash: RouteNetwork) -> None:
+    st = kailash.region.stations
+    police = st.loc["darchen_police_station"]
+    assert set(police["capabilities"]) >= {"vehicle", "foot_team"}
+    assert (st["kind"] == "medical_post").sum() >= 6
+    assert (st["kind"] == "supply_point").sum() >= 8
+
+
+def test_places_keep_every_name(kailash: RouteNetwork) -> None:
+    p = kailash.region.places.loc["dolma_la"]
+    assert p["name_zh"]
+    names = " ".join([p["name_en"], *p["aliases_en"], *p["aliases_zh"]])
+    assert "Dolma" in names or "Drolma" in names
+    assert p["snap_distance_m"] == pytest.approx(0.0, abs=1.0)
