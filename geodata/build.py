@@ -173,6 +173,7 @@ class _Builder:
         self.to_wgs = Transformer.from_crs(spec.metric_crs, "EPSG:4326", always_xy=True)
         self.warnings: list[str] = []
         self.ways: list[dict[str, Any]] = []  # metric geometry until serialised
+        self.loops = {c.route_id for c in spec.circuits if c.loop}
 
     # -- inputs -------------------------------------------------------------------
     def read_inputs(self) -> None:
@@ -480,10 +481,13 @@ class _Builder:
             ms, me = loop.project(s), loop.project(e)
             if start_id == end_id:
                 return _rotate_loop(loop, ms)
-            if me >= ms:
-                return substring(loop, ms, me)
-            self.warnings.append(f"roads.csv: road {road_id!r} runs against {route_id} order")
-            return substring(loop, me, ms)
+            # a track beside a trail takes the shorter way along it (either way round a loop)
+            ahead = (me - ms) % loop.length if route_id in self.loops else me - ms
+            behind = (ms - me) % loop.length if route_id in self.loops else ms - me
+            if ahead >= 0 and (behind < 0 or ahead <= behind):
+                return _loop_substring(loop, ms, me)
+            piece = _loop_substring(loop, me, ms)
+            return LineString(list(piece.coords)[::-1])
         self.warnings.append(
             f"roads.csv: road {road_id!r} skipped: {start_id}/{end_id} are not on one trail"
         )
@@ -683,6 +687,14 @@ def _interpolate_elevations(anchors: Sequence[_Anchor]) -> list[float]:
     return [float(z) for z in np.interp(dist, kd, kz)]
 
 
+def _loop_substring(line: LineString, start_m: float, end_m: float) -> LineString:
+    """``line`` from ``start_m`` forward to ``end_m``, across the start if ``end_m < start_m``."""
+    if end_m >= start_m:
+        return substring(line, start_m, end_m)
+    a, b = substring(line, start_m, line.length), substring(line, 0.0, end_m)
+    return LineString(list(a.coords) + list(b.coords)[1:])
+
+
 def _rotate_loop(loop: LineString, start_m: float) -> LineString:
     """The closed ``loop`` re-started at ``start_m`` along it."""
     a = substring(loop, start_m, loop.length)
@@ -710,6 +722,7 @@ def build_region(
     out_dir: Path,
     calibrator: Calibrator | None = None,
     progress: bool = True,
+    spec: RegionSpec | None = None,
 ) -> BuildReport:
     """Re-derive ``out_dir`` (a region directory) from the raw inputs in ``source_dir``.
 
@@ -727,6 +740,8 @@ def build_region(
         without one, ``calibration.json`` keeps only the track summary.
     progress
         Print progress to stderr.
+    spec
+        Use this spec instead of the registered one for ``region_id``.
 
     Raises
     ------
@@ -737,7 +752,7 @@ def build_region(
         the result fails validation; ``out_dir`` is then left as it was.
     """
     started = time.perf_counter()
-    spec = get_spec(region_id)
+    spec = spec or get_spec(region_id)
     builder = _Builder(spec, Path(source_dir), progress=progress)
     builder.read_inputs()
     centre = builder.build_tracked()

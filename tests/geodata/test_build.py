@@ -1,0 +1,291 @@
+"""The region build end to end, on small raw inputs the tests generate.
+
+The fixture region is a 3.3 km valley walked by 24 synthetic GPS tracks
+(gate → bridge, due north), closed into a loop by estimated gazetteer points
+(bridge → hut → pass → cave → town → gate). The cave sits 200 m beyond the
+pass, off the path: a side site the chain must leave out.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+
+from geodata import load_region
+from geodata.build import build_region, normalise_surface, parse_length_km
+from geodata.raw import GAZETTEER_COLUMNS, ROAD_COLUMNS
+from geodata.specs import CircuitSpec, RegionSpec, StationRule
+from rescue.errors import DataValidationError, InvalidInput
+from routes import build_network
+
+CRS = "EPSG:32644"
+TO_LL = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+TO_XY = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+GATE_XY = (527_000.0, 3_427_000.0)
+BRIDGE_XY = (527_000.0, 3_430_300.0)
+
+SPEC = RegionSpec(
+    region_id="valley",
+    name_en="Test valley",
+    name_zh="测试山谷",
+    metric_crs=CRS,
+    tracked_route_id="loop",
+    track_start_place_id="gate",
+    track_end_place_id="bridge",
+    circuits=(
+        CircuitSpec(
+            route_id="loop",
+            name_en="Test loop",
+            name_zh="测试转山",
+            place_ids=("hut", "pass", "cave", "town", "gate"),
+            loop=True,
+        ),
+    ),
+    spurs=(),
+    trail_following_roads=("valley_track",),
+    town_links=(("town", "gate"),),
+    station_rules_by_id={"police": StationRule("police_station", ("vehicle", "foot_team"), "year_round")},
+    station_rules_by_type={"supply_point": StationRule("supply_point", ("foot_team",), "seasonal")},
+)
+
+
+def _ll(x: float, y: float) -> tuple[float, float]:
+    lon, lat = TO_LL.transform(x, y)
+    return round(float(lon), 6), round(float(lat), 6)
+
+
+def _place(pid: str, xy: tuple[float, float], **kw: Any) -> dict[str, Any]:
+    lon, lat = _ll(*xy)
+    row = {c: "" for c in GAZETTEER_COLUMNS}
+    row.update(
+        id=pid,
+        name_en=pid.title(),
+        name_zh=f"{pid}站",
+        type="other",
+        lat=lat,
+        lon=lon,
+        route="loop",
+        coord_quality="estimated",
+        source="test",
+    )
+    row.update(kw)
+    return row
+
+
+def write_sources(folder: Path, *, gazetteer_rows: list[dict[str, Any]] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(7)
+    with gzip.open(folder / "tracks_train.csv.gz", "wt", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["track_id", "seq", "time_utc", "lon", "lat", "ele_m"])
+        for k in range(24):
+            speed = rng.uniform(0.9, 1.3)
+            n = int(3300 / speed / 5)
+            y = GATE_XY[1] + np.linspace(0, 3300, n)
+            x = GATE_XY[0] + rng.normal(0, 4, n)
+            ele = 4670 + (y - GATE_XY[1]) * 0.07 + rng.normal(0, 3, n)
+            t0 = np.datetime64("2024-06-01T00:00:00") + np.timedelta64(int(k * 600), "s")
+            for i in range(n):
+                lon, lat = _ll(x[i], y[i])
+                ts = str(t0 + np.timedelta64(5 * i, "s")) + "+00:00"
+                w.writerow([f"{k:04d}", i, ts, lon, lat, round(float(ele[i]), 1)])
+    rows = gazetteer_rows or default_gazetteer()
+    with (folder / "gazetteer.csv").open("w", newline="", encoding="utf-8") as fh:
+        dw = csv.DictWriter(fh, fieldnames=list(GAZETTEER_COLUMNS))
+        dw.writeheader()
+        dw.writerows(rows)
+    roads = [
+        {"id": "valley_track", "from": "Gate", "from_id": "gate", "to": "Bridge",
+         "to_id": "bridge", "length_km": "3.3", "surface": "dirt track",
+         "vehicle_access": "rescue vehicles", "source": "test"},
+        {"id": "highway", "from": "Town", "from_id": "town", "to": "Junction",
+         "to_id": "junction", "length_km": "6-8", "surface": "paved", "source": "test"},
+        {"id": "airport", "from": "Town", "from_id": "town", "to": "Airport", "to_id": "",
+         "length_km": "90", "surface": "paved", "source": "test"},
+    ]
+    with (folder / "roads.csv").open("w", newline="", encoding="utf-8") as fh:
+        dw = csv.DictWriter(fh, fieldnames=list(ROAD_COLUMNS))
+        dw.writeheader()
+        for r in roads:
+            dw.writerow({c: r.get(c, "") for c in ROAD_COLUMNS})
+    return folder
+
+
+def default_gazetteer() -> list[dict[str, Any]]:
+    return [
+        _place("gate", GATE_XY, type="trailhead", coord_quality="track_derived",
+               kora_km="0.0", elevation_m="4670", aliases="kora start|ticket office"),
+        _place("mid", (527_010.0, 3_428_600.0), type="supply_point",
+               coord_quality="track_derived", kora_km="1.6"),
+        _place("bridge", BRIDGE_XY, type="bridge", coord_quality="track_derived",
+               kora_km="3.3", elevation_m="4900"),
+        _place("hut", (528_500.0, 3_431_000.0), type="guesthouse", kora_km="5.2",
+               elevation_m="5000"),
+        _place("pass", (530_000.0, 3_429_500.0), type="pass", kora_km="7.9",
+               elevation_m="5300"),
+        _place("cave", (530_150.0, 3_429_650.0), type="sacred_site", kora_km="8.0"),
+        _place("town", (527_500.0, 3_426_500.0), type="town", route="town",
+               elevation_m="4650", name_zh="镇|小镇"),
+        _place("police", (527_500.0, 3_426_500.0), type="police_station", route="town"),
+        _place("junction", (527_500.0, 3_421_500.0), type="road_junction", route="road",
+               elevation_m="4600"),
+        _place("summit", (529_000.0, 3_432_500.0), type="summit", route="",
+               elevation_m="6600"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Mapping[str, Any]]:
+    root = tmp_path_factory.mktemp("build")
+    sources = write_sources(root / "raw")
+    seen: dict[str, Any] = {}
+
+    def calibrator(tracks: Any, centreline: Any, landmarks: Mapping[str, float]) -> dict[str, Any]:
+        seen.update(n_tracks=len(tracks), length_m=centreline.length, landmarks=dict(landmarks))
+        return {"report": {}, "note": "from the test calibrator"}
+
+    report = build_region(
+        "valley", source_dir=sources, out_dir=root / "data" / "valley",
+        calibrator=calibrator, progress=False, spec=SPEC,
+    )
+    return root, report, seen
+
+
+def test_build_writes_a_loadable_region(built: tuple[Path, Any, Mapping[str, Any]]) -> None:
+    root, report, _ = built
+    region = load_region("valley", data_dir=root / "data")
+    assert report.counts == {"trails": 5, "roads": 2, "places": 10, "stations": 2, "tracks": 24}
+    assert set(region.trails["route_id"]) == {"loop"}
+    assert region.calibration["note"] == "from the test calibrator"
+    assert "Built region 'valley'" in report.summary()
+
+
+def test_west_valley_is_the_track_consensus(built: tuple[Path, Any, Mapping[str, Any]]) -> None:
+    root, report, _ = built
+    region = load_region("valley", data_dir=root / "data")
+    west = region.trails.loc["loop:gate-bridge"]
+    assert west["quality"] == "track_consensus"
+    assert report.centreline_fit["median_distance_m"] < 8.0
+    assert report.centreline_fit["n_tracks"] == 24
+    # elevation from the tracks: climbs about 230 m along the valley
+    z = np.asarray(west.geometry.coords)[:, 2]
+    assert z[0] == pytest.approx(4670, abs=15) and z[-1] == pytest.approx(4900, abs=20)
+
+
+def test_chain_qualities_lengths_and_side_sites(built: tuple[Path, Any, Mapping[str, Any]]) -> None:
+    root, report, _ = built
+    region = load_region("valley", data_dir=root / "data")
+    trails = region.trails
+    assert list(trails.index) == [  # walking order
+        "loop:gate-bridge", "loop:bridge-hut", "loop:hut-pass", "loop:pass-town", "loop:town-gate"
+    ]
+    assert trails.loc["loop:bridge-hut", "quality"] == "estimated"
+    # the published kora_km step (5.2 - 3.3 = 1.9 km) is longer than the straight link
+    link = trails.loc["loop:bridge-hut"]
+    straight = np.hypot(1500, 700)
+    assert link["length_factor"] == pytest.approx(1900 / straight, rel=0.01)
+    # the town street carries vehicles too
+    assert set(trails.loc["loop:town-gate", "modes"]) == {"foot", "vehicle"}
+    # the cave doubles the line back for a 400 m detour: left out, kept as a place
+    assert "loop:pass-cave" not in trails.index
+    assert any("left cave out" in w for w in report.warnings)
+    cave = region.places.loc["cave"]
+    assert cave["on_network"] and 150 < cave["snap_distance_m"] < 300
+
+
+def test_roads_follow_or_join_the_trails(built: tuple[Path, Any, Mapping[str, Any]]) -> None:
+    root, report, _ = built
+    region = load_region("valley", data_dir=root / "data")
+    track = region.roads.loc["road:valley_track"]
+    assert track["modes"] == ["vehicle"] and track["surface"] == "dirt_track"
+    trail = region.trails.loc["loop:gate-bridge"]
+    assert track.geometry.hausdorff_distance(trail.geometry) < 1e-4  # follows it (~10 m)
+    highway = region.roads.loc["road:highway"]
+    assert highway["length_factor"] == pytest.approx(1.4, rel=0.01)  # midpoint of 6-8 km over 5 km
+    assert any("'airport' skipped" in w for w in report.warnings)
+    network = build_network(region)
+    assert network.line("loop").loop
+    assert {m for _, _, d in network.graph.out_edges("town", data=True) for m in d["modes"]} == {
+        "foot", "vehicle"}
+
+
+def test_places_keep_names_and_off_network_types(built: tuple[Path, Any, Mapping[str, Any]]) -> None:
+    root, _, _ = built
+    region = load_region("valley", data_dir=root / "data")
+    gate = region.places.loc["gate"]
+    assert gate["aliases_en"] == ["kora start", "ticket office"]
+    town = region.places.loc["town"]
+    assert town["name_zh"] == "镇" and town["aliases_zh"] == ["小镇"]
+    summit = region.places.loc["summit"]
+    assert not summit["on_network"]
+    stations = region.stations
+    assert set(stations.index) == {"police", "mid"}
+    assert stations.loc["police", "capabilities"] == ["vehicle", "foot_team"]
+
+
+def test_metadata_records_sources_and_parameters(built: tuple[Path, Any, Mapping[str, Any]]) -> None:
+    root, _, seen = built
+    meta = json.loads((root / "data" / "valley" / "metadata.json").read_text(encoding="utf-8"))
+    for name in ("tracks_train.csv.gz", "gazetteer.csv", "roads.csv"):
+        digest = hashlib.sha256((root / "raw" / name).read_bytes()).hexdigest()
+        assert meta["sources"][name] == digest
+    assert meta["parameters"]["consensus"]["spacing_m"] == 10.0
+    assert meta["centreline_fit"]["n_tracks"] == 24
+    # the calibrator saw the projected tracks, the metric centreline and the landmarks on it
+    assert seen["n_tracks"] == 24
+    assert 3200 < seen["length_m"] < 3400
+    assert set(seen["landmarks"]) == {"gate", "mid", "bridge"}
+
+
+def test_malformed_source_names_file_and_line_and_keeps_old_output(tmp_path: Path) -> None:
+    rows = default_gazetteer()
+    rows[2]["lat"] = "north"
+    sources = write_sources(tmp_path / "raw", gazetteer_rows=rows)
+    out = tmp_path / "data" / "valley"
+    out.mkdir(parents=True)
+    (out / "keep.txt").write_text("old", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        build_region("valley", source_dir=sources, out_dir=out, progress=False, spec=SPEC)
+    text = str(info.value)
+    assert "gazetteer.csv" in text and "line 4" in text and "lat" in text
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["valley"]
+
+
+def test_missing_source_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    with pytest.raises(InvalidInput, match="lacks tracks_train.csv.gz, gazetteer.csv, roads.csv"):
+        build_region("valley", source_dir=tmp_path / "raw", out_dir=tmp_path / "o", spec=SPEC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("5", (5.0, 5.0)), ("12-29", (12.0, 29.0)), ("2-2.5", (2.0, 2.5)), ("", None), ("n/a", None)],
+)
+def test_parse_length_km(text: str, expected: tuple[float, float] | None) -> None:
+    assert parse_length_km(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("paved (G219)", "paved"),
+        ("unknown (graded road)", "graded"),
+        ("mixed: short paved parts, mostly gravel/rock track (2016)", "gravel"),
+        ("dirt/rock", "rock"),
+        ("dirt track", "dirt_track"),
+        ("dirt", "dirt"),
+        ("", "unknown"),
+    ],
+)
+def test_normalise_surface(text: str, expected: str) -> None:
+    assert normalise_surface(text) == expected
