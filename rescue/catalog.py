@@ -178,8 +178,36 @@ def region_summary(network: RouteNetwork) -> dict[str, Any]:
     }
 
 
-#: The name the command line (``sandtable info``) uses.
-region_info = region_summary
+def region_info(network: RouteNetwork) -> dict[str, Any]:
+    """What ``sandtable info`` prints: the summary plus data quality and model figures.
+
+    Adds route lengths, the west-valley centreline fit, the walking model's
+    hold-out errors and the build warnings to :func:`region_summary`.
+    """
+    region = network.region
+    meta, calib = region.metadata, region.calibration
+    info = region_summary(network)
+    info["data_dir"] = str(region.path)
+    info["routes_km"] = {
+        rid: round(float(length) / 1000.0, 2) for rid, length in network.routes["length_m"].items()
+    }
+    fit = meta.get("centreline_fit") or {}
+    if fit:
+        info["centreline_fit"] = {
+            k: fit[k] for k in ("n_tracks", "length_m", "median_distance_m", "p95_distance_m") if k in fit
+        }
+    report = calib.get("report") or {}
+    for key, label in (("whole_stretch", "whole_tracked_stretch"), ("pairs", "landmark_pairs")):
+        row = report.get(key)
+        if row:
+            info[f"walking_model_mae_s_{label}"] = {
+                "model": row.get("mae_s"),
+                "distance_only": row.get("baseline_mae_s"),
+            }
+    if calib.get("pace_quantiles"):
+        info["walker_pace_quantiles"] = {k: round(v, 3) for k, v in calib["pace_quantiles"].items()}
+    info["build_warnings"] = len(meta.get("warnings", []))
+    return info
 
 
 def routes_collection(network: RouteNetwork, *, route_id: str | None = None) -> dict[str, Any]:
