@@ -50,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     tracemalloc.stop()
     G = network.graph
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"region {args.region}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges, "
-          f"{len(network.segments)} segments")
+    print(
+        f"region {args.region}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges, "
+        f"{len(network.segments)} segments"
+    )
     print(f"  import geodata+routes        {import_s * 1000:8.1f} ms (once)")
     print(f"  load_region (median of {args.repeat})   {statistics.median(load_s) * 1000:8.1f} ms")
     print(f"  build_network (median of {args.repeat}) {statistics.median(build_s) * 1000:8.1f} ms")

@@ -184,7 +184,9 @@ class _Builder:
                 f"(expected {', '.join(SOURCE_FILES)})"
             )
         self.hashes = {f: _sha256(self.source_dir / f) for f in SOURCE_FILES}
-        self.gazetteer = {row["id"]: row for row in read_gazetteer(self.source_dir / "gazetteer.csv")}
+        self.gazetteer = {
+            row["id"]: row for row in read_gazetteer(self.source_dir / "gazetteer.csv")
+        }
         self.roads = read_roads(self.source_dir / "roads.csv")
         self._log("reading GPS tracks …")
         self.tracks = project_tracks(
@@ -243,7 +245,7 @@ class _Builder:
             surface="trail",
             length_factor=1.0,
             ends=(start, end),
-            source=f"consensus centreline of {centre.fit.n_tracks} GPS tracks (tracks_train.csv.gz)",
+            source=f"consensus centreline of {centre.fit.n_tracks} GPS tracks (tracks_train)",
             notes="elevation: per-bin median of phone-GPS elevations (10-30 m low vs. LP figures)",
         )
         for i, branch in enumerate(centre.branches, start=1):
@@ -522,7 +524,10 @@ class _Builder:
             if len(idx) == 0:
                 idx = np.arange(len(geoms))
             ranked = sorted(
-                idx, key=lambda i: geoms[i].distance(p) + (1.0 if self.ways[i]["kind"] == "road" else 0.0)
+                idx,
+                key=lambda i: (
+                    geoms[i].distance(p) + (1.0 if self.ways[i]["kind"] == "road" else 0.0)
+                ),
             )
             best = self.ways[ranked[0]]
             dist = float(best["geometry"].distance(p))
@@ -678,9 +683,19 @@ def _turn_deg(a: tuple[float, float], b: tuple[float, float], c: tuple[float, fl
 def _interpolate_elevations(anchors: Sequence[_Anchor]) -> list[float]:
     """Elevation at each anchor: known values, linear in distance in between."""
     dist = np.concatenate(
-        [[0.0], np.cumsum([math.hypot(b.x - a.x, b.y - a.y) for a, b in zip(anchors, anchors[1:], strict=False)])]
+        [
+            [0.0],
+            np.cumsum(
+                [
+                    math.hypot(b.x - a.x, b.y - a.y)
+                    for a, b in zip(anchors, anchors[1:], strict=False)
+                ]
+            ),
+        ]
     )
-    known = [(d, a.elevation_m) for d, a in zip(dist, anchors, strict=True) if a.elevation_m is not None]
+    known = [
+        (d, a.elevation_m) for d, a in zip(dist, anchors, strict=True) if a.elevation_m is not None
+    ]
     if not known:
         raise DataValidationError("no elevation known anywhere along a chain of gazetteer points")
     kd, kz = zip(*known, strict=True)
@@ -759,7 +774,12 @@ def build_region(
     tracked_end = builder.anchor(spec.track_end_place_id)
     end_xyz = centre.geometry.coords[-1]
     start = _Anchor(
-        spec.track_end_place_id, end_xyz[0], end_xyz[1], float(end_xyz[2]), True, tracked_end.kora_km
+        spec.track_end_place_id,
+        end_xyz[0],
+        end_xyz[1],
+        float(end_xyz[2]),
+        True,
+        tracked_end.kora_km,
     )
     for circuit in spec.circuits:
         builder.build_chain(circuit, start if circuit.route_id == spec.tracked_route_id else None)
@@ -807,7 +827,11 @@ def build_region(
         "median_distance_m": round(fit.median_distance_m, 2),
         "p95_distance_m": round(fit.p95_distance_m, 2),
         "branches": [
-            {"share_of_tracks": round(b.share_of_tracks, 3), "from_m": round(b.from_m), "to_m": round(b.to_m)}
+            {
+                "share_of_tracks": round(b.share_of_tracks, 3),
+                "from_m": round(b.from_m),
+                "to_m": round(b.to_m),
+            }
             for b in centre.branches
         ],
     }

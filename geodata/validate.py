@@ -842,7 +842,7 @@ def _check_connectivity(ways: Sequence[_Way], metric_crs: str | None, problems: 
     a, b = owner[left], owner[right]
     # a way end on another way's interior also joins them (the graph splits that way there)
     lines, ends, end_owner = [], [], []
-    for i, w in enumerate(ways):
+    for i in range(len(ways)):
         sel = owner == i
         xy = np.column_stack([x[sel], y[sel]])
         lines.append(shapely.linestrings(xy) if len(xy) > 1 else shapely.points(xy[0]))
@@ -854,7 +854,9 @@ def _check_connectivity(ways: Sequence[_Way], metric_crs: str | None, problems: 
     a = np.concatenate([a, np.asarray(end_owner)[e_left]])
     b = np.concatenate([b, l_right])
     keep = a != b
-    pairs = {(min(p, q), max(p, q)) for p, q in zip(a[keep].tolist(), b[keep].tolist(), strict=True)}
+    pairs = {
+        (min(p, q), max(p, q)) for p, q in zip(a[keep].tolist(), b[keep].tolist(), strict=True)
+    }
 
     graph = nx.Graph()
     graph.add_nodes_from(range(len(ways)))

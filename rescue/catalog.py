@@ -194,7 +194,9 @@ def region_info(network: RouteNetwork) -> dict[str, Any]:
     fit = meta.get("centreline_fit") or {}
     if fit:
         info["centreline_fit"] = {
-            k: fit[k] for k in ("n_tracks", "length_m", "median_distance_m", "p95_distance_m") if k in fit
+            k: fit[k]
+            for k in ("n_tracks", "length_m", "median_distance_m", "p95_distance_m")
+            if k in fit
         }
     report = calib.get("report") or {}
     for key, label in (("whole_stretch", "whole_tracked_stretch"), ("pairs", "landmark_pairs")):

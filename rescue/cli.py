@@ -108,10 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
-    serve.add_argument("--data-dir", help="region data directory (default: SANDTABLE_DATA_DIR "
-                       "or the committed geodata/)")
-    serve.add_argument("--instance-dir", help="writable state directory (default: "
-                       "SANDTABLE_INSTANCE_DIR or ./instance)")
+    serve.add_argument(
+        "--data-dir",
+        help="region data directory (default: SANDTABLE_DATA_DIR or the committed geodata/)",
+    )
+    serve.add_argument(
+        "--instance-dir",
+        help="writable state directory (default: SANDTABLE_INSTANCE_DIR or ./instance)",
+    )
     serve.set_defaults(func=_cmd_serve)
 
     build = sub.add_parser(
@@ -121,8 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Writes to a temporary directory, validates, then swaps it into place.",
     )
     build.add_argument("region", help="region id, e.g. kailash")
-    build.add_argument("--source", required=True, help="folder with the raw inputs "
-                       "(tracks_train.csv.gz, gazetteer.csv, roads.csv)")
+    build.add_argument(
+        "--source",
+        required=True,
+        help="folder with the raw inputs (tracks_train.csv.gz, gazetteer.csv, roads.csv)",
+    )
     build.add_argument("--out-dir", help="write here instead of <data dir>/<region>")
     build.add_argument("--data-dir", help="region data directory")
     build.add_argument("--quiet", action="store_true", help="no progress bars")

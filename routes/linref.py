@@ -125,7 +125,9 @@ class RouteLine:
         if self.loop and self.length_m - m < 1e-3:
             m = 0.0  # the loop's closing point is its start
         on = self.position(m / 1000.0)
-        return RoutePosition(self.route_id, on.km, float(self.line.distance(p)), on.x, on.y, on.elevation_m)
+        return RoutePosition(
+            self.route_id, on.km, float(self.line.distance(p)), on.x, on.y, on.elevation_m
+        )
 
     def km_between(self, km_from: float, km_to: float) -> float:
         """Distance in km walking forward from ``km_from`` to ``km_to`` (wrapping on loops)."""

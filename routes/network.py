@@ -218,12 +218,16 @@ def _knots(
         seq.append(RouteStop(seq[0].node, line.length_m / 1000.0))
     km = np.array([s.km for s in seq])
     fwd = np.array(
-        [_main_edge_duration(G, a.node, b.node, line.route_id, profile, True)
-         for a, b in zip(seq, seq[1:], strict=False)]
+        [
+            _main_edge_duration(G, a.node, b.node, line.route_id, profile, True)
+            for a, b in zip(seq, seq[1:], strict=False)
+        ]
     )
     rev = np.array(
-        [_main_edge_duration(G, b.node, a.node, line.route_id, profile, False)
-         for a, b in zip(seq, seq[1:], strict=False)]
+        [
+            _main_edge_duration(G, b.node, a.node, line.route_id, profile, False)
+            for a, b in zip(seq, seq[1:], strict=False)
+        ]
     )
     return km, (fwd, rev)
 

@@ -23,7 +23,13 @@ from routes.costs import PROFILES
 if TYPE_CHECKING:
     from routes.network import RouteNetwork, RouteStop
 
-__all__ = ["LANDMARK_PRIORITY", "MIN_SEGMENT_M", "MAX_SEGMENT_M", "build_segments", "choose_landmarks"]
+__all__ = [
+    "LANDMARK_PRIORITY",
+    "MIN_SEGMENT_M",
+    "MAX_SEGMENT_M",
+    "build_segments",
+    "choose_landmarks",
+]
 
 #: how readily a caller or an officer names a place of this type (0: never a boundary)
 LANDMARK_PRIORITY: Mapping[str, int] = {
@@ -71,18 +77,24 @@ def choose_landmarks(
         window = [
             i
             for i, (m, p) in enumerate(candidates)
-            if cur + MIN_SEGMENT_M <= m <= cur + MAX_SEGMENT_M and p > 0
+            if cur + MIN_SEGMENT_M <= m <= cur + MAX_SEGMENT_M
+            and p > 0
             and end_m - m >= MIN_SEGMENT_M
         ]
         if not window:
-            beyond = [i for i, (m, p) in enumerate(candidates) if m > cur + MAX_SEGMENT_M and p > 0
-                      and end_m - m >= MIN_SEGMENT_M]
+            beyond = [
+                i
+                for i, (m, p) in enumerate(candidates)
+                if m > cur + MAX_SEGMENT_M and p > 0 and end_m - m >= MIN_SEGMENT_M
+            ]
             if not beyond:
                 break
             window = [beyond[0]]
         best = max(
             window,
-            key=lambda i: candidates[i][1] - abs(candidates[i][0] - cur - _TARGET_SEGMENT_M) / 1500.0,
+            key=lambda i: (
+                candidates[i][1] - abs(candidates[i][0] - cur - _TARGET_SEGMENT_M) / 1500.0
+            ),
         )
         chosen.append(best)
         cur = candidates[best][0]

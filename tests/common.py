@@ -243,7 +243,10 @@ def tiny_region_calibration() -> dict[str, Any]:
     """``calibration.json`` of the tiny region: the default (uncalibrated) walking model."""
     from routes.costs import WalkingModel
 
-    return {"model": WalkingModel().to_dict(), "pace_quantiles": {"p10": 0.8, "p50": 1.0, "p90": 1.3}}
+    return {
+        "model": WalkingModel().to_dict(),
+        "pace_quantiles": {"p10": 0.8, "p50": 1.0, "p90": 1.3},
+    }
 
 
 def make_region_dir(path: Path, **overrides: Any) -> Path:

@@ -53,7 +53,9 @@ SPEC = RegionSpec(
     spurs=(),
     trail_following_roads=("valley_track",),
     town_links=(("town", "gate"),),
-    station_rules_by_id={"police": StationRule("police_station", ("vehicle", "foot_team"), "year_round")},
+    station_rules_by_id={
+        "police": StationRule("police_station", ("vehicle", "foot_team"), "year_round")
+    },
     station_rules_by_type={"supply_point": StationRule("supply_point", ("foot_team",), "seasonal")},
 )
 
@@ -104,13 +106,37 @@ def write_sources(folder: Path, *, gazetteer_rows: list[dict[str, Any]] | None =
         dw.writeheader()
         dw.writerows(rows)
     roads = [
-        {"id": "valley_track", "from": "Gate", "from_id": "gate", "to": "Bridge",
-         "to_id": "bridge", "length_km": "3.3", "surface": "dirt track",
-         "vehicle_access": "rescue vehicles", "source": "test"},
-        {"id": "highway", "from": "Town", "from_id": "town", "to": "Junction",
-         "to_id": "junction", "length_km": "6-8", "surface": "paved", "source": "test"},
-        {"id": "airport", "from": "Town", "from_id": "town", "to": "Airport", "to_id": "",
-         "length_km": "90", "surface": "paved", "source": "test"},
+        {
+            "id": "valley_track",
+            "from": "Gate",
+            "from_id": "gate",
+            "to": "Bridge",
+            "to_id": "bridge",
+            "length_km": "3.3",
+            "surface": "dirt track",
+            "vehicle_access": "rescue vehicles",
+            "source": "test",
+        },
+        {
+            "id": "highway",
+            "from": "Town",
+            "from_id": "town",
+            "to": "Junction",
+            "to_id": "junction",
+            "length_km": "6-8",
+            "surface": "paved",
+            "source": "test",
+        },
+        {
+            "id": "airport",
+            "from": "Town",
+            "from_id": "town",
+            "to": "Airport",
+            "to_id": "",
+            "length_km": "90",
+            "surface": "paved",
+            "source": "test",
+        },
     ]
     with (folder / "roads.csv").open("w", newline="", encoding="utf-8") as fh:
         dw = csv.DictWriter(fh, fieldnames=list(ROAD_COLUMNS))
@@ -122,24 +148,52 @@ def write_sources(folder: Path, *, gazetteer_rows: list[dict[str, Any]] | None =
 
 def default_gazetteer() -> list[dict[str, Any]]:
     return [
-        _place("gate", GATE_XY, type="trailhead", coord_quality="track_derived",
-               kora_km="0.0", elevation_m="4670", aliases="kora start|ticket office"),
-        _place("mid", (527_010.0, 3_428_600.0), type="supply_point",
-               coord_quality="track_derived", kora_km="1.6"),
-        _place("bridge", BRIDGE_XY, type="bridge", coord_quality="track_derived",
-               kora_km="3.3", elevation_m="4900"),
-        _place("hut", (528_500.0, 3_431_000.0), type="guesthouse", kora_km="5.2",
-               elevation_m="5000"),
-        _place("pass", (530_000.0, 3_429_500.0), type="pass", kora_km="7.9",
-               elevation_m="5300"),
+        _place(
+            "gate",
+            GATE_XY,
+            type="trailhead",
+            coord_quality="track_derived",
+            kora_km="0.0",
+            elevation_m="4670",
+            aliases="kora start|ticket office",
+        ),
+        _place(
+            "mid",
+            (527_010.0, 3_428_600.0),
+            type="supply_point",
+            coord_quality="track_derived",
+            kora_km="1.6",
+        ),
+        _place(
+            "bridge",
+            BRIDGE_XY,
+            type="bridge",
+            coord_quality="track_derived",
+            kora_km="3.3",
+            elevation_m="4900",
+        ),
+        _place(
+            "hut", (528_500.0, 3_431_000.0), type="guesthouse", kora_km="5.2", elevation_m="5000"
+        ),
+        _place("pass", (530_000.0, 3_429_500.0), type="pass", kora_km="7.9", elevation_m="5300"),
         _place("cave", (530_150.0, 3_429_650.0), type="sacred_site", kora_km="8.0"),
-        _place("town", (527_500.0, 3_426_500.0), type="town", route="town",
-               elevation_m="4650", name_zh="镇|小镇"),
+        _place(
+            "town",
+            (527_500.0, 3_426_500.0),
+            type="town",
+            route="town",
+            elevation_m="4650",
+            name_zh="镇|小镇",
+        ),
         _place("police", (527_500.0, 3_426_500.0), type="police_station", route="town"),
-        _place("junction", (527_500.0, 3_421_500.0), type="road_junction", route="road",
-               elevation_m="4600"),
-        _place("summit", (529_000.0, 3_432_500.0), type="summit", route="",
-               elevation_m="6600"),
+        _place(
+            "junction",
+            (527_500.0, 3_421_500.0),
+            type="road_junction",
+            route="road",
+            elevation_m="4600",
+        ),
+        _place("summit", (529_000.0, 3_432_500.0), type="summit", route="", elevation_m="6600"),
     ]
 
 
@@ -154,8 +208,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Mapping[
         return {"report": {}, "note": "from the test calibrator"}
 
     report = build_region(
-        "valley", source_dir=sources, out_dir=root / "data" / "valley",
-        calibrator=calibrator, progress=False, spec=SPEC,
+        "valley",
+        source_dir=sources,
+        out_dir=root / "data" / "valley",
+        calibrator=calibrator,
+        progress=False,
+        spec=SPEC,
     )
     return root, report, seen
 
@@ -186,7 +244,11 @@ def test_chain_qualities_lengths_and_side_sites(built: tuple[Path, Any, Mapping[
     region = load_region("valley", data_dir=root / "data")
     trails = region.trails
     assert list(trails.index) == [  # walking order
-        "loop:gate-bridge", "loop:bridge-hut", "loop:hut-pass", "loop:pass-town", "loop:town-gate"
+        "loop:gate-bridge",
+        "loop:bridge-hut",
+        "loop:hut-pass",
+        "loop:pass-town",
+        "loop:town-gate",
     ]
     assert trails.loc["loop:bridge-hut", "quality"] == "estimated"
     # the published kora_km step (5.2 - 3.3 = 1.9 km) is longer than the straight link
@@ -215,10 +277,14 @@ def test_roads_follow_or_join_the_trails(built: tuple[Path, Any, Mapping[str, An
     network = build_network(region)
     assert network.line("loop").loop
     assert {m for _, _, d in network.graph.out_edges("town", data=True) for m in d["modes"]} == {
-        "foot", "vehicle"}
+        "foot",
+        "vehicle",
+    }
 
 
-def test_places_keep_names_and_off_network_types(built: tuple[Path, Any, Mapping[str, Any]]) -> None:
+def test_places_keep_names_and_off_network_types(
+    built: tuple[Path, Any, Mapping[str, Any]],
+) -> None:
     root, _, _ = built
     region = load_region("valley", data_dir=root / "data")
     gate = region.places.loc["gate"]
@@ -232,7 +298,9 @@ def test_places_keep_names_and_off_network_types(built: tuple[Path, Any, Mapping
     assert stations.loc["police", "capabilities"] == ["vehicle", "foot_team"]
 
 
-def test_metadata_records_sources_and_parameters(built: tuple[Path, Any, Mapping[str, Any]]) -> None:
+def test_metadata_records_sources_and_parameters(
+    built: tuple[Path, Any, Mapping[str, Any]],
+) -> None:
     root, _, seen = built
     meta = json.loads((root / "data" / "valley" / "metadata.json").read_text(encoding="utf-8"))
     for name in ("tracks_train.csv.gz", "gazetteer.csv", "roads.csv"):

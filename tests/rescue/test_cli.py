@@ -49,9 +49,20 @@ def test_unknown_region_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> 
     assert "Traceback" not in err
 
 
-def test_build_region_names_missing_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["build-region", "kailash", "--source", str(tmp_path), "--out-dir",
-                 str(tmp_path / "out"), "--quiet"])
+def test_build_region_names_missing_inputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "build-region",
+            "kailash",
+            "--source",
+            str(tmp_path),
+            "--out-dir",
+            str(tmp_path / "out"),
+            "--quiet",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "lacks tracks_train.csv.gz" in err
@@ -69,7 +80,10 @@ def test_serve_runs_a_real_wsgi_server(tmp_path: Path) -> None:
     env = os.environ | {"SANDTABLE_INSTANCE_DIR": str(tmp_path / "instance")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "rescue.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60

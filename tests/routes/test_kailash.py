@@ -81,7 +81,7 @@ def test_every_segment_reachable_from_darchen_by_every_foot_profile(kailash: Rou
     trail_segments = set(kailash.segments[kailash.segments["route_id"].notna()].index)
     for profile in FOOT:
         view = nx.subgraph_view(
-            G, filter_edge=lambda u, v, k: G.edges[u, v, k]["duration_s"][profile] is not None
+            G, filter_edge=lambda u, v, k, p=profile: G.edges[u, v, k]["duration_s"][p] is not None
         )
         reach = nx.descendants(view, "darchen") | {"darchen"}
         reached = {d["segment_id"] for u, _, d in G.edges(data=True) if u in reach}

@@ -106,12 +106,10 @@ def test_every_segment_reachable_from_the_gate_on_foot(network: RouteNetwork) ->
     G = network.graph
     for profile in FOOT:
         sub = nx.subgraph_view(
-            G, filter_edge=lambda u, v, k: G.edges[u, v, k]["duration_s"][profile] is not None
+            G, filter_edge=lambda u, v, k, p=profile: G.edges[u, v, k]["duration_s"][p] is not None
         )
         reach = nx.descendants(sub, "gate") | {"gate"}
-        foot_segments = {
-            d["segment_id"] for u, _, d in G.edges(data=True) if u in reach
-        }
+        foot_segments = {d["segment_id"] for u, _, d in G.edges(data=True) if u in reach}
         trail_segments = set(network.segments[network.segments["route_id"].notna()].index)
         assert trail_segments <= foot_segments
 
