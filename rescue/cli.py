@@ -62,6 +62,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
     network = build_network(load_region(args.region, data_dir=_data_dir(args)))
     info = region_info(network)
+    if args.calibration:
+        print(_format_stretches(network.region.calibration))
+        return 0
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
     else:
@@ -77,6 +80,30 @@ def _format_info(info: dict[str, object]) -> str:
             lines.extend(f"  {k}: {v}" for k, v in value.items())
         else:
             lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def _format_stretches(calibration: dict[str, object]) -> str:
+    """The hold-out table of ``calibration.json``: MAE per stretch and method, in seconds."""
+    report = calibration.get("report") or {}
+    rows = report.get("stretches") if isinstance(report, dict) else None
+    if not rows:
+        return "no calibration report in this region"
+    cols = ("mae_s", "baseline_mae_s", "naismith_mae_s", "tobler_mae_s")
+    titles = ("model", "dist.", "Naism.", "Tobler")
+    head = f"{'stretch':58} {'n':>4} {'median':>7} " + " ".join(f"{t:>6}" for t in titles)
+    lines = ["hold-out MAE (s) of the median-walker prediction, by stretch", head]
+    whole = report.get("whole_stretch")
+    for r in [whole, *rows] if whole else rows:
+        name = f"{r['from_place_id']} → {r['to_place_id']}"
+        vals = " ".join(f"{(r.get(c) or 0):6.0f}" for c in cols)
+        lines.append(f"{name:58} {r['n_tracks']:4d} {r['median_actual_s']:7.0f} {vals}")
+    pairs = report.get("pairs") or {}
+    if pairs:
+        lines.append(
+            f"every landmark to every later one: {pairs['n_pairs']} predictions, model "
+            f"{pairs['mae_s']:.0f} s, distance-only {pairs['baseline_mae_s']:.0f} s"
+        )
     return "\n".join(lines)
 
 
@@ -143,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("region", nargs="?", default="kailash", help="region id (default kailash)")
     info.add_argument("--data-dir", help="region data directory")
     info.add_argument("--json", action="store_true", help="print JSON instead of text")
+    info.add_argument(
+        "--calibration",
+        action="store_true",
+        help="print the walking model's hold-out error table by stretch",
+    )
     info.set_defaults(func=_cmd_info)
     return parser
 
