@@ -718,6 +718,28 @@ def _rotate_loop(loop: LineString, start_m: float) -> LineString:
     return LineString(coords)
 
 
+def _cues(spec: RegionSpec, gazetteer: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The spec's cues with place types expanded to the places of that type."""
+    out = []
+    for cue in spec.cues:
+        groups: list[tuple[str, ...]] = (
+            [(pid,) for pid, row in gazetteer.items() if row["type"] == cue.place_type]
+            if cue.place_type
+            else [cue.place_ids]
+        )
+        for ids in groups:
+            out.append(
+                {
+                    "tag": cue.tag,
+                    "place_ids": list(dict.fromkeys(ids)),
+                    "pad_m": cue.pad_m,
+                    "weight": cue.weight,
+                    "source": cue.source,
+                }
+            )
+    return {"cues": out}
+
+
 def _feature(geometry: Any, properties: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "Feature",
@@ -866,7 +888,13 @@ def build_region(
         "places": _collection(places),
         "stations": _collection(stations),
     }
-    write_region(Path(out_dir), metadata=metadata, calibration=calibration, layers=layers)
+    write_region(
+        Path(out_dir),
+        metadata=metadata,
+        calibration=calibration,
+        layers=layers,
+        cues=_cues(spec, builder.gazetteer),
+    )
     return BuildReport(
         region_id=spec.region_id,
         out_dir=Path(out_dir),

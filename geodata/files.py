@@ -37,6 +37,7 @@ import shapely.geometry
 from geodata.validate import (
     CALIBRATION_FILE,
     CONTRACT_COLUMNS,
+    CUES_FILE,
     ID_FIELDS,
     LAYERS,
     METADATA_FILE,
@@ -95,6 +96,8 @@ class Region:
         ``metadata.json``.
     calibration
         ``calibration.json``, ``{}`` if the file is absent.
+    cues
+        ``cues.json``: where what a caller sees or feels holds (``{"cues": []}`` if absent).
     trails, roads
         Ways (LineString, ``[lon, lat, elevation_m]``), index ``way_id``.
     places
@@ -107,6 +110,7 @@ class Region:
     path: Path
     metadata: Mapping[str, Any]
     calibration: Mapping[str, Any]
+    cues: Mapping[str, Any]
     trails: gpd.GeoDataFrame
     roads: gpd.GeoDataFrame
     places: gpd.GeoDataFrame
@@ -202,6 +206,7 @@ def load_region(region_id: str = "kailash", *, data_dir: Path | None = None) -> 
         path=path,
         metadata=docs.metadata,
         calibration=docs.calibration,
+        cues=docs.cues,
         trails=frames["trails"],
         roads=frames["roads"],
         places=frames["places"],
@@ -250,6 +255,7 @@ def write_region(
     metadata: dict[str, Any],
     calibration: dict[str, Any],
     layers: Mapping[str, dict[str, Any]],
+    cues: Mapping[str, Any] | None = None,
 ) -> None:
     """Write a complete region directory atomically.
 
@@ -268,6 +274,8 @@ def write_region(
         Contents of ``metadata.json``.
     calibration
         Contents of ``calibration.json``.
+    cues
+        Contents of ``cues.json`` (written only if given).
     layers
         Layer name (each of :data:`LAYERS`) -> GeoJSON FeatureCollection.
 
@@ -290,7 +298,7 @@ def write_region(
             f"unknown: {', '.join(unknown) or 'none'}; missing: {', '.join(missing) or 'none'}"
         )
     target = Path(target_dir)
-    texts = _render_region(metadata, calibration, layers)
+    texts = _render_region(metadata, calibration, layers, cues)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _fresh_dir(target, "tmp", create=True)
@@ -309,11 +317,15 @@ def _render_region(
     metadata: Mapping[str, Any],
     calibration: Mapping[str, Any],
     layers: Mapping[str, Mapping[str, Any]],
+    cues: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """File name -> text of every file; collects all unserialisable values."""
     problems: list[str] = []
     texts: dict[str, str] = {}
-    for name, doc in ((METADATA_FILE, metadata), (CALIBRATION_FILE, calibration)):
+    docs = [(METADATA_FILE, metadata), (CALIBRATION_FILE, calibration)]
+    if cues is not None:
+        docs.append((CUES_FILE, cues))
+    for name, doc in docs:
         try:
             texts[name] = _dumps(doc, indent=1, sort_keys=True) + "\n"
         except (TypeError, ValueError) as exc:

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["CircuitSpec", "RegionSpec", "StationRule", "KAILASH", "REGION_SPECS", "get_spec"]
+__all__ = [
+    "CircuitSpec",
+    "CueSpec",
+    "RegionSpec",
+    "StationRule",
+    "KAILASH",
+    "REGION_SPECS",
+    "get_spec",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,131 @@ class StationRule:
 
 
 @dataclass(frozen=True)
+class CueSpec:
+    """Where a caller sees or feels something (a sight tag of ``rescue.locate``).
+
+    Parameters
+    ----------
+    tag
+        The sight tag (``north_face``, ``green_lake`` …).
+    place_ids
+        One place (the cue holds within ``pad_m`` of it) or two places (it
+        holds along the route between them, ``pad_m`` beyond each end).
+    place_type
+        Instead of ``place_ids``: every place of this gazetteer type.
+    pad_m
+        Reach beyond the place(s), metres.
+    weight
+        How much likelier a caller saying so is to be there than elsewhere.
+    source
+        Where the knowledge comes from.
+    """
+
+    tag: str
+    place_ids: tuple[str, ...] = ()
+    place_type: str | None = None
+    pad_m: float = 300.0
+    weight: float = 6.0
+    source: str = ""
+
+
+_LP = "Lonely Planet Tibet, Kailash kora pages (SOURCES.md 1)"
+_WONG = "Wong kora guide v8 2026 (SOURCES.md 3)"
+_KAILASH_CUES = (
+    CueSpec("north_face", ("drirapuk_iron_bridge", "jarok_donkhang"), pad_m=600, source=_LP),
+    CueSpec("north_face", ("drirapuk_gompa",), pad_m=600, source=_LP),
+    CueSpec(
+        "west_face", ("chuku_bridge_supply", "drirapuk_temp_supply"), pad_m=0, weight=3, source=_LP
+    ),
+    CueSpec("south_face", ("darchen_kora_gate", "tarboche"), pad_m=300, weight=3, source=_LP),
+    CueSpec(
+        "south_face",
+        ("selung_gompa", "gyangdrak_gompa"),
+        pad_m=500,
+        weight=3,
+        source="LP Tibet-377 (inner kora)",
+    ),
+    CueSpec(
+        "green_lake",
+        ("dolma_la", "phakna_rigzin_supply"),
+        pad_m=300,
+        weight=8,
+        source=_LP + ": Gauri Kund below the pass",
+    ),
+    CueSpec(
+        "big_lake",
+        ("zongdui", "darchen_kora_gate"),
+        pad_m=0,
+        weight=3,
+        source="DOMAIN.md: the Barkha plain south of Kailash",
+    ),
+    CueSpec(
+        "big_lake",
+        ("darchen_kora_gate", "first_prostration_point"),
+        pad_m=0,
+        weight=3,
+        source="DOMAIN.md: the Barkha plain south of Kailash",
+    ),
+    CueSpec(
+        "big_lake", ("chiu_gompa", "gossul_gompa"), pad_m=0, weight=6, source="Manasarovar circuit"
+    ),
+    CueSpec("prayer_flags", ("tarboche",), pad_m=400, weight=8, source=_LP),
+    CueSpec("prayer_flags", ("dolma_la",), pad_m=400, weight=8, source=_LP),
+    CueSpec("steep_rocky", ("shiva_tsal", "dolma_la"), pad_m=0, weight=6, source=_LP),
+    CueSpec(
+        "steep_rocky",
+        ("dolma_la", "phakna_rigzin_supply"),
+        pad_m=0,
+        weight=6,
+        source=_LP + ": steep 400 m descent",
+    ),
+    CueSpec(
+        "river",
+        ("chuku_bridge_supply", "drirapuk_iron_bridge"),
+        pad_m=0,
+        weight=3,
+        source=_LP + ": the Lha Chu valley",
+    ),
+    CueSpec(
+        "river",
+        ("polonggu_supply", "zutulpuk_gompa"),
+        pad_m=0,
+        weight=3,
+        source=_LP + ": the Lham Chu Khir valley",
+    ),
+    CueSpec("bridge", place_type="bridge", pad_m=250, weight=6, source="gazetteer"),
+    CueSpec(
+        "glacier",
+        ("drirapuk_iron_bridge", "jarok_donkhang"),
+        pad_m=800,
+        weight=5,
+        source="gazetteer: Kangjam glacier viewpoint",
+    ),
+    CueSpec("monastery", place_type="monastery", pad_m=1200, weight=4, source="gazetteer"),
+    CueSpec(
+        "cave",
+        ("zutulpuk_gompa",),
+        pad_m=400,
+        weight=6,
+        source=_LP + ": Milarepa's cave at Zutulpuk",
+    ),
+    CueSpec("cave", ("naro_bonchung_cave",), pad_m=400, weight=6, source="gazetteer"),
+    CueSpec("clothes", ("shiva_tsal",), pad_m=400, weight=10, source=_LP),
+    CueSpec("tents", place_type="supply_point", pad_m=300, weight=4, source=_WONG),
+    CueSpec(
+        "flat_plain",
+        ("fourth_prostration_point", "first_prostration_point"),
+        pad_m=0,
+        weight=3,
+        source="DOMAIN.md",
+    ),
+    CueSpec(
+        "flat_plain", ("chiu_gompa", "chiu_gompa"), pad_m=0, weight=3, source="Manasarovar circuit"
+    ),
+)
+
+
+@dataclass(frozen=True)
 class RegionSpec:
     """Everything a region build needs besides the raw files."""
 
@@ -74,6 +207,8 @@ class RegionSpec:
     town_links: tuple[tuple[str, str], ...]
     station_rules_by_id: dict[str, StationRule]
     station_rules_by_type: dict[str, StationRule]
+    #: where callers see or feel what (written to cues.json for the locator)
+    cues: tuple[CueSpec, ...] = ()
     #: gazetteer types that are seen from the route, not stood on (no snap warning).
     off_network_types: tuple[str, ...] = ("summit", "lake", "viewpoint")
     snap_warn_m: float = 300.0
@@ -204,6 +339,7 @@ KAILASH = RegionSpec(
         "medical_post": StationRule("medical_post", ("foot_team", "medical"), "seasonal"),
         "supply_point": StationRule("supply_point", ("foot_team", "horse"), "seasonal"),
     },
+    cues=_KAILASH_CUES,
 )
 
 REGION_SPECS: dict[str, RegionSpec] = {KAILASH.region_id: KAILASH}

@@ -81,6 +81,7 @@ ID_FIELDS: Mapping[str, str] = {
 }
 METADATA_FILE = "metadata.json"
 CALIBRATION_FILE = "calibration.json"
+CUES_FILE = "cues.json"
 #: Two ways meet where vertices of both lie this close (metres).
 JOIN_TOLERANCE_M = 1.0
 
@@ -314,6 +315,7 @@ class RegionDocuments:
     metadata: dict[str, Any]
     calibration: dict[str, Any]
     layers: dict[str, dict[str, Any]]
+    cues: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -401,12 +403,16 @@ def read_region_files(path: Path, *, region_id: str | None = None) -> RegionDocu
     }
     if calibration is _MISSING and not (path / CALIBRATION_FILE).exists():
         calibration = {}
+    cues = _read_json(path / CUES_FILE, CUES_FILE, problems, optional=True)
+    if cues is _MISSING and not (path / CUES_FILE).exists():
+        cues = {"cues": []}
     _check_documents(
         expected_id,
         metadata=metadata,
         calibration=calibration,
         layers=layers,
         problems=problems,
+        cues=cues,
     )
     if problems.items:
         count = len(problems.items)
@@ -419,6 +425,7 @@ def read_region_files(path: Path, *, region_id: str | None = None) -> RegionDocu
         metadata=metadata,
         calibration=calibration,
         layers=layers,
+        cues=cues,
     )
 
 
@@ -447,6 +454,7 @@ def _check_documents(
     calibration: Any,
     layers: Mapping[str, Any],
     problems: _Problems,
+    cues: Any = None,
 ) -> None:
     """Check parsed documents, appending to ``problems``; ``_MISSING`` marks unreadable ones."""
     metric_crs: str | None = None
@@ -481,8 +489,37 @@ def _check_documents(
                 f"property {name!r} is {value!r}, which is not an id in {target_files[target]}",
             )
 
+    if cues is not None and cues is not _MISSING:
+        _check_cues(cues, place_ids, problems)
+
     if "trails" in ids and "roads" in ids:
         _check_connectivity(ways, metric_crs, problems)
+
+
+def _check_cues(cues: Any, place_ids: Mapping[str, int] | None, problems: _Problems) -> None:
+    """``cues.json``: ``{"cues": [{tag, place_ids, pad_m, weight, source}, …]}``."""
+    items = cues.get("cues") if isinstance(cues, dict) else None
+    if not isinstance(items, list):
+        problems.add(CUES_FILE, "expected a JSON object with a list 'cues'")
+        return
+    for i, cue in enumerate(items):
+        where = f"{CUES_FILE}: cue {i}"
+        if not isinstance(cue, dict):
+            problems.add(where, f"is {_describe(cue)}, expected an object")
+            continue
+        if not isinstance(cue.get("tag"), str) or not cue.get("tag"):
+            problems.add(where, "property 'tag' must be a non-empty string")
+        anchors = cue.get("place_ids")
+        if not isinstance(anchors, list) or not 1 <= len(anchors) <= 2:
+            problems.add(where, "property 'place_ids' must list one or two place ids")
+        elif place_ids is not None:
+            for pid in anchors:
+                if pid not in place_ids:
+                    problems.add(where, f"place id {pid!r} is not in places.geojson")
+        for key in ("pad_m", "weight"):
+            value = cue.get(key)
+            if not _is_number(value) or value < 0:
+                problems.add(where, f"property {key!r} must be a number >= 0, got {value!r}")
 
 
 # -- metadata ------------------------------------------------------------------------

@@ -61,6 +61,15 @@ class RouteNetwork:
     segments: gpd.GeoDataFrame = field(repr=False)
     to_metric: Transformer = field(repr=False)
     to_wgs: Transformer = field(repr=False)
+    #: indexes derived from this network by the services (e.g. the locator's), built once
+    #: per network; a new data version is a new network, so they never go stale
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def derive(self, key: str, build: Any) -> Any:
+        """Return ``derived[key]``, building it with ``build(self)`` on first use."""
+        if key not in self.derived:
+            self.derived[key] = build(self)
+        return self.derived[key]
 
     # -- linear referencing -------------------------------------------------------
     def line(self, route_id: str) -> RouteLine:
