@@ -14,8 +14,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from rescue.errors import SandtableError
+from rescue.errors import InvalidInput, SandtableError
 
 __all__ = ["main", "build_parser"]
 
@@ -70,6 +71,63 @@ def _cmd_info(args: argparse.Namespace) -> int:
     else:
         print(_format_info(info))
     return 0
+
+
+def _cmd_locate(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from geodata import load_region
+    from rescue.locate import locate
+    from routes import build_network
+
+    reported_at = None
+    if args.at:
+        try:
+            reported_at = datetime.fromisoformat(args.at)
+        except ValueError:
+            raise InvalidInput(
+                f"--at {args.at!r} is not an ISO-8601 time (e.g. 2025-06-14T13:30)"
+            ) from None
+    network = build_network(load_region(args.region, data_dir=_data_dir(args)))
+    result = locate(network, args.text, reported_at=reported_at, direction=args.direction)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(_format_locate(result.to_dict()))
+    return 0
+
+
+def _format_locate(result: dict[str, Any]) -> str:
+    lines = []
+    if not result["candidates"]:
+        lines.append("No usable clue in this description.")
+    for i, c in enumerate(result["candidates"], start=1):
+        bar = "█" * max(1, round(c["probability"] * 20))
+        km = c["km_range"]
+        where = f"km {km[0]:.1f}–{km[1]:.1f}" if km else "road"
+        lines.append(
+            f"{i:2d}. {c['probability']:5.1%} {bar:<20} {c['name']['en']} / {c['name']['zh']}"
+        )
+        lines.append(f"      {where}, best point {c['lat']:.5f} N {c['lon']:.5f} E")
+        lines.extend(f"      · {e}" for e in c["evidence"])
+    if result["questions"]:
+        lines.append("Ask next:")
+        lines.extend(
+            f"  - {q['text']['en']} / {q['text']['zh']} ({q['expected_gain_bits']:.2f} bits)"
+            for q in result["questions"]
+        )
+    return "\n".join(lines)
+
+
+def _cmd_eval_locate(args: argparse.Namespace) -> int:
+    from rescue.locate.evaluate import main as evaluate_main
+
+    argv = ["--cases", str(args.cases)] if args.cases else []
+    if args.tracks:
+        argv += ["--tracks", str(args.tracks)]
+    if args.json:
+        argv.append("--json")
+    return int(evaluate_main(argv))
 
 
 def _format_info(info: dict[str, object]) -> str:
@@ -176,6 +234,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the walking model's hold-out error table by stretch",
     )
     info.set_defaults(func=_cmd_info)
+    loc = sub.add_parser(
+        "locate",
+        help="where is the caller? rank route segments from a description",
+        description="Turn what a caller says (English or Chinese: places, relations, times, "
+        "elevation, coordinates, what they see) into ranked segments with evidence and the "
+        "questions that would narrow it down.",
+    )
+    loc.add_argument("text", help="the caller's description")
+    loc.add_argument("--at", help="report time, ISO-8601 (naive = Asia/Shanghai; default now)")
+    loc.add_argument(
+        "--direction",
+        choices=["clockwise", "counterclockwise"],
+        help="walking direction if known (default: from the text, else both weighed)",
+    )
+    loc.add_argument("--json", action="store_true", help="print the API's JSON")
+    loc.add_argument("--region", default="kailash", help="region id (default kailash)")
+    loc.add_argument("--data-dir", help="region data directory")
+    loc.set_defaults(func=_cmd_locate)
+
+    ev = sub.add_parser(
+        "eval-locate",
+        help="score the locator on the case set (top-1/top-3 hits, distance errors)",
+        description="Run every case of tests/data/locate_cases.jsonl through the locator and "
+        "print top-1 and top-3 segment hit rates and median distance errors; with --tracks, "
+        "also score time-only positions against held-out GPS tracks.",
+    )
+    ev.add_argument("--cases", help="case file (default tests/data/locate_cases.jsonl)")
+    ev.add_argument("--tracks", help="tracks_train.csv.gz for the held-out time-only cases")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.set_defaults(func=_cmd_eval_locate)
     return parser
 
 

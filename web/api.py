@@ -11,10 +11,15 @@
 ``GET /api/places/<place_id>``
 ``GET /api/stations?capability=``
 ``GET /api/stations/<station_id>``
+``POST /api/locate``               where a caller is, from what they say (see below)
 
 Properties are documented in :mod:`rescue.catalog`. An unknown id is a 404, an
 unknown query parameter or a value outside its allowed set a 422; both come
 with a JSON body (see :mod:`web.errors`).
+
+``POST /api/locate`` takes ``{"text": ..., "reported_at": ..., "direction": ...}``
+(checked by :mod:`web.locate_api`; a body over 64 KB is a 413) and returns the
+locator's ranked candidates, follow-up questions and the clues it understood.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from rescue import catalog
 from rescue.errors import InvalidInput
+from rescue.locate import locate
+from web.locate_api import parse_locate_body, read_body
 from web.state import get_state
 
 __all__ = ["bp"]
@@ -84,6 +91,19 @@ def stations() -> Response:
 def feature(layer: str, feature_id: str) -> Response:
     _query()
     return _geojson(catalog.get_feature(get_state().network, layer, feature_id))
+
+
+@bp.post("/locate")
+def locate_caller() -> Response:
+    _query()
+    body = parse_locate_body(read_body(request))
+    result = locate(
+        get_state().network,
+        body.text,
+        reported_at=body.reported_at,
+        direction=body.direction,
+    )
+    return jsonify(result.to_dict())
 
 
 def _query(*allowed: str) -> dict[str, str]:

@@ -192,6 +192,7 @@ class Clues:
 
     def interpreted(self) -> dict[str, Any]:
         """A JSON-ready echo of the clues, for the API's ``interpreted`` member."""
+
         def mention(m: Mention) -> dict[str, Any]:
             return {
                 "text": m.text,

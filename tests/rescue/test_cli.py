@@ -15,7 +15,7 @@ import pytest
 
 from rescue.cli import build_parser, main
 
-SUBCOMMANDS = ["serve", "build-region", "info"]
+SUBCOMMANDS = ["serve", "build-region", "info", "locate", "eval-locate"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)

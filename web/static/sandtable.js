@@ -2,7 +2,8 @@
  *
  * The folium-generated script creates the Leaflet map and its layers and calls
  * Sandtable.init(map, overlays, baseLayers) last. Later panels (locate,
- * approach) hook into window.sandtableMap and window.sandtableLayers.
+ * approach) hook into window.sandtableMap and window.sandtableLayers, or listen for the
+ * "sandtable:ready" and "sandtable:language" events on document.
  * Text shown to users carries both languages in <span lang="en"> and
  * <span lang="zh-Hans">; sandtable.css shows the half matching <body class="lang-…">.
  */
@@ -494,6 +495,11 @@
       button.setAttribute("aria-pressed", String(button.getAttribute("data-set-lang") === lang));
     });
     try { window.localStorage.setItem(LANG_KEY, lang); } catch (e) { /* private mode */ }
+    document.dispatchEvent(new CustomEvent("sandtable:language", { detail: { lang: lang } }));
+  }
+
+  function currentLanguage() {
+    return document.body.classList.contains("lang-zh") ? "zh" : "en";
   }
 
   function initialLanguage() {
@@ -545,11 +551,14 @@
     zoomClass();
 
     document.body.setAttribute("data-map-ready", "true");
+    document.dispatchEvent(new CustomEvent("sandtable:ready", { detail: { map: map, layers: layers } }));
   }
 
   window.Sandtable = {
     init: init,
     setLanguage: setLanguage,
+    language: currentLanguage,
+    routeColour: routeColour,
     zoomToRoute: function (routeId) { zoomToRoute(window.sandtableMap, routeId); },
     bindSegment: bindSegment,
     bindRoad: bindRoad,

@@ -1,0 +1,306 @@
+"""A belief over positions along the network, sharpened clue by clue.
+
+The network is cut into bins (25 m on trails, 100 m on roads). The prior is
+each bin's length times the weight of its route (callers are mostly on the
+outer kora). Every clue multiplies in a likelihood; the posterior mass per
+segment ranks the candidates. Working in log space keeps conflicting clues
+from underflowing: a clue that fits nowhere flattens rather than zeroes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rescue.locate.model import Mention, Relation
+
+if TYPE_CHECKING:
+    from routes import RouteNetwork
+
+__all__ = ["Bins", "build_bins", "Evidence", "BeliefState", "ROUTE_PRIOR", "DIRECTION_PRIOR"]
+
+TRAIL_BIN_M = 25.0
+ROAD_BIN_M = 100.0
+#: relative prior weight per metre, by route (callers are mostly pilgrims on the outer kora)
+ROUTE_PRIOR: Mapping[str | None, float] = {
+    "outer_kora": 1.0,
+    "inner_kora": 0.25,
+    "manasarovar_kora": 0.15,
+    None: 0.03,  # roads
+}
+DEFAULT_ROUTE_PRIOR = 0.3
+#: share of pilgrims walking clockwise (Buddhists, Hindus) vs counter-clockwise (Bön)
+DIRECTION_PRIOR = {"clockwise": 0.85, "counterclockwise": 0.15}
+#: the chance that a clue is wrong (or misheard): it never makes the true place impossible
+FLOOR = 0.05
+
+
+@dataclass(frozen=True)
+class Bins:
+    """Sample positions along every edge of the network (metric CRS).
+
+    Arrays are aligned: ``x``, ``y``, ``z`` (elevation_m), ``length_m``,
+    ``segment`` (index into ``segment_ids``), ``route`` (index into
+    ``route_ids``, -1 on roads), ``km`` (along the route's main line, NaN off
+    it), ``is_road``, ``lon``, ``lat``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    length_m: np.ndarray
+    segment: np.ndarray
+    route: np.ndarray
+    km: np.ndarray
+    is_road: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    segment_ids: tuple[str, ...]
+    route_ids: tuple[str, ...]
+    route_length_km: np.ndarray
+    route_loop: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def build_bins(network: RouteNetwork) -> Bins:
+    """Cut every forward edge of ``network`` into bins."""
+    G = network.graph
+    segment_ids = tuple(network.segments.index)
+    seg_index = {s: i for i, s in enumerate(segment_ids)}
+    route_ids = tuple(network.lines)
+    route_index = {r: i for i, r in enumerate(route_ids)}
+    xs, ys, zs, ls, segs, routes, kms, roads = [], [], [], [], [], [], [], []
+    for _, _, d in G.edges(data=True):
+        if not d["forward"]:
+            continue
+        geom = d["geometry"]
+        step = ROAD_BIN_M if d["kind"] == "road" else TRAIL_BIN_M
+        n = max(1, int(math.ceil(geom.length / step)))
+        at = (np.arange(n) + 0.5) / n
+        pts = [geom.interpolate(f, normalized=True) for f in at]
+        x = np.array([p.x for p in pts])
+        y = np.array([p.y for p in pts])
+        z = np.array([p.z for p in pts])
+        xs.append(x)
+        ys.append(y)
+        zs.append(z)
+        ls.append(np.full(n, d["length_m"] / n))
+        segs.append(np.full(n, seg_index[d["segment_id"]]))
+        rid = d["route_id"] if d["kind"] == "trail" else None
+        r = route_index.get(rid, -1) if rid is not None else -1
+        routes.append(np.full(n, r))
+        if rid is not None and d["variant"] is None and rid in network.lines:
+            line = network.lines[rid]
+            kms.append(np.array([line.locate(px, py).km for px, py in zip(x, y, strict=True)]))
+        else:
+            kms.append(np.full(n, np.nan))
+        roads.append(np.full(n, d["kind"] == "road"))
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    lon, lat = network.to_wgs.transform(x, y)
+    return Bins(
+        x=x,
+        y=y,
+        z=np.concatenate(zs),
+        length_m=np.concatenate(ls),
+        segment=np.concatenate(segs).astype(np.int64),
+        route=np.concatenate(routes).astype(np.int64),
+        km=np.concatenate(kms),
+        is_road=np.concatenate(roads),
+        lon=np.asarray(lon),
+        lat=np.asarray(lat),
+        segment_ids=segment_ids,
+        route_ids=route_ids,
+        route_length_km=np.array([network.lines[r].length_m / 1000.0 for r in route_ids]),
+        route_loop=np.array([network.lines[r].loop for r in route_ids]),
+    )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One clue's likelihood over the bins (log, relative to its best) and its words."""
+
+    log_likelihood: np.ndarray
+    text: str
+
+
+@dataclass
+class BeliefState:
+    """The log-posterior over bins and the evidence applied to it."""
+
+    bins: Bins
+    log_p: np.ndarray
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @classmethod
+    def prior(
+        cls, bins: Bins, route_prior: Mapping[str | None, float] | None = None
+    ) -> BeliefState:
+        weights = dict(ROUTE_PRIOR if route_prior is None else route_prior)
+        per_route = np.array(
+            [weights.get(r, DEFAULT_ROUTE_PRIOR) for r in bins.route_ids] + [weights[None]]
+        )
+        w = per_route[bins.route] * bins.length_m  # route -1 picks the road weight (last)
+        return cls(bins, np.log(np.maximum(w, 1e-12)))
+
+    def apply(self, likelihood: np.ndarray, text: str) -> None:
+        """Multiply in a likelihood (values >= 0, any scale).
+
+        The likelihood is taken as a density over the network (divided by its
+        length-weighted mean) mixed with a uniform share ``FLOOR``: the chance
+        that the clue is wrong. A narrow clue (a coordinate) is then decisive,
+        a broad one (a view) gentle, and a wrong one never makes the true place
+        impossible.
+        """
+        lik = np.nan_to_num(np.asarray(likelihood, dtype=float), nan=0.0)
+        lik = np.maximum(lik, 0.0)
+        top = float(lik.max()) if lik.size else 0.0
+        if not np.isfinite(top) or top <= 0:
+            return
+        mean = float((lik * self.bins.length_m).sum() / self.bins.length_m.sum())
+        robust = (1.0 - FLOOR) * lik / mean + FLOOR
+        self.log_p = self.log_p + np.log(robust)
+        with np.errstate(divide="ignore"):
+            relative = np.log(np.maximum(lik / top, 1e-12))
+        self.evidence.append(Evidence(relative, text))
+
+    def posterior(self) -> np.ndarray:
+        p = np.exp(self.log_p - self.log_p.max())
+        return p / p.sum()
+
+
+# ---------------------------------------------------------------- likelihood shapes
+
+
+def gaussian(d: np.ndarray, sigma: float) -> np.ndarray:
+    """exp(-d²/2σ²)."""
+    return np.exp(-0.5 * (np.asarray(d) / sigma) ** 2)
+
+
+def along(bins: Bins, route: int, km0: float, *, forward: bool) -> np.ndarray:
+    """Signed km from ``km0`` to each bin in the walking direction (NaN off the route).
+
+    On a loop the result lies in (-L/2, L/2].
+    """
+    delta = bins.km - km0
+    if not forward:
+        delta = -delta
+    if bins.route_loop[route]:
+        length = bins.route_length_km[route]
+        delta = (delta + length / 2.0) % length - length / 2.0
+    return np.where(bins.route == route, delta, np.nan)
+
+
+def distance_to(bins: Bins, x: float, y: float) -> np.ndarray:
+    """Straight-line metres from (x, y) to every bin."""
+    return np.hypot(bins.x - x, bins.y - y)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A place a clue refers to, located on the network."""
+
+    place_id: str
+    weight: float
+    x: float
+    y: float
+    elevation_m: float
+    uncertainty_m: float
+    #: (route index, km) for every route the place lies on
+    on_routes: tuple[tuple[int, float], ...]
+    name_en: str
+    name_zh: str
+
+
+_QUALITY_SIGMA_M = {"gps_published": 60.0, "track_derived": 60.0, "estimated": 250.0}
+
+
+def anchor_table(network: RouteNetwork, bins: Bins) -> dict[str, Anchor]:
+    """Every place, located: its (snapped) point, elevation and km on the routes it lies on."""
+    places = network.region.places
+    out: dict[str, Anchor] = {}
+    for pid, row in places.iterrows():
+        pt = row.geometry
+        x, y = network.to_metric.transform(pt.x, pt.y)
+        on_routes: list[tuple[int, float]] = []
+        for r, rid in enumerate(bins.route_ids):
+            line = network.lines[rid]
+            pos = line.locate(x, y)
+            if pos.offset_m <= 400.0:
+                try:
+                    km = network.place_km(str(pid), rid)
+                except Exception:  # noqa: BLE001 - off the route after all
+                    continue
+                on_routes.append((r, km))
+        near = int(np.argmin(distance_to(bins, x, y)))
+        elev = row.get("elevation_m")
+        elevation = float(elev) if elev is not None and np.isfinite(elev) else float(bins.z[near])
+        zh = row.get("name_zh")
+        out[str(pid)] = Anchor(
+            place_id=str(pid),
+            weight=1.0,
+            x=float(x),
+            y=float(y),
+            elevation_m=elevation,
+            uncertainty_m=_QUALITY_SIGMA_M.get(str(row.get("coord_quality")), 250.0),
+            on_routes=tuple(on_routes),
+            name_en=str(row["name_en"]),
+            name_zh=str(zh) if isinstance(zh, str) and zh else str(row["name_en"]),
+        )
+    return out
+
+
+def mention_anchors(
+    mention: Mention, anchors: Mapping[str, Anchor], *, limit: int = 8
+) -> list[tuple[Anchor, float]]:
+    """The places a mention may mean, with normalised weights."""
+    cands = [(anchors[p], s) for p, s in mention.place_ids[:limit] if p in anchors]
+    total = sum(s for _, s in cands)
+    if total <= 0:
+        return []
+    return [(a, s / total) for a, s in cands]
+
+
+def mixture(parts: Sequence[tuple[float, np.ndarray]]) -> np.ndarray | None:
+    """Weighted sum of likelihood arrays (None if there are none)."""
+    if not parts:
+        return None
+    out = np.zeros_like(parts[0][1], dtype=float)
+    for w, lik in parts:
+        out += w * np.nan_to_num(lik, nan=0.0)
+    return out
+
+
+def describe_relation(rel: Relation) -> str:
+    """Short English gloss of a relation for evidence strings."""
+    words = {
+        "at": "at",
+        "near": "near",
+        "past": "past",
+        "after": "after",
+        "before": "before",
+        "between": "between",
+        "halfway": "halfway between",
+        "below": "below",
+        "above": "above",
+        "across_river": "across the river from",
+        "down_from": "on the way down from",
+        "up_to": "on the way up to",
+    }
+    return words.get(rel.kind, rel.kind)
+
+
+def amount_text(rel: Relation) -> str:
+    """ "1.0–2.0 km" / "1.5–2.5 h" for a relation's amount, or ""."""
+    if rel.distance_m:
+        lo, hi = rel.distance_m
+        return f"{lo / 1000:.1f}–{hi / 1000:.1f} km "
+    if rel.duration_s:
+        lo, hi = rel.duration_s
+        return f"{lo / 3600:.1f}–{hi / 3600:.1f} h "
+    return ""

@@ -1,0 +1,459 @@
+"""``locate``: from a caller's words to ranked segments, evidence and questions.
+
+The index (bins, located places, name index, cue masks) is built once per
+route network and kept in ``network.derived``; a query parses the text into
+clues, applies one likelihood per clue to the prior, and reads candidates and
+questions off the posterior.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from rescue.errors import InvalidInput
+from rescue.locate.belief import (
+    DIRECTION_PRIOR,
+    Anchor,
+    BeliefState,
+    Bins,
+    along,
+    amount_text,
+    anchor_table,
+    build_bins,
+    describe_relation,
+    distance_to,
+    gaussian,
+    mention_anchors,
+    mixture,
+)
+from rescue.locate.clues import parse_clues
+from rescue.locate.model import Candidate, Clues, LocateResult, Mention, Relation
+from rescue.locate.names import NameIndex
+from rescue.locate.questions import TagMask, best_questions
+
+if TYPE_CHECKING:
+    from routes import RouteNetwork
+
+__all__ = ["LocateIndex", "locate", "LOCAL_TZ", "MAX_CANDIDATES"]
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+MAX_CANDIDATES = 10
+MIN_CANDIDATE_P = 0.002
+CREDIBLE = 0.8
+SNOW_LINE_M = 5_300.0
+NEAR_ROAD_M = 300.0
+#: default spread of "past X" with no amount: most such callers are within a few km
+PAST_SCALE_KM = 6.0
+_PACE_WEIGHTS = {
+    "p05": 0.05,
+    "p10": 0.1,
+    "p25": 0.2,
+    "p50": 0.3,
+    "p75": 0.2,
+    "p90": 0.1,
+    "p95": 0.05,
+}
+
+
+class LocateIndex:
+    """Everything a query needs, precomputed for one route network."""
+
+    def __init__(self, network: RouteNetwork) -> None:
+        self.network = network
+        self.bins: Bins = build_bins(network)
+        self.anchors: dict[str, Anchor] = anchor_table(network, self.bins)
+        self.names = NameIndex(network.region.places)
+        segs = network.segments
+        self.segment_names = [
+            (str(segs.at[s, "name_en"]), str(segs.at[s, "name_zh"]), segs.at[s, "route_id"])
+            for s in self.bins.segment_ids
+        ]
+        self.tags = self._tag_masks(network.region.cues)
+        calib = network.region.calibration or {}
+        quantiles = calib.get("pace_quantiles") or {"p50": 1.0}
+        self.paces = [(float(v), _PACE_WEIGHTS.get(k, 0.1)) for k, v in sorted(quantiles.items())]
+        bbox = network.region.metadata.get("bbox")
+        self.bbox = tuple(bbox) if bbox else None
+
+    def _tag_masks(self, cues: Mapping[str, Any]) -> dict[str, TagMask]:
+        b = self.bins
+        masks: dict[str, np.ndarray] = {}
+        weights: dict[str, list[float]] = {}
+        for cue in cues.get("cues", []):
+            ids = [p for p in cue["place_ids"] if p in self.anchors]
+            if not ids:
+                continue
+            pad_km = float(cue["pad_m"]) / 1000.0
+            hold = np.zeros(len(b), dtype=bool)
+            a = self.anchors[ids[0]]
+            if len(ids) == 2 and ids[0] != ids[1]:
+                c = self.anchors[ids[1]]
+                for r, km_a in a.on_routes:
+                    km_c = dict(c.on_routes).get(r)
+                    if km_c is None:
+                        continue
+                    d = along(b, r, km_a, forward=True)
+                    span = (km_c - km_a) % b.route_length_km[r] if b.route_loop[r] else km_c - km_a
+                    hold |= np.nan_to_num((d >= -pad_km) & (d <= span + pad_km), nan=False)
+            elif len(ids) == 2:  # the same place twice: its whole route
+                for r, _ in a.on_routes:
+                    hold |= b.route == r
+            else:
+                hold |= distance_to(b, a.x, a.y) <= max(float(cue["pad_m"]), 50.0)
+            masks[cue["tag"]] = masks.get(cue["tag"], np.zeros(len(b), dtype=bool)) | hold
+            weights.setdefault(cue["tag"], []).append(float(cue["weight"]))
+        out = {t: TagMask(m, float(np.mean(weights[t]))) for t, m in masks.items() if m.any()}
+        out["snow"] = TagMask(b.z >= SNOW_LINE_M, 5.0)
+        road = b.is_road.copy()
+        if road.any():
+            rx, ry = b.x[road], b.y[road]
+            for i in np.flatnonzero(~road):
+                road[i] = bool((np.hypot(rx - b.x[i], ry - b.y[i]) <= NEAR_ROAD_M).any())
+        out["road"] = TagMask(road, 4.0)
+        return out
+
+
+def get_index(network: RouteNetwork) -> LocateIndex:
+    """The locate index of ``network`` (built on first use, then reused)."""
+    index: LocateIndex = network.derive("locate_index", LocateIndex)
+    return index
+
+
+def locate(
+    network: RouteNetwork,
+    text: str,
+    *,
+    reported_at: datetime | None = None,
+    direction: str | None = None,
+) -> LocateResult:
+    """Where is the caller, given what they say?
+
+    Parameters
+    ----------
+    network
+        The region's route network.
+    text
+        The caller's description, as typed by the call taker (1-2,000 characters).
+    reported_at
+        When the call came in (aware, or naive = Asia/Shanghai); default now.
+    direction
+        ``"clockwise"`` or ``"counterclockwise"`` if known; otherwise the text
+        decides, else both are weighed (85 % clockwise).
+
+    Returns
+    -------
+    LocateResult
+        Up to 10 candidate segments (probabilities summing to at most 1),
+        the best follow-up questions, and the clues understood.
+
+    Raises
+    ------
+    InvalidInput
+        On empty or over-long text, an unknown direction or impossible coordinates.
+    """
+    if direction is not None and direction not in DIRECTION_PRIOR:
+        raise InvalidInput(f"direction {direction!r} is not one of {', '.join(DIRECTION_PRIOR)}")
+    if reported_at is None:
+        reported_at = datetime.now(LOCAL_TZ)
+    elif reported_at.tzinfo is None:
+        reported_at = reported_at.replace(tzinfo=LOCAL_TZ)
+    index = get_index(network)
+    clues = parse_clues(
+        text, names=index.names, reported_at=reported_at, direction=direction, bbox=index.bbox
+    )
+    state = BeliefState.prior(index.bins)
+    if clues.empty:
+        questions = best_questions(
+            state.posterior(), index.bins.segment, len(index.bins.segment_ids), index.tags
+        )
+        return LocateResult((), tuple(questions), clues)
+    _apply_clues(index, state, clues)
+    posterior = state.posterior()
+    candidates = _candidates(index, state, posterior)
+    asked = frozenset(s.tag for s in clues.sights)
+    questions = best_questions(
+        posterior, index.bins.segment, len(index.bins.segment_ids), index.tags, asked=asked
+    )
+    return LocateResult(tuple(candidates), tuple(questions), clues)
+
+
+# ------------------------------------------------------------------------ clues
+
+
+def _directions(clues: Clues) -> dict[str, float]:
+    return {clues.direction: 1.0} if clues.direction else dict(DIRECTION_PRIOR)
+
+
+def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
+    b = index.bins
+    dirs = _directions(clues)
+    related = {id(r.anchor) for r in clues.relations} | {
+        id(r.other) for r in clues.relations if r.other
+    }
+    related |= {id(e.origin) for e in clues.elapsed}
+    for rel in clues.relations:
+        lik = _relation_likelihood(index, rel, dirs)
+        if lik is not None:
+            state.apply(lik, f"“{rel.text or rel.anchor.text}” → {_relation_text(index, rel)}")
+    for m in clues.mentions:
+        if any(m == r.anchor or m == r.other for r in clues.relations) or id(m) in related:
+            continue
+        if any(m == e.origin for e in clues.elapsed):
+            continue
+        lik = _near(index, m, sigma_m=300.0 if m.feature is None else 500.0)
+        if lik is not None:
+            state.apply(lik, f"“{m.text}” → {_names(index, m)}")
+    for e in clues.elapsed:
+        lik = _walked(index, e.origin, (e.elapsed_s, e.elapsed_s), dirs, spread=True)
+        if lik is not None:
+            hours = e.elapsed_s / 3600.0
+            state.apply(
+                lik,
+                f"“{e.text}” → {hours:.1f} h walking from {_names(index, e.origin)} "
+                "(walking speeds of the real tracks)",
+            )
+    for ev in clues.elevations:
+        state.apply(
+            gaussian(b.z - ev.elevation_m, max(ev.tolerance_m, 50.0)),
+            f"“{ev.text}” → stretches near {ev.elevation_m:,.0f} m",
+        )
+    if clues.coordinates:
+        parts = []
+        for i, c in enumerate(clues.coordinates):
+            x, y = index.network.to_metric.transform(c.lon, c.lat)
+            d = distance_to(b, x, y)
+            parts.append((1.0 if i == 0 else 0.5, gaussian(d, max(c.uncertainty_m, 30.0) + 40.0)))
+        first = clues.coordinates[0]
+        x, y = index.network.to_metric.transform(first.lon, first.lat)
+        off = float(distance_to(b, x, y).min())
+        others = len(clues.coordinates) - 1
+        state.apply(
+            mixture(parts),
+            f"“{first.text}” read as {first.lat:.5f} N {first.lon:.5f} E ({first.label}); "
+            f"{off:,.0f} m from the nearest trail or road"
+            + (f"; {others} other reading(s) weighed too" if others else ""),
+        )
+    for s in clues.sights:
+        tm = index.tags.get(s.tag)
+        if tm is None:
+            continue
+        inside, outside = (1.0 / tm.weight, 1.0) if s.negated else (1.0, 1.0 / tm.weight)
+        state.apply(
+            np.where(tm.mask, inside, outside),
+            f"“{s.text}” → {'not ' if s.negated else ''}{s.tag.replace('_', ' ')}",
+        )
+
+
+def _names(index: LocateIndex, m: Mention) -> str:
+    anchors = mention_anchors(m, index.anchors, limit=3)
+    if not anchors:
+        return m.feature or m.text
+    shown = ", ".join(f"{a.name_en} ({a.name_zh})" for a, _ in anchors[:2])
+    more = len(m.place_ids) - 2
+    return shown + (f" +{more} more" if more > 0 else "")
+
+
+def _relation_text(index: LocateIndex, rel: Relation) -> str:
+    other = f" and {_names(index, rel.other)}" if rel.other else ""
+    return f"{amount_text(rel)}{describe_relation(rel)} {_names(index, rel.anchor)}{other}"
+
+
+def _near(index: LocateIndex, m: Mention, *, sigma_m: float) -> np.ndarray | None:
+    parts = [
+        (w, gaussian(distance_to(index.bins, a.x, a.y), sigma_m + a.uncertainty_m))
+        for a, w in mention_anchors(m, index.anchors)
+    ]
+    return mixture(parts)
+
+
+def _walk_km(
+    index: LocateIndex, route: int, km: float, dur_s: float, forward: bool, pace: float
+) -> float:
+    """Km walked (in the walking direction) from ``km`` in ``dur_s`` at ``pace``."""
+    rid = index.bins.route_ids[route]
+    direction = "clockwise" if forward else "counterclockwise"
+    res = index.network.walk(rid, km, max(dur_s, 0.0), direction=direction, pace=pace)
+    length = index.bins.route_length_km[route]
+    d = (res.position.km - km) if forward else (km - res.position.km)
+    if index.bins.route_loop[route]:
+        d %= length
+    return float(d)
+
+
+def _walked(
+    index: LocateIndex,
+    origin: Mention,
+    duration_s: tuple[float, float],
+    dirs: Mapping[str, float],
+    *,
+    spread: bool,
+    sign: float = 1.0,
+) -> np.ndarray | None:
+    """Where walkers are ``duration_s`` after ``origin`` (before it if ``sign`` < 0)."""
+    b = index.bins
+    parts = []
+    lo, hi = duration_s
+    for a, w in mention_anchors(origin, index.anchors, limit=3):
+        for route, km in a.on_routes:
+            for direction, wd in dirs.items():
+                forward = (direction == "clockwise") == (sign > 0)
+                delta = along(b, route, km, forward=forward)
+                kms = []
+                for pace, wp in index.paces if spread else [(1.0, 1.0)]:
+                    for dur in {lo, hi}:
+                        kms.append((_walk_km(index, route, km, dur, forward, pace), wp))
+                spread_km = max(k for k, _ in kms) - min(k for k, _ in kms)
+                sigma = max(0.3, spread_km / 6.0)
+                lik = sum(wp * gaussian(delta - k, sigma) for k, wp in kms)
+                parts.append((w * wd, lik))
+    return mixture(parts)
+
+
+def _relation_likelihood(
+    index: LocateIndex, rel: Relation, dirs: Mapping[str, float]
+) -> np.ndarray | None:
+    kind = rel.kind
+    if kind in ("at", "near"):
+        return _near(index, rel.anchor, sigma_m=150.0 if kind == "at" else 600.0)
+    if kind in ("past", "after", "down_from", "before", "up_to"):
+        sign = -1.0 if kind in ("before", "up_to") else 1.0
+        if rel.duration_s:
+            lik = _walked(index, rel.anchor, rel.duration_s, dirs, spread=True, sign=sign)
+        else:
+            lik = _ahead(index, rel, dirs, sign)
+        if lik is not None and kind in ("down_from", "up_to"):
+            lik = lik * _lower_than(index, rel.anchor)
+        return lik
+    if kind in ("between", "halfway") and rel.other is not None:
+        return _between(index, rel, halfway=kind == "halfway")
+    if kind in ("below", "above"):
+        near = _near(index, rel.anchor, sigma_m=2000.0)
+        if near is None:
+            return None
+        rel_z = _lower_than(index, rel.anchor)
+        return near * (rel_z if kind == "below" else 1.0 - 0.9 * rel_z)
+    if kind == "across_river":
+        near = _near(index, rel.anchor, sigma_m=700.0)
+        return None if near is None else near
+    return _near(index, rel.anchor, sigma_m=600.0)
+
+
+def _lower_than(index: LocateIndex, m: Mention) -> np.ndarray:
+    anchors = mention_anchors(m, index.anchors, limit=3)
+    if not anchors:
+        return np.ones(len(index.bins))
+    z0 = sum(a.elevation_m * w for a, w in anchors)
+    return 1.0 / (1.0 + np.exp((index.bins.z - (z0 - 30.0)) / 15.0))
+
+
+def _ahead(
+    index: LocateIndex, rel: Relation, dirs: Mapping[str, float], sign: float
+) -> np.ndarray | None:
+    b = index.bins
+    parts = []
+    for a, w in mention_anchors(rel.anchor, index.anchors, limit=4):
+        if not a.on_routes:
+            parts.append((w * 0.5, gaussian(distance_to(b, a.x, a.y), 1500.0)))
+            continue
+        for route, km in a.on_routes:
+            for direction, wd in dirs.items():
+                delta = along(b, route, km, forward=(direction == "clockwise") == (sign > 0))
+                if rel.distance_m:
+                    lo, hi = (v / 1000.0 for v in rel.distance_m)
+                    mid, half = (lo + hi) / 2.0, (hi - lo) / 2.0
+                    lik = gaussian(np.maximum(np.abs(delta - mid) - half, 0.0), 0.25)
+                else:
+                    lik = np.where(
+                        delta >= -0.05, np.exp(-np.maximum(delta, 0) / PAST_SCALE_KM), 0.0
+                    )
+                parts.append((w * wd, lik))
+    return mixture(parts)
+
+
+def _between(index: LocateIndex, rel: Relation, *, halfway: bool) -> np.ndarray | None:
+    b = index.bins
+    assert rel.other is not None
+    parts = []
+    for a, wa in mention_anchors(rel.anchor, index.anchors, limit=3):
+        for c, wc in mention_anchors(rel.other, index.anchors, limit=3):
+            for route, km_a in a.on_routes:
+                km_c = dict(c.on_routes).get(route)
+                if km_c is None:
+                    continue
+                # the stretch between them: the shorter way round a loop
+                length = b.route_length_km[route]
+                fwd = (km_c - km_a) % length if b.route_loop[route] else km_c - km_a
+                forward = fwd >= 0 and (not b.route_loop[route] or fwd <= length / 2)
+                span = fwd if forward else (length - fwd if b.route_loop[route] else -fwd)
+                delta = along(b, route, km_a, forward=forward)
+                if halfway:
+                    lik = gaussian(delta - span / 2.0, max(0.3, 0.15 * span))
+                else:
+                    outside = np.maximum(np.maximum(-delta, delta - span), 0.0)
+                    lik = gaussian(outside, 0.3)
+                parts.append((wa * wc, lik))
+            if not parts:  # not on one route: around the straight middle
+                mx, my = (a.x + c.x) / 2.0, (a.y + c.y) / 2.0
+                half = float(np.hypot(a.x - c.x, a.y - c.y)) / 2.0
+                parts.append((wa * wc * 0.5, gaussian(distance_to(b, mx, my), max(half, 500.0))))
+    return mixture(parts)
+
+
+# ------------------------------------------------------------------- candidates
+
+
+def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[Candidate]:
+    b = index.bins
+    mass = np.bincount(b.segment, weights=p, minlength=len(b.segment_ids))
+    order = np.argsort(-mass)
+    out: list[Candidate] = []
+    for s in order[:MAX_CANDIDATES]:
+        if mass[s] < MIN_CANDIDATE_P:
+            break
+        sel = np.flatnonzero(b.segment == s)
+        ps = p[sel]
+        best = sel[int(np.argmax(ps))]
+        km = b.km[sel]
+        km_range = None
+        stretch_idx = sel
+        if np.isfinite(km).all():
+            o = np.argsort(km)
+            cum = np.cumsum(ps[o]) / ps.sum()
+            lo = km[o][int(np.searchsorted(cum, (1 - CREDIBLE) / 2))]
+            hi = km[o][min(int(np.searchsorted(cum, 1 - (1 - CREDIBLE) / 2)), len(o) - 1)]
+            km_range = (float(lo), float(hi))
+            stretch_idx = sel[o][(km[o] >= lo) & (km[o] <= hi)]
+        evidence = _evidence_for(state, sel, ps)
+        name_en, name_zh, route_id = index.segment_names[s]
+        out.append(
+            Candidate(
+                segment_id=b.segment_ids[s],
+                name_en=name_en,
+                name_zh=name_zh,
+                route_id=route_id if isinstance(route_id, str) else None,
+                lon=float(b.lon[best]),
+                lat=float(b.lat[best]),
+                probability=float(mass[s]),
+                km_range=km_range,
+                evidence=evidence,
+                stretch=tuple(
+                    zip(b.lon[stretch_idx].tolist(), b.lat[stretch_idx].tolist(), strict=True)
+                ),
+            )
+        )
+    return out
+
+
+def _evidence_for(state: BeliefState, sel: np.ndarray, ps: np.ndarray) -> tuple[str, ...]:
+    """The clues that speak for this segment (its weighted likelihood near the clue's best)."""
+    w = ps / ps.sum()
+    out = []
+    for ev in state.evidence:
+        if float((ev.log_likelihood[sel] * w).sum()) > -1.0:
+            out.append(ev.text)
+    return tuple(out)
