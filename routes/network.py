@@ -150,6 +150,18 @@ class RouteNetwork:
             self.__dict__["_place_nodes_cache"] = cached
         return cached
 
+    def _landmark_stops(self, stops: list[RouteStop], n_knots: int) -> tuple[float, np.ndarray]:
+        """Scale of the edge times and the stop time at each knot, from the calibration."""
+        calib = self.region.calibration or {}
+        dwell_s = calib.get("dwell_s") or {}
+        rest = float((calib.get("model") or {}).get("rest_allowance", 0.0))
+        residual = float(calib.get("residual_rest_allowance", rest))
+        dwell = np.zeros(n_knots)
+        for i, stop in enumerate(stops):
+            places = self.graph.nodes[stop.node]["place_ids"]
+            dwell[i] = max((float(dwell_s.get(p, 0.0)) for p in places), default=0.0)
+        return (1.0 + residual) / (1.0 + rest), dwell
+
     # -- walking along a route ------------------------------------------------------
     def walk(
         self,
@@ -160,6 +172,7 @@ class RouteNetwork:
         direction: str = "clockwise",
         profile: str = "pilgrim",
         pace: float = 1.0,
+        stops: str = "spread",
     ) -> WalkResult:
         """The position reached after walking ``duration_s`` from ``start_km``.
 
@@ -177,6 +190,11 @@ class RouteNetwork:
             Travel-time profile (see ``routes.costs.PROFILES``).
         pace
             Multiplier on the profile's times (1.0 = the median walker; 1.2 = 20 % slower).
+        stops
+            ``"spread"``: rests spread evenly over the walk (the edge durations);
+            ``"landmarks"`` (pilgrim only): the calibrated stop time at each landmark
+            (the lunch stop at Hayagriva station …) plus a smaller spread allowance —
+            closer to where real walkers are hour by hour.
 
         Raises
         ------
@@ -192,17 +210,29 @@ class RouteNetwork:
             raise InvalidInput(f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
         if profile not in PROFILES:
             raise InvalidInput(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
+        if stops not in ("spread", "landmarks"):
+            raise InvalidInput(f"stops {stops!r} is not one of spread, landmarks")
         line = self.line(route_id)
         total_km = line.length_m / 1000.0
-        km, leg_s = _knots(self.graph, self.stops[route_id], line, profile)
+        route_stops = self.stops[route_id]
+        km, leg_s = _knots(self.graph, route_stops, line, profile)
+        dwell = np.zeros(len(km))
+        if stops == "landmarks" and profile == "pilgrim":
+            scale, dwell = self._landmark_stops(route_stops, len(km))
+            leg_s = (leg_s[0] * scale, leg_s[1] * scale)
         if direction == "counterclockwise":
             # walk the reversed route: u = total - km increases, legs in reverse order
             u, leg_s = total_km - km[::-1], leg_s[1][::-1]
+            dwell = dwell[::-1]
             start_u = total_km - line.position(start_km).km
         else:
             u, leg_s = km, leg_s[0]
             start_u = line.position(start_km).km
         t = np.concatenate([[0.0], np.cumsum(leg_s * pace)])
+        if dwell.any():  # a stop is a pause: the knot repeats, later times shift
+            t_arrive = t + np.concatenate([[0.0], np.cumsum(dwell[:-1])])
+            t = np.ravel(np.column_stack([t_arrive, t_arrive + dwell]))
+            u = np.repeat(u, 2)
         t_target = float(np.interp(start_u, u, t)) + duration_s
         reached_end = False
         if line.loop:

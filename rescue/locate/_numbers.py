@@ -54,14 +54,42 @@ class Amount:
 # ---------------------------------------------------------------------- number words
 
 _EN_WORDS: dict[str, float] = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _EN_VAGUE: dict[str, tuple[float, float]] = {
-    "couple": (2, 2), "few": (2, 4), "several": (3, 6), "some": (2, 4),
+    "couple": (2, 2),
+    "few": (2, 4),
+    "several": (3, 6),
+    "some": (2, 4),
 }
 _EN_WORD_ALT = "|".join(sorted(_EN_WORDS, key=len, reverse=True))
 #: An English number: digits, words ("twenty five", "twenty-five"), "a couple of", "a few".
@@ -104,8 +132,19 @@ def en_number(s: str) -> tuple[float, float, bool] | None:
 
 
 _ZH_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
-    "六": 6, "七": 7, "八": 8, "九": 9,
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
 }
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 #: A Chinese number: Arabic digits or numerals, with 几 ("a few") and 半 ("half").
@@ -186,8 +225,8 @@ def zh_number(s: str) -> tuple[float, float, bool] | None:
         if lo is None or hi is None:
             return None
         return lo, hi, True
-    v = _zh_int(s)
-    return None if v is None else (v, v, False)
+    whole = _zh_int(s)
+    return None if whole is None else (whole, whole, False)
 
 
 # ---------------------------------------------------------------------- amounts
@@ -232,24 +271,39 @@ _UNIT_ZH = (
     r"(?P<unit>个半小时|个半钟头|个多小时|个多钟头|个多钟|个小时|个钟头|个钟|小时|钟头"
     r"|分钟|刻钟|公里|千米|km|里路|里地|里|米|m(?![a-z]))"
 )
+# (whitespace only inside optional groups: "\s*(x)?\s*" backtracks cubically on blank runs)
 _AMOUNT_ZH = re.compile(
-    rf"{_HEDGE_ZH}?\s*"
+    rf"(?:{_HEDGE_ZH}\s*)?"
     r"(?:"
-    rf"(?P<ch>{ZH_NUM})\s*个?\s*(?:小时|钟头)\s*零?\s*(?P<cm>{ZH_NUM})\s*分钟?"
-    rf"|(?P<n1>{ZH_NUM})(?:\s*(?:-|~|到|至)\s*(?P<n2>{ZH_NUM}))?\s*(?P<more>多|来|余)?\s*{_UNIT_ZH}"
+    rf"(?P<ch>{ZH_NUM})\s*(?:个\s*)?(?:小时|钟头)\s*(?:零\s*)?(?P<cm>{ZH_NUM})\s*分钟?"
+    rf"|(?P<n1>{ZH_NUM})(?:\s*(?:-|~|到|至)\s*(?P<n2>{ZH_NUM}))?(?:\s*(?P<more>多|来|余))?"
+    rf"\s*{_UNIT_ZH}"
     r")"
     r"(?P<more2>多)?(?P<suffix>左右|上下|的样子|那样)?",
 )
 
 _UNIT_VALUE: dict[str, tuple[AmountKind, float]] = {
-    "hour": ("duration", 3600.0), "hr": ("duration", 3600.0), "h": ("duration", 3600.0),
-    "minute": ("duration", 60.0), "min": ("duration", 60.0),
-    "kilometer": ("distance", 1000.0), "kilometre": ("distance", 1000.0),
-    "km": ("distance", 1000.0), "meter": ("distance", 1.0), "metre": ("distance", 1.0),
-    "m": ("distance", 1.0), "mile": ("distance", 1609.344),
-    "小时": ("duration", 3600.0), "钟头": ("duration", 3600.0), "钟": ("duration", 3600.0),
-    "分钟": ("duration", 60.0), "刻钟": ("duration", 900.0), "公里": ("distance", 1000.0),
-    "千米": ("distance", 1000.0), "里": ("distance", 500.0), "米": ("distance", 1.0),
+    "hour": ("duration", 3600.0),
+    "hr": ("duration", 3600.0),
+    "h": ("duration", 3600.0),
+    "minute": ("duration", 60.0),
+    "min": ("duration", 60.0),
+    "kilometer": ("distance", 1000.0),
+    "kilometre": ("distance", 1000.0),
+    "km": ("distance", 1000.0),
+    "meter": ("distance", 1.0),
+    "metre": ("distance", 1.0),
+    "m": ("distance", 1.0),
+    "mile": ("distance", 1609.344),
+    "小时": ("duration", 3600.0),
+    "钟头": ("duration", 3600.0),
+    "钟": ("duration", 3600.0),
+    "分钟": ("duration", 60.0),
+    "刻钟": ("duration", 900.0),
+    "公里": ("distance", 1000.0),
+    "千米": ("distance", 1000.0),
+    "里": ("distance", 500.0),
+    "米": ("distance", 1.0),
 }
 
 
@@ -263,9 +317,7 @@ def _unit(u: str) -> tuple[AmountKind, float]:
     return _UNIT_VALUE[u]
 
 
-def spread(
-    kind: AmountKind, low: float, high: float, hedge: str
-) -> tuple[float, float]:
+def spread(kind: AmountKind, low: float, high: float, hedge: str) -> tuple[float, float]:
     """The (low, high) range a caller means by a nominal value and a hedge class.
 
     ``hedge`` is "plain", "hedged", "almost", "more", "just_over", "just_under" or
@@ -296,16 +348,44 @@ def spread(
 
 
 _HEDGE_CLASS = {
-    "nearly": "almost", "almost": "almost", "not quite": "almost", "not even": "less",
-    "at least": "more", "more than": "more", "over": "more", "less than": "less",
-    "under": "less", "within": "less", "just over": "just_over", "just under": "just_under",
-    "only": "plain", "exactly": "plain",
-    "将近": "almost", "接近": "almost", "近": "almost", "快": "almost", "不到": "less",
-    "不足": "less", "至少": "more", "超过": "more", "多于": "more", "少于": "less",
-    "最多": "less", "顶多": "less", "最少": "more", "起码": "more", "不止": "more",
-    "才": "plain", "只有": "plain", "得": "hedged",
-    "or more": "more", "and more": "more", "plus": "more", "+": "more",
-    "or less": "less", "at most": "less",
+    "nearly": "almost",
+    "almost": "almost",
+    "not quite": "almost",
+    "not even": "less",
+    "at least": "more",
+    "more than": "more",
+    "over": "more",
+    "less than": "less",
+    "under": "less",
+    "within": "less",
+    "just over": "just_over",
+    "just under": "just_under",
+    "only": "plain",
+    "exactly": "plain",
+    "将近": "almost",
+    "接近": "almost",
+    "近": "almost",
+    "快": "almost",
+    "不到": "less",
+    "不足": "less",
+    "至少": "more",
+    "超过": "more",
+    "多于": "more",
+    "少于": "less",
+    "最多": "less",
+    "顶多": "less",
+    "最少": "more",
+    "起码": "more",
+    "不止": "more",
+    "才": "plain",
+    "只有": "plain",
+    "得": "hedged",
+    "or more": "more",
+    "and more": "more",
+    "plus": "more",
+    "+": "more",
+    "or less": "less",
+    "at most": "less",
 }
 
 

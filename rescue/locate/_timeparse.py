@@ -69,8 +69,18 @@ class ClockTime:
 
 
 _HOUR_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
 }
 _MIN_WORDS = {"five": 5, "ten": 10, "twenty": 20, "twenty five": 25, "twenty-five": 25}
 _HW = "|".join(sorted(_HOUR_WORDS, key=len, reverse=True))
@@ -95,20 +105,21 @@ _CLOCK_EN = re.compile(
 
 _ZH_H = r"[01]?\d|2[0-4]|[零〇一二两三四五六七八九十]{1,3}"
 _ZH_M = r"[0-5]?\d|[零〇一二三四五六七八九十]{1,3}"
+# (whitespace only inside optional groups: "\s*(x)?\s*" backtracks cubically on blank runs)
 _CLOCK_ZH = re.compile(
-    r"(?P<day>今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|前天)?\s*"
-    r"(?P<part>凌晨|大清早|清晨|早上|早晨|一早|上午|中午|午后|下午|傍晚|晚上|夜里|夜间|半夜|早|晚)?\s*"
-    rf"(?P<h>{_ZH_H})\s*(?:点钟|点|點|时|時)\s*"
-    rf"(?:(?P<half>半)|(?P<q>[一三])刻|(?P<m>{_ZH_M})\s*分?|(?P<zheng>整|钟))?"
+    r"(?:(?P<day>今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|昨夜|前天)\s*)?"
+    r"(?:(?P<part>凌晨|大清早|清晨|早上|早晨|一早|上午|中午|午后|下午|傍晚|晚上|夜里|夜间|半夜|早|晚)\s*)?"
+    rf"(?P<h>{_ZH_H})\s*(?:点钟|点|點|时|時)"
+    rf"(?:\s*(?:(?P<half>半)|(?P<q>[一三])刻|(?P<m>{_ZH_M})\s*分?|(?P<zheng>整|钟)))?"
     r"(?![\d零〇一二三四五六七八九十]|\s*(?:公里|千米|米|km|里|个|小时|钟头|分钟|刻钟))"
 )
 
 _DAYPART_AFTER = re.compile(
-    r"^\s*,?\s*(?:(?:in\s+the|this|yesterday|last|early\s+in\s+the|early|today\s+in\s+the)\s+)?"
+    r"^\s*(?:,\s*)?(?:(?:in\s+the|this|yesterday|last|early\s+in\s+the|early|today\s+in\s+the)\s+)?"
     r"(?P<dp>morning|afternoon|evening|night|tonight)\b"
 )
 _DAYPART_BEFORE = re.compile(
-    r"\b(?P<dp>morning|afternoon|evening|night|tonight)\s*,?\s*(?:at\s+|around\s+|about\s+)?$"
+    r"\b(?P<dp>morning|afternoon|evening|night|tonight)\s*(?:,\s*)?(?:(?:at|around|about)\s+)?$"
 )
 _YESTERDAY_EN = re.compile(r"\byesterday\b|\blast\s+night\b")
 _YESTERDAY_ZH = re.compile(r"昨天|昨日|昨晚|昨夜")
@@ -116,15 +127,37 @@ _NOW_BEFORE = re.compile(
     r"(?:\bnow\s*(?:it'?s|it\s+is|is)?|\b(?:it'?s|it\s+is)(?:\s+now)?|\btime\s+(?:is|now)(?:\s+is)?"
     r"|\bcurrent(?:ly)?(?:\s+time)?(?:\s+is)?|\bright\s+now(?:\s+it'?s)?"
     r"|现在(?:是|已经|都|已)?|目前(?:是)?|此刻|这会儿?|已经)"
-    r"\s*(?:about|around|almost|nearly|already|like|大概|大约|快|差不多)?\s*$"
+    r"(?:\s*(?:about|around|almost|nearly|already|like|大概|大约|快|差不多))?\s*$"
 )
 _NOW_AFTER = re.compile(r"^\s*(?:now|right\s+now|at\s+the\s+moment|了)\b")
 _PART_MERIDIEM: dict[str, Meridiem] = {
-    "凌晨": "am", "大清早": "am", "清晨": "am", "早上": "am", "早晨": "am", "一早": "am",
-    "上午": "am", "早": "am", "今早": "am", "今晨": "am", "中午": "noon", "午后": "pm",
-    "下午": "pm", "傍晚": "pm", "晚上": "pm", "晚": "pm", "今晚": "pm", "昨晚": "night",
-    "昨夜": "night", "夜里": "night", "夜间": "night", "半夜": "night",
-    "morning": "am", "afternoon": "pm", "evening": "pm", "tonight": "pm", "night": "night",
+    "凌晨": "am",
+    "大清早": "am",
+    "清晨": "am",
+    "早上": "am",
+    "早晨": "am",
+    "一早": "am",
+    "上午": "am",
+    "早": "am",
+    "今早": "am",
+    "今晨": "am",
+    "中午": "noon",
+    "午后": "pm",
+    "下午": "pm",
+    "傍晚": "pm",
+    "晚上": "pm",
+    "晚": "pm",
+    "今晚": "pm",
+    "昨晚": "night",
+    "昨夜": "night",
+    "夜里": "night",
+    "夜间": "night",
+    "半夜": "night",
+    "morning": "am",
+    "afternoon": "pm",
+    "evening": "pm",
+    "tonight": "pm",
+    "night": "night",
 }
 #: a "一点" that means "a bit": 好一点, 慢一点, 一点点, 一点儿
 _BIT_BEFORE = "有好慢快远近高低早晚多少差这那再稍点大小"
@@ -171,7 +204,7 @@ def _en_clock(m: re.Match[str], folded: str) -> tuple[int, int, Meridiem | None,
     h4 = _hour(g("h4"))
     if h4 is None:
         return None
-    if not g("h4").isdigit() and not _DAYPART_AFTER.match(folded[m.end():m.end() + 40]):
+    if not g("h4").isdigit() and not _DAYPART_AFTER.match(folded[m.end() : m.end() + 40]):
         return None  # "at one point", "around two of us": a word hour needs "in the morning"
     return h4, int(g("m4") or 0), mer, False
 
@@ -215,8 +248,8 @@ def find_clock_times(folded: str) -> list[ClockTime]:
             if h > 24 or (h == 24 and minute):
                 continue
             start, end = m.start(), m.end()
-            before = folded[max(0, start - 40):start]
-            after = folded[end:end + 40]
+            before = folded[max(0, start - 40) : start]
+            after = folded[end : end + 40]
             if mer is None and pattern is _CLOCK_EN:
                 dp = _DAYPART_AFTER.match(after) or _DAYPART_BEFORE.search(before)
                 if dp:
@@ -249,9 +282,7 @@ def resolve_now(clock: ClockTime, reported_at: datetime) -> datetime:
     """The time the caller says it is now: the reading closest to ``reported_at``."""
     local = reported_at.astimezone(LOCAL_TZ)
     options = [
-        _at(local.date() + timedelta(days=d), h, m)
-        for d in (-1, 0, 1)
-        for h, m in clock.readings()
+        _at(local.date() + timedelta(days=d), h, m) for d in (-1, 0, 1) for h, m in clock.readings()
     ]
     return min(options, key=lambda t: abs((t - local).total_seconds()))
 

@@ -80,211 +80,24 @@ class NameIndexLike(Protocol):
     def find(self, text: str) -> Sequence[Mention]: ...
 
 
-# ======================================================================= patterns
-
-_FILL_EN = (
-    r"\s*(?:(?:the|a|an|this|that|our|big|large|great|huge|small|little|old|new|main|first"
-    r"|second|third|last|iron|wooden|metal|stone|holy|sacred|famous|high|upper|lower|tibetan"
-    r"|top\s+of\s+the|summit\s+of\s+the)\s+){0,3}$"
-)
-_FILL_ZH = r"(?:那个|这个|那座|这座|那|这|一个|个)?$"
-
-
-def _en(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:{pattern}){_FILL_EN}")
-
-
-def _zh(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:{pattern}){_FILL_ZH}")
-
-
-_MOD_EN = (
-    r"(?:(?P<mod>only\s+just|just|right|shortly|a\s+bit|a\s+little|slightly|not\s+far|not\s+long"
-    r"|soon|almost\s+at|nearly\s+at)\s+)?"
-)
-
-#: English words before a mention, most specific first: (kind, pattern)
-_PRE_EN: list[tuple[str, re.Pattern[str]]] = [
-    ("down_from", _en(
-        r"\b(?:(?:on\s+(?:the|our)\s+way|coming|came|come|walking|walked|going|went|heading"
-        r"|headed|hiking|hiked|climbing|climbed|descending|descended|way)\s+down\s+(?:from|off)"
-        r"|descending\s+(?:from|off)|(?:the\s+)?descent\s+(?:from|off)|down\s+from"
-        r"|(?:coming|came|come)\s+(?:down\s+)?off)")),
-    ("up_to", _en(
-        r"\b(?:(?:on\s+(?:the|our)\s+way|climbing|climbed|going|walking|heading|hiking|way)"
-        r"\s+up(?:\s+(?:to(?:wards?)?|the))?|climbing(?:\s+(?:to(?:wards?)?|up))?"
-        r"|ascending(?:\s+to(?:wards?)?)?|(?:the\s+)?(?:climb|ascent)\s+(?:to(?:wards?)?|up)"
-        r"|up\s+to(?:wards?)?)")),
-    ("across_river", _en(
-        r"\b(?:across\s+the\s+(?:river|stream|creek|water)\s+from"
-        r"|(?:on\s+)?the\s+other\s+side\s+of\s+the\s+(?:river|stream|creek)\s+from"
-        r"|(?:on\s+the\s+)?opposite\s+(?:bank|side)\s+(?:of\s+the\s+river\s+)?(?:from|to)"
-        r"|across\s+from|opposite(?:\s+to)?)")),
-    ("past", _en(
-        rf"\b{_MOD_EN}(?:past|beyond|passed|have\s+passed|went\s+past|walked\s+past"
-        r"|gone\s+past|already\s+passed|over|crossed|have\s+crossed|went\s+over|came\s+over"
-        r"|got\s+over)")),
-    ("after", _en(rf"\b{_MOD_EN}after(?:\s+(?:leaving|crossing|passing|reaching))?")),
-    ("before", _en(
-        rf"\b{_MOD_EN}(?:before(?:\s+(?:reaching|getting\s+to|arriving\s+at))?|in\s+front\s+of"
-        r"|short\s+of|(?:not|haven'?t|have\s+not|hasn'?t|didn'?t|did\s+not)\s+(?:yet\s+)?"
-        r"(?:reached|reach|got\s+to|get\s+to|gotten\s+to|arrived\s+at|arrive\s+at|made\s+it\s+to"
-        r"|make\s+it\s+to)|(?:on\s+(?:the|our)\s+way|heading|headed|walking|going|hiking)"
-        r"\s+(?:to(?:wards?)?|for)|towards?|approaching|almost\s+(?:at|to)|nearly\s+(?:at|to))")),
-    ("below", _en(
-        r"\b(?:below|beneath|under(?:neath)?|(?:at\s+)?the\s+(?:foot|bottom|base)\s+of"
-        r"|downhill\s+(?:from|of)|lower\s+than)")),
-    ("above", _en(r"\b(?:above|uphill\s+(?:from|of)|higher\s+than|up\s+above)")),
-    ("near", _en(
-        r"\b(?:near(?:\s+to)?|nearby|close\s+to|next\s+to|beside|by|around|not\s+far\s+from"
-        r"|close\s+by|outside(?:\s+of)?|behind|at\s+the\s+side\s+of)")),
-    ("at", _en(
-        r"\b(?:at|in|on|inside|reached|arrived\s+(?:at|in)|got\s+to|made\s+it\s+to"
-        r"|on\s+top\s+of|top\s+of|summit\s+of|passing)")),
-]
-
-#: English words that need an amount before them: "2 hours to X", "3 km from X"
-_PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
-    ("before", _en(
-        r"\b(?:to\s+go\s+(?:to|until|till)|to|till|until|before\s+(?:we\s+)?(?:reach|get\s+to"
-        r"|arrive\s+at))")),
-    ("near", _en(r"\b(?:away\s+from|from|off)")),
-]
-_GAP_BEFORE_EN = re.compile(
-    r"\s*(?:(?:more|left|still|remaining|away|walk|walking|of\s+walking|to\s+go|down|up"
-    r"|further|farther|or\s+so)\s*)*"
-)
-_NOT_EN = re.compile(
-    r"\b(?:not|n't|haven'?t|hasn'?t|never|aren'?t|isn'?t|weren'?t|not\s+yet)"
-    r"\s+(?:yet\s+|even\s+|quite\s+|been\s+|got\s+|gotten\s+)*$"
-)
-_STILL_EN = re.compile(r"\b(?:still|another|more|left|remaining|to\s+go)\b")
-_WALKED_EN = re.compile(r"\b(?:walk(?:ed|ing)|hik(?:ed|ing)|trekk?(?:ed|ing)|been)\b[^.,;]*$")
-
-#: English words after a mention: "X is behind us", "X is right above us"
-_POST_EN: list[tuple[str, re.Pattern[str]]] = [
-    ("past", re.compile(
-        r"^\s*(?:is|was|are|were)?\s*(?:now\s+|already\s+|just\s+|right\s+|far\s+|well\s+"
-        r"|a\s+bit\s+|a\s+little\s+)?behind\s+(?:us|me)\b")),
-    ("before", re.compile(
-        r"^\s*(?:is|are)?\s*(?:still\s+)?(?:just\s+|right\s+)?(?:ahead(?:\s+of\s+(?:us|me))?"
-        r"|in\s+front\s+of\s+(?:us|me)|coming\s+up)\b")),
-    ("below", re.compile(
-        r"^\s*(?:is|are)?\s*(?:just\s+|right\s+|directly\s+|high\s+)?(?:above|over)\s+(?:us|me)\b")),
-    ("above", re.compile(
-        r"^\s*(?:is|are)?\s*(?:just\s+|right\s+|directly\s+|far\s+)?"
-        r"(?:below|beneath|under(?:neath)?)\s+(?:us|me)\b")),
-    ("across_river", re.compile(
-        r"^\s*(?:is|are)?\s*(?:just\s+|right\s+)?(?:across\s+the\s+(?:river|stream|creek)"
-        r"|on\s+the\s+other\s+side\s+of\s+the\s+(?:river|stream|creek)"
-        r"|on\s+the\s+opposite\s+bank)\b")),
-    ("near", re.compile(
-        r"^\s*(?:is|are)\s+(?:very\s+)?(?:near(?:by)?|close(?:\s+by)?|right\s+here"
-        r"|next\s+to\s+(?:us|me))\b")),
-]
-_POST_EN_AMOUNT_LEAD = re.compile(r"^\s*(?:is|are)\s+(?:still\s+|only\s+|just\s+)?")
-_POST_EN_AMOUNT_TAIL = re.compile(
-    r"^\s*(?P<w>away|ahead|more|to\s+go|behind(?:\s+(?:us|me))?|back)\b"
-)
-
-_JUST_ZH = r"(?P<mod>刚刚|刚|才|快要|快|马上就?|就要|将要)?"
-#: Chinese words before and after a mention that only work together: (kind, pre, post, need)
-_COMBO_ZH: list[tuple[str, re.Pattern[str], re.Pattern[str], str]] = [
-    ("down_from", _zh(r"(?:从|打|自)"),
-     re.compile(r"^(?:上面|上|那边|那里|那儿)?(?:一路)?走?(?:下来|下山|下去|往下)"), ""),
-    ("after", _zh(r"(?:从|打|自)"),
-     re.compile(r"^(?:那边|那里|那儿)?走?(?:过来|出来|来的)"), ""),
-    ("before", _zh(r"(?:离|距离|距)"),
-     re.compile(r"^(?:还有|还剩|还差|还要|还得|还需要?)"), "amount"),
-    ("near", _zh(r"(?:离|距离|距)"),
-     re.compile(r"^(?:有|只有)?"), "amount"),
-    ("near", _zh(r"(?:离|距离|距)"),
-     re.compile(r"^(?:不远|很近|挺近|不太远|不是很远)"), "not_far"),
-    ("up_to", _zh(r"(?:往|朝|向)"), re.compile(r"^(?:上)?爬"), ""),
-    ("before", _zh(r"(?:往|朝|向|去|前往|奔|赶往)"),
-     re.compile(r"^(?:方向)?(?:走|去|赶|的路上|的方向|那边)"), ""),
-    ("up_to", _zh(r"(?:上|爬)"), re.compile(r"^(?:的路上|的路|途中)"), ""),
-]
-#: Chinese words before a mention
-_PRE_ZH: list[tuple[str, re.Pattern[str]]] = [
-    ("up_to", _zh(r"(?:在爬|正在爬|爬上|往上爬|爬)")),
-    ("down_from", _zh(r"(?:刚下了|刚下|下了)")),
-    ("across_river", _zh(r"(?:河对岸|对岸|河对面)(?:是|就是|有|的)?")),
-    ("before", _zh(
-        rf"{_JUST_ZH}(?:还没(?:有)?(?:到|走到|到达|过)|没到|没有到|未到|(?<![看见听找想遇得不收])到)")),
-    ("past", _zh(
-        rf"{_JUST_ZH}(?:已经)?(?:过了|经过了|走过了|翻过了|越过了|路过了|过完了|经过|走过|翻过"
-        r"|越过|路过|(?<!不)过)")),
-    ("near", _zh(r"(?:靠近|接近|挨着)")),
-    ("none", _zh(r"(?:不在|没在|不是在)")),
-    ("at", _zh(r"(?:就在|正在|位于|到达了?|抵达|来到了?|走到了?|已到|在|(?<![看见听找想遇得不收])到了?)")),
-]
-#: Chinese words after a mention
-_POST_ZH: list[tuple[str, re.Pattern[str]]] = [
-    ("down_from", re.compile(r"^(?:上)?(?:下来|下山|往下走)")),
-    ("before", re.compile(r"^(?:的)?(?:之前|以前|前面|前边|前方|前头|前)")),
-    ("after", re.compile(r"^(?:的)?(?:之后|以后|后面|后边|后头|后)")),
-    ("past", re.compile(r"^(?:已经|都)?(?:过了|走过了|过去了)")),
-    ("below", re.compile(
-        r"^(?:的)?(?:下面|下边|下方|底下|脚下|山脚下?|下头|以下|下(?![午雪雨来去山面边方头了]))")),
-    ("above", re.compile(r"^(?:的)?(?:上面|上边|上方|上头|以上|山上|顶上)")),
-    ("across_river", re.compile(r"^(?:的)?(?:河)?(?:对岸|对面)")),
-    ("near", re.compile(r"^(?:的)?(?:附近|旁边|边上|周边|周围|一带|不远处?)")),
-    ("before", re.compile(r"^(?:还没到|还没有到|没到|快到了|就在前面|在前面|在我们前面)")),
-    ("past", re.compile(r"^(?:在我们后面|在后面)")),
-    ("above", re.compile(r"^在我们(?:下面|下边)")),
-    ("below", re.compile(r"^在我们(?:上面|上边)")),
-]
-_GAP_AFTER = re.compile(
-    r"(?:\s|已经|还有|还剩|还差|还要|还得|还需要?|还|有|走了|走|了|的|都|就|再|又|地方|处|"
-    r"is|are|by|about)*"
-)
-_MOD_RANGE = {
-    "just": JUST_M, "only just": JUST_M, "right": JUST_M, "shortly": JUST_M, "a bit": JUST_M,
-    "a little": JUST_M, "slightly": JUST_M, "soon": JUST_M, "not long": NOT_FAR_M,
-    "not far": NOT_FAR_M, "almost at": JUST_M, "nearly at": JUST_M, "刚刚": JUST_M,
-    "刚": JUST_M, "才": JUST_M, "快要": NOT_FAR_M, "快": NOT_FAR_M, "马上": NOT_FAR_M,
-    "马上就": NOT_FAR_M, "就要": NOT_FAR_M, "将要": NOT_FAR_M, "not_far": NOT_FAR_M,
-}
-
-# two mentions: "between X and Y", "halfway from X to Y", "X和Y之间", "X到Y的半路"
-_PAIR_GAP_AND = re.compile(rf"^\s*(?:and|&|/|-)\s*{_FILL_EN}")
-_PAIR_GAP_TO = re.compile(rf"^\s*(?:to|and|-|->)\s*{_FILL_EN}")
-_PAIR_GAP_ZH = re.compile(r"^(?:和|与|跟|同|到|至|、|往|去|-|—|~|/)(?:那个|这个)?$")
-_PAIR_PRE_EN: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
-    ("halfway", _en(r"\b(?:half\s*way|midway|half\s+the\s+way|in\s+the\s+middle)\s+"
-                    r"(?:between|from)"), _PAIR_GAP_TO),
-    ("between", _en(r"\b(?:between|betwen|betweeen|in\s+between)"), _PAIR_GAP_AND),
-    ("between", _en(r"\b(?:on\s+the\s+(?:way|road|trail|path)|(?:walking|going|on\s+our\s+way)"
-                    r")\s+from"), _PAIR_GAP_TO),
-]
-_PAIR_POST_EN: list[tuple[str, re.Pattern[str]]] = [
-    ("halfway", re.compile(r"^\s*,?\s*(?:about\s+|roughly\s+)?(?:half\s*way|in\s+the\s+middle)\b")),
-    ("between", re.compile(r"^\s*,?\s*(?:somewhere\s+)?in\s+between\b")),
-]
-_PAIR_POST_ZH: list[tuple[str, re.Pattern[str]]] = [
-    ("halfway", re.compile(r"^(?:的)?(?:正中间|中点|一半|半路|半道|半途)")),
-    ("between", re.compile(r"^(?:的)?(?:之间|中间|当中|路上|途中|中途)")),
-]
-
 # departures: "left X at 8", "X出发", "从X出发走了五个小时"
-_DEP_EN = _en(
+_DEP_EN = en(
     r"\b(?:left|leave|leaving|started(?:\s+out)?(?:\s+walking)?(?:\s+(?:from|at))?"
     r"|start(?:ing)?\s+from|set\s+(?:off|out)(?:\s+from)?|setting\s+(?:off|out)\s+from"
     r"|departed(?:\s+from)?|depart(?:ing)?\s+from|walked\s+out\s+of"
     r"|since(?:\s+(?:leaving|we\s+left))?)"
 )
-_DEP_WEAK_EN = _en(r"\bfrom")
-_PASS_EN = _en(
+_DEP_WEAK_EN = en(r"\bfrom")
+_PASS_EN = en(
     r"\b(?:passed|reached|arrived\s+(?:at|in)|got\s+to|were\s+at|was\s+at|crossed|went\s+past)"
 )
-_DEP_ZH_PRE = _zh(r"(?:离开了?|告别了?)")
+_DEP_ZH_PRE = zh(r"(?:离开了?|告别了?)")
 _DEP_ZH_COMBO = (
-    _zh(r"(?:从|打|自|在)"),
+    zh(r"(?:从|打|自|在)"),
     re.compile(r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了)"),
 )
 _DEP_ZH_POST = re.compile(r"^(?:出发|动身)")
-_PASS_ZH = _zh(r"(?:经过了?|过了|到了|路过了?|在|到达了?)")
+_PASS_ZH = zh(r"(?:经过了?|过了|到了|路过了?|在|到达了?)")
 _WALKING = re.compile(
     r"\b(?:walk(?:ed|ing)?|hik(?:ed|ing)|trekk?(?:ed|ing)|been\s+going|on\s+the\s+(?:trail|road))\b"
     r"|走了|走路|出发|转了"
@@ -302,8 +115,8 @@ _ELEVATION = re.compile(
     r"|差不多|将近|接近|超过|不到|至少|估计|可能)\s*)?"
     r"(?<![\d.,])(?P<num>\d{1,2},\d{3}(?![\d,])|\d{3,5}(?:\.\d+)?(?![\d,])"
     r"|[零〇一二两三四五六七八九十百千万]{2,10})"
-    r"\s*(?P<more>多)?\s*(?P<unit>m(?![a-z])|meters?|metres?|masl|m\.a\.s\.l\.?|ft(?![a-z])"
-    r"|feet|foot|'(?!\d)|米|公尺|英尺)?"
+    r"(?:\s*(?P<more>多))?(?:\s*(?P<unit>m(?![a-z])|meters?|metres?|masl|m\.a\.s\.l\.?"
+    r"|ft(?![a-z])|feet|foot|'(?!\d)|米|公尺|英尺))?"
     r"(?P<suf>\s*(?:a\.?s\.?l\.?|above\s+sea\s+level|altitude|elevation|high|左右|上下|多"
     r"|的样子|海拔))?"
 )
@@ -316,345 +129,39 @@ _DISTANCE_AFTER = re.compile(
     r"|之后|以后|后|前|以内|远)"
 )
 _HEDGE_WORDS = frozenset(
-    {"about", "around", "approx", "approx.", "approximately", "roughly", "~", "ca", "ca.",
-     "circa", "大概", "大约", "约", "差不多", "估计", "可能", "左右", "上下", "的样子",
-     "nearly", "almost", "将近", "接近"}
+    {
+        "about",
+        "around",
+        "approx",
+        "approx.",
+        "approximately",
+        "roughly",
+        "~",
+        "ca",
+        "ca.",
+        "circa",
+        "大概",
+        "大约",
+        "约",
+        "差不多",
+        "估计",
+        "可能",
+        "左右",
+        "上下",
+        "的样子",
+        "nearly",
+        "almost",
+        "将近",
+        "接近",
+    }
 )
 _MORE_WORDS = frozenset({"over", "above", "more than", "at least", "just over", "超过", "至少"})
 _LESS_WORDS = frozenset({"under", "below", "less than", "just under", "不到"})
 
-_NEG_AFTER = re.compile(
-    r"^\s*(?:(?:is|are)\s+(?:not|no\s+longer)\s+(?:visible|in\s+(?:view|sight))"
-    r"|(?:isn'?t|aren'?t)\s+(?:visible|in\s+(?:view|sight))|not\s+visible|out\s+of\s+sight)"
-    r"|^(?:的)?(?:看不[到见着]|没有|没看到|不见了|也没有)"
-)
-_POSITIVE = re.compile(
-    r"\b(?:see|sees|seeing|there\s+(?:is|are))\b"
-    r"|能看到|可以看到|(?<![不没])看到|(?<![不没])看见|看得到|看得见|(?<!没)有"
-)
-
-
-_DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
-
-
-# ======================================================================= the document
-
-
-@dataclass
-class _Doc:
-    """The description and what has been read out of it so far."""
-
-    text: str
-    folded: str
-    scan: str  # folded, coordinates blanked
-    quiet: str  # scan with mentions, clock times and altitudes blanked (for amounts)
-    mentions: list[Mention]  # usable, sorted, non-overlapping
-    clause_spans: list[tuple[int, int]]
-    amounts: list[Amount] = field(default_factory=list)
-    used_amounts: set[int] = field(default_factory=set)
-    clocks: list[ClockTime] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._clause_starts = [s for s, _ in self.clause_spans]
-
-    def clause(self, pos: int) -> tuple[int, int]:
-        """(start, end) of the clause holding ``pos``; an empty span on a boundary."""
-        i = bisect.bisect_right(self._clause_starts, pos) - 1
-        if i >= 0 and pos < self.clause_spans[i][1]:
-            return self.clause_spans[i]
-        return pos, pos
-
-    def window(self, i: int) -> tuple[int, int]:
-        """How far before and after mention ``i`` its relation words may lie."""
-        m = self.mentions[i]
-        c_start, c_end = self.clause(m.start)
-        lo = max(c_start, m.start - 80)
-        if i > 0:
-            lo = max(lo, self.mentions[i - 1].end)
-        hi = min(max(c_end, m.end), m.end + 60)
-        if i + 1 < len(self.mentions):
-            hi = min(hi, self.mentions[i + 1].start)
-        return min(lo, m.start), max(hi, m.end)
-
-    def amount_before(self, pos: int, lo: int) -> Amount | None:
-        """An unused amount ending just before ``pos`` ("2 hours | before X")."""
-        for k in range(len(self.amounts) - 1, -1, -1):
-            a = self.amounts[k]
-            if a.end > pos or k in self.used_amounts:
-                continue
-            if a.start < lo:
-                return None
-            if _GAP_BEFORE_EN.fullmatch(self.scan[a.end:pos]):
-                self.used_amounts.add(k)
-                return a
-            return None
-        return None
-
-    def amount_after(self, pos: int, hi: int) -> Amount | None:
-        """An unused amount starting just after ``pos`` ("过了X | 大概3公里")."""
-        for k, a in enumerate(self.amounts):
-            if a.start < pos or k in self.used_amounts:
-                continue
-            if a.start >= hi:
-                return None
-            if _GAP_AFTER.fullmatch(self.scan[pos:a.start]):
-                self.used_amounts.add(k)
-                return a
-            return None
-        return None
-
-    def span_text(self, start: int, end: int) -> str:
-        return self.text[start:end].strip()
-
-
-# ======================================================================= relations
-
-
-def _relation(
-    doc: _Doc,
-    kind: str,
-    anchor: Mention,
-    start: int,
-    end: int,
-    amount: Amount | None = None,
-    mod: str | None = None,
-    other: Mention | None = None,
-) -> Relation:
-    assert kind in RELATION_KINDS, kind
-    distance = duration = None
-    if amount is not None:
-        start, end = min(start, amount.start), max(end, amount.end)
-        if amount.kind == "distance":
-            distance = (amount.low, amount.high)
-        else:
-            duration = (amount.low, amount.high)
-    elif mod is not None:
-        key = " ".join(mod.split())
-        if key in _MOD_RANGE and kind not in ("at", "near", "between", "halfway"):
-            distance = _MOD_RANGE[key]
-        elif key == "not_far":
-            distance = NOT_FAR_M
-    return Relation(
-        kind=kind,
-        anchor=anchor,
-        other=other,
-        distance_m=distance,
-        duration_s=duration,
-        text=doc.span_text(start, end),
-    )
-
-
-def _pair_relation(doc: _Doc, i: int) -> Relation | None:
-    """A relation between mention ``i`` and the next one, if the words say so."""
-    a, b = doc.mentions[i], doc.mentions[i + 1]
-    if doc.clause(a.start) != doc.clause(b.start):
-        return None
-    gap = doc.scan[a.end:b.start]
-    if len(gap) > 30:
-        return None
-    lo, _ = doc.window(i)
-    _, hi = doc.window(i + 1)
-    pre, post = doc.scan[lo:a.start], doc.scan[b.end:hi]
-    for kind, pre_re, gap_re in _PAIR_PRE_EN:
-        pm = pre_re.search(pre)
-        if pm and gap_re.match(gap):
-            return _relation(doc, kind, a, lo + pm.start(), b.end, other=b)
-    if _PAIR_GAP_AND.match(gap) or _PAIR_GAP_TO.match(gap):
-        for kind, post_re in _PAIR_POST_EN:
-            qm = post_re.match(post)
-            if qm:
-                return _relation(doc, kind, a, a.start, b.end + qm.end(), other=b)
-    if _PAIR_GAP_ZH.match(gap.strip()):
-        for kind, post_re in _PAIR_POST_ZH:
-            qm = post_re.match(post)
-            if qm:
-                start = a.start
-                zm = re.search(r"(?:在|从|位于|处于)$", pre)
-                if zm:
-                    start = lo + zm.start()
-                return _relation(doc, kind, a, start, b.end + qm.end(), other=b)
-    return None
-
-
-def _single_relation(doc: _Doc, i: int) -> Relation | None:
-    """The relation words around mention ``i``, if any."""
-    m = doc.mentions[i]
-    lo, hi = doc.window(i)
-    pre, post = doc.scan[lo:m.start], doc.scan[m.end:hi]
-
-    for kind, pre_re, post_re, need in _COMBO_ZH:
-        pm, qm = pre_re.search(pre), post_re.match(post)
-        if not (pm and qm):
-            continue
-        amount = doc.amount_after(m.end + qm.end(), hi)
-        if need == "amount" and amount is None:
-            continue
-        return _relation(
-            doc, kind, m, lo + pm.start(), m.end + qm.end(), amount, mod=need or None
-        )
-
-    for kind, pre_re in _PRE_EN_AMOUNT:
-        pm = pre_re.search(pre)
-        if not pm:
-            continue
-        amount = doc.amount_before(lo + pm.start(), lo)
-        if amount is None:
-            continue
-        before_amount = doc.scan[lo:amount.start]
-        if kind == "near":
-            if _WALKED_EN.search(before_amount):
-                doc.used_amounts.discard(doc.amounts.index(amount))
-                return None  # "walked 2 hours from X": a walking time, read as elapsed
-            if _STILL_EN.search(doc.scan[amount.start:lo + pm.start()]) or re.search(
-                r"\bstill\s*$", before_amount
-            ):
-                kind = "before"
-        return _relation(doc, kind, m, lo + pm.start(), m.end, amount)
-
-    pre_hit: tuple[str, int, str | None] | None = None
-    for kind, pre_re in _PRE_EN:
-        pm = pre_re.search(pre)
-        if pm:
-            neg = _NOT_EN.search(pre, 0, pm.start())
-            if neg:  # "not past X", "not at X yet": still before it; "not near X": nothing
-                if kind not in ("past", "after", "at"):
-                    return None
-                kind, pm_start = "before", neg.start()
-            else:
-                pm_start = pm.start()
-            pre_hit = (kind, lo + pm_start, pm.groupdict().get("mod"))
-            break
-    pre_zh = False
-    if pre_hit is None:
-        for kind, pre_re in _PRE_ZH:
-            pm = pre_re.search(pre)
-            if pm:
-                mod = pm.groupdict().get("mod")
-                if kind == "before" and not mod and not re.search(r"没|未", pm.group(0)):
-                    continue  # a bare "到X" is arriving, not "before"
-                if kind == "none":
-                    return None
-                pre_hit, pre_zh = (kind, lo + pm.start(), mod), True
-                break
-
-    post_hit: tuple[str, int] | None = None
-    for kind, post_re in _POST_EN + _POST_ZH:
-        qm = post_re.match(post)
-        if qm and qm.end() > 0:
-            post_hit = (kind, m.end + qm.end())
-            break
-
-    generic = ("at", "near")
-    if post_hit and (pre_hit is None or pre_hit[0] in generic and post_hit[0] not in generic
-                     or pre_hit[0] == "at" and post_hit[0] == "near"):
-        kind, end = post_hit
-        start = pre_hit[1] if pre_hit else m.start
-        amount = doc.amount_after(end, hi)
-        if amount is None and pre_hit is None:
-            amount = _post_amount_en(doc, m, hi)
-        return _relation(doc, kind, m, start, end, amount)
-    if pre_hit:
-        kind, start, mod = pre_hit
-        end = m.end
-        amount = None
-        if not pre_zh:
-            amount = doc.amount_before(start, lo)
-        if amount is None and (pre_zh or post_hit):
-            if post_hit:  # "过了X之后两个小时": the amount follows the second word
-                end = post_hit[1]
-            amount = doc.amount_after(end, hi)
-        if amount is None and not pre_zh:
-            amount = _post_amount_en(doc, m, hi)
-        return _relation(doc, kind, m, start, end, amount, mod=mod)
-    amount = _post_amount_en(doc, m, hi, with_kind=True)
-    if amount is not None:
-        tail = _POST_EN_AMOUNT_TAIL.match(doc.scan[amount.end:hi])
-        kind = "past" if tail and tail.group("w").startswith(("behind", "back")) else "before"
-        end = amount.end + (tail.end() if tail else 0)
-        return _relation(doc, kind, m, m.start, end, amount)
-    return None
-
-
-def _post_amount_en(doc: _Doc, m: Mention, hi: int, *, with_kind: bool = False) -> Amount | None:
-    """The amount in "X is (still) 2 hours away / ahead / behind us"."""
-    lead = _POST_EN_AMOUNT_LEAD.match(doc.scan[m.end:hi])
-    if not lead:
-        return None
-    pos = m.end + lead.end()
-    for k, a in enumerate(doc.amounts):
-        if a.start == pos and k not in doc.used_amounts:
-            if not _POST_EN_AMOUNT_TAIL.match(doc.scan[a.end:hi]):
-                return None
-            doc.used_amounts.add(k)
-            return a
-    return None
-
-
-_WALK_ON = re.compile(
-    r"^\s*(?:and\s+|then\s+)?(?:(?:we|i)\s+)?(?:have\s+)?(?:been\s+)?"
-    r"(?:walk(?:ed|ing)?|hik(?:ed|ing)|going|come)\s+(?:for\s+)?"
-    r"|^\s*(?:已经|又|再|然后)?(?:走了|下了|走|下来了?)(?:有)?"
-)
-
-
-def _walk_on(doc: _Doc, rel: Relation) -> Relation:
-    """Add the walking time of the next clause to "down from X", "past X" with no amount.
-
-    "我们从卓玛拉下来，走了一个半小时" is an hour and a half down from the pass.
-    """
-    if rel.kind not in ("down_from", "past", "after") or rel.distance_m or rel.duration_s:
-        return rel
-    _, c_end = doc.clause(rel.anchor.start)
-    nxt = doc.clause(c_end + 1)
-    if nxt[0] != c_end + 1 or nxt[0] >= nxt[1]:
-        return rel
-    lead = _WALK_ON.match(doc.scan[nxt[0]:nxt[1]])
-    if not lead:
-        return rel
-    amount = doc.amount_after(nxt[0] + lead.end(), nxt[1])
-    if amount is None or amount.kind != "duration":
-        if amount is not None:
-            doc.used_amounts.discard(doc.amounts.index(amount))
-        return rel
-    start = doc.text.find(rel.text, max(0, rel.anchor.start - 80)) if rel.text else -1
-    start = start if start >= 0 else rel.anchor.start
-    return Relation(
-        kind=rel.kind,
-        anchor=rel.anchor,
-        other=rel.other,
-        duration_s=(amount.low, amount.high),
-        text=doc.span_text(start, amount.end),
-    )
-
-
-def _relations(doc: _Doc) -> tuple[list[Relation], dict[int, Relation]]:
-    out: list[Relation] = []
-    by_mention: dict[int, Relation] = {}
-    paired: set[int] = set()
-    for i in range(len(doc.mentions) - 1):
-        if i in paired:
-            continue
-        rel = _pair_relation(doc, i)
-        if rel is not None:
-            out.append(rel)
-            paired.update((i, i + 1))
-            by_mention[i] = by_mention[i + 1] = rel
-    for i in range(len(doc.mentions)):
-        if i in paired:
-            continue
-        rel = _single_relation(doc, i)
-        if rel is not None:
-            rel = _walk_on(doc, rel)
-            out.append(rel)
-            by_mention[i] = rel
-    out.sort(key=lambda r: r.anchor.start)
-    return out, by_mention
-
-
 # ======================================================================= walking time
 
 
-def _departure_cue(doc: _Doc, i: int) -> tuple[str, int, int] | None:
+def _departure_cue(doc: Doc, i: int) -> tuple[str, int, int] | None:
     """(cue, start, end) of the words that make mention ``i`` a starting point.
 
     The cue is "strong" ("left X", "从X出发", "walked 5 hours from X") or "pass"
@@ -662,7 +169,7 @@ def _departure_cue(doc: _Doc, i: int) -> tuple[str, int, int] | None:
     """
     m = doc.mentions[i]
     lo, hi = doc.window(i)
-    pre, post = doc.scan[lo:m.start], doc.scan[m.end:hi]
+    pre, post = doc.scan[lo : m.start], doc.scan[m.end : hi]
     pm = _DEP_EN.search(pre) or _DEP_ZH_PRE.search(pre)
     if pm:
         return "strong", lo + pm.start(), m.end
@@ -672,7 +179,7 @@ def _departure_cue(doc: _Doc, i: int) -> tuple[str, int, int] | None:
     pm, qm = _DEP_ZH_COMBO[0].search(pre), _DEP_ZH_COMBO[1].match(post)
     if pm and qm:
         return "strong", lo + pm.start(), m.end + qm.end()
-    pm = _DEP_WEAK_EN.search(pre) or re.search(r"(?:从|打|自)" + _FILL_ZH, pre)
+    pm = _DEP_WEAK_EN.search(pre) or re.search(r"(?:从|打|自)" + FILL_ZH, pre)
     if pm:
         c_start, c_end = doc.clause(m.start)
         if _WALKING.search(doc.scan[c_start:c_end]):
@@ -684,7 +191,7 @@ def _departure_cue(doc: _Doc, i: int) -> tuple[str, int, int] | None:
 
 
 def _elapsed(
-    doc: _Doc,
+    doc: Doc,
     now: datetime,
     by_mention: dict[int, Relation],
     notes: list[str],
@@ -714,9 +221,7 @@ def _elapsed(
             used_clocks.add(k)
             departed = resolve_departure(clock, now)
             if departed is None:
-                notes.append(
-                    f"departure time “{clock.text}” is after the report time: ignored"
-                )
+                notes.append(f"departure time “{clock.text}” is after the report time: ignored")
                 continue
             span = (clock.start, clock.end)
         else:
@@ -725,7 +230,7 @@ def _elapsed(
                     continue
                 if not c_start <= a.start < c_end:
                     continue
-                ago = _AGO.match(doc.scan[a.end:c_end])
+                ago = _AGO.match(doc.scan[a.end : c_end])
                 if cue == "pass" and not ago:
                     continue
                 doc.used_amounts.add(k)
@@ -733,19 +238,19 @@ def _elapsed(
                 span = (a.start, a.end + (ago.end() if ago else 0))
                 break
             nxt = doc.clause(c_end + 1)
-            lead = _WALK_ON.match(doc.scan[nxt[0]:nxt[1]]) if nxt[0] == c_end + 1 else None
+            lead = _WALK_ON.match(doc.scan[nxt[0] : nxt[1]]) if nxt[0] == c_end + 1 else None
             if departed is None and cue == "strong" and lead:
                 # "从塔钦出发的，走了大概六个小时"
-                a = doc.amount_after(nxt[0] + lead.end(), nxt[1])
-                if a is not None and a.kind == "duration":
-                    departed = now - timedelta(seconds=(a.low + a.high) / 2)
-                    span = (a.start, a.end)
+                later = doc.amount_after(nxt[0] + lead.end(), nxt[1])
+                if later is not None and later.kind == "duration":
+                    departed = now - timedelta(seconds=(later.low + later.high) / 2)
+                    span = (later.start, later.end)
                     handled.add(nxt)
-                elif a is not None:
-                    doc.used_amounts.discard(doc.amounts.index(a))
+                elif later is not None:
+                    doc.used_amounts.discard(doc.amounts.index(later))
         if departed is None or span is None:
             if cue == "strong" and i not in by_mention:
-                rel = _relation(doc, "after", m, cue_start, cue_end)
+                rel = relation(doc, "after", m, cue_start, cue_end)
                 extra.append(rel)
                 by_mention[i] = rel
             continue
@@ -754,7 +259,7 @@ def _elapsed(
     return out, extra
 
 
-def _orphan_times(doc: _Doc, handled: set[tuple[int, int]], notes: list[str]) -> None:
+def _orphan_times(doc: Doc, handled: set[tuple[int, int]], notes: list[str]) -> None:
     """Note walking times that name no place to start from."""
     for c_start, c_end in doc.clause_spans:
         if (c_start, c_end) in handled or not _DEP_ANY.search(doc.scan[c_start:c_end]):
@@ -772,7 +277,7 @@ def _orphan_times(doc: _Doc, handled: set[tuple[int, int]], notes: list[str]) ->
 # ======================================================================= altitude
 
 
-def _elevations(doc: _Doc, notes: list[str]) -> tuple[list[ElevationClue], list[tuple[int, int]]]:
+def _elevations(doc: Doc, notes: list[str]) -> tuple[list[ElevationClue], list[tuple[int, int]]]:
     out: list[ElevationClue] = []
     spans: list[tuple[int, int]] = []
     text = doc.quiet
@@ -788,11 +293,14 @@ def _elevations(doc: _Doc, notes: list[str]) -> tuple[list[ElevationClue], list[
         unit = (m.group("unit") or "").strip()
         suffix = (m.group("suf") or "").strip()
         c_start, _ = doc.clause(m.start())
-        before = text[max(c_start, m.start() - 40):m.start()]
+        before = text[max(c_start, m.start() - 40) : m.start()]
         cue = bool(_ELEVATION_CUE.search(before) or _ELEVATION_CUE.search(suffix)) or suffix in (
-            "asl", "a.s.l", "a.s.l.", "above sea level",
+            "asl",
+            "a.s.l",
+            "a.s.l.",
+            "above sea level",
         )
-        if not cue and _DISTANCE_AFTER.match(text[m.end():m.end() + 15]):
+        if not cue and _DISTANCE_AFTER.match(text[m.end() : m.end() + 15]):
             continue
         feet = unit in ("ft", "feet", "foot", "'", "英尺")
         metres = unit != "" and not feet
@@ -833,130 +341,6 @@ def _elevations(doc: _Doc, notes: list[str]) -> tuple[list[ElevationClue], list[
     return out, spans
 
 
-# ======================================================================= sights
-
-
-def _sights(doc: _Doc, by_mention: dict[int, Relation], notes: list[str]) -> list[SightClue]:
-    scan = doc.scan
-    n = len(scan)
-    hits: list[tuple[int, int, str | None]] = []
-    for tag, pattern in lex.SIGHT_PATTERNS:
-        for mt in pattern.finditer(scan):
-            if mt.end() > mt.start():
-                hits.append((mt.start(), mt.end(), tag))
-    hits.sort(key=lambda h: (h[0] - h[1], h[0]))
-    taken = bytearray(n)
-    chosen: list[tuple[int, int, str | None]] = []
-    for start, end, tag in hits:
-        if any(taken[start:end]):
-            continue
-        taken[start:end] = b"\x01" * (end - start)
-        chosen.append((start, end, tag))
-    chosen.sort()
-
-    owner = [-1] * n
-    for i, m in enumerate(doc.mentions):
-        for p in range(m.start, m.end):
-            owner[p] = i
-    s_spans = sight_clauses(scan)
-    s_starts = [s for s, _ in s_spans]
-
-    out: list[SightClue] = []
-    seen: set[tuple[str, bool]] = set()
-    previous: tuple[int, int, bool] | None = None  # (sight clause, end, negated)
-    for start, end, tag in chosen:
-        if tag is None:
-            continue
-        k = bisect.bisect_right(s_starts, start) - 1
-        if k < 0 or start >= s_spans[k][1]:
-            continue
-        sc_start, sc_end = s_spans[k]
-        clause_text = scan[sc_start:sc_end]
-        owners = {owner[p] for p in range(start, end)} - {-1}
-        if owners:
-            mention = doc.mentions[min(owners)]
-            rel = by_mention.get(min(owners))
-            if mention.feature is None:
-                best = mention.place_ids[0][0] if mention.place_ids else ""
-                if best not in lex.VIEW_PLACES or not lex.SEEING.search(clause_text):
-                    continue
-                if rel is not None:
-                    continue
-                notes.append(f"“{mention.text}” is in view, not where the caller is")
-            elif rel is not None and rel.kind in _DIRECTIONAL:
-                continue
-        window_start = sc_start
-        if previous and previous[0] == k:
-            window_start = max(window_start, previous[1])
-        window = scan[window_start:start]
-        negated = _negated(window[-40:], window[-10:])
-        if not negated and previous and previous[0] == k and lex.LIST_GAP.fullmatch(window):
-            negated = previous[2]
-        if not negated and _NEG_AFTER.match(scan[end:min(sc_end, end + 30)]):
-            negated = True
-        previous = (k, end, negated)
-        if (tag, negated) in seen:
-            continue
-        seen.add((tag, negated))
-        out.append(SightClue(tag, negated, doc.span_text(start, end)))
-    # named views with no sight word of their own ("we can see Manasarovar")
-    for i, m in enumerate(doc.mentions):
-        tag = lex.VIEW_PLACES.get(m.place_ids[0][0]) if m.place_ids and not m.feature else None
-        if tag is None or i in by_mention or any(taken[m.start:m.end]):
-            continue
-        k = bisect.bisect_right(s_starts, m.start) - 1
-        if k < 0 or not lex.SEEING.search(scan[s_spans[k][0]:s_spans[k][1]]):
-            continue
-        window = scan[s_spans[k][0]:m.start]
-        negated = _negated(window[-40:], window[-10:])
-        if (tag, negated) not in seen:
-            seen.add((tag, negated))
-            out.append(SightClue(tag, negated, m.text))
-            notes.append(f"“{m.text}” is in view, not where the caller is")
-    return out
-
-
-def _negated(window_en: str, window_zh: str) -> bool:
-    """Whether the words before a sight deny it (and no later "but we see" undoes that).
-
-    Both windows end where the sight word starts; positions are counted back from there.
-    """
-    negations = [mt.end() - len(window_en) for mt in lex.NEGATION_EN.finditer(window_en)]
-    negations += [mt.end() - len(window_zh) for mt in lex.NEGATION_ZH.finditer(window_zh)]
-    if not negations:
-        return False
-    positives = [
-        mt.start() - len(window_en)
-        for mt in _POSITIVE.finditer(window_en)
-        if not _DENIED.search(window_en, 0, mt.start())
-    ]
-    return not positives or max(positives) < max(negations)
-
-
-# ======================================================================= direction
-
-
-def _text_direction(folded: str, notes: list[str]) -> Direction | None:
-    votes: set[Direction] = set()
-    ccw_spans = [(m.start(), m.end()) for m in lex.CCW.finditer(folded)]
-    for pattern, said in ((lex.CCW, "counterclockwise"), (lex.CW, "clockwise")):
-        for m in pattern.finditer(folded):
-            if said == "clockwise" and any(s <= m.start() < e for s, e in ccw_spans):
-                continue
-            flip = lex.FLIP_BEFORE.search(folded[max(0, m.start() - 15):m.start()])
-            d: Direction = said if not flip else (  # type: ignore[assignment]
-                "clockwise" if said == "counterclockwise" else "counterclockwise"
-            )
-            votes.add(d)
-    if not votes and lex.CW_WEAK.search(folded):
-        votes.add("clockwise")
-    if len(votes) == 1:
-        return votes.pop()
-    if votes:
-        notes.append("both walking directions are mentioned: direction left open")
-    return None
-
-
 # ======================================================================= entry point
 
 
@@ -971,16 +355,14 @@ def _validate(text: object, reported_at: object, direction: object) -> str:
             f"the description is {len(stripped):,} characters long; "
             f"at most {MAX_TEXT_CHARS:,} are accepted"
         )
-    if not isinstance(reported_at, datetime) or reported_at.tzinfo is None or (
-        reported_at.utcoffset() is None
+    if (
+        not isinstance(reported_at, datetime)
+        or reported_at.tzinfo is None
+        or (reported_at.utcoffset() is None)
     ):
-        raise InvalidInput(
-            f"reported_at must be a timezone-aware datetime, not {reported_at!r}"
-        )
+        raise InvalidInput(f"reported_at must be a timezone-aware datetime, not {reported_at!r}")
     if direction is not None and direction not in _DIRECTIONS:
-        raise InvalidInput(
-            f"direction {direction!r} is not one of {', '.join(_DIRECTIONS)}"
-        )
+        raise InvalidInput(f"direction {direction!r} is not one of {', '.join(_DIRECTIONS)}")
     return unicodedata.normalize("NFC", stripped)
 
 

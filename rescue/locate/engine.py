@@ -9,6 +9,7 @@ questions off the posterior.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -32,7 +33,14 @@ from rescue.locate.belief import (
     mixture,
 )
 from rescue.locate.clues import parse_clues
-from rescue.locate.model import Candidate, Clues, LocateResult, Mention, Relation
+from rescue.locate.model import (
+    Candidate,
+    Clues,
+    LocateResult,
+    Mention,
+    Relation,
+    RouteRange,
+)
 from rescue.locate.names import NameIndex
 from rescue.locate.questions import TagMask, best_questions
 
@@ -172,6 +180,7 @@ def locate(
             state.posterior(), index.bins.segment, len(index.bins.segment_ids), index.tags
         )
         return LocateResult((), tuple(questions), clues)
+    clues = _disambiguate(index, clues)
     _apply_clues(index, state, clues)
     posterior = state.posterior()
     candidates = _candidates(index, state, posterior)
@@ -179,7 +188,42 @@ def locate(
     questions = best_questions(
         posterior, index.bins.segment, len(index.bins.segment_ids), index.tags, asked=asked
     )
-    return LocateResult(tuple(candidates), tuple(questions), clues)
+    return LocateResult(tuple(candidates), tuple(questions), clues, _range_80(index, posterior))
+
+
+def _range_80(index: LocateIndex, p: np.ndarray) -> RouteRange | None:
+    """The shortest 80 % stretch along the most probable route, and its median."""
+    b = index.bins
+    on = b.route >= 0
+    if not on.any():
+        return None
+    mass = np.bincount(b.route[on], weights=p[on], minlength=len(b.route_ids))
+    r = int(np.argmax(mass))
+    sel = np.flatnonzero((b.route == r) & np.isfinite(b.km))
+    if not len(sel):
+        return None
+    best_km = float(b.km[sel[int(np.argmax(p[sel]))]])
+    rel = b.km[sel] - best_km
+    if b.route_loop[r]:
+        length = b.route_length_km[r]
+        rel = (rel + length / 2.0) % length - length / 2.0
+    order = np.argsort(rel)
+    rel_sorted, w = rel[order], p[sel][order] / p[sel].sum()
+    cum = np.concatenate([[0.0], np.cumsum(w)])
+    # the shortest stretch holding CREDIBLE of the mass (robust to a second mode, e.g. the
+    # few counter-clockwise walkers on the far side of the loop)
+    ends = np.searchsorted(cum, cum[:-1] + CREDIBLE - 1e-9)
+    valid = ends <= len(rel_sorted)
+    starts = np.flatnonzero(valid)
+    stop = np.minimum(ends[valid], len(rel_sorted)) - 1
+    k = int(np.argmin(rel_sorted[stop] - rel_sorted[starts]))
+    i, j = int(starts[k]), int(stop[k])
+    lo, hi = float(rel_sorted[i]), float(rel_sorted[j])
+    inner = np.cumsum(w[i : j + 1]) / w[i : j + 1].sum()
+    mid = float(rel_sorted[i + min(int(np.searchsorted(inner, 0.5)), j - i)])
+    length = b.route_length_km[r]
+    wrap = (lambda k: k % length) if b.route_loop[r] else (lambda k: k)
+    return RouteRange(b.route_ids[r], wrap(best_km + lo), wrap(best_km + hi), wrap(best_km + mid))
 
 
 # ------------------------------------------------------------------------ clues
@@ -189,9 +233,62 @@ def _directions(clues: Clues) -> dict[str, float]:
     return {clues.direction: 1.0} if clues.direction else dict(DIRECTION_PRIOR)
 
 
+def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
+    """Reweight the candidates of ambiguous mentions by closeness to the clear ones.
+
+    "1 km before the supply point" next to "Medicine Buddha valley" means that
+    valley's supply point; "the iron bridge after Zutulpuk" the bridge near
+    Zutulpuk. A mention is clear when its best candidate leads the next by 1.5×.
+    """
+
+    def clear(m: Mention) -> Anchor | None:
+        ps = [(p, sc) for p, sc in m.place_ids if p in index.anchors]
+        if not ps or m.feature is not None:
+            return None
+        if len(ps) == 1 or ps[0][1] >= 1.5 * ps[1][1]:
+            return index.anchors[ps[0][0]]
+        return None
+
+    context = {(m.start, m.end): clear(m) for m in clues.mentions}
+    changed: dict[tuple[int, int], Mention] = {}
+    for m in clues.mentions:
+        if context[(m.start, m.end)] is not None or len(m.place_ids) < 2:
+            continue
+        others = [a for k, a in context.items() if a is not None and k != (m.start, m.end)]
+        if not others:
+            continue
+        rescored = []
+        for pid, score in m.place_ids:
+            a = index.anchors.get(pid)
+            if a is None:
+                continue
+            d = min(float(np.hypot(a.x - o.x, a.y - o.y)) for o in others)
+            rescored.append((pid, score * (0.1 + np.exp(-d / 3000.0))))
+        rescored.sort(key=lambda t: -t[1])
+        top = rescored[0][1] if rescored else 1.0
+        changed[(m.start, m.end)] = replace(m, place_ids=tuple((p, sc / top) for p, sc in rescored))
+    if not changed:
+        return clues
+
+    def swap(m: Mention | None) -> Mention | None:
+        return None if m is None else changed.get((m.start, m.end), m)
+
+    return replace(
+        clues,
+        mentions=tuple(swap(m) for m in clues.mentions),  # type: ignore[misc]
+        relations=tuple(
+            replace(r, anchor=swap(r.anchor), other=swap(r.other)) for r in clues.relations
+        ),
+        elapsed=tuple(replace(e, origin=swap(e.origin)) for e in clues.elapsed),
+    )
+
+
 def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
     b = index.bins
     dirs = _directions(clues)
+    # a place named without a relation word is where the caller is, unless other clues
+    # (a relation, a walking time) say more: then it is only the area
+    implicit_sigma = 1500.0 if (clues.relations or clues.elapsed) else None
     related = {id(r.anchor) for r in clues.relations} | {
         id(r.other) for r in clues.relations if r.other
     }
@@ -205,7 +302,8 @@ def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
             continue
         if any(m == e.origin for e in clues.elapsed):
             continue
-        lik = _near(index, m, sigma_m=300.0 if m.feature is None else 500.0)
+        sigma = implicit_sigma or (300.0 if m.feature is None else 500.0)
+        lik = _near(index, m, sigma_m=sigma)
         if lik is not None:
             state.apply(lik, f"“{m.text}” → {_names(index, m)}")
     for e in clues.elapsed:
@@ -277,7 +375,9 @@ def _walk_km(
     """Km walked (in the walking direction) from ``km`` in ``dur_s`` at ``pace``."""
     rid = index.bins.route_ids[route]
     direction = "clockwise" if forward else "counterclockwise"
-    res = index.network.walk(rid, km, max(dur_s, 0.0), direction=direction, pace=pace)
+    res = index.network.walk(
+        rid, km, max(dur_s, 0.0), direction=direction, pace=pace, stops="landmarks"
+    )
     length = index.bins.route_length_km[route]
     d = (res.position.km - km) if forward else (km - res.position.km)
     if index.bins.route_loop[route]:
@@ -417,8 +517,12 @@ def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[C
             break
         sel = np.flatnonzero(b.segment == s)
         ps = p[sel]
-        best = sel[int(np.argmax(ps))]
         km = b.km[sel]
+        if np.isfinite(km).all():  # the median along the segment minimises the expected error
+            o = np.argsort(km)
+            best = sel[o][min(int(np.searchsorted(np.cumsum(ps[o]) / ps.sum(), 0.5)), len(o) - 1)]
+        else:
+            best = sel[int(np.argmax(ps))]
         km_range = None
         stretch_idx = sel
         if np.isfinite(km).all():

@@ -15,7 +15,8 @@ Two evaluations, both framework-free:
     (departure from the Darchen kora gate, report time, the GPS fix at that time). The locator
     gets "we left Darchen kora gate at HH:MM" and the report time; the error is along the
     route, between the best point and the fix, both referenced to the outer kora; coverage is
-    how often the fix lies inside the best candidate's 80 % ``km_range``.
+    how often the fix lies inside the locator's 80 % range along the route (``range_80``;
+    the best candidate's ``km_range`` for a locator without one).
 
 The case file is JSON Lines, one object per case; ``tests/data/locate_cases.jsonl`` is the
 project's set and ``tests/data/make_locate_cases.py`` documents how its truths were made.
@@ -54,6 +55,7 @@ __all__ = [
     "GroupStats",
     "Target",
     "EvalReport",
+    "DESCRIPTION",
     "TrackPair",
     "TrackPairResult",
     "TimeEvalReport",
@@ -63,6 +65,9 @@ __all__ = [
     "track_pairs",
     "evaluate_time_only_tracks",
     "format_time_report",
+    "add_arguments",
+    "build_parser",
+    "run",
     "main",
 ]
 
@@ -962,7 +967,7 @@ def evaluate_time_only_tracks(
     Raises
     ------
     InvalidInput
-        See :func:`track_pairs`.
+        See :func:`track_pairs`; also when no track yields a pair.
     SandtableError
         If no locator is given and this build has none.
     """
@@ -975,6 +980,11 @@ def evaluate_time_only_tracks(
         track_ids=track_ids,
         min_elapsed_s=min_elapsed_s,
     )
+    if not pairs:
+        reasons = "; ".join(f"{t}: {why}" for t, why in list(skipped.items())[:5])
+        raise InvalidInput(
+            f"no usable pairs in the track table ({len(skipped)} tracks skipped: {reasons})"
+        )
     length_km = network.line(_TRACK_ROUTE).length_m / 1000.0
     results: list[TrackPairResult] = []
     for p in pairs:
@@ -990,14 +1000,22 @@ def evaluate_time_only_tracks(
             )
             continue
         best = cands[0]
-        pred = float(network.locate(best.lon, best.lat, _TRACK_ROUTE).km)
+        range_80 = getattr(res, "range_80", None)
+        if range_80 is not None and range_80[0] == _TRACK_ROUTE:  # the route's median
+            pred = float(range_80.median_km)
+        else:
+            pred = float(network.locate(best.lon, best.lat, _TRACK_ROUTE).km)
         d = abs(pred - p.true_km) % length_km
         err = min(d, length_km - d)
-        covered = (
-            best.route_id == _TRACK_ROUTE
-            and best.km_range is not None
-            and _in_range(p.true_km, best.km_range, length_km)
-        )
+        # the locator's 80 % range along the route if it gives one, else the best segment's
+        if range_80 is not None and range_80[0] == _TRACK_ROUTE:
+            covered = _in_range(p.true_km, (range_80[1], range_80[2]), length_km)
+        else:
+            covered = (
+                best.route_id == _TRACK_ROUTE
+                and best.km_range is not None
+                and _in_range(p.true_km, best.km_range, length_km)
+            )
         results.append(TrackPairResult(p, pred, err, covered, best.segment_id, failure))
     errors = np.array([r.error_km for r in results], dtype=float)
     bands: dict[str, dict[str, Any]] = {}
@@ -1055,14 +1073,16 @@ def format_time_report(report: TimeEvalReport) -> str:
 
 
 # ------------------------------------------------------------------------------- CLI
-def build_parser(prog: str = "sandtable eval-locate") -> argparse.ArgumentParser:
-    """Arguments of ``sandtable eval-locate``."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Score the locator on a case set: top-1 and top-3 segment hit rates and "
-        "the median distance from the best point to the truth; optionally on held-out GPS "
-        "tracks (time-only: along-route error and 80%% range coverage).",
-    )
+DESCRIPTION = (
+    "Score the locator on a case set: top-1 and top-3 segment hit rates and the median "
+    "distance from the best point to the truth, overall, for cases naming a place, for "
+    "time-only cases, by language and by clue type; with --tracks also on held-out GPS tracks "
+    "(time-only: median along-route error and how often the truth is inside the 80% range)."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``sandtable eval-locate`` to a (sub)parser; run it with :func:`run`."""
     parser.add_argument(
         "--cases",
         default=str(DEFAULT_CASES),
@@ -1084,27 +1104,46 @@ def build_parser(prog: str = "sandtable eval-locate") -> argparse.ArgumentParser
     parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a target is missed"
     )
+
+
+def build_parser(prog: str = "sandtable eval-locate") -> argparse.ArgumentParser:
+    """A stand-alone parser for ``sandtable eval-locate``."""
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    add_arguments(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the evaluation; return the exit status (0 ok, 1 a target missed with --check,
-    2 bad input)."""
+    """Run the evaluation from the command line.
+
+    Returns
+    -------
+    int
+        0, or 1 with ``--check`` when a target is missed, or 2 on bad input (the message
+        goes to stderr).
+    """
     args = build_parser().parse_args(argv)
     try:
-        return _main(args)
+        return run(args)
     except SandtableError as exc:
         print(f"sandtable eval-locate: error: {exc}", file=sys.stderr)
         return 2
 
 
-def _main(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Run the evaluation for parsed arguments (see :func:`add_arguments`); print the report.
+
+    Raises
+    ------
+    SandtableError
+        On a bad case file, region or track table, or when there is no locator.
+    """
     from geodata import load_region
     from routes import build_network
 
+    cases = load_cases(args.cases)  # a bad file fails before the slow part
     kwargs = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
     network = build_network(load_region(args.region, **kwargs))
-    cases = load_cases(args.cases)
     report = evaluate(network, cases, source=Path(args.cases).name)
     time_report = None
     if args.tracks:

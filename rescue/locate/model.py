@@ -24,6 +24,7 @@ __all__ = [
     "Candidate",
     "Question",
     "LocateResult",
+    "RouteRange",
     "Direction",
     "RELATION_KINDS",
     "SIGHT_TAGS",
@@ -304,16 +305,40 @@ class Question:
 
 
 @dataclass(frozen=True)
+class RouteRange:
+    """A credible stretch along one route: ``km_from`` → ``km_to`` in walking order
+    (``km_from > km_to`` when it spans km 0 of a loop) and the median position."""
+
+    route_id: str
+    km_from: float
+    km_to: float
+    median_km: float
+
+    def __getitem__(self, i: int) -> Any:  # (route_id, km_from, km_to) as a tuple
+        return (self.route_id, self.km_from, self.km_to)[i]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "route_id": self.route_id,
+            "km": [round(self.km_from, 2), round(self.km_to, 2)],
+            "median_km": round(self.median_km, 2),
+        }
+
+
+@dataclass(frozen=True)
 class LocateResult:
     """What ``locate`` returns: ranked candidates, questions to ask, the clues understood."""
 
     candidates: tuple[Candidate, ...]
     questions: tuple[Question, ...]
     clues: Clues
+    #: the stretch of the most probable route holding 80 % of the probability on it
+    range_80: RouteRange | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "candidates": [c.to_dict() for c in self.candidates],
             "questions": [q.to_dict() for q in self.questions],
             "interpreted": self.clues.interpreted(),
+            "range_80": self.range_80.to_dict() if self.range_80 else None,
         }

@@ -50,9 +50,11 @@ a proper name that contains or is followed by a feature word ("Drolma La pass",
 "止热寺", "Chuku bridge") is one proper-name mention; a following feature word
 also favours the candidates of that kind ("Zutulpuk guesthouse").
 
-A proper-name mention also lists places at the same spot (within 30 m: the
-medical post at a supply point) and services within 700 m of the best match
-(the guesthouses across the river from Dira-puk Gompa) with lower scores.
+A proper-name mention also lists, with lower scores, places at the same spot
+as its best matches (within 30 m: the medical post at a supply point) and the
+guesthouses and supply points within 700 m of them (the guesthouses across the
+river from Dira-puk Gompa; from a guesthouse, also a monastery that close).
+Towns, lakes and summits are areas: nothing is listed for being near them.
 """
 
 from __future__ import annotations
@@ -119,52 +121,143 @@ FEATURE_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 FEATURE_TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "monastery": (
-            "monastery", "monasteries", "gompa", "gonpa", "temple", "lamasery", "nunnery",
-            "寺", "寺庙", "寺院", "庙", "喇嘛庙", "贡巴",
+            "monastery",
+            "monasteries",
+            "gompa",
+            "gonpa",
+            "temple",
+            "lamasery",
+            "nunnery",
+            "寺",
+            "寺庙",
+            "寺院",
+            "庙",
+            "喇嘛庙",
+            "贡巴",
         ),
         "bridge": ("bridge", "footbridge", "suspension bridge", "桥", "桥梁", "小桥"),
         "river_crossing": (
-            "river crossing", "stream crossing", "ford", "过河处", "过河点", "渡河处", "渡口",
+            "river crossing",
+            "stream crossing",
+            "ford",
+            "过河处",
+            "过河点",
+            "渡河处",
+            "渡口",
             "涉水处",
         ),
         "lake": ("lake", "pond", "tarn", "湖", "湖泊", "湖边", "海子", "水塘"),
         "supply_point": (
-            "supply point", "supply station", "supply post", "supply stop", "rest stop",
-            "补给点", "补给站", "补给", "服务点", "服务站",
+            "supply point",
+            "supply station",
+            "supply post",
+            "supply stop",
+            "rest stop",
+            "补给点",
+            "补给站",
+            "补给",
+            "服务点",
+            "服务站",
         ),
         "tea_tent": (
-            "tea tent", "teahouse", "tea house", "tea shop", "teashop", "tea stall",
-            "noodle tent", "茶馆", "茶棚", "甜茶馆", "茶摊", "茶帐篷", "帐篷茶馆",
+            "tea tent",
+            "teahouse",
+            "tea house",
+            "tea shop",
+            "teashop",
+            "tea stall",
+            "noodle tent",
+            "茶馆",
+            "茶棚",
+            "甜茶馆",
+            "茶摊",
+            "茶帐篷",
+            "帐篷茶馆",
         ),
         "guesthouse": (
-            "guesthouse", "guest house", "hotel", "lodge", "hostel", "inn",
-            "宾馆", "旅馆", "客栈", "招待所", "酒店", "旅店", "住宿", "民宿",
+            "guesthouse",
+            "guest house",
+            "hotel",
+            "lodge",
+            "hostel",
+            "inn",
+            "宾馆",
+            "旅馆",
+            "客栈",
+            "招待所",
+            "酒店",
+            "旅店",
+            "住宿",
+            "民宿",
         ),
         "prostration_point": (
-            "prostration point", "prostration site", "prostration place", "prostration spot",
-            "朝拜处", "朝拜点", "磕头处", "磕头点", "叩拜处", "磕长头",
+            "prostration point",
+            "prostration site",
+            "prostration place",
+            "prostration spot",
+            "朝拜处",
+            "朝拜点",
+            "磕头处",
+            "磕头点",
+            "叩拜处",
+            "磕长头",
         ),
         "sky_burial": (
-            "sky burial", "sky burial site", "sky burial ground", "charnel ground",
-            "burial ground", "天葬台", "天葬场", "天葬",
+            "sky burial",
+            "sky burial site",
+            "sky burial ground",
+            "charnel ground",
+            "burial ground",
+            "天葬台",
+            "天葬场",
+            "天葬",
         ),
         "glacier": ("glacier", "icefall", "ice field", "冰川", "冰河"),
         "flagpole": (
-            "flagpole", "flag pole", "prayer flag pole", "flagstaff", "经幡杆", "经幡柱",
-            "旗杆", "经幡旗杆",
+            "flagpole",
+            "flag pole",
+            "prayer flag pole",
+            "flagstaff",
+            "经幡杆",
+            "经幡柱",
+            "旗杆",
+            "经幡旗杆",
         ),
-        "pass": ("pass", "mountain pass", "col", "山口", "垭口", "哑口"),
+        "pass": ("pass", "mountain pass", "山口", "垭口", "哑口"),
         "medical_post": (
-            "medical post", "medical point", "medical service point", "medical station",
-            "clinic", "hospital", "first aid", "first aid post", "aid post", "health centre",
-            "health center", "医疗点", "医疗服务点", "医疗站", "医务室", "诊所", "卫生院",
-            "医院", "急救站", "救护站",
+            "medical post",
+            "medical point",
+            "medical service point",
+            "medical station",
+            "clinic",
+            "hospital",
+            "first aid",
+            "first aid post",
+            "aid post",
+            "health centre",
+            "health center",
+            "医疗点",
+            "医疗服务点",
+            "医疗站",
+            "医务室",
+            "诊所",
+            "卫生院",
+            "医院",
+            "急救站",
+            "救护站",
         ),
         "cave": ("cave", "meditation cave", "山洞", "修行洞", "岩洞", "洞穴"),
         "footprint": ("footprint", "foot print", "脚印", "足印", "佛足印"),
         "police_station": (
-            "police station", "police post", "checkpoint", "check point", "派出所",
-            "警务站", "检查站", "边检站", "警察局",
+            "police station",
+            "police post",
+            "checkpoint",
+            "check point",
+            "派出所",
+            "警务站",
+            "检查站",
+            "边检站",
+            "警察局",
         ),
         "summit": ("summit", "peak", "峰", "山顶", "顶峰"),
         "chorten": ("chorten", "stupa", "佛塔", "白塔", "金塔"),
@@ -328,17 +421,75 @@ _COMMON_EN = frozenset(
 
 # Fuzzy runs may end in these generic words ("Drolmma pass").
 _EDGE_OK = frozenset(
-    {"la", "pass", "gompa", "gonpa", "monastery", "temple", "kund", "lake", "glacier",
-     "bridge", "guesthouse", "supply", "point", "cave", "peak", "tso", "chu"}
+    {
+        "la",
+        "pass",
+        "gompa",
+        "gonpa",
+        "monastery",
+        "temple",
+        "kund",
+        "lake",
+        "glacier",
+        "bridge",
+        "guesthouse",
+        "supply",
+        "point",
+        "cave",
+        "peak",
+        "tso",
+        "chu",
+    }
 )
 # "pass" after these words, or before these, is the verb.
 _PASS_VERB_BEFORE = frozenset(
-    {"to", "will", "can", "cannot", "could", "would", "should", "must", "just", "we", "i",
-     "they", "you", "did", "didnt", "not", "dont", "may", "might", "and", "then"}
+    {
+        "to",
+        "will",
+        "can",
+        "cannot",
+        "could",
+        "would",
+        "should",
+        "must",
+        "just",
+        "we",
+        "i",
+        "they",
+        "you",
+        "did",
+        "didnt",
+        "not",
+        "dont",
+        "may",
+        "might",
+        "and",
+        "then",
+    }
 )
 _PASS_VERB_AFTER = frozenset(
-    {"the", "a", "an", "by", "through", "it", "over", "them", "us", "me", "out", "away",
-     "on", "along", "this", "that", "there", "here", "him", "her"}
+    {
+        "the",
+        "a",
+        "an",
+        "by",
+        "through",
+        "it",
+        "over",
+        "them",
+        "us",
+        "me",
+        "out",
+        "away",
+        "on",
+        "along",
+        "this",
+        "that",
+        "there",
+        "here",
+        "him",
+        "her",
+    }
 )
 
 _LAT, _CJK, _BO = 0, 1, 2
@@ -353,10 +504,12 @@ _LAT_GAP = re.compile(r"[ \t\u00a0\-\u2010\u2011\u2013_'\u2019\u02bc]{1,3}")
 _BO_GAP = re.compile(r"[\u0f0b\u0f0c \u00a0]{1,2}")
 _TONE_NUMBERS = re.compile(r"(?:[a-z]+[1-5])+[a-z]*")
 _DIGITS = re.compile(r"\d")
-_SPECIAL = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "ŋ": "ng",
-                          "ı": "i", "þ": "th", "ð": "d"})
-_FOLD_MAP = str.maketrans({"d": "t", "g": "k", "b": "p", "q": "c", "j": "c", "x": "s",
-                           "v": "w", "o": "u"})
+_SPECIAL = str.maketrans(
+    {"ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "ŋ": "ng", "ı": "i", "þ": "th", "ð": "d"}
+)
+_FOLD_MAP = str.maketrans(
+    {"d": "t", "g": "k", "b": "p", "q": "c", "j": "c", "x": "s", "v": "w", "o": "u"}
+)
 _H_AFTER_CONSONANT = re.compile(r"(?<=[b-df-hj-np-tv-z])h")
 _DOUBLE = re.compile(r"(.)\1+")
 _PARENS = re.compile(r"\(([^()]*)\)")
@@ -635,9 +788,7 @@ class NameIndex:
             ):
                 self._add_latin((head,), pid, weight * 0.7)
 
-    def _cores(
-        self, words: tuple[str, ...]
-    ) -> Iterator[tuple[tuple[str, ...], frozenset[str]]]:
+    def _cores(self, words: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], frozenset[str]]]:
         """Shorter forms of a name without generic words, with the kinds those words name."""
         stripped_types: set[str] = set()
         current = words
@@ -728,9 +879,7 @@ class NameIndex:
     def _build_tibetan(self, rows: list[tuple[Any, ...]]) -> None:
         for pid, _, _, _, _, name_bo in rows:
             name = _as_text(name_bo)
-            syllables = tuple(
-                m.group() for m in _TOKEN_RE.finditer(name) if m.lastgroup == "bo"
-            )
+            syllables = tuple(m.group() for m in _TOKEN_RE.finditer(name) if m.lastgroup == "bo")
             if syllables:
                 self._bo.setdefault(syllables, _Key()).add(pid, 1.0)
                 if len(syllables) > 2 and syllables[-2:] == ("དགོན", "པ"):
@@ -740,10 +889,7 @@ class NameIndex:
         self._features: dict[str, tuple[tuple[str, float], ...]] = {}
         texts = {
             pid: " ".join(
-                [
-                    " ".join(self._words(n))
-                    for n in [_as_text(en), *_as_list(aen)]
-                ]
+                [" ".join(self._words(n)) for n in [_as_text(en), *_as_list(aen)]]
                 + [_as_text(zh), *_as_list(azh)]
             )
             for pid, en, aen, zh, azh, _ in rows
@@ -938,8 +1084,15 @@ class NameIndex:
                 exact_places: dict[str, float] = {}
                 if key is not None:
                     if key.feature is not None and self._feature_ok(run, i, j, key.feature):
-                        cands.append(_Cand(start, end, 0, dict(self._features[key.feature]),
-                                           feature=key.feature))
+                        cands.append(
+                            _Cand(
+                                start,
+                                end,
+                                0,
+                                dict(self._features[key.feature]),
+                                feature=key.feature,
+                            )
+                        )
                         hit = True
                     if key.places and (not all_common or len(span) >= 2 or len(norm) >= 4):
                         exact_places = dict(key.places)
@@ -950,8 +1103,15 @@ class NameIndex:
                     # ("tajin" ~ "Taqin", but not "tracing" ~ "Taqin")
                     near, feature_near = fold_key.near_spelling(norm, 1, 5)
                     if feature_near and fold_key.feature is not None and not hit and key is None:
-                        cands.append(_Cand(start, end, 0, dict(self._features[fold_key.feature]),
-                                           feature=fold_key.feature))
+                        cands.append(
+                            _Cand(
+                                start,
+                                end,
+                                0,
+                                dict(self._features[fold_key.feature]),
+                                feature=fold_key.feature,
+                            )
+                        )
                         hit = True
                     factor = 0.8 if exact_places else 1.0
                     for pid, w in near.items():
@@ -1020,24 +1180,32 @@ class NameIndex:
                 key = self._zh.get(run[i : i + length]) if i + length <= n else None
                 if key is not None:
                     cands.append(
-                        _Cand(tok.start + i, tok.start + i + length, 0, dict(key.places),
-                              generic=len(key.places) >= 3)
+                        _Cand(
+                            tok.start + i,
+                            tok.start + i + length,
+                            0,
+                            dict(key.places),
+                            generic=len(key.places) >= 3,
+                        )
                     )
             for length in self._zh_feature_lengths.get(ch, ()):
                 feature = self._zh_features.get(run[i : i + length]) if i + length <= n else None
                 if feature is not None and run[i : i + 2] not in ("湖南", "湖北"):
                     cands.append(
-                        _Cand(tok.start + i, tok.start + i + length, 0,
-                              dict(self._features[feature]), feature=feature)
+                        _Cand(
+                            tok.start + i,
+                            tok.start + i + length,
+                            0,
+                            dict(self._features[feature]),
+                            feature=feature,
+                        )
                     )
             for length in self._zh_sound_lengths.get(sounds[i], ()) if sounds else ():
                 if i + length > n:
                     continue
                 key = self._zh_sound.get(tuple(sounds[i : i + length]))
                 if key is not None:
-                    cands.append(
-                        _Cand(tok.start + i, tok.start + i + length, 0, dict(key.places))
-                    )
+                    cands.append(_Cand(tok.start + i, tok.start + i + length, 0, dict(key.places)))
 
     def _scan_tibetan(self, run: Sequence[_Tok], cands: list[_Cand]) -> None:
         for i in range(len(run)):
@@ -1087,8 +1255,9 @@ class NameIndex:
             k = (c.start, c.end, c.feature)
             have = merged.get(k)
             if have is None:
-                merged[k] = _Cand(c.start, c.end, c.tier, dict(c.places), c.feature, c.generic,
-                                  c.boost)
+                merged[k] = _Cand(
+                    c.start, c.end, c.tier, dict(c.places), c.feature, c.generic, c.boost
+                )
                 continue
             have.tier = min(have.tier, c.tier)
             have.generic = have.generic or c.generic
@@ -1261,4 +1430,3 @@ def _is_cjk(ch: str) -> bool:
         or 0x20000 <= o <= 0x2EBEF
         or ch in "\u3005\u3007"
     )
-

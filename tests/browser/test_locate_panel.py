@@ -112,6 +112,9 @@ def test_chinese_description_shows_candidates_and_heat(session: Session, tmp_pat
     assert len(widths) == len(ids) and widths[0] > 0 and widths[0] == max(widths)
     assert re.fullmatch(r"\d+ %|\d+\.\d %|< 1 %", page.inner_text(f"{CANDIDATES} .st-cand-p"))
     assert page.locator(f"{CANDIDATES}.st-selected").count() == 1
+    # the credible stretch, when the locator gives one, heads the list
+    if page.evaluate("!!window.sandtableLocate.result.range_80"):
+        assert page.inner_text(".st-range").startswith("80 %")
     # understood: the pass and the green lake
     chips = page.inner_text(".st-understood .st-chips")
     assert "Dr" in chips and "green lake" in chips, chips
@@ -156,7 +159,7 @@ def test_direction_is_sent_and_rerun(session: Session) -> None:
 
 def test_question_answers_append_in_the_ui_language_and_rerun(session: Session) -> None:
     page = session.page
-    session.locate(CALLER_ZH)
+    session.locate("Drolma La")  # a name alone leaves questions worth asking
     question = page.locator(".st-question").first
     expect(question).to_be_visible()
     yes_en = question.locator("[data-answer=yes]").get_attribute("data-answer-en")
@@ -165,21 +168,21 @@ def test_question_answers_append_in_the_ui_language_and_rerun(session: Session) 
         question.locator("[data-answer=yes]").click()
     session.wait_idle()
     text = page.input_value(TEXT)
-    assert text.startswith(CALLER_ZH) and text.endswith(yes_en)
+    assert text == f"Drolma La. {yes_en}"
     assert session.locate_bodies[-1]["text"] == text
 
+    # in Chinese, the Chinese answer is appended
     page.click("[data-set-lang=zh]")
-    question = page.locator(".st-question").first
-    expect(question.locator("[data-answer=no]")).to_have_text(re.compile("否"))
-    no_zh = question.locator("[data-answer=no]").get_attribute("data-answer-zh")
+    session.locate("Drolma La")
+    no = page.locator(".st-question").first.locator("[data-answer=no]")
+    expect(no).to_have_text(re.compile("否"))
+    no_zh = no.get_attribute("data-answer-zh")
     assert no_zh
     with page.expect_response("**/api/locate"):
-        question.locator("[data-answer=no]").click()
+        no.click()
     session.wait_idle()
-    after = page.input_value(TEXT)
-    assert after.startswith(text) and after.endswith(no_zh)
-    assert len(after) <= len(text) + len(no_zh) + 1  # at most a "，" between
-    assert session.locate_bodies[-1]["text"].endswith(no_zh)
+    assert page.input_value(TEXT) == f"Drolma La，{no_zh}"
+    assert session.locate_bodies[-1]["text"] == f"Drolma La，{no_zh}"
 
 
 def test_clicking_a_candidate_zooms_to_it(session: Session) -> None:
@@ -201,20 +204,21 @@ def test_clicking_a_candidate_zooms_to_it(session: Session) -> None:
 
 def test_language_switch_changes_the_panel(session: Session) -> None:
     page = session.page
-    session.locate(CALLER_ZH)
+    session.locate("Drolma La")
     panel = page.locator(PANEL)
-    english = panel.inner_text()
-    assert "Where the caller may be" in english and "Ask the caller" in english
+    english = panel.inner_text().casefold()  # the headings are set in capitals
+    assert "where the caller may be" in english and "ask the caller" in english
     assert "可能位置" not in english
     assert "Yes" in page.inner_text(".st-question")
-    assert "Drolma" in page.get_attribute(TEXT, "placeholder") or "Drolma" in english
+    assert "Drolma" in (page.get_attribute(TEXT, "placeholder") or "")
 
     page.click("[data-set-lang=zh]")
     chinese = panel.inner_text()
     assert "可能位置" in chinese and "追问呼救者" in chinese and "行进方向" in chinese
-    assert "Where the caller may be" not in chinese and "Walking direction" not in chinese
+    assert "where the caller" not in chinese.casefold()
+    assert "walking direction" not in chinese.casefold()
     assert "是" in page.inner_text(".st-question")
-    assert "卓玛拉" in page.get_attribute(TEXT, "placeholder")
+    assert "卓玛拉" in (page.get_attribute(TEXT, "placeholder") or "")
     assert "卓玛拉山口" in page.inner_text(f"{CANDIDATES} .st-cand-name >> nth=0")
 
 
@@ -302,7 +306,7 @@ def test_markup_in_the_locators_answer_stays_text(
     assert f"<b>caller said</b> {XSS}" in page.inner_text(".st-evidence")
     assert XSS in page.inner_text(".st-question-text")
     assert XSS in page.inner_text(".st-understood")
-    assert panel.locator("img, b, i:not(.fa-solid), script").count() == 0
+    assert panel.locator("img, b, script, i:not([class])").count() == 0
 
     # the map's tooltip for the stretch too
     page.locator(HEAT).first.hover(force=True)

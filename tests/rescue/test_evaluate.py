@@ -447,6 +447,38 @@ def test_main_reports_a_bad_case_file(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "bad.jsonl" in capsys.readouterr().err
 
 
+def test_the_options_plug_into_a_subcommand(
+    cases: list[Case], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """How ``sandtable eval-locate`` wires it: add_arguments on a subparser, run as func."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="sandtable")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("eval-locate", description=ev.DESCRIPTION)
+    ev.add_arguments(p)
+    p.set_defaults(func=ev.run)
+    monkeypatch.setattr(ev, "default_locator", lambda: _perfect(cases))
+    args = parser.parse_args(["eval-locate", "--cases", str(CASES), "--misses", "0"])
+    assert args.func(args) == 0
+    assert "locate evaluation" in capsys.readouterr().out
+
+
+def test_main_reports_tracks_without_held_out_walkers(
+    net: RouteNetwork,
+    tmp_path: Path,
+    cases: list[Case],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    df, _ = _synthetic_tracks(net)  # ids t1, t2: not the region's held-out tracks
+    path = tmp_path / "tracks.csv.gz"
+    df.to_csv(path, index=False)
+    monkeypatch.setattr(ev, "default_locator", lambda: _perfect(cases))
+    assert main(["--cases", str(CASES), "--tracks", str(path)]) == 2
+    assert "no usable pairs" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------- GPS track pairs
 def _synthetic_tracks(net: RouteNetwork) -> tuple[pd.DataFrame, dict[str, float]]:
     """Two walkers at a steady 1 m/s: one from 300 m before the gate (in town), one switched

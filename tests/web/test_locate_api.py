@@ -118,7 +118,7 @@ def assert_json_error(response: Any, status: int, *words: str) -> dict[str, Any]
 
 
 def assert_locate_shape(body: dict[str, Any]) -> None:
-    assert set(body) == {"candidates", "questions", "interpreted"}
+    assert set(body) >= {"candidates", "questions", "interpreted"}
     for candidate in body["candidates"]:
         assert set(candidate) >= {
             "segment_id",
@@ -239,12 +239,11 @@ def test_oversized_body_is_413_json(client: FlaskClient, stand_in: StandIn) -> N
 
 def test_oversized_chunked_body_is_413_json(client: FlaskClient, stand_in: StandIn) -> None:
     """Without a Content-Length the body is still read no further than the limit."""
-
     environ = EnvironBuilder(
         URL,
         method="POST",
         input_stream=io.BytesIO(b'{"text": "' + b"x" * (MAX_BODY_BYTES + 1024) + b'"}'),
-        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        headers=[("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")],
     ).get_environ()
     del environ["CONTENT_LENGTH"]
     environ["wsgi.input_terminated"] = True  # as waitress marks a chunked body it de-chunks

@@ -120,6 +120,10 @@
     return h ? [h + " h " + (m < 10 ? "0" : "") + m + " min", h + "小时" + m + "分"] : [m + " min", m + "分钟"];
   }
 
+  function routeById(routeId) {
+    return ((window.SANDTABLE_CONFIG || {}).routes || []).filter(function (r) { return r.route_id === routeId; })[0];
+  }
+
   function heat(t) {
     t = Math.max(0, Math.min(1, t));
     var x = t * (HEAT.length - 1);
@@ -252,6 +256,7 @@
 
   Panel.prototype.setBusy = function (busy) {
     this.root.classList.toggle("st-busy", busy);
+    if (busy) { this.root.classList.remove("st-stale"); }
     this.root.setAttribute("aria-busy", String(busy));
   };
 
@@ -309,6 +314,14 @@
         self.render(answer.json);
         return;
       }
+      // a rejected description: the answer shown was for other words, so take it away;
+      // a server or network fault: keep it, dimmed, since it is still the last good answer
+      if (answer.status >= 400 && answer.status < 500) {
+        self.result = null;
+        self.render(null);
+      } else {
+        self.root.classList.add("st-stale");
+      }
       var error = answer.json && answer.json.error;
       var message = error && error.message ? error.message : "HTTP " + answer.status;
       var box = document.createDocumentFragment();
@@ -321,6 +334,7 @@
       if (sequence !== self.sequence || (err && err.name === "AbortError")) { return; }
       self.pending = null;
       self.setBusy(false);
+      self.root.classList.add("st-stale");
       self.setStatus("error", bi("Cannot reach the Sandtable server. Check the connection and try again.",
         "无法连接沙盘服务器，请检查网络后重试。"));
     });
@@ -350,6 +364,7 @@
         "没有路段同时符合这些线索。请核对描述是否有误或自相矛盾。"));
     }
 
+    this.renderRange(result ? result.range_80 : null);
     this.renderCandidates(candidates);
     this.renderQuestions(questions);
     this.drawHeat(candidates);
@@ -425,6 +440,36 @@
     return chips;
   };
 
+  // "80 % within km a–b of <route>": the stretch a search team would be sent along
+  Panel.prototype.renderRange = function (range) {
+    var box = this.candidates.querySelector(".st-range");
+    box.textContent = "";
+    box.hidden = !(range && range.km && range.route_id);
+    if (box.hidden) { return; }
+    var route = routeById(range.route_id);
+    var from = range.km[0];
+    var to = range.km[1];
+    var kms = "km " + fmt(from, 1) + " – " + fmt(to, 1);
+    box.appendChild(el("strong", null, "80 %"));
+    box.appendChild(bi(" within ", " 位于 "));
+    if (route) {
+      var swatch = el("i", "st-swatch");
+      swatch.style.background = Sandtable.routeColour(range.route_id);
+      box.appendChild(swatch);
+      box.appendChild(bi(route.name_en, route.name_zh));
+    } else {
+      box.appendChild(document.createTextNode(range.route_id));
+    }
+    box.appendChild(el("strong", null, " " + kms));
+    if (from > to) { box.appendChild(bi(" (across km 0)", "（跨越 0 公里处）")); }
+    if (range.median_km !== null && range.median_km !== undefined) {
+      box.appendChild(el("span", "st-muted", " · "));
+      var median = el("span", "st-muted");
+      median.appendChild(bi("median km " + fmt(range.median_km, 1), "中位 km " + fmt(range.median_km, 1)));
+      box.appendChild(median);
+    }
+  };
+
   Panel.prototype.renderCandidates = function (candidates) {
     var self = this;
     var list = this.candidates.querySelector(".st-cand-list");
@@ -457,7 +502,7 @@
       item.appendChild(bar);
 
       var meta = el("div", "st-cand-meta");
-      var route = (window.SANDTABLE_CONFIG.routes || []).filter(function (r) { return r.route_id === c.route_id; })[0];
+      var route = routeById(c.route_id);
       if (route) {
         var swatch = el("i", "st-swatch");
         swatch.style.background = Sandtable.routeColour(c.route_id);

@@ -1,0 +1,112 @@
+"""The description being parsed, and the pattern helpers the clue readers share.
+
+:class:`Doc` holds the text in its forms (as given, folded, with coordinates or
+mentions blanked), the usable mentions, the clauses and the amounts and clock
+times found so far, and hands out amounts next to a relation word (each at most
+once).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from rescue.locate._numbers import Amount
+from rescue.locate._timeparse import ClockTime
+from rescue.locate.model import Mention
+
+__all__ = ["Doc", "FILL_EN", "FILL_ZH", "en", "zh"]
+
+FILL_EN = (
+    r"\s*(?:(?:the|a|an|this|that|our|big|large|great|huge|small|little|old|new|main|first"
+    r"|second|third|last|iron|wooden|metal|stone|holy|sacred|famous|high|upper|lower|tibetan"
+    r"|top\s+of\s+the|summit\s+of\s+the)\s+){0,3}$"
+)
+FILL_ZH = r"(?:那个|这个|那座|这座|那|这|一个|个)?$"
+
+
+def en(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{pattern}){FILL_EN}")
+
+
+def zh(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{pattern}){FILL_ZH}")
+
+
+_GAP_BEFORE_EN = re.compile(
+    r"\s*(?:(?:more|left|still|remaining|away|walk|walking|of\s+walking|to\s+go|down|up"
+    r"|further|farther|or\s+so)\s*)*"
+)
+_GAP_AFTER = re.compile(
+    r"(?:\s|已经|还有|还剩|还差|还要|还得|还需要?|还|有|走了|走|了|的|都|就|再|又|地方|处|"
+    r"is|are|by|about)*"
+)
+
+@dataclass
+class Doc:
+    """The description and what has been read out of it so far."""
+
+    text: str
+    folded: str
+    scan: str  # folded, coordinates blanked
+    quiet: str  # scan with mentions, clock times and altitudes blanked (for amounts)
+    mentions: list[Mention]  # usable, sorted, non-overlapping
+    clause_spans: list[tuple[int, int]]
+    amounts: list[Amount] = field(default_factory=list)
+    used_amounts: set[int] = field(default_factory=set)
+    clocks: list[ClockTime] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._clause_starts = [s for s, _ in self.clause_spans]
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the clause holding ``pos``; an empty span on a boundary."""
+        i = bisect.bisect_right(self._clause_starts, pos) - 1
+        if i >= 0 and pos < self.clause_spans[i][1]:
+            return self.clause_spans[i]
+        return pos, pos
+
+    def window(self, i: int) -> tuple[int, int]:
+        """How far before and after mention ``i`` its relation words may lie."""
+        m = self.mentions[i]
+        c_start, c_end = self.clause(m.start)
+        lo = max(c_start, m.start - 80)
+        if i > 0:
+            lo = max(lo, self.mentions[i - 1].end)
+        hi = min(max(c_end, m.end), m.end + 60)
+        if i + 1 < len(self.mentions):
+            hi = min(hi, self.mentions[i + 1].start)
+        return min(lo, m.start), max(hi, m.end)
+
+    def amount_before(self, pos: int, lo: int) -> Amount | None:
+        """An unused amount ending just before ``pos`` ("2 hours | before X")."""
+        for k in range(len(self.amounts) - 1, -1, -1):
+            a = self.amounts[k]
+            if a.end > pos or k in self.used_amounts:
+                continue
+            if a.start < lo:
+                return None
+            if _GAP_BEFORE_EN.fullmatch(self.scan[a.end : pos]):
+                self.used_amounts.add(k)
+                return a
+            return None
+        return None
+
+    def amount_after(self, pos: int, hi: int) -> Amount | None:
+        """An unused amount starting just after ``pos`` ("过了X | 大概3公里")."""
+        for k, a in enumerate(self.amounts):
+            if a.start < pos or k in self.used_amounts:
+                continue
+            if a.start >= hi:
+                return None
+            if _GAP_AFTER.fullmatch(self.scan[pos : a.start]):
+                self.used_amounts.add(k)
+                return a
+            return None
+        return None
+
+    def span_text(self, start: int, end: int) -> str:
+        return self.text[start:end].strip()
+
+

@@ -1,0 +1,548 @@
+"""Relation words around place mentions: "just past X", "between X and Y", "过了X大概3公里".
+
+English puts the words before the name ("two hours before the pass"), Chinese
+often after it ("卓玛拉山口下面", "X之后两个小时") or around it ("离X还有两个小时",
+"从X下来"). Each mention gets at most one relation; an amount next to the words
+("2 km", "大概20分钟") becomes its distance or duration range, and "just" / "刚"
+a short distance. A mention with no relation words is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rescue.locate._doc import FILL_EN, Doc, en, zh
+from rescue.locate._numbers import Amount
+from rescue.locate.model import RELATION_KINDS, Mention, Relation
+
+__all__ = ["JUST_M", "NOT_FAR_M", "DIRECTIONAL", "find_relations", "relation"]
+
+#: "just past", "刚过": a short way beyond (m)
+JUST_M = (0.0, 500.0)
+#: "not far past", "快到", "离X不远": within about a kilometre (m)
+NOT_FAR_M = (0.0, 1000.0)
+#: relations that place the caller off the spot: a feature word under them is no sight
+DIRECTIONAL = frozenset(
+    {"past", "after", "before", "between", "halfway", "down_from", "up_to", "across_river"}
+)
+
+_MOD_EN = (
+    r"(?:(?P<mod>only\s+just|just|right|shortly|a\s+bit|a\s+little|slightly|not\s+far|not\s+long"
+    r"|soon|almost\s+at|nearly\s+at)\s+)?"
+)
+
+#: English words before a mention, most specific first: (kind, pattern)
+_PRE_EN: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "down_from",
+        en(
+            r"\b(?:(?:on\s+(?:the|our)\s+way|coming|came|come|walking|walked|going|went|heading"
+            r"|headed|hiking|hiked|climbing|climbed|descending|descended|way)\s+down\s+(?:from|off)"
+            r"|descending\s+(?:from|off)|(?:the\s+)?descent\s+(?:from|off)|down\s+from"
+            r"|(?:coming|came|come)\s+(?:down\s+)?off)"
+        ),
+    ),
+    (
+        "up_to",
+        en(
+            r"\b(?:(?:on\s+(?:the|our)\s+way|climbing|climbed|going|walking|heading|hiking|way)"
+            r"\s+up(?:\s+(?:to(?:wards?)?|the))?|climbing(?:\s+(?:to(?:wards?)?|up))?"
+            r"|ascending(?:\s+to(?:wards?)?)?|(?:the\s+)?(?:climb|ascent)\s+(?:to(?:wards?)?|up)"
+            r"|up\s+to(?:wards?)?)"
+        ),
+    ),
+    (
+        "across_river",
+        en(
+            r"\b(?:across\s+the\s+(?:river|stream|creek|water)\s+from"
+            r"|(?:on\s+)?the\s+other\s+side\s+of\s+the\s+(?:river|stream|creek)\s+from"
+            r"|(?:on\s+the\s+)?opposite\s+(?:bank|side)\s+(?:of\s+the\s+river\s+)?(?:from|to)"
+            r"|across\s+from|opposite(?:\s+to)?)"
+        ),
+    ),
+    (
+        "past",
+        en(
+            rf"\b{_MOD_EN}(?:past|beyond|passed|have\s+passed|went\s+past|walked\s+past"
+            r"|gone\s+past|already\s+passed|over|crossed|have\s+crossed|went\s+over|came\s+over"
+            r"|got\s+over)"
+        ),
+    ),
+    ("after", en(rf"\b{_MOD_EN}after(?:\s+(?:leaving|crossing|passing|reaching))?")),
+    (
+        "before",
+        en(
+            rf"\b{_MOD_EN}(?:before(?:\s+(?:reaching|getting\s+to|arriving\s+at))?|in\s+front\s+of"
+            r"|short\s+of|(?:not|haven'?t|have\s+not|hasn'?t|didn'?t|did\s+not)\s+(?:yet\s+)?"
+            r"(?:reached|reach|got\s+to|get\s+to|gotten\s+to|arrived\s+at|arrive\s+at|made\s+it\s+to"
+            r"|make\s+it\s+to)|(?:on\s+(?:the|our)\s+way|heading|headed|walking|going|hiking)"
+            r"\s+(?:to(?:wards?)?|for)|towards?|approaching|almost\s+(?:at|to)|nearly\s+(?:at|to))"
+        ),
+    ),
+    (
+        "below",
+        en(
+            r"\b(?:below|beneath|under(?:neath)?|(?:at\s+)?the\s+(?:foot|bottom|base)\s+of"
+            r"|downhill\s+(?:from|of)|lower\s+than)"
+        ),
+    ),
+    ("above", en(r"\b(?:above|uphill\s+(?:from|of)|higher\s+than|up\s+above)")),
+    (
+        "near",
+        en(
+            r"\b(?:near(?:\s+to)?|nearby|close\s+to|next\s+to|beside|by|around|not\s+far\s+from"
+            r"|close\s+by|outside(?:\s+of)?|behind|at\s+the\s+side\s+of)"
+        ),
+    ),
+    (
+        "at",
+        en(
+            r"\b(?:at|in|on|inside|reached|arrived\s+(?:at|in)|got\s+to|made\s+it\s+to"
+            r"|on\s+top\s+of|top\s+of|summit\s+of|passing)"
+        ),
+    ),
+]
+
+#: English words that need an amount before them: "2 hours to X", "3 km from X"
+_PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "before",
+        en(
+            r"\b(?:to\s+go\s+(?:to|until|till)|to|till|until|before\s+(?:we\s+)?(?:reach|get\s+to"
+            r"|arrive\s+at))"
+        ),
+    ),
+    ("near", en(r"\b(?:away\s+from|from|off)")),
+]
+_NOT_EN = re.compile(
+    r"\b(?:not|n't|haven'?t|hasn'?t|never|aren'?t|isn'?t|weren'?t|not\s+yet)"
+    r"\s+(?:yet\s+|even\s+|quite\s+|been\s+|got\s+|gotten\s+)*$"
+)
+_STILL_EN = re.compile(r"\b(?:still|another|more|left|remaining|to\s+go)\b")
+_WALKED_EN = re.compile(r"\b(?:walk(?:ed|ing)|hik(?:ed|ing)|trekk?(?:ed|ing)|been)\b[^.,;]*$")
+
+#: English words after a mention: "X is behind us", "X is right above us"
+_POST_EN: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "past",
+        re.compile(
+            r"^\s*(?:is|was|are|were)?\s*(?:now\s+|already\s+|just\s+|right\s+|far\s+|well\s+"
+            r"|a\s+bit\s+|a\s+little\s+)?behind\s+(?:us|me)\b"
+        ),
+    ),
+    (
+        "before",
+        re.compile(
+            r"^\s*(?:is|are)?\s*(?:still\s+)?(?:just\s+|right\s+)?(?:ahead(?:\s+of\s+(?:us|me))?"
+            r"|in\s+front\s+of\s+(?:us|me)|coming\s+up)\b"
+        ),
+    ),
+    (
+        "below",
+        re.compile(
+            r"^\s*(?:is|are)?\s*(?:just\s+|right\s+|directly\s+|high\s+)?(?:above|over)\s+(?:us|me)\b"
+        ),
+    ),
+    (
+        "above",
+        re.compile(
+            r"^\s*(?:is|are)?\s*(?:just\s+|right\s+|directly\s+|far\s+)?"
+            r"(?:below|beneath|under(?:neath)?)\s+(?:us|me)\b"
+        ),
+    ),
+    (
+        "across_river",
+        re.compile(
+            r"^\s*(?:is|are)?\s*(?:just\s+|right\s+)?(?:across\s+the\s+(?:river|stream|creek)"
+            r"|on\s+the\s+other\s+side\s+of\s+the\s+(?:river|stream|creek)"
+            r"|on\s+the\s+opposite\s+bank)\b"
+        ),
+    ),
+    (
+        "near",
+        re.compile(
+            r"^\s*(?:is|are)\s+(?:very\s+)?(?:near(?:by)?|close(?:\s+by)?|right\s+here"
+            r"|next\s+to\s+(?:us|me))\b"
+        ),
+    ),
+]
+_POST_EN_AMOUNT_LEAD = re.compile(r"^\s*(?:is|are)\s+(?:still\s+|only\s+|just\s+)?")
+_POST_EN_AMOUNT_TAIL = re.compile(
+    r"^\s*(?P<w>away|ahead|more|to\s+go|behind(?:\s+(?:us|me))?|back)\b"
+)
+
+_JUST_ZH = r"(?P<mod>刚刚|刚|才|快要|快|马上就?|就要|将要)?"
+#: Chinese words before and after a mention that only work together: (kind, pre, post, need)
+_COMBO_ZH: list[tuple[str, re.Pattern[str], re.Pattern[str], str]] = [
+    (
+        "down_from",
+        zh(r"(?:从|打|自)"),
+        re.compile(r"^(?:上面|上|那边|那里|那儿)?(?:一路)?走?(?:下来|下山|下去|往下)"),
+        "",
+    ),
+    ("after", zh(r"(?:从|打|自)"), re.compile(r"^(?:那边|那里|那儿)?走?(?:过来|出来|来的)"), ""),
+    (
+        "before",
+        zh(r"(?:离|距离|距)"),
+        re.compile(r"^(?:还有|还剩|还差|还要|还得|还需要?)"),
+        "amount",
+    ),
+    ("near", zh(r"(?:离|距离|距)"), re.compile(r"^(?:有|只有)?"), "amount"),
+    ("near", zh(r"(?:离|距离|距)"), re.compile(r"^(?:不远|很近|挺近|不太远|不是很远)"), "not_far"),
+    ("up_to", zh(r"(?:往|朝|向)"), re.compile(r"^(?:上)?爬"), ""),
+    (
+        "before",
+        zh(r"(?:往|朝|向|去|前往|奔|赶往)"),
+        re.compile(r"^(?:方向)?(?:走|去|赶|的路上|的方向|那边)"),
+        "",
+    ),
+    ("up_to", zh(r"(?:上|爬)"), re.compile(r"^(?:的路上|的路|途中)"), ""),
+]
+#: Chinese words before a mention
+_PRE_ZH: list[tuple[str, re.Pattern[str]]] = [
+    ("up_to", zh(r"(?:在爬|正在爬|爬上|往上爬|爬)")),
+    ("down_from", zh(r"(?:刚下了|刚下|下了)")),
+    ("across_river", zh(r"(?:河对岸|对岸|河对面)(?:是|就是|有|的)?")),
+    (
+        "before",
+        zh(
+            rf"{_JUST_ZH}(?:还没(?:有)?(?:到|走到|到达|过)|没到|没有到|未到|(?<![看见听找想遇得不收])到)"
+        ),
+    ),
+    (
+        "past",
+        zh(
+            rf"{_JUST_ZH}(?:已经)?(?:过了|经过了|走过了|翻过了|越过了|路过了|过完了|经过|走过|翻过"
+            r"|越过|路过|(?<!不)过)"
+        ),
+    ),
+    ("near", zh(r"(?:靠近|接近|挨着)")),
+    ("none", zh(r"(?:不在|没在|不是在)")),
+    (
+        "at",
+        zh(
+            r"(?:就在|正在|位于|到达了?|抵达|来到了?|走到了?|已到|在|(?<![看见听找想遇得不收])到了?)"
+        ),
+    ),
+]
+#: Chinese words after a mention
+_POST_ZH: list[tuple[str, re.Pattern[str]]] = [
+    ("down_from", re.compile(r"^(?:上)?(?:下来|下山|往下走)")),
+    ("before", re.compile(r"^(?:的)?(?:之前|以前|前面|前边|前方|前头|前)")),
+    ("after", re.compile(r"^(?:的)?(?:之后|以后|后面|后边|后头|后)")),
+    ("past", re.compile(r"^(?:已经|都)?(?:过了|走过了|过去了)")),
+    (
+        "below",
+        re.compile(
+            r"^(?:的)?(?:下面|下边|下方|底下|脚下|山脚下?|下头|以下|下(?![午雪雨来去山面边方头了]))"
+        ),
+    ),
+    ("above", re.compile(r"^(?:的)?(?:上面|上边|上方|上头|以上|山上|顶上)")),
+    ("across_river", re.compile(r"^(?:的)?(?:河)?(?:对岸|对面)")),
+    ("near", re.compile(r"^(?:的)?(?:附近|旁边|边上|周边|周围|一带|不远处?)")),
+    ("before", re.compile(r"^(?:还没到|还没有到|没到|快到了|就在前面|在前面|在我们前面)")),
+    ("past", re.compile(r"^(?:在我们后面|在后面)")),
+    ("above", re.compile(r"^在我们(?:下面|下边)")),
+    ("below", re.compile(r"^在我们(?:上面|上边)")),
+]
+_MOD_RANGE = {
+    "just": JUST_M,
+    "only just": JUST_M,
+    "right": JUST_M,
+    "shortly": JUST_M,
+    "a bit": JUST_M,
+    "a little": JUST_M,
+    "slightly": JUST_M,
+    "soon": JUST_M,
+    "not long": NOT_FAR_M,
+    "not far": NOT_FAR_M,
+    "almost at": JUST_M,
+    "nearly at": JUST_M,
+    "刚刚": JUST_M,
+    "刚": JUST_M,
+    "才": JUST_M,
+    "快要": NOT_FAR_M,
+    "快": NOT_FAR_M,
+    "马上": NOT_FAR_M,
+    "马上就": NOT_FAR_M,
+    "就要": NOT_FAR_M,
+    "将要": NOT_FAR_M,
+    "not_far": NOT_FAR_M,
+}
+
+# two mentions: "between X and Y", "halfway from X to Y", "X和Y之间", "X到Y的半路"
+_PAIR_GAP_AND = re.compile(rf"^\s*(?:and|&|/|-)\s*{FILL_EN}")
+_PAIR_GAP_TO = re.compile(rf"^\s*(?:to|and|-|->)\s*{FILL_EN}")
+_PAIR_GAP_ZH = re.compile(r"^(?:和|与|跟|同|到|至|、|往|去|-|—|~|/)(?:那个|这个)?$")
+_PAIR_PRE_EN: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
+    (
+        "halfway",
+        en(
+            r"\b(?:half\s*way|midway|half\s+the\s+way|in\s+the\s+middle)\s+"
+            r"(?:between|from)"
+        ),
+        _PAIR_GAP_TO,
+    ),
+    ("between", en(r"\b(?:between|betwen|betweeen|in\s+between)"), _PAIR_GAP_AND),
+    (
+        "between",
+        en(
+            r"\b(?:on\s+the\s+(?:way|road|trail|path)|(?:walking|going|on\s+our\s+way)"
+            r")\s+from"
+        ),
+        _PAIR_GAP_TO,
+    ),
+]
+_PAIR_POST_EN: list[tuple[str, re.Pattern[str]]] = [
+    ("halfway", re.compile(r"^\s*,?\s*(?:about\s+|roughly\s+)?(?:half\s*way|in\s+the\s+middle)\b")),
+    ("between", re.compile(r"^\s*,?\s*(?:somewhere\s+)?in\s+between\b")),
+]
+_PAIR_POST_ZH: list[tuple[str, re.Pattern[str]]] = [
+    ("halfway", re.compile(r"^(?:的)?(?:正中间|中点|一半|半路|半道|半途)")),
+    ("between", re.compile(r"^(?:的)?(?:之间|中间|当中|路上|途中|中途)")),
+]
+
+def relation(
+    doc: Doc,
+    kind: str,
+    anchor: Mention,
+    start: int,
+    end: int,
+    amount: Amount | None = None,
+    mod: str | None = None,
+    other: Mention | None = None,
+) -> Relation:
+    assert kind in RELATION_KINDS, kind
+    distance = duration = None
+    if amount is not None:
+        start, end = min(start, amount.start), max(end, amount.end)
+        if amount.kind == "distance":
+            distance = (amount.low, amount.high)
+        else:
+            duration = (amount.low, amount.high)
+    elif mod is not None:
+        key = " ".join(mod.split())
+        if key in _MOD_RANGE and kind not in ("at", "near", "between", "halfway"):
+            distance = _MOD_RANGE[key]
+        elif key == "not_far":
+            distance = NOT_FAR_M
+    return Relation(
+        kind=kind,
+        anchor=anchor,
+        other=other,
+        distance_m=distance,
+        duration_s=duration,
+        text=doc.span_text(start, end),
+    )
+
+
+def _pair_relation(doc: Doc, i: int) -> Relation | None:
+    """A relation between mention ``i`` and the next one, if the words say so."""
+    a, b = doc.mentions[i], doc.mentions[i + 1]
+    if doc.clause(a.start) != doc.clause(b.start):
+        return None
+    gap = doc.scan[a.end : b.start]
+    if len(gap) > 30:
+        return None
+    lo, _ = doc.window(i)
+    _, hi = doc.window(i + 1)
+    pre, post = doc.scan[lo : a.start], doc.scan[b.end : hi]
+    for kind, pre_re, gap_re in _PAIR_PRE_EN:
+        pm = pre_re.search(pre)
+        if pm and gap_re.match(gap):
+            return relation(doc, kind, a, lo + pm.start(), b.end, other=b)
+    if _PAIR_GAP_AND.match(gap) or _PAIR_GAP_TO.match(gap):
+        for kind, post_re in _PAIR_POST_EN:
+            qm = post_re.match(post)
+            if qm:
+                return relation(doc, kind, a, a.start, b.end + qm.end(), other=b)
+    if _PAIR_GAP_ZH.match(gap.strip()):
+        for kind, post_re in _PAIR_POST_ZH:
+            qm = post_re.match(post)
+            if qm:
+                start = a.start
+                zm = re.search(r"(?:在|从|位于|处于)$", pre)
+                if zm:
+                    start = lo + zm.start()
+                return relation(doc, kind, a, start, b.end + qm.end(), other=b)
+    return None
+
+
+def _single_relation(doc: Doc, i: int) -> Relation | None:
+    """The relation words around mention ``i``, if any."""
+    m = doc.mentions[i]
+    lo, hi = doc.window(i)
+    pre, post = doc.scan[lo : m.start], doc.scan[m.end : hi]
+
+    for kind, pre_re, post_re, need in _COMBO_ZH:
+        pm, qm = pre_re.search(pre), post_re.match(post)
+        if not (pm and qm):
+            continue
+        amount = doc.amount_after(m.end + qm.end(), hi)
+        if need == "amount" and amount is None:
+            continue
+        return relation(doc, kind, m, lo + pm.start(), m.end + qm.end(), amount, mod=need or None)
+
+    for kind, pre_re in _PRE_EN_AMOUNT:
+        pm = pre_re.search(pre)
+        if not pm:
+            continue
+        amount = doc.amount_before(lo + pm.start(), lo)
+        if amount is None:
+            continue
+        before_amount = doc.scan[lo : amount.start]
+        if kind == "near":
+            if _WALKED_EN.search(before_amount):
+                doc.used_amounts.discard(doc.amounts.index(amount))
+                return None  # "walked 2 hours from X": a walking time, read as elapsed
+            if _STILL_EN.search(doc.scan[amount.start : lo + pm.start()]) or re.search(
+                r"\bstill\s*$", before_amount
+            ):
+                kind = "before"
+        return relation(doc, kind, m, lo + pm.start(), m.end, amount)
+
+    pre_hit: tuple[str, int, str | None] | None = None
+    for kind, pre_re in _PRE_EN:
+        pm = pre_re.search(pre)
+        if pm:
+            neg = _NOT_EN.search(pre, 0, pm.start())
+            if neg:  # "not past X", "not at X yet": still before it; "not near X": nothing
+                if kind not in ("past", "after", "at"):
+                    return None
+                kind, pm_start = "before", neg.start()
+            else:
+                pm_start = pm.start()
+            pre_hit = (kind, lo + pm_start, pm.groupdict().get("mod"))
+            break
+    pre_zh = False
+    if pre_hit is None:
+        for kind, pre_re in _PRE_ZH:
+            pm = pre_re.search(pre)
+            if pm:
+                mod = pm.groupdict().get("mod")
+                if kind == "before" and not mod and not re.search(r"没|未", pm.group(0)):
+                    continue  # a bare "到X" is arriving, not "before"
+                if kind == "none":
+                    return None
+                pre_hit, pre_zh = (kind, lo + pm.start(), mod), True
+                break
+
+    post_hit: tuple[str, int] | None = None
+    for kind, post_re in _POST_EN + _POST_ZH:
+        qm = post_re.match(post)
+        if qm and qm.end() > 0:
+            post_hit = (kind, m.end + qm.end())
+            break
+
+    generic = ("at", "near")
+    if post_hit and (
+        pre_hit is None
+        or pre_hit[0] in generic
+        and post_hit[0] not in generic
+        or pre_hit[0] == "at"
+        and post_hit[0] == "near"
+    ):
+        kind, end = post_hit
+        start = pre_hit[1] if pre_hit else m.start
+        amount = doc.amount_after(end, hi)
+        if amount is None and pre_hit is None:
+            amount = _post_amount_en(doc, m, hi)
+        return relation(doc, kind, m, start, end, amount)
+    if pre_hit:
+        kind, start, mod = pre_hit
+        end = m.end
+        amount = None
+        if not pre_zh:
+            amount = doc.amount_before(start, lo)
+        if amount is None and (pre_zh or post_hit):
+            if post_hit:  # "过了X之后两个小时": the amount follows the second word
+                end = post_hit[1]
+            amount = doc.amount_after(end, hi)
+        if amount is None and not pre_zh:
+            amount = _post_amount_en(doc, m, hi)
+        return relation(doc, kind, m, start, end, amount, mod=mod)
+    amount = _post_amount_en(doc, m, hi, with_kind=True)
+    if amount is not None:
+        tail = _POST_EN_AMOUNT_TAIL.match(doc.scan[amount.end : hi])
+        kind = "past" if tail and tail.group("w").startswith(("behind", "back")) else "before"
+        end = amount.end + (tail.end() if tail else 0)
+        return relation(doc, kind, m, m.start, end, amount)
+    return None
+
+
+def _post_amount_en(doc: Doc, m: Mention, hi: int, *, with_kind: bool = False) -> Amount | None:
+    """The amount in "X is (still) 2 hours away / ahead / behind us"."""
+    lead = _POST_EN_AMOUNT_LEAD.match(doc.scan[m.end : hi])
+    if not lead:
+        return None
+    pos = m.end + lead.end()
+    for k, a in enumerate(doc.amounts):
+        if a.start == pos and k not in doc.used_amounts:
+            if not _POST_EN_AMOUNT_TAIL.match(doc.scan[a.end : hi]):
+                return None
+            doc.used_amounts.add(k)
+            return a
+    return None
+
+
+_WALK_ON = re.compile(
+    r"^\s*(?:and\s+|then\s+)?(?:(?:we|i)\s+)?(?:have\s+)?(?:been\s+)?"
+    r"(?:walk(?:ed|ing)?|hik(?:ed|ing)|going|come)\s+(?:for\s+)?"
+    r"|^\s*(?:已经|又|再|然后)?(?:走了|下了|走|下来了?)(?:有)?"
+)
+
+
+def _walk_on(doc: Doc, rel: Relation) -> Relation:
+    """Add the walking time of the next clause to "down from X", "past X" with no amount.
+
+    "我们从卓玛拉下来，走了一个半小时" is an hour and a half down from the pass.
+    """
+    if rel.kind not in ("down_from", "past", "after") or rel.distance_m or rel.duration_s:
+        return rel
+    _, c_end = doc.clause(rel.anchor.start)
+    nxt = doc.clause(c_end + 1)
+    if nxt[0] != c_end + 1 or nxt[0] >= nxt[1]:
+        return rel
+    lead = _WALK_ON.match(doc.scan[nxt[0] : nxt[1]])
+    if not lead:
+        return rel
+    amount = doc.amount_after(nxt[0] + lead.end(), nxt[1])
+    if amount is None or amount.kind != "duration":
+        if amount is not None:
+            doc.used_amounts.discard(doc.amounts.index(amount))
+        return rel
+    start = doc.text.find(rel.text, max(0, rel.anchor.start - 80)) if rel.text else -1
+    start = start if start >= 0 else rel.anchor.start
+    return Relation(
+        kind=rel.kind,
+        anchor=rel.anchor,
+        other=rel.other,
+        duration_s=(amount.low, amount.high),
+        text=doc.span_text(start, amount.end),
+    )
+
+
+def find_relations(doc: Doc) -> tuple[list[Relation], dict[int, Relation]]:
+    out: list[Relation] = []
+    by_mention: dict[int, Relation] = {}
+    paired: set[int] = set()
+    for i in range(len(doc.mentions) - 1):
+        if i in paired:
+            continue
+        rel = _pair_relation(doc, i)
+        if rel is not None:
+            out.append(rel)
+            paired.update((i, i + 1))
+            by_mention[i] = by_mention[i + 1] = rel
+    for i in range(len(doc.mentions)):
+        if i in paired:
+            continue
+        rel = _single_relation(doc, i)
+        if rel is not None:
+            rel = _walk_on(doc, rel)
+            out.append(rel)
+            by_mention[i] = rel
+    out.sort(key=lambda r: r.anchor.start)
+    return out, by_mention
+
+

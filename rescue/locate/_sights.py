@@ -1,0 +1,310 @@
+"""Word lists of the clue parser: what callers can see, which way they walk.
+
+Each sight tag has English and Chinese patterns. Longer matches win over shorter
+ones ("big lake" over "lake"); a ``None`` tag marks words that look like a sight
+but are not one ("snow mountain" is a view of a peak, not snow underfoot; "mani
+stones" are carved prayer stones, not a boulder field).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "SIGHT_PATTERNS",
+    "VIEW_PLACES",
+    "SEEING",
+    "NEGATION_EN",
+    "NEGATION_ZH",
+    "LIST_GAP",
+    "CCW",
+    "CW",
+    "CW_WEAK",
+    "FLIP_BEFORE",
+]
+
+_KAILASH_ZH = r"(?:神山|冈仁波齐峰?|岗仁波齐峰?|冈底斯|岡仁波齊峰?)"
+_KAILASH_EN = r"(?:(?:mt\.?\s+|mount\s+)?kailash|kailas|the\s+mountain|the\s+peak|kang\s+rinpoche)"
+
+_SIGHTS: list[tuple[str | None, str]] = [
+    # --- not sights
+    (None, r"snow[\s-]*(?:capped|covered\s+(?:peaks?|mountains?)|mountains?|peaks?|summits?|line)"),
+    (None, r"(?:phone|battery|mobile|cell)\s+(?:is\s+)?(?:almost\s+|nearly\s+)?flat"),
+    (None, r"flat\s+(?:battery|tyres?|tires?)|mani\s+(?:stones?|walls?)"),
+    (None, r"雪山|雪峰|雪顶|雪线|玛尼石|玛尼堆|下车|上车|车票|没电|电量|河对岸|河对面"),
+    (
+        None,
+        r"across\s+the\s+(?:river|stream|creek)|other\s+side\s+of\s+the\s+(?:river|stream|creek)"
+        r"|opposite\s+bank",
+    ),
+    # --- faces of the mountain
+    (
+        "north_face",
+        rf"(?:{_KAILASH_EN}'?s?\s+)?north(?:ern)?\s+(?:face|wall|side\s+of\s+{_KAILASH_EN})",
+    ),
+    (
+        "west_face",
+        rf"(?:{_KAILASH_EN}'?s?\s+)?west(?:ern)?\s+(?:face|wall|side\s+of\s+{_KAILASH_EN})",
+    ),
+    (
+        "south_face",
+        rf"(?:{_KAILASH_EN}'?s?\s+)?south(?:ern)?\s+(?:face|wall|side\s+of\s+{_KAILASH_EN})",
+    ),
+    ("north_face", rf"北壁|{_KAILASH_ZH}的?北(?:面|坡|侧|边)"),
+    ("west_face", rf"西壁|{_KAILASH_ZH}的?西(?:面|坡|侧|边)"),
+    ("south_face", rf"南壁|{_KAILASH_ZH}的?南(?:面|坡|侧|边)"),
+    # --- lakes: a plain "lake" is the small green one below the pass
+    (
+        "big_lake",
+        r"(?:big|large|huge|giant|great|holy|sacred|vast|two)\s+(?:[a-z]+\s+)?lakes?"
+        r"|(?:distant|far[\s-]away|far[\s-]off)\s+lakes?"
+        r"|lakes?\s+(?:far\s+away|in\s+the\s+distance|far\s+off)"
+        r"|lakes|manasarovar|mansarovar|manasarowar|mapam\s+yum\s*tso|rakshas\s*tal",
+    ),
+    ("big_lake", r"大湖|圣湖|玛旁雍错|玛旁雍措|瑪旁雍錯|拉昂错|鬼湖|两个湖|远处的?大?湖|很大的湖"),
+    (
+        "green_lake",
+        r"(?:green|turquoise|emerald|blue[\s-]green|small|little|frozen|tiny|icy)"
+        r"\s+(?:[a-z]+\s+)?lake|lake\s+below(?:\s+us)?|gauri\s*kunda?"
+        r"|lake\s+of\s+compassion|lake|pond",
+    ),
+    ("green_lake", r"绿色?的?小?湖|碧绿的?湖|小湖|冰湖|结冰的湖|托吉错|慈悲湖|湖|水塘|水潭"),
+    # --- along the trail
+    ("prayer_flags", r"prayer[\s-]*flags?|flags?\b|lung[\s-]?ta|tarchok|darchog"),
+    ("prayer_flags", r"经幡|风马旗|玛尼旗|彩旗|旗子"),
+    (
+        "steep_rocky",
+        r"steep(?:er|ly|ness)?|boulders?|scree|rocky|rock\s+field|big\s+rocks"
+        r"|loose\s+(?:rocks|stones)|rocks|stony|stones|moraine",
+    ),
+    ("steep_rocky", r"很陡|陡峭|陡坡|陡|乱石|碎石|石头|巨石|岩石|石块"),
+    ("river", r"river(?:\s*bank|side)?|stream|creek|brook|lha[\s-]?chu|flowing\s+water"),
+    ("river", r"河边|河流|小河|河水|河谷|河|小溪|溪流|溪|水边|拉曲"),
+    ("bridge", r"(?:foot|iron|wooden|metal)?\s?bridges?"),
+    ("bridge", r"铁桥|木桥|桥"),
+    ("glacier", r"glaciers?|ice\s*falls?|ice\s*fields?"),
+    ("glacier", r"冰川|冰河|冰舌"),
+    ("monastery", r"monaster(?:y|ies)|gompas?|gonpas?|temples?|nunnery|lamasery"),
+    ("monastery", r"寺庙|寺院|喇嘛庙|佛寺|庙宇|寺|庙"),
+    ("cave", r"caves?|cavern|grotto"),
+    ("cave", r"山洞|修行洞|岩洞|洞穴|洞"),
+    ("clothes", r"(?:piles?\s+of\s+)?(?:old\s+)?(?:clothes|clothing|garments)(?:\s+piles?)?"),
+    ("clothes", r"衣服堆|衣服|衣物|衣裳|衣堆"),
+    (
+        "tents",
+        r"(?:tea\s*|nomads?'?\s+|supply\s+)?tents?|tea\s*(?:house|shop|stall)s?"
+        r"|teahouses?|supply\s+(?:point|station)s?",
+    ),
+    ("tents", r"帐篷茶馆|帐篷|茶馆|茶棚|补给点|补给站|小卖部"),
+    (
+        "road",
+        r"roads?|cars?|vehicles?|trucks?|jeeps?|buses|bus\b|motorbikes?|motorcycles?"
+        r"|tractors?|highway|traffic",
+    ),
+    ("road", r"公路|马路|柏油路|汽车|车辆|车子|卡车|摩托车?|大巴|越野车|车"),
+    ("snow", r"snow(?:y|ing|ed|fields?)?|ice\s+on\s+the\s+(?:path|trail|ground)"),
+    ("snow", r"积雪|下雪|雪地|冰雪|雪"),
+    (
+        "flat_plain",
+        r"flat(?:\s+(?:ground|area|land|plain|terrain|meadow|valley|grassland))?"
+        r"|plains?|grasslands?|meadows?|open\s+(?:ground|plain|country|terrain)",
+    ),
+    ("flat_plain", r"平地|平原|草原|草地|草甸|开阔|很平|平坦|空旷"),
+]
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    ascii_start = pattern[:1].isascii()
+    # English words need word boundaries; Chinese has none to speak of
+    return re.compile(rf"(?<![a-z])(?:{pattern})(?![a-z])" if ascii_start else pattern)
+
+
+SIGHT_PATTERNS: list[tuple[str | None, re.Pattern[str]]] = [
+    (tag, _compile(p)) for tag, p in _SIGHTS
+]
+
+#: Named places one sees rather than stands at, and the sight each names.
+VIEW_PLACES: dict[str, str | None] = {
+    "lake_manasarovar": "big_lake",
+    "rakshastal": "big_lake",
+    "gauri_kund": "green_lake",
+    "kangjam_glacier": "north_face",
+    "kailash_summit": None,
+    "nandi_parvat": None,
+    "gurla_mandhata": None,
+    "little_kailash": None,
+}
+
+SEEING = re.compile(
+    r"\b(?:see|sees|seeing|saw|seen|view|views|visible|look(?:ing)?\s+at|watching|in\s+sight"
+    r"|in\s+the\s+distance|in\s+front\s+of\s+(?:us|me)|facing|spot|spotted)\b"
+    r"|看到|看见|看得到|看得见|看不到|看不见|能看|望见|望到|看着|面对|对着|眼前|远处|远远"
+)
+NEGATION_EN = re.compile(
+    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|could\s+not|don'?t|do\s+not|doesn'?t|does\s+not"
+    r"|didn'?t|did\s+not|no|not|without|never|nor|isn'?t|aren'?t|wasn'?t|weren'?t|none|any\s+more"
+    r"|no\s+longer|lost\s+sight\s+of)\b"
+)
+NEGATION_ZH = re.compile(
+    r"看不[到见着清]|见不[到着]|没有|没(?!事|关系|问题|电|信号|办法|力气|多久|多远)|无|不是|不能"
+    r"|(?<!差)不(?![远少错好行知停久过断到一会用太]|多)"
+)
+#: between two sight words, only a list separator: the negation carries over ("no snow or ice")
+LIST_GAP = re.compile(r"^(?:[\s,/]|and|or|nor|no|any|和|或|或者|与|及|也没有|也)*$")
+
+CCW = re.compile(
+    r"counter[\s-]?clock[\s-]?wise|anti[\s-]?clock[\s-]?wise|\bccw\b|\bb[oö]n[\s-]?po\b|\bbön\b"
+    r"|\bbon\s+(?:pilgrims?|people|followers|believers|religion|tradition|way|direction|group)\b"
+    r"|\b(?:reverse|opposite|other)\s+direction\b|\bthe\s+other\s+way\s+(?:round|around)\b"
+    r"|逆时针|反时针|反方向|反着转|反着走|倒着转|倒着走|逆着转|逆转|反转|苯教|本教|苯波|雍仲苯"
+)
+CW = re.compile(
+    r"(?<![a-z])clock[\s-]?wise|\bcw\b|\b(?:usual|normal|same|regular)\s+direction\b"
+    r"|顺时针|正转|正方向|顺着转|顺转"
+)
+#: Buddhists and Hindus walk clockwise; only used when nothing else is said
+CW_WEAK = re.compile(r"\bbuddhists?\b|\bhindus?\b|佛教|印度")
+FLIP_BEFORE = re.compile(r"(?:\bnot|\bnot\s+going|\bdon'?t\s+(?:walk|go)|不是|没有|不)\s*$")
+
+
+_NEG_AFTER = re.compile(
+    r"^\s*(?:(?:is|are)\s+(?:not|no\s+longer)\s+(?:visible|in\s+(?:view|sight))"
+    r"|(?:isn'?t|aren'?t)\s+(?:visible|in\s+(?:view|sight))|not\s+visible|out\s+of\s+sight)"
+    r"|^(?:的)?(?:看不[到见着]|没有|没看到|不见了|也没有)"
+)
+_POSITIVE = re.compile(
+    r"\b(?:see|sees|seeing|there\s+(?:is|are))\b"
+    r"|能看到|可以看到|(?<![不没])看到|(?<![不没])看见|看得到|看得见|(?<!没)有"
+)
+
+
+_DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
+
+
+# ======================================================================= sights
+
+
+def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> list[SightClue]:
+    scan = doc.scan
+    n = len(scan)
+    hits: list[tuple[int, int, str | None]] = []
+    for tag, pattern in SIGHT_PATTERNS:
+        for mt in pattern.finditer(scan):
+            if mt.end() > mt.start():
+                hits.append((mt.start(), mt.end(), tag))
+    hits.sort(key=lambda h: (h[0] - h[1], h[0]))
+    taken = bytearray(n)
+    chosen: list[tuple[int, int, str | None]] = []
+    for start, end, tag in hits:
+        if any(taken[start:end]):
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        chosen.append((start, end, tag))
+    chosen.sort()
+
+    owner = [-1] * n
+    for i, m in enumerate(doc.mentions):
+        for p in range(m.start, m.end):
+            owner[p] = i
+    s_spans = sight_clauses(scan)
+    s_starts = [s for s, _ in s_spans]
+
+    out: list[SightClue] = []
+    seen: set[tuple[str, bool]] = set()
+    previous: tuple[int, int, bool] | None = None  # (sight clause, end, negated)
+    for start, end, tag in chosen:
+        if tag is None:
+            continue
+        k = bisect.bisect_right(s_starts, start) - 1
+        if k < 0 or start >= s_spans[k][1]:
+            continue
+        sc_start, sc_end = s_spans[k]
+        clause_text = scan[sc_start:sc_end]
+        owners = {owner[p] for p in range(start, end)} - {-1}
+        if owners:
+            mention = doc.mentions[min(owners)]
+            rel = by_mention.get(min(owners))
+            if mention.feature is None:
+                best = mention.place_ids[0][0] if mention.place_ids else ""
+                if best not in VIEW_PLACES or not SEEING.search(clause_text):
+                    continue
+                if rel is not None:
+                    continue
+                notes.append(f"“{mention.text}” is in view, not where the caller is")
+            elif rel is not None and rel.kind in DIRECTIONAL:
+                continue
+        window_start = sc_start
+        if previous and previous[0] == k:
+            window_start = max(window_start, previous[1])
+        window = scan[window_start:start]
+        negated = _negated(window[-40:], window[-10:])
+        if not negated and previous and previous[0] == k and LIST_GAP.fullmatch(window):
+            negated = previous[2]
+        if not negated and _NEG_AFTER.match(scan[end : min(sc_end, end + 30)]):
+            negated = True
+        previous = (k, end, negated)
+        if (tag, negated) in seen:
+            continue
+        seen.add((tag, negated))
+        out.append(SightClue(tag, negated, doc.span_text(start, end)))
+    # named views with no sight word of their own ("we can see Manasarovar")
+    for i, m in enumerate(doc.mentions):
+        tag = VIEW_PLACES.get(m.place_ids[0][0]) if m.place_ids and not m.feature else None
+        if tag is None or i in by_mention or any(taken[m.start : m.end]):
+            continue
+        k = bisect.bisect_right(s_starts, m.start) - 1
+        if k < 0 or not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]):
+            continue
+        window = scan[s_spans[k][0] : m.start]
+        negated = _negated(window[-40:], window[-10:])
+        if (tag, negated) not in seen:
+            seen.add((tag, negated))
+            out.append(SightClue(tag, negated, m.text))
+            notes.append(f"“{m.text}” is in view, not where the caller is")
+    return out
+
+
+def _negated(window_en: str, window_zh: str) -> bool:
+    """Whether the words before a sight deny it (and no later "but we see" undoes that).
+
+    Both windows end where the sight word starts; positions are counted back from there.
+    """
+    negations = [mt.end() - len(window_en) for mt in NEGATION_EN.finditer(window_en)]
+    negations += [mt.end() - len(window_zh) for mt in NEGATION_ZH.finditer(window_zh)]
+    if not negations:
+        return False
+    positives = [
+        mt.start() - len(window_en)
+        for mt in _POSITIVE.finditer(window_en)
+        if not _DENIED.search(window_en, 0, mt.start())
+    ]
+    return not positives or max(positives) < max(negations)
+
+
+# ======================================================================= direction
+
+
+def text_direction(folded: str, notes: list[str]) -> Direction | None:
+    votes: set[Direction] = set()
+    ccw_spans = [(m.start(), m.end()) for m in CCW.finditer(folded)]
+    for pattern, said in ((CCW, "counterclockwise"), (CW, "clockwise")):
+        for m in pattern.finditer(folded):
+            if said == "clockwise" and any(s <= m.start() < e for s, e in ccw_spans):
+                continue
+            flip = FLIP_BEFORE.search(folded[max(0, m.start() - 15) : m.start()])
+            d: Direction = (
+                said
+                if not flip
+                # type: ignore[assignment]
+                else ("clockwise" if said == "counterclockwise" else "counterclockwise")
+            )
+            votes.add(d)
+    if not votes and CW_WEAK.search(folded):
+        votes.add("clockwise")
+    if len(votes) == 1:
+        return votes.pop()
+    if votes:
+        notes.append("both walking directions are mentioned: direction left open")
+    return None
+
+
