@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from rescue.errors import InvalidInput
 from rescue.locate import LOCAL_TZ
+from rescue.locate.clues import MAX_TEXT_CHARS  # checked here too, with the other problems
 from rescue.locate.model import Direction
 
 __all__ = [
@@ -34,8 +35,6 @@ __all__ = [
 
 #: Bodies larger than this are refused unread (HTTP 413).
 MAX_BODY_BYTES = 64 * 1024
-#: The locator's own limit; checked here too, so the caller learns it with the other problems.
-MAX_TEXT_CHARS = 2000
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
 FIELDS = ("text", "reported_at", "direction")
 # LOCAL_TZ, the zone of a ``reported_at`` without an offset, is the call centre's: Beijing time
@@ -104,9 +103,10 @@ def parse_locate_body(raw: bytes, *, now: datetime | None = None) -> LocateReque
         problems.append(f"field 'text' must be a string, not {_json_type(text)}")
     elif not text.strip():
         problems.append("field 'text' is empty: describe where the caller is")
-    elif len(text) > MAX_TEXT_CHARS:
+    elif len(text.strip()) > MAX_TEXT_CHARS:  # as the locator counts: blank ends are free
         problems.append(
-            f"field 'text' has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are accepted"
+            f"field 'text' has {len(text.strip()):,} characters; "
+            f"at most {MAX_TEXT_CHARS:,} are accepted"
         )
 
     reported_at = _reported_at(body.get("reported_at"), problems)

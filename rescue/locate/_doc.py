@@ -43,6 +43,7 @@ _GAP_AFTER = re.compile(
     r"is|are|by|about)*"
 )
 
+
 @dataclass
 class Doc:
     """The description and what has been read out of it so far."""
@@ -108,5 +109,3 @@ class Doc:
 
     def span_text(self, start: int, end: int) -> str:
         return self.text[start:end].strip()
-
-

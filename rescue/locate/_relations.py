@@ -15,7 +15,7 @@ from rescue.locate._doc import FILL_EN, Doc, en, zh
 from rescue.locate._numbers import Amount
 from rescue.locate.model import RELATION_KINDS, Mention, Relation
 
-__all__ = ["JUST_M", "NOT_FAR_M", "DIRECTIONAL", "find_relations", "relation"]
+__all__ = ["JUST_M", "NOT_FAR_M", "DIRECTIONAL", "WALK_ON", "find_relations", "relation"]
 
 #: "just past", "刚过": a short way beyond (m)
 JUST_M = (0.0, 500.0)
@@ -302,6 +302,7 @@ _PAIR_POST_ZH: list[tuple[str, re.Pattern[str]]] = [
     ("between", re.compile(r"^(?:的)?(?:之间|中间|当中|路上|途中|中途)")),
 ]
 
+
 def relation(
     doc: Doc,
     kind: str,
@@ -485,7 +486,7 @@ def _post_amount_en(doc: Doc, m: Mention, hi: int, *, with_kind: bool = False) -
     return None
 
 
-_WALK_ON = re.compile(
+WALK_ON = re.compile(
     r"^\s*(?:and\s+|then\s+)?(?:(?:we|i)\s+)?(?:have\s+)?(?:been\s+)?"
     r"(?:walk(?:ed|ing)?|hik(?:ed|ing)|going|come)\s+(?:for\s+)?"
     r"|^\s*(?:已经|又|再|然后)?(?:走了|下了|走|下来了?)(?:有)?"
@@ -503,7 +504,7 @@ def _walk_on(doc: Doc, rel: Relation) -> Relation:
     nxt = doc.clause(c_end + 1)
     if nxt[0] != c_end + 1 or nxt[0] >= nxt[1]:
         return rel
-    lead = _WALK_ON.match(doc.scan[nxt[0] : nxt[1]])
+    lead = WALK_ON.match(doc.scan[nxt[0] : nxt[1]])
     if not lead:
         return rel
     amount = doc.amount_after(nxt[0] + lead.end(), nxt[1])
@@ -544,5 +545,3 @@ def find_relations(doc: Doc) -> tuple[list[Relation], dict[int, Relation]]:
             by_mention[i] = rel
     out.sort(key=lambda r: r.anchor.start)
     return out, by_mention
-
-

@@ -1,4 +1,4 @@
-"""Word lists of the clue parser: what callers can see, which way they walk.
+"""What callers see or feel, and which way they walk round the mountain.
 
 Each sight tag has English and Chinese patterns. Longer matches win over shorter
 ones ("big lake" over "lake"); a ``None`` tag marks words that look like a sight
@@ -8,20 +8,15 @@ stones" are carved prayer stones, not a boulder field).
 
 from __future__ import annotations
 
+import bisect
 import re
 
-__all__ = [
-    "SIGHT_PATTERNS",
-    "VIEW_PLACES",
-    "SEEING",
-    "NEGATION_EN",
-    "NEGATION_ZH",
-    "LIST_GAP",
-    "CCW",
-    "CW",
-    "CW_WEAK",
-    "FLIP_BEFORE",
-]
+from rescue.locate._doc import Doc
+from rescue.locate._relations import DIRECTIONAL
+from rescue.locate._text import sight_clauses
+from rescue.locate.model import Direction, Relation, SightClue
+
+__all__ = ["SIGHT_PATTERNS", "VIEW_PLACES", "find_sights", "text_direction"]
 
 _KAILASH_ZH = r"(?:神山|冈仁波齐峰?|岗仁波齐峰?|冈底斯|岡仁波齊峰?)"
 _KAILASH_EN = r"(?:(?:mt\.?\s+|mount\s+)?kailash|kailas|the\s+mountain|the\s+peak|kang\s+rinpoche)"
@@ -164,6 +159,14 @@ CW = re.compile(
 )
 #: Buddhists and Hindus walk clockwise; only used when nothing else is said
 CW_WEAK = re.compile(r"\bbuddhists?\b|\bhindus?\b|佛教|印度")
+_DIRECTION_WORDS: tuple[tuple[re.Pattern[str], Direction], ...] = (
+    (CCW, "counterclockwise"),
+    (CW, "clockwise"),
+)
+_OTHER_WAY: dict[Direction, Direction] = {
+    "clockwise": "counterclockwise",
+    "counterclockwise": "clockwise",
+}
 FLIP_BEFORE = re.compile(r"(?:\bnot|\bnot\s+going|\bdon'?t\s+(?:walk|go)|不是|没有|不)\s*$")
 
 
@@ -178,6 +181,8 @@ _POSITIVE = re.compile(
 )
 
 
+#: relations that go with seeing a place ("Gauri Kund below us")
+_VIEW_RELATIONS = frozenset({"above", "below", "near", "across_river"})
 _DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
 
 
@@ -185,6 +190,13 @@ _DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
 
 
 def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> list[SightClue]:
+    """Sight and terrain clues, each (tag, negated) once, in text order.
+
+    A sight word inside a proper-name mention counts only for places one sees
+    rather than stands at (a lake, the mountain) and only with a verb of seeing;
+    inside a feature mention ("monastery", "桥") it counts unless the feature
+    anchors a relation that puts the caller elsewhere ("past the bridge").
+    """
     scan = doc.scan
     n = len(scan)
     hits: list[tuple[int, int, str | None]] = []
@@ -228,7 +240,7 @@ def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> 
                 best = mention.place_ids[0][0] if mention.place_ids else ""
                 if best not in VIEW_PLACES or not SEEING.search(clause_text):
                     continue
-                if rel is not None:
+                if rel is not None and rel.kind not in _VIEW_RELATIONS:
                     continue
                 notes.append(f"“{mention.text}” is in view, not where the caller is")
             elif rel is not None and rel.kind in DIRECTIONAL:
@@ -250,7 +262,10 @@ def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> 
     # named views with no sight word of their own ("we can see Manasarovar")
     for i, m in enumerate(doc.mentions):
         tag = VIEW_PLACES.get(m.place_ids[0][0]) if m.place_ids and not m.feature else None
-        if tag is None or i in by_mention or any(taken[m.start : m.end]):
+        rel = by_mention.get(i)
+        if tag is None or any(taken[m.start : m.end]):
+            continue
+        if rel is not None and rel.kind not in _VIEW_RELATIONS:
             continue
         k = bisect.bisect_right(s_starts, m.start) - 1
         if k < 0 or not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]):
@@ -285,20 +300,19 @@ def _negated(window_en: str, window_zh: str) -> bool:
 
 
 def text_direction(folded: str, notes: list[str]) -> Direction | None:
+    """The walking direction the (folded) text states, or None.
+
+    "not clockwise" / "不是顺时针" count for the other way; saying both ways
+    leaves it open (with a note); "Buddhists" / "Hindus" alone mean clockwise.
+    """
     votes: set[Direction] = set()
     ccw_spans = [(m.start(), m.end()) for m in CCW.finditer(folded)]
-    for pattern, said in ((CCW, "counterclockwise"), (CW, "clockwise")):
+    for pattern, said in _DIRECTION_WORDS:
         for m in pattern.finditer(folded):
-            if said == "clockwise" and any(s <= m.start() < e for s, e in ccw_spans):
-                continue
+            if pattern is CW and any(s <= m.start() < e for s, e in ccw_spans):
+                continue  # the "clockwise" of "counter-clockwise"
             flip = FLIP_BEFORE.search(folded[max(0, m.start() - 15) : m.start()])
-            d: Direction = (
-                said
-                if not flip
-                # type: ignore[assignment]
-                else ("clockwise" if said == "counterclockwise" else "counterclockwise")
-            )
-            votes.add(d)
+            votes.add(_OTHER_WAY[said] if flip else said)
     if not votes and CW_WEAK.search(folded):
         votes.add("clockwise")
     if len(votes) == 1:
@@ -306,5 +320,3 @@ def text_direction(folded: str, notes: list[str]) -> Direction | None:
     if votes:
         notes.append("both walking directions are mentioned: direction left open")
     return None
-
-

@@ -100,7 +100,8 @@ _CLOCK_EN = re.compile(
     rf"{_NOT_CLOCK_AFTER}(?:\s*(?P<ap3>{_AP}))?"
     r"|\b(?P<noon>noon|midday|mid-day|midnight)\b"
     r"|\b(?P<prep>at|by|around|about|since|from|till|until)\s+(?:about\s+|around\s+)?"
-    rf"(?P<h4>1[0-2]|0?[1-9]|{_HW})(?:[.h](?P<m4>[0-5]\d))?\b{_NOT_CLOCK_AFTER}"
+    rf"(?P<h4>1[0-2]|0?[1-9]|{_HW})(?:[.h](?P<m4>[0-5]\d))?"
+    rf"(?:\s*(?P<ap4>{_AP})|\b{_NOT_CLOCK_AFTER})"
 )
 
 _ZH_H = r"[01]?\d|2[0-4]|[零〇一二两三四五六七八九十]{1,3}"
@@ -178,7 +179,7 @@ def _hour(s: str) -> int | None:
 
 def _en_clock(m: re.Match[str], folded: str) -> tuple[int, int, Meridiem | None, bool] | None:
     g = m.group
-    ap = g("ap1") or g("ap5") or g("ap2") or g("ap3")
+    ap = g("ap1") or g("ap5") or g("ap2") or g("ap3") or g("ap4")
     mer: Meridiem | None = ("am" if ap.startswith("a") else "pm") if ap else None
     if g("h1") is not None:
         h, mi = int(g("h1")), int(g("m1"))

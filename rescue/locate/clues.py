@@ -21,28 +21,21 @@ belief, which reads it as "around there".
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from rescue.errors import InvalidInput
-from rescue.locate import _lexicon as lex
-from rescue.locate._numbers import Amount, find_amounts, zh_number
-from rescue.locate._text import clauses, count_scripts, fold, mask, sight_clauses
-from rescue.locate._timeparse import (
-    LOCAL_TZ,
-    ClockTime,
-    find_clock_times,
-    resolve_departure,
-    resolve_now,
-)
+from rescue.locate._doc import FILL_ZH, Doc, en, zh
+from rescue.locate._numbers import find_amounts, zh_number
+from rescue.locate._relations import WALK_ON, find_relations, relation
+from rescue.locate._sights import find_sights, text_direction
+from rescue.locate._text import clauses, count_scripts, fold, mask
+from rescue.locate._timeparse import LOCAL_TZ, find_clock_times, resolve_departure, resolve_now
 from rescue.locate.coords import find_coordinates
 from rescue.locate.model import (
-    RELATION_KINDS,
     Clues,
     CoordinateReading,
     Direction,
@@ -50,7 +43,6 @@ from rescue.locate.model import (
     ElevationClue,
     Mention,
     Relation,
-    SightClue,
 )
 
 __all__ = ["MAX_TEXT_CHARS", "NameIndexLike", "parse_clues"]
@@ -58,20 +50,12 @@ __all__ = ["MAX_TEXT_CHARS", "NameIndexLike", "parse_clues"]
 #: Longest description accepted (after stripping).
 MAX_TEXT_CHARS = 2000
 
-#: "just past", "刚过": a short way beyond (m)
-JUST_M = (0.0, 500.0)
-#: "not far past", "快到", "离X不远": within about a kilometre (m)
-NOT_FAR_M = (0.0, 1000.0)
 #: altimeter or phone reading; "about" widens it (m)
 ELEVATION_TOLERANCE_M = 100.0
 ELEVATION_TOLERANCE_VAGUE_M = 150.0
 FT_TO_M = 0.3048
 
 _DIRECTIONS: tuple[Direction, ...] = ("clockwise", "counterclockwise")
-#: relations that place the caller off the spot: a feature word under them is no sight
-_DIRECTIONAL = frozenset(
-    {"past", "after", "before", "between", "halfway", "down_from", "up_to", "across_river"}
-)
 
 
 class NameIndexLike(Protocol):
@@ -129,31 +113,8 @@ _DISTANCE_AFTER = re.compile(
     r"|之后|以后|后|前|以内|远)"
 )
 _HEDGE_WORDS = frozenset(
-    {
-        "about",
-        "around",
-        "approx",
-        "approx.",
-        "approximately",
-        "roughly",
-        "~",
-        "ca",
-        "ca.",
-        "circa",
-        "大概",
-        "大约",
-        "约",
-        "差不多",
-        "估计",
-        "可能",
-        "左右",
-        "上下",
-        "的样子",
-        "nearly",
-        "almost",
-        "将近",
-        "接近",
-    }
+    "about around approx approx. approximately roughly ~ ca ca. circa nearly almost".split()
+    + "大概 大约 约 差不多 估计 可能 左右 上下 的样子 将近 接近".split()
 )
 _MORE_WORDS = frozenset({"over", "above", "more than", "at least", "just over", "超过", "至少"})
 _LESS_WORDS = frozenset({"under", "below", "less than", "just under", "不到"})
@@ -238,7 +199,7 @@ def _elapsed(
                 span = (a.start, a.end + (ago.end() if ago else 0))
                 break
             nxt = doc.clause(c_end + 1)
-            lead = _WALK_ON.match(doc.scan[nxt[0] : nxt[1]]) if nxt[0] == c_end + 1 else None
+            lead = WALK_ON.match(doc.scan[nxt[0] : nxt[1]]) if nxt[0] == c_end + 1 else None
             if departed is None and cue == "strong" and lead:
                 # "从塔钦出发的，走了大概六个小时"
                 later = doc.amount_after(nxt[0] + lead.end(), nxt[1])
@@ -423,14 +384,14 @@ def parse_clues(
         if 0 <= m.start < m.end <= len(text) and (not usable or m.start >= usable[-1].end):
             usable.append(m)
     quiet = mask(scan, [(m.start, m.end) for m in usable])
-    doc = _Doc(text, folded, scan, quiet, usable, clauses(quiet))
+    doc = Doc(text, folded, scan, quiet, usable, clauses(quiet))
 
     doc.clocks = find_clock_times(quiet)
     doc.quiet = mask(quiet, [(c.start, c.end) for c in doc.clocks])
     elevations, elevation_spans = _elevations(doc, notes)
     doc.amounts = find_amounts(mask(doc.quiet, elevation_spans))
 
-    relations, by_mention = _relations(doc)
+    relations, by_mention = find_relations(doc)
 
     local_now = reported_at.astimezone(LOCAL_TZ)
     now_clock = next((c for c in doc.clocks if c.now), None)
@@ -441,9 +402,9 @@ def parse_clues(
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
     _orphan_times(doc, handled, notes)
 
-    sights = _sights(doc, by_mention, notes)
+    sights = find_sights(doc, by_mention, notes)
 
-    said = _text_direction(scan, notes)
+    said = text_direction(scan, notes)
     if direction is not None:
         if said is not None and said != direction:
             notes.append(f"the text says {said}; the given direction ({direction}) is used")

@@ -308,10 +308,11 @@ def test_text_passes_through_unchanged(client: FlaskClient, stand_in: StandIn) -
     assert stand_in.calls[0]["direction"] is None
 
 
-def test_text_of_exactly_2000_characters_is_accepted(
+def test_text_of_2000_characters_and_blank_ends_is_accepted(
     client: FlaskClient, stand_in: StandIn
 ) -> None:
     assert post(client, {"text": "卓" * 2000}).status_code == 200
+    assert post(client, {"text": "  " + "卓" * 2000 + "\n"}).status_code == 200
 
 
 @pytest.mark.parametrize(

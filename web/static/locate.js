@@ -75,11 +75,11 @@
   }
 
   // a bilingual label: two spans, the page's CSS shows the one matching the language
-  function bi(en, zh, tag) {
+  function bi(en, zh) {
     var frag = document.createDocumentFragment();
-    var a = el(tag || "span", null, en);
+    var a = el("span", null, en);
     a.setAttribute("lang", "en");
-    var b = el(tag || "span", null, zh === undefined || zh === null || zh === "" ? en : zh);
+    var b = el("span", null, zh === undefined || zh === null || zh === "" ? en : zh);
     b.setAttribute("lang", "zh-Hans");
     frag.appendChild(a);
     frag.appendChild(b);
@@ -146,7 +146,6 @@
     this.form = this.root.querySelector(".st-locate-form");
     this.text = this.root.querySelector("#st-locate-text");
     this.count = this.root.querySelector(".st-locate-count");
-    this.runButton = this.root.querySelector(".st-locate-run");
     this.status = this.root.querySelector(".st-locate-status");
     this.understood = this.root.querySelector(".st-understood");
     this.candidates = this.root.querySelector(".st-candidates");
@@ -163,6 +162,7 @@
     this.heatLayer = L.featureGroup().addTo(map);
     layers.locate = this.heatLayer;
 
+    this.setBusy(false);
     this.wire();
     this.applyLanguage();
     this.updateCount();
@@ -232,7 +232,7 @@
   };
 
   Panel.prototype.updateCount = function () {
-    var n = this.text.value.length;
+    var n = Array.from(this.text.value.trim()).length;  // code points, as the server counts
     this.count.textContent = fmt(n) + " / " + fmt(MAX_CHARS);
     this.count.classList.toggle("st-over", n > MAX_CHARS);
   };
@@ -324,10 +324,12 @@
       }
       var error = answer.json && answer.json.error;
       var message = error && error.message ? error.message : "HTTP " + answer.status;
+      var rejected = answer.status === 422 || answer.status === 413;
       var box = document.createDocumentFragment();
-      box.appendChild(el("strong", null, "")).appendChild(
-        bi(answer.status === 422 || answer.status === 413 ? "The description was not accepted:" : "The locator failed:",
-          answer.status === 422 || answer.status === 413 ? "描述无法处理：" : "定位服务出错："));
+      var head = el("strong");
+      head.appendChild(rejected ? bi("The description was not accepted:", "描述无法处理：") :
+        bi("The locator failed:", "定位服务出错："));
+      box.appendChild(head);
       box.appendChild(el("div", "st-error-message", message));
       self.setStatus("error", box);
     }).catch(function (err) {
@@ -349,9 +351,9 @@
     var chipBox = this.understood.querySelector(".st-chips");
     chipBox.textContent = "";
     chips.forEach(function (chip) { chipBox.appendChild(chip); });
-    this.understood.hidden = chips.length === 0;
     var notes = result && result.interpreted ? result.interpreted.notes || [] : [];
     notes.forEach(function (note) { chipBox.appendChild(el("div", "st-note", note)); });
+    this.understood.hidden = chips.length === 0 && notes.length === 0;
 
     if (result && chips.length === 0) {
       this.setStatus("warn", bi(
