@@ -18,12 +18,18 @@ from rescue.locate.model import Mention
 
 __all__ = ["Doc", "FILL_EN", "FILL_ZH", "en", "zh"]
 
-FILL_EN = (
-    r"\s*(?:(?:the|a|an|this|that|our|big|large|great|huge|small|little|old|new|main|first"
-    r"|second|third|last|iron|wooden|metal|stone|holy|sacred|famous|high|upper|lower|tibetan"
-    r"|top\s+of\s+the|summit\s+of\s+the)\s+){0,3}$"
+#: Between two mentions that name one place ("塔钦转山起点", "Darchen's kora gate").
+_COMPOUND_GAP = re.compile(r"(?:\s|的|'s)*")
+
+_FILL_WORDS = (
+    r"the|a|an|this|that|our|big|large|great|huge|small|little|old|new|main|first|second|third"
+    r"|last|iron|wooden|metal|stone|holy|sacred|famous|high|upper|lower|tibetan"
+    r"|top\s+of\s+the|summit\s+of\s+the"
 )
-FILL_ZH = r"(?:那个|这个|那座|这座|那|这|一个|个)?$"
+#: Between an English relation word and the mention: a few articles and adjectives, and
+#: one word of any kind just before the name ("past the Tarbochay flag pole").
+FILL_EN = rf"\s*(?:(?:{_FILL_WORDS})\s+){{0,3}}(?:[a-z][a-z'-]*\s+)?$"
+FILL_ZH = r"(?:那个|这个|那座|这座|那|这|一个|个|的)?$"
 
 
 def en(pattern: str) -> re.Pattern[str]:
@@ -60,6 +66,17 @@ class Doc:
 
     def __post_init__(self) -> None:
         self._clause_starts = [s for s, _ in self.clause_spans]
+        #: mentions that only qualify the next one: its relation words are the next one's
+        self.modifiers: set[int] = set()
+        for i in range(len(self.mentions) - 1):
+            a, b = self.mentions[i], self.mentions[i + 1]
+            gap = self.scan[a.end : b.start]
+            if (
+                len(gap) <= 3
+                and _COMPOUND_GAP.fullmatch(gap)
+                and (self.clause(a.start) == self.clause(b.start))
+            ):
+                self.modifiers.add(i)
 
     def clause(self, pos: int) -> tuple[int, int]:
         """(start, end) of the clause holding ``pos``; an empty span on a boundary."""
@@ -73,12 +90,25 @@ class Doc:
         m = self.mentions[i]
         c_start, c_end = self.clause(m.start)
         lo = max(c_start, m.start - 80)
-        if i > 0:
+        if i - 1 in self.modifiers:  # "从塔钦转山起点出发": the words before the modifier
+            lo = min(self.window(i - 1)[0], m.start)
+        elif i > 0:
             lo = max(lo, self.mentions[i - 1].end)
         hi = min(max(c_end, m.end), m.end + 60)
         if i + 1 < len(self.mentions):
             hi = min(hi, self.mentions[i + 1].start)
         return min(lo, m.start), max(hi, m.end)
+
+    def head_start(self, i: int) -> int:
+        """Where the words naming mention ``i`` start, its modifiers included."""
+        while i - 1 in self.modifiers:
+            i -= 1
+        return self.mentions[i].start
+
+    def around(self, i: int) -> tuple[int, int, str, str]:
+        """(lo, hi, words before, words after) mention ``i`` and its modifiers."""
+        lo, hi = self.window(i)
+        return lo, hi, self.scan[lo : self.head_start(i)], self.scan[self.mentions[i].end : hi]
 
     def amount_before(self, pos: int, lo: int) -> Amount | None:
         """An unused amount ending just before ``pos`` ("2 hours | before X")."""

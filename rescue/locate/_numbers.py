@@ -273,7 +273,7 @@ _UNIT_ZH = (
 )
 # (whitespace only inside optional groups: "\s*(x)?\s*" backtracks cubically on blank runs)
 _AMOUNT_ZH = re.compile(
-    rf"(?:{_HEDGE_ZH}\s*)?"
+    rf"(?:{_HEDGE_ZH}(?:\s*(?:还有|还要|还得|还需要?|还|有|要|走了|走))?\s*)?"
     r"(?:"
     rf"(?P<ch>{ZH_NUM})\s*(?:个\s*)?(?:小时|钟头)\s*(?:零\s*)?(?P<cm>{ZH_NUM})\s*分钟?"
     rf"|(?P<n1>{ZH_NUM})(?:\s*(?:-|~|到|至)\s*(?P<n2>{ZH_NUM}))?(?:\s*(?P<more>多|来|余))?"

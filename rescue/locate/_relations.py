@@ -10,12 +10,21 @@ a short distance. A mention with no relation words is left alone.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rescue.locate._doc import FILL_EN, Doc, en, zh
 from rescue.locate._numbers import Amount
 from rescue.locate.model import RELATION_KINDS, Mention, Relation
 
-__all__ = ["JUST_M", "NOT_FAR_M", "DIRECTIONAL", "WALK_ON", "find_relations", "relation"]
+__all__ = [
+    "JUST_M",
+    "NOT_FAR_M",
+    "DIRECTIONAL",
+    "DEPARTURE_EN",
+    "WALK_ON",
+    "find_relations",
+    "relation",
+]
 
 #: "just past", "刚过": a short way beyond (m)
 JUST_M = (0.0, 500.0)
@@ -82,11 +91,11 @@ _PRE_EN: list[tuple[str, re.Pattern[str]]] = [
     (
         "below",
         en(
-            r"\b(?:below|beneath|under(?:neath)?|(?:at\s+)?the\s+(?:foot|bottom|base)\s+of"
+            rf"\b{_MOD_EN}(?:below|beneath|under(?:neath)?|(?:at\s+)?the\s+(?:foot|bottom|base)\s+of"
             r"|downhill\s+(?:from|of)|lower\s+than)"
         ),
     ),
-    ("above", en(r"\b(?:above|uphill\s+(?:from|of)|higher\s+than|up\s+above)")),
+    ("above", en(rf"\b{_MOD_EN}(?:above|uphill\s+(?:from|of)|higher\s+than|up\s+above)")),
     (
         "near",
         en(
@@ -114,6 +123,14 @@ _PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("near", en(r"\b(?:away\s+from|from|off)")),
 ]
+#: "left X", "started from X", "since X": a departure (see ``clues``), not a relation here
+DEPARTURE_EN = en(
+    r"\b(?:(?:left|started|set\s+(?:off|out)|departed)\b[^.,;!?]{0,25}?\bfrom"
+    r"|left|leave|leaving|started(?:\s+out)?(?:\s+walking)?(?:\s+(?:from|at|in))?"
+    r"|start(?:ing)?\s+(?:from|in)|set\s+(?:off|out)(?:\s+from)?|setting\s+(?:off|out)\s+from"
+    r"|departed(?:\s+from)?|depart(?:ing)?\s+from|walked\s+out\s+of"
+    r"|since(?:\s+(?:leaving|we\s+left))?)"
+)
 _NOT_EN = re.compile(
     r"\b(?:not|n't|haven'?t|hasn'?t|never|aren'?t|isn'?t|weren'?t|not\s+yet)"
     r"\s+(?:yet\s+|even\s+|quite\s+|been\s+|got\s+|gotten\s+)*$"
@@ -126,34 +143,35 @@ _POST_EN: list[tuple[str, re.Pattern[str]]] = [
     (
         "past",
         re.compile(
-            r"^\s*(?:is|was|are|were)?\s*(?:now\s+|already\s+|just\s+|right\s+|far\s+|well\s+"
+            r"^\s*(?:(?:is|was|are|were)\s+)?(?:now\s+|already\s+|just\s+|right\s+|far\s+|well\s+"
             r"|a\s+bit\s+|a\s+little\s+)?behind\s+(?:us|me)\b"
         ),
     ),
     (
         "before",
         re.compile(
-            r"^\s*(?:is|are)?\s*(?:still\s+)?(?:just\s+|right\s+)?(?:ahead(?:\s+of\s+(?:us|me))?"
+            r"^\s*(?:(?:is|are)\s+)?(?:still\s+)?(?:just\s+|right\s+)?(?:ahead(?:\s+of\s+(?:us|me))?"
             r"|in\s+front\s+of\s+(?:us|me)|coming\s+up)\b"
         ),
     ),
     (
         "below",
         re.compile(
-            r"^\s*(?:is|are)?\s*(?:just\s+|right\s+|directly\s+|high\s+)?(?:above|over)\s+(?:us|me)\b"
+            r"^\s*(?:(?:is|are)\s+)?(?:(?:still|now|just|right|directly|high|far)\s+)*"
+            r"(?:above|over)\s+(?:us|me)\b"
         ),
     ),
     (
         "above",
         re.compile(
-            r"^\s*(?:is|are)?\s*(?:just\s+|right\s+|directly\s+|far\s+)?"
+            r"^\s*(?:(?:is|are)\s+)?(?:(?:still|now|just|right|directly|far)\s+)*"
             r"(?:below|beneath|under(?:neath)?)\s+(?:us|me)\b"
         ),
     ),
     (
         "across_river",
         re.compile(
-            r"^\s*(?:is|are)?\s*(?:just\s+|right\s+)?(?:across\s+the\s+(?:river|stream|creek)"
+            r"^\s*(?:(?:is|are)\s+)?(?:just\s+|right\s+)?(?:across\s+the\s+(?:river|stream|creek)"
             r"|on\s+the\s+other\s+side\s+of\s+the\s+(?:river|stream|creek)"
             r"|on\s+the\s+opposite\s+bank)\b"
         ),
@@ -165,6 +183,7 @@ _POST_EN: list[tuple[str, re.Pattern[str]]] = [
             r"|next\s+to\s+(?:us|me))\b"
         ),
     ),
+    ("at", re.compile(r"^\s*(?:top|summit|itself)\b")),
 ]
 _POST_EN_AMOUNT_LEAD = re.compile(r"^\s*(?:is|are)\s+(?:still\s+|only\s+|just\s+)?")
 _POST_EN_AMOUNT_TAIL = re.compile(
@@ -177,14 +196,14 @@ _COMBO_ZH: list[tuple[str, re.Pattern[str], re.Pattern[str], str]] = [
     (
         "down_from",
         zh(r"(?:从|打|自)"),
-        re.compile(r"^(?:上面|上|那边|那里|那儿)?(?:一路)?走?(?:下来|下山|下去|往下)"),
+        re.compile(r"^(?:上面|上|里面|里|那边|那里|那儿)?(?:一路)?走?(?:下来|下山|下去|往下)"),
         "",
     ),
     ("after", zh(r"(?:从|打|自)"), re.compile(r"^(?:那边|那里|那儿)?走?(?:过来|出来|来的)"), ""),
     (
         "before",
         zh(r"(?:离|距离|距)"),
-        re.compile(r"^(?:还有|还剩|还差|还要|还得|还需要?)"),
+        re.compile(r"^(?:大概|大约|约|差不多|估计|可能|应该)?(?:还有|还剩|还差|还要|还得|还需要?)"),
         "amount",
     ),
     ("near", zh(r"(?:离|距离|距)"), re.compile(r"^(?:有|只有)?"), "amount"),
@@ -242,6 +261,9 @@ _POST_ZH: list[tuple[str, re.Pattern[str]]] = [
     ("near", re.compile(r"^(?:的)?(?:附近|旁边|边上|周边|周围|一带|不远处?)")),
     ("before", re.compile(r"^(?:还没到|还没有到|没到|快到了|就在前面|在前面|在我们前面)")),
     ("past", re.compile(r"^(?:在我们后面|在后面)")),
+    ("past", re.compile(r"^(?:再|又)?(?:往前|向前)(?:走了?|过了?)?|^(?:过去|过来)了?")),
+    ("at", re.compile(r"^(?:的)?(?:门口|门前|里面|里边|这里|那里|这儿|那儿)")),
+    ("near", re.compile(r"^(?:的)?(?:这边|那边|这一带|那一带)")),
     ("above", re.compile(r"^在我们(?:下面|下边)")),
     ("below", re.compile(r"^在我们(?:上面|上边)")),
 ]
@@ -273,7 +295,14 @@ _MOD_RANGE = {
 # two mentions: "between X and Y", "halfway from X to Y", "X和Y之间", "X到Y的半路"
 _PAIR_GAP_AND = re.compile(rf"^\s*(?:and|&|/|-)\s*{FILL_EN}")
 _PAIR_GAP_TO = re.compile(rf"^\s*(?:to|and|-|->)\s*{FILL_EN}")
-_PAIR_GAP_ZH = re.compile(r"^(?:和|与|跟|同|到|至|、|往|去|-|—|~|/)(?:那个|这个)?$")
+_PAIR_GAP_ZH = re.compile(r"^(?:和|与|跟|同|到|至|、|往|朝|向|去|-|—|~|/)(?:那个|这个)?$")
+#: "从X往Y…": a way from one place to the other
+_PAIR_TOWARD_ZH = frozenset("到至往朝向去")
+_PAIR_PATH_ZH = re.compile(r"^(?:的)?(?:公路|大路|小路|路)?(?:上|中)|^(?:方向|那边|那个方向)")
+_PAIR_WALKED_ZH = re.compile(
+    r"^(?:的)?(?:方向|那边|那个方向)?(?:走|下来|上去|去|过去|爬|下|上|开)了?"
+)
+_HALFWAY_AHEAD = re.compile(r"half\s*way|in\s+the\s+middle|半路|一半|半道|半途|正中间|中点")
 _PAIR_PRE_EN: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     (
         "halfway",
@@ -284,14 +313,7 @@ _PAIR_PRE_EN: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
         _PAIR_GAP_TO,
     ),
     ("between", en(r"\b(?:between|betwen|betweeen|in\s+between)"), _PAIR_GAP_AND),
-    (
-        "between",
-        en(
-            r"\b(?:on\s+the\s+(?:way|road|trail|path)|(?:walking|going|on\s+our\s+way)"
-            r")\s+from"
-        ),
-        _PAIR_GAP_TO,
-    ),
+    ("between", en(r"\bfrom"), _PAIR_GAP_TO),
 ]
 _PAIR_POST_EN: list[tuple[str, re.Pattern[str]]] = [
     ("halfway", re.compile(r"^\s*,?\s*(?:about\s+|roughly\s+)?(?:half\s*way|in\s+the\s+middle)\b")),
@@ -301,6 +323,41 @@ _PAIR_POST_ZH: list[tuple[str, re.Pattern[str]]] = [
     ("halfway", re.compile(r"^(?:的)?(?:正中间|中点|一半|半路|半道|半途)")),
     ("between", re.compile(r"^(?:的)?(?:之间|中间|当中|路上|途中|中途)")),
 ]
+
+
+_POST_MOD = re.compile(
+    r"^\s*(?:的)?(?P<just>一点点|一点儿|一点|一些|一小段|一下)|^\s*(?P<near>没多远|不远|不太远)"
+)
+_NEXT_LEAD = {
+    "ahead": re.compile(
+        r"^\s*(?:大概|大约|差不多|估计|可能)?(?:还要|还得|还有|还需要?|还)(?:再)?(?:走|爬|上)?"
+        r"|^\s*(?:about\s+|maybe\s+)?(?:another|still)\s+"
+    ),
+    "behind": re.compile(
+        r"^\s*(?:and\s+|then\s+)?(?:(?:we|i)\s+)?(?:have\s+)?(?:been\s+)?"
+        r"(?:walk(?:ed|ing)?|hik(?:ed|ing)|going|come)\s+(?:for\s+)?"
+        r"|^\s*(?:已经|又|再|然后)?(?:走了|下了|走|下来了?)(?:有)?"
+    ),
+}
+#: a clause that is only an amount: "…, 5 minutes maybe", "…, maybe 20 min more walking"
+_ONLY_AMOUNT_TAIL = re.compile(
+    r"\s*(?:(?:maybe|or\s+so|i\s+think|more|of\s+walking|walking|roughly|left|to\s+go"
+    r"|左右|吧|了|的样子)\s*)*"
+)
+WALK_ON = _NEXT_LEAD["behind"]
+
+
+@dataclass
+class _Found:
+    """A relation being read: where its words are and what amount goes with it."""
+
+    kind: str
+    anchor: int
+    start: int
+    end: int
+    amount: Amount | None = None
+    mod: str | None = None
+    other: int | None = None
 
 
 def relation(
@@ -313,6 +370,11 @@ def relation(
     mod: str | None = None,
     other: Mention | None = None,
 ) -> Relation:
+    """The :class:`Relation` for words from ``start`` to ``end`` of the text.
+
+    An amount gives the distance or duration range; without one, a modifier
+    ("just", "刚", "not far") gives a short distance for the kinds that take one.
+    """
     assert kind in RELATION_KINDS, kind
     distance = duration = None
     if amount is not None:
@@ -337,52 +399,75 @@ def relation(
     )
 
 
-def _pair_relation(doc: Doc, i: int) -> Relation | None:
-    """A relation between mention ``i`` and the next one, if the words say so."""
-    a, b = doc.mentions[i], doc.mentions[i + 1]
+def _pair(doc: Doc, i: int, j: int) -> list[_Found]:
+    """Relations of mention ``i`` with the next one, ``j``, if the words join them."""
+    a, b = doc.mentions[i], doc.mentions[j]
     if doc.clause(a.start) != doc.clause(b.start):
-        return None
-    gap = doc.scan[a.end : b.start]
+        return []
+    gap = doc.scan[a.end : doc.head_start(j)]
     if len(gap) > 30:
-        return None
-    lo, _ = doc.window(i)
-    _, hi = doc.window(i + 1)
-    pre, post = doc.scan[lo : a.start], doc.scan[b.end : hi]
+        return []
+    lo, _, pre, _ = doc.around(i)
+    _, hi, _, post = doc.around(j)
+    post_ws = len(post) - len(post.lstrip())
+    post = post.lstrip()
+    ahead = doc.scan[b.end : b.end + 40]  # "from X to Y, halfway" / "…，车坏在半路上了"
+    halfway = _HALFWAY_AHEAD.search(ahead) is not None
     for kind, pre_re, gap_re in _PAIR_PRE_EN:
         pm = pre_re.search(pre)
         if pm and gap_re.match(gap):
-            return relation(doc, kind, a, lo + pm.start(), b.end, other=b)
+            kind = "halfway" if halfway and kind == "between" else kind
+            return [_Found(kind, i, lo + pm.start(), b.end, other=j)]
     if _PAIR_GAP_AND.match(gap) or _PAIR_GAP_TO.match(gap):
         for kind, post_re in _PAIR_POST_EN:
             qm = post_re.match(post)
             if qm:
-                return relation(doc, kind, a, a.start, b.end + qm.end(), other=b)
-    if _PAIR_GAP_ZH.match(gap.strip()):
-        for kind, post_re in _PAIR_POST_ZH:
-            qm = post_re.match(post)
-            if qm:
-                start = a.start
-                zm = re.search(r"(?:在|从|位于|处于)$", pre)
-                if zm:
-                    start = lo + zm.start()
-                return relation(doc, kind, a, start, b.end + qm.end(), other=b)
-    return None
+                return [_Found(kind, i, a.start, b.end + post_ws + qm.end(), other=j)]
+    g = gap.strip()
+    if not _PAIR_GAP_ZH.match(g):
+        return []
+    zm = re.search(r"(?:在|从|自|由|位于|处于)\s*$", pre)
+    start = lo + zm.start() if zm else a.start
+    for kind, post_re in _PAIR_POST_ZH:
+        qm = post_re.match(post)
+        if qm:
+            return [_Found(kind, i, start, b.end + post_ws + qm.end(), other=j)]
+    if g[:1] not in _PAIR_TOWARD_ZH:
+        return []
+    from_words = zm is not None and zm.group(0).strip() in ("从", "自", "由")
+    if not (from_words or _PAIR_PATH_ZH.match(post)):
+        return []
+    if halfway:  # "从药师佛沟往尊珠寺走，大概走了一半"
+        return [_Found("halfway", i, start, b.end, other=j)]
+    walked = _PAIR_WALKED_ZH.match(post)
+    if walked:  # "从吉乌寺往霍尔方向走了三个小时": that far from X, heading for Y
+        amount = doc.amount_after(b.end + post_ws + walked.end(), hi)
+        if amount is not None:
+            end = b.end + post_ws + walked.end()
+            return [_Found("after", i, start, end, amount), _Found("before", j, start, end)]
+    return [_Found("between", i, start, b.end, other=j)]
 
 
-def _single_relation(doc: Doc, i: int) -> Relation | None:
+def _single(doc: Doc, i: int) -> _Found | None:
     """The relation words around mention ``i``, if any."""
     m = doc.mentions[i]
-    lo, hi = doc.window(i)
-    pre, post = doc.scan[lo : m.start], doc.scan[m.end : hi]
+    lo, hi, pre, post = doc.around(i)
+    if DEPARTURE_EN.search(pre):
+        return None  # "left X": a walking time (or "after X"), read in ``clues``
+    post_ws = len(post) - len(post.lstrip())
+    post = post.lstrip()
+    pre_zh_text = pre.rstrip()
 
     for kind, pre_re, post_re, need in _COMBO_ZH:
-        pm, qm = pre_re.search(pre), post_re.match(post)
+        pm, qm = pre_re.search(pre_zh_text), post_re.match(post)
         if not (pm and qm):
             continue
-        amount = doc.amount_after(m.end + qm.end(), hi)
+        # "离X还有大概两个小时" / "离X大概还有两个小时": the amount may swallow the words
+        end = m.end + post_ws + qm.end()
+        amount = doc.amount_after(m.end if need == "amount" else end, hi)
         if need == "amount" and amount is None:
             continue
-        return relation(doc, kind, m, lo + pm.start(), m.end + qm.end(), amount, mod=need or None)
+        return _Found(kind, i, lo + pm.start(), end, amount, need or None)
 
     for kind, pre_re in _PRE_EN_AMOUNT:
         pm = pre_re.search(pre)
@@ -400,25 +485,28 @@ def _single_relation(doc: Doc, i: int) -> Relation | None:
                 r"\bstill\s*$", before_amount
             ):
                 kind = "before"
-        return relation(doc, kind, m, lo + pm.start(), m.end, amount)
+        return _Found(kind, i, lo + pm.start(), m.end, amount)
 
     pre_hit: tuple[str, int, str | None] | None = None
     for kind, pre_re in _PRE_EN:
         pm = pre_re.search(pre)
         if pm:
             neg = _NOT_EN.search(pre, 0, pm.start())
+            mod = pm.groupdict().get("mod")
             if neg:  # "not past X", "not at X yet": still before it; "not near X": nothing
                 if kind not in ("past", "after", "at"):
                     return None
                 kind, pm_start = "before", neg.start()
             else:
                 pm_start = pm.start()
-            pre_hit = (kind, lo + pm_start, pm.groupdict().get("mod"))
+            if kind == "before" and not mod and re.search(r"\b(?:almost|nearly)\b", pm.group(0)):
+                mod = "almost at"
+            pre_hit = (kind, lo + pm_start, mod)
             break
     pre_zh = False
     if pre_hit is None:
         for kind, pre_re in _PRE_ZH:
-            pm = pre_re.search(pre)
+            pm = pre_re.search(pre_zh_text)
             if pm:
                 mod = pm.groupdict().get("mod")
                 if kind == "before" and not mod and not re.search(r"没|未", pm.group(0)):
@@ -432,24 +520,23 @@ def _single_relation(doc: Doc, i: int) -> Relation | None:
     for kind, post_re in _POST_EN + _POST_ZH:
         qm = post_re.match(post)
         if qm and qm.end() > 0:
-            post_hit = (kind, m.end + qm.end())
+            post_hit = (kind, m.end + post_ws + qm.end())
             break
 
+    found: _Found | None = None
     generic = ("at", "near")
     if post_hit and (
         pre_hit is None
-        or pre_hit[0] in generic
-        and post_hit[0] not in generic
-        or pre_hit[0] == "at"
-        and post_hit[0] == "near"
+        or (pre_hit[0] in generic and post_hit[0] not in generic)
+        or (pre_hit[0] == "at" and post_hit[0] == "near")
     ):
         kind, end = post_hit
         start = pre_hit[1] if pre_hit else m.start
         amount = doc.amount_after(end, hi)
         if amount is None and pre_hit is None:
             amount = _post_amount_en(doc, m, hi)
-        return relation(doc, kind, m, start, end, amount)
-    if pre_hit:
+        found = _Found(kind, i, start, end, amount)
+    elif pre_hit:
         kind, start, mod = pre_hit
         end = m.end
         amount = None
@@ -461,17 +548,24 @@ def _single_relation(doc: Doc, i: int) -> Relation | None:
             amount = doc.amount_after(end, hi)
         if amount is None and not pre_zh:
             amount = _post_amount_en(doc, m, hi)
-        return relation(doc, kind, m, start, end, amount, mod=mod)
-    amount = _post_amount_en(doc, m, hi, with_kind=True)
-    if amount is not None:
+        found = _Found(kind, i, start, end, amount, mod)
+    else:
+        amount = _post_amount_en(doc, m, hi)
+        if amount is None:
+            return None
         tail = _POST_EN_AMOUNT_TAIL.match(doc.scan[amount.end : hi])
         kind = "past" if tail and tail.group("w").startswith(("behind", "back")) else "before"
         end = amount.end + (tail.end() if tail else 0)
-        return relation(doc, kind, m, m.start, end, amount)
-    return None
+        return _Found(kind, i, m.start, end, amount)
+    if found.amount is None and found.mod is None:  # "过了X一点", "X下来一点", "过了X没多远"
+        pm2 = _POST_MOD.match(doc.scan[found.end : hi])
+        if pm2:
+            found.mod = "just" if pm2.group("just") else "not_far"
+            found.end += pm2.end()
+    return found
 
 
-def _post_amount_en(doc: Doc, m: Mention, hi: int, *, with_kind: bool = False) -> Amount | None:
+def _post_amount_en(doc: Doc, m: Mention, hi: int) -> Amount | None:
     """The amount in "X is (still) 2 hours away / ahead / behind us"."""
     lead = _POST_EN_AMOUNT_LEAD.match(doc.scan[m.end : hi])
     if not lead:
@@ -486,62 +580,67 @@ def _post_amount_en(doc: Doc, m: Mention, hi: int, *, with_kind: bool = False) -
     return None
 
 
-WALK_ON = re.compile(
-    r"^\s*(?:and\s+|then\s+)?(?:(?:we|i)\s+)?(?:have\s+)?(?:been\s+)?"
-    r"(?:walk(?:ed|ing)?|hik(?:ed|ing)|going|come)\s+(?:for\s+)?"
-    r"|^\s*(?:已经|又|再|然后)?(?:走了|下了|走|下来了?)(?:有)?"
-)
+def _next_clause_amount(doc: Doc, f: _Found) -> None:
+    """Take the amount of the next clause for a relation that has none.
 
-
-def _walk_on(doc: Doc, rel: Relation) -> Relation:
-    """Add the walking time of the next clause to "down from X", "past X" with no amount.
-
-    "我们从卓玛拉下来，走了一个半小时" is an hour and a half down from the pass.
+    "我们从卓玛拉下来，走了一个半小时" (down from the pass, 1.5 h), "卓玛拉山口还没到，
+    大概还要爬一个小时" (1 h before it), "just past the flag pole, 5 minutes maybe".
     """
-    if rel.kind not in ("down_from", "past", "after") or rel.distance_m or rel.duration_s:
-        return rel
-    _, c_end = doc.clause(rel.anchor.start)
+    if f.amount is not None or f.kind not in _NEXT_KINDS:
+        return
+    _, c_end = doc.clause(f.end - 1)
     nxt = doc.clause(c_end + 1)
     if nxt[0] != c_end + 1 or nxt[0] >= nxt[1]:
-        return rel
-    lead = WALK_ON.match(doc.scan[nxt[0] : nxt[1]])
-    if not lead:
-        return rel
-    amount = doc.amount_after(nxt[0] + lead.end(), nxt[1])
-    if amount is None or amount.kind != "duration":
-        if amount is not None:
-            doc.used_amounts.discard(doc.amounts.index(amount))
-        return rel
-    start = doc.text.find(rel.text, max(0, rel.anchor.start - 80)) if rel.text else -1
-    start = start if start >= 0 else rel.anchor.start
-    return Relation(
-        kind=rel.kind,
-        anchor=rel.anchor,
-        other=rel.other,
-        duration_s=(amount.low, amount.high),
-        text=doc.span_text(start, amount.end),
-    )
+        return
+    if any(nxt[0] <= m.start < nxt[1] for m in doc.mentions):
+        return  # the next clause speaks of another place
+    words = doc.scan[nxt[0] : nxt[1]]
+    lead = _NEXT_LEAD["ahead" if f.kind in ("before", "up_to") else "behind"].match(words)
+    pos = nxt[0] + (lead.end() if lead else 0)
+    amount = doc.amount_after(pos, nxt[1])
+    if amount is None:
+        return
+    if not lead and not _ONLY_AMOUNT_TAIL.fullmatch(doc.scan[amount.end : nxt[1]]):
+        doc.used_amounts.discard(doc.amounts.index(amount))
+        return
+    f.amount, f.end = amount, amount.end
+
+
+_NEXT_KINDS = frozenset({"past", "after", "down_from", "before", "up_to"})
 
 
 def find_relations(doc: Doc) -> tuple[list[Relation], dict[int, Relation]]:
+    """Every relation in the text, and the relation of each mention (by index) that has one.
+
+    Pairs ("between X and Y") are read first, then the words around single mentions.
+    A mention that only qualifies the next one ("塔钦转山起点") gets no relation of its own.
+    """
+    found: list[_Found] = []
+    taken: set[int] = set(doc.modifiers)
+    heads = [i for i in range(len(doc.mentions)) if i not in doc.modifiers]
+    for a, b in zip(heads, heads[1:], strict=False):
+        if a in taken:
+            continue
+        pair = _pair(doc, a, b)
+        found.extend(pair)
+        if pair:
+            taken.update((a, b))
+    for i in heads:
+        if i in taken:
+            continue
+        single = _single(doc, i)
+        if single is not None:
+            found.append(single)
     out: list[Relation] = []
     by_mention: dict[int, Relation] = {}
-    paired: set[int] = set()
-    for i in range(len(doc.mentions) - 1):
-        if i in paired:
-            continue
-        rel = _pair_relation(doc, i)
-        if rel is not None:
-            out.append(rel)
-            paired.update((i, i + 1))
-            by_mention[i] = by_mention[i + 1] = rel
-    for i in range(len(doc.mentions)):
-        if i in paired:
-            continue
-        rel = _single_relation(doc, i)
-        if rel is not None:
-            rel = _walk_on(doc, rel)
-            out.append(rel)
-            by_mention[i] = rel
+    for f in sorted(found, key=lambda f: f.start):
+        _next_clause_amount(doc, f)
+        anchor = doc.mentions[f.anchor]
+        other = doc.mentions[f.other] if f.other is not None else None
+        rel = relation(doc, f.kind, anchor, f.start, f.end, f.amount, f.mod, other)
+        out.append(rel)
+        by_mention[f.anchor] = rel
+        if f.other is not None:
+            by_mention[f.other] = rel
     out.sort(key=lambda r: r.anchor.start)
     return out, by_mention

@@ -27,10 +27,11 @@ _SIGHTS: list[tuple[str | None, str]] = [
     (None, r"(?:phone|battery|mobile|cell)\s+(?:is\s+)?(?:almost\s+|nearly\s+)?flat"),
     (None, r"flat\s+(?:battery|tyres?|tires?)|mani\s+(?:stones?|walls?)"),
     (None, r"雪山|雪峰|雪顶|雪线|玛尼石|玛尼堆|下车|上车|车票|没电|电量|河对岸|河对面"),
+    (None, r"过了?河|渡河|过过河|过不了河"),
     (
         None,
         r"across\s+the\s+(?:river|stream|creek)|other\s+side\s+of\s+the\s+(?:river|stream|creek)"
-        r"|opposite\s+bank",
+        r"|opposite\s+bank|cross(?:ed|ing)?\s+(?:the|a)\s+(?:river|stream|creek)",
     ),
     # --- faces of the mountain
     (
@@ -54,9 +55,16 @@ _SIGHTS: list[tuple[str | None, str]] = [
         r"(?:big|large|huge|giant|great|holy|sacred|vast|two)\s+(?:[a-z]+\s+)?lakes?"
         r"|(?:distant|far[\s-]away|far[\s-]off)\s+lakes?"
         r"|lakes?\s+(?:far\s+away|in\s+the\s+distance|far\s+off)"
-        r"|lakes|manasarovar|mansarovar|manasarowar|mapam\s+yum\s*tso|rakshas\s*tal",
+        r"|lakes|manasarovar|mansarovar|manasarowar|mapam\s+yum\s*tso|rakshas\s*tal"
+        # on the shore of one: only the big lakes have a trail round them
+        r"|lake\s*(?:kora|circuit|shore|side)|(?:shore|banks?)\s+of\s+the\s+lake"
+        r"|by\s+the\s+lake|around\s+the\s+lake",
     ),
-    ("big_lake", r"大湖|圣湖|玛旁雍错|玛旁雍措|瑪旁雍錯|拉昂错|鬼湖|两个湖|远处的?大?湖|很大的湖"),
+    (
+        "big_lake",
+        r"大湖|圣湖|玛旁雍错|玛旁雍措|瑪旁雍錯|拉昂错|鬼湖|两个湖|远处的?大?湖|很大的湖|转湖|绕湖"
+        r"|湖边|湖岸|湖[东南西北]岸|湖的?[东南西北]边",
+    ),
     (
         "green_lake",
         r"(?:green|turquoise|emerald|blue[\s-]green|small|little|frozen|tiny|icy)"
@@ -72,7 +80,11 @@ _SIGHTS: list[tuple[str | None, str]] = [
         r"steep(?:er|ly|ness)?|boulders?|scree|rocky|rock\s+field|big\s+rocks"
         r"|loose\s+(?:rocks|stones)|rocks|stony|stones|moraine",
     ),
-    ("steep_rocky", r"很陡|陡峭|陡坡|陡|乱石|碎石|石头|巨石|岩石|石块"),
+    (
+        "steep_rocky",
+        r"很陡|陡峭|陡坡|陡|乱石|碎石|石头路|石头坡|石坡|满地石头|都是石头|全是石头|到处是石头"
+        r"|巨石堆|石块",
+    ),
     ("river", r"river(?:\s*bank|side)?|stream|creek|brook|lha[\s-]?chu|flowing\s+water"),
     ("river", r"河边|河流|小河|河水|河谷|河|小溪|溪流|溪|水边|拉曲"),
     ("bridge", r"(?:foot|iron|wooden|metal)?\s?bridges?"),
@@ -101,10 +113,10 @@ _SIGHTS: list[tuple[str | None, str]] = [
     ("snow", r"积雪|下雪|雪地|冰雪|雪"),
     (
         "flat_plain",
-        r"flat(?:\s+(?:ground|area|land|plain|terrain|meadow|valley|grassland))?"
-        r"|plains?|grasslands?|meadows?|open\s+(?:ground|plain|country|terrain)",
+        r"flat(?:\s+(?:ground|area|land|plain|terrain|valley|grassland))?"
+        r"|plains?|grasslands?|open\s+(?:ground|plain|country|terrain)",
     ),
-    ("flat_plain", r"平地|平原|草原|草地|草甸|开阔|很平|平坦|空旷"),
+    ("flat_plain", r"平地|平原|草原|开阔|很平|平坦|空旷"),
 ]
 
 
@@ -135,10 +147,14 @@ SEEING = re.compile(
     r"|in\s+the\s+distance|in\s+front\s+of\s+(?:us|me)|facing|spot|spotted)\b"
     r"|看到|看见|看得到|看得见|看不到|看不见|能看|望见|望到|看着|面对|对着|眼前|远处|远远"
 )
+#: An English negation of a sight: "no"/"without", a denied seeing ("can't see", "haven't
+#: seen any"), or "not" right before the word ("not steep", "isn't very flat").
 NEGATION_EN = re.compile(
-    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|could\s+not|don'?t|do\s+not|doesn'?t|does\s+not"
-    r"|didn'?t|did\s+not|no|not|without|never|nor|isn'?t|aren'?t|wasn'?t|weren'?t|none|any\s+more"
-    r"|no\s+longer|lost\s+sight\s+of)\b"
+    r"\b(?:no|without|none|nor|no\s+more|no\s+longer|lost\s+sight\s+of)\b"
+    r"|(?:\bcan'?t|\bcannot|\bcan\s+not|\bcouldn'?t|\bcould\s+not|\bdon'?t|\bdo\s+not"
+    r"|\bdoesn'?t|\bdoes\s+not|\bdidn'?t|\bdid\s+not|\bhaven'?t|\bhave\s+not|\bnever|\bnot)"
+    r"\s+(?:\w+\s+)?(?:see|seen|seeing|find|found|spot|spotted|notice|noticed|any|visible)\b"
+    r"|\b(?:not|isn'?t|aren'?t|wasn'?t|weren'?t|never)\s+(?:\w+\s+){0,2}$"
 )
 NEGATION_ZH = re.compile(
     r"看不[到见着清]|见不[到着]|没有|没(?!事|关系|问题|电|信号|办法|力气|多久|多远)|无|不是|不能"
@@ -261,21 +277,22 @@ def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> 
         out.append(SightClue(tag, negated, doc.span_text(start, end)))
     # named views with no sight word of their own ("we can see Manasarovar")
     for i, m in enumerate(doc.mentions):
-        tag = VIEW_PLACES.get(m.place_ids[0][0]) if m.place_ids and not m.feature else None
+        best = m.place_ids[0][0] if m.place_ids and not m.feature else None
         rel = by_mention.get(i)
-        if tag is None or any(taken[m.start : m.end]):
+        if best not in VIEW_PLACES or any(taken[m.start : m.end]):
             continue
         if rel is not None and rel.kind not in _VIEW_RELATIONS:
             continue
         k = bisect.bisect_right(s_starts, m.start) - 1
         if k < 0 or not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]):
             continue
+        notes.append(f"“{m.text}” is in view, not where the caller is")
+        view = VIEW_PLACES[best]
         window = scan[s_spans[k][0] : m.start]
         negated = _negated(window[-40:], window[-10:])
-        if (tag, negated) not in seen:
-            seen.add((tag, negated))
-            out.append(SightClue(tag, negated, m.text))
-            notes.append(f"“{m.text}” is in view, not where the caller is")
+        if view is not None and (view, negated) not in seen:
+            seen.add((view, negated))
+            out.append(SightClue(view, negated, m.text))
     return out
 
 

@@ -99,7 +99,7 @@ _CLOCK_EN = re.compile(
     rf"(?:\s+minutes?)?\s+(?P<dir>past|after|to|before|till)\s+(?P<h3>1[0-2]|0?[1-9]|{_HW})\b"
     rf"{_NOT_CLOCK_AFTER}(?:\s*(?P<ap3>{_AP}))?"
     r"|\b(?P<noon>noon|midday|mid-day|midnight)\b"
-    r"|\b(?P<prep>at|by|around|about|since|from|till|until)\s+(?:about\s+|around\s+)?"
+    r"|\b(?P<prep>at|by|around|about|since|from|till|until|before|after)\s+(?:about\s+|around\s+)?"
     rf"(?P<h4>1[0-2]|0?[1-9]|{_HW})(?:[.h](?P<m4>[0-5]\d))?"
     rf"(?:\s*(?P<ap4>{_AP})|\b{_NOT_CLOCK_AFTER})"
 )
@@ -128,7 +128,7 @@ _NOW_BEFORE = re.compile(
     r"(?:\bnow\s*(?:it'?s|it\s+is|is)?|\b(?:it'?s|it\s+is)(?:\s+now)?|\btime\s+(?:is|now)(?:\s+is)?"
     r"|\bcurrent(?:ly)?(?:\s+time)?(?:\s+is)?|\bright\s+now(?:\s+it'?s)?"
     r"|现在(?:是|已经|都|已)?|目前(?:是)?|此刻|这会儿?|已经)"
-    r"(?:\s*(?:about|around|almost|nearly|already|like|大概|大约|快|差不多))?\s*$"
+    r"(?:\s*(?:about|around|almost|nearly|already|like|just|大概|大约|快|差不多))?\s*$"
 )
 _NOW_AFTER = re.compile(r"^\s*(?:now|right\s+now|at\s+the\s+moment|了)\b")
 _PART_MERIDIEM: dict[str, Meridiem] = {
@@ -160,9 +160,9 @@ _PART_MERIDIEM: dict[str, Meridiem] = {
     "tonight": "pm",
     "night": "night",
 }
-#: a "一点" that means "a bit": 好一点, 慢一点, 一点点, 一点儿
-_BIT_BEFORE = "有好慢快远近高低早晚多少差这那再稍点大小"
-_BIT_AFTER = "点儿都也不累"
+#: when a bare "一点" is one o'clock rather than "a bit" (好一点, 下面一点, 一点点)
+_ONE_OCLOCK_BEFORE = re.compile(r"(?:现在|在|于|是|约|大概|大约|到|从|差不多)\s*$")
+_ONE_OCLOCK_AFTER = re.compile(r"^\s*(?:出发|离开|到|走|钟|整|了|左右|多)")
 
 
 def _hour(s: str) -> int | None:
@@ -226,10 +226,10 @@ def _zh_clock(m: re.Match[str], folded: str) -> tuple[int, int, Meridiem | None,
             return None
         minute = mm
     bare = not (g("day") or g("part") or g("half") or g("q") or g("m") or g("zheng"))
-    if h == 1 and bare:
-        before = folded[m.start() - 1] if m.start() > 0 else ""
-        after = folded[m.end()] if m.end() < len(folded) else ""
-        if before in _BIT_BEFORE or after in _BIT_AFTER:
+    if h == 1 and bare:  # "一点" is "a bit" unless the words around make it a time
+        before = folded[max(0, m.start() - 3) : m.start()]
+        after = folded[m.end() : m.end() + 2]
+        if not (_ONE_OCLOCK_BEFORE.search(before) or _ONE_OCLOCK_AFTER.match(after)):
             return None
     part = g("part") or (g("day") if g("day") in ("今早", "今晨", "今晚", "昨晚", "昨夜") else None)
     mer = _PART_MERIDIEM.get(part) if part else None

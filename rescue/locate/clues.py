@@ -30,7 +30,7 @@ from typing import Protocol
 from rescue.errors import InvalidInput
 from rescue.locate._doc import FILL_ZH, Doc, en, zh
 from rescue.locate._numbers import find_amounts, zh_number
-from rescue.locate._relations import WALK_ON, find_relations, relation
+from rescue.locate._relations import DEPARTURE_EN, WALK_ON, find_relations, relation
 from rescue.locate._sights import find_sights, text_direction
 from rescue.locate._text import clauses, count_scripts, fold, mask
 from rescue.locate._timeparse import LOCAL_TZ, find_clock_times, resolve_departure, resolve_now
@@ -65,12 +65,6 @@ class NameIndexLike(Protocol):
 
 
 # departures: "left X at 8", "X出发", "从X出发走了五个小时"
-_DEP_EN = en(
-    r"\b(?:left|leave|leaving|started(?:\s+out)?(?:\s+walking)?(?:\s+(?:from|at))?"
-    r"|start(?:ing)?\s+from|set\s+(?:off|out)(?:\s+from)?|setting\s+(?:off|out)\s+from"
-    r"|departed(?:\s+from)?|depart(?:ing)?\s+from|walked\s+out\s+of"
-    r"|since(?:\s+(?:leaving|we\s+left))?)"
-)
 _DEP_WEAK_EN = en(r"\bfrom")
 _PASS_EN = en(
     r"\b(?:passed|reached|arrived\s+(?:at|in)|got\s+to|were\s+at|was\s+at|crossed|went\s+past)"
@@ -78,14 +72,17 @@ _PASS_EN = en(
 _DEP_ZH_PRE = zh(r"(?:离开了?|告别了?)")
 _DEP_ZH_COMBO = (
     zh(r"(?:从|打|自|在)"),
-    re.compile(r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了)"),
+    re.compile(r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了|出来)"),
 )
-_DEP_ZH_POST = re.compile(r"^(?:出发|动身)")
-_PASS_ZH = zh(r"(?:经过了?|过了|到了|路过了?|在|到达了?)")
+_DEP_ZH_POST = re.compile(r"^\s*(?:出发|动身|出来|离开)")
+_PASS_ZH = zh(r"(?:经过了?|过了|路过了?|到达了?|(?<![看见听找想遇得不收])到了?)")
 _WALKING = re.compile(
     r"\b(?:walk(?:ed|ing)?|hik(?:ed|ing)|trekk?(?:ed|ing)|been\s+going|on\s+the\s+(?:trail|road))\b"
     r"|走了|走路|出发|转了"
 )
+_DEP_VERB = re.compile(r"\b(?:left|started|start|set\s+(?:off|out)|departed)\b|出发|离开|动身")
+#: where the caller spent the night: the place a departure with no place is from
+_STAYED = re.compile(r"\b(?:stayed|slept|camped|spent\s+the\s+night)\b|住的|住在|住了|住|睡在|过夜")
 _AGO = re.compile(r"^\s*(?:ago|back|earlier)\b|^\s*(?:之前|以前|前)")
 _DEP_ANY = re.compile(
     r"\b(?:left|started|set\s+(?:off|out)|departed|walking\s+for|walked\s+for|been\s+walking)\b"
@@ -97,7 +94,7 @@ _ELEVATION = re.compile(
     r"(?P<pre>(?:about|around|approx\.?|approximately|roughly|nearly|almost|~|ca\.?|circa|over"
     r"|above|more\s+than|under|below|less\s+than|at\s+least|just\s+over|just\s+under|大概|大约|约"
     r"|差不多|将近|接近|超过|不到|至少|估计|可能)\s*)?"
-    r"(?<![\d.,])(?P<num>\d{1,2},\d{3}(?![\d,])|\d{3,5}(?:\.\d+)?(?![\d,])"
+    r"(?<!\d)(?<!\d[.,])(?P<num>\d{1,2},\d{3}(?!\d|,\d)|\d{3,5}(?:\.\d+)?(?!\d|,\d)"
     r"|[零〇一二两三四五六七八九十百千万]{2,10})"
     r"(?:\s*(?P<more>多))?(?:\s*(?P<unit>m(?![a-z])|meters?|metres?|masl|m\.a\.s\.l\.?"
     r"|ft(?![a-z])|feet|foot|'(?!\d)|米|公尺|英尺))?"
@@ -125,30 +122,63 @@ _LESS_WORDS = frozenset({"under", "below", "less than", "just under", "不到"})
 def _departure_cue(doc: Doc, i: int) -> tuple[str, int, int] | None:
     """(cue, start, end) of the words that make mention ``i`` a starting point.
 
-    The cue is "strong" ("left X", "从X出发", "walked 5 hours from X") or "pass"
-    ("passed X", "经过X": a starting point only with a clock time or "… ago").
+    The cue is "strong" ("left X", "从X出发", "walked 5 hours from X", "12:10 from X")
+    or "pass" ("passed X", "经过X": a starting point only with a clock time or "… ago").
     """
     m = doc.mentions[i]
-    lo, hi = doc.window(i)
-    pre, post = doc.scan[lo : m.start], doc.scan[m.end : hi]
-    pm = _DEP_EN.search(pre) or _DEP_ZH_PRE.search(pre)
+    lo, hi, pre, post = doc.around(i)
+    pm = DEPARTURE_EN.search(pre) or _DEP_ZH_PRE.search(pre.rstrip())
     if pm:
         return "strong", lo + pm.start(), m.end
     qm = _DEP_ZH_POST.match(post)
     if qm:
-        return "strong", m.start, m.end + qm.end()
-    pm, qm = _DEP_ZH_COMBO[0].search(pre), _DEP_ZH_COMBO[1].match(post)
+        return "strong", doc.head_start(i), m.end + qm.end()
+    pm, qm = _DEP_ZH_COMBO[0].search(pre.rstrip()), _DEP_ZH_COMBO[1].match(post.lstrip())
     if pm and qm:
-        return "strong", lo + pm.start(), m.end + qm.end()
-    pm = _DEP_WEAK_EN.search(pre) or re.search(r"(?:从|打|自)" + FILL_ZH, pre)
+        return "strong", lo + pm.start(), m.end + (len(post) - len(post.lstrip())) + qm.end()
+    pm = _DEP_WEAK_EN.search(pre) or re.search(r"(?:从|打|自)" + FILL_ZH, pre.rstrip())
     if pm:
         c_start, c_end = doc.clause(m.start)
-        if _WALKING.search(doc.scan[c_start:c_end]):
+        clause = doc.scan[c_start:c_end]
+        before = doc.scan[doc.clause(c_start - 1)[0] : c_start] if c_start > 0 else ""
+        clocked = any(c_start <= c.start < c_end and not c.now for c in doc.clocks)
+        if _WALKING.search(clause) or (clocked and _DEP_VERB.search(before + " " + clause)):
             return "strong", lo + pm.start(), m.end
-    pm = _PASS_EN.search(pre) or _PASS_ZH.search(pre)
+    pm = _PASS_EN.search(pre) or _PASS_ZH.search(pre.rstrip())
     if pm:
         return "pass", lo + pm.start(), m.end
     return None
+
+
+def _next_clause(doc: Doc, c_end: int) -> tuple[int, int] | None:
+    """The clause right after the one ending at ``c_end`` if it names no place."""
+    nxt = doc.clause(c_end + 1)
+    if nxt[0] != c_end + 1 or nxt[0] >= nxt[1]:
+        return None
+    if any(nxt[0] <= m.start < nxt[1] for m in doc.mentions):
+        return None
+    return nxt
+
+
+def _time_in(
+    doc: Doc, span: tuple[int, int], near: int, cue: str, used: set[int]
+) -> tuple[int | None, int | None]:
+    """(clock index, amount index) of the departure time in the clause ``span``."""
+    c_start, c_end = span
+    clocks = [
+        (abs(c.start - near), k)
+        for k, c in enumerate(doc.clocks)
+        if c_start <= c.start < c_end and not c.now and k not in used
+    ]
+    if clocks:
+        return min(clocks)[1], None
+    for k, a in enumerate(doc.amounts):
+        if k in doc.used_amounts or a.kind != "duration" or not c_start <= a.start < c_end:
+            continue
+        if cue == "pass" and not _AGO.match(doc.scan[a.end : c_end]):
+            continue
+        return None, k
+    return None, None
 
 
 def _elapsed(
@@ -162,53 +192,55 @@ def _elapsed(
     out: list[ElapsedTime] = []
     extra: list[Relation] = []
     used_clocks: set[int] = set()
-    for i, m in enumerate(doc.mentions):
-        found = _departure_cue(doc, i)
-        if found is None:
+    starts: list[tuple[int, str, int, int, tuple[int, int]]] = []
+    for i in range(len(doc.mentions)):
+        if i in doc.modifiers:
             continue
-        cue, cue_start, cue_end = found
-        c_start, c_end = doc.clause(m.start)
-        handled.add((c_start, c_end))
-        clocks = [
-            (abs(c.start - m.start), k)
-            for k, c in enumerate(doc.clocks)
-            if c_start <= c.start < c_end and not c.now and k not in used_clocks
-        ]
+        found = _departure_cue(doc, i)
+        if found is not None:
+            starts.append((i, *found, doc.clause(doc.mentions[i].start)))
+    starts += _stayed_starts(doc, {s[0] for s in starts}, by_mention)
+    for i, cue, cue_start, cue_end, clause in sorted(starts, key=lambda s: s[2]):
+        m = doc.mentions[i]
+        handled.add(clause)
+        k_clock, k_amount = _time_in(doc, clause, cue_start, cue, used_clocks)
+        nxt = _next_clause(doc, clause[1])
+        if k_clock is None and k_amount is None and nxt and cue == "strong":
+            # "we left the ticket office before 7, about 6:50": the time in the next clause
+            k_clock, k_amount = _time_in(doc, nxt, nxt[0], cue, used_clocks)
+            if k_amount is not None and not WALK_ON.match(doc.scan[nxt[0] : nxt[1]]):
+                k_amount = None
+            if k_clock is not None or k_amount is not None:
+                handled.add(nxt)
         departed: datetime | None = None
         span: tuple[int, int] | None = None
-        if clocks:
-            _, k = min(clocks)
-            clock = doc.clocks[k]
-            used_clocks.add(k)
+        if k_clock is not None:
+            clock = doc.clocks[k_clock]
+            used_clocks.add(k_clock)
             departed = resolve_departure(clock, now)
             if departed is None:
-                notes.append(f"departure time “{clock.text}” is after the report time: ignored")
+                what = "departure time" if cue == "strong" else "time"
+                notes.append(f"{what} “{clock.text}” is after the report time: ignored")
                 continue
             span = (clock.start, clock.end)
-        else:
-            for k, a in enumerate(doc.amounts):
-                if k in doc.used_amounts or a.kind != "duration":
-                    continue
-                if not c_start <= a.start < c_end:
-                    continue
-                ago = _AGO.match(doc.scan[a.end : c_end])
-                if cue == "pass" and not ago:
-                    continue
-                doc.used_amounts.add(k)
-                departed = now - timedelta(seconds=(a.low + a.high) / 2)
-                span = (a.start, a.end + (ago.end() if ago else 0))
-                break
-            nxt = doc.clause(c_end + 1)
-            lead = WALK_ON.match(doc.scan[nxt[0] : nxt[1]]) if nxt[0] == c_end + 1 else None
-            if departed is None and cue == "strong" and lead:
-                # "从塔钦出发的，走了大概六个小时"
-                later = doc.amount_after(nxt[0] + lead.end(), nxt[1])
-                if later is not None and later.kind == "duration":
+        elif k_amount is not None:
+            a = doc.amounts[k_amount]
+            doc.used_amounts.add(k_amount)
+            ago = _AGO.match(doc.scan[a.end : clause[1]])
+            departed = now - timedelta(seconds=(a.low + a.high) / 2)
+            span = (a.start, a.end + (ago.end() if ago else 0))
+        if nxt and cue == "strong" and WALK_ON.match(doc.scan[nxt[0] : nxt[1]]):
+            # "九点一刻从塔钦出发，刚走了四十多分钟": the same walk, said twice
+            lead = WALK_ON.match(doc.scan[nxt[0] : nxt[1]])
+            assert lead is not None
+            later = doc.amount_after(nxt[0] + lead.end(), nxt[1])
+            if later is not None and later.kind == "duration":
+                handled.add(nxt)
+                if departed is None:
                     departed = now - timedelta(seconds=(later.low + later.high) / 2)
                     span = (later.start, later.end)
-                    handled.add(nxt)
-                elif later is not None:
-                    doc.used_amounts.discard(doc.amounts.index(later))
+            elif later is not None:
+                doc.used_amounts.discard(doc.amounts.index(later))
         if departed is None or span is None:
             if cue == "strong" and i not in by_mention:
                 rel = relation(doc, "after", m, cue_start, cue_end)
@@ -218,6 +250,35 @@ def _elapsed(
         start, end = min(span[0], cue_start), max(span[1], cue_end)
         out.append(ElapsedTime(m, departed, now, doc.span_text(start, end)))
     return out, extra
+
+
+def _stayed_starts(
+    doc: Doc, taken: set[int], by_mention: dict[int, Relation]
+) -> list[tuple[int, str, int, int, tuple[int, int]]]:
+    """Departures that name no place, from where the caller spent the night.
+
+    "昨晚住的岗加，今天早上六点出发" / "we stayed at Dirapuk. Left at 6": the place of
+    the clause before.
+    """
+    out = []
+    for c_start, c_end in doc.clause_spans:
+        words = doc.scan[c_start:c_end]
+        if not _DEP_VERB.search(words) or any(c_start <= m.start < c_end for m in doc.mentions):
+            continue
+        if not any(c_start <= c.start < c_end and not c.now for c in doc.clocks):
+            continue
+        prev = doc.clause(c_start - 1) if c_start > 0 else (0, 0)
+        if prev[0] >= prev[1] or not _STAYED.search(doc.scan[prev[0] : prev[1]]):
+            continue
+        inside = [
+            i
+            for i, m in enumerate(doc.mentions)
+            if prev[0] <= m.start < prev[1] and i not in doc.modifiers
+        ]
+        if len(inside) == 1 and inside[0] not in taken and inside[0] not in by_mention:
+            i = inside[0]
+            out.append((i, "strong", doc.head_start(i), doc.mentions[i].end, (c_start, c_end)))
+    return out
 
 
 def _orphan_times(doc: Doc, handled: set[tuple[int, int]], notes: list[str]) -> None:

@@ -184,11 +184,33 @@ def locate(
     _apply_clues(index, state, clues)
     posterior = state.posterior()
     candidates = _candidates(index, state, posterior)
+    range_80 = _range_80(index, posterior)
+    if candidates and range_80 is not None:
+        candidates[0] = _at_route_median(index, candidates[0], range_80)
     asked = frozenset(s.tag for s in clues.sights)
     questions = best_questions(
         posterior, index.bins.segment, len(index.bins.segment_ids), index.tags, asked=asked
     )
-    return LocateResult(tuple(candidates), tuple(questions), clues, _range_80(index, posterior))
+    return LocateResult(tuple(candidates), tuple(questions), clues, range_80)
+
+
+def _at_route_median(index: LocateIndex, top: Candidate, rng: RouteRange) -> Candidate:
+    """The top candidate's best point is the route median when that lies on its segment.
+
+    A walker placed by time alone spreads over neighbouring segments; the
+    median along the route is then the point with the smallest expected error.
+    """
+    b = index.bins
+    if top.route_id != rng.route_id or top.km_range is None:
+        return top
+    r = b.route_ids.index(rng.route_id)
+    sel = np.flatnonzero((b.segment == b.segment_ids.index(top.segment_id)) & (b.route == r))
+    if not len(sel):
+        return top
+    i = sel[int(np.argmin(np.abs(b.km[sel] - rng.median_km)))]
+    if abs(b.km[i] - rng.median_km) > 0.05:  # the median lies on another segment
+        return top
+    return replace(top, lon=float(b.lon[i]), lat=float(b.lat[i]))
 
 
 def _range_80(index: LocateIndex, p: np.ndarray) -> RouteRange | None:
