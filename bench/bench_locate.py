@@ -104,7 +104,7 @@ def tiled_region(scale: int, out_dir: Path) -> Path:
         "places": "place_id",
         "stations": "station_id",
     }
-    refs = ("from_place_id", "to_place_id", "snap_way_id", "place_id")
+    refs = ("from_place_id", "to_place_id", "snap_way_id", "place_id", "road_id")
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in docs}
     routes_meta: dict[str, Any] = {}
     for i in range(scale):
@@ -119,7 +119,7 @@ def tiled_region(scale: int, out_dir: Path) -> Path:
                 p = g["properties"]
                 p[id_keys[layer]] = f"{p[id_keys[layer]]}@{i}"
                 for key in refs:
-                    if p.get(key):
+                    if key != id_keys[layer] and p.get(key):
                         p[key] = f"{p[key]}@{i}"
                 if p.get("route_id"):
                     p["route_id"] = f"{p['route_id']}@{i}"

@@ -19,7 +19,7 @@ from rescue.locate.model import Mention
 __all__ = ["Doc", "FILL_EN", "FILL_ZH", "en", "zh"]
 
 #: Between two mentions that name one place ("塔钦转山起点", "Darchen's kora gate").
-_COMPOUND_GAP = re.compile(r"(?:\s|的|'s)*")
+_COMPOUND_GAP = re.compile(r"(?:\s|的|'s|那个|这个|那座|这座)*")
 
 _FILL_WORDS = (
     r"the|a|an|this|that|our|big|large|great|huge|small|little|old|new|main|first|second|third"
@@ -33,10 +33,12 @@ FILL_ZH = r"(?:那个|这个|那座|这座|那|这|一个|个|的)?$"
 
 
 def en(pattern: str) -> re.Pattern[str]:
+    """English relation words, anchored at the end of the words before a mention."""
     return re.compile(rf"(?:{pattern}){FILL_EN}")
 
 
 def zh(pattern: str) -> re.Pattern[str]:
+    """Chinese words right before a mention ("过了", "从那个"), anchored at the end."""
     return re.compile(rf"(?:{pattern}){FILL_ZH}")
 
 
@@ -84,6 +86,13 @@ class Doc:
         if i >= 0 and pos < self.clause_spans[i][1]:
             return self.clause_spans[i]
         return pos, pos
+
+    def neighbour(self, span: tuple[int, int], step: int) -> tuple[int, int] | None:
+        """The clause before (``step`` -1) or after (+1) the clause ``span``."""
+        k = bisect.bisect_right(self._clause_starts, span[0]) - 1 + step
+        if k < 0 or k >= len(self.clause_spans) or self.clause_spans[k] == span:
+            return None
+        return self.clause_spans[k]
 
     def window(self, i: int) -> tuple[int, int]:
         """How far before and after mention ``i`` its relation words may lie."""
@@ -138,4 +147,5 @@ class Doc:
         return None
 
     def span_text(self, start: int, end: int) -> str:
+        """The words from ``start`` to ``end`` as written (not folded)."""
         return self.text[start:end].strip()

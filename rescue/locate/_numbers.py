@@ -20,6 +20,7 @@ __all__ = [
     "ZH_NUM",
     "EN_NUM",
     "spread",
+    "widen",
 ]
 
 AmountKind = Literal["duration", "distance"]
@@ -320,8 +321,21 @@ def _unit(u: str) -> tuple[AmountKind, float]:
 def spread(kind: AmountKind, low: float, high: float, hedge: str) -> tuple[float, float]:
     """The (low, high) range a caller means by a nominal value and a hedge class.
 
-    ``hedge`` is "plain", "hedged", "almost", "more", "just_over", "just_under" or
-    "less".
+    Parameters
+    ----------
+    kind
+        "duration" (s) or "distance" (m): sets the smallest half-width.
+    low, high
+        The nominal value, or range ("1-2 hours", "a few hundred metres").
+    hedge
+        "plain" (± 1/6), "hedged" ("about": ± 1/3), "range" (a stated range, ± 10 %),
+        "almost" (75-100 %), "more" (100-150 %), "just_over", "just_under" or "less"
+        (25-100 %).
+
+    Returns
+    -------
+    tuple of float
+        (low, high), rounded to whole metres or seconds, never below 0.
     """
     if hedge == "almost":
         lo, hi = 0.75 * low, high
@@ -477,6 +491,13 @@ def _zh_amount(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None
     elif g("more") == "来":
         vague = True
     return kind, lo * unit, hi * unit, vague
+
+
+def widen(a: Amount) -> Amount:
+    """``a`` as said with "about" in front: twice as wide around the same middle."""
+    mid, half = (a.low + a.high) / 2, (a.high - a.low) / 2
+    low, high = max(mid - 2 * half, 0.0), mid + 2 * half
+    return Amount(a.start, a.end, a.kind, float(round(low)), float(round(high)), a.text)
 
 
 def find_amounts(folded: str) -> list[Amount]:

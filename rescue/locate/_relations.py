@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from rescue.locate._doc import FILL_EN, Doc, en, zh
-from rescue.locate._numbers import Amount
+from rescue.locate._numbers import Amount, widen
 from rescue.locate.model import RELATION_KINDS, Mention, Relation
 
 __all__ = [
@@ -82,6 +82,7 @@ _PRE_EN: list[tuple[str, re.Pattern[str]]] = [
         "before",
         en(
             rf"\b{_MOD_EN}(?:before(?:\s+(?:reaching|getting\s+to|arriving\s+at))?|in\s+front\s+of"
+            r"|(?:on\s+(?:the|our)\s+way\s+|heading\s+|walking\s+|going\s+)?back\s+to(?:wards?)?"
             r"|short\s+of|(?:not|haven'?t|have\s+not|hasn'?t|didn'?t|did\s+not)\s+(?:yet\s+)?"
             r"(?:reached|reach|got\s+to|get\s+to|gotten\s+to|arrived\s+at|arrive\s+at|made\s+it\s+to"
             r"|make\s+it\s+to)|(?:on\s+(?:the|our)\s+way|heading|headed|walking|going|hiking)"
@@ -199,7 +200,12 @@ _COMBO_ZH: list[tuple[str, re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(r"^(?:上面|上|里面|里|那边|那里|那儿)?(?:一路)?走?(?:下来|下山|下去|往下)"),
         "",
     ),
-    ("after", zh(r"(?:从|打|自)"), re.compile(r"^(?:那边|那里|那儿)?走?(?:过来|出来|来的)"), ""),
+    (
+        "after",
+        zh(r"(?:从|打|自)"),
+        re.compile(r"^(?:那边|那里|那儿)?走?(?:过来|出来|来的|上来)"),
+        "",
+    ),
     (
         "before",
         zh(r"(?:离|距离|距)"),
@@ -336,7 +342,7 @@ _NEXT_LEAD = {
     "behind": re.compile(
         r"^\s*(?:and\s+|then\s+)?(?:(?:we|i)\s+)?(?:have\s+)?(?:been\s+)?"
         r"(?:walk(?:ed|ing)?|hik(?:ed|ing)|going|come)\s+(?:for\s+)?"
-        r"|^\s*(?:已经|又|再|然后)?(?:走了|下了|走|下来了?)(?:有)?"
+        r"|^\s*(?:已经|又|再|然后|刚|才|一共|总共)?(?:走了|下了|走|下来了?)(?:有)?"
     ),
 }
 #: a clause that is only an amount: "…, 5 minutes maybe", "…, maybe 20 min more walking"
@@ -345,6 +351,7 @@ _ONLY_AMOUNT_TAIL = re.compile(
     r"|左右|吧|了|的样子)\s*)*"
 )
 WALK_ON = _NEXT_LEAD["behind"]
+_HEDGE_LEAD = re.compile(r"大概|大约|差不多|估计|可能|\babout\b|\bmaybe\b")
 
 
 @dataclass
@@ -588,9 +595,9 @@ def _next_clause_amount(doc: Doc, f: _Found) -> None:
     """
     if f.amount is not None or f.kind not in _NEXT_KINDS:
         return
-    _, c_end = doc.clause(f.end - 1)
-    nxt = doc.clause(c_end + 1)
-    if nxt[0] != c_end + 1 or nxt[0] >= nxt[1]:
+    here = doc.clause(f.end - 1)
+    nxt = doc.neighbour(here, 1) if here[0] < here[1] else None
+    if nxt is None or nxt[0] - here[1] > 2:
         return
     if any(nxt[0] <= m.start < nxt[1] for m in doc.mentions):
         return  # the next clause speaks of another place
@@ -603,20 +610,25 @@ def _next_clause_amount(doc: Doc, f: _Found) -> None:
     if not lead and not _ONLY_AMOUNT_TAIL.fullmatch(doc.scan[amount.end : nxt[1]]):
         doc.used_amounts.discard(doc.amounts.index(amount))
         return
+    if lead and _HEDGE_LEAD.search(lead.group(0)):  # "大概还要爬一个小时"
+        amount = widen(amount)
     f.amount, f.end = amount, amount.end
 
 
 _NEXT_KINDS = frozenset({"past", "after", "down_from", "before", "up_to"})
 
 
-def find_relations(doc: Doc) -> tuple[list[Relation], dict[int, Relation]]:
+def find_relations(
+    doc: Doc, skip: set[int] | frozenset[int] = frozenset()
+) -> tuple[list[Relation], dict[int, Relation]]:
     """Every relation in the text, and the relation of each mention (by index) that has one.
 
     Pairs ("between X and Y") are read first, then the words around single mentions.
-    A mention that only qualifies the next one ("塔钦转山起点") gets no relation of its own.
+    A mention that only qualifies the next one ("塔钦转山起点") gets no relation of its
+    own, nor do the mentions in ``skip`` (feature words that are part of a sight phrase).
     """
     found: list[_Found] = []
-    taken: set[int] = set(doc.modifiers)
+    taken: set[int] = set(doc.modifiers) | set(skip)
     heads = [i for i in range(len(doc.mentions)) if i not in doc.modifiers]
     for a, b in zip(heads, heads[1:], strict=False):
         if a in taken:

@@ -16,7 +16,14 @@ from rescue.locate._relations import DIRECTIONAL
 from rescue.locate._text import sight_clauses
 from rescue.locate.model import Direction, Relation, SightClue
 
-__all__ = ["SIGHT_PATTERNS", "VIEW_PLACES", "find_sights", "text_direction"]
+__all__ = [
+    "SIGHT_PATTERNS",
+    "VIEW_PLACES",
+    "find_sights",
+    "in_sight_phrase",
+    "sight_words",
+    "text_direction",
+]
 
 _KAILASH_ZH = r"(?:神山|冈仁波齐峰?|岗仁波齐峰?|冈底斯|岡仁波齊峰?)"
 _KAILASH_EN = r"(?:(?:mt\.?\s+|mount\s+)?kailash|kailas|the\s+mountain|the\s+peak|kang\s+rinpoche)"
@@ -77,8 +84,8 @@ _SIGHTS: list[tuple[str | None, str]] = [
     ("prayer_flags", r"经幡|风马旗|玛尼旗|彩旗|旗子"),
     (
         "steep_rocky",
-        r"steep(?:er|ly|ness)?|boulders?|scree|rocky|rock\s+field|big\s+rocks"
-        r"|loose\s+(?:rocks|stones)|rocks|stony|stones|moraine",
+        r"steep(?:er|ly|ness)?|boulders?|scree|rocky|rock\s+field|moraine"
+        r"|(?:big|loose|huge|sharp|many|lots\s+of|over|on|climbing)\s+(?:rocks|stones)",
     ),
     (
         "steep_rocky",
@@ -205,23 +212,18 @@ _DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
 # ======================================================================= sights
 
 
-def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> list[SightClue]:
-    """Sight and terrain clues, each (tag, negated) once, in text order.
+def sight_words(scan: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, tag) of the sight words in the folded text, longest first, no overlaps.
 
-    A sight word inside a proper-name mention counts only for places one sees
-    rather than stands at (a lake, the mountain) and only with a verb of seeing;
-    inside a feature mention ("monastery", "桥") it counts unless the feature
-    anchors a relation that puts the caller elsewhere ("past the bridge").
+    ``tag`` is None for words that look like a sight but are not one ("snow mountain").
     """
-    scan = doc.scan
-    n = len(scan)
     hits: list[tuple[int, int, str | None]] = []
     for tag, pattern in SIGHT_PATTERNS:
         for mt in pattern.finditer(scan):
             if mt.end() > mt.start():
                 hits.append((mt.start(), mt.end(), tag))
     hits.sort(key=lambda h: (h[0] - h[1], h[0]))
-    taken = bytearray(n)
+    taken = bytearray(len(scan))
     chosen: list[tuple[int, int, str | None]] = []
     for start, end, tag in hits:
         if any(taken[start:end]):
@@ -229,6 +231,47 @@ def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> 
         taken[start:end] = b"\x01" * (end - start)
         chosen.append((start, end, tag))
     chosen.sort()
+    return chosen
+
+
+def in_sight_phrase(doc: Doc, words: list[tuple[int, int, str | None]]) -> set[int]:
+    """Feature mentions that are part of a longer sight phrase ("lake kora", "转湖", "大湖").
+
+    Such a word describes the view, not a place the caller is at: it gets no relation.
+    """
+    starts = [w[0] for w in words]
+    out = set()
+    for i, m in enumerate(doc.mentions):
+        if m.feature is None:
+            continue
+        k = bisect.bisect_right(starts, m.start) - 1
+        if k >= 0 and words[k][2] is not None:
+            start, end, _ = words[k]
+            if start <= m.start and m.end <= end and (start, end) != (m.start, m.end):
+                out.add(i)
+    return out
+
+
+def find_sights(
+    doc: Doc,
+    by_mention: dict[int, Relation],
+    notes: list[str],
+    words: list[tuple[int, int, str | None]],
+) -> list[SightClue]:
+    """Sight and terrain clues, each (tag, negated) once, in text order.
+
+    ``words`` are the :func:`sight_words` of ``doc.scan``. A sight word inside a
+    proper-name mention counts only for places one sees rather than stands at (a
+    lake, the mountain) and only with a verb of seeing; inside a feature mention
+    ("monastery", "桥") it counts unless the feature anchors a relation that puts
+    the caller elsewhere ("past the bridge").
+    """
+    scan = doc.scan
+    n = len(scan)
+    chosen = words
+    taken = bytearray(n)
+    for start, end, _ in chosen:
+        taken[start:end] = b"\x01" * (end - start)
 
     owner = [-1] * n
     for i, m in enumerate(doc.mentions):
@@ -277,9 +320,9 @@ def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> 
         out.append(SightClue(tag, negated, doc.span_text(start, end)))
     # named views with no sight word of their own ("we can see Manasarovar")
     for i, m in enumerate(doc.mentions):
-        best = m.place_ids[0][0] if m.place_ids and not m.feature else None
+        place = m.place_ids[0][0] if m.place_ids and not m.feature else ""
         rel = by_mention.get(i)
-        if best not in VIEW_PLACES or any(taken[m.start : m.end]):
+        if place not in VIEW_PLACES or any(taken[m.start : m.end]):
             continue
         if rel is not None and rel.kind not in _VIEW_RELATIONS:
             continue
@@ -287,7 +330,7 @@ def find_sights(doc: Doc, by_mention: dict[int, Relation], notes: list[str]) -> 
         if k < 0 or not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]):
             continue
         notes.append(f"“{m.text}” is in view, not where the caller is")
-        view = VIEW_PLACES[best]
+        view = VIEW_PLACES[place]
         window = scan[s_spans[k][0] : m.start]
         negated = _negated(window[-40:], window[-10:])
         if view is not None and (view, negated) not in seen:

@@ -122,6 +122,7 @@ _DAYPART_AFTER = re.compile(
 _DAYPART_BEFORE = re.compile(
     r"\b(?P<dp>morning|afternoon|evening|night|tonight)\s*(?:,\s*)?(?:(?:at|around|about)\s+)?$"
 )
+_CLAUSE_MARK = re.compile(r"[,;.!?，。；！？\n]")
 _YESTERDAY_EN = re.compile(r"\byesterday\b|\blast\s+night\b")
 _YESTERDAY_ZH = re.compile(r"昨天|昨日|昨晚|昨夜")
 _NOW_BEFORE = re.compile(
@@ -255,13 +256,16 @@ def find_clock_times(folded: str) -> list[ClockTime]:
                 dp = _DAYPART_AFTER.match(after) or _DAYPART_BEFORE.search(before)
                 if dp:
                     mer = _PART_MERIDIEM[dp.group("dp")]
-            local = before[-25:] + " " + after[:25]
+            # "yesterday" counts within the clause; "今天" overrules it
+            local = _CLAUSE_MARK.split(before[-25:])[-1] + " " + _CLAUSE_MARK.split(after[:25])[0]
             day = m.groupdict().get("day") or ""
             yesterday = bool(
                 _YESTERDAY_EN.search(local) or _YESTERDAY_ZH.search(local) or day.startswith("昨")
             )
             if day == "前天":
                 yesterday = True
+            elif day.startswith("今") or re.search(r"\btoday\b|\bthis\s+morning\b", local):
+                yesterday = False
             now = bool(_NOW_BEFORE.search(before) or _NOW_AFTER.match(after))
             found.append(
                 ClockTime(start, end, h, minute, mer, is24, yesterday, now, m.group(0).strip())

@@ -17,6 +17,11 @@ anticlockwise". :func:`parse_clues` finds
 Everything else (greetings, injuries, battery, party size) is ignored. The parser
 never guesses a relation that is not written: a bare mention is left to the
 belief, which reads it as "around there".
+
+The readers live in private modules: ``_text`` (a length-keeping fold, clauses),
+``_numbers`` (amounts and their vagueness), ``_timeparse`` (clock times),
+``_relations`` (relation words), ``_sights`` (sights, negation, direction) and
+``_doc`` (the text being read); walking times and altitudes are read here.
 """
 
 from __future__ import annotations
@@ -28,10 +33,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from rescue.errors import InvalidInput
-from rescue.locate._doc import FILL_ZH, Doc, en, zh
+from rescue.locate._doc import Doc, en, zh
 from rescue.locate._numbers import find_amounts, zh_number
 from rescue.locate._relations import DEPARTURE_EN, WALK_ON, find_relations, relation
-from rescue.locate._sights import find_sights, text_direction
+from rescue.locate._sights import find_sights, in_sight_phrase, sight_words, text_direction
 from rescue.locate._text import clauses, count_scripts, fold, mask
 from rescue.locate._timeparse import LOCAL_TZ, find_clock_times, resolve_departure, resolve_now
 from rescue.locate.coords import find_coordinates
@@ -66,6 +71,7 @@ class NameIndexLike(Protocol):
 
 # departures: "left X at 8", "X出发", "从X出发走了五个小时"
 _DEP_WEAK_EN = en(r"\bfrom")
+_FROM_ZH = zh(r"(?:从|打|自)")
 _PASS_EN = en(
     r"\b(?:passed|reached|arrived\s+(?:at|in)|got\s+to|were\s+at|was\s+at|crossed|went\s+past)"
 )
@@ -136,11 +142,12 @@ def _departure_cue(doc: Doc, i: int) -> tuple[str, int, int] | None:
     pm, qm = _DEP_ZH_COMBO[0].search(pre.rstrip()), _DEP_ZH_COMBO[1].match(post.lstrip())
     if pm and qm:
         return "strong", lo + pm.start(), m.end + (len(post) - len(post.lstrip())) + qm.end()
-    pm = _DEP_WEAK_EN.search(pre) or re.search(r"(?:从|打|自)" + FILL_ZH, pre.rstrip())
+    pm = _DEP_WEAK_EN.search(pre) or _FROM_ZH.search(pre.rstrip())
     if pm:
         c_start, c_end = doc.clause(m.start)
         clause = doc.scan[c_start:c_end]
-        before = doc.scan[doc.clause(c_start - 1)[0] : c_start] if c_start > 0 else ""
+        prev = doc.neighbour((c_start, c_end), -1)
+        before = doc.scan[prev[0] : prev[1]] if prev else ""
         clocked = any(c_start <= c.start < c_end and not c.now for c in doc.clocks)
         if _WALKING.search(clause) or (clocked and _DEP_VERB.search(before + " " + clause)):
             return "strong", lo + pm.start(), m.end
@@ -150,10 +157,10 @@ def _departure_cue(doc: Doc, i: int) -> tuple[str, int, int] | None:
     return None
 
 
-def _next_clause(doc: Doc, c_end: int) -> tuple[int, int] | None:
-    """The clause right after the one ending at ``c_end`` if it names no place."""
-    nxt = doc.clause(c_end + 1)
-    if nxt[0] != c_end + 1 or nxt[0] >= nxt[1]:
+def _next_clause(doc: Doc, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The clause right after ``span`` if it names no place (and nothing lies between)."""
+    nxt = doc.neighbour(span, 1)
+    if nxt is None or nxt[0] - span[1] > 2:
         return None
     if any(nxt[0] <= m.start < nxt[1] for m in doc.mentions):
         return None
@@ -204,7 +211,7 @@ def _elapsed(
         m = doc.mentions[i]
         handled.add(clause)
         k_clock, k_amount = _time_in(doc, clause, cue_start, cue, used_clocks)
-        nxt = _next_clause(doc, clause[1])
+        nxt = _next_clause(doc, clause)
         if k_clock is None and k_amount is None and nxt and cue == "strong":
             # "we left the ticket office before 7, about 6:50": the time in the next clause
             k_clock, k_amount = _time_in(doc, nxt, nxt[0], cue, used_clocks)
@@ -267,8 +274,8 @@ def _stayed_starts(
             continue
         if not any(c_start <= c.start < c_end and not c.now for c in doc.clocks):
             continue
-        prev = doc.clause(c_start - 1) if c_start > 0 else (0, 0)
-        if prev[0] >= prev[1] or not _STAYED.search(doc.scan[prev[0] : prev[1]]):
+        prev = doc.neighbour((c_start, c_end), -1)
+        if prev is None or not _STAYED.search(doc.scan[prev[0] : prev[1]]):
             continue
         inside = [
             i
@@ -452,7 +459,8 @@ def parse_clues(
     elevations, elevation_spans = _elevations(doc, notes)
     doc.amounts = find_amounts(mask(doc.quiet, elevation_spans))
 
-    relations, by_mention = find_relations(doc)
+    words = sight_words(scan)
+    relations, by_mention = find_relations(doc, in_sight_phrase(doc, words))
 
     local_now = reported_at.astimezone(LOCAL_TZ)
     now_clock = next((c for c in doc.clocks if c.now), None)
@@ -463,7 +471,7 @@ def parse_clues(
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
     _orphan_times(doc, handled, notes)
 
-    sights = find_sights(doc, by_mention, notes)
+    sights = find_sights(doc, by_mention, notes, words)
 
     said = text_direction(scan, notes)
     if direction is not None:

@@ -162,6 +162,9 @@ class SightClue:
     tag: str
     negated: bool = False
     text: str = ""
+    #: character offsets of the words in ``Clues.text`` (-1 when unknown)
+    start: int = -1
+    end: int = -1
 
 
 @dataclass(frozen=True)

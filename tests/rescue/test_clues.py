@@ -303,10 +303,8 @@ EN_CASES = [
     (
         "Dolma La is behind us, we see a green lake below us",
         Expect(
-            relations=(
-                ("past", "dolma_la", None, None, None),
-                ("above", "gauri_kund", None, None, None),
-            ),
+            # "green lake below us" is the view: the lake word gets no relation of its own
+            relations=(("past", "dolma_la", None, None, None),),
             sights=(("green_lake", False),),
         ),
     ),
@@ -638,13 +636,86 @@ ZH_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expect"), [pytest.param(t, e, id=t[:40]) for t, e in EN_CASES + ZH_CASES]
-)
-def test_descriptions_give_the_expected_clues(
-    text: str, expect: Expect, index: NameIndexLike
-) -> None:
-    c = parse(text, index, bbox=KAILASH_BBOX)
+#: Descriptions in the style of ``tests/data/locate_cases.jsonl``, with the gazetteer's names.
+REAL_CASES = [
+    (
+        "宗堆补给点往塔钦方向走了两公里左右",
+        Expect(
+            relations=(
+                ("after", "zongdui", None, (1333.0, 2667.0), None),
+                ("before", "darchen", None, None, None),
+            ),
+            language="zh",
+        ),
+    ),
+    (
+        "从药师佛沟往尊珠寺走，大概走了一半",
+        Expect(
+            relations=(("halfway", "medicine_buddha_supply", "zutulpuk_gompa", None, None),),
+            language="zh",
+        ),
+    ),
+    (
+        "昨晚住的岗加，今天早上六点出发，现在十二点二十了",
+        Expect(elapsed=(("gangga_guesthouse", "14 06:00", "14 12:20"),), language="zh"),
+    ),
+    (
+        "we started late, 12:10 from Darchen gate, it's 6:40pm and getting dark",
+        Expect(elapsed=(("darchen", "14 12:10", "14 18:40"),)),
+    ),
+    (
+        "六点半从塔钦转山起点出发，现在十一点四十五",
+        Expect(elapsed=(("darchen_kora_gate", "14 06:30", "14 11:45"),), language="zh"),
+    ),
+    (
+        "在大经幡和曲古寺那个桥中间",
+        Expect(relations=(("between", "tarboche", "chuku_bridge", None, None),), language="zh"),
+    ),
+    (
+        "坡龙古补给点过去一点点，脚崴了",
+        Expect(relations=(("past", "polonggu_supply", None, JUST, None),), language="zh"),
+    ),
+    (
+        "马鞍石往前走了十分钟左右",
+        Expect(
+            relations=(("past", "second_prostration_point", None, None, (300.0, 900.0)),),
+            language="zh",
+        ),
+    ),
+    (
+        "we left the ticket office before 7, about 6:50, and it's just after 10 now",
+        Expect(elapsed=(("darchen_kora_gate", "14 07:00", "14 10:00"),)),
+    ),
+    (
+        "卓玛拉山口还没到，大概还要爬一个小时",
+        Expect(relations=(("before", "dolma_la", None, None, (2400.0, 4800.0)),), language="zh"),
+    ),
+    (
+        "just past the Tarbochay flag pole, 5 minutes maybe",
+        Expect(relations=(("past", "tarboche", None, None, (180.0, 420.0)),)),
+    ),
+    (
+        "walking on the shuttle road from Darchen to Tarboche, halfway",
+        Expect(
+            relations=(("halfway", "darchen", "tarboche", None, None),),
+            sights=(("road", False),),
+        ),
+    ),
+    (
+        "转湖，从吉乌寺往霍尔方向走了三个小时",
+        Expect(
+            relations=(
+                ("after", "chiu_gompa", None, None, (9000.0, 12600.0)),
+                ("before", "hor_qu", None, None, None),
+            ),
+            sights=(("big_lake", False),),
+            language="zh",
+        ),
+    ),
+]
+
+
+def check(c: Clues, expect: Expect) -> None:
     assert_consistent(c)
     assert [
         (r.kind, best(r.anchor), best(r.other), r.distance_m, r.duration_s) for r in c.relations
@@ -659,6 +730,22 @@ def test_descriptions_give_the_expected_clues(
     assert bool(c.coordinates) == expect.coordinates
     for words in expect.notes:
         assert any(words in n for n in c.notes), c.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"), [pytest.param(t, e, id=t[:40]) for t, e in EN_CASES + ZH_CASES]
+)
+def test_descriptions_give_the_expected_clues(
+    text: str, expect: Expect, index: NameIndexLike
+) -> None:
+    check(parse(text, index, bbox=KAILASH_BBOX), expect)
+
+
+@pytest.mark.parametrize(("text", "expect"), [pytest.param(t, e, id=t[:40]) for t, e in REAL_CASES])
+def test_descriptions_with_gazetteer_names(
+    text: str, expect: Expect, real_index: NameIndexLike
+) -> None:
+    check(parse(text, real_index, bbox=KAILASH_BBOX), expect)
 
 
 def test_there_are_enough_cases_in_both_languages() -> None:
@@ -705,6 +792,74 @@ def test_elapsed_time_is_in_tibet_time_whatever_zone_reported_at_is() -> None:
 def test_departure_clock_forms(text: str, departed: str) -> None:
     (e,) = parse(text, StandInIndex()).elapsed
     assert e.departed_at.astimezone(SHANGHAI).strftime("%H:%M") == departed
+
+
+@pytest.mark.parametrize(
+    ("text", "elevations"),
+    [
+        ("the altimeter says about 5300 m", [(5300.0, 150.0)]),
+        ("5,300 meters", [(5300.0, 100.0)]),
+        ("17,400 ft", [(5303.5, 100.0)]),
+        ("GPS altitude 5123", [(5123.0, 100.0)]),
+        ("altitude 5000", [(5000.0, 200.0)]),
+        ("海拔5300米", [(5300.0, 100.0)]),
+        ("5300米左右", [(5300.0, 150.0)]),
+        ("海拔五千三百米", [(5300.0, 100.0)]),
+        ("海拔五千多米", [(5500.0, 550.0)]),
+        ("500 m past the bridge", []),
+        ("3000 m after the bridge", []),
+        ("we are 3 people, since 2024", []),
+        ("call 13912345678", []),
+    ],
+)
+def test_altitudes(text: str, elevations: list[tuple[float, float]]) -> None:
+    c = parse(text, StandInIndex())
+    assert [(e.elevation_m, e.tolerance_m) for e in c.elevations] == elevations
+
+
+def test_implausible_altitude_is_noted() -> None:
+    c = parse("altimeter 12000 m", StandInIndex())
+    assert c.elevations == () and any("not plausible" in n for n in c.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("卓玛拉之前", "before"),
+        ("卓玛拉前面两公里", "before"),
+        ("卓玛拉以后", "after"),
+        ("在卓玛拉", "at"),
+        ("到卓玛拉了", "at"),
+        ("卓玛拉附近", "near"),
+        ("卓玛拉上面", "above"),
+        ("卓玛拉下边", "below"),
+        ("从卓玛拉下来", "down_from"),
+        ("往卓玛拉爬", "up_to"),
+        ("在去卓玛拉的路上", "before"),
+        ("在卓玛拉的对面", "across_river"),
+        ("near the pass", "near"),
+        ("at the pass", "at"),
+        ("across the river from Chuku", "across_river"),
+        ("coming down from the pass", "down_from"),
+        ("climbing up to the pass", "up_to"),
+        ("we passed the pass", "past"),
+        ("beyond Chuku", "past"),
+        ("we haven't reached the pass", "before"),
+        ("the pass is still ahead of us", "before"),
+        ("Chuku is behind us", "past"),
+    ],
+)
+def test_relation_words(text: str, kind: str) -> None:
+    (rel,) = parse(text, StandInIndex()).relations
+    assert rel.kind == kind
+
+
+def test_seen_places_are_views_not_positions() -> None:
+    c = parse("we can see Manasarovar far away", StandInIndex())
+    assert c.relations == () and [(s.tag, s.negated) for s in c.sights] == [("big_lake", False)]
+    assert any("in view" in n for n in c.notes)
+    at = parse("we are at Manasarovar", StandInIndex())
+    assert [r.kind for r in at.relations] == ["at"] and at.sights == ()
 
 
 def test_departure_after_the_report_is_dropped_unless_yesterday() -> None:
@@ -912,24 +1067,25 @@ _ADVERSARIAL = [
 
 
 def _time_parse(text: str, names: NameIndexLike) -> float:
-    start = time.perf_counter()
-    try:
-        parse(text, names)
-    except InvalidInput:
-        pass
-    return time.perf_counter() - start
+    """Seconds one parse takes: the best of three, so a garbage-collector pause is no failure."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        try:
+            parse(text, names, bbox=KAILASH_BBOX)
+        except InvalidInput:
+            pass
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 @pytest.mark.parametrize("text", _ADVERSARIAL, ids=lambda t: repr(t[:12]))
 def test_adversarial_text_is_fast(text: str) -> None:
-    names = StandInIndex()
-    _time_parse(text, names)  # warm caches
-    assert _time_parse(text, names) < 0.05
+    assert _time_parse(text, StandInIndex()) < 0.05
 
 
 @pytest.mark.parametrize("text", _ADVERSARIAL[::4], ids=lambda t: repr(t[:12]))
 def test_adversarial_text_is_fast_with_the_real_index(text: str, real_index: NameIndexLike) -> None:
-    _time_parse(text, real_index)
     assert _time_parse(text, real_index) < 0.25  # mostly the name index's own time
 
 
@@ -943,13 +1099,12 @@ _STAND_IN_INDEX = StandInIndex()
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_TEXT)
 def test_any_text_gives_clues_or_invalid_input_quickly(text: str) -> None:
-    start = time.perf_counter()
     try:
         c = parse(text, _STAND_IN_INDEX, bbox=KAILASH_BBOX)
     except InvalidInput:
-        return
-    finally:
-        elapsed = time.perf_counter() - start
-        assert elapsed < 0.05, f"{elapsed * 1000:.0f} ms"
-    assert_consistent(c)
-    assert c.text == c.text.strip()
+        c = None
+    if c is not None:
+        assert_consistent(c)
+        assert c.text == c.text.strip()
+    elapsed = _time_parse(text, _STAND_IN_INDEX)
+    assert elapsed < 0.05, f"{elapsed * 1000:.0f} ms"
