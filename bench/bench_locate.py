@@ -82,8 +82,9 @@ def tiled_region(scale: int, out_dir: Path) -> Path:
     """Write a region of ``scale`` shifted copies of Kailash into ``out_dir/tiled``."""
     import copy
 
+    import numpy as np
+    import shapely
     from shapely.geometry import LineString, mapping, shape
-    from shapely.ops import transform
 
     from geodata import load_region, write_region
 
@@ -110,8 +111,10 @@ def tiled_region(scale: int, out_dir: Path) -> Path:
     for i in range(scale):
         dlon = 0.62 * i  # ~60 km east per copy
 
-        def shift(x: float, y: float, z: float | None = None, d: float = dlon) -> tuple[float, ...]:
-            return (x + d, y) if z is None else (x + d, y, z)
+        def shift(geom: Any, d: float = dlon) -> Any:
+            return shapely.transform(
+                geom, lambda c: c + np.array([d, 0.0, 0.0][: c.shape[1]]), include_z=geom.has_z
+            )
 
         for layer, features in docs.items():
             for f in features:
@@ -123,7 +126,7 @@ def tiled_region(scale: int, out_dir: Path) -> Path:
                         p[key] = f"{p[key]}@{i}"
                 if p.get("route_id"):
                     p["route_id"] = f"{p['route_id']}@{i}"
-                g["geometry"] = mapping(transform(shift, shape(f["geometry"])))
+                g["geometry"] = mapping(shift(shape(f["geometry"])))
                 out[layer].append(g)
         for rid, meta in base.metadata["routes"].items():
             routes_meta[f"{rid}@{i}"] = meta

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from shapely.geometry import LineString, Point
 
 from rescue.errors import InvalidInput
@@ -128,6 +129,14 @@ class RouteLine:
         return RoutePosition(
             self.route_id, on.km, float(self.line.distance(p)), on.x, on.y, on.elevation_m
         )
+
+    def km_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`locate`: km along the route of the nearest points to (x, y)."""
+        g = shapely.line_locate_point(self.line, shapely.points(np.column_stack([x, y])))
+        km = np.interp(g, self._geo_m, self.measure_m) / 1000.0
+        if self.loop:
+            km = np.where(self.length_m / 1000.0 - km < 1e-6, 0.0, km)
+        return km
 
     def km_between(self, km_from: float, km_to: float) -> float:
         """Distance in km walking forward from ``km_from`` to ``km_to`` (wrapping on loops)."""

@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+from shapely import STRtree
+from shapely.geometry import Point
 
+from rescue.errors import NotFound
 from rescue.locate.model import Mention, Relation
 
 if TYPE_CHECKING:
@@ -83,10 +88,10 @@ def build_bins(network: RouteNetwork) -> Bins:
         step = ROAD_BIN_M if d["kind"] == "road" else TRAIL_BIN_M
         n = max(1, int(math.ceil(geom.length / step)))
         at = (np.arange(n) + 0.5) / n
-        pts = [geom.interpolate(f, normalized=True) for f in at]
-        x = np.array([p.x for p in pts])
-        y = np.array([p.y for p in pts])
-        z = np.array([p.z for p in pts])
+        xyz = shapely.get_coordinates(
+            shapely.line_interpolate_point(geom, at, normalized=True), include_z=True
+        )
+        x, y, z = xyz[:, 0], xyz[:, 1], xyz[:, 2]
         xs.append(x)
         ys.append(y)
         zs.append(z)
@@ -97,7 +102,7 @@ def build_bins(network: RouteNetwork) -> Bins:
         routes.append(np.full(n, r))
         if rid is not None and d["variant"] is None and rid in network.lines:
             line = network.lines[rid]
-            kms.append(np.array([line.locate(px, py).km for px, py in zip(x, y, strict=True)]))
+            kms.append(line.km_of(x, y))
         else:
             kms.append(np.full(n, np.nan))
         roads.append(np.full(n, d["kind"] == "road"))
@@ -217,6 +222,8 @@ class Anchor:
     name_zh: str
 
 
+#: a place this close to a route's line is on it (for before/after along that route)
+ON_ROUTE_M = 400.0
 _QUALITY_SIGMA_M = {"gps_published": 60.0, "track_derived": 60.0, "estimated": 250.0}
 
 
@@ -224,20 +231,19 @@ def anchor_table(network: RouteNetwork, bins: Bins) -> dict[str, Anchor]:
     """Every place, located: its (snapped) point, elevation and km on the routes it lies on."""
     places = network.region.places
     out: dict[str, Anchor] = {}
+    lines = STRtree([network.lines[rid].line for rid in bins.route_ids])
+    bin_tree = cKDTree(np.column_stack([bins.x, bins.y]))
     for pid, row in places.iterrows():
         pt = row.geometry
         x, y = network.to_metric.transform(pt.x, pt.y)
         on_routes: list[tuple[int, float]] = []
-        for r, rid in enumerate(bins.route_ids):
-            line = network.lines[rid]
-            pos = line.locate(x, y)
-            if pos.offset_m <= 400.0:
-                try:
-                    km = network.place_km(str(pid), rid)
-                except Exception:  # noqa: BLE001 - off the route after all
-                    continue
-                on_routes.append((r, km))
-        near = int(np.argmin(distance_to(bins, x, y)))
+        for r in sorted(lines.query(Point(x, y), predicate="dwithin", distance=ON_ROUTE_M)):
+            try:
+                km = network.place_km(str(pid), bins.route_ids[int(r)])
+            except NotFound:  # farther from the route than place_km accepts
+                continue
+            on_routes.append((int(r), km))
+        near = int(bin_tree.query((x, y))[1])
         elev = row.get("elevation_m")
         elevation = float(elev) if elev is not None and np.isfinite(elev) else float(bins.z[near])
         zh = row.get("name_zh")

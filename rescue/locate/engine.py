@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from rescue.errors import InvalidInput
 from rescue.locate.belief import (
@@ -36,6 +37,7 @@ from rescue.locate.clues import parse_clues
 from rescue.locate.model import (
     Candidate,
     Clues,
+    Direction,
     LocateResult,
     Mention,
     Relation,
@@ -119,9 +121,10 @@ class LocateIndex:
         out["snow"] = TagMask(b.z >= SNOW_LINE_M, 5.0)
         road = b.is_road.copy()
         if road.any():
-            rx, ry = b.x[road], b.y[road]
-            for i in np.flatnonzero(~road):
-                road[i] = bool((np.hypot(rx - b.x[i], ry - b.y[i]) <= NEAR_ROAD_M).any())
+            d, _ = cKDTree(np.column_stack([b.x[road], b.y[road]])).query(
+                np.column_stack([b.x, b.y]), distance_upper_bound=NEAR_ROAD_M
+            )
+            road |= np.isfinite(d)
         out["road"] = TagMask(road, 4.0)
         return out
 
@@ -172,7 +175,11 @@ def locate(
         reported_at = reported_at.replace(tzinfo=LOCAL_TZ)
     index = get_index(network)
     clues = parse_clues(
-        text, names=index.names, reported_at=reported_at, direction=direction, bbox=index.bbox
+        text,
+        names=index.names,
+        reported_at=reported_at,
+        direction=cast("Direction | None", direction),
+        bbox=index.bbox,
     )
     state = BeliefState.prior(index.bins)
     if clues.empty:
@@ -322,6 +329,8 @@ def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
     for m in clues.mentions:
         if any(m == r.anchor or m == r.other for r in clues.relations) or id(m) in related:
             continue
+        if m.feature is not None and _inside_sight(m, clues):
+            continue  # "we can't see the lake": a view, not where the caller is
         if any(m == e.origin for e in clues.elapsed):
             continue
         sigma = implicit_sigma or (300.0 if m.feature is None else 500.0)
@@ -367,6 +376,16 @@ def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
             np.where(tm.mask, inside, outside),
             f"“{s.text}” → {'not ' if s.negated else ''}{s.tag.replace('_', ' ')}",
         )
+
+
+def _inside_sight(m: Mention, clues: Clues) -> bool:
+    """Whether a feature word is part of what the caller sees (not where they are)."""
+    for sight in clues.sights:
+        if sight.start >= 0 and sight.start <= m.start and m.end <= sight.end:
+            return True
+        if sight.start < 0 and m.text and m.text in sight.text:
+            return True
+    return False
 
 
 def _names(index: LocateIndex, m: Mention) -> str:

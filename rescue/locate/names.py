@@ -113,6 +113,11 @@ FEATURE_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "police_station": ("police_station",),
         "summit": ("summit",),
         "chorten": ("chorten_kangnyi", "thirteen_golden_chortens"),
+        # where the kora starts: the gate / ticket office (a region may have several)
+        "trailhead": ("trailhead",),
+        # named after it: "Dira-puk iron bridge", "Gendun Lachu iron bridge", "铁桥"
+        "iron_bridge": (),
+        "cliff_path": (),
     }
 )
 
@@ -261,6 +266,47 @@ FEATURE_TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "summit": ("summit", "peak", "峰", "山顶", "顶峰"),
         "chorten": ("chorten", "stupa", "佛塔", "白塔", "金塔"),
+        "trailhead": (
+            "trailhead",
+            "trail head",
+            "gate",
+            "kora gate",
+            "kora entrance",
+            "kora start",
+            "start of the kora",
+            "ticket gate",
+            "ticket office",
+            "ticket booth",
+            "ticket counter",
+            "ticket check",
+            "entrance gate",
+            "scenic area gate",
+            "售票处",
+            "售票点",
+            "售票口",
+            "检票口",
+            "检票处",
+            "转山口",
+            "转山入口",
+            "转山起点",
+            "转山起始点",
+            "转山大门",
+            "景区大门",
+            "景区门口",
+            "景区入口",
+        ),
+        "iron_bridge": ("iron bridge", "metal bridge", "steel bridge", "铁桥", "钢桥"),
+        "cliff_path": (
+            "cliff path",
+            "cliff trail",
+            "cliff section",
+            "cliff road",
+            "cliff ledge",
+            "险路",
+            "悬崖路",
+            "悬崖小路",
+            "崖边小路",
+        ),
     }
 )
 
@@ -276,6 +322,8 @@ _FEATURE_NAME_HINTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "prostration_point": ("prostration point", "朝拜处"),
         "supply_point": ("supply point", "补给点"),
         "tea_tent": ("teahouse", "tea tent", "茶馆"),
+        "iron_bridge": ("iron bridge", "铁桥"),
+        "cliff_path": ("cliff", "险路"),
     }
 )
 
@@ -515,6 +563,24 @@ _DOUBLE = re.compile(r"(.)\1+")
 _PARENS = re.compile(r"\(([^()]*)\)")
 _PIECE_SPLIT = re.compile(r"\s*(?:/|&|,|;)\s*")
 
+# Ordinals written with digits, as the words the names use.
+_ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth"
+).split()
+
+
+def _ordinal_suffix(n: int) -> str:
+    if n % 100 not in (11, 12, 13) and n % 10 in (1, 2, 3):
+        return ("st", "nd", "rd")[n % 10 - 1]
+    return "th"
+
+
+_ORDINALS = {f"{n}{_ordinal_suffix(n)}": w for n, w in enumerate(_ORDINAL_WORDS, start=1)}
+# Chinese ordinals: 第3 = 第三 (one digit, so offsets stay the same)
+_ZH_ORDINAL_DIGIT = re.compile(r"(?<=第)([1-9])(?![0-9])")
+_ZH_DIGITS = "一二三四五六七八九"
+
 _MAX_LAT_WORDS = 8
 _MAX_FUZZY_WORDS = 4
 _CACHE_LIMIT = 50_000
@@ -585,6 +651,8 @@ def _norm_word(word: str) -> str:
     s = unicodedata.normalize("NFKD", word.casefold())
     s = "".join(c for c in s if not unicodedata.combining(c)).translate(_SPECIAL)
     s = "".join(c for c in s if c.isalnum())
+    if s[:1].isdigit() and s in _ORDINALS:
+        return _ORDINALS[s]  # "3rd prostration point" = "third prostration point"
     if s and not s.isdigit() and _TONE_NUMBERS.fullmatch(s):
         s = _DIGITS.sub("", s)  # pinyin with tone numbers: zhuo2ma3la1
     return s
@@ -1011,6 +1079,8 @@ class NameIndex:
                 kind = _LAT
             elif kind_name == "cjk":
                 norm = "".join(_width_fold(c) for c in m.group())
+                if "第" in norm:
+                    norm = _ZH_ORDINAL_DIGIT.sub(lambda d: _ZH_DIGITS[int(d.group()) - 1], norm)
                 folded, common, kind = norm, False, _CJK
             else:
                 norm, folded, common, kind = m.group(), m.group(), False, _BO
@@ -1265,12 +1335,31 @@ class NameIndex:
             for pid, w in c.places.items():
                 if w > have.places.get(pid, 0.0):
                     have.places[pid] = w
-        feature_spans = {(c.start, c.end) for c in merged.values() if c.feature is not None}
+        features_by_span: dict[tuple[int, int], list[_Cand]] = {}
+        for c in merged.values():
+            if c.feature is not None:
+                features_by_span.setdefault((c.start, c.end), []).append(c)
+        dropped: set[int] = set()
+        for c in merged.values():
+            if c.feature is not None:
+                continue
+            for f in features_by_span.get((c.start, c.end), ()):
+                # a name that is also a feature word with more instances ("iron bridge" is
+                # one bridge's alias, but several iron bridges exist): the feature, with
+                # the name's scores kept
+                members = {pid for pid, _ in self._features.get(f.feature or "", ())}
+                if c.places and set(c.places) <= members and len(members) > len(c.places):
+                    for pid, w in c.places.items():
+                        if w > f.places.get(pid, 0.0):
+                            f.places[pid] = w
+                    dropped.add(id(c))
+                    break
         pool = [
             c
             for c in merged.values()
             if c.places
-            and not (c.feature is None and c.generic and (c.start, c.end) in feature_spans)
+            and id(c) not in dropped
+            and not (c.feature is None and c.generic and (c.start, c.end) in features_by_span)
         ]
         pool.sort(
             key=lambda c: (

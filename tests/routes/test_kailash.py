@@ -128,3 +128,19 @@ def test_places_keep_every_name(kailash: RouteNetwork) -> None:
     names = " ".join([p["name_en"], *p["aliases_en"], *p["aliases_zh"]])
     assert "Dolma" in names or "Drolma" in names
     assert p["snap_distance_m"] == pytest.approx(0.0, abs=1.0)
+
+
+def test_walking_with_landmark_stops(kailash: RouteNetwork) -> None:
+    spread = kailash.walk("outer_kora", 0.0, 3 * 3600.0)
+    stops = kailash.walk("outer_kora", 0.0, 3 * 3600.0, stops="landmarks")
+    # early on, real walkers are ahead of the even-rest model: they rest at lunch, later
+    assert stops.position.km > spread.position.km
+    # the calibrated lunch stop at Hayagriva station is a pause: position holds still
+    dwell = kailash.region.calibration["dwell_s"]["hayagriva_station"]
+    km_h = kailash.place_km("hayagriva_station", "outer_kora")
+    t = 0.0
+    while kailash.walk("outer_kora", 0.0, t, stops="landmarks").position.km < km_h - 0.01:
+        t += 60.0
+    a = kailash.walk("outer_kora", 0.0, t + 60.0, stops="landmarks")
+    b = kailash.walk("outer_kora", 0.0, t + dwell - 120.0, stops="landmarks")
+    assert a.position.km == pytest.approx(b.position.km, abs=0.02)
