@@ -37,7 +37,8 @@ ROUTE_PRIOR: Mapping[str | None, float] = {
     "manasarovar_kora": 0.15,
     None: 0.03,  # roads
 }
-DEFAULT_ROUTE_PRIOR = 0.3
+#: other routes are side paths of the kora to gompas and guesthouses: pilgrims go there
+DEFAULT_ROUTE_PRIOR = 1.0
 #: share of pilgrims walking clockwise (Buddhists, Hindus) vs counter-clockwise (Bön)
 DIRECTION_PRIOR = {"clockwise": 0.85, "counterclockwise": 0.15}
 #: the chance that a clue is wrong (or misheard): it never makes the true place impossible

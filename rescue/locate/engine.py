@@ -57,6 +57,8 @@ MIN_CANDIDATE_P = 0.002
 CREDIBLE = 0.8
 SNOW_LINE_M = 5_300.0
 NEAR_ROAD_M = 300.0
+#: candidates of a mention all within this of the best one make it unambiguous
+CLEAR_SPREAD_M = 500.0
 #: default spread of "past X" with no amount: most such callers are within a few km
 PAST_SCALE_KM = 6.0
 _PACE_WEIGHTS = {
@@ -274,8 +276,11 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
         ps = [(p, sc) for p, sc in m.place_ids if p in index.anchors]
         if not ps or m.feature is not None:
             return None
-        if len(ps) == 1 or ps[0][1] >= 1.5 * ps[1][1]:
-            return index.anchors[ps[0][0]]
+        top = index.anchors[ps[0][0]]
+        rivals = [index.anchors[p] for p, sc in ps[1:] if sc * 1.5 > ps[0][1]]
+        # rivals at the same spot (a supply point and its medical post) are no ambiguity
+        if all(np.hypot(a.x - top.x, a.y - top.y) <= CLEAR_SPREAD_M for a in rivals):
+            return top
         return None
 
     context = {(m.start, m.end): clear(m) for m in clues.mentions}

@@ -682,6 +682,15 @@ def _char_pinyin(ch: str) -> str:
     return _norm_word(readings.split(",")[0])
 
 
+@lru_cache(maxsize=16384)
+def _char_pinyin_toned(ch: str) -> str:
+    """The first (most common) reading of a Chinese character, with its tone mark."""
+    readings = pinyin_dict.get(ord(ch))
+    if not readings:
+        return ch
+    return unicodedata.normalize("NFC", readings.split(",")[0].strip())
+
+
 def _width_fold(ch: str) -> str:
     out = unicodedata.normalize("NFKC", ch)
     return out if len(out) == 1 else ch
@@ -758,6 +767,10 @@ class NameIndex:
         self._folded: dict[str, _Key] = {}
         self._zh: dict[str, _Key] = {}
         self._zh_sound: dict[tuple[str, ...], _Key] = {}
+        # two-character names by their toned pinyin (岗嘉 = 岗加: gǎng jiā)
+        self._zh_sound2: dict[tuple[str, str], _Key] = {}
+        # "A的B": the head and tail of a longer name with 的 between (格萨尔王的骰子)
+        self._zh_possessive: dict[tuple[str, str], _Key] = {}
         self._bo: dict[tuple[str, ...], _Key] = {}
         self._build_latin(rows)
         self._build_chinese(rows)
@@ -767,6 +780,8 @@ class NameIndex:
         self._zh_lengths = _lengths_by_head(self._zh)
         self._zh_feature_lengths = _lengths_by_head(self._zh_features)
         self._zh_sound_lengths = _lengths_by_head(self._zh_sound)
+        self._zh_heads = _lengths_by_tail(k[0] for k in self._zh_possessive)
+        self._zh_tails = _lengths_by_head(k[1] for k in self._zh_possessive)
         self._bo_max = max((len(k) for k in self._bo), default=0)
         self._near = self._build_near(places, ids)
         self._search_keys = [
@@ -917,6 +932,10 @@ class NameIndex:
                     owners.setdefault(name, set()).add(pid)
         for pid, name, weight in named:
             self._add_chinese(name, pid, weight)
+            bare = name.replace("的", "")
+            if bare != name and len(bare) >= 2:
+                self._add_chinese(bare, pid, weight)  # 的 is optional: 格萨尔骰子
+            self._add_possessive(bare, pid, weight)
             shared = False
             for core, kinds in self._chinese_cores(name):
                 shared = shared or bool(owners.get(core, set()) - {pid})
@@ -929,6 +948,19 @@ class NameIndex:
         if len(name) >= 3:
             sound = tuple(_char_pinyin(c) for c in name)
             self._zh_sound.setdefault(sound, _Key()).add(pid, weight * 0.85)
+        elif len(name) == 2 and not any(c.isdigit() for c in name):
+            toned = (_char_pinyin_toned(name[0]), _char_pinyin_toned(name[1]))
+            self._zh_sound2.setdefault(toned, _Key()).add(pid, weight * 0.8, name)
+
+    def _add_possessive(self, name: str, pid: str, weight: float) -> None:
+        """Keys for "head的tail" of a name of four or more characters ("格萨尔王的骰子")."""
+        n = len(name)
+        if n < 4:
+            return
+        for a in range(2, n - 1):
+            for b in range(2, n - a + 1):
+                key = self._zh_possessive.setdefault((name[:a], name[n - b :]), _Key())
+                key.add(pid, weight * 0.9)
         for syllables in self._pinyin_forms(name):
             joined = "".join(syllables)
             if len(joined) >= 4 and joined not in _COMMON_EN:
@@ -1276,6 +1308,38 @@ class NameIndex:
                 key = self._zh_sound.get(tuple(sounds[i : i + length]))
                 if key is not None:
                     cands.append(_Cand(tok.start + i, tok.start + i + length, 0, dict(key.places)))
+            if i + 2 <= n and self._zh_sound2:
+                self._scan_two_char_sound(run[i : i + 2], tok.start + i, cands)
+            if ch == "的" and 2 <= i <= n - 3:
+                self._scan_possessive(run, i, tok.start, cands)
+
+    def _scan_two_char_sound(self, pair: str, start: int, cands: list[_Cand]) -> None:
+        """A two-character name typed with one homophone (same pinyin and tones)."""
+        key = self._zh_sound2.get((_char_pinyin_toned(pair[0]), _char_pinyin_toned(pair[1])))
+        if key is None:
+            return
+        places: dict[str, float] = {}
+        for name, found in key.sources.items():
+            # one character as written: a slip of the input method, not another word
+            if name != pair and (name[0] == pair[0] or name[1] == pair[1]):
+                for pid, w in found.items():
+                    places[pid] = max(places.get(pid, 0.0), w)
+        if places:
+            cands.append(_Cand(start, start + 2, 0, places))
+
+    def _scan_possessive(self, run: str, k: int, offset: int, cands: list[_Cand]) -> None:
+        """Names split by a possessive 的 at ``run[k]``: 格萨尔王的骰子 = 格萨尔王占卜骰子."""
+        n = len(run)
+        for a in self._zh_heads.get(run[k - 1], ()):
+            if a > k:
+                continue
+            head = run[k - a : k]
+            for b in self._zh_tails.get(run[k + 1], ()):
+                if k + 1 + b > n:
+                    continue
+                key = self._zh_possessive.get((head, run[k + 1 : k + 1 + b]))
+                if key is not None:
+                    cands.append(_Cand(offset + k - a, offset + k + 1 + b, 0, dict(key.places)))
 
     def _scan_tibetan(self, run: Sequence[_Tok], cands: list[_Cand]) -> None:
         for i in range(len(run)):
@@ -1294,6 +1358,7 @@ class NameIndex:
                 features_end.setdefault(c.end, []).append(c)
         if not features_at:
             return []
+        overlapping = [c for c in cands if c.feature is not None]
         out = []
         for c in cands:
             if c.feature is not None:
@@ -1303,6 +1368,11 @@ class NameIndex:
                 pos += 1
             for f in features_at.get(pos, []) if pos - c.end <= 2 else []:
                 out.append(_Cand(c.start, f.end, c.tier, dict(c.places), boost=f.feature))
+            # a feature word that ends the name and goes on ("big sky burial" + "sky
+            # burial ground"): the name, over the whole feature word
+            for f in overlapping:
+                if c.start < f.start < c.end < f.end and self._fitting(c.places, f.feature or ""):
+                    out.append(_Cand(c.start, f.end, c.tier, dict(c.places), boost=f.feature))
             # "Lake Manasarovar", "the monastery Chuku": a feature word first
             pos = c.start
             while pos > 0 and c.start - pos < 2 and text[pos - 1] in " \t\u00a0-_":
@@ -1499,6 +1569,15 @@ def _nearby_counts(named: str, other: str) -> bool:
 def _max_edits(length: int) -> int:
     """How many edits a fuzzy match of a (folded) key of this length may have."""
     return 0 if length < 6 else 1 if length < 10 else 2 if length < 15 else 3
+
+
+def _lengths_by_tail(keys: Iterable[Sequence[Any]]) -> dict[Any, tuple[int, ...]]:
+    """For each last element, the lengths of the keys ending with it, longest first."""
+    out: dict[Any, set[int]] = {}
+    for k in keys:
+        if len(k):
+            out.setdefault(k[-1], set()).add(len(k))
+    return {t: tuple(sorted(v, reverse=True)) for t, v in out.items()}
 
 
 def _lengths_by_head(keys: Iterable[Sequence[Any]]) -> dict[Any, tuple[int, ...]]:
