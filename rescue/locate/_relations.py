@@ -129,6 +129,9 @@ DEPARTURE_EN = en(
     r"\b(?:(?:left|started|set\s+(?:off|out)|departed)\b[^.,;!?]{0,25}?\bfrom"
     r"|left|leave|leaving|started(?:\s+out)?(?:\s+walking)?(?:\s+(?:from|at|in))?"
     r"|start(?:ing)?\s+(?:from|in)|set\s+(?:off|out)(?:\s+from)?|setting\s+(?:off|out)\s+from"
+    # "started the kora at the ticket gate", "began our trek from Darchen"
+    r"|(?:started|starting|began|begun|start)\s+(?:the\s+|our\s+|my\s+|their\s+)?"
+    r"(?:kora|parikrama|circuit|trek|hike|walk|pilgrimage)\s+(?:at|from|in)"
     r"|departed(?:\s+from)?|depart(?:ing)?\s+from|walked\s+out\s+of"
     r"|since(?:\s+(?:leaving|we\s+left))?)"
 )

@@ -317,7 +317,7 @@ def find_sights(
         if (tag, negated) in seen:
             continue
         seen.add((tag, negated))
-        out.append(SightClue(tag, negated, doc.span_text(start, end)))
+        out.append(_sight(doc, tag, negated, start, end))
     # named views with no sight word of their own ("we can see Manasarovar")
     for i, m in enumerate(doc.mentions):
         place = m.place_ids[0][0] if m.place_ids and not m.feature else ""
@@ -335,8 +335,16 @@ def find_sights(
         negated = _negated(window[-40:], window[-10:])
         if view is not None and (view, negated) not in seen:
             seen.add((view, negated))
-            out.append(SightClue(view, negated, m.text))
+            out.append(SightClue(view, negated, m.text, m.start, m.end))
     return out
+
+
+def _sight(doc: Doc, tag: str, negated: bool, start: int, end: int) -> SightClue:
+    """A sight clue for the words ``doc.text[start:end]``, offsets trimmed of spaces."""
+    raw = doc.text[start:end]
+    lead = len(raw) - len(raw.lstrip())
+    trail = len(raw) - len(raw.rstrip())
+    return SightClue(tag, negated, raw.strip(), start + lead, end - trail)
 
 
 def _negated(window_en: str, window_zh: str) -> bool:

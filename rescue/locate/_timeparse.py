@@ -211,6 +211,14 @@ def _en_clock(m: re.Match[str], folded: str) -> tuple[int, int, Meridiem | None,
     return h4, int(g("m4") or 0), mer, False
 
 
+#: Right after a Chinese clock time: "多" / "几" / "过几分" (a few minutes more); with a
+#: unit ("三点多公里") it is an amount, not a time.
+_ZH_VAGUE_AFTER = re.compile(
+    r"(?:多|几|过几分|过一点)(?:分钟?)?(?P<unit>\s*(?:公里|千米|米|km|里|个|小时|钟头|分钟|刻钟))?"
+)
+_ZH_ALMOST_BEFORE = re.compile(r"(?:快|快要|将近|接近)(?:到)?$")
+
+
 def _zh_clock(m: re.Match[str], folded: str) -> tuple[int, int, Meridiem | None, bool] | None:
     g = m.group
     h = _hour(g("h"))
@@ -226,7 +234,18 @@ def _zh_clock(m: re.Match[str], folded: str) -> tuple[int, int, Meridiem | None,
         if mm is None or mm >= 60:
             return None
         minute = mm
+    after_vague = _ZH_VAGUE_AFTER.match(folded, m.end())
+    if after_vague and after_vague.group("unit"):
+        return None  # "三点多公里": 3.x km, not a time
     bare = not (g("day") or g("part") or g("half") or g("q") or g("m") or g("zheng"))
+    if after_vague and not g("q") and not g("zheng"):
+        # "三点多" a bit after three (about 3:10), "七点半多" / "二十几" / "过几分": +5 min
+        minute += 10 if bare and after_vague.group().startswith("多") else 5
+    elif _ZH_ALMOST_BEFORE.search(folded, max(0, m.start() - 3), m.start()) and not g("day"):
+        # "快十二点" almost twelve
+        minute -= 5
+        if minute < 0:
+            h, minute = (h - 1) % 24 if h else 23, minute + 60
     if h == 1 and bare:  # "一点" is "a bit" unless the words around make it a time
         before = folded[max(0, m.start() - 3) : m.start()]
         after = folded[m.end() : m.end() + 2]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -39,7 +40,7 @@ from rescue.locate._relations import DEPARTURE_EN, WALK_ON, find_relations, rela
 from rescue.locate._sights import find_sights, in_sight_phrase, sight_words, text_direction
 from rescue.locate._text import clauses, count_scripts, fold, mask
 from rescue.locate._timeparse import LOCAL_TZ, find_clock_times, resolve_departure, resolve_now
-from rescue.locate.coords import find_coordinates
+from rescue.locate.coords import CoordinateMatch, find_coordinates
 from rescue.locate.model import (
     Clues,
     CoordinateReading,
@@ -80,6 +81,16 @@ _DEP_ZH_COMBO = (
     zh(r"(?:从|打|自|在)"),
     re.compile(r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了|出来)"),
 )
+#: A decimal comma ("31,0076" from a phone set to German): a comma followed by four or
+#: more digits cannot be a thousands separator.
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d{1,3}),(?=\d{4,}(?![\d]))")
+#: A name the caller rules out: "(NOT Selung)", "not the Kailash one", "不是曲古寺".
+_DENIED_NAME = re.compile(
+    r"(?:\bnot|\bisn'?t|\bnor)\s+(?:the\s+)?$|(?<!是)不是(?:在|那个)?$",
+    re.IGNORECASE,
+)
+_DENIED_AFTER_EN = re.compile(r"^\s*(?:one\b|(?:at|on|by|in|near)\s+the\b|\)|,|\.|;|!|$)")
+
 _DEP_ZH_POST = re.compile(r"^\s*(?:出发|动身|出来|离开)")
 _PASS_ZH = zh(r"(?:经过了?|过了|路过了?|到达了?|(?<![看见听找想遇得不收])到了?)")
 _WALKING = re.compile(
@@ -395,6 +406,46 @@ def _validate(text: object, reported_at: object, direction: object) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+def _decimal_comma_coordinates(
+    text: str, bbox: tuple[float, float, float, float] | None
+) -> list[CoordinateMatch]:
+    """Coordinates written with decimal commas ("31,0076 / 81,3727"), if there are two."""
+    if len(_DECIMAL_COMMA.findall(text)) < 2:
+        return []
+    found = find_coordinates(_DECIMAL_COMMA.sub(r"\1.", text), bbox=bbox)  # same length
+    return [
+        replace(
+            cm,
+            text=text[cm.start : cm.end],
+            readings=tuple(
+                replace(r, text=text[cm.start : cm.end], label=f"{r.label}, decimal commas")
+                for r in cm.readings
+            ),
+        )
+        for cm in found
+    ]
+
+
+def _without_denied(mentions: list[Mention], folded: str, notes: list[str]) -> list[Mention]:
+    """The mentions without the names the caller rules out ("NOT Selung", "不是曲古寺").
+
+    Only a bare "not" right before the name counts: "not far from X", "not yet at X"
+    keep X. In English the name must end the phrase ("not the Kailash one", "(NOT X)").
+    """
+    out = []
+    for m in mentions:
+        before = folded[max(0, m.start - 16) : m.start]
+        after = folded[m.end : m.end + 8]
+        denied = _DENIED_NAME.search(before) is not None
+        if denied and m.text.isascii() and not _DENIED_AFTER_EN.match(after):
+            denied = False
+        if denied and m.feature is None:
+            notes.append(f"“{m.text}” is ruled out by the caller, not used")
+            continue
+        out.append(m)
+    return out
+
+
 def parse_clues(
     text: str,
     *,
@@ -443,10 +494,12 @@ def parse_clues(
     folded = fold(text)
 
     matches = find_coordinates(text, bbox=bbox)
+    if not matches:
+        matches = _decimal_comma_coordinates(text, bbox)
     coordinates: list[CoordinateReading] = [r for cm in matches for r in cm.readings]
     scan = mask(folded, [(cm.start, cm.end) for cm in matches])
 
-    all_mentions = list(names.find(text))
+    all_mentions = _without_denied(list(names.find(text)), folded, notes)
     usable: list[Mention] = []
     for m in sorted(all_mentions, key=lambda m: (m.start, -m.end)):
         if 0 <= m.start < m.end <= len(text) and (not usable or m.start >= usable[-1].end):

@@ -444,7 +444,11 @@ def _walked(
     b = index.bins
     parts = []
     lo, hi = duration_s
-    for a, w in mention_anchors(origin, index.anchors, limit=3):
+    # a walking time is only as good as its start: keep the places the words clearly name
+    anchors = mention_anchors(origin, index.anchors, limit=3)
+    best = max((w for _, w in anchors), default=0.0)
+    anchors = [(a, w) for a, w in anchors if w >= 0.9 * best]
+    for a, w in anchors:
         for route, km in a.on_routes:
             for direction, wd in dirs.items():
                 forward = (direction == "clockwise") == (sign > 0)

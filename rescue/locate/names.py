@@ -272,8 +272,6 @@ FEATURE_TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "gate",
             "kora gate",
             "kora entrance",
-            "kora start",
-            "start of the kora",
             "ticket gate",
             "ticket office",
             "ticket booth",
@@ -565,8 +563,7 @@ _PIECE_SPLIT = re.compile(r"\s*(?:/|&|,|;)\s*")
 
 # Ordinals written with digits, as the words the names use.
 _ORDINAL_WORDS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth"
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth"
 ).split()
 
 
@@ -951,6 +948,10 @@ class NameIndex:
         elif len(name) == 2 and not any(c.isdigit() for c in name):
             toned = (_char_pinyin_toned(name[0]), _char_pinyin_toned(name[1]))
             self._zh_sound2.setdefault(toned, _Key()).add(pid, weight * 0.8, name)
+        for syllables in self._pinyin_forms(name):
+            joined = "".join(syllables)
+            if len(joined) >= 4 and joined not in _COMMON_EN:
+                self._add_latin(syllables, pid, weight)
 
     def _add_possessive(self, name: str, pid: str, weight: float) -> None:
         """Keys for "head的tail" of a name of four or more characters ("格萨尔王的骰子")."""
@@ -961,10 +962,6 @@ class NameIndex:
             for b in range(2, n - a + 1):
                 key = self._zh_possessive.setdefault((name[:a], name[n - b :]), _Key())
                 key.add(pid, weight * 0.9)
-        for syllables in self._pinyin_forms(name):
-            joined = "".join(syllables)
-            if len(joined) >= 4 and joined not in _COMMON_EN:
-                self._add_latin(syllables, pid, weight)
 
     @staticmethod
     def _pinyin_forms(name: str) -> list[tuple[str, ...]]:
@@ -1320,8 +1317,9 @@ class NameIndex:
             return
         places: dict[str, float] = {}
         for name, found in key.sources.items():
-            # one character as written: a slip of the input method, not another word
-            if name != pair and (name[0] == pair[0] or name[1] == pair[1]):
+            # the first character as written, the second a slip of the input method
+            # (岗嘉 for 岗加), not another word that sounds alike (刚加 "just added")
+            if name != pair and name[0] == pair[0]:
                 for pid, w in found.items():
                     places[pid] = max(places.get(pid, 0.0), w)
         if places:
@@ -1367,6 +1365,10 @@ class NameIndex:
             while pos < len(text) and pos - c.end < 3 and text[pos] in " \t\u00a0-_":
                 pos += 1
             for f in features_at.get(pos, []) if pos - c.end <= 2 else []:
+                if len(f.places) <= 2 and not self._fitting(c.places, f.feature or ""):
+                    # "塔钦转山起点", "Darchen ticket gate": a feature word that is one or
+                    # two places of its own, at the named place: left as two mentions
+                    continue
                 out.append(_Cand(c.start, f.end, c.tier, dict(c.places), boost=f.feature))
             # a feature word that ends the name and goes on ("big sky burial" + "sky
             # burial ground"): the name, over the whole feature word
@@ -1419,6 +1421,10 @@ class NameIndex:
                 # the name's scores kept
                 members = {pid for pid, _ in self._features.get(f.feature or "", ())}
                 if c.places and set(c.places) <= members and len(members) > len(c.places):
+                    # the place that has the words as its name stays first
+                    for pid in f.places:
+                        if pid not in c.places:
+                            f.places[pid] *= 0.9
                     for pid, w in c.places.items():
                         if w > f.places.get(pid, 0.0):
                             f.places[pid] = w
@@ -1463,7 +1469,19 @@ class NameIndex:
             if c.boost is not None:
                 fitting = self._fitting(places, c.boost)
                 if fitting:
-                    places = {p: (s if p in fitting else s * 0.85) for p, s in places.items()}
+                    # "Zutulpuk guesthouse", "Darchen gate": the feature word says which of
+                    # the name's places is meant; those lead
+                    lead = max(places.values()) * 0.95
+                    places = {
+                        # (places close by that fit, a little behind: the guesthouses
+                        # across the river from Dira-puk for "Dirapuk guesthouse")
+                        p: (
+                            max(s, lead if p in c.places else lead * 0.9)
+                            if p in fitting
+                            else s * 0.85
+                        )
+                        for p, s in places.items()
+                    }
         ranked = sorted(places.items(), key=lambda kv: (-kv[1], self._order.get(kv[0], 0)))
         return Mention(
             start=c.start,

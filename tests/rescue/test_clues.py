@@ -661,7 +661,8 @@ REAL_CASES = [
     ),
     (
         "we started late, 12:10 from Darchen gate, it's 6:40pm and getting dark",
-        Expect(elapsed=(("darchen", "14 12:10", "14 18:40"),)),
+        # "gate" after "Darchen" says which Darchen place: the kora gate
+        Expect(elapsed=(("darchen_kora_gate", "14 12:10", "14 18:40"),)),
     ),
     (
         "六点半从塔钦转山起点出发，现在十一点四十五",
@@ -1108,3 +1109,115 @@ def test_any_text_gives_clues_or_invalid_input_quickly(text: str) -> None:
         assert c.text == c.text.strip()
     elapsed = _time_parse(text, _STAND_IN_INDEX)
     assert elapsed < 0.05, f"{elapsed * 1000:.0f} ms"
+
+
+# --------------------------------------------------------------------- sights, denials, times
+
+
+def test_sights_carry_their_offsets(real_index: NameIndexLike) -> None:
+    for text in (
+        "we can't see the lake, no bridge near us",
+        "转湖，从吉乌寺往霍尔方向走了三个小时",
+        "Drirapuk, in the guesthouse next to the monastery, north face of Kailash in view",
+    ):
+        c = parse(text, real_index)
+        assert c.sights
+        for s in c.sights:
+            assert 0 <= s.start < s.end <= len(c.text)
+            assert c.text[s.start : s.end] == s.text
+    c = parse("we can't see the lake, no bridge near us", real_index)
+    lake = next(m for m in c.mentions if m.feature == "lake")
+    sight = next(s for s in c.sights if s.tag == "green_lake")
+    assert sight.negated and sight.start <= lake.start and lake.end <= sight.end
+    c = parse("转湖，从吉乌寺往霍尔方向走了三个小时", real_index)
+    lake = next(m for m in c.mentions if m.feature == "lake")
+    sight = next(s for s in c.sights if s.tag == "big_lake")
+    assert (sight.start, sight.end) == (0, 2) and sight.start <= lake.start < lake.end <= 2
+
+
+def test_a_second_same_sight_word_is_not_inside_the_first(real_index: NameIndexLike) -> None:
+    c = parse("去Chuku gompa拜佛，从寺里下来的小路上滑倒了，离寺不远", real_index)
+    spans = [(s.start, s.end) for s in c.sights if s.tag == "monastery"]
+    temples = [m for m in c.mentions if m.feature == "monastery"]
+    assert len(spans) == 1 and len(temples) == 2
+    inside = [m for m in temples if spans[0][0] <= m.start and m.end <= spans[0][1]]
+    assert len(inside) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "dropped", "kept"),
+    [
+        (
+            "Seralung gompa on the east shore of Manasarovar (NOT Selung)",
+            "Selung",
+            "Seralung gompa",
+        ),
+        ("Selung monastery (Selung, not the Seralung at the lake)", "Seralung", "Selung"),
+        ("Qugu si 这边, 圣湖南岸, not the Kailash one", "Kailash", "Qugu si"),
+        ("不是曲古寺，是楚古寺", "曲古寺", "楚古寺"),
+    ],
+)
+def test_a_name_the_caller_rules_out_is_dropped(
+    text: str, dropped: str, kept: str, real_index: NameIndexLike
+) -> None:
+    c = parse(text, real_index)
+    texts = [m.text for m in c.mentions]
+    assert dropped not in texts and kept in texts
+    assert any(dropped in n and "ruled out" in n for n in c.notes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not far from Darchen",
+        "we are not at Drolma la yet",
+        "no, Zutulpuk",
+        "是不是到了曲古寺",
+        "not yet at the iron bridge",
+    ],
+)
+def test_not_before_a_name_is_not_always_a_denial(text: str, real_index: NameIndexLike) -> None:
+    c = parse(text, real_index)
+    assert c.mentions and not any("ruled out" in n for n in c.notes)
+
+
+def test_decimal_comma_coordinates(real_index: NameIndexLike) -> None:
+    text = "coordinates 31,0076 / 81,3727 (my phone is in German)"
+    c = parse(text, real_index, bbox=KAILASH_BBOX)
+    assert c.coordinates
+    first = c.coordinates[0]
+    assert (first.lat, first.lon) == (31.0076, 81.3727)
+    assert first.text == "31,0076 / 81,3727"
+    # a thousands separator is no decimal comma; one number is no coordinate
+    assert not parse("at 5,300 m, about 5,0001 steps", real_index).coordinates
+
+
+def test_starting_the_kora_at_a_place_is_a_departure(real_index: NameIndexLike) -> None:
+    c = parse(
+        "We started the kora at the ticket gate at about 8:50, my friend is breathless",
+        real_index,
+    )
+    assert [(best(e.origin), local(e.departed_at)) for e in c.elapsed] == [
+        ("darchen_kora_gate", "14 08:50")
+    ]
+    assert not c.relations
+
+
+@pytest.mark.parametrize(
+    ("text", "departed", "now"),
+    [
+        ("十点十五从塔钦出发，现在三点多", "14 10:15", "14 15:10"),
+        ("九点二十五从塔钦出发的，现在快十二点了", "14 09:25", "14 11:55"),
+        ("九点过几分从塔钦出发的，现在一点二十几", "14 09:05", "14 13:25"),
+        ("早上七点半多从塔钦出发，现在十一点", "14 07:35", "14 11:00"),
+    ],
+)
+def test_vague_chinese_clock_times(
+    text: str, departed: str, now: str, real_index: NameIndexLike
+) -> None:
+    c = parse(text, real_index)
+    assert [(local(e.departed_at), local(e.reported_at)) for e in c.elapsed] == [(departed, now)]
+
+
+def test_a_vague_amount_is_not_a_clock_time() -> None:
+    assert find_clock_times(fold("还有三点多公里")) == []

@@ -165,7 +165,6 @@ VARIANTS = [
     ("Hor Qu", "hor_qu"),
     ("Shishapangma hotel", "shishapangma_guesthouse"),
     ("Xixabangma guesthouse", "shishapangma_guesthouse"),
-    ("iron bridge", "drirapuk_iron_bridge"),
     ("དར་ཆེན", "darchen"),
     ("སྒྲོལ་མ་ལ", "dolma_la"),
     ("བཀྲ་ཤིས་བདེ་ལེགས", None),  # "tashi delek": no place
@@ -614,3 +613,133 @@ def _shared_index() -> NameIndex:
     if "kailash" not in _CACHE:
         _CACHE["kailash"] = NameIndex(load_region("kailash").places)
     return _CACHE["kailash"]
+
+
+# ----------------------------------------------------------------- ordinals, gates, homophones
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at the 3rd prostration point on the east side", "third_prostration_point"),
+        ("2nd chaktsal gang", "second_prostration_point"),
+        ("4th prostration point", "fourth_prostration_point"),
+        ("第3朝拜处", "third_prostration_point"),
+        ("第三朝拜处", "third_prostration_point"),
+    ],
+)
+def test_ordinals_in_digits_name_the_numbered_place(
+    index: NameIndex, text: str, expected: str
+) -> None:
+    found = index.find(text)
+    assert_well_formed(text, found)
+    m = only_proper(index, text)
+    assert m.place_ids[0][0] == expected
+
+
+def test_an_ordinal_alone_is_no_place(index: NameIndex) -> None:
+    assert proper(index.find("it is our 1st day, the 2nd person is sick")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("We started the kora at the ticket gate at about 8:50", "ticket gate"),
+        ("Left the gate at 8:15. Now 1:45 pm", "gate"),
+        ("早上七点半多从售票处出发", "售票处"),
+        ("九点三刻从转山口出发的", "转山口"),
+        ("queue at the ticket booth", "ticket booth"),
+    ],
+)
+def test_kora_start_words_name_the_trailhead(index: NameIndex, text: str, words: str) -> None:
+    found = index.find(text)
+    assert_well_formed(text, found)
+    [m] = [m for m in found if m.text == words]
+    assert m.feature == "trailhead"
+    assert m.place_ids[0][0] == "darchen_kora_gate"
+
+
+def test_kora_entrance_is_not_the_pass(index: NameIndex) -> None:
+    assert [m.place_ids[0][0] for m in index.find("转山口")] == ["darchen_kora_gate"]
+    assert [m.place_ids[0][0] for m in index.find("卓玛拉山口")] == ["dolma_la"]
+    assert {p for p, _ in index.find("山口")[0].place_ids} >= {"dolma_la"}
+
+
+def test_gate_words_inside_longer_names_and_verbs(index: NameIndex) -> None:
+    assert only_proper(index, "the Gate of Yama").place_ids[0][0] == "chorten_kangnyi"
+    found = index.find("Selung monastery, where the inner kora starts")
+    assert not any(m.feature == "trailhead" for m in found)
+
+
+def test_a_feature_word_after_a_name_says_which_place(index: NameIndex) -> None:
+    assert only_proper(index, "Darchen gate").place_ids[0][0] == "darchen_kora_gate"
+    assert only_proper(index, "Zutulpuk guesthouse").place_ids[0][0] == "zutulpuk_guesthouses"
+    # a one-place feature word after a town stays its own mention
+    found = index.find("六点半从塔钦转山起点出发")
+    assert [(m.text, m.place_ids[0][0]) for m in found] == [
+        ("塔钦", "darchen"),
+        ("转山起点", "darchen_kora_gate"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("过了格萨尔王的骰子石头没多远", "格萨尔王的骰子", "gesar_dice"),
+        ("格萨尔骰子", "格萨尔骰子", "gesar_dice"),
+        ("住在尊珠寺的宾馆", "尊珠寺的宾馆", "zutulpuk_guesthouses"),
+    ],
+)
+def test_possessive_de_between_the_parts_of_a_chinese_name(
+    index: NameIndex, text: str, words: str, expected: str
+) -> None:
+    found = index.find(text)
+    assert_well_formed(text, found)
+    [m] = [m for m in proper(found) if m.text == words]
+    assert m.place_ids[0][0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"), [("我们住在岗嘉，早上同伴叫不醒", "岗嘉"), ("住在冈家", "冈家")]
+)
+def test_two_character_homophones(index: NameIndex, text: str, words: str) -> None:
+    [m] = [m for m in proper(index.find(text)) if m.text == words]
+    assert m.place_ids[0][0] == "gangga_guesthouse"
+    assert 0.6 <= m.place_ids[0][1] < 1.0  # below a name as written
+
+
+@pytest.mark.parametrize("text", ["我刚加了衣服，还是很冷", "在深山里迷路了", "他亲自去的"])
+def test_two_character_homophones_need_the_first_character(index: NameIndex, text: str) -> None:
+    assert proper(index.find(text)) == []
+
+
+@pytest.mark.parametrize("text", ["the iron bridge", "铁桥那里"])
+def test_iron_bridge_lists_every_iron_bridge(index: NameIndex, text: str) -> None:
+    [m] = index.find(text)
+    assert m.feature == "iron_bridge"
+    scores = dict(m.place_ids)
+    # the one called "the iron bridge" first, the other iron bridges close behind
+    assert m.place_ids[0][0] == "drirapuk_iron_bridge"
+    assert 0.8 <= scores["gendun_lachu_bridge"] < scores["drirapuk_iron_bridge"]
+    assert "chuku_bridge" not in scores
+
+
+def test_named_iron_bridges_stay_proper_names(index: NameIndex) -> None:
+    assert only_proper(index, "Dira-puk iron bridge").place_ids[0][0] == "drirapuk_iron_bridge"
+    assert only_proper(index, "Gendun Lachu iron bridge").place_ids[0][0] == "gendun_lachu_bridge"
+    assert only_proper(index, "根敦拉曲铁桥").place_ids[0][0] == "gendun_lachu_bridge"
+
+
+def test_a_feature_word_running_on_from_a_name(index: NameIndex) -> None:
+    text = "we climbed up to the big sky burial ground above tarboche"
+    found = index.find(text)
+    assert_well_formed(text, found)
+    assert [(m.text, m.feature, m.place_ids[0][0]) for m in found] == [
+        ("big sky burial ground", None, "sky_burial_500_arhats"),
+        ("tarboche", None, "tarboche"),
+    ]
+
+
+def test_cliff_path_words(index: NameIndex) -> None:
+    [m] = index.find("the dangerous cliff path in the gorge")
+    assert (m.feature, m.place_ids[0][0]) == ("cliff_path", "red_cliff_path")
