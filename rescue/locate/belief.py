@@ -69,9 +69,31 @@ class Bins:
     route_ids: tuple[str, ...]
     route_length_km: np.ndarray
     route_loop: np.ndarray
+    #: bin indices of each route (by route index), for work restricted to one route
+    route_bins: tuple[np.ndarray, ...]
+    tree: cKDTree
 
     def __len__(self) -> int:
         return len(self.x)
+
+    def near(self, x: float, y: float, sigma_m: float) -> np.ndarray:
+        """Gaussian of the distance from (x, y), computed only within 4 sigma (0 beyond)."""
+        out = np.zeros(len(self.x))
+        idx = np.asarray(self.tree.query_ball_point((x, y), r=4.0 * sigma_m), dtype=np.int64)
+        if len(idx):
+            d = np.hypot(self.x[idx] - x, self.y[idx] - y)
+            out[idx] = np.exp(-0.5 * (d / sigma_m) ** 2)
+        return out
+
+    def within(self, x: float, y: float, radius_m: float) -> np.ndarray:
+        """Boolean mask of the bins within ``radius_m`` of (x, y)."""
+        out = np.zeros(len(self.x), dtype=bool)
+        out[np.asarray(self.tree.query_ball_point((x, y), r=radius_m), dtype=np.int64)] = True
+        return out
+
+    def nearest_m(self, x: float, y: float) -> float:
+        """Distance from (x, y) to the nearest bin."""
+        return float(self.tree.query((x, y))[0])
 
 
 def build_bins(network: RouteNetwork) -> Bins:
@@ -109,13 +131,14 @@ def build_bins(network: RouteNetwork) -> Bins:
         roads.append(np.full(n, d["kind"] == "road"))
     x, y = np.concatenate(xs), np.concatenate(ys)
     lon, lat = network.to_wgs.transform(x, y)
+    route = np.concatenate(routes).astype(np.int64)
     return Bins(
         x=x,
         y=y,
         z=np.concatenate(zs),
         length_m=np.concatenate(ls),
         segment=np.concatenate(segs).astype(np.int64),
-        route=np.concatenate(routes).astype(np.int64),
+        route=route,
         km=np.concatenate(kms),
         is_road=np.concatenate(roads),
         lon=np.asarray(lon),
@@ -124,6 +147,8 @@ def build_bins(network: RouteNetwork) -> Bins:
         route_ids=route_ids,
         route_length_km=np.array([network.lines[r].length_m / 1000.0 for r in route_ids]),
         route_loop=np.array([network.lines[r].loop for r in route_ids]),
+        route_bins=tuple(np.flatnonzero(route == r) for r in range(len(route_ids))),
+        tree=cKDTree(np.column_stack([x, y])),
     )
 
 
@@ -193,18 +218,16 @@ def along(bins: Bins, route: int, km0: float, *, forward: bool) -> np.ndarray:
 
     On a loop the result lies in (-L/2, L/2].
     """
-    delta = bins.km - km0
+    idx = bins.route_bins[route]
+    delta = bins.km[idx] - km0
     if not forward:
         delta = -delta
     if bins.route_loop[route]:
         length = bins.route_length_km[route]
         delta = (delta + length / 2.0) % length - length / 2.0
-    return np.where(bins.route == route, delta, np.nan)
-
-
-def distance_to(bins: Bins, x: float, y: float) -> np.ndarray:
-    """Straight-line metres from (x, y) to every bin."""
-    return np.hypot(bins.x - x, bins.y - y)
+    out = np.full(len(bins), np.nan)
+    out[idx] = delta
+    return out
 
 
 @dataclass(frozen=True)
@@ -233,7 +256,6 @@ def anchor_table(network: RouteNetwork, bins: Bins) -> dict[str, Anchor]:
     places = network.region.places
     out: dict[str, Anchor] = {}
     lines = STRtree([network.lines[rid].line for rid in bins.route_ids])
-    bin_tree = cKDTree(np.column_stack([bins.x, bins.y]))
     for pid, row in places.iterrows():
         pt = row.geometry
         x, y = network.to_metric.transform(pt.x, pt.y)
@@ -244,7 +266,7 @@ def anchor_table(network: RouteNetwork, bins: Bins) -> dict[str, Anchor]:
             except NotFound:  # farther from the route than place_km accepts
                 continue
             on_routes.append((int(r), km))
-        near = int(bin_tree.query((x, y))[1])
+        near = int(bins.tree.query((x, y))[1])
         elev = row.get("elevation_m")
         elevation = float(elev) if elev is not None and np.isfinite(elev) else float(bins.z[near])
         zh = row.get("name_zh")

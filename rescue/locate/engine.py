@@ -28,7 +28,6 @@ from rescue.locate.belief import (
     anchor_table,
     build_bins,
     describe_relation,
-    distance_to,
     gaussian,
     mention_anchors,
     mixture,
@@ -116,7 +115,7 @@ class LocateIndex:
                 for r, _ in a.on_routes:
                     hold |= b.route == r
             else:
-                hold |= distance_to(b, a.x, a.y) <= max(float(cue["pad_m"]), 50.0)
+                hold |= b.within(a.x, a.y, max(float(cue["pad_m"]), 50.0))
             masks[cue["tag"]] = masks.get(cue["tag"], np.zeros(len(b), dtype=bool)) | hold
             weights.setdefault(cue["tag"], []).append(float(cue["weight"]))
         out = {t: TagMask(m, float(np.mean(weights[t]))) for t, m in masks.items() if m.any()}
@@ -360,11 +359,11 @@ def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
         parts = []
         for i, c in enumerate(clues.coordinates):
             x, y = index.network.to_metric.transform(c.lon, c.lat)
-            d = distance_to(b, x, y)
-            parts.append((1.0 if i == 0 else 0.5, gaussian(d, max(c.uncertainty_m, 30.0) + 40.0)))
+            sigma = max(c.uncertainty_m, 30.0) + 40.0
+            parts.append((1.0 if i == 0 else 0.5, b.near(x, y, sigma)))
         first = clues.coordinates[0]
         x, y = index.network.to_metric.transform(first.lon, first.lat)
-        off = float(distance_to(b, x, y).min())
+        off = b.nearest_m(x, y)
         others = len(clues.coordinates) - 1
         state.apply(
             mixture(parts),
@@ -409,7 +408,7 @@ def _relation_text(index: LocateIndex, rel: Relation) -> str:
 
 def _near(index: LocateIndex, m: Mention, *, sigma_m: float) -> np.ndarray | None:
     parts = [
-        (w, gaussian(distance_to(index.bins, a.x, a.y), sigma_m + a.uncertainty_m))
+        (w, index.bins.near(a.x, a.y, sigma_m + a.uncertainty_m))
         for a, w in mention_anchors(m, index.anchors)
     ]
     return mixture(parts)
@@ -508,7 +507,7 @@ def _ahead(
     parts = []
     for a, w in mention_anchors(rel.anchor, index.anchors, limit=4):
         if not a.on_routes:
-            parts.append((w * 0.5, gaussian(distance_to(b, a.x, a.y), 1500.0)))
+            parts.append((w * 0.5, b.near(a.x, a.y, 1500.0)))
             continue
         for route, km in a.on_routes:
             for direction, wd in dirs.items():
@@ -550,7 +549,7 @@ def _between(index: LocateIndex, rel: Relation, *, halfway: bool) -> np.ndarray 
             if not parts:  # not on one route: around the straight middle
                 mx, my = (a.x + c.x) / 2.0, (a.y + c.y) / 2.0
                 half = float(np.hypot(a.x - c.x, a.y - c.y)) / 2.0
-                parts.append((wa * wc * 0.5, gaussian(distance_to(b, mx, my), max(half, 500.0))))
+                parts.append((wa * wc * 0.5, b.near(mx, my, max(half, 500.0))))
     return mixture(parts)
 
 
