@@ -142,13 +142,13 @@ class RouteNetwork:
 
     @property
     def _place_nodes(self) -> dict[str, str]:
-        cached = self.__dict__.get("_place_nodes_cache")
-        if cached is None:
-            cached = {
-                pid: node for node, d in self.graph.nodes(data=True) for pid in d["place_ids"]
-            }
-            self.__dict__["_place_nodes_cache"] = cached
-        return cached
+        nodes: dict[str, str] = self.derive(
+            "place_nodes",
+            lambda net: {
+                pid: node for node, d in net.graph.nodes(data=True) for pid in d["place_ids"]
+            },
+        )
+        return nodes
 
     def _landmark_stops(self, stops: list[RouteStop], n_knots: int) -> tuple[float, np.ndarray]:
         """Scale of the edge times and the stop time at each knot, from the calibration."""
