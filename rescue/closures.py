@@ -1,0 +1,766 @@
+"""Closures of trails and roads: snow, landslides, floods … and their effect on plans.
+
+A closure covers whole segments (``segment_ids``), a stretch drawn as a line
+(a LineString along the trail between two points, or across it where a
+landslide cut it), or a drawn area (a Polygon). It either closes the edges it
+covers or slows them down by a factor, for vehicles only or for everyone, over
+a time window that may be open-ended.
+
+Everything here is framework-free:
+
+* :func:`parse_closure` turns an API body into a :class:`Closure` or raises one
+  :class:`~rescue.errors.InvalidInput` listing every problem;
+* :func:`affected_edges` maps a closure onto the graph (both directions of every
+  piece it covers), in the network's metric CRS;
+* :class:`ClosureStore` keeps closures in a JSON file in the instance directory,
+  written atomically; expired closures disappear by themselves;
+* :func:`closure_weight` / :func:`edge_cost` are networkx weights that hide
+  closed edges (``None``) and multiply slowed ones.
+
+Geometries are GeoJSON in WGS84 (lon/lat) at the interface; times are aware
+datetimes (a naive ISO-8601 string is read as Asia/Shanghai local time).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import math
+import os
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import shapely
+from shapely import STRtree
+from shapely.geometry import LineString, Polygon, shape
+from shapely.geometry.base import BaseGeometry
+
+from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
+from routes.graph import PROFILE_MODES
+
+__all__ = [
+    "REASONS",
+    "MODES",
+    "LOCAL_TZ",
+    "LINE_BUFFER_M",
+    "LINE_OVERLAP_MIN",
+    "MAX_SLOW_FACTOR",
+    "Closure",
+    "ClosureStore",
+    "parse_closure",
+    "affected_edges",
+    "closure_weight",
+    "edge_cost",
+    "closures_on_edge",
+]
+
+#: why a way is closed ("flood" covers a high river)
+REASONS: tuple[str, ...] = ("snow", "landslide", "flood", "ice", "other")
+#: who a closure affects: everyone, or vehicles only
+MODES: tuple[str, ...] = ("all", "vehicle")
+#: naive times given by users are local time on the circuit
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+#: half-width of the corridor around a drawn line
+LINE_BUFFER_M = 30.0
+#: share of an edge's length inside the corridor from which the edge is covered
+LINE_OVERLAP_MIN = 0.5
+#: a slow-down beyond this is a closure in all but name
+MAX_SLOW_FACTOR = 20.0
+
+_FIELDS = frozenset(
+    {"geometry", "segment_ids", "reason", "modes", "severity", "from", "until", "note",
+     "created_by"}
+)
+_MAX_NOTE_CHARS = 2000
+_MAX_NAME_CHARS = 100
+_FILE_VERSION = 1
+
+EdgeKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A closure or slow-down of part of the network over a time window.
+
+    ``slow_factor`` is None for a full closure, else the factor (> 1) applied to
+    travel times. ``valid_until`` None means open-ended. ``geometry`` is the drawn
+    GeoJSON (WGS84) or None when the closure names ``segment_ids``.
+    """
+
+    closure_id: str
+    segment_ids: tuple[str, ...]
+    geometry: dict[str, Any] | None
+    reason: str
+    modes: Literal["all", "vehicle"]
+    slow_factor: float | None
+    valid_from: datetime
+    valid_until: datetime | None
+    created_by: str
+    created_at: datetime
+    note: str = ""
+
+    @property
+    def closed(self) -> bool:
+        """True for a full closure, False for a slow-down."""
+        return self.slow_factor is None
+
+    def active(self, at: datetime) -> bool:
+        """Whether the closure is in force at the aware datetime ``at``.
+
+        Raises
+        ------
+        InvalidInput
+            If ``at`` is naive.
+        """
+        _check_aware(at, "at")
+        return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
+
+    def expired(self, at: datetime) -> bool:
+        """Whether the closure has ended by ``at`` (it will never be active again)."""
+        _check_aware(at, "at")
+        return self.valid_until is not None and self.valid_until <= at
+
+    def affects(self, mode: str) -> bool:
+        """Whether the closure applies to travel in ``mode`` (``"foot"`` or ``"vehicle"``).
+
+        Raises
+        ------
+        InvalidInput
+            If ``mode`` is not one of ``"foot"``, ``"vehicle"``.
+        """
+        if mode not in ("foot", "vehicle"):
+            raise InvalidInput(f"unknown mode {mode!r}; expected 'foot' or 'vehicle'")
+        return self.modes == "all" or mode == "vehicle"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; :meth:`from_dict` reads it back."""
+        return {
+            "closure_id": self.closure_id,
+            "segment_ids": list(self.segment_ids),
+            "geometry": self.geometry,
+            "reason": self.reason,
+            "modes": self.modes,
+            "severity": "closed" if self.slow_factor is None else {"slow_factor": self.slow_factor},
+            "slow_factor": self.slow_factor,
+            "from": self.valid_from.isoformat(),
+            "until": None if self.valid_until is None else self.valid_until.isoformat(),
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Closure:
+        """Read a dict written by :meth:`to_dict` (trusted storage, not user input).
+
+        Raises
+        ------
+        ValueError, KeyError, TypeError
+            If the dict is not a stored closure.
+        """
+        def when(text: Any) -> datetime:
+            value = datetime.fromisoformat(str(text))
+            if value.tzinfo is None:
+                raise ValueError(f"naive stored time {text!r}")
+            return value
+
+        modes = data["modes"]
+        if modes not in MODES or data["reason"] not in REASONS:
+            raise ValueError(f"bad modes {modes!r} or reason {data['reason']!r}")
+        slow = data["slow_factor"]
+        geometry = data["geometry"]
+        if geometry is not None and not isinstance(geometry, dict):
+            raise TypeError("geometry must be an object or null")
+        return cls(
+            closure_id=str(data["closure_id"]),
+            segment_ids=tuple(str(s) for s in data["segment_ids"]),
+            geometry=geometry,
+            reason=str(data["reason"]),
+            modes=modes,
+            slow_factor=None if slow is None else float(slow),
+            valid_from=when(data["from"]),
+            valid_until=None if data["until"] is None else when(data["until"]),
+            created_by=str(data["created_by"]),
+            created_at=when(data["created_at"]),
+            note=str(data.get("note", "")),
+        )
+
+
+# -- parsing ------------------------------------------------------------------------------
+
+
+def parse_closure(
+    data: Mapping[str, Any],
+    *,
+    network: Any,
+    now: datetime,
+    created_by: str = "anonymous",
+) -> Closure:
+    """Validate an API body and build a :class:`Closure`.
+
+    Parameters
+    ----------
+    data
+        ``{"segment_ids": [...]}`` or ``{"geometry": GeoJSON LineString/Polygon (WGS84)}``,
+        plus ``"reason"`` (one of :data:`REASONS`), ``"modes"`` (``"all"`` or
+        ``"vehicle"``), ``"severity"`` (``"closed"`` or ``{"slow_factor": f}``,
+        1 < f <= 20), ``"from"`` (ISO-8601, default ``now``), ``"until"``
+        (ISO-8601 or absent/null for open-ended) and optional ``"note"`` and
+        ``"created_by"``. Naive times are Asia/Shanghai local time.
+    network
+        The :class:`routes.RouteNetwork` the closure applies to.
+    now
+        The current time (aware); the default start and ``created_at``.
+    created_by
+        Who sets the closure, as known to the caller (e.g. the signed-in user).
+        When left at ``"anonymous"``, the body's ``"created_by"`` is used if given.
+
+    Returns
+    -------
+    Closure
+        With a fresh ``closure_id``.
+
+    Raises
+    ------
+    InvalidInput
+        Listing every problem (field and value) in ``details``; nothing is built.
+    """
+    _check_aware(now, "now")
+    if not isinstance(data, Mapping):
+        raise InvalidInput(
+            "invalid closure", details=[f"body: expected an object, got {type(data).__name__}"]
+        )
+    problems: list[str] = []
+    unknown = sorted(str(k) for k in data if k not in _FIELDS)
+    if unknown:
+        problems.append(
+            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_FIELDS))}"
+        )
+
+    segment_ids: tuple[str, ...] = ()
+    geometry: dict[str, Any] | None = None
+    has_geom = data.get("geometry") is not None
+    has_segs = data.get("segment_ids") is not None
+    if has_geom == has_segs:
+        problems.append("geometry/segment_ids: give exactly one of 'geometry' or 'segment_ids'")
+    elif has_segs:
+        segment_ids = _parse_segment_ids(data["segment_ids"], network, problems)
+    else:
+        geometry = _parse_geometry(data["geometry"], problems)
+
+    reason = data.get("reason")
+    if reason not in REASONS:
+        problems.append(f"reason: {reason!r} is not one of {', '.join(REASONS)}")
+    modes = data.get("modes")
+    if modes not in MODES:
+        problems.append(f"modes: {modes!r} is not one of {', '.join(MODES)}")
+    slow_factor = _parse_severity(data.get("severity"), problems)
+
+    valid_from = _parse_time(data.get("from"), "from", problems) if data.get("from") is not None \
+        else now
+    valid_until = _parse_time(data.get("until"), "until", problems)
+    if valid_from is not None and valid_until is not None and valid_until <= valid_from:
+        problems.append(
+            f"until: {data.get('until')!r} is not after from ({valid_from.isoformat()})"
+        )
+
+    note = data.get("note", "")
+    if note is None:
+        note = ""
+    if not isinstance(note, str) or len(note) > _MAX_NOTE_CHARS:
+        problems.append(f"note: expected text of at most {_MAX_NOTE_CHARS} characters")
+    author = created_by
+    if created_by == "anonymous" and data.get("created_by") is not None:
+        author = data["created_by"]
+    if not isinstance(author, str) or not author.strip() or len(author) > _MAX_NAME_CHARS:
+        problems.append(
+            f"created_by: {author!r} is not a name of 1-{_MAX_NAME_CHARS} characters"
+        )
+
+    closure_id = uuid.uuid4().hex[:12]
+    if geometry is not None:  # parsed: check it reaches the network, whatever else is wrong
+        probe = _closure(closure_id, (), geometry, "other", "all", None, now, None, "", now, "")
+        if not affected_edges(network, probe):
+            problems.append("geometry: the drawn closure affects no trail or road")
+    if problems:
+        raise InvalidInput("invalid closure", details=problems)
+    assert valid_from is not None  # for mypy: problems would be non-empty otherwise
+    return _closure(
+        closure_id, segment_ids, geometry, str(reason), modes, slow_factor,
+        valid_from, valid_until, author.strip(), now, note,
+    )
+
+
+def _closure(
+    closure_id: str, segment_ids: tuple[str, ...], geometry: dict[str, Any] | None, reason: str,
+    modes: Any, slow_factor: float | None, valid_from: datetime, valid_until: datetime | None,
+    created_by: str, created_at: datetime, note: str,
+) -> Closure:
+    return Closure(
+        closure_id=closure_id, segment_ids=segment_ids, geometry=geometry, reason=reason,
+        modes=modes, slow_factor=slow_factor, valid_from=valid_from, valid_until=valid_until,
+        created_by=created_by, created_at=created_at, note=note,
+    )
+
+
+def _parse_segment_ids(value: Any, network: Any, problems: list[str]) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        problems.append(f"segment_ids: expected a non-empty list of segment ids, got {value!r}")
+        return ()
+    bad = [v for v in value if not isinstance(v, str)]
+    if bad:
+        problems.append(f"segment_ids: not text: {bad!r}")
+        return ()
+    known = set(network.segments.index)
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        problems.append(f"segment_ids: unknown segment id(s) {', '.join(map(repr, unknown))}")
+    return tuple(dict.fromkeys(value))
+
+
+def _parse_geometry(value: Any, problems: list[str]) -> dict[str, Any] | None:
+    if not isinstance(value, Mapping) or value.get("type") not in ("LineString", "Polygon"):
+        kind = value.get("type") if isinstance(value, Mapping) else type(value).__name__
+        problems.append(
+            f"geometry: expected a GeoJSON LineString or Polygon, got {kind!r}"
+        )
+        return None
+    try:
+        geom = shape(value)
+    except Exception as exc:  # shapely raises several types on malformed coordinates
+        problems.append(f"geometry: the {value['type']} does not parse ({exc})")
+        return None
+    if geom.is_empty:
+        problems.append(f"geometry: the {value['type']} is empty")
+        return None
+    coords = _all_coords(geom)
+    if not all(
+        math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90
+        for x, y in coords
+    ):
+        problems.append("geometry: coordinates out of lon/lat range (lon -180..180, lat -90..90)")
+        return None
+    if not geom.is_valid:
+        problems.append(f"geometry: invalid {value['type']} ({shapely.is_valid_reason(geom)})")
+        return None
+    if isinstance(geom, LineString) and geom.length == 0:
+        problems.append("geometry: the LineString has no length")
+        return None
+    return _to_geojson(geom)
+
+
+def _all_coords(geom: BaseGeometry) -> list[tuple[float, float]]:
+    if isinstance(geom, Polygon):
+        rings = [geom.exterior, *geom.interiors]
+        return [(float(c[0]), float(c[1])) for r in rings for c in r.coords]
+    return [(float(c[0]), float(c[1])) for c in geom.coords]
+
+
+def _to_geojson(geom: BaseGeometry) -> dict[str, Any]:
+    if isinstance(geom, Polygon):
+        rings = [geom.exterior, *geom.interiors]
+        return {
+            "type": "Polygon",
+            "coordinates": [[[float(c[0]), float(c[1])] for c in r.coords] for r in rings],
+        }
+    return {"type": "LineString", "coordinates": [[float(c[0]), float(c[1])] for c in geom.coords]}
+
+
+def _parse_severity(value: Any, problems: list[str]) -> float | None:
+    if value == "closed":
+        return None
+    if isinstance(value, Mapping) and set(value) == {"slow_factor"}:
+        f = value["slow_factor"]
+        if (
+            isinstance(f, int | float) and not isinstance(f, bool)
+            and math.isfinite(f) and 1.0 < f <= MAX_SLOW_FACTOR
+        ):
+            return float(f)
+        problems.append(
+            f"severity.slow_factor: {f!r} is not a number > 1 and <= {MAX_SLOW_FACTOR:g}"
+        )
+        return None
+    problems.append(f"severity: {value!r} is not 'closed' or {{'slow_factor': number}}")
+    return None
+
+
+def _parse_time(value: Any, name: str, problems: list[str]) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            problems.append(f"{name}: {value!r} is not an ISO-8601 date-time")
+            return None
+    else:
+        problems.append(f"{name}: {value!r} is not an ISO-8601 date-time")
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=LOCAL_TZ)
+
+
+def _check_aware(at: datetime, name: str) -> None:
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidInput(f"{name} must be a timezone-aware datetime, got {at!r}")
+
+
+# -- mapping closures onto the graph ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _EdgeIndex:
+    """Each way piece once (its ``:f`` and ``:r`` edges share a geometry), in an STRtree."""
+
+    pieces: tuple[tuple[EdgeKey, ...], ...]  # the edges of each piece (both directions)
+    geoms: tuple[BaseGeometry, ...]  # 2D metric geometry of each piece
+    tree: STRtree
+    by_segment: dict[str, frozenset[EdgeKey]] = field(default_factory=dict)
+
+
+def _edge_index(network: Any) -> _EdgeIndex:
+    def build(net: Any) -> _EdgeIndex:
+        groups: dict[str, list[EdgeKey]] = {}
+        geoms: dict[str, BaseGeometry] = {}
+        by_segment: dict[str, set[EdgeKey]] = {}
+        for u, v, k, d in net.graph.edges(keys=True, data=True):
+            stem = k.rsplit(":", 1)[0]
+            groups.setdefault(stem, []).append((u, v, k))
+            geoms.setdefault(stem, shapely.force_2d(d["geometry"]))
+            if d.get("segment_id") is not None:
+                by_segment.setdefault(d["segment_id"], set()).add((u, v, k))
+        stems = sorted(groups)
+        g = tuple(geoms[s] for s in stems)
+        return _EdgeIndex(
+            pieces=tuple(tuple(groups[s]) for s in stems),
+            geoms=g,
+            tree=STRtree(g),
+            by_segment={s: frozenset(e) for s, e in by_segment.items()},
+        )
+
+    index: _EdgeIndex = network.derive("closures.edge_index", build)
+    return index
+
+
+def _metric(network: Any, geojson: Mapping[str, Any]) -> BaseGeometry:
+    def proj(coords: Iterable[Sequence[float]]) -> list[tuple[float, float]]:
+        pts = [(float(c[0]), float(c[1])) for c in coords]
+        xs, ys = network.to_metric.transform([p[0] for p in pts], [p[1] for p in pts])
+        return list(zip(map(float, xs), map(float, ys), strict=True))
+
+    if geojson["type"] == "Polygon":
+        rings = [proj(r) for r in geojson["coordinates"]]
+        return Polygon(rings[0], rings[1:])
+    return LineString(proj(geojson["coordinates"]))
+
+
+def affected_edges(network: Any, closure: Closure) -> frozenset[EdgeKey]:
+    """The ``(u, v, key)`` edges a closure covers, in both directions.
+
+    ``segment_ids``: every edge of those segments. LineString: every edge with at
+    least :data:`LINE_OVERLAP_MIN` of its length within :data:`LINE_BUFFER_M` of the
+    line (a stretch drawn along the trail) or that the line crosses (a landslide drawn
+    across it). Polygon: every edge intersecting the polygon. The result is cached
+    on the network per closure.
+
+    Raises
+    ------
+    InvalidInput
+        If the closure's geometry is neither a LineString nor a Polygon.
+    """
+    cache: dict[tuple[str, str], frozenset[EdgeKey]] = network.derive(
+        "closures.affected", lambda net: {}
+    )
+    token = (closure.closure_id, json.dumps([closure.segment_ids, closure.geometry]))
+    hit = cache.get(token)
+    if hit is not None:
+        return hit
+    index = _edge_index(network)
+    edges: set[EdgeKey] = set()
+    for sid in closure.segment_ids:
+        edges |= index.by_segment.get(sid, frozenset())
+    if closure.geometry is not None:
+        kind = closure.geometry.get("type")
+        if kind not in ("LineString", "Polygon"):
+            raise InvalidInput(f"closure geometry must be a LineString or Polygon, got {kind!r}")
+        geom = _metric(network, closure.geometry)
+        if kind == "Polygon":
+            for i in index.tree.query(geom, predicate="intersects"):
+                edges.update(index.pieces[i])
+        else:
+            corridor = geom.buffer(LINE_BUFFER_M)
+            for i in index.tree.query(corridor, predicate="intersects"):
+                piece = index.geoms[i]
+                inside_m = piece.intersection(corridor).length
+                if piece.length > 0 and inside_m >= LINE_OVERLAP_MIN * piece.length \
+                        or geom.crosses(piece):
+                    edges.update(index.pieces[i])
+    result = frozenset(edges)
+    cache[token] = result
+    return result
+
+
+# -- costs ---------------------------------------------------------------------------------
+
+
+def _profile_mode(profile: str) -> str:
+    try:
+        return PROFILE_MODES[profile]
+    except KeyError:
+        raise InvalidInput(
+            f"unknown profile {profile!r}; known: {', '.join(PROFILE_MODES)}"
+        ) from None
+
+
+def _factors(
+    network: Any, closures: Iterable[Closure], profile: str, at: datetime
+) -> dict[str, float]:
+    """Edge key → multiplier (``inf`` = closed) of the closures in force for ``profile``."""
+    _check_aware(at, "at")
+    mode = _profile_mode(profile)
+    factors: dict[str, float] = {}
+    for c in closures:
+        if not (c.active(at) and c.affects(mode)):
+            continue
+        f = math.inf if c.slow_factor is None else c.slow_factor
+        for _, _, key in affected_edges(network, c):
+            factors[key] = factors.get(key, 1.0) * f
+    return factors
+
+
+def _cost(data: Mapping[str, Any], profile: str, factor: float) -> float | None:
+    base = data["duration_s"].get(profile)
+    if base is None or math.isinf(factor):
+        return None
+    return float(base) * factor
+
+
+def edge_cost(
+    network: Any, closures: Iterable[Closure], profile: str, at: datetime
+) -> Callable[[str, str, str, Mapping[str, Any]], float | None]:
+    """Cost of one edge ``(u, v, key, data) -> seconds``, None when it cannot be used.
+
+    The edge's ``duration_s[profile]`` times the slow factors of the closures active
+    at ``at`` that cover it and affect the profile's mode; None if the mode is not
+    allowed on the edge or an active closure closes it.
+
+    Raises
+    ------
+    InvalidInput
+        If ``profile`` is unknown or ``at`` is naive.
+    """
+    factors = _factors(network, list(closures), profile, at)
+
+    def cost(u: str, v: str, key: str, data: Mapping[str, Any]) -> float | None:
+        return _cost(data, profile, factors.get(key, 1.0))
+
+    return cost
+
+
+def closure_weight(
+    network: Any, closures: Iterable[Closure], profile: str, *, at: datetime
+) -> Callable[[str, str, Mapping[str, Any]], float | None]:
+    """A networkx weight function honouring closures (see :func:`edge_cost`).
+
+    For the MultiDiGraph networkx passes ``{key: data}`` of all parallel edges
+    ``u → v``: the weight is the cheapest usable one, or None (edge hidden) if none is.
+    A single edge's data dict (simple graphs) is accepted too.
+
+    Raises
+    ------
+    InvalidInput
+        If ``profile`` is unknown or ``at`` is naive.
+    """
+    factors = _factors(network, list(closures), profile, at)
+
+    def weight(u: str, v: str, d: Mapping[str, Any]) -> float | None:
+        if "duration_s" in d:  # a simple graph's single edge
+            return _cost(d, profile, factors.get(str(d.get("edge_id")), 1.0))
+        costs = [
+            c for key, data in d.items()
+            if (c := _cost(data, profile, factors.get(key, 1.0))) is not None
+        ]
+        return min(costs) if costs else None
+
+    return weight
+
+
+def closures_on_edge(
+    network: Any,
+    closures: Iterable[Closure],
+    edge: EdgeKey,
+    *,
+    profile: str | None = None,
+    at: datetime | None = None,
+) -> tuple[str, ...]:
+    """Ids of the closures covering ``edge`` = ``(u, v, key)``.
+
+    With ``at``, only those in force then; with ``profile``, only those affecting its mode.
+
+    Raises
+    ------
+    InvalidInput
+        If ``profile`` is unknown or ``at`` is naive.
+    """
+    mode = None if profile is None else _profile_mode(profile)
+    return tuple(
+        c.closure_id
+        for c in closures
+        if (at is None or c.active(at))
+        and (mode is None or c.affects(mode))
+        and edge in affected_edges(network, c)
+    )
+
+
+# -- storage -------------------------------------------------------------------------------
+
+
+class ClosureStore:
+    """Closures in a JSON file (e.g. ``instance/closures.json``).
+
+    Every call reads the file, so several stores on one file agree; writes are
+    atomic (temporary file in the same directory, fsync, ``os.replace``) and
+    serialised by a lock within the process. Expired closures are never listed
+    and are dropped from the file on the next write.
+
+    Parameters
+    ----------
+    path
+        The JSON file; it and its directory are created on the first write.
+    clock
+        Returns the current aware time (tests pass a fixed one).
+    """
+
+    def __init__(self, path: Path, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.path = Path(path)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.Lock()
+
+    # reading
+    def _read(self) -> builtins.list[Closure]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise DataValidationError(
+                f"closures file {self.path.name} cannot be read", details=[str(exc.strerror)]
+            ) from None
+        try:
+            doc = json.loads(text)
+            if not isinstance(doc, dict) or doc.get("version") != _FILE_VERSION:
+                raise ValueError(f"expected an object with version {_FILE_VERSION}")
+            closures = [Closure.from_dict(item) for item in doc["closures"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise DataValidationError(
+                f"closures file {self.path.name} is corrupt", details=[str(exc)]
+            ) from None
+        return closures
+
+    def list(
+        self, *, at: datetime | None = None, include_expired: bool = False
+    ) -> builtins.list[Closure]:
+        """Closures not expired at ``at`` (default now), oldest first (then in order added).
+
+        Closures that start later are listed too; use :meth:`Closure.active` to filter.
+
+        Raises
+        ------
+        DataValidationError
+            If the file is corrupt.
+        InvalidInput
+            If ``at`` is naive.
+        """
+        when = self._clock() if at is None else at
+        _check_aware(when, "at")
+        with self._lock:
+            closures = self._read()
+        if not include_expired:
+            closures = [c for c in closures if not c.expired(when)]
+        return sorted(closures, key=lambda c: c.created_at)  # stable: file order on ties
+
+    def get(self, closure_id: str) -> Closure:
+        """The closure with this id (expired ones too, until purged).
+
+        Raises
+        ------
+        NotFound
+            If there is no such closure.
+        DataValidationError
+            If the file is corrupt.
+        """
+        with self._lock:
+            for c in self._read():
+                if c.closure_id == closure_id:
+                    return c
+        raise NotFound(f"unknown closure {closure_id!r}")
+
+    # writing
+    def add(self, closure: Closure) -> Closure:
+        """Store a closure and return it.
+
+        Raises
+        ------
+        Conflict
+            If a closure with the same id is stored.
+        DataValidationError
+            If the file is corrupt (it is left as it is).
+        OSError
+            If the file cannot be written (the old file is left intact).
+        """
+        with self._lock:
+            closures = self._read()
+            if any(c.closure_id == closure.closure_id for c in closures):
+                raise Conflict(f"closure {closure.closure_id!r} already exists")
+            self._write([*closures, closure])
+        return closure
+
+    def delete(self, closure_id: str) -> None:
+        """Remove a closure.
+
+        Raises
+        ------
+        NotFound
+            If there is no such closure.
+        DataValidationError
+            If the file is corrupt.
+        OSError
+            If the file cannot be written (the old file is left intact).
+        """
+        with self._lock:
+            closures = self._read()
+            kept = [c for c in closures if c.closure_id != closure_id]
+            if len(kept) == len(closures):
+                raise NotFound(f"unknown closure {closure_id!r}")
+            self._write(kept)
+
+    def _write(self, closures: builtins.list[Closure]) -> None:
+        now = self._clock()
+        doc = {
+            "version": _FILE_VERSION,
+            "closures": [c.to_dict() for c in closures if not c.expired(now)],
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, ensure_ascii=False, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
