@@ -32,10 +32,10 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -45,6 +45,9 @@ from shapely.ops import substring
 
 from rescue.errors import InvalidInput, NotFound
 from rescue.locate.model import Candidate, LocateResult
+
+if TYPE_CHECKING:
+    from rescue.closures import Closure
 from routes.graph import PROFILE_MODES
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "TargetPoint",
     "mode_costs",
     "plan_approach",
+    "plan_with_closures",
 ]
 
 #: ``cost(u, v, key, data, mode) -> seconds`` or None to hide the edge from that mode
@@ -981,3 +985,44 @@ def _recommend(plans: Sequence[Plan]) -> tuple[str | None, str]:
         else ""
     )
     return best.station_id, f"fastest: {best.station_name} in {_fmt(best.eta_s)}{lead} ({how})"
+
+
+def plan_with_closures(
+    network: Any,
+    target: Any,
+    closures: Iterable[Closure],
+    *,
+    now: datetime,
+    stations: Sequence[str] | None = None,
+    profile: str = "rescue_team",
+    depart_at: datetime | None = None,
+) -> ApproachResult:
+    """Plan the approach with the closures in force at departure (``depart_at`` or ``now``).
+
+    Foot legs use :func:`rescue.closures.edge_cost` for ``profile``, vehicle legs for
+    ``"vehicle"``. Every plan's ``closures_applied`` lists the ids of all closures in
+    force then (not only those on the plan's way: a closed edge is never on a plan,
+    yet it shaped it).
+
+    Raises
+    ------
+    InvalidInput, NotFound
+        As :func:`plan_approach`.
+    """
+    from rescue.closures import edge_cost
+
+    at = depart_at or now
+    active = [c for c in closures if c.active(at)]
+    cost = mode_costs(
+        foot=edge_cost(network, active, profile, at),
+        vehicle=edge_cost(network, active, "vehicle", at),
+    )
+    return plan_approach(
+        network,
+        target,
+        stations=stations,
+        profile=profile,
+        depart_at=depart_at,
+        cost=cost,
+        closures_applied=tuple(c.closure_id for c in active),
+    )

@@ -75,8 +75,17 @@ LINE_OVERLAP_MIN = 0.5
 MAX_SLOW_FACTOR = 20.0
 
 _FIELDS = frozenset(
-    {"geometry", "segment_ids", "reason", "modes", "severity", "from", "until", "note",
-     "created_by"}
+    {
+        "geometry",
+        "segment_ids",
+        "reason",
+        "modes",
+        "severity",
+        "from",
+        "until",
+        "note",
+        "created_by",
+    }
 )
 _MAX_NOTE_CHARS = 2000
 _MAX_NAME_CHARS = 100
@@ -165,6 +174,7 @@ class Closure:
         ValueError, KeyError, TypeError
             If the dict is not a stored closure.
         """
+
         def when(text: Any) -> datetime:
             value = datetime.fromisoformat(str(text))
             if value.tzinfo is None:
@@ -263,8 +273,9 @@ def parse_closure(
         problems.append(f"modes: {modes!r} is not one of {', '.join(MODES)}")
     slow_factor = _parse_severity(data.get("severity"), problems)
 
-    valid_from = _parse_time(data.get("from"), "from", problems) if data.get("from") is not None \
-        else now
+    valid_from = (
+        _parse_time(data.get("from"), "from", problems) if data.get("from") is not None else now
+    )
     valid_until = _parse_time(data.get("until"), "until", problems)
     if valid_from is not None and valid_until is not None and valid_until <= valid_from:
         problems.append(
@@ -280,9 +291,7 @@ def parse_closure(
     if created_by == "anonymous" and data.get("created_by") is not None:
         author = data["created_by"]
     if not isinstance(author, str) or not author.strip() or len(author) > _MAX_NAME_CHARS:
-        problems.append(
-            f"created_by: {author!r} is not a name of 1-{_MAX_NAME_CHARS} characters"
-        )
+        problems.append(f"created_by: {author!r} is not a name of 1-{_MAX_NAME_CHARS} characters")
 
     closure_id = uuid.uuid4().hex[:12]
     if geometry is not None:  # parsed: check it reaches the network, whatever else is wrong
@@ -293,20 +302,45 @@ def parse_closure(
         raise InvalidInput("invalid closure", details=problems)
     assert valid_from is not None  # for mypy: problems would be non-empty otherwise
     return _closure(
-        closure_id, segment_ids, geometry, str(reason), modes, slow_factor,
-        valid_from, valid_until, author.strip(), now, note,
+        closure_id,
+        segment_ids,
+        geometry,
+        str(reason),
+        modes,
+        slow_factor,
+        valid_from,
+        valid_until,
+        author.strip(),
+        now,
+        note,
     )
 
 
 def _closure(
-    closure_id: str, segment_ids: tuple[str, ...], geometry: dict[str, Any] | None, reason: str,
-    modes: Any, slow_factor: float | None, valid_from: datetime, valid_until: datetime | None,
-    created_by: str, created_at: datetime, note: str,
+    closure_id: str,
+    segment_ids: tuple[str, ...],
+    geometry: dict[str, Any] | None,
+    reason: str,
+    modes: Any,
+    slow_factor: float | None,
+    valid_from: datetime,
+    valid_until: datetime | None,
+    created_by: str,
+    created_at: datetime,
+    note: str,
 ) -> Closure:
     return Closure(
-        closure_id=closure_id, segment_ids=segment_ids, geometry=geometry, reason=reason,
-        modes=modes, slow_factor=slow_factor, valid_from=valid_from, valid_until=valid_until,
-        created_by=created_by, created_at=created_at, note=note,
+        closure_id=closure_id,
+        segment_ids=segment_ids,
+        geometry=geometry,
+        reason=reason,
+        modes=modes,
+        slow_factor=slow_factor,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        created_by=created_by,
+        created_at=created_at,
+        note=note,
     )
 
 
@@ -328,9 +362,7 @@ def _parse_segment_ids(value: Any, network: Any, problems: list[str]) -> tuple[s
 def _parse_geometry(value: Any, problems: list[str]) -> dict[str, Any] | None:
     if not isinstance(value, Mapping) or value.get("type") not in ("LineString", "Polygon"):
         kind = value.get("type") if isinstance(value, Mapping) else type(value).__name__
-        problems.append(
-            f"geometry: expected a GeoJSON LineString or Polygon, got {kind!r}"
-        )
+        problems.append(f"geometry: expected a GeoJSON LineString or Polygon, got {kind!r}")
         return None
     try:
         geom = shape(value)
@@ -379,8 +411,10 @@ def _parse_severity(value: Any, problems: list[str]) -> float | None:
     if isinstance(value, Mapping) and set(value) == {"slow_factor"}:
         f = value["slow_factor"]
         if (
-            isinstance(f, int | float) and not isinstance(f, bool)
-            and math.isfinite(f) and 1.0 < f <= MAX_SLOW_FACTOR
+            isinstance(f, int | float)
+            and not isinstance(f, bool)
+            and math.isfinite(f)
+            and 1.0 < f <= MAX_SLOW_FACTOR
         ):
             return float(f)
         problems.append(
@@ -500,8 +534,11 @@ def affected_edges(network: Any, closure: Closure) -> frozenset[EdgeKey]:
             for i in index.tree.query(corridor, predicate="intersects"):
                 piece = index.geoms[i]
                 inside_m = piece.intersection(corridor).length
-                if piece.length > 0 and inside_m >= LINE_OVERLAP_MIN * piece.length \
-                        or geom.crosses(piece):
+                if (
+                    piece.length > 0
+                    and inside_m >= LINE_OVERLAP_MIN * piece.length
+                    or geom.crosses(piece)
+                ):
                     edges.update(index.pieces[i])
     result = frozenset(edges)
     cache[token] = result
@@ -585,7 +622,8 @@ def closure_weight(
         if "duration_s" in d:  # a simple graph's single edge
             return _cost(d, profile, factors.get(str(d.get("edge_id")), 1.0))
         costs = [
-            c for key, data in d.items()
+            c
+            for key, data in d.items()
             if (c := _cost(data, profile, factors.get(key, 1.0))) is not None
         ]
         return min(costs) if costs else None

@@ -17,7 +17,7 @@ from flask import Flask
 
 from web import api, errors, map
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
-from web.state import SandtableState, load_network
+from web.state import SandtableState, closure_store, load_network
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -68,7 +68,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise ConfigError(
             f"cannot create the instance directory {str(settings.instance_dir)!r}: {exc.strerror}"
         ) from exc
-    app.extensions["sandtable"] = SandtableState(settings, load_network(settings))
+    app.extensions["sandtable"] = SandtableState(
+        settings, load_network(settings), closure_store(settings)
+    )
 
     errors.register(app)
     app.register_blueprint(map.bp)

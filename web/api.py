@@ -12,6 +12,9 @@
 ``GET /api/stations?capability=``
 ``GET /api/stations/<station_id>``
 ``POST /api/locate``               where a caller is, from what they say (see below)
+``POST /api/approach``             each station's fastest way to a casualty, closures applied
+``GET /api/closures?include_expired=``  closures in force or scheduled (expired ones on request)
+``POST /api/closures``             set a closure (201); ``DELETE /api/closures/<id>`` lifts it (204)
 
 Properties are documented in :mod:`rescue.catalog`. An unknown id is a 404, an
 unknown query parameter or a value outside its allowed set a 422; both come
@@ -20,17 +23,26 @@ with a JSON body (see :mod:`web.errors`).
 ``POST /api/locate`` takes ``{"text": ..., "reported_at": ..., "direction": ...}``
 (checked by :mod:`web.locate_api`; a body over 64 KB is a 413) and returns the
 locator's ranked candidates, follow-up questions and the clues it understood.
+
+``POST /api/approach`` and ``POST /api/closures`` bodies are checked by
+:mod:`web.approach_api` and :func:`rescue.closures.parse_closure`; closures are kept
+in ``<instance dir>/closures.json``. The closure's author is the ``X-Sandtable-User``
+header (until there is sign-in), else the body's ``created_by``, else "anonymous".
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from rescue import catalog
+from rescue.approach import plan_with_closures
+from rescue.closures import parse_closure
 from rescue.errors import InvalidInput
 from rescue.locate import locate
+from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.locate_api import parse_locate_body, read_body
 from web.state import get_state
 
@@ -39,6 +51,8 @@ __all__ = ["bp"]
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 _GEOJSON = "application/geo+json"
+#: who sets a closure, until there is sign-in
+USER_HEADER = "X-Sandtable-User"
 
 
 @bp.get("")
@@ -104,6 +118,59 @@ def locate_caller() -> Response:
         direction=body.direction,
     )
     return jsonify(result.to_dict())
+
+
+@bp.post("/approach")
+def approach() -> Response:
+    _query()
+    state = get_state()
+    body = read_json_object(request, example='{"target": {"lon": 81.38, "lat": 31.09}}')
+    req = parse_approach_body(body, network=state.network)
+    result = plan_with_closures(
+        state.network,
+        req.target,
+        state.closures.list(),
+        now=datetime.now(UTC),
+        stations=req.stations,
+        profile=req.profile,
+        depart_at=req.depart_at,
+    )
+    return jsonify(result.to_dict())
+
+
+@bp.get("/closures")
+def closures() -> Response:
+    params = _query("include_expired")
+    include_expired = parse_flag("include_expired", params.get("include_expired"))
+    stored = get_state().closures.list(include_expired=include_expired)
+    return jsonify(closures=[c.to_dict() for c in stored])
+
+
+@bp.post("/closures")
+def add_closure() -> Response:
+    _query()
+    state = get_state()
+    body = read_json_object(request, example='{"segment_ids": [..], "reason": "snow", ...}')
+    author = request.headers.get(USER_HEADER, "").strip() or "anonymous"
+    closure = parse_closure(body, network=state.network, now=datetime.now(UTC), created_by=author)
+    state.closures.add(closure)
+    response = jsonify(closure.to_dict())
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.closure", closure_id=closure.closure_id)
+    return response
+
+
+@bp.get("/closures/<closure_id>")
+def closure(closure_id: str) -> Response:
+    _query()
+    return jsonify(get_state().closures.get(closure_id).to_dict())
+
+
+@bp.delete("/closures/<closure_id>")
+def delete_closure(closure_id: str) -> Response:
+    _query()
+    get_state().closures.delete(closure_id)
+    return Response(status=204)
 
 
 def _query(*allowed: str) -> dict[str, str]:

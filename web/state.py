@@ -10,13 +10,17 @@ from typing import TYPE_CHECKING, TypeVar
 from flask import current_app
 
 from geodata import load_region
+from rescue.closures import ClosureStore
 from routes import build_network
 from web.config import Settings
 
 if TYPE_CHECKING:
     from routes import RouteNetwork
 
-__all__ = ["SandtableState", "get_state", "load_network"]
+__all__ = ["CLOSURES_FILE", "SandtableState", "closure_store", "get_state", "load_network"]
+
+#: the closures file, in the instance directory
+CLOSURES_FILE = "closures.json"
 
 T = TypeVar("T")
 
@@ -26,11 +30,13 @@ class SandtableState:
     """Per-app state, stored in ``app.extensions["sandtable"]``.
 
     The network is read-only once built; derived views of it (the map page) are
-    computed on first use and cached here.
+    computed on first use and cached here. ``closures`` is the store of trail and road
+    closures (``<instance dir>/closures.json``, see :func:`closure_store`).
     """
 
     settings: Settings
     network: RouteNetwork
+    closures: ClosureStore
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -45,6 +51,11 @@ class SandtableState:
 def load_network(settings: Settings) -> RouteNetwork:
     """Load the configured region and build its route network."""
     return build_network(load_region(settings.region, data_dir=settings.data_dir))
+
+
+def closure_store(settings: Settings) -> ClosureStore:
+    """The app's closure store, in its instance directory."""
+    return ClosureStore(settings.instance_dir / CLOSURES_FILE)
 
 
 def get_state() -> SandtableState:

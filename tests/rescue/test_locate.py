@@ -33,10 +33,20 @@ def test_result_shape(kailash: RouteNetwork) -> None:
     cands = result["candidates"]
     assert 1 <= len(cands) <= 10
     assert sum(c["probability"] for c in cands) <= 1.0 + 1e-9
-    assert [c["probability"] for c in cands] == sorted((c["probability"] for c in cands), reverse=True)
+    assert [c["probability"] for c in cands] == sorted(
+        (c["probability"] for c in cands), reverse=True
+    )
     top = cands[0]
-    assert set(top) >= {"segment_id", "name", "route_id", "lon", "lat", "probability", "km_range",
-                        "evidence"}
+    assert set(top) >= {
+        "segment_id",
+        "name",
+        "route_id",
+        "lon",
+        "lat",
+        "probability",
+        "km_range",
+        "evidence",
+    }
     assert top["segment_id"] in set(kailash.segments.index)
     assert "dolma_la" in top["segment_id"]
     assert any("Drölma" in e for e in top["evidence"])
@@ -69,8 +79,9 @@ def test_direction_flips_before_and_after(kailash: RouteNetwork) -> None:
 
 
 def test_walking_time_from_darchen(kailash: RouteNetwork) -> None:
-    result = locate(kailash, "we left Darchen at 8 this morning and it is now half past one",
-                    reported_at=AT)
+    result = locate(
+        kailash, "we left Darchen at 8 this morning and it is now half past one", reported_at=AT
+    )
     rng = result.range_80
     assert rng is not None and rng.route_id == "outer_kora"
     # 5.5 h for the real walkers: 11-16 km (the tracks' median walker covers ~13.5 km)

@@ -371,6 +371,8 @@
     this.renderQuestions(questions);
     this.drawHeat(candidates);
     if (candidates.length) { this.select(0, { fit: "all" }); }
+    // the approach panel (approach.js) offers to plan from these candidates
+    document.dispatchEvent(new CustomEvent("sandtable:located", { detail: { result: result } }));
   };
 
   Panel.prototype.placeLabel = function (mention) {

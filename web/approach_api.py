@@ -1,0 +1,397 @@
+"""Bodies of ``POST /api/approach`` and ``POST /api/closures``.
+
+A body is parsed once, at the boundary, into a typed request or rejected with one
+:class:`~rescue.errors.InvalidInput` listing every problem and naming the field and
+the value (a 422). Unknown station and segment ids in a body are bad input too (422),
+not a missing resource. Planning with the closures in force is
+:func:`rescue.approach.plan_with_closures`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from rescue.closures import LOCAL_TZ
+from rescue.errors import InvalidInput
+from rescue.locate.model import Candidate
+from routes.graph import PROFILE_MODES
+
+__all__ = [
+    "FIELDS",
+    "FOOT_PROFILES",
+    "MAX_BODY_BYTES",
+    "MAX_CANDIDATES",
+    "REGION_MARGIN_DEG",
+    "ApproachRequest",
+    "Target",
+    "json_object",
+    "parse_approach_body",
+    "parse_flag",
+    "read_json_object",
+]
+
+#: bodies larger than this are refused unread (HTTP 413)
+MAX_BODY_BYTES = 256 * 1024
+FIELDS = ("target", "profile", "stations", "depart_at")
+FOOT_PROFILES: tuple[str, ...] = tuple(sorted(p for p, m in PROFILE_MODES.items() if m == "foot"))
+#: degrees around the network's extent within which a target is checked further (the
+#: planner then refuses one more than 2 km off the network); far-off points never reach it
+REGION_MARGIN_DEG = 0.05
+#: a locate answer lists at most a few dozen candidates; more is not a locate answer
+MAX_CANDIDATES = 50
+_CANDIDATE_FIELDS = frozenset(
+    {
+        "segment_id",
+        "name",
+        "route_id",
+        "lon",
+        "lat",
+        "probability",
+        "km_range",
+        "evidence",
+        "stretch",
+    }
+)
+
+#: ``(lon, lat)``, a segment id, or locate candidates: what :func:`plan_approach` accepts
+Target = tuple[float, float] | str | tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class ApproachRequest:
+    """A checked approach request; ``depart_at`` is timezone-aware or None (now)."""
+
+    target: Target
+    profile: str = "rescue_team"
+    stations: tuple[str, ...] | None = None
+    depart_at: datetime | None = None
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_json_object(request: Request, *, example: str) -> dict[str, Any]:
+    """Read the body of ``request`` (at most :data:`MAX_BODY_BYTES`) as a JSON object.
+
+    Raises
+    ------
+    RequestEntityTooLarge
+        If the body is over the limit.
+    InvalidInput
+        If the body is empty, not UTF-8, not JSON, repeats a field or is not an object.
+    """
+    # one byte more than allowed: werkzeug stops quietly *at* its limit when no length is given
+    request.max_content_length = MAX_BODY_BYTES + 1
+    try:
+        raw = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raw = None
+    if raw is None or len(raw) > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge(f"the request body is larger than {MAX_BODY_BYTES // 1024} KB")
+    return json_object(raw, example=example)
+
+
+def json_object(raw: bytes, *, example: str) -> dict[str, Any]:
+    """Parse ``raw`` as a UTF-8 JSON object without repeated fields.
+
+    Raises
+    ------
+    InvalidInput
+        If it is not; the message shows ``example``.
+    """
+    if not raw.strip():
+        raise InvalidInput(f"the request body is empty: send a JSON object such as {example}")
+    try:
+        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_repeats)
+    except UnicodeDecodeError:
+        raise InvalidInput("the request body is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"the request body is not valid JSON: {exc.msg} "
+            f"(line {exc.lineno}, column {exc.colno}); send a JSON object such as {example}"
+        ) from None
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            f"the request body must be a JSON object such as {example}, not {_json_type(body)}"
+        )
+    return body
+
+
+def parse_flag(name: str, value: str | None) -> bool:
+    """A boolean query parameter: ``1``/``true``/``yes`` or ``0``/``false``/``no``.
+
+    Raises
+    ------
+    InvalidInput
+        On any other value.
+    """
+    if value is None:
+        return False
+    text = value.strip().lower()
+    if text in ("1", "true", "yes"):
+        return True
+    if text in ("0", "false", "no"):
+        return False
+    raise InvalidInput(
+        f"query parameter {name!r} is {value!r}; accepted: 1, true, yes, 0, false, no"
+    )
+
+
+# --- the approach body -----------------------------------------------------------------------
+
+
+def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachRequest:
+    """Check an approach request against the network.
+
+    Parameters
+    ----------
+    body
+        ``{"target": {"lon", "lat"} | {"segment_id"} | {"candidates": [...]},
+        "profile": str, "stations": [ids], "depart_at": ISO-8601}``; only ``target``
+        is required. Candidates are those of a locate answer, as it sent them.
+    network
+        The :class:`routes.RouteNetwork` served; station, segment and route ids are
+        checked against it.
+
+    Raises
+    ------
+    InvalidInput
+        Listing every problem, each naming the field and the value.
+    """
+    problems: list[str] = []
+    unknown = [name for name in body if name not in FIELDS]
+    if unknown:
+        problems.append(
+            f"unknown field{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(n) for n in unknown)} (accepted: {', '.join(FIELDS)})"
+        )
+    target = _target(body, network, problems)
+
+    profile = body.get("profile", "rescue_team")
+    if profile not in FOOT_PROFILES:
+        problems.append(
+            f"field 'profile' is {_quote(profile)}; accepted: {', '.join(FOOT_PROFILES)}"
+        )
+
+    stations: tuple[str, ...] | None = None
+    raw_stations = body.get("stations")
+    if raw_stations is not None:
+        if (
+            not isinstance(raw_stations, list)
+            or not raw_stations
+            or not all(isinstance(s, str) for s in raw_stations)
+        ):
+            problems.append(
+                f"field 'stations' must be a non-empty array of station ids, "
+                f"not {_quote(raw_stations)}"
+            )
+        else:
+            known = network.region.stations.index
+            missing = [s for s in raw_stations if s not in known]
+            if missing:
+                problems.append(
+                    f"field 'stations': unknown station id(s) {', '.join(map(repr, missing))}"
+                )
+            stations = tuple(dict.fromkeys(raw_stations))
+
+    depart_at = _time(body.get("depart_at"), "depart_at", problems)
+    if problems:
+        raise InvalidInput("; ".join(problems), details=problems)
+    assert target is not None  # for mypy: problems would be non-empty otherwise
+    return ApproachRequest(
+        target=target, profile=str(profile), stations=stations, depart_at=depart_at
+    )
+
+
+def _target(body: dict[str, Any], network: Any, problems: list[str]) -> Target | None:
+    hint = '{"lon": .., "lat": ..}, {"segment_id": ..} or {"candidates": [..]}'
+    if "target" not in body:
+        problems.append(f"field 'target' is missing: give {hint}")
+        return None
+    target = body["target"]
+    if not isinstance(target, dict):
+        problems.append(f"field 'target' must be {hint}, not {_json_type(target)}")
+        return None
+    keys = set(target)
+    if keys == {"lon", "lat"}:
+        lon, lat = target["lon"], target["lat"]
+        if not (_number(lon) and -180 <= lon <= 180 and _number(lat) and -90 <= lat <= 90):
+            problems.append(
+                f"field 'target': lon {_quote(lon)}, lat {_quote(lat)} is not a WGS84 "
+                "position (lon -180..180, lat -90..90)"
+            )
+            return None
+        if not _in_region(network, lon, lat):
+            problems.append(f"field 'target': lon {lon}, lat {lat} is outside the region")
+            return None
+        return (float(lon), float(lat))
+    if keys == {"segment_id"}:
+        sid = target["segment_id"]
+        if not isinstance(sid, str) or sid not in network.segments.index:
+            problems.append(f"field 'target.segment_id': unknown segment id {_quote(sid)}")
+            return None
+        if sid not in _walkable_segments(network):
+            problems.append(
+                f"field 'target.segment_id': segment {sid!r} is not walkable (a road only); "
+                "give a point on it instead"
+            )
+            return None
+        return sid
+    if keys == {"candidates"}:
+        return _candidates(target["candidates"], network, problems)
+    problems.append(
+        f"field 'target' has the keys {', '.join(sorted(map(repr, keys))) or 'none'}; give {hint}"
+    )
+    return None
+
+
+def _candidates(value: Any, network: Any, problems: list[str]) -> tuple[Candidate, ...] | None:
+    name = "target.candidates"
+    if not isinstance(value, list) or not value or len(value) > MAX_CANDIDATES:
+        problems.append(
+            f"field '{name}' must be an array of 1-{MAX_CANDIDATES} locate candidates, "
+            f"not {_quote(value)}"
+        )
+        return None
+    out: list[Candidate] = []
+    for i, c in enumerate(value):
+        field = f"{name}[{i}]"
+        if not isinstance(c, dict):
+            problems.append(f"field '{field}' must be an object, not {_json_type(c)}")
+            continue
+        extra = sorted(k for k in c if k not in _CANDIDATE_FIELDS)
+        if extra:
+            problems.append(f"field '{field}': unknown key(s) {', '.join(map(repr, extra))}")
+        before = len(problems)
+        sid = c.get("segment_id")
+        if not isinstance(sid, str) or sid not in network.segments.index:
+            problems.append(f"field '{field}.segment_id': unknown segment id {_quote(sid)}")
+        route_id = c.get("route_id")
+        if route_id is not None and (
+            not isinstance(route_id, str) or route_id not in network.lines
+        ):
+            problems.append(f"field '{field}.route_id': unknown route id {_quote(route_id)}")
+        lon: Any = c.get("lon")
+        lat: Any = c.get("lat")
+        p: Any = c.get("probability")
+        if not (_number(lon) and -180 <= lon <= 180 and _number(lat) and -90 <= lat <= 90):
+            problems.append(
+                f"field '{field}': lon {_quote(lon)}, lat {_quote(lat)} is not a position"
+            )
+        elif not _in_region(network, lon, lat):
+            problems.append(f"field '{field}': lon {lon}, lat {lat} is outside the region")
+        if not (_number(p) and 0 <= p <= 1):
+            problems.append(f"field '{field}.probability' is {_quote(p)}; expected 0-1")
+        km = c.get("km_range")
+        if km is not None and not (
+            isinstance(km, list) and len(km) == 2 and all(_number(k) and k >= 0 for k in km)
+        ):
+            problems.append(f"field '{field}.km_range' is {_quote(km)}; expected [km, km] or null")
+        names = c.get("name") or {}
+        if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+            problems.append(f'field \'{field}.name\' must be {{"en": .., "zh": ..}}')
+            names = {}
+        if len(problems) > before:
+            continue
+        out.append(
+            Candidate(
+                segment_id=str(sid),
+                name_en=str(names.get("en") or sid),
+                name_zh=str(names.get("zh") or ""),
+                route_id=route_id,
+                lon=float(c["lon"]),
+                lat=float(c["lat"]),
+                probability=float(c["probability"]),
+                km_range=(float(km[0]), float(km[1])) if km else None,
+                evidence=(),
+            )
+        )
+    return tuple(out) if len(out) == len(value) else None
+
+
+def _time(value: Any, name: str, problems: list[str]) -> datetime | None:
+    if value is None:
+        return None
+    hint = "an ISO-8601 date and time such as '2024-06-01T14:30' (Beijing time) or with an offset"
+    if not isinstance(value, str):
+        problems.append(f"field {name!r} must be {hint}, not {_json_type(value)}")
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or len(value.strip()) <= len("2024-06-01"):
+        problems.append(f"field {name!r} is {_quote(value)}; expected {hint}")
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise InvalidInput(f"field {key!r} is given more than once")
+        seen[key] = value
+    return seen
+
+
+def _walkable_segments(network: Any) -> frozenset[str]:
+    """Ids of the segments with an edge open to walking (a segment target needs one)."""
+
+    def build(net: Any) -> frozenset[str]:
+        return frozenset(
+            str(d["segment_id"])
+            for _, _, d in net.graph.edges(data=True)
+            if d.get("segment_id") is not None and "foot" in d["modes"]
+        )
+
+    walkable: frozenset[str] = network.derive("web.approach.walkable_segments", build)
+    return walkable
+
+
+def _in_region(network: Any, lon: float, lat: float) -> bool:
+    """Whether ``lon``/``lat`` lies within the network's extent (plus a margin).
+
+    Checked here because the planner's own check projects the point first, which
+    fails for points far outside the projection's zone.
+    """
+    west, south, east, north = network.derive(
+        "web.approach.extent", lambda net: tuple(float(b) for b in net.segments.total_bounds)
+    )
+    m = REGION_MARGIN_DEG
+    return bool(west - m <= lon <= east + m and south - m <= lat <= north + m)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Sequence):
+        return "an array"
+    return "an object"
+
+
+def _quote(value: Any) -> str:
+    """``value`` as JSON, shortened: messages quote what was sent, not a whole essay."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
