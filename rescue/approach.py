@@ -549,6 +549,11 @@ def _snap(
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput(f"({lon}, {lat}) is not a valid WGS84 lon/lat")
     x, y = network.to_metric.transform(lon, lat)
+    if not (math.isfinite(x) and math.isfinite(y)):  # beyond what the metric CRS can hold
+        raise InvalidInput(
+            f"({lon:.5f}, {lat:.5f}) lies far outside the "
+            f"{network.graph.graph.get('region_id', 'region')} region"
+        )
     pt = Point(x, y)
     G = network.graph
     if only is None:

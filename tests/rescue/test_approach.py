@@ -397,3 +397,14 @@ def test_random_points_along_the_kora_give_valid_plans(
     assert ev is not None
     assert_valid_legs(kailash, ev.carry_legs + ev.vehicle_legs, ev.total_s, CARRY_THEN_DRIVE)
     assert ev.vehicle_legs or ev.carry_legs
+
+
+def test_a_target_on_the_other_side_of_the_world_is_invalid_input() -> None:
+    from geodata import load_region
+    from rescue.approach import plan_approach
+    from rescue.errors import InvalidInput
+    from routes import build_network
+
+    network = build_network(load_region("kailash"))
+    with pytest.raises(InvalidInput, match="outside|from the nearest"):
+        plan_approach(network, (0.0, 0.0))
