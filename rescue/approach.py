@@ -432,7 +432,8 @@ def _shared_fraction(a: MultiLineString, b: MultiLineString) -> float:
     pts = np.concatenate(pts) if pts else np.array([])
     if not len(pts):
         return 1.0
-    near = shapely.distance(pts, other) <= SHARED_TOLERANCE_M
+    shapely.prepare(other)  # indexed: each point is tested against nearby parts only
+    near = shapely.dwithin(other, pts, SHARED_TOLERANCE_M)
     return float(np.count_nonzero(near)) / float(np.size(near))
 
 
