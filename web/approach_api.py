@@ -9,20 +9,17 @@ not a missing resource. Planning with the closures in force is
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import Request
-from werkzeug.exceptions import RequestEntityTooLarge
 
-from rescue.closures import LOCAL_TZ
 from rescue.errors import InvalidInput
 from rescue.locate.model import Candidate
 from routes.graph import PROFILE_MODES
+from web import bodies
 
 __all__ = [
     "FIELDS",
@@ -32,7 +29,6 @@ __all__ = [
     "REGION_MARGIN_DEG",
     "ApproachRequest",
     "Target",
-    "json_object",
     "parse_approach_body",
     "parse_flag",
     "read_json_object",
@@ -79,7 +75,7 @@ class ApproachRequest:
 
 
 def read_json_object(request: Request, *, example: str) -> dict[str, Any]:
-    """Read the body of ``request`` (at most :data:`MAX_BODY_BYTES`) as a JSON object.
+    """Read the body of ``request`` as one JSON object (see :mod:`web.bodies`).
 
     Raises
     ------
@@ -88,41 +84,8 @@ def read_json_object(request: Request, *, example: str) -> dict[str, Any]:
     InvalidInput
         If the body is empty, not UTF-8, not JSON, repeats a field or is not an object.
     """
-    # one byte more than allowed: werkzeug stops quietly *at* its limit when no length is given
-    request.max_content_length = MAX_BODY_BYTES + 1
-    try:
-        raw = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raw = None
-    if raw is None or len(raw) > MAX_BODY_BYTES:
-        raise RequestEntityTooLarge(f"the request body is larger than {MAX_BODY_BYTES // 1024} KB")
-    return json_object(raw, example=example)
-
-
-def json_object(raw: bytes, *, example: str) -> dict[str, Any]:
-    """Parse ``raw`` as a UTF-8 JSON object without repeated fields.
-
-    Raises
-    ------
-    InvalidInput
-        If it is not; the message shows ``example``.
-    """
-    if not raw.strip():
-        raise InvalidInput(f"the request body is empty: send a JSON object such as {example}")
-    try:
-        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_repeats)
-    except UnicodeDecodeError:
-        raise InvalidInput("the request body is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"the request body is not valid JSON: {exc.msg} "
-            f"(line {exc.lineno}, column {exc.colno}); send a JSON object such as {example}"
-        ) from None
-    if not isinstance(body, dict):
-        raise InvalidInput(
-            f"the request body must be a JSON object such as {example}, not {_json_type(body)}"
-        )
-    return body
+    raw = bodies.read_body(request, limit=MAX_BODY_BYTES)
+    return bodies.json_object(raw, example=example)
 
 
 def parse_flag(name: str, value: str | None) -> bool:
@@ -178,7 +141,7 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
     profile = body.get("profile", "rescue_team")
     if profile not in FOOT_PROFILES:
         problems.append(
-            f"field 'profile' is {_quote(profile)}; accepted: {', '.join(FOOT_PROFILES)}"
+            f"field 'profile' is {bodies.quote(profile)}; accepted: {', '.join(FOOT_PROFILES)}"
         )
 
     stations: tuple[str, ...] | None = None
@@ -191,7 +154,7 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
         ):
             problems.append(
                 f"field 'stations' must be a non-empty array of station ids, "
-                f"not {_quote(raw_stations)}"
+                f"not {bodies.quote(raw_stations)}"
             )
         else:
             known = network.region.stations.index
@@ -202,7 +165,7 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
                 )
             stations = tuple(dict.fromkeys(raw_stations))
 
-    depart_at = _time(body.get("depart_at"), "depart_at", problems)
+    depart_at = bodies.parse_time(body.get("depart_at"), "depart_at", problems)
     if problems:
         raise InvalidInput("; ".join(problems), details=problems)
     assert target is not None  # for mypy: problems would be non-empty otherwise
@@ -218,14 +181,14 @@ def _target(body: dict[str, Any], network: Any, problems: list[str]) -> Target |
         return None
     target = body["target"]
     if not isinstance(target, dict):
-        problems.append(f"field 'target' must be {hint}, not {_json_type(target)}")
+        problems.append(f"field 'target' must be {hint}, not {bodies.json_type(target)}")
         return None
     keys = set(target)
     if keys == {"lon", "lat"}:
         lon, lat = target["lon"], target["lat"]
         if not (_number(lon) and -180 <= lon <= 180 and _number(lat) and -90 <= lat <= 90):
             problems.append(
-                f"field 'target': lon {_quote(lon)}, lat {_quote(lat)} is not a WGS84 "
+                f"field 'target': lon {bodies.quote(lon)}, lat {bodies.quote(lat)} is not a WGS84 "
                 "position (lon -180..180, lat -90..90)"
             )
             return None
@@ -236,7 +199,7 @@ def _target(body: dict[str, Any], network: Any, problems: list[str]) -> Target |
     if keys == {"segment_id"}:
         sid = target["segment_id"]
         if not isinstance(sid, str) or sid not in network.segments.index:
-            problems.append(f"field 'target.segment_id': unknown segment id {_quote(sid)}")
+            problems.append(f"field 'target.segment_id': unknown segment id {bodies.quote(sid)}")
             return None
         if sid not in _walkable_segments(network):
             problems.append(
@@ -258,14 +221,14 @@ def _candidates(value: Any, network: Any, problems: list[str]) -> tuple[Candidat
     if not isinstance(value, list) or not value or len(value) > MAX_CANDIDATES:
         problems.append(
             f"field '{name}' must be an array of 1-{MAX_CANDIDATES} locate candidates, "
-            f"not {_quote(value)}"
+            f"not {bodies.quote(value)}"
         )
         return None
     out: list[Candidate] = []
     for i, c in enumerate(value):
         field = f"{name}[{i}]"
         if not isinstance(c, dict):
-            problems.append(f"field '{field}' must be an object, not {_json_type(c)}")
+            problems.append(f"field '{field}' must be an object, not {bodies.json_type(c)}")
             continue
         extra = sorted(k for k in c if k not in _CANDIDATE_FIELDS)
         if extra:
@@ -273,28 +236,31 @@ def _candidates(value: Any, network: Any, problems: list[str]) -> tuple[Candidat
         before = len(problems)
         sid = c.get("segment_id")
         if not isinstance(sid, str) or sid not in network.segments.index:
-            problems.append(f"field '{field}.segment_id': unknown segment id {_quote(sid)}")
+            problems.append(f"field '{field}.segment_id': unknown segment id {bodies.quote(sid)}")
         route_id = c.get("route_id")
         if route_id is not None and (
             not isinstance(route_id, str) or route_id not in network.lines
         ):
-            problems.append(f"field '{field}.route_id': unknown route id {_quote(route_id)}")
+            problems.append(f"field '{field}.route_id': unknown route id {bodies.quote(route_id)}")
         lon: Any = c.get("lon")
         lat: Any = c.get("lat")
         p: Any = c.get("probability")
         if not (_number(lon) and -180 <= lon <= 180 and _number(lat) and -90 <= lat <= 90):
             problems.append(
-                f"field '{field}': lon {_quote(lon)}, lat {_quote(lat)} is not a position"
+                f"field '{field}': lon {bodies.quote(lon)}, lat {bodies.quote(lat)} "
+                "is not a position"
             )
         elif not _in_region(network, lon, lat):
             problems.append(f"field '{field}': lon {lon}, lat {lat} is outside the region")
         if not (_number(p) and 0 <= p <= 1):
-            problems.append(f"field '{field}.probability' is {_quote(p)}; expected 0-1")
+            problems.append(f"field '{field}.probability' is {bodies.quote(p)}; expected 0-1")
         km = c.get("km_range")
         if km is not None and not (
             isinstance(km, list) and len(km) == 2 and all(_number(k) and k >= 0 for k in km)
         ):
-            problems.append(f"field '{field}.km_range' is {_quote(km)}; expected [km, km] or null")
+            problems.append(
+                f"field '{field}.km_range' is {bodies.quote(km)}; expected [km, km] or null"
+            )
         names = c.get("name") or {}
         if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
             problems.append(f'field \'{field}.name\' must be {{"en": .., "zh": ..}}')
@@ -317,33 +283,7 @@ def _candidates(value: Any, network: Any, problems: list[str]) -> tuple[Candidat
     return tuple(out) if len(out) == len(value) else None
 
 
-def _time(value: Any, name: str, problems: list[str]) -> datetime | None:
-    if value is None:
-        return None
-    hint = "an ISO-8601 date and time such as '2024-06-01T14:30' (Beijing time) or with an offset"
-    if not isinstance(value, str):
-        problems.append(f"field {name!r} must be {hint}, not {_json_type(value)}")
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        moment = None
-    if moment is None or len(value.strip()) <= len("2024-06-01"):
-        problems.append(f"field {name!r} is {_quote(value)}; expected {hint}")
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
-
-
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise InvalidInput(f"field {key!r} is given more than once")
-        seen[key] = value
-    return seen
 
 
 def _walkable_segments(network: Any) -> frozenset[str]:
@@ -375,23 +315,3 @@ def _in_region(network: Any, lon: float, lat: float) -> bool:
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Sequence):
-        return "an array"
-    return "an object"
-
-
-def _quote(value: Any) -> str:
-    """``value`` as JSON, shortened: messages quote what was sent, not a whole essay."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "…"
