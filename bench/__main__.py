@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import bench_locate, bench_region
+from bench import bench_approach, bench_locate, bench_region
 
 BENCHMARKS = [
     ("load region and build graph", bench_region.main),
     ("locate queries (Kailash and a generated 100x region)", bench_locate.main),
+    ("approach plans (all stations, alternatives, evacuation)", bench_approach.main),
 ]
 
 
