@@ -28,23 +28,9 @@
   };
   var FIT = { paddingTopLeft: [40, 40], paddingBottomRight: [280, 40], maxZoom: 14 };
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
-  function bi(en, zh) {
-    var frag = document.createDocumentFragment();
-    var a = el("span", null, en);
-    a.setAttribute("lang", "en");
-    var b = el("span", null, zh || en);
-    b.setAttribute("lang", "zh-Hans");
-    frag.appendChild(a);
-    frag.appendChild(b);
-    return frag;
-  }
+  var el = Sandtable.dom.el;
+  var bi = Sandtable.dom.bi;
+  var getJson = Sandtable.dom.getJson;
 
   function lang() { return Sandtable.language ? Sandtable.language() : "en"; }
 
@@ -56,15 +42,6 @@
   }
 
   function latlngs(coords) { return coords.map(function (xy) { return [xy[1], xy[0]]; }); }
-
-  function getJson(url, options) {
-    return fetch(url, options).then(function (response) {
-      return response.json().then(
-        function (json) { return { status: response.status, ok: response.ok, json: json }; },
-        function () { return { status: response.status, ok: false, json: null }; }
-      );
-    });
-  }
 
   // --- the panel -------------------------------------------------------------------------------
   function Approach(map, layers) {

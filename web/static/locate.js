@@ -67,24 +67,8 @@
   var MAX_BADGES = 5;
 
   // --- DOM helpers: text only ------------------------------------------------------------------
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
-  // a bilingual label: two spans, the page's CSS shows the one matching the language
-  function bi(en, zh) {
-    var frag = document.createDocumentFragment();
-    var a = el("span", null, en);
-    a.setAttribute("lang", "en");
-    var b = el("span", null, zh === undefined || zh === null || zh === "" ? en : zh);
-    b.setAttribute("lang", "zh-Hans");
-    frag.appendChild(a);
-    frag.appendChild(b);
-    return frag;
-  }
+  var el = Sandtable.dom.el;
+  var bi = Sandtable.dom.bi;
 
   function pair(table, key) {
     var p = table[key];
@@ -294,16 +278,11 @@
     this.setBusy(true);
     this.setStatus("busy", bi("Locating…", "正在定位…"));
 
-    fetch(API, {
+    Sandtable.dom.getJson(API, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify(body),
       signal: controller ? controller.signal : undefined
-    }).then(function (response) {
-      return response.json().then(
-        function (json) { return { status: response.status, ok: response.ok, json: json }; },
-        function () { return { status: response.status, ok: false, json: null }; }
-      );
     }).then(function (answer) {
       if (sequence !== self.sequence) { return; }  // a newer request is on its way
       self.pending = null;

@@ -554,7 +554,38 @@
     document.dispatchEvent(new CustomEvent("sandtable:ready", { detail: { map: map, layers: layers } }));
   }
 
+  // --- DOM helpers for the panels: text only, never HTML from data --------------------------
+  function domEl(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  // a bilingual label: two spans, the page's CSS shows the one matching the language
+  function domBi(en, zh) {
+    var frag = document.createDocumentFragment();
+    var a = domEl("span", null, en);
+    a.setAttribute("lang", "en");
+    var b = domEl("span", null, zh === undefined || zh === null || zh === "" ? en : zh);
+    b.setAttribute("lang", "zh-Hans");
+    frag.appendChild(a);
+    frag.appendChild(b);
+    return frag;
+  }
+
+  // fetch JSON: resolves to {status, ok, json} (json null when the body is not JSON)
+  function getJson(url, options) {
+    return fetch(url, options).then(function (response) {
+      return response.json().then(
+        function (json) { return { status: response.status, ok: response.ok, json: json }; },
+        function () { return { status: response.status, ok: false, json: null }; }
+      );
+    });
+  }
+
   window.Sandtable = {
+    dom: { el: domEl, bi: domBi, getJson: getJson },
     init: init,
     setLanguage: setLanguage,
     language: currentLanguage,
