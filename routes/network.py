@@ -215,10 +215,16 @@ class RouteNetwork:
         line = self.line(route_id)
         total_km = line.length_m / 1000.0
         route_stops = self.stops[route_id]
-        km, leg_s = _knots(self.graph, route_stops, line, profile)
+        # the knots depend only on the route and profile: built once per network
+        km, leg_s = self.derive(
+            f"knots:{route_id}:{profile}", lambda net: _knots(net.graph, route_stops, line, profile)
+        )
         dwell = np.zeros(len(km))
         if stops == "landmarks" and profile == "pilgrim":
-            scale, dwell = self._landmark_stops(route_stops, len(km))
+            scale, dwell = self.derive(
+                f"landmark_stops:{route_id}",
+                lambda net: net._landmark_stops(route_stops, len(km)),
+            )
             leg_s = (leg_s[0] * scale, leg_s[1] * scale)
         if direction == "counterclockwise":
             # walk the reversed route: u = total - km increases, legs in reverse order
