@@ -87,7 +87,7 @@ JOIN_TOLERANCE_M = 1.0
 
 QUALITIES = ("track_consensus", "published_fixes", "estimated")
 MODES = ("foot", "vehicle")
-CAPABILITIES = ("vehicle", "foot_team", "medical", "horse")
+CAPABILITIES = ("vehicle", "foot_team", "medical", "horse", "helicopter_landing")
 SEASONS = ("year_round", "seasonal")
 ELEVATION_RANGE_M = (-500.0, 9000.0)
 

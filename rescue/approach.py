@@ -1,35 +1,38 @@
 """Approach planning: how fast can each station's team reach a casualty, and how does she get out.
 
-For every station that can respond (capability ``vehicle`` or ``foot_team``) we search a
-*state graph* of ``(node, mode)`` pairs: a team with a vehicle drives on edges that allow
+The search runs on the network's compiled *state graph* (:mod:`routes.multimodal`):
+``(node, mode)`` states where a team with a vehicle drives on edges that allow
 ``"vehicle"`` (the ``vehicle`` profile's durations) and may leave the vehicle once, at a
-node where a vehicle edge and a foot edge meet (a trailhead, a road end, a track's drop-off
-point); from there, or from the start for a station without a vehicle, it walks on edges
-that allow ``"foot"`` (the requested foot profile, ``rescue_team`` by default). Because the
-graph is directed and every way piece exists in both directions, both ways round a loop are
-searched at once.
+node where vehicle and foot edges meet (a trailhead, a road end, a track's drop-off
+point); from there, or from the start for a station without a vehicle, it walks on
+edges that allow ``"foot"`` (the requested foot profile, ``rescue_team`` by default).
+Because every way piece exists in both directions, both ways round a loop are searched
+at once, and one *reverse* search from the target gives every station's ETA.
 
 The target is a point (snapped onto the nearest walkable edge; an edge's cost is split by
 the fraction along it, as pgRouting does for points off the network), a segment (both ends)
 or a locator result (the ends of the top candidate's stretch).
 
-Alternatives come from the penalty method: the edges of the plans found so far cost three
-times more and the search is repeated; a new path is kept only if it shares less than half
-of its length with the best plan and with every alternative kept, and only if it takes at
-most three times as long as the best (or at most an hour more): walking the whole kora the
-other way is different, but no help.
+Alternatives come from the penalty method: the way pieces of the plans found so far cost
+three times more and the search is repeated from the station; a new path is kept only if
+it shares less than half of its length on the ground with the best plan and with every
+alternative kept, and only if it takes at most three times as long as the best (or at
+most an hour more): walking the whole kora the other way is different, but no help.
 
 The evacuation is the reverse problem: carry the casualty (``stretcher_carry``) to the
 handover point where a vehicle can take over, then drive to the Darchen clinic; the handover
 is chosen to minimise the total time.
 
 Costs can be replaced by a callable ``cost(u, v, key, data, mode) -> seconds | None``
-(``None`` hides the edge) so that closures plug in without this module knowing about them.
+(``None`` hides the edge) or scaled by per-edge ``factors`` (what closures do), so that
+closures plug in without this module knowing about them. With closures,
+:func:`plan_with_closures` also says what each one costs each plan, and when nothing
+reaches the target on the ground, the nearest open helicopter landing site, if the data
+has one.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,9 +41,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import shapely
 from shapely import STRtree
-from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
 from rescue.errors import InvalidInput, NotFound
@@ -49,6 +51,7 @@ from rescue.locate.model import Candidate, LocateResult
 if TYPE_CHECKING:
     from rescue.closures import Closure
 from routes.graph import PROFILE_MODES
+from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, VirtualArc, topology
 
 __all__ = [
     "CostFunction",
@@ -61,6 +64,9 @@ __all__ = [
     "PENALTY_FACTOR",
     "Alternative",
     "ApproachResult",
+    "ClosureEffect",
+    "Factors",
+    "LandingSite",
     "Evacuation",
     "Leg",
     "Plan",
@@ -92,6 +98,11 @@ EVACUATION_DESTINATION = "baga_health_centre"
 #: the profile of the evacuation's carried leg
 _CARRY_PROFILE = "stretcher_carry"
 _RESPONDING = ("vehicle", "foot_team")
+#: a closure costing a plan less than this is not worth a line
+_EFFECT_MIN_S = 60.0
+#: where a helicopter can land: a station with this capability, or a place of this type
+_HELI_CAPABILITY = "helicopter_landing"
+_HELI_PLACE_TYPE = "helipad"
 _VERBS = {"vehicle": "drive", "foot": "walk"}
 _TARGET = "@target"
 _SOURCE = "@source"
@@ -150,6 +161,46 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class ClosureEffect:
+    """What one closure costs a plan: ``extra_s`` over the plan with it lifted.
+
+    ``extra_s`` is ``inf`` when the closure cuts every ground route. ``message`` reads
+    e.g. "Darchen – Tarboche road closed by snow since 06:00: +40 min via Zutulpuk".
+    """
+
+    closure_id: str
+    extra_s: float
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "closure_id": self.closure_id,
+            "extra_s": round(self.extra_s, 1) if math.isfinite(self.extra_s) else None,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class LandingSite:
+    """A helicopter landing site and its straight-line distance from the target."""
+
+    site_id: str
+    name: str
+    lon: float
+    lat: float
+    distance_m: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "site_id": self.site_id,
+            "name": self.name,
+            "lon": round(self.lon, 6),
+            "lat": round(self.lat, 6),
+            "distance_m": round(self.distance_m, 1),
+        }
+
+
+@dataclass(frozen=True)
 class Plan:
     """The fastest plan of one station's team.
 
@@ -167,6 +218,7 @@ class Plan:
     arrival_lat: float
     alternatives: tuple[Alternative, ...] = ()
     closures_applied: tuple[str, ...] = ()
+    closure_effects: tuple[ClosureEffect, ...] = ()
     reachable: bool = True
     gap_m: float = 0.0
     far_eta_s: float | None = None
@@ -189,6 +241,7 @@ class Plan:
             "legs": [leg.to_dict() for leg in self.legs],
             "alternatives": [a.to_dict() for a in self.alternatives],
             "closures_applied": list(self.closures_applied),
+            "closure_effects": [e.to_dict() for e in self.closure_effects],
         }
 
 
@@ -253,13 +306,18 @@ class TargetPoint:
 
 @dataclass(frozen=True)
 class ApproachResult:
-    """Plans sorted by ETA (unreachable ones last), the evacuation and the recommendation."""
+    """Plans sorted by ETA (unreachable ones last), the evacuation and the recommendation.
+
+    ``landing_site`` is the nearest open helicopter landing site when no station can
+    reach the target on the ground (None otherwise, or when the data has none).
+    """
 
     plans: tuple[Plan, ...]
     evacuation: Evacuation | None
     recommended: str | None
     reason: str
     target: tuple[TargetPoint, ...]
+    landing_site: LandingSite | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -268,6 +326,7 @@ class ApproachResult:
             "recommended": self.recommended,
             "reason": self.reason,
             "target": [t.to_dict() for t in self.target],
+            "landing_site": self.landing_site.to_dict() if self.landing_site else None,
         }
 
 
@@ -307,9 +366,6 @@ class _Arc:
         return self.f1 - self.f0
 
 
-State = tuple[str, int]
-
-
 @dataclass(frozen=True)
 class _Step:
     arc: _Arc
@@ -317,124 +373,36 @@ class _Step:
     duration_s: float
 
 
-class _Searcher:
-    """Dijkstra over ``(node, mode index)`` with modes used in the order given."""
-
-    def __init__(self, network: Any, modes: tuple[str, ...], cost: CostFunction) -> None:
-        self.G = network.graph
-        self.modes = modes
-        self.cost = cost
-        self.node_modes: dict[str, set[str]] = {
-            n: {m for _, _, d in self.G.out_edges(n, data=True) for m in d["modes"]} for n in self.G
-        }
-
-    def arc_cost(self, arc: _Arc, mode: str) -> float | None:
-        data = self.G.edges[arc.u, arc.v, arc.key]
-        if mode not in data["modes"]:
-            return None
-        c = self.cost(arc.u, arc.v, arc.key, data, mode)
-        if c is None or not math.isfinite(c) or c < 0:
-            return None
-        return float(c) * arc.span
-
-    def run(
-        self,
-        starts: Sequence[State],
-        extra: Mapping[str, Sequence[_Arc]],
-        penalty: Mapping[str, float] | None = None,
-    ) -> tuple[dict[State, float], dict[State, tuple[State, _Step | None]]]:
-        penalty = penalty or {}
-        dist: dict[State, float] = {}
-        pred: dict[State, tuple[State, _Step | None]] = {}
-        counter = itertools.count()
-        heap: list[tuple[float, int, State]] = []
-        best: dict[State, float] = {}
-        for s in starts:
-            best[s] = 0.0
-            heapq.heappush(heap, (0.0, next(counter), s))
-        while heap:
-            d, _, state = heapq.heappop(heap)
-            if state in dist:
-                continue
-            dist[state] = d
-            node, i = state
-            mode = self.modes[i]
-            nexts: list[tuple[State, float, _Step | None]] = []
-            if node in self.G:
-                arcs: list[_Arc] = [
-                    _Arc(node, v, v, k) for _, v, k in self.G.out_edges(node, keys=True)
-                ]
-                if i + 1 < len(self.modes) and {mode, self.modes[i + 1]} <= self.node_modes[node]:
-                    nexts.append(((node, i + 1), 0.0, None))
-            else:
-                arcs = []
-            arcs.extend(extra.get(node, ()))
-            for arc in arcs:
-                c = self.arc_cost(arc, mode)
-                if c is None:
-                    continue
-                weighted = c * penalty.get(_piece(arc.key), 1.0)
-                nexts.append(((arc.end, i), weighted, _Step(arc, mode, c)))
-            for nxt, w, step in nexts:
-                nd = d + w
-                if nxt not in dist and nd < best.get(nxt, math.inf):
-                    best[nxt] = nd
-                    pred[nxt] = (state, step)
-                    heapq.heappush(heap, (nd, next(counter), nxt))
-        return dist, pred
-
-
-def _piece(key: str) -> str:
-    """The way piece of an edge key: both directions share it."""
-    return key.rsplit(":", 1)[0]
-
-
-def _path(pred: Mapping[State, tuple[State, _Step | None]], goal: State) -> list[_Step]:
-    steps: list[_Step] = []
-    state = goal
-    while state in pred:
-        state, step = pred[state]
-        if step is not None:
-            steps.append(step)
-    steps.reverse()
-    return steps
-
-
-def _path_geometry(G: Any, steps: Sequence[_Step]) -> MultiLineString:
-    """The metric 2D footprint of a path (partial edges cut to their fraction)."""
-    parts = []
-    for st in steps:
-        if st.arc.span <= 0:
+def _steps(sg: StateGraph, arcs: Sequence[int]) -> list[_Step]:
+    """The state graph's arcs as steps over the route graph's edges (transfers dropped)."""
+    topo = sg.topo
+    base = sg.n_nodes * len(sg.layers)
+    out = []
+    for a in arcs:
+        e = int(sg.edge[a])
+        if e < 0:
             continue
-        geom = G.edges[st.arc.u, st.arc.v, st.arc.key]["geometry"]
-        if st.arc.span < 1.0:
-            geom = substring(geom, st.arc.f0, st.arc.f1, normalized=True)
-        c = np.asarray(geom.coords)[:, :2]
-        if len(c) >= 2:
-            parts.append(LineString(c))
-    return MultiLineString(parts)
+        u, v, k = topo.edges[e]
+        head = int(sg.head[a])
+        end = f"{_TARGET}{head - base}" if head >= base else v
+        arc = _Arc(u, end, v, k, float(sg.f0[a]), float(sg.f1[a]))
+        out.append(_Step(arc, sg.layers[int(sg.layer[a])], float(sg.cost_s[a])))
+    return out
 
 
-def _shared_fraction(a: MultiLineString, b: MultiLineString) -> float:
-    """Share of the shorter path running within ``SHARED_TOLERANCE_M`` of the other.
+def _spans(
+    sg: StateGraph, overlap: GroundOverlap, arcs: Sequence[int]
+) -> list[tuple[int, float, float]]:
+    return overlap.spans(
+        [(int(sg.edge[a]), float(sg.f0[a]), float(sg.f1[a])) for a in arcs if sg.edge[a] >= 0]
+    )
 
-    Measured on the ground, not by edge ids: a vehicle track drawn along a trail is the
-    same way up the valley, whatever the data calls it.
-    """
-    short, other = (a, b) if a.length <= b.length else (b, a)
-    if short.is_empty or short.length <= 0 or other.is_empty:
-        return 1.0
-    step = max(short.length / 400.0, 10.0)
-    pts = [
-        shapely.line_interpolate_point(part, np.arange(0.0, part.length, step))
-        for part in short.geoms
-    ]
-    pts = np.concatenate(pts) if pts else np.array([])
-    if not len(pts):
-        return 1.0
-    shapely.prepare(other)  # indexed: each point is tested against nearby parts only
-    near = shapely.dwithin(other, pts, SHARED_TOLERANCE_M)
-    return float(np.count_nonzero(near)) / float(np.size(near))
+
+def _overlap(network: Any) -> GroundOverlap:
+    o: GroundOverlap = network.derive(
+        "approach_overlap", lambda net: GroundOverlap(topology(net), SHARED_TOLERANCE_M)
+    )
+    return o
 
 
 # --------------------------------------------------------------------------- legs
@@ -443,12 +411,12 @@ class _LegBuilder:
         self.net = network
         self.G = network.graph
         self.target_names = target_names
-        self._names: dict[str, str] = {}
+        self._names: dict[str, str] = network.derive("approach_node_names", lambda _: {})
 
     def name(self, node: str) -> str:
         if node in self.target_names:
             return self.target_names[node]
-        if node not in self._names:
+        if node not in self._names:  # per network: node names do not change
             self._names[node] = _node_name(self.net, node)
         return self._names[node]
 
@@ -461,7 +429,7 @@ class _LegBuilder:
 
     def _leg(self, mode: str, steps: list[_Step]) -> Leg:
         length = ascent = descent = duration = 0.0
-        coords: list[tuple[float, float]] = []
+        parts: list[np.ndarray] = []
         for s in steps:
             data = self.G.edges[s.arc.u, s.arc.v, s.arc.key]
             geom: LineString = data["geometry"]
@@ -474,10 +442,11 @@ class _LegBuilder:
             ascent += up
             descent += down
             duration += s.duration_s
-            c = np.asarray(geom.coords)
-            lon, lat = self.net.to_wgs.transform(c[:, 0], c[:, 1])
-            pts = list(zip(np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist(), strict=True))
-            coords.extend(pts[1:] if coords else pts)
+            c = np.asarray(geom.coords)[:, :2]
+            parts.append(c[1:] if parts else c)
+        xy = np.concatenate(parts)
+        lon, lat = self.net.to_wgs.transform(xy[:, 0], xy[:, 1])
+        coords = list(zip(np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist(), strict=True))
         first, last = steps[0].arc, steps[-1].arc
         return Leg(
             mode=mode,
@@ -621,24 +590,455 @@ def _resolve_target(network: Any, target: Any) -> list[TargetPoint]:
     )
 
 
-def _arrival_arcs(points: Sequence[TargetPoint]) -> dict[str, list[_Arc]]:
-    """Arcs from the ends of each target edge into the virtual target nodes."""
-    extra: dict[str, list[_Arc]] = {}
+def _target_arcs(topo: Topology, points: Sequence[TargetPoint], inbound: bool) -> list[VirtualArc]:
+    """Arcs joining virtual state ``i`` to target point ``i``'s edge, in both layers.
+
+    Inbound arcs run from both ends of the edge to the point (planning to it); outbound
+    ones from the point to both ends (carrying the casualty away).
+    """
+    arcs = []
     for i, t in enumerate(points):
-        end = f"{_TARGET}{i}"
-        extra.setdefault(t.u, []).append(_Arc(t.u, end, t.v, t.key, 0.0, t.fraction))
-        rkey = t.key[:-1] + "r"
-        extra.setdefault(t.v, []).append(_Arc(t.v, end, t.u, rkey, 0.0, 1.0 - t.fraction))
-    return extra
+        forward = topo.edge_index[t.key]
+        backward = topo.edge_index[t.key[:-1] + "r"]
+        for layer in range(len(MODES)):
+            if inbound:
+                arcs.append(VirtualArc(i, forward, 0.0, t.fraction, layer, True))
+                arcs.append(VirtualArc(i, backward, 0.0, 1.0 - t.fraction, layer, True))
+            else:
+                arcs.append(VirtualArc(i, forward, t.fraction, 1.0, layer, False))
+                arcs.append(VirtualArc(i, backward, 1.0 - t.fraction, 1.0, layer, False))
+    return arcs
 
 
 # --------------------------------------------------------------------------- planning
-def _default_cost(profile: str) -> CostFunction:
-    def cost(u: str, v: str, key: str, data: Mapping[str, Any], mode: str) -> float | None:
-        d: float | None = data["duration_s"]["vehicle" if mode == "vehicle" else profile]
-        return d
+#: ``mode → edge key → multiplier`` of travel times (``inf`` closes the edge)
+Factors = Mapping[str, Mapping[str, float]]
 
-    return cost
+
+def _edge_costs(
+    network: Any,
+    topo: Topology,
+    profile: str,
+    cost: CostFunction | None,
+    factors: Factors | None,
+) -> dict[str, np.ndarray]:
+    """Seconds per edge for each mode (``inf`` where the mode cannot go)."""
+    costs = {"vehicle": topo.durations("vehicle"), "foot": topo.durations(profile)}
+    if cost is not None:
+        G = network.graph
+        for mode in MODES:
+            values = np.full(len(topo.edges), math.inf)
+            for e in np.flatnonzero(topo.allows[mode]).tolist():
+                u, v, k = topo.edges[e]
+                c = cost(u, v, k, G.edges[u, v, k], mode)
+                if c is not None and math.isfinite(c) and c >= 0:
+                    values[e] = float(c)
+            costs[mode] = values
+    for mode, per_edge in (factors or {}).items():
+        if per_edge:
+            values = costs[mode].copy()
+            for key, f in per_edge.items():
+                values[topo.edge_index[key]] *= f
+            costs[mode] = values
+    return costs
+
+
+def _carry_costs(
+    topo: Topology, profile: str, costs: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The evacuation's costs: carrying keeps the ratio of the foot cost to plain walking."""
+    plain = topo.durations(profile)
+    walk = costs["foot"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(plain > 0, walk / plain, 1.0)
+    carry = np.where(
+        np.isfinite(walk) & np.isfinite(ratio), topo.durations(_CARRY_PROFILE) * ratio, math.inf
+    )
+    return {"foot": carry, "vehicle": costs["vehicle"]}
+
+
+class _Approach:
+    """One request's drive-then-walk state graph and the reverse search from its targets.
+
+    ``eta(start)`` is every target point's time from any start state, from one search.
+    """
+
+    def __init__(
+        self, topo: Topology, points: Sequence[TargetPoint], costs: Mapping[str, np.ndarray]
+    ) -> None:
+        self.sg = StateGraph(topo, MODES, costs, len(points), _target_arcs(topo, points, True))
+        self.goals = [self.sg.virtual_state(i) for i in range(len(points))]
+        self.rev = self.sg.search(self.goals, reverse=True)
+
+    def start(self, node: str, drives: bool) -> int:
+        return self.sg.state(node, "vehicle" if drives else "foot")
+
+    def etas(self, start: int) -> np.ndarray:
+        return np.asarray(self.rev.dist[:, start])
+
+    def best(self, start: int) -> tuple[float, int, list[int]] | None:
+        """ETA, target point and arcs of the fastest path from ``start``; None if none."""
+        etas = self.etas(start)
+        if not np.isfinite(etas).any():
+            return None
+        i = int(np.argmin(etas))
+        return float(etas[i]), i, self.sg.path(self.rev, i, start)
+
+
+@dataclass(frozen=True)
+class _Without:
+    """The costs with one closure lifted: what that closure costs each plan."""
+
+    closure_id: str
+    label: str
+    costs: Mapping[str, np.ndarray]
+
+
+def plan_approach(
+    network: Any,
+    target: Any,
+    *,
+    stations: Sequence[str] | None = None,
+    profile: str = "rescue_team",
+    depart_at: datetime | None = None,
+    cost: CostFunction | None = None,
+    factors: Factors | None = None,
+    closures_applied: Sequence[str] = (),
+) -> ApproachResult:
+    """Fastest multimodal plan of every responding station to a target, and the evacuation.
+
+    Parameters
+    ----------
+    network
+        A :class:`routes.RouteNetwork`.
+    target
+        ``(lon, lat)``; a segment id; or locate candidates (a :class:`LocateResult` or a
+        sequence of :class:`Candidate`: the ends of the most probable one's stretch).
+    stations
+        Station ids; by default every station with a ``vehicle`` or ``foot_team``
+        capability on the network.
+    profile
+        The foot profile of the teams (``rescue_team``, ``pilgrim``, ``stretcher_carry``).
+    depart_at
+        Timezone-aware departure time; plans then carry ``arrive_at``.
+    cost
+        ``cost(u, v, key, data, mode) -> seconds | None`` replacing the edge durations
+        (``None`` hides the edge from that mode); see :func:`mode_costs`. It is called
+        once per edge and mode.
+    factors
+        ``mode → edge key → multiplier`` on the travel times (``inf`` closes the edge):
+        the fast way to apply closures (see :func:`plan_with_closures`). The
+        evacuation's carry keeps the ratio of the foot cost to plain walking (a closure
+        that doubles walking time doubles carrying time).
+    closures_applied
+        Ids of the closures ``cost``/``factors`` account for, echoed in every plan.
+
+    Returns
+    -------
+    ApproachResult
+        Plans sorted by ETA, reachable first; an unreachable plan leads to the nearest
+        reachable point. ``recommended`` is None when no station can reach the target.
+
+    Raises
+    ------
+    InvalidInput
+        On an unknown or non-foot profile, a naive ``depart_at``, a malformed target, a
+        target more than 2 km from the network, a station off the network.
+    NotFound
+        On an unknown station or segment id.
+    """
+    return _plan(
+        network,
+        target,
+        stations=stations,
+        profile=profile,
+        depart_at=depart_at,
+        cost=cost,
+        factors=factors,
+        closures_applied=closures_applied,
+    )
+
+
+def _plan(
+    network: Any,
+    target: Any,
+    *,
+    stations: Sequence[str] | None,
+    profile: str,
+    depart_at: datetime | None,
+    cost: CostFunction | None,
+    factors: Factors | None,
+    closures_applied: Sequence[str],
+    without: Sequence[Callable[[], _Without]] = (),
+    active: Sequence[Closure] = (),
+) -> ApproachResult:
+    chosen = _validate(network, stations, profile, depart_at, cost)
+    points = _resolve_target(network, target)
+    topo = topology(network)
+    costs = _edge_costs(network, topo, profile, cost, factors)
+    approach = _Approach(topo, points, costs)
+    target_names = {f"{_TARGET}{i}": p.label for i, p in enumerate(points)}
+    builder = _LegBuilder(network, target_names)
+    overlap = _overlap(network)
+    table = network.region.stations
+    closures = tuple(closures_applied)
+
+    cache: dict[int, Plan] = {}
+    starts: dict[str, int] = {}
+    for sid in chosen:
+        node = _station_node(network, sid)
+        assert node is not None
+        start = approach.start(node, "vehicle" in table.at[sid, "capabilities"])
+        starts[sid] = start
+        if start not in cache:
+            cache[start] = _plan_from(approach, start, points, builder, overlap)
+    effects = _closure_effects(
+        network, topo, points, approach, set(starts.values()), without, builder
+    )
+    plans = []
+    for sid, start in starts.items():
+        p = cache[start]
+        plans.append(
+            Plan(
+                station_id=sid,
+                station_name=str(table.at[sid, "name_en"]),
+                eta_s=p.eta_s,
+                legs=p.legs,
+                arrival_lon=p.arrival_lon,
+                arrival_lat=p.arrival_lat,
+                alternatives=p.alternatives,
+                closures_applied=closures,
+                closure_effects=effects.get(start, ()),
+                reachable=p.reachable,
+                gap_m=p.gap_m,
+                far_eta_s=p.far_eta_s,
+                arrive_at=depart_at + timedelta(seconds=p.eta_s) if depart_at else None,
+            )
+        )
+    plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
+    evacuation = _evacuate(network, topo, points, _carry_costs(topo, profile, costs), builder)
+    recommended, reason = _recommend(plans)
+    landing = None if recommended else _landing_site(network, points[0], active)
+    if recommended is None and plans:
+        reason += (
+            f"; nearest helicopter landing site: {landing.name} "
+            f"({landing.distance_m / 1000:.1f} km away)"
+            if landing
+            else "; no helicopter landing site is recorded in the region's data"
+        )
+    return ApproachResult(tuple(plans), evacuation, recommended, reason, tuple(points), landing)
+
+
+def _plan_from(
+    approach: _Approach,
+    start: int,
+    points: Sequence[TargetPoint],
+    builder: _LegBuilder,
+    overlap: GroundOverlap,
+) -> Plan:
+    best = approach.best(start)
+    if best is None:
+        return _unreachable(approach.sg, start, points[0], builder)
+    eta, i, arcs = best
+    etas = approach.etas(start)
+    far = float(etas.max()) if len(points) > 1 and np.isfinite(etas).all() else None
+    goal = approach.goals[i]
+    alternatives = _alternatives(approach.sg, overlap, start, goal, arcs, eta, builder)
+    t = points[i]
+    return Plan(
+        station_id="",
+        station_name="",
+        eta_s=eta,
+        legs=builder.legs(_steps(approach.sg, arcs)),
+        arrival_lon=t.lon,
+        arrival_lat=t.lat,
+        alternatives=alternatives,
+        far_eta_s=far,
+    )
+
+
+def _alternatives(
+    sg: StateGraph,
+    overlap: GroundOverlap,
+    start: int,
+    goal: int,
+    best_arcs: Sequence[int],
+    best_eta: float,
+    builder: _LegBuilder,
+) -> tuple[Alternative, ...]:
+    """Penalty method: penalise the pieces of the last path found, search again.
+
+    The penalised search stops at ``PENALTY_FACTOR`` times the slowest useful
+    alternative: a path beyond that would be dropped anyway.
+    """
+    cap = max(MAX_ALTERNATIVE_RATIO * best_eta, best_eta + 3600.0)
+    penalty = np.ones(len(sg.cost_s))
+    best_spans = _spans(sg, overlap, best_arcs)
+    kept: list[tuple[float, list[int], list[tuple[int, float, float]], float]] = []
+    seen = {tuple(best_arcs)}
+    last = list(best_arcs)
+    for _ in range(_MAX_PENALTY_ROUNDS):
+        pieces = [int(sg.topo.piece[sg.edge[a]]) for a in last if sg.edge[a] >= 0]
+        sg.piece_penalty(pieces, penalty, PENALTY_FACTOR)
+        found = sg.search([start], penalty=penalty, limit=PENALTY_FACTOR * cap)
+        if not math.isfinite(found.dist[0, goal]):
+            break
+        arcs = last = sg.path(found, 0, goal)
+        if tuple(arcs) in seen:
+            continue
+        seen.add(tuple(arcs))
+        eta = float(sg.cost_s[arcs].sum())
+        if eta > cap:
+            continue
+        spans = _spans(sg, overlap, arcs)
+        shared = overlap.shared_fraction(spans, best_spans)
+        if shared >= MAX_SHARED_FRACTION:
+            continue
+        if any(overlap.shared_fraction(spans, k[2]) >= MAX_SHARED_FRACTION for k in kept):
+            continue
+        kept.append((eta, arcs, spans, shared))
+        if len(kept) == MAX_ALTERNATIVES:
+            break
+    kept.sort(key=lambda k: k[0])
+    return tuple(
+        Alternative(builder.legs(_steps(sg, arcs)), eta, max(0.0, eta - best_eta), shared)
+        for eta, arcs, _, shared in kept
+    )
+
+
+def _unreachable(sg: StateGraph, start: int, target: TargetPoint, builder: _LegBuilder) -> Plan:
+    """The plan to the reachable node nearest the target (straight line)."""
+    G = sg.topo.graph
+    net = builder.net
+    tx, ty = net.to_metric.transform(target.lon, target.lat)
+    found = sg.search([start])
+    dist = found.dist[0]
+    best: tuple[float, float, int] | None = None
+    for state in np.flatnonzero(np.isfinite(dist)).tolist():
+        n = sg.node_of(state)
+        if n is None:
+            continue
+        node = G.nodes[sg.topo.nodes[n]]
+        key = (math.hypot(node["x"] - tx, node["y"] - ty), float(dist[state]), state)
+        if best is None or key < best:
+            best = key
+    assert best is not None  # the start itself is reached
+    gap, eta, state = best
+    node = G.nodes[sg.topo.nodes[sg.node_of(state)]]
+    return Plan(
+        station_id="",
+        station_name="",
+        eta_s=eta,
+        legs=builder.legs(_steps(sg, sg.path(found, 0, state))),
+        arrival_lon=node["lon"],
+        arrival_lat=node["lat"],
+        reachable=False,
+        gap_m=gap,
+    )
+
+
+def _closure_effects(
+    network: Any,
+    topo: Topology,
+    points: Sequence[TargetPoint],
+    approach: _Approach,
+    starts: set[int],
+    without: Sequence[Callable[[], _Without]],
+    builder: _LegBuilder,
+) -> dict[int, tuple[ClosureEffect, ...]]:
+    """For each start, what each closure costs it: the time lost and the new way."""
+    effects: dict[int, list[ClosureEffect]] = {s: [] for s in starts}
+    if not without:
+        return {}
+    G = topo.graph
+    for make in without:
+        w = make()
+        lifted = _Approach(topo, points, w.costs)
+        for start in starts:
+            with_all = approach.best(start)
+            open_ = lifted.best(start)
+            if open_ is None:
+                continue
+            if with_all is None:
+                effects[start].append(
+                    ClosureEffect(
+                        w.closure_id,
+                        math.inf,
+                        f"{w.label}: cuts every ground route (open, {_fmt(open_[0])})",
+                    )
+                )
+                continue
+            extra = with_all[0] - open_[0]
+            if extra < _EFFECT_MIN_S:
+                continue
+            before = {s.arc.v for s in _steps(lifted.sg, open_[2])}
+            via = [
+                builder.name(s.arc.v).split(" (")[0]
+                for s in _steps(approach.sg, with_all[2])
+                if s.arc.end == s.arc.v and s.arc.v not in before and G.nodes[s.arc.v]["place_ids"]
+            ]
+            via = list(dict.fromkeys(via))[:2]
+            how = f" via {', '.join(via)}" if via else ""
+            effects[start].append(
+                ClosureEffect(w.closure_id, extra, f"{w.label}: +{_fmt(extra)}{how}")
+            )
+    return {s: tuple(sorted(e, key=lambda x: -x.extra_s)) for s, e in effects.items() if e}
+
+
+def _evacuate(
+    network: Any,
+    topo: Topology,
+    points: Sequence[TargetPoint],
+    costs: Mapping[str, np.ndarray],
+    builder: _LegBuilder,
+) -> Evacuation | None:
+    """Carry then drive to the clinic, from the target point whose evacuation is slowest."""
+    stations = network.region.stations
+    if EVACUATION_DESTINATION not in stations.index:
+        return None
+    dest = _station_node(network, EVACUATION_DESTINATION)
+    if dest is None:
+        return None
+    sg = StateGraph(
+        topo, ("foot", "vehicle"), costs, len(points), _target_arcs(topo, points, False)
+    )
+    found = sg.search([sg.virtual_state(i) for i in range(len(points))])
+    worst: Evacuation | None = None
+    for i, t in enumerate(points):
+        reached = [
+            (float(found.dist[i, s]), s)
+            for s in (sg.state(dest, "foot"), sg.state(dest, "vehicle"))
+            if math.isfinite(found.dist[i, s])
+        ]
+        if not reached:
+            continue
+        steps = _steps(sg, sg.path(found, i, min(reached)[1]))
+        builder.target_names = {**builder.target_names, _SOURCE: t.label}
+        carry = [s for s in steps if s.mode == "foot"]
+        drive = [s for s in steps if s.mode == "vehicle"]
+        if drive:
+            hand = drive[0].arc.u if drive[0].arc.f0 == 0.0 else _SOURCE
+        else:
+            hand = dest
+        if hand == _SOURCE:
+            hname, hlon, hlat = t.label, t.lon, t.lat
+        else:
+            node = network.graph.nodes[hand]
+            hname, hlon, hlat = builder.name(hand), float(node["lon"]), float(node["lat"])
+        ev = Evacuation(
+            carry_legs=builder.legs(carry),
+            vehicle_legs=builder.legs(drive),
+            carry_s=sum(s.duration_s for s in carry),
+            vehicle_s=sum(s.duration_s for s in drive),
+            handover_name=hname,
+            handover_lon=hlon,
+            handover_lat=hlat,
+            destination_id=EVACUATION_DESTINATION,
+            destination_name=str(stations.at[EVACUATION_DESTINATION, "name_en"]),
+        )
+        if worst is None or ev.total_s > worst.total_s:
+            worst = ev
+    return worst
 
 
 def _validate(
@@ -689,282 +1089,43 @@ def _station_node(network: Any, station_id: str) -> str | None:
         return None
 
 
-def plan_approach(
-    network: Any,
-    target: Any,
-    *,
-    stations: Sequence[str] | None = None,
-    profile: str = "rescue_team",
-    depart_at: datetime | None = None,
-    cost: CostFunction | None = None,
-    closures_applied: Sequence[str] = (),
-) -> ApproachResult:
-    """Fastest multimodal plan of every responding station to a target, and the evacuation.
+def _landing_sites(network: Any) -> list[tuple[str, str, float, float]]:
+    """``(id, name, lon, lat)`` of the helicopter landing sites in the region's data.
 
-    Parameters
-    ----------
-    network
-        A :class:`routes.RouteNetwork`.
-    target
-        ``(lon, lat)``; a segment id; or locate candidates (a :class:`LocateResult` or a
-        sequence of :class:`Candidate`: the ends of the most probable one's stretch).
-    stations
-        Station ids; by default every station with a ``vehicle`` or ``foot_team``
-        capability on the network.
-    profile
-        The foot profile of the teams (``rescue_team``, ``pilgrim``, ``stretcher_carry``).
-    depart_at
-        Timezone-aware departure time; plans then carry ``arrive_at``.
-    cost
-        ``cost(u, v, key, data, mode) -> seconds | None`` replacing the edge durations
-        (``None`` hides the edge from that mode), e.g. closure-aware costs; see
-        :func:`mode_costs`. The evacuation's carry keeps the ratio of this cost to the
-        plain foot duration (a closure that doubles walking time doubles carrying time).
-    closures_applied
-        Ids of the closures ``cost`` accounts for, echoed in every plan.
-
-    Returns
-    -------
-    ApproachResult
-        Plans sorted by ETA, reachable first; an unreachable plan leads to the nearest
-        reachable point. ``recommended`` is None when no station can reach the target.
-
-    Raises
-    ------
-    InvalidInput
-        On an unknown or non-foot profile, a naive ``depart_at``, a malformed target, a
-        target more than 2 km from the network, a station off the network.
-    NotFound
-        On an unknown station or segment id.
+    A station with the capability ``helicopter_landing`` or a place of type ``helipad``.
     """
-    chosen = _validate(network, stations, profile, depart_at, cost)
-    points = _resolve_target(network, target)
-    base_cost = _default_cost(profile)
-    user_cost: CostFunction = cost if cost is not None else base_cost
-    extra = _arrival_arcs(points)
-    target_names = {f"{_TARGET}{i}": p.label for i, p in enumerate(points)}
-    builder = _LegBuilder(network, target_names)
-    table = network.region.stations
-    closures = tuple(closures_applied)
-
-    cache: dict[tuple[str, bool], Plan] = {}
-    plans = []
-    for sid in chosen:
-        node = _station_node(network, sid)
-        assert node is not None
-        drives = "vehicle" in table.at[sid, "capabilities"]
-        if (node, drives) not in cache:
-            cache[(node, drives)] = _plan_from(
-                network, node, drives, points, extra, user_cost, builder
-            )
-        p = cache[(node, drives)]
-        plans.append(
-            Plan(
-                station_id=sid,
-                station_name=str(table.at[sid, "name_en"]),
-                eta_s=p.eta_s,
-                legs=p.legs,
-                arrival_lon=p.arrival_lon,
-                arrival_lat=p.arrival_lat,
-                alternatives=p.alternatives,
-                closures_applied=closures,
-                reachable=p.reachable,
-                gap_m=p.gap_m,
-                far_eta_s=p.far_eta_s,
-                arrive_at=depart_at + timedelta(seconds=p.eta_s) if depart_at else None,
-            )
-        )
-    plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
-    evacuation = _evacuate(network, points, profile, user_cost, base_cost, builder)
-    recommended, reason = _recommend(plans)
-    return ApproachResult(tuple(plans), evacuation, recommended, reason, tuple(points))
-
-
-def _plan_from(
-    network: Any,
-    node: str,
-    drives: bool,
-    points: Sequence[TargetPoint],
-    extra: Mapping[str, Sequence[_Arc]],
-    cost: CostFunction,
-    builder: _LegBuilder,
-) -> Plan:
-    modes = ("vehicle", "foot") if drives else ("foot",)
-    searcher = _Searcher(network, modes, cost)
-    starts = [(node, 0)]
-    dist, pred = searcher.run(starts, extra)
-    G = network.graph
-    etas = []
-    for i in range(len(points)):
-        reached = [
-            (dist[(f"{_TARGET}{i}", m)], m)
-            for m in range(len(modes))
-            if (f"{_TARGET}{i}", m) in dist
-        ]
-        etas.append(min(reached) if reached else None)
-    found = [(e, i) for i, e in enumerate(etas) if e is not None]
-    if not found:
-        return _unreachable(network, dist, pred, points[0], builder)
-    (eta, m), i = min(found)
-    goal = (f"{_TARGET}{i}", m)
-    steps = _path(pred, goal)
-    far = max(e[0] for e, _ in found) if len(points) > 1 else None
-    if len(points) > 1 and len(found) < len(points):
-        far = None
-    best_geometry = _path_geometry(G, steps)
-    alternatives = _alternatives(searcher, starts, extra, goal, steps, best_geometry, eta, builder)
-    t = points[i]
-    return Plan(
-        station_id="",
-        station_name="",
-        eta_s=eta,
-        legs=builder.legs(steps),
-        arrival_lon=t.lon,
-        arrival_lat=t.lat,
-        alternatives=alternatives,
-        far_eta_s=far,
-    )
-
-
-def _alternatives(
-    searcher: _Searcher,
-    starts: Sequence[State],
-    extra: Mapping[str, Sequence[_Arc]],
-    goal: State,
-    best_steps: Sequence[_Step],
-    best_geometry: MultiLineString,
-    best_eta: float,
-    builder: _LegBuilder,
-) -> tuple[Alternative, ...]:
-    G = searcher.G
-    penalty: dict[str, float] = {}
-    kept: list[tuple[float, list[_Step], MultiLineString, float]] = []
-    last = list(best_steps)
-    goals = [(goal[0], m) for m in range(len(searcher.modes))]
-    for _ in range(_MAX_PENALTY_ROUNDS):
-        for s in last:
-            p = _piece(s.arc.key)
-            penalty[p] = penalty.get(p, 1.0) * PENALTY_FACTOR
-        dist, pred = searcher.run(starts, extra, penalty)
-        reached = [(dist[g], g) for g in goals if g in dist]
-        if not reached:
-            break
-        steps = _path(pred, min(reached)[1])
-        last = steps
-        pieces = _path_geometry(G, steps)
-        shared = _shared_fraction(pieces, best_geometry)
-        if shared >= MAX_SHARED_FRACTION:
-            continue
-        if any(_shared_fraction(pieces, k[2]) >= MAX_SHARED_FRACTION for k in kept):
-            continue
-        eta = sum(s.duration_s for s in steps)
-        if eta > max(MAX_ALTERNATIVE_RATIO * best_eta, best_eta + 3600.0):
-            continue
-        kept.append((eta, steps, pieces, shared))
-        if len(kept) == MAX_ALTERNATIVES:
-            break
-    kept.sort(key=lambda k: k[0])
-    return tuple(
-        Alternative(builder.legs(steps), eta, max(0.0, eta - best_eta), shared)
-        for eta, steps, _, shared in kept
-    )
-
-
-def _unreachable(
-    network: Any,
-    dist: Mapping[State, float],
-    pred: Mapping[State, tuple[State, _Step | None]],
-    target: TargetPoint,
-    builder: _LegBuilder,
-) -> Plan:
-    G = network.graph
-    tx, ty = network.to_metric.transform(target.lon, target.lat)
-    reached = [s for s in dist if s[0] in G]
-    state = min(
-        reached,
-        key=lambda s: (math.hypot(G.nodes[s[0]]["x"] - tx, G.nodes[s[0]]["y"] - ty), dist[s]),
-    )
-    n = G.nodes[state[0]]
-    return Plan(
-        station_id="",
-        station_name="",
-        eta_s=dist[state],
-        legs=builder.legs(_path(pred, state)),
-        arrival_lon=n["lon"],
-        arrival_lat=n["lat"],
-        reachable=False,
-        gap_m=math.hypot(n["x"] - tx, n["y"] - ty),
-    )
-
-
-def _evacuate(
-    network: Any,
-    points: Sequence[TargetPoint],
-    profile: str,
-    user_cost: CostFunction,
-    base_cost: CostFunction,
-    builder: _LegBuilder,
-) -> Evacuation | None:
-    """Carry then drive to the clinic, from the target point whose evacuation is slowest."""
+    sites = []
     stations = network.region.stations
-    if EVACUATION_DESTINATION not in stations.index:
-        return None
-    dest = _station_node(network, EVACUATION_DESTINATION)
-    if dest is None:
-        return None
+    for sid, row in stations.iterrows():
+        if _HELI_CAPABILITY in row["capabilities"]:
+            sites.append((str(sid), str(row["name_en"]), row.geometry.x, row.geometry.y))
+    places = network.region.places
+    for pid, row in places[places["type"] == _HELI_PLACE_TYPE].iterrows():
+        sites.append((str(pid), str(row["name_en"]), row.geometry.x, row.geometry.y))
+    return sites
 
-    def carry_cost(u: str, v: str, key: str, data: Mapping[str, Any], mode: str) -> float | None:
-        c = user_cost(u, v, key, data, mode)
-        if c is None or mode == "vehicle":
-            return c
-        plain = base_cost(u, v, key, data, mode)
-        carry: float | None = data["duration_s"][_CARRY_PROFILE]
-        if carry is None or plain is None:
-            return None
-        return carry * (c / plain) if plain > 0 else carry
 
-    searcher = _Searcher(network, ("foot", "vehicle"), carry_cost)
-    worst: Evacuation | None = None
-    for t in points:
-        rkey = t.key[:-1] + "r"
-        extra = {
-            _SOURCE: [
-                _Arc(t.u, t.v, t.v, t.key, t.fraction, 1.0),
-                _Arc(t.v, t.u, t.u, rkey, 1.0 - t.fraction, 1.0),
-            ]
-        }
-        dist, pred = searcher.run([(_SOURCE, 0), (_SOURCE, 1)], extra)
-        reached = [(dist[(dest, m)], m) for m in (0, 1) if (dest, m) in dist]
-        if not reached:
+def _landing_site(
+    network: Any, point: TargetPoint, closures: Sequence[Closure]
+) -> LandingSite | None:
+    """The open landing site nearest the target: not inside an area closed to everyone."""
+    from shapely.geometry import shape
+
+    closed = [
+        shape(c.geometry)
+        for c in closures
+        if c.closed and c.modes == "all" and c.geometry and c.geometry["type"] == "Polygon"
+    ]
+    tx, ty = network.to_metric.transform(point.lon, point.lat)
+    best: LandingSite | None = None
+    for site_id, name, lon, lat in _landing_sites(network):
+        if any(area.contains(Point(lon, lat)) for area in closed):
             continue
-        _, m = min(reached)
-        steps = _path(pred, (dest, m))
-        builder.target_names = {**builder.target_names, _SOURCE: t.label}
-        carry = [s for s in steps if s.mode == "foot"]
-        drive = [s for s in steps if s.mode == "vehicle"]
-        if drive:
-            hand = drive[0].arc.u if drive[0].arc.f0 == 0.0 else _SOURCE
-        else:
-            hand = dest
-        if hand == _SOURCE:
-            hname, hlon, hlat = t.label, t.lon, t.lat
-        else:
-            node = network.graph.nodes[hand]
-            hname, hlon, hlat = builder.name(hand), float(node["lon"]), float(node["lat"])
-        ev = Evacuation(
-            carry_legs=builder.legs(carry),
-            vehicle_legs=builder.legs(drive),
-            carry_s=sum(s.duration_s for s in carry),
-            vehicle_s=sum(s.duration_s for s in drive),
-            handover_name=hname,
-            handover_lon=hlon,
-            handover_lat=hlat,
-            destination_id=EVACUATION_DESTINATION,
-            destination_name=str(stations.at[EVACUATION_DESTINATION, "name_en"]),
-        )
-        if worst is None or ev.total_s > worst.total_s:
-            worst = ev
-    return worst
+        x, y = network.to_metric.transform(lon, lat)
+        d = math.hypot(x - tx, y - ty)
+        if best is None or d < best.distance_m:
+            best = LandingSite(site_id, name, lon, lat, d)
+    return best
 
 
 def _recommend(plans: Sequence[Plan]) -> tuple[str | None, str]:
@@ -1005,30 +1166,49 @@ def plan_with_closures(
 ) -> ApproachResult:
     """Plan the approach with the closures in force at departure (``depart_at`` or ``now``).
 
-    Foot legs use :func:`rescue.closures.edge_cost` for ``profile``, vehicle legs for
-    ``"vehicle"``. Every plan's ``closures_applied`` lists the ids of all closures in
-    force then (not only those on the plan's way: a closed edge is never on a plan,
-    yet it shaped it).
+    Foot legs are slowed or closed by the closures affecting walking, vehicle legs by
+    all of them (see :func:`rescue.closures.edge_factors`). Every plan's
+    ``closures_applied`` lists the ids of all closures in force then (not only those on
+    the plan's way: a closed edge is never on a plan, yet it shaped it), and its
+    ``closure_effects`` what each one costs it: the plan is searched again with that
+    closure lifted, and the time lost and the places of the new way are named
+    ("Darchen – Tarboche road closed by snow since 06:00: +40 min via Zutulpuk").
 
     Raises
     ------
     InvalidInput, NotFound
         As :func:`plan_approach`.
     """
-    from rescue.closures import edge_cost
+    from rescue.closures import describe_closure, edge_factors
 
     at = depart_at or now
     active = [c for c in closures if c.active(at)]
-    cost = mode_costs(
-        foot=edge_cost(network, active, profile, at),
-        vehicle=edge_cost(network, active, "vehicle", at),
-    )
-    return plan_approach(
+
+    def factors_of(subset: Sequence[Closure]) -> dict[str, dict[str, float]]:
+        return {
+            "foot": edge_factors(network, subset, profile, at),
+            "vehicle": edge_factors(network, subset, "vehicle", at),
+        }
+
+    topo = topology(network)
+
+    def lifted(closure: Closure) -> Callable[[], _Without]:
+        def make() -> _Without:
+            others = [c for c in active if c is not closure]
+            costs = _edge_costs(network, topo, profile, None, factors_of(others))
+            return _Without(closure.closure_id, describe_closure(network, closure), costs)
+
+        return make
+
+    return _plan(
         network,
         target,
         stations=stations,
         profile=profile,
         depart_at=depart_at,
-        cost=cost,
+        cost=None,
+        factors=factors_of(active),
         closures_applied=tuple(c.closure_id for c in active),
+        without=[lifted(c) for c in active],
+        active=active,
     )

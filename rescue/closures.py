@@ -58,6 +58,8 @@ __all__ = [
     "affected_edges",
     "closure_weight",
     "edge_cost",
+    "edge_factors",
+    "describe_closure",
     "closures_on_edge",
 ]
 
@@ -557,10 +559,18 @@ def _profile_mode(profile: str) -> str:
         ) from None
 
 
-def _factors(
+def edge_factors(
     network: Any, closures: Iterable[Closure], profile: str, at: datetime
 ) -> dict[str, float]:
-    """Edge key → multiplier (``inf`` = closed) of the closures in force for ``profile``."""
+    """Edge key → multiplier (``inf`` = closed) of the closures in force for ``profile``.
+
+    Edges no closure touches are absent (multiplier 1).
+
+    Raises
+    ------
+    InvalidInput
+        If ``profile`` is unknown or ``at`` is naive.
+    """
     _check_aware(at, "at")
     mode = _profile_mode(profile)
     factors: dict[str, float] = {}
@@ -571,6 +581,47 @@ def _factors(
         for _, _, key in affected_edges(network, c):
             factors[key] = factors.get(key, 1.0) * f
     return factors
+
+
+_REASON_WORDS = {
+    "snow": "snow",
+    "landslide": "a landslide",
+    "flood": "flood / high river",
+    "ice": "ice",
+    "other": "an obstruction",
+}
+
+
+def describe_closure(network: Any, closure: Closure) -> str:
+    """One line naming what is closed, how, why and since when.
+
+    E.g. "Darchen – Tarboche road closed by snow since 06:00" (local time; the date is
+    added when the closure began on another day than it ends or than today).
+    """
+    names: list[str] = []
+    segments = network.segments
+    if closure.segment_ids:
+        ids: Iterable[str] = closure.segment_ids
+    else:
+        G = network.graph
+        ids = (
+            G.edges[e].get("segment_id")
+            for e in sorted(affected_edges(network, closure))
+            if G.edges[e].get("segment_id")
+        )
+    for sid in ids:
+        if sid in segments.index:
+            names.append(str(segments.at[sid, "name_en"]))
+    names = list(dict.fromkeys(names))
+    what = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
+    what = what or "the drawn area"
+    if closure.modes == "vehicle":
+        what += " (vehicles)"
+    how = "closed" if closure.closed else f"slowed ×{closure.slow_factor:g}"
+    start = closure.valid_from.astimezone(LOCAL_TZ)
+    today = datetime.now(LOCAL_TZ).date()
+    since = start.strftime("%H:%M") if start.date() == today else start.strftime("%d %b %H:%M")
+    return f"{what} {how} by {_REASON_WORDS[closure.reason]} since {since}"
 
 
 def _cost(data: Mapping[str, Any], profile: str, factor: float) -> float | None:
@@ -594,7 +645,7 @@ def edge_cost(
     InvalidInput
         If ``profile`` is unknown or ``at`` is naive.
     """
-    factors = _factors(network, list(closures), profile, at)
+    factors = edge_factors(network, list(closures), profile, at)
 
     def cost(u: str, v: str, key: str, data: Mapping[str, Any]) -> float | None:
         return _cost(data, profile, factors.get(key, 1.0))
@@ -616,7 +667,7 @@ def closure_weight(
     InvalidInput
         If ``profile`` is unknown or ``at`` is naive.
     """
-    factors = _factors(network, list(closures), profile, at)
+    factors = edge_factors(network, list(closures), profile, at)
 
     def weight(u: str, v: str, d: Mapping[str, Any]) -> float | None:
         if "duration_s" in d:  # a simple graph's single edge

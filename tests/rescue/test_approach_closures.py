@@ -1,0 +1,235 @@
+"""Plans under closures: never faster, what each closure costs, no ground route at all."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geodata import load_region
+from rescue.approach import (
+    MAX_SHARED_FRACTION,
+    ApproachResult,
+    plan_approach,
+    plan_with_closures,
+)
+from rescue.closures import LOCAL_TZ, Closure, describe_closure, parse_closure
+from routes import RouteNetwork, build_network
+from routes.multimodal import GroundOverlap, topology
+from tests.common import make_region_dir, tiny_region_layers
+from tests.rescue.test_approach import BELOW_PASS_KM, assert_valid_plan
+
+NOW = datetime(2025, 6, 14, 12, 0, tzinfo=LOCAL_TZ)
+_NET = build_network(load_region("kailash"))
+SEGMENTS = sorted(_NET.segments.index)
+TARGET_KMS = (3.0, 12.0, BELOW_PASS_KM, 40.0)
+
+
+@pytest.fixture(scope="module")
+def kailash() -> RouteNetwork:
+    return _NET
+
+
+def closure(net: RouteNetwork, **kw: Any) -> Closure:
+    body: dict[str, Any] = {"reason": "snow", "modes": "all", "severity": "closed"}
+    body.update(kw)
+    return parse_closure(body, network=net, now=NOW)
+
+
+def etas(result: ApproachResult) -> dict[str, float]:
+    return {p.station_id: p.eta_s for p in result.plans if p.reachable}
+
+
+# --------------------------------------------------------------------------- properties
+closure_specs = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=5, unique=True),
+        st.sampled_from(["all", "vehicle"]),
+        st.one_of(
+            st.just("closed"), st.builds(lambda f: {"slow_factor": f}, st.floats(1.05, 10.0))
+        ),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(specs=closure_specs, km=st.sampled_from(TARGET_KMS))
+def test_closing_anything_never_makes_a_plan_faster(
+    kailash: RouteNetwork, specs: list[tuple[list[str], str, Any]], km: float
+) -> None:
+    target = kailash.point_at("outer_kora", km)[:2]
+    closures = [closure(kailash, segment_ids=ids, modes=m, severity=sev) for ids, m, sev in specs]
+    base = plan_approach(kailash, target)
+    closed = plan_with_closures(kailash, target, closures, now=NOW)
+    open_etas, closed_etas = etas(base), etas(closed)
+    # nothing becomes reachable by closing, and nothing gets faster
+    assert set(closed_etas) <= set(open_etas)
+    for sid, eta in closed_etas.items():
+        assert eta >= open_etas[sid] - 1e-6, sid
+    if base.evacuation and closed.evacuation:
+        assert closed.evacuation.total_s >= base.evacuation.total_s - 1e-6
+    ids = tuple(c.closure_id for c in closures)
+    overlap = GroundOverlap(topology(kailash), 30.0)
+    for plan in closed.plans:
+        assert plan.closures_applied == ids
+        assert_valid_plan(kailash, plan)  # continuous, ETA = sum of legs, modes in order
+        if plan.reachable:
+            for effect in plan.closure_effects:
+                assert effect.closure_id in ids and effect.extra_s > 0
+        _assert_alternatives_distinct(kailash, overlap, plan)
+    assert [p.eta_s for p in closed.plans if p.reachable] == sorted(closed_etas.values())
+
+
+def _assert_alternatives_distinct(net: RouteNetwork, overlap: GroundOverlap, plan: Any) -> None:
+    """Every two of (best, alternatives...) share less than half of the shorter one."""
+    import numpy as np
+    from shapely.geometry import LineString
+
+    def line(legs: Any) -> LineString:
+        xy = [net.to_metric.transform(lon, lat) for leg in legs for lon, lat in leg.geometry]
+        return LineString(xy)
+
+    paths = [line(plan.legs)] + [line(a.legs) for a in plan.alternatives]
+    for i in range(len(paths)):
+        for j in range(i + 1, len(paths)):
+            a, b = sorted((paths[i], paths[j]), key=lambda g: g.length)
+            pts = [a.interpolate(f, normalized=True) for f in np.linspace(0, 1, 200)]
+            near = sum(b.distance(p) <= 30.0 for p in pts) / len(pts)
+            assert near < MAX_SHARED_FRACTION + 0.05, (plan.station_id, i, j, near)
+
+
+# --------------------------------------------------------------------------- what closures cost
+def test_each_closure_names_its_cost_and_the_detour(kailash: RouteNetwork) -> None:
+    """The road from Zongdui to Darchen closed: the police drive round by Tarboche."""
+    target = kailash.point_at("outer_kora", BELOW_PASS_KM)[:2]
+    road = closure(kailash, segment_ids=["road:zongdui_darchen"], **{"from": "2025-06-14T06:00"})
+    base = plan_approach(kailash, target, stations=["darchen_police_station"])
+    res = plan_with_closures(kailash, target, [road], now=NOW, stations=["darchen_police_station"])
+    (plan,) = res.plans
+    (effect,) = plan.closure_effects
+    assert effect.closure_id == road.closure_id
+    # the only closure: what it costs is the whole difference
+    assert effect.extra_s == pytest.approx(plan.eta_s - base.plans[0].eta_s)
+    assert effect.extra_s > 10 * 60
+    assert effect.message.startswith("Zongdui → Darchen closed by snow since 14 Jun 06:00: +")
+    assert "via Tarboche flagpole" in effect.message
+    assert effect.to_dict()["message"] == effect.message
+    assert plan.to_dict()["closure_effects"][0]["closure_id"] == road.closure_id
+
+
+def test_closures_that_do_not_touch_a_plan_are_not_blamed(kailash: RouteNetwork) -> None:
+    target = kailash.point_at("outer_kora", BELOW_PASS_KM)[:2]
+    far = closure(kailash, segment_ids=["road:darchen_purang"], modes="vehicle")
+    road = closure(kailash, segment_ids=["road:zongdui_darchen"])
+    res = plan_with_closures(
+        kailash, target, [far, road], now=NOW, stations=["darchen_police_station"]
+    )
+    (plan,) = res.plans
+    assert plan.closures_applied == (far.closure_id, road.closure_id)
+    assert [e.closure_id for e in plan.closure_effects] == [road.closure_id]
+
+
+def test_describe_closure(kailash: RouteNetwork) -> None:
+    c = closure(
+        kailash,
+        segment_ids=["road:zongdui_darchen"],
+        modes="vehicle",
+        severity={"slow_factor": 2.5},
+        reason="landslide",
+        **{"from": "2025-06-14T06:30"},
+    )
+    assert describe_closure(kailash, c) == (
+        "Zongdui → Darchen (vehicles) slowed ×2.5 by a landslide since 14 Jun 06:30"
+    )
+    today = datetime.now(LOCAL_TZ).replace(hour=6, minute=0, second=0, microsecond=0)
+    area = parse_closure(
+        {
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [81.366, 31.092],
+                        [81.374, 31.092],
+                        [81.374, 31.098],
+                        [81.366, 31.098],
+                        [81.366, 31.092],
+                    ]
+                ],
+            },
+            "reason": "ice",
+            "modes": "all",
+            "severity": "closed",
+            "from": today.isoformat(),
+        },
+        network=kailash,
+        now=today + timedelta(hours=1),
+    )
+    text = describe_closure(kailash, area)
+    assert text.endswith("closed by ice since 06:00")  # today: the time alone
+    assert "Drölma-la" in text
+
+
+# --------------------------------------------------------------------------- no ground route
+def test_no_ground_route_says_so_and_kailash_has_no_landing_site(kailash: RouteNetwork) -> None:
+    target = kailash.point_at("outer_kora", BELOW_PASS_KM)[:2]
+    both_sides = [
+        closure(kailash, segment_ids=["outer_kora:sky_burial_west_supply-dolma_la"]),
+        closure(kailash, segment_ids=["outer_kora:dolma_la-phakna_rigzin_supply"]),
+    ]
+    res = plan_with_closures(kailash, target, both_sides, now=NOW)
+    assert res.recommended is None
+    assert all(not p.reachable for p in res.plans)
+    assert "no ground route reaches the target" in res.reason
+    assert "no helicopter landing site is recorded" in res.reason
+    assert res.landing_site is None and res.to_dict()["landing_site"] is None
+
+
+@pytest.fixture()
+def tiny_with_helipad(tmp_path: Path) -> RouteNetwork:
+    stations = tiny_region_layers()["stations"]
+    stations["features"][1]["properties"]["capabilities"] = ["foot_team", "helicopter_landing"]
+    make_region_dir(tmp_path / "tiny", stations=stations)
+    return build_network(load_region("tiny", data_dir=tmp_path))
+
+
+def test_landing_site_when_the_ground_is_cut(tiny_with_helipad: RouteNetwork) -> None:
+    net = tiny_with_helipad
+    shrine = net.graph.nodes["shrine"]
+    spur = [s for s in net.segments.index if "spur" in s or "shrine" in s]
+    cut = closure(net, segment_ids=spur)
+    res = plan_with_closures(net, (shrine["lon"], shrine["lat"]), [cut], now=NOW)
+    assert res.recommended is None
+    assert res.landing_site is not None
+    assert res.landing_site.site_id == "gate_medical"
+    assert 0 < res.landing_site.distance_m < 2000
+    assert "nearest helicopter landing site: Gate medical post" in res.reason
+    # a landing site inside an area closed to everyone is not offered
+    gate = net.graph.nodes["gate"]
+    d = 0.001
+    box = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [gate["lon"] - d, gate["lat"] - d],
+                [gate["lon"] + d, gate["lat"] - d],
+                [gate["lon"] + d, gate["lat"] + d],
+                [gate["lon"] - d, gate["lat"] + d],
+                [gate["lon"] - d, gate["lat"] - d],
+            ]
+        ],
+    }
+    snowed = closure(net, geometry=box)
+    res = plan_with_closures(net, (shrine["lon"], shrine["lat"]), [cut, snowed], now=NOW)
+    assert res.landing_site is None
+    reachable = plan_approach(net, (shrine["lon"], shrine["lat"]))
+    assert reachable.recommended and reachable.landing_site is None
+    assert math.isfinite(reachable.plans[0].eta_s)
