@@ -130,6 +130,15 @@ def test_closure_on_east_track_slows_the_police(
     after = plan_of(after_body, POLICE)
     assert after["eta_s"] >= before["eta_s"]
     assert all(p["closures_applied"] == [closure_id] for p in after_body["plans"])
+    # each plan the closure slowed says by how much, and why
+    slowed = [p for p in after_body["plans"] if p["closure_effects"]]
+    assert after["eta_s"] > before["eta_s"] + 60 and after in slowed
+    for p in slowed:
+        (effect,) = p["closure_effects"]
+        assert effect["closure_id"] == closure_id
+        assert effect["extra_s"] > 0
+        assert "closed by a landslide since" in effect["message"]
+    assert after_body["landing_site"] is None
 
     deleted = client.delete(f"{CLOSURES}/{closure_id}")
     assert deleted.status_code == 204
