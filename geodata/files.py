@@ -41,6 +41,7 @@ from geodata.validate import (
     ID_FIELDS,
     LAYERS,
     METADATA_FILE,
+    RegionDocuments,
     layer_file,
     read_region_files,
     validate_region_files,
@@ -54,6 +55,7 @@ __all__ = [
     "Region",
     "list_regions",
     "load_region",
+    "region_from_documents",
     "write_region",
 ]
 
@@ -91,7 +93,7 @@ class Region:
     region_id
         Directory name, equal to ``metadata["region_id"]``.
     path
-        The region directory.
+        The region directory, None for a region read from the database.
     metadata
         ``metadata.json``.
     calibration
@@ -107,7 +109,7 @@ class Region:
     """
 
     region_id: str
-    path: Path
+    path: Path | None
     metadata: Mapping[str, Any]
     calibration: Mapping[str, Any]
     cues: Mapping[str, Any]
@@ -199,7 +201,15 @@ def load_region(region_id: str = "kailash", *, data_dir: Path | None = None) -> 
         listed = ", ".join(available) if available else "none"
         raise NotFound(f"unknown region {region_id!r}; available regions: {listed}")
     path = base / region_id
-    docs = read_region_files(path, region_id=region_id)
+    return region_from_documents(read_region_files(path, region_id=region_id), path=path)
+
+
+def region_from_documents(docs: RegionDocuments, *, path: Path | None = None) -> Region:
+    """The :class:`Region` of validated documents (from files or from the database).
+
+    ``path`` is where they came from, if from a directory.
+    """
+    region_id = docs.region_id
     frames = {layer: _frame(layer, docs.layers[layer]) for layer in LAYERS}
     return Region(
         region_id=region_id,

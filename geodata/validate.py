@@ -429,6 +429,45 @@ def read_region_files(path: Path, *, region_id: str | None = None) -> RegionDocu
     )
 
 
+def check_region_documents(
+    region_id: str,
+    *,
+    metadata: Any,
+    calibration: Any,
+    layers: Mapping[str, Any],
+    cues: Any = None,
+) -> RegionDocuments:
+    """Validate a region held in memory (e.g. read from the database) as files would be.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem found, each naming layer file, feature and field.
+    """
+    problems = _Problems()
+    _check_documents(
+        region_id,
+        metadata=metadata,
+        calibration=calibration,
+        layers=layers,
+        problems=problems,
+        cues=cues if cues is not None else {"cues": []},
+    )
+    if problems.items:
+        count = len(problems.items)
+        raise DataValidationError(
+            f"region {region_id!r}: data is invalid ({count} problem{'s' if count != 1 else ''})",
+            details=problems.items,
+        )
+    return RegionDocuments(
+        region_id=region_id,
+        metadata=dict(metadata),
+        calibration=dict(calibration),
+        layers={k: layers[k] for k in LAYERS},
+        cues=dict(cues) if cues is not None else {"cues": []},
+    )
+
+
 def validate_region_files(path: Path, *, region_id: str | None = None) -> None:
     """Validate a region directory; see :func:`read_region_files`.
 

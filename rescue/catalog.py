@@ -187,7 +187,7 @@ def region_info(network: RouteNetwork) -> dict[str, Any]:
     region = network.region
     meta, calib = region.metadata, region.calibration
     info = region_summary(network)
-    info["data_dir"] = str(region.path)
+    info["data_dir"] = str(region.path) if region.path is not None else None
     info["routes_km"] = {
         rid: round(float(length) / 1000.0, 2) for rid, length in network.routes["length_m"].items()
     }

@@ -19,10 +19,18 @@ __all__ = [
 class SandtableError(Exception):
     """Root of all errors raised by Sandtable's own code."""
 
-    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[str] | None = None,
+        data: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details: list[str] = list(details or [])
+        #: structured, JSON-ready context for API clients (e.g. both sides of a conflict)
+        self.data: dict[str, object] | None = data
 
     def __str__(self) -> str:
         if not self.details:

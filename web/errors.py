@@ -33,10 +33,21 @@ STATUS: dict[type[SandtableError], tuple[int, str]] = {
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list[str] | None = None,
+    data: dict[str, object] | None = None,
 ) -> Response:
-    """Return the JSON error body with ``status``."""
-    body = {"status": status, "code": code, "message": message, "details": details or []}
+    """Return the JSON error body with ``status`` (and ``data``, when the error has it)."""
+    body: dict[str, object] = {
+        "status": status,
+        "code": code,
+        "message": message,
+        "details": details or [],
+    }
+    if data is not None:
+        body["data"] = data
     response = jsonify(error=body)
     response.status_code = status
     return response
@@ -54,7 +65,7 @@ def _sandtable_error(exc: SandtableError) -> Response:
     if status >= 500:
         log.error("unexpected %s at %s", type(exc).__name__, request.path, exc_info=exc)
         return error_response(status, code, "internal error; the incident has been logged")
-    return error_response(status, code, exc.message, exc.details)
+    return error_response(status, code, exc.message, exc.details, exc.data)
 
 
 def _http_error(exc: HTTPException) -> Response | HTTPException:

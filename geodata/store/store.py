@@ -1,0 +1,839 @@
+"""The route-data store: one region's features in a database, every change a version.
+
+:class:`RouteStore` wraps a SQLAlchemy engine on SQLite (the embedded default, in the
+instance directory: WAL journal, foreign keys on, writers serialised with
+``BEGIN IMMEDIATE`` so that readers are never blocked) or PostgreSQL + PostGIS
+(``SANDTABLE_DATABASE_URL``; writers serialised per region by a row lock, reads in
+``REPEATABLE READ`` so one snapshot is one version).
+
+* :meth:`RouteStore.snapshot` reads the documents of a region at its current version,
+  or any past one (the current rows with the later changes undone), validated exactly
+  as the committed files are.
+* :meth:`RouteStore.commit` applies feature edits in one transaction: an edit based on
+  a stale ``revision`` is a :class:`~rescue.errors.Conflict` carrying both versions of
+  the feature; edits that would break the data contract are refused whole
+  (:class:`~rescue.errors.InvalidInput` listing every problem); otherwise one new
+  :class:`~geodata.store.schema.Version` with one change per feature (GeoJSON before
+  and after) is written and becomes current.
+* :meth:`RouteStore.restore` writes an old version's state as a new version.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import shapely
+from alembic import command
+from alembic.config import Config
+from shapely.geometry import mapping, shape
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from geodata.files import DEFAULT_DATA_DIR, Region, region_from_documents
+from geodata.store.schema import (
+    TABLE_OF_LAYER,
+    Change,
+    ClosureRow,
+    PointRow,
+    RegionRow,
+    Version,
+    WayRow,
+)
+from geodata.validate import (
+    ID_FIELDS,
+    LAYERS,
+    RegionDocuments,
+    check_region_documents,
+    read_region_files,
+)
+from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
+
+__all__ = [
+    "DATABASE_FILE",
+    "FeatureEdit",
+    "RouteStore",
+    "Snapshot",
+    "VersionInfo",
+    "database_url",
+    "migrate",
+    "open_store",
+]
+
+#: the embedded database, in the instance directory
+DATABASE_FILE = "sandtable.db"
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MAX_MESSAGE_CHARS = 2000
+_MAX_AUTHOR_CHARS = 100
+Op = Literal["insert", "update", "delete"]
+
+
+def database_url(url: str | None, instance_dir: Path) -> str:
+    """``url`` if given, else the embedded SQLite database in ``instance_dir``."""
+    if url:
+        return url
+    return f"sqlite:///{(Path(instance_dir) / DATABASE_FILE).resolve()}"
+
+
+# --------------------------------------------------------------------------- values
+@dataclass(frozen=True)
+class VersionInfo:
+    """A version of a region's data: who wrote it, when, why, and what it touched."""
+
+    version_id: int
+    region_id: str
+    created_at: datetime
+    author: str
+    message: str
+    kind: str
+    parent_id: int | None
+    restored_from: int | None
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version_id": self.version_id,
+            "region_id": self.region_id,
+            "created_at": self.created_at.isoformat(),
+            "author": self.author,
+            "message": self.message,
+            "kind": self.kind,
+            "parent_id": self.parent_id,
+            "restored_from": self.restored_from,
+            "counts": dict(self.counts),
+        }
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A region's validated documents at one version, with each feature's revision."""
+
+    region_id: str
+    version_id: int
+    documents: RegionDocuments
+    revisions: Mapping[tuple[str, str], int]
+    positions: Mapping[tuple[str, str], int]
+
+    def region(self) -> Region:
+        return region_from_documents(self.documents)
+
+    def feature(self, layer: str, feature_id: str) -> dict[str, Any]:
+        """The GeoJSON feature, or :class:`NotFound`."""
+        for f in self.documents.layers[layer]["features"]:
+            if f["properties"][ID_FIELDS[layer]] == feature_id:
+                return dict(f)
+        raise NotFound(f"no {layer[:-1]} {feature_id!r} in version {self.version_id}")
+
+
+@dataclass(frozen=True)
+class FeatureEdit:
+    """Insert, update or delete one feature.
+
+    ``feature`` is the new GeoJSON feature (None for a delete); its id property
+    (``way_id``, ``place_id``, ``station_id``) must be ``feature_id``. ``base_revision``
+    is the revision the edit was made on (required for update and delete: a stale one
+    is a conflict).
+    """
+
+    layer: str
+    feature_id: str
+    op: Op
+    feature: Mapping[str, Any] | None = None
+    base_revision: int | None = None
+
+
+# --------------------------------------------------------------------------- engine
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (pysqlite's is broken)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _engines(url: str) -> tuple[Engine, Engine]:
+    """(reader, writer) engines for ``url``."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, immediate=False), _sqlite_engine(url, immediate=True)
+    if url.startswith("postgresql"):
+        writer = create_engine(url, pool_pre_ping=True)
+        reader = writer.execution_options(isolation_level="REPEATABLE READ")
+        return reader, writer
+    raise InvalidInput(
+        f"unsupported database URL scheme in {url.split(':', 1)[0]!r}: "
+        "use sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
+    )
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def open_store(url: str) -> RouteStore:
+    """Open (creating or upgrading the schema of) the database at ``url``.
+
+    Raises
+    ------
+    InvalidInput
+        If the URL's scheme is not SQLite or PostgreSQL.
+    DataValidationError
+        If the database cannot be reached or upgraded.
+    """
+    reader, writer = _engines(url)
+    try:
+        migrate(writer)
+    except OperationalError as exc:
+        raise DataValidationError(
+            "cannot open the database", details=[str(exc.orig).strip().splitlines()[0]]
+        ) from None
+    return RouteStore(reader, writer)
+
+
+# --------------------------------------------------------------------------- store
+def _feature_doc(row: WayRow | PointRow) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": dict(row.properties),
+        "geometry": mapping(row.geometry),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Tuples from shapely's ``mapping`` as lists, so documents compare as JSON does."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class RouteStore:
+    """Route data of any number of regions in one database; see the module docstring."""
+
+    def __init__(self, reader: Engine, writer: Engine) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    @property
+    def dialect(self) -> str:
+        return self.writer.dialect.name
+
+    def dispose(self) -> None:
+        self.reader.dispose()
+        self.writer.dispose()
+
+    # seeding
+    def has_region(self, region_id: str) -> bool:
+        with Session(self.reader) as s:
+            return s.get(RegionRow, region_id) is not None
+
+    def seed(
+        self, region_id: str, *, data_dir: Path | None = None, author: str = "sandtable"
+    ) -> VersionInfo | None:
+        """Load ``<data_dir>/<region_id>`` into an empty region; None if it is there.
+
+        Raises
+        ------
+        DataValidationError
+            If the files are invalid (nothing is written).
+        """
+        path = Path(data_dir or DEFAULT_DATA_DIR) / region_id
+        docs = read_region_files(path, region_id=region_id)
+        with Session(self.writer) as s, s.begin():
+            if s.get(RegionRow, region_id) is not None:
+                return None
+            s.add(
+                RegionRow(
+                    region_id=region_id,
+                    metadata_doc=docs.metadata,
+                    calibration=docs.calibration,
+                    cues=docs.cues,
+                    current_version=0,
+                )
+            )
+            s.flush()
+            version = Version(
+                region_id=region_id,
+                created_at=datetime.now(UTC),
+                author=author,
+                message=f"seeded from the committed region data ({path.name})",
+                kind="seed",
+                parent_id=None,
+            )
+            s.add(version)
+            s.flush()
+            counts: dict[str, int] = {}
+            for layer in LAYERS:
+                for i, f in enumerate(docs.layers[layer]["features"]):
+                    fid = f["properties"][ID_FIELDS[layer]]
+                    s.add(self._row(region_id, layer, fid, i, f, version.version_id))
+                    counts["insert"] = counts.get("insert", 0) + 1
+            s.get_one(RegionRow, region_id).current_version = version.version_id
+            return self._info(version, counts)
+
+    @staticmethod
+    def _row(
+        region_id: str, layer: str, fid: str, position: int, f: Mapping[str, Any], revision: int
+    ) -> WayRow | PointRow:
+        table = TABLE_OF_LAYER[layer]
+        geom = shape(f["geometry"])
+        return table(
+            region_id=region_id,
+            layer=layer,
+            feature_id=fid,
+            position=position,
+            properties=dict(f["properties"]),
+            geometry=geom,
+            revision=revision,
+        )
+
+    # reading
+    def current_version(self, region_id: str) -> int:
+        """The region's current version id.
+
+        Raises
+        ------
+        NotFound
+            If the region is not in the database.
+        """
+        with self.reader.connect() as conn:
+            value = conn.execute(
+                select(RegionRow.current_version).where(RegionRow.region_id == region_id)
+            ).scalar()
+        if value is None:
+            raise NotFound(f"region {region_id!r} is not in the database")
+        return int(value)
+
+    def snapshot(self, region_id: str, version_id: int | None = None) -> Snapshot:
+        """The region's documents at ``version_id`` (default: current), validated.
+
+        Raises
+        ------
+        NotFound
+            If the region or the version does not exist.
+        """
+        with Session(self.reader) as s, s.begin():
+            region = s.get(RegionRow, region_id)
+            if region is None:
+                raise NotFound(f"region {region_id!r} is not in the database")
+            current = region.current_version
+            target = current if version_id is None else int(version_id)
+            if target != current:
+                v = s.get(Version, target)
+                if v is None or v.region_id != region_id or target > current:
+                    raise NotFound(f"region {region_id!r} has no version {version_id}")
+            layers, revisions = self._read_layers(s, region_id)
+            if target != current:
+                self._undo_after(s, region_id, target, layers, revisions)
+            meta, calib, cues = region.metadata_doc, region.calibration, region.cues
+        docs = check_region_documents(
+            region_id,
+            metadata=meta,
+            calibration=calib,
+            layers=self._collections(layers),
+            cues=cues,
+        )
+        positions = {
+            (layer, fid): p for layer, feats in layers.items() for fid, (p, _) in feats.items()
+        }
+        return Snapshot(region_id, target, docs, revisions, positions)
+
+    @staticmethod
+    def _read_layers(
+        s: Session, region_id: str
+    ) -> tuple[dict[str, dict[str, tuple[int, dict[str, Any]]]], dict[tuple[str, str], int]]:
+        """layer → id → (position, feature), and the revisions."""
+        layers: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {k: {} for k in LAYERS}
+        revisions: dict[tuple[str, str], int] = {}
+        for table in (WayRow, PointRow):
+            for row in s.scalars(select(table).where(table.region_id == region_id)):
+                layers[row.layer][row.feature_id] = (row.position, _feature_doc(row))
+                revisions[(row.layer, row.feature_id)] = row.revision
+        return layers, revisions
+
+    @staticmethod
+    def _undo_after(
+        s: Session,
+        region_id: str,
+        target: int,
+        layers: dict[str, dict[str, tuple[int, dict[str, Any]]]],
+        revisions: dict[tuple[str, str], int],
+    ) -> None:
+        """Undo, newest first, every change of the versions after ``target``."""
+        changes = s.scalars(
+            select(Change)
+            .join(Version, Version.version_id == Change.version_id)
+            .where(Version.region_id == region_id, Change.version_id > target)
+            .order_by(Change.version_id.desc(), Change.change_id.desc())
+        )
+        for c in changes:
+            if c.before is None:
+                layers[c.layer].pop(c.feature_id, None)
+                revisions.pop((c.layer, c.feature_id), None)
+            else:
+                before = dict(c.before)
+                position = int(before.pop("position", 0))
+                revision = int(before.pop("revision", 0))
+                layers[c.layer][c.feature_id] = (position, before)
+                revisions[(c.layer, c.feature_id)] = revision
+
+    @staticmethod
+    def _collections(
+        layers: Mapping[str, Mapping[str, tuple[int, dict[str, Any]]]],
+    ) -> dict[str, dict[str, Any]]:
+        out = {}
+        for layer in LAYERS:
+            items = sorted(layers[layer].items(), key=lambda kv: (kv[1][0], kv[0]))
+            out[layer] = {
+                "type": "FeatureCollection",
+                "features": [_plain(f) for _, (_, f) in items],
+            }
+        return out
+
+    def feature(self, region_id: str, layer: str, feature_id: str) -> tuple[dict[str, Any], int]:
+        """The current GeoJSON feature and its revision.
+
+        Raises
+        ------
+        NotFound
+            If there is no such layer or feature.
+        """
+        table = self._table(layer)
+        with Session(self.reader) as s:
+            row = s.get(table, (region_id, layer, feature_id))
+            if row is None:
+                raise NotFound(f"no {layer[:-1]} {feature_id!r} in region {region_id!r}")
+            return _plain(_feature_doc(row)), row.revision
+
+    @staticmethod
+    def _table(layer: str) -> type[WayRow] | type[PointRow]:
+        if layer not in TABLE_OF_LAYER:
+            raise NotFound(f"unknown layer {layer!r}; layers: {', '.join(LAYERS)}")
+        return TABLE_OF_LAYER[layer]
+
+    # history
+    def history(
+        self, region_id: str, *, limit: int = 50, before: int | None = None
+    ) -> list[VersionInfo]:
+        """Versions, newest first (``before``: only older than that version id)."""
+        if not 1 <= limit <= 1000:
+            raise InvalidInput(f"limit must be 1-1000, got {limit}")
+        with Session(self.reader) as s:
+            if s.get(RegionRow, region_id) is None:
+                raise NotFound(f"region {region_id!r} is not in the database")
+            q = select(Version).where(Version.region_id == region_id)
+            if before is not None:
+                q = q.where(Version.version_id < before)
+            versions = list(s.scalars(q.order_by(Version.version_id.desc()).limit(limit)))
+            counts = self._counts(s, [v.version_id for v in versions])
+            return [self._info(v, counts.get(v.version_id, {})) for v in versions]
+
+    @staticmethod
+    def _counts(s: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+        if not ids:
+            return out
+        rows = s.execute(
+            select(Change.version_id, Change.op, func.count())
+            .where(Change.version_id.in_(ids))
+            .group_by(Change.version_id, Change.op)
+        )
+        for vid, op, n in rows:
+            out.setdefault(vid, {})[op] = int(n)
+        return out
+
+    def changes(self, region_id: str, version_id: int) -> tuple[VersionInfo, list[dict[str, Any]]]:
+        """One version and its changes (layer, id, op, before, after as GeoJSON)."""
+        with Session(self.reader) as s:
+            v = s.get(Version, version_id)
+            if v is None or v.region_id != region_id:
+                raise NotFound(f"region {region_id!r} has no version {version_id}")
+            rows = list(
+                s.scalars(
+                    select(Change).where(Change.version_id == version_id).order_by(Change.change_id)
+                )
+            )
+            counts = self._counts(s, [version_id]).get(version_id, {})
+            return self._info(v, counts), [
+                {
+                    "layer": c.layer,
+                    "feature_id": c.feature_id,
+                    "op": c.op,
+                    "before": _strip(c.before),
+                    "after": _strip(c.after),
+                }
+                for c in rows
+            ]
+
+    @staticmethod
+    def _info(v: Version, counts: Mapping[str, int]) -> VersionInfo:
+        return VersionInfo(
+            version_id=v.version_id,
+            region_id=v.region_id,
+            created_at=v.created_at,
+            author=v.author,
+            message=v.message,
+            kind=v.kind,
+            parent_id=v.parent_id,
+            restored_from=v.restored_from,
+            counts=dict(counts),
+        )
+
+    # writing
+    def commit(
+        self,
+        region_id: str,
+        edits: Sequence[FeatureEdit],
+        *,
+        author: str,
+        message: str,
+        kind: str = "edit",
+        restored_from: int | None = None,
+        check_revisions: bool = True,
+    ) -> VersionInfo:
+        """Apply ``edits`` as one new version; see the module docstring.
+
+        Raises
+        ------
+        InvalidInput
+            If an edit is malformed or the result breaks the data contract (every
+            problem listed; nothing written).
+        NotFound
+            If the region, a layer or an updated/deleted feature does not exist.
+        Conflict
+            If an edit's ``base_revision`` is not the feature's revision (``data``
+            holds the stored feature and the submitted one); nothing written.
+        """
+        author = _text(author, "author", _MAX_AUTHOR_CHARS)
+        message = _text(message, "message", _MAX_MESSAGE_CHARS)
+        if not edits:
+            raise InvalidInput("nothing to commit: no edits")
+        self._check_edits(edits, check_revisions)
+        with Session(self.writer) as s, s.begin():
+            region = s.scalars(
+                select(RegionRow).where(RegionRow.region_id == region_id).with_for_update()
+            ).first()
+            if region is None:
+                raise NotFound(f"region {region_id!r} is not in the database")
+            layers, revisions = self._read_layers(s, region_id)
+            befores: list[tuple[FeatureEdit, tuple[int, dict[str, Any]] | None]] = []
+            for e in edits:
+                old = layers[e.layer].get(e.feature_id)
+                if e.op == "insert" and old is not None:
+                    raise Conflict(
+                        f"{e.layer[:-1]} {e.feature_id!r} already exists",
+                        data={
+                            "theirs": _plain(old[1]),
+                            "revision": revisions[(e.layer, e.feature_id)],
+                        },
+                    )
+                if e.op != "insert" and old is None:
+                    raise NotFound(f"no {e.layer[:-1]} {e.feature_id!r} in region {region_id!r}")
+                if (
+                    check_revisions
+                    and e.op != "insert"
+                    and e.base_revision != revisions[(e.layer, e.feature_id)]
+                ):
+                    assert old is not None
+                    raise Conflict(
+                        f"{e.layer[:-1]} {e.feature_id!r} was changed by version "
+                        f"{revisions[(e.layer, e.feature_id)]} after revision {e.base_revision} "
+                        "you edited; reload it, redo your change and save again",
+                        data={
+                            "layer": e.layer,
+                            "feature_id": e.feature_id,
+                            "theirs": {
+                                "revision": revisions[(e.layer, e.feature_id)],
+                                "feature": _plain(old[1]),
+                            },
+                            "yours": {
+                                "base_revision": e.base_revision,
+                                "feature": None if e.feature is None else _plain(dict(e.feature)),
+                            },
+                        },
+                    )
+                befores.append((e, old))
+                if e.op == "delete":
+                    layers[e.layer].pop(e.feature_id)
+                else:
+                    position = (
+                        old[0]
+                        if old
+                        else max((p for p, _ in layers[e.layer].values()), default=-1) + 1
+                    )
+                    if e.feature is not None and "position" in e.feature:
+                        position = int(e.feature["position"])
+                    layers[e.layer][e.feature_id] = (position, _clean(e.feature))
+            try:
+                check_region_documents(
+                    region_id,
+                    metadata=region.metadata_doc,
+                    calibration=region.calibration,
+                    layers=self._collections(layers),
+                    cues=region.cues,
+                )
+            except DataValidationError as exc:
+                raise InvalidInput(
+                    "the change would make the region data invalid; nothing was saved",
+                    details=exc.details,
+                ) from None
+            version = Version(
+                region_id=region_id,
+                created_at=datetime.now(UTC),
+                author=author,
+                message=message,
+                kind=kind,
+                parent_id=region.current_version,
+                restored_from=restored_from,
+            )
+            s.add(version)
+            s.flush()
+            vid = version.version_id
+            counts: dict[str, int] = {}
+            for e, old in befores:
+                table = TABLE_OF_LAYER[e.layer]
+                key = (region_id, e.layer, e.feature_id)
+                before = None
+                if old is not None:
+                    before = {
+                        **_plain(old[1]),
+                        "position": old[0],
+                        "revision": revisions[(e.layer, e.feature_id)],
+                    }
+                after = None
+                if e.op != "delete":
+                    position, feature = layers[e.layer][e.feature_id]
+                    after = {**_plain(feature), "position": position}
+                s.add(
+                    Change(
+                        version_id=vid,
+                        layer=e.layer,
+                        feature_id=e.feature_id,
+                        op=e.op,
+                        before=before,
+                        after=after,
+                    )
+                )
+                counts[e.op] = counts.get(e.op, 0) + 1
+                row = s.get(table, key)
+                if e.op == "delete":
+                    if row is not None:
+                        s.delete(row)
+                    continue
+                position, feature = layers[e.layer][e.feature_id]
+                if row is None:
+                    s.add(self._row(region_id, e.layer, e.feature_id, position, feature, vid))
+                else:
+                    row.properties = dict(feature["properties"])
+                    row.geometry = shape(feature["geometry"])
+                    row.position = position
+                    row.revision = vid
+            s.execute(
+                update(RegionRow)
+                .where(RegionRow.region_id == region_id)
+                .values(current_version=vid)
+            )
+            s.flush()
+            return self._info(version, counts)
+
+    @staticmethod
+    def _check_edits(edits: Sequence[FeatureEdit], check_revisions: bool) -> None:
+        problems = []
+        seen: set[tuple[str, str]] = set()
+        for i, e in enumerate(edits):
+            where = f"edit {i} ({e.layer}/{e.feature_id})"
+            if e.layer not in LAYERS:
+                problems.append(f"{where}: unknown layer; layers: {', '.join(LAYERS)}")
+                continue
+            if e.op not in ("insert", "update", "delete"):
+                problems.append(f"{where}: op must be insert, update or delete, not {e.op!r}")
+            if (e.layer, e.feature_id) in seen:
+                problems.append(f"{where}: the same feature is edited twice")
+            seen.add((e.layer, e.feature_id))
+            if e.op != "delete":
+                f = e.feature
+                if not isinstance(f, Mapping) or not isinstance(f.get("properties"), Mapping):
+                    problems.append(f"{where}: a GeoJSON Feature with properties is required")
+                    continue
+                if f["properties"].get(ID_FIELDS[e.layer]) != e.feature_id:
+                    problems.append(
+                        f"{where}: property {ID_FIELDS[e.layer]!r} must be {e.feature_id!r}"
+                    )
+                try:
+                    geom = shape(f.get("geometry"))
+                except (
+                    AttributeError,
+                    KeyError,
+                    TypeError,
+                    ValueError,
+                    shapely.errors.ShapelyError,
+                ):
+                    problems.append(f"{where}: geometry is not GeoJSON")
+                else:
+                    expected = "LineString" if e.layer in ("trails", "roads") else "Point"
+                    if geom.geom_type != expected or geom.is_empty:
+                        problems.append(f"{where}: geometry must be a {expected}")
+            if check_revisions and e.op != "insert" and not isinstance(e.base_revision, int):
+                problems.append(f"{where}: base_revision (the revision you edited) is required")
+        if problems:
+            raise InvalidInput("invalid edits; nothing was saved", details=problems)
+
+    def restore(
+        self, region_id: str, version_id: int, *, author: str, message: str = ""
+    ) -> VersionInfo:
+        """Write the state of ``version_id`` as a new version.
+
+        Raises
+        ------
+        NotFound
+            If the version does not exist.
+        InvalidInput
+            If the state is the current one already (nothing to restore).
+        """
+        old = self.snapshot(region_id, version_id)
+        now = self.snapshot(region_id)
+        edits = list(_diff(now, old))
+        if not edits:
+            raise InvalidInput(f"version {version_id} is the current state already")
+        return self.commit(
+            region_id,
+            edits,
+            author=author,
+            message=message or f"restore version {version_id}",
+            kind="restore",
+            restored_from=version_id,
+            check_revisions=False,
+        )
+
+    # closures
+    def closure_bodies(self, region_id: str) -> list[dict[str, Any]]:
+        """Stored closures of the region (see :mod:`rescue.closures`), in insertion order."""
+        with Session(self.reader) as s:
+            rows = s.scalars(
+                select(ClosureRow).where(ClosureRow.region_id == region_id).order_by(ClosureRow.seq)
+            )
+            return [dict(r.body) for r in rows]
+
+    def add_closure(
+        self,
+        region_id: str,
+        closure_id: str,
+        body: Mapping[str, Any],
+        *,
+        valid_until: datetime | None,
+        created_at: datetime,
+        purge_before: datetime | None = None,
+    ) -> None:
+        """Store a closure; closures ended before ``purge_before`` are dropped meanwhile.
+
+        Raises
+        ------
+        Conflict
+            If the id is taken.
+        """
+        with Session(self.writer) as s, s.begin():
+            if s.get(ClosureRow, closure_id) is not None:
+                raise Conflict(f"closure {closure_id!r} already exists")
+            if purge_before is not None:
+                self._purge(s, region_id, purge_before)
+            seq = s.scalar(select(func.coalesce(func.max(ClosureRow.seq), 0))) or 0
+            s.add(
+                ClosureRow(
+                    closure_id=closure_id,
+                    region_id=region_id,
+                    body=dict(body),
+                    valid_until=valid_until,
+                    created_at=created_at,
+                    seq=int(seq) + 1,
+                )
+            )
+
+    def delete_closure(
+        self, region_id: str, closure_id: str, *, purge_before: datetime | None = None
+    ) -> bool:
+        """Remove a closure; False if there was none."""
+        with Session(self.writer) as s, s.begin():
+            if purge_before is not None:
+                self._purge(s, region_id, purge_before)
+            result = s.execute(
+                delete(ClosureRow).where(
+                    ClosureRow.region_id == region_id, ClosureRow.closure_id == closure_id
+                )
+            )
+            return bool(result.rowcount)
+
+    @staticmethod
+    def _purge(s: Session, region_id: str, before: datetime) -> None:
+        s.execute(
+            delete(ClosureRow).where(
+                ClosureRow.region_id == region_id,
+                ClosureRow.valid_until.is_not(None),
+                ClosureRow.valid_until <= before,
+            )
+        )
+
+
+def _text(value: Any, name: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{name} is required (a non-empty text)")
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidInput(f"{name} is {len(value)} characters long; at most {limit}")
+    return value
+
+
+def _clean(feature: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The GeoJSON feature as stored: type, properties, geometry only."""
+    assert feature is not None
+    return _plain(
+        {
+            "type": "Feature",
+            "properties": copy.deepcopy(dict(feature["properties"])),
+            "geometry": copy.deepcopy(dict(feature["geometry"])),
+        }
+    )
+
+
+def _strip(feature: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if feature is None:
+        return None
+    return {k: v for k, v in feature.items() if k not in ("position", "revision")}
+
+
+def _diff(now: Snapshot, target: Snapshot) -> Iterable[FeatureEdit]:
+    """Edits turning ``now`` into ``target`` (content and file order)."""
+    for layer in LAYERS:
+        key = ID_FIELDS[layer]
+        a = {f["properties"][key]: f for f in now.documents.layers[layer]["features"]}
+        b = {f["properties"][key]: f for f in target.documents.layers[layer]["features"]}
+        for fid in sorted(a.keys() - b.keys()):
+            yield FeatureEdit(layer, fid, "delete")
+        for fid, f in b.items():
+            position = target.positions[(layer, fid)]
+            if fid not in a:
+                yield FeatureEdit(layer, fid, "insert", {**f, "position": position})
+            elif _plain(a[fid]) != _plain(f) or now.positions[(layer, fid)] != position:
+                yield FeatureEdit(layer, fid, "update", {**f, "position": position})

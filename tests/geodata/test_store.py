@@ -1,0 +1,370 @@
+"""The route-data store on SQLite and on PostgreSQL + PostGIS: versions, conflicts, restore."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from geodata.files import DEFAULT_DATA_DIR
+from geodata.store import FeatureEdit, RouteStore, open_store
+from geodata.validate import read_region_files
+from rescue.errors import Conflict, InvalidInput, NotFound
+from tests.common import make_region_dir
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[RouteStore]:
+    s = open_store(database_url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def seeded(store: RouteStore) -> RouteStore:
+    info = store.seed("kailash")
+    assert info is not None and info.kind == "seed"
+    return store
+
+
+def plain(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def edit_place(store: RouteStore, place_id: str, **props: Any) -> FeatureEdit:
+    snap = store.snapshot("kailash")
+    f = copy.deepcopy(snap.feature("places", place_id))
+    f["properties"].update(props)
+    return FeatureEdit("places", place_id, "update", f, snap.revisions[("places", place_id)])
+
+
+# --------------------------------------------------------------------------- seeding
+def test_seed_round_trips_the_committed_files(seeded: RouteStore) -> None:
+    files = read_region_files(DEFAULT_DATA_DIR / "kailash")
+    snap = seeded.snapshot("kailash")
+    assert snap.version_id == seeded.current_version("kailash") == 1
+    assert plain(snap.documents.layers) == plain(files.layers)  # order, properties, coordinates
+    assert snap.documents.metadata == files.metadata
+    assert snap.documents.cues == files.cues
+    region = snap.region()
+    assert len(region.trails) == len(files.layers["trails"]["features"])
+    assert region.path is None
+    assert seeded.seed("kailash") is None  # seeded once only
+    assert [v.version_id for v in seeded.history("kailash")] == [1]
+
+
+def test_opening_again_keeps_the_data_and_the_schema_is_at_head(
+    seeded: RouteStore, database_url: str
+) -> None:
+    again = open_store(database_url)
+    try:
+        assert again.current_version("kailash") == 1
+        with again.reader.connect() as conn:
+            head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert head == "0001"
+    finally:
+        again.dispose()
+
+
+def test_unknown_region_and_scheme(store: RouteStore) -> None:
+    with pytest.raises(NotFound, match="not in the database"):
+        store.snapshot("nowhere")
+    with pytest.raises(NotFound):
+        store.current_version("nowhere")
+    with pytest.raises(InvalidInput, match="unsupported database URL"):
+        open_store("mysql://root@localhost/x")
+
+
+# --------------------------------------------------------------------------- versions
+def test_an_edit_is_a_version_with_before_and_after(seeded: RouteStore) -> None:
+    before = seeded.snapshot("kailash")
+    info = seeded.commit(
+        "kailash",
+        [edit_place(seeded, "darchen", notes="new clinic opened")],
+        author="planner a",
+        message="Darchen: clinic",
+    )
+    assert (info.version_id, info.parent_id, info.kind) == (2, 1, "edit")
+    assert info.counts == {"update": 1}
+    assert seeded.current_version("kailash") == 2
+    after = seeded.snapshot("kailash")
+    assert after.feature("places", "darchen")["properties"]["notes"] == "new clinic opened"
+    assert after.revisions[("places", "darchen")] == 2
+    assert after.revisions[("places", "tarboche")] == 1
+    version, changes = seeded.changes("kailash", 2)
+    assert version.message == "Darchen: clinic" and version.author == "planner a"
+    (change,) = changes
+    assert change["op"] == "update"
+    assert change["before"] == plain(before.feature("places", "darchen"))
+    assert change["after"]["properties"]["notes"] == "new clinic opened"
+    assert change["after"]["type"] == "Feature"
+    # the past is still there, exactly
+    assert plain(seeded.snapshot("kailash", 1).documents.layers) == plain(before.documents.layers)
+    assert [v.version_id for v in seeded.history("kailash")] == [2, 1]
+    assert [v.version_id for v in seeded.history("kailash", before=2)] == [1]
+
+
+def test_insert_move_and_delete_then_every_version_rebuilds(seeded: RouteStore) -> None:
+    states = {1: plain(seeded.snapshot("kailash").documents.layers)}
+    new_place = copy.deepcopy(seeded.snapshot("kailash").feature("places", "tarboche"))
+    new_place["properties"].update(place_id="new_rescue_cache", name_en="Rescue cache")
+    new_place["geometry"]["coordinates"] = [81.262, 31.02]
+    v2 = seeded.commit(
+        "kailash",
+        [FeatureEdit("places", "new_rescue_cache", "insert", new_place)],
+        author="a",
+        message="cache",
+    )
+    states[v2.version_id] = plain(seeded.snapshot("kailash").documents.layers)
+    moved = seeded.snapshot("kailash")
+    f = copy.deepcopy(moved.feature("places", "new_rescue_cache"))
+    f["geometry"]["coordinates"] = [81.263, 31.021]
+    v3 = seeded.commit(
+        "kailash",
+        [FeatureEdit("places", "new_rescue_cache", "update", f, v2.version_id)],
+        author="a",
+        message="move",
+    )
+    states[v3.version_id] = plain(seeded.snapshot("kailash").documents.layers)
+    v4 = seeded.commit(
+        "kailash",
+        [FeatureEdit("places", "new_rescue_cache", "delete", None, v3.version_id)],
+        author="a",
+        message="remove",
+    )
+    states[v4.version_id] = plain(seeded.snapshot("kailash").documents.layers)
+    assert states[4] == states[1]
+    for vid, layers in states.items():
+        assert plain(seeded.snapshot("kailash", vid).documents.layers) == layers, vid
+    places = states[2]["places"]["features"]
+    assert places[-1]["properties"]["place_id"] == "new_rescue_cache"  # appended in order
+    with pytest.raises(NotFound, match="no version 99"):
+        seeded.snapshot("kailash", 99)
+
+
+def test_restore_writes_the_old_state_as_a_new_version(seeded: RouteStore) -> None:
+    original = plain(seeded.snapshot("kailash").documents.layers)
+    seeded.commit("kailash", [edit_place(seeded, "darchen", notes="x")], author="a", message="1")
+    seeded.commit("kailash", [edit_place(seeded, "tarboche", notes="y")], author="b", message="2")
+    info = seeded.restore("kailash", 1, author="chief")
+    assert (info.kind, info.restored_from, info.version_id) == ("restore", 1, 4)
+    assert info.counts == {"update": 2}
+    assert plain(seeded.snapshot("kailash").documents.layers) == original
+    assert plain(seeded.snapshot("kailash", 3).documents.layers) != original  # kept in history
+    with pytest.raises(InvalidInput, match="current state already"):
+        seeded.restore("kailash", 4, author="chief")
+
+
+# --------------------------------------------------------------------------- refusals
+def test_a_stale_edit_is_a_conflict_showing_both_versions(seeded: RouteStore) -> None:
+    mine = edit_place(seeded, "darchen", notes="planner a")
+    theirs = edit_place(seeded, "darchen", notes="planner b")
+    seeded.commit("kailash", [theirs], author="b", message="b first")
+    with pytest.raises(Conflict) as err:
+        seeded.commit("kailash", [mine], author="a", message="a second")
+    data = err.value.data
+    assert data is not None
+    assert data["theirs"]["revision"] == 2  # type: ignore[index]
+    assert data["theirs"]["feature"]["properties"]["notes"] == "planner b"  # type: ignore[index]
+    assert data["yours"]["base_revision"] == 1  # type: ignore[index]
+    assert data["yours"]["feature"]["properties"]["notes"] == "planner a"  # type: ignore[index]
+    assert seeded.current_version("kailash") == 2  # nothing written
+
+
+def test_concurrent_edits_on_one_revision_one_wins(seeded: RouteStore) -> None:
+    edits = [edit_place(seeded, "darchen", notes=f"writer {i}") for i in range(4)]
+    results: list[str] = []
+
+    def write(e: FeatureEdit) -> None:
+        try:
+            seeded.commit("kailash", [e], author="w", message="race")
+            results.append("ok")
+        except Conflict:
+            results.append("conflict")
+
+    threads = [threading.Thread(target=write, args=(e,)) for e in edits]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == ["conflict", "conflict", "conflict", "ok"]
+    assert seeded.current_version("kailash") == 2
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (
+            lambda f: FeatureEdit("places", "darchen", "update", f, 1),
+            ["invalid", "lon"],
+        ),
+        (lambda f: FeatureEdit("places", "darchen", "update", f, None), ["base_revision"]),
+        (lambda f: FeatureEdit("valleys", "darchen", "update", f, 1), ["unknown layer"]),
+        (lambda f: FeatureEdit("places", "elsewhere", "update", f, 1), ["place_id"]),
+        (lambda f: FeatureEdit("trails", "darchen", "update", f, 1), ["LineString"]),
+    ],
+)
+def test_bad_edits_write_nothing(seeded: RouteStore, edit: Any, words: list[str]) -> None:
+    f = copy.deepcopy(seeded.snapshot("kailash").feature("places", "darchen"))
+    f["geometry"]["coordinates"] = [181.5, 31.0]
+    with pytest.raises(InvalidInput) as err:
+        seeded.commit("kailash", [edit(f)], author="a", message="bad")
+    text_ = str(err.value)
+    for word in words:
+        assert word in text_
+    assert seeded.current_version("kailash") == 1
+
+
+def test_deleting_a_place_a_station_needs_is_refused(seeded: RouteStore) -> None:
+    snap = seeded.snapshot("kailash")
+    station = snap.documents.layers["stations"]["features"][0]["properties"]
+    place = station["place_id"]
+    with pytest.raises(InvalidInput) as err:
+        seeded.commit(
+            "kailash",
+            [FeatureEdit("places", place, "delete", None, snap.revisions[("places", place)])],
+            author="a",
+            message="delete",
+        )
+    assert any(place in d for d in err.value.details)
+    assert seeded.current_version("kailash") == 1
+    for bad in ("", " ", "x" * 2001):
+        with pytest.raises(InvalidInput):
+            seeded.commit("kailash", [edit_place(seeded, "darchen")], author="a", message=bad)
+    with pytest.raises(InvalidInput, match="nothing to commit"):
+        seeded.commit("kailash", [], author="a", message="m")
+
+
+# --------------------------------------------------------------------------- isolation
+def test_readers_are_not_blocked_by_a_writer(seeded: RouteStore) -> None:
+    """A write transaction held open: snapshots go on, at the version before it."""
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow_writer() -> None:
+        with seeded.writer.connect() as conn, conn.begin():
+            conn.execute(text("UPDATE regions SET current_version = 1 WHERE region_id = 'kailash'"))
+            started.set()
+            release.wait(30)
+
+    t = threading.Thread(target=slow_writer)
+    t.start()
+    try:
+        assert started.wait(30)
+        t0 = time.perf_counter()
+        snap = seeded.snapshot("kailash")
+        assert time.perf_counter() - t0 < 10
+        assert snap.version_id == 1
+    finally:
+        release.set()
+        t.join(30)
+
+
+def test_closure_rows(seeded: RouteStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    seeded.add_closure(
+        "kailash", "c1", {"x": 1}, valid_until=now - timedelta(hours=1), created_at=now
+    )
+    seeded.add_closure("kailash", "c2", {"x": 2}, valid_until=None, created_at=now)
+    assert [b["x"] for b in seeded.closure_bodies("kailash")] == [1, 2]
+    with pytest.raises(Conflict):
+        seeded.add_closure("kailash", "c2", {"x": 3}, valid_until=None, created_at=now)
+    seeded.add_closure(
+        "kailash", "c3", {"x": 3}, valid_until=None, created_at=now, purge_before=now
+    )
+    assert [b["x"] for b in seeded.closure_bodies("kailash")] == [2, 3]  # c1 had ended
+    assert seeded.delete_closure("kailash", "c2")
+    assert not seeded.delete_closure("kailash", "c2")
+    assert [b["x"] for b in seeded.closure_bodies("kailash")] == [3]
+
+
+# --------------------------------------------------------------------------- durability
+_KILLED_WRITER = """
+import sys, time
+from sqlalchemy.engine.base import RootTransaction
+from geodata.store import open_store, FeatureEdit
+
+store = open_store(sys.argv[1])
+snap = store.snapshot("kailash")
+edits = []
+for f in snap.documents.layers["places"]["features"]:
+    f = dict(f, properties=dict(f["properties"], notes="half-written"))
+    pid = f["properties"]["place_id"]
+    edits.append(FeatureEdit("places", pid, "update", f, snap.revisions[("places", pid)]))
+
+def stall(self, *a, **k):  # every row is written; the transaction is never committed
+    print("WRITTEN", flush=True)
+    time.sleep(120)
+
+RootTransaction._do_commit = stall
+store.commit("kailash", edits, author="killed", message="never lands")
+"""
+
+
+def test_a_writer_killed_mid_transaction_leaves_the_previous_version(
+    seeded: RouteStore, database_url: str, tmp_path: Path
+) -> None:
+    script = tmp_path / "writer.py"
+    script.write_text(_KILLED_WRITER)
+    with subprocess.Popen(
+        [sys.executable, str(script), database_url],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == b"WRITTEN"
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    again = open_store(database_url)
+    try:
+        assert again.current_version("kailash") == 1
+        snap = again.snapshot("kailash")
+        assert all(
+            f["properties"]["notes"] != "half-written"
+            for f in snap.documents.layers["places"]["features"]
+        )
+        # and the store takes writes again
+        info = again.commit(
+            "kailash", [edit_place(again, "darchen", notes="ok")], author="a", message="m"
+        )
+        # (PostgreSQL's sequence moved on in the killed transaction: ids may have gaps)
+        assert again.current_version("kailash") == info.version_id > 1
+        assert [v.parent_id for v in again.history("kailash")] == [1, None]
+    finally:
+        again.dispose()
+
+
+def test_seed_from_a_tiny_region_dir(store: RouteStore, tmp_path: Path) -> None:
+    make_region_dir(tmp_path / "tiny")
+    store.seed("tiny", data_dir=tmp_path)
+    assert store.snapshot("tiny").region().stations.index.tolist() == [
+        "town_police",
+        "gate_medical",
+    ]
+    broken = tmp_path / "other" / "broken"
+    make_region_dir(broken, stations="not json")
+    from rescue.errors import DataValidationError
+
+    with pytest.raises(DataValidationError):
+        store.seed("broken", data_dir=broken.parent)
+    assert not store.has_region("broken")
