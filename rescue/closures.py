@@ -12,8 +12,10 @@ Everything here is framework-free:
   :class:`~rescue.errors.InvalidInput` listing every problem;
 * :func:`affected_edges` maps a closure onto the graph (both directions of every
   piece it covers), in the network's metric CRS;
-* :class:`ClosureStore` keeps closures in a JSON file in the instance directory,
-  written atomically; expired closures disappear by themselves;
+* :class:`DatabaseClosureStore` keeps closures in the route database
+  (:mod:`geodata.store`), :class:`ClosureStore` in a JSON file (the instance
+  directory of earlier releases, imported into the database on start); expired
+  closures disappear by themselves;
 * :func:`closure_weight` / :func:`edge_cost` are networkx weights that hide
   closed edges (``None``) and multiply slowed ones.
 
@@ -34,7 +36,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import shapely
@@ -44,6 +46,9 @@ from shapely.geometry.base import BaseGeometry
 
 from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
 from routes.graph import PROFILE_MODES
+
+if TYPE_CHECKING:
+    from geodata.store import RouteStore
 
 __all__ = [
     "REASONS",
@@ -59,6 +64,7 @@ __all__ = [
     "closure_weight",
     "edge_cost",
     "edge_factors",
+    "DatabaseClosureStore",
     "describe_closure",
     "closures_on_edge",
 ]
@@ -853,3 +859,84 @@ class ClosureStore:
             except FileNotFoundError:
                 pass
             raise
+
+
+class DatabaseClosureStore:
+    """Closures of one region in the route database (:class:`geodata.store.RouteStore`).
+
+    The same interface as :class:`ClosureStore`: expired closures are never listed and
+    are dropped on the next write; every write is one transaction.
+
+    Parameters
+    ----------
+    store
+        The route store.
+    region_id
+        The region the closures belong to.
+    clock
+        Returns the current aware time (tests pass a fixed one).
+    """
+
+    def __init__(
+        self,
+        store: RouteStore,
+        region_id: str,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.region_id = region_id
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def _all(self) -> builtins.list[Closure]:
+        try:
+            return [Closure.from_dict(b) for b in self.store.closure_bodies(self.region_id)]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataValidationError(
+                "a stored closure is corrupt", details=[str(exc)]
+            ) from None
+
+    def list(
+        self, *, at: datetime | None = None, include_expired: bool = False
+    ) -> builtins.list[Closure]:
+        """See :meth:`ClosureStore.list`."""
+        when = self._clock() if at is None else at
+        _check_aware(when, "at")
+        closures = self._all()
+        if not include_expired:
+            closures = [c for c in closures if not c.expired(when)]
+        return sorted(closures, key=lambda c: c.created_at)
+
+    def get(self, closure_id: str) -> Closure:
+        """See :meth:`ClosureStore.get`."""
+        for c in self._all():
+            if c.closure_id == closure_id:
+                return c
+        raise NotFound(f"unknown closure {closure_id!r}")
+
+    def add(self, closure: Closure) -> Closure:
+        """See :meth:`ClosureStore.add`."""
+        self.store.add_closure(
+            self.region_id,
+            closure.closure_id,
+            closure.to_dict(),
+            valid_until=closure.valid_until,
+            created_at=closure.created_at,
+            purge_before=self._clock(),
+        )
+        return closure
+
+    def delete(self, closure_id: str) -> None:
+        """See :meth:`ClosureStore.delete`."""
+        if not self.store.delete_closure(self.region_id, closure_id, purge_before=self._clock()):
+            raise NotFound(f"unknown closure {closure_id!r}")
+
+    def import_from(self, other: ClosureStore) -> int:
+        """Copy the closures of a JSON store not yet here; return how many."""
+        have = {c.closure_id for c in self.list(include_expired=True)}
+        added = 0
+        for c in other.list():
+            if c.closure_id not in have:
+                self.add(c)
+                added += 1
+        return added

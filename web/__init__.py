@@ -1,8 +1,9 @@
 """Sandtable's web service: the map page and the JSON API.
 
-There is no module-level app: :func:`create_app` builds one. The region is
-loaded and its route network built once per app, at start-up, and kept in
-``app.extensions["sandtable"]`` (see :mod:`web.state`).
+There is no module-level app: :func:`create_app` builds one. It opens the route
+database (creating, upgrading and seeding it on first start), builds the network of
+the current data version and keeps both in ``app.extensions["sandtable"]``; requests
+follow later versions without a restart (see :mod:`web.state`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask import Flask
 
 from web import api, errors, map
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
-from web.state import SandtableState, closure_store, load_network
+from web.state import open_state
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -40,7 +41,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ConfigError
         If a setting is invalid or the vendor browser assets are not installed.
     NotFound, DataValidationError
-        If the region cannot be found or its data are invalid.
+        If the region cannot be found, its data are invalid or the database cannot
+        be opened.
     """
     overrides = dict(config or {})
     instance_dir = Path(
@@ -68,9 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise ConfigError(
             f"cannot create the instance directory {str(settings.instance_dir)!r}: {exc.strerror}"
         ) from exc
-    app.extensions["sandtable"] = SandtableState(
-        settings, load_network(settings), closure_store(settings)
-    )
+    app.extensions["sandtable"] = open_state(settings)
 
     errors.register(app)
     app.register_blueprint(map.bp)

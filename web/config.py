@@ -41,7 +41,9 @@ class Settings:
     region
         Region served.
     database_url
-        Reserved for the incident database.
+        The route database (SQLAlchemy URL, e.g.
+        ``postgresql+psycopg://postgres@127.0.0.1/sandtable`` with PostGIS); default
+        the SQLite file ``sandtable.db`` in the instance directory.
     online_basemaps
         Offer online tile layers (never shown by default) in the layer control.
     """

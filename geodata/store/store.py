@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from geodata.files import DEFAULT_DATA_DIR, Region, region_from_documents
+from geodata.files import DEFAULT_DATA_DIR, Region, list_regions, region_from_documents
 from geodata.store.schema import (
     TABLE_OF_LAYER,
     Change,
@@ -257,10 +257,17 @@ class RouteStore:
 
         Raises
         ------
+        NotFound
+            If the data directory has no such region.
         DataValidationError
             If the files are invalid (nothing is written).
         """
-        path = Path(data_dir or DEFAULT_DATA_DIR) / region_id
+        base = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+        available = list_regions(base)
+        if region_id not in available:
+            listed = ", ".join(available) if available else "none"
+            raise NotFound(f"unknown region {region_id!r}; available regions: {listed}")
+        path = base / region_id
         docs = read_region_files(path, region_id=region_id)
         with Session(self.writer) as s, s.begin():
             if s.get(RegionRow, region_id) is not None:

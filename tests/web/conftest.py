@@ -1,21 +1,25 @@
 """Fixtures for the web app, after Flask's tutorial (``app``, ``client``, ``runner``).
 
-The app serves the committed Kailash region. Loading it and building its route
-network is the slow part, so that happens once per session; each test still
-gets a fresh app (own config, own instance directory, own caches).
+The app serves the committed Kailash region from an SQLite database in its instance
+directory. Seeding the database and building the route network are the slow parts,
+so they happen once per session; each test still gets a fresh app (own config, own
+instance directory and database copy, own caches).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-import web
+from geodata.store import DATABASE_FILE, open_store
 from web import create_app
 from web.config import ENV_PREFIX
+from web.state import network_for
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -33,23 +37,44 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def kailash_network() -> RouteNetwork:
-    """The committed Kailash region's route network, built once."""
-    from web.config import Settings
-    from web.state import load_network
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite route database seeded with the committed Kailash data, made once.
 
-    return load_network(Settings())
+    Each app gets a copy in its own instance directory: seeding is the slow part.
+    """
+    path = tmp_path_factory.mktemp("seeded") / DATABASE_FILE
+    store = open_store(f"sqlite:///{path}")
+    store.seed("kailash")
+    store.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def kailash_network(seeded_database: Path) -> RouteNetwork:
+    """The network the apps serve (built once per process for the same data)."""
+    store = open_store(f"sqlite:///{seeded_database}")
+    try:
+        return network_for(store.snapshot("kailash"))
+    finally:
+        store.dispose()
+
+
+def instance_with_database(tmp_path_factory: pytest.TempPathFactory, seeded: Path) -> Path:
+    instance = tmp_path_factory.mktemp("instance")
+    shutil.copy(seeded, instance / DATABASE_FILE)
+    return instance
 
 
 @pytest.fixture
 def app(
     tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch: pytest.MonkeyPatch,
+    seeded_database: Path,
     kailash_network: RouteNetwork,
 ) -> Iterator[Flask]:
-    monkeypatch.setattr(web, "load_network", lambda settings: kailash_network)
-    instance = tmp_path_factory.mktemp("instance")
-    yield create_app({"TESTING": True, "INSTANCE_DIR": str(instance)})
+    instance = instance_with_database(tmp_path_factory, seeded_database)
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)})
+    yield app
+    app.extensions["sandtable"].store.dispose()
 
 
 @pytest.fixture

@@ -12,9 +12,11 @@ from flask.testing import FlaskClient
 
 import web
 import web.map
+import web.state
 import web.vendor
 from rescue.errors import NotFound
 from tests.common import make_region_dir
+from tests.web.conftest import instance_with_database
 from web import ConfigError, create_app
 from web.config import Settings
 from web.state import get_state
@@ -182,17 +184,21 @@ def test_no_cdn_urls_in_web() -> None:
 # --- per-app caching and the page --------------------------------------------------------------
 
 
-def test_region_is_loaded_once_per_app(
+def test_network_is_built_once_per_data_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path
 ) -> None:
     calls = []
-    real = web.load_network
-    monkeypatch.setattr(web, "load_network", lambda s: calls.append(s) or real(s))
+    real = web.state.build_network
+    monkeypatch.setattr(web.state, "build_network", lambda r: calls.append(r) or real(r))
+    web.state._networks.clear()
     client = create_app(
         {"INSTANCE_DIR": str(tmp_path), "DATA_DIR": str(tiny_data), "REGION": "tiny"}
     ).test_client()
     for url in ("/api/health", "/api/routes", "/api/places", "/"):
         assert client.get(url).status_code == 200
+    assert len(calls) == 1
+    # a second app on the same data shares the build
+    create_app({"INSTANCE_DIR": str(tmp_path / "b"), "DATA_DIR": str(tiny_data), "REGION": "tiny"})
     assert len(calls) == 1
 
 
@@ -231,10 +237,10 @@ def test_map_page_content(client: FlaskClient) -> None:
 
 
 def test_map_page_without_online_basemaps(
-    monkeypatch: pytest.MonkeyPatch, kailash_network: object, tmp_path: Path
+    tmp_path_factory: pytest.TempPathFactory, seeded_database: Path
 ) -> None:
-    monkeypatch.setattr(web, "load_network", lambda settings: kailash_network)
-    offline = create_app({"INSTANCE_DIR": str(tmp_path), "ONLINE_BASEMAPS": False})
+    instance = instance_with_database(tmp_path_factory, seeded_database)
+    offline = create_app({"INSTANCE_DIR": str(instance), "ONLINE_BASEMAPS": False})
     html = offline.test_client().get("/").get_data(as_text=True)
     assert "opentopomap" not in html and "tile.openstreetmap.org" not in html
 

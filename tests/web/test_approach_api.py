@@ -15,9 +15,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import web
-from rescue.closures import ClosureStore, parse_closure
+from geodata.store import DATABASE_FILE
+from rescue.closures import ClosureStore, DatabaseClosureStore, parse_closure
 from routes import RouteNetwork
+from tests.web.conftest import instance_with_database
 from web import create_app
 
 APPROACH = "/api/approach"
@@ -183,9 +184,8 @@ def test_closures_persist_across_apps(
 ) -> None:
     closure_id = client.post(CLOSURES, json=TRACK_CLOSURE).get_json()["closure_id"]
     instance = Path(app.config["INSTANCE_DIR"])
-    assert (instance / "closures.json").is_file()
+    assert (instance / DATABASE_FILE).is_file()
 
-    monkeypatch.setattr(web, "load_network", lambda settings: kailash_network)
     restarted = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)}).test_client()
     listed = restarted.get(CLOSURES).get_json()["closures"]
     assert [c["closure_id"] for c in listed] == [closure_id]
@@ -202,7 +202,7 @@ def test_expired_closures_on_request(
         network=kailash_network,
         now=past,
     )
-    ClosureStore(Path(app.config["INSTANCE_DIR"]) / "closures.json", clock=lambda: past).add(
+    DatabaseClosureStore(app.extensions["sandtable"].store, "kailash", clock=lambda: past).add(
         expired
     )
     assert client.get(CLOSURES).get_json()["closures"] == []
@@ -327,3 +327,18 @@ def test_unknown_closure_is_404(client: FlaskClient) -> None:
 def test_endpoints_listed(client: FlaskClient) -> None:
     endpoints = client.get("/api").get_json()["endpoints"]
     assert {APPROACH, CLOSURES, f"{CLOSURES}/<closure_id>"} <= set(endpoints)
+
+
+def test_closures_of_an_earlier_release_move_into_the_database(
+    tmp_path_factory: pytest.TempPathFactory,
+    seeded_database: Path,
+    kailash_network: RouteNetwork,
+) -> None:
+    instance = instance_with_database(tmp_path_factory, seeded_database)
+    old = parse_closure(TRACK_CLOSURE, network=kailash_network, now=datetime.now(UTC))
+    ClosureStore(instance / "closures.json").add(old)
+    client = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)}).test_client()
+    listed = client.get(CLOSURES).get_json()["closures"]
+    assert [c["closure_id"] for c in listed] == [old.closure_id]
+    assert not (instance / "closures.json").exists()
+    assert (instance / "closures.json.imported").is_file()
