@@ -192,7 +192,10 @@ def _segment_row(
 
 def _road_row(network: RouteNetwork, way_id: str, way: Any) -> dict[str, Any]:
     G = network.graph
-    seg_id = f"road:{way['road_id']}" if way.get("road_id") else way_id
+    road_id = way.get("road_id")
+    shared = road_id and (network.region.roads["road_id"] == road_id).sum() > 1
+    # one segment per road of roads.csv; a road split into several ways: one per way
+    seg_id = f"road:{road_id}" if road_id and not shared else way_id
     fwd, rev = [], []
     for _, _, d in G.edges(data=True):
         if d["way_id"] == way_id:

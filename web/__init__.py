@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import api, errors, map
+from web import api, errors, map, planner_api
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
 from web.state import open_state
 
@@ -75,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(map.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(planner_api.bp)
     return app
 
 

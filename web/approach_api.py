@@ -9,7 +9,6 @@ not a missing resource. Planning with the closures in force is
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -186,7 +185,12 @@ def _target(body: dict[str, Any], network: Any, problems: list[str]) -> Target |
     keys = set(target)
     if keys == {"lon", "lat"}:
         lon, lat = target["lon"], target["lat"]
-        if not (_number(lon) and -180 <= lon <= 180 and _number(lat) and -90 <= lat <= 90):
+        if not (
+            bodies.is_number(lon)
+            and -180 <= lon <= 180
+            and bodies.is_number(lat)
+            and -90 <= lat <= 90
+        ):
             problems.append(
                 f"field 'target': lon {bodies.quote(lon)}, lat {bodies.quote(lat)} is not a WGS84 "
                 "position (lon -180..180, lat -90..90)"
@@ -245,18 +249,25 @@ def _candidates(value: Any, network: Any, problems: list[str]) -> tuple[Candidat
         lon: Any = c.get("lon")
         lat: Any = c.get("lat")
         p: Any = c.get("probability")
-        if not (_number(lon) and -180 <= lon <= 180 and _number(lat) and -90 <= lat <= 90):
+        if not (
+            bodies.is_number(lon)
+            and -180 <= lon <= 180
+            and bodies.is_number(lat)
+            and -90 <= lat <= 90
+        ):
             problems.append(
                 f"field '{field}': lon {bodies.quote(lon)}, lat {bodies.quote(lat)} "
                 "is not a position"
             )
         elif not _in_region(network, lon, lat):
             problems.append(f"field '{field}': lon {lon}, lat {lat} is outside the region")
-        if not (_number(p) and 0 <= p <= 1):
+        if not (bodies.is_number(p) and 0 <= p <= 1):
             problems.append(f"field '{field}.probability' is {bodies.quote(p)}; expected 0-1")
         km = c.get("km_range")
         if km is not None and not (
-            isinstance(km, list) and len(km) == 2 and all(_number(k) and k >= 0 for k in km)
+            isinstance(km, list)
+            and len(km) == 2
+            and all(bodies.is_number(k) and k >= 0 for k in km)
         ):
             problems.append(
                 f"field '{field}.km_range' is {bodies.quote(km)}; expected [km, km] or null"
@@ -311,7 +322,3 @@ def _in_region(network: Any, lon: float, lat: float) -> bool:
     )
     m = REGION_MARGIN_DEG
     return bool(west - m <= lon <= east + m and south - m <= lat <= north + m)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -8,6 +8,7 @@ same way: 413 over :data:`MAX_BODY_BYTES`, else one :class:`~rescue.errors.Inval
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -104,6 +105,11 @@ def json_type(value: Any) -> str:
     if isinstance(value, Sequence):
         return "an array"
     return "an object"
+
+
+def is_number(value: Any) -> bool:
+    """A finite JSON number (not a boolean)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def quote(value: Any) -> str:

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from flask import current_app, g, has_request_context
 
+from geodata.files import region_from_documents
 from geodata.store import RouteStore, Snapshot, database_url, open_store
+from geodata.validate import RegionDocuments
 from rescue.closures import ClosureStore, DatabaseClosureStore
 from routes import build_network
 from web.config import Settings
@@ -57,8 +59,7 @@ _networks: OrderedDict[str, RouteNetwork] = OrderedDict()
 _networks_lock = threading.Lock()
 
 
-def _digest(snapshot: Snapshot) -> str:
-    docs = snapshot.documents
+def _digest(docs: RegionDocuments) -> str:
     text = json.dumps(
         [docs.region_id, docs.metadata, docs.calibration, docs.cues, docs.layers],
         sort_keys=True,
@@ -67,14 +68,15 @@ def _digest(snapshot: Snapshot) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def network_for(snapshot: Snapshot) -> RouteNetwork:
-    """The route network of a snapshot, built once per process per content."""
-    key = _digest(snapshot)
+def network_for(data: Snapshot | RegionDocuments) -> RouteNetwork:
+    """The route network of a snapshot (or documents), built once per process per content."""
+    docs = data.documents if isinstance(data, Snapshot) else data
+    key = _digest(docs)
     with _networks_lock:
         if key in _networks:
             _networks.move_to_end(key)
             return _networks[key]
-    network = build_network(snapshot.region())
+    network = build_network(region_from_documents(docs))
     with _networks_lock:
         _networks[key] = network
         while len(_networks) > _NETWORKS_KEPT:

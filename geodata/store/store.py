@@ -21,7 +21,7 @@ instance directory: WAL journal, foreign keys on, writers serialised with
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,7 +53,7 @@ from geodata.validate import (
     check_region_documents,
     read_region_files,
 )
-from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
+from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound, SandtableError
 
 __all__ = [
     "DATABASE_FILE",
@@ -520,8 +520,13 @@ class RouteStore:
         kind: str = "edit",
         restored_from: int | None = None,
         check_revisions: bool = True,
+        check: Callable[[RegionDocuments], object] | None = None,
     ) -> VersionInfo:
         """Apply ``edits`` as one new version; see the module docstring.
+
+        ``check`` is called with the new documents, once they satisfy the data
+        contract, before anything is written: the service builds the route network
+        there, so that a version that could not be served is never written.
 
         Raises
         ------
@@ -595,7 +600,7 @@ class RouteStore:
                         position = int(e.feature["position"])
                     layers[e.layer][e.feature_id] = (position, _clean(e.feature))
             try:
-                check_region_documents(
+                docs = check_region_documents(
                     region_id,
                     metadata=region.metadata_doc,
                     calibration=region.calibration,
@@ -607,6 +612,17 @@ class RouteStore:
                     "the change would make the region data invalid; nothing was saved",
                     details=exc.details,
                 ) from None
+            if check is not None:
+                try:
+                    check(docs)
+                except InvalidInput:
+                    raise
+                except (SandtableError, ValueError, KeyError, AssertionError) as exc:
+                    raise InvalidInput(
+                        "the route network cannot be built from the changed data; "
+                        "nothing was saved",
+                        details=[f"{type(exc).__name__}: {exc}"],
+                    ) from None
             version = Version(
                 region_id=region_id,
                 created_at=datetime.now(UTC),
@@ -709,7 +725,13 @@ class RouteStore:
             raise InvalidInput("invalid edits; nothing was saved", details=problems)
 
     def restore(
-        self, region_id: str, version_id: int, *, author: str, message: str = ""
+        self,
+        region_id: str,
+        version_id: int,
+        *,
+        author: str,
+        message: str = "",
+        check: Callable[[RegionDocuments], object] | None = None,
     ) -> VersionInfo:
         """Write the state of ``version_id`` as a new version.
 
@@ -733,6 +755,7 @@ class RouteStore:
             kind="restore",
             restored_from=version_id,
             check_revisions=False,
+            check=check,
         )
 
     # closures

@@ -368,3 +368,22 @@ def test_seed_from_a_tiny_region_dir(store: RouteStore, tmp_path: Path) -> None:
     with pytest.raises(DataValidationError):
         store.seed("broken", data_dir=broken.parent)
     assert not store.has_region("broken")
+
+
+def test_a_failing_check_writes_nothing(seeded: RouteStore) -> None:
+    seen = []
+
+    def refuse(docs: Any) -> None:
+        seen.append(docs.layers["places"]["features"][0]["properties"]["place_id"])
+        raise ValueError("the network would not build")
+
+    with pytest.raises(InvalidInput, match="cannot be built") as err:
+        seeded.commit(
+            "kailash",
+            [edit_place(seeded, "darchen", notes="z")],
+            author="a",
+            message="m",
+            check=refuse,
+        )
+    assert "ValueError: the network would not build" in err.value.details
+    assert seen and seeded.current_version("kailash") == 1

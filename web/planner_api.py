@@ -1,0 +1,255 @@
+"""The planners' JSON API: versions, feature edits, exports (``/api/...``).
+
+``GET /api/versions?limit=&before=``     history, newest first
+``GET /api/versions/<id>``               one version and its changes (GeoJSON before/after)
+``POST /api/versions/<id>/restore``      ``{"message"}``: the old state as a new version (201)
+``GET /api/data/<layer>/<id>``           a feature as stored, with its ``revision``
+``PUT /api/data/<layer>/<id>``           ``{"feature", "base_revision", "message"}``
+``POST /api/data/<layer>``               ``{"feature", "message"}``: a new feature (201)
+``DELETE /api/data/<layer>/<id>``        ``{"base_revision", "message"}``
+``POST /api/data/ways/<id>/split``       ``{"lon", "lat", "base_revision", "message"}`` (201)
+``POST /api/data/ways/join``             ``{"way_ids": [a, b], "message"}`` (201)
+``GET /api/export?format=&version=``     a version's data as geojson, gpx or gpkg
+
+Layers are ``trails``, ``roads``, ``places``, ``stations``. Every write is one
+transaction making one new version (201 with the version): an edit based on a stale
+``base_revision`` is a 409 whose ``data`` holds the stored feature (``theirs``) and the
+submitted one (``yours``); an edit that would break the data contract is a 422 listing
+every problem, and nothing is written. The author is the ``X-Sandtable-User`` header
+(until there is sign-in). After a write the network is rebuilt before the answer, so
+the planner's next request sees it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from geodata.edits import join_ways, split_way
+from geodata.export import FORMATS, export
+from geodata.store import FeatureEdit, VersionInfo
+from rescue.errors import InvalidInput
+from web import bodies
+from web.state import get_state, network_for
+
+__all__ = ["bp"]
+
+bp = Blueprint("planner", __name__, url_prefix="/api")
+
+#: who makes a change, until there is sign-in
+USER_HEADER = "X-Sandtable-User"
+#: an edit body (one feature) over this is refused unread (413)
+MAX_EDIT_BYTES = 2 * 1024 * 1024
+_LAYER = "<any(trails, roads, places, stations):layer>"
+
+
+def _author() -> str:
+    return request.headers.get(USER_HEADER, "").strip()[:100] or "anonymous"
+
+
+def _body(*fields: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    raw = bodies.read_body(request, limit=MAX_EDIT_BYTES)
+    body = bodies.json_object(raw, example='{"message": "why", ...}')
+    problems = []
+    unknown = sorted(k for k in body if k not in fields)
+    if unknown:
+        problems.append(
+            f"unknown field(s) {', '.join(map(repr, unknown))} (accepted: {', '.join(fields)})"
+        )
+    for name in required:
+        if name not in body:
+            problems.append(f"field {name!r} is missing")
+    if "message" in fields and not (
+        isinstance(body.get("message"), str) and body["message"].strip()
+    ):
+        problems.append("field 'message' must say what changed and why (a non-empty text)")
+    if "base_revision" in body and not (
+        isinstance(body["base_revision"], int) and not isinstance(body["base_revision"], bool)
+    ):
+        problems.append(
+            f"field 'base_revision' must be an integer, not {bodies.quote(body['base_revision'])}"
+        )
+    if problems:
+        raise InvalidInput("; ".join(problems), details=problems)
+    return body
+
+
+def _committed(info: VersionInfo) -> Response:
+    state = get_state()
+    state.refresh(wait=True)
+    response = jsonify(version=info.to_dict())
+    response.status_code = 201
+    return response
+
+
+def _query_int(name: str, default: int | None) -> int | None:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"query parameter {name!r} must be an integer, not {value!r}") from None
+
+
+def _check_query(*allowed: str) -> None:
+    unknown = sorted(k for k in request.args if k not in allowed)
+    if unknown:
+        raise InvalidInput(
+            f"unknown query parameter(s) {', '.join(map(repr, unknown))} "
+            f"(accepted: {', '.join(allowed) or 'none'})"
+        )
+
+
+# --------------------------------------------------------------------------- versions
+@bp.get("/versions")
+def versions() -> Response:
+    _check_query("limit", "before")
+    state = get_state()
+    limit = _query_int("limit", 50)
+    assert limit is not None
+    history = state.store.history(state.region_id, limit=limit, before=_query_int("before", None))
+    return jsonify(
+        current=state.store.current_version(state.region_id),
+        versions=[v.to_dict() for v in history],
+    )
+
+
+@bp.get("/versions/<int:version_id>")
+def version(version_id: int) -> Response:
+    _check_query()
+    state = get_state()
+    info, changes = state.store.changes(state.region_id, version_id)
+    return jsonify(version=info.to_dict(), changes=changes)
+
+
+@bp.post("/versions/<int:version_id>/restore")
+def restore(version_id: int) -> Response:
+    _check_query()
+    state = get_state()
+    raw = bodies.read_body(request, limit=MAX_EDIT_BYTES)
+    body = bodies.json_object(raw, example='{"message": "why"}') if raw.strip() else {}
+    message = body.get("message") or f"restore version {version_id}"
+    if not isinstance(message, str):
+        raise InvalidInput("field 'message' must be a text")
+    info = state.store.restore(
+        state.region_id, version_id, author=_author(), message=message, check=network_for
+    )
+    return _committed(info)
+
+
+# --------------------------------------------------------------------------- features
+@bp.get(f"/data/{_LAYER}/<feature_id>")
+def data_feature(layer: str, feature_id: str) -> Response:
+    _check_query()
+    state = get_state()
+    feature, revision = state.store.feature(state.region_id, layer, feature_id)
+    return jsonify(layer=layer, feature=feature, revision=revision)
+
+
+@bp.put(f"/data/{_LAYER}/<feature_id>")
+def update_feature(layer: str, feature_id: str) -> Response:
+    _check_query()
+    body = _body("feature", "base_revision", "message", required=("feature", "base_revision"))
+    state = get_state()
+    edit = FeatureEdit(layer, feature_id, "update", body["feature"], body["base_revision"])
+    return _committed(
+        state.store.commit(
+            state.region_id, [edit], author=_author(), message=body["message"], check=network_for
+        )
+    )
+
+
+@bp.post(f"/data/{_LAYER}")
+def insert_feature(layer: str) -> Response:
+    _check_query()
+    body = _body("feature", "message", required=("feature",))
+    feature = body["feature"]
+    if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
+        raise InvalidInput("field 'feature' must be a GeoJSON Feature with properties")
+    id_field = {
+        "trails": "way_id",
+        "roads": "way_id",
+        "places": "place_id",
+        "stations": "station_id",
+    }
+    feature_id = feature["properties"].get(id_field[layer])
+    if not isinstance(feature_id, str) or not feature_id.strip():
+        raise InvalidInput(f"the feature needs a {id_field[layer]!r} property (its id)")
+    state = get_state()
+    edit = FeatureEdit(layer, feature_id, "insert", feature)
+    return _committed(
+        state.store.commit(
+            state.region_id, [edit], author=_author(), message=body["message"], check=network_for
+        )
+    )
+
+
+@bp.delete(f"/data/{_LAYER}/<feature_id>")
+def delete_feature(layer: str, feature_id: str) -> Response:
+    _check_query()
+    body = _body("base_revision", "message", required=("base_revision",))
+    state = get_state()
+    edit = FeatureEdit(layer, feature_id, "delete", None, body["base_revision"])
+    return _committed(
+        state.store.commit(
+            state.region_id, [edit], author=_author(), message=body["message"], check=network_for
+        )
+    )
+
+
+@bp.post("/data/ways/<way_id>/split")
+def split(way_id: str) -> Response:
+    _check_query()
+    body = _body("lon", "lat", "base_revision", "message", required=("lon", "lat", "base_revision"))
+    lon, lat = body["lon"], body["lat"]
+    if not (bodies.is_number(lon) and bodies.is_number(lat)):
+        raise InvalidInput("fields 'lon' and 'lat' must be numbers")
+    state = get_state()
+    snapshot = state.store.snapshot(state.region_id)
+    head, tail = split_way(snapshot, way_id, float(lon), float(lat))
+    # the split is checked against the revision the planner saw, not the one just read
+    head = FeatureEdit(head.layer, way_id, "update", head.feature, body["base_revision"])
+    edits = [head, tail]
+    return _committed(
+        state.store.commit(
+            state.region_id, edits, author=_author(), message=body["message"], check=network_for
+        )
+    )
+
+
+@bp.post("/data/ways/join")
+def join() -> Response:
+    _check_query()
+    body = _body("way_ids", "message", required=("way_ids",))
+    ids = body["way_ids"]
+    if not (isinstance(ids, list) and len(ids) == 2 and all(isinstance(i, str) for i in ids)):
+        raise InvalidInput("field 'way_ids' must be two way ids")
+    state = get_state()
+    snapshot = state.store.snapshot(state.region_id)
+    edits = join_ways(snapshot, ids[0], ids[1])
+    return _committed(
+        state.store.commit(
+            state.region_id, edits, author=_author(), message=body["message"], check=network_for
+        )
+    )
+
+
+# --------------------------------------------------------------------------- export
+@bp.get("/export")
+def export_data() -> Response:
+    _check_query("format", "version")
+    fmt = request.args.get("format", "geojson")
+    if fmt not in FORMATS:
+        raise InvalidInput(f"query parameter 'format' is {fmt!r}; formats: {', '.join(FORMATS)}")
+    state = get_state()
+    snapshot = state.store.snapshot(state.region_id, _query_int("version", None))
+    data = export(snapshot.documents, snapshot.version_id, fmt)
+    media, suffix = FORMATS[fmt]
+    name = f"{state.region_id}-v{snapshot.version_id}{suffix}"
+    return Response(
+        data,
+        mimetype=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
