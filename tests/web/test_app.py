@@ -71,24 +71,27 @@ def test_precedence_instance_file_then_env_then_overrides(
 ) -> None:
     instance = tmp_path / "instance"
     instance.mkdir()
+    url = {name: f"sqlite:///{tmp_path / name}.db" for name in ("file", "env", "override")}
     (instance / "sandtable.toml").write_text(
         f'data_dir = "{tiny_data}"\nregion = "tiny"\nonline_basemaps = false\n'
-        'database_url = "sqlite:///from-file.db"\n',
+        f'database_url = "{url["file"]}"\n',
         "utf-8",
     )
     base = {"INSTANCE_DIR": str(instance)}
     settings = settings_of(create_app(base))
     assert (settings.region, settings.online_basemaps) == ("tiny", False)
-    assert settings.database_url == "sqlite:///from-file.db"
+    assert settings.database_url == url["file"]
 
     monkeypatch.setenv("SANDTABLE_ONLINE_BASEMAPS", "true")
-    monkeypatch.setenv("SANDTABLE_DATABASE_URL", "sqlite:///from-env.db")
+    monkeypatch.setenv("SANDTABLE_DATABASE_URL", url["env"])
     settings = settings_of(create_app(base))
     assert settings.online_basemaps is True
-    assert settings.database_url == "sqlite:///from-env.db"
+    assert settings.database_url == url["env"]
 
-    settings = settings_of(create_app({**base, "DATABASE_URL": "sqlite:///override.db"}))
-    assert settings.database_url == "sqlite:///override.db"
+    settings = settings_of(create_app({**base, "DATABASE_URL": url["override"]}))
+    assert settings.database_url == url["override"]
+    # each database was created where its URL said, and seeded
+    assert all((tmp_path / f"{name}.db").is_file() for name in url)
 
 
 def test_instance_config_py_is_read_without_toml(tmp_path: Path, tiny_data: Path) -> None:
