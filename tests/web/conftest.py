@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from geodata.store import DATABASE_FILE, open_store
+from tests.databases import empty_postgis
 from web import create_app
 from web.config import ENV_PREFIX
 from web.state import network_for
@@ -65,14 +66,21 @@ def instance_with_database(tmp_path_factory: pytest.TempPathFactory, seeded: Pat
     return instance
 
 
-@pytest.fixture
+@pytest.fixture(params=["sqlite", "postgis"])
 def app(
+    request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     seeded_database: Path,
     kailash_network: RouteNetwork,
 ) -> Iterator[Flask]:
+    """A fresh app on each database back end (an emptied PostGIS database is seeded)."""
     instance = instance_with_database(tmp_path_factory, seeded_database)
-    app = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)})
+    config = {"TESTING": True, "INSTANCE_DIR": str(instance)}
+    if request.param == "postgis":
+        url = request.getfixturevalue("postgis_url")
+        empty_postgis(url)
+        config["DATABASE_URL"] = url
+    app = create_app(config)
     yield app
     app.extensions["sandtable"].store.dispose()
 

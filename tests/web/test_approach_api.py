@@ -184,13 +184,20 @@ def test_closures_persist_across_apps(
 ) -> None:
     closure_id = client.post(CLOSURES, json=TRACK_CLOSURE).get_json()["closure_id"]
     instance = Path(app.config["INSTANCE_DIR"])
-    assert (instance / DATABASE_FILE).is_file()
+    assert app.config["DATABASE_URL"] or (instance / DATABASE_FILE).is_file()
 
-    restarted = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)}).test_client()
-    listed = restarted.get(CLOSURES).get_json()["closures"]
-    assert [c["closure_id"] for c in listed] == [closure_id]
-    assert restarted.delete(f"{CLOSURES}/{closure_id}").status_code == 204
-    assert client.get(CLOSURES).get_json()["closures"] == []
+    same_database = (
+        {"DATABASE_URL": app.config["DATABASE_URL"]} if app.config["DATABASE_URL"] else {}
+    )
+    second = create_app({"TESTING": True, "INSTANCE_DIR": str(instance), **same_database})
+    try:
+        restarted = second.test_client()
+        listed = restarted.get(CLOSURES).get_json()["closures"]
+        assert [c["closure_id"] for c in listed] == [closure_id]
+        assert restarted.delete(f"{CLOSURES}/{closure_id}").status_code == 204
+        assert client.get(CLOSURES).get_json()["closures"] == []
+    finally:
+        second.extensions["sandtable"].store.dispose()
 
 
 def test_expired_closures_on_request(
