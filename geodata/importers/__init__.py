@@ -1,0 +1,159 @@
+"""File importers for planners: an uploaded file (name + bytes) -> a checked, uniform result.
+
+``read_upload`` detects the format by content (and checks it against the name),
+refuses hostile or broken files with :class:`ImportRejected`, reads every track,
+route, waypoint, line, point and polygon into :class:`ImportedFeature` values in
+EPSG:4326 lon/lat (z = elevation in metres), and runs the plausibility checks of
+:mod:`geodata.importers.checks`, whose findings are :class:`ImportWarning` values.
+No database, no web, no files left behind.
+
+Formats: GPX 1.0/1.1 (:mod:`.gpx`), KML and KMZ (:mod:`.kml`), GeoJSON
+(:mod:`.geojson`), GeoPackage (:mod:`.gpkg`).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from geodata.importers._build import Draft
+from geodata.importers._detect import EXTENSIONS, detect_format
+from geodata.importers._model import (
+    FORMATS,
+    MAX_POINTS,
+    MAX_UPLOAD_BYTES,
+    ImportedFeature,
+    ImportFormat,
+    ImportRejected,
+    ImportResult,
+    ImportWarning,
+)
+from geodata.importers._xml import check_encoding
+from geodata.importers.checks import check_features
+from geodata.importers.geojson import read_geojson
+from geodata.importers.gpkg import read_gpkg
+from geodata.importers.gpx import read_gpx
+from geodata.importers.kml import read_kml, read_kmz
+
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "MAX_POINTS",
+    "MAX_UPLOAD_BYTES",
+    "ImportedFeature",
+    "ImportRejected",
+    "ImportResult",
+    "ImportWarning",
+    "read_upload",
+]
+
+_Reader = Callable[[str, bytes], tuple[list[Draft], str | None, list[ImportWarning]]]
+_READERS: dict[ImportFormat, _Reader] = {
+    "gpx": read_gpx,
+    "kml": read_kml,
+    "kmz": read_kmz,
+    "geojson": read_geojson,
+    "gpkg": read_gpkg,
+}
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a big tree of elements is built.
+
+    Full collections triggered by the growing tree would walk all of it again and
+    again (a 50,000-point GPX then takes 0.6-1.8 s instead of 0.3 s); the tree has
+    no reference cycles, so nothing is lost by collecting afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def read_upload(filename: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportResult:
+    """Read and check an uploaded GPS file.
+
+    Parameters
+    ----------
+    filename
+        The name the file was uploaded under; its extension (``.gpx``, ``.kml``,
+        ``.kmz``, ``.geojson``, ``.json``, ``.gpkg``, any case) must match the content.
+        Only used in messages and for the format check, never as a path.
+    data
+        The file's bytes.
+    max_bytes
+        Larger uploads are refused before any parsing.
+
+    Returns
+    -------
+    ImportResult
+        Features in file order (GPX: tracks, one per segment, then routes, then
+        waypoints), warnings from reading and from the checks, the creator (GPX
+        ``creator``, KML ``atom:author``) and the total number of vertices.
+
+    Raises
+    ------
+    ImportRejected
+        Too large, empty, whitespace only, binary junk, wrong or mismatched type,
+        non-UTF-8 text where UTF-8 is required, unsafe XML (DTD, entities,
+        external references), zip bombs, malformed content (the message names the
+        file and line where known), or no features at all.
+    """
+    if not isinstance(filename, str) or not filename.strip():
+        raise ImportRejected("the uploaded file has no name")
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ImportRejected(f"{filename}: expected the file's bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if max_bytes <= 0:
+        raise ValueError(f"max_bytes must be positive, got {max_bytes!r}")
+    if len(data) > max_bytes:
+        raise ImportRejected(
+            f"{filename}: the file is {len(data) / 1e6:.1f} MB, more than the "
+            f"{max_bytes / 1e6:.1f} MB allowed",
+            filename=filename,
+        )
+    fmt = detect_format(filename, data)
+    if fmt in ("gpx", "kml"):
+        check_encoding(filename, data)
+    with _gc_paused():
+        drafts, creator, read_warnings = _READERS[fmt](filename, data)
+    if not drafts:
+        raise ImportRejected(
+            f"{filename}: no tracks, routes, waypoints or other features found",
+            details=[w.message for w in read_warnings],
+            filename=filename,
+        )
+    features = tuple(
+        ImportedFeature(
+            index=i,
+            kind=d.kind,
+            name=d.name,
+            description=d.description,
+            geometry=d.geometry,
+            times=d.times,
+            properties=d.properties,
+            source=d.source,
+            vertex_lines=d.vertex_lines,
+        )
+        for i, d in enumerate(drafts)
+    )
+    point_count = sum(f.point_count for f in features)
+    if point_count > MAX_POINTS:
+        raise ImportRejected(
+            f"{filename}: {point_count} points, more than the {MAX_POINTS} allowed",
+            filename=filename,
+        )
+    warnings = tuple(read_warnings) + tuple(check_features(features))
+    return ImportResult(
+        filename=filename,
+        format=fmt,
+        features=features,
+        warnings=warnings,
+        creator=creator,
+        point_count=point_count,
+    )

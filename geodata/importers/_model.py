@@ -1,0 +1,143 @@
+"""Value types of the importers: the result, its features and warnings, the rejection error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from shapely.geometry.base import BaseGeometry
+
+from rescue.errors import InvalidInput
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "MAX_UPLOAD_BYTES",
+    "MAX_POINTS",
+    "ImportFormat",
+    "FeatureKind",
+    "ImportedFeature",
+    "ImportWarning",
+    "ImportResult",
+    "ImportRejected",
+]
+
+#: Largest upload accepted by :func:`~geodata.importers.read_upload`, checked before parsing.
+MAX_UPLOAD_BYTES = 30_000_000
+#: Largest number of vertices over all features of one file.
+MAX_POINTS = 2_000_000
+
+ImportFormat = Literal["gpx", "kml", "kmz", "geojson", "gpkg"]
+FeatureKind = Literal["track", "route", "waypoint", "line", "point", "polygon"]
+FORMATS: tuple[str, ...] = ("gpx", "kml", "kmz", "geojson", "gpkg")
+KINDS: tuple[str, ...] = ("track", "route", "waypoint", "line", "point", "polygon")
+
+
+@dataclass(frozen=True)
+class ImportedFeature:
+    """One geometry read from an uploaded file.
+
+    Attributes
+    ----------
+    index
+        Position of the feature in :attr:`ImportResult.features` (0-based).
+    kind
+        ``track``, ``route`` and ``waypoint`` (GPX, and KML ``gx:Track``), ``line``,
+        ``point`` and ``polygon`` (KML, GeoJSON, GeoPackage).
+    name, description
+        As given in the file, or None.
+    geometry
+        Shapely LineString, Point or Polygon in EPSG:4326 lon/lat; z is the elevation
+        in metres where the file gives one (NaN for single vertices without one).
+        A line with a single vertex is returned as a Point (with a ``few_points``
+        warning).
+    times
+        Per-vertex UTC-aware timestamps (None where missing) for tracks, else None.
+    properties
+        JSON-safe extra attributes (GPX ``type``/``sym``/``cmt``, heart rate lists,
+        KML ExtendedData, GeoJSON or GeoPackage properties, ...).
+    source
+        Where the feature is in the file, e.g. ``"trk[1]/trkseg[0], line 12"``.
+    vertex_lines
+        Line number of each vertex in the file when known (XML formats), else None.
+    """
+
+    index: int
+    kind: FeatureKind
+    name: str | None
+    description: str | None
+    geometry: BaseGeometry
+    times: tuple[datetime | None, ...] | None
+    properties: dict[str, Any]
+    source: str
+    vertex_lines: tuple[int, ...] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def point_count(self) -> int:
+        """Number of vertices of the geometry (a polygon counts its exterior ring)."""
+        geom = self.geometry
+        if geom.geom_type == "Polygon":
+            return len(geom.exterior.coords)  # type: ignore[attr-defined]
+        return len(geom.coords)
+
+    @property
+    def label(self) -> str:
+        """How messages name this feature: ``track 'Kora day 1'`` or ``line #3``."""
+        if self.name:
+            return f"{self.kind} '{self.name}'"
+        return f"{self.kind} #{self.index}"
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """A problem worth a planner's attention that does not make the file unusable.
+
+    ``code`` is one of ``jump``, ``self_crossing``, ``invalid_geometry``,
+    ``absurd_elevation``, ``elevation_spike``, ``duplicate_name``, ``few_points``,
+    ``no_time``, ``partial_time``, ``bad_time``, ``empty_segment``,
+    ``wrong_crs_transformed``, ``polygon_holes_dropped``, ``skipped_geometry``.
+    ``message`` is English, names the feature and where (point number, line).
+    """
+
+    code: str
+    message: str
+    feature_index: int | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """A checked upload: uniform features plus the warnings for the planner."""
+
+    filename: str
+    format: ImportFormat
+    features: tuple[ImportedFeature, ...]
+    warnings: tuple[ImportWarning, ...]
+    creator: str | None
+    point_count: int
+
+    def warnings_by_code(self, code: str) -> list[ImportWarning]:
+        """The warnings with the given ``code``."""
+        return [w for w in self.warnings if w.code == code]
+
+
+class ImportRejected(InvalidInput):
+    """An uploaded file is unusable (hostile, broken, wrong type, too big, empty).
+
+    The message names the file and, where known, the line; ``details`` lists every
+    problem found. ``filename`` and ``line`` are kept as attributes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[str] | None = None,
+        filename: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.filename = filename
+        self.line = line

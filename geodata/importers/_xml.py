@@ -1,0 +1,199 @@
+"""Safe XML parsing with defusedxml: DTDs, entities and external references are refused.
+
+Every GPX and KML byte goes through :func:`parse_xml` (or :func:`sniff_root`) before
+any other parser sees it, so entity expansion ("billion laughs"), external entities
+(XXE) and DTD tricks fail here with an :class:`ImportRejected` naming the file and
+line. The tree builder also records the line of the elements the importers name in
+their messages (track points, placemarks, ...).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+    NotSupportedError,
+)
+from defusedxml.ElementTree import DefusedXMLParser
+
+from geodata.importers._model import ImportRejected
+
+__all__ = ["XmlDocument", "local", "parse_xml", "sniff_root", "check_encoding"]
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_POSITION = re.compile(r":\s*line \d+, column \d+\s*$")
+_TRUNCATED = ("no element found", "unclosed token", "unclosed CDATA section")
+_CHUNK = 1 << 16
+
+
+def local(tag: str) -> str:
+    """The local name of an ElementTree tag (``{ns}trkpt`` -> ``trkpt``)."""
+    return tag.rpartition("}")[2]
+
+
+class XmlDocument:
+    """A parsed XML tree plus the line of selected elements."""
+
+    def __init__(self, root: Element, lines: dict[Element, int]) -> None:
+        self.root = root
+        self.lines = lines
+
+    def line(self, elem: Element) -> int | None:
+        """Line of ``elem`` in the file, if it was recorded."""
+        return self.lines.get(elem)
+
+
+class _RootFound(Exception):
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+
+class _SniffTarget:
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        raise _RootFound(tag)
+
+    def close(self) -> None:
+        return None
+
+
+def check_encoding(name: str, data: bytes) -> str:
+    """Check the text encoding of an XML file and return its codec name.
+
+    Without a declaration (or with UTF-8 declared) the bytes must be valid UTF-8;
+    the error names the line of the first bad byte.
+
+    Raises
+    ------
+    ImportRejected
+        Unknown declared encoding, or bytes that are not valid in it.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    match = _DECLARED_ENCODING.match(data[:512].lstrip(codecs.BOM_UTF8))
+    declared = match.group(1).decode("ascii") if match else "utf-8"
+    try:
+        codec = codecs.lookup(declared).name
+    except LookupError:
+        raise ImportRejected(
+            f"{name}: unknown text encoding {declared!r} in the XML declaration",
+            filename=name,
+            line=1,
+        ) from None
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportRejected(
+            f"{name} line {line}: not valid {declared} text "
+            f"(byte 0x{data[exc.start]:02X}); save the file as UTF-8",
+            filename=name,
+            line=line,
+        ) from None
+    return codec
+
+
+def _reject_xml(name: str, exc: Exception) -> ImportRejected:
+    if isinstance(exc, DTDForbidden):
+        why = "XML document type declarations (<!DOCTYPE>) are not allowed"
+    elif isinstance(exc, EntitiesForbidden):
+        why = "XML entity declarations are not allowed (entity expansion is refused)"
+    elif isinstance(exc, ExternalReferenceForbidden):
+        why = "XML external references are not allowed"
+    elif isinstance(exc, NotSupportedError | DefusedXmlException):
+        why = "unsafe XML construct refused"
+    else:
+        why = "not readable XML"
+    return ImportRejected(f"{name}: {why}", details=[str(exc)], filename=name)
+
+
+def _parse_error(name: str, exc: ParseError) -> ImportRejected:
+    line, column = getattr(exc, "position", (None, None))
+    reason = _POSITION.sub("", str(exc))
+    if any(reason.startswith(t) for t in _TRUNCATED):
+        reason += "; the file looks truncated"
+    where = f"{name} line {line}" if line else name
+    return ImportRejected(
+        f"{where}: not well-formed XML ({reason})",
+        details=[f"line {line}, column {column}: {reason}"] if line else [reason],
+        filename=name,
+        line=line,
+    )
+
+
+def _new_parser(target: Any) -> DefusedXMLParser:
+    return DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True)
+
+
+def sniff_root(name: str, data: bytes) -> str:
+    """Return the tag of the root element, reading no further than needed.
+
+    Raises
+    ------
+    ImportRejected
+        A DTD, entity or external reference before the root, or XML that breaks
+        before the root element.
+    """
+    parser = _new_parser(_SniffTarget())
+    try:
+        for start in range(0, len(data), _CHUNK):
+            parser.feed(data[start : start + _CHUNK])
+        parser.close()
+    except _RootFound as found:
+        return found.tag
+    except ParseError as exc:
+        raise _parse_error(name, exc) from None
+    except (DefusedXmlException, ValueError) as exc:
+        raise _reject_xml(name, exc) from None
+    raise ImportRejected(f"{name}: XML without a root element", filename=name)
+
+
+def parse_xml(name: str, data: bytes, line_tags: Iterable[str] = ()) -> XmlDocument:
+    """Parse ``data`` with defusedxml and record the line of elements in ``line_tags``.
+
+    defusedxml's parser keeps its handlers that refuse DTDs, entity declarations
+    and external references; only the element handlers are replaced by a lean one
+    feeding the C ``TreeBuilder`` directly, which also notes line numbers. That
+    keeps a 50,000-point GPX under 0.3 s instead of about 0.8 s.
+
+    Raises
+    ------
+    ImportRejected
+        DTD, entities, external references, not well-formed XML (with the line).
+    """
+    tags = frozenset(line_tags)
+    builder = TreeBuilder()
+    parser = _new_parser(builder)
+    expat = parser.parser
+    expat.ordered_attributes = 0
+    lines: dict[Element, int] = {}
+    builder_start = builder.start
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if "}" in tag:
+            tag = "{" + tag
+        if attrs and any("}" in key for key in attrs):
+            attrs = {("{" + k if "}" in k else k): v for k, v in attrs.items()}
+        elem = builder_start(tag, attrs)
+        if tag.rpartition("}")[2] in tags:
+            lines[elem] = expat.CurrentLineNumber
+
+    expat.StartElementHandler = start
+    expat.EndElementHandler = builder.end
+    expat.CharacterDataHandler = builder.data
+    try:
+        for offset in range(0, len(data), _CHUNK):
+            parser.feed(data[offset : offset + _CHUNK])
+        root = parser.close()
+    except ParseError as exc:
+        raise _parse_error(name, exc) from None
+    except (DefusedXmlException, ValueError) as exc:
+        raise _reject_xml(name, exc) from None
+    return XmlDocument(root, lines)

@@ -1,0 +1,259 @@
+"""GeoJSON (RFC 7946): FeatureCollection, Feature or a bare geometry, in WGS84 lon/lat.
+
+Multi* geometries and GeometryCollections are split into one feature per part,
+named ``"<name> (part 2)"``. A legacy ``crs`` member naming another CRS is honoured
+(coordinates are transformed with pyproj and a ``wrong_crs_transformed`` warning
+says so); without one, coordinates outside lon/lat range are refused as projected.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from geodata.importers._build import Draft, check_lonlat, json_safe, line_or_point, raise_problems
+from geodata.importers._model import FeatureKind, ImportRejected, ImportWarning
+
+__all__ = ["read_geojson"]
+
+_GEOMETRY_TYPES = (
+    "Point",
+    "LineString",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+_KINDS: dict[str, FeatureKind] = {"Point": "point", "LineString": "line", "Polygon": "polygon"}
+_NAME_KEYS = ("name", "Name", "NAME", "title")
+_DESCRIPTION_KEYS = ("description", "desc", "Description")
+
+
+class _Bad(Exception):
+    pass
+
+
+def _decode(filename: str, data: bytes) -> Any:
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        raise ImportRejected(
+            f"{filename} line {line}: not valid UTF-8 (byte 0x{body[exc.start]:02X}); "
+            "GeoJSON must be UTF-8",
+            filename=filename,
+            line=line,
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            f"{filename} line {exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})",
+            details=[str(exc)],
+            filename=filename,
+            line=exc.lineno,
+        ) from None
+    except RecursionError:
+        raise ImportRejected(f"{filename}: JSON nested too deeply", filename=filename) from None
+
+
+def _positions(value: Any, depth: int) -> np.ndarray:
+    """An (n, 3) array (z NaN when absent) from nested position lists of the given depth."""
+    if depth == 0:
+        value = [value]
+    elif depth == 2:
+        if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
+            raise _Bad("polygon coordinates are not a list of rings")
+        value = [p for ring in value for p in ring]
+    if not isinstance(value, list) or not all(isinstance(p, list) for p in value):
+        raise _Bad("coordinates are not a list of positions")
+    rows = []
+    for p in value:
+        if len(p) < 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in p):
+            raise _Bad(f"position {p!r} is not [lon, lat] or [lon, lat, elevation]")
+        rows.append((float(p[0]), float(p[1]), float(p[2]) if len(p) > 2 else np.nan))
+    return np.array(rows, dtype=float).reshape(-1, 3)
+
+
+def _parts(geometry: Any) -> list[tuple[str, Any]]:
+    """(simple type, coordinates) for every part of a geometry."""
+    if not isinstance(geometry, dict) or geometry.get("type") not in _GEOMETRY_TYPES:
+        kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+        raise _Bad(f"unknown geometry type {kind!r}")
+    kind = geometry["type"]
+    if kind == "GeometryCollection":
+        members = geometry.get("geometries")
+        if not isinstance(members, list):
+            raise _Bad("GeometryCollection without a 'geometries' list")
+        return [part for member in members for part in _parts(member)]
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list):
+        raise _Bad(f"{kind} without a 'coordinates' list")
+    if kind.startswith("Multi"):
+        return [(kind[5:], c) for c in coords]
+    return [(kind, coords)]
+
+
+def _features(filename: str, obj: Any) -> list[Any]:
+    if not isinstance(obj, dict) or "type" not in obj:
+        what = "a JSON array" if isinstance(obj, list) else "a JSON value without a 'type'"
+        raise ImportRejected(
+            f"{filename}: {what}, not a GeoJSON object (FeatureCollection, Feature or geometry)",
+            filename=filename,
+        )
+    kind = obj["type"]
+    if kind == "FeatureCollection":
+        features = obj.get("features")
+        if not isinstance(features, list):
+            raise ImportRejected(
+                f"{filename}: FeatureCollection without a 'features' list", filename=filename
+            )
+        return features
+    if kind == "Feature":
+        return [obj]
+    if kind in _GEOMETRY_TYPES:
+        return [{"type": "Feature", "geometry": obj, "properties": {}}]
+    raise ImportRejected(f"{filename}: unknown GeoJSON type {kind!r}", filename=filename)
+
+
+def _transformer(filename: str, obj: dict[str, Any]) -> tuple[Transformer | None, str | None]:
+    crs_member = obj.get("crs")
+    if crs_member is None:
+        return None, None
+    name = None
+    if isinstance(crs_member, dict) and isinstance(crs_member.get("properties"), dict):
+        name = crs_member["properties"].get("name")
+    if not isinstance(name, str):
+        raise ImportRejected(
+            f"{filename}: unsupported 'crs' member {json.dumps(crs_member)[:80]}; "
+            "GeoJSON must be WGS84 lon/lat",
+            filename=filename,
+        )
+    try:
+        crs = CRS.from_user_input(name)
+    except CRSError:
+        raise ImportRejected(
+            f"{filename}: unknown CRS {name!r} in the 'crs' member", filename=filename
+        ) from None
+    if crs.to_epsg() == 4326 or "CRS84" in name.upper():
+        return None, None
+    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True), f"{name} ({crs.name})"
+
+
+def _first(props: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = props.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[ImportWarning]]:
+    """Read GeoJSON into feature drafts (creator is always None) and reading warnings.
+
+    Raises
+    ------
+    ImportRejected
+        Not UTF-8, not JSON, not GeoJSON, malformed geometries, an unknown CRS,
+        projected coordinates without a ``crs`` member, positions out of range.
+    """
+    obj = _decode(filename, data)
+    features = _features(filename, obj)
+    transformer, crs_name = _transformer(filename, obj)
+    drafts: list[Draft] = []
+    warnings: list[ImportWarning] = []
+    problems: list[str] = []
+    for i, feature in enumerate(features):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(f"features[{i}] is not a Feature object")
+            continue
+        raw_props = feature.get("properties")
+        props = raw_props if isinstance(raw_props, dict) else {}
+        name = _first(props, _NAME_KEYS)
+        label = f"feature {i}" + (f" ('{name}')" if name else "")
+        geometry = feature.get("geometry")
+        if geometry is None:
+            warnings.append(ImportWarning("skipped_geometry", f"{label} has no geometry; skipped"))
+            continue
+        try:
+            parts = [
+                (kind, coords, _positions(coords, _depth(kind)))
+                for kind, coords in _parts(geometry)
+            ]
+        except _Bad as exc:
+            problems.append(f"{label}: {exc}")
+            continue
+        several = len(parts) > 1
+        for k, (kind, coords, xyz) in enumerate(parts):
+            if len(xyz) == 0:
+                warnings.append(
+                    ImportWarning("skipped_geometry", f"{label}: empty {kind}; skipped")
+                )
+                continue
+            if transformer is not None:
+                xyz[:, 0], xyz[:, 1] = transformer.transform(xyz[:, 0], xyz[:, 1])
+            else:
+                far = np.flatnonzero((np.abs(xyz[:, 0]) > 180) | (np.abs(xyz[:, 1]) > 90))
+                if len(far):
+                    x, y = xyz[far[0], 0], xyz[far[0], 1]
+                    raise ImportRejected(
+                        f"{filename}: {label}: coordinates look projected (x={x:.6g}, "
+                        f"y={y:.6g}); GeoJSON must be WGS84 lon/lat",
+                        filename=filename,
+                    )
+            part_label = f"{label} part {k + 1}" if several else label
+            check_lonlat(filename, part_label, xyz[:, 0], xyz[:, 1], None, problems)
+            source = f"features[{i}]" + (f", part {k + 1}" if several else "")
+            part_props = json_safe(props)
+            if kind == "Polygon":
+                outer = _positions(coords[0], 1) if coords else xyz
+                n_outer = len(outer)
+                ring = xyz[:n_outer]
+                if len(coords) > 1:
+                    part_props["inner_rings_dropped"] = len(coords) - 1
+                    warnings.append(
+                        ImportWarning(
+                            "polygon_holes_dropped",
+                            f"{part_label}: {len(coords) - 1} inner ring(s) ignored, "
+                            "outer ring kept",
+                        )
+                    )
+                if n_outer < 4:
+                    problems.append(f"{part_label}: polygon ring has only {n_outer} positions")
+                    continue
+                geom = shapely.Polygon(ring if not np.isnan(ring[:, 2]).all() else ring[:, :2])
+            else:
+                geom = line_or_point(xyz[:, 0], xyz[:, 1], xyz[:, 2])
+            drafts.append(
+                Draft(
+                    kind=_KINDS[kind],
+                    name=f"{name} (part {k + 1})" if several and name else name,
+                    description=_first(props, _DESCRIPTION_KEYS),
+                    geometry=geom,
+                    source=source,
+                    properties=part_props,
+                )
+            )
+    raise_problems(filename, "invalid GeoJSON features", problems)
+    if crs_name is not None:
+        warnings.append(
+            ImportWarning(
+                "wrong_crs_transformed",
+                f"{filename}: coordinates were in {crs_name} and have been transformed to "
+                "WGS84 lon/lat (RFC 7946 GeoJSON must be WGS84; check the result on the map)",
+            )
+        )
+    return drafts, None, warnings
+
+
+def _depth(kind: str) -> int:
+    """Nesting depth of positions below 'coordinates' for a simple geometry type."""
+    return {"Point": 0, "LineString": 1, "Polygon": 2}[kind]
