@@ -5,7 +5,9 @@
  * stations ranked by ETA (h:mm); the map shows the recommended plan's legs, coloured by
  * mode (vehicle / foot). A row of the table draws that station's plan instead.
  * Closures in force (GET /api/closures) are drawn in red dashes, with the reason and the
- * time window in a tooltip.
+ * time window in a tooltip; a click opens a popup whose "Lift closure / 解除" button DELETEs it.
+ * When the closures change (lifted here, or set with closures.js), closuresChanged() redraws
+ * them and re-requests the plan on display, keeping the station chosen and the view.
  *
  * Everything the server sent is put in the page with textContent, never as HTML.
  */
@@ -54,7 +56,9 @@
     this.reason = this.root.querySelector(".st-approach-reason");
     this.candidates = [];
     this.answer = null;
+    this.selected = null;  // station id of the plan drawn
     this.sequence = 0;
+    this.closureSequence = 0;
 
     map.createPane("stApproach");
     map.getPane("stApproach").style.zIndex = 460;  // above the locate heat, below the markers
@@ -85,12 +89,15 @@
     if (content) { this.status.appendChild(content); }
   };
 
-  Approach.prototype.run = function () {
+  // keep: a refresh of the plan on display (same station, no zoom), not a new request
+  Approach.prototype.run = function (keep) {
     if (!this.candidates.length) { return; }
     var self = this;
     var sequence = ++this.sequence;
+    var station = keep ? this.selected : null;
     this.button.disabled = true;
-    this.setStatus("busy", bi("Planning…", "正在规划…"));
+    this.setStatus("busy", keep ? bi("Updating the plan for the closures…", "正在根据封闭更新规划…") :
+      bi("Planning…", "正在规划…"));
     getJson(API, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
@@ -100,8 +107,9 @@
       self.button.disabled = false;
       if (answer.ok && answer.json) {
         self.setStatus(null);
-        self.show(answer.json);
-        self.loadClosures();
+        self.show(answer.json, station, !keep);
+        if (!keep) { self.loadClosures(); }
+        document.dispatchEvent(new CustomEvent("sandtable:planned", { detail: { answer: answer.json } }));
         return;
       }
       var error = answer.json && answer.json.error;
@@ -116,9 +124,24 @@
     });
   };
 
-  Approach.prototype.show = function (answer) {
+  // Re-request the plan on display, if any (after the closures changed); true if one was sent.
+  Approach.prototype.refresh = function () {
+    if (!this.answer || !this.candidates.length) { return false; }
+    this.run(true);
+    return true;
+  };
+
+  // The closures changed: draw them again and bring the plan on display up to date.
+  Approach.prototype.closuresChanged = function () {
+    this.loadClosures();
+    this.refresh();
+  };
+
+  // station: draw that station's plan rather than the recommended one (if it is still there)
+  Approach.prototype.show = function (answer, station, fit) {
     var self = this;
     this.answer = answer;
+    this.selected = null;
     this.body.textContent = "";
     this.planLayer.clearLayers();
     this.table.hidden = !answer;
@@ -154,13 +177,15 @@
       });
       self.body.appendChild(row);
     });
-    var best = answer.plans.filter(function (p) { return p.station_id === answer.recommended; })[0];
-    if (best) { this.draw(best, true); }
+    function find(id) { return answer.plans.filter(function (p) { return p.station_id === id; })[0]; }
+    var chosen = (station && find(station)) || find(answer.recommended);
+    if (chosen) { this.draw(chosen, fit !== false); }
   };
 
   Approach.prototype.draw = function (plan, fit) {
     var layer = this.planLayer;
     layer.clearLayers();
+    this.selected = plan.station_id;
     this.body.querySelectorAll("tr").forEach(function (row) {
       row.classList.toggle("st-selected", row.getAttribute("data-station-id") === plan.station_id);
     });
@@ -194,22 +219,79 @@
   // --- closures ----------------------------------------------------------------------------------
   Approach.prototype.loadClosures = function () {
     var self = this;
-    getJson(CLOSURES, { headers: { "Accept": "application/json" } }).then(function (answer) {
-      if (!answer.ok || !answer.json) { return; }
+    var sequence = ++this.closureSequence;  // only the latest answer is drawn
+    return getJson(CLOSURES, { headers: { "Accept": "application/json" } }).then(function (answer) {
+      if (sequence !== self.closureSequence || !answer.ok || !answer.json) { return; }
       self.closureLayer.clearLayers();
-      answer.json.closures.forEach(function (c) { self.drawClosure(c); });
+      answer.json.closures.forEach(function (c) { self.drawClosure(c, sequence); });
     }).catch(function () { /* the map works without them; the next plan tries again */ });
   };
 
-  Approach.prototype.drawClosure = function (closure) {
+  // DELETE a closure; then redraw the closures and refresh the plan on display.
+  Approach.prototype.liftClosure = function (closure, button, status) {
+    var self = this;
+    button.disabled = true;
+    status.textContent = "";
+    status.appendChild(bi("Lifting…", "正在解除…"));
+    return fetch(CLOSURES + "/" + encodeURIComponent(closure.closure_id), {
+      method: "DELETE", headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      // 404: somebody lifted it already, or it expired; either way it is gone
+      if (response.status !== 204 && response.status !== 404) {
+        throw new Error("HTTP " + response.status);
+      }
+      self.map.closePopup();
+      self.closuresChanged();
+      document.dispatchEvent(new CustomEvent("sandtable:closures", {
+        detail: { lifted: closure.closure_id }
+      }));
+    }).catch(function (error) {
+      button.disabled = false;
+      status.textContent = "";
+      status.appendChild(bi("Could not lift the closure: ", "无法解除封闭："));
+      status.appendChild(document.createTextNode(error && error.message ? error.message : ""));
+    });
+  };
+
+  Approach.prototype.closurePopup = function (closure) {
+    var self = this;
+    var node = el("div", "st-pop st-closure-pop");
+    node.setAttribute("data-closure-id", closure.closure_id);
+    node.appendChild(this.closureTip(closure));
+    if (closure.created_by) {
+      var by = el("div", "st-muted");
+      by.appendChild(bi("Set by ", "设置人："));
+      by.appendChild(document.createTextNode(closure.created_by));
+      node.appendChild(by);
+    }
+    var button = el("button", "st-btn st-closure-lift");
+    button.type = "button";
+    var icon = el("i", "fa-solid fa-lock-open");
+    icon.setAttribute("aria-hidden", "true");
+    button.appendChild(icon);
+    button.appendChild(document.createTextNode(" "));
+    button.appendChild(bi("Lift closure", "解除"));
+    var status = el("div", "st-closure-lift-status");
+    status.setAttribute("role", "status");
+    button.addEventListener("click", function () { self.liftClosure(closure, button, status); });
+    node.appendChild(button);
+    node.appendChild(status);
+    node.appendChild(el("div", "st-pop-id", closure.closure_id));
+    return node;
+  };
+
+  Approach.prototype.drawClosure = function (closure, sequence) {
     var self = this;
     var style = {
       pane: "stApproach", color: "#d7191c", weight: 4, opacity: 0.95, dashArray: "8 6",
       fillColor: "#d7191c", fillOpacity: 0.12, className: "st-closure"
     };
     function add(layer) {
+      if (sequence !== undefined && sequence !== self.closureSequence) { return; }  // redrawn since
+      layer.stClosure = closure;
       layer.stTooltip = function () { return self.closureTip(closure); };
       layer.bindTooltip(layer.stTooltip(), { sticky: true, className: "st-tip" });
+      layer.bindPopup(function () { return self.closurePopup(closure); }, { minWidth: 220, maxWidth: 320 });
       self.closureLayer.addLayer(layer);
     }
     if (closure.geometry) {
