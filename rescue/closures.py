@@ -289,6 +289,11 @@ def parse_closure(
         problems.append(
             f"until: {data.get('until')!r} is not after from ({valid_from.isoformat()})"
         )
+    elif valid_until is not None and valid_until <= now:
+        problems.append(
+            f"until: {data.get('until')!r} has already passed (now {now.isoformat(timespec='minutes')}); "
+            "a closure that has ended would never be shown or applied"
+        )
 
     note = data.get("note", "")
     if note is None:
@@ -892,9 +897,7 @@ class DatabaseClosureStore:
         try:
             return [Closure.from_dict(b) for b in self.store.closure_bodies(self.region_id)]
         except (ValueError, KeyError, TypeError) as exc:
-            raise DataValidationError(
-                "a stored closure is corrupt", details=[str(exc)]
-            ) from None
+            raise DataValidationError("a stored closure is corrupt", details=[str(exc)]) from None
 
     def list(
         self, *, at: datetime | None = None, include_expired: bool = False

@@ -82,8 +82,13 @@ def assert_both_directions(edges: frozenset[tuple[str, str, str]]) -> None:
 
 
 def test_parse_segments(kailash: RouteNetwork) -> None:
-    c = make(kailash, segment_ids=[SEG_TARBOCHE, SEG_TARBOCHE, SEG_PASS_UP],
-             severity={"slow_factor": 2.5}, modes="vehicle", note="deep snow")
+    c = make(
+        kailash,
+        segment_ids=[SEG_TARBOCHE, SEG_TARBOCHE, SEG_PASS_UP],
+        severity={"slow_factor": 2.5},
+        modes="vehicle",
+        note="deep snow",
+    )
     assert c.segment_ids == (SEG_TARBOCHE, SEG_PASS_UP)
     assert c.geometry is None
     assert c.slow_factor == 2.5 and not c.closed
@@ -116,8 +121,10 @@ def test_parse_polygon_around_drolma_la(kailash: RouteNetwork) -> None:
 
 
 def test_line_along_trail_covers_the_stretch(kailash: RouteNetwork) -> None:
-    along = {"type": "LineString",
-             "coordinates": [[81.25936, 31.01222], [81.25929, 31.01475], [81.25932, 31.01541]]}
+    along = {
+        "type": "LineString",
+        "coordinates": [[81.25936, 31.01222], [81.25929, 31.01475], [81.25932, 31.01541]],
+    }
     edges = affected_edges(kailash, make(kailash, segment_ids=..., geometry=along))
     assert edges_with(kailash, TRAIL_SERSHONG_J3) <= edges
     assert edges_with(kailash, "outer_kora:darchen_kora_gate-drirapuk_iron_bridge#3") <= edges
@@ -129,7 +136,8 @@ def test_line_along_trail_covers_the_stretch(kailash: RouteNetwork) -> None:
 def test_segment_closure_covers_all_its_edges(kailash: RouteNetwork) -> None:
     edges = affected_edges(kailash, make(kailash))
     expected = {
-        (u, v, k) for u, v, k, s in kailash.graph.edges(keys=True, data="segment_id")
+        (u, v, k)
+        for u, v, k, s in kailash.graph.edges(keys=True, data="segment_id")
         if s == SEG_TARBOCHE
     }
     assert edges == expected and len(expected) >= 4
@@ -138,15 +146,22 @@ def test_segment_closure_covers_all_its_edges(kailash: RouteNetwork) -> None:
 
 def test_times_and_author(kailash: RouteNetwork) -> None:
     c = parse_closure(
-        body(**{"from": "2025-06-15T06:00:00Z", "until": "2025-06-16T00:00:00+08:00",
-                "created_by": "dolkar"}),
-        network=kailash, now=NOW,
+        body(
+            **{
+                "from": "2025-06-15T06:00:00Z",
+                "until": "2025-06-16T00:00:00+08:00",
+                "created_by": "dolkar",
+            }
+        ),
+        network=kailash,
+        now=NOW,
     )
     assert c.valid_from == datetime(2025, 6, 15, 14, 0, tzinfo=LOCAL_TZ)
     assert c.valid_until is not None and c.valid_until.utcoffset() == timedelta(hours=8)
     assert c.created_by == "dolkar"
-    signed_in = parse_closure(body(created_by="dolkar"), network=kailash, now=NOW,
-                              created_by="station:darchen")
+    signed_in = parse_closure(
+        body(created_by="dolkar"), network=kailash, now=NOW, created_by="station:darchen"
+    )
     assert signed_in.created_by == "station:darchen"
 
 
@@ -168,8 +183,10 @@ def test_active_affects_and_round_trip(kailash: RouteNetwork) -> None:
     assert g.to_dict()["severity"] == {"slow_factor": 3.0}
 
 
-FAR_AWAY = {"type": "Polygon",
-            "coordinates": [[[10.0, 50.0], [10.1, 50.0], [10.1, 50.1], [10.0, 50.0]]]}
+FAR_AWAY = {
+    "type": "Polygon",
+    "coordinates": [[[10.0, 50.0], [10.1, 50.0], [10.1, 50.1], [10.0, 50.0]]],
+}
 BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
     ("both", body(geometry=ACROSS_TARBOCHE), "geometry/segment_ids"),
     ("neither", body(segment_ids=...), "geometry/segment_ids"),
@@ -177,17 +194,51 @@ BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
     ("segment_ids text", body(segment_ids=SEG_TARBOCHE), "segment_ids"),
     ("segment_ids empty", body(segment_ids=[]), "segment_ids"),
     ("segment_ids numbers", body(segment_ids=[1, 2]), "segment_ids"),
-    ("point", body(segment_ids=..., geometry={"type": "Point", "coordinates": [81.3, 31.0]}),
-     "geometry"),
-    ("polygon does not parse", body(segment_ids=..., geometry={
-        "type": "Polygon", "coordinates": [[[81.3, 31.0], [81.31, 31.0]]]}), "does not parse"),
-    ("polygon garbage", body(segment_ids=..., geometry={"type": "Polygon", "coordinates": "x"}),
-     "geometry"),
-    ("bow tie", body(segment_ids=..., geometry={"type": "Polygon", "coordinates": [[
-        [81.366, 31.092], [81.374, 31.098], [81.374, 31.092], [81.366, 31.098],
-        [81.366, 31.092]]]}), "invalid Polygon"),
-    ("lat/lon swapped", body(segment_ids=..., geometry={
-        "type": "LineString", "coordinates": [[31.0, 181.3], [31.01, 181.3]]}), "lon/lat range"),
+    (
+        "point",
+        body(segment_ids=..., geometry={"type": "Point", "coordinates": [81.3, 31.0]}),
+        "geometry",
+    ),
+    (
+        "polygon does not parse",
+        body(
+            segment_ids=...,
+            geometry={"type": "Polygon", "coordinates": [[[81.3, 31.0], [81.31, 31.0]]]},
+        ),
+        "does not parse",
+    ),
+    (
+        "polygon garbage",
+        body(segment_ids=..., geometry={"type": "Polygon", "coordinates": "x"}),
+        "geometry",
+    ),
+    (
+        "bow tie",
+        body(
+            segment_ids=...,
+            geometry={
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [81.366, 31.092],
+                        [81.374, 31.098],
+                        [81.374, 31.092],
+                        [81.366, 31.098],
+                        [81.366, 31.092],
+                    ]
+                ],
+            },
+        ),
+        "invalid Polygon",
+    ),
+    (
+        "lat/lon swapped",
+        body(
+            segment_ids=...,
+            geometry={"type": "LineString", "coordinates": [[31.0, 181.3], [31.01, 181.3]]},
+        ),
+        "lon/lat range",
+    ),
     ("far away", body(segment_ids=..., geometry=FAR_AWAY), "affects no trail or road"),
     ("reason", body(reason="yeti"), "reason: 'yeti'"),
     ("reason missing", body(reason=...), "reason: None"),
@@ -200,10 +251,16 @@ BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
     ("slow nan", body(severity={"slow_factor": float("nan")}), "severity.slow_factor: nan"),
     ("from", body(**{"from": "yesterday"}), "from: 'yesterday'"),
     ("until", body(until="2025-13-01"), "until: '2025-13-01'"),
-    ("until before from", body(**{"from": "2025-06-15T10:00", "until": "2025-06-15T09:00"}),
-     "until: '2025-06-15T09:00' is not after from"),
-    ("until equals from", body(**{"from": "2025-06-15T10:00", "until": "2025-06-15T10:00"}),
-     "is not after from"),
+    (
+        "until before from",
+        body(**{"from": "2025-06-15T10:00", "until": "2025-06-15T09:00"}),
+        "until: '2025-06-15T09:00' is not after from",
+    ),
+    (
+        "until equals from",
+        body(**{"from": "2025-06-15T10:00", "until": "2025-06-15T10:00"}),
+        "is not after from",
+    ),
     ("until before now", body(until="2025-06-14T11:00"), "until:"),
     ("unknown field", body(severty="closed"), "unknown field(s) severty"),
     ("note", body(note=["x"]), "note"),
@@ -211,8 +268,9 @@ BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("bad", "field"), [(b, f) for _, b, f in BAD_BODIES],
-                         ids=[name for name, _, _ in BAD_BODIES])
+@pytest.mark.parametrize(
+    ("bad", "field"), [(b, f) for _, b, f in BAD_BODIES], ids=[name for name, _, _ in BAD_BODIES]
+)
 def test_bad_bodies(kailash: RouteNetwork, bad: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidInput) as err:
         parse_closure(bad, network=kailash, now=NOW)
@@ -221,8 +279,13 @@ def test_bad_bodies(kailash: RouteNetwork, bad: dict[str, Any], field: str) -> N
 
 
 def test_all_problems_at_once(kailash: RouteNetwork) -> None:
-    bad = {"geometry": FAR_AWAY, "reason": "x", "modes": "y", "severity": {"slow_factor": 0.5},
-           "until": "2020-01-01"}
+    bad = {
+        "geometry": FAR_AWAY,
+        "reason": "x",
+        "modes": "y",
+        "severity": {"slow_factor": 0.5},
+        "until": "2020-01-01",
+    }
     with pytest.raises(InvalidInput) as err:
         parse_closure(bad, network=kailash, now=NOW)
     text = str(err.value)
@@ -350,16 +413,20 @@ def test_weight_closed_slowed_and_modes(kailash: RouteNetwork) -> None:
     road = make(kailash, segment_ids=[ROAD_TARBOCHE_CHUKU], modes="vehicle")
     assert w([closed], "pilgrim", a, b) is None
     assert w([closed], "vehicle", a, b) == pytest.approx(
-        G.edges[a, b, "road:tarboche_chuku#0:f"]["duration_s"]["vehicle"])
+        G.edges[a, b, "road:tarboche_chuku#0:f"]["duration_s"]["vehicle"]
+    )
     assert w([road], "vehicle", a, b) is None
     assert w([road], "pilgrim", a, b) is not None
 
     cost = edge_cost(kailash, [slow, vehicles], "pilgrim", NOW)
     assert cost(u, v, key, G.edges[u, v, key]) == pytest.approx(2.5 * base)
     assert closures_on_edge(kailash, [closed, vehicles, road], (u, v, key)) == (
-        closed.closure_id, vehicles.closure_id)
-    assert closures_on_edge(kailash, [closed, vehicles, later], (u, v, key), profile="pilgrim",
-                            at=NOW) == (closed.closure_id,)
+        closed.closure_id,
+        vehicles.closure_id,
+    )
+    assert closures_on_edge(
+        kailash, [closed, vehicles, later], (u, v, key), profile="pilgrim", at=NOW
+    ) == (closed.closure_id,)
     with pytest.raises(InvalidInput):
         closure_weight(kailash, [], "horse", at=NOW)
 
@@ -383,8 +450,9 @@ closure_specs = st.lists(
     st.tuples(
         st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=6, unique=True),
         st.sampled_from(["all", "vehicle"]),
-        st.one_of(st.just("closed"),
-                  st.builds(lambda f: {"slow_factor": f}, st.floats(1.01, 20.0))),
+        st.one_of(
+            st.just("closed"), st.builds(lambda f: {"slow_factor": f}, st.floats(1.01, 20.0))
+        ),
     ),
     max_size=4,
 )
@@ -403,9 +471,9 @@ def test_closures_never_shorten_plans(
     G = kailash.graph
     closures = [make(kailash, segment_ids=ids, modes=m, severity=sev) for ids, m, sev in specs]
     mode = PROFILE_MODES[profile]
-    closed = set().union(*(
-        affected_edges(kailash, c) for c in closures if c.closed and c.affects(mode)
-    ))
+    closed = set().union(
+        *(affected_edges(kailash, c) for c in closures if c.closed and c.affects(mode))
+    )
     plain = closure_weight(kailash, [], profile, at=NOW)
     weight = closure_weight(kailash, closures, profile, at=NOW)
     try:
@@ -416,7 +484,21 @@ def test_closures_never_shorten_plans(
     path = nx.shortest_path(G, s, t, weight=weight)
     for a, b in zip(path, path[1:], strict=False):
         usable = [
-            k for k, d in G[a][b].items()
+            k
+            for k, d in G[a][b].items()
             if d["duration_s"][profile] is not None and (a, b, k) not in closed
         ]
         assert usable, (a, b)
+
+
+def test_a_closure_that_has_already_ended_is_refused(kailash: RouteNetwork) -> None:
+    past = {
+        "from": (NOW - timedelta(hours=5)).isoformat(),
+        "until": (NOW - timedelta(hours=1)).isoformat(),
+    }
+    with pytest.raises(InvalidInput, match="already passed") as err:
+        make(kailash, **past)
+    assert any(d.startswith("until:") for d in err.value.details)
+    ends_now = {"until": NOW.isoformat(), "from": (NOW - timedelta(hours=1)).isoformat()}
+    with pytest.raises(InvalidInput, match="already passed"):
+        make(kailash, **ends_now)
