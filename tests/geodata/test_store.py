@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -250,27 +249,34 @@ def test_deleting_a_place_a_station_needs_is_refused(seeded: RouteStore) -> None
 
 # --------------------------------------------------------------------------- isolation
 def test_readers_are_not_blocked_by_a_writer(seeded: RouteStore) -> None:
-    """A write transaction held open: snapshots go on, at the version before it."""
+    """A write transaction held open until the read is done: the read completes first."""
     started = threading.Event()
-    release = threading.Event()
+    read_done = threading.Event()
+    seen: list[int] = []
 
     def slow_writer() -> None:
         with seeded.writer.connect() as conn, conn.begin():
             conn.execute(text("UPDATE regions SET current_version = 1 WHERE region_id = 'kailash'"))
             started.set()
-            release.wait(30)
+            read_done.wait(60)  # holds its locks until the reader has finished
 
-    t = threading.Thread(target=slow_writer)
-    t.start()
+    def reader() -> None:
+        seen.append(seeded.snapshot("kailash").version_id)
+        read_done.set()
+
+    w = threading.Thread(target=slow_writer)
+    w.start()
     try:
-        assert started.wait(30)
-        t0 = time.perf_counter()
-        snap = seeded.snapshot("kailash")
-        assert time.perf_counter() - t0 < 10
-        assert snap.version_id == 1
+        assert started.wait(60)
+        r = threading.Thread(target=reader)
+        r.start()
+        # a hang guard, not a speed test: a blocked reader would never finish before
+        # the writer lets go, and the writer waits for the reader
+        r.join(60)
+        assert read_done.is_set() and seen == [1]
     finally:
-        release.set()
-        t.join(30)
+        read_done.set()
+        w.join(60)
 
 
 def test_closure_rows(seeded: RouteStore) -> None:
