@@ -92,6 +92,13 @@ def test_plan_approach_ranks_stations_and_draws_the_plan(
     police.click()
     expect(page.locator(f"{LEGS}.st-leg-vehicle")).not_to_have_count(0)
     assert police.evaluate("row => row.classList.contains('st-selected')")
+    # the closure costs the police time: the panel says how much and which way instead
+    police_plan = next(p for p in body["plans"] if p["station_id"] == "darchen_police_station")
+    messages = [e["message"] for e in police_plan["closure_effects"]]
+    assert messages and "closed by a landslide since" in messages[0]
+    effects = page.locator(".st-approach-effects li")
+    expect(effects).to_have_count(len(messages))
+    assert effects.all_inner_texts() == messages
 
     # a new description takes the old plan away
     page.click(".st-locate-clear")

@@ -54,6 +54,7 @@
     this.table = this.root.querySelector(".st-approach-table");
     this.body = this.table.querySelector("tbody");
     this.reason = this.root.querySelector(".st-approach-reason");
+    this.effects = this.root.querySelector(".st-approach-effects");
     this.candidates = [];
     this.answer = null;
     this.selected = null;  // station id of the plan drawn
@@ -147,6 +148,8 @@
     this.table.hidden = !answer;
     this.reason.hidden = !answer;
     this.reason.textContent = answer ? answer.reason || "" : "";
+    this.effects.textContent = "";
+    this.effects.hidden = true;
     if (!answer) { return; }
     answer.plans.forEach(function (plan, index) {
       var row = el("tr", "st-approach-row");
@@ -189,6 +192,26 @@
     this.body.querySelectorAll("tr").forEach(function (row) {
       row.classList.toggle("st-selected", row.getAttribute("data-station-id") === plan.station_id);
     });
+    // what each closure costs this plan ("… closed by snow since 06:00: +40 min via …")
+    var effects = this.effects;
+    effects.textContent = "";
+    (plan.closure_effects || []).forEach(function (effect) {
+      var item = el("li", "st-approach-effect", effect.message);
+      item.setAttribute("data-closure-id", effect.closure_id);
+      effects.appendChild(item);
+    });
+    effects.hidden = !effects.childNodes.length;
+    var site = this.answer && this.answer.landing_site;
+    if (site) {
+      var marker = L.marker([site.lat, site.lon], {
+        icon: L.divIcon({ className: "st-heli", html: '<i class="fa-solid fa-helicopter"></i>',
+                          iconSize: [24, 24] })
+      });
+      marker.bindTooltip(function () {
+        return el("span", null, site.name + " · " + (site.distance_m / 1000).toFixed(1) + " km");
+      }, { className: "st-tip" });
+      layer.addLayer(marker);
+    }
     plan.legs.forEach(function (leg) {
       var style = MODE[leg.mode] || MODE.foot;
       var line = L.polyline(latlngs(leg.geometry), {
