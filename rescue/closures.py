@@ -291,7 +291,8 @@ def parse_closure(
         )
     elif valid_until is not None and valid_until <= now:
         problems.append(
-            f"until: {data.get('until')!r} has already passed (now {now.isoformat(timespec='minutes')}); "
+            f"until: {data.get('until')!r} has already passed "
+            f"(now {now.isoformat(timespec='minutes')}); "
             "a closure that has ended would never be shown or applied"
         )
 

@@ -45,6 +45,7 @@ __all__ = [
     "Change",
     "GeometryType",
     "JsonType",
+    "PendingImport",
     "PointRow",
     "RegionRow",
     "UtcDateTime",
@@ -214,6 +215,21 @@ class ClosureRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     #: order of insertion, for a stable listing
     seq: Mapped[int] = mapped_column(Integer)
+
+
+class PendingImport(Base):
+    """A previewed import: what the planner saw and the edits applying it commits."""
+
+    __tablename__ = "pending_imports"
+
+    import_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    region_id: Mapped[str] = mapped_column(ForeignKey("regions.region_id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    author: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    base_version: Mapped[int] = mapped_column(Integer)
+    preview: Mapped[dict[str, Any]] = mapped_column(JsonType())
+    edits: Mapped[list[dict[str, Any]]] = mapped_column(JsonType())
 
 
 #: layer -> table holding it

@@ -41,6 +41,7 @@ from geodata.store.schema import (
     TABLE_OF_LAYER,
     Change,
     ClosureRow,
+    PendingImport,
     PointRow,
     RegionRow,
     Version,
@@ -521,8 +522,11 @@ class RouteStore:
         restored_from: int | None = None,
         check_revisions: bool = True,
         check: Callable[[RegionDocuments], object] | None = None,
+        consume_pending: str | None = None,
     ) -> VersionInfo:
         """Apply ``edits`` as one new version; see the module docstring.
+
+        ``consume_pending`` names a pending import deleted in the same transaction.
 
         ``check`` is called with the new documents, once they satisfy the data
         contract, before anything is written: the service builds the route network
@@ -679,6 +683,8 @@ class RouteStore:
                 .where(RegionRow.region_id == region_id)
                 .values(current_version=vid)
             )
+            if consume_pending is not None:
+                s.execute(delete(PendingImport).where(PendingImport.import_id == consume_pending))
             s.flush()
             return self._info(version, counts)
 
@@ -815,6 +821,90 @@ class RouteStore:
             )
             return bool(result.rowcount)
 
+    # pending imports
+    def save_pending(
+        self,
+        region_id: str,
+        import_id: str,
+        *,
+        author: str,
+        filename: str,
+        base_version: int,
+        preview: Mapping[str, Any],
+        edits: Sequence[FeatureEdit],
+        purge_before: datetime | None = None,
+    ) -> None:
+        """Keep a previewed import (previews older than ``purge_before`` are dropped)."""
+        with Session(self.writer) as s, s.begin():
+            if purge_before is not None:
+                s.execute(delete(PendingImport).where(PendingImport.created_at < purge_before))
+            s.add(
+                PendingImport(
+                    import_id=import_id,
+                    region_id=region_id,
+                    created_at=datetime.now(UTC),
+                    author=author[:_MAX_AUTHOR_CHARS],
+                    filename=filename[:255],
+                    base_version=base_version,
+                    preview=dict(preview),
+                    edits=[edit_to_dict(e) for e in edits],
+                )
+            )
+
+    def pending(self, region_id: str, import_id: str) -> tuple[dict[str, Any], list[FeatureEdit]]:
+        """A pending import's preview and edits.
+
+        Raises
+        ------
+        NotFound
+            If there is none (never made, applied, discarded or expired).
+        """
+        with Session(self.reader) as s:
+            row = s.get(PendingImport, import_id)
+            if row is None or row.region_id != region_id:
+                raise NotFound(f"no pending import {import_id!r} (applied, discarded or expired?)")
+            return dict(row.preview), [edit_from_dict(d) for d in row.edits]
+
+    def apply_pending(
+        self,
+        region_id: str,
+        import_id: str,
+        *,
+        author: str,
+        message: str,
+        check: Callable[[RegionDocuments], object] | None = None,
+    ) -> VersionInfo:
+        """Commit a pending import as one version (kind ``import``) and forget it.
+
+        Raises
+        ------
+        NotFound
+            If there is no such pending import.
+        Conflict
+            If a feature it changes was changed since the preview.
+        InvalidInput
+            If the data would break the contract (as :meth:`commit`).
+        """
+        _, edits = self.pending(region_id, import_id)
+        return self.commit(
+            region_id,
+            edits,
+            author=author,
+            message=message,
+            kind="import",
+            check=check,
+            consume_pending=import_id,
+        )
+
+    def discard_pending(self, region_id: str, import_id: str) -> bool:
+        with Session(self.writer) as s, s.begin():
+            result = s.execute(
+                delete(PendingImport).where(
+                    PendingImport.region_id == region_id, PendingImport.import_id == import_id
+                )
+            )
+            return bool(result.rowcount)
+
     @staticmethod
     def _purge(s: Session, region_id: str, before: datetime) -> None:
         s.execute(
@@ -824,6 +914,20 @@ class RouteStore:
                 ClosureRow.valid_until <= before,
             )
         )
+
+
+def edit_to_dict(e: FeatureEdit) -> dict[str, Any]:
+    return {
+        "layer": e.layer,
+        "feature_id": e.feature_id,
+        "op": e.op,
+        "feature": None if e.feature is None else _plain(dict(e.feature)),
+        "base_revision": e.base_revision,
+    }
+
+
+def edit_from_dict(d: Mapping[str, Any]) -> FeatureEdit:
+    return FeatureEdit(d["layer"], d["feature_id"], d["op"], d["feature"], d["base_revision"])
 
 
 def _text(value: Any, name: str, limit: int) -> str:

@@ -73,7 +73,7 @@ def test_opening_again_keeps_the_data_and_the_schema_is_at_head(
         assert again.current_version("kailash") == 1
         with again.reader.connect() as conn:
             head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert head == "0001"
+        assert head == "0002"
     finally:
         again.dispose()
 
@@ -393,3 +393,47 @@ def test_a_failing_check_writes_nothing(seeded: RouteStore) -> None:
         )
     assert "ValueError: the network would not build" in err.value.details
     assert seen and seeded.current_version("kailash") == 1
+
+
+def test_an_older_schema_is_upgraded_in_place(database_url: str) -> None:
+    """A database made by the first release (migration 0001) keeps its data on upgrade."""
+    from alembic import command
+    from alembic.config import Config
+
+    from geodata.store.store import _MIGRATIONS, _engines
+
+    reader, writer = _engines(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with writer.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    old = RouteStore(reader, writer)
+    old.seed("kailash")
+    old.commit(
+        "kailash", [edit_place(old, "darchen", notes="before upgrade")], author="a", message="m"
+    )
+    old.dispose()
+    upgraded = open_store(database_url)
+    try:
+        with upgraded.reader.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        snap = upgraded.snapshot("kailash")
+        assert snap.feature("places", "darchen")["properties"]["notes"] == "before upgrade"
+        upgraded.save_pending(
+            "kailash",
+            "imp1",
+            author="a",
+            filename="f.gpx",
+            base_version=snap.version_id,
+            preview={"x": 1},
+            edits=[edit_place(upgraded, "darchen", notes="imported")],
+        )
+        preview, edits = upgraded.pending("kailash", "imp1")
+        assert preview == {"x": 1} and edits[0].feature["properties"]["notes"] == "imported"
+        info = upgraded.apply_pending("kailash", "imp1", author="a", message="apply")
+        assert info.kind == "import"
+        with pytest.raises(NotFound):
+            upgraded.pending("kailash", "imp1")  # consumed in the same transaction
+    finally:
+        upgraded.dispose()

@@ -1,0 +1,565 @@
+"""What an imported file would change: proposals, snaps and problems, before anything is written.
+
+:func:`preview` compares an :class:`~geodata.importers.ImportResult` with a
+:class:`~geodata.store.Snapshot` of the region, in the region's metric CRS:
+
+* a line running along an existing way for most of that way's length (a re-walked
+  stretch of the kora) *changes* that way: its geometry and elevations are replaced by
+  the recorded ones between the way's two ends, the ends themselves kept, so the
+  network stays joined where it was;
+* any other line is a *new way* (a trail unless told otherwise); each of its ends
+  within ``snap_tolerance_m`` of the network is moved onto the nearest way end or way
+  point — "what snaps to what" — and an end that snaps nowhere is said so;
+* a point near an existing place of the same name (or within ``match_tolerance_m``
+  of one) *moves* that place if it is more than a few metres off, else it is the
+  same place; any other named point is a *new place*;
+* polygons are not route data and are skipped (closures are drawn on the map).
+
+The proposals' edits are then applied to a copy of the region and validated exactly
+as a commit would be (the caller may add the network check): :attr:`ImportPreview.problems`
+lists why applying would be refused, if it would. Recorded lines are simplified to
+:data:`SIMPLIFY_M` (their shape, not their GPS noise, is stored).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from rapidfuzz import fuzz
+from shapely.geometry import LineString, Point
+
+from geodata.importers._model import ImportResult, ImportWarning
+from geodata.store import FeatureEdit, Snapshot
+from geodata.validate import ID_FIELDS, check_region_documents
+from rescue.errors import DataValidationError, InvalidInput, SandtableError
+
+__all__ = [
+    "MATCH_TOLERANCE_M",
+    "SIMPLIFY_M",
+    "SNAP_TOLERANCE_M",
+    "ImportPreview",
+    "Proposal",
+    "preview",
+]
+
+#: ends of a new way this close to the network are joined to it
+SNAP_TOLERANCE_M = 50.0
+#: a recorded line within this of a way runs along it; a point this close to a place is it
+MATCH_TOLERANCE_M = 30.0
+#: share of an existing way's length a line must run along to change that way
+ALONG_SHARE = 0.8
+#: recorded lines are simplified to this (metres) before they are stored
+SIMPLIFY_M = 3.0
+#: a place found this much off is moved; closer, it is the same place
+MOVE_MIN_M = 5.0
+#: a point named like a place this far away is that place (moved), not a new one
+NAME_MATCH_MAX_M = 1000.0
+_SAMPLE_STEP_M = 10.0
+
+ProposalKind = Literal["change_way", "new_way", "move_place", "same_place", "new_place", "skip"]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One thing the import would do, for the planner to see on the map.
+
+    ``geometry`` is the proposed GeoJSON geometry (WGS84); ``before`` the current one
+    for changes; ``snaps`` say where the ends of a new way join the network.
+    """
+
+    kind: ProposalKind
+    feature_index: int | None
+    layer: str | None
+    feature_id: str | None
+    summary: str
+    geometry: dict[str, Any] | None = None
+    before: dict[str, Any] | None = None
+    snaps: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "feature_index": self.feature_index,
+            "layer": self.layer,
+            "feature_id": self.feature_id,
+            "summary": self.summary,
+            "geometry": self.geometry,
+            "before": self.before,
+            "snaps": list(self.snaps),
+        }
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """The proposals of an import, the edits they make, and why applying would fail."""
+
+    base_version: int
+    proposals: tuple[Proposal, ...]
+    edits: tuple[FeatureEdit, ...]
+    warnings: tuple[ImportWarning, ...]
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def can_apply(self) -> bool:
+        return bool(self.edits) and not self.problems
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p in self.proposals:
+            out[p.kind] = out.get(p.kind, 0) + 1
+        return out
+
+
+# --------------------------------------------------------------------------- helpers
+def _norm(name: str | None) -> str:
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    return re.sub(r"[\s\W_]+", " ", text).strip()
+
+
+def _slug(name: str, taken: set[str]) -> str:
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_") or "imported"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}_{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+class _Frame:
+    """The region's ways and places in metric coordinates."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        crs = snapshot.documents.metadata["metric_crs"]
+        self.fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        self.back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        self.ways: list[tuple[str, str, dict[str, Any], LineString]] = []
+        for layer in ("trails", "roads"):
+            for f in snapshot.documents.layers[layer]["features"]:
+                xyz = self.metric(f["geometry"]["coordinates"])
+                self.ways.append((layer, f["properties"]["way_id"], f, LineString(xyz)))
+        self.tree = shapely.STRtree([w[3] for w in self.ways])
+        self.places = [
+            (f, Point(self.metric([f["geometry"]["coordinates"]])[0][:2]))
+            for f in snapshot.documents.layers["places"]["features"]
+        ]
+
+    def metric(self, coords: Sequence[Sequence[float]]) -> np.ndarray:
+        c = np.asarray(coords, dtype=float)
+        x, y = self.fwd.transform(c[:, 0], c[:, 1])
+        z = c[:, 2] if c.shape[1] > 2 else np.full(len(c), np.nan)
+        return np.column_stack([x, y, z])
+
+    def lonlat(self, xyz: np.ndarray) -> list[list[float]]:
+        lon, lat = self.back.transform(xyz[:, 0], xyz[:, 1])
+        out = []
+        for a, b, z in zip(np.atleast_1d(lon), np.atleast_1d(lat), xyz[:, 2], strict=True):
+            point = [round(float(a), 6), round(float(b), 6)]
+            out.append([*point, round(float(z), 1) if math.isfinite(z) else 0.0])
+        return out
+
+
+def _samples(line: LineString) -> np.ndarray:
+    n = max(2, int(math.ceil(line.length / _SAMPLE_STEP_M)) + 1)
+    return shapely.line_interpolate_point(line, np.linspace(0, 1, n), normalized=True)
+
+
+def _fill_z(xyz: np.ndarray, fallback: LineString | None = None) -> np.ndarray:
+    """Elevations where the recording has none: interpolated, else from ``fallback``."""
+    z = xyz[:, 2].copy()
+    ok = np.isfinite(z)
+    if ok.all():
+        return xyz
+    if ok.any():
+        d = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xyz[:, :2], axis=0).T))])
+        z[~ok] = np.interp(d[~ok], d[ok], z[ok])
+    elif fallback is not None and fallback.has_z:
+        for i, (x, y) in enumerate(xyz[:, :2]):
+            q = fallback.interpolate(fallback.project(Point(x, y)))
+            z[i] = q.z if q.has_z else np.nan
+    return np.column_stack([xyz[:, :2], z])
+
+
+def _simplify(xyz: np.ndarray) -> np.ndarray:
+    """Drop vertices within :data:`SIMPLIFY_M` of the line's shape (keeping z)."""
+    line = LineString(xyz[:, :2])
+    kept = shapely.simplify(line, SIMPLIFY_M, preserve_topology=False)
+    coords = np.asarray(kept.coords)
+    # map kept vertices back to their indices (they are a subsequence)
+    idx, j = [], 0
+    for x, y in coords:
+        while j < len(xyz) and (xyz[j, 0] != x or xyz[j, 1] != y):
+            j += 1
+        idx.append(min(j, len(xyz) - 1))
+    return xyz[np.asarray(idx)]
+
+
+# --------------------------------------------------------------------------- preview
+def preview(
+    result: ImportResult,
+    snapshot: Snapshot,
+    *,
+    snap_tolerance_m: float = SNAP_TOLERANCE_M,
+    match_tolerance_m: float = MATCH_TOLERANCE_M,
+    new_way_layer: Literal["trails", "roads"] = "trails",
+    route_id: str = "link",
+    check: Callable[[Any], object] | None = None,
+) -> ImportPreview:
+    """Proposals and edits for ``result`` against ``snapshot``; see the module docstring.
+
+    Raises
+    ------
+    InvalidInput
+        If a tolerance is out of range (1-500 m).
+    """
+    for name, value in (
+        ("snap_tolerance_m", snap_tolerance_m),
+        ("match_tolerance_m", match_tolerance_m),
+    ):
+        if not (isinstance(value, (int, float)) and 1.0 <= value <= 500.0):
+            raise InvalidInput(f"{name} must be 1-500 m, not {value!r}")
+    frame = _Frame(snapshot)
+    proposals: list[Proposal] = []
+    edits: list[FeatureEdit] = []
+    warnings: list[ImportWarning] = []
+    taken_ways = {w[1] for w in frame.ways}
+    taken_places = {f["properties"]["place_id"] for f, _ in frame.places}
+    changed: set[str] = set()
+    for feature in result.features:
+        geom = feature.geometry
+        label = feature.name or f"feature {feature.index + 1}"
+        if geom.geom_type == "LineString" and len(geom.coords) >= 2:
+            xyz = frame.metric(np.asarray(geom.coords))
+            line = LineString(xyz[:, :2])
+            along = _ways_along(frame, line, match_tolerance_m)
+            if along:
+                for layer, way_id, old, way_line in along:
+                    if way_id in changed:
+                        continue
+                    changed.add(way_id)
+                    new_xyz = _restrict(xyz, line, way_line)
+                    coords = frame.lonlat(_simplify(new_xyz))
+                    after = copy.deepcopy(old)
+                    after["geometry"] = {"type": "LineString", "coordinates": coords}
+                    after["properties"]["quality"] = "published_fixes"
+                    after["properties"]["source"] = f"import: {result.filename}"
+                    edits.append(
+                        FeatureEdit(
+                            layer, way_id, "update", after, snapshot.revisions[(layer, way_id)]
+                        )
+                    )
+                    proposals.append(
+                        Proposal(
+                            "change_way",
+                            feature.index,
+                            layer,
+                            way_id,
+                            f"{label} re-traces {old['properties'].get('name_en') or way_id}: "
+                            f"new geometry and elevations ({len(coords)} points)",
+                            after["geometry"],
+                            old["geometry"],
+                        )
+                    )
+                continue
+            edit, proposal = _new_way(
+                frame,
+                feature.index,
+                label,
+                xyz,
+                taken_ways,
+                new_way_layer,
+                route_id,
+                snap_tolerance_m,
+                result.filename,
+            )
+            edits.append(edit)
+            proposals.append(proposal)
+        elif geom.geom_type == "Point":
+            out = _point(
+                frame,
+                feature.index,
+                label,
+                feature,
+                snapshot,
+                taken_places,
+                match_tolerance_m,
+                result.filename,
+            )
+            if out is None:
+                continue
+            proposal, edit = out
+            proposals.append(proposal)
+            if edit is not None:
+                edits.append(edit)
+        else:
+            proposals.append(
+                Proposal(
+                    "skip",
+                    feature.index,
+                    None,
+                    None,
+                    f"{label}: a {geom.geom_type} is not route data; skipped "
+                    "(draw closures on the map)",
+                )
+            )
+    problems = _dry_run(snapshot, edits, check)
+    if not edits:
+        problems = ("the file changes nothing in the route data",)
+    return ImportPreview(
+        snapshot.version_id, tuple(proposals), tuple(edits), tuple(warnings), problems
+    )
+
+
+def _ways_along(
+    frame: _Frame, line: LineString, tolerance: float
+) -> list[tuple[str, str, dict[str, Any], LineString]]:
+    """Existing ways that ``line`` runs along for most of their length."""
+    out = []
+    buffer = line.buffer(tolerance)
+    shapely.prepare(buffer)
+    for i in frame.tree.query(buffer, predicate="intersects"):
+        layer, way_id, f, way_line = frame.ways[int(i)]
+        flat = LineString(np.asarray(way_line.coords)[:, :2])
+        pts = _samples(flat)
+        share = float(np.count_nonzero(shapely.contains(buffer, pts))) / len(pts)
+        if share >= ALONG_SHARE:
+            out.append((layer, way_id, f, way_line))
+    return out
+
+
+def _restrict(xyz: np.ndarray, line: LineString, way: LineString) -> np.ndarray:
+    """The recording between the way's two ends, the ends themselves kept exactly."""
+    w = np.asarray(way.coords)
+    a, b = Point(w[0][:2]), Point(w[-1][:2])
+    ta, tb = line.project(a), line.project(b)
+    d = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xyz[:, :2], axis=0).T))])
+    lo, hi = sorted((ta, tb))
+    inner = xyz[(d > lo) & (d < hi)]
+    if ta > tb:
+        inner = inner[::-1]
+    inner = _fill_z(
+        np.vstack([w[:1], inner, w[-1:]]) if len(inner) else np.vstack([w[:1], w[-1:]]), way
+    )
+    return inner
+
+
+def _new_way(
+    frame: _Frame,
+    index: int,
+    label: str,
+    xyz: np.ndarray,
+    taken: set[str],
+    layer: str,
+    route_id: str,
+    tolerance: float,
+    filename: str,
+) -> tuple[FeatureEdit, Proposal]:
+    xyz = _fill_z(xyz)
+    snaps = []
+    for end, i in (("start", 0), ("end", -1)):
+        p = Point(xyz[i][:2])
+        near = frame.tree.query_nearest(p, max_distance=tolerance, return_distance=True)
+        idx, dist = near
+        if len(idx) == 0:
+            snaps.append({"end": end, "way_id": None, "distance_m": None})
+            continue
+        _, way_id, _, way_line = frame.ways[int(idx[0])]
+        flat = LineString(np.asarray(way_line.coords)[:, :2])
+        wc = np.asarray(way_line.coords)
+        # a way end within the tolerance wins: the new way joins at the junction
+        ends = [(math.dist(p.coords[0], wc[k][:2]), k) for k in (0, -1)]
+        d_end, k = min(ends)
+        if d_end <= tolerance:
+            target = wc[k]
+            where = "end" if k == -1 else "start"
+        else:
+            q = flat.interpolate(flat.project(p))
+            target = np.array([q.x, q.y, xyz[i][2]])
+            where = "side"
+        xyz[i] = [
+            target[0],
+            target[1],
+            target[2] if len(target) > 2 and math.isfinite(target[2]) else xyz[i][2],
+        ]
+        snaps.append(
+            {"end": end, "way_id": way_id, "at": where, "distance_m": round(float(dist[0]), 1)}
+        )
+    way_id = f"{route_id}:{_slug(label, set())}"
+    n = 2
+    base = way_id
+    while way_id in taken:
+        way_id, n = f"{base}~{n}", n + 1
+    taken.add(way_id)
+    coords = frame.lonlat(_simplify(xyz))
+    kind = "trail" if layer == "trails" else "road"
+    props: dict[str, Any] = {
+        "way_id": way_id,
+        "kind": kind,
+        "route_id": route_id if layer == "trails" else None,
+        "name_en": label,
+        "name_zh": label if _has_cjk(label) else None,
+        "quality": "published_fixes",
+        "modes": ["foot"] if layer == "trails" else ["vehicle", "foot"],
+        "surface": None,
+        "length_factor": 1.0,
+        "from_place_id": None,
+        "to_place_id": None,
+        "source": f"import: {filename}",
+        "notes": "",
+        "variant": None,
+        "road_id": None,
+        "access": None,
+    }
+    feature = {
+        "type": "Feature",
+        "properties": props,
+        "geometry": {"type": "LineString", "coordinates": coords},
+    }
+    joined = [s for s in snaps if s["way_id"]]
+    how = (
+        "; ".join(f"{s['end']} joins {s['way_id']} ({s['distance_m']:.0f} m)" for s in joined)
+        if joined
+        else "joins nothing: no end within the snap tolerance"
+    )
+    return (
+        FeatureEdit(layer, way_id, "insert", feature),
+        Proposal(
+            "new_way",
+            index,
+            layer,
+            way_id,
+            f"{label}: new {kind} ({how})",
+            feature["geometry"],
+            None,
+            tuple(snaps),
+        ),
+    )
+
+
+def _point(
+    frame: _Frame,
+    index: int,
+    label: str,
+    feature: Any,
+    snapshot: Snapshot,
+    taken: set[str],
+    tolerance: float,
+    filename: str,
+) -> tuple[Proposal, FeatureEdit | None] | None:
+    lon, lat = feature.geometry.x, feature.geometry.y
+    x, y = frame.fwd.transform(lon, lat)
+    here = Point(x, y)
+    name = _norm(feature.name)
+    best: tuple[float, dict[str, Any]] | None = None
+    for f, p in frame.places:
+        d = p.distance(here)
+        names = [f["properties"].get(k) for k in ("name_en", "name_zh", "name_bo")]
+        names += list(f["properties"].get("aliases_en") or []) + list(
+            f["properties"].get("aliases_zh") or []
+        )
+        same_name = bool(name) and any(n and fuzz.ratio(_norm(n), name) >= 90 for n in names)
+        if d <= tolerance or (same_name and d <= NAME_MATCH_MAX_M):
+            if best is None or d < best[0]:
+                best = (d, f)
+    if best is not None:
+        d, f = best
+        pid = f["properties"]["place_id"]
+        if d < MOVE_MIN_M:
+            return Proposal(
+                "same_place", index, "places", pid, f"{label} is {pid} ({d:.0f} m)"
+            ), None
+        moved = copy.deepcopy(f)
+        moved["geometry"] = {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+        z = feature.geometry.z if feature.geometry.has_z else math.nan
+        if math.isfinite(z):
+            moved["properties"]["elevation_m"] = round(float(z), 1)
+        moved["properties"]["coord_quality"] = "gps"
+        return (
+            Proposal(
+                "move_place",
+                index,
+                "places",
+                pid,
+                f"{label}: moves {f['properties'].get('name_en') or pid} by {d:.0f} m",
+                moved["geometry"],
+                f["geometry"],
+            ),
+            FeatureEdit("places", pid, "update", moved, snapshot.revisions[("places", pid)]),
+        )
+    if not feature.name:
+        return Proposal("skip", index, None, None, f"{label}: an unnamed point; skipped"), None
+    pid = _slug(feature.name, taken)
+    z = feature.geometry.z if feature.geometry.has_z else math.nan
+    props: dict[str, Any] = {
+        "place_id": pid,
+        "name_en": feature.name,
+        "name_zh": feature.name if _has_cjk(feature.name) else None,
+        "name_bo": None,
+        "aliases_en": [],
+        "aliases_zh": [],
+        "type": str(feature.properties.get("type") or "other"),
+        "route_id": None,
+        "kora_km": None,
+        "elevation_m": round(float(z), 1) if math.isfinite(z) else None,
+        "coord_quality": "gps",
+        "source": f"import: {filename}",
+        "notes": feature.description or "",
+    }
+    new = {
+        "type": "Feature",
+        "properties": props,
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+    }
+    return (
+        Proposal("new_place", index, "places", pid, f"{feature.name}: new place", new["geometry"]),
+        FeatureEdit("places", pid, "insert", new),
+    )
+
+
+def _dry_run(
+    snapshot: Snapshot, edits: Sequence[FeatureEdit], check: Callable[[Any], object] | None
+) -> tuple[str, ...]:
+    """Why committing ``edits`` on ``snapshot`` would be refused (empty: it would not)."""
+    if not edits:
+        return ()
+    layers: dict[str, dict[str, Any]] = copy.deepcopy(dict(snapshot.documents.layers))
+    for e in edits:
+        features = layers[e.layer]["features"]
+        key = ID_FIELDS[e.layer]
+        index = {f["properties"][key]: i for i, f in enumerate(features)}
+        if e.op == "insert":
+            features.append(dict(e.feature or {}))
+        elif e.op == "update":
+            features[index[e.feature_id]] = dict(e.feature or {})
+        else:
+            features.pop(index[e.feature_id])
+    docs = snapshot.documents
+    try:
+        new = check_region_documents(
+            docs.region_id,
+            metadata=docs.metadata,
+            calibration=docs.calibration,
+            layers=layers,
+            cues=docs.cues,
+        )
+    except DataValidationError as exc:
+        return tuple(exc.details)
+    if check is not None:
+        try:
+            check(new)
+        except (SandtableError, ValueError, KeyError, AssertionError) as exc:
+            return (f"the route network cannot be built: {exc}",)
+    return ()

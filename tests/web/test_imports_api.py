@@ -1,0 +1,362 @@
+"""Imports: preview, apply, discard, hostile files — and a real server killed mid-import."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gpxpy.gpx
+import numpy as np
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from geodata.files import DEFAULT_DATA_DIR
+from geodata.validate import read_region_files
+from web import create_app
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
+REPO = Path(__file__).resolve().parents[2]
+USER = {"X-Sandtable-User": "planner dawa"}
+
+
+@pytest.fixture
+def planner_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"), "DATABASE_URL": database_url}
+    )
+    yield app
+    app.extensions["sandtable"].store.dispose()
+
+
+@pytest.fixture
+def pc(planner_app: Flask) -> FlaskClient:
+    return planner_app.test_client()
+
+
+def kailash_walk(points_per_edge: int = 30, shortcut: bool = True) -> bytes:
+    """A GPX of a planner re-walking the Darchen–Tarboche road, a new path and two waypoints."""
+    roads = read_region_files(DEFAULT_DATA_DIR / "kailash").layers["roads"]["features"]
+    road = np.array(
+        next(f for f in roads if f["properties"]["way_id"] == "road:darchen_tarboche")["geometry"][
+            "coordinates"
+        ]
+    )
+    g = gpxpy.gpx.GPX()
+    walk = gpxpy.gpx.GPXTrack(name="Re-walk Darchen-Tarboche")
+    seg = gpxpy.gpx.GPXTrackSegment()
+    pts = np.vstack(
+        [np.linspace(road[i], road[i + 1], points_per_edge) for i in range(len(road) - 1)]
+    )
+    for lon, lat, z in pts:
+        seg.points.append(gpxpy.gpx.GPXTrackPoint(lat + 0.00002, lon, elevation=z + 2.0))
+    walk.segments.append(seg)
+    g.tracks.append(walk)
+    if shortcut:
+        path = gpxpy.gpx.GPXTrack(name="Tarboche bypass")
+        seg = gpxpy.gpx.GPXTrackSegment()
+        lon0, lat0, z0 = road[-1]
+        for k in range(40):
+            seg.points.append(
+                gpxpy.gpx.GPXTrackPoint(
+                    lat0 + k * 0.0002, lon0 + 0.0001 + k * 0.0001, elevation=z0 + k
+                )
+            )
+        path.segments.append(seg)
+        g.tracks.append(path)
+    g.waypoints.append(gpxpy.gpx.GPXWaypoint(31.03, 81.27, elevation=4750, name="Water tank 水箱"))
+    return g.to_xml().encode()
+
+
+def upload(client: FlaskClient, name: str, data: bytes, **form: Any) -> Any:
+    return client.post(
+        "/api/imports",
+        data={"file": (io.BytesIO(data), name), **form},
+        content_type="multipart/form-data",
+        headers=USER,
+    )
+
+
+def test_preview_then_apply(pc: FlaskClient) -> None:
+    before = pc.get("/api/versions").get_json()["current"]
+    response = upload(pc, "walk.gpx", kailash_walk())
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["counts"] == {"change_way": 1, "new_way": 1, "new_place": 1}
+    assert body["can_apply"] and body["problems"] == []
+    assert body["base_version"] == before
+    new_way = next(p for p in body["proposals"] if p["kind"] == "new_way")
+    assert new_way["snaps"][0]["way_id"] == "road:darchen_tarboche"
+    assert "joins road:darchen_tarboche" in new_way["summary"]
+    assert {f["properties"]["kind"] for f in body["preview"]["features"]} == {
+        "change_way",
+        "new_way",
+        "new_place",
+    }
+    # nothing is written before apply
+    assert pc.get("/api/versions").get_json()["current"] == before
+    assert pc.get("/api/places/water_tank").status_code == 404
+    assert pc.get(f"/api/imports/{body['import_id']}").get_json() == body
+
+    applied = pc.post(
+        f"/api/imports/{body['import_id']}/apply", json={"message": "walked 26 Nov"}, headers=USER
+    )
+    assert applied.status_code == 201, applied.get_json()
+    version = applied.get_json()["version"]
+    assert version["kind"] == "import" and version["author"] == "planner dawa"
+    assert version["counts"] == {"update": 1, "insert": 2}
+    assert pc.get("/api/places/water_tank").get_json()["properties"]["name_zh"] == "Water tank 水箱"
+    road = pc.get("/api/data/roads/road:darchen_tarboche").get_json()["feature"]
+    assert road["properties"]["source"] == "import: walk.gpx"
+    # applied once only
+    assert (
+        pc.post(f"/api/imports/{body['import_id']}/apply", json={"message": "again"}).status_code
+        == 404
+    )
+
+
+def test_apply_after_someone_changed_the_way_is_a_conflict(pc: FlaskClient) -> None:
+    body = upload(pc, "walk.gpx", kailash_walk(shortcut=False)).get_json()
+    feature = pc.get("/api/data/roads/road:darchen_tarboche").get_json()
+    feature["feature"]["properties"]["notes"] = "edited meanwhile"
+    assert (
+        pc.put(
+            "/api/data/roads/road:darchen_tarboche",
+            json={
+                "feature": feature["feature"],
+                "base_revision": feature["revision"],
+                "message": "x",
+            },
+        ).status_code
+        == 201
+    )
+    current = pc.get("/api/versions").get_json()["current"]
+    response = pc.post(f"/api/imports/{body['import_id']}/apply", json={"message": "m"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["data"]["theirs"]["feature"]["properties"]["notes"] == (
+        "edited meanwhile"
+    )
+    assert pc.get("/api/versions").get_json()["current"] == current
+
+
+def test_discard(pc: FlaskClient) -> None:
+    body = upload(pc, "walk.gpx", kailash_walk()).get_json()
+    assert pc.delete(f"/api/imports/{body['import_id']}").status_code == 204
+    assert pc.get(f"/api/imports/{body['import_id']}").status_code == 404
+    assert pc.delete(f"/api/imports/{body['import_id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "strava.gpx",
+        "garmin_connect_tpx.gpx",
+        "osm_traces_gpx10.gpx",
+        "gxtrack.kml",
+        "multigeometry.geojson",
+    ],
+)
+def test_real_files_from_elsewhere_cannot_be_applied(pc: FlaskClient, name: str) -> None:
+    """Recordings from other parts of the world join nothing here: said, and refused."""
+    response = upload(pc, name, (DATA / name).read_bytes())
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["point_count"] > 0
+    assert not body["can_apply"] and body["problems"]
+    refused = pc.post(f"/api/imports/{body['import_id']}/apply", json={"message": "m"})
+    assert refused.status_code == 422
+    assert pc.get("/api/versions").get_json()["current"] == body["base_version"]
+
+
+@pytest.mark.parametrize(
+    "name, data, status, word",
+    [
+        ("junk.gpx", b"\x00\x01\x02binary junk", 422, "junk.gpx"),
+        ("empty.gpx", b"", 422, "empty"),
+        ("lake.gpx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, 422, "PNG"),
+        (
+            "laughs.gpx",
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><gpx>&lol;</gpx>',
+            422,
+            "laughs.gpx",
+        ),
+        (
+            "cut.gpx",
+            b'<?xml version="1.0"?><gpx version="1.1" creator="x"><trk><trkseg>',
+            422,
+            "line",
+        ),
+    ],
+)
+def test_hostile_and_broken_files_are_refused_and_nothing_is_kept(
+    pc: FlaskClient, name: str, data: bytes, status: int, word: str
+) -> None:
+    response = upload(pc, name, data)
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert word in error["message"] + " ".join(error["details"])
+    assert pc.get("/api/versions").get_json()["versions"][0]["version_id"] == 1
+
+
+def test_bad_forms(pc: FlaskClient) -> None:
+    assert pc.post("/api/imports", json={"file": "x"}).status_code == 422
+    two = pc.post(
+        "/api/imports",
+        data={"file": [(io.BytesIO(b"a"), "a.gpx"), (io.BytesIO(b"b"), "b.gpx")]},
+        content_type="multipart/form-data",
+    )
+    assert two.status_code == 422
+    assert upload(pc, "walk.gpx", kailash_walk(), snap_tolerance_m="far").status_code == 422
+    assert upload(pc, "walk.gpx", kailash_walk(), snap_tolerance_m="5000").status_code == 422
+    assert upload(pc, "walk.gpx", kailash_walk(), layer="rivers").status_code == 422
+    assert upload(pc, "walk.gpx", kailash_walk(), colour="red").status_code == 422
+    # (a body of bytes: the test client would spool a form field to a temporary file)
+    big, content_type = _multipart("big.gpx", b"<gpx>" + b" " * (31 * 1024 * 1024))
+    with pc.post("/api/imports", data=big, content_type=content_type) as response:
+        assert response.status_code == 413
+    body = upload(pc, "walk.gpx", kailash_walk()).get_json()
+    assert pc.post(f"/api/imports/{body['import_id']}/apply", json={}).status_code == 422
+    assert (
+        pc.post(f"/api/imports/{body['import_id']}/apply", json={"message": " "}).status_code == 422
+    )
+
+
+# --------------------------------------------------------------------------- durability
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(instance: Path, url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SANDTABLE_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rescue.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--instance-dir",
+            str(instance),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5):
+                return proc
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if proc.poll() is not None:
+                raise RuntimeError("the server did not start") from None
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the server did not answer")
+
+
+def _multipart(name: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "sandtable-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/gpx+xml\r\n\r\n"
+    ).encode()
+    return (
+        head + data + f"\r\n--{boundary}--\r\n".encode(),
+        f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def _post_then_kill(
+    port: int, path: str, body: bytes, content_type: str, proc: Any, after_s: float
+) -> None:
+    """Send a request and SIGKILL the server ``after_s`` seconds later, before it answers."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nX-Sandtable-User: killer\r\n\r\n"
+        ).encode()
+        s.sendall(head + body)
+        time.sleep(after_s)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+
+
+@pytest.mark.parametrize("after_s", [0.05, 0.3, 0.8])
+def test_a_server_killed_mid_import_leaves_the_previous_version(
+    database_url: str, tmp_path: Path, after_s: float
+) -> None:
+    instance = tmp_path / "instance"
+    port = _free_port()
+    proc = _serve(instance, database_url, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        # a long recording: reading and previewing it takes a while
+        data = kailash_walk(points_per_edge=20_000)
+        body, ctype = _multipart("long-walk.gpx", data)
+        req = urllib.request.Request(
+            f"{base}/api/imports", data=body, headers={"Content-Type": ctype}
+        )
+        with urllib.request.urlopen(req, timeout=120) as r:
+            import json
+
+            pending = json.loads(r.read())
+        assert pending["can_apply"]
+        # now apply it, and kill the server while it applies (or just before/after)
+        apply_body = json.dumps({"message": "killed"}).encode()
+        _post_then_kill(
+            port,
+            f"/api/imports/{pending['import_id']}/apply",
+            apply_body,
+            "application/json",
+            proc,
+            after_s,
+        )
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+    port = _free_port()
+    proc = _serve(instance, database_url, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        import json
+
+        with urllib.request.urlopen(f"{base}/api/versions") as r:
+            versions = json.loads(r.read())
+        kinds = [v["kind"] for v in versions["versions"]]
+        # either the import landed whole, or not at all
+        assert kinds in (["seed"], ["import", "seed"]), kinds
+        with urllib.request.urlopen(f"{base}/api/places") as r:
+            places = json.loads(r.read())
+        has_tank = any(f["properties"]["place_id"] == "water_tank" for f in places["features"])
+        assert has_tank == (kinds[0] == "import")
+        # and the service is usable: the import can be applied (again) or is gone
+        req = urllib.request.Request(
+            f"{base}/api/imports/{pending['import_id']}/apply",
+            data=json.dumps({"message": "after restart"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req) as r:
+                assert r.status == 201 and kinds == ["seed"]
+        except urllib.error.HTTPError as err:
+            assert err.code == 404 and kinds[0] == "import"
+            err.close()
+    finally:
+        proc.kill()
+        proc.wait(30)

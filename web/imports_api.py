@@ -1,0 +1,196 @@
+"""Imports of GPS files by planners: preview first, then apply or discard (``/api/imports``).
+
+``POST /api/imports``                  multipart ``file`` (GPX, KML, KMZ, GeoJSON, GeoPackage),
+                                       optional form fields ``snap_tolerance_m``,
+                                       ``match_tolerance_m``, ``layer`` (``trails``|``roads``)
+                                       and ``route_id``: reads and checks the file, compares
+                                       it with the current data and keeps the preview (201)
+``GET /api/imports/<id>``              the preview again
+``POST /api/imports/<id>/apply``       ``{"message"}``: one new version (201); 409 if a feature
+                                       it changes was changed since the preview
+``DELETE /api/imports/<id>``           discard (204)
+
+Nothing is written to the route data before *apply*, and applying is one transaction:
+a server killed while reading, previewing or applying leaves the previous version as
+it was. A hostile or broken file is a 422 naming the file and line; a file over the
+size limit a 413, refused before it is read.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from geodata.importers import MAX_UPLOAD_BYTES, ImportResult, read_upload
+from geodata.importers.preview import ImportPreview, preview
+from rescue.errors import InvalidInput
+from web import bodies
+from web.state import get_state, network_for
+
+__all__ = ["MAX_UPLOAD_BYTES", "PENDING_TTL", "bp"]
+
+bp = Blueprint("imports", __name__, url_prefix="/api/imports")
+
+#: a preview not applied within this is forgotten
+PENDING_TTL = timedelta(days=2)
+_FORM_FIELDS = ("file", "snap_tolerance_m", "match_tolerance_m", "layer", "route_id")
+USER_HEADER = "X-Sandtable-User"
+
+
+def _author() -> str:
+    return request.headers.get(USER_HEADER, "").strip()[:100] or "anonymous"
+
+
+def _upload() -> tuple[str, bytes]:
+    length = request.content_length
+    if length is not None and length > MAX_UPLOAD_BYTES + 64 * 1024:
+        raise RequestEntityTooLarge(
+            f"the upload is {length / 1e6:.1f} MB; at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+        )
+    request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024  # werkzeug stops reading past it
+    if not request.mimetype.startswith("multipart/form-data"):
+        raise InvalidInput("send the file as multipart/form-data, in a field named 'file'")
+    unknown = sorted(k for k in [*request.form, *request.files] if k not in _FORM_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            f"unknown form field(s) {', '.join(map(repr, unknown))} "
+            f"(accepted: {', '.join(_FORM_FIELDS)})"
+        )
+    files = request.files.getlist("file")
+    if len(files) != 1:
+        raise InvalidInput(f"send exactly one file in the field 'file' (got {len(files)})")
+    upload = files[0]
+    name = (upload.filename or "").strip()
+    if not name:
+        raise InvalidInput("the uploaded file has no name; its extension tells its format")
+    data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise RequestEntityTooLarge(f"{name} is over {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+    return name, data
+
+
+def _number(name: str, default: float) -> float:
+    raw = request.form.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidInput(f"form field {name!r} must be a number of metres, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"form field {name!r} must be a finite number")
+    return value
+
+
+def _body(result: ImportResult, plan: ImportPreview, import_id: str) -> dict[str, Any]:
+    warnings = [
+        {
+            "code": w.code,
+            "message": w.message,
+            "feature_index": w.feature_index,
+            "lon": w.lon,
+            "lat": w.lat,
+        }
+        for w in (*result.warnings, *plan.warnings)
+    ]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {k: v for k, v in p.to_dict().items() if k not in ("geometry",)},
+            "geometry": p.geometry,
+        }
+        for p in plan.proposals
+        if p.geometry is not None
+    ]
+    return {
+        "import_id": import_id,
+        "filename": result.filename,
+        "format": result.format,
+        "creator": result.creator,
+        "point_count": result.point_count,
+        "base_version": plan.base_version,
+        "counts": plan.counts(),
+        "proposals": [p.to_dict() for p in plan.proposals],
+        "warnings": warnings,
+        "problems": list(plan.problems),
+        "can_apply": plan.can_apply,
+        "preview": {"type": "FeatureCollection", "features": features},
+    }
+
+
+@bp.post("")
+def create() -> Response:
+    state = get_state()
+    name, data = _upload()
+    result = read_upload(name, data)
+    layer = request.form.get("layer", "trails")
+    if layer not in ("trails", "roads"):
+        raise InvalidInput(f"form field 'layer' must be trails or roads, not {layer!r}")
+    route_id = request.form.get("route_id", "link").strip() or "link"
+    snapshot = state.store.snapshot(state.region_id)
+    plan = preview(
+        result,
+        snapshot,
+        snap_tolerance_m=_number("snap_tolerance_m", 50.0),
+        match_tolerance_m=_number("match_tolerance_m", 30.0),
+        new_way_layer=layer,  # type: ignore[arg-type]
+        route_id=route_id,
+        check=network_for,
+    )
+    import_id = secrets.token_urlsafe(12)
+    body = _body(result, plan, import_id)
+    state.store.save_pending(
+        state.region_id,
+        import_id,
+        author=_author(),
+        filename=name,
+        base_version=plan.base_version,
+        preview=body,
+        edits=plan.edits,
+        purge_before=datetime.now(UTC) - PENDING_TTL,
+    )
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = url_for("imports.show", import_id=import_id)
+    return response
+
+
+@bp.get("/<import_id>")
+def show(import_id: str) -> Response:
+    state = get_state()
+    body, _ = state.store.pending(state.region_id, import_id)
+    return jsonify(body)
+
+
+@bp.post("/<import_id>/apply")
+def apply(import_id: str) -> Response:
+    state = get_state()
+    body = bodies.json_object(bodies.read_body(request), example='{"message": "why"}')
+    message = body.get("message")
+    if set(body) - {"message"} or not isinstance(message, str) or not message.strip():
+        raise InvalidInput('send {"message": "what this import changes and why"}')
+    pending, _ = state.store.pending(state.region_id, import_id)
+    if not pending.get("can_apply"):
+        raise InvalidInput(
+            "this import cannot be applied", details=list(pending.get("problems") or [])
+        )
+    info = state.store.apply_pending(
+        state.region_id, import_id, author=_author(), message=message, check=network_for
+    )
+    state.refresh(wait=True)
+    response = jsonify(version=info.to_dict())
+    response.status_code = 201
+    return response
+
+
+@bp.delete("/<import_id>")
+def discard(import_id: str) -> Response:
+    state = get_state()
+    if not state.store.discard_pending(state.region_id, import_id):
+        state.store.pending(state.region_id, import_id)  # raises NotFound
+    return Response(status=204)
