@@ -78,121 +78,6 @@ def _report(label: str, network: Any, queries: list[tuple[str, str | None]], rep
     )
 
 
-def tiled_region(scale: int, out_dir: Path) -> Path:
-    """Write a region of ``scale`` shifted copies of Kailash into ``out_dir/tiled``."""
-    import copy
-
-    import numpy as np
-    import shapely
-    from shapely.geometry import LineString, mapping, shape
-
-    from geodata import load_region, write_region
-
-    base = load_region("kailash")
-    docs = {}
-    for layer in ("trails", "roads", "places", "stations"):
-        frame = getattr(base, layer)
-        features = []
-        for _, row in frame.iterrows():
-            props = {k: _plain(v) for k, v in row.items() if k != "geometry"}
-            features.append(
-                {"type": "Feature", "properties": props, "geometry": mapping(row.geometry)}
-            )
-        docs[layer] = features
-    id_keys = {
-        "trails": "way_id",
-        "roads": "way_id",
-        "places": "place_id",
-        "stations": "station_id",
-    }
-    refs = ("from_place_id", "to_place_id", "snap_way_id", "place_id", "road_id")
-    out: dict[str, list[dict[str, Any]]] = {k: [] for k in docs}
-    routes_meta: dict[str, Any] = {}
-    for i in range(scale):
-        dlon = 0.62 * i  # ~60 km east per copy
-
-        def shift(geom: Any, d: float = dlon) -> Any:
-            return shapely.transform(
-                geom, lambda c: c + np.array([d, 0.0, 0.0][: c.shape[1]]), include_z=geom.has_z
-            )
-
-        for layer, features in docs.items():
-            for f in features:
-                g = copy.deepcopy(f)
-                p = g["properties"]
-                p[id_keys[layer]] = f"{p[id_keys[layer]]}@{i}"
-                for key in refs:
-                    if key != id_keys[layer] and p.get(key):
-                        p[key] = f"{p[key]}@{i}"
-                if p.get("route_id"):
-                    p["route_id"] = f"{p['route_id']}@{i}"
-                g["geometry"] = mapping(shift(shape(f["geometry"])))
-                out[layer].append(g)
-        for rid, meta in base.metadata["routes"].items():
-            routes_meta[f"{rid}@{i}"] = meta
-        if i:
-            a = base.places.geometry["darchen"]
-            link = LineString([(a.x + 0.62 * (i - 1), a.y, 4670.0), (a.x + 0.62 * i, a.y, 4670.0)])
-            out["roads"].append(
-                {
-                    "type": "Feature",
-                    "properties": {
-                        "way_id": f"link@{i}",
-                        "kind": "road",
-                        "route_id": None,
-                        "name_en": "link",
-                        "name_zh": "link",
-                        "quality": "estimated",
-                        "modes": ["vehicle", "foot"],
-                        "surface": "paved",
-                        "length_factor": 1.0,
-                        "from_place_id": None,
-                        "to_place_id": None,
-                        "variant": None,
-                        "road_id": f"link{i}",
-                        "access": None,
-                        "length_published": None,
-                        "source": "bench",
-                        "notes": "",
-                    },
-                    "geometry": mapping(link),
-                }
-            )
-    meta = dict(base.metadata)
-    minlon, minlat, maxlon, maxlat = meta["bbox"]
-    meta.update(
-        region_id="tiled", routes=routes_meta, bbox=[minlon, minlat, maxlon + 0.62 * scale, maxlat]
-    )
-    cues = {
-        "cues": [
-            dict(c, place_ids=[f"{p}@{i}" for p in c["place_ids"]])
-            for i in range(scale)
-            for c in base.cues.get("cues", [])
-        ]
-    }
-    target = out_dir / "tiled"
-    write_region(
-        target,
-        metadata=meta,
-        calibration=dict(base.calibration),
-        layers={k: {"type": "FeatureCollection", "features": v} for k, v in out.items()},
-        cues=cues,
-    )
-    return out_dir
-
-
-def _plain(v: Any) -> Any:
-    import numpy as np
-
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, float) and v != v:
-        return None
-    if isinstance(v, (list, tuple)):
-        return list(v)
-    return v
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -202,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 
+    from bench.synthetic import tiled_region
     from geodata import load_region
     from routes import build_network
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -21,22 +23,43 @@ CHROMIUM_ARGS = [
 ]
 
 
+@contextmanager
+def serve(app: Any, name: str = "waitress") -> Iterator[str]:
+    """Serve ``app`` with waitress on a free loopback port, yield its base URL, then stop it.
+
+    The server is stopped from inside its own loop: closing its sockets from this thread,
+    under the loop's running select(), can make the loop fail ("bad file descriptor").
+    Closed from a trigger callback, the channels leave the map and the loop simply ends.
+    """
+    from waitress import create_server
+
+    srv = create_server(app, host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=srv.run, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+
+        def stop() -> None:  # runs on the server's thread, between two select() calls
+            for channel in list(srv._map.values()):
+                if channel is not srv and channel is not srv.trigger:
+                    channel.close()
+            srv.close()  # the listening socket and the trigger
+
+        srv.trigger.pull_trigger(stop)
+        thread.join(timeout=5)
+        srv.task_dispatcher.shutdown()
+        assert not thread.is_alive(), "the server did not stop"
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of the real app (committed region) served by waitress on 127.0.0.1."""
-    from waitress import create_server
-
     from web import create_app
 
     app = create_app({"INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))})
-    server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

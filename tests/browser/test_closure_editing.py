@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
+from tests.browser.conftest import serve
 from web.config import ENV_PREFIX
 
 pytestmark = pytest.mark.browser
@@ -36,8 +36,6 @@ CALLER_SEGMENT = "outer_kora:dolma_la-phakna_rigzin_supply"
 @pytest.fixture
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Base URL of a fresh app, with its own instance directory, served by waitress."""
-    from waitress import create_server
-
     from web import create_app
 
     for name in list(os.environ):
@@ -47,24 +45,8 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv(f"{ENV_PREFIX}_INSTANCE_DIR", str(instance))
     app = create_app({"INSTANCE_DIR": str(instance)})
     assert app.config["INSTANCE_DIR"] == str(instance.resolve())
-    srv = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=srv.run, name="waitress-closures", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.effective_port}"
-    finally:
-        # closed from the server's own loop: closing its sockets under a running select()
-        # makes the loop fail (EBADF); with nothing left to watch, the loop simply ends
-        def stop() -> None:
-            for channel in list(srv._map.values()):
-                if channel is not srv and channel is not srv.trigger:
-                    channel.close()
-            srv.close()  # the listening socket and the trigger
-
-        srv.trigger.pull_trigger(stop)
-        thread.join(timeout=5)
-        srv.task_dispatcher.shutdown()
-        assert not thread.is_alive(), "the server did not stop"
+    with serve(app, "waitress-closures") as base:
+        yield base
 
 
 class Session:

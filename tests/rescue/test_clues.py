@@ -8,7 +8,6 @@ Kailash gazetteer. Anchors are checked by their best place id.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -1067,27 +1066,45 @@ _ADVERSARIAL = [
 ]
 
 
-def _time_parse(text: str, names: NameIndexLike) -> float:
-    """Seconds one parse takes: the best of three, so a garbage-collector pause is no failure."""
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        try:
-            parse(text, names, bbox=KAILASH_BBOX)
-        except InvalidInput:
-            pass
-        times.append(time.perf_counter() - start)
-    return min(times)
+#: What each adversarial text gives, pinned: (mentions, relations, elevations) found.
+#: The same for either name index; none of them is invalid input.
+_ADVERSARIAL_OUTCOME = {
+    "lake " * 400: (400, 0, 0),
+    ("Darchen Drirapuk Dolma La Zutulpuk " * 60)[:2000]: (228, 0, 0),
+    ("between Darchen and " * 100)[:2000]: (100, 50, 0),
+    "17,400 ft " * 200: (0, 0, 200),
+}
+
+# Speed on these texts is measured by ``bench/bench_parse.py`` (p50 / p99 / max per
+# parse), never asserted here. What the tests keep is the guard against catastrophic
+# (super-linear, ReDoS-like) behaviour: a parse takes well under 0.1 s, so the
+# ``timeout(30)`` marks below only catch a hang, with a margin of more than 100x; they
+# measure nothing.
 
 
+def _check_adversarial(text: str, names: NameIndexLike) -> None:
+    c = parse(text, names, bbox=KAILASH_BBOX)
+    assert_consistent(c)
+    assert c.text == text.strip()
+    assert (len(c.mentions), len(c.relations), len(c.elevations)) == _ADVERSARIAL_OUTCOME.get(
+        text, (0, 0, 0)
+    )
+    assert not c.elapsed and not c.coordinates
+    assert parse(text, names, bbox=KAILASH_BBOX) == c  # the same text, the same clues
+
+
+@pytest.mark.timeout(30)  # a hang guard (>100x margin), not a speed measurement
 @pytest.mark.parametrize("text", _ADVERSARIAL, ids=lambda t: repr(t[:12]))
-def test_adversarial_text_is_fast(text: str) -> None:
-    assert _time_parse(text, StandInIndex()) < 0.05
+def test_adversarial_text_gives_its_clues(text: str) -> None:
+    _check_adversarial(text, StandInIndex())
 
 
+@pytest.mark.timeout(30)  # a hang guard (>100x margin), not a speed measurement
 @pytest.mark.parametrize("text", _ADVERSARIAL[::4], ids=lambda t: repr(t[:12]))
-def test_adversarial_text_is_fast_with_the_real_index(text: str, real_index: NameIndexLike) -> None:
-    assert _time_parse(text, real_index) < 0.25  # mostly the name index's own time
+def test_adversarial_text_gives_its_clues_with_the_real_index(
+    text: str, real_index: NameIndexLike
+) -> None:
+    _check_adversarial(text, real_index)
 
 
 _PIECES = list("0123456789:., 点米") + ["小时", "km", "h ", "past ", "about ", "过了", "ft"]
@@ -1097,18 +1114,18 @@ _TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=MAX_TEXT_CHAR
 _STAND_IN_INDEX = StandInIndex()
 
 
+@pytest.mark.timeout(300)  # a hang guard for all 300 examples together, not a speed measurement
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_TEXT)
-def test_any_text_gives_clues_or_invalid_input_quickly(text: str) -> None:
+def test_any_text_gives_clues_or_invalid_input(text: str) -> None:
     try:
         c = parse(text, _STAND_IN_INDEX, bbox=KAILASH_BBOX)
-    except InvalidInput:
-        c = None
-    if c is not None:
-        assert_consistent(c)
-        assert c.text == c.text.strip()
-    elapsed = _time_parse(text, _STAND_IN_INDEX)
-    assert elapsed < 0.05, f"{elapsed * 1000:.0f} ms"
+    except InvalidInput as exc:
+        assert not text.strip(), exc.message  # only blank text is refused (length is capped)
+        return
+    assert_consistent(c)
+    assert c.text == c.text.strip()
+    assert parse(text, _STAND_IN_INDEX, bbox=KAILASH_BBOX) == c
 
 
 # --------------------------------------------------------------------- sights, denials, times

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections.abc import Callable
 
 import pytest
@@ -410,21 +409,29 @@ def test_bad_options_are_rejected(kwargs: dict[str, object], message: str) -> No
         find_coordinates("N31.0833 E81.35", **kwargs)  # type: ignore[arg-type]
 
 
-def test_is_fast_on_a_call_length_text() -> None:
-    text = (
-        "Hello, we are 3 people at 5300 m, left Drirapuk at 8:30, phone 13912345678, my phone "
-        "shows N 31°05.795′ E 081°20.856′ near the big stones, walked 3 km in 2 hours. "
-        "我的位置是北纬31.0833，东经81.3500，请快来，电话0897-2607026，海拔5300米"
-    ).ljust(300, ".")
-    find_coordinates(text, bbox=KAILASH)
-    runs = 100
-    best = math.inf
-    for _ in range(5):
-        t0 = time.perf_counter()
-        for _ in range(runs):
-            find_coordinates(text, bbox=KAILASH)
-        best = min(best, (time.perf_counter() - t0) / runs)
-    assert best < 1e-3
+#: A call-length description with coordinates among many other numbers (also timed by
+#: ``bench/bench_parse.py``).
+CALL_TEXT = (
+    "Hello, we are 3 people at 5300 m, left Drirapuk at 8:30, phone 13912345678, my phone "
+    "shows N 31°05.795′ E 081°20.856′ near the big stones, walked 3 km in 2 hours. "
+    "我的位置是北纬31.0833，东经81.3500，请快来，电话0897-2607026，海拔5300米"
+).ljust(300, ".")
+
+# Speed is measured by ``bench/bench_parse.py`` (p50 / p99 / max per call), never asserted
+# here. A call takes well under 0.1 s, so the ``timeout`` marks below only catch a hang
+# (catastrophic backtracking), with a margin of more than 100x; they measure nothing.
+
+
+@pytest.mark.timeout(30)  # a hang guard, not a speed measurement
+def test_a_call_length_text_gives_both_positions() -> None:
+    matches = find_coordinates(CALL_TEXT, bbox=KAILASH)
+    assert [m.text for m in matches] == ["N 31°05.795′ E 081°20.856′", "北纬31.0833，东经81.3500"]
+    (dm,) = matches[0].readings
+    assert (dm.lat, dm.lon) == pytest.approx(DM, abs=1e-7)
+    (dd,) = matches[1].readings
+    assert (dd.lat, dd.lon) == pytest.approx(DD, abs=1e-7)
+    for _ in range(100):
+        assert find_coordinates(CALL_TEXT, bbox=KAILASH) == matches
 
 
 # ------------------------------------------------------------------ properties
@@ -451,6 +458,7 @@ _COORDINATE_ALPHABET = st.sampled_from(
 )
 
 
+@pytest.mark.timeout(300)  # a hang guard for all 300 examples together, not a speed measurement
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=st.one_of(
@@ -460,14 +468,11 @@ _COORDINATE_ALPHABET = st.sampled_from(
     use_bbox=st.booleans(),
 )
 def test_any_text_gives_matches_or_invalid_input(text: str, use_bbox: bool) -> None:
-    t0 = time.perf_counter()
     try:
         matches = find_coordinates(text, bbox=KAILASH if use_bbox else None)
     except InvalidInput as exc:
         assert exc.message.startswith("'")
         return
-    finally:
-        assert time.perf_counter() - t0 < 0.5
     end = -1
     for m in matches:
         assert text[m.start : m.end] == m.text
