@@ -326,15 +326,19 @@ def preview(
 def _ways_along(
     frame: _Frame, line: LineString, tolerance: float
 ) -> list[tuple[str, str, dict[str, Any], LineString]]:
-    """Existing ways that ``line`` runs along for most of their length."""
+    """Existing ways that ``line`` runs along for most of their length.
+
+    Measured from the way: the share of points along it within ``tolerance`` of the
+    recording (simplified first: a 50,000-fix track has far fewer shapes than fixes).
+    """
     out = []
-    buffer = line.buffer(tolerance)
-    shapely.prepare(buffer)
-    for i in frame.tree.query(buffer, predicate="intersects"):
+    shape = shapely.simplify(line, SIMPLIFY_M, preserve_topology=False)
+    shapely.prepare(shape)
+    for i in frame.tree.query(shape, predicate="dwithin", distance=tolerance):
         layer, way_id, f, way_line = frame.ways[int(i)]
         flat = LineString(np.asarray(way_line.coords)[:, :2])
         pts = _samples(flat)
-        share = float(np.count_nonzero(shapely.contains(buffer, pts))) / len(pts)
+        share = float(np.count_nonzero(shapely.dwithin(shape, pts, tolerance))) / len(pts)
         if share >= ALONG_SHARE:
             out.append((layer, way_id, f, way_line))
     return out
