@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import api, errors, imports_api, map, planner_api
+from web import api, errors, imports_api, map, planner, planner_api
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
 from web.state import open_state
 
@@ -77,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(planner_api.bp)
     app.register_blueprint(imports_api.bp)
+    app.register_blueprint(planner.bp)
     return app
 
 

@@ -1,0 +1,494 @@
+"""Planners import GPS files, edit features and restore versions on ``/planner``, in a browser.
+
+Each test gets its own app and server with its own instance directory (own SQLite
+database, seeded on start), so the versions one test makes never reach another.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import gpxpy.gpx
+import numpy as np
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from tests.browser.conftest import serve
+from web.config import ENV_PREFIX
+
+pytestmark = pytest.mark.browser
+
+ROADS = Path(__file__).resolve().parents[2] / "geodata" / "kailash" / "roads.geojson"
+USER = "planner dawa"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Base URL of a fresh app, with its own instance directory, served by waitress."""
+    from web import create_app
+
+    for name in list(os.environ):
+        if name.startswith(f"{ENV_PREFIX}_"):
+            monkeypatch.delenv(name)
+    instance = tmp_path / "instance"
+    monkeypatch.setenv(f"{ENV_PREFIX}_INSTANCE_DIR", str(instance))
+    app = create_app({"INSTANCE_DIR": str(instance)})
+    try:
+        with serve(app, "waitress-planner") as base:
+            yield base
+    finally:
+        app.extensions["sandtable"].store.dispose()
+
+
+def api(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """Call the JSON API directly (as another planner would)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", "X-Sandtable-User": "someone else"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.load(exc)
+
+
+class Session:
+    """The planner page on ``server``: other hosts are blocked and recorded, JS errors too."""
+
+    def __init__(self, page: Page, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.foreign: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.route("**/*", self._route)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("dialog", self._dialog)
+        page.add_init_script(f"window.localStorage.setItem('sandtable.user', {json.dumps(USER)});")
+        self.open()
+
+    def open(self) -> None:
+        self.page.goto(self.base + "/planner")
+        self.page.wait_for_selector("body[data-planner-ready=true]", timeout=20_000)
+
+    def _route(self, route: Route) -> None:
+        url = urlsplit(route.request.url)
+        if url.scheme in ("http", "https") and url.netloc != urlsplit(self.base).netloc:
+            self.foreign.append(route.request.url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def versions(self) -> list[dict[str, Any]]:
+        status, body = api(self.base, "GET", "/api/versions")
+        assert status == 200
+        return body["versions"]
+
+    def tab(self, name: str) -> None:
+        self.page.click(f".st-pl-tabs [data-tab={name}]")
+
+    def click_point(self, layer: str, feature_id: str) -> None:
+        """Zoom in on a place or station and click its marker."""
+        self.page.wait_for_function("() => !window.sandtablePlanner.map._animatingZoom")
+        point = self.page.evaluate(
+            """([key]) => {
+                 const p = window.sandtablePlanner;
+                 const marker = p.index[key];
+                 p.map.setView(marker.getLatLng(), 17, {animate: false});
+                 const xy = p.map.latLngToContainerPoint(marker.getLatLng());
+                 const box = p.map.getContainer().getBoundingClientRect();
+                 return [box.left + xy.x, box.top + xy.y];
+               }""",
+            [f"{layer}/{feature_id}"],
+        )
+        self.page.mouse.click(point[0], point[1])
+        expect(self.page.locator(".st-pl-edit-id")).to_have_text(f" {feature_id}")
+
+
+@pytest.fixture
+def session(page: Page, server: str) -> Iterator[Session]:
+    s = Session(page, server)
+    yield s
+    assert s.foreign == [], f"the page requested other hosts: {s.foreign}"
+    assert s.errors == [], s.errors
+    assert s.dialogs == [], s.dialogs
+
+
+def kailash_walk() -> bytes:
+    """A GPX re-walking the Darchen–Tarboche road a little north of it, and a new waypoint."""
+    roads = json.loads(ROADS.read_text(encoding="utf-8"))["features"]
+    road = np.array(
+        next(f for f in roads if f["properties"]["way_id"] == "road:darchen_tarboche")["geometry"][
+            "coordinates"
+        ]
+    )
+    g = gpxpy.gpx.GPX()
+    walk = gpxpy.gpx.GPXTrack(name="Re-walk Darchen-Tarboche")
+    seg = gpxpy.gpx.GPXTrackSegment()
+    pts = np.vstack([np.linspace(road[i], road[i + 1], 30) for i in range(len(road) - 1)])
+    for lon, lat, z in pts:
+        seg.points.append(gpxpy.gpx.GPXTrackPoint(lat + 0.00002, lon, elevation=z + 2.0))
+    walk.segments.append(seg)
+    g.tracks.append(walk)
+    g.waypoints.append(gpxpy.gpx.GPXWaypoint(31.03, 81.27, elevation=4750, name="Water tank 水箱"))
+    return g.to_xml().encode()
+
+
+def lonely_place(base: str) -> tuple[str, str]:
+    """A place with no other point within 300 m (its marker is the only one there)."""
+    with urllib.request.urlopen(base + "/api/export?format=geojson", timeout=30) as response:
+        features = json.load(response)["features"]
+    points = [f for f in features if f["geometry"]["type"] == "Point"]
+
+    def metres(a: list[float], b: list[float]) -> float:
+        dx = (a[0] - b[0]) * 111_320 * math.cos(math.radians(a[1]))
+        dy = (a[1] - b[1]) * 110_540
+        return math.hypot(dx, dy)
+
+    for f in points:
+        props = f["properties"]
+        if props["layer"] != "places" or not props.get("name_en"):
+            continue
+        xy = f["geometry"]["coordinates"]
+        if all(g is f or metres(xy, g["geometry"]["coordinates"]) > 300 for g in points):
+            return props["place_id"], props["name_en"]
+    raise AssertionError("no lonely place")
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+def test_the_page_loads_offline_with_its_panels(session: Session) -> None:
+    page = session.page
+    expect(page.locator(".st-pl-tabs [data-tab=import]")).to_be_visible()
+    expect(page.locator(".st-pl-import-form")).to_be_visible()
+    assert page.locator("path.st-pl-way").count() > 50
+    assert page.locator("path.st-pl-places").count() > 50
+    assert page.locator("path.st-pl-stations").count() > 10
+    expect(page.locator(".st-pl-version")).to_have_count(1)
+    expect(page.locator("#st-pl-user")).to_have_value(USER)
+    # the language switch
+    page.click("[data-set-lang=zh]")
+    expect(page.locator(".st-pl-tabs [data-tab=history] [lang=zh-Hans]")).to_be_visible()
+    expect(page.locator(".st-pl-tabs [data-tab=history] [lang=en]")).to_be_hidden()
+    page.click("[data-set-lang=en]")
+    # and back to the map
+    page.click(".st-map-link")
+    page.wait_for_selector("body[data-map-ready=true]", timeout=20_000)
+    page.click(".st-planner-link")
+    page.wait_for_selector("body[data-planner-ready=true]", timeout=20_000)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def test_uploading_a_walk_previews_it_and_apply_makes_a_version(session: Session) -> None:
+    page = session.page
+    page.set_input_files(
+        ".st-pl-file",
+        files=[{"name": "walk.gpx", "mimeType": "application/gpx+xml", "buffer": kailash_walk()}],
+    )
+    with page.expect_response(lambda r: r.url.endswith("/api/imports")) as answer:
+        page.click(".st-pl-upload")
+    assert answer.value.status == 201
+    expect(page.locator(".st-pl-proposal")).to_have_count(2)
+    expect(page.locator(".st-pl-proposals")).to_contain_text("Water tank 水箱: new place")
+    expect(page.locator(".st-pl-proposals")).to_contain_text("re-traces")
+    expect(page.locator(".st-pl-warning").first).to_contain_text("no timestamps")
+    expect(page.locator(".st-pl-problems")).to_be_hidden()
+    assert page.locator("path.st-pv-change_way").count() == 1
+    assert page.locator("path.st-pv-before").count() == 1
+    assert page.locator("path.st-pv-new_place").count() == 1
+    expect(page.locator(".st-pl-apply")).to_be_enabled()
+    assert len(session.versions()) == 1  # nothing written before apply
+
+    page.fill(".st-pl-apply-message", "walked 26 Nov")
+    with page.expect_response(lambda r: r.url.endswith("/apply")) as applied:
+        page.click(".st-pl-apply")
+    assert applied.value.status == 201
+    expect(page.locator(".st-pl-status")).to_contain_text("version 2")
+    expect(page.locator(".st-pl-preview")).to_be_hidden()
+    assert page.locator("path.st-pv-change_way").count() == 0
+    session.tab("history")
+    newest = page.locator(".st-pl-version").first
+    expect(newest).to_have_attribute("data-version", "2")
+    expect(newest).to_contain_text("walked 26 Nov")
+    expect(newest).to_contain_text(USER)
+    expect(newest).to_contain_text("import")
+    status, place = api(session.base, "GET", "/api/places/water_tank")
+    assert status == 200 and place["properties"]["name_zh"] == "Water tank 水箱"
+    # the map data reloaded: the new place is on the map
+    page.wait_for_function("() => 'places/water_tank' in window.sandtablePlanner.index")
+    assert session.versions()[0]["author"] == USER
+
+
+def test_discard_forgets_the_preview(session: Session) -> None:
+    page = session.page
+    page.set_input_files(
+        ".st-pl-file",
+        files=[{"name": "walk.gpx", "mimeType": "application/gpx+xml", "buffer": kailash_walk()}],
+    )
+    page.click(".st-pl-upload")
+    expect(page.locator(".st-pl-proposal")).to_have_count(2)
+    with page.expect_response(lambda r: r.request.method == "DELETE") as gone:
+        page.click(".st-pl-discard")
+    assert gone.value.status == 204
+    expect(page.locator(".st-pl-preview")).to_be_hidden()
+    assert page.locator("path.st-pv").count() == 0
+    assert len(session.versions()) == 1
+
+
+def test_a_hostile_file_shows_the_error_and_makes_no_version(session: Session) -> None:
+    page = session.page
+    hostile = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><gpx>&lol;</gpx>'
+    page.set_input_files(
+        ".st-pl-file",
+        files=[{"name": "laughs.gpx", "mimeType": "application/gpx+xml", "buffer": hostile}],
+    )
+    with page.expect_response(lambda r: r.url.endswith("/api/imports")) as answer:
+        page.click(".st-pl-upload")
+    assert answer.value.status == 422
+    error = page.locator(".st-pl-import-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("laughs.gpx")
+    expect(page.locator(".st-pl-preview")).to_be_hidden()
+    assert len(session.versions()) == 1
+    session.tab("history")
+    expect(page.locator(".st-pl-version")).to_have_count(1)
+
+
+def test_a_file_over_the_limit_shows_the_servers_message(session: Session) -> None:
+    from geodata.importers import MAX_UPLOAD_BYTES
+
+    page = session.page
+    big = b"<gpx>" + b" " * (MAX_UPLOAD_BYTES + 100_000)
+    page.set_input_files(
+        ".st-pl-file", files=[{"name": "big.gpx", "mimeType": "application/gpx+xml", "buffer": big}]
+    )
+    with page.expect_response(lambda r: r.url.endswith("/api/imports")) as answer:
+        page.click(".st-pl-upload")
+    assert answer.value.status == 413
+    expect(page.locator(".st-pl-import-error")).to_contain_text(
+        f"at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+    )
+    assert len(session.versions()) == 1
+
+
+# --- edits ----------------------------------------------------------------------------------
+
+
+def test_editing_a_name_conflicts_and_restoring_version_1(session: Session) -> None:
+    page = session.page
+    place_id, name = lonely_place(session.base)
+    session.click_point("places", place_id)
+    form = page.locator(".st-pl-edit-form")
+    expect(form.locator("#st-pl-in-name_en")).to_have_value(name)
+
+    # a plain save makes a version
+    form.locator("#st-pl-in-name_en").fill("Renamed once")
+    form.locator(".st-pl-edit-message").fill("checked on the ground")
+    with page.expect_response(lambda r: r.request.method == "PUT") as saved:
+        form.locator(".st-pl-save").click()
+    assert saved.value.status == 201
+    expect(page.locator(".st-pl-status")).to_contain_text("version 2")
+    expect(page.locator(".st-pl-edit-rev")).to_have_text(" · rev 2")
+    assert api(session.base, "GET", f"/api/places/{place_id}")[1]["properties"]["name_en"] == (
+        "Renamed once"
+    )
+
+    # someone else saves meanwhile: saving is a conflict showing both values
+    page.locator("#st-pl-in-name_en").fill("My name")
+    status, stored = api(session.base, "GET", f"/api/data/places/{place_id}")
+    stored["feature"]["properties"]["name_en"] = "Their name"
+    status, _ = api(
+        session.base,
+        "PUT",
+        f"/api/data/places/{place_id}",
+        {"feature": stored["feature"], "base_revision": stored["revision"], "message": "theirs"},
+    )
+    assert status == 201
+    page.locator(".st-pl-edit-message").fill("mine")
+    with page.expect_response(lambda r: r.request.method == "PUT") as clash:
+        page.locator(".st-pl-save").click()
+    assert clash.value.status == 409
+    row = page.locator(".st-pl-conflict-table tr[data-property=name_en]")
+    expect(row).to_have_class("st-pl-differs")
+    expect(row.locator(".st-pl-theirs")).to_have_text("Their name")
+    expect(row.locator(".st-pl-yours")).to_have_text("My name")
+    expect(page.locator(".st-pl-conflict-table tr[data-property=name_zh]")).not_to_have_class(
+        "st-pl-differs"
+    )
+    assert len(session.versions()) == 3
+    page.click(".st-pl-reload-theirs")
+    expect(page.locator("#st-pl-in-name_en")).to_have_value("Their name")
+    expect(page.locator(".st-pl-conflict-table")).to_have_count(0)
+
+    # restoring version 1 brings the old name back
+    session.tab("history")
+    first = page.locator(".st-pl-version[data-version='1']")
+    first.locator(".st-pl-restore").click()
+    first.locator(".st-pl-restore-message").fill("undo the renames")
+    with page.expect_response(lambda r: r.url.endswith("/restore")) as restored:
+        first.locator(".st-pl-restore-ok").click()
+    assert restored.value.status == 201
+    expect(page.locator(".st-pl-version").first).to_have_attribute("data-version", "4")
+    expect(page.locator(".st-pl-version").first).to_contain_text("undo the renames")
+    assert api(session.base, "GET", f"/api/places/{place_id}")[1]["properties"]["name_en"] == name
+    # the open form follows
+    expect(page.locator("#st-pl-in-name_en")).to_have_value(name)
+    # export links of a version
+    href = page.locator(".st-pl-version[data-version='2'] .st-pl-export-gpx").get_attribute("href")
+    assert href == "api/export?format=gpx&version=2"
+
+
+def test_an_invalid_edit_shows_the_details(session: Session) -> None:
+    page = session.page
+    place_id, _ = lonely_place(session.base)
+    session.click_point("places", place_id)
+    page.locator("#st-pl-in-name_en").fill("")
+    page.locator(".st-pl-edit-message").fill("blank the name")
+    with page.expect_response(lambda r: r.request.method == "PUT") as answer:
+        page.locator(".st-pl-save").click()
+    assert answer.value.status == 422
+    error = page.locator(".st-pl-edit-error")
+    expect(error).to_contain_text("nothing was saved")
+    expect(error.locator(".st-pl-error-details li")).to_contain_text("name_en")
+    assert len(session.versions()) == 1
+    # a save without a message is not sent
+    page.locator(".st-pl-edit-message").fill("")
+    page.locator(".st-pl-save").click()
+    expect(error).to_contain_text("message")
+    assert len(session.versions()) == 1
+
+
+def test_moving_a_place(session: Session) -> None:
+    page = session.page
+    place_id, _ = lonely_place(session.base)
+    session.click_point("places", place_id)
+    _, before = api(session.base, "GET", f"/api/data/places/{place_id}")
+    page.click(".st-pl-move")
+    expect(page.locator(".st-pl-mode-hint")).to_be_visible()
+    box = page.locator("#st-pl-map").bounding_box()
+    assert box
+    # 60 px right of the marker (at the centre of the map) at zoom 17: some 50 m east
+    page.mouse.click(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2)
+    expect(page.locator(".st-pl-move-info")).to_be_visible()
+    page.locator(".st-pl-edit-message").fill("moved to the building")
+    with page.expect_response(lambda r: r.request.method == "PUT") as answer:
+        page.locator(".st-pl-save").click()
+    assert answer.value.status == 201
+    _, after = api(session.base, "GET", f"/api/data/places/{place_id}")
+    old = before["feature"]["geometry"]["coordinates"]
+    new = after["feature"]["geometry"]["coordinates"]
+    assert new[0] > old[0] + 0.0002
+    assert abs(new[1] - old[1]) < 0.0001
+    assert after["revision"] == 2
+
+
+def test_splitting_and_joining_a_way(session: Session) -> None:
+    page = session.page
+    _, data = api(session.base, "GET", "/api/export?format=geojson")
+    way = next(
+        f
+        for f in data["features"]
+        if f["properties"]["layer"] == "trails" and len(f["geometry"]["coordinates"]) > 20
+    )
+    way_id = way["properties"]["way_id"]
+    page.evaluate("([id]) => window.sandtablePlanner.select('trails', id)", [way_id])
+    expect(page.locator(".st-pl-edit-id")).to_have_text(f" {way_id}")
+    page.click(".st-pl-split")
+    lon, lat = way["geometry"]["coordinates"][len(way["geometry"]["coordinates"]) // 2][:2]
+    point = page.evaluate(
+        """([lat, lon]) => {
+             const map = window.sandtablePlanner.map;
+             map.setView([lat, lon], 16, {animate: false});
+             const xy = map.latLngToContainerPoint([lat, lon]);
+             const box = map.getContainer().getBoundingClientRect();
+             return [box.left + xy.x, box.top + xy.y];
+           }""",
+        [lat, lon],
+    )
+    page.mouse.click(point[0], point[1])
+    expect(page.locator(".st-pl-confirm-text")).to_contain_text(f"Split {way_id}")
+    page.locator(".st-pl-confirm-message").fill("split at the bridge")
+    with page.expect_response(lambda r: r.url.endswith("/split")) as answer:
+        page.locator(".st-pl-confirm-ok").click()
+    assert answer.value.status == 201, answer.value.json()
+    expect(page.locator(".st-pl-status")).to_contain_text("version 2")
+    page.wait_for_function(
+        "([key]) => key in window.sandtablePlanner.index", arg=[f"trails/{way_id}~2"]
+    )
+
+    # and joined again: "Join with…", then a click on the other part
+    page.click(".st-pl-join")
+    other = f"trails/{way_id}~2"
+    point = page.evaluate(
+        """([key]) => {
+             const p = window.sandtablePlanner;
+             const map = p.map;
+             const lls = p.index[key].getLatLngs();
+             const box = map.getContainer().getBoundingClientRect();
+             for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9]) {
+               const ll = lls[Math.floor(t * (lls.length - 1))];
+               map.setView(ll, 17, {animate: false});
+               const xy = map.latLngToContainerPoint(ll);
+               const x = box.left + xy.x, y = box.top + xy.y;
+               const hit = document.elementFromPoint(x, y);
+               if (hit && hit.getAttribute("data-key") === key) { return [x, y]; }
+             }
+             return null;
+           }""",
+        [other],
+    )
+    assert point, f"no point of {other} is on top"
+    page.mouse.click(point[0], point[1])
+    expect(page.locator(".st-pl-confirm-text")).to_contain_text(f"Join {way_id} with {way_id}~2")
+    page.locator(".st-pl-confirm-message").fill("no junction there after all")
+    with page.expect_response(lambda r: r.url.endswith("/join")) as joined:
+        page.locator(".st-pl-confirm-ok").click()
+    assert joined.value.status == 201, joined.value.json()
+    expect(page.locator(".st-pl-status")).to_contain_text("version 3")
+    page.wait_for_function("([key]) => !(key in window.sandtablePlanner.index)", arg=[other])
+    status, _ = api(session.base, "GET", f"/api/data/trails/{way_id}~2")
+    assert status == 404
+
+
+def test_a_hostile_name_renders_as_text(session: Session) -> None:
+    page = session.page
+    place_id, _ = lonely_place(session.base)
+    _, stored = api(session.base, "GET", f"/api/data/places/{place_id}")
+    stored["feature"]["properties"]["name_en"] = XSS
+    status, _ = api(
+        session.base,
+        "PUT",
+        f"/api/data/places/{place_id}",
+        {"feature": stored["feature"], "base_revision": stored["revision"], "message": XSS},
+    )
+    assert status == 201
+    session.open()
+    session.click_point("places", place_id)
+    expect(page.locator(".st-pl-edit-title")).to_have_text(XSS)
+    expect(page.locator("#st-pl-in-name_en")).to_have_value(XSS)
+    # the marker's tooltip (the mouse is still on it)
+    expect(page.locator(".leaflet-tooltip .st-pl-tip-name")).to_have_text(XSS)
+    session.tab("history")
+    expect(page.locator(".st-pl-version").first.locator(".st-pl-version-message")).to_have_text(XSS)
+    assert page.locator("img[src=x]").count() == 0
+    assert session.dialogs == []
