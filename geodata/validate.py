@@ -90,6 +90,8 @@ MODES = ("foot", "vehicle")
 CAPABILITIES = ("vehicle", "foot_team", "medical", "horse", "helicopter_landing")
 SEASONS = ("year_round", "seasonal")
 ELEVATION_RANGE_M = (-500.0, 9000.0)
+#: features may lie this far (degrees, ~25 km) outside the region's declared bbox
+EXTENT_MARGIN_DEG = 0.25
 
 _WAY_KIND = {"trails": "trail", "roads": "road"}
 _GEOMETRY_TYPE = {
@@ -229,8 +231,8 @@ def _way_fields(layer: str) -> tuple[_Field, ...]:
         _Field("kind", "str", _text(allowed=(_WAY_KIND[layer],)), required=True),
         # Route ids are region-specific (RegionSpec), so only their type is fixed here.
         _Field("route_id", "str", _text(nonempty=True), required=layer == "trails"),
-        _Field("name_en", "str", _text()),
-        _Field("name_zh", "str", _text()),
+        _Field("name_en", "str", _text(nonempty=True)),
+        _Field("name_zh", "str", _text(nonempty=True)),
         _Field("quality", "str", _text(allowed=QUALITIES), required=True),
         _Field("modes", "list", _text_list(allowed=MODES, nonempty=True), required=True),
         _Field("surface", "str", _text()),
@@ -531,8 +533,53 @@ def _check_documents(
     if cues is not None and cues is not _MISSING:
         _check_cues(cues, place_ids, problems)
 
+    if metadata is not _MISSING and isinstance(metadata, dict):
+        _check_extent(metadata.get("bbox"), layers, problems)
+
     if "trails" in ids and "roads" in ids:
         _check_connectivity(ways, metric_crs, problems)
+
+
+def _positions(geometry: Any) -> list[tuple[float, float]]:
+    """The usable lon/lat positions of a Point or LineString (others are checked elsewhere)."""
+    if not isinstance(geometry, dict):
+        return []
+    coords = geometry.get("coordinates")
+    items = [coords] if geometry.get("type") == "Point" else coords
+    out = []
+    for p in items if isinstance(items, list) else []:
+        if isinstance(p, list) and len(p) >= 2 and all(_is_number(v) for v in p[:2]):
+            out.append((float(p[0]), float(p[1])))
+    return out
+
+
+def _check_extent(bbox: Any, layers: Mapping[str, Any], problems: _Problems) -> None:
+    """Every feature lies within the region's ``bbox`` plus :data:`EXTENT_MARGIN_DEG`."""
+    if not (isinstance(bbox, list) and len(bbox) == 4 and all(_is_number(v) for v in bbox)):
+        return
+    m = EXTENT_MARGIN_DEG
+    west, south, east, north = bbox[0] - m, bbox[1] - m, bbox[2] + m, bbox[3] + m
+    for layer in LAYERS:
+        doc = layers.get(layer)
+        if not isinstance(doc, dict) or not isinstance(doc.get("features"), list):
+            continue
+        for i, feature in enumerate(doc["features"]):
+            if not isinstance(feature, dict):
+                continue
+            outside = [
+                (x, y)
+                for x, y in _positions(feature.get("geometry"))
+                if not (west <= x <= east and south <= y <= north)
+            ]
+            if outside:
+                x, y = outside[0]
+                where = _feature_label(
+                    layer_file(layer), i, ID_FIELDS[layer], feature.get("properties")
+                )
+                problems.add(
+                    f"{where}: geometry",
+                    f"position ({x:.5f}, {y:.5f}) lies outside the region (bbox {bbox} plus {m}°)",
+                )
 
 
 def _check_cues(cues: Any, place_ids: Mapping[str, int] | None, problems: _Problems) -> None:

@@ -42,6 +42,7 @@ from rescue.approach import plan_with_closures
 from rescue.closures import parse_closure
 from rescue.errors import InvalidInput
 from rescue.locate import locate
+from web import bodies
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.locate_api import parse_locate_body, read_body
 from web.state import get_state
@@ -51,8 +52,6 @@ __all__ = ["bp"]
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 _GEOJSON = "application/geo+json"
-#: who sets a closure, until there is sign-in
-USER_HEADER = "X-Sandtable-User"
 
 
 @bp.get("")
@@ -151,7 +150,7 @@ def add_closure() -> Response:
     _query()
     state = get_state()
     body = read_json_object(request, example='{"segment_ids": [..], "reason": "snow", ...}')
-    author = request.headers.get(USER_HEADER, "").strip() or "anonymous"
+    author = bodies.user_name(request)
     closure = parse_closure(body, network=state.network, now=datetime.now(UTC), created_by=author)
     state.closures.add(closure)
     response = jsonify(closure.to_dict())

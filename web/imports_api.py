@@ -39,11 +39,6 @@ bp = Blueprint("imports", __name__, url_prefix="/api/imports")
 #: a preview not applied within this is forgotten
 PENDING_TTL = timedelta(days=2)
 _FORM_FIELDS = ("file", "snap_tolerance_m", "match_tolerance_m", "layer", "route_id")
-USER_HEADER = "X-Sandtable-User"
-
-
-def _author() -> str:
-    return request.headers.get(USER_HEADER, "").strip()[:100] or "anonymous"
 
 
 def _upload() -> tuple[str, bytes]:
@@ -147,7 +142,7 @@ def create() -> Response:
     state.store.save_pending(
         state.region_id,
         import_id,
-        author=_author(),
+        author=bodies.user_name(request),
         filename=name,
         base_version=plan.base_version,
         preview=body,
@@ -180,7 +175,11 @@ def apply(import_id: str) -> Response:
             "this import cannot be applied", details=list(pending.get("problems") or [])
         )
     info = state.store.apply_pending(
-        state.region_id, import_id, author=_author(), message=message, check=network_for
+        state.region_id,
+        import_id,
+        author=bodies.user_name(request),
+        message=message,
+        check=network_for,
     )
     state.refresh(wait=True)
     response = jsonify(version=info.to_dict())

@@ -37,15 +37,9 @@ __all__ = ["bp"]
 
 bp = Blueprint("planner", __name__, url_prefix="/api")
 
-#: who makes a change, until there is sign-in
-USER_HEADER = "X-Sandtable-User"
 #: an edit body (one feature) over this is refused unread (413)
 MAX_EDIT_BYTES = 2 * 1024 * 1024
 _LAYER = "<any(trails, roads, places, stations):layer>"
-
-
-def _author() -> str:
-    return request.headers.get(USER_HEADER, "").strip()[:100] or "anonymous"
 
 
 def _body(*fields: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -73,6 +67,19 @@ def _body(*fields: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     if problems:
         raise InvalidInput("; ".join(problems), details=problems)
     return body
+
+
+def _commit(edits: list[FeatureEdit], message: str) -> Response:
+    """Commit ``edits`` as one version by the request's author; 201 with the version."""
+    state = get_state()
+    info = state.store.commit(
+        state.region_id,
+        edits,
+        author=bodies.user_name(request),
+        message=message,
+        check=network_for,
+    )
+    return _committed(info)
 
 
 def _committed(info: VersionInfo) -> Response:
@@ -134,7 +141,11 @@ def restore(version_id: int) -> Response:
     if not isinstance(message, str):
         raise InvalidInput("field 'message' must be a text")
     info = state.store.restore(
-        state.region_id, version_id, author=_author(), message=message, check=network_for
+        state.region_id,
+        version_id,
+        author=bodies.user_name(request),
+        message=message,
+        check=network_for,
     )
     return _committed(info)
 
@@ -152,13 +163,8 @@ def data_feature(layer: str, feature_id: str) -> Response:
 def update_feature(layer: str, feature_id: str) -> Response:
     _check_query()
     body = _body("feature", "base_revision", "message", required=("feature", "base_revision"))
-    state = get_state()
     edit = FeatureEdit(layer, feature_id, "update", body["feature"], body["base_revision"])
-    return _committed(
-        state.store.commit(
-            state.region_id, [edit], author=_author(), message=body["message"], check=network_for
-        )
-    )
+    return _commit([edit], body["message"])
 
 
 @bp.post(f"/data/{_LAYER}")
@@ -177,26 +183,16 @@ def insert_feature(layer: str) -> Response:
     feature_id = feature["properties"].get(id_field[layer])
     if not isinstance(feature_id, str) or not feature_id.strip():
         raise InvalidInput(f"the feature needs a {id_field[layer]!r} property (its id)")
-    state = get_state()
     edit = FeatureEdit(layer, feature_id, "insert", feature)
-    return _committed(
-        state.store.commit(
-            state.region_id, [edit], author=_author(), message=body["message"], check=network_for
-        )
-    )
+    return _commit([edit], body["message"])
 
 
 @bp.delete(f"/data/{_LAYER}/<feature_id>")
 def delete_feature(layer: str, feature_id: str) -> Response:
     _check_query()
     body = _body("base_revision", "message", required=("base_revision",))
-    state = get_state()
     edit = FeatureEdit(layer, feature_id, "delete", None, body["base_revision"])
-    return _committed(
-        state.store.commit(
-            state.region_id, [edit], author=_author(), message=body["message"], check=network_for
-        )
-    )
+    return _commit([edit], body["message"])
 
 
 @bp.post("/data/ways/<way_id>/split")
@@ -212,11 +208,7 @@ def split(way_id: str) -> Response:
     # the split is checked against the revision the planner saw, not the one just read
     head = FeatureEdit(head.layer, way_id, "update", head.feature, body["base_revision"])
     edits = [head, tail]
-    return _committed(
-        state.store.commit(
-            state.region_id, edits, author=_author(), message=body["message"], check=network_for
-        )
-    )
+    return _commit(edits, body["message"])
 
 
 @bp.post("/data/ways/join")
@@ -229,11 +221,7 @@ def join() -> Response:
     state = get_state()
     snapshot = state.store.snapshot(state.region_id)
     edits = join_ways(snapshot, ids[0], ids[1])
-    return _committed(
-        state.store.commit(
-            state.region_id, edits, author=_author(), message=body["message"], check=network_for
-        )
-    )
+    return _commit(edits, body["message"])
 
 
 # --------------------------------------------------------------------------- export

@@ -437,3 +437,35 @@ def test_an_older_schema_is_upgraded_in_place(database_url: str) -> None:
             upgraded.pending("kailash", "imp1")  # consumed in the same transaction
     finally:
         upgraded.dispose()
+
+
+def test_a_place_far_outside_the_region_and_a_blank_way_name_are_refused(
+    seeded: RouteStore,
+) -> None:
+    snap = seeded.snapshot("kailash")
+    place = copy.deepcopy(snap.feature("places", "darchen"))
+    place["geometry"]["coordinates"] = [10.0, 10.0]
+    with pytest.raises(InvalidInput) as err:
+        seeded.commit(
+            "kailash",
+            [
+                FeatureEdit(
+                    "places", "darchen", "update", place, snap.revisions[("places", "darchen")]
+                )
+            ],
+            author="a",
+            message="m",
+        )
+    assert any("outside the region" in d for d in err.value.details)
+    road = copy.deepcopy(snap.feature("roads", "road:darchen_tarboche"))
+    road["properties"]["name_en"] = ""
+    key = ("roads", "road:darchen_tarboche")
+    with pytest.raises(InvalidInput) as err:
+        seeded.commit(
+            "kailash",
+            [FeatureEdit("roads", key[1], "update", road, snap.revisions[key])],
+            author="a",
+            message="m",
+        )
+    assert any("name_en" in d for d in err.value.details)
+    assert seeded.current_version("kailash") == 1

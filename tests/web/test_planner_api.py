@@ -306,3 +306,25 @@ def test_body_limits(pc: FlaskClient) -> None:
         pc.put("/api/data/places/darchen", data=b"{no", content_type="application/json").status_code
         == 422
     )
+
+
+@pytest.mark.parametrize(
+    "header, author",
+    [
+        ("%E5%BC%A0%E4%B8%89", "张三"),  # percent-encoded UTF-8: what the pages send
+        ("张三".encode().decode("latin-1"), "张三"),  # raw UTF-8 bytes: what curl sends
+        ("  Tenzin \t Dorje ", "Tenzin Dorje"),
+        ("100% sure", "100% sure"),
+        ("", "anonymous"),
+    ],
+)
+def test_author_names_in_any_script(pc: FlaskClient, header: str, author: str) -> None:
+    feature, rev = stored(pc, "places", "darchen")
+    feature["properties"]["notes"] = "n"
+    response = pc.put(
+        "/api/data/places/darchen",
+        json={"feature": feature, "base_revision": rev, "message": "m"},
+        headers={"X-Sandtable-User": header},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["version"]["author"] == author

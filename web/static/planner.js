@@ -112,17 +112,8 @@
     return input ? input.value.trim() : "";
   }
 
-  // HTTP headers carry bytes: a name outside Latin-1 is sent as its UTF-8 bytes
-  function headerValue(text) {
-    if (/^[\x20-\x7e\xa0-\xff]*$/.test(text)) { return text; }
-    return unescape(encodeURIComponent(text));
-  }
-
-  // ...and an author stored from such bytes is shown as the name it was
-  function displayAuthor(text) {
-    if (!/[\xc0-\xff][\x80-\xbf]/.test(text || "")) { return text || ""; }
-    try { return decodeURIComponent(escape(text)); } catch (e) { return text; }
-  }
+  // HTTP headers carry Latin-1 only: the name goes percent-encoded (UTF-8), the server decodes it
+  function headerValue(text) { return encodeURIComponent(text); }
 
   function headers(json) {
     var h = {};
@@ -993,7 +984,7 @@
     var meta = el("div", "st-pl-version-meta");
     meta.appendChild(el("span", "st-pl-version-when", fmtWhen(v.created_at)));
     meta.appendChild(document.createTextNode(" · "));
-    meta.appendChild(el("span", "st-pl-version-author", displayAuthor(v.author)));
+    meta.appendChild(el("span", "st-pl-version-author", String(v.author)));
     var counts = fmtCounts(v.counts);
     if (counts) { meta.appendChild(el("span", "st-pl-version-counts", " · " + counts)); }
     if (v.restored_from) {
