@@ -288,3 +288,44 @@ def make_region_dir(path: Path, **overrides: Any) -> Path:
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
         target.write_text(text, encoding="utf-8")
     return path
+
+
+def kailash_walk(points_per_edge: int = 30, shortcut: bool = True) -> bytes:
+    """A GPX of a planner re-walking the Darchen–Tarboche road a little north of it, a new
+    path from Tarboche (with ``shortcut``) and a new waypoint (the water tank)."""
+    import gpxpy.gpx
+    import numpy as np
+
+    from geodata.files import DEFAULT_DATA_DIR
+    from geodata.validate import read_region_files
+
+    roads = read_region_files(DEFAULT_DATA_DIR / "kailash").layers["roads"]["features"]
+    road = np.array(
+        next(f for f in roads if f["properties"]["way_id"] == "road:darchen_tarboche")["geometry"][
+            "coordinates"
+        ]
+    )
+    g = gpxpy.gpx.GPX()
+    walk = gpxpy.gpx.GPXTrack(name="Re-walk Darchen-Tarboche")
+    seg = gpxpy.gpx.GPXTrackSegment()
+    pts = np.vstack(
+        [np.linspace(road[i], road[i + 1], points_per_edge) for i in range(len(road) - 1)]
+    )
+    for lon, lat, z in pts:
+        seg.points.append(gpxpy.gpx.GPXTrackPoint(lat + 0.00002, lon, elevation=z + 2.0))
+    walk.segments.append(seg)
+    g.tracks.append(walk)
+    if shortcut:
+        path = gpxpy.gpx.GPXTrack(name="Tarboche bypass")
+        seg = gpxpy.gpx.GPXTrackSegment()
+        lon0, lat0, z0 = road[-1]
+        for k in range(40):
+            seg.points.append(
+                gpxpy.gpx.GPXTrackPoint(
+                    lat0 + k * 0.0002, lon0 + 0.0001 + k * 0.0001, elevation=z0 + k
+                )
+            )
+        path.segments.append(seg)
+        g.tracks.append(path)
+    g.waypoints.append(gpxpy.gpx.GPXWaypoint(31.03, 81.27, elevation=4750, name="Water tank 水箱"))
+    return g.to_xml().encode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +61,26 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = create_app({"INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))})
     with serve(app) as base:
         yield base
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Base URL of a fresh app with its own instance directory (and SQLite database)."""
+    from web import create_app
+    from web.config import ENV_PREFIX
+
+    for name in list(os.environ):
+        if name.startswith(f"{ENV_PREFIX}_"):
+            monkeypatch.delenv(name)
+    instance = tmp_path / "instance"
+    monkeypatch.setenv(f"{ENV_PREFIX}_INSTANCE_DIR", str(instance))
+    app = create_app({"INSTANCE_DIR": str(instance)})
+    assert app.config["INSTANCE_DIR"] == str(instance.resolve())
+    try:
+        with serve(app, "waitress-fresh") as base:
+            yield base
+    finally:
+        app.extensions["sandtable"].store.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -7,18 +7,13 @@ one test stores (``<instance dir>/closures.json``) never reach another.
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
-
-from tests.browser.conftest import serve
-from web.config import ENV_PREFIX
 
 pytestmark = pytest.mark.browser
 
@@ -31,22 +26,6 @@ ROWS = ".st-approach-table tbody tr"
 SEGMENT = "outer_kora:polonggu_supply-medicine_buddha_supply"
 #: where "below Drolma La, we can see a green lake" puts the caller
 CALLER_SEGMENT = "outer_kora:dolma_la-phakna_rigzin_supply"
-
-
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Base URL of a fresh app, with its own instance directory, served by waitress."""
-    from web import create_app
-
-    for name in list(os.environ):
-        if name.startswith(f"{ENV_PREFIX}_"):
-            monkeypatch.delenv(name)
-    instance = tmp_path / "instance"
-    monkeypatch.setenv(f"{ENV_PREFIX}_INSTANCE_DIR", str(instance))
-    app = create_app({"INSTANCE_DIR": str(instance)})
-    assert app.config["INSTANCE_DIR"] == str(instance.resolve())
-    with serve(app, "waitress-closures") as base:
-        yield base
 
 
 class Session:

@@ -8,45 +8,24 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import gpxpy.gpx
-import numpy as np
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import serve
-from web.config import ENV_PREFIX
+from tests.common import kailash_walk
+
+#: a re-walk of the Darchen–Tarboche road and a new waypoint
+WALK = kailash_walk(shortcut=False)
 
 pytestmark = pytest.mark.browser
 
-ROADS = Path(__file__).resolve().parents[2] / "geodata" / "kailash" / "roads.geojson"
 USER = "planner dawa"
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Base URL of a fresh app, with its own instance directory, served by waitress."""
-    from web import create_app
-
-    for name in list(os.environ):
-        if name.startswith(f"{ENV_PREFIX}_"):
-            monkeypatch.delenv(name)
-    instance = tmp_path / "instance"
-    monkeypatch.setenv(f"{ENV_PREFIX}_INSTANCE_DIR", str(instance))
-    app = create_app({"INSTANCE_DIR": str(instance)})
-    try:
-        with serve(app, "waitress-planner") as base:
-            yield base
-    finally:
-        app.extensions["sandtable"].store.dispose()
 
 
 def api(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -131,26 +110,6 @@ def session(page: Page, server: str) -> Iterator[Session]:
     assert s.dialogs == [], s.dialogs
 
 
-def kailash_walk() -> bytes:
-    """A GPX re-walking the Darchen–Tarboche road a little north of it, and a new waypoint."""
-    roads = json.loads(ROADS.read_text(encoding="utf-8"))["features"]
-    road = np.array(
-        next(f for f in roads if f["properties"]["way_id"] == "road:darchen_tarboche")["geometry"][
-            "coordinates"
-        ]
-    )
-    g = gpxpy.gpx.GPX()
-    walk = gpxpy.gpx.GPXTrack(name="Re-walk Darchen-Tarboche")
-    seg = gpxpy.gpx.GPXTrackSegment()
-    pts = np.vstack([np.linspace(road[i], road[i + 1], 30) for i in range(len(road) - 1)])
-    for lon, lat, z in pts:
-        seg.points.append(gpxpy.gpx.GPXTrackPoint(lat + 0.00002, lon, elevation=z + 2.0))
-    walk.segments.append(seg)
-    g.tracks.append(walk)
-    g.waypoints.append(gpxpy.gpx.GPXWaypoint(31.03, 81.27, elevation=4750, name="Water tank 水箱"))
-    return g.to_xml().encode()
-
-
 def lonely_place(base: str) -> tuple[str, str]:
     """A place with no other point within 300 m (its marker is the only one there)."""
     with urllib.request.urlopen(base + "/api/export?format=geojson", timeout=30) as response:
@@ -203,7 +162,13 @@ def test_uploading_a_walk_previews_it_and_apply_makes_a_version(session: Session
     page = session.page
     page.set_input_files(
         ".st-pl-file",
-        files=[{"name": "walk.gpx", "mimeType": "application/gpx+xml", "buffer": kailash_walk()}],
+        files=[
+            {
+                "name": "walk.gpx",
+                "mimeType": "application/gpx+xml",
+                "buffer": kailash_walk(shortcut=False),
+            }
+        ],
     )
     with page.expect_response(lambda r: r.url.endswith("/api/imports")) as answer:
         page.click(".st-pl-upload")
@@ -243,7 +208,13 @@ def test_discard_forgets_the_preview(session: Session) -> None:
     page = session.page
     page.set_input_files(
         ".st-pl-file",
-        files=[{"name": "walk.gpx", "mimeType": "application/gpx+xml", "buffer": kailash_walk()}],
+        files=[
+            {
+                "name": "walk.gpx",
+                "mimeType": "application/gpx+xml",
+                "buffer": kailash_walk(shortcut=False),
+            }
+        ],
     )
     page.click(".st-pl-upload")
     expect(page.locator(".st-pl-proposal")).to_have_count(2)

@@ -86,6 +86,22 @@ def app(
 
 
 @pytest.fixture
+def planner_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database of each back end, seeded on start (as in production)."""
+    app = create_app(
+        {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"), "DATABASE_URL": database_url}
+    )
+    yield app
+    app.extensions["sandtable"].store.dispose()
+
+
+@pytest.fixture
+def pc(planner_app: Flask) -> FlaskClient:
+    """A client of :func:`planner_app`."""
+    return planner_app.test_client()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -11,71 +11,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gpxpy.gpx
-import numpy as np
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from geodata.files import DEFAULT_DATA_DIR
-from geodata.validate import read_region_files
-from web import create_app
+from tests.common import kailash_walk
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
 REPO = Path(__file__).resolve().parents[2]
 USER = {"X-Sandtable-User": "planner dawa"}
-
-
-@pytest.fixture
-def planner_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"), "DATABASE_URL": database_url}
-    )
-    yield app
-    app.extensions["sandtable"].store.dispose()
-
-
-@pytest.fixture
-def pc(planner_app: Flask) -> FlaskClient:
-    return planner_app.test_client()
-
-
-def kailash_walk(points_per_edge: int = 30, shortcut: bool = True) -> bytes:
-    """A GPX of a planner re-walking the Darchen–Tarboche road, a new path and two waypoints."""
-    roads = read_region_files(DEFAULT_DATA_DIR / "kailash").layers["roads"]["features"]
-    road = np.array(
-        next(f for f in roads if f["properties"]["way_id"] == "road:darchen_tarboche")["geometry"][
-            "coordinates"
-        ]
-    )
-    g = gpxpy.gpx.GPX()
-    walk = gpxpy.gpx.GPXTrack(name="Re-walk Darchen-Tarboche")
-    seg = gpxpy.gpx.GPXTrackSegment()
-    pts = np.vstack(
-        [np.linspace(road[i], road[i + 1], points_per_edge) for i in range(len(road) - 1)]
-    )
-    for lon, lat, z in pts:
-        seg.points.append(gpxpy.gpx.GPXTrackPoint(lat + 0.00002, lon, elevation=z + 2.0))
-    walk.segments.append(seg)
-    g.tracks.append(walk)
-    if shortcut:
-        path = gpxpy.gpx.GPXTrack(name="Tarboche bypass")
-        seg = gpxpy.gpx.GPXTrackSegment()
-        lon0, lat0, z0 = road[-1]
-        for k in range(40):
-            seg.points.append(
-                gpxpy.gpx.GPXTrackPoint(
-                    lat0 + k * 0.0002, lon0 + 0.0001 + k * 0.0001, elevation=z0 + k
-                )
-            )
-        path.segments.append(seg)
-        g.tracks.append(path)
-    g.waypoints.append(gpxpy.gpx.GPXWaypoint(31.03, 81.27, elevation=4750, name="Water tank 水箱"))
-    return g.to_xml().encode()
 
 
 def upload(client: FlaskClient, name: str, data: bytes, **form: Any) -> Any:

@@ -6,7 +6,6 @@ import copy
 import io
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +19,6 @@ from web import create_app
 from web.state import get_state
 
 USER = {"X-Sandtable-User": "planner tsering"}
-
-
-@pytest.fixture
-def planner_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"), "DATABASE_URL": database_url}
-    )
-    yield app
-    app.extensions["sandtable"].store.dispose()
-
-
-@pytest.fixture
-def pc(planner_app: Flask) -> FlaskClient:
-    return planner_app.test_client()
 
 
 def stored(client: FlaskClient, layer: str, fid: str) -> tuple[dict[str, Any], int]:

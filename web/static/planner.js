@@ -855,21 +855,18 @@
     box.appendChild(reload);
   }
 
-  // an inline "message + confirm / cancel" box in the edit form
-  function confirmBox(en, zh, onOk) {
-    var box = $(".st-pl-confirm");
-    if (!box) { return; }
-    clear(box);
-    box.appendChild(el("p", "st-pl-confirm-text")).appendChild(bi(en, zh));
+  // a "message + OK / Cancel" form: every change says what and why
+  function messageForm(prefix, question, okLabel, onOk, onCancel) {
+    var form = el("div", prefix + "-form");
     var label = el("label", "st-field-label");
-    label.appendChild(bi("Message", "说明"));
-    var input = el("input", "st-pl-confirm-message");
+    label.appendChild(bi(question[0], question[1]));
+    var input = el("input", prefix + "-message");
     input.type = "text";
     input.maxLength = 500;
     label.appendChild(input);
-    box.appendChild(label);
-    var ok = button("st-btn-primary st-pl-confirm-ok", "check", "Confirm", "确认");
-    var no = button("st-pl-confirm-cancel", null, "Cancel", "取消");
+    form.appendChild(label);
+    var ok = button("st-btn-primary " + prefix + "-ok", "check", okLabel[0], okLabel[1]);
+    var no = button(prefix + "-cancel", null, "Cancel", "取消");
     var err = el("div", "st-pl-error");
     err.hidden = true;
     ok.addEventListener("click", function () {
@@ -887,13 +884,25 @@
         if (result && result.status !== 201) { showError(err, result); }
       });
     });
-    no.addEventListener("click", function () { clear(box); });
+    no.addEventListener("click", onCancel);
     var actions = el("div", "st-pl-actions");
     actions.appendChild(ok);
     actions.appendChild(no);
-    box.appendChild(actions);
-    box.appendChild(err);
-    input.focus();
+    form.appendChild(actions);
+    form.appendChild(err);
+    return { node: form, input: input };
+  }
+
+  // an inline "message + confirm / cancel" box in the edit form
+  function confirmBox(en, zh, onOk) {
+    var box = $(".st-pl-confirm");
+    if (!box) { return; }
+    clear(box);
+    box.appendChild(el("p", "st-pl-confirm-text")).appendChild(bi(en, zh));
+    var form = messageForm("st-pl-confirm", ["Message", "说明"], ["Confirm", "确认"], onOk,
+      function () { clear(box); });
+    box.appendChild(form.node);
+    form.input.focus();
   }
 
   function confirmSplit(latlng) {
@@ -1013,46 +1022,28 @@
     var old = item.querySelector(".st-pl-restore-box");
     if (old) { old.remove(); }
     var box = el("div", "st-pl-restore-box");
-    var label = el("label", "st-field-label");
-    label.appendChild(bi("Why restore version " + v.version_id + "?", "为什么恢复版本 " + v.version_id + "？"));
-    var input = el("input", "st-pl-restore-message");
-    input.type = "text";
-    input.maxLength = 500;
-    input.value = "";
-    label.appendChild(input);
-    box.appendChild(label);
-    var ok = button("st-btn-primary st-pl-restore-ok", "check", "Restore", "恢复");
-    var no = button("st-pl-restore-cancel", null, "Cancel", "取消");
-    var err = el("div", "st-pl-error");
-    err.hidden = true;
-    ok.addEventListener("click", function () {
-      var message = input.value.trim();
-      if (!message) {
-        clear(err);
-        err.appendChild(bi("Say why (message).", "请填写说明。"));
-        err.hidden = false;
-        input.focus();
-        return;
-      }
-      ok.disabled = true;
-      send("POST", "api/versions/" + v.version_id + "/restore", { message: message }).then(function (result) {
-        ok.disabled = false;
-        if (result.status !== 201) { showError(err, result); return; }
-        var nv = result.json.version;
-        status("Version " + v.version_id + " restored as version " + nv.version_id + ".",
-          "版本 " + v.version_id + " 已恢复为版本 " + nv.version_id + "。", "ok");
-        reloadAll();
-        if (current) { select(current.layer, current.id); }
-      });
-    });
-    no.addEventListener("click", function () { box.remove(); });
-    var actions = el("div", "st-pl-actions");
-    actions.appendChild(ok);
-    actions.appendChild(no);
-    box.appendChild(actions);
-    box.appendChild(err);
+    var form = messageForm(
+      "st-pl-restore",
+      ["Why restore version " + v.version_id + "?", "为什么恢复版本 " + v.version_id + "？"],
+      ["Restore", "恢复"],
+      function (message) {
+        return send("POST", "api/versions/" + v.version_id + "/restore", { message: message })
+          .then(function (result) {
+            if (result.status === 201) {
+              var nv = result.json.version;
+              status("Version " + v.version_id + " restored as version " + nv.version_id + ".",
+                "版本 " + v.version_id + " 已恢复为版本 " + nv.version_id + "。", "ok");
+              reloadAll();
+              if (current) { select(current.layer, current.id); }
+            }
+            return result;
+          });
+      },
+      function () { box.remove(); }
+    );
+    box.appendChild(form.node);
     item.appendChild(box);
-    input.focus();
+    form.input.focus();
   }
 
   // --- start ----------------------------------------------------------------------------------------
