@@ -329,6 +329,15 @@ class _Problems:
     def add(self, where: str, problem: str) -> None:
         self.items.append(f"{where}: {problem}")
 
+    def raise_if_any(self, region_id: str) -> None:
+        """Raise one :class:`DataValidationError` listing every problem, if there is one."""
+        if self.items:
+            n = len(self.items)
+            raise DataValidationError(
+                f"region {region_id!r}: data is invalid ({n} problem{'s' if n != 1 else ''})",
+                details=self.items,
+            )
+
 
 @dataclass(frozen=True)
 class _Way:
@@ -416,12 +425,7 @@ def read_region_files(path: Path, *, region_id: str | None = None) -> RegionDocu
         problems=problems,
         cues=cues,
     )
-    if problems.items:
-        count = len(problems.items)
-        raise DataValidationError(
-            f"region {expected_id!r}: data is invalid ({count} problem{'s' if count != 1 else ''})",
-            details=problems.items,
-        )
+    problems.raise_if_any(expected_id)
     return RegionDocuments(
         region_id=expected_id,
         metadata=metadata,
@@ -455,12 +459,7 @@ def check_region_documents(
         problems=problems,
         cues=cues if cues is not None else {"cues": []},
     )
-    if problems.items:
-        count = len(problems.items)
-        raise DataValidationError(
-            f"region {region_id!r}: data is invalid ({count} problem{'s' if count != 1 else ''})",
-            details=problems.items,
-        )
+    problems.raise_if_any(region_id)
     return RegionDocuments(
         region_id=region_id,
         metadata=dict(metadata),
