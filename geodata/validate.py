@@ -283,6 +283,8 @@ _SCHEMAS: Mapping[str, tuple[_Field, ...]] = {
         _Field("kind", "str", _text()),
         _Field("capabilities", "list", _text_list(allowed=CAPABILITIES), required=True),
         _Field("season", "str", _text(allowed=SEASONS)),
+        _Field("resources", "str", _text()),
+        _Field("contacts", "str", _text()),
         _Field("notes", "str", _text()),
     ),
 }

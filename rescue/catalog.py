@@ -114,8 +114,11 @@ PROPERTIES: dict[str, dict[str, str]] = {
         "name_en": "English name",
         "name_zh": "Chinese name",
         "kind": "police_station, checkpoint, hospital, clinic, medical_post, supply_point, ...",
-        "capabilities": "what it can send: vehicle, foot_team, medical, horse",
+        "capabilities": "what it can send: vehicle, foot_team, medical, horse; "
+        "helicopter_landing where a helicopter can land",
         "season": "year_round or seasonal",
+        "resources": "what is kept there (vehicles, stretchers, oxygen, …), in the planners words",
+        "contacts": "how to reach it (phone, radio channel), in the planners words",
         "notes": "remarks",
     },
     "roads": {

@@ -313,3 +313,16 @@ def test_author_names_in_any_script(pc: FlaskClient, header: str, author: str) -
     )
     assert response.status_code == 201
     assert response.get_json()["version"]["author"] == author
+
+
+def test_station_resources_and_contacts_are_kept_and_served(pc: FlaskClient) -> None:
+    feature, rev = stored(pc, "stations", "darchen_police_station")
+    feature["properties"]["resources"] = "2 pickups, 1 stretcher, oxygen 4 bottles"
+    feature["properties"]["contacts"] = "0891-2600110; radio channel 3"
+    assert put(pc, "stations", "darchen_police_station", feature, rev).status_code == 201
+    served = pc.get("/api/stations/darchen_police_station").get_json()["properties"]
+    assert served["resources"] == "2 pickups, 1 stretcher, oxygen 4 bottles"
+    assert served["contacts"] == "0891-2600110; radio channel 3"
+    feature["properties"]["contacts"] = 110
+    _, rev = stored(pc, "stations", "darchen_police_station")
+    assert put(pc, "stations", "darchen_police_station", feature, rev).status_code == 422

@@ -54,7 +54,9 @@
       return [c, label[0], label[1]];
     })],
     ["season", "Season", "季节", "select", ["year_round", "seasonal"]],
-    ["notes", "Notes (resources, contacts)", "备注（资源、联系方式）", "textarea"]
+    ["resources", "Resources (vehicles, stretchers, oxygen …)", "资源（车辆、担架、氧气等）", "textarea"],
+    ["contacts", "Contacts (phone, radio channel)", "联系方式（电话、电台频道）", "textarea"],
+    ["notes", "Notes", "备注", "textarea"]
   ];
   var FIELDS = { trails: WAY_FIELDS, roads: WAY_FIELDS, places: PLACE_FIELDS, stations: STATION_FIELDS };
   var ID_FIELD = { trails: "way_id", roads: "way_id", places: "place_id", stations: "station_id" };
