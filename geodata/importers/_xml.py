@@ -150,6 +150,12 @@ def sniff_root(name: str, data: bytes) -> str:
         return found.tag
     except ParseError as exc:
         raise _parse_error(name, exc) from None
+    except LookupError as exc:  # expat asks Python for the declared encoding
+        raise ImportRejected(
+            f"{name}: unknown text encoding in the XML declaration ({exc})",
+            filename=name,
+            line=1,
+        ) from None
     except (DefusedXmlException, ValueError) as exc:
         raise _reject_xml(name, exc) from None
     raise ImportRejected(f"{name}: XML without a root element", filename=name)
@@ -194,6 +200,12 @@ def parse_xml(name: str, data: bytes, line_tags: Iterable[str] = ()) -> XmlDocum
         root = parser.close()
     except ParseError as exc:
         raise _parse_error(name, exc) from None
+    except LookupError as exc:  # expat asks Python for the declared encoding
+        raise ImportRejected(
+            f"{name}: unknown text encoding in the XML declaration ({exc})",
+            filename=name,
+            line=1,
+        ) from None
     except (DefusedXmlException, ValueError) as exc:
         raise _reject_xml(name, exc) from None
     return XmlDocument(root, lines)

@@ -779,3 +779,12 @@ def test_50000_points_are_all_read() -> None:
     result = read_upload("kora.gpx", make_gpx(50_000))
     assert result.point_count == 50_000
     assert result.features[0].times[-1] - result.features[0].times[0] == timedelta(seconds=99_998)
+
+
+@pytest.mark.parametrize("encoding", ["U-F-8", "klingon", "x" * 40])
+def test_an_unknown_declared_encoding_is_refused(encoding: str) -> None:
+    """(Found by the damaged-file property test: expat raised LookupError.)"""
+    data = read("strava.gpx").replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode(), 1)
+    assert f'encoding="{encoding}"'.encode() in data
+    with pytest.raises(ImportRejected, match="unknown text encoding"):
+        read_upload("strava.gpx", data)
