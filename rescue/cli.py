@@ -37,6 +37,59 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_create_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from geodata.store import database_url, open_store
+    from rescue.users import UserStore
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"password for {args.username}: ")
+        if getpass.getpass("again: ") != password:
+            raise InvalidInput("the two passwords differ; nothing was created")
+    instance_dir = _instance_dir(args)
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(database_url(_database_url(args, instance_dir), instance_dir))
+    try:
+        user = UserStore(store.reader, store.writer).create_user(
+            args.username, password, args.role, args.display_name
+        )
+    finally:
+        store.dispose()
+    print(f"created {user.role} {user.username!r} (user {user.user_id})")
+    return 0
+
+
+def _instance_dir(args: argparse.Namespace) -> Path:
+    """As ``serve`` chooses it: the option, SANDTABLE_INSTANCE_DIR, else ./instance."""
+    return Path(
+        args.instance_dir or os.environ.get("SANDTABLE_INSTANCE_DIR") or "instance"
+    ).resolve()
+
+
+def _database_url(args: argparse.Namespace, instance_dir: Path) -> str | None:
+    """As ``serve`` finds it: the option, the environment, then ``sandtable.toml``."""
+    if args.database_url:
+        return str(args.database_url)
+    if os.environ.get("SANDTABLE_DATABASE_URL"):
+        return os.environ["SANDTABLE_DATABASE_URL"]
+    toml_file = instance_dir / "sandtable.toml"
+    if toml_file.is_file():
+        import tomllib
+
+        try:
+            with toml_file.open("rb") as f:
+                values = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInput(f"{toml_file} is not valid TOML: {exc}") from None
+        url = {k.lower(): v for k, v in values.items()}.get("database_url")
+        if isinstance(url, str) and url:
+            return url
+    return None
+
+
 def _cmd_build_region(args: argparse.Namespace) -> int:
     from geodata.build import build_region
     from routes.calibrate import calibrate
@@ -202,6 +255,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="writable state directory (default: SANDTABLE_INSTANCE_DIR or ./instance)",
     )
     serve.set_defaults(func=_cmd_serve)
+
+    user = sub.add_parser(
+        "create-user",
+        help="add a user who can sign in (the first admin is made this way)",
+        description="Add a user to the database `serve` uses (the instance directory's "
+        "SQLite file, or SANDTABLE_DATABASE_URL). The password is asked twice, or read as "
+        "one line from standard input with --password-stdin.",
+    )
+    user.add_argument("username", help="3-64 characters: a-z, 0-9, '.', '_', '-'")
+    user.add_argument(
+        "--role",
+        required=True,
+        choices=["call_taker", "officer", "planner", "admin"],
+        help="what the user may do (admin also manages users)",
+    )
+    user.add_argument("--display-name", help="name shown in the pages")
+    user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    user.add_argument(
+        "--instance-dir",
+        help="writable state directory (default: SANDTABLE_INSTANCE_DIR or ./instance)",
+    )
+    user.add_argument(
+        "--database-url", help="database (default: SANDTABLE_DATABASE_URL or the instance's)"
+    )
+    user.set_defaults(func=_cmd_create_user)
 
     build = sub.add_parser(
         "build-region",

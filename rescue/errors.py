@@ -13,6 +13,9 @@ __all__ = [
     "NotFound",
     "NoRoute",
     "Conflict",
+    "Unauthorized",
+    "Forbidden",
+    "TooManyRequests",
 ]
 
 
@@ -59,3 +62,19 @@ class NoRoute(SandtableError):
 
 class Conflict(SandtableError):
     """A write was based on a stale version of the data."""
+
+
+class Unauthorized(SandtableError):
+    """The caller is not signed in, or the credentials given are wrong."""
+
+
+class Forbidden(SandtableError):
+    """The signed-in user's role does not allow this action."""
+
+
+class TooManyRequests(SandtableError):
+    """Too many attempts (e.g. failed log-ins); ``retry_after_s`` says when to try again."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message, data={"retry_after_s": retry_after_s})
+        self.retry_after_s = retry_after_s

@@ -19,7 +19,16 @@ ADMIN_URL = os.environ.get(
     "SANDTABLE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRED = os.environ.get("SANDTABLE_TEST_POSTGIS", "").lower() == "required"
-TABLES = ("closures", "changes", "ways", "points", "versions", "regions")
+TABLES = (
+    "closures",
+    "changes",
+    "ways",
+    "points",
+    "pending_imports",
+    "users",
+    "versions",
+    "regions",
+)
 
 
 def _admin(sql: str) -> None:

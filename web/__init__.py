@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from web import api, errors, imports_api, map, planner, planner_api
+from web import api, auth, errors, imports_api, map, planner, planner_api
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
 from web.state import open_state
 
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
     app.json.sort_keys = False  # type: ignore[attr-defined]  # properties in documented order
     app.config.from_mapping(defaults())
+    app.config.from_mapping(_SESSION_DEFAULTS)
     _load_instance_file(app)
     app.config.from_prefixed_env(ENV_PREFIX)
     app.config.from_mapping(overrides)
@@ -70,6 +72,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise ConfigError(
             f"cannot create the instance directory {str(settings.instance_dir)!r}: {exc.strerror}"
         ) from exc
+    _check_session_settings(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = auth.load_secret_key(settings.instance_dir)
     app.extensions["sandtable"] = open_state(settings)
 
     errors.register(app)
@@ -78,7 +83,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(planner_api.bp)
     app.register_blueprint(imports_api.bp)
     app.register_blueprint(planner.bp)
+    app.register_blueprint(auth.bp)
     return app
+
+
+#: session cookies: never readable by scripts, not sent on cross-site posts; behind TLS
+#: set SANDTABLE_SESSION_COOKIE_SECURE=true (or session_cookie_secure = true in the
+#: instance file) so that browsers send them over HTTPS only
+_SESSION_DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+}
+
+
+def _check_session_settings(app: Flask) -> None:
+    for key in ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"):
+        if not isinstance(app.config.get(key), bool):
+            raise ConfigError(f"{ENV_PREFIX}_{key}={app.config.get(key)!r} must be true or false")
 
 
 def _load_instance_file(app: Flask) -> None:

@@ -15,7 +15,16 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from rescue.errors import Conflict, InvalidInput, NoRoute, NotFound, SandtableError
+from rescue.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NoRoute,
+    NotFound,
+    SandtableError,
+    TooManyRequests,
+    Unauthorized,
+)
 
 __all__ = ["STATUS", "error_response", "register"]
 
@@ -27,6 +36,9 @@ STATUS: dict[type[SandtableError], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     NoRoute: (409, "no_route"),
     Conflict: (409, "conflict"),
+    Unauthorized: (401, "unauthorized"),
+    Forbidden: (403, "forbidden"),
+    TooManyRequests: (429, "too_many_requests"),
     # DataValidationError is raised at start-up only; served, it is a server fault.
     SandtableError: (500, "internal_error"),
 }

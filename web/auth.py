@@ -1,0 +1,514 @@
+"""Signing in and out, the current user, role checks, CSRF tokens and the users API.
+
+Sessions are Flask's signed cookies (``HttpOnly``, ``SameSite=Lax``, ``Secure`` when
+``SANDTABLE_SESSION_COOKIE_SECURE=true``, which a deployment behind TLS must set;
+12 hours). The session holds the user's id and a CSRF token; the user is read from
+the database on every request, so a deactivated user is signed out at once.
+
+CSRF: every unsafe request (POST, PUT, PATCH, DELETE) of a signed-in user through
+:func:`require_role` must carry the session's token in the ``X-CSRF-Token`` header
+or the ``csrf_token`` form field; the log-in form carries one too. ``POST /api/login``
+accepts only ``application/json``, which a cross-site form cannot send.
+
+Failed log-ins are limited per (client address, username) and per address
+(:class:`LoginLimiter`). The counts are kept **in memory, per process**: several
+worker processes each count on their own, and a restart forgets them. Behind a
+reverse proxy the client address is the proxy's unless the app is wrapped in
+werkzeug's ``ProxyFix``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sansio.blueprints import BlueprintSetupState
+from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.wrappers import Response as BaseResponse
+
+from rescue.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+from rescue.users import ROLES, User, UserStore
+from web.bodies import json_object, json_type, read_body
+from web.config import ConfigError
+from web.errors import error_response
+from web.state import get_state
+
+__all__ = [
+    "SECRET_KEY_FILE",
+    "LoginLimiter",
+    "bp",
+    "csrf_token",
+    "current_user",
+    "load_secret_key",
+    "require_role",
+    "users",
+]
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__)
+
+SECRET_KEY_FILE = "secret_key"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "X-CSRF-Token"
+_WRONG = "wrong username or password"
+_WRONG_ZH = "用户名或密码错误"
+_EXTENSION = "sandtable_auth"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+# --------------------------------------------------------------------------- secret key
+def load_secret_key(instance_dir: Path) -> str:
+    """The key signing session cookies: ``<instance dir>/secret_key``, made on first use.
+
+    The file holds 32 random bytes as hex, mode 0600. It is written to a temporary
+    file and linked into place, so two processes starting together agree on one key.
+
+    Raises
+    ------
+    ConfigError
+        If the file cannot be read or written, or is too short to be a key.
+    """
+    path = Path(instance_dir) / SECRET_KEY_FILE
+    try:
+        if not path.exists():
+            _create_secret_key(path)
+        key = path.read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read or create the secret key file {path}: {exc}") from exc
+    if len(key) < 32:
+        raise ConfigError(
+            f"the secret key file {path.name!r} in the instance directory is too short: "
+            "delete it to make a new one (signs everyone out)"
+        )
+    return key
+
+
+def _create_secret_key(path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)  # fails if another process made the key first: keep theirs
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- rate limit
+@dataclass
+class LoginLimiter:
+    """Failed log-ins per (address, username) and per address within a sliding window.
+
+    In memory, for this process only; thread-safe. ``clock`` (seconds, monotonic) can
+    be replaced by tests.
+    """
+
+    per_user: int = 5
+    per_address: int = 20
+    window_s: float = 15 * 60
+    clock: Callable[[], float] = time.monotonic
+    _failures: dict[tuple[str, ...], deque[float]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def retry_after(self, address: str, username: str) -> int | None:
+        """Seconds until a new attempt is allowed, or None if it is allowed now."""
+        now = self.clock()
+        with self._lock:
+            waits = [self._wait(key, limit, now) for key, limit in self._keys(address, username)]
+        worst = max((w for w in waits if w is not None), default=None)
+        return None if worst is None else max(1, int(worst + 0.999))
+
+    def failed(self, address: str, username: str) -> None:
+        """Count a failed attempt."""
+        now = self.clock()
+        with self._lock:
+            if len(self._failures) > 10_000:  # forget the stale keys of a wide attack
+                self._sweep(now)
+            for key, _ in self._keys(address, username):
+                self._failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, address: str, username: str) -> None:
+        """Forget the failures of this address and username (not the address's total)."""
+        with self._lock:
+            self._failures.pop(("user", address, username), None)
+
+    def _keys(self, address: str, username: str) -> list[tuple[tuple[str, ...], int]]:
+        return [(("user", address, username), self.per_user), (("addr", address), self.per_address)]
+
+    def _wait(self, key: tuple[str, ...], limit: int, now: float) -> float | None:
+        times = self._failures.get(key)
+        if not times:
+            return None
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+            return None
+        if len(times) < limit:
+            return None
+        return times[len(times) - limit] + self.window_s - now
+
+    def _sweep(self, now: float) -> None:
+        for key in list(self._failures):
+            times = self._failures[key]
+            if not times or times[-1] <= now - self.window_s:
+                del self._failures[key]
+
+
+@dataclass
+class _AuthState:
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    users: UserStore | None = None
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    state.app.extensions[_EXTENSION] = _AuthState()
+
+
+def _auth() -> _AuthState:
+    auth: _AuthState = current_app.extensions[_EXTENSION]
+    return auth
+
+
+def limiter(app: Flask) -> LoginLimiter:
+    """The log-in limiter of ``app``."""
+    auth: _AuthState = app.extensions[_EXTENSION]
+    return auth.limiter
+
+
+def users() -> UserStore:
+    """The users of the current app's database."""
+    auth = _auth()
+    if auth.users is None:
+        store = get_state().store
+        auth.users = UserStore(store.reader, store.writer)
+    return auth.users
+
+
+# --------------------------------------------------------------------------- session
+def current_user() -> User | None:
+    """The signed-in, active user of this request, or None."""
+    if "sandtable_user" in g:
+        cached: User | None = g.sandtable_user
+        return cached
+    user = None
+    user_id = session.get("user_id")
+    if isinstance(user_id, int):
+        try:
+            user = users().get(user_id)
+        except NotFound:
+            user = None
+        if user is not None and not user.active:
+            user = None
+        if user is None:
+            session.pop("user_id", None)
+    g.sandtable_user = user
+    return user
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (made on first use)."""
+    token = session.get("csrf_token")
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        session["csrf_token"] = token
+    return token
+
+
+def _csrf_ok() -> bool:
+    expected = session.get("csrf_token")
+    sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
+    if not isinstance(expected, str) or not expected:
+        return False
+    return hmac.compare_digest(sent.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _is_api() -> bool:
+    return (request.path + "/").startswith("/api/")
+
+
+def _csrf_refused() -> Response:
+    message = "missing or wrong CSRF token: reload the page, or send X-CSRF-Token"
+    if _is_api():
+        return error_response(403, "csrf", message)
+    abort(403, description=message)
+
+
+def _sign_in(user: User) -> str:
+    session.clear()  # nothing from before the sign-in survives (session fixation)
+    session.permanent = True
+    session["user_id"] = user.user_id
+    g.sandtable_user = user
+    return csrf_token()  # a new token for the new session
+
+
+def require_role(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | BaseResponse]]:
+    """Let only signed-in users with one of ``roles`` (admins always) call the view.
+
+    Anonymous callers get a 401 under ``/api/`` and a redirect to the log-in page
+    elsewhere; other roles a 403. Unsafe methods also need the CSRF token.
+    """
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}; roles are {ROLES}")
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
+        @functools.wraps(view)
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
+            user = current_user()
+            if user is None:
+                if _is_api():
+                    raise Unauthorized("sign in first (POST /api/login)")
+                return redirect(url_for("auth.login_page", next=_local_target()))
+            if user.role != "admin" and user.role not in roles:
+                if _is_api():
+                    raise Forbidden(f"the role {user.role!r} may not do this")
+                abort(403)
+            if request.method in UNSAFE_METHODS and not _csrf_ok():
+                return _csrf_refused()
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _local_target() -> str:
+    query = request.query_string.decode("utf-8", "replace")
+    return request.path + ("?" + query if query else "")
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path on this site, else the map page."""
+    default = url_for("map.index")
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ord(ch) < 32 or ch == "\\" for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _check_password_attempt(username: str, password: str) -> User:
+    """The user, or Unauthorized / TooManyRequests; failures are counted and logged."""
+    limits = _auth().limiter
+    address = _client_address()
+    key = username.strip().lower()[:64]
+    wait = limits.retry_after(address, key)
+    if wait is not None:
+        log.warning("log-in refused, too many failures: %r from %s", key, address)
+        raise TooManyRequests(
+            f"too many failed log-ins: try again in {(wait + 59) // 60} min", retry_after_s=wait
+        )
+    user = users().authenticate(username, password)
+    if user is None:
+        limits.failed(address, key)
+        log.info("failed log-in for %r from %s", key, address)
+        raise Unauthorized(f"{_WRONG} / {_WRONG_ZH}")
+    limits.succeeded(address, key)
+    log.info("%r signed in from %s", user.username, address)
+    return user
+
+
+@bp.errorhandler(TooManyRequests)
+def _too_many(exc: TooManyRequests) -> Response:
+    if _is_api():
+        response = error_response(429, "too_many_requests", exc.message, data=exc.data)
+    else:
+        response = _login_form(429, error=exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
+# --------------------------------------------------------------------------- pages
+def _login_form(status: int, *, error: str | None = None, username: str = "") -> Response:
+    body = render_template(
+        "login.html",
+        user=current_user(),
+        csrf_token=csrf_token(),
+        next=request.values.get("next", ""),
+        error=error,
+        username=username,
+    )
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/login")
+def login_page() -> Response:
+    return _login_form(200)
+
+
+@bp.post("/login")
+def login_submit() -> BaseResponse:
+    username = request.form.get("username", "")[:200]
+    if not _csrf_ok():
+        return _login_form(403, error="the form expired: please try again", username=username)
+    try:
+        user = _check_password_attempt(username, request.form.get("password", ""))
+    except Unauthorized:
+        return _login_form(401, error=f"{_WRONG} / {_WRONG_ZH}", username=username)
+    _sign_in(user)
+    return redirect(safe_next(request.form.get("next")), code=303)
+
+
+@bp.post("/logout")
+def logout_submit() -> BaseResponse:
+    if current_user() is not None and not _csrf_ok():
+        return _csrf_refused()
+    session.clear()
+    return redirect(url_for("auth.login_page"), code=303)
+
+
+# --------------------------------------------------------------------------- API
+def _json_body(example: str) -> dict[str, Any]:
+    if not request.is_json:
+        raise UnsupportedMediaType("send the body as application/json")
+    return json_object(read_body(request), example=example)
+
+
+def _me(user: User) -> dict[str, Any]:
+    return {
+        "user_id": user.user_id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+    }
+
+
+@bp.post("/api/login")
+def api_login() -> Response:
+    body = _json_body('{"username": "tenzin", "password": "…"}')
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise InvalidInput("send the username and the password as strings")
+    user = _check_password_attempt(username, password)
+    token = _sign_in(user)
+    return _no_store({"user": _me(user), "csrf_token": token})
+
+
+@bp.post("/api/logout")
+def api_logout() -> Response:
+    if current_user() is not None and not _csrf_ok():
+        return _csrf_refused()
+    session.clear()
+    return _no_store({"signed_out": True})
+
+
+@bp.get("/api/me")
+def api_me() -> Response:
+    user = current_user()
+    if user is None:
+        raise Unauthorized("not signed in")
+    return _no_store({"user": _me(user), "csrf_token": csrf_token()})
+
+
+@bp.get("/api/users")
+@require_role("admin")
+def api_users() -> Response:
+    return _no_store({"users": [u.to_dict() for u in users().list()]})
+
+
+_USER_FIELDS = {"username", "password", "role", "display_name"}
+_PATCH_FIELDS = {"role", "active", "password", "display_name"}
+
+
+@bp.post("/api/users")
+@require_role("admin")
+def api_create_user() -> Response:
+    body = _json_body('{"username": "dawa", "password": "…", "role": "officer"}')
+    _refuse_unknown(body, _USER_FIELDS)
+    problems = [
+        f"field {name!r} must be a string, not {json_type(body.get(name))}"
+        for name in ("username", "password", "role")
+        if not isinstance(body.get(name), str)
+    ]
+    if problems:
+        raise InvalidInput("the user cannot be created", details=problems)
+    user = users().create_user(
+        body["username"], body["password"], body["role"], body.get("display_name")
+    )
+    log.info("%r created user %r (%s)", current_user_name(), user.username, user.role)
+    response = _no_store({"user": user.to_dict()})
+    response.status_code = 201
+    return response
+
+
+@bp.patch("/api/users/<int:user_id>")
+@require_role("admin")
+def api_update_user(user_id: int) -> Response:
+    body = _json_body('{"role": "planner", "active": false}')
+    _refuse_unknown(body, _PATCH_FIELDS)
+    if not body:
+        raise InvalidInput(f"send at least one of {', '.join(sorted(_PATCH_FIELDS))}")
+    user = users().update(user_id, **body)
+    log.info("%r changed user %r: %s", current_user_name(), user.username, sorted(body))
+    return _no_store({"user": user.to_dict()})
+
+
+def current_user_name() -> str:
+    """The signed-in user's username, or "anonymous"."""
+    user = current_user()
+    return user.username if user else "anonymous"
+
+
+def _refuse_unknown(body: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise InvalidInput(
+            f"unknown field(s) {', '.join(map(repr, unknown))}",
+            details=[f"allowed fields: {', '.join(sorted(allowed))}"],
+        )
+
+
+def _no_store(body: dict[str, Any]) -> Response:
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
