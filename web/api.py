@@ -26,8 +26,14 @@ locator's ranked candidates, follow-up questions and the clues it understood.
 
 ``POST /api/approach`` and ``POST /api/closures`` bodies are checked by
 :mod:`web.approach_api` and :func:`rescue.closures.parse_closure`; closures are kept
-in ``<instance dir>/closures.json``. The closure's author is the ``X-Sandtable-User``
-header (until there is sign-in), else the body's ``created_by``, else "anonymous".
+in ``<instance dir>/closures.json``. The closure's author is the signed-in user (a
+``created_by`` field in the body is accepted and ignored).
+
+Roles (:func:`web.auth.require_role`; admins may do everything): the data and the
+closures are read by call takers, officers and planners; ``locate`` and ``approach``
+are for call takers and officers; closures are set and lifted by officers and
+planners. ``GET /api`` and ``GET /api/health`` are public. Anonymous callers get a 401,
+other roles a 403, and an unsafe request without the session's ``X-CSRF-Token`` a 403.
 """
 
 from __future__ import annotations
@@ -42,8 +48,8 @@ from rescue.approach import plan_with_closures
 from rescue.closures import parse_closure
 from rescue.errors import InvalidInput
 from rescue.locate import locate
-from web import bodies
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
+from web.auth import current_user_name, require_role
 from web.locate_api import parse_locate_body, read_body
 from web.state import get_state
 
@@ -72,41 +78,48 @@ def health() -> Response:
 
 
 @bp.get("/regions")
+@require_role("call_taker", "officer", "planner")
 def regions() -> Response:
     _query()
     return jsonify(regions=[catalog.region_summary(get_state().network)])
 
 
 @bp.get("/routes")
+@require_role("call_taker", "officer", "planner")
 def routes() -> Response:
     return _geojson(catalog.routes_collection(get_state().network, **_query()))
 
 
 @bp.get("/segments")
+@require_role("call_taker", "officer", "planner")
 def segments() -> Response:
     params = _query("route_id")
     return _geojson(catalog.segments_collection(get_state().network, **params))
 
 
 @bp.get("/places")
+@require_role("call_taker", "officer", "planner")
 def places() -> Response:
     params = _query("type", "q", "route_id")
     return _geojson(catalog.places_collection(get_state().network, **params))
 
 
 @bp.get("/stations")
+@require_role("call_taker", "officer", "planner")
 def stations() -> Response:
     params = _query("capability")
     return _geojson(catalog.stations_collection(get_state().network, **params))
 
 
 @bp.get("/<any(routes, segments, places, stations):layer>/<feature_id>")
+@require_role("call_taker", "officer", "planner")
 def feature(layer: str, feature_id: str) -> Response:
     _query()
     return _geojson(catalog.get_feature(get_state().network, layer, feature_id))
 
 
 @bp.post("/locate")
+@require_role("call_taker", "officer")
 def locate_caller() -> Response:
     _query()
     body = parse_locate_body(read_body(request))
@@ -120,6 +133,7 @@ def locate_caller() -> Response:
 
 
 @bp.post("/approach")
+@require_role("call_taker", "officer")
 def approach() -> Response:
     _query()
     state = get_state()
@@ -138,6 +152,7 @@ def approach() -> Response:
 
 
 @bp.get("/closures")
+@require_role("call_taker", "officer", "planner")
 def closures() -> Response:
     params = _query("include_expired")
     include_expired = parse_flag("include_expired", params.get("include_expired"))
@@ -146,11 +161,13 @@ def closures() -> Response:
 
 
 @bp.post("/closures")
+@require_role("officer", "planner")
 def add_closure() -> Response:
     _query()
     state = get_state()
     body = read_json_object(request, example='{"segment_ids": [..], "reason": "snow", ...}')
-    author = bodies.user_name(request)
+    body.pop("created_by", None)  # accepted, but the author is who is signed in
+    author = current_user_name()
     closure = parse_closure(body, network=state.network, now=datetime.now(UTC), created_by=author)
     state.closures.add(closure)
     response = jsonify(closure.to_dict())
@@ -160,12 +177,14 @@ def add_closure() -> Response:
 
 
 @bp.get("/closures/<closure_id>")
+@require_role("call_taker", "officer", "planner")
 def closure(closure_id: str) -> Response:
     _query()
     return jsonify(get_state().closures.get(closure_id).to_dict())
 
 
 @bp.delete("/closures/<closure_id>")
+@require_role("officer", "planner")
 def delete_closure(closure_id: str) -> Response:
     _query()
     get_state().closures.delete(closure_id)

@@ -257,7 +257,10 @@ def csrf_token() -> str:
 
 def _csrf_ok() -> bool:
     expected = session.get("csrf_token")
-    sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
+    sent = request.headers.get(CSRF_HEADER) or ""
+    if not sent and request.mimetype == "application/x-www-form-urlencoded":
+        # the HTML forms (log-in, sign-out); never parse a multipart upload for it
+        sent = request.form.get("csrf_token") or ""
     if not isinstance(expected, str) or not expected:
         return False
     return hmac.compare_digest(sent.encode("utf-8"), expected.encode("utf-8"))

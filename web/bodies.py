@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import urllib.parse
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -107,33 +105,6 @@ def json_type(value: Any) -> str:
     if isinstance(value, Sequence):
         return "an array"
     return "an object"
-
-
-#: who makes a change, until there is sign-in: a name, percent-encoded if not ASCII
-USER_HEADER = "X-Sandtable-User"
-_MAX_USER_CHARS = 100
-
-
-def user_name(request: Request, default: str = "anonymous") -> str:
-    """The author named by the ``X-Sandtable-User`` header, else ``default``.
-
-    Header values are Latin-1 on the wire: a name in another script comes
-    percent-encoded UTF-8 (what the pages send) or as raw UTF-8 bytes (what some
-    clients send); both are decoded. Control characters are dropped, whitespace is
-    collapsed, the name is cut to 100 characters.
-    """
-    raw = request.headers.get(USER_HEADER, "")
-    try:
-        raw = raw.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
-    if re.search(r"%[0-9A-Fa-f]{2}", raw):
-        try:
-            raw = urllib.parse.unquote(raw, errors="strict")
-        except UnicodeDecodeError:
-            pass
-    text = "".join(ch for ch in raw if ch.isprintable() or ch.isspace())
-    return " ".join(text.split())[:_MAX_USER_CHARS] or default
 
 
 def is_number(value: Any) -> bool:

@@ -13,7 +13,8 @@
 Nothing is written to the route data before *apply*, and applying is one transaction:
 a server killed while reading, previewing or applying leaves the previous version as
 it was. A hostile or broken file is a 422 naming the file and line; a file over the
-size limit a 413, refused before it is read.
+size limit a 413, refused before it is read. Only planners (and admins) may import;
+the author of the version is the signed-in user.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from geodata.importers import MAX_UPLOAD_BYTES, ImportResult, read_upload
 from geodata.importers.preview import ImportPreview, preview
 from rescue.errors import InvalidInput
 from web import bodies
+from web.auth import current_user_name, require_role
 from web.state import get_state, network_for
 
 __all__ = ["MAX_UPLOAD_BYTES", "PENDING_TTL", "bp"]
@@ -119,6 +121,7 @@ def _body(result: ImportResult, plan: ImportPreview, import_id: str) -> dict[str
 
 
 @bp.post("")
+@require_role("planner")
 def create() -> Response:
     state = get_state()
     name, data = _upload()
@@ -142,7 +145,7 @@ def create() -> Response:
     state.store.save_pending(
         state.region_id,
         import_id,
-        author=bodies.user_name(request),
+        author=current_user_name(),
         filename=name,
         base_version=plan.base_version,
         preview=body,
@@ -156,6 +159,7 @@ def create() -> Response:
 
 
 @bp.get("/<import_id>")
+@require_role("planner")
 def show(import_id: str) -> Response:
     state = get_state()
     body, _ = state.store.pending(state.region_id, import_id)
@@ -163,6 +167,7 @@ def show(import_id: str) -> Response:
 
 
 @bp.post("/<import_id>/apply")
+@require_role("planner")
 def apply(import_id: str) -> Response:
     state = get_state()
     body = bodies.json_object(bodies.read_body(request), example='{"message": "why"}')
@@ -177,7 +182,7 @@ def apply(import_id: str) -> Response:
     info = state.store.apply_pending(
         state.region_id,
         import_id,
-        author=bodies.user_name(request),
+        author=current_user_name(),
         message=message,
         check=network_for,
     )
@@ -188,6 +193,7 @@ def apply(import_id: str) -> Response:
 
 
 @bp.delete("/<import_id>")
+@require_role("planner")
 def discard(import_id: str) -> Response:
     state = get_state()
     if not state.store.discard_pending(state.region_id, import_id):

@@ -1,9 +1,10 @@
-"""The map page (``GET /``)."""
+"""The map page (``GET /``): for call takers, officers and planners (and admins)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
 
+from web.auth import csrf_token, current_user, require_role
 from web.mapview import build_map
 from web.state import get_state
 
@@ -13,6 +14,7 @@ bp = Blueprint("map", __name__)
 
 
 @bp.get("/")
+@require_role("call_taker", "officer", "planner")
 def index() -> str:
     state = get_state()
     page = state.cached(
@@ -23,4 +25,10 @@ def index() -> str:
             online_basemaps=state.settings.online_basemaps,
         ),
     )
-    return render_template("map.html", page=page, region=page.client_config["region"])
+    return render_template(
+        "map.html",
+        page=page,
+        region=page.client_config["region"],
+        user=current_user(),
+        csrf_token=csrf_token(),
+    )

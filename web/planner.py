@@ -3,7 +3,8 @@
 The page is a plain Leaflet map (the vendored assets, served by the app) and one side
 panel; ``static/planner.js`` does the work against the JSON APIs of
 :mod:`web.planner_api` and :mod:`web.imports_api`. The page itself carries only the
-region's name, extent and counts, and the vocabulary of the forms.
+region's name, extent and counts, the vocabulary of the forms, the signed-in user and
+the CSRF token. Only planners (and admins) may open it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from rescue import catalog
+from web.auth import csrf_token, current_user, require_role
 from web.state import get_state
 
 __all__ = ["CAPABILITIES", "PLACE_TYPES", "bp"]
@@ -43,6 +45,7 @@ PLACE_TYPES = (
 
 
 @bp.get("/planner")
+@require_role("planner")
 def planner() -> str:
     state = get_state()
     region = state.cached("planner-region", lambda: catalog.region_summary(state.network))
@@ -51,4 +54,6 @@ def planner() -> str:
         "capabilities": list(CAPABILITIES),
         "place_types": list(PLACE_TYPES),
     }
-    return render_template("planner.html", region=region, config=config)
+    return render_template(
+        "planner.html", region=region, config=config, user=current_user(), csrf_token=csrf_token()
+    )

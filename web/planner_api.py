@@ -15,9 +15,10 @@ Layers are ``trails``, ``roads``, ``places``, ``stations``. Every write is one
 transaction making one new version (201 with the version): an edit based on a stale
 ``base_revision`` is a 409 whose ``data`` holds the stored feature (``theirs``) and the
 submitted one (``yours``); an edit that would break the data contract is a 422 listing
-every problem, and nothing is written. The author is the ``X-Sandtable-User`` header
-(until there is sign-in). After a write the network is rebuilt before the answer, so
-the planner's next request sees it.
+every problem, and nothing is written. The author is the signed-in user. Officers
+and planners may read (versions, data, export); only planners write (admins may do
+both). After a write the network is rebuilt before the answer, so the planner's next
+request sees it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from geodata.export import FORMATS, export
 from geodata.store import FeatureEdit, VersionInfo
 from rescue.errors import InvalidInput
 from web import bodies
+from web.auth import current_user_name, require_role
 from web.state import get_state, network_for
 
 __all__ = ["bp"]
@@ -75,7 +77,7 @@ def _commit(edits: list[FeatureEdit], message: str) -> Response:
     info = state.store.commit(
         state.region_id,
         edits,
-        author=bodies.user_name(request),
+        author=current_user_name(),
         message=message,
         check=network_for,
     )
@@ -111,6 +113,7 @@ def _check_query(*allowed: str) -> None:
 
 # --------------------------------------------------------------------------- versions
 @bp.get("/versions")
+@require_role("officer", "planner")
 def versions() -> Response:
     _check_query("limit", "before")
     state = get_state()
@@ -124,6 +127,7 @@ def versions() -> Response:
 
 
 @bp.get("/versions/<int:version_id>")
+@require_role("officer", "planner")
 def version(version_id: int) -> Response:
     _check_query()
     state = get_state()
@@ -132,6 +136,7 @@ def version(version_id: int) -> Response:
 
 
 @bp.post("/versions/<int:version_id>/restore")
+@require_role("planner")
 def restore(version_id: int) -> Response:
     _check_query()
     state = get_state()
@@ -143,7 +148,7 @@ def restore(version_id: int) -> Response:
     info = state.store.restore(
         state.region_id,
         version_id,
-        author=bodies.user_name(request),
+        author=current_user_name(),
         message=message,
         check=network_for,
     )
@@ -152,6 +157,7 @@ def restore(version_id: int) -> Response:
 
 # --------------------------------------------------------------------------- features
 @bp.get(f"/data/{_LAYER}/<feature_id>")
+@require_role("officer", "planner")
 def data_feature(layer: str, feature_id: str) -> Response:
     _check_query()
     state = get_state()
@@ -160,6 +166,7 @@ def data_feature(layer: str, feature_id: str) -> Response:
 
 
 @bp.put(f"/data/{_LAYER}/<feature_id>")
+@require_role("planner")
 def update_feature(layer: str, feature_id: str) -> Response:
     _check_query()
     body = _body("feature", "base_revision", "message", required=("feature", "base_revision"))
@@ -168,6 +175,7 @@ def update_feature(layer: str, feature_id: str) -> Response:
 
 
 @bp.post(f"/data/{_LAYER}")
+@require_role("planner")
 def insert_feature(layer: str) -> Response:
     _check_query()
     body = _body("feature", "message", required=("feature",))
@@ -188,6 +196,7 @@ def insert_feature(layer: str) -> Response:
 
 
 @bp.delete(f"/data/{_LAYER}/<feature_id>")
+@require_role("planner")
 def delete_feature(layer: str, feature_id: str) -> Response:
     _check_query()
     body = _body("base_revision", "message", required=("base_revision",))
@@ -196,6 +205,7 @@ def delete_feature(layer: str, feature_id: str) -> Response:
 
 
 @bp.post("/data/ways/<way_id>/split")
+@require_role("planner")
 def split(way_id: str) -> Response:
     _check_query()
     body = _body("lon", "lat", "base_revision", "message", required=("lon", "lat", "base_revision"))
@@ -212,6 +222,7 @@ def split(way_id: str) -> Response:
 
 
 @bp.post("/data/ways/join")
+@require_role("planner")
 def join() -> Response:
     _check_query()
     body = _body("way_ids", "message", required=("way_ids",))
@@ -226,6 +237,7 @@ def join() -> Response:
 
 # --------------------------------------------------------------------------- export
 @bp.get("/export")
+@require_role("officer", "planner")
 def export_data() -> Response:
     _check_query("format", "version")
     fmt = request.args.get("format", "geojson")

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import SignedIn
+
 pytestmark = pytest.mark.browser
 
 PANEL = "#st-locate"
@@ -17,10 +19,11 @@ CLOSURE_PATHS = ".leaflet-stApproach-pane path.st-closure"
 
 
 @pytest.fixture
-def closure(page: Page, live_server: str) -> Iterator[str]:
+def closure(page: Page, live_server: str, signed_in: SignedIn) -> Iterator[str]:
     """A landslide closing the east track, lifted after the test."""
     response = page.request.post(
         f"{live_server}/api/closures",
+        headers=signed_in.headers(),
         data={
             "segment_ids": ["road:phakna_zutulpuk_track"],
             "reason": "landslide",
@@ -32,7 +35,10 @@ def closure(page: Page, live_server: str) -> Iterator[str]:
     assert response.status == 201, response.text()
     closure_id = response.json()["closure_id"]
     yield closure_id
-    assert page.request.delete(f"{live_server}/api/closures/{closure_id}").status == 204
+    lifted = page.request.delete(
+        f"{live_server}/api/closures/{closure_id}", headers=signed_in.headers()
+    )
+    assert lifted.status == 204
 
 
 def test_plan_approach_ranks_stations_and_draws_the_plan(

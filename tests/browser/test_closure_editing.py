@@ -7,13 +7,14 @@ one test stores (``<instance dir>/closures.json``) never reach another.
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
+
+from tests.browser.helpers import ApiUser, SignedIn
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +32,11 @@ CALLER_SEGMENT = "outer_kora:dolma_la-phakna_rigzin_supply"
 class Session:
     """The map page on ``server``: other hosts are blocked and recorded, JS errors too."""
 
-    def __init__(self, page: Page, base: str) -> None:
+    def __init__(self, page: Page, base: str, signed_in: SignedIn) -> None:
         self.page = page
         self.base = base
+        self.signed_in = signed_in
+        self.reader = ApiUser(base, "officer")  # asks the server directly
         self.foreign: list[str] = []
         self.errors: list[str] = []
         self.approach_requests: list[dict[str, Any]] = []
@@ -58,8 +61,8 @@ class Session:
 
     def closures(self) -> list[dict[str, Any]]:
         """The closures stored, asked of the server directly."""
-        with urllib.request.urlopen(self.base + "/api/closures", timeout=10) as response:
-            return json.load(response)["closures"]
+        closures: list[dict[str, Any]] = self.reader.get("/api/closures")["closures"]
+        return closures
 
     def settle(self) -> None:
         """Wait for the map's zoom animations (a fitBounds starts one a frame later) to end.
@@ -142,8 +145,8 @@ class Session:
 
 
 @pytest.fixture
-def session(page: Page, server: str) -> Iterator[Session]:
-    s = Session(page, server)
+def session(page: Page, server: str, signed_in: SignedIn) -> Iterator[Session]:
+    s = Session(page, server, signed_in)
     yield s
     assert s.foreign == [], f"the page requested other hosts: {s.foreign}"
     assert s.errors == [], s.errors
@@ -172,7 +175,6 @@ def test_clicking_a_segment_stores_and_draws_a_closure(session: Session) -> None
     choose(page, "st-cl-reason", "landslide")
     choose(page, "st-cl-modes", "vehicle")
     page.fill(f"{FORM} .st-cl-note", "<b>rockfall</b> near the bridge")
-    page.fill(f"{FORM} .st-cl-set-by", "duty desk")
     answer = session.submit()
     assert answer.status == 201, answer.text()
     created = answer.json()
@@ -186,7 +188,7 @@ def test_clicking_a_segment_stores_and_draws_a_closure(session: Session) -> None
     assert stored["severity"] == "closed"
     assert stored["until"] is None
     assert stored["note"] == "<b>rockfall</b> near the bridge"
-    assert stored["created_by"] == "duty desk"
+    assert stored["created_by"] == session.signed_in.username
 
     # the mode ends and the closure is drawn, its note as text
     expect(page.locator(FORM)).to_be_hidden()
@@ -314,6 +316,7 @@ def test_lifting_a_closure_removes_it(session: Session) -> None:
     page = session.page
     response = page.request.post(
         f"{session.base}/api/closures",
+        headers=session.signed_in.headers(),
         data={"segment_ids": [SEGMENT], "reason": "snow", "modes": "all", "severity": "closed"},
     )
     assert response.status == 201, response.text()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,12 +10,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, Route
 
+from tests.browser.helpers import ApiUser
+
 pytestmark = pytest.mark.browser
 
 
 def api(live_server: str, path: str) -> Any:
-    with urllib.request.urlopen(live_server + path, timeout=10) as response:
-        return json.load(response)
+    return ApiUser(live_server, "call_taker").get(path)
 
 
 def open_map(page: Page, live_server: str) -> tuple[list[str], list[str]]:

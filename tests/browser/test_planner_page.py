@@ -6,10 +6,7 @@ database, seeded on start), so the versions one test makes never reach another.
 
 from __future__ import annotations
 
-import json
 import math
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.helpers import APPS, ApiUser, SignedIn
 from tests.common import kailash_walk
 
 #: a re-walk of the Darchen–Tarboche road and a new waypoint
@@ -24,39 +22,35 @@ WALK = kailash_walk(shortcut=False)
 
 pytestmark = pytest.mark.browser
 
-USER = "planner dawa"
 XSS = "<img src=x onerror=alert(1)>"
+
+
+#: per served app: another planner, signed in over plain HTTP
+_OTHERS: dict[str, tuple[Any, ApiUser]] = {}
 
 
 def api(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     """Call the JSON API directly (as another planner would)."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        base + path,
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", "X-Sandtable-User": "someone else"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.load(exc)
+    app, other = _OTHERS.get(base, (None, None))
+    if app is not APPS[base] or other is None:  # a new server (on a port used before)
+        other = ApiUser(base, "planner")
+        _OTHERS[base] = (APPS[base], other)
+    return other.call(method, path, body)
 
 
 class Session:
     """The planner page on ``server``: other hosts are blocked and recorded, JS errors too."""
 
-    def __init__(self, page: Page, base: str) -> None:
+    def __init__(self, page: Page, base: str, user: str) -> None:
         self.page = page
         self.base = base
+        self.user = user  # who the page is signed in as
         self.foreign: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         page.route("**/*", self._route)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("dialog", self._dialog)
-        page.add_init_script(f"window.localStorage.setItem('sandtable.user', {json.dumps(USER)});")
         self.open()
 
     def open(self) -> None:
@@ -102,8 +96,8 @@ class Session:
 
 
 @pytest.fixture
-def session(page: Page, server: str) -> Iterator[Session]:
-    s = Session(page, server)
+def session(page: Page, server: str, signed_in: SignedIn) -> Iterator[Session]:
+    s = Session(page, server, signed_in.username)
     yield s
     assert s.foreign == [], f"the page requested other hosts: {s.foreign}"
     assert s.errors == [], s.errors
@@ -112,8 +106,9 @@ def session(page: Page, server: str) -> Iterator[Session]:
 
 def lonely_place(base: str) -> tuple[str, str]:
     """A place with no other point within 300 m (its marker is the only one there)."""
-    with urllib.request.urlopen(base + "/api/export?format=geojson", timeout=30) as response:
-        features = json.load(response)["features"]
+    status, body = api(base, "GET", "/api/export?format=geojson")
+    assert status == 200, body
+    features = body["features"]
     points = [f for f in features if f["geometry"]["type"] == "Point"]
 
     def metres(a: list[float], b: list[float]) -> float:
@@ -142,7 +137,7 @@ def test_the_page_loads_offline_with_its_panels(session: Session) -> None:
     assert page.locator("path.st-pl-places").count() > 50
     assert page.locator("path.st-pl-stations").count() > 10
     expect(page.locator(".st-pl-version")).to_have_count(1)
-    expect(page.locator("#st-pl-user")).to_have_value(USER)
+    expect(page.locator(".st-user-name")).to_have_text(session.user)
     # the language switch
     page.click("[data-set-lang=zh]")
     expect(page.locator(".st-pl-tabs [data-tab=history] [lang=zh-Hans]")).to_be_visible()
@@ -195,13 +190,13 @@ def test_uploading_a_walk_previews_it_and_apply_makes_a_version(session: Session
     newest = page.locator(".st-pl-version").first
     expect(newest).to_have_attribute("data-version", "2")
     expect(newest).to_contain_text("walked 26 Nov")
-    expect(newest).to_contain_text(USER)
+    expect(newest).to_contain_text(session.user)
     expect(newest).to_contain_text("import")
     status, place = api(session.base, "GET", "/api/places/water_tank")
     assert status == 200 and place["properties"]["name_zh"] == "Water tank 水箱"
     # the map data reloaded: the new place is on the map
     page.wait_for_function("() => 'places/water_tank' in window.sandtablePlanner.index")
-    assert session.versions()[0]["author"] == USER
+    assert session.versions()[0]["author"] == session.user
 
 
 def test_discard_forgets_the_preview(session: Session) -> None:

@@ -4,12 +4,17 @@ The app serves the committed Kailash region from an SQLite database in its insta
 directory. Seeding the database and building the route network are the slow parts,
 so they happen once per session; each test still gets a fresh app (own config, own
 instance directory and database copy, own caches).
+
+Every route but the health check, the API index and the log-in page needs a signed-in
+user: :func:`sign_in` makes one with a role on the client's app and signs the client in
+(its later requests carry the CSRF token). ``client`` and ``pc`` are signed in as admins.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from geodata.store import DATABASE_FILE, open_store
+from rescue.users import User, UserStore
 from tests.databases import empty_postgis
 from web import create_app
 from web.config import ENV_PREFIX
@@ -27,6 +33,43 @@ if TYPE_CHECKING:
     from flask.testing import FlaskClient, FlaskCliRunner
 
     from routes import RouteNetwork
+
+
+#: the password of every user made by :func:`make_user`
+PASSWORD = "yak butter tea 4"
+
+
+def make_user(app: Flask, role: str = "admin", username: str | None = None) -> User:
+    """A new user with ``role`` (and :data:`PASSWORD`) in ``app``'s database."""
+    store = app.extensions["sandtable"].store
+    name = username or f"{role.replace('_', '-')}-{uuid.uuid4().hex[:8]}"
+    return UserStore(store.reader, store.writer).create_user(name, PASSWORD, role)
+
+
+def sign_in(
+    client: FlaskClient, role: str = "admin", username: str | None = None, *, csrf: bool = True
+) -> str:
+    """Make a user with ``role``, sign ``client`` in as them (POST /api/login); the CSRF token.
+
+    With ``csrf`` (the default) every later request of the client sends the token in
+    ``X-CSRF-Token``.
+    """
+    user = make_user(client.application, role, username)
+    response = client.post("/api/login", json={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 200, response.get_json()
+    token: str = response.get_json()["csrf_token"]
+    if csrf:
+        client.environ_base["HTTP_X_CSRF_TOKEN"] = token
+    else:
+        client.environ_base.pop("HTTP_X_CSRF_TOKEN", None)
+    return token
+
+
+def signed_in_client(app: Flask, role: str = "admin") -> FlaskClient:
+    """A new client of ``app``, signed in as a new user with ``role``."""
+    client = app.test_client()
+    sign_in(client, role)
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -97,13 +140,14 @@ def planner_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def pc(planner_app: Flask) -> FlaskClient:
-    """A client of :func:`planner_app`."""
-    return planner_app.test_client()
+    """A client of :func:`planner_app`, signed in as an admin."""
+    return signed_in_client(planner_app)
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A client of :func:`app`, signed in as an admin."""
+    return signed_in_client(app)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import web.state
 import web.vendor
 from rescue.errors import NotFound
 from tests.common import make_region_dir
-from tests.web.conftest import instance_with_database
+from tests.web.conftest import instance_with_database, signed_in_client
 from web import ConfigError, create_app
 from web.config import Settings
 from web.state import get_state
@@ -194,9 +194,9 @@ def test_network_is_built_once_per_data_version(
     real = web.state.build_network
     monkeypatch.setattr(web.state, "build_network", lambda r: calls.append(r) or real(r))
     web.state._networks.clear()
-    client = create_app(
-        {"INSTANCE_DIR": str(tmp_path), "DATA_DIR": str(tiny_data), "REGION": "tiny"}
-    ).test_client()
+    client = signed_in_client(
+        create_app({"INSTANCE_DIR": str(tmp_path), "DATA_DIR": str(tiny_data), "REGION": "tiny"})
+    )
     for url in ("/api/health", "/api/routes", "/api/places", "/"):
         assert client.get(url).status_code == 200
     assert len(calls) == 1
@@ -244,7 +244,7 @@ def test_map_page_without_online_basemaps(
 ) -> None:
     instance = instance_with_database(tmp_path_factory, seeded_database)
     offline = create_app({"INSTANCE_DIR": str(instance), "ONLINE_BASEMAPS": False})
-    html = offline.test_client().get("/").get_data(as_text=True)
+    html = signed_in_client(offline).get("/").get_data(as_text=True)
     assert "opentopomap" not in html and "tile.openstreetmap.org" not in html
 
 

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from geodata.store import DATABASE_FILE
 from rescue.closures import ClosureStore, DatabaseClosureStore, parse_closure
 from routes import RouteNetwork
-from tests.web.conftest import instance_with_database
+from tests.web.conftest import instance_with_database, sign_in, signed_in_client
 from web import create_app
 
 APPROACH = "/api/approach"
@@ -116,12 +116,13 @@ def test_closure_on_east_track_slows_the_police(
 ) -> None:
     before = plan_of(client.post(APPROACH, json={"target": below_drolma}).get_json(), POLICE)
 
-    created = client.post(CLOSURES, json=TRACK_CLOSURE, headers={"X-Sandtable-User": "duty desk"})
+    sign_in(client, "officer", "duty-desk")
+    created = client.post(CLOSURES, json={**TRACK_CLOSURE, "created_by": "someone else"})
     assert created.status_code == 201
     closure = created.get_json()
     closure_id = closure["closure_id"]
     assert closure["segment_ids"] == [EAST_TRACK]
-    assert closure["created_by"] == "duty desk"
+    assert closure["created_by"] == "duty-desk"  # who is signed in, not what the body says
     assert created.headers["Location"].endswith(f"{CLOSURES}/{closure_id}")
     listed = client.get(CLOSURES).get_json()["closures"]
     assert [c["closure_id"] for c in listed] == [closure_id]
@@ -170,10 +171,11 @@ def test_closure_applies_at_departure_time(
     assert later["eta_s"] > now["eta_s"]
 
 
-def test_author_defaults(client: FlaskClient) -> None:
-    assert client.post(CLOSURES, json=TRACK_CLOSURE).get_json()["created_by"] == "anonymous"
-    named = {**TRACK_CLOSURE, "created_by": "Tenzin"}
-    assert client.post(CLOSURES, json=named).get_json()["created_by"] == "Tenzin"
+def test_the_author_is_the_signed_in_user(client: FlaskClient) -> None:
+    sign_in(client, "planner", "tenzin")
+    assert client.post(CLOSURES, json=TRACK_CLOSURE).get_json()["created_by"] == "tenzin"
+    named = {**TRACK_CLOSURE, "created_by": "Somebody"}  # accepted, not believed
+    assert client.post(CLOSURES, json=named).get_json()["created_by"] == "tenzin"
 
 
 def test_closures_persist_across_apps(
@@ -191,7 +193,7 @@ def test_closures_persist_across_apps(
     )
     second = create_app({"TESTING": True, "INSTANCE_DIR": str(instance), **same_database})
     try:
-        restarted = second.test_client()
+        restarted = signed_in_client(second)
         listed = restarted.get(CLOSURES).get_json()["closures"]
         assert [c["closure_id"] for c in listed] == [closure_id]
         assert restarted.delete(f"{CLOSURES}/{closure_id}").status_code == 204
@@ -344,7 +346,7 @@ def test_closures_of_an_earlier_release_move_into_the_database(
     instance = instance_with_database(tmp_path_factory, seeded_database)
     old = parse_closure(TRACK_CLOSURE, network=kailash_network, now=datetime.now(UTC))
     ClosureStore(instance / "closures.json").add(old)
-    client = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)}).test_client()
+    client = signed_in_client(create_app({"TESTING": True, "INSTANCE_DIR": str(instance)}))
     listed = client.get(CLOSURES).get_json()["closures"]
     assert [c["closure_id"] for c in listed] == [old.closure_id]
     assert not (instance / "closures.json").exists()

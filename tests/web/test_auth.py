@@ -30,6 +30,12 @@ class FakeClock:
 
 
 @pytest.fixture
+def pc(planner_app: Flask) -> FlaskClient:
+    """An anonymous client: these tests sign in themselves (overrides the signed-in one)."""
+    return planner_app.test_client()
+
+
+@pytest.fixture
 def users(planner_app: Flask) -> UserStore:
     """The app's users, none yet (the PostGIS database is shared by the session)."""
     store = planner_app.extensions["sandtable"].store

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import io
+import json
 import os
 import signal
 import socket
@@ -18,10 +20,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.common import kailash_walk
+from tests.web.conftest import sign_in
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
 REPO = Path(__file__).resolve().parents[2]
-USER = {"X-Sandtable-User": "planner dawa"}
 
 
 def upload(client: FlaskClient, name: str, data: bytes, **form: Any) -> Any:
@@ -29,11 +31,11 @@ def upload(client: FlaskClient, name: str, data: bytes, **form: Any) -> Any:
         "/api/imports",
         data={"file": (io.BytesIO(data), name), **form},
         content_type="multipart/form-data",
-        headers=USER,
     )
 
 
 def test_preview_then_apply(pc: FlaskClient) -> None:
+    sign_in(pc, "planner", "dawa")
     before = pc.get("/api/versions").get_json()["current"]
     response = upload(pc, "walk.gpx", kailash_walk())
     assert response.status_code == 201, response.get_json()
@@ -54,12 +56,10 @@ def test_preview_then_apply(pc: FlaskClient) -> None:
     assert pc.get("/api/places/water_tank").status_code == 404
     assert pc.get(f"/api/imports/{body['import_id']}").get_json() == body
 
-    applied = pc.post(
-        f"/api/imports/{body['import_id']}/apply", json={"message": "walked 26 Nov"}, headers=USER
-    )
+    applied = pc.post(f"/api/imports/{body['import_id']}/apply", json={"message": "walked 26 Nov"})
     assert applied.status_code == 201, applied.get_json()
     version = applied.get_json()["version"]
-    assert version["kind"] == "import" and version["author"] == "planner dawa"
+    assert version["kind"] == "import" and version["author"] == "dawa"
     assert version["counts"] == {"update": 1, "insert": 2}
     assert pc.get("/api/places/water_tank").get_json()["properties"]["name_zh"] == "Water tank 水箱"
     road = pc.get("/api/data/roads/road:darchen_tarboche").get_json()["feature"]
@@ -215,6 +215,60 @@ def _serve(instance: Path, url: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not answer")
 
 
+PLANNER = "killer"
+PLANNER_PASSWORD = "saga dawa festival"
+
+
+def _create_planner(instance: Path, url: str) -> None:
+    """``python -m rescue.cli create-user killer --role planner --password-stdin``."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rescue.cli",
+            "create-user",
+            PLANNER,
+            "--role",
+            "planner",
+            "--password-stdin",
+            "--instance-dir",
+            str(instance),
+            "--database-url",
+            url,
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        input=f"{PLANNER_PASSWORD}\n".encode(),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+class _Session:
+    """A signed-in HTTP client of a real server: the session cookie and the CSRF token."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        body = json.dumps({"username": PLANNER, "password": PLANNER_PASSWORD}).encode()
+        with self.open("/api/login", body, {"Content-Type": "application/json"}) as r:
+            self.token: str = json.loads(r.read())["csrf_token"]
+
+    def open(
+        self, path: str, data: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        all_headers = dict(headers or {})
+        if data is not None and hasattr(self, "token"):
+            all_headers["X-CSRF-Token"] = self.token
+        req = urllib.request.Request(f"{self.base}{path}", data=data, headers=all_headers)
+        return self.opener.open(req, timeout=120)
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
 def _multipart(name: str, data: bytes) -> tuple[bytes, str]:
     boundary = "sandtable-test-boundary"
     head = (
@@ -228,13 +282,20 @@ def _multipart(name: str, data: bytes) -> tuple[bytes, str]:
 
 
 def _post_then_kill(
-    port: int, path: str, body: bytes, content_type: str, proc: Any, after_s: float
+    port: int,
+    path: str,
+    body: bytes,
+    content_type: str,
+    proc: Any,
+    after_s: float,
+    session: _Session,
 ) -> None:
     """Send a request and SIGKILL the server ``after_s`` seconds later, before it answers."""
     with socket.create_connection(("127.0.0.1", port)) as s:
         head = (
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\nX-Sandtable-User: killer\r\n\r\n"
+            f"Content-Length: {len(body)}\r\nCookie: {session.cookie_header()}\r\n"
+            f"X-CSRF-Token: {session.token}\r\n\r\n"
         ).encode()
         s.sendall(head + body)
         time.sleep(after_s)
@@ -250,16 +311,12 @@ def test_a_server_killed_mid_import_leaves_the_previous_version(
     port = _free_port()
     proc = _serve(instance, database_url, port)
     try:
-        base = f"http://127.0.0.1:{port}"
+        _create_planner(instance, database_url)
+        session = _Session(f"http://127.0.0.1:{port}")
         # a long recording: reading and previewing it takes a while
         data = kailash_walk(points_per_edge=20_000)
         body, ctype = _multipart("long-walk.gpx", data)
-        req = urllib.request.Request(
-            f"{base}/api/imports", data=body, headers={"Content-Type": ctype}
-        )
-        with urllib.request.urlopen(req, timeout=120) as r:
-            import json
-
+        with session.open("/api/imports", body, {"Content-Type": ctype}) as r:
             pending = json.loads(r.read())
         assert pending["can_apply"]
         # now apply it, and kill the server while it applies (or just before/after)
@@ -271,6 +328,7 @@ def test_a_server_killed_mid_import_leaves_the_previous_version(
             "application/json",
             proc,
             after_s,
+            session,
         )
     finally:
         if proc.poll() is None:
@@ -279,26 +337,23 @@ def test_a_server_killed_mid_import_leaves_the_previous_version(
     port = _free_port()
     proc = _serve(instance, database_url, port)
     try:
-        base = f"http://127.0.0.1:{port}"
-        import json
-
-        with urllib.request.urlopen(f"{base}/api/versions") as r:
+        session = _Session(f"http://127.0.0.1:{port}")
+        with session.open("/api/versions") as r:
             versions = json.loads(r.read())
         kinds = [v["kind"] for v in versions["versions"]]
         # either the import landed whole, or not at all
         assert kinds in (["seed"], ["import", "seed"]), kinds
-        with urllib.request.urlopen(f"{base}/api/places") as r:
+        with session.open("/api/places") as r:
             places = json.loads(r.read())
         has_tank = any(f["properties"]["place_id"] == "water_tank" for f in places["features"])
         assert has_tank == (kinds[0] == "import")
         # and the service is usable: the import can be applied (again) or is gone
-        req = urllib.request.Request(
-            f"{base}/api/imports/{pending['import_id']}/apply",
-            data=json.dumps({"message": "after restart"}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
         try:
-            with urllib.request.urlopen(req) as r:
+            with session.open(
+                f"/api/imports/{pending['import_id']}/apply",
+                json.dumps({"message": "after restart"}).encode(),
+                {"Content-Type": "application/json"},
+            ) as r:
                 assert r.status == 201 and kinds == ["seed"]
         except urllib.error.HTTPError as err:
             assert err.code == 404 and kinds[0] == "import"

@@ -6,6 +6,8 @@ import re
 
 from flask.testing import FlaskClient
 
+from tests.web.conftest import sign_in
+
 
 def test_planner_page_is_served_with_its_panels(client: FlaskClient) -> None:
     response = client.get("/planner")
@@ -17,7 +19,8 @@ def test_planner_page_is_served_with_its_panels(client: FlaskClient) -> None:
         'id="st-pl-edit"',
         'id="st-pl-history"',
         'id="st-pl-map"',
-        'id="st-pl-user"',
+        'class="st-user"',
+        'name="csrf-token"',
         'class="st-pl-import-form"',
         'name="snap_tolerance_m" class="st-pl-snap" value="50"',
         'data-set-lang="zh"',
@@ -55,3 +58,32 @@ def test_planner_page_counts_follow_the_data(client: FlaskClient) -> None:
     body = {"feature": stored["feature"], "base_revision": stored["revision"], "message": "check"}
     assert client.put("/api/data/places/darchen", json=body).status_code == 201
     assert client.get("/planner").status_code == 200
+
+
+def test_both_pages_show_the_user_and_carry_the_csrf_token(client: FlaskClient) -> None:
+    token = sign_in(client, "planner", "norbu")
+    for url in ("/", "/planner"):
+        html = client.get(url).get_data(as_text=True)
+        assert f'<meta name="csrf-token" content="{token}">' in html, url
+        assert '<span class="st-user-name" title="planner">norbu</span>' in html, url
+        # the sign-out form posts the token to /logout
+        form = re.search(
+            r'<form class="st-user" method="post" action="([^"]+)">(.*?)</form>', html, re.S
+        )
+        assert form and form.group(1) == "/logout", url
+        assert f'name="csrf_token" value="{token}"' in form.group(2), url
+        assert 'id="st-pl-user"' not in html and "X-Sandtable-User" not in html
+
+
+def test_sign_out_from_a_page(client: FlaskClient) -> None:
+    token = sign_in(client, "officer")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_only_planners_see_the_link_to_the_planner_page(client: FlaskClient) -> None:
+    for role, shown in (("call_taker", False), ("officer", False), ("planner", True)):
+        sign_in(client, role)
+        assert ('href="/planner"' in client.get("/").get_data(as_text=True)) is shown, role

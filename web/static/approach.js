@@ -257,7 +257,7 @@
     status.textContent = "";
     status.appendChild(bi("Lifting…", "正在解除…"));
     return fetch(CLOSURES + "/" + encodeURIComponent(closure.closure_id), {
-      method: "DELETE", headers: { "Accept": "application/json" }
+      method: "DELETE", headers: Sandtable.dom.csrfHeaders({ "Accept": "application/json" })
     }).then(function (response) {
       // 404: somebody lifted it already, or it expired; either way it is gone
       if (response.status !== 204 && response.status !== 404) {

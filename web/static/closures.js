@@ -7,9 +7,10 @@
  *   "Draw an area / 划定区域": clicks add corners; a double-click, a click on the first corner or
  *     "Finish / 完成" closes the polygon. Esc cancels either mode.
  * Then a small form (reason, who it affects, closed or slowed ×factor, from/until in Beijing
- * time, note, set by) POSTs /api/closures. A 422 shows the server's message in the form, which
- * stays; a 201 ends the mode, and approach.js redraws the closures and re-requests the plan on
- * display (Approach.closuresChanged). Lifting a closure is in approach.js (the closure's popup).
+ * time, note) POSTs /api/closures with the CSRF token; the server records the signed-in user as
+ * the author. A 422 shows the server's message in the form, which stays; a 201 ends the mode,
+ * and approach.js redraws the closures and re-requests the plan on display
+ * (Approach.closuresChanged). Lifting a closure is in approach.js (the closure's popup).
  *
  * Everything the server sent is put in the page with textContent, never as HTML.
  */
@@ -20,7 +21,6 @@
   var CLOSURES = "api/closures";
   var SEGMENTS = "api/segments";
   var LOCAL_TZ = "Asia/Shanghai";  // naive times sent to the server are read as this
-  var BY_KEY = "sandtable.closureSetBy";
   var RED = "#d7191c";
   var REASONS = [
     ["snow", "Snow", "积雪"], ["landslide", "Landslide", "塌方"], ["flood", "Flood", "洪水"],
@@ -228,13 +228,6 @@
     this.note.rows = 2;
     this.note.maxLength = 2000;
     form.appendChild(field("st-cl-note-field", "Note", "备注", this.note));
-    this.setBy = el("input", "st-cl-set-by");
-    this.setBy.type = "text";
-    this.setBy.name = "created_by";
-    this.setBy.maxLength = 100;
-    this.setBy.autocomplete = "off";
-    try { this.setBy.value = window.localStorage.getItem(BY_KEY) || ""; } catch (e) { /* private mode */ }
-    form.appendChild(field("st-cl-set-by-field", "Set by (optional)", "设置人（可选）", this.setBy));
 
     this.error = el("div", "st-cl-error");
     this.error.setAttribute("role", "alert");
@@ -517,8 +510,6 @@
     if (this.from.value) { body.from = this.from.value; }
     body.until = this.until.value || null;
     if (this.note.value.trim()) { body.note = this.note.value.trim(); }
-    var by = this.setBy.value.trim();
-    if (by) { body.created_by = by; }
     return body;
   };
 
@@ -529,7 +520,6 @@
     this.busy = true;
     this.submit.disabled = true;
     this.setError(null);
-    try { window.localStorage.setItem(BY_KEY, this.setBy.value.trim()); } catch (e) { /* private mode */ }
     getJson(CLOSURES, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },

@@ -10,7 +10,8 @@
  *             Save PUTs it with base_revision and a message. A 409 shows theirs and yours side
  *             by side; a 422 its details. Places can be moved, ways split and joined.
  *   History - GET /api/versions, restore (POST .../restore {"message"}) and exports.
- * The planner's name (header field, kept in localStorage) goes in X-Sandtable-User.
+ * The author of every change is the signed-in user (the server knows); every write sends
+ * the session's CSRF token (Sandtable.dom.getJson adds X-CSRF-Token).
  *
  * Everything the server sent is put in the page with textContent, never as HTML.
  */
@@ -19,7 +20,6 @@
   "use strict";
 
   var CONFIG = window.SANDTABLE_PLANNER || {};
-  var USER_KEY = "sandtable.user";
   var LANG_KEY = "sandtable.lang";
   var COLOURS = {
     trails: "#8d5a2b", roads: "#5f5140", places: "#1f5f8b", stations: "#b3261e",
@@ -109,18 +109,8 @@
     return String(value);
   }
 
-  function user() {
-    var input = $("#st-pl-user");
-    return input ? input.value.trim() : "";
-  }
-
-  // HTTP headers carry Latin-1 only: the name goes percent-encoded (UTF-8), the server decodes it
-  function headerValue(text) { return encodeURIComponent(text); }
-
   function headers(json) {
     var h = {};
-    var name = user();
-    if (name) { h["X-Sandtable-User"] = headerValue(name); }
     if (json) { h["Content-Type"] = "application/json"; }
     return h;
   }
@@ -199,14 +189,6 @@
     Sandtable.setLanguage(lang);
     document.querySelectorAll("[data-set-lang]").forEach(function (b) {
       b.addEventListener("click", function () { Sandtable.setLanguage(b.getAttribute("data-set-lang")); });
-    });
-  }
-
-  function initUser() {
-    var input = $("#st-pl-user");
-    try { input.value = window.localStorage.getItem(USER_KEY) || ""; } catch (e) { /* private mode */ }
-    input.addEventListener("change", function () {
-      try { window.localStorage.setItem(USER_KEY, input.value.trim()); } catch (e) { /* private mode */ }
     });
   }
 
@@ -1051,7 +1033,6 @@
   // --- start ----------------------------------------------------------------------------------------
   function start() {
     initLanguage();
-    initUser();
     initTabs();
     initMap();
     initImport();

@@ -574,9 +574,30 @@
     return frag;
   }
 
-  // fetch JSON: resolves to {status, ok, json} (json null when the body is not JSON)
+  // the session's CSRF token, rendered by the server into <meta name="csrf-token">
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") || "" : "";
+  }
+
+  // headers (a copy of `headers`, if given) with X-CSRF-Token: every POST, PUT, PATCH and
+  // DELETE must send it, or the server answers 403 "csrf"
+  function csrfHeaders(headers) {
+    var h = {};
+    Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
+    var token = csrfToken();
+    if (token) { h["X-CSRF-Token"] = token; }
+    return h;
+  }
+
+  // fetch JSON: resolves to {status, ok, json} (json null when the body is not JSON);
+  // a request other than GET/HEAD gets the CSRF token header
   function getJson(url, options) {
-    return fetch(url, options).then(function (response) {
+    var opts = {};
+    Object.keys(options || {}).forEach(function (k) { opts[k] = options[k]; });
+    var method = (opts.method || "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD") { opts.headers = csrfHeaders(opts.headers); }
+    return fetch(url, opts).then(function (response) {
       return response.json().then(
         function (json) { return { status: response.status, ok: response.ok, json: json }; },
         function () { return { status: response.status, ok: false, json: null }; }
@@ -585,7 +606,7 @@
   }
 
   window.Sandtable = {
-    dom: { el: domEl, bi: domBi, getJson: getJson },
+    dom: { el: domEl, bi: domBi, getJson: getJson, csrfHeaders: csrfHeaders },
     init: init,
     setLanguage: setLanguage,
     language: currentLanguage,

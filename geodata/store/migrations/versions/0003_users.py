@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.UniqueConstraint("username", name="uq_users_username"),
+        # SQLite: never give a deleted user's id to a new one (an old session would follow it)
+        sqlite_autoincrement=True,
     )
 
 
