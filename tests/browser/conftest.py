@@ -1,4 +1,11 @@
-"""A live Sandtable server (waitress, loopback, free port) and a headless Debian Chromium."""
+"""A live Sandtable server (threaded, on a free loopback port) and a headless Chromium.
+
+Every page needs a signed-in user: the autouse fixture :func:`signed_in` makes an admin
+on the app the test's server serves (``server``, else ``live_server``) and signs the
+test's ``page`` in through the real log-in form. Direct API calls go through
+:class:`ApiUser` (another signed-in user, over plain HTTP) or ``page.request`` with
+:meth:`SignedIn.headers` (the page's session and its CSRF token).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser.helpers import APPS, SignedIn, sign_in_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,42 +34,39 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def serve(app: Any, name: str = "waitress") -> Iterator[str]:
-    """Serve ``app`` with waitress on a free loopback port, yield its base URL, then stop it.
+def serve(app: Any, name: str = "http") -> Iterator[str]:
+    """Serve ``app`` on a free loopback port (threaded), yield its base URL, then stop it.
 
-    The server is stopped from inside its own loop: closing its sockets from this thread,
-    under the loop's running select(), can make the loop fail ("bad file descriptor").
-    Closed from a trigger callback, the channels leave the map and the loop simply ends.
+    Werkzeug's server, not waitress: its ``shutdown()`` is made to be called from another
+    thread (it sets a flag its ``serve_forever`` loop polls). Stopping waitress from outside
+    its asyncore loop sometimes wrote to a closed trigger pipe ("bad file descriptor").
     """
-    from waitress import create_server
+    from werkzeug.serving import make_server
 
-    srv = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=srv.run, name=name, daemon=True)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{srv.effective_port}"
+        yield f"http://127.0.0.1:{srv.server_port}"
     finally:
-
-        def stop() -> None:  # runs on the server's thread, between two select() calls
-            for channel in list(srv._map.values()):
-                if channel is not srv and channel is not srv.trigger:
-                    channel.close()
-            srv.close()  # the listening socket and the trigger
-
-        srv.trigger.pull_trigger(stop)
-        thread.join(timeout=5)
-        srv.task_dispatcher.shutdown()
+        srv.shutdown()
+        thread.join(timeout=10)
+        srv.server_close()
         assert not thread.is_alive(), "the server did not stop"
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the real app (committed region) served by waitress on 127.0.0.1."""
+    """Base URL of the real app (committed region) served on 127.0.0.1."""
     from web import create_app
 
     app = create_app({"INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))})
     with serve(app) as base:
-        yield base
+        APPS[base] = app
+        try:
+            yield base
+        finally:
+            del APPS[base]
 
 
 @pytest.fixture
@@ -77,8 +83,12 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     app = create_app({"INSTANCE_DIR": str(instance)})
     assert app.config["INSTANCE_DIR"] == str(instance.resolve())
     try:
-        with serve(app, "waitress-fresh") as base:
-            yield base
+        with serve(app, "http-fresh") as base:
+            APPS[base] = app
+            try:
+                yield base
+            finally:
+                del APPS[base]
     finally:
         app.extensions["sandtable"].store.dispose()
 
@@ -102,3 +112,17 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def signed_in(request: pytest.FixtureRequest) -> SignedIn | None:
+    """The test's page signed in as a new admin on its server (``server``, else ``live_server``).
+
+    None for a test without a page or a server.
+    """
+    names = request.fixturenames
+    if "page" not in names or not {"server", "live_server"} & set(names):
+        return None
+    base: str = request.getfixturevalue("server" if "server" in names else "live_server")
+    page: Page = request.getfixturevalue("page")
+    return sign_in_page(page, base)
