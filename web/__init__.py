@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import api, auth, errors, imports_api, map, planner, planner_api
+from web import api, auth, errors, imports_api, incidents_api, map, planner, planner_api
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
 from web.state import open_state
 
@@ -82,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(planner_api.bp)
     app.register_blueprint(imports_api.bp)
+    app.register_blueprint(incidents_api.bp)
     app.register_blueprint(planner.bp)
     app.register_blueprint(auth.bp)
     return app

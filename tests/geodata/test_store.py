@@ -73,7 +73,7 @@ def test_opening_again_keeps_the_data_and_the_schema_is_at_head(
         assert again.current_version("kailash") == 1
         with again.reader.connect() as conn:
             head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert head == "0003"
+        assert head == "0004"
     finally:
         again.dispose()
 
@@ -417,7 +417,7 @@ def test_an_older_schema_is_upgraded_in_place(database_url: str) -> None:
     upgraded = open_store(database_url)
     try:
         with upgraded.reader.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         snap = upgraded.snapshot("kailash")
         assert snap.feature("places", "darchen")["properties"]["notes"] == "before upgrade"
         upgraded.save_pending(

@@ -1,0 +1,816 @@
+"""Incidents: a call for help, from the call to the follow-up.
+
+An incident records the caller (name and phone, optional), the language of the call,
+the description as typed and every later addition, the location the call taker
+confirmed (a locate candidate ``{segment_id, lon, lat, name, km_range}`` or a point
+placed by hand ``{lon, lat}``), party size, condition, cause (see :data:`CAUSES`), priority, the plan chosen
+(``{station_id, eta_s, ...}``), the team dispatched, notes, a timeline of status
+changes with who and when, and every field edit with who, when, before and after.
+
+Statuses, in order::
+
+    received → located → dispatched → en_route → on_scene → resolved → followed_up
+
+* Forward one step at a time along the chain.
+* ``resolved`` is reachable from every open status (a false alarm is resolved at
+  once) and needs an outcome: ``rescued``, ``not_found``, ``false_alarm`` or
+  ``handed_over``; no other status takes one.
+* ``followed_up`` only from ``resolved``; nothing follows ``followed_up``.
+* The only step back is ``located → received`` (the location proved wrong).
+* ``located`` needs a location on the incident.
+
+Every write is one transaction. Creating is idempotent on ``idempotency_key`` (the
+unique constraint decides between concurrent double submits); updates and
+transitions carry the ``base_version`` they were made on, and a stale one is a
+:class:`~rescue.errors.Conflict`.
+
+The tables are created by the Alembic migration ``0004``; this module has its own
+Core definitions of them and depends on no web framework.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import math
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    RowMapping,
+    String,
+    Table,
+    Text,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+from geodata.store.schema import UtcDateTime
+from rescue.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+__all__ = [
+    "CAUSES",
+    "CLOSED_STATUSES",
+    "LANGUAGES",
+    "OUTCOMES",
+    "PRIORITIES",
+    "STATUSES",
+    "TRANSITIONS",
+    "IncidentCreate",
+    "IncidentStore",
+    "IncidentUpdate",
+    "Location",
+    "Plan",
+    "TransitionRequest",
+    "allowed_next",
+    "check_transition",
+    "parse",
+]
+
+STATUSES: Final = (
+    "received",
+    "located",
+    "dispatched",
+    "en_route",
+    "on_scene",
+    "resolved",
+    "followed_up",
+)
+OUTCOMES: Final = ("rescued", "not_found", "false_alarm", "handed_over")
+#: why help was needed, as the reports count it
+CAUSES: Final = (
+    "altitude_sickness",
+    "injury",
+    "exhaustion",
+    "illness",
+    "lost",
+    "weather",
+    "vehicle",
+    "other",
+)
+PRIORITIES: Final = ("low", "normal", "high", "critical")
+LANGUAGES: Final = ("zh", "en", "bo", "mixed")
+CLOSED_STATUSES: Final = ("resolved", "followed_up")
+OPEN_STATUSES: Final = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
+
+#: status → the statuses it may change to, in the order of the chain
+TRANSITIONS: Final[Mapping[str, tuple[str, ...]]] = {
+    "received": ("located", "resolved"),
+    "located": ("received", "dispatched", "resolved"),
+    "dispatched": ("en_route", "resolved"),
+    "en_route": ("on_scene", "resolved"),
+    "on_scene": ("resolved",),
+    "resolved": ("followed_up",),
+    "followed_up": (),
+}
+
+MAX_LIST: Final = 500
+
+
+def allowed_next(status: str) -> tuple[str, ...]:
+    """The statuses ``status`` may change to."""
+    return TRANSITIONS.get(status, ())
+
+
+def check_transition(current: str, to: str, outcome: str | None) -> None:
+    """Refuse an illegal status change.
+
+    Raises
+    ------
+    InvalidInput
+        If ``to`` does not follow ``current``, or the outcome is missing (to
+        ``resolved``) or given (to anything else).
+    """
+    if to not in STATUSES:
+        raise InvalidInput(f"unknown status {to!r}; statuses are {', '.join(STATUSES)}")
+    nexts = allowed_next(current)
+    if to not in nexts:
+        listed = ", ".join(nexts) if nexts else "nothing (the incident is closed)"
+        raise InvalidInput(f"cannot go from {current} to {to}; allowed next: {listed}")
+    if to == "resolved" and outcome is None:
+        raise InvalidInput(f"resolving needs an outcome: one of {', '.join(OUTCOMES)}")
+    if to != "resolved" and outcome is not None:
+        raise InvalidInput(f"an outcome is given only when resolving, not when going to {to}")
+
+
+# --------------------------------------------------------------------------- input models
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    AfterValidator(_no_nul),
+]
+Text64 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_no_nul),
+]
+Text100 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=100),
+    AfterValidator(_no_nul),
+]
+Text200 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=200),
+    AfterValidator(_no_nul),
+]
+Text500 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=500),
+    AfterValidator(_no_nul),
+]
+Text2000 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=2000),
+    AfterValidator(_no_nul),
+]
+Text4000 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=4000),
+    AfterValidator(_no_nul),
+]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+\- ]{1,30}$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,100}$")]
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Language = Literal["zh", "en", "bo", "mixed"]
+Priority = Literal["low", "normal", "high", "critical"]
+Status = Literal[
+    "received", "located", "dispatched", "en_route", "on_scene", "resolved", "followed_up"
+]
+Outcome = Literal["rescued", "not_found", "false_alarm", "handed_over"]
+Cause = Literal[
+    "altitude_sickness", "injury", "exhaustion", "illness", "lost", "weather", "vehicle", "other"
+]
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+class Location(BaseModel):
+    """A confirmed locate candidate (with ``segment_id``) or a point placed by hand."""
+
+    model_config = _STRICT
+
+    lon: Lon
+    lat: Lat
+    segment_id: Text64 | None = None
+    name: Text200 | None = None
+    km_range: list[Annotated[float, Field(allow_inf_nan=False)]] | None = Field(
+        default=None, min_length=2, max_length=2
+    )
+
+    @model_validator(mode="after")
+    def _candidate_fields(self) -> Location:
+        if self.segment_id is None and (self.name is not None or self.km_range is not None):
+            raise ValueError("a point placed by hand has only lon and lat (add a segment_id)")
+        return self
+
+
+def _small_json(value: dict[str, Any]) -> dict[str, Any]:
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    if "\\u0000" in text:
+        raise ValueError("must not contain NUL characters")
+    if len(text) > 8000:
+        raise ValueError("the plan summary is too long (at most 8000 characters of JSON)")
+    return value
+
+
+class Plan(BaseModel):
+    """The chosen station plan summary: ``station_id``, ``eta_s`` and any other fields."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    station_id: Text64
+    eta_s: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Plan:
+        try:
+            _small_json(self.model_dump())
+        except (TypeError, ValueError) as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
+class IncidentCreate(BaseModel):
+    """The body of a new incident."""
+
+    model_config = _STRICT
+
+    description: Description
+    language: Language = "zh"
+    caller_name: Text100 | None = None
+    caller_phone: Phone | None = None
+    party_size: Annotated[int, Field(ge=1, le=500)] | None = None
+    condition: Text2000 | None = None
+    cause: Cause | None = None
+    priority: Priority = "normal"
+    location: Location | None = None
+    idempotency_key: Key | None = None
+
+
+class IncidentUpdate(BaseModel):
+    """Changes to an incident made on ``base_version``; ``null`` clears a field."""
+
+    model_config = _STRICT
+
+    base_version: Annotated[int, Field(ge=1)]
+    language: Language | None = None
+    caller_name: Text100 | None = None
+    caller_phone: Phone | None = None
+    party_size: Annotated[int, Field(ge=1, le=500)] | None = None
+    condition: Text2000 | None = None
+    cause: Cause | None = None
+    priority: Priority | None = None
+    location: Location | None = None
+    plan: Plan | None = None
+    team: Text500 | None = None
+    notes: Text4000 | None = None
+    add_description: Description | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> IncidentUpdate:
+        given = self.model_fields_set - {"base_version"}
+        if not given:
+            raise ValueError("nothing to change: give at least one field besides base_version")
+        for name in ("language", "priority", "add_description"):
+            if name in given and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given (JSON-ready), without ``base_version``."""
+        return self.model_dump(mode="json", exclude_unset=True, exclude={"base_version"})
+
+
+class TransitionRequest(BaseModel):
+    """A status change made on ``base_version``."""
+
+    model_config = _STRICT
+
+    to: Status
+    outcome: Outcome | None = None
+    note: Text2000 | None = None
+    base_version: Annotated[int, Field(ge=1)]
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    loc = ".".join(str(part) for part in error.get("loc", ()))
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        message = "unknown field"
+    elif kind == "missing":
+        message = "is required"
+    else:
+        message = str(error.get("msg", "is not valid"))
+        message = message.removeprefix("Value error, ")
+    return f"field '{loc}': {message}" if loc else message
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], body: Mapping[str, Any], *, what: str) -> M:
+    """``body`` validated as ``model``.
+
+    Raises
+    ------
+    InvalidInput
+        Listing every problem as ``field 'x': message``.
+    """
+    try:
+        return model.model_validate(dict(body))
+    except ValidationError as exc:
+        problems = [_problem(e) for e in exc.errors(include_url=False, include_input=False)]
+        raise InvalidInput(f"{what}: {'; '.join(problems)}", details=problems) from None
+
+
+# --------------------------------------------------------------------------- tables
+metadata = MetaData()
+
+incidents_table = Table(
+    "incidents",
+    metadata,
+    Column("incident_id", Integer, primary_key=True, autoincrement=True),
+    Column("region_id", String(64), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("outcome", String(24)),
+    Column("priority", String(8), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("caller_name", String(100)),
+    Column("caller_phone", String(30)),
+    Column("party_size", Integer),
+    Column("condition", Text),
+    Column("cause", String(24)),
+    Column("location", JSON),
+    Column("plan", JSON),
+    Column("team", Text),
+    Column("notes", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("idempotency_key", String(100), unique=True),
+)
+
+descriptions_table = Table(
+    "incident_descriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("added_by", String(64), nullable=False),
+)
+
+events_table = Table(
+    "incident_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("from_status", String(24)),
+    Column("to_status", String(24), nullable=False),
+    Column("outcome", String(24)),
+    Column("note", Text),
+)
+
+edits_table = Table(
+    "incident_edits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("changes", JSON, nullable=False),
+)
+
+_EDITABLE: Final = (
+    "language",
+    "caller_name",
+    "caller_phone",
+    "party_size",
+    "condition",
+    "cause",
+    "priority",
+    "location",
+    "plan",
+    "team",
+    "notes",
+)
+
+
+# --------------------------------------------------------------------------- answers
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _incident(
+    row: RowMapping,
+    descriptions: Iterable[RowMapping],
+    events: Iterable[RowMapping],
+    edits: Iterable[RowMapping],
+) -> dict[str, Any]:
+    texts = [
+        {"text": d["text"], "added_at": _iso(d["added_at"]), "added_by": d["added_by"]}
+        for d in descriptions
+    ]
+    timeline = [
+        {
+            "at": _iso(e["at"]),
+            "by": e["by"],
+            "from": e["from_status"],
+            "to": e["to_status"],
+            "outcome": e["outcome"],
+            "note": e["note"],
+        }
+        for e in events
+    ]
+    changes = [
+        {"at": _iso(e["at"]), "by": e["by"], "version": e["version"], "changes": e["changes"]}
+        for e in edits
+    ]
+    received: datetime = row["created_at"]
+    firsts: dict[str, datetime] = {}
+    for e in events:
+        firsts.setdefault(e["to_status"], e["at"])
+    dispatched = firsts.get("dispatched")
+    on_scene = firsts.get("on_scene")
+    status = str(row["status"])
+    return {
+        "incident_id": int(row["incident_id"]),
+        "region_id": row["region_id"],
+        "status": status,
+        "outcome": row["outcome"],
+        "open": status not in CLOSED_STATUSES,
+        "allowed_next": list(allowed_next(status)),
+        "priority": row["priority"],
+        "language": row["language"],
+        "caller_name": row["caller_name"],
+        "caller_phone": row["caller_phone"],
+        "party_size": row["party_size"],
+        "condition": row["condition"],
+        "cause": row["cause"],
+        "description": texts[0]["text"] if texts else "",
+        "descriptions": texts,
+        "location": row["location"],
+        "plan": row["plan"],
+        "team": row["team"],
+        "notes": row["notes"],
+        "created_at": _iso(received),
+        "updated_at": _iso(row["updated_at"]),
+        "created_by": row["created_by"],
+        "version": int(row["version"]),
+        "idempotency_key": row["idempotency_key"],
+        "received_at": _iso(received),
+        "dispatched_at": _iso(dispatched),
+        "on_scene_at": _iso(on_scene),
+        "dispatch_s": _elapsed_s(received, dispatched),
+        "on_scene_s": _elapsed_s(received, on_scene),
+        "timeline": timeline,
+        "edits": changes,
+    }
+
+
+def _elapsed_s(start: datetime, end: datetime | None) -> int | None:
+    """Whole seconds from ``start`` to ``end`` (None while ``end`` has not happened)."""
+    if end is None:
+        return None
+    return max(0, math.floor((end - start).total_seconds()))
+
+
+# --------------------------------------------------------------------------- the store
+class IncidentStore:
+    """Incidents in the route database (SQLite or PostgreSQL).
+
+    Parameters
+    ----------
+    reader, writer
+        The engines of a :class:`geodata.store.RouteStore` (``store.reader``,
+        ``store.writer``); writes go through ``writer`` (serialised on SQLite).
+    """
+
+    def __init__(self, reader: Engine, writer: Engine) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    # reading
+    def get(self, incident_id: int) -> dict[str, Any]:
+        """The incident with its descriptions and timeline.
+
+        Raises
+        ------
+        NotFound
+            If there is none.
+        """
+        with self.reader.begin() as conn:
+            found = self._read(conn, [incident_id])
+        if not found:
+            raise NotFound(f"no incident {incident_id}")
+        return found[0]
+
+    def list(self, status: str = "open", *, limit: int = 100) -> list[dict[str, Any]]:
+        """Incidents, newest first: ``open``, ``closed`` (resolved or followed up) or ``all``.
+
+        Raises
+        ------
+        InvalidInput
+            If ``status`` or ``limit`` is not acceptable.
+        """
+        if status not in ("open", "closed", "all"):
+            raise InvalidInput(f"status {status!r} is not one of open, closed, all")
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST:
+            raise InvalidInput(f"limit {limit!r} must be a whole number from 1 to {MAX_LIST}")
+        query = select(incidents_table.c.incident_id)
+        if status == "open":
+            query = query.where(incidents_table.c.status.in_(OPEN_STATUSES))
+        elif status == "closed":
+            query = query.where(incidents_table.c.status.in_(CLOSED_STATUSES))
+        query = query.order_by(incidents_table.c.incident_id.desc()).limit(limit)
+        with self.reader.begin() as conn:
+            ids = [int(i) for i in conn.execute(query).scalars()]
+            return self._read(conn, ids) if ids else []
+
+    @staticmethod
+    def _read(conn: Connection, ids: builtins.list[int]) -> builtins.list[dict[str, Any]]:
+        rows = conn.execute(
+            select(incidents_table).where(incidents_table.c.incident_id.in_(ids))
+        ).mappings()
+        by_id = {int(r["incident_id"]): r for r in rows}
+        texts: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
+        for d in conn.execute(
+            select(descriptions_table)
+            .where(descriptions_table.c.incident_id.in_(ids))
+            .order_by(descriptions_table.c.id)
+        ).mappings():
+            texts[int(d["incident_id"])].append(d)
+        events: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
+        for e in conn.execute(
+            select(events_table)
+            .where(events_table.c.incident_id.in_(ids))
+            .order_by(events_table.c.id)
+        ).mappings():
+            events[int(e["incident_id"])].append(e)
+        edits: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
+        for e in conn.execute(
+            select(edits_table)
+            .where(edits_table.c.incident_id.in_(ids))
+            .order_by(edits_table.c.id)
+        ).mappings():
+            edits[int(e["incident_id"])].append(e)
+        return [
+            _incident(by_id[i], texts[i], events[i], edits[i]) for i in ids if i in by_id
+        ]
+
+    def _by_key(self, key: str) -> dict[str, Any] | None:
+        with self.reader.begin() as conn:
+            found = conn.execute(
+                select(incidents_table.c.incident_id).where(
+                    incidents_table.c.idempotency_key == key
+                )
+            ).scalar()
+            if found is None:
+                return None
+            return self._read(conn, [int(found)])[0]
+
+    # writing
+    def create(
+        self, body: IncidentCreate, author: str, *, region_id: str
+    ) -> tuple[dict[str, Any], bool]:
+        """Record a new incident (status ``received``).
+
+        Returns
+        -------
+        (incident, created)
+            ``created`` is False when an incident with the same ``idempotency_key``
+            existed: that one is returned and nothing is written.
+        """
+        key = body.idempotency_key
+        if key is not None:
+            existing = self._by_key(key)
+            if existing is not None:
+                return existing, False
+        now = datetime.now(UTC)
+        location = (
+            body.location.model_dump(mode="json", exclude_none=True) if body.location else None
+        )
+        try:
+            with self.writer.begin() as conn:
+                result = conn.execute(
+                    incidents_table.insert().values(
+                        region_id=region_id,
+                        status="received",
+                        outcome=None,
+                        priority=body.priority,
+                        language=body.language,
+                        caller_name=body.caller_name or None,
+                        caller_phone=body.caller_phone or None,
+                        party_size=body.party_size,
+                        condition=body.condition or None,
+                        cause=body.cause,
+                        location=location,
+                        plan=None,
+                        team=None,
+                        notes=None,
+                        created_at=now,
+                        updated_at=now,
+                        created_by=author,
+                        version=1,
+                        idempotency_key=key,
+                    )
+                )
+                pk = result.inserted_primary_key
+                assert pk is not None
+                incident_id = int(pk[0])
+                conn.execute(
+                    descriptions_table.insert().values(
+                        incident_id=incident_id,
+                        text=body.description,
+                        added_at=now,
+                        added_by=author,
+                    )
+                )
+                conn.execute(
+                    events_table.insert().values(
+                        incident_id=incident_id,
+                        at=now,
+                        by=author,
+                        from_status=None,
+                        to_status="received",
+                        outcome=None,
+                        note=None,
+                    )
+                )
+        except IntegrityError:  # the same key, submitted concurrently: theirs won
+            if key is not None:
+                existing = self._by_key(key)
+                if existing is not None:
+                    return existing, False
+            raise
+        return self.get(incident_id), True
+
+    def update(
+        self, incident_id: int, base_version: int, changes: Mapping[str, Any], author: str
+    ) -> dict[str, Any]:
+        """Change fields of an incident; ``add_description`` appends a description.
+
+        ``changes`` holds JSON-ready values (:meth:`IncidentUpdate.changes`).
+
+        Raises
+        ------
+        NotFound
+            If there is no such incident.
+        Conflict
+            If ``base_version`` is not the current version (``data`` has both).
+        InvalidInput
+            If a field cannot be changed, or nothing is.
+        """
+        unknown = sorted(set(changes) - set(_EDITABLE) - {"add_description"})
+        if unknown:
+            raise InvalidInput(f"these fields cannot be changed: {', '.join(unknown)}")
+        if not changes:
+            raise InvalidInput("nothing to change")
+        values = {k: v for k, v in changes.items() if k in _EDITABLE}
+        now = datetime.now(UTC)
+        with self.writer.begin() as conn:
+            row = self._lock(conn, incident_id, base_version)
+            version = int(row["version"]) + 1
+            diff = {
+                name: {"before": row[name], "after": value}
+                for name, value in values.items()
+                if row[name] != value
+            }
+            values.update(updated_at=now, version=version)
+            conn.execute(
+                incidents_table.update()
+                .where(incidents_table.c.incident_id == incident_id)
+                .values(**values)
+            )
+            if diff:  # the audit trail: who changed which field from what to what
+                conn.execute(
+                    edits_table.insert().values(
+                        incident_id=incident_id, at=now, by=author, version=version, changes=diff
+                    )
+                )
+            text = changes.get("add_description")
+            if text:
+                conn.execute(
+                    descriptions_table.insert().values(
+                        incident_id=incident_id, text=text, added_at=now, added_by=author
+                    )
+                )
+        return self.get(incident_id)
+
+    def transition(
+        self,
+        incident_id: int,
+        to: str,
+        *,
+        base_version: int,
+        author: str,
+        outcome: str | None = None,
+        note: str | None = None,
+        only: Collection[tuple[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Change the status, recording who and when in the timeline.
+
+        ``only`` (``(from, to)`` pairs) restricts the changes this caller may make.
+
+        Raises
+        ------
+        NotFound
+            If there is no such incident.
+        Conflict
+            If ``base_version`` is not the current version.
+        InvalidInput
+            If the change is not allowed from the current status (the message lists
+            what is), or the outcome is missing or misplaced.
+        Forbidden
+            If the change is legal but not among ``only``.
+        """
+        now = datetime.now(UTC)
+        with self.writer.begin() as conn:
+            row = self._lock(conn, incident_id, base_version)
+            current = str(row["status"])
+            check_transition(current, to, outcome)
+            if only is not None and (current, to) not in only:
+                raise Forbidden(f"your role may not change an incident from {current} to {to}")
+            if to == "located" and row["location"] is None:
+                raise InvalidInput(
+                    "set the location before marking the incident located (PATCH location)"
+                )
+            values: dict[str, Any] = {
+                "status": to,
+                "updated_at": now,
+                "version": int(row["version"]) + 1,
+            }
+            if to == "resolved":
+                values["outcome"] = outcome
+            conn.execute(
+                incidents_table.update()
+                .where(incidents_table.c.incident_id == incident_id)
+                .values(**values)
+            )
+            conn.execute(
+                events_table.insert().values(
+                    incident_id=incident_id,
+                    at=now,
+                    by=author,
+                    from_status=current,
+                    to_status=to,
+                    outcome=outcome,
+                    note=note or None,
+                )
+            )
+        return self.get(incident_id)
+
+    def _lock(self, conn: Connection, incident_id: int, base_version: int) -> RowMapping:
+        row = (
+            conn.execute(
+                select(incidents_table)
+                .where(incidents_table.c.incident_id == incident_id)
+                .with_for_update()
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"no incident {incident_id}")
+        current = int(row["version"])
+        if current != base_version:
+            raise Conflict(
+                f"incident {incident_id} was changed by someone else (now version {current}, "
+                f"yours was made on version {base_version}): reload it and try again",
+                data={
+                    "incident_id": incident_id,
+                    "current_version": current,
+                    "base_version": base_version,
+                    "current": self._read(conn, [incident_id])[0],
+                },
+            )
+        return row
