@@ -3,9 +3,10 @@
 An incident records the caller (name and phone, optional), the language of the call,
 the description as typed and every later addition, the location the call taker
 confirmed (a locate candidate ``{segment_id, lon, lat, name, km_range}`` or a point
-placed by hand ``{lon, lat}``), party size, condition, cause (see :data:`CAUSES`), priority, the plan chosen
-(``{station_id, eta_s, ...}``), the team dispatched, notes, a timeline of status
-changes with who and when, and every field edit with who, when, before and after.
+placed by hand ``{lon, lat}``), party size, condition, cause (see :data:`CAUSES`),
+priority, the plan chosen (``{station_id, eta_s, legs, ...}`` without its alternatives),
+the team dispatched, notes, a timeline of status changes with who and when, and every
+field edit with who, when, before and after.
 
 Statuses, in order::
 
@@ -122,6 +123,8 @@ TRANSITIONS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 MAX_LIST: Final = 500
+#: the chosen plan is stored with its legs and their geometry (a Kailash plan is ~30,000)
+MAX_PLAN_CHARS: Final = 48_000
 
 
 def allowed_next(status: str) -> tuple[str, ...]:
@@ -233,8 +236,11 @@ def _small_json(value: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     if "\\u0000" in text:
         raise ValueError("must not contain NUL characters")
-    if len(text) > 8000:
-        raise ValueError("the plan summary is too long (at most 8000 characters of JSON)")
+    if len(text) > MAX_PLAN_CHARS:
+        raise ValueError(
+            f"the plan is too long (at most {MAX_PLAN_CHARS} characters of JSON: "
+            "leave out the alternatives)"
+        )
     return value
 
 
@@ -578,14 +584,10 @@ class IncidentStore:
             events[int(e["incident_id"])].append(e)
         edits: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
         for e in conn.execute(
-            select(edits_table)
-            .where(edits_table.c.incident_id.in_(ids))
-            .order_by(edits_table.c.id)
+            select(edits_table).where(edits_table.c.incident_id.in_(ids)).order_by(edits_table.c.id)
         ).mappings():
             edits[int(e["incident_id"])].append(e)
-        return [
-            _incident(by_id[i], texts[i], events[i], edits[i]) for i in ids if i in by_id
-        ]
+        return [_incident(by_id[i], texts[i], events[i], edits[i]) for i in ids if i in by_id]
 
     def _by_key(self, key: str) -> dict[str, Any] | None:
         with self.reader.begin() as conn:

@@ -441,3 +441,12 @@ def test_list_open_and_closed(incidents: IncidentStore) -> None:
         incidents.list("later")
     with pytest.raises(InvalidInput):
         incidents.list("all", limit=0)
+
+
+def test_a_plan_with_its_legs_fits_but_not_an_unbounded_one() -> None:
+    leg = {"mode": "foot", "geometry": {"type": "LineString", "coordinates": [[81.3, 31.0]] * 900}}
+    body = {"base_version": 1, "plan": {"station_id": "darchen", "eta_s": 5400, "legs": [leg]}}
+    assert parse(IncidentUpdate, body, what="x").plan is not None  # ~13,000 characters
+    leg["geometry"]["coordinates"] = [[81.3, 31.0]] * 5000  # type: ignore[index]
+    with pytest.raises(InvalidInput, match="the plan is too long .*leave out the alternatives"):
+        parse(IncidentUpdate, body, what="x")
