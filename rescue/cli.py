@@ -54,12 +54,22 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     store = open_store(database_url(_database_url(args, instance_dir), instance_dir))
     try:
         user = UserStore(store.reader, store.writer).create_user(
-            args.username, password, args.role, args.display_name
+            args.username, password, args.role, args.display_name, actor=_cli_actor()
         )
     finally:
         store.dispose()
     print(f"created {user.role} {user.username!r} (user {user.user_id})")
     return 0
+
+
+def _cli_actor() -> str:
+    """Who ran the command, for the audit log: ``cli:<login name>``."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "cli"
 
 
 def _instance_dir(args: argparse.Namespace) -> Path:

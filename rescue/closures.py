@@ -824,8 +824,8 @@ class ClosureStore:
             self._write([*closures, closure])
         return closure
 
-    def delete(self, closure_id: str) -> None:
-        """Remove a closure.
+    def delete(self, closure_id: str, *, by: str = "system") -> None:
+        """Remove a closure (``by``: who lifted it; the file keeps no log of it).
 
         Raises
         ------
@@ -919,7 +919,7 @@ class DatabaseClosureStore:
         raise NotFound(f"unknown closure {closure_id!r}")
 
     def add(self, closure: Closure) -> Closure:
-        """See :meth:`ClosureStore.add`."""
+        """See :meth:`ClosureStore.add`; the audit log records ``created_by``."""
         self.store.add_closure(
             self.region_id,
             closure.closure_id,
@@ -927,12 +927,15 @@ class DatabaseClosureStore:
             valid_until=closure.valid_until,
             created_at=closure.created_at,
             purge_before=self._clock(),
+            actor=closure.created_by,
         )
         return closure
 
-    def delete(self, closure_id: str) -> None:
-        """See :meth:`ClosureStore.delete`."""
-        if not self.store.delete_closure(self.region_id, closure_id, purge_before=self._clock()):
+    def delete(self, closure_id: str, *, by: str = "system") -> None:
+        """See :meth:`ClosureStore.delete`; the audit log records ``by``."""
+        if not self.store.delete_closure(
+            self.region_id, closure_id, purge_before=self._clock(), actor=by
+        ):
             raise NotFound(f"unknown closure {closure_id!r}")
 
     def import_from(self, other: ClosureStore) -> int:

@@ -63,6 +63,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from geodata.store.audit import record
 from geodata.store.schema import UtcDateTime
 from rescue.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -668,6 +669,15 @@ class IncidentStore:
                         note=None,
                     )
                 )
+                record(
+                    conn,
+                    actor=author,
+                    action="incident.create",
+                    target_type="incident",
+                    target_id=incident_id,
+                    summary=f"recorded incident {incident_id} ({body.priority})",
+                    at=now,
+                )
         except IntegrityError:  # the same key, submitted concurrently: theirs won
             if key is not None:
                 existing = self._by_key(key)
@@ -726,6 +736,17 @@ class IncidentStore:
                         incident_id=incident_id, text=text, added_at=now, added_by=author
                     )
                 )
+            changed = sorted(diff) + (["description"] if text else [])
+            record(
+                conn,
+                actor=author,
+                action="incident.update",
+                target_type="incident",
+                target_id=incident_id,
+                summary=f"changed {', '.join(changed) or 'nothing'} (version {version})",
+                details={"version": version, "fields": changed},
+                at=now,
+            )
         return self.get(incident_id)
 
     def transition(
@@ -788,6 +809,16 @@ class IncidentStore:
                     outcome=outcome,
                     note=note or None,
                 )
+            )
+            record(
+                conn,
+                actor=author,
+                action="incident.transition",
+                target_type="incident",
+                target_id=incident_id,
+                summary=f"{current} → {to}" + (f" ({outcome})" if outcome else ""),
+                details={"from": current, "to": to, "outcome": outcome},
+                at=now,
             )
         return self.get(incident_id)
 

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from geodata.store.audit import record
 from geodata.store.schema import UtcDateTime
 from rescue.errors import Conflict, InvalidInput, NotFound
 
@@ -265,8 +266,10 @@ class UserStore:
         password: str,
         role: str,
         display_name: str | None = None,
+        *,
+        actor: str = "system",
     ) -> User:
-        """Add a user.
+        """Add a user; ``actor`` (who adds them) goes into the audit log.
 
         Raises
         ------
@@ -302,6 +305,16 @@ class UserStore:
                 key = result.inserted_primary_key
                 assert key is not None
                 user_id = int(key[0])
+                record(
+                    conn,
+                    actor=actor,
+                    action="user.create",
+                    target_type="user",
+                    target_id=name,
+                    summary=f"added {name} as {checked_role}",
+                    details={"role": checked_role},
+                    at=now,
+                )
         except IntegrityError:  # created by someone else between our check and insert
             raise Conflict(f"the username {name!r} is taken") from None
         return User(user_id, name, shown_name, checked_role, True)
@@ -371,8 +384,12 @@ class UserStore:
         active: bool = _UNSET,
         password: str = _UNSET,
         display_name: str | None = _UNSET,
+        actor: str = "system",
     ) -> User:
         """Change a user's role, active flag, password or display name (None clears it).
+
+        ``actor`` (who changes it) goes into the audit log, with the fields changed (a
+        new password as ``"password"``, never its value).
 
         Raises
         ------
@@ -427,9 +444,22 @@ class UserStore:
                         f"{row['username']!r} is the last active admin: "
                         "make another user an admin first"
                     )
-            values["updated_at"] = datetime.now(UTC)
+            now = datetime.now(UTC)
+            fields = sorted("password" if k == "password_hash" else k for k in values)
+            shown = {k: values[k] for k in ("role", "active", "display_name") if k in values}
+            values["updated_at"] = now
             conn.execute(
                 users_table.update().where(users_table.c.user_id == user_id).values(**values)
+            )
+            record(
+                conn,
+                actor=actor,
+                action="user.update",
+                target_type="user",
+                target_id=row["username"],
+                summary=f"changed {', '.join(fields) or 'nothing'} of {row['username']}",
+                details={"fields": fields, **shown},
+                at=now,
             )
             updated = conn.execute(select(*_USER_COLUMNS).where(users_table.c.user_id == user_id))
             return _user(updated.mappings().one())

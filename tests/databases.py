@@ -25,6 +25,7 @@ TABLES = (
     "ways",
     "points",
     "pending_imports",
+    "audit_log",
     "incident_edits",
     "incident_events",
     "incident_descriptions",

@@ -15,6 +15,7 @@
 ``POST /api/approach``             each station's fastest way to a casualty, closures applied
 ``GET /api/closures?include_expired=``  closures in force or scheduled (expired ones on request)
 ``POST /api/closures``             set a closure (201); ``DELETE /api/closures/<id>`` lifts it (204)
+``GET /api/audit``                 admins: every write with who made it (see geodata.store.audit)
 
 Properties are documented in :mod:`rescue.catalog`. An unknown id is a 404, an
 unknown query parameter or a value outside its allowed set a 422; both come
@@ -26,7 +27,7 @@ locator's ranked candidates, follow-up questions and the clues it understood.
 
 ``POST /api/approach`` and ``POST /api/closures`` bodies are checked by
 :mod:`web.approach_api` and :func:`rescue.closures.parse_closure`; closures are kept
-in ``<instance dir>/closures.json``. The closure's author is the signed-in user (a
+in the route database. The closure's author is the signed-in user (a
 ``created_by`` field in the body is accepted and ignored).
 
 Roles (:func:`web.auth.require_role`; admins may do everything): the data and the
@@ -43,6 +44,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from geodata.store import audit
 from rescue import catalog
 from rescue.approach import plan_with_closures
 from rescue.closures import parse_closure
@@ -187,8 +189,33 @@ def closure(closure_id: str) -> Response:
 @require_role("officer", "planner")
 def delete_closure(closure_id: str) -> Response:
     _query()
-    get_state().closures.delete(closure_id)
+    get_state().closures.delete(closure_id, by=current_user_name())
     return Response(status=204)
+
+
+@bp.get("/audit")
+@require_role("admin")
+def audit_log() -> Response:
+    """Every write with who made it, newest first.
+
+    Query: ``limit``, ``actor``, ``target_type``, ``target_id``, ``before`` (an entry id).
+    """
+    args = _query("limit", "actor", "target_type", "target_id", "before")
+    numbers = {}
+    for name, default in (("limit", "100"), ("before", None)):
+        raw = args.get(name, default)
+        if raw is not None and not raw.isdigit():
+            raise InvalidInput(f"query parameter {name!r} must be a whole number, not {raw[:20]!r}")
+        numbers[name] = None if raw is None else int(raw)
+    entries = audit.entries(
+        get_state().store.reader,
+        limit=numbers["limit"] or 0,
+        actor=args.get("actor"),
+        target_type=args.get("target_type"),
+        target_id=args.get("target_id"),
+        before=numbers["before"],
+    )
+    return jsonify(entries=entries)
 
 
 def _query(*allowed: str) -> dict[str, str]:

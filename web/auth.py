@@ -476,7 +476,11 @@ def api_create_user() -> Response:
     if problems:
         raise InvalidInput("the user cannot be created", details=problems)
     user = users().create_user(
-        body["username"], body["password"], body["role"], body.get("display_name")
+        body["username"],
+        body["password"],
+        body["role"],
+        body.get("display_name"),
+        actor=current_user_name(),
     )
     log.info("%r created user %r (%s)", current_user_name(), user.username, user.role)
     response = _no_store({"user": user.to_dict()})
@@ -491,7 +495,7 @@ def api_update_user(user_id: int) -> Response:
     _refuse_unknown(body, _PATCH_FIELDS)
     if not body:
         raise InvalidInput(f"send at least one of {', '.join(sorted(_PATCH_FIELDS))}")
-    user = users().update(user_id, **body)
+    user = users().update(user_id, **body, actor=current_user_name())
     log.info("%r changed user %r: %s", current_user_name(), user.username, sorted(body))
     return _no_store({"user": user.to_dict()})
 

@@ -196,6 +196,6 @@ def apply(import_id: str) -> Response:
 @require_role("planner")
 def discard(import_id: str) -> Response:
     state = get_state()
-    if not state.store.discard_pending(state.region_id, import_id):
+    if not state.store.discard_pending(state.region_id, import_id, actor=current_user_name()):
         state.store.pending(state.region_id, import_id)  # raises NotFound
     return Response(status=204)

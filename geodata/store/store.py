@@ -37,6 +37,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from geodata.files import DEFAULT_DATA_DIR, Region, list_regions, region_from_documents
+from geodata.store.audit import record
 from geodata.store.schema import (
     TABLE_OF_LAYER,
     Change,
@@ -686,6 +687,21 @@ class RouteStore:
             if consume_pending is not None:
                 s.execute(delete(PendingImport).where(PendingImport.import_id == consume_pending))
             s.flush()
+            record(
+                s.connection(),
+                actor=author,
+                action=f"version.{kind}",
+                target_type="version",
+                target_id=vid,
+                summary=f"version {vid} of {region_id}: {message}",
+                details={
+                    "region_id": region_id,
+                    "counts": counts,
+                    "restored_from": restored_from,
+                    "import_id": consume_pending,
+                },
+                at=version.created_at,
+            )
             return self._info(version, counts)
 
     @staticmethod
@@ -782,8 +798,11 @@ class RouteStore:
         valid_until: datetime | None,
         created_at: datetime,
         purge_before: datetime | None = None,
+        actor: str = "system",
     ) -> None:
         """Store a closure; closures ended before ``purge_before`` are dropped meanwhile.
+
+        ``actor`` (who set it) goes into the audit log in the same transaction.
 
         Raises
         ------
@@ -806,11 +825,26 @@ class RouteStore:
                     seq=int(seq) + 1,
                 )
             )
+            reason = body.get("reason", "")
+            record(
+                s.connection(),
+                actor=actor,
+                action="closure.create",
+                target_type="closure",
+                target_id=closure_id,
+                summary=f"closed ({reason})" if reason else "closed",
+                details={"region_id": region_id, "closure": _plain(dict(body))},
+            )
 
     def delete_closure(
-        self, region_id: str, closure_id: str, *, purge_before: datetime | None = None
+        self,
+        region_id: str,
+        closure_id: str,
+        *,
+        purge_before: datetime | None = None,
+        actor: str = "system",
     ) -> bool:
-        """Remove a closure; False if there was none."""
+        """Remove a closure; False if there was none. ``actor`` goes into the audit log."""
         with Session(self.writer) as s, s.begin():
             if purge_before is not None:
                 self._purge(s, region_id, purge_before)
@@ -819,7 +853,18 @@ class RouteStore:
                     ClosureRow.region_id == region_id, ClosureRow.closure_id == closure_id
                 )
             )
-            return bool(result.rowcount)
+            if not result.rowcount:
+                return False
+            record(
+                s.connection(),
+                actor=actor,
+                action="closure.delete",
+                target_type="closure",
+                target_id=closure_id,
+                summary="lifted",
+                details={"region_id": region_id},
+            )
+            return True
 
     # pending imports
     def save_pending(
@@ -849,6 +894,16 @@ class RouteStore:
                     preview=dict(preview),
                     edits=[edit_to_dict(e) for e in edits],
                 )
+            )
+            s.flush()
+            record(
+                s.connection(),
+                actor=author,
+                action="import.preview",
+                target_type="import",
+                target_id=import_id,
+                summary=f"previewed {filename[:200]} on version {base_version}",
+                details={"region_id": region_id, "filename": filename[:255], "edits": len(edits)},
             )
 
     def pending(self, region_id: str, import_id: str) -> tuple[dict[str, Any], list[FeatureEdit]]:
@@ -896,14 +951,26 @@ class RouteStore:
             consume_pending=import_id,
         )
 
-    def discard_pending(self, region_id: str, import_id: str) -> bool:
+    def discard_pending(self, region_id: str, import_id: str, *, actor: str = "system") -> bool:
+        """Forget a pending import; False if there was none. ``actor`` goes into the audit log."""
         with Session(self.writer) as s, s.begin():
             result = s.execute(
                 delete(PendingImport).where(
                     PendingImport.region_id == region_id, PendingImport.import_id == import_id
                 )
             )
-            return bool(result.rowcount)
+            if not result.rowcount:
+                return False
+            record(
+                s.connection(),
+                actor=actor,
+                action="import.discard",
+                target_type="import",
+                target_id=import_id,
+                summary="discarded the preview",
+                details={"region_id": region_id},
+            )
+            return True
 
     @staticmethod
     def _purge(s: Session, region_id: str, before: datetime) -> None:

@@ -23,6 +23,10 @@ from rescue.errors import Conflict, InvalidInput, NotFound
 from tests.common import make_region_dir
 
 REPO = Path(__file__).resolve().parents[2]
+#: the newest migration, as the migration scripts say (a new one moves it)
+HEAD = max(
+    p.name.split("_", 1)[0] for p in (REPO / "geodata/store/migrations/versions").glob("0*.py")
+)
 
 
 @pytest.fixture
@@ -73,7 +77,7 @@ def test_opening_again_keeps_the_data_and_the_schema_is_at_head(
         assert again.current_version("kailash") == 1
         with again.reader.connect() as conn:
             head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert head == "0004"
+        assert head == HEAD
     finally:
         again.dispose()
 
@@ -395,7 +399,9 @@ def test_a_failing_check_writes_nothing(seeded: RouteStore) -> None:
     assert seen and seeded.current_version("kailash") == 1
 
 
-def test_an_older_schema_is_upgraded_in_place(database_url: str) -> None:
+def test_an_older_schema_is_upgraded_in_place(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A database made by the first release (migration 0001) keeps its data on upgrade."""
     from alembic import command
     from alembic.config import Config
@@ -409,15 +415,17 @@ def test_an_older_schema_is_upgraded_in_place(database_url: str) -> None:
         config.attributes["connection"] = conn
         command.upgrade(config, "0001")
     old = RouteStore(reader, writer)
-    old.seed("kailash")
-    old.commit(
-        "kailash", [edit_place(old, "darchen", notes="before upgrade")], author="a", message="m"
-    )
+    with monkeypatch.context() as first_release:  # which wrote no audit log (0005)
+        first_release.setattr("geodata.store.store.record", lambda *a, **k: None)
+        old.seed("kailash")
+        old.commit(
+            "kailash", [edit_place(old, "darchen", notes="before upgrade")], author="a", message="m"
+        )
     old.dispose()
     upgraded = open_store(database_url)
     try:
         with upgraded.reader.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         snap = upgraded.snapshot("kailash")
         assert snap.feature("places", "darchen")["properties"]["notes"] == "before upgrade"
         upgraded.save_pending(

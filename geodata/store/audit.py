@@ -1,0 +1,126 @@
+"""The audit log: every write to the database, with the user who made it.
+
+One row per write — who (``actor``: a username, or ``cli:<name>`` for the command
+line), when, what (``action`` such as ``incident.create``, ``closure.delete``,
+``user.update``, ``version.commit``), on which object (``target_type``,
+``target_id``), a one-line ``summary`` and JSON ``details``. Each row is written by
+:func:`record` **in the same transaction as the write it describes**, so a write is
+never without its entry, nor an entry without its write.
+
+The domain stores keep their own detailed history too (versions and changes of route
+data, an incident's timeline and field edits); the audit log is the one place that
+lists every kind of write together, newest first (:func:`entries`).
+
+The table is created by the Alembic migration ``0005``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+)
+
+from geodata.store.schema import JsonType, UtcDateTime
+from rescue.errors import InvalidInput
+
+__all__ = ["MAX_ENTRIES", "audit_table", "entries", "record"]
+
+MAX_ENTRIES: Final = 1000
+_MAX_SUMMARY_CHARS: Final = 500
+
+metadata = MetaData()
+
+audit_table = Table(
+    "audit_log",
+    metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target_type", String(24), nullable=False),
+    Column("target_id", String(100), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("details", JsonType(), nullable=True),
+)
+
+
+def record(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    target_type: str,
+    target_id: object,
+    summary: str,
+    details: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Write one entry on ``conn`` (inside the transaction of the write it describes)."""
+    conn.execute(
+        audit_table.insert().values(
+            at=at or datetime.now(UTC),
+            actor=str(actor)[:64],
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id)[:100],
+            summary=summary[:_MAX_SUMMARY_CHARS],
+            details=None if details is None else dict(details),
+        )
+    )
+
+
+def entries(
+    reader: Engine,
+    *,
+    limit: int = 100,
+    actor: str | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    before: int | None = None,
+) -> list[dict[str, Any]]:
+    """Entries newest first, optionally of one actor / target; ``before`` pages by id.
+
+    Raises
+    ------
+    InvalidInput
+        If ``limit`` is not from 1 to :data:`MAX_ENTRIES`.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_ENTRIES:
+        raise InvalidInput(f"limit {limit!r} must be a whole number from 1 to {MAX_ENTRIES}")
+    query = select(audit_table)
+    if actor is not None:
+        query = query.where(audit_table.c.actor == actor)
+    if target_type is not None:
+        query = query.where(audit_table.c.target_type == target_type)
+    if target_id is not None:
+        query = query.where(audit_table.c.target_id == target_id)
+    if before is not None:
+        query = query.where(audit_table.c.entry_id < before)
+    query = query.order_by(audit_table.c.entry_id.desc()).limit(limit)
+    with reader.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [
+        {
+            "entry_id": int(r["entry_id"]),
+            "at": r["at"].astimezone(UTC).isoformat(),
+            "actor": r["actor"],
+            "action": r["action"],
+            "target_type": r["target_type"],
+            "target_id": r["target_id"],
+            "summary": r["summary"],
+            "details": r["details"],
+        }
+        for r in rows
+    ]
