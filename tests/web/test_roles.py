@@ -55,6 +55,7 @@ API_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("GET", "/api/imports/x", PLANNERS),
     ("POST", "/api/imports/x/apply", PLANNERS),
     ("DELETE", "/api/imports/x", PLANNERS),
+    ("GET", "/api/audit", ()),
 ]
 PAGE_RULES: list[tuple[str, tuple[str, ...]]] = [("/", READERS), ("/planner", PLANNERS)]
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
