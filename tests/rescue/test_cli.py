@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rescue.cli import build_parser, main
+from tests.live import free_port
 
 SUBCOMMANDS = ["serve", "build-region", "info", "locate", "eval-locate"]
 
@@ -69,14 +69,8 @@ def test_build_region_names_missing_inputs(
     assert not (tmp_path / "out").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_runs_a_real_wsgi_server(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"SANDTABLE_INSTANCE_DIR": str(tmp_path / "instance")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "rescue.cli", "serve", "--port", str(port)],

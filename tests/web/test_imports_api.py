@@ -20,10 +20,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.common import kailash_walk
+from tests.live import REPO, serve_process, stop
 from tests.web.conftest import sign_in
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def upload(client: FlaskClient, name: str, data: bytes, **form: Any) -> Any:
@@ -178,43 +178,6 @@ def test_bad_forms(pc: FlaskClient) -> None:
 
 
 # --------------------------------------------------------------------------- durability
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(instance: Path, url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SANDTABLE_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "rescue.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--instance-dir",
-            str(instance),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5):
-                return proc
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if proc.poll() is not None:
-                raise RuntimeError("the server did not start") from None
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the server did not answer")
-
-
 PLANNER = "killer"
 PLANNER_PASSWORD = "saga dawa festival"
 
@@ -308,11 +271,11 @@ def test_a_server_killed_mid_import_leaves_the_previous_version(
     database_url: str, tmp_path: Path, after_s: float
 ) -> None:
     instance = tmp_path / "instance"
-    port = _free_port()
-    proc = _serve(instance, database_url, port)
+    proc, base = serve_process(instance, database_url)
+    port = int(base.rsplit(":", 1)[1])
     try:
         _create_planner(instance, database_url)
-        session = _Session(f"http://127.0.0.1:{port}")
+        session = _Session(base)
         # a long recording: reading and previewing it takes a while
         data = kailash_walk(points_per_edge=20_000)
         body, ctype = _multipart("long-walk.gpx", data)
@@ -331,13 +294,10 @@ def test_a_server_killed_mid_import_leaves_the_previous_version(
             session,
         )
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(30)
-    port = _free_port()
-    proc = _serve(instance, database_url, port)
+        stop(proc)
+    proc, base = serve_process(instance, database_url)
     try:
-        session = _Session(f"http://127.0.0.1:{port}")
+        session = _Session(base)
         with session.open("/api/versions") as r:
             versions = json.loads(r.read())
         kinds = [v["kind"] for v in versions["versions"]]
@@ -359,5 +319,4 @@ def test_a_server_killed_mid_import_leaves_the_previous_version(
             assert err.code == 404 and kinds[0] == "import"
             err.close()
     finally:
-        proc.kill()
-        proc.wait(30)
+        stop(proc)

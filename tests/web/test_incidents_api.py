@@ -6,11 +6,7 @@ import http.cookiejar
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,9 +20,9 @@ from werkzeug.test import TestResponse
 
 from geodata.store import open_store
 from rescue.users import UserStore, users_table
+from tests.live import serve_process, stop
 
 PASSWORD = "prayer wheel 108"
-REPO = Path(__file__).resolve().parents[2]
 LOCATION = {"segment_id": "kora_w_01", "lon": 81.31, "lat": 31.07, "name": "Drirapuk"}
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -341,36 +337,6 @@ def test_admin_may_do_everything(planner_app: Flask) -> None:
 
 
 # --------------------------------------------------------------------------- durability
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(instance: Path, url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SANDTABLE_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rescue.cli", "serve", "--port", str(port)]
-        + ["--instance-dir", str(instance)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5):
-                return proc
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if proc.poll() is not None:
-                raise RuntimeError("the server did not start") from None
-            time.sleep(0.2)
-    proc.kill()
-    proc.wait(30)
-    raise RuntimeError("the server did not answer")
-
-
 class _Session:
     """Signs in to a live server and sends JSON with the CSRF token."""
 
@@ -406,11 +372,10 @@ def test_acknowledged_incidents_survive_a_sigkill(database_url: str, tmp_path: P
     finally:
         store.dispose()
     instance = tmp_path / "instance"
-    port = _free_port()
-    proc = _serve(instance, database_url, port)
+    proc, base = serve_process(instance, database_url)
     acknowledged: list[int] = []
     try:
-        session = _Session(f"http://127.0.0.1:{port}", "tashi")
+        session = _Session(base, "tashi")
         for n in range(20):
             status, body = session.send(
                 "POST",
@@ -422,13 +387,10 @@ def test_acknowledged_incidents_survive_a_sigkill(database_url: str, tmp_path: P
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(30)
-    port = _free_port()
-    proc = _serve(instance, database_url, port)
+        stop(proc)
+    proc, base = serve_process(instance, database_url)
     try:
-        session = _Session(f"http://127.0.0.1:{port}", "tashi")
+        session = _Session(base, "tashi")
         status, body = session.send("GET", "/api/incidents?status=all&limit=100")
         assert status == 200
         found = {i["incident_id"]: i["description"] for i in body["incidents"]}
@@ -440,5 +402,4 @@ def test_acknowledged_incidents_survive_a_sigkill(database_url: str, tmp_path: P
         )
         assert status == 200 and body["incident"]["incident_id"] == acknowledged[0]
     finally:
-        proc.kill()
-        proc.wait(30)
+        stop(proc)
