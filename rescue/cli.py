@@ -22,6 +22,8 @@ __all__ = ["main", "build_parser"]
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
     from waitress import serve
 
     from web import create_app
@@ -33,6 +35,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         overrides["INSTANCE_DIR"] = str(args.instance_dir)
     app = create_app(overrides or None)
     print(f"Sandtable serving region(s) on http://{args.host}:{args.port}/ (Ctrl+C stops)")
+    # waitress warns "Task queue depth is N" for every request that waits for a thread:
+    # thousands of lines a minute under load (bench_load), telling nothing new
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="sandtable")
     return 0
 

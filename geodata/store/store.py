@@ -21,6 +21,8 @@ instance directory: WAL journal, foreign keys on, writers serialised with
 from __future__ import annotations
 
 import copy
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -151,8 +153,24 @@ class FeatureEdit:
 
 
 # --------------------------------------------------------------------------- engine
+#: the lock a SQLite writer engine's transactions take in turn (see :func:`_sqlite_engine`)
+WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    """An engine on a SQLite file: WAL, foreign keys, full sync; writers ``BEGIN IMMEDIATE``.
+
+    The writer's transactions in this process also take turns on one lock (taken at
+    BEGIN, given back when the connection returns to the pool, after COMMIT or
+    ROLLBACK). Without it, writers queue in SQLite's busy handler, which retries at
+    growing intervals and favours newcomers: under load a few writes waited many
+    seconds (bench_load: p99 1.6 s, max 18 s with 40 users). ``busy_timeout`` still
+    covers writers in other processes (the command line).
+    """
     engine = create_engine(url, connect_args={"timeout": 30})
+    lock = threading.Lock()
+    if immediate:
+        WRITE_LOCKS[engine] = lock
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _: Any) -> None:
@@ -166,7 +184,19 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
+        if immediate:
+            info = conn.connection.info
+            if not info.get("sandtable_write_lock"):
+                lock.acquire()
+                info["sandtable_write_lock"] = True
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    if immediate:
+
+        @event.listens_for(engine, "checkin")
+        def _checkin(_: Any, record: Any) -> None:
+            if record.info.pop("sandtable_write_lock", False):
+                lock.release()
 
     return engine
 

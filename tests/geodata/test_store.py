@@ -477,3 +477,44 @@ def test_a_place_far_outside_the_region_and_a_blank_way_name_are_refused(
         )
     assert any("name_en" in d for d in err.value.details)
     assert seeded.current_version("kailash") == 1
+
+
+def test_sqlite_writers_take_turns_on_one_lock(tmp_path: Path) -> None:
+    """Held from BEGIN until the connection is back in the pool, after commit or rollback."""
+    from sqlalchemy import text as sql
+
+    from geodata.store.store import WRITE_LOCKS
+
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        lock = WRITE_LOCKS[store.writer]
+        assert store.reader not in WRITE_LOCKS
+        with store.writer.begin() as conn:
+            assert lock.locked()
+            conn.execute(sql("SELECT 1"))
+        assert not lock.locked()
+        with pytest.raises(ZeroDivisionError), store.writer.begin():
+            assert lock.locked()
+            raise ZeroDivisionError
+        assert not lock.locked()
+        with store.writer.connect() as conn:  # connecting alone takes nothing
+            assert not lock.locked()
+        # a second writer waits for the first, then goes on
+        order: list[str] = []
+
+        def second() -> None:
+            with store.writer.begin():
+                order.append("second")
+
+        with store.writer.begin():
+            order.append("first")
+            other = threading.Thread(target=second)
+            other.start()
+            other.join(timeout=0.5)
+            assert other.is_alive() and order == ["first"]
+        other.join(timeout=30)
+        assert order == ["first", "second"] and not lock.locked()
+        with store.reader.begin():  # readers never take it
+            assert not lock.locked()
+    finally:
+        store.dispose()
