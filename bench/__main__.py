@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from bench import bench_approach, bench_import, bench_locate, bench_parse, bench_region
+from bench import (
+    bench_approach,
+    bench_import,
+    bench_load,
+    bench_locate,
+    bench_parse,
+    bench_region,
+    bench_reports,
+)
 
 BENCHMARKS = [
     ("load region and build graph", bench_region.main),
@@ -12,6 +20,8 @@ BENCHMARKS = [
     ("approach plans (all stations, alternatives, evacuation)", bench_approach.main),
     ("parsers on adversarial and call-length text", bench_parse.main),
     ("imports: read, preview, apply", bench_import.main),
+    ("incident reports over a year of 10,000 calls", bench_reports.main),
+    ("load: 20 users writing incidents, 5 locating and planning, 60 s", bench_load.main),
 ]
 
 

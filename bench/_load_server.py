@@ -1,0 +1,168 @@
+"""The server of the load benchmark: users, a ``sandtable serve`` process, a scratch PostGIS."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+__all__ = ["PASSWORD", "ROOT", "Server", "create_users", "scratch_postgis"]
+
+ROOT = Path(__file__).resolve().parent.parent
+#: every benchmark user's password (the instance lives in a temporary directory)
+PASSWORD = "load-bench-password"
+
+
+# --------------------------------------------------------------------------- the server
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _sandtable() -> list[str]:
+    script = Path(sys.executable).parent / "sandtable"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "rescue.cli"]
+
+
+def _server_env(instance_dir: Path, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANDTABLE_")}
+    env["SANDTABLE_INSTANCE_DIR"] = str(instance_dir)
+    if database_url:
+        env["SANDTABLE_DATABASE_URL"] = database_url
+    return env
+
+
+def create_users(
+    instance_dir: Path, database_url: str | None, users: list[tuple[str, str]]
+) -> None:
+    """``sandtable create-user`` for each (name, role); the first alone (it makes the schema)."""
+    env = _server_env(instance_dir, database_url)
+
+    def make(user: tuple[str, str]) -> None:
+        name, role = user
+        done = subprocess.run(
+            [*_sandtable(), "create-user", name, "--role", role, "--password-stdin"],
+            input=PASSWORD + "\n",
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode:
+            raise RuntimeError(f"create-user {name} failed: {done.stderr.strip()}")
+
+    make(users[0])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(make, users[1:]))
+
+
+class Server:
+    """``sandtable serve`` on a free loopback port, its output in the instance directory."""
+
+    def __init__(self, instance_dir: Path, database_url: str | None, threads: int) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = instance_dir / f"server-{self.port}.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    *_sandtable(),
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--threads",
+                    str(threads),
+                    "--instance-dir",
+                    str(instance_dir),
+                ],
+                env=_server_env(instance_dir, database_url),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self._wait_healthy()
+
+    def _wait_healthy(self, timeout_s: float = 180.0) -> None:
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited ({self.process.returncode}):\n{self.log()}")
+            try:
+                if requests.get(f"{self.base}/api/health", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the server did not answer /api/health in {timeout_s:.0f} s")
+
+    def cpu_s(self) -> float | None:
+        """CPU time (user + system) the server process has used so far, where /proc has it."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_rss_bytes(self) -> int | None:
+        """The server's peak resident set (VmHWM), or its current RSS with psutil only."""
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        try:
+            import psutil
+        except ImportError:
+            return None
+        return int(psutil.Process(self.process.pid).memory_info().rss)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def error_lines(self) -> list[str]:
+        """Log lines that report trouble: errors, tracebacks, "database is locked", queueing."""
+        keys = ("Traceback", "ERROR", "Error", "WARNING", "locked", "deadlock")
+        return [line for line in self.log().splitlines() if any(k in line for k in keys)]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextmanager
+def scratch_postgis(admin_url: str) -> Iterator[str]:
+    """A new PostGIS database on the server of ``admin_url``; its SQLAlchemy URL; dropped after."""
+    import psycopg
+
+    name = f"sandtable_bench_{uuid.uuid4().hex[:10]}"
+    dsn = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = dsn.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        yield url.replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
