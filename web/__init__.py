@@ -17,7 +17,20 @@ from typing import Any
 
 from flask import Flask
 
-from web import api, auth, errors, imports_api, incidents_api, map, planner, planner_api
+from web import (
+    api,
+    auth,
+    errors,
+    imports_api,
+    incidents_api,
+    incidents_page,
+    map,
+    openapi,
+    planner,
+    planner_api,
+    reports,
+)
+from web.bodies import DatabaseIntConverter, refuse_oversized_request
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
 from web.state import open_state
 
@@ -52,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         or defaults()["INSTANCE_DIR"]
     ).resolve()
     app = Flask(__name__, instance_path=str(instance_dir), instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIntConverter  # ids beyond the database's: 404
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
     app.json.sort_keys = False  # type: ignore[attr-defined]  # properties in documented order
     app.config.from_mapping(defaults())
@@ -78,13 +92,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["sandtable"] = open_state(settings)
 
     errors.register(app)
+    app.before_request(refuse_oversized_request)
     app.register_blueprint(map.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(planner_api.bp)
     app.register_blueprint(imports_api.bp)
     app.register_blueprint(incidents_api.bp)
     app.register_blueprint(planner.bp)
+    app.register_blueprint(incidents_page.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(reports.bp)
     return app
 
 

@@ -52,6 +52,7 @@ from rescue.errors import InvalidInput
 from rescue.locate import locate
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.auth import current_user_name, require_role
+from web.bodies import whole_number
 from web.locate_api import parse_locate_body, read_body
 from web.state import get_state
 
@@ -204,9 +205,7 @@ def audit_log() -> Response:
     numbers = {}
     for name, default in (("limit", "100"), ("before", None)):
         raw = args.get(name, default)
-        if raw is not None and not raw.isdigit():
-            raise InvalidInput(f"query parameter {name!r} must be a whole number, not {raw[:20]!r}")
-        numbers[name] = None if raw is None else int(raw)
+        numbers[name] = None if raw is None else whole_number(name, raw)
     entries = audit.entries(
         get_state().store.reader,
         limit=numbers["limit"] or 0,

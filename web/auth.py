@@ -311,9 +311,25 @@ def require_role(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | Base
                 return _csrf_refused()
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
+
+
+@bp.app_template_global()
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user's role may call ``endpoint`` (for links in pages).
+
+    The roles are the ones the view's :func:`require_role` lets in; an endpoint the app
+    does not have, or one without a role check, is False.
+    """
+    user = current_user()
+    view = current_app.view_functions.get(endpoint)
+    allowed = getattr(view, "allowed_roles", None)
+    if user is None or allowed is None:
+        return False
+    return user.role == "admin" or user.role in allowed
 
 
 def _local_target() -> str:

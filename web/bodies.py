@@ -13,16 +13,37 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import flask
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter, Map
 
+from geodata.importers import MAX_UPLOAD_BYTES
 from rescue.errors import InvalidInput
 from rescue.locate import LOCAL_TZ
 
-__all__ = ["MAX_BODY_BYTES", "json_object", "json_type", "parse_time", "quote", "read_body"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_INT",
+    "MAX_REQUEST_BYTES",
+    "DatabaseIntConverter",
+    "json_object",
+    "json_type",
+    "parse_time",
+    "quote",
+    "read_body",
+    "refuse_oversized_request",
+    "whole_number",
+]
 
 #: Bodies larger than this are refused unread (HTTP 413).
 MAX_BODY_BYTES = 64 * 1024
+#: no request may declare a body larger than this (the largest upload and its form fields);
+#: each endpoint refuses its own, smaller limit when it reads the body
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+#: ids, revisions and counts are database integers: 32-bit in PostgreSQL (a larger one
+#: would make the database fail, a 500, instead of a 404 or 422)
+MAX_INT = 2**31 - 1
 _TIME_HINT = "an ISO-8601 date and time such as '2024-06-01T14:30' (Beijing time) or with an offset"
 
 
@@ -48,6 +69,24 @@ def read_body(request: Request, *, limit: int = MAX_BODY_BYTES, too_large: str =
     return raw
 
 
+def refuse_oversized_request() -> None:
+    """Refuse, unread, a request declaring a body over :data:`MAX_REQUEST_BYTES` (413).
+
+    Run before every view (``app.before_request``), so that even an endpoint that
+    never reads its body (``POST /api/logout``) or a form post refuses a huge one.
+
+    Raises
+    ------
+    RequestEntityTooLarge
+        If the declared ``Content-Length`` is over the limit.
+    """
+    length = flask.request.content_length
+    if length is not None and length > MAX_REQUEST_BYTES:
+        raise RequestEntityTooLarge(
+            f"the request body is {length / 1e6:.1f} MB; at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+        )
+
+
 def json_object(raw: bytes, *, example: str) -> dict[str, Any]:
     """Parse ``raw`` as a UTF-8 JSON object without repeated fields.
 
@@ -67,6 +106,8 @@ def json_object(raw: bytes, *, example: str) -> dict[str, Any]:
             f"the request body is not valid JSON: {exc.msg} "
             f"(line {exc.lineno}, column {exc.colno}); send a JSON object such as {example}"
         ) from None
+    except RecursionError:  # "[[[[…" nested deeper than Python's stack
+        raise InvalidInput("the request body is JSON nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidInput(
             f"the request body must be a JSON object such as {example}, not {json_type(body)}"
@@ -125,3 +166,45 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise InvalidInput(f"field {key!r} is given more than once")
         seen[key] = value
     return seen
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` in a URL: 0 to :data:`MAX_INT`; a larger number matches no route (404).
+
+    The bound is in the pattern, not only in :meth:`to_python`: werkzeug answers a number
+    its converter refuses with a 405 when the same path has a rule for another method.
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
+        self.regex = _digits_up_to(MAX_INT)
+
+
+def _digits_up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers from 0 to ``limit`` (and no more)."""
+    digits = str(limit)
+    options = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        rest = len(digits) - i - 1
+        if digit != "0":
+            options.append(f"{digits[:i]}[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
+
+
+def whole_number(name: str, raw: str) -> int:
+    """The query parameter ``name`` as a whole number from 0 to :data:`MAX_INT`.
+
+    Raises
+    ------
+    InvalidInput
+        If ``raw`` is not ASCII digits or is too large.
+    """
+    text = raw.strip()
+    # str.isdigit() also accepts "²" and other digits int() refuses
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_INT:
+        raise InvalidInput(
+            f"query parameter {name!r} must be a whole number from 0 to {MAX_INT}, not {raw[:20]!r}"
+        )
+    return int(text)

@@ -46,6 +46,12 @@ class Settings:
         the SQLite file ``sandtable.db`` in the instance directory.
     online_basemaps
         Offer online tile layers (never shown by default) in the layer control.
+    dispatch_target_s
+        Dispatch within this many seconds of receiving a call (the incidents page marks
+        an incident overdue after it).
+    on_scene_allowance_s
+        Seconds allowed beyond the plan's ETA, counted from dispatch, before a team not
+        yet on scene is marked overdue.
     """
 
     instance_dir: Path = Path("instance")
@@ -53,6 +59,8 @@ class Settings:
     region: str = "kailash"
     database_url: str | None = None
     online_basemaps: bool = True
+    dispatch_target_s: int = 300
+    on_scene_allowance_s: int = 600
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -76,6 +84,18 @@ class Settings:
                 return None
             return Path(value).expanduser().resolve()
 
+        def seconds(key: str, *, minimum: int) -> int:
+            value = config.get(key)
+            # true/false are ints to Python, not seconds
+            whole = value if isinstance(value, int) and not isinstance(value, bool) else None
+            if whole is None or not minimum <= whole <= 86_400:
+                problems.append(
+                    f"{_env(key)}={value!r} must be a whole number of seconds "
+                    f"from {minimum} to 86400"
+                )
+                return 0
+            return whole
+
         instance_dir = path("INSTANCE_DIR", required=True)
         data_dir = path("DATA_DIR", required=False)
         if data_dir is not None and not data_dir.is_dir():
@@ -89,6 +109,8 @@ class Settings:
         online = config.get("ONLINE_BASEMAPS")
         if not isinstance(online, bool):
             problems.append(f"{_env('ONLINE_BASEMAPS')}={online!r} must be true or false")
+        dispatch_target_s = seconds("DISPATCH_TARGET_S", minimum=1)
+        on_scene_allowance_s = seconds("ON_SCENE_ALLOWANCE_S", minimum=0)
         if problems:
             raise ConfigError("invalid Sandtable settings", details=problems)
         assert instance_dir is not None
@@ -98,6 +120,8 @@ class Settings:
             region=str(region),
             database_url=database_url,
             online_basemaps=bool(online),
+            dispatch_target_s=dispatch_target_s,
+            on_scene_allowance_s=on_scene_allowance_s,
         )
 
 

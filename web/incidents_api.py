@@ -61,7 +61,7 @@ def _author() -> str:
 def list_incidents() -> Response:
     status = request.args.get("status", "open")
     raw_limit = request.args.get("limit", "100")
-    if not raw_limit.isdigit():
+    if not (raw_limit.isascii() and raw_limit.isdigit()):  # "²" is a digit int() refuses
         raise InvalidInput(f"limit {raw_limit[:20]!r} must be a whole number from 1 to {MAX_LIST}")
     incidents = _store().list(status, limit=int(raw_limit))
     return jsonify(status=status, incidents=incidents)

@@ -61,7 +61,9 @@ def _body(*fields: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     ):
         problems.append("field 'message' must say what changed and why (a non-empty text)")
     if "base_revision" in body and not (
-        isinstance(body["base_revision"], int) and not isinstance(body["base_revision"], bool)
+        isinstance(body["base_revision"], int)
+        and not isinstance(body["base_revision"], bool)
+        and abs(body["base_revision"]) <= bodies.MAX_INT
     ):
         problems.append(
             f"field 'base_revision' must be an integer, not {bodies.quote(body['base_revision'])}"
@@ -97,9 +99,12 @@ def _query_int(name: str, default: int | None) -> int | None:
     if value is None:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise InvalidInput(f"query parameter {name!r} must be an integer, not {value!r}") from None
+        number = None
+    if number is None or abs(number) > bodies.MAX_INT:
+        raise InvalidInput(f"query parameter {name!r} must be an integer, not {value[:20]!r}")
+    return number
 
 
 def _check_query(*allowed: str) -> None:

@@ -47,6 +47,11 @@ ASSETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("dist/proj4.js", "proj4/proj4.js"),
         ("LICENSE.md", "proj4/LICENSE.md"),
     ),
+    # the reports page's charts (the UMD build bundles its one dependency, @kurkle/color)
+    "chart.js": (
+        ("dist/chart.umd.min.js", "chartjs/chart.umd.min.js"),
+        ("LICENSE.md", "chartjs/LICENSE.md"),
+    ),
 }
 
 

@@ -61,7 +61,16 @@ PAGE_RULES: list[tuple[str, tuple[str, ...]]] = [("/", READERS), ("/planner", PL
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 #: routes anyone may call
-PUBLIC = {"/api", "/api/health", "/login", "/logout", "/api/login", "/api/logout", "/api/me"}
+PUBLIC = {
+    "/api",
+    "/api/health",
+    "/api/openapi.json",
+    "/login",
+    "/logout",
+    "/api/login",
+    "/api/logout",
+    "/api/me",
+}
 
 
 def call(client: FlaskClient, method: str, path: str, **kwargs: Any) -> Any:

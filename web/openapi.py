@@ -1,0 +1,1068 @@
+"""The OpenAPI 3.1 description of the JSON API, served at ``GET /api/openapi.json`` (public).
+
+Each operation is a dict in :data:`OPERATIONS` keyed by ``(METHOD, Flask rule)``, exactly
+as the rule appears in ``app.url_map``; :func:`register` adds one (a new blueprint calls it
+at import time, or the dict is added here). :func:`build` walks the app's url_map and
+writes the document: path parameters come from the rule (``<int:x>`` is an integer, an
+``<any(a, b):x>`` part becomes one concrete path per value), the error answers from the
+operation's ``errors`` list (all share the schema ``Error``), the security from
+``auth``. :func:`undocumented` lists the ``/api`` rules without a spec: the tests require
+it to be empty, so a new endpoint cannot go undocumented.
+
+Bodies of the incident endpoints are the pydantic models' JSON Schemas
+(:mod:`rescue.incidents`); the feature properties come from :data:`rescue.catalog.PROPERTIES`;
+the rest are written here. Schemas describe what the server really accepts and answers
+(schemathesis checks the answers against them in ``tests/security/test_schemathesis.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
+from pydantic import BaseModel
+
+from geodata.export import FORMATS
+from rescue import catalog
+from rescue.closures import MODES, REASONS
+from rescue.incidents import (
+    CAUSES,
+    MAX_LIST,
+    OUTCOMES,
+    PRIORITIES,
+    STATUSES,
+    IncidentCreate,
+    IncidentUpdate,
+    TransitionRequest,
+)
+from rescue.users import ROLES
+from web.bodies import MAX_INT
+
+__all__ = ["OPERATIONS", "bp", "build", "register", "undocumented"]
+
+bp = Blueprint("openapi", __name__)
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+#: (METHOD, Flask rule) -> operation: ``summary``, ``auth`` ("public" or the roles besides
+#: admin), ``query`` (name -> JSON Schema), ``body`` (JSON Schema, or ``{"multipart": ...}``),
+#: ``ok`` (status -> (media type -> schema) or None for no content), ``errors`` (statuses)
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def register(method: str, rule: str, spec: dict[str, Any]) -> None:
+    """Document the operation ``method`` on the Flask ``rule`` (e.g. ``"/api/incidents"``)."""
+    OPERATIONS[(method.upper(), rule)] = spec
+
+
+# --------------------------------------------------------------------------- schemas
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(
+    props: dict[str, Any], *, required: Iterable[str] = (), extra: bool = True
+) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": props, "required": list(required)}
+    if not extra:
+        schema["additionalProperties"] = False
+    return schema
+
+
+STR = {"type": "string"}
+INT = {"type": "integer", "minimum": -MAX_INT, "maximum": MAX_INT}
+NUM = {"type": "number"}
+BOOL = {"type": "boolean"}
+OBJ = {"type": "object"}
+NULL_STR = {"type": ["string", "null"]}
+NULL_INT = {"type": ["integer", "null"]}
+NULL_NUM = {"type": ["number", "null"]}
+NULL_OBJ = {"type": ["object", "null"]}
+STR_LIST = {"type": "array", "items": STR}
+
+
+def _feature(layer: str) -> dict[str, Any]:
+    props = {name: {"description": meaning} for name, meaning in catalog.PROPERTIES[layer].items()}
+    return _obj(
+        {
+            "type": {"const": "Feature"},
+            "id": {"type": ["string", "integer"]},
+            "properties": _obj(props, required=props),
+            "geometry": NULL_OBJ,
+        },
+        required=("type", "properties", "geometry"),
+    )
+
+
+def _collection(layer: str) -> dict[str, Any]:
+    return _obj(
+        {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": _ref(layer)},
+        },
+        required=("type", "features"),
+    )
+
+
+_TIME = {"type": "string", "description": "ISO-8601 date and time; without an offset Beijing time"}
+_VERSION = _obj(
+    {
+        "version_id": INT,
+        "region_id": STR,
+        "created_at": STR,
+        "author": STR,
+        "message": STR,
+        "kind": STR,
+        "parent_id": NULL_INT,
+        "restored_from": NULL_INT,
+        "counts": OBJ,
+    },
+    required=("version_id", "region_id", "created_at", "author", "message", "kind", "counts"),
+)
+_CLOSURE_IN = _obj(
+    {
+        "segment_ids": {"type": ["array", "null"], "items": STR},
+        "geometry": {
+            "type": ["object", "null"],
+            "description": "a GeoJSON LineString or Polygon (instead of segment_ids)",
+        },
+        "reason": {"enum": list(REASONS)},
+        "modes": {"enum": list(MODES)},
+        "severity": {
+            "oneOf": [
+                {"const": "closed"},
+                _obj({"slow_factor": NUM}, required=("slow_factor",), extra=False),
+            ]
+        },
+        "from": {**_TIME, "type": ["string", "null"]},
+        "until": {**_TIME, "type": ["string", "null"]},
+        "note": {"type": ["string", "null"], "maxLength": 2000},
+        "created_by": {"description": "accepted and ignored: the author is the signed-in user"},
+    },
+    required=("reason", "modes", "severity"),
+    extra=False,
+)
+_CLOSURE = _obj(
+    {
+        "closure_id": STR,
+        "segment_ids": STR_LIST,
+        "geometry": NULL_OBJ,
+        "reason": STR,
+        "modes": STR,
+        "severity": {"type": ["string", "object"]},
+        "slow_factor": NULL_NUM,
+        "from": STR,
+        "until": NULL_STR,
+        "created_by": STR,
+        "created_at": STR,
+        "note": STR,
+    },
+    required=("closure_id", "reason", "modes", "severity", "from", "created_by"),
+)
+_USER = _obj(
+    {
+        "user_id": INT,
+        "username": STR,
+        "display_name": NULL_STR,
+        "role": {"enum": list(ROLES)},
+        "active": BOOL,
+    },
+    required=("user_id", "username", "role"),
+)
+_INCIDENT = _obj(
+    {
+        "incident_id": INT,
+        "region_id": STR,
+        "status": {"enum": list(STATUSES)},
+        "outcome": {"type": ["string", "null"], "enum": [*OUTCOMES, None]},
+        "open": BOOL,
+        "allowed_next": STR_LIST,
+        "priority": {"enum": list(PRIORITIES)},
+        "language": STR,
+        "caller_name": NULL_STR,
+        "caller_phone": NULL_STR,
+        "party_size": NULL_INT,
+        "condition": NULL_STR,
+        "cause": {"type": ["string", "null"], "enum": [*CAUSES, None]},
+        "description": STR,
+        "descriptions": {"type": "array", "items": OBJ},
+        "location": NULL_OBJ,
+        "plan": NULL_OBJ,
+        "team": NULL_STR,
+        "notes": NULL_STR,
+        "created_at": STR,
+        "updated_at": STR,
+        "created_by": STR,
+        "version": INT,
+        "idempotency_key": NULL_STR,
+        "received_at": STR,
+        "dispatched_at": NULL_STR,
+        "on_scene_at": NULL_STR,
+        "dispatch_s": NULL_INT,
+        "on_scene_s": NULL_INT,
+        "timeline": {"type": "array", "items": OBJ},
+        "edits": {"type": "array", "items": OBJ},
+    },
+    required=("incident_id", "status", "version", "description", "timeline", "edits"),
+)
+_IMPORT = _obj(
+    {
+        "import_id": STR,
+        "filename": STR,
+        "format": STR,
+        "counts": OBJ,
+        "proposals": {"type": "array"},
+        "warnings": {"type": "array"},
+        "problems": {"type": "array"},
+        "can_apply": BOOL,
+        "preview": OBJ,
+    },
+    required=("import_id", "filename", "format", "can_apply", "preview"),
+)
+_MESSAGE_BODY = _obj({"message": STR}, extra=False)
+
+
+def _components() -> dict[str, Any]:
+    schemas: dict[str, Any] = {
+        "Error": _obj(
+            {
+                "error": _obj(
+                    {
+                        "status": INT,
+                        "code": STR,
+                        "message": STR,
+                        "details": STR_LIST,
+                        "data": OBJ,
+                    },
+                    required=("status", "code", "message"),
+                )
+            },
+            required=("error",),
+        ),
+        "Version": _VERSION,
+        "ClosureInput": _CLOSURE_IN,
+        "Closure": _CLOSURE,
+        "User": _USER,
+        "Incident": _INCIDENT,
+        "Import": _IMPORT,
+    }
+    for layer in ("routes", "segments", "places", "stations"):
+        schemas[layer] = _feature(layer)
+    for model in (IncidentCreate, IncidentUpdate, TransitionRequest):
+        schemas.update(_pydantic(model))
+    return schemas
+
+
+def _pydantic(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema and those it refers to, as components."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs = schema.pop("$defs", {})
+    return {model.__name__: schema, **defs}
+
+
+# --------------------------------------------------------------------------- operations
+_READERS = ("call_taker", "officer", "planner")
+_DISPATCH = ("call_taker", "officer")
+_CLOSERS = ("officer", "planner")
+_PLANNING = ("officer", "planner")
+_PLANNERS = ("planner",)
+_ADMIN: tuple[str, ...] = ()
+
+
+def _json(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {JSON: schema}
+
+
+def _geojson(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {GEOJSON: schema}
+
+
+_INCIDENT_ANSWER = _json(_obj({"incident": _ref("Incident")}, required=("incident",)))
+_VERSION_ANSWER = _json(_obj({"version": _ref("Version")}, required=("version",)))
+_ME = _json(
+    _obj(
+        {
+            "user": _obj(
+                {"user_id": INT, "username": STR, "display_name": NULL_STR, "role": STR},
+                required=("user_id", "username", "role"),
+            ),
+            "csrf_token": STR,
+        },
+        required=("user", "csrf_token"),
+    )
+)
+_EDIT_ERRORS = (404, 409, 413, 422)
+
+register(
+    "GET",
+    "/api",
+    {
+        "summary": "this index: the endpoints and the documented properties of every layer",
+        "auth": "public",
+        "ok": {
+            200: _json(_obj({"endpoints": STR_LIST, "properties": OBJ}, required=["endpoints"]))
+        },
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/openapi.json",
+    {"summary": "this OpenAPI description", "auth": "public", "ok": {200: _json(OBJ)}},
+)
+register(
+    "GET",
+    "/api/health",
+    {
+        "summary": "liveness and what is loaded",
+        "auth": "public",
+        "ok": {
+            200: _json(_obj({"status": STR, "region_id": STR, "counts": OBJ}, required=["status"]))
+        },
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/regions",
+    {
+        "summary": "the region served",
+        "auth": _READERS,
+        "ok": {
+            200: _json(_obj({"regions": {"type": "array", "items": OBJ}}, required=["regions"]))
+        },
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/routes",
+    {
+        "summary": "routes",
+        "auth": _READERS,
+        "ok": {200: _geojson(_collection("routes"))},
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/segments",
+    {
+        "summary": "route segments with lengths, elevations and travel times",
+        "auth": _READERS,
+        "query": {"route_id": STR},
+        "ok": {200: _geojson(_collection("segments"))},
+        "errors": (404, 422),
+    },
+)
+register(
+    "GET",
+    "/api/places",
+    {
+        "summary": "named places",
+        "auth": _READERS,
+        "query": {"type": STR, "q": {"type": "string", "maxLength": 100}, "route_id": STR},
+        "ok": {200: _geojson(_collection("places"))},
+        "errors": (404, 422),
+    },
+)
+register(
+    "GET",
+    "/api/stations",
+    {
+        "summary": "rescue stations",
+        "auth": _READERS,
+        "query": {"capability": {"enum": list(catalog.CAPABILITIES)}},
+        "ok": {200: _geojson(_collection("stations"))},
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/<any(routes, segments, places, stations):layer>/<feature_id>",
+    {
+        "summary": "one feature",
+        "auth": _READERS,
+        "ok": {200: _geojson(OBJ)},  # refined per layer in _any_paths
+        "errors": (404, 422),
+    },
+)
+register(
+    "POST",
+    "/api/locate",
+    {
+        "summary": "where a caller is, from what they say",
+        "auth": _DISPATCH,
+        "body": _obj(
+            {
+                "text": {"type": "string", "minLength": 1},
+                "reported_at": _TIME,
+                "direction": {"enum": ["clockwise", "counterclockwise", None]},
+            },
+            required=("text",),
+            extra=False,
+        ),
+        "ok": {
+            200: _json(
+                _obj(
+                    {
+                        "candidates": {"type": "array", "items": OBJ},
+                        "questions": {"type": "array", "items": OBJ},
+                        "interpreted": OBJ,
+                    },
+                    required=("candidates", "questions"),
+                )
+            )
+        },
+        "errors": (413, 422),
+    },
+)
+register(
+    "POST",
+    "/api/approach",
+    {
+        "summary": "each station's fastest way to a casualty, closures applied",
+        "auth": _DISPATCH,
+        "body": _obj(
+            {
+                "target": {
+                    "oneOf": [
+                        _obj({"lon": NUM, "lat": NUM}, required=("lon", "lat"), extra=False),
+                        _obj({"segment_id": STR}, required=("segment_id",), extra=False),
+                        _obj(
+                            {"candidates": {"type": "array", "items": OBJ, "maxItems": 50}},
+                            required=("candidates",),
+                            extra=False,
+                        ),
+                    ]
+                },
+                "profile": STR,
+                "stations": STR_LIST,
+                "depart_at": _TIME,
+            },
+            required=("target",),
+            extra=False,
+        ),
+        "ok": {200: _json(_obj({"plans": {"type": "array", "items": OBJ}}, required=("plans",)))},
+        "errors": (409, 413, 422),
+    },
+)
+register(
+    "GET",
+    "/api/closures",
+    {
+        "summary": "closures in force or scheduled (expired ones on request)",
+        "auth": _READERS,
+        "query": {"include_expired": {"enum": ["1", "true", "yes", "0", "false", "no"]}},
+        "ok": {
+            200: _json(
+                _obj(
+                    {"closures": {"type": "array", "items": _ref("Closure")}}, required=["closures"]
+                )
+            )
+        },
+        "errors": (422,),
+    },
+)
+register(
+    "POST",
+    "/api/closures",
+    {
+        "summary": "set a closure",
+        "auth": _CLOSERS,
+        "body": _ref("ClosureInput"),
+        "ok": {201: _json(_ref("Closure"))},
+        "errors": (413, 422),
+    },
+)
+register(
+    "GET",
+    "/api/closures/<closure_id>",
+    {
+        "summary": "one closure",
+        "auth": _READERS,
+        "ok": {200: _json(_ref("Closure"))},
+        "errors": (404, 422),
+    },
+)
+register(
+    "DELETE",
+    "/api/closures/<closure_id>",
+    {"summary": "lift a closure", "auth": _CLOSERS, "ok": {204: None}, "errors": (404, 422)},
+)
+register(
+    "GET",
+    "/api/audit",
+    {
+        "summary": "every write with who made it, newest first",
+        "auth": _ADMIN,
+        "query": {
+            "limit": {"type": "string", "pattern": "^[0-9]+$"},
+            "actor": STR,
+            "target_type": STR,
+            "target_id": STR,
+            "before": {"type": "string", "pattern": "^[0-9]+$"},
+        },
+        "ok": {
+            200: _json(_obj({"entries": {"type": "array", "items": OBJ}}, required=["entries"]))
+        },
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/versions",
+    {
+        "summary": "the data's history, newest first",
+        "auth": _PLANNING,
+        "query": {"limit": INT, "before": INT},
+        "ok": {
+            200: _json(
+                _obj(
+                    {"current": NULL_INT, "versions": {"type": "array", "items": _ref("Version")}},
+                    required=("versions",),
+                )
+            )
+        },
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/versions/<int:version_id>",
+    {
+        "summary": "one version and its changes (GeoJSON before/after)",
+        "auth": _PLANNING,
+        "ok": {
+            200: _json(
+                _obj(
+                    {"version": _ref("Version"), "changes": {"type": "array"}}, required=["version"]
+                )
+            )
+        },
+        "errors": (404, 422),
+    },
+)
+register(
+    "POST",
+    "/api/versions/<int:version_id>/restore",
+    {
+        "summary": "restore an old version as a new one",
+        "auth": _PLANNERS,
+        "body": _MESSAGE_BODY,
+        "body_optional": True,
+        "ok": {201: _VERSION_ANSWER},
+        "errors": _EDIT_ERRORS,
+    },
+)
+_FEATURE_IN = {"type": "object", "description": "a GeoJSON Feature with properties"}
+register(
+    "GET",
+    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
+    {
+        "summary": "a feature as stored, with its revision",
+        "auth": _PLANNING,
+        "ok": {
+            200: _json(
+                _obj(
+                    {"layer": STR, "feature": OBJ, "revision": INT},
+                    required=("layer", "feature", "revision"),
+                )
+            )
+        },
+        "errors": (404, 422),
+    },
+)
+register(
+    "PUT",
+    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
+    {
+        "summary": "change a feature (409 with both versions when base_revision is stale)",
+        "auth": _PLANNERS,
+        "body": _obj(
+            {
+                "feature": _FEATURE_IN,
+                "base_revision": INT,
+                "message": {"type": "string", "minLength": 1},
+            },
+            required=("feature", "base_revision", "message"),
+            extra=False,
+        ),
+        "ok": {201: _VERSION_ANSWER},
+        "errors": _EDIT_ERRORS,
+    },
+)
+register(
+    "POST",
+    "/api/data/<any(trails, roads, places, stations):layer>",
+    {
+        "summary": "add a feature",
+        "auth": _PLANNERS,
+        "body": _obj(
+            {"feature": _FEATURE_IN, "message": {"type": "string", "minLength": 1}},
+            required=("feature", "message"),
+            extra=False,
+        ),
+        "ok": {201: _VERSION_ANSWER},
+        "errors": _EDIT_ERRORS,
+    },
+)
+register(
+    "DELETE",
+    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
+    {
+        "summary": "delete a feature",
+        "auth": _PLANNERS,
+        "body": _obj(
+            {"base_revision": INT, "message": {"type": "string", "minLength": 1}},
+            required=("base_revision", "message"),
+            extra=False,
+        ),
+        "ok": {201: _VERSION_ANSWER},
+        "errors": _EDIT_ERRORS,
+    },
+)
+register(
+    "POST",
+    "/api/data/ways/<way_id>/split",
+    {
+        "summary": "split a way at a point",
+        "auth": _PLANNERS,
+        "body": _obj(
+            {
+                "lon": NUM,
+                "lat": NUM,
+                "base_revision": INT,
+                "message": {"type": "string", "minLength": 1},
+            },
+            required=("lon", "lat", "base_revision", "message"),
+            extra=False,
+        ),
+        "ok": {201: _VERSION_ANSWER},
+        "errors": _EDIT_ERRORS,
+    },
+)
+register(
+    "POST",
+    "/api/data/ways/join",
+    {
+        "summary": "join two ways meeting end to end",
+        "auth": _PLANNERS,
+        "body": _obj(
+            {
+                "way_ids": {"type": "array", "items": STR, "minItems": 2, "maxItems": 2},
+                "message": {"type": "string", "minLength": 1},
+            },
+            required=("way_ids", "message"),
+            extra=False,
+        ),
+        "ok": {201: _VERSION_ANSWER},
+        "errors": _EDIT_ERRORS,
+    },
+)
+register(
+    "GET",
+    "/api/export",
+    {
+        "summary": "a version's data as a file",
+        "auth": _PLANNING,
+        "query": {"format": {"enum": list(FORMATS)}, "version": INT},
+        "ok": {200: {media: {} for media, _ in FORMATS.values()}},
+        "errors": (404, 422),
+    },
+)
+register(
+    "POST",
+    "/api/imports",
+    {
+        "summary": "preview an uploaded GPS file",
+        "auth": _PLANNERS,
+        "body": {
+            "multipart": _obj(
+                {
+                    "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                    "snap_tolerance_m": STR,
+                    "match_tolerance_m": STR,
+                    "layer": {"enum": ["trails", "roads"]},
+                    "route_id": STR,
+                },
+                required=("file",),
+                extra=False,
+            )
+        },
+        "ok": {201: _json(_ref("Import"))},
+        "errors": (400, 409, 413, 422),
+    },
+)
+register(
+    "GET",
+    "/api/imports/<import_id>",
+    {
+        "summary": "the preview again",
+        "auth": _PLANNERS,
+        "ok": {200: _json(_ref("Import"))},
+        "errors": (404,),
+    },
+)
+register(
+    "POST",
+    "/api/imports/<import_id>/apply",
+    {
+        "summary": "apply a previewed import as one version",
+        "auth": _PLANNERS,
+        "body": _obj(
+            {"message": {"type": "string", "minLength": 1}}, required=["message"], extra=False
+        ),
+        "ok": {201: _VERSION_ANSWER},
+        "errors": _EDIT_ERRORS,
+    },
+)
+register(
+    "DELETE",
+    "/api/imports/<import_id>",
+    {
+        "summary": "discard a previewed import",
+        "auth": _PLANNERS,
+        "ok": {204: None},
+        "errors": (404,),
+    },
+)
+register(
+    "GET",
+    "/api/incidents",
+    {
+        "summary": "incidents, newest first",
+        "auth": _DISPATCH,
+        "query": {
+            "status": {"enum": ["open", "closed", "all"]},
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIST},
+        },
+        "ok": {
+            200: _json(
+                _obj(
+                    {"status": STR, "incidents": {"type": "array", "items": _ref("Incident")}},
+                    required=("status", "incidents"),
+                )
+            )
+        },
+        "errors": (422,),
+    },
+)
+_CREATED_INCIDENT = _json(
+    _obj({"incident": _ref("Incident"), "created": BOOL}, required=("incident", "created"))
+)
+register(
+    "POST",
+    "/api/incidents",
+    {
+        "summary": "record an incident (200 with the first one when its idempotency_key was seen)",
+        "auth": _DISPATCH,
+        "body": _ref("IncidentCreate"),
+        "ok": {201: _CREATED_INCIDENT, 200: _CREATED_INCIDENT},
+        "errors": (413, 415, 422),
+    },
+)
+register(
+    "GET",
+    "/api/incidents/<int:incident_id>",
+    {"summary": "one incident", "auth": _DISPATCH, "ok": {200: _INCIDENT_ANSWER}, "errors": (404,)},
+)
+register(
+    "PATCH",
+    "/api/incidents/<int:incident_id>",
+    {
+        "summary": "change an incident (409 with the current one when base_version is stale)",
+        "auth": _DISPATCH,
+        "body": _ref("IncidentUpdate"),
+        "ok": {200: _INCIDENT_ANSWER},
+        "errors": (404, 409, 413, 415, 422),
+    },
+)
+register(
+    "POST",
+    "/api/incidents/<int:incident_id>/transitions",
+    {
+        "summary": "move an incident to its next status",
+        "auth": _DISPATCH,
+        "body": _ref("TransitionRequest"),
+        "ok": {200: _INCIDENT_ANSWER},
+        "errors": (404, 409, 413, 415, 422),
+    },
+)
+register(
+    "POST",
+    "/api/login",
+    {
+        "summary": "sign in; the answer holds the CSRF token",
+        "auth": "public",
+        "body": _obj({"username": STR, "password": STR}, required=("username", "password")),
+        "ok": {200: _ME},
+        "errors": (401, 413, 415, 422, 429),
+    },
+)
+register(
+    "POST",
+    "/api/logout",
+    {
+        "summary": "sign out",
+        "auth": "public",
+        "ok": {200: _json(_obj({"signed_out": BOOL}, required=["signed_out"]))},
+        "errors": (403,),
+    },
+)
+register(
+    "GET",
+    "/api/me",
+    {"summary": "who is signed in", "auth": "public", "ok": {200: _ME}, "errors": (401,)},
+)
+register(
+    "GET",
+    "/api/users",
+    {
+        "summary": "every user",
+        "auth": _ADMIN,
+        "ok": {
+            200: _json(
+                _obj({"users": {"type": "array", "items": _ref("User")}}, required=["users"])
+            )
+        },
+    },
+)
+register(
+    "POST",
+    "/api/users",
+    {
+        "summary": "add a user",
+        "auth": _ADMIN,
+        "body": _obj(
+            {
+                "username": STR,
+                "password": {"type": "string", "minLength": 10},
+                "role": {"enum": list(ROLES)},
+                "display_name": NULL_STR,
+            },
+            required=("username", "password", "role"),
+            extra=False,
+        ),
+        "ok": {201: _json(_obj({"user": _ref("User")}, required=["user"]))},
+        "errors": (409, 413, 415, 422),
+    },
+)
+register(
+    "PATCH",
+    "/api/users/<int:user_id>",
+    {
+        "summary": "change a user's role, password, display name, or deactivate them",
+        "auth": _ADMIN,
+        "body": {
+            **_obj(
+                {
+                    "role": {"enum": list(ROLES)},
+                    "active": BOOL,
+                    "password": {"type": "string", "minLength": 10},
+                    "display_name": NULL_STR,
+                },
+                extra=False,
+            ),
+            "minProperties": 1,
+        },
+        "ok": {200: _json(_obj({"user": _ref("User")}, required=["user"]))},
+        "errors": (404, 409, 413, 415, 422),
+    },
+)
+
+_PERIOD = {
+    "from": {"type": "string", "description": "ISO-8601 date or time (UTC unless a zone)"},
+    "to": {"type": "string", "description": "end of the period [from, to); default now"},
+}
+register(
+    "GET",
+    "/api/reports/summary",
+    {
+        "summary": "incident totals, counts and response times of a period",
+        "auth": ("officer", "planner"),
+        "query": _PERIOD,
+        "ok": {200: _json(OBJ)},
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/reports/heat",
+    {
+        "summary": "segments with their incident counts, and the incident points (GeoJSON)",
+        "auth": ("officer", "planner"),
+        "query": _PERIOD,
+        "ok": {
+            200: _geojson(_obj({"type": STR, "features": {"type": "array"}}, required=["type"]))
+        },
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/reports/incidents.csv",
+    {
+        "summary": "one row per incident of a period (CSV, UTF-8 with BOM)",
+        "auth": ("officer", "planner"),
+        "query": _PERIOD,
+        "ok": {200: {"text/csv": {"type": "string"}}},
+        "errors": (422,),
+    },
+)
+
+# --------------------------------------------------------------------------- the document
+_PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
+
+
+def _paths_of(rule: str) -> list[tuple[str, dict[str, str], list[dict[str, Any]]]]:
+    """The OpenAPI paths of a Flask rule: (path, values of expanded ``any`` parts, parameters)."""
+    results: list[tuple[str, dict[str, str], list[dict[str, Any]]]] = [(rule, {}, [])]
+    for match in _PART.finditer(rule):
+        conv, name = match.group("conv"), match.group("name")
+        expanded = []
+        for path, fixed, params in results:
+            if conv == "any":
+                for value in (v.strip() for v in match.group("args").split(",")):
+                    expanded.append(
+                        (path.replace(match.group(0), value, 1), {**fixed, name: value}, params)
+                    )
+                continue
+            schema: dict[str, Any] = (
+                {"type": "integer", "minimum": 0, "maximum": MAX_INT}
+                if conv == "int"
+                else {"type": "string"}
+            )
+            param = {"name": name, "in": "path", "required": True, "schema": schema}
+            expanded.append(
+                (path.replace(match.group(0), "{" + name + "}", 1), fixed, [*params, param])
+            )
+        results = expanded
+    return results
+
+
+_ERROR_TEXT = {
+    400: "the request cannot be read",
+    401: "not signed in",
+    403: "another role, or an unsafe request without the session's CSRF token (code csrf)",
+    404: "no such resource",
+    409: "a conflict: stale base version or revision, an existing name, no route",
+    413: "the body is too large",
+    415: "the body is not application/json",
+    422: "invalid input: the message and details name every problem",
+    429: "too many failed log-ins (Retry-After)",
+}
+
+
+def _operation(
+    method: str, path: str, spec: dict[str, Any], fixed: dict[str, str]
+) -> dict[str, Any]:
+    auth = spec.get("auth", "public")
+    errors = set(spec.get("errors", ()))
+    if auth != "public":
+        errors |= {401, 403}  # anonymous; another role, or no CSRF token on a write
+    op: dict[str, Any] = {
+        "operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{method.lower()}{path}").strip("_"),
+        "summary": spec["summary"],
+        "x-roles": "anyone" if auth == "public" else ["admin", *auth],
+    }
+    if auth == "public":
+        op["security"] = []
+    elif method in UNSAFE:
+        op["security"] = [{"session": [], "csrf": []}]
+    else:
+        op["security"] = [{"session": []}]
+    params = [
+        {"name": q, "in": "query", "required": False, "schema": schema}
+        for q, schema in spec.get("query", {}).items()
+    ]
+    if params:
+        op["parameters"] = params
+    body = spec.get("body")
+    if body is not None:
+        if "multipart" in body:
+            content = {"multipart/form-data": {"schema": body["multipart"]}}
+        else:
+            content = {JSON: {"schema": body}}
+        op["requestBody"] = {"required": not spec.get("body_optional", False), "content": content}
+    responses: dict[str, Any] = {}
+    for status, media in spec["ok"].items():
+        if media is None:
+            responses[str(status)] = {"description": "done, no content"}
+            continue
+        if "layer" in fixed and GEOJSON in media and media[GEOJSON] == OBJ:
+            media = _geojson(_ref(fixed["layer"]))
+        responses[str(status)] = {
+            "description": "success",
+            "content": {m: {"schema": s} for m, s in media.items()},
+        }
+    for status in sorted(errors):
+        responses[str(status)] = {
+            "description": _ERROR_TEXT[status],
+            "content": {JSON: {"schema": _ref("Error")}},
+        }
+    op["responses"] = responses
+    return op
+
+
+def _api_rules(app: Flask) -> list[tuple[str, str]]:
+    return sorted(
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if (rule.rule + "/").startswith("/api/")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    )
+
+
+def undocumented(app: Flask) -> list[tuple[str, str]]:
+    """The ``(method, rule)`` pairs under ``/api`` that have no spec in :data:`OPERATIONS`."""
+    return [key for key in _api_rules(app) if key not in OPERATIONS]
+
+
+def build(app: Flask) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``app``'s documented ``/api`` routes."""
+    paths: dict[str, dict[str, Any]] = {}
+    for method, rule in _api_rules(app):
+        spec = OPERATIONS.get((method, rule))
+        if spec is None:
+            continue
+        for path, fixed, params in _paths_of(rule):
+            item = paths.setdefault(path, {})
+            if params:
+                item["parameters"] = params
+            item[method.lower()] = _operation(method, path, spec, fixed)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Sandtable",
+            "version": "1",
+            "description": (
+                "Rescue coordination for the Mount Kailash pilgrim circuit. Sign in with "
+                "POST /api/login; send the session cookie, and on POST, PUT, PATCH and "
+                "DELETE the csrf_token of the log-in answer in X-CSRF-Token. Errors are "
+                '{"error": {"status", "code", "message", "details"}}. '
+                "Admins may call every operation; x-roles lists who else may."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": _components(),
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+            },
+        },
+    }
+
+
+@bp.get("/api/openapi.json")
+def openapi_json() -> Response:
+    state = current_app.extensions.setdefault("sandtable_openapi", {})
+    if "document" not in state:
+        state["document"] = build(current_app)
+    return jsonify(state["document"])
