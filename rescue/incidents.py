@@ -284,7 +284,7 @@ class IncidentUpdate(BaseModel):
 
     model_config = _STRICT
 
-    base_version: Annotated[int, Field(ge=1)]
+    base_version: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a database integer
     language: Language | None = None
     caller_name: Text100 | None = None
     caller_phone: Phone | None = None
@@ -321,7 +321,7 @@ class TransitionRequest(BaseModel):
     to: Status
     outcome: Outcome | None = None
     note: Text2000 | None = None
-    base_version: Annotated[int, Field(ge=1)]
+    base_version: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a database integer
 
 
 def _problem(error: Mapping[str, Any]) -> str:
