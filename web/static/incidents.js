@@ -81,21 +81,9 @@
   // --- small helpers ------------------------------------------------------------------------
   function $(selector, root) { return (root || document).querySelector(selector); }
 
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-
-  function icon(name) {
-    var i = el("i", "fa-solid fa-" + name);
-    i.setAttribute("aria-hidden", "true");
-    return i;
-  }
-
-  function button(className, en, zh, iconName) {
-    var b = el("button", "st-btn " + (className || ""));
-    b.type = "button";
-    if (iconName) { b.appendChild(icon(iconName)); b.appendChild(document.createTextNode(" ")); }
-    b.appendChild(bi(en, zh));
-    return b;
-  }
+  var clear = Sandtable.dom.clear;
+  var icon = Sandtable.dom.icon;
+  var button = Sandtable.dom.button;  // (className, en, zh, iconName)
 
   function kbd(text) { return el("kbd", null, text); }
 

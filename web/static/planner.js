@@ -86,18 +86,10 @@
   // --- small helpers ------------------------------------------------------------------------
   function $(selector, root) { return (root || document).querySelector(selector); }
 
-  function icon(name) {
-    var i = el("i", "fa-solid fa-" + name);
-    i.setAttribute("aria-hidden", "true");
-    return i;
-  }
+  var icon = Sandtable.dom.icon;
 
   function button(className, iconName, en, zh) {
-    var b = el("button", "st-btn " + (className || ""));
-    b.type = "button";
-    if (iconName) { b.appendChild(icon(iconName)); b.appendChild(document.createTextNode(" ")); }
-    b.appendChild(bi(en, zh));
-    return b;
+    return Sandtable.dom.button(className, en, zh, iconName);
   }
 
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }

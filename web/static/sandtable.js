@@ -563,6 +563,24 @@
   }
 
   // a bilingual label: two spans, the page's CSS shows the one matching the language
+  // a Font Awesome icon, hidden from screen readers
+  function domIcon(name) {
+    var i = domEl("i", "fa-solid fa-" + name);
+    i.setAttribute("aria-hidden", "true");
+    return i;
+  }
+
+  // a bilingual button, with an icon when iconName is given
+  function domButton(className, en, zh, iconName) {
+    var b = domEl("button", "st-btn " + (className || ""));
+    b.type = "button";
+    if (iconName) { b.appendChild(domIcon(iconName)); b.appendChild(document.createTextNode(" ")); }
+    b.appendChild(domBi(en, zh));
+    return b;
+  }
+
+  function domClear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
   function domBi(en, zh) {
     var frag = document.createDocumentFragment();
     var a = domEl("span", null, en);
@@ -606,7 +624,10 @@
   }
 
   window.Sandtable = {
-    dom: { el: domEl, bi: domBi, getJson: getJson, csrfHeaders: csrfHeaders },
+    dom: {
+      el: domEl, bi: domBi, icon: domIcon, button: domButton, clear: domClear,
+      getJson: getJson, csrfHeaders: csrfHeaders
+    },
     init: init,
     setLanguage: setLanguage,
     language: currentLanguage,
