@@ -9,8 +9,20 @@ The first admin is made on the command line (``sandtable create-user NAME --role
 admin``): there is no default account and no default password. At least one active
 admin always remains: deactivating or demoting the last one is a :class:`Conflict`.
 
-The ``users`` table is created by the Alembic migration ``0003``; this module has its
-own small Core table definition of it, so it depends on no web framework.
+Passwords must be hard to guess (:func:`password_problems`): 10 to 1024 characters, no
+control characters, not the username, and at least "safely unguessable" (score 3 of 4)
+for zxcvbn, Dropbox's estimator with its lists of common passwords, words and names
+(https://github.com/dropbox/zxcvbn, the Python port https://github.com/dwolfhub/zxcvbn-python).
+
+Sessions live in the database (:meth:`UserStore.start_session`): the signed cookie
+carries only a random token, its SHA-256 is the row's key, and every request reads the
+row with the user in one query (:meth:`UserStore.session_user`), so a logout, a password
+change or a deactivation ends sessions at once for every process and server sharing the
+database. Failed log-ins are counted in the database too (:class:`LoginLimiter`).
+
+The ``users`` table is created by the Alembic migration ``0003``, ``sessions`` and
+``login_failures`` by ``0006``; this module has its own small Core table definitions of
+them, so it depends on no web framework.
 """
 
 from __future__ import annotations
@@ -21,8 +33,12 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -30,13 +46,17 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Float,
+    ForeignKey,
     Integer,
     MetaData,
     RowMapping,
     String,
     Table,
+    delete,
     func,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -47,11 +67,17 @@ from rescue.errors import Conflict, InvalidInput, NotFound
 __all__ = [
     "MAX_PASSWORD_CHARS",
     "MIN_PASSWORD_CHARS",
+    "MIN_PASSWORD_SCORE",
     "ROLES",
+    "LoginLimiter",
+    "SessionInfo",
     "User",
     "UserStore",
     "hash_password",
+    "login_failures_table",
     "normalise_username",
+    "password_problems",
+    "sessions_table",
     "users_table",
     "verify_password",
 ]
@@ -62,6 +88,14 @@ MIN_PASSWORD_CHARS: Final = 10
 #: longer passwords are refused: hashing megabytes would be a cheap denial of service
 MAX_PASSWORD_CHARS: Final = 1024
 MAX_DISPLAY_NAME_CHARS: Final = 100
+#: zxcvbn's score a password needs: 3 is "safely unguessable" (about 10^8 guesses or more)
+MIN_PASSWORD_SCORE: Final = 3
+#: zxcvbn judges this many first characters (it refuses longer input: its work grows fast)
+_ZXCVBN_CHARS: Final = 72
+#: a session's row is written (last_seen_at) at most this often, not on every request
+SESSION_TOUCH_S: Final = 300
+#: expired or revoked sessions are kept this long (who was signed in when), then deleted
+SESSION_KEEP: Final = timedelta(days=30)
 _USERNAME = re.compile(r"[a-z0-9._-]{3,64}")
 
 _N, _R, _P = 2**14, 8, 1
@@ -81,6 +115,28 @@ users_table = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+sessions_table = Table(
+    "sessions",
+    _metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("revoked_by", String(64), nullable=True),
+    Column("address", String(64), nullable=True),
+    Column("user_agent", String(200), nullable=True),
+)
+login_failures_table = Table(
+    "login_failures",
+    _metadata,
+    Column("failure_id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(4), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("at_s", Float, nullable=False),
 )
 
 
@@ -181,17 +237,58 @@ def _check_username(value: object, problems: list[str]) -> str:
     return username
 
 
-def _check_password(value: object, username: str, problems: list[str]) -> str:
-    # never quote the password itself: messages end up in responses and logs
+def password_problems(
+    password: str, *, username: str = "", others: tuple[str, ...] = ()
+) -> list[str]:
+    """Why ``password`` may not be used (empty if it may), each "English / 中文".
+
+    10 to 1024 characters, no control characters (NUL, tab, newline …), not only spaces,
+    not the username, and a zxcvbn score of at least :data:`MIN_PASSWORD_SCORE` (of 4),
+    judged with ``username`` and ``others`` (the display name) as words an attacker knows.
+    The password itself is never quoted: messages end up in responses and logs.
+    """
+    from zxcvbn import zxcvbn  # imported here: its word lists take a moment to load
+
+    problems = []
+    if len(password) < MIN_PASSWORD_CHARS:
+        problems.append(
+            f"password must have at least {MIN_PASSWORD_CHARS} characters / "
+            f"密码至少需要 {MIN_PASSWORD_CHARS} 个字符"
+        )
+    elif len(password) > MAX_PASSWORD_CHARS:
+        problems.append(
+            f"password must have at most {MAX_PASSWORD_CHARS} characters / "
+            f"密码最多 {MAX_PASSWORD_CHARS} 个字符"
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in password):
+        problems.append("password must not contain control characters / 密码不能包含控制字符")
+    elif not password.strip():
+        problems.append("password must not be only spaces / 密码不能只有空格")
+    if username and password.strip().lower() == username:
+        problems.append("password must not be the username / 密码不能与用户名相同")
+    if problems:
+        return problems
+    words = [w for w in (username, *others, "sandtable", "kailash", "kora") if w]
+    result = zxcvbn(password[:_ZXCVBN_CHARS], user_inputs=words, max_length=_ZXCVBN_CHARS)
+    if int(result["score"]) >= MIN_PASSWORD_SCORE:
+        return []
+    feedback = result.get("feedback") or {}
+    hint = str(feedback.get("warning") or "").rstrip(".")
+    return [
+        "password is too easy to guess"
+        + (f" ({hint})" if hint else "")
+        + ": use three or four unrelated words, or a longer passphrase / "
+        "密码太容易被猜到：请使用三四个不相关的词或更长的短语"
+    ]
+
+
+def _check_password(
+    value: object, username: str, problems: list[str], others: tuple[str, ...] = ()
+) -> str:
     if not isinstance(value, str):
         problems.append("password must be a string")
         return ""
-    if len(value) < MIN_PASSWORD_CHARS:
-        problems.append(f"password must have at least {MIN_PASSWORD_CHARS} characters")
-    elif len(value) > MAX_PASSWORD_CHARS:
-        problems.append(f"password must have at most {MAX_PASSWORD_CHARS} characters")
-    if username and value.strip().lower() == username:
-        problems.append("password must not be the username")
+    problems.extend(password_problems(value, username=username, others=others))
     return value
 
 
@@ -224,6 +321,50 @@ def _check_active(value: object, problems: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- the store
 _UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A live session as an admin sees it (``session_id``: a prefix of the token's hash)."""
+
+    session_id: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    address: str | None
+    user_agent: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "created_at": self.created_at.isoformat(),
+            "last_seen_at": self.last_seen_at.isoformat(),
+            "expires_at": self.expires_at.isoformat(),
+            "address": self.address,
+            "user_agent": self.user_agent,
+        }
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _printable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable())
+
+
+def _revoke(
+    conn: Connection, user_id: int, now: datetime, actor: str, *, keep: str | None = None
+) -> int:
+    """Revoke the user's live sessions (but ``keep``'s) on ``conn``; how many."""
+    where = [sessions_table.c.user_id == user_id, sessions_table.c.revoked_at.is_(None)]
+    where.append(sessions_table.c.expires_at > now)
+    if keep:
+        where.append(sessions_table.c.token_hash != _token_hash(keep))
+    result = conn.execute(
+        update(sessions_table).where(*where).values(revoked_at=now, revoked_by=actor[:64])
+    )
+    return int(result.rowcount or 0)
 
 
 def _user(row: RowMapping) -> User:
@@ -280,9 +421,11 @@ class UserStore:
         """
         problems: list[str] = []
         name = _check_username(username, problems)
-        secret = _check_password(password, name, problems)
+        name_problems: list[str] = []
+        shown_name = _check_display_name(display_name, name_problems)
+        secret = _check_password(password, name, problems, (shown_name or "",))
         checked_role = _check_role(role, problems)
-        shown_name = _check_display_name(display_name, problems)
+        problems += name_problems
         if problems:
             raise InvalidInput("the user cannot be created", details=problems)
         now = datetime.now(UTC)
@@ -385,11 +528,14 @@ class UserStore:
         password: str = _UNSET,
         display_name: str | None = _UNSET,
         actor: str = "system",
+        keep_session: str | None = None,
     ) -> User:
         """Change a user's role, active flag, password or display name (None clears it).
 
         ``actor`` (who changes it) goes into the audit log, with the fields changed (a
-        new password as ``"password"``, never its value).
+        new password as ``"password"``, never its value). A new password or a
+        deactivation revokes every session of the user in the same transaction, except
+        the one whose token is ``keep_session`` (the admin changing their own password).
 
         Raises
         ------
@@ -451,6 +597,9 @@ class UserStore:
             conn.execute(
                 users_table.update().where(users_table.c.user_id == user_id).values(**values)
             )
+            if "password_hash" in values or values.get("active") is False:
+                revoked = _revoke(conn, user_id, now, actor, keep=keep_session)
+                shown["sessions_revoked"] = revoked
             record(
                 conn,
                 actor=actor,
@@ -463,6 +612,151 @@ class UserStore:
             )
             updated = conn.execute(select(*_USER_COLUMNS).where(users_table.c.user_id == user_id))
             return _user(updated.mappings().one())
+
+    # ----------------------------------------------------------------------- sessions
+    def start_session(
+        self,
+        user_id: int,
+        *,
+        lifetime: timedelta,
+        address: str | None = None,
+        user_agent: str | None = None,
+    ) -> str:
+        """A new session of the user, ending after ``lifetime``: its secret token.
+
+        Only the token's SHA-256 is stored. Sessions that ended more than
+        :data:`SESSION_KEEP` ago are deleted on the way.
+        """
+        token = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        with self.writer.begin() as conn:
+            conn.execute(
+                delete(sessions_table).where(sessions_table.c.expires_at < now - SESSION_KEEP)
+            )
+            conn.execute(
+                sessions_table.insert().values(
+                    token_hash=_token_hash(token),
+                    user_id=user_id,
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + lifetime,
+                    address=(address or "")[:64] or None,
+                    user_agent=_printable(user_agent or "")[:200] or None,
+                )
+            )
+        return token
+
+    def session_user(self, token: str) -> User | None:
+        """The active user of the live session with ``token``, or None.
+
+        One indexed read (the session's primary key joined to the user); the row's
+        ``last_seen_at`` is written at most every :data:`SESSION_TOUCH_S` seconds.
+        """
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return None
+        now = datetime.now(UTC)
+        key = _token_hash(token)
+        with self.reader.connect() as conn:
+            row = (
+                conn.execute(
+                    select(*_USER_COLUMNS, sessions_table.c.last_seen_at)
+                    .join(users_table, users_table.c.user_id == sessions_table.c.user_id)
+                    .where(
+                        sessions_table.c.token_hash == key,
+                        sessions_table.c.revoked_at.is_(None),
+                        sessions_table.c.expires_at > now,
+                        users_table.c.active.is_(True),
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        if (now - row["last_seen_at"]).total_seconds() >= SESSION_TOUCH_S:
+            with self.writer.begin() as conn:
+                conn.execute(
+                    update(sessions_table)
+                    .where(sessions_table.c.token_hash == key)
+                    .values(last_seen_at=now)
+                )
+        return _user(row)
+
+    def end_session(self, token: str, *, actor: str = "system") -> bool:
+        """Revoke the session with ``token`` (a logout); whether a live one was ended."""
+        if not isinstance(token, str) or not token:
+            return False
+        now = datetime.now(UTC)
+        with self.writer.begin() as conn:
+            result = conn.execute(
+                update(sessions_table)
+                .where(
+                    sessions_table.c.token_hash == _token_hash(token),
+                    sessions_table.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=now, revoked_by=actor[:64])
+            )
+        return bool(result.rowcount)
+
+    def revoke_sessions(self, user_id: int, *, actor: str = "system") -> int:
+        """Revoke every live session of the user; how many there were.
+
+        Raises
+        ------
+        NotFound
+            If there is no such user.
+        """
+        now = datetime.now(UTC)
+        with self.writer.begin() as conn:
+            username = conn.execute(
+                select(users_table.c.username).where(users_table.c.user_id == user_id)
+            ).scalar()
+            if username is None:
+                raise NotFound(f"no user {user_id}")
+            count = _revoke(conn, user_id, now, actor)
+            record(
+                conn,
+                actor=actor,
+                action="user.sessions_revoke",
+                target_type="user",
+                target_id=str(username),
+                summary=f"signed {username} out everywhere ({count} session(s))",
+                details={"sessions_revoked": count},
+                at=now,
+            )
+        return count
+
+    def sessions(self, user_id: int) -> tuple[SessionInfo, ...]:
+        """The user's live sessions (not revoked, not expired), newest first.
+
+        Raises
+        ------
+        NotFound
+            If there is no such user.
+        """
+        self.get(user_id)
+        now = datetime.now(UTC)
+        with self.reader.connect() as conn:
+            rows = conn.execute(
+                select(sessions_table)
+                .where(
+                    sessions_table.c.user_id == user_id,
+                    sessions_table.c.revoked_at.is_(None),
+                    sessions_table.c.expires_at > now,
+                )
+                .order_by(sessions_table.c.created_at.desc())
+            ).mappings()
+            return tuple(
+                SessionInfo(
+                    session_id=str(r["token_hash"])[:12],
+                    created_at=r["created_at"],
+                    last_seen_at=r["last_seen_at"],
+                    expires_at=r["expires_at"],
+                    address=r["address"],
+                    user_agent=r["user_agent"],
+                )
+                for r in rows
+            )
 
     @staticmethod
     def _id_of(conn: Connection, username: str) -> int | None:
@@ -480,3 +774,97 @@ class UserStore:
                 .where(users_table.c.role == "admin", users_table.c.active.is_(True))
             ).scalar_one()
         )
+
+
+# --------------------------------------------------------------------------- log-in limits
+class LoginLimiter:
+    """Failed log-ins per (address, username) and per address within a sliding window.
+
+    Counted in the database (``login_failures``), so every worker process and every
+    server sharing the database enforces one limit, and a restart forgets nothing.
+    Each failure is one row per key; a key is limited once ``limit`` failures lie
+    within ``window_s``, until the oldest of the last ``limit`` leaves the window.
+    ``clock`` (seconds since the epoch: compared across machines) can be replaced by
+    tests.
+    """
+
+    def __init__(
+        self,
+        reader: Engine,
+        writer: Engine,
+        *,
+        per_user: int = 5,
+        per_address: int = 20,
+        window_s: float = 15 * 60,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.per_user = per_user
+        self.per_address = per_address
+        self.window_s = window_s
+        self.clock = clock
+        self._sweep_lock = threading.Lock()
+        self._last_sweep = -float("inf")
+
+    def retry_after(self, address: str, username: str) -> int | None:
+        """Seconds until a new attempt is allowed, or None if it is allowed now."""
+        now = self.clock()
+        t = login_failures_table
+        waits = []
+        with self.reader.connect() as conn:
+            for scope, addr, name, limit in self._keys(address, username):
+                # the limit-th newest failure in the window: the attempt waits until it leaves
+                oldest = conn.execute(
+                    select(t.c.at_s)
+                    .where(
+                        t.c.scope == scope,
+                        t.c.address == addr,
+                        t.c.username == name,
+                        t.c.at_s > now - self.window_s,
+                    )
+                    .order_by(t.c.at_s.desc())
+                    .limit(1)
+                    .offset(limit - 1)
+                ).scalar()
+                if oldest is not None:
+                    waits.append(float(oldest) + self.window_s - now)
+        if not waits:
+            return None
+        return max(1, int(max(waits) + 0.999))
+
+    def failed(self, address: str, username: str) -> None:
+        """Count a failed attempt (and, now and then, forget failures out of the window)."""
+        now = self.clock()
+        rows = [
+            {"scope": scope, "address": addr, "username": name, "at_s": now}
+            for scope, addr, name, _ in self._keys(address, username)
+        ]
+        with self.writer.begin() as conn:
+            conn.execute(login_failures_table.insert(), rows)
+            if self._due_for_sweep(now):
+                conn.execute(
+                    delete(login_failures_table).where(
+                        login_failures_table.c.at_s <= now - self.window_s
+                    )
+                )
+
+    def succeeded(self, address: str, username: str) -> None:
+        """Forget the failures of this address and username (not the address's total)."""
+        t = login_failures_table
+        scope, addr, name, _ = self._keys(address, username)[0]
+        with self.writer.begin() as conn:
+            conn.execute(
+                delete(t).where(t.c.scope == scope, t.c.address == addr, t.c.username == name)
+            )
+
+    def _keys(self, address: str, username: str) -> list[tuple[str, str, str, int]]:
+        addr, name = address[:64], username[:64]
+        return [("user", addr, name, self.per_user), ("addr", addr, "", self.per_address)]
+
+    def _due_for_sweep(self, now: float) -> bool:
+        with self._sweep_lock:
+            if now - self._last_sweep < 60:
+                return False
+            self._last_sweep = now
+            return True

@@ -30,6 +30,8 @@ TABLES = (
     "incident_events",
     "incident_descriptions",
     "incidents",
+    "sessions",
+    "login_failures",
     "users",
     "versions",
     "regions",

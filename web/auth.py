@@ -1,9 +1,12 @@
 """Signing in and out, the current user, role checks, CSRF tokens and the users API.
 
-Sessions are Flask's signed cookies (``HttpOnly``, ``SameSite=Lax``, ``Secure`` when
-``SANDTABLE_SESSION_COOKIE_SECURE=true``, which a deployment behind TLS must set;
-12 hours). The session holds the user's id and a CSRF token; the user is read from
-the database on every request, so a deactivated user is signed out at once.
+Sessions are rows of the database's ``sessions`` table; Flask's signed cookie
+(``HttpOnly``, ``SameSite=Lax``, ``Secure`` when ``SANDTABLE_SESSION_COOKIE_SECURE=true``,
+which a deployment behind TLS must set) carries the session's random token and a CSRF
+token. Every request reads the session row with its user in one query
+(:meth:`rescue.users.UserStore.session_user`), so a logout, a password change or a
+deactivation ends sessions at once, in every process and server sharing the database.
+A session ends 12 hours after sign-in (``PERMANENT_SESSION_LIFETIME``).
 
 CSRF: every unsafe request (POST, PUT, PATCH, DELETE) of a signed-in user through
 :func:`require_role` must carry the session's token in the ``X-CSRF-Token`` header
@@ -11,10 +14,9 @@ or the ``csrf_token`` form field; the log-in form carries one too. ``POST /api/l
 accepts only ``application/json``, which a cross-site form cannot send.
 
 Failed log-ins are limited per (client address, username) and per address
-(:class:`LoginLimiter`). The counts are kept **in memory, per process**: several
-worker processes each count on their own, and a restart forgets them. Behind a
-reverse proxy the client address is the proxy's unless the app is wrapped in
-werkzeug's ``ProxyFix``.
+(:class:`rescue.users.LoginLimiter`), counted in the database: one limit for every
+worker process and server, kept across restarts. Behind a reverse proxy the client
+address is the proxy's unless the app is wrapped in werkzeug's ``ProxyFix``.
 """
 
 from __future__ import annotations
@@ -24,11 +26,8 @@ import hmac
 import logging
 import os
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
@@ -54,11 +53,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from rescue.errors import (
     Forbidden,
     InvalidInput,
-    NotFound,
     TooManyRequests,
     Unauthorized,
 )
-from rescue.users import ROLES, User, UserStore
+from rescue.users import ROLES, LoginLimiter, User, UserStore
 from web.bodies import json_object, json_type, read_body
 from web.config import ConfigError
 from web.errors import error_response
@@ -82,6 +80,8 @@ bp = Blueprint("auth", __name__)
 SECRET_KEY_FILE = "secret_key"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
+#: the cookie's key for the session token (the user's id is only in the database row)
+SESSION_KEY = "sid"
 _WRONG = "wrong username or password"
 _WRONG_ZH = "用户名或密码错误"
 _EXTENSION = "sandtable_auth"
@@ -133,70 +133,9 @@ def _create_secret_key(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-# --------------------------------------------------------------------------- rate limit
-@dataclass
-class LoginLimiter:
-    """Failed log-ins per (address, username) and per address within a sliding window.
-
-    In memory, for this process only; thread-safe. ``clock`` (seconds, monotonic) can
-    be replaced by tests.
-    """
-
-    per_user: int = 5
-    per_address: int = 20
-    window_s: float = 15 * 60
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[tuple[str, ...], deque[float]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def retry_after(self, address: str, username: str) -> int | None:
-        """Seconds until a new attempt is allowed, or None if it is allowed now."""
-        now = self.clock()
-        with self._lock:
-            waits = [self._wait(key, limit, now) for key, limit in self._keys(address, username)]
-        worst = max((w for w in waits if w is not None), default=None)
-        return None if worst is None else max(1, int(worst + 0.999))
-
-    def failed(self, address: str, username: str) -> None:
-        """Count a failed attempt."""
-        now = self.clock()
-        with self._lock:
-            if len(self._failures) > 10_000:  # forget the stale keys of a wide attack
-                self._sweep(now)
-            for key, _ in self._keys(address, username):
-                self._failures.setdefault(key, deque()).append(now)
-
-    def succeeded(self, address: str, username: str) -> None:
-        """Forget the failures of this address and username (not the address's total)."""
-        with self._lock:
-            self._failures.pop(("user", address, username), None)
-
-    def _keys(self, address: str, username: str) -> list[tuple[tuple[str, ...], int]]:
-        return [(("user", address, username), self.per_user), (("addr", address), self.per_address)]
-
-    def _wait(self, key: tuple[str, ...], limit: int, now: float) -> float | None:
-        times = self._failures.get(key)
-        if not times:
-            return None
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-            return None
-        if len(times) < limit:
-            return None
-        return times[len(times) - limit] + self.window_s - now
-
-    def _sweep(self, now: float) -> None:
-        for key in list(self._failures):
-            times = self._failures[key]
-            if not times or times[-1] <= now - self.window_s:
-                del self._failures[key]
-
-
 @dataclass
 class _AuthState:
-    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    limiter: LoginLimiter | None = None
     users: UserStore | None = None
 
 
@@ -211,8 +150,11 @@ def _auth() -> _AuthState:
 
 
 def limiter(app: Flask) -> LoginLimiter:
-    """The log-in limiter of ``app``."""
+    """The log-in limiter of ``app`` (counting in the app's database)."""
     auth: _AuthState = app.extensions[_EXTENSION]
+    if auth.limiter is None:
+        store = app.extensions["sandtable"].store
+        auth.limiter = LoginLimiter(store.reader, store.writer)
     return auth.limiter
 
 
@@ -227,23 +169,24 @@ def users() -> UserStore:
 
 # --------------------------------------------------------------------------- session
 def current_user() -> User | None:
-    """The signed-in, active user of this request, or None."""
+    """The signed-in, active user of this request's live session, or None."""
     if "sandtable_user" in g:
         cached: User | None = g.sandtable_user
         return cached
     user = None
-    user_id = session.get("user_id")
-    if isinstance(user_id, int):
-        try:
-            user = users().get(user_id)
-        except NotFound:
-            user = None
-        if user is not None and not user.active:
-            user = None
-        if user is None:
-            session.pop("user_id", None)
+    token = session.get(SESSION_KEY)
+    if isinstance(token, str):
+        user = users().session_user(token)
+        if user is None:  # logged out, revoked, expired or deactivated
+            session.pop(SESSION_KEY, None)
     g.sandtable_user = user
     return user
+
+
+def session_token() -> str | None:
+    """The token of this request's session (signed in or not), or None."""
+    token = session.get(SESSION_KEY)
+    return token if isinstance(token, str) else None
 
 
 def csrf_token() -> str:
@@ -278,11 +221,25 @@ def _csrf_refused() -> Response:
 
 
 def _sign_in(user: User) -> str:
-    session.clear()  # nothing from before the sign-in survives (session fixation)
+    _sign_out()  # nothing from before the sign-in survives (session fixation)
     session.permanent = True
-    session["user_id"] = user.user_id
+    session[SESSION_KEY] = users().start_session(
+        user.user_id,
+        lifetime=current_app.permanent_session_lifetime,
+        address=_client_address(),
+        user_agent=request.headers.get("User-Agent"),
+    )
     g.sandtable_user = user
     return csrf_token()  # a new token for the new session
+
+
+def _sign_out() -> None:
+    """End this request's session in the database (if any) and clear the cookie."""
+    token = session_token()
+    if token:
+        users().end_session(token, actor=current_user_name())
+    session.clear()
+    g.sandtable_user = None
 
 
 def require_role(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | BaseResponse]]:
@@ -356,7 +313,7 @@ def _client_address() -> str:
 
 def _check_password_attempt(username: str, password: str) -> User:
     """The user, or Unauthorized / TooManyRequests; failures are counted and logged."""
-    limits = _auth().limiter
+    limits = limiter(current_app)
     address = _client_address()
     key = username.strip().lower()[:64]
     wait = limits.retry_after(address, key)
@@ -422,7 +379,7 @@ def login_submit() -> BaseResponse:
 def logout_submit() -> BaseResponse:
     if current_user() is not None and not _csrf_ok():
         return _csrf_refused()
-    session.clear()
+    _sign_out()
     return redirect(url_for("auth.login_page"), code=303)
 
 
@@ -457,7 +414,7 @@ def api_login() -> Response:
 def api_logout() -> Response:
     if current_user() is not None and not _csrf_ok():
         return _csrf_refused()
-    session.clear()
+    _sign_out()
     return _no_store({"signed_out": True})
 
 
@@ -511,9 +468,24 @@ def api_update_user(user_id: int) -> Response:
     _refuse_unknown(body, _PATCH_FIELDS)
     if not body:
         raise InvalidInput(f"send at least one of {', '.join(sorted(_PATCH_FIELDS))}")
-    user = users().update(user_id, **body, actor=current_user_name())
+    user = users().update(user_id, **body, actor=current_user_name(), keep_session=session_token())
     log.info("%r changed user %r: %s", current_user_name(), user.username, sorted(body))
     return _no_store({"user": user.to_dict()})
+
+
+@bp.get("/api/users/<int:user_id>/sessions")
+@require_role("admin")
+def api_user_sessions(user_id: int) -> Response:
+    sessions = users().sessions(user_id)
+    return _no_store({"sessions": [s.to_dict() for s in sessions]})
+
+
+@bp.delete("/api/users/<int:user_id>/sessions")
+@require_role("admin")
+def api_revoke_user_sessions(user_id: int) -> Response:
+    count = users().revoke_sessions(user_id, actor=current_user_name())
+    log.info("%r revoked %d session(s) of user %d", current_user_name(), count, user_id)
+    return _no_store({"sessions_revoked": count})
 
 
 def current_user_name() -> str:

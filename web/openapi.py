@@ -875,6 +875,42 @@ register(
     },
 )
 
+_SESSION = _obj(
+    {
+        "session_id": STR,
+        "created_at": STR,
+        "last_seen_at": STR,
+        "expires_at": STR,
+        "address": NULL_STR,
+        "user_agent": NULL_STR,
+    },
+    required=("session_id", "created_at", "last_seen_at", "expires_at"),
+)
+register(
+    "GET",
+    "/api/users/<int:user_id>/sessions",
+    {
+        "summary": "a user's live sessions (where and since when they are signed in)",
+        "auth": _ADMIN,
+        "ok": {
+            200: _json(
+                _obj({"sessions": {"type": "array", "items": _SESSION}}, required=["sessions"])
+            )
+        },
+        "errors": (404,),
+    },
+)
+register(
+    "DELETE",
+    "/api/users/<int:user_id>/sessions",
+    {
+        "summary": "sign a user out everywhere (revoke every live session)",
+        "auth": _ADMIN,
+        "ok": {200: _json(_obj({"sessions_revoked": INT}, required=["sessions_revoked"]))},
+        "errors": (404,),
+    },
+)
+
 _PERIOD = {
     "from": {"type": "string", "description": "ISO-8601 date or time (UTC unless a zone)"},
     "to": {"type": "string", "description": "end of the period [from, to); default now"},

@@ -62,6 +62,8 @@ def test_weak_password_is_refused(tmp_path: Path, password: str, problem: str) -
 
 
 def test_an_unknown_role_is_refused(tmp_path: Path) -> None:
-    done = create_user(tmp_path / "instance", "dawa", "--role", "root", password="x" * 12)
+    done = create_user(
+        tmp_path / "instance", "dawa", "--role", "root", password="snow lion banner 9"
+    )
     assert done.returncode == 2
     assert "invalid choice: 'root'" in done.stderr

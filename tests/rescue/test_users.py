@@ -119,7 +119,7 @@ def test_bad_usernames(users: UserStore, username: str) -> None:
 def test_password_equal_to_the_username_is_refused(users: UserStore) -> None:
     with pytest.raises(InvalidInput) as info:
         users.create_user("tenzin1234", "Tenzin1234", "officer")
-    assert info.value.details == ["password must not be the username"]
+    assert info.value.details == ["password must not be the username / 密码不能与用户名相同"]
 
 
 def test_duplicate_username_is_a_conflict(users: UserStore) -> None:

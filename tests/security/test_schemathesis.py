@@ -39,7 +39,7 @@ CHECKS = [
 ]
 EXAMPLES = int(os.environ.get("SANDTABLE_SCHEMATHESIS_EXAMPLES", "10"))
 #: operations that could lock the fuzzing admin out run last
-LAST = ("PATCH /api/users/{user_id}",)
+LAST = ("DELETE /api/users/{user_id}/sessions", "PATCH /api/users/{user_id}")
 
 
 def _session(app: Flask) -> tuple[Any, dict[str, str], dict[str, str]]:
@@ -173,12 +173,14 @@ def _valid_calls(client: FlaskClient) -> list[tuple[str, dict[str, Any]]]:
         ("GET /api/users", {}),
         (
             "POST /api/users",
-            {"body": {"username": "sonam", "password": "x" * 12, "role": "officer"}},
+            {"body": {"username": "sonam", "password": "snow lion banner 9", "role": "officer"}},
         ),
         (
             "PATCH /api/users/{user_id}",
             {"path_parameters": {"user_id": me}, "body": {"display_name": "Admin"}},
         ),
+        ("GET /api/users/{user_id}/sessions", {"path_parameters": {"user_id": me}}),
+        ("DELETE /api/users/{user_id}/sessions", {"path_parameters": {"user_id": me}}),
         ("GET /api/reports/summary", {"query": period}),
         ("GET /api/reports/heat", {"query": period}),
         ("GET /api/reports/incidents.csv", {"query": period}),

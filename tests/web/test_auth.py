@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete
 from werkzeug.test import TestResponse
 
-from rescue.users import User, UserStore, users_table
+from rescue.users import User, UserStore, login_failures_table, users_table
 from web import ConfigError, auth, create_app
 
 PASSWORD = "prayer wheel 108"
@@ -52,7 +52,12 @@ def admin(users: UserStore) -> User:
 @pytest.fixture
 def clock(planner_app: Flask) -> FakeClock:
     fake = FakeClock()
-    planner_app.extensions["sandtable_auth"].limiter = auth.LoginLimiter(clock=fake)
+    store = planner_app.extensions["sandtable"].store
+    with store.writer.begin() as conn:
+        conn.execute(delete(login_failures_table))
+    planner_app.extensions["sandtable_auth"].limiter = auth.LoginLimiter(
+        store.reader, store.writer, clock=fake
+    )
     return fake
 
 
@@ -395,11 +400,13 @@ def test_login_is_rate_limited_per_address(pc: FlaskClient, admin: User, clock: 
     assert api_login(pc, "tenzin", PASSWORD).status_code == 200
 
 
-def test_limiter_is_thread_safe_and_forgets() -> None:
+def test_limiter_is_thread_safe_and_forgets(users: UserStore) -> None:
     import threading
 
     fake = FakeClock()
-    limiter = auth.LoginLimiter(per_user=3, per_address=1000, clock=fake)
+    limiter = auth.LoginLimiter(
+        users.reader, users.writer, per_user=3, per_address=1000, clock=fake
+    )
 
     def fail() -> None:
         for _ in range(100):
