@@ -51,14 +51,28 @@ def test_create_the_first_admin_then_a_duplicate(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("password", "problem"),
-    [("short", "at least 10 characters"), ("dawa.lhamo", "must not be the username")],
+    [
+        ("short", "at least 10 characters / 密码至少需要 10 个字符"),
+        ("dawa.lhamo", "must not be the username / 密码不能与用户名相同"),
+        ("aaaaaaaaaa", "too easy to guess"),
+        ("1234567890", "too easy to guess (This is a top-100 common password)"),
+        ("qwertyuiop1", "too easy to guess"),
+        (" " * 10, "must not be only spaces / 密码不能只有空格"),
+        ("\0" * 10, "must not contain control characters / 密码不能包含控制字符"),
+    ],
 )
 def test_weak_password_is_refused(tmp_path: Path, password: str, problem: str) -> None:
-    done = create_user(tmp_path / "instance", "dawa.lhamo", "--role", "officer", password=password)
+    instance = tmp_path / "instance"
+    done = create_user(instance, "dawa.lhamo", "--role", "officer", password=password)
     assert done.returncode == 2
     assert problem in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
+    store = open_store(f"sqlite:///{instance / DATABASE_FILE}")
+    try:
+        assert UserStore(store.reader, store.writer).list() == ()  # nothing was created
+    finally:
+        store.dispose()
 
 
 def test_an_unknown_role_is_refused(tmp_path: Path) -> None:

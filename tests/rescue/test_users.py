@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete
@@ -122,6 +123,52 @@ def test_password_equal_to_the_username_is_refused(users: UserStore) -> None:
     assert info.value.details == ["password must not be the username / 密码不能与用户名相同"]
 
 
+WEAK = [
+    ("aaaaaaaaaa", "too easy to guess"),
+    ("1234567890", "too easy to guess"),
+    ("password1234", "too easy to guess"),
+    ("tenzin2024!", "too easy to guess"),  # the username and a year
+    ("kailash kora", "too easy to guess"),  # the service's own words
+    (" " * 10, "only spaces"),
+    ("\0" * 10, "control characters"),
+    ("a\nb correct horse battery", "control characters"),
+    ("short one", "at least 10"),
+    ("x" * 1025, "at most 1024"),
+]
+
+
+@pytest.mark.parametrize(("password", "problem"), WEAK)
+def test_weak_passwords_are_refused_at_creation_and_change(
+    users: UserStore, password: str, problem: str
+) -> None:
+    with pytest.raises(InvalidInput) as created:
+        users.create_user("tenzin", password, "officer")
+    (message,) = created.value.details
+    assert problem in message and " / " in message  # English / 中文
+    assert not password.strip() or password not in str(created.value)  # never quoted
+    assert users.list() == ()
+    user = users.create_user("tenzin", PASSWORD, "officer")
+    with pytest.raises(InvalidInput, match="cannot be changed"):
+        users.update(user.user_id, password=password)
+    assert users.authenticate("tenzin", PASSWORD) == user  # the old password still works
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "correct horse battery",
+        "yak butter tea 4",
+        "Tr0ub4dor&3xx",
+        "雪山 转山 冈仁波齐 108",
+        "yaks walk slowly over the high pass while prayer flags snap in the cold wind",
+    ],
+)
+def test_strong_passwords_are_taken(users: UserStore, password: str) -> None:
+    assert rescue.users.password_problems(password, username="tenzin") == []
+    user = users.create_user("tenzin", password, "officer")
+    assert users.authenticate("tenzin", password) == user
+
+
 def test_duplicate_username_is_a_conflict(users: UserStore) -> None:
     users.create_user("dawa", PASSWORD, "planner")
     with pytest.raises(Conflict, match="'dawa' is taken"):
@@ -166,3 +213,43 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(users: UserStore) -> No
     with pytest.raises(Conflict):
         users.update(second.user_id, active=False)
     assert users.get(second.user_id).active
+
+
+def test_a_database_of_the_previous_release_is_upgraded_in_place(database_url: str) -> None:
+    """Users made before sessions were rows (migration 0005) sign in after the upgrade."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy import text
+
+    from geodata.store.store import _MIGRATIONS, _engines
+    from rescue.users import LoginLimiter
+
+    reader, writer = _engines(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with writer.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0005")  # a new database (SQLite) ...
+        command.downgrade(config, "0005")  # ... or one the session already upgraded (PostGIS)
+        tables = set(sa_inspect(conn).get_table_names())
+    assert "users" in tables and not tables & {"sessions", "login_failures"}
+    with writer.begin() as conn:
+        conn.execute(delete(users_table))
+    old = UserStore(reader, writer).create_user("tenzin", PASSWORD, "admin")
+    reader.dispose()
+    writer.dispose()
+    store = open_store(database_url)
+    try:
+        with store.reader.connect() as conn:
+            head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert head == "0006"
+        users = UserStore(store.reader, store.writer)
+        assert users.authenticate("tenzin", PASSWORD) == old
+        token = users.start_session(old.user_id, lifetime=timedelta(hours=1))
+        assert users.session_user(token) == old
+        limiter = LoginLimiter(store.reader, store.writer)
+        limiter.failed("10.1.1.1", "tenzin")
+        assert limiter.retry_after("10.1.1.1", "tenzin") is None
+    finally:
+        store.dispose()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from werkzeug.test import TestResponse
 
 from rescue.users import User, UserStore, login_failures_table, users_table
@@ -451,3 +451,74 @@ def test_passwords_never_appear_in_responses_or_logs(
         assert password not in logged
     assert "scrypt$" not in text and "password_hash" not in text
     assert "failed log-in for 'tenzin'" in caplog.text  # failures are logged, without passwords
+
+
+def test_a_limit_reached_through_one_app_holds_in_another(
+    planner_app: Flask, admin: User, clock: FakeClock
+) -> None:
+    """Failures are counted in the database: every worker process and server sees them."""
+    twin = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_DIR": planner_app.config["INSTANCE_DIR"],
+            "DATABASE_URL": planner_app.config["DATABASE_URL"],
+        }
+    )
+    try:
+        store = twin.extensions["sandtable"].store
+        twin.extensions["sandtable_auth"].limiter = auth.LoginLimiter(
+            store.reader, store.writer, clock=clock
+        )
+        first, second = planner_app.test_client(), twin.test_client()
+        for client in (first, second, first, second):
+            assert api_login(client, "tenzin", "not the password").status_code == 401
+        assert api_login(second, "tenzin", PASSWORD).status_code == 200  # 4 < 5: allowed
+        for client in (first, second, first, second, first):
+            assert api_login(client, "tenzin", "not the password").status_code == 401
+        for client in (first, second):  # the fifth failure, made through the first app
+            limited = api_login(client, "tenzin", PASSWORD)
+            assert limited.status_code == 429
+            assert int(limited.headers["Retry-After"]) == 15 * 60
+        assert first.get("/api/me").status_code == 401  # nobody was signed in
+        clock.now += 15 * 60
+        assert api_login(second, "tenzin", PASSWORD).status_code == 200
+    finally:
+        store.dispose()
+
+
+def test_failures_survive_a_restart_and_old_ones_are_swept(
+    planner_app: Flask, admin: User, users: UserStore, clock: FakeClock
+) -> None:
+    for _ in range(5):
+        assert api_login(planner_app.test_client(), "tenzin", "wrong guess").status_code == 401
+    again = auth.LoginLimiter(users.reader, users.writer, clock=clock)  # a restarted process
+    assert again.retry_after("127.0.0.1", "tenzin") == 15 * 60
+    assert again.retry_after("127.0.0.1", "someone") is None
+    clock.now += 15 * 60 + 61
+    again.failed("10.0.0.9", "x")  # a failure after the window sweeps the old ones out
+    with users.reader.connect() as conn:
+        left = conn.execute(select(login_failures_table.c.address)).scalars().all()
+    assert sorted(left) == ["10.0.0.9", "10.0.0.9"]
+
+
+# --- the password policy -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaa", "1234567890", " " * 10, "\0" * 10, "dawa"])
+def test_weak_passwords_are_refused_by_the_api(
+    pc: FlaskClient, admin: User, users: UserStore, weak: str
+) -> None:
+    headers = {"X-CSRF-Token": signed_in(pc, "tenzin")}
+    created = pc.post(
+        "/api/users",
+        json={"username": "dawa", "password": weak, "role": "officer"},
+        headers=headers,
+    )
+    assert created.status_code == 422
+    details = created.get_json()["error"]["details"]
+    assert any("password" in d and " / 密码" in d for d in details), details
+    assert [u.username for u in users.list()] == ["tenzin"]
+    changed = pc.patch(f"/api/users/{admin.user_id}", json={"password": weak}, headers=headers)
+    assert changed.status_code == 422
+    assert users.authenticate("tenzin", PASSWORD) == admin
+    assert pc.get("/api/me").status_code == 200  # a refused change ends no session
