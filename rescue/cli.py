@@ -18,7 +18,7 @@ from typing import Any
 
 from rescue.errors import InvalidInput, SandtableError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "waitress_limits"]
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -38,8 +38,32 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # waitress warns "Task queue depth is N" for every request that waits for a thread:
     # thousands of lines a minute under load (bench_load), telling nothing new
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="sandtable")
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="sandtable",
+        **waitress_limits(),
+    )
     return 0
+
+
+def waitress_limits() -> dict[str, int]:
+    """waitress's own request limits, refused before any body byte is read or buffered.
+
+    A body declaring more than ``web.bodies.MAX_REQUEST_BYTES`` (the largest upload) is
+    answered 413 as soon as its headers arrive; a chunked body is cut off (413) when it
+    passes the limit, so waitress never buffers more than that to its temporary file.
+    Headers are limited to 64 KiB (431 beyond).
+    """
+    from web.bodies import MAX_REQUEST_BYTES
+
+    return {
+        # waitress refuses a length >= this: one more, so that the limit itself is allowed
+        "max_request_body_size": MAX_REQUEST_BYTES + 1,
+        "max_request_header_size": 64 * 1024,
+    }
 
 
 def _cmd_create_user(args: argparse.Namespace) -> int:

@@ -859,7 +859,8 @@ class LoginLimiter:
             )
 
     def _keys(self, address: str, username: str) -> list[tuple[str, str, str, int]]:
-        addr, name = address[:64], username[:64]
+        # PostgreSQL text cannot hold NUL: any username may be tried, valid or not
+        addr, name = address[:64].replace("\0", "\ufffd"), username[:64].replace("\0", "\ufffd")
         return [("user", addr, name, self.per_user), ("addr", addr, "", self.per_address)]
 
     def _due_for_sweep(self, now: float) -> bool:

@@ -522,3 +522,13 @@ def test_weak_passwords_are_refused_by_the_api(
     assert changed.status_code == 422
     assert users.authenticate("tenzin", PASSWORD) == admin
     assert pc.get("/api/me").status_code == 200  # a refused change ends no session
+
+
+@pytest.mark.parametrize("username", ["ten\0zin", "\0" * 64, "x" * 5000, "丹增\U0001f64f"])
+def test_any_username_tried_is_counted_without_error(
+    pc: FlaskClient, admin: User, clock: FakeClock, username: str
+) -> None:
+    for _ in range(5):
+        assert api_login(pc, username, "not the password").status_code == 401
+    assert api_login(pc, username, "not the password").status_code == 429
+    assert api_login(pc, "tenzin", PASSWORD).status_code == 200
