@@ -6,6 +6,8 @@ import sys
 
 from bench import (
     bench_approach,
+    bench_auth,
+    bench_body_limit,
     bench_import,
     bench_load,
     bench_locate,
@@ -22,6 +24,8 @@ BENCHMARKS = [
     ("imports: read, preview, apply", bench_import.main),
     ("incident reports over a year of 10,000 calls", bench_reports.main),
     ("load: 20 users writing incidents, 5 locating and planning, 60 s", bench_load.main),
+    ("sessions, log-in limits and password policy", bench_auth.main),
+    ("a 900 MiB anonymous body to a real server", bench_body_limit.main),
 ]
 
 

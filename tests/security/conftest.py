@@ -49,6 +49,8 @@ PAGES: dict[tuple[str, str], Any] = {
 SESSION_RULES = frozenset(
     {("POST", "/api/login"), ("POST", "/api/logout"), ("POST", "/login"), ("POST", "/logout")}
 )
+#: rules that end another user's sessions (user 1's): walking every rule signs in again after
+REVOKING_RULES = frozenset({("DELETE", "/api/users/<int:user_id>/sessions")})
 
 #: a value for each path parameter that exists in the seeded data (or a plain word)
 _SAMPLE = {
