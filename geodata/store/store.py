@@ -813,11 +813,21 @@ class RouteStore:
     # closures
     def closure_bodies(self, region_id: str) -> list[dict[str, Any]]:
         """Stored closures of the region (see :mod:`rescue.closures`), in insertion order."""
+        return [dict(body) for _, body in self.closure_rows(region_id)]
+
+    def closure_rows(self, region_id: str) -> list[tuple[str, Any]]:
+        """``(closure_id, body)`` of the region's closures in insertion order, bodies as stored.
+
+        Only these two columns are read: a ``valid_until`` written by hand beyond what
+        Python's datetimes hold (year 10000 in UTC) must not make every listing fail.
+        """
         with Session(self.reader) as s:
-            rows = s.scalars(
-                select(ClosureRow).where(ClosureRow.region_id == region_id).order_by(ClosureRow.seq)
+            rows = s.execute(
+                select(ClosureRow.closure_id, ClosureRow.body)
+                .where(ClosureRow.region_id == region_id)
+                .order_by(ClosureRow.seq)
             )
-            return [dict(r.body) for r in rows]
+            return [(str(cid), body) for cid, body in rows]
 
     def add_closure(
         self,
@@ -840,7 +850,8 @@ class RouteStore:
             If the id is taken.
         """
         with Session(self.writer) as s, s.begin():
-            if s.get(ClosureRow, closure_id) is not None:
+            taken = select(ClosureRow.closure_id).where(ClosureRow.closure_id == closure_id)
+            if s.scalar(taken) is not None:
                 raise Conflict(f"closure {closure_id!r} already exists")
             if purge_before is not None:
                 self._purge(s, region_id, purge_before)
