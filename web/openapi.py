@@ -778,11 +778,14 @@ register(
     "POST",
     "/api/incidents",
     {
-        "summary": "record an incident (200 with the first one when its idempotency_key was seen)",
+        "summary": (
+            "record an incident (200 with the first one when the user sent its "
+            "idempotency_key with the same body before; 409 with another body)"
+        ),
         "auth": _DISPATCH,
         "body": _ref("IncidentCreate"),
         "ok": {201: _CREATED_INCIDENT, 200: _CREATED_INCIDENT},
-        "errors": (413, 415, 422),
+        "errors": (409, 413, 415, 422),
     },
 )
 register(
