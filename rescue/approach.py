@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +49,7 @@ from rescue.errors import InvalidInput, NotFound
 from rescue.locate.model import Candidate, LocateResult
 
 if TYPE_CHECKING:
-    from rescue.closures import Closure
+    from rescue.closures import Closure, ClosureProblem
 from routes.graph import PROFILE_MODES
 from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, VirtualArc, topology
 
@@ -318,6 +318,8 @@ class ApproachResult:
     reason: str
     target: tuple[TargetPoint, ...]
     landing_site: LandingSite | None = None
+    #: stored closures that could not be applied (left out of every plan), with the reason
+    closure_problems: tuple[ClosureProblem, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -327,6 +329,7 @@ class ApproachResult:
             "reason": self.reason,
             "target": [t.to_dict() for t in self.target],
             "landing_site": self.landing_site.to_dict() if self.landing_site else None,
+            "closure_problems": [p.to_dict() for p in self.closure_problems],
         }
 
 
@@ -1163,6 +1166,7 @@ def plan_with_closures(
     stations: Sequence[str] | None = None,
     profile: str = "rescue_team",
     depart_at: datetime | None = None,
+    closure_problems: Sequence[ClosureProblem] = (),
 ) -> ApproachResult:
     """Plan the approach with the closures in force at departure (``depart_at`` or ``now``).
 
@@ -1173,16 +1177,18 @@ def plan_with_closures(
     ``closure_effects`` what each one costs it: the plan is searched again with that
     closure lifted, and the time lost and the places of the new way are named
     ("Darchen – Tarboche road closed by snow since 06:00: +40 min via Zutulpuk").
+    A closure that cannot be applied is left out and listed in ``closure_problems``
+    after those given (the stored rows that could not be read), never fatal.
 
     Raises
     ------
     InvalidInput, NotFound
         As :func:`plan_approach`.
     """
-    from rescue.closures import describe_closure, edge_factors
+    from rescue.closures import closures_in_force, describe_closure, edge_factors
 
     at = depart_at or now
-    active = [c for c in closures if c.active(at)]
+    active, problems = closures_in_force(network, closures, at)
 
     def factors_of(subset: Sequence[Closure]) -> dict[str, dict[str, float]]:
         return {
@@ -1200,7 +1206,7 @@ def plan_with_closures(
 
         return make
 
-    return _plan(
+    result = _plan(
         network,
         target,
         stations=stations,
@@ -1212,3 +1218,4 @@ def plan_with_closures(
         without=[lifted(c) for c in active],
         active=active,
     )
+    return replace(result, closure_problems=(*closure_problems, *problems))

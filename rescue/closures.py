@@ -17,10 +17,16 @@ Everything here is framework-free:
   directory of earlier releases, imported into the database on start); expired
   closures disappear by themselves;
 * :func:`closure_weight` / :func:`edge_cost` are networkx weights that hide
-  closed edges (``None``) and multiply slowed ones.
+  closed edges (``None``) and multiply slowed ones;
+* :func:`closures_in_force` picks the closures in force at a time and sets aside,
+  as a :class:`ClosureProblem`, any that cannot be applied, so that one bad stored
+  row never stops planning.
 
 Geometries are GeoJSON in WGS84 (lon/lat) at the interface; times are aware
-datetimes (a naive ISO-8601 string is read as Asia/Shanghai local time).
+datetimes (a naive ISO-8601 string is read as Asia/Shanghai local time) from
+:data:`EARLIEST` to :data:`LATEST`: a closure from year 1 or until
+9999-12-31T23:59:59-12:00 would overflow Python's datetimes the moment it is compared
+with another time zone's, so no :class:`Closure` outside that range can be made.
 """
 
 from __future__ import annotations
@@ -36,11 +42,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 import shapely
 from shapely import STRtree
+from shapely.errors import GEOSException
 from shapely.geometry import LineString, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -57,8 +64,13 @@ __all__ = [
     "LINE_BUFFER_M",
     "LINE_OVERLAP_MIN",
     "MAX_SLOW_FACTOR",
+    "EARLIEST",
+    "LATEST",
     "Closure",
+    "ClosureProblem",
     "ClosureStore",
+    "closures_in_force",
+    "time_range_problem",
     "parse_closure",
     "affected_edges",
     "closure_weight",
@@ -81,6 +93,9 @@ LINE_BUFFER_M = 30.0
 LINE_OVERLAP_MIN = 0.5
 #: a slow-down beyond this is a closure in all but name
 MAX_SLOW_FACTOR = 20.0
+#: the first and last times a closure may name (as the periods of rescue.reports)
+EARLIEST: Final = datetime(2000, 1, 1, tzinfo=LOCAL_TZ)
+LATEST: Final = datetime(2100, 1, 1, tzinfo=LOCAL_TZ)
 
 _FIELDS = frozenset(
     {
@@ -122,6 +137,21 @@ class Closure:
     created_by: str
     created_at: datetime
     note: str = ""
+
+    def __post_init__(self) -> None:
+        # every time must be aware and in range, or comparing it overflows later
+        for name, when in (
+            ("from", self.valid_from),
+            ("until", self.valid_until),
+            ("created_at", self.created_at),
+        ):
+            if when is None and name == "until":
+                continue
+            if not isinstance(when, datetime) or when.utcoffset() is None:
+                raise InvalidInput(f"{name}: {when!r} is not a timezone-aware datetime")
+            problem = time_range_problem(when)
+            if problem is not None:
+                raise InvalidInput(f"{name}: {when.isoformat()} {problem}")
 
     @property
     def closed(self) -> bool:
@@ -177,10 +207,14 @@ class Closure:
     def from_dict(cls, data: Mapping[str, Any]) -> Closure:
         """Read a dict written by :meth:`to_dict` (trusted storage, not user input).
 
+        Everything the planner relies on is checked again (times in range, geometry,
+        slow factor), so that a row written by another release or by hand is refused
+        here rather than failing every plan.
+
         Raises
         ------
         ValueError, KeyError, TypeError
-            If the dict is not a stored closure.
+            If the dict is not a stored closure (:class:`InvalidInput` is a ValueError).
         """
 
         def when(text: Any) -> datetime:
@@ -189,16 +223,34 @@ class Closure:
                 raise ValueError(f"naive stored time {text!r}")
             return value
 
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a stored closure is an object, not {type(data).__name__}")
         modes = data["modes"]
         if modes not in MODES or data["reason"] not in REASONS:
             raise ValueError(f"bad modes {modes!r} or reason {data['reason']!r}")
         slow = data["slow_factor"]
+        if slow is not None and not (
+            isinstance(slow, int | float)
+            and not isinstance(slow, bool)
+            and math.isfinite(slow)
+            and 1.0 < slow <= MAX_SLOW_FACTOR
+        ):
+            raise ValueError(f"slow_factor {slow!r} is not a number > 1 and <= {MAX_SLOW_FACTOR:g}")
         geometry = data["geometry"]
-        if geometry is not None and not isinstance(geometry, dict):
-            raise TypeError("geometry must be an object or null")
+        if geometry is not None:
+            if not isinstance(geometry, dict):
+                raise TypeError("geometry must be an object or null")
+            problems: list[str] = []
+            if _parse_geometry(geometry, problems) is None:
+                raise ValueError("; ".join(problems))
+        segment_ids = data["segment_ids"]
+        if isinstance(segment_ids, str) or not isinstance(segment_ids, Sequence):
+            raise TypeError("segment_ids must be a list")
+        if geometry is None and not segment_ids:
+            raise ValueError("neither segment_ids nor a geometry")
         return cls(
             closure_id=str(data["closure_id"]),
-            segment_ids=tuple(str(s) for s in data["segment_ids"]),
+            segment_ids=tuple(str(s) for s in segment_ids),
             geometry=geometry,
             reason=str(data["reason"]),
             modes=modes,
@@ -209,6 +261,68 @@ class Closure:
             created_at=when(data["created_at"]),
             note=str(data.get("note", "")),
         )
+
+
+@dataclass(frozen=True)
+class ClosureProblem:
+    """A stored closure that cannot be applied, and why (shown with the plans and the list).
+
+    Such a closure is left out of every plan, never fatal to it: an officer sees the
+    message and lifts (deletes) the closure.
+    """
+
+    closure_id: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"closure_id": self.closure_id, "message": self.message}
+
+
+def closures_in_force(
+    network: Any, closures: Iterable[Closure], at: datetime
+) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
+    """The closures in force at ``at``, and those that cannot be applied.
+
+    Each closure is tried on its own (its window, the edges it covers, its one-line
+    description): one that fails is reported as a :class:`ClosureProblem` and left
+    out, so that the others, and the plan, go on.
+
+    Raises
+    ------
+    InvalidInput
+        If ``at`` is naive.
+    """
+    _check_aware(at, "at")
+    active: builtins.list[Closure] = []
+    problems: builtins.list[ClosureProblem] = []
+    for c in closures:
+        try:
+            if not c.active(at):
+                continue
+            affected_edges(network, c)
+            describe_closure(network, c)
+        except (ValueError, TypeError, KeyError, OverflowError, GEOSException) as exc:
+            problems.append(ClosureProblem(c.closure_id, f"cannot be applied: {exc}"))
+            continue
+        active.append(c)
+    return active, problems
+
+
+def _read_closures(
+    items: Iterable[tuple[str, Any]],
+) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
+    """Stored ``(closure_id, body)`` pairs as closures, each unreadable one as a problem."""
+    closures: builtins.list[Closure] = []
+    problems: builtins.list[ClosureProblem] = []
+    for closure_id, body in items:
+        try:
+            closures.append(Closure.from_dict(body))
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            problems.append(
+                ClosureProblem(str(closure_id), f"stored closure cannot be read: {detail}"[:500])
+            )
+    return closures, problems
 
 
 # -- parsing ------------------------------------------------------------------------------
@@ -453,7 +567,29 @@ def _parse_time(value: Any, name: str, problems: list[str]) -> datetime | None:
     else:
         problems.append(f"{name}: {value!r} is not an ISO-8601 date-time")
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=LOCAL_TZ)
+    when = when if when.tzinfo is not None else when.replace(tzinfo=LOCAL_TZ)
+    problem = time_range_problem(when)
+    if problem is not None:
+        problems.append(f"{name}: {value!r} {problem}")
+        return None
+    return when
+
+
+def time_range_problem(when: datetime) -> str | None:
+    """Why the aware ``when`` is outside :data:`EARLIEST` … :data:`LATEST`, or None.
+
+    Never overflows: the year is looked at before any conversion between time zones
+    (``9999-12-31T23:59:59-12:00`` is in year 10000 in UTC, which Python cannot hold).
+    """
+    span = f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} (Beijing time)"
+    if not EARLIEST.year - 1 <= when.year <= LATEST.year:
+        return f"is outside the years the service plans with: {span}"
+    try:
+        if EARLIEST <= when <= LATEST:
+            return None
+    except (OverflowError, TypeError):  # TypeError: naive
+        pass
+    return f"is outside the years the service plans with: {span}"
 
 
 def _check_aware(at: datetime, name: str) -> None:
@@ -747,10 +883,19 @@ class ClosureStore:
 
     # reading
     def _read(self) -> builtins.list[Closure]:
+        closures, problems = self._read_checked()
+        if problems:  # writing would drop them: refuse to touch the file
+            raise DataValidationError(
+                f"closures file {self.path.name} is corrupt",
+                details=[f"{p.closure_id}: {p.message}" for p in problems],
+            )
+        return closures
+
+    def _read_checked(self) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return []
+            return [], []
         except OSError as exc:
             raise DataValidationError(
                 f"closures file {self.path.name} cannot be read", details=[str(exc.strerror)]
@@ -759,12 +904,34 @@ class ClosureStore:
             doc = json.loads(text)
             if not isinstance(doc, dict) or doc.get("version") != _FILE_VERSION:
                 raise ValueError(f"expected an object with version {_FILE_VERSION}")
-            closures = [Closure.from_dict(item) for item in doc["closures"]]
+            items = doc["closures"]
+            if not isinstance(items, builtins.list):
+                raise ValueError("'closures' is not a list")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise DataValidationError(
                 f"closures file {self.path.name} is corrupt", details=[str(exc)]
             ) from None
-        return closures
+        return _read_closures(
+            (item.get("closure_id", f"#{i}") if isinstance(item, dict) else f"#{i}", item)
+            for i, item in enumerate(items)
+        )
+
+    def list_checked(
+        self, *, at: datetime | None = None
+    ) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
+        """The closures not expired at ``at`` (default now), and the entries that cannot be read.
+
+        Raises
+        ------
+        DataValidationError
+            If the file as a whole is corrupt.
+        """
+        when = self._clock() if at is None else at
+        _check_aware(when, "at")
+        with self._lock:
+            closures, problems = self._read_checked()
+        closures = [c for c in closures if not c.expired(when)]
+        return sorted(closures, key=lambda c: c.created_at), problems
 
     def list(
         self, *, at: datetime | None = None, include_expired: bool = False
@@ -894,28 +1061,53 @@ class DatabaseClosureStore:
         self.region_id = region_id
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    def _all(self) -> builtins.list[Closure]:
-        try:
-            return [Closure.from_dict(b) for b in self.store.closure_bodies(self.region_id)]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise DataValidationError("a stored closure is corrupt", details=[str(exc)]) from None
+    def _all(self) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
+        return _read_closures(self.store.closure_rows(self.region_id))
 
     def list(
         self, *, at: datetime | None = None, include_expired: bool = False
     ) -> builtins.list[Closure]:
-        """See :meth:`ClosureStore.list`."""
+        """See :meth:`ClosureStore.list`; stored closures that cannot be read are left out."""
+        return self.list_checked(at=at, include_expired=include_expired)[0]
+
+    def list_checked(
+        self, *, at: datetime | None = None, include_expired: bool = False
+    ) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
+        """As :meth:`list`, and the stored closures that cannot be read, as problems.
+
+        A row that does not make a valid :class:`Closure` (written by hand, by another
+        release, times out of range) is never applied and never fatal: it is reported
+        until someone deletes it.
+
+        Raises
+        ------
+        InvalidInput
+            If ``at`` is naive.
+        """
         when = self._clock() if at is None else at
         _check_aware(when, "at")
-        closures = self._all()
+        closures, problems = self._all()
         if not include_expired:
             closures = [c for c in closures if not c.expired(when)]
-        return sorted(closures, key=lambda c: c.created_at)
+        return sorted(closures, key=lambda c: c.created_at), problems
 
     def get(self, closure_id: str) -> Closure:
-        """See :meth:`ClosureStore.get`."""
-        for c in self._all():
+        """See :meth:`ClosureStore.get`.
+
+        Raises
+        ------
+        NotFound
+            If there is no such closure.
+        Conflict
+            If it is stored but cannot be read (it can still be deleted).
+        """
+        closures, problems = self._all()
+        for c in closures:
             if c.closure_id == closure_id:
                 return c
+        for p in problems:
+            if p.closure_id == closure_id:
+                raise Conflict(f"closure {closure_id!r}: {p.message}; delete it and set it again")
         raise NotFound(f"unknown closure {closure_id!r}")
 
     def add(self, closure: Closure) -> Closure:
@@ -939,10 +1131,14 @@ class DatabaseClosureStore:
             raise NotFound(f"unknown closure {closure_id!r}")
 
     def import_from(self, other: ClosureStore) -> int:
-        """Copy the closures of a JSON store not yet here; return how many."""
+        """Copy the closures of a JSON store not yet here; return how many.
+
+        Entries that cannot be read (see :meth:`ClosureStore.list_checked`) are left
+        behind: they could never be applied.
+        """
         have = {c.closure_id for c in self.list(include_expired=True)}
         added = 0
-        for c in other.list():
+        for c in other.list_checked()[0]:
             if c.closure_id not in have:
                 self.add(c)
                 added += 1

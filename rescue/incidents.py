@@ -20,8 +20,12 @@ Statuses, in order::
 * The only step back is ``located → received`` (the location proved wrong).
 * ``located`` needs a location on the incident.
 
-Every write is one transaction. Creating is idempotent on ``idempotency_key`` (the
-unique constraint decides between concurrent double submits); updates and
+Every write is one transaction. Creating is idempotent on ``idempotency_key`` per
+user (the unique constraint decides between concurrent double submits): the column
+holds ``<username>:<key>``, so two users may use one key independently, and
+``idempotency_digest`` the SHA-256 of the parsed body, so a key reused with a different
+body is a :class:`~rescue.errors.Conflict` rather than a report silently dropped
+(migration ``0006``); updates and
 transitions carry the ``base_version`` they were made on, and a stale one is a
 :class:`~rescue.errors.Conflict`.
 
@@ -32,6 +36,7 @@ Core definitions of them and depends on no web framework.
 from __future__ import annotations
 
 import builtins
+import hashlib
 import json
 import math
 from collections.abc import Collection, Iterable, Mapping
@@ -380,7 +385,8 @@ incidents_table = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("idempotency_key", String(100), unique=True),
+    Column("idempotency_key", String(200), unique=True),  # "<username>:<key>"
+    Column("idempotency_digest", String(64)),
 )
 
 descriptions_table = Table(
@@ -435,6 +441,17 @@ _EDITABLE: Final = (
 # --------------------------------------------------------------------------- answers
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _sent_key(stored: str | None) -> str | None:
+    """The idempotency key as the user sent it (stored as ``<username>:<key>``)."""
+    return None if stored is None else stored.rsplit(":", 1)[-1]
+
+
+def _body_digest(body: IncidentCreate) -> str:
+    """SHA-256 of the parsed body: the same report sent twice has the same digest."""
+    doc = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(doc.encode("utf-8")).hexdigest()
 
 
 def _incident(
@@ -493,7 +510,7 @@ def _incident(
         "updated_at": _iso(row["updated_at"]),
         "created_by": row["created_by"],
         "version": int(row["version"]),
-        "idempotency_key": row["idempotency_key"],
+        "idempotency_key": _sent_key(row["idempotency_key"]),
         "received_at": _iso(received),
         "dispatched_at": _iso(dispatched),
         "on_scene_at": _iso(on_scene),
@@ -590,16 +607,31 @@ class IncidentStore:
             edits[int(e["incident_id"])].append(e)
         return [_incident(by_id[i], texts[i], events[i], edits[i]) for i in ids if i in by_id]
 
-    def _by_key(self, key: str) -> dict[str, Any] | None:
+    def _by_key(self, key: str, digest: str) -> dict[str, Any] | None:
+        """The incident made with the scoped ``key``, if any.
+
+        Raises
+        ------
+        Conflict
+            If it was made from another body than the one of ``digest``.
+        """
         with self.reader.begin() as conn:
             found = conn.execute(
-                select(incidents_table.c.incident_id).where(
+                select(incidents_table.c.incident_id, incidents_table.c.idempotency_digest).where(
                     incidents_table.c.idempotency_key == key
                 )
-            ).scalar()
+            ).first()
             if found is None:
                 return None
-            return self._read(conn, [int(found)])[0]
+            incident = self._read(conn, [int(found[0])])[0]
+        # incidents recorded before digests were kept (None) count as the same body
+        if found[1] is not None and found[1] != digest:
+            raise Conflict(
+                f"the idempotency key {_sent_key(key)!r} was already used for incident "
+                f"{incident['incident_id']} with a different body; a new report needs a new key",
+                data={"incident_id": incident["incident_id"]},
+            )
+        return incident
 
     # writing
     def create(
@@ -610,12 +642,19 @@ class IncidentStore:
         Returns
         -------
         (incident, created)
-            ``created`` is False when an incident with the same ``idempotency_key``
-            existed: that one is returned and nothing is written.
+            ``created`` is False when ``author`` made an incident with the same
+            ``idempotency_key`` and the same body: that one is returned and nothing
+            is written. Other users' keys are theirs.
+
+        Raises
+        ------
+        Conflict
+            If ``author`` used the key for an incident with a different body.
         """
-        key = body.idempotency_key
+        key = None if body.idempotency_key is None else f"{author}:{body.idempotency_key}"
+        digest = _body_digest(body)
         if key is not None:
-            existing = self._by_key(key)
+            existing = self._by_key(key, digest)
             if existing is not None:
                 return existing, False
         now = datetime.now(UTC)
@@ -645,6 +684,7 @@ class IncidentStore:
                         created_by=author,
                         version=1,
                         idempotency_key=key,
+                        idempotency_digest=None if key is None else digest,
                     )
                 )
                 pk = result.inserted_primary_key
@@ -680,7 +720,7 @@ class IncidentStore:
                 )
         except IntegrityError:  # the same key, submitted concurrently: theirs won
             if key is not None:
-                existing = self._by_key(key)
+                existing = self._by_key(key, digest)
                 if existing is not None:
                     return existing, False
             raise

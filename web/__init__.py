@@ -21,6 +21,7 @@ from web import (
     api,
     auth,
     errors,
+    headers,
     imports_api,
     incidents_api,
     incidents_page,
@@ -30,7 +31,12 @@ from web import (
     planner_api,
     reports,
 )
-from web.bodies import DatabaseIntConverter, refuse_oversized_request
+from web.bodies import (
+    BoundaryRequest,
+    DatabaseIntConverter,
+    refuse_oversized_request,
+    refuse_unstorable_text,
+)
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
 from web.state import open_state
 
@@ -65,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         or defaults()["INSTANCE_DIR"]
     ).resolve()
     app = Flask(__name__, instance_path=str(instance_dir), instance_relative_config=True)
+    app.request_class = BoundaryRequest  # JSON numbers, NUL in forms: see web.bodies
     app.url_map.converters["int"] = DatabaseIntConverter  # ids beyond the database's: 404
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
     app.json.sort_keys = False  # type: ignore[attr-defined]  # properties in documented order
@@ -92,7 +99,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["sandtable"] = open_state(settings)
 
     errors.register(app)
+    headers.install(app, online_basemaps=settings.online_basemaps)
     app.before_request(refuse_oversized_request)
+    app.before_request(refuse_unstorable_text)
     app.register_blueprint(map.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(planner_api.bp)

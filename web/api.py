@@ -142,14 +142,16 @@ def approach() -> Response:
     state = get_state()
     body = read_json_object(request, example='{"target": {"lon": 81.38, "lat": 31.09}}')
     req = parse_approach_body(body, network=state.network)
+    closures, unreadable = state.closures.list_checked()
     result = plan_with_closures(
         state.network,
         req.target,
-        state.closures.list(),
+        closures,
         now=datetime.now(UTC),
         stations=req.stations,
         profile=req.profile,
         depart_at=req.depart_at,
+        closure_problems=unreadable,
     )
     return jsonify(result.to_dict())
 
@@ -159,8 +161,8 @@ def approach() -> Response:
 def closures() -> Response:
     params = _query("include_expired")
     include_expired = parse_flag("include_expired", params.get("include_expired"))
-    stored = get_state().closures.list(include_expired=include_expired)
-    return jsonify(closures=[c.to_dict() for c in stored])
+    stored, problems = get_state().closures.list_checked(include_expired=include_expired)
+    return jsonify(closures=[c.to_dict() for c in stored], problems=[p.to_dict() for p in problems])
 
 
 @bp.post("/closures")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,20 +20,26 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from geodata.importers import MAX_UPLOAD_BYTES
+from rescue.closures import time_range_problem
 from rescue.errors import InvalidInput
 from rescue.locate import LOCAL_TZ
 
 __all__ = [
+    "BoundaryRequest",
     "MAX_BODY_BYTES",
     "MAX_INT",
+    "MAX_NUMBER_CHARS",
     "MAX_REQUEST_BYTES",
     "DatabaseIntConverter",
     "json_object",
     "json_type",
+    "loads",
     "parse_time",
     "quote",
     "read_body",
     "refuse_oversized_request",
+    "refuse_unstorable_text",
+    "text_problem",
     "whole_number",
 ]
 
@@ -44,6 +51,9 @@ MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
 #: ids, revisions and counts are database integers: 32-bit in PostgreSQL (a larger one
 #: would make the database fail, a 500, instead of a 404 or 422)
 MAX_INT = 2**31 - 1
+#: JSON numbers longer than this are refused (no field needs more; see :func:`loads`)
+MAX_NUMBER_CHARS = 100
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TIME_HINT = "an ISO-8601 date and time such as '2024-06-01T14:30' (Beijing time) or with an offset"
 
 
@@ -98,21 +108,114 @@ def json_object(raw: bytes, *, example: str) -> dict[str, Any]:
     if not raw.strip():
         raise InvalidInput(f"the request body is empty: send a JSON object such as {example}")
     try:
-        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_repeats)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("the request body is not UTF-8 text") from None
+    try:
+        body = loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"the request body is not valid JSON: {exc.msg} "
             f"(line {exc.lineno}, column {exc.colno}); send a JSON object such as {example}"
         ) from None
-    except RecursionError:  # "[[[[…" nested deeper than Python's stack
-        raise InvalidInput("the request body is JSON nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidInput(
             f"the request body must be a JSON object such as {example}, not {json_type(body)}"
         )
     return body
+
+
+def loads(text: str) -> Any:
+    """Parse JSON text as every request body is parsed: the one JSON boundary.
+
+    Besides :func:`json.loads`: a field given twice, a number of more than
+    :data:`MAX_NUMBER_CHARS` characters (Python refuses to convert an integer of more
+    than 4,300 digits: a ValueError, once a 500), a number too large for a float
+    (``1e999``), the non-JSON ``NaN``/``Infinity``, nesting deeper than Python's stack,
+    and text the databases cannot hold (NUL, lone surrogates: :func:`text_problem`) are
+    refused with one :class:`~rescue.errors.InvalidInput` naming the field.
+
+    Raises
+    ------
+    json.JSONDecodeError
+        If ``text`` is not JSON.
+    InvalidInput
+        On any of the above.
+    """
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_repeats,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+        )
+    except RecursionError:  # "[[[[…" nested deeper than Python's stack
+        raise InvalidInput("the request body is JSON nested too deeply") from None
+    _check_text(value)
+    return value
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored (PostgreSQL refuses NUL in text and JSON; neither
+    database driver encodes a lone UTF-16 surrogate), or None."""
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000)"
+    if _SURROGATE.search(text):
+        return "contains a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text"
+    return None
+
+
+def _check_text(value: Any) -> None:
+    """Refuse the first key or string of a parsed JSON value that :func:`text_problem` finds."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:  # no recursion: depth is bounded only by the parser's stack
+        path, item = stack.pop()
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem is not None:
+                raise InvalidInput(
+                    f"field {path or '(body)'!r} {problem}",
+                    details=[f"{path or '(body)'}: {problem}"],
+                )
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                problem = text_problem(key)
+                if problem is not None:
+                    raise InvalidInput(
+                        f"a field name in {path or 'the body'!r} {problem}",
+                        details=[f"{path or '(body)'}: field name {problem}"],
+                    )
+                stack.append((f"{path}.{key}" if path else key, sub))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{i}]", sub) for i, sub in enumerate(item))
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InvalidInput(
+            f"the request body holds a number of {len(text):,} digits; "
+            f"numbers are at most {MAX_NUMBER_CHARS} characters long"
+        )
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InvalidInput(
+            f"the request body holds a number of {len(text):,} characters; "
+            f"numbers are at most {MAX_NUMBER_CHARS} characters long"
+        )
+    value = float(text)
+    if not math.isfinite(value):
+        raise InvalidInput(
+            f"the request body holds the number {text[:20]}, too large for any field"
+        )
+    return value
+
+
+def _parse_constant(name: str) -> Any:
+    raise InvalidInput(f"the request body holds {name}, which is not JSON: send a finite number")
 
 
 def parse_time(value: Any, name: str, problems: list[str]) -> datetime | None:
@@ -130,7 +233,72 @@ def parse_time(value: Any, name: str, problems: list[str]) -> datetime | None:
     if moment is None or len(value.strip()) <= len("2024-06-01"):
         problems.append(f"field {name!r} is {quote(value)}; expected {_TIME_HINT}")
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
+    # year 1 or 9999 with an offset would overflow the first time arithmetic or comparison
+    out_of_range = time_range_problem(moment)
+    if out_of_range is not None:
+        problems.append(f"field {name!r} is {quote(value)}, which {out_of_range}")
+        return None
+    return moment
+
+
+class BoundaryRequest(flask.Request):
+    """Flask's request with the limits of :func:`loads` and :func:`text_problem` built in.
+
+    ``get_json()`` parses with :func:`loads` (its :class:`~rescue.errors.InvalidInput` is
+    a 422, not werkzeug's 400), and form fields, their names and uploaded file names are
+    checked by :func:`text_problem` when the form is first read, so a view reading the
+    form at its own size limit never sees a NUL.
+    """
+
+    class json_module:  # noqa: N801  # werkzeug calls ``json_module.loads``
+        @staticmethod
+        def loads(data: str | bytes, **kwargs: Any) -> Any:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+            return loads(text)
+
+        @staticmethod
+        def dumps(obj: Any, **kwargs: Any) -> str:
+            return json.dumps(obj, **kwargs)
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if isinstance(e, InvalidInput):
+            raise e
+        return super().on_json_loading_failed(e)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        # checked on every read: one refused read must not leave the form usable after it
+        for key, value in self.form.items(multi=True):
+            problem = text_problem(key) or text_problem(value)
+            if problem is not None:
+                raise InvalidInput(f"form field {key[:40]!r} {problem}")
+        for key, upload in self.files.items(multi=True):
+            problem = text_problem(key) or text_problem(upload.filename or "")
+            if problem is not None:
+                raise InvalidInput(f"the file name in form field {key[:40]!r} {problem}")
+
+
+def refuse_unstorable_text() -> None:
+    """Refuse a path or query string holding text the databases cannot store (422).
+
+    Run before every view (``app.before_request``): a NUL (``%00``) in an id of the
+    path or in a query parameter would otherwise reach PostgreSQL, which refuses it (a
+    500). Bodies are checked where they are parsed (:func:`loads`, :class:`BoundaryRequest`).
+
+    Raises
+    ------
+    InvalidInput
+        Naming the parameter.
+    """
+    request = flask.request
+    problem = text_problem(request.path)
+    if problem is not None:
+        raise InvalidInput(f"the address {problem}")
+    for key, value in request.args.items(multi=True):
+        problem = text_problem(key) or text_problem(value)
+        if problem is not None:
+            raise InvalidInput(f"query parameter {key[:40]!r} {problem}")
 
 
 def json_type(value: Any) -> str:

@@ -85,7 +85,12 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
         return exc  # pages keep werkzeug's HTML error pages
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error_response(status, code, exc.description or exc.name)
+    response = error_response(status, code, exc.description or exc.name)
+    # the exception's own headers (a 405's Allow, a 401's WWW-Authenticate), not its HTML type
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _unexpected_error(exc: Exception) -> Response | HTTPException:

@@ -264,6 +264,11 @@ def _pydantic(model: type[BaseModel]) -> dict[str, Any]:
     return {model.__name__: schema, **defs}
 
 
+#: a stored closure that cannot be applied (left out of every plan)
+_CLOSURE_PROBLEM = _obj(
+    {"closure_id": STR, "message": STR}, required=("closure_id", "message"), extra=False
+)
+
 # --------------------------------------------------------------------------- operations
 _READERS = ("call_taker", "officer", "planner")
 _DISPATCH = ("call_taker", "officer")
@@ -447,7 +452,17 @@ register(
             required=("target",),
             extra=False,
         ),
-        "ok": {200: _json(_obj({"plans": {"type": "array", "items": OBJ}}, required=("plans",)))},
+        "ok": {
+            200: _json(
+                _obj(
+                    {
+                        "plans": {"type": "array", "items": OBJ},
+                        "closure_problems": {"type": "array", "items": _CLOSURE_PROBLEM},
+                    },
+                    required=("plans", "closure_problems"),
+                )
+            )
+        },
         "errors": (409, 413, 422),
     },
 )
@@ -461,7 +476,11 @@ register(
         "ok": {
             200: _json(
                 _obj(
-                    {"closures": {"type": "array", "items": _ref("Closure")}}, required=["closures"]
+                    {
+                        "closures": {"type": "array", "items": _ref("Closure")},
+                        "problems": {"type": "array", "items": _CLOSURE_PROBLEM},
+                    },
+                    required=["closures", "problems"],
                 )
             )
         },
@@ -486,7 +505,7 @@ register(
         "summary": "one closure",
         "auth": _READERS,
         "ok": {200: _json(_ref("Closure"))},
-        "errors": (404, 422),
+        "errors": (404, 409, 422),
     },
 )
 register(
@@ -759,11 +778,14 @@ register(
     "POST",
     "/api/incidents",
     {
-        "summary": "record an incident (200 with the first one when its idempotency_key was seen)",
+        "summary": (
+            "record an incident (200 with the first one when the user sent its "
+            "idempotency_key with the same body before; 409 with another body)"
+        ),
         "auth": _DISPATCH,
         "body": _ref("IncidentCreate"),
         "ok": {201: _CREATED_INCIDENT, 200: _CREATED_INCIDENT},
-        "errors": (413, 415, 422),
+        "errors": (409, 413, 415, 422),
     },
 )
 register(

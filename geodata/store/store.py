@@ -21,6 +21,7 @@ instance directory: WAL journal, foreign keys on, writers serialised with
 from __future__ import annotations
 
 import copy
+import os
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,7 +35,7 @@ from alembic import command
 from alembic.config import Config
 from shapely.geometry import mapping, shape
 from sqlalchemy import Engine, create_engine, delete, event, func, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -201,9 +202,34 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file of ``url`` readable by its owner only (0600), or make it so.
+
+    The database holds password hashes and callers' details. SQLite gives its ``-wal``,
+    ``-shm`` and ``-journal`` files the mode of the database file, so creating that one
+    0600 (whatever the umask) covers them; files made by an earlier release are tightened.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError:
+        return  # the directory is missing or read-only: SQLite reports it on connecting
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        part = path.with_name(path.name + suffix)
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+        except OSError:  # absent, or owned by someone else: left as it is
+            pass
+
+
 def _engines(url: str) -> tuple[Engine, Engine]:
     """(reader, writer) engines for ``url``."""
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         return _sqlite_engine(url, immediate=False), _sqlite_engine(url, immediate=True)
     if url.startswith("postgresql"):
         writer = create_engine(url, pool_pre_ping=True)
@@ -813,11 +839,21 @@ class RouteStore:
     # closures
     def closure_bodies(self, region_id: str) -> list[dict[str, Any]]:
         """Stored closures of the region (see :mod:`rescue.closures`), in insertion order."""
+        return [dict(body) for _, body in self.closure_rows(region_id)]
+
+    def closure_rows(self, region_id: str) -> list[tuple[str, Any]]:
+        """``(closure_id, body)`` of the region's closures in insertion order, bodies as stored.
+
+        Only these two columns are read: a ``valid_until`` written by hand beyond what
+        Python's datetimes hold (year 10000 in UTC) must not make every listing fail.
+        """
         with Session(self.reader) as s:
-            rows = s.scalars(
-                select(ClosureRow).where(ClosureRow.region_id == region_id).order_by(ClosureRow.seq)
+            rows = s.execute(
+                select(ClosureRow.closure_id, ClosureRow.body)
+                .where(ClosureRow.region_id == region_id)
+                .order_by(ClosureRow.seq)
             )
-            return [dict(r.body) for r in rows]
+            return [(str(cid), body) for cid, body in rows]
 
     def add_closure(
         self,
@@ -840,7 +876,8 @@ class RouteStore:
             If the id is taken.
         """
         with Session(self.writer) as s, s.begin():
-            if s.get(ClosureRow, closure_id) is not None:
+            taken = select(ClosureRow.closure_id).where(ClosureRow.closure_id == closure_id)
+            if s.scalar(taken) is not None:
                 raise Conflict(f"closure {closure_id!r} already exists")
             if purge_before is not None:
                 self._purge(s, region_id, purge_before)

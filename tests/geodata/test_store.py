@@ -23,10 +23,23 @@ from rescue.errors import Conflict, InvalidInput, NotFound
 from tests.common import make_region_dir
 
 REPO = Path(__file__).resolve().parents[2]
-#: the newest migration, as the migration scripts say (a new one moves it)
-HEAD = max(
-    p.name.split("_", 1)[0] for p in (REPO / "geodata/store/migrations/versions").glob("0*.py")
-)
+
+
+def _head() -> str:
+    """The newest migration, as the migration scripts say (a new one moves it)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from geodata.store.store import _MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+HEAD = _head()
 
 
 @pytest.fixture

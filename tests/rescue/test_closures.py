@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +16,18 @@ from hypothesis import strategies as st
 
 from geodata import load_region
 from rescue.closures import (
+    EARLIEST,
+    LATEST,
     LOCAL_TZ,
     Closure,
     ClosureStore,
     affected_edges,
     closure_weight,
+    closures_in_force,
     closures_on_edge,
     edge_cost,
     parse_closure,
+    time_range_problem,
 )
 from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
 from routes import RouteNetwork, build_network
@@ -502,3 +506,63 @@ def test_a_closure_that_has_already_ended_is_refused(kailash: RouteNetwork) -> N
     ends_now = {"until": NOW.isoformat(), "from": (NOW - timedelta(hours=1)).isoformat()}
     with pytest.raises(InvalidInput, match="already passed"):
         make(kailash, **ends_now)
+
+
+# --------------------------------------------------------------------------- time range
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("from", "0001-01-01T00:00"),
+        ("from", "0001-01-01T00:00:00+23:59"),
+        ("from", "1999-12-31T23:59"),
+        ("until", "9999-12-31T23:59:59-12:00"),
+        ("until", "9999-12-31T23:59:59.999999-23:59"),
+        ("until", "2100-01-01T00:00:01"),
+    ],
+)
+def test_times_outside_the_service_range_are_refused(
+    kailash: RouteNetwork, field: str, value: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        make(kailash, **{field: value})
+    assert any(d.startswith(f"{field}: ") and "2000-01-01" in d for d in caught.value.details)
+
+
+def test_times_at_the_ends_of_the_range_are_accepted(kailash: RouteNetwork) -> None:
+    c = make(kailash, **{"from": "2000-01-01T00:00", "until": "2100-01-01T00:00"})
+    assert c.valid_from == EARLIEST and c.valid_until == LATEST
+    assert time_range_problem(datetime(9999, 12, 31, 23, 59, tzinfo=timezone(-timedelta(hours=12))))
+    assert time_range_problem(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))))
+
+
+def test_no_closure_outside_the_range_can_be_made(kailash: RouteNetwork) -> None:
+    good = make(kailash).to_dict()
+    for field in ("from", "until", "created_at"):
+        with pytest.raises(ValueError, match=field):
+            Closure.from_dict({**good, field: "0001-01-01T00:00:00+08:00"})
+
+
+def test_closures_that_cannot_be_applied_are_problems_not_errors(kailash: RouteNetwork) -> None:
+    good = make(kailash)
+    # a geometry that parsed once but no longer applies (e.g. read from another release)
+    odd = make(kailash, segment_ids=None, geometry=ACROSS_TARBOCHE)
+    broken = Closure(**{**odd.__dict__, "closure_id": "broken", "geometry": {"type": "Point"}})
+    active, problems = closures_in_force(kailash, [good, broken, odd], NOW)
+    assert [c.closure_id for c in active] == [good.closure_id, odd.closure_id]
+    assert [p.closure_id for p in problems] == ["broken"]
+    assert "Point" in problems[0].message
+
+
+def test_a_legacy_file_with_unusable_entries_is_imported_without_them(
+    kailash: RouteNetwork, tmp_path: Path
+) -> None:
+    good = make(kailash)
+    path = tmp_path / "closures.json"
+    bad = {**good.to_dict(), "closure_id": "year1", "from": "0001-01-01T00:00:00+08:00"}
+    path.write_text(json.dumps({"version": 1, "closures": [good.to_dict(), bad, "x"]}))
+    legacy = ClosureStore(path, clock=lambda: NOW)
+    closures, problems = legacy.list_checked()
+    assert closures == [good]
+    assert [p.closure_id for p in problems] == ["year1", "#2"]
+    with pytest.raises(DataValidationError):  # writing would drop them silently
+        legacy.add(make(kailash))

@@ -264,10 +264,86 @@ def test_create_and_read(incidents: IncidentStore) -> None:
 
 def test_idempotent_create_sequential(incidents: IncidentStore) -> None:
     first = _create(incidents, idempotency_key="form-1")
-    body = parse(IncidentCreate, {"description": "again", "idempotency_key": "form-1"}, what="x")
-    again, created = incidents.create(body, "dolma", region_id="kailash")
+    assert first["idempotency_key"] == "form-1"  # as sent, not as stored
+    same = parse(
+        IncidentCreate, {"description": "two pilgrims lost", "idempotency_key": "form-1"}, what="x"
+    )
+    again, created = incidents.create(same, "dolma", region_id="kailash")
     assert not created and again == first
     assert len(incidents.list("all")) == 1
+
+
+def test_a_key_reused_with_another_body_is_a_conflict(incidents: IncidentStore) -> None:
+    first = _create(incidents, idempotency_key="form-1")
+    other = parse(IncidentCreate, {"description": "again", "idempotency_key": "form-1"}, what="x")
+    with pytest.raises(Conflict, match="form-1.*different body") as caught:
+        incidents.create(other, "dolma", region_id="kailash")
+    assert caught.value.data == {"incident_id": first["incident_id"]}
+    assert incidents.list("all") == [first]  # nothing written, the first one unchanged
+
+
+def test_keys_are_scoped_per_user(incidents: IncidentStore) -> None:
+    first = _create(incidents, idempotency_key="shared")
+    body = parse(
+        IncidentCreate, {"description": "elsewhere", "idempotency_key": "shared"}, what="x"
+    )
+    theirs, created = incidents.create(body, "tenzin", region_id="kailash")
+    assert created and theirs["incident_id"] != first["incident_id"]
+    assert theirs["idempotency_key"] == "shared" and theirs["created_by"] == "tenzin"
+    again, created = incidents.create(body, "tenzin", region_id="kailash")
+    assert not created and again == theirs
+    assert len(incidents.list("all")) == 2
+
+
+def test_keys_of_an_older_database_are_scoped_on_upgrade(database_url: str) -> None:
+    """Migration 0007 upgrades in place: old keys become their creator's, nothing is lost."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from geodata.store.store import _MIGRATIONS, _engines
+
+    reader, writer = _engines(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with writer.begin() as conn:  # down again: the PostGIS schema of the session is at head
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        command.downgrade(config, "0005")
+    with writer.begin() as conn:  # an incident as the release before 0006 stored it
+        conn.execute(
+            text(
+                "INSERT INTO incidents (region_id, status, priority, language, created_at, "
+                "updated_at, created_by, version, idempotency_key) VALUES ('kailash', "
+                "'received', 'normal', 'zh', :now, :now, 'dolma', 1, 'old-key')"
+            ),
+            {"now": "2026-07-01 08:00:00"},
+        )
+        old_id = conn.execute(text("SELECT incident_id FROM incidents")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO incident_descriptions (incident_id, text, added_at, added_by) "
+                "VALUES (:i, 'lost', :now, 'dolma')"
+            ),
+            {"i": old_id, "now": "2026-07-01 08:00:00"},
+        )
+    reader.dispose()
+    writer.dispose()
+    upgraded = open_store(database_url)
+    try:
+        incidents = IncidentStore(upgraded.reader, upgraded.writer)
+        old = incidents.get(old_id)
+        assert old["idempotency_key"] == "old-key" and old["description"] == "lost"
+        # its body was not kept: any body with the key is the same report, as before
+        body = parse(
+            IncidentCreate, {"description": "other", "idempotency_key": "old-key"}, what="x"
+        )
+        again, created = incidents.create(body, "dolma", region_id="kailash")
+        assert not created and again["incident_id"] == old_id
+        theirs, created = incidents.create(body, "tenzin", region_id="kailash")
+        assert created and theirs["incident_id"] != old_id
+    finally:
+        upgraded.dispose()
 
 
 def test_idempotent_create_from_eight_threads(incidents: IncidentStore) -> None:

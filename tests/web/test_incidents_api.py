@@ -128,9 +128,26 @@ def test_call_taker_creates_reads_and_updates(planner_app: Flask) -> None:
     assert incident["created_by"] == "dolma" and incident["region_id"] == "kailash"
     assert incident["location"] == LOCATION and incident["status"] == "received"
     # a double click: the same incident, 200
-    again = dolma.post("/api/incidents", {"description": "x", "idempotency_key": "form-abc"})
+    again = dolma.post(
+        "/api/incidents",
+        {
+            "description": "two pilgrims lost in snow",
+            "language": "mixed",
+            "caller_name": "Wang Li",
+            "caller_phone": "+86 139 0000 0000",
+            "party_size": 2,
+            "condition": "cold, one cannot walk",
+            "priority": "high",
+            "location": LOCATION,
+            "idempotency_key": "form-abc",
+        },
+    )
     assert again.status_code == 200 and again.get_json()["incident"]["incident_id"] == iid
     assert not again.get_json()["created"]
+    # the same key with another report: refused, not silently the first one
+    other = dolma.post("/api/incidents", {"description": "x", "idempotency_key": "form-abc"})
+    assert other.status_code == 409
+    assert "different body" in other.get_json()["error"]["message"]
     assert dolma.get(f"/api/incidents/{iid}").get_json()["incident"] == incident
     listed = dolma.get("/api/incidents").get_json()["incidents"]
     assert [i["incident_id"] for i in listed] == [iid]
