@@ -412,3 +412,25 @@ def test_a_target_on_the_other_side_of_the_world_is_invalid_input() -> None:
     network = build_network(load_region("kailash"))
     with pytest.raises(InvalidInput, match="outside|from the nearest"):
         plan_approach(network, (0.0, 0.0))
+
+
+def test_etas_come_with_their_p10_p90_range(result: ApproachResult) -> None:
+    """Issue 14: every ETA is also a range; only the time on foot spreads, driving does not."""
+    by_id = {p.station_id: p for p in result.plans}
+    for plan in result.plans:
+        assert plan.eta_range_s is not None
+        lo, hi = plan.eta_range_s
+        assert lo < plan.eta_s < hi  # every plan here walks at least its last leg
+        assert plan.to_dict()["eta_range_s"] == {"p10": round(lo, 1), "p90": round(hi, 1)}
+    phakna, police = by_id["phakna_rigzin_supply"], by_id["darchen_police_station"]
+    # the police walk the same climb as the Phakna team after driving: the same spread
+    assert police.legs[-1].duration_s == pytest.approx(phakna.legs[0].duration_s, rel=1e-6)
+    width = police.eta_range_s[1] - police.eta_range_s[0]
+    assert width == pytest.approx(phakna.eta_range_s[1] - phakna.eta_range_s[0], rel=1e-6)
+    ev = result.evacuation
+    assert ev is not None and ev.carry_range_s is not None and ev.total_range_s is not None
+    assert ev.carry_range_s[0] < ev.carry_s < ev.carry_range_s[1]
+    assert ev.total_range_s == pytest.approx(
+        (ev.carry_range_s[0] + ev.vehicle_s, ev.carry_range_s[1] + ev.vehicle_s)
+    )
+    assert ev.to_dict()["total_range_s"]["p90"] == round(ev.total_range_s[1], 1)
