@@ -25,12 +25,13 @@ The walking model is calibrated by a function the caller passes in
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,10 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from geodata.consensus import Centreline, consensus_centreline, project_tracks
+from geodata.consensus import Centreline, consensus_centreline, distance_stats, project_tracks
 from geodata.files import write_region
 from geodata.raw import read_gazetteer, read_roads, read_tracks
-from geodata.specs import CircuitSpec, RegionSpec, get_spec
+from geodata.specs import CircuitSpec, RegionSpec, TraceSpec, get_spec
 from rescue.errors import DataValidationError, InvalidInput
 
 __all__ = ["BuildReport", "Calibrator", "build_region", "parse_length_km", "normalise_surface"]
@@ -59,6 +60,8 @@ _ON_TRACK_M = 200.0
 _SPIKE_TURN_DEG = 150.0
 #: ... unless the detour is this long (estimated positions are good to ±200-500 m).
 _SPIKE_MAX_DETOUR_M = 1_000.0
+#: a walked way longer than this with only its two end points is a chord, not a drawn trail.
+_CHORD_M = 300.0
 
 
 @dataclass
@@ -174,6 +177,13 @@ class _Builder:
         self.warnings: list[str] = []
         self.ways: list[dict[str, Any]] = []  # metric geometry until serialised
         self.loops = {c.route_id for c in spec.circuits if c.loop}
+        #: place id -> (x, y, metres moved, kora_km) for places re-placed on a traced line
+        self.replaced: dict[str, tuple[float, float, float, float | None]] = {}
+        self.trace_lines: dict[str, LineString] = {}
+        self.trace_known_heights: dict[str, list[dict[str, float]]] = {}
+        self.trace_accuracy_m: dict[str, float] = {}
+        #: place id -> the re-placed place it shares its gazetteer point with
+        self.companions: dict[str, str] = {}
 
     # -- inputs -------------------------------------------------------------------
     def read_inputs(self) -> None:
@@ -183,7 +193,14 @@ class _Builder:
                 f"source folder {self.source_dir} lacks {', '.join(missing)} "
                 f"(expected {', '.join(SOURCE_FILES)})"
             )
-        self.hashes = {f: _sha256(self.source_dir / f) for f in SOURCE_FILES}
+        traces = [t.file for t in self.spec.traces]
+        missing = [f for f in traces if not (self.source_dir / f).is_file()]
+        if missing:
+            raise InvalidInput(
+                f"source folder {self.source_dir} lacks {', '.join(missing)} (the region spec "
+                "draws a circuit from it)"
+            )
+        self.hashes = {f: _sha256(self.source_dir / f) for f in (*SOURCE_FILES, *traces)}
         self.gazetteer = {
             row["id"]: row for row in read_gazetteer(self.source_dir / "gazetteer.csv")
         }
@@ -206,8 +223,24 @@ class _Builder:
                 "which gazetteer.csv does not have"
             ) from None
 
+    def lonlat(self, place_id: str) -> tuple[float, float]:
+        """A place's served position: re-placed on a traced line, or the gazetteer's."""
+        row = self.place(place_id)
+        if place_id in self.replaced and row["type"] not in self.spec.off_network_types:
+            lon, lat = self.to_wgs.transform(*self.replaced[place_id][:2])
+            return round(float(lon), 6), round(float(lat), 6)
+        return row["lon"], row["lat"]
+
+    def raw_xy(self, place_id: str) -> tuple[float, float]:
+        """The gazetteer's position, metric."""
+        row = self.place(place_id)
+        x, y = self.to_metric.transform(row["lon"], row["lat"])
+        return float(x), float(y)
+
     def xy(self, place_id: str) -> tuple[float, float]:
         row = self.place(place_id)
+        if place_id in self.replaced and row["type"] not in self.spec.off_network_types:
+            return self.replaced[place_id][0], self.replaced[place_id][1]
         x, y = self.to_metric.transform(row["lon"], row["lat"])
         return float(x), float(y)
 
@@ -220,7 +253,7 @@ class _Builder:
             y,
             row["elevation_m"],
             row["coord_quality"] in _FIX_QUALITIES,
-            row["kora_km"],
+            self.replaced[place_id][3] if place_id in self.replaced else row["kora_km"],
         )
 
     # -- west valley ------------------------------------------------------------------
@@ -246,6 +279,7 @@ class _Builder:
             length_factor=1.0,
             ends=(start, end),
             source=f"consensus centreline of {centre.fit.n_tracks} GPS tracks (tracks_train)",
+            accuracy_m=round(centre.fit.median_distance_m, 1),
             notes="elevation: per-bin median of phone-GPS elevations (10-30 m low vs. LP figures)",
         )
         for i, branch in enumerate(centre.branches, start=1):
@@ -316,6 +350,275 @@ class _Builder:
                 notes="straight chain between gazetteer points; elevation interpolated "
                 "between gazetteer elevations",
             )
+
+    # -- circuits drawn by a hand-traced line ----------------------------------------------
+    def read_trace(self, trace: TraceSpec) -> LineString:
+        """The trace as a metric 2D line; a clear error naming the file when it is not one."""
+        path = self.source_dir / trace.file
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DataValidationError(f"{path}: not a readable GeoJSON file ({exc})") from None
+        geoms = [f.get("geometry") for f in doc.get("features", [])] if "features" in doc else [doc]
+        lines = [g for g in geoms if isinstance(g, dict) and g.get("type") == "LineString"]
+        if len(lines) != 1:
+            raise DataValidationError(f"{path}: expected one LineString, found {len(lines)}")
+        try:
+            coords = np.asarray(lines[0]["coordinates"], dtype=float)[:, :2]
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise DataValidationError(f"{path}: LineString coordinates are not numbers") from None
+        bad = ~((np.abs(coords[:, 0]) <= 180) & (np.abs(coords[:, 1]) <= 90))
+        if len(coords) < 2 or bad.any():
+            where = f" (point {int(np.flatnonzero(bad)[0])})" if bad.any() else ""
+            raise DataValidationError(
+                f"{path}: expected at least 2 lon/lat points within range{where}"
+            )
+        x, y = self.to_metric.transform(coords[:, 0], coords[:, 1])
+        return LineString(np.column_stack([x, y]))
+
+    def build_traced(
+        self, circuit: CircuitSpec, trace: TraceSpec, start: _Anchor | None
+    ) -> tuple[_Anchor, list[str]]:
+        """Cut the trace at the circuit's places, from ``start`` on; chain the rest.
+
+        Returns the anchor where the traced stretch ends and the place ids the
+        ordinary chain continues with (from that anchor).
+        """
+        line = self.read_trace(trace)
+        self.trace_lines[trace.route_id] = line
+        place_ids = list(circuit.place_ids)
+        if start is None:
+            start = self.anchor(place_ids.pop(0))
+        m0 = float(line.project(Point(start.x, start.y)))
+        end_m = line.length
+        cuts: list[tuple[float, str]] = []
+        rest_from = len(place_ids)
+        last_m = m0
+        for i, pid in enumerate(place_ids):
+            p = Point(self.xy(pid))
+            m, off = float(line.project(p)), float(line.distance(p))
+            if off > trace.max_offset_m:
+                self.warnings.append(
+                    f"{circuit.route_id}: {pid} lies {off:.0f} m from the traced line; "
+                    "neither re-placed on it nor a cut point"
+                )
+                continue
+            if m <= last_m + 1.0:
+                if last_m >= end_m - 1.0:
+                    # the line has ended: the chain goes on from the last cut (town streets)
+                    rest_from = i
+                    break
+                self.warnings.append(
+                    f"{circuit.route_id}: {pid} lies behind the previous place along the traced "
+                    "line (a side site); not a cut point"
+                )
+                continue
+            cuts.append((m, pid))
+            last_m = m
+        if not cuts:
+            raise DataValidationError(
+                f"{trace.file}: no place of {circuit.route_id} lies along the traced line"
+            )
+        if end_m - last_m > 50.0:
+            self.warnings.append(
+                f"{circuit.route_id}: the last {(end_m - last_m) / 1000:.2f} km of {trace.file} "
+                f"beyond {cuts[-1][1]} are not used"
+            )
+        stretch = substring(line, m0, last_m)
+        # elevations: the known heights at their places' positions, linear by distance between
+        known = [(0.0, start.elevation_m)] if start.elevation_m is not None else []
+        for pid in circuit.place_ids:
+            z = self.place(pid)["elevation_m"]
+            p = Point(self.xy(pid))
+            m = float(line.project(p)) - m0
+            if z is None or line.distance(p) > trace.max_offset_m or not 0.0 <= m <= stretch.length:
+                continue
+            known.append((m, float(z)))
+        known.sort()
+        kd, kz = zip(*known, strict=True)
+        # vertices: the trace's own, plus one at every known height and every cut
+        own = np.concatenate(
+            [[0.0], np.cumsum(np.hypot(*np.diff(np.asarray(stretch.coords), axis=0).T))]
+        )
+        marks_m = np.concatenate([own, kd, [m - m0 for m, _ in cuts]])
+        dists = np.unique(np.clip(np.round(marks_m, 2), 0.0, stretch.length))
+        xy = np.array([stretch.interpolate(d).coords[0][:2] for d in dists])
+        line3d = LineString(np.column_stack([xy, np.interp(dists, kd, kz)]))
+        self.trace_known_heights[circuit.route_id] = [
+            {"m_from_start": round(d, 1), "elevation_m": e} for d, e in known
+        ]
+        # re-place the cut places on the line and give their km along it
+        km0 = start.kora_km
+        for m, pid in cuts:
+            q = line3d.interpolate(m - m0)
+            row = self.place(pid)
+            kora_km = round(km0 + (m - m0) / 1000.0, 2) if km0 is not None else None
+            if row["coord_quality"] in _FIX_QUALITIES:
+                # a GPS fix beats the hand trace: the line is pulled through the fix
+                self.replaced[pid] = (*self.raw_xy(pid), 0.0, kora_km)
+                continue
+            moved = math.hypot(q.x - self.xy(pid)[0], q.y - self.xy(pid)[1])
+            self.replaced[pid] = (float(q.x), float(q.y), moved, kora_km)
+            if moved > self.spec.snap_warn_m and row["type"] not in self.spec.off_network_types:
+                self.warnings.append(
+                    f"{circuit.route_id}: {pid} re-placed on the traced line {moved:.0f} m from "
+                    f"its gazetteer point ({row['coord_quality']}); check which is right"
+                )
+        # places the gazetteer puts at the same point (a medical post at its supply point,
+        # guesthouses at a gompa) move with it
+        for _m, pid in cuts:
+            ox, oy = self.raw_xy(pid)
+            for other, row in self.gazetteer.items():
+                if other in self.replaced or row["type"] in self.spec.off_network_types:
+                    continue
+                if math.hypot(*(np.subtract(self.raw_xy(other), (ox, oy)))) <= 1.0:
+                    self.replaced[other] = self.replaced[pid]
+                    self.companions[other] = pid
+        # the ways between consecutive cut points
+        marks = [(0.0, start)] + [
+            (
+                m - m0,
+                _Anchor(
+                    pid,
+                    self.replaced[pid][0],
+                    self.replaced[pid][1],
+                    None,
+                    False,
+                    self.replaced[pid][3],
+                ),
+            )
+            for m, pid in cuts
+        ]
+        for (ma, a), (mb, b) in zip(marks, marks[1:], strict=False):
+            piece = substring(line3d, ma, mb)
+            if piece.length < 1.0:
+                continue
+            pc = np.asarray(piece.coords)
+            pc[0, :2], pc[-1, :2] = (a.x, a.y), (b.x, b.y)
+            piece = LineString(pc)
+            self._add_way(
+                f"{circuit.route_id}:{a.place_id}-{b.place_id}",
+                piece,
+                kind="trail",
+                route_id=circuit.route_id,
+                names=(self.place(a.place_id or ""), self.place(b.place_id or "")),
+                quality="hand_traced",
+                modes=["foot"],
+                surface="trail",
+                length_factor=1.0,
+                ends=(a.place_id, b.place_id),
+                source=trace.source,
+                notes="geometry cut from the hand-traced line; elevation linear by distance "
+                "between the gazetteer's known heights",
+                accuracy_m=self.trace_accuracy_m.get(trace.route_id),
+            )
+        end_pid = cuts[-1][1]
+        z_end = float(line3d.coords[-1][2])
+        x_end, y_end = self.replaced[end_pid][:2]
+        end = _Anchor(end_pid, x_end, y_end, z_end, False, self.replaced[end_pid][3])
+        return end, place_ids[rest_from:]
+
+    def trace_accuracy(self, trace: TraceSpec, centre: LineString) -> dict[str, Any]:
+        """How far the GPS track points of the tracked stretch lie from the trace there."""
+        line = self.read_trace(trace)
+        a = float(line.project(Point(centre.coords[0][:2])))
+        b = float(line.project(Point(centre.coords[-1][:2])))
+        west = substring(line, min(a, b), max(a, b))
+        sample = [t._take(slice(None, None, 25)) for t in self.tracks]
+        median_m, p95_m = distance_stats(sample, west)
+        fixes = {}
+        for pid, row in self.gazetteer.items():
+            if row["coord_quality"] == "gps_published":
+                fixes[pid] = round(float(line.distance(Point(self.xy(pid)))), 1)
+        self.trace_accuracy_m[trace.route_id] = round(median_m)
+        return {
+            "checked_against": "every 25th point of the GPS tracks, on the tracked stretch",
+            "n_points": int(sum(len(t) for t in sample)),
+            "median_distance_m": round(median_m, 1),
+            "p95_distance_m": round(p95_m, 1),
+            "published_fix_distance_m": fixes,
+        }
+
+    def geometry_fit(
+        self, route_id: str, trace_accuracy: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """How a route's served line measures up: lengths, chords, distance to its trace."""
+        ways = [w for w in self.ways if w["route_id"] == route_id and w["variant"] is None]
+        geometry_m = sum(w["geometry"].length for w in ways)
+        segments_m = sum(w["geometry"].length * w["length_factor"] for w in ways)
+        by_quality: dict[str, float] = {}
+        for w in ways:
+            by_quality[w["quality"]] = by_quality.get(w["quality"], 0.0) + w["geometry"].length
+        chords = [
+            {"way_id": w["way_id"], "length_m": round(w["geometry"].length, 1)}
+            for w in ways
+            if len(w["geometry"].coords) == 2 and w["geometry"].length > _CHORD_M
+        ]
+        fit: dict[str, Any] = {
+            "geometry_length_m": round(geometry_m, 1),
+            "segments_length_m": round(segments_m, 1),
+            "segments_over_geometry": round(segments_m / geometry_m, 4) if geometry_m else None,
+            "length_by_quality_m": {q: round(v, 1) for q, v in sorted(by_quality.items())},
+            "walked_chords_over_m": _CHORD_M,
+            "street_chords": [
+                c
+                for c in chords
+                if next(w for w in ways if w["way_id"] == c["way_id"])["surface"] != "trail"
+            ],
+        }
+        fit["walked_chords"] = [
+            c
+            for c in chords
+            if next(w for w in ways if w["way_id"] == c["way_id"])["surface"] == "trail"
+        ]
+        trace = self.trace_lines.get(route_id)
+        if trace is not None:
+            traced = [w["geometry"] for w in ways if w["quality"] == "hand_traced"]
+            pts = [g.interpolate(d) for g in traced for d in np.arange(0.0, g.length, 10.0)]
+            dist = np.array([trace.distance(Point(p.x, p.y)) for p in pts])
+            fit["traced_to_trace_m"] = {
+                "median": round(float(np.median(dist)), 1),
+                "max": round(float(dist.max()), 1),
+                "sampled_every_m": 10.0,
+            }
+            fit["trace_accuracy"] = dict(trace_accuracy or {})
+            fit["known_heights"] = self.trace_known_heights.get(route_id, [])
+            fit["re_placed_places"] = {
+                pid: {"moved_m": round(v[2], 1), "kora_km": v[3]}
+                for pid, v in self.replaced.items()
+                if self.place(pid)["route"] == route_id
+            }
+            fit["published_stages"] = self._stage_comparison(ways)
+        return fit
+
+    def _stage_comparison(self, ways: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Published stage distances against the built line between the same places."""
+        line = LineString(
+            [c for i, w in enumerate(ways) for c in list(w["geometry"].coords)[(1 if i else 0) :]]
+        )
+        out = []
+        for a, b, km, source in self.spec.published_stages:
+            ma = line.project(Point(self.xy(a)))
+            mb = line.project(Point(self.xy(b)))
+            built_km = (mb - ma) / 1000.0
+            diff = built_km - km
+            out.append(
+                {
+                    "from": a,
+                    "to": b,
+                    "published_km": km,
+                    "built_km": round(built_km, 2),
+                    "difference_km": round(diff, 2),
+                    "difference_pct": round(100.0 * diff / km, 1),
+                    "source": source,
+                }
+            )
+            if abs(diff) > max(0.5, 0.1 * km):
+                self.warnings.append(
+                    f"{a} → {b}: {built_km:.1f} km along the built line, {km:g} km published "
+                    f"({source}); not stretched"
+                )
+        return out
 
     def _drop_spikes(self, anchors: list[_Anchor], route_id: str) -> list[_Anchor]:
         """Leave out estimated points that make the chain double back for a short detour.
@@ -538,9 +841,21 @@ class _Builder:
                     f"kept off the network (coordinate quality {row['coord_quality']})"
                 )
                 on_network = False
+            lonlat = self.lonlat(pid)
+            notes, kora_km = row["notes"], row["kora_km"]
+            if pid in self.replaced:
+                _, _, moved, kora_km = self.replaced[pid]
+                if row["type"] not in self.spec.off_network_types and moved >= 0.5:
+                    notes = (f"{notes}; " if notes else "") + (
+                        "re-placed on the traced line"
+                        + (f" with {self.companions[pid]}" if pid in self.companions else "")
+                        + f", {moved:.0f} m from the gazetteer point "
+                        f"({row['lat']:.6f}, {row['lon']:.6f}); kora_km along the line "
+                        f"(gazetteer {row['kora_km']})"
+                    )
             features.append(
                 _feature(
-                    Point(row["lon"], row["lat"]),
+                    Point(*lonlat),
                     {
                         "place_id": pid,
                         "name_en": row["name_en"],
@@ -550,11 +865,11 @@ class _Builder:
                         "aliases_zh": list(row["name_zh"][1:]),
                         "type": row["type"],
                         "route_id": row["route"] or None,
-                        "kora_km": row["kora_km"],
+                        "kora_km": kora_km,
                         "elevation_m": row["elevation_m"],
                         "coord_quality": row["coord_quality"],
                         "source": row["source"],
-                        "notes": row["notes"],
+                        "notes": notes,
                         "snap_way_id": best["way_id"],
                         "snap_distance_m": round(dist, 1),
                         "on_network": on_network,
@@ -573,7 +888,7 @@ class _Builder:
                 continue
             features.append(
                 _feature(
-                    Point(row["lon"], row["lat"]),
+                    Point(*self.lonlat(pid)),
                     {
                         "station_id": pid,
                         "place_id": pid,
@@ -607,6 +922,7 @@ class _Builder:
         road: Mapping[str, Any] | None = None,
         name_suffix: tuple[str, str] = ("", ""),
         variant: str | None = None,
+        accuracy_m: float | None = None,
     ) -> None:
         if names is not None:
             a, b = names
@@ -635,6 +951,7 @@ class _Builder:
                 "source": source,
                 "notes": notes,
                 "variant": variant,
+                "accuracy_m": accuracy_m,
                 "road_id": road["id"] if road else None,
                 "access": road["vehicle_access"] if road else None,
                 "length_published": road["length_km"] if road else None,
@@ -803,8 +1120,16 @@ def build_region(
         True,
         tracked_end.kora_km,
     )
+    traces = {t.route_id: t for t in spec.traces}
+    trace_accuracy = {rid: builder.trace_accuracy(t, centre.geometry) for rid, t in traces.items()}
     for circuit in spec.circuits:
-        builder.build_chain(circuit, start if circuit.route_id == spec.tracked_route_id else None)
+        first = start if circuit.route_id == spec.tracked_route_id else None
+        if circuit.route_id in traces:
+            end, rest = builder.build_traced(circuit, traces[circuit.route_id], first)
+            if rest:
+                builder.build_chain(replace(circuit, place_ids=tuple(rest)), end)
+        else:
+            builder.build_chain(circuit, first)
     for spur in spec.spurs:
         builder.build_chain(spur)
     builder.build_roads()
@@ -857,6 +1182,9 @@ def build_region(
             for b in centre.branches
         ],
     }
+    geometry_fit = {
+        rid: builder.geometry_fit(rid, trace_accuracy.get(rid)) for rid in route_lengths
+    }
     metadata = {
         "region_id": spec.region_id,
         "name_en": spec.name_en,
@@ -879,6 +1207,7 @@ def build_region(
             "consensus": centre.parameters.as_dict(),
         },
         "centreline_fit": centreline_fit,
+        "geometry_fit": geometry_fit,
         "warnings": builder.warnings,
         "build_command": f"sandtable build-region {spec.region_id} --source <raw folder>",
     }

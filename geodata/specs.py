@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "CircuitSpec",
+    "TraceSpec",
     "CueSpec",
     "RegionSpec",
     "StationRule",
@@ -50,6 +51,32 @@ class CircuitSpec:
     place_ids: tuple[str, ...]
     loop: bool = False
     stage_lengths_m: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TraceSpec:
+    """A hand-traced line that gives a circuit its shape where no GPS tracks run.
+
+    Parameters
+    ----------
+    file
+        GeoJSON file in the raw source folder holding one LineString (lon/lat).
+    route_id
+        The circuit it draws. From the end of the tracked stretch (or the
+        circuit's first place) the line is cut at the circuit's places, in
+        walking order; the places after the last one that lies along the line
+        are chained as before (town streets).
+    source
+        Where the line comes from (recorded on every way cut from it).
+    max_offset_m
+        A place farther than this from the line is neither re-placed on it nor
+        a cut point (its position and the line disagree too much).
+    """
+
+    file: str
+    route_id: str
+    source: str
+    max_offset_m: float = 1_000.0
 
 
 @dataclass(frozen=True)
@@ -212,6 +239,11 @@ class RegionSpec:
     #: gazetteer types that are seen from the route, not stood on (no snap warning).
     off_network_types: tuple[str, ...] = ("summit", "lake", "viewpoint")
     snap_warn_m: float = 300.0
+    #: hand-traced lines that draw circuits beyond the GPS tracks
+    traces: tuple[TraceSpec, ...] = ()
+    #: published stage distances to compare the built lines with (never to stretch them):
+    #: (from place id, to place id, km, source)
+    published_stages: tuple[tuple[str, str, float, str], ...] = ()
 
 
 _POLICE = StationRule("police_station", ("vehicle", "foot_team"), "year_round")
@@ -340,6 +372,36 @@ KAILASH = RegionSpec(
         "supply_point": StationRule("supply_point", ("foot_team", "horse"), "seasonal"),
     },
     cues=_KAILASH_CUES,
+    traces=(
+        TraceSpec(
+            file="kora_trace.geojson",
+            route_id="outer_kora",
+            source="hand-traced line of the outer kora (kora_trace.geojson: gemaimao/"
+            "kailash-kora-map data/routes.json 'main', commit 462a15b, traced on imagery)",
+        ),
+    ),
+    # Wong guide v8 (SOURCES.md 3), as chained in the gazetteer's kora_km; and trip
+    # reports found in public pages (distances of whole days, looser).
+    published_stages=(
+        ("gangga_guesthouse", "dolma_la", 6.0, _WONG),
+        ("dolma_la", "zutulpuk_gompa", 13.3, _WONG),
+        ("zutulpuk_gompa", "zongdui", 6.7, _WONG),
+        ("zongdui", "tarchen_labrang_ruins", 3.9, _WONG),
+        ("drirapuk_iron_bridge", "zutulpuk_gompa", 18.0, "http://tobiketibet.com/kailash.html"),
+        (
+            "drirapuk_iron_bridge",
+            "zutulpuk_gompa",
+            23.0,
+            "https://garudabooks.com/blog/mt-kailash-dolma-la-pass-and-zuthulphuk",
+        ),
+        (
+            "drirapuk_iron_bridge",
+            "zutulpuk_gompa",
+            26.0,
+            "https://mysterioustibet.com/dolma-la-pass-of-mount-kailash-in-nagri.html",
+        ),
+        ("zutulpuk_gompa", "darchen", 14.0, "http://tobiketibet.com/kailash.html"),
+    ),
 )
 
 REGION_SPECS: dict[str, RegionSpec] = {KAILASH.region_id: KAILASH}

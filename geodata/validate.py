@@ -7,7 +7,7 @@ problem. Each detail names the file, the feature (index and id when known) and
 the field, for example::
 
     trails.geojson: feature 3 (way_id='ok_west'): property 'quality' is 'guess',
-    expected one of track_consensus, published_fixes, estimated
+    expected one of track_consensus, published_fixes, hand_traced, estimated
 
 Messages name files relative to the region directory only, so they are safe to
 show to a user.
@@ -85,7 +85,7 @@ CUES_FILE = "cues.json"
 #: Two ways meet where vertices of both lie this close (metres).
 JOIN_TOLERANCE_M = 1.0
 
-QUALITIES = ("track_consensus", "published_fixes", "estimated")
+QUALITIES = ("track_consensus", "published_fixes", "hand_traced", "estimated")
 MODES = ("foot", "vehicle")
 CAPABILITIES = ("vehicle", "foot_team", "medical", "horse", "helicopter_landing")
 SEASONS = ("year_round", "seasonal")
@@ -243,6 +243,8 @@ def _way_fields(layer: str) -> tuple[_Field, ...]:
         _Field("notes", "str", _text()),
         # None on a route's main line, e.g. "other_bank" on a parallel path (routes.graph).
         _Field("variant", "str", _text(nonempty=True)),
+        # Typical distance of the line from the true path, metres, where measured.
+        _Field("accuracy_m", "number", _number(minimum=0.0)),
         # Road-only fields; trails load with these columns empty so that the two
         # layers concatenate cleanly into ``Region.ways``.
         _Field("road_id", "str", _text()),

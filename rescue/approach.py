@@ -223,6 +223,9 @@ class Plan:
     gap_m: float = 0.0
     far_eta_s: float | None = None
     arrive_at: datetime | None = None
+    #: p10-p90 of the ETA: the time on foot spread as walking trips of that length spread
+    #: on the GPS tracks (calibration.json eta_ratio_quantiles), driving time as planned
+    eta_range_s: tuple[float, float] | None = None
 
     @property
     def length_m(self) -> float:
@@ -234,6 +237,7 @@ class Plan:
             "station_name": self.station_name,
             "reachable": self.reachable,
             "eta_s": round(self.eta_s, 1),
+            "eta_range_s": _range_dict(self.eta_range_s),
             "far_eta_s": None if self.far_eta_s is None else round(self.far_eta_s, 1),
             "arrive_at": self.arrive_at.isoformat() if self.arrive_at else None,
             "arrival": {"lon": round(self.arrival_lon, 6), "lat": round(self.arrival_lat, 6)},
@@ -258,6 +262,9 @@ class Evacuation:
     handover_lat: float
     destination_id: str
     destination_name: str
+    #: p10-p90 of the carry and of the total (the carry spread as walking trips, see Plan)
+    carry_range_s: tuple[float, float] | None = None
+    total_range_s: tuple[float, float] | None = None
 
     @property
     def total_s(self) -> float:
@@ -270,6 +277,8 @@ class Evacuation:
             "carry_s": round(self.carry_s, 1),
             "vehicle_s": round(self.vehicle_s, 1),
             "total_s": round(self.total_s, 1),
+            "carry_range_s": _range_dict(self.carry_range_s),
+            "total_range_s": _range_dict(self.total_range_s),
             "handover": {
                 "name": self.handover_name,
                 "lon": round(self.handover_lon, 6),
@@ -331,6 +340,45 @@ class ApproachResult:
             "landing_site": self.landing_site.to_dict() if self.landing_site else None,
             "closure_problems": [p.to_dict() for p in self.closure_problems],
         }
+
+
+def _range_dict(r: tuple[float, float] | None) -> dict[str, float] | None:
+    return None if r is None else {"p10": round(r[0], 1), "p90": round(r[1], 1)}
+
+
+def _foot_spread(network: Any) -> Callable[[float], tuple[float, float]] | None:
+    """``time on foot -> (p10, p90) factors`` around the median, from the calibration."""
+    cal = getattr(network.region, "calibration", None) or {}
+    table = cal.get("eta_ratio_quantiles")
+    if table:
+        x = np.log(np.asarray(table["pred_s"], dtype=float))
+        p10, p50, p90 = (np.asarray(table[k], dtype=float) for k in ("p10", "p50", "p90"))
+
+        def by_length(t: float) -> tuple[float, float]:
+            lt = math.log(max(t, 1.0))
+            mid = float(np.interp(lt, x, p50))
+            return float(np.interp(lt, x, p10)) / mid, float(np.interp(lt, x, p90)) / mid
+
+        return by_length
+    q = cal.get("pace_quantiles") or {}
+    if "p10" in q and "p90" in q:
+        return lambda _t: (float(q["p10"]), float(q["p90"]))
+    return None
+
+
+def _foot_factors(
+    foot_s: float, spread: Callable[[float], tuple[float, float]] | None
+) -> tuple[float, float]:
+    return (1.0, 1.0) if spread is None or foot_s <= 0 else spread(foot_s)
+
+
+def _eta_range(
+    legs: Sequence[Leg], eta_s: float, spread: Callable[[float], tuple[float, float]] | None
+) -> tuple[float, float]:
+    foot = sum(leg.duration_s for leg in legs if leg.mode == "foot")
+    lo, hi = _foot_factors(foot, spread)
+    rest = eta_s - foot
+    return rest + foot * lo, rest + foot * hi
 
 
 def mode_costs(
@@ -818,8 +866,18 @@ def _plan(
                 arrive_at=depart_at + timedelta(seconds=p.eta_s) if depart_at else None,
             )
         )
+    spread = _foot_spread(network)
+    plans = [replace(p, eta_range_s=_eta_range(p.legs, p.eta_s, spread)) for p in plans]
     plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
     evacuation = _evacuate(network, topo, points, _carry_costs(topo, profile, costs), builder)
+    if evacuation is not None:
+        lo, hi = _foot_factors(evacuation.carry_s, spread)
+        carry = (evacuation.carry_s * lo, evacuation.carry_s * hi)
+        evacuation = replace(
+            evacuation,
+            carry_range_s=carry,
+            total_range_s=(carry[0] + evacuation.vehicle_s, carry[1] + evacuation.vehicle_s),
+        )
     recommended, reason = _recommend(plans)
     landing = None if recommended else _landing_site(network, points[0], active)
     if recommended is None and plans:

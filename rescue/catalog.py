@@ -86,7 +86,7 @@ PROPERTIES: dict[str, dict[str, str]] = {
         "elevation_max_m": "highest point, metres",
         "ascent_m": "total climb in the forward direction, metres",
         "descent_m": "total descent in the forward direction, metres",
-        "quality": "geometry quality: track_consensus, published_fixes or estimated",
+        "quality": "geometry quality: track_consensus, published_fixes, hand_traced or estimated",
         "modes": "travel modes allowed: foot, vehicle",
         "durations_s": "profile -> {forward, reverse} travel time in seconds, "
         "null where the profile cannot use the segment",
@@ -100,7 +100,8 @@ PROPERTIES: dict[str, dict[str, str]] = {
         "aliases_zh": "other Chinese names",
         "type": "place type (monastery, supply_point, medical_post, pass, ...)",
         "route_id": "route the place lies on, or null",
-        "kora_km": "published distance along the clockwise outer kora, km, or null",
+        "kora_km": "distance along the clockwise outer kora from the kora gate, km (west valley: "
+        "walked on the GPS tracks; east half: the bridge's plus along the traced line), or null",
         "elevation_m": "elevation in metres",
         "coord_quality": "how the position is known (gps_published, track_derived, estimated)",
         "on_network": "whether the place is joined to the trail network",

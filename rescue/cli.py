@@ -211,6 +211,36 @@ def _format_locate(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _cmd_eval_eta(args: argparse.Namespace) -> int:
+    import numpy as np
+    from shapely.geometry import LineString
+
+    from geodata import load_region
+    from geodata.consensus import project_tracks
+    from geodata.raw import read_tracks
+    from routes.eta_eval import evaluate_eta, format_eta_report
+
+    region = load_region(args.region, data_dir=_data_dir(args))
+    crs = region.metadata["metric_crs"]
+    trails = region.trails
+    tracked = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()]
+    if tracked.empty or not region.calibration:
+        raise InvalidInput(f"region {args.region!r} has no GPS-calibrated stretch to score")
+    from pyproj import Transformer
+
+    to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    c = np.asarray(tracked.geometry.iloc[0].coords)
+    x, y = to_metric.transform(c[:, 0], c[:, 1])
+    centreline = LineString(np.column_stack([x, y, c[:, 2]]))
+    tracks = project_tracks(read_tracks(Path(args.tracks)), crs=crs)
+    report = evaluate_eta(tracks, region.calibration, centreline, holdout_only=not args.all_tracks)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_eta_report(report, Path(args.tracks).name))
+    return 0
+
+
 def _cmd_eval_locate(args: argparse.Namespace) -> int:
     from rescue.locate.evaluate import main as evaluate_main
 
@@ -383,6 +413,24 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--tracks", help="tracks_train.csv.gz for the held-out time-only cases")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_cmd_eval_locate)
+
+    eta = sub.add_parser(
+        "eval-eta",
+        help="score walking times landmark to landmark on GPS tracks (model vs textbook rules)",
+        description="For tracks in the shared CSV layout (track_id, seq, time_utc, lon, lat, "
+        "ele_m), predict the time between every pair of landmarks each track passes and print "
+        "the MAE of the model, distance-only, Naismith and Tobler, the share within 10 min and "
+        "how often the 80 %% range holds the truth. Only the tracks the calibration held out "
+        "(calibration.json split.holdout_track_ids) are scored unless --all-tracks is given.",
+    )
+    eta.add_argument("--tracks", required=True, help="track CSV (.csv or .csv.gz)")
+    eta.add_argument("--json", action="store_true", help="print one JSON object")
+    eta.add_argument(
+        "--all-tracks", action="store_true", help="score every track, not only the held-out ones"
+    )
+    eta.add_argument("--region", default="kailash", help="region id (default kailash)")
+    eta.add_argument("--data-dir", help="region data directory")
+    eta.set_defaults(func=_cmd_eval_eta)
     return parser
 
 

@@ -117,6 +117,8 @@ _SPIKE_M = 50.0
 # landmark positions are +-30 m and walkers stop around them, so passing the exact measure
 # would split a stop between two stretches at random.
 _ARRIVAL_BEFORE_M = 50.0
+#: a stop at a landmark counts as one (a rest, a meal) when it is longer than this
+_STOP_MIN_S = 120.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -521,6 +523,11 @@ class Calibration:
     parameters: Mapping[str, Any]
     fit: Mapping[str, Any]
     runtime_s: float | None = field(default=None, compare=False)
+    #: actual / median-walker time of landmark-to-landmark trips on training tracks, by the
+    #: trip's predicted duration: ``pred_s`` (bin medians), ``p10``, ``p50``, ``p90``
+    eta_ratio_quantiles: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    #: per landmark: how often dense training walkers stop there (over 2 min) and for how long
+    stops: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def dwell_model(self) -> WalkingModel:
         """The model to combine with ``dwell_s`` at places (residual rest allowance)."""
@@ -558,6 +565,11 @@ class Calibration:
             },
             "parameters": _jsonable(self.parameters),
             "fit": _jsonable(self.fit),
+            "eta_ratio_quantiles": {
+                k: [round(float(v), 4 if k != "pred_s" else 1) for v in vs]
+                for k, vs in self.eta_ratio_quantiles.items()
+            },
+            "stops": _jsonable(self.stops),
         }
 
     @classmethod
@@ -586,6 +598,8 @@ class Calibration:
                 holdout_track_ids=tuple(data["split"]["holdout_track_ids"]),
                 parameters=dict(data["parameters"]),
                 fit=dict(data["fit"]),
+                eta_ratio_quantiles=dict(data.get("eta_ratio_quantiles") or {}),
+                stops=dict(data.get("stops") or {}),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise InvalidInput(f"calibration data is incomplete: {exc!r}") from exc
@@ -837,13 +851,23 @@ def calibrate(
         )
     median_total = float(np.median(totals))
 
-    # Dwell at landmarks: median stopped time of dense training walkers in each window.
+    # Dwell at landmarks: median stopped time of dense training walkers in each window; and
+    # the stop clusters: how many walkers stop there (over 2 min) and for how long.
     dwell: dict[str, float] = {}
+    stop_stats: dict[str, dict[str, float]] = {}
     for i, p_id in enumerate(gid):
         w0, w1 = nb + i, nb + ng + i
         stops = np.array([span(p, w0, w1) - span(p, w0, w1, True) for p in dense])
         stops = stops[np.isfinite(stops)]
         dwell[p_id] = float(np.median(stops)) if len(stops) >= _MIN_TRACKS_PER_BIN else 0.0
+        if len(stops) >= _MIN_TRACKS_PER_BIN:
+            long = stops[stops > _STOP_MIN_S]
+            stop_stats[p_id] = {
+                "n_walkers": int(len(stops)),
+                "share_stopping": round(float(len(long) / len(stops)), 3),
+                "median_stop_s": round(float(np.median(long)), 1) if len(long) else 0.0,
+                "p90_stop_s": round(float(np.quantile(long, 0.9)), 1) if len(long) else 0.0,
+            }
     dwell_whole = sum(v for p_id, v in dwell.items() if lo_m <= landmarks[p_id] < hi_m)
     moving_whole = moving_s(arrive[whole_stretch[0]], arrive[whole_stretch[1]])
     model = replace(moving_model, rest_allowance=max(0.0, median_total / moving_whole - 1.0))
@@ -903,6 +927,7 @@ def calibrate(
         for j in range(i + 1, k):
             pair_pred[i, j], _, pair_len[i, j] = predict(span_ids[i], span_ids[j])
     persistence = _pace_persistence(_landmark_times(train, span_ids, col), pair_pred)
+    ratio_q = _ratio_quantiles(_landmark_times(train, span_ids, col), pair_pred)
     pairs = _pair_report(
         _landmark_times(hold, span_ids, col),
         pair_pred,
@@ -968,6 +993,8 @@ def calibrate(
         parameters=parameters,
         fit=fit,
         runtime_s=time.perf_counter() - started,
+        eta_ratio_quantiles=ratio_q,
+        stops=stop_stats,
     )
 
 
@@ -1038,6 +1065,34 @@ def _pair_samples(
             x = None if i == first else math.log((row[i] - row[first]) / pred[first, i])
             for j in ok[a + 1 :]:
                 out.append((x, float(row[j] - row[i]), int(i), int(j)))
+    return out
+
+
+def _ratio_quantiles(
+    times: FloatArray, pred: FloatArray, n_bins: int = 8
+) -> dict[str, list[float]]:
+    """p10/p50/p90 of actual / predicted trip time, in bins of the predicted time.
+
+    Short trips vary relatively more than the whole stretch (one stop more or less doubles a
+    20-minute trip), so the 80 % range of a trip is taken from trips of its length, not from
+    the walkers' whole-stretch pace.
+    """
+    pred_s, ratio = [], []
+    for _x, actual, i, j in _pair_samples(times, pred):
+        if actual > 0 and pred[i, j] > 0:
+            pred_s.append(pred[i, j])
+            ratio.append(actual / pred[i, j])
+    if len(pred_s) < 10 * n_bins:
+        return {}
+    p, r = np.log(np.asarray(pred_s)), np.asarray(ratio)
+    # every landmark pair has one predicted time: bins take whole pairs, in order of time
+    order = np.argsort(p, kind="stable")
+    out: dict[str, list[float]] = {"pred_s": [], "p10": [], "p50": [], "p90": []}
+    for chunk in np.array_split(order, n_bins):
+        sel = chunk
+        out["pred_s"].append(float(np.exp(np.median(p[sel]))))
+        for q in (10, 50, 90):
+            out[f"p{q}"].append(float(np.quantile(r[sel], q / 100.0)))
     return out
 
 

@@ -42,10 +42,11 @@ PALETTE: dict[str, Any] = {
     # side paths to gompas and guesthouses, and any route without its own colour
     "route_default": "#8d5a2b",
     # solid where many GPS tracks agree, dashed where it joins published fixes,
-    # dotted where it is an estimate
+    # dash-dot where it was traced by hand on imagery, dotted where it is an estimate
     "quality_dash": {
         "track_consensus": None,
         "published_fixes": "10 6",
+        "hand_traced": "12 4 2 4",
         "estimated": "2 7",
     },
     "road": "#5f5140",

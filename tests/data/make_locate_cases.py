@@ -104,11 +104,16 @@ class Until:
 
 @dataclass(frozen=True)
 class Elev:
-    """First point between ``lo_km`` and ``hi_km`` (in that order) at ``metres``."""
+    """First point between ``lo_km`` and ``hi_km`` (in that order) at ``metres``.
+
+    A bound is a km along the route or a place id (its km): east of Drirapuk the km of a
+    place moved when the east half was redrawn from the trace (issue 14), so the windows
+    there name the places that bound them.
+    """
 
     metres: float
-    lo_km: float
-    hi_km: float
+    lo_km: float | str
+    hi_km: float | str
     route: str = OUTER
 
 
@@ -404,7 +409,7 @@ case("zh", "place relation",
      At("karma_mirror"), "at the Mirror of Karma stone")
 case("en", "sight elevation relation",
      "Steep climb over big boulders, the pass is still above us, altimeter reads 5500",
-     Elev(5500, 22.0, 24.6), "5500 m on the final climb")
+     Elev(5500, "shiva_tsal", "dolma_la"), "5500 m on the final climb")
 case("zh", "place",
      "开始爬卓玛拉的地方，天路绸带那里，我们有三个人，一个走不动",
      At("dolma_la_base"), "start of the Drolma La climb")
@@ -584,7 +589,7 @@ case("zh", "place relation direction",
      Mid("zutulpuk_gompa", "gendun_lachu_bridge"), "between Zutulpuk and Gendun Lachu")
 case("zh", "elevation relation sight",
      "海拔五千一，过了山口好久了，在河谷里走",
-     Elev(5100, 27.65, 40.0), "5100 m in the east valley")
+     Elev(5100, "phakna_rigzin_supply", "gendun_lachu_bridge"), "5100 m in the east valley")
 case("en", "place relation",
      "the monastery with Milarepa's cave, Zutul... something, we are 10 minutes before it",
      Until("zutulpuk_gompa", 10, CW), "partial name; 10 min before Zutulpuk")
@@ -691,7 +696,8 @@ case("zh", "coordinates",
      Km(11.0), "decimal lat, lon in a Chinese sentence", fmt={"c": lat_lon(4)})
 case("mixed", "coordinates place",
      "{c} 尊珠寺 过来一点",
-     Km(38.5), "degrees and decimal minutes without symbols", fmt={"c": dm_plain})
+     # was Km(38.5): 0.3 km past Zutulpuk on the old padded chain; the text names Zutulpuk
+     At("zutulpuk_gompa", 0.3), "degrees and decimal minutes without symbols", fmt={"c": dm_plain})
 case("zh", "coordinates",
      "手表上写的：{c}",
      Km(17.5), "Chinese degrees, minutes, seconds", fmt={"c": dms_zh})
@@ -717,28 +723,28 @@ case("en", "coordinates",
 # ---- elevation ---------------------------------------------------------------------------------
 case("en", "elevation relation",
      "altimeter says about 5300 m, we haven't reached the pass yet, still going up",
-     Elev(5300, 19.0, 24.6), "5300 m on the way up")
+     Elev(5300, "jarok_donkhang", "dolma_la"), "5300 m on the way up")
 case("zh", "elevation place relation",
      "海拔5250左右，已经翻过卓玛拉了",
-     Elev(5250, 24.6, 30.0), "5250 m after the pass")
+     Elev(5250, "dolma_la", "polonggu_supply"), "5250 m after the pass")
 case("en", "elevation sight direction",
      "we are at 4950 m, walking up the valley from the Darchen side, the river next to us",
      Elev(4950, 10.0, 18.0), "4950 m in the west valley")
 case("zh", "elevation relation",
      "手机海拔4900，翻过山口以后下山的那条沟里",
-     Elev(4900, 27.65, 45.0), "4900 m in the east valley")
+     Elev(4900, "phakna_rigzin_supply", "zongdui"), "4900 m in the east valley")
 case("en", "elevation sight",
      "5600 metres on my watch, the Drölma-la prayer flags are right ahead, maybe 10 min",
-     Elev(5600, 23.0, 24.6), "5600 m just below the pass, west side")
+     Elev(5600, "dolma_la_base", "dolma_la"), "5600 m just below the pass, west side")
 case("mixed", "elevation place relation",
      "altitude 5,400m, 卓玛拉下来的路上",
-     Elev(5400, 24.6, 28.0), "5400 m on the descent")
+     Elev(5400, "dolma_la", "polonggu_supply"), "5400 m on the descent")
 case("zh", "elevation direction relation",
      "我们逆时针转，海拔5500左右，还在往上爬，还没到山口",
-     Elev(5500, 24.6, 28.0), "5500 m on the east side, counter-clockwise")
+     Elev(5500, "dolma_la", "polonggu_supply"), "5500 m on the east side, counter-clockwise")
 case("en", "elevation place relation",
      "altitude around 4800, on the way back to Darchen after Zutulpuk, wide valley",
-     Elev(4800, 38.2, 45.0), "4800 m past Zutulpuk")
+     Elev(4800, "zutulpuk_gompa", "zongdui"), "4800 m past Zutulpuk")
 
 # ---- sights and terrain -----------------------------------------------------------------
 case("zh", "sight",
@@ -979,7 +985,11 @@ class Resolver:
         elif isinstance(spec, Until):
             km = self.until_km(route, net.place_km(spec.place, route), spec.minutes, spec.direction)
         elif isinstance(spec, Elev):
-            km = self.elev_km(route, spec.metres, spec.lo_km, spec.hi_km)
+            lo, hi = (
+                net.place_km(b, route) if isinstance(b, str) else b
+                for b in (spec.lo_km, spec.hi_km)
+            )
+            km = self.elev_km(route, spec.metres, lo, hi)
         else:  # pragma: no cover
             raise TypeError(spec)
         return self._route_truth(route, self.wrap(route, km))

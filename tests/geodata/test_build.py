@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from pyproj import Transformer
 from geodata import load_region
 from geodata.build import build_region, normalise_surface, parse_length_km
 from geodata.raw import GAZETTEER_COLUMNS, ROAD_COLUMNS
-from geodata.specs import CircuitSpec, RegionSpec, StationRule
+from geodata.specs import CircuitSpec, RegionSpec, StationRule, TraceSpec
 from rescue.errors import DataValidationError, InvalidInput
 from routes import build_network
 
@@ -357,3 +358,139 @@ def test_parse_length_km(text: str, expected: tuple[float, float] | None) -> Non
 )
 def test_normalise_surface(text: str, expected: str) -> None:
     assert normalise_surface(text) == expected
+
+
+# --------------------------------------------------------------------------- a traced circuit
+#: a hand trace of the whole loop: up the valley, a bend, 100 m south of the hut, over the
+#: pass (exactly), down to 94 m from the town, where it ends (the town street is not traced)
+TRACE_XY = [
+    (527_000.0, 3_426_950.0),
+    (527_000.0, 3_430_300.0),
+    (527_700.0, 3_430_900.0),
+    (529_300.0, 3_430_900.0),
+    (530_000.0, 3_429_500.0),
+    (529_000.0, 3_428_000.0),
+    (527_550.0, 3_426_580.0),
+]
+TRACED_SPEC = replace(
+    SPEC,
+    traces=(TraceSpec(file="trace.geojson", route_id="loop", source="test trace"),),
+    published_stages=(("bridge", "pass", 5.0, "test guide"), ("hut", "pass", 2.5, "test guide")),
+)
+
+
+def _write_trace(folder: Path, coords: list[tuple[float, float]]) -> None:
+    line = [list(_ll(x, y)) for x, y in coords]
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "LineString", "coordinates": line},
+            }
+        ],
+    }
+    (folder / "trace.geojson").write_text(json.dumps(doc), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def traced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    root = tmp_path_factory.mktemp("traced")
+    sources = write_sources(root / "raw")
+    _write_trace(sources, TRACE_XY)
+    report = build_region(
+        "valley",
+        source_dir=sources,
+        out_dir=root / "data" / "valley",
+        progress=False,
+        spec=TRACED_SPEC,
+    )
+    return root, report
+
+
+def _metric_coords(geom: Any) -> np.ndarray:
+    c = np.asarray(geom.coords)
+    x, y = TO_XY.transform(c[:, 0], c[:, 1])
+    return np.column_stack([x, y, c[:, 2]])
+
+
+def test_traced_circuit_is_cut_from_the_trace_at_its_places(traced: tuple[Path, Any]) -> None:
+    root, report = traced
+    region = load_region("valley", data_dir=root / "data")
+    trails = region.trails
+    assert list(trails.index) == [
+        "loop:gate-bridge",
+        "loop:bridge-hut",
+        "loop:hut-pass",
+        "loop:pass-town",
+        "loop:town-gate",
+    ]
+    for way_id in ("loop:bridge-hut", "loop:hut-pass", "loop:pass-town"):
+        way = trails.loc[way_id]
+        assert way["quality"] == "hand_traced"
+        assert way["length_factor"] == 1.0  # the geometry is the length: no padding
+        assert way["accuracy_m"] > 0  # measured against the tracks of the valley
+        assert len(way.geometry.coords) > 2  # follows the bends of the trace
+    # the town street after the trace's end is chained as before
+    assert trails.loc["loop:town-gate", "quality"] == "estimated"
+    # the hut (100 m off the trace) is re-placed on it; its km is along the line
+    hut = region.places.loc["hut"]
+    hx, hy = TO_XY.transform(hut.geometry.x, hut.geometry.y)
+    assert (hx, hy) == pytest.approx((528_500.0, 3_430_900.0), abs=1.0)
+    along_m = np.hypot(700, 600) + 800.0  # bridge -> bend -> the hut's point on the trace
+    assert hut["kora_km"] == pytest.approx(3.3 + along_m / 1000.0, abs=0.02)
+    assert "re-placed on the traced line, 100 m" in hut["notes"]
+    # the side site behind the pass is not a cut point
+    assert any("cave lies behind" in w for w in report.warnings)
+
+
+def test_traced_elevations_are_linear_between_known_heights(traced: tuple[Path, Any]) -> None:
+    root, _ = traced
+    trails = load_region("valley", data_dir=root / "data").trails
+    up = _metric_coords(trails.loc["loop:hut-pass"].geometry)
+    assert up[0, 2] == pytest.approx(5000.0, abs=0.5)  # the hut's height
+    assert up[-1, 2] == pytest.approx(5300.0, abs=0.5)  # the pass's height
+    # the bend halfway (by distance) lies halfway in height
+    d = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(up[:, :2], axis=0).T))])
+    mid = int(np.argmin(np.abs(d - d[-1] / 2)))
+    assert up[mid, 2] == pytest.approx(5000.0 + 300.0 * d[mid] / d[-1], abs=1.0)
+
+
+def test_traced_fit_figures_and_disagreements_are_recorded(traced: tuple[Path, Any]) -> None:
+    root, report = traced
+    region = load_region("valley", data_dir=root / "data")
+    fit = region.metadata["geometry_fit"]["loop"]
+    assert fit["segments_over_geometry"] == 1.0
+    assert fit["walked_chords"] == []
+    assert fit["traced_to_trace_m"]["median"] < 1.0
+    assert fit["trace_accuracy"]["median_distance_m"] < 20.0  # tracks run along the trace
+    assert "trace.geojson" in region.metadata["sources"]
+    stages = {(s["from"], s["to"]): s for s in fit["published_stages"]}
+    built_km = stages[("bridge", "pass")]["built_km"]
+    assert built_km == pytest.approx(
+        (np.hypot(700, 600) + 1600.0 + np.hypot(700, 1400)) / 1000.0, abs=0.02
+    )
+    # 5.0 km published against ~4.1 km built: reported, never stretched
+    assert any("bridge → pass" in w and "not stretched" in w for w in report.warnings)
+
+
+def test_a_missing_or_broken_trace_is_named(tmp_path: Path) -> None:
+    sources = write_sources(tmp_path / "raw")
+    with pytest.raises(InvalidInput, match="trace.geojson"):
+        build_region(
+            "valley",
+            source_dir=sources,
+            out_dir=tmp_path / "out" / "valley",
+            progress=False,
+            spec=TRACED_SPEC,
+        )
+    (sources / "trace.geojson").write_text('{"type": "Point", "coordinates": [1, 2]}')
+    with pytest.raises(DataValidationError, match="trace.geojson: expected one LineString"):
+        build_region(
+            "valley",
+            source_dir=sources,
+            out_dir=tmp_path / "out" / "valley",
+            progress=False,
+            spec=TRACED_SPEC,
+        )

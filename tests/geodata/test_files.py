@@ -280,7 +280,7 @@ CORRUPTIONS: list[tuple[str, Callable[[Docs], None], list[str]]] = [
         _set("trails", 0, "quality", "guess"),
         [
             "trails.geojson: feature 0 (way_id='ok_west'): property 'quality' is 'guess', "
-            "expected one of track_consensus, published_fixes, estimated"
+            "expected one of track_consensus, published_fixes, hand_traced, estimated"
         ],
     ),
     (

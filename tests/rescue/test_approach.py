@@ -26,8 +26,10 @@ from rescue.errors import InvalidInput, NotFound
 from rescue.locate import LOCAL_TZ, locate
 from routes import RouteNetwork, build_network
 
-#: a walker 400 m (km 25.0) below Drölma La on the east (Gauri Kund) side
-BELOW_PASS_KM = 25.0
+#: a walker 400 m below Drölma La on the east (Gauri Kund) side. Issue 14 redrew the east
+#: half from the hand trace (no padded chords), which moved the pass from km 24.6 to km 23.78;
+#: the scenario keeps its meaning (0.4 km below the pass), not its old km.
+BELOW_PASS_M = 400.0
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,8 @@ def kailash() -> RouteNetwork:
 
 @pytest.fixture(scope="module")
 def below_pass(kailash: RouteNetwork) -> tuple[float, float]:
-    lon, lat, _ = kailash.point_at("outer_kora", BELOW_PASS_KM)
+    km = kailash.place_km("dolma_la", "outer_kora") + BELOW_PASS_M / 1000.0
+    lon, lat, _ = kailash.point_at("outer_kora", km)
     return lon, lat
 
 
@@ -152,44 +155,45 @@ def test_every_responding_station_plans_to_below_the_pass(
 
 
 def test_hand_checked_east_side_below_the_pass(result: ApproachResult) -> None:
-    """A walker injured just below Drölma La on the east side (km 25.0, 0.4 km below the pass).
+    """A walker injured just below Drölma La on the east side (0.4 km below the pass).
 
     Is coming up from Zutulpuk / Phakna Rigzin faster than over the pass from Drirapuk?
-    Expected BEFORE running, from the segment table (rescue_team durations):
+    Expected BEFORE running, from the segment table of the traced east half (issue 14;
+    rescue_team durations, vehicle durations of the tracks):
 
-    * Phakna Rigzin post (foot team on the spot): 2.65 km up of the 3.05 km
-      ``dolma_la-phakna_rigzin_supply`` segment, reverse 4170 s × 0.87 ≈ 3630 s (≈ 1 h).
+    * Phakna Rigzin post (foot team on the spot): 2.36 km up of the 2.76 km
+      ``dolma_la-phakna_rigzin_supply`` segment, reverse 3968 s × 0.855 ≈ 3390 s (≈ 57 min).
     * Drirapuk temporary supply (foot team): over the pass,
-      3970 s (to sky-burial west) + 4836 s (to the pass) + 0.13 × 3055 s (down) ≈ 9200 s
-      (≈ 2 h 33 min).
+      3884 s (to sky-burial west) + 4275 s (to the pass) + 0.145 × 2830 s (down) ≈ 8570 s
+      (≈ 2 h 22 min).
     * Darchen police (vehicle, then foot): east, Darchen → Zongdui → Zutulpuk → Phakna
-      Rigzin by track, 543 + 2538 + 4086 ≈ 7170 s, then the Phakna walk ≈ 3630 s: ≈ 10 800 s
-      (3 h). West, Darchen → Tarboche → Chuku → Gangga → sky-burial west, 744 + 335 + 4335
-      + 1560 ≈ 6970 s, then 4836 + 397 s on foot: ≈ 12 200 s, i.e. ≈ 1400 s (23 min) more:
-      the other way round is the police's alternative.
+      Rigzin by track, 543 + 2538 + 4086 ≈ 7170 s, then the Phakna walk ≈ 3390 s: ≈ 10 560 s
+      (2 h 56 min). West, Darchen → Tarboche → Chuku → Gangga → sky-burial west, 744 + 335 +
+      4335 + 1634 ≈ 7050 s, then 4275 + 410 s on foot: ≈ 11 730 s, i.e. ≈ 1180 s (20 min)
+      more: the other way round is the police's alternative.
 
-    So: the team already at Phakna Rigzin is fastest by far; the Darchen police coming up
-    from Zutulpuk needs ~3 h, *slower* than the Drirapuk team over the pass (~2 h 30 min),
-    because the east track is slow (~10 km/h) and long. The model agrees to within 1 %
-    (3669 s, 9191 s, 10 836 s and 12 194 s).
+    So, as before the east half was redrawn: the team already at Phakna Rigzin is fastest by
+    far; the Darchen police coming up from Zutulpuk needs ~3 h, *slower* than the Drirapuk
+    team over the pass (~2 h 23 min). The true (shorter, unpadded) geometry takes ~4 min off
+    the Phakna climb and ~10 min off the crossing from Drirapuk.
     """
     by_id = {p.station_id: p for p in result.plans}
     phakna = by_id["phakna_rigzin_supply"]
     drirapuk = by_id["drirapuk_temp_supply"]
     police = by_id["darchen_police_station"]
-    assert phakna.eta_s == pytest.approx(3630, rel=0.05)
+    assert phakna.eta_s == pytest.approx(3390, rel=0.05)
     assert [leg.mode for leg in phakna.legs] == ["foot"]
-    assert phakna.legs[0].length_m == pytest.approx(2654, abs=20)
+    assert phakna.legs[0].length_m == pytest.approx(2358, abs=20)
     assert phakna.legs[0].ascent_m > 300  # climbing towards the pass
-    assert drirapuk.eta_s == pytest.approx(9200, rel=0.05)
+    assert drirapuk.eta_s == pytest.approx(8570, rel=0.05)
     assert any("Drölma" in leg.to_name or leg.to_name == "target" for leg in drirapuk.legs)
-    assert police.eta_s == pytest.approx(10_800, rel=0.05)
+    assert police.eta_s == pytest.approx(10_560, rel=0.05)
     assert police.legs[0].to_name.startswith("Phakna Rigzin")
     assert drirapuk.eta_s < police.eta_s  # over the pass beats driving round to Zutulpuk
     assert result.plans[0].station_id in {"phakna_rigzin_supply", "med_phakna_rigzin"}
     west = police.alternatives[0]
     assert west.legs[0].to_name.startswith("Small sky-burial west")
-    assert west.extra_s == pytest.approx(1400, rel=0.1)
+    assert west.extra_s == pytest.approx(1180, rel=0.1)
 
 
 def test_alternatives_are_genuinely_different(
@@ -408,3 +412,25 @@ def test_a_target_on_the_other_side_of_the_world_is_invalid_input() -> None:
     network = build_network(load_region("kailash"))
     with pytest.raises(InvalidInput, match="outside|from the nearest"):
         plan_approach(network, (0.0, 0.0))
+
+
+def test_etas_come_with_their_p10_p90_range(result: ApproachResult) -> None:
+    """Issue 14: every ETA is also a range; only the time on foot spreads, driving does not."""
+    by_id = {p.station_id: p for p in result.plans}
+    for plan in result.plans:
+        assert plan.eta_range_s is not None
+        lo, hi = plan.eta_range_s
+        assert lo < plan.eta_s < hi  # every plan here walks at least its last leg
+        assert plan.to_dict()["eta_range_s"] == {"p10": round(lo, 1), "p90": round(hi, 1)}
+    phakna, police = by_id["phakna_rigzin_supply"], by_id["darchen_police_station"]
+    # the police walk the same climb as the Phakna team after driving: the same spread
+    assert police.legs[-1].duration_s == pytest.approx(phakna.legs[0].duration_s, rel=1e-6)
+    width = police.eta_range_s[1] - police.eta_range_s[0]
+    assert width == pytest.approx(phakna.eta_range_s[1] - phakna.eta_range_s[0], rel=1e-6)
+    ev = result.evacuation
+    assert ev is not None and ev.carry_range_s is not None and ev.total_range_s is not None
+    assert ev.carry_range_s[0] < ev.carry_s < ev.carry_range_s[1]
+    assert ev.total_range_s == pytest.approx(
+        (ev.carry_range_s[0] + ev.vehicle_s, ev.carry_range_s[1] + ev.vehicle_s)
+    )
+    assert ev.to_dict()["total_range_s"]["p90"] == round(ev.total_range_s[1], 1)

@@ -22,11 +22,13 @@ from rescue.closures import LOCAL_TZ, Closure, describe_closure, parse_closure
 from routes import RouteNetwork, build_network
 from routes.multimodal import GroundOverlap, topology
 from tests.common import make_region_dir, tiny_region_layers
-from tests.rescue.test_approach import BELOW_PASS_KM, assert_valid_plan
+from tests.rescue.test_approach import BELOW_PASS_M, assert_valid_plan
 
 NOW = datetime(2025, 6, 14, 12, 0, tzinfo=LOCAL_TZ)
 _NET = build_network(load_region("kailash"))
 SEGMENTS = sorted(_NET.segments.index)
+#: 400 m below Drölma La on the east side (see tests/rescue/test_approach.py)
+BELOW_PASS_KM = _NET.place_km("dolma_la", "outer_kora") + BELOW_PASS_M / 1000.0
 TARGET_KMS = (3.0, 12.0, BELOW_PASS_KM, 40.0)
 
 

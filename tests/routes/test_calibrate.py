@@ -451,3 +451,20 @@ def test_real_tracks() -> None:
     assert cal.pairs.mae_s is not None and cal.pairs.baseline_mae_s is not None
     assert cal.pairs.mae_s < cal.pairs.baseline_mae_s
     json.dumps(cal.to_dict())
+
+
+def test_stops_and_trip_ranges_are_fitted(world: dict[str, Any]) -> None:
+    """Issue 14: where walkers stop, how often, how long; ranges by trip length."""
+    cal: Calibration = world["cal"]
+    hut = cal.stops["hut"]
+    assert hut["share_stopping"] == pytest.approx(0.9, abs=0.1)  # 90 % stop at the hut
+    assert hut["median_stop_s"] == pytest.approx(HUT_DWELL_S, rel=0.2)
+    q = cal.eta_ratio_quantiles
+    assert len(q["pred_s"]) == 8 and list(q["pred_s"]) == sorted(q["pred_s"])
+    for lo, mid, hi in zip(q["p10"], q["p50"], q["p90"], strict=True):
+        assert lo < mid < hi
+    # the walkers' pace spread (lognormal, sigma 0.15) shows in every bin: p10-p90 >= 0.8-1.2
+    assert all(hi / lo > 1.25 for lo, hi in zip(q["p10"], q["p90"], strict=True))
+    back = Calibration.from_dict(cal.to_dict())
+    assert back.eta_ratio_quantiles["p50"] == pytest.approx(q["p50"], abs=1e-3)
+    assert back.stops["hut"] == hut

@@ -21,6 +21,7 @@
     quality: {
       track_consensus: ["GPS track consensus", "GPS轨迹吻合"],
       published_fixes: ["joins published GPS fixes", "依据公开GPS点"],
+      hand_traced: ["traced by hand on imagery", "依卫星影像手绘"],
       estimated: ["estimated", "估计"]
     },
     profile: {
@@ -378,7 +379,7 @@
           '" stroke-width="4" stroke-linecap="round"/></svg>' + routeName(route.route_id) + "</div>";
       });
       var dash = (CONFIG.palette || {}).quality_dash || {};
-      ["track_consensus", "published_fixes", "estimated"].forEach(function (q) {
+      ["track_consensus", "published_fixes", "hand_traced", "estimated"].forEach(function (q) {
         html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="#333" stroke-width="3"' +
           (dash[q] ? ' stroke-dasharray="' + esc(dash[q]) + '"' : "") + "/></svg>" + term("quality", q) + "</div>";
       });

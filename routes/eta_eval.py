@@ -1,0 +1,287 @@
+"""Landmark-to-landmark walking-time error on GPS tracks (``sandtable eval-eta``).
+
+For every track and every pair of landmarks it passes (origin before destination along the
+tracked stretch), the actual time between its arrivals is compared with:
+
+- **model**: the calibrated walking model for the median walker, moving time by gradient and
+  altitude, the stop time typical at the landmarks passed (``dwell_s``) and the residual rest
+  allowance for the stops elsewhere (``Calibration.dwell_model``), scaled by the median of
+  actual / predicted for trips of that length (``eta_ratio_quantiles``) where the
+  calibration has it;
+- **distance only**: the stretch's length at the median training speed;
+- **Naismith** (5 km/h + 1 h per 600 m of ascent) and **Tobler** (no altitude term, no rests).
+
+The 80 % range of the model is p10-p90 of actual / predicted for trips of that length on
+training tracks (``eta_ratio_quantiles``), or the walker pace p10-p90 where that is missing.
+Arrival at a landmark is computed exactly as in :func:`routes.calibrate.calibrate` (50 m
+before its measure, running maximum of progress). Tracks are held out by id: by default only
+the tracks the calibration held out (``split.holdout_track_ids``) are scored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from rescue.errors import InvalidInput
+from routes.calibrate import (
+    _ARRIVAL_BEFORE_M,
+    Calibration,
+    _as_track,
+    _centreline_coords,
+    _LineIndex,
+    _moving_times,
+    _naismith_s,
+    _passages,
+)
+from routes.costs import WalkingModel
+
+__all__ = ["EtaReport", "evaluate_eta", "ratio_quantiles_at", "format_eta_report"]
+
+#: an ETA within this of the truth counts as "within 10 min"
+WITHIN_S = 600.0
+
+
+@dataclass(frozen=True)
+class EtaReport:
+    """Errors over every (track, origin, destination) of the scored tracks."""
+
+    n_tracks: int
+    n_pairs: int
+    holdout_only: bool
+    mae_s: float | None
+    distance_only_mae_s: float | None
+    naismith_mae_s: float | None
+    tobler_mae_s: float | None
+    pace_conditioned_mae_s: float | None
+    within_10min: float | None
+    distance_only_within_10min: float | None
+    range80_coverage: float | None
+    range80_below: float | None
+    range80_above: float | None
+    improvement_vs_distance_only: float | None
+    by_duration: tuple[dict[str, Any], ...]
+    skipped: Mapping[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``sandtable eval-eta --json``)."""
+        out = asdict(self)
+        out["by_duration"] = list(self.by_duration)
+        out["skipped"] = dict(self.skipped)
+        return out
+
+
+def ratio_quantiles_at(
+    table: Mapping[str, Sequence[float]] | None, pred_s: float
+) -> tuple[float, float, float]:
+    """(p10, p50, p90) of actual / predicted for a trip predicted to take ``pred_s``.
+
+    ``table`` is ``calibration["eta_ratio_quantiles"]``: ``pred_s`` (bin centres) and ``p10``,
+    ``p50``, ``p90`` at each; interpolated on log time, constant beyond the ends.
+    """
+    if not table:
+        raise InvalidInput("calibration has no eta_ratio_quantiles")
+    x = np.log(np.asarray(table["pred_s"], dtype=float))
+    lp = math.log(max(pred_s, 1.0))
+    return tuple(
+        float(np.interp(lp, x, np.asarray(table[k], dtype=float))) for k in ("p10", "p50", "p90")
+    )  # type: ignore[return-value]
+
+
+def _landmark_groups(landmarks: Mapping[str, float]) -> list[tuple[str, float]]:
+    marks = sorted(((str(p), float(m)) for p, m in landmarks.items()), key=lambda pm: pm[1])
+    groups: list[tuple[str, float]] = []
+    for pid, m in marks:
+        if not groups or m - groups[-1][1] >= 1.0:
+            groups.append((pid, m))
+    return groups
+
+
+def pair_predictions(
+    cal: Calibration, index: _LineIndex, ids: Sequence[str], arrive: Mapping[str, float]
+) -> dict[str, np.ndarray]:
+    """Median-walker time (``model``), length, Naismith and Tobler times between landmarks."""
+    moving = replace(cal.model, rest_allowance=0.0)
+    tobler = WalkingModel.tobler()
+    k = len(ids)
+    out = {n: np.zeros((k, k)) for n in ("model", "length", "naismith", "tobler")}
+    for i in range(k):
+        for j in range(i + 1, k):
+            m0, m1 = arrive[ids[i]], arrive[ids[j]]
+            pcs = index.pieces(m0, m1)
+            own = np.zeros(len(pcs), np.intp)
+            mv = float(_moving_times(moving, pcs, own, 1)[0])
+            dwell = sum(
+                v
+                for p, v in cal.dwell_s.items()
+                if p in arrive and m0 - 0.5 <= arrive[p] < m1 - 0.5
+            )
+            out["model"][i, j] = mv * (1.0 + cal.residual_rest_allowance) + dwell
+            out["length"][i, j] = m1 - m0
+            out["naismith"][i, j] = _naismith_s(pcs)
+            out["tobler"][i, j] = float(_moving_times(tobler, pcs, own, 1)[0])
+    return out
+
+
+def arrival_table(
+    tracks: Iterable[Any], cal: Calibration, centreline: Any
+) -> tuple[list[str], dict[str, float], np.ndarray, list[str], dict[str, str], _LineIndex]:
+    """Arrival times (tracks x landmarks) of the tracks at the calibration's landmarks."""
+    params = cal.parameters
+    landmarks = params["landmarks_m"]
+    lo, hi = (float(landmarks[p]) for p in params["whole_stretch"])
+    groups = [(p, m) for p, m in _landmark_groups(landmarks) if lo <= m <= hi]
+    ids = [p for p, _ in groups]
+    arrive = {p: m - _ARRIVAL_BEFORE_M for p, m in groups}
+    index = _LineIndex(_centreline_coords(centreline))
+    query = np.array([arrive[p] for p in ids])
+    rows, names, skipped = [], [], {}
+    for obj in tracks:
+        tr = _as_track(obj)
+        p = _passages(
+            tr,
+            index,
+            query,
+            max_offset_m=float(params["max_offset_m"]),
+            end_tolerance_m=float(params["end_tolerance_m"]),
+            moving_threshold_mps=float(params["moving_threshold_mps"]),
+        )
+        if isinstance(p, str):
+            skipped[tr.track_id] = p
+            continue
+        rows.append(p.t_s)
+        names.append(tr.track_id)
+    times = np.array(rows, dtype=float).reshape(len(rows), len(ids))
+    return ids, arrive, times, names, skipped, index
+
+
+def evaluate_eta(
+    tracks: Iterable[Any],
+    calibration: Mapping[str, Any],
+    centreline: Any,
+    *,
+    holdout_only: bool = True,
+) -> EtaReport:
+    """Score the walking model and the textbook rules on ``tracks`` (metric CRS).
+
+    Raises
+    ------
+    InvalidInput
+        If the calibration is incomplete or no track is left to score.
+    """
+    cal = Calibration.from_dict(calibration)
+    track_list = [_as_track(t) for t in tracks]
+    if holdout_only:
+        held = set(cal.holdout_track_ids)
+        track_list = [t for t in track_list if t.track_id in held]
+        if not track_list:
+            raise InvalidInput(
+                "none of these tracks is one the calibration held out "
+                "(calibration.json split.holdout_track_ids); score them all with --all-tracks"
+            )
+    ids, arrive, times, names, skipped, index = arrival_table(track_list, cal, centreline)
+    pred = pair_predictions(cal, index, ids, arrive)
+    table = calibration.get("eta_ratio_quantiles")
+    q = cal.pace_quantiles
+    persistence = cal.pace_persistence
+    rows: list[tuple[float, float, float, float, float, float, float, float]] = []
+    for row in times:
+        ok = np.flatnonzero(np.isfinite(row))
+        if len(ok) < 2:
+            continue
+        first = int(ok[0])
+        for a, i in enumerate(ok[:-1]):
+            so_far = None if i == first else (row[i] - row[first]) / pred["model"][first, i]
+            for j in ok[a + 1 :]:
+                actual = float(row[j] - row[i])
+                base = float(pred["model"][i, j])
+                if table:
+                    p10, p50, p90 = ratio_quantiles_at(table, base)
+                else:
+                    p10, p50, p90 = q["p10"], 1.0, q["p90"]
+                est = base * p50
+                pace = 1.0 if so_far is None or so_far <= 0 else so_far**persistence
+                pace = min(max(pace, q["p05"]), q["p95"])
+                rows.append(
+                    (
+                        actual,
+                        est,
+                        float(pred["length"][i, j]) / cal.baseline_speed_mps,
+                        float(pred["naismith"][i, j]),
+                        float(pred["tobler"][i, j]),
+                        est * pace,
+                        base * p10,
+                        base * p90,
+                    )
+                )
+    if not rows:
+        raise InvalidInput("no track covers two landmarks of the calibrated stretch")
+    arr = np.array(rows)
+    actual = arr[:, 0]
+    err = np.abs(arr[:, 1:6] - actual[:, None])
+    mae = err.mean(axis=0)
+    inside = (actual >= arr[:, 6]) & (actual <= arr[:, 7])
+    by_duration = []
+    edges = (0.0, 1800.0, 3600.0, 7200.0, 14400.0, math.inf)
+    for lo_s, hi_s in zip(edges[:-1], edges[1:], strict=True):
+        sel = (arr[:, 1] >= lo_s) & (arr[:, 1] < hi_s)
+        if sel.any():
+            by_duration.append(
+                {
+                    "predicted_from_s": lo_s,
+                    "predicted_to_s": None if math.isinf(hi_s) else hi_s,
+                    "n_pairs": int(sel.sum()),
+                    "mae_s": round(float(err[sel, 0].mean()), 1),
+                    "distance_only_mae_s": round(float(err[sel, 1].mean()), 1),
+                    "range80_coverage": round(float(inside[sel].mean()), 3),
+                }
+            )
+    return EtaReport(
+        n_tracks=len(names),
+        n_pairs=len(rows),
+        holdout_only=holdout_only,
+        mae_s=round(float(mae[0]), 1),
+        distance_only_mae_s=round(float(mae[1]), 1),
+        naismith_mae_s=round(float(mae[2]), 1),
+        tobler_mae_s=round(float(mae[3]), 1),
+        pace_conditioned_mae_s=round(float(mae[4]), 1),
+        within_10min=round(float((err[:, 0] <= WITHIN_S).mean()), 3),
+        distance_only_within_10min=round(float((err[:, 1] <= WITHIN_S).mean()), 3),
+        range80_coverage=round(float(inside.mean()), 3),
+        range80_below=round(float((actual < arr[:, 6]).mean()), 3),
+        range80_above=round(float((actual > arr[:, 7]).mean()), 3),
+        improvement_vs_distance_only=round(float(1.0 - mae[0] / mae[1]), 3),
+        by_duration=tuple(by_duration),
+        skipped=skipped,
+    )
+
+
+def format_eta_report(r: EtaReport, source: str) -> str:
+    """The text ``sandtable eval-eta`` prints."""
+    which = "held-out tracks" if r.holdout_only else "all tracks"
+    lines = [
+        f"walking-time evaluation: {r.n_pairs} landmark-to-landmark trips on {r.n_tracks} "
+        f"{which} ({source}; {len(r.skipped)} skipped)",
+        f"{'predictor':<34}{'MAE s':>9}{'within 10 min':>15}",
+        f"{'model (median walker, stops)':<34}{r.mae_s:>9.0f}{r.within_10min:>15.1%}",
+        f"{'  … with the walker pace so far':<34}{r.pace_conditioned_mae_s:>9.0f}",
+        f"{'distance only':<34}{r.distance_only_mae_s:>9.0f}{r.distance_only_within_10min:>15.1%}",
+        f"{'Naismith':<34}{r.naismith_mae_s:>9.0f}",
+        f"{'Tobler':<34}{r.tobler_mae_s:>9.0f}",
+        f"model vs distance only: {r.improvement_vs_distance_only:+.1%} (target >= +20 %)",
+        f"80 % range (p10-p90) holds the truth: {r.range80_coverage:.1%} "
+        f"(below {r.range80_below:.1%}, above {r.range80_above:.1%}; target 75-85 %)",
+        "by predicted duration:",
+    ]
+    for b in r.by_duration:
+        hi = "…" if b["predicted_to_s"] is None else f"{b['predicted_to_s'] / 60:.0f} min"
+        lines.append(
+            f"  {b['predicted_from_s'] / 60:>4.0f} min - {hi:<8} n={b['n_pairs']:>5}  "
+            f"MAE {b['mae_s']:>6.0f} s  distance-only {b['distance_only_mae_s']:>6.0f} s  "
+            f"range80 {b['range80_coverage']:.1%}"
+        )
+    return "\n".join(lines)

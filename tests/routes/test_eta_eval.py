@@ -1,0 +1,114 @@
+"""``routes.eta_eval`` and ``sandtable eval-eta`` (issue 14)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from shapely.geometry import LineString
+
+from geodata import load_region
+from rescue.cli import main
+from rescue.errors import InvalidInput
+from routes.calibrate import Calibration
+from routes.eta_eval import arrival_table, evaluate_eta, pair_predictions
+
+SHARED_TRACKS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "kailash"
+TRACKS = SHARED_TRACKS / "tracks_train.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def kailash() -> tuple[dict[str, Any], LineString]:
+    region = load_region("kailash")
+    trails = region.trails
+    way = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()].iloc[0]
+    from pyproj import Transformer
+
+    to_metric = Transformer.from_crs("EPSG:4326", region.metadata["metric_crs"], always_xy=True)
+    c = np.asarray(way.geometry.coords)
+    x, y = to_metric.transform(c[:, 0], c[:, 1])
+    return dict(region.calibration), LineString(np.column_stack([x, y, c[:, 2]]))
+
+
+def _model_walkers(
+    cal: dict[str, Any], line: LineString, paces: list[float]
+) -> list[dict[str, Any]]:
+    """Walkers that take exactly pace x the median walker's time between landmarks."""
+    c = Calibration.from_dict(cal)
+    ids, arrive, _, _, _, index = arrival_table([], c, line)
+    pred = pair_predictions(c, index, ids, arrive)["model"]
+    marks = np.array([arrive[p] for p in ids])
+    times = np.array([pred[0, i] for i in range(len(ids))])
+    # (from the line's start: a negative distance would count from its end)
+    m = np.arange(0.0, min(marks[-1] + 100.0, line.length), 10.0)
+    out = []
+    for k, pace in enumerate(paces):
+        t = np.interp(m, marks, times * pace) + (m - marks[-1]).clip(min=0)
+        pts = [line.interpolate(v) for v in m]
+        out.append(
+            {
+                "track_id": f"w{k}",
+                "x": np.array([p.x for p in pts]),
+                "y": np.array([p.y for p in pts]),
+                "t_s": 1.7e9 + t,
+                "ele_m": np.array([p.z for p in pts]),
+            }
+        )
+    return out
+
+
+def test_walkers_who_walk_like_the_model_are_predicted_exactly(kailash: Any) -> None:
+    cal, line = kailash
+    cal = {k: v for k, v in cal.items() if k != "eta_ratio_quantiles"}  # plain median walker
+    report = evaluate_eta(_model_walkers(cal, line, [1.0, 1.0]), cal, line, holdout_only=False)
+    assert report.n_tracks == 2 and report.n_pairs > 20
+    assert report.mae_s < 60.0  # only the start (the gate lies 50 m before the line) is off
+    assert report.within_10min == 1.0
+    assert report.range80_coverage == 1.0  # inside p10-p90 of the pace
+    assert report.distance_only_mae_s > 100.0  # constant speed misses the climbs and stops
+    assert report.naismith_mae_s > report.mae_s and report.tobler_mae_s > report.mae_s
+
+
+def test_slow_walkers_fall_outside_the_range_and_count_as_errors(kailash: Any) -> None:
+    cal, line = kailash
+    cal = {k: v for k, v in cal.items() if k != "eta_ratio_quantiles"}
+    slow = cal["pace_quantiles"]["p95"] * 1.2
+    report = evaluate_eta(_model_walkers(cal, line, [slow]), cal, line, holdout_only=False)
+    assert report.range80_coverage == 0.0 and report.range80_above == 1.0
+    assert report.mae_s > 100.0
+    # the pace shown so far, kept with the fitted persistence, brings the estimate closer
+    assert report.pace_conditioned_mae_s <= report.mae_s
+
+
+def test_only_held_out_tracks_are_scored_unless_asked(kailash: Any) -> None:
+    cal, line = kailash
+    walkers = _model_walkers(cal, line, [1.0])
+    with pytest.raises(InvalidInput, match="held out"):
+        evaluate_eta(walkers, cal, line)
+    held = cal["split"]["holdout_track_ids"][0]
+    walkers[0]["track_id"] = held
+    assert evaluate_eta(walkers, cal, line).n_tracks == 1
+
+
+def test_cli_names_a_bad_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("track_id,seq,time_utc,lon,lat,ele_m\nt1,0,2024-06-01T00:00:00Z,81.3,x,4700\n")
+    assert main(["eval-eta", "--tracks", str(bad)]) != 0
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "line 2" in err
+
+
+@pytest.mark.skipif(
+    not TRACKS.is_file(), reason="../shared/data/kailash/tracks_train.csv.gz absent"
+)
+def test_cli_json_on_the_held_out_tracks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval-eta", "--tracks", str(TRACKS), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("mae_s", "distance_only_mae_s", "within_10min", "range80_coverage"):
+        assert isinstance(out[key], float)
+    assert out["holdout_only"] is True
+    assert out["n_tracks"] == len(load_region("kailash").calibration["split"]["holdout_track_ids"])
+    assert 0.0 <= out["range80_coverage"] <= 1.0
