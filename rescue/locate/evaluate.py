@@ -521,7 +521,7 @@ def _range_holds(case: Case, result: LocateResult | None, network: Any) -> bool 
     if rng is None or rng.route_id != t.route_id:
         return False
     length_km = network.line(t.route_id).length_m / 1000.0 if network is not None else math.inf
-    return _in_range(t.km, (rng.km_from, rng.km_to), length_km)
+    return bool(_in_range(t.km, (rng.km_from, rng.km_to), length_km))
 
 
 def _score(
@@ -547,7 +547,7 @@ def _score(
         n_candidates=len(cands),
         failure=failure if failure else (None if cands else "no candidates"),
         top1_p=float(best.probability) if best is not None else 0.0,
-        near3=any(distance_m(c.lon, c.lat, t.lon, t.lat) <= NEAR_M for c in cands[:3]),
+        near3=bool(any(distance_m(c.lon, c.lat, t.lon, t.lat) <= NEAR_M for c in cands[:3])),
         in_range80=_range_holds(case, result, network),
         split=case.split,
         classes=case.classes,
