@@ -20,6 +20,8 @@ from scipy.spatial import cKDTree
 from rescue.errors import InvalidInput
 from rescue.locate.belief import (
     DIRECTION_PRIOR,
+    NAMED_SIDE_PRIOR,
+    ROUTE_PRIOR,
     Anchor,
     BeliefState,
     Bins,
@@ -90,6 +92,19 @@ class LocateIndex:
         self.paces = [(float(v), _PACE_WEIGHTS.get(k, 0.1)) for k, v in sorted(quantiles.items())]
         bbox = network.region.metadata.get("bbox")
         self.bbox = tuple(bbox) if bbox else None
+        # main routes (the koras) and, for every side path, where it leaves a main route
+        self.main_routes = frozenset(
+            i for i, r in enumerate(self.bins.route_ids) if r in ROUTE_PRIOR
+        )
+        self.junctions: dict[int, tuple[tuple[int, float], ...]] = {}
+        for a in self.anchors.values():
+            main = tuple((r, k) for r, k in a.on_routes if r in self.main_routes)
+            for r, k in a.on_routes:
+                if r in self.main_routes or not main:
+                    continue
+                best = self.junctions.get(r)
+                if best is None or k < best[0][1]:
+                    self.junctions[r] = ((r, k), *main)
 
     def _tag_masks(self, cues: Mapping[str, Any]) -> dict[str, TagMask]:
         b = self.bins
@@ -184,12 +199,32 @@ def locate(
     )
     state = BeliefState.prior(index.bins)
     if clues.empty:
+        # never an empty answer: the honest prior over the routes and the best questions
+        posterior = state.posterior()
         questions = best_questions(
-            state.posterior(), index.bins.segment, len(index.bins.segment_ids), index.tags
+            posterior, index.bins.segment, len(index.bins.segment_ids), index.tags
         )
-        return LocateResult((), tuple(questions), clues)
+        clues = replace(
+            clues,
+            notes=(
+                *clues.notes,
+                "nothing in the description places the caller: the candidates are where "
+                "callers usually are (the prior); ask the questions",
+            ),
+        )
+        return LocateResult(
+            tuple(_candidates(index, state, posterior)),
+            tuple(questions),
+            clues,
+            _range_80(index, posterior),
+        )
     clues = _disambiguate(index, clues)
-    _apply_clues(index, state, clues)
+    route_prior = _route_prior(index, clues)
+    state = BeliefState.prior(index.bins, route_prior)
+    named = frozenset(
+        i for i, r in enumerate(index.bins.route_ids) if route_prior.get(r) == NAMED_SIDE_PRIOR
+    )
+    _apply_clues(index, state, clues, named)
     posterior = state.posterior()
     candidates = _candidates(index, state, posterior)
     range_80 = _range_80(index, posterior)
@@ -259,6 +294,46 @@ def _range_80(index: LocateIndex, p: np.ndarray) -> RouteRange | None:
 # ------------------------------------------------------------------------ clues
 
 
+def _route_prior(index: LocateIndex, clues: Clues) -> dict[str | None, float]:
+    """The route prior, with the side paths the caller names lifted to a main route's.
+
+    A side path (to a gompa) is named when a place that lies only on it is mentioned; not
+    when the place only measures a walk ("we passed Dirapuk an hour ago", "2 km after X",
+    "between X and Y", "we left X at 7"): walkers go on along the kora.
+    """
+    weights: dict[str | None, float] = dict(ROUTE_PRIOR)
+    walked = {(e.origin.start, e.origin.end) for e in clues.elapsed}
+    for r in clues.relations:
+        if r.duration_s or r.distance_m or r.kind in ("between", "halfway"):
+            walked |= {(m.start, m.end) for m in (r.anchor, r.other) if m is not None}
+    for m in clues.mentions:
+        if (m.start, m.end) in walked:
+            continue
+        anchors = mention_anchors(m, index.anchors, limit=1)
+        if not anchors:
+            continue
+        routes = [r for r, _ in anchors[0][0].on_routes]
+        if routes and all(r not in index.main_routes for r in routes):
+            for r in routes:
+                weights[index.bins.route_ids[r]] = NAMED_SIDE_PRIOR
+    return weights
+
+
+def _walk_routes(
+    index: LocateIndex, a: Anchor, named: frozenset[int] = frozenset()
+) -> tuple[tuple[int, float], ...]:
+    """Where a walk from (or to) a place runs: its main routes and the side paths the
+    caller named; for a place only on an unnamed side path, the main route where the path
+    joins it (walkers go on along the kora)."""
+    main = tuple((r, k) for r, k in a.on_routes if r in index.main_routes or r in named)
+    if main:
+        return main
+    out: list[tuple[int, float]] = []
+    for r, _k in a.on_routes:
+        out += [j for j in index.junctions.get(r, ())[1:] if j not in out]
+    return tuple(out) or a.on_routes
+
+
 def _directions(clues: Clues) -> dict[str, float]:
     return {clues.direction: 1.0} if clues.direction else dict(DIRECTION_PRIOR)
 
@@ -316,7 +391,9 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
     )
 
 
-def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
+def _apply_clues(
+    index: LocateIndex, state: BeliefState, clues: Clues, named: frozenset[int] = frozenset()
+) -> None:
     b = index.bins
     dirs = _directions(clues)
     # a place named without a relation word is where the caller is, unless other clues
@@ -327,7 +404,7 @@ def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
     }
     related |= {id(e.origin) for e in clues.elapsed}
     for rel in clues.relations:
-        lik = _relation_likelihood(index, rel, dirs)
+        lik = _relation_likelihood(index, rel, dirs, named)
         if lik is not None:
             state.apply(lik, f"“{rel.text or rel.anchor.text}” → {_relation_text(index, rel)}")
     for m in clues.mentions:
@@ -342,7 +419,7 @@ def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
         if lik is not None:
             state.apply(lik, f"“{m.text}” → {_names(index, m)}")
     for e in clues.elapsed:
-        lik = _walked(index, e.origin, (e.elapsed_s, e.elapsed_s), dirs, spread=True)
+        lik = _walked(index, e.origin, (e.elapsed_s, e.elapsed_s), dirs, spread=True, named=named)
         if lik is not None:
             hours = e.elapsed_s / 3600.0
             state.apply(
@@ -438,6 +515,7 @@ def _walked(
     *,
     spread: bool,
     sign: float = 1.0,
+    named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     """Where walkers are ``duration_s`` after ``origin`` (before it if ``sign`` < 0)."""
     b = index.bins
@@ -448,7 +526,7 @@ def _walked(
     best = max((w for _, w in anchors), default=0.0)
     anchors = [(a, w) for a, w in anchors if w >= 0.9 * best]
     for a, w in anchors:
-        for route, km in a.on_routes:
+        for route, km in _walk_routes(index, a, named):
             for direction, wd in dirs.items():
                 forward = (direction == "clockwise") == (sign > 0)
                 delta = along(b, route, km, forward=forward)
@@ -464,7 +542,10 @@ def _walked(
 
 
 def _relation_likelihood(
-    index: LocateIndex, rel: Relation, dirs: Mapping[str, float]
+    index: LocateIndex,
+    rel: Relation,
+    dirs: Mapping[str, float],
+    named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     kind = rel.kind
     if kind in ("at", "near"):
@@ -472,9 +553,11 @@ def _relation_likelihood(
     if kind in ("past", "after", "down_from", "before", "up_to"):
         sign = -1.0 if kind in ("before", "up_to") else 1.0
         if rel.duration_s:
-            lik = _walked(index, rel.anchor, rel.duration_s, dirs, spread=True, sign=sign)
+            lik = _walked(
+                index, rel.anchor, rel.duration_s, dirs, spread=True, sign=sign, named=named
+            )
         else:
-            lik = _ahead(index, rel, dirs, sign)
+            lik = _ahead(index, rel, dirs, sign, named)
         if lik is not None and kind in ("down_from", "up_to"):
             lik = lik * _lower_than(index, rel.anchor)
         return lik
@@ -501,7 +584,11 @@ def _lower_than(index: LocateIndex, m: Mention) -> np.ndarray:
 
 
 def _ahead(
-    index: LocateIndex, rel: Relation, dirs: Mapping[str, float], sign: float
+    index: LocateIndex,
+    rel: Relation,
+    dirs: Mapping[str, float],
+    sign: float,
+    named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     b = index.bins
     parts = []
@@ -509,7 +596,7 @@ def _ahead(
         if not a.on_routes:
             parts.append((w * 0.5, b.near(a.x, a.y, 1500.0)))
             continue
-        for route, km in a.on_routes:
+        for route, km in _walk_routes(index, a, named):
             for direction, wd in dirs.items():
                 delta = along(b, route, km, forward=(direction == "clockwise") == (sign > 0))
                 if rel.distance_m:
