@@ -41,6 +41,7 @@ from rescue.locate._sights import find_sights, in_sight_phrase, sight_words, tex
 from rescue.locate._text import clauses, count_scripts, fold, mask
 from rescue.locate._timeparse import LOCAL_TZ, find_clock_times, resolve_departure, resolve_now
 from rescue.locate.coords import CoordinateMatch, find_coordinates
+from rescue.locate.mapapps import find_links, with_app_datum
 from rescue.locate.model import (
     Clues,
     CoordinateReading,
@@ -493,9 +494,15 @@ def parse_clues(
     notes: list[str] = []
     folded = fold(text)
 
-    matches = find_coordinates(text, bbox=bbox)
+    links = find_links(text, bbox)  # map links, geo: URIs, Plus Codes: their datum is known
+    rest = mask(text, [(cm.start, cm.end) for cm in links])
+    matches = find_coordinates(rest, bbox=bbox)
     if not matches:
-        matches = _decimal_comma_coordinates(text, bbox)
+        matches = _decimal_comma_coordinates(rest, bbox)
+    matches, datum_note = with_app_datum(text, matches)
+    if datum_note:
+        notes.append(datum_note)
+    matches = sorted([*links, *matches], key=lambda cm: cm.start)
     coordinates: list[CoordinateReading] = [r for cm in matches for r in cm.readings]
     scan = mask(folded, [(cm.start, cm.end) for cm in matches])
 

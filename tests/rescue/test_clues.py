@@ -1008,7 +1008,9 @@ def test_coordinates_come_from_the_coordinate_reader_with_the_bbox(
     monkeypatch.setattr(clues_module, "find_coordinates", fake)
     c = parse("we are at 31.05 81.3, altitude 5000 m", StandInIndex(), bbox=KAILASH_BBOX)
     assert seen == [KAILASH_BBOX]
-    assert c.coordinates == (reading, other)
+    # no app named: the reader's readings, with the GCJ-02 one (a Chinese map app) second
+    assert (c.coordinates[0], c.coordinates[-1]) == (reading, other)
+    assert len(c.coordinates) == 3 and "GCJ-02" in c.coordinates[1].label
     assert [(e.elevation_m, e.tolerance_m) for e in c.elevations] == [(5000.0, 200.0)]
 
 
