@@ -300,8 +300,14 @@ def anchor_table(network: RouteNetwork, bins: Bins) -> dict[str, Anchor]:
 def mention_anchors(
     mention: Mention, anchors: Mapping[str, Anchor], *, limit: int = 8
 ) -> list[tuple[Anchor, float]]:
-    """The places a mention may mean, with normalised weights."""
-    cands = [(anchors[p], s) for p, s in mention.place_ids[:limit] if p in anchors]
+    """The places a mention may mean, with normalised weights.
+
+    A generic feature word ("the tea tent", "a bridge") may mean any place of its kind:
+    all of them are kept, not the first ``limit`` in gazetteer order (issue 13: generic
+    words are not places until the context makes them one).
+    """
+    n = len(mention.place_ids) if mention.feature is not None else limit
+    cands = [(anchors[p], s) for p, s in mention.place_ids[:n] if p in anchors]
     total = sum(s for _, s in cands)
     if total <= 0:
         return []

@@ -8,9 +8,11 @@ questions off the posterior.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -80,7 +82,7 @@ class LocateIndex:
         self.network = network
         self.bins: Bins = build_bins(network)
         self.anchors: dict[str, Anchor] = anchor_table(network, self.bins)
-        self.names = NameIndex(network.region.places)
+        self.names = NameIndex(_with_extra_aliases(network))
         segs = network.segments
         self.segment_names = [
             (str(segs.at[s, "name_en"]), str(segs.at[s, "name_zh"]), segs.at[s, "route_id"])
@@ -143,6 +145,30 @@ class LocateIndex:
             road |= np.isfinite(d)
         out["road"] = TagMask(road, 4.0)
         return out
+
+
+def _with_extra_aliases(network: RouteNetwork) -> Any:
+    """The region's places with the names of its ``aliases.json`` (region data) added."""
+    places = network.region.places
+    path = getattr(network.region, "path", None)
+    file = Path(path) / "aliases.json" if path is not None else None
+    if file is None or not file.is_file():
+        return places
+    try:
+        extra = json.loads(file.read_text(encoding="utf-8")).get("places", {})
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{file}: not valid JSON ({exc})") from None
+    places = places.copy()
+    for pid, names in extra.items():
+        if pid not in places.index:
+            raise InvalidInput(f"{file}: unknown place {pid!r}")
+        for col, key in (("aliases_en", "en"), ("aliases_zh", "zh")):
+            if col not in places.columns:
+                places[col] = [[] for _ in range(len(places))]
+            have = places.at[pid, col]
+            have = list(have) if isinstance(have, list | tuple) else []
+            places.at[pid, col] = have + [n for n in names.get(key, []) if n not in have]
+    return places
 
 
 def get_index(network: RouteNetwork) -> LocateIndex:

@@ -72,3 +72,44 @@ def test_an_answer_never_raises_a_candidate_it_contradicts(kailash: RouteNetwork
                 contradicted = bool(np.all(inside)) if contradicted_inside else not np.any(inside)
                 if contradicted and c.segment_id in before:
                     assert c.probability <= before[c.segment_id] + 1e-9, (q.question_id, answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("十一点半从阎魔门开始走的", "chorten_kangnyi"),
+        ("在恰擦岗", "first_prostration_point"),
+        ("在高瑞湖边上", "gauri_kund"),
+        ("在岗江的招待所", "gangga_guesthouse"),
+    ],
+)
+def test_names_from_the_region_alias_file(kailash: RouteNetwork, text: str, place: str) -> None:
+    mentions = get_index(kailash).names.find(text)
+    assert mentions and mentions[0].place_ids[0][0] == place
+
+
+def test_alias_file_with_an_unknown_place_is_a_clear_error(tmp_path, kailash: RouteNetwork) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from rescue.errors import InvalidInput
+
+    region_dir = tmp_path / "kailash"
+    shutil.copytree(kailash.region.path, region_dir)
+    (region_dir / "aliases.json").write_text(json.dumps({"places": {"nowhere": {"en": ["x"]}}}))
+    net = build_network(load_region("kailash", data_dir=tmp_path))
+    with pytest.raises(InvalidInput, match="nowhere"):
+        get_index(net)
+
+
+def test_a_generic_feature_is_not_one_place(kailash: RouteNetwork) -> None:
+    """ "a tea tent" may be any tea tent: the answer spreads over the kora, honestly unsure."""
+    result = locate(kailash, "we are resting at a tea tent, my friend is vomiting", reported_at=AT)
+    assert result.candidates[0].probability < 0.5
+    rng = result.range_80
+    assert rng is not None and abs(rng.km_to - rng.km_from) > 5.0
+
+
+def test_ridge_is_a_word_not_the_ridge_sky_burial(kailash: RouteNetwork) -> None:
+    mentions = get_index(kailash).names.find("we just got over the ridge, big cairn")
+    assert all("fourth_sky_burial" not in dict(m.place_ids) for m in mentions)
