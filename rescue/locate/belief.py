@@ -213,8 +213,9 @@ class BeliefState:
             relative = np.log(np.maximum(lik / top, 1e-12))
         self.evidence.append(Evidence(relative, text))
 
-    def posterior(self) -> np.ndarray:
-        p = np.exp(self.log_p - self.log_p.max())
+    def posterior(self, temperature: float = 1.0) -> np.ndarray:
+        """The normalised belief; a ``temperature`` above 1 flattens it (calibration)."""
+        p = np.exp((self.log_p - self.log_p.max()) / temperature)
         return p / p.sum()
 
 

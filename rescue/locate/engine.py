@@ -62,6 +62,8 @@ SNOW_LINE_M = 5_300.0
 NEAR_ROAD_M = 300.0
 #: candidates of a mention all within this of the best one make it unambiguous
 CLEAR_SPREAD_M = 500.0
+#: "N km from X" with no before/after: the share of callers who have passed X
+FROM_PAST_SHARE = 0.7
 #: default spread of "past X" with no amount: most such callers are within a few km
 PAST_SCALE_KM = 6.0
 _PACE_WEIGHTS = {
@@ -94,6 +96,8 @@ class LocateIndex:
         self.paces = [(float(v), _PACE_WEIGHTS.get(k, 0.1)) for k, v in sorted(quantiles.items())]
         bbox = network.region.metadata.get("bbox")
         self.bbox = tuple(bbox) if bbox else None
+        # confidence calibrated on the real-text dev set (region data, see _confidence)
+        self.temperature, self.credible = _confidence(network)
         # main routes (the koras) and, for every side path, where it leaves a main route
         self.main_routes = frozenset(
             i for i, r in enumerate(self.bins.route_ids) if r in ROUTE_PRIOR
@@ -145,6 +149,29 @@ class LocateIndex:
             road |= np.isfinite(d)
         out["road"] = TagMask(road, 4.0)
         return out
+
+
+def _confidence(network: RouteNetwork) -> tuple[float, float]:
+    """(temperature, credible mass) from the region's ``locate_confidence.json``.
+
+    The posterior is ``p ** (1 / temperature)`` renormalised, so the stated top-1
+    probability means what it says, and the "80 % range" holds the fitted ``credible``
+    share of the mass, so it holds the truth in about 80 % of real calls. Both are fitted
+    on the real-text dev set by ``tests/data/fit_locate_confidence.py``; without the file:
+    1.0 and 0.8 (the raw posterior).
+    """
+    path = getattr(network.region, "path", None)
+    file = Path(path) / "locate_confidence.json" if path is not None else None
+    if file is None or not file.is_file():
+        return 1.0, CREDIBLE
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        t, q = float(data["temperature"]), float(data["credible_mass"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"{file}: needs numbers temperature and credible_mass ({exc})") from None
+    if not (0.2 <= t <= 10.0 and 0.5 <= q < 1.0):
+        raise InvalidInput(f"{file}: temperature {t} or credible_mass {q} out of range")
+    return t, q
 
 
 def _with_extra_aliases(network: RouteNetwork) -> Any:
@@ -226,7 +253,7 @@ def locate(
     state = BeliefState.prior(index.bins)
     if clues.empty:
         # never an empty answer: the honest prior over the routes and the best questions
-        posterior = state.posterior()
+        posterior = state.posterior(index.temperature)
         questions = best_questions(
             posterior, index.bins.segment, len(index.bins.segment_ids), index.tags
         )
@@ -251,7 +278,7 @@ def locate(
         i for i, r in enumerate(index.bins.route_ids) if route_prior.get(r) == NAMED_SIDE_PRIOR
     )
     _apply_clues(index, state, clues, named)
-    posterior = state.posterior()
+    posterior = state.posterior(index.temperature)
     candidates = _candidates(index, state, posterior)
     range_80 = _range_80(index, posterior)
     if candidates and range_80 is not None:
@@ -301,17 +328,25 @@ def _range_80(index: LocateIndex, p: np.ndarray) -> RouteRange | None:
     order = np.argsort(rel)
     rel_sorted, w = rel[order], p[sel][order] / p[sel].sum()
     cum = np.concatenate([[0.0], np.cumsum(w)])
-    # the shortest stretch holding CREDIBLE of the mass (robust to a second mode, e.g. the
-    # few counter-clockwise walkers on the far side of the loop)
-    ends = np.searchsorted(cum, cum[:-1] + CREDIBLE - 1e-9)
-    valid = ends <= len(rel_sorted)
-    starts = np.flatnonzero(valid)
-    stop = np.minimum(ends[valid], len(rel_sorted)) - 1
-    k = int(np.argmin(rel_sorted[stop] - rel_sorted[starts]))
-    i, j = int(starts[k]), int(stop[k])
-    lo, hi = float(rel_sorted[i]), float(rel_sorted[j])
+
+    def shortest(share: float) -> tuple[int, int]:
+        # the shortest stretch holding ``share`` of the mass (robust to a second mode, e.g.
+        # the few counter-clockwise walkers on the far side of the loop)
+        ends = np.searchsorted(cum, cum[:-1] + share - 1e-9)
+        valid = ends <= len(rel_sorted)
+        starts = np.flatnonzero(valid)
+        stop = np.minimum(ends[valid], len(rel_sorted)) - 1
+        k = int(np.argmin(rel_sorted[stop] - rel_sorted[starts]))
+        return int(starts[k]), int(stop[k])
+
+    # the median inside the raw 80 % stretch (the best point for a spread-out walker); the
+    # stated range holds the calibrated share (``locate_confidence.json``)
+    i, j = shortest(CREDIBLE)
     inner = np.cumsum(w[i : j + 1]) / w[i : j + 1].sum()
     mid = float(rel_sorted[i + min(int(np.searchsorted(inner, 0.5)), j - i)])
+    i, j = shortest(index.credible)
+    lo, hi = float(rel_sorted[i]), float(rel_sorted[j])
+    lo, hi = min(lo, mid), max(hi, mid)
     length = b.route_length_km[r]
     wrap = (lambda k: k % length) if b.route_loop[r] else (lambda k: k)
     return RouteRange(b.route_ids[r], wrap(best_km + lo), wrap(best_km + hi), wrap(best_km + mid))
@@ -574,6 +609,12 @@ def _relation_likelihood(
     named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     kind = rel.kind
+    if kind in ("at", "near") and rel.distance_m:
+        # "4 km from Darchen": that far along the kora from it, most likely already past it
+        past = _ahead(index, rel, dirs, 1.0, named)
+        before = _ahead(index, rel, dirs, -1.0, named)
+        parts = [(w, lik) for w, lik in ((FROM_PAST_SHARE, past), (1 - FROM_PAST_SHARE, before))]
+        return mixture([(w, lik) for w, lik in parts if lik is not None])
     if kind in ("at", "near"):
         return _near(index, rel.anchor, sigma_m=150.0 if kind == "at" else 600.0)
     if kind in ("past", "after", "down_from", "before", "up_to"):

@@ -113,3 +113,43 @@ def test_a_generic_feature_is_not_one_place(kailash: RouteNetwork) -> None:
 def test_ridge_is_a_word_not_the_ridge_sky_burial(kailash: RouteNetwork) -> None:
     mentions = get_index(kailash).names.find("we just got over the ridge, big cairn")
     assert all("fourth_sky_burial" not in dict(m.place_ids) for m in mentions)
+
+
+def test_distance_from_a_place_without_before_or_after(kailash: RouteNetwork) -> None:
+    """ "about 4 km from Darchen": that far along the kora, most likely past it."""
+    gate = kailash.place_km("darchen_kora_gate", "outer_kora")
+    for text in ("only about 4km from Darchen, at a cairn", "离塔钦大概四公里"):
+        rng = locate(kailash, text, reported_at=AT).range_80
+        assert rng is not None and rng.route_id == "outer_kora"
+        assert 1.5 <= (rng.median_km - gate) % 50 <= 5.5, text
+
+
+def test_confidence_file_is_read_and_checked(tmp_path, kailash: RouteNetwork) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from rescue.errors import InvalidInput
+    from rescue.locate.engine import _confidence
+
+    t, q = _confidence(kailash)
+    stored = json.loads((kailash.region.path / "locate_confidence.json").read_text())
+    assert (t, q) == (stored["temperature"], stored["credible_mass"])
+    shutil.copytree(kailash.region.path, tmp_path / "kailash")
+    (tmp_path / "kailash" / "locate_confidence.json").write_text('{"temperature": 0}')
+    bad = build_network(load_region("kailash", data_dir=tmp_path))
+    with pytest.raises(InvalidInput, match="locate_confidence"):
+        _confidence(bad)
+
+
+def test_a_higher_temperature_states_less_confidence(kailash: RouteNetwork) -> None:
+    index = get_index(kailash)
+    saved = index.temperature
+    try:
+        index.temperature = 1.0
+        raw = locate(kailash, "Drolma La, a few hundred metres below the top", reported_at=AT)
+        index.temperature = 2.0
+        flat = locate(kailash, "Drolma La, a few hundred metres below the top", reported_at=AT)
+    finally:
+        index.temperature = saved
+    assert flat.candidates[0].probability < raw.candidates[0].probability
+    assert flat.candidates[0].segment_id == raw.candidates[0].segment_id
