@@ -36,7 +36,7 @@ from rescue.locate.belief import (
     mention_anchors,
     mixture,
 )
-from rescue.locate.clues import parse_clues
+from rescue.locate.clues import UNSAID_START, parse_clues
 from rescue.locate.model import (
     Candidate,
     Clues,
@@ -98,6 +98,7 @@ class LocateIndex:
         self.bbox = tuple(bbox) if bbox else None
         # confidence calibrated on the real-text dev set (region data, see _confidence)
         self.temperature, self.credible = _confidence(network)
+        self.unsaid_starts = _unsaid_starts(network, self.anchors)
         # main routes (the koras) and, for every side path, where it leaves a main route
         self.main_routes = frozenset(
             i for i, r in enumerate(self.bins.route_ids) if r in ROUTE_PRIOR
@@ -172,6 +173,26 @@ def _confidence(network: RouteNetwork) -> tuple[float, float]:
     if not (0.2 <= t <= 10.0 and 0.5 <= q < 1.0):
         raise InvalidInput(f"{file}: temperature {t} or credible_mass {q} out of range")
     return t, q
+
+
+def _unsaid_starts(
+    network: RouteNetwork, anchors: Mapping[str, Any]
+) -> tuple[tuple[str, float], ...]:
+    """Where walkers who do not say where they set off most likely started
+    (``locate_hints.json`` of the region; none without the file)."""
+    path = getattr(network.region, "path", None)
+    file = Path(path) / "locate_hints.json" if path is not None else None
+    if file is None or not file.is_file():
+        return ()
+    try:
+        rows = json.loads(file.read_text(encoding="utf-8")).get("unsaid_starts", [])
+        out = tuple((str(r["place"]), float(r["weight"])) for r in rows)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"{file}: unsaid_starts need a place and a weight ({exc})") from None
+    unknown = [p for p, _ in out if p not in anchors]
+    if unknown:
+        raise InvalidInput(f"{file}: unknown place(s) {unknown}")
+    return out
 
 
 def _with_extra_aliases(network: RouteNetwork) -> Any:
@@ -480,6 +501,8 @@ def _apply_clues(
         if lik is not None:
             state.apply(lik, f"“{m.text}” → {_names(index, m)}")
     for e in clues.elapsed:
+        if not e.origin.place_ids and index.unsaid_starts:  # "we set off at 8:20"
+            e = replace(e, origin=replace(e.origin, place_ids=index.unsaid_starts))
         lik = _walked(index, e.origin, (e.elapsed_s, e.elapsed_s), dirs, spread=True, named=named)
         if lik is not None:
             hours = e.elapsed_s / 3600.0
@@ -585,7 +608,8 @@ def _walked(
     # a walking time is only as good as its start: keep the places the words clearly name
     anchors = mention_anchors(origin, index.anchors, limit=3)
     best = max((w for _, w in anchors), default=0.0)
-    anchors = [(a, w) for a, w in anchors if w >= 0.9 * best]
+    if origin.text != UNSAID_START:  # the region's usual starts are all kept, by weight
+        anchors = [(a, w) for a, w in anchors if w >= 0.9 * best]
     for a, w in anchors:
         for route, km in _walk_routes(index, a, named):
             for direction, wd in dirs.items():

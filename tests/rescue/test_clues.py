@@ -874,9 +874,12 @@ def test_a_duration_after_a_place_is_a_relation_not_a_walking_time() -> None:
     assert c.elapsed == () and [r.kind for r in c.relations] == ["after"]
 
 
-def test_walking_time_without_a_place_is_noted() -> None:
+def test_walking_time_without_a_place_is_noted_and_kept() -> None:
     c = parse("we have been walking for 5 hours", StandInIndex())
-    assert c.elapsed == () and any("without a starting place" in n for n in c.notes)
+    assert any("without a starting place" in n for n in c.notes)
+    # kept with an origin that names no place: the locator weighs the usual starts
+    (e,) = c.elapsed
+    assert e.origin.place_ids == () and e.elapsed_s == pytest.approx(5 * 3600, rel=0.01)
 
 
 @pytest.mark.parametrize(

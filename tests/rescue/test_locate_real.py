@@ -153,3 +153,16 @@ def test_a_higher_temperature_states_less_confidence(kailash: RouteNetwork) -> N
         index.temperature = saved
     assert flat.candidates[0].probability < raw.candidates[0].probability
     assert flat.candidates[0].segment_id == raw.candidates[0].segment_id
+
+
+def test_a_departure_time_without_a_place_weighs_the_usual_starts(kailash: RouteNetwork) -> None:
+    now = datetime(2025, 7, 12, 10, 40, tzinfo=LOCAL_TZ)
+    result = locate(kailash, "八点二十出发的，现在十点四十了，一直在爬坡", reported_at=now)
+    (e,) = result.clues.elapsed
+    assert e.elapsed_s == 2 * 3600 + 20 * 60 and not e.origin.place_ids
+    assert any("without a starting place" in n for n in result.clues.notes)
+    segs = [c.segment_id for c in result.candidates[:5]]
+    # day 1 (from Darchen) and day 2 (from Gangga, towards the pass) are both weighed
+    assert any("sershong" in s or "chuku" in s for s in segs)
+    assert any("dolma_la" in s or "sky_burial_west" in s for s in segs)
+    assert result.candidates[0].probability < 0.5
