@@ -653,7 +653,7 @@ def _relation_likelihood(
             lik = lik * _lower_than(index, rel.anchor)
         return lik
     if kind in ("between", "halfway") and rel.other is not None:
-        return _between(index, rel, halfway=kind == "halfway")
+        return _between(index, rel, halfway=kind == "halfway", named=named)
     if kind in ("below", "above"):
         near = _near(index, rel.anchor, sigma_m=2000.0)
         if near is None:
@@ -702,14 +702,16 @@ def _ahead(
     return mixture(parts)
 
 
-def _between(index: LocateIndex, rel: Relation, *, halfway: bool) -> np.ndarray | None:
+def _between(
+    index: LocateIndex, rel: Relation, *, halfway: bool, named: frozenset[int] = frozenset()
+) -> np.ndarray | None:
     b = index.bins
     assert rel.other is not None
     parts = []
     for a, wa in mention_anchors(rel.anchor, index.anchors, limit=3):
         for c, wc in mention_anchors(rel.other, index.anchors, limit=3):
-            for route, km_a in a.on_routes:
-                km_c = dict(c.on_routes).get(route)
+            for route, km_a in _walk_routes(index, a, named):
+                km_c = dict(_walk_routes(index, c, named)).get(route)
                 if km_c is None:
                     continue
                 # the stretch between them: the shorter way round a loop

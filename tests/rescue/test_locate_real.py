@@ -166,3 +166,17 @@ def test_a_departure_time_without_a_place_weighs_the_usual_starts(kailash: Route
     assert any("sershong" in s or "chuku" in s for s in segs)
     assert any("dolma_la" in s or "sky_burial_west" in s for s in segs)
     assert result.candidates[0].probability < 0.5
+
+
+def test_between_a_main_route_place_and_a_side_path_place(kailash: RouteNetwork) -> None:
+    """ "midway between Dirapuk and Shershong": Dirapuk's gompa is on a side path; the
+    stretch between is on the kora, up to where that path leaves it."""
+    a = kailash.place_km("sershong_supply", "outer_kora")
+    b = kailash.place_km("gangga_guesthouse", "outer_kora")
+    for text in (
+        "we're at the tea shops midway between Dirapuk and Shershong",
+        "在色雄和止热寺中间",
+    ):
+        rng = locate(kailash, text, reported_at=AT).range_80
+        assert rng is not None and rng.route_id == "outer_kora"
+        assert abs(rng.median_km - (a + b) / 2) < 2.5, (text, rng)
