@@ -9,6 +9,7 @@ questions off the posterior.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -99,6 +100,7 @@ class LocateIndex:
         # confidence calibrated on the real-text dev set (region data, see _confidence)
         self.temperature, self.credible = _confidence(network)
         self.unsaid_starts = _unsaid_starts(network, self.anchors)
+        self.features = self._route_features(network)
         # main routes (the koras) and, for every side path, where it leaves a main route
         self.main_routes = frozenset(
             i for i, r in enumerate(self.bins.route_ids) if r in ROUTE_PRIOR
@@ -112,6 +114,55 @@ class LocateIndex:
                 best = self.junctions.get(r)
                 if best is None or k < best[0][1]:
                     self.junctions[r] = ((r, k), *main)
+
+    def _route_features(
+        self, network: RouteNetwork
+    ) -> tuple[tuple[str, re.Pattern[str], TagMask], ...]:
+        """The region's route-feature catalogue (``route_features.json``): per feature,
+        a pattern of its words and where it holds (a mask over the bins)."""
+        path = getattr(network.region, "path", None)
+        file = Path(path) / "route_features.json" if path is not None else None
+        if file is None or not file.is_file():
+            return ()
+        try:
+            rows = json.loads(file.read_text(encoding="utf-8"))["features"]
+            cues = {
+                "cues": [
+                    {
+                        "tag": str(r["id"]),
+                        "place_ids": list(r["places"]),
+                        "pad_m": float(r["pad_m"]),
+                        "weight": float(r["weight"]),
+                    }
+                    for r in rows
+                ]
+            }
+            words: dict[str, set[str]] = {}
+            for r in rows:
+                words.setdefault(str(r["id"]), set()).update(
+                    [*map(str, r.get("en", [])), *map(str, r.get("zh", []))]
+                )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidInput(
+                f"{file}: every feature needs id, places, pad_m, weight ({exc})"
+            ) from None
+        unknown = sorted({p for c in cues["cues"] for p in c["place_ids"] if p not in self.anchors})
+        if unknown:
+            raise InvalidInput(f"{file}: unknown place(s) {unknown}")
+        masks = self._tag_masks(cues)
+        out = []
+        for tag, ws in words.items():
+            if tag not in masks:
+                continue
+            alts = sorted(ws, key=len, reverse=True)
+            pattern = re.compile(
+                "|".join(
+                    rf"(?<![a-z]){re.escape(w.lower())}(?![a-z])" if w.isascii() else re.escape(w)
+                    for w in alts
+                )
+            )
+            out.append((tag, pattern, masks[tag]))
+        return tuple(out)
 
     def _tag_masks(self, cues: Mapping[str, Any]) -> dict[str, TagMask]:
         b = self.bins
@@ -173,6 +224,17 @@ def _confidence(network: RouteNetwork) -> tuple[float, float]:
     if not (0.2 <= t <= 10.0 and 0.5 <= q < 1.0):
         raise InvalidInput(f"{file}: temperature {t} or credible_mass {q} out of range")
     return t, q
+
+
+def _seen_features(index: LocateIndex, text: str) -> list[tuple[str, str, TagMask]]:
+    """The catalogue features the text mentions: (id, the words, where it holds)."""
+    folded = text.lower()
+    out = []
+    for tag, pattern, tm in index.features:
+        m = pattern.search(folded)
+        if m is not None:
+            out.append((tag, text[m.start() : m.end()], tm))
+    return out
 
 
 def _unsaid_starts(
@@ -272,7 +334,8 @@ def locate(
         bbox=index.bbox,
     )
     state = BeliefState.prior(index.bins)
-    if clues.empty:
+    seen = _seen_features(index, text)
+    if clues.empty and not seen:
         # never an empty answer: the honest prior over the routes and the best questions
         posterior = state.posterior(index.temperature)
         questions = best_questions(
@@ -299,6 +362,11 @@ def locate(
         i for i, r in enumerate(index.bins.route_ids) if route_prior.get(r) == NAMED_SIDE_PRIOR
     )
     _apply_clues(index, state, clues, named)
+    for tag, word, tm in seen:
+        state.apply(
+            np.where(tm.mask, 1.0, 1.0 / tm.weight),
+            f"“{word}” → {tag.replace('_', ' ')} (route-feature catalogue)",
+        )
     posterior = state.posterior(index.temperature)
     candidates = _candidates(index, state, posterior)
     range_80 = _range_80(index, posterior)

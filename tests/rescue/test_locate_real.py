@@ -180,3 +180,41 @@ def test_between_a_main_route_place_and_a_side_path_place(kailash: RouteNetwork)
         rng = locate(kailash, text, reported_at=AT).range_80
         assert rng is not None and rng.route_id == "outer_kora"
         assert abs(rng.median_km - (a + b) / 2) < 2.5, (text, rng)
+
+
+def test_route_feature_catalogue_is_region_data_with_sources(kailash: RouteNetwork) -> None:
+    import json
+
+    rows = json.loads((kailash.region.path / "route_features.json").read_text())["features"]
+    assert rows and all(r["source"] and r["en"] and r["zh"] for r in rows)
+    assert {t for t, _, _ in get_index(kailash).features} == {r["id"] for r in rows}
+
+
+@pytest.mark.parametrize(
+    "text", ["lots of marmots around the path, friend exhausted", "路边好多土拨鼠"]
+)
+def test_a_catalogue_feature_moves_the_belief_to_its_stretch(
+    kailash: RouteNetwork, text: str
+) -> None:
+    lo = kailash.place_km("phakna_rigzin_supply", "outer_kora") - 0.5
+    hi = kailash.place_km("zutulpuk_gompa", "outer_kora") + 0.5
+    result = locate(kailash, text, reported_at=AT)
+    assert result.range_80 is not None and lo <= result.range_80.median_km <= hi
+    assert any("route-feature catalogue" in e for e in result.candidates[0].evidence)
+
+
+def test_catalogue_with_an_unknown_place_is_a_clear_error(tmp_path, kailash: RouteNetwork) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from rescue.errors import InvalidInput
+
+    shutil.copytree(kailash.region.path, tmp_path / "kailash")
+    bad = {
+        "features": [
+            {"id": "x", "en": ["x"], "zh": [], "places": ["nowhere"], "pad_m": 0, "weight": 2}
+        ]
+    }
+    (tmp_path / "kailash" / "route_features.json").write_text(json.dumps(bad))
+    with pytest.raises(InvalidInput, match="nowhere"):
+        get_index(build_network(load_region("kailash", data_dir=tmp_path)))
