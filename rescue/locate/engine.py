@@ -369,7 +369,7 @@ def locate(
         )
     posterior = state.posterior(index.temperature)
     candidates = _candidates(index, state, posterior)
-    range_80 = _range_80(index, posterior)
+    range_80 = _range_80(index, posterior, state.posterior())
     if candidates and range_80 is not None:
         candidates[0] = _at_route_median(index, candidates[0], range_80)
     asked = frozenset(s.tag for s in clues.sights)
@@ -398,9 +398,14 @@ def _at_route_median(index: LocateIndex, top: Candidate, rng: RouteRange) -> Can
     return replace(top, lon=float(b.lon[i]), lat=float(b.lat[i]))
 
 
-def _range_80(index: LocateIndex, p: np.ndarray) -> RouteRange | None:
-    """The shortest 80 % stretch along the most probable route, and its median."""
+def _range_80(
+    index: LocateIndex, p: np.ndarray, raw: np.ndarray | None = None
+) -> RouteRange | None:
+    """The shortest stretch along the most probable route holding the calibrated share of
+    the (tempered) mass ``p``, and the median of the raw posterior ``raw`` inside its own
+    80 % stretch: calibration changes what is claimed, not where the best point is."""
     b = index.bins
+    raw = p if raw is None else raw
     on = b.route >= 0
     if not on.any():
         return None
@@ -415,25 +420,24 @@ def _range_80(index: LocateIndex, p: np.ndarray) -> RouteRange | None:
         length = b.route_length_km[r]
         rel = (rel + length / 2.0) % length - length / 2.0
     order = np.argsort(rel)
-    rel_sorted, w = rel[order], p[sel][order] / p[sel].sum()
-    cum = np.concatenate([[0.0], np.cumsum(w)])
+    rel_sorted = rel[order]
 
-    def shortest(share: float) -> tuple[int, int]:
+    def shortest(q: np.ndarray, share: float) -> tuple[int, int, np.ndarray]:
         # the shortest stretch holding ``share`` of the mass (robust to a second mode, e.g.
         # the few counter-clockwise walkers on the far side of the loop)
+        w = q[sel][order] / q[sel].sum()
+        cum = np.concatenate([[0.0], np.cumsum(w)])
         ends = np.searchsorted(cum, cum[:-1] + share - 1e-9)
         valid = ends <= len(rel_sorted)
         starts = np.flatnonzero(valid)
         stop = np.minimum(ends[valid], len(rel_sorted)) - 1
         k = int(np.argmin(rel_sorted[stop] - rel_sorted[starts]))
-        return int(starts[k]), int(stop[k])
+        return int(starts[k]), int(stop[k]), w
 
-    # the median inside the raw 80 % stretch (the best point for a spread-out walker); the
-    # stated range holds the calibrated share (``locate_confidence.json``)
-    i, j = shortest(CREDIBLE)
+    i, j, w = shortest(raw, CREDIBLE)
     inner = np.cumsum(w[i : j + 1]) / w[i : j + 1].sum()
     mid = float(rel_sorted[i + min(int(np.searchsorted(inner, 0.5)), j - i)])
-    i, j = shortest(index.credible)
+    i, j, _ = shortest(p, index.credible)
     lo, hi = float(rel_sorted[i]), float(rel_sorted[j])
     lo, hi = min(lo, mid), max(hi, mid)
     length = b.route_length_km[r]
