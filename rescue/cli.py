@@ -247,6 +247,12 @@ def _cmd_eval_locate(args: argparse.Namespace) -> int:
     argv = ["--cases", str(args.cases)] if args.cases else []
     if args.tracks:
         argv += ["--tracks", str(args.tracks)]
+    if args.real_cases:
+        argv += ["--real-cases", str(args.real_cases)]
+    if args.misses is not None:
+        argv += ["--misses", str(args.misses)]
+    if args.far:
+        argv += ["--far", str(args.far)]
     if args.json:
         argv.append("--json")
     return int(evaluate_main(argv))
@@ -405,12 +411,22 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser(
         "eval-locate",
         help="score the locator on the case set (top-1/top-3 hits, distance errors)",
-        description="Run every case of tests/data/locate_cases.jsonl through the locator and "
-        "print top-1 and top-3 segment hit rates and median distance errors; with --tracks, "
-        "also score time-only positions against held-out GPS tracks.",
+        description="Run every case of tests/data/locate_cases.jsonl (team-written) and of "
+        "tests/data/locate_real_cases.jsonl (real text: dev and held-out parts) through the "
+        "locator; print per set and per class: hit within 1 km at top-1/top-3, segment hits, "
+        "median and p90 error, confidently wrong answers (top-1 p >= 0.8 and > 1 km off), "
+        "80 %-range coverage and empty answers; with --tracks, also score time-only "
+        "positions against held-out GPS tracks.",
     )
     ev.add_argument("--cases", help="case file (default tests/data/locate_cases.jsonl)")
     ev.add_argument("--tracks", help="tracks_train.csv.gz for the held-out time-only cases")
+    ev.add_argument(
+        "--real-cases",
+        help="real-text case file (default tests/data/locate_real_cases.jsonl; 'none' skips "
+        "it): scored as the real-dev and real-held-out sets, per class",
+    )
+    ev.add_argument("--misses", type=int, help="list this many top-1 misses of the team set")
+    ev.add_argument("--far", type=int, default=0, help="list the N farthest misses per set")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_cmd_eval_locate)
 

@@ -26,7 +26,16 @@ from rescue.locate.model import Mention, Relation
 if TYPE_CHECKING:
     from routes import RouteNetwork
 
-__all__ = ["Bins", "build_bins", "Evidence", "BeliefState", "ROUTE_PRIOR", "DIRECTION_PRIOR"]
+__all__ = [
+    "Bins",
+    "build_bins",
+    "Evidence",
+    "BeliefState",
+    "ROUTE_PRIOR",
+    "DEFAULT_ROUTE_PRIOR",
+    "NAMED_SIDE_PRIOR",
+    "DIRECTION_PRIOR",
+]
 
 TRAIL_BIN_M = 25.0
 ROAD_BIN_M = 100.0
@@ -37,8 +46,12 @@ ROUTE_PRIOR: Mapping[str | None, float] = {
     "manasarovar_kora": 0.15,
     None: 0.03,  # roads
 }
-#: other routes are side paths of the kora to gompas and guesthouses: pilgrims go there
-DEFAULT_ROUTE_PRIOR = 1.0
+#: other routes are side paths and spurs of the kora (to gompas and their guesthouses): few
+#: callers are on them, so they get a low prior unless the caller names what is on them
+#: (issue 13: "going towards the pass" means the main kora, not the side path)
+DEFAULT_ROUTE_PRIOR = 0.1
+#: the prior of a side path whose place the caller names ("we are in the gompa")
+NAMED_SIDE_PRIOR = 1.0
 #: share of pilgrims walking clockwise (Buddhists, Hindus) vs counter-clockwise (Bön)
 DIRECTION_PRIOR = {"clockwise": 0.85, "counterclockwise": 0.15}
 #: the chance that a clue is wrong (or misheard): it never makes the true place impossible
@@ -200,8 +213,9 @@ class BeliefState:
             relative = np.log(np.maximum(lik / top, 1e-12))
         self.evidence.append(Evidence(relative, text))
 
-    def posterior(self) -> np.ndarray:
-        p = np.exp(self.log_p - self.log_p.max())
+    def posterior(self, temperature: float = 1.0) -> np.ndarray:
+        """The normalised belief; a ``temperature`` above 1 flattens it (calibration)."""
+        p = np.exp((self.log_p - self.log_p.max()) / temperature)
         return p / p.sum()
 
 
@@ -287,8 +301,14 @@ def anchor_table(network: RouteNetwork, bins: Bins) -> dict[str, Anchor]:
 def mention_anchors(
     mention: Mention, anchors: Mapping[str, Anchor], *, limit: int = 8
 ) -> list[tuple[Anchor, float]]:
-    """The places a mention may mean, with normalised weights."""
-    cands = [(anchors[p], s) for p, s in mention.place_ids[:limit] if p in anchors]
+    """The places a mention may mean, with normalised weights.
+
+    A generic feature word ("the tea tent", "a bridge") may mean any place of its kind:
+    all of them are kept, not the first ``limit`` in gazetteer order (issue 13: generic
+    words are not places until the context makes them one).
+    """
+    n = len(mention.place_ids) if mention.feature is not None else limit
+    cands = [(anchors[p], s) for p, s in mention.place_ids[:n] if p in anchors]
     total = sum(s for _, s in cands)
     if total <= 0:
         return []

@@ -41,6 +41,7 @@ from rescue.locate._sights import find_sights, in_sight_phrase, sight_words, tex
 from rescue.locate._text import clauses, count_scripts, fold, mask
 from rescue.locate._timeparse import LOCAL_TZ, find_clock_times, resolve_departure, resolve_now
 from rescue.locate.coords import CoordinateMatch, find_coordinates
+from rescue.locate.mapapps import find_links, with_app_datum
 from rescue.locate.model import (
     Clues,
     CoordinateReading,
@@ -299,19 +300,39 @@ def _stayed_starts(
     return out
 
 
-def _orphan_times(doc: Doc, handled: set[tuple[int, int]], notes: list[str]) -> None:
-    """Note walking times that name no place to start from."""
+#: the origin of a walk whose start is not said: the locator puts it at the region's usual
+#: overnight starts (``locate_hints.json``); ``place_ids`` is empty
+UNSAID_START = "(start not said)"
+
+
+def _orphan_times(
+    doc: Doc, handled: set[tuple[int, int]], notes: list[str], now: datetime
+) -> list[ElapsedTime]:
+    """Walking times that name no place to start from ("we set off at 8:20, it is 10:40").
+
+    Each is kept with an origin that names no place (:data:`UNSAID_START`): the locator
+    weighs the region's usual starting points for it, and the call taker is told."""
+    out: list[ElapsedTime] = []
     for c_start, c_end in doc.clause_spans:
         if (c_start, c_end) in handled or not _DEP_ANY.search(doc.scan[c_start:c_end]):
             continue
-        has_time = any(c_start <= c.start < c_end and not c.now for c in doc.clocks) or any(
-            c_start <= a.start < c_end and a.kind == "duration" and k not in doc.used_amounts
+        clocks = [c for c in doc.clocks if c_start <= c.start < c_end and not c.now]
+        amounts = [
+            a
             for k, a in enumerate(doc.amounts)
-        )
-        if has_time:
-            notes.append(
-                f"walking time without a starting place: “{doc.span_text(c_start, c_end)}”"
-            )
+            if c_start <= a.start < c_end and a.kind == "duration" and k not in doc.used_amounts
+        ]
+        if not (clocks or amounts):
+            continue
+        said = doc.span_text(c_start, c_end)
+        notes.append(f"walking time without a starting place: “{said}”")
+        departed = resolve_departure(clocks[0], now) if clocks else None
+        if departed is None and amounts:
+            departed = now - timedelta(seconds=(amounts[0].low + amounts[0].high) / 2)
+        if departed is not None and departed < now:
+            origin = Mention(c_start, c_start, UNSAID_START, ())
+            out.append(ElapsedTime(origin, departed, now, said))
+    return out
 
 
 # ======================================================================= altitude
@@ -493,9 +514,15 @@ def parse_clues(
     notes: list[str] = []
     folded = fold(text)
 
-    matches = find_coordinates(text, bbox=bbox)
+    links = find_links(text, bbox)  # map links, geo: URIs, Plus Codes: their datum is known
+    rest = mask(text, [(cm.start, cm.end) for cm in links])
+    matches = find_coordinates(rest, bbox=bbox)
     if not matches:
-        matches = _decimal_comma_coordinates(text, bbox)
+        matches = _decimal_comma_coordinates(rest, bbox)
+    matches, datum_note = with_app_datum(text, matches)
+    if datum_note:
+        notes.append(datum_note)
+    matches = sorted([*links, *matches], key=lambda cm: cm.start)
     coordinates: list[CoordinateReading] = [r for cm in matches for r in cm.readings]
     scan = mask(folded, [(cm.start, cm.end) for cm in matches])
 
@@ -522,7 +549,7 @@ def parse_clues(
     handled: set[tuple[int, int]] = set()
     elapsed, extra = _elapsed(doc, local_now, by_mention, notes, handled)
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
-    _orphan_times(doc, handled, notes)
+    elapsed += _orphan_times(doc, handled, notes, local_now)
 
     sights = find_sights(doc, by_mention, notes, words)
 

@@ -8,9 +8,12 @@ questions off the posterior.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -20,6 +23,8 @@ from scipy.spatial import cKDTree
 from rescue.errors import InvalidInput
 from rescue.locate.belief import (
     DIRECTION_PRIOR,
+    NAMED_SIDE_PRIOR,
+    ROUTE_PRIOR,
     Anchor,
     BeliefState,
     Bins,
@@ -32,7 +37,7 @@ from rescue.locate.belief import (
     mention_anchors,
     mixture,
 )
-from rescue.locate.clues import parse_clues
+from rescue.locate.clues import UNSAID_START, parse_clues
 from rescue.locate.model import (
     Candidate,
     Clues,
@@ -58,6 +63,8 @@ SNOW_LINE_M = 5_300.0
 NEAR_ROAD_M = 300.0
 #: candidates of a mention all within this of the best one make it unambiguous
 CLEAR_SPREAD_M = 500.0
+#: "N km from X" with no before/after: the share of callers who have passed X
+FROM_PAST_SHARE = 0.7
 #: default spread of "past X" with no amount: most such callers are within a few km
 PAST_SCALE_KM = 6.0
 _PACE_WEIGHTS = {
@@ -78,7 +85,7 @@ class LocateIndex:
         self.network = network
         self.bins: Bins = build_bins(network)
         self.anchors: dict[str, Anchor] = anchor_table(network, self.bins)
-        self.names = NameIndex(network.region.places)
+        self.names = NameIndex(_with_extra_aliases(network))
         segs = network.segments
         self.segment_names = [
             (str(segs.at[s, "name_en"]), str(segs.at[s, "name_zh"]), segs.at[s, "route_id"])
@@ -90,6 +97,72 @@ class LocateIndex:
         self.paces = [(float(v), _PACE_WEIGHTS.get(k, 0.1)) for k, v in sorted(quantiles.items())]
         bbox = network.region.metadata.get("bbox")
         self.bbox = tuple(bbox) if bbox else None
+        # confidence calibrated on the real-text dev set (region data, see _confidence)
+        self.temperature, self.credible = _confidence(network)
+        self.unsaid_starts = _unsaid_starts(network, self.anchors)
+        self.features = self._route_features(network)
+        # main routes (the koras) and, for every side path, where it leaves a main route
+        self.main_routes = frozenset(
+            i for i, r in enumerate(self.bins.route_ids) if r in ROUTE_PRIOR
+        )
+        self.junctions: dict[int, tuple[tuple[int, float], ...]] = {}
+        for a in self.anchors.values():
+            main = tuple((r, k) for r, k in a.on_routes if r in self.main_routes)
+            for r, k in a.on_routes:
+                if r in self.main_routes or not main:
+                    continue
+                best = self.junctions.get(r)
+                if best is None or k < best[0][1]:
+                    self.junctions[r] = ((r, k), *main)
+
+    def _route_features(
+        self, network: RouteNetwork
+    ) -> tuple[tuple[str, re.Pattern[str], TagMask], ...]:
+        """The region's route-feature catalogue (``route_features.json``): per feature,
+        a pattern of its words and where it holds (a mask over the bins)."""
+        path = getattr(network.region, "path", None)
+        file = Path(path) / "route_features.json" if path is not None else None
+        if file is None or not file.is_file():
+            return ()
+        try:
+            rows = json.loads(file.read_text(encoding="utf-8"))["features"]
+            cues = {
+                "cues": [
+                    {
+                        "tag": str(r["id"]),
+                        "place_ids": list(r["places"]),
+                        "pad_m": float(r["pad_m"]),
+                        "weight": float(r["weight"]),
+                    }
+                    for r in rows
+                ]
+            }
+            words: dict[str, set[str]] = {}
+            for r in rows:
+                words.setdefault(str(r["id"]), set()).update(
+                    [*map(str, r.get("en", [])), *map(str, r.get("zh", []))]
+                )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidInput(
+                f"{file}: every feature needs id, places, pad_m, weight ({exc})"
+            ) from None
+        unknown = sorted({p for c in cues["cues"] for p in c["place_ids"] if p not in self.anchors})
+        if unknown:
+            raise InvalidInput(f"{file}: unknown place(s) {unknown}")
+        masks = self._tag_masks(cues)
+        out = []
+        for tag, ws in words.items():
+            if tag not in masks:
+                continue
+            alts = sorted(ws, key=len, reverse=True)
+            pattern = re.compile(
+                "|".join(
+                    rf"(?<![a-z]){re.escape(w.lower())}(?![a-z])" if w.isascii() else re.escape(w)
+                    for w in alts
+                )
+            )
+            out.append((tag, pattern, masks[tag]))
+        return tuple(out)
 
     def _tag_masks(self, cues: Mapping[str, Any]) -> dict[str, TagMask]:
         b = self.bins
@@ -128,6 +201,84 @@ class LocateIndex:
             road |= np.isfinite(d)
         out["road"] = TagMask(road, 4.0)
         return out
+
+
+def _confidence(network: RouteNetwork) -> tuple[float, float]:
+    """(temperature, credible mass) from the region's ``locate_confidence.json``.
+
+    The posterior is ``p ** (1 / temperature)`` renormalised, so the stated top-1
+    probability means what it says, and the "80 % range" holds the fitted ``credible``
+    share of the mass, so it holds the truth in about 80 % of real calls. Both are fitted
+    on the real-text dev set by ``tests/data/fit_locate_confidence.py``; without the file:
+    1.0 and 0.8 (the raw posterior).
+    """
+    path = getattr(network.region, "path", None)
+    file = Path(path) / "locate_confidence.json" if path is not None else None
+    if file is None or not file.is_file():
+        return 1.0, CREDIBLE
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        t, q = float(data["temperature"]), float(data["credible_mass"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"{file}: needs numbers temperature and credible_mass ({exc})") from None
+    if not (0.2 <= t <= 10.0 and 0.5 <= q < 1.0):
+        raise InvalidInput(f"{file}: temperature {t} or credible_mass {q} out of range")
+    return t, q
+
+
+def _seen_features(index: LocateIndex, text: str) -> list[tuple[str, str, TagMask]]:
+    """The catalogue features the text mentions: (id, the words, where it holds)."""
+    folded = text.lower()
+    out = []
+    for tag, pattern, tm in index.features:
+        m = pattern.search(folded)
+        if m is not None:
+            out.append((tag, text[m.start() : m.end()], tm))
+    return out
+
+
+def _unsaid_starts(
+    network: RouteNetwork, anchors: Mapping[str, Any]
+) -> tuple[tuple[str, float], ...]:
+    """Where walkers who do not say where they set off most likely started
+    (``locate_hints.json`` of the region; none without the file)."""
+    path = getattr(network.region, "path", None)
+    file = Path(path) / "locate_hints.json" if path is not None else None
+    if file is None or not file.is_file():
+        return ()
+    try:
+        rows = json.loads(file.read_text(encoding="utf-8")).get("unsaid_starts", [])
+        out = tuple((str(r["place"]), float(r["weight"])) for r in rows)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"{file}: unsaid_starts need a place and a weight ({exc})") from None
+    unknown = [p for p, _ in out if p not in anchors]
+    if unknown:
+        raise InvalidInput(f"{file}: unknown place(s) {unknown}")
+    return out
+
+
+def _with_extra_aliases(network: RouteNetwork) -> Any:
+    """The region's places with the names of its ``aliases.json`` (region data) added."""
+    places = network.region.places
+    path = getattr(network.region, "path", None)
+    file = Path(path) / "aliases.json" if path is not None else None
+    if file is None or not file.is_file():
+        return places
+    try:
+        extra = json.loads(file.read_text(encoding="utf-8")).get("places", {})
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{file}: not valid JSON ({exc})") from None
+    places = places.copy()
+    for pid, names in extra.items():
+        if pid not in places.index:
+            raise InvalidInput(f"{file}: unknown place {pid!r}")
+        for col, key in (("aliases_en", "en"), ("aliases_zh", "zh")):
+            if col not in places.columns:
+                places[col] = [[] for _ in range(len(places))]
+            have = places.at[pid, col]
+            have = list(have) if isinstance(have, list | tuple) else []
+            places.at[pid, col] = have + [n for n in names.get(key, []) if n not in have]
+    return places
 
 
 def get_index(network: RouteNetwork) -> LocateIndex:
@@ -183,16 +334,42 @@ def locate(
         bbox=index.bbox,
     )
     state = BeliefState.prior(index.bins)
-    if clues.empty:
+    seen = _seen_features(index, text)
+    if clues.empty and not seen:
+        # never an empty answer: the honest prior over the routes and the best questions
+        posterior = state.posterior(index.temperature)
         questions = best_questions(
-            state.posterior(), index.bins.segment, len(index.bins.segment_ids), index.tags
+            posterior, index.bins.segment, len(index.bins.segment_ids), index.tags
         )
-        return LocateResult((), tuple(questions), clues)
+        clues = replace(
+            clues,
+            notes=(
+                *clues.notes,
+                "nothing in the description places the caller: the candidates are where "
+                "callers usually are (the prior); ask the questions",
+            ),
+        )
+        return LocateResult(
+            tuple(_candidates(index, state, posterior)),
+            tuple(questions),
+            clues,
+            _range_80(index, posterior),
+        )
     clues = _disambiguate(index, clues)
-    _apply_clues(index, state, clues)
-    posterior = state.posterior()
+    route_prior = _route_prior(index, clues)
+    state = BeliefState.prior(index.bins, route_prior)
+    named = frozenset(
+        i for i, r in enumerate(index.bins.route_ids) if route_prior.get(r) == NAMED_SIDE_PRIOR
+    )
+    _apply_clues(index, state, clues, named)
+    for tag, word, tm in seen:
+        state.apply(
+            np.where(tm.mask, 1.0, 1.0 / tm.weight),
+            f"“{word}” → {tag.replace('_', ' ')} (route-feature catalogue)",
+        )
+    posterior = state.posterior(index.temperature)
     candidates = _candidates(index, state, posterior)
-    range_80 = _range_80(index, posterior)
+    range_80 = _range_80(index, posterior, state.posterior())
     if candidates and range_80 is not None:
         candidates[0] = _at_route_median(index, candidates[0], range_80)
     asked = frozenset(s.tag for s in clues.sights)
@@ -221,9 +398,14 @@ def _at_route_median(index: LocateIndex, top: Candidate, rng: RouteRange) -> Can
     return replace(top, lon=float(b.lon[i]), lat=float(b.lat[i]))
 
 
-def _range_80(index: LocateIndex, p: np.ndarray) -> RouteRange | None:
-    """The shortest 80 % stretch along the most probable route, and its median."""
+def _range_80(
+    index: LocateIndex, p: np.ndarray, raw: np.ndarray | None = None
+) -> RouteRange | None:
+    """The shortest stretch along the most probable route holding the calibrated share of
+    the (tempered) mass ``p``, and the median of the raw posterior ``raw`` inside its own
+    80 % stretch: calibration changes what is claimed, not where the best point is."""
     b = index.bins
+    raw = p if raw is None else raw
     on = b.route >= 0
     if not on.any():
         return None
@@ -238,25 +420,72 @@ def _range_80(index: LocateIndex, p: np.ndarray) -> RouteRange | None:
         length = b.route_length_km[r]
         rel = (rel + length / 2.0) % length - length / 2.0
     order = np.argsort(rel)
-    rel_sorted, w = rel[order], p[sel][order] / p[sel].sum()
-    cum = np.concatenate([[0.0], np.cumsum(w)])
-    # the shortest stretch holding CREDIBLE of the mass (robust to a second mode, e.g. the
-    # few counter-clockwise walkers on the far side of the loop)
-    ends = np.searchsorted(cum, cum[:-1] + CREDIBLE - 1e-9)
-    valid = ends <= len(rel_sorted)
-    starts = np.flatnonzero(valid)
-    stop = np.minimum(ends[valid], len(rel_sorted)) - 1
-    k = int(np.argmin(rel_sorted[stop] - rel_sorted[starts]))
-    i, j = int(starts[k]), int(stop[k])
-    lo, hi = float(rel_sorted[i]), float(rel_sorted[j])
+    rel_sorted = rel[order]
+
+    def shortest(q: np.ndarray, share: float) -> tuple[int, int, np.ndarray]:
+        # the shortest stretch holding ``share`` of the mass (robust to a second mode, e.g.
+        # the few counter-clockwise walkers on the far side of the loop)
+        w = q[sel][order] / q[sel].sum()
+        cum = np.concatenate([[0.0], np.cumsum(w)])
+        ends = np.searchsorted(cum, cum[:-1] + share - 1e-9)
+        valid = ends <= len(rel_sorted)
+        starts = np.flatnonzero(valid)
+        stop = np.minimum(ends[valid], len(rel_sorted)) - 1
+        k = int(np.argmin(rel_sorted[stop] - rel_sorted[starts]))
+        return int(starts[k]), int(stop[k]), w
+
+    i, j, w = shortest(raw, CREDIBLE)
     inner = np.cumsum(w[i : j + 1]) / w[i : j + 1].sum()
     mid = float(rel_sorted[i + min(int(np.searchsorted(inner, 0.5)), j - i)])
+    i, j, _ = shortest(p, index.credible)
+    lo, hi = float(rel_sorted[i]), float(rel_sorted[j])
+    lo, hi = min(lo, mid), max(hi, mid)
     length = b.route_length_km[r]
     wrap = (lambda k: k % length) if b.route_loop[r] else (lambda k: k)
     return RouteRange(b.route_ids[r], wrap(best_km + lo), wrap(best_km + hi), wrap(best_km + mid))
 
 
 # ------------------------------------------------------------------------ clues
+
+
+def _route_prior(index: LocateIndex, clues: Clues) -> dict[str | None, float]:
+    """The route prior, with the side paths the caller names lifted to a main route's.
+
+    A side path (to a gompa) is named when a place that lies only on it is mentioned; not
+    when the place only measures a walk ("we passed Dirapuk an hour ago", "2 km after X",
+    "between X and Y", "we left X at 7"): walkers go on along the kora.
+    """
+    weights: dict[str | None, float] = dict(ROUTE_PRIOR)
+    walked = {(e.origin.start, e.origin.end) for e in clues.elapsed}
+    for r in clues.relations:
+        if r.duration_s or r.distance_m or r.kind in ("between", "halfway"):
+            walked |= {(m.start, m.end) for m in (r.anchor, r.other) if m is not None}
+    for m in clues.mentions:
+        if (m.start, m.end) in walked:
+            continue
+        anchors = mention_anchors(m, index.anchors, limit=1)
+        if not anchors:
+            continue
+        routes = [r for r, _ in anchors[0][0].on_routes]
+        if routes and all(r not in index.main_routes for r in routes):
+            for r in routes:
+                weights[index.bins.route_ids[r]] = NAMED_SIDE_PRIOR
+    return weights
+
+
+def _walk_routes(
+    index: LocateIndex, a: Anchor, named: frozenset[int] = frozenset()
+) -> tuple[tuple[int, float], ...]:
+    """Where a walk from (or to) a place runs: its main routes and the side paths the
+    caller named; for a place only on an unnamed side path, the main route where the path
+    joins it (walkers go on along the kora)."""
+    main = tuple((r, k) for r, k in a.on_routes if r in index.main_routes or r in named)
+    if main:
+        return main
+    out: list[tuple[int, float]] = []
+    for r, _k in a.on_routes:
+        out += [j for j in index.junctions.get(r, ())[1:] if j not in out]
+    return tuple(out) or a.on_routes
 
 
 def _directions(clues: Clues) -> dict[str, float]:
@@ -316,7 +545,9 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
     )
 
 
-def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
+def _apply_clues(
+    index: LocateIndex, state: BeliefState, clues: Clues, named: frozenset[int] = frozenset()
+) -> None:
     b = index.bins
     dirs = _directions(clues)
     # a place named without a relation word is where the caller is, unless other clues
@@ -327,7 +558,7 @@ def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
     }
     related |= {id(e.origin) for e in clues.elapsed}
     for rel in clues.relations:
-        lik = _relation_likelihood(index, rel, dirs)
+        lik = _relation_likelihood(index, rel, dirs, named)
         if lik is not None:
             state.apply(lik, f"“{rel.text or rel.anchor.text}” → {_relation_text(index, rel)}")
     for m in clues.mentions:
@@ -342,7 +573,9 @@ def _apply_clues(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
         if lik is not None:
             state.apply(lik, f"“{m.text}” → {_names(index, m)}")
     for e in clues.elapsed:
-        lik = _walked(index, e.origin, (e.elapsed_s, e.elapsed_s), dirs, spread=True)
+        if not e.origin.place_ids and index.unsaid_starts:  # "we set off at 8:20"
+            e = replace(e, origin=replace(e.origin, place_ids=index.unsaid_starts))
+        lik = _walked(index, e.origin, (e.elapsed_s, e.elapsed_s), dirs, spread=True, named=named)
         if lik is not None:
             hours = e.elapsed_s / 3600.0
             state.apply(
@@ -438,6 +671,7 @@ def _walked(
     *,
     spread: bool,
     sign: float = 1.0,
+    named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     """Where walkers are ``duration_s`` after ``origin`` (before it if ``sign`` < 0)."""
     b = index.bins
@@ -446,9 +680,10 @@ def _walked(
     # a walking time is only as good as its start: keep the places the words clearly name
     anchors = mention_anchors(origin, index.anchors, limit=3)
     best = max((w for _, w in anchors), default=0.0)
-    anchors = [(a, w) for a, w in anchors if w >= 0.9 * best]
+    if origin.text != UNSAID_START:  # the region's usual starts are all kept, by weight
+        anchors = [(a, w) for a, w in anchors if w >= 0.9 * best]
     for a, w in anchors:
-        for route, km in a.on_routes:
+        for route, km in _walk_routes(index, a, named):
             for direction, wd in dirs.items():
                 forward = (direction == "clockwise") == (sign > 0)
                 delta = along(b, route, km, forward=forward)
@@ -464,22 +699,33 @@ def _walked(
 
 
 def _relation_likelihood(
-    index: LocateIndex, rel: Relation, dirs: Mapping[str, float]
+    index: LocateIndex,
+    rel: Relation,
+    dirs: Mapping[str, float],
+    named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     kind = rel.kind
+    if kind in ("at", "near") and rel.distance_m:
+        # "4 km from Darchen": that far along the kora from it, most likely already past it
+        past = _ahead(index, rel, dirs, 1.0, named)
+        before = _ahead(index, rel, dirs, -1.0, named)
+        parts = [(w, lik) for w, lik in ((FROM_PAST_SHARE, past), (1 - FROM_PAST_SHARE, before))]
+        return mixture([(w, lik) for w, lik in parts if lik is not None])
     if kind in ("at", "near"):
         return _near(index, rel.anchor, sigma_m=150.0 if kind == "at" else 600.0)
     if kind in ("past", "after", "down_from", "before", "up_to"):
         sign = -1.0 if kind in ("before", "up_to") else 1.0
         if rel.duration_s:
-            lik = _walked(index, rel.anchor, rel.duration_s, dirs, spread=True, sign=sign)
+            lik = _walked(
+                index, rel.anchor, rel.duration_s, dirs, spread=True, sign=sign, named=named
+            )
         else:
-            lik = _ahead(index, rel, dirs, sign)
+            lik = _ahead(index, rel, dirs, sign, named)
         if lik is not None and kind in ("down_from", "up_to"):
             lik = lik * _lower_than(index, rel.anchor)
         return lik
     if kind in ("between", "halfway") and rel.other is not None:
-        return _between(index, rel, halfway=kind == "halfway")
+        return _between(index, rel, halfway=kind == "halfway", named=named)
     if kind in ("below", "above"):
         near = _near(index, rel.anchor, sigma_m=2000.0)
         if near is None:
@@ -501,7 +747,11 @@ def _lower_than(index: LocateIndex, m: Mention) -> np.ndarray:
 
 
 def _ahead(
-    index: LocateIndex, rel: Relation, dirs: Mapping[str, float], sign: float
+    index: LocateIndex,
+    rel: Relation,
+    dirs: Mapping[str, float],
+    sign: float,
+    named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     b = index.bins
     parts = []
@@ -509,7 +759,7 @@ def _ahead(
         if not a.on_routes:
             parts.append((w * 0.5, b.near(a.x, a.y, 1500.0)))
             continue
-        for route, km in a.on_routes:
+        for route, km in _walk_routes(index, a, named):
             for direction, wd in dirs.items():
                 delta = along(b, route, km, forward=(direction == "clockwise") == (sign > 0))
                 if rel.distance_m:
@@ -524,14 +774,16 @@ def _ahead(
     return mixture(parts)
 
 
-def _between(index: LocateIndex, rel: Relation, *, halfway: bool) -> np.ndarray | None:
+def _between(
+    index: LocateIndex, rel: Relation, *, halfway: bool, named: frozenset[int] = frozenset()
+) -> np.ndarray | None:
     b = index.bins
     assert rel.other is not None
     parts = []
     for a, wa in mention_anchors(rel.anchor, index.anchors, limit=3):
         for c, wc in mention_anchors(rel.other, index.anchors, limit=3):
-            for route, km_a in a.on_routes:
-                km_c = dict(c.on_routes).get(route)
+            for route, km_a in _walk_routes(index, a, named):
+                km_c = dict(_walk_routes(index, c, named)).get(route)
                 if km_c is None:
                     continue
                 # the stretch between them: the shorter way round a loop

@@ -62,6 +62,7 @@ __all__ = [
     "load_cases",
     "evaluate",
     "format_report",
+    "format_sets",
     "track_pairs",
     "evaluate_time_only_tracks",
     "format_time_report",
@@ -105,6 +106,10 @@ Locator = Callable[..., LocateResult]
 
 _GEOD = Geod(ellps="WGS84")
 _TRACK_ROUTE = "outer_kora"
+#: "hit within 1 km" and "confidently wrong" (issue 13): an answer at top-1 probability
+#: >= CONFIDENT_P whose best point is more than NEAR_M from the truth
+NEAR_M = 1000.0
+CONFIDENT_P = 0.8
 _TRACK_ORIGIN = "darchen_kora_gate"
 
 
@@ -133,6 +138,9 @@ class Case:
     reported_at: datetime | None = None
     direction: str | None = None
     note: str = ""
+    #: real-text cases: ``dev`` or ``heldout`` and the issue-13 classes (empty for the team set)
+    split: str = ""
+    classes: tuple[str, ...] = ()
 
     @property
     def accepted_segment_ids(self) -> frozenset[str]:
@@ -315,6 +323,23 @@ class CaseResult:
     truth_segment_id: str
     n_candidates: int
     failure: str | None = None
+    #: probability of the best candidate (0 without one)
+    top1_p: float = 0.0
+    #: the best point of one of the first three candidates is within 1 km of the truth
+    near3: bool = False
+    #: the truth lies inside the stated 80 % range (None: the case has no route km)
+    in_range80: bool | None = None
+    split: str = ""
+    classes: tuple[str, ...] = ()
+
+    @property
+    def near1(self) -> bool:
+        """The best point is within 1 km of the truth."""
+        return self.error_m <= NEAR_M
+
+    @property
+    def confident(self) -> bool:
+        return self.top1_p >= CONFIDENT_P
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -328,6 +353,9 @@ class CaseResult:
             "truth_segment_id": self.truth_segment_id,
             "n_candidates": self.n_candidates,
             "failure": self.failure,
+            "top1_p": round(self.top1_p, 4),
+            "near3": self.near3,
+            "in_range80": self.in_range80,
         }
 
 
@@ -340,18 +368,36 @@ class GroupStats:
     top3_rate: float | None
     median_error_m: float | None
     p90_error_m: float | None
+    #: best point within 1 km of the truth / one of the first three within 1 km
+    near1_rate: float | None = None
+    near3_rate: float | None = None
+    #: answers whose top-1 probability is >= CONFIDENT_P, and the share of them > 1 km off
+    n_confident: int = 0
+    confident_wrong_rate: float | None = None
+    #: share of cases (with a route km) whose truth lies in the stated 80 % range
+    range80_coverage: float | None = None
+    empty: int = 0
 
     @classmethod
     def of(cls, results: Sequence[CaseResult]) -> GroupStats:
         if not results:
             return cls(0, None, None, None, None)
+        n = len(results)
         errors = [r.error_m for r in results]  # inf (no answer) sorts last, as it should
+        conf = [r for r in results if r.confident]
+        ranged = [r.in_range80 for r in results if r.in_range80 is not None]
         return cls(
-            n=len(results),
-            top1_rate=sum(r.top1 for r in results) / len(results),
-            top3_rate=sum(r.top3 for r in results) / len(results),
+            n=n,
+            top1_rate=sum(r.top1 for r in results) / n,
+            top3_rate=sum(r.top3 for r in results) / n,
             median_error_m=_median(errors),
             p90_error_m=_quantile_higher(errors, 0.9),
+            near1_rate=sum(r.near1 for r in results) / n,
+            near3_rate=sum(r.near3 for r in results) / n,
+            n_confident=len(conf),
+            confident_wrong_rate=(sum(not r.near1 for r in conf) / len(conf)) if conf else None,
+            range80_coverage=(sum(ranged) / len(ranged)) if ranged else None,
+            empty=sum(r.n_candidates == 0 for r in results),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -364,6 +410,12 @@ class GroupStats:
             "top3_rate": num(self.top3_rate, 4),
             "median_error_m": num(self.median_error_m, 1),
             "p90_error_m": num(self.p90_error_m, 1),
+            "near1_rate": num(self.near1_rate, 4),
+            "near3_rate": num(self.near3_rate, 4),
+            "n_confident": self.n_confident,
+            "confident_wrong_rate": num(self.confident_wrong_rate, 4),
+            "range80_coverage": num(self.range80_coverage, 4),
+            "empty": self.empty,
         }
 
 
@@ -412,6 +464,8 @@ class EvalReport:
     by_clue_type: dict[str, GroupStats]
     targets: tuple[Target, ...]
     source: str = ""
+    #: real-text cases: per issue-13 class
+    by_class: dict[str, GroupStats] = field(default_factory=dict)
 
     @property
     def targets_met(self) -> bool:
@@ -425,6 +479,7 @@ class EvalReport:
             "time_only": self.time_only.to_dict(),
             "by_language": {k: v.to_dict() for k, v in self.by_language.items()},
             "by_clue_type": {k: v.to_dict() for k, v in self.by_clue_type.items()},
+            "by_class": {k: v.to_dict() for k, v in self.by_class.items()},
             "targets": [t.to_dict() for t in self.targets],
             "targets_met": self.targets_met,
             "results": [r.to_dict() for r in self.results],
@@ -457,10 +512,25 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2])
 
 
-def _score(case: Case, result: LocateResult | None, failure: str | None) -> CaseResult:
+def _range_holds(case: Case, result: LocateResult | None, network: Any) -> bool | None:
+    """Whether the truth's route km lies in the result's 80 % range (None: no route km)."""
+    t = case.truth
+    if t.route_id is None or t.km is None:
+        return None
+    rng = result.range_80 if result is not None else None
+    if rng is None or rng.route_id != t.route_id:
+        return False
+    length_km = network.line(t.route_id).length_m / 1000.0 if network is not None else math.inf
+    return bool(_in_range(t.km, (rng.km_from, rng.km_to), length_km))
+
+
+def _score(
+    case: Case, result: LocateResult | None, failure: str | None, network: Any = None
+) -> CaseResult:
     cands = tuple(result.candidates) if result is not None else ()
     ok = case.accepted_segment_ids
     best = cands[0] if cands else None
+    t = case.truth
     return CaseResult(
         case_id=case.case_id,
         lang=case.lang,
@@ -476,6 +546,11 @@ def _score(case: Case, result: LocateResult | None, failure: str | None) -> Case
         truth_segment_id=case.truth_segment_id,
         n_candidates=len(cands),
         failure=failure if failure else (None if cands else "no candidates"),
+        top1_p=float(best.probability) if best is not None else 0.0,
+        near3=bool(any(distance_m(c.lon, c.lat, t.lon, t.lat) <= NEAR_M for c in cands[:3])),
+        in_range80=_range_holds(case, result, network),
+        split=case.split,
+        classes=case.classes,
     )
 
 
@@ -526,7 +601,7 @@ def evaluate(
     if not case_list:
         raise InvalidInput("no cases to evaluate")
     fn = locator if locator is not None else default_locator()
-    results = tuple(_score(c, *_run(fn, network, c)) for c in case_list)
+    results = tuple(_score(c, *_run(fn, network, c), network) for c in case_list)
     by_lang = {
         lang: GroupStats.of([r for r in results if r.lang == lang])
         for lang in LANGUAGES
@@ -546,7 +621,11 @@ def evaluate(
         _target("place_median_error_m", place.median_error_m),
         _target("time_only_median_error_m", time_only.median_error_m),
     )
-    return EvalReport(results, overall, place, time_only, by_lang, by_clue, targets, source)
+    classes = sorted({c for r in results for c in r.classes})
+    by_class = {c: GroupStats.of([r for r in results if c in r.classes]) for c in classes}
+    return EvalReport(
+        results, overall, place, time_only, by_lang, by_clue, targets, source, by_class
+    )
 
 
 def _pct(v: float | None) -> str:
@@ -611,6 +690,42 @@ def format_report(report: EvalReport, *, misses: int = 15) -> str:
                 f"{_metres(r.error_m).strip():>6} m  got {r.best_segment_id}  want "
                 f"{r.truth_segment_id}{why}"
             )
+    return "\n".join(lines)
+
+
+def format_sets(reports: Mapping[str, EvalReport], *, misses: int = 0) -> str:
+    """Per set and per class: hit within 1 km at top-1 / top-3, segment top-1, median and
+    p90 error, answers at top-1 p >= 0.8 and the share of them > 1 km off, 80 %-range
+    coverage, empty answers (issue 13)."""
+    head = (
+        f"{'set / group':28} {'n':>4} {'<1km@1':>7} {'<1km@3':>7} {'seg@1':>6} "
+        f"{'median m':>8} {'p90 m':>7} {'p>=.8':>5} {'conf.wrong':>10} {'range80':>7} "
+        f"{'empty':>5}"
+    )
+    lines = [head, "-" * len(head)]
+
+    def row(name: str, g: GroupStats) -> None:
+        lines.append(
+            f"{name:28} {g.n:4d} {_pct(g.near1_rate):>7} {_pct(g.near3_rate):>7} "
+            f"{_pct(g.top1_rate):>6} {_metres(g.median_error_m):>8} {_metres(g.p90_error_m):>7} "
+            f"{g.n_confident:5d} {_pct(g.confident_wrong_rate):>10} "
+            f"{_pct(g.range80_coverage):>7} {g.empty:5d}"
+        )
+
+    for name, rep in reports.items():
+        row(name, rep.overall)
+        for cls, g in rep.by_class.items():
+            row(f"  class {cls}", g)
+        for lang in ("en", "zh"):
+            if lang in rep.by_language:
+                row(f"  lang {lang}", rep.by_language[lang])
+        if misses > 0:
+            far = sorted((r for r in rep.results if not r.near1), key=lambda r: -r.error_m)[:misses]
+            for r in far:
+                lines.append(
+                    f"    miss {r.case_id} {_metres(r.error_m).strip():>6} m p={r.top1_p:.2f} "
+                    f"got {r.best_segment_id}"
+                )
     return "\n".join(lines)
 
 
@@ -1088,6 +1203,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=str(DEFAULT_CASES),
         help="JSON Lines case file (default: tests/data/locate_cases.jsonl)",
     )
+    parser.add_argument(
+        "--real-cases",
+        default=None,
+        help="real-text case file (default tests/data/locate_real_cases.jsonl when present; "
+        "'none' to skip): scored per split (real-dev, real-held-out) and per class",
+    )
+    parser.add_argument(
+        "--far", type=int, default=0, help="list this many of the farthest misses per set"
+    )
     parser.add_argument("--region", default="kailash", help="region id (default kailash)")
     parser.add_argument("--data-dir", help="region data directory")
     parser.add_argument(
@@ -1145,6 +1269,20 @@ def run(args: argparse.Namespace) -> int:
     kwargs = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
     network = build_network(load_region(args.region, **kwargs))
     report = evaluate(network, cases, source=Path(args.cases).name)
+    sets: dict[str, EvalReport] = {"team-written": report}
+    real_path = args.real_cases
+    if real_path is None:
+        from rescue.locate.realcases import DEFAULT_REAL_CASES
+
+        real_path = str(DEFAULT_REAL_CASES) if DEFAULT_REAL_CASES.exists() else "none"
+    if real_path != "none":
+        from rescue.locate.realcases import load_real_cases
+
+        real = load_real_cases(real_path, network)
+        for split, name in (("dev", "real-dev"), ("heldout", "real-held-out")):
+            part = [c for c in real if c.split == split]
+            if part:
+                sets[name] = evaluate(network, part, source=f"{Path(real_path).name} {split}")
     time_report = None
     if args.tracks:
         from geodata.raw import read_tracks
@@ -1154,11 +1292,14 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.json:
         out: dict[str, Any] = {"cases": report.to_dict()}
+        out["sets"] = {k: v.to_dict() for k, v in sets.items() if k != "team-written"}
         if time_report is not None:
             out["tracks"] = time_report.to_dict()
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print(format_report(report, misses=args.misses))
+        print()
+        print(format_sets(sets, misses=args.far))
         if time_report is not None:
             print()
             print(format_time_report(time_report))

@@ -461,7 +461,7 @@ _COMMON_EN = frozenset(
     guesthouse hotel lodge teahouse inn tso chu flagpole chorten chortens stupa footprint
     footprints burial plain shrine point points seat institute astro medical service
     parka jacket boots shoes double immigration milky miracle western southern northern
-    stacked bathing female horn heavenly
+    stacked bathing female horn heavenly ridge cairn shack
     """.split()
 )
 

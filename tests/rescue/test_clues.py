@@ -874,9 +874,12 @@ def test_a_duration_after_a_place_is_a_relation_not_a_walking_time() -> None:
     assert c.elapsed == () and [r.kind for r in c.relations] == ["after"]
 
 
-def test_walking_time_without_a_place_is_noted() -> None:
+def test_walking_time_without_a_place_is_noted_and_kept() -> None:
     c = parse("we have been walking for 5 hours", StandInIndex())
-    assert c.elapsed == () and any("without a starting place" in n for n in c.notes)
+    assert any("without a starting place" in n for n in c.notes)
+    # kept with an origin that names no place: the locator weighs the usual starts
+    (e,) = c.elapsed
+    assert e.origin.place_ids == () and e.elapsed_s == pytest.approx(5 * 3600, rel=0.01)
 
 
 @pytest.mark.parametrize(
@@ -1008,7 +1011,9 @@ def test_coordinates_come_from_the_coordinate_reader_with_the_bbox(
     monkeypatch.setattr(clues_module, "find_coordinates", fake)
     c = parse("we are at 31.05 81.3, altitude 5000 m", StandInIndex(), bbox=KAILASH_BBOX)
     assert seen == [KAILASH_BBOX]
-    assert c.coordinates == (reading, other)
+    # no app named: the reader's readings, with the GCJ-02 one (a Chinese map app) second
+    assert (c.coordinates[0], c.coordinates[-1]) == (reading, other)
+    assert len(c.coordinates) == 3 and "GCJ-02" in c.coordinates[1].label
     assert [(e.elevation_m, e.tolerance_m) for e in c.elevations] == [(5000.0, 200.0)]
 
 

@@ -89,9 +89,13 @@ def test_walking_time_from_darchen(kailash: RouteNetwork) -> None:
     assert rng.km_from < rng.median_km < rng.km_to
 
 
-def test_no_usable_clue_gives_questions_only(kailash: RouteNetwork) -> None:
+def test_no_usable_clue_gives_the_honest_prior_and_questions(kailash: RouteNetwork) -> None:
     result = locate(kailash, "hello, my friend hurt his leg", reported_at=AT).to_dict()
-    assert result["candidates"] == []
+    cands = result["candidates"]
+    assert cands, "never an empty answer (issue 13)"
+    assert all(c["probability"] < 0.15 for c in cands)  # the prior claims nothing
+    assert {c["route_id"] for c in cands[:3]} == {"outer_kora"}  # where callers usually are
+    assert any("prior" in n for n in result["interpreted"]["notes"])
     assert result["questions"]
     q = result["questions"][0]
     assert q["text"]["en"].endswith("?") and q["text"]["zh"].endswith("？")

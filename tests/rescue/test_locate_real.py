@@ -1,0 +1,220 @@
+"""Issue 13: how real callers talk (the behaviours fixed against the real-text dev set)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from geodata import load_region
+from rescue.locate import LOCAL_TZ, get_index, locate
+from routes import RouteNetwork, build_network
+
+AT = datetime(2025, 7, 12, 9, 30, tzinfo=LOCAL_TZ)
+DIRAPUK = "we passed Dirapuk about an hour ago, going up towards the pass, my father can't breathe"
+
+
+@pytest.fixture(scope="module")
+def kailash() -> RouteNetwork:
+    return build_network(load_region("kailash"))
+
+
+def _side_mass(result, route: str) -> float:  # type: ignore[no-untyped-def]
+    return sum(c.probability for c in result.candidates if c.route_id == route)
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        (DIRAPUK, None),
+        ("1 hour after Dirapuk", "clockwise"),
+        ("过了止热寺一个小时，往垭口走", None),
+    ],
+)
+def test_time_since_a_side_path_place_is_on_the_main_kora(
+    kailash: RouteNetwork, text: str, direction: str | None
+) -> None:
+    result = locate(kailash, text, reported_at=AT, direction=direction)
+    top = result.candidates[0]
+    assert top.route_id == "outer_kora"
+    gangga = kailash.place_km("gangga_guesthouse", "outer_kora")
+    dolma = kailash.place_km("dolma_la", "outer_kora")
+    assert result.range_80 is not None and result.range_80.route_id == "outer_kora"
+    assert gangga < result.range_80.median_km < dolma
+    assert _side_mass(result, "drirapuk_gompa_path") < 0.05
+
+
+def test_naming_the_gompa_keeps_its_side_path(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "我们在止热寺，寺里面，喇嘛在帮忙", reported_at=AT)
+    assert result.candidates[0].route_id == "drirapuk_gompa_path"
+    english = locate(kailash, "we are inside Dira-puk gompa, a monk is helping", reported_at=AT)
+    assert _side_mass(english, "drirapuk_gompa_path") > 0.25  # named: not the low prior
+    below = locate(kailash, "zhiresi 下面的小路上，快到寺了", reported_at=AT)
+    assert below.candidates[0].route_id == "drirapuk_gompa_path"
+
+
+def test_an_answer_never_raises_a_candidate_it_contradicts(kailash: RouteNetwork) -> None:
+    """Answering a suggested question (yes or no) must not raise the probability of a
+    segment that lies wholly outside (yes) or wholly inside (no) what was asked about."""
+    index = get_index(kailash)
+    b = index.bins
+    first = locate(kailash, DIRAPUK, reported_at=AT)
+    assert first.questions
+    before = {c.segment_id: c.probability for c in first.candidates}
+    for q in first.questions[:3]:
+        mask = index.tags[q.question_id].mask
+        for answer, contradicted_inside in ((q.yes_en, False), (q.no_en, True)):
+            again = locate(kailash, f"{DIRAPUK}. {answer}", reported_at=AT)
+            for c in again.candidates:
+                sel = b.segment == b.segment_ids.index(c.segment_id)
+                inside = mask[sel]
+                contradicted = bool(np.all(inside)) if contradicted_inside else not np.any(inside)
+                if contradicted and c.segment_id in before:
+                    assert c.probability <= before[c.segment_id] + 1e-9, (q.question_id, answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("十一点半从阎魔门开始走的", "chorten_kangnyi"),
+        ("在恰擦岗", "first_prostration_point"),
+        ("在高瑞湖边上", "gauri_kund"),
+        ("在岗江的招待所", "gangga_guesthouse"),
+    ],
+)
+def test_names_from_the_region_alias_file(kailash: RouteNetwork, text: str, place: str) -> None:
+    mentions = get_index(kailash).names.find(text)
+    assert mentions and mentions[0].place_ids[0][0] == place
+
+
+def test_alias_file_with_an_unknown_place_is_a_clear_error(tmp_path, kailash: RouteNetwork) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from rescue.errors import InvalidInput
+
+    region_dir = tmp_path / "kailash"
+    shutil.copytree(kailash.region.path, region_dir)
+    (region_dir / "aliases.json").write_text(json.dumps({"places": {"nowhere": {"en": ["x"]}}}))
+    net = build_network(load_region("kailash", data_dir=tmp_path))
+    with pytest.raises(InvalidInput, match="nowhere"):
+        get_index(net)
+
+
+def test_a_generic_feature_is_not_one_place(kailash: RouteNetwork) -> None:
+    """ "a tea tent" may be any tea tent: the answer spreads over the kora, honestly unsure."""
+    result = locate(kailash, "we are resting at a tea tent, my friend is vomiting", reported_at=AT)
+    assert result.candidates[0].probability < 0.5
+    rng = result.range_80
+    assert rng is not None and abs(rng.km_to - rng.km_from) > 5.0
+
+
+def test_ridge_is_a_word_not_the_ridge_sky_burial(kailash: RouteNetwork) -> None:
+    mentions = get_index(kailash).names.find("we just got over the ridge, big cairn")
+    assert all("fourth_sky_burial" not in dict(m.place_ids) for m in mentions)
+
+
+def test_distance_from_a_place_without_before_or_after(kailash: RouteNetwork) -> None:
+    """ "about 4 km from Darchen": that far along the kora, most likely past it."""
+    gate = kailash.place_km("darchen_kora_gate", "outer_kora")
+    for text in ("only about 4km from Darchen, at a cairn", "离塔钦大概四公里"):
+        rng = locate(kailash, text, reported_at=AT).range_80
+        assert rng is not None and rng.route_id == "outer_kora"
+        assert 1.5 <= (rng.median_km - gate) % 50 <= 5.5, text
+
+
+def test_confidence_file_is_read_and_checked(tmp_path, kailash: RouteNetwork) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from rescue.errors import InvalidInput
+    from rescue.locate.engine import _confidence
+
+    t, q = _confidence(kailash)
+    stored = json.loads((kailash.region.path / "locate_confidence.json").read_text())
+    assert (t, q) == (stored["temperature"], stored["credible_mass"])
+    shutil.copytree(kailash.region.path, tmp_path / "kailash")
+    (tmp_path / "kailash" / "locate_confidence.json").write_text('{"temperature": 0}')
+    bad = build_network(load_region("kailash", data_dir=tmp_path))
+    with pytest.raises(InvalidInput, match="locate_confidence"):
+        _confidence(bad)
+
+
+def test_a_higher_temperature_states_less_confidence(kailash: RouteNetwork) -> None:
+    index = get_index(kailash)
+    saved = index.temperature
+    try:
+        index.temperature = 1.0
+        raw = locate(kailash, "Drolma La, a few hundred metres below the top", reported_at=AT)
+        index.temperature = 2.0
+        flat = locate(kailash, "Drolma La, a few hundred metres below the top", reported_at=AT)
+    finally:
+        index.temperature = saved
+    assert flat.candidates[0].probability < raw.candidates[0].probability
+    assert flat.candidates[0].segment_id == raw.candidates[0].segment_id
+
+
+def test_a_departure_time_without_a_place_weighs_the_usual_starts(kailash: RouteNetwork) -> None:
+    now = datetime(2025, 7, 12, 10, 40, tzinfo=LOCAL_TZ)
+    result = locate(kailash, "八点二十出发的，现在十点四十了，一直在爬坡", reported_at=now)
+    (e,) = result.clues.elapsed
+    assert e.elapsed_s == 2 * 3600 + 20 * 60 and not e.origin.place_ids
+    assert any("without a starting place" in n for n in result.clues.notes)
+    segs = [c.segment_id for c in result.candidates[:5]]
+    # day 1 (from Darchen) and day 2 (from Gangga, towards the pass) are both weighed
+    assert any("sershong" in s or "chuku" in s for s in segs)
+    assert any("dolma_la" in s or "sky_burial_west" in s for s in segs)
+    assert result.candidates[0].probability < 0.5
+
+
+def test_between_a_main_route_place_and_a_side_path_place(kailash: RouteNetwork) -> None:
+    """ "midway between Dirapuk and Shershong": Dirapuk's gompa is on a side path; the
+    stretch between is on the kora, up to where that path leaves it."""
+    a = kailash.place_km("sershong_supply", "outer_kora")
+    b = kailash.place_km("gangga_guesthouse", "outer_kora")
+    for text in (
+        "we're at the tea shops midway between Dirapuk and Shershong",
+        "在色雄和止热寺中间",
+    ):
+        rng = locate(kailash, text, reported_at=AT).range_80
+        assert rng is not None and rng.route_id == "outer_kora"
+        assert abs(rng.median_km - (a + b) / 2) < 2.5, (text, rng)
+
+
+def test_route_feature_catalogue_is_region_data_with_sources(kailash: RouteNetwork) -> None:
+    import json
+
+    rows = json.loads((kailash.region.path / "route_features.json").read_text())["features"]
+    assert rows and all(r["source"] and r["en"] and r["zh"] for r in rows)
+    assert {t for t, _, _ in get_index(kailash).features} == {r["id"] for r in rows}
+
+
+@pytest.mark.parametrize(
+    "text", ["lots of marmots around the path, friend exhausted", "路边好多土拨鼠"]
+)
+def test_a_catalogue_feature_moves_the_belief_to_its_stretch(
+    kailash: RouteNetwork, text: str
+) -> None:
+    lo = kailash.place_km("phakna_rigzin_supply", "outer_kora") - 0.5
+    hi = kailash.place_km("zutulpuk_gompa", "outer_kora") + 0.5
+    result = locate(kailash, text, reported_at=AT)
+    assert result.range_80 is not None and lo <= result.range_80.median_km <= hi
+    assert any("route-feature catalogue" in e for e in result.candidates[0].evidence)
+
+
+def test_catalogue_with_an_unknown_place_is_a_clear_error(tmp_path, kailash: RouteNetwork) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from rescue.errors import InvalidInput
+
+    shutil.copytree(kailash.region.path, tmp_path / "kailash")
+    bad = {
+        "features": [
+            {"id": "x", "en": ["x"], "zh": [], "places": ["nowhere"], "pad_m": 0, "weight": 2}
+        ]
+    }
+    (tmp_path / "kailash" / "route_features.json").write_text(json.dumps(bad))
+    with pytest.raises(InvalidInput, match="nowhere"):
+        get_index(build_network(load_region("kailash", data_dir=tmp_path)))
