@@ -21,6 +21,7 @@ from web import (
     api,
     auth,
     errors,
+    field,
     imports_api,
     incidents_api,
     incidents_page,
@@ -103,6 +104,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(field.bp)
     return app
 
 

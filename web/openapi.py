@@ -915,6 +915,37 @@ register(
     },
 )
 
+_APPROACH_BODY = OPERATIONS[("POST", "/api/approach")]["body"]
+_PLAN_FILES = {
+    "application/gpx+xml": {"type": "string"},
+    "application/vnd.google-earth.kml+xml": {"type": "string"},
+}
+register(
+    "POST",
+    "/api/approach/plan.<any(gpx, kml):fmt>",
+    {
+        "summary": "one station's plan (default: the recommended one), the target and the "
+        "evacuation as GPX 1.1 or KML",
+        "auth": _DISPATCH,
+        "body": {
+            **_APPROACH_BODY,
+            "properties": {**_APPROACH_BODY["properties"], "station_id": STR},
+        },
+        "ok": {200: _PLAN_FILES},
+        "errors": (409, 413, 422),
+    },
+)
+register(
+    "GET",
+    "/api/incidents/<int:incident_id>/plan.<any(gpx, kml):fmt>",
+    {
+        "summary": "an incident's saved plan, its location and the evacuation as GPX 1.1 or KML",
+        "auth": _DISPATCH,
+        "ok": {200: _PLAN_FILES},
+        "errors": (404, 422),
+    },
+)
+
 # --------------------------------------------------------------------------- the document
 _PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 
