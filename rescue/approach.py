@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ from rescue.errors import InvalidInput, NotFound
 from rescue.locate.model import Candidate, LocateResult
 
 if TYPE_CHECKING:
+    from rescue.capability import StationOffer
     from rescue.closures import Closure
 from routes.graph import PROFILE_MODES
 from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, VirtualArc, topology
@@ -223,6 +224,8 @@ class Plan:
     gap_m: float = 0.0
     far_eta_s: float | None = None
     arrive_at: datetime | None = None
+    #: what the station can send and lacks for the incident's need (rescue.capability)
+    offer: StationOffer | None = None
 
     @property
     def length_m(self) -> float:
@@ -230,6 +233,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            **(self.offer.to_dict() if self.offer else {}),
             "station_id": self.station_id,
             "station_name": self.station_name,
             "reachable": self.reachable,
@@ -318,13 +322,20 @@ class ApproachResult:
     reason: str
     target: tuple[TargetPoint, ...]
     landing_site: LandingSite | None = None
+    #: the incident's needs (``rescue.capability.NEEDS`` ids) the recommendation served
+    needs: tuple[str, ...] = ()
+    reason_zh: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        from rescue.capability import NEEDS
+
         return {
             "plans": [p.to_dict() for p in self.plans],
             "evacuation": self.evacuation.to_dict() if self.evacuation else None,
             "recommended": self.recommended,
             "reason": self.reason,
+            "reason_zh": self.reason_zh,
+            "needs": [NEEDS[n].to_dict() for n in self.needs],
             "target": [t.to_dict() for t in self.target],
             "landing_site": self.landing_site.to_dict() if self.landing_site else None,
         }
@@ -704,6 +715,7 @@ def plan_approach(
     cost: CostFunction | None = None,
     factors: Factors | None = None,
     closures_applied: Sequence[str] = (),
+    needs: Sequence[str] = (),
 ) -> ApproachResult:
     """Fastest multimodal plan of every responding station to a target, and the evacuation.
 
@@ -732,6 +744,10 @@ def plan_approach(
         that doubles walking time doubles carrying time).
     closures_applied
         Ids of the closures ``cost``/``factors`` account for, echoed in every plan.
+    needs
+        What the incident needs (:data:`rescue.capability.NEEDS` ids): the recommended
+        station is then the fastest that can send it (see :func:`rescue.capability.assess`);
+        every plan says what its station can send and lacks.
 
     Returns
     -------
@@ -756,6 +772,7 @@ def plan_approach(
         cost=cost,
         factors=factors,
         closures_applied=closures_applied,
+        needs=needs,
     )
 
 
@@ -769,9 +786,17 @@ def _plan(
     cost: CostFunction | None,
     factors: Factors | None,
     closures_applied: Sequence[str],
+    needs: Sequence[str] = (),
     without: Sequence[Callable[[], _Without]] = (),
     active: Sequence[Closure] = (),
 ) -> ApproachResult:
+    from rescue.capability import NEEDS, assess
+
+    unknown_needs = [n for n in needs if n not in NEEDS]
+    if unknown_needs:
+        raise InvalidInput(
+            f"unknown need(s) {', '.join(map(repr, unknown_needs))}; known: {', '.join(NEEDS)}"
+        )
     chosen = _validate(network, stations, profile, depart_at, cost)
     points = _resolve_target(network, target)
     topo = topology(network)
@@ -818,6 +843,10 @@ def _plan(
     plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
     evacuation = _evacuate(network, topo, points, _carry_costs(topo, profile, costs), builder)
     recommended, reason = _recommend(plans)
+    fit = assess(plans, table, tuple(needs))
+    plans = [replace(p, offer=fit.offers.get(p.station_id)) for p in plans]
+    if fit.recommended is not None:
+        recommended, reason = fit.recommended, fit.reason_en
     landing = None if recommended else _landing_site(network, points[0], active)
     if recommended is None and plans:
         reason += (
@@ -826,7 +855,16 @@ def _plan(
             if landing
             else "; no helicopter landing site is recorded in the region's data"
         )
-    return ApproachResult(tuple(plans), evacuation, recommended, reason, tuple(points), landing)
+    return ApproachResult(
+        tuple(plans),
+        evacuation,
+        recommended,
+        reason,
+        tuple(points),
+        landing,
+        needs=tuple(needs),
+        reason_zh=fit.reason_zh,
+    )
 
 
 def _plan_from(
@@ -1163,6 +1201,7 @@ def plan_with_closures(
     stations: Sequence[str] | None = None,
     profile: str = "rescue_team",
     depart_at: datetime | None = None,
+    needs: Sequence[str] = (),
 ) -> ApproachResult:
     """Plan the approach with the closures in force at departure (``depart_at`` or ``now``).
 
@@ -1211,4 +1250,5 @@ def plan_with_closures(
         closures_applied=tuple(c.closure_id for c in active),
         without=[lifted(c) for c in active],
         active=active,
+        needs=needs,
     )

@@ -150,6 +150,7 @@ def approach() -> Response:
         stations=req.stations,
         profile=req.profile,
         depart_at=req.depart_at,
+        needs=req.needs,
     )
     return jsonify(result.to_dict())
 

@@ -66,6 +66,7 @@ def approach_export(fmt: str) -> Response:
         stations=req.stations,
         profile=req.profile,
         depart_at=req.depart_at,
+        needs=req.needs,
     ).to_dict()
     wanted = station_id or result["recommended"]
     plans = [p for p in result["plans"] if p["station_id"] == wanted]

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from geodata.export import FORMATS
 from rescue import catalog
+from rescue.capability import NEEDS
 from rescue.closures import MODES, REASONS
 from rescue.incidents import (
     CAUSES,
@@ -443,6 +444,9 @@ register(
                 "profile": STR,
                 "stations": STR_LIST,
                 "depart_at": _TIME,
+                "needs": {"type": "array", "items": {"enum": list(NEEDS)}},
+                "cause": {"enum": list(CAUSES)},
+                "condition": {"type": "string", "maxLength": 4000},
             },
             required=("target",),
             extra=False,

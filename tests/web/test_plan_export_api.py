@@ -81,3 +81,21 @@ def test_planners_may_not_export(app, kailash_network: RouteNetwork) -> None:  #
     sign_in(c, "planner")
     r = c.post("/api/approach/plan.gpx", json={"target": _target(kailash_network)})
     assert r.status_code == 403
+
+
+def test_approach_takes_the_incidents_need(
+    client: FlaskClient, kailash_network: RouteNetwork
+) -> None:
+    row = kailash_network.region.stations.loc["gaize_teahouse"]
+    target = {"lon": float(row.geometry.x), "lat": float(row.geometry.y)}
+    body = client.post(
+        "/api/approach", json={"target": target, "cause": "injury", "condition": "左腿骨折"}
+    ).get_json()
+    assert [n["need_id"] for n in body["needs"]] == ["fracture", "injury"]
+    assert body["recommended"] != "gaize_teahouse"
+    assert "骨折" in body["reason_zh"]
+    bad = client.post("/api/approach", json={"target": target, "needs": ["levitation"]})
+    assert bad.status_code == 422
+    assert "levitation" in bad.get_json()["error"]["message"]
+    bad = client.post("/api/approach", json={"target": target, "cause": "boredom"})
+    assert bad.status_code == 422
