@@ -34,7 +34,11 @@ __all__ = [
     "FieldPlan",
     "Waypoint",
     "bilingual",
+    "PlanParts",
+    "answer_parts",
     "field_plan",
+    "incident_parts",
+    "parts_field_plan",
     "to_gpx",
     "to_kml",
 ]
@@ -346,9 +350,49 @@ def to_kml(plan: FieldPlan) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def incident_field_plan(
+@dataclass(frozen=True)
+class PlanParts:
+    """A plan (JSON form), its target points, the evacuation and a title."""
+
+    plan: Mapping[str, Any]
+    target: tuple[Mapping[str, Any], ...]
+    evacuation: Mapping[str, Any] | None
+    title: str
+    reason: Mapping[str, str] | None = None
+
+
+def answer_parts(answer: Mapping[str, Any], station_id: str | None) -> PlanParts:
+    """One station's plan of an approach answer (``ApproachResult.to_dict()``).
+
+    Raises
+    ------
+    InvalidInput
+        If the station has no plan in the answer, or (no station given) none is recommended.
+    """
+    wanted = station_id or answer.get("recommended")
+    plans = [p for p in answer["plans"] if p["station_id"] == wanted]
+    if not plans:
+        raise InvalidInput(
+            f"field 'station_id': no plan for {wanted!r}"
+            if wanted
+            else "no station reaches the target on the ground: nothing to export"
+        )
+    plan = plans[0]
+    reason = None
+    if plan["station_id"] == answer.get("recommended"):
+        reason = {"en": answer.get("reason", ""), "zh": answer.get("reason_zh", "")}
+    return PlanParts(
+        plan,
+        tuple(answer["target"]),
+        answer.get("evacuation"),
+        f"Sandtable plan: {plan.get('station_name') or plan['station_id']}",
+        reason,
+    )
+
+
+def incident_parts(
     network: Any, incident: Mapping[str, Any], closures: Sequence[Any], *, now: Any
-) -> FieldPlan:
+) -> PlanParts:
     """The saved plan of an incident, with its location and the evacuation from there now.
 
     The stored plan has the legs the team was sent on; the evacuation is planned again
@@ -372,11 +416,16 @@ def incident_field_plan(
     lon, lat = float(location["lon"]), float(location["lat"])
     label = str(location.get("name") or "target")
     result = plan_with_closures(network, (lon, lat), closures, now=now)
-    evacuation = result.evacuation.to_dict() if result.evacuation else None
-    return field_plan(
-        network,
+    return PlanParts(
         plan,
-        target=[{"label": label, "lon": lon, "lat": lat}],
-        evacuation=evacuation,
-        title=f"Sandtable incident {number}: {plan.get('station_name') or plan['station_id']}",
+        ({"label": label, "lon": lon, "lat": lat},),
+        result.evacuation.to_dict() if result.evacuation else None,
+        f"Sandtable incident {number}: {plan.get('station_name') or plan['station_id']}",
+    )
+
+
+def parts_field_plan(network: Any, parts: PlanParts) -> FieldPlan:
+    """The :class:`FieldPlan` of :class:`PlanParts`."""
+    return field_plan(
+        network, parts.plan, target=parts.target, evacuation=parts.evacuation, title=parts.title
     )

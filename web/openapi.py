@@ -950,6 +950,44 @@ register(
     },
 )
 
+_SHEET = _json(
+    _obj(
+        {
+            "title": STR,
+            "station": NULL_OBJ,
+            "targets": {"type": "array", "items": OBJ},
+            "legs": {"type": "array", "items": OBJ},
+            "evacuation": NULL_OBJ,
+            "contacts": {"type": "array", "items": OBJ},
+        },
+        required=("title", "targets", "legs", "contacts"),
+    )
+)
+register(
+    "POST",
+    "/api/approach/field-sheet",
+    {
+        "summary": "the field sheet's content for one station's plan (default: the recommended)",
+        "auth": _DISPATCH,
+        "body": {
+            **_APPROACH_BODY,
+            "properties": {**_APPROACH_BODY["properties"], "station_id": STR},
+        },
+        "ok": {200: _SHEET},
+        "errors": (409, 413, 422),
+    },
+)
+register(
+    "GET",
+    "/api/incidents/<int:incident_id>/field-sheet",
+    {
+        "summary": "the field sheet's content for an incident's saved plan",
+        "auth": _DISPATCH,
+        "ok": {200: _SHEET},
+        "errors": (404, 422),
+    },
+)
+
 # --------------------------------------------------------------------------- the document
 _PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 

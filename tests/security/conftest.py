@@ -39,6 +39,7 @@ PAGES: dict[tuple[str, str], Any] = {
     ("GET", "/"): ("call_taker", "officer", "planner"),
     ("GET", "/planner"): ("planner",),
     ("GET", "/incidents"): ("call_taker", "officer"),
+    ("GET", "/field-sheet"): ("call_taker", "officer"),
     ("GET", "/reports"): ("officer", "planner"),
     ("GET", "/login"): "public",
     ("POST", "/login"): "public",

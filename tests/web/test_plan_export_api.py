@@ -99,3 +99,22 @@ def test_approach_takes_the_incidents_need(
     assert "levitation" in bad.get_json()["error"]["message"]
     bad = client.post("/api/approach", json={"target": target, "cause": "boredom"})
     assert bad.status_code == 422
+
+
+def test_field_sheet_of_a_plan_and_the_page(
+    client: FlaskClient, kailash_network: RouteNetwork
+) -> None:
+    r = client.post(
+        "/api/approach/field-sheet",
+        json={"target": _target(kailash_network), "needs": ["fracture"]},
+    )
+    assert r.status_code == 200, r.get_data(as_text=True)
+    sheet = r.get_json()
+    assert sheet["targets"][0]["utm"]["crs"] == "EPSG:32644"
+    assert sheet["legs"] and sheet["contacts"]
+    page = client.get("/field-sheet?incident=3")
+    assert page.status_code == 200
+    assert b"@media print" not in page.data  # the print rules live in the static CSS
+    assert b"field_sheet.js" in page.data
+    assert client.get("/field-sheet?incident=x").status_code == 422
+    assert client.get("/field-sheet?bogus=1").status_code == 422
