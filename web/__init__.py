@@ -30,6 +30,7 @@ from web import (
     planner,
     planner_api,
     reports,
+    teams_api,
 )
 from web.bodies import DatabaseIntConverter, refuse_oversized_request
 from web.config import ENV_PREFIX, ConfigError, Settings, defaults
@@ -105,6 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(field.bp)
+    app.register_blueprint(teams_api.bp)
     return app
 
 

@@ -744,6 +744,7 @@ register(
         "query": {
             "status": {"enum": ["open", "closed", "all"]},
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIST},
+            "order": {"enum": ["urgency", "newest"]},
         },
         "ok": {
             200: _json(
@@ -985,6 +986,63 @@ register(
         "auth": _DISPATCH,
         "ok": {200: _SHEET},
         "errors": (404, 422),
+    },
+)
+
+_TEAM = _obj(
+    {
+        "station_id": STR,
+        "name": OBJ,
+        "kind": STR,
+        "status": {"enum": ["available", "committed", "out_of_service"]},
+        "status_name": OBJ,
+        "incident_id": NULL_INT,
+        "note": NULL_STR,
+        "updated_at": NULL_STR,
+        "updated_by": NULL_STR,
+    },
+    required=("station_id", "status", "incident_id"),
+)
+register(
+    "GET",
+    "/api/teams",
+    {
+        "summary": "every station's team or post with its status (available, committed to "
+        "incident N, out of service)",
+        "auth": _DISPATCH,
+        "ok": {200: _json(_obj({"teams": {"type": "array", "items": _TEAM}}, required=["teams"]))},
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/teams/<station_id>",
+    {
+        "summary": "one station's status",
+        "auth": _DISPATCH,
+        "ok": {200: _json(_obj({"team": _TEAM}, required=["team"]))},
+        "errors": (404, 422),
+    },
+)
+register(
+    "PUT",
+    "/api/teams/<station_id>",
+    {
+        "summary": "set a station's status; committing a team busy with another open incident "
+        "is a 409 unless force is true",
+        "auth": ("officer",),
+        "body": _obj(
+            {
+                "status": {"enum": ["available", "committed", "out_of_service"]},
+                "incident_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INT},
+                "note": {"type": ["string", "null"], "maxLength": 500},
+                "force": BOOL,
+            },
+            required=("status",),
+            extra=False,
+        ),
+        "ok": {200: _json(_obj({"team": _TEAM}, required=["team"]))},
+        "errors": (404, 409, 413, 415, 422),
     },
 )
 

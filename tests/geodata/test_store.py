@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,9 +24,14 @@ from rescue.errors import Conflict, InvalidInput, NotFound
 from tests.common import make_region_dir
 
 REPO = Path(__file__).resolve().parents[2]
-#: the newest migration, as the migration scripts say (a new one moves it)
+#: the newest migration, as the migration scripts say (a new one moves it): the revision id
+#: written in the script with the highest number ("0005", "0006_i16_field" …)
 HEAD = max(
-    p.name.split("_", 1)[0] for p in (REPO / "geodata/store/migrations/versions").glob("0*.py")
+    (
+        re.search(r'^revision = "([^"]+)"', p.read_text(encoding="utf-8"), re.M).group(1)  # type: ignore[union-attr]
+        for p in (REPO / "geodata/store/migrations/versions").glob("0*.py")
+    ),
+    key=lambda rev: rev.split("_", 1)[0],
 )
 
 

@@ -57,6 +57,7 @@ _SAMPLE = {
     "closure_id": "x",
     "import_id": "x",
     "way_id": "x",
+    "station_id": "darchen_police_station",
     "filename": "sandtable.js",
 }
 

@@ -81,6 +81,10 @@
     this.root.querySelectorAll(".st-export").forEach(function (b) {
       b.addEventListener("click", function () { self.download(b.getAttribute("data-format")); });
     });
+    this.record = this.root.querySelector(".st-approach-record");
+    var recordButton = this.root.querySelector(".st-approach-incident");
+    if (recordButton) { recordButton.addEventListener("click", function () { self.recordIncident(recordButton); }); }
+    document.addEventListener("sandtable:teams", function () { self.showTeams(); });
     var sheet = this.root.querySelector(".st-field-sheet");
     if (sheet) { sheet.addEventListener("click", function () { self.fieldSheet(); }); }
     document.addEventListener("sandtable:located", function (e) { self.located(e.detail.result); });
@@ -93,7 +97,62 @@
     this.candidates = result && result.candidates ? result.candidates.slice(0, TOP) : [];
     this.root.hidden = this.candidates.length === 0;
     this.button.disabled = false;
+    this.recordKey = null;  // a new locate answer is a new call
+    this.record.hidden = true;
     this.show(null);
+  };
+
+  // "Record as incident": the description and the most probable place become an incident,
+  // continued on the dispatch page (/incidents?incident=N); once per locate answer
+  Approach.prototype.recordIncident = function (button) {
+    var self = this;
+    var top = this.candidates[0];
+    var text = (document.getElementById("st-locate-text") || {}).value || "";
+    if (!top || !text.trim()) { return; }
+    if (!this.recordKey) { this.recordKey = "map-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10); }
+    var name = top.name ? (top.name.en + (top.name.zh ? " / " + top.name.zh : "")) : top.segment_id;
+    var location = { lon: top.lon, lat: top.lat, segment_id: top.segment_id, name: String(name).slice(0, 200) };
+    if (top.km_range) { location.km_range = top.km_range; }
+    var body = { description: text.trim().slice(0, 4000), location: location, idempotency_key: this.recordKey };
+    button.disabled = true;
+    getJson("api/incidents", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (answer) {
+      button.disabled = false;
+      self.record.hidden = false;
+      self.record.textContent = "";
+      if (!answer.ok || !answer.json) {
+        self.record.appendChild(bi("Not recorded: ", "未登记："));
+        self.record.appendChild(document.createTextNode(answer.json && answer.json.error ? answer.json.error.message : "HTTP " + answer.status));
+        return;
+      }
+      var id = answer.json.incident.incident_id;
+      self.record.appendChild(bi("Recorded as incident #" + id + " · ", "已登记为事件 #" + id + " · "));
+      var link = el("a", "st-approach-incident-link");
+      link.href = "incidents?incident=" + id;
+      link.appendChild(bi("continue on the dispatch page", "在接警调度页继续"));
+      self.record.appendChild(link);
+    }).catch(function () {
+      button.disabled = false;
+      self.record.hidden = false;
+      self.record.textContent = "";
+      self.record.appendChild(bi("Cannot reach the Sandtable server.", "无法连接沙盘服务器。"));
+    });
+  };
+
+  // the teams' statuses beside the stations of the table
+  Approach.prototype.showTeams = function () {
+    var teams = window.SandtableTeams;
+    if (!teams) { return; }
+    this.body.querySelectorAll("tr").forEach(function (row) {
+      var cell = row.querySelector(".st-approach-station");
+      var old = cell && cell.querySelector(".st-team-badge");
+      if (old) { old.remove(); }
+      var badge = cell && teams.badge(row.getAttribute("data-station-id"));
+      if (badge) { cell.appendChild(document.createTextNode(" ")); cell.appendChild(badge); }
+    });
   };
 
   Approach.prototype.setStatus = function (kind, content) {
@@ -238,6 +297,7 @@
         this.rec.appendChild(need);
       }
     }
+    this.showTeams();
     function find(id) { return byId[id]; }
     var chosen = (station && find(station)) || find(answer.recommended);
     if (chosen) { this.draw(chosen, fit !== false); }
