@@ -325,6 +325,8 @@ class ApproachResult:
     #: the incident's needs (``rescue.capability.NEEDS`` ids) the recommendation served
     needs: tuple[str, ...] = ()
     reason_zh: str = ""
+    #: closures in force over the target itself: ``{closure_id, en, zh}``
+    warnings: tuple[Mapping[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         from rescue.capability import NEEDS
@@ -335,6 +337,7 @@ class ApproachResult:
             "recommended": self.recommended,
             "reason": self.reason,
             "reason_zh": self.reason_zh,
+            "warnings": [dict(w) for w in self.warnings],
             "needs": [NEEDS[n].to_dict() for n in self.needs],
             "target": [t.to_dict() for t in self.target],
             "landing_site": self.landing_site.to_dict() if self.landing_site else None,
@@ -1239,7 +1242,7 @@ def plan_with_closures(
 
         return make
 
-    return _plan(
+    result = _plan(
         network,
         target,
         stations=stations,
@@ -1252,3 +1255,38 @@ def plan_with_closures(
         active=active,
         needs=needs,
     )
+    warnings = _covering(network, result.target, active, describe_closure)
+    return replace(result, warnings=warnings) if warnings else result
+
+
+def _covering(
+    network: Any,
+    points: Sequence[TargetPoint],
+    active: Sequence[Closure],
+    describe: Callable[[Any, Closure], str],
+) -> tuple[dict[str, str], ...]:
+    """The closures over the target: an area containing it, or the segment it lies on.
+
+    Such a plan leads into the closure: the officer must hear it before sending anyone.
+    """
+    from shapely.geometry import shape
+
+    out = []
+    for c in active:
+        covers = False
+        if c.geometry and c.geometry.get("type") in ("Polygon", "MultiPolygon"):
+            area = shape(c.geometry)
+            covers = any(area.covers(Point(t.lon, t.lat)) for t in points)
+        elif c.segment_ids:
+            on = {network.graph.edges[t.u, t.v, t.key].get("segment_id") for t in points}
+            covers = bool(on & set(c.segment_ids))
+        if covers:
+            what = describe(network, c)
+            out.append(
+                {
+                    "closure_id": c.closure_id,
+                    "en": f"{what}: the closure covers the caller's position",
+                    "zh": f"{what}：封闭范围覆盖了呼救者的位置",
+                }
+            )
+    return tuple(out)

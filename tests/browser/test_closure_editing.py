@@ -338,6 +338,7 @@ def test_lifting_a_closure_removes_it(session: Session) -> None:
     with page.expect_response(
         lambda r: r.url.endswith(f"/api/closures/{closure_id}") and r.request.method == "DELETE"
     ) as answer:
+        page.once("dialog", lambda dialog: dialog.accept())  # lifting asks first
         lift.click()
     assert answer.value.status == 204
     assert session.closures() == []
@@ -392,6 +393,7 @@ def test_closing_a_segment_of_the_plan_refreshes_the_plan(session: Session) -> N
     )
     page.mouse.click(x, y)
     with page.expect_response("**/api/approach", timeout=20_000) as third:
+        page.once("dialog", lambda dialog: dialog.accept())  # lifting asks first
         page.click(".leaflet-popup .st-closure-lift")
     assert all(p["closures_applied"] == [] for p in third.value.json()["plans"])
     expect(page.locator(".st-approach-reason")).to_have_text(reason_before)

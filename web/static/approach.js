@@ -9,8 +9,10 @@
  * and the stations ranked by ETA with what each can send (co-located stations with one ETA
  * share a rank). The map draws the plan by mode, the alternatives in grey, the evacuation
  * in purple, and fits all of it. A row of the table draws that station's plan instead.
- * Closures in force (GET /api/closures) are drawn in red dashes, with the reason and the
- * time window in a tooltip; a click opens a popup whose "Lift closure / 解除" button DELETEs it.
+ * Closures in force (GET /api/closures) are drawn in magenta (thick short dashes on ways, a
+ * hatched fill on areas), with the reason and the time window in a tooltip, and listed under
+ * "Closures in force" (reason, who, from/until); a popup's or the list's "Lift" asks for
+ * confirmation, then DELETEs it. A closure over the caller is a warning on top of the plan.
  * When the closures change (lifted here, or set with closures.js), closuresChanged() redraws
  * them and re-requests the plan on display, keeping the station chosen and the view.
  *
@@ -25,15 +27,18 @@
   var SEGMENTS = "api/segments/";
   // how many of the locate candidates are sent (the planner uses the most probable one's stretch)
   var TOP = 5;
+  // plan colours stay clear of the routes' (outer kora red, inner kora purple, Manasarovar blue)
   var MODE = {
-    vehicle: { colour: "#1f5fbf", label: ["vehicle", "车辆"], dash: null },
-    foot: { colour: "#d9480f", label: ["on foot", "步行"], dash: "2 8" }
+    vehicle: { colour: "#212529", label: ["vehicle", "车辆"], dash: null },
+    foot: { colour: "#f08c00", label: ["on foot", "步行"], dash: "2 8" }
   };
   var REASON = {
     snow: ["snow", "积雪"], landslide: ["landslide", "塌方"], flood: ["flood", "洪水"],
     ice: ["ice", "结冰"], other: ["other", "其他"]
   };
-  var EVAC = { colour: "#7b3fa0" };
+  var EVAC = { colour: "#2b8a3e" };
+  // closures: magenta, thick short dashes on lines and a hatched fill on areas (#st-hatch)
+  var CLOSURE = { colour: "#c2185b" };
 
   var el = Sandtable.dom.el;
   var bi = Sandtable.dom.bi;
@@ -219,8 +224,7 @@
     this.planLayer.clearLayers();
     this.table.hidden = !answer;
     this.reason.hidden = !answer;
-    this.reason.textContent = "";
-    if (answer) { this.reason.appendChild(bi(answer.reason || "", answer.reason_zh || answer.reason || "")); }
+    this.showReason();
     this.effects.textContent = "";
     this.effects.hidden = true;
     this.rec.textContent = "";
@@ -300,7 +304,7 @@
     this.showTeams();
     function find(id) { return byId[id]; }
     var chosen = (station && find(station)) || find(answer.recommended);
-    if (chosen) { this.draw(chosen, fit !== false); }
+    if (chosen) { this.draw(chosen, fit !== false); } else { this.showEffects(null); }
     // a new plan: its head (closure effects, recommendation, legs, evacuation) in view
     if (fit !== false && this.root.scrollIntoView) { this.root.scrollIntoView({ block: "start" }); }
   };
@@ -406,6 +410,25 @@
     evac.appendChild(list);
   };
 
+  // on top: closures over the caller, then what each closure costs the plan on display
+  // ("… closed by snow since 06:00: +40 min via …")
+  Approach.prototype.showEffects = function (plan) {
+    var effects = this.effects;
+    effects.textContent = "";
+    ((this.answer && this.answer.warnings) || []).forEach(function (w) {
+      var item = el("li", "st-approach-warning");
+      item.setAttribute("data-closure-id", w.closure_id);
+      item.appendChild(bi("⚠ " + w.en, "⚠ " + w.zh));
+      effects.appendChild(item);
+    });
+    ((plan && plan.closure_effects) || []).forEach(function (effect) {
+      var item = el("li", "st-approach-effect", effect.message);
+      item.setAttribute("data-closure-id", effect.closure_id);
+      effects.appendChild(item);
+    });
+    effects.hidden = !effects.childNodes.length;
+  };
+
   Approach.prototype.highlightAlternative = function (index, on) {
     this.planLayer.eachLayer(function (layer) {
       if (layer.stAlternative === index) { layer.setStyle({ opacity: on ? 1 : 0.75, weight: on ? 6 : 4 }); }
@@ -430,15 +453,7 @@
     this.body.querySelectorAll("tr").forEach(function (row) {
       row.classList.toggle("st-selected", row.getAttribute("data-station-id") === plan.station_id);
     });
-    // what each closure costs this plan ("… closed by snow since 06:00: +40 min via …"), on top
-    var effects = this.effects;
-    effects.textContent = "";
-    (plan.closure_effects || []).forEach(function (effect) {
-      var item = el("li", "st-approach-effect", effect.message);
-      item.setAttribute("data-closure-id", effect.closure_id);
-      effects.appendChild(item);
-    });
-    effects.hidden = !effects.childNodes.length;
+    this.showEffects(plan);
     this.showDetail(plan);
     var site = this.answer && this.answer.landing_site;
     if (site) {
@@ -553,7 +568,14 @@
     window.open("field-sheet", "_blank");
   };
 
+  // the reason in the page's language (one text: it is also read as a whole)
+  Approach.prototype.showReason = function () {
+    var a = this.answer;
+    this.reason.textContent = !a ? "" : (lang() === "zh" && a.reason_zh ? a.reason_zh : a.reason || "");
+  };
+
   Approach.prototype.applyLanguage = function () {
+    this.showReason();
     this.closureLayer.eachLayer(function (layer) {
       if (layer.stTooltip) { layer.setTooltipContent(layer.stTooltip()); }
     });
@@ -567,6 +589,7 @@
       if (sequence !== self.closureSequence || !answer.ok || !answer.json) { return; }
       self.closureLayer.clearLayers();
       answer.json.closures.forEach(function (c) { self.drawClosure(c, sequence); });
+      self.listClosures(answer.json.closures);
     }).catch(function () { /* the map works without them; the next plan tries again */ });
   };
 
@@ -596,6 +619,50 @@
     });
   };
 
+  // lifting reopens the way to every plan: ask first
+  Approach.prototype.confirmLift = function (closure, button, status) {
+    var what = closure.reason + (closure.note ? " (" + closure.note + ")" : "");
+    if (!window.confirm("Lift this closure (" + what + ")? Plans will use the way again.\n" +
+        "解除此封闭（" + what + "）？方案将重新使用该路段。")) { return; }
+    this.liftClosure(closure, button, status);
+  };
+
+  // "Closures in force": reason, what, who, from/until, lift (with confirmation)
+  Approach.prototype.listClosures = function (closures) {
+    var self = this;
+    var box = document.querySelector(".st-closure-list");
+    if (!box) { return; }
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    box.querySelector(".st-closure-count").textContent = "(" + closures.length + ")";
+    closures.forEach(function (c) {
+      var item = el("li", "st-closure-item");
+      item.setAttribute("data-closure-id", c.closure_id);
+      item.appendChild(self.closureTip(c));
+      var by = el("div", "st-muted");
+      by.appendChild(bi("Set by " + (c.created_by || "?"), "设置人：" + (c.created_by || "?")));
+      item.appendChild(by);
+      var status = el("div", "st-closure-lift-status");
+      var lift = Sandtable.dom.button("st-closure-lift st-closure-list-lift", "Lift…", "解除…", "lock-open");
+      lift.addEventListener("click", function () { self.confirmLift(c, lift, status); });
+      var zoom = Sandtable.dom.button("st-closure-zoom", "Show", "显示", "magnifying-glass");
+      zoom.addEventListener("click", function () {
+        self.closureLayer.eachLayer(function (layer) {
+          if (layer.stClosure && layer.stClosure.closure_id === c.closure_id && layer.getBounds) {
+            self.map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [40, 40] });
+          }
+        });
+      });
+      var actions = el("div", "st-closure-actions");
+      actions.appendChild(zoom);
+      actions.appendChild(lift);
+      item.appendChild(actions);
+      item.appendChild(status);
+      list.appendChild(item);
+    });
+    box.querySelector(".st-closure-none").hidden = closures.length > 0;
+  };
+
   Approach.prototype.closurePopup = function (closure) {
     var self = this;
     var node = el("div", "st-pop st-closure-pop");
@@ -616,7 +683,7 @@
     button.appendChild(bi("Lift closure", "解除"));
     var status = el("div", "st-closure-lift-status");
     status.setAttribute("role", "status");
-    button.addEventListener("click", function () { self.liftClosure(closure, button, status); });
+    button.addEventListener("click", function () { self.confirmLift(closure, button, status); });
     node.appendChild(button);
     node.appendChild(status);
     node.appendChild(el("div", "st-pop-id", closure.closure_id));
@@ -626,8 +693,9 @@
   Approach.prototype.drawClosure = function (closure, sequence) {
     var self = this;
     var style = {
-      pane: "stApproach", color: "#d7191c", weight: 4, opacity: 0.95, dashArray: "8 6",
-      fillColor: "#d7191c", fillOpacity: 0.12, className: "st-closure"
+      pane: "stApproach", color: CLOSURE.colour, weight: 7, opacity: 0.9, dashArray: "2 4",
+      lineCap: "butt", fillColor: CLOSURE.colour, fillOpacity: 1,
+      className: "st-closure" + (closure.geometry && /Polygon/.test(closure.geometry.type) ? " st-closure-area" : "")
     };
     function add(layer) {
       if (sequence !== undefined && sequence !== self.closureSequence) { return; }  // redrawn since

@@ -14,7 +14,7 @@
 
   var CONFIG = window.SANDTABLE_FIELD_SHEET || {};
   var STORAGE = "sandtable.fieldSheet";
-  var COLOUR = { vehicle: "#1f5fbf", foot: "#d9480f", evacuation: "#7b3fa0" };
+  var COLOUR = { vehicle: "#212529", foot: "#f08c00", evacuation: "#2b8a3e" };  // as on the map page
   var el = Sandtable.dom.el;
 
   function $(selector) { return document.querySelector(selector); }
