@@ -49,6 +49,7 @@ from rescue.errors import InvalidInput, NotFound
 from rescue.locate.model import Candidate, LocateResult
 
 if TYPE_CHECKING:
+    from rescue.capability import StationOffer
     from rescue.closures import Closure, ClosureProblem
 from routes.graph import PROFILE_MODES
 from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, VirtualArc, topology
@@ -226,6 +227,8 @@ class Plan:
     #: p10-p90 of the ETA: the time on foot spread as walking trips of that length spread
     #: on the GPS tracks (calibration.json eta_ratio_quantiles), driving time as planned
     eta_range_s: tuple[float, float] | None = None
+    #: what the station can send and lacks for the incident's need (rescue.capability)
+    offer: StationOffer | None = None
 
     @property
     def length_m(self) -> float:
@@ -233,6 +236,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            **(self.offer.to_dict() if self.offer else {}),
             "station_id": self.station_id,
             "station_name": self.station_name,
             "reachable": self.reachable,
@@ -329,13 +333,23 @@ class ApproachResult:
     landing_site: LandingSite | None = None
     #: stored closures that could not be applied (left out of every plan), with the reason
     closure_problems: tuple[ClosureProblem, ...] = ()
+    #: the incident's needs (``rescue.capability.NEEDS`` ids) the recommendation served
+    needs: tuple[str, ...] = ()
+    reason_zh: str = ""
+    #: closures in force over the target itself: ``{closure_id, en, zh}``
+    warnings: tuple[Mapping[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        from rescue.capability import NEEDS
+
         return {
             "plans": [p.to_dict() for p in self.plans],
             "evacuation": self.evacuation.to_dict() if self.evacuation else None,
             "recommended": self.recommended,
             "reason": self.reason,
+            "reason_zh": self.reason_zh,
+            "warnings": [dict(w) for w in self.warnings],
+            "needs": [NEEDS[n].to_dict() for n in self.needs],
             "target": [t.to_dict() for t in self.target],
             "landing_site": self.landing_site.to_dict() if self.landing_site else None,
             "closure_problems": [p.to_dict() for p in self.closure_problems],
@@ -755,6 +769,7 @@ def plan_approach(
     cost: CostFunction | None = None,
     factors: Factors | None = None,
     closures_applied: Sequence[str] = (),
+    needs: Sequence[str] = (),
 ) -> ApproachResult:
     """Fastest multimodal plan of every responding station to a target, and the evacuation.
 
@@ -783,6 +798,10 @@ def plan_approach(
         that doubles walking time doubles carrying time).
     closures_applied
         Ids of the closures ``cost``/``factors`` account for, echoed in every plan.
+    needs
+        What the incident needs (:data:`rescue.capability.NEEDS` ids): the recommended
+        station is then the fastest that can send it (see :func:`rescue.capability.assess`);
+        every plan says what its station can send and lacks.
 
     Returns
     -------
@@ -807,6 +826,7 @@ def plan_approach(
         cost=cost,
         factors=factors,
         closures_applied=closures_applied,
+        needs=needs,
     )
 
 
@@ -820,9 +840,17 @@ def _plan(
     cost: CostFunction | None,
     factors: Factors | None,
     closures_applied: Sequence[str],
+    needs: Sequence[str] = (),
     without: Sequence[Callable[[], _Without]] = (),
     active: Sequence[Closure] = (),
 ) -> ApproachResult:
+    from rescue.capability import NEEDS, assess
+
+    unknown_needs = [n for n in needs if n not in NEEDS]
+    if unknown_needs:
+        raise InvalidInput(
+            f"unknown need(s) {', '.join(map(repr, unknown_needs))}; known: {', '.join(NEEDS)}"
+        )
     chosen = _validate(network, stations, profile, depart_at, cost)
     points = _resolve_target(network, target)
     topo = topology(network)
@@ -879,6 +907,10 @@ def _plan(
             total_range_s=(carry[0] + evacuation.vehicle_s, carry[1] + evacuation.vehicle_s),
         )
     recommended, reason = _recommend(plans)
+    fit = assess(plans, table, tuple(needs))
+    plans = [replace(p, offer=fit.offers.get(p.station_id)) for p in plans]
+    if fit.recommended is not None:
+        recommended, reason = fit.recommended, fit.reason_en
     landing = None if recommended else _landing_site(network, points[0], active)
     if recommended is None and plans:
         reason += (
@@ -887,7 +919,16 @@ def _plan(
             if landing
             else "; no helicopter landing site is recorded in the region's data"
         )
-    return ApproachResult(tuple(plans), evacuation, recommended, reason, tuple(points), landing)
+    return ApproachResult(
+        tuple(plans),
+        evacuation,
+        recommended,
+        reason,
+        tuple(points),
+        landing,
+        needs=tuple(needs),
+        reason_zh=fit.reason_zh,
+    )
 
 
 def _plan_from(
@@ -1225,6 +1266,7 @@ def plan_with_closures(
     profile: str = "rescue_team",
     depart_at: datetime | None = None,
     closure_problems: Sequence[ClosureProblem] = (),
+    needs: Sequence[str] = (),
 ) -> ApproachResult:
     """Plan the approach with the closures in force at departure (``depart_at`` or ``now``).
 
@@ -1275,5 +1317,41 @@ def plan_with_closures(
         closures_applied=tuple(c.closure_id for c in active),
         without=[lifted(c) for c in active],
         active=active,
+        needs=needs,
     )
-    return replace(result, closure_problems=(*closure_problems, *problems))
+    result = replace(result, closure_problems=(*closure_problems, *problems))
+    warnings = _covering(network, result.target, active, describe_closure)
+    return replace(result, warnings=warnings) if warnings else result
+
+
+def _covering(
+    network: Any,
+    points: Sequence[TargetPoint],
+    active: Sequence[Closure],
+    describe: Callable[[Any, Closure], str],
+) -> tuple[dict[str, str], ...]:
+    """The closures over the target: an area containing it, or the segment it lies on.
+
+    Such a plan leads into the closure: the officer must hear it before sending anyone.
+    """
+    from shapely.geometry import shape
+
+    out = []
+    for c in active:
+        covers = False
+        if c.geometry and c.geometry.get("type") in ("Polygon", "MultiPolygon"):
+            area = shape(c.geometry)
+            covers = any(area.covers(Point(t.lon, t.lat)) for t in points)
+        elif c.segment_ids:
+            on = {network.graph.edges[t.u, t.v, t.key].get("segment_id") for t in points}
+            covers = bool(on & set(c.segment_ids))
+        if covers:
+            what = describe(network, c)
+            out.append(
+                {
+                    "closure_id": c.closure_id,
+                    "en": f"{what}: the closure covers the caller's position",
+                    "zh": f"{what}：封闭范围覆盖了呼救者的位置",
+                }
+            )
+    return tuple(out)

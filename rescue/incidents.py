@@ -64,6 +64,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -129,6 +130,8 @@ TRANSITIONS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 MAX_LIST: Final = 500
+#: the orders of a list: newest first, or most urgent first
+ORDERS: Final = ("newest", "urgency")
 #: the chosen plan is stored with its legs and their geometry (a Kailash plan is ~30,000)
 MAX_PLAN_CHARS: Final = 48_000
 
@@ -558,16 +561,24 @@ class IncidentStore:
             raise NotFound(f"no incident {incident_id}")
         return found[0]
 
-    def list(self, status: str = "open", *, limit: int = 100) -> list[dict[str, Any]]:
-        """Incidents, newest first: ``open``, ``closed`` (resolved or followed up) or ``all``.
+    def list(
+        self, status: str = "open", *, limit: int = 100, order: str = "newest"
+    ) -> list[dict[str, Any]]:
+        """Incidents: ``open``, ``closed`` (resolved or followed up) or ``all``.
+
+        ``order`` is ``newest`` (newest first) or ``urgency``: priority (critical first),
+        then those not yet dispatched (received, located) before the others, then the
+        oldest first.
 
         Raises
         ------
         InvalidInput
-            If ``status`` or ``limit`` is not acceptable.
+            If ``status``, ``limit`` or ``order`` is not acceptable.
         """
         if status not in ("open", "closed", "all"):
             raise InvalidInput(f"status {status!r} is not one of open, closed, all")
+        if order not in ORDERS:
+            raise InvalidInput(f"order {order!r} is not one of {', '.join(ORDERS)}")
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST:
             raise InvalidInput(f"limit {limit!r} must be a whole number from 1 to {MAX_LIST}")
         query = select(incidents_table.c.incident_id)
@@ -575,9 +586,19 @@ class IncidentStore:
             query = query.where(incidents_table.c.status.in_(OPEN_STATUSES))
         elif status == "closed":
             query = query.where(incidents_table.c.status.in_(CLOSED_STATUSES))
-        query = query.order_by(incidents_table.c.incident_id.desc()).limit(limit)
+        c = incidents_table.c
+        if order == "urgency":
+            rank = {p: i for i, p in enumerate(reversed(PRIORITIES))}  # critical = 0
+            query = query.order_by(
+                case(rank, value=c.priority, else_=len(PRIORITIES)),
+                case((c.status.in_(("received", "located")), 0), else_=1),
+                c.created_at,
+                c.incident_id,
+            )
+        else:
+            query = query.order_by(c.incident_id.desc())
         with self.reader.begin() as conn:
-            ids = [int(i) for i in conn.execute(query).scalars()]
+            ids = [int(i) for i in conn.execute(query.limit(limit)).scalars()]
             return self._read(conn, ids) if ids else []
 
     @staticmethod

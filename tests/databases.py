@@ -29,6 +29,7 @@ TABLES = (
     "incident_edits",
     "incident_events",
     "incident_descriptions",
+    "team_status",
     "incidents",
     "sessions",
     "login_failures",

@@ -21,6 +21,7 @@ from web import (
     api,
     auth,
     errors,
+    field,
     headers,
     imports_api,
     incidents_api,
@@ -30,6 +31,7 @@ from web import (
     planner,
     planner_api,
     reports,
+    teams_api,
 )
 from web.bodies import (
     BoundaryRequest,
@@ -112,6 +114,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(field.bp)
+    app.register_blueprint(teams_api.bp)
     return app
 
 

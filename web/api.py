@@ -152,6 +152,7 @@ def approach() -> Response:
         profile=req.profile,
         depart_at=req.depart_at,
         closure_problems=unreadable,
+        needs=req.needs,
     )
     return jsonify(result.to_dict())
 

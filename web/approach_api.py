@@ -15,7 +15,9 @@ from typing import Any
 
 from flask import Request
 
+from rescue.capability import NEEDS, resolve_needs
 from rescue.errors import InvalidInput
+from rescue.incidents import CAUSES
 from rescue.locate.model import Candidate
 from routes.graph import PROFILE_MODES
 from web import bodies
@@ -35,7 +37,9 @@ __all__ = [
 
 #: bodies larger than this are refused unread (HTTP 413)
 MAX_BODY_BYTES = 256 * 1024
-FIELDS = ("target", "profile", "stations", "depart_at")
+FIELDS = ("target", "profile", "stations", "depart_at", "needs", "cause", "condition")
+#: the longest condition text read for needs (the incident's own limit)
+MAX_CONDITION_CHARS = 4000
 FOOT_PROFILES: tuple[str, ...] = tuple(sorted(p for p, m in PROFILE_MODES.items() if m == "foot"))
 #: degrees around the network's extent within which a target is checked further (the
 #: planner then refuses one more than 2 km off the network); far-off points never reach it
@@ -68,6 +72,8 @@ class ApproachRequest:
     profile: str = "rescue_team"
     stations: tuple[str, ...] | None = None
     depart_at: datetime | None = None
+    #: what the incident needs (rescue.capability.NEEDS ids), given and inferred
+    needs: tuple[str, ...] = ()
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -165,12 +171,40 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
             stations = tuple(dict.fromkeys(raw_stations))
 
     depart_at = bodies.parse_time(body.get("depart_at"), "depart_at", problems)
+    needs = _needs(body, problems)
     if problems:
         raise InvalidInput("; ".join(problems), details=problems)
     assert target is not None  # for mypy: problems would be non-empty otherwise
     return ApproachRequest(
-        target=target, profile=str(profile), stations=stations, depart_at=depart_at
+        target=target, profile=str(profile), stations=stations, depart_at=depart_at, needs=needs
     )
+
+
+def _needs(body: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
+    """``needs`` by id, plus those inferred from ``cause`` and the ``condition`` text."""
+    given = body.get("needs", [])
+    if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
+        problems.append(f"field 'needs' must be an array of need ids, not {bodies.quote(given)}")
+        given = []
+    unknown = [n for n in given if n not in NEEDS]
+    if unknown:
+        problems.append(
+            f"field 'needs': unknown need(s) {', '.join(map(repr, unknown))} "
+            f"(accepted: {', '.join(NEEDS)})"
+        )
+    cause = body.get("cause")
+    if cause is not None and cause not in CAUSES:
+        problems.append(f"field 'cause' is {bodies.quote(cause)}; accepted: {', '.join(CAUSES)}")
+        cause = None
+    text = body.get("condition")
+    if text is not None and (not isinstance(text, str) or len(text) > MAX_CONDITION_CHARS):
+        problems.append(
+            f"field 'condition' must be text of at most {MAX_CONDITION_CHARS} characters"
+        )
+        text = None
+    if unknown:
+        return ()
+    return resolve_needs(given, cause=cause, text=text)
 
 
 def _target(body: dict[str, Any], network: Any, problems: list[str]) -> Target | None:

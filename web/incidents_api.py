@@ -1,6 +1,7 @@
 """The incidents API: record calls, follow them to the follow-up (see :mod:`rescue.incidents`).
 
-* ``GET /api/incidents?status=open|closed|all&limit=N`` — newest first.
+* ``GET /api/incidents?status=open|closed|all&limit=N&order=urgency|newest`` — open ones
+  by urgency (priority, then not yet dispatched, then the oldest), the others newest first.
 * ``POST /api/incidents`` — 201 with the new incident; 200 with the same incident when
   its ``idempotency_key`` was seen before (a double click or a retry).
 * ``GET /api/incidents/<id>``, ``PATCH /api/incidents/<id>`` (with ``base_version``:
@@ -63,8 +64,10 @@ def list_incidents() -> Response:
     raw_limit = request.args.get("limit", "100")
     if not (raw_limit.isascii() and raw_limit.isdigit()):  # "²" is a digit int() refuses
         raise InvalidInput(f"limit {raw_limit[:20]!r} must be a whole number from 1 to {MAX_LIST}")
-    incidents = _store().list(status, limit=int(raw_limit))
-    return jsonify(status=status, incidents=incidents)
+    # open incidents: the most urgent first; closed ones and all: the newest first
+    order = request.args.get("order", "urgency" if status == "open" else "newest")
+    incidents = _store().list(status, limit=int(raw_limit), order=order)
+    return jsonify(status=status, order=order, incidents=incidents)
 
 
 @bp.post("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
 
+from rescue.capability import NEEDS
 from web.auth import csrf_token, current_user, require_role
 from web.mapview import build_map
 from web.state import get_state
@@ -31,4 +32,5 @@ def index() -> str:
         region=page.client_config["region"],
         user=current_user(),
         csrf_token=csrf_token(),
+        needs=[n.to_dict() for n in NEEDS.values()],
     )

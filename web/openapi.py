@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from geodata.export import FORMATS
 from rescue import catalog
+from rescue.capability import NEEDS
 from rescue.closures import MODES, REASONS
 from rescue.incidents import (
     CAUSES,
@@ -448,6 +449,9 @@ register(
                 "profile": STR,
                 "stations": STR_LIST,
                 "depart_at": _TIME,
+                "needs": {"type": "array", "items": {"enum": list(NEEDS)}},
+                "cause": {"enum": list(CAUSES)},
+                "condition": {"type": "string", "maxLength": 4000},
             },
             required=("target",),
             extra=False,
@@ -759,6 +763,7 @@ register(
         "query": {
             "status": {"enum": ["open", "closed", "all"]},
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIST},
+            "order": {"enum": ["urgency", "newest"]},
         },
         "ok": {
             200: _json(
@@ -970,6 +975,132 @@ register(
         "query": _PERIOD,
         "ok": {200: {"text/csv": {"type": "string"}}},
         "errors": (422,),
+    },
+)
+
+_APPROACH_BODY = OPERATIONS[("POST", "/api/approach")]["body"]
+_PLAN_FILES = {
+    "application/gpx+xml": {"type": "string"},
+    "application/vnd.google-earth.kml+xml": {"type": "string"},
+}
+register(
+    "POST",
+    "/api/approach/plan.<any(gpx, kml):fmt>",
+    {
+        "summary": "one station's plan (default: the recommended one), the target and the "
+        "evacuation as GPX 1.1 or KML",
+        "auth": _DISPATCH,
+        "body": {
+            **_APPROACH_BODY,
+            "properties": {**_APPROACH_BODY["properties"], "station_id": STR},
+        },
+        "ok": {200: _PLAN_FILES},
+        "errors": (409, 413, 422),
+    },
+)
+register(
+    "GET",
+    "/api/incidents/<int:incident_id>/plan.<any(gpx, kml):fmt>",
+    {
+        "summary": "an incident's saved plan, its location and the evacuation as GPX 1.1 or KML",
+        "auth": _DISPATCH,
+        "ok": {200: _PLAN_FILES},
+        "errors": (404, 422),
+    },
+)
+
+_SHEET = _json(
+    _obj(
+        {
+            "title": STR,
+            "station": NULL_OBJ,
+            "targets": {"type": "array", "items": OBJ},
+            "legs": {"type": "array", "items": OBJ},
+            "evacuation": NULL_OBJ,
+            "contacts": {"type": "array", "items": OBJ},
+        },
+        required=("title", "targets", "legs", "contacts"),
+    )
+)
+register(
+    "POST",
+    "/api/approach/field-sheet",
+    {
+        "summary": "the field sheet's content for one station's plan (default: the recommended)",
+        "auth": _DISPATCH,
+        "body": {
+            **_APPROACH_BODY,
+            "properties": {**_APPROACH_BODY["properties"], "station_id": STR},
+        },
+        "ok": {200: _SHEET},
+        "errors": (409, 413, 422),
+    },
+)
+register(
+    "GET",
+    "/api/incidents/<int:incident_id>/field-sheet",
+    {
+        "summary": "the field sheet's content for an incident's saved plan",
+        "auth": _DISPATCH,
+        "ok": {200: _SHEET},
+        "errors": (404, 422),
+    },
+)
+
+_TEAM = _obj(
+    {
+        "station_id": STR,
+        "name": OBJ,
+        "kind": STR,
+        "status": {"enum": ["available", "committed", "out_of_service"]},
+        "status_name": OBJ,
+        "incident_id": NULL_INT,
+        "note": NULL_STR,
+        "updated_at": NULL_STR,
+        "updated_by": NULL_STR,
+    },
+    required=("station_id", "status", "incident_id"),
+)
+register(
+    "GET",
+    "/api/teams",
+    {
+        "summary": "every station's team or post with its status (available, committed to "
+        "incident N, out of service)",
+        "auth": _DISPATCH,
+        "ok": {200: _json(_obj({"teams": {"type": "array", "items": _TEAM}}, required=["teams"]))},
+        "errors": (422,),
+    },
+)
+register(
+    "GET",
+    "/api/teams/<station_id>",
+    {
+        "summary": "one station's status",
+        "auth": _DISPATCH,
+        "ok": {200: _json(_obj({"team": _TEAM}, required=["team"]))},
+        "errors": (404, 422),
+    },
+)
+register(
+    "PUT",
+    "/api/teams/<station_id>",
+    {
+        "summary": "set a station's status; committing a team busy with another open incident "
+        "is a 409 unless force is true",
+        "auth": ("officer",),
+        "body": _obj(
+            {
+                "status": {"enum": ["available", "committed", "out_of_service"]},
+                "incident_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INT},
+                "note": {"type": ["string", "null"], "maxLength": 500},
+                "force": BOOL,
+            },
+            required=("status",),
+            extra=False,
+        ),
+        "ok": {200: _json(_obj({"team": _TEAM}, required=["team"]))},
+        "errors": (404, 409, 413, 415, 422),
     },
 )
 

@@ -134,6 +134,11 @@ class Session:
         self.page.mouse.click(x, y)
         if shift:
             self.page.keyboard.up("Shift")
+        # another way runs alongside here: the pick list asks which one, pick ours
+        option = self.page.locator(f'.st-cl-pick-option[data-segment-id="{segment_id}"]')
+        self.page.wait_for_timeout(100)
+        if option.count():
+            option.click()
 
     def submit(self) -> Any:
         """Submit the closure form; return the POST /api/closures response."""
@@ -338,6 +343,7 @@ def test_lifting_a_closure_removes_it(session: Session) -> None:
     with page.expect_response(
         lambda r: r.url.endswith(f"/api/closures/{closure_id}") and r.request.method == "DELETE"
     ) as answer:
+        page.once("dialog", lambda dialog: dialog.accept())  # lifting asks first
         lift.click()
     assert answer.value.status == 204
     assert session.closures() == []
@@ -392,7 +398,45 @@ def test_closing_a_segment_of_the_plan_refreshes_the_plan(session: Session) -> N
     )
     page.mouse.click(x, y)
     with page.expect_response("**/api/approach", timeout=20_000) as third:
+        page.once("dialog", lambda dialog: dialog.accept())  # lifting asks first
         page.click(".leaflet-popup .st-closure-lift")
     assert all(p["closures_applied"] == [] for p in third.value.json()["plans"])
     expect(page.locator(".st-approach-reason")).to_have_text(reason_before)
     assert session.closures() == []
+
+
+# --- a road beside a trail -----------------------------------------------------------------------
+#: the Manasarovar loop road runs on the Manasarovar kora here (east shore, Langbona → Hor Qu)
+SHORE_TRAIL = "manasarovar_kora:langbona_gompa-hor_qu"
+SHORE_ROAD = "road:manasarovar_loop"
+
+
+def test_where_a_road_runs_beside_a_trail_a_pick_list_says_which_is_closed(
+    session: Session,
+) -> None:
+    page = session.page
+    page.click(f"{CONTROL} .st-cl-mode-segment")
+    expect(page.locator(PICK_PATHS).first).to_be_attached(timeout=10_000)
+    # click the trail where the road lies under it
+    x, y = session.centre_on(
+        "(() => { let hit = null; window.sandtableClosures.pickLayer.eachLayer(l => {"
+        f" if (l.stSegmentId === {json.dumps(SHORE_TRAIL)}) {{ hit = l; }} }});"
+        " return hit; })()",
+        "path.st-cl-pick",
+        zoom=15,
+    )
+    page.mouse.click(x, y)
+    options = page.locator(".leaflet-popup .st-cl-picklist .st-cl-pick-option")
+    expect(options.first).to_be_visible()
+    ids = [options.nth(i).get_attribute("data-segment-id") for i in range(options.count())]
+    assert SHORE_TRAIL in ids and SHORE_ROAD in ids, ids
+    road = page.locator(f'.st-cl-pick-option[data-segment-id="{SHORE_ROAD}"]')
+    expect(road).to_contain_text("Road / track")
+    expect(page.locator(FORM)).to_be_hidden()  # nothing chosen until the officer picks
+    road.click()
+    expect(page.locator(FORM)).to_be_visible()
+    choose(page, "st-cl-reason", "flood")
+    answer = session.submit()
+    assert answer.status == 201, answer.text()
+    (stored,) = session.closures()
+    assert stored["segment_ids"] == [SHORE_ROAD]  # the one picked, not the trail

@@ -235,3 +235,26 @@ def test_landing_site_when_the_ground_is_cut(tiny_with_helipad: RouteNetwork) ->
     reachable = plan_approach(net, (shrine["lon"], shrine["lat"]))
     assert reachable.recommended and reachable.landing_site is None
     assert math.isfinite(reachable.plans[0].eta_s)
+
+
+# --------------------------------------------------------------------------- over the caller
+def test_an_area_closed_over_the_caller_is_a_warning(kailash: RouteNetwork) -> None:
+    lon, lat, _ = kailash.point_at("outer_kora", BELOW_PASS_KM)
+    d = 0.004
+    ring = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]]
+    over = closure(
+        kailash, geometry={"type": "Polygon", "coordinates": [[*ring, ring[0]]]}, segment_ids=None
+    )
+    far = closure(kailash, segment_ids=["road:zongdui_darchen"])
+    res = plan_with_closures(kailash, (lon, lat), [over, far], now=NOW)
+    assert [w["closure_id"] for w in res.warnings] == [over.closure_id]
+    assert "covers the caller" in res.warnings[0]["en"] and "呼救者" in res.warnings[0]["zh"]
+    assert res.to_dict()["warnings"][0]["closure_id"] == over.closure_id
+    # the segment the caller is on, closed: a warning too; elsewhere: none
+    seg = res.target[0]
+    segment_id = kailash.graph.edges[seg.u, seg.v, seg.key]["segment_id"]
+    on = plan_with_closures(
+        kailash, (lon, lat), [closure(kailash, segment_ids=[segment_id])], now=NOW
+    )
+    assert len(on.warnings) == 1
+    assert plan_with_closures(kailash, (lon, lat), [far], now=NOW).warnings == ()

@@ -39,6 +39,7 @@ PAGES: dict[tuple[str, str], Any] = {
     ("GET", "/"): ("call_taker", "officer", "planner"),
     ("GET", "/planner"): ("planner",),
     ("GET", "/incidents"): ("call_taker", "officer"),
+    ("GET", "/field-sheet"): ("call_taker", "officer"),
     ("GET", "/reports"): ("officer", "planner"),
     ("GET", "/login"): "public",
     ("POST", "/login"): "public",
@@ -58,6 +59,7 @@ _SAMPLE = {
     "closure_id": "x",
     "import_id": "x",
     "way_id": "x",
+    "station_id": "darchen_police_station",
     "filename": "sandtable.js",
 }
 

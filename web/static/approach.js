@@ -1,11 +1,18 @@
 /* The "Plan approach" part of the locate panel, and closures on the map.
  *
  * After a locate answer (the "sandtable:located" event from locate.js) the panel offers
- * "Plan approach / 规划救援": it POSTs the top candidates to /api/approach and shows the
- * stations ranked by ETA (h:mm); the map shows the recommended plan's legs, coloured by
- * mode (vehicle / foot). A row of the table draws that station's plan instead.
- * Closures in force (GET /api/closures) are drawn in red dashes, with the reason and the
- * time window in a tooltip; a click opens a popup whose "Lift closure / 解除" button DELETEs it.
+ * "Plan approach / 规划救援" with the incident's need (fracture, altitude sickness …): it
+ * POSTs the top candidates to /api/approach and shows the whole plan: the closure effects on
+ * top, the recommended station with what it sends and why, the chosen plan's legs as a
+ * written list (from → to, mode, distance, ascent/descent, time), its alternatives (extra
+ * time, where they go instead), the evacuation (handover point, clinic), GPX/KML downloads,
+ * and the stations ranked by ETA with what each can send (co-located stations with one ETA
+ * share a rank). The map draws the plan by mode, the alternatives in grey, the evacuation
+ * in purple, and fits all of it. A row of the table draws that station's plan instead.
+ * Closures in force (GET /api/closures) are drawn in magenta (thick short dashes on ways, a
+ * hatched fill on areas), with the reason and the time window in a tooltip, and listed under
+ * "Closures in force" (reason, who, from/until); a popup's or the list's "Lift" asks for
+ * confirmation, then DELETEs it. A closure over the caller is a warning on top of the plan.
  * When the closures change (lifted here, or set with closures.js), closuresChanged() redraws
  * them and re-requests the plan on display, keeping the station chosen and the view.
  *
@@ -20,15 +27,18 @@
   var SEGMENTS = "api/segments/";
   // how many of the locate candidates are sent (the planner uses the most probable one's stretch)
   var TOP = 5;
+  // plan colours stay clear of the routes' (outer kora red, inner kora purple, Manasarovar blue)
   var MODE = {
-    vehicle: { colour: "#1f5fbf", label: ["vehicle", "车辆"], dash: null },
-    foot: { colour: "#d9480f", label: ["on foot", "步行"], dash: "2 8" }
+    vehicle: { colour: "#212529", label: ["vehicle", "车辆"], dash: null },
+    foot: { colour: "#f08c00", label: ["on foot", "步行"], dash: "2 8" }
   };
   var REASON = {
     snow: ["snow", "积雪"], landslide: ["landslide", "塌方"], flood: ["flood", "洪水"],
     ice: ["ice", "结冰"], other: ["other", "其他"]
   };
-  var FIT = { paddingTopLeft: [40, 40], paddingBottomRight: [280, 40], maxZoom: 14 };
+  var EVAC = { colour: "#2b8a3e" };
+  // closures: magenta, thick short dashes on lines and a hatched fill on areas (#st-hatch)
+  var CLOSURE = { colour: "#c2185b" };
 
   var el = Sandtable.dom.el;
   var bi = Sandtable.dom.bi;
@@ -55,6 +65,9 @@
     this.body = this.table.querySelector("tbody");
     this.reason = this.root.querySelector(".st-approach-reason");
     this.effects = this.root.querySelector(".st-approach-effects");
+    this.rec = this.root.querySelector(".st-approach-rec");
+    this.detail = this.root.querySelector(".st-plan-detail");
+    this.need = this.root.querySelector(".st-approach-need");
     this.candidates = [];
     this.answer = null;
     this.selected = null;  // station id of the plan drawn
@@ -70,6 +83,15 @@
 
     var self = this;
     this.button.addEventListener("click", function () { self.run(); });
+    this.root.querySelectorAll(".st-export").forEach(function (b) {
+      b.addEventListener("click", function () { self.download(b.getAttribute("data-format")); });
+    });
+    this.record = this.root.querySelector(".st-approach-record");
+    var recordButton = this.root.querySelector(".st-approach-incident");
+    if (recordButton) { recordButton.addEventListener("click", function () { self.recordIncident(recordButton); }); }
+    document.addEventListener("sandtable:teams", function () { self.showTeams(); });
+    var sheet = this.root.querySelector(".st-field-sheet");
+    if (sheet) { sheet.addEventListener("click", function () { self.fieldSheet(); }); }
     document.addEventListener("sandtable:located", function (e) { self.located(e.detail.result); });
     document.addEventListener("sandtable:language", function () { self.applyLanguage(); });
     this.loadClosures();
@@ -80,7 +102,62 @@
     this.candidates = result && result.candidates ? result.candidates.slice(0, TOP) : [];
     this.root.hidden = this.candidates.length === 0;
     this.button.disabled = false;
+    this.recordKey = null;  // a new locate answer is a new call
+    this.record.hidden = true;
     this.show(null);
+  };
+
+  // "Record as incident": the description and the most probable place become an incident,
+  // continued on the dispatch page (/incidents?incident=N); once per locate answer
+  Approach.prototype.recordIncident = function (button) {
+    var self = this;
+    var top = this.candidates[0];
+    var text = (document.getElementById("st-locate-text") || {}).value || "";
+    if (!top || !text.trim()) { return; }
+    if (!this.recordKey) { this.recordKey = "map-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10); }
+    var name = top.name ? (top.name.en + (top.name.zh ? " / " + top.name.zh : "")) : top.segment_id;
+    var location = { lon: top.lon, lat: top.lat, segment_id: top.segment_id, name: String(name).slice(0, 200) };
+    if (top.km_range) { location.km_range = top.km_range; }
+    var body = { description: text.trim().slice(0, 4000), location: location, idempotency_key: this.recordKey };
+    button.disabled = true;
+    getJson("api/incidents", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (answer) {
+      button.disabled = false;
+      self.record.hidden = false;
+      self.record.textContent = "";
+      if (!answer.ok || !answer.json) {
+        self.record.appendChild(bi("Not recorded: ", "未登记："));
+        self.record.appendChild(document.createTextNode(answer.json && answer.json.error ? answer.json.error.message : "HTTP " + answer.status));
+        return;
+      }
+      var id = answer.json.incident.incident_id;
+      self.record.appendChild(bi("Recorded as incident #" + id + " · ", "已登记为事件 #" + id + " · "));
+      var link = el("a", "st-approach-incident-link");
+      link.href = "incidents?incident=" + id;
+      link.appendChild(bi("continue on the dispatch page", "在接警调度页继续"));
+      self.record.appendChild(link);
+    }).catch(function () {
+      button.disabled = false;
+      self.record.hidden = false;
+      self.record.textContent = "";
+      self.record.appendChild(bi("Cannot reach the Sandtable server.", "无法连接沙盘服务器。"));
+    });
+  };
+
+  // the teams' statuses beside the stations of the table
+  Approach.prototype.showTeams = function () {
+    var teams = window.SandtableTeams;
+    if (!teams) { return; }
+    this.body.querySelectorAll("tr").forEach(function (row) {
+      var cell = row.querySelector(".st-approach-station");
+      var old = cell && cell.querySelector(".st-team-badge");
+      if (old) { old.remove(); }
+      var badge = cell && teams.badge(row.getAttribute("data-station-id"));
+      if (badge) { cell.appendChild(document.createTextNode(" ")); cell.appendChild(badge); }
+    });
   };
 
   Approach.prototype.setStatus = function (kind, content) {
@@ -102,7 +179,7 @@
     getJson(API, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ target: { candidates: this.candidates } })
+      body: JSON.stringify(this.requestBody())
     }).then(function (answer) {
       if (sequence !== self.sequence) { return; }
       self.button.disabled = false;
@@ -147,18 +224,38 @@
     this.planLayer.clearLayers();
     this.table.hidden = !answer;
     this.reason.hidden = !answer;
-    this.reason.textContent = answer ? answer.reason || "" : "";
+    this.showReason();
     this.effects.textContent = "";
     this.effects.hidden = true;
+    this.rec.textContent = "";
+    this.rec.hidden = true;
+    this.detail.hidden = true;
     if (!answer) { return; }
-    answer.plans.forEach(function (plan, index) {
+    var byId = {};
+    answer.plans.forEach(function (p) { byId[p.station_id] = p; });
+    var rank = 0;
+    var shown = {};
+    answer.plans.forEach(function (plan) {
       var row = el("tr", "st-approach-row");
       row.setAttribute("data-station-id", plan.station_id);
       row.tabIndex = 0;
       if (plan.station_id === answer.recommended) { row.classList.add("st-recommended"); }
       if (!plan.reachable) { row.classList.add("st-unreachable"); }
-      row.appendChild(el("td", "st-approach-rank", index + 1));
-      row.appendChild(el("td", "st-approach-station", plan.station_name));
+      if (plan.meets_need === false) { row.classList.add("st-lacks"); }
+      // stations at the same place with the same ETA share a rank and say so
+      var mate = (plan.colocated || []).filter(function (id) { return shown[id]; })[0];
+      shown[plan.station_id] = true;
+      if (!mate) { rank += 1; }
+      row.appendChild(el("td", "st-approach-rank", mate ? "=" : rank));
+      var name = el("td", "st-approach-station", plan.station_name);
+      if (mate) {
+        row.classList.add("st-colocated");
+        var same = el("div", "st-muted st-approach-same");
+        same.appendChild(bi("same place and ETA as " + byId[mate].station_name,
+          "与" + byId[mate].station_name + "同地同时"));
+        name.appendChild(same);
+      }
+      row.appendChild(name);
       var eta = el("td", "st-approach-eta", plan.reachable ? hmm(plan.eta_s) : "—");
       if (!plan.reachable) { eta.title = "unreachable on the ground / 地面无法到达"; }
       row.appendChild(eta);
@@ -173,17 +270,181 @@
         modes.appendChild(bi(MODE[leg.mode].label[0] + " ", MODE[leg.mode].label[1] + " "));
       });
       row.appendChild(modes);
-      function choose() { self.draw(plan, true); }
+      row.appendChild(sendsCell(plan));
+      function choose() {
+        self.draw(plan, true);
+        if (self.detail.scrollIntoView) { self.detail.scrollIntoView({ block: "nearest" }); }
+      }
       row.addEventListener("click", choose);
       row.addEventListener("keydown", function (e) {
         if (e.key === "Enter" || e.key === " ") { e.preventDefault(); choose(); }
       });
       self.body.appendChild(row);
     });
-    function find(id) { return answer.plans.filter(function (p) { return p.station_id === id; })[0]; }
+    var best = byId[answer.recommended];
+    if (best) {
+      this.rec.hidden = false;
+      var head = el("div", "st-rec-head");
+      head.appendChild(bi("Recommended: ", "推荐："));
+      head.appendChild(el("strong", null, best.station_name));
+      head.appendChild(document.createTextNode(" · " + hmm(best.eta_s)));
+      this.rec.appendChild(head);
+      if (best.sends && best.sends.length) {
+        var sends = el("div", "st-rec-sends");
+        sends.appendChild(bi("Sends: " + words(best.sends, "en", ", "), "可派：" + words(best.sends, "zh", "、")));
+        this.rec.appendChild(sends);
+      }
+      if (answer.needs && answer.needs.length) {
+        var need = el("div", "st-rec-need st-muted");
+        need.appendChild(bi("Need: " + answer.needs.map(function (n) { return n.name.en; }).join(", "),
+          "需求：" + answer.needs.map(function (n) { return n.name.zh; }).join("、")));
+        this.rec.appendChild(need);
+      }
+    }
+    this.showTeams();
+    function find(id) { return byId[id]; }
     var chosen = (station && find(station)) || find(answer.recommended);
-    if (chosen) { this.draw(chosen, fit !== false); }
+    if (chosen) { this.draw(chosen, fit !== false); } else { this.showEffects(null); }
+    // a new plan: its head (closure effects, recommendation, legs, evacuation) in view
+    if (fit !== false && this.root.scrollIntoView) { this.root.scrollIntoView({ block: "start" }); }
   };
+
+  function words(items, language, joiner) {
+    return items.map(function (r) { return r[language]; }).join(joiner);
+  }
+
+  function sendsCell(plan) {
+    var cell = el("td", "st-approach-sends");
+    if (!plan.sends) { return cell; }
+    cell.appendChild(bi(words(plan.sends, "en", ", "), words(plan.sends, "zh", "、")));
+    (plan.missing || []).forEach(function (m) {
+      var lack = el("div", "st-lack");
+      lack.appendChild(bi("lacks " + m.en, "缺" + m.zh));
+      cell.appendChild(lack);
+    });
+    return cell;
+  }
+
+  function km(metres) { return (metres / 1000).toFixed(1) + " km"; }
+
+  // one leg as a written line: "on foot: A → B · 3.2 km · ↑120 m ↓30 m · 0:45"
+  function legItem(leg, extraClass) {
+    var style = MODE[leg.mode] || MODE.foot;
+    var item = el("li", "st-leg-item" + (extraClass ? " " + extraClass : ""));
+    item.setAttribute("data-mode", leg.mode);
+    var swatch = el("i", "st-swatch");
+    swatch.style.background = style.colour;
+    item.appendChild(swatch);
+    item.appendChild(bi(style.label[0] + ": ", style.label[1] + "："));
+    item.appendChild(el("span", "st-leg-route", leg.from + " → " + leg.to));
+    item.appendChild(el("span", "st-leg-figures", " · " + km(leg.length_m) + " · ↑" +
+      Math.round(leg.ascent_m) + " m ↓" + Math.round(leg.descent_m) + " m · " + hmm(leg.duration_s)));
+    return item;
+  }
+
+  // the place names on an alternative that the plan does not pass: why it differs
+  function via(alt, plan) {
+    var known = {};
+    plan.legs.forEach(function (l) { known[l.from] = true; known[l.to] = true; });
+    var out = [];
+    alt.legs.forEach(function (l) {
+      [l.from, l.to].forEach(function (n) {
+        if (!known[n] && out.indexOf(n) < 0 && n.indexOf("junction") !== 0) { out.push(n); }
+      });
+    });
+    return out.slice(0, 3);
+  }
+
+  Approach.prototype.showDetail = function (plan) {
+    var self = this;
+    var answer = this.answer;
+    this.detail.hidden = false;
+    this.detail.querySelector(".st-plan-of").textContent = plan.station_name;
+    var legs = this.detail.querySelector(".st-legs");
+    legs.textContent = "";
+    plan.legs.forEach(function (leg) { legs.appendChild(legItem(leg)); });
+    if (!plan.legs.length) { legs.appendChild(el("li", "st-muted", "—")); }
+    var alts = this.detail.querySelector(".st-alternatives");
+    alts.textContent = "";
+    (plan.alternatives || []).forEach(function (alt, i) {
+      var item = el("li", "st-alternative");
+      item.setAttribute("data-index", i);
+      var head = el("div", "st-alt-head");
+      head.appendChild(el("strong", null, "+" + hmm(alt.extra_s)));
+      head.appendChild(document.createTextNode(" (" + hmm(alt.eta_s) + ") · "));
+      var names = via(alt, plan);
+      head.appendChild(bi((names.length ? "via " + names.join(", ") : "another way") +
+        " · shares " + Math.round(alt.shared_fraction * 100) + "% of the way",
+        (names.length ? "经 " + names.join("、") : "另一条路") + " · 与主路线重合 " +
+        Math.round(alt.shared_fraction * 100) + "%"));
+      item.appendChild(head);
+      var sub = el("ol", "st-alt-legs");
+      alt.legs.forEach(function (leg) { sub.appendChild(legItem(leg)); });
+      item.appendChild(sub);
+      item.addEventListener("mouseenter", function () { self.highlightAlternative(i, true); });
+      item.addEventListener("mouseleave", function () { self.highlightAlternative(i, false); });
+      alts.appendChild(item);
+    });
+    if (!alts.childNodes.length) {
+      var none = el("li", "st-muted");
+      none.appendChild(bi("none genuinely different", "无明显不同的备选"));
+      alts.appendChild(none);
+    }
+    var evac = this.detail.querySelector(".st-evacuation");
+    evac.textContent = "";
+    var ev = answer && answer.evacuation;
+    if (!ev) {
+      evac.appendChild(bi("No evacuation route to the clinic.", "无通往诊所的后送路线。"));
+      return;
+    }
+    var summary = el("p", "st-evac-summary");
+    summary.appendChild(bi(
+      "Carry " + hmm(ev.carry_s) + " to the handover at " + ev.handover.name + ", then drive " +
+        hmm(ev.vehicle_s) + " to " + ev.destination.name + " · total " + hmm(ev.total_s),
+      "担架抬运 " + hmm(ev.carry_s) + " 至交接点 " + ev.handover.name + "，再驾车 " + hmm(ev.vehicle_s) +
+        " 至 " + ev.destination.name + " · 共 " + hmm(ev.total_s)));
+    evac.appendChild(summary);
+    var list = el("ol", "st-evac-legs");
+    ev.carry_legs.forEach(function (leg) { list.appendChild(legItem(leg, "st-evac-carry")); });
+    ev.vehicle_legs.forEach(function (leg) { list.appendChild(legItem(leg, "st-evac-drive")); });
+    evac.appendChild(list);
+  };
+
+  // on top: closures over the caller, then what each closure costs the plan on display
+  // ("… closed by snow since 06:00: +40 min via …")
+  Approach.prototype.showEffects = function (plan) {
+    var effects = this.effects;
+    effects.textContent = "";
+    ((this.answer && this.answer.warnings) || []).forEach(function (w) {
+      var item = el("li", "st-approach-warning");
+      item.setAttribute("data-closure-id", w.closure_id);
+      item.appendChild(bi("⚠ " + w.en, "⚠ " + w.zh));
+      effects.appendChild(item);
+    });
+    ((plan && plan.closure_effects) || []).forEach(function (effect) {
+      var item = el("li", "st-approach-effect", effect.message);
+      item.setAttribute("data-closure-id", effect.closure_id);
+      effects.appendChild(item);
+    });
+    effects.hidden = !effects.childNodes.length;
+  };
+
+  Approach.prototype.highlightAlternative = function (index, on) {
+    this.planLayer.eachLayer(function (layer) {
+      if (layer.stAlternative === index) { layer.setStyle({ opacity: on ? 1 : 0.75, weight: on ? 6 : 4 }); }
+    });
+  };
+
+  // the padding that keeps the plan clear of the panels over the map
+  function fitOptions(map) {
+    var box = map.getContainer().getBoundingClientRect();
+    var right = 40;
+    document.querySelectorAll(".leaflet-top.leaflet-right .leaflet-control").forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.width && r.height > box.height / 3) { right = Math.max(right, r.width + 20); }
+    });
+    return { paddingTopLeft: [40, 40], paddingBottomRight: [Math.min(right, box.width / 2), 40], maxZoom: 14 };
+  }
 
   Approach.prototype.draw = function (plan, fit) {
     var layer = this.planLayer;
@@ -192,15 +453,8 @@
     this.body.querySelectorAll("tr").forEach(function (row) {
       row.classList.toggle("st-selected", row.getAttribute("data-station-id") === plan.station_id);
     });
-    // what each closure costs this plan ("… closed by snow since 06:00: +40 min via …")
-    var effects = this.effects;
-    effects.textContent = "";
-    (plan.closure_effects || []).forEach(function (effect) {
-      var item = el("li", "st-approach-effect", effect.message);
-      item.setAttribute("data-closure-id", effect.closure_id);
-      effects.appendChild(item);
-    });
-    effects.hidden = !effects.childNodes.length;
+    this.showEffects(plan);
+    this.showDetail(plan);
     var site = this.answer && this.answer.landing_site;
     if (site) {
       var marker = L.marker([site.lat, site.lon], {
@@ -211,6 +465,42 @@
         return el("span", null, site.name + " · " + (site.distance_m / 1000).toFixed(1) + " km");
       }, { className: "st-tip" });
       layer.addLayer(marker);
+    }
+    // alternatives first (under the plan), thin and grey
+    (plan.alternatives || []).forEach(function (alt, i) {
+      alt.legs.forEach(function (leg) {
+        var line = L.polyline(latlngs(leg.geometry), {
+          pane: "stApproach", color: "#6b6257", weight: 4, opacity: 0.75, dashArray: "1 7",
+          lineCap: "round", className: "st-alt st-alt-" + i
+        });
+        line.stAlternative = i;
+        line.bindTooltip(function () {
+          return el("span", null, "+" + hmm(alt.extra_s) + " · " + leg.from + " → " + leg.to);
+        }, { sticky: true, className: "st-tip" });
+        layer.addLayer(line);
+      });
+    });
+    var ev = this.answer && this.answer.evacuation;
+    if (ev) {
+      ev.carry_legs.concat(ev.vehicle_legs).forEach(function (leg) {
+        var line = L.polyline(latlngs(leg.geometry), {
+          pane: "stApproach", color: EVAC.colour, weight: 4, opacity: 0.85,
+          dashArray: leg.mode === "vehicle" ? null : "6 6", className: "st-evac st-evac-" + leg.mode
+        });
+        line.bindTooltip(function () {
+          return el("span", null, (lang() === "zh" ? "后送" : "evacuation") + ": " + leg.from + " → " + leg.to +
+            " · " + hmm(leg.duration_s));
+        }, { sticky: true, className: "st-tip" });
+        layer.addLayer(line);
+      });
+      var hand = L.circleMarker([ev.handover.lat, ev.handover.lon], {
+        pane: "stApproach", radius: 6, color: EVAC.colour, fillColor: "#fff", fillOpacity: 1, weight: 3,
+        className: "st-handover"
+      });
+      hand.bindTooltip(function () {
+        return el("span", null, (lang() === "zh" ? "交接点：" : "handover: ") + ev.handover.name);
+      }, { className: "st-tip" });
+      layer.addLayer(hand);
     }
     plan.legs.forEach(function (leg) {
       var style = MODE[leg.mode] || MODE.foot;
@@ -228,12 +518,64 @@
       }, { sticky: true, className: "st-tip" });
       layer.addLayer(line);
     });
+    (this.answer && this.answer.target || []).forEach(function (t) {
+      layer.addLayer(L.circleMarker([t.lat, t.lon], {
+        pane: "stApproach", radius: 5, color: "#b3261e", fillColor: "#b3261e", fillOpacity: 0.9,
+        className: "st-target"
+      }));
+    });
     if (fit && layer.getLayers().length) {
-      this.map.fitBounds(layer.getBounds(), FIT);
+      this.map.fitBounds(layer.getBounds(), fitOptions(this.map));
     }
   };
 
+  // the request of the plan on display, for the exports and the field sheet
+  Approach.prototype.requestBody = function () {
+    var body = { target: { candidates: this.candidates } };
+    var need = this.need && this.need.value;
+    if (need) { body.needs = [need]; }
+    return body;
+  };
+
+  Approach.prototype.download = function (format) {
+    var self = this;
+    var body = this.requestBody();
+    body.station_id = this.selected;
+    fetch(API + "/plan." + format, {
+      method: "POST",
+      headers: Sandtable.dom.csrfHeaders({ "Content-Type": "application/json" }),
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.blob();
+    }).then(function (blob) {
+      var a = el("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = "plan-" + self.selected + "." + format;
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    }).catch(function (error) {
+      self.setStatus("error", document.createTextNode(String(error && error.message)));
+    });
+  };
+
+  // the field sheet: a print page fed with the request of the plan on display
+  Approach.prototype.fieldSheet = function () {
+    var body = this.requestBody();
+    body.station_id = this.selected;
+    try { sessionStorage.setItem("sandtable.fieldSheet", JSON.stringify(body)); } catch (e) { /* private mode */ }
+    window.open("field-sheet", "_blank");
+  };
+
+  // the reason in the page's language (one text: it is also read as a whole)
+  Approach.prototype.showReason = function () {
+    var a = this.answer;
+    this.reason.textContent = !a ? "" : (lang() === "zh" && a.reason_zh ? a.reason_zh : a.reason || "");
+  };
+
   Approach.prototype.applyLanguage = function () {
+    this.showReason();
     this.closureLayer.eachLayer(function (layer) {
       if (layer.stTooltip) { layer.setTooltipContent(layer.stTooltip()); }
     });
@@ -247,6 +589,7 @@
       if (sequence !== self.closureSequence || !answer.ok || !answer.json) { return; }
       self.closureLayer.clearLayers();
       answer.json.closures.forEach(function (c) { self.drawClosure(c, sequence); });
+      self.listClosures(answer.json.closures);
     }).catch(function () { /* the map works without them; the next plan tries again */ });
   };
 
@@ -276,6 +619,50 @@
     });
   };
 
+  // lifting reopens the way to every plan: ask first
+  Approach.prototype.confirmLift = function (closure, button, status) {
+    var what = closure.reason + (closure.note ? " (" + closure.note + ")" : "");
+    if (!window.confirm("Lift this closure (" + what + ")? Plans will use the way again.\n" +
+        "解除此封闭（" + what + "）？方案将重新使用该路段。")) { return; }
+    this.liftClosure(closure, button, status);
+  };
+
+  // "Closures in force": reason, what, who, from/until, lift (with confirmation)
+  Approach.prototype.listClosures = function (closures) {
+    var self = this;
+    var box = document.querySelector(".st-closure-list");
+    if (!box) { return; }
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    box.querySelector(".st-closure-count").textContent = "(" + closures.length + ")";
+    closures.forEach(function (c) {
+      var item = el("li", "st-closure-item");
+      item.setAttribute("data-closure-id", c.closure_id);
+      item.appendChild(self.closureTip(c));
+      var by = el("div", "st-muted");
+      by.appendChild(bi("Set by " + (c.created_by || "?"), "设置人：" + (c.created_by || "?")));
+      item.appendChild(by);
+      var status = el("div", "st-closure-lift-status");
+      var lift = Sandtable.dom.button("st-closure-lift st-closure-list-lift", "Lift…", "解除…", "lock-open");
+      lift.addEventListener("click", function () { self.confirmLift(c, lift, status); });
+      var zoom = Sandtable.dom.button("st-closure-zoom", "Show", "显示", "magnifying-glass");
+      zoom.addEventListener("click", function () {
+        self.closureLayer.eachLayer(function (layer) {
+          if (layer.stClosure && layer.stClosure.closure_id === c.closure_id && layer.getBounds) {
+            self.map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [40, 40] });
+          }
+        });
+      });
+      var actions = el("div", "st-closure-actions");
+      actions.appendChild(zoom);
+      actions.appendChild(lift);
+      item.appendChild(actions);
+      item.appendChild(status);
+      list.appendChild(item);
+    });
+    box.querySelector(".st-closure-none").hidden = closures.length > 0;
+  };
+
   Approach.prototype.closurePopup = function (closure) {
     var self = this;
     var node = el("div", "st-pop st-closure-pop");
@@ -296,7 +683,7 @@
     button.appendChild(bi("Lift closure", "解除"));
     var status = el("div", "st-closure-lift-status");
     status.setAttribute("role", "status");
-    button.addEventListener("click", function () { self.liftClosure(closure, button, status); });
+    button.addEventListener("click", function () { self.confirmLift(closure, button, status); });
     node.appendChild(button);
     node.appendChild(status);
     node.appendChild(el("div", "st-pop-id", closure.closure_id));
@@ -306,8 +693,9 @@
   Approach.prototype.drawClosure = function (closure, sequence) {
     var self = this;
     var style = {
-      pane: "stApproach", color: "#d7191c", weight: 4, opacity: 0.95, dashArray: "8 6",
-      fillColor: "#d7191c", fillOpacity: 0.12, className: "st-closure"
+      pane: "stApproach", color: CLOSURE.colour, weight: 7, opacity: 0.9, dashArray: "2 4",
+      lineCap: "butt", fillColor: CLOSURE.colour, fillOpacity: 1,
+      className: "st-closure" + (closure.geometry && /Polygon/.test(closure.geometry.type) ? " st-closure-area" : "")
     };
     function add(layer) {
       if (sequence !== undefined && sequence !== self.closureSequence) { return; }  // redrawn since

@@ -2,8 +2,9 @@
  *
  * Two ways to say what is closed:
  *   "Close a segment / 封闭路段": the trails and roads (GET /api/segments) get a wide, invisible
- *     but clickable twin (pane stClosurePick); the hovered one is highlighted; a click chooses it,
- *     Shift+click adds or removes more.
+ *     but clickable twin (pane stClosurePick); the hovered one is highlighted; a click chooses it
+ *     (where several run together under the click, a road beside a trail, a pick list says which
+ *     is which and the officer picks one), Shift+click adds or removes more.
  *   "Draw an area / 划定区域": clicks add corners; a double-click, a click on the first corner or
  *     "Finish / 完成" closes the polygon. Esc cancels either mode.
  * Then a small form (reason, who it affects, closed or slowed ×factor, from/until in Beijing
@@ -22,6 +23,8 @@
   var SEGMENTS = "api/segments";
   var LOCAL_TZ = "Asia/Shanghai";  // naive times sent to the server are read as this
   var RED = "#d7191c";
+  // segments this close (screen pixels) to a click are "under" it: a pick list asks which
+  var OVERLAP_PX = 4;
   var REASONS = [
     ["snow", "Snow", "积雪"], ["landslide", "Landslide", "塌方"], ["flood", "Flood", "洪水"],
     ["ice", "Ice", "结冰"], ["other", "Other", "其他"]
@@ -363,10 +366,56 @@
         layer.on("mouseout", function () { layer.setStyle(self.pickStyle(p.segment_id, false)); });
         layer.on("click", function (e) {
           L.DomEvent.stop(e);
-          self.chooseSegment(feature, e.originalEvent && e.originalEvent.shiftKey);
+          var shift = e.originalEvent && e.originalEvent.shiftKey;
+          var under = self.segmentsAt(e.latlng);
+          if (under.length > 1) { self.pickList(e.latlng, under, shift); return; }
+          self.chooseSegment(feature, shift);
         });
       }
     }).addTo(this.map);
+  };
+
+  // the segments whose line passes within OVERLAP_PX of a point: a road and a trail side by side
+  Closures.prototype.segmentsAt = function (latlng) {
+    var map = this.map;
+    var p = map.latLngToLayerPoint(latlng);
+    var out = [];
+    this.pickLayer.eachLayer(function (layer) {
+      var rings = layer.getLatLngs();
+      if (rings.length && !Array.isArray(rings[0])) { rings = [rings]; }
+      var best = Infinity;
+      rings.forEach(function (ring) {
+        for (var i = 1; i < ring.length; i += 1) {
+          var d = L.LineUtil.pointToSegmentDistance(p, map.latLngToLayerPoint(ring[i - 1]), map.latLngToLayerPoint(ring[i]));
+          if (d < best) { best = d; }
+        }
+      });
+      if (best <= OVERLAP_PX) { out.push(layer.feature); }
+    });
+    return out;
+  };
+
+  // several segments under the click: say which is which and let the officer pick one
+  Closures.prototype.pickList = function (latlng, features, add) {
+    var self = this;
+    var node = el("div", "st-pop st-cl-picklist");
+    node.appendChild(el("div", "st-pop-title")).appendChild(bi("Which one is closed?", "封闭哪一条？"));
+    features.forEach(function (f) {
+      var p = f.properties;
+      var road = !p.route_id;
+      var b = el("button", "st-btn st-cl-pick-option");
+      b.type = "button";
+      b.setAttribute("data-segment-id", p.segment_id);
+      b.appendChild(bi(road ? "Road / track: " : "Trail: ", road ? "公路 / 车道：" : "步道："));
+      b.appendChild(el("strong", null, Sandtable.language() === "zh" && p.name_zh ? p.name_zh : p.name_en));
+      b.addEventListener("click", function () {
+        self.map.closePopup();
+        self.chooseSegment(f, add);
+      });
+      node.appendChild(b);
+    });
+    L.popup({ minWidth: 220, maxWidth: 320, className: "st-cl-picklist-popup" })
+      .setLatLng(latlng).setContent(node).openOn(this.map);
   };
 
   Closures.prototype.chooseSegment = function (feature, add) {

@@ -8,12 +8,16 @@
  *   3. Plan (P): POST /api/approach with the chosen candidate: stations by ETA;
  *   4. pick a station (click, or 1-9), Dispatch (D): PATCH plan (without its alternatives)
  *      and team, then the transition to "dispatched" (officers; call takers save the plan).
- * Right, the open incidents (GET /api/incidents?status=open), reloaded every few seconds
+ * Right, the open incidents (GET /api/incidents?status=open, most urgent first), reloaded every few seconds
  * and after each action, with the time since the call against the dispatch target and,
  * once dispatched, the time against the plan's ETA; a selected incident shows its
  * descriptions, timeline and edits, and the status changes its user may make.
  * Middle, a Leaflet map: the trails (GET /api/segments), each open incident's location
  * and its planned legs coloured by mode, the selected one highlighted.
+ *
+ * Teams and posts (teams.js): their status under the list and beside each station of the
+ * plan; dispatching a busy one asks first, and a dispatch commits the team to the incident.
+ * /incidents?incident=N continues the call with incident N (recorded on the map page).
  *
  * A 409 reloads the incident and says so; every other error is shown with its message.
  * Everything the server sent is put in the page with textContent, never as HTML.
@@ -396,7 +400,11 @@
     if (call.busy || !call.candidate || pastDispatch()) { return; }
     setBusy(true);
     message("Planning from every station …", "正在计算各站点方案 …", "info");
-    send("POST", "api/approach", { target: { candidates: [call.candidate] } }).then(function (result) {
+    var request = { target: { candidates: [call.candidate] } };
+    // the incident's cause and condition: the recommendation serves what it needs
+    if (call.incident && call.incident.cause) { request.cause = call.incident.cause; }
+    if (call.incident && call.incident.condition) { request.condition = call.incident.condition; }
+    send("POST", "api/approach", request).then(function (result) {
       setBusy(false);
       if (!result.ok) { return failed("No plan could be made.", "无法生成救援方案。", result); }
       var plans = (result.json.plans || []).slice();
@@ -443,6 +451,14 @@
       } else {
         sub.appendChild(bi("cannot reach", "无法到达"));
       }
+      if (p.meets_need === false) {
+        var lack = el("span", "st-inc-lacks");
+        lack.appendChild(bi(" · lacks " + p.missing.map(function (m) { return m.en; }).join(", "),
+          " · 缺" + p.missing.map(function (m) { return m.zh; }).join("、")));
+        sub.appendChild(lack);
+      }
+      var busy = window.SandtableTeams && window.SandtableTeams.badge(p.station_id);
+      if (busy) { sub.appendChild(document.createTextNode(" ")); sub.appendChild(busy); }
       b.appendChild(sub);
       b.addEventListener("click", function () { pickPlan(i); });
       item.appendChild(b);
@@ -482,6 +498,16 @@
   function dispatch() {
     if (call.busy || !call.plan || !call.incident || pastDispatch()) { return; }
     var id = call.incident.incident_id;
+    var teams = window.SandtableTeams;
+    var confirmed = false;
+    if (CAN_DISPATCH && teams) {
+      var team = teams.get(call.plan.station_id);
+      if (!teams.check(call.plan.station_id, id)) {
+        message("Not dispatched: the team is busy.", "未派出：该队伍正忙。", "info");
+        return;
+      }
+      confirmed = !!team && team.status !== "available";
+    }
     setBusy(true);
     send("PATCH", "api/incidents/" + id, {
       base_version: call.incident.version,
@@ -510,6 +536,7 @@
       } else {
         call.incident = result.json.incident;
         call.stage = "done";
+        if (teams) { teams.commit(call.plan.station_id, id, confirmed); }
         message("Incident #" + id + " dispatched: " + (call.plan.station_name || call.plan.station_id) + ". N for a new call.",
           "事件 #" + id + " 已派出：" + (call.plan.station_name || call.plan.station_id) + "。按 N 登记新呼救。", "ok");
       }
@@ -1095,6 +1122,16 @@
     }
   }
 
+  // /incidents?incident=N (e.g. recorded from the map page): continue the call with it
+  function openFromUrl() {
+    var raw = new URLSearchParams(window.location.search).get("incident");
+    if (!raw || !/^[0-9]{1,10}$/.test(raw)) { return; }
+    send("GET", "api/incidents/" + raw).then(function (result) {
+      if (result.ok && result.json) { continueWith(result.json.incident); selectedId = result.json.incident.incident_id; }
+      else { failed("Incident #" + raw + " could not be loaded.", "无法载入事件 #" + raw + "。", result); }
+    });
+  }
+
   function markReady() {
     if (ready.list && ready.map) { document.body.setAttribute("data-incidents-ready", "true"); }
   }
@@ -1106,6 +1143,7 @@
     initKeys();
     refreshList();
     window.setInterval(function () { if (!document.hidden) { refreshList(); } }, REFRESH_MS);
+    openFromUrl();
     window.setInterval(tick, 1000);
     $(".st-inc-description").focus();
   }

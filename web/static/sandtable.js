@@ -386,6 +386,17 @@
       html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="' +
         esc((CONFIG.palette || {}).road || "#5f5140") + '" stroke-width="2" stroke-dasharray="6 4"/></svg>' +
         bi("Road / vehicle track", "公路 / 车道") + "</div>";
+      // the plan and closures (approach.js draws them in these styles)
+      html += '<div class="st-legend-row st-legend-closure"><svg width="34" height="12">' +
+        '<rect x="1" y="1" width="14" height="10" fill="url(#st-hatch)" stroke="#c2185b" stroke-width="1.5"/>' +
+        '<line x1="18" y1="6" x2="33" y2="6" stroke="#c2185b" stroke-width="6" stroke-dasharray="2 4"/></svg>' +
+        bi("Closure (area, way)", "封闭（区域、路段）") + "</div>";
+      html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="#212529" stroke-width="4"/></svg>' +
+        bi("Plan: vehicle", "方案：车辆") + "</div>";
+      html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="#f08c00" stroke-width="4" stroke-dasharray="2 6" stroke-linecap="round"/></svg>' +
+        bi("Plan: on foot", "方案：步行") + "</div>";
+      html += '<div class="st-legend-row"><svg width="34" height="8"><line x1="1" y1="4" x2="33" y2="4" stroke="#2b8a3e" stroke-width="4"/></svg>' +
+        bi("Evacuation", "后送") + "</div>";
       html += '<div class="st-legend-row"><span class="st-station st-legend-icon"><i class="fa-solid fa-shield-halved"></i></span>' +
         bi("Rescue station", "救援站点") + "</div>";
       html += '<div class="st-legend-row"><span class="st-place st-k-sacred st-legend-icon st-uncertain"><i class="fa-solid fa-vihara"></i></span>' +

@@ -1,0 +1,287 @@
+"""The status of teams and posts: available, committed to an incident, out of service.
+
+Every station of the region (its team, or the post itself) has one status, kept in the
+``team_status`` table (migration ``0006``); a station without a row is available. A team
+committed to an incident that has since been resolved is available again (the status
+is read with the incident's, nothing has to be released by hand).
+
+Committing a team that is already committed to another open incident is refused with a
+:class:`~rescue.errors.Conflict` naming that incident, unless the caller confirms
+(``force``): the dispatcher is warned before sending one post to two incidents. Every
+change is written with its audit entry in one transaction (``team.update``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+)
+
+from geodata.store.audit import record
+from geodata.store.schema import UtcDateTime
+from rescue.errors import Conflict, InvalidInput, NotFound
+from rescue.incidents import CLOSED_STATUSES, incidents_table
+
+__all__ = ["STATUSES", "TeamStore", "team_status_table"]
+
+#: the statuses of a team or post
+STATUSES: Final = ("available", "committed", "out_of_service")
+STATUS_NAMES: Final = {
+    "available": ("available", "可派"),
+    "committed": ("committed", "已派出"),
+    "out_of_service": ("out of service", "停用"),
+}
+_MAX_NOTE = 500
+
+metadata = MetaData()
+team_status_table = Table(
+    "team_status",
+    metadata,
+    Column("region_id", String(64), primary_key=True),
+    Column("station_id", String(64), primary_key=True),
+    Column("status", String(24), nullable=False),
+    Column("incident_id", Integer, ForeignKey(incidents_table.c.incident_id), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+
+class TeamStore:
+    """Team statuses on the route store's engines (``reader`` for reads, ``writer``)."""
+
+    def __init__(self, reader: Engine, writer: Engine) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    def list(self, region_id: str, stations: Any) -> list[dict[str, Any]]:
+        """Every station of ``stations`` (the region's table) with its status, in table order."""
+        with self.reader.begin() as conn:
+            rows = self._rows(conn, region_id)
+        return [self._team(sid, row, rows.get(str(sid))) for sid, row in stations.iterrows()]
+
+    def get(self, region_id: str, stations: Any, station_id: str) -> dict[str, Any]:
+        """One station's status.
+
+        Raises
+        ------
+        NotFound
+            If the station is not in ``stations``.
+        """
+        if station_id not in stations.index:
+            raise NotFound(f"no station {station_id!r}")
+        with self.reader.begin() as conn:
+            rows = self._rows(conn, region_id, station_id)
+        return self._team(station_id, stations.loc[station_id], rows.get(station_id))
+
+    def set(
+        self,
+        region_id: str,
+        stations: Any,
+        station_id: str,
+        body: Mapping[str, Any],
+        *,
+        actor: str,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Set a station's status from ``{status, incident_id?, note?, force?}``.
+
+        Raises
+        ------
+        NotFound
+            If the station is unknown.
+        InvalidInput
+            On a bad body: unknown fields or status, ``committed`` without an open
+            incident, an incident with another status.
+        Conflict
+            If the team is committed to another open incident and ``force`` is not true.
+        """
+        if station_id not in stations.index:
+            raise NotFound(f"no station {station_id!r}")
+        status, incident_id, note, force = _parse(body)
+        now = now or datetime.now(UTC)
+        with self.writer.begin() as conn:
+            current = (
+                conn.execute(
+                    select(team_status_table)
+                    .where(
+                        team_status_table.c.region_id == region_id,
+                        team_status_table.c.station_id == station_id,
+                    )
+                    .with_for_update()
+                )
+                .mappings()
+                .first()
+            )
+            if incident_id is not None:
+                found = conn.execute(
+                    select(incidents_table.c.status).where(
+                        incidents_table.c.incident_id == incident_id
+                    )
+                ).scalar()
+                if found is None:
+                    raise InvalidInput(f"field 'incident_id': no incident {incident_id}")
+                if found in CLOSED_STATUSES:
+                    raise InvalidInput(
+                        f"field 'incident_id': incident {incident_id} is {found}; "
+                        "a team is committed only to an open incident"
+                    )
+            busy = self._busy_with(conn, current)
+            if status == "committed" and busy is not None and busy != incident_id and not force:
+                name = str(stations.at[station_id, "name_en"])
+                raise Conflict(
+                    f"{name} is committed to incident {busy}: confirm to commit it to "
+                    f'incident {incident_id} as well (send "force": true)',
+                    data={"station_id": station_id, "incident_id": busy},
+                )
+            if (
+                status == "committed"
+                and current is not None
+                and current["status"] == ("out_of_service")
+                and not force
+            ):
+                name = str(stations.at[station_id, "name_en"])
+                raise Conflict(
+                    f'{name} is out of service: confirm to commit it anyway (send "force": true)',
+                    data={"station_id": station_id, "incident_id": None},
+                )
+            values = {
+                "status": status,
+                "incident_id": incident_id,
+                "note": note,
+                "updated_at": now,
+                "updated_by": actor[:64],
+                "version": 1 + (int(current["version"]) if current is not None else 0),
+            }
+            if current is None:
+                conn.execute(
+                    team_status_table.insert().values(
+                        region_id=region_id, station_id=station_id, **values
+                    )
+                )
+            else:
+                conn.execute(
+                    team_status_table.update()
+                    .where(
+                        team_status_table.c.region_id == region_id,
+                        team_status_table.c.station_id == station_id,
+                    )
+                    .values(**values)
+                )
+            what = f"{status} (incident {incident_id})" if incident_id is not None else status
+            record(
+                conn,
+                actor=actor,
+                action="team.update",
+                target_type="team",
+                target_id=station_id,
+                summary=f"{station_id}: {what}",
+                details={"status": status, "incident_id": incident_id, "forced": bool(force)},
+                at=now,
+            )
+        return self.get(region_id, stations, station_id)
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _rows(
+        conn: Connection, region_id: str, station_id: str | None = None
+    ) -> dict[str, dict[str, Any]]:
+        query = (
+            select(team_status_table, incidents_table.c.status.label("incident_status"))
+            .select_from(
+                team_status_table.outerjoin(
+                    incidents_table,
+                    incidents_table.c.incident_id == team_status_table.c.incident_id,
+                )
+            )
+            .where(team_status_table.c.region_id == region_id)
+        )
+        if station_id is not None:
+            query = query.where(team_status_table.c.station_id == station_id)
+        return {str(r["station_id"]): dict(r) for r in conn.execute(query).mappings()}
+
+    @staticmethod
+    def _busy_with(conn: Connection, current: Mapping[str, Any] | None) -> int | None:
+        """The open incident the team is committed to, if any."""
+        if current is None or current["status"] != "committed" or current["incident_id"] is None:
+            return None
+        status = conn.execute(
+            select(incidents_table.c.status).where(
+                incidents_table.c.incident_id == current["incident_id"]
+            )
+        ).scalar()
+        return None if status in CLOSED_STATUSES or status is None else int(current["incident_id"])
+
+    @staticmethod
+    def _team(station_id: Any, station: Any, row: Mapping[str, Any] | None) -> dict[str, Any]:
+        status, incident_id = "available", None
+        if row is not None:
+            status, incident_id = str(row["status"]), row["incident_id"]
+            # committed to an incident since resolved (or deleted): available again
+            if status == "committed" and (
+                incident_id is None or row.get("incident_status") in (*CLOSED_STATUSES, None)
+            ):
+                status, incident_id = "available", None
+        zh = station.get("name_zh")
+        en_status, zh_status = STATUS_NAMES[status]
+        return {
+            "station_id": str(station_id),
+            "name": {"en": str(station["name_en"]), "zh": zh if isinstance(zh, str) else ""},
+            "kind": str(station["kind"]),
+            "status": status,
+            "status_name": {"en": en_status, "zh": zh_status},
+            "incident_id": None if incident_id is None else int(incident_id),
+            "note": None if row is None else row["note"],
+            "updated_at": None if row is None else row["updated_at"].isoformat(),
+            "updated_by": None if row is None else row["updated_by"],
+        }
+
+
+_FIELDS = ("status", "incident_id", "note", "force")
+
+
+def _parse(body: Mapping[str, Any]) -> tuple[str, int | None, str | None, bool]:
+    problems = []
+    unknown = sorted(k for k in body if k not in _FIELDS)
+    if unknown:
+        problems.append(
+            f"unknown field(s) {', '.join(map(repr, unknown))} (accepted: {', '.join(_FIELDS)})"
+        )
+    status = body.get("status")
+    if status not in STATUSES:
+        problems.append(f"field 'status' is {status!r:.40}; accepted: {', '.join(STATUSES)}")
+    incident_id = body.get("incident_id")
+    if incident_id is not None and (
+        isinstance(incident_id, bool)
+        or not isinstance(incident_id, int)
+        or not 1 <= incident_id <= 2**31 - 1
+    ):
+        problems.append(f"field 'incident_id' must be an incident number, not {incident_id!r:.40}")
+        incident_id = None
+    if status == "committed" and body.get("incident_id") is None:
+        problems.append("field 'incident_id' is required to commit a team")
+    if status in ("available", "out_of_service") and incident_id is not None:
+        problems.append(f"field 'incident_id' is given only when committing, not when {status}")
+    note = body.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > _MAX_NOTE or "\x00" in note):
+        problems.append(f"field 'note' must be text of at most {_MAX_NOTE} characters")
+    force = body.get("force", False)
+    if not isinstance(force, bool):
+        problems.append("field 'force' must be true or false")
+    if problems:
+        raise InvalidInput("; ".join(problems), details=problems)
+    return str(status), incident_id, (note or None), bool(force)

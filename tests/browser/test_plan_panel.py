@@ -1,0 +1,82 @@
+"""The whole plan on the map page (approach.js), in a real browser.
+
+After planning, the panel shows the recommended station and what it sends, the ranked
+stations with what each can send, the legs as a written list, the alternatives with
+their extra time, and the evacuation with its handover point and clinic; the map
+draws and fits all of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+ROWS = ".st-approach-table tbody tr"
+
+
+def _plan_near_the_teahouse(page: Page, live_server: str, need: str) -> dict:
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-map-ready=true]", timeout=20_000)
+    page.fill("#st-locate-text", "near Gaize teahouse")
+    with page.expect_response("**/api/locate"):
+        page.press("#st-locate-text", "Enter")
+    expect(page.locator("#st-locate .st-approach")).to_be_visible(timeout=20_000)
+    page.select_option(".st-approach-need", need)
+    with page.expect_response("**/api/approach") as answer:
+        page.click(".st-approach-run")
+    assert answer.value.status == 200
+    body: dict = answer.value.json()
+    expect(page.locator(ROWS).first).to_be_visible(timeout=20_000)
+    return body
+
+
+def test_a_fracture_gets_a_medical_team_and_the_whole_plan_is_shown(
+    page: Page, live_server: str
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    body = _plan_near_the_teahouse(page, live_server, "fracture")
+    assert [n["need_id"] for n in body["needs"]] == ["fracture"]
+
+    # not the teahouse: the recommended station can send a stretcher team and a medic
+    rec = page.locator(f"{ROWS}.st-recommended")
+    assert rec.get_attribute("data-station-id") == body["recommended"] != "gaize_teahouse"
+    expect(page.locator(".st-approach-rec")).to_contain_text("a stretcher team")
+    teahouse = page.locator(f"{ROWS}[data-station-id=gaize_teahouse]")
+    expect(teahouse.locator(".st-approach-sends")).to_contain_text("horses")
+    expect(teahouse.locator(".st-lack").first).to_contain_text("lacks")
+    # co-located stations with one ETA share a rank, and say so
+    expect(page.locator(f"{ROWS}.st-colocated").first).to_contain_text("same place and ETA as")
+
+    # the legs as a written list
+    best = next(p for p in body["plans"] if p["station_id"] == body["recommended"])
+    legs = page.locator(".st-plan-detail .st-legs > li")
+    expect(legs).to_have_count(len(best["legs"]))
+    assert re.search(r"\d+\.\d km · ↑\d+ m ↓\d+ m · \d+:\d\d", legs.first.inner_text())
+
+    # the evacuation with its handover point and clinic, on screen and on the map
+    evac = page.locator(".st-evacuation")
+    expect(evac).to_be_in_viewport()
+    expect(evac).to_contain_text(body["evacuation"]["handover"]["name"])
+    expect(evac).to_contain_text(body["evacuation"]["destination"]["name"])
+    assert page.locator(".leaflet-stApproach-pane path.st-evac").count() >= 1
+
+    # another station with an alternative: the alternative is on screen with its extra time
+    with_alt = next(p for p in body["plans"] if p["alternatives"])
+    page.click(f"{ROWS}[data-station-id={with_alt['station_id']}]")
+    alt = page.locator(".st-alternatives .st-alternative").first
+    expect(alt).to_be_in_viewport()
+    expect(alt).to_contain_text("+")
+    assert page.locator(".leaflet-stApproach-pane path.st-alt").count() >= 1
+
+    # the map shows the whole plan: the handover point lies within the view
+    inside = page.evaluate(
+        """([lat, lon]) => window.sandtableMap.getBounds().contains([lat, lon])""",
+        [body["evacuation"]["handover"]["lat"], body["evacuation"]["handover"]["lon"]],
+    )
+    assert inside
+    assert errors == []

@@ -1,0 +1,148 @@
+"""Plans for the field: GPX/KML downloads and the printable field sheet.
+
+* ``POST /api/approach/plan.gpx`` and ``/plan.kml`` — the body of ``POST /api/approach``
+  plus an optional ``station_id`` (default: the recommended station): that station's
+  plan, the target and the evacuation (see :mod:`rescue.plan_export`).
+* ``GET /api/incidents/<id>/plan.gpx`` and ``/plan.kml`` — an incident's saved plan,
+  its location and the evacuation from there with the closures in force now.
+* ``POST /api/approach/field-sheet`` and ``GET /api/incidents/<id>/field-sheet`` — the
+  same plans as the field sheet's content (see :mod:`rescue.field_sheet`).
+* ``GET /field-sheet`` (``?incident=N``, or the request the map page left in the tab's
+  session storage) — the print view: A4, one page, both languages.
+
+Call takers and officers (and admins), like ``/api/approach`` and the incidents.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from rescue import catalog
+from rescue.approach import plan_with_closures
+from rescue.errors import InvalidInput
+from rescue.field_sheet import field_sheet
+from rescue.incidents import IncidentStore
+from rescue.plan_export import (
+    PlanParts,
+    answer_parts,
+    incident_parts,
+    parts_field_plan,
+    to_gpx,
+    to_kml,
+)
+from web.approach_api import parse_approach_body, read_json_object
+from web.auth import csrf_token, current_user, require_role
+from web.bodies import whole_number
+from web.state import get_state
+
+__all__ = ["FORMATS", "bp"]
+
+bp = Blueprint("field", __name__)
+
+#: format → (writer, media type)
+FORMATS: dict[str, tuple[Any, str]] = {
+    "gpx": (to_gpx, "application/gpx+xml"),
+    "kml": (to_kml, "application/vnd.google-earth.kml+xml"),
+}
+
+
+def _no_query() -> None:
+    if request.args:
+        names = ", ".join(sorted(repr(n) for n in request.args))
+        raise InvalidInput(f"unknown query parameter(s) {names} (accepted: none)")
+
+
+def _from_body() -> PlanParts:
+    _no_query()
+    state = get_state()
+    body = read_json_object(request, example='{"target": {"lon": 81.3, "lat": 31.09}}')
+    station_id = body.pop("station_id", None)
+    if station_id is not None and not isinstance(station_id, str):
+        raise InvalidInput("field 'station_id' must be a station id (a string)")
+    req = parse_approach_body(body, network=state.network)
+    answer = plan_with_closures(
+        state.network,
+        req.target,
+        state.closures.list(),
+        now=datetime.now(UTC),
+        stations=req.stations,
+        profile=req.profile,
+        depart_at=req.depart_at,
+        needs=req.needs,
+    ).to_dict()
+    return answer_parts(answer, station_id)
+
+
+def _from_incident(incident_id: int) -> PlanParts:
+    _no_query()
+    state = get_state()
+    incident = IncidentStore(state.store.reader, state.store.writer).get(incident_id)
+    return incident_parts(state.network, incident, state.closures.list(), now=datetime.now(UTC))
+
+
+def _download(parts: PlanParts, fmt: str, stem: str) -> Response:
+    writer, mimetype = FORMATS[fmt]
+    response = Response(writer(parts_field_plan(get_state().network, parts)), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+def _sheet(parts: PlanParts) -> Response:
+    return jsonify(
+        field_sheet(
+            get_state().network,
+            parts.plan,
+            target=parts.target,
+            evacuation=parts.evacuation,
+            reason=parts.reason,
+            title=parts.title,
+            generated_at=datetime.now(UTC),
+        )
+    )
+
+
+@bp.post("/api/approach/plan.<any(gpx, kml):fmt>")
+@require_role("call_taker", "officer")
+def approach_export(fmt: str) -> Response:
+    parts = _from_body()
+    return _download(parts, fmt, f"plan-{parts.plan['station_id']}")
+
+
+@bp.get("/api/incidents/<int:incident_id>/plan.<any(gpx, kml):fmt>")
+@require_role("call_taker", "officer")
+def incident_export(incident_id: int, fmt: str) -> Response:
+    return _download(_from_incident(incident_id), fmt, f"incident-{incident_id}-plan")
+
+
+@bp.post("/api/approach/field-sheet")
+@require_role("call_taker", "officer")
+def approach_sheet() -> Response:
+    return _sheet(_from_body())
+
+
+@bp.get("/api/incidents/<int:incident_id>/field-sheet")
+@require_role("call_taker", "officer")
+def incident_sheet(incident_id: int) -> Response:
+    return _sheet(_from_incident(incident_id))
+
+
+@bp.get("/field-sheet")
+@require_role("call_taker", "officer")
+def sheet_page() -> str:
+    raw = request.args.get("incident")
+    extra = sorted(n for n in request.args if n != "incident")
+    if extra:
+        raise InvalidInput(f"unknown query parameter(s) {extra} (accepted: incident)")
+    incident = None if raw is None else whole_number("incident", raw)
+    state = get_state()
+    region = state.cached("field-sheet-region", lambda: catalog.region_summary(state.network))
+    return render_template(
+        "field_sheet.html",
+        region=region,
+        config={"incident": incident, "region": {"bbox": region.get("bbox")}},
+        user=current_user(),
+        csrf_token=csrf_token(),
+    )

@@ -1,0 +1,68 @@
+"""Teams and posts with their status (see :mod:`rescue.teams`).
+
+* ``GET /api/teams`` — every station of the region with its status.
+* ``GET /api/teams/<station_id>``.
+* ``PUT /api/teams/<station_id>`` ``{status, incident_id?, note?, force?}`` — officers;
+  committing a team committed to another open incident is a 409 naming it unless
+  ``force`` is true (the page asks first).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from rescue.errors import InvalidInput
+from rescue.teams import TeamStore
+from web.auth import current_user_name, require_role
+from web.bodies import json_object, read_body
+from web.state import get_state
+
+__all__ = ["bp"]
+
+bp = Blueprint("teams", __name__, url_prefix="/api/teams")
+
+
+def _store() -> TeamStore:
+    store = get_state().store
+    return TeamStore(store.reader, store.writer)
+
+
+def _no_query() -> None:
+    if request.args:
+        names = ", ".join(sorted(repr(n) for n in request.args))
+        raise InvalidInput(f"unknown query parameter(s) {names} (accepted: none)")
+
+
+@bp.get("")
+@require_role("call_taker", "officer")
+def list_teams() -> Response:
+    _no_query()
+    state = get_state()
+    return jsonify(teams=_store().list(state.region_id, state.network.region.stations))
+
+
+@bp.get("/<station_id>")
+@require_role("call_taker", "officer")
+def get_team(station_id: str) -> Response:
+    _no_query()
+    state = get_state()
+    return jsonify(team=_store().get(state.region_id, state.network.region.stations, station_id))
+
+
+@bp.put("/<station_id>")
+@require_role("officer")
+def set_team(station_id: str) -> Response:
+    _no_query()
+    if not request.is_json:
+        raise UnsupportedMediaType("send the body as application/json")
+    body = json_object(read_body(request), example='{"status": "committed", "incident_id": 3}')
+    state = get_state()
+    team = _store().set(
+        state.region_id,
+        state.network.region.stations,
+        station_id,
+        body,
+        actor=current_user_name(),
+    )
+    return jsonify(team=team)
