@@ -146,9 +146,9 @@ def test_a_higher_temperature_states_less_confidence(kailash: RouteNetwork) -> N
     saved = index.temperature
     try:
         index.temperature = 1.0
-        raw = locate(kailash, "Drolma La, a few hundred metres below the top", reported_at=AT)
+        raw = locate(kailash, "we are at Gauri Kund, the green lake", reported_at=AT)
         index.temperature = 2.0
-        flat = locate(kailash, "Drolma La, a few hundred metres below the top", reported_at=AT)
+        flat = locate(kailash, "we are at Gauri Kund, the green lake", reported_at=AT)
     finally:
         index.temperature = saved
     assert flat.candidates[0].probability < raw.candidates[0].probability
