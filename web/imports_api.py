@@ -13,7 +13,10 @@
 Nothing is written to the route data before *apply*, and applying is one transaction:
 a server killed while reading, previewing or applying leaves the previous version as
 it was. A hostile or broken file is a 422 naming the file and line; a file over the
-size limit a 413, refused before it is read. Only planners (and admins) may import;
+size limit a 413, refused before it is read. Reading and checking run in a separate
+process with a time and memory budget (:mod:`geodata.importers.sandbox`): a file that
+takes longer than 20 s is a 422, and while two files are being checked a third waits
+up to 10 s for its turn, then is told to retry (429). Only planners (and admins) may import;
 the author of the version is the signed-in user.
 """
 
@@ -27,8 +30,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from geodata.importers import MAX_UPLOAD_BYTES, ImportResult, read_upload
+from geodata.importers import MAX_UPLOAD_BYTES, ImportResult
 from geodata.importers.preview import ImportPreview, preview
+from geodata.importers.sandbox import read_upload_bounded
 from rescue.errors import InvalidInput
 from web import bodies
 from web.auth import current_user_name, require_role
@@ -125,7 +129,7 @@ def _body(result: ImportResult, plan: ImportPreview, import_id: str) -> dict[str
 def create() -> Response:
     state = get_state()
     name, data = _upload()
-    result = read_upload(name, data)
+    result = read_upload_bounded(name, data)
     layer = request.form.get("layer", "trails")
     if layer not in ("trails", "roads"):
         raise InvalidInput(f"form field 'layer' must be trails or roads, not {layer!r}")
