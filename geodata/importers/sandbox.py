@@ -1,13 +1,15 @@
-"""Reading and checking an upload in a separate process with a time and memory budget.
+"""Reading, checking and previewing an upload in a child process with a time and memory budget.
 
-:func:`read_upload_bounded` runs :func:`~geodata.importers.read_upload` in a child
-process started from a ``forkserver`` (which has the importers already imported, so
-a child starts in a few milliseconds and no lock of the server's threads is copied
-into it). The child's address space is capped with ``RLIMIT_AS``; the caller waits
-at most ``timeout_s`` and then kills the child. At most :data:`MAX_CHECKERS`
-children run at once (per server process); an upload that finds every slot taken
-for :data:`SLOT_WAIT_S` is told to come back (429). So no file, however hostile,
-can hold a request thread, a core or the server's memory for long, and
+:func:`preview_upload_bounded` runs :func:`~geodata.importers.read_upload` and
+:func:`~geodata.importers.preview.preview` (:func:`read_upload_bounded` only the
+former) in a child process started from a ``forkserver`` (which has the importers
+already imported, so a child starts in tens of milliseconds and no lock held by the
+server's threads is copied into it). The child's address space is capped with
+``RLIMIT_AS``; the caller waits at most ``timeout_s`` and then kills the child. At
+most :data:`MAX_CHECKERS` children run at once (per server process); an upload that
+finds every slot taken for :data:`SLOT_WAIT_S` is told to come back (429). So no
+file, however hostile, can hold a request thread, a core or the server's memory for
+long, a crash of GEOS or SQLite on a hostile file ends only the child, and
 ``/api/health`` and every other request keep being answered.
 
 Everything the child sends back is plain data: an :class:`ImportResult` or the
@@ -18,22 +20,30 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import sys
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geodata.importers._model import ImportRejected, ImportResult
-from rescue.errors import TooManyRequests
+
+if TYPE_CHECKING:
+    from geodata.importers.preview import ImportPreview
+    from geodata.store import Snapshot
+from rescue.errors import InvalidInput, TooManyRequests
 
 __all__ = [
     "CHECK_MEMORY_BYTES",
     "CHECK_TIMEOUT_S",
     "MAX_CHECKERS",
     "SLOT_WAIT_S",
+    "preload_modules",
+    "preview_upload_bounded",
     "read_upload_bounded",
     "run_bounded",
+    "warm_up",
 ]
 
 #: Longest time one upload may take to be read and checked.
@@ -48,6 +58,30 @@ SLOT_WAIT_S = 10.0
 _slots = threading.BoundedSemaphore(MAX_CHECKERS)
 _context_lock = threading.Lock()
 _context: Any = None
+_preload = ["geodata.importers", "geodata.importers.preview"]
+
+
+def preload_modules(*names: str) -> None:
+    """Have the fork server import ``names`` too (modules whose functions are sent to it).
+
+    Only effective before the first upload starts the fork server.
+    """
+    with _context_lock:
+        _preload.extend(n for n in names if n not in _preload)
+
+
+def _main_modules() -> list[str]:
+    """The main module, so that the fork server imports it once, not each child.
+
+    multiprocessing re-imports the parent's main module in every child it starts
+    (``rescue.cli`` for ``python -m rescue.cli serve``, the script for a script);
+    imported in the fork server first, that costs each child nothing.
+    """
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if isinstance(name, str) and name != "__main__" and not name.endswith(".__main__"):
+        return [name]
+    return ["__main__"] if getattr(main, "__file__", None) else []
 
 
 def _get_context() -> Any:
@@ -55,21 +89,29 @@ def _get_context() -> Any:
     with _context_lock:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["geodata.importers"])
+            ctx.set_forkserver_preload([*_main_modules(), *_preload])
             _context = ctx
         return _context
 
 
 def _child(
-    conn: Connection, memory_bytes: int, target: Callable[..., Any], args: tuple[Any, ...]
+    conn: Connection,
+    memory_bytes: int,
+    cpu_s: int,
+    target: Callable[..., Any],
+    args: tuple[Any, ...],
 ) -> None:
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        # a backstop should the server die and leave the child alone: SIGXCPU ends it
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))
         value = target(*args)
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         conn.send(("ok", value, peak_kb))
     except ImportRejected as exc:
         conn.send(("rejected", (exc.message, exc.details, exc.filename, exc.line), None))
+    except InvalidInput as exc:
+        conn.send(("invalid", (exc.message, exc.details), None))
     except MemoryError:
         conn.send(("memory", None, None))
     except RecursionError:
@@ -111,7 +153,9 @@ def run_bounded(
         ctx = _get_context()
         receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(
-            target=_child, args=(send, memory_bytes, target, args), name="sandtable-check"
+            target=_child,
+            args=(send, memory_bytes, int(timeout_s) * 2 + 5, target, args),
+            name="sandtable-check",
         )
         process.start()
         send.close()
@@ -144,6 +188,9 @@ def run_bounded(
     if kind == "rejected":
         text, details, filename, line = value
         raise ImportRejected(text, details=details, filename=filename, line=line)
+    if kind == "invalid":
+        text, details = value
+        raise InvalidInput(text, details=details)
     if kind in ("memory", "died"):
         raise ImportRejected(
             f"{name}: reading and checking the file needs more than the "
@@ -153,6 +200,18 @@ def run_bounded(
     if kind == "error" and "nested too deeply" in str(value):
         raise ImportRejected(f"{name}: {value}", filename=name)
     raise RuntimeError(f"checking {name} failed: {value}")
+
+
+def warm_up() -> None:
+    """Start the fork server now, in the background, so the first upload does not wait for it."""
+
+    def run() -> None:
+        try:
+            run_bounded(len, b"", name="warm-up", timeout_s=60)
+        except Exception:  # the first upload will say what is wrong  # noqa: BLE001, S110
+            pass
+
+    threading.Thread(target=run, name="sandtable-check-warm-up", daemon=True).start()
 
 
 def _read(filename: str, data: bytes) -> ImportResult:
@@ -183,3 +242,58 @@ def read_upload_bounded(
     )
     result: ImportResult = value
     return result
+
+
+def _read_and_preview(
+    filename: str,
+    data: bytes,
+    snapshot: Snapshot,
+    options: dict[str, Any],
+    check: Callable[[Any], object] | None,
+) -> tuple[ImportResult, ImportPreview]:
+    from geodata.importers import read_upload
+    from geodata.importers.preview import preview
+
+    result = read_upload(filename, data)
+    return result, preview(result, snapshot, check=check, **options)
+
+
+def preview_upload_bounded(
+    filename: str,
+    data: bytes,
+    snapshot: Snapshot,
+    *,
+    check: Callable[[Any], object] | None = None,
+    timeout_s: float = CHECK_TIMEOUT_S,
+    memory_bytes: int = CHECK_MEMORY_BYTES,
+    **options: Any,
+) -> tuple[ImportResult, ImportPreview]:
+    """Read, check and preview an upload against ``snapshot`` in one bounded child process.
+
+    ``options`` go to :func:`~geodata.importers.preview.preview`; ``check`` (the
+    network check of the dry run) must be a module-level function, since it is
+    pickled by reference.
+
+    Raises
+    ------
+    ImportRejected
+        As ``read_upload``, or the file took longer than ``timeout_s`` or needed more
+        than ``memory_bytes``.
+    InvalidInput
+        A preview option is out of range.
+    TooManyRequests
+        Every checker stayed busy for :data:`SLOT_WAIT_S`.
+    """
+    value, _ = run_bounded(
+        _read_and_preview,
+        filename,
+        data,
+        snapshot,
+        options,
+        check,
+        name=filename,
+        timeout_s=timeout_s,
+        memory_bytes=memory_bytes,
+    )
+    pair: tuple[ImportResult, ImportPreview] = value
+    return pair
