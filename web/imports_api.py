@@ -72,7 +72,10 @@ def _upload() -> tuple[str, bytes]:
     name = (upload.filename or "").strip()
     if not name:
         raise InvalidInput("the uploaded file has no name; its extension tells its format")
-    data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
     if len(data) > MAX_UPLOAD_BYTES:
         raise RequestEntityTooLarge(f"{name} is over {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
     return name, data
