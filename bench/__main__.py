@@ -6,6 +6,7 @@ import sys
 
 from bench import (
     bench_approach,
+    bench_hostile,
     bench_import,
     bench_load,
     bench_locate,
@@ -20,6 +21,7 @@ BENCHMARKS = [
     ("approach plans (all stations, alternatives, evacuation)", bench_approach.main),
     ("parsers on adversarial and call-length text", bench_parse.main),
     ("imports: read, preview, apply", bench_import.main),
+    ("hostile uploads against a real server (issue 12)", bench_hostile.main),
     ("incident reports over a year of 10,000 calls", bench_reports.main),
     ("load: 20 users writing incidents, 5 locating and planning, 60 s", bench_load.main),
 ]
