@@ -1,7 +1,8 @@
 """Hostile uploads against a real server: status, time, memory, and whether it stayed up.
 
-Run: ``python -m bench.bench_hostile [--scale 1.0] [--timeout 60] [--database-url URL]
-[--server-repo PATH] [--server-memory-gb N] [--only NAME ...]``.
+Run: ``python -m bench.bench_hostile [--scale 1.0] [--timeout 60] [--postgis |
+--database-url URL] [--server-repo PATH] [--server-memory-gb N] [--fresh-server]
+[--only NAME ...]``.
 
 A real server (``python -m rescue.cli serve``) is started on a free loopback port
 with a fresh instance directory (SQLite unless ``--database-url``), from this
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import requests
 
+from bench._load_server import scratch_postgis
 from bench.bench_import import make_gpx
 from bench.hostile import HOSTILE
 
@@ -124,7 +126,7 @@ class Server:
             env=self.env,
             input=PASSWORD + "\n",
             text=True,
-            check=True,
+            check=False,  # on a fresh server over the same database the user exists already
             capture_output=True,
             timeout=300,
         )
@@ -225,6 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per upload")
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--postgis", action="store_true", help="on a scratch PostGIS database (made and dropped)"
+    )
+    parser.add_argument(
+        "--pg-admin",
+        default=os.environ.get(
+            "SANDTABLE_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1/postgres"
+        ),
+    )
     parser.add_argument("--server-repo", type=Path, default=ROOT)
     parser.add_argument("--server-memory-gb", type=float)
     parser.add_argument("--only", nargs="*", choices=sorted(HOSTILE), default=None)
@@ -237,8 +248,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    if args.postgis:
+        with scratch_postgis(args.pg_admin) as url:
+            args.database_url = url
+            return _run(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     files = {k: HOSTILE[k](args.scale) for k in (args.only or HOSTILE)}
-    print(f"server from {args.server_repo}, scale {args.scale}, timeout {args.timeout:.0f} s")
+    db = "PostGIS" if args.database_url else "SQLite"
+    print(
+        f"server from {args.server_repo} on {db}, scale {args.scale}, timeout {args.timeout:.0f} s"
+    )
     failures = 0
     with tempfile.TemporaryDirectory(prefix="sandtable-bench-hostile-") as tmp:
         server = Server(args.server_repo, Path(tmp), args.database_url, args.server_memory_gb)

@@ -191,7 +191,12 @@ def run_bounded(
     if kind == "invalid":
         text, details = value
         raise InvalidInput(text, details=details)
-    if kind in ("memory", "died"):
+    if kind == "died":
+        raise ImportRejected(
+            f"{name}: the process checking the file crashed or was killed on it; it was refused",
+            filename=name,
+        )
+    if kind == "memory":
         raise ImportRejected(
             f"{name}: reading and checking the file needs more than the "
             f"{memory_bytes / 1024**3:.1f} GB allowed; it was refused (split or simplify it)",
