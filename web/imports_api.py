@@ -15,7 +15,7 @@ a server killed while reading, previewing or applying leaves the previous versio
 it was. A hostile or broken file is a 422 naming the file and line; a file over the
 size limit a 413, refused before it is read. Reading, checking and the preview run
 in a separate process with a time and memory budget (:mod:`geodata.importers.sandbox`):
-a file that takes longer than 20 s is a 422, and while two files are being checked a
+a file that takes longer than 9 s is a 422, and while two files are being checked a
 third waits up to 10 s for its turn, then is told to retry (429). Only planners (and
 admins) may import; the author of the version is the signed-in user.
 """

@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: Longest time one upload may take to be read and checked.
-CHECK_TIMEOUT_S = 20.0
+CHECK_TIMEOUT_S = 9.0
 #: Address space of a checking process (a 30 MB file with 2,000,000 points needs about 1 GB).
 CHECK_MEMORY_BYTES = 3 * 1024**3
 #: Checking processes running at once in one server process.
