@@ -22,23 +22,32 @@ __all__ = ["main", "build_parser"]
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
-    from waitress import serve
-
     from web import create_app
+    from web.server import default_workers, serve_gunicorn, serve_waitress
 
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 0 or args.threads < 1:
+        raise InvalidInput("--workers must be 0 or more and --threads 1 or more")
     overrides: dict[str, object] = {}
     if args.data_dir:
         overrides["DATA_DIR"] = str(args.data_dir)
     if args.instance_dir:
         overrides["INSTANCE_DIR"] = str(args.instance_dir)
     app = create_app(overrides or None)
-    print(f"Sandtable serving region(s) on http://{args.host}:{args.port}/ (Ctrl+C stops)")
-    # waitress warns "Task queue depth is N" for every request that waits for a thread:
-    # thousands of lines a minute under load (bench_load), telling nothing new
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="sandtable")
+    if args.dev or workers == 0:
+        print(
+            f"Sandtable serving on http://{args.host}:{args.port}/ "
+            f"(one process, waitress, {args.threads} threads; Ctrl+C stops)",
+            flush=True,
+        )
+        serve_waitress(app, host=args.host, port=args.port, threads=args.threads)
+    else:
+        print(
+            f"Sandtable serving on http://{args.host}:{args.port}/ "
+            f"({workers} worker processes x {args.threads} threads, gunicorn; Ctrl+C stops)",
+            flush=True,
+        )
+        serve_gunicorn(app, host=args.host, port=args.port, workers=workers, threads=args.threads)
     return 0
 
 
@@ -255,12 +264,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="run the web service (map and JSON API) with a production WSGI server",
-        description="Serve the map and the JSON API with waitress. Settings also come from "
+        description="Serve the map and the JSON API with gunicorn worker processes (or, with "
+        "--dev or --workers 0, from this one process with waitress). Settings also come from "
         "SANDTABLE_INSTANCE_DIR and SANDTABLE_DATA_DIR.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
-    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="gunicorn worker processes (default: the machine's cores); "
+        "0 serves from this process with waitress",
+    )
+    serve.add_argument(
+        "--threads", type=int, default=8, help="threads per worker process (default 8)"
+    )
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="development: one process with waitress (the same as --workers 0)",
+    )
     serve.add_argument(
         "--data-dir",
         help="region data directory (default: SANDTABLE_DATA_DIR or the committed geodata/)",
