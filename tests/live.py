@@ -22,7 +22,15 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
-__all__ = ["REPO", "LiveSession", "free_port", "serve_process", "stop", "worker_pids"]
+__all__ = [
+    "REPO",
+    "EventStream",
+    "LiveSession",
+    "free_port",
+    "serve_process",
+    "stop",
+    "worker_pids",
+]
 
 
 def free_port() -> int:
@@ -38,6 +46,7 @@ def serve_process(
     *,
     timeout_s: float = 120,
     args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sandtable serve [args]`` on a free port; ``(process, base URL)`` once it answers.
 
@@ -47,7 +56,7 @@ def serve_process(
         If the process ends or does not answer within ``timeout_s``.
     """
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     if database_url is not None:
         env["SANDTABLE_DATABASE_URL"] = database_url
     proc = subprocess.Popen(
@@ -145,3 +154,70 @@ class LiveSession:
     def cookie_header(self) -> str:
         """The session cookie, for a client of its own (an event stream)."""
         return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+
+
+class EventStream:
+    """A client of ``GET /api/events``: a thread reads the stream into :attr:`events`.
+
+    Each event is ``(arrival time.monotonic(), event name, data)``; comments (heartbeats)
+    are counted in :attr:`comments`; :attr:`ended` is set when the server closes it.
+    """
+
+    def __init__(self, base: str, session: LiveSession, query: str = "") -> None:
+        import http.client
+        import queue
+        import threading
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base)
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self.conn.request("GET", "/api/events" + query, headers={"Cookie": session.cookie_header()})
+        self.response = self.conn.getresponse()
+        self.status = self.response.status
+        self.events: queue.Queue[tuple[float, str, Any]] = queue.Queue()
+        self.comments = 0
+        self.ended = threading.Event()
+        if self.status == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+        else:
+            self.body = json.loads(self.response.read())
+            self.ended.set()
+            self.close()
+
+    def _read(self) -> None:
+        name, data = "message", ""
+        try:
+            for raw in self.response:
+                line = raw.decode("utf-8").rstrip("\r\n")
+                if not line:
+                    if data:
+                        self.events.put((time.monotonic(), name, json.loads(data)))
+                    name, data = "message", ""
+                elif line.startswith(":"):
+                    self.comments += 1
+                elif line.startswith("event:"):
+                    name = line.split(":", 1)[1].strip()
+                elif line.startswith("data:"):
+                    data += line.split(":", 1)[1].strip()
+        except (OSError, ValueError, AttributeError):  # closed (by us, or by the server)
+            pass
+        finally:
+            self.ended.set()
+
+    def next(self, name: str, timeout_s: float) -> tuple[float, Any]:
+        """The next event called ``name`` (others are skipped); ``(arrival, data)``."""
+        import queue
+
+        deadline = time.monotonic() + timeout_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                at, got, data = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if got == name:
+                return at, data
+        raise TimeoutError(f"no {name!r} event within {timeout_s} s")
+
+    def close(self) -> None:
+        self.response.close()
+        self.conn.close()

@@ -21,6 +21,7 @@ from web import (
     api,
     auth,
     errors,
+    events,
     imports_api,
     incidents_api,
     incidents_page,
@@ -87,6 +88,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             f"cannot create the instance directory {str(settings.instance_dir)!r}: {exc.strerror}"
         ) from exc
     _check_session_settings(app)
+    events.check_settings(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = auth.load_secret_key(settings.instance_dir)
     app.extensions["sandtable"] = open_state(settings)
@@ -103,6 +105,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(events.bp)
     return app
 
 

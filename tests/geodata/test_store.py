@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,10 +24,12 @@ from rescue.errors import Conflict, InvalidInput, NotFound
 from tests.common import make_region_dir
 
 REPO = Path(__file__).resolve().parents[2]
-#: the newest migration, as the migration scripts say (a new one moves it)
-HEAD = max(
-    p.name.split("_", 1)[0] for p in (REPO / "geodata/store/migrations/versions").glob("0*.py")
-)
+#: the newest migration's revision id, as the migration scripts say (a new one moves it)
+HEAD = re.search(
+    r'^revision = "([^"]+)"',
+    max((REPO / "geodata/store/migrations/versions").glob("0*.py")).read_text("utf-8"),
+    re.MULTILINE,
+).group(1)  # type: ignore[union-attr]
 
 
 @pytest.fixture

@@ -73,6 +73,9 @@
     document.addEventListener("sandtable:located", function (e) { self.located(e.detail.result); });
     document.addEventListener("sandtable:language", function () { self.applyLanguage(); });
     this.loadClosures();
+    // a closure set or lifted anywhere (any desk, any server) redraws the layer and the plan
+    // on display; without the stream, every 30 s
+    Sandtable.live("api/events", ["closures"], function () { self.closuresChanged(); }, 30000);
   }
 
   Approach.prototype.located = function (result) {
