@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_compress import Compress
 
 from web import (
     api,
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # properties in documented order
     app.config.from_mapping(defaults())
     app.config.from_mapping(_SESSION_DEFAULTS)
+    app.config.from_mapping(_COMPRESS_DEFAULTS)
     _load_instance_file(app)
     app.config.from_prefixed_env(ENV_PREFIX)
     app.config.from_mapping(overrides)
@@ -93,6 +95,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = auth.load_secret_key(settings.instance_dir)
     app.extensions["sandtable"] = open_state(settings)
 
+    Compress(app)  # gzip / brotli for what is worth it (settings: _COMPRESS_DEFAULTS)
     errors.register(app)
     app.before_request(refuse_oversized_request)
     app.register_blueprint(map.bp)
@@ -117,6 +120,29 @@ _SESSION_DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+}
+
+
+#: compressed answers for a 3G link (flask-compress,
+#: https://github.com/colour-science/flask-compress):
+#: brotli where the browser accepts it, else gzip; JSON, GeoJSON, pages, scripts, CSV; never
+#: an event stream (it must reach the page event by event)
+_COMPRESS_DEFAULTS: dict[str, Any] = {
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_BR_LEVEL": 5,
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_MIN_SIZE": 500,
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_MIMETYPES": [
+        "application/json",
+        "application/geo+json",
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/javascript",
+        "application/javascript",
+        "image/svg+xml",
+    ],
 }
 
 

@@ -35,7 +35,9 @@ __all__ = [
 
 #: bodies larger than this are refused unread (HTTP 413)
 MAX_BODY_BYTES = 256 * 1024
-FIELDS = ("target", "profile", "stations", "depart_at")
+FIELDS = ("target", "profile", "stations", "depart_at", "geometry")
+#: which plans' lines an answer carries (see ApproachResult.to_dict)
+GEOMETRY = ("all", "recommended")
 FOOT_PROFILES: tuple[str, ...] = tuple(sorted(p for p, m in PROFILE_MODES.items() if m == "foot"))
 #: degrees around the network's extent within which a target is checked further (the
 #: planner then refuses one more than 2 km off the network); far-off points never reach it
@@ -68,6 +70,7 @@ class ApproachRequest:
     profile: str = "rescue_team"
     stations: tuple[str, ...] | None = None
     depart_at: datetime | None = None
+    geometry: str = "all"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -117,8 +120,9 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
     ----------
     body
         ``{"target": {"lon", "lat"} | {"segment_id"} | {"candidates": [...]},
-        "profile": str, "stations": [ids], "depart_at": ISO-8601}``; only ``target``
-        is required. Candidates are those of a locate answer, as it sent them.
+        "profile": str, "stations": [ids], "depart_at": ISO-8601, "geometry": "all" |
+        "recommended"}``; only ``target`` is required. Candidates are those of a
+        locate answer, as it sent them.
     network
         The :class:`routes.RouteNetwork` served; station, segment and route ids are
         checked against it.
@@ -165,11 +169,20 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
             stations = tuple(dict.fromkeys(raw_stations))
 
     depart_at = bodies.parse_time(body.get("depart_at"), "depart_at", problems)
+    geometry = body.get("geometry", "all")
+    if geometry not in GEOMETRY:
+        problems.append(
+            f"field 'geometry' is {bodies.quote(geometry)}; accepted: {', '.join(GEOMETRY)}"
+        )
     if problems:
         raise InvalidInput("; ".join(problems), details=problems)
     assert target is not None  # for mypy: problems would be non-empty otherwise
     return ApproachRequest(
-        target=target, profile=str(profile), stations=stations, depart_at=depart_at
+        target=target,
+        profile=str(profile),
+        stations=stations,
+        depart_at=depart_at,
+        geometry=str(geometry),
     )
 
 

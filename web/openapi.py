@@ -443,6 +443,11 @@ register(
                 "profile": STR,
                 "stations": STR_LIST,
                 "depart_at": _TIME,
+                "geometry": {
+                    "enum": ["all", "recommended"],
+                    "description": "all (default): every plan's lines; recommended: the "
+                    "recommended plan's only, other legs' geometry null (what a map draws)",
+                },
             },
             required=("target",),
             extra=False,
