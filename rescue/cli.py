@@ -76,6 +76,32 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from geodata.store import database_url
+    from geodata.store.backup import backup
+
+    instance_dir = _instance_dir(args)
+    url = database_url(_database_url(args, instance_dir), instance_dir)
+    info = backup(url, Path(args.file))
+    print(f"backed up the {info.backend} database into {info.path} ({info.size_bytes:,} bytes)")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from geodata.store import database_url, open_store
+    from geodata.store.backup import restore
+
+    instance_dir = _instance_dir(args)
+    given = _database_url(args, instance_dir)
+    if given is None:  # the instance's SQLite file, perhaps not there yet
+        instance_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url(given, instance_dir)
+    info = restore(url, Path(args.file))
+    open_store(url).dispose()  # an older backup is upgraded to the current schema
+    print(f"restored the {info.backend} database from {info.path}")
+    return 0
+
+
 def _cli_actor() -> str:
     """Who ran the command, for the audit log: ``cli:<login name>``."""
     import getpass
@@ -320,6 +346,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--database-url", help="database (default: SANDTABLE_DATABASE_URL or the instance's)"
     )
     user.set_defaults(func=_cmd_create_user)
+
+    for name, helptext, func in (
+        (
+            "backup",
+            "copy the whole database into a new file while the service runs "
+            "(SQLite online backup, or pg_dump for PostgreSQL)",
+            _cmd_backup,
+        ),
+        (
+            "restore",
+            "replace the whole database by a backup file (stop the servers first; "
+            "pg_restore in one transaction for PostgreSQL)",
+            _cmd_restore,
+        ),
+    ):
+        cmd = sub.add_parser(name, help=helptext, description=helptext)
+        cmd.add_argument(
+            "file", help="the backup file" + (" (must not exist)" if name == "backup" else "")
+        )
+        cmd.add_argument(
+            "--instance-dir",
+            help="writable state directory (default: SANDTABLE_INSTANCE_DIR or ./instance)",
+        )
+        cmd.add_argument(
+            "--database-url", help="database (default: SANDTABLE_DATABASE_URL or the instance's)"
+        )
+        cmd.set_defaults(func=func)
 
     build = sub.add_parser(
         "build-region",
