@@ -12,6 +12,7 @@ from bench import (
     bench_parse,
     bench_region,
     bench_reports,
+    bench_sizes,
 )
 
 BENCHMARKS = [
@@ -21,6 +22,7 @@ BENCHMARKS = [
     ("parsers on adversarial and call-length text", bench_parse.main),
     ("imports: read, preview, apply", bench_import.main),
     ("incident reports over a year of 10,000 calls", bench_reports.main),
+    ("answer sizes on the wire (plain, gzip, br)", bench_sizes.main),
     ("load: 20 users writing incidents, 5 locating and planning, 60 s", bench_load.main),
 ]
 

@@ -79,7 +79,11 @@ def serve_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: i
         # loop answers, not the request threads, so a long stream does not count)
         "timeout": 60,
         "graceful_timeout": 20,
-        "keepalive": 5,
+        # idle keep-alive connections wait in the worker's poller, not in a thread; a short
+        # keepalive (gunicorn's 2-5 s) closes them while a client may be reusing one, and a
+        # client must not retry a POST or PATCH that died so (bench_load: "connection reset
+        # by peer" on a PATCH); waitress kept them 120 s
+        "keepalive": 75,
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "sandtable",
