@@ -32,7 +32,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from geodata.importers import MAX_UPLOAD_BYTES, ImportResult
 from geodata.importers.preview import ImportPreview
-from geodata.importers.sandbox import preload_modules, preview_upload_bounded, warm_up
+from geodata.importers.sandbox import preload_modules, preview_upload_bounded
 from rescue.errors import InvalidInput
 from web import bodies
 from web.auth import current_user_name, require_role
@@ -42,8 +42,9 @@ __all__ = ["MAX_UPLOAD_BYTES", "PENDING_TTL", "bp"]
 
 bp = Blueprint("imports", __name__, url_prefix="/api/imports")
 preload_modules("web.state")  # the checking processes run network_for
-# a served app starts the checking processes' fork server at once (tests on first use)
-bp.record_once(lambda setup: None if setup.app.testing else warm_up())
+# the checking processes' fork server is started by the serving process itself
+# (web.server: waitress at start, each gunicorn worker after its fork; never the
+# gunicorn master, whose fork server its workers could not use), else on first use
 
 #: a preview not applied within this is forgotten
 PENDING_TTL = timedelta(days=2)
