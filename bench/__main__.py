@@ -8,12 +8,14 @@ from bench import (
     bench_approach,
     bench_auth,
     bench_body_limit,
+    bench_hostile,
     bench_import,
     bench_load,
     bench_locate,
     bench_parse,
     bench_region,
     bench_reports,
+    bench_sizes,
 )
 
 BENCHMARKS = [
@@ -22,7 +24,9 @@ BENCHMARKS = [
     ("approach plans (all stations, alternatives, evacuation)", bench_approach.main),
     ("parsers on adversarial and call-length text", bench_parse.main),
     ("imports: read, preview, apply", bench_import.main),
+    ("hostile uploads against a real server (issue 12)", bench_hostile.main),
     ("incident reports over a year of 10,000 calls", bench_reports.main),
+    ("answer sizes on the wire (plain, gzip, br)", bench_sizes.main),
     ("load: 20 users writing incidents, 5 locating and planning, 60 s", bench_load.main),
     ("sessions, log-in limits and password policy", bench_auth.main),
     ("a 900 MiB anonymous body to a real server", bench_body_limit.main),

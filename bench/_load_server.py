@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -68,9 +69,15 @@ def create_users(
 
 
 class Server:
-    """``sandtable serve`` on a free loopback port, its output in the instance directory."""
+    """``sandtable serve`` on a free loopback port, its output in the instance directory.
 
-    def __init__(self, instance_dir: Path, database_url: str | None, threads: int) -> None:
+    ``workers`` gunicorn worker processes (0: one waitress process), in a process group
+    of their own so that :meth:`kill` can SIGKILL the master and every worker at once.
+    """
+
+    def __init__(
+        self, instance_dir: Path, database_url: str | None, threads: int, workers: int = 1
+    ) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = instance_dir / f"server-{self.port}.log"
@@ -85,6 +92,8 @@ class Server:
                     str(self.port),
                     "--threads",
                     str(threads),
+                    "--workers",
+                    str(workers),
                     "--instance-dir",
                     str(instance_dir),
                 ],
@@ -92,6 +101,7 @@ class Server:
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self._wait_healthy()
 
@@ -109,27 +119,51 @@ class Server:
         self.stop()
         raise RuntimeError(f"the server did not answer /api/health in {timeout_s:.0f} s")
 
+    def _pids(self) -> list[int]:
+        """The server process and its worker processes (children)."""
+        pids = [self.process.pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
     def cpu_s(self) -> float | None:
-        """CPU time (user + system) the server process has used so far, where /proc has it."""
+        """CPU time (user + system) the server and its live workers used so far (/proc)."""
+        total = 0.0
         try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            for pid in self._pids():
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except OSError:
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def peak_rss_bytes(self) -> int | None:
-        """The server's peak resident set (VmHWM), or its current RSS with psutil only."""
+        """The sum of the peak resident sets (VmHWM) of the server and its workers."""
+        total = 0
+        for pid in self._pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        return total or None
+
+    def kill(self) -> None:
+        """SIGKILL the server and every worker at once, as a power cut would."""
         try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-        except OSError:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
             pass
-        try:
-            import psutil
-        except ImportError:
-            return None
-        return int(psutil.Process(self.process.pid).memory_info().rss)
+        self.process.wait()
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -143,10 +177,10 @@ class Server:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=20)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                pass
+        self.kill()  # whatever is left of the group
 
 
 @contextmanager

@@ -1,7 +1,10 @@
 """Load on loopback: concurrent users write incidents while others locate and plan.
 
 Run: ``python -m bench.bench_load [--users 20] [--locators 5] [--duration 60]
-[--threads 8] [--postgis | --database-url URL]``.
+[--threads 8] [--workers 1 | --workers 1,2] [--no-kill] [--postgis | --database-url URL]``.
+
+``--workers 1,2`` runs the load with one gunicorn worker, then with two, each on a fresh
+database, and prints them side by side.
 
 A real server (``sandtable serve``) is started on a free port of 127.0.0.1 with a
 fresh temporary instance directory, on SQLite by default, on a scratch PostGIS
@@ -23,8 +26,10 @@ through ``POST /api/login`` and sends the CSRF token back in ``X-CSRF-Token``.
 
 Printed: requests, throughput overall and per operation, p50 / p95 / p99 / max
 latency per operation, conflicts, unexpected 4xx, 5xx and transport errors, and
-the server's peak RSS. Then the server is stopped, started again on the same
-database, and every write it acknowledged is checked through the API: each 201
+the server's peak RSS. Then — at the end of the duration, while the clients still send —
+the server and every worker are SIGKILLed at once (``--no-kill``: the clients stop
+first, then the server), a new server is started on the same database, and every
+write it acknowledged is checked through the API: each 201
 incident exists under its key (one incident per key), each acknowledged update and
 status change is there (version, fields, descriptions, audit of edits, timeline).
 The exit status is 1 if anything is missing, a request failed with a 5xx or a
@@ -91,6 +96,11 @@ class LoadOptions:
     seed: int = 1
     #: verify on a server started again on the same database (else on the loaded one)
     restart: bool = True
+    #: gunicorn worker processes (0: one waitress process)
+    workers: int = 1
+    #: end the load by SIGKILL of the server and all its workers while requests are in
+    #: flight (else stop the clients first, then the server)
+    kill: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,8 @@ class Sample:
     status: int | None
     latency_s: float
     response_bytes: int = 0
+    #: no answer because the benchmark had just SIGKILLed the server (not an error)
+    cut: bool = False
 
 
 @dataclass
@@ -131,7 +143,7 @@ class LoadResult:
     @property
     def transport_errors(self) -> int:
         """Requests that got no answer (connection refused or reset, time-out)."""
-        return sum(1 for s in self.samples if s.status is None)
+        return sum(1 for s in self.samples if s.status is None and not s.cut)
 
     @property
     def conflicts(self) -> int:
@@ -175,7 +187,8 @@ class _Client:
         try:
             r = self.http.request(method, self.base + path, json=body, timeout=CLIENT_TIMEOUT_S)
         except requests.RequestException as exc:
-            self.samples.append(Sample(op, None, time.perf_counter() - t0))
+            cut = self.ledger.killed.is_set()
+            self.samples.append(Sample(op, None, time.perf_counter() - t0, cut=cut))
             self.ledger.note(f"{op} {method} {path}: no answer ({type(exc).__name__}: {exc})")
             return None, None
         self.samples.append(Sample(op, r.status_code, time.perf_counter() - t0, len(r.content)))
@@ -543,7 +556,7 @@ def run_load(options: LoadOptions, *, progress: Callable[[str], None] | None = N
         create_users(instance_dir, options.database_url, users)
         say(f"created {len(users)} users in {time.perf_counter() - t0:.1f} s")
         ledger = Ledger()
-        server = Server(instance_dir, options.database_url, options.threads)
+        server = Server(instance_dir, options.database_url, options.threads, options.workers)
         try:
             with _signed_in(server.base, ledger) as admin:
                 sayings = _sayings()
@@ -559,7 +572,8 @@ def run_load(options: LoadOptions, *, progress: Callable[[str], None] | None = N
             ]
             for w in workers:
                 w.sign_in()
-            deadline = time.monotonic() + options.duration_s
+            # with ``kill`` the clients go on past the end: the SIGKILL finds requests in flight
+            deadline = time.monotonic() + options.duration_s + (60 if options.kill else 0)
             for w in workers:
                 w.deadline = deadline
             threads = [threading.Thread(target=w.run, name=w.name) for w in workers]
@@ -568,15 +582,26 @@ def run_load(options: LoadOptions, *, progress: Callable[[str], None] | None = N
             start = time.perf_counter()
             for t in threads:
                 t.start()
+            if options.kill:
+                time.sleep(options.duration_s)
+                cpu_after = server.cpu_s()
+                peak = server.peak_rss_bytes()
+                ledger.killed.set()
+                server.kill()  # the master and every worker, mid-request
+                elapsed = time.perf_counter() - start
+                for w in workers:
+                    w.deadline = 0.0
+                say(f"SIGKILLed the server and its workers after {elapsed:.1f} s of load")
             for t in threads:
                 t.join()
-            elapsed = time.perf_counter() - start
-            cpu_after = server.cpu_s()
-            peak = server.peak_rss_bytes()
+            if not options.kill:
+                elapsed = time.perf_counter() - start
+                cpu_after = server.cpu_s()
+                peak = server.peak_rss_bytes()
             log_lines = server.error_lines()
-            if options.restart:  # acknowledged means durable: read it back from a new process
+            if options.restart or options.kill:  # acknowledged means durable: read it back
                 server.stop()
-                server = Server(instance_dir, options.database_url, options.threads)
+                server = Server(instance_dir, options.database_url, options.threads, 1)
             with _signed_in(server.base, ledger) as admin:
                 problems, acknowledged, found = verify(partial(_fetch_all, admin), ledger)
         finally:
@@ -637,10 +662,17 @@ ORDER = ("create", "create again", "update", "transition", "reload", "list", "lo
 def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
     """Print the figures of ``result`` and what the verification found."""
     o = result.options
-    samples = result.samples
+    samples = [s for s in result.samples if not s.cut]
+    cut = len(result.samples) - len(samples)
+    how = (
+        f"gunicorn {o.workers} worker{'s' if o.workers != 1 else ''} x {o.threads} threads"
+        if o.workers
+        else f"waitress {o.threads} threads"
+    )
     out(
-        f"  {result.backend}, waitress {o.threads} threads: {o.users} officers writing "
+        f"  {result.backend}, {how}: {o.users} officers writing "
         f"incidents + {o.locators} call takers locating and planning, {result.elapsed_s:.1f} s"
+        + (f"; then SIGKILL of all server processes ({cut} requests cut)" if o.kill else "")
     )
     if result.load_average is not None:
         out(f"  {os.cpu_count()} CPUs, load average {result.load_average:.1f} when the load began")
@@ -665,7 +697,7 @@ def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
             f"{sum(s.response_bytes for s in by_op[op]) / len(ms) / 1024:>8.1f} kB"
         )
     if result.peak_rss_bytes is not None:
-        out(f"  peak RSS of the server process: {result.peak_rss_bytes / 2**20:,.0f} MiB")
+        out(f"  peak RSS of the server processes (sum): {result.peak_rss_bytes / 2**20:,.0f} MiB")
     if result.server_cpu_s is not None and samples:
         out(
             f"  server CPU: {result.server_cpu_s:.1f} s in {result.elapsed_s:.1f} s "
@@ -681,7 +713,13 @@ def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
             out(f"    {n:>5}× {text}")
     a = result.acknowledged
     total = sum(a.values())
-    where = "after a server restart" if o.restart else "on the loaded server"
+    where = (
+        "after SIGKILL of every server process mid-run and a restart"
+        if o.kill
+        else "after a server restart"
+        if o.restart
+        else "on the loaded server"
+    )
     if result.problems:
         out(
             f"  MISSING ({where}): {len(result.problems)} problems in {total:,} acknowledged writes"
@@ -697,12 +735,69 @@ def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
         )
 
 
+def _workers(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: worker counts, e.g. 2 or 1,2") from None
+    if not values or any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: worker counts are 0 or more")
+    return values
+
+
+def compare(results: list[LoadResult], out: Callable[[str], None] = print) -> None:
+    """The runs side by side: throughput, locate and approach p99, 5xx, writes kept."""
+    out("  side by side (same machine, one after the other; the machine is shared: noisy)")
+    heads = [f"{r.options.workers} worker{'s' if r.options.workers != 1 else ''}" for r in results]
+    out(f"    {'':<44}" + "".join(f"{h:>14}" for h in heads))
+
+    def row(label: str, values: list[str]) -> None:
+        out(f"    {label:<44}" + "".join(f"{v:>14}" for v in values))
+
+    def p99(r: LoadResult, op: str) -> str:
+        ms = [s.latency_s * 1000 for s in r.samples if s.op == op and not s.cut]
+        return f"{_pct(ms, 0.99):.0f} ms" if ms else "-"
+
+    rates = [sum(1 for s in r.samples if not s.cut) / r.elapsed_s for r in results]
+    row("requests/s", [f"{v:.1f}" for v in rates])
+    if len(results) > 1 and rates[0]:
+        row("  relative to the first", [f"{v / rates[0]:.2f}x" for v in rates])
+    row("locate p99", [p99(r, "locate") for r in results])
+    row("approach p99 (3 candidates)", [p99(r, "approach") for r in results])
+    row("5xx / transport errors", [f"{r.server_errors} / {r.transport_errors}" for r in results])
+    row(
+        "acknowledged writes present after SIGKILL",
+        [
+            f"{sum(r.acknowledged.values()) - len(r.problems)}/{sum(r.acknowledged.values())}"
+            for r in results
+        ],
+    )
+    row(
+        "server CPU per request",
+        [
+            f"{r.server_cpu_s / max(1, len(r.samples)) * 1000:.1f} ms" if r.server_cpu_s else "-"
+            for r in results
+        ],
+    )
+    row(
+        "load average at start",
+        [f"{r.load_average:.1f}" if r.load_average is not None else "-" for r in results],
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20, help="officers writing incidents")
     parser.add_argument("--locators", type=int, default=5, help="call takers locating, planning")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        default=[1],
+        help="gunicorn worker processes (0: one waitress process); several, e.g. 1,2, "
+        "run one after the other and are compared side by side",
+    )
     parser.add_argument("--seed", type=int, default=1)
     db = parser.add_mutually_exclusive_group()
     db.add_argument(
@@ -719,9 +814,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-restart", action="store_true", help="verify on the loaded server, not a new one"
     )
+    parser.add_argument(
+        "--no-kill",
+        action="store_true",
+        help="stop the clients, then the server, instead of SIGKILLing every server "
+        "process while requests are in flight",
+    )
     args = parser.parse_args(argv)
 
-    def go(url: str | None) -> int:
+    def go(url: str | None, workers: int) -> LoadResult:
         options = LoadOptions(
             users=args.users,
             locators=args.locators,
@@ -730,15 +831,24 @@ def main(argv: list[str] | None = None) -> int:
             database_url=url,
             seed=args.seed,
             restart=not args.no_restart,
+            workers=workers,
+            kill=not args.no_kill,
         )
         result = run_load(options, progress=lambda m: print(f"  {m}", flush=True))
         report(result)
-        return 0 if result.ok else 1
+        return result
 
-    if args.postgis:
-        with scratch_postgis(args.pg_admin) as url:
-            return go(url)
-    return go(args.database_url)
+    results = []
+    for workers in args.workers:
+        print(f"-- {workers} worker process(es)", flush=True)
+        if args.postgis:
+            with scratch_postgis(args.pg_admin) as url:
+                results.append(go(url, workers))
+        else:
+            results.append(go(args.database_url, workers))
+    if len(results) > 1:
+        compare(results)
+    return 0 if all(r.ok for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ What is checked:
 - layers: a ``FeatureCollection`` whose ``crs`` member, if any, names
   EPSG:4326 / CRS84; each feature an object with ``properties`` and a geometry;
 - properties: required ones present and non-null, every known one of the
-  right type and in its allowed set or range, ids non-empty and unique
+  right type and in its allowed set or range, names and ids at most
+  :data:`MAX_NAME_CHARS` characters, other texts :data:`MAX_TEXT_CHARS`, ids non-empty and unique
   (``way_id`` across trails and roads together), no non-finite numbers;
 - geometry: LineString for ways and Point for places and stations, positions
   ``[lon, lat]`` or ``[lon, lat, elevation_m]`` with finite values in range,
@@ -63,6 +64,9 @@ __all__ = [
     "METADATA_FILE",
     "CALIBRATION_FILE",
     "JOIN_TOLERANCE_M",
+    "MAX_LIST_ITEMS",
+    "MAX_NAME_CHARS",
+    "MAX_TEXT_CHARS",
     "CONTRACT_COLUMNS",
     "RegionDocuments",
     "layer_file",
@@ -70,6 +74,12 @@ __all__ = [
     "validate_region_files",
 ]
 
+#: Longest name, id or alias (characters): names are shown on every map and list.
+MAX_NAME_CHARS = 200
+#: Longest other text (notes, source, surface, ...), in characters.
+MAX_TEXT_CHARS = 2000
+#: Most items in a list property (aliases, modes, capabilities).
+MAX_LIST_ITEMS = 50
 #: Layer names, in the order files are checked and written.
 LAYERS: tuple[str, ...] = ("trails", "roads", "places", "stations")
 #: The id property of each layer.
@@ -161,10 +171,17 @@ def _one_of(allowed: Sequence[str]) -> str:
     return "expected one of " + ", ".join(allowed)
 
 
-def _text(*, nonempty: bool = False, allowed: Sequence[str] | None = None) -> Check:
+def _text(
+    *,
+    nonempty: bool = False,
+    allowed: Sequence[str] | None = None,
+    max_chars: int = MAX_TEXT_CHARS,
+) -> Check:
     def check(value: Any) -> str | None:
         if not isinstance(value, str):
             return f"is {_describe(value)}, expected a string"
+        if len(value) > max_chars:
+            return f"is {len(value)} characters long, at most {max_chars} allowed"
         if nonempty and not value.strip():
             return f"is {value!r}, expected a non-empty string"
         if allowed is not None and value not in allowed:
@@ -211,10 +228,14 @@ def _text_list(*, allowed: Sequence[str] | None = None, nonempty: bool = False) 
         if nonempty and not value:
             expected = f" of {', '.join(allowed)}" if allowed else ""
             return f"is an empty list, expected at least one{expected}"
+        if len(value) > MAX_LIST_ITEMS:
+            return f"has {len(value)} items, at most {MAX_LIST_ITEMS} allowed"
         seen: set[str] = set()
         for i, item in enumerate(value):
             if not isinstance(item, str):
                 return f"item {i} is {_describe(item)}, expected a string"
+            if len(item) > MAX_NAME_CHARS:
+                return f"item {i} is {len(item)} characters long, at most {MAX_NAME_CHARS} allowed"
             if allowed is not None and item not in allowed:
                 return f"contains {item!r}, expected only {', '.join(allowed)}"
             if allowed is not None and item in seen:
@@ -227,27 +248,32 @@ def _text_list(*, allowed: Sequence[str] | None = None, nonempty: bool = False) 
 
 def _way_fields(layer: str) -> tuple[_Field, ...]:
     return (
-        _Field("way_id", "str", _text(nonempty=True), required=True),
+        _Field("way_id", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS), required=True),
         _Field("kind", "str", _text(allowed=(_WAY_KIND[layer],)), required=True),
         # Route ids are region-specific (RegionSpec), so only their type is fixed here.
-        _Field("route_id", "str", _text(nonempty=True), required=layer == "trails"),
-        _Field("name_en", "str", _text(nonempty=True)),
-        _Field("name_zh", "str", _text(nonempty=True)),
+        _Field(
+            "route_id",
+            "str",
+            _text(nonempty=True, max_chars=MAX_NAME_CHARS),
+            required=layer == "trails",
+        ),
+        _Field("name_en", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS)),
+        _Field("name_zh", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS)),
         _Field("quality", "str", _text(allowed=QUALITIES), required=True),
         _Field("modes", "list", _text_list(allowed=MODES, nonempty=True), required=True),
         _Field("surface", "str", _text()),
         _Field("length_factor", "number", _number(minimum=1.0), required=True),
-        _Field("from_place_id", "str", _text()),
-        _Field("to_place_id", "str", _text()),
+        _Field("from_place_id", "str", _text(max_chars=MAX_NAME_CHARS)),
+        _Field("to_place_id", "str", _text(max_chars=MAX_NAME_CHARS)),
         _Field("source", "str", _text()),
         _Field("notes", "str", _text()),
         # None on a route's main line, e.g. "other_bank" on a parallel path (routes.graph).
-        _Field("variant", "str", _text(nonempty=True)),
+        _Field("variant", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS)),
         # Typical distance of the line from the true path, metres, where measured.
         _Field("accuracy_m", "number", _number(minimum=0.0)),
         # Road-only fields; trails load with these columns empty so that the two
         # layers concatenate cleanly into ``Region.ways``.
-        _Field("road_id", "str", _text()),
+        _Field("road_id", "str", _text(max_chars=MAX_NAME_CHARS)),
         _Field("access", "str", _text()),
     )
 
@@ -256,14 +282,14 @@ _SCHEMAS: Mapping[str, tuple[_Field, ...]] = {
     "trails": _way_fields("trails"),
     "roads": _way_fields("roads"),
     "places": (
-        _Field("place_id", "str", _text(nonempty=True), required=True),
-        _Field("name_en", "str", _text(nonempty=True), required=True),
-        _Field("name_zh", "str", _text()),
-        _Field("name_bo", "str", _text()),
+        _Field("place_id", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS), required=True),
+        _Field("name_en", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS), required=True),
+        _Field("name_zh", "str", _text(max_chars=MAX_NAME_CHARS)),
+        _Field("name_bo", "str", _text(max_chars=MAX_NAME_CHARS)),
         _Field("aliases_en", "list", _text_list()),
         _Field("aliases_zh", "list", _text_list()),
-        _Field("type", "str", _text(nonempty=True), required=True),
-        _Field("route_id", "str", _text()),
+        _Field("type", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS), required=True),
+        _Field("route_id", "str", _text(max_chars=MAX_NAME_CHARS)),
         _Field("kora_km", "number", _number(minimum=0.0)),
         _Field(
             "elevation_m",
@@ -273,16 +299,16 @@ _SCHEMAS: Mapping[str, tuple[_Field, ...]] = {
         _Field("coord_quality", "str", _text()),
         _Field("source", "str", _text()),
         _Field("notes", "str", _text()),
-        _Field("snap_way_id", "str", _text(nonempty=True)),
+        _Field("snap_way_id", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS)),
         _Field("snap_distance_m", "number", _number(minimum=0.0)),
         _Field("on_network", "bool", _flag()),
     ),
     "stations": (
-        _Field("station_id", "str", _text(nonempty=True), required=True),
-        _Field("place_id", "str", _text(nonempty=True)),
-        _Field("name_en", "str", _text(nonempty=True), required=True),
-        _Field("name_zh", "str", _text()),
-        _Field("kind", "str", _text()),
+        _Field("station_id", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS), required=True),
+        _Field("place_id", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS)),
+        _Field("name_en", "str", _text(nonempty=True, max_chars=MAX_NAME_CHARS), required=True),
+        _Field("name_zh", "str", _text(max_chars=MAX_NAME_CHARS)),
+        _Field("kind", "str", _text(max_chars=MAX_NAME_CHARS)),
         _Field("capabilities", "list", _text_list(allowed=CAPABILITIES), required=True),
         _Field("season", "str", _text(allowed=SEASONS)),
         _Field("resources", "str", _text()),

@@ -130,7 +130,7 @@ class Leg:
     duration_s: float
     geometry: tuple[tuple[float, float], ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
             "mode": self.mode,
             "from": self.from_name,
@@ -139,7 +139,7 @@ class Leg:
             "ascent_m": round(self.ascent_m, 1),
             "descent_m": round(self.descent_m, 1),
             "duration_s": round(self.duration_s, 1),
-            "geometry": _lonlat_list(self.geometry),
+            "geometry": _lonlat_list(self.geometry) if geometry else None,
         }
 
 
@@ -152,12 +152,12 @@ class Alternative:
     extra_s: float
     shared_fraction: float
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
             "eta_s": round(self.eta_s, 1),
             "extra_s": round(self.extra_s, 1),
             "shared_fraction": round(self.shared_fraction, 3),
-            "legs": [leg.to_dict() for leg in self.legs],
+            "legs": [leg.to_dict(geometry=geometry) for leg in self.legs],
         }
 
 
@@ -234,7 +234,7 @@ class Plan:
     def length_m(self) -> float:
         return sum(leg.length_m for leg in self.legs)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
             **(self.offer.to_dict() if self.offer else {}),
             "station_id": self.station_id,
@@ -246,8 +246,8 @@ class Plan:
             "arrive_at": self.arrive_at.isoformat() if self.arrive_at else None,
             "arrival": {"lon": round(self.arrival_lon, 6), "lat": round(self.arrival_lat, 6)},
             "gap_m": round(self.gap_m, 1),
-            "legs": [leg.to_dict() for leg in self.legs],
-            "alternatives": [a.to_dict() for a in self.alternatives],
+            "legs": [leg.to_dict(geometry=geometry) for leg in self.legs],
+            "alternatives": [a.to_dict(geometry=geometry) for a in self.alternatives],
             "closures_applied": list(self.closures_applied),
             "closure_effects": [e.to_dict() for e in self.closure_effects],
         }
@@ -339,11 +339,17 @@ class ApproachResult:
     #: closures in force over the target itself: ``{closure_id, en, zh}``
     warnings: tuple[Mapping[str, str], ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, geometry: str = "all") -> dict[str, Any]:
+        """The answer; ``geometry="recommended"`` keeps the lines of the recommended plan
+        (and its alternatives) only, the other legs have ``"geometry": null`` (a map draws
+        one plan; ask again for a station's plan with ``stations`` to draw another)."""
         from rescue.capability import NEEDS
 
         return {
-            "plans": [p.to_dict() for p in self.plans],
+            "plans": [
+                p.to_dict(geometry=geometry == "all" or p.station_id == self.recommended)
+                for p in self.plans
+            ],
             "evacuation": self.evacuation.to_dict() if self.evacuation else None,
             "recommended": self.recommended,
             "reason": self.reason,

@@ -18,52 +18,37 @@ from typing import Any
 
 from rescue.errors import InvalidInput, SandtableError
 
-__all__ = ["main", "build_parser", "waitress_limits"]
+__all__ = ["main", "build_parser"]
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
-    from waitress import serve
-
     from web import create_app
+    from web.server import default_workers, serve_gunicorn, serve_waitress
 
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 0 or args.threads < 1:
+        raise InvalidInput("--workers must be 0 or more and --threads 1 or more")
     overrides: dict[str, object] = {}
     if args.data_dir:
         overrides["DATA_DIR"] = str(args.data_dir)
     if args.instance_dir:
         overrides["INSTANCE_DIR"] = str(args.instance_dir)
     app = create_app(overrides or None)
-    print(f"Sandtable serving region(s) on http://{args.host}:{args.port}/ (Ctrl+C stops)")
-    # waitress warns "Task queue depth is N" for every request that waits for a thread:
-    # thousands of lines a minute under load (bench_load), telling nothing new
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    serve(
-        app,
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        ident="sandtable",
-        **waitress_limits(),
-    )
+    if args.dev or workers == 0:
+        print(
+            f"Sandtable serving on http://{args.host}:{args.port}/ "
+            f"(one process, waitress, {args.threads} threads; Ctrl+C stops)",
+            flush=True,
+        )
+        serve_waitress(app, host=args.host, port=args.port, threads=args.threads)
+    else:
+        print(
+            f"Sandtable serving on http://{args.host}:{args.port}/ "
+            f"({workers} worker processes x {args.threads} threads, gunicorn; Ctrl+C stops)",
+            flush=True,
+        )
+        serve_gunicorn(app, host=args.host, port=args.port, workers=workers, threads=args.threads)
     return 0
-
-
-def waitress_limits() -> dict[str, int]:
-    """waitress's own request limits, refused before any body byte is read or buffered.
-
-    A body declaring more than ``web.bodies.MAX_REQUEST_BYTES`` (the largest upload) is
-    answered 413 as soon as its headers arrive; a chunked body is cut off (413) when it
-    passes the limit, so waitress never buffers more than that to its temporary file.
-    Headers are limited to 64 KiB (431 beyond).
-    """
-    from web.bodies import MAX_REQUEST_BYTES
-
-    return {
-        # waitress refuses a length >= this: one more, so that the limit itself is allowed
-        "max_request_body_size": MAX_REQUEST_BYTES + 1,
-        "max_request_header_size": 64 * 1024,
-    }
 
 
 def _cmd_create_user(args: argparse.Namespace) -> int:
@@ -88,6 +73,32 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     finally:
         store.dispose()
     print(f"created {user.role} {user.username!r} (user {user.user_id})")
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from geodata.store import database_url
+    from geodata.store.backup import backup
+
+    instance_dir = _instance_dir(args)
+    url = database_url(_database_url(args, instance_dir), instance_dir)
+    info = backup(url, Path(args.file))
+    print(f"backed up the {info.backend} database into {info.path} ({info.size_bytes:,} bytes)")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from geodata.store import database_url, open_store
+    from geodata.store.backup import restore
+
+    instance_dir = _instance_dir(args)
+    given = _database_url(args, instance_dir)
+    if given is None:  # the instance's SQLite file, perhaps not there yet
+        instance_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url(given, instance_dir)
+    info = restore(url, Path(args.file))
+    open_store(url).dispose()  # an older backup is upgraded to the current schema
+    print(f"restored the {info.backend} database from {info.path}")
     return 0
 
 
@@ -315,12 +326,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="run the web service (map and JSON API) with a production WSGI server",
-        description="Serve the map and the JSON API with waitress. Settings also come from "
+        description="Serve the map and the JSON API with gunicorn worker processes (or, with "
+        "--dev or --workers 0, from this one process with waitress). Settings also come from "
         "SANDTABLE_INSTANCE_DIR and SANDTABLE_DATA_DIR.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
-    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="gunicorn worker processes (default: the machine's cores); "
+        "0 serves from this process with waitress",
+    )
+    serve.add_argument(
+        "--threads", type=int, default=8, help="threads per worker process (default 8)"
+    )
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="development: one process with waitress (the same as --workers 0)",
+    )
     serve.add_argument(
         "--data-dir",
         help="region data directory (default: SANDTABLE_DATA_DIR or the committed geodata/)",
@@ -357,6 +382,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--database-url", help="database (default: SANDTABLE_DATABASE_URL or the instance's)"
     )
     user.set_defaults(func=_cmd_create_user)
+
+    for name, helptext, func in (
+        (
+            "backup",
+            "copy the whole database into a new file while the service runs "
+            "(SQLite online backup, or pg_dump for PostgreSQL)",
+            _cmd_backup,
+        ),
+        (
+            "restore",
+            "replace the whole database by a backup file (stop the servers first; "
+            "pg_restore in one transaction for PostgreSQL)",
+            _cmd_restore,
+        ),
+    ):
+        cmd = sub.add_parser(name, help=helptext, description=helptext)
+        cmd.add_argument(
+            "file", help="the backup file" + (" (must not exist)" if name == "backup" else "")
+        )
+        cmd.add_argument(
+            "--instance-dir",
+            help="writable state directory (default: SANDTABLE_INSTANCE_DIR or ./instance)",
+        )
+        cmd.add_argument(
+            "--database-url", help="database (default: SANDTABLE_DATABASE_URL or the instance's)"
+        )
+        cmd.set_defaults(func=func)
 
     build = sub.add_parser(
         "build-region",

@@ -524,13 +524,15 @@ def _all_coords(geom: BaseGeometry) -> list[tuple[float, float]]:
 
 
 def _to_geojson(geom: BaseGeometry) -> dict[str, Any]:
+    """GeoJSON of a drawn closure, lon/lat rounded to 6 decimals (~0.1 m)."""
+
+    def pos(c: Sequence[float]) -> list[float]:
+        return [round(float(c[0]), 6), round(float(c[1]), 6)]
+
     if isinstance(geom, Polygon):
         rings = [geom.exterior, *geom.interiors]
-        return {
-            "type": "Polygon",
-            "coordinates": [[[float(c[0]), float(c[1])] for c in r.coords] for r in rings],
-        }
-    return {"type": "LineString", "coordinates": [[float(c[0]), float(c[1])] for c in geom.coords]}
+        return {"type": "Polygon", "coordinates": [[pos(c) for c in r.coords] for r in rings]}
+    return {"type": "LineString", "coordinates": [pos(c) for c in geom.coords]}
 
 
 def _parse_severity(value: Any, problems: list[str]) -> float | None:

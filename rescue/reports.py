@@ -670,7 +670,10 @@ class Reports:
                 {
                     "type": "Feature",
                     "id": f"incident-{i.incident_id}",
-                    "geometry": {"type": "Point", "coordinates": [i.lon, i.lat]},
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(i.lon, 6), round(i.lat, 6)],
+                    },
                     "properties": {
                         "kind": "incident",
                         "incident_id": i.incident_id,

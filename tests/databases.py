@@ -26,6 +26,7 @@ TABLES = (
     "points",
     "pending_imports",
     "audit_log",
+    "change_counters",
     "incident_edits",
     "incident_events",
     "incident_descriptions",

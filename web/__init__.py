@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_compress import Compress
 
 from web import (
     api,
     auth,
     errors,
+    events,
     field,
     headers,
     imports_api,
@@ -79,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # properties in documented order
     app.config.from_mapping(defaults())
     app.config.from_mapping(_SESSION_DEFAULTS)
+    app.config.from_mapping(_COMPRESS_DEFAULTS)
     _load_instance_file(app)
     app.config.from_prefixed_env(ENV_PREFIX)
     app.config.from_mapping(overrides)
@@ -96,10 +99,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             f"cannot create the instance directory {str(settings.instance_dir)!r}: {exc.strerror}"
         ) from exc
     _check_session_settings(app)
+    events.check_settings(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = auth.load_secret_key(settings.instance_dir)
     app.extensions["sandtable"] = open_state(settings)
 
+    Compress(app)  # gzip / brotli for what is worth it (settings: _COMPRESS_DEFAULTS)
     errors.register(app)
     headers.install(app, online_basemaps=settings.online_basemaps)
     app.before_request(refuse_oversized_request)
@@ -116,6 +121,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(field.bp)
     app.register_blueprint(teams_api.bp)
+    app.register_blueprint(events.bp)
     return app
 
 
@@ -127,6 +133,29 @@ _SESSION_DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+}
+
+
+#: compressed answers for a 3G link (flask-compress,
+#: https://github.com/colour-science/flask-compress):
+#: brotli where the browser accepts it, else gzip; JSON, GeoJSON, pages, scripts, CSV; never
+#: an event stream (it must reach the page event by event)
+_COMPRESS_DEFAULTS: dict[str, Any] = {
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_BR_LEVEL": 5,
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_MIN_SIZE": 500,
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_MIMETYPES": [
+        "application/json",
+        "application/geo+json",
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/javascript",
+        "application/javascript",
+        "image/svg+xml",
+    ],
 }
 
 

@@ -154,7 +154,7 @@ def approach() -> Response:
         closure_problems=unreadable,
         needs=req.needs,
     )
-    return jsonify(result.to_dict())
+    return jsonify(result.to_dict(geometry=req.geometry))
 
 
 @bp.get("/closures")
@@ -238,6 +238,11 @@ def _query(*allowed: str) -> dict[str, str]:
 
 
 def _geojson(body: dict[str, Any]) -> Response:
+    """A layer: GeoJSON with an ETag, 304 when the browser has it (it changes with the
+    data version; flask-compress marks the ETag of a compressed copy and answers 304 for
+    it too)."""
     response = jsonify(body)
     response.mimetype = _GEOJSON
-    return response
+    response.headers["Cache-Control"] = "private, no-cache"  # revalidate: versions move on
+    response.add_etag()
+    return response.make_conditional(request)

@@ -37,9 +37,11 @@ __all__ = [
 
 #: bodies larger than this are refused unread (HTTP 413)
 MAX_BODY_BYTES = 256 * 1024
-FIELDS = ("target", "profile", "stations", "depart_at", "needs", "cause", "condition")
+FIELDS = ("target", "profile", "stations", "depart_at", "needs", "cause", "condition", "geometry")
 #: the longest condition text read for needs (the incident's own limit)
 MAX_CONDITION_CHARS = 4000
+#: which plans' lines an answer carries (see ApproachResult.to_dict)
+GEOMETRY = ("all", "recommended")
 FOOT_PROFILES: tuple[str, ...] = tuple(sorted(p for p, m in PROFILE_MODES.items() if m == "foot"))
 #: degrees around the network's extent within which a target is checked further (the
 #: planner then refuses one more than 2 km off the network); far-off points never reach it
@@ -74,6 +76,7 @@ class ApproachRequest:
     depart_at: datetime | None = None
     #: what the incident needs (rescue.capability.NEEDS ids), given and inferred
     needs: tuple[str, ...] = ()
+    geometry: str = "all"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -123,8 +126,9 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
     ----------
     body
         ``{"target": {"lon", "lat"} | {"segment_id"} | {"candidates": [...]},
-        "profile": str, "stations": [ids], "depart_at": ISO-8601}``; only ``target``
-        is required. Candidates are those of a locate answer, as it sent them.
+        "profile": str, "stations": [ids], "depart_at": ISO-8601, "geometry": "all" |
+        "recommended"}``; only ``target`` is required. Candidates are those of a
+        locate answer, as it sent them.
     network
         The :class:`routes.RouteNetwork` served; station, segment and route ids are
         checked against it.
@@ -172,11 +176,21 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
 
     depart_at = bodies.parse_time(body.get("depart_at"), "depart_at", problems)
     needs = _needs(body, problems)
+    geometry = body.get("geometry", "all")
+    if geometry not in GEOMETRY:
+        problems.append(
+            f"field 'geometry' is {bodies.quote(geometry)}; accepted: {', '.join(GEOMETRY)}"
+        )
     if problems:
         raise InvalidInput("; ".join(problems), details=problems)
     assert target is not None  # for mypy: problems would be non-empty otherwise
     return ApproachRequest(
-        target=target, profile=str(profile), stations=stations, depart_at=depart_at, needs=needs
+        target=target,
+        profile=str(profile),
+        stations=stations,
+        depart_at=depart_at,
+        needs=needs,
+        geometry=str(geometry),
     )
 
 

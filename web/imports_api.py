@@ -13,8 +13,11 @@
 Nothing is written to the route data before *apply*, and applying is one transaction:
 a server killed while reading, previewing or applying leaves the previous version as
 it was. A hostile or broken file is a 422 naming the file and line; a file over the
-size limit a 413, refused before it is read. Only planners (and admins) may import;
-the author of the version is the signed-in user.
+size limit a 413, refused before it is read. Reading, checking and the preview run
+in a separate process with a time and memory budget (:mod:`geodata.importers.sandbox`):
+a file that takes longer than 9 s is a 422, and while two files are being checked a
+third waits up to 10 s for its turn, then is told to retry (429). Only planners (and
+admins) may import; the author of the version is the signed-in user.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from geodata.importers import MAX_UPLOAD_BYTES, ImportResult, read_upload
-from geodata.importers.preview import ImportPreview, preview
+from geodata.importers import MAX_UPLOAD_BYTES, ImportResult
+from geodata.importers.preview import ImportPreview
+from geodata.importers.sandbox import preload_modules, preview_upload_bounded
 from rescue.errors import InvalidInput
 from web import bodies
 from web.auth import current_user_name, require_role
@@ -37,6 +41,10 @@ from web.state import get_state, network_for
 __all__ = ["MAX_UPLOAD_BYTES", "PENDING_TTL", "bp"]
 
 bp = Blueprint("imports", __name__, url_prefix="/api/imports")
+preload_modules("web.state")  # the checking processes run network_for
+# the checking processes' fork server is started by the serving process itself
+# (web.server: waitress at start, each gunicorn worker after its fork; never the
+# gunicorn master, whose fork server its workers could not use), else on first use
 
 #: a preview not applied within this is forgotten
 PENDING_TTL = timedelta(days=2)
@@ -65,7 +73,10 @@ def _upload() -> tuple[str, bytes]:
     name = (upload.filename or "").strip()
     if not name:
         raise InvalidInput("the uploaded file has no name; its extension tells its format")
-    data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
     if len(data) > MAX_UPLOAD_BYTES:
         raise RequestEntityTooLarge(f"{name} is over {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
     return name, data
@@ -125,20 +136,20 @@ def _body(result: ImportResult, plan: ImportPreview, import_id: str) -> dict[str
 def create() -> Response:
     state = get_state()
     name, data = _upload()
-    result = read_upload(name, data)
     layer = request.form.get("layer", "trails")
     if layer not in ("trails", "roads"):
         raise InvalidInput(f"form field 'layer' must be trails or roads, not {layer!r}")
     route_id = request.form.get("route_id", "link").strip() or "link"
     snapshot = state.store.snapshot(state.region_id)
-    plan = preview(
-        result,
+    result, plan = preview_upload_bounded(
+        name,
+        data,
         snapshot,
+        check=network_for,
         snap_tolerance_m=_number("snap_tolerance_m", 50.0),
         match_tolerance_m=_number("match_tolerance_m", 30.0),
-        new_way_layer=layer,  # type: ignore[arg-type]
+        new_way_layer=layer,
         route_id=route_id,
-        check=network_for,
     )
     import_id = secrets.token_urlsafe(12)
     body = _body(result, plan, import_id)

@@ -452,6 +452,11 @@ register(
                 "needs": {"type": "array", "items": {"enum": list(NEEDS)}},
                 "cause": {"enum": list(CAUSES)},
                 "condition": {"type": "string", "maxLength": 4000},
+                "geometry": {
+                    "enum": ["all", "recommended"],
+                    "description": "all (default): every plan's lines; recommended: the "
+                    "recommended plan's only, other legs' geometry null (what a map draws)",
+                },
             },
             required=("target",),
             extra=False,
@@ -1103,6 +1108,41 @@ register(
         "errors": (404, 409, 413, 415, 422),
     },
 )
+register(
+    "GET",
+    "/api/events",
+    {
+        "summary": "pushed updates: a server-sent event stream (text/event-stream) naming what "
+        "changed, from any worker of any server on the database: events closures, incidents "
+        "(created, edited, dispatched, every status change) and route_data (a new version), "
+        "each with data {topic, action, target_id} (action and target_id null on SQLite); "
+        "'event: ready' first, a comment line as heartbeat every 15 s, the stream ends after "
+        "5 min (EventSource reconnects); 429 when the process already serves its streams",
+        "auth": _READERS,
+        "query": {
+            "topics": {
+                "type": "string",
+                "pattern": "^(closures|incidents|route_data)(,(closures|incidents|route_data))*$",
+                "description": "comma-separated topics (default all)",
+            }
+        },
+        # one schema per event (as schemathesis reads a stream): data is JSON text
+        "ok": {
+            200: {
+                "text/event-stream": _obj(
+                    {
+                        "event": {"enum": ["ready", "closures", "incidents", "route_data"]},
+                        "data": STR,
+                        "retry": INT,
+                        "id": STR,
+                    },
+                    required=("event", "data"),
+                )
+            }
+        },
+        "errors": (422, 429),
+    },
+)
 
 # --------------------------------------------------------------------------- the document
 _PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
@@ -1143,7 +1183,7 @@ _ERROR_TEXT = {
     413: "the body is too large",
     415: "the body is not application/json",
     422: "invalid input: the message and details name every problem",
-    429: "too many failed log-ins (Retry-After)",
+    429: "too many failed log-ins, or too many event streams (Retry-After)",
 }
 
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,7 +102,10 @@ class Loaded:
             return self._cache[key]  # type: ignore[return-value]
 
 
-@dataclass
+_states: weakref.WeakSet[SandtableState] = weakref.WeakSet()
+
+
+@dataclass(eq=False)
 class SandtableState:
     """Per-app state, stored in ``app.extensions["sandtable"]``."""
 
@@ -110,6 +114,14 @@ class SandtableState:
     closures: DatabaseClosureStore
     _loaded: Loaded
     _rebuild: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        _states.add(self)
+
+    @classmethod
+    def instances(cls) -> list[SandtableState]:
+        """The states of this process's live apps (a forked worker re-opens their pools)."""
+        return list(_states)
 
     @property
     def region_id(self) -> str:

@@ -17,10 +17,16 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from geodata.importers._build import Draft
+import shapely
+
+from geodata.importers._build import MAX_PROBLEMS, Draft
 from geodata.importers._detect import EXTENSIONS, detect_format
 from geodata.importers._model import (
     FORMATS,
+    MAX_DESCRIPTION_CHARS,
+    MAX_FEATURE_POINTS,
+    MAX_FEATURES,
+    MAX_NAME_CHARS,
     MAX_POINTS,
     MAX_UPLOAD_BYTES,
     ImportedFeature,
@@ -39,6 +45,10 @@ from geodata.importers.kml import read_kml, read_kmz
 __all__ = [
     "EXTENSIONS",
     "FORMATS",
+    "MAX_DESCRIPTION_CHARS",
+    "MAX_FEATURE_POINTS",
+    "MAX_FEATURES",
+    "MAX_NAME_CHARS",
     "MAX_POINTS",
     "MAX_UPLOAD_BYTES",
     "ImportedFeature",
@@ -75,6 +85,40 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _check_limits(filename: str, drafts: list[Draft]) -> None:
+    """Refuse files whose features are too many, too long or too verbose to check and show."""
+    if len(drafts) > MAX_FEATURES:
+        raise ImportRejected(
+            f"{filename}: {len(drafts)} features, more than the {MAX_FEATURES} allowed "
+            "in one file; split it",
+            filename=filename,
+        )
+    problems = []
+    for d in drafts:
+        where = d.source
+        if d.name is not None and len(d.name) > MAX_NAME_CHARS:
+            problems.append(
+                f"{where}: the name is {len(d.name)} characters long, "
+                f"at most {MAX_NAME_CHARS} allowed"
+            )
+        if d.description is not None and len(d.description) > MAX_DESCRIPTION_CHARS:
+            problems.append(
+                f"{where}: the description is {len(d.description)} characters long, "
+                f"at most {MAX_DESCRIPTION_CHARS} allowed"
+            )
+        points = shapely.get_num_coordinates(d.geometry)
+        if points > MAX_FEATURE_POINTS:
+            problems.append(
+                f"{where}: {points} points, more than the {MAX_FEATURE_POINTS} allowed "
+                "in one feature; split or simplify it"
+            )
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ImportRejected(
+            f"{filename}: {problems[0]}{more}", details=problems[:MAX_PROBLEMS], filename=filename
+        )
+
+
 def read_upload(filename: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportResult:
     """Read and check an uploaded GPS file.
 
@@ -101,8 +145,12 @@ def read_upload(filename: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
     ImportRejected
         Too large, empty, whitespace only, binary junk, wrong or mismatched type,
         non-UTF-8 text where UTF-8 is required, unsafe XML (DTD, entities,
-        external references), zip bombs, malformed content (the message names the
-        file and line where known), or no features at all.
+        external references, nesting deeper than ``MAX_XML_DEPTH``), zip bombs,
+        malformed content (the message names the file and line where known), no
+        features at all, more than :data:`MAX_FEATURES` features, a feature with
+        more than :data:`MAX_FEATURE_POINTS` points, a name longer than
+        :data:`MAX_NAME_CHARS` or a description longer than
+        :data:`MAX_DESCRIPTION_CHARS` characters.
     """
     if not isinstance(filename, str) or not filename.strip():
         raise ImportRejected("the uploaded file has no name")
@@ -128,6 +176,7 @@ def read_upload(filename: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
             details=[w.message for w in read_warnings],
             filename=filename,
         )
+    _check_limits(filename, drafts)
     features = tuple(
         ImportedFeature(
             index=i,

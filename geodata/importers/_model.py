@@ -15,6 +15,11 @@ __all__ = [
     "KINDS",
     "MAX_UPLOAD_BYTES",
     "MAX_POINTS",
+    "MAX_FEATURE_POINTS",
+    "MAX_FEATURES",
+    "MAX_NAME_CHARS",
+    "MAX_DESCRIPTION_CHARS",
+    "MAX_XML_DEPTH",
     "ImportFormat",
     "FeatureKind",
     "ImportedFeature",
@@ -27,6 +32,16 @@ __all__ = [
 MAX_UPLOAD_BYTES = 30_000_000
 #: Largest number of vertices over all features of one file.
 MAX_POINTS = 2_000_000
+#: Largest number of vertices of one feature (a day of 1-s fixes is 86,400).
+MAX_FEATURE_POINTS = 200_000
+#: Largest number of features (tracks, waypoints, ...) in one file.
+MAX_FEATURES = 10_000
+#: Longest feature name, in characters (names go on the map for everyone).
+MAX_NAME_CHARS = 200
+#: Longest feature description, in characters.
+MAX_DESCRIPTION_CHARS = 2000
+#: Deepest element nesting accepted in GPX and KML (real files nest under 15 levels).
+MAX_XML_DEPTH = 64
 
 ImportFormat = Literal["gpx", "kml", "kmz", "geojson", "gpkg"]
 FeatureKind = Literal["track", "route", "waypoint", "line", "point", "polygon"]

@@ -24,7 +24,7 @@ from defusedxml import (
 )
 from defusedxml.ElementTree import DefusedXMLParser
 
-from geodata.importers._model import ImportRejected
+from geodata.importers._model import MAX_XML_DEPTH, ImportRejected
 
 __all__ = ["XmlDocument", "local", "parse_xml", "sniff_root", "check_encoding"]
 
@@ -172,10 +172,13 @@ def parse_xml(name: str, data: bytes, line_tags: Iterable[str] = ()) -> XmlDocum
     Raises
     ------
     ImportRejected
-        DTD, entities, external references, not well-formed XML (with the line).
+        DTD, entities, external references, not well-formed XML (with the line),
+        elements nested deeper than :data:`MAX_XML_DEPTH` (the readers walk the
+        tree recursively).
     """
     tags = frozenset(line_tags)
     builder = TreeBuilder()
+    depth = 0
     parser = _new_parser(builder)
     expat = parser.parser
     expat.ordered_attributes = 0
@@ -183,6 +186,15 @@ def parse_xml(name: str, data: bytes, line_tags: Iterable[str] = ()) -> XmlDocum
     builder_start = builder.start
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            line = expat.CurrentLineNumber
+            raise ImportRejected(
+                f"{name} line {line}: elements nested more than {MAX_XML_DEPTH} levels deep",
+                filename=name,
+                line=line,
+            )
         if "}" in tag:
             tag = "{" + tag
         if attrs and any("}" in key for key in attrs):
@@ -191,13 +203,22 @@ def parse_xml(name: str, data: bytes, line_tags: Iterable[str] = ()) -> XmlDocum
         if tag.rpartition("}")[2] in tags:
             lines[elem] = expat.CurrentLineNumber
 
+    builder_end = builder.end
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder_end(tag)
+
     expat.StartElementHandler = start
-    expat.EndElementHandler = builder.end
+    expat.EndElementHandler = end
     expat.CharacterDataHandler = builder.data
     try:
         for offset in range(0, len(data), _CHUNK):
             parser.feed(data[offset : offset + _CHUNK])
         root = parser.close()
+    except ImportRejected:
+        raise
     except ParseError as exc:
         raise _parse_error(name, exc) from None
     except LookupError as exc:  # expat asks Python for the declared encoding

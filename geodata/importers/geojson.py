@@ -18,7 +18,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geodata.importers._build import Draft, check_lonlat, json_safe, line_or_point, raise_problems
-from geodata.importers._model import FeatureKind, ImportRejected, ImportWarning
+from geodata.importers._model import MAX_FEATURES, FeatureKind, ImportRejected, ImportWarning
 
 __all__ = ["read_geojson"]
 
@@ -167,6 +167,12 @@ def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, l
     """
     obj = _decode(filename, data)
     features = _features(filename, obj)
+    if len(features) > MAX_FEATURES:
+        raise ImportRejected(
+            f"{filename}: {len(features)} features, more than the {MAX_FEATURES} allowed "
+            "in one file; split it",
+            filename=filename,
+        )
     transformer, crs_name = _transformer(filename, obj)
     drafts: list[Draft] = []
     warnings: list[ImportWarning] = []
@@ -184,10 +190,14 @@ def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, l
             warnings.append(ImportWarning("skipped_geometry", f"{label} has no geometry; skipped"))
             continue
         try:
-            parts = [
-                (kind, coords, _positions(coords, _depth(kind)))
-                for kind, coords in _parts(geometry)
-            ]
+            raw_parts = _parts(geometry)
+            if len(drafts) + len(raw_parts) > MAX_FEATURES:
+                raise ImportRejected(
+                    f"{filename}: more than {MAX_FEATURES} features (counting the parts of "
+                    "multi-geometries) in one file; split it",
+                    filename=filename,
+                )
+            parts = [(kind, coords, _positions(coords, _depth(kind))) for kind, coords in raw_parts]
         except _Bad as exc:
             problems.append(f"{label}: {exc}")
             continue

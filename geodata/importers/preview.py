@@ -18,7 +18,10 @@
 The proposals' edits are then applied to a copy of the region and validated exactly
 as a commit would be (the caller may add the network check): :attr:`ImportPreview.problems`
 lists why applying would be refused, if it would. Recorded lines are simplified to
-:data:`SIMPLIFY_M` (their shape, not their GPS noise, is stored).
+:data:`SIMPLIFY_M` (their shape, not their GPS noise, is stored); a line that still
+has more than :data:`MAX_WAY_POINTS` vertices is skipped and blocks applying (the
+network and every map would carry it). Work is bounded: lines are simplified in
+chunks, points are compared by name only with places within reach.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from rescue.errors import DataValidationError, InvalidInput, SandtableError
 
 __all__ = [
     "MATCH_TOLERANCE_M",
+    "MAX_WAY_POINTS",
     "SIMPLIFY_M",
     "SNAP_TOLERANCE_M",
     "ImportPreview",
@@ -59,11 +63,15 @@ MATCH_TOLERANCE_M = 30.0
 ALONG_SHARE = 0.8
 #: recorded lines are simplified to this (metres) before they are stored
 SIMPLIFY_M = 3.0
+#: a way may have at most this many vertices (after simplification to SIMPLIFY_M)
+MAX_WAY_POINTS = 20_000
 #: a place found this much off is moved; closer, it is the same place
 MOVE_MIN_M = 5.0
 #: a point named like a place this far away is that place (moved), not a new one
 NAME_MATCH_MAX_M = 1000.0
 _SAMPLE_STEP_M = 10.0
+#: lines are simplified in chunks of this many vertices (see :func:`_simplified`)
+_SIMPLIFY_CHUNK = 1000
 
 ProposalKind = Literal["change_way", "new_way", "move_place", "same_place", "new_place", "skip"]
 
@@ -125,14 +133,32 @@ def _norm(name: str | None) -> str:
     return re.sub(r"[\s\W_]+", " ", text).strip()
 
 
-def _slug(name: str, taken: set[str]) -> str:
+class _Taken(set[str]):
+    """Ids in use, remembering the next free number per base (no O(n²) for repeated names)."""
+
+    def __init__(self, ids: Any = ()) -> None:
+        super().__init__(ids)
+        self.next_number: dict[str, int] = {}
+
+    def unique(self, base: str, sep: str) -> str:
+        """``base`` if free, else ``base<sep>2``, ``base<sep>3``, ... (the first free one)."""
+        if base not in self:
+            self.add(base)
+            return base
+        n = self.next_number.get(base, 2)
+        candidate = f"{base}{sep}{n}"
+        while candidate in self:
+            n += 1
+            candidate = f"{base}{sep}{n}"
+        self.next_number[base] = n + 1
+        self.add(candidate)
+        return candidate
+
+
+def _slug(name: str, taken: _Taken | None = None) -> str:
     ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_") or "imported"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}_{n}", n + 1
-    taken.add(slug)
-    return slug
+    return base if taken is None else taken.unique(base, "_")
 
 
 def _has_cjk(text: str) -> bool:
@@ -156,6 +182,13 @@ class _Frame:
             (f, Point(self.metric([f["geometry"]["coordinates"]])[0][:2]))
             for f in snapshot.documents.layers["places"]["features"]
         ]
+        self.place_xy = np.array([p.coords[0] for _, p in self.places]).reshape(-1, 2)
+        self.place_names: list[list[str]] = []
+        for f, _ in self.places:
+            props = f["properties"]
+            names = [props.get(k) for k in ("name_en", "name_zh", "name_bo")]
+            names += list(props.get("aliases_en") or []) + list(props.get("aliases_zh") or [])
+            self.place_names.append([_norm(n) for n in names if n])
 
     def metric(self, coords: Sequence[Sequence[float]]) -> np.ndarray:
         c = np.asarray(coords, dtype=float)
@@ -193,10 +226,32 @@ def _fill_z(xyz: np.ndarray, fallback: LineString | None = None) -> np.ndarray:
     return np.column_stack([xyz[:, :2], z])
 
 
+def _simplified(line: LineString) -> LineString:
+    """``line`` simplified to :data:`SIMPLIFY_M` (Douglas-Peucker), a chunk at a time.
+
+    Douglas-Peucker is quadratic, and recursive, on a line where every vertex matters
+    (a zig-zag of 150,000 one-km teeth took minutes and then crashed GEOS by stack
+    overflow); chunks of :data:`_SIMPLIFY_CHUNK` vertices, each simplified on its own
+    with its ends kept, bound both.
+    """
+    coords = np.asarray(line.coords)
+    if len(coords) <= _SIMPLIFY_CHUNK:
+        return shapely.simplify(line, SIMPLIFY_M, preserve_topology=False)
+    starts = range(0, len(coords) - 1, _SIMPLIFY_CHUNK)
+    pieces = shapely.simplify(
+        np.array([LineString(coords[a : a + _SIMPLIFY_CHUNK + 1]) for a in starts]),
+        SIMPLIFY_M,
+        preserve_topology=False,
+    )
+    kept = [shapely.get_coordinates(pieces[0])]
+    kept += [shapely.get_coordinates(piece)[1:] for piece in pieces[1:]]
+    return LineString(np.vstack(kept))
+
+
 def _simplify(xyz: np.ndarray) -> np.ndarray:
     """Drop vertices within :data:`SIMPLIFY_M` of the line's shape (keeping z)."""
     line = LineString(xyz[:, :2])
-    kept = shapely.simplify(line, SIMPLIFY_M, preserve_topology=False)
+    kept = _simplified(line)
     coords = np.asarray(kept.coords)
     # map kept vertices back to their indices (they are a subsequence)
     idx, j = [], 0
@@ -235,16 +290,27 @@ def preview(
     proposals: list[Proposal] = []
     edits: list[FeatureEdit] = []
     warnings: list[ImportWarning] = []
-    taken_ways = {w[1] for w in frame.ways}
-    taken_places = {f["properties"]["place_id"] for f, _ in frame.places}
+    taken_ways = _Taken(w[1] for w in frame.ways)
+    taken_places = _Taken(f["properties"]["place_id"] for f, _ in frame.places)
     changed: set[str] = set()
+    refused: list[str] = []
     for feature in result.features:
         geom = feature.geometry
         label = feature.name or f"feature {feature.index + 1}"
         if geom.geom_type == "LineString" and len(geom.coords) >= 2:
             xyz = frame.metric(np.asarray(geom.coords))
             line = LineString(xyz[:, :2])
-            along = _ways_along(frame, line, match_tolerance_m)
+            shape = _simplified(line)
+            kept = len(shape.coords)
+            if kept > MAX_WAY_POINTS:
+                text = (
+                    f"{label}: {kept} points even after simplifying to {SIMPLIFY_M:g} m, "
+                    f"more than the {MAX_WAY_POINTS} a way may have; split or simplify it"
+                )
+                proposals.append(Proposal("skip", feature.index, None, None, text))
+                refused.append(text)
+                continue
+            along = _ways_along(frame, shape, match_tolerance_m)
             if along:
                 for layer, way_id, old, way_line in along:
                     if way_id in changed:
@@ -315,8 +381,8 @@ def preview(
                     "(draw closures on the map)",
                 )
             )
-    problems = _dry_run(snapshot, edits, check)
-    if not edits:
+    problems = _dry_run(snapshot, edits, check) if not refused else tuple(refused)
+    if not edits and not refused:
         problems = ("the file changes nothing in the route data",)
     return ImportPreview(
         snapshot.version_id, tuple(proposals), tuple(edits), tuple(warnings), problems
@@ -324,15 +390,15 @@ def preview(
 
 
 def _ways_along(
-    frame: _Frame, line: LineString, tolerance: float
+    frame: _Frame, shape: LineString, tolerance: float
 ) -> list[tuple[str, str, dict[str, Any], LineString]]:
-    """Existing ways that ``line`` runs along for most of their length.
+    """Existing ways that the recording ``shape`` runs along for most of their length.
 
     Measured from the way: the share of points along it within ``tolerance`` of the
-    recording (simplified first: a 50,000-fix track has far fewer shapes than fixes).
+    recording (simplified first by the caller: a 50,000-fix track has far fewer
+    shapes than fixes).
     """
     out = []
-    shape = shapely.simplify(line, SIMPLIFY_M, preserve_topology=False)
     shapely.prepare(shape)
     for i in frame.tree.query(shape, predicate="dwithin", distance=tolerance):
         layer, way_id, f, way_line = frame.ways[int(i)]
@@ -365,7 +431,7 @@ def _new_way(
     index: int,
     label: str,
     xyz: np.ndarray,
-    taken: set[str],
+    taken: _Taken,
     layer: str,
     route_id: str,
     tolerance: float,
@@ -401,12 +467,7 @@ def _new_way(
         snaps.append(
             {"end": end, "way_id": way_id, "at": where, "distance_m": round(float(dist[0]), 1)}
         )
-    way_id = f"{route_id}:{_slug(label, set())}"
-    n = 2
-    base = way_id
-    while way_id in taken:
-        way_id, n = f"{base}~{n}", n + 1
-    taken.add(way_id)
+    way_id = taken.unique(f"{route_id}:{_slug(label)}", "~")
     coords = frame.lonlat(_simplify(xyz))
     kind = "trail" if layer == "trails" else "road"
     props: dict[str, Any] = {
@@ -459,23 +520,23 @@ def _point(
     label: str,
     feature: Any,
     snapshot: Snapshot,
-    taken: set[str],
+    taken: _Taken,
     tolerance: float,
     filename: str,
 ) -> tuple[Proposal, FeatureEdit | None] | None:
     lon, lat = feature.geometry.x, feature.geometry.y
     x, y = frame.fwd.transform(lon, lat)
-    here = Point(x, y)
     name = _norm(feature.name)
     best: tuple[float, dict[str, Any]] | None = None
-    for f, p in frame.places:
-        d = p.distance(here)
-        names = [f["properties"].get(k) for k in ("name_en", "name_zh", "name_bo")]
-        names += list(f["properties"].get("aliases_en") or []) + list(
-            f["properties"].get("aliases_zh") or []
+    distances = np.hypot(frame.place_xy[:, 0] - x, frame.place_xy[:, 1] - y)
+    # only places within reach are compared by name (not every place for every point)
+    for k in np.flatnonzero(distances <= max(tolerance, NAME_MATCH_MAX_M)):
+        d = float(distances[k])
+        f = frame.places[k][0]
+        same_name = bool(name) and any(
+            n and fuzz.ratio(n, name, score_cutoff=90) for n in frame.place_names[k]
         )
-        same_name = bool(name) and any(n and fuzz.ratio(_norm(n), name) >= 90 for n in names)
-        if d <= tolerance or (same_name and d <= NAME_MATCH_MAX_M):
+        if d <= tolerance or same_name:
             if best is None or d < best[0]:
                 best = (d, f)
     if best is not None:
@@ -540,16 +601,21 @@ def _dry_run(
     if not edits:
         return ()
     layers: dict[str, dict[str, Any]] = copy.deepcopy(dict(snapshot.documents.layers))
-    for e in edits:
-        features = layers[e.layer]["features"]
-        key = ID_FIELDS[e.layer]
-        index = {f["properties"][key]: i for i, f in enumerate(features)}
-        if e.op == "insert":
-            features.append(dict(e.feature or {}))
-        elif e.op == "update":
-            features[index[e.feature_id]] = dict(e.feature or {})
-        else:
-            features.pop(index[e.feature_id])
+    by_id: dict[str, dict[Any, dict[str, Any]]] = {
+        layer: {f["properties"][ID_FIELDS[layer]]: f for f in doc["features"]}
+        for layer, doc in layers.items()
+        if layer in ID_FIELDS
+    }
+    for i, e in enumerate(edits):
+        features = by_id[e.layer]
+        if e.op == "delete":
+            features.pop(e.feature_id, None)
+        elif e.op == "insert" and e.feature_id in features:  # kept twice: validation says so
+            features[(e.feature_id, i)] = dict(e.feature or {})
+        else:  # an insert goes last, an update stays in its place
+            features[e.feature_id] = dict(e.feature or {})
+    for layer, features in by_id.items():
+        layers[layer]["features"] = list(features.values())
     docs = snapshot.documents
     try:
         new = check_region_documents(

@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
 )
 
+from geodata.store.changes_feed import announce
 from geodata.store.schema import JsonType, UtcDateTime
 from rescue.errors import InvalidInput
 
@@ -67,7 +68,11 @@ def record(
     details: Mapping[str, Any] | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Write one entry on ``conn`` (inside the transaction of the write it describes)."""
+    """Write one entry on ``conn`` (inside the transaction of the write it describes).
+
+    The write is announced to other processes in the same transaction too
+    (:func:`geodata.store.changes_feed.announce`).
+    """
     conn.execute(
         audit_table.insert().values(
             at=at or datetime.now(UTC),
@@ -79,6 +84,7 @@ def record(
             details=None if details is None else dict(details),
         )
     )
+    announce(conn, action, target_id)
 
 
 def entries(

@@ -60,6 +60,11 @@ from geodata.validate import (
 )
 from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound, SandtableError
 
+try:
+    import fcntl
+except ImportError:  # not on POSIX: threads take turns, processes rely on busy_timeout
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = [
     "DATABASE_FILE",
     "FeatureEdit",
@@ -154,8 +159,49 @@ class FeatureEdit:
 
 
 # --------------------------------------------------------------------------- engine
+class _WriteLock:
+    """Writers of one SQLite file take turns: the threads of a process on a lock, the
+    processes (gunicorn workers, the command line) on ``flock`` of ``<file>-writelock``.
+
+    A blocked ``flock`` waits in the kernel and wakes when the holder lets go; without it
+    writers of two processes met in SQLite's busy handler, which sleeps at growing
+    intervals (bench_load with 2 workers: write p50 ~1 s). ``flock`` belongs to an open
+    file, shared across ``fork``: a forked worker opens its own.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._lock = threading.Lock()
+        self._path = path
+        self._fd: int | None = None
+        self._pid: int | None = None
+
+    def locked(self) -> bool:
+        return self._lock.locked()
+
+    def acquire(self) -> None:
+        self._lock.acquire()
+        if self._path is None or fcntl is None:
+            return
+        try:
+            if self._pid != os.getpid():
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            assert self._fd is not None
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None and self._pid == os.getpid() and fcntl is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
+
+
 #: the lock a SQLite writer engine's transactions take in turn (see :func:`_sqlite_engine`)
-WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, _WriteLock] = weakref.WeakKeyDictionary()
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
@@ -165,11 +211,14 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     BEGIN, given back when the connection returns to the pool, after COMMIT or
     ROLLBACK). Without it, writers queue in SQLite's busy handler, which retries at
     growing intervals and favours newcomers: under load a few writes waited many
-    seconds (bench_load: p99 1.6 s, max 18 s with 40 users). ``busy_timeout`` still
-    covers writers in other processes (the command line).
+    seconds (bench_load: p99 1.6 s, max 18 s with 40 users). Writers of other processes
+    take turns with them on a file lock (:class:`_WriteLock`); ``busy_timeout`` still
+    covers anything else writing the file.
     """
     engine = create_engine(url, connect_args={"timeout": 30})
-    lock = threading.Lock()
+    database = engine.url.database
+    file_db = bool(database) and database != ":memory:" and not database.startswith("file:")
+    lock = _WriteLock(Path(f"{database}-writelock") if file_db else None)
     if immediate:
         WRITE_LOCKS[engine] = lock
 

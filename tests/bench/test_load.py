@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bench._load_ledger import Incident, Ledger, Write, check_incident, verify
-from bench.bench_load import LoadOptions, report, run_load
+from bench.bench_load import LoadOptions, compare, report, run_load
 
 KAILASH_DIR = Path(__file__).resolve().parents[2] / "geodata" / "kailash"
 needs_region = pytest.mark.skipif(
@@ -25,9 +25,12 @@ needs_region = pytest.mark.skipif(
 
 
 @needs_region
-@pytest.mark.parametrize("backend", ["sqlite", "postgis"])
+@pytest.mark.parametrize(
+    ("backend", "workers", "kill"),
+    [("sqlite", 2, True), ("postgis", 2, True), ("sqlite", 1, False)],
+)
 def test_short_load_keeps_every_acknowledged_write(
-    request: pytest.FixtureRequest, backend: str
+    request: pytest.FixtureRequest, backend: str, workers: int, kill: bool
 ) -> None:
     url = None
     if backend == "postgis":
@@ -35,9 +38,14 @@ def test_short_load_keeps_every_acknowledged_write(
 
         url = request.getfixturevalue("postgis_url")
         empty_postgis(url)
-    result = run_load(LoadOptions(users=3, locators=1, duration_s=4.0, database_url=url))
+    result = run_load(
+        LoadOptions(
+            users=3, locators=1, duration_s=4.0, database_url=url, workers=workers, kill=kill
+        )
+    )
     printed: list[str] = []
     report(result, out=printed.append)
+    compare([result, result], out=printed.append)
 
     assert result.problems == [], "\n".join(printed)
     assert result.server_errors == 0, "\n".join(printed)
@@ -47,7 +55,10 @@ def test_short_load_keeps_every_acknowledged_write(
     assert result.acknowledged["incidents"] >= 1
     ops = {s.op for s in result.samples}
     assert {"create", "locate"} <= ops
-    assert any("acknowledged writes present after a server restart" in line for line in printed)
+    where = "after SIGKILL of every server process mid-run" if kill else "after a server restart"
+    assert any(f"acknowledged writes present {where}" in line for line in printed), printed
+    assert any(f"gunicorn {workers} worker" in line for line in printed)
+    assert any("relative to the first" in line and "1.00x" in line for line in printed)
 
 
 # --------------------------------------------------------------------------- the checker

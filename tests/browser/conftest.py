@@ -60,7 +60,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of the real app (committed region) served on 127.0.0.1."""
     from web import create_app
 
-    app = create_app({"INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))})
+    # one server for the session: its event streams outlive the pages (until a heartbeat)
+    app = create_app(
+        {"INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")), "EVENTS_MAX_STREAMS": 64}
+    )
     with serve(app) as base:
         APPS[base] = app
         try:
@@ -80,7 +83,7 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
             monkeypatch.delenv(name)
     instance = tmp_path / "instance"
     monkeypatch.setenv(f"{ENV_PREFIX}_INSTANCE_DIR", str(instance))
-    app = create_app({"INSTANCE_DIR": str(instance)})
+    app = create_app({"INSTANCE_DIR": str(instance), "EVENTS_MAX_STREAMS": 64})
     assert app.config["INSTANCE_DIR"] == str(instance.resolve())
     try:
         with serve(app, "http-fresh") as base:

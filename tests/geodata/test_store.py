@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -529,5 +530,37 @@ def test_sqlite_writers_take_turns_on_one_lock(tmp_path: Path) -> None:
         assert order == ["first", "second"] and not lock.locked()
         with store.reader.begin():  # readers never take it
             assert not lock.locked()
+    finally:
+        store.dispose()
+
+
+def test_sqlite_writers_of_two_processes_take_turns(tmp_path: Path) -> None:
+    """A writer in another process (a second gunicorn worker) waits on the file lock."""
+    db = tmp_path / "db.sqlite"
+    store = open_store(f"sqlite:///{db}")
+    script = (  # opening the store writes too (the migrations): it waits there already
+        "import time\n"
+        "from geodata.store import open_store\n"
+        f"s = open_store('sqlite:///{db}')\n"
+        "with s.writer.begin():\n"
+        "    print(time.time(), flush=True)\n"
+    )
+    from geodata.store.store import WRITE_LOCKS
+
+    lock = WRITE_LOCKS[store.writer]
+    try:
+        lock.acquire()  # the turn alone, no SQLite transaction: only the file lock can block
+        try:
+            assert (tmp_path / "db.sqlite-writelock").is_file()
+            other = subprocess.Popen(
+                [sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True
+            )
+            time.sleep(1.5)
+            assert other.poll() is None  # waits for this process's turn to end
+            released = time.time()
+        finally:
+            lock.release()
+        out, _ = other.communicate(timeout=60)
+        assert other.returncode == 0 and float(out) >= released
     finally:
         store.dispose()

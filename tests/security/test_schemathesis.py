@@ -124,6 +124,7 @@ def _valid_calls(client: FlaskClient) -> list[tuple[str, dict[str, Any]]]:
         ("POST /api/locate", {"body": {"text": "just past Drolma La, going down"}}),
         ("POST /api/approach", {"body": {"target": {"segment_id": segment}}}),
         ("GET /api/closures", {"query": {"include_expired": "1"}}),
+        ("GET /api/events", {"query": {"topics": "closures,incidents"}}),
         ("POST /api/closures", {"body": closure}),
         ("GET /api/closures/{closure_id}", {"path_parameters": {"closure_id": made}}),
         ("DELETE /api/closures/{closure_id}", {"path_parameters": {"closure_id": made}}),

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from bench._body_probe import TempWatcher, send_body, temp_bytes
-from rescue.cli import waitress_limits
 from tests.live import serve_process, stop
 from web.bodies import MAX_REQUEST_BYTES
+from web.server import waitress_limits
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/<pid>/fd")
 

@@ -118,7 +118,8 @@ def app(
 ) -> Iterator[Flask]:
     """A fresh app on each database back end (an emptied PostGIS database is seeded)."""
     instance = instance_with_database(tmp_path_factory, seeded_database)
-    config = {"TESTING": True, "INSTANCE_DIR": str(instance)}
+    # a test client reads an answer whole: event streams (GET /api/events) end at once
+    config = {"TESTING": True, "INSTANCE_DIR": str(instance), "EVENTS_LIFETIME_S": 0.2}
     if request.param == "postgis":
         url = request.getfixturevalue("postgis_url")
         empty_postgis(url)
@@ -132,7 +133,12 @@ def app(
 def planner_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty database of each back end, seeded on start (as in production)."""
     app = create_app(
-        {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"), "DATABASE_URL": database_url}
+        {
+            "TESTING": True,
+            "INSTANCE_DIR": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url,
+            "EVENTS_LIFETIME_S": 0.2,
+        }
     )
     yield app
     app.extensions["sandtable"].store.dispose()

@@ -262,7 +262,7 @@ def _post_then_kill(
         ).encode()
         s.sendall(head + body)
         time.sleep(after_s)
-        os.kill(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)  # the master and every worker
         proc.wait(30)
 
 

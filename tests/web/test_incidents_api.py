@@ -401,7 +401,7 @@ def test_acknowledged_incidents_survive_a_sigkill(database_url: str, tmp_path: P
             )
             assert status == 201, body
             acknowledged.append(body["incident"]["incident_id"])
-        os.kill(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)  # the master and every worker
         proc.wait(30)
     finally:
         stop(proc)

@@ -38,6 +38,7 @@ API_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("POST", "/api/locate", DISPATCH),
     ("POST", "/api/approach", DISPATCH),
     ("GET", "/api/closures", READERS),
+    ("GET", "/api/events", READERS),
     ("GET", "/api/closures/x", READERS),
     ("POST", "/api/closures", CLOSERS),
     ("DELETE", "/api/closures/x", CLOSERS),

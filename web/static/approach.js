@@ -95,6 +95,9 @@
     document.addEventListener("sandtable:located", function (e) { self.located(e.detail.result); });
     document.addEventListener("sandtable:language", function () { self.applyLanguage(); });
     this.loadClosures();
+    // a closure set or lifted anywhere (any desk, any server) redraws the layer and the plan
+    // on display; without the stream, every 30 s
+    Sandtable.live("api/events", ["closures"], function () { self.closuresChanged(); }, 30000);
   }
 
   Approach.prototype.located = function (result) {
@@ -179,7 +182,9 @@
     getJson(API, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(this.requestBody())
+      // the lines of the recommended plan only: a 3G link carries a tenth of the bytes;
+      // another plan's lines are asked for when it is chosen (drawFetched)
+      body: JSON.stringify(this.requestBody("recommended"))
     }).then(function (answer) {
       if (sequence !== self.sequence) { return; }
       self.button.disabled = false;
@@ -446,7 +451,28 @@
     return { paddingTopLeft: [40, 40], paddingBottomRight: [Math.min(right, box.width / 2), 40], maxZoom: 14 };
   }
 
+  // A plan whose lines the answer left out: ask for that station's plan, then draw it.
+  Approach.prototype.drawFetched = function (plan, fit) {
+    var self = this;
+    var answer = this.answer;
+    getJson(API, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(this.requestBody("all", [plan.station_id]))
+    }).then(function (result) {
+      var full = result.ok && result.json && result.json.plans[0];
+      if (self.answer !== answer || !full) { return; }
+      plan.legs = full.legs;
+      plan.alternatives = full.alternatives;
+      self.draw(plan, fit);
+    }).catch(function () { /* the table still shows the plan; choosing it again retries */ });
+  };
+
   Approach.prototype.draw = function (plan, fit) {
+    if (plan.legs.some(function (leg) { return !leg.geometry; })) {
+      this.drawFetched(plan, fit);
+      return;
+    }
     var layer = this.planLayer;
     layer.clearLayers();
     this.selected = plan.station_id;
@@ -530,10 +556,14 @@
   };
 
   // the request of the plan on display, for the exports and the field sheet
-  Approach.prototype.requestBody = function () {
+  // the /api/approach body: the candidates, the chosen need, and optionally which plans'
+  // lines to carry ("all" or "recommended") and which stations to plan for
+  Approach.prototype.requestBody = function (geometry, stations) {
     var body = { target: { candidates: this.candidates } };
     var need = this.need && this.need.value;
     if (need) { body.needs = [need]; }
+    if (geometry) { body.geometry = geometry; }
+    if (stations) { body.stations = stations; }
     return body;
   };
 

@@ -1142,7 +1142,14 @@
     initMap();
     initKeys();
     refreshList();
-    window.setInterval(function () { if (!document.hidden) { refreshList(); } }, REFRESH_MS);
+    // pushed: every change of an incident anywhere reloads the list at once; polling every
+    // REFRESH_MS is the fallback where the stream is unavailable
+    Sandtable.live("api/events", ["incidents"], function () {
+      if (!document.hidden) { refreshList(); }
+    }, REFRESH_MS);
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) { refreshList(); }
+    });
     openFromUrl();
     window.setInterval(tick, 1000);
     $(".st-inc-description").focus();

@@ -635,7 +635,58 @@
     });
   }
 
+  // Pushed updates: GET /api/events (server-sent events) calls onChange(topic, data) for
+  // each change of one of `topics` made anywhere ("closures", "incidents", "route_data"),
+  // and onChange(null, null) after a reconnection (changes may have been missed meanwhile).
+  // Where the browser has no EventSource, or the server refuses the stream (signed out, or
+  // too many streams: 429), it polls: onChange(null, null) every fallbackMs while the page
+  // is visible, and tries the stream again a minute later. <body data-live> says which.
+  function live(url, topics, onChange, fallbackMs) {
+    var polling = null;
+    var opened = false;
+    var source = null;
+    function setMode(mode) { document.body.setAttribute("data-live", mode); }
+    function stopPolling() {
+      if (polling) { window.clearInterval(polling); polling = null; }
+    }
+    function poll() {
+      setMode("poll");
+      if (polling || !fallbackMs) { return; }
+      polling = window.setInterval(function () {
+        if (!document.hidden) { onChange(null, null); }
+      }, fallbackMs);
+    }
+    function open() {
+      if (typeof window.EventSource !== "function") { poll(); return; }
+      source = new window.EventSource(url + "?topics=" + encodeURIComponent(topics.join(",")));
+      source.addEventListener("ready", function () {
+        stopPolling();
+        setMode("push");
+        if (opened) { onChange(null, null); }  // a reconnection: catch up
+        opened = true;
+      });
+      topics.forEach(function (topic) {
+        source.addEventListener(topic, function (e) {
+          var data = null;
+          try { data = JSON.parse(e.data); } catch (err) { data = null; }
+          onChange(topic, data);
+        });
+      });
+      source.onerror = function () {
+        // CONNECTING: the browser reconnects by itself (the server asks for 2 s);
+        // CLOSED: the server refused the stream
+        if (source.readyState === window.EventSource.CLOSED) {
+          poll();
+          window.setTimeout(open, 60000);
+        }
+      };
+    }
+    open();
+    return { close: function () { stopPolling(); if (source) { source.close(); } } };
+  }
+
   window.Sandtable = {
+    live: live,
     dom: {
       el: domEl, bi: domBi, icon: domIcon, button: domButton, clear: domClear,
       getJson: getJson, csrfHeaders: csrfHeaders

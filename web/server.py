@@ -1,0 +1,127 @@
+"""Serving the app: gunicorn worker processes in production, waitress in one process.
+
+``sandtable serve --workers N`` (default: the machine's cores) runs gunicorn with
+``N`` worker processes of the ``gthread`` class (``--threads`` threads each, so a
+long-lived answer such as the ``/api/events`` stream holds one thread, not a whole
+worker). The app is built once in the master (``preload_app``: the network of the
+current version is built once and shared by the forked workers copy-on-write); each
+worker then drops the database connections it inherited (:func:`_post_fork`, as
+SQLAlchemy asks for engines crossing a fork) and opens its own.
+
+Nothing a request may need from another request lives in a worker's memory alone:
+route data, closures, incidents, users and the current route-data version are read
+from the database; the network cached per process is keyed by the version, and a
+request that finds the database's version newer than its worker's rebuilds it first
+(:mod:`web.state`). Changes are pushed to open pages through the database too
+(:mod:`web.events`).
+
+``sandtable serve --dev`` (or ``--workers 0``) serves from the calling process with
+waitress, as earlier releases did: one process, easy to debug, works where gunicorn
+does not (Windows).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from geodata.importers.sandbox import warm_up
+from web.bodies import MAX_REQUEST_BYTES
+
+__all__ = ["default_workers", "serve_gunicorn", "serve_waitress", "waitress_limits"]
+
+log = logging.getLogger(__name__)
+
+
+def default_workers() -> int:
+    """The machine's cores available to this process (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def waitress_limits() -> dict[str, int]:
+    """waitress's own request limits, refused before any body byte is read or buffered.
+
+    A body declaring more than ``web.bodies.MAX_REQUEST_BYTES`` (the largest upload) is
+    answered 413 as soon as its headers arrive; a chunked body is cut off (413) when it
+    passes the limit, so waitress never buffers more than that to its temporary file.
+    Headers are limited to 64 KiB (431 beyond).
+    """
+    return {
+        # waitress refuses a length >= this: one more, so that the limit itself is allowed
+        "max_request_body_size": MAX_REQUEST_BYTES + 1,
+        "max_request_header_size": 64 * 1024,
+    }
+
+
+def serve_waitress(app: Flask, *, host: str, port: int, threads: int) -> None:
+    """One process, ``threads`` threads (development, or where gunicorn is missing)."""
+    from waitress import serve
+
+    # waitress warns "Task queue depth is N" for every request that waits for a thread:
+    # thousands of lines a minute under load (bench_load), telling nothing new
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    warm_up()  # the import checkers' fork server, so the first upload does not wait for it
+    serve(app, host=host, port=port, threads=threads, ident="sandtable", **waitress_limits())
+
+
+def _post_fork(_server: Any, _worker: Any) -> None:  # gunicorn's post_fork hook
+    """In a new worker: let go of the master's pooled connections without closing them.
+
+    ``dispose(close=False)`` replaces the pool, so the worker opens its own connections
+    and never touches a socket the master (or a sibling) owns.
+    """
+    from web.state import SandtableState
+
+    for state in SandtableState.instances():
+        state.store.reader.dispose(close=False)
+        state.store.writer.dispose(close=False)
+    # each worker starts its own fork server for the import checkers: one started in the
+    # master would not be the worker's child, and multiprocessing cannot use it from there
+    warm_up()
+
+
+def serve_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
+    """Run gunicorn in this process (the master) with ``workers`` forked workers."""
+    from gunicorn.app.base import BaseApplication
+
+    options: dict[str, Any] = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,
+        "post_fork": _post_fork,
+        # a worker silent this long is killed and replaced (gthread: the worker's main
+        # loop answers, not the request threads, so a long stream does not count)
+        "timeout": 60,
+        "graceful_timeout": 20,
+        # idle keep-alive connections wait in the worker's poller, not in a thread; a short
+        # keepalive (gunicorn's 2-5 s) closes them while a client may be reusing one, and a
+        # client must not retry a POST or PATCH that died so (bench_load: "connection reset
+        # by peer" on a PATCH); waitress kept them 120 s
+        "keepalive": 75,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "sandtable",
+    }
+
+    class _Application(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
+        # gunicorn's documented "custom application" pattern
+        # (https://docs.gunicorn.org/en/stable/custom.html)
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24
+                # one control socket per user by default: several servers would share it
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self) -> Flask:
+            return app
+
+    _Application().run()
