@@ -91,8 +91,18 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(30)
 
 
+def _helper_process(cmdline: Path) -> bool:
+    """A process multiprocessing starts (the import checkers' fork server, its resource
+    tracker), not a worker."""
+    try:
+        return b"from multiprocessing" in cmdline.read_bytes()
+    except OSError:
+        return False
+
+
 def worker_pids(proc: subprocess.Popen[bytes], count: int, timeout_s: float = 60) -> list[int]:
-    """The pids of the ``count`` processes whose parent is ``proc`` (gunicorn's workers).
+    """The pids of the ``count`` processes whose parent is ``proc`` (gunicorn's workers;
+    multiprocessing's helper processes are not counted).
 
     Raises
     ------
@@ -108,7 +118,7 @@ def worker_pids(proc: subprocess.Popen[bytes], count: int, timeout_s: float = 60
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == proc.pid:
+            if int(fields[1]) == proc.pid and not _helper_process(stat.parent / "cmdline"):
                 found.append(int(stat.parent.name))
         if len(found) == count:
             return sorted(found)

@@ -123,3 +123,39 @@ def test_dev_mode_serves_from_one_process(flag: tuple[str, ...], tmp_path: Path)
             assert r.status == 200
     finally:
         stop(proc)
+
+
+def test_each_worker_checks_uploads_with_its_own_checkers(tmp_path: Path) -> None:
+    """The import checkers' fork server is started by each worker, never the master.
+
+    One started in the master before the fork is not a worker's child, and
+    multiprocessing cannot use it from there: every upload would fail.
+    """
+    import requests
+
+    database_url = f"sqlite:///{tmp_path / 'st.db'}"
+    make_users(database_url, ("tsering", "planner"))
+    gpx = Path(__file__).resolve().parents[1] / "data" / "imports" / "apple_health_export.gpx"
+    proc, base = serve_process(tmp_path / "instance", database_url, args=("--workers", "2"))
+    try:
+        workers = worker_pids(proc, 2)
+        for pid in workers:
+            with only(pid, workers), requests.Session() as http:
+                signed_in = http.post(
+                    f"{base}/api/login",
+                    json={"username": "tsering", "password": PASSWORD},
+                    timeout=30,
+                )
+                assert signed_in.status_code == 200, signed_in.text
+                token = signed_in.json()["csrf_token"]
+                with gpx.open("rb") as upload:
+                    answer = http.post(
+                        f"{base}/api/imports",
+                        files={"file": (gpx.name, upload)},
+                        headers={"X-CSRF-Token": token},
+                        timeout=60,
+                    )
+                assert answer.status_code == 201, answer.text
+                assert answer.json()["point_count"] == 12
+    finally:
+        stop(proc)
