@@ -19,10 +19,11 @@ import stat
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from bench._load_server import scratch_postgis
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "yak butter tea 4"
@@ -36,19 +37,8 @@ def _database(postgis: bool, tmp: Path) -> Iterator[str | None]:
     if not postgis:
         yield None
         return
-    import psycopg
-
-    name = f"sandtable_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-        yield url.replace("postgresql://", "postgresql+psycopg://")
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgis(ADMIN_URL) as url:
+        yield url
 
 
 def _timed(call: Callable[[], Any]) -> tuple[Any, float]:

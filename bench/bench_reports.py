@@ -20,11 +20,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench._load_server import scratch_postgis
 from geodata.store import RouteStore, open_store
 from rescue.incidents import CAUSES, PRIORITIES, events_table, incidents_table
 
@@ -39,19 +39,8 @@ def _database(postgis: bool) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="sandtable-bench-") as tmp:
             yield f"sqlite:///{tmp}/reports.db"
         return
-    import psycopg
-
-    name = f"sandtable_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-        yield url.replace("postgresql://", "postgresql+psycopg://")
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgis(ADMIN_URL) as url:
+        yield url
 
 
 def fill(store: RouteStore, segments: dict[str, tuple[float, float]], n: int, seed: int) -> None:
