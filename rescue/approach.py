@@ -51,6 +51,7 @@ from rescue.locate.model import Candidate, LocateResult
 if TYPE_CHECKING:
     from rescue.capability import StationOffer
     from rescue.closures import Closure, ClosureProblem
+from routes.costs import get_profile
 from routes.graph import PROFILE_MODES
 from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, VirtualArc, topology
 
@@ -366,8 +367,18 @@ def _range_dict(r: tuple[float, float] | None) -> dict[str, float] | None:
     return None if r is None else {"p10": round(r[0], 1), "p90": round(r[1], 1)}
 
 
-def _foot_spread(network: Any) -> Callable[[float], tuple[float, float]] | None:
-    """``time on foot -> (p10, p90) factors`` around the median, from the calibration."""
+def _foot_spread(
+    network: Any, profile: str = "pilgrim"
+) -> Callable[[float], tuple[float, float]] | None:
+    """``time on foot -> (p10, p90) factors`` around the stated time.
+
+    A profile with its own range (``profiles.json``: a team, a carry, a horse) uses it; the
+    pilgrim uses the trip-length spread measured on the tracks (the calibration).
+    """
+    prof = get_profile(profile)
+    if prof.range_p10 is not None and prof.range_p90 is not None:
+        lo, hi = float(prof.range_p10), float(prof.range_p90)
+        return lambda _t: (lo, hi)
     cal = getattr(network.region, "calibration", None) or {}
     table = cal.get("eta_ratio_quantiles")
     if table:
@@ -900,12 +911,12 @@ def _plan(
                 arrive_at=depart_at + timedelta(seconds=p.eta_s) if depart_at else None,
             )
         )
-    spread = _foot_spread(network)
+    spread = _foot_spread(network, profile)
     plans = [replace(p, eta_range_s=_eta_range(p.legs, p.eta_s, spread)) for p in plans]
     plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
     evacuation = _evacuate(network, topo, points, _carry_costs(topo, profile, costs), builder)
     if evacuation is not None:
-        lo, hi = _foot_factors(evacuation.carry_s, spread)
+        lo, hi = _foot_factors(evacuation.carry_s, _foot_spread(network, _CARRY_PROFILE))
         carry = (evacuation.carry_s * lo, evacuation.carry_s * hi)
         evacuation = replace(
             evacuation,

@@ -528,6 +528,11 @@ class Calibration:
     eta_ratio_quantiles: Mapping[str, Sequence[float]] = field(default_factory=dict)
     #: per landmark: how often dense training walkers stop there (over 2 min) and for how long
     stops: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: how much of a walker's pace so far carries on, by how long they have been watched:
+    #: ``memory_s`` (T0 of ``b = elapsed / (elapsed + T0)``), the least-squares b per bin of
+    #: elapsed time, and the correlation of pace between consecutive stretches, total and
+    #: moving (stops removed), all on training tracks (see :func:`pace_memory`)
+    pace_memory: Mapping[str, Any] = field(default_factory=dict)
 
     def dwell_model(self) -> WalkingModel:
         """The model to combine with ``dwell_s`` at places (residual rest allowance)."""
@@ -570,6 +575,7 @@ class Calibration:
                 for k, vs in self.eta_ratio_quantiles.items()
             },
             "stops": _jsonable(self.stops),
+            "pace_memory": _jsonable(self.pace_memory),
         }
 
     @classmethod
@@ -600,6 +606,7 @@ class Calibration:
                 fit=dict(data["fit"]),
                 eta_ratio_quantiles=dict(data.get("eta_ratio_quantiles") or {}),
                 stops=dict(data.get("stops") or {}),
+                pace_memory=dict(data.get("pace_memory") or {}),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise InvalidInput(f"calibration data is incomplete: {exc!r}") from exc
@@ -928,6 +935,18 @@ def calibrate(
             pair_pred[i, j], _, pair_len[i, j] = predict(span_ids[i], span_ids[j])
     persistence = _pace_persistence(_landmark_times(train, span_ids, col), pair_pred)
     ratio_q = _ratio_quantiles(_landmark_times(train, span_ids, col), pair_pred)
+    memory = pace_memory(
+        _landmark_times(train, span_ids, col),
+        pair_pred,
+        ratio_q,
+        moving_times=_landmark_moving_times(train, span_ids, col),
+        moving_pred=np.array(
+            [
+                [moving_s(arrive[a], arrive[b]) if i < j else 0.0 for j, b in enumerate(span_ids)]
+                for i, a in enumerate(span_ids)
+            ]
+        ).reshape(k, k),
+    )
     pairs = _pair_report(
         _landmark_times(hold, span_ids, col),
         pair_pred,
@@ -995,6 +1014,7 @@ def calibrate(
         runtime_s=time.perf_counter() - started,
         eta_ratio_quantiles=ratio_q,
         stops=stop_stats,
+        pace_memory=memory,
     )
 
 
@@ -1045,6 +1065,121 @@ def _landmark_times(
     idx = [col[p] for p in span_ids]
     out: FloatArray = np.array([p.t_s[idx] for p in passages], dtype=np.float64)
     return out.reshape(len(passages), len(idx))
+
+
+def _landmark_moving_times(
+    passages: Sequence[_Passages], span_ids: Sequence[str], col: Mapping[str, int]
+) -> FloatArray:
+    """Cumulative moving time (tracks x landmarks) of the dense tracks, NaN elsewhere."""
+    idx = [col[p] for p in span_ids]
+    rows = [np.where(np.isfinite(p.t_s[idx]), p.moving_s[idx], np.nan) for p in passages if p.dense]
+    out: FloatArray = np.array(rows, dtype=np.float64).reshape(len(rows), len(idx))
+    return out
+
+
+def _consecutive_r(times: FloatArray, pred: FloatArray) -> tuple[int, float | None]:
+    """Correlation of log pace on one landmark stretch with the next, over tracks."""
+    xs, ys = [], []
+    for row in times:
+        ok = np.flatnonzero(np.isfinite(row))
+        for a in range(len(ok) - 2):
+            i, j, k = (int(v) for v in ok[a : a + 3])
+            d1, d2 = row[j] - row[i], row[k] - row[j]
+            if d1 > 0 and d2 > 0 and pred[i, j] > 0 and pred[j, k] > 0:
+                xs.append(math.log(d1 / pred[i, j]))
+                ys.append(math.log(d2 / pred[j, k]))
+    if len(xs) < 3:
+        return len(xs), None
+    return len(xs), float(np.corrcoef(xs, ys)[0, 1])
+
+
+#: bins of elapsed time so far (s) for the persistence table
+_MEMORY_BINS_S = (0.0, 1800.0, 3600.0, 7200.0, 14400.0, math.inf)
+
+
+def persistence_at(memory: Mapping[str, Any], elapsed_s: float) -> float:
+    """The exponent b of the pace so far after watching a walker for ``elapsed_s``.
+
+    ``b = elapsed / (elapsed + memory_s)``: a walker seen for a short while is mostly the
+    median walker; one seen for hours mostly keeps the pace shown.
+    """
+    t0 = float(memory["memory_s"])
+    return max(elapsed_s, 0.0) / (max(elapsed_s, 0.0) + t0)
+
+
+def pace_memory(
+    times: FloatArray,
+    pred: FloatArray,
+    ratio_q: Mapping[str, Sequence[float]],
+    *,
+    moving_times: FloatArray | None = None,
+    moving_pred: FloatArray | None = None,
+) -> dict[str, Any]:
+    """How a walker's pace so far predicts the rest, measured on (training) tracks.
+
+    For every track, origin landmark (not its first) and later destination: x = log(time so
+    far / the model's median time so far), y = log(actual remaining / model remaining), both
+    model times scaled by the trip-length median ``ratio_q["p50"]`` as ``eval-eta`` predicts.
+    ``memory_s`` is the T0 of ``b(T) = T / (T + T0)`` (T the elapsed time so far) minimising
+    the squared error of ``y - b(T) x`` over a log grid; ``by_elapsed`` gives the free
+    least-squares b per bin of T for comparison.  ``consecutive_r`` is the correlation of log
+    pace between consecutive landmark stretches, with stops (total) and without (moving).
+
+    Returns
+    -------
+    dict
+        ``memory_s``, ``n_samples``, ``by_elapsed``, ``consecutive_r``; ``{}`` without samples.
+    """
+    from routes.eta_eval import ratio_quantiles_at
+
+    def est(t: float) -> float:
+        return t * (ratio_quantiles_at(ratio_q, t)[1] if ratio_q else 1.0)
+
+    rows = []
+    for row in times:
+        ok = np.flatnonzero(np.isfinite(row))
+        if len(ok) < 2:
+            continue
+        first = int(ok[0])
+        for a, i in enumerate(ok[:-1]):
+            elapsed = float(row[i] - row[first])
+            if i == first or elapsed <= 0:
+                continue
+            x = math.log(elapsed / est(float(pred[first, i])))
+            for j in ok[a + 1 :]:
+                actual = float(row[j] - row[i])
+                if actual > 0:
+                    rows.append((elapsed, x, math.log(actual / est(float(pred[i, j])))))
+    if not rows:
+        return {}
+    arr = np.array(rows)
+    t, x, y = arr[:, 0], arr[:, 1], arr[:, 2]
+    grid = np.geomspace(300.0, 300000.0, 121)
+    sse = [float(np.sum((y - t / (t + t0) * x) ** 2)) for t0 in grid]
+    by_elapsed = []
+    for lo, hi in zip(_MEMORY_BINS_S[:-1], _MEMORY_BINS_S[1:], strict=True):
+        sel = (t >= lo) & (t < hi)
+        if sel.sum() >= 10 and float(np.sum(x[sel] ** 2)) > 0:
+            by_elapsed.append(
+                {
+                    "elapsed_from_s": lo,
+                    "elapsed_to_s": None if math.isinf(hi) else hi,
+                    "n": int(sel.sum()),
+                    "b": round(float(np.sum(x[sel] * y[sel]) / np.sum(x[sel] ** 2)), 3),
+                    "r": round(float(np.corrcoef(x[sel], y[sel])[0, 1]), 3),
+                }
+            )
+    n_total, r_total = _consecutive_r(times, pred)
+    out: dict[str, Any] = {
+        "memory_s": round(float(grid[int(np.argmin(sse))]), 1),
+        "n_samples": len(rows),
+        "by_elapsed": by_elapsed,
+        "consecutive_r": {"total": _r(r_total, 3), "n_total": n_total},
+    }
+    if moving_times is not None and moving_pred is not None:
+        n_mov, r_mov = _consecutive_r(moving_times, moving_pred)
+        out["consecutive_r"].update(moving=_r(r_mov, 3), n_moving=n_mov)
+    return out
 
 
 def _pair_samples(

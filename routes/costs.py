@@ -27,25 +27,20 @@ by :func:`routes.calibrate.calibrate` and stored in ``geodata/<region>/calibrati
 
 Profiles
 --------
-``pilgrim``
-    The calibrated *median* pilgrim of the tracks (pace 1, fitted altitude term, fitted rest).
-``rescue_team``
-    Acclimatised, fit, lightly loaded: moving pace 0.8 x the median pilgrim (about the
-    fast-walker p10 of the tracks), half the altitude sensitivity, 5 % rest.
-``stretcher_carry``
-    0.3 x the rescue team's speed (DOMAIN.md: a 3 km carry-out takes hours; 6 bearers with
-    relief crews), 1.5 x the grade penalty (a litter on a slope, especially downhill, is much
-    harder than walking), 25 % relief stops on top.  On the flat at 4,800 m this gives about
-    1 km/h including stops, i.e. about 3 h for 3 km.
-``vehicle``
-    Surface speed from :func:`vehicle_speed_mps` with a modest grade penalty; altitude and the
-    walking model are ignored.
+Profiles are region data: ``geodata/kailash/profiles.json`` (:data:`PROFILES_FILE`, read by
+:func:`load_profiles`) gives each one's parameters, its 80 % range and the public sources
+they come from.  ``pilgrim`` is the calibrated median pilgrim; ``rescue_team`` an
+acclimatised, lightly loaded team (the tracks' fast-walker pace); ``stretcher_carry`` a
+six-bearer litter with relays (about 1 km/h on the flat including relays); ``horse`` a pony
+led by its horseman; ``vehicle`` uses :func:`vehicle_speed_mps` with a modest grade penalty,
+ignoring altitude and the walking model.
 
 Every number here is an assumption unless it is fitted; each is documented where it is defined.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -68,15 +63,22 @@ __all__ = [
     "duration_s",
     "get_profile",
     "load_model",
+    "load_profiles",
     "reverse_pieces",
     "vehicle_speed_mps",
 ]
 
-PROFILES: tuple[str, ...] = ("pilgrim", "rescue_team", "stretcher_carry", "vehicle")
+PROFILES: tuple[str, ...] = ("pilgrim", "rescue_team", "stretcher_carry", "horse", "vehicle")
 """Names of the built-in profiles, in the order the UI lists them."""
 
 MODEL_FORMAT = "sandtable.walking_model/1"
 """Value of the ``format`` key written by :meth:`WalkingModel.to_dict`."""
+
+PROFILES_FORMAT = "sandtable.profiles/1"
+"""Value of the ``format`` key of a profiles file (``geodata/kailash/profiles.json``)."""
+
+#: the profiles' parameters and their sources: region data, beside calibration.json
+PROFILES_FILE = ("geodata", "kailash/profiles.json")
 
 _MODES = ("foot", "vehicle")
 
@@ -268,6 +270,11 @@ class Profile:
         Multiplier on the model's gradient coefficients (foot only).
     rest_allowance
         Stops as a fraction of moving time; ``None`` uses the model's fitted allowance.
+    range_p10, range_p90
+        The 80 % range of the time on foot as factors on the stated time (p10 <= 1 <= p90);
+        ``None`` uses the pilgrims' measured trip-length spread (``eta_ratio_quantiles``).
+    sources
+        Public sources of the parameters (URLs), recorded with the profile.
     max_grade
         Grades are clipped to ``[-max_grade, max_grade]`` before computing speed.  Steeper grades
         on short pieces are nearly always elevation noise; whether a way is passable at all is a
@@ -286,9 +293,27 @@ class Profile:
     grade_sensitivity: float = 1.0
     rest_allowance: float | None = None
     max_grade: float = 1.0
+    range_p10: float | None = None
+    range_p90: float | None = None
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
+        lo, hi = self.range_p10, self.range_p90
+        if (lo is None) != (hi is None):
+            problems.append("range_p10 and range_p90 must both be numbers or both None")
+        elif lo is not None and hi is not None:
+            if any(
+                isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
+                for v in (lo, hi)
+            ):
+                problems.append(f"range ({lo!r}, {hi!r}) must be finite numbers")
+            elif not 0 < lo <= 1.0 <= hi:
+                problems.append(f"range ({lo!r}, {hi!r}) must satisfy 0 < p10 <= 1 <= p90")
+        if not isinstance(self.sources, tuple) or not all(
+            isinstance(u, str) and u for u in self.sources
+        ):
+            problems.append(f"sources={self.sources!r} must be a tuple of non-empty strings")
         if not isinstance(self.name, str) or not self.name:
             problems.append(f"name={self.name!r} must be a non-empty string")
         if self.mode not in _MODES:
@@ -309,27 +334,94 @@ class Profile:
             raise InvalidInput(f"invalid profile {self.name!r}", details=problems)
 
 
-# Rescue team: pace 0.8 is about the p10 ("fast walker") pace multiplier of the 2024 tracks
-# (calibration.json); the team does not stop for tea, hence 5 % rest.  Acclimatised staff
-# posted at 4,600-4,800 m feel altitude less: half the fitted altitude slope (assumption).
-# Stretcher: 0.3 x rescue speed is mid-range of 0.25-0.35; 1.5 x grade penalty and 25 %
-# relief stops (bearer swaps every 10-15 min) are assumptions, see the module docstring.
-DEFAULT_PROFILES: Mapping[str, Profile] = MappingProxyType(
-    {
-        "pilgrim": Profile("pilgrim"),
-        "rescue_team": Profile(
-            "rescue_team", pace_multiplier=0.8, altitude_sensitivity=0.5, rest_allowance=0.05
-        ),
-        "stretcher_carry": Profile(
-            "stretcher_carry",
-            pace_multiplier=0.8 / 0.3,
-            altitude_sensitivity=0.5,
-            grade_sensitivity=1.5,
-            rest_allowance=0.25,
-        ),
-        "vehicle": Profile("vehicle", mode="vehicle", rest_allowance=0.0, max_grade=0.3),
-    }
+_PROFILE_KEYS = (
+    "name",
+    "mode",
+    "pace_multiplier",
+    "altitude_sensitivity",
+    "grade_sensitivity",
+    "rest_allowance",
+    "max_grade",
+    "range_p10",
+    "range_p90",
+    "sources",
 )
+
+
+def load_profiles(data: Any, *, source: str = "profiles") -> dict[str, Profile]:
+    """Profiles from a profiles document (``format`` :data:`PROFILES_FORMAT`).
+
+    Every built-in name of :data:`PROFILES` must be there, in that order, each with all the
+    keys of :class:`Profile` (``basis`` is free text for people and is not kept).
+
+    Parameters
+    ----------
+    data
+        The parsed JSON document.
+    source
+        Name of the file, quoted in errors.
+
+    Returns
+    -------
+    dict
+        ``name -> Profile`` in the order of :data:`PROFILES`.
+
+    Raises
+    ------
+    InvalidInput
+        Listing every problem, each naming the profile and field.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"{source}: must be a JSON object, got {type(data).__name__}")
+    problems: list[str] = []
+    if data.get("format") != PROFILES_FORMAT:
+        problems.append(f"format={data.get('format')!r}, expected {PROFILES_FORMAT!r}")
+    items = data.get("profiles")
+    if not isinstance(items, list):
+        raise InvalidInput(f"{source}: invalid profiles", details=[*problems, "no 'profiles' list"])
+    out: dict[str, Profile] = {}
+    for i, item in enumerate(items):
+        where = f"profiles[{i}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{where} is not an object")
+            continue
+        where = f"profiles[{i}] ({item.get('name')!r})"
+        missing = [k for k in _PROFILE_KEYS if k not in item]
+        unknown = [k for k in item if k not in (*_PROFILE_KEYS, "basis")]
+        problems += [f"{where}: missing key {k!r}" for k in missing]
+        problems += [f"{where}: unknown key {k!r}" for k in unknown]
+        if missing or unknown:
+            continue
+        kwargs = {k: item[k] for k in _PROFILE_KEYS}
+        srcs = kwargs["sources"]
+        kwargs["sources"] = tuple(srcs) if isinstance(srcs, list) else srcs
+        for k in ("pace_multiplier", "altitude_sensitivity", "grade_sensitivity", "max_grade"):
+            if isinstance(kwargs[k], int) and not isinstance(kwargs[k], bool):
+                kwargs[k] = float(kwargs[k])
+        try:
+            prof = Profile(**kwargs)
+        except InvalidInput as exc:
+            problems += [f"{where}: {d}" for d in (exc.details or [exc.message])]
+            continue
+        if prof.name in out:
+            problems.append(f"{where}: duplicate name")
+        out[prof.name] = prof
+    if not problems and tuple(out) != PROFILES:
+        problems.append(f"profiles are {', '.join(out)}; expected exactly {', '.join(PROFILES)}")
+    if problems:
+        raise InvalidInput(f"{source}: invalid profiles", details=problems)
+    return out
+
+
+def _read_default_profiles() -> dict[str, Profile]:
+    from importlib.resources import files
+
+    package, name = PROFILES_FILE
+    text = files(package).joinpath(name).read_text(encoding="utf-8")
+    return load_profiles(json.loads(text), source=f"{package}/{name}")
+
+
+DEFAULT_PROFILES: Mapping[str, Profile] = MappingProxyType(_read_default_profiles())
 """Built-in profiles, keyed by name (read-only)."""
 
 

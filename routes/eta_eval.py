@@ -37,10 +37,11 @@ from routes.calibrate import (
     _moving_times,
     _naismith_s,
     _passages,
+    persistence_at,
 )
 from routes.costs import WalkingModel
 
-__all__ = ["EtaReport", "evaluate_eta", "ratio_quantiles_at", "format_eta_report"]
+__all__ = ["EtaReport", "evaluate_eta", "format_eta_report", "own_pace", "ratio_quantiles_at"]
 
 #: an ETA within this of the truth counts as "within 10 min"
 WITHIN_S = 600.0
@@ -61,6 +62,7 @@ class EtaReport:
     within_10min: float | None
     distance_only_within_10min: float | None
     range80_coverage: float | None
+    pace_conditioned_range80_coverage: float | None
     range80_below: float | None
     range80_above: float | None
     improvement_vs_distance_only: float | None
@@ -90,6 +92,46 @@ def ratio_quantiles_at(
     return tuple(
         float(np.interp(lp, x, np.asarray(table[k], dtype=float))) for k in ("p10", "p50", "p90")
     )  # type: ignore[return-value]
+
+
+def own_pace(
+    calibration: Calibration | Mapping[str, Any],
+    elapsed_s: float,
+    median_elapsed_s: float,
+    *,
+    table: Mapping[str, Sequence[float]] | None = None,
+) -> float:
+    """A walker's own pace multiplier from two times: how long they took from a known point.
+
+    ``elapsed_s`` is the walker's time from a known passage (a departure, an earlier
+    landmark) to a later one, ``median_elapsed_s`` the model's median-walker time for the
+    same stretch (``routes.costs.duration_s`` with the pilgrim profile, or the eval's pair
+    prediction).  The pace shown, against the model's own trip-length-scaled estimate, is
+    raised to ``b = elapsed / (elapsed + memory_s)`` (``calibration.json`` ``pace_memory``,
+    fitted on training tracks: half an hour says little, four hours a lot) and clipped to the
+    walkers' p05-p95 pace.  Without ``pace_memory`` the older fixed ``pace_persistence``
+    exponent is used.  Multiply a median-walker time (and its p10-p90) ahead by the result.
+
+    Raises
+    ------
+    InvalidInput
+        If a time is not a positive finite number.
+    """
+    cal = (
+        calibration if isinstance(calibration, Calibration) else Calibration.from_dict(calibration)
+    )
+    for name, v in (("elapsed_s", elapsed_s), ("median_elapsed_s", median_elapsed_s)):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
+            raise InvalidInput(f"{name}={v!r} must be a positive number of seconds")
+    q = cal.pace_quantiles
+    if table is None:
+        table = cal.eta_ratio_quantiles or None
+    if cal.pace_memory.get("memory_s"):
+        mid = ratio_quantiles_at(table, median_elapsed_s)[1] if table else 1.0
+        pace = (elapsed_s / (median_elapsed_s * mid)) ** persistence_at(cal.pace_memory, elapsed_s)
+    else:
+        pace = (elapsed_s / median_elapsed_s) ** cal.pace_persistence
+    return float(min(max(pace, q["p05"]), q["p95"]))
 
 
 def _landmark_groups(landmarks: Mapping[str, float]) -> list[tuple[str, float]]:
@@ -187,15 +229,14 @@ def evaluate_eta(
     pred = pair_predictions(cal, index, ids, arrive)
     table = calibration.get("eta_ratio_quantiles")
     q = cal.pace_quantiles
-    persistence = cal.pace_persistence
-    rows: list[tuple[float, float, float, float, float, float, float, float]] = []
+    rows: list[tuple[float, ...]] = []
     for row in times:
         ok = np.flatnonzero(np.isfinite(row))
         if len(ok) < 2:
             continue
         first = int(ok[0])
         for a, i in enumerate(ok[:-1]):
-            so_far = None if i == first else (row[i] - row[first]) / pred["model"][first, i]
+            elapsed = None if i == first else float(row[i] - row[first])
             for j in ok[a + 1 :]:
                 actual = float(row[j] - row[i])
                 base = float(pred["model"][i, j])
@@ -204,8 +245,9 @@ def evaluate_eta(
                 else:
                     p10, p50, p90 = q["p10"], 1.0, q["p90"]
                 est = base * p50
-                pace = 1.0 if so_far is None or so_far <= 0 else so_far**persistence
-                pace = min(max(pace, q["p05"]), q["p95"])
+                pace = 1.0
+                if elapsed is not None:
+                    pace = own_pace(cal, elapsed, float(pred["model"][first, i]), table=table)
                 rows.append(
                     (
                         actual,
@@ -216,6 +258,8 @@ def evaluate_eta(
                         est * pace,
                         base * p10,
                         base * p90,
+                        base * p10 * pace,
+                        base * p90 * pace,
                     )
                 )
     if not rows:
@@ -225,6 +269,7 @@ def evaluate_eta(
     err = np.abs(arr[:, 1:6] - actual[:, None])
     mae = err.mean(axis=0)
     inside = (actual >= arr[:, 6]) & (actual <= arr[:, 7])
+    inside_pace = (actual >= arr[:, 8]) & (actual <= arr[:, 9])
     by_duration = []
     edges = (0.0, 1800.0, 3600.0, 7200.0, 14400.0, math.inf)
     for lo_s, hi_s in zip(edges[:-1], edges[1:], strict=True):
@@ -252,6 +297,7 @@ def evaluate_eta(
         within_10min=round(float((err[:, 0] <= WITHIN_S).mean()), 3),
         distance_only_within_10min=round(float((err[:, 1] <= WITHIN_S).mean()), 3),
         range80_coverage=round(float(inside.mean()), 3),
+        pace_conditioned_range80_coverage=round(float(inside_pace.mean()), 3),
         range80_below=round(float((actual < arr[:, 6]).mean()), 3),
         range80_above=round(float((actual > arr[:, 7]).mean()), 3),
         improvement_vs_distance_only=round(float(1.0 - mae[0] / mae[1]), 3),
@@ -268,7 +314,8 @@ def format_eta_report(r: EtaReport, source: str) -> str:
         f"{which} ({source}; {len(r.skipped)} skipped)",
         f"{'predictor':<34}{'MAE s':>9}{'within 10 min':>15}",
         f"{'model (median walker, stops)':<34}{r.mae_s:>9.0f}{r.within_10min:>15.1%}",
-        f"{'  … with the walker pace so far':<34}{r.pace_conditioned_mae_s:>9.0f}",
+        f"{'  … with the walker pace so far':<34}{r.pace_conditioned_mae_s:>9.0f}"
+        f"{'':>15}  (80 % range then holds {r.pace_conditioned_range80_coverage:.1%})",
         f"{'distance only':<34}{r.distance_only_mae_s:>9.0f}{r.distance_only_within_10min:>15.1%}",
         f"{'Naismith':<34}{r.naismith_mae_s:>9.0f}",
         f"{'Tobler':<34}{r.tobler_mae_s:>9.0f}",

@@ -50,7 +50,14 @@ from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from routes.costs import PROFILES, WalkingModel, duration_s, load_model, reverse_pieces
+from routes.costs import (
+    DEFAULT_PROFILES,
+    PROFILES,
+    WalkingModel,
+    duration_s,
+    load_model,
+    reverse_pieces,
+)
 
 __all__ = [
     "JOIN_TOLERANCE_M",
@@ -66,12 +73,7 @@ JOIN_TOLERANCE_M = 1.0
 #: a place projected this close to a way end is put on that end's node
 PLACE_TO_END_M = 30.0
 #: which mode each profile travels in
-PROFILE_MODES: Mapping[str, str] = {
-    "pilgrim": "foot",
-    "rescue_team": "foot",
-    "stretcher_carry": "foot",
-    "vehicle": "vehicle",
-}
+PROFILE_MODES: Mapping[str, str] = {name: DEFAULT_PROFILES[name].mode for name in PROFILES}
 
 
 @dataclass(frozen=True)

@@ -434,3 +434,34 @@ def test_etas_come_with_their_p10_p90_range(result: ApproachResult) -> None:
         (ev.carry_range_s[0] + ev.vehicle_s, ev.carry_range_s[1] + ev.vehicle_s)
     )
     assert ev.to_dict()["total_range_s"]["p90"] == round(ev.total_range_s[1], 1)
+
+
+def test_ranges_follow_the_profile_and_the_carry_uses_the_stretcher_range(
+    result: ApproachResult,
+) -> None:
+    """Issue 14: a team's range is its profile's (profiles.json), the carry's the stretcher's."""
+    from routes.costs import DEFAULT_PROFILES
+
+    team, carry = DEFAULT_PROFILES["rescue_team"], DEFAULT_PROFILES["stretcher_carry"]
+    for plan in result.plans:
+        assert plan.eta_range_s is not None
+        foot = sum(leg.duration_s for leg in plan.legs if leg.mode == "foot")
+        rest = plan.eta_s - foot
+        assert plan.eta_range_s[0] == pytest.approx(rest + foot * team.range_p10)
+        assert plan.eta_range_s[1] == pytest.approx(rest + foot * team.range_p90)
+    ev = result.evacuation
+    assert ev is not None and ev.carry_range_s is not None
+    assert ev.carry_range_s == pytest.approx(
+        (ev.carry_s * carry.range_p10, ev.carry_s * carry.range_p90)
+    )
+
+
+def test_a_horse_can_be_asked_for(kailash: RouteNetwork, below_pass: tuple[float, float]) -> None:
+    from rescue.approach import plan_approach
+
+    horse = plan_approach(kailash, below_pass, profile="horse")
+    team = plan_approach(kailash, below_pass, profile="rescue_team")
+    assert horse.plans and team.plans
+    h = {p.station_id: p.eta_s for p in horse.plans}
+    t = {p.station_id: p.eta_s for p in team.plans}
+    assert all(h[s] > t[s] for s in t)  # the led pony is slower than the fast team

@@ -432,7 +432,7 @@ def test_weight_closed_slowed_and_modes(kailash: RouteNetwork) -> None:
         kailash, [closed, vehicles, later], (u, v, key), profile="pilgrim", at=NOW
     ) == (closed.closure_id,)
     with pytest.raises(InvalidInput):
-        closure_weight(kailash, [], "horse", at=NOW)
+        closure_weight(kailash, [], "yak", at=NOW)  # not a profile
 
 
 def test_planner_detours_around_closed_pass(kailash: RouteNetwork) -> None:

@@ -145,7 +145,7 @@ def test_vehicle_speed_by_surface(surface: str | None, kph: float) -> None:
     ("kwargs", "needle"),
     [
         ({"profile": "donkey"}, "donkey"),
-        ({"profile": 3}, "allowed: pilgrim, rescue_team, stretcher_carry, vehicle"),
+        ({"profile": 3}, "allowed: pilgrim, rescue_team, stretcher_carry, horse, vehicle"),
         ({"pieces": [[-1.0, 0.0, 4700.0]]}, "length_m=-1.0"),
         ({"pieces": [[10.0, float("nan"), 4700.0]]}, "rise_m=nan"),
         ({"pieces": [[10.0, 0.0, float("inf")]]}, "mean_elevation_m=inf"),

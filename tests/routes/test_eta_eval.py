@@ -112,3 +112,69 @@ def test_cli_json_on_the_held_out_tracks(capsys: pytest.CaptureFixture[str]) -> 
     assert out["holdout_only"] is True
     assert out["n_tracks"] == len(load_region("kailash").calibration["split"]["holdout_track_ids"])
     assert 0.0 <= out["range80_coverage"] <= 1.0
+    # issue 14: the walker's own pace so far helps on real held-out walkers, and the range
+    # scaled by it still holds about 80 %
+    assert out["pace_conditioned_mae_s"] < out["mae_s"]
+    assert 0.7 <= out["pace_conditioned_range80_coverage"] <= 0.9
+
+
+def test_own_pace_from_two_times(kailash: Any) -> None:
+    """Issue 14: a walker's own pace, trusted more the longer they have been watched."""
+    from routes.eta_eval import own_pace, ratio_quantiles_at
+
+    cal, _ = kailash
+    q = cal["pace_quantiles"]
+    median = 7200.0
+    typical = median * ratio_quantiles_at(cal["eta_ratio_quantiles"], median)[1]
+    assert own_pace(cal, typical, median) == pytest.approx(1.0)
+    slow_short = own_pace(cal, 1.3 * 1200.0, 1200.0)
+    slow_long = own_pace(cal, 1.3 * typical, median)
+    assert 1.0 < slow_short < slow_long <= q["p95"]
+    fast_long = own_pace(cal, 0.8 * typical, median)
+    assert q["p05"] <= fast_long < 1.0
+    assert own_pace(cal, 100 * median, median) == pytest.approx(q["p95"])  # clipped
+
+
+@pytest.mark.parametrize("bad", [0.0, -5.0, float("nan"), float("inf"), True, "1h"])
+def test_own_pace_refuses_bad_times(kailash: Any, bad: Any) -> None:
+    from routes.eta_eval import own_pace
+
+    with pytest.raises(InvalidInput, match="elapsed_s"):
+        own_pace(kailash[0], bad, 3600.0)
+
+
+def test_pace_memory_tells_a_steady_walker_from_a_random_one() -> None:
+    """Steady walkers keep their pace (short memory T0); random per-stretch paces do not."""
+    from routes.calibrate import pace_memory
+
+    rng = np.random.default_rng(0)
+    k = 8
+    step = np.full(k - 1, 3600.0)
+    pred = np.zeros((k, k))
+    cum = np.concatenate([[0.0], np.cumsum(step)])
+    for i in range(k):
+        for j in range(i + 1, k):
+            pred[i, j] = cum[j] - cum[i]
+
+    def walkers(steady: bool) -> np.ndarray:
+        rows = []
+        for _ in range(300):
+            pace = rng.lognormal(0.0, 0.2, size=1 if steady else k - 1)
+            rows.append(np.concatenate([[0.0], np.cumsum(step * pace)]))
+        return np.array(rows)
+
+    steady = pace_memory(walkers(True), pred, {})
+    random = pace_memory(walkers(False), pred, {})
+    assert steady["memory_s"] < 1000.0 < 20 * 3600.0 < random["memory_s"]
+    assert steady["consecutive_r"]["total"] > 0.9
+    assert abs(random["consecutive_r"]["total"]) < 0.2
+    assert pace_memory(np.full((3, k), np.nan), pred, {}) == {}
+
+
+def test_a_steadily_slow_walker_is_caught_by_the_pace_so_far(kailash: Any) -> None:
+    cal, line = kailash
+    cal = {k: v for k, v in cal.items() if k != "eta_ratio_quantiles"}
+    slow = cal["pace_quantiles"]["p90"] * 1.05
+    report = evaluate_eta(_model_walkers(cal, line, [slow]), cal, line, holdout_only=False)
+    assert report.pace_conditioned_mae_s < 0.8 * report.mae_s
+    assert report.pace_conditioned_range80_coverage > report.range80_coverage

@@ -95,6 +95,21 @@ def test_stations_profile_and_departure(
         assert (arrive - depart).total_seconds() == pytest.approx(plan["eta_s"], abs=1)
 
 
+def test_horse_profile_is_selectable_and_slower_than_the_team(
+    client: FlaskClient, below_drolma: dict[str, float]
+) -> None:
+    """Issue 14: profiles.json's led pony is a foot profile the API accepts."""
+    etas = {}
+    for profile in ("rescue_team", "horse"):
+        body = {"target": below_drolma, "stations": [POLICE], "profile": profile}
+        response = client.post(APPROACH, json=body)
+        assert response.status_code == 200, response.get_json()
+        (plan,) = response.get_json()["plans"]
+        assert plan["eta_range_s"]["p10"] < plan["eta_s"] < plan["eta_range_s"]["p90"]
+        etas[profile] = plan["eta_s"]
+    assert etas["horse"] > etas["rescue_team"]
+
+
 def test_segment_target(client: FlaskClient) -> None:
     target = {"segment_id": "outer_kora:dolma_la-phakna_rigzin_supply"}
     response = client.post(APPROACH, json={"target": target})

@@ -28,6 +28,7 @@
       pilgrim: ["Pilgrim", "朝圣者"],
       rescue_team: ["Rescue team", "救援队"],
       stretcher_carry: ["Stretcher carry", "担架后送"],
+      horse: ["Horse (led pony)", "马匹（牵马）"],
       vehicle: ["Vehicle", "车辆"]
     },
     mode: { foot: ["foot", "步行"], vehicle: ["vehicle", "车辆"] },
@@ -221,7 +222,7 @@
     var durations = p.durations_s || {};
     var times = '<table class="st-pop-table st-times"><tr><th></th><th>' +
       bi("clockwise →", "顺时针 →") + "</th><th>" + bi("← reverse", "← 反向") + "</th></tr>";
-    ["pilgrim", "rescue_team", "stretcher_carry", "vehicle"].forEach(function (profile) {
+    ["pilgrim", "rescue_team", "stretcher_carry", "horse", "vehicle"].forEach(function (profile) {
       var d = durations[profile];
       times += "<tr><th>" + term("profile", profile) + "</th><td>" +
         (d ? fmtDuration(d.forward) : "—") + "</td><td>" + (d ? fmtDuration(d.reverse) : "—") + "</td></tr>";
