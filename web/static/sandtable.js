@@ -267,6 +267,21 @@
     });
   }
 
+  // a km post (rescue.kmposts): the km it reads, framed in its route's colour; CSS shows the
+  // posts every 5 km ("major") at any zoom and the others from zoom 13
+  function kmPost(feature, latlng) {
+    var p = feature.properties;
+    return L.marker(latlng, {
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({
+        className: "st-km-post " + (p.major ? "st-km-major" : "st-km-minor"),
+        html: '<span style="border-color:' + esc(routeColour(p.route_id)) + '">' + esc(String(p.km)) + "</span>",
+        iconSize: null
+      })
+    });
+  }
+
   function placeMarker(feature, latlng) {
     var p = feature.properties;
     var icon = PLACE_ICONS[p.type] || PLACE_ICONS.other;
@@ -545,6 +560,7 @@
       var z = map.getZoom();
       container.classList.toggle("st-zoom-lt11", z < 11);
       container.classList.toggle("st-zoom-lt12", z < 12);
+      container.classList.toggle("st-zoom-lt13", z < 13);
       container.classList.toggle("st-zoom-ge14", z >= 14);
     }
     map.on("zoomend", zoomClass);
@@ -638,6 +654,7 @@
     bindPlace: bindPlace,
     bindStation: bindStation,
     segmentLabel: segmentLabel,
+    kmPost: kmPost,
     placeMarker: placeMarker,
     stationMarker: stationMarker,
     utm: utm,
