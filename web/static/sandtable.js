@@ -385,7 +385,8 @@
     options: { position: "bottomright" },
     onAdd: function (map) {
       var div = L.DomUtil.create("div", "st-legend leaflet-bar");
-      var html = '<div class="st-legend-head">' + bi("Legend", "图例") + "</div>";
+      // focusable: on a phone the legend is folded to its title until tapped (sandtable.css)
+      var html = '<div class="st-legend-head" tabindex="0">' + bi("Legend", "图例") + "</div>";
       (CONFIG.routes || []).forEach(function (route) {
         html += '<div class="st-legend-row st-legend-route" data-route-id="' + esc(route.route_id) +
           '" role="button" tabindex="0" title="Zoom to route / 缩放至路线"><svg width="34" height="8">' +
