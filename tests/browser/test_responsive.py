@@ -17,6 +17,7 @@ TABLET = {"width": 768, "height": 1024}
 
 #: page -> (the attribute its script sets when ready, the primary action, the map)
 PAGES = {
+    "/": ("data-map-ready", ".st-locate-run", ".st-map"),
     "/incidents": ("data-incidents-ready", ".st-inc-create", ".st-map"),
     "/reports": ("data-reports-ready", ".st-rep-show", ".st-rep-heat"),
     "/planner": ("data-planner-ready", ".st-pl-upload", ".st-map"),
