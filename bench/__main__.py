@@ -13,6 +13,7 @@ from bench import (
     bench_import,
     bench_load,
     bench_locate,
+    bench_page_weight,
     bench_parse,
     bench_region,
     bench_reports,
@@ -32,6 +33,7 @@ BENCHMARKS = [
     ("load: 20 users writing incidents, 5 locating and planning, 60 s", bench_load.main),
     ("sessions, log-in limits and password policy", bench_auth.main),
     ("a 900 MiB anonymous body to a real server", bench_body_limit.main),
+    ("what each page downloads on a phone (web fonts)", bench_page_weight.main),
 ]
 
 

@@ -2,12 +2,14 @@
 
 from routes.costs import PROFILES
 from routes.graph import PROFILE_MODES, graph_from_ways
+from routes.kmposts import KmPost, km_posts
 from routes.linref import RouteLine, RoutePosition
 from routes.network import RouteNetwork, RouteStop, WalkResult, build_network
 
 __all__ = [
     "PROFILES",
     "PROFILE_MODES",
+    "KmPost",
     "RouteLine",
     "RouteNetwork",
     "RoutePosition",
@@ -15,4 +17,5 @@ __all__ = [
     "WalkResult",
     "build_network",
     "graph_from_ways",
+    "km_posts",
 ]

@@ -7,6 +7,7 @@
 ``GET /api/routes/<route_id>``     one route (GeoJSON Feature)
 ``GET /api/segments?route_id=``    route segments with lengths, elevations and travel times
 ``GET /api/segments/<segment_id>``
+``GET /api/km-posts?route_id=``   a point every km along each route, with its km (GeoJSON)
 ``GET /api/places?type=&q=&route_id=``
 ``GET /api/places/<place_id>``
 ``GET /api/stations?capability=``
@@ -45,7 +46,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from geodata.store import audit
-from rescue import catalog
+from rescue import catalog, kmposts
 from rescue.approach import plan_with_closures
 from rescue.closures import parse_closure
 from rescue.errors import InvalidInput
@@ -98,6 +99,13 @@ def routes() -> Response:
 def segments() -> Response:
     params = _query("route_id")
     return _geojson(catalog.segments_collection(get_state().network, **params))
+
+
+@bp.get("/km-posts")
+@require_role("call_taker", "officer", "planner")
+def km_posts() -> Response:
+    params = _query("route_id")
+    return _geojson(kmposts.km_posts_collection(get_state().network, **params))
 
 
 @bp.get("/places")

@@ -5,7 +5,8 @@ Every error body under ``/api/`` has the form::
 
     {"error": {"status": 422, "code": "invalid_input", "message": "...", "details": [...]}}
 
-with a message safe to show a user (never a traceback or a server path).
+with a message safe to show a user (never a traceback or a server path). Page routes
+(everything outside ``/api/``) get the styled, bilingual page of :mod:`web.error_pages`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from rescue.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from web.error_pages import error_page
 
 __all__ = ["STATUS", "error_response", "register"]
 
@@ -72,17 +74,27 @@ def register(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
+def _is_page() -> bool:
+    return not (request.path + "/").startswith("/api/")
+
+
 def _sandtable_error(exc: SandtableError) -> Response:
     status, code = next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
     if status >= 500:
         log.error("unexpected %s at %s", type(exc).__name__, request.path, exc_info=exc)
+        if _is_page():
+            return error_page(status)
         return error_response(status, code, "internal error; the incident has been logged")
+    if _is_page():
+        return error_page(status)
     return error_response(status, code, exc.message, exc.details, exc.data)
 
 
 def _http_error(exc: HTTPException) -> Response | HTTPException:
-    if not (request.path + "/").startswith("/api/"):
-        return exc  # pages keep werkzeug's HTML error pages
+    if _is_page():
+        # the app's own bilingual page (with the Allow header of a 405)
+        headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+        return error_page(exc.code or 500, headers)
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
     response = error_response(status, code, exc.description or exc.name)

@@ -25,7 +25,7 @@ from folium.utilities import JsCode
 from pyproj import CRS, Transformer
 from shapely.geometry import shape
 
-from rescue import catalog
+from rescue import catalog, kmposts
 
 if TYPE_CHECKING:
     from routes import RouteNetwork
@@ -204,6 +204,12 @@ def build_map(
         point_to_layer=JsCode("Sandtable.segmentLabel"),
         interactive=False,
     )
+    km_posts = folium.GeoJson(
+        kmposts.km_posts_collection(network),
+        name=_label("Km posts", "公里桩"),
+        point_to_layer=JsCode("Sandtable.kmPost"),
+        interactive=False,
+    )
     places = folium.GeoJson(
         catalog.places_collection(network),
         name=_label("Places", "地点"),
@@ -221,6 +227,7 @@ def build_map(
         "roads": roads,
         "trails": trails,
         "labels": labels,
+        "kmPosts": km_posts,
         "places": places,
         "stations": stations,
     }

@@ -25,7 +25,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel
 
 from geodata.export import FORMATS
-from rescue import catalog
+from rescue import catalog, kmposts
 from rescue.capability import NEEDS
 from rescue.closures import MODES, REASONS
 from rescue.incidents import (
@@ -225,6 +225,29 @@ _IMPORT = _obj(
     required=("import_id", "filename", "format", "can_apply", "preview"),
 )
 _MESSAGE_BODY = _obj({"message": STR}, extra=False)
+_KM_POST_PROPS = {name: {"description": meaning} for name, meaning in kmposts.PROPERTIES.items()}
+_KM_POST_PROPS["km"].update(INT)
+_KM_POST_PROPS["major"].update(BOOL)
+_KM_POSTS = _obj(
+    {
+        "type": {"const": "FeatureCollection"},
+        "features": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "type": {"const": "Feature"},
+                    "id": STR,
+                    "geometry": _obj(
+                        {"type": {"const": "Point"}, "coordinates": {"type": "array", "items": NUM}}
+                    ),
+                    "properties": _obj(_KM_POST_PROPS, required=_KM_POST_PROPS),
+                },
+                required=("type", "id", "geometry", "properties"),
+            ),
+        },
+    },
+    required=("type", "features"),
+)
 
 
 def _components() -> dict[str, Any]:
@@ -362,6 +385,17 @@ register(
         "auth": _READERS,
         "query": {"route_id": STR},
         "ok": {200: _geojson(_collection("segments"))},
+        "errors": (404, 422),
+    },
+)
+register(
+    "GET",
+    "/api/km-posts",
+    {
+        "summary": "a point every km along each route (or route_id) with the km it reads",
+        "auth": _READERS,
+        "query": {"route_id": STR},
+        "ok": {200: _geojson(_KM_POSTS)},
         "errors": (404, 422),
     },
 )

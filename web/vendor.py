@@ -5,12 +5,17 @@ at the repository root. After ``npm ci``, ``python -m web.vendor`` copies the
 files the page uses from ``node_modules/`` into ``web/static/vendor/``
 (git-ignored) and records the package versions in ``VERSIONS.json``. The app
 refuses to start while a file is missing (:func:`check_assets`).
+
+Web fonts (:data:`FONTS`) are copied as a stylesheet plus every file its ``url()`` references
+name: fontsource splits a CJK font by ``unicode-range`` into about a hundred files, and a
+browser downloads only those holding characters on the page.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -18,7 +23,7 @@ from pathlib import Path
 
 from web.config import ConfigError
 
-__all__ = ["ASSETS", "VENDOR_DIR", "check_assets", "copy_assets", "main", "missing_assets"]
+__all__ = ["ASSETS", "FONTS", "VENDOR_DIR", "check_assets", "copy_assets", "main", "missing_assets"]
 
 VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,15 +57,44 @@ ASSETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("dist/chart.umd.min.js", "chartjs/chart.umd.min.js"),
         ("LICENSE.md", "chartjs/LICENSE.md"),
     ),
+    # licences of the fonts below (SIL Open Font License 1.1)
+    "@fontsource/noto-serif-tibetan": (("LICENSE", "fonts/noto-serif-tibetan/LICENSE"),),
+    "@fontsource/noto-sans-sc": (("LICENSE", "fonts/noto-sans-sc/LICENSE"),),
 }
+
+#: npm font package -> (the stylesheet of the one weight the pages use, its folder under
+#: ``web/static/vendor/``); ``sandtable.css`` imports the stylesheets. Tibetan place names
+#: (``name_bo``) and Chinese render on machines without such fonts.
+FONTS: dict[str, tuple[str, str]] = {
+    "@fontsource/noto-serif-tibetan": ("400.css", "fonts/noto-serif-tibetan"),
+    "@fontsource/noto-sans-sc": ("400.css", "fonts/noto-sans-sc"),
+}
+
+_CSS_URL = re.compile(r"url\(\s*['\"]?(\./)?([^'\")]+)['\"]?\s*\)")
+
+
+def _css_files(css: str) -> list[str]:
+    """The relative files a stylesheet names with ``url()``, in order, without repeats."""
+    return list(dict.fromkeys(m.group(2) for m in _CSS_URL.finditer(css)))
 
 
 def missing_assets(vendor_dir: Path | None = None) -> list[str]:
     """Return the vendor files (relative to ``vendor_dir``) that are not there."""
     vendor_dir = VENDOR_DIR if vendor_dir is None else vendor_dir
-    return [
+    missing = [
         dest for files in ASSETS.values() for _, dest in files if not (vendor_dir / dest).is_file()
     ]
+    for css, folder in FONTS.values():
+        stylesheet = vendor_dir / folder / css
+        if not stylesheet.is_file():
+            missing.append(f"{folder}/{css}")
+            continue
+        missing.extend(
+            f"{folder}/{name}"
+            for name in _css_files(stylesheet.read_text("utf-8"))
+            if not (vendor_dir / folder / name).is_file()
+        )
+    return missing
 
 
 def check_assets(vendor_dir: Path | None = None) -> None:
@@ -104,6 +138,15 @@ def copy_assets(
         for src, _ in files
         if not (node_modules / package / src).is_file()
     ]
+    fonts: dict[str, list[tuple[str, str]]] = {}
+    for package, (css, folder) in FONTS.items():
+        if not (node_modules / package / css).is_file():
+            absent.append(f"{package}/{css}")
+            continue
+        names = _css_files((node_modules / package / css).read_text("utf-8"))
+        fonts[package] = [(css, f"{folder}/{css}")]
+        fonts[package] += [(name, f"{folder}/{name}") for name in names]
+        absent += [f"{package}/{n}" for n in names if not (node_modules / package / n).is_file()]
     if absent:
         raise ConfigError(
             f"{node_modules} lacks files of the pinned packages; run `npm ci` first",
@@ -113,7 +156,8 @@ def copy_assets(
     shutil.rmtree(staging, ignore_errors=True)
     written: list[Path] = []
     versions: dict[str, str] = {}
-    for package, files in ASSETS.items():
+    everything = {p: list(files) + fonts.get(p, []) for p, files in ASSETS.items()}
+    for package, files in everything.items():
         manifest = json.loads((node_modules / package / "package.json").read_text("utf-8"))
         versions[package] = manifest["version"]
         for src, dest in files:

@@ -155,11 +155,26 @@ def test_copy_assets_from_node_modules(tmp_path: Path) -> None:
         for src, _ in files:
             (node_modules / package / src).parent.mkdir(parents=True, exist_ok=True)
             (node_modules / package / src).write_text(src, "utf-8")
+    # a font stylesheet names its files (woff2 and a woff fallback) with url()
+    for package, (css, _) in web.vendor.FONTS.items():
+        (node_modules / package / "files").mkdir()
+        (node_modules / package / css).write_text(
+            "@font-face { src: url(./files/a.woff2) format('woff2'), url('./files/a.woff'); }\n"
+            '@font-face { src: url("files/b.woff2") format("woff2"); }\n',
+            "utf-8",
+        )
+        for name in ("a.woff2", "a.woff", "b.woff2"):
+            (node_modules / package / "files" / name).write_bytes(b"wOF2")
     vendor = tmp_path / "vendor"
     (vendor / "stale").mkdir(parents=True)
     written = web.vendor.copy_assets(node_modules, vendor)
     assert web.vendor.missing_assets(vendor) == []
-    assert len(written) == sum(len(files) for files in web.vendor.ASSETS.values())
+    fonts = 4 * len(web.vendor.FONTS)  # the stylesheet and its three files
+    assert len(written) == sum(len(files) for files in web.vendor.ASSETS.values()) + fonts
+    folder = web.vendor.FONTS["@fontsource/noto-sans-sc"][1]
+    assert (vendor / folder / "files" / "b.woff2").read_bytes() == b"wOF2"
+    (vendor / folder / "files" / "a.woff").unlink()
+    assert web.vendor.missing_assets(vendor) == [f"{folder}/files/a.woff"]
     assert not (vendor / "stale").exists()
     versions = json.loads((vendor / "VERSIONS.json").read_text("utf-8"))
     assert versions["leaflet"] == "9.9.9"
@@ -230,6 +245,29 @@ def test_map_page_loads_only_local_assets(client: FlaskClient) -> None:
     for url in [u for u in urls if u.startswith("/static/")] + fonts:
         with client.get(url) as response:
             assert response.status_code == 200, url
+
+
+def test_web_fonts_are_imported_by_the_stylesheet_and_served(client: FlaskClient) -> None:
+    with client.get("/static/sandtable.css") as response:
+        css = response.get_data(as_text=True)
+    imports = re.findall(r'@import url\("([^"]+)"\)', css)
+    assert sorted(imports) == sorted(f"vendor/{f}/{c}" for c, f in web.vendor.FONTS.values())
+    families = set()
+    for stylesheet in imports:
+        with client.get(f"/static/{stylesheet}") as response:
+            assert response.status_code == 200, stylesheet
+            fonts_css = response.get_data(as_text=True)
+        families |= set(re.findall(r"font-family: '([^']+)'", fonts_css))
+        folder = stylesheet.rsplit("/", 1)[0]
+        woff2 = re.findall(r"url\(\./(files/[^)]+\.woff2)\)", fonts_css)
+        assert woff2, stylesheet
+        for name in woff2[:3] + woff2[-3:]:
+            with client.get(f"/static/{folder}/{name}") as response:
+                assert response.status_code == 200 and response.mimetype == "font/woff2", name
+    assert families == {"Noto Sans SC", "Noto Serif Tibetan"}
+    # the page's font stack names them (after the local fonts)
+    stack = re.search(r"--st-font: ([^;]+);", css)
+    assert stack and all(f'"{family}"' in stack.group(1) for family in families)
 
 
 def test_map_page_content(client: FlaskClient) -> None:

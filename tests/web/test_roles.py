@@ -31,6 +31,7 @@ API_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("GET", "/api/routes/kora_outer", READERS),
     ("GET", "/api/segments", READERS),
     ("GET", "/api/segments/x", READERS),
+    ("GET", "/api/km-posts", READERS),
     ("GET", "/api/places", READERS),
     ("GET", "/api/places/darchen", READERS),
     ("GET", "/api/stations", READERS),

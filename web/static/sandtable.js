@@ -269,6 +269,21 @@
     });
   }
 
+  // a km post (rescue.kmposts): the km it reads, framed in its route's colour; CSS shows the
+  // posts every 5 km ("major") at any zoom and the others from zoom 13
+  function kmPost(feature, latlng) {
+    var p = feature.properties;
+    return L.marker(latlng, {
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({
+        className: "st-km-post " + (p.major ? "st-km-major" : "st-km-minor"),
+        html: '<span style="border-color:' + esc(routeColour(p.route_id)) + '">' + esc(String(p.km)) + "</span>",
+        iconSize: null
+      })
+    });
+  }
+
   function placeMarker(feature, latlng) {
     var p = feature.properties;
     var icon = PLACE_ICONS[p.type] || PLACE_ICONS.other;
@@ -372,7 +387,8 @@
     options: { position: "bottomright" },
     onAdd: function (map) {
       var div = L.DomUtil.create("div", "st-legend leaflet-bar");
-      var html = '<div class="st-legend-head">' + bi("Legend", "图例") + "</div>";
+      // focusable: on a phone the legend is folded to its title until tapped (sandtable.css)
+      var html = '<div class="st-legend-head" tabindex="0">' + bi("Legend", "图例") + "</div>";
       (CONFIG.routes || []).forEach(function (route) {
         html += '<div class="st-legend-row st-legend-route" data-route-id="' + esc(route.route_id) +
           '" role="button" tabindex="0" title="Zoom to route / 缩放至路线"><svg width="34" height="8">' +
@@ -558,6 +574,7 @@
       var z = map.getZoom();
       container.classList.toggle("st-zoom-lt11", z < 11);
       container.classList.toggle("st-zoom-lt12", z < 12);
+      container.classList.toggle("st-zoom-lt13", z < 13);
       container.classList.toggle("st-zoom-ge14", z >= 14);
     }
     map.on("zoomend", zoomClass);
@@ -702,6 +719,7 @@
     bindPlace: bindPlace,
     bindStation: bindStation,
     segmentLabel: segmentLabel,
+    kmPost: kmPost,
     placeMarker: placeMarker,
     stationMarker: stationMarker,
     utm: utm,
