@@ -94,7 +94,7 @@ def test_serve_runs_a_real_wsgi_server(tmp_path: Path) -> None:
                 time.sleep(0.3)
         assert body is not None, "server did not answer /api/health within 60 s"
         assert body["status"] == "ok" and body["region_id"] == "kailash"
-        assert "waitress" in server or "sandtable" in server
+        assert "gunicorn" in server  # the default: worker processes (waitress with --dev)
     finally:
         proc.terminate()
         proc.communicate(timeout=20)  # reaps the process and closes its pipe
