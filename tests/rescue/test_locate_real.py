@@ -146,9 +146,9 @@ def test_a_higher_temperature_states_less_confidence(kailash: RouteNetwork) -> N
     saved = index.temperature
     try:
         index.temperature = 1.0
-        raw = locate(kailash, "Drolma La, a few hundred metres below the top", reported_at=AT)
+        raw = locate(kailash, "at the Chuku bridge, a few hundred metres past it", reported_at=AT)
         index.temperature = 2.0
-        flat = locate(kailash, "Drolma La, a few hundred metres below the top", reported_at=AT)
+        flat = locate(kailash, "at the Chuku bridge, a few hundred metres past it", reported_at=AT)
     finally:
         index.temperature = saved
     assert flat.candidates[0].probability < raw.candidates[0].probability
@@ -218,3 +218,22 @@ def test_catalogue_with_an_unknown_place_is_a_clear_error(tmp_path, kailash: Rou
     (tmp_path / "kailash" / "route_features.json").write_text(json.dumps(bad))
     with pytest.raises(InvalidInput, match="nowhere"):
         get_index(build_network(load_region("kailash", data_dir=tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "km"),
+    [
+        ("we left Zutulpuk this morning, walked about 3 km, my knee hurts", "zutulpuk_gompa", 3.0),
+        ("离开祖楚寺走了大概3公里，同伴膝盖疼", "zutulpuk_gompa", 3.0),
+        ("we left Dirapuk this morning, walked about 2 km on flat land", "gangga_guesthouse", 2.0),
+    ],
+)
+def test_a_walked_distance_after_leaving_a_place_is_that_far_past_it(
+    kailash: RouteNetwork, text: str, place: str, km: float
+) -> None:
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    assert [r.distance_m for r in result.clues.relations if r.kind == "after"][0] is not None
+    rng = result.range_80
+    assert rng is not None and rng.route_id == "outer_kora"
+    start = kailash.place_km(place, "outer_kora")
+    assert abs(rng.median_km - start - km) < 1.0
