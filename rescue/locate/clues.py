@@ -568,7 +568,8 @@ def parse_clues(
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
     elapsed += _orphan_times(doc, handled, notes, local_now)
 
-    sights = find_sights(doc, by_mention, notes, words)
+    viewed: list[tuple[int, int]] = []
+    sights = find_sights(doc, by_mention, notes, words, viewed)
 
     said = text_direction(scan, notes)
     if direction is not None:
@@ -590,4 +591,5 @@ def parse_clues(
         direction=said,
         language=language,
         notes=tuple(dict.fromkeys(notes)),
+        in_view=tuple(dict.fromkeys(viewed)),
     )

@@ -461,8 +461,8 @@ def _route_prior(index: LocateIndex, clues: Clues) -> dict[str | None, float]:
         if r.duration_s or r.distance_m or r.kind in ("between", "halfway"):
             walked |= {(m.start, m.end) for m in (r.anchor, r.other) if m is not None}
     for m in clues.mentions:
-        if (m.start, m.end) in walked:
-            continue
+        if (m.start, m.end) in walked or (m.start, m.end) in clues.in_view:
+            continue  # a walk's start or a place in view: not a side path the caller is on
         anchors = mention_anchors(m, index.anchors, limit=1)
         if not anchors:
             continue
@@ -564,8 +564,8 @@ def _apply_clues(
     for m in clues.mentions:
         if any(m == r.anchor or m == r.other for r in clues.relations) or id(m) in related:
             continue
-        if m.feature is not None and _inside_sight(m, clues):
-            continue  # "we can't see the lake": a view, not where the caller is
+        if (m.feature is not None and _inside_sight(m, clues)) or (m.start, m.end) in clues.in_view:
+            continue  # "we can't see the lake", "we can see Kailash": a view, not the place
         if any(m == e.origin for e in clues.elapsed):
             continue
         sigma = implicit_sigma or (300.0 if m.feature is None else 500.0)

@@ -237,3 +237,43 @@ def test_a_walked_distance_after_leaving_a_place_is_that_far_past_it(
     assert rng is not None and rng.route_id == "outer_kora"
     start = kailash.place_km(place, "outer_kora")
     assert abs(rng.median_km - start - km) < 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we can see the west face of Kailash, walking up the valley, my father is dizzy",
+        "从住的房子里就能直接看到冈仁波齐，有人头痛",
+    ],
+)
+def test_a_peak_in_view_is_not_where_the_caller_is(kailash: RouteNetwork, text: str) -> None:
+    # seeing Kailash names no side path: the inner kora keeps its low prior
+    result = locate(kailash, text, reported_at=AT)
+    assert result.clues.in_view
+    assert _side_mass(result, "inner_kora") < 0.1
+    assert result.candidates[0].route_id == "outer_kora"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        (
+            "a small tent settlement selling Red Bull, my brother has a headache",
+            "hayagriva_station",
+        ),
+        ("刚看完日照金山，有人头痛", "gangga_guesthouse"),
+        ("piles of discarded clothing on the rocks, my wife is dizzy", "shiva_tsal"),
+        ("路边好多衣服堆，老婆头晕", "shiva_tsal"),
+        ("在进山的山口那里，有写着驮运价格的牌子，我们在等马", "darchen_kora_gate"),
+    ],
+)
+def test_new_catalogue_features_point_at_their_stretch(
+    kailash: RouteNetwork, text: str, place: str
+) -> None:
+    # the top candidate's stretch holds the feature's place (a feature alone is a gentle clue)
+    top = locate(kailash, text, reported_at=AT).candidates[0]
+    assert top.route_id == "outer_kora" and top.km_range is not None
+    km = kailash.place_km(place, "outer_kora")
+    length = kailash.line("outer_kora").length_m / 1000.0
+    lo, hi = top.km_range
+    assert any(lo - 1.0 <= k <= hi + 1.0 for k in (km - length, km, km + length))
