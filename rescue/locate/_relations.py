@@ -558,6 +558,11 @@ def _single(doc: Doc, i: int) -> _Found | None:
             amount = doc.amount_after(end, hi)
         if amount is None and not pre_zh:
             amount = _post_amount_en(doc, m, hi)
+        if amount is None and pre_zh and kind in ("before", "up_to", "at"):
+            amount = _still_to_go_zh(doc, lo, start)  # "再走一个小时就到X": still before X
+            if amount is not None:
+                start, mod = amount.start, None
+                kind = "before" if kind == "at" else kind
         found = _Found(kind, i, start, end, amount, mod)
     else:
         amount = _post_amount_en(doc, m, hi)
@@ -573,6 +578,25 @@ def _single(doc: Doc, i: int) -> _Found | None:
             found.mod = "just" if pm2.group("just") else "not_far"
             found.end += pm2.end()
     return found
+
+
+_STILL_LEAD_ZH = re.compile(
+    r"(?:还要|还得|还需要?|还有|还|再)(?:走|爬|上|下)?(?:个)?(?:大概|大约|差不多|估计)?\s*$"
+)
+_STILL_GAP_ZH = re.compile(r"\s*(?:左右|的样子)?\s*(?:才能|才|就能|就|能|可以)?\s*")
+
+
+def _still_to_go_zh(doc: Doc, lo: int, cue: int) -> Amount | None:
+    """The amount of "还要走两个小时才到X" (two more hours before X): before the cue."""
+    for k, a in enumerate(doc.amounts):
+        if k in doc.used_amounts or a.start < lo or a.end > cue:
+            continue
+        if _STILL_GAP_ZH.fullmatch(doc.scan[a.end : cue]) and _STILL_LEAD_ZH.search(
+            doc.scan[lo : a.start]
+        ):
+            doc.used_amounts.add(k)
+            return a
+    return None
 
 
 def _post_amount_en(doc: Doc, m: Mention, hi: int) -> Amount | None:

@@ -277,3 +277,20 @@ def test_new_catalogue_features_point_at_their_stretch(
     length = kailash.line("outer_kora").length_m / 1000.0
     lo, hi = top.km_range
     assert any(lo - 1.0 <= k <= hi + 1.0 for k in (km - length, km, km + length))
+
+
+@pytest.mark.parametrize(
+    ("text", "low_s", "high_s"),
+    [
+        ("还要走两个小时才到止热寺，腿抽筋了", 5400.0, 9000.0),
+        ("再走一个小时就到卓玛拉了", 2700.0, 4500.0),
+    ],
+)
+def test_time_still_to_go_before_a_place(
+    kailash: RouteNetwork, text: str, low_s: float, high_s: float
+) -> None:
+    result = locate(kailash, text, reported_at=AT)
+    rel = [r for r in result.clues.relations if r.kind in ("before", "up_to")]
+    assert rel and rel[0].duration_s is not None
+    lo, hi = rel[0].duration_s
+    assert low_s <= lo <= hi <= high_s
