@@ -620,7 +620,7 @@ def _next_clause_amount(doc: Doc, f: _Found) -> None:
     "我们从卓玛拉下来，走了一个半小时" (down from the pass, 1.5 h), "卓玛拉山口还没到，
     大概还要爬一个小时" (1 h before it), "just past the flag pole, 5 minutes maybe".
     """
-    if f.amount is not None or f.kind not in _NEXT_KINDS:
+    if f.amount is not None or f.kind not in (*_NEXT_KINDS, "at"):
         return
     here = doc.clause(f.end - 1)
     nxt = doc.neighbour(here, 1) if here[0] < here[1] else None
@@ -630,6 +630,8 @@ def _next_clause_amount(doc: Doc, f: _Found) -> None:
         return  # the next clause speaks of another place
     words = doc.scan[nxt[0] : nxt[1]]
     lead = _NEXT_LEAD["ahead" if f.kind in ("before", "up_to") else "behind"].match(words)
+    if f.kind == "at" and (lead is None or not _WALKED_ON.search(lead.group(0))):
+        return  # "到了X，又走了七公里": walked on past X; "在X，20分钟" is no walk
     pos = nxt[0] + (lead.end() if lead else 0)
     amount = doc.amount_after(pos, nxt[1])
     if amount is None:
@@ -639,10 +641,14 @@ def _next_clause_amount(doc: Doc, f: _Found) -> None:
         return
     if lead and _HEDGE_LEAD.search(lead.group(0)):  # "大概还要爬一个小时"
         amount = widen(amount)
+    if f.kind == "at":
+        f.kind, f.mod = "past", None
     f.amount, f.end = amount, amount.end
 
 
 _NEXT_KINDS = frozenset({"past", "after", "down_from", "before", "up_to"})
+#: the lead of a next clause that walks on from a place the caller reached
+_WALKED_ON = re.compile(r"又|再|然后|then|walk(?:ed)?|hik(?:ed)?")
 
 
 def find_relations(
@@ -668,6 +674,13 @@ def find_relations(
         if i in taken:
             continue
         single = _single(doc, i)
+        if single is None and not DEPARTURE_EN.search(doc.around(i)[2]):
+            # "took the bus to X, walked about 7 km": walked on past X ("left X, walked
+            # 2 km" is a departure, read in ``clues``)
+            m = doc.mentions[i]
+            bare = _Found("at", i, m.start, m.end)
+            _next_clause_amount(doc, bare)
+            single = bare if bare.kind == "past" else None
         if single is not None:
             found.append(single)
     out: list[Relation] = []

@@ -294,3 +294,24 @@ def test_time_still_to_go_before_a_place(
     assert rel and rel[0].duration_s is not None
     lo, hi = rel[0].duration_s
     assert low_s <= lo <= hi <= high_s
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "坐环保车到经幡广场，又走了七公里左右，到了一个帐篷驿站，我爸头晕",
+        "we took the eco bus to the flag square, walked about 7 km, my father is dizzy",
+    ],
+)
+def test_walking_on_from_a_place_reached_is_past_it(kailash: RouteNetwork, text: str) -> None:
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "tarboche"]
+    assert rel and rel[0].kind == "past" and rel[0].distance_m is not None
+    rng = result.range_80
+    assert rng is not None
+    assert abs(rng.median_km - kailash.place_km("tarboche", "outer_kora") - 7.0) < 1.5
+
+
+def test_a_place_then_a_pause_is_not_a_walk_past_it(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "我们在曲古寺，20分钟了，朋友头晕", reported_at=AT)
+    assert all(r.kind != "past" for r in result.clues.relations)
