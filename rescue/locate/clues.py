@@ -39,7 +39,13 @@ from rescue.locate._numbers import Amount, find_amounts, zh_number
 from rescue.locate._relations import DEPARTURE_EN, WALK_ON, find_relations, relation
 from rescue.locate._sights import find_sights, in_sight_phrase, sight_words, text_direction
 from rescue.locate._text import clauses, count_scripts, fold, mask
-from rescue.locate._timeparse import LOCAL_TZ, find_clock_times, resolve_departure, resolve_now
+from rescue.locate._timeparse import (
+    LOCAL_TZ,
+    find_clock_times,
+    find_daylight_times,
+    resolve_departure,
+    resolve_now,
+)
 from rescue.locate.coords import CoordinateMatch, find_coordinates
 from rescue.locate.mapapps import find_links, with_app_datum
 from rescue.locate.model import (
@@ -552,6 +558,15 @@ def parse_clues(
     doc = Doc(text, folded, scan, quiet, usable, clauses(quiet))
 
     doc.clocks = find_clock_times(quiet)
+    daylight = find_daylight_times(quiet, doc.clocks)
+    if daylight:
+        notes.append(
+            "daylight words read as clock times: "
+            + ", ".join(
+                f"“{text[c.start : c.end]}” ≈ {c.hour:02d}:{c.minute:02d}" for c in daylight
+            )
+        )
+        doc.clocks = sorted([*doc.clocks, *daylight], key=lambda c: c.start)
     doc.quiet = mask(quiet, [(c.start, c.end) for c in doc.clocks])
     elevations, elevation_spans = _elevations(doc, notes)
     doc.amounts = find_amounts(mask(doc.quiet, elevation_spans))

@@ -315,3 +315,33 @@ def test_walking_on_from_a_place_reached_is_past_it(kailash: RouteNetwork, text:
 def test_a_place_then_a_pause_is_not_a_walk_past_it(kailash: RouteNetwork) -> None:
     result = locate(kailash, "我们在曲古寺，20分钟了，朋友头晕", reported_at=AT)
     assert all(r.kind != "past" for r in result.clues.relations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it's before sunrise, we left Dirapuk in the dark heading for Drolma La, my wife collapsed",
+        "天还没亮，摸黑从止热寺出发往卓玛拉走，老婆晕倒了",
+    ],
+)
+def test_daylight_words_are_clock_times(kailash: RouteNetwork, text: str) -> None:
+    # reported late in the day: the words, not the report time, say it is early morning
+    late = datetime(2025, 7, 12, 17, 0, tzinfo=LOCAL_TZ)
+    result = locate(kailash, text, reported_at=late, direction="clockwise")
+    assert [round(e.elapsed_s / 3600.0, 1) for e in result.clues.elapsed] == [1.0]
+    rng = result.range_80
+    assert rng is not None
+    gangga = kailash.place_km("gangga_guesthouse", "outer_kora")
+    assert gangga < rng.median_km < kailash.place_km("dolma_la", "outer_kora")
+
+
+def test_a_clock_beats_daylight_words(kailash: RouteNetwork) -> None:
+    text = "凌晨四点半从塔钦出发的，现在晚上九点了，天黑了看不清路"
+    result = locate(kailash, text, reported_at=AT)
+    assert [e.elapsed_s for e in result.clues.elapsed] == [16.5 * 3600.0]
+    assert not any("daylight" in n for n in result.clues.notes)
+
+
+def test_leaving_at_dawn_without_a_clock_is_not_a_departure_time(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "we left Dirapuk at dawn, my wife is dizzy", reported_at=AT)
+    assert not result.clues.elapsed
