@@ -345,3 +345,17 @@ def test_a_clock_beats_daylight_words(kailash: RouteNetwork) -> None:
 def test_leaving_at_dawn_without_a_clock_is_not_a_departure_time(kailash: RouteNetwork) -> None:
     result = locate(kailash, "we left Dirapuk at dawn, my wife is dizzy", reported_at=AT)
     assert not result.clues.elapsed
+
+
+def test_conflicting_clues_lower_the_confidence_and_are_kept(kailash: RouteNetwork) -> None:
+    alone = locate(kailash, "we are at Zutulpuk gompa, my father is tired", reported_at=AT)
+    both = locate(
+        kailash,
+        "we are at Zutulpuk gompa, the altimeter says 5600 m, my father is tired",
+        reported_at=AT,
+    )
+    assert not any("disagree" in n for n in alone.clues.notes)
+    assert any("disagree" in n for n in both.clues.notes)
+    assert both.clues.elevations  # the altitude is kept, not dropped
+    assert both.candidates[0].probability < alone.candidates[0].probability
+    assert sum(c.probability for c in both.candidates) <= 1.0 + 1e-9
