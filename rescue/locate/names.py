@@ -228,7 +228,7 @@ FEATURE_TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "旗杆",
             "经幡旗杆",
         ),
-        "pass": ("pass", "mountain pass", "山口", "垭口", "哑口"),
+        "pass": ("pass", "mountain pass", "山口", "垭口", "哑口", "埡口", "啞口"),
         "medical_post": (
             "medical post",
             "medical point",
@@ -403,6 +403,7 @@ _ZH_SUFFIX_TABLE = (
     ("废墟", "monastery sacred_site"),
     ("山口", "pass"),
     ("垭口", "pass"),
+    ("埡口", "pass"),
     ("铁桥", "bridge"),
     ("桥", "bridge"),
     ("寺", "monastery"),

@@ -359,3 +359,10 @@ def test_conflicting_clues_lower_the_confidence_and_are_kept(kailash: RouteNetwo
     assert both.clues.elevations  # the altitude is kept, not dropped
     assert both.candidates[0].probability < alone.candidates[0].probability
     assert sum(c.probability for c in both.candidates) <= 1.0 + 1e-9
+
+
+@pytest.mark.parametrize("text", ["快到埡口了，喘得厲害", "快到垭口了，喘得厉害"])
+def test_the_pass_in_traditional_characters(kailash: RouteNetwork, text: str) -> None:
+    result = locate(kailash, text, reported_at=AT)
+    assert any(m.feature == "pass" for m in result.clues.mentions)
+    assert result.candidates[0].segment_id == "outer_kora:sky_burial_west_supply-dolma_la"
