@@ -366,3 +366,13 @@ def test_the_pass_in_traditional_characters(kailash: RouteNetwork, text: str) ->
     result = locate(kailash, text, reported_at=AT)
     assert any(m.feature == "pass" for m in result.clues.mentions)
     assert result.candidates[0].segment_id == "outer_kora:sky_burial_west_supply-dolma_la"
+
+
+@pytest.mark.parametrize(
+    ("text", "feature"), [("前面有個補給點", "supply_point"), ("到了醫療點", "medical_post")]
+)
+def test_feature_words_in_traditional_characters(
+    kailash: RouteNetwork, text: str, feature: str
+) -> None:
+    result = locate(kailash, text, reported_at=AT)
+    assert any(m.feature == feature for m in result.clues.mentions)
