@@ -127,6 +127,8 @@ _PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
 #: "left X", "started from X", "since X": a departure (see ``clues``), not a relation here
 DEPARTURE_EN = en(
     r"\b(?:(?:left|started|set\s+(?:off|out)|departed)\b[^.,;!?]{0,25}?\bfrom"
+    # "left the bus point near X", "left the camp at X": the place named is the start
+    r"|left\s+(?:the|our)\s+(?:[a-z-]+\s+){1,3}?(?:near|at|by|next\s+to|below)"
     r"|left|leave|leaving|started(?:\s+out)?(?:\s+walking)?(?:\s+(?:from|at|in))?"
     r"|start(?:ing)?\s+(?:from|in)|set\s+(?:off|out)(?:\s+from)?|setting\s+(?:off|out)\s+from"
     # "started the kora at the ticket gate", "began our trek from Darchen"

@@ -376,3 +376,12 @@ def test_feature_words_in_traditional_characters(
 ) -> None:
     result = locate(kailash, text, reported_at=AT)
     assert any(m.feature == feature for m in result.clues.mentions)
+
+
+def test_leaving_a_spot_near_a_place_starts_the_walk_there(kailash: RouteNetwork) -> None:
+    text = (
+        "we left the bus point near Yama dwar at 11:30, it is now 1:30 and my wife cannot breathe"
+    )
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    assert [e.origin.place_ids[0][0] for e in result.clues.elapsed] == ["chorten_kangnyi"]
+    assert not any("without a starting place" in n for n in result.clues.notes)
