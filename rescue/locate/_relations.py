@@ -127,6 +127,8 @@ _PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
 #: "left X", "started from X", "since X": a departure (see ``clues``), not a relation here
 DEPARTURE_EN = en(
     r"\b(?:(?:left|started|set\s+(?:off|out)|departed)\b[^.,;!?]{0,25}?\bfrom"
+    # "left the bus point near X", "left the camp at X": the place named is the start
+    r"|left\s+(?:the|our)\s+(?:[a-z-]+\s+){1,3}?(?:near|at|by|next\s+to|below)"
     r"|left|leave|leaving|started(?:\s+out)?(?:\s+walking)?(?:\s+(?:from|at|in))?"
     r"|start(?:ing)?\s+(?:from|in)|set\s+(?:off|out)(?:\s+from)?|setting\s+(?:off|out)\s+from"
     # "started the kora at the ticket gate", "began our trek from Darchen"
@@ -558,6 +560,11 @@ def _single(doc: Doc, i: int) -> _Found | None:
             amount = doc.amount_after(end, hi)
         if amount is None and not pre_zh:
             amount = _post_amount_en(doc, m, hi)
+        if amount is None and pre_zh and kind in ("before", "up_to", "at"):
+            amount = _still_to_go_zh(doc, lo, start)  # "再走一个小时就到X": still before X
+            if amount is not None:
+                start, mod = amount.start, None
+                kind = "before" if kind == "at" else kind
         found = _Found(kind, i, start, end, amount, mod)
     else:
         amount = _post_amount_en(doc, m, hi)
@@ -573,6 +580,25 @@ def _single(doc: Doc, i: int) -> _Found | None:
             found.mod = "just" if pm2.group("just") else "not_far"
             found.end += pm2.end()
     return found
+
+
+_STILL_LEAD_ZH = re.compile(
+    r"(?:还要|还得|还需要?|还有|还|再)(?:走|爬|上|下)?(?:个)?(?:大概|大约|差不多|估计)?\s*$"
+)
+_STILL_GAP_ZH = re.compile(r"\s*(?:左右|的样子)?\s*(?:才能|才|就能|就|能|可以)?\s*")
+
+
+def _still_to_go_zh(doc: Doc, lo: int, cue: int) -> Amount | None:
+    """The amount of "还要走两个小时才到X" (two more hours before X): before the cue."""
+    for k, a in enumerate(doc.amounts):
+        if k in doc.used_amounts or a.start < lo or a.end > cue:
+            continue
+        if _STILL_GAP_ZH.fullmatch(doc.scan[a.end : cue]) and _STILL_LEAD_ZH.search(
+            doc.scan[lo : a.start]
+        ):
+            doc.used_amounts.add(k)
+            return a
+    return None
 
 
 def _post_amount_en(doc: Doc, m: Mention, hi: int) -> Amount | None:
@@ -596,7 +622,7 @@ def _next_clause_amount(doc: Doc, f: _Found) -> None:
     "我们从卓玛拉下来，走了一个半小时" (down from the pass, 1.5 h), "卓玛拉山口还没到，
     大概还要爬一个小时" (1 h before it), "just past the flag pole, 5 minutes maybe".
     """
-    if f.amount is not None or f.kind not in _NEXT_KINDS:
+    if f.amount is not None or f.kind not in (*_NEXT_KINDS, "at"):
         return
     here = doc.clause(f.end - 1)
     nxt = doc.neighbour(here, 1) if here[0] < here[1] else None
@@ -606,6 +632,8 @@ def _next_clause_amount(doc: Doc, f: _Found) -> None:
         return  # the next clause speaks of another place
     words = doc.scan[nxt[0] : nxt[1]]
     lead = _NEXT_LEAD["ahead" if f.kind in ("before", "up_to") else "behind"].match(words)
+    if f.kind == "at" and (lead is None or not _WALKED_ON.search(lead.group(0))):
+        return  # "到了X，又走了七公里": walked on past X; "在X，20分钟" is no walk
     pos = nxt[0] + (lead.end() if lead else 0)
     amount = doc.amount_after(pos, nxt[1])
     if amount is None:
@@ -615,10 +643,14 @@ def _next_clause_amount(doc: Doc, f: _Found) -> None:
         return
     if lead and _HEDGE_LEAD.search(lead.group(0)):  # "大概还要爬一个小时"
         amount = widen(amount)
+    if f.kind == "at":
+        f.kind, f.mod = "past", None
     f.amount, f.end = amount, amount.end
 
 
 _NEXT_KINDS = frozenset({"past", "after", "down_from", "before", "up_to"})
+#: the lead of a next clause that walks on from a place the caller reached
+_WALKED_ON = re.compile(r"又|再|然后|then|walk(?:ed)?|hik(?:ed)?")
 
 
 def find_relations(
@@ -644,6 +676,13 @@ def find_relations(
         if i in taken:
             continue
         single = _single(doc, i)
+        if single is None and not DEPARTURE_EN.search(doc.around(i)[2]):
+            # "took the bus to X, walked about 7 km": walked on past X ("left X, walked
+            # 2 km" is a departure, read in ``clues``)
+            m = doc.mentions[i]
+            bare = _Found("at", i, m.start, m.end)
+            _next_clause_amount(doc, bare)
+            single = bare if bare.kind == "past" else None
         if single is not None:
             found.append(single)
     out: list[Relation] = []

@@ -257,6 +257,7 @@ def find_sights(
     by_mention: dict[int, Relation],
     notes: list[str],
     words: list[tuple[int, int, str | None]],
+    viewed: list[tuple[int, int]] | None = None,
 ) -> list[SightClue]:
     """Sight and terrain clues, each (tag, negated) once, in text order.
 
@@ -302,6 +303,8 @@ def find_sights(
                 if rel is not None and rel.kind not in _VIEW_RELATIONS:
                     continue
                 notes.append(f"“{mention.text}” is in view, not where the caller is")
+                if viewed is not None:
+                    viewed.append((mention.start, mention.end))
             elif rel is not None and rel.kind in DIRECTIONAL:
                 continue
         window_start = sc_start
@@ -330,6 +333,8 @@ def find_sights(
         if k < 0 or not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]):
             continue
         notes.append(f"“{m.text}” is in view, not where the caller is")
+        if viewed is not None:
+            viewed.append((m.start, m.end))
         view = VIEW_PLACES[place]
         window = scan[s_spans[k][0] : m.start]
         negated = _negated(window[-40:], window[-10:])

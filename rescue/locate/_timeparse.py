@@ -20,6 +20,7 @@ __all__ = [
     "LOCAL_TZ",
     "ClockTime",
     "find_clock_times",
+    "find_daylight_times",
     "resolve_now",
     "resolve_departure",
 ]
@@ -326,3 +327,101 @@ def resolve_departure(clock: ClockTime, now: datetime) -> datetime | None:
         return None
     usual = [t for t in options if t.hour in DEPARTURE_HOURS]
     return max(usual or options)
+
+
+# ------------------------------------------------------------ daylight without a clock
+
+#: Daylight words as a clock (Beijing time at Kailash, kora season May-October): solar
+#: noon at 81.3 E is about 14:35 Beijing time and the day at 31 N lasts 12-14 h, so the
+#: sun rises about 7:30-8:30 and sets about 20:40-21:40 (behind ridges a little later /
+#: earlier). (pattern, hour, minute, departure?) — a departure phrase is when the caller
+#: set off ("left in the dark", "摸黑出发"), the others say what time it is now.
+_DAYLIGHT: tuple[tuple[re.Pattern[str], int, int, bool], ...] = (
+    (
+        re.compile(
+            r"摸黑|天(?:还)?没亮就|天不亮就|\bin\s+the\s+dark\b|\bbefore\s+(?:dawn|daybreak)\b"
+        ),
+        5,
+        30,
+        True,
+    ),
+    (
+        re.compile(
+            r"天(?:还)?(?:没|没有)亮|天还黑|\bstill\s+dark\b|\bbefore\s+sunrise\b"
+            r"|\bpitch\s+dark\b"
+        ),
+        6,
+        30,
+        False,
+    ),
+    (
+        re.compile(
+            r"天快亮|天蒙蒙亮|天刚亮|天刚刚亮|天亮了|\bgetting\s+light\b|\bfirst\s+light\b"
+            r"|\bdawn\b|\bdaybreak\b"
+        ),
+        7,
+        30,
+        False,
+    ),
+    (
+        re.compile(
+            r"太阳刚(?:刚)?(?:出来|升起|露头|照过来|翻过)|日出了|"
+            r"\bsun\s+(?:has\s+)?just\s+(?:came|come|rose|risen|coming)\b|\bsun\s+is\s+(?:just\s+)?rising\b"
+        ),
+        8,
+        30,
+        False,
+    ),
+    (
+        re.compile(
+            r"太阳(?:快|要)?下山|天快黑|天要黑|\bsun\s*(?:is\s+)?setting\b|\bsunset\b"
+            r"|\bgetting\s+dark\b"
+        ),
+        21,
+        0,
+        False,
+    ),
+    (
+        re.compile(r"天(?:已经)?黑了|天全黑|\bit'?s\s+(?:already\s+)?dark\b|\bafter\s+dark\b"),
+        21,
+        45,
+        False,
+    ),
+)
+_DEPARTING = re.compile(
+    r"出发|动身|起身|走的|\bleft\b|\bset\s+off\b|\bstart(?:ed)?\b|\bsetting\s+off\b"
+)
+_CLAUSE_END = re.compile(r"[,.;!?，。；！？\n]")
+
+
+def find_daylight_times(folded: str, clocks: list[ClockTime]) -> list[ClockTime]:
+    """Daylight words read as clock times where the caller gives no clock.
+
+    "it's still dark", "the sun just came over the ridge", "天快亮了": the time now
+    (only if no clock says what time it is now); "we left Dirapuk in the dark",
+    "摸黑从止热寺出发": when they set off (only in a clause without a clock of its own).
+    """
+    has_now = any(c.now for c in clocks)
+    out: list[ClockTime] = []
+    taken: list[tuple[int, int]] = [(c.start, c.end) for c in clocks]
+    for pattern, hour, minute, departure in _DAYLIGHT:
+        for m in pattern.finditer(folded):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            lo = max((e.end() for e in _CLAUSE_END.finditer(folded, 0, m.start())), default=0)
+            nxt = _CLAUSE_END.search(folded, m.end())
+            hi = nxt.start() if nxt else len(folded)
+            in_clause = [c for c in clocks if lo <= c.start < hi]
+            leaving = departure or bool(_DEPARTING.search(folded[lo:hi]))
+            if in_clause or (not leaving and has_now):
+                continue
+            if leaving and not departure:
+                continue  # "left at dawn" without a clock: too vague a departure
+            out.append(
+                ClockTime(
+                    m.start(), m.end(), hour, minute, None, True, False, not leaving, m.group(0)
+                )
+            )
+            taken.append((m.start(), m.end()))
+            has_now = has_now or not leaving
+    return sorted(out, key=lambda c: c.start)

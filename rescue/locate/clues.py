@@ -35,11 +35,17 @@ from typing import Protocol
 
 from rescue.errors import InvalidInput
 from rescue.locate._doc import Doc, en, zh
-from rescue.locate._numbers import find_amounts, zh_number
+from rescue.locate._numbers import Amount, find_amounts, zh_number
 from rescue.locate._relations import DEPARTURE_EN, WALK_ON, find_relations, relation
 from rescue.locate._sights import find_sights, in_sight_phrase, sight_words, text_direction
 from rescue.locate._text import clauses, count_scripts, fold, mask
-from rescue.locate._timeparse import LOCAL_TZ, find_clock_times, resolve_departure, resolve_now
+from rescue.locate._timeparse import (
+    LOCAL_TZ,
+    find_clock_times,
+    find_daylight_times,
+    resolve_departure,
+    resolve_now,
+)
 from rescue.locate.coords import CoordinateMatch, find_coordinates
 from rescue.locate.mapapps import find_links, with_app_datum
 from rescue.locate.model import (
@@ -233,6 +239,7 @@ def _elapsed(
                 handled.add(nxt)
         departed: datetime | None = None
         span: tuple[int, int] | None = None
+        walked = _walked_distance(doc, cue_end, clause[1]) if k_clock is None else None
         if k_clock is not None:
             clock = doc.clocks[k_clock]
             used_clocks.add(k_clock)
@@ -258,17 +265,33 @@ def _elapsed(
                 if departed is None:
                     departed = now - timedelta(seconds=(later.low + later.high) / 2)
                     span = (later.start, later.end)
+            elif later is not None and departed is None and walked is None:
+                walked = later  # "left X this morning, walked about 2 km": that far past X
+                handled.add(nxt)
             elif later is not None:
                 doc.used_amounts.discard(doc.amounts.index(later))
         if departed is None or span is None:
             if cue == "strong" and i not in by_mention:
-                rel = relation(doc, "after", m, cue_start, cue_end)
+                rel = relation(doc, "after", m, cue_start, cue_end, walked)
                 extra.append(rel)
                 by_mention[i] = rel
             continue
         start, end = min(span[0], cue_start), max(span[1], cue_end)
         out.append(ElapsedTime(m, departed, now, doc.span_text(start, end)))
     return out, extra
+
+
+def _walked_distance(doc: Doc, pos: int, hi: int) -> Amount | None:
+    """A walked distance right after a departure ("离开祖楚寺走了大概3公里",
+    "left Dirapuk, walked about 2 km"): the caller is that far past the place."""
+    lead = WALK_ON.match(doc.scan[pos:hi])
+    if lead is None:
+        return None
+    a = doc.amount_after(pos + lead.end(), hi)
+    if a is not None and a.kind != "distance":
+        doc.used_amounts.discard(doc.amounts.index(a))
+        return None
+    return a
 
 
 def _stayed_starts(
@@ -535,6 +558,15 @@ def parse_clues(
     doc = Doc(text, folded, scan, quiet, usable, clauses(quiet))
 
     doc.clocks = find_clock_times(quiet)
+    daylight = find_daylight_times(quiet, doc.clocks)
+    if daylight:
+        notes.append(
+            "daylight words read as clock times: "
+            + ", ".join(
+                f"“{text[c.start : c.end]}” ≈ {c.hour:02d}:{c.minute:02d}" for c in daylight
+            )
+        )
+        doc.clocks = sorted([*doc.clocks, *daylight], key=lambda c: c.start)
     doc.quiet = mask(quiet, [(c.start, c.end) for c in doc.clocks])
     elevations, elevation_spans = _elevations(doc, notes)
     doc.amounts = find_amounts(mask(doc.quiet, elevation_spans))
@@ -551,7 +583,8 @@ def parse_clues(
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
     elapsed += _orphan_times(doc, handled, notes, local_now)
 
-    sights = find_sights(doc, by_mention, notes, words)
+    viewed: list[tuple[int, int]] = []
+    sights = find_sights(doc, by_mention, notes, words, viewed)
 
     said = text_direction(scan, notes)
     if direction is not None:
@@ -573,4 +606,5 @@ def parse_clues(
         direction=said,
         language=language,
         notes=tuple(dict.fromkeys(notes)),
+        in_view=tuple(dict.fromkeys(viewed)),
     )

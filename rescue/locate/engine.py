@@ -67,6 +67,10 @@ CLEAR_SPREAD_M = 500.0
 FROM_PAST_SHARE = 0.7
 #: default spread of "past X" with no amount: most such callers are within a few km
 PAST_SCALE_KM = 6.0
+#: a clue whose likelihood, averaged (in log) over the posterior, is below exp(-3) ≈ 5 %
+#: of its best disagrees with the others; the posterior temperature is then multiplied
+CONFLICT_LOG = -3.0
+CONFLICT_TEMPER = 1.5
 _PACE_WEIGHTS = {
     "p05": 0.05,
     "p10": 0.1,
@@ -367,9 +371,31 @@ def locate(
             np.where(tm.mask, 1.0, 1.0 / tm.weight),
             f"“{word}” → {tag.replace('_', ' ')} (route-feature catalogue)",
         )
+    raw = state.posterior()
+    against = _conflicting(state, raw)
+    if against:
+        # conflicting clues are all kept, and the confidence stated is lowered
+        clues = replace(
+            clues,
+            notes=(
+                *clues.notes,
+                "the clues disagree ("
+                + "; ".join(against)
+                + " speaks against the best places): the confidence is lowered",
+            ),
+        )
     posterior = state.posterior(index.temperature)
     candidates = _candidates(index, state, posterior)
-    range_80 = _range_80(index, posterior, state.posterior())
+    if against and candidates:
+        # the order stays; every stated probability shrinks by what a flatter belief
+        # gives the best segment (the rest is "somewhere else"), and the range widens
+        posterior = state.posterior(index.temperature * CONFLICT_TEMPER)
+        top = index.bins.segment_ids.index(candidates[0].segment_id)
+        shrink = min(
+            1.0, float(posterior[index.bins.segment == top].sum()) / candidates[0].probability
+        )
+        candidates = [replace(c, probability=c.probability * shrink) for c in candidates]
+    range_80 = _range_80(index, posterior, raw)
     if candidates and range_80 is not None:
         candidates[0] = _at_route_median(index, candidates[0], range_80)
     asked = frozenset(s.tag for s in clues.sights)
@@ -377,6 +403,16 @@ def locate(
         posterior, index.bins.segment, len(index.bins.segment_ids), index.tags, asked=asked
     )
     return LocateResult(tuple(candidates), tuple(questions), clues, range_80)
+
+
+def _conflicting(state: BeliefState, raw: np.ndarray) -> list[str]:
+    """The clues the posterior mostly disagrees with: where the belief lies, the clue's
+    likelihood is under ``exp(CONFLICT_LOG)`` of its best on average."""
+    return [
+        f"“{ev.text.split('”')[0].lstrip('“')}”"
+        for ev in state.evidence
+        if float((ev.log_likelihood * raw).sum()) < CONFLICT_LOG
+    ]
 
 
 def _at_route_median(index: LocateIndex, top: Candidate, rng: RouteRange) -> Candidate:
@@ -461,8 +497,8 @@ def _route_prior(index: LocateIndex, clues: Clues) -> dict[str | None, float]:
         if r.duration_s or r.distance_m or r.kind in ("between", "halfway"):
             walked |= {(m.start, m.end) for m in (r.anchor, r.other) if m is not None}
     for m in clues.mentions:
-        if (m.start, m.end) in walked:
-            continue
+        if (m.start, m.end) in walked or (m.start, m.end) in clues.in_view:
+            continue  # a walk's start or a place in view: not a side path the caller is on
         anchors = mention_anchors(m, index.anchors, limit=1)
         if not anchors:
             continue
@@ -564,8 +600,8 @@ def _apply_clues(
     for m in clues.mentions:
         if any(m == r.anchor or m == r.other for r in clues.relations) or id(m) in related:
             continue
-        if m.feature is not None and _inside_sight(m, clues):
-            continue  # "we can't see the lake": a view, not where the caller is
+        if (m.feature is not None and _inside_sight(m, clues)) or (m.start, m.end) in clues.in_view:
+            continue  # "we can't see the lake", "we can see Kailash": a view, not the place
         if any(m == e.origin for e in clues.elapsed):
             continue
         sigma = implicit_sigma or (300.0 if m.feature is None else 500.0)

@@ -181,6 +181,8 @@ class Clues:
     direction: Direction | None = None
     language: str = "en"  # "en", "zh" or "mixed"
     notes: tuple[str, ...] = field(default=())
+    #: (start, end) of the mentions of places the caller sees, not where they are
+    in_view: tuple[tuple[int, int], ...] = ()
 
     @property
     def empty(self) -> bool:

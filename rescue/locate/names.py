@@ -228,7 +228,7 @@ FEATURE_TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "旗杆",
             "经幡旗杆",
         ),
-        "pass": ("pass", "mountain pass", "山口", "垭口", "哑口"),
+        "pass": ("pass", "mountain pass", "山口", "垭口", "哑口", "埡口", "啞口"),
         "medical_post": (
             "medical post",
             "medical point",
@@ -403,6 +403,7 @@ _ZH_SUFFIX_TABLE = (
     ("废墟", "monastery sacred_site"),
     ("山口", "pass"),
     ("垭口", "pass"),
+    ("埡口", "pass"),
     ("铁桥", "bridge"),
     ("桥", "bridge"),
     ("寺", "monastery"),
@@ -776,6 +777,13 @@ class NameIndex:
         self._build_fuzzy()
         self._zh_lengths = _lengths_by_head(self._zh)
         self._zh_feature_lengths = _lengths_by_head(self._zh_features)
+        # feature words by sound: traditional characters and homophones ("補給點" = 补给点)
+        self._zh_feature_sounds: dict[tuple[str, ...], str] = {}
+        for term, feature in self._zh_features.items():
+            if len(term) >= 3 or term.endswith("口"):
+                sound = tuple(_char_pinyin(c) for c in term)
+                self._zh_feature_sounds.setdefault(sound, feature)
+        self._zh_feature_sound_lengths = _lengths_by_head(self._zh_feature_sounds)
         self._zh_sound_lengths = _lengths_by_head(self._zh_sound)
         self._zh_heads = _lengths_by_tail(k[0] for k in self._zh_possessive)
         self._zh_tails = _lengths_by_head(k[1] for k in self._zh_possessive)
@@ -1287,9 +1295,11 @@ class NameIndex:
                             generic=len(key.places) >= 3,
                         )
                     )
+            exact_feature = False
             for length in self._zh_feature_lengths.get(ch, ()):
                 feature = self._zh_features.get(run[i : i + length]) if i + length <= n else None
                 if feature is not None and run[i : i + 2] not in ("湖南", "湖北"):
+                    exact_feature = True
                     cands.append(
                         _Cand(
                             tok.start + i,
@@ -1299,6 +1309,22 @@ class NameIndex:
                             feature=feature,
                         )
                     )
+            heads = self._zh_feature_sound_lengths.get(sounds[i], ()) if sounds else ()
+            for length in () if exact_feature else heads:
+                if i + length > n:
+                    continue
+                feature = self._zh_feature_sounds.get(tuple(sounds[i : i + length]))
+                if feature is not None:
+                    cands.append(
+                        _Cand(
+                            tok.start + i,
+                            tok.start + i + length,
+                            1,
+                            dict(self._features[feature]),
+                            feature=feature,
+                        )
+                    )
+                    break
             for length in self._zh_sound_lengths.get(sounds[i], ()) if sounds else ():
                 if i + length > n:
                     continue

@@ -35,8 +35,9 @@ from routes import build_network  # noqa: E402
 OUT = ROOT / "geodata" / "kailash" / "locate_confidence.json"
 TEMPERATURES = (1.0, 1.1, 1.2, 1.25, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0)
 #: 0.65 is left out: it breaks the team's existing target for time-only calls on held-out GPS
-#: tracks (truth inside the 80 % range >= 80 %: 79.5 % measured with T 1.25, q 0.65)
-CREDIBLE = (0.7, 0.75, 0.8)
+#: tracks (truth inside the 80 % range >= 80 %: 79.5 % measured with T 1.25, q 0.65; 76.5 %
+#: after the east-half re-trace). 0.675 keeps it (81.5 % with T 1.25, q 0.675, December 2026).
+CREDIBLE = (0.675, 0.7, 0.75, 0.8)
 
 
 def main() -> int:

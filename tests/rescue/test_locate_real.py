@@ -146,9 +146,9 @@ def test_a_higher_temperature_states_less_confidence(kailash: RouteNetwork) -> N
     saved = index.temperature
     try:
         index.temperature = 1.0
-        raw = locate(kailash, "we are at Gauri Kund, the green lake", reported_at=AT)
+        raw = locate(kailash, "at the Chuku bridge, a few hundred metres past it", reported_at=AT)
         index.temperature = 2.0
-        flat = locate(kailash, "we are at Gauri Kund, the green lake", reported_at=AT)
+        flat = locate(kailash, "at the Chuku bridge, a few hundred metres past it", reported_at=AT)
     finally:
         index.temperature = saved
     assert flat.candidates[0].probability < raw.candidates[0].probability
@@ -218,3 +218,170 @@ def test_catalogue_with_an_unknown_place_is_a_clear_error(tmp_path, kailash: Rou
     (tmp_path / "kailash" / "route_features.json").write_text(json.dumps(bad))
     with pytest.raises(InvalidInput, match="nowhere"):
         get_index(build_network(load_region("kailash", data_dir=tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "km"),
+    [
+        ("we left Zutulpuk this morning, walked about 3 km, my knee hurts", "zutulpuk_gompa", 3.0),
+        ("离开祖楚寺走了大概3公里，同伴膝盖疼", "zutulpuk_gompa", 3.0),
+        ("we left Dirapuk this morning, walked about 2 km on flat land", "gangga_guesthouse", 2.0),
+    ],
+)
+def test_a_walked_distance_after_leaving_a_place_is_that_far_past_it(
+    kailash: RouteNetwork, text: str, place: str, km: float
+) -> None:
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    assert [r.distance_m for r in result.clues.relations if r.kind == "after"][0] is not None
+    rng = result.range_80
+    assert rng is not None and rng.route_id == "outer_kora"
+    start = kailash.place_km(place, "outer_kora")
+    assert abs(rng.median_km - start - km) < 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we can see the west face of Kailash, walking up the valley, my father is dizzy",
+        "从住的房子里就能直接看到冈仁波齐，有人头痛",
+    ],
+)
+def test_a_peak_in_view_is_not_where_the_caller_is(kailash: RouteNetwork, text: str) -> None:
+    # seeing Kailash names no side path: the inner kora keeps its low prior
+    result = locate(kailash, text, reported_at=AT)
+    assert result.clues.in_view
+    assert _side_mass(result, "inner_kora") < 0.1
+    assert result.candidates[0].route_id == "outer_kora"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        (
+            "a small tent settlement selling Red Bull, my brother has a headache",
+            "hayagriva_station",
+        ),
+        ("刚看完日照金山，有人头痛", "gangga_guesthouse"),
+        ("piles of discarded clothing on the rocks, my wife is dizzy", "shiva_tsal"),
+        ("路边好多衣服堆，老婆头晕", "shiva_tsal"),
+        ("在进山的山口那里，有写着驮运价格的牌子，我们在等马", "darchen_kora_gate"),
+    ],
+)
+def test_new_catalogue_features_point_at_their_stretch(
+    kailash: RouteNetwork, text: str, place: str
+) -> None:
+    # the top candidate's stretch holds the feature's place (a feature alone is a gentle clue)
+    top = locate(kailash, text, reported_at=AT).candidates[0]
+    assert top.route_id == "outer_kora" and top.km_range is not None
+    km = kailash.place_km(place, "outer_kora")
+    length = kailash.line("outer_kora").length_m / 1000.0
+    lo, hi = top.km_range
+    assert any(lo - 1.0 <= k <= hi + 1.0 for k in (km - length, km, km + length))
+
+
+@pytest.mark.parametrize(
+    ("text", "low_s", "high_s"),
+    [
+        ("还要走两个小时才到止热寺，腿抽筋了", 5400.0, 9000.0),
+        ("再走一个小时就到卓玛拉了", 2700.0, 4500.0),
+    ],
+)
+def test_time_still_to_go_before_a_place(
+    kailash: RouteNetwork, text: str, low_s: float, high_s: float
+) -> None:
+    result = locate(kailash, text, reported_at=AT)
+    rel = [r for r in result.clues.relations if r.kind in ("before", "up_to")]
+    assert rel and rel[0].duration_s is not None
+    lo, hi = rel[0].duration_s
+    assert low_s <= lo <= hi <= high_s
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "坐环保车到经幡广场，又走了七公里左右，到了一个帐篷驿站，我爸头晕",
+        "we took the eco bus to the flag square, walked about 7 km, my father is dizzy",
+    ],
+)
+def test_walking_on_from_a_place_reached_is_past_it(kailash: RouteNetwork, text: str) -> None:
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "tarboche"]
+    assert rel and rel[0].kind == "past" and rel[0].distance_m is not None
+    rng = result.range_80
+    assert rng is not None
+    assert abs(rng.median_km - kailash.place_km("tarboche", "outer_kora") - 7.0) < 1.5
+
+
+def test_a_place_then_a_pause_is_not_a_walk_past_it(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "我们在曲古寺，20分钟了，朋友头晕", reported_at=AT)
+    assert all(r.kind != "past" for r in result.clues.relations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it's before sunrise, we left Dirapuk in the dark heading for Drolma La, my wife collapsed",
+        "天还没亮，摸黑从止热寺出发往卓玛拉走，老婆晕倒了",
+    ],
+)
+def test_daylight_words_are_clock_times(kailash: RouteNetwork, text: str) -> None:
+    # reported late in the day: the words, not the report time, say it is early morning
+    late = datetime(2025, 7, 12, 17, 0, tzinfo=LOCAL_TZ)
+    result = locate(kailash, text, reported_at=late, direction="clockwise")
+    assert [round(e.elapsed_s / 3600.0, 1) for e in result.clues.elapsed] == [1.0]
+    rng = result.range_80
+    assert rng is not None
+    gangga = kailash.place_km("gangga_guesthouse", "outer_kora")
+    assert gangga < rng.median_km < kailash.place_km("dolma_la", "outer_kora")
+
+
+def test_a_clock_beats_daylight_words(kailash: RouteNetwork) -> None:
+    text = "凌晨四点半从塔钦出发的，现在晚上九点了，天黑了看不清路"
+    result = locate(kailash, text, reported_at=AT)
+    assert [e.elapsed_s for e in result.clues.elapsed] == [16.5 * 3600.0]
+    assert not any("daylight" in n for n in result.clues.notes)
+
+
+def test_leaving_at_dawn_without_a_clock_is_not_a_departure_time(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "we left Dirapuk at dawn, my wife is dizzy", reported_at=AT)
+    assert not result.clues.elapsed
+
+
+def test_conflicting_clues_lower_the_confidence_and_are_kept(kailash: RouteNetwork) -> None:
+    alone = locate(kailash, "we are at Zutulpuk gompa, my father is tired", reported_at=AT)
+    both = locate(
+        kailash,
+        "we are at Zutulpuk gompa, the altimeter says 5600 m, my father is tired",
+        reported_at=AT,
+    )
+    assert not any("disagree" in n for n in alone.clues.notes)
+    assert any("disagree" in n for n in both.clues.notes)
+    assert both.clues.elevations  # the altitude is kept, not dropped
+    assert both.candidates[0].probability < alone.candidates[0].probability
+    assert sum(c.probability for c in both.candidates) <= 1.0 + 1e-9
+
+
+@pytest.mark.parametrize("text", ["快到埡口了，喘得厲害", "快到垭口了，喘得厉害"])
+def test_the_pass_in_traditional_characters(kailash: RouteNetwork, text: str) -> None:
+    result = locate(kailash, text, reported_at=AT)
+    assert any(m.feature == "pass" for m in result.clues.mentions)
+    assert result.candidates[0].segment_id == "outer_kora:sky_burial_west_supply-dolma_la"
+
+
+@pytest.mark.parametrize(
+    ("text", "feature"), [("前面有個補給點", "supply_point"), ("到了醫療點", "medical_post")]
+)
+def test_feature_words_in_traditional_characters(
+    kailash: RouteNetwork, text: str, feature: str
+) -> None:
+    result = locate(kailash, text, reported_at=AT)
+    assert any(m.feature == feature for m in result.clues.mentions)
+
+
+def test_leaving_a_spot_near_a_place_starts_the_walk_there(kailash: RouteNetwork) -> None:
+    text = (
+        "we left the bus point near Yama dwar at 11:30, it is now 1:30 and my wife cannot breathe"
+    )
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    assert [e.origin.place_ids[0][0] for e in result.clues.elapsed] == ["chorten_kangnyi"]
+    assert not any("without a starting place" in n for n in result.clues.notes)
