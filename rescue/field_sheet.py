@@ -35,17 +35,26 @@ def dms(value: float, positive: str, negative: str) -> str:
     return f"{deg}°{minutes:02d}'{tenths / 10:04.1f}\"{hemi}"
 
 
+#: UTM latitude bands of 8° from 80° S (X spans 72–84° N)
+_BANDS = "CDEFGHJKLMNPQRSTUVWX"
+
+
 def utm(network: Any, lon: float, lat: float) -> dict[str, Any]:
     """The point in the region's metric CRS (UTM): zone, easting and northing in metres."""
     crs = CRS.from_user_input(network.to_metric.target_crs)
     x, y = network.to_metric.transform(lon, lat)
     info = crs.utm_zone or ""
+    # written with the latitude band letter, as the map and the locate panel write it
+    # ("44R …"): "44N" would read as band N (0–8° N), not as the northern hemisphere
+    band = _BANDS[max(0, min(len(_BANDS) - 1, int((lat + 80) // 8)))]
+    grid = f"{info.rstrip('NS')}{band}" if info else ""
     return {
         "crs": f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name,
         "zone": info,
+        "band": band,
         "easting_m": round(float(x)),
         "northing_m": round(float(y)),
-        "text": f"{info} {round(float(x))} E {round(float(y))} N".strip(),
+        "text": f"{grid} {round(float(x))} E {round(float(y))} N".strip(),
     }
 
 

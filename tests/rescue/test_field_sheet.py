@@ -37,6 +37,8 @@ def test_utm_is_epsg_32644(kailash: RouteNetwork) -> None:
     assert got["crs"] == "EPSG:32644"
     assert got["zone"] == "44N"
     assert (got["easting_m"], got["northing_m"]) == (round(x), round(y))
+    # the band letter, as the map writes it: 31° N is band R (24–32° N), not "N" (0–8° N)
+    assert got["text"] == f"44R {round(x)} E {round(y)} N"
 
 
 def test_the_sheet_of_a_plan(kailash: RouteNetwork) -> None:
