@@ -57,7 +57,7 @@ import hashlib
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -79,6 +79,7 @@ __all__ = [
     "StretchReport",
     "Track",
     "calibrate",
+    "landmark_pairs",
     "split_tracks",
     "tracks_from_frame",
 ]
@@ -1097,6 +1098,20 @@ def _consecutive_r(times: FloatArray, pred: FloatArray) -> tuple[int, float | No
 _MEMORY_BINS_S = (0.0, 1800.0, 3600.0, 7200.0, 14400.0, math.inf)
 
 
+def landmark_pairs(times: FloatArray) -> Iterator[tuple[FloatArray, int, int, int]]:
+    """``(row, first, i, j)`` for every track (a row of landmark times, NaN where not
+    reached) and every pair ``i < j`` of landmarks it reached, in order; ``first`` is the
+    first landmark the track reached (where its "pace so far" starts)."""
+    for row in times:
+        ok = np.flatnonzero(np.isfinite(row))
+        if len(ok) < 2:
+            continue
+        first = int(ok[0])
+        for a, i in enumerate(ok[:-1]):
+            for j in ok[a + 1 :]:
+                yield row, first, int(i), int(j)
+
+
 def persistence_at(memory: Mapping[str, Any], elapsed_s: float) -> float:
     """The exponent b of the pace so far after watching a walker for ``elapsed_s``.
 
@@ -1136,20 +1151,13 @@ def pace_memory(
         return t * (ratio_quantiles_at(ratio_q, t)[1] if ratio_q else 1.0)
 
     rows = []
-    for row in times:
-        ok = np.flatnonzero(np.isfinite(row))
-        if len(ok) < 2:
+    for row, first, i, j in landmark_pairs(times):
+        elapsed = float(row[i] - row[first])
+        actual = float(row[j] - row[i])
+        if i == first or elapsed <= 0 or actual <= 0:
             continue
-        first = int(ok[0])
-        for a, i in enumerate(ok[:-1]):
-            elapsed = float(row[i] - row[first])
-            if i == first or elapsed <= 0:
-                continue
-            x = math.log(elapsed / est(float(pred[first, i])))
-            for j in ok[a + 1 :]:
-                actual = float(row[j] - row[i])
-                if actual > 0:
-                    rows.append((elapsed, x, math.log(actual / est(float(pred[i, j])))))
+        x = math.log(elapsed / est(float(pred[first, i])))
+        rows.append((elapsed, x, math.log(actual / est(float(pred[i, j])))))
     if not rows:
         return {}
     arr = np.array(rows)
@@ -1191,15 +1199,9 @@ def _pair_samples(
     the median walker's; None when the origin is the first covered landmark.
     """
     out: list[tuple[float | None, float, int, int]] = []
-    for row in times:
-        ok = np.flatnonzero(np.isfinite(row))
-        if len(ok) < 2:
-            continue
-        first = int(ok[0])
-        for a, i in enumerate(ok[:-1]):
-            x = None if i == first else math.log((row[i] - row[first]) / pred[first, i])
-            for j in ok[a + 1 :]:
-                out.append((x, float(row[j] - row[i]), int(i), int(j)))
+    for row, first, i, j in landmark_pairs(times):
+        x = None if i == first else math.log((row[i] - row[first]) / pred[first, i])
+        out.append((x, float(row[j] - row[i]), i, j))
     return out
 
 

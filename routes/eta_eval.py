@@ -37,6 +37,7 @@ from routes.calibrate import (
     _moving_times,
     _naismith_s,
     _passages,
+    landmark_pairs,
     persistence_at,
 )
 from routes.costs import WalkingModel
@@ -230,38 +231,32 @@ def evaluate_eta(
     table = calibration.get("eta_ratio_quantiles")
     q = cal.pace_quantiles
     rows: list[tuple[float, ...]] = []
-    for row in times:
-        ok = np.flatnonzero(np.isfinite(row))
-        if len(ok) < 2:
-            continue
-        first = int(ok[0])
-        for a, i in enumerate(ok[:-1]):
-            elapsed = None if i == first else float(row[i] - row[first])
-            for j in ok[a + 1 :]:
-                actual = float(row[j] - row[i])
-                base = float(pred["model"][i, j])
-                if table:
-                    p10, p50, p90 = ratio_quantiles_at(table, base)
-                else:
-                    p10, p50, p90 = q["p10"], 1.0, q["p90"]
-                est = base * p50
-                pace = 1.0
-                if elapsed is not None:
-                    pace = own_pace(cal, elapsed, float(pred["model"][first, i]), table=table)
-                rows.append(
-                    (
-                        actual,
-                        est,
-                        float(pred["length"][i, j]) / cal.baseline_speed_mps,
-                        float(pred["naismith"][i, j]),
-                        float(pred["tobler"][i, j]),
-                        est * pace,
-                        base * p10,
-                        base * p90,
-                        base * p10 * pace,
-                        base * p90 * pace,
-                    )
-                )
+    for row, first, i, j in landmark_pairs(times):
+        elapsed = None if i == first else float(row[i] - row[first])
+        actual = float(row[j] - row[i])
+        base = float(pred["model"][i, j])
+        if table:
+            p10, p50, p90 = ratio_quantiles_at(table, base)
+        else:
+            p10, p50, p90 = q["p10"], 1.0, q["p90"]
+        est = base * p50
+        pace = 1.0
+        if elapsed is not None:
+            pace = own_pace(cal, elapsed, float(pred["model"][first, i]), table=table)
+        rows.append(
+            (
+                actual,
+                est,
+                float(pred["length"][i, j]) / cal.baseline_speed_mps,
+                float(pred["naismith"][i, j]),
+                float(pred["tobler"][i, j]),
+                est * pace,
+                base * p10,
+                base * p90,
+                base * p10 * pace,
+                base * p90 * pace,
+            )
+        )
     if not rows:
         raise InvalidInput("no track covers two landmarks of the calibrated stretch")
     arr = np.array(rows)
