@@ -28,7 +28,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -246,6 +246,28 @@ def _case_from(obj: Any, where: str, problems: list[str]) -> Case | None:
     )
 
 
+def json_lines(path: Path, problems: list[str]) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` of every JSON line of a case file; blank lines and ``#``
+    comments are skipped, a line that is not JSON is added to ``problems``.
+
+    Raises
+    ------
+    DataValidationError
+        If the file cannot be read.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataValidationError(f"cannot read case file {path.name}: {exc}") from None
+    for n, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            yield n, json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {n}: not valid JSON ({exc.msg})")
+
+
 def load_cases(path: str | Path) -> list[Case]:
     """Read a JSON Lines case file.
 
@@ -270,21 +292,10 @@ def load_cases(path: str | Path) -> list[Case]:
         (line number and field), including duplicate ids.
     """
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataValidationError(f"cannot read case file {p.name}: {exc}") from None
     problems: list[str] = []
     cases: list[Case] = []
     seen: dict[str, int] = {}
-    for n, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"line {n}: not valid JSON ({exc.msg})")
-            continue
+    for n, obj in json_lines(p, problems):
         case = _case_from(obj, f"line {n}", problems)
         if case is None:
             continue

@@ -23,7 +23,6 @@ spec against a :class:`routes.RouteNetwork`:
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ import numpy as np
 from shapely.geometry import Point
 
 from rescue.errors import DataValidationError
-from rescue.locate.evaluate import LANGUAGES, Case, _case_from
+from rescue.locate.evaluate import LANGUAGES, Case, _case_from, json_lines
 
 __all__ = ["CLASSES", "SPLITS", "DEFAULT_REAL_CASES", "resolve", "load_real_cases"]
 
@@ -194,21 +193,10 @@ def load_real_cases(path: str | Path, net: Any) -> list[Case]:
         ``details`` lists every problem with its line number.
     """
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataValidationError(f"cannot read case file {p.name}: {exc}") from None
     problems: list[str] = []
     cases: list[Case] = []
     seen: set[str] = set()
-    for n, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"line {n}: not valid JSON ({exc.msg})")
-            continue
+    for n, obj in json_lines(p, problems):
         if not isinstance(obj, dict):
             problems.append(f"line {n}: not a JSON object")
             continue
