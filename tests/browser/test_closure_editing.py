@@ -24,7 +24,9 @@ CLOSURE_PATHS = ".leaflet-stApproach-pane path.st-closure"
 PICK_PATHS = ".leaflet-stClosurePick-pane path.st-cl-pick"
 ROWS = ".st-approach-table tbody tr"
 #: a stretch of the outer kora, away from the casualty of the approach test
-SEGMENT = "outer_kora:polonggu_supply-medicine_buddha_supply"
+SEGMENT = "outer_kora:lham_chu_bridge-gaize_teahouse"
+#: the segment after it, for choosing several
+NEXT_SEGMENT = "outer_kora:gaize_teahouse-gendun_lachu_bridge"
 #: where "below Drolma La, we can see a green lake" puts the caller
 CALLER_SEGMENT = "outer_kora:dolma_la-phakna_rigzin_supply"
 
@@ -213,7 +215,7 @@ def test_shift_click_chooses_several_segments_and_esc_cancels(session: Session) 
     page = session.page
     page.click(f"{CONTROL} .st-cl-mode-segment")
     session.click_segment(SEGMENT)
-    session.click_segment("outer_kora:medicine_buddha_supply-gaize_teahouse", shift=True)
+    session.click_segment(NEXT_SEGMENT, shift=True)
     expect(page.locator(f"{FORM} .st-cl-target")).to_contain_text("2 segments")
     page.keyboard.press("Escape")
     expect(page.locator(FORM)).to_be_hidden()
@@ -223,10 +225,10 @@ def test_shift_click_chooses_several_segments_and_esc_cancels(session: Session) 
 
     page.click(f"{CONTROL} .st-cl-mode-segment")
     session.click_segment(SEGMENT)
-    session.click_segment("outer_kora:medicine_buddha_supply-gaize_teahouse", shift=True)
+    session.click_segment(NEXT_SEGMENT, shift=True)
     assert session.submit().status == 201
     (stored,) = session.closures()
-    assert stored["segment_ids"] == [SEGMENT, "outer_kora:medicine_buddha_supply-gaize_teahouse"]
+    assert stored["segment_ids"] == [SEGMENT, NEXT_SEGMENT]
     expect(page.locator(CLOSURE_PATHS)).to_have_count(2, timeout=10_000)
 
 

@@ -73,6 +73,8 @@
     this.selected = null;  // station id of the plan drawn
     this.sequence = 0;
     this.closureSequence = 0;
+    this.closureIds = null;  // the closures in force as last loaded ("3,7"), and those the plan on display was made with
+    this.plannedWith = null;
 
     map.createPane("stApproach");
     map.getPane("stApproach").style.zIndex = 460;  // above the locate heat, below the markers
@@ -176,6 +178,7 @@
     var self = this;
     var sequence = ++this.sequence;
     var station = keep ? this.selected : null;
+    this.plannedWith = this.closureIds;
     this.button.disabled = true;
     this.setStatus("busy", keep ? bi("Updating the plan for the closures…", "正在根据封闭更新规划…") :
       bi("Planning…", "正在规划…"));
@@ -215,9 +218,14 @@
   };
 
   // The closures changed: draw them again and bring the plan on display up to date.
+  // The plan is asked for again only when the closures in force differ from those it was made
+  // with: a desk's own change comes back as a pushed event (and the polling fallback asks every
+  // 30 s), and neither may plan twice for one change.
   Approach.prototype.closuresChanged = function () {
-    this.loadClosures();
-    this.refresh();
+    var self = this;
+    this.loadClosures().then(function () {
+      if (self.closureIds !== self.plannedWith) { self.refresh(); }
+    });
   };
 
   // station: draw that station's plan rather than the recommended one (if it is still there)
@@ -617,6 +625,8 @@
     var sequence = ++this.closureSequence;  // only the latest answer is drawn
     return getJson(CLOSURES, { headers: { "Accept": "application/json" } }).then(function (answer) {
       if (sequence !== self.closureSequence || !answer.ok || !answer.json) { return; }
+      self.closureIds = answer.json.closures.map(function (c) { return c.closure_id; })
+        .sort(function (a, b) { return a - b; }).join(",");
       self.closureLayer.clearLayers();
       answer.json.closures.forEach(function (c) { self.drawClosure(c, sequence); });
       self.listClosures(answer.json.closures);
