@@ -25,6 +25,7 @@ PAGES = {
     "/planner": ".leaflet-container",
     "/incidents": ".leaflet-container",
     "/reports": ".leaflet-container",
+    "/field-sheet": "body",  # with nothing to print it says so; its frame script still runs
 }
 
 

@@ -229,9 +229,12 @@ def test_nothing_understood_says_so_and_offers_questions(session: Session) -> No
     status = page.locator(".st-locate-status")
     expect(status).to_be_visible()
     assert "Nothing in the description was understood" in status.inner_text()
-    assert page.locator(CANDIDATES).count() == 0
+    # never an empty answer: where callers usually are, each stretch stated as unlikely
+    candidates = page.locator(CANDIDATES)
+    assert candidates.count() >= 1
+    shares = [int(t) for t in re.findall(r"(\d+) %", candidates.first.inner_text())]
+    assert shares and shares[0] < 20, shares
     assert page.locator(".st-question").count() >= 1
-    assert page.locator(HEAT).count() == 0
 
 
 def test_rejected_description_shows_the_message_inline(session: Session) -> None:
