@@ -54,6 +54,12 @@ TEXTS: dict[int, ErrorText] = {
         "This address does not take this kind of request.",
         "此地址不接受此类请求。",
     ),
+    422: ErrorText(
+        "Not accepted",
+        "无法接受",
+        "What was sent could not be used; the reason is below. Nothing was changed.",
+        "提交的内容无法使用，原因见下。未作任何更改。",
+    ),
     500: ErrorText(
         "Something went wrong",
         "出错了",
@@ -77,10 +83,13 @@ _PAGES = (
 )
 
 
-def error_page(status: int, headers: dict[str, str] | None = None) -> Response:
+def error_page(
+    status: int, headers: dict[str, str] | None = None, *, detail: str | None = None
+) -> Response:
     """The styled, bilingual error page for ``status`` (an HTML response with that code).
 
-    ``headers`` are added to the response (``Allow`` of a 405).
+    ``headers`` are added to the response (``Allow`` of a 405); ``detail`` is the error's
+    user-safe message (what was wrong with the request), shown under the text.
     """
     # imported here: web.auth imports web.errors, which imports this module
     from web.auth import csrf_token, current_user, may_open
@@ -114,6 +123,7 @@ def error_page(status: int, headers: dict[str, str] | None = None) -> Response:
         status=status,
         text=TEXTS.get(status, _OTHER),
         links=links,
+        detail=detail,
         lang="zh" if lang.startswith("zh") else "en",
         user=user,
         csrf_token=csrf_token() if user is not None else "",

@@ -86,7 +86,7 @@ def _sandtable_error(exc: SandtableError) -> Response:
             return error_page(status)
         return error_response(status, code, "internal error; the incident has been logged")
     if _is_page():
-        return error_page(status)
+        return error_page(status, detail=exc.message)
     return error_response(status, code, exc.message, exc.details, exc.data)
 
 

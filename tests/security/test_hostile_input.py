@@ -52,6 +52,10 @@ def assert_still_serving(app: Flask) -> dict[str, Any]:
 
 def assert_refused(response: Any, status: int = 422, *, mentions: str = "") -> dict[str, Any]:
     assert response.status_code == status, response.get_data(as_text=True)[:300]
+    if not response.is_json:  # a page route: the app's error page, saying what was wrong
+        page = response.get_data(as_text=True)
+        assert 'class="st-err-detail"' in page and mentions in page, page[:300]
+        return {"status": status, "message": page}
     error: dict[str, Any] = response.get_json()["error"]
     assert error["status"] == status and error["message"]
     text = json.dumps(error, ensure_ascii=False)
