@@ -195,7 +195,7 @@ def test_clicking_a_candidate_zooms_to_it(session: Session) -> None:
     page.evaluate("window.sandtableMap.setView([30.95, 81.5], 10, {animate: false})")
     items.nth(1).click()
     expect(items.nth(1)).to_have_class(re.compile("st-selected"))
-    page.wait_for_function("window.sandtableMap.getZoom() > 10")
+    page.wait_for_function("() => window.sandtableMap.getZoom() > 10")
     ok = page.evaluate(
         """() => { const c = window.sandtableLocate.result.candidates[1];
                    return window.sandtableMap.getBounds().contains([c.lat, c.lon]); }"""
