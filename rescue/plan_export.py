@@ -187,17 +187,7 @@ def field_plan(
             routes.append(_route(network, part, len(routes) + 1, leg))
     points: list[Waypoint] = []
     stations = network.region.stations
-    if station_id in stations.index:
-        row = stations.loc[station_id]
-        points.append(
-            Waypoint(
-                "station",
-                str(row["name_en"]),
-                _text(row.get("name_zh")),
-                float(row.geometry.x),
-                float(row.geometry.y),
-            )
-        )
+    points.extend(_station_point(stations, station_id, "station"))
     for t in target:
         en, zh = bilingual(network, str(t.get("label") or "target"))
         points.append(Waypoint("target", en, zh, float(t["lon"]), float(t["lat"])))
@@ -213,18 +203,7 @@ def field_plan(
                 float(hand["lat"]),
             )
         )
-        dest_id = evacuation["destination"]["station_id"]
-        if dest_id in stations.index:
-            row = stations.loc[dest_id]
-            points.append(
-                Waypoint(
-                    "clinic",
-                    str(row["name_en"]),
-                    _text(row.get("name_zh")),
-                    float(row.geometry.x),
-                    float(row.geometry.y),
-                )
-            )
+        points.extend(_station_point(stations, evacuation["destination"]["station_id"], "clinic"))
     name = str(plan.get("station_name") or station_id)
     return FieldPlan(title or f"Sandtable plan: {name}", tuple(routes), tuple(points))
 
@@ -237,6 +216,22 @@ def _evacuation_legs(evacuation: Mapping[str, Any] | None) -> list[Mapping[str, 
     if not evacuation:
         return []
     return [*evacuation.get("carry_legs", []), *evacuation.get("vehicle_legs", [])]
+
+
+def _station_point(stations: Any, station_id: str, kind: str) -> list[Waypoint]:
+    """The station as a waypoint of ``kind`` (none when the region does not have it)."""
+    if station_id not in stations.index:
+        return []
+    row = stations.loc[station_id]
+    return [
+        Waypoint(
+            kind,
+            str(row["name_en"]),
+            _text(row.get("name_zh")),
+            float(row.geometry.x),
+            float(row.geometry.y),
+        )
+    ]
 
 
 def _route(network: Any, part: str, number: int, leg: Mapping[str, Any]) -> Route:
