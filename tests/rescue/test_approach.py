@@ -256,6 +256,7 @@ def test_result_to_dict_matches_the_api_shape(result: ApproachResult) -> None:
         "ascent_m",
         "descent_m",
         "duration_s",
+        "duration_range_s",
         "geometry",
     }
     police = next(p for p in d["plans"] if p["station_id"] == "darchen_police_station")
@@ -465,3 +466,36 @@ def test_a_horse_can_be_asked_for(kailash: RouteNetwork, below_pass: tuple[float
     h = {p.station_id: p.eta_s for p in horse.plans}
     t = {p.station_id: p.eta_s for p in team.plans}
     assert all(h[s] > t[s] for s in t)  # the led pony is slower than the fast team
+
+
+def test_every_leg_has_its_own_p10_p90(result: ApproachResult) -> None:
+    """Issue 14: approach and evacuation legs carry ``duration_range_s`` (p10-p90)."""
+    from routes.costs import DEFAULT_PROFILES
+
+    team, carry = DEFAULT_PROFILES["rescue_team"], DEFAULT_PROFILES["stretcher_carry"]
+    seen = set()
+    for plan in result.plans:
+        for leg in plan.legs:
+            assert leg.duration_range_s is not None
+            lo, hi = leg.duration_range_s
+            if leg.mode == "foot":
+                assert (lo, hi) == pytest.approx(
+                    (leg.duration_s * team.range_p10, leg.duration_s * team.range_p90)
+                )
+                assert lo < leg.duration_s < hi
+            else:
+                assert lo == hi == leg.duration_s  # a drive is as stated
+            seen.add(leg.mode)
+            d = leg.to_dict(geometry=False)["duration_range_s"]
+            assert d == {"p10": round(lo, 1), "p90": round(hi, 1)}
+    assert seen == {"foot", "vehicle"}
+    ev = result.evacuation
+    assert ev is not None and ev.carry_legs
+    for leg in ev.carry_legs:
+        assert leg.duration_range_s == pytest.approx(
+            (leg.duration_s * carry.range_p10, leg.duration_s * carry.range_p90)
+        )
+    assert all(leg.duration_range_s == (leg.duration_s,) * 2 for leg in ev.vehicle_legs)
+    assert "duration_range_s" in ev.to_dict()["carry_legs"][0]
+    alts = [leg for plan in result.plans for a in plan.alternatives for leg in a.legs]
+    assert alts and all(leg.duration_range_s is not None for leg in alts)
