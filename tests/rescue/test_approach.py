@@ -460,12 +460,31 @@ def test_ranges_follow_the_profile_and_the_carry_uses_the_stretcher_range(
 def test_a_horse_can_be_asked_for(kailash: RouteNetwork, below_pass: tuple[float, float]) -> None:
     from rescue.approach import plan_approach
 
-    horse = plan_approach(kailash, below_pass, profile="horse")
-    team = plan_approach(kailash, below_pass, profile="rescue_team")
-    assert horse.plans and team.plans
+    # west of the pass (the ascent ponies do carry riders up) a horse gets there, slower
+    km = kailash.place_km("dolma_la", "outer_kora") - BELOW_PASS_M / 1000.0
+    west = kailash.point_at("outer_kora", km)[:2]
+    horse = plan_approach(kailash, west, profile="horse")
+    team = plan_approach(kailash, west, profile="rescue_team")
+    assert horse.plans and team.plans and all(p.reachable for p in horse.plans)
     h = {p.station_id: p.eta_s for p in horse.plans}
     t = {p.station_id: p.eta_s for p in team.plans}
     assert all(h[s] > t[s] for s in t)  # the led pony is slower than the fast team
+
+
+def test_a_horse_does_not_go_down_the_steep_east_side(
+    kailash: RouteNetwork, below_pass: tuple[float, float]
+) -> None:
+    """Issue 14: ponies cannot be used on the descent from Drölma-la (profiles.json no_go):
+    a horse party stops at the pass or at Phakna Rigzin; a team on foot gets there."""
+    from rescue.approach import plan_approach
+
+    horse = plan_approach(kailash, below_pass, profile="horse")
+    team = plan_approach(kailash, below_pass, profile="rescue_team")
+    assert team.plans and all(p.reachable for p in team.plans)
+    assert horse.plans and not any(p.reachable for p in horse.plans)
+    ends = {"Drölma-la pass", "Phakna Rigzin supply point (third Buddha footprint)"}
+    assert {p.legs[-1].to_name for p in horse.plans if p.legs} <= ends
+    assert all(p.gap_m and p.gap_m > 0 for p in horse.plans)
 
 
 def test_every_leg_has_its_own_p10_p90(result: ApproachResult) -> None:
