@@ -233,6 +233,10 @@ def build_map(
     }
     for layer in layers.values():
         layer.add_to(fmap)
+    relief = _relief_layers()  # shown by static/relief.js once it knows what is loaded
+    for layer in relief.values():
+        layer.add_to(fmap)
+    layers.update(relief)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(12, 12))
     fmap.add_child(_Hook(layers, base_layers))
@@ -253,6 +257,38 @@ def build_map(
             "grid": grid_extent,
         },
     )
+
+
+def _relief_layers() -> dict[str, folium.map.Layer]:
+    """Hillshade and contours from the planner's DEM, and the MBTiles basemap (a base layer).
+
+    Tiles come from the app (``web.relief_api``); none is shown until ``relief.js`` has
+    asked ``GET /api/relief`` what is loaded (it sets each URL's ``v``, the file's hash).
+    """
+    common: dict[str, Any] = {"attr": "DEM / MBTiles loaded by a planner", "show": False}
+    hillshade = folium.TileLayer(
+        tiles="api/relief/hillshade/{z}/{x}/{y}.png",
+        name=_label("Hillshade", "晕渲地形"),
+        overlay=True,
+        max_zoom=18,
+        opacity=0.85,
+        **common,
+    )
+    contours = folium.TileLayer(
+        tiles="api/relief/contours/{z}/{x}/{y}.png",
+        name=_label("Contours", "等高线"),
+        overlay=True,
+        max_zoom=18,
+        **common,
+    )
+    basemap = folium.TileLayer(
+        tiles="api/relief/basemap/{z}/{x}/{y}",
+        name=_label("Offline basemap (MBTiles)", "离线底图（MBTiles）"),
+        overlay=False,
+        max_zoom=18,
+        **common,
+    )
+    return {"hillshade": hillshade, "contours": contours, "reliefBasemap": basemap}
 
 
 def _label(en: str, zh: str) -> str:

@@ -1022,12 +1022,107 @@
     form.input.focus();
   }
 
+  // --- relief (DEM / MBTiles, /api/relief) --------------------------------------------------------
+  var reliefLayer = null;     // hillshade from the loaded DEM, under the data
+
+  // an API error in the page's language: relief errors carry their Chinese in data.message_zh
+  function showBilingualError(box, result) {
+    var error = errorOf(result);
+    clear(box);
+    box.appendChild(bi(error.message, (error.data && error.data.message_zh) || error.message));
+    box.hidden = false;
+  }
+
+  function fmtBytes(n) { return (n / 1e6).toFixed(n < 1e6 ? 2 : 1) + " MB"; }
+
+  function loadRelief() {
+    return getJson("api/relief").then(function (result) {
+      var list = $(".st-pl-relief-status");
+      clear(list);
+      if (!result.ok) { showBilingualError($(".st-pl-relief-error"), result); return; }
+      var relief = result.json.relief || {};
+      [["dem", "DEM (hillshade, contours)", "高程模型（晕渲、等高线）"],
+        ["mbtiles", "MBTiles basemap", "MBTiles 底图"]].forEach(function (k) {
+        var item = el("li", "st-pl-relief-item st-pl-relief-" + k[0]);
+        item.appendChild(el("strong")).appendChild(bi(k[1], k[2]));
+        item.appendChild(document.createTextNode(": "));
+        var info = relief[k[0]];
+        if (!info) {
+          item.setAttribute("data-loaded", "false");
+          item.appendChild(bi("none loaded", "未载入"));
+        } else {
+          item.setAttribute("data-loaded", "true");
+          var facts = info.info || {};
+          var extra = k[0] === "dem"
+            ? " · " + facts.width + " × " + facts.height + " px · " + facts.min_elevation_m + "–" + facts.max_elevation_m + " m"
+            : " · " + facts.tile_count + " tiles · z" + facts.minzoom + "–" + facts.maxzoom;
+          item.appendChild(el("span", "st-pl-relief-file-name", info.filename));
+          item.appendChild(document.createTextNode(" · " + fmtBytes(info.size_bytes) + extra + " · " + info.uploaded_by));
+          var remove = button("st-pl-relief-remove", "trash", "Remove", "移除");
+          remove.addEventListener("click", function () {
+            send("DELETE", "api/relief/" + k[0]).then(function (r) {
+              if (r.status !== 204) { showBilingualError($(".st-pl-relief-error"), r); return; }
+              status("Removed.", "已移除。", "ok");
+              loadRelief();
+            });
+          });
+          item.appendChild(document.createTextNode(" "));
+          item.appendChild(remove);
+        }
+        list.appendChild(item);
+      });
+      if (reliefLayer) { map.removeLayer(reliefLayer); reliefLayer = null; }
+      if (relief.dem) {
+        reliefLayer = L.tileLayer("api/relief/hillshade/{z}/{x}/{y}.png?v=" + relief.dem.sha256.slice(0, 12), {
+          maxZoom: 18, opacity: 0.85, className: "st-pl-hillshade"
+        }).addTo(map);
+      }
+      document.body.setAttribute("data-relief", [relief.dem ? "dem" : "", relief.mbtiles ? "mbtiles" : ""]
+        .join(" ").trim() || "none");
+    });
+  }
+
+  function uploadRelief() {
+    var file = $(".st-pl-relief-file").files[0];
+    var errorBox = $(".st-pl-relief-error");
+    errorBox.hidden = true;
+    if (!file) {
+      clear(errorBox);
+      errorBox.appendChild(bi("Choose a file first.", "请先选择文件。"));
+      errorBox.hidden = false;
+      return;
+    }
+    var kind = /\.mbtiles$/i.test(file.name) ? "mbtiles" : "dem";
+    var data = new FormData();
+    data.append("file", file, file.name);
+    var form = $(".st-pl-relief-form");
+    form.classList.add("st-busy");
+    getJson("api/relief/" + kind, { method: "POST", body: data, headers: headers(false) }).then(function (result) {
+      form.classList.remove("st-busy");
+      if (result.status !== 201) { showBilingualError(errorBox, result); return; }
+      $(".st-pl-relief-file").value = "";
+      status("Loaded " + file.name + ".", "已载入 " + file.name + "。", "ok");
+      loadRelief();
+    }, function () {
+      form.classList.remove("st-busy");
+      clear(errorBox);
+      errorBox.appendChild(bi("The server could not be reached.", "无法连接服务器。"));
+      errorBox.hidden = false;
+    });
+  }
+
+  function initRelief() {
+    $(".st-pl-relief-form").addEventListener("submit", function (e) { e.preventDefault(); uploadRelief(); });
+    loadRelief();
+  }
+
   // --- start ----------------------------------------------------------------------------------------
   function start() {
     initLanguage();
     initTabs();
     initMap();
     initImport();
+    initRelief();
     reloadAll();
   }
 
