@@ -100,6 +100,27 @@ class SandtableMap(folium.Map):
         self.default_css = [("leaflet_css", f"{vendor}/leaflet/leaflet.css")]
 
 
+class _ReliefHook(MacroElement):
+    """Hands the relief tile layers to ``static/relief.js`` (``window.sandtableRelief``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.sandtableRelief = {
+            {%- for key, layer in this.layers.items() %}
+            {{ key|tojson }}: {{ layer.get_name() }},
+            {%- endfor %}
+        };
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layers: Mapping[str, folium.map.Layer]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SandtableReliefHook"
+        self.layers = layers
+
+
 class _Hook(MacroElement):
     """Hands the map and its layers to ``Sandtable.init`` once all layers exist."""
 
@@ -236,9 +257,9 @@ def build_map(
     relief = _relief_layers()  # shown by static/relief.js once it knows what is loaded
     for layer in relief.values():
         layer.add_to(fmap)
-    layers.update(relief)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(12, 12))
+    fmap.add_child(_ReliefHook(relief))  # before the hook: relief.js reads it on "ready"
     fmap.add_child(_Hook(layers, base_layers))
 
     root = cast(Figure, fmap.get_root())

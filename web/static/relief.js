@@ -1,7 +1,7 @@
 /* Relief on the map page: hillshade and contours from the planner's DEM, or the MBTiles basemap.
  *
- * The layers exist from the start (web/mapview.py: layers.hillshade, layers.contours,
- * layers.reliefBasemap) but show nothing until GET /api/relief says what is loaded:
+ * The layers exist from the start (web/mapview.py: window.sandtableRelief.hillshade, .contours,
+ * .reliefBasemap) but show nothing until GET /api/relief says what is loaded:
  *   - a DEM: hillshade and contours are switched on, their URLs carry ?v=<sha256 prefix>
  *     (a new DEM is new URLs; the server's tiles are cached a day and have ETags);
  *   - an MBTiles basemap: it becomes the base layer, within its zooms;
@@ -54,11 +54,16 @@
         "Relief: " + dem.filename + " (" + (info.min_elevation_m || "?") + "–" + (info.max_elevation_m || "?") + " m)",
         "地形：" + dem.filename + "（" + (info.min_elevation_m || "?") + "–" + (info.max_elevation_m || "?") + " 米）");
     } else {
-      rowsOf(map, ["Hillshade", "Contours"]).forEach(function (label) {
-        label.classList.add("st-relief-off");
-        var input = label.querySelector("input");
-        if (input) { input.disabled = true; }
-      });
+      // the layer control rebuilds its rows whenever one of its layers comes or goes
+      var disable = function () {
+        rowsOf(map, ["Hillshade", "Contours"]).forEach(function (label) {
+          label.classList.add("st-relief-off");
+          var input = label.querySelector("input");
+          if (input) { input.disabled = true; }
+        });
+      };
+      disable();
+      map.on("layeradd layerremove", disable);
       note(map, "st-relief-missing",
         "No elevation model (DEM) loaded: no hillshade or contours. A planner can load one on the planner page.",
         "未载入高程模型（DEM）：无晕渲和等高线。规划人员可在规划页面载入。");
@@ -76,15 +81,19 @@
       });
       map.addLayer(base);
     } else {
-      rowsOf(map, ["Offline basemap (MBTiles)"]).forEach(function (label) { label.hidden = true; });
+      var hide = function () {
+        rowsOf(map, ["Offline basemap (MBTiles)"]).forEach(function (label) { label.hidden = true; });
+      };
+      hide();
+      map.on("layeradd layerremove", hide);
     }
     document.body.setAttribute("data-relief", kinds.length ? kinds.join(" ") : "none");
   }
 
   document.addEventListener("sandtable:ready", function (e) {
     var map = e.detail.map;
-    var layers = e.detail.layers;
-    if (!layers.hillshade) { return; }
+    var layers = window.sandtableRelief;
+    if (!layers || !layers.hillshade) { return; }
     Sandtable.dom.getJson("api/relief").then(function (result) {
       if (!result.ok) { document.body.setAttribute("data-relief", "error"); return; }
       show(map, layers, result.json.relief || {});
