@@ -16,6 +16,7 @@ from bench import (
     bench_page_weight,
     bench_parse,
     bench_region,
+    bench_relief,
     bench_reports,
     bench_sizes,
 )
@@ -34,6 +35,7 @@ BENCHMARKS = [
     ("sessions, log-in limits and password policy", bench_auth.main),
     ("a 900 MiB anonymous body to a real server", bench_body_limit.main),
     ("what each page downloads on a phone (web fonts)", bench_page_weight.main),
+    ("relief tiles: DEM read, hillshade and contour render, PNG sizes", bench_relief.main),
 ]
 
 
