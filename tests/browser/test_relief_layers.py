@@ -6,12 +6,13 @@ no request leaves the machine.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.relief_data import geotiff_bytes
+from tests.relief_data import geotiff_bytes, mbtiles_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +110,26 @@ def test_a_bad_file_on_the_planner_page_names_the_problem(page: Page, server: st
     page.click("[data-set-lang=zh]")
     expect(error.locator("[lang=zh-Hans]")).to_contain_text("没有地理参考")
     expect(page.locator(".st-pl-relief-dem")).to_have_attribute("data-loaded", "false")
+
+
+def test_an_mbtiles_basemap_becomes_the_maps_base_layer(
+    page: Page, server: str, tmp_path: Path
+) -> None:
+    foreign = _offline(page, server)
+    _load_on_planner_page(page, server, "kora.mbtiles", mbtiles_bytes(tmp_path))
+    expect(page.locator(".st-pl-relief-mbtiles")).to_have_attribute("data-loaded", "true")
+    expect(page.locator(".st-pl-relief-mbtiles")).to_contain_text("4 tiles")
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-relief=mbtiles]", timeout=20_000)
+    page.wait_for_function("() => !window.sandtableMap._animatingZoom")
+    page.evaluate("() => window.sandtableMap.setView([31.06667, 81.3125], 12, {animate: false})")
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('img.leaflet-tile-loaded'))
+             .some(img => img.src.includes('/api/relief/basemap/12/2973/1675'))""",
+        timeout=20_000,
+    )
+    checked = page.locator(".leaflet-control-layers-base label", has_text="Offline basemap")
+    expect(checked.locator("input")).to_be_checked()
+    # no DEM: the relief rows are disabled and the note says so
+    expect(page.locator(".st-relief-missing")).to_be_visible()
+    assert foreign == []

@@ -205,3 +205,25 @@ def test_a_bad_mbtiles_is_refused_naming_the_problem(
 def test_a_file_that_is_not_sqlite_is_not_an_mbtiles() -> None:
     with pytest.raises(ReliefInputError, match="not an SQLite database"):
         read_mbtiles("x.mbtiles", b"PK\x03\x04 zip")
+
+
+def _with_compression_tag(data: bytes, code: int) -> bytes:
+    """``data`` (a little-endian classic TIFF) with its first IFD's Compression tag set to
+    ``code``: the pixels stay as they are, so a reader that trusts the tag cannot decode them."""
+    out = bytearray(data)
+    ifd = int.from_bytes(out[4:8], "little")
+    count = int.from_bytes(out[ifd : ifd + 2], "little")
+    for i in range(count):
+        entry = ifd + 2 + 12 * i
+        if int.from_bytes(out[entry : entry + 2], "little") == 259:
+            out[entry + 8 : entry + 10] = code.to_bytes(2, "little")
+            return bytes(out)
+    raise AssertionError("no Compression tag")
+
+
+def test_an_undecodable_compression_is_refused_naming_it() -> None:
+    data = _with_compression_tag(geotiff_bytes(), 5)  # LZW: needs imagecodecs
+    with pytest.raises(ReliefInputError) as caught:
+        read_geotiff("lzw.tif", data)
+    assert "could not be decoded (compression LZW" in caught.value.message
+    assert "DEFLATE" in caught.value.message
