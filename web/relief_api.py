@@ -14,9 +14,11 @@ Only planners (and admins) load and remove; whoever may open the map reads. A fi
 that is not a usable DEM or tileset is a 422 naming the problem (in ``message`` and,
 in Chinese, ``data.message_zh``); one over :data:`MAX_RELIEF_BYTES` a 413. Tiles carry
 an ETag (the file's sha256, the renderer's version and the address): a repeated request
-with ``If-None-Match`` is a 304; the URL's optional ``v`` (the sha256 prefix the page
-got from ``GET /api/relief``) makes a new file's tiles new URLs, so tiles are cached
-for a day. Rendered tiles are kept in a small per-process LRU (:data:`TILE_CACHE_SIZE`).
+with ``If-None-Match`` is a 304; the URL's optional ``v`` (the file's sha256 prefix,
+12 characters, that the page got from ``GET /api/relief``) makes a new file's tiles new
+URLs, so such tiles are cached for a day (without it, or with an old one: ``no-cache``,
+revalidated by the ETag). Rendered tiles are kept in a small per-process LRU
+(:data:`TILE_CACHE_SIZE`).
 Where no DEM is loaded the tile routes are a 404 (the page asks ``GET /api/relief``
 first and says so in the layer control).
 """
@@ -147,13 +149,16 @@ def remove(kind: str) -> Response:
 
 
 # --------------------------------------------------------------------------- tiles
-def _tile_response(body: bytes, media: str, etag: str) -> Response:
+def _tile_response(body: bytes, media: str, etag: str, sha: str) -> Response:
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
         response = Response(body, mimetype=media)
     response.set_etag(etag)
-    response.headers["Cache-Control"] = _CACHE_CONTROL
+    # a URL naming the file (?v=, as the pages ask) stays valid for a day; any other is
+    # checked again each time (its ETag makes that a 304)
+    fresh = request.args.get("v") == sha[:12]
+    response.headers["Cache-Control"] = _CACHE_CONTROL if fresh else "private, no-cache"
     return response
 
 
@@ -168,7 +173,7 @@ def dem_tile(layer: str, z: int, x: int, y: int) -> Response:
     dem, sha = found
     etag = f"{sha[:20]}-r{RENDER_VERSION}-{layer}-{z}-{x}-{y}"
     if etag in request.if_none_match:
-        return _tile_response(b"", "image/png", etag)
+        return _tile_response(b"", "image/png", etag, sha)
     key = (state.region_id, sha, layer, z, x, y)
     with _tiles_lock:
         png = _tiles.get(key)
@@ -180,7 +185,7 @@ def dem_tile(layer: str, z: int, x: int, y: int) -> Response:
             _tiles[key] = png
             while len(_tiles) > TILE_CACHE_SIZE:
                 _tiles.popitem(last=False)
-    return _tile_response(png, "image/png", etag)
+    return _tile_response(png, "image/png", etag, sha)
 
 
 @bp.get("/basemap/<int:z>/<int:x>/<int:y>")
@@ -200,7 +205,8 @@ def basemap_tile(z: int, x: int, y: int) -> Response:
     media = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}.get(
         current["info"].get("format"), "application/octet-stream"
     )
-    return _tile_response(body, media, f"{current['sha256'][:20]}-{z}-{x}-{y}")
+    sha = current["sha256"]
+    return _tile_response(body, media, f"{sha[:20]}-{z}-{x}-{y}", sha)
 
 
 @bp.get("/elevation")

@@ -58,7 +58,10 @@ def test_a_planner_loads_a_dem_and_the_map_gets_tiles_with_etags(
         assert tile.status_code == 200 and tile.mimetype == "image/png"
         assert read_png_rgba(tile.data)[..., 3].std() > 5  # not one colour
         etag = tile.headers["ETag"]
-        assert "max-age" in tile.headers["Cache-Control"]
+        assert "max-age=86400" in tile.headers["Cache-Control"]
+        plain = call_taker.get(f"/api/relief/{layer}/{PEAK_TILE}.png")  # no v: revalidate
+        assert plain.headers["Cache-Control"] == "private, no-cache"
+        assert plain.headers["ETag"] == etag
         again = call_taker.get(
             f"/api/relief/{layer}/{PEAK_TILE}.png", headers={"If-None-Match": etag}
         )
