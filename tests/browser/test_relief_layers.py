@@ -75,6 +75,11 @@ def test_after_loading_the_test_dem_the_map_draws_hillshade(page: Page, server: 
     expect(page.locator(".st-pl-relief-dem")).to_have_attribute("data-loaded", "true")
     expect(page.locator(".st-pl-relief-dem")).to_contain_text("kailash-cone.tif")
     page.wait_for_selector("body[data-relief=dem]")
+    # the planner's own map shows the hillshade under the data
+    page.wait_for_function(
+        "() => document.querySelectorAll('.st-pl-hillshade img.leaflet-tile-loaded').length > 0",
+        timeout=20_000,
+    )
 
     page.goto(server + "/")
     page.wait_for_selector("body[data-relief=dem]", timeout=20_000)
