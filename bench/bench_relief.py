@@ -9,7 +9,9 @@ For each zoom the tiles over the outer kora (up to ``--max-tiles``, nearest the
 summit first) are rendered once each for ``hillshade`` and ``contours``; the figures are
 the wall time per tile (p50 / p95 / max, one core, no cache) and the PNG sizes
 (min / median / max bytes). Also the GeoTIFF's size and the time to read it. The load
-average is printed with the figures: timings on a shared machine vary with it.
+average is printed with the figures: timings on a shared machine vary with it. Last, the
+same DEM through the app: the upload, and the z13 hillshade tiles asked for first (the
+DEM parsed and the tile rendered), again (cached in the process) and with the ETag (304).
 """
 
 from __future__ import annotations
@@ -118,8 +120,59 @@ def main(argv: list[str] | None = None) -> int:
                 f"PNG min {min(sizes):,} / median {int(statistics.median(sizes)):,} / "
                 f"max {max(sizes):,} bytes"
             )
+    _served(data, _tiles(13, args.max_tiles))
     print(f"load average at end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     return 0
+
+
+def _served(data: bytes, tiles: list[tuple[int, int, int]]) -> None:
+    """The same DEM uploaded to an app (SQLite): the upload, then each tile asked for three
+    times through the app (a call taker's client): first (rendered), again (the process's
+    cache), and with its ETag (304)."""
+    import tempfile
+
+    from rescue.users import UserStore
+    from web import create_app
+
+    with tempfile.TemporaryDirectory(prefix="sandtable-relief-") as tmp:
+        app = create_app({"INSTANCE_DIR": tmp, "TESTING": True})
+        state = app.extensions["sandtable"]
+        users = UserStore(state.store.reader, state.store.writer)
+        users.create_user("bench-planner", "a long password 1", "planner")
+        client = app.test_client()
+        login = client.post(
+            "/api/login", json={"username": "bench-planner", "password": "a long password 1"}
+        )
+        headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
+        t0 = time.perf_counter()
+        answer = client.post(
+            "/api/relief/dem",
+            data={"file": (io.BytesIO(data), "bench.tif")},
+            content_type="multipart/form-data",
+            headers=headers,
+        )
+        upload_s = time.perf_counter() - t0
+        assert answer.status_code == 201, answer.get_json()
+        v = answer.get_json()["relief"]["sha256"][:12]
+        print(f"served: upload of {len(data):,} bytes: {answer.status_code} in {upload_s:.2f} s")
+        rounds: dict[str, list[float]] = {"first": [], "cached": [], "etag 304": []}
+        for z, x, y in tiles:
+            url = f"/api/relief/hillshade/{z}/{x}/{y}.png?v={v}"
+            etag = ""
+            for name in ("first", "cached", "etag 304"):
+                extra = {"If-None-Match": etag} if name == "etag 304" else {}
+                t0 = time.perf_counter()
+                r = client.get(url, headers=extra)
+                rounds[name].append(time.perf_counter() - t0)
+                assert r.status_code == (304 if name == "etag 304" else 200), r.status_code
+                etag = r.headers["ETag"]
+        for name, times in rounds.items():
+            print(
+                f"served z13 hillshade {len(times)} tiles, {name:8s}: "
+                f"p50 {statistics.median(times) * 1e3:6.1f} ms, "
+                f"p95 {_pct(times, 0.95) * 1e3:6.1f} ms"
+            )
+        state.store.dispose()
 
 
 if __name__ == "__main__":
