@@ -16,7 +16,8 @@ from tests.relief_data import geotiff_bytes, mbtiles_bytes
 
 pytestmark = pytest.mark.browser
 
-#: the distinct alpha values of every loaded hillshade tile image (drawn on a canvas)
+#: every loaded hillshade tile image (drawn on a canvas): its distinct (grey, alpha) values,
+#: and its shadow (dark) and lit (light) pixels
 TILE_PIXELS = """() => {
   const imgs = Array.from(document.querySelectorAll('img.leaflet-tile-loaded'))
     .filter(img => img.src.includes('/api/relief/hillshade/'));
@@ -26,9 +27,13 @@ TILE_PIXELS = """() => {
     const ctx = canvas.getContext('2d');
     ctx.drawImage(img, 0, 0);
     const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    const alphas = new Set();
-    for (let i = 3; i < data.length; i += 4) { alphas.add(data[i]); }
-    return {src: img.src, size: img.naturalWidth, distinct: alphas.size};
+    const values = new Set();
+    let dark = 0, light = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      values.add(data[i] + ',' + data[i + 3]);
+      if (data[i + 3] > 0) { if (data[i] < 128) { dark += 1; } else { light += 1; } }
+    }
+    return {src: img.src, size: img.naturalWidth, distinct: values.size, dark, light};
   });
 }"""
 
@@ -92,8 +97,9 @@ def test_after_loading_the_test_dem_the_map_draws_hillshade(page: Page, server: 
     )
     tiles = page.evaluate(TILE_PIXELS)
     assert tiles and all(t["size"] == 256 for t in tiles)
-    # the tiles over the cone are shaded: many different pixel values, not one colour
-    assert max(t["distinct"] for t in tiles) > 20, tiles
+    # the tiles over the cone are shaded: shadows and lit slopes in several tones
+    assert max(t["distinct"] for t in tiles) >= 8, tiles
+    assert sum(t["dark"] for t in tiles) > 1000 and sum(t["light"] for t in tiles) > 1000, tiles
     assert all("?v=" in t["src"] for t in tiles)
     expect(page.locator(".leaflet-control-layers .st-relief-loaded")).to_contain_text(
         "kailash-cone.tif"
