@@ -240,7 +240,11 @@ def read_geotiff(
             raise ReliefInputError(
                 f"{filename}: the TIFF has no image", f"{filename}：TIFF 中没有图像"
             )
-        page = tif.pages.first if hasattr(tif.pages, "first") else tif.pages[0]
+        page = tif.pages[0]
+        if not isinstance(page, tifffile.TiffPage):  # a frame shares a page's tags: none here
+            raise ReliefInputError(
+                f"{filename}: the TIFF has no image", f"{filename}：TIFF 中没有图像"
+            )
         shape = tuple(int(s) for s in page.shape)
         samples = int(getattr(page, "samplesperpixel", 1))
         if samples != 1 or len(shape) != 2:
