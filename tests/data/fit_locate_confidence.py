@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from geodata import load_region  # noqa: E402
 from rescue.locate.engine import get_index  # noqa: E402
-from rescue.locate.evaluate import evaluate  # noqa: E402
-from rescue.locate.realcases import DEFAULT_REAL_CASES, load_real_cases  # noqa: E402
+from rescue.locate_eval.evaluate import evaluate  # noqa: E402
+from rescue.locate_eval.realcases import DEFAULT_REAL_CASES, load_real_cases  # noqa: E402
 from routes import build_network  # noqa: E402
 
 OUT = ROOT / "geodata" / "kailash" / "locate_confidence.json"

@@ -1283,11 +1283,11 @@ def run(args: argparse.Namespace) -> int:
     sets: dict[str, EvalReport] = {"team-written": report}
     real_path = args.real_cases
     if real_path is None:
-        from rescue.locate.realcases import DEFAULT_REAL_CASES
+        from rescue.locate_eval.realcases import DEFAULT_REAL_CASES
 
         real_path = str(DEFAULT_REAL_CASES) if DEFAULT_REAL_CASES.exists() else "none"
     if real_path != "none":
-        from rescue.locate.realcases import load_real_cases
+        from rescue.locate_eval.realcases import load_real_cases
 
         real = load_real_cases(real_path, network)
         for split, name in (("dev", "real-dev"), ("heldout", "real-held-out")):
