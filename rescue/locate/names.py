@@ -75,6 +75,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from rescue.errors import InvalidInput
+from rescue.locate.lexicon import lexicon, region_words
 from rescue.locate.model import Mention
 
 if TYPE_CHECKING:
@@ -82,247 +83,30 @@ if TYPE_CHECKING:
 
 __all__ = ["NameIndex", "FEATURE_WORDS", "FEATURE_TERMS"]
 
-#: What each feature key denotes: place types (``type`` column) or place ids.
-#: ``NameIndex`` adds the places whose names contain the feature's words (see
-#: ``_FEATURE_NAME_HINTS``: "cave", "footprint", "sky burial", "天葬" …), so a new
-#: region needs no ids here. Type or id matches score 1.0; name matches 1.0, or
-#: 0.8 for a supply point or guesthouse named after the feature; medical posts
-#: never match by name.
+_NAMES = lexicon("names")
+_REGION = region_words()
+
+#: What each feature key denotes: place types (``type`` column; ``geodata/lexicon/names.json``)
+#: or place ids (the region's ``locate_words.json``). ``NameIndex`` adds the places whose names
+#: contain the feature's words (see ``_FEATURE_NAME_HINTS``: "cave", "footprint", "sky
+#: burial", "天葬" …). Type or id matches score 1.0; name matches 1.0, or 0.8 for a supply
+#: point or guesthouse named after the feature; medical posts never match by name.
 FEATURE_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "monastery": ("monastery",),
-        "bridge": ("bridge",),
-        "river_crossing": ("bridge",),
-        "lake": ("lake",),
-        "supply_point": ("supply_point",),
-        "tea_tent": ("supply_point",),
-        "guesthouse": ("guesthouse",),
-        "prostration_point": ("prostration_point",),
-        "sky_burial": (
-            "sky_burial_500_arhats",
-            "shiva_tsal",
-            "se_buddha_footprint",
-            "fourth_sky_burial",
-        ),
-        "glacier": ("glacier", "kangjam_glacier"),
-        "flagpole": ("tarboche",),
-        "pass": ("pass",),
-        "medical_post": ("medical_post",),
-        "cave": ("cave", "naro_bonchung_cave"),
-        "footprint": ("footprint",),
-        "police_station": ("police_station",),
-        "summit": ("summit",),
-        "chorten": ("chorten_kangnyi", "thirteen_golden_chortens"),
-        # where the kora starts: the gate / ticket office (a region may have several)
-        "trailhead": ("trailhead",),
-        # named after it: "Dira-puk iron bridge", "Gendun Lachu iron bridge", "铁桥"
-        "iron_bridge": (),
-        "cliff_path": (),
+        key: (*types, *_REGION["feature_places"].get(key, ()))
+        for key, types in _NAMES["feature_types"].items()
     }
 )
 
 #: The words (English and Chinese) that name each feature. English plurals in
 #: -s/-es and the pinyin of multi-character Chinese words are matched as well.
 FEATURE_TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "monastery": (
-            "monastery",
-            "monasteries",
-            "gompa",
-            "gonpa",
-            "temple",
-            "lamasery",
-            "nunnery",
-            "寺",
-            "寺庙",
-            "寺院",
-            "庙",
-            "喇嘛庙",
-            "贡巴",
-        ),
-        "bridge": ("bridge", "footbridge", "suspension bridge", "桥", "桥梁", "小桥"),
-        "river_crossing": (
-            "river crossing",
-            "stream crossing",
-            "ford",
-            "过河处",
-            "过河点",
-            "渡河处",
-            "渡口",
-            "涉水处",
-        ),
-        "lake": ("lake", "pond", "tarn", "湖", "湖泊", "湖边", "海子", "水塘"),
-        "supply_point": (
-            "supply point",
-            "supply station",
-            "supply post",
-            "supply stop",
-            "rest stop",
-            "补给点",
-            "补给站",
-            "补给",
-            "服务点",
-            "服务站",
-        ),
-        "tea_tent": (
-            "tea tent",
-            "teahouse",
-            "tea house",
-            "tea shop",
-            "teashop",
-            "tea stall",
-            "noodle tent",
-            "茶馆",
-            "茶棚",
-            "甜茶馆",
-            "茶摊",
-            "茶帐篷",
-            "帐篷茶馆",
-        ),
-        "guesthouse": (
-            "guesthouse",
-            "guest house",
-            "hotel",
-            "lodge",
-            "hostel",
-            "inn",
-            "宾馆",
-            "旅馆",
-            "客栈",
-            "招待所",
-            "酒店",
-            "旅店",
-            "住宿",
-            "民宿",
-        ),
-        "prostration_point": (
-            "prostration point",
-            "prostration site",
-            "prostration place",
-            "prostration spot",
-            "朝拜处",
-            "朝拜点",
-            "磕头处",
-            "磕头点",
-            "叩拜处",
-            "磕长头",
-        ),
-        "sky_burial": (
-            "sky burial",
-            "sky burial site",
-            "sky burial ground",
-            "charnel ground",
-            "burial ground",
-            "天葬台",
-            "天葬场",
-            "天葬",
-        ),
-        "glacier": ("glacier", "icefall", "ice field", "冰川", "冰河"),
-        "flagpole": (
-            "flagpole",
-            "flag pole",
-            "prayer flag pole",
-            "flagstaff",
-            "经幡杆",
-            "经幡柱",
-            "旗杆",
-            "经幡旗杆",
-        ),
-        "pass": ("pass", "mountain pass", "山口", "垭口", "哑口", "埡口", "啞口"),
-        "medical_post": (
-            "medical post",
-            "medical point",
-            "medical service point",
-            "medical station",
-            "clinic",
-            "hospital",
-            "first aid",
-            "first aid post",
-            "aid post",
-            "health centre",
-            "health center",
-            "医疗点",
-            "医疗服务点",
-            "医疗站",
-            "医务室",
-            "诊所",
-            "卫生院",
-            "医院",
-            "急救站",
-            "救护站",
-        ),
-        "cave": ("cave", "meditation cave", "山洞", "修行洞", "岩洞", "洞穴"),
-        "footprint": ("footprint", "foot print", "脚印", "足印", "佛足印"),
-        "police_station": (
-            "police station",
-            "police post",
-            "checkpoint",
-            "check point",
-            "派出所",
-            "警务站",
-            "检查站",
-            "边检站",
-            "警察局",
-        ),
-        "summit": ("summit", "peak", "峰", "山顶", "顶峰"),
-        "chorten": ("chorten", "stupa", "佛塔", "白塔", "金塔"),
-        "trailhead": (
-            "trailhead",
-            "trail head",
-            "gate",
-            "kora gate",
-            "kora entrance",
-            "ticket gate",
-            "ticket office",
-            "ticket booth",
-            "ticket counter",
-            "ticket check",
-            "entrance gate",
-            "scenic area gate",
-            "售票处",
-            "售票点",
-            "售票口",
-            "检票口",
-            "检票处",
-            "转山口",
-            "转山入口",
-            "转山起点",
-            "转山起始点",
-            "转山大门",
-            "景区大门",
-            "景区门口",
-            "景区入口",
-        ),
-        "iron_bridge": ("iron bridge", "metal bridge", "steel bridge", "铁桥", "钢桥"),
-        "cliff_path": (
-            "cliff path",
-            "cliff trail",
-            "cliff section",
-            "cliff road",
-            "cliff ledge",
-            "险路",
-            "悬崖路",
-            "悬崖小路",
-            "崖边小路",
-        ),
-    }
+    {key: tuple(terms) for key, terms in _NAMES["feature_terms"].items()}
 )
 
 #: Words that, inside a place's name or aliases, make it an instance of a feature.
 _FEATURE_NAME_HINTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "sky_burial": ("sky burial", "天葬"),
-        "glacier": ("glacier", "冰川"),
-        "flagpole": ("flagpole", "flag pole", "经幡杆", "经幡柱"),
-        "cave": ("cave", "洞"),
-        "footprint": ("footprint", "脚印", "足印"),
-        "chorten": ("chorten", "stupa", "佛塔", "金塔"),
-        "prostration_point": ("prostration point", "朝拜处"),
-        "supply_point": ("supply point", "补给点"),
-        "tea_tent": ("teahouse", "tea tent", "茶馆"),
-        "iron_bridge": ("iron bridge", "铁桥"),
-        "cliff_path": ("cliff", "险路"),
-    }
+    {key: tuple(words) for key, words in _NAMES["feature_name_hints"].items()}
 )
 
 # Places whose point is the centre of an area: nothing is "at the same spot".
@@ -336,208 +120,34 @@ _NEARBY_M = 700.0
 
 # Generic words stripped from names to get their cores, with the place types
 # for which the word is the place's own kind ("Chuku Gompa" is a monastery).
-_EN_SUFFIX_TABLE = (
-    ("kora gate", "trailhead"),
-    ("ticket office", "trailhead"),
-    ("gate", "trailhead"),
-    ("supply point", "supply_point"),
-    ("supply", "supply_point"),
-    ("station", "supply_point"),
-    ("teahouse", "supply_point"),
-    ("teahouses", "supply_point"),
-    ("tea house", "supply_point"),
-    ("tea tent", "supply_point"),
-    ("tea tents", "supply_point"),
-    ("guesthouse", "guesthouse"),
-    ("guesthouses", "guesthouse"),
-    ("guest house", "guesthouse"),
-    ("hotel", "guesthouse"),
-    ("lodge", "guesthouse"),
-    ("camp", "guesthouse other"),
-    ("campsite", "guesthouse other"),
-    ("gompa", "monastery"),
-    ("gonpa", "monastery"),
-    ("monastery", "monastery"),
-    ("temple", "monastery"),
-    ("ruins", "monastery sacred_site"),
-    ("monastery ruins", "monastery sacred_site"),
-    ("bridge", "bridge"),
-    ("iron bridge", "bridge"),
-    ("pass", "pass"),
-    ("la", "pass"),
-    ("glacier", "viewpoint glacier"),
-    ("lake", "lake"),
-    ("kund", "lake"),
-    ("kunda", "lake"),
-    ("peak", "summit"),
-    ("summit", "summit"),
-    ("cave", "sacred_site"),
-    ("caves", "sacred_site"),
-    ("flagpole", "sacred_site"),
-    ("village", "town"),
-    ("town", "town"),
-    ("township", "town"),
-)
+_EN_SUFFIX_TABLE = tuple((w, t) for w, t in _NAMES["en_suffixes"])
 _EN_SUFFIXES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = tuple(
     sorted(
         ((tuple(w.split()), frozenset(t.split())) for w, t in _EN_SUFFIX_TABLE),
         key=lambda item: -len(item[0]),  # "iron bridge" before "bridge"
     )
 )
-_EN_PREFIXES: tuple[tuple[str, ...], ...] = (("lake",), ("mount",), ("mt",), ("the",))
+_EN_PREFIXES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in _NAMES["en_prefixes"])
 # A core ending in a river word names the river, not the place ("Lha-chu").
-_RIVER_WORDS = frozenset({"chu", "chhu", "river", "tsangpo", "stream"})
+_RIVER_WORDS = frozenset(_NAMES["river_words"])
 
-_ZH_SUFFIX_TABLE = (
-    ("香客宾馆", "guesthouse"),
-    ("宾馆住宿", "guesthouse"),
-    ("宾馆", "guesthouse"),
-    ("旅馆", "guesthouse"),
-    ("住宿", "guesthouse"),
-    ("补给点", "supply_point"),
-    ("补给站", "supply_point"),
-    ("茶馆", "supply_point"),
-    ("驿站", "supply_point"),
-    ("修行洞", "sacred_site"),
-    ("遗址", "monastery sacred_site"),
-    ("废墟", "monastery sacred_site"),
-    ("山口", "pass"),
-    ("垭口", "pass"),
-    ("埡口", "pass"),
-    ("铁桥", "bridge"),
-    ("桥", "bridge"),
-    ("寺", "monastery"),
-    ("峰", "summit"),
-    ("村", "town"),
-    ("镇", "town"),
-    ("乡", "town"),
-    ("县", "town"),
-    ("杆", "sacred_site"),
-    ("阵", "sacred_site"),
-    ("柱", "sacred_site"),
-)
+_ZH_SUFFIX_TABLE = tuple((w, t) for w, t in _NAMES["zh_suffixes"])
 _ZH_SUFFIXES: tuple[tuple[str, frozenset[str]], ...] = tuple(
     sorted(((w, frozenset(t.split())) for w, t in _ZH_SUFFIX_TABLE), key=lambda i: -len(i[0]))
 )
-_ZH_BAD_CORE = re.compile(r"^(?:第.+|[东南西北]+|临时|政府|医疗服务|[大小]|天葬台|冈仁波齐)$")
+_ZH_BAD_CORE = re.compile(
+    "^(?:" + "|".join([_NAMES["zh_bad_core"], *map(re.escape, _REGION["not_name_cores_zh"])]) + ")$"
+)
 
 # Ordinary English words: never a place name on their own, never the edge of a
 # fuzzy match, and names made only of them match exactly and weigh less.
-_COMMON_EN = frozenset(
-    """
-    a about above across after afternoon again against ago ahead aid all almost alone along
-    already also am an and another any anyone anything are area around arrived as ascent at
-    away back bad bag bank base basin be bear because been before behind being below beside
-    best better between big bird black boulder boulders box broken brother but by cabin
-    call called came camp can cannot cant car carry centre center chest child children climb
-    climbed climbing close cold come coming compassion corner could county crossing crown
-    cut dance dancing dangerous dark daughter day days dead death demon descent did didnt
-    do does dog dont down downhill during each east eastern eight else end entrance even
-    evening ever every exit eye face fall fallen far fast father feel feet female few final
-    find fine first five flag flags flat foot for found four fourth friend friends from front
-    further gate get ghost give go going golden gone good gorge got government great green
-    ground group groups guide had half halfway hand has hat have he head heart heavenly
-    help her here high highway hill him his hit holy horse hot hour hours house how hurt
-    i ice if image imprint in indian injured inner inside instep into iron is it its just
-    junction keep kilometre kilometres km last later leave left leg legs let lie light like
-    line little long look looking lost lot low lower main man many may me meadow medicine
-    men meter meters metre metres middle midway might mile miles minute minutes mirror more
-    morning most mother mountain mountains move much must my name near nearby need never
-    new next night nine no noon north not nothing now of off office old on once one only
-    open or other our out outer outside over pain palace part pass passed past path people
-    perilous phone pilgrim pilgrims place please point pole police pool pouch prayer put
-    rain rebirth red rest ribbon right river road rock rocks route run said same saw say
-    second secret section see seen send seven she should side sign silk since sister site
-    six sky slope sloping slow small snow snowing so some something son soon south
-    southeastern sparrow split square start station steep still stone stones stop story
-    straight stream stuck sun supply sure sword take team tell temporary ten tent tents than
-    that the their them then there these they thing think third this those three through
-    time tired to today told too took top tourist towards town track trail tree turn two
-    under until up upper us valley very view village wait walk walked walking want was
-    water way we weather well went were west what when where which while white who why
-    wild will wind with without woman women wrong yak yaks year yellow yes yesterday yet
-    you young your thirteen hunter cliff glass innards dice saddle cracked kora tea
-    base camp centre hospital clinic ticket border checkpoint tibetan chinese english
-    lake lakes bridge bridges monastery temple gompa glacier cave caves peak summit la
-    guesthouse hotel lodge teahouse inn tso chu flagpole chorten chortens stupa footprint
-    footprints burial plain shrine point points seat institute astro medical service
-    parka jacket boots shoes double immigration milky miracle western southern northern
-    stacked bathing female horn heavenly ridge cairn shack
-    """.split()
-)
+_COMMON_EN = frozenset(_NAMES["common_en"])
 
 # Fuzzy runs may end in these generic words ("Drolmma pass").
-_EDGE_OK = frozenset(
-    {
-        "la",
-        "pass",
-        "gompa",
-        "gonpa",
-        "monastery",
-        "temple",
-        "kund",
-        "lake",
-        "glacier",
-        "bridge",
-        "guesthouse",
-        "supply",
-        "point",
-        "cave",
-        "peak",
-        "tso",
-        "chu",
-    }
-)
+_EDGE_OK = frozenset(_NAMES["edge_ok"])
 # "pass" after these words, or before these, is the verb.
-_PASS_VERB_BEFORE = frozenset(
-    {
-        "to",
-        "will",
-        "can",
-        "cannot",
-        "could",
-        "would",
-        "should",
-        "must",
-        "just",
-        "we",
-        "i",
-        "they",
-        "you",
-        "did",
-        "didnt",
-        "not",
-        "dont",
-        "may",
-        "might",
-        "and",
-        "then",
-    }
-)
-_PASS_VERB_AFTER = frozenset(
-    {
-        "the",
-        "a",
-        "an",
-        "by",
-        "through",
-        "it",
-        "over",
-        "them",
-        "us",
-        "me",
-        "out",
-        "away",
-        "on",
-        "along",
-        "this",
-        "that",
-        "there",
-        "here",
-        "him",
-        "her",
-    }
-)
+_PASS_VERB_BEFORE = frozenset(_NAMES["pass_verb_before"])
+_PASS_VERB_AFTER = frozenset(_NAMES["pass_verb_after"])
 
 _LAT, _CJK, _BO = 0, 1, 2
 _CJK_CHARS = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
