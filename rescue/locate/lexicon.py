@@ -2,10 +2,10 @@
 
 Word lists, feature vocabularies and daylight words are data, not code (issue 13, issue 15
 item 2): the language-level tables live in ``geodata/lexicon/*.json`` (``sights``, ``names``,
-``daylight``, ``mapapps``) and the region's own words (its mountain's names, the places seen
-rather than stood at, place ids that are instances of a feature) in the region directory's
-``locate_words.json``. Each file is read once (:func:`lexicon`, :func:`region_words`) and
-checked against a small declared shape: every problem is named (file, key, index, why) in one
+``daylight``, ``questions``, ``mapapps``) and the region's own words (its mountain's names,
+the places seen rather than stood at, place ids that are instances of a feature) in the
+region directory's ``locate_words.json``. Each file is read once (:func:`lexicon`,
+:func:`region_words`) and checked against a small declared shape: every problem is named (file, key, index, why) in one
 :class:`~rescue.errors.DataValidationError`, like the region validator does, instead of the
 first ``KeyError`` at parse time. Regular expressions are compiled while checking, so a bad
 pattern is reported with its place in the file.
@@ -146,7 +146,16 @@ SHAPES: dict[str, dict[str, Check]] = {
         "pass_verb_before": _WORDS,
         "pass_verb_after": _WORDS,
     },
+    "questions": {
+        "questions": _map(
+            _record(
+                question_en=_str, question_zh=_str, yes_en=_str, yes_zh=_str, no_en=_str, no_zh=_str
+            )
+        ),
+    },
     "locate_words": {
+        "mountain_name_en": _str,
+        "mountain_name_zh": _str,
         "mountain_en": _regex,
         "mountain_zh": _regex,
         "view_places": _map(_tag),
@@ -171,6 +180,10 @@ def validate(name: str, data: Any) -> list[str]:
     extra = sorted(set(data) - set(shape) - _FREE)
     if extra:
         problems.append(f"unknown key(s) {', '.join(extra)}")
+    if name == "questions" and isinstance(data.get("questions"), dict):
+        unknown = sorted(set(data["questions"]) - set(SIGHT_TAGS))
+        if unknown:
+            problems.append(f"questions: unknown sight tag(s) {', '.join(unknown)}")
     if name == "names" and isinstance(data.get("feature_types"), dict):
         for key in ("feature_terms",):
             other = data.get(key)

@@ -23,7 +23,7 @@ from rescue.locate.lexicon import (
 )
 
 
-@pytest.mark.parametrize("name", ["sights", "daylight", "names"])
+@pytest.mark.parametrize("name", ["sights", "daylight", "names", "questions"])
 def test_shipped_lexicon_files_check_clean(name):
     data = json.loads((LEXICON_DIR / f"{name}.json").read_text(encoding="utf-8"))
     assert validate(name, data) == []
@@ -116,3 +116,15 @@ def test_every_shape_has_a_file():
         path = REGION_DIR / "locate_words.json" if name == "locate_words" else None
         path = path or LEXICON_DIR / f"{name}.json"
         assert path.exists(), path
+
+
+def test_question_texts_come_from_the_lexicon_with_the_mountain_filled_in():
+    from rescue.locate.questions import QUESTION_TEXTS
+
+    assert set(QUESTION_TEXTS) == set(lexicon("questions")["questions"])
+    assert QUESTION_TEXTS["north_face"][0] == "Can you see the north face of Kailash up close?"
+    assert "冈仁波齐" in QUESTION_TEXTS["south_face"][1]
+    assert validate("questions", {"questions": {"volcano": {}}}) == [
+        f"questions.volcano: missing {f!r}"
+        for f in ("question_en", "question_zh", "yes_en", "yes_zh", "no_en", "no_zh")
+    ] + ["questions: unknown sight tag(s) volcano"]
