@@ -1,14 +1,14 @@
 """The words the locate readers use, read once from data files and checked.
 
 Word lists, feature vocabularies and daylight words are data, not code (issue 13, issue 15
-item 2): the language-level tables live in ``geodata/lexicon/*.json`` (``sights``, ``names``,
-``daylight``, ``questions``, ``mapapps``) and the region's own words (its mountain's names,
-the places seen rather than stood at, place ids that are instances of a feature) in the
-region directory's ``locate_words.json``. Each file is read once (:func:`lexicon`,
-:func:`region_words`) and checked against a small declared shape: every problem is named (file, key, index, why) in one
-:class:`~rescue.errors.DataValidationError`, like the region validator does, instead of the
-first ``KeyError`` at parse time. Regular expressions are compiled while checking, so a bad
-pattern is reported with its place in the file.
+item 2): the language-level tables live in ``geodata/lexicon/*.json`` (``sights``,
+``names``, ``daylight``, ``questions``, ``mapapps``) and the region's own words (its
+mountain's names, the places seen rather than stood at, place ids that are instances of a
+feature) in the region directory's ``locate_words.json``. Each file is read once
+(:func:`lexicon`, :func:`region_words`) and checked against a small declared shape: every
+problem is named (file, key, index, why) in one :class:`~rescue.errors.DataValidationError`,
+like the region validator does, instead of the first ``KeyError`` at parse time. Regular
+expressions are compiled while checking, so a bad pattern is reported with its place.
 
 The readers still load the Kailash words at import (the region is not yet passed down into
 ``parse_clues``); :data:`REGION_DIR` is that one place.
