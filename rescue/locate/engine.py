@@ -71,6 +71,10 @@ PAST_SCALE_KM = 6.0
 #: of its best disagrees with the others; the posterior temperature is then multiplied
 CONFLICT_LOG = -3.0
 CONFLICT_TEMPER = 1.5
+#: In a narrative, a landmark passed before the latest one is raised to this power (its
+#: likelihood flattened): "we passed X, then Y, now…" — Y and the "now" count most.
+EARLIER_LANDMARK_WEIGHT = 0.5
+_PASSED_KINDS = frozenset({"at", "near", "past", "after", "down_from"})
 _PACE_WEIGHTS = {
     "p05": 0.05,
     "p10": 0.1,
@@ -276,7 +280,7 @@ def _with_extra_aliases(network: RouteNetwork) -> Any:
     for pid, names in extra.items():
         if pid not in places.index:
             raise InvalidInput(f"{file}: unknown place {pid!r}")
-        for col, key in (("aliases_en", "en"), ("aliases_zh", "zh")):
+        for col, key in (("aliases_en", "en"), ("aliases_zh", "zh"), ("aliases_bo", "bo")):
             if col not in places.columns:
                 places[col] = [[] for _ in range(len(places))]
             have = places.at[pid, col]
@@ -593,10 +597,19 @@ def _apply_clues(
         id(r.other) for r in clues.relations if r.other
     }
     related |= {id(e.origin) for e in clues.elapsed}
+    latest = _latest_landmark(clues)
     for rel in clues.relations:
         lik = _relation_likelihood(index, rel, dirs, named)
-        if lik is not None:
-            state.apply(lik, f"“{rel.text or rel.anchor.text}” → {_relation_text(index, rel)}")
+        if lik is None:
+            continue
+        said = f"“{rel.text or rel.anchor.text}” → {_relation_text(index, rel)}"
+        if latest is not None and _walked_on_from(rel, latest):
+            # a landmark of the story that the caller has since walked on from
+            top = float(np.max(lik)) if np.size(lik) else 0.0
+            if top > 0:
+                lik = (np.asarray(lik, dtype=float) / top) ** EARLIER_LANDMARK_WEIGHT
+                said += " (an earlier landmark: weighed less)"
+        state.apply(lik, said)
     for m in clues.mentions:
         if any(m == r.anchor or m == r.other for r in clues.relations) or id(m) in related:
             continue
@@ -651,6 +664,33 @@ def _apply_clues(
         )
 
 
+def _latest_landmark(clues: Clues) -> Mention | None:
+    """The story's latest landmark, when the caller names two or more places in order
+    ("we passed X, then Y, now…"; "过了X又走了…到了Y"): the last one said, where the caller
+    is now or has last been. None with fewer than two different places, or when the last
+    one is where they are heading ("…, walking towards Y"): that says nothing about which
+    of the earlier ones is the latest."""
+    said: list[tuple[int, Mention, str]] = [
+        (r.anchor.start, r.anchor, r.kind) for r in clues.relations if r.anchor.place_ids
+    ]
+    said += [(e.origin.start, e.origin, "past") for e in clues.elapsed if e.origin.place_ids]
+    if len({m.place_ids[0][0] for _, m, _ in said}) < 2:
+        return None
+    _, last, kind = max(said, key=lambda item: item[0])
+    return last if kind in _PASSED_KINDS else None
+
+
+def _walked_on_from(rel: Relation, latest: Mention) -> bool:
+    """Whether ``rel`` is a landmark the caller has since walked on from: passed or been at
+    (a distance or time from it, too: "过了X又走了6公里，到了Y"), said before the latest
+    landmark, and another place."""
+    return (
+        rel.kind in _PASSED_KINDS
+        and rel.anchor.start < latest.start
+        and rel.anchor.place_ids[:1] != latest.place_ids[:1]
+    )
+
+
 def _inside_sight(m: Mention, clues: Clues) -> bool:
     """Whether a feature word is part of what the caller sees (not where they are)."""
     for sight in clues.sights:
@@ -667,7 +707,8 @@ def _names(index: LocateIndex, m: Mention) -> str:
         return m.feature or m.text
     shown = ", ".join(f"{a.name_en} ({a.name_zh})" for a, _ in anchors[:2])
     more = len(m.place_ids) - 2
-    return shown + (f" +{more} more" if more > 0 else "")
+    read = f" [read as “{m.read_as}”]" if m.read_as else ""
+    return shown + (f" +{more} more" if more > 0 else "") + read
 
 
 def _relation_text(index: LocateIndex, rel: Relation) -> str:

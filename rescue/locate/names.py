@@ -69,9 +69,10 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import jellyfish
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from rescue.errors import InvalidInput
@@ -190,6 +191,12 @@ _ZH_ORDINAL_DIGIT = re.compile(r"(?<=第)([1-9])(?![0-9])")
 _ZH_DIGITS = "一二三四五六七八九"
 
 _MAX_LAT_WORDS = 8
+# Sound keys: only for words and keys long enough not to sound like ordinary words, and
+# weaker than a spelling within a few edits.
+_MIN_PHONETIC_CHARS = 6
+_MIN_PHONETIC_KEY = 4
+_PHONETIC_WEIGHT = 0.7
+_MIN_PHONETIC_LIKENESS = 50.0  # rapidfuzz ratio, 0-100
 _MAX_FUZZY_WORDS = 4
 _CACHE_LIMIT = 50_000
 
@@ -214,6 +221,7 @@ class _Cand:
     feature: str | None = None
     generic: bool = False
     boost: str | None = None  # a following feature word favours places of its kind
+    read_as: str | None = None  # the name a misspelt or sound-alike word was taken for
 
     @property
     def top(self) -> float:
@@ -236,6 +244,10 @@ class _Key:
             if weight > slot.get(pid, 0.0):
                 slot[pid] = weight
 
+    def nearest(self, norm: str) -> str:
+        """The spelling folded into this key that is closest to ``norm`` (edits)."""
+        return min(self.sources, key=lambda source: (OSA.distance(norm, source), source))
+
     def near_spelling(self, norm: str, extra: int, divisor: int) -> tuple[dict[str, float], bool]:
         """Places of the spellings within ``extra + len // divisor`` edits of ``norm``.
 
@@ -253,6 +265,14 @@ class _Key:
                 if w > found.get(pid, 0.0):
                     found[pid] = w
         return found, feature
+
+
+def _phonetic_key(norm: str) -> str:
+    """The Metaphone key of a spelling (jellyfish), read for Tibetan romanisations: an
+    h marks aspiration ("Zuthulphuk", "Dhirapuk", "Derafook"), not English th / ph, so
+    "0" (th) is read as T, "F" (ph) as P, and H is dropped."""
+    key = str(jellyfish.metaphone(norm))
+    return key.replace("0", "T").replace("F", "P").replace("H", "")
 
 
 def _norm_word(word: str) -> str:
@@ -373,6 +393,8 @@ class NameIndex:
         self._word_cache: dict[str, tuple[str, str, bool]] = {}
         self._exact: dict[str, _Key] = {}
         self._folded: dict[str, _Key] = {}
+        #: each Latin spelling key as its words (what a fuzzy or sound match was taken for)
+        self._written: dict[str, str] = {}
         self._zh: dict[str, _Key] = {}
         self._zh_sound: dict[tuple[str, ...], _Key] = {}
         # two-character names by their toned pinyin (岗嘉 = 岗加: gǎng jiā)
@@ -382,7 +404,7 @@ class NameIndex:
         self._bo: dict[tuple[str, ...], _Key] = {}
         self._build_latin(rows)
         self._build_chinese(rows)
-        self._build_tibetan(rows)
+        self._build_tibetan(rows, dict(zip(ids, column("aliases_bo"), strict=True)))
         self._build_features(rows)
         self._build_fuzzy()
         self._zh_lengths = _lengths_by_head(self._zh)
@@ -517,6 +539,7 @@ class NameIndex:
         if len(norm) < 3:
             return
         self._exact.setdefault(norm, _Key()).add(pid, weight)
+        self._written.setdefault(norm, " ".join(words))
         folded = _join_fold(_fold_word(w) for w in words)
         if fold and len(folded) >= 4 and len(norm) >= 4:
             self._folded.setdefault(folded, _Key()).add(pid, weight * 0.95, norm)
@@ -591,14 +614,19 @@ class NameIndex:
             forms.append(chars)
         return [f for f in forms if f]
 
-    def _build_tibetan(self, rows: list[tuple[Any, ...]]) -> None:
+    def _build_tibetan(
+        self, rows: list[tuple[Any, ...]], aliases_bo: Mapping[str, Any] | None = None
+    ) -> None:
         for pid, _, _, _, _, name_bo in rows:
-            name = _as_text(name_bo)
-            syllables = tuple(m.group() for m in _TOKEN_RE.finditer(name) if m.lastgroup == "bo")
-            if syllables:
-                self._bo.setdefault(syllables, _Key()).add(pid, 1.0)
-                if len(syllables) > 2 and syllables[-2:] == ("དགོན", "པ"):
-                    self._bo.setdefault(syllables[:-2], _Key()).add(pid, 0.95)
+            extra = _as_list((aliases_bo or {}).get(pid))
+            for name, weight in [(_as_text(name_bo), 1.0), *((a, 0.95) for a in extra)]:
+                syllables = tuple(
+                    m.group() for m in _TOKEN_RE.finditer(name) if m.lastgroup == "bo"
+                )
+                if syllables:
+                    self._bo.setdefault(syllables, _Key()).add(pid, weight)
+                    if len(syllables) > 2 and syllables[-2:] == ("དགོན", "པ"):
+                        self._bo.setdefault(syllables[:-2], _Key()).add(pid, weight * 0.95)
 
     def _build_features(self, rows: list[tuple[Any, ...]]) -> None:
         self._features: dict[str, tuple[tuple[str, float], ...]] = {}
@@ -668,6 +696,19 @@ class NameIndex:
             strings, keys = self._fuzzy.setdefault(folded[0], ([], []))
             strings.append(folded)
             keys.append(key)
+        # sound keys (Metaphone, jellyfish) of every spelling of a name, for spellings
+        # too far from any for edits: "Zuthulphuk" ~ "Zutulpuk", "Shershong" ~ "Sershong"
+        self._phonetic: dict[str, tuple[dict[str, float], str]] = {}
+        for key in self._folded.values():
+            for source, places in key.sources.items():
+                if len(source) < _MIN_PHONETIC_CHARS or not places:
+                    continue
+                code = _phonetic_key(source)
+                if len(code) < _MIN_PHONETIC_KEY:
+                    continue
+                have, _ = self._phonetic.setdefault(code, ({}, source))
+                for pid, w in places.items():
+                    have[pid] = max(have.get(pid, 0.0), w)
         self._fuzzy_features: dict[str, tuple[list[str], list[str]]] = {}
         for norm, key in self._exact.items():
             if key.feature is not None and len(norm) >= 7:
@@ -836,7 +877,10 @@ class NameIndex:
                             places[pid] = w * factor
                 if places:
                     generic = len(places) >= 3 and max(places.values()) == min(places.values())
-                    cands.append(_Cand(start, end, 0, places, generic=generic))
+                    read = None
+                    if not exact_places and fold_key is not None and fold_key.sources:
+                        read = self._written.get(fold_key.nearest(norm))
+                    cands.append(_Cand(start, end, 0, places, generic=generic, read_as=read))
                     hit = True
                 if (
                     not hit
@@ -858,6 +902,7 @@ class NameIndex:
         self, norm: str, folded: str, start: int, end: int, cands: list[_Cand]
     ) -> None:
         best: dict[str, float] = {}
+        best_source: tuple[float, str] | None = None
         bucket = self._fuzzy.get(folded[0])
         if bucket is not None:
             strings, keys = bucket
@@ -874,9 +919,20 @@ class NameIndex:
                 for pid, w in near.items():
                     if w * sim > best.get(pid, 0.0):
                         best[pid] = w * sim
+                if near and (best_source is None or sim > best_source[0]):
+                    best_source = (sim, keys[idx].nearest(norm))
         if best:
-            cands.append(_Cand(start, end, 1, best))
+            read = self._written.get(best_source[1]) if best_source else None
+            cands.append(_Cand(start, end, 1, best, read_as=read))
             return
+        if len(norm) >= _MIN_PHONETIC_CHARS:
+            sound = self._phonetic.get(_phonetic_key(norm))
+            # and spelt somewhat alike: "counter" sounds like "Khandro" (KNTR) but is not
+            if sound is not None and fuzz.ratio(norm, sound[1]) >= _MIN_PHONETIC_LIKENESS:
+                places, source = sound
+                scaled = {pid: w * _PHONETIC_WEIGHT for pid, w in places.items()}
+                cands.append(_Cand(start, end, 1, scaled, read_as=self._written.get(source)))
+                return
         features = self._fuzzy_features.get(norm[0])
         if features is None or len(norm) < 7:
             return
@@ -1005,12 +1061,25 @@ class NameIndex:
                     # "塔钦转山起点", "Darchen ticket gate": a feature word that is one or
                     # two places of its own, at the named place: left as two mentions
                     continue
-                out.append(_Cand(c.start, f.end, c.tier, dict(c.places), boost=f.feature))
+                out.append(
+                    _Cand(
+                        c.start, f.end, c.tier, dict(c.places), boost=f.feature, read_as=c.read_as
+                    )
+                )
             # a feature word that ends the name and goes on ("big sky burial" + "sky
             # burial ground"): the name, over the whole feature word
             for f in overlapping:
                 if c.start < f.start < c.end < f.end and self._fitting(c.places, f.feature or ""):
-                    out.append(_Cand(c.start, f.end, c.tier, dict(c.places), boost=f.feature))
+                    out.append(
+                        _Cand(
+                            c.start,
+                            f.end,
+                            c.tier,
+                            dict(c.places),
+                            boost=f.feature,
+                            read_as=c.read_as,
+                        )
+                    )
             # "Lake Manasarovar", "the monastery Chuku": a feature word first
             pos = c.start
             while pos > 0 and c.start - pos < 2 and text[pos - 1] in " \t\u00a0-_":
@@ -1020,7 +1089,16 @@ class NameIndex:
             for f in features_end.get(pos, []):
                 fitting = self._fitting(c.places, f.feature or "")
                 if fitting:
-                    out.append(_Cand(f.start, c.end, c.tier, dict(c.places), boost=f.feature))
+                    out.append(
+                        _Cand(
+                            f.start,
+                            c.end,
+                            c.tier,
+                            dict(c.places),
+                            boost=f.feature,
+                            read_as=c.read_as,
+                        )
+                    )
         return out
 
     def _fitting(self, places: Mapping[str, float], feature: str) -> set[str]:
@@ -1034,9 +1112,11 @@ class NameIndex:
             have = merged.get(k)
             if have is None:
                 merged[k] = _Cand(
-                    c.start, c.end, c.tier, dict(c.places), c.feature, c.generic, c.boost
+                    c.start, c.end, c.tier, dict(c.places), c.feature, c.generic, c.boost, c.read_as
                 )
                 continue
+            if c.tier < have.tier or (c.tier == have.tier and c.top > have.top):
+                have.read_as = c.read_as  # the better reading names what it was taken for
             have.tier = min(have.tier, c.tier)
             have.generic = have.generic or c.generic
             have.boost = have.boost or c.boost
@@ -1125,6 +1205,7 @@ class NameIndex:
             text=text[c.start : c.end],
             place_ids=tuple((pid, round(min(1.0, max(0.0, s)), 4)) for pid, s in ranked),
             feature=c.feature,
+            read_as=c.read_as,
         )
 
     # ------------------------------------------------------------------ search

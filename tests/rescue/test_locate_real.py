@@ -385,3 +385,50 @@ def test_leaving_a_spot_near_a_place_starts_the_walk_there(kailash: RouteNetwork
     result = locate(kailash, text, reported_at=AT, direction="clockwise")
     assert [e.origin.place_ids[0][0] for e in result.clues.elapsed] == ["chorten_kangnyi"]
     assert not any("without a starting place" in n for n in result.clues.notes)
+
+
+# ------------------------------------------------------------ narratives: the latest landmark
+
+NARRATIVE = (
+    "we passed Gauri Kund and walked on about 6 km, now we are at Phakna Rigzin supply point"
+)
+
+
+def test_an_earlier_landmark_of_a_narrative_weighs_less(kailash: RouteNetwork) -> None:
+    import rescue.locate.engine as engine
+
+    result = locate(kailash, NARRATIVE)
+    evidence = " | ".join(e for c in result.candidates for e in c.evidence)
+    assert "Gauri Kund" in evidence and "(an earlier landmark: weighed less)" in evidence
+    # the earlier landmark is flattened, not dropped: with full weight the stated
+    # probability of the best answer differs
+    saved = engine.EARLIER_LANDMARK_WEIGHT
+    try:
+        engine.EARLIER_LANDMARK_WEIGHT = 1.0
+        full = locate(kailash, NARRATIVE)
+    finally:
+        engine.EARLIER_LANDMARK_WEIGHT = saved
+    assert full.candidates[0].probability != pytest.approx(result.candidates[0].probability)
+    assert "phakna_rigzin" in result.candidates[0].segment_id
+
+
+def test_the_latest_landmark_is_where_the_caller_last_was(kailash: RouteNetwork) -> None:
+    from rescue.locate.clues import parse_clues
+    from rescue.locate.engine import _latest_landmark
+
+    index = get_index(kailash)
+
+    def read(text: str):  # type: ignore[no-untyped-def]
+        clues = parse_clues(text, names=index.names, reported_at=AT)
+        return engine._disambiguate(index, clues)
+
+    import rescue.locate.engine as engine
+
+    clues = read(NARRATIVE)
+    latest = _latest_landmark(clues)
+    assert latest is not None and latest.text.lower().startswith("phakna rigzin")
+    # heading somewhere is not a landmark reached: nothing is tempered
+    heading = read("we passed Tarboche 3 km ago, walking towards Chuku")
+    assert _latest_landmark(heading) is None
+    # one place only: nothing to order
+    assert _latest_landmark(read("we are past Dirapuk")) is None
