@@ -618,3 +618,17 @@ def test_runtime_locate_package_does_not_import_the_offline_scoring():
                 if n.startswith(("rescue.locate_eval", "tests")) or n.endswith(".evaluate")
             ]
     assert offenders == []
+
+
+def test_a_case_without_a_report_time_is_scored_at_a_fixed_moment():
+    """Not at the wall clock: the same case file gives the same figures at any hour."""
+    seen = []
+
+    def locator(network, text, *, reported_at=None, direction=None):  # type: ignore[no-untyped-def]
+        seen.append(reported_at)
+        return LocateResult((), (), Clues(""))
+
+    case = Case("x1", "somewhere", "en", ("place",), Truth(81.3, 31.0), "s1")
+    evaluate(None, [case], locator=locator)
+    assert seen == [ev.DEFAULT_REPORTED_AT]
+    assert ev.DEFAULT_REPORTED_AT.utcoffset() == timedelta(hours=8)
