@@ -264,15 +264,20 @@ def _stated_temperature(network: RouteNetwork, temperature: float) -> float:
 def _restated(
     index: LocateIndex, state: BeliefState, candidates: list[Candidate], temperature: float
 ) -> list[Candidate]:
-    """The candidates, in the same order, with probabilities stated from the posterior
-    at ``temperature`` (the segment's mass)."""
+    """The candidates, in the same order, with their probabilities restated at the stated
+    ``temperature``: every segment's mass (at ``index.temperature``) raised to the power
+    ``index.temperature / temperature`` and renormalised over all segments. Monotone, so
+    the order and the 80 % range do not change; only what is stated does."""
     if not candidates or temperature == index.temperature:
         return candidates
     b = index.bins
-    p = state.posterior(temperature)
-    mass = np.bincount(b.segment, weights=p, minlength=len(b.segment_ids))
+    mass = np.bincount(
+        b.segment, weights=state.posterior(index.temperature), minlength=len(b.segment_ids)
+    )
+    flat = np.power(mass, index.temperature / temperature)
+    flat = flat / flat.sum()
     pos = {sid: i for i, sid in enumerate(b.segment_ids)}
-    return [replace(c, probability=float(mass[pos[c.segment_id]])) for c in candidates]
+    return [replace(c, probability=float(flat[pos[c.segment_id]])) for c in candidates]
 
 
 def _seen_features(index: LocateIndex, text: str) -> list[tuple[str, str, TagMask]]:
@@ -434,18 +439,20 @@ def locate(
             ),
         )
     posterior = state.posterior(index.temperature)
-    candidates = _restated(
-        index, state, _candidates(index, state, posterior), index.stated_temperature
-    )
+    candidates = _candidates(index, state, posterior)
+    if not clues.coordinates:
+        # what a coordinate says is stated by its own uncertainty; text clues are stated
+        # at the flatter stated temperature (fitted on the dev set)
+        candidates = _restated(index, state, candidates, index.stated_temperature)
     if against and candidates:
         # the order stays; every stated probability shrinks by what a flatter belief
         # gives the best segment (the rest is "somewhere else"), and the range widens
         posterior = state.posterior(index.temperature * CONFLICT_TEMPER)
-        flatter = state.posterior(index.stated_temperature * CONFLICT_TEMPER)
         top = index.bins.segment_ids.index(candidates[0].segment_id)
-        shrink = min(
-            1.0, float(flatter[index.bins.segment == top].sum()) / candidates[0].probability
-        )
+        flatter = float(posterior[index.bins.segment == top].sum())
+        stated_at_t = float(state.posterior(index.temperature)[index.bins.segment == top].sum())
+        # the same share of what is stated as the flatter belief keeps of the sharp one
+        shrink = min(1.0, flatter / stated_at_t) if stated_at_t > 0 else 1.0
         candidates = [replace(c, probability=c.probability * shrink) for c in candidates]
     range_80 = _range_80(index, posterior, raw)
     if candidates and range_80 is not None:

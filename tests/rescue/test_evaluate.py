@@ -309,7 +309,8 @@ def _perfect(cases: list[Case]) -> Callable[..., LocateResult]:
         network: Any, text: str, *, reported_at: Any = None, direction: Any = None
     ) -> LocateResult:
         c = by_text[text]
-        assert reported_at == c.reported_at and direction == c.direction
+        assert reported_at == (c.reported_at or ev.DEFAULT_REPORTED_AT)
+        assert direction == c.direction
         return _result(_cand(c.truth_segment_id, c.truth.lon, c.truth.lat, c.truth.route_id))
 
     return locate
