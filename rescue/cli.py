@@ -253,7 +253,7 @@ def _cmd_eval_eta(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval_locate(args: argparse.Namespace) -> int:
-    from rescue.locate.evaluate import main as evaluate_main
+    from rescue.locate_eval.evaluate import main as evaluate_main
 
     argv = ["--cases", str(args.cases)] if args.cases else []
     if args.tracks:

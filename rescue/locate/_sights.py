@@ -14,6 +14,7 @@ import re
 from rescue.locate._doc import Doc
 from rescue.locate._relations import DIRECTIONAL
 from rescue.locate._text import sight_clauses
+from rescue.locate.lexicon import lexicon, region_words
 from rescue.locate.model import Direction, Relation, SightClue
 
 __all__ = [
@@ -25,106 +26,14 @@ __all__ = [
     "text_direction",
 ]
 
-_KAILASH_ZH = r"(?:神山|冈仁波齐峰?|岗仁波齐峰?|冈底斯|岡仁波齊峰?)"
-_KAILASH_EN = r"(?:(?:mt\.?\s+|mount\s+)?kailash|kailas|the\s+mountain|the\s+peak|kang\s+rinpoche)"
+_WORDS = region_words()
+_MOUNTAIN = {"{mountain_en}": _WORDS["mountain_en"], "{mountain_zh}": _WORDS["mountain_zh"]}
 
-_SIGHTS: list[tuple[str | None, str]] = [
-    # --- not sights
-    (None, r"snow[\s-]*(?:capped|covered\s+(?:peaks?|mountains?)|mountains?|peaks?|summits?|line)"),
-    (None, r"(?:phone|battery|mobile|cell)\s+(?:is\s+)?(?:almost\s+|nearly\s+)?flat"),
-    (None, r"flat\s+(?:battery|tyres?|tires?)|mani\s+(?:stones?|walls?)"),
-    (None, r"雪山|雪峰|雪顶|雪线|玛尼石|玛尼堆|下车|上车|车票|没电|电量|河对岸|河对面"),
-    (None, r"过了?河|渡河|过过河|过不了河"),
-    (
-        None,
-        r"across\s+the\s+(?:river|stream|creek)|other\s+side\s+of\s+the\s+(?:river|stream|creek)"
-        r"|opposite\s+bank|cross(?:ed|ing)?\s+(?:the|a)\s+(?:river|stream|creek)",
-    ),
-    # --- faces of the mountain
-    (
-        "north_face",
-        rf"(?:{_KAILASH_EN}'?s?\s+)?north(?:ern)?\s+(?:face|wall|side\s+of\s+{_KAILASH_EN})",
-    ),
-    (
-        "west_face",
-        rf"(?:{_KAILASH_EN}'?s?\s+)?west(?:ern)?\s+(?:face|wall|side\s+of\s+{_KAILASH_EN})",
-    ),
-    (
-        "south_face",
-        rf"(?:{_KAILASH_EN}'?s?\s+)?south(?:ern)?\s+(?:face|wall|side\s+of\s+{_KAILASH_EN})",
-    ),
-    ("north_face", rf"北壁|{_KAILASH_ZH}的?北(?:面|坡|侧|边)"),
-    ("west_face", rf"西壁|{_KAILASH_ZH}的?西(?:面|坡|侧|边)"),
-    ("south_face", rf"南壁|{_KAILASH_ZH}的?南(?:面|坡|侧|边)"),
-    # --- lakes: a plain "lake" is the small green one below the pass
-    (
-        "big_lake",
-        r"(?:big|large|huge|giant|great|holy|sacred|vast|two)\s+(?:[a-z]+\s+)?lakes?"
-        r"|(?:distant|far[\s-]away|far[\s-]off)\s+lakes?"
-        r"|lakes?\s+(?:far\s+away|in\s+the\s+distance|far\s+off)"
-        r"|lakes|manasarovar|mansarovar|manasarowar|mapam\s+yum\s*tso|rakshas\s*tal"
-        # on the shore of one: only the big lakes have a trail round them
-        r"|lake\s*(?:kora|circuit|shore|side)|(?:shore|banks?)\s+of\s+the\s+lake"
-        r"|by\s+the\s+lake|around\s+the\s+lake",
-    ),
-    (
-        "big_lake",
-        r"大湖|圣湖|玛旁雍错|玛旁雍措|瑪旁雍錯|拉昂错|鬼湖|两个湖|远处的?大?湖|很大的湖|转湖|绕湖"
-        r"|湖边|湖岸|湖[东南西北]岸|湖的?[东南西北]边",
-    ),
-    (
-        "green_lake",
-        r"(?:green|turquoise|emerald|blue[\s-]green|small|little|frozen|tiny|icy)"
-        r"\s+(?:[a-z]+\s+)?lake|lake\s+below(?:\s+us)?|gauri\s*kunda?"
-        r"|lake\s+of\s+compassion|lake|pond",
-    ),
-    ("green_lake", r"绿色?的?小?湖|碧绿的?湖|小湖|冰湖|结冰的湖|托吉错|慈悲湖|湖|水塘|水潭"),
-    # --- along the trail
-    ("prayer_flags", r"prayer[\s-]*flags?|flags?\b|lung[\s-]?ta|tarchok|darchog"),
-    ("prayer_flags", r"经幡|风马旗|玛尼旗|彩旗|旗子"),
-    (
-        "steep_rocky",
-        r"steep(?:er|ly|ness)?|boulders?|scree|rocky|rock\s+field|moraine"
-        r"|(?:big|loose|huge|sharp|many|lots\s+of|over|on|climbing)\s+(?:rocks|stones)",
-    ),
-    (
-        "steep_rocky",
-        r"很陡|陡峭|陡坡|陡|乱石|碎石|石头路|石头坡|石坡|满地石头|都是石头|全是石头|到处是石头"
-        r"|巨石堆|石块",
-    ),
-    ("river", r"river(?:\s*bank|side)?|stream|creek|brook|lha[\s-]?chu|flowing\s+water"),
-    ("river", r"河边|河流|小河|河水|河谷|河|小溪|溪流|溪|水边|拉曲"),
-    ("bridge", r"(?:foot|iron|wooden|metal)?\s?bridges?"),
-    ("bridge", r"铁桥|木桥|桥"),
-    ("glacier", r"glaciers?|ice\s*falls?|ice\s*fields?"),
-    ("glacier", r"冰川|冰河|冰舌"),
-    ("monastery", r"monaster(?:y|ies)|gompas?|gonpas?|temples?|nunnery|lamasery"),
-    ("monastery", r"寺庙|寺院|喇嘛庙|佛寺|庙宇|寺|庙"),
-    ("cave", r"caves?|cavern|grotto"),
-    ("cave", r"山洞|修行洞|岩洞|洞穴|洞"),
-    ("clothes", r"(?:piles?\s+of\s+)?(?:old\s+)?(?:clothes|clothing|garments)(?:\s+piles?)?"),
-    ("clothes", r"衣服堆|衣服|衣物|衣裳|衣堆"),
-    (
-        "tents",
-        r"(?:tea\s*|nomads?'?\s+|supply\s+)?tents?|tea\s*(?:house|shop|stall)s?"
-        r"|teahouses?|supply\s+(?:point|station)s?",
-    ),
-    ("tents", r"帐篷茶馆|帐篷|茶馆|茶棚|补给点|补给站|小卖部"),
-    (
-        "road",
-        r"roads?|cars?|vehicles?|trucks?|jeeps?|buses|bus\b|motorbikes?|motorcycles?"
-        r"|tractors?|highway|traffic",
-    ),
-    ("road", r"公路|马路|柏油路|汽车|车辆|车子|卡车|摩托车?|大巴|越野车|车"),
-    ("snow", r"snow(?:y|ing|ed|fields?)?|ice\s+on\s+the\s+(?:path|trail|ground)"),
-    ("snow", r"积雪|下雪|雪地|冰雪|雪"),
-    (
-        "flat_plain",
-        r"flat(?:\s+(?:ground|area|land|plain|terrain|valley|grassland))?"
-        r"|plains?|grasslands?|open\s+(?:ground|plain|country|terrain)",
-    ),
-    ("flat_plain", r"平地|平原|草原|开阔|很平|平坦|空旷"),
-]
+
+def _filled(pattern: str) -> str:
+    for slot, names in _MOUNTAIN.items():
+        pattern = pattern.replace(slot, names)
+    return pattern
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -133,21 +42,14 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z])(?:{pattern})(?![a-z])" if ascii_start else pattern)
 
 
+#: (sight tag or None, pattern), in order, from ``geodata/lexicon/sights.json``.
 SIGHT_PATTERNS: list[tuple[str | None, re.Pattern[str]]] = [
-    (tag, _compile(p)) for tag, p in _SIGHTS
+    (item["tag"], _compile(_filled(item["pattern"]))) for item in lexicon("sights")["sights"]
 ]
 
-#: Named places one sees rather than stands at, and the sight each names.
-VIEW_PLACES: dict[str, str | None] = {
-    "lake_manasarovar": "big_lake",
-    "rakshastal": "big_lake",
-    "gauri_kund": "green_lake",
-    "kangjam_glacier": "north_face",
-    "kailash_summit": None,
-    "nandi_parvat": None,
-    "gurla_mandhata": None,
-    "little_kailash": None,
-}
+#: Named places one sees rather than stands at, and the sight each names (the region's
+#: ``locate_words.json``).
+VIEW_PLACES: dict[str, str | None] = dict(_WORDS["view_places"])
 
 SEEING = re.compile(
     r"\b(?:see|sees|seeing|saw|seen|view|views|visible|look(?:ing)?\s+at|watching|in\s+sight"

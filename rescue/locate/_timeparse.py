@@ -15,6 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from rescue.locate._numbers import zh_number
+from rescue.locate.lexicon import lexicon
 
 __all__ = [
     "LOCAL_TZ",
@@ -331,62 +332,12 @@ def resolve_departure(clock: ClockTime, now: datetime) -> datetime | None:
 
 # ------------------------------------------------------------ daylight without a clock
 
-#: Daylight words as a clock (Beijing time at Kailash, kora season May-October): solar
-#: noon at 81.3 E is about 14:35 Beijing time and the day at 31 N lasts 12-14 h, so the
-#: sun rises about 7:30-8:30 and sets about 20:40-21:40 (behind ridges a little later /
-#: earlier). (pattern, hour, minute, departure?) — a departure phrase is when the caller
-#: set off ("left in the dark", "摸黑出发"), the others say what time it is now.
-_DAYLIGHT: tuple[tuple[re.Pattern[str], int, int, bool], ...] = (
-    (
-        re.compile(
-            r"摸黑|天(?:还)?没亮就|天不亮就|\bin\s+the\s+dark\b|\bbefore\s+(?:dawn|daybreak)\b"
-        ),
-        5,
-        30,
-        True,
-    ),
-    (
-        re.compile(
-            r"天(?:还)?(?:没|没有)亮|天还黑|\bstill\s+dark\b|\bbefore\s+sunrise\b"
-            r"|\bpitch\s+dark\b"
-        ),
-        6,
-        30,
-        False,
-    ),
-    (
-        re.compile(
-            r"天快亮|天蒙蒙亮|天刚亮|天刚刚亮|天亮了|\bgetting\s+light\b|\bfirst\s+light\b"
-            r"|\bdawn\b|\bdaybreak\b"
-        ),
-        7,
-        30,
-        False,
-    ),
-    (
-        re.compile(
-            r"太阳刚(?:刚)?(?:出来|升起|露头|照过来|翻过)|日出了|"
-            r"\bsun\s+(?:has\s+)?just\s+(?:came|come|rose|risen|coming)\b|\bsun\s+is\s+(?:just\s+)?rising\b"
-        ),
-        8,
-        30,
-        False,
-    ),
-    (
-        re.compile(
-            r"太阳(?:快|要)?下山|天快黑|天要黑|\bsun\s*(?:is\s+)?setting\b|\bsunset\b"
-            r"|\bgetting\s+dark\b"
-        ),
-        21,
-        0,
-        False,
-    ),
-    (
-        re.compile(r"天(?:已经)?黑了|天全黑|\bit'?s\s+(?:already\s+)?dark\b|\bafter\s+dark\b"),
-        21,
-        45,
-        False,
-    ),
+#: Daylight words as a clock (Beijing time in the kora season; ``geodata/lexicon/daylight.json``
+#: says why each hour): (pattern, hour, minute, departure?) — a departure phrase is when the
+#: caller set off ("left in the dark", "摸黑出发"), the others say what time it is now.
+_DAYLIGHT: tuple[tuple[re.Pattern[str], int, int, bool], ...] = tuple(
+    (re.compile(d["pattern"]), d["hour"], d["minute"], d["departure"])
+    for d in lexicon("daylight")["daylight"]
 )
 _DEPARTING = re.compile(
     r"出发|动身|起身|走的|\bleft\b|\bset\s+off\b|\bstart(?:ed)?\b|\bsetting\s+off\b"

@@ -91,6 +91,9 @@ class Mention:
         For a generic feature word: the gazetteer type or sight tag it names
         (``"monastery"``, ``"bridge"``, ``"supply_point"``, ``"flagpole"`` …); None
         for a proper name.
+    read_as
+        For a misspelt or sound-alike word: the name it was taken for, as the gazetteer
+        spells it ("Dheerapuk" → "dira puk"); None for an exact or folded match.
     """
 
     start: int
@@ -98,6 +101,7 @@ class Mention:
     text: str
     place_ids: tuple[tuple[str, float], ...]
     feature: str | None = None
+    read_as: str | None = None
 
 
 @dataclass(frozen=True)

@@ -69,12 +69,14 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import jellyfish
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from rescue.errors import InvalidInput
+from rescue.locate.lexicon import lexicon, region_words
 from rescue.locate.model import Mention
 
 if TYPE_CHECKING:
@@ -82,247 +84,30 @@ if TYPE_CHECKING:
 
 __all__ = ["NameIndex", "FEATURE_WORDS", "FEATURE_TERMS"]
 
-#: What each feature key denotes: place types (``type`` column) or place ids.
-#: ``NameIndex`` adds the places whose names contain the feature's words (see
-#: ``_FEATURE_NAME_HINTS``: "cave", "footprint", "sky burial", "天葬" …), so a new
-#: region needs no ids here. Type or id matches score 1.0; name matches 1.0, or
-#: 0.8 for a supply point or guesthouse named after the feature; medical posts
-#: never match by name.
+_NAMES = lexicon("names")
+_REGION = region_words()
+
+#: What each feature key denotes: place types (``type`` column; ``geodata/lexicon/names.json``)
+#: or place ids (the region's ``locate_words.json``). ``NameIndex`` adds the places whose names
+#: contain the feature's words (see ``_FEATURE_NAME_HINTS``: "cave", "footprint", "sky
+#: burial", "天葬" …). Type or id matches score 1.0; name matches 1.0, or 0.8 for a supply
+#: point or guesthouse named after the feature; medical posts never match by name.
 FEATURE_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "monastery": ("monastery",),
-        "bridge": ("bridge",),
-        "river_crossing": ("bridge",),
-        "lake": ("lake",),
-        "supply_point": ("supply_point",),
-        "tea_tent": ("supply_point",),
-        "guesthouse": ("guesthouse",),
-        "prostration_point": ("prostration_point",),
-        "sky_burial": (
-            "sky_burial_500_arhats",
-            "shiva_tsal",
-            "se_buddha_footprint",
-            "fourth_sky_burial",
-        ),
-        "glacier": ("glacier", "kangjam_glacier"),
-        "flagpole": ("tarboche",),
-        "pass": ("pass",),
-        "medical_post": ("medical_post",),
-        "cave": ("cave", "naro_bonchung_cave"),
-        "footprint": ("footprint",),
-        "police_station": ("police_station",),
-        "summit": ("summit",),
-        "chorten": ("chorten_kangnyi", "thirteen_golden_chortens"),
-        # where the kora starts: the gate / ticket office (a region may have several)
-        "trailhead": ("trailhead",),
-        # named after it: "Dira-puk iron bridge", "Gendun Lachu iron bridge", "铁桥"
-        "iron_bridge": (),
-        "cliff_path": (),
+        key: (*types, *_REGION["feature_places"].get(key, ()))
+        for key, types in _NAMES["feature_types"].items()
     }
 )
 
 #: The words (English and Chinese) that name each feature. English plurals in
 #: -s/-es and the pinyin of multi-character Chinese words are matched as well.
 FEATURE_TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "monastery": (
-            "monastery",
-            "monasteries",
-            "gompa",
-            "gonpa",
-            "temple",
-            "lamasery",
-            "nunnery",
-            "寺",
-            "寺庙",
-            "寺院",
-            "庙",
-            "喇嘛庙",
-            "贡巴",
-        ),
-        "bridge": ("bridge", "footbridge", "suspension bridge", "桥", "桥梁", "小桥"),
-        "river_crossing": (
-            "river crossing",
-            "stream crossing",
-            "ford",
-            "过河处",
-            "过河点",
-            "渡河处",
-            "渡口",
-            "涉水处",
-        ),
-        "lake": ("lake", "pond", "tarn", "湖", "湖泊", "湖边", "海子", "水塘"),
-        "supply_point": (
-            "supply point",
-            "supply station",
-            "supply post",
-            "supply stop",
-            "rest stop",
-            "补给点",
-            "补给站",
-            "补给",
-            "服务点",
-            "服务站",
-        ),
-        "tea_tent": (
-            "tea tent",
-            "teahouse",
-            "tea house",
-            "tea shop",
-            "teashop",
-            "tea stall",
-            "noodle tent",
-            "茶馆",
-            "茶棚",
-            "甜茶馆",
-            "茶摊",
-            "茶帐篷",
-            "帐篷茶馆",
-        ),
-        "guesthouse": (
-            "guesthouse",
-            "guest house",
-            "hotel",
-            "lodge",
-            "hostel",
-            "inn",
-            "宾馆",
-            "旅馆",
-            "客栈",
-            "招待所",
-            "酒店",
-            "旅店",
-            "住宿",
-            "民宿",
-        ),
-        "prostration_point": (
-            "prostration point",
-            "prostration site",
-            "prostration place",
-            "prostration spot",
-            "朝拜处",
-            "朝拜点",
-            "磕头处",
-            "磕头点",
-            "叩拜处",
-            "磕长头",
-        ),
-        "sky_burial": (
-            "sky burial",
-            "sky burial site",
-            "sky burial ground",
-            "charnel ground",
-            "burial ground",
-            "天葬台",
-            "天葬场",
-            "天葬",
-        ),
-        "glacier": ("glacier", "icefall", "ice field", "冰川", "冰河"),
-        "flagpole": (
-            "flagpole",
-            "flag pole",
-            "prayer flag pole",
-            "flagstaff",
-            "经幡杆",
-            "经幡柱",
-            "旗杆",
-            "经幡旗杆",
-        ),
-        "pass": ("pass", "mountain pass", "山口", "垭口", "哑口", "埡口", "啞口"),
-        "medical_post": (
-            "medical post",
-            "medical point",
-            "medical service point",
-            "medical station",
-            "clinic",
-            "hospital",
-            "first aid",
-            "first aid post",
-            "aid post",
-            "health centre",
-            "health center",
-            "医疗点",
-            "医疗服务点",
-            "医疗站",
-            "医务室",
-            "诊所",
-            "卫生院",
-            "医院",
-            "急救站",
-            "救护站",
-        ),
-        "cave": ("cave", "meditation cave", "山洞", "修行洞", "岩洞", "洞穴"),
-        "footprint": ("footprint", "foot print", "脚印", "足印", "佛足印"),
-        "police_station": (
-            "police station",
-            "police post",
-            "checkpoint",
-            "check point",
-            "派出所",
-            "警务站",
-            "检查站",
-            "边检站",
-            "警察局",
-        ),
-        "summit": ("summit", "peak", "峰", "山顶", "顶峰"),
-        "chorten": ("chorten", "stupa", "佛塔", "白塔", "金塔"),
-        "trailhead": (
-            "trailhead",
-            "trail head",
-            "gate",
-            "kora gate",
-            "kora entrance",
-            "ticket gate",
-            "ticket office",
-            "ticket booth",
-            "ticket counter",
-            "ticket check",
-            "entrance gate",
-            "scenic area gate",
-            "售票处",
-            "售票点",
-            "售票口",
-            "检票口",
-            "检票处",
-            "转山口",
-            "转山入口",
-            "转山起点",
-            "转山起始点",
-            "转山大门",
-            "景区大门",
-            "景区门口",
-            "景区入口",
-        ),
-        "iron_bridge": ("iron bridge", "metal bridge", "steel bridge", "铁桥", "钢桥"),
-        "cliff_path": (
-            "cliff path",
-            "cliff trail",
-            "cliff section",
-            "cliff road",
-            "cliff ledge",
-            "险路",
-            "悬崖路",
-            "悬崖小路",
-            "崖边小路",
-        ),
-    }
+    {key: tuple(terms) for key, terms in _NAMES["feature_terms"].items()}
 )
 
 #: Words that, inside a place's name or aliases, make it an instance of a feature.
 _FEATURE_NAME_HINTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "sky_burial": ("sky burial", "天葬"),
-        "glacier": ("glacier", "冰川"),
-        "flagpole": ("flagpole", "flag pole", "经幡杆", "经幡柱"),
-        "cave": ("cave", "洞"),
-        "footprint": ("footprint", "脚印", "足印"),
-        "chorten": ("chorten", "stupa", "佛塔", "金塔"),
-        "prostration_point": ("prostration point", "朝拜处"),
-        "supply_point": ("supply point", "补给点"),
-        "tea_tent": ("teahouse", "tea tent", "茶馆"),
-        "iron_bridge": ("iron bridge", "铁桥"),
-        "cliff_path": ("cliff", "险路"),
-    }
+    {key: tuple(words) for key, words in _NAMES["feature_name_hints"].items()}
 )
 
 # Places whose point is the centre of an area: nothing is "at the same spot".
@@ -336,208 +121,34 @@ _NEARBY_M = 700.0
 
 # Generic words stripped from names to get their cores, with the place types
 # for which the word is the place's own kind ("Chuku Gompa" is a monastery).
-_EN_SUFFIX_TABLE = (
-    ("kora gate", "trailhead"),
-    ("ticket office", "trailhead"),
-    ("gate", "trailhead"),
-    ("supply point", "supply_point"),
-    ("supply", "supply_point"),
-    ("station", "supply_point"),
-    ("teahouse", "supply_point"),
-    ("teahouses", "supply_point"),
-    ("tea house", "supply_point"),
-    ("tea tent", "supply_point"),
-    ("tea tents", "supply_point"),
-    ("guesthouse", "guesthouse"),
-    ("guesthouses", "guesthouse"),
-    ("guest house", "guesthouse"),
-    ("hotel", "guesthouse"),
-    ("lodge", "guesthouse"),
-    ("camp", "guesthouse other"),
-    ("campsite", "guesthouse other"),
-    ("gompa", "monastery"),
-    ("gonpa", "monastery"),
-    ("monastery", "monastery"),
-    ("temple", "monastery"),
-    ("ruins", "monastery sacred_site"),
-    ("monastery ruins", "monastery sacred_site"),
-    ("bridge", "bridge"),
-    ("iron bridge", "bridge"),
-    ("pass", "pass"),
-    ("la", "pass"),
-    ("glacier", "viewpoint glacier"),
-    ("lake", "lake"),
-    ("kund", "lake"),
-    ("kunda", "lake"),
-    ("peak", "summit"),
-    ("summit", "summit"),
-    ("cave", "sacred_site"),
-    ("caves", "sacred_site"),
-    ("flagpole", "sacred_site"),
-    ("village", "town"),
-    ("town", "town"),
-    ("township", "town"),
-)
+_EN_SUFFIX_TABLE = tuple((w, t) for w, t in _NAMES["en_suffixes"])
 _EN_SUFFIXES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = tuple(
     sorted(
         ((tuple(w.split()), frozenset(t.split())) for w, t in _EN_SUFFIX_TABLE),
         key=lambda item: -len(item[0]),  # "iron bridge" before "bridge"
     )
 )
-_EN_PREFIXES: tuple[tuple[str, ...], ...] = (("lake",), ("mount",), ("mt",), ("the",))
+_EN_PREFIXES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in _NAMES["en_prefixes"])
 # A core ending in a river word names the river, not the place ("Lha-chu").
-_RIVER_WORDS = frozenset({"chu", "chhu", "river", "tsangpo", "stream"})
+_RIVER_WORDS = frozenset(_NAMES["river_words"])
 
-_ZH_SUFFIX_TABLE = (
-    ("香客宾馆", "guesthouse"),
-    ("宾馆住宿", "guesthouse"),
-    ("宾馆", "guesthouse"),
-    ("旅馆", "guesthouse"),
-    ("住宿", "guesthouse"),
-    ("补给点", "supply_point"),
-    ("补给站", "supply_point"),
-    ("茶馆", "supply_point"),
-    ("驿站", "supply_point"),
-    ("修行洞", "sacred_site"),
-    ("遗址", "monastery sacred_site"),
-    ("废墟", "monastery sacred_site"),
-    ("山口", "pass"),
-    ("垭口", "pass"),
-    ("埡口", "pass"),
-    ("铁桥", "bridge"),
-    ("桥", "bridge"),
-    ("寺", "monastery"),
-    ("峰", "summit"),
-    ("村", "town"),
-    ("镇", "town"),
-    ("乡", "town"),
-    ("县", "town"),
-    ("杆", "sacred_site"),
-    ("阵", "sacred_site"),
-    ("柱", "sacred_site"),
-)
+_ZH_SUFFIX_TABLE = tuple((w, t) for w, t in _NAMES["zh_suffixes"])
 _ZH_SUFFIXES: tuple[tuple[str, frozenset[str]], ...] = tuple(
     sorted(((w, frozenset(t.split())) for w, t in _ZH_SUFFIX_TABLE), key=lambda i: -len(i[0]))
 )
-_ZH_BAD_CORE = re.compile(r"^(?:第.+|[东南西北]+|临时|政府|医疗服务|[大小]|天葬台|冈仁波齐)$")
+_ZH_BAD_CORE = re.compile(
+    "^(?:" + "|".join([_NAMES["zh_bad_core"], *map(re.escape, _REGION["not_name_cores_zh"])]) + ")$"
+)
 
 # Ordinary English words: never a place name on their own, never the edge of a
 # fuzzy match, and names made only of them match exactly and weigh less.
-_COMMON_EN = frozenset(
-    """
-    a about above across after afternoon again against ago ahead aid all almost alone along
-    already also am an and another any anyone anything are area around arrived as ascent at
-    away back bad bag bank base basin be bear because been before behind being below beside
-    best better between big bird black boulder boulders box broken brother but by cabin
-    call called came camp can cannot cant car carry centre center chest child children climb
-    climbed climbing close cold come coming compassion corner could county crossing crown
-    cut dance dancing dangerous dark daughter day days dead death demon descent did didnt
-    do does dog dont down downhill during each east eastern eight else end entrance even
-    evening ever every exit eye face fall fallen far fast father feel feet female few final
-    find fine first five flag flags flat foot for found four fourth friend friends from front
-    further gate get ghost give go going golden gone good gorge got government great green
-    ground group groups guide had half halfway hand has hat have he head heart heavenly
-    help her here high highway hill him his hit holy horse hot hour hours house how hurt
-    i ice if image imprint in indian injured inner inside instep into iron is it its just
-    junction keep kilometre kilometres km last later leave left leg legs let lie light like
-    line little long look looking lost lot low lower main man many may me meadow medicine
-    men meter meters metre metres middle midway might mile miles minute minutes mirror more
-    morning most mother mountain mountains move much must my name near nearby need never
-    new next night nine no noon north not nothing now of off office old on once one only
-    open or other our out outer outside over pain palace part pass passed past path people
-    perilous phone pilgrim pilgrims place please point pole police pool pouch prayer put
-    rain rebirth red rest ribbon right river road rock rocks route run said same saw say
-    second secret section see seen send seven she should side sign silk since sister site
-    six sky slope sloping slow small snow snowing so some something son soon south
-    southeastern sparrow split square start station steep still stone stones stop story
-    straight stream stuck sun supply sure sword take team tell temporary ten tent tents than
-    that the their them then there these they thing think third this those three through
-    time tired to today told too took top tourist towards town track trail tree turn two
-    under until up upper us valley very view village wait walk walked walking want was
-    water way we weather well went were west what when where which while white who why
-    wild will wind with without woman women wrong yak yaks year yellow yes yesterday yet
-    you young your thirteen hunter cliff glass innards dice saddle cracked kora tea
-    base camp centre hospital clinic ticket border checkpoint tibetan chinese english
-    lake lakes bridge bridges monastery temple gompa glacier cave caves peak summit la
-    guesthouse hotel lodge teahouse inn tso chu flagpole chorten chortens stupa footprint
-    footprints burial plain shrine point points seat institute astro medical service
-    parka jacket boots shoes double immigration milky miracle western southern northern
-    stacked bathing female horn heavenly ridge cairn shack
-    """.split()
-)
+_COMMON_EN = frozenset(_NAMES["common_en"])
 
 # Fuzzy runs may end in these generic words ("Drolmma pass").
-_EDGE_OK = frozenset(
-    {
-        "la",
-        "pass",
-        "gompa",
-        "gonpa",
-        "monastery",
-        "temple",
-        "kund",
-        "lake",
-        "glacier",
-        "bridge",
-        "guesthouse",
-        "supply",
-        "point",
-        "cave",
-        "peak",
-        "tso",
-        "chu",
-    }
-)
+_EDGE_OK = frozenset(_NAMES["edge_ok"])
 # "pass" after these words, or before these, is the verb.
-_PASS_VERB_BEFORE = frozenset(
-    {
-        "to",
-        "will",
-        "can",
-        "cannot",
-        "could",
-        "would",
-        "should",
-        "must",
-        "just",
-        "we",
-        "i",
-        "they",
-        "you",
-        "did",
-        "didnt",
-        "not",
-        "dont",
-        "may",
-        "might",
-        "and",
-        "then",
-    }
-)
-_PASS_VERB_AFTER = frozenset(
-    {
-        "the",
-        "a",
-        "an",
-        "by",
-        "through",
-        "it",
-        "over",
-        "them",
-        "us",
-        "me",
-        "out",
-        "away",
-        "on",
-        "along",
-        "this",
-        "that",
-        "there",
-        "here",
-        "him",
-        "her",
-    }
-)
+_PASS_VERB_BEFORE = frozenset(_NAMES["pass_verb_before"])
+_PASS_VERB_AFTER = frozenset(_NAMES["pass_verb_after"])
 
 _LAT, _CJK, _BO = 0, 1, 2
 _CJK_CHARS = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
@@ -580,6 +191,12 @@ _ZH_ORDINAL_DIGIT = re.compile(r"(?<=第)([1-9])(?![0-9])")
 _ZH_DIGITS = "一二三四五六七八九"
 
 _MAX_LAT_WORDS = 8
+# Sound keys: only for words and keys long enough not to sound like ordinary words, and
+# weaker than a spelling within a few edits.
+_MIN_PHONETIC_CHARS = 6
+_MIN_PHONETIC_KEY = 4
+_PHONETIC_WEIGHT = 0.7
+_MIN_PHONETIC_LIKENESS = 50.0  # rapidfuzz ratio, 0-100
 _MAX_FUZZY_WORDS = 4
 _CACHE_LIMIT = 50_000
 
@@ -604,6 +221,7 @@ class _Cand:
     feature: str | None = None
     generic: bool = False
     boost: str | None = None  # a following feature word favours places of its kind
+    read_as: str | None = None  # the name a misspelt or sound-alike word was taken for
 
     @property
     def top(self) -> float:
@@ -626,6 +244,10 @@ class _Key:
             if weight > slot.get(pid, 0.0):
                 slot[pid] = weight
 
+    def nearest(self, norm: str) -> str:
+        """The spelling folded into this key that is closest to ``norm`` (edits)."""
+        return min(self.sources, key=lambda source: (OSA.distance(norm, source), source))
+
     def near_spelling(self, norm: str, extra: int, divisor: int) -> tuple[dict[str, float], bool]:
         """Places of the spellings within ``extra + len // divisor`` edits of ``norm``.
 
@@ -643,6 +265,14 @@ class _Key:
                 if w > found.get(pid, 0.0):
                     found[pid] = w
         return found, feature
+
+
+def _phonetic_key(norm: str) -> str:
+    """The Metaphone key of a spelling (jellyfish), read for Tibetan romanisations: an
+    h marks aspiration ("Zuthulphuk", "Dhirapuk", "Derafook"), not English th / ph, so
+    "0" (th) is read as T, "F" (ph) as P, and H is dropped."""
+    key = str(jellyfish.metaphone(norm))
+    return key.replace("0", "T").replace("F", "P").replace("H", "")
 
 
 def _norm_word(word: str) -> str:
@@ -763,6 +393,8 @@ class NameIndex:
         self._word_cache: dict[str, tuple[str, str, bool]] = {}
         self._exact: dict[str, _Key] = {}
         self._folded: dict[str, _Key] = {}
+        #: each Latin spelling key as its words (what a fuzzy or sound match was taken for)
+        self._written: dict[str, str] = {}
         self._zh: dict[str, _Key] = {}
         self._zh_sound: dict[tuple[str, ...], _Key] = {}
         # two-character names by their toned pinyin (岗嘉 = 岗加: gǎng jiā)
@@ -772,7 +404,7 @@ class NameIndex:
         self._bo: dict[tuple[str, ...], _Key] = {}
         self._build_latin(rows)
         self._build_chinese(rows)
-        self._build_tibetan(rows)
+        self._build_tibetan(rows, dict(zip(ids, column("aliases_bo"), strict=True)))
         self._build_features(rows)
         self._build_fuzzy()
         self._zh_lengths = _lengths_by_head(self._zh)
@@ -907,6 +539,7 @@ class NameIndex:
         if len(norm) < 3:
             return
         self._exact.setdefault(norm, _Key()).add(pid, weight)
+        self._written.setdefault(norm, " ".join(words))
         folded = _join_fold(_fold_word(w) for w in words)
         if fold and len(folded) >= 4 and len(norm) >= 4:
             self._folded.setdefault(folded, _Key()).add(pid, weight * 0.95, norm)
@@ -981,14 +614,19 @@ class NameIndex:
             forms.append(chars)
         return [f for f in forms if f]
 
-    def _build_tibetan(self, rows: list[tuple[Any, ...]]) -> None:
+    def _build_tibetan(
+        self, rows: list[tuple[Any, ...]], aliases_bo: Mapping[str, Any] | None = None
+    ) -> None:
         for pid, _, _, _, _, name_bo in rows:
-            name = _as_text(name_bo)
-            syllables = tuple(m.group() for m in _TOKEN_RE.finditer(name) if m.lastgroup == "bo")
-            if syllables:
-                self._bo.setdefault(syllables, _Key()).add(pid, 1.0)
-                if len(syllables) > 2 and syllables[-2:] == ("དགོན", "པ"):
-                    self._bo.setdefault(syllables[:-2], _Key()).add(pid, 0.95)
+            extra = _as_list((aliases_bo or {}).get(pid))
+            for name, weight in [(_as_text(name_bo), 1.0), *((a, 0.95) for a in extra)]:
+                syllables = tuple(
+                    m.group() for m in _TOKEN_RE.finditer(name) if m.lastgroup == "bo"
+                )
+                if syllables:
+                    self._bo.setdefault(syllables, _Key()).add(pid, weight)
+                    if len(syllables) > 2 and syllables[-2:] == ("དགོན", "པ"):
+                        self._bo.setdefault(syllables[:-2], _Key()).add(pid, weight * 0.95)
 
     def _build_features(self, rows: list[tuple[Any, ...]]) -> None:
         self._features: dict[str, tuple[tuple[str, float], ...]] = {}
@@ -1058,6 +696,19 @@ class NameIndex:
             strings, keys = self._fuzzy.setdefault(folded[0], ([], []))
             strings.append(folded)
             keys.append(key)
+        # sound keys (Metaphone, jellyfish) of every spelling of a name, for spellings
+        # too far from any for edits: "Zuthulphuk" ~ "Zutulpuk", "Shershong" ~ "Sershong"
+        self._phonetic: dict[str, tuple[dict[str, float], str]] = {}
+        for key in self._folded.values():
+            for source, places in key.sources.items():
+                if len(source) < _MIN_PHONETIC_CHARS or not places:
+                    continue
+                code = _phonetic_key(source)
+                if len(code) < _MIN_PHONETIC_KEY:
+                    continue
+                have, _ = self._phonetic.setdefault(code, ({}, source))
+                for pid, w in places.items():
+                    have[pid] = max(have.get(pid, 0.0), w)
         self._fuzzy_features: dict[str, tuple[list[str], list[str]]] = {}
         for norm, key in self._exact.items():
             if key.feature is not None and len(norm) >= 7:
@@ -1226,7 +877,10 @@ class NameIndex:
                             places[pid] = w * factor
                 if places:
                     generic = len(places) >= 3 and max(places.values()) == min(places.values())
-                    cands.append(_Cand(start, end, 0, places, generic=generic))
+                    read = None
+                    if not exact_places and fold_key is not None and fold_key.sources:
+                        read = self._written.get(fold_key.nearest(norm))
+                    cands.append(_Cand(start, end, 0, places, generic=generic, read_as=read))
                     hit = True
                 if (
                     not hit
@@ -1248,6 +902,7 @@ class NameIndex:
         self, norm: str, folded: str, start: int, end: int, cands: list[_Cand]
     ) -> None:
         best: dict[str, float] = {}
+        best_source: tuple[float, str] | None = None
         bucket = self._fuzzy.get(folded[0])
         if bucket is not None:
             strings, keys = bucket
@@ -1264,9 +919,20 @@ class NameIndex:
                 for pid, w in near.items():
                     if w * sim > best.get(pid, 0.0):
                         best[pid] = w * sim
+                if near and (best_source is None or sim > best_source[0]):
+                    best_source = (sim, keys[idx].nearest(norm))
         if best:
-            cands.append(_Cand(start, end, 1, best))
+            read = self._written.get(best_source[1]) if best_source else None
+            cands.append(_Cand(start, end, 1, best, read_as=read))
             return
+        if len(norm) >= _MIN_PHONETIC_CHARS:
+            sound = self._phonetic.get(_phonetic_key(norm))
+            # and spelt somewhat alike: "counter" sounds like "Khandro" (KNTR) but is not
+            if sound is not None and fuzz.ratio(norm, sound[1]) >= _MIN_PHONETIC_LIKENESS:
+                places, source = sound
+                scaled = {pid: w * _PHONETIC_WEIGHT for pid, w in places.items()}
+                cands.append(_Cand(start, end, 1, scaled, read_as=self._written.get(source)))
+                return
         features = self._fuzzy_features.get(norm[0])
         if features is None or len(norm) < 7:
             return
@@ -1395,12 +1061,25 @@ class NameIndex:
                     # "塔钦转山起点", "Darchen ticket gate": a feature word that is one or
                     # two places of its own, at the named place: left as two mentions
                     continue
-                out.append(_Cand(c.start, f.end, c.tier, dict(c.places), boost=f.feature))
+                out.append(
+                    _Cand(
+                        c.start, f.end, c.tier, dict(c.places), boost=f.feature, read_as=c.read_as
+                    )
+                )
             # a feature word that ends the name and goes on ("big sky burial" + "sky
             # burial ground"): the name, over the whole feature word
             for f in overlapping:
                 if c.start < f.start < c.end < f.end and self._fitting(c.places, f.feature or ""):
-                    out.append(_Cand(c.start, f.end, c.tier, dict(c.places), boost=f.feature))
+                    out.append(
+                        _Cand(
+                            c.start,
+                            f.end,
+                            c.tier,
+                            dict(c.places),
+                            boost=f.feature,
+                            read_as=c.read_as,
+                        )
+                    )
             # "Lake Manasarovar", "the monastery Chuku": a feature word first
             pos = c.start
             while pos > 0 and c.start - pos < 2 and text[pos - 1] in " \t\u00a0-_":
@@ -1410,7 +1089,16 @@ class NameIndex:
             for f in features_end.get(pos, []):
                 fitting = self._fitting(c.places, f.feature or "")
                 if fitting:
-                    out.append(_Cand(f.start, c.end, c.tier, dict(c.places), boost=f.feature))
+                    out.append(
+                        _Cand(
+                            f.start,
+                            c.end,
+                            c.tier,
+                            dict(c.places),
+                            boost=f.feature,
+                            read_as=c.read_as,
+                        )
+                    )
         return out
 
     def _fitting(self, places: Mapping[str, float], feature: str) -> set[str]:
@@ -1424,9 +1112,11 @@ class NameIndex:
             have = merged.get(k)
             if have is None:
                 merged[k] = _Cand(
-                    c.start, c.end, c.tier, dict(c.places), c.feature, c.generic, c.boost
+                    c.start, c.end, c.tier, dict(c.places), c.feature, c.generic, c.boost, c.read_as
                 )
                 continue
+            if c.tier < have.tier or (c.tier == have.tier and c.top > have.top):
+                have.read_as = c.read_as  # the better reading names what it was taken for
             have.tier = min(have.tier, c.tier)
             have.generic = have.generic or c.generic
             have.boost = have.boost or c.boost
@@ -1515,6 +1205,7 @@ class NameIndex:
             text=text[c.start : c.end],
             place_ids=tuple((pid, round(min(1.0, max(0.0, s)), 4)) for pid, s in ranked),
             feature=c.feature,
+            read_as=c.read_as,
         )
 
     # ------------------------------------------------------------------ search

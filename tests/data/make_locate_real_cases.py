@@ -15,7 +15,7 @@ How the set was made (issue 13)
   present tense, an emergency, the writer's own names, spellings, distances and times (a
   Chinese caller re-telling an English report is allowed: callers are of every language).
 * **Truth**: never coordinates. Each case has a ``truth_spec`` that is evaluated at scoring
-  time against the region data that is current then (:func:`rescue.locate.realcases.resolve`),
+  time against the region data that is current then (:func:`rescue.locate_eval.realcases.resolve`),
   so the truths move with the kora geometry when it is re-traced:
 
   - ``{"place": id}``: the place's point on its route (a side path for a gompa);
@@ -816,7 +816,7 @@ case("kbs13", "en", "features",
      "friend needs it", B("phakna_rigzin_supply", "lham_chu_bridge", 0.4),
      "This path has also become a two lane one and we also saw an ambulance")
 # ---- map apps: the coordinates are the truth point written as the app shows it (the
-# ``{...}`` placeholders are filled at scoring time, rescue.locate.realcases.fill_text); the
+# ``{...}`` placeholders are filled at scoring time, rescue.locate_eval.realcases.fill_text); the
 # place and the sentence come from the trip report, the app habit from WeChat's location
 # sharing (it hands coordinates to Tencent/Amap/Baidu maps: https://nctoro.com/gongnue/67481.html)
 case("jsl", "zh", "map_app", "我们在不动地定附近，高德地图显示坐标 {gcj_lonlat}",
@@ -860,7 +860,7 @@ def main(argv: list[str]) -> int:
         OUT.write_text(text, encoding="utf-8", newline="\n")
     sys.path.insert(0, str(ROOT))
     from geodata import load_region
-    from rescue.locate.realcases import load_real_cases
+    from rescue.locate_eval.realcases import load_real_cases
     from routes import build_network
 
     net = build_network(load_region("kailash"))

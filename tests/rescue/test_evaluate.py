@@ -1,5 +1,5 @@
 """The locate case set (``tests/data/locate_cases.jsonl``) and the scoring in
-``rescue.locate.evaluate``, run against stand-in locators so the scoring itself is tested,
+``rescue.locate_eval.evaluate``, run against stand-in locators so the scoring itself is tested,
 not the locator."""
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-import rescue.locate.evaluate as ev
+import rescue.locate_eval.evaluate as ev
 from geodata import load_region
 from rescue.errors import DataValidationError, InvalidInput
-from rescue.locate.evaluate import (
+from rescue.locate.model import Candidate, Clues, LocateResult
+from rescue.locate_eval.evaluate import (
     CLUE_TYPES,
     LOCAL_TZ,
     Case,
@@ -36,7 +37,6 @@ from rescue.locate.evaluate import (
     main,
     track_pairs,
 )
-from rescue.locate.model import Candidate, Clues, LocateResult
 from routes import RouteNetwork, build_network
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -309,7 +309,8 @@ def _perfect(cases: list[Case]) -> Callable[..., LocateResult]:
         network: Any, text: str, *, reported_at: Any = None, direction: Any = None
     ) -> LocateResult:
         c = by_text[text]
-        assert reported_at == c.reported_at and direction == c.direction
+        assert reported_at == (c.reported_at or ev.DEFAULT_REPORTED_AT)
+        assert direction == c.direction
         return _result(_cand(c.truth_segment_id, c.truth.lon, c.truth.lat, c.truth.route_id))
 
     return locate
@@ -594,3 +595,41 @@ def test_time_track_evaluation_on_real_held_out_tracks(
     # valley, not on target
     assert report.median_error_km is not None and report.median_error_km < 3.0
     assert 0.3 <= (report.coverage or 0.0) <= 1.0
+
+
+def test_runtime_locate_package_does_not_import_the_offline_scoring():
+    """The evaluation harness lives in ``rescue.locate_eval`` (offline); ``rescue.locate``
+    (run by the web app) imports neither it nor anything under ``tests``."""
+    import ast
+    from pathlib import Path
+
+    import rescue.locate
+
+    offenders = []
+    for path in sorted(Path(rescue.locate.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [
+                f"{path.name}: {n}"
+                for n in names
+                if n.startswith(("rescue.locate_eval", "tests")) or n.endswith(".evaluate")
+            ]
+    assert offenders == []
+
+
+def test_a_case_without_a_report_time_is_scored_at_a_fixed_moment():
+    """Not at the wall clock: the same case file gives the same figures at any hour."""
+    seen = []
+
+    def locator(network, text, *, reported_at=None, direction=None):  # type: ignore[no-untyped-def]
+        seen.append(reported_at)
+        return LocateResult((), (), Clues(""))
+
+    case = Case("x1", "somewhere", "en", ("place",), Truth(81.3, 31.0), "s1")
+    evaluate(None, [case], locator=locator)
+    assert seen == [ev.DEFAULT_REPORTED_AT]
+    assert ev.DEFAULT_REPORTED_AT.utcoffset() == timedelta(hours=8)

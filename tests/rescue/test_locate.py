@@ -57,7 +57,7 @@ def test_chinese_description_with_a_view(kailash: RouteNetwork) -> None:
     top = _top(kailash, "我们在卓玛拉山口下面，能看到绿色的湖")["candidates"][0]
     # below the pass on the side of Gauri Kund: the descent segment, km 24.6-27.7
     assert top["segment_id"] == "outer_kora:dolma_la-phakna_rigzin_supply"
-    assert top["probability"] > 0.6
+    assert top["probability"] > 0.5  # stated at the calibrated (flatter) stated temperature
 
 
 def test_coordinates_are_decisive_and_report_the_offset(kailash: RouteNetwork) -> None:

@@ -11,8 +11,8 @@ from geodata import load_region
 from rescue.locate import LOCAL_TZ, locate
 from rescue.locate.chinamaps import wgs84_to_bd09, wgs84_to_gcj02
 from rescue.locate.coords import find_coordinates
-from rescue.locate.evaluate import distance_m
 from rescue.locate.mapapps import find_links, with_app_datum
+from rescue.locate_eval.evaluate import distance_m
 from routes import RouteNetwork, build_network
 
 AT = datetime(2025, 7, 12, 11, 0, tzinfo=LOCAL_TZ)

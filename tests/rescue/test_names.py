@@ -743,3 +743,88 @@ def test_a_feature_word_running_on_from_a_name(index: NameIndex) -> None:
 def test_cliff_path_words(index: NameIndex) -> None:
     [m] = index.find("the dangerous cliff path in the gorge")
     assert (m.feature, m.place_ids[0][0]) == ("cliff_path", "red_cliff_path")
+
+
+# ------------------------------------------------- issue 13: sound keys, what a word was read as
+
+
+def _kailash_with_aliases() -> NameIndex:
+    from rescue.locate.engine import _with_extra_aliases
+    from routes import build_network
+
+    return NameIndex(_with_extra_aliases(build_network(load_region("kailash"))))
+
+
+@pytest.fixture(scope="module")
+def full_index() -> NameIndex:
+    return _kailash_with_aliases()
+
+
+def test_a_misspelt_name_says_which_name_it_was_read_as(full_index: NameIndex) -> None:
+    (m,) = full_index.find("Dirafuk")
+    assert m.place_ids[0][0] == "drirapuk_gompa"
+    assert m.read_as == "dira puk"
+    (exact,) = full_index.find("Dirapuk")
+    assert exact.read_as is None
+
+
+def test_sound_keys_match_spellings_too_far_for_edits(full_index: NameIndex) -> None:
+    """Metaphone (jellyfish), read for Tibetan romanisations: "Seershawng" is 4 edits from
+    "sershong" but sounds the same (SRXNK); "Gendunlachoo" sounds like "Gendun Lachu"."""
+    import rescue.locate.names as names_module
+
+    (m,) = full_index.find("Seershawng")
+    assert m.place_ids[0][0] == "sershong_supply"
+    assert m.read_as == "sershong"
+    assert m.place_ids[0][1] == pytest.approx(0.7 * 0.95)  # weaker than a spelling match
+    (g,) = full_index.find("Gendunlachoo")
+    assert g.place_ids[0][0] == "gendun_lachu_bridge"
+    assert names_module._phonetic_key("zuthulphuk") == names_module._phonetic_key("zutulpuk")
+    # without the sound keys these are not found
+    saved = full_index._phonetic
+    full_index._phonetic = {}
+    try:
+        assert full_index.find("Seershawng") == []
+    finally:
+        full_index._phonetic = saved
+
+
+def test_an_ordinary_word_that_sounds_like_a_name_is_not_taken_for_it(
+    full_index: NameIndex,
+) -> None:
+    import rescue.locate.names as names_module
+
+    # "counter" and "Khandro" share a Metaphone key (KNTR), but are spelt far apart
+    assert names_module._phonetic_key("counter") == names_module._phonetic_key("khandro")
+    found = full_index.find("we walk counter clockwise")
+    assert all(not any(p.startswith("khand") for p, _ in m.place_ids) for m in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Kailash Parvat", "kailash_summit"),
+        ("Manas Sarovar", "lake_manasarovar"),
+        ("Dormala", "dolma_la"),
+        ("Zuthulpuk", "zutulpuk_gompa"),
+        ("Derapuk monastery", "drirapuk_gompa"),
+        ("Charan Sparsha", "kangjam_glacier"),
+        ("འབྲི་ར་ཕུག", "drirapuk_gompa"),
+        ("གངས་ཏི་སེ", "kailash_summit"),
+        ("དར་པོ་ཆེ", "tarboche"),
+    ],
+)
+def test_hindi_sanskrit_and_tibetan_script_names_from_the_aliases_file(
+    full_index: NameIndex, text: str, place: str
+) -> None:
+    found = full_index.find(text)
+    assert found and found[0].place_ids[0][0] == place, found
+
+
+def test_tibetan_aliases_column_is_indexed(places: geopandas.GeoDataFrame) -> None:
+    extra = places.copy()
+    extra["aliases_bo"] = [[] for _ in range(len(extra))]
+    extra.at["darchen", "aliases_bo"] = ["སྟག་ཆེན"]
+    assert not NameIndex(places).find("སྟག་ཆེན")
+    (m,) = NameIndex(extra).find("སྟག་ཆེན")
+    assert m.place_ids[0] == ("darchen", 0.95)

@@ -1,6 +1,6 @@
 """The real-text case set (``tests/data/locate_real_cases.jsonl``), its truth procedures
-(``rescue.locate.realcases``), the Chinese map-app conversions and the issue-13 metrics of
-``rescue.locate.evaluate`` (confidently wrong answers, 80 %-range coverage, empty answers)."""
+(``rescue.locate_eval.realcases``), the Chinese map-app conversions and the issue-13 metrics of
+``rescue.locate_eval.evaluate`` (confidently wrong answers, 80 %-range coverage, empty answers)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from rescue.locate.chinamaps import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from rescue.locate.evaluate import Case, GroupStats, Truth, distance_m, evaluate
 from rescue.locate.model import Candidate, Clues, LocateResult, RouteRange
-from rescue.locate.realcases import CLASSES, fill_text, load_real_cases, resolve
+from rescue.locate_eval.evaluate import Case, GroupStats, Truth, distance_m, evaluate
+from rescue.locate_eval.realcases import CLASSES, fill_text, load_real_cases, resolve
 from routes import RouteNetwork, build_network
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -47,6 +47,7 @@ __all__ = [
     "LANGUAGES",
     "TARGETS",
     "DEFAULT_CASES",
+    "DEFAULT_REPORTED_AT",
     "LOCAL_TZ",
     "Locator",
     "Truth",
@@ -100,6 +101,11 @@ DEFAULT_CASES = Path(__file__).resolve().parents[2] / "tests" / "data" / "locate
 
 #: China Standard Time: local time everywhere in Tibet (DOMAIN.md); callers give clock times.
 LOCAL_TZ = timezone(timedelta(hours=8), "CST")
+#: When a case gives no report time, it is scored as if reported at this moment (noon,
+#: Beijing time, in the kora season), not at the moment the evaluation runs: the locator
+#: reads "now" from the report time (clock words, daylight, "yesterday"), so scoring at
+#: the wall clock made the figures depend on the hour they were printed.
+DEFAULT_REPORTED_AT = datetime(2025, 7, 12, 12, 0, tzinfo=LOCAL_TZ)
 
 #: ``locate(network, text, *, reported_at=None, direction=None) -> LocateResult``
 Locator = Callable[..., LocateResult]
@@ -566,9 +572,10 @@ def _score(
 
 
 def _run(locator: Locator, network: Any, case: Case) -> tuple[LocateResult | None, str | None]:
+    at = case.reported_at or DEFAULT_REPORTED_AT
     try:
         return (
-            locator(network, case.text, reported_at=case.reported_at, direction=case.direction),
+            locator(network, case.text, reported_at=at, direction=case.direction),
             None,
         )
     except Exception as exc:  # noqa: BLE001 - one failing case must not hide the others
@@ -1283,11 +1290,11 @@ def run(args: argparse.Namespace) -> int:
     sets: dict[str, EvalReport] = {"team-written": report}
     real_path = args.real_cases
     if real_path is None:
-        from rescue.locate.realcases import DEFAULT_REAL_CASES
+        from rescue.locate_eval.realcases import DEFAULT_REAL_CASES
 
         real_path = str(DEFAULT_REAL_CASES) if DEFAULT_REAL_CASES.exists() else "none"
     if real_path != "none":
-        from rescue.locate.realcases import load_real_cases
+        from rescue.locate_eval.realcases import load_real_cases
 
         real = load_real_cases(real_path, network)
         for split, name in (("dev", "real-dev"), ("heldout", "real-held-out")):
