@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -93,19 +93,19 @@ class Msg:
 class Joined(Msg):
     """Several texts (problems found in one request) as one, each in the same language."""
 
-    parts: tuple[str | Msg, ...] = ()
+    parts: tuple[str | Msg | Name, ...] = ()
 
     def render(self, lang: str = "en") -> str:
         """The parts in ``lang``, joined by a semicolon."""
         return ("；" if lang == "zh" else "; ").join(text(p, lang) for p in self.parts)
 
 
-def joined(parts: list[str] | list[Msg] | list[str | Msg]) -> Joined:
+def joined(parts: Sequence[str | Msg | Name]) -> Joined:
     """``parts`` as one text (see :class:`Joined`)."""
     return Joined("", {}, tuple(parts))
 
 
-def msg(key: str, **params: Any) -> Msg:
+def msg(key: str, /, **params: Any) -> Msg:
     """The text ``key`` with ``params`` (checked: the key must be in the catalog).
 
     Raises

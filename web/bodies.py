@@ -22,7 +22,7 @@ from werkzeug.routing import IntegerConverter, Map
 from geodata.importers import MAX_UPLOAD_BYTES
 from rescue.closures import time_range_problem
 from rescue.errors import InvalidInput
-from rescue.i18n import Msg, msg
+from rescue.i18n import Msg, Name, msg
 from rescue.locate import LOCAL_TZ
 
 __all__ = [
@@ -116,7 +116,13 @@ def json_object(raw: bytes, *, example: str) -> dict[str, Any]:
         body = loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
-            msg("body.not_json", error=exc.msg, line=exc.lineno, column=exc.colno, example=example)
+            msg(
+                "body.not_json",
+                error=Name(exc.msg, "语法错误"),
+                line=exc.lineno,
+                column=exc.colno,
+                example=example,
+            )
         ) from None
     if not isinstance(body, dict):
         raise InvalidInput(msg("body.not_object", example=example, kind=json_kind(body)))
