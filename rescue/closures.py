@@ -52,7 +52,7 @@ from shapely.geometry import LineString, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
-from rescue.i18n import Msg, msg
+from rescue.i18n import Msg, Name, msg
 from routes.graph import PROFILE_MODES
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ __all__ = [
     "edge_factors",
     "DatabaseClosureStore",
     "describe_closure",
+    "describe_closure_msg",
     "closures_on_edge",
 ]
 
@@ -750,12 +751,17 @@ _REASON_WORDS = {
 
 
 def describe_closure(network: Any, closure: Closure) -> str:
-    """One line naming what is closed, how, why and since when.
+    """One line naming what is closed, how, why and since when (English)."""
+    return describe_closure_msg(network, closure).render("en")
+
+
+def describe_closure_msg(network: Any, closure: Closure) -> Msg:
+    """One line naming what is closed, how, why and since when, in either language.
 
     E.g. "Darchen – Tarboche road closed by snow since 06:00" (local time; the date is
     added when the closure began on another day than it ends or than today).
     """
-    names: list[str] = []
+    names: list[Name] = []
     segments = network.segments
     if closure.segment_ids:
         ids: Iterable[str] = closure.segment_ids
@@ -768,17 +774,24 @@ def describe_closure(network: Any, closure: Closure) -> str:
         )
     for sid in ids:
         if sid in segments.index:
-            names.append(str(segments.at[sid, "name_en"]))
+            zh = segments.at[sid, "name_zh"] if "name_zh" in segments.columns else None
+            names.append(
+                Name(str(segments.at[sid, "name_en"]), zh if isinstance(zh, str) else None)
+            )
     names = list(dict.fromkeys(names))
-    what = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
-    what = what or "the drawn area"
+    what: Msg | Name | list[Name] = names[:2] or msg("closure.drawn_area")
+    if len(names) > 2:
+        what = msg("closure.what_more", names=names[:2], count=len(names) - 2)
     if closure.modes == "vehicle":
-        what += " (vehicles)"
-    how = "closed" if closure.closed else f"slowed ×{closure.slow_factor:g}"
+        what = msg("closure.vehicles", what=what)
+    reason = msg(f"closure.reason_{closure.reason}")
     start = closure.valid_from.astimezone(LOCAL_TZ)
     today = datetime.now(LOCAL_TZ).date()
     since = start.strftime("%H:%M") if start.date() == today else start.strftime("%d %b %H:%M")
-    return f"{what} {how} by {_REASON_WORDS[closure.reason]} since {since}"
+    if closure.closed:
+        return msg("closure.closed", what=what, reason=reason, since=since)
+    factor = f"{closure.slow_factor:g}"
+    return msg("closure.slowed", what=what, factor=factor, reason=reason, since=since)
 
 
 def _cost(data: Mapping[str, Any], profile: str, factor: float) -> float | None:

@@ -51,6 +51,7 @@ from rescue.approach import plan_with_closures
 from rescue.closures import parse_closure
 from rescue.errors import InvalidInput
 from rescue.i18n import LANGUAGES, Msg, joined, msg
+from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.auth import current_user_name, require_role
@@ -163,7 +164,7 @@ def approach() -> Response:
         closure_problems=unreadable,
         needs=req.needs,
     )
-    return jsonify(result.to_dict(geometry=req.geometry))
+    return jsonify(localize_approach(result.to_dict(geometry=req.geometry), state.network))
 
 
 @bp.get("/closures")
