@@ -59,6 +59,7 @@ _CANDIDATE_FIELDS = frozenset(
         "probability",
         "km_range",
         "evidence",
+        "evidence_zh",
         "stretch",
     }
 )
