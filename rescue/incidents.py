@@ -623,11 +623,13 @@ class IncidentStore:
             If ``status``, ``limit`` or ``order`` is not acceptable.
         """
         if status not in ("open", "closed", "all"):
-            raise InvalidInput(f"status {status!r} is not one of open, closed, all")
+            raise InvalidInput(msg("incident.list_status", value=repr(status)))
         if order not in ORDERS:
-            raise InvalidInput(f"order {order!r} is not one of {', '.join(ORDERS)}")
+            raise InvalidInput(
+                msg("incident.list_order", value=repr(order), orders=", ".join(ORDERS))
+            )
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST:
-            raise InvalidInput(f"limit {limit!r} must be a whole number from 1 to {MAX_LIST}")
+            raise InvalidInput(msg("incident.list_limit", value=repr(limit), limit=MAX_LIST))
         query = select(incidents_table.c.incident_id)
         if status == "open":
             query = query.where(incidents_table.c.status.in_(OPEN_STATUSES))

@@ -113,9 +113,7 @@ def parse_flag(name: str, value: str | None) -> bool:
         return True
     if text in ("0", "false", "no"):
         return False
-    raise InvalidInput(
-        f"query parameter {name!r} is {value!r}; accepted: 1, true, yes, 0, false, no"
-    )
+    raise InvalidInput(msg("query.flag", name=repr(name), value=repr(value)))
 
 
 # --- the approach body -----------------------------------------------------------------------

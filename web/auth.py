@@ -263,7 +263,7 @@ def require_role(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | Base
                 return redirect(url_for("auth.login_page", next=_local_target()))
             if user.role != "admin" and user.role not in roles:
                 if _is_api():
-                    raise Forbidden(msg("auth.role_refused", role=user.role))
+                    raise Forbidden(msg("auth.role_refused", role=msg(f"role.{user.role}")))
                 abort(403)
             if request.method in UNSAFE_METHODS and not _csrf_ok():
                 return _csrf_refused()

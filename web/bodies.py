@@ -227,7 +227,9 @@ def parse_time(value: Any, name: str, problems: list[str | Msg]) -> datetime | N
     if value is None:
         return None
     if not isinstance(value, str):
-        problems.append(f"field {name!r} must be {_TIME_HINT}, not {json_type(value)}")
+        problems.append(
+            msg("time.type", name=repr(name), hint=msg("time.hint"), kind=json_kind(value))
+        )
         return None
     try:
         moment = datetime.fromisoformat(value.strip())
@@ -235,7 +237,7 @@ def parse_time(value: Any, name: str, problems: list[str | Msg]) -> datetime | N
         moment = None
     # a bare date parses as midnight: a time without the time is a mistake, not 00:00
     if moment is None or len(value.strip()) <= len("2024-06-01"):
-        problems.append(f"field {name!r} is {quote(value)}; expected {_TIME_HINT}")
+        problems.append(msg("time.bad", name=repr(name), value=quote(value), hint=msg("time.hint")))
         return None
     moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
     # year 1 or 9999 with an offset would overflow the first time arithmetic or comparison

@@ -64,7 +64,7 @@ def list_incidents() -> Response:
     status = request.args.get("status", "open")
     raw_limit = request.args.get("limit", "100")
     if not (raw_limit.isascii() and raw_limit.isdigit()):  # "²" is a digit int() refuses
-        raise InvalidInput(f"limit {raw_limit[:20]!r} must be a whole number from 1 to {MAX_LIST}")
+        raise InvalidInput(msg("incident.list_limit", value=repr(raw_limit[:20]), limit=MAX_LIST))
     # open incidents: the most urgent first; closed ones and all: the newest first
     order = request.args.get("order", "urgency" if status == "open" else "newest")
     incidents = _store().list(status, limit=int(raw_limit), order=order)

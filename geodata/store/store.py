@@ -542,7 +542,14 @@ class RouteStore:
         with Session(self.reader) as s:
             row = s.get(table, (region_id, layer, feature_id))
             if row is None:
-                raise NotFound(f"no {layer[:-1]} {feature_id!r} in region {region_id!r}")
+                raise NotFound(
+                    msg(
+                        "store.no_feature",
+                        layer=msg(f"layer.{layer}"),
+                        feature_id=repr(feature_id),
+                        region_id=repr(region_id),
+                    )
+                )
             return _plain(_feature_doc(row)), row.revision
 
     @staticmethod

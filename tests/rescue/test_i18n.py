@@ -8,6 +8,7 @@ import pytest
 
 from rescue.errors import InvalidInput
 from rescue.i18n import LANGUAGES, Msg, Name, catalog, language, msg, placeholders, render
+from tests.web.test_chinese import english_words
 
 _KEYS = sorted(catalog())
 
@@ -27,13 +28,10 @@ def test_every_key_has_both_languages_with_the_same_placeholders(key: str) -> No
 @pytest.mark.parametrize("key", _KEYS)
 def test_every_chinese_text_is_chinese(key: str) -> None:
     zh = catalog()[key]["zh"]
-    assert re.search(r"[\u4e00-\u9fff]", zh), key
-    # ASCII words only as placeholders, codes or names (JSON, HTTP, POST /api/login, km)
-    words = re.findall(r"[A-Za-z]{3,}", re.sub(r"\{[^}]*\}", "", zh))
-    assert set(words) <= {"JSON", "HTTP", "POST", "api", "login", "UTF", "GPX", "KML", "ISO"}, (
-        key,
-        words,
-    )
+    assert re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", zh), key
+    # ASCII words only in placeholders, quoted field names and values, codes and units
+    words = english_words(re.sub(r"\{[^{}]*\}", " ", zh))
+    assert set(words) <= {"NUL", "GeoJSON"}, (key, words)
 
 
 def test_a_message_renders_names_in_its_language() -> None:

@@ -180,9 +180,7 @@ def test_api_login_failure_and_bad_bodies(pc: FlaskClient, admin: User) -> None:
     assert failed.status_code == 401
     assert failed.get_json()["error"]["message"] == "wrong username or password"
     # in the language the user chose (issue 17)
-    zh = pc.post(
-        "/api/login?lang=zh", json={"username": "tenzin", "password": "not the password"}
-    )
+    zh = pc.post("/api/login?lang=zh", json={"username": "tenzin", "password": "not the password"})
     assert zh.get_json()["error"]["message"] == "用户名或密码错误"
     assert api_login(pc, "nobody", PASSWORD).get_json() == failed.get_json()
     form = pc.post("/api/login", data={"username": "tenzin", "password": PASSWORD})
