@@ -19,18 +19,18 @@ from rescue.i18n import Name, render
 __all__ = ["localize_approach", "name_zh", "names_zh"]
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
-_KM_ON = re.compile(r"^km (?P<km>[\d.]+) on (?P<route>.+)$")
+_KM_ON = re.compile(r"^km (?P<km>[\d.]+) (?:on|of) (?P<route>.+)$")
 _JUNCTION = re.compile(r"^junction (?P<node>.+)$")
 
 
 def names_zh(network: Any) -> dict[str, str]:
-    """English name -> Chinese name of every place, station and route that has both."""
+    """English name -> Chinese name of every place, station, route and segment that has both."""
     try:
         return _CACHE[network]
     except (KeyError, TypeError):
         pass
     table: dict[str, str] = {}
-    frames = (network.region.places, network.region.stations, network.routes)
+    frames = (network.region.places, network.region.stations, network.routes, network.segments)
     for frame in frames:
         if "name_en" not in frame.columns or "name_zh" not in frame.columns:
             continue
