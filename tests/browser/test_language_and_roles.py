@@ -115,6 +115,25 @@ def test_each_role_sees_only_the_forms_it_may_use(pages: dict[str, Page], live_s
     expect(officer.locator(".st-locate-form")).to_be_visible()
     expect(planner.locator(".st-locate-form")).to_be_hidden()
     expect(planner.locator(".st-locate-toggle")).to_be_hidden()
+    # "Lift" on a closure in force: for those who may lift it only
+    token = officer.locator("meta[name=csrf-token]").get_attribute("content") or ""
+    headers = {"X-CSRF-Token": token, "Content-Type": "application/json"}
+    segment = officer.request.get(live_server + "/api/segments").json()["features"][0]["id"]
+    body = {"segment_ids": [segment], "reason": "ice", "modes": "all", "severity": "closed"}
+    made = officer.request.post(
+        live_server + "/api/closures", data=json.dumps(body), headers=headers
+    )
+    assert made.status == 201
+    try:
+        for page in (call_taker, officer):
+            page.reload()
+            page.wait_for_selector("body[data-map-ready=true]", timeout=20_000)
+            expect(page.locator(".st-closure-list .st-closure-item")).not_to_have_count(0)
+        expect(officer.locator(".st-closure-list .st-closure-lift").first).to_be_visible()
+        expect(call_taker.locator(".st-closure-list .st-closure-lift").first).to_be_hidden()
+    finally:
+        closure_id = made.json()["closure_id"]
+        officer.request.delete(f"{live_server}/api/closures/{closure_id}", headers=headers)
     # and the server agrees: what is hidden is refused
     for role, path, body in (
         ("call_taker", "/api/closures", {}),
