@@ -8,6 +8,7 @@ from bench import (
     bench_approach,
     bench_auth,
     bench_body_limit,
+    bench_eta,
     bench_hostile,
     bench_hostile_input,
     bench_import,
@@ -16,6 +17,7 @@ from bench import (
     bench_page_weight,
     bench_parse,
     bench_region,
+    bench_relief,
     bench_reports,
     bench_sizes,
 )
@@ -34,6 +36,8 @@ BENCHMARKS = [
     ("sessions, log-in limits and password policy", bench_auth.main),
     ("a 900 MiB anonymous body to a real server", bench_body_limit.main),
     ("what each page downloads on a phone (web fonts)", bench_page_weight.main),
+    ("walking times: held-out ETA errors and a walker's own pace (issue 14)", bench_eta.main),
+    ("relief tiles: DEM read, hillshade and contour render, PNG sizes", bench_relief.main),
 ]
 
 

@@ -273,8 +273,10 @@ def write_region(
     (same filesystem), validated with the same checks as :func:`load_region`,
     then swapped in: the old directory is renamed to a backup, the new one to
     ``target_dir``, and the backup removed. On any failure the old directory
-    is left as it was and the temporary directory removed. Files in the old
-    directory that are not part of a region are not carried over.
+    is left as it was and the temporary directory removed. The region's
+    hand-kept data files (every ``*.json`` in the old directory that the build
+    does not write: ``profiles.json``, ``aliases.json``, the locate hints …)
+    are carried over unchanged; other files are not.
 
     Parameters
     ----------
@@ -315,12 +317,23 @@ def write_region(
     try:
         for name, text in texts.items():
             _write_text(tmp / name, text)
+        for kept in _hand_kept_files(target, written=texts):
+            shutil.copy2(kept, tmp / kept.name)
         _fsync_dir(tmp)
         validate_region_files(tmp, region_id=target.name)
         _swap_into_place(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _hand_kept_files(target: Path, *, written: Mapping[str, str]) -> list[Path]:
+    """The JSON files of an existing region directory that a build does not write."""
+    if not target.is_dir():
+        return []
+    return sorted(
+        path for path in target.glob("*.json") if path.is_file() and path.name not in written
+    )
 
 
 def _render_region(

@@ -132,6 +132,10 @@ class Leg:
     descent_m: float
     duration_s: float
     geometry: tuple[tuple[float, float], ...]
+    #: p10-p90 of this leg's time (issue 14): a foot leg spread as a walking trip of its own
+    #: length (a short leg varies relatively more, so leg ranges do not add up to the plan's),
+    #: a drive as stated
+    duration_range_s: tuple[float, float] | None = None
 
     def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
@@ -142,6 +146,7 @@ class Leg:
             "ascent_m": round(self.ascent_m, 1),
             "descent_m": round(self.descent_m, 1),
             "duration_s": round(self.duration_s, 1),
+            "duration_range_s": _range_dict(self.duration_range_s),
             "geometry": _lonlat_list(self.geometry) if geometry else None,
         }
 
@@ -410,6 +415,17 @@ def _foot_factors(
     foot_s: float, spread: Callable[[float], tuple[float, float]] | None
 ) -> tuple[float, float]:
     return (1.0, 1.0) if spread is None or foot_s <= 0 else spread(foot_s)
+
+
+def _leg_ranges(
+    legs: Sequence[Leg], spread: Callable[[float], tuple[float, float]] | None
+) -> tuple[Leg, ...]:
+    """The legs with their p10-p90 (``duration_range_s``)."""
+    out = []
+    for leg in legs:
+        lo, hi = _foot_factors(leg.duration_s, spread) if leg.mode == "foot" else (1.0, 1.0)
+        out.append(replace(leg, duration_range_s=(leg.duration_s * lo, leg.duration_s * hi)))
+    return tuple(out)
 
 
 def _eta_range(
@@ -927,14 +943,27 @@ def _plan(
             )
         )
     spread = _foot_spread(network, profile)
-    plans = [replace(p, eta_range_s=_eta_range(p.legs, p.eta_s, spread)) for p in plans]
+    plans = [
+        replace(
+            p,
+            eta_range_s=_eta_range(p.legs, p.eta_s, spread),
+            legs=_leg_ranges(p.legs, spread),
+            alternatives=tuple(
+                replace(a, legs=_leg_ranges(a.legs, spread)) for a in p.alternatives
+            ),
+        )
+        for p in plans
+    ]
     plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
     evacuation = _evacuate(network, topo, points, _carry_costs(topo, profile, costs), builder)
     if evacuation is not None:
-        lo, hi = _foot_factors(evacuation.carry_s, _foot_spread(network, _CARRY_PROFILE))
+        carry_spread = _foot_spread(network, _CARRY_PROFILE)
+        lo, hi = _foot_factors(evacuation.carry_s, carry_spread)
         carry = (evacuation.carry_s * lo, evacuation.carry_s * hi)
         evacuation = replace(
             evacuation,
+            carry_legs=_leg_ranges(evacuation.carry_legs, carry_spread),
+            vehicle_legs=_leg_ranges(evacuation.vehicle_legs, None),
             carry_range_s=carry,
             total_range_s=(carry[0] + evacuation.vehicle_s, carry[1] + evacuation.vehicle_s),
         )

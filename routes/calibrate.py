@@ -534,6 +534,11 @@ class Calibration:
     #: elapsed time, and the correlation of pace between consecutive stretches, total and
     #: moving (stops removed), all on training tracks (see :func:`pace_memory`)
     pace_memory: Mapping[str, Any] = field(default_factory=dict)
+    #: the walker's pace so far as a predictor of the time ahead, fitted on training tracks
+    #: (see :func:`pace_conditioning`): per bin of elapsed time the least-absolute-deviation
+    #: line of log(time ahead / model) on log(time so far / model), and the 80 % range of what
+    #: that line leaves unexplained, by the trip's predicted duration
+    pace_conditioning: Mapping[str, Any] = field(default_factory=dict)
 
     def dwell_model(self) -> WalkingModel:
         """The model to combine with ``dwell_s`` at places (residual rest allowance)."""
@@ -577,6 +582,7 @@ class Calibration:
             },
             "stops": _jsonable(self.stops),
             "pace_memory": _jsonable(self.pace_memory),
+            "pace_conditioning": _jsonable(self.pace_conditioning),
         }
 
     @classmethod
@@ -608,6 +614,7 @@ class Calibration:
                 eta_ratio_quantiles=dict(data.get("eta_ratio_quantiles") or {}),
                 stops=dict(data.get("stops") or {}),
                 pace_memory=dict(data.get("pace_memory") or {}),
+                pace_conditioning=dict(data.get("pace_conditioning") or {}),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise InvalidInput(f"calibration data is incomplete: {exc!r}") from exc
@@ -948,6 +955,7 @@ def calibrate(
             ]
         ).reshape(k, k),
     )
+    conditioning = pace_conditioning(_landmark_times(train, span_ids, col), pair_pred, ratio_q)
     pairs = _pair_report(
         _landmark_times(hold, span_ids, col),
         pair_pred,
@@ -1016,6 +1024,7 @@ def calibrate(
         eta_ratio_quantiles=ratio_q,
         stops=stop_stats,
         pace_memory=memory,
+        pace_conditioning=conditioning,
     )
 
 
@@ -1188,6 +1197,97 @@ def pace_memory(
         n_mov, r_mov = _consecutive_r(moving_times, moving_pred)
         out["consecutive_r"].update(moving=_r(r_mov, 3), n_moving=n_mov)
     return out
+
+
+def _lad_line(x: FloatArray, y: FloatArray, iterations: int = 50) -> tuple[float, float]:
+    """(intercept, slope) of the least-absolute-deviation line y ~ a + b x (IRLS, deterministic)."""
+    design = np.column_stack([np.ones_like(x), x])
+    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    for _ in range(iterations):
+        w = np.sqrt(1.0 / np.maximum(np.abs(y - design @ beta), 1e-3))
+        beta = np.linalg.lstsq(design * w[:, None], y * w, rcond=None)[0]
+    return float(beta[0]), float(beta[1])
+
+
+def pace_conditioning(
+    times: FloatArray,
+    pred: FloatArray,
+    ratio_q: Mapping[str, Sequence[float]],
+    *,
+    n_range_bins: int = 6,
+) -> dict[str, Any]:
+    """How a walker's pace so far predicts the time ahead, fitted on (training) tracks.
+
+    For every track, origin landmark (not its first) and later destination:
+    x = log(time so far / the model's time so far), y = log(time ahead / the model's time
+    ahead), model times scaled by the trip-length median ``ratio_q["p50"]`` as ``eval-eta``
+    predicts.  Per bin of elapsed time (``_MEMORY_BINS_S``) the least-absolute-deviation line
+    ``y = intercept + slope * x``, slope kept in [0, 1] (a median, since the ETA error is
+    scored as an absolute error); then p10/p90 of the residual ``exp(y - line)`` in
+    ``n_range_bins`` bins of the trip's model time (``range``: ``pred_s`` bin medians,
+    ``p10``, ``p90``), the 80 % range of a walker whose pace so far is known.
+
+    Returns
+    -------
+    dict
+        ``method``, ``n_samples``, ``by_elapsed`` (``elapsed_from_s``, ``elapsed_to_s``,
+        ``n``, ``intercept``, ``slope``; bins with fewer than 10 samples are left out),
+        ``range``; ``{}`` without a bin.
+    """
+    from routes.eta_eval import ratio_quantiles_at
+
+    def est(t: float) -> float:
+        return t * (ratio_quantiles_at(ratio_q, t)[1] if ratio_q else 1.0)
+
+    rows = []
+    for row, first, i, j in landmark_pairs(times):
+        elapsed = float(row[i] - row[first])
+        actual = float(row[j] - row[i])
+        if i == first or elapsed <= 0 or actual <= 0:
+            continue
+        ahead = est(float(pred[i, j]))
+        x = math.log(elapsed / est(float(pred[first, i])))
+        rows.append((elapsed, x, math.log(actual / ahead), ahead))
+    if not rows:
+        return {}
+    arr = np.array(rows)
+    t, x, y, ahead = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+    by_elapsed = []
+    resid = np.full(len(t), np.nan)
+    for lo, hi in zip(_MEMORY_BINS_S[:-1], _MEMORY_BINS_S[1:], strict=True):
+        sel = (t >= lo) & (t < hi)
+        if sel.sum() < 10:
+            continue
+        a, b = _lad_line(x[sel], y[sel])
+        if not 0.0 <= b <= 1.0:  # a pace that reverses, or grows, is noise of a thin bin
+            b = min(max(b, 0.0), 1.0)
+            a = float(np.median(y[sel] - b * x[sel]))
+        resid[sel] = y[sel] - (a + b * x[sel])
+        by_elapsed.append(
+            {
+                "elapsed_from_s": lo,
+                "elapsed_to_s": None if math.isinf(hi) else hi,
+                "n": int(sel.sum()),
+                "intercept": round(a, 4),
+                "slope": round(b, 4),
+            }
+        )
+    if not by_elapsed:
+        return {}
+    ok = np.isfinite(resid)
+    t, ahead, resid = t[ok], ahead[ok], resid[ok]
+    order = np.argsort(ahead, kind="stable")
+    rng: dict[str, list[float]] = {"pred_s": [], "p10": [], "p90": []}
+    for chunk in np.array_split(order, n_range_bins):
+        rng["pred_s"].append(round(float(np.median(ahead[chunk])), 1))
+        for q in (10, 90):
+            rng[f"p{q}"].append(round(float(np.exp(np.quantile(resid[chunk], q / 100.0))), 4))
+    return {
+        "method": "least-absolute-deviation line per elapsed-time bin (log time ratios)",
+        "n_samples": len(rows),
+        "by_elapsed": by_elapsed,
+        "range": rng,
+    }
 
 
 def _pair_samples(

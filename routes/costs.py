@@ -252,6 +252,36 @@ def load_model(data: Mapping[str, Any]) -> WalkingModel:
 
 
 @dataclass(frozen=True)
+class NoGo:
+    """A stretch of a route's main line, from one place to another along its ways (in the
+    route's walking order), that a profile cannot use in either direction.
+
+    ``basis`` says why, ``sources`` where that is written (public URLs).
+    """
+
+    route_id: str
+    from_place_id: str
+    to_place_id: str
+    basis: str
+    sources: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"{k}={getattr(self, k)!r} must be a non-empty string"
+            for k in ("route_id", "from_place_id", "to_place_id", "basis")
+            if not isinstance(getattr(self, k), str) or not getattr(self, k)
+        ]
+        if (
+            not isinstance(self.sources, tuple)
+            or not self.sources
+            or not all(isinstance(u, str) and u for u in self.sources)
+        ):
+            problems.append(f"sources={self.sources!r} must be a non-empty tuple of strings")
+        if problems:
+            raise InvalidInput("invalid no_go stretch", details=problems)
+
+
+@dataclass(frozen=True)
 class Profile:
     """Who or what travels, relative to the calibrated median pilgrim.
 
@@ -275,6 +305,9 @@ class Profile:
         ``None`` uses the pilgrims' measured trip-length spread (``eta_ratio_quantiles``).
     sources
         Public sources of the parameters (URLs), recorded with the profile.
+    no_go
+        Stretches of a route this profile cannot use at all (:class:`NoGo`: the horse on the
+        steep descent from Drölma-la); the graph gives its edges there no duration.
     max_grade
         Grades are clipped to ``[-max_grade, max_grade]`` before computing speed.  Steeper grades
         on short pieces are nearly always elevation noise; whether a way is passable at all is a
@@ -296,9 +329,12 @@ class Profile:
     range_p10: float | None = None
     range_p90: float | None = None
     sources: tuple[str, ...] = ()
+    no_go: tuple[NoGo, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
+        if not isinstance(self.no_go, tuple) or not all(isinstance(n, NoGo) for n in self.no_go):
+            problems.append(f"no_go={self.no_go!r} must be a tuple of NoGo stretches")
         lo, hi = self.range_p10, self.range_p90
         if (lo is None) != (hi is None):
             problems.append("range_p10 and range_p90 must both be numbers or both None")
@@ -345,7 +381,9 @@ _PROFILE_KEYS = (
     "range_p10",
     "range_p90",
     "sources",
+    "no_go",
 )
+_NO_GO_KEYS = ("route_id", "from_place_id", "to_place_id", "basis", "sources")
 
 
 def load_profiles(data: Any, *, source: str = "profiles") -> dict[str, Profile]:
@@ -395,6 +433,29 @@ def load_profiles(data: Any, *, source: str = "profiles") -> dict[str, Profile]:
         kwargs = {k: item[k] for k in _PROFILE_KEYS}
         srcs = kwargs["sources"]
         kwargs["sources"] = tuple(srcs) if isinstance(srcs, list) else srcs
+        no_go = kwargs["no_go"]
+        if not isinstance(no_go, list):
+            problems.append(f"{where}: no_go must be a list")
+            continue
+        stretches = []
+        for j, n in enumerate(no_go):
+            if not isinstance(n, Mapping) or set(n) != set(_NO_GO_KEYS):
+                problems.append(f"{where}: no_go[{j}] needs exactly the keys {list(_NO_GO_KEYS)}")
+                continue
+            try:
+                stretches.append(
+                    NoGo(
+                        **{
+                            **n,
+                            "sources": tuple(n["sources"])
+                            if isinstance(n["sources"], list)
+                            else n["sources"],
+                        }
+                    )
+                )
+            except InvalidInput as exc:
+                problems += [f"{where}: no_go[{j}]: {d}" for d in (exc.details or [exc.message])]
+        kwargs["no_go"] = tuple(stretches)
         for k in ("pace_multiplier", "altitude_sensitivity", "grade_sensitivity", "max_grade"):
             if isinstance(kwargs[k], int) and not isinstance(kwargs[k], bool):
                 kwargs[k] = float(kwargs[k])

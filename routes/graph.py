@@ -33,7 +33,9 @@ Edge attributes:
 ``quality``            geometry quality of the way
 ``forward``            True if u → v runs in the way's (walking-order) direction
 ``duration_s``         dict profile → seconds u → v, or None where the profile's mode
-                       is not allowed on the edge
+                       is not allowed on the edge or the profile may not use the way
+``closed_to``          frozenset of the profiles that may not use the way although their
+                       mode is allowed (a profile's ``no_go`` stretches, ``profiles.json``)
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
+from rescue.errors import InvalidInput
 from routes.costs import (
     DEFAULT_PROFILES,
     PROFILES,
@@ -85,7 +88,45 @@ class _Way:
 
 def allowed(profile: str, data: Mapping[str, Any]) -> bool:
     """Whether ``profile`` may use an edge with attributes ``data``."""
-    return PROFILE_MODES[profile] in data["modes"]
+    return PROFILE_MODES[profile] in data["modes"] and profile not in data.get("closed_to", ())
+
+
+def no_go_ways(ways: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, frozenset[str]]:
+    """``way_id -> profiles that may not use it``, from the profiles' ``no_go`` stretches.
+
+    A stretch runs along its route's main-line ways (``variant`` None) from the way leaving
+    ``from_place_id`` to the way reaching ``to_place_id``.  A stretch whose start is not on
+    the route in these ways belongs to another region and is skipped.
+
+    Raises
+    ------
+    InvalidInput
+        If a stretch starts on the route but its ways do not lead to ``to_place_id``.
+    """
+    main: dict[tuple[str, str], tuple[str, str]] = {}
+    for way_id, props in ways:
+        if props.get("route_id") and props.get("variant") is None and props.get("from_place_id"):
+            key = (str(props["route_id"]), str(props["from_place_id"]))
+            main[key] = (way_id, str(props.get("to_place_id")))
+    out: dict[str, set[str]] = {}
+    for name, prof in DEFAULT_PROFILES.items():
+        for stretch in prof.no_go:
+            at = stretch.from_place_id
+            if (stretch.route_id, at) not in main:
+                continue
+            chain = []
+            while at != stretch.to_place_id:
+                step = main.get((stretch.route_id, at))
+                if step is None or len(chain) > len(main):
+                    raise InvalidInput(
+                        f"profile {name!r}: no_go {stretch.from_place_id} -> "
+                        f"{stretch.to_place_id} does not follow the ways of {stretch.route_id!r}"
+                    )
+                chain.append(step[0])
+                at = step[1]
+            for way_id in chain:
+                out.setdefault(way_id, set()).add(name)
+    return {w: frozenset(p) for w, p in out.items()}
 
 
 def edge_pieces(line: LineString, length_factor: float) -> np.ndarray:
@@ -133,6 +174,11 @@ def graph_from_ways(
         See the module docstring for the contract.
     """
     way_list = [_Way(w, line, props) for w, line, props in ways]
+    closed = no_go_ways((w.way_id, w.props) for w in way_list)
+    way_list = [
+        _Way(w.way_id, w.line, {**w.props, "closed_to": closed.get(w.way_id, frozenset())})
+        for w in way_list
+    ]
     place_list = list(places)
     model = load_model(calibration["model"]) if calibration.get("model") else WalkingModel()
 
@@ -265,6 +311,7 @@ def _add_edge_pair(
         "surface": surface,
         "quality": props["quality"],
         "length_m": float(pieces[:, 0].sum()),
+        "closed_to": frozenset(props.get("closed_to", ())),
     }
     for forward, a, b, p, geom in (
         (True, u, v, pieces, piece),
@@ -274,7 +321,7 @@ def _add_edge_pair(
         durations = {
             profile: (
                 duration_s(profile, p, surface=surface, model=model)
-                if PROFILE_MODES[profile] in modes
+                if PROFILE_MODES[profile] in modes and profile not in common["closed_to"]
                 else None
             )
             for profile in PROFILES

@@ -204,6 +204,118 @@ class RouteNetwork:
         """
         if not np.isfinite(duration_s) or duration_s < 0:
             raise InvalidInput(f"duration_s must be a non-negative number, got {duration_s!r}")
+        tl = self._timeline(route_id, direction, profile, pace, stops)
+        u, t = tl.u, tl.t
+        if tl.dwell.any():  # a stop is a pause: the knot repeats, later times shift
+            t_arrive = tl.t_arrive
+            t = np.ravel(np.column_stack([t_arrive, t_arrive + tl.dwell]))
+            u = np.repeat(u, 2)
+        start_u = tl.to_u(start_km)
+        t_target = float(np.interp(start_u, u, t)) + duration_s
+        reached_end = False
+        if tl.line.loop:
+            t_target %= t[-1]
+        elif t_target > t[-1]:
+            reached_end, t_target = True, t[-1]
+        walked = duration_s if not reached_end else t[-1] - float(np.interp(start_u, u, t))
+        u_end = float(np.interp(t_target, t, u))
+        pos = tl.line.position(tl.total_km - u_end if direction == "counterclockwise" else u_end)
+        return WalkResult(pos, *self.lonlat(pos), float(walked), reached_end)
+
+    def walk_time_s(
+        self,
+        route_id: str,
+        from_km: float,
+        to_km: float,
+        *,
+        direction: str = "clockwise",
+        profile: str = "pilgrim",
+        stops: str = "landmarks",
+    ) -> float:
+        """The median walker's time from leaving ``from_km`` to reaching ``to_km``.
+
+        The inverse of :meth:`walk` (same legs, same stops): the stop at ``from_km`` is
+        already over, the one at ``to_km`` not begun.  On a loop the walk goes on past the
+        start when ``to_km`` lies behind ``from_km`` in the walking direction; on a line it
+        must lie ahead.
+
+        Raises
+        ------
+        InvalidInput
+            Unknown route, direction, profile or stops; ``to_km`` behind ``from_km`` on a
+            route that is not a loop.
+        """
+        tl = self._timeline(route_id, direction, profile, 1.0, stops)
+        u0, u1 = tl.to_u(from_km), tl.to_u(to_km)
+        t_dep = tl.t_arrive + tl.dwell
+        t0 = float(np.interp(u0, tl.u, t_dep))
+        t1 = float(np.interp(u1, tl.u, tl.t_arrive))
+        if u1 < u0:
+            if not tl.line.loop:
+                raise InvalidInput(
+                    f"km {to_km:g} lies behind km {from_km:g} walking {direction} on {route_id!r}"
+                )
+            t1 += float(tl.t_arrive[-1] + tl.dwell[-1])
+        return max(t1 - t0, 0.0)
+
+    def own_pace(
+        self,
+        route_id: str,
+        from_km: float,
+        to_km: float,
+        elapsed_s: float,
+        *,
+        direction: str = "clockwise",
+        walk_s: float | None = None,
+    ) -> dict[str, Any]:
+        """A walker's own pace from two passages: left ``from_km``, reached ``to_km`` after
+        ``elapsed_s`` ("we left Darchen at 8, passed Chuku Gompa at 11").
+
+        The median walker's time between them is :meth:`walk_time_s`; the pace is
+        :func:`routes.eta_eval.own_pace` (fitted on the GPS tracks, ``calibration.json``
+        ``pace_conditioning``).  With ``walk_s`` (the time walked since ``to_km``, "… now it
+        is 13:30") ``paces`` gives (pace, weight) at p10 / p50 / p90 of the time ahead
+        (:func:`routes.eta_eval.own_pace_eta`), to pass to :meth:`walk` one by one (the
+        locator's walking-time clue does).
+
+        Returns
+        -------
+        dict
+            ``pace``, ``median_elapsed_s``, ``elapsed_s`` and, with ``walk_s``, ``paces``.
+
+        Raises
+        ------
+        InvalidInput
+            A time that is not a positive number, the passages in the wrong order, a region
+            without a calibrated walking model.
+        """
+        from routes.eta_eval import own_pace, own_pace_eta
+
+        cal = self.region.calibration
+        if not cal or not cal.get("eta_ratio_quantiles"):
+            raise InvalidInput("this region has no calibrated walking model for a walker's pace")
+        median = self.walk_time_s(route_id, from_km, to_km, direction=direction)
+        if median <= 0:
+            raise InvalidInput(f"km {from_km:g} and km {to_km:g} are the same place")
+        out: dict[str, Any] = {
+            "pace": own_pace(cal, elapsed_s, median),
+            "median_elapsed_s": median,
+            "elapsed_s": float(elapsed_s),
+        }
+        if walk_s is not None:
+            ahead = float(walk_s) / out["pace"] if walk_s and walk_s > 0 else 0.0
+            eta = own_pace_eta(cal, elapsed_s, median, max(ahead, 60.0))
+            base = max(ahead, 60.0)
+            out["paces"] = [
+                (eta["p10_s"] / base, 0.25),
+                (eta["p50_s"] / base, 0.5),
+                (eta["p90_s"] / base, 0.25),
+            ]
+        return out
+
+    def _timeline(
+        self, route_id: str, direction: str, profile: str, pace: float, stops: str
+    ) -> _Timeline:
         if not np.isfinite(pace) or pace <= 0:
             raise InvalidInput(f"pace must be a positive number, got {pace!r}")
         if direction not in DIRECTIONS:
@@ -228,27 +340,31 @@ class RouteNetwork:
             leg_s = (leg_s[0] * scale, leg_s[1] * scale)
         if direction == "counterclockwise":
             # walk the reversed route: u = total - km increases, legs in reverse order
-            u, leg_s = total_km - km[::-1], leg_s[1][::-1]
+            u, legs = total_km - km[::-1], leg_s[1][::-1]
             dwell = dwell[::-1]
-            start_u = total_km - line.position(start_km).km
         else:
-            u, leg_s = km, leg_s[0]
-            start_u = line.position(start_km).km
-        t = np.concatenate([[0.0], np.cumsum(leg_s * pace)])
-        if dwell.any():  # a stop is a pause: the knot repeats, later times shift
-            t_arrive = t + np.concatenate([[0.0], np.cumsum(dwell[:-1])])
-            t = np.ravel(np.column_stack([t_arrive, t_arrive + dwell]))
-            u = np.repeat(u, 2)
-        t_target = float(np.interp(start_u, u, t)) + duration_s
-        reached_end = False
-        if line.loop:
-            t_target %= t[-1]
-        elif t_target > t[-1]:
-            reached_end, t_target = True, t[-1]
-        walked = duration_s if not reached_end else t[-1] - float(np.interp(start_u, u, t))
-        u_end = float(np.interp(t_target, t, u))
-        pos = line.position(total_km - u_end if direction == "counterclockwise" else u_end)
-        return WalkResult(pos, *self.lonlat(pos), float(walked), reached_end)
+            u, legs = km, leg_s[0]
+        t = np.concatenate([[0.0], np.cumsum(legs * pace)])
+        t_arrive = t + np.concatenate([[0.0], np.cumsum(dwell[:-1])])
+        return _Timeline(line, total_km, direction, u, t, t_arrive, dwell)
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """A route walked in one direction: knot positions ``u`` (km in the walking direction),
+    moving times ``t`` without stops, arrival times with the stops before, stop at each."""
+
+    line: RouteLine
+    total_km: float
+    direction: str
+    u: np.ndarray
+    t: np.ndarray
+    t_arrive: np.ndarray
+    dwell: np.ndarray
+
+    def to_u(self, km: float) -> float:
+        k = self.line.position(km).km
+        return self.total_km - k if self.direction == "counterclockwise" else k
 
 
 def _knots(

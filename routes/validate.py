@@ -77,7 +77,7 @@ def _edge_problems(
         out.append(f"{where}: geometry does not start at node {u!r}")
     for profile in PROFILES:
         value = d["duration_s"].get(profile)
-        allowed = PROFILE_MODES[profile] in d["modes"]
+        allowed = PROFILE_MODES[profile] in d["modes"] and profile not in d.get("closed_to", ())
         if allowed and not (value is not None and value > 0 and math.isfinite(value)):
             out.append(f"{where}: duration_s[{profile!r}] = {value!r}, expected a positive number")
         if not allowed and value is not None:

@@ -37,6 +37,8 @@ TABLES = (
     "users",
     "versions",
     "regions",
+    "relief_tiles",
+    "relief_layers",
 )
 
 

@@ -32,6 +32,7 @@ from web import (
     openapi,
     planner,
     planner_api,
+    relief_api,
     reports,
     teams_api,
 )
@@ -122,6 +123,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(field.bp)
     app.register_blueprint(teams_api.bp)
     app.register_blueprint(events.bp)
+    app.register_blueprint(relief_api.bp)
     return app
 
 

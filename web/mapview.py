@@ -100,6 +100,27 @@ class SandtableMap(folium.Map):
         self.default_css = [("leaflet_css", f"{vendor}/leaflet/leaflet.css")]
 
 
+class _ReliefHook(MacroElement):
+    """Hands the relief tile layers to ``static/relief.js`` (``window.sandtableRelief``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.sandtableRelief = {
+            {%- for key, layer in this.layers.items() %}
+            {{ key|tojson }}: {{ layer.get_name() }},
+            {%- endfor %}
+        };
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layers: Mapping[str, folium.map.Layer]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SandtableReliefHook"
+        self.layers = layers
+
+
 class _Hook(MacroElement):
     """Hands the map and its layers to ``Sandtable.init`` once all layers exist."""
 
@@ -233,8 +254,12 @@ def build_map(
     }
     for layer in layers.values():
         layer.add_to(fmap)
+    relief = _relief_layers()  # shown by static/relief.js once it knows what is loaded
+    for layer in relief.values():
+        layer.add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(12, 12))
+    fmap.add_child(_ReliefHook(relief))  # before the hook: relief.js reads it on "ready"
     fmap.add_child(_Hook(layers, base_layers))
 
     root = cast(Figure, fmap.get_root())
@@ -253,6 +278,38 @@ def build_map(
             "grid": grid_extent,
         },
     )
+
+
+def _relief_layers() -> dict[str, folium.map.Layer]:
+    """Hillshade and contours from the planner's DEM, and the MBTiles basemap (a base layer).
+
+    Tiles come from the app (``web.relief_api``); none is shown until ``relief.js`` has
+    asked ``GET /api/relief`` what is loaded (it sets each URL's ``v``, the file's hash).
+    """
+    common: dict[str, Any] = {"attr": "DEM / MBTiles loaded by a planner", "show": False}
+    hillshade = folium.TileLayer(
+        tiles="api/relief/hillshade/{z}/{x}/{y}.png",
+        name=_label("Hillshade", "晕渲地形"),
+        overlay=True,
+        max_zoom=18,
+        opacity=0.85,
+        **common,
+    )
+    contours = folium.TileLayer(
+        tiles="api/relief/contours/{z}/{x}/{y}.png",
+        name=_label("Contours", "等高线"),
+        overlay=True,
+        max_zoom=18,
+        **common,
+    )
+    basemap = folium.TileLayer(
+        tiles="api/relief/basemap/{z}/{x}/{y}",
+        name=_label("Offline basemap (MBTiles)", "离线底图（MBTiles）"),
+        overlay=False,
+        max_zoom=18,
+        **common,
+    )
+    return {"hillshade": hillshade, "contours": contours, "reliefBasemap": basemap}
 
 
 def _label(en: str, zh: str) -> str:

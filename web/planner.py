@@ -15,6 +15,7 @@ from flask import Blueprint, render_template
 
 from rescue import catalog
 from web.auth import csrf_token, current_user, require_role
+from web.relief_api import MAX_RELIEF_BYTES
 from web.state import get_state
 
 __all__ = ["CAPABILITIES", "PLACE_TYPES", "bp"]
@@ -55,5 +56,10 @@ def planner() -> str:
         "place_types": list(PLACE_TYPES),
     }
     return render_template(
-        "planner.html", region=region, config=config, user=current_user(), csrf_token=csrf_token()
+        "planner.html",
+        region=region,
+        config=config,
+        user=current_user(),
+        csrf_token=csrf_token(),
+        relief_max_mb=MAX_RELIEF_BYTES // 1_000_000,
     )

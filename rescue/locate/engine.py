@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ from rescue.locate.model import (
     Candidate,
     Clues,
     Direction,
+    ElapsedTime,
     LocateResult,
     Mention,
     Relation,
@@ -613,16 +614,33 @@ def _apply_clues(
     for e in clues.elapsed:
         if not e.origin.place_ids and index.unsaid_starts:  # "we set off at 8:20"
             e = replace(e, origin=replace(e.origin, place_ids=index.unsaid_starts))
-        lik = _walked(index, e.origin, (e.elapsed_s, e.elapsed_s), dirs, spread=True, named=named)
+        own = _own_pace(index, e, clues.elapsed, dirs)  # issue 14: two times, own pace
+        lik = _walked(
+            index,
+            e.origin,
+            (e.elapsed_s, e.elapsed_s),
+            dirs,
+            spread=True,
+            named=named,
+            paces=own["paces"] if own else None,
+        )
         if lik is not None:
             hours = e.elapsed_s / 3600.0
+            speeds = (
+                msg("locate.own_pace", factor=f"{own['pace']:.2f}")
+                if own
+                else msg("locate.track_speeds")
+            )
             state.apply(
                 lik,
                 msg(
                     "locate.ev_said",
                     said=e.text,
                     meaning=msg(
-                        "locate.ev_walked", hours=f"{hours:.1f}", origin=_names(index, e.origin)
+                        "locate.ev_walked",
+                        hours=f"{hours:.1f}",
+                        origin=_names(index, e.origin),
+                        speeds=speeds,
                     ),
                 ),
             )
@@ -729,6 +747,44 @@ def _walk_km(
     return float(d)
 
 
+def _own_pace(
+    index: LocateIndex,
+    e: ElapsedTime,
+    elapsed: Sequence[ElapsedTime],
+    dirs: Mapping[str, float],
+) -> dict[str, Any] | None:
+    """The walker's own pace (``routes``' :meth:`RouteNetwork.own_pace`) when the call gives
+    an earlier passage too ("left Darchen at 8, passed Chuku at 11"): the best-named place
+    of each, on a shared main route, the short way round between them; ``None`` otherwise."""
+    before = [a for a in elapsed if a.departed_at < e.departed_at and a.origin != e.origin]
+    if not before:
+        return None
+    a = max(before, key=lambda x: x.departed_at)
+    first = mention_anchors(a.origin, index.anchors, limit=1)
+    then = mention_anchors(e.origin, index.anchors, limit=1)
+    if not first or not then:
+        return None
+    routes = dict(_walk_routes(index, first[0][0]))
+    found = []
+    for route, km in _walk_routes(index, then[0][0]):
+        if route in routes and route in index.main_routes:
+            for direction in dirs:
+                try:
+                    found.append(
+                        index.network.own_pace(
+                            index.bins.route_ids[route],
+                            routes[route],
+                            km,
+                            (e.departed_at - a.departed_at).total_seconds(),
+                            direction=direction,
+                            walk_s=e.elapsed_s,
+                        )
+                    )
+                except InvalidInput:
+                    continue
+    return min(found, key=lambda o: o["median_elapsed_s"]) if found else None
+
+
 def _walked(
     index: LocateIndex,
     origin: Mention,
@@ -738,6 +794,7 @@ def _walked(
     spread: bool,
     sign: float = 1.0,
     named: frozenset[int] = frozenset(),
+    paces: Sequence[tuple[float, float]] | None = None,
 ) -> np.ndarray | None:
     """Where walkers are ``duration_s`` after ``origin`` (before it if ``sign`` < 0)."""
     b = index.bins
@@ -754,7 +811,7 @@ def _walked(
                 forward = (direction == "clockwise") == (sign > 0)
                 delta = along(b, route, km, forward=forward)
                 kms = []
-                for pace, wp in index.paces if spread else [(1.0, 1.0)]:
+                for pace, wp in (paces or index.paces) if spread else [(1.0, 1.0)]:
                     for dur in {lo, hi}:
                         kms.append((_walk_km(index, route, km, dur, forward, pace), wp))
                 spread_km = max(k for k, _ in kms) - min(k for k, _ in kms)

@@ -536,6 +536,17 @@ def test_write_replaces_existing_region(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["tiny"]
 
 
+def test_write_keeps_hand_kept_region_files(tmp_path: Path) -> None:
+    # profiles.json, aliases.json, the locate hints … are written by people, not by the build
+    target = tmp_path / "tiny"
+    _write_tiny(target)
+    (target / "profiles.json").write_text('{"kept": true}')
+    (target / "notes.txt").write_text("not region data")
+    _write_tiny(target)
+    assert json.loads((target / "profiles.json").read_text()) == {"kept": True}
+    assert not (target / "notes.txt").exists()
+
+
 def test_invalid_region_is_not_written(tmp_path: Path) -> None:
     target = tmp_path / "tiny"
     _write_tiny(target)

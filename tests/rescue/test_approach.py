@@ -256,6 +256,7 @@ def test_result_to_dict_matches_the_api_shape(result: ApproachResult) -> None:
         "ascent_m",
         "descent_m",
         "duration_s",
+        "duration_range_s",
         "geometry",
     }
     police = next(p for p in d["plans"] if p["station_id"] == "darchen_police_station")
@@ -459,9 +460,61 @@ def test_ranges_follow_the_profile_and_the_carry_uses_the_stretcher_range(
 def test_a_horse_can_be_asked_for(kailash: RouteNetwork, below_pass: tuple[float, float]) -> None:
     from rescue.approach import plan_approach
 
-    horse = plan_approach(kailash, below_pass, profile="horse")
-    team = plan_approach(kailash, below_pass, profile="rescue_team")
-    assert horse.plans and team.plans
+    # west of the pass (the ascent ponies do carry riders up) a horse gets there, slower
+    km = kailash.place_km("dolma_la", "outer_kora") - BELOW_PASS_M / 1000.0
+    west = kailash.point_at("outer_kora", km)[:2]
+    horse = plan_approach(kailash, west, profile="horse")
+    team = plan_approach(kailash, west, profile="rescue_team")
+    assert horse.plans and team.plans and all(p.reachable for p in horse.plans)
     h = {p.station_id: p.eta_s for p in horse.plans}
     t = {p.station_id: p.eta_s for p in team.plans}
     assert all(h[s] > t[s] for s in t)  # the led pony is slower than the fast team
+
+
+def test_a_horse_does_not_go_down_the_steep_east_side(
+    kailash: RouteNetwork, below_pass: tuple[float, float]
+) -> None:
+    """Issue 14: ponies cannot be used on the descent from Drölma-la (profiles.json no_go):
+    a horse party stops at the pass or at Phakna Rigzin; a team on foot gets there."""
+    from rescue.approach import plan_approach
+
+    horse = plan_approach(kailash, below_pass, profile="horse")
+    team = plan_approach(kailash, below_pass, profile="rescue_team")
+    assert team.plans and all(p.reachable for p in team.plans)
+    assert horse.plans and not any(p.reachable for p in horse.plans)
+    ends = {"Drölma-la pass", "Phakna Rigzin supply point (third Buddha footprint)"}
+    assert {p.legs[-1].to_name for p in horse.plans if p.legs} <= ends
+    assert all(p.gap_m and p.gap_m > 0 for p in horse.plans)
+
+
+def test_every_leg_has_its_own_p10_p90(result: ApproachResult) -> None:
+    """Issue 14: approach and evacuation legs carry ``duration_range_s`` (p10-p90)."""
+    from routes.costs import DEFAULT_PROFILES
+
+    team, carry = DEFAULT_PROFILES["rescue_team"], DEFAULT_PROFILES["stretcher_carry"]
+    seen = set()
+    for plan in result.plans:
+        for leg in plan.legs:
+            assert leg.duration_range_s is not None
+            lo, hi = leg.duration_range_s
+            if leg.mode == "foot":
+                assert (lo, hi) == pytest.approx(
+                    (leg.duration_s * team.range_p10, leg.duration_s * team.range_p90)
+                )
+                assert lo < leg.duration_s < hi
+            else:
+                assert lo == hi == leg.duration_s  # a drive is as stated
+            seen.add(leg.mode)
+            d = leg.to_dict(geometry=False)["duration_range_s"]
+            assert d == {"p10": round(lo, 1), "p90": round(hi, 1)}
+    assert seen == {"foot", "vehicle"}
+    ev = result.evacuation
+    assert ev is not None and ev.carry_legs
+    for leg in ev.carry_legs:
+        assert leg.duration_range_s == pytest.approx(
+            (leg.duration_s * carry.range_p10, leg.duration_s * carry.range_p90)
+        )
+    assert all(leg.duration_range_s == (leg.duration_s,) * 2 for leg in ev.vehicle_legs)
+    assert "duration_range_s" in ev.to_dict()["carry_legs"][0]
+    alts = [leg for plan in result.plans for a in plan.alternatives for leg in a.legs]
+    assert alts and all(leg.duration_range_s is not None for leg in alts)

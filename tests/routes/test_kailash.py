@@ -6,6 +6,7 @@ import networkx as nx
 import pytest
 
 from geodata import load_region
+from rescue.errors import InvalidInput
 from routes import PROFILES, RouteNetwork, build_network
 from routes.graph import PROFILE_MODES
 from routes.segments import MAX_SEGMENT_M, MIN_SEGMENT_M
@@ -103,6 +104,9 @@ def test_travel_times_positive_and_direction_dependent(kailash: RouteNetwork) ->
         up = climb["durations_s"][profile]
         assert up["forward"] > up["reverse"] > 0  # climbing to the pass is slower
         down = descent["durations_s"][profile]
+        if profile == "horse":  # ponies cannot be used there (profiles.json no_go)
+            assert down == {"forward": None, "reverse": None}
+            continue
         assert down["reverse"] > down["forward"] > 0
 
 
@@ -174,3 +178,55 @@ def test_outer_kora_geometry_is_its_length_and_draws_no_chords(kailash: RouteNet
     fit = kailash.region.metadata["geometry_fit"]["outer_kora"]
     assert fit["walked_chords"] == []
     assert fit["traced_to_trace_m"]["median"] <= 150.0
+
+
+@pytest.mark.parametrize("direction", ["clockwise", "counterclockwise"])
+@pytest.mark.parametrize("stops", ["spread", "landmarks"])
+def test_walk_time_is_the_inverse_of_walk(
+    kailash: RouteNetwork, direction: str, stops: str
+) -> None:
+    """Issue 14: the median walker's time between two places, for a walker's own pace."""
+    d = kailash.place_km("darchen_kora_gate", "outer_kora")
+    c = kailash.place_km("chuku_bridge", "outer_kora")
+    a, b = (d, c) if direction == "clockwise" else (c, d)
+    t = kailash.walk_time_s("outer_kora", a, b, direction=direction, stops=stops)
+    assert 3600.0 < t < 5 * 3600.0
+    loop_km = kailash.lines["outer_kora"].length_m / 1000.0
+
+    def apart(x: float, y: float) -> float:  # km apart on the loop
+        return min(abs(x - y), loop_km - abs(x - y))
+
+    there = kailash.walk("outer_kora", a, t, direction=direction, stops=stops).position.km
+    assert apart(there, b) < 0.05
+    short = kailash.walk("outer_kora", a, t - 900.0, direction=direction, stops=stops)
+    assert apart(short.position.km, b) > 0.2
+    # on the loop, a place behind is reached the long way round
+    back = kailash.walk_time_s("outer_kora", b, a, direction=direction, stops=stops)
+    assert back > 3 * t
+
+
+def test_own_pace_from_two_passages(kailash: RouteNetwork) -> None:
+    """Issue 14: "we left Darchen at 8, passed Chuku at 11 (or 9:30), now it is 13:30"."""
+    d = kailash.place_km("darchen_kora_gate", "outer_kora")
+    c = kailash.place_km("chuku_bridge", "outer_kora")
+    median = kailash.walk_time_s("outer_kora", d, c)
+    slow = kailash.own_pace("outer_kora", d, c, 1.4 * median, walk_s=2.5 * 3600.0)
+    fast = kailash.own_pace("outer_kora", d, c, 0.7 * median, walk_s=2.5 * 3600.0)
+    assert slow["median_elapsed_s"] == pytest.approx(median)
+    assert fast["pace"] < 1.0 < slow["pace"]
+    for r in (slow, fast):
+        paces = [p for p, _ in r["paces"]]
+        assert paces == sorted(paces) and paces[0] < r["pace"] < paces[-1]
+        assert sum(w for _, w in r["paces"]) == pytest.approx(1.0)
+    assert "paces" not in kailash.own_pace("outer_kora", d, c, median)
+    with pytest.raises(InvalidInput, match="elapsed_s"):
+        kailash.own_pace("outer_kora", d, c, -60.0)
+    with pytest.raises(InvalidInput, match="same place"):
+        kailash.own_pace("outer_kora", d, d, 3600.0)
+
+
+def test_walk_time_on_a_path_must_go_forward(kailash: RouteNetwork) -> None:
+    length = kailash.lines["chuku_gompa_path"].length_m / 1000.0
+    assert kailash.walk_time_s("chuku_gompa_path", 0.0, length, stops="spread") > 0.0
+    with pytest.raises(InvalidInput, match="behind"):
+        kailash.walk_time_s("chuku_gompa_path", length, 0.0, stops="spread")

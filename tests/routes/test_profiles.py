@@ -83,6 +83,11 @@ def _bad(mutate: Any) -> dict[str, Any]:
         (lambda d: d["profiles"][2].update(range_p90=None), "both be numbers or both None"),
         (lambda d: d["profiles"][3].update(pace_multiplier=-1), "pace_multiplier=-1"),
         (lambda d: d["profiles"][3].update(mode="boat"), "mode='boat'"),
+        (lambda d: d["profiles"][1].pop("no_go"), "missing key 'no_go'"),
+        (lambda d: d["profiles"][3].update(no_go={}), "no_go must be a list"),
+        (lambda d: d["profiles"][3]["no_go"][0].pop("basis"), "no_go[0] needs exactly the keys"),
+        (lambda d: d["profiles"][3]["no_go"][0].update(sources=[]), "non-empty tuple"),
+        (lambda d: d["profiles"][3]["no_go"][0].update(route_id=""), "route_id=''"),
     ],
 )
 def test_a_bad_profiles_file_names_profile_and_field(mutate: Any, expected: str) -> None:
@@ -105,3 +110,56 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_not_a_profiles_document(doc: Any) -> None:
     with pytest.raises(InvalidInput):
         load_profiles(doc)
+
+
+def test_the_horse_may_not_use_the_descent_from_drolma_la() -> None:
+    """Issue 14: ponies cannot be used on the steep descent east of the pass (cited data)."""
+    horse = DEFAULT_PROFILES["horse"]
+    assert [(n.route_id, n.from_place_id, n.to_place_id) for n in horse.no_go] == [
+        ("outer_kora", "dolma_la", "phakna_rigzin_supply")
+    ]
+    assert all(n.sources and n.basis for n in horse.no_go)
+    assert all(not DEFAULT_PROFILES[p].no_go for p in PROFILES if p != "horse")
+
+
+def _way(way_id: str, a: str, b: str, variant: str | None = None) -> tuple[str, dict[str, Any]]:
+    props = {"route_id": "outer_kora", "variant": variant, "from_place_id": a, "to_place_id": b}
+    return way_id, props
+
+
+def test_no_go_ways_follow_the_route_from_place_to_place() -> None:
+    from routes.graph import no_go_ways
+
+    ways = [
+        _way("w1", "karma_horse", "dolma_la"),
+        _way("w2", "dolma_la", "gauri_kund"),
+        _way("w2b", "dolma_la", "gauri_kund", variant="other_bank"),
+        _way("w3", "gauri_kund", "phakna_rigzin_supply"),
+        _way("w4", "phakna_rigzin_supply", "polonggu_supply"),
+    ]
+    assert no_go_ways(ways) == {"w2": frozenset({"horse"}), "w3": frozenset({"horse"})}
+    assert no_go_ways([_way("x", "darchen_kora_gate", "tarboche")]) == {}  # not this region
+    with pytest.raises(InvalidInput, match="does not follow"):
+        no_go_ways([_way("w2", "dolma_la", "gauri_kund")])
+
+
+def test_the_graph_gives_the_horse_no_way_down_the_descent() -> None:
+    from geodata import load_region
+    from routes import build_network
+    from routes.graph import allowed
+    from routes.validate import graph_problems
+
+    G = build_network(load_region("kailash")).graph
+    closed = [d for _, _, d in G.edges(data=True) if d["closed_to"]]
+    assert {d["way_id"] for d in closed} == {
+        "outer_kora:dolma_la-gauri_kund",
+        "outer_kora:gauri_kund-phakna_rigzin_supply",
+    }
+    for d in closed:
+        assert d["duration_s"]["horse"] is None and not allowed("horse", d)
+        assert d["duration_s"]["rescue_team"] > 0 and allowed("rescue_team", d)
+    assert graph_problems(G) == []
+    H = G.copy()
+    u, v, k = next((u, v, k) for u, v, k, e in H.edges(keys=True, data=True) if e["closed_to"])
+    H.edges[u, v, k]["duration_s"] = {**H.edges[u, v, k]["duration_s"], "horse": 60.0}
+    assert any("may not use" in p for p in graph_problems(H))

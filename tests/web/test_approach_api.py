@@ -96,12 +96,21 @@ def test_stations_profile_and_departure(
 
 
 def test_horse_profile_is_selectable_and_slower_than_the_team(
-    client: FlaskClient, below_drolma: dict[str, float]
+    client: FlaskClient, below_drolma: dict[str, float], kailash_network: RouteNetwork
 ) -> None:
-    """Issue 14: profiles.json's led pony is a foot profile the API accepts."""
+    """Issue 14: profiles.json's led pony is a foot profile the API accepts; it is not used
+    on the descent east of the pass (profiles.json no_go), so it is asked on the west side."""
+    body = {"target": below_drolma, "stations": [POLICE], "profile": "horse"}
+    response = client.post(APPROACH, json=body)
+    assert response.status_code == 200, response.get_json()
+    (plan,) = response.get_json()["plans"]
+    assert plan["reachable"] is False
+    km = kailash_network.place_km("dolma_la", "outer_kora") - 0.4
+    lon, lat, _ = kailash_network.point_at("outer_kora", km)
+    west = {"lon": lon, "lat": lat}
     etas = {}
     for profile in ("rescue_team", "horse"):
-        body = {"target": below_drolma, "stations": [POLICE], "profile": profile}
+        body = {"target": west, "stations": [POLICE], "profile": profile}
         response = client.post(APPROACH, json=body)
         assert response.status_code == 200, response.get_json()
         (plan,) = response.get_json()["plans"]

@@ -82,6 +82,8 @@
   var mode = null;            // null | "move" | "split" | "join"
   var moved = null;           // L.LatLng chosen in move mode
   var ready = { data: false, history: false };
+  var allFeatures = [];       // the current version's features (for the search)
+  var changesLayer = null;    // the changes of the version shown in the history
 
   // --- small helpers ------------------------------------------------------------------------
   function $(selector, root) { return (root || document).querySelector(selector); }
@@ -212,6 +214,7 @@
       map.setView([31.05, 81.3], 11);
     }
     L.control.scale({ position: "bottomleft", imperial: false, maxWidth: 180 }).addTo(map);
+    changesLayer = L.featureGroup().addTo(map);
     previewLayer = L.featureGroup().addTo(map);
     editLayer = L.featureGroup().addTo(map);
     map.on("click", function (e) { mapClick(e.latlng); });
@@ -220,7 +223,7 @@
     });
     window.sandtablePlanner = {
       map: map, index: layerIndex, select: select,
-      preview: previewLayer, edit: editLayer
+      preview: previewLayer, edit: editLayer, changes: changesLayer
     };
   }
 
@@ -244,6 +247,7 @@
         var order = { roads: 0, trails: 1, places: 2, stations: 3 };
         return order[a.properties.layer] - order[b.properties.layer];
       });
+      allFeatures = features;
       dataLayer = L.geoJSON({ type: "FeatureCollection", features: features }, {
         style: function (f) { return wayStyle(f.properties); },
         pointToLayer: function (f, latlng) {
@@ -333,7 +337,14 @@
     return { color: COLOURS.move, weight: 3 };
   }
 
+  function clearStatus() {
+    var box = $(".st-pl-status");
+    clear(box);
+    box.hidden = true;
+  }
+
   function showPreview(body) {
+    clearStatus();  // "Import discarded." (or an older result) is not about this preview
     pendingImport = body;
     previewLayer.clearLayers();
     var panel = $(".st-pl-preview");
@@ -781,11 +792,16 @@
     });
   }
 
+  // A 409: only the properties (and the geometry) where theirs and yours differ, each with
+  // "keep mine" / "take theirs"; "Save merged" saves theirs with the kept ones of mine, based
+  // on their revision. "Reload theirs" drops all of mine.
   function showConflict(box, error) {
     var theirs = (error.data.theirs || {});
     var yours = (error.data.yours || {});
-    var tp = ((theirs.feature || {}).properties) || {};
-    var yp = ((yours.feature || {}).properties) || {};
+    var tf = theirs.feature || {};
+    var yf = yours.feature || {};
+    var tp = tf.properties || {};
+    var yp = yf.properties || {};
     clear(box);
     var head = el("div", "st-pl-conflict-head");
     head.appendChild(icon("triangle-exclamation"));
@@ -793,6 +809,16 @@
     head.appendChild(bi("Someone else changed this meanwhile.", "其他人已在此期间修改了它。"));
     box.appendChild(head);
     box.appendChild(el("p", "st-pl-conflict-message", error.message));
+    var names = [];
+    Object.keys(tp).concat(Object.keys(yp)).forEach(function (k) {
+      if (names.indexOf(k) < 0 && JSON.stringify(tp[k]) !== JSON.stringify(yp[k])) { names.push(k); }
+    });
+    var geometryDiffers = JSON.stringify(tf.geometry || null) !== JSON.stringify(yf.geometry || null);
+    if (geometryDiffers) { names.push("geometry"); }
+    if (!names.length) {
+      box.appendChild(el("p", "st-pl-hint st-pl-conflict-same"))
+        .appendChild(bi("Your values are the same as theirs.", "您的值与他人的相同。"));
+    }
     var table = el("table", "st-pl-conflict-table");
     var thead = el("thead");
     var hr = el("tr");
@@ -800,35 +826,77 @@
     hr.appendChild(el("th")).appendChild(bi("Theirs (rev " + (theirs.revision || "?") + ")",
       "他人的（修订 " + (theirs.revision || "?") + "）"));
     hr.appendChild(el("th")).appendChild(bi("Yours", "您的"));
+    hr.appendChild(el("th")).appendChild(bi("Keep", "保留"));
     thead.appendChild(hr);
     table.appendChild(thead);
     var tbody = el("tbody");
-    var names = [];
-    Object.keys(tp).concat(Object.keys(yp)).forEach(function (k) { if (names.indexOf(k) < 0) { names.push(k); } });
-    var tg = JSON.stringify((theirs.feature || {}).geometry || null);
-    var yg = JSON.stringify((yours.feature || {}).geometry || null);
-    function addRow(name, a, b, differ) {
-      var tr = el("tr", differ ? "st-pl-differs" : null);
-      tr.setAttribute("data-property", name);
-      tr.appendChild(el("th", null, name));
-      tr.appendChild(el("td", "st-pl-theirs", a));
-      tr.appendChild(el("td", "st-pl-yours", b));
+    names.forEach(function (k, i) {
+      var geometry = k === "geometry";
+      var tr = el("tr", "st-pl-differs");
+      tr.setAttribute("data-property", k);
+      tr.appendChild(el("th", null, k));
+      tr.appendChild(el("td", "st-pl-theirs", geometry ? JSON.stringify(tf.geometry || null) : textOf(tp[k])));
+      tr.appendChild(el("td", "st-pl-yours", geometry ? JSON.stringify(yf.geometry || null) : textOf(yp[k])));
+      var choice = el("td", "st-pl-choice");
+      [["mine", "keep mine", "保留我的"], ["theirs", "take theirs", "采用他人的"]].forEach(function (c) {
+        var label = el("label", "st-pl-choice-" + c[0]);
+        var radio = el("input");
+        radio.type = "radio";
+        radio.name = "st-pl-keep-" + i;
+        radio.value = c[0];
+        radio.checked = c[0] === "mine";
+        label.appendChild(radio);
+        label.appendChild(bi(c[1], c[2]));
+        choice.appendChild(label);
+      });
+      tr.appendChild(choice);
       tbody.appendChild(tr);
-    }
-    names.forEach(function (k) {
-      var a = textOf(tp[k]);
-      var b = textOf(yp[k]);
-      addRow(k, a, b, JSON.stringify(tp[k]) !== JSON.stringify(yp[k]));
     });
-    if (tg !== yg) { addRow("geometry", tg, yg, true); }
     table.appendChild(tbody);
-    box.appendChild(table);
-    var reload = button("st-btn-primary st-pl-reload-theirs", "rotate", "Reload theirs", "重新加载他人的版本");
+    if (names.length) { box.appendChild(table); }
+    var actions = el("div", "st-pl-actions");
+    var merged = button("st-btn-primary st-pl-save-merged", "code-merge", "Save merged", "保存合并结果");
+    merged.addEventListener("click", function () {
+      var form = box.closest("form");
+      var errorBox = form.querySelector(".st-pl-edit-error");
+      errorBox.hidden = true;
+      var message = messageOf(form, errorBox);
+      if (!message) { return; }
+      var feature = JSON.parse(JSON.stringify(tf));
+      feature.properties = feature.properties || {};
+      tbody.querySelectorAll("tr[data-property]").forEach(function (tr) {
+        var k = tr.getAttribute("data-property");
+        var keep = tr.querySelector("input:checked").value;
+        if (keep !== "mine") { return; }
+        if (k === "geometry") { feature.geometry = yf.geometry; return; }
+        if (yp[k] === undefined) { delete feature.properties[k]; } else { feature.properties[k] = yp[k]; }
+      });
+      merged.disabled = true;
+      send("PUT", "api/data/" + current.layer + "/" + encodeURIComponent(current.id), {
+        feature: feature, base_revision: theirs.revision, message: message
+      }).then(function (result) {
+        merged.disabled = false;
+        if (result.status === 201) {
+          var v = result.json.version;
+          status("Merged and saved as version " + v.version_id + ".", "已合并并保存为版本 " + v.version_id + "。", "ok");
+          var layer = current.layer;
+          var id = current.id;
+          reloadAll();
+          select(layer, id);
+          return;
+        }
+        if (result.status === 409 && errorOf(result).data) { showConflict(box, errorOf(result)); return; }
+        showError(errorBox, result);
+      });
+    });
+    actions.appendChild(merged);
+    var reload = button("st-pl-reload-theirs", "rotate", "Reload theirs", "重新加载他人的版本");
     reload.addEventListener("click", function () {
       reloadAll();
       select(current.layer, current.id);
     });
-    box.appendChild(reload);
+    actions.appendChild(reload);
+    box.appendChild(actions);
   }
 
   // a "message + OK / Cancel" form: every change says what and why
@@ -985,6 +1053,9 @@
       a.setAttribute("download", "");
       actions.appendChild(a);
     });
+    var changes = button("st-pl-show-changes", "list", "Changes", "变更");
+    changes.addEventListener("click", function () { toggleChanges(item, v); });
+    actions.appendChild(changes);
     if (v.version_id !== currentId) {
       var restore = button("st-pl-restore", "clock-rotate-left", "Restore", "恢复");
       restore.addEventListener("click", function () { askRestore(item, v); });
@@ -992,6 +1063,207 @@
     }
     item.appendChild(actions);
     return item;
+  }
+
+  // --- a version's changes: a table in its history item, and on the map ---------------------------
+  var CHANGE_COLOURS = { insert: "#1a9641", update: "#f28e2b", delete: "#b3261e" };
+  var OP_NAMES = { insert: ["added", "新增"], update: ["changed", "修改"], delete: ["deleted", "删除"] };
+  var MAX_CHANGE_ROWS = 200;
+
+  function changedKeys(change) {
+    if (change.op !== "update" || !change.before || !change.after) { return []; }
+    var bp = change.before.properties || {};
+    var ap = change.after.properties || {};
+    var keys = [];
+    Object.keys(bp).concat(Object.keys(ap)).forEach(function (k) {
+      if (keys.indexOf(k) < 0 && JSON.stringify(bp[k]) !== JSON.stringify(ap[k])) { keys.push(k); }
+    });
+    if (JSON.stringify(change.before.geometry || null) !== JSON.stringify(change.after.geometry || null)) {
+      keys.push("geometry");
+    }
+    return keys;
+  }
+
+  function drawChange(change) {
+    var drawn = [];
+    function shape(geometry, style) {
+      if (!geometry) { return; }
+      if (geometry.type === "Point") {
+        drawn.push(L.circleMarker(L.latLng(geometry.coordinates[1], geometry.coordinates[0]), {
+          pane: "stPlPreview", radius: 8, weight: 3, color: style.color, fill: !style.dashArray,
+          fillColor: style.color, fillOpacity: 0.6, dashArray: style.dashArray, className: style.className
+        }));
+      } else {
+        drawn.push(L.geoJSON(geometry, { style: function () { return style; } }));
+      }
+    }
+    var colour = CHANGE_COLOURS[change.op] || COLOURS.move;
+    if (change.before && change.op !== "delete") {
+      shape(change.before.geometry, { color: COLOURS.before, weight: 4, dashArray: "6 6", opacity: 0.9,
+        pane: "stPlPreview", className: "st-pl-ch-before" });
+    }
+    var main = change.op === "delete" ? change.before : change.after;
+    if (main) {
+      shape(main.geometry, { color: colour, weight: 5, opacity: 0.95, pane: "stPlPreview",
+        className: "st-pl-ch st-pl-ch-" + change.op });
+    }
+    return L.featureGroup(drawn);
+  }
+
+  function toggleChanges(item, v) {
+    var open = item.querySelector(".st-pl-changes");
+    document.querySelectorAll(".st-pl-changes").forEach(function (node) { node.remove(); });
+    changesLayer.clearLayers();
+    if (open) { return; }  // a second click closes it
+    var box = el("div", "st-pl-changes");
+    box.appendChild(el("p", "st-pl-hint")).appendChild(bi("Loading…", "加载中…"));
+    item.appendChild(box);
+    getJson("api/versions/" + v.version_id).then(function (result) {
+      clear(box);
+      if (!result.ok) { showError(box, result); return; }
+      var changes = result.json.changes || [];
+      var head = el("p", "st-pl-changes-head");
+      head.appendChild(bi(changes.length + " change" + (changes.length === 1 ? "" : "s") + " in version " + v.version_id,
+        "版本 " + v.version_id + " 共 " + changes.length + " 处变更"));
+      box.appendChild(head);
+      if (!changes.length) {
+        box.appendChild(el("p", "st-pl-hint st-pl-changes-none")).appendChild(v.kind === "seed"
+          ? bi("The region's first data: no changes to list.", "本区域的初始数据：没有可列出的变更。")
+          : bi("This version changed no feature.", "此版本没有修改任何要素。"));
+        return;
+      }
+      var table = el("table", "st-pl-changes-table");
+      var hr = el("tr");
+      [["Change", "变更"], ["Feature", "要素"], ["What", "内容"]].forEach(function (h) {
+        hr.appendChild(el("th")).appendChild(bi(h[0], h[1]));
+      });
+      table.appendChild(el("thead")).appendChild(hr);
+      var tbody = el("tbody");
+      changes.slice(0, MAX_CHANGE_ROWS).forEach(function (c) {
+        var feature = c.after || c.before || {};
+        var props = feature.properties || {};
+        var tr = el("tr", "st-pl-change st-pl-change-" + c.op);
+        tr.setAttribute("data-key", keyOf(c.layer, c.feature_id));
+        var op = OP_NAMES[c.op] || [c.op, c.op];
+        var layerName = LAYER_NAMES[c.layer] || [c.layer, c.layer];
+        var opCell = el("td", "st-pl-change-op");
+        opCell.appendChild(bi(op[0] + " " + layerName[0], op[1] + layerName[1]));
+        tr.appendChild(opCell);
+        var what = el("td", "st-pl-change-feature");
+        what.appendChild(el("span", "st-pl-change-name", featureName(props)));
+        what.appendChild(el("code", null, " " + c.feature_id));
+        tr.appendChild(what);
+        tr.appendChild(el("td", "st-pl-change-keys", changedKeys(c).join(", ")));
+        tbody.appendChild(tr);
+        var group = drawChange(c).addTo(changesLayer);
+        group.bindTooltip(el("div", "st-pl-tip", featureName(props) + " · " + op[0]), { sticky: true });
+        tr.addEventListener("click", function () {
+          var b = group.getBounds();
+          if (b.isValid()) { map.fitBounds(b.pad(0.5), { maxZoom: 16 }); }
+        });
+      });
+      table.appendChild(tbody);
+      box.appendChild(table);
+      if (changes.length > MAX_CHANGE_ROWS) {
+        var more = changes.length - MAX_CHANGE_ROWS;
+        box.appendChild(el("p", "st-pl-hint st-pl-changes-more"))
+          .appendChild(bi("… and " + more + " more (not drawn).", "……另有 " + more + " 处（未绘制）。"));
+      }
+      var bounds = changesLayer.getBounds();
+      if (bounds.isValid() && changes.length <= MAX_CHANGE_ROWS) { map.fitBounds(bounds.pad(0.3), { maxZoom: 16 }); }
+    });
+  }
+
+  // --- search: a feature by any of its names, aliases or its id -----------------------------------
+  function fold(text) {
+    return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[\s\-_'’·]+/g, "");
+  }
+
+  function searchTexts(props) {
+    var texts = [props.name_en, props.name_zh, props.name_bo, props[ID_FIELD[props.layer]]];
+    (props.aliases_en || []).concat(props.aliases_zh || []).forEach(function (a) { texts.push(a); });
+    return texts.filter(function (t) { return t; });
+  }
+
+  function search(query) {
+    var q = fold(query);
+    if (!q) { return []; }
+    var hits = [];
+    allFeatures.forEach(function (f) {
+      var props = f.properties;
+      var best = null;
+      searchTexts(props).forEach(function (t) {
+        var folded = fold(t);
+        var at = folded.indexOf(q);
+        if (at < 0) { return; }
+        var rank = folded === q ? 0 : (at === 0 ? 1 : 2);
+        if (best === null || rank < best.rank) { best = { rank: rank, text: t }; }
+      });
+      if (best) { hits.push({ rank: best.rank, matched: best.text, props: props }); }
+    });
+    var order = { places: 0, stations: 1, trails: 2, roads: 3 };
+    hits.sort(function (a, b) {
+      return a.rank - b.rank || order[a.props.layer] - order[b.props.layer] ||
+        featureName(a.props).localeCompare(featureName(b.props));
+    });
+    return hits.slice(0, 12);
+  }
+
+  function initSearch() {
+    var input = $(".st-pl-search-input");
+    var list = $(".st-pl-search-results");
+    function pick(props) {
+      var id = props[ID_FIELD[props.layer]];
+      list.hidden = true;
+      var layer = layerIndex[keyOf(props.layer, id)];
+      if (layer) {
+        if (layer.getLatLng) { map.setView(layer.getLatLng(), Math.max(map.getZoom(), 15)); }
+        else if (layer.getBounds) { map.fitBounds(layer.getBounds().pad(0.3), { maxZoom: 16 }); }
+      }
+      select(props.layer, id);
+    }
+    function render() {
+      clear(list);
+      var hits = search(input.value);
+      list.hidden = !input.value.trim();
+      if (!hits.length) {
+        list.appendChild(el("li", "st-pl-search-none")).appendChild(bi("No feature has that name.", "没有此名称的要素。"));
+        return;
+      }
+      hits.forEach(function (h) {
+        var item = el("li", "st-pl-search-hit");
+        var props = h.props;
+        item.setAttribute("data-key", keyOf(props.layer, props[ID_FIELD[props.layer]]));
+        item.setAttribute("tabindex", "0");
+        item.appendChild(el("span", "st-pl-search-name", featureName(props)));
+        if (props.name_zh && props.name_zh !== featureName(props)) {
+          item.appendChild(el("span", "st-pl-search-zh", " " + props.name_zh));
+        }
+        var layerName = LAYER_NAMES[props.layer] || [props.layer, props.layer];
+        var tag = el("span", "st-pl-tag");
+        tag.appendChild(bi(layerName[0], layerName[1]));
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(tag);
+        if (h.matched !== featureName(props) && h.matched !== props.name_zh) {
+          item.appendChild(el("span", "st-pl-search-matched", " (" + h.matched + ")"));
+        }
+        item.addEventListener("click", function () { pick(props); });
+        item.addEventListener("keydown", function (e) { if (e.key === "Enter") { pick(props); } });
+        list.appendChild(item);
+      });
+    }
+    input.addEventListener("input", render);
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        var hits = search(input.value);
+        if (hits.length) { pick(hits[0].props); }
+      } else if (e.key === "Escape") {
+        input.value = "";
+        list.hidden = true;
+      }
+    });
   }
 
   function askRestore(item, v) {
@@ -1022,12 +1294,108 @@
     form.input.focus();
   }
 
+  // --- relief (DEM / MBTiles, /api/relief) --------------------------------------------------------
+  var reliefLayer = null;     // hillshade from the loaded DEM, under the data
+
+  // an API error in the page's language: relief errors carry their Chinese in data.message_zh
+  function showBilingualError(box, result) {
+    var error = errorOf(result);
+    clear(box);
+    box.appendChild(bi(error.message, (error.data && error.data.message_zh) || error.message));
+    box.hidden = false;
+  }
+
+  function fmtBytes(n) { return (n / 1e6).toFixed(n < 1e6 ? 2 : 1) + " MB"; }
+
+  function loadRelief() {
+    return getJson("api/relief").then(function (result) {
+      var list = $(".st-pl-relief-status");
+      clear(list);
+      if (!result.ok) { showBilingualError($(".st-pl-relief-error"), result); return; }
+      var relief = result.json.relief || {};
+      [["dem", "DEM (hillshade, contours)", "高程模型（晕渲、等高线）"],
+        ["mbtiles", "MBTiles basemap", "MBTiles 底图"]].forEach(function (k) {
+        var item = el("li", "st-pl-relief-item st-pl-relief-" + k[0]);
+        item.appendChild(el("strong")).appendChild(bi(k[1], k[2]));
+        item.appendChild(document.createTextNode(": "));
+        var info = relief[k[0]];
+        if (!info) {
+          item.setAttribute("data-loaded", "false");
+          item.appendChild(bi("none loaded", "未载入"));
+        } else {
+          item.setAttribute("data-loaded", "true");
+          var facts = info.info || {};
+          var extra = k[0] === "dem"
+            ? " · " + facts.width + " × " + facts.height + " px · " + facts.min_elevation_m + "–" + facts.max_elevation_m + " m"
+            : " · " + facts.tile_count + " tiles · z" + facts.minzoom + "–" + facts.maxzoom;
+          item.appendChild(el("span", "st-pl-relief-file-name", info.filename));
+          item.appendChild(document.createTextNode(" · " + fmtBytes(info.size_bytes) + extra + " · " + info.uploaded_by));
+          var remove = button("st-pl-relief-remove", "trash", "Remove", "移除");
+          remove.addEventListener("click", function () {
+            send("DELETE", "api/relief/" + k[0]).then(function (r) {
+              if (r.status !== 204) { showBilingualError($(".st-pl-relief-error"), r); return; }
+              status("Removed.", "已移除。", "ok");
+              loadRelief();
+            });
+          });
+          item.appendChild(document.createTextNode(" "));
+          item.appendChild(remove);
+        }
+        list.appendChild(item);
+      });
+      if (reliefLayer) { map.removeLayer(reliefLayer); reliefLayer = null; }
+      if (relief.dem) {
+        reliefLayer = L.tileLayer("api/relief/hillshade/{z}/{x}/{y}.png?v=" + relief.dem.sha256.slice(0, 12), {
+          maxZoom: 18, opacity: 0.85, className: "st-pl-hillshade"
+        }).addTo(map);
+      }
+      document.body.setAttribute("data-relief", [relief.dem ? "dem" : "", relief.mbtiles ? "mbtiles" : ""]
+        .join(" ").trim() || "none");
+    });
+  }
+
+  function uploadRelief() {
+    var file = $(".st-pl-relief-file").files[0];
+    var errorBox = $(".st-pl-relief-error");
+    errorBox.hidden = true;
+    if (!file) {
+      clear(errorBox);
+      errorBox.appendChild(bi("Choose a file first.", "请先选择文件。"));
+      errorBox.hidden = false;
+      return;
+    }
+    var kind = /\.mbtiles$/i.test(file.name) ? "mbtiles" : "dem";
+    var data = new FormData();
+    data.append("file", file, file.name);
+    var form = $(".st-pl-relief-form");
+    form.classList.add("st-busy");
+    getJson("api/relief/" + kind, { method: "POST", body: data, headers: headers(false) }).then(function (result) {
+      form.classList.remove("st-busy");
+      if (result.status !== 201) { showBilingualError(errorBox, result); return; }
+      $(".st-pl-relief-file").value = "";
+      status("Loaded " + file.name + ".", "已载入 " + file.name + "。", "ok");
+      loadRelief();
+    }, function () {
+      form.classList.remove("st-busy");
+      clear(errorBox);
+      errorBox.appendChild(bi("The server could not be reached.", "无法连接服务器。"));
+      errorBox.hidden = false;
+    });
+  }
+
+  function initRelief() {
+    $(".st-pl-relief-form").addEventListener("submit", function (e) { e.preventDefault(); uploadRelief(); });
+    loadRelief();
+  }
+
   // --- start ----------------------------------------------------------------------------------------
   function start() {
     initLanguage();
     initTabs();
     initMap();
     initImport();
+    initSearch();
+    initRelief();
     reloadAll();
   }
 
