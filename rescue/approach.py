@@ -46,6 +46,8 @@ from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
 from rescue.errors import InvalidInput, NotFound
+from rescue.i18n import Msg, Name, joined, msg, text
+from rescue.localnames import name_zh
 from rescue.locate.model import Candidate, LocateResult
 
 if TYPE_CHECKING:
@@ -178,12 +180,19 @@ class ClosureEffect:
     closure_id: str
     extra_s: float
     message: str
+    message_zh: str = ""
+
+    @classmethod
+    def of(cls, closure_id: str, extra_s: float, message: Msg) -> ClosureEffect:
+        """The effect with its message in both languages."""
+        return cls(closure_id, extra_s, message.render("en"), message.render("zh"))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "closure_id": self.closure_id,
             "extra_s": round(self.extra_s, 1) if math.isfinite(self.extra_s) else None,
             "message": self.message,
+            "message_zh": self.message_zh or self.message,
         }
 
 
@@ -584,6 +593,12 @@ def _node_name(network: Any, node: str) -> str:
     return f"junction {node}"
 
 
+def _fmt_msg(seconds: float) -> Msg:
+    """:func:`_fmt` in either language."""
+    h, m = divmod(int(round(seconds / 60.0)), 60)
+    return msg("duration.h_min", h=h, m=f"{m:02d}") if h else msg("duration.min", m=m)
+
+
 def _fmt(seconds: float) -> str:
     minutes = int(round(seconds / 60.0))
     h, m = divmod(minutes, 60)
@@ -788,7 +803,7 @@ class _Without:
     """The costs with one closure lifted: what that closure costs each plan."""
 
     closure_id: str
-    label: str
+    label: str | Msg
     costs: Mapping[str, np.ndarray]
 
 
@@ -958,13 +973,19 @@ def _plan(
     if fit.recommended is not None:
         recommended, reason = fit.recommended, fit.reason_en
     landing = None if recommended else _landing_site(network, points[0], active)
+    reason_zh = fit.reason_zh if fit.recommended is not None else _reason_zh(network, plans)
     if recommended is None and plans:
-        reason += (
-            f"; nearest helicopter landing site: {landing.name} "
-            f"({landing.distance_m / 1000:.1f} km away)"
+        tail = (
+            msg(
+                "approach.landing",
+                name=Name(landing.name, name_zh(network, landing.name)),
+                km=f"{landing.distance_m / 1000:.1f}",
+            )
             if landing
-            else "; no helicopter landing site is recorded in the region's data"
+            else msg("approach.no_landing")
         )
+        reason += tail.render("en")
+        reason_zh += tail.render("zh")
     return ApproachResult(
         tuple(plans),
         evacuation,
@@ -973,7 +994,7 @@ def _plan(
         tuple(points),
         landing,
         needs=tuple(needs),
-        reason_zh=fit.reason_zh,
+        reason_zh=reason_zh,
     )
 
 
@@ -1109,10 +1130,10 @@ def _closure_effects(
                 continue
             if with_all is None:
                 effects[start].append(
-                    ClosureEffect(
+                    ClosureEffect.of(
                         w.closure_id,
                         math.inf,
-                        f"{w.label}: cuts every ground route (open, {_fmt(open_[0])})",
+                        msg("closure.effect_cuts", label=w.label, eta=_fmt_msg(open_[0])),
                     )
                 )
                 continue
@@ -1126,9 +1147,14 @@ def _closure_effects(
                 if s.arc.end == s.arc.v and s.arc.v not in before and G.nodes[s.arc.v]["place_ids"]
             ]
             via = list(dict.fromkeys(via))[:2]
-            how = f" via {', '.join(via)}" if via else ""
+            places = [Name(v, name_zh(network, v)) for v in via]
+            how = msg("closure.effect_via", places=places) if via else ""
             effects[start].append(
-                ClosureEffect(w.closure_id, extra, f"{w.label}: +{_fmt(extra)}{how}")
+                ClosureEffect.of(
+                    w.closure_id,
+                    extra,
+                    msg("closure.effect_extra", label=w.label, extra=_fmt_msg(extra), how=how),
+                )
             )
     return {s: tuple(sorted(e, key=lambda x: -x.extra_s)) for s, e in effects.items() if e}
 
@@ -1276,6 +1302,51 @@ def _landing_site(
     return best
 
 
+def _reason_zh(network: Any, plans: Sequence[Plan]) -> str:
+    """:func:`_recommend`'s reason in Chinese (names in Chinese where the data has them)."""
+
+    def name(text: str) -> Name:
+        return Name(text, name_zh(network, text))
+
+    ok = [p for p in plans if p.reachable]
+    if not plans:
+        return msg("approach.no_station").render("zh")
+    if not ok:
+        near = min(plans, key=lambda p: p.gap_m)
+        return msg(
+            "approach.unreachable",
+            gap=f"{near.gap_m:.0f}",
+            station=name(near.station_name),
+            eta=_fmt_msg(near.eta_s),
+        ).render("zh")
+    best = ok[0]
+    how = [
+        msg(
+            f"approach.leg_{leg.mode}",
+            km=f"{leg.length_m / 1000:.1f}",
+            place=name(leg.to_name),
+        )
+        for leg in best.legs
+    ]
+    others = [p for p in ok[1:] if p.eta_s > best.eta_s]
+    lead = (
+        msg(
+            "approach.lead",
+            gain=_fmt_msg(others[0].eta_s - best.eta_s),
+            station=name(others[0].station_name),
+        )
+        if others
+        else ""
+    )
+    return msg(
+        "station.plan_fastest",
+        station=name(best.station_name),
+        eta=_fmt_msg(best.eta_s),
+        lead=lead,
+        how=joined(how) if how else msg("approach.already_there"),
+    ).render("zh")
+
+
 def _recommend(plans: Sequence[Plan]) -> tuple[str | None, str]:
     ok = [p for p in plans if p.reachable]
     if not ok:
@@ -1331,7 +1402,11 @@ def plan_with_closures(
     InvalidInput, NotFound
         As :func:`plan_approach`.
     """
-    from rescue.closures import closures_in_force, describe_closure, edge_factors
+    from rescue.closures import (
+        closures_in_force,
+        describe_closure_msg,
+        edge_factors,
+    )
 
     at = depart_at or now
     active, problems = closures_in_force(network, closures, at)
@@ -1348,7 +1423,7 @@ def plan_with_closures(
         def make() -> _Without:
             others = [c for c in active if c is not closure]
             costs = _edge_costs(network, topo, profile, None, factors_of(others))
-            return _Without(closure.closure_id, describe_closure(network, closure), costs)
+            return _Without(closure.closure_id, describe_closure_msg(network, closure), costs)
 
         return make
 
@@ -1366,7 +1441,7 @@ def plan_with_closures(
         needs=needs,
     )
     result = replace(result, closure_problems=(*closure_problems, *problems))
-    warnings = _covering(network, result.target, active, describe_closure)
+    warnings = _covering(network, result.target, active, describe_closure_msg)
     return replace(result, warnings=warnings) if warnings else result
 
 
@@ -1374,7 +1449,7 @@ def _covering(
     network: Any,
     points: Sequence[TargetPoint],
     active: Sequence[Closure],
-    describe: Callable[[Any, Closure], str],
+    describe: Callable[[Any, Closure], str | Msg],
 ) -> tuple[dict[str, str], ...]:
     """The closures over the target: an area containing it, or the segment it lies on.
 
@@ -1396,8 +1471,8 @@ def _covering(
             out.append(
                 {
                     "closure_id": c.closure_id,
-                    "en": f"{what}: the closure covers the caller's position",
-                    "zh": f"{what}：封闭范围覆盖了呼救者的位置",
+                    "en": f"{text(what, 'en')}: the closure covers the caller's position",
+                    "zh": f"{text(what, 'zh')}：封闭范围覆盖了呼救者的位置",
                 }
             )
     return tuple(out)

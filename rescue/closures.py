@@ -52,6 +52,7 @@ from shapely.geometry import LineString, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
+from rescue.i18n import Msg, Name, msg
 from routes.graph import PROFILE_MODES
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ __all__ = [
     "edge_factors",
     "DatabaseClosureStore",
     "describe_closure",
+    "describe_closure_msg",
     "closures_on_edge",
 ]
 
@@ -240,9 +242,9 @@ class Closure:
         if geometry is not None:
             if not isinstance(geometry, dict):
                 raise TypeError("geometry must be an object or null")
-            problems: list[str] = []
+            problems: list[str | Msg] = []
             if _parse_geometry(geometry, problems) is None:
-                raise ValueError("; ".join(problems))
+                raise ValueError("; ".join(map(str, problems)))
         segment_ids = data["segment_ids"]
         if isinstance(segment_ids, str) or not isinstance(segment_ids, Sequence):
             raise TypeError("segment_ids must be a list")
@@ -369,11 +371,15 @@ def parse_closure(
         raise InvalidInput(
             "invalid closure", details=[f"body: expected an object, got {type(data).__name__}"]
         )
-    problems: list[str] = []
+    problems: list[str | Msg] = []
     unknown = sorted(str(k) for k in data if k not in _FIELDS)
     if unknown:
         problems.append(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_FIELDS))}"
+            msg(
+                "closure.unknown_fields",
+                fields=", ".join(unknown),
+                allowed=", ".join(sorted(_FIELDS)),
+            )
         )
 
     segment_ids: tuple[str, ...] = ()
@@ -381,7 +387,7 @@ def parse_closure(
     has_geom = data.get("geometry") is not None
     has_segs = data.get("segment_ids") is not None
     if has_geom == has_segs:
-        problems.append("geometry/segment_ids: give exactly one of 'geometry' or 'segment_ids'")
+        problems.append(msg("closure.one_of"))
     elif has_segs:
         segment_ids = _parse_segment_ids(data["segment_ids"], network, problems)
     else:
@@ -389,10 +395,10 @@ def parse_closure(
 
     reason = data.get("reason")
     if reason not in REASONS:
-        problems.append(f"reason: {reason!r} is not one of {', '.join(REASONS)}")
+        problems.append(msg("closure.reason", value=repr(reason), allowed=", ".join(REASONS)))
     modes = data.get("modes")
     if modes not in MODES:
-        problems.append(f"modes: {modes!r} is not one of {', '.join(MODES)}")
+        problems.append(msg("closure.modes", value=repr(modes), allowed=", ".join(MODES)))
     slow_factor = _parse_severity(data.get("severity"), problems)
 
     valid_from = (
@@ -401,20 +407,22 @@ def parse_closure(
     valid_until = _parse_time(data.get("until"), "until", problems)
     if valid_from is not None and valid_until is not None and valid_until <= valid_from:
         problems.append(
-            f"until: {data.get('until')!r} is not after from ({valid_from.isoformat()})"
+            msg("closure.until_before", value=repr(data.get("until")), start=valid_from.isoformat())
         )
     elif valid_until is not None and valid_until <= now:
         problems.append(
-            f"until: {data.get('until')!r} has already passed "
-            f"(now {now.isoformat(timespec='minutes')}); "
-            "a closure that has ended would never be shown or applied"
+            msg(
+                "closure.until_past",
+                value=repr(data.get("until")),
+                now=now.isoformat(timespec="minutes"),
+            )
         )
 
     note = data.get("note", "")
     if note is None:
         note = ""
     if not isinstance(note, str) or len(note) > _MAX_NOTE_CHARS:
-        problems.append(f"note: expected text of at most {_MAX_NOTE_CHARS} characters")
+        problems.append(msg("closure.note", limit=_MAX_NOTE_CHARS))
     author = created_by
     if created_by == "anonymous" and data.get("created_by") is not None:
         author = data["created_by"]
@@ -425,9 +433,9 @@ def parse_closure(
     if geometry is not None:  # parsed: check it reaches the network, whatever else is wrong
         probe = _closure(closure_id, (), geometry, "other", "all", None, now, None, "", now, "")
         if not affected_edges(network, probe):
-            problems.append("geometry: the drawn closure affects no trail or road")
+            problems.append(msg("closure.no_effect"))
     if problems:
-        raise InvalidInput("invalid closure", details=problems)
+        raise InvalidInput(msg("closure.invalid"), details=problems)
     assert valid_from is not None  # for mypy: problems would be non-empty otherwise
     return _closure(
         closure_id,
@@ -472,7 +480,7 @@ def _closure(
     )
 
 
-def _parse_segment_ids(value: Any, network: Any, problems: list[str]) -> tuple[str, ...]:
+def _parse_segment_ids(value: Any, network: Any, problems: list[str | Msg]) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Sequence) or not value:
         problems.append(f"segment_ids: expected a non-empty list of segment ids, got {value!r}")
         return ()
@@ -483,11 +491,11 @@ def _parse_segment_ids(value: Any, network: Any, problems: list[str]) -> tuple[s
     known = set(network.segments.index)
     unknown = [v for v in value if v not in known]
     if unknown:
-        problems.append(f"segment_ids: unknown segment id(s) {', '.join(map(repr, unknown))}")
+        problems.append(msg("closure.unknown_segments", ids=", ".join(map(repr, unknown))))
     return tuple(dict.fromkeys(value))
 
 
-def _parse_geometry(value: Any, problems: list[str]) -> dict[str, Any] | None:
+def _parse_geometry(value: Any, problems: list[str | Msg]) -> dict[str, Any] | None:
     if not isinstance(value, Mapping) or value.get("type") not in ("LineString", "Polygon"):
         kind = value.get("type") if isinstance(value, Mapping) else type(value).__name__
         problems.append(f"geometry: expected a GeoJSON LineString or Polygon, got {kind!r}")
@@ -535,7 +543,7 @@ def _to_geojson(geom: BaseGeometry) -> dict[str, Any]:
     return {"type": "LineString", "coordinates": [pos(c) for c in geom.coords]}
 
 
-def _parse_severity(value: Any, problems: list[str]) -> float | None:
+def _parse_severity(value: Any, problems: list[str | Msg]) -> float | None:
     if value == "closed":
         return None
     if isinstance(value, Mapping) and set(value) == {"slow_factor"}:
@@ -551,11 +559,11 @@ def _parse_severity(value: Any, problems: list[str]) -> float | None:
             f"severity.slow_factor: {f!r} is not a number > 1 and <= {MAX_SLOW_FACTOR:g}"
         )
         return None
-    problems.append(f"severity: {value!r} is not 'closed' or {{'slow_factor': number}}")
+    problems.append(msg("closure.severity", value=repr(value)))
     return None
 
 
-def _parse_time(value: Any, name: str, problems: list[str]) -> datetime | None:
+def _parse_time(value: Any, name: str, problems: list[str | Msg]) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -564,10 +572,10 @@ def _parse_time(value: Any, name: str, problems: list[str]) -> datetime | None:
         try:
             when = datetime.fromisoformat(value.strip())
         except ValueError:
-            problems.append(f"{name}: {value!r} is not an ISO-8601 date-time")
+            problems.append(msg("closure.not_datetime", name=name, value=repr(value)))
             return None
     else:
-        problems.append(f"{name}: {value!r} is not an ISO-8601 date-time")
+        problems.append(msg("closure.not_datetime", name=name, value=repr(value)))
         return None
     when = when if when.tzinfo is not None else when.replace(tzinfo=LOCAL_TZ)
     problem = time_range_problem(when)
@@ -743,12 +751,17 @@ _REASON_WORDS = {
 
 
 def describe_closure(network: Any, closure: Closure) -> str:
-    """One line naming what is closed, how, why and since when.
+    """One line naming what is closed, how, why and since when (English)."""
+    return describe_closure_msg(network, closure).render("en")
+
+
+def describe_closure_msg(network: Any, closure: Closure) -> Msg:
+    """One line naming what is closed, how, why and since when, in either language.
 
     E.g. "Darchen – Tarboche road closed by snow since 06:00" (local time; the date is
     added when the closure began on another day than it ends or than today).
     """
-    names: list[str] = []
+    names: list[Name] = []
     segments = network.segments
     if closure.segment_ids:
         ids: Iterable[str] = closure.segment_ids
@@ -761,17 +774,24 @@ def describe_closure(network: Any, closure: Closure) -> str:
         )
     for sid in ids:
         if sid in segments.index:
-            names.append(str(segments.at[sid, "name_en"]))
+            zh = segments.at[sid, "name_zh"] if "name_zh" in segments.columns else None
+            names.append(
+                Name(str(segments.at[sid, "name_en"]), zh if isinstance(zh, str) else None)
+            )
     names = list(dict.fromkeys(names))
-    what = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
-    what = what or "the drawn area"
+    what: Msg | Name | list[Name] = names[:2] or msg("closure.drawn_area")
+    if len(names) > 2:
+        what = msg("closure.what_more", names=names[:2], count=len(names) - 2)
     if closure.modes == "vehicle":
-        what += " (vehicles)"
-    how = "closed" if closure.closed else f"slowed ×{closure.slow_factor:g}"
+        what = msg("closure.vehicles", what=what)
+    reason = msg(f"closure.reason_{closure.reason}")
     start = closure.valid_from.astimezone(LOCAL_TZ)
     today = datetime.now(LOCAL_TZ).date()
     since = start.strftime("%H:%M") if start.date() == today else start.strftime("%d %b %H:%M")
-    return f"{what} {how} by {_REASON_WORDS[closure.reason]} since {since}"
+    if closure.closed:
+        return msg("closure.closed", what=what, reason=reason, since=since)
+    factor = f"{closure.slow_factor:g}"
+    return msg("closure.slowed", what=what, factor=factor, reason=reason, since=since)
 
 
 def _cost(data: Mapping[str, Any], profile: str, factor: float) -> float | None:
@@ -971,7 +991,7 @@ class ClosureStore:
             for c in self._read():
                 if c.closure_id == closure_id:
                     return c
-        raise NotFound(f"unknown closure {closure_id!r}")
+        raise NotFound(msg("closure.unknown", closure_id=repr(closure_id)))
 
     # writing
     def add(self, closure: Closure) -> Closure:
@@ -1009,7 +1029,7 @@ class ClosureStore:
             closures = self._read()
             kept = [c for c in closures if c.closure_id != closure_id]
             if len(kept) == len(closures):
-                raise NotFound(f"unknown closure {closure_id!r}")
+                raise NotFound(msg("closure.unknown", closure_id=repr(closure_id)))
             self._write(kept)
 
     def _write(self, closures: builtins.list[Closure]) -> None:
@@ -1110,7 +1130,7 @@ class DatabaseClosureStore:
         for p in problems:
             if p.closure_id == closure_id:
                 raise Conflict(f"closure {closure_id!r}: {p.message}; delete it and set it again")
-        raise NotFound(f"unknown closure {closure_id!r}")
+        raise NotFound(msg("closure.unknown", closure_id=repr(closure_id)))
 
     def add(self, closure: Closure) -> Closure:
         """See :meth:`ClosureStore.add`; the audit log records ``created_by``."""
@@ -1130,7 +1150,7 @@ class DatabaseClosureStore:
         if not self.store.delete_closure(
             self.region_id, closure_id, purge_before=self._clock(), actor=by
         ):
-            raise NotFound(f"unknown closure {closure_id!r}")
+            raise NotFound(msg("closure.unknown", closure_id=repr(closure_id)))
 
     def import_from(self, other: ClosureStore) -> int:
         """Copy the closures of a JSON store not yet here; return how many.

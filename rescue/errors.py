@@ -2,9 +2,15 @@
 
 Every error carries a message that is safe to show to a user (no paths of the
 server, no tracebacks). HTTP status codes are assigned only in ``web/errors.py``.
+
+The message (and each detail) is either English text or a :class:`rescue.i18n.Msg`, a
+catalog key with parameters: ``message`` is then the English text (logs, the CLI) and
+:meth:`SandtableError.message_in` renders it in the user's language.
 """
 
 from __future__ import annotations
+
+from rescue.i18n import Msg
 
 __all__ = [
     "SandtableError",
@@ -24,16 +30,26 @@ class SandtableError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Msg,
         *,
-        details: list[str] | None = None,
+        details: list[str] | list[Msg] | list[str | Msg] | None = None,
         data: dict[str, object] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details: list[str] = list(details or [])
+        self.text: str | Msg = message
+        self.message = str(message)
+        super().__init__(self.message)
+        self.texts: list[str | Msg] = list(details or [])
+        self.details: list[str] = [str(d) for d in self.texts]
         #: structured, JSON-ready context for API clients (e.g. both sides of a conflict)
         self.data: dict[str, object] | None = data
+
+    def message_in(self, lang: str) -> str | None:
+        """The message in ``lang``; None when it has no catalog key (English only)."""
+        return self.text.render(lang) if isinstance(self.text, Msg) else None
+
+    def details_in(self, lang: str) -> list[str]:
+        """The details in ``lang`` (those without a catalog key stay as they are)."""
+        return [d.render(lang) if isinstance(d, Msg) else d for d in self.texts]
 
     def __str__(self) -> str:
         if not self.details:
@@ -75,6 +91,6 @@ class Forbidden(SandtableError):
 class TooManyRequests(SandtableError):
     """Too many attempts (e.g. failed log-ins); ``retry_after_s`` says when to try again."""
 
-    def __init__(self, message: str, *, retry_after_s: int) -> None:
+    def __init__(self, message: str | Msg, *, retry_after_s: int) -> None:
         super().__init__(message, data={"retry_after_s": retry_after_s})
         self.retry_after_s = retry_after_s

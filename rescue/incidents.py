@@ -72,6 +72,7 @@ from sqlalchemy.exc import IntegrityError
 from geodata.store.audit import record
 from geodata.store.schema import UtcDateTime
 from rescue.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rescue.i18n import Msg, Name, joined, msg, render
 
 __all__ = [
     "CAUSES",
@@ -151,15 +152,17 @@ def check_transition(current: str, to: str, outcome: str | None) -> None:
         ``resolved``) or given (to anything else).
     """
     if to not in STATUSES:
-        raise InvalidInput(f"unknown status {to!r}; statuses are {', '.join(STATUSES)}")
+        raise InvalidInput(
+            msg("incident.unknown_status", status=repr(to), statuses=", ".join(STATUSES))
+        )
     nexts = allowed_next(current)
     if to not in nexts:
-        listed = ", ".join(nexts) if nexts else "nothing (the incident is closed)"
-        raise InvalidInput(f"cannot go from {current} to {to}; allowed next: {listed}")
+        listed = ", ".join(nexts) if nexts else msg("incident.closed_nothing")
+        raise InvalidInput(msg("incident.bad_transition", current=current, to=to, allowed=listed))
     if to == "resolved" and outcome is None:
-        raise InvalidInput(f"resolving needs an outcome: one of {', '.join(OUTCOMES)}")
+        raise InvalidInput(msg("incident.needs_outcome", outcomes=", ".join(OUTCOMES)))
     if to != "resolved" and outcome is not None:
-        raise InvalidInput(f"an outcome is given only when resolving, not when going to {to}")
+        raise InvalidInput(msg("incident.outcome_only_resolving", to=to))
 
 
 # --------------------------------------------------------------------------- input models
@@ -332,7 +335,40 @@ class TransitionRequest(BaseModel):
     base_version: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a database integer
 
 
-def _problem(error: Mapping[str, Any]) -> str:
+#: pydantic's error types -> (catalog key, the context value it names): the Chinese text
+_CHECKS = {
+    "extra_forbidden": ("check.unknown_field", None),
+    "missing": ("check.required", None),
+    "string_type": ("check.string_type", None),
+    "int_type": ("check.int_type", None),
+    "int_parsing": ("check.int_type", None),
+    "int_from_float": ("check.int_type", None),
+    "bool_type": ("check.bool_type", None),
+    "bool_parsing": ("check.bool_type", None),
+    "float_type": ("check.number_type", None),
+    "float_parsing": ("check.number_type", None),
+    "finite_number": ("check.number_type", None),
+    "dict_type": ("check.dict_type", None),
+    "model_type": ("check.dict_type", None),
+    "list_type": ("check.list_type", None),
+    "tuple_type": ("check.list_type", None),
+    "literal_error": ("check.one_of", "expected"),
+    "enum": ("check.one_of", "expected"),
+    "greater_than_equal": ("check.at_least", "ge"),
+    "less_than_equal": ("check.at_most", "le"),
+    "greater_than": ("check.above", "gt"),
+    "less_than": ("check.below", "lt"),
+    "string_too_long": ("check.too_long", "max_length"),
+    "too_long": ("check.too_long", "max_length"),
+    "string_too_short": ("check.too_short", "min_length"),
+    "too_short": ("check.too_short", "min_length"),
+    "datetime_type": ("check.datetime", None),
+    "datetime_parsing": ("check.datetime", None),
+    "datetime_from_date_parsing": ("check.datetime", None),
+}
+
+
+def _problem(error: Mapping[str, Any]) -> Msg:
     loc = ".".join(str(part) for part in error.get("loc", ()))
     kind = error.get("type", "")
     if kind == "extra_forbidden":
@@ -342,13 +378,22 @@ def _problem(error: Mapping[str, Any]) -> str:
     else:
         message = str(error.get("msg", "is not valid"))
         message = message.removeprefix("Value error, ")
-    return f"field '{loc}': {message}" if loc else message
+    key, param = _CHECKS.get(kind, ("check.invalid", None))
+    if message == "must not contain NUL characters":
+        key = "check.nul"
+    ctx = error.get("ctx") or {}
+    if key == "check.one_of":
+        zh = render(key, "zh", expected=str(ctx.get("expected", "")).replace(" or ", ", "))
+    else:
+        zh = render(key, "zh", **({"limit": ctx.get(param)} if param else {}))
+    problem = Name(message, zh)
+    return msg("incident.field_problem", field=loc, problem=problem) if loc else joined([problem])
 
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse(model: type[M], body: Mapping[str, Any], *, what: str) -> M:
+def parse(model: type[M], body: Mapping[str, Any], *, what: str | Msg) -> M:
     """``body`` validated as ``model``.
 
     Raises
@@ -360,7 +405,9 @@ def parse(model: type[M], body: Mapping[str, Any], *, what: str) -> M:
         return model.model_validate(dict(body))
     except ValidationError as exc:
         problems = [_problem(e) for e in exc.errors(include_url=False, include_input=False)]
-        raise InvalidInput(f"{what}: {'; '.join(problems)}", details=problems) from None
+        raise InvalidInput(
+            msg("incident.problems", what=what, problems=joined(problems)), details=problems
+        ) from None
 
 
 # --------------------------------------------------------------------------- tables
@@ -558,7 +605,7 @@ class IncidentStore:
         with self.reader.begin() as conn:
             found = self._read(conn, [incident_id])
         if not found:
-            raise NotFound(f"no incident {incident_id}")
+            raise NotFound(msg("incident.not_found", incident_id=incident_id))
         return found[0]
 
     def list(
@@ -576,11 +623,13 @@ class IncidentStore:
             If ``status``, ``limit`` or ``order`` is not acceptable.
         """
         if status not in ("open", "closed", "all"):
-            raise InvalidInput(f"status {status!r} is not one of open, closed, all")
+            raise InvalidInput(msg("incident.list_status", value=repr(status)))
         if order not in ORDERS:
-            raise InvalidInput(f"order {order!r} is not one of {', '.join(ORDERS)}")
+            raise InvalidInput(
+                msg("incident.list_order", value=repr(order), orders=", ".join(ORDERS))
+            )
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST:
-            raise InvalidInput(f"limit {limit!r} must be a whole number from 1 to {MAX_LIST}")
+            raise InvalidInput(msg("incident.list_limit", value=repr(limit), limit=MAX_LIST))
         query = select(incidents_table.c.incident_id)
         if status == "open":
             query = query.where(incidents_table.c.status.in_(OPEN_STATUSES))
@@ -648,8 +697,11 @@ class IncidentStore:
         # incidents recorded before digests were kept (None) count as the same body
         if found[1] is not None and found[1] != digest:
             raise Conflict(
-                f"the idempotency key {_sent_key(key)!r} was already used for incident "
-                f"{incident['incident_id']} with a different body; a new report needs a new key",
+                msg(
+                    "incident.idempotency",
+                    key=repr(_sent_key(key)),
+                    incident_id=incident["incident_id"],
+                ),
                 data={"incident_id": incident["incident_id"]},
             )
         return incident
@@ -843,11 +895,9 @@ class IncidentStore:
             current = str(row["status"])
             check_transition(current, to, outcome)
             if only is not None and (current, to) not in only:
-                raise Forbidden(f"your role may not change an incident from {current} to {to}")
+                raise Forbidden(msg("incident.role_transition", current=current, to=to))
             if to == "located" and row["location"] is None:
-                raise InvalidInput(
-                    "set the location before marking the incident located (PATCH location)"
-                )
+                raise InvalidInput(msg("incident.locate_first"))
             values: dict[str, Any] = {
                 "status": to,
                 "updated_at": now,
@@ -894,12 +944,11 @@ class IncidentStore:
             .first()
         )
         if row is None:
-            raise NotFound(f"no incident {incident_id}")
+            raise NotFound(msg("incident.not_found", incident_id=incident_id))
         current = int(row["version"])
         if current != base_version:
             raise Conflict(
-                f"incident {incident_id} was changed by someone else (now version {current}, "
-                f"yours was made on version {base_version}): reload it and try again",
+                msg("incident.stale", incident_id=incident_id, current=current, base=base_version),
                 data={
                     "incident_id": incident_id,
                     "current_version": current,

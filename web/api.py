@@ -50,6 +50,8 @@ from rescue import catalog, kmposts
 from rescue.approach import plan_with_closures
 from rescue.closures import parse_closure
 from rescue.errors import InvalidInput
+from rescue.i18n import LANGUAGES, Msg, joined, msg
+from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.auth import current_user_name, require_role
@@ -162,7 +164,7 @@ def approach() -> Response:
         closure_problems=unreadable,
         needs=req.needs,
     )
-    return jsonify(result.to_dict(geometry=req.geometry))
+    return jsonify(localize_approach(result.to_dict(geometry=req.geometry), state.network))
 
 
 @bp.get("/closures")
@@ -230,19 +232,22 @@ def audit_log() -> Response:
 
 def _query(*allowed: str) -> dict[str, str]:
     """Return the query parameters, rejecting unknown, repeated or empty ones."""
-    problems = []
+    problems: list[Msg] = []
     for name in request.args:
         values = request.args.getlist(name)
-        if name not in allowed:
-            accepted = ", ".join(allowed) if allowed else "none"
-            problems.append(f"unknown query parameter {name!r} (accepted: {accepted})")
+        if name == "lang" and len(values) == 1:  # the language of the answer (web.errors)
+            if values[0] not in LANGUAGES:
+                problems.append(msg("query.lang", value=repr(values[0][:20])))
+        elif name not in allowed:
+            accepted = ", ".join(allowed) if allowed else msg("json.none")
+            problems.append(msg("query.unknown", name=repr(name), accepted=accepted))
         elif len(values) > 1:
-            problems.append(f"query parameter {name!r} given {len(values)} times")
+            problems.append(msg("query.repeated", name=repr(name), count=len(values)))
         elif not values[0].strip():
-            problems.append(f"query parameter {name!r} is empty")
+            problems.append(msg("query.empty", name=repr(name)))
     if problems:
-        raise InvalidInput("; ".join(problems), details=problems)
-    return {name: request.args[name].strip() for name in request.args}
+        raise InvalidInput(joined(problems), details=problems)
+    return {name: request.args[name].strip() for name in request.args if name != "lang"}
 
 
 def _geojson(body: dict[str, Any]) -> Response:

@@ -17,6 +17,7 @@ from flask import Request
 
 from rescue.capability import NEEDS, resolve_needs
 from rescue.errors import InvalidInput
+from rescue.i18n import Msg, joined, msg
 from rescue.incidents import CAUSES
 from rescue.locate.model import Candidate
 from routes.graph import PROFILE_MODES
@@ -58,6 +59,7 @@ _CANDIDATE_FIELDS = frozenset(
         "probability",
         "km_range",
         "evidence",
+        "evidence_zh",
         "stretch",
     }
 )
@@ -111,9 +113,7 @@ def parse_flag(name: str, value: str | None) -> bool:
         return True
     if text in ("0", "false", "no"):
         return False
-    raise InvalidInput(
-        f"query parameter {name!r} is {value!r}; accepted: 1, true, yes, 0, false, no"
-    )
+    raise InvalidInput(msg("query.flag", name=repr(name), value=repr(value)))
 
 
 # --- the approach body -----------------------------------------------------------------------
@@ -138,19 +138,22 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
     InvalidInput
         Listing every problem, each naming the field and the value.
     """
-    problems: list[str] = []
+    problems: list[str | Msg] = []
     unknown = [name for name in body if name not in FIELDS]
     if unknown:
         problems.append(
-            f"unknown field{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(repr(n) for n in unknown)} (accepted: {', '.join(FIELDS)})"
+            msg(
+                "approach.unknown_fields" if len(unknown) > 1 else "approach.unknown_field",
+                fields=", ".join(repr(n) for n in unknown),
+                accepted=", ".join(FIELDS),
+            )
         )
     target = _target(body, network, problems)
 
     profile = body.get("profile", "rescue_team")
     if profile not in FOOT_PROFILES:
         problems.append(
-            f"field 'profile' is {bodies.quote(profile)}; accepted: {', '.join(FOOT_PROFILES)}"
+            msg("approach.profile", value=bodies.quote(profile), accepted=", ".join(FOOT_PROFILES))
         )
 
     stations: tuple[str, ...] | None = None
@@ -182,7 +185,7 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
             f"field 'geometry' is {bodies.quote(geometry)}; accepted: {', '.join(GEOMETRY)}"
         )
     if problems:
-        raise InvalidInput("; ".join(problems), details=problems)
+        raise InvalidInput(joined(problems), details=problems)
     assert target is not None  # for mypy: problems would be non-empty otherwise
     return ApproachRequest(
         target=target,
@@ -194,7 +197,7 @@ def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachReques
     )
 
 
-def _needs(body: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
+def _needs(body: dict[str, Any], problems: list[str | Msg]) -> tuple[str, ...]:
     """``needs`` by id, plus those inferred from ``cause`` and the ``condition`` text."""
     given = body.get("needs", [])
     if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
@@ -221,14 +224,14 @@ def _needs(body: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
     return resolve_needs(given, cause=cause, text=text)
 
 
-def _target(body: dict[str, Any], network: Any, problems: list[str]) -> Target | None:
+def _target(body: dict[str, Any], network: Any, problems: list[str | Msg]) -> Target | None:
     hint = '{"lon": .., "lat": ..}, {"segment_id": ..} or {"candidates": [..]}'
     if "target" not in body:
-        problems.append(f"field 'target' is missing: give {hint}")
+        problems.append(msg("approach.target_missing", hint=hint))
         return None
     target = body["target"]
     if not isinstance(target, dict):
-        problems.append(f"field 'target' must be {hint}, not {bodies.json_type(target)}")
+        problems.append(msg("approach.target_type", hint=hint, kind=bodies.json_kind(target)))
         return None
     keys = set(target)
     if keys == {"lon", "lat"}:
@@ -240,35 +243,37 @@ def _target(body: dict[str, Any], network: Any, problems: list[str]) -> Target |
             and -90 <= lat <= 90
         ):
             problems.append(
-                f"field 'target': lon {bodies.quote(lon)}, lat {bodies.quote(lat)} is not a WGS84 "
-                "position (lon -180..180, lat -90..90)"
+                msg("approach.target_not_position", lon=bodies.quote(lon), lat=bodies.quote(lat))
             )
             return None
         if not _in_region(network, lon, lat):
-            problems.append(f"field 'target': lon {lon}, lat {lat} is outside the region")
+            problems.append(msg("approach.target_outside", lon=lon, lat=lat))
             return None
         return (float(lon), float(lat))
     if keys == {"segment_id"}:
         sid = target["segment_id"]
         if not isinstance(sid, str) or sid not in network.segments.index:
-            problems.append(f"field 'target.segment_id': unknown segment id {bodies.quote(sid)}")
+            problems.append(msg("approach.unknown_segment", value=bodies.quote(sid)))
             return None
         if sid not in _walkable_segments(network):
-            problems.append(
-                f"field 'target.segment_id': segment {sid!r} is not walkable (a road only); "
-                "give a point on it instead"
-            )
+            problems.append(msg("approach.not_walkable", value=repr(sid)))
             return None
         return sid
     if keys == {"candidates"}:
         return _candidates(target["candidates"], network, problems)
     problems.append(
-        f"field 'target' has the keys {', '.join(sorted(map(repr, keys))) or 'none'}; give {hint}"
+        msg(
+            "approach.target_keys",
+            keys=", ".join(sorted(map(repr, keys))) or msg("json.none"),
+            hint=hint,
+        )
     )
     return None
 
 
-def _candidates(value: Any, network: Any, problems: list[str]) -> tuple[Candidate, ...] | None:
+def _candidates(
+    value: Any, network: Any, problems: list[str | Msg]
+) -> tuple[Candidate, ...] | None:
     name = "target.candidates"
     if not isinstance(value, list) or not value or len(value) > MAX_CANDIDATES:
         problems.append(

@@ -56,6 +56,7 @@ from rescue.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from rescue.i18n import msg
 from rescue.users import ROLES, LoginLimiter, User, UserStore
 from web.bodies import json_object, json_type, read_body
 from web.config import ConfigError
@@ -258,11 +259,11 @@ def require_role(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | Base
             user = current_user()
             if user is None:
                 if _is_api():
-                    raise Unauthorized("sign in first (POST /api/login)")
+                    raise Unauthorized(msg("auth.sign_in_first"))
                 return redirect(url_for("auth.login_page", next=_local_target()))
             if user.role != "admin" and user.role not in roles:
                 if _is_api():
-                    raise Forbidden(f"the role {user.role!r} may not do this")
+                    raise Forbidden(msg("auth.role_refused", role=msg(f"role.{user.role}")))
                 abort(403)
             if request.method in UNSAFE_METHODS and not _csrf_ok():
                 return _csrf_refused()
@@ -319,14 +320,12 @@ def _check_password_attempt(username: str, password: str) -> User:
     wait = limits.retry_after(address, key)
     if wait is not None:
         log.warning("log-in refused, too many failures: %r from %s", key, address)
-        raise TooManyRequests(
-            f"too many failed log-ins: try again in {(wait + 59) // 60} min", retry_after_s=wait
-        )
+        raise TooManyRequests(msg("auth.too_many", minutes=(wait + 59) // 60), retry_after_s=wait)
     user = users().authenticate(username, password)
     if user is None:
         limits.failed(address, key)
         log.info("failed log-in for %r from %s", key, address)
-        raise Unauthorized(f"{_WRONG} / {_WRONG_ZH}")
+        raise Unauthorized(msg("auth.wrong"))
     limits.succeeded(address, key)
     log.info("%r signed in from %s", user.username, address)
     return user
@@ -404,7 +403,7 @@ def api_login() -> Response:
     body = _json_body('{"username": "tenzin", "password": "…"}')
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
-        raise InvalidInput("send the username and the password as strings")
+        raise InvalidInput(msg("auth.strings"))
     user = _check_password_attempt(username, password)
     token = _sign_in(user)
     return _no_store({"user": _me(user), "csrf_token": token})
@@ -422,7 +421,7 @@ def api_logout() -> Response:
 def api_me() -> Response:
     user = current_user()
     if user is None:
-        raise Unauthorized("not signed in")
+        raise Unauthorized(msg("auth.not_signed_in"))
     return _no_store({"user": _me(user), "csrf_token": csrf_token()})
 
 

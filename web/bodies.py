@@ -22,6 +22,7 @@ from werkzeug.routing import IntegerConverter, Map
 from geodata.importers import MAX_UPLOAD_BYTES
 from rescue.closures import time_range_problem
 from rescue.errors import InvalidInput
+from rescue.i18n import Msg, Name, msg
 from rescue.locate import LOCAL_TZ
 
 __all__ = [
@@ -106,22 +107,25 @@ def json_object(raw: bytes, *, example: str) -> dict[str, Any]:
         If it is not; the message shows ``example``.
     """
     if not raw.strip():
-        raise InvalidInput(f"the request body is empty: send a JSON object such as {example}")
+        raise InvalidInput(msg("body.empty", example=example))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput("the request body is not UTF-8 text") from None
+        raise InvalidInput(msg("body.not_utf8")) from None
     try:
         body = loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
-            f"the request body is not valid JSON: {exc.msg} "
-            f"(line {exc.lineno}, column {exc.colno}); send a JSON object such as {example}"
+            msg(
+                "body.not_json",
+                error=Name(exc.msg, "语法错误"),
+                line=exc.lineno,
+                column=exc.colno,
+                example=example,
+            )
         ) from None
     if not isinstance(body, dict):
-        raise InvalidInput(
-            f"the request body must be a JSON object such as {example}, not {json_type(body)}"
-        )
+        raise InvalidInput(msg("body.not_object", example=example, kind=json_kind(body)))
     return body
 
 
@@ -218,12 +222,14 @@ def _parse_constant(name: str) -> Any:
     raise InvalidInput(f"the request body holds {name}, which is not JSON: send a finite number")
 
 
-def parse_time(value: Any, name: str, problems: list[str]) -> datetime | None:
+def parse_time(value: Any, name: str, problems: list[str | Msg]) -> datetime | None:
     """An ISO-8601 date and time (naive = Beijing time); problems are appended, not raised."""
     if value is None:
         return None
     if not isinstance(value, str):
-        problems.append(f"field {name!r} must be {_TIME_HINT}, not {json_type(value)}")
+        problems.append(
+            msg("time.type", name=repr(name), hint=msg("time.hint"), kind=json_kind(value))
+        )
         return None
     try:
         moment = datetime.fromisoformat(value.strip())
@@ -231,7 +237,7 @@ def parse_time(value: Any, name: str, problems: list[str]) -> datetime | None:
         moment = None
     # a bare date parses as midnight: a time without the time is a mistake, not 00:00
     if moment is None or len(value.strip()) <= len("2024-06-01"):
-        problems.append(f"field {name!r} is {quote(value)}; expected {_TIME_HINT}")
+        problems.append(msg("time.bad", name=repr(name), value=quote(value), hint=msg("time.hint")))
         return None
     moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
     # year 1 or 9999 with an offset would overflow the first time arithmetic or comparison
@@ -316,6 +322,11 @@ def json_type(value: Any) -> str:
     return "an object"
 
 
+def json_kind(value: Any) -> Msg:
+    """:func:`json_type` in both languages."""
+    return msg("json." + json_type(value).split()[-1])
+
+
 def is_number(value: Any) -> bool:
     """A finite JSON number (not a boolean)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -331,7 +342,7 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise InvalidInput(f"field {key!r} is given more than once")
+            raise InvalidInput(msg("body.repeated_field", field=repr(key)))
         seen[key] = value
     return seen
 

@@ -84,15 +84,20 @@ _PAGES = (
 
 
 def error_page(
-    status: int, headers: dict[str, str] | None = None, *, detail: str | None = None
+    status: int,
+    headers: dict[str, str] | None = None,
+    *,
+    detail: str | dict[str, str] | None = None,
 ) -> Response:
     """The styled, bilingual error page for ``status`` (an HTML response with that code).
 
     ``headers`` are added to the response (``Allow`` of a 405); ``detail`` is the error's
-    user-safe message (what was wrong with the request), shown under the text.
+    user-safe message (what was wrong with the request), shown under the text: one text, or
+    ``{"en": ..., "zh": ...}`` shown in the page's language.
     """
     # imported here: web.auth imports web.errors, which imports this module
     from web.auth import csrf_token, current_user, may_open
+    from web.errors import request_language
 
     try:
         user = current_user()
@@ -117,14 +122,14 @@ def error_page(
                 "zh": "登录" if user is None else "换个用户登录",
             }
         )
-    lang = request.accept_languages.best_match(["en", "zh"], default="en") or "en"
+    lang = request_language()
     html = render_template(
         "error.html",
         status=status,
         text=TEXTS.get(status, _OTHER),
         links=links,
-        detail=detail,
-        lang="zh" if lang.startswith("zh") else "en",
+        detail={"en": detail, "zh": detail} if isinstance(detail, str) else detail,
+        lang=lang,
         user=user,
         csrf_token=csrf_token() if user is not None else "",
     )
@@ -132,4 +137,5 @@ def error_page(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     return response

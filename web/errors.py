@@ -5,8 +5,10 @@ Every error body under ``/api/`` has the form::
 
     {"error": {"status": 422, "code": "invalid_input", "message": "...", "details": [...]}}
 
-with a message safe to show a user (never a traceback or a server path). Page routes
-(everything outside ``/api/``) get the styled, bilingual page of :mod:`web.error_pages`.
+with a message safe to show a user (never a traceback or a server path), in the language
+of :func:`request_language` (``lang`` in the query, else the language switch's cookie, else
+``Accept-Language``). Page routes (everything outside ``/api/``) get the styled, bilingual
+page of :mod:`web.error_pages`.
 """
 
 from __future__ import annotations
@@ -26,9 +28,13 @@ from rescue.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from rescue.i18n import LANGUAGES, catalog, language, render
 from web.error_pages import error_page
 
-__all__ = ["STATUS", "error_response", "register"]
+__all__ = ["LANG_COOKIE", "STATUS", "error_response", "register", "request_language"]
+
+#: the cookie the pages' language switch sets (static/sandtable.js, static/lang.js)
+LANG_COOKIE = "sandtable_lang"
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +73,25 @@ def error_response(
     return response
 
 
+def request_language() -> str:
+    """The language the user chose: ``?lang=``, else the switch's cookie, else the browser's."""
+    for chosen in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if chosen in LANGUAGES:
+            return chosen
+    return language(request.accept_languages.best_match(["en", "zh"], default="en"))
+
+
+def _fallback(code: str, english: str, lang: str) -> str:
+    """A message without a catalog key: in Chinese, what kind of refusal, then the English."""
+    if lang == "en":
+        return english
+    key = f"error.{code}"
+    return render(key if key in _GENERIC else "error.other", lang, detail=english)
+
+
+_GENERIC = {f"error.{code}" for _, code in STATUS.values()}
+
+
 def register(app: Flask) -> None:
     """Install the error handlers on ``app``."""
     app.register_error_handler(SandtableError, _sandtable_error)
@@ -84,10 +109,20 @@ def _sandtable_error(exc: SandtableError) -> Response:
         log.error("unexpected %s at %s", type(exc).__name__, request.path, exc_info=exc)
         if _is_page():
             return error_page(status)
-        return error_response(status, code, "internal error; the incident has been logged")
+        return error_response(status, code, render("error.internal", request_language()))
     if _is_page():
-        return error_page(status, detail=exc.message)
-    return error_response(status, code, exc.message, exc.details, exc.data)
+        return error_page(status, detail={lang: _message(exc, code, lang) for lang in LANGUAGES})
+    lang = request_language()
+    response = error_response(
+        status, code, _message(exc, code, lang), exc.details_in(lang), exc.data
+    )
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+def _message(exc: SandtableError, code: str, lang: str) -> str:
+    return exc.message_in(lang) or _fallback(code, exc.message, lang)
 
 
 def _http_error(exc: HTTPException) -> Response | HTTPException:
@@ -97,7 +132,11 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
         return error_page(exc.code or 500, headers)
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
-    response = error_response(status, code, exc.description or exc.name)
+    english = exc.description or exc.name
+    lang = request_language()
+    key = f"http.{status}" if f"http.{status}" in catalog() else "http.other"
+    message = english if lang == "en" else render(key, lang, status=status)
+    response = error_response(status, code, message)
     # the exception's own headers (a 405's Allow, a 401's WWW-Authenticate), not its HTML type
     for name, value in exc.get_headers():
         if name.lower() != "content-type":

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import UnsupportedMediaType
 
 from rescue.errors import InvalidInput
+from rescue.i18n import msg
 from rescue.incidents import (
     MAX_LIST,
     IncidentCreate,
@@ -63,7 +64,7 @@ def list_incidents() -> Response:
     status = request.args.get("status", "open")
     raw_limit = request.args.get("limit", "100")
     if not (raw_limit.isascii() and raw_limit.isdigit()):  # "²" is a digit int() refuses
-        raise InvalidInput(f"limit {raw_limit[:20]!r} must be a whole number from 1 to {MAX_LIST}")
+        raise InvalidInput(msg("incident.list_limit", value=repr(raw_limit[:20]), limit=MAX_LIST))
     # open incidents: the most urgent first; closed ones and all: the newest first
     order = request.args.get("order", "urgency" if status == "open" else "newest")
     incidents = _store().list(status, limit=int(raw_limit), order=order)
@@ -76,7 +77,7 @@ def create_incident() -> Response:
     body = parse(
         IncidentCreate,
         _body('{"description": "...", "language": "zh"}'),
-        what="the incident cannot be recorded",
+        what=msg("incident.cannot_record"),
     )
     incident, created = _store().create(body, _author(), region_id=get_state().region_id)
     response = jsonify(incident=incident, created=created)
@@ -99,7 +100,7 @@ def update_incident(incident_id: int) -> Response:
     body = parse(
         IncidentUpdate,
         _body('{"base_version": 1, "notes": "..."}'),
-        what="the incident cannot be changed",
+        what=msg("incident.cannot_change"),
     )
     incident = _store().update(incident_id, body.base_version, body.changes(), _author())
     return jsonify(incident=incident)
@@ -111,7 +112,7 @@ def transition_incident(incident_id: int) -> Response:
     body = parse(
         TransitionRequest,
         _body('{"to": "dispatched", "base_version": 3}'),
-        what="the status cannot be changed",
+        what=msg("incident.status_cannot_change"),
     )
     user = current_user()
     only = _CALL_TAKER_TRANSITIONS if user is not None and user.role == "call_taker" else None

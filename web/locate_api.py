@@ -16,6 +16,7 @@ from typing import cast, get_args
 from flask import Request
 
 from rescue.errors import InvalidInput
+from rescue.i18n import Msg, joined, msg
 from rescue.locate import LOCAL_TZ
 from rescue.locate.clues import MAX_TEXT_CHARS  # checked here too, with the other problems
 from rescue.locate.model import Direction
@@ -71,37 +72,38 @@ def parse_locate_body(raw: bytes, *, now: datetime | None = None) -> LocateReque
         field is missing or has a wrong value; ``details`` lists every problem.
     """
     body = bodies.json_object(raw, example='{"text": "..."}')
-    problems: list[str] = []
+    problems: list[str | Msg] = []
     unknown = [name for name in body if name not in FIELDS]
     if unknown:
         problems.append(
-            f"unknown field{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(repr(n) for n in unknown)} (accepted: {', '.join(FIELDS)})"
+            msg(
+                "locate.unknown_fields" if len(unknown) > 1 else "locate.unknown_field",
+                fields=", ".join(repr(n) for n in unknown),
+                accepted=", ".join(FIELDS),
+            )
         )
 
     text = body.get("text")
     if "text" not in body:
-        problems.append("field 'text' is missing: describe where the caller is")
+        problems.append(msg("locate.text_missing"))
     elif not isinstance(text, str):
-        problems.append(f"field 'text' must be a string, not {bodies.json_type(text)}")
+        problems.append(msg("locate.text_type", kind=bodies.json_kind(text)))
     elif not text.strip():
-        problems.append("field 'text' is empty: describe where the caller is")
+        problems.append(msg("locate.text_empty"))
     elif len(text.strip()) > MAX_TEXT_CHARS:  # as the locator counts: blank ends are free
         problems.append(
-            f"field 'text' has {len(text.strip()):,} characters; "
-            f"at most {MAX_TEXT_CHARS:,} are accepted"
+            msg("locate.text_long", count=f"{len(text.strip()):,}", limit=f"{MAX_TEXT_CHARS:,}")
         )
 
     reported_at = bodies.parse_time(body.get("reported_at"), "reported_at", problems)
     direction = body.get("direction")
     if direction is not None and direction not in DIRECTIONS:
         problems.append(
-            f"field 'direction' is {bodies.quote(direction)}; accepted: {', '.join(DIRECTIONS)} "
-            "(or leave it out when unknown)"
+            msg("locate.direction", value=bodies.quote(direction), accepted=", ".join(DIRECTIONS))
         )
 
     if problems:
-        raise InvalidInput("; ".join(problems), details=problems)
+        raise InvalidInput(joined(problems), details=problems)
     return LocateRequest(
         text=cast(str, text),
         reported_at=reported_at or now or datetime.now(LOCAL_TZ),

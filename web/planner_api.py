@@ -31,6 +31,7 @@ from geodata.edits import join_ways, split_way
 from geodata.export import FORMATS, export
 from geodata.store import FeatureEdit, VersionInfo
 from rescue.errors import InvalidInput
+from rescue.i18n import Msg, joined, msg
 from web import bodies
 from web.auth import current_user_name, require_role
 from web.state import get_state, network_for
@@ -47,29 +48,31 @@ _LAYER = "<any(trails, roads, places, stations):layer>"
 def _body(*fields: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     raw = bodies.read_body(request, limit=MAX_EDIT_BYTES)
     body = bodies.json_object(raw, example='{"message": "why", ...}')
-    problems = []
+    problems: list[Msg] = []
     unknown = sorted(k for k in body if k not in fields)
     if unknown:
         problems.append(
-            f"unknown field(s) {', '.join(map(repr, unknown))} (accepted: {', '.join(fields)})"
+            msg(
+                "planner.unknown_fields",
+                fields=", ".join(map(repr, unknown)),
+                accepted=", ".join(fields),
+            )
         )
     for name in required:
         if name not in body:
-            problems.append(f"field {name!r} is missing")
+            problems.append(msg("planner.missing", name=repr(name)))
     if "message" in fields and not (
         isinstance(body.get("message"), str) and body["message"].strip()
     ):
-        problems.append("field 'message' must say what changed and why (a non-empty text)")
+        problems.append(msg("planner.message_required"))
     if "base_revision" in body and not (
         isinstance(body["base_revision"], int)
         and not isinstance(body["base_revision"], bool)
         and abs(body["base_revision"]) <= bodies.MAX_INT
     ):
-        problems.append(
-            f"field 'base_revision' must be an integer, not {bodies.quote(body['base_revision'])}"
-        )
+        problems.append(msg("planner.base_revision", value=bodies.quote(body["base_revision"])))
     if problems:
-        raise InvalidInput("; ".join(problems), details=problems)
+        raise InvalidInput(joined(problems), details=problems)
     return body
 
 
@@ -103,16 +106,21 @@ def _query_int(name: str, default: int | None) -> int | None:
     except ValueError:
         number = None
     if number is None or abs(number) > bodies.MAX_INT:
-        raise InvalidInput(f"query parameter {name!r} must be an integer, not {value[:20]!r}")
+        raise InvalidInput(msg("query.integer", name=repr(name), value=repr(value[:20])))
     return number
 
 
 def _check_query(*allowed: str) -> None:
     unknown = sorted(k for k in request.args if k not in allowed)
+    if request.args.getlist("lang") in (["en"], ["zh"]):  # the answer's language (web.errors)
+        unknown.remove("lang")
     if unknown:
         raise InvalidInput(
-            f"unknown query parameter(s) {', '.join(map(repr, unknown))} "
-            f"(accepted: {', '.join(allowed) or 'none'})"
+            msg(
+                "query.unknown_some",
+                names=", ".join(map(repr, unknown)),
+                accepted=", ".join(allowed) or msg("json.none"),
+            )
         )
 
 
@@ -149,7 +157,7 @@ def restore(version_id: int) -> Response:
     body = bodies.json_object(raw, example='{"message": "why"}') if raw.strip() else {}
     message = body.get("message") or f"restore version {version_id}"
     if not isinstance(message, str):
-        raise InvalidInput("field 'message' must be a text")
+        raise InvalidInput(msg("planner.message_text"))
     info = state.store.restore(
         state.region_id,
         version_id,
@@ -186,7 +194,7 @@ def insert_feature(layer: str) -> Response:
     body = _body("feature", "message", required=("feature",))
     feature = body["feature"]
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-        raise InvalidInput("field 'feature' must be a GeoJSON Feature with properties")
+        raise InvalidInput(msg("planner.feature_shape"))
     id_field = {
         "trails": "way_id",
         "roads": "way_id",
@@ -195,7 +203,7 @@ def insert_feature(layer: str) -> Response:
     }
     feature_id = feature["properties"].get(id_field[layer])
     if not isinstance(feature_id, str) or not feature_id.strip():
-        raise InvalidInput(f"the feature needs a {id_field[layer]!r} property (its id)")
+        raise InvalidInput(msg("planner.feature_id", field=repr(id_field[layer])))
     edit = FeatureEdit(layer, feature_id, "insert", feature)
     return _commit([edit], body["message"])
 

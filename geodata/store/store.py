@@ -59,6 +59,7 @@ from geodata.validate import (
     read_region_files,
 )
 from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound, SandtableError
+from rescue.i18n import msg
 
 try:
     import fcntl
@@ -438,7 +439,7 @@ class RouteStore:
                 select(RegionRow.current_version).where(RegionRow.region_id == region_id)
             ).scalar()
         if value is None:
-            raise NotFound(f"region {region_id!r} is not in the database")
+            raise NotFound(msg("store.no_region", region_id=repr(region_id)))
         return int(value)
 
     def snapshot(self, region_id: str, version_id: int | None = None) -> Snapshot:
@@ -452,13 +453,15 @@ class RouteStore:
         with Session(self.reader) as s, s.begin():
             region = s.get(RegionRow, region_id)
             if region is None:
-                raise NotFound(f"region {region_id!r} is not in the database")
+                raise NotFound(msg("store.no_region", region_id=repr(region_id)))
             current = region.current_version
             target = current if version_id is None else int(version_id)
             if target != current:
                 v = s.get(Version, target)
                 if v is None or v.region_id != region_id or target > current:
-                    raise NotFound(f"region {region_id!r} has no version {version_id}")
+                    raise NotFound(
+                        msg("store.no_version", region_id=repr(region_id), version_id=version_id)
+                    )
             layers, revisions = self._read_layers(s, region_id)
             if target != current:
                 self._undo_after(s, region_id, target, layers, revisions)
@@ -539,7 +542,14 @@ class RouteStore:
         with Session(self.reader) as s:
             row = s.get(table, (region_id, layer, feature_id))
             if row is None:
-                raise NotFound(f"no {layer[:-1]} {feature_id!r} in region {region_id!r}")
+                raise NotFound(
+                    msg(
+                        "store.no_feature",
+                        layer=msg(f"layer.{layer}"),
+                        feature_id=repr(feature_id),
+                        region_id=repr(region_id),
+                    )
+                )
             return _plain(_feature_doc(row)), row.revision
 
     @staticmethod
@@ -557,7 +567,7 @@ class RouteStore:
             raise InvalidInput(f"limit must be 1-1000, got {limit}")
         with Session(self.reader) as s:
             if s.get(RegionRow, region_id) is None:
-                raise NotFound(f"region {region_id!r} is not in the database")
+                raise NotFound(msg("store.no_region", region_id=repr(region_id)))
             q = select(Version).where(Version.region_id == region_id)
             if before is not None:
                 q = q.where(Version.version_id < before)
@@ -584,7 +594,9 @@ class RouteStore:
         with Session(self.reader) as s:
             v = s.get(Version, version_id)
             if v is None or v.region_id != region_id:
-                raise NotFound(f"region {region_id!r} has no version {version_id}")
+                raise NotFound(
+                    msg("store.no_version", region_id=repr(region_id), version_id=version_id)
+                )
             rows = list(
                 s.scalars(
                     select(Change).where(Change.version_id == version_id).order_by(Change.change_id)
@@ -652,28 +664,39 @@ class RouteStore:
         author = _text(author, "author", _MAX_AUTHOR_CHARS)
         message = _text(message, "message", _MAX_MESSAGE_CHARS)
         if not edits:
-            raise InvalidInput("nothing to commit: no edits")
+            raise InvalidInput(msg("store.nothing"))
         self._check_edits(edits, check_revisions)
         with Session(self.writer) as s, s.begin():
             region = s.scalars(
                 select(RegionRow).where(RegionRow.region_id == region_id).with_for_update()
             ).first()
             if region is None:
-                raise NotFound(f"region {region_id!r} is not in the database")
+                raise NotFound(msg("store.no_region", region_id=repr(region_id)))
             layers, revisions = self._read_layers(s, region_id)
             befores: list[tuple[FeatureEdit, tuple[int, dict[str, Any]] | None]] = []
             for e in edits:
                 old = layers[e.layer].get(e.feature_id)
                 if e.op == "insert" and old is not None:
                     raise Conflict(
-                        f"{e.layer[:-1]} {e.feature_id!r} already exists",
+                        msg(
+                            "store.exists",
+                            layer=msg(f"layer.{e.layer}"),
+                            feature_id=repr(e.feature_id),
+                        ),
                         data={
                             "theirs": _plain(old[1]),
                             "revision": revisions[(e.layer, e.feature_id)],
                         },
                     )
                 if e.op != "insert" and old is None:
-                    raise NotFound(f"no {e.layer[:-1]} {e.feature_id!r} in region {region_id!r}")
+                    raise NotFound(
+                        msg(
+                            "store.no_feature",
+                            layer=msg(f"layer.{e.layer}"),
+                            feature_id=repr(e.feature_id),
+                            region_id=repr(region_id),
+                        )
+                    )
                 if (
                     check_revisions
                     and e.op != "insert"
@@ -681,9 +704,13 @@ class RouteStore:
                 ):
                     assert old is not None
                     raise Conflict(
-                        f"{e.layer[:-1]} {e.feature_id!r} was changed by version "
-                        f"{revisions[(e.layer, e.feature_id)]} after revision {e.base_revision} "
-                        "you edited; reload it, redo your change and save again",
+                        msg(
+                            "store.stale",
+                            layer=msg(f"layer.{e.layer}"),
+                            feature_id=repr(e.feature_id),
+                            theirs=revisions[(e.layer, e.feature_id)],
+                            base=e.base_revision,
+                        ),
                         data={
                             "layer": e.layer,
                             "feature_id": e.feature_id,
@@ -719,7 +746,7 @@ class RouteStore:
                 )
             except DataValidationError as exc:
                 raise InvalidInput(
-                    "the change would make the region data invalid; nothing was saved",
+                    msg("store.invalid_region"),
                     details=exc.details,
                 ) from None
             if check is not None:
@@ -729,8 +756,7 @@ class RouteStore:
                     raise
                 except (SandtableError, ValueError, KeyError, AssertionError) as exc:
                     raise InvalidInput(
-                        "the route network cannot be built from the changed data; "
-                        "nothing was saved",
+                        msg("store.no_network"),
                         details=[f"{type(exc).__name__}: {exc}"],
                     ) from None
             version = Version(
@@ -849,7 +875,7 @@ class RouteStore:
             if check_revisions and e.op != "insert" and not isinstance(e.base_revision, int):
                 problems.append(f"{where}: base_revision (the revision you edited) is required")
         if problems:
-            raise InvalidInput("invalid edits; nothing was saved", details=problems)
+            raise InvalidInput(msg("store.invalid_edits"), details=problems)
 
     def restore(
         self,
@@ -873,7 +899,7 @@ class RouteStore:
         now = self.snapshot(region_id)
         edits = list(_diff(now, old))
         if not edits:
-            raise InvalidInput(f"version {version_id} is the current state already")
+            raise InvalidInput(msg("store.current", version_id=version_id))
         return self.commit(
             region_id,
             edits,

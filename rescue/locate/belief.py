@@ -21,6 +21,7 @@ from shapely import STRtree
 from shapely.geometry import Point
 
 from rescue.errors import NotFound
+from rescue.i18n import Msg
 from rescue.locate.model import Mention, Relation
 
 if TYPE_CHECKING:
@@ -171,6 +172,7 @@ class Evidence:
 
     log_likelihood: np.ndarray
     text: str
+    text_zh: str = ""
 
 
 @dataclass
@@ -192,7 +194,7 @@ class BeliefState:
         w = per_route[bins.route] * bins.length_m  # route -1 picks the road weight (last)
         return cls(bins, np.log(np.maximum(w, 1e-12)))
 
-    def apply(self, likelihood: np.ndarray, text: str) -> None:
+    def apply(self, likelihood: np.ndarray, text: str | Msg) -> None:
         """Multiply in a likelihood (values >= 0, any scale).
 
         The likelihood is taken as a density over the network (divided by its
@@ -211,7 +213,9 @@ class BeliefState:
         self.log_p = self.log_p + np.log(robust)
         with np.errstate(divide="ignore"):
             relative = np.log(np.maximum(lik / top, 1e-12))
-        self.evidence.append(Evidence(relative, text))
+        self.evidence.append(
+            Evidence(relative, str(text), text.render("zh") if isinstance(text, Msg) else text)
+        )
 
     def posterior(self, temperature: float = 1.0) -> np.ndarray:
         """The normalised belief; a ``temperature`` above 1 flattens it (calibration)."""

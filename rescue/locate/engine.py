@@ -21,6 +21,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from rescue.errors import InvalidInput
+from rescue.i18n import Msg, Name, catalog, joined, msg, render, text
 from rescue.locate.belief import (
     DIRECTION_PRIOR,
     NAMED_SIDE_PRIOR,
@@ -658,13 +659,15 @@ def _apply_clues(
         lik = _relation_likelihood(index, rel, dirs, named)
         if lik is None:
             continue
-        said = f"“{rel.text or rel.anchor.text}” → {_relation_text(index, rel)}"
+        said = msg(
+            "locate.ev_said", said=rel.text or rel.anchor.text, meaning=_relation_text(index, rel)
+        )
         if latest is not None and _walked_on_from(rel, latest):
             # a landmark of the story that the caller has since walked on from
             top = float(np.max(lik)) if np.size(lik) else 0.0
             if top > 0:
                 lik = (np.asarray(lik, dtype=float) / top) ** EARLIER_LANDMARK_WEIGHT
-                said += " (an earlier landmark: weighed less)"
+                said = msg("locate.ev_earlier", said=said)
         state.apply(lik, said)
     for m in clues.mentions:
         if any(m == r.anchor or m == r.other for r in clues.relations) or id(m) in related:
@@ -676,7 +679,7 @@ def _apply_clues(
         sigma = implicit_sigma or (300.0 if m.feature is None else 500.0)
         lik = _near(index, m, sigma_m=sigma)
         if lik is not None:
-            state.apply(lik, f"“{m.text}” → {_names(index, m)}")
+            state.apply(lik, msg("locate.ev_said", said=m.text, meaning=_names(index, m)))
     for e in clues.elapsed:
         if not e.origin.place_ids and index.unsaid_starts:  # "we set off at 8:20"
             e = replace(e, origin=replace(e.origin, place_ids=index.unsaid_starts))
@@ -693,18 +696,31 @@ def _apply_clues(
         if lik is not None:
             hours = e.elapsed_s / 3600.0
             speeds = (
-                f"this walker's own pace, {own['pace']:.2f} × the median walker's"
+                msg("locate.own_pace", factor=f"{own['pace']:.2f}")
                 if own
-                else "walking speeds of the real tracks"
+                else msg("locate.track_speeds")
             )
             state.apply(
                 lik,
-                f"“{e.text}” → {hours:.1f} h walking from {_names(index, e.origin)} ({speeds})",
+                msg(
+                    "locate.ev_said",
+                    said=e.text,
+                    meaning=msg(
+                        "locate.ev_walked",
+                        hours=f"{hours:.1f}",
+                        origin=_names(index, e.origin),
+                        speeds=speeds,
+                    ),
+                ),
             )
     for ev in clues.elevations:
         state.apply(
             gaussian(b.z - ev.elevation_m, max(ev.tolerance_m, 50.0)),
-            f"“{ev.text}” → stretches near {ev.elevation_m:,.0f} m",
+            msg(
+                "locate.ev_said",
+                said=ev.text,
+                meaning=msg("locate.ev_elevation", elevation=f"{ev.elevation_m:,.0f}"),
+            ),
         )
     if clues.coordinates:
         parts = []
@@ -718,9 +734,22 @@ def _apply_clues(
         others = len(clues.coordinates) - 1
         state.apply(
             mixture(parts),
-            f"“{first.text}” read as {first.lat:.5f} N {first.lon:.5f} E ({first.label}); "
-            f"{off:,.0f} m from the nearest trail or road"
-            + (f"; {others} other reading(s) weighed too" if others else ""),
+            joined(
+                [
+                    msg(
+                        "locate.ev_said",
+                        said=first.text,
+                        meaning=msg(
+                            "locate.ev_coordinates",
+                            lat=f"{first.lat:.5f}",
+                            lon=f"{first.lon:.5f}",
+                            label=first.label,
+                            off=f"{off:,.0f}",
+                        ),
+                    ),
+                    *([msg("locate.ev_readings", count=others)] if others else []),
+                ]
+            ),
         )
     for s in clues.sights:
         tm = index.tags.get(s.tag)
@@ -770,19 +799,29 @@ def _inside_sight(m: Mention, clues: Clues) -> bool:
     return False
 
 
-def _names(index: LocateIndex, m: Mention) -> str:
+def _names(index: LocateIndex, m: Mention) -> Name:
     anchors = mention_anchors(m, index.anchors, limit=3)
     if not anchors:
-        return m.feature or m.text
+        return Name(m.feature or m.text)
     shown = ", ".join(f"{a.name_en} ({a.name_zh})" for a, _ in anchors[:2])
+    shown_zh = "、".join(a.name_zh or a.name_en for a, _ in anchors[:2])
     more = len(m.place_ids) - 2
     read = f" [read as “{m.read_as}”]" if m.read_as else ""
-    return shown + (f" +{more} more" if more > 0 else "") + read
+    read_zh = f"［读作“{m.read_as}”］" if m.read_as else ""
+    if more > 0:
+        return Name(
+            shown + f" +{more} more" + read,
+            shown_zh + render("locate.more", "zh", count=more) + read_zh,
+        )
+    return Name(shown + read, shown_zh + read_zh)
 
 
-def _relation_text(index: LocateIndex, rel: Relation) -> str:
-    other = f" and {_names(index, rel.other)}" if rel.other else ""
-    return f"{amount_text(rel)}{describe_relation(rel)} {_names(index, rel.anchor)}{other}"
+def _relation_text(index: LocateIndex, rel: Relation) -> Msg | str:
+    other = msg("locate.and", names=_names(index, rel.other)) if rel.other else ""
+    anchor = _names(index, rel.anchor)
+    if f"rel.{rel.kind}" not in catalog():
+        return f"{amount_text(rel)}{describe_relation(rel)} {anchor.en}{text(other)}"
+    return msg(f"rel.{rel.kind}", amount=amount_text(rel), anchor=anchor, other=other)
 
 
 def _near(index: LocateIndex, m: Mention, *, sigma_m: float) -> np.ndarray | None:
@@ -1018,7 +1057,7 @@ def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[C
             hi = km[o][min(int(np.searchsorted(cum, 1 - (1 - CREDIBLE) / 2)), len(o) - 1)]
             km_range = (float(lo), float(hi))
             stretch_idx = sel[o][(km[o] >= lo) & (km[o] <= hi)]
-        evidence = _evidence_for(state, sel, ps)
+        evidence, evidence_zh = _evidence_for(state, sel, ps)
         name_en, name_zh, route_id = index.segment_names[s]
         out.append(
             Candidate(
@@ -1031,6 +1070,7 @@ def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[C
                 probability=float(mass[s]),
                 km_range=km_range,
                 evidence=evidence,
+                evidence_zh=evidence_zh,
                 stretch=tuple(
                     zip(b.lon[stretch_idx].tolist(), b.lat[stretch_idx].tolist(), strict=True)
                 ),
@@ -1039,11 +1079,14 @@ def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[C
     return out
 
 
-def _evidence_for(state: BeliefState, sel: np.ndarray, ps: np.ndarray) -> tuple[str, ...]:
-    """The clues that speak for this segment (its weighted likelihood near the clue's best)."""
+def _evidence_for(
+    state: BeliefState, sel: np.ndarray, ps: np.ndarray
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The clues that speak for this segment (its weighted likelihood near the clue's best),
+    in English and in Chinese."""
     w = ps / ps.sum()
     out = []
     for ev in state.evidence:
         if float((ev.log_likelihood[sel] * w).sum()) > -1.0:
-            out.append(ev.text)
-    return tuple(out)
+            out.append(ev)
+    return tuple(ev.text for ev in out), tuple(ev.text_zh or ev.text for ev in out)

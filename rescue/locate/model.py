@@ -268,6 +268,8 @@ class Candidate:
     km_range: tuple[float, float] | None
     evidence: tuple[str, ...]
     stretch: tuple[tuple[float, float], ...] = ()
+    #: the evidence in Chinese (place names in Chinese), one for each of ``evidence``
+    evidence_zh: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -279,6 +281,7 @@ class Candidate:
             "probability": round(self.probability, 4),
             "km_range": [round(k, 2) for k in self.km_range] if self.km_range else None,
             "evidence": list(self.evidence),
+            "evidence_zh": list(self.evidence_zh or self.evidence),
             "stretch": {
                 "type": "LineString",
                 "coordinates": [[round(x, 6), round(y, 6)] for x, y in self.stretch],

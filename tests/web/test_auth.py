@@ -178,7 +178,10 @@ def test_api_login_me_logout(pc: FlaskClient, admin: User) -> None:
 def test_api_login_failure_and_bad_bodies(pc: FlaskClient, admin: User) -> None:
     failed = api_login(pc, "tenzin", "not the password")
     assert failed.status_code == 401
-    assert failed.get_json()["error"]["message"] == WRONG
+    assert failed.get_json()["error"]["message"] == "wrong username or password"
+    # in the language the user chose (issue 17)
+    zh = pc.post("/api/login?lang=zh", json={"username": "tenzin", "password": "not the password"})
+    assert zh.get_json()["error"]["message"] == "用户名或密码错误"
     assert api_login(pc, "nobody", PASSWORD).get_json() == failed.get_json()
     form = pc.post("/api/login", data={"username": "tenzin", "password": PASSWORD})
     assert form.status_code == 415  # a cross-site form cannot sign anyone in

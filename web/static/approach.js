@@ -45,6 +45,12 @@
   var getJson = Sandtable.dom.getJson;
 
   function lang() { return Sandtable.language ? Sandtable.language() : "en"; }
+  // a name the server gives in both languages (station_name / station_name_zh, from / from_zh)
+  function nameIn(item, field, language) {
+    return language === "zh" && item[field + "_zh"] ? item[field + "_zh"] : item[field];
+  }
+  function biName(item, field) { return bi(item[field], nameIn(item, field, "zh")); }
+  function route(leg, language) { return nameIn(leg, "from", language) + " → " + nameIn(leg, "to", language); }
 
   // seconds -> "h:mm"
   function hmm(seconds) {
@@ -260,12 +266,13 @@
       shown[plan.station_id] = true;
       if (!mate) { rank += 1; }
       row.appendChild(el("td", "st-approach-rank", mate ? "=" : rank));
-      var name = el("td", "st-approach-station", plan.station_name);
+      var name = el("td", "st-approach-station");
+      name.appendChild(biName(plan, "station_name"));
       if (mate) {
         row.classList.add("st-colocated");
         var same = el("div", "st-muted st-approach-same");
         same.appendChild(bi("same place and ETA as " + byId[mate].station_name,
-          "与" + byId[mate].station_name + "同地同时"));
+          "与" + nameIn(byId[mate], "station_name", "zh") + "同地同时"));
         name.appendChild(same);
       }
       row.appendChild(name);
@@ -299,7 +306,7 @@
       this.rec.hidden = false;
       var head = el("div", "st-rec-head");
       head.appendChild(bi("Recommended: ", "推荐："));
-      head.appendChild(el("strong", null, best.station_name));
+      head.appendChild(el("strong")).appendChild(biName(best, "station_name"));
       head.appendChild(document.createTextNode(" · " + hmm(best.eta_s)));
       this.rec.appendChild(head);
       if (best.sends && best.sends.length) {
@@ -349,7 +356,7 @@
     swatch.style.background = style.colour;
     item.appendChild(swatch);
     item.appendChild(bi(style.label[0] + ": ", style.label[1] + "："));
-    item.appendChild(el("span", "st-leg-route", leg.from + " → " + leg.to));
+    item.appendChild(el("span", "st-leg-route")).appendChild(bi(route(leg, "en"), route(leg, "zh")));
     item.appendChild(el("span", "st-leg-figures", " · " + km(leg.length_m) + " · ↑" +
       Math.round(leg.ascent_m) + " m ↓" + Math.round(leg.descent_m) + " m · " + hmm(leg.duration_s)));
     return item;
@@ -372,7 +379,9 @@
     var self = this;
     var answer = this.answer;
     this.detail.hidden = false;
-    this.detail.querySelector(".st-plan-of").textContent = plan.station_name;
+    var of = this.detail.querySelector(".st-plan-of");
+    of.textContent = "";
+    of.appendChild(biName(plan, "station_name"));
     var legs = this.detail.querySelector(".st-legs");
     legs.textContent = "";
     plan.legs.forEach(function (leg) { legs.appendChild(legItem(leg)); });
@@ -435,7 +444,8 @@
       effects.appendChild(item);
     });
     ((plan && plan.closure_effects) || []).forEach(function (effect) {
-      var item = el("li", "st-approach-effect", effect.message);
+      var item = el("li", "st-approach-effect");
+      item.appendChild(bi(effect.message, effect.message_zh || effect.message));
       item.setAttribute("data-closure-id", effect.closure_id);
       effects.appendChild(item);
     });
@@ -509,7 +519,7 @@
         });
         line.stAlternative = i;
         line.bindTooltip(function () {
-          return el("span", null, "+" + hmm(alt.extra_s) + " · " + leg.from + " → " + leg.to);
+          return el("span", null, "+" + hmm(alt.extra_s) + " · " + route(leg, lang()));
         }, { sticky: true, className: "st-tip" });
         layer.addLayer(line);
       });
@@ -522,7 +532,7 @@
           dashArray: leg.mode === "vehicle" ? null : "6 6", className: "st-evac st-evac-" + leg.mode
         });
         line.bindTooltip(function () {
-          return el("span", null, (lang() === "zh" ? "后送" : "evacuation") + ": " + leg.from + " → " + leg.to +
+          return el("span", null, (lang() === "zh" ? "后送" : "evacuation") + ": " + route(leg, lang()) +
             " · " + hmm(leg.duration_s));
         }, { sticky: true, className: "st-tip" });
         layer.addLayer(line);
@@ -544,9 +554,9 @@
       });
       line.bindTooltip(function () {
         var node = el("div");
-        node.appendChild(el("strong", null, plan.station_name));
+        node.appendChild(el("strong", null, nameIn(plan, "station_name", lang())));
         node.appendChild(el("div", null, (lang() === "zh" ? style.label[1] : style.label[0]) + ": " +
-          leg.from + " → " + leg.to));
+          route(leg, lang())));
         node.appendChild(el("div", null, (leg.length_m / 1000).toFixed(1) + " km · " + hmm(leg.duration_s)));
         return node;
       }, { sticky: true, className: "st-tip" });

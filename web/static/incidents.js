@@ -61,6 +61,11 @@
 
   var el = Sandtable.dom.el;
   var bi = Sandtable.dom.bi;
+  // a plan's station in both languages (the approach answer has station_name_zh)
+  function stationName(plan) {
+    var en = plan.station_name || plan.station_id;
+    return { en: en, zh: plan.station_name_zh || en };
+  }
   var getJson = Sandtable.dom.getJson;
 
   // the call in progress on the left
@@ -436,7 +441,7 @@
       b.type = "button";
       b.disabled = !p.reachable;
       if (i < 9) { b.appendChild(kbd(String(i + 1))); }
-      b.appendChild(el("span", "st-inc-pick-name", p.station_name || p.station_id));
+      b.appendChild(el("span", "st-inc-pick-name")).appendChild(bi(stationName(p).en, stationName(p).zh));
       var sub = el("span", "st-inc-pick-sub");
       if (p.reachable) {
         sub.appendChild(bi("ETA ", "预计 "));
@@ -474,8 +479,8 @@
     call.plan = p;
     renderPlans();
     drawCall();
-    message((p.station_name || p.station_id) + " chosen. Press D to dispatch.",
-      "已选择 " + (p.station_name || p.station_id) + "。按 D 派出。", "ok");
+    message(stationName(p).en + " chosen. Press D to dispatch.",
+      "已选择 " + stationName(p).zh + "。按 D 派出。", "ok");
     $(".st-inc-plans-step").focus();
   }
 
@@ -537,8 +542,8 @@
         call.incident = result.json.incident;
         call.stage = "done";
         if (teams) { teams.commit(call.plan.station_id, id, confirmed); }
-        message("Incident #" + id + " dispatched: " + (call.plan.station_name || call.plan.station_id) + ". N for a new call.",
-          "事件 #" + id + " 已派出：" + (call.plan.station_name || call.plan.station_id) + "。按 N 登记新呼救。", "ok");
+        message("Incident #" + id + " dispatched: " + stationName(call.plan).en + ". N for a new call.",
+          "事件 #" + id + " 已派出：" + stationName(call.plan).zh + "。按 N 登记新呼救。", "ok");
       }
       showCurrent();
       selectedId = id;
@@ -834,7 +839,8 @@
     row(dl, "Location", "位置", incident.location ? (incident.location.name || (incident.location.lat.toFixed(5) + ", " + incident.location.lon.toFixed(5))) : null);
     if (incident.plan) {
       var planText = el("span");
-      planText.appendChild(document.createTextNode((incident.plan.station_name || incident.plan.station_id) + " · "));
+      planText.appendChild(bi(stationName(incident.plan).en, stationName(incident.plan).zh));
+      planText.appendChild(document.createTextNode(" · "));
       planText.appendChild(bi("ETA ", "预计 "));
       planText.appendChild(minutes(incident.plan.eta_s));
       row(dl, "Plan", "方案", planText);

@@ -24,6 +24,7 @@
         var lang = button.getAttribute("data-set-lang");
         apply(lang);
         try { window.localStorage.setItem(KEY, lang); } catch (e) { /* private mode */ }
+        document.cookie = "sandtable_lang=" + lang + "; path=/; max-age=31536000; SameSite=Lax";
       });
     });
   }

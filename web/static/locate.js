@@ -502,7 +502,9 @@
 
       if (c.evidence && c.evidence.length) {
         var evidence = el("ul", "st-evidence");
-        c.evidence.forEach(function (e) { evidence.appendChild(el("li", null, e)); });
+        c.evidence.forEach(function (e, i) {
+          evidence.appendChild(el("li")).appendChild(bi(e, (c.evidence_zh || [])[i] || e));
+        });
         item.appendChild(evidence);
       }
       var where = el("div", "st-cand-where");

@@ -524,6 +524,8 @@
       button.setAttribute("aria-pressed", String(button.getAttribute("data-set-lang") === lang));
     });
     try { window.localStorage.setItem(LANG_KEY, lang); } catch (e) { /* private mode */ }
+    // the server answers (error messages, pages) in the chosen language: web/errors.py
+    document.cookie = "sandtable_lang=" + lang + "; path=/; max-age=31536000; SameSite=Lax";
     document.dispatchEvent(new CustomEvent("sandtable:language", { detail: { lang: lang } }));
   }
 
