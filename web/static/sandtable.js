@@ -387,8 +387,9 @@
     options: { position: "bottomright" },
     onAdd: function (map) {
       var div = L.DomUtil.create("div", "st-legend leaflet-bar");
-      // focusable: on a phone the legend is folded to its title until tapped (sandtable.css)
-      var html = '<div class="st-legend-head" tabindex="0">' + bi("Legend", "图例") + "</div>";
+      // the title folds and unfolds the rows; folded from the start on a small screen
+      var html = '<button type="button" class="st-legend-head" aria-expanded="false">' +
+        '<i class="fa-solid fa-list" aria-hidden="true"></i> ' + bi("Legend", "图例") + "</button>";
       (CONFIG.routes || []).forEach(function (route) {
         html += '<div class="st-legend-row st-legend-route" data-route-id="' + esc(route.route_id) +
           '" role="button" tabindex="0" title="Zoom to route / 缩放至路线"><svg width="34" height="8">' +
@@ -421,6 +422,13 @@
       html += '<div class="st-legend-row st-legend-route st-legend-all" data-route-id="" role="button" tabindex="0">' +
         '<i class="fa-solid fa-expand"></i>' + bi("Whole region", "全区域") + "</div>";
       div.innerHTML = html;
+      var head = div.querySelector(".st-legend-head");
+      function setOpen(open) {
+        div.classList.toggle("st-legend-open", open);
+        head.setAttribute("aria-expanded", String(open));
+      }
+      setOpen(!smallScreen());
+      head.addEventListener("click", function () { setOpen(!div.classList.contains("st-legend-open")); });
       div.querySelectorAll(".st-legend-route").forEach(function (rowEl) {
         function zoom() { zoomToRoute(map, rowEl.getAttribute("data-route-id")); }
         rowEl.addEventListener("click", zoom);
@@ -431,6 +439,11 @@
       return div;
     }
   });
+
+  // a phone-sized screen: the map's controls start folded (sandtable.css has the same width)
+  function smallScreen() {
+    return window.matchMedia("(max-width: 760px)").matches;
+  }
 
   // Fit the map to one route's segments, or to the whole region when routeId is empty.
   function zoomToRoute(map, routeId) {

