@@ -33,6 +33,7 @@ from web import (
     planner,
     planner_api,
     reports,
+    search_api,
     teams_api,
 )
 from web.bodies import (
@@ -122,6 +123,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(field.bp)
     app.register_blueprint(teams_api.bp)
     app.register_blueprint(events.bp)
+    app.register_blueprint(search_api.bp)
     return app
 
 

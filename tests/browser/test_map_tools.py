@@ -5,6 +5,7 @@ opening view on the outer kora, the layer control and legend folded on a phone, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -129,3 +130,95 @@ def test_on_a_desktop_the_legend_starts_open_and_folds(desktop: Page) -> None:
     expect(page.locator(".leaflet-control-layers-list")).to_be_visible()
     page.click(".st-legend-head")
     expect(rows.first).to_be_hidden()
+
+
+# --------------------------------------------------------------------------- place search
+
+#: where a point is in the map, as a share of the map's size from its centre (x, y)
+OFF_CENTRE = """([lon, lat]) => { const m = window.sandtableMap;
+  const p = m.latLngToContainerPoint([lat, lon]); const s = m.getSize();
+  return [(p.x - s.x / 2) / s.x, (p.y - s.y / 2) / s.y]; }"""
+
+
+def assert_centred(page: Page, lon: float, lat: float) -> None:
+    """The point is near the middle of the map (an opened popup pans it down a little)."""
+    dx, dy = page.evaluate(OFF_CENTRE, [lon, lat])
+    assert abs(dx) < 0.1 and -0.1 < dy < 0.4, (dx, dy)
+
+
+def place(base: str, place_id: str) -> dict[str, Any]:
+    feature: dict[str, Any] = ApiUser(base, "planner").get(f"/api/places/{place_id}")
+    return feature
+
+
+def wait_still(page: Page) -> None:
+    """Until no zoom animation runs (the find box marks its arrival after 'moveend')."""
+    page.wait_for_function("() => !window.sandtableMap._animatingZoom")
+
+
+def test_place_search_finds_any_spelling_shows_the_chosen_language_and_flies(
+    desktop: Page, live_server: str
+) -> None:
+    page = desktop
+    box = page.locator(".st-find-q")
+    expect(box).to_be_visible()  # open from the start on a wide screen
+    results = page.locator(".st-find-results .st-find-item")
+
+    # pinyin: Drölma-la pass, named in English first, its Chinese and Tibetan under it
+    box.fill("zhuomala")
+    expect(results.first).to_have_attribute("data-place-id", "dolma_la")
+    expect(results.first.locator(".st-find-name")).to_have_text(
+        "Drölma-la pass", use_inner_text=True
+    )
+    expect(results.first.locator(".st-find-other")).to_contain_text("卓玛拉山口")
+    # in Chinese, the Chinese name leads
+    page.click("[data-set-lang=zh]")
+    expect(results.first.locator(".st-find-name")).to_have_text("卓玛拉山口", use_inner_text=True)
+    page.click("[data-set-lang=en]")
+
+    # Tibetan script, Chinese characters and a variant spelling
+    for query, place_id in (
+        ("གངས་རིན་པོ་ཆེ", "kailash_summit"),
+        ("塔钦", "darchen"),
+        ("Dirapuk", "drirapuk_gompa"),
+    ):
+        box.fill(query)
+        expect(results.first).to_have_attribute("data-place-id", place_id)
+
+    # Enter flies to the first match and opens its popup
+    box.fill("Zutulpuk")
+    expect(results.first).to_have_attribute("data-place-id", "zutulpuk_gompa")
+    box.press("Enter")
+    expect(page.locator("body")).to_have_attribute("data-find-place", "zutulpuk_gompa")
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("Zutul-puk", timeout=10_000)
+    wait_still(page)
+    lon, lat = place(live_server, "zutulpuk_gompa")["geometry"]["coordinates"][:2]
+    assert_centred(page, lon, lat)
+    assert page.evaluate("window.sandtableMap.getZoom()") >= 15
+
+    # nothing found says so, in the page's language
+    box.fill("xyzzyq")
+    expect(page.locator(".st-find-status")).to_contain_text("No place of that name")
+    expect(page.locator(".st-find-results")).to_be_hidden()
+
+
+def test_place_search_on_a_phone(phone: Page, live_server: str) -> None:
+    page = phone
+    page.click(".st-locate-hide")
+    expect(page.locator(".st-find-q")).to_be_hidden()  # folded to a button
+    toggle = page.evaluate(TARGET, ".st-find-toggle")
+    assert toggle["width"] >= 44 and toggle["height"] >= 44 and toggle["uncovered"], toggle
+    page.click(".st-find-toggle")
+    box = page.locator(".st-find-q")
+    expect(box).to_be_focused()
+    box.fill("tarchen")
+    first = page.locator(".st-find-results .st-find-item").first
+    expect(first).to_have_attribute("data-place-id", "darchen")
+    item = first.bounding_box()
+    assert item is not None and item["height"] >= 44
+    first.click()
+    expect(page.locator("body")).to_have_attribute("data-find-place", "darchen")
+    wait_still(page)
+    lon, lat = place(live_server, "darchen")["geometry"]["coordinates"][:2]
+    assert_centred(page, lon, lat)
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")

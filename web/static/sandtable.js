@@ -736,6 +736,12 @@
     placeMarker: placeMarker,
     stationMarker: stationMarker,
     utm: utm,
-    formats: { decimal: fmtDecimal, dms: fmtDms, ddm: fmtDdm, utm: fmtUtm }
+    formats: { decimal: fmtDecimal, dms: fmtDms, ddm: fmtDdm, utm: fmtUtm, km: fmtKm },
+    // HTML builders for the map tools (maptools.js): escaped text, bilingual pairs, terms
+    html: {
+      esc: esc, bi: bi, term: term, coordinateTable: coordinateTable,
+      placeIcon: function (type) { return PLACE_ICONS[type] || PLACE_ICONS.other; }
+    },
+    smallScreen: smallScreen
   };
 })();

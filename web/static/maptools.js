@@ -1,0 +1,280 @@
+/* The map's tools: the find box (places by any name, "go to coordinates"), the measure tool
+ * and the decluttering of place names.
+ *
+ * Find: one box at the top left of the map. What looks like a coordinate (digits, a map link,
+ * a Plus Code) is read by GET api/search/coordinates (the locator's own coordinate reader)
+ * and every reading is shown on the map; anything else is looked up, as it is typed, in the
+ * locator's name index by GET api/search/places (English, pinyin, Chinese, Tibetan script,
+ * variant spellings), and a chosen place is flown to with its popup open.
+ *
+ * Everything the server returns is put in the page as text (Sandtable.html.esc), never as HTML.
+ */
+/* global L, Sandtable */
+(function () {
+  "use strict";
+
+  var PLACES_API = "api/search/places";
+  var COORDS_API = "api/search/coordinates";
+  var DEBOUNCE_MS = 200;
+  var FLY_ZOOM = 15;
+
+  function h() { return Sandtable.html; }
+
+  // text that is (or starts) a coordinate rather than a name: figures, a link, a Plus Code
+  function looksLikeCoordinate(q) {
+    return /\d/.test(q) || /^(https?:|geo:)/i.test(q) ||
+      /^[23456789CFGHJMPQRVWX]{4,8}\+[23456789CFGHJMPQRVWX]{0,3}$/i.test(q);
+  }
+
+  function langHeaders() {
+    return { "Accept-Language": Sandtable.language() === "zh" ? "zh-CN,zh" : "en" };
+  }
+
+  // the message of a JSON error envelope, in both languages
+  function errorHtml(result) {
+    var err = (result.json || {}).error || {};
+    var both = (err.data || {}).message;
+    if (both && both.en) { return h().bi(both.en, both.zh || both.en); }
+    return h().bi(err.message || "Request failed (" + result.status + ")",
+      err.message || "请求失败（" + result.status + "）");
+  }
+
+  var FindControl = L.Control.extend({
+    options: { position: "topleft" },
+
+    onAdd: function (map) {
+      var self = this;
+      this.map = map;
+      this.marks = L.layerGroup().addTo(map);
+      var div = L.DomUtil.create("div", "st-find leaflet-bar");
+      div.innerHTML =
+        '<button type="button" class="st-find-toggle" aria-expanded="false" aria-controls="st-find-form" ' +
+        'title="Find a place or coordinates / 查找地点或坐标">' +
+        '<i class="fa-solid fa-magnifying-glass" aria-hidden="true"></i>' +
+        '<span class="st-sr">' + h().bi("Find a place or coordinates", "查找地点或坐标") + "</span></button>" +
+        '<form id="st-find-form" class="st-find-form" role="search" novalidate>' +
+        '<label class="st-sr" for="st-find-q">' + h().bi("Place name or coordinates", "地名或坐标") + "</label>" +
+        '<input id="st-find-q" class="st-find-q" type="search" autocomplete="off" spellcheck="false" ' +
+        'maxlength="300" enterkeyhint="search">' +
+        '<button type="submit" class="st-find-go" title="Find / 查找"><i class="fa-solid fa-arrow-right" aria-hidden="true"></i>' +
+        '<span class="st-sr">' + h().bi("Find", "查找") + "</span></button>" +
+        "</form>" +
+        '<div class="st-find-status" role="status" hidden></div>' +
+        '<ol class="st-find-results" hidden></ol>';
+      this.div = div;
+      this.input = div.querySelector(".st-find-q");
+      this.status = div.querySelector(".st-find-status");
+      this.list = div.querySelector(".st-find-results");
+      this.toggle = div.querySelector(".st-find-toggle");
+      this.seq = 0;
+      this.timer = null;
+      this.setOpen(!Sandtable.smallScreen());
+      this.placeholder();
+      document.addEventListener("sandtable:language", function () { self.placeholder(); });
+
+      this.toggle.addEventListener("click", function () {
+        self.setOpen(!div.classList.contains("st-find-open"));
+        if (div.classList.contains("st-find-open")) { self.input.focus(); }
+      });
+      div.querySelector(".st-find-form").addEventListener("submit", function (e) {
+        e.preventDefault();
+        self.run(true);
+      });
+      this.input.addEventListener("input", function () {
+        window.clearTimeout(self.timer);
+        self.timer = window.setTimeout(function () { self.run(false); }, DEBOUNCE_MS);
+      });
+      this.input.addEventListener("keydown", function (e) {
+        if (e.key === "Escape") { self.clear(); }
+        if (e.key === "ArrowDown") {
+          var first = self.list.querySelector("button");
+          if (first) { e.preventDefault(); first.focus(); }
+        }
+      });
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    },
+
+    placeholder: function () {
+      this.input.placeholder = Sandtable.language() === "zh"
+        ? "地名（任何语言）或坐标" : "Place (any name) or coordinates";
+    },
+
+    setOpen: function (open) {
+      this.div.classList.toggle("st-find-open", open);
+      this.toggle.setAttribute("aria-expanded", String(open));
+    },
+
+    clear: function () {
+      this.seq += 1;
+      this.input.value = "";
+      this.list.hidden = true;
+      this.status.hidden = true;
+      this.marks.clearLayers();
+    },
+
+    say: function (html) {
+      this.status.innerHTML = html;
+      this.status.hidden = !html;
+    },
+
+    // look up what is in the box; `submitted`: Enter or the arrow (coordinates are read then)
+    run: function (submitted) {
+      var q = this.input.value.trim();
+      var seq = (this.seq += 1);
+      var self = this;
+      if (!q) { this.list.hidden = true; this.say(""); return; }
+      if (looksLikeCoordinate(q)) {
+        if (!submitted) {
+          this.list.hidden = true;
+          this.say(h().bi("Press Enter to go to these coordinates.", "按回车键定位到此坐标。"));
+          return;
+        }
+        this.say(h().bi("Reading the coordinates…", "正在读取坐标…"));
+        Sandtable.dom.getJson(COORDS_API + "?q=" + encodeURIComponent(q), { headers: langHeaders() })
+          .then(function (result) {
+            if (seq !== self.seq) { return; }
+            if (result.ok) { self.showReadings(result.json); return; }
+            // figures in a name ("G219 turn-off"): try the names before giving up
+            if (result.status === 422 && /[A-Za-z\u4e00-\u9fff\u0f00-\u0fff]{2}/.test(q)) {
+              self.findPlaces(q, seq, true, errorHtml(result));
+            } else {
+              self.list.hidden = true;
+              self.say(errorHtml(result));
+            }
+          }, function () { if (seq === self.seq) { self.say(h().bi("Network error.", "网络错误。")); } });
+        return;
+      }
+      this.findPlaces(q, seq, submitted, null);
+    },
+
+    findPlaces: function (q, seq, submitted, fallbackError) {
+      var self = this;
+      Sandtable.dom.getJson(PLACES_API + "?q=" + encodeURIComponent(q), { headers: langHeaders() })
+        .then(function (result) {
+          if (seq !== self.seq) { return; }
+          if (!result.ok) { self.list.hidden = true; self.say(errorHtml(result)); return; }
+          var matches = result.json.matches || [];
+          if (!matches.length) {
+            self.list.hidden = true;
+            self.say(fallbackError || h().bi("No place of that name.", "没有这个名字的地点。"));
+            return;
+          }
+          self.say("");
+          self.showPlaces(matches);
+          if (submitted) { self.goToPlace(matches[0]); }
+        }, function () { if (seq === self.seq) { self.say(h().bi("Network error.", "网络错误。")); } });
+    },
+
+    showPlaces: function (matches) {
+      var self = this;
+      var html = h();
+      this.list.innerHTML = "";
+      matches.forEach(function (m) {
+        var li = document.createElement("li");
+        var icon = html.placeIcon(m.type);
+        // the name in the page's language first; the other language and Tibetan after it
+        li.innerHTML = '<button type="button" class="st-find-item" data-place-id="' + html.esc(m.place_id) + '">' +
+          '<span class="st-place ' + icon[1] + ' st-find-icon"><i class="fa-solid fa-' + icon[0] + '" aria-hidden="true"></i></span>' +
+          '<span class="st-find-names"><span class="st-find-name">' + html.bi(m.name_en, m.name_zh || m.name_en) + "</span>" +
+          '<span class="st-find-other">' + html.bi(m.name_zh || "", m.name_en || "") +
+          (m.name_bo ? ' <span class="st-find-bo" lang="bo">' + html.esc(m.name_bo) + "</span>" : "") + "</span>" +
+          '<span class="st-find-type">' + html.term("placeType", m.type) +
+          (m.kora_km === null || m.kora_km === undefined ? "" : " · km " + Number(m.kora_km).toFixed(1)) +
+          "</span></span></button>";
+        li.querySelector("button").addEventListener("click", function () { self.goToPlace(m); });
+        self.list.appendChild(li);
+      });
+      this.list.hidden = false;
+    },
+
+    goToPlace: function (m) {
+      var map = this.map;
+      this.marks.clearLayers();
+      var latlng = L.latLng(m.lat, m.lon);
+      L.circleMarker(latlng, {
+        radius: 16, color: "#e8590c", weight: 3, fill: false, interactive: false, className: "st-find-ring"
+      }).addTo(this.marks);
+      var marker = null;
+      var places = (window.sandtableLayers || {}).places;
+      if (places) {
+        places.eachLayer(function (layer) {
+          if (layer.feature && layer.feature.properties.place_id === m.place_id) { marker = layer; }
+        });
+      }
+      document.body.removeAttribute("data-find-place");
+      if (Sandtable.smallScreen()) { this.list.hidden = true; }
+      map.once("moveend", function () {
+        if (marker && map.hasLayer(marker)) { marker.openPopup(); }
+        // arrived (the browser tests wait for this)
+        document.body.setAttribute("data-find-place", m.place_id);
+      });
+      map.flyTo(latlng, Math.max(map.getZoom(), FLY_ZOOM), { duration: 0.6 });
+    },
+
+    // every reading of the coordinates: a numbered marker each, the list, the first one opened
+    showReadings: function (body) {
+      var self = this;
+      var html = h();
+      var map = this.map;
+      this.marks.clearLayers();
+      this.list.innerHTML = "";
+      var markers = [];
+      var readings = body.readings || [];
+      readings.forEach(function (r, i) {
+        var n = i + 1;
+        var label = html.bi(r.label, r.label_zh || r.label);
+        var outside = r.in_region ? "" : '<div class="st-find-warn">' +
+          html.bi("Outside the region.", "在本区域以外。") + "</div>";
+        var marker = L.marker([r.lat, r.lon], {
+          title: r.label,
+          icon: L.divIcon({
+            className: "st-marker", html: '<span class="st-find-pin">' + n + "</span>",
+            iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -13]
+          })
+        }).bindPopup('<div class="st-pop st-find-pop"><div class="st-pop-title">' +
+          html.bi("Coordinates", "坐标") + " · " + html.bi("reading " + n, "读法 " + n) + "</div>" +
+          '<div class="st-pop-route">' + label + "</div>" + outside +
+          '<div class="st-muted">“' + html.esc(r.text) + "” ± " + Math.round(r.uncertainty_m) + " m</div>" +
+          html.coordinateTable(r.lat, r.lon) + "</div>", { maxWidth: 380, minWidth: 260 });
+        marker.addTo(self.marks);
+        markers.push(marker);
+        var li = document.createElement("li");
+        li.innerHTML = '<button type="button" class="st-find-item st-find-reading">' +
+          '<span class="st-find-pin">' + n + "</span>" +
+          '<span class="st-find-names"><span class="st-find-name">' +
+          html.esc(Sandtable.formats.decimal(r.lat, r.lon)) + "</span>" +
+          '<span class="st-find-type">' + label + "</span>" + outside + "</span></button>";
+        li.querySelector("button").addEventListener("click", function () {
+          map.once("moveend", function () { marker.openPopup(); });
+          map.flyTo([r.lat, r.lon], Math.max(map.getZoom(), FLY_ZOOM), { duration: 0.6 });
+        });
+        self.list.appendChild(li);
+      });
+      this.list.hidden = !readings.length;
+      this.say(readings.length > 1 ? html.bi(readings.length + " possible readings:", "共 " + readings.length + " 种读法：") : "");
+      document.body.removeAttribute("data-find-readings");
+      if (!markers.length) { return; }
+      var bounds = L.latLngBounds(markers.map(function (m) { return m.getLatLng(); }));
+      map.once("moveend", function () {
+        markers[0].openPopup();
+        document.body.setAttribute("data-find-readings", String(readings.length));
+      });
+      if (markers.length === 1) {
+        map.flyTo(markers[0].getLatLng(), Math.max(map.getZoom(), FLY_ZOOM), { duration: 0.6 });
+      } else {
+        map.flyToBounds(bounds, { maxZoom: FLY_ZOOM, padding: [60, 60], duration: 0.6 });
+      }
+    }
+  });
+
+  document.addEventListener("sandtable:ready", function (e) {
+    var map = e.detail.map;
+    var find = new FindControl().addTo(map);
+    // the find box heads the top-left corner, above the zoom buttons
+    var corner = find.getContainer().parentNode;
+    corner.insertBefore(find.getContainer(), corner.firstChild);
+    window.sandtableFind = find;
+  });
+})();
