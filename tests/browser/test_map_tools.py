@@ -222,3 +222,66 @@ def test_place_search_on_a_phone(phone: Page, live_server: str) -> None:
     lon, lat = place(live_server, "darchen")["geometry"]["coordinates"][:2]
     assert_centred(page, lon, lat)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+# --------------------------------------------------------------------------- go to coordinates
+
+
+def test_go_to_coordinates_shows_every_reading(desktop: Page) -> None:
+    page = desktop
+    box = page.locator(".st-find-q")
+    box.fill("31.0667, 81.3125")
+    expect(page.locator(".st-find-status")).to_contain_text("Press Enter")
+    box.press("Enter")
+    # no app named: the GPS reading and, second, the reading as if off a Chinese app (GCJ-02)
+    expect(page.locator("body")).to_have_attribute("data-find-readings", "2", timeout=10_000)
+    pins = page.locator(".leaflet-marker-pane .st-find-pin")
+    expect(pins).to_have_count(2)
+    items = page.locator(".st-find-results .st-find-reading")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text("31.06670° N, 81.31250° E")
+    expect(items.nth(0)).to_contain_text("decimal degrees, latitude first")
+    expect(items.nth(1)).to_contain_text("GCJ-02")
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("reading 1")
+    expect(popup).to_contain_text("UTM (WGS 84)")
+    expect(popup).to_contain_text("44R")
+    # both pins in view, the GPS one where the figures say
+    wait_still(page)
+    for lon, lat in ((81.3125, 31.0667),):
+        dx, dy = page.evaluate(OFF_CENTRE, [lon, lat])
+        assert abs(dx) < 0.5 and abs(dy) < 0.5
+    page.click("[data-set-lang=zh]")
+    expect(items.nth(0)).to_contain_text("十进制度，纬度在前")
+
+    # UTM: the GPS reading first (and the GCJ-02 one after it, no app or GPS being named)
+    page.click("[data-set-lang=en]")
+    box.fill("44R 529812 3437036")
+    box.press("Enter")
+    expect(items.nth(0)).to_contain_text("UTM zone 44R", timeout=10_000)
+    expect(page.locator("body")).to_have_attribute("data-find-readings", "2", timeout=10_000)
+    wait_still(page)
+    assert_centred(page, 81.3125, 31.0667)
+
+    # not a coordinate: said so, in the page's language, and nothing drawn
+    box.fill("31.06 181.3")
+    box.press("Enter")
+    expect(page.locator(".st-find-status")).to_contain_text("No coordinate found")
+    page.click("[data-set-lang=zh]")
+    expect(page.locator(".st-find-status")).to_contain_text("没有找到坐标")
+
+
+def test_go_to_coordinates_from_a_map_link_on_a_phone(phone: Page) -> None:
+    from rescue.locate.chinamaps import wgs84_to_gcj02
+
+    page = phone
+    page.click(".st-locate-hide")
+    page.click(".st-find-toggle")
+    lon, lat = wgs84_to_gcj02(81.3125, 31.0667)
+    page.locator(".st-find-q").fill(f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}")
+    page.locator(".st-find-q").press("Enter")
+    expect(page.locator("body")).to_have_attribute("data-find-readings", "1", timeout=10_000)
+    expect(page.locator(".st-find-results")).to_contain_text("Amap link (GCJ-02")
+    wait_still(page)
+    assert_centred(page, 81.3125, 31.0667)  # converted to WGS84, where the GPS would say
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")

@@ -78,6 +78,7 @@
       });
       div.querySelector(".st-find-form").addEventListener("submit", function (e) {
         e.preventDefault();
+        window.clearTimeout(self.timer);  // a lookup still waiting for the typing to pause
         self.run(true);
       });
       this.input.addEventListener("input", function () {
