@@ -285,3 +285,86 @@ def test_go_to_coordinates_from_a_map_link_on_a_phone(phone: Page) -> None:
     wait_still(page)
     assert_centred(page, 81.3125, 31.0667)  # converted to WGS84, where the GPS would say
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+# --------------------------------------------------------------------------- measure
+
+#: the great-circle length (m) of a line through container points of the map
+LENGTH = """(points) => { const m = window.sandtableMap; let total = 0;
+  for (let i = 1; i < points.length; i++) {
+    const a = m.containerPointToLatLng(points[i - 1]);
+    total += a.distanceTo(m.containerPointToLatLng(points[i]));
+  }
+  return total; }"""
+
+
+def measure(page: Page, points: list[tuple[int, int]]) -> tuple[float, str]:
+    """Click a line through ``points`` (container pixels), finish it on its last point;
+    (the length the page computes, the total the tool shows)."""
+    box = page.locator(".st-map .folium-map").bounding_box()
+    assert box is not None
+    for x, y in points:
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    last = points[-1]
+    page.mouse.click(box["x"] + last[0], box["y"] + last[1])  # on the last point: finish
+    expected: float = page.evaluate(LENGTH, [list(p) for p in points])
+    total = page.locator(".polyline-measure-tooltip-end .polyline-measure-tooltip-total").last
+    expect(total).to_be_visible()
+    return expected, total.inner_text().replace("\xa0", " ").strip()
+
+
+def test_measure_tool_measures_in_km_and_m(desktop: Page) -> None:
+    page = desktop
+    assert page.evaluate("L.Control.PolylineMeasure !== undefined")  # the vendored plugin
+    page.click(".st-measure-toggle")
+    expect(page.locator("body")).to_have_attribute("data-measuring", "true")
+    expected, shown = measure(page, [(480, 250), (800, 300), (700, 650)])
+    measured = int(page.locator("body").get_attribute("data-measured-m") or "0")
+    assert abs(measured - expected) < 1.0, (measured, expected)
+    assert expected > 1000  # the view is the whole kora: kilometres
+    assert shown == f"{expected / 1000:.2f} km" or shown == f"{expected / 1000:.1f} km", (
+        shown,
+        expected,
+    )
+
+    # a short line, zoomed in: metres
+    page.click(".st-measure-clear")
+    expect(page.locator(".polyline-measure-tooltip")).to_have_count(0)
+    page.evaluate("window.sandtableMap.setZoom(17, {animate: false})")
+    wait_still(page)
+    expected, shown = measure(page, [(480, 400), (700, 450)])
+    assert expected < 1000
+    assert shown == f"{expected:.0f} m", (shown, expected)
+
+    # dragging the map while measuring adds no point
+    before = page.locator(".polyline-measure-tooltip").count()
+    box = page.locator(".st-map .folium-map").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 600, box["y"] + 600)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 500, box["y"] + 500, steps=8)
+    page.mouse.up()
+    wait_still(page)
+    assert page.locator(".polyline-measure-tooltip").count() == before
+
+    # off again: map clicks no longer draw
+    page.click(".st-measure-toggle")
+    expect(page.locator("body")).to_have_attribute("data-measuring", "false")
+    before = page.locator(".polyline-measure-tooltip").count()
+    box = page.locator(".st-map .folium-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 500, box["y"] + 500)
+    assert page.locator(".polyline-measure-tooltip").count() == before
+
+
+def test_measure_tool_on_a_phone(phone: Page) -> None:
+    page = phone
+    page.click(".st-locate-hide")
+    for selector in (".st-measure-toggle", ".st-measure-clear"):
+        box = page.evaluate(TARGET, selector)
+        assert box["width"] >= 44 and box["height"] >= 44 and box["uncovered"], (selector, box)
+    page.click(".st-measure-toggle")
+    expected, shown = measure(page, [(120, 420), (300, 600)])
+    assert shown.endswith(" km") or shown.endswith(" m"), shown
+    value = float(shown.split()[0]) * (1000 if shown.endswith(" km") else 1)
+    assert abs(value - expected) <= max(10.0, expected * 0.01), (shown, expected)

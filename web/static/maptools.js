@@ -1,5 +1,5 @@
 /* The map's tools: the find box (places by any name, "go to coordinates"), the measure tool
- * and the decluttering of place names.
+ * (the vendored Leaflet.PolylineMeasure) and the decluttering of place names.
  *
  * Find: one box at the top left of the map. What looks like a coordinate (digits, a map link,
  * a Plus Code) is read by GET api/search/coordinates (the locator's own coordinate reader)
@@ -270,8 +270,61 @@
     }
   });
 
+  // --- measure: Leaflet.PolylineMeasure (vendored), distances in m and km, texts in both languages
+  function addMeasure(map) {
+    if (!L.control.polylineMeasure) { return null; }  // the plugin is missing: no tool
+    var bi = h().bi;
+    var control = L.control.polylineMeasure({
+      position: "topleft",
+      unit: "metres",  // metres under 1 km, then km
+      showBearings: false,
+      clearMeasurementsOnStop: false,
+      showClearControl: true,
+      showUnitControl: false,
+      measureControlLabel: '<i class="fa-solid fa-ruler" aria-hidden="true"></i>',
+      measureControlTitleOn: "Measure a distance / 测量距离",
+      measureControlTitleOff: "Stop measuring / 停止测量",
+      measureControlClasses: ["st-measure-toggle"],
+      clearControlLabel: '<i class="fa-solid fa-eraser" aria-hidden="true"></i>',
+      clearControlTitle: "Clear the measurements / 清除测量",
+      clearControlClasses: ["st-measure-clear"],
+      tooltipTextFinish: bi("Click to finish the line", "单击结束此线") + "<br>",
+      tooltipTextDelete: bi("Shift-click to delete the point", "Shift+单击删除此点"),
+      tooltipTextMove: bi("Drag to move the point", "拖动以移动此点") + "<br>",
+      tooltipTextResume: "<br>" + bi("Ctrl-click to go on measuring", "Ctrl+单击继续测量"),
+      tooltipTextAdd: bi("Ctrl-click to add a point", "Ctrl+单击添加点"),
+      tempLine: { color: "#e8590c", weight: 2 },
+      fixedLine: { color: "#e8590c", weight: 3 },
+      startCircle: { color: "#000", weight: 1, fillColor: "#fff", fillOpacity: 1, radius: 4 },
+      intermedCircle: { color: "#000", weight: 1, fillColor: "#e8590c", fillOpacity: 1, radius: 3 },
+      currentCircle: { color: "#000", weight: 1, fillColor: "#e8590c", fillOpacity: 1, radius: 6 },
+      endCircle: { color: "#000", weight: 1, fillColor: "#c92a2a", fillOpacity: 1, radius: 4 }
+    }).addTo(map);
+    // The plugin takes any map move for a drag and ignores the next click (so a drag does not
+    // add a point); after a zoom with the buttons or the wheel, that lost the first point.
+    // Leaflet itself fires no click after a drag, so a move that has ended is no drag.
+    map.on("moveend", function () {
+      window.setTimeout(function () { control._mapdragging = false; }, 0);
+    });
+    var button = control.getContainer().querySelector(".st-measure-toggle");
+    button.setAttribute("role", "button");
+    button.setAttribute("href", "#");
+    button.setAttribute("aria-pressed", "false");
+    // <body data-measuring> while the tool is on, and the finished lines' total in metres
+    map.on("polylinemeasure:toggle", function () {
+      var on = !!control._measuring;
+      document.body.setAttribute("data-measuring", String(on));
+      button.setAttribute("aria-pressed", String(on));
+    });
+    map.on("polylinemeasure:finish", function (e) {
+      document.body.setAttribute("data-measured-m", String(Math.round(e.distance || 0)));
+    });
+    return control;
+  }
+
   document.addEventListener("sandtable:ready", function (e) {
     var map = e.detail.map;
+    window.sandtableMeasure = addMeasure(map);
     var find = new FindControl().addTo(map);
     // the find box heads the top-left corner, above the zoom buttons
     var corner = find.getContainer().parentNode;
