@@ -368,3 +368,123 @@ def test_measure_tool_on_a_phone(phone: Page) -> None:
     assert shown.endswith(" km") or shown.endswith(" m"), shown
     value = float(shown.split()[0]) * (1000 if shown.endswith(" km") else 1)
     assert abs(value - expected) <= max(10.0, expected * 0.01), (shown, expected)
+
+
+# --------------------------------------------------------------------------- labels
+
+#: the boxes of the place names shown (not hidden by the declutter), in page pixels
+SHOWN_LABELS = """() => {
+  const map = document.querySelector('.st-map .folium-map').getBoundingClientRect();
+  return [...document.querySelectorAll('.leaflet-tooltip.st-name')]
+    .filter((el) => getComputedStyle(el).visibility === 'visible')
+    .map((el) => { const r = el.getBoundingClientRect();
+      return {id: el.getAttribute('data-place-id'), text: el.innerText.trim(),
+              left: r.left, top: r.top, right: r.right, bottom: r.bottom}; })
+    .filter((b) => b.right > map.left && b.left < map.right && b.bottom > map.top
+                   && b.top < map.bottom); }"""
+
+#: place ids whose point is well inside the map's view
+IN_VIEW = """(share) => { const m = window.sandtableMap;
+  const b = m.getBounds().pad(-share); const ids = [];
+  window.sandtableLayers.places.eachLayer((l) => {
+    if (b.contains(l.getLatLng())) { ids.push(l.feature.properties.place_id); } });
+  return ids; }"""
+
+
+#: ids of the places with another place or a station within ``metres``
+CROWDED = """(metres) => { const pts = []; const m = window.sandtableMap;
+  window.sandtableLayers.places.eachLayer(
+    (l) => pts.push([l.feature.properties.place_id, l.getLatLng()]));
+  window.sandtableLayers.stations.eachLayer((l) => pts.push([null, l.getLatLng()]));
+  return pts.filter(([id, ll], i) => id && pts.some(([, other], j) => j !== i
+    && m.distance(ll, other) < metres)).map(([id]) => id); }"""
+
+
+def view_at(page: Page, lon: float, lat: float, zoom: float) -> None:
+    page.evaluate(f"window.sandtableMap.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    wait_still(page)
+    # the declutter runs on the next frame after the move
+    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def overlapping(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if (
+                min(a["right"], b["right"]) - max(a["left"], b["left"]) > 0.5
+                and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5
+            ):
+                pairs.append((a["text"], b["text"]))
+    return pairs
+
+
+def kora_centre(base: str) -> tuple[float, float]:
+    west, south, east, north = kora_bounds(base)
+    return (west + east) / 2, (south + north) / 2
+
+
+@pytest.mark.parametrize("fixture", ["desktop", "phone"])
+def test_place_names_do_not_collide_at_zoom_12(
+    request: pytest.FixtureRequest, live_server: str, fixture: str
+) -> None:
+    page: Page = request.getfixturevalue(fixture)
+    if fixture == "phone":
+        page.click(".st-locate-hide")
+    lon, lat = kora_centre(live_server)
+    for lang in ("en", "zh"):
+        page.click(f"[data-set-lang={lang}]")
+        view_at(page, lon, lat, 12)
+        boxes = page.evaluate(SHOWN_LABELS)
+        assert overlapping(boxes) == [], (lang, overlapping(boxes))
+        assert len(boxes) >= (6 if fixture == "desktop" else 3), boxes
+        if fixture == "desktop":
+            # the pair that collided: both named, side by side
+            shown = {b["id"] for b in boxes}
+            assert {"kailash_summit", "little_kailash"} <= shown, shown
+    # the declutter hid names, it did not just shrink the map's list: names are wanted here
+    assert page.locator(".leaflet-tooltip.st-name").count() >= 80
+
+
+def test_place_names_show_at_zoom_14(desktop: Page, live_server: str) -> None:
+    page = desktop
+    for place_id in ("kailash_summit", "darchen", "drirapuk_gompa", "dolma_la"):
+        lon, lat = place(live_server, place_id)["geometry"]["coordinates"][:2]
+        view_at(page, lon, lat, 14)
+        boxes = page.evaluate(SHOWN_LABELS)
+        shown = {b["id"] for b in boxes}
+        assert place_id in shown, (place_id, shown)
+        assert overlapping(boxes) == [], (place_id, overlapping(boxes))
+        # every place well inside the view with no other place (or station) within 500 m
+        # (60 px) is named: only crowded names give way
+        crowded = page.evaluate(CROWDED, 500)
+        inside = page.evaluate(IN_VIEW, 0.1)
+        lonely = [i for i in inside if i not in crowded]
+        assert lonely and set(lonely) <= shown, (place_id, set(lonely) - shown)
+        assert len([i for i in inside if i in shown]) >= 0.4 * len(inside), (place_id, shown)
+    # at the summit, Little Kailash is named beside it (they collided)
+    lon, lat = place(live_server, "kailash_summit")["geometry"]["coordinates"][:2]
+    view_at(page, lon, lat, 14)
+    shown = {b["id"] for b in page.evaluate(SHOWN_LABELS)}
+    assert {"kailash_summit", "little_kailash", "nandi_parvat"} <= shown, shown
+
+
+def test_a_hidden_name_shows_on_hover(desktop: Page, live_server: str) -> None:
+    page = desktop
+    view_at(page, *kora_centre(live_server), 12)
+    hidden = page.evaluate(
+        """() => { let id = null; window.sandtableLayers.places.eachLayer((l) => {
+             const el = l.getTooltip().getElement();
+             if (!id && el && el.classList.contains('st-name-off')
+                 && window.sandtableMap.getBounds().pad(-0.2).contains(l.getLatLng())) {
+               id = l.feature.properties.place_id; } }); return id; }"""
+    )
+    assert hidden, "no name was hidden at zoom 12"
+    label = page.locator(f'.leaflet-tooltip.st-name[data-place-id="{hidden}"]')
+    assert label.evaluate("(el) => getComputedStyle(el).visibility") == "hidden"
+    page.evaluate(
+        """(id) => window.sandtableLayers.places.eachLayer((l) => {
+             if (l.feature.properties.place_id === id) { l.fire('mouseover'); } })""",
+        hidden,
+    )
+    assert label.evaluate("(el) => getComputedStyle(el).visibility") == "visible"

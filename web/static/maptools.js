@@ -322,8 +322,103 @@
     return control;
   }
 
+  // --- names that do not collide --------------------------------------------------------------
+  // Every place has a permanent name (sandtable.js) with a priority (labelRank, 1 first) and a
+  // zoom from which it is wanted at all. After every move, names are placed in order of
+  // priority: right of the place, else left of, above or below it; a name that would overlap a
+  // name already placed or another place's or station's icon stays hidden (it shows on hover);
+  // the names of towns, passes, summits and lakes may cover icons, never other names.
+  var RANK_MIN_ZOOM = { 1: 0, 2: 10, 3: 11, 4: 13, 5: 14 };
+  var GAP_PX = 2;
+
+  function overlaps(a, b) {
+    return a.left < b.right + GAP_PX && b.left < a.right + GAP_PX &&
+      a.top < b.bottom + GAP_PX && b.top < a.bottom + GAP_PX;
+  }
+
+  function declutter(map, layers) {
+    var places = layers.places;
+    if (!places || !map.hasLayer(places)) { return; }
+    var z = map.getZoom();
+    var view = map.getBounds().pad(0.2);
+    var items = [];
+    var icons = [];
+    places.eachLayer(function (layer) {
+      var tip = layer.getTooltip();
+      var el = tip && tip.getElement();
+      if (!el) { return; }
+      el.classList.remove("st-name-moved");
+      el.style.marginLeft = "";
+      el.style.marginTop = "";
+      if (layer.feature) { el.setAttribute("data-place-id", layer.feature.properties.place_id); }
+      var wanted = z >= RANK_MIN_ZOOM[layer.options.labelRank || 5] && view.contains(layer.getLatLng());
+      el.classList.add("st-name-off");
+      if (layer.getElement()) { icons.push(layer.getElement()); }
+      if (wanted) { items.push({ el: el, icon: layer.getElement(), rank: layer.options.labelRank || 5, n: items.length }); }
+    });
+    if (layers.stations && map.hasLayer(layers.stations)) {
+      layers.stations.eachLayer(function (layer) { if (layer.getElement()) { icons.push(layer.getElement()); } });
+    }
+    // one layout: read every box, then decide, then write
+    var iconBoxes = icons.map(function (icon) { return { icon: icon, box: icon.getBoundingClientRect() }; });
+    items.forEach(function (it) {
+      it.box = it.el.getBoundingClientRect();
+      it.iconBox = it.icon ? it.icon.getBoundingClientRect() : null;
+    });
+    items.sort(function (a, b) { return a.rank - b.rank || a.n - b.n; });
+    var placed = [];
+    function moved(box, dx, dy) {
+      return { left: box.left + dx, right: box.right + dx, top: box.top + dy, bottom: box.bottom + dy, dx: dx, dy: dy };
+    }
+    items.forEach(function (it) {
+      var r = it.box;
+      var choices = [moved(r, 0, 0)];
+      var ib = it.iconBox;
+      if (ib) {
+        var w = r.right - r.left;
+        var hgt = r.bottom - r.top;
+        var cx = (ib.left + ib.right) / 2;
+        choices.push(moved(r, (ib.left - GAP_PX) - r.right, 0));  // left of the place
+        choices.push(moved(r, cx - w / 2 - r.left, ib.top - GAP_PX - hgt - r.top));  // above
+        choices.push(moved(r, cx - w / 2 - r.left, ib.bottom + GAP_PX - r.top));  // below
+      }
+      function clearOfLabels(box) { return placed.every(function (other) { return !overlaps(box, other); }); }
+      function clearOfIcons(box) {
+        return iconBoxes.every(function (o) { return o.icon === it.icon || !overlaps(box, o.box); });
+      }
+      var chosen = null;
+      for (var i = 0; i < choices.length && !chosen; i++) {
+        if (clearOfLabels(choices[i]) && clearOfIcons(choices[i])) { chosen = choices[i]; }
+      }
+      // a town's, a pass's or a summit's name may cover other icons rather than go missing
+      for (var j = 0; j < choices.length && !chosen && it.rank <= 2; j++) {
+        if (clearOfLabels(choices[j])) { chosen = choices[j]; }
+      }
+      if (!chosen) { return; }
+      it.el.classList.remove("st-name-off");
+      if (chosen.dx || chosen.dy) {
+        it.el.classList.add("st-name-moved");
+        it.el.style.marginLeft = chosen.dx + "px";
+        it.el.style.marginTop = chosen.dy + "px";
+      }
+      placed.push(chosen);
+    });
+    document.body.setAttribute("data-labels-shown", String(placed.length));
+  }
+
   document.addEventListener("sandtable:ready", function (e) {
     var map = e.detail.map;
+    var layers = e.detail.layers;
+    var pending = null;
+    function later() {
+      if (pending) { window.cancelAnimationFrame(pending); }
+      pending = window.requestAnimationFrame(function () { pending = null; declutter(map, layers); });
+    }
+    map.on("zoomend moveend overlayadd resize", later);
+    document.addEventListener("sandtable:language", later);  // names change width
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(later); }
+    later();
+    window.sandtableDeclutter = function () { declutter(map, layers); };
     window.sandtableMeasure = addMeasure(map);
     var find = new FindControl().addTo(map);
     // the find box heads the top-left corner, above the zoom buttons

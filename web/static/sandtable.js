@@ -92,8 +92,15 @@
     viewpoint: ["binoculars", "st-k-terrain"],
     other: ["location-dot", "st-k-other"]
   };
-  // places whose names stay on the map (others show theirs on hover): 1 from far out, 2 nearer
+  // places drawn larger (and their names bolder): 1 from far out, 2 nearer
   var MAJOR_PLACES = { town: 1, pass: 1, summit: 1, lake: 1, monastery: 2 };
+  // every place's name stays on the map, by priority (1 first): where names would collide,
+  // maptools.js keeps the higher priority and hides the other (shown again on hover)
+  var LABEL_RANK = {
+    town: 1, pass: 2, summit: 2, lake: 2, monastery: 3,
+    trailhead: 4, bridge: 4, medical_post: 4, police_station: 4, guesthouse: 4, supply_point: 4,
+    sacred_site: 4
+  };
 
   var STATION_ICONS = {
     police_station: "shield-halved",
@@ -323,12 +330,23 @@
       '<div class="st-pop-id">' + esc(p.place_id) + "</div></div>";
     layer.bindPopup(html, { maxWidth: 380, minWidth: 280 });
     var label = bi(p.name_en, p.name_zh || p.name_en);
-    var rank = MAJOR_PLACES[p.type];
+    var major = MAJOR_PLACES[p.type];
+    var rank = LABEL_RANK[p.type] || 5;
+    layer.options.labelRank = rank;
     layer.bindTooltip(label, {
-      permanent: !!rank,
+      permanent: true,
       direction: "right",
-      className: "st-name" + (rank ? " st-name-major st-name-rank" + rank : ""),
+      className: "st-name st-name-rank" + rank + (major ? " st-name-major" : "") + " st-name-off",
       offset: [2, 0]
+    });
+    // a name hidden to avoid a collision shows while the pointer is on its place
+    layer.on("mouseover", function () {
+      var el = layer.getTooltip() && layer.getTooltip().getElement();
+      if (el) { el.classList.add("st-name-hover"); }
+    });
+    layer.on("mouseout", function () {
+      var el = layer.getTooltip() && layer.getTooltip().getElement();
+      if (el) { el.classList.remove("st-name-hover"); }
     });
   }
 
