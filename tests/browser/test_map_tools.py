@@ -4,7 +4,9 @@ opening view on the outer kora, the layer control and legend folded on a phone, 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from tests.browser.test_responsive import TARGET
 
 pytestmark = pytest.mark.browser
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -488,3 +491,20 @@ def test_a_hidden_name_shows_on_hover(desktop: Page, live_server: str) -> None:
         hidden,
     )
     assert label.evaluate("(el) => getComputedStyle(el).visibility") == "visible"
+
+
+def test_phone_tools_screenshot_for_the_readme(phone: Page, tmp_path: Path) -> None:
+    """The README's picture of the map's tools on a phone (a search, a measured line);
+    ``SANDTABLE_WRITE_SCREENSHOT=1`` writes it to docs/phone-tools.png."""
+    page = phone
+    page.click(".st-locate-hide")
+    page.click(".st-measure-toggle")
+    measure(page, [(120, 470), (200, 560), (260, 650)])
+    page.click(".st-find-toggle")
+    page.locator(".st-find-q").fill("卓玛拉")
+    expect(page.locator(".st-find-item").first).to_have_attribute("data-place-id", "dolma_la")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    shot = page.screenshot(type="png")
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n"
+    target = DOCS if os.environ.get("SANDTABLE_WRITE_SCREENSHOT") == "1" else tmp_path
+    (target / "phone-tools.png").write_bytes(shot)

@@ -275,7 +275,7 @@
     if (!L.control.polylineMeasure) { return null; }  // the plugin is missing: no tool
     var bi = h().bi;
     var control = L.control.polylineMeasure({
-      position: "topleft",
+      position: "topright",  // under the layer control: the left side holds the find box and Closures
       unit: "metres",  // metres under 1 km, then km
       showBearings: false,
       clearMeasurementsOnStop: false,
