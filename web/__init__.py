@@ -34,6 +34,7 @@ from web import (
     planner_api,
     relief_api,
     reports,
+    search_api,
     teams_api,
 )
 from web.bodies import (
@@ -124,6 +125,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(teams_api.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(relief_api.bp)
+    app.register_blueprint(search_api.bp)
     return app
 
 

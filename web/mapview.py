@@ -30,7 +30,7 @@ from rescue import catalog, kmposts
 if TYPE_CHECKING:
     from routes import RouteNetwork
 
-__all__ = ["MapPage", "PALETTE", "build_map"]
+__all__ = ["OPENING_ROUTE", "MapPage", "PALETTE", "build_map"]
 
 #: Colours and dash patterns of lines, shared with the legend in sandtable.js.
 PALETTE: dict[str, Any] = {
@@ -73,6 +73,9 @@ ONLINE_BASEMAPS = (
         19,
     ),
 )
+
+#: The route the map opens on (fitted to its segments); the whole region when it is absent.
+OPENING_ROUTE = "outer_kora"
 
 _GRID_STEP_M = 1000.0
 _GRID_MAJOR_EVERY = 10
@@ -258,7 +261,8 @@ def build_map(
     for layer in relief.values():
         layer.add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
-    fmap.fit_bounds(bounds, padding=(12, 12))
+    opening = _route_bounds(segments, OPENING_ROUTE) or bounds
+    fmap.fit_bounds(opening, padding=(12, 12))
     fmap.add_child(_ReliefHook(relief))  # before the hook: relief.js reads it on "ready"
     fmap.add_child(_Hook(layers, base_layers))
 
@@ -276,6 +280,8 @@ def build_map(
             ],
             "palette": PALETTE,
             "grid": grid_extent,
+            # [[south, west], [north, east]] of the opening view (the outer kora)
+            "opening_bounds": opening,
         },
     )
 
@@ -351,6 +357,21 @@ def _grid_style(feature: dict[str, Any]) -> dict[str, Any]:
         "opacity": 0.6 if major else 0.3,
         "className": "st-grid-major" if major else "st-grid-minor",  # minor lines hide far out
     }
+
+
+def _route_bounds(segments: dict[str, Any], route_id: str) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of one route's segments; None if it has none."""
+    boxes = [
+        shape(f["geometry"]).bounds
+        for f in segments["features"]
+        if f["properties"]["route_id"] == route_id
+    ]
+    if not boxes:
+        return None
+    return [
+        [min(b[1] for b in boxes), min(b[0] for b in boxes)],
+        [max(b[3] for b in boxes), max(b[2] for b in boxes)],
+    ]
 
 
 def _segment_label_points(segments: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,12 @@ ASSETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("dist/chart.umd.min.js", "chartjs/chart.umd.min.js"),
         ("LICENSE.md", "chartjs/LICENSE.md"),
     ),
+    # the map's measure tool (Leaflet 1.x; no eval, so the CSP allows it)
+    "leaflet.polylinemeasure": (
+        ("Leaflet.PolylineMeasure.js", "polylinemeasure/Leaflet.PolylineMeasure.js"),
+        ("Leaflet.PolylineMeasure.css", "polylinemeasure/Leaflet.PolylineMeasure.css"),
+        ("LICENSE.txt", "polylinemeasure/LICENSE.txt"),
+    ),
     # licences of the fonts below (SIL Open Font License 1.1)
     "@fontsource/noto-serif-tibetan": (("LICENSE", "fonts/noto-serif-tibetan/LICENSE"),),
     "@fontsource/noto-sans-sc": (("LICENSE", "fonts/noto-sans-sc/LICENSE"),),

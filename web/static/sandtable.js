@@ -92,8 +92,15 @@
     viewpoint: ["binoculars", "st-k-terrain"],
     other: ["location-dot", "st-k-other"]
   };
-  // places whose names stay on the map (others show theirs on hover): 1 from far out, 2 nearer
+  // places drawn larger (and their names bolder): 1 from far out, 2 nearer
   var MAJOR_PLACES = { town: 1, pass: 1, summit: 1, lake: 1, monastery: 2 };
+  // every place's name stays on the map, by priority (1 first): where names would collide,
+  // maptools.js keeps the higher priority and hides the other (shown again on hover)
+  var LABEL_RANK = {
+    town: 1, pass: 2, summit: 2, lake: 2, monastery: 3,
+    trailhead: 4, bridge: 4, medical_post: 4, police_station: 4, guesthouse: 4, supply_point: 4,
+    sacred_site: 4
+  };
 
   var STATION_ICONS = {
     police_station: "shield-halved",
@@ -323,12 +330,23 @@
       '<div class="st-pop-id">' + esc(p.place_id) + "</div></div>";
     layer.bindPopup(html, { maxWidth: 380, minWidth: 280 });
     var label = bi(p.name_en, p.name_zh || p.name_en);
-    var rank = MAJOR_PLACES[p.type];
+    var major = MAJOR_PLACES[p.type];
+    var rank = LABEL_RANK[p.type] || 5;
+    layer.options.labelRank = rank;
     layer.bindTooltip(label, {
-      permanent: !!rank,
+      permanent: true,
       direction: "right",
-      className: "st-name" + (rank ? " st-name-major st-name-rank" + rank : ""),
+      className: "st-name st-name-rank" + rank + (major ? " st-name-major" : "") + " st-name-off",
       offset: [2, 0]
+    });
+    // a name hidden to avoid a collision shows while the pointer is on its place
+    layer.on("mouseover", function () {
+      var el = layer.getTooltip() && layer.getTooltip().getElement();
+      if (el) { el.classList.add("st-name-hover"); }
+    });
+    layer.on("mouseout", function () {
+      var el = layer.getTooltip() && layer.getTooltip().getElement();
+      if (el) { el.classList.remove("st-name-hover"); }
     });
   }
 
@@ -387,8 +405,9 @@
     options: { position: "bottomright" },
     onAdd: function (map) {
       var div = L.DomUtil.create("div", "st-legend leaflet-bar");
-      // focusable: on a phone the legend is folded to its title until tapped (sandtable.css)
-      var html = '<div class="st-legend-head" tabindex="0">' + bi("Legend", "图例") + "</div>";
+      // the title folds and unfolds the rows; folded from the start on a small screen
+      var html = '<button type="button" class="st-legend-head" aria-expanded="false">' +
+        '<i class="fa-solid fa-list" aria-hidden="true"></i> ' + bi("Legend", "图例") + "</button>";
       (CONFIG.routes || []).forEach(function (route) {
         html += '<div class="st-legend-row st-legend-route" data-route-id="' + esc(route.route_id) +
           '" role="button" tabindex="0" title="Zoom to route / 缩放至路线"><svg width="34" height="8">' +
@@ -421,6 +440,13 @@
       html += '<div class="st-legend-row st-legend-route st-legend-all" data-route-id="" role="button" tabindex="0">' +
         '<i class="fa-solid fa-expand"></i>' + bi("Whole region", "全区域") + "</div>";
       div.innerHTML = html;
+      var head = div.querySelector(".st-legend-head");
+      function setOpen(open) {
+        div.classList.toggle("st-legend-open", open);
+        head.setAttribute("aria-expanded", String(open));
+      }
+      setOpen(!smallScreen());
+      head.addEventListener("click", function () { setOpen(!div.classList.contains("st-legend-open")); });
       div.querySelectorAll(".st-legend-route").forEach(function (rowEl) {
         function zoom() { zoomToRoute(map, rowEl.getAttribute("data-route-id")); }
         rowEl.addEventListener("click", zoom);
@@ -431,6 +457,11 @@
       return div;
     }
   });
+
+  // a phone-sized screen: the map's controls start folded (sandtable.css has the same width)
+  function smallScreen() {
+    return window.matchMedia("(max-width: 760px)").matches;
+  }
 
   // Fit the map to one route's segments, or to the whole region when routeId is empty.
   function zoomToRoute(map, routeId) {
@@ -725,6 +756,12 @@
     placeMarker: placeMarker,
     stationMarker: stationMarker,
     utm: utm,
-    formats: { decimal: fmtDecimal, dms: fmtDms, ddm: fmtDdm, utm: fmtUtm }
+    formats: { decimal: fmtDecimal, dms: fmtDms, ddm: fmtDdm, utm: fmtUtm, km: fmtKm },
+    // HTML builders for the map tools (maptools.js): escaped text, bilingual pairs, terms
+    html: {
+      esc: esc, bi: bi, term: term, coordinateTable: coordinateTable,
+      placeIcon: function (type) { return PLACE_ICONS[type] || PLACE_ICONS.other; }
+    },
+    smallScreen: smallScreen
   };
 })();
