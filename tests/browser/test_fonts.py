@@ -28,6 +28,8 @@ MEASURE = """async ([placeId, noFont]) => {
   await document.fonts.ready;
   const served = name.getBoundingClientRect().width;
   const text = name.textContent;
+  name.style.fontFamily = '"Noto Serif Tibetan"';
+  const servedAlone = name.getBoundingClientRect().width;
   name.style.fontFamily = '"' + noFont + '"';
   const tofu = name.getBoundingClientRect().width;
   const size = getComputedStyle(name).fontSize;
@@ -37,7 +39,7 @@ MEASURE = """async ([placeId, noFont]) => {
   ctx.font = size + ' "' + noFont + '"';
   const canvasTofu = ctx.measureText(text).width;
   return {
-    text, served, tofu, canvasServed, canvasTofu,
+    text, served, servedAlone, tofu, canvasServed, canvasTofu,
     loaded: document.fonts.check(size + ' "Noto Serif Tibetan"', text),
   };
 }"""
@@ -56,7 +58,9 @@ def test_a_tibetan_name_renders_with_the_served_font(page: Page, live_server: st
     # the served font draws the stacked syllables; tofu is one box per code point
     assert abs(m["served"] - m["tofu"]) > 2, m
     assert abs(m["canvasServed"] - m["canvasTofu"]) > 2, m
-    assert abs(m["served"] - m["canvasServed"]) < 2, m  # the page drew it in the served font
+    # the page drew it in the served font: as wide as the same text in that family alone
+    # (a canvas measures without the page's shaping in newer Chromium, so it is not the yardstick)
+    assert abs(m["served"] - m["servedAlone"]) < 2, m
     tibetan = [u for u in requests if u.endswith("noto-serif-tibetan-tibetan-400-normal.woff2")]
     assert tibetan and all(u.startswith(live_server + "/static/vendor/fonts/") for u in tibetan)
     # fonts of other scripts are not fetched for this page's Latin text

@@ -156,7 +156,7 @@
   function names(props) {
     var html = '<div class="st-pop-title">' + esc(props.name_en) + "</div>";
     if (props.name_zh) { html += '<div class="st-pop-zh">' + esc(props.name_zh) + "</div>"; }
-    if (props.name_bo) { html += '<div class="st-pop-bo">' + esc(props.name_bo) + "</div>"; }
+    if (props.name_bo) { html += '<div class="st-pop-bo" lang="bo">' + esc(props.name_bo) + "</div>"; }
     return html;
   }
 
