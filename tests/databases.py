@@ -37,6 +37,7 @@ TABLES = (
     "users",
     "versions",
     "regions",
+    "find_me_links",
 )
 
 
