@@ -111,15 +111,22 @@ _SOURCE = "@source"
 
 
 # --------------------------------------------------------------------------- values
-def _lonlat_list(coords: Sequence[tuple[float, float]]) -> list[list[float]]:
-    return [[round(x, 6), round(y, 6)] for x, y in coords]
+def _lonlat_list(coords: Sequence[tuple[float, ...]]) -> list[list[float]]:
+    """``[lon, lat]`` to 6 decimals (~0.1 m), and the elevation to the metre where there is one."""
+    return [
+        [round(c[0], 6), round(c[1], 6)]
+        if len(c) < 3
+        else [round(c[0], 6), round(c[1], 6), round(c[2])]
+        for c in coords
+    ]
 
 
 @dataclass(frozen=True)
 class Leg:
     """Consecutive edges travelled in one mode.
 
-    ``geometry`` is ``((lon, lat), …)`` from ``from_name`` to ``to_name``.
+    ``geometry`` is ``((lon, lat, elevation_m), …)`` from ``from_name`` to ``to_name`` (the
+    network's 3D lines: what an elevation profile of the leg is drawn from).
     """
 
     mode: str
@@ -129,7 +136,7 @@ class Leg:
     ascent_m: float
     descent_m: float
     duration_s: float
-    geometry: tuple[tuple[float, float], ...]
+    geometry: tuple[tuple[float, ...], ...]
 
     def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
@@ -524,11 +531,17 @@ class _LegBuilder:
             ascent += up
             descent += down
             duration += s.duration_s
-            c = np.asarray(geom.coords)[:, :2]
-            parts.append(c[1:] if parts else c)
-        xy = np.concatenate(parts)
-        lon, lat = self.net.to_wgs.transform(xy[:, 0], xy[:, 1])
-        coords = list(zip(np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist(), strict=True))
+            c = np.asarray(geom.coords)
+            if c.shape[1] < 3:  # a 2D line: its height is unknown
+                c = np.column_stack([c, np.full(len(c), np.nan)])
+            parts.append(c[1:, :3] if parts else c[:, :3])
+        xyz = np.concatenate(parts)
+        lon, lat = self.net.to_wgs.transform(xyz[:, 0], xyz[:, 1])
+        lons, lats = np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist()
+        coords: list[tuple[float, ...]] = [
+            (x, y) if not math.isfinite(z) else (x, y, z)
+            for x, y, z in zip(lons, lats, xyz[:, 2].tolist(), strict=True)
+        ]
         first, last = steps[0].arc, steps[-1].arc
         return Leg(
             mode=mode,

@@ -97,7 +97,7 @@ def _assert_alternatives_distinct(net: RouteNetwork, overlap: GroundOverlap, pla
     from shapely.geometry import LineString
 
     def line(legs: Any) -> LineString:
-        xy = [net.to_metric.transform(lon, lat) for leg in legs for lon, lat in leg.geometry]
+        xy = [net.to_metric.transform(c[0], c[1]) for leg in legs for c in leg.geometry]
         return LineString(xy)
 
     paths = [line(plan.legs)] + [line(a.legs) for a in plan.alternatives]

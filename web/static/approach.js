@@ -377,6 +377,8 @@
     legs.textContent = "";
     plan.legs.forEach(function (leg) { legs.appendChild(legItem(leg)); });
     if (!plan.legs.length) { legs.appendChild(el("li", "st-muted", "—")); }
+    var ev0 = answer && answer.evacuation;
+    this.showProfiles(plan.legs, ev0 ? ev0.carry_legs.concat(ev0.vehicle_legs) : []);
     var alts = this.detail.querySelector(".st-alternatives");
     alts.textContent = "";
     (plan.alternatives || []).forEach(function (alt, i) {
@@ -421,6 +423,32 @@
     ev.carry_legs.forEach(function (leg) { list.appendChild(legItem(leg, "st-evac-carry")); });
     ev.vehicle_legs.forEach(function (leg) { list.appendChild(legItem(leg, "st-evac-drive")); });
     evac.appendChild(list);
+  };
+
+  // the elevation profiles of the approach and of the evacuation (profile.js), from the legs'
+  // 3D lines; the passes they cross are named once the places are in
+  Approach.prototype.showProfiles = function (approachLegs, evacLegs) {
+    var self = this;
+    var profile = window.SandtableProfile;
+    if (!profile) { return; }
+    var token = this.profileToken = {};
+    function put(selector, legs, passes) {
+      var figure = self.detail.querySelector(selector);
+      if (!figure) { return; }
+      var old = figure.querySelector("svg");
+      if (old) { old.remove(); }
+      var chart = legs.length ? profile.draw(legs, { passes: passes, width: 320, height: 120,
+        colours: { vehicle: MODE.vehicle.colour, foot: MODE.foot.colour } }) : null;
+      figure.hidden = !chart;
+      if (chart) { figure.insertBefore(chart, figure.firstChild); }
+    }
+    function both(passes) {
+      if (token !== self.profileToken) { return; }  // another plan is on display since
+      put(".st-profile-approach", approachLegs, passes);
+      put(".st-profile-evac", evacLegs, passes);
+    }
+    both([]);
+    profile.passes().then(both);
   };
 
   // on top: closures over the caller, then what each closure costs the plan on display
