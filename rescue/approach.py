@@ -137,6 +137,11 @@ class Leg:
     descent_m: float
     duration_s: float
     geometry: tuple[tuple[float, ...], ...]
+    #: p10-p90 of the time: on foot the plan's own factors (see Plan.eta_range_s), so the
+    #: legs' ranges add up to the plan's; driving as planned
+    duration_range_s: tuple[float, float] | None = None
+    #: the segments travelled (not in the answer: which closures lie on the way)
+    segment_ids: tuple[str, ...] = ()
 
     def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
@@ -147,6 +152,7 @@ class Leg:
             "ascent_m": round(self.ascent_m, 1),
             "descent_m": round(self.descent_m, 1),
             "duration_s": round(self.duration_s, 1),
+            "duration_range_s": _range_dict(self.duration_range_s),
             "geometry": _lonlat_list(self.geometry) if geometry else None,
         }
 
@@ -180,12 +186,14 @@ class ClosureEffect:
     closure_id: str
     extra_s: float
     message: str
+    message_zh: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "closure_id": self.closure_id,
             "extra_s": round(self.extra_s, 1) if math.isfinite(self.extra_s) else None,
             "message": self.message,
+            "message_zh": self.message_zh or self.message,
         }
 
 
@@ -237,6 +245,9 @@ class Plan:
     eta_range_s: tuple[float, float] | None = None
     #: what the station can send and lacks for the incident's need (rescue.capability)
     offer: StationOffer | None = None
+    #: closures in force that neither lie on this plan's way nor change it:
+    #: ``{closure_id, distance_m, en, zh}``, nearest first (a closure set on the wrong way)
+    closures_untouched: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def length_m(self) -> float:
@@ -258,6 +269,7 @@ class Plan:
             "alternatives": [a.to_dict(geometry=geometry) for a in self.alternatives],
             "closures_applied": list(self.closures_applied),
             "closure_effects": [e.to_dict() for e in self.closure_effects],
+            "closures_untouched": [dict(u) for u in self.closures_untouched],
         }
 
 
@@ -410,6 +422,36 @@ def _foot_factors(
     return (1.0, 1.0) if spread is None or foot_s <= 0 else spread(foot_s)
 
 
+def _with_leg_ranges(legs: Sequence[Leg], lo: float, hi: float) -> tuple[Leg, ...]:
+    """The legs with their p10-p90 times: ``lo``/``hi`` times a leg on foot, a drive as is."""
+    return tuple(
+        replace(
+            leg,
+            duration_range_s=(leg.duration_s * lo, leg.duration_s * hi)
+            if leg.mode == "foot"
+            else (leg.duration_s, leg.duration_s),
+        )
+        for leg in legs
+    )
+
+
+def _ranged(plan: Plan, spread: Callable[[float], tuple[float, float]] | None) -> Plan:
+    """``plan`` with its ETA range and its legs' (and its alternatives' legs') time ranges."""
+    foot = sum(leg.duration_s for leg in plan.legs if leg.mode == "foot")
+    lo, hi = _foot_factors(foot, spread)
+    alternatives = []
+    for alt in plan.alternatives:
+        a_foot = sum(leg.duration_s for leg in alt.legs if leg.mode == "foot")
+        a_lo, a_hi = _foot_factors(a_foot, spread)
+        alternatives.append(replace(alt, legs=_with_leg_ranges(alt.legs, a_lo, a_hi)))
+    return replace(
+        plan,
+        eta_range_s=_eta_range(plan.legs, plan.eta_s, spread),
+        legs=_with_leg_ranges(plan.legs, lo, hi),
+        alternatives=tuple(alternatives),
+    )
+
+
 def _eta_range(
     legs: Sequence[Leg], eta_s: float, spread: Callable[[float], tuple[float, float]] | None
 ) -> tuple[float, float]:
@@ -519,8 +561,11 @@ class _LegBuilder:
     def _leg(self, mode: str, steps: list[_Step]) -> Leg:
         length = ascent = descent = duration = 0.0
         parts: list[np.ndarray] = []
+        segment_ids: list[str] = []
         for s in steps:
             data = self.G.edges[s.arc.u, s.arc.v, s.arc.key]
+            if data.get("segment_id"):
+                segment_ids.append(str(data["segment_id"]))
             geom: LineString = data["geometry"]
             if s.arc.span < 1.0:
                 geom = substring(geom, s.arc.f0, s.arc.f1, normalized=True)
@@ -552,6 +597,7 @@ class _LegBuilder:
             descent_m=descent,
             duration_s=duration,
             geometry=tuple(coords),
+            segment_ids=tuple(dict.fromkeys(segment_ids)),
         )
 
 
@@ -585,6 +631,127 @@ def _fmt(seconds: float) -> str:
     minutes = int(round(seconds / 60.0))
     h, m = divmod(minutes, 60)
     return f"{h} h {m:02d} min" if h else f"{m} min"
+
+
+def _fmt_zh(seconds: float) -> str:
+    minutes = int(round(seconds / 60.0))
+    h, m = divmod(minutes, 60)
+    return f"{h} 小时 {m:02d} 分" if h else f"{m} 分钟"
+
+
+_REASON_ZH = {"snow": "积雪", "landslide": "塌方", "flood": "洪水", "ice": "结冰", "other": "障碍"}
+
+
+def _describe_zh(network: Any, closure: Closure) -> str:
+    """The closure in Chinese, as ``rescue.closures.describe_closure`` says it in English.
+
+    E.g. "达尔钦 – 塔尔钦公路 因积雪封闭（自 06:00 起）".
+    """
+    from rescue.closures import LOCAL_TZ, affected_edges
+
+    segments = network.segments
+    if closure.segment_ids:
+        ids: Iterable[str] = closure.segment_ids
+    else:
+        G = network.graph
+        ids = (
+            G.edges[e].get("segment_id")
+            for e in sorted(affected_edges(network, closure))
+            if G.edges[e].get("segment_id")
+        )
+    names: list[str] = []
+    for sid in ids:
+        if sid in segments.index:
+            zh = segments.at[sid, "name_zh"] if "name_zh" in segments.columns else None
+            names.append(
+                str(zh) if isinstance(zh, str) and zh else str(segments.at[sid, "name_en"])
+            )
+    names = list(dict.fromkeys(names))
+    what = "、".join(names[:2]) + (f" 等 {len(names)} 段" if len(names) > 2 else "")
+    what = what or "所画区域"
+    if closure.modes == "vehicle":
+        what += "（车辆）"
+    how = "封闭" if closure.closed else f"减速 ×{closure.slow_factor:g}"
+    start = closure.valid_from.astimezone(LOCAL_TZ)
+    today = datetime.now(LOCAL_TZ).date()
+    since = start.strftime("%H:%M") if start.date() == today else start.strftime("%m月%d日 %H:%M")
+    return f"{what} 因{_REASON_ZH.get(closure.reason, '障碍')}{how}（自 {since} 起）"
+
+
+#: a closure nearer a plan's way than this (not on it) runs beside it or meets it
+_ON_PLAN_M = 10.0
+
+
+def _untouched(network: Any, plan: Plan, closures: Sequence[Closure]) -> tuple[dict[str, Any], ...]:
+    """The closures in force that do not touch ``plan``: not on its way, no effect on it.
+
+    A closure beside the plan (a road closed where the trail runs next to it) is what the
+    officer must hear of: the plan did not change.
+    """
+    from shapely import transform
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    from rescue.closures import affected_edges, describe_closure
+
+    if not plan.legs or not closures:
+        return ()
+    affected = {e.closure_id for e in plan.closure_effects}
+    to_metric = network.to_metric
+
+    def metric(coords: Any) -> np.ndarray:
+        xy = np.asarray(coords, dtype=float)[:, :2]
+        x, y = to_metric.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    way = unary_union(
+        [LineString(metric(leg.geometry)) for leg in plan.legs if len(leg.geometry) >= 2]
+    )
+    out = []
+    G = network.graph
+    for c in closures:
+        if c.closure_id in affected:
+            continue
+        parts = [
+            LineString(np.asarray(G.edges[e]["geometry"].coords)[:, :2])
+            for e in affected_edges(network, c)
+        ]
+        if c.geometry is not None:
+            drawn = shape(c.geometry)
+            parts.append(transform(drawn, lambda xy: metric(xy)))
+        if not parts:
+            continue
+        # on the way: it covers a segment the plan travels in a mode it affects (a road
+        # closed beside the trail walked is not), or a drawn area the way crosses
+        travelled = {
+            sid
+            for leg in plan.legs
+            if c.modes == "all" or leg.mode == "vehicle"
+            for sid in leg.segment_ids
+        }
+        closed_ids = {G.edges[e].get("segment_id") for e in affected_edges(network, c)}
+        if travelled & closed_ids:
+            continue
+        closed = unary_union(parts)
+        if c.geometry is not None and closed.geom_type in ("Polygon", "MultiPolygon"):
+            if way.intersects(closed) and c.modes == "all":
+                continue
+        distance = float(way.distance(closed))
+        d = int(round(distance, -1)) if distance < 1000 else int(round(distance, -2))
+        far = f"{d} m from its way" if d < 1000 else f"{d / 1000:.1f} km from its way"
+        far_zh = f"距路线 {d} 米" if d < 1000 else f"距路线 {d / 1000:.1f} 公里"
+        if distance <= _ON_PLAN_M:
+            far, far_zh = "it runs beside or meets its way", "与路线并行或相接"
+        out.append(
+            {
+                "closure_id": c.closure_id,
+                "distance_m": round(distance, 1),
+                "en": f"{describe_closure(network, c)}: does not touch this plan ({far}): "
+                "the plan is unchanged by it",
+                "zh": f"{_describe_zh(network, c)}：未触及此方案（{far_zh}），方案不受其影响",
+            }
+        )
+    return tuple(sorted(out, key=lambda u: u["distance_m"]))
 
 
 # --------------------------------------------------------------------------- targets
@@ -787,6 +954,7 @@ class _Without:
     closure_id: str
     label: str
     costs: Mapping[str, np.ndarray]
+    label_zh: str = ""
 
 
 def plan_approach(
@@ -925,7 +1093,7 @@ def _plan(
             )
         )
     spread = _foot_spread(network, profile)
-    plans = [replace(p, eta_range_s=_eta_range(p.legs, p.eta_s, spread)) for p in plans]
+    plans = [_ranged(p, spread) for p in plans]
     plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
     evacuation = _evacuate(network, topo, points, _carry_costs(topo, profile, costs), builder)
     if evacuation is not None:
@@ -933,6 +1101,8 @@ def _plan(
         carry = (evacuation.carry_s * lo, evacuation.carry_s * hi)
         evacuation = replace(
             evacuation,
+            carry_legs=_with_leg_ranges(evacuation.carry_legs, lo, hi),
+            vehicle_legs=_with_leg_ranges(evacuation.vehicle_legs, 1.0, 1.0),
             carry_range_s=carry,
             total_range_s=(carry[0] + evacuation.vehicle_s, carry[1] + evacuation.vehicle_s),
         )
@@ -1097,6 +1267,8 @@ def _closure_effects(
                         w.closure_id,
                         math.inf,
                         f"{w.label}: cuts every ground route (open, {_fmt(open_[0])})",
+                        f"{w.label_zh or w.label}：切断了所有地面路线"
+                        f"（未封闭时 {_fmt_zh(open_[0])}）",
                     )
                 )
                 continue
@@ -1111,8 +1283,14 @@ def _closure_effects(
             ]
             via = list(dict.fromkeys(via))[:2]
             how = f" via {', '.join(via)}" if via else ""
+            how_zh = f"，改经 {'、'.join(via)}" if via else ""
             effects[start].append(
-                ClosureEffect(w.closure_id, extra, f"{w.label}: +{_fmt(extra)}{how}")
+                ClosureEffect(
+                    w.closure_id,
+                    extra,
+                    f"{w.label}: +{_fmt(extra)}{how}",
+                    f"{w.label_zh or w.label}：多用 {_fmt_zh(extra)}{how_zh}",
+                )
             )
     return {s: tuple(sorted(e, key=lambda x: -x.extra_s)) for s, e in effects.items() if e}
 
@@ -1332,7 +1510,12 @@ def plan_with_closures(
         def make() -> _Without:
             others = [c for c in active if c is not closure]
             costs = _edge_costs(network, topo, profile, None, factors_of(others))
-            return _Without(closure.closure_id, describe_closure(network, closure), costs)
+            return _Without(
+                closure.closure_id,
+                describe_closure(network, closure),
+                costs,
+                _describe_zh(network, closure),
+            )
 
         return make
 
@@ -1350,6 +1533,13 @@ def plan_with_closures(
         needs=needs,
     )
     result = replace(result, closure_problems=(*closure_problems, *problems))
+    if active:
+        result = replace(
+            result,
+            plans=tuple(
+                replace(p, closures_untouched=_untouched(network, p, active)) for p in result.plans
+            ),
+        )
     warnings = _covering(network, result.target, active, describe_closure)
     return replace(result, warnings=warnings) if warnings else result
 
@@ -1381,7 +1571,7 @@ def _covering(
                 {
                     "closure_id": c.closure_id,
                     "en": f"{what}: the closure covers the caller's position",
-                    "zh": f"{what}：封闭范围覆盖了呼救者的位置",
+                    "zh": f"{_describe_zh(network, c)}：封闭范围覆盖了呼救者的位置",
                 }
             )
     return tuple(out)

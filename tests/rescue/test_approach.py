@@ -256,6 +256,7 @@ def test_result_to_dict_matches_the_api_shape(result: ApproachResult) -> None:
         "ascent_m",
         "descent_m",
         "duration_s",
+        "duration_range_s",
         "geometry",
     }
     police = next(p for p in d["plans"] if p["station_id"] == "darchen_police_station")
@@ -465,3 +466,28 @@ def test_a_horse_can_be_asked_for(kailash: RouteNetwork, below_pass: tuple[float
     h = {p.station_id: p.eta_s for p in horse.plans}
     t = {p.station_id: p.eta_s for p in team.plans}
     assert all(h[s] > t[s] for s in t)  # the led pony is slower than the fast team
+
+
+def test_every_leg_has_a_time_range_that_adds_up_to_the_plans(result: ApproachResult) -> None:
+    for plan in result.plans:
+        if not plan.legs:
+            continue
+        assert plan.eta_range_s is not None
+        outside = plan.eta_s - sum(leg.duration_s for leg in plan.legs)  # transfers, waits
+        lo = sum(leg.duration_range_s[0] for leg in plan.legs if leg.duration_range_s)
+        hi = sum(leg.duration_range_s[1] for leg in plan.legs if leg.duration_range_s)
+        assert all(leg.duration_range_s is not None for leg in plan.legs)
+        assert (lo + outside, hi + outside) == pytest.approx(plan.eta_range_s, abs=0.5)
+        for leg in plan.legs:
+            low, high = leg.duration_range_s  # type: ignore[misc]
+            if leg.mode == "vehicle":
+                assert low == high == leg.duration_s
+            else:
+                assert low < leg.duration_s < high
+        as_json = plan.to_dict()["legs"][0]["duration_range_s"]
+        assert set(as_json) == {"p10", "p90"}
+    evac = result.evacuation
+    assert evac is not None and evac.carry_range_s is not None
+    carry = [leg.duration_range_s for leg in evac.carry_legs]
+    assert sum(r[0] for r in carry) == pytest.approx(evac.carry_range_s[0], abs=0.5)  # type: ignore[index]
+    assert sum(r[1] for r in carry) == pytest.approx(evac.carry_range_s[1], abs=0.5)  # type: ignore[index]

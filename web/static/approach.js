@@ -37,6 +37,8 @@
     ice: ["ice", "结冰"], other: ["other", "其他"]
   };
   var EVAC = { colour: "#2b8a3e" };
+  // a closure in force within this distance of the plan's way, yet not touching it, is a warning
+  var UNTOUCHED_NEAR_M = 1000;
   // closures: magenta, thick short dashes on lines and a hatched fill on areas (#st-hatch)
   var CLOSURE = { colour: "#c2185b" };
 
@@ -352,6 +354,14 @@
     item.appendChild(el("span", "st-leg-route", leg.from + " → " + leg.to));
     item.appendChild(el("span", "st-leg-figures", " · " + km(leg.length_m) + " · ↑" +
       Math.round(leg.ascent_m) + " m ↓" + Math.round(leg.descent_m) + " m · " + hmm(leg.duration_s)));
+    // the p10-p90 of the leg's time (teams walk faster or slower than planned; a drive is as planned)
+    var r = leg.duration_range_s;
+    if (r && Math.round(r.p90 / 60) > Math.round(r.p10 / 60)) {
+      var range = el("span", "st-leg-range", " (" + hmm(r.p10) + "–" + hmm(r.p90) + ")");
+      range.title = "8 in 10 teams take between " + hmm(r.p10) + " and " + hmm(r.p90) +
+        " / 八成队伍用时在 " + hmm(r.p10) + " 至 " + hmm(r.p90) + " 之间";
+      item.appendChild(range);
+    }
     return item;
   }
 
@@ -463,10 +473,27 @@
       effects.appendChild(item);
     });
     ((plan && plan.closure_effects) || []).forEach(function (effect) {
-      var item = el("li", "st-approach-effect", effect.message);
+      var item = el("li", "st-approach-effect");
+      item.appendChild(bi(effect.message, effect.message_zh || effect.message));
       item.setAttribute("data-closure-id", effect.closure_id);
       effects.appendChild(item);
     });
+    // closures in force that do not touch this plan: one beside its way is a warning (a road
+    // closed where the trail runs next to it: the plan did not change); far ones are counted
+    var far = 0;
+    ((plan && plan.closures_untouched) || []).forEach(function (u) {
+      if (u.distance_m > UNTOUCHED_NEAR_M) { far += 1; return; }
+      var item = el("li", "st-approach-warning st-approach-untouched");
+      item.setAttribute("data-closure-id", u.closure_id);
+      item.appendChild(bi("⚠ " + u.en, "⚠ " + u.zh));
+      effects.appendChild(item);
+    });
+    if (far) {
+      var rest = el("li", "st-approach-untouched-far st-muted");
+      rest.appendChild(bi(far + " other closure" + (far > 1 ? "s" : "") + " in force " +
+        (far > 1 ? "do" : "does") + " not touch this plan", "另有 " + far + " 处封闭未触及此方案"));
+      effects.appendChild(rest);
+    }
     effects.hidden = !effects.childNodes.length;
   };
 

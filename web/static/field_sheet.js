@@ -63,7 +63,12 @@
       tr.appendChild(el("td", "st-leg-way", both(leg.from) + " → " + both(leg.to)));
       tr.appendChild(el("td", "st-num", (leg.length_m / 1000).toFixed(1)));
       tr.appendChild(el("td", "st-num", Math.round(leg.ascent_m) + " / " + Math.round(leg.descent_m)));
-      tr.appendChild(el("td", "st-num", hmm(leg.duration_s)));
+      var time = el("td", "st-num", hmm(leg.duration_s));
+      var r = leg.duration_range_s;
+      if (r && Math.round(r.p90 / 60) > Math.round(r.p10 / 60)) {  // 80 % of teams take this long
+        time.appendChild(el("div", "st-leg-range", hmm(r.p10) + "–" + hmm(r.p90)));
+      }
+      tr.appendChild(time);
       tbody.appendChild(tr);
     });
   }
