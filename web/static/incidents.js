@@ -33,6 +33,8 @@
   var ON_SCENE_ALLOWANCE_S = CONFIG.on_scene_allowance_s || 0;
   var CAN_DISPATCH = CONFIG.role !== "call_taker";
   var MODE_COLOURS = { foot: "#b3261e", vehicle: "#1f5f8b" };
+  // station names are written on the map from this zoom on
+  var STATION_LABEL_ZOOM = 12;
   var TERMS = {
     status: {
       received: ["received", "已接警"], located: ["located", "已定位"], dispatched: ["dispatched", "已派出"],
@@ -1173,6 +1175,68 @@
       ready.map = true;
       markReady();
     });
+    drawStations();
+    // names at a readable zoom only: from the whole region they would cover the map
+    var far = function () {
+      map.getContainer().classList.toggle("st-inc-far", map.getZoom() < STATION_LABEL_ZOOM);
+    };
+    map.on("zoomend", far);
+    far();
+  }
+
+  // the stations (teams and posts): a marker each place, the names of the stations there in
+  // the chosen language beside it; its colour the team's status (teams.js)
+  function drawStations() {
+    send("GET", "api/stations").then(function (result) {
+      if (!result.ok || !result.json) { return; }
+      layers.stations = L.featureGroup().addTo(map);
+      var places = {};
+      var order = [];
+      result.json.features.forEach(function (f) {
+        if (!f.geometry || f.geometry.type !== "Point") { return; }
+        var c = f.geometry.coordinates;
+        var key = c[0].toFixed(4) + "," + c[1].toFixed(4);  // co-located stations share a marker
+        if (!places[key]) { places[key] = { lat: c[1], lon: c[0], stations: [] }; order.push(key); }
+        places[key].stations.push(f.properties);
+      });
+      order.forEach(function (key) {
+        var place = places[key];
+        var marker = L.circleMarker([place.lat, place.lon], {
+          pane: "stIncPoints", radius: 5, weight: 2, color: "#fff", fillColor: "#2f6f4f", fillOpacity: 1,
+          className: "st-inc-station-marker"
+        });
+        var label = el("div", "st-inc-station-names");
+        place.stations.forEach(function (p) {
+          var line = el("div", "st-inc-station-name");
+          line.setAttribute("data-station-id", p.station_id);
+          line.appendChild(bi(p.name_en, p.name_zh || p.name_en));
+          label.appendChild(line);
+        });
+        marker.bindTooltip(label, { permanent: true, direction: "right", offset: [6, 0],
+          className: "st-inc-station-label" });
+        marker.on("add", function () {
+          var node = marker.getElement && marker.getElement();
+          if (node) { node.setAttribute("data-station-ids", place.stations.map(function (p) { return p.station_id; }).join(" ")); }
+        });
+        marker.stStations = place.stations;
+        layers.stations.addLayer(marker);
+      });
+      colourStations();
+      document.body.setAttribute("data-stations-drawn", String(order.length));
+    });
+  }
+
+  // a busy place (every team there committed or out of service) is drawn grey
+  function colourStations() {
+    var teams = window.SandtableTeams;
+    if (!layers.stations || !teams) { return; }
+    layers.stations.eachLayer(function (marker) {
+      var free = marker.stStations.some(function (p) {
+        var team = teams.get(p.station_id);
+        return !team || team.status === "available";
+      });
+      marker.setStyle({ fillColor: free ? "#2f6f4f" : "#8a7f73" });
+    });
   }
 
   function legLine(leg, options) {
@@ -1207,11 +1271,15 @@
         fillColor: incident.priority === "critical" || incident.priority === "high" ? "#b3261e" : "#e07b00",
         fillOpacity: 0.95, className: "st-inc-marker"
       });
+      // a label that stays: the number, the priority and the status (the place on hover
+      // of the list); in the chosen language (bi spans follow the page's switch)
       var tip = el("div", "st-inc-tip");
       tip.appendChild(el("strong", null, "#" + incident.incident_id + " "));
+      tip.appendChild(term("priority", incident.priority));
+      tip.appendChild(document.createTextNode(" · "));
       tip.appendChild(term("status", incident.status));
-      tip.appendChild(el("div", null, loc.name || ""));
-      marker.bindTooltip(tip, { direction: "top" });
+      marker.bindTooltip(tip, { direction: "top", permanent: true, offset: [0, -8],
+        className: "st-inc-incident-label st-inc-incident-label-" + incident.priority });
       marker.on("click", function () { select(incident.incident_id, false); });
       marker.on("add", function () {
         var node = marker.getElement && marker.getElement();
@@ -1313,6 +1381,7 @@
     initLanguage();
     initMap();
     initKeys();
+    document.addEventListener("sandtable:teams", colourStations);
     refreshList();
     // pushed: every change of an incident anywhere reloads the list at once; polling every
     // REFRESH_MS is the fallback where the stream is unavailable
