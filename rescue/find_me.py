@@ -12,7 +12,7 @@ adds it to the locate evidence and draws it on its map.
   :class:`~rescue.errors.Conflict`, an expired or unknown link a
   :class:`~rescue.errors.NotFound`. A link is made only for an open incident, and a fix is
   refused once the incident is closed. Messages a caller may read are in both languages.
-* Attempts are limited per client address and per link (:class:`FindMeLimiter`), counted
+* Failed attempts are limited per client address and per link (:class:`FindMeLimiter`), counted
   in the database like failed log-ins, so every worker process enforces one limit.
 
 Nothing here depends on a web framework.
@@ -162,11 +162,11 @@ def _time(value: Any, now: datetime, problems: list[str]) -> datetime | None:
 
 
 class FindMeLimiter(LoginLimiter):
-    """Attempts on find-me links, per client address and per link, in a sliding window.
+    """Failed attempts on find-me links, per client address and per link, in a sliding window.
 
-    Every post of a fix counts (a page posts once), so a guesser of tokens or a script
-    hammering one link is held back; counted in ``login_failures`` under scopes of their
-    own (``fmia`` per address, ``fmlk`` per link), shared by every process.
+    A post to an unknown, spent or expired link counts (a page posts once), so a guesser of
+    tokens or a script hammering one link is held back; counted in ``login_failures`` under
+    scopes of their own (``fmia`` per address, ``fmlk`` per link), shared by every process.
     """
 
     def __init__(

@@ -7,7 +7,8 @@
   assets only; it asks the browser for its position and posts it.
 * ``POST /api/find-me/<token>`` ``{lat, lon, accuracy_m, altitude_m?, fixed_at?}`` — the
   fix (200); bad input 422, a second fix 409, an unknown or expired link 404, too many
-  attempts 429; every message a caller may see in both languages.
+  failed attempts (unknown, spent or expired links) 429; every message a caller may see in
+  both languages. Bad input writes nothing.
 
 Links live ``FIND_ME_TTL_S`` seconds (default a day; 60 to 7 days).
 """
@@ -31,7 +32,7 @@ from flask import (
 )
 from werkzeug.exceptions import UnsupportedMediaType
 
-from rescue.errors import InvalidInput, NotFound, TooManyRequests
+from rescue.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from rescue.find_me import DEFAULT_TTL_S, FindMeLimiter, FindMeStore, hash_token, parse_fix
 from web.auth import current_user_name, require_role
 from web.bodies import json_object, read_body
@@ -148,19 +149,23 @@ def submit(token: str) -> Response:
             f"/ 尝试次数过多：请 {(wait + 59) // 60} 分钟后再试",
             retry_after_s=wait,
         )
-    limiter.failed(address, key)  # every attempt counts: a page posts once
-    if not _plausible(token):
-        raise NotFound(
-            "This link is unknown or has expired: ask the rescue centre for a new one. "
-            "/ 此链接无效或已过期：请向救援中心索取新链接。"
-        )
     if not request.is_json:
         raise UnsupportedMediaType("send the position as application/json / 请以 JSON 发送位置")
     body = json_object(
         read_body(request, limit=_BODY_BYTES),
         example='{"lat": 31.07, "lon": 81.31, "accuracy_m": 12}',
     )
-    answer = _store().submit(token, parse_fix(body))
+    fix = parse_fix(body)  # bad input is refused before anything is written
+    try:
+        if not _plausible(token):
+            raise NotFound(
+                "This link is unknown or has expired: ask the rescue centre for a new one. "
+                "/ 此链接无效或已过期：请向救援中心索取新链接。"
+            )
+        answer = _store().submit(token, fix)
+    except (NotFound, Conflict):
+        limiter.failed(address, key)  # a guessed, spent or expired link counts
+        raise
     response = jsonify(answer)
     response.headers["Cache-Control"] = "no-store"
     return response
