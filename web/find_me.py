@@ -39,7 +39,7 @@ from web.bodies import json_object, read_body
 from web.config import ConfigError
 from web.state import get_state
 
-__all__ = ["bp", "check_settings"]
+__all__ = ["BODY_BYTES", "bp", "check_settings"]
 
 bp = Blueprint("find_me", __name__)
 
@@ -47,7 +47,8 @@ _TTL_KEY = "FIND_ME_TTL_S"
 _LIMITER = "sandtable.find_me_limiter"
 #: a token as secrets.token_urlsafe makes it; anything else is not looked up
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-_BODY_BYTES = 2048
+#: a find-me body is a few numbers
+BODY_BYTES = 2048
 
 
 def check_settings(config: Any) -> None:
@@ -93,7 +94,7 @@ def _qr_data_uri(url: str) -> str:
 def create_link(incident_id: int) -> Response:
     if request.args:
         raise InvalidInput("unknown query parameter(s) (accepted: none)")
-    raw = read_body(request, limit=_BODY_BYTES)
+    raw = read_body(request, limit=BODY_BYTES)
     if raw.strip():
         if not request.is_json:
             raise UnsupportedMediaType("send the body as application/json, or no body")
@@ -152,7 +153,7 @@ def submit(token: str) -> Response:
     if not request.is_json:
         raise UnsupportedMediaType("send the position as application/json / 请以 JSON 发送位置")
     body = json_object(
-        read_body(request, limit=_BODY_BYTES),
+        read_body(request, limit=BODY_BYTES),
         example='{"lat": 31.07, "lon": 81.31, "accuracy_m": 12}',
     )
     fix = parse_fix(body)  # bad input is refused before anything is written
