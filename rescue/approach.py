@@ -113,15 +113,22 @@ _SOURCE = "@source"
 
 
 # --------------------------------------------------------------------------- values
-def _lonlat_list(coords: Sequence[tuple[float, float]]) -> list[list[float]]:
-    return [[round(x, 6), round(y, 6)] for x, y in coords]
+def _lonlat_list(coords: Sequence[tuple[float, ...]]) -> list[list[float]]:
+    """``[lon, lat]`` to 6 decimals (~0.1 m), and the elevation to the metre where there is one."""
+    return [
+        [round(c[0], 6), round(c[1], 6)]
+        if len(c) < 3
+        else [round(c[0], 6), round(c[1], 6), round(c[2])]
+        for c in coords
+    ]
 
 
 @dataclass(frozen=True)
 class Leg:
     """Consecutive edges travelled in one mode.
 
-    ``geometry`` is ``((lon, lat), …)`` from ``from_name`` to ``to_name``.
+    ``geometry`` is ``((lon, lat, elevation_m), …)`` from ``from_name`` to ``to_name`` (the
+    network's 3D lines: what an elevation profile of the leg is drawn from).
     """
 
     mode: str
@@ -131,11 +138,13 @@ class Leg:
     ascent_m: float
     descent_m: float
     duration_s: float
-    geometry: tuple[tuple[float, float], ...]
+    geometry: tuple[tuple[float, ...], ...]
     #: p10-p90 of this leg's time (issue 14): a foot leg spread as a walking trip of its own
     #: length (a short leg varies relatively more, so leg ranges do not add up to the plan's),
     #: a drive as stated
     duration_range_s: tuple[float, float] | None = None
+    #: the segments travelled (not in the answer: which closures lie on the way)
+    segment_ids: tuple[str, ...] = ()
 
     def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
@@ -244,6 +253,9 @@ class Plan:
     eta_range_s: tuple[float, float] | None = None
     #: what the station can send and lacks for the incident's need (rescue.capability)
     offer: StationOffer | None = None
+    #: closures in force that neither lie on this plan's way nor change it:
+    #: ``{closure_id, distance_m, en, zh}``, nearest first (a closure set on the wrong way)
+    closures_untouched: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def length_m(self) -> float:
@@ -265,6 +277,7 @@ class Plan:
             "alternatives": [a.to_dict(geometry=geometry) for a in self.alternatives],
             "closures_applied": list(self.closures_applied),
             "closure_effects": [e.to_dict() for e in self.closure_effects],
+            "closures_untouched": [dict(u) for u in self.closures_untouched],
         }
 
 
@@ -537,8 +550,11 @@ class _LegBuilder:
     def _leg(self, mode: str, steps: list[_Step]) -> Leg:
         length = ascent = descent = duration = 0.0
         parts: list[np.ndarray] = []
+        segment_ids: list[str] = []
         for s in steps:
             data = self.G.edges[s.arc.u, s.arc.v, s.arc.key]
+            if data.get("segment_id"):
+                segment_ids.append(str(data["segment_id"]))
             geom: LineString = data["geometry"]
             if s.arc.span < 1.0:
                 geom = substring(geom, s.arc.f0, s.arc.f1, normalized=True)
@@ -549,11 +565,17 @@ class _LegBuilder:
             ascent += up
             descent += down
             duration += s.duration_s
-            c = np.asarray(geom.coords)[:, :2]
-            parts.append(c[1:] if parts else c)
-        xy = np.concatenate(parts)
-        lon, lat = self.net.to_wgs.transform(xy[:, 0], xy[:, 1])
-        coords = list(zip(np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist(), strict=True))
+            c = np.asarray(geom.coords)
+            if c.shape[1] < 3:  # a 2D line: its height is unknown
+                c = np.column_stack([c, np.full(len(c), np.nan)])
+            parts.append(c[1:, :3] if parts else c[:, :3])
+        xyz = np.concatenate(parts)
+        lon, lat = self.net.to_wgs.transform(xyz[:, 0], xyz[:, 1])
+        lons, lats = np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist()
+        coords: list[tuple[float, ...]] = [
+            (x, y) if not math.isfinite(z) else (x, y, z)
+            for x, y, z in zip(lons, lats, xyz[:, 2].tolist(), strict=True)
+        ]
         first, last = steps[0].arc, steps[-1].arc
         return Leg(
             mode=mode,
@@ -564,6 +586,7 @@ class _LegBuilder:
             descent_m=descent,
             duration_s=duration,
             geometry=tuple(coords),
+            segment_ids=tuple(dict.fromkeys(segment_ids)),
         )
 
 
@@ -603,6 +626,83 @@ def _fmt(seconds: float) -> str:
     minutes = int(round(seconds / 60.0))
     h, m = divmod(minutes, 60)
     return f"{h} h {m:02d} min" if h else f"{m} min"
+
+
+#: a closure nearer a plan's way than this (not on it) runs beside it or meets it
+_ON_PLAN_M = 10.0
+
+
+def _untouched(network: Any, plan: Plan, closures: Sequence[Closure]) -> tuple[dict[str, Any], ...]:
+    """The closures in force that do not touch ``plan``: not on its way, no effect on it.
+
+    A closure beside the plan (a road closed where the trail runs next to it) is what the
+    officer must hear of: the plan did not change.
+    """
+    from shapely import transform
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    from rescue.closures import affected_edges, describe_closure_msg
+
+    if not plan.legs or not closures:
+        return ()
+    affected = {e.closure_id for e in plan.closure_effects}
+    to_metric = network.to_metric
+
+    def metric(coords: Any) -> np.ndarray:
+        xy = np.asarray(coords, dtype=float)[:, :2]
+        x, y = to_metric.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    way = unary_union(
+        [LineString(metric(leg.geometry)) for leg in plan.legs if len(leg.geometry) >= 2]
+    )
+    out = []
+    G = network.graph
+    for c in closures:
+        if c.closure_id in affected:
+            continue
+        parts = [
+            LineString(np.asarray(G.edges[e]["geometry"].coords)[:, :2])
+            for e in affected_edges(network, c)
+        ]
+        if c.geometry is not None:
+            drawn = shape(c.geometry)
+            parts.append(transform(drawn, lambda xy: metric(xy)))
+        if not parts:
+            continue
+        # on the way: it covers a segment the plan travels in a mode it affects (a road
+        # closed beside the trail walked is not), or a drawn area the way crosses
+        travelled = {
+            sid
+            for leg in plan.legs
+            if c.modes == "all" or leg.mode == "vehicle"
+            for sid in leg.segment_ids
+        }
+        closed_ids = {G.edges[e].get("segment_id") for e in affected_edges(network, c)}
+        if travelled & closed_ids:
+            continue
+        closed = unary_union(parts)
+        if c.geometry is not None and closed.geom_type in ("Polygon", "MultiPolygon"):
+            if way.intersects(closed) and c.modes == "all":
+                continue
+        distance = float(way.distance(closed))
+        d = int(round(distance, -1)) if distance < 1000 else int(round(distance, -2))
+        far = f"{d} m from its way" if d < 1000 else f"{d / 1000:.1f} km from its way"
+        far_zh = f"距路线 {d} 米" if d < 1000 else f"距路线 {d / 1000:.1f} 公里"
+        if distance <= _ON_PLAN_M:
+            far, far_zh = "it runs beside or meets its way", "与路线并行或相接"
+        what = describe_closure_msg(network, c)
+        out.append(
+            {
+                "closure_id": c.closure_id,
+                "distance_m": round(distance, 1),
+                "en": f"{text(what, 'en')}: does not touch this plan ({far}): "
+                "the plan is unchanged by it",
+                "zh": f"{text(what, 'zh')}：未触及此方案（{far_zh}），方案不受其影响",
+            }
+        )
+    return tuple(sorted(out, key=lambda u: u["distance_m"]))
 
 
 # --------------------------------------------------------------------------- targets
@@ -1441,6 +1541,13 @@ def plan_with_closures(
         needs=needs,
     )
     result = replace(result, closure_problems=(*closure_problems, *problems))
+    if active:
+        result = replace(
+            result,
+            plans=tuple(
+                replace(p, closures_untouched=_untouched(network, p, active)) for p in result.plans
+            ),
+        )
     warnings = _covering(network, result.target, active, describe_closure_msg)
     return replace(result, warnings=warnings) if warnings else result
 

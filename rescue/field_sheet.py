@@ -94,6 +94,8 @@ def _leg(network: Any, leg: Mapping[str, Any]) -> dict[str, Any]:
         "ascent_m": leg.get("ascent_m"),
         "descent_m": leg.get("descent_m"),
         "duration_s": leg.get("duration_s"),
+        # p10-p90 of the time (older saved plans have none)
+        "duration_range_s": leg.get("duration_range_s"),
         "geometry": leg.get("geometry"),
     }
 

@@ -57,6 +57,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -133,8 +134,9 @@ TRANSITIONS: Final[Mapping[str, tuple[str, ...]]] = {
 MAX_LIST: Final = 500
 #: the orders of a list: newest first, or most urgent first
 ORDERS: Final = ("newest", "urgency")
-#: the chosen plan is stored with its legs and their geometry (a Kailash plan is ~30,000)
-MAX_PLAN_CHARS: Final = 48_000
+#: the chosen plan is stored with its legs and their 3D geometry (a Kailash plan is up to
+#: ~42,000 with elevations; the 64 KiB request body bounds it too)
+MAX_PLAN_CHARS: Final = 60_000
 
 
 def allowed_next(status: str) -> tuple[str, ...]:
@@ -473,6 +475,25 @@ edits_table = Table(
     Column("changes", JSON, nullable=False),
 )
 
+#: one-time find-me links (``rescue.find_me``, migration ``0010``): the token's SHA-256 only,
+#: and the fix the caller's phone sent, if any
+find_me_table = Table(
+    "find_me_links",
+    metadata,
+    Column("link_id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("accuracy_m", Float, nullable=True),
+    Column("altitude_m", Float, nullable=True),
+    Column("fixed_at", UtcDateTime(), nullable=True),
+)
+
 _EDITABLE: Final = (
     "language",
     "caller_name",
@@ -509,6 +530,7 @@ def _incident(
     descriptions: Iterable[RowMapping],
     events: Iterable[RowMapping],
     edits: Iterable[RowMapping],
+    links: Iterable[RowMapping] = (),
 ) -> dict[str, Any]:
     texts = [
         {"text": d["text"], "added_at": _iso(d["added_at"]), "added_by": d["added_by"]}
@@ -568,6 +590,30 @@ def _incident(
         "on_scene_s": _elapsed_s(received, on_scene),
         "timeline": timeline,
         "edits": changes,
+        # find-me links made for the incident and the GPS fixes their callers sent
+        "find_me": [_find_me_link(link) for link in links],
+    }
+
+
+def _find_me_link(row: RowMapping) -> dict[str, Any]:
+    """A find-me link as the incident shows it (never its token)."""
+    fix = None
+    if row["used_at"] is not None and row["lon"] is not None and row["lat"] is not None:
+        fix = {
+            "lon": round(float(row["lon"]), 6),
+            "lat": round(float(row["lat"]), 6),
+            "accuracy_m": None if row["accuracy_m"] is None else round(float(row["accuracy_m"]), 1),
+            "altitude_m": None if row["altitude_m"] is None else round(float(row["altitude_m"]), 1),
+            "fixed_at": _iso(row["fixed_at"]),
+            "received_at": _iso(row["used_at"]),
+        }
+    return {
+        "link_id": int(row["link_id"]),
+        "created_at": _iso(row["created_at"]),
+        "created_by": row["created_by"],
+        "expires_at": _iso(row["expires_at"]),
+        "used_at": _iso(row["used_at"]),
+        "fix": fix,
     }
 
 
@@ -675,7 +721,16 @@ class IncidentStore:
             select(edits_table).where(edits_table.c.incident_id.in_(ids)).order_by(edits_table.c.id)
         ).mappings():
             edits[int(e["incident_id"])].append(e)
-        return [_incident(by_id[i], texts[i], events[i], edits[i]) for i in ids if i in by_id]
+        links: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
+        for link in conn.execute(
+            select(find_me_table)
+            .where(find_me_table.c.incident_id.in_(ids))
+            .order_by(find_me_table.c.link_id)
+        ).mappings():
+            links[int(link["incident_id"])].append(link)
+        return [
+            _incident(by_id[i], texts[i], events[i], edits[i], links[i]) for i in ids if i in by_id
+        ]
 
     def _by_key(self, key: str, digest: str) -> dict[str, Any] | None:
         """The incident made with the scoped ``key``, if any.

@@ -79,7 +79,8 @@ class Route:
     to_zh: str
     length_m: float
     duration_s: float
-    coordinates: tuple[tuple[float, float], ...]
+    #: ``(lon, lat)`` or ``(lon, lat, elevation_m)``
+    coordinates: tuple[tuple[float, ...], ...]
 
     @property
     def name(self) -> str:
@@ -258,7 +259,12 @@ def _route(network: Any, part: str, number: int, leg: Mapping[str, Any]) -> Rout
         to_zh=t_zh,
         length_m=float(leg.get("length_m") or 0.0),
         duration_s=float(leg.get("duration_s") or 0.0),
-        coordinates=tuple((float(x[0]), float(x[1])) for x in coords),
+        coordinates=tuple(
+            (float(x[0]), float(x[1]))
+            if len(x) < 3 or not isinstance(x[2], (int, float)) or not math.isfinite(x[2])
+            else (float(x[0]), float(x[1]), float(x[2]))
+            for x in coords
+        ),
     )
 
 
@@ -282,9 +288,13 @@ def to_gpx(plan: FieldPlan) -> str:
     for r in plan.routes:
         rte = gpxpy.gpx.GPXRoute(name=r.name, description=r.description, number=r.number)
         rte.type = f"{r.part}:{r.mode}"
-        for lon, lat in r.coordinates:
+        for c in r.coordinates:
             rte.points.append(
-                gpxpy.gpx.GPXRoutePoint(latitude=round(lat, 6), longitude=round(lon, 6))
+                gpxpy.gpx.GPXRoutePoint(
+                    latitude=round(c[1], 6),
+                    longitude=round(c[0], 6),
+                    elevation=round(c[2]) if len(c) > 2 else None,
+                )
             )
         gpx.routes.append(rte)
     return gpx.to_xml(version="1.1")
@@ -332,7 +342,7 @@ def to_kml(plan: FieldPlan) -> str:
             sub(d, "value", value)
         ls = sub(mark, "LineString")
         sub(ls, "tessellate", "1")
-        sub(ls, "coordinates", " ".join(f"{x:.6f},{y:.6f}" for x, y in r.coordinates))
+        sub(ls, "coordinates", " ".join(f"{c[0]:.6f},{c[1]:.6f}" for c in r.coordinates))
     points = sub(doc, "Folder")
     sub(points, "name", "Waypoints / 航点")
     for w in plan.waypoints:

@@ -39,6 +39,7 @@ TABLES = (
     "regions",
     "relief_tiles",
     "relief_layers",
+    "find_me_links",
 )
 
 

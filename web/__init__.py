@@ -24,6 +24,7 @@ from web import (
     errors,
     events,
     field,
+    find_me,
     headers,
     imports_api,
     incidents_api,
@@ -102,6 +103,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ) from exc
     _check_session_settings(app)
     events.check_settings(app.config)
+    find_me.check_settings(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = auth.load_secret_key(settings.instance_dir)
     app.extensions["sandtable"] = open_state(settings)
@@ -126,6 +128,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(events.bp)
     app.register_blueprint(relief_api.bp)
     app.register_blueprint(search_api.bp)
+    app.register_blueprint(find_me.bp)
     return app
 
 

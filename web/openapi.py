@@ -207,6 +207,7 @@ _INCIDENT = _obj(
         "on_scene_s": NULL_INT,
         "timeline": {"type": "array", "items": OBJ},
         "edits": {"type": "array", "items": OBJ},
+        "find_me": {"type": "array", "items": OBJ},
     },
     required=("incident_id", "status", "version", "description", "timeline", "edits"),
 )
@@ -1140,6 +1141,69 @@ register(
         ),
         "ok": {200: _json(_obj({"team": _TEAM}, required=["team"]))},
         "errors": (404, 409, 413, 415, 422),
+    },
+)
+register(
+    "POST",
+    "/api/incidents/<int:incident_id>/find-me",
+    {
+        "summary": "a one-time find-me link for an open incident: its url, the message to send "
+        "by SMS or WeChat (en, zh) and its QR code (an SVG data URI); the token is stored hashed "
+        "and shown only here",
+        "auth": _DISPATCH,
+        "ok": {
+            201: _json(
+                _obj(
+                    {
+                        "link": _obj(
+                            {
+                                "link_id": INT,
+                                "incident_id": INT,
+                                "url": STR,
+                                "text": OBJ,
+                                "qr_svg": STR,
+                                "created_at": STR,
+                                "expires_at": STR,
+                            },
+                            required=("link_id", "url", "text", "qr_svg", "expires_at"),
+                        )
+                    },
+                    required=["link"],
+                )
+            )
+        },
+        "errors": (404, 413, 415, 422),
+    },
+)
+register(
+    "POST",
+    "/api/find-me/<token>",
+    {
+        "summary": "the caller's phone sends its GPS fix through a find-me link (no sign-in; "
+        "one fix per link: a second is a 409; unknown or expired 404; attempts limited per "
+        "address and link, 429); messages in English and Chinese",
+        "auth": "public",
+        "body": _obj(
+            {
+                "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                "lon": {"type": "number", "minimum": -180, "maximum": 180},
+                "accuracy_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 50000},
+                "altitude_m": {"type": ["number", "null"]},
+                "altitude_accuracy_m": {"type": ["number", "null"]},
+                "fixed_at": {"type": ["number", "string", "null"]},
+            },
+            required=("lat", "lon", "accuracy_m"),
+            extra=False,
+        ),
+        "ok": {
+            200: _json(
+                _obj(
+                    {"received": BOOL, "accuracy_m": NUM, "message": OBJ},
+                    required=("received", "message"),
+                )
+            )
+        },
+        "errors": (404, 409, 413, 415, 422, 429),
     },
 )
 register(

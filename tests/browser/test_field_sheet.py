@@ -64,6 +64,14 @@ def test_the_field_sheet_prints_on_one_a4_page(
     assert page.locator(".st-sheet-legs tbody tr").first.is_visible()
     # the map is drawn: one path per approach leg and the evacuation's at least
     assert page.locator("#st-sheet-map path").count() > len(plan["legs"])
+    # the elevation profile of the approach: from the saved plan's 3D legs
+    profile = page.locator(".st-sheet-profile-approach svg")
+    expect(profile).to_be_visible()
+    points = sum(len(leg["geometry"]) for leg in plan["legs"])
+    assert int(profile.get_attribute("data-points")) == points
+    top = max(c[2] for leg in plan["legs"] for c in leg["geometry"])
+    assert int(profile.get_attribute("data-max-elevation")) == round(top)
+    expect(page.locator(".st-sheet-profile-evac svg")).to_be_visible()
 
     shots = os.environ.get("SANDTABLE_SCREENSHOT_DIR")
     if shots:
@@ -82,6 +90,7 @@ def test_the_field_sheet_prints_on_one_a4_page(
     for leg in plan["legs"]:
         assert leg["to"].split(" (")[0][:20] in text.replace("\n", " ")
     assert "EPSG:32644" in text and "km" in text
+    assert "Approach pro" in text  # ("profile": the PDF writes its "fi" as a ligature)
     assert "Print / 打印" not in text  # controls are not printed
     assert errors == []
 

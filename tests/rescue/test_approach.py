@@ -51,7 +51,7 @@ def result(kailash: RouteNetwork, below_pass: tuple[float, float]) -> ApproachRe
 
 # --------------------------------------------------------------------------- invariants
 def _metric(net: RouteNetwork, coords: Any) -> list[tuple[float, float]]:
-    return [net.to_metric.transform(lon, lat) for lon, lat in coords]
+    return [net.to_metric.transform(c[0], c[1]) for c in coords]
 
 
 def _vehicle_tree(net: RouteNetwork) -> STRtree:

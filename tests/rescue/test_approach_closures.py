@@ -97,7 +97,7 @@ def _assert_alternatives_distinct(net: RouteNetwork, overlap: GroundOverlap, pla
     from shapely.geometry import LineString
 
     def line(legs: Any) -> LineString:
-        xy = [net.to_metric.transform(lon, lat) for leg in legs for lon, lat in leg.geometry]
+        xy = [net.to_metric.transform(c[0], c[1]) for leg in legs for c in leg.geometry]
         return LineString(xy)
 
     paths = [line(plan.legs)] + [line(a.legs) for a in plan.alternatives]
@@ -258,3 +258,43 @@ def test_an_area_closed_over_the_caller_is_a_warning(kailash: RouteNetwork) -> N
     )
     assert len(on.warnings) == 1
     assert plan_with_closures(kailash, (lon, lat), [far], now=NOW).warnings == ()
+
+
+def test_a_closure_that_does_not_touch_the_plan_says_so(kailash: RouteNetwork) -> None:
+    from shapely.geometry import LineString
+
+    target = kailash.point_at("outer_kora", BELOW_PASS_KM)[:2]
+    base = plan_approach(kailash, target)
+    best = next(p for p in base.plans if p.station_id == base.recommended)
+    way = LineString(
+        [kailash.to_metric.transform(c[0], c[1]) for leg in best.legs for c in leg.geometry]
+    )
+    G = kailash.graph
+    by_segment: dict[str, float] = {}
+    for _u, _v, d in G.edges(data=True):
+        sid = d.get("segment_id")
+        if sid:
+            line = LineString([c[:2] for c in d["geometry"].coords])
+            by_segment[sid] = min(by_segment.get(sid, math.inf), way.distance(line))
+    far = next(s for s, dist in sorted(by_segment.items()) if dist > 3000)
+    on = next(s for s, dist in sorted(by_segment.items()) if dist == 0)
+    closures = [
+        closure(kailash, segment_ids=[far]),
+        closure(kailash, segment_ids=[on], severity={"slow_factor": 1.5}),
+    ]
+    result = plan_with_closures(kailash, target, closures, now=NOW)
+    plan = next(p for p in result.plans if p.station_id == best.station_id)
+    untouched = {u["closure_id"]: u for u in plan.closures_untouched}
+    assert set(untouched) == {closures[0].closure_id}  # the slowed stretch is on the way
+    note = untouched[closures[0].closure_id]
+    assert note["distance_m"] == pytest.approx(by_segment[far], rel=0.02)
+    assert "does not touch this plan" in note["en"] and "unchanged" in note["en"]
+    assert "未触及此方案" in note["zh"] and "积雪" in note["zh"]
+    assert plan.to_dict()["closures_untouched"][0]["closure_id"] == closures[0].closure_id
+    # the effects are written in both languages
+    for effect in plan.closure_effects:
+        assert effect.message_zh and ("多用" in effect.message_zh or "切断" in effect.message_zh)
+    # no closures in force: nothing to say
+    assert all(
+        not p.closures_untouched for p in plan_with_closures(kailash, target, [], now=NOW).plans
+    )

@@ -61,8 +61,11 @@ def test_the_gpx_loads_back_with_one_route_per_leg(
     for rte, leg in zip(gpx.routes, best.legs, strict=False):
         assert rte.type == f"approach:{leg.mode}"
         first, last = rte.points[0], rte.points[-1]
-        assert (first.longitude, first.latitude) == pytest.approx(leg.geometry[0], abs=1e-6)
-        assert (last.longitude, last.latitude) == pytest.approx(leg.geometry[-1], abs=1e-6)
+        assert (first.longitude, first.latitude) == pytest.approx(leg.geometry[0][:2], abs=1e-6)
+        assert (last.longitude, last.latitude) == pytest.approx(leg.geometry[-1][:2], abs=1e-6)
+        # the heights of the network's 3D lines, to the metre
+        assert first.elevation == pytest.approx(leg.geometry[0][2], abs=0.5)
+        assert 4000 < last.elevation < 6000
         assert ("on foot" if leg.mode == "foot" else "vehicle") in rte.name
     assert all(r.type.startswith("evacuation:") for r in gpx.routes[n_approach:])
     kinds = [w.type for w in gpx.waypoints]
@@ -88,7 +91,7 @@ def test_the_kml_parses_back(exported: FieldPlan) -> None:
         coords = mark.find(f"{KML}LineString/{KML}coordinates").text.split()
         assert len(coords) == len(route.coordinates)
         lon, lat = map(float, coords[0].split(","))
-        assert (lon, lat) == pytest.approx(route.coordinates[0], abs=1e-6)
+        assert (lon, lat) == pytest.approx(route.coordinates[0][:2], abs=1e-6)
         assert mark.find(f"{KML}styleUrl").text == f"#leg-{route.mode}"
     names = [m.find(f"{KML}name").text for m in points.findall(f"{KML}Placemark")]
     assert names == [w.name for w in exported.waypoints]

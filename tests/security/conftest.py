@@ -45,6 +45,7 @@ PAGES: dict[tuple[str, str], Any] = {
     ("POST", "/login"): "public",
     ("POST", "/logout"): "public",
     ("GET", "/static/<path:filename>"): "public",
+    ("GET", "/f/<token>"): "public",  # a find-me link: its token is the authority
 }
 #: rules that sign the client in or out: called with a throw-away client
 SESSION_RULES = frozenset(

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from tests.security.conftest import concrete, every_rule, row_counts
 from web.approach_api import MAX_BODY_BYTES as APPROACH_BYTES
 from web.bodies import MAX_BODY_BYTES, MAX_REQUEST_BYTES
+from web.find_me import BODY_BYTES as FIND_ME_BYTES
 from web.planner_api import MAX_EDIT_BYTES
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -36,6 +37,8 @@ LIMITS = {
     ("POST", "/api/data/ways/x/split"): MAX_EDIT_BYTES,
     ("POST", "/api/data/ways/join"): MAX_EDIT_BYTES,
     ("POST", "/api/versions/1/restore"): MAX_EDIT_BYTES,
+    ("POST", "/api/incidents/1/find-me"): FIND_ME_BYTES,
+    ("POST", "/api/find-me/x"): FIND_ME_BYTES,
 }
 
 

@@ -85,6 +85,7 @@ def test_the_security_schemes_are_the_session_cookie_and_the_csrf_header(
         "/api/login",
         "/api/logout",
         "/api/me",
+        "/api/find-me/{token}",  # the link's token is the authority (rescue.find_me)
     }
 
 

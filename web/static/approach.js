@@ -37,6 +37,8 @@
     ice: ["ice", "结冰"], other: ["other", "其他"]
   };
   var EVAC = { colour: "#2b8a3e" };
+  // a closure in force within this distance of the plan's way, yet not touching it, is a warning
+  var UNTOUCHED_NEAR_M = 1000;
   // closures: magenta, thick short dashes on lines and a hatched fill on areas (#st-hatch)
   var CLOSURE = { colour: "#c2185b" };
 
@@ -359,6 +361,14 @@
     item.appendChild(el("span", "st-leg-route")).appendChild(bi(route(leg, "en"), route(leg, "zh")));
     item.appendChild(el("span", "st-leg-figures", " · " + km(leg.length_m) + " · ↑" +
       Math.round(leg.ascent_m) + " m ↓" + Math.round(leg.descent_m) + " m · " + hmm(leg.duration_s)));
+    // the p10-p90 of the leg's time (teams walk faster or slower than planned; a drive is as planned)
+    var r = leg.duration_range_s;
+    if (r && Math.round(r.p90 / 60) > Math.round(r.p10 / 60)) {
+      var range = el("span", "st-leg-range", " (" + hmm(r.p10) + "–" + hmm(r.p90) + ")");
+      range.title = "8 in 10 teams take between " + hmm(r.p10) + " and " + hmm(r.p90) +
+        " / 八成队伍用时在 " + hmm(r.p10) + " 至 " + hmm(r.p90) + " 之间";
+      item.appendChild(range);
+    }
     return item;
   }
 
@@ -386,6 +396,8 @@
     legs.textContent = "";
     plan.legs.forEach(function (leg) { legs.appendChild(legItem(leg)); });
     if (!plan.legs.length) { legs.appendChild(el("li", "st-muted", "—")); }
+    var ev0 = answer && answer.evacuation;
+    this.showProfiles(plan.legs, ev0 ? ev0.carry_legs.concat(ev0.vehicle_legs) : []);
     var alts = this.detail.querySelector(".st-alternatives");
     alts.textContent = "";
     (plan.alternatives || []).forEach(function (alt, i) {
@@ -432,6 +444,32 @@
     evac.appendChild(list);
   };
 
+  // the elevation profiles of the approach and of the evacuation (profile.js), from the legs'
+  // 3D lines; the passes they cross are named once the places are in
+  Approach.prototype.showProfiles = function (approachLegs, evacLegs) {
+    var self = this;
+    var profile = window.SandtableProfile;
+    if (!profile) { return; }
+    var token = this.profileToken = {};
+    function put(selector, legs, passes) {
+      var figure = self.detail.querySelector(selector);
+      if (!figure) { return; }
+      var old = figure.querySelector("svg");
+      if (old) { old.remove(); }
+      var chart = legs.length ? profile.draw(legs, { passes: passes, width: 320, height: 120,
+        colours: { vehicle: MODE.vehicle.colour, foot: MODE.foot.colour } }) : null;
+      figure.hidden = !chart;
+      if (chart) { figure.insertBefore(chart, figure.firstChild); }
+    }
+    function both(passes) {
+      if (token !== self.profileToken) { return; }  // another plan is on display since
+      put(".st-profile-approach", approachLegs, passes);
+      put(".st-profile-evac", evacLegs, passes);
+    }
+    both([]);
+    profile.passes().then(both);
+  };
+
   // on top: closures over the caller, then what each closure costs the plan on display
   // ("… closed by snow since 06:00: +40 min via …")
   Approach.prototype.showEffects = function (plan) {
@@ -449,6 +487,22 @@
       item.setAttribute("data-closure-id", effect.closure_id);
       effects.appendChild(item);
     });
+    // closures in force that do not touch this plan: one beside its way is a warning (a road
+    // closed where the trail runs next to it: the plan did not change); far ones are counted
+    var far = 0;
+    ((plan && plan.closures_untouched) || []).forEach(function (u) {
+      if (u.distance_m > UNTOUCHED_NEAR_M) { far += 1; return; }
+      var item = el("li", "st-approach-warning st-approach-untouched");
+      item.setAttribute("data-closure-id", u.closure_id);
+      item.appendChild(bi("⚠ " + u.en, "⚠ " + u.zh));
+      effects.appendChild(item);
+    });
+    if (far) {
+      var rest = el("li", "st-approach-untouched-far st-muted");
+      rest.appendChild(bi(far + " other closure" + (far > 1 ? "s" : "") + " in force " +
+        (far > 1 ? "do" : "does") + " not touch this plan", "另有 " + far + " 处封闭未触及此方案"));
+      effects.appendChild(rest);
+    }
     effects.hidden = !effects.childNodes.length;
   };
 

@@ -63,7 +63,12 @@
       tr.appendChild(el("td", "st-leg-way", both(leg.from) + " → " + both(leg.to)));
       tr.appendChild(el("td", "st-num", (leg.length_m / 1000).toFixed(1)));
       tr.appendChild(el("td", "st-num", Math.round(leg.ascent_m) + " / " + Math.round(leg.descent_m)));
-      tr.appendChild(el("td", "st-num", hmm(leg.duration_s)));
+      var time = el("td", "st-num", hmm(leg.duration_s));
+      var r = leg.duration_range_s;
+      if (r && Math.round(r.p90 / 60) > Math.round(r.p10 / 60)) {  // 80 % of teams take this long
+        time.appendChild(el("div", "st-leg-range", hmm(r.p10) + "–" + hmm(r.p90)));
+      }
+      tr.appendChild(time);
       tbody.appendChild(tr);
     });
   }
@@ -125,6 +130,29 @@
     map.fitBounds(group.getBounds(), { padding: [18, 18], maxZoom: 15 });
   }
 
+  // the elevation profiles of the approach and the evacuation (profile.js), small, both languages
+  function profiles(sheet) {
+    var draw = window.SandtableProfile;
+    if (!draw) { return Promise.resolve(); }
+    function put(selector, legs, passes) {
+      var box = $(selector);
+      var old = box.querySelector("svg");
+      if (old) { old.remove(); }
+      var chart = legs.length ? draw.draw(legs, { passes: passes, width: 340, height: 84, bilingual: "both",
+        colours: { vehicle: COLOUR.vehicle, foot: COLOUR.foot } }) : null;
+      box.hidden = !chart;
+      if (chart) { box.appendChild(chart); }
+      return !!chart;
+    }
+    function both(passes) {
+      var a = put(".st-sheet-profile-approach", sheet.legs, passes);
+      var b = put(".st-sheet-profile-evac", sheet.evacuation ? sheet.evacuation.legs : [], passes);
+      $(".st-sheet-profiles").hidden = !(a || b);
+    }
+    both([]);
+    return draw.passes().then(both);
+  }
+
   function render(sheet) {
     document.title = sheet.title + " · field sheet / 现场单";
     $(".st-sheet-title").textContent = sheet.title;
@@ -155,13 +183,19 @@
       list.appendChild(item);
     });
     $(".st-sheet").hidden = false;
+    var named = profiles(sheet);  // the passes named before the sheet is ready to print
     function done(routes) {
       drawMap(sheet, routes);
       status("Ready to print / 可打印");
       document.body.setAttribute("data-sheet-ready", "true");
     }
-    Sandtable.dom.getJson("api/routes", { headers: { "Accept": "application/geo+json" } })
-      .then(function (answer) { done(answer.ok ? answer.json : null); }, function () { done(null); });
+    var routes = Sandtable.dom.getJson("api/routes", { headers: { "Accept": "application/geo+json" } })
+      .then(function (answer) { return answer.ok ? answer.json : null; }, function () { return null; });
+    // ready to print once the map's lines, the passes and the web fonts (Chinese) are in
+    var fonts = document.fonts && document.fonts.ready ? document.fonts.ready : Promise.resolve();
+    Promise.all([routes, named]).then(function (got) {
+      return fonts.then(function () { done(got[0]); }, function () { done(got[0]); });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -33,6 +33,8 @@
   var ON_SCENE_ALLOWANCE_S = CONFIG.on_scene_allowance_s || 0;
   var CAN_DISPATCH = CONFIG.role !== "call_taker";
   var MODE_COLOURS = { foot: "#b3261e", vehicle: "#1f5f8b" };
+  // station names are written on the map from this zoom on
+  var STATION_LABEL_ZOOM = 12;
   var TERMS = {
     status: {
       received: ["received", "已接警"], located: ["located", "已定位"], dispatched: ["dispatched", "已派出"],
@@ -158,8 +160,81 @@
   }
 
   function candidateName(c) {
+    if (c.gps) {
+      return Sandtable.language() === "zh" ? "手机 GPS 定位（±" + Math.round(c.accuracy_m) + " 米）"
+        : "Phone GPS fix (±" + Math.round(c.accuracy_m) + " m)";
+    }
     var n = c.name || {};
     return Sandtable.language() === "zh" ? (n.zh || n.en || c.segment_id) : (n.en || n.zh || c.segment_id);
+  }
+
+  // --- find-me fixes -------------------------------------------------------------------------
+  // the GPS fixes the caller's phone sent through find-me links, oldest first
+  function fixesOf(incident) {
+    return ((incident && incident.find_me) || []).filter(function (l) { return l.fix; })
+      .map(function (l) { return l.fix; });
+  }
+
+  // the newest fix as a place to pick, first among the locate candidates
+  function gpsCandidate(incident) {
+    var fixes = fixesOf(incident);
+    if (!fixes.length) { return null; }
+    var f = fixes[fixes.length - 1];
+    return { gps: true, lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m, received_at: f.received_at, probability: null };
+  }
+
+  // the candidates with the incident's newest fix on top (once)
+  function withFix(candidates, incident) {
+    var gps = gpsCandidate(incident);
+    var rest = candidates.filter(function (c) { return !c.gps; });
+    return gps ? [gps].concat(rest) : rest;
+  }
+
+  // "Find-me link": POST, then the link to send (SMS, WeChat), its QR code and a copy button
+  function findMe(incident, box, trigger) {
+    trigger.disabled = true;
+    clear(box);
+    box.appendChild(bi("Making the link …", "正在生成链接 …"));
+    box.hidden = false;
+    send("POST", "api/incidents/" + incident.incident_id + "/find-me").then(function (result) {
+      trigger.disabled = false;
+      clear(box);
+      if (!result.ok) {
+        box.appendChild(bi("No link could be made: ", "无法生成链接："));
+        box.appendChild(document.createTextNode(errorOf(result).message));
+        return;
+      }
+      var link = result.json.link;
+      box.setAttribute("data-link-id", String(link.link_id));
+      var head = el("div", "st-inc-findme-state");
+      head.appendChild(bi("Send this to the caller by SMS or WeChat, or let them scan the code. One use, until " + timeOf(link.expires_at) + ".",
+        "通过短信或微信发给呼救者，或让其扫码。仅限一次，有效至 " + timeOf(link.expires_at) + "。"));
+      box.appendChild(head);
+      var img = el("img", "st-inc-findme-qr");
+      img.alt = "QR code of the find-me link / 定位链接二维码";
+      img.src = link.qr_svg;
+      box.appendChild(img);
+      box.appendChild(el("div", "st-inc-findme-url", link.url));
+      var text = el("textarea", "st-inc-findme-text");
+      text.readOnly = true;
+      text.rows = 4;
+      text.value = link.text.zh + "\n" + link.text.en;
+      text.setAttribute("aria-label", "Message to send / 发送内容");
+      box.appendChild(text);
+      var copy = button("st-inc-findme-copy", "Copy the message", "复制短信内容", "copy");
+      copy.addEventListener("click", function () {
+        text.focus();
+        text.select();
+        var done = function () { copy.classList.add("st-copied"); };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text.value).then(done, function () { document.execCommand("copy"); done(); });
+        } else {
+          document.execCommand("copy");
+          done();
+        }
+      });
+      box.appendChild(copy);
+    });
   }
 
   function typing(target) {
@@ -296,7 +371,9 @@
   function showCurrent() {
     var badge = $(".st-inc-current");
     clear(badge);
-    if (!call.incident) { badge.hidden = true; return; }
+    var findStep = $(".st-inc-findme-step");
+    findStep.hidden = !call.incident || !call.incident.open;
+    if (!call.incident) { $(".st-inc-findme-box").hidden = true; badge.hidden = true; return; }
     badge.appendChild(document.createTextNode("#" + call.incident.incident_id + " · "));
     badge.appendChild(term("status", call.incident.status));
     badge.hidden = false;
@@ -311,7 +388,7 @@
     return send("POST", "api/locate", { text: text }).then(function (result) {
       setBusy(false);
       if (!result.ok) { return failed("Locating failed.", "定位失败。", result); }
-      call.candidates = result.json.candidates || [];
+      call.candidates = withFix(result.json.candidates || [], call.incident);
       call.candidate = null;
       call.plans = [];
       call.plan = null;
@@ -322,7 +399,10 @@
       var step = $(".st-inc-candidates-step");
       step.hidden = false;
       step.focus();
-      if (call.candidates.length) {
+      if (call.candidates.length && call.candidates[0].gps) {
+        message("Incident #" + call.incident.incident_id + ": the caller's phone sent its position; it is place 1. Pick where the caller is (1–9).",
+          "事件 #" + call.incident.incident_id + "：呼救者手机已发送位置，列为第 1 项。请选择呼救者位置（1–9）。", "ok");
+      } else if (call.candidates.length) {
         message("Incident #" + call.incident.incident_id + " recorded. Pick where the caller is (1–9).",
           "事件 #" + call.incident.incident_id + " 已登记。请选择呼救者位置（1–9）。", "ok");
       } else {
@@ -344,9 +424,12 @@
       b.type = "button";
       if (i < 9) { b.appendChild(kbd(String(i + 1))); }
       b.appendChild(el("span", "st-inc-pick-name", candidateName(c)));
-      var sub = el("span", "st-inc-pick-sub",
-        Math.round((c.probability || 0) * 100) + " %" +
-        (c.km_range ? " · km " + c.km_range[0].toFixed(1) + "–" + c.km_range[1].toFixed(1) : ""));
+      var sub = c.gps
+        ? el("span", "st-inc-pick-sub", c.lat.toFixed(5) + ", " + c.lon.toFixed(5) + " · " + timeOf(c.received_at))
+        : el("span", "st-inc-pick-sub",
+          Math.round((c.probability || 0) * 100) + " %" +
+          (c.km_range ? " · km " + c.km_range[0].toFixed(1) + "–" + c.km_range[1].toFixed(1) : ""));
+      if (c.gps) { item.classList.add("st-inc-candidate-gps"); }
       b.appendChild(sub);
       if (c.evidence && c.evidence.length) {
         b.appendChild(el("span", "st-inc-pick-evidence", c.evidence.join(" · ")));
@@ -370,8 +453,10 @@
     }
     var n = c.name || {};
     var name = n.en && n.zh ? n.en + " / " + n.zh : (n.en || n.zh || c.segment_id);
-    var location = { segment_id: c.segment_id, name: name.slice(0, 200), lon: c.lon, lat: c.lat };
-    if (c.km_range) { location.km_range = c.km_range; }
+    // a GPS fix (or a point) is a point placed by hand: lon and lat only
+    var location = c.gps ? { lon: c.lon, lat: c.lat }
+      : { segment_id: c.segment_id, name: name.slice(0, 200), lon: c.lon, lat: c.lat };
+    if (c.km_range && !c.gps) { location.km_range = c.km_range; }
     setBusy(true);
     send("PATCH", "api/incidents/" + call.incident.incident_id, {
       base_version: call.incident.version, location: location
@@ -405,7 +490,8 @@
     if (call.busy || !call.candidate || pastDispatch()) { return; }
     setBusy(true);
     message("Planning from every station …", "正在计算各站点方案 …", "info");
-    var request = { target: { candidates: [call.candidate] } };
+    var request = { target: call.candidate.gps ? { lon: call.candidate.lon, lat: call.candidate.lat }
+      : { candidates: [call.candidate] } };
     // the incident's cause and condition: the recommendation serves what it needs
     if (call.incident && call.incident.cause) { request.cause = call.incident.cause; }
     if (call.incident && call.incident.condition) { request.condition = call.incident.condition; }
@@ -569,6 +655,8 @@
     renderPlans();
     $(".st-inc-candidates-step").hidden = true;
     $(".st-inc-message").hidden = true;
+    clear($(".st-inc-findme-box"));
+    $(".st-inc-findme-box").hidden = true;
     drawCall();
     $(".st-inc-description").focus();
   }
@@ -591,7 +679,25 @@
     lockForm(true);
     showCurrent();
     var loc = incident.location;
-    if (loc && loc.segment_id) {
+    if (loc && !loc.segment_id && typeof loc.lat === "number") {
+      // a point (a GPS fix, or placed by hand): planned as that point
+      var fixes = fixesOf(incident);
+      var last = fixes[fixes.length - 1];
+      call.candidate = { gps: true, lon: loc.lon, lat: loc.lat, probability: null,
+        accuracy_m: last && last.lon === loc.lon && last.lat === loc.lat ? last.accuracy_m : 0,
+        received_at: last ? last.received_at : incident.updated_at };
+      call.candidates = withFix([call.candidate], incident);
+      if (call.candidates[0] !== call.candidate && call.candidates[0].lon === loc.lon && call.candidates[0].lat === loc.lat) {
+        call.candidate = call.candidates[0];
+        call.candidates = [call.candidate];
+      }
+      call.stage = "candidates";
+      renderCandidates();
+      $(".st-inc-candidates-step").hidden = false;
+      $(".st-inc-candidates-step").focus();
+      message("Incident #" + incident.incident_id + " loaded: P to plan, or Ctrl+Enter to locate again.",
+        "已载入事件 #" + incident.incident_id + "：按 P 规划，或 Ctrl+Enter 重新定位。", "info");
+    } else if (loc && loc.segment_id) {
       var names = String(loc.name || loc.segment_id).split(" / ");
       call.candidate = {
         segment_id: loc.segment_id, lon: loc.lon, lat: loc.lat, probability: 1,
@@ -626,6 +732,9 @@
     $(".st-inc-new").addEventListener("click", newCall);
     $(".st-inc-plan").addEventListener("click", plan);
     $(".st-inc-dispatch").addEventListener("click", dispatch);
+    $(".st-inc-findme").addEventListener("click", function () {
+      if (call.incident) { findMe(call.incident, $(".st-inc-findme-box"), $(".st-inc-findme")); }
+    });
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && typing(e.target)) { e.target.blur(); return; }  // then shortcuts work
       if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) { return; }
@@ -708,6 +817,7 @@
       }
       box.hidden = true;
       incidents = result.json.incidents || [];
+      followFix();
       var now = new Date();
       $(".st-inc-refreshed").textContent = now.toLocaleTimeString("en-GB");
       renderList();
@@ -716,6 +826,25 @@
       if (!ready.list) { ready.list = true; markReady(); }
       document.body.setAttribute("data-incidents-refreshed", String(now.getTime()));
     });
+  }
+
+  // a fix arrived for the incident of the call panel: it becomes place 1 at once
+  function followFix() {
+    if (!call.incident || call.busy) { return; }
+    var fresh = find(call.incident.incident_id);
+    if (!fresh || fixesOf(fresh).length <= fixesOf(call.incident).length) { return; }
+    if (fresh.version >= call.incident.version) { call.incident = fresh; }
+    if (call.stage !== "candidates" && call.stage !== "describe") { return; }
+    var picked = call.candidate;
+    call.candidates = withFix(call.candidates, fresh);
+    if (picked && call.candidates.indexOf(picked) < 0) { call.candidate = null; }
+    call.stage = "candidates";
+    renderCandidates();
+    drawCall();
+    $(".st-inc-candidates-step").hidden = false;
+    var gps = call.candidates[0];
+    message("The caller's phone sent its position (±" + Math.round(gps.accuracy_m) + " m): it is place 1.",
+      "呼救者手机已发送位置（±" + Math.round(gps.accuracy_m) + " 米）：列为第 1 项。", "ok");
   }
 
   function renderList() {
@@ -807,7 +936,9 @@
     var box = $(".st-inc-detail");
     if (!box) { return; }
     var incident = selectedId === null ? null : find(selectedId);
-    var shown = incident ? incident.incident_id + "/" + incident.version + "/" + Sandtable.language() : "";
+    // (a GPS fix arriving changes what is shown, not the incident's version)
+    var shown = incident ? incident.incident_id + "/" + incident.version + "/" + Sandtable.language() +
+      "/" + fixesOf(incident).length : "";
     // a refresh redraws the panel only when the incident changed, and never under the user's
     // fingers (the buttons then still carry the version the user saw: a 409 if it is stale)
     if (shown === box.getAttribute("data-shown")) { return; }
@@ -837,6 +968,12 @@
     row(dl, "Condition", "伤病情况", incident.condition);
     row(dl, "Cause", "原因", incident.cause ? term("cause", incident.cause) : null);
     row(dl, "Location", "位置", incident.location ? (incident.location.name || (incident.location.lat.toFixed(5) + ", " + incident.location.lon.toFixed(5))) : null);
+    fixesOf(incident).forEach(function (f) {
+      var fixText = el("span", "st-inc-fix-text");
+      fixText.appendChild(document.createTextNode(f.lat.toFixed(5) + ", " + f.lon.toFixed(5) + " ±" + Math.round(f.accuracy_m) + " m" +
+        (f.altitude_m !== null ? " · " + Math.round(f.altitude_m) + " m" : "") + " · " + timeOf(f.received_at)));
+      row(dl, "Phone GPS", "手机定位", fixText);
+    });
     if (incident.plan) {
       var planText = el("span");
       planText.appendChild(bi(stationName(incident.plan).en, stationName(incident.plan).zh));
@@ -955,6 +1092,14 @@
       wrap.appendChild(resolveRow);
       wrap.appendChild(note);
     }
+    if (incident.open) {
+      var findBox = el("div", "st-inc-findme-box");
+      findBox.hidden = true;
+      var findButton = button("st-inc-findme-detail", "Find-me link", "定位链接", "location-crosshairs");
+      findButton.addEventListener("click", function () { findMe(incident, findBox, findButton); });
+      wrap.appendChild(findButton);
+      wrap.appendChild(findBox);
+    }
     if (incident.status === "received" || incident.status === "located") {
       var cont = button("st-inc-continue", "Continue in the call panel", "在接警面板中继续", "arrow-left");
       cont.addEventListener("click", function () { continueWith(incident); });
@@ -1036,6 +1181,68 @@
       ready.map = true;
       markReady();
     });
+    drawStations();
+    // names at a readable zoom only: from the whole region they would cover the map
+    var far = function () {
+      map.getContainer().classList.toggle("st-inc-far", map.getZoom() < STATION_LABEL_ZOOM);
+    };
+    map.on("zoomend", far);
+    far();
+  }
+
+  // the stations (teams and posts): a marker each place, the names of the stations there in
+  // the chosen language beside it; its colour the team's status (teams.js)
+  function drawStations() {
+    send("GET", "api/stations").then(function (result) {
+      if (!result.ok || !result.json) { return; }
+      layers.stations = L.featureGroup().addTo(map);
+      var places = {};
+      var order = [];
+      result.json.features.forEach(function (f) {
+        if (!f.geometry || f.geometry.type !== "Point") { return; }
+        var c = f.geometry.coordinates;
+        var key = c[0].toFixed(4) + "," + c[1].toFixed(4);  // co-located stations share a marker
+        if (!places[key]) { places[key] = { lat: c[1], lon: c[0], stations: [] }; order.push(key); }
+        places[key].stations.push(f.properties);
+      });
+      order.forEach(function (key) {
+        var place = places[key];
+        var marker = L.circleMarker([place.lat, place.lon], {
+          pane: "stIncPoints", radius: 5, weight: 2, color: "#fff", fillColor: "#2f6f4f", fillOpacity: 1,
+          className: "st-inc-station-marker"
+        });
+        var label = el("div", "st-inc-station-names");
+        place.stations.forEach(function (p) {
+          var line = el("div", "st-inc-station-name");
+          line.setAttribute("data-station-id", p.station_id);
+          line.appendChild(bi(p.name_en, p.name_zh || p.name_en));
+          label.appendChild(line);
+        });
+        marker.bindTooltip(label, { permanent: true, direction: "right", offset: [6, 0],
+          className: "st-inc-station-label" });
+        marker.on("add", function () {
+          var node = marker.getElement && marker.getElement();
+          if (node) { node.setAttribute("data-station-ids", place.stations.map(function (p) { return p.station_id; }).join(" ")); }
+        });
+        marker.stStations = place.stations;
+        layers.stations.addLayer(marker);
+      });
+      colourStations();
+      document.body.setAttribute("data-stations-drawn", String(order.length));
+    });
+  }
+
+  // a busy place (every team there committed or out of service) is drawn grey
+  function colourStations() {
+    var teams = window.SandtableTeams;
+    if (!layers.stations || !teams) { return; }
+    layers.stations.eachLayer(function (marker) {
+      var free = marker.stStations.some(function (p) {
+        var team = teams.get(p.station_id);
+        return !team || team.status === "available";
+      });
+      marker.setStyle({ fillColor: free ? "#2f6f4f" : "#8a7f73" });
+    });
   }
 
   function legLine(leg, options) {
@@ -1070,11 +1277,15 @@
         fillColor: incident.priority === "critical" || incident.priority === "high" ? "#b3261e" : "#e07b00",
         fillOpacity: 0.95, className: "st-inc-marker"
       });
+      // a label that stays: the number, the priority and the status (the place on hover
+      // of the list); in the chosen language (bi spans follow the page's switch)
       var tip = el("div", "st-inc-tip");
       tip.appendChild(el("strong", null, "#" + incident.incident_id + " "));
+      tip.appendChild(term("priority", incident.priority));
+      tip.appendChild(document.createTextNode(" · "));
       tip.appendChild(term("status", incident.status));
-      tip.appendChild(el("div", null, loc.name || ""));
-      marker.bindTooltip(tip, { direction: "top" });
+      marker.bindTooltip(tip, { direction: "top", permanent: true, offset: [0, -8],
+        className: "st-inc-incident-label st-inc-incident-label-" + incident.priority });
       marker.on("click", function () { select(incident.incident_id, false); });
       marker.on("add", function () {
         var node = marker.getElement && marker.getElement();
@@ -1084,7 +1295,36 @@
       layers.incidents.addLayer(marker);
       markers[incident.incident_id] = entry;
     });
+    drawFixes();
     highlight();
+  }
+
+  // every open incident's GPS fixes: a dot in its accuracy circle, the incident's number beside it
+  function drawFixes() {
+    incidents.forEach(function (incident) {
+      fixesOf(incident).forEach(function (f) {
+        var circle = L.circle([f.lat, f.lon], {
+          pane: "stIncRoutes", radius: Math.max(5, f.accuracy_m || 0), weight: 1, color: "#1864ab",
+          fillColor: "#1864ab", fillOpacity: 0.12, interactive: false, className: "st-inc-fix-accuracy"
+        });
+        var dot = L.circleMarker([f.lat, f.lon], {
+          pane: "stIncPoints", radius: 6, weight: 2, color: "#fff", fillColor: "#1864ab", fillOpacity: 1,
+          className: "st-inc-fix"
+        });
+        var tip = el("div", "st-inc-fix-tip");
+        tip.appendChild(el("strong", null, "#" + incident.incident_id + " "));
+        tip.appendChild(bi("phone GPS ±" + Math.round(f.accuracy_m) + " m", "手机 GPS ±" + Math.round(f.accuracy_m) + " 米"));
+        tip.appendChild(el("div", null, f.lat.toFixed(5) + ", " + f.lon.toFixed(5) + " · " + timeOf(f.received_at)));
+        dot.bindTooltip(tip, { direction: "right", permanent: true, className: "st-inc-fix-label" });
+        dot.on("click", function () { select(incident.incident_id, false); });
+        dot.on("add", function () {
+          var node = dot.getElement && dot.getElement();
+          if (node) { node.setAttribute("data-incident-id", String(incident.incident_id)); }
+        });
+        layers.incidents.addLayer(circle);
+        layers.incidents.addLayer(dot);
+      });
+    });
   }
 
   function highlight() {
@@ -1147,6 +1387,7 @@
     initLanguage();
     initMap();
     initKeys();
+    document.addEventListener("sandtable:teams", colourStations);
     refreshList();
     // pushed: every change of an incident anywhere reloads the list at once; polling every
     // REFRESH_MS is the fallback where the stream is unavailable
