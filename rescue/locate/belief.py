@@ -244,6 +244,8 @@ def fold_bins(bins: Bins, masks: Sequence[np.ndarray]) -> Folds:
 
 
 _NO_BINS = np.zeros(0, dtype=np.int64)
+#: a window keeping more than this share of the bins is not worth building
+WINDOW_MAX_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,8 @@ def window(
     """The bins of whole ``routes`` (and of the routes of ``segments`` on trails, and of
     ``segments`` on roads) one by one and all others folded, with ``masks`` on them.
 
-    Returns ``bins`` and ``masks`` themselves when nothing would be folded.
+    Returns ``bins`` and ``masks`` themselves when the window would keep more than
+    ``WINDOW_MAX_SHARE`` of the bins (building it would cost more than it saves).
     """
     keep = np.zeros(len(bins.segment_ids), dtype=bool)
     routes = set(routes) | {int(folds.segment_route[s]) for s in segments} - {-1}
@@ -341,9 +344,9 @@ def window(
     for s in segments:
         if folds.segment_route[s] < 0:
             keep[s] = True
-    if keep.all():
-        return bins, list(masks)
     kept_segs = np.flatnonzero(keep)
+    if sum(len(folds.segment_bins[s]) for s in kept_segs) > WINDOW_MAX_SHARE * len(bins):
+        return bins, list(masks)  # folding would not pay: every bin one by one
     kept = (
         np.sort(np.concatenate([folds.segment_bins[s] for s in kept_segs]))
         if len(kept_segs)
