@@ -4,8 +4,8 @@ Run: ``python -m bench.bench_locate [--repeat 3] [--scale 100] [--no-compare]``.
 
 Queries are the descriptions of ``tests/data/locate_cases.jsonl``, each run
 ``--repeat`` times after one warm-up pass (the large region: ``--repeat`` // 3, at least
-once); the figures are p50 / p95 / p99 / max wall time per query and p50 / p95 of the
-query thread's CPU time (the machine is shared: CPU time is what the query itself costs,
+once; the dense reference once, after them); the figures are p50 / p95 / p99 / max wall
+time per query and p50 / p95 of the query thread's CPU time (the machine is shared: CPU time is what the query itself costs,
 wall time adds what other processes take), plus the time to build the locate index once
 and the load average while measuring. The belief is sparse (``locate(..., sparse=True)``,
 see ``rescue.locate.belief.Window``); unless ``--no-compare``, the reference over every
@@ -49,14 +49,15 @@ def _queries() -> list[tuple[str, datetime]]:
 
 
 def _time_queries(
-    network: Any, queries: list[tuple[str, datetime]], repeat: int, *, sparse: bool
+    network: Any, queries: list[tuple[str, datetime]], repeat: int, *, sparse: bool, warm: bool
 ) -> tuple[list[float], list[float], list[Any]]:
-    """(wall s, CPU s, answers of the last round) per query."""
+    """(wall s, CPU s, answers of the last round) per query; ``warm``: a first round that
+    only warms caches (not timed)."""
     from rescue.errors import InvalidInput
     from rescue.locate import locate
 
     wall, cpu, answers = [], [], []
-    for rnd in range(repeat + 1):
+    for rnd in range(0 if warm else 1, repeat + 1):
         answers = []
         for text, when in queries:
             t0, c0 = time.perf_counter(), time.thread_time()
@@ -127,7 +128,10 @@ def _report(
     runs = [("sparse", True)] + ([("dense (reference)", False)] if compare else [])
     answers = {}
     for name, sparse in runs:
-        wall, cpu, answers[sparse] = _time_queries(network, queries, repeat, sparse=sparse)
+        # the reference runs after the sparse rounds: the caches are warm already
+        wall, cpu, answers[sparse] = _time_queries(
+            network, queries, repeat if sparse else 1, sparse=sparse, warm=sparse
+        )
         ms, cms = [t * 1000 for t in wall], [t * 1000 for t in cpu]
         print(
             f"    {name:18} {len(ms)} runs: wall p50 {statistics.median(ms):.1f} ms, "

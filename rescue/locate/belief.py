@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_ROUTE_PRIOR",
     "NAMED_SIDE_PRIOR",
     "DIRECTION_PRIOR",
+    "Mixture",
 ]
 
 TRAIL_BIN_M = 25.0
@@ -554,8 +555,33 @@ def mention_anchors(
     return [(a, s / total) for a, s in cands]
 
 
-def mixture(parts: Sequence[tuple[float, np.ndarray]]) -> np.ndarray | None:
+class Mixture:
+    """A weighted sum of likelihood arrays, added up as they come (``append((w, lik))``).
+
+    A generic word ("the tea tent") may mean hundreds of places: kept as a list, their
+    arrays would all be alive at once (gigabytes on a large region); summed as they come,
+    one is. The sum is the same, term by term in the same order, as :func:`mixture`'s.
+    """
+
+    def __init__(self) -> None:
+        self.total: np.ndarray | None = None
+        self.n = 0
+
+    def append(self, part: tuple[float, np.ndarray]) -> None:
+        w, lik = part
+        if self.total is None:
+            self.total = np.zeros_like(lik, dtype=float)
+        self.total += w * np.nan_to_num(lik, nan=0.0)
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def mixture(parts: Sequence[tuple[float, np.ndarray]] | Mixture) -> np.ndarray | None:
     """Weighted sum of likelihood arrays (None if there are none)."""
+    if isinstance(parts, Mixture):
+        return parts.total
     if not parts:
         return None
     out = np.zeros_like(parts[0][1], dtype=float)

@@ -29,6 +29,7 @@ from rescue.locate.belief import (
     Anchor,
     BeliefState,
     Bins,
+    Mixture,
     Window,
     along,
     amount_text,
@@ -751,10 +752,9 @@ def _relation_text(index: LocateIndex, rel: Relation) -> str:
 
 
 def _near(index: LocateIndex, m: Mention, *, sigma_m: float) -> np.ndarray | None:
-    parts = [
-        (w, index.bins.near(a.x, a.y, sigma_m + a.uncertainty_m))
-        for a, w in mention_anchors(m, index.anchors)
-    ]
+    parts = Mixture()  # summed as they come: a generic word may mean hundreds of places
+    for a, w in mention_anchors(m, index.anchors):
+        parts.append((w, index.bins.near(a.x, a.y, sigma_m + a.uncertainty_m)))
     return mixture(parts)
 
 
@@ -786,7 +786,7 @@ def _walked(
 ) -> np.ndarray | None:
     """Where walkers are ``duration_s`` after ``origin`` (before it if ``sign`` < 0)."""
     b = index.bins
-    parts = []
+    parts = Mixture()  # summed as they come: many places, little memory
     lo, hi = duration_s
     # a walking time is only as good as its start: keep the places the words clearly name
     anchors = mention_anchors(origin, index.anchors, limit=3)
@@ -865,7 +865,7 @@ def _ahead(
     named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     b = index.bins
-    parts = []
+    parts = Mixture()  # summed as they come: many places, little memory
     for a, w in mention_anchors(rel.anchor, index.anchors, limit=4):
         if not a.on_routes:
             parts.append((w * 0.5, b.near(a.x, a.y, 1500.0)))
@@ -890,7 +890,7 @@ def _between(
 ) -> np.ndarray | None:
     b = index.bins
     assert rel.other is not None
-    parts = []
+    parts = Mixture()  # summed as they come: many places, little memory
     for a, wa in mention_anchors(rel.anchor, index.anchors, limit=3):
         for c, wc in mention_anchors(rel.other, index.anchors, limit=3):
             for route, km_a in _walk_routes(index, a, named):
