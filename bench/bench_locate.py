@@ -2,15 +2,17 @@
 
 Run: ``python -m bench.bench_locate [--repeat 3] [--scale 100] [--no-compare]``.
 
-Queries are the descriptions of ``tests/data/locate_cases.jsonl``, each run
-``--repeat`` times after one warm-up pass (the large region: ``--repeat`` // 3, at least
-once; the dense reference once, after them); the figures are p50 / p95 / p99 / max wall
-time per query and p50 / p95 of the query thread's CPU time (the machine is shared: CPU time is what the query itself costs,
-wall time adds what other processes take), plus the time to build the locate index once
-and the load average while measuring. The belief is sparse (``locate(..., sparse=True)``,
-see ``rescue.locate.belief.Window``); unless ``--no-compare``, the reference over every
-bin (``sparse=False``) is timed in the same run, and every answer of the two is compared:
-same candidates in the same order, probabilities, points and 80 % ranges within 1e-9.
+Queries are the descriptions of ``tests/data/locate_cases.jsonl``, each run ``--repeat``
+times after one warm-up pass (the large region: ``--repeat`` // 3, at least once; the
+dense reference once, after them); the figures are p50 / p95 / p99 / max wall time per
+query and p50 / p95 of the query thread's CPU time (the machine is shared: CPU time is
+what the query itself costs, wall time adds what other processes take), plus the time to
+build the locate index once and the load average while measuring. The belief is sparse
+(``locate(..., sparse=True)``, see ``rescue.locate.belief.Window``); unless
+``--no-compare``, the reference over every bin (``sparse=False``) is timed in the same
+run, and every answer of the two is compared: same candidates in the same order,
+probabilities, points and 80 % ranges within 1e-9 (a candidate's km range within one
+25 m bin).
 
 The large region tiles the Kailash network ``--scale`` times side by side (each copy
 shifted 60 km, joined to the next by a link road), with every place renamed per copy, so
