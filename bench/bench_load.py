@@ -25,15 +25,22 @@ through ``POST /api/login`` and sends the CSRF token back in ``X-CSRF-Token``.
   (``POST /api/approach``).
 
 Printed: requests, throughput overall and per operation, p50 / p95 / p99 / max
-latency per operation, conflicts, unexpected 4xx, 5xx and transport errors, and
-the server's peak RSS. Then — at the end of the duration, while the clients still send —
-the server and every worker are SIGKILLed at once (``--no-kill``: the clients stop
-first, then the server), a new server is started on the same database, and every
-write it acknowledged is checked through the API: each 201
-incident exists under its key (one incident per key), each acknowledged update and
-status change is there (version, fields, descriptions, audit of edits, timeline).
-The exit status is 1 if anything is missing, a request failed with a 5xx or a
-transport error, or an answer was unexpected (anything but the 409s of colliding
+latency and size on the wire per operation, conflicts, unexpected 4xx, 5xx and transport
+errors, the server's peak RSS and CPU per request, the load generator's own CPU (per
+request and as a share of one core: it runs on the same machine, so it must stay cheap —
+one keep-alive ``http.client`` connection per user, answers parsed only when read), and
+the machine's load averages (1, 5, 15 min, as ``uptime``) when each run began and ended.
+With several worker counts, the runs side by side: requests/s and its ratio to the first,
+locate and approach p50 / p99, 5xx, writes present after the SIGKILL, CPU per request of
+server and load generator, load averages.
+
+Then — at the end of the duration, while the clients still send — the server and every
+worker are SIGKILLed at once (``--no-kill``: the clients stop first, then the server), a
+new server is started on the same database, and every write it acknowledged is checked
+through the API: each 201 incident exists under its key (one incident per key), each
+acknowledged update and status change is there (version, fields, descriptions, audit of
+edits, timeline). The exit status is 1 if anything is missing, a request failed with a
+5xx or a transport error, or an answer was unexpected (anything but the 409s of colliding
 edits).
 """
 
