@@ -377,17 +377,17 @@ def _window_seeds(index: LocateIndex, clues: Clues) -> tuple[set[int], set[int]]
     clue speaks of every bin (an elevation): then the belief is kept over all bins."""
     if clues.elevations:
         return None
+    clues = _disambiguate(index, clues)  # as the answer will read them
     mentions = [*clues.mentions, *(e.origin for e in clues.elapsed)]
     for rel in clues.relations:
         mentions += [rel.anchor] if rel.other is None else [rel.anchor, rel.other]
-    pids = {p for m in mentions for p, _ in m.place_ids}
+    # the places the likelihoods use (the best few of a name, every place of a generic
+    # word); one they reach beyond the window grows it (Window.wanted)
+    anchors = {a.place_id: a for m in mentions for a, _ in mention_anchors(m, index.anchors)}
     if any(not e.origin.place_ids for e in clues.elapsed):
-        pids |= {p for p, _ in index.unsaid_starts}
+        anchors |= {p: index.anchors[p] for p, _ in index.unsaid_starts}
     points, routes = [], set()
-    for pid in pids:
-        a = index.anchors.get(pid)
-        if a is None:
-            continue
+    for a in anchors.values():
         points.append((a.x, a.y, WINDOW_RADIUS_M))
         for r, _ in a.on_routes:
             routes |= {r, *(j for j, _ in index.junctions.get(r, ())[1:])}
