@@ -25,31 +25,43 @@ through ``POST /api/login`` and sends the CSRF token back in ``X-CSRF-Token``.
   (``POST /api/approach``).
 
 Printed: requests, throughput overall and per operation, p50 / p95 / p99 / max
-latency per operation, conflicts, unexpected 4xx, 5xx and transport errors, and
-the server's peak RSS. Then — at the end of the duration, while the clients still send —
-the server and every worker are SIGKILLed at once (``--no-kill``: the clients stop
-first, then the server), a new server is started on the same database, and every
-write it acknowledged is checked through the API: each 201
-incident exists under its key (one incident per key), each acknowledged update and
-status change is there (version, fields, descriptions, audit of edits, timeline).
-The exit status is 1 if anything is missing, a request failed with a 5xx or a
-transport error, or an answer was unexpected (anything but the 409s of colliding
+latency and size on the wire per operation, conflicts, unexpected 4xx, 5xx and transport
+errors, the server's peak RSS and CPU per request, the load generator's own CPU (per
+request and as a share of one core: it runs on the same machine, so it must stay cheap —
+one keep-alive ``http.client`` connection per user, answers parsed only when read), and
+the machine's load averages (1, 5, 15 min, as ``uptime``) when each run began and ended.
+With several worker counts, the runs side by side: requests/s and its ratio to the first,
+locate and approach p50 / p99, 5xx, writes present after the SIGKILL, CPU per request of
+server and load generator, load averages.
+
+Then — at the end of the duration, while the clients still send — the server and every
+worker are SIGKILLed at once (``--no-kill``: the clients stop first, then the server), a
+new server is started on the same database, and every write it acknowledged is checked
+through the API: each 201 incident exists under its key (one incident per key), each
+acknowledged update and status change is there (version, fields, descriptions, audit of
+edits, timeline). The exit status is 1 if anything is missing, a request failed with a
+5xx or a transport error, or an answer was unexpected (anything but the 409s of colliding
 edits).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import http.client
 import itertools
 import json
 import os
 import random
 import re
+import select
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -59,7 +71,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import requests
+import brotli
 
 from bench._load_ledger import Ledger, Write, verify
 from bench._load_server import PASSWORD, ROOT, Server, create_users, scratch_postgis
@@ -132,8 +144,13 @@ class LoadResult:
     incidents_found: int
     unexpected: list[str]
     server_log_errors: list[str]
-    #: the machine's 1-minute load average when the load started (other work skews figures)
+    #: the machine's 1-, 5- and 15-minute load averages when the load started and when it
+    #: ended (other work on the machine skews every figure)
     load_average: float | None = None
+    load_average_end: tuple[float, float, float] | None = None
+    load_average_start: tuple[float, float, float] | None = None
+    #: CPU seconds the load generator itself (this process, all its clients) used meanwhile
+    client_cpu_s: float | None = None
 
     @property
     def server_errors(self) -> int:
@@ -157,49 +174,126 @@ class LoadResult:
 
 
 # --------------------------------------------------------------------------- HTTP client
+#: what a browser accepts (the server compresses its answers: brotli where accepted)
+ACCEPT_ENCODING = "br, gzip"
+_DECODE: dict[str, Callable[[bytes], bytes]] = {
+    "br": brotli.decompress,
+    "gzip": gzip.decompress,
+    "deflate": zlib.decompress,
+}
+
+
 class _Client:
-    """One signed-in HTTP session that records every request it makes."""
+    """One signed-in HTTP session that records every request it makes.
+
+    Cheap by design, so that the load generator (on the same machine) leaves the cores to
+    the server: one keep-alive ``http.client`` connection, the session cookie kept by hand,
+    compact JSON bodies, and an answer decompressed and parsed only when the caller reads
+    it (``call(..., read=False)``: status and size only, as for the approach answer).
+    """
 
     def __init__(self, base: str, username: str, samples: list[Sample], ledger: Ledger) -> None:
         self.base = base
         self.username = username
         self.samples = samples
         self.ledger = ledger
-        self.http = requests.Session()
+        where = urllib.parse.urlsplit(base)
+        self.host, self.port = where.hostname or "127.0.0.1", where.port or 80
+        self.conn: http.client.HTTPConnection | None = None
+        self.cookies: dict[str, str] = {}
+        self.headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
+
+    def _connection(self) -> http.client.HTTPConnection:
+        conn = self.conn
+        if conn is not None and conn.sock is not None:
+            # a keep-alive connection the server closed meanwhile reads as ready (EOF):
+            # open a new one rather than fail on it (as urllib3 does)
+            if select.select([conn.sock], [], [], 0)[0]:
+                conn.close()
+                conn = None
+        if conn is None:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=CLIENT_TIMEOUT_S)
+            self.conn = conn
+        return conn
+
+    def request(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, bytes, str | None]:
+        """``(status, body as sent, its Content-Encoding)``; raises OSError or
+        ``http.client.HTTPException`` when no answer came."""
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        conn = self._connection()
+        try:
+            conn.request(method, path, body=data, headers=self.headers)
+            r = conn.getresponse()
+            raw = r.read()
+        except BaseException:
+            conn.close()
+            self.conn = None
+            raise
+        for cookie in r.headers.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
+            self.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if r.will_close:
+            conn.close()
+            self.conn = None
+        return r.status, raw, r.headers.get("Content-Encoding")
+
+    @staticmethod
+    def parse(raw: bytes, encoding: str | None) -> Any:
+        if encoding in _DECODE:
+            raw = _DECODE[encoding](raw)
+        return json.loads(raw) if raw else None
 
     def sign_in(self) -> None:
-        r = self.http.post(
-            f"{self.base}/api/login",
-            json={"username": self.username, "password": PASSWORD},
-            timeout=CLIENT_TIMEOUT_S,
+        status, raw, encoding = self.request(
+            "POST", "/api/login", {"username": self.username, "password": PASSWORD}
         )
-        r.raise_for_status()
-        self.http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        if status != 200:
+            raise RuntimeError(f"{self.username}: sign-in answered {status}")
+        self.headers["X-CSRF-Token"] = self.parse(raw, encoding)["csrf_token"]
 
     def call(
-        self, op: str, method: str, path: str, body: dict[str, Any] | None = None
+        self,
+        op: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        read: bool = True,
     ) -> tuple[int | None, Any]:
         """``(status, JSON answer)``; ``(None, None)`` when no answer came.
 
-        The latency is the time to the whole answer, before it is parsed.
+        The latency is the time to the whole answer, before it is decompressed and parsed;
+        the size recorded is the size on the wire. With ``read=False`` the answer is not
+        parsed (``None``).
         """
         t0 = time.perf_counter()
         try:
-            r = self.http.request(method, self.base + path, json=body, timeout=CLIENT_TIMEOUT_S)
-        except requests.RequestException as exc:
+            status, raw, encoding = self.request(method, path, body)
+        except (OSError, http.client.HTTPException) as exc:
             cut = self.ledger.killed.is_set()
             self.samples.append(Sample(op, None, time.perf_counter() - t0, cut=cut))
             self.ledger.note(f"{op} {method} {path}: no answer ({type(exc).__name__}: {exc})")
             return None, None
-        self.samples.append(Sample(op, r.status_code, time.perf_counter() - t0, len(r.content)))
+        self.samples.append(Sample(op, status, time.perf_counter() - t0, len(raw)))
+        if not read and status < 400:
+            return status, None
         try:
-            return r.status_code, r.json() if r.content else None
-        except ValueError:
-            self.ledger.note(f"{op} {method} {path}: {r.status_code}, not JSON: {r.text[:100]!r}")
-            return r.status_code, None
+            return status, self.parse(raw, encoding)
+        except (ValueError, OSError, brotli.error) as exc:
+            self.ledger.note(f"{op} {method} {path}: {status}, not JSON ({exc}): {raw[:100]!r}")
+            return status, None
 
     def close(self) -> None:
-        self.http.close()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
 
 def _error_text(data: Any) -> str:
@@ -485,7 +579,11 @@ class _CallTaker:
                 if not candidates or time.monotonic() >= self.deadline:
                     continue
                 status, data = self.client.call(
-                    "approach", "POST", "/api/approach", {"target": {"candidates": candidates}}
+                    "approach",
+                    "POST",
+                    "/api/approach",
+                    {"target": {"candidates": candidates}},
+                    read=False,  # the status says it all here: not parsed (the client's CPU)
                 )
                 if status != 200:
                     self.ledger.note(f"approach {text[:40]!r}: {status} {_error_text(data)}")
@@ -577,14 +675,17 @@ def run_load(options: LoadOptions, *, progress: Callable[[str], None] | None = N
             for w in workers:
                 w.deadline = deadline
             threads = [threading.Thread(target=w.run, name=w.name) for w in workers]
-            load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+            load_start = _load_averages()
             cpu_before = server.cpu_s()
+            client_before = time.process_time()
             start = time.perf_counter()
             for t in threads:
                 t.start()
             if options.kill:
                 time.sleep(options.duration_s)
                 cpu_after = server.cpu_s()
+                client_cpu = time.process_time() - client_before
+                load_end = _load_averages()
                 peak = server.peak_rss_bytes()
                 ledger.killed.set()
                 server.kill()  # the master and every worker, mid-request
@@ -597,6 +698,8 @@ def run_load(options: LoadOptions, *, progress: Callable[[str], None] | None = N
             if not options.kill:
                 elapsed = time.perf_counter() - start
                 cpu_after = server.cpu_s()
+                client_cpu = time.process_time() - client_before
+                load_end = _load_averages()
                 peak = server.peak_rss_bytes()
             log_lines = server.error_lines()
             if options.restart or options.kill:  # acknowledged means durable: read it back
@@ -620,8 +723,16 @@ def run_load(options: LoadOptions, *, progress: Callable[[str], None] | None = N
         incidents_found=found,
         unexpected=list(ledger.unexpected),
         server_log_errors=log_lines,
-        load_average=load_average,
+        load_average=load_start[0] if load_start else None,
+        load_average_start=load_start,
+        load_average_end=load_end,
+        client_cpu_s=client_cpu,
     )
+
+
+def _load_averages() -> tuple[float, float, float] | None:
+    """The machine's 1-, 5- and 15-minute load averages (as ``uptime`` prints them)."""
+    return os.getloadavg() if hasattr(os, "getloadavg") else None
 
 
 @contextmanager
@@ -637,17 +748,33 @@ def _signed_in(base: str, ledger: Ledger) -> Iterator[_Client]:
 
 # --------------------------------------------------------------------------- verification
 def _fetch_all(admin: _Client, ids: list[int]) -> dict[int, dict[str, Any] | None]:
-    def get(incident_id: int) -> tuple[int, dict[str, Any] | None]:
-        for _ in range(3):
-            r = admin.http.get(
-                f"{admin.base}/api/incidents/{incident_id}", timeout=CLIENT_TIMEOUT_S
-            )
-            if r.status_code in (200, 404):
-                return incident_id, r.json()["incident"] if r.status_code == 200 else None
-        raise RuntimeError(f"GET /api/incidents/{incident_id}: {r.status_code}")
+    local = threading.local()  # one connection per fetching thread, signed in as the admin
+    clients: list[_Client] = []
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(pool.map(get, ids))
+    def get(incident_id: int) -> tuple[int, dict[str, Any] | None]:
+        if not hasattr(local, "client"):
+            local.client = _Client(admin.base, admin.username, [], admin.ledger)
+            local.client.cookies = dict(admin.cookies)
+            local.client.headers = dict(admin.headers)
+            clients.append(local.client)
+        client: _Client = local.client
+        status = None
+        for _ in range(3):
+            try:
+                status, raw, encoding = client.request("GET", f"/api/incidents/{incident_id}")
+            except (OSError, http.client.HTTPException):
+                continue
+            if status in (200, 404):
+                data = client.parse(raw, encoding)
+                return incident_id, data["incident"] if status == 200 else None
+        raise RuntimeError(f"GET /api/incidents/{incident_id}: {status}")
+
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return dict(pool.map(get, ids))
+    finally:
+        for client in clients:
+            client.close()
 
 
 # --------------------------------------------------------------------------- printing
@@ -674,8 +801,13 @@ def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
         f"incidents + {o.locators} call takers locating and planning, {result.elapsed_s:.1f} s"
         + (f"; then SIGKILL of all server processes ({cut} requests cut)" if o.kill else "")
     )
-    if result.load_average is not None:
-        out(f"  {os.cpu_count()} CPUs, load average {result.load_average:.1f} when the load began")
+    if result.load_average_start is not None and result.load_average_end is not None:
+        start = ", ".join(f"{v:.2f}" for v in result.load_average_start)
+        end = ", ".join(f"{v:.2f}" for v in result.load_average_end)
+        out(
+            f"  {os.cpu_count()} CPUs; load average (1, 5, 15 min, as uptime) {start} when "
+            f"the load began, {end} when it ended"
+        )
     out(
         f"  {len(samples):,} requests, {len(samples) / result.elapsed_s:,.1f} req/s; "
         f"409 conflicts (reloaded, retried): {result.conflicts:,}; unexpected answers: "
@@ -687,7 +819,7 @@ def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
         by_op[s.op].append(s)
     out(
         f"    {'operation':<13}{'count':>8}{'req/s':>8}{'p50 ms':>9}{'p95':>9}{'p99':>9}"
-        f"{'max':>9}{'answer':>11}"
+        f"{'max':>9}{'on wire':>11}"
     )
     for op in sorted(by_op, key=lambda k: (ORDER.index(k) if k in ORDER else 99, k)):
         ms = [s.latency_s * 1000 for s in by_op[op]]
@@ -703,6 +835,12 @@ def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
             f"  server CPU: {result.server_cpu_s:.1f} s in {result.elapsed_s:.1f} s "
             f"({result.server_cpu_s / result.elapsed_s:.0%} of one core), "
             f"{result.server_cpu_s / len(samples) * 1000:.1f} ms per request"
+        )
+    if result.client_cpu_s is not None and samples:
+        out(
+            f"  load generator CPU (this process, every client): {result.client_cpu_s:.1f} s "
+            f"({result.client_cpu_s / result.elapsed_s:.0%} of one core), "
+            f"{result.client_cpu_s / len(samples) * 1000:.1f} ms per request"
         )
     for line in result.unexpected[:20]:
         out(f"  unexpected: {line}")
@@ -754,16 +892,17 @@ def compare(results: list[LoadResult], out: Callable[[str], None] = print) -> No
     def row(label: str, values: list[str]) -> None:
         out(f"    {label:<44}" + "".join(f"{v:>14}" for v in values))
 
-    def p99(r: LoadResult, op: str) -> str:
+    def pct(r: LoadResult, op: str, q: float) -> str:
         ms = [s.latency_s * 1000 for s in r.samples if s.op == op and not s.cut]
-        return f"{_pct(ms, 0.99):.0f} ms" if ms else "-"
+        return f"{_pct(ms, q):.0f} ms" if ms else "-"
 
     rates = [sum(1 for s in r.samples if not s.cut) / r.elapsed_s for r in results]
     row("requests/s", [f"{v:.1f}" for v in rates])
     if len(results) > 1 and rates[0]:
         row("  relative to the first", [f"{v / rates[0]:.2f}x" for v in rates])
-    row("locate p99", [p99(r, "locate") for r in results])
-    row("approach p99 (3 candidates)", [p99(r, "approach") for r in results])
+    for op, label in (("locate", "locate"), ("approach", "approach (3 candidates)")):
+        row(f"{label} p50", [pct(r, op, 0.5) for r in results])
+        row(f"{label} p99", [pct(r, op, 0.99) for r in results])
     row("5xx / transport errors", [f"{r.server_errors} / {r.transport_errors}" for r in results])
     row(
         "acknowledged writes present after SIGKILL",
@@ -780,8 +919,29 @@ def compare(results: list[LoadResult], out: Callable[[str], None] = print) -> No
         ],
     )
     row(
-        "load average at start",
-        [f"{r.load_average:.1f}" if r.load_average is not None else "-" for r in results],
+        "load generator CPU per request",
+        [
+            f"{r.client_cpu_s / max(1, len(r.samples)) * 1000:.1f} ms"
+            if r.client_cpu_s is not None
+            else "-"
+            for r in results
+        ],
+    )
+    row(
+        "load generator CPU (share of one core)",
+        [
+            f"{r.client_cpu_s / r.elapsed_s:.0%}" if r.client_cpu_s is not None else "-"
+            for r in results
+        ],
+    )
+    row(
+        "load average at start / end (1 min)",
+        [
+            f"{r.load_average_start[0]:.1f} / {r.load_average_end[0]:.1f}"
+            if r.load_average_start and r.load_average_end
+            else "-"
+            for r in results
+        ],
     )
 
 

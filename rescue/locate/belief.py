@@ -30,12 +30,18 @@ if TYPE_CHECKING:
 __all__ = [
     "Bins",
     "build_bins",
+    "Folds",
+    "fold_bins",
+    "Window",
+    "window",
+    "window_seeds",
     "Evidence",
     "BeliefState",
     "ROUTE_PRIOR",
     "DEFAULT_ROUTE_PRIOR",
     "NAMED_SIDE_PRIOR",
     "DIRECTION_PRIOR",
+    "Mixture",
 ]
 
 TRAIL_BIN_M = 25.0
@@ -86,6 +92,9 @@ class Bins:
     #: bin indices of each route (by route index), for work restricted to one route
     route_bins: tuple[np.ndarray, ...]
     tree: cKDTree
+    #: how many bins of the whole network each entry stands for (None: one each); a
+    #: :class:`Window` folds the bins far from every clue into one entry per group
+    count: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.x)
@@ -108,6 +117,12 @@ class Bins:
     def nearest_m(self, x: float, y: float) -> float:
         """Distance from (x, y) to the nearest bin."""
         return float(self.tree.query((x, y))[0])
+
+    def need(self, route: int) -> None:
+        """Say that an answer reads the bins of ``route`` one by one (see :class:`Window`)."""
+
+    def need_segment(self, segment: int) -> None:
+        """Say that an answer reads the bins of ``segment`` one by one (see :class:`Window`)."""
 
 
 def build_bins(network: RouteNetwork) -> Bins:
@@ -166,6 +181,224 @@ def build_bins(network: RouteNetwork) -> Bins:
     )
 
 
+# ------------------------------------------------------------------ sparse windows
+#
+# A clue that names a place (or gives a coordinate) has a likelihood that is zero away
+# from it: its factor there is the floor, the same for every bin. The belief of a query
+# then only needs its bins one by one where some clue is not zero (the "window": every
+# route such a clue walks along, every trail or road near its places); elsewhere it is the
+# prior times a constant, so the bins there are folded into one entry per (segment, bin
+# length, catalogue masks that hold), weighing as many bins as it stands for. Everything
+# read off the belief (segment masses, route masses, questions, the mass a clue disagrees
+# with) is then the same as over all bins; what is read bin by bin (a candidate's stretch,
+# the 80 % range along a route) asks for its segment or route with ``need`` and the query
+# is run again on a window grown by it. A region 100x Kailash answers in the time of a few
+# copies of it.
+
+
+@dataclass(frozen=True)
+class Folds:
+    """The bins grouped for folding, once per network: one group per (segment, bin length,
+    masks that hold), with one member bin, the number of bins and their mean elevation."""
+
+    first: np.ndarray
+    count: np.ndarray
+    z: np.ndarray
+    segment: np.ndarray
+    #: (groups, masks): whether each mask holds on the group
+    masks: np.ndarray
+    #: route of each segment (-1 for roads)
+    segment_route: np.ndarray
+    #: bins of each segment, in network order
+    segment_bins: tuple[np.ndarray, ...]
+    #: segments of each route
+    route_segments: tuple[np.ndarray, ...]
+
+
+def fold_bins(bins: Bins, masks: Sequence[np.ndarray]) -> Folds:
+    """Group ``bins`` by segment, bin length and the ``masks`` (bool per bin) that hold."""
+    n_seg = len(bins.segment_ids)
+    columns = [bins.segment, bins.length_m.view(np.int64)]
+    m = np.column_stack(masks) if len(masks) else np.zeros((len(bins), 0), dtype=bool)
+    for j in range(0, m.shape[1], 62):  # the masks as bits of int64 words
+        part = m[:, j : j + 62].astype(np.int64)
+        columns.append(part @ (np.int64(1) << np.arange(part.shape[1], dtype=np.int64)))
+    _, first, group, count = np.unique(
+        np.column_stack(columns), axis=0, return_index=True, return_inverse=True, return_counts=True
+    )
+    group = group.ravel()
+    order = np.argsort(bins.segment, kind="stable")
+    bounds = np.searchsorted(bins.segment[order], np.arange(n_seg + 1))
+    segment_bins = tuple(order[bounds[s] : bounds[s + 1]] for s in range(n_seg))
+    segment_route = np.full(n_seg, -1, dtype=np.int64)
+    segment_route[bins.segment] = bins.route
+    route_segments = tuple(np.flatnonzero(segment_route == r) for r in range(len(bins.route_ids)))
+    return Folds(
+        first=first,
+        count=count.astype(float),
+        z=np.bincount(group, weights=bins.z) / count,
+        segment=bins.segment[first],
+        masks=m[first],
+        segment_route=segment_route,
+        segment_bins=segment_bins,
+        route_segments=route_segments,
+    )
+
+
+_NO_BINS = np.zeros(0, dtype=np.int64)
+#: a window keeping more than this share of the bins is not worth building
+WINDOW_MAX_SHARE = 0.4
+
+
+@dataclass(frozen=True)
+class Window(Bins):
+    """The bins of one query: those of the kept segments one by one (in network order),
+    then one entry per folded group of the others (``count`` bins each, no km).
+
+    ``near``/``within`` and ``along`` reaching a folded bin, and ``need``/``need_segment``
+    on one, note what the window lacks in ``wanted``: the answer is then incomplete and
+    the query is run again on a window grown by it (``window(..., grow=wanted)``).
+    """
+
+    whole: Bins | None = None
+    #: positions in ``whole`` of the bins kept one by one (sorted)
+    kept: np.ndarray = field(default_factory=lambda: _NO_BINS)
+    kept_segment: np.ndarray = field(default_factory=lambda: _NO_BINS)
+    routes_in: np.ndarray = field(default_factory=lambda: _NO_BINS)
+    #: (routes, segments) the answer needs and the window folds
+    wanted: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))
+
+    def _local(self, idx: np.ndarray) -> np.ndarray:
+        assert self.whole is not None
+        at = np.minimum(np.searchsorted(self.kept, idx), len(self.kept) - 1)
+        inside = self.kept[at] == idx if len(self.kept) else np.zeros(len(idx), dtype=bool)
+        if not inside.all():
+            for s in np.unique(self.whole.segment[idx[~inside]]):
+                self.need_segment(int(s))
+        return at[inside]
+
+    def _query(self, x: float, y: float, r: float) -> tuple[np.ndarray, np.ndarray]:
+        assert self.whole is not None
+        idx = np.asarray(self.whole.tree.query_ball_point((x, y), r=r), dtype=np.int64)
+        idx.sort()
+        return idx, self._local(idx)
+
+    def near(self, x: float, y: float, sigma_m: float) -> np.ndarray:
+        out = np.zeros(len(self.x))
+        _, loc = self._query(x, y, 4.0 * sigma_m)
+        if len(loc):
+            d = np.hypot(self.x[loc] - x, self.y[loc] - y)
+            out[loc] = np.exp(-0.5 * (d / sigma_m) ** 2)
+        return out
+
+    def within(self, x: float, y: float, radius_m: float) -> np.ndarray:
+        out = np.zeros(len(self.x), dtype=bool)
+        out[self._query(x, y, radius_m)[1]] = True
+        return out
+
+    def nearest_m(self, x: float, y: float) -> float:
+        assert self.whole is not None
+        return self.whole.nearest_m(x, y)
+
+    def need(self, route: int) -> None:
+        if not self.routes_in[route]:
+            self.wanted[0].add(int(route))
+
+    def need_segment(self, segment: int) -> None:
+        if not self.kept_segment[segment]:
+            self.wanted[1].add(int(segment))
+
+
+def window_seeds(
+    bins: Bins, folds: Folds, points: Sequence[tuple[float, float, float]], routes: Sequence[int]
+) -> tuple[set[int], set[int]]:
+    """(routes, road segments) of a window: ``routes`` and every route or road with a bin
+    within ``radius`` of a point (x, y, radius)."""
+    out_routes = {int(r) for r in routes}
+    out_segments: set[int] = set()
+    for x, y, radius in points:
+        idx = np.asarray(bins.tree.query_ball_point((x, y), r=radius), dtype=np.int64)
+        if not len(idx):
+            continue
+        r = bins.route[idx]
+        out_routes.update(np.unique(r[r >= 0]).tolist())
+        out_segments.update(np.unique(bins.segment[idx[r < 0]]).tolist())
+    return out_routes, out_segments
+
+
+def window(
+    bins: Bins,
+    folds: Folds,
+    masks: Sequence[np.ndarray],
+    routes: set[int],
+    segments: set[int],
+) -> tuple[Bins, list[np.ndarray]]:
+    """The bins of whole ``routes`` (and of the routes of ``segments`` on trails, and of
+    ``segments`` on roads) one by one and all others folded, with ``masks`` on them.
+
+    Returns ``bins`` and ``masks`` themselves when the window would keep more than
+    ``WINDOW_MAX_SHARE`` of the bins (building it would cost more than it saves).
+    """
+    keep = np.zeros(len(bins.segment_ids), dtype=bool)
+    routes = set(routes) | {int(folds.segment_route[s]) for s in segments} - {-1}
+    for r in routes:
+        keep[folds.route_segments[r]] = True
+    for s in segments:
+        if folds.segment_route[s] < 0:
+            keep[s] = True
+    kept_segs = np.flatnonzero(keep)
+    if sum(len(folds.segment_bins[s]) for s in kept_segs) > WINDOW_MAX_SHARE * len(bins):
+        return bins, list(masks)  # folding would not pay: every bin one by one
+    kept = (
+        np.sort(np.concatenate([folds.segment_bins[s] for s in kept_segs]))
+        if len(kept_segs)
+        else _NO_BINS
+    )
+    folded = np.flatnonzero(~keep[folds.segment])
+    first = folds.first[folded]
+    n_kept = len(kept)
+
+    def cat(a: np.ndarray, rest: np.ndarray | None = None) -> np.ndarray:
+        return np.concatenate([a[kept], a[first] if rest is None else rest])
+
+    route = cat(bins.route)
+    routes_in = np.zeros(len(bins.route_ids), dtype=bool)
+    routes_in[sorted(routes)] = True
+    # positions of each route's bins (only for routes kept whole)
+    on = route[:n_kept]
+    order = np.argsort(on, kind="stable")
+    bounds = np.searchsorted(on[order], np.arange(len(bins.route_ids) + 1))
+    route_bins = tuple(
+        order[bounds[r] : bounds[r + 1]] if routes_in[r] else _NO_BINS
+        for r in range(len(bins.route_ids))
+    )
+    view = Window(
+        x=cat(bins.x),
+        y=cat(bins.y),
+        z=cat(bins.z, folds.z[folded]),
+        length_m=cat(bins.length_m),
+        segment=cat(bins.segment),
+        route=route,
+        km=cat(bins.km, np.full(len(folded), np.nan)),
+        is_road=cat(bins.is_road),
+        lon=cat(bins.lon),
+        lat=cat(bins.lat),
+        segment_ids=bins.segment_ids,
+        route_ids=bins.route_ids,
+        route_length_km=bins.route_length_km,
+        route_loop=bins.route_loop,
+        route_bins=route_bins,
+        tree=bins.tree,
+        count=np.concatenate([np.ones(n_kept), folds.count[folded]]),
+        whole=bins,
+        kept=kept,
+        kept_segment=keep,
+        routes_in=routes_in,
+    )
+    view_masks = [np.concatenate([m[kept], folds.masks[folded, j]]) for j, m in enumerate(masks)]
+    return view, view_masks
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One clue's likelihood over the bins (log, relative to its best) and its words."""
@@ -208,7 +441,10 @@ class BeliefState:
         top = float(lik.max()) if lik.size else 0.0
         if not np.isfinite(top) or top <= 0:
             return
-        mean = float((lik * self.bins.length_m).sum() / self.bins.length_m.sum())
+        length = self.bins.length_m
+        if self.bins.count is not None:  # a window: every entry weighs its bins
+            length = length * self.bins.count
+        mean = float((lik * length).sum() / length.sum())
         robust = (1.0 - FLOOR) * lik / mean + FLOOR
         self.log_p = self.log_p + np.log(robust)
         with np.errstate(divide="ignore"):
@@ -220,6 +456,8 @@ class BeliefState:
     def posterior(self, temperature: float = 1.0) -> np.ndarray:
         """The normalised belief; a ``temperature`` above 1 flattens it (calibration)."""
         p = np.exp((self.log_p - self.log_p.max()) / temperature)
+        if self.bins.count is not None:  # a window's folded entries carry all their bins
+            p = p * self.bins.count
         return p / p.sum()
 
 
@@ -236,6 +474,8 @@ def along(bins: Bins, route: int, km0: float, *, forward: bool) -> np.ndarray:
 
     On a loop the result lies in (-L/2, L/2].
     """
+    if isinstance(bins, Window):
+        bins.need(route)
     idx = bins.route_bins[route]
     delta = bins.km[idx] - km0
     if not forward:
@@ -319,8 +559,33 @@ def mention_anchors(
     return [(a, s / total) for a, s in cands]
 
 
-def mixture(parts: Sequence[tuple[float, np.ndarray]]) -> np.ndarray | None:
+class Mixture:
+    """A weighted sum of likelihood arrays, added up as they come (``append((w, lik))``).
+
+    A generic word ("the tea tent") may mean hundreds of places: kept as a list, their
+    arrays would all be alive at once (gigabytes on a large region); summed as they come,
+    one is. The sum is the same, term by term in the same order, as :func:`mixture`'s.
+    """
+
+    def __init__(self) -> None:
+        self.total: np.ndarray | None = None
+        self.n = 0
+
+    def append(self, part: tuple[float, np.ndarray]) -> None:
+        w, lik = part
+        if self.total is None:
+            self.total = np.zeros_like(lik, dtype=float)
+        self.total += w * np.nan_to_num(lik, nan=0.0)
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def mixture(parts: Sequence[tuple[float, np.ndarray]] | Mixture) -> np.ndarray | None:
     """Weighted sum of likelihood arrays (None if there are none)."""
+    if isinstance(parts, Mixture):
+        return parts.total
     if not parts:
         return None
     out = np.zeros_like(parts[0][1], dtype=float)

@@ -8,6 +8,7 @@ questions off the posterior.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -29,14 +30,19 @@ from rescue.locate.belief import (
     Anchor,
     BeliefState,
     Bins,
+    Mixture,
+    Window,
     along,
     amount_text,
     anchor_table,
     build_bins,
     describe_relation,
+    fold_bins,
     gaussian,
     mention_anchors,
     mixture,
+    window,
+    window_seeds,
 )
 from rescue.locate.clues import UNSAID_START, parse_clues
 from rescue.locate.model import (
@@ -127,6 +133,9 @@ class LocateIndex:
                 best = self.junctions.get(r)
                 if best is None or k < best[0][1]:
                     self.junctions[r] = ((r, k), *main)
+        # the bins folded away from a query's clues (see rescue.locate.belief.Window)
+        self.folds = fold_bins(self.bins, [tm.mask for tm in _masks(self)])
+        self.segment_of = {s: i for i, s in enumerate(self.bins.segment_ids)}
 
     def _route_features(
         self, network: RouteNetwork
@@ -349,6 +358,7 @@ def locate(
     *,
     reported_at: datetime | None = None,
     direction: str | None = None,
+    sparse: bool = True,
 ) -> LocateResult:
     """Where is the caller, given what they say?
 
@@ -363,6 +373,9 @@ def locate(
     direction
         ``"clockwise"`` or ``"counterclockwise"`` if known; otherwise the text
         decides, else both are weighed (85 % clockwise).
+    sparse
+        Keep the belief one bin at a time only near the clues (the same answer, see
+        :class:`rescue.locate.belief.Window`); False: over every bin (the reference).
 
     Returns
     -------
@@ -389,6 +402,68 @@ def locate(
         direction=cast("Direction | None", direction),
         bbox=index.bbox,
     )
+    seeds = _window_seeds(index, clues) if sparse else None
+    while True:  # on the window of the clues, grown until the answer reads nothing folded
+        q = index if seeds is None else _on_window(index, *seeds)
+        result = _answer(q, text, clues)
+        if not isinstance(q.bins, Window):
+            return result
+        routes, segments = q.bins.wanted
+        if not routes and not segments:
+            return result
+        assert seeds is not None
+        seeds = (seeds[0] | routes, seeds[1] | segments)
+
+
+#: a window keeps every trail and road this close to a place a clue names (the widest
+#: likelihood around a place reaches 4 sigma: "below X", 2 km + the place's uncertainty)
+WINDOW_RADIUS_M = 9_000.0
+
+
+def _masks(index: LocateIndex) -> list[TagMask]:
+    return [*index.tags.values(), *(tm for _, _, tm in index.features)]
+
+
+def _window_seeds(index: LocateIndex, clues: Clues) -> tuple[set[int], set[int]] | None:
+    """(routes, road segments) where the clues' likelihoods are not zero; None when a
+    clue speaks of every bin (an elevation): then the belief is kept over all bins."""
+    if clues.elevations:
+        return None
+    clues = _disambiguate(index, clues)  # as the answer will read them
+    mentions = [*clues.mentions, *(e.origin for e in clues.elapsed)]
+    for rel in clues.relations:
+        mentions += [rel.anchor] if rel.other is None else [rel.anchor, rel.other]
+    # the places the likelihoods use (the best few of a name, every place of a generic
+    # word); one they reach beyond the window grows it (Window.wanted)
+    anchors = {a.place_id: a for m in mentions for a, _ in mention_anchors(m, index.anchors)}
+    if any(not e.origin.place_ids for e in clues.elapsed):
+        anchors |= {p: index.anchors[p] for p, _ in index.unsaid_starts}
+    points, routes = [], set()
+    for a in anchors.values():
+        points.append((a.x, a.y, WINDOW_RADIUS_M))
+        for r, _ in a.on_routes:
+            routes |= {r, *(j for j, _ in index.junctions.get(r, ())[1:])}
+    for c in clues.coordinates:
+        x, y = index.network.to_metric.transform(c.lon, c.lat)
+        points.append((x, y, 4.0 * (max(c.uncertainty_m, 30.0) + 40.0)))
+    return window_seeds(index.bins, index.folds, points, sorted(routes))
+
+
+def _on_window(index: LocateIndex, routes: set[int], segments: set[int]) -> LocateIndex:
+    """``index`` over a window of its bins (itself when the window holds them all)."""
+    masks = _masks(index)
+    bins, on = window(index.bins, index.folds, [tm.mask for tm in masks], routes, segments)
+    if bins is index.bins:
+        return index
+    q = copy.copy(index)
+    q.bins = bins
+    view = iter(TagMask(m, tm.weight) for m, tm in zip(on, masks, strict=True))
+    q.tags = {t: next(view) for t in index.tags}
+    q.features = tuple((t, pattern, next(view)) for t, pattern, _ in index.features)
+    return q
+
+
+def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
     state = BeliefState.prior(index.bins)
     seen = _seen_features(index, text)
     if clues.empty and not seen:
@@ -508,6 +583,7 @@ def _range_80(
         return None
     mass = np.bincount(b.route[on], weights=p[on], minlength=len(b.route_ids))
     r = int(np.argmax(mass))
+    b.need(r)
     sel = np.flatnonzero((b.route == r) & np.isfinite(b.km))
     if not len(sel):
         return None
@@ -825,10 +901,9 @@ def _relation_text(index: LocateIndex, rel: Relation) -> Msg | str:
 
 
 def _near(index: LocateIndex, m: Mention, *, sigma_m: float) -> np.ndarray | None:
-    parts = [
-        (w, index.bins.near(a.x, a.y, sigma_m + a.uncertainty_m))
-        for a, w in mention_anchors(m, index.anchors)
-    ]
+    parts = Mixture()  # summed as they come: a generic word may mean hundreds of places
+    for a, w in mention_anchors(m, index.anchors):
+        parts.append((w, index.bins.near(a.x, a.y, sigma_m + a.uncertainty_m)))
     return mixture(parts)
 
 
@@ -899,7 +974,7 @@ def _walked(
 ) -> np.ndarray | None:
     """Where walkers are ``duration_s`` after ``origin`` (before it if ``sign`` < 0)."""
     b = index.bins
-    parts = []
+    parts = Mixture()  # summed as they come: many places, little memory
     lo, hi = duration_s
     # a walking time is only as good as its start: keep the places the words clearly name
     anchors = mention_anchors(origin, index.anchors, limit=3)
@@ -978,7 +1053,7 @@ def _ahead(
     named: frozenset[int] = frozenset(),
 ) -> np.ndarray | None:
     b = index.bins
-    parts = []
+    parts = Mixture()  # summed as they come: many places, little memory
     for a, w in mention_anchors(rel.anchor, index.anchors, limit=4):
         if not a.on_routes:
             parts.append((w * 0.5, b.near(a.x, a.y, 1500.0)))
@@ -1003,7 +1078,7 @@ def _between(
 ) -> np.ndarray | None:
     b = index.bins
     assert rel.other is not None
-    parts = []
+    parts = Mixture()  # summed as they come: many places, little memory
     for a, wa in mention_anchors(rel.anchor, index.anchors, limit=3):
         for c, wc in mention_anchors(rel.other, index.anchors, limit=3):
             for route, km_a in _walk_routes(index, a, named):
@@ -1040,6 +1115,7 @@ def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[C
     for s in order[:MAX_CANDIDATES]:
         if mass[s] < MIN_CANDIDATE_P:
             break
+        b.need_segment(int(s))
         sel = np.flatnonzero(b.segment == s)
         ps = p[sel]
         km = b.km[sel]

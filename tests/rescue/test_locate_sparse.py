@@ -1,0 +1,231 @@
+"""Issue 18: the sparse belief (a window of bins near the clues, the rest folded) gives the
+same answers as the belief over every bin: on every case of the team and the real-text
+sets, and on a generated region of several copies of Kailash."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from geodata import load_region
+from rescue.errors import InvalidInput
+from rescue.locate import LOCAL_TZ, belief, engine, get_index, locate
+from rescue.locate.belief import BeliefState, Window, fold_bins, window
+from routes import RouteNetwork, build_network
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+#: calls that do not say when they were made are answered as if made now: fix "now"
+WHEN = datetime(2026, 6, 1, 12, 0, tzinfo=LOCAL_TZ)
+TOL = 1e-9
+#: a candidate's 80 % km range may move by one 25 m bin: where bins of equal mass meet its
+#: 10 % / 90 % point, sums taken in another order tip the tie either way
+KM_TOL = 0.026
+
+
+@pytest.fixture(scope="module")
+def kailash() -> RouteNetwork:
+    return build_network(load_region("kailash"))
+
+
+def _cases() -> list[dict[str, Any]]:
+    out = []
+    for name in ("locate_cases.jsonl", "locate_real_cases.jsonl"):
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out.append(json.loads(line))
+    return out
+
+
+def _answer(network: RouteNetwork, case: dict[str, Any], *, sparse: bool) -> Any:
+    at = case.get("reported_at")
+    try:
+        return locate(
+            network,
+            case["text"],
+            reported_at=datetime.fromisoformat(at) if at else WHEN,
+            direction=case.get("direction"),
+            sparse=sparse,
+        )
+    except InvalidInput as exc:
+        return str(exc)
+
+
+def _differences(a: Any, b: Any) -> list[str]:
+    """What differs between two answers (candidates in order with probability, point, km
+    range and evidence; questions; the 80 % range), numbers within ``TOL``."""
+    if isinstance(a, str) or isinstance(b, str):
+        return [] if a == b else [f"{a!r} vs {b!r}"]
+    out = []
+    if [c.segment_id for c in a.candidates] != [c.segment_id for c in b.candidates]:
+        return [f"candidates {[c.segment_id for c in a.candidates]} vs {b.candidates}"]
+    for c, d in zip(a.candidates, b.candidates, strict=True):
+        nums = [(c.probability, d.probability), (c.lon, d.lon), (c.lat, d.lat)]
+        if any(abs(u - v) > TOL for u, v in nums):
+            out.append(f"{c.segment_id}: {nums}")
+        if (c.km_range is None) != (d.km_range is None) or (
+            c.km_range is not None
+            and any(abs(u - v) > KM_TOL for u, v in zip(c.km_range, d.km_range, strict=True))
+        ):
+            out.append(f"{c.segment_id}: km range {c.km_range} vs {d.km_range}")
+        if c.evidence != d.evidence:
+            out.append(f"{c.segment_id}: evidence {c.evidence} vs {d.evidence}")
+    qa = [(q.question_id, q.expected_gain_bits) for q in a.questions]
+    qb = [(q.question_id, q.expected_gain_bits) for q in b.questions]
+    if [q for q, _ in qa] != [q for q, _ in qb] or any(
+        abs(u - v) > TOL for (_, u), (_, v) in zip(qa, qb, strict=True)
+    ):
+        out.append(f"questions {qa} vs {qb}")
+    ra, rb = a.range_80, b.range_80
+    if (ra is None) != (rb is None) or (
+        ra is not None
+        and (
+            ra.route_id != rb.route_id
+            or any(
+                abs(u - v) > TOL
+                for u, v in zip(
+                    (ra.km_from, ra.km_to, ra.median_km),
+                    (rb.km_from, rb.km_to, rb.median_km),
+                    strict=True,
+                )
+            )
+        )
+    ):
+        out.append(f"80 % range {ra} vs {rb}")
+    return out
+
+
+def _compare_all(network: RouteNetwork) -> tuple[int, list[str]]:
+    """(answers compared, what differed) over every case of both sets."""
+    cases = _cases()
+    bad = []
+    for case in cases:
+        sparse = _answer(network, case, sparse=True)
+        diff = _differences(sparse, _answer(network, case, sparse=False))
+        bad += [f"{case['text'][:40]}: {d}" for d in diff]
+    return len(cases), bad
+
+
+@pytest.fixture
+def windows_used(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of bins of every window a query ran on (all bins: none recorded)."""
+    sizes: list[int] = []
+    real = engine._on_window
+
+    def counting(index: Any, routes: set[int], segments: set[int]) -> Any:
+        q = real(index, routes, segments)
+        if isinstance(q.bins, Window):
+            sizes.append(len(q.bins))
+        return q
+
+    monkeypatch.setattr(engine, "_on_window", counting)
+    return sizes
+
+
+@pytest.mark.parametrize("every_window", [False, True])
+def test_sparse_answers_are_the_dense_answers_on_kailash(
+    kailash: RouteNetwork,
+    windows_used: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    every_window: bool,
+) -> None:
+    if every_window:  # also the windows keeping most bins (not worth it, so not built)
+        monkeypatch.setattr(belief, "WINDOW_MAX_SHARE", 1.0)
+    n, bad = _compare_all(kailash)
+    assert n == 379
+    assert not bad, "\n".join(bad[:10])
+    assert windows_used  # some queries ran on a window, not on all bins
+    if every_window:
+        assert len(windows_used) > n // 2
+
+
+def test_a_window_grown_from_nothing_gives_the_same_answers(
+    kailash: RouteNetwork, windows_used: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # seeds without the radius around places: every answer is made complete by what the
+    # answer itself asks for (near/along reaching folded bins, candidates, the 80 % range)
+    monkeypatch.setattr(engine, "WINDOW_RADIUS_M", 0.0)
+    monkeypatch.setattr(belief, "WINDOW_MAX_SHARE", 1.0)
+    n, bad = _compare_all(kailash)
+    assert not bad, "\n".join(bad[:10])
+    whole = len(get_index(kailash).bins)
+    assert sum(size < whole for size in windows_used) > n // 4
+
+
+def test_folds_cover_every_bin_once(kailash: RouteNetwork) -> None:
+    index = get_index(kailash)
+    folds = index.folds
+    assert folds.count.sum() == len(index.bins)
+    # a group is one segment, one bin length, one set of masks
+    masks = engine._masks(index)
+    for j, tm in enumerate(masks):
+        assert (tm.mask[folds.first] == folds.masks[:, j]).all()
+    assert (index.bins.segment[folds.first] == folds.segment).all()
+
+
+def test_the_prior_of_a_window_is_the_prior_of_every_bin(kailash: RouteNetwork) -> None:
+    index = get_index(kailash)
+    b = index.bins
+    inner = b.route_ids.index("inner_kora")
+    view, _ = window(b, index.folds, [], {inner}, set())
+    assert isinstance(view, Window) and len(view) < len(b)
+    dense = BeliefState.prior(b).posterior(index.temperature)
+    sparse = BeliefState.prior(view).posterior(index.temperature)
+    n = len(b.segment_ids)
+    per_segment = np.bincount(b.segment, weights=dense, minlength=n)
+    assert np.allclose(np.bincount(view.segment, weights=sparse, minlength=n), per_segment)
+    # the inner kora's bins are kept one by one, with the same mass each
+    kept = b.route == inner
+    assert np.allclose(sparse[: kept.sum()], dense[kept])
+
+
+def test_fold_bins_without_masks(kailash: RouteNetwork) -> None:
+    b = get_index(kailash).bins
+    folds = fold_bins(b, [])
+    assert folds.count.sum() == len(b)
+    assert len(folds.first) < len(b) / 10  # a few lengths per segment
+
+
+@pytest.fixture(scope="module")
+def tiled(tmp_path_factory: pytest.TempPathFactory) -> RouteNetwork:
+    from bench.synthetic import tiled_network, write_tiles
+
+    out = tmp_path_factory.mktemp("tiles")
+    write_tiles(3, out)
+    return tiled_network(3, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we are 2 km past Dirapuk, going up towards the pass",
+        "at the Chuku bridge, my mother fell",
+        "we left Darchen at 7 this morning, walking clockwise",
+        "between Zutulpuk and the fourth prostration point, there is a river",
+        "we are at 5,300 m",
+        "we can see a green lake below us",
+        "help",
+    ],
+)
+def test_sparse_answers_on_a_region_of_three_copies(
+    tiled: RouteNetwork, text: str, windows_used: list[int]
+) -> None:
+    case = {"text": text, "reported_at": "2025-06-14T13:30:00+08:00"}
+    sparse = _answer(tiled, case, sparse=True)
+    assert not _differences(sparse, _answer(tiled, case, sparse=False))
+
+
+def test_a_place_in_one_copy_folds_the_others(tiled: RouteNetwork, windows_used: list[int]) -> None:
+    index = get_index(tiled)
+    whole = len(index.bins)
+    a = index.anchors["chuku_bridge_supply@2"]
+    lon, lat = tiled.to_wgs.transform(a.x, a.y)
+    case = {"text": f"my phone says {lat:.5f}, {lon:.5f}", "reported_at": None}
+    result = _answer(tiled, case, sparse=True)
+    assert windows_used and max(windows_used) < whole / 2
+    assert result.candidates[0].segment_id.endswith("@2")
+    assert not _differences(result, _answer(tiled, case, sparse=False))
