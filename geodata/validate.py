@@ -56,6 +56,7 @@ import shapely
 import shapely.geometry
 from pyproj.exceptions import CRSError
 
+from geodata.capabilities import CAPABILITIES
 from rescue.errors import DataValidationError
 
 __all__ = [
@@ -97,7 +98,6 @@ JOIN_TOLERANCE_M = 1.0
 
 QUALITIES = ("track_consensus", "published_fixes", "hand_traced", "estimated")
 MODES = ("foot", "vehicle")
-CAPABILITIES = ("vehicle", "foot_team", "medical", "horse", "helicopter_landing")
 SEASONS = ("year_round", "seasonal")
 ELEVATION_RANGE_M = (-500.0, 9000.0)
 #: features may lie this far (degrees, ~25 km) outside the region's declared bbox

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
-from zoneinfo import ZoneInfo
 
 import shapely
 from shapely import STRtree
@@ -51,7 +50,9 @@ from shapely.errors import GEOSException
 from shapely.geometry import LineString, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
+from rescue.closure_reasons import REASONS
 from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
+from rescue.localtime import LOCAL_TZ
 from routes.graph import PROFILE_MODES
 
 if TYPE_CHECKING:
@@ -81,12 +82,8 @@ __all__ = [
     "closures_on_edge",
 ]
 
-#: why a way is closed ("flood" covers a high river)
-REASONS: tuple[str, ...] = ("snow", "landslide", "flood", "ice", "other")
 #: who a closure affects: everyone, or vehicles only
 MODES: tuple[str, ...] = ("all", "vehicle")
-#: naive times given by users are local time on the circuit
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 #: half-width of the corridor around a drawn line
 LINE_BUFFER_M = 30.0
 #: share of an edge's length inside the corridor from which the edge is covered

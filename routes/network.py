@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -18,13 +18,11 @@ from shapely.geometry import LineString, Point
 
 from rescue.errors import InvalidInput, NotFound
 from routes.costs import PROFILES
+from routes.direction import DIRECTIONS, Direction
 from routes.graph import graph_from_ways
 from routes.linref import RouteLine, RoutePosition
 
 __all__ = ["RouteNetwork", "RouteStop", "build_network", "Direction"]
-
-Direction = Literal["clockwise", "counterclockwise"]
-DIRECTIONS: tuple[str, ...] = ("clockwise", "counterclockwise")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast, get_args
+from typing import cast
 
 from flask import Request
 
@@ -19,6 +19,7 @@ from rescue.errors import InvalidInput
 from rescue.locate import LOCAL_TZ
 from rescue.locate.clues import MAX_TEXT_CHARS  # checked here too, with the other problems
 from rescue.locate.model import Direction
+from routes.direction import DIRECTIONS
 from web import bodies
 from web.bodies import MAX_BODY_BYTES
 
@@ -33,7 +34,6 @@ __all__ = [
     "read_body",
 ]
 
-DIRECTIONS: tuple[str, ...] = get_args(Direction)
 FIELDS = ("text", "reported_at", "direction")
 # LOCAL_TZ, the zone of a ``reported_at`` without an offset, is the call centre's: Beijing time
 

@@ -30,7 +30,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,9 @@ import shapely
 from pyproj import Geod
 
 from rescue.errors import DataValidationError, InvalidInput, SandtableError
+from rescue.localtime import LOCAL_TZ  # China Standard Time, where callers give clock times
 from rescue.locate.model import LocateResult
+from routes.direction import DIRECTIONS
 
 __all__ = [
     "CLUE_TYPES",
@@ -84,7 +86,6 @@ CLUE_TYPES: tuple[str, ...] = (
     "direction",  # the walking direction (clockwise / counter-clockwise), in text or API
 )
 LANGUAGES: tuple[str, ...] = ("en", "zh", "mixed")
-DIRECTIONS: tuple[str, ...] = ("clockwise", "counterclockwise")
 
 #: Acceptance targets: name -> (threshold, "min" or "max").
 TARGETS: Mapping[str, tuple[float, str]] = {
@@ -98,8 +99,6 @@ TARGETS: Mapping[str, tuple[float, str]] = {
 
 DEFAULT_CASES = Path(__file__).resolve().parents[2] / "tests" / "data" / "locate_cases.jsonl"
 
-#: China Standard Time: local time everywhere in Tibet (DOMAIN.md); callers give clock times.
-LOCAL_TZ = timezone(timedelta(hours=8), "CST")
 
 #: ``locate(network, text, *, reported_at=None, direction=None) -> LocateResult``
 Locator = Callable[..., LocateResult]
