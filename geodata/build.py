@@ -1210,6 +1210,7 @@ def build_region(
         "geometry_fit": geometry_fit,
         "warnings": builder.warnings,
         "build_command": f"sandtable build-region {spec.region_id} --source <raw folder>",
+        "evacuation_station_id": spec.evacuation_station_id,
     }
     layers = {
         "trails": _collection(trails),

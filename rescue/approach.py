@@ -57,7 +57,7 @@ from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, Virtua
 
 __all__ = [
     "CostFunction",
-    "EVACUATION_DESTINATION",
+    "evacuation_destination",
     "MAX_ALTERNATIVES",
     "MAX_ALTERNATIVE_RATIO",
     "MAX_SHARED_FRACTION",
@@ -95,8 +95,6 @@ MAX_ALTERNATIVES = 3
 MAX_ALTERNATIVE_RATIO = 3.0
 #: penalised searches per station (several may repeat a path already found)
 _MAX_PENALTY_ROUNDS = 6
-#: the station the casualty is driven to
-EVACUATION_DESTINATION = "baga_health_centre"
 #: the profile of the evacuation's carried leg
 _CARRY_PROFILE = "stretcher_carry"
 _RESPONDING = ("vehicle", "foot_team")
@@ -1113,9 +1111,10 @@ def _evacuate(
 ) -> Evacuation | None:
     """Carry then drive to the clinic, from the target point whose evacuation is slowest."""
     stations = network.region.stations
-    if EVACUATION_DESTINATION not in stations.index:
+    dest_id = evacuation_destination(network)
+    if dest_id is None:
         return None
-    dest = _station_node(network, EVACUATION_DESTINATION)
+    dest = _station_node(network, dest_id)
     if dest is None:
         return None
     sg = StateGraph(
@@ -1152,8 +1151,8 @@ def _evacuate(
             handover_name=hname,
             handover_lon=hlon,
             handover_lat=hlat,
-            destination_id=EVACUATION_DESTINATION,
-            destination_name=str(stations.at[EVACUATION_DESTINATION, "name_en"]),
+            destination_id=dest_id,
+            destination_name=str(stations.at[dest_id, "name_en"]),
         )
         if worst is None or ev.total_s > worst.total_s:
             worst = ev
@@ -1199,6 +1198,19 @@ def _validate(
     if off:
         raise InvalidInput(f"station(s) not on the route network: {', '.join(off)}")
     return list(dict.fromkeys(stations))
+
+
+def evacuation_destination(network: Any) -> str | None:
+    """Return the station a casualty is driven to, or None if the region names none.
+
+    The region's data names it (``metadata.json``'s ``evacuation_station_id``, written by
+    the build from :attr:`geodata.specs.RegionSpec.evacuation_station_id`); an id that
+    is not one of the region's stations counts as none.
+    """
+    station_id = network.region.metadata.get("evacuation_station_id")
+    if isinstance(station_id, str) and station_id in network.region.stations.index:
+        return station_id
+    return None
 
 
 def _station_node(network: Any, station_id: str) -> str | None:
