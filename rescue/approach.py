@@ -41,7 +41,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
 from routes.costs import get_profile
 from routes.graph import PROFILE_MODES
 from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, VirtualArc, topology
+from routes.snap import foot_edge_index, is_forward, snap_to_edge
 
 __all__ = [
     "CostFunction",
@@ -573,22 +573,6 @@ def _fmt(seconds: float) -> str:
 
 
 # --------------------------------------------------------------------------- targets
-def _edge_index(network: Any) -> tuple[STRtree, list[tuple[str, str, str]]]:
-    def build(net: Any) -> tuple[STRtree, list[tuple[str, str, str]]]:
-        edges = [
-            (u, v, k)
-            for u, v, k, d in net.graph.edges(keys=True, data=True)
-            if k.endswith(":f") and "foot" in d["modes"]
-        ]
-        geoms = [
-            LineString(np.asarray(net.graph.edges[e]["geometry"].coords)[:, :2]) for e in edges
-        ]
-        return STRtree(geoms), edges
-
-    index: tuple[STRtree, list[tuple[str, str, str]]] = network.derive("approach_edge_index", build)
-    return index
-
-
 def _snap(
     network: Any,
     lon: float,
@@ -607,23 +591,23 @@ def _snap(
     pt = Point(x, y)
     G = network.graph
     if only is None:
-        tree, edges = _edge_index(network)
-        (i,) = tree.query_nearest(pt, all_matches=False)
-        u, v, k = edges[int(i)]
+        snap = foot_edge_index(network).snap(x, y)
+        if snap is None:
+            raise InvalidInput(f"the {G.graph.get('region_id', 'region')} network has no trail")
     else:
-        u, v, k = min(only, key=lambda e: G.edges[e]["geometry"].distance(pt))
-    geom = LineString(np.asarray(G.edges[u, v, k]["geometry"].coords)[:, :2])
-    offset = float(geom.distance(pt))
+        edge = min(only, key=lambda e: G.edges[e]["geometry"].distance(pt))
+        snap = snap_to_edge(G, edge, x, y)
+    offset = snap.offset_m
     if offset > MAX_TARGET_OFFSET_M:
         raise InvalidInput(
             f"({lon:.5f}, {lat:.5f}) is {offset / 1000:.1f} km from the nearest trail or road; "
             f"targets must lie within {MAX_TARGET_OFFSET_M / 1000:.0f} km of the "
             f"{G.graph.get('region_id', 'region')} network"
         )
-    fraction = float(geom.project(pt, normalized=True)) if geom.length > 0 else 0.0
-    q = geom.interpolate(fraction, normalized=True)
-    qlon, qlat = network.to_wgs.transform(q.x, q.y)
-    return TargetPoint(label, u, v, k, fraction, float(qlon), float(qlat), offset)
+    qlon, qlat = network.to_wgs.transform(snap.x, snap.y)
+    return TargetPoint(
+        label, snap.u, snap.v, snap.key, snap.fraction, float(qlon), float(qlat), offset
+    )
 
 
 def _resolve_target(network: Any, target: Any) -> list[TargetPoint]:
@@ -635,7 +619,7 @@ def _resolve_target(network: Any, target: Any) -> list[TargetPoint]:
         edges = [
             (u, v, k)
             for u, v, k, d in G.edges(keys=True, data=True)
-            if d.get("segment_id") == target and k.endswith(":f") and "foot" in d["modes"]
+            if d.get("segment_id") == target and is_forward(k) and "foot" in d["modes"]
         ]
         if not edges:
             raise NotFound(f"segment {target!r} has no walkable edge")
@@ -1041,7 +1025,9 @@ def _unreachable(sg: StateGraph, start: int, target: TargetPoint, builder: _LegB
             best = key
     assert best is not None  # the start itself is reached
     gap, eta, state = best
-    node = G.nodes[sg.topo.nodes[sg.node_of(state)]]
+    reached = sg.node_of(state)
+    assert reached is not None  # states without a node were skipped above
+    node = G.nodes[sg.topo.nodes[reached]]
     return Plan(
         station_id="",
         station_name="",

@@ -53,7 +53,7 @@ from shapely.geometry.base import BaseGeometry
 from rescue.closure_reasons import REASONS
 from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
 from rescue.localtime import LOCAL_TZ
-from routes.graph import PROFILE_MODES
+from routes.graph import PROFILE_MODES, edge_stem
 
 if TYPE_CHECKING:
     from geodata.store import RouteStore
@@ -615,7 +615,7 @@ def _edge_index(network: Any) -> _EdgeIndex:
         geoms: dict[str, BaseGeometry] = {}
         by_segment: dict[str, set[EdgeKey]] = {}
         for u, v, k, d in net.graph.edges(keys=True, data=True):
-            stem = k.rsplit(":", 1)[0]
+            stem = edge_stem(k)
             groups.setdefault(stem, []).append((u, v, k))
             geoms.setdefault(stem, shapely.force_2d(d["geometry"]))
             if d.get("segment_id") is not None:
