@@ -703,6 +703,8 @@ class _Builder:
                 start_id, end_id = road["from_id"], road["to_id"]
                 start_xy, end_xy = self._road_end(start_id), self._road_end(end_id)
             if rid in self.spec.trail_following_roads or start_id == end_id:
+                if start_id is None or end_id is None:  # a junction end: no place to follow from
+                    continue
                 line = self._along_trails(start_id, end_id, rid)
                 if line is None:
                     continue

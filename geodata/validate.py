@@ -633,7 +633,7 @@ def _check_cues(cues: Any, place_ids: Mapping[str, int] | None, problems: _Probl
                     problems.add(where, f"place id {pid!r} is not in places.geojson")
         for key in ("pad_m", "weight"):
             value = cue.get(key)
-            if not _is_number(value) or value < 0:
+            if not isinstance(value, int | float) or not _is_number(value) or value < 0:
                 problems.add(where, f"property {key!r} must be a number >= 0, got {value!r}")
 
 

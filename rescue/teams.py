@@ -215,7 +215,7 @@ class TeamStore:
         return {str(r["station_id"]): dict(r) for r in conn.execute(query).mappings()}
 
     @staticmethod
-    def _busy_with(conn: Connection, current: Mapping[str, Any] | None) -> int | None:
+    def _busy_with(conn: Connection, current: Mapping[Any, Any] | None) -> int | None:
         """The open incident the team is committed to, if any."""
         if current is None or current["status"] != "committed" or current["incident_id"] is None:
             return None

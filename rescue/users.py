@@ -592,7 +592,9 @@ class UserStore:
                     )
             now = datetime.now(UTC)
             fields = sorted("password" if k == "password_hash" else k for k in values)
-            shown = {k: values[k] for k in ("role", "active", "display_name") if k in values}
+            shown: dict[str, Any] = {
+                k: values[k] for k in ("role", "active", "display_name") if k in values
+            }
             values["updated_at"] = now
             conn.execute(
                 users_table.update().where(users_table.c.user_id == user_id).values(**values)

@@ -1156,8 +1156,8 @@ def pace_memory(
         actual = float(row[j] - row[i])
         if i == first or elapsed <= 0 or actual <= 0:
             continue
-        x = math.log(elapsed / est(float(pred[first, i])))
-        rows.append((elapsed, x, math.log(actual / est(float(pred[i, j])))))
+        lx = math.log(elapsed / est(float(pred[first, i])))
+        rows.append((elapsed, lx, math.log(actual / est(float(pred[i, j])))))
     if not rows:
         return {}
     arr = np.array(rows)

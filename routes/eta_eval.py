@@ -233,7 +233,7 @@ def evaluate_eta(
     rows: list[tuple[float, ...]] = []
     for row, first, i, j in landmark_pairs(times):
         elapsed = None if i == first else float(row[i] - row[first])
-        actual = float(row[j] - row[i])
+        actual_s = float(row[j] - row[i])
         base = float(pred["model"][i, j])
         if table:
             p10, p50, p90 = ratio_quantiles_at(table, base)
@@ -245,7 +245,7 @@ def evaluate_eta(
             pace = own_pace(cal, elapsed, float(pred["model"][first, i]), table=table)
         rows.append(
             (
-                actual,
+                actual_s,
                 est,
                 float(pred["length"][i, j]) / cal.baseline_speed_mps,
                 float(pred["naismith"][i, j]),

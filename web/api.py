@@ -253,4 +253,5 @@ def _geojson(body: dict[str, Any]) -> Response:
     response.mimetype = _GEOJSON
     response.headers["Cache-Control"] = "private, no-cache"  # revalidate: versions move on
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # sets 304 in place
+    return response
