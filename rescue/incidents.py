@@ -58,8 +58,8 @@ from sqlalchemy import (
     Connection,
     Engine,
     ForeignKey,
+    Index,
     Integer,
-    MetaData,
     RowMapping,
     String,
     Table,
@@ -70,7 +70,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from geodata.store.audit import record
-from geodata.store.schema import UtcDateTime
+from geodata.store.schema import Base, UtcDateTime
 from rescue.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
@@ -364,7 +364,7 @@ def parse(model: type[M], body: Mapping[str, Any], *, what: str) -> M:
 
 
 # --------------------------------------------------------------------------- tables
-metadata = MetaData()
+metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 
 incidents_table = Table(
     "incidents",
@@ -390,40 +390,59 @@ incidents_table = Table(
     Column("version", Integer, nullable=False),
     Column("idempotency_key", String(200), unique=True),  # "<username>:<key>"
     Column("idempotency_digest", String(64)),
+    Index("ix_incidents_status", "status"),  # indexes as the migrations made them
 )
 
 descriptions_table = Table(
     "incident_descriptions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("text", Text, nullable=False),
     Column("added_at", UtcDateTime(), nullable=False),
     Column("added_by", String(64), nullable=False),
+    Index("ix_incident_descriptions_incident", "incident_id"),
 )
 
 events_table = Table(
     "incident_events",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("at", UtcDateTime(), nullable=False),
     Column("by", String(64), nullable=False),
     Column("from_status", String(24)),
     Column("to_status", String(24), nullable=False),
     Column("outcome", String(24)),
     Column("note", Text),
+    Index("ix_incident_events_incident", "incident_id"),
 )
 
 edits_table = Table(
     "incident_edits",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("at", UtcDateTime(), nullable=False),
     Column("by", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     Column("changes", JSON, nullable=False),
+    Index("ix_incident_edits_incident", "incident_id"),
 )
 
 _EDITABLE: Final = (

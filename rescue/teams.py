@@ -22,8 +22,8 @@ from sqlalchemy import (
     Connection,
     Engine,
     ForeignKey,
+    Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from geodata.store.audit import record
-from geodata.store.schema import UtcDateTime
+from geodata.store.schema import Base, UtcDateTime
 from rescue.errors import Conflict, InvalidInput, NotFound
 from rescue.incidents import CLOSED_STATUSES, incidents_table
 
@@ -46,18 +46,24 @@ STATUS_NAMES: Final = {
 }
 _MAX_NOTE = 500
 
-metadata = MetaData()
+metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 team_status_table = Table(
     "team_status",
     metadata,
     Column("region_id", String(64), primary_key=True),
     Column("station_id", String(64), primary_key=True),
     Column("status", String(24), nullable=False),
-    Column("incident_id", Integer, ForeignKey(incidents_table.c.incident_id), nullable=True),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey(incidents_table.c.incident_id, ondelete="SET NULL"),
+        nullable=True,
+    ),
     Column("note", Text, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("updated_by", String(64), nullable=False),
     Column("version", Integer, nullable=False),
+    Index("ix_team_status_incident", "incident_id"),  # as migration 0008 made it
 )
 
 
