@@ -124,7 +124,7 @@ def _responding(network: Any) -> tuple[list[str], Any]:
     """Responding on-network station ids and their metric (x, y) as an (n, 2) array."""
     import numpy as np
 
-    from rescue.errors import NotFound
+    from geodata.errors import NotFound
 
     ids, xy = [], []
     table = network.region.stations

@@ -38,7 +38,7 @@ def _queries() -> list[tuple[str, str | None]]:
 def _time_queries(network: Any, queries: list[tuple[str, str | None]], repeat: int) -> list[float]:
     from datetime import datetime
 
-    from rescue.errors import InvalidInput
+    from geodata.errors import InvalidInput
     from rescue.locate import locate
 
     times = []

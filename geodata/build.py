@@ -42,10 +42,10 @@ from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
 from geodata.consensus import Centreline, consensus_centreline, distance_stats, project_tracks
+from geodata.errors import DataValidationError, InvalidInput
 from geodata.files import write_region
 from geodata.raw import read_gazetteer, read_roads, read_tracks
 from geodata.specs import CircuitSpec, RegionSpec, TraceSpec, get_spec
-from rescue.errors import DataValidationError, InvalidInput
 
 __all__ = ["BuildReport", "Calibrator", "build_region", "parse_length_km", "normalise_surface"]
 

@@ -418,7 +418,7 @@ def get_spec(region_id: str) -> RegionSpec:
     NotFound
         If no spec exists for ``region_id``.
     """
-    from rescue.errors import NotFound
+    from geodata.errors import NotFound
 
     try:
         return REGION_SPECS[region_id]

@@ -2,7 +2,7 @@
 
 Every check here *collects* problems instead of stopping at the first one, and
 :func:`read_region_files` raises a single
-:class:`~rescue.errors.DataValidationError` whose ``details`` list every
+:class:`~geodata.errors.DataValidationError` whose ``details`` list every
 problem. Each detail names the file, the feature (index and id when known) and
 the field, for example::
 
@@ -57,7 +57,7 @@ import shapely.geometry
 from pyproj.exceptions import CRSError
 
 from geodata.capabilities import CAPABILITIES
-from rescue.errors import DataValidationError
+from geodata.errors import DataValidationError
 
 __all__ = [
     "LAYERS",

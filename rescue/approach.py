@@ -44,7 +44,7 @@ import numpy as np
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from rescue.errors import InvalidInput, NotFound
+from geodata.errors import InvalidInput, NotFound
 from rescue.locate.model import Candidate, LocateResult
 
 if TYPE_CHECKING:

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.capabilities import CAPABILITIES
-from rescue.errors import InvalidInput, NotFound
+from geodata.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:  # the network type lives upstream; only its attributes are used here
     import geopandas as gpd

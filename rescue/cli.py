@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rescue.errors import InvalidInput, SandtableError
+from geodata.errors import InvalidInput, SandtableError
 
 __all__ = ["main", "build_parser"]
 

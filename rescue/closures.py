@@ -9,7 +9,7 @@ a time window that may be open-ended.
 Everything here is framework-free:
 
 * :func:`parse_closure` turns an API body into a :class:`Closure` or raises one
-  :class:`~rescue.errors.InvalidInput` listing every problem;
+  :class:`~geodata.errors.InvalidInput` listing every problem;
 * :func:`affected_edges` maps a closure onto the graph (both directions of every
   piece it covers), in the network's metric CRS;
 * :class:`DatabaseClosureStore` keeps closures in the route database
@@ -50,8 +50,8 @@ from shapely.errors import GEOSException
 from shapely.geometry import LineString, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
+from geodata.errors import Conflict, DataValidationError, InvalidInput, NotFound
 from rescue.closure_reasons import REASONS
-from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
 from rescue.localtime import LOCAL_TZ
 from routes.graph import PROFILE_MODES, edge_stem
 

@@ -24,10 +24,10 @@ Every write is one transaction. Creating is idempotent on ``idempotency_key`` pe
 user (the unique constraint decides between concurrent double submits): the column
 holds ``<username>:<key>``, so two users may use one key independently, and
 ``idempotency_digest`` the SHA-256 of the parsed body, so a key reused with a different
-body is a :class:`~rescue.errors.Conflict` rather than a report silently dropped
+body is a :class:`~geodata.errors.Conflict` rather than a report silently dropped
 (migration ``0006``); updates and
 transitions carry the ``base_version`` they were made on, and a stale one is a
-:class:`~rescue.errors.Conflict`.
+:class:`~geodata.errors.Conflict`.
 
 The tables are created by the Alembic migration ``0004``; this module has its own
 Core definitions of them and depends on no web framework.
@@ -69,9 +69,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from geodata.errors import Conflict, Forbidden, InvalidInput, NotFound
 from geodata.store.audit import record
 from geodata.store.schema import Base, UtcDateTime
-from rescue.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
     "CAUSES",

@@ -43,7 +43,7 @@ import shapely
 from shapely import STRtree
 from sqlalchemy import Engine, func, select
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.incidents import (
     CAUSES,
     CLOSED_STATUSES,

@@ -6,7 +6,7 @@ committed to an incident that has since been resolved is available again (the st
 is read with the incident's, nothing has to be released by hand).
 
 Committing a team that is already committed to another open incident is refused with a
-:class:`~rescue.errors.Conflict` naming that incident, unless the caller confirms
+:class:`~geodata.errors.Conflict` naming that incident, unless the caller confirms
 (``force``): the dispatcher is warned before sending one post to two incidents. Every
 change is written with its audit entry in one transaction (``team.update``).
 """
@@ -30,9 +30,9 @@ from sqlalchemy import (
     select,
 )
 
+from geodata.errors import Conflict, InvalidInput, NotFound
 from geodata.store.audit import record
 from geodata.store.schema import Base, UtcDateTime
-from rescue.errors import Conflict, InvalidInput, NotFound
 from rescue.incidents import CLOSED_STATUSES, incidents_table
 
 __all__ = ["STATUSES", "TeamStore", "team_status_table"]

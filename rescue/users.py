@@ -60,9 +60,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from geodata.errors import Conflict, InvalidInput, NotFound
 from geodata.store.audit import record
 from geodata.store.schema import Base, UtcDateTime
-from rescue.errors import Conflict, InvalidInput, NotFound
 
 __all__ = [
     "MAX_PASSWORD_CHARS",

@@ -68,7 +68,7 @@ from scipy.optimize import least_squares
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.costs import WalkingModel, load_model
 
 __all__ = [

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.calibrate import (
     _ARRIVAL_BEFORE_M,
     Calibration,

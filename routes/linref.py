@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = ["RouteLine", "RoutePosition"]
 

@@ -16,7 +16,7 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
-from rescue.errors import InvalidInput, NotFound
+from geodata.errors import InvalidInput, NotFound
 from routes.costs import PROFILES
 from routes.direction import DIRECTIONS, Direction
 from routes.graph import graph_from_ways

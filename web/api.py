@@ -45,11 +45,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from geodata.errors import InvalidInput
 from geodata.store import audit
 from rescue import catalog, kmposts
 from rescue.approach import plan_with_closures
 from rescue.closures import parse_closure
-from rescue.errors import InvalidInput
 from rescue.locate import locate
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.auth import current_user_name, require_role

@@ -50,7 +50,7 @@ from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.wrappers import Response as BaseResponse
 
-from rescue.errors import (
+from geodata.errors import (
     Forbidden,
     InvalidInput,
     TooManyRequests,

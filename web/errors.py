@@ -1,6 +1,6 @@
 """HTTP status codes for Sandtable's errors, and JSON error bodies for the API.
 
-This is the only place that maps :mod:`rescue.errors` classes to HTTP codes.
+This is the only place that maps :mod:`geodata.errors` classes to HTTP codes.
 Every error body under ``/api/`` has the form::
 
     {"error": {"status": 422, "code": "invalid_input", "message": "...", "details": [...]}}
@@ -16,7 +16,7 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from rescue.errors import (
+from geodata.errors import (
     Conflict,
     Forbidden,
     InvalidInput,

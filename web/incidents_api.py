@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import UnsupportedMediaType
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.incidents import (
     MAX_LIST,
     IncidentCreate,

@@ -2,7 +2,7 @@
 
 A body is JSON ``{"text": str, "reported_at": ISO-8601, "direction": "clockwise" |
 "counterclockwise"}``; only ``text`` is required. Every problem is collected and
-raised as one :class:`~rescue.errors.InvalidInput` naming the field and the value,
+raised as one :class:`~geodata.errors.InvalidInput` naming the field and the value,
 so a caller fixes everything in one go. The size of the body is capped before it
 is read (:data:`MAX_BODY_BYTES`, a 413).
 """
@@ -15,7 +15,7 @@ from typing import cast
 
 from flask import Request
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate import LOCAL_TZ
 from rescue.locate.clues import MAX_TEXT_CHARS  # checked here too, with the other problems
 from rescue.locate.model import Direction

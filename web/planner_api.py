@@ -28,9 +28,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from geodata.edits import join_ways, split_way
+from geodata.errors import InvalidInput
 from geodata.export import FORMATS, export
 from geodata.store import FeatureEdit, VersionInfo
-from rescue.errors import InvalidInput
 from web import bodies
 from web.auth import current_user_name, require_role
 from web.state import get_state, network_for

@@ -40,10 +40,10 @@ from pyproj import Transformer
 from rapidfuzz import fuzz
 from shapely.geometry import LineString, Point
 
+from geodata.errors import DataValidationError, InvalidInput, SandtableError
 from geodata.importers._model import ImportResult, ImportWarning
 from geodata.store import FeatureEdit, Snapshot
 from geodata.validate import ID_FIELDS, check_region_documents
-from rescue.errors import DataValidationError, InvalidInput, SandtableError
 
 __all__ = [
     "MATCH_TOLERANCE_M",

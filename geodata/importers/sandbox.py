@@ -32,7 +32,7 @@ from geodata.importers._model import ImportRejected, ImportResult
 if TYPE_CHECKING:
     from geodata.importers.preview import ImportPreview
     from geodata.store import Snapshot
-from rescue.errors import InvalidInput, TooManyRequests
+from geodata.errors import InvalidInput, TooManyRequests
 
 __all__ = [
     "CHECK_MEMORY_BYTES",

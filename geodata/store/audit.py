@@ -32,9 +32,9 @@ from sqlalchemy import (
     select,
 )
 
+from geodata.errors import InvalidInput
 from geodata.store.changes_feed import announce
 from geodata.store.schema import Base, JsonType, UtcDateTime
-from rescue.errors import InvalidInput
 
 __all__ = ["MAX_ENTRIES", "audit_table", "entries", "record"]
 

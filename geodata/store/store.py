@@ -10,9 +10,9 @@ instance directory: WAL journal, foreign keys on, writers serialised with
   or any past one (the current rows with the later changes undone), validated exactly
   as the committed files are.
 * :meth:`RouteStore.commit` applies feature edits in one transaction: an edit based on
-  a stale ``revision`` is a :class:`~rescue.errors.Conflict` carrying both versions of
+  a stale ``revision`` is a :class:`~geodata.errors.Conflict` carrying both versions of
   the feature; edits that would break the data contract are refused whole
-  (:class:`~rescue.errors.InvalidInput` listing every problem); otherwise one new
+  (:class:`~geodata.errors.InvalidInput` listing every problem); otherwise one new
   :class:`~geodata.store.schema.Version` with one change per feature (GeoJSON before
   and after) is written and becomes current.
 * :meth:`RouteStore.restore` writes an old version's state as a new version.
@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection, CursorResult, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from geodata.errors import Conflict, DataValidationError, InvalidInput, NotFound, SandtableError
 from geodata.files import DEFAULT_DATA_DIR, Region, list_regions, region_from_documents
 from geodata.store.audit import record
 from geodata.store.schema import (
@@ -58,7 +59,6 @@ from geodata.validate import (
     check_region_documents,
     read_region_files,
 )
-from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound, SandtableError
 
 try:
     import fcntl

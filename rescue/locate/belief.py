@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from shapely import STRtree
 from shapely.geometry import Point
 
-from rescue.errors import NotFound
+from geodata.errors import NotFound
 from rescue.locate.model import Mention, Relation
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate._doc import Doc, en, zh
 from rescue.locate._numbers import Amount, find_amounts, zh_number
 from rescue.locate._relations import DEPARTURE_EN, WALK_ON, find_relations, relation

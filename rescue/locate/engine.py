@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from scipy.spatial import cKDTree
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.localtime import LOCAL_TZ
 from rescue.locate.belief import (
     DIRECTION_PRIOR,

@@ -39,7 +39,7 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from rescue.errors import DataValidationError, InvalidInput, SandtableError
+from geodata.errors import DataValidationError, InvalidInput, SandtableError
 from rescue.localtime import LOCAL_TZ  # China Standard Time, where callers give clock times
 from rescue.locate.model import LocateResult
 from routes.direction import DIRECTIONS

@@ -74,7 +74,7 @@ from pypinyin.pinyin_dict import pinyin_dict
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate.model import Mention
 
 if TYPE_CHECKING:

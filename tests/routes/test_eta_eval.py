@@ -11,8 +11,8 @@ import pytest
 from shapely.geometry import LineString
 
 from geodata import load_region
+from geodata.errors import InvalidInput
 from rescue.cli import main
-from rescue.errors import InvalidInput
 from routes.calibrate import Calibration
 from routes.eta_eval import arrival_table, evaluate_eta, pair_predictions
 
