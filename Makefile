@@ -33,6 +33,8 @@ region: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy routes rescue geodata sandtable
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor

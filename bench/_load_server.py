@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 def _sandtable() -> list[str]:
     script = Path(sys.executable).parent / "sandtable"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "rescue.cli"]
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "sandtable.cli"]
 
 
 def _server_env(instance_dir: Path, database_url: str | None) -> dict[str, str]:

@@ -124,7 +124,7 @@ def _responding(network: Any) -> tuple[list[str], Any]:
     """Responding on-network station ids and their metric (x, y) as an (n, 2) array."""
     import numpy as np
 
-    from rescue.errors import NotFound
+    from geodata.errors import NotFound
 
     ids, xy = [], []
     table = network.region.stations
@@ -302,7 +302,7 @@ def _time_pgrouting(
     except ImportError as exc:
         print(f"  {label}: routes.multimodal.state_graph not available ({exc}); pgRouting skipped")
         return None
-    from rescue.approach import EVACUATION_DESTINATION
+    from rescue.approach import evacuation_destination
 
     t0 = time.perf_counter()
     sg = state_graph(network, "rescue_team")
@@ -325,7 +325,7 @@ def _time_pgrouting(
         drives = "vehicle" in table_st.at[sid, "capabilities"]
         return int(sg.state(node, "vehicle" if drives else "foot")) + 1
 
-    clinic = network.node_of(table_st.at[EVACUATION_DESTINATION, "place_id"])
+    clinic = network.node_of(table_st.at[evacuation_destination(network), "place_id"])
     clinic_state = int(sg.state(clinic, "vehicle")) + 1
     targets = []
     for job in jobs:

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             env["SANDTABLE_DATABASE_URL"] = args.database_url
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "rescue.cli", "serve", "--port", str(port)]
+        command = [sys.executable, "-m", "sandtable.cli", "serve", "--port", str(port)]
         command += ["--instance-dir", str(Path(scratch) / "instance")]
         proc = subprocess.Popen(
             command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

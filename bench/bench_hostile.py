@@ -4,7 +4,7 @@ Run: ``python -m bench.bench_hostile [--scale 1.0] [--timeout 60] [--postgis |
 --database-url URL] [--server-repo PATH] [--server-memory-gb N] [--fresh-server]
 [--only NAME ...]``.
 
-A real server (``python -m rescue.cli serve``) is started on a free loopback port
+A real server (``python -m sandtable.cli serve``) is started on a free loopback port
 with a fresh instance directory (SQLite unless ``--database-url``), from this
 checkout or from ``--server-repo`` (another checkout, e.g. the code before the
 fix, to measure "before" figures; ``--server-memory-gb`` then caps its address
@@ -79,7 +79,7 @@ def _descendants(pid: int) -> list[int]:
 
 
 class Server:
-    """``python -m rescue.cli serve`` from ``repo`` on a free port, optionally memory-capped."""
+    """``python -m sandtable.cli serve`` from ``repo`` on a free port, optionally memory-capped."""
 
     def __init__(
         self, repo: Path, instance: Path, database_url: str | None, memory_gb: float | None
@@ -101,7 +101,7 @@ class Server:
         self.run_cli("create-user", "bench", "--role", "planner", "--password-stdin")
         self.log = (instance / "server.log").open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rescue.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "sandtable.cli", "serve", "--port", str(self.port)],
             cwd=repo,
             env=self.env,
             stdout=self.log,
@@ -121,7 +121,7 @@ class Server:
 
     def run_cli(self, *args: str) -> None:
         subprocess.run(
-            [sys.executable, "-m", "rescue.cli", *args],
+            [sys.executable, "-m", "sandtable.cli", *args],
             cwd=self.repo,
             env=self.env,
             input=PASSWORD + "\n",

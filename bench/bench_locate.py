@@ -55,7 +55,7 @@ def _time_queries(
 ) -> tuple[list[float], list[float], list[Any]]:
     """(wall s, CPU s, answers of the last round) per query; ``warm``: a first round that
     only warms caches (not timed)."""
-    from rescue.errors import InvalidInput
+    from geodata.errors import InvalidInput
     from rescue.locate import locate
 
     wall, cpu, answers = [], [], []

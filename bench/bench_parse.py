@@ -30,7 +30,7 @@ def _time_calls(
     calls: Sequence[tuple[str, Callable[[], object]]], repeat: int
 ) -> tuple[list[float], str, float]:
     """Seconds per call over ``repeat`` rounds (after a warm-up), the slowest label, its time."""
-    from rescue.errors import InvalidInput
+    from geodata.errors import InvalidInput
 
     times: list[float] = []
     worst_label, worst = "", -1.0

@@ -7,6 +7,7 @@ contract is in DEVELOPERS.md; the checks are in :mod:`geodata.validate`.
 
 from __future__ import annotations
 
+from geodata.errors import DataValidationError
 from geodata.files import (
     DEFAULT_DATA_DIR,
     LAYERS,
@@ -15,7 +16,6 @@ from geodata.files import (
     load_region,
     write_region,
 )
-from rescue.errors import DataValidationError
 
 __all__ = [
     "DEFAULT_DATA_DIR",

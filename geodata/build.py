@@ -42,10 +42,10 @@ from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
 from geodata.consensus import Centreline, consensus_centreline, distance_stats, project_tracks
+from geodata.errors import DataValidationError, InvalidInput
 from geodata.files import write_region
 from geodata.raw import read_gazetteer, read_roads, read_tracks
 from geodata.specs import CircuitSpec, RegionSpec, TraceSpec, get_spec
-from rescue.errors import DataValidationError, InvalidInput
 
 __all__ = ["BuildReport", "Calibrator", "build_region", "parse_length_km", "normalise_surface"]
 
@@ -703,6 +703,8 @@ class _Builder:
                 start_id, end_id = road["from_id"], road["to_id"]
                 start_xy, end_xy = self._road_end(start_id), self._road_end(end_id)
             if rid in self.spec.trail_following_roads or start_id == end_id:
+                if start_id is None or end_id is None:  # a junction end: no place to follow from
+                    continue
                 line = self._along_trails(start_id, end_id, rid)
                 if line is None:
                     continue
@@ -1210,6 +1212,7 @@ def build_region(
         "geometry_fit": geometry_fit,
         "warnings": builder.warnings,
         "build_command": f"sandtable build-region {spec.region_id} --source <raw folder>",
+        "evacuation_station_id": spec.evacuation_station_id,
     }
     layers = {
         "trails": _collection(trails),

@@ -53,7 +53,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString, MultiLineString
 from tqdm import tqdm
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = [
     "TrackXY",

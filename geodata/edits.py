@@ -15,8 +15,8 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
+from geodata.errors import InvalidInput, NotFound
 from geodata.store import FeatureEdit, Snapshot
-from rescue.errors import InvalidInput, NotFound
 
 __all__ = ["JOIN_TOLERANCE_M", "MIN_PART_M", "join_ways", "split_way"]
 

@@ -19,8 +19,8 @@ import geopandas as gpd
 import gpxpy.gpx
 import shapely.geometry
 
+from geodata.errors import InvalidInput
 from geodata.validate import ID_FIELDS, LAYERS, RegionDocuments
-from rescue.errors import InvalidInput
 
 __all__ = ["FORMATS", "export"]
 

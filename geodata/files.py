@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
+from geodata.errors import DataValidationError, InvalidInput, NotFound
 from geodata.validate import (
     CALIBRATION_FILE,
     CONTRACT_COLUMNS,
@@ -46,7 +47,6 @@ from geodata.validate import (
     read_region_files,
     validate_region_files,
 )
-from rescue.errors import DataValidationError, InvalidInput, NotFound
 
 __all__ = [
     "LAYERS",

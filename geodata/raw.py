@@ -1,7 +1,7 @@
 """Readers for the raw region inputs (GPS track table, gazetteer, road list).
 
 Each reader checks its file as a whole, collects every problem it finds (up to
-``MAX_PROBLEMS``) and raises one :class:`~rescue.errors.DataValidationError` whose
+``MAX_PROBLEMS``) and raises one :class:`~geodata.errors.DataValidationError` whose
 message names the file, the line and the field of the first problem; ``details``
 lists them all. Messages carry the file's name, never the server path.
 
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rescue.errors import DataValidationError
+from geodata.errors import DataValidationError
 
 __all__ = [
     "MAX_PROBLEMS",

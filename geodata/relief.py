@@ -6,7 +6,7 @@ with its GeoKeys) or an MBTiles raster basemap into the instance
 framework-free core:
 
 * :func:`read_geotiff` parses and checks an uploaded GeoTIFF into a :class:`Dem`
-  (every problem is an :class:`~rescue.errors.InvalidInput` naming it);
+  (every problem is an :class:`~geodata.errors.InvalidInput` naming it);
 * :meth:`Dem.elevation_at` samples it (bilinear) at a WGS84 lon/lat, for elevation
   profiles;
 * :func:`render_tile` draws one 256 px XYZ tile (Web Mercator, the scheme Leaflet
@@ -48,7 +48,7 @@ from typing import Any, Final
 import numpy as np
 from pyproj import CRS, Transformer
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = [
     "CONTOUR_INTERVALS_M",

@@ -244,6 +244,8 @@ class RegionSpec:
     #: published stage distances to compare the built lines with (never to stretch them):
     #: (from place id, to place id, km, source)
     published_stages: tuple[tuple[str, str, float, str], ...] = ()
+    #: the station a casualty is driven to (a clinic reached by road), or None
+    evacuation_station_id: str | None = None
 
 
 _POLICE = StationRule("police_station", ("vehicle", "foot_team"), "year_round")
@@ -372,6 +374,7 @@ KAILASH = RegionSpec(
         "supply_point": StationRule("supply_point", ("foot_team", "horse"), "seasonal"),
     },
     cues=_KAILASH_CUES,
+    evacuation_station_id="baga_health_centre",
     traces=(
         TraceSpec(
             file="kora_trace.geojson",
@@ -415,7 +418,7 @@ def get_spec(region_id: str) -> RegionSpec:
     NotFound
         If no spec exists for ``region_id``.
     """
-    from rescue.errors import NotFound
+    from geodata.errors import NotFound
 
     try:
         return REGION_SPECS[region_id]

@@ -2,7 +2,7 @@
 
 Every check here *collects* problems instead of stopping at the first one, and
 :func:`read_region_files` raises a single
-:class:`~rescue.errors.DataValidationError` whose ``details`` list every
+:class:`~geodata.errors.DataValidationError` whose ``details`` list every
 problem. Each detail names the file, the feature (index and id when known) and
 the field, for example::
 
@@ -56,7 +56,8 @@ import shapely
 import shapely.geometry
 from pyproj.exceptions import CRSError
 
-from rescue.errors import DataValidationError
+from geodata.capabilities import CAPABILITIES
+from geodata.errors import DataValidationError
 
 __all__ = [
     "LAYERS",
@@ -97,7 +98,6 @@ JOIN_TOLERANCE_M = 1.0
 
 QUALITIES = ("track_consensus", "published_fixes", "hand_traced", "estimated")
 MODES = ("foot", "vehicle")
-CAPABILITIES = ("vehicle", "foot_team", "medical", "horse", "helicopter_landing")
 SEASONS = ("year_round", "seasonal")
 ELEVATION_RANGE_M = (-500.0, 9000.0)
 #: features may lie this far (degrees, ~25 km) outside the region's declared bbox
@@ -633,7 +633,7 @@ def _check_cues(cues: Any, place_ids: Mapping[str, int] | None, problems: _Probl
                     problems.add(where, f"place id {pid!r} is not in places.geojson")
         for key in ("pad_m", "weight"):
             value = cue.get(key)
-            if not _is_number(value) or value < 0:
+            if not isinstance(value, int | float) or not _is_number(value) or value < 0:
                 problems.add(where, f"property {key!r} must be a number >= 0, got {value!r}")
 
 

@@ -1,6 +1,6 @@
 """Rescue domain services: locate callers, plan approaches, track incidents."""
 
-from rescue.errors import (
+from geodata.errors import (
     Conflict,
     DataValidationError,
     InvalidInput,

@@ -41,12 +41,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from rescue.errors import InvalidInput, NotFound
-from rescue.i18n import Msg, Name, joined, msg, text
+from geodata.errors import InvalidInput, NotFound
+from geodata.i18n import Msg, Name, joined, msg, text
 from rescue.localnames import name_zh
 from rescue.locate.model import Candidate, LocateResult
 
@@ -56,10 +55,11 @@ if TYPE_CHECKING:
 from routes.costs import get_profile
 from routes.graph import PROFILE_MODES
 from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, VirtualArc, topology
+from routes.snap import foot_edge_index, is_forward, snap_to_edge
 
 __all__ = [
     "CostFunction",
-    "EVACUATION_DESTINATION",
+    "evacuation_destination",
     "MAX_ALTERNATIVES",
     "MAX_ALTERNATIVE_RATIO",
     "MAX_SHARED_FRACTION",
@@ -97,8 +97,6 @@ MAX_ALTERNATIVES = 3
 MAX_ALTERNATIVE_RATIO = 3.0
 #: penalised searches per station (several may repeat a path already found)
 _MAX_PENALTY_ROUNDS = 6
-#: the station the casualty is driven to
-EVACUATION_DESTINATION = "baga_health_centre"
 #: the profile of the evacuation's carried leg
 _CARRY_PROFILE = "stretcher_carry"
 _RESPONDING = ("vehicle", "foot_team")
@@ -706,22 +704,6 @@ def _untouched(network: Any, plan: Plan, closures: Sequence[Closure]) -> tuple[d
 
 
 # --------------------------------------------------------------------------- targets
-def _edge_index(network: Any) -> tuple[STRtree, list[tuple[str, str, str]]]:
-    def build(net: Any) -> tuple[STRtree, list[tuple[str, str, str]]]:
-        edges = [
-            (u, v, k)
-            for u, v, k, d in net.graph.edges(keys=True, data=True)
-            if k.endswith(":f") and "foot" in d["modes"]
-        ]
-        geoms = [
-            LineString(np.asarray(net.graph.edges[e]["geometry"].coords)[:, :2]) for e in edges
-        ]
-        return STRtree(geoms), edges
-
-    index: tuple[STRtree, list[tuple[str, str, str]]] = network.derive("approach_edge_index", build)
-    return index
-
-
 def _snap(
     network: Any,
     lon: float,
@@ -740,23 +722,23 @@ def _snap(
     pt = Point(x, y)
     G = network.graph
     if only is None:
-        tree, edges = _edge_index(network)
-        (i,) = tree.query_nearest(pt, all_matches=False)
-        u, v, k = edges[int(i)]
+        snap = foot_edge_index(network).snap(x, y)
+        if snap is None:
+            raise InvalidInput(f"the {G.graph.get('region_id', 'region')} network has no trail")
     else:
-        u, v, k = min(only, key=lambda e: G.edges[e]["geometry"].distance(pt))
-    geom = LineString(np.asarray(G.edges[u, v, k]["geometry"].coords)[:, :2])
-    offset = float(geom.distance(pt))
+        edge = min(only, key=lambda e: G.edges[e]["geometry"].distance(pt))
+        snap = snap_to_edge(G, edge, x, y)
+    offset = snap.offset_m
     if offset > MAX_TARGET_OFFSET_M:
         raise InvalidInput(
             f"({lon:.5f}, {lat:.5f}) is {offset / 1000:.1f} km from the nearest trail or road; "
             f"targets must lie within {MAX_TARGET_OFFSET_M / 1000:.0f} km of the "
             f"{G.graph.get('region_id', 'region')} network"
         )
-    fraction = float(geom.project(pt, normalized=True)) if geom.length > 0 else 0.0
-    q = geom.interpolate(fraction, normalized=True)
-    qlon, qlat = network.to_wgs.transform(q.x, q.y)
-    return TargetPoint(label, u, v, k, fraction, float(qlon), float(qlat), offset)
+    qlon, qlat = network.to_wgs.transform(snap.x, snap.y)
+    return TargetPoint(
+        label, snap.u, snap.v, snap.key, snap.fraction, float(qlon), float(qlat), offset
+    )
 
 
 def _resolve_target(network: Any, target: Any) -> list[TargetPoint]:
@@ -768,7 +750,7 @@ def _resolve_target(network: Any, target: Any) -> list[TargetPoint]:
         edges = [
             (u, v, k)
             for u, v, k, d in G.edges(keys=True, data=True)
-            if d.get("segment_id") == target and k.endswith(":f") and "foot" in d["modes"]
+            if d.get("segment_id") == target and is_forward(k) and "foot" in d["modes"]
         ]
         if not edges:
             raise NotFound(f"segment {target!r} has no walkable edge")
@@ -1193,7 +1175,9 @@ def _unreachable(sg: StateGraph, start: int, target: TargetPoint, builder: _LegB
             best = key
     assert best is not None  # the start itself is reached
     gap, eta, state = best
-    node = G.nodes[sg.topo.nodes[sg.node_of(state)]]
+    reached = sg.node_of(state)
+    assert reached is not None  # states without a node were skipped above
+    node = G.nodes[sg.topo.nodes[reached]]
     return Plan(
         station_id="",
         station_name="",
@@ -1268,9 +1252,10 @@ def _evacuate(
 ) -> Evacuation | None:
     """Carry then drive to the clinic, from the target point whose evacuation is slowest."""
     stations = network.region.stations
-    if EVACUATION_DESTINATION not in stations.index:
+    dest_id = evacuation_destination(network)
+    if dest_id is None:
         return None
-    dest = _station_node(network, EVACUATION_DESTINATION)
+    dest = _station_node(network, dest_id)
     if dest is None:
         return None
     sg = StateGraph(
@@ -1307,8 +1292,8 @@ def _evacuate(
             handover_name=hname,
             handover_lon=hlon,
             handover_lat=hlat,
-            destination_id=EVACUATION_DESTINATION,
-            destination_name=str(stations.at[EVACUATION_DESTINATION, "name_en"]),
+            destination_id=dest_id,
+            destination_name=str(stations.at[dest_id, "name_en"]),
         )
         if worst is None or ev.total_s > worst.total_s:
             worst = ev
@@ -1354,6 +1339,19 @@ def _validate(
     if off:
         raise InvalidInput(f"station(s) not on the route network: {', '.join(off)}")
     return list(dict.fromkeys(stations))
+
+
+def evacuation_destination(network: Any) -> str | None:
+    """Return the station a casualty is driven to, or None if the region names none.
+
+    The region's data names it (``metadata.json``'s ``evacuation_station_id``, written by
+    the build from :attr:`geodata.specs.RegionSpec.evacuation_station_id`); an id that
+    is not one of the region's stations counts as none.
+    """
+    station_id = network.region.metadata.get("evacuation_station_id")
+    if isinstance(station_id, str) and station_id in network.region.stations.index:
+        return station_id
+    return None
 
 
 def _station_node(network: Any, station_id: str) -> str | None:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = [
     "CAPABILITY_RESOURCES",

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from rescue.errors import InvalidInput, NotFound
+from geodata.capabilities import CAPABILITIES
+from geodata.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:  # the network type lives upstream; only its attributes are used here
     import geopandas as gpd
@@ -135,8 +136,6 @@ PROPERTIES: dict[str, dict[str, str]] = {
 }
 
 LAYERS = tuple(PROPERTIES)
-#: What a station can send (the data contract's vocabulary).
-CAPABILITIES = ("vehicle", "foot_team", "medical", "horse")
 _ID = {
     "routes": "route_id",
     "segments": "segment_id",
@@ -306,8 +305,8 @@ def stations_collection(network: RouteNetwork, *, capability: str | None = None)
     network
         The region's built route network.
     capability
-        Keep only stations that can send this (``vehicle``, ``foot_team``,
-        ``medical``, ``horse``).
+        Keep only stations that can send this (one of
+        :data:`geodata.capabilities.CAPABILITIES`).
 
     Raises
     ------

@@ -9,7 +9,7 @@ a time window that may be open-ended.
 Everything here is framework-free:
 
 * :func:`parse_closure` turns an API body into a :class:`Closure` or raises one
-  :class:`~rescue.errors.InvalidInput` listing every problem;
+  :class:`~geodata.errors.InvalidInput` listing every problem;
 * :func:`affected_edges` maps a closure onto the graph (both directions of every
   piece it covers), in the network's metric CRS;
 * :class:`DatabaseClosureStore` keeps closures in the route database
@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
-from zoneinfo import ZoneInfo
 
 import shapely
 from shapely import STRtree
@@ -51,9 +50,11 @@ from shapely.errors import GEOSException
 from shapely.geometry import LineString, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
-from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
-from rescue.i18n import Msg, Name, msg
-from routes.graph import PROFILE_MODES
+from geodata.errors import Conflict, DataValidationError, InvalidInput, NotFound
+from geodata.i18n import Msg, Name, msg
+from rescue.closure_reasons import REASONS
+from rescue.localtime import LOCAL_TZ
+from routes.graph import PROFILE_MODES, edge_stem
 
 if TYPE_CHECKING:
     from geodata.store import RouteStore
@@ -83,12 +84,8 @@ __all__ = [
     "closures_on_edge",
 ]
 
-#: why a way is closed ("flood" covers a high river)
-REASONS: tuple[str, ...] = ("snow", "landslide", "flood", "ice", "other")
 #: who a closure affects: everyone, or vehicles only
 MODES: tuple[str, ...] = ("all", "vehicle")
-#: naive times given by users are local time on the circuit
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 #: half-width of the corridor around a drawn line
 LINE_BUFFER_M = 30.0
 #: share of an edge's length inside the corridor from which the edge is covered
@@ -626,7 +623,7 @@ def _edge_index(network: Any) -> _EdgeIndex:
         geoms: dict[str, BaseGeometry] = {}
         by_segment: dict[str, set[EdgeKey]] = {}
         for u, v, k, d in net.graph.edges(keys=True, data=True):
-            stem = k.rsplit(":", 1)[0]
+            stem = edge_stem(k)
             groups.setdefault(stem, []).append((u, v, k))
             geoms.setdefault(stem, shapely.force_2d(d["geometry"]))
             if d.get("segment_id") is not None:

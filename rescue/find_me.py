@@ -9,8 +9,8 @@ adds it to the locate evidence and draws it on its map.
 * Only the SHA-256 of a link's token is stored (``find_me_links``, migration ``0010``):
   whoever reads the database cannot use a link.
 * A link expires (``ttl_s``, a day by default) and takes one fix: a second one is a
-  :class:`~rescue.errors.Conflict`, an expired or unknown link a
-  :class:`~rescue.errors.NotFound`. A link is made only for an open incident, and a fix is
+  :class:`~geodata.errors.Conflict`, an expired or unknown link a
+  :class:`~geodata.errors.NotFound`. A link is made only for an open incident, and a fix is
   refused once the incident is closed. Messages a caller may read are in both languages.
 * Failed attempts are limited per client address and per link (:class:`FindMeLimiter`), counted
   in the database like failed log-ins, so every worker process enforces one limit.
@@ -30,8 +30,8 @@ from typing import Any, Final
 
 from sqlalchemy import Engine, select
 
+from geodata.errors import Conflict, InvalidInput, NotFound
 from geodata.store.audit import record
-from rescue.errors import Conflict, InvalidInput, NotFound
 from rescue.incidents import CLOSED_STATUSES, find_me_table, incidents_table
 from rescue.users import LoginLimiter
 

@@ -24,10 +24,10 @@ Every write is one transaction. Creating is idempotent on ``idempotency_key`` pe
 user (the unique constraint decides between concurrent double submits): the column
 holds ``<username>:<key>``, so two users may use one key independently, and
 ``idempotency_digest`` the SHA-256 of the parsed body, so a key reused with a different
-body is a :class:`~rescue.errors.Conflict` rather than a report silently dropped
+body is a :class:`~geodata.errors.Conflict` rather than a report silently dropped
 (migration ``0006``); updates and
 transitions carry the ``base_version`` they were made on, and a stale one is a
-:class:`~rescue.errors.Conflict`.
+:class:`~geodata.errors.Conflict`.
 
 The tables are created by the Alembic migration ``0004``; this module has its own
 Core definitions of them and depends on no web framework.
@@ -59,8 +59,8 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
-    MetaData,
     RowMapping,
     String,
     Table,
@@ -70,10 +70,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from geodata.errors import Conflict, Forbidden, InvalidInput, NotFound
+from geodata.i18n import Msg, Name, joined, msg, render
 from geodata.store.audit import record
-from geodata.store.schema import UtcDateTime
-from rescue.errors import Conflict, Forbidden, InvalidInput, NotFound
-from rescue.i18n import Msg, Name, joined, msg, render
+from geodata.store.schema import Base, UtcDateTime
 
 __all__ = [
     "CAUSES",
@@ -413,7 +413,7 @@ def parse(model: type[M], body: Mapping[str, Any], *, what: str | Msg) -> M:
 
 
 # --------------------------------------------------------------------------- tables
-metadata = MetaData()
+metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 
 incidents_table = Table(
     "incidents",
@@ -439,40 +439,59 @@ incidents_table = Table(
     Column("version", Integer, nullable=False),
     Column("idempotency_key", String(200), unique=True),  # "<username>:<key>"
     Column("idempotency_digest", String(64)),
+    Index("ix_incidents_status", "status"),  # indexes as the migrations made them
 )
 
 descriptions_table = Table(
     "incident_descriptions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("text", Text, nullable=False),
     Column("added_at", UtcDateTime(), nullable=False),
     Column("added_by", String(64), nullable=False),
+    Index("ix_incident_descriptions_incident", "incident_id"),
 )
 
 events_table = Table(
     "incident_events",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("at", UtcDateTime(), nullable=False),
     Column("by", String(64), nullable=False),
     Column("from_status", String(24)),
     Column("to_status", String(24), nullable=False),
     Column("outcome", String(24)),
     Column("note", Text),
+    Index("ix_incident_events_incident", "incident_id"),
 )
 
 edits_table = Table(
     "incident_edits",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("at", UtcDateTime(), nullable=False),
     Column("by", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     Column("changes", JSON, nullable=False),
+    Index("ix_incident_edits_incident", "incident_id"),
 )
 
 #: one-time find-me links (``rescue.find_me``, migration ``0010``): the token's SHA-256 only,

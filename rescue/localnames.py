@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from rescue.i18n import Name, render
+from geodata.i18n import Name, render
 
 __all__ = ["localize_approach", "name_zh", "names_zh"]
 

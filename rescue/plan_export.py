@@ -28,7 +28,7 @@ from typing import Any
 
 import gpxpy.gpx
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = [
     "FieldPlan",
@@ -408,8 +408,8 @@ def incident_parts(
     NotFound
         If the incident has no saved plan or no location.
     """
+    from geodata.errors import NotFound
     from rescue.approach import plan_with_closures
-    from rescue.errors import NotFound
 
     plan = incident.get("plan")
     location = incident.get("location")

@@ -37,14 +37,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
 from shapely import STRtree
 from sqlalchemy import Engine, func, select
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.incidents import (
     CAUSES,
     CLOSED_STATUSES,
@@ -54,6 +53,7 @@ from rescue.incidents import (
     events_table,
     incidents_table,
 )
+from rescue.localtime import LOCAL_TZ
 
 if TYPE_CHECKING:
     from routes import RouteNetwork
@@ -78,8 +78,7 @@ __all__ = [
     "percentile",
 ]
 
-#: the days of a report and the times without an offset (as in rescue.closures)
-LOCAL_TZ: Final = ZoneInfo("Asia/Shanghai")
+#: the days of a report (in rescue.localtime.LOCAL_TZ, like times without an offset)
 DEFAULT_DAYS: Final = 30
 #: longer periods are refused (a typo like 20226 would otherwise scan everything)
 MAX_SPAN_DAYS: Final = 1830

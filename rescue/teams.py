@@ -6,7 +6,7 @@ committed to an incident that has since been resolved is available again (the st
 is read with the incident's, nothing has to be released by hand).
 
 Committing a team that is already committed to another open incident is refused with a
-:class:`~rescue.errors.Conflict` naming that incident, unless the caller confirms
+:class:`~geodata.errors.Conflict` naming that incident, unless the caller confirms
 (``force``): the dispatcher is warned before sending one post to two incidents. Every
 change is written with its audit entry in one transaction (``team.update``).
 """
@@ -22,17 +22,17 @@ from sqlalchemy import (
     Connection,
     Engine,
     ForeignKey,
+    Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     select,
 )
 
+from geodata.errors import Conflict, InvalidInput, NotFound
 from geodata.store.audit import record
-from geodata.store.schema import UtcDateTime
-from rescue.errors import Conflict, InvalidInput, NotFound
+from geodata.store.schema import Base, UtcDateTime
 from rescue.incidents import CLOSED_STATUSES, incidents_table
 
 __all__ = ["STATUSES", "TeamStore", "team_status_table"]
@@ -46,18 +46,24 @@ STATUS_NAMES: Final = {
 }
 _MAX_NOTE = 500
 
-metadata = MetaData()
+metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 team_status_table = Table(
     "team_status",
     metadata,
     Column("region_id", String(64), primary_key=True),
     Column("station_id", String(64), primary_key=True),
     Column("status", String(24), nullable=False),
-    Column("incident_id", Integer, ForeignKey(incidents_table.c.incident_id), nullable=True),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey(incidents_table.c.incident_id, ondelete="SET NULL"),
+        nullable=True,
+    ),
     Column("note", Text, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("updated_by", String(64), nullable=False),
     Column("version", Integer, nullable=False),
+    Index("ix_team_status_incident", "incident_id"),  # as migration 0008 made it
 )
 
 
@@ -215,7 +221,7 @@ class TeamStore:
         return {str(r["station_id"]): dict(r) for r in conn.execute(query).mappings()}
 
     @staticmethod
-    def _busy_with(conn: Connection, current: Mapping[str, Any] | None) -> int | None:
+    def _busy_with(conn: Connection, current: Mapping[Any, Any] | None) -> int | None:
         """The open incident the team is committed to, if any."""
         if current is None or current["status"] != "committed" or current["incident_id"] is None:
             return None

@@ -48,8 +48,8 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
-    MetaData,
     RowMapping,
     String,
     Table,
@@ -60,9 +60,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from geodata.errors import Conflict, InvalidInput, NotFound
 from geodata.store.audit import record
-from geodata.store.schema import UtcDateTime
-from rescue.errors import Conflict, InvalidInput, NotFound
+from geodata.store.schema import Base, UtcDateTime
 
 __all__ = [
     "MAX_PASSWORD_CHARS",
@@ -103,7 +103,7 @@ _SALT_BYTES = 16
 _KEY_BYTES = 32
 _MAXMEM = 64 * 1024 * 1024
 
-_metadata = MetaData()
+_metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 users_table = Table(
     "users",
     _metadata,
@@ -128,6 +128,7 @@ sessions_table = Table(
     Column("revoked_by", String(64), nullable=True),
     Column("address", String(64), nullable=True),
     Column("user_agent", String(200), nullable=True),
+    Index("ix_sessions_user_id", "user_id"),  # indexes as the migrations made them
 )
 login_failures_table = Table(
     "login_failures",
@@ -137,6 +138,8 @@ login_failures_table = Table(
     Column("address", String(64), nullable=False),
     Column("username", String(64), nullable=False),
     Column("at_s", Float, nullable=False),
+    Index("ix_login_failures_at_s", "at_s"),
+    Index("ix_login_failures_key", "scope", "address", "username", "at_s"),
 )
 
 
@@ -592,7 +595,9 @@ class UserStore:
                     )
             now = datetime.now(UTC)
             fields = sorted("password" if k == "password_hash" else k for k in values)
-            shown = {k: values[k] for k in ("role", "active", "display_name") if k in values}
+            shown: dict[str, Any] = {
+                k: values[k] for k in ("role", "active", "display_name") if k in values
+            }
             values["updated_at"] = now
             conn.execute(
                 users_table.update().where(users_table.c.user_id == user_id).values(**values)

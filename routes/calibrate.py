@@ -68,7 +68,7 @@ from scipy.optimize import least_squares
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.costs import WalkingModel, load_model
 
 __all__ = [
@@ -1165,8 +1165,8 @@ def pace_memory(
         actual = float(row[j] - row[i])
         if i == first or elapsed <= 0 or actual <= 0:
             continue
-        x = math.log(elapsed / est(float(pred[first, i])))
-        rows.append((elapsed, x, math.log(actual / est(float(pred[i, j])))))
+        lx = math.log(elapsed / est(float(pred[first, i])))
+        rows.append((elapsed, lx, math.log(actual / est(float(pred[i, j])))))
     if not rows:
         return {}
     arr = np.array(rows)

@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = [
     "DEFAULT_PROFILES",

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.calibrate import (
     _ARRIVAL_BEFORE_M,
     Calibration,
@@ -332,7 +332,7 @@ def evaluate_eta(
     rows: list[tuple[float, ...]] = []
     for row, first, i, j in landmark_pairs(times):
         elapsed = None if i == first else float(row[i] - row[first])
-        actual = float(row[j] - row[i])
+        actual_s = float(row[j] - row[i])
         base = float(pred["model"][i, j])
         if table:
             p10, p50, p90 = ratio_quantiles_at(table, base)
@@ -350,7 +350,7 @@ def evaluate_eta(
                 lo_p, hi_p = base * p10 * pace, base * p90 * pace
         rows.append(
             (
-                actual,
+                actual_s,
                 est,
                 float(pred["length"][i, j]) / cal.baseline_speed_mps,
                 float(pred["naismith"][i, j]),

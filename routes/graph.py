@@ -52,7 +52,7 @@ from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.costs import (
     DEFAULT_PROFILES,
     PROFILES,
@@ -69,7 +69,43 @@ __all__ = [
     "graph_from_ways",
     "edge_pieces",
     "allowed",
+    "edge_key",
+    "edge_stem",
+    "is_forward",
+    "split_edge_key",
 ]
+
+_FORWARD, _REVERSE = "f", "r"
+
+
+def edge_key(stem: str, forward: bool) -> str:
+    """The key of a way piece's edge: ``"<way_id>#<piece>"`` plus ``:f`` or ``:r``."""
+    return f"{stem}:{_FORWARD if forward else _REVERSE}"
+
+
+def split_edge_key(key: str) -> tuple[str, bool]:
+    """``(stem, forward)`` of an edge key; the stem is shared by both directions.
+
+    Raises
+    ------
+    ValueError
+        If ``key`` does not end in ``:f`` or ``:r``.
+    """
+    stem, sep, direction = key.rpartition(":")
+    if not sep or direction not in (_FORWARD, _REVERSE):
+        raise ValueError(f"edge key {key!r} does not end in ':f' or ':r'")
+    return stem, direction == _FORWARD
+
+
+def edge_stem(key: str) -> str:
+    """The way piece an edge belongs to (``"<way_id>#<piece>"``), the same for both directions."""
+    return split_edge_key(key)[0]
+
+
+def is_forward(key: str) -> bool:
+    """Whether the edge runs in its way's direction (``:f``)."""
+    return split_edge_key(key)[1]
+
 
 #: way ends closer than this are one node; a way end this close to another way splits it.
 JOIN_TOLERANCE_M = 1.0
@@ -326,7 +362,7 @@ def _add_edge_pair(
             )
             for profile in PROFILES
         }
-        key = f"{way.way_id}#{k}:{'f' if forward else 'r'}"
+        key = edge_key(f"{way.way_id}#{k}", forward)
         G.add_edge(
             a,
             b,

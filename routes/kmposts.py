@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.linref import RouteLine
 
 __all__ = ["KmPost", "km_posts"]

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = ["RouteLine", "RoutePosition"]
 
@@ -159,10 +159,10 @@ class RouteLine:
 
     def _slice(self, a: float, b: float) -> LineString:
         inside = (self.measure_m > a) & (self.measure_m < b)
-        pts = [self.position(a / 1000.0), *[None] * int(inside.sum()), self.position(b / 1000.0)]
+        first, last = self.position(a / 1000.0), self.position(b / 1000.0)
         mid = self.coords[inside]
-        coords = [(pts[0].x, pts[0].y, pts[0].elevation_m), *map(tuple, mid)]
-        coords.append((pts[-1].x, pts[-1].y, pts[-1].elevation_m))
+        coords = [(first.x, first.y, first.elevation_m), *map(tuple, mid)]
+        coords.append((last.x, last.y, last.elevation_m))
         if len(coords) < 2 or coords[0] == coords[-1] and len(coords) == 2:
             coords = [coords[0], coords[0]]
         return LineString(coords)

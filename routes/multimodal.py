@@ -35,6 +35,8 @@ from scipy.sparse.csgraph import dijkstra
 from shapely import STRtree
 from shapely.geometry import LineString
 
+from routes.graph import edge_stem, is_forward
+
 __all__ = [
     "MODES",
     "SAMPLE_STEP_M",
@@ -84,7 +86,7 @@ class Topology:
         node_index = {n: i for i, n in enumerate(nodes)}
         edges = tuple((u, v, k) for u, v, k in G.edges(keys=True))
         pieces: dict[str, int] = {}
-        piece = np.array([pieces.setdefault(k.rsplit(":", 1)[0], len(pieces)) for *_, k in edges])
+        piece = np.array([pieces.setdefault(edge_stem(k), len(pieces)) for *_, k in edges])
         allows = {m: np.array([m in G.edges[e]["modes"] for e in edges], dtype=bool) for m in MODES}
         edge_u = np.array([node_index[u] for u, _, _ in edges], dtype=np.int64)
         starts = {m: np.zeros(len(nodes), dtype=bool) for m in MODES}
@@ -202,15 +204,15 @@ class StateGraph:
         base = n * len(self.layers)
         for a in arcs:
             mode = self.layers[a.layer]
-            c = float(costs[mode][a.edge]) if topo.allows[mode][a.edge] else math.inf
+            arc_c = float(costs[mode][a.edge]) if topo.allows[mode][a.edge] else math.inf
             span = a.f1 - a.f0
-            if not (math.isfinite(c) and c >= 0 and span >= 0):
+            if not (math.isfinite(arc_c) and arc_c >= 0 and span >= 0):
                 continue
             u, v = int(topo.edge_u[a.edge]), int(topo.edge_v[a.edge])
             node_state = (u if a.inbound else v) + a.layer * n
             tails.append(np.array([node_state if a.inbound else base + a.virtual]))
             heads.append(np.array([base + a.virtual if a.inbound else node_state]))
-            cost.append(np.array([c * span]))
+            cost.append(np.array([arc_c * span]))
             edge.append(np.array([a.edge]))
             f0.append(np.array([a.f0]))
             f1.append(np.array([a.f1]))
@@ -342,7 +344,7 @@ class GroundOverlap:
             LineString(np.asarray(G.edges[topo.edges[first[p]]]["geometry"].coords)[:, :2])
             for p in range(len(topo.pieces))
         ]
-        self._forward = {p: topo.edges[e][2].endswith(":f") for p, e in first.items()}
+        self._forward = {p: is_forward(topo.edges[e][2]) for p, e in first.items()}
         self._tree = STRtree(self._geoms)
         self._samples: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 

@@ -6,9 +6,9 @@ is immutable by convention: a new data version means a new network.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import geopandas as gpd
 import networkx as nx
@@ -16,15 +16,18 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
-from rescue.errors import InvalidInput, NotFound
+from geodata.errors import InvalidInput, NotFound
 from routes.costs import PROFILES
+from routes.direction import DIRECTIONS, Direction
 from routes.graph import graph_from_ways
 from routes.linref import RouteLine, RoutePosition
 
-__all__ = ["RouteNetwork", "RouteStop", "build_network", "Direction"]
+if TYPE_CHECKING:
+    from geodata.files import Region
 
-Direction = Literal["clockwise", "counterclockwise"]
-DIRECTIONS: tuple[str, ...] = ("clockwise", "counterclockwise")
+__all__ = ["Derived", "RouteNetwork", "RouteStop", "build_network", "Direction"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,29 @@ class WalkResult:
     reached_end: bool
 
 
+@dataclass(frozen=True)
+class Derived(Generic[T]):
+    """A typed cache on a network, declared once by the module that needs it.
+
+    ``_INDEX = Derived("closures.edge_index", _build_index)`` at module level, then
+    ``_INDEX.of(network)``: built on first use, kept for the life of the network (a new
+    data version is a new network, so it never goes stale). The key is the slot's name
+    in :attr:`RouteNetwork.derived`; by convention ``"<module>.<what>"``.
+    """
+
+    key: str
+    build: Callable[[RouteNetwork], T]
+
+    def of(self, network: RouteNetwork) -> T:
+        """The value for ``network``, built on first use."""
+        return network.derive(self.key, self.build)
+
+
 @dataclass
 class RouteNetwork:
     """Everything the services need to reason about routes in one region."""
 
-    region: Any
+    region: Region
     graph: nx.MultiDiGraph
     lines: dict[str, RouteLine]
     stops: dict[str, list[RouteStop]]
@@ -65,11 +86,14 @@ class RouteNetwork:
     #: per network; a new data version is a new network, so they never go stale
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def derive(self, key: str, build: Any) -> Any:
-        """Return ``derived[key]``, building it with ``build(self)`` on first use."""
+    def derive(self, key: str, build: Callable[[RouteNetwork], T]) -> T:
+        """Return ``derived[key]``, building it with ``build(self)`` on first use.
+
+        Prefer a :class:`Derived` slot declared by the module that owns the cache.
+        """
         if key not in self.derived:
             self.derived[key] = build(self)
-        return self.derived[key]
+        return cast(T, self.derived[key])
 
     # -- linear referencing -------------------------------------------------------
     def line(self, route_id: str) -> RouteLine:
@@ -328,7 +352,7 @@ class RouteNetwork:
         total_km = line.length_m / 1000.0
         route_stops = self.stops[route_id]
         # the knots depend only on the route and profile: built once per network
-        km, leg_s = self.derive(
+        km, legs = self.derive(
             f"knots:{route_id}:{profile}", lambda net: _knots(net.graph, route_stops, line, profile)
         )
         dwell = np.zeros(len(km))
@@ -337,14 +361,14 @@ class RouteNetwork:
                 f"landmark_stops:{route_id}",
                 lambda net: net._landmark_stops(route_stops, len(km)),
             )
-            leg_s = (leg_s[0] * scale, leg_s[1] * scale)
+            legs = (legs[0] * scale, legs[1] * scale)
         if direction == "counterclockwise":
             # walk the reversed route: u = total - km increases, legs in reverse order
-            u, legs = total_km - km[::-1], leg_s[1][::-1]
+            u, leg_s = total_km - km[::-1], legs[1][::-1]
             dwell = dwell[::-1]
         else:
-            u, legs = km, leg_s[0]
-        t = np.concatenate([[0.0], np.cumsum(legs * pace)])
+            u, leg_s = km, legs[0]
+        t = np.concatenate([[0.0], np.cumsum(leg_s * pace)])
         t_arrive = t + np.concatenate([[0.0], np.cumsum(dwell[:-1])])
         return _Timeline(line, total_km, direction, u, t, t_arrive, dwell)
 

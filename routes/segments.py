@@ -196,7 +196,8 @@ def _road_row(network: RouteNetwork, way_id: str, way: Any) -> dict[str, Any]:
     shared = road_id and (network.region.roads["road_id"] == road_id).sum() > 1
     # one segment per road of roads.csv; a road split into several ways: one per way
     seg_id = f"road:{road_id}" if road_id and not shared else way_id
-    fwd, rev = [], []
+    fwd: list[dict[str, Any]] = []
+    rev: list[dict[str, Any]] = []
     for _, _, d in G.edges(data=True):
         if d["way_id"] == way_id:
             d["segment_id"] = seg_id

@@ -7,7 +7,7 @@ from typing import Any
 
 import networkx as nx
 
-from rescue.errors import DataValidationError
+from geodata.errors import DataValidationError
 from routes.costs import PROFILES
 from routes.graph import PROFILE_MODES
 

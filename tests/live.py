@@ -1,6 +1,6 @@
 """A real Sandtable server process on loopback, for the durability tests.
 
-``serve_process`` starts ``python -m rescue.cli serve`` on a free port with an instance
+``serve_process`` starts ``python -m sandtable.cli serve`` on a free port with an instance
 directory (and a database URL), in a process group of its own (gunicorn's master and
 its workers), and waits for ``/api/health``; ``stop`` kills the whole group with
 SIGKILL; ``worker_pids`` lists the master's worker processes.
@@ -60,7 +60,7 @@ def serve_process(
     if database_url is not None:
         env["SANDTABLE_DATABASE_URL"] = database_url
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rescue.cli", "serve", "--port", str(port)]
+        [sys.executable, "-m", "sandtable.cli", "serve", "--port", str(port)]
         + ["--instance-dir", str(instance), *args],
         cwd=REPO,
         env=env,

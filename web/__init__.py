@@ -37,6 +37,7 @@ from web import (
     reports,
     search_api,
     teams_api,
+    vocabulary,
 )
 from web.bodies import (
     BoundaryRequest,
@@ -111,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Compress(app)  # gzip / brotli for what is worth it (settings: _COMPRESS_DEFAULTS)
     errors.register(app)
     headers.install(app, online_basemaps=settings.online_basemaps)
+    vocabulary.install(app)
     app.before_request(refuse_oversized_request)
     app.before_request(refuse_unstorable_text)
     app.register_blueprint(map.bp)

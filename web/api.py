@@ -45,12 +45,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from geodata.errors import InvalidInput
+from geodata.i18n import LANGUAGES, Msg, joined, msg
 from geodata.store import audit
 from rescue import catalog, kmposts
 from rescue.approach import plan_with_closures
 from rescue.closures import parse_closure
-from rescue.errors import InvalidInput
-from rescue.i18n import LANGUAGES, Msg, joined, msg
 from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
@@ -258,4 +258,5 @@ def _geojson(body: dict[str, Any]) -> Response:
     response.mimetype = _GEOJSON
     response.headers["Cache-Control"] = "private, no-cache"  # revalidate: versions move on
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # sets 304 in place
+    return response

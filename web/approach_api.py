@@ -1,7 +1,7 @@
 """Bodies of ``POST /api/approach`` and ``POST /api/closures``.
 
 A body is parsed once, at the boundary, into a typed request or rejected with one
-:class:`~rescue.errors.InvalidInput` listing every problem and naming the field and
+:class:`~geodata.errors.InvalidInput` listing every problem and naming the field and
 the value (a 422). Unknown station and segment ids in a body are bad input too (422),
 not a missing resource. Planning with the closures in force is
 :func:`rescue.approach.plan_with_closures`.
@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import Request
 
+from geodata.errors import InvalidInput
+from geodata.i18n import Msg, joined, msg
 from rescue.capability import NEEDS, resolve_needs
-from rescue.errors import InvalidInput
-from rescue.i18n import Msg, joined, msg
 from rescue.incidents import CAUSES
 from rescue.locate.model import Candidate
 from routes.graph import PROFILE_MODES

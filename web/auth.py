@@ -50,13 +50,13 @@ from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.wrappers import Response as BaseResponse
 
-from rescue.errors import (
+from geodata.errors import (
     Forbidden,
     InvalidInput,
     TooManyRequests,
     Unauthorized,
 )
-from rescue.i18n import msg
+from geodata.i18n import msg
 from rescue.users import ROLES, LoginLimiter, User, UserStore
 from web.bodies import json_object, json_type, read_body
 from web.config import ConfigError

@@ -1,7 +1,7 @@
 """Reading JSON request bodies at the boundary: size limit, one JSON object, typed fields.
 
 Shared by the locate, approach and closure endpoints so that every body is refused the
-same way: 413 over :data:`MAX_BODY_BYTES`, else one :class:`~rescue.errors.InvalidInput`
+same way: 413 over :data:`MAX_BODY_BYTES`, else one :class:`~geodata.errors.InvalidInput`
 (a 422) whose message quotes what was sent and names the field.
 """
 
@@ -19,10 +19,10 @@ from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
+from geodata.errors import InvalidInput
+from geodata.i18n import Msg, Name, msg
 from geodata.importers import MAX_UPLOAD_BYTES
 from rescue.closures import time_range_problem
-from rescue.errors import InvalidInput
-from rescue.i18n import Msg, Name, msg
 from rescue.locate import LOCAL_TZ
 
 __all__ = [
@@ -137,7 +137,7 @@ def loads(text: str) -> Any:
     than 4,300 digits: a ValueError, once a 500), a number too large for a float
     (``1e999``), the non-JSON ``NaN``/``Infinity``, nesting deeper than Python's stack,
     and text the databases cannot hold (NUL, lone surrogates: :func:`text_problem`) are
-    refused with one :class:`~rescue.errors.InvalidInput` naming the field.
+    refused with one :class:`~geodata.errors.InvalidInput` naming the field.
 
     Raises
     ------
@@ -251,7 +251,7 @@ def parse_time(value: Any, name: str, problems: list[str | Msg]) -> datetime | N
 class BoundaryRequest(flask.Request):
     """Flask's request with the limits of :func:`loads` and :func:`text_problem` built in.
 
-    ``get_json()`` parses with :func:`loads` (its :class:`~rescue.errors.InvalidInput` is
+    ``get_json()`` parses with :func:`loads` (its :class:`~geodata.errors.InvalidInput` is
     a 422, not werkzeug's 400), and form fields, their names and uploaded file names are
     checked by :func:`text_problem` when the form is first read, so a view reading the
     form at its own size limit never sees a NUL.

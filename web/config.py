@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from rescue.errors import SandtableError
+from geodata.errors import SandtableError
 
 __all__ = ["ConfigError", "ENV_PREFIX", "Settings", "defaults"]
 

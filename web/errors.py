@@ -1,6 +1,6 @@
 """HTTP status codes for Sandtable's errors, and JSON error bodies for the API.
 
-This is the only place that maps :mod:`rescue.errors` classes to HTTP codes.
+This is the only place that maps :mod:`geodata.errors` classes to HTTP codes.
 Every error body under ``/api/`` has the form::
 
     {"error": {"status": 422, "code": "invalid_input", "message": "...", "details": [...]}}
@@ -18,7 +18,7 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from rescue.errors import (
+from geodata.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
@@ -28,7 +28,7 @@ from rescue.errors import (
     TooManyRequests,
     Unauthorized,
 )
-from rescue.i18n import LANGUAGES, catalog, language, render
+from geodata.i18n import LANGUAGES, catalog, language, render
 from web.error_pages import error_page
 
 __all__ = ["LANG_COOKIE", "STATUS", "error_response", "register", "request_language"]

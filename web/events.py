@@ -42,8 +42,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
+from geodata.errors import InvalidInput, TooManyRequests
 from geodata.store.changes_feed import CHANNEL, TOPICS, counters
-from rescue.errors import InvalidInput, TooManyRequests
 from web.auth import require_role
 from web.config import ConfigError
 from web.state import SandtableState, get_state

@@ -20,9 +20,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from geodata.errors import InvalidInput
 from rescue import catalog
 from rescue.approach import plan_with_closures
-from rescue.errors import InvalidInput
 from rescue.field_sheet import field_sheet
 from rescue.incidents import IncidentStore
 from rescue.plan_export import (

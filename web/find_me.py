@@ -32,7 +32,7 @@ from flask import (
 )
 from werkzeug.exceptions import UnsupportedMediaType
 
-from rescue.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from geodata.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from rescue.find_me import DEFAULT_TTL_S, FindMeLimiter, FindMeStore, hash_token, parse_fix
 from web.auth import current_user_name, require_role
 from web.bodies import json_object, read_body

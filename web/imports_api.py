@@ -30,10 +30,10 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from geodata.errors import InvalidInput
 from geodata.importers import MAX_UPLOAD_BYTES, ImportResult
 from geodata.importers.preview import ImportPreview
 from geodata.importers.sandbox import preload_modules, preview_upload_bounded
-from rescue.errors import InvalidInput
 from web import bodies
 from web.auth import current_user_name, require_role
 from web.state import get_state, network_for

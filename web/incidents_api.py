@@ -19,8 +19,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import UnsupportedMediaType
 
-from rescue.errors import InvalidInput
-from rescue.i18n import msg
+from geodata.errors import InvalidInput
+from geodata.i18n import msg
 from rescue.incidents import (
     MAX_LIST,
     IncidentCreate,

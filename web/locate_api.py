@@ -2,7 +2,7 @@
 
 A body is JSON ``{"text": str, "reported_at": ISO-8601, "direction": "clockwise" |
 "counterclockwise"}``; only ``text`` is required. Every problem is collected and
-raised as one :class:`~rescue.errors.InvalidInput` naming the field and the value,
+raised as one :class:`~geodata.errors.InvalidInput` naming the field and the value,
 so a caller fixes everything in one go. The size of the body is capped before it
 is read (:data:`MAX_BODY_BYTES`, a 413).
 """
@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast, get_args
+from typing import cast
 
 from flask import Request
 
-from rescue.errors import InvalidInput
-from rescue.i18n import Msg, joined, msg
+from geodata.errors import InvalidInput
+from geodata.i18n import Msg, joined, msg
 from rescue.locate import LOCAL_TZ
 from rescue.locate.clues import MAX_TEXT_CHARS  # checked here too, with the other problems
 from rescue.locate.model import Direction
+from routes.direction import DIRECTIONS
 from web import bodies
 from web.bodies import MAX_BODY_BYTES
 
@@ -34,7 +35,6 @@ __all__ = [
     "read_body",
 ]
 
-DIRECTIONS: tuple[str, ...] = get_args(Direction)
 FIELDS = ("text", "reported_at", "direction")
 # LOCAL_TZ, the zone of a ``reported_at`` without an offset, is the call centre's: Beijing time
 

@@ -226,7 +226,9 @@ _IMPORT = _obj(
     required=("import_id", "filename", "format", "can_apply", "preview"),
 )
 _MESSAGE_BODY = _obj({"message": STR}, extra=False)
-_KM_POST_PROPS = {name: {"description": meaning} for name, meaning in kmposts.PROPERTIES.items()}
+_KM_POST_PROPS: dict[str, dict[str, Any]] = {
+    name: {"description": meaning} for name, meaning in kmposts.PROPERTIES.items()
+}
 _KM_POST_PROPS["km"].update(INT)
 _KM_POST_PROPS["major"].update(BOOL)
 _KM_POSTS = _obj(

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
+from geodata.capabilities import CAPABILITIES
 from rescue import catalog
 from web.auth import csrf_token, current_user, require_role
 from web.relief_api import MAX_RELIEF_BYTES
@@ -22,8 +23,6 @@ __all__ = ["CAPABILITIES", "PLACE_TYPES", "bp"]
 
 bp = Blueprint("planner_page", __name__)
 
-#: what a station can send, in the order of the form's checkboxes
-CAPABILITIES = ("vehicle", "foot_team", "medical", "horse", "helicopter_landing")
 #: the place types offered in the form (a stored value outside these is kept and shown)
 PLACE_TYPES = (
     "town",

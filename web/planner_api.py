@@ -28,10 +28,10 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from geodata.edits import join_ways, split_way
+from geodata.errors import InvalidInput
 from geodata.export import FORMATS, export
+from geodata.i18n import Msg, joined, msg
 from geodata.store import FeatureEdit, VersionInfo
-from rescue.errors import InvalidInput
-from rescue.i18n import Msg, joined, msg
 from web import bodies
 from web.auth import current_user_name, require_role
 from web.state import get_state, network_for

@@ -32,10 +32,10 @@ from typing import Any, Final
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from geodata.errors import InvalidInput, NotFound
 from geodata.importers import MAX_UPLOAD_BYTES
 from geodata.relief import RENDER_VERSION, read_geotiff, read_mbtiles, render_tile
 from geodata.store.relief import ReliefStore
-from rescue.errors import InvalidInput, NotFound
 from web import bodies, openapi
 from web.auth import current_user_name, require_role
 from web.state import get_state

@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate import LOCAL_TZ
 from rescue.locate.clues import MAX_TEXT_CHARS, parse_clues
 from rescue.locate.engine import get_index

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.teams import TeamStore
 from web.auth import current_user_name, require_role
 from web.bodies import json_object, read_body

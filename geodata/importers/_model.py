@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from shapely.geometry.base import BaseGeometry
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = [
     "FORMATS",

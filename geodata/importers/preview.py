@@ -40,10 +40,10 @@ from pyproj import Transformer
 from rapidfuzz import fuzz
 from shapely.geometry import LineString, Point
 
+from geodata.errors import DataValidationError, InvalidInput, SandtableError
 from geodata.importers._model import ImportResult, ImportWarning
 from geodata.store import FeatureEdit, Snapshot
 from geodata.validate import ID_FIELDS, check_region_documents
-from rescue.errors import DataValidationError, InvalidInput, SandtableError
 
 __all__ = [
     "MATCH_TOLERANCE_M",
@@ -190,7 +190,7 @@ class _Frame:
             names += list(props.get("aliases_en") or []) + list(props.get("aliases_zh") or [])
             self.place_names.append([_norm(n) for n in names if n])
 
-    def metric(self, coords: Sequence[Sequence[float]]) -> np.ndarray:
+    def metric(self, coords: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
         c = np.asarray(coords, dtype=float)
         x, y = self.fwd.transform(c[:, 0], c[:, 1])
         z = c[:, 2] if c.shape[1] > 2 else np.full(len(c), np.nan)
@@ -366,10 +366,10 @@ def preview(
             )
             if out is None:
                 continue
-            proposal, edit = out
+            proposal, found = out
             proposals.append(proposal)
-            if edit is not None:
-                edits.append(edit)
+            if found is not None:
+                edits.append(found)
         else:
             proposals.append(
                 Proposal(
@@ -438,7 +438,7 @@ def _new_way(
     filename: str,
 ) -> tuple[FeatureEdit, Proposal]:
     xyz = _fill_z(xyz)
-    snaps = []
+    snaps: list[dict[str, Any]] = []
     for end, i in (("start", 0), ("end", -1)):
         p = Point(xyz[i][:2])
         near = frame.tree.query_nearest(p, max_distance=tolerance, return_distance=True)
@@ -488,7 +488,7 @@ def _new_way(
         "road_id": None,
         "access": None,
     }
-    feature = {
+    feature: dict[str, Any] = {
         "type": "Feature",
         "properties": props,
         "geometry": {"type": "LineString", "coordinates": coords},
@@ -583,7 +583,7 @@ def _point(
         "source": f"import: {filename}",
         "notes": feature.description or "",
     }
-    new = {
+    new: dict[str, Any] = {
         "type": "Feature",
         "properties": props,
         "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},

@@ -32,7 +32,7 @@ from geodata.importers._model import ImportRejected, ImportResult
 if TYPE_CHECKING:
     from geodata.importers.preview import ImportPreview
     from geodata.store import Snapshot
-from rescue.errors import InvalidInput, TooManyRequests
+from geodata.errors import InvalidInput, TooManyRequests
 
 __all__ = [
     "CHECK_MEMORY_BYTES",
@@ -74,7 +74,7 @@ def _main_modules() -> list[str]:
     """The main module, so that the fork server imports it once, not each child.
 
     multiprocessing re-imports the parent's main module in every child it starts
-    (``rescue.cli`` for ``python -m rescue.cli serve``, the script for a script);
+    (``sandtable.cli`` for ``python -m sandtable.cli serve``, the script for a script);
     imported in the fork server first, that costs each child nothing.
     """
     main = sys.modules.get("__main__")

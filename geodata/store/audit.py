@@ -24,24 +24,24 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     select,
 )
 
+from geodata.errors import InvalidInput
 from geodata.store.changes_feed import announce
-from geodata.store.schema import JsonType, UtcDateTime
-from rescue.errors import InvalidInput
+from geodata.store.schema import Base, JsonType, UtcDateTime
 
 __all__ = ["MAX_ENTRIES", "audit_table", "entries", "record"]
 
 MAX_ENTRIES: Final = 1000
 _MAX_SUMMARY_CHARS: Final = 500
 
-metadata = MetaData()
+metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 
 audit_table = Table(
     "audit_log",
@@ -54,6 +54,8 @@ audit_table = Table(
     Column("target_id", String(100), nullable=False),
     Column("summary", Text, nullable=False),
     Column("details", JsonType(), nullable=True),
+    Index("ix_audit_log_actor", "actor"),  # as migration 0005 made them
+    Index("ix_audit_log_target", "target_type", "target_id"),
 )
 
 

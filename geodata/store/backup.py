@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 __all__ = ["BackupInfo", "backup", "restore"]
 

@@ -27,14 +27,13 @@ from sqlalchemy import (
     Connection,
     Engine,
     Integer,
-    MetaData,
     String,
     Table,
     select,
     text,
 )
 
-from geodata.store.schema import UtcDateTime
+from geodata.store.schema import Base, UtcDateTime
 
 __all__ = ["CHANNEL", "TOPICS", "announce", "counters", "counters_table", "topic_of"]
 
@@ -48,7 +47,7 @@ _BY_ACTION: Final[Mapping[str, str]] = {
 }
 TOPICS: Final = tuple(sorted(set(_BY_ACTION.values())))
 
-metadata = MetaData()
+metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 
 counters_table = Table(
     "change_counters",

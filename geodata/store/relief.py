@@ -34,10 +34,10 @@ from sqlalchemy import (
     select,
 )
 
+from geodata.errors import NotFound
 from geodata.relief import Dem, Mbtiles, read_geotiff
 from geodata.store.audit import record
 from geodata.store.schema import JsonType, UtcDateTime
-from rescue.errors import NotFound
 
 __all__ = ["KINDS", "ReliefStore", "relief_layers_table", "relief_tiles_table"]
 

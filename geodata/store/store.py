@@ -10,9 +10,9 @@ instance directory: WAL journal, foreign keys on, writers serialised with
   or any past one (the current rows with the later changes undone), validated exactly
   as the committed files are.
 * :meth:`RouteStore.commit` applies feature edits in one transaction: an edit based on
-  a stale ``revision`` is a :class:`~rescue.errors.Conflict` carrying both versions of
+  a stale ``revision`` is a :class:`~geodata.errors.Conflict` carrying both versions of
   the feature; edits that would break the data contract are refused whole
-  (:class:`~rescue.errors.InvalidInput` listing every problem); otherwise one new
+  (:class:`~geodata.errors.InvalidInput` listing every problem); otherwise one new
   :class:`~geodata.store.schema.Version` with one change per feature (GeoJSON before
   and after) is written and becomes current.
 * :meth:`RouteStore.restore` writes an old version's state as a new version.
@@ -28,18 +28,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import shapely
 from alembic import command
 from alembic.config import Config
 from shapely.geometry import mapping, shape
 from sqlalchemy import Engine, create_engine, delete, event, func, select, update
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, CursorResult, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from geodata.errors import Conflict, DataValidationError, InvalidInput, NotFound, SandtableError
 from geodata.files import DEFAULT_DATA_DIR, Region, list_regions, region_from_documents
+from geodata.i18n import msg
 from geodata.store.audit import record
 from geodata.store.schema import (
     TABLE_OF_LAYER,
@@ -58,8 +60,6 @@ from geodata.validate import (
     check_region_documents,
     read_region_files,
 )
-from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound, SandtableError
-from rescue.i18n import msg
 
 try:
     import fcntl
@@ -218,7 +218,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     """
     engine = create_engine(url, connect_args={"timeout": 30})
     database = engine.url.database
-    file_db = bool(database) and database != ":memory:" and not database.startswith("file:")
+    file_db = database not in (None, "", ":memory:") and not str(database).startswith("file:")
     lock = _WriteLock(Path(f"{database}-writelock") if file_db else None)
     if immediate:
         WRITE_LOCKS[engine] = lock
@@ -486,7 +486,8 @@ class RouteStore:
         layers: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {k: {} for k in LAYERS}
         revisions: dict[tuple[str, str], int] = {}
         for table in (WayRow, PointRow):
-            for row in s.scalars(select(table).where(table.region_id == region_id)):
+            rows = s.scalars(select(table).where(table.region_id == region_id))
+            for row in cast("Iterable[WayRow | PointRow]", rows):
                 layers[row.layer][row.feature_id] = (row.position, _feature_doc(row))
                 revisions[(row.layer, row.feature_id)] = row.revision
         return layers, revisions
@@ -540,7 +541,7 @@ class RouteStore:
         """
         table = self._table(layer)
         with Session(self.reader) as s:
-            row = s.get(table, (region_id, layer, feature_id))
+            row = cast("WayRow | PointRow | None", s.get(table, (region_id, layer, feature_id)))
             if row is None:
                 raise NotFound(
                     msg(
@@ -797,7 +798,7 @@ class RouteStore:
                     )
                 )
                 counts[e.op] = counts.get(e.op, 0) + 1
-                row = s.get(table, key)
+                row = cast("WayRow | PointRow | None", s.get(table, key))
                 if e.op == "delete":
                     if row is not None:
                         s.delete(row)
@@ -990,10 +991,13 @@ class RouteStore:
         with Session(self.writer) as s, s.begin():
             if purge_before is not None:
                 self._purge(s, region_id, purge_before)
-            result = s.execute(
-                delete(ClosureRow).where(
-                    ClosureRow.region_id == region_id, ClosureRow.closure_id == closure_id
-                )
+            result = cast(
+                "CursorResult[Any]",
+                s.execute(
+                    delete(ClosureRow).where(
+                        ClosureRow.region_id == region_id, ClosureRow.closure_id == closure_id
+                    )
+                ),
             )
             if not result.rowcount:
                 return False
@@ -1096,10 +1100,13 @@ class RouteStore:
     def discard_pending(self, region_id: str, import_id: str, *, actor: str = "system") -> bool:
         """Forget a pending import; False if there was none. ``actor`` goes into the audit log."""
         with Session(self.writer) as s, s.begin():
-            result = s.execute(
-                delete(PendingImport).where(
-                    PendingImport.region_id == region_id, PendingImport.import_id == import_id
-                )
+            result = cast(
+                "CursorResult[Any]",
+                s.execute(
+                    delete(PendingImport).where(
+                        PendingImport.region_id == region_id, PendingImport.import_id == import_id
+                    )
+                ),
             )
             if not result.rowcount:
                 return False

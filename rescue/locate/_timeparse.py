@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
+from rescue.localtime import LOCAL_TZ
 from rescue.locate._numbers import zh_number
 from rescue.locate.lexicon import lexicon
 
@@ -25,8 +25,6 @@ __all__ = [
     "resolve_now",
     "resolve_departure",
 ]
-
-LOCAL_TZ: tzinfo = ZoneInfo("Asia/Shanghai")
 
 Meridiem = Literal["am", "pm", "noon", "night"]
 

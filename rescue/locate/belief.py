@@ -20,8 +20,8 @@ from scipy.spatial import cKDTree
 from shapely import STRtree
 from shapely.geometry import Point
 
-from rescue.errors import NotFound
-from rescue.i18n import Msg
+from geodata.errors import NotFound
+from geodata.i18n import Msg
 from rescue.locate.model import Mention, Relation
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate._doc import Doc, en, zh
 from rescue.locate._numbers import Amount, find_amounts, zh_number
 from rescue.locate._relations import DEPARTURE_EN, WALK_ON, find_relations, relation
@@ -57,6 +57,7 @@ from rescue.locate.model import (
     Mention,
     Relation,
 )
+from routes.direction import DIRECTIONS
 
 __all__ = ["MAX_TEXT_CHARS", "NameIndexLike", "parse_clues"]
 
@@ -67,8 +68,6 @@ MAX_TEXT_CHARS = 2000
 ELEVATION_TOLERANCE_M = 100.0
 ELEVATION_TOLERANCE_VAGUE_M = 150.0
 FT_TO_M = 0.3048
-
-_DIRECTIONS: tuple[Direction, ...] = ("clockwise", "counterclockwise")
 
 
 class NameIndexLike(Protocol):
@@ -445,8 +444,8 @@ def _validate(text: object, reported_at: object, direction: object) -> str:
         or (reported_at.utcoffset() is None)
     ):
         raise InvalidInput(f"reported_at must be a timezone-aware datetime, not {reported_at!r}")
-    if direction is not None and direction not in _DIRECTIONS:
-        raise InvalidInput(f"direction {direction!r} is not one of {', '.join(_DIRECTIONS)}")
+    if direction is not None and direction not in DIRECTIONS:
+        raise InvalidInput(f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
     return unicodedata.normalize("NFC", stripped)
 
 

@@ -11,7 +11,7 @@ Recognition is deliberately conservative: a coordinate needs two numbers close
 together, in a coordinate-like pattern, in plausible ranges. Heights ("5300 m"),
 durations, clock times, phone numbers and years never match. Text that clearly is a
 coordinate but cannot be one (latitude 95°, 75 minutes, a UTM northing of 12,000 km)
-or that lies far outside the region raises :class:`~rescue.errors.InvalidInput`
+or that lies far outside the region raises :class:`~geodata.errors.InvalidInput`
 quoting the text.
 
 Snapping a reading to the network (and the off-route distance) is the job of the
@@ -29,7 +29,7 @@ from typing import Literal
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate.model import CoordinateReading
 
 __all__ = ["CoordinateMatch", "find_coordinates"]

@@ -16,13 +16,13 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-from rescue.errors import InvalidInput
-from rescue.i18n import Msg, Name, catalog, joined, msg, render, text
+from geodata.errors import InvalidInput
+from geodata.i18n import Msg, Name, catalog, joined, msg, render, text
+from rescue.localtime import LOCAL_TZ
 from rescue.locate.belief import (
     DIRECTION_PRIOR,
     NAMED_SIDE_PRIOR,
@@ -63,7 +63,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LocateIndex", "locate", "LOCAL_TZ", "MAX_CANDIDATES"]
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MAX_CANDIDATES = 10
 MIN_CANDIDATE_P = 0.002
 CREDIBLE = 0.8

@@ -6,7 +6,7 @@ item 2): the language-level tables live in ``geodata/lexicon/*.json`` (``sights`
 mountain's names, the places seen rather than stood at, place ids that are instances of a
 feature) in the region directory's ``locate_words.json``. Each file is read once
 (:func:`lexicon`, :func:`region_words`) and checked against a small declared shape: every
-problem is named (file, key, index, why) in one :class:`~rescue.errors.DataValidationError`,
+problem is named (file, key, index, why) in one :class:`~geodata.errors.DataValidationError`,
 like the region validator does, instead of the first ``KeyError`` at parse time. Regular
 expressions are compiled while checking, so a bad pattern is reported with its place.
 
@@ -23,7 +23,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from rescue.errors import DataValidationError
+from geodata.errors import DataValidationError
 from rescue.locate.model import SIGHT_TAGS
 
 __all__ = ["LEXICON_DIR", "REGION_DIR", "lexicon", "region_words", "validate", "check_file"]

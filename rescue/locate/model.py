@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
+
+from routes.direction import Direction
 
 __all__ = [
     "Mention",
@@ -29,8 +31,6 @@ __all__ = [
     "RELATION_KINDS",
     "SIGHT_TAGS",
 ]
-
-Direction = Literal["clockwise", "counterclockwise"]
 
 #: How a position relates to a mentioned place.
 #: at / near: around it; past / after: beyond it in the walking direction; before: not yet

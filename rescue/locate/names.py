@@ -75,7 +75,7 @@ from pypinyin.pinyin_dict import pinyin_dict
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate.lexicon import lexicon, region_words
 from rescue.locate.model import Mention
 

@@ -30,7 +30,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,10 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from rescue.errors import DataValidationError, InvalidInput, SandtableError
+from geodata.errors import DataValidationError, InvalidInput, SandtableError
+from rescue.localtime import LOCAL_TZ  # China Standard Time, where callers give clock times
 from rescue.locate.model import LocateResult
+from routes.direction import DIRECTIONS
 
 __all__ = [
     "CLUE_TYPES",
@@ -85,7 +87,6 @@ CLUE_TYPES: tuple[str, ...] = (
     "direction",  # the walking direction (clockwise / counter-clockwise), in text or API
 )
 LANGUAGES: tuple[str, ...] = ("en", "zh", "mixed")
-DIRECTIONS: tuple[str, ...] = ("clockwise", "counterclockwise")
 
 #: Acceptance targets: name -> (threshold, "min" or "max").
 TARGETS: Mapping[str, tuple[float, str]] = {
@@ -99,8 +100,6 @@ TARGETS: Mapping[str, tuple[float, str]] = {
 
 DEFAULT_CASES = Path(__file__).resolve().parents[2] / "tests" / "data" / "locate_cases.jsonl"
 
-#: China Standard Time: local time everywhere in Tibet (DOMAIN.md); callers give clock times.
-LOCAL_TZ = timezone(timedelta(hours=8), "CST")
 #: When a case gives no report time, it is scored as if reported at this moment (noon,
 #: Beijing time, in the kora season), not at the moment the evaluation runs: the locator
 #: reads "now" from the report time (clock words, daylight, "yesterday"), so scoring at

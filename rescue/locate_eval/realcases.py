@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from shapely.geometry import Point
 
-from rescue.errors import DataValidationError
+from geodata.errors import DataValidationError
 from rescue.locate_eval.evaluate import LANGUAGES, Case, _case_from, json_lines
 
 __all__ = ["CLASSES", "SPLITS", "DEFAULT_REAL_CASES", "resolve", "load_real_cases"]

@@ -23,9 +23,9 @@ from pyproj import Transformer
 
 from geodata import load_region
 from geodata.build import build_region, normalise_surface, parse_length_km
+from geodata.errors import DataValidationError, InvalidInput
 from geodata.raw import GAZETTEER_COLUMNS, ROAD_COLUMNS
 from geodata.specs import CircuitSpec, RegionSpec, StationRule, TraceSpec
-from rescue.errors import DataValidationError, InvalidInput
 from routes import build_network
 
 CRS = "EPSG:32644"

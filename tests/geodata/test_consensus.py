@@ -29,7 +29,7 @@ from geodata.consensus import (
     resample_track,
     track_positions,
 )
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kailash"
 

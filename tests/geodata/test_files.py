@@ -27,8 +27,8 @@ from geodata import (
     load_region,
     write_region,
 )
+from geodata.errors import InvalidInput, NotFound
 from geodata.validate import ID_FIELDS
-from rescue.errors import InvalidInput, NotFound
 from tests.common import (
     A,
     E,

@@ -27,6 +27,7 @@ from bench.hostile import (
     view_gpkg,
     zigzag_kml,
 )
+from geodata.errors import DataValidationError
 from geodata.importers import ImportRejected, read_upload
 from geodata.importers.checks import MAX_CROSSINGS, _crossing_pairs
 from geodata.importers.gpkg import read_gpkg
@@ -34,7 +35,6 @@ from geodata.importers.preview import _simplified, preview
 from geodata.importers.sandbox import read_upload_bounded, run_bounded
 from geodata.store import Snapshot, open_store
 from geodata.validate import MAX_NAME_CHARS, check_region_documents
-from rescue.errors import DataValidationError
 
 
 @pytest.fixture(scope="module")

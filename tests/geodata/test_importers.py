@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 
 from bench.bench_import import make_gpx
+from geodata.errors import InvalidInput
 from geodata.importers import (
     MAX_UPLOAD_BYTES,
     ImportedFeature,
@@ -29,7 +30,6 @@ from geodata.importers import (
     read_upload,
 )
 from geodata.importers.kml import KMZ_MAX_ENTRIES, _read_limited
-from rescue.errors import InvalidInput
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
 GPX11 = "http://www.topografix.com/GPX/1/1"

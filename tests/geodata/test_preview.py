@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
+from geodata.errors import InvalidInput
 from geodata.importers import read_upload
 from geodata.importers.preview import SIMPLIFY_M, preview
 from geodata.store import RouteStore, Snapshot, open_store
-from rescue.errors import InvalidInput
 
 GEOD = Geod(ellps="WGS84")
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geodata.errors import DataValidationError
 from geodata.raw import (
     GAZETTEER_COLUMNS,
     MAX_PROBLEMS,
@@ -20,7 +21,6 @@ from geodata.raw import (
     read_roads,
     read_tracks,
 )
-from rescue.errors import DataValidationError
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kailash"
 

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from geodata.errors import Conflict, InvalidInput, NotFound
 from geodata.files import DEFAULT_DATA_DIR
 from geodata.store import FeatureEdit, RouteStore, open_store
 from geodata.validate import read_region_files
-from rescue.errors import Conflict, InvalidInput, NotFound
 from tests.common import make_region_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -387,7 +387,7 @@ def test_seed_from_a_tiny_region_dir(store: RouteStore, tmp_path: Path) -> None:
     ]
     broken = tmp_path / "other" / "broken"
     make_region_dir(broken, stations="not json")
-    from rescue.errors import DataValidationError
+    from geodata.errors import DataValidationError
 
     with pytest.raises(DataValidationError):
         store.seed("broken", data_dir=broken.parent)

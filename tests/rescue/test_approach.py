@@ -15,6 +15,7 @@ from shapely import STRtree
 from shapely.geometry import LineString, Point
 
 from geodata import load_region
+from geodata.errors import InvalidInput, NotFound
 from rescue.approach import (
     MAX_SHARED_FRACTION,
     ApproachResult,
@@ -22,7 +23,6 @@ from rescue.approach import (
     Plan,
     plan_approach,
 )
-from rescue.errors import InvalidInput, NotFound
 from rescue.locate import LOCAL_TZ, locate
 from routes import RouteNetwork, build_network
 
@@ -406,8 +406,8 @@ def test_random_points_along_the_kora_give_valid_plans(
 
 def test_a_target_on_the_other_side_of_the_world_is_invalid_input() -> None:
     from geodata import load_region
+    from geodata.errors import InvalidInput
     from rescue.approach import plan_approach
-    from rescue.errors import InvalidInput
     from routes import build_network
 
     network = build_network(load_region("kailash"))

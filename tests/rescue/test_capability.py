@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from geodata import load_region
+from geodata.errors import InvalidInput
 from rescue.approach import ApproachResult, plan_approach
 from rescue.capability import NEEDS, infer_needs, resolve_needs, station_resources
-from rescue.errors import InvalidInput
 from routes import RouteNetwork, build_network
 
 

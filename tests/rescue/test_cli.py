@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rescue.cli import build_parser, main
+from sandtable.cli import build_parser, main
 from tests.live import free_port
 
 SUBCOMMANDS = ["serve", "build-region", "info", "locate", "eval-locate"]
@@ -73,7 +73,7 @@ def test_serve_runs_a_real_wsgi_server(tmp_path: Path) -> None:
     port = free_port()
     env = os.environ | {"SANDTABLE_INSTANCE_DIR": str(tmp_path / "instance")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rescue.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "sandtable.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geodata import load_region
+from geodata.errors import Conflict, DataValidationError, InvalidInput, NotFound
 from rescue.closures import (
     EARLIEST,
     LATEST,
@@ -29,7 +30,6 @@ from rescue.closures import (
     parse_closure,
     time_range_problem,
 )
-from rescue.errors import Conflict, DataValidationError, InvalidInput, NotFound
 from routes import RouteNetwork, build_network
 from routes.graph import PROFILE_MODES
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate import clues as clues_module
 from rescue.locate._numbers import find_amounts, zh_number
 from rescue.locate._text import fold

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate.coords import CoordinateMatch, find_coordinates
 
 #: The Kailash region's extent (geodata/kailash/metadata.json), lon/lat.

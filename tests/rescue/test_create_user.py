@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def create_user(instance: Path, *args: str, password: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANDTABLE_")}
     return subprocess.run(
-        [sys.executable, "-m", "rescue.cli", "create-user", *args, "--password-stdin"],
+        [sys.executable, "-m", "sandtable.cli", "create-user", *args, "--password-stdin"],
         input=password + "\n",
         capture_output=True,
         text=True,

@@ -22,7 +22,7 @@ from shapely.geometry import LineString, Point
 
 import rescue.locate_eval.evaluate as ev
 from geodata import load_region
-from rescue.errors import DataValidationError, InvalidInput
+from geodata.errors import DataValidationError, InvalidInput
 from rescue.locate.model import Candidate, Clues, LocateResult
 from rescue.locate_eval.evaluate import (
     CLUE_TYPES,

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from rescue.errors import InvalidInput
-from rescue.i18n import LANGUAGES, Msg, Name, catalog, language, msg, placeholders, render
+from geodata.errors import InvalidInput
+from geodata.i18n import LANGUAGES, Msg, Name, catalog, language, msg, placeholders, render
 from tests.web.test_chinese import english_words
 
 _KEYS = sorted(catalog())

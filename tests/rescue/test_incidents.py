@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from geodata.errors import Conflict, Forbidden, InvalidInput, NotFound
 from geodata.store import RouteStore, open_store
-from rescue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rescue.incidents import (
     OUTCOMES,
     STATUSES,

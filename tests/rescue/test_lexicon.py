@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rescue.errors import DataValidationError
+from geodata.errors import DataValidationError
 from rescue.locate import _sights, _timeparse, names
 from rescue.locate.lexicon import (
     LEXICON_DIR,

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodata import load_region
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate import LOCAL_TZ, locate
 from routes import RouteNetwork, build_network
 

@@ -93,7 +93,7 @@ def test_alias_file_with_an_unknown_place_is_a_clear_error(tmp_path, kailash: Ro
     import json
     import shutil
 
-    from rescue.errors import InvalidInput
+    from geodata.errors import InvalidInput
 
     region_dir = tmp_path / "kailash"
     shutil.copytree(kailash.region.path, region_dir)
@@ -129,7 +129,7 @@ def test_confidence_file_is_read_and_checked(tmp_path, kailash: RouteNetwork) ->
     import json
     import shutil
 
-    from rescue.errors import InvalidInput
+    from geodata.errors import InvalidInput
     from rescue.locate.engine import _confidence
 
     t, q = _confidence(kailash)
@@ -208,7 +208,7 @@ def test_catalogue_with_an_unknown_place_is_a_clear_error(tmp_path, kailash: Rou
     import json
     import shutil
 
-    from rescue.errors import InvalidInput
+    from geodata.errors import InvalidInput
 
     shutil.copytree(kailash.region.path, tmp_path / "kailash")
     bad = {
@@ -472,7 +472,7 @@ def test_stated_probabilities_have_their_own_temperature(tmp_path, kailash: Rout
     import json
     import shutil
 
-    from rescue.errors import InvalidInput
+    from geodata.errors import InvalidInput
     from rescue.locate.engine import _stated_temperature
 
     stored = json.loads((kailash.region.path / "locate_confidence.json").read_text())

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from geodata import load_region
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate import LOCAL_TZ, belief, engine, get_index, locate
 from rescue.locate.belief import BeliefState, Window, fold_bins, window
 from routes import RouteNetwork, build_network

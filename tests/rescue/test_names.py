@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 
 from geodata import load_region
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate.model import Mention
 from rescue.locate.names import FEATURE_TERMS, FEATURE_WORDS, NameIndex
 

@@ -15,8 +15,8 @@ import pytest
 import xmlschema
 
 from geodata import load_region
+from geodata.errors import InvalidInput
 from rescue.approach import ApproachResult, plan_approach
-from rescue.errors import InvalidInput
 from rescue.plan_export import FieldPlan, bilingual, field_plan, to_gpx, to_kml
 from routes import RouteNetwork, build_network
 

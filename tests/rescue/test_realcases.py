@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from geodata import load_region
-from rescue.errors import DataValidationError
+from geodata.errors import DataValidationError
 from rescue.locate.chinamaps import (
     bd09_to_wgs84,
     gcj02_to_wgs84,

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import event, update
 
 from geodata import load_region
+from geodata.errors import InvalidInput
 from geodata.store import RouteStore, open_store
-from rescue.errors import InvalidInput
 from rescue.incidents import (
     IncidentCreate,
     IncidentStore,

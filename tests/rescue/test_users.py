@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import delete
 
 import rescue.users
+from geodata.errors import Conflict, InvalidInput, NotFound
 from geodata.store import RouteStore, open_store
-from rescue.errors import Conflict, InvalidInput, NotFound
 from rescue.users import ROLES, User, UserStore, hash_password, users_table, verify_password
 
 PASSWORD = "correct horse battery"

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.calibrate import (
     PACE_QUANTILES,
     Calibration,

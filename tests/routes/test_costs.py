@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.costs import (
     DEFAULT_PROFILES,
     DEFAULT_VEHICLE_SPEED_KPH,

@@ -11,10 +11,10 @@ import pytest
 from shapely.geometry import LineString
 
 from geodata import load_region
-from rescue.cli import main
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.calibrate import Calibration
 from routes.eta_eval import arrival_table, evaluate_eta, pair_predictions
+from sandtable.cli import main
 
 SHARED_TRACKS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "kailash"
 TRACKS = SHARED_TRACKS / "tracks_train.csv.gz"

@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from geodata import load_region
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes import PROFILES, RouteNetwork, build_network
 from routes.graph import PROFILE_MODES
 from routes.segments import MAX_SEGMENT_M, MIN_SEGMENT_M

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from shapely.geometry import LineString
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.kmposts import km_posts
 from routes.linref import RouteLine
 

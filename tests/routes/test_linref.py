@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.linref import RouteLine
 
 # an L-shaped line: 1 km east (flat), then 1 km north climbing 100 m

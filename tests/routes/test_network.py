@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geodata import load_region
-from rescue.errors import InvalidInput, NotFound
+from geodata.errors import InvalidInput, NotFound
 from routes import PROFILES, RouteNetwork, build_network
 from routes.graph import PROFILE_MODES
 from routes.validate import graph_problems

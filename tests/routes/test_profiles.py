@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from routes.costs import (
     DEFAULT_PROFILES,
     PROFILES,

@@ -14,7 +14,7 @@ import web
 import web.map
 import web.state
 import web.vendor
-from rescue.errors import NotFound
+from geodata.errors import NotFound
 from tests.common import make_region_dir
 from tests.web.conftest import instance_with_database, signed_in_client
 from web import ConfigError, create_app

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from rescue.cli import main
+from sandtable.cli import main
 from tests.web.conftest import signed_in_client
 
 EAST_TRACK = "road:phakna_zutulpuk_track"

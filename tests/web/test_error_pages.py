@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
 
-from rescue.errors import NotFound, Unauthorized
+from geodata.errors import NotFound, Unauthorized
 from tests.web.conftest import instance_with_database, signed_in_client
 from web import create_app
 from web.error_pages import TEXTS

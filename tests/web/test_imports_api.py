@@ -183,12 +183,12 @@ PLANNER_PASSWORD = "saga dawa festival"
 
 
 def _create_planner(instance: Path, url: str) -> None:
-    """``python -m rescue.cli create-user killer --role planner --password-stdin``."""
+    """``python -m sandtable.cli create-user killer --role planner --password-stdin``."""
     subprocess.run(
         [
             sys.executable,
             "-m",
-            "rescue.cli",
+            "sandtable.cli",
             "create-user",
             PLANNER,
             "--role",

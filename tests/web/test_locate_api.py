@@ -20,7 +20,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 import web.api
-from rescue.errors import InvalidInput
+from geodata.errors import InvalidInput
 from rescue.locate.model import Candidate, Clues, LocateResult, Mention, Question, SightClue
 from web.locate_api import LOCAL_TZ, MAX_BODY_BYTES, parse_locate_body
 

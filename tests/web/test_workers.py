@@ -57,7 +57,7 @@ def police_eta(session: LiveSession) -> float:
 
 
 def test_serve_refuses_a_negative_worker_count(tmp_path: Path) -> None:
-    from rescue.cli import main
+    from sandtable.cli import main
 
     assert main(["serve", "--workers", "-1", "--instance-dir", str(tmp_path)]) != 0
 

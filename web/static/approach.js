@@ -32,10 +32,8 @@
     vehicle: { colour: "#212529", label: ["vehicle", "车辆"], dash: null },
     foot: { colour: "#f08c00", label: ["on foot", "步行"], dash: "2 8" }
   };
-  var REASON = {
-    snow: ["snow", "积雪"], landslide: ["landslide", "塌方"], flood: ["flood", "洪水"],
-    ice: ["ice", "结冰"], other: ["other", "其他"]
-  };
+  var REASON = {};  // in a sentence: "landslide: closed"
+  Sandtable.vocab.closureReasons.forEach(function (r) { REASON[r[0]] = [r[1].toLowerCase(), r[2]]; });
   var EVAC = { colour: "#2b8a3e" };
   // a closure in force within this distance of the plan's way, yet not touching it, is a warning
   var UNTOUCHED_NEAR_M = 1000;
@@ -831,8 +829,8 @@
       (zh ? "减速 ×" : "slowed ×") + c.slow_factor;
     var who = c.modes === "vehicle" ? (zh ? "（仅车辆）" : " (vehicles only)") : "";
     node.appendChild(el("strong", null, (zh ? reason[1] : reason[0]) + ": " + what + who));
-    var from = new Date(c.from).toLocaleString(zh ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" });
-    var until = c.until ? new Date(c.until).toLocaleString(zh ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" }) :
+    var from = new Date(c.from).toLocaleString(zh ? "zh-CN" : "en-GB", { timeZone: Sandtable.vocab.localTz });
+    var until = c.until ? new Date(c.until).toLocaleString(zh ? "zh-CN" : "en-GB", { timeZone: Sandtable.vocab.localTz }) :
       (zh ? "待定" : "until lifted");
     node.appendChild(el("div", null, from + " – " + until));
     if (c.note) { node.appendChild(el("div", null, c.note)); }

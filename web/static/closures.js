@@ -21,14 +21,11 @@
 
   var CLOSURES = "api/closures";
   var SEGMENTS = "api/segments";
-  var LOCAL_TZ = "Asia/Shanghai";  // naive times sent to the server are read as this
+  var LOCAL_TZ = Sandtable.vocab.localTz;  // naive times sent to the server are read as this
   var RED = "#d7191c";
   // segments this close (screen pixels) to a click are "under" it: a pick list asks which
   var OVERLAP_PX = 4;
-  var REASONS = [
-    ["snow", "Snow", "积雪"], ["landslide", "Landslide", "塌方"], ["flood", "Flood", "洪水"],
-    ["ice", "Ice", "结冰"], ["other", "Other", "其他"]
-  ];
+  var REASONS = Sandtable.vocab.closureReasons;  // [value, English, Chinese]
   var CLOSE_PX = 8;  // a click this near the first corner closes the area, this near the last is a repeat
 
   var el = Sandtable.dom.el;

@@ -156,7 +156,7 @@
   function render(sheet) {
     document.title = sheet.title + " · field sheet / 现场单";
     $(".st-sheet-title").textContent = sheet.title;
-    var made = sheet.generated_at ? new Date(sheet.generated_at).toLocaleString("en-GB", { timeZone: "Asia/Shanghai" }) : "";
+    var made = sheet.generated_at ? new Date(sheet.generated_at).toLocaleString("en-GB", { timeZone: Sandtable.vocab.localTz }) : "";
     $(".st-sheet-meta").textContent = "Printed / 打印于 " + made + " (Beijing time / 北京时间)";
     var reason = $(".st-sheet-reason");
     reason.textContent = sheet.reason ? sheet.reason.en + (sheet.reason.zh ? " / " + sheet.reason.zh : "") : "";

@@ -51,10 +51,7 @@
     tents: ["tents", "帐篷"],
     flat_plain: ["flat plain", "平坦草原"]
   };
-  var DIRECTION = {
-    clockwise: ["clockwise", "顺时针"],
-    counterclockwise: ["counter-clockwise", "逆时针"]
-  };
+  var DIRECTION = Sandtable.vocab.labels(Sandtable.vocab.directions);
   // probability heat, low -> high (relative to the most probable candidate)
   var HEAT = [[254, 217, 118], [253, 141, 60], [227, 26, 28], [128, 0, 38]];
   // under every stretch a white casing; under the selected one a blue halo

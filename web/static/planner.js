@@ -42,10 +42,7 @@
     ["type", "Type", "类型", "select", CONFIG.place_types || []],
     ["notes", "Notes", "备注", "textarea"]
   ];
-  var CAPABILITY_LABELS = {
-    vehicle: ["vehicle", "车辆"], foot_team: ["foot team", "徒步救援队"], medical: ["medical", "医疗"],
-    horse: ["horse", "马匹"], helicopter_landing: ["helicopter landing", "直升机降落"]
-  };
+  var CAPABILITY_LABELS = Sandtable.vocab.labels(Sandtable.vocab.capabilities);
   var STATION_FIELDS = [
     ["name_en", "Name (English)", "名称（英文）", "text"],
     ["name_zh", "Name (Chinese)", "名称（中文）", "text"],
@@ -999,7 +996,7 @@
   function fmtWhen(iso) {
     var d = new Date(iso);
     if (isNaN(d.getTime())) { return iso || ""; }
-    return d.toLocaleString("sv-SE", { timeZone: "Asia/Shanghai" }).slice(0, 16) + " (UTC+8)";
+    return d.toLocaleString("sv-SE", { timeZone: Sandtable.vocab.localTz }).slice(0, 16) + " (UTC+8)";
   }
 
   function fmtCounts(counts) {

@@ -17,6 +17,13 @@
   var LANG_KEY = "sandtable.lang";
 
   // --- vocabulary ----------------------------------------------------------------------------
+  // the server's vocabularies (web/vocabulary.py): [value, English, Chinese] lists and the zone
+  var VOCAB = window.SANDTABLE_VOCAB || {};
+  function labelMap(list) {
+    var out = {};
+    (list || []).forEach(function (e) { out[e[0]] = [e[1], e[2]]; });
+    return out;
+  }
   var TERMS = {
     quality: {
       track_consensus: ["GPS track consensus", "GPS轨迹吻合"],
@@ -59,12 +66,7 @@
       medical_post: ["medical post", "医疗点"],
       supply_point: ["supply point", "补给点"]
     },
-    capability: {
-      vehicle: ["vehicle", "车辆"],
-      foot_team: ["foot team", "徒步救援队"],
-      medical: ["medical", "医疗"],
-      horse: ["horse", "马匹"]
-    },
+    capability: labelMap(VOCAB.capabilities),
     season: { year_round: ["year-round", "全年"], seasonal: ["seasonal", "季节性"] },
     coordQuality: {
       gps_published: ["published GPS fix", "公开GPS点"],
@@ -738,6 +740,11 @@
 
   window.Sandtable = {
     live: live,
+    vocab: {
+      localTz: VOCAB.local_tz, capabilities: VOCAB.capabilities || [],
+      closureReasons: VOCAB.closure_reasons || [], directions: VOCAB.directions || [],
+      labels: labelMap
+    },
     dom: {
       el: domEl, bi: domBi, icon: domIcon, button: domButton, clear: domClear,
       getJson: getJson, csrfHeaders: csrfHeaders

@@ -11,6 +11,11 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
+import geodata.store.audit  # noqa: F401  (each module adds its tables to Base.metadata)
+import geodata.store.changes_feed  # noqa: F401
+import rescue.incidents  # noqa: F401
+import rescue.teams  # noqa: F401
+import rescue.users  # noqa: F401
 from geodata.store.schema import Base
 
 config = context.config

@@ -3,14 +3,17 @@
 Every error carries a message that is safe to show to a user (no paths of the
 server, no tracebacks). HTTP status codes are assigned only in ``web/errors.py``.
 
-The message (and each detail) is either English text or a :class:`rescue.i18n.Msg`, a
+It lives in the lowest layer, so that ``geodata``, ``routes``, ``rescue`` and ``web``
+all raise from the same tree without importing upwards.
+
+The message (and each detail) is either English text or a :class:`geodata.i18n.Msg`, a
 catalog key with parameters: ``message`` is then the English text (logs, the CLI) and
 :meth:`SandtableError.message_in` renders it in the user's language.
 """
 
 from __future__ import annotations
 
-from rescue.i18n import Msg
+from geodata.i18n import Msg
 
 __all__ = [
     "SandtableError",

@@ -8,7 +8,7 @@ its key and parameters (:func:`msg`), and whoever shows it picks the language
 A parameter may itself be bilingual: a place or station name (:class:`Name`, English and
 Chinese) or another :class:`Msg`; it is rendered in the same language as the sentence.
 No Flask here: the domain layers raise errors carrying a :class:`Msg`
-(:mod:`rescue.errors`) and ``web/errors.py`` renders it.
+(:mod:`geodata.errors`) and ``web/errors.py`` renders it.
 """
 
 from __future__ import annotations

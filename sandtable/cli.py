@@ -12,11 +12,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rescue.errors import InvalidInput, SandtableError
+from geodata.errors import InvalidInput, SandtableError
 
 __all__ = ["main", "build_parser"]
 
@@ -280,7 +280,7 @@ def _format_info(info: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def _format_stretches(calibration: dict[str, object]) -> str:
+def _format_stretches(calibration: Mapping[str, Any]) -> str:
     """The hold-out table of ``calibration.json``: MAE per stretch and method, in seconds."""
     report = calibration.get("report") or {}
     rows = report.get("stretches") if isinstance(report, dict) else None
