@@ -1246,12 +1246,12 @@ def pace_conditioning(
         if i == first or elapsed <= 0 or actual <= 0:
             continue
         ahead = est(float(pred[i, j]))
-        x = math.log(elapsed / est(float(pred[first, i])))
-        rows.append((elapsed, x, math.log(actual / ahead), ahead))
+        pace_so_far = math.log(elapsed / est(float(pred[first, i])))
+        rows.append((elapsed, pace_so_far, math.log(actual / ahead), ahead))
     if not rows:
         return {}
     arr = np.array(rows)
-    t, x, y, ahead = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+    t, x, y, ahead_s = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
     by_elapsed = []
     resid = np.full(len(t), np.nan)
     for lo, hi in zip(_MEMORY_BINS_S[:-1], _MEMORY_BINS_S[1:], strict=True):
@@ -1275,11 +1275,11 @@ def pace_conditioning(
     if not by_elapsed:
         return {}
     ok = np.isfinite(resid)
-    t, ahead, resid = t[ok], ahead[ok], resid[ok]
-    order = np.argsort(ahead, kind="stable")
+    t, ahead_s, resid = t[ok], ahead_s[ok], resid[ok]
+    order = np.argsort(ahead_s, kind="stable")
     rng: dict[str, list[float]] = {"pred_s": [], "p10": [], "p90": []}
     for chunk in np.array_split(order, n_range_bins):
-        rng["pred_s"].append(round(float(np.median(ahead[chunk])), 1))
+        rng["pred_s"].append(round(float(np.median(ahead_s[chunk])), 1))
         for q in (10, 90):
             rng[f"p{q}"].append(round(float(np.exp(np.quantile(resid[chunk], q / 100.0))), 4))
     return {

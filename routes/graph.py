@@ -150,7 +150,7 @@ def no_go_ways(ways: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, froze
             at = stretch.from_place_id
             if (stretch.route_id, at) not in main:
                 continue
-            chain = []
+            chain: list[str] = []
             while at != stretch.to_place_id:
                 step = main.get((stretch.route_id, at))
                 if step is None or len(chain) > len(main):

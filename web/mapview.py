@@ -258,8 +258,8 @@ def build_map(
     for layer in layers.values():
         layer.add_to(fmap)
     relief = _relief_layers()  # shown by static/relief.js once it knows what is loaded
-    for layer in relief.values():
-        layer.add_to(fmap)
+    for relief_layer in relief.values():
+        relief_layer.add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     opening = _route_bounds(segments, OPENING_ROUTE) or bounds
     fmap.fit_bounds(opening, padding=(12, 12))

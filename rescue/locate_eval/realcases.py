@@ -96,7 +96,7 @@ def _elev_km(net: Any, route: str, metres: float, a_km: float, b_km: float) -> f
     return float(ks[i] + f * (ks[i + 1] - ks[i]))
 
 
-def resolve(net: Any, spec: dict[str, Any]) -> tuple[str, float]:
+def resolve(net: Any, spec: Any) -> tuple[str, float]:
     """``(route_id, km)`` of a truth spec on the network (see the module docstring).
 
     Raises
@@ -237,7 +237,7 @@ def load_real_cases(path: str | Path, net: Any) -> list[Case]:
             problems.append(f"{where}: id repeats")
             continue
         seen.add(case.case_id)
-        cases.append(replace(case, split=obj["split"], classes=tuple(classes)))
+        cases.append(replace(case, split=obj["split"], classes=tuple(classes or ())))
     if problems:
         raise DataValidationError(
             f"{p.name}: {len(problems)} problem(s) in the case file", details=problems
