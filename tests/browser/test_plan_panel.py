@@ -9,13 +9,17 @@ draws and fits all of it.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import gpxpy
 import pytest
+import xmlschema
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
 ROWS = ".st-approach-table tbody tr"
+GPX_XSD = Path(__file__).resolve().parents[1] / "data" / "schemas" / "gpx-1.1.xsd"
 
 
 def _plan_near_the_teahouse(page: Page, live_server: str, need: str) -> dict:
@@ -80,3 +84,29 @@ def test_a_fracture_gets_a_medical_team_and_the_whole_plan_is_shown(
     )
     assert inside
     assert errors == []
+
+
+def test_the_plan_downloads_as_gpx_that_gps_apps_open(
+    page: Page, live_server: str, tmp_path: Path
+) -> None:
+    """Issue 16: the GPX button gives the plan on screen as valid GPX 1.1 (route by legs,
+    the target and the stations as waypoints), read back with gpxpy."""
+    body = _plan_near_the_teahouse(page, live_server, "fracture")
+    with page.expect_download() as info:
+        page.click(".st-export[data-format=gpx]")
+    download = info.value
+    assert download.suggested_filename == f"plan-{body['recommended']}.gpx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+
+    xmlschema.XMLSchema(str(GPX_XSD)).validate(str(saved))
+    gpx = gpxpy.parse(saved.read_text(encoding="utf-8"))
+    best = next(p for p in body["plans"] if p["station_id"] == body["recommended"])
+    assert len(gpx.routes) >= len(best["legs"])
+    points = [pt for route in gpx.routes for pt in route.points]
+    assert points and all(pt.elevation is not None for pt in points)
+    # the approach's routes come first, leg by leg, and end where the plan ends: at the caller
+    end = gpx.routes[len(best["legs"]) - 1].points[-1]
+    last = best["legs"][-1]["geometry"][-1]
+    assert abs(end.longitude - last[0]) < 1e-4 and abs(end.latitude - last[1]) < 1e-4
+    assert gpx.waypoints, "the target and the stations are waypoints"
