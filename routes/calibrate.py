@@ -1131,6 +1131,27 @@ def persistence_at(memory: Mapping[str, Any], elapsed_s: float) -> float:
     return max(elapsed_s, 0.0) / (max(elapsed_s, 0.0) + t0)
 
 
+def _pace_samples(
+    times: FloatArray, pred: FloatArray, ratio_q: Mapping[str, Sequence[float]]
+) -> Iterator[tuple[float, float, float, float]]:
+    """Per landmark pair of a training track with a pace so far: elapsed time since the first
+    landmark, log of the pace so far (elapsed over the median walker's), log of the time
+    ahead over the median walker's, and that median time ahead (s)."""
+    from routes.eta_eval import ratio_quantiles_at
+
+    def est(t: float) -> float:
+        return t * (ratio_quantiles_at(ratio_q, t)[1] if ratio_q else 1.0)
+
+    for row, first, i, j in landmark_pairs(times):
+        elapsed = float(row[i] - row[first])
+        actual = float(row[j] - row[i])
+        if i == first or elapsed <= 0 or actual <= 0:
+            continue
+        ahead = est(float(pred[i, j]))
+        pace_so_far = math.log(elapsed / est(float(pred[first, i])))
+        yield elapsed, pace_so_far, math.log(actual / ahead), ahead
+
+
 def pace_memory(
     times: FloatArray,
     pred: FloatArray,
@@ -1154,19 +1175,7 @@ def pace_memory(
     dict
         ``memory_s``, ``n_samples``, ``by_elapsed``, ``consecutive_r``; ``{}`` without samples.
     """
-    from routes.eta_eval import ratio_quantiles_at
-
-    def est(t: float) -> float:
-        return t * (ratio_quantiles_at(ratio_q, t)[1] if ratio_q else 1.0)
-
-    rows = []
-    for row, first, i, j in landmark_pairs(times):
-        elapsed = float(row[i] - row[first])
-        actual = float(row[j] - row[i])
-        if i == first or elapsed <= 0 or actual <= 0:
-            continue
-        lx = math.log(elapsed / est(float(pred[first, i])))
-        rows.append((elapsed, lx, math.log(actual / est(float(pred[i, j])))))
+    rows = [sample[:3] for sample in _pace_samples(times, pred, ratio_q)]
     if not rows:
         return {}
     arr = np.array(rows)
@@ -1234,20 +1243,7 @@ def pace_conditioning(
         ``n``, ``intercept``, ``slope``; bins with fewer than 10 samples are left out),
         ``range``; ``{}`` without a bin.
     """
-    from routes.eta_eval import ratio_quantiles_at
-
-    def est(t: float) -> float:
-        return t * (ratio_quantiles_at(ratio_q, t)[1] if ratio_q else 1.0)
-
-    rows = []
-    for row, first, i, j in landmark_pairs(times):
-        elapsed = float(row[i] - row[first])
-        actual = float(row[j] - row[i])
-        if i == first or elapsed <= 0 or actual <= 0:
-            continue
-        ahead = est(float(pred[i, j]))
-        pace_so_far = math.log(elapsed / est(float(pred[first, i])))
-        rows.append((elapsed, pace_so_far, math.log(actual / ahead), ahead))
+    rows = list(_pace_samples(times, pred, ratio_q))
     if not rows:
         return {}
     arr = np.array(rows)
