@@ -767,14 +767,23 @@
     if (!message) { return; }
     var feature = edited(form);
     var save = form.querySelector(".st-pl-save");
-    save.disabled = true;
+    putFeature(feature, current.revision, message, {
+      button: save, conflictBox: conflict, errorBox: errorBox,
+      en: "Saved as version ", zh: ["已保存为版本 ", "。"]
+    });
+  }
+
+  // PUT the selected feature based on ``baseRevision``; on 201 say so (``how.en``/``how.zh``
+  // around the new version's number) and reload it, on a 409 show the conflict, else the error.
+  function putFeature(feature, baseRevision, message, how) {
+    how.button.disabled = true;
     send("PUT", "api/data/" + current.layer + "/" + encodeURIComponent(current.id), {
-      feature: feature, base_revision: current.revision, message: message
+      feature: feature, base_revision: baseRevision, message: message
     }).then(function (result) {
-      save.disabled = false;
+      how.button.disabled = false;
       if (result.status === 201) {
         var v = result.json.version;
-        status("Saved as version " + v.version_id + ".", "已保存为版本 " + v.version_id + "。", "ok");
+        status(how.en + v.version_id + ".", how.zh[0] + v.version_id + how.zh[1], "ok");
         var layer = current.layer;
         var id = current.id;
         reloadAll();
@@ -782,10 +791,10 @@
         return;
       }
       if (result.status === 409 && errorOf(result).data) {
-        showConflict(conflict, errorOf(result));
+        showConflict(how.conflictBox, errorOf(result));
         return;
       }
-      showError(errorBox, result);
+      showError(how.errorBox, result);
     });
   }
 
@@ -868,22 +877,9 @@
         if (k === "geometry") { feature.geometry = yf.geometry; return; }
         if (yp[k] === undefined) { delete feature.properties[k]; } else { feature.properties[k] = yp[k]; }
       });
-      merged.disabled = true;
-      send("PUT", "api/data/" + current.layer + "/" + encodeURIComponent(current.id), {
-        feature: feature, base_revision: theirs.revision, message: message
-      }).then(function (result) {
-        merged.disabled = false;
-        if (result.status === 201) {
-          var v = result.json.version;
-          status("Merged and saved as version " + v.version_id + ".", "已合并并保存为版本 " + v.version_id + "。", "ok");
-          var layer = current.layer;
-          var id = current.id;
-          reloadAll();
-          select(layer, id);
-          return;
-        }
-        if (result.status === 409 && errorOf(result).data) { showConflict(box, errorOf(result)); return; }
-        showError(errorBox, result);
+      putFeature(feature, theirs.revision, message, {
+        button: merged, conflictBox: box, errorBox: errorBox,
+        en: "Merged and saved as version ", zh: ["已合并并保存为版本 ", "。"]
       });
     });
     actions.appendChild(merged);
