@@ -738,15 +738,6 @@ def edge_factors(
     return factors
 
 
-_REASON_WORDS = {
-    "snow": "snow",
-    "landslide": "a landslide",
-    "flood": "flood / high river",
-    "ice": "ice",
-    "other": "an obstruction",
-}
-
-
 def describe_closure(network: Any, closure: Closure) -> str:
     """One line naming what is closed, how, why and since when (English)."""
     return describe_closure_msg(network, closure).render("en")
