@@ -865,13 +865,14 @@ class IncidentStore:
                     summary=f"recorded incident {incident_id} ({body.priority})",
                     at=now,
                 )
+                made = self._read(conn, [incident_id])[0]
         except IntegrityError:  # the same key, submitted concurrently: theirs won
             if key is not None:
                 existing = self._by_key(key, digest)
                 if existing is not None:
                     return existing, False
             raise
-        return self.get(incident_id), True
+        return made, True
 
     def update(
         self, incident_id: int, base_version: int, changes: Mapping[str, Any], author: str
@@ -934,7 +935,9 @@ class IncidentStore:
                 details={"version": version, "fields": changed},
                 at=now,
             )
-        return self.get(incident_id)
+            # the answer is read before the commit, under the row lock: what this write
+            # made, not what another worker's write committed a moment later
+            return self._read(conn, [incident_id])[0]
 
     def transition(
         self,
@@ -1005,7 +1008,7 @@ class IncidentStore:
                 details={"from": current, "to": to, "outcome": outcome},
                 at=now,
             )
-        return self.get(incident_id)
+            return self._read(conn, [incident_id])[0]  # under the row lock, as in update
 
     def _lock(self, conn: Connection, incident_id: int, base_version: int) -> RowMapping:
         row = (
