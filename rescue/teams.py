@@ -199,7 +199,10 @@ class TeamStore:
                 details={"status": status, "incident_id": incident_id, "forced": bool(force)},
                 at=now,
             )
-        return self.get(region_id, stations, station_id)
+            # the answer is what this write made: read under its lock, before the commit (a
+            # read after it could return a colleague's later write as this one's)
+            rows = self._rows(conn, region_id, station_id)
+        return self._team(station_id, stations.loc[station_id], rows.get(station_id))
 
     # ------------------------------------------------------------------ helpers
     @staticmethod

@@ -629,3 +629,39 @@ def test_concurrent_writers_each_make_a_version_of_their_own(incidents: Incident
     assert final["version"] == 1 + writers * per_writer
     by_version = {e["version"]: e["changes"]["notes"]["after"] for e in final["edits"]}
     assert by_version == {v: notes for v, notes, _ in acknowledged}
+
+
+def test_a_team_status_answer_is_what_this_write_made(route_store: RouteStore) -> None:
+    """The same for a team's status (``TeamStore.set``): its answer is read under the write's
+    own lock, so a colleague's status written meanwhile is not reported as this one's."""
+    import pandas as pd
+
+    from rescue.teams import TeamStore
+
+    stations = pd.DataFrame(
+        {"name_en": ["Darchen police"], "name_zh": ["塔钦派出所"], "kind": ["police"]},
+        index=pd.Index(["darchen_police"], name="station_id"),
+    )
+    reader = _ReaderThatLetsAColleagueIn(route_store.reader)
+    mine = TeamStore(reader, route_store.writer)  # type: ignore[arg-type]
+    theirs = TeamStore(route_store.reader, route_store.writer)
+    seen: list[dict[str, Any]] = []
+
+    def colleague() -> None:
+        body = {"status": "out_of_service", "note": "from tenzin"}
+        seen.append(theirs.set("kailash", stations, "darchen_police", body, actor="tenzin"))
+
+    reader.colleague = colleague
+    got = mine.set(
+        "kailash",
+        stations,
+        "darchen_police",
+        {"status": "available", "note": "from dolma"},
+        actor="dolma",
+    )
+    if reader.colleague is not None:  # not let in while answering: in now, after the answer
+        reader.colleague = None
+        colleague()
+    assert (got["status"], got["note"], got["updated_by"]) == ("available", "from dolma", "dolma")
+    assert seen[0]["note"] == "from tenzin"
+    assert theirs.get("kailash", stations, "darchen_police")["note"] == "from tenzin"
