@@ -9,8 +9,10 @@ without asking again.
 
 from __future__ import annotations
 
+import math
 import re
 import weakref
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,9 +31,8 @@ def names_zh(network: Any) -> dict[str, str]:
         return _CACHE[network]
     except (KeyError, TypeError):
         pass
-    table: dict[str, str] = {}
-    frames = (network.region.places, network.region.stations, network.routes, network.segments)
-    for frame in frames:
+    table: dict[str, str] = _points_zh(network)
+    for frame in (network.routes, network.segments):
         if "name_en" not in frame.columns or "name_zh" not in frame.columns:
             continue
         for en, zh in zip(frame["name_en"], frame["name_zh"], strict=True):
@@ -41,6 +42,38 @@ def names_zh(network: Any) -> dict[str, str]:
         _CACHE[network] = table
     except TypeError:  # a network that cannot be weakly referenced: not cached
         pass
+    return table
+
+
+#: a shared Chinese name is told apart by the nearest uniquely named place within this distance
+QUALIFY_WITHIN_M = 3000.0
+
+
+def _points_zh(network: Any) -> dict[str, str]:
+    """English -> Chinese name of the places and stations. Where several differently named
+    places share one Chinese name (the data calls six medical posts 医疗服务点), each is told
+    apart by the nearest place whose Chinese name is its own: 医疗服务点（曲古桥补给点）."""
+    points: dict[str, tuple[str, float, float]] = {}
+    for frame in (network.region.places, network.region.stations):
+        if "name_en" not in frame.columns or "name_zh" not in frame.columns:
+            continue
+        for en, zh, point in zip(frame["name_en"], frame["name_zh"], frame.geometry, strict=True):
+            if isinstance(en, str) and isinstance(zh, str) and zh.strip() and en not in points:
+                x, y = network.to_metric.transform(point.x, point.y)
+                points[en] = (zh.strip(), float(x), float(y))
+    shared = Counter(zh for zh, _, _ in points.values())
+    table = {}
+    for en, (zh, x, y) in points.items():
+        if shared[zh] > 1:
+            near = [
+                (math.hypot(ox - x, oy - y), other)
+                for other, ox, oy in points.values()
+                if shared[other] == 1
+            ]
+            distance_m, other = min(near, default=(math.inf, ""))
+            if distance_m <= QUALIFY_WITHIN_M:
+                zh = f"{zh}（{other}）"
+        table[en] = zh
     return table
 
 
