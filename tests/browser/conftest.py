@@ -55,6 +55,21 @@ def serve(app: Any, name: str = "http") -> Iterator[str]:
         assert not thread.is_alive(), "the server did not stop"
 
 
+@contextmanager
+def serving(app: Any, name: str) -> Iterator[str]:
+    """Serve a fresh ``app`` (see :func:`serve`), known to the sign-in helpers while it runs;
+    its database engines are disposed of at the end."""
+    try:
+        with serve(app, name) as base:
+            APPS[base] = app
+            try:
+                yield base
+            finally:
+                del APPS[base]
+    finally:
+        app.extensions["sandtable"].store.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of the real app (committed region) served on 127.0.0.1."""
@@ -85,15 +100,8 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv(f"{ENV_PREFIX}_INSTANCE_DIR", str(instance))
     app = create_app({"INSTANCE_DIR": str(instance), "EVENTS_MAX_STREAMS": 64})
     assert app.config["INSTANCE_DIR"] == str(instance.resolve())
-    try:
-        with serve(app, "http-fresh") as base:
-            APPS[base] = app
-            try:
-                yield base
-            finally:
-                del APPS[base]
-    finally:
-        app.extensions["sandtable"].store.dispose()
+    with serving(app, "http-fresh") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

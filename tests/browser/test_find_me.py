@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from rescue.incidents import IncidentStore
-from tests.browser.conftest import serve
+from tests.browser.conftest import serving
 from tests.browser.helpers import APPS, sign_in_page
 
 pytestmark = pytest.mark.browser
@@ -42,15 +42,8 @@ def find_me_server(database_url: str, tmp_path: Path) -> Iterator[str]:
             "EVENTS_MAX_STREAMS": 64,
         }
     )
-    try:
-        with serve(app, "http-find-me") as base:
-            APPS[base] = app
-            try:
-                yield base
-            finally:
-                del APPS[base]
-    finally:
-        app.extensions["sandtable"].store.dispose()
+    with serving(app, "http-find-me") as base:
+        yield base
 
 
 def _local_only(base: str, foreign: list[str]):  # noqa: ANN202 - a Playwright route handler
