@@ -6,7 +6,7 @@ and posts it with its accuracy (:meth:`FindMeStore.submit`). The fix is written 
 link's row and shown with the incident (``find_me`` in its answer); the dispatch page
 adds it to the locate evidence and draws it on its map.
 
-* Only the SHA-256 of a link's token is stored (``find_me_links``, migration ``0010``):
+* Only the SHA-256 of a link's token is stored (``find_me_links``, migration ``0011``):
   whoever reads the database cannot use a link.
 * A link expires (``ttl_s``, a day by default) and takes one fix: a second one is a
   :class:`~geodata.errors.Conflict`, an expired or unknown link a

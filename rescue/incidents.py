@@ -494,14 +494,19 @@ edits_table = Table(
     Index("ix_incident_edits_incident", "incident_id"),
 )
 
-#: one-time find-me links (``rescue.find_me``, migration ``0010``): the token's SHA-256 only,
+#: one-time find-me links (``rescue.find_me``, migration ``0011``): the token's SHA-256 only,
 #: and the fix the caller's phone sent, if any
 find_me_table = Table(
     "find_me_links",
     metadata,
     Column("link_id", Integer, primary_key=True, autoincrement=True),
     Column("token_hash", String(64), nullable=False, unique=True),
-    Column("incident_id", Integer, ForeignKey("incidents.incident_id"), nullable=False),
+    Column(
+        "incident_id",
+        Integer,
+        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
@@ -511,6 +516,7 @@ find_me_table = Table(
     Column("accuracy_m", Float, nullable=True),
     Column("altitude_m", Float, nullable=True),
     Column("fixed_at", UtcDateTime(), nullable=True),
+    Index("ix_find_me_links_incident", "incident_id"),
 )
 
 _EDITABLE: Final = (

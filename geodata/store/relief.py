@@ -25,7 +25,6 @@ from sqlalchemy import (
     Engine,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     and_,
@@ -37,14 +36,14 @@ from sqlalchemy import (
 from geodata.errors import NotFound
 from geodata.relief import Dem, Mbtiles, read_geotiff
 from geodata.store.audit import record
-from geodata.store.schema import JsonType, UtcDateTime
+from geodata.store.schema import Base, JsonType, UtcDateTime
 
 __all__ = ["KINDS", "ReliefStore", "relief_layers_table", "relief_tiles_table"]
 
 #: what a planner can load
 KINDS: Final = ("dem", "mbtiles")
 
-metadata = MetaData()
+metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 relief_layers_table = Table(
     "relief_layers",
     metadata,

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 
 import geodata.store.audit  # noqa: F401  (each module adds its tables to Base.metadata)
 import geodata.store.changes_feed  # noqa: F401
+import geodata.store.relief  # noqa: F401
 import rescue.incidents  # noqa: F401
 import rescue.teams  # noqa: F401
 import rescue.users  # noqa: F401
