@@ -27,6 +27,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from geodata.errors import InvalidInput
+from geodata.i18n import Name, joined
 from rescue.locate import LOCAL_TZ
 from rescue.locate.clues import MAX_TEXT_CHARS, parse_clues
 from rescue.locate.engine import get_index
@@ -46,14 +47,11 @@ MAX_LIMIT = 25
 _DEFAULT_LIMIT = 8
 
 
-def _lang() -> str:
-    return request.accept_languages.best_match(["en", "zh"], default="en") or "en"
-
-
 def _refuse(en: str, zh: str, details: list[str] | None = None) -> InvalidInput:
-    """A 422 whose message is in the caller's language; ``data.message`` has both."""
+    """A 422 whose message the error handler renders in the caller's language (the text in
+    both languages as one bilingual part); ``data.message`` has both."""
     return InvalidInput(
-        zh if _lang() == "zh" else en, details=details, data={"message": {"en": en, "zh": zh}}
+        joined([Name(en, zh)]), details=details, data={"message": {"en": en, "zh": zh}}
     )
 
 

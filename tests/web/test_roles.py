@@ -72,6 +72,10 @@ PUBLIC = {
     "/api/login",
     "/api/logout",
     "/api/me",
+    # a find-me link's page and its fix: the caller has no account, the one-time token is the
+    # authority (tests/web/test_find_me_api.py: unknown, expired and used tokens are refused)
+    "/f/<token>",
+    "/api/find-me/<token>",
 }
 
 
