@@ -124,6 +124,13 @@
   }
 
   // show an API error (message and details) in box
+  // ``box`` shown with one message in both languages
+  function showMessage(box, en, zh) {
+    clear(box);
+    box.appendChild(bi(en, zh));
+    box.hidden = false;
+  }
+
   function showError(box, result) {
     var error = errorOf(result);
     clear(box);
@@ -299,9 +306,7 @@
     var errorBox = $(".st-pl-import-error");
     errorBox.hidden = true;
     if (!file) {
-      clear(errorBox);
-      errorBox.appendChild(bi("Choose a file first.", "请先选择文件。"));
-      errorBox.hidden = false;
+      showMessage(errorBox, "Choose a file first.", "请先选择文件。");
       return;
     }
     var data = new FormData();
@@ -322,9 +327,7 @@
       showPreview(result.json);
     }, function () {
       form.classList.remove("st-busy");
-      clear(errorBox);
-      errorBox.appendChild(bi("The server could not be reached.", "无法连接服务器。"));
-      errorBox.hidden = false;
+      showMessage(errorBox, "The server could not be reached.", "无法连接服务器。");
     });
   }
 
@@ -474,9 +477,7 @@
     var errorBox = $(".st-pl-import-error");
     var message = input.value.trim();
     if (!message) {
-      clear(errorBox);
-      errorBox.appendChild(bi("Say what this import changes and why.", "请说明此导入改了什么、为什么。"));
-      errorBox.hidden = false;
+      showMessage(errorBox, "Say what this import changes and why.", "请说明此导入改了什么、为什么。");
       input.focus();
       return;
     }
@@ -750,9 +751,7 @@
     var input = form.querySelector(".st-pl-edit-message");
     var message = input.value.trim();
     if (!message) {
-      clear(errorBox);
-      errorBox.appendChild(bi("Say what changed and why (message).", "请填写说明：改了什么、为什么。"));
-      errorBox.hidden = false;
+      showMessage(errorBox, "Say what changed and why (message).", "请填写说明：改了什么、为什么。");
       input.focus();
     }
     return message;
@@ -909,9 +908,7 @@
     ok.addEventListener("click", function () {
       var message = input.value.trim();
       if (!message) {
-        clear(err);
-        err.appendChild(bi("Say what changed and why.", "请说明改了什么、为什么。"));
-        err.hidden = false;
+        showMessage(err, "Say what changed and why.", "请说明改了什么、为什么。");
         input.focus();
         return;
       }
@@ -1293,9 +1290,7 @@
   // an API error in the page's language: relief errors carry their Chinese in data.message_zh
   function showBilingualError(box, result) {
     var error = errorOf(result);
-    clear(box);
-    box.appendChild(bi(error.message, (error.data && error.data.message_zh) || error.message));
-    box.hidden = false;
+    showMessage(box, error.message, (error.data && error.data.message_zh) || error.message);
   }
 
   function fmtBytes(n) { return (n / 1e6).toFixed(n < 1e6 ? 2 : 1) + " MB"; }
@@ -1352,9 +1347,7 @@
     var errorBox = $(".st-pl-relief-error");
     errorBox.hidden = true;
     if (!file) {
-      clear(errorBox);
-      errorBox.appendChild(bi("Choose a file first.", "请先选择文件。"));
-      errorBox.hidden = false;
+      showMessage(errorBox, "Choose a file first.", "请先选择文件。");
       return;
     }
     var kind = /\.mbtiles$/i.test(file.name) ? "mbtiles" : "dem";
@@ -1370,9 +1363,7 @@
       loadRelief();
     }, function () {
       form.classList.remove("st-busy");
-      clear(errorBox);
-      errorBox.appendChild(bi("The server could not be reached.", "无法连接服务器。"));
-      errorBox.hidden = false;
+      showMessage(errorBox, "The server could not be reached.", "无法连接服务器。");
     });
   }
 
