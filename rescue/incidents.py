@@ -442,16 +442,22 @@ incidents_table = Table(
     Index("ix_incidents_status", "status"),  # indexes as the migrations made them
 )
 
-descriptions_table = Table(
-    "incident_descriptions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
+
+def _incident_column() -> Column[int]:
+    """The ``incident_id`` of a table whose rows go with their incident (deleted with it)."""
+    return Column(
         "incident_id",
         Integer,
         ForeignKey("incidents.incident_id", ondelete="CASCADE"),
         nullable=False,
-    ),
+    )
+
+
+descriptions_table = Table(
+    "incident_descriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _incident_column(),
     Column("text", Text, nullable=False),
     Column("added_at", UtcDateTime(), nullable=False),
     Column("added_by", String(64), nullable=False),
@@ -462,12 +468,7 @@ events_table = Table(
     "incident_events",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "incident_id",
-        Integer,
-        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _incident_column(),
     Column("at", UtcDateTime(), nullable=False),
     Column("by", String(64), nullable=False),
     Column("from_status", String(24)),
@@ -481,12 +482,7 @@ edits_table = Table(
     "incident_edits",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "incident_id",
-        Integer,
-        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _incident_column(),
     Column("at", UtcDateTime(), nullable=False),
     Column("by", String(64), nullable=False),
     Column("version", Integer, nullable=False),
@@ -501,12 +497,7 @@ find_me_table = Table(
     metadata,
     Column("link_id", Integer, primary_key=True, autoincrement=True),
     Column("token_hash", String(64), nullable=False, unique=True),
-    Column(
-        "incident_id",
-        Integer,
-        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _incident_column(),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
