@@ -393,6 +393,7 @@ def test_closing_a_segment_of_the_plan_refreshes_the_plan(session: Session) -> N
     assert page.inner_text(f"{ROWS}.st-selected .st-approach-eta") != eta_before
 
     # lifting it refreshes the plan again
+    expect(page.locator(CLOSURE_PATHS)).to_have_count(1, timeout=10_000)
     x, y = session.centre_on(
         "(() => window.sandtableLayers.closures.getLayers()[0].getLayers()[0])()",
         "path.st-closure",

@@ -689,9 +689,17 @@
       if (sequence !== self.closureSequence || !answer.ok || !answer.json) { return; }
       self.closureIds = answer.json.closures.map(function (c) { return c.closure_id; })
         .sort(function (a, b) { return a - b; }).join(",");
-      self.closureLayer.clearLayers();
-      answer.json.closures.forEach(function (c) { self.drawClosure(c, sequence); });
-      self.listClosures(answer.json.closures);
+      // every closure's lines are fetched first and swapped in at once: the map never shows
+      // none for a moment while a redraw is on its way (a live update redraws them often)
+      return Promise.all(answer.json.closures.map(function (c) { return self.closureLayers(c); }))
+        .then(function (drawn) {
+          if (sequence !== self.closureSequence) { return; }  // redrawn since
+          self.closureLayer.clearLayers();
+          drawn.forEach(function (layers) {
+            layers.forEach(function (layer) { self.closureLayer.addLayer(layer); });
+          });
+          self.listClosures(answer.json.closures);
+        });
     }).catch(function () { /* the map works without them; the next plan tries again */ });
   };
 
@@ -792,33 +800,29 @@
     return node;
   };
 
-  Approach.prototype.drawClosure = function (closure, sequence) {
+  // The map layers of one closure (its area, or the lines of its segments, fetched), as a
+  // promise; a segment whose line cannot be fetched is left out and drawn on the next load.
+  Approach.prototype.closureLayers = function (closure) {
     var self = this;
     var style = {
       pane: "stApproach", color: CLOSURE.colour, weight: 7, opacity: 0.9, dashArray: "2 4",
       lineCap: "butt", fillColor: CLOSURE.colour, fillOpacity: 1,
       className: "st-closure" + (closure.geometry && /Polygon/.test(closure.geometry.type) ? " st-closure-area" : "")
     };
-    function add(layer) {
-      if (sequence !== undefined && sequence !== self.closureSequence) { return; }  // redrawn since
-      layer.stClosure = closure;
-      layer.stTooltip = function () { return self.closureTip(closure); };
-      layer.bindTooltip(layer.stTooltip(), { sticky: true, className: "st-tip" });
-      layer.bindPopup(function () { return self.closurePopup(closure); }, { minWidth: 220, maxWidth: 320 });
-      self.closureLayer.addLayer(layer);
+    function layer(geojson) {
+      var drawn = L.geoJSON(geojson, { style: function () { return style; } });
+      drawn.stClosure = closure;
+      drawn.stTooltip = function () { return self.closureTip(closure); };
+      drawn.bindTooltip(drawn.stTooltip(), { sticky: true, className: "st-tip" });
+      drawn.bindPopup(function () { return self.closurePopup(closure); }, { minWidth: 220, maxWidth: 320 });
+      return drawn;
     }
-    if (closure.geometry) {
-      add(L.geoJSON(closure.geometry, { style: function () { return style; } }));
-      return;
-    }
-    closure.segment_ids.forEach(function (id) {
-      getJson(SEGMENTS + encodeURIComponent(id), { headers: { "Accept": "application/geo+json" } })
-        .then(function (answer) {
-          if (answer.ok && answer.json) {
-            add(L.geoJSON(answer.json, { style: function () { return style; } }));
-          }
-        }).catch(function () { /* drawn on the next load */ });
-    });
+    if (closure.geometry) { return Promise.resolve([layer(closure.geometry)]); }
+    return Promise.all(closure.segment_ids.map(function (id) {
+      return getJson(SEGMENTS + encodeURIComponent(id), { headers: { "Accept": "application/geo+json" } })
+        .then(function (answer) { return answer.ok && answer.json ? layer(answer.json) : null; })
+        .catch(function () { return null; });
+    })).then(function (layers) { return layers.filter(Boolean); });
   };
 
   Approach.prototype.closureTip = function (c) {
