@@ -266,7 +266,10 @@ def moving_pace_eta(
     cal = _as_calibration(calibration)
     _check_seconds(ahead_s=ahead_s)
     table = cal.eta_ratio_quantiles or None
-    r10, r50, r90 = ratio_quantiles_at(table, ahead_s)
+    if table:
+        r10, r50, r90 = ratio_quantiles_at(table, ahead_s)
+    else:  # the walkers' whole-stretch pace spread
+        r10, r50, r90 = cal.pace_quantiles["p10"], 1.0, cal.pace_quantiles["p90"]
     est = ahead_s * r50
     mpc = cal.moving_pace_conditioning
     watched = origin != first and elapsed_s is not None
