@@ -1309,6 +1309,17 @@ STOP_PAD_S = 600.0
 _MIN_MOVING_S = 60.0
 
 
+#: the clock term of the ETA is centred here (local hours): the training walkers' median
+#: hour at a landmark
+CLOCK_CENTRE_H = 11.0
+
+
+def clock_hours(t_s: float, utc_offset_h: float) -> float:
+    """Local clock hour (0-24) of a track time ``t_s`` in seconds from a UTC midnight (the
+    Unix epoch of ``project_tracks``, 2000-01-01 of ``tracks_from_frame``)."""
+    return (t_s / 3600.0 + utc_offset_h) % 24.0
+
+
 def stop_excess(stops_s: float, expected_stops_s: float) -> float:
     """Log ratio of a walker's stop time so far to the expected one (padded, see STOP_PAD_S)."""
     return math.log((max(stops_s, 0.0) + STOP_PAD_S) / (max(expected_stops_s, 0.0) + STOP_PAD_S))
@@ -1328,6 +1339,7 @@ def moving_pace_conditioning(
     *,
     n_range_bins: int = 6,
     min_pair_n: int = 10,
+    clock_utc_offset_h: float = 8.0,
 ) -> dict[str, Any]:
     """How a walker's moving pace and stops so far predict the time ahead (training tracks).
 
@@ -1340,12 +1352,15 @@ def moving_pace_conditioning(
     2. For every track, origin landmark (not its first) and later destination:
        ``x_move = log(moving so far / median moving so far)`` (:func:`moving_pace`),
        ``x_stop = log((stops so far + 600 s) / (mean stops so far + 600 s))``
-       (:func:`stop_excess`), ``y = log(time ahead / model time ahead)``, the model time
-       scaled by the trip-length median ``ratio_q["p50"]`` as ``eval-eta`` predicts.  Per bin
-       of elapsed time the least-absolute-deviation plane
-       ``y = intercept + moving_slope * x_move + stop_slope * x_stop`` (a median: the ETA
-       error is scored as an absolute error), then p10/p90 of ``exp(residual)`` by the
-       trip's model time (``range``).
+       (:func:`stop_excess`), ``h`` the local clock hour at the origin less 11
+       (:func:`clock_hours`, ``clock_utc_offset_h``: Beijing time for Kailash),
+       ``y = log(time ahead / model time ahead)``, the model time scaled by the trip-length
+       median ``ratio_q["p50"]`` as ``eval-eta`` predicts.  Per bin of elapsed time the
+       least-absolute-deviation fit ``y = intercept + moving_slope * x_move + stop_slope *
+       x_stop + clock_slope * h + clock_curvature * h**2`` (a median: the ETA error is
+       scored as an absolute error), the median of what it leaves per landmark pair with
+       ``min_pair_n`` samples or more (``pair_offsets``: the stretch's own stops and fit),
+       then p10/p90 of ``exp(residual)`` by the trip's model time (``range``).
     3. Walkers watched from no earlier landmark (the origin is their first): the median y
        per landmark pair with ``min_pair_n`` samples or more (``first_pair_offsets``) and the
        range left (``range_no_pace``).
@@ -1355,7 +1370,9 @@ def moving_pace_conditioning(
     dict
         ``method``, ``stop_pad_s``, ``stretch_ids``, ``stretch_moving_s``,
         ``stretch_stop_s``, ``n_samples``, ``by_elapsed`` (``elapsed_from_s``,
-        ``elapsed_to_s``, ``n``, ``intercept``, ``moving_slope``, ``stop_slope``),
+        ``elapsed_to_s``, ``n``, ``intercept``, ``moving_slope``, ``stop_slope``,
+        ``clock_slope``, ``clock_curvature``, ``pair_offsets``), ``clock_utc_offset_h``,
+        ``clock_centre_h``, ``clock_range_h``,
         ``range``, ``first_pair_offsets`` (``from``, ``to``, ``n``, ``offset``),
         ``range_no_pace``; ``{}`` with too few samples.
     """
@@ -1382,7 +1399,7 @@ def moving_pace_conditioning(
     def est(t: float) -> float:
         return t * (ratio_quantiles_at(ratio_q, t)[1] if ratio_q else 1.0)
 
-    known: list[tuple[float, float, float, float, float]] = []
+    known: list[tuple[float, ...]] = []
     first: dict[tuple[int, int], list[tuple[float, float]]] = {}
     for row_t, row_m in zip(times, moving, strict=True):
         ok_r = np.flatnonzero(np.isfinite(row_t) & np.isfinite(row_m))
@@ -1404,19 +1421,35 @@ def moving_pace_conditioning(
                 mv = float(row_m[i_] - row_m[f])
                 x_move = moving_pace(mv, float(cum_move[i_] - cum_move[f]))
                 x_stop = stop_excess(elapsed - mv, float(cum_stop[i_] - cum_stop[f]))
-                known.append((elapsed, x_move, x_stop, y, ahead))
+                hour = clock_hours(float(row_t[i_]), clock_utc_offset_h) - CLOCK_CENTRE_H
+                known.append((elapsed, x_move, x_stop, y, ahead, hour, i_, j_))
     if len(known) < 10:
         return {}
     arr = np.array(known)
-    t, xm, xs, y, ahead_s = (arr[:, c] for c in range(5))
+    t, xm, xs, y, ahead_s, hour = (arr[:, c] for c in range(6))
+    pair_i, pair_j = arr[:, 6].astype(int), arr[:, 7].astype(int)
     by_elapsed = []
     resid = np.full(len(t), np.nan)
     for lo, hi in zip(_MEMORY_BINS_S[:-1], _MEMORY_BINS_S[1:], strict=True):
         sel = (t >= lo) & (t < hi)
         if sel.sum() < 10:
             continue
-        beta = _lad(np.column_stack([xm[sel], xs[sel]]), y[sel])
-        resid[sel] = y[sel] - (beta[0] + beta[1] * xm[sel] + beta[2] * xs[sel])
+        design = np.column_stack([xm[sel], xs[sel], hour[sel], hour[sel] ** 2])
+        beta = _lad(design, y[sel])
+        r = y[sel] - (beta[0] + design @ beta[1:])
+        # what the plane leaves per landmark pair (the stretch ahead's own stops, its fit)
+        pair_off = []
+        shift = np.zeros(len(r))
+        pairs_here = zip(pair_i[sel].tolist(), pair_j[sel].tolist(), strict=True)
+        for i_, j_ in sorted(set(pairs_here)):
+            at = (pair_i[sel] == i_) & (pair_j[sel] == j_)
+            if at.sum() >= min_pair_n:
+                off = float(np.median(r[at]))
+                shift[at] = off
+                pair_off.append(
+                    {"from": ids[i_], "to": ids[j_], "n": int(at.sum()), "offset": round(off, 4)}
+                )
+        resid[sel] = r - shift
         by_elapsed.append(
             {
                 "elapsed_from_s": lo,
@@ -1425,6 +1458,9 @@ def moving_pace_conditioning(
                 "intercept": round(float(beta[0]), 4),
                 "moving_slope": round(float(beta[1]), 4),
                 "stop_slope": round(float(beta[2]), 4),
+                "clock_slope": round(float(beta[3]), 5),
+                "clock_curvature": round(float(beta[4]), 5),
+                "pair_offsets": pair_off,
             }
         )
     if not by_elapsed:
@@ -1443,6 +1479,13 @@ def moving_pace_conditioning(
         "method": "moving pace and stops so far apart; least-absolute-deviation plane per "
         "elapsed-time bin (log time ratios); training tracks sampled every 30 s or denser",
         "stop_pad_s": STOP_PAD_S,
+        "clock_utc_offset_h": clock_utc_offset_h,
+        "clock_centre_h": CLOCK_CENTRE_H,
+        # the hours the training walkers were seen at a landmark (p01, p99): the clock term
+        # is a parabola, not to be extrapolated
+        "clock_range_h": [
+            round(float(np.quantile(hour, q)) + CLOCK_CENTRE_H, 2) for q in (0.01, 0.99)
+        ],
         "stretch_ids": list(ids),
         "stretch_moving_s": [round(float(v), 1) for v in seg_move],
         "stretch_stop_s": [round(float(v), 1) for v in seg_stop],

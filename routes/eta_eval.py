@@ -37,6 +37,7 @@ from routes.calibrate import (
     _moving_times,
     _naismith_s,
     _passages,
+    clock_hours,
     landmark_pairs,
     moving_pace,
     persistence_at,
@@ -236,6 +237,7 @@ def moving_pace_eta(
     *,
     elapsed_s: float | None = None,
     moving_s: float | None = None,
+    clock_h: float | None = None,
 ) -> dict[str, float]:
     """The time from landmark ``origin`` to ``destination`` of a walker watched since
     ``first``, with the moving pace and the stops so far kept apart (p10 / p50 / p90 s).
@@ -246,7 +248,10 @@ def moving_pace_eta(
     ``calibration.json`` ``moving_pace_conditioning`` (:func:`routes.calibrate.
     moving_pace_conditioning`, training tracks only): the trip-length-scaled model time times
     ``exp(intercept + moving_slope * x_move + stop_slope * x_stop)`` of the elapsed-time
-    bin, the factor clipped to the walkers' p05-p95 pace, and its residual range.  A walker
+    bin (with its clock term at ``clock_h``, the local hour at the origin kept within
+    ``clock_range_h``, and the pair's
+    offset where fitted), the factor clipped to the walkers' p05-p95 pace, and its residual
+    range.  A walker
     with no earlier landmark (``origin == first`` or no times) gets the pair's offset
     (``first_pair_offsets``) and ``range_no_pace``.  Without the table, or without a moving
     time (a track too sparse to tell moving from stopped), use the two-times
@@ -314,11 +319,26 @@ def moving_pace_eta(
     x_move = moving_pace(moving, exp_move)
     x_stop = stop_excess(elapsed_s - moving, exp_stop)
     line = _conditioning_bin(mpc, elapsed_s)
+    h = 0.0
+    if clock_h is not None:  # within the hours the walkers were seen at
+        lo_h, hi_h = mpc.get("clock_range_h") or (clock_h, clock_h)
+        h = min(max(float(clock_h), float(lo_h)), float(hi_h)) - float(mpc["clock_centre_h"])
+    off = next(
+        (
+            float(o["offset"])
+            for o in line.get("pair_offsets") or ()
+            if o["from"] == origin and o["to"] == destination
+        ),
+        0.0,
+    )
     q = cal.pace_quantiles
     pace = math.exp(
         float(line["intercept"])
         + float(line["moving_slope"]) * x_move
         + float(line["stop_slope"]) * x_stop
+        + float(line.get("clock_slope", 0.0)) * h
+        + float(line.get("clock_curvature", 0.0)) * h * h
+        + off
     )
     pace = float(min(max(pace, q["p05"]), q["p95"]))
     lo, hi = _range_at(mpc["range"], est)
@@ -525,6 +545,9 @@ def evaluate_eta(
                 base,
                 elapsed_s=elapsed,
                 moving_s=None if elapsed is None else mv_so,
+                clock_h=clock_hours(
+                    float(row[i]), float(cal.moving_pace_conditioning.get("clock_utc_offset_h", 0))
+                ),
             )
             pace = eta["p50_s"] / est
             lo_p, hi_p = eta["p10_s"], eta["p90_s"]

@@ -398,8 +398,11 @@ def test_calibrate_eta_refits_the_moving_pace_from_training_tracks_only(
     walkers = _model_walkers(cal, line, paces)
     fitted = fit_moving_pace(walkers, cal, line)
     assert fitted["n_samples"] > 100
-    late = [b for b in fitted["by_elapsed"] if b["elapsed_from_s"] >= 3600.0]
-    assert late and all(b["moving_slope"] > 0.8 for b in late)  # a steady pace carries on
+    # steady walkers: their pace so far explains the time ahead, little is left unexplained
+    assert all(
+        0.9 < lo <= 1.0 <= hi < 1.1
+        for lo, hi in zip(*(fitted["range"][q] for q in ("p10", "p90")), strict=True)
+    )
     held = set(cal["split"]["holdout_track_ids"])
     for w, tid in zip(walkers, sorted(held), strict=False):
         w["track_id"] = tid
