@@ -1413,16 +1413,16 @@ def moving_pace_conditioning(
                 ahead = est(float(pred[i_, j_]))
                 if actual <= 0 or ahead <= 0:
                     continue
-                y = math.log(actual / ahead)
+                y_log = math.log(actual / ahead)
                 if i_ == f:
-                    first.setdefault((i_, j_), []).append((y, ahead))
+                    first.setdefault((i_, j_), []).append((y_log, ahead))
                     continue
                 elapsed = float(row_t[i_] - row_t[f])
                 mv = float(row_m[i_] - row_m[f])
                 x_move = moving_pace(mv, float(cum_move[i_] - cum_move[f]))
                 x_stop = stop_excess(elapsed - mv, float(cum_stop[i_] - cum_stop[f]))
-                hour = clock_hours(float(row_t[i_]), clock_utc_offset_h) - CLOCK_CENTRE_H
-                known.append((elapsed, x_move, x_stop, y, ahead, hour, i_, j_))
+                h = clock_hours(float(row_t[i_]), clock_utc_offset_h) - CLOCK_CENTRE_H
+                known.append((elapsed, x_move, x_stop, y_log, ahead, h, i_, j_))
     if len(known) < 10:
         return {}
     arr = np.array(known)
@@ -1467,13 +1467,14 @@ def moving_pace_conditioning(
         return {}
     fin = np.isfinite(resid)
     offsets = []
-    f_resid, f_ahead = [], []
+    f_resid: list[float] = []
+    f_ahead: list[float] = []
     for (i_, j_), samples in sorted(first.items()):
         ys = np.array([s[0] for s in samples])
         off = float(np.median(ys)) if len(ys) >= min_pair_n else 0.0
         if len(ys) >= min_pair_n:
             offsets.append({"from": ids[i_], "to": ids[j_], "n": len(ys), "offset": round(off, 4)})
-        f_resid.extend(ys - off)
+        f_resid.extend(float(v) for v in ys - off)
         f_ahead.extend(s[1] for s in samples)
     return {
         "method": "moving pace and stops so far apart; least-absolute-deviation plane per "

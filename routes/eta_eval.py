@@ -278,7 +278,7 @@ def moving_pace_eta(
     est = ahead_s * r50
     mpc = cal.moving_pace_conditioning
     watched = origin != first and elapsed_s is not None
-    if watched:
+    if watched and elapsed_s is not None:
         _check_seconds(elapsed_s=elapsed_s)
     if not mpc.get("by_elapsed"):
         if watched and elapsed_s is not None:
