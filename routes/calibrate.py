@@ -539,6 +539,12 @@ class Calibration:
     #: line of log(time ahead / model) on log(time so far / model), and the 80 % range of what
     #: that line leaves unexplained, by the trip's predicted duration
     pace_conditioning: Mapping[str, Any] = field(default_factory=dict)
+    #: moving pace and stops so far, kept apart (see :func:`moving_pace_conditioning`): the
+    #: median moving time and mean stop time of each landmark stretch, per bin of elapsed time
+    #: the least-absolute-deviation fit of log(time ahead / model) on the log moving pace and
+    #: the log stop excess so far, the offsets of walkers watched from no earlier landmark, and
+    #: the 80 % ranges left; read by :func:`routes.eta_eval.moving_pace_eta`
+    moving_pace_conditioning: Mapping[str, Any] = field(default_factory=dict)
 
     def dwell_model(self) -> WalkingModel:
         """The model to combine with ``dwell_s`` at places (residual rest allowance)."""
@@ -583,6 +589,7 @@ class Calibration:
             "stops": _jsonable(self.stops),
             "pace_memory": _jsonable(self.pace_memory),
             "pace_conditioning": _jsonable(self.pace_conditioning),
+            "moving_pace_conditioning": _jsonable(self.moving_pace_conditioning),
         }
 
     @classmethod
@@ -615,6 +622,7 @@ class Calibration:
                 stops=dict(data.get("stops") or {}),
                 pace_memory=dict(data.get("pace_memory") or {}),
                 pace_conditioning=dict(data.get("pace_conditioning") or {}),
+                moving_pace_conditioning=dict(data.get("moving_pace_conditioning") or {}),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise InvalidInput(f"calibration data is incomplete: {exc!r}") from exc
@@ -956,6 +964,13 @@ def calibrate(
         ).reshape(k, k),
     )
     conditioning = pace_conditioning(_landmark_times(train, span_ids, col), pair_pred, ratio_q)
+    moving_conditioning = moving_pace_conditioning(
+        _landmark_times(dense, span_ids, col),
+        _landmark_moving_times(dense, span_ids, col),
+        pair_pred,
+        ratio_q,
+        span_ids,
+    )
     pairs = _pair_report(
         _landmark_times(hold, span_ids, col),
         pair_pred,
@@ -1025,6 +1040,7 @@ def calibrate(
         stops=stop_stats,
         pace_memory=memory,
         pace_conditioning=conditioning,
+        moving_pace_conditioning=moving_conditioning,
     )
 
 
@@ -1284,6 +1300,226 @@ def pace_conditioning(
         "by_elapsed": by_elapsed,
         "range": rng,
     }
+
+
+#: stops so far and expected are compared as log((stops + pad) / (expected + pad)): a walker
+#: who has not stopped yet on a stretch where the median walker stops a minute is no outlier
+STOP_PAD_S = 600.0
+#: moving time so far below this is too short to measure a pace
+_MIN_MOVING_S = 60.0
+
+
+#: the clock term of the ETA is centred here (local hours): the training walkers' median
+#: hour at a landmark
+CLOCK_CENTRE_H = 11.0
+
+
+def clock_hours(t_s: float, utc_offset_h: float) -> float:
+    """Local clock hour (0-24) of a track time ``t_s`` in seconds from a UTC midnight (the
+    Unix epoch of ``project_tracks``, 2000-01-01 of ``tracks_from_frame``)."""
+    return (t_s / 3600.0 + utc_offset_h) % 24.0
+
+
+def stop_excess(stops_s: float, expected_stops_s: float) -> float:
+    """Log ratio of a walker's stop time so far to the expected one (padded, see STOP_PAD_S)."""
+    return math.log((max(stops_s, 0.0) + STOP_PAD_S) / (max(expected_stops_s, 0.0) + STOP_PAD_S))
+
+
+def moving_pace(moving_s: float, expected_moving_s: float) -> float:
+    """Log ratio of a walker's moving time so far to the median walker's on the same stretch."""
+    return math.log(max(moving_s, _MIN_MOVING_S) / max(expected_moving_s, _MIN_MOVING_S))
+
+
+def moving_pace_conditioning(
+    times: FloatArray,
+    moving: FloatArray,
+    pred: FloatArray,
+    ratio_q: Mapping[str, Sequence[float]],
+    ids: Sequence[str],
+    *,
+    n_range_bins: int = 6,
+    min_pair_n: int = 10,
+    clock_utc_offset_h: float = 8.0,
+) -> dict[str, Any]:
+    """How a walker's moving pace and stops so far predict the time ahead (training tracks).
+
+    ``times`` and ``moving`` are arrival times and cumulative moving times (dense tracks x
+    landmarks ``ids``, NaN where not covered), ``pred[i, j]`` the median-walker model time.
+
+    1. **Stretch times**: the median moving time and the mean stop time (time - moving
+       time) of each consecutive landmark stretch: what the median walker moves and what a
+       walker stops on average.
+    2. For every track, origin landmark (not its first) and later destination:
+       ``x_move = log(moving so far / median moving so far)`` (:func:`moving_pace`),
+       ``x_stop = log((stops so far + 600 s) / (mean stops so far + 600 s))``
+       (:func:`stop_excess`), ``h`` the local clock hour at the origin less 11
+       (:func:`clock_hours`, ``clock_utc_offset_h``: Beijing time for Kailash),
+       ``y = log(time ahead / model time ahead)``, the model time scaled by the trip-length
+       median ``ratio_q["p50"]`` as ``eval-eta`` predicts.  Per bin of elapsed time the
+       least-absolute-deviation fit ``y = intercept + moving_slope * x_move + stop_slope *
+       x_stop + clock_slope * h + clock_curvature * h**2`` (a median: the ETA error is
+       scored as an absolute error), the median of what it leaves per landmark pair with
+       ``min_pair_n`` samples or more (``pair_offsets``: the stretch's own stops and fit),
+       then p10/p90 of ``exp(residual)`` by the trip's model time (``range``).
+    3. Walkers watched from no earlier landmark (the origin is their first): the median y
+       per landmark pair with ``min_pair_n`` samples or more (``first_pair_offsets``) and the
+       range left (``range_no_pace``).
+
+    Returns
+    -------
+    dict
+        ``method``, ``stop_pad_s``, ``stretch_ids``, ``stretch_moving_s``,
+        ``stretch_stop_s``, ``n_samples``, ``by_elapsed`` (``elapsed_from_s``,
+        ``elapsed_to_s``, ``n``, ``intercept``, ``moving_slope``, ``stop_slope``,
+        ``clock_slope``, ``clock_curvature``, ``pair_offsets``), ``clock_utc_offset_h``,
+        ``clock_centre_h``, ``clock_range_h``,
+        ``range``, ``first_pair_offsets`` (``from``, ``to``, ``n``, ``offset``),
+        ``range_no_pace``; ``{}`` with too few samples.
+    """
+    from routes.eta_eval import ratio_quantiles_at
+
+    k = len(ids)
+    if times.shape != moving.shape or times.shape[1:] != (k,) or len(times) < 10:
+        return {}
+    seg_t = np.diff(times, axis=1)
+    seg_m = np.diff(moving, axis=1)
+    ok = np.isfinite(seg_t) & np.isfinite(seg_m)
+    if (ok.sum(axis=0) < min_pair_n).any():
+        return {}
+    seg_move = np.array([float(np.median(seg_m[ok[:, s], s])) for s in range(k - 1)])
+    seg_stop = np.array(
+        [
+            float(np.mean(np.clip(seg_t[ok[:, s], s] - seg_m[ok[:, s], s], 0, None)))
+            for s in range(k - 1)
+        ]
+    )
+    cum_move = np.r_[0.0, np.cumsum(seg_move)]
+    cum_stop = np.r_[0.0, np.cumsum(seg_stop)]
+
+    def est(t: float) -> float:
+        return t * (ratio_quantiles_at(ratio_q, t)[1] if ratio_q else 1.0)
+
+    known: list[tuple[float, ...]] = []
+    first: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for row_t, row_m in zip(times, moving, strict=True):
+        ok_r = np.flatnonzero(np.isfinite(row_t) & np.isfinite(row_m))
+        if len(ok_r) < 2:
+            continue
+        f = int(ok_r[0])
+        for a, i in enumerate(ok_r[:-1]):
+            for j in ok_r[a + 1 :]:
+                i_, j_ = int(i), int(j)
+                actual = float(row_t[j_] - row_t[i_])
+                ahead = est(float(pred[i_, j_]))
+                if actual <= 0 or ahead <= 0:
+                    continue
+                y_log = math.log(actual / ahead)
+                if i_ == f:
+                    first.setdefault((i_, j_), []).append((y_log, ahead))
+                    continue
+                elapsed = float(row_t[i_] - row_t[f])
+                mv = float(row_m[i_] - row_m[f])
+                x_move = moving_pace(mv, float(cum_move[i_] - cum_move[f]))
+                x_stop = stop_excess(elapsed - mv, float(cum_stop[i_] - cum_stop[f]))
+                h = clock_hours(float(row_t[i_]), clock_utc_offset_h) - CLOCK_CENTRE_H
+                known.append((elapsed, x_move, x_stop, y_log, ahead, h, i_, j_))
+    if len(known) < 10:
+        return {}
+    arr = np.array(known)
+    t, xm, xs, y, ahead_s, hour = (arr[:, c] for c in range(6))
+    pair_i, pair_j = arr[:, 6].astype(int), arr[:, 7].astype(int)
+    by_elapsed = []
+    resid = np.full(len(t), np.nan)
+    for lo, hi in zip(_MEMORY_BINS_S[:-1], _MEMORY_BINS_S[1:], strict=True):
+        sel = (t >= lo) & (t < hi)
+        if sel.sum() < 10:
+            continue
+        design = np.column_stack([xm[sel], xs[sel], hour[sel], hour[sel] ** 2])
+        beta = _lad(design, y[sel])
+        r = y[sel] - (beta[0] + design @ beta[1:])
+        # what the plane leaves per landmark pair (the stretch ahead's own stops, its fit)
+        pair_off = []
+        shift = np.zeros(len(r))
+        pairs_here = zip(pair_i[sel].tolist(), pair_j[sel].tolist(), strict=True)
+        for i_, j_ in sorted(set(pairs_here)):
+            at = (pair_i[sel] == i_) & (pair_j[sel] == j_)
+            if at.sum() >= min_pair_n:
+                off = float(np.median(r[at]))
+                shift[at] = off
+                pair_off.append(
+                    {"from": ids[i_], "to": ids[j_], "n": int(at.sum()), "offset": round(off, 4)}
+                )
+        resid[sel] = r - shift
+        by_elapsed.append(
+            {
+                "elapsed_from_s": lo,
+                "elapsed_to_s": None if math.isinf(hi) else hi,
+                "n": int(sel.sum()),
+                "intercept": round(float(beta[0]), 4),
+                "moving_slope": round(float(beta[1]), 4),
+                "stop_slope": round(float(beta[2]), 4),
+                "clock_slope": round(float(beta[3]), 5),
+                "clock_curvature": round(float(beta[4]), 5),
+                "pair_offsets": pair_off,
+            }
+        )
+    if not by_elapsed:
+        return {}
+    fin = np.isfinite(resid)
+    offsets = []
+    f_resid: list[float] = []
+    f_ahead: list[float] = []
+    for (i_, j_), samples in sorted(first.items()):
+        ys = np.array([s[0] for s in samples])
+        off = float(np.median(ys)) if len(ys) >= min_pair_n else 0.0
+        if len(ys) >= min_pair_n:
+            offsets.append({"from": ids[i_], "to": ids[j_], "n": len(ys), "offset": round(off, 4)})
+        f_resid.extend(float(v) for v in ys - off)
+        f_ahead.extend(s[1] for s in samples)
+    return {
+        "method": "moving pace and stops so far apart; least-absolute-deviation plane per "
+        "elapsed-time bin (log time ratios); training tracks sampled every 30 s or denser",
+        "stop_pad_s": STOP_PAD_S,
+        "clock_utc_offset_h": clock_utc_offset_h,
+        "clock_centre_h": CLOCK_CENTRE_H,
+        # the hours the training walkers were seen at a landmark (p01, p99): the clock term
+        # is a parabola, not to be extrapolated
+        "clock_range_h": [
+            round(float(np.quantile(hour, q)) + CLOCK_CENTRE_H, 2) for q in (0.01, 0.99)
+        ],
+        "stretch_ids": list(ids),
+        "stretch_moving_s": [round(float(v), 1) for v in seg_move],
+        "stretch_stop_s": [round(float(v), 1) for v in seg_stop],
+        "n_samples": len(known),
+        "by_elapsed": by_elapsed,
+        "range": _residual_range(resid[fin], ahead_s[fin], n_range_bins),
+        "first_pair_offsets": offsets,
+        "range_no_pace": _residual_range(np.array(f_resid), np.array(f_ahead), n_range_bins)
+        if len(f_resid) >= 10 * n_range_bins
+        else {},
+    }
+
+
+def _lad(x: FloatArray, y: FloatArray, iterations: int = 60) -> FloatArray:
+    """Least-absolute-deviation coefficients (intercept first) of y on the columns of x (IRLS)."""
+    design = np.column_stack([np.ones(len(y)), x])
+    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    for _ in range(iterations):
+        w = np.sqrt(1.0 / np.maximum(np.abs(y - design @ beta), 1e-3))
+        beta = np.linalg.lstsq(design * w[:, None], y * w, rcond=None)[0]
+    out: FloatArray = np.asarray(beta, dtype=np.float64)
+    return out
+
+
+def _residual_range(resid: FloatArray, ahead_s: FloatArray, n_bins: int) -> dict[str, list[float]]:
+    """p10/p90 of ``exp(resid)`` in ``n_bins`` bins of the time ahead (``pred_s`` medians)."""
+    order = np.argsort(ahead_s, kind="stable")
+    rng: dict[str, list[float]] = {"pred_s": [], "p10": [], "p90": []}
+    for chunk in np.array_split(order, n_bins):
+        rng["pred_s"].append(round(float(np.median(ahead_s[chunk])), 1))
+        for q in (10, 90):
+            rng[f"p{q}"].append(round(float(np.exp(np.quantile(resid[chunk], q / 100.0))), 4))
+    return rng
 
 
 def _pair_samples(

@@ -37,16 +37,21 @@ from routes.calibrate import (
     _moving_times,
     _naismith_s,
     _passages,
+    clock_hours,
     landmark_pairs,
+    moving_pace,
     persistence_at,
+    stop_excess,
 )
 from routes.costs import WalkingModel
 
 __all__ = [
     "EtaReport",
     "evaluate_eta",
+    "fit_moving_pace",
     "format_eta_report",
     "own_pace",
+    "moving_pace_eta",
     "own_pace_eta",
     "ratio_quantiles_at",
 ]
@@ -223,6 +228,135 @@ def own_pace_eta(
     return {"p10_s": float(p10), "p50_s": float(est), "p90_s": float(p90), "pace": pace}
 
 
+def moving_pace_eta(
+    calibration: Calibration | Mapping[str, Any],
+    first: str,
+    origin: str,
+    destination: str,
+    ahead_s: float,
+    *,
+    elapsed_s: float | None = None,
+    moving_s: float | None = None,
+    clock_h: float | None = None,
+) -> dict[str, float]:
+    """The time from landmark ``origin`` to ``destination`` of a walker watched since
+    ``first``, with the moving pace and the stops so far kept apart (p10 / p50 / p90 s).
+
+    The walker's GPS track gives ``elapsed_s`` (time from ``first`` to ``origin``) and
+    ``moving_s`` (the part of it spent moving); ``ahead_s`` is the median walker's model time
+    from ``origin`` to ``destination`` (:func:`pair_predictions` ``model``).  With
+    ``calibration.json`` ``moving_pace_conditioning`` (:func:`routes.calibrate.
+    moving_pace_conditioning`, training tracks only): the trip-length-scaled model time times
+    ``exp(intercept + moving_slope * x_move + stop_slope * x_stop)`` of the elapsed-time
+    bin (with its clock term at ``clock_h``, the local hour at the origin kept within
+    ``clock_range_h``, and the pair's
+    offset where fitted), the factor clipped to the walkers' p05-p95 pace, and its residual
+    range.  A walker
+    with no earlier landmark (``origin == first`` or no times) gets the pair's offset
+    (``first_pair_offsets``) and ``range_no_pace``.  Without the table, or without a moving
+    time (a track too sparse to tell moving from stopped), use the two-times
+    :func:`own_pace_eta` (elapsed pace) instead.
+
+    Returns
+    -------
+    dict
+        ``p10_s``, ``p50_s``, ``p90_s`` and ``pace`` (the factor on the scaled model time).
+
+    Raises
+    ------
+    InvalidInput
+        A time that is not a positive number, a landmark the table does not know, or a
+        calibration without trip-length quantiles.
+    """
+    cal = _as_calibration(calibration)
+    _check_seconds(ahead_s=ahead_s)
+    table = cal.eta_ratio_quantiles or None
+    if table:
+        r10, r50, r90 = ratio_quantiles_at(table, ahead_s)
+    else:  # the walkers' whole-stretch pace spread
+        r10, r50, r90 = cal.pace_quantiles["p10"], 1.0, cal.pace_quantiles["p90"]
+    est = ahead_s * r50
+    mpc = cal.moving_pace_conditioning
+    watched = origin != first and elapsed_s is not None
+    if watched and elapsed_s is not None:
+        _check_seconds(elapsed_s=elapsed_s)
+    if not mpc.get("by_elapsed"):
+        if watched and elapsed_s is not None:
+            raise InvalidInput("calibration has no moving_pace_conditioning; use own_pace_eta")
+        return {"p10_s": ahead_s * r10, "p50_s": est, "p90_s": ahead_s * r90, "pace": 1.0}
+    ids = list(mpc["stretch_ids"])
+    for name, pid in (("first", first), ("origin", origin), ("destination", destination)):
+        if pid not in ids:
+            raise InvalidInput(f"{name}={pid!r} is not a landmark of moving_pace_conditioning")
+    if not ids.index(first) <= ids.index(origin) < ids.index(destination):
+        raise InvalidInput(f"landmarks out of order: {first!r}, {origin!r}, {destination!r}")
+    if not watched:
+        off = next(
+            (
+                float(o["offset"])
+                for o in mpc.get("first_pair_offsets") or ()
+                if o["from"] == origin and o["to"] == destination
+            ),
+            0.0,
+        )
+        pace = math.exp(off)
+        rng = mpc.get("range_no_pace")
+        if rng:
+            lo, hi = _range_at(rng, est)
+            return {
+                "p10_s": est * pace * lo,
+                "p50_s": est * pace,
+                "p90_s": est * pace * hi,
+                "pace": pace,
+            }
+        return {"p10_s": ahead_s * r10, "p50_s": est * pace, "p90_s": ahead_s * r90, "pace": pace}
+    if elapsed_s is None or moving_s is None or not math.isfinite(moving_s):
+        raise InvalidInput("a walker watched since an earlier landmark needs moving_s")
+    a, b = ids.index(first), ids.index(origin)
+    exp_move = float(sum(mpc["stretch_moving_s"][a:b]))
+    exp_stop = float(sum(mpc["stretch_stop_s"][a:b]))
+    moving = min(max(float(moving_s), 0.0), elapsed_s)
+    x_move = moving_pace(moving, exp_move)
+    x_stop = stop_excess(elapsed_s - moving, exp_stop)
+    line = _conditioning_bin(mpc, elapsed_s)
+    h = 0.0
+    if clock_h is not None:  # within the hours the walkers were seen at
+        lo_h, hi_h = mpc.get("clock_range_h") or (clock_h, clock_h)
+        h = min(max(float(clock_h), float(lo_h)), float(hi_h)) - float(mpc["clock_centre_h"])
+    off = next(
+        (
+            float(o["offset"])
+            for o in line.get("pair_offsets") or ()
+            if o["from"] == origin and o["to"] == destination
+        ),
+        0.0,
+    )
+    q = cal.pace_quantiles
+    pace = math.exp(
+        float(line["intercept"])
+        + float(line["moving_slope"]) * x_move
+        + float(line["stop_slope"]) * x_stop
+        + float(line.get("clock_slope", 0.0)) * h
+        + float(line.get("clock_curvature", 0.0)) * h * h
+        + off
+    )
+    pace = float(min(max(pace, q["p05"]), q["p95"]))
+    lo, hi = _range_at(mpc["range"], est)
+    return {"p10_s": est * pace * lo, "p50_s": est * pace, "p90_s": est * pace * hi, "pace": pace}
+
+
+def _conditioning_bin(conditioning: Mapping[str, Any], elapsed_s: float) -> Mapping[str, Any]:
+    """The ``by_elapsed`` entry holding ``elapsed_s``, else the nearest one."""
+
+    def gap(b: Mapping[str, Any]) -> float:
+        lo = float(b["elapsed_from_s"])
+        hi = math.inf if b["elapsed_to_s"] is None else float(b["elapsed_to_s"])
+        return max(lo - elapsed_s, elapsed_s - hi, 0.0)
+
+    best: Mapping[str, Any] = min(conditioning["by_elapsed"], key=gap)
+    return best
+
+
 def _range_at(rng: Mapping[str, Sequence[float]], est_s: float) -> tuple[float, float]:
     """(p10, p90) factors of ``pace_conditioning["range"]`` at a model time ahead of ``est_s``."""
     x = np.log(np.asarray(rng["pred_s"], dtype=float))
@@ -272,6 +406,19 @@ def arrival_table(
     tracks: Iterable[Any], cal: Calibration, centreline: Any
 ) -> tuple[list[str], dict[str, float], np.ndarray, list[str], dict[str, str], _LineIndex]:
     """Arrival times (tracks x landmarks) of the tracks at the calibration's landmarks."""
+    ids, arrive, times, _moving, names, skipped, index = arrival_moving_table(
+        tracks, cal, centreline
+    )
+    return ids, arrive, times, names, skipped, index
+
+
+def arrival_moving_table(
+    tracks: Iterable[Any], cal: Calibration, centreline: Any
+) -> tuple[
+    list[str], dict[str, float], np.ndarray, np.ndarray, list[str], dict[str, str], _LineIndex
+]:
+    """As :func:`arrival_table`, with the cumulative moving time at each arrival (NaN rows
+    for tracks sampled too sparsely to tell moving from stopped)."""
     params = cal.parameters
     landmarks = params["landmarks_m"]
     lo, hi = (float(landmarks[p]) for p in params["whole_stretch"])
@@ -280,7 +427,7 @@ def arrival_table(
     arrive = {p: m - _ARRIVAL_BEFORE_M for p, m in groups}
     index = _LineIndex(_centreline_coords(centreline))
     query = np.array([arrive[p] for p in ids])
-    rows, names, skipped = [], [], {}
+    rows, moving_rows, names, skipped = [], [], [], {}
     for obj in tracks:
         tr = _as_track(obj)
         p = _passages(
@@ -295,9 +442,48 @@ def arrival_table(
             skipped[tr.track_id] = p
             continue
         rows.append(p.t_s)
+        moving_rows.append(p.moving_s if p.dense else np.full(len(ids), np.nan))
         names.append(tr.track_id)
     times = np.array(rows, dtype=float).reshape(len(rows), len(ids))
-    return ids, arrive, times, names, skipped, index
+    moving = np.array(moving_rows, dtype=float).reshape(len(rows), len(ids))
+    return ids, arrive, times, moving, names, skipped, index
+
+
+def fit_moving_pace(
+    tracks: Iterable[Any], calibration: Mapping[str, Any], centreline: Any
+) -> dict[str, Any]:
+    """``moving_pace_conditioning`` re-derived from ``tracks`` (``sandtable calibrate-eta``).
+
+    Only the calibration's training tracks are used (every track not in
+    ``split.holdout_track_ids``), with the same arrivals, model times and trip-length
+    medians as :func:`evaluate_eta`; the fit is :func:`routes.calibrate.
+    moving_pace_conditioning`, as ``build-region`` runs it.
+
+    Raises
+    ------
+    InvalidInput
+        If the calibration is incomplete or too few training tracks are sampled densely.
+    """
+    from routes.calibrate import moving_pace_conditioning
+
+    cal = Calibration.from_dict(calibration)
+    held = set(cal.holdout_track_ids)
+    train = [t for t in (_as_track(t) for t in tracks) if t.track_id not in held]
+    ids, arrive, times, moving, _names, _skipped, index = arrival_moving_table(
+        train, cal, centreline
+    )
+    dense = np.all(np.isfinite(moving) | ~np.isfinite(times), axis=1) & np.isfinite(moving).any(
+        axis=1
+    )
+    pred = pair_predictions(cal, index, ids, arrive)["model"]
+    out = moving_pace_conditioning(
+        times[dense], moving[dense], pred, dict(cal.eta_ratio_quantiles), ids
+    )
+    if not out:
+        raise InvalidInput(
+            f"too few densely sampled training tracks to fit the moving pace ({int(dense.sum())})"
+        )
+    return out
 
 
 def evaluate_eta(
@@ -324,13 +510,21 @@ def evaluate_eta(
                 "none of these tracks is one the calibration held out "
                 "(calibration.json split.holdout_track_ids); score them all with --all-tracks"
             )
-    ids, arrive, times, names, skipped, index = arrival_table(track_list, cal, centreline)
+    ids, arrive, times, moving, names, skipped, index = arrival_moving_table(
+        track_list, cal, centreline
+    )
     pred = pair_predictions(cal, index, ids, arrive)
+    names_mpc = _stretch_names(cal, ids)
     table = calibration.get("eta_ratio_quantiles")
     q = cal.pace_quantiles
     rng = cal.pace_conditioning.get("range") if cal.pace_conditioning else None
     rows: list[tuple[float, ...]] = []
-    for row, first, i, j in landmark_pairs(times):
+    track_pairs = (
+        (mv_row, *pair)
+        for t_row, mv_row in zip(times, moving, strict=True)
+        for pair in landmark_pairs(t_row[None, :])
+    )
+    for mv_row, row, first, i, j in track_pairs:
         elapsed = None if i == first else float(row[i] - row[first])
         actual_s = float(row[j] - row[i])
         base = float(pred["model"][i, j])
@@ -341,7 +535,23 @@ def evaluate_eta(
         est = base * p50
         pace = 1.0
         lo_p, hi_p = base * p10, base * p90
-        if elapsed is not None:
+        mv_so = float(mv_row[i] - mv_row[first])
+        if names_mpc is not None and (elapsed is None or math.isfinite(mv_so)):
+            eta = moving_pace_eta(
+                cal,
+                names_mpc[first],
+                names_mpc[i],
+                names_mpc[j],
+                base,
+                elapsed_s=elapsed,
+                moving_s=None if elapsed is None else mv_so,
+                clock_h=clock_hours(
+                    float(row[i]), float(cal.moving_pace_conditioning.get("clock_utc_offset_h", 0))
+                ),
+            )
+            pace = eta["p50_s"] / est
+            lo_p, hi_p = eta["p10_s"], eta["p90_s"]
+        elif elapsed is not None:
             pace = own_pace(cal, elapsed, float(pred["model"][first, i]), table=table)
             if rng:
                 f10, f90 = _range_at(rng, est)
@@ -420,6 +630,20 @@ def evaluate_eta(
         by_duration=tuple(by_duration),
         skipped=skipped,
     )
+
+
+def _stretch_names(cal: Calibration, ids: Sequence[str]) -> list[str] | None:
+    """The ``moving_pace_conditioning`` landmark id at each of ``ids`` (matched by measure:
+    co-located landmarks go by more than one id), or None without a matching table."""
+    mpc = cal.moving_pace_conditioning
+    if not mpc.get("by_elapsed"):
+        return None
+    marks = cal.parameters["landmarks_m"]
+    by_m = {round(float(marks[p]), 0): p for p in mpc["stretch_ids"] if p in marks}
+    out = [by_m.get(round(float(marks[p]), 0)) for p in ids]
+    if any(p is None for p in out) or len(set(out)) != len(out):
+        return None
+    return [str(p) for p in out]
 
 
 def _num(v: float | None) -> str:

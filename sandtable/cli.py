@@ -252,6 +252,47 @@ def _cmd_eval_eta(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate_eta(args: argparse.Namespace) -> int:
+    from geodata import load_region
+    from geodata.consensus import project_tracks
+    from geodata.files import CALIBRATION_FILE, _dumps
+    from geodata.raw import read_tracks
+    from routes.eta_eval import fit_moving_pace
+
+    region = load_region(args.region, data_dir=_data_dir(args))
+    if not region.calibration:
+        raise InvalidInput(f"region {args.region!r} has no GPS-calibrated stretch")
+    crs = region.metadata["metric_crs"]
+    tracks = project_tracks(read_tracks(Path(args.tracks)), crs=crs)
+    fitted = fit_moving_pace(tracks, region.calibration, _tracked_centreline(region))
+    calibration = {**region.calibration, "moving_pace_conditioning": fitted}
+    path = (_data_dir(args)) / args.region / CALIBRATION_FILE
+    path.write_text(_dumps(calibration, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    bins = ", ".join(
+        f"{b['elapsed_from_s'] / 3600:g} h: moving x{b['moving_slope']:.2f} "
+        f"stops x{b['stop_slope']:.2f}"
+        for b in fitted["by_elapsed"]
+    )
+    print(f"moving pace fitted on {fitted['n_samples']} training trips ({bins}); wrote {path}")
+    return 0
+
+
+def _tracked_centreline(region: Any) -> Any:
+    """The GPS-consensus centreline in the region's metric CRS (3-D), as eval-eta scores on."""
+    import numpy as np
+    from pyproj import Transformer
+    from shapely.geometry import LineString
+
+    trails = region.trails
+    tracked = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()]
+    if tracked.empty:
+        raise InvalidInput(f"region {region.region_id!r} has no GPS-calibrated stretch")
+    to_metric = Transformer.from_crs("EPSG:4326", region.metadata["metric_crs"], always_xy=True)
+    c = np.asarray(tracked.geometry.iloc[0].coords)
+    x, y = to_metric.transform(c[:, 0], c[:, 1])
+    return LineString(np.column_stack([x, y, c[:, 2]]))
+
+
 def _cmd_eval_locate(args: argparse.Namespace) -> int:
     from rescue.locate_eval.evaluate import main as evaluate_main
 
@@ -499,6 +540,19 @@ def build_parser() -> argparse.ArgumentParser:
     eta.add_argument("--region", default="kailash", help="region id (default kailash)")
     eta.add_argument("--data-dir", help="region data directory")
     eta.set_defaults(func=_cmd_eval_eta)
+
+    cal_eta = sub.add_parser(
+        "calibrate-eta",
+        help="re-fit the walker's moving pace and stops so far (calibration.json)",
+        description="Re-derive calibration.json moving_pace_conditioning from the training "
+        "tracks (every track the calibration did not hold out): how a walker's moving pace "
+        "and stops so far predict the time ahead, and the 80 %% ranges left. build-region "
+        "fits the same; this re-fits only that part.",
+    )
+    cal_eta.add_argument("--tracks", required=True, help="track CSV (.csv or .csv.gz)")
+    cal_eta.add_argument("--region", default="kailash", help="region id (default kailash)")
+    cal_eta.add_argument("--data-dir", help="region data directory")
+    cal_eta.set_defaults(func=_cmd_calibrate_eta)
     return parser
 
 

@@ -468,3 +468,19 @@ def test_stops_and_trip_ranges_are_fitted(world: dict[str, Any]) -> None:
     back = Calibration.from_dict(cal.to_dict())
     assert back.eta_ratio_quantiles["p50"] == pytest.approx(q["p50"], abs=1e-3)
     assert back.stops["hut"] == hut
+
+
+def test_moving_pace_and_stops_so_far_are_fitted(world: dict[str, Any]) -> None:
+    """Issue 14: the moving pace so far and the stops so far, apart, on training tracks."""
+    cal: Calibration = world["cal"]
+    mpc = cal.moving_pace_conditioning
+    ids = mpc["stretch_ids"]
+    assert len(mpc["stretch_moving_s"]) == len(mpc["stretch_stop_s"]) == len(ids) - 1
+    assert all(v > 0 for v in mpc["stretch_moving_s"])
+    hut = ids.index("hut")  # the walkers' 90 % stop at the hut shows in the stretch after it
+    assert mpc["stretch_stop_s"][hut] == pytest.approx(0.9 * HUT_DWELL_S, rel=0.35)
+    assert mpc["by_elapsed"] and all(
+        {"intercept", "moving_slope", "stop_slope"} <= set(b) for b in mpc["by_elapsed"]
+    )
+    back = Calibration.from_dict(cal.to_dict())
+    assert back.moving_pace_conditioning["by_elapsed"] == mpc["by_elapsed"]

@@ -13,7 +13,7 @@ from shapely.geometry import LineString
 from geodata import load_region
 from geodata.errors import InvalidInput
 from routes.calibrate import Calibration
-from routes.eta_eval import arrival_table, evaluate_eta, pair_predictions
+from routes.eta_eval import arrival_table, evaluate_eta, pair_predictions, ratio_quantiles_at
 from sandtable.cli import main
 
 SHARED_TRACKS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "kailash"
@@ -289,3 +289,147 @@ def test_own_pace_uses_the_nearest_fitted_line_where_a_bin_is_missing(kailash: A
     assert own_pace(cal, 600.0, 600.0) == pytest.approx(1.0)  # below: the first line
     assert own_pace(cal, 8000.0, 8000.0) == pytest.approx(1.0)  # 800 s from the first
     assert own_pace(cal, 13000.0, 13000.0) == pytest.approx(np.exp(0.1))  # nearer the last
+
+
+def _stop_walkers(
+    rng: np.random.Generator, k: int, steady_moving: bool, n: int = 300
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival and cumulative moving times of walkers on k landmarks an hour's walk apart,
+    each stopping a random 0-40 min per stretch; moving pace steady per walker or random."""
+    times, moving = [], []
+    for _ in range(n):
+        pace = rng.lognormal(0.0, 0.25, size=1 if steady_moving else k - 1)
+        mv = np.full(k - 1, 3600.0) * pace
+        stop = rng.uniform(0.0, 2400.0, size=k - 1)
+        moving.append(np.concatenate([[0.0], np.cumsum(mv)]))
+        times.append(np.concatenate([[0.0], np.cumsum(mv + stop)]))
+    return np.array(times), np.array(moving)
+
+
+def test_moving_pace_conditioning_keeps_a_steady_mover_apart_from_random_stops() -> None:
+    from routes.calibrate import moving_pace_conditioning
+
+    rng = np.random.default_rng(3)
+    k = 8
+    ids = [f"p{i}" for i in range(k)]
+    step = np.full(k - 1, 3600.0 + 1200.0)  # the median walker's model time per stretch
+    cum = np.concatenate([[0.0], np.cumsum(step)])
+    pred = np.subtract.outer(cum, cum).T.clip(min=0)
+    steady = moving_pace_conditioning(*_stop_walkers(rng, k, True), pred, {}, ids)
+    random = moving_pace_conditioning(*_stop_walkers(rng, k, False), pred, {}, ids)
+    # the stretch table: median moving time and mean stop (20 min) per stretch
+    assert steady["stretch_ids"] == ids
+    assert np.allclose(steady["stretch_stop_s"], 1200.0, rtol=0.15)
+    assert np.allclose(steady["stretch_moving_s"], 3600.0, rtol=0.1)
+    late = [b for b in steady["by_elapsed"] if b["elapsed_from_s"] >= 7200.0]
+    assert late and all(b["moving_slope"] > 0.5 for b in late)
+    # random stops say nothing about the next ones; a random moving pace says little
+    assert all(abs(b["stop_slope"]) < 0.15 for b in late)
+    late_random = [b for b in random["by_elapsed"] if b["elapsed_from_s"] >= 7200.0]
+    assert all(b["moving_slope"] < 0.3 for b in late_random)
+    assert steady["range"]["p90"][-1] < random["range"]["p90"][-1]
+    # every origin-at-the-first-landmark pair has its offset (a median log ratio)
+    assert {(o["from"], o["to"]) for o in steady["first_pair_offsets"]} == {
+        ("p0", f"p{j}") for j in range(1, k)
+    }
+    times, moving = _stop_walkers(rng, k, True, n=5)
+    assert moving_pace_conditioning(times, moving, pred, {}, ids) == {}
+
+
+def test_moving_pace_eta_reads_the_moving_pace_and_stops_apart(kailash: Any) -> None:
+    from routes.eta_eval import moving_pace_eta
+
+    cal = kailash[0]
+    mpc = cal["moving_pace_conditioning"]
+    ids = mpc["stretch_ids"]
+    first, origin, dest = ids[0], ids[6], ids[-1]
+    exp_move = sum(mpc["stretch_moving_s"][:6])
+    exp_stop = sum(mpc["stretch_stop_s"][:6])
+    ahead = 7200.0
+
+    def eta(moving_s: float, stops_s: float) -> dict[str, float]:
+        return moving_pace_eta(
+            cal, first, origin, dest, ahead, elapsed_s=moving_s + stops_s, moving_s=moving_s
+        )
+
+    median = eta(exp_move, exp_stop)
+    slow_mover = eta(1.3 * exp_move, exp_stop)
+    long_stopper = eta(exp_move, exp_stop + 3600.0)
+    assert slow_mover["p50_s"] > median["p50_s"] and long_stopper["p50_s"] > median["p50_s"]
+    # a slow mover says more about the time ahead than the same delay spent stopped
+    assert eta(exp_move + 1800.0, exp_stop)["p50_s"] > eta(exp_move, exp_stop + 1800.0)["p50_s"]
+    for e in (median, slow_mover, long_stopper):
+        assert e["p10_s"] < e["p50_s"] < e["p90_s"]
+    # no earlier landmark: the pair's own offset and the range of walkers with no pace known
+    fresh = moving_pace_eta(cal, first, first, dest, ahead)
+    off = next(o for o in mpc["first_pair_offsets"] if o["from"] == first and o["to"] == dest)
+    r50 = ratio_quantiles_at(cal["eta_ratio_quantiles"], ahead)[1]
+    assert fresh["p50_s"] == pytest.approx(ahead * r50 * np.exp(off["offset"]))
+    lo, hi = (
+        np.interp(
+            np.log(fresh["p50_s"] / np.exp(off["offset"])),
+            np.log(mpc["range_no_pace"]["pred_s"]),
+            mpc["range_no_pace"][q],
+        )
+        for q in ("p10", "p90")
+    )
+    assert fresh["p10_s"] == pytest.approx(fresh["p50_s"] * lo)
+    assert fresh["p90_s"] == pytest.approx(fresh["p50_s"] * hi)
+    with pytest.raises(InvalidInput, match="moving_s"):
+        moving_pace_eta(cal, first, origin, dest, ahead, elapsed_s=3600.0)
+    with pytest.raises(InvalidInput, match="not a landmark"):
+        moving_pace_eta(cal, "nowhere", origin, dest, ahead)
+    with pytest.raises(InvalidInput, match="out of order"):
+        moving_pace_eta(cal, first, dest, origin, ahead)
+    with pytest.raises(InvalidInput, match="elapsed_s"):
+        moving_pace_eta(cal, first, origin, dest, ahead, elapsed_s=-1.0, moving_s=10.0)
+
+
+def test_calibrate_eta_refits_the_moving_pace_from_training_tracks_only(
+    kailash: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from routes.eta_eval import fit_moving_pace
+
+    cal, line = kailash
+    # twelve model walkers, each at its own steady pace, none of them held out
+    paces = list(np.linspace(0.8, 1.3, 12))
+    walkers = _model_walkers(cal, line, paces)
+    fitted = fit_moving_pace(walkers, cal, line)
+    assert fitted["n_samples"] > 100
+    # steady walkers: their pace so far explains the time ahead, little is left unexplained
+    assert all(
+        0.9 < lo <= 1.0 <= hi < 1.1
+        for lo, hi in zip(*(fitted["range"][q] for q in ("p10", "p90")), strict=True)
+    )
+    held = set(cal["split"]["holdout_track_ids"])
+    for w, tid in zip(walkers, sorted(held), strict=False):
+        w["track_id"] = tid
+    with pytest.raises(InvalidInput, match="densely sampled"):
+        fit_moving_pace(walkers, cal, line)  # held-out tracks are never fitted on
+    # the command writes the refit into the region's calibration.json, nothing else
+    data = tmp_path / "data"
+    from geodata import DEFAULT_DATA_DIR
+
+    shutil.copytree(DEFAULT_DATA_DIR / "kailash", data / "kailash")
+    csv = tmp_path / "t.csv"
+    from pyproj import Transformer
+
+    back = Transformer.from_crs(
+        load_region("kailash").metadata["metric_crs"], "EPSG:4326", always_xy=True
+    )
+    rows = ["track_id,seq,time_utc,lon,lat,ele_m"]
+    for k, w in enumerate(_model_walkers(cal, line, paces)):
+        lon, lat = back.transform(w["x"], w["y"])
+        for s, (t, a, b, z) in enumerate(zip(w["t_s"], lon, lat, w["ele_m"], strict=True)):
+            stamp = np.datetime64(int(t), "s")
+            rows.append(f"m{k},{s},{stamp}Z,{a:.7f},{b:.7f},{z:.1f}")
+    csv.write_text("\n".join(rows) + "\n")
+    assert main(["calibrate-eta", "--tracks", str(csv), "--data-dir", str(data)]) == 0
+    assert "moving pace fitted" in capsys.readouterr().out
+    written = json.loads((data / "kailash" / "calibration.json").read_text())
+    assert written["moving_pace_conditioning"]["n_samples"] > 100
+    assert {k: v for k, v in written.items() if k != "moving_pace_conditioning"} == {
+        k: v for k, v in cal.items() if k != "moving_pace_conditioning"
+    }
