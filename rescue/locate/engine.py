@@ -147,7 +147,7 @@ class LocateIndex:
             return ()
         try:
             rows = json.loads(file.read_text(encoding="utf-8"))["features"]
-            cues = {
+            cues: dict[str, list[dict[str, Any]]] = {
                 "cues": [
                     {
                         "tag": str(r["id"]),
@@ -629,9 +629,9 @@ def _route_prior(index: LocateIndex, clues: Clues) -> dict[str | None, float]:
     """
     weights: dict[str | None, float] = dict(ROUTE_PRIOR)
     walked = {(e.origin.start, e.origin.end) for e in clues.elapsed}
-    for r in clues.relations:
-        if r.duration_s or r.distance_m or r.kind in ("between", "halfway"):
-            walked |= {(m.start, m.end) for m in (r.anchor, r.other) if m is not None}
+    for rel in clues.relations:
+        if rel.duration_s or rel.distance_m or rel.kind in ("between", "halfway"):
+            walked |= {(m.start, m.end) for m in (rel.anchor, rel.other) if m is not None}
     for m in clues.mentions:
         if (m.start, m.end) in walked or (m.start, m.end) in clues.in_view:
             continue  # a walk's start or a place in view: not a side path the caller is on
@@ -704,14 +704,17 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
     if not changed:
         return clues
 
-    def swap(m: Mention | None) -> Mention | None:
-        return None if m is None else changed.get((m.start, m.end), m)
+    def swap(m: Mention) -> Mention:
+        return changed.get((m.start, m.end), m)
+
+    def swap_other(m: Mention | None) -> Mention | None:
+        return None if m is None else swap(m)
 
     return replace(
         clues,
-        mentions=tuple(swap(m) for m in clues.mentions),  # type: ignore[misc]
+        mentions=tuple(swap(m) for m in clues.mentions),
         relations=tuple(
-            replace(r, anchor=swap(r.anchor), other=swap(r.other)) for r in clues.relations
+            replace(r, anchor=swap(r.anchor), other=swap_other(r.other)) for r in clues.relations
         ),
         elapsed=tuple(replace(e, origin=swap(e.origin)) for e in clues.elapsed),
     )
@@ -803,12 +806,14 @@ def _apply_clues(
             x, y = index.network.to_metric.transform(c.lon, c.lat)
             sigma = max(c.uncertainty_m, 30.0) + 40.0
             parts.append((1.0 if i == 0 else 0.5, b.near(x, y, sigma)))
+        near = mixture(parts)
+        assert near is not None  # one part per coordinate, and there is one
         first = clues.coordinates[0]
         x, y = index.network.to_metric.transform(first.lon, first.lat)
         off = b.nearest_m(x, y)
         others = len(clues.coordinates) - 1
         state.apply(
-            mixture(parts),
+            near,
             joined(
                 [
                     msg(
@@ -991,7 +996,9 @@ def _walked(
                         kms.append((_walk_km(index, route, km, dur, forward, pace), wp))
                 spread_km = max(k for k, _ in kms) - min(k for k, _ in kms)
                 sigma = max(0.3, spread_km / 6.0)
-                lik = sum(wp * gaussian(delta - k, sigma) for k, wp in kms)
+                lik = np.zeros_like(delta, dtype=float)
+                for k, wp in kms:
+                    lik += wp * gaussian(delta - k, sigma)
                 parts.append((w * wd, lik))
     return mixture(parts)
 
