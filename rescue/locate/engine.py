@@ -78,6 +78,12 @@ PAST_SCALE_KM = 6.0
 #: of its best disagrees with the others; the posterior temperature is then multiplied
 CONFLICT_LOG = -3.0
 CONFLICT_TEMPER = 1.5
+#: "we keep climbing" / "一直在爬坡": the main route rises at least this (m per m, over
+#: SLOPE_SPAN_M) in the walking direction; "downhill" / "下坡": falls at least this much
+UPHILL_GRADE = 0.05
+DOWNHILL_GRADE = 0.08
+SLOPE_SPAN_M = 400.0
+SLOPE_WEIGHT = 1.7
 #: In a narrative, a landmark passed before the latest one is raised to this power (its
 #: likelihood flattened): "we passed X, then Y, now…" — Y and the "now" count most.
 EARLIER_LANDMARK_WEIGHT = 0.5
@@ -214,6 +220,9 @@ class LocateIndex:
             weights.setdefault(cue["tag"], []).append(float(cue["weight"]))
         out = {t: TagMask(m, float(np.mean(weights[t]))) for t, m in masks.items() if m.any()}
         out["snow"] = TagMask(b.z >= SNOW_LINE_M, 5.0)
+        up, down = _slopes(b)
+        out["uphill"] = TagMask(up, SLOPE_WEIGHT)
+        out["downhill"] = TagMask(down, SLOPE_WEIGHT)
         road = b.is_road.copy()
         if road.any():
             d, _ = cKDTree(np.column_stack([b.x[road], b.y[road]])).query(
@@ -222,6 +231,31 @@ class LocateIndex:
             road |= np.isfinite(d)
         out["road"] = TagMask(road, 4.0)
         return out
+
+
+def _slopes(b: Bins) -> tuple[np.ndarray, np.ndarray]:
+    """Where a main route climbs / descends walking clockwise (bins; side paths and roads:
+    neither), from the elevation profile over ``SLOPE_SPAN_M``."""
+    up = np.zeros(len(b), dtype=bool)
+    down = np.zeros(len(b), dtype=bool)
+    half_km = SLOPE_SPAN_M / 2000.0
+    for r, route_id in enumerate(b.route_ids):
+        if route_id not in ROUTE_PRIOR:
+            continue
+        idx = b.route_bins[r]
+        idx = idx[np.isfinite(b.km[idx])]
+        if len(idx) < 2:
+            continue
+        order = np.argsort(b.km[idx])
+        km, z = b.km[idx][order], b.z[idx][order]
+        length = float(b.route_length_km[r])
+        period = length if b.route_loop[r] else None
+        ahead = np.interp(km + half_km, km, z, period=period)
+        behind = np.interp(km - half_km, km, z, period=period)
+        grade = (ahead - behind) / (2.0 * half_km * 1000.0)
+        up[idx[order]] = grade >= UPHILL_GRADE
+        down[idx[order]] = grade <= -DOWNHILL_GRADE
+    return up, down
 
 
 def _confidence(network: RouteNetwork) -> tuple[float, float]:
@@ -831,8 +865,12 @@ def _apply_clues(
                 ]
             ),
         )
+    backwards = clues.direction == "counterclockwise"
     for s in clues.sights:
-        tm = index.tags.get(s.tag)
+        tag = s.tag
+        if backwards and tag in _SLOPE_FLIP:  # the masks are for walking clockwise
+            tag = _SLOPE_FLIP[tag]
+        tm = index.tags.get(tag)
         if tm is None:
             continue
         inside, outside = (1.0 / tm.weight, 1.0) if s.negated else (1.0, 1.0 / tm.weight)
@@ -840,6 +878,9 @@ def _apply_clues(
             np.where(tm.mask, inside, outside),
             f"“{s.text}” → {'not ' if s.negated else ''}{s.tag.replace('_', ' ')}",
         )
+
+
+_SLOPE_FLIP = {"uphill": "downhill", "downhill": "uphill"}
 
 
 def _latest_landmark(clues: Clues) -> Mention | None:

@@ -499,3 +499,41 @@ def test_stated_probabilities_have_their_own_temperature(tmp_path, kailash: Rout
     conf.write_text(json.dumps({k: v for k, v in stored.items() if k != "stated_temperature"}))
     plain = build_network(load_region("kailash", data_dir=tmp_path))
     assert _stated_temperature(plain, 1.25) == 1.25
+
+
+def _mass_on(result, segments: tuple[str, ...]) -> float:  # type: ignore[no-untyped-def]
+    return sum(c.probability for c in result.candidates if c.segment_id in segments)
+
+
+ASCENT = (
+    "outer_kora:drirapuk_temp_supply-sky_burial_west_supply",
+    "outer_kora:sky_burial_west_supply-dolma_la",
+)
+DESCENT = ("outer_kora:dolma_la-phakna_rigzin_supply",)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("we are still climbing, my father is dizzy", "my father is dizzy"),
+        ("一直在爬坡，我爸头晕", "我爸头晕"),
+    ],
+)
+def test_climbing_is_where_the_route_rises_the_way_the_caller_walks(
+    kailash: RouteNetwork, text: str, plain: str
+) -> None:
+    climbing = locate(kailash, text, reported_at=AT)
+    assert "uphill" in {s.tag for s in climbing.clues.sights}
+    nothing = locate(kailash, plain, reported_at=AT)
+    assert _mass_on(climbing, ASCENT) > 1.5 * _mass_on(nothing, ASCENT)
+    # walking the other way round, the same climb is the far side of the pass
+    back = locate(kailash, text, reported_at=AT, direction="counterclockwise")
+    assert _mass_on(back, DESCENT) > 1.5 * _mass_on(climbing, DESCENT)
+
+
+def test_going_downhill_is_where_the_route_falls(kailash: RouteNetwork) -> None:
+    down = locate(kailash, "一路下坡，腿软了", reported_at=AT)
+    assert "downhill" in {s.tag for s in down.clues.sights}
+    plain = locate(kailash, "腿软了", reported_at=AT)
+    assert _mass_on(down, DESCENT) > 1.5 * _mass_on(plain, DESCENT)
+    assert _mass_on(down, ASCENT) < _mass_on(plain, ASCENT)
