@@ -537,3 +537,24 @@ def test_going_downhill_is_where_the_route_falls(kailash: RouteNetwork) -> None:
     plain = locate(kailash, "腿软了", reported_at=AT)
     assert _mass_on(down, DESCENT) > 1.5 * _mass_on(plain, DESCENT)
     assert _mass_on(down, ASCENT) < _mass_on(plain, ASCENT)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        (
+            "after the much steeper climb started we went another 45 minutes, now on snow",
+            "we started 45 minutes ago, now on snow",
+        ),
+        ("陡坡开始以后又走了四十五分钟，现在脚下全是雪", "出发四十五分钟了，现在脚下全是雪"),
+    ],
+)
+def test_another_stretch_of_time_is_not_a_walk_from_the_start(
+    kailash: RouteNetwork, text: str, plain: str
+) -> None:
+    """'another 45 minutes' / '又走了…' counts from a moment of the story, not from where the
+    day's walk started: it is not weighed as a walk from the usual starts."""
+    another = locate(kailash, text, reported_at=AT)
+    assert not another.clues.elapsed
+    assert any("not from the start" in n for n in another.clues.notes)
+    assert locate(kailash, plain, reported_at=AT).clues.elapsed  # a real start is kept
