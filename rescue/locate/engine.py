@@ -370,7 +370,12 @@ def _with_extra_aliases(network: RouteNetwork) -> Any:
     for pid, names in extra.items():
         if pid not in places.index:
             raise InvalidInput(f"{file}: unknown place {pid!r}")
-        for col, key in (("aliases_en", "en"), ("aliases_zh", "zh"), ("aliases_bo", "bo")):
+        for col, key in (
+            ("aliases_en", "en"),
+            ("aliases_zh", "zh"),
+            ("aliases_bo", "bo"),
+            ("aliases_hi", "hi"),
+        ):
             if col not in places.columns:
                 places[col] = [[] for _ in range(len(places))]
             have = places.at[pid, col]

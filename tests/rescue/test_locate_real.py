@@ -558,3 +558,23 @@ def test_another_stretch_of_time_is_not_a_walk_from_the_start(
     assert not another.clues.elapsed
     assert any("not from the start" in n for n in another.clues.notes)
     assert locate(kailash, plain, reported_at=AT).clues.elapsed  # a real start is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("हम डोलमा दर्रे पर हैं", "dolma_la"),
+        ("डेराफुक से निकले", "drirapuk_gompa"),
+        ("जुनझुई पू कैम्प में हैं", "zutulpuk_guesthouses"),
+    ],
+)
+def test_devanagari_names_from_the_alias_file(kailash: RouteNetwork, text: str, place: str) -> None:
+    """The Hindi names Indian pilgrims write (aliases.json ``hi``) are matched as written."""
+    mentions = get_index(kailash).names.find(text)
+    assert mentions and mentions[0].place_ids[0][0] == place
+
+
+def test_a_steep_climb_in_hindi_is_uphill(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "डोलमा दर्रे की खड़ी चढ़ाई पर हैं", reported_at=AT)
+    assert "uphill" in {s.tag for s in result.clues.sights}
+    assert result.candidates[0].segment_id == "outer_kora:sky_burial_west_supply-dolma_la"
