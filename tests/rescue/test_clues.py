@@ -292,7 +292,8 @@ EN_CASES = [
             relations=(
                 ("down_from", "dolma_la", None, None, None),
                 ("below", "gauri_kund", None, None, (1500.0, 2100.0)),
-            )
+            ),
+            sights=(("downhill", False),),  # the slope walked
         ),
     ),
     (
@@ -577,7 +578,7 @@ ZH_CASES = [
         "过了卓玛拉，下面有绿色的湖，我们在往下走",
         Expect(
             relations=(("past", "dolma_la", None, None, None),),
-            sights=(("green_lake", False),),
+            sights=(("green_lake", False), ("downhill", False)),
             language="zh",
         ),
     ),

@@ -635,7 +635,7 @@ def test_a_case_without_a_report_time_is_scored_at_a_fixed_moment():
     assert ev.DEFAULT_REPORTED_AT.utcoffset() == timedelta(hours=8)
 
 
-def _result(case_id: str, p: float, error_m: float, top1: bool) -> ev.CaseResult:
+def _scored(case_id: str, p: float, error_m: float, top1: bool) -> ev.CaseResult:
     return ev.CaseResult(
         case_id=case_id,
         lang="en",
@@ -654,11 +654,11 @@ def _result(case_id: str, p: float, error_m: float, top1: bool) -> ev.CaseResult
 
 def test_reliability_bins_stated_probability_against_hit_rates() -> None:
     results = [
-        _result("a", 0.95, 10.0, True),
-        _result("b", 1.0, 3000.0, False),  # 1.0 falls in the last bin
-        _result("c", 0.85, 200.0, True),
-        _result("d", 0.3, 2000.0, False),
-        _result("e", 0.35, 500.0, False),
+        _scored("a", 0.95, 10.0, True),
+        _scored("b", 1.0, 3000.0, False),  # 1.0 falls in the last bin
+        _scored("c", 0.85, 200.0, True),
+        _scored("d", 0.3, 2000.0, False),
+        _scored("e", 0.35, 500.0, False),
     ]
     bins = {(b.low, b.high): b for b in ev.reliability(results)}
     top = bins[(0.9, 1.0)]
