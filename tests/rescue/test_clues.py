@@ -292,8 +292,7 @@ EN_CASES = [
             relations=(
                 ("down_from", "dolma_la", None, None, None),
                 ("below", "gauri_kund", None, None, (1500.0, 2100.0)),
-            ),
-            sights=(("downhill", False),),  # the slope walked
+            )
         ),
     ),
     (

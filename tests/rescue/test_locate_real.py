@@ -578,3 +578,20 @@ def test_a_steep_climb_in_hindi_is_uphill(kailash: RouteNetwork) -> None:
     result = locate(kailash, "डोलमा दर्रे की खड़ी चढ़ाई पर हैं", reported_at=AT)
     assert "uphill" in {s.tag for s in result.clues.sights}
     assert result.candidates[0].segment_id == "outer_kora:sky_burial_west_supply-dolma_la"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["过了尊珠寺，往塔钦方向下山，腿疼", "we passed Zutulpuk and are going down towards Darchen"],
+)
+def test_going_down_towards_a_place_keeps_the_towards(kailash: RouteNetwork, text: str) -> None:
+    """'往塔钦方向下山' is heading for Darchen (before it), not past it; and the general
+    '下山' of the way back is no slope clue that would pull towards the pass's descent."""
+    result = locate(kailash, text, reported_at=AT)
+    assert ("before", "darchen") in {
+        (r.kind, r.anchor.place_ids[0][0]) for r in result.clues.relations if r.anchor.place_ids
+    }
+    assert "downhill" not in {s.tag for s in result.clues.sights}
+    assert result.range_80 is not None
+    zutulpuk = kailash.place_km("zutulpuk_gompa", "outer_kora")
+    assert zutulpuk < result.range_80.median_km < kailash.place_km("zongdui", "outer_kora") + 3
