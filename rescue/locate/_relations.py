@@ -223,7 +223,8 @@ _COMBO_ZH: list[tuple[str, re.Pattern[str], re.Pattern[str], str]] = [
     (
         "before",
         zh(r"(?:往|朝|向|去|前往|奔|赶往)"),
-        re.compile(r"^(?:方向)?(?:走|去|赶|的路上|的方向|那边)"),
+        # "往塔钦方向下山": going down towards Darchen is still towards it
+        re.compile(r"^(?:方向)?(?:走|去|赶|下山|下去|下来|的路上|的方向|那边)"),
         "",
     ),
     ("up_to", zh(r"(?:上|爬)"), re.compile(r"^(?:的路上|的路|途中)"), ""),

@@ -107,6 +107,8 @@ _DEP_VERB = re.compile(r"\b(?:left|started|start|set\s+(?:off|out)|departed)\b|�
 #: where the caller spent the night: the place a departure with no place is from
 _STAYED = re.compile(r"\b(?:stayed|slept|camped|spent\s+the\s+night)\b|住的|住在|住了|住|睡在|过夜")
 _AGO = re.compile(r"^\s*(?:ago|back|earlier)\b|^\s*(?:之前|以前|前)")
+#: "another" / "又" before a time: counted from a moment of the story, not the day's start
+_ANOTHER = re.compile(r"\b(?:another|more|further)\s+(?:\w+\s+)?$|又走了?|再走了?|又$|再$")
 _DEP_ANY = re.compile(
     r"\b(?:left|started|set\s+(?:off|out)|departed|walking\s+for|walked\s+for|been\s+walking)\b"
     r"|出发|离开|走了"
@@ -347,6 +349,13 @@ def _orphan_times(
         if not (clocks or amounts):
             continue
         said = doc.span_text(c_start, c_end)
+        if not clocks and _ANOTHER.search(
+            doc.scan[max(c_start, amounts[0].start - 12) : amounts[0].start]
+        ):
+            # "another 45 minutes" / "又走了两个小时": counted from a moment of the story
+            # (a climb that began, a stop), not from where the day's walk started
+            notes.append(f"a walking time counted from no place said, not from the start: “{said}”")
+            continue
         notes.append(f"walking time without a starting place: “{said}”")
         departed = resolve_departure(clocks[0], now) if clocks else None
         if departed is None and amounts:

@@ -78,6 +78,12 @@ PAST_SCALE_KM = 6.0
 #: of its best disagrees with the others; the posterior temperature is then multiplied
 CONFLICT_LOG = -3.0
 CONFLICT_TEMPER = 1.5
+#: "we keep climbing" / "一直在爬坡": the main route rises at least this (m per m, over
+#: SLOPE_SPAN_M) in the walking direction; "downhill" / "下坡": falls at least this much
+UPHILL_GRADE = 0.05
+DOWNHILL_GRADE = 0.08
+SLOPE_SPAN_M = 400.0
+SLOPE_WEIGHT = 1.7
 #: In a narrative, a landmark passed before the latest one is raised to this power (its
 #: likelihood flattened): "we passed X, then Y, now…" — Y and the "now" count most.
 EARLIER_LANDMARK_WEIGHT = 0.5
@@ -147,7 +153,7 @@ class LocateIndex:
             return ()
         try:
             rows = json.loads(file.read_text(encoding="utf-8"))["features"]
-            cues = {
+            cues: dict[str, list[dict[str, Any]]] = {
                 "cues": [
                     {
                         "tag": str(r["id"]),
@@ -214,6 +220,9 @@ class LocateIndex:
             weights.setdefault(cue["tag"], []).append(float(cue["weight"]))
         out = {t: TagMask(m, float(np.mean(weights[t]))) for t, m in masks.items() if m.any()}
         out["snow"] = TagMask(b.z >= SNOW_LINE_M, 5.0)
+        up, down = _slopes(b)
+        out["uphill"] = TagMask(up, SLOPE_WEIGHT)
+        out["downhill"] = TagMask(down, SLOPE_WEIGHT)
         road = b.is_road.copy()
         if road.any():
             d, _ = cKDTree(np.column_stack([b.x[road], b.y[road]])).query(
@@ -222,6 +231,31 @@ class LocateIndex:
             road |= np.isfinite(d)
         out["road"] = TagMask(road, 4.0)
         return out
+
+
+def _slopes(b: Bins) -> tuple[np.ndarray, np.ndarray]:
+    """Where a main route climbs / descends walking clockwise (bins; side paths and roads:
+    neither), from the elevation profile over ``SLOPE_SPAN_M``."""
+    up = np.zeros(len(b), dtype=bool)
+    down = np.zeros(len(b), dtype=bool)
+    half_km = SLOPE_SPAN_M / 2000.0
+    for r, route_id in enumerate(b.route_ids):
+        if route_id not in ROUTE_PRIOR:
+            continue
+        idx = b.route_bins[r]
+        idx = idx[np.isfinite(b.km[idx])]
+        if len(idx) < 2:
+            continue
+        order = np.argsort(b.km[idx])
+        km, z = b.km[idx][order], b.z[idx][order]
+        length = float(b.route_length_km[r])
+        period = length if b.route_loop[r] else None
+        ahead = np.interp(km + half_km, km, z, period=period)
+        behind = np.interp(km - half_km, km, z, period=period)
+        grade = (ahead - behind) / (2.0 * half_km * 1000.0)
+        up[idx[order]] = grade >= UPHILL_GRADE
+        down[idx[order]] = grade <= -DOWNHILL_GRADE
+    return up, down
 
 
 def _confidence(network: RouteNetwork) -> tuple[float, float]:
@@ -336,7 +370,12 @@ def _with_extra_aliases(network: RouteNetwork) -> Any:
     for pid, names in extra.items():
         if pid not in places.index:
             raise InvalidInput(f"{file}: unknown place {pid!r}")
-        for col, key in (("aliases_en", "en"), ("aliases_zh", "zh"), ("aliases_bo", "bo")):
+        for col, key in (
+            ("aliases_en", "en"),
+            ("aliases_zh", "zh"),
+            ("aliases_bo", "bo"),
+            ("aliases_hi", "hi"),
+        ):
             if col not in places.columns:
                 places[col] = [[] for _ in range(len(places))]
             have = places.at[pid, col]
@@ -629,9 +668,9 @@ def _route_prior(index: LocateIndex, clues: Clues) -> dict[str | None, float]:
     """
     weights: dict[str | None, float] = dict(ROUTE_PRIOR)
     walked = {(e.origin.start, e.origin.end) for e in clues.elapsed}
-    for r in clues.relations:
-        if r.duration_s or r.distance_m or r.kind in ("between", "halfway"):
-            walked |= {(m.start, m.end) for m in (r.anchor, r.other) if m is not None}
+    for rel in clues.relations:
+        if rel.duration_s or rel.distance_m or rel.kind in ("between", "halfway"):
+            walked |= {(m.start, m.end) for m in (rel.anchor, rel.other) if m is not None}
     for m in clues.mentions:
         if (m.start, m.end) in walked or (m.start, m.end) in clues.in_view:
             continue  # a walk's start or a place in view: not a side path the caller is on
@@ -704,14 +743,17 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
     if not changed:
         return clues
 
-    def swap(m: Mention | None) -> Mention | None:
-        return None if m is None else changed.get((m.start, m.end), m)
+    def swap(m: Mention) -> Mention:
+        return changed.get((m.start, m.end), m)
+
+    def swap_other(m: Mention | None) -> Mention | None:
+        return None if m is None else swap(m)
 
     return replace(
         clues,
-        mentions=tuple(swap(m) for m in clues.mentions),  # type: ignore[misc]
+        mentions=tuple(swap(m) for m in clues.mentions),
         relations=tuple(
-            replace(r, anchor=swap(r.anchor), other=swap(r.other)) for r in clues.relations
+            replace(r, anchor=swap(r.anchor), other=swap_other(r.other)) for r in clues.relations
         ),
         elapsed=tuple(replace(e, origin=swap(e.origin)) for e in clues.elapsed),
     )
@@ -803,12 +845,14 @@ def _apply_clues(
             x, y = index.network.to_metric.transform(c.lon, c.lat)
             sigma = max(c.uncertainty_m, 30.0) + 40.0
             parts.append((1.0 if i == 0 else 0.5, b.near(x, y, sigma)))
+        near = mixture(parts)
+        assert near is not None  # one part per coordinate, and there is one
         first = clues.coordinates[0]
         x, y = index.network.to_metric.transform(first.lon, first.lat)
         off = b.nearest_m(x, y)
         others = len(clues.coordinates) - 1
         state.apply(
-            mixture(parts),
+            near,
             joined(
                 [
                     msg(
@@ -826,8 +870,12 @@ def _apply_clues(
                 ]
             ),
         )
+    backwards = clues.direction == "counterclockwise"
     for s in clues.sights:
-        tm = index.tags.get(s.tag)
+        tag = s.tag
+        if backwards and tag in _SLOPE_FLIP:  # the masks are for walking clockwise
+            tag = _SLOPE_FLIP[tag]
+        tm = index.tags.get(tag)
         if tm is None:
             continue
         inside, outside = (1.0 / tm.weight, 1.0) if s.negated else (1.0, 1.0 / tm.weight)
@@ -835,6 +883,9 @@ def _apply_clues(
             np.where(tm.mask, inside, outside),
             f"“{s.text}” → {'not ' if s.negated else ''}{s.tag.replace('_', ' ')}",
         )
+
+
+_SLOPE_FLIP = {"uphill": "downhill", "downhill": "uphill"}
 
 
 def _latest_landmark(clues: Clues) -> Mention | None:
@@ -991,7 +1042,9 @@ def _walked(
                         kms.append((_walk_km(index, route, km, dur, forward, pace), wp))
                 spread_km = max(k for k, _ in kms) - min(k for k, _ in kms)
                 sigma = max(0.3, spread_km / 6.0)
-                lik = sum(wp * gaussian(delta - k, sigma) for k, wp in kms)
+                lik = np.zeros_like(delta, dtype=float)
+                for k, wp in kms:
+                    lik += wp * gaussian(delta - k, sigma)
                 parts.append((w * wd, lik))
     return mixture(parts)
 

@@ -71,6 +71,8 @@ SIGHT_TAGS = (
     "road",  # a road or vehicles nearby
     "tents",  # tea tents / supply tents
     "flat_plain",  # open flat plain
+    "uphill",  # the path climbs the way the caller walks
+    "downhill",  # the path falls the way the caller walks
 )
 
 

@@ -154,8 +154,10 @@ _LAT, _CJK, _BO = 0, 1, 2
 _CJK_CHARS = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 _TOKEN_RE = re.compile(
     rf"(?P<cjk>\d*[{_CJK_CHARS}][{_CJK_CHARS}\d]*)"
-    r"|(?P<bo>[\u0f00-\u0f0a\u0f15-\u0fff]+)"
-    rf"|(?P<lat>(?:(?![{_CJK_CHARS}\u0f00-\u0fff])[^\W_]|[\u0300-\u036f])+)"
+    # Tibetan syllables and Devanagari words (the Hindi names Indian pilgrims use): both
+    # matched as written, word by word (no danda: \u0964-\u0965)
+    r"|(?P<bo>[\u0f00-\u0f0a\u0f15-\u0fff\u0900-\u0963\u0966-\u097f]+)"
+    rf"|(?P<lat>(?:(?![{_CJK_CHARS}\u0f00-\u0fff\u0900-\u097f])[^\W_]|[\u0300-\u036f])+)"
 )
 # What may stand between two words of one name.
 _LAT_GAP = re.compile(r"[ \t\u00a0\-\u2010\u2011\u2013_'\u2019\u02bc]{1,3}")
@@ -404,7 +406,12 @@ class NameIndex:
         self._bo: dict[tuple[str, ...], _Key] = {}
         self._build_latin(rows)
         self._build_chinese(rows)
-        self._build_tibetan(rows, dict(zip(ids, column("aliases_bo"), strict=True)))
+        # names matched as written: Tibetan script and Devanagari (aliases_hi)
+        written = {
+            pid: [*_as_list(bo), *_as_list(hi)]
+            for pid, bo, hi in zip(ids, column("aliases_bo"), column("aliases_hi"), strict=True)
+        }
+        self._build_tibetan(rows, written)
         self._build_features(rows)
         self._build_fuzzy()
         self._zh_lengths = _lengths_by_head(self._zh)

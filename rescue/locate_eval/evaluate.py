@@ -56,6 +56,9 @@ __all__ = [
     "Case",
     "CaseResult",
     "GroupStats",
+    "ReliabilityBin",
+    "reliability",
+    "RELIABILITY_EDGES",
     "Target",
     "EvalReport",
     "DESCRIPTION",
@@ -468,6 +471,63 @@ def _target(name: str, value: float | None) -> Target:
     return Target(name, value, threshold, kind)
 
 
+#: the bins of stated top-1 probability of the reliability table
+RELIABILITY_EDGES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0)
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """Answers whose stated top-1 probability lies in [low, high) (the last bin includes 1):
+    how many, their mean stated probability, and the share whose best point is within 1 km
+    of the truth (``NEAR_M``) and whose top segment is the truth's (a stated probability is
+    a segment's)."""
+
+    low: float
+    high: float
+    n: int
+    mean_p: float | None
+    near1_rate: float | None
+    top1_rate: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "low": self.low,
+            "high": self.high,
+            "n": self.n,
+            "mean_p": None if self.mean_p is None else round(self.mean_p, 4),
+            "near1_rate": None if self.near1_rate is None else round(self.near1_rate, 4),
+            "top1_rate": None if self.top1_rate is None else round(self.top1_rate, 4),
+        }
+
+
+def reliability(
+    results: Sequence[CaseResult], edges: Sequence[float] = RELIABILITY_EDGES
+) -> tuple[ReliabilityBin, ...]:
+    """The reliability table of ``results``: per bin of stated top-1 probability, the hit
+    rates observed (calibrated: ``mean_p`` close to ``top1_rate``). Answers without a
+    candidate are left out."""
+    out = []
+    for k, (lo, hi) in enumerate(zip(edges, edges[1:], strict=False)):
+        last = k == len(edges) - 2
+        rs = [
+            r
+            for r in results
+            if r.n_candidates and lo <= r.top1_p and (r.top1_p < hi or (last and r.top1_p <= hi))
+        ]
+        n = len(rs)
+        out.append(
+            ReliabilityBin(
+                lo,
+                hi,
+                n,
+                sum(r.top1_p for r in rs) / n if n else None,
+                sum(r.near1 for r in rs) / n if n else None,
+                sum(r.top1 for r in rs) / n if n else None,
+            )
+        )
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class EvalReport:
     """Per-case results and their summaries (see :func:`evaluate`)."""
@@ -487,9 +547,15 @@ class EvalReport:
     def targets_met(self) -> bool:
         return all(t.met is not False for t in self.targets)
 
+    @property
+    def reliability(self) -> tuple[ReliabilityBin, ...]:
+        """Stated top-1 probability against the observed hit rate (see :func:`reliability`)."""
+        return reliability(self.results)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
+            "reliability": [b.to_dict() for b in self.reliability],
             "overall": self.overall.to_dict(),
             "place": self.place.to_dict(),
             "time_only": self.time_only.to_dict(),
@@ -736,6 +802,15 @@ def format_sets(reports: Mapping[str, EvalReport], *, misses: int = 0) -> str:
         for lang in ("en", "zh"):
             if lang in rep.by_language:
                 row(f"  lang {lang}", rep.by_language[lang])
+        cells = [
+            f"[{b.low:.1f},{b.high:.1f}) n={b.n} p={_pct(b.mean_p).strip()} "
+            f"<1km={_pct(b.near1_rate).strip()} seg={_pct(b.top1_rate).strip()}"
+            for b in rep.reliability
+            if b.n
+        ]
+        lines.append(
+            "  reliability (stated top-1 p: answers, mean p, hit rates): " + "; ".join(cells)
+        )
         if misses > 0:
             far = sorted((r for r in rep.results if not r.near1), key=lambda r: -r.error_m)[:misses]
             for r in far:

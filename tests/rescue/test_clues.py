@@ -577,7 +577,7 @@ ZH_CASES = [
         "过了卓玛拉，下面有绿色的湖，我们在往下走",
         Expect(
             relations=(("past", "dolma_la", None, None, None),),
-            sights=(("green_lake", False),),
+            sights=(("green_lake", False), ("downhill", False)),
             language="zh",
         ),
     ),

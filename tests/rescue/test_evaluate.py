@@ -633,3 +633,39 @@ def test_a_case_without_a_report_time_is_scored_at_a_fixed_moment():
     evaluate(None, [case], locator=locator)
     assert seen == [ev.DEFAULT_REPORTED_AT]
     assert ev.DEFAULT_REPORTED_AT.utcoffset() == timedelta(hours=8)
+
+
+def _scored(case_id: str, p: float, error_m: float, top1: bool) -> ev.CaseResult:
+    return ev.CaseResult(
+        case_id=case_id,
+        lang="en",
+        clue_types=(),
+        names_place=False,
+        time_only=False,
+        top1=top1,
+        top3=top1,
+        error_m=error_m,
+        best_segment_id="s",
+        truth_segment_id="s" if top1 else "t",
+        n_candidates=1,
+        top1_p=p,
+    )
+
+
+def test_reliability_bins_stated_probability_against_hit_rates() -> None:
+    results = [
+        _scored("a", 0.95, 10.0, True),
+        _scored("b", 1.0, 3000.0, False),  # 1.0 falls in the last bin
+        _scored("c", 0.85, 200.0, True),
+        _scored("d", 0.3, 2000.0, False),
+        _scored("e", 0.35, 500.0, False),
+    ]
+    bins = {(b.low, b.high): b for b in ev.reliability(results)}
+    top = bins[(0.9, 1.0)]
+    assert (top.n, top.near1_rate, top.top1_rate) == (2, 0.5, 0.5)
+    assert top.mean_p == pytest.approx(0.975)
+    assert bins[(0.8, 0.9)].n == 1 and bins[(0.8, 0.9)].near1_rate == 1.0
+    low = bins[(0.2, 0.4)]
+    assert (low.n, low.near1_rate, low.top1_rate) == (2, 0.5, 0.0)
+    assert bins[(0.0, 0.2)].n == 0 and bins[(0.0, 0.2)].near1_rate is None
+    assert sum(b.n for b in bins.values()) == len(results)

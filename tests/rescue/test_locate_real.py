@@ -499,3 +499,99 @@ def test_stated_probabilities_have_their_own_temperature(tmp_path, kailash: Rout
     conf.write_text(json.dumps({k: v for k, v in stored.items() if k != "stated_temperature"}))
     plain = build_network(load_region("kailash", data_dir=tmp_path))
     assert _stated_temperature(plain, 1.25) == 1.25
+
+
+def _mass_on(result, segments: tuple[str, ...]) -> float:  # type: ignore[no-untyped-def]
+    return sum(c.probability for c in result.candidates if c.segment_id in segments)
+
+
+ASCENT = (
+    "outer_kora:drirapuk_temp_supply-sky_burial_west_supply",
+    "outer_kora:sky_burial_west_supply-dolma_la",
+)
+DESCENT = ("outer_kora:dolma_la-phakna_rigzin_supply",)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("we are still climbing, my father is dizzy", "my father is dizzy"),
+        ("一直在爬坡，我爸头晕", "我爸头晕"),
+    ],
+)
+def test_climbing_is_where_the_route_rises_the_way_the_caller_walks(
+    kailash: RouteNetwork, text: str, plain: str
+) -> None:
+    climbing = locate(kailash, text, reported_at=AT)
+    assert "uphill" in {s.tag for s in climbing.clues.sights}
+    nothing = locate(kailash, plain, reported_at=AT)
+    assert _mass_on(climbing, ASCENT) > 1.5 * _mass_on(nothing, ASCENT)
+    # walking the other way round, the same climb is the far side of the pass
+    back = locate(kailash, text, reported_at=AT, direction="counterclockwise")
+    assert _mass_on(back, DESCENT) > 1.5 * _mass_on(climbing, DESCENT)
+
+
+def test_going_downhill_is_where_the_route_falls(kailash: RouteNetwork) -> None:
+    down = locate(kailash, "一路下坡，腿软了", reported_at=AT)
+    assert "downhill" in {s.tag for s in down.clues.sights}
+    plain = locate(kailash, "腿软了", reported_at=AT)
+    assert _mass_on(down, DESCENT) > 1.5 * _mass_on(plain, DESCENT)
+    assert _mass_on(down, ASCENT) < _mass_on(plain, ASCENT)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        (
+            "after the much steeper climb started we went another 45 minutes, now on snow",
+            "we started 45 minutes ago, now on snow",
+        ),
+        ("陡坡开始以后又走了四十五分钟，现在脚下全是雪", "出发四十五分钟了，现在脚下全是雪"),
+    ],
+)
+def test_another_stretch_of_time_is_not_a_walk_from_the_start(
+    kailash: RouteNetwork, text: str, plain: str
+) -> None:
+    """'another 45 minutes' / '又走了…' counts from a moment of the story, not from where the
+    day's walk started: it is not weighed as a walk from the usual starts."""
+    another = locate(kailash, text, reported_at=AT)
+    assert not another.clues.elapsed
+    assert any("not from the start" in n for n in another.clues.notes)
+    assert locate(kailash, plain, reported_at=AT).clues.elapsed  # a real start is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("हम डोलमा दर्रे पर हैं", "dolma_la"),
+        ("डेराफुक से निकले", "drirapuk_gompa"),
+        ("जुनझुई पू कैम्प में हैं", "zutulpuk_guesthouses"),
+    ],
+)
+def test_devanagari_names_from_the_alias_file(kailash: RouteNetwork, text: str, place: str) -> None:
+    """The Hindi names Indian pilgrims write (aliases.json ``hi``) are matched as written."""
+    mentions = get_index(kailash).names.find(text)
+    assert mentions and mentions[0].place_ids[0][0] == place
+
+
+def test_a_steep_climb_in_hindi_is_uphill(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "डोलमा दर्रे की खड़ी चढ़ाई पर हैं", reported_at=AT)
+    assert "uphill" in {s.tag for s in result.clues.sights}
+    assert result.candidates[0].segment_id == "outer_kora:sky_burial_west_supply-dolma_la"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["过了尊珠寺，往塔钦方向下山，腿疼", "we passed Zutulpuk and are going down towards Darchen"],
+)
+def test_going_down_towards_a_place_keeps_the_towards(kailash: RouteNetwork, text: str) -> None:
+    """'往塔钦方向下山' is heading for Darchen (before it), not past it; and the general
+    '下山' of the way back is no slope clue that would pull towards the pass's descent."""
+    result = locate(kailash, text, reported_at=AT)
+    assert ("before", "darchen") in {
+        (r.kind, r.anchor.place_ids[0][0]) for r in result.clues.relations if r.anchor.place_ids
+    }
+    assert "downhill" not in {s.tag for s in result.clues.sights}
+    assert result.range_80 is not None
+    zutulpuk = kailash.place_km("zutulpuk_gompa", "outer_kora")
+    assert zutulpuk < result.range_80.median_km < kailash.place_km("zongdui", "outer_kora") + 3
