@@ -91,6 +91,7 @@ __all__ = [
     "TransitionRequest",
     "allowed_next",
     "check_transition",
+    "field_problem",
     "parse",
 ]
 
@@ -370,7 +371,8 @@ _CHECKS = {
 }
 
 
-def _problem(error: Mapping[str, Any]) -> Msg:
+def field_problem(error: Mapping[str, Any]) -> Msg:
+    """One pydantic error as a bilingual ``field 'x': problem`` text."""
     loc = ".".join(str(part) for part in error.get("loc", ()))
     kind = error.get("type", "")
     if kind == "extra_forbidden":
@@ -406,7 +408,7 @@ def parse(model: type[M], body: Mapping[str, Any], *, what: str | Msg) -> M:
     try:
         return model.model_validate(dict(body))
     except ValidationError as exc:
-        problems = [_problem(e) for e in exc.errors(include_url=False, include_input=False)]
+        problems = [field_problem(e) for e in exc.errors(include_url=False, include_input=False)]
         raise InvalidInput(
             msg("incident.problems", what=what, problems=joined(problems)), details=problems
         ) from None

@@ -1,0 +1,261 @@
+"""Each ``/api`` operation declared once: its route, roles, query, body and answers.
+
+:func:`api_operation` is the one declaration of an endpoint::
+
+    @api_operation(bp, "POST", "/locate", roles=DISPATCH, body=LocateBody, ok={200: ...},
+                   summary="where a caller is")
+    def locate_caller(body: LocateBody) -> Response: ...
+
+It adds the rule to the blueprint, lets in only ``roles`` (through
+:func:`web.auth.require_role`: admins always, 401/403, the CSRF token on writes), reads
+the query string and the JSON body into the pydantic models given (passed to the view as
+``query=`` and ``body=``) and registers the operation in :data:`web.openapi.OPERATIONS`,
+from which ``GET /api/openapi.json`` is generated: the request body is the model's JSON
+Schema (under ``#/components/schemas``), the query parameters are its fields, ``x-roles``
+and the security are the ``roles`` the check enforces. A limit written in a model (a
+``max_length``, a bound) is therefore in the document and in the check at once.
+
+Refusals keep the error envelope of :mod:`web.errors`: one
+:class:`~geodata.errors.InvalidInput` (a 422) naming every problem in English and
+Chinese. A validator raises :func:`problem` to give its own catalog text; a model may map
+pydantic's error types to catalog texts in ``problem_texts``; anything else is rendered
+by :func:`rescue.incidents.field_problem` (``field 'x': must be at most 100``).
+
+Query strings are read one way: unknown, repeated and empty parameters are refused
+(``lang``, the answer's language, is always accepted), then the values are validated by
+the model in pydantic's lax mode (``"5"`` is the integer 5).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Literal, TypeVar
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
+from werkzeug.exceptions import UnsupportedMediaType
+
+from geodata.errors import InvalidInput
+from geodata.i18n import LANGUAGES, Msg, joined, msg
+from rescue.incidents import field_problem
+from web import openapi
+from web.bodies import MAX_BODY_BYTES, json_object, read_body
+
+__all__ = [
+    "ADMIN",
+    "CLOSERS",
+    "DISPATCH",
+    "PLANNERS",
+    "PLANNING",
+    "PUBLIC",
+    "READERS",
+    "Contract",
+    "api_operation",
+    "problem",
+    "read_model",
+    "read_query",
+]
+
+#: who may call an operation, besides admins (who may call every one)
+PUBLIC: Literal["public"] = "public"
+READERS = ("call_taker", "officer", "planner")
+DISPATCH = ("call_taker", "officer")
+CLOSERS = ("officer", "planner")
+PLANNING = ("officer", "planner")
+PLANNERS = ("planner",)
+ADMIN: tuple[str, ...] = ()
+
+M = TypeVar("M", bound=BaseModel)
+Roles = tuple[str, ...] | Literal["public"]
+#: a pydantic error (``ValidationError.errors()`` item) -> its text
+ProblemText = Callable[[Mapping[str, Any]], "str | Msg"]
+
+
+class Contract(BaseModel):
+    """Base of request models: ``problem_texts`` maps ``(error type, field)`` — field
+    ``"*"`` for any — to the catalog text a refusal shows instead of the generic one."""
+
+    problem_texts: ClassVar[Mapping[tuple[str, str], ProblemText]] = {}
+
+
+def problem(text: str | Msg) -> PydanticCustomError:
+    """The error a validator raises to refuse a value with its own (catalog) ``text``."""
+    return PydanticCustomError("sandtable", "{english}", {"english": str(text), "text": text})
+
+
+def _text(model: type[BaseModel], error: Mapping[str, Any]) -> str | Msg:
+    ctx = error.get("ctx") or {}
+    if isinstance(ctx.get("text"), str | Msg):
+        return ctx["text"]  # type: ignore[no-any-return]
+    loc = error.get("loc") or ("*",)
+    texts: Mapping[tuple[str, str], ProblemText] = getattr(model, "problem_texts", {})
+    custom = texts.get((error.get("type", ""), str(loc[0]))) or texts.get(
+        (error.get("type", ""), "*")
+    )
+    if custom is not None:
+        return custom(error)
+    return field_problem(error)
+
+
+def read_model(
+    model: type[M], data: Mapping[str, Any], *, what: str | Msg | None = None
+) -> M:
+    """``data`` validated as ``model``.
+
+    Raises
+    ------
+    InvalidInput
+        Listing every problem (``details``), after ``what`` when given.
+    """
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = [_text(model, e) for e in exc.errors(include_url=False)]
+        text = joined(problems)
+        if what is not None:
+            text = msg("incident.problems", what=what, problems=text)
+        raise InvalidInput(text, details=problems) from None
+
+
+def query_names(model: type[BaseModel] | None) -> tuple[str, ...]:
+    """The query parameters ``model`` reads (its fields' aliases)."""
+    if model is None:
+        return ()
+    return tuple(f.alias or name for name, f in model.model_fields.items())
+
+
+def read_query(model: type[M] | None) -> M | None:
+    """The request's query string as ``model`` (None: no parameter is accepted).
+
+    Raises
+    ------
+    InvalidInput
+        Naming every unknown, repeated or empty parameter, else every bad value.
+    """
+    allowed = query_names(model)
+    problems: list[Msg] = []
+    for name in request.args:
+        values = request.args.getlist(name)
+        if name == "lang" and len(values) == 1:  # the language of the answer (web.errors)
+            if values[0] not in LANGUAGES:
+                problems.append(msg("query.lang", value=repr(values[0][:20])))
+        elif name not in allowed:
+            accepted = ", ".join(allowed) if allowed else msg("json.none")
+            problems.append(msg("query.unknown", name=repr(name), accepted=accepted))
+        elif len(values) > 1:
+            problems.append(msg("query.repeated", name=repr(name), count=len(values)))
+        elif not values[0].strip():
+            problems.append(msg("query.empty", name=repr(name)))
+    if problems:
+        raise InvalidInput(joined(problems), details=problems)
+    if model is None:
+        return None
+    values = {name: request.args[name].strip() for name in request.args if name in allowed}
+    return read_model(model, values)
+
+
+def _read_body(
+    model: type[M],
+    *,
+    example: str,
+    limit: int,
+    too_large: str,
+    json_only: bool,
+    what: str | Msg | None,
+) -> M:
+    if json_only and not request.is_json:
+        raise UnsupportedMediaType("send the body as application/json")
+    data = json_object(read_body(request, limit=limit, too_large=too_large), example=example)
+    return read_model(model, data, what=what)
+
+
+def api_operation(
+    bp: Blueprint,
+    method: str,
+    rule: str,
+    *,
+    summary: str,
+    roles: Roles,
+    ok: Mapping[int, Any],
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    errors: Iterable[int] = (),
+    example: str = "{}",
+    body_limit: int = MAX_BODY_BYTES,
+    too_large: str = "",
+    json_only: bool = False,
+    what: str | Msg | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the operation ``method`` ``rule`` (relative to ``bp``'s prefix) once.
+
+    Parameters
+    ----------
+    roles
+        ``"public"``, or the roles besides admin that may call it.
+    ok
+        Status -> answer: ``None`` (no content), a pydantic model (JSON) or
+        ``{media type: JSON Schema}``.
+    query, body
+        The models of the query string and the JSON body; the view gets the parsed
+        ``query=`` and ``body=``. Without ``query`` no parameter is accepted.
+    errors
+        The error statuses besides 401/403 (added for non-public operations) and the
+        413/422 of a body (added when there is one).
+    example
+        A valid body, shown when the body is not a JSON object.
+    json_only
+        Refuse a body sent as another type than ``application/json`` (415).
+    what
+        What could not be done, put before the problems of a refused body.
+    """
+    method = method.upper()
+    full_rule = (bp.url_prefix or "") + rule
+    statuses = set(errors) | {422}
+    if body is not None:
+        statuses |= {413}
+    if json_only:
+        statuses |= {415}
+    openapi.register(
+        method,
+        full_rule,
+        {
+            "summary": summary,
+            "auth": roles if roles == PUBLIC else tuple(roles),
+            "query": query,
+            "body": body,
+            "ok": dict(ok),
+            "errors": tuple(sorted(statuses)),
+        },
+    )
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            parsed = read_query(query)
+            if query is not None:
+                kwargs["query"] = parsed
+            if body is not None:
+                kwargs["body"] = _read_body(
+                    body,
+                    example=example,
+                    limit=body_limit,
+                    too_large=too_large,
+                    json_only=json_only,
+                    what=what,
+
+                )
+            return view(*args, **kwargs)
+
+        gated: Callable[..., Any] = checked
+        if roles != PUBLIC:
+            # imported here: web.auth declares its own API operations with this module
+            from web.auth import require_role
+
+            gated = require_role(*roles)(checked)
+        gated.operation = (method, full_rule)  # type: ignore[attr-defined]
+        bp.add_url_rule(rule, view_func=gated, methods=[method])
+        return gated
+
+    return decorate
