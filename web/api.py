@@ -56,7 +56,7 @@ from rescue.locate import locate
 from web import openapi
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.auth import current_user_name, require_role
-from web.bodies import MAX_INT, whole_number
+from web.bodies import whole_number
 from web.contract import (
     ADMIN,
     CLOSERS,
@@ -68,7 +68,7 @@ from web.contract import (
     read_query,
 )
 from web.locate_api import TOO_LARGE, LocateBody
-from web.openapi import OBJ, STR_LIST, collection, geojson_media, json_media, obj, ref
+from web.openapi import OBJ, collection, geojson_media, json_media, ref
 from web.state import get_state
 
 __all__ = ["bp"]
@@ -134,7 +134,10 @@ class PlaceQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Text | None = None
-    q: Annotated[str, Field(description="text in a name, alias or id (checked by the catalog)")] | None = None
+    q: (
+        Annotated[str, Field(description="text in a name, alias or id (checked by the catalog)")]
+        | None
+    ) = None
     route_id: Text | None = None
 
 
@@ -213,7 +216,12 @@ def index() -> Response:
 
 
 @api_operation(
-    bp, "GET", "/health", summary="liveness and what is loaded", roles=PUBLIC, ok={200: HealthAnswer}
+    bp,
+    "GET",
+    "/health",
+    summary="liveness and what is loaded",
+    roles=PUBLIC,
+    ok={200: HealthAnswer},
 )
 def health() -> Response:
     summary = catalog.region_summary(get_state().network)

@@ -52,7 +52,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from geodata.errors import (
     Forbidden,
-    InvalidInput,
     TooManyRequests,
     Unauthorized,
 )

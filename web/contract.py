@@ -99,9 +99,7 @@ def _text(model: type[BaseModel], error: Mapping[str, Any]) -> str | Msg:
     return field_problem(error)
 
 
-def read_model(
-    model: type[M], data: Mapping[str, Any], *, what: str | Msg | None = None
-) -> M:
+def read_model(model: type[M], data: Mapping[str, Any], *, what: str | Msg | None = None) -> M:
     """``data`` validated as ``model``.
 
     Raises
@@ -163,11 +161,13 @@ def _read_body(
     limit: int,
     too_large: str,
     json_only: bool,
+    optional: bool,
     what: str | Msg | None,
 ) -> M:
     if json_only and not request.is_json:
         raise UnsupportedMediaType("send the body as application/json")
-    data = json_object(read_body(request, limit=limit, too_large=too_large), example=example)
+    raw = read_body(request, limit=limit, too_large=too_large)
+    data = {} if optional and not raw.strip() else json_object(raw, example=example)
     return read_model(model, data, what=what)
 
 
@@ -186,6 +186,7 @@ def api_operation(
     body_limit: int = MAX_BODY_BYTES,
     too_large: str = "",
     json_only: bool = False,
+    body_optional: bool = False,
     what: str | Msg | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the operation ``method`` ``rule`` (relative to ``bp``'s prefix) once.
@@ -207,6 +208,8 @@ def api_operation(
         A valid body, shown when the body is not a JSON object.
     json_only
         Refuse a body sent as another type than ``application/json`` (415).
+    body_optional
+        An empty body is read as ``{}``.
     what
         What could not be done, put before the problems of a refused body.
     """
@@ -225,6 +228,7 @@ def api_operation(
             "auth": roles if roles == PUBLIC else tuple(roles),
             "query": query,
             "body": body,
+            "body_optional": body_optional,
             "ok": dict(ok),
             "errors": tuple(sorted(statuses)),
         },
@@ -243,8 +247,8 @@ def api_operation(
                     limit=body_limit,
                     too_large=too_large,
                     json_only=json_only,
+                    optional=body_optional,
                     what=what,
-
                 )
             return view(*args, **kwargs)
 

@@ -24,13 +24,11 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel
 
-from geodata.export import FORMATS
 from rescue import catalog, kmposts
 from rescue.capability import NEEDS
 from rescue.closures import MODES, REASONS
 from rescue.incidents import (
     CAUSES,
-    MAX_LIST,
     OUTCOMES,
     PRIORITIES,
     STATUSES,
@@ -41,12 +39,15 @@ from web.bodies import MAX_INT
 __all__ = [
     "CLOSURE_LIST",
     "CREATED_INCIDENT",
+    "EDIT_ERRORS",
+    "INT",
     "GEOJSON",
     "INCIDENT_ANSWER",
     "INCIDENT_LIST",
     "JSON",
     "KM_POSTS",
     "OPERATIONS",
+    "VERSION_ANSWER",
     "ROLES",
     "bp",
     "build",
@@ -231,7 +232,6 @@ _IMPORT = obj(
     },
     required=("import_id", "filename", "format", "can_apply", "preview"),
 )
-_MESSAGE_BODY = obj({"message": STR}, extra=False)
 _KM_POST_PROPS: dict[str, dict[str, Any]] = {
     name: {"description": meaning} for name, meaning in kmposts.PROPERTIES.items()
 }
@@ -281,6 +281,7 @@ def _components() -> dict[str, Any]:
         "Closure": _CLOSURE,
         "Incident": _INCIDENT,
         "Import": _IMPORT,
+        "Team": _TEAM,
     }
     for layer in ("routes", "segments", "places", "stations"):
         schemas[layer] = _feature(layer)
@@ -330,8 +331,8 @@ CLOSURE_LIST = json_media(
 )
 
 INCIDENT_ANSWER = json_media(obj({"incident": ref("Incident")}, required=("incident",)))
-_VERSION_ANSWER = json_media(obj({"version": ref("Version")}, required=("version",)))
-_EDIT_ERRORS = (404, 409, 413, 422)
+VERSION_ANSWER = json_media(obj({"version": ref("Version")}, required=("version",)))
+EDIT_ERRORS = (404, 409, 413, 422)
 
 register(
     "GET",
@@ -398,168 +399,6 @@ register(
     },
 )
 register(
-    "GET",
-    "/api/versions",
-    {
-        "summary": "the data's history, newest first",
-        "auth": _PLANNING,
-        "query": {"limit": INT, "before": INT},
-        "ok": {
-            200: json_media(
-                obj(
-                    {"current": NULL_INT, "versions": {"type": "array", "items": ref("Version")}},
-                    required=("versions",),
-                )
-            )
-        },
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/versions/<int:version_id>",
-    {
-        "summary": "one version and its changes (GeoJSON before/after)",
-        "auth": _PLANNING,
-        "ok": {
-            200: json_media(
-                obj(
-                    {"version": ref("Version"), "changes": {"type": "array"}}, required=["version"]
-                )
-            )
-        },
-        "errors": (404, 422),
-    },
-)
-register(
-    "POST",
-    "/api/versions/<int:version_id>/restore",
-    {
-        "summary": "restore an old version as a new one",
-        "auth": _PLANNERS,
-        "body": _MESSAGE_BODY,
-        "body_optional": True,
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-_FEATURE_IN = {"type": "object", "description": "a GeoJSON Feature with properties"}
-register(
-    "GET",
-    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
-    {
-        "summary": "a feature as stored, with its revision",
-        "auth": _PLANNING,
-        "ok": {
-            200: json_media(
-                obj(
-                    {"layer": STR, "feature": OBJ, "revision": INT},
-                    required=("layer", "feature", "revision"),
-                )
-            )
-        },
-        "errors": (404, 422),
-    },
-)
-register(
-    "PUT",
-    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
-    {
-        "summary": "change a feature (409 with both versions when base_revision is stale)",
-        "auth": _PLANNERS,
-        "body": obj(
-            {
-                "feature": _FEATURE_IN,
-                "base_revision": INT,
-                "message": {"type": "string", "minLength": 1},
-            },
-            required=("feature", "base_revision", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "POST",
-    "/api/data/<any(trails, roads, places, stations):layer>",
-    {
-        "summary": "add a feature",
-        "auth": _PLANNERS,
-        "body": obj(
-            {"feature": _FEATURE_IN, "message": {"type": "string", "minLength": 1}},
-            required=("feature", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "DELETE",
-    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
-    {
-        "summary": "delete a feature",
-        "auth": _PLANNERS,
-        "body": obj(
-            {"base_revision": INT, "message": {"type": "string", "minLength": 1}},
-            required=("base_revision", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "POST",
-    "/api/data/ways/<way_id>/split",
-    {
-        "summary": "split a way at a point",
-        "auth": _PLANNERS,
-        "body": obj(
-            {
-                "lon": NUM,
-                "lat": NUM,
-                "base_revision": INT,
-                "message": {"type": "string", "minLength": 1},
-            },
-            required=("lon", "lat", "base_revision", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "POST",
-    "/api/data/ways/join",
-    {
-        "summary": "join two ways meeting end to end",
-        "auth": _PLANNERS,
-        "body": obj(
-            {
-                "way_ids": {"type": "array", "items": STR, "minItems": 2, "maxItems": 2},
-                "message": {"type": "string", "minLength": 1},
-            },
-            required=("way_ids", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "GET",
-    "/api/export",
-    {
-        "summary": "a version's data as a file",
-        "auth": _PLANNING,
-        "query": {"format": {"enum": list(FORMATS)}, "version": INT},
-        "ok": {200: {media: {} for media, _ in FORMATS.values()}},
-        "errors": (404, 422),
-    },
-)
-register(
     "POST",
     "/api/imports",
     {
@@ -601,8 +440,8 @@ register(
         "body": obj(
             {"message": {"type": "string", "minLength": 1}}, required=["message"], extra=False
         ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
+        "ok": {201: VERSION_ANSWER},
+        "errors": EDIT_ERRORS,
     },
 )
 register(
@@ -746,48 +585,6 @@ _TEAM = obj(
         "updated_by": NULL_STR,
     },
     required=("station_id", "status", "incident_id"),
-)
-register(
-    "GET",
-    "/api/teams",
-    {
-        "summary": "every station's team or post with its status (available, committed to "
-        "incident N, out of service)",
-        "auth": _DISPATCH,
-        "ok": {200: json_media(obj({"teams": {"type": "array", "items": _TEAM}}, required=["teams"]))},
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/teams/<station_id>",
-    {
-        "summary": "one station's status",
-        "auth": _DISPATCH,
-        "ok": {200: json_media(obj({"team": _TEAM}, required=["team"]))},
-        "errors": (404, 422),
-    },
-)
-register(
-    "PUT",
-    "/api/teams/<station_id>",
-    {
-        "summary": "set a station's status; committing a team busy with another open incident "
-        "is a 409 unless force is true",
-        "auth": ("officer",),
-        "body": obj(
-            {
-                "status": {"enum": ["available", "committed", "out_of_service"]},
-                "incident_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INT},
-                "note": {"type": ["string", "null"], "maxLength": 500},
-                "force": BOOL,
-            },
-            required=("status",),
-            extra=False,
-        ),
-        "ok": {200: json_media(obj({"team": _TEAM}, required=["team"]))},
-        "errors": (404, 409, 413, 415, 422),
-    },
 )
 register(
     "POST",
@@ -954,7 +751,10 @@ def _operation(
         op["parameters"] = params
     body = spec.get("body")
     if _is_model(body):
-        op["requestBody"] = {"required": True, "content": {JSON: {"schema": ref(body.__name__)}}}
+        op["requestBody"] = {
+            "required": not spec.get("body_optional", False),
+            "content": {JSON: {"schema": ref(body.__name__)}},
+        }
     elif body is not None:
         if "multipart" in body:
             content = {"multipart/form-data": {"schema": body["multipart"]}}
