@@ -27,7 +27,7 @@ with a JSON body (see :mod:`web.errors`).
 locator's ranked candidates, follow-up questions and the clues it understood.
 
 ``POST /api/approach`` and ``POST /api/closures`` bodies are checked by
-:mod:`web.approach_api` and :func:`rescue.closures.parse_closure`; closures are kept
+:mod:`web.approach_api` and :class:`rescue.closures.ClosureBody`; closures are kept
 in the route database. The closure's author is the signed-in user (a
 ``created_by`` field in the body is accepted and ignored).
 
@@ -47,13 +47,15 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from geodata.errors import InvalidInput
+from geodata.i18n import msg
 from geodata.store import audit
 from rescue import catalog, kmposts
 from rescue.approach import plan_with_closures
-from rescue.closures import parse_closure
+from rescue.closures import ClosureBody, build_closure
 from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web import openapi
+from web.approach_api import MAX_BODY_BYTES as CLOSURE_BODY_BYTES
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.auth import current_user_name, require_role
 from web.bodies import whole_number
@@ -368,15 +370,23 @@ def closures(query: ClosureQuery) -> Response:
     return jsonify(closures=[c.to_dict() for c in stored], problems=[p.to_dict() for p in problems])
 
 
-@bp.post("/closures")
-@require_role("officer", "planner")
-def add_closure() -> Response:
-    read_query(None)
+@api_operation(
+    bp,
+    "POST",
+    "/closures",
+    summary="set a closure",
+    roles=CLOSERS,
+    body=ClosureBody,
+    ok={201: json_media(ref("Closure"))},
+    body_limit=CLOSURE_BODY_BYTES,
+    example='{"segment_ids": [..], "reason": "snow", ...}',
+    what=msg("closure.invalid"),
+    context=lambda: {"network": get_state().network, "now": datetime.now(UTC)},
+)
+def add_closure(body: ClosureBody) -> Response:
     state = get_state()
-    body = read_json_object(request, example='{"segment_ids": [..], "reason": "snow", ...}')
-    body.pop("created_by", None)  # accepted, but the author is who is signed in
-    author = current_user_name()
-    closure = parse_closure(body, network=state.network, now=datetime.now(UTC), created_by=author)
+    # the author is who is signed in (a created_by in the body is accepted and ignored)
+    closure = build_closure(body, now=datetime.now(UTC), created_by=current_user_name())
     state.closures.add(closure)
     response = jsonify(closure.to_dict())
     response.status_code = 201

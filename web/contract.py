@@ -17,9 +17,8 @@ and the security are the ``roles`` the check enforces. A limit written in a mode
 
 Refusals keep the error envelope of :mod:`web.errors`: one
 :class:`~geodata.errors.InvalidInput` (a 422) naming every problem in English and
-Chinese. A validator raises :func:`problem` to give its own catalog text; a model may map
-pydantic's error types to catalog texts in ``problem_texts``; anything else is rendered
-by :func:`rescue.incidents.field_problem` (``field 'x': must be at most 100``).
+Chinese. The texts of the problems come from :mod:`rescue.checks` (a validator's own catalog
+text, the model's ``problem_texts``, else the generic ``field 'x': must be …``).
 
 Query strings are read one way: unknown, repeated and empty parameters are refused
 (``lang``, the answer's language, is always accepted), then the values are validated by
@@ -30,16 +29,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import Blueprint, request
-from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel
 from werkzeug.exceptions import UnsupportedMediaType
 
 from geodata.errors import InvalidInput
 from geodata.i18n import LANGUAGES, Msg, joined, msg
-from rescue.incidents import field_problem
+from rescue.checks import Checked, ProblemText, problem, read
 from web import openapi
 from web.bodies import MAX_BODY_BYTES, json_object, read_body
 
@@ -52,6 +50,7 @@ __all__ = [
     "PUBLIC",
     "READERS",
     "Contract",
+    "ProblemText",
     "api_operation",
     "problem",
     "read_model",
@@ -69,52 +68,10 @@ ADMIN: tuple[str, ...] = ()
 
 M = TypeVar("M", bound=BaseModel)
 Roles = tuple[str, ...] | Literal["public"]
-#: a pydantic error (``ValidationError.errors()`` item) -> its text
-ProblemText = Callable[[Mapping[str, Any]], "str | Msg"]
 
 
-class Contract(BaseModel):
-    """Base of request models: ``problem_texts`` maps ``(error type, field)`` — field
-    ``"*"`` for any — to the catalog text a refusal shows instead of the generic one."""
-
-    problem_texts: ClassVar[Mapping[tuple[str, str], ProblemText]] = {}
-
-
-def problem(text: str | Msg) -> PydanticCustomError:
-    """The error a validator raises to refuse a value with its own (catalog) ``text``."""
-    return PydanticCustomError("sandtable", "{english}", {"english": str(text), "text": text})
-
-
-def _text(model: type[BaseModel], error: Mapping[str, Any]) -> str | Msg:
-    ctx = error.get("ctx") or {}
-    if isinstance(ctx.get("text"), str | Msg):
-        return ctx["text"]  # type: ignore[no-any-return]
-    loc = error.get("loc") or ("*",)
-    texts: Mapping[tuple[str, str], ProblemText] = getattr(model, "problem_texts", {})
-    custom = texts.get((error.get("type", ""), str(loc[0]))) or texts.get(
-        (error.get("type", ""), "*")
-    )
-    if custom is not None:
-        return custom(error)
-    return field_problem(error)
-
-
-def read_model(model: type[M], data: Mapping[str, Any], *, what: str | Msg | None = None) -> M:
-    """``data`` validated as ``model``.
-
-    Raises
-    ------
-    InvalidInput
-        Listing every problem (``details``), after ``what`` when given.
-    """
-    try:
-        return model.model_validate(dict(data))
-    except ValidationError as exc:
-        problems = [_text(model, e) for e in exc.errors(include_url=False)]
-        text = joined(problems)
-        if what is not None:
-            text = msg("incident.problems", what=what, problems=text)
-        raise InvalidInput(text, details=problems) from None
+Contract = Checked  # the base of request models (see rescue.checks)
+read_model = read
 
 
 def query_names(model: type[BaseModel] | None) -> tuple[str, ...]:
@@ -163,12 +120,13 @@ def _read_body(
     json_only: bool,
     optional: bool,
     what: str | Msg | None,
+    context: Mapping[str, Any] | None,
 ) -> M:
     if json_only and not request.is_json:
         raise UnsupportedMediaType("send the body as application/json")
     raw = read_body(request, limit=limit, too_large=too_large)
     data = {} if optional and not raw.strip() else json_object(raw, example=example)
-    return read_model(model, data, what=what)
+    return read_model(model, data, what=what, context=context)
 
 
 def api_operation(
@@ -187,6 +145,7 @@ def api_operation(
     too_large: str = "",
     json_only: bool = False,
     body_optional: bool = False,
+    context: Callable[[], Mapping[str, Any]] | None = None,
     what: str | Msg | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the operation ``method`` ``rule`` (relative to ``bp``'s prefix) once.
@@ -210,6 +169,9 @@ def api_operation(
         Refuse a body sent as another type than ``application/json`` (415).
     body_optional
         An empty body is read as ``{}``.
+    context
+        Makes the body's validation context (e.g. the network, for checks that need
+        the region's data), called on each request.
     what
         What could not be done, put before the problems of a refused body.
     """
@@ -249,6 +211,7 @@ def api_operation(
                     json_only=json_only,
                     optional=body_optional,
                     what=what,
+                    context=None if context is None else context(),
                 )
             return view(*args, **kwargs)
 

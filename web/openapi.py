@@ -26,7 +26,6 @@ from pydantic import BaseModel
 
 from rescue import catalog, kmposts
 from rescue.capability import NEEDS
-from rescue.closures import MODES, REASONS
 from rescue.incidents import (
     CAUSES,
     OUTCOMES,
@@ -141,29 +140,6 @@ _VERSION = obj(
     },
     required=("version_id", "region_id", "created_at", "author", "message", "kind", "counts"),
 )
-_CLOSURE_IN = obj(
-    {
-        "segment_ids": {"type": ["array", "null"], "items": STR},
-        "geometry": {
-            "type": ["object", "null"],
-            "description": "a GeoJSON LineString or Polygon (instead of segment_ids)",
-        },
-        "reason": {"enum": list(REASONS)},
-        "modes": {"enum": list(MODES)},
-        "severity": {
-            "oneOf": [
-                {"const": "closed"},
-                obj({"slow_factor": NUM}, required=("slow_factor",), extra=False),
-            ]
-        },
-        "from": {**_TIME, "type": ["string", "null"]},
-        "until": {**_TIME, "type": ["string", "null"]},
-        "note": {"type": ["string", "null"], "maxLength": 2000},
-        "created_by": {"description": "accepted and ignored: the author is the signed-in user"},
-    },
-    required=("reason", "modes", "severity"),
-    extra=False,
-)
 _CLOSURE = obj(
     {
         "closure_id": STR,
@@ -277,7 +253,6 @@ def _components() -> dict[str, Any]:
             required=("error",),
         ),
         "Version": _VERSION,
-        "ClosureInput": _CLOSURE_IN,
         "Closure": _CLOSURE,
         "Incident": _INCIDENT,
         "Import": _IMPORT,
@@ -385,17 +360,6 @@ register(
             )
         },
         "errors": (409, 413, 422),
-    },
-)
-register(
-    "POST",
-    "/api/closures",
-    {
-        "summary": "set a closure",
-        "auth": _CLOSERS,
-        "body": ref("ClosureInput"),
-        "ok": {201: json_media(ref("Closure"))},
-        "errors": (413, 422),
     },
 )
 register(
