@@ -427,46 +427,6 @@ INCIDENT_LIST = json_media(
 CREATED_INCIDENT = json_media(
     obj({"incident": ref("Incident"), "created": BOOL}, required=("incident", "created"))
 )
-_PERIOD = {
-    "from": {"type": "string", "description": "ISO-8601 date or time (UTC unless a zone)"},
-    "to": {"type": "string", "description": "end of the period [from, to); default now"},
-}
-register(
-    "GET",
-    "/api/reports/summary",
-    {
-        "summary": "incident totals, counts and response times of a period",
-        "auth": ("officer", "planner"),
-        "query": _PERIOD,
-        "ok": {200: json_media(OBJ)},
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/reports/heat",
-    {
-        "summary": "segments with their incident counts, and the incident points (GeoJSON)",
-        "auth": ("officer", "planner"),
-        "query": _PERIOD,
-        "ok": {
-            200: geojson_media(obj({"type": STR, "features": {"type": "array"}}, required=["type"]))
-        },
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/reports/incidents.csv",
-    {
-        "summary": "one row per incident of a period (CSV, UTF-8 with BOM)",
-        "auth": ("officer", "planner"),
-        "query": _PERIOD,
-        "ok": {200: {"text/csv": {"type": "string"}}},
-        "errors": (422,),
-    },
-)
-
 _APPROACH_BODY = OPERATIONS[("POST", "/api/approach")]["body"]
 _PLAN_FILES = {
     "application/gpx+xml": {"type": "string"},
@@ -769,8 +729,24 @@ def _query_parameters(query: Any) -> list[dict[str, Any]]:
         if description:
             param["description"] = description
         prop.pop("title", None)
-        params.append({**param, "schema": prop})
+        params.append({**param, "schema": _not_null(prop)})
     return params
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema without pydantic's ``null`` of an optional field (a
+    parameter is absent, never null)."""
+    options = [o for o in schema.get("anyOf", ()) if o != {"type": "null"}]
+    if "anyOf" in schema and len(options) == 1:
+        rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+        return {**options[0], **rest}
+    default = schema.get("default")
+    mismatched = (schema.get("type") == "string" and not isinstance(default, str)) or (
+        "enum" in schema and default not in schema["enum"]
+    )
+    if "default" in schema and (default is None or mismatched):
+        return {k: v for k, v in schema.items() if k != "default"}
+    return schema
 
 
 def _models() -> list[type[BaseModel]]:
