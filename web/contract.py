@@ -107,8 +107,8 @@ def read_query(model: type[M] | None) -> M | None:
         raise InvalidInput(joined(problems), details=problems)
     if model is None:
         return None
-    values = {name: request.args[name].strip() for name in request.args if name in allowed}
-    return read_model(model, values)
+    given = {name: request.args[name].strip() for name in request.args if name in allowed}
+    return read_model(model, given)
 
 
 def _read_body(

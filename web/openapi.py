@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel
@@ -707,7 +707,7 @@ def _operation(
     return op
 
 
-def _is_model(value: Any) -> bool:
+def _is_model(value: Any) -> TypeGuard[type[BaseModel]]:
     return isinstance(value, type) and issubclass(value, BaseModel)
 
 

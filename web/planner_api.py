@@ -23,7 +23,7 @@ request sees it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, ClassVar
 
 from flask import Blueprint, Response, jsonify
@@ -196,13 +196,27 @@ class ExportQuery(BaseModel):
     version: Annotated[int, Field(ge=-bodies.MAX_INT, le=bodies.MAX_INT)] | None = None
 
 
-_EDIT = {
-    "roles": PLANNERS,
-    "ok": {201: VERSION_ANSWER},
-    "errors": EDIT_ERRORS,
-    "body_limit": MAX_EDIT_BYTES,
-    "example": '{"message": "why", ...}',
-}
+def _edit(
+    method: str,
+    rule: str,
+    summary: str,
+    body: type[BaseModel],
+    example: str = '{"message": "why", ...}',
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a planner's edit: one new version (201), the data's errors, a large body."""
+    return api_operation(
+        bp,
+        method,
+        rule,
+        summary=summary,
+        roles=PLANNERS,
+        body=body,
+        body_optional=body is RestoreBody,
+        ok={201: VERSION_ANSWER},
+        errors=EDIT_ERRORS,
+        body_limit=MAX_EDIT_BYTES,
+        example=example,
+    )
 
 
 def _commit(edits: list[FeatureEdit], message: str) -> Response:
@@ -274,14 +288,12 @@ def version(version_id: int) -> Response:
     return jsonify(version=info.to_dict(), changes=changes)
 
 
-@api_operation(
-    bp,
+@_edit(
     "POST",
     "/versions/<int:version_id>/restore",
-    summary="restore an old version as a new one",
-    body=RestoreBody,
-    body_optional=True,
-    **{**_EDIT, "example": '{"message": "why"}'},
+    "restore an old version as a new one",
+    RestoreBody,
+    '{"message": "why"}',
 )
 def restore(version_id: int, body: RestoreBody) -> Response:
     state = get_state()
@@ -318,20 +330,18 @@ def data_feature(layer: str, feature_id: str) -> Response:
     return jsonify(layer=layer, feature=feature, revision=revision)
 
 
-@api_operation(
-    bp,
+@_edit(
     "PUT",
     f"/data/{_LAYER}/<feature_id>",
-    summary="change a feature (409 with both versions when base_revision is stale)",
-    body=FeatureUpdate,
-    **_EDIT,
+    "change a feature (409 with both versions when base_revision is stale)",
+    FeatureUpdate,
 )
 def update_feature(layer: str, feature_id: str, body: FeatureUpdate) -> Response:
     edit = FeatureEdit(layer, feature_id, "update", body.feature, body.base_revision)
     return _commit([edit], body.message)
 
 
-@api_operation(bp, "POST", f"/data/{_LAYER}", summary="add a feature", body=FeatureInsert, **_EDIT)
+@_edit("POST", f"/data/{_LAYER}", "add a feature", FeatureInsert)
 def insert_feature(layer: str, body: FeatureInsert) -> Response:
     feature = body.feature
     if not isinstance(feature.get("properties"), dict):
@@ -343,27 +353,13 @@ def insert_feature(layer: str, body: FeatureInsert) -> Response:
     return _commit([edit], body.message)
 
 
-@api_operation(
-    bp,
-    "DELETE",
-    f"/data/{_LAYER}/<feature_id>",
-    summary="delete a feature",
-    body=FeatureDelete,
-    **_EDIT,
-)
+@_edit("DELETE", f"/data/{_LAYER}/<feature_id>", "delete a feature", FeatureDelete)
 def delete_feature(layer: str, feature_id: str, body: FeatureDelete) -> Response:
     edit = FeatureEdit(layer, feature_id, "delete", None, body.base_revision)
     return _commit([edit], body.message)
 
 
-@api_operation(
-    bp,
-    "POST",
-    "/data/ways/<way_id>/split",
-    summary="split a way at a point",
-    body=SplitBody,
-    **_EDIT,
-)
+@_edit("POST", "/data/ways/<way_id>/split", "split a way at a point", SplitBody)
 def split(way_id: str, body: SplitBody) -> Response:
     state = get_state()
     snapshot = state.store.snapshot(state.region_id)
@@ -373,14 +369,7 @@ def split(way_id: str, body: SplitBody) -> Response:
     return _commit([head, tail], body.message)
 
 
-@api_operation(
-    bp,
-    "POST",
-    "/data/ways/join",
-    summary="join two ways meeting end to end",
-    body=JoinBody,
-    **_EDIT,
-)
+@_edit("POST", "/data/ways/join", "join two ways meeting end to end", JoinBody)
 def join(body: JoinBody) -> Response:
     state = get_state()
     snapshot = state.store.snapshot(state.region_id)
