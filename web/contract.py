@@ -129,6 +129,15 @@ def _read_body(
     return read_model(model, data, what=what, context=context)
 
 
+def _form_schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    schema.pop("description", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+    return schema
+
+
 def api_operation(
     bp: Blueprint,
     method: str,
@@ -139,6 +148,7 @@ def api_operation(
     ok: Mapping[int, Any],
     query: type[BaseModel] | None = None,
     body: type[BaseModel] | None = None,
+    upload: type[BaseModel] | None = None,
     errors: Iterable[int] = (),
     example: str = "{}",
     body_limit: int = MAX_BODY_BYTES,
@@ -160,6 +170,9 @@ def api_operation(
     query, body
         The models of the query string and the JSON body; the view gets the parsed
         ``query=`` and ``body=``. Without ``query`` no parameter is accepted.
+    upload
+        A multipart form (a file upload) as a model: documented; the view reads the form
+        itself at its own size limit.
     errors
         The error statuses besides 401/403 (added for non-public operations) and the
         413/422 of a body (added when there is one).
@@ -178,7 +191,7 @@ def api_operation(
     method = method.upper()
     full_rule = (bp.url_prefix or "") + rule
     statuses = set(errors) | {422}
-    if body is not None:
+    if body is not None or upload is not None:
         statuses |= {413}
     if json_only:
         statuses |= {415}
@@ -189,7 +202,7 @@ def api_operation(
             "summary": summary,
             "auth": roles if roles == PUBLIC else tuple(roles),
             "query": query,
-            "body": body,
+            "body": body if upload is None else {"multipart": _form_schema(upload)},
             "body_optional": body_optional,
             "ok": dict(ok),
             "errors": tuple(sorted(statuses)),
