@@ -135,6 +135,7 @@ def _form_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema.pop("description", None)
     for prop in schema.get("properties", {}).values():
         prop.pop("title", None)
+        prop.pop("default", None)  # a form sends text: the defaults are the model's
     return schema
 
 

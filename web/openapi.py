@@ -362,62 +362,6 @@ register(
         "errors": (409, 413, 422),
     },
 )
-register(
-    "POST",
-    "/api/imports",
-    {
-        "summary": "preview an uploaded GPS file",
-        "auth": _PLANNERS,
-        "body": {
-            "multipart": obj(
-                {
-                    "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-                    "snap_tolerance_m": STR,
-                    "match_tolerance_m": STR,
-                    "layer": {"enum": ["trails", "roads"]},
-                    "route_id": STR,
-                },
-                required=("file",),
-                extra=False,
-            )
-        },
-        "ok": {201: json_media(ref("Import"))},
-        "errors": (400, 409, 413, 422),
-    },
-)
-register(
-    "GET",
-    "/api/imports/<import_id>",
-    {
-        "summary": "the preview again",
-        "auth": _PLANNERS,
-        "ok": {200: json_media(ref("Import"))},
-        "errors": (404,),
-    },
-)
-register(
-    "POST",
-    "/api/imports/<import_id>/apply",
-    {
-        "summary": "apply a previewed import as one version",
-        "auth": _PLANNERS,
-        "body": obj(
-            {"message": {"type": "string", "minLength": 1}}, required=["message"], extra=False
-        ),
-        "ok": {201: VERSION_ANSWER},
-        "errors": EDIT_ERRORS,
-    },
-)
-register(
-    "DELETE",
-    "/api/imports/<import_id>",
-    {
-        "summary": "discard a previewed import",
-        "auth": _PLANNERS,
-        "ok": {204: None},
-        "errors": (404,),
-    },
-)
 INCIDENT_LIST = json_media(
     obj(
         {"status": STR, "incidents": {"type": "array", "items": ref("Incident")}},
