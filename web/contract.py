@@ -202,8 +202,17 @@ def api_operation(
         {
             "summary": summary,
             "auth": roles if roles == PUBLIC else tuple(roles),
-            "query": query,
-            "body": body if upload is None else {"multipart": _form_schema(upload)},
+            # name -> schema and a JSON Schema (as every spec has them), with the models
+            "query": None if query is None else openapi.query_schemas(query),
+            "query_model": query,
+            "body": (
+                {"multipart": _form_schema(upload)}
+                if upload is not None
+                else None
+                if body is None
+                else openapi.ref(body.__name__)
+            ),
+            "body_model": body,
             "body_optional": body_optional,
             "ok": dict(ok),
             "errors": tuple(sorted(statuses)),

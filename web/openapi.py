@@ -54,6 +54,7 @@ __all__ = [
     "geojson_media",
     "json_media",
     "obj",
+    "query_schemas",
     "ref",
     "register",
     "undocumented",
@@ -614,10 +615,10 @@ def _operation(
         op["security"] = [{"session": [], "csrf": []}]
     else:
         op["security"] = [{"session": []}]
-    params = _query_parameters(spec.get("query"))
+    params = _query_parameters(spec.get("query_model") or spec.get("query"))
     if params:
         op["parameters"] = params
-    body = spec.get("body")
+    body = spec.get("body_model") or spec.get("body")
     if _is_model(body):
         op["requestBody"] = {
             "required": not spec.get("body_optional", False),
@@ -693,13 +694,19 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def query_schemas(model: type[BaseModel]) -> dict[str, Any]:
+    """The query parameters of ``model``: name -> JSON Schema."""
+    return {param["name"]: param["schema"] for param in _query_parameters(model)}
+
+
 def _models() -> list[type[BaseModel]]:
     """The pydantic models of the registered operations' bodies and answers."""
     found: dict[str, type[BaseModel]] = {}
     for spec in OPERATIONS.values():
-        for value in (spec.get("body"), *spec.get("ok", {}).values()):
+        for value in (spec.get("body_model"), *spec.get("ok", {}).values()):
             if _is_model(value):
-                found[value.__name__] = value
+                if found.setdefault(value.__name__, value) is not value:
+                    raise ValueError(f"two models are called {value.__name__}: rename one")
     return list(found.values())
 
 

@@ -164,6 +164,7 @@ def test_a_model_body_without_413_and_422_cannot_be_declared_differently() -> No
         )
         spec = openapi.OPERATIONS[("POST", "/api/probe")]
         assert {413, 422} <= set(spec["errors"])
-        assert spec["auth"] == () and spec["body"] is Thing
+        assert spec["auth"] == () and spec["body_model"] is Thing
+        assert spec["body"] == {"$ref": "#/components/schemas/Thing"}
     finally:
         openapi.OPERATIONS.pop(("POST", "/api/probe"), None)
