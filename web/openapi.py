@@ -518,41 +518,6 @@ register(
         "errors": (404, 409, 413, 415, 422, 429),
     },
 )
-register(
-    "GET",
-    "/api/events",
-    {
-        "summary": "pushed updates: a server-sent event stream (text/event-stream) naming what "
-        "changed, from any worker of any server on the database: events closures, incidents "
-        "(created, edited, dispatched, every status change) and route_data (a new version), "
-        "each with data {topic, action, target_id} (action and target_id null on SQLite); "
-        "'event: ready' first, a comment line as heartbeat every 15 s, the stream ends after "
-        "5 min (EventSource reconnects); 429 when the process already serves its streams",
-        "auth": _READERS,
-        "query": {
-            "topics": {
-                "type": "string",
-                "pattern": "^(closures|incidents|route_data)(,(closures|incidents|route_data))*$",
-                "description": "comma-separated topics (default all)",
-            }
-        },
-        # one schema per event (as schemathesis reads a stream): data is JSON text
-        "ok": {
-            200: {
-                "text/event-stream": obj(
-                    {
-                        "event": {"enum": ["ready", "closures", "incidents", "route_data"]},
-                        "data": STR,
-                        "retry": INT,
-                        "id": STR,
-                    },
-                    required=("event", "data"),
-                )
-            }
-        },
-        "errors": (422, 429),
-    },
-)
 
 # --------------------------------------------------------------------------- the document
 _PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
