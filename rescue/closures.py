@@ -42,9 +42,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, Literal
 
 import shapely
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 from shapely import STRtree
 from shapely.errors import GEOSException
 from shapely.geometry import LineString, Polygon, shape
@@ -52,6 +62,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geodata.errors import Conflict, DataValidationError, InvalidInput, NotFound
 from geodata.i18n import Msg, Name, msg
+from rescue.checks import Checked, ProblemText, problem, problems
 from rescue.closure_reasons import REASONS
 from rescue.localtime import LOCAL_TZ
 from routes.graph import PROFILE_MODES, edge_stem
@@ -63,6 +74,8 @@ __all__ = [
     "REASONS",
     "MODES",
     "LOCAL_TZ",
+    "ClosureBody",
+    "build_closure",
     "LINE_BUFFER_M",
     "LINE_OVERLAP_MIN",
     "MAX_SLOW_FACTOR",
@@ -327,6 +340,184 @@ def _read_closures(
 # -- parsing ------------------------------------------------------------------------------
 
 
+def _reason(value: Any, problems: list[str | Msg]) -> Any:
+    if value not in REASONS:
+        problems.append(msg("closure.reason", value=repr(value), allowed=", ".join(REASONS)))
+    return value
+
+
+def _modes(value: Any, problems: list[str | Msg]) -> Any:
+    if value not in MODES:
+        problems.append(msg("closure.modes", value=repr(value), allowed=", ".join(MODES)))
+    return value
+
+
+def _note(value: Any, problems: list[str | Msg]) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > _MAX_NOTE_CHARS:
+        problems.append(msg("closure.note", limit=_MAX_NOTE_CHARS))
+    return value  # type: ignore[no-any-return]
+
+
+def _segment_ids(value: Any, problems: list[str | Msg]) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        problems.append(f"segment_ids: expected a non-empty list of segment ids, got {value!r}")
+        return None
+    bad = [v for v in value if not isinstance(v, str)]
+    if bad:
+        problems.append(f"segment_ids: not text: {bad!r}")
+        return None
+    return tuple(dict.fromkeys(value))
+
+
+def _geometry(value: Any, problems: list[str | Msg]) -> dict[str, Any] | None:
+    return None if value is None else _parse_geometry(value, problems)
+
+
+def _time(name: str) -> Callable[[Any, list[str | Msg]], datetime | None]:
+    return lambda value, problems: _parse_time(value, name, problems)
+
+
+def _checked(
+    parse: Callable[[Any, list[str | Msg]], Any],
+    schema: dict[str, Any],
+    against: Callable[[Any, Any, Mapping[str, Any], list[str | Msg]], None] | None = None,
+) -> Any:
+    """A field read by ``parse`` (which appends a problem or returns the value), then,
+    when the validation context holds the ``network`` and ``now``, checked ``against``
+    them (so that every problem of a body is named at once)."""
+
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        found: list[str | Msg] = []
+        result = parse(value, found)
+        if not found and against is not None and result is not None and info.context:
+            against(result, value, info.context, found)
+        if found:
+            raise problem(found[0])
+        return result
+
+    return (BeforeValidator(validate), WithJsonSchema(schema))
+
+
+def _known_segments(
+    ids: tuple[str, ...], sent: Any, context: Mapping[str, Any], found: list[str | Msg]
+) -> None:
+    known = set(context["network"].segments.index)
+    unknown = [v for v in ids if v not in known]
+    if unknown:
+        found.append(msg("closure.unknown_segments", ids=", ".join(map(repr, unknown))))
+
+
+def _reaches_network(
+    geometry: dict[str, Any], sent: Any, context: Mapping[str, Any], found: list[str | Msg]
+) -> None:
+    now = context["now"]
+    probe = _closure("probe", (), geometry, "other", "all", None, now, None, "", now, "")
+    if not affected_edges(context["network"], probe):
+        found.append(msg("closure.no_effect"))
+
+
+def _not_passed(
+    until: datetime, sent: Any, context: Mapping[str, Any], found: list[str | Msg]
+) -> None:
+    now = context["now"]
+    if until <= now:
+        found.append(
+            msg("closure.until_past", value=repr(sent), now=now.isoformat(timespec="minutes"))
+        )
+
+
+_TIME_SCHEMA = {
+    "type": ["string", "null"],
+    "description": "ISO-8601 date and time; without an offset Beijing time",
+}
+
+
+class ClosureBody(Checked):
+    """The body of ``POST /api/closures``: where (``segment_ids`` or a drawn
+    ``geometry``), why, for whom, how bad and when. Checked here as far as the body
+    itself tells; :func:`build_closure` checks it against the network and the clock."""
+
+    model_config = ConfigDict(extra="forbid")
+    problem_texts: ClassVar[dict[tuple[str, str], ProblemText]] = {
+        ("missing", "reason"): lambda _: msg(
+            "closure.reason", value="None", allowed=", ".join(REASONS)
+        ),
+        ("missing", "modes"): lambda _: msg(
+            "closure.modes", value="None", allowed=", ".join(MODES)
+        ),
+        ("missing", "severity"): lambda _: msg("closure.severity", value="None"),
+        ("extra_forbidden", "*"): lambda e: msg(
+            "closure.unknown_fields", fields=str(e["loc"][0]), allowed=", ".join(sorted(_FIELDS))
+        ),
+    }
+
+    segment_ids: Annotated[
+        tuple[str, ...] | None,
+        *_checked(
+            _segment_ids, {"type": ["array", "null"], "items": {"type": "string"}}, _known_segments
+        ),
+    ] = None
+    geometry: Annotated[
+        dict[str, Any] | None,
+        *_checked(
+            _geometry,
+            {
+                "type": ["object", "null"],
+                "description": "a GeoJSON LineString or Polygon (instead of segment_ids)",
+            },
+            _reaches_network,
+        ),
+    ] = None
+    reason: Annotated[str, *_checked(_reason, {"enum": list(REASONS)})]
+    modes: Annotated[str, *_checked(_modes, {"enum": list(MODES)})]
+    #: None: closed; else the slow factor
+    severity: Annotated[
+        float | None,
+        *_checked(
+            _parse_severity,
+            {
+                "oneOf": [
+                    {"const": "closed"},
+                    {
+                        "type": "object",
+                        "properties": {"slow_factor": {"type": "number"}},
+                        "required": ["slow_factor"],
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+        ),
+    ]
+    valid_from: Annotated[datetime | None, *_checked(_time("from"), _TIME_SCHEMA)] = Field(
+        default=None, alias="from"
+    )
+    until: Annotated[datetime | None, *_checked(_time("until"), _TIME_SCHEMA, _not_passed)] = None
+    note: Annotated[
+        str, *_checked(_note, {"type": ["string", "null"], "maxLength": _MAX_NOTE_CHARS})
+    ] = ""
+    created_by: Annotated[
+        Any, WithJsonSchema({"description": "accepted; the API's author is the signed-in user"})
+    ] = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_order(
+        cls, data: Any, handler: ModelWrapValidatorHandler[ClosureBody], info: ValidationInfo
+    ) -> ClosureBody:
+        body = handler(data)
+        if (body.geometry is None) == (body.segment_ids is None):
+            raise problem(msg("closure.one_of"))
+        start = body.valid_from or (info.context or {}).get("now")
+        if body.until is not None and start is not None and body.until <= start:
+            sent = data.get("until") if isinstance(data, Mapping) else body.until
+            raise problem(msg("closure.until_before", value=repr(sent), start=start.isoformat()))
+        return body
+
+
 def parse_closure(
     data: Mapping[str, Any],
     *,
@@ -334,21 +525,43 @@ def parse_closure(
     now: datetime,
     created_by: str = "anonymous",
 ) -> Closure:
-    """Validate an API body and build a :class:`Closure`.
+    """Validate a body as :class:`ClosureBody`, then :func:`build_closure`.
+
+    Raises
+    ------
+    InvalidInput
+        Listing every problem (field and value) in ``details``; nothing is built.
+    """
+    _check_aware(now, "now")
+    if not isinstance(data, Mapping):
+        raise InvalidInput(
+            "invalid closure", details=[f"body: expected an object, got {type(data).__name__}"]
+        )
+    try:
+        body = ClosureBody.model_validate(dict(data), context={"network": network, "now": now})
+    except ValidationError as exc:
+        raise InvalidInput(msg("closure.invalid"), details=problems(ClosureBody, exc)) from None
+    return build_closure(body, now=now, created_by=created_by)
+
+
+def build_closure(
+    body: ClosureBody,
+    *,
+    now: datetime,
+    created_by: str = "anonymous",
+) -> Closure:
+    """Build a :class:`Closure` from a body checked with the network and ``now`` in its
+    validation context (``ClosureBody.model_validate(data, context={"network": …,
+    "now": …})``: unknown segments, a drawn line reaching no trail, an end before the
+    start or already passed are problems of the body).
 
     Parameters
     ----------
-    data
-        ``{"segment_ids": [...]}`` or ``{"geometry": GeoJSON LineString/Polygon (WGS84)}``,
-        plus ``"reason"`` (one of :data:`REASONS`), ``"modes"`` (``"all"`` or
-        ``"vehicle"``), ``"severity"`` (``"closed"`` or ``{"slow_factor": f}``,
-        1 < f <= 20), ``"from"`` (ISO-8601, default ``now``), ``"until"``
-        (ISO-8601 or absent/null for open-ended) and optional ``"note"`` and
-        ``"created_by"``. Naive times are Asia/Shanghai local time.
-    network
-        The :class:`routes.RouteNetwork` the closure applies to.
+    body
+        The closure as asked for (see :class:`ClosureBody`); naive times are Beijing time.
     now
-        The current time (aware); the default start and ``created_at``.
+        The current time (aware, as in the validation context); the default start and
+        ``created_at``.
     created_by
         Who sets the closure, as known to the caller (e.g. the signed-in user).
         When left at ``"anonymous"``, the body's ``"created_by"`` is used if given.
@@ -361,91 +574,29 @@ def parse_closure(
     Raises
     ------
     InvalidInput
-        Listing every problem (field and value) in ``details``; nothing is built.
+        If the author is not a name.
     """
     _check_aware(now, "now")
-    if not isinstance(data, Mapping):
-        raise InvalidInput(
-            "invalid closure", details=[f"body: expected an object, got {type(data).__name__}"]
-        )
-    problems: list[str | Msg] = []
-    unknown = sorted(str(k) for k in data if k not in _FIELDS)
-    if unknown:
-        problems.append(
-            msg(
-                "closure.unknown_fields",
-                fields=", ".join(unknown),
-                allowed=", ".join(sorted(_FIELDS)),
-            )
-        )
-
-    segment_ids: tuple[str, ...] = ()
-    geometry: dict[str, Any] | None = None
-    has_geom = data.get("geometry") is not None
-    has_segs = data.get("segment_ids") is not None
-    if has_geom == has_segs:
-        problems.append(msg("closure.one_of"))
-    elif has_segs:
-        segment_ids = _parse_segment_ids(data["segment_ids"], network, problems)
-    else:
-        geometry = _parse_geometry(data["geometry"], problems)
-
-    reason = data.get("reason")
-    if reason not in REASONS:
-        problems.append(msg("closure.reason", value=repr(reason), allowed=", ".join(REASONS)))
-    modes = data.get("modes")
-    if modes not in MODES:
-        problems.append(msg("closure.modes", value=repr(modes), allowed=", ".join(MODES)))
-    slow_factor = _parse_severity(data.get("severity"), problems)
-
-    valid_from = (
-        _parse_time(data.get("from"), "from", problems) if data.get("from") is not None else now
-    )
-    valid_until = _parse_time(data.get("until"), "until", problems)
-    if valid_from is not None and valid_until is not None and valid_until <= valid_from:
-        problems.append(
-            msg("closure.until_before", value=repr(data.get("until")), start=valid_from.isoformat())
-        )
-    elif valid_until is not None and valid_until <= now:
-        problems.append(
-            msg(
-                "closure.until_past",
-                value=repr(data.get("until")),
-                now=now.isoformat(timespec="minutes"),
-            )
-        )
-
-    note = data.get("note", "")
-    if note is None:
-        note = ""
-    if not isinstance(note, str) or len(note) > _MAX_NOTE_CHARS:
-        problems.append(msg("closure.note", limit=_MAX_NOTE_CHARS))
     author = created_by
-    if created_by == "anonymous" and data.get("created_by") is not None:
-        author = data["created_by"]
+    if created_by == "anonymous" and body.created_by is not None:
+        author = body.created_by
     if not isinstance(author, str) or not author.strip() or len(author) > _MAX_NAME_CHARS:
-        problems.append(f"created_by: {author!r} is not a name of 1-{_MAX_NAME_CHARS} characters")
-
-    closure_id = uuid.uuid4().hex[:12]
-    if geometry is not None:  # parsed: check it reaches the network, whatever else is wrong
-        probe = _closure(closure_id, (), geometry, "other", "all", None, now, None, "", now, "")
-        if not affected_edges(network, probe):
-            problems.append(msg("closure.no_effect"))
-    if problems:
-        raise InvalidInput(msg("closure.invalid"), details=problems)
-    assert valid_from is not None  # for mypy: problems would be non-empty otherwise
+        raise InvalidInput(
+            msg("closure.invalid"),
+            details=[f"created_by: {author!r} is not a name of 1-{_MAX_NAME_CHARS} characters"],
+        )
     return _closure(
-        closure_id,
-        segment_ids,
-        geometry,
-        str(reason),
-        modes,
-        slow_factor,
-        valid_from,
-        valid_until,
+        uuid.uuid4().hex[:12],
+        body.segment_ids or (),
+        body.geometry,
+        body.reason,
+        body.modes,
+        body.severity,
+        body.valid_from or now,
+        body.until,
         author.strip(),
         now,
-        note,
+        body.note,
     )
 
 
@@ -475,21 +626,6 @@ def _closure(
         created_at=created_at,
         note=note,
     )
-
-
-def _parse_segment_ids(value: Any, network: Any, problems: list[str | Msg]) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
-        problems.append(f"segment_ids: expected a non-empty list of segment ids, got {value!r}")
-        return ()
-    bad = [v for v in value if not isinstance(v, str)]
-    if bad:
-        problems.append(f"segment_ids: not text: {bad!r}")
-        return ()
-    known = set(network.segments.index)
-    unknown = [v for v in value if v not in known]
-    if unknown:
-        problems.append(msg("closure.unknown_segments", ids=", ".join(map(repr, unknown))))
-    return tuple(dict.fromkeys(value))
 
 
 def _parse_geometry(value: Any, problems: list[str | Msg]) -> dict[str, Any] | None:

@@ -41,7 +41,7 @@ import json
 import math
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -49,7 +49,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 from sqlalchemy import (
@@ -71,9 +70,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from geodata.errors import Conflict, Forbidden, InvalidInput, NotFound
-from geodata.i18n import Msg, Name, joined, msg, render
+from geodata.i18n import Msg, msg
 from geodata.store.audit import record
 from geodata.store.schema import Base, UtcDateTime
+from rescue.checks import M, field_problem, read
 
 __all__ = [
     "CAUSES",
@@ -91,6 +91,7 @@ __all__ = [
     "TransitionRequest",
     "allowed_next",
     "check_transition",
+    "field_problem",
     "parse",
 ]
 
@@ -337,79 +338,15 @@ class TransitionRequest(BaseModel):
     base_version: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a database integer
 
 
-#: pydantic's error types -> (catalog key, the context value it names): the Chinese text
-_CHECKS = {
-    "extra_forbidden": ("check.unknown_field", None),
-    "missing": ("check.required", None),
-    "string_type": ("check.string_type", None),
-    "int_type": ("check.int_type", None),
-    "int_parsing": ("check.int_type", None),
-    "int_from_float": ("check.int_type", None),
-    "bool_type": ("check.bool_type", None),
-    "bool_parsing": ("check.bool_type", None),
-    "float_type": ("check.number_type", None),
-    "float_parsing": ("check.number_type", None),
-    "finite_number": ("check.number_type", None),
-    "dict_type": ("check.dict_type", None),
-    "model_type": ("check.dict_type", None),
-    "list_type": ("check.list_type", None),
-    "tuple_type": ("check.list_type", None),
-    "literal_error": ("check.one_of", "expected"),
-    "enum": ("check.one_of", "expected"),
-    "greater_than_equal": ("check.at_least", "ge"),
-    "less_than_equal": ("check.at_most", "le"),
-    "greater_than": ("check.above", "gt"),
-    "less_than": ("check.below", "lt"),
-    "string_too_long": ("check.too_long", "max_length"),
-    "too_long": ("check.too_long", "max_length"),
-    "string_too_short": ("check.too_short", "min_length"),
-    "too_short": ("check.too_short", "min_length"),
-    "datetime_type": ("check.datetime", None),
-    "datetime_parsing": ("check.datetime", None),
-    "datetime_from_date_parsing": ("check.datetime", None),
-}
-
-
-def _problem(error: Mapping[str, Any]) -> Msg:
-    loc = ".".join(str(part) for part in error.get("loc", ()))
-    kind = error.get("type", "")
-    if kind == "extra_forbidden":
-        message = "unknown field"
-    elif kind == "missing":
-        message = "is required"
-    else:
-        message = str(error.get("msg", "is not valid"))
-        message = message.removeprefix("Value error, ")
-    key, param = _CHECKS.get(kind, ("check.invalid", None))
-    if message == "must not contain NUL characters":
-        key = "check.nul"
-    ctx = error.get("ctx") or {}
-    if key == "check.one_of":
-        zh = render(key, "zh", expected=str(ctx.get("expected", "")).replace(" or ", ", "))
-    else:
-        zh = render(key, "zh", **({"limit": ctx.get(param)} if param else {}))
-    problem = Name(message, zh)
-    return msg("incident.field_problem", field=loc, problem=problem) if loc else joined([problem])
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
 def parse(model: type[M], body: Mapping[str, Any], *, what: str | Msg) -> M:
-    """``body`` validated as ``model``.
+    """``body`` validated as ``model`` (see :func:`rescue.checks.read`).
 
     Raises
     ------
     InvalidInput
         Listing every problem as ``field 'x': message``.
     """
-    try:
-        return model.model_validate(dict(body))
-    except ValidationError as exc:
-        problems = [_problem(e) for e in exc.errors(include_url=False, include_input=False)]
-        raise InvalidInput(
-            msg("incident.problems", what=what, problems=joined(problems)), details=problems
-        ) from None
+    return read(model, body, what=what)
 
 
 # --------------------------------------------------------------------------- tables

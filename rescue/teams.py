@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Annotated, Any, Final, Literal, get_args
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import (
     Column,
     Connection,
@@ -35,10 +36,11 @@ from geodata.store.audit import record
 from geodata.store.schema import Base, UtcDateTime
 from rescue.incidents import CLOSED_STATUSES, incidents_table
 
-__all__ = ["STATUSES", "TeamStore", "team_status_table"]
+__all__ = ["STATUSES", "TeamChange", "TeamStore", "team_status_table"]
 
 #: the statuses of a team or post
-STATUSES: Final = ("available", "committed", "out_of_service")
+Status = Literal["available", "committed", "out_of_service"]
+STATUSES: Final = get_args(Status)
 STATUS_NAMES: Final = {
     "available": ("available", "可派"),
     "committed": ("committed", "已派出"),
@@ -99,26 +101,26 @@ class TeamStore:
         region_id: str,
         stations: Any,
         station_id: str,
-        body: Mapping[str, Any],
+        change: TeamChange,
         *,
         actor: str,
         now: datetime | None = None,
     ) -> dict[str, Any]:
-        """Set a station's status from ``{status, incident_id?, note?, force?}``.
+        """Set a station's status as ``change`` says.
 
         Raises
         ------
         NotFound
             If the station is unknown.
         InvalidInput
-            On a bad body: unknown fields or status, ``committed`` without an open
-            incident, an incident with another status.
+            If the incident does not exist or is closed.
         Conflict
             If the team is committed to another open incident and ``force`` is not true.
         """
         if station_id not in stations.index:
             raise NotFound(f"no station {station_id!r}")
-        status, incident_id, note, force = _parse(body)
+        status, incident_id, force = change.status, change.incident_id, change.force
+        note = change.note or None
         now = now or datetime.now(UTC)
         with self.writer.begin() as conn:
             current = (
@@ -260,37 +262,24 @@ class TeamStore:
         }
 
 
-_FIELDS = ("status", "incident_id", "note", "force")
+class TeamChange(BaseModel):
+    """The body of ``PUT /api/teams/<station_id>``: ``{status, incident_id?, note?, force?}``."""
 
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-def _parse(body: Mapping[str, Any]) -> tuple[str, int | None, str | None, bool]:
-    problems = []
-    unknown = sorted(k for k in body if k not in _FIELDS)
-    if unknown:
-        problems.append(
-            f"unknown field(s) {', '.join(map(repr, unknown))} (accepted: {', '.join(_FIELDS)})"
-        )
-    status = body.get("status")
-    if status not in STATUSES:
-        problems.append(f"field 'status' is {status!r:.40}; accepted: {', '.join(STATUSES)}")
-    incident_id = body.get("incident_id")
-    if incident_id is not None and (
-        isinstance(incident_id, bool)
-        or not isinstance(incident_id, int)
-        or not 1 <= incident_id <= 2**31 - 1
-    ):
-        problems.append(f"field 'incident_id' must be an incident number, not {incident_id!r:.40}")
-        incident_id = None
-    if status == "committed" and body.get("incident_id") is None:
-        problems.append("field 'incident_id' is required to commit a team")
-    if status in ("available", "out_of_service") and incident_id is not None:
-        problems.append(f"field 'incident_id' is given only when committing, not when {status}")
-    note = body.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > _MAX_NOTE or "\x00" in note):
-        problems.append(f"field 'note' must be text of at most {_MAX_NOTE} characters")
-    force = body.get("force", False)
-    if not isinstance(force, bool):
-        problems.append("field 'force' must be true or false")
-    if problems:
-        raise InvalidInput("; ".join(problems), details=problems)
-    return str(status), incident_id, (note or None), bool(force)
+    status: Status
+    #: the incident a committed team goes to (required to commit, refused otherwise)
+    incident_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    note: Annotated[str, Field(max_length=_MAX_NOTE)] | None = None
+    #: commit a team although it is committed to another open incident
+    force: bool = False
+
+    @model_validator(mode="after")
+    def _incident_only_when_committing(self) -> TeamChange:
+        if self.status == "committed" and self.incident_id is None:
+            raise ValueError("field 'incident_id' is required to commit a team")
+        if self.status != "committed" and self.incident_id is not None:
+            raise ValueError(
+                f"field 'incident_id' is given only when committing, not when {self.status}"
+            )
+        return self

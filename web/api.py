@@ -27,7 +27,7 @@ with a JSON body (see :mod:`web.errors`).
 locator's ranked candidates, follow-up questions and the clues it understood.
 
 ``POST /api/approach`` and ``POST /api/closures`` bodies are checked by
-:mod:`web.approach_api` and :func:`rescue.closures.parse_closure`; closures are kept
+:mod:`web.approach_api` and :class:`rescue.closures.ClosureBody`; closures are kept
 in the route database. The closure's author is the signed-in user (a
 ``created_by`` field in the body is accepted and ignored).
 
@@ -41,22 +41,36 @@ other roles a 403, and an unsafe request without the session's ``X-CSRF-Token`` 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from geodata.errors import InvalidInput
-from geodata.i18n import LANGUAGES, Msg, joined, msg
+from geodata.i18n import msg
 from geodata.store import audit
 from rescue import catalog, kmposts
 from rescue.approach import plan_with_closures
-from rescue.closures import parse_closure
+from rescue.closures import ClosureBody, build_closure
 from rescue.localnames import localize_approach
 from rescue.locate import locate
+from web import openapi
+from web.approach_api import MAX_BODY_BYTES as CLOSURE_BODY_BYTES
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.auth import current_user_name, require_role
 from web.bodies import whole_number
-from web.locate_api import parse_locate_body, read_body
+from web.contract import (
+    ADMIN,
+    CLOSERS,
+    DISPATCH,
+    PUBLIC,
+    READERS,
+    api_operation,
+    problem,
+    read_query,
+)
+from web.locate_api import TOO_LARGE, LocateBody
+from web.openapi import OBJ, collection, geojson_media, json_media, ref
 from web.state import get_state
 
 __all__ = ["bp"]
@@ -66,9 +80,136 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 _GEOJSON = "application/geo+json"
 
 
-@bp.get("")
+# --------------------------------------------------------------------------- answers
+class IndexAnswer(BaseModel):
+    """``GET /api``."""
+
+    endpoints: list[str]
+    properties: dict[str, Any]
+
+
+class HealthAnswer(BaseModel):
+    """``GET /api/health``."""
+
+    status: str
+    region_id: str
+    counts: dict[str, Any]
+
+
+class RegionsAnswer(BaseModel):
+    """``GET /api/regions``."""
+
+    regions: list[dict[str, Any]]
+
+
+class LocateAnswer(BaseModel):
+    """``POST /api/locate``: ranked candidates, follow-up questions, the clues understood."""
+
+    model_config = ConfigDict(extra="allow")
+
+    candidates: list[dict[str, Any]]
+    questions: list[dict[str, Any]]
+    interpreted: dict[str, Any] | None = None
+
+
+class AuditAnswer(BaseModel):
+    """``GET /api/audit``."""
+
+    entries: list[dict[str, Any]]
+
+
+# --------------------------------------------------------------------------- queries
+Text = Annotated[str, Field(description="a non-empty value")]
+
+
+class RouteQuery(BaseModel):
+    """Only the features of one route."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    route_id: Text | None = None
+
+
+class PlaceQuery(BaseModel):
+    """``GET /api/places``: by type, name (``q``) and route."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Text | None = None
+    q: (
+        Annotated[str, Field(description="text in a name, alias or id (checked by the catalog)")]
+        | None
+    ) = None
+    route_id: Text | None = None
+
+
+class StationQuery(BaseModel):
+    """``GET /api/stations``: those with a capability (checked by :mod:`rescue.catalog`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    capability: Annotated[str, WithJsonSchema({"enum": list(catalog.CAPABILITIES)})] | None = None
+
+
+def _flag(value: Any) -> bool:
+    try:
+        return parse_flag("include_expired", value)
+    except InvalidInput as exc:
+        raise problem(exc.text) from None
+
+
+class ClosureQuery(BaseModel):
+    """``GET /api/closures``: expired closures too?"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    include_expired: Annotated[
+        bool,
+        BeforeValidator(_flag),
+        WithJsonSchema({"enum": ["1", "true", "yes", "0", "false", "no"]}),
+    ] = False
+
+
+def _whole(name: str) -> BeforeValidator:
+    def check(value: Any) -> int:
+        try:
+            return whole_number(name, value)
+        except InvalidInput as exc:
+            raise problem(exc.text) from None
+
+    return BeforeValidator(check)
+
+
+_WHOLE = {"type": "string", "pattern": "^[0-9]+$"}
+
+
+class AuditQuery(BaseModel):
+    """``GET /api/audit``: how many entries, by whom, about what, before which entry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, _whole("limit"), WithJsonSchema(_WHOLE)] = 100
+    actor: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    before: Annotated[int | None, _whole("before"), WithJsonSchema(_WHOLE)] = None
+
+
+def _params(query: BaseModel) -> dict[str, Any]:
+    """The parameters given (for the catalog's keyword arguments)."""
+    return query.model_dump(exclude_unset=True)
+
+
+# --------------------------------------------------------------------------- the data
+@api_operation(
+    bp,
+    "GET",
+    "",
+    summary="this index: the endpoints and the documented properties of every layer",
+    roles=PUBLIC,
+    ok={200: IndexAnswer},
+)
 def index() -> Response:
-    _query()
     rules = current_app.url_map.iter_rules()
     return jsonify(
         endpoints=sorted(rule.rule for rule in rules if rule.endpoint.startswith("api.")),
@@ -76,79 +217,127 @@ def index() -> Response:
     )
 
 
-@bp.get("/health")
+@api_operation(
+    bp,
+    "GET",
+    "/health",
+    summary="liveness and what is loaded",
+    roles=PUBLIC,
+    ok={200: HealthAnswer},
+)
 def health() -> Response:
-    _query()
     summary = catalog.region_summary(get_state().network)
     return jsonify(status="ok", region_id=summary["region_id"], counts=summary["counts"])
 
 
-@bp.get("/regions")
-@require_role("call_taker", "officer", "planner")
+@api_operation(
+    bp, "GET", "/regions", summary="the region served", roles=READERS, ok={200: RegionsAnswer}
+)
 def regions() -> Response:
-    _query()
     return jsonify(regions=[catalog.region_summary(get_state().network)])
 
 
-@bp.get("/routes")
-@require_role("call_taker", "officer", "planner")
+@api_operation(
+    bp,
+    "GET",
+    "/routes",
+    summary="routes",
+    roles=READERS,
+    ok={200: geojson_media(collection("routes"))},
+)
 def routes() -> Response:
-    return _geojson(catalog.routes_collection(get_state().network, **_query()))
+    return _geojson(catalog.routes_collection(get_state().network))
 
 
-@bp.get("/segments")
-@require_role("call_taker", "officer", "planner")
-def segments() -> Response:
-    params = _query("route_id")
-    return _geojson(catalog.segments_collection(get_state().network, **params))
+@api_operation(
+    bp,
+    "GET",
+    "/segments",
+    summary="route segments with lengths, elevations and travel times",
+    roles=READERS,
+    query=RouteQuery,
+    ok={200: geojson_media(collection("segments"))},
+    errors=(404,),
+)
+def segments(query: RouteQuery) -> Response:
+    return _geojson(catalog.segments_collection(get_state().network, **_params(query)))
 
 
-@bp.get("/km-posts")
-@require_role("call_taker", "officer", "planner")
-def km_posts() -> Response:
-    params = _query("route_id")
-    return _geojson(kmposts.km_posts_collection(get_state().network, **params))
+@api_operation(
+    bp,
+    "GET",
+    "/km-posts",
+    summary="a point every km along each route (or route_id) with the km it reads",
+    roles=READERS,
+    query=RouteQuery,
+    ok={200: geojson_media(openapi.KM_POSTS)},
+    errors=(404,),
+)
+def km_posts(query: RouteQuery) -> Response:
+    return _geojson(kmposts.km_posts_collection(get_state().network, **_params(query)))
 
 
-@bp.get("/places")
-@require_role("call_taker", "officer", "planner")
-def places() -> Response:
-    params = _query("type", "q", "route_id")
-    return _geojson(catalog.places_collection(get_state().network, **params))
+@api_operation(
+    bp,
+    "GET",
+    "/places",
+    summary="named places",
+    roles=READERS,
+    query=PlaceQuery,
+    ok={200: geojson_media(collection("places"))},
+    errors=(404,),
+)
+def places(query: PlaceQuery) -> Response:
+    return _geojson(catalog.places_collection(get_state().network, **_params(query)))
 
 
-@bp.get("/stations")
-@require_role("call_taker", "officer", "planner")
-def stations() -> Response:
-    params = _query("capability")
-    return _geojson(catalog.stations_collection(get_state().network, **params))
+@api_operation(
+    bp,
+    "GET",
+    "/stations",
+    summary="rescue stations",
+    roles=READERS,
+    query=StationQuery,
+    ok={200: geojson_media(collection("stations"))},
+)
+def stations(query: StationQuery) -> Response:
+    return _geojson(catalog.stations_collection(get_state().network, **_params(query)))
 
 
-@bp.get("/<any(routes, segments, places, stations):layer>/<feature_id>")
-@require_role("call_taker", "officer", "planner")
+@api_operation(
+    bp,
+    "GET",
+    "/<any(routes, segments, places, stations):layer>/<feature_id>",
+    summary="one feature",
+    roles=READERS,
+    ok={200: geojson_media(OBJ)},  # refined per layer by web.openapi
+    errors=(404,),
+)
 def feature(layer: str, feature_id: str) -> Response:
-    _query()
     return _geojson(catalog.get_feature(get_state().network, layer, feature_id))
 
 
-@bp.post("/locate")
-@require_role("call_taker", "officer")
-def locate_caller() -> Response:
-    _query()
-    body = parse_locate_body(read_body(request))
-    result = locate(
-        get_state().network,
-        body.text,
-        reported_at=body.reported_at,
-        direction=body.direction,
-    )
+# --------------------------------------------------------------------------- calls
+@api_operation(
+    bp,
+    "POST",
+    "/locate",
+    summary="where a caller is, from what they say",
+    roles=DISPATCH,
+    body=LocateBody,
+    ok={200: LocateAnswer},
+    example='{"text": "..."}',
+    too_large=TOO_LARGE,
+)
+def locate_caller(body: LocateBody) -> Response:
+    result = locate(get_state().network, body.text, reported_at=body.at(), direction=body.direction)
     return jsonify(result.to_dict())
 
 
 @bp.post("/approach")
 @require_role("call_taker", "officer")
 def approach() -> Response:
-    _query()
+    read_query(None)
     state = get_state()
     body = read_json_object(request, example='{"target": {"lon": 81.38, "lat": 31.09}}')
     req = parse_approach_body(body, network=state.network)
@@ -167,24 +356,37 @@ def approach() -> Response:
     return jsonify(localize_approach(result.to_dict(geometry=req.geometry), state.network))
 
 
-@bp.get("/closures")
-@require_role("call_taker", "officer", "planner")
-def closures() -> Response:
-    params = _query("include_expired")
-    include_expired = parse_flag("include_expired", params.get("include_expired"))
-    stored, problems = get_state().closures.list_checked(include_expired=include_expired)
+@api_operation(
+    bp,
+    "GET",
+    "/closures",
+    summary="closures in force or scheduled (expired ones on request)",
+    roles=READERS,
+    query=ClosureQuery,
+    ok={200: openapi.CLOSURE_LIST},
+)
+def closures(query: ClosureQuery) -> Response:
+    stored, problems = get_state().closures.list_checked(include_expired=query.include_expired)
     return jsonify(closures=[c.to_dict() for c in stored], problems=[p.to_dict() for p in problems])
 
 
-@bp.post("/closures")
-@require_role("officer", "planner")
-def add_closure() -> Response:
-    _query()
+@api_operation(
+    bp,
+    "POST",
+    "/closures",
+    summary="set a closure",
+    roles=CLOSERS,
+    body=ClosureBody,
+    ok={201: json_media(ref("Closure"))},
+    body_limit=CLOSURE_BODY_BYTES,
+    example='{"segment_ids": [..], "reason": "snow", ...}',
+    what=msg("closure.invalid"),
+    context=lambda: {"network": get_state().network, "now": datetime.now(UTC)},
+)
+def add_closure(body: ClosureBody) -> Response:
     state = get_state()
-    body = read_json_object(request, example='{"segment_ids": [..], "reason": "snow", ...}')
-    body.pop("created_by", None)  # accepted, but the author is who is signed in
-    author = current_user_name()
-    closure = parse_closure(body, network=state.network, now=datetime.now(UTC), created_by=author)
+    # the author is who is signed in (a created_by in the body is accepted and ignored)
+    closure = build_closure(body, now=datetime.now(UTC), created_by=current_user_name())
     state.closures.add(closure)
     response = jsonify(closure.to_dict())
     response.status_code = 201
@@ -192,62 +394,53 @@ def add_closure() -> Response:
     return response
 
 
-@bp.get("/closures/<closure_id>")
-@require_role("call_taker", "officer", "planner")
+@api_operation(
+    bp,
+    "GET",
+    "/closures/<closure_id>",
+    summary="one closure",
+    roles=READERS,
+    ok={200: json_media(ref("Closure"))},
+    errors=(404, 409),
+)
 def closure(closure_id: str) -> Response:
-    _query()
     return jsonify(get_state().closures.get(closure_id).to_dict())
 
 
-@bp.delete("/closures/<closure_id>")
-@require_role("officer", "planner")
+@api_operation(
+    bp,
+    "DELETE",
+    "/closures/<closure_id>",
+    summary="lift a closure",
+    roles=CLOSERS,
+    ok={204: None},
+    errors=(404,),
+)
 def delete_closure(closure_id: str) -> Response:
-    _query()
     get_state().closures.delete(closure_id, by=current_user_name())
     return Response(status=204)
 
 
-@bp.get("/audit")
-@require_role("admin")
-def audit_log() -> Response:
-    """Every write with who made it, newest first.
-
-    Query: ``limit``, ``actor``, ``target_type``, ``target_id``, ``before`` (an entry id).
-    """
-    args = _query("limit", "actor", "target_type", "target_id", "before")
-    numbers = {}
-    for name, default in (("limit", "100"), ("before", None)):
-        raw = args.get(name, default)
-        numbers[name] = None if raw is None else whole_number(name, raw)
+@api_operation(
+    bp,
+    "GET",
+    "/audit",
+    summary="every write with who made it, newest first",
+    roles=ADMIN,
+    query=AuditQuery,
+    ok={200: AuditAnswer},
+)
+def audit_log(query: AuditQuery) -> Response:
+    """Every write with who made it, newest first (see :mod:`geodata.store.audit`)."""
     entries = audit.entries(
         get_state().store.reader,
-        limit=numbers["limit"] or 0,
-        actor=args.get("actor"),
-        target_type=args.get("target_type"),
-        target_id=args.get("target_id"),
-        before=numbers["before"],
+        limit=query.limit,
+        actor=query.actor,
+        target_type=query.target_type,
+        target_id=query.target_id,
+        before=query.before,
     )
     return jsonify(entries=entries)
-
-
-def _query(*allowed: str) -> dict[str, str]:
-    """Return the query parameters, rejecting unknown, repeated or empty ones."""
-    problems: list[Msg] = []
-    for name in request.args:
-        values = request.args.getlist(name)
-        if name == "lang" and len(values) == 1:  # the language of the answer (web.errors)
-            if values[0] not in LANGUAGES:
-                problems.append(msg("query.lang", value=repr(values[0][:20])))
-        elif name not in allowed:
-            accepted = ", ".join(allowed) if allowed else msg("json.none")
-            problems.append(msg("query.unknown", name=repr(name), accepted=accepted))
-        elif len(values) > 1:
-            problems.append(msg("query.repeated", name=repr(name), count=len(values)))
-        elif not values[0].strip():
-            problems.append(msg("query.empty", name=repr(name)))
-    if problems:
-        raise InvalidInput(joined(problems), details=problems)
-    return {name: request.args[name].strip() for name in request.args if name != "lang"}
 
 
 def _geojson(body: dict[str, Any]) -> Response:

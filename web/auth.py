@@ -29,7 +29,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, ParamSpec, TypeVar, get_args
 from urllib.parse import urlsplit
 
 from flask import (
@@ -47,19 +47,18 @@ from flask import (
     url_for,
 )
 from flask.sansio.blueprints import BlueprintSetupState
-from werkzeug.exceptions import UnsupportedMediaType
+from pydantic import BaseModel, ConfigDict, StrictStr, WithJsonSchema, model_validator
 from werkzeug.wrappers import Response as BaseResponse
 
 from geodata.errors import (
     Forbidden,
-    InvalidInput,
     TooManyRequests,
     Unauthorized,
 )
 from geodata.i18n import msg
-from rescue.users import ROLES, LoginLimiter, User, UserStore
-from web.bodies import json_object, json_type, read_body
+from rescue.users import MIN_PASSWORD_CHARS, ROLES, LoginLimiter, User, UserStore
 from web.config import ConfigError
+from web.contract import ADMIN, PUBLIC, Contract, ProblemText, api_operation, problem
 from web.errors import error_response
 from web.state import get_state
 
@@ -383,10 +382,111 @@ def logout_submit() -> BaseResponse:
 
 
 # --------------------------------------------------------------------------- API
-def _json_body(example: str) -> dict[str, Any]:
-    if not request.is_json:
-        raise UnsupportedMediaType("send the body as application/json")
-    return json_object(read_body(request), example=example)
+_ROLE_SCHEMA = WithJsonSchema({"enum": list(ROLES)})
+#: a password's length, documented; judged (with the rest of the policy) by rescue.users
+_PASSWORD_SCHEMA = WithJsonSchema({"type": "string", "minLength": MIN_PASSWORD_CHARS})
+Role = Literal["call_taker", "officer", "planner", "admin"]
+if get_args(Role) != tuple(ROLES):  # pragma: no cover  (a programming error)
+    raise RuntimeError(f"web.auth.Role {get_args(Role)} is not rescue.users.ROLES {ROLES}")
+
+
+class LoginBody(Contract):
+    """``POST /api/login``."""
+
+    problem_texts: ClassVar[dict[tuple[str, str], ProblemText]] = {
+        ("missing", "*"): lambda _: msg("auth.strings"),
+        ("string_type", "*"): lambda _: msg("auth.strings"),
+    }
+
+    username: StrictStr
+    password: StrictStr
+
+
+class NewUser(Contract):
+    """``POST /api/users``: the role and password are judged by :mod:`rescue.users`, which
+    names every problem of the values at once."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    username: str
+    password: Annotated[str, _PASSWORD_SCHEMA]
+    role: Annotated[str, _ROLE_SCHEMA]
+    display_name: str | None = None
+
+
+class UserChange(Contract):
+    """``PATCH /api/users/<id>``: at least one field."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+
+    role: Role | None = None
+    active: bool | None = None
+    password: Annotated[str, _PASSWORD_SCHEMA] | None = None
+    display_name: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> UserChange:
+        if not self.model_fields_set:
+            raise problem(msg("user.nothing_to_change", fields=", ".join(UserChange.model_fields)))
+        return self
+
+
+class UserAnswer(BaseModel):
+    """A user as the API shows one."""
+
+    user_id: int
+    username: str
+    display_name: str | None = None
+    role: Annotated[str, _ROLE_SCHEMA]
+    active: bool = True
+
+
+class OneUser(BaseModel):
+    """An answer with one user."""
+
+    user: UserAnswer
+
+
+class Me(BaseModel):
+    """The signed-in user and the session's CSRF token."""
+
+    user: UserAnswer
+    csrf_token: str
+
+
+class Users(BaseModel):
+    """``GET /api/users``."""
+
+    users: list[UserAnswer]
+
+
+class SessionAnswer(BaseModel):
+    """A live session of a user."""
+
+    session_id: str
+    created_at: str
+    last_seen_at: str
+    expires_at: str
+    address: str | None = None
+    user_agent: str | None = None
+
+
+class Sessions(BaseModel):
+    """``GET /api/users/<id>/sessions``."""
+
+    sessions: list[SessionAnswer]
+
+
+class Revoked(BaseModel):
+    """``DELETE /api/users/<id>/sessions``."""
+
+    sessions_revoked: int
+
+
+class SignedOut(BaseModel):
+    """``POST /api/logout``."""
+
+    signed_out: bool
 
 
 def _me(user: User) -> dict[str, Any]:
@@ -398,18 +498,25 @@ def _me(user: User) -> dict[str, Any]:
     }
 
 
-@bp.post("/api/login")
-def api_login() -> Response:
-    body = _json_body('{"username": "tenzin", "password": "…"}')
-    username, password = body.get("username"), body.get("password")
-    if not isinstance(username, str) or not isinstance(password, str):
-        raise InvalidInput(msg("auth.strings"))
-    user = _check_password_attempt(username, password)
+@api_operation(
+    bp,
+    "POST",
+    "/api/login",
+    summary="sign in; the answer holds the CSRF token",
+    roles=PUBLIC,
+    body=LoginBody,
+    ok={200: Me},
+    errors=(401, 429),
+    json_only=True,
+    example='{"username": "tenzin", "password": "…"}',
+)
+def api_login(body: LoginBody) -> Response:
+    user = _check_password_attempt(body.username, body.password)
     token = _sign_in(user)
     return _no_store({"user": _me(user), "csrf_token": token})
 
 
-@bp.post("/api/logout")
+@api_operation(bp, "POST", "/api/logout", summary="sign out", roles=PUBLIC, ok={200: SignedOut})
 def api_logout() -> Response:
     if current_user() is not None and not _csrf_ok():
         return _csrf_refused()
@@ -417,7 +524,15 @@ def api_logout() -> Response:
     return _no_store({"signed_out": True})
 
 
-@bp.get("/api/me")
+@api_operation(
+    bp,
+    "GET",
+    "/api/me",
+    summary="who is signed in, and the session's CSRF token",
+    roles=PUBLIC,
+    ok={200: Me},
+    errors=(401,),
+)
 def api_me() -> Response:
     user = current_user()
     if user is None:
@@ -425,33 +540,30 @@ def api_me() -> Response:
     return _no_store({"user": _me(user), "csrf_token": csrf_token()})
 
 
-@bp.get("/api/users")
-@require_role("admin")
+@api_operation(bp, "GET", "/api/users", summary="every user", roles=ADMIN, ok={200: Users})
 def api_users() -> Response:
     return _no_store({"users": [u.to_dict() for u in users().list()]})
 
 
-_USER_FIELDS = {"username", "password", "role", "display_name"}
-_PATCH_FIELDS = {"role", "active", "password", "display_name"}
-
-
-@bp.post("/api/users")
-@require_role("admin")
-def api_create_user() -> Response:
-    body = _json_body('{"username": "dawa", "password": "…", "role": "officer"}')
-    _refuse_unknown(body, _USER_FIELDS)
-    problems = [
-        f"field {name!r} must be a string, not {json_type(body.get(name))}"
-        for name in ("username", "password", "role")
-        if not isinstance(body.get(name), str)
-    ]
-    if problems:
-        raise InvalidInput("the user cannot be created", details=problems)
+@api_operation(
+    bp,
+    "POST",
+    "/api/users",
+    summary="add a user",
+    roles=ADMIN,
+    body=NewUser,
+    ok={201: OneUser},
+    errors=(409,),
+    json_only=True,
+    example='{"username": "dawa", "password": "…", "role": "officer"}',
+    what=msg("user.cannot_create"),
+)
+def api_create_user(body: NewUser) -> Response:
     user = users().create_user(
-        body["username"],
-        body["password"],
-        body["role"],
-        body.get("display_name"),
+        body.username,
+        body.password,
+        body.role,
+        body.display_name,
         actor=current_user_name(),
     )
     log.info("%r created user %r (%s)", current_user_name(), user.username, user.role)
@@ -460,27 +572,51 @@ def api_create_user() -> Response:
     return response
 
 
-@bp.patch("/api/users/<int:user_id>")
-@require_role("admin")
-def api_update_user(user_id: int) -> Response:
-    body = _json_body('{"role": "planner", "active": false}')
-    _refuse_unknown(body, _PATCH_FIELDS)
-    if not body:
-        raise InvalidInput(f"send at least one of {', '.join(sorted(_PATCH_FIELDS))}")
-    user = users().update(user_id, **body, actor=current_user_name(), keep_session=session_token())
-    log.info("%r changed user %r: %s", current_user_name(), user.username, sorted(body))
+@api_operation(
+    bp,
+    "PATCH",
+    "/api/users/<int:user_id>",
+    summary="change a user's role, password, display name, or deactivate them",
+    roles=ADMIN,
+    body=UserChange,
+    ok={200: OneUser},
+    errors=(404, 409),
+    json_only=True,
+    example='{"role": "planner", "active": false}',
+    what=msg("user.cannot_change"),
+)
+def api_update_user(user_id: int, body: UserChange) -> Response:
+    changes = body.model_dump(exclude_unset=True)
+    user = users().update(
+        user_id, **changes, actor=current_user_name(), keep_session=session_token()
+    )
+    log.info("%r changed user %r: %s", current_user_name(), user.username, sorted(changes))
     return _no_store({"user": user.to_dict()})
 
 
-@bp.get("/api/users/<int:user_id>/sessions")
-@require_role("admin")
+@api_operation(
+    bp,
+    "GET",
+    "/api/users/<int:user_id>/sessions",
+    summary="a user's live sessions (where and since when they are signed in)",
+    roles=ADMIN,
+    ok={200: Sessions},
+    errors=(404,),
+)
 def api_user_sessions(user_id: int) -> Response:
     sessions = users().sessions(user_id)
     return _no_store({"sessions": [s.to_dict() for s in sessions]})
 
 
-@bp.delete("/api/users/<int:user_id>/sessions")
-@require_role("admin")
+@api_operation(
+    bp,
+    "DELETE",
+    "/api/users/<int:user_id>/sessions",
+    summary="sign a user out everywhere (revoke every live session)",
+    roles=ADMIN,
+    ok={200: Revoked},
+    errors=(404,),
+)
 def api_revoke_user_sessions(user_id: int) -> Response:
     count = users().revoke_sessions(user_id, actor=current_user_name())
     log.info("%r revoked %d session(s) of user %d", current_user_name(), count, user_id)
@@ -491,15 +627,6 @@ def current_user_name() -> str:
     """The signed-in user's username, or "anonymous"."""
     user = current_user()
     return user.username if user else "anonymous"
-
-
-def _refuse_unknown(body: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise InvalidInput(
-            f"unknown field(s) {', '.join(map(repr, unknown))}",
-            details=[f"allowed fields: {', '.join(sorted(allowed))}"],
-        )
 
 
 def _no_store(body: dict[str, Any]) -> Response:

@@ -38,14 +38,15 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
-from geodata.errors import InvalidInput, TooManyRequests
+from geodata.errors import TooManyRequests
 from geodata.store.changes_feed import CHANNEL, TOPICS, counters
-from web.auth import require_role
 from web.config import ConfigError
+from web.contract import READERS, api_operation, problem
 from web.state import SandtableState, get_state
 
 __all__ = ["DEFAULTS", "EventHub", "bp", "check_settings", "hub_for"]
@@ -237,25 +238,70 @@ def check_settings(config: Any) -> None:
         _setting(config, key)
 
 
-def _topics(raw: str | None) -> frozenset[str]:
+def _topics(raw: Any) -> frozenset[str]:
     if raw is None:
         return frozenset(TOPICS)
-    names = raw.split(",")
+    names = str(raw).split(",")
     unknown = [name for name in names if name not in TOPICS]
     if unknown or not names:
-        raise InvalidInput(
+        raise problem(
             f"unknown topic(s) {', '.join(map(repr, unknown))} (accepted: {', '.join(TOPICS)})"
         )
     return frozenset(names)
 
 
-@bp.get("/events")
-@require_role("call_taker", "officer", "planner")
-def events() -> Response:
-    for name in request.args:
-        if name != "topics" or len(request.args.getlist(name)) > 1:
-            raise InvalidInput(f"unknown or repeated query parameter {name!r} (accepted: topics)")
-    topics = _topics(request.args.get("topics"))
+_ONE = "(" + "|".join(TOPICS) + ")"
+
+
+class EventsQuery(BaseModel):
+    """``?topics=closures,incidents``: what to hear about (default: everything)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topics: Annotated[
+        frozenset[str],
+        BeforeValidator(_topics),
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": f"^{_ONE}(,{_ONE})*$",
+                "description": "comma-separated topics (default all)",
+            }
+        ),
+    ] = frozenset(TOPICS)
+
+
+@api_operation(
+    bp,
+    "GET",
+    "/events",
+    summary="pushed updates: a server-sent event stream (text/event-stream) naming what "
+    "changed, from any worker of any server on the database: events closures, incidents "
+    "(created, edited, dispatched, every status change) and route_data (a new version), "
+    "each with data {topic, action, target_id} (action and target_id null on SQLite); "
+    "'event: ready' first, a comment line as heartbeat every 15 s, the stream ends after "
+    "5 min (EventSource reconnects); 429 when the process already serves its streams",
+    roles=READERS,
+    query=EventsQuery,
+    # one schema per event (as schemathesis reads a stream): data is JSON text
+    ok={
+        200: {
+            "text/event-stream": {
+                "type": "object",
+                "properties": {
+                    "event": {"enum": ["ready", *TOPICS]},
+                    "data": {"type": "string"},
+                    "retry": {"type": "integer"},
+                    "id": {"type": "string"},
+                },
+                "required": ["event", "data"],
+            }
+        }
+    },
+    errors=(429,),
+)
+def events(query: EventsQuery) -> Response:
+    topics = query.topics
     config = current_app.config
     heartbeat_s = _setting(config, "EVENTS_HEARTBEAT_S")
     lifetime_s = _setting(config, "EVENTS_LIFETIME_S")

@@ -25,17 +25,19 @@ from __future__ import annotations
 import math
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Response, jsonify, request, url_for
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from geodata.errors import InvalidInput
 from geodata.importers import MAX_UPLOAD_BYTES, ImportResult
 from geodata.importers.preview import ImportPreview
 from geodata.importers.sandbox import preload_modules, preview_upload_bounded
-from web import bodies
-from web.auth import current_user_name, require_role
+from web.auth import current_user_name
+from web.contract import PLANNERS, Contract, api_operation, problem, read_model
+from web.openapi import EDIT_ERRORS, VERSION_ANSWER, json_media, ref
 from web.state import get_state, network_for
 
 __all__ = ["MAX_UPLOAD_BYTES", "PENDING_TTL", "bp"]
@@ -82,17 +84,60 @@ def _upload() -> tuple[str, bytes]:
     return name, data
 
 
-def _number(name: str, default: float) -> float:
-    raw = request.form.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InvalidInput(f"form field {name!r} must be a number of metres, not {raw!r}") from None
-    if not math.isfinite(value):
-        raise InvalidInput(f"form field {name!r} must be a finite number")
+def _metres(default: float) -> Any:
+    def check(value: Any) -> float:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise problem(f"must be a number of metres, not {value!r}") from None
+        if not math.isfinite(number):
+            raise problem("must be a finite number")
+        return number
+
+    return BeforeValidator(check)
+
+
+_METRES = WithJsonSchema({"type": "string", "description": "a number of metres"})
+
+
+class ImportOptions(Contract):
+    """The form fields of an upload besides the file."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    snap_tolerance_m: Annotated[float, _metres(50.0), _METRES] = 50.0
+    match_tolerance_m: Annotated[float, _metres(30.0), _METRES] = 30.0
+    layer: Literal["trails", "roads"] = "trails"
+    #: the route a new trail joins ("link" when empty)
+    route_id: Annotated[str, BeforeValidator(lambda v: (v or "").strip() or "link")] = "link"
+
+
+class ImportForm(ImportOptions):
+    """``POST /api/imports``: the GPS file and how to match it to the network."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: Annotated[
+        bytes, WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream"})
+    ]
+
+
+def _message(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise problem('send {"message": "what this import changes and why"}')
     return value
+
+
+class ApplyBody(Contract):
+    """``POST /api/imports/<id>/apply``: why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: Annotated[
+        str, BeforeValidator(_message), WithJsonSchema({"type": "string", "minLength": 1})
+    ]
 
 
 def _body(result: ImportResult, plan: ImportPreview, import_id: str) -> dict[str, Any]:
@@ -131,25 +176,30 @@ def _body(result: ImportResult, plan: ImportPreview, import_id: str) -> dict[str
     }
 
 
-@bp.post("")
-@require_role("planner")
+@api_operation(
+    bp,
+    "POST",
+    "",
+    summary="preview an uploaded GPS file",
+    roles=PLANNERS,
+    upload=ImportForm,
+    ok={201: json_media(ref("Import"))},
+    errors=(400, 409),
+)
 def create() -> Response:
     state = get_state()
     name, data = _upload()
-    layer = request.form.get("layer", "trails")
-    if layer not in ("trails", "roads"):
-        raise InvalidInput(f"form field 'layer' must be trails or roads, not {layer!r}")
-    route_id = request.form.get("route_id", "link").strip() or "link"
+    options = read_model(ImportOptions, request.form.to_dict(), what="form fields")
     snapshot = state.store.snapshot(state.region_id)
     result, plan = preview_upload_bounded(
         name,
         data,
         snapshot,
         check=network_for,
-        snap_tolerance_m=_number("snap_tolerance_m", 50.0),
-        match_tolerance_m=_number("match_tolerance_m", 30.0),
-        new_way_layer=layer,
-        route_id=route_id,
+        snap_tolerance_m=options.snap_tolerance_m,
+        match_tolerance_m=options.match_tolerance_m,
+        new_way_layer=options.layer,
+        route_id=options.route_id,
     )
     import_id = secrets.token_urlsafe(12)
     body = _body(result, plan, import_id)
@@ -169,22 +219,34 @@ def create() -> Response:
     return response
 
 
-@bp.get("/<import_id>")
-@require_role("planner")
+@api_operation(
+    bp,
+    "GET",
+    "/<import_id>",
+    summary="the preview again",
+    roles=PLANNERS,
+    ok={200: json_media(ref("Import"))},
+    errors=(404,),
+)
 def show(import_id: str) -> Response:
     state = get_state()
     body, _ = state.store.pending(state.region_id, import_id)
     return jsonify(body)
 
 
-@bp.post("/<import_id>/apply")
-@require_role("planner")
-def apply(import_id: str) -> Response:
+@api_operation(
+    bp,
+    "POST",
+    "/<import_id>/apply",
+    summary="apply a previewed import as one version",
+    roles=PLANNERS,
+    body=ApplyBody,
+    ok={201: VERSION_ANSWER},
+    errors=EDIT_ERRORS,
+    example='{"message": "why"}',
+)
+def apply(import_id: str, body: ApplyBody) -> Response:
     state = get_state()
-    body = bodies.json_object(bodies.read_body(request), example='{"message": "why"}')
-    message = body.get("message")
-    if set(body) - {"message"} or not isinstance(message, str) or not message.strip():
-        raise InvalidInput('send {"message": "what this import changes and why"}')
     pending, _ = state.store.pending(state.region_id, import_id)
     if not pending.get("can_apply"):
         raise InvalidInput(
@@ -194,7 +256,7 @@ def apply(import_id: str) -> Response:
         state.region_id,
         import_id,
         author=current_user_name(),
-        message=message,
+        message=body.message,
         check=network_for,
     )
     state.refresh(wait=True)
@@ -203,8 +265,15 @@ def apply(import_id: str) -> Response:
     return response
 
 
-@bp.delete("/<import_id>")
-@require_role("planner")
+@api_operation(
+    bp,
+    "DELETE",
+    "/<import_id>",
+    summary="discard a previewed import",
+    roles=PLANNERS,
+    ok={204: None},
+    errors=(404,),
+)
 def discard(import_id: str) -> Response:
     state = get_state()
     if not state.store.discard_pending(state.region_id, import_id, actor=current_user_name()):

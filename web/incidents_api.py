@@ -14,12 +14,11 @@ Call takers and officers (and admins) only: anonymous callers get 401, others 40
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Literal
 
-from flask import Blueprint, Response, jsonify, request, url_for
-from werkzeug.exceptions import UnsupportedMediaType
+from flask import Blueprint, Response, jsonify, url_for
+from pydantic import ConfigDict, Field
 
-from geodata.errors import InvalidInput
 from geodata.i18n import msg
 from rescue.incidents import (
     MAX_LIST,
@@ -27,18 +26,31 @@ from rescue.incidents import (
     IncidentStore,
     IncidentUpdate,
     TransitionRequest,
-    parse,
 )
-from web.auth import current_user, require_role
-from web.bodies import json_object, read_body
+from web import openapi
+from web.auth import current_user
+from web.contract import DISPATCH, Contract, api_operation
 from web.state import get_state
 
-__all__ = ["bp"]
+__all__ = ["IncidentQuery", "bp"]
 
 bp = Blueprint("incidents", __name__, url_prefix="/api/incidents")
 
 #: the only status change a call taker may make
 _CALL_TAKER_TRANSITIONS = frozenset({("received", "located")})
+_INCIDENT_ANSWER = openapi.INCIDENT_ANSWER
+_CREATED_INCIDENT = openapi.CREATED_INCIDENT
+
+
+class IncidentQuery(Contract):
+    """``GET /api/incidents``: which incidents, how many, in which order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "closed", "all"] = "open"
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST)] = 100
+    #: default: the most urgent first for open incidents, else the newest first
+    order: Literal["urgency", "newest"] | None = None
 
 
 def _store() -> IncidentStore:
@@ -46,39 +58,45 @@ def _store() -> IncidentStore:
     return IncidentStore(store.reader, store.writer)
 
 
-def _body(example: str) -> dict[str, Any]:
-    if not request.is_json:
-        raise UnsupportedMediaType("send the body as application/json")
-    return json_object(read_body(request), example=example)
-
-
 def _author() -> str:
     user = current_user()
-    assert user is not None  # require_role let the request through
+    assert user is not None  # the role check let the request through
     return user.username
 
 
-@bp.get("")
-@require_role("call_taker", "officer")
-def list_incidents() -> Response:
-    status = request.args.get("status", "open")
-    raw_limit = request.args.get("limit", "100")
-    if not (raw_limit.isascii() and raw_limit.isdigit()):  # "²" is a digit int() refuses
-        raise InvalidInput(msg("incident.list_limit", value=repr(raw_limit[:20]), limit=MAX_LIST))
+@api_operation(
+    bp,
+    "GET",
+    "",
+    summary="incidents, newest first",
+    roles=DISPATCH,
+    query=IncidentQuery,
+    ok={200: openapi.INCIDENT_LIST},
+)
+def list_incidents(query: IncidentQuery) -> Response:
     # open incidents: the most urgent first; closed ones and all: the newest first
-    order = request.args.get("order", "urgency" if status == "open" else "newest")
-    incidents = _store().list(status, limit=int(raw_limit), order=order)
-    return jsonify(status=status, order=order, incidents=incidents)
+    order = query.order or ("urgency" if query.status == "open" else "newest")
+    incidents = _store().list(query.status, limit=query.limit, order=order)
+    return jsonify(status=query.status, order=order, incidents=incidents)
 
 
-@bp.post("")
-@require_role("call_taker", "officer")
-def create_incident() -> Response:
-    body = parse(
-        IncidentCreate,
-        _body('{"description": "...", "language": "zh"}'),
-        what=msg("incident.cannot_record"),
-    )
+@api_operation(
+    bp,
+    "POST",
+    "",
+    summary=(
+        "record an incident (200 with the first one when the user sent its "
+        "idempotency_key with the same body before; 409 with another body)"
+    ),
+    roles=DISPATCH,
+    body=IncidentCreate,
+    ok={201: _CREATED_INCIDENT, 200: _CREATED_INCIDENT},
+    errors=(409,),
+    json_only=True,
+    example='{"description": "...", "language": "zh"}',
+    what=msg("incident.cannot_record"),
+)
+def create_incident(body: IncidentCreate) -> Response:
     incident, created = _store().create(body, _author(), region_id=get_state().region_id)
     response = jsonify(incident=incident, created=created)
     response.status_code = 201 if created else 200
@@ -88,32 +106,51 @@ def create_incident() -> Response:
     return response
 
 
-@bp.get("/<int:incident_id>")
-@require_role("call_taker", "officer")
+@api_operation(
+    bp,
+    "GET",
+    "/<int:incident_id>",
+    summary="one incident",
+    roles=DISPATCH,
+    ok={200: _INCIDENT_ANSWER},
+    errors=(404,),
+)
 def get_incident(incident_id: int) -> Response:
     return jsonify(incident=_store().get(incident_id))
 
 
-@bp.patch("/<int:incident_id>")
-@require_role("call_taker", "officer")
-def update_incident(incident_id: int) -> Response:
-    body = parse(
-        IncidentUpdate,
-        _body('{"base_version": 1, "notes": "..."}'),
-        what=msg("incident.cannot_change"),
-    )
+@api_operation(
+    bp,
+    "PATCH",
+    "/<int:incident_id>",
+    summary="change an incident (409 with the current one when base_version is stale)",
+    roles=DISPATCH,
+    body=IncidentUpdate,
+    ok={200: _INCIDENT_ANSWER},
+    errors=(404, 409),
+    json_only=True,
+    example='{"base_version": 1, "notes": "..."}',
+    what=msg("incident.cannot_change"),
+)
+def update_incident(incident_id: int, body: IncidentUpdate) -> Response:
     incident = _store().update(incident_id, body.base_version, body.changes(), _author())
     return jsonify(incident=incident)
 
 
-@bp.post("/<int:incident_id>/transitions")
-@require_role("call_taker", "officer")
-def transition_incident(incident_id: int) -> Response:
-    body = parse(
-        TransitionRequest,
-        _body('{"to": "dispatched", "base_version": 3}'),
-        what=msg("incident.status_cannot_change"),
-    )
+@api_operation(
+    bp,
+    "POST",
+    "/<int:incident_id>/transitions",
+    summary="move an incident to its next status",
+    roles=DISPATCH,
+    body=TransitionRequest,
+    ok={200: _INCIDENT_ANSWER},
+    errors=(404, 409),
+    json_only=True,
+    example='{"to": "dispatched", "base_version": 3}',
+    what=msg("incident.status_cannot_change"),
+)
+def transition_incident(incident_id: int, body: TransitionRequest) -> Response:
     user = current_user()
     only = _CALL_TAKER_TRANSITIONS if user is not None and user.role == "call_taker" else None
     incident = _store().transition(

@@ -1,28 +1,28 @@
-"""The body of ``POST /api/locate``, parsed once at the boundary into :class:`LocateRequest`.
+"""The body of ``POST /api/locate``, declared once as :class:`LocateBody`.
 
 A body is JSON ``{"text": str, "reported_at": ISO-8601, "direction": "clockwise" |
-"counterclockwise"}``; only ``text`` is required. Every problem is collected and
-raised as one :class:`~geodata.errors.InvalidInput` naming the field and the value,
-so a caller fixes everything in one go. The size of the body is capped before it
-is read (:data:`MAX_BODY_BYTES`, a 413).
+"counterclockwise"}``; only ``text`` is required. The model is both the check
+(:func:`web.contract.api_operation` refuses a bad body with one
+:class:`~geodata.errors.InvalidInput` naming every field and value) and the request
+body in ``GET /api/openapi.json``: the 2,000-character cap of
+:data:`rescue.locate.clues.MAX_TEXT_CHARS` is in both. The size of the body is capped
+before it is read (:data:`MAX_BODY_BYTES`, a 413).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Annotated, Any, ClassVar
 
-from flask import Request
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
-from geodata.errors import InvalidInput
-from geodata.i18n import Msg, joined, msg
+from geodata.i18n import Msg, msg
 from rescue.locate import LOCAL_TZ
-from rescue.locate.clues import MAX_TEXT_CHARS  # checked here too, with the other problems
-from rescue.locate.model import Direction
-from routes.direction import DIRECTIONS
+from rescue.locate.clues import MAX_TEXT_CHARS
+from routes.direction import DIRECTIONS, Direction
 from web import bodies
 from web.bodies import MAX_BODY_BYTES
+from web.contract import Contract, ProblemText, problem, read_model
 
 __all__ = [
     "DIRECTIONS",
@@ -30,40 +30,93 @@ __all__ = [
     "LOCAL_TZ",
     "MAX_BODY_BYTES",
     "MAX_TEXT_CHARS",
-    "LocateRequest",
+    "TOO_LARGE",
+    "LocateBody",
     "parse_locate_body",
-    "read_body",
 ]
 
 FIELDS = ("text", "reported_at", "direction")
 # LOCAL_TZ, the zone of a ``reported_at`` without an offset, is the call centre's: Beijing time
+#: appended to the 413 of a body over MAX_BODY_BYTES
+TOO_LARGE = f"; a description may have at most {MAX_TEXT_CHARS:,} characters"
 
 
-@dataclass(frozen=True)
-class LocateRequest:
-    """A checked locate request; ``reported_at`` is timezone-aware."""
-
-    text: str
-    reported_at: datetime
-    direction: Direction | None = None
-
-
-def read_body(request: Request) -> bytes:
-    """Read a locate body, at most :data:`MAX_BODY_BYTES` (see :func:`web.bodies.read_body`)."""
-    return bodies.read_body(
-        request, too_large=f"; a description may have at most {MAX_TEXT_CHARS:,} characters"
-    )
+def _text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise problem(msg("locate.text_type", kind=bodies.json_kind(value)))
+    length = len(value.strip())  # as the locator counts: blank ends are free
+    if not length:
+        raise problem(msg("locate.text_empty"))
+    if length > MAX_TEXT_CHARS:
+        raise problem(msg("locate.text_long", count=f"{length:,}", limit=f"{MAX_TEXT_CHARS:,}"))
+    return value
 
 
-def parse_locate_body(raw: bytes, *, now: datetime | None = None) -> LocateRequest:
-    """Parse the raw body of a locate request.
+def _reported_at(value: Any) -> datetime | None:
+    problems: list[str | Msg] = []
+    moment = bodies.parse_time(value, "reported_at", problems)
+    if problems:
+        raise problem(problems[0])
+    return moment
 
-    Parameters
-    ----------
-    raw
-        The request body, UTF-8 JSON.
-    now
-        The time used when the body has no ``reported_at`` (default: the current time).
+
+def _direction(value: Any) -> Any:
+    if value is not None and value not in DIRECTIONS:
+        raise problem(
+            msg("locate.direction", value=bodies.quote(value), accepted=", ".join(DIRECTIONS))
+        )
+    return value
+
+
+def _unknown(error: Any) -> Msg:
+    return msg("locate.unknown_field", fields=repr(error["loc"][0]), accepted=", ".join(FIELDS))
+
+
+class LocateBody(Contract):
+    """What a caller said, when, and which way they walk (if known)."""
+
+    model_config = ConfigDict(extra="forbid")
+    problem_texts: ClassVar[dict[tuple[str, str], ProblemText]] = {
+        ("missing", "text"): lambda _: msg("locate.text_missing"),
+        ("extra_forbidden", "*"): _unknown,
+    }
+
+    text: Annotated[
+        str,
+        BeforeValidator(_text),
+        WithJsonSchema(
+            {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_TEXT_CHARS,
+                "description": "what the caller said; blank ends are not counted",
+            }
+        ),
+    ]
+    reported_at: Annotated[
+        datetime | None,
+        BeforeValidator(_reported_at),
+        WithJsonSchema(
+            {
+                "type": ["string", "null"],
+                "description": "ISO-8601 date and time; without an offset Beijing time; "
+                "default: now",
+            }
+        ),
+    ] = None
+    direction: Annotated[
+        Direction | None,
+        BeforeValidator(_direction),
+        WithJsonSchema({"enum": [*DIRECTIONS, None]}),
+    ] = None
+
+    def at(self, now: datetime | None = None) -> datetime:
+        """When the caller spoke: ``reported_at``, else ``now`` (default: the current time)."""
+        return self.reported_at or now or datetime.now(LOCAL_TZ)
+
+
+def parse_locate_body(raw: bytes) -> LocateBody:
+    """Parse the raw body of a locate request (what ``POST /api/locate`` does).
 
     Raises
     ------
@@ -71,41 +124,4 @@ def parse_locate_body(raw: bytes, *, now: datetime | None = None) -> LocateReque
         If the body is not a JSON object, has unknown or repeated fields, or a
         field is missing or has a wrong value; ``details`` lists every problem.
     """
-    body = bodies.json_object(raw, example='{"text": "..."}')
-    problems: list[str | Msg] = []
-    unknown = [name for name in body if name not in FIELDS]
-    if unknown:
-        problems.append(
-            msg(
-                "locate.unknown_fields" if len(unknown) > 1 else "locate.unknown_field",
-                fields=", ".join(repr(n) for n in unknown),
-                accepted=", ".join(FIELDS),
-            )
-        )
-
-    text = body.get("text")
-    if "text" not in body:
-        problems.append(msg("locate.text_missing"))
-    elif not isinstance(text, str):
-        problems.append(msg("locate.text_type", kind=bodies.json_kind(text)))
-    elif not text.strip():
-        problems.append(msg("locate.text_empty"))
-    elif len(text.strip()) > MAX_TEXT_CHARS:  # as the locator counts: blank ends are free
-        problems.append(
-            msg("locate.text_long", count=f"{len(text.strip()):,}", limit=f"{MAX_TEXT_CHARS:,}")
-        )
-
-    reported_at = bodies.parse_time(body.get("reported_at"), "reported_at", problems)
-    direction = body.get("direction")
-    if direction is not None and direction not in DIRECTIONS:
-        problems.append(
-            msg("locate.direction", value=bodies.quote(direction), accepted=", ".join(DIRECTIONS))
-        )
-
-    if problems:
-        raise InvalidInput(joined(problems), details=problems)
-    return LocateRequest(
-        text=cast(str, text),
-        reported_at=reported_at or now or datetime.now(LOCAL_TZ),
-        direction=cast("Direction | None", direction),
-    )
+    return read_model(LocateBody, bodies.json_object(raw, example='{"text": "..."}'))

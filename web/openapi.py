@@ -19,29 +19,46 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel
 
-from geodata.export import FORMATS
 from rescue import catalog, kmposts
 from rescue.capability import NEEDS
-from rescue.closures import MODES, REASONS
 from rescue.incidents import (
     CAUSES,
-    MAX_LIST,
     OUTCOMES,
     PRIORITIES,
     STATUSES,
-    IncidentCreate,
-    IncidentUpdate,
-    TransitionRequest,
 )
 from rescue.users import ROLES
 from web.bodies import MAX_INT
 
-__all__ = ["OPERATIONS", "bp", "build", "register", "undocumented"]
+__all__ = [
+    "CLOSURE_LIST",
+    "CREATED_INCIDENT",
+    "EDIT_ERRORS",
+    "INT",
+    "GEOJSON",
+    "INCIDENT_ANSWER",
+    "INCIDENT_LIST",
+    "JSON",
+    "KM_POSTS",
+    "OPERATIONS",
+    "VERSION_ANSWER",
+    "ROLES",
+    "bp",
+    "build",
+    "collection",
+    "geojson_media",
+    "json_media",
+    "obj",
+    "query_schemas",
+    "ref",
+    "register",
+    "undocumented",
+]
 
 bp = Blueprint("openapi", __name__)
 
@@ -61,11 +78,11 @@ def register(method: str, rule: str, spec: dict[str, Any]) -> None:
 
 
 # --------------------------------------------------------------------------- schemas
-def _ref(name: str) -> dict[str, str]:
+def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _obj(
+def obj(
     props: dict[str, Any], *, required: Iterable[str] = (), extra: bool = True
 ) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": props, "required": list(required)}
@@ -88,29 +105,29 @@ STR_LIST = {"type": "array", "items": STR}
 
 def _feature(layer: str) -> dict[str, Any]:
     props = {name: {"description": meaning} for name, meaning in catalog.PROPERTIES[layer].items()}
-    return _obj(
+    return obj(
         {
             "type": {"const": "Feature"},
             "id": {"type": ["string", "integer"]},
-            "properties": _obj(props, required=props),
+            "properties": obj(props, required=props),
             "geometry": NULL_OBJ,
         },
         required=("type", "properties", "geometry"),
     )
 
 
-def _collection(layer: str) -> dict[str, Any]:
-    return _obj(
+def collection(layer: str) -> dict[str, Any]:
+    return obj(
         {
             "type": {"const": "FeatureCollection"},
-            "features": {"type": "array", "items": _ref(layer)},
+            "features": {"type": "array", "items": ref(layer)},
         },
         required=("type", "features"),
     )
 
 
 _TIME = {"type": "string", "description": "ISO-8601 date and time; without an offset Beijing time"}
-_VERSION = _obj(
+_VERSION = obj(
     {
         "version_id": INT,
         "region_id": STR,
@@ -124,30 +141,7 @@ _VERSION = _obj(
     },
     required=("version_id", "region_id", "created_at", "author", "message", "kind", "counts"),
 )
-_CLOSURE_IN = _obj(
-    {
-        "segment_ids": {"type": ["array", "null"], "items": STR},
-        "geometry": {
-            "type": ["object", "null"],
-            "description": "a GeoJSON LineString or Polygon (instead of segment_ids)",
-        },
-        "reason": {"enum": list(REASONS)},
-        "modes": {"enum": list(MODES)},
-        "severity": {
-            "oneOf": [
-                {"const": "closed"},
-                _obj({"slow_factor": NUM}, required=("slow_factor",), extra=False),
-            ]
-        },
-        "from": {**_TIME, "type": ["string", "null"]},
-        "until": {**_TIME, "type": ["string", "null"]},
-        "note": {"type": ["string", "null"], "maxLength": 2000},
-        "created_by": {"description": "accepted and ignored: the author is the signed-in user"},
-    },
-    required=("reason", "modes", "severity"),
-    extra=False,
-)
-_CLOSURE = _obj(
+_CLOSURE = obj(
     {
         "closure_id": STR,
         "segment_ids": STR_LIST,
@@ -164,17 +158,7 @@ _CLOSURE = _obj(
     },
     required=("closure_id", "reason", "modes", "severity", "from", "created_by"),
 )
-_USER = _obj(
-    {
-        "user_id": INT,
-        "username": STR,
-        "display_name": NULL_STR,
-        "role": {"enum": list(ROLES)},
-        "active": BOOL,
-    },
-    required=("user_id", "username", "role"),
-)
-_INCIDENT = _obj(
+_INCIDENT = obj(
     {
         "incident_id": INT,
         "region_id": STR,
@@ -211,7 +195,7 @@ _INCIDENT = _obj(
     },
     required=("incident_id", "status", "version", "description", "timeline", "edits"),
 )
-_IMPORT = _obj(
+_IMPORT = obj(
     {
         "import_id": STR,
         "filename": STR,
@@ -225,25 +209,24 @@ _IMPORT = _obj(
     },
     required=("import_id", "filename", "format", "can_apply", "preview"),
 )
-_MESSAGE_BODY = _obj({"message": STR}, extra=False)
 _KM_POST_PROPS: dict[str, dict[str, Any]] = {
     name: {"description": meaning} for name, meaning in kmposts.PROPERTIES.items()
 }
 _KM_POST_PROPS["km"].update(INT)
 _KM_POST_PROPS["major"].update(BOOL)
-_KM_POSTS = _obj(
+KM_POSTS = obj(
     {
         "type": {"const": "FeatureCollection"},
         "features": {
             "type": "array",
-            "items": _obj(
+            "items": obj(
                 {
                     "type": {"const": "Feature"},
                     "id": STR,
-                    "geometry": _obj(
+                    "geometry": obj(
                         {"type": {"const": "Point"}, "coordinates": {"type": "array", "items": NUM}}
                     ),
-                    "properties": _obj(_KM_POST_PROPS, required=_KM_POST_PROPS),
+                    "properties": obj(_KM_POST_PROPS, required=_KM_POST_PROPS),
                 },
                 required=("type", "id", "geometry", "properties"),
             ),
@@ -255,9 +238,9 @@ _KM_POSTS = _obj(
 
 def _components() -> dict[str, Any]:
     schemas: dict[str, Any] = {
-        "Error": _obj(
+        "Error": obj(
             {
-                "error": _obj(
+                "error": obj(
                     {
                         "status": INT,
                         "code": STR,
@@ -271,15 +254,14 @@ def _components() -> dict[str, Any]:
             required=("error",),
         ),
         "Version": _VERSION,
-        "ClosureInput": _CLOSURE_IN,
         "Closure": _CLOSURE,
-        "User": _USER,
         "Incident": _INCIDENT,
         "Import": _IMPORT,
+        "Team": _TEAM,
     }
     for layer in ("routes", "segments", "places", "stations"):
         schemas[layer] = _feature(layer)
-    for model in (IncidentCreate, IncidentUpdate, TransitionRequest):
+    for model in _models():
         schemas.update(_pydantic(model))
     return schemas
 
@@ -292,7 +274,7 @@ def _pydantic(model: type[BaseModel]) -> dict[str, Any]:
 
 
 #: a stored closure that cannot be applied (left out of every plan)
-_CLOSURE_PROBLEM = _obj(
+_CLOSURE_PROBLEM = obj(
     {"closure_id": STR, "message": STR}, required=("closure_id", "message"), extra=False
 )
 
@@ -305,164 +287,33 @@ _PLANNERS = ("planner",)
 _ADMIN: tuple[str, ...] = ()
 
 
-def _json(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def json_media(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {JSON: schema}
 
 
-def _geojson(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def geojson_media(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {GEOJSON: schema}
 
 
-_INCIDENT_ANSWER = _json(_obj({"incident": _ref("Incident")}, required=("incident",)))
-_VERSION_ANSWER = _json(_obj({"version": _ref("Version")}, required=("version",)))
-_ME = _json(
-    _obj(
+#: ``GET /api/closures``
+CLOSURE_LIST = json_media(
+    obj(
         {
-            "user": _obj(
-                {"user_id": INT, "username": STR, "display_name": NULL_STR, "role": STR},
-                required=("user_id", "username", "role"),
-            ),
-            "csrf_token": STR,
+            "closures": {"type": "array", "items": ref("Closure")},
+            "problems": {"type": "array", "items": _CLOSURE_PROBLEM},
         },
-        required=("user", "csrf_token"),
+        required=["closures", "problems"],
     )
 )
-_EDIT_ERRORS = (404, 409, 413, 422)
+
+INCIDENT_ANSWER = json_media(obj({"incident": ref("Incident")}, required=("incident",)))
+VERSION_ANSWER = json_media(obj({"version": ref("Version")}, required=("version",)))
+EDIT_ERRORS = (404, 409, 413, 422)
 
 register(
     "GET",
-    "/api",
-    {
-        "summary": "this index: the endpoints and the documented properties of every layer",
-        "auth": "public",
-        "ok": {
-            200: _json(_obj({"endpoints": STR_LIST, "properties": OBJ}, required=["endpoints"]))
-        },
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
     "/api/openapi.json",
-    {"summary": "this OpenAPI description", "auth": "public", "ok": {200: _json(OBJ)}},
-)
-register(
-    "GET",
-    "/api/health",
-    {
-        "summary": "liveness and what is loaded",
-        "auth": "public",
-        "ok": {
-            200: _json(_obj({"status": STR, "region_id": STR, "counts": OBJ}, required=["status"]))
-        },
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/regions",
-    {
-        "summary": "the region served",
-        "auth": _READERS,
-        "ok": {
-            200: _json(_obj({"regions": {"type": "array", "items": OBJ}}, required=["regions"]))
-        },
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/routes",
-    {
-        "summary": "routes",
-        "auth": _READERS,
-        "ok": {200: _geojson(_collection("routes"))},
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/segments",
-    {
-        "summary": "route segments with lengths, elevations and travel times",
-        "auth": _READERS,
-        "query": {"route_id": STR},
-        "ok": {200: _geojson(_collection("segments"))},
-        "errors": (404, 422),
-    },
-)
-register(
-    "GET",
-    "/api/km-posts",
-    {
-        "summary": "a point every km along each route (or route_id) with the km it reads",
-        "auth": _READERS,
-        "query": {"route_id": STR},
-        "ok": {200: _geojson(_KM_POSTS)},
-        "errors": (404, 422),
-    },
-)
-register(
-    "GET",
-    "/api/places",
-    {
-        "summary": "named places",
-        "auth": _READERS,
-        "query": {"type": STR, "q": {"type": "string", "maxLength": 100}, "route_id": STR},
-        "ok": {200: _geojson(_collection("places"))},
-        "errors": (404, 422),
-    },
-)
-register(
-    "GET",
-    "/api/stations",
-    {
-        "summary": "rescue stations",
-        "auth": _READERS,
-        "query": {"capability": {"enum": list(catalog.CAPABILITIES)}},
-        "ok": {200: _geojson(_collection("stations"))},
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/<any(routes, segments, places, stations):layer>/<feature_id>",
-    {
-        "summary": "one feature",
-        "auth": _READERS,
-        "ok": {200: _geojson(OBJ)},  # refined per layer in _any_paths
-        "errors": (404, 422),
-    },
-)
-register(
-    "POST",
-    "/api/locate",
-    {
-        "summary": "where a caller is, from what they say",
-        "auth": _DISPATCH,
-        "body": _obj(
-            {
-                "text": {"type": "string", "minLength": 1},
-                "reported_at": _TIME,
-                "direction": {"enum": ["clockwise", "counterclockwise", None]},
-            },
-            required=("text",),
-            extra=False,
-        ),
-        "ok": {
-            200: _json(
-                _obj(
-                    {
-                        "candidates": {"type": "array", "items": OBJ},
-                        "questions": {"type": "array", "items": OBJ},
-                        "interpreted": OBJ,
-                    },
-                    required=("candidates", "questions"),
-                )
-            )
-        },
-        "errors": (413, 422),
-    },
+    {"summary": "this OpenAPI description", "auth": "public", "ok": {200: json_media(OBJ)}},
 )
 register(
     "POST",
@@ -470,13 +321,13 @@ register(
     {
         "summary": "each station's fastest way to a casualty, closures applied",
         "auth": _DISPATCH,
-        "body": _obj(
+        "body": obj(
             {
                 "target": {
                     "oneOf": [
-                        _obj({"lon": NUM, "lat": NUM}, required=("lon", "lat"), extra=False),
-                        _obj({"segment_id": STR}, required=("segment_id",), extra=False),
-                        _obj(
+                        obj({"lon": NUM, "lat": NUM}, required=("lon", "lat"), extra=False),
+                        obj({"segment_id": STR}, required=("segment_id",), extra=False),
+                        obj(
                             {"candidates": {"type": "array", "items": OBJ, "maxItems": 50}},
                             required=("candidates",),
                             extra=False,
@@ -499,8 +350,8 @@ register(
             extra=False,
         ),
         "ok": {
-            200: _json(
-                _obj(
+            200: json_media(
+                obj(
                     {
                         "plans": {"type": "array", "items": OBJ},
                         "closure_problems": {"type": "array", "items": _CLOSURE_PROBLEM},
@@ -512,514 +363,15 @@ register(
         "errors": (409, 413, 422),
     },
 )
-register(
-    "GET",
-    "/api/closures",
-    {
-        "summary": "closures in force or scheduled (expired ones on request)",
-        "auth": _READERS,
-        "query": {"include_expired": {"enum": ["1", "true", "yes", "0", "false", "no"]}},
-        "ok": {
-            200: _json(
-                _obj(
-                    {
-                        "closures": {"type": "array", "items": _ref("Closure")},
-                        "problems": {"type": "array", "items": _CLOSURE_PROBLEM},
-                    },
-                    required=["closures", "problems"],
-                )
-            )
-        },
-        "errors": (422,),
-    },
+INCIDENT_LIST = json_media(
+    obj(
+        {"status": STR, "incidents": {"type": "array", "items": ref("Incident")}},
+        required=("status", "incidents"),
+    )
 )
-register(
-    "POST",
-    "/api/closures",
-    {
-        "summary": "set a closure",
-        "auth": _CLOSERS,
-        "body": _ref("ClosureInput"),
-        "ok": {201: _json(_ref("Closure"))},
-        "errors": (413, 422),
-    },
+CREATED_INCIDENT = json_media(
+    obj({"incident": ref("Incident"), "created": BOOL}, required=("incident", "created"))
 )
-register(
-    "GET",
-    "/api/closures/<closure_id>",
-    {
-        "summary": "one closure",
-        "auth": _READERS,
-        "ok": {200: _json(_ref("Closure"))},
-        "errors": (404, 409, 422),
-    },
-)
-register(
-    "DELETE",
-    "/api/closures/<closure_id>",
-    {"summary": "lift a closure", "auth": _CLOSERS, "ok": {204: None}, "errors": (404, 422)},
-)
-register(
-    "GET",
-    "/api/audit",
-    {
-        "summary": "every write with who made it, newest first",
-        "auth": _ADMIN,
-        "query": {
-            "limit": {"type": "string", "pattern": "^[0-9]+$"},
-            "actor": STR,
-            "target_type": STR,
-            "target_id": STR,
-            "before": {"type": "string", "pattern": "^[0-9]+$"},
-        },
-        "ok": {
-            200: _json(_obj({"entries": {"type": "array", "items": OBJ}}, required=["entries"]))
-        },
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/versions",
-    {
-        "summary": "the data's history, newest first",
-        "auth": _PLANNING,
-        "query": {"limit": INT, "before": INT},
-        "ok": {
-            200: _json(
-                _obj(
-                    {"current": NULL_INT, "versions": {"type": "array", "items": _ref("Version")}},
-                    required=("versions",),
-                )
-            )
-        },
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/versions/<int:version_id>",
-    {
-        "summary": "one version and its changes (GeoJSON before/after)",
-        "auth": _PLANNING,
-        "ok": {
-            200: _json(
-                _obj(
-                    {"version": _ref("Version"), "changes": {"type": "array"}}, required=["version"]
-                )
-            )
-        },
-        "errors": (404, 422),
-    },
-)
-register(
-    "POST",
-    "/api/versions/<int:version_id>/restore",
-    {
-        "summary": "restore an old version as a new one",
-        "auth": _PLANNERS,
-        "body": _MESSAGE_BODY,
-        "body_optional": True,
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-_FEATURE_IN = {"type": "object", "description": "a GeoJSON Feature with properties"}
-register(
-    "GET",
-    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
-    {
-        "summary": "a feature as stored, with its revision",
-        "auth": _PLANNING,
-        "ok": {
-            200: _json(
-                _obj(
-                    {"layer": STR, "feature": OBJ, "revision": INT},
-                    required=("layer", "feature", "revision"),
-                )
-            )
-        },
-        "errors": (404, 422),
-    },
-)
-register(
-    "PUT",
-    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
-    {
-        "summary": "change a feature (409 with both versions when base_revision is stale)",
-        "auth": _PLANNERS,
-        "body": _obj(
-            {
-                "feature": _FEATURE_IN,
-                "base_revision": INT,
-                "message": {"type": "string", "minLength": 1},
-            },
-            required=("feature", "base_revision", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "POST",
-    "/api/data/<any(trails, roads, places, stations):layer>",
-    {
-        "summary": "add a feature",
-        "auth": _PLANNERS,
-        "body": _obj(
-            {"feature": _FEATURE_IN, "message": {"type": "string", "minLength": 1}},
-            required=("feature", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "DELETE",
-    "/api/data/<any(trails, roads, places, stations):layer>/<feature_id>",
-    {
-        "summary": "delete a feature",
-        "auth": _PLANNERS,
-        "body": _obj(
-            {"base_revision": INT, "message": {"type": "string", "minLength": 1}},
-            required=("base_revision", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "POST",
-    "/api/data/ways/<way_id>/split",
-    {
-        "summary": "split a way at a point",
-        "auth": _PLANNERS,
-        "body": _obj(
-            {
-                "lon": NUM,
-                "lat": NUM,
-                "base_revision": INT,
-                "message": {"type": "string", "minLength": 1},
-            },
-            required=("lon", "lat", "base_revision", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "POST",
-    "/api/data/ways/join",
-    {
-        "summary": "join two ways meeting end to end",
-        "auth": _PLANNERS,
-        "body": _obj(
-            {
-                "way_ids": {"type": "array", "items": STR, "minItems": 2, "maxItems": 2},
-                "message": {"type": "string", "minLength": 1},
-            },
-            required=("way_ids", "message"),
-            extra=False,
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "GET",
-    "/api/export",
-    {
-        "summary": "a version's data as a file",
-        "auth": _PLANNING,
-        "query": {"format": {"enum": list(FORMATS)}, "version": INT},
-        "ok": {200: {media: {} for media, _ in FORMATS.values()}},
-        "errors": (404, 422),
-    },
-)
-register(
-    "POST",
-    "/api/imports",
-    {
-        "summary": "preview an uploaded GPS file",
-        "auth": _PLANNERS,
-        "body": {
-            "multipart": _obj(
-                {
-                    "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-                    "snap_tolerance_m": STR,
-                    "match_tolerance_m": STR,
-                    "layer": {"enum": ["trails", "roads"]},
-                    "route_id": STR,
-                },
-                required=("file",),
-                extra=False,
-            )
-        },
-        "ok": {201: _json(_ref("Import"))},
-        "errors": (400, 409, 413, 422),
-    },
-)
-register(
-    "GET",
-    "/api/imports/<import_id>",
-    {
-        "summary": "the preview again",
-        "auth": _PLANNERS,
-        "ok": {200: _json(_ref("Import"))},
-        "errors": (404,),
-    },
-)
-register(
-    "POST",
-    "/api/imports/<import_id>/apply",
-    {
-        "summary": "apply a previewed import as one version",
-        "auth": _PLANNERS,
-        "body": _obj(
-            {"message": {"type": "string", "minLength": 1}}, required=["message"], extra=False
-        ),
-        "ok": {201: _VERSION_ANSWER},
-        "errors": _EDIT_ERRORS,
-    },
-)
-register(
-    "DELETE",
-    "/api/imports/<import_id>",
-    {
-        "summary": "discard a previewed import",
-        "auth": _PLANNERS,
-        "ok": {204: None},
-        "errors": (404,),
-    },
-)
-register(
-    "GET",
-    "/api/incidents",
-    {
-        "summary": "incidents, newest first",
-        "auth": _DISPATCH,
-        "query": {
-            "status": {"enum": ["open", "closed", "all"]},
-            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIST},
-            "order": {"enum": ["urgency", "newest"]},
-        },
-        "ok": {
-            200: _json(
-                _obj(
-                    {"status": STR, "incidents": {"type": "array", "items": _ref("Incident")}},
-                    required=("status", "incidents"),
-                )
-            )
-        },
-        "errors": (422,),
-    },
-)
-_CREATED_INCIDENT = _json(
-    _obj({"incident": _ref("Incident"), "created": BOOL}, required=("incident", "created"))
-)
-register(
-    "POST",
-    "/api/incidents",
-    {
-        "summary": (
-            "record an incident (200 with the first one when the user sent its "
-            "idempotency_key with the same body before; 409 with another body)"
-        ),
-        "auth": _DISPATCH,
-        "body": _ref("IncidentCreate"),
-        "ok": {201: _CREATED_INCIDENT, 200: _CREATED_INCIDENT},
-        "errors": (409, 413, 415, 422),
-    },
-)
-register(
-    "GET",
-    "/api/incidents/<int:incident_id>",
-    {"summary": "one incident", "auth": _DISPATCH, "ok": {200: _INCIDENT_ANSWER}, "errors": (404,)},
-)
-register(
-    "PATCH",
-    "/api/incidents/<int:incident_id>",
-    {
-        "summary": "change an incident (409 with the current one when base_version is stale)",
-        "auth": _DISPATCH,
-        "body": _ref("IncidentUpdate"),
-        "ok": {200: _INCIDENT_ANSWER},
-        "errors": (404, 409, 413, 415, 422),
-    },
-)
-register(
-    "POST",
-    "/api/incidents/<int:incident_id>/transitions",
-    {
-        "summary": "move an incident to its next status",
-        "auth": _DISPATCH,
-        "body": _ref("TransitionRequest"),
-        "ok": {200: _INCIDENT_ANSWER},
-        "errors": (404, 409, 413, 415, 422),
-    },
-)
-register(
-    "POST",
-    "/api/login",
-    {
-        "summary": "sign in; the answer holds the CSRF token",
-        "auth": "public",
-        "body": _obj({"username": STR, "password": STR}, required=("username", "password")),
-        "ok": {200: _ME},
-        "errors": (401, 413, 415, 422, 429),
-    },
-)
-register(
-    "POST",
-    "/api/logout",
-    {
-        "summary": "sign out",
-        "auth": "public",
-        "ok": {200: _json(_obj({"signed_out": BOOL}, required=["signed_out"]))},
-        "errors": (403,),
-    },
-)
-register(
-    "GET",
-    "/api/me",
-    {"summary": "who is signed in", "auth": "public", "ok": {200: _ME}, "errors": (401,)},
-)
-register(
-    "GET",
-    "/api/users",
-    {
-        "summary": "every user",
-        "auth": _ADMIN,
-        "ok": {
-            200: _json(
-                _obj({"users": {"type": "array", "items": _ref("User")}}, required=["users"])
-            )
-        },
-    },
-)
-register(
-    "POST",
-    "/api/users",
-    {
-        "summary": "add a user",
-        "auth": _ADMIN,
-        "body": _obj(
-            {
-                "username": STR,
-                "password": {"type": "string", "minLength": 10},
-                "role": {"enum": list(ROLES)},
-                "display_name": NULL_STR,
-            },
-            required=("username", "password", "role"),
-            extra=False,
-        ),
-        "ok": {201: _json(_obj({"user": _ref("User")}, required=["user"]))},
-        "errors": (409, 413, 415, 422),
-    },
-)
-register(
-    "PATCH",
-    "/api/users/<int:user_id>",
-    {
-        "summary": "change a user's role, password, display name, or deactivate them",
-        "auth": _ADMIN,
-        "body": {
-            **_obj(
-                {
-                    "role": {"enum": list(ROLES)},
-                    "active": BOOL,
-                    "password": {"type": "string", "minLength": 10},
-                    "display_name": NULL_STR,
-                },
-                extra=False,
-            ),
-            "minProperties": 1,
-        },
-        "ok": {200: _json(_obj({"user": _ref("User")}, required=["user"]))},
-        "errors": (404, 409, 413, 415, 422),
-    },
-)
-
-_SESSION = _obj(
-    {
-        "session_id": STR,
-        "created_at": STR,
-        "last_seen_at": STR,
-        "expires_at": STR,
-        "address": NULL_STR,
-        "user_agent": NULL_STR,
-    },
-    required=("session_id", "created_at", "last_seen_at", "expires_at"),
-)
-register(
-    "GET",
-    "/api/users/<int:user_id>/sessions",
-    {
-        "summary": "a user's live sessions (where and since when they are signed in)",
-        "auth": _ADMIN,
-        "ok": {
-            200: _json(
-                _obj({"sessions": {"type": "array", "items": _SESSION}}, required=["sessions"])
-            )
-        },
-        "errors": (404,),
-    },
-)
-register(
-    "DELETE",
-    "/api/users/<int:user_id>/sessions",
-    {
-        "summary": "sign a user out everywhere (revoke every live session)",
-        "auth": _ADMIN,
-        "ok": {200: _json(_obj({"sessions_revoked": INT}, required=["sessions_revoked"]))},
-        "errors": (404,),
-    },
-)
-
-_PERIOD = {
-    "from": {"type": "string", "description": "ISO-8601 date or time (UTC unless a zone)"},
-    "to": {"type": "string", "description": "end of the period [from, to); default now"},
-}
-register(
-    "GET",
-    "/api/reports/summary",
-    {
-        "summary": "incident totals, counts and response times of a period",
-        "auth": ("officer", "planner"),
-        "query": _PERIOD,
-        "ok": {200: _json(OBJ)},
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/reports/heat",
-    {
-        "summary": "segments with their incident counts, and the incident points (GeoJSON)",
-        "auth": ("officer", "planner"),
-        "query": _PERIOD,
-        "ok": {
-            200: _geojson(_obj({"type": STR, "features": {"type": "array"}}, required=["type"]))
-        },
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/reports/incidents.csv",
-    {
-        "summary": "one row per incident of a period (CSV, UTF-8 with BOM)",
-        "auth": ("officer", "planner"),
-        "query": _PERIOD,
-        "ok": {200: {"text/csv": {"type": "string"}}},
-        "errors": (422,),
-    },
-)
-
 _APPROACH_BODY = OPERATIONS[("POST", "/api/approach")]["body"]
 _PLAN_FILES = {
     "application/gpx+xml": {"type": "string"},
@@ -1051,8 +403,8 @@ register(
     },
 )
 
-_SHEET = _json(
-    _obj(
+_SHEET = json_media(
+    obj(
         {
             "title": STR,
             "station": NULL_OBJ,
@@ -1089,7 +441,7 @@ register(
     },
 )
 
-_TEAM = _obj(
+_TEAM = obj(
     {
         "station_id": STR,
         "name": OBJ,
@@ -1104,48 +456,6 @@ _TEAM = _obj(
     required=("station_id", "status", "incident_id"),
 )
 register(
-    "GET",
-    "/api/teams",
-    {
-        "summary": "every station's team or post with its status (available, committed to "
-        "incident N, out of service)",
-        "auth": _DISPATCH,
-        "ok": {200: _json(_obj({"teams": {"type": "array", "items": _TEAM}}, required=["teams"]))},
-        "errors": (422,),
-    },
-)
-register(
-    "GET",
-    "/api/teams/<station_id>",
-    {
-        "summary": "one station's status",
-        "auth": _DISPATCH,
-        "ok": {200: _json(_obj({"team": _TEAM}, required=["team"]))},
-        "errors": (404, 422),
-    },
-)
-register(
-    "PUT",
-    "/api/teams/<station_id>",
-    {
-        "summary": "set a station's status; committing a team busy with another open incident "
-        "is a 409 unless force is true",
-        "auth": ("officer",),
-        "body": _obj(
-            {
-                "status": {"enum": ["available", "committed", "out_of_service"]},
-                "incident_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INT},
-                "note": {"type": ["string", "null"], "maxLength": 500},
-                "force": BOOL,
-            },
-            required=("status",),
-            extra=False,
-        ),
-        "ok": {200: _json(_obj({"team": _TEAM}, required=["team"]))},
-        "errors": (404, 409, 413, 415, 422),
-    },
-)
-register(
     "POST",
     "/api/incidents/<int:incident_id>/find-me",
     {
@@ -1154,10 +464,10 @@ register(
         "and shown only here",
         "auth": _DISPATCH,
         "ok": {
-            201: _json(
-                _obj(
+            201: json_media(
+                obj(
                     {
-                        "link": _obj(
+                        "link": obj(
                             {
                                 "link_id": INT,
                                 "incident_id": INT,
@@ -1185,7 +495,7 @@ register(
         "one fix per link: a second is a 409; unknown or expired 404; attempts limited per "
         "address and link, 429); messages in English and Chinese",
         "auth": "public",
-        "body": _obj(
+        "body": obj(
             {
                 "lat": {"type": "number", "minimum": -90, "maximum": 90},
                 "lon": {"type": "number", "minimum": -180, "maximum": 180},
@@ -1198,49 +508,14 @@ register(
             extra=False,
         ),
         "ok": {
-            200: _json(
-                _obj(
+            200: json_media(
+                obj(
                     {"received": BOOL, "accuracy_m": NUM, "message": OBJ},
                     required=("received", "message"),
                 )
             )
         },
         "errors": (404, 409, 413, 415, 422, 429),
-    },
-)
-register(
-    "GET",
-    "/api/events",
-    {
-        "summary": "pushed updates: a server-sent event stream (text/event-stream) naming what "
-        "changed, from any worker of any server on the database: events closures, incidents "
-        "(created, edited, dispatched, every status change) and route_data (a new version), "
-        "each with data {topic, action, target_id} (action and target_id null on SQLite); "
-        "'event: ready' first, a comment line as heartbeat every 15 s, the stream ends after "
-        "5 min (EventSource reconnects); 429 when the process already serves its streams",
-        "auth": _READERS,
-        "query": {
-            "topics": {
-                "type": "string",
-                "pattern": "^(closures|incidents|route_data)(,(closures|incidents|route_data))*$",
-                "description": "comma-separated topics (default all)",
-            }
-        },
-        # one schema per event (as schemathesis reads a stream): data is JSON text
-        "ok": {
-            200: {
-                "text/event-stream": _obj(
-                    {
-                        "event": {"enum": ["ready", "closures", "incidents", "route_data"]},
-                        "data": STR,
-                        "retry": INT,
-                        "id": STR,
-                    },
-                    required=("event", "data"),
-                )
-            }
-        },
-        "errors": (422, 429),
     },
 )
 
@@ -1305,14 +580,16 @@ def _operation(
         op["security"] = [{"session": [], "csrf": []}]
     else:
         op["security"] = [{"session": []}]
-    params = [
-        {"name": q, "in": "query", "required": False, "schema": schema}
-        for q, schema in spec.get("query", {}).items()
-    ]
+    params = _query_parameters(spec.get("query_model") or spec.get("query"))
     if params:
         op["parameters"] = params
-    body = spec.get("body")
-    if body is not None:
+    body = spec.get("body_model") or spec.get("body")
+    if _is_model(body):
+        op["requestBody"] = {
+            "required": not spec.get("body_optional", False),
+            "content": {JSON: {"schema": ref(body.__name__)}},
+        }
+    elif body is not None:
         if "multipart" in body:
             content = {"multipart/form-data": {"schema": body["multipart"]}}
         else:
@@ -1323,8 +600,10 @@ def _operation(
         if media is None:
             responses[str(status)] = {"description": "done, no content"}
             continue
+        if _is_model(media):
+            media = json_media(ref(media.__name__))
         if "layer" in fixed and GEOJSON in media and media[GEOJSON] == OBJ:
-            media = _geojson(_ref(fixed["layer"]))
+            media = geojson_media(ref(fixed["layer"]))
         responses[str(status)] = {
             "description": "success",
             "content": {m: {"schema": s} for m, s in media.items()},
@@ -1332,10 +611,68 @@ def _operation(
     for status in sorted(errors):
         responses[str(status)] = {
             "description": _ERROR_TEXT[status],
-            "content": {JSON: {"schema": _ref("Error")}},
+            "content": {JSON: {"schema": ref("Error")}},
         }
     op["responses"] = responses
     return op
+
+
+def _is_model(value: Any) -> TypeGuard[type[BaseModel]]:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _query_parameters(query: Any) -> list[dict[str, Any]]:
+    """The query parameters of an operation: a pydantic model's fields, or name -> schema."""
+    if query is None:
+        return []
+    if not _is_model(query):
+        return [
+            {"name": q, "in": "query", "required": False, "schema": schema}
+            for q, schema in query.items()
+        ]
+    schema = query.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", ()))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        param = {"name": name, "in": "query", "required": name in required}
+        description = prop.pop("description", None)
+        if description:
+            param["description"] = description
+        prop.pop("title", None)
+        params.append({**param, "schema": _not_null(prop)})
+    return params
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema without pydantic's ``null`` of an optional field (a
+    parameter is absent, never null)."""
+    options = [o for o in schema.get("anyOf", ()) if o != {"type": "null"}]
+    if "anyOf" in schema and len(options) == 1:
+        rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+        return {**options[0], **rest}
+    default = schema.get("default")
+    mismatched = (schema.get("type") == "string" and not isinstance(default, str)) or (
+        "enum" in schema and default not in schema["enum"]
+    )
+    if "default" in schema and (default is None or mismatched):
+        return {k: v for k, v in schema.items() if k != "default"}
+    return schema
+
+
+def query_schemas(model: type[BaseModel]) -> dict[str, Any]:
+    """The query parameters of ``model``: name -> JSON Schema."""
+    return {param["name"]: param["schema"] for param in _query_parameters(model)}
+
+
+def _models() -> list[type[BaseModel]]:
+    """The pydantic models of the registered operations' bodies and answers."""
+    found: dict[str, type[BaseModel]] = {}
+    for spec in OPERATIONS.values():
+        for value in (spec.get("body_model"), *spec.get("ok", {}).values()):
+            if _is_model(value):
+                if found.setdefault(value.__name__, value) is not value:
+                    raise ValueError(f"two models are called {value.__name__}: rename one")
+    return list(found.values())
 
 
 def _api_rules(app: Flask) -> list[tuple[str, str]]:

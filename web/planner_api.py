@@ -23,57 +23,200 @@ request sees it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, ClassVar
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from geodata.edits import join_ways, split_way
 from geodata.errors import InvalidInput
 from geodata.export import FORMATS, export
-from geodata.i18n import Msg, joined, msg
+from geodata.i18n import msg
 from geodata.store import FeatureEdit, VersionInfo
 from web import bodies
-from web.auth import current_user_name, require_role
+from web.auth import current_user_name
+from web.contract import PLANNERS, PLANNING, Contract, ProblemText, api_operation, problem
+from web.openapi import EDIT_ERRORS, INT, VERSION_ANSWER, json_media, obj, ref
 from web.state import get_state, network_for
 
-__all__ = ["bp"]
+__all__ = [
+    "ExportQuery",
+    "FeatureDelete",
+    "FeatureInsert",
+    "FeatureUpdate",
+    "JoinBody",
+    "RestoreBody",
+    "SplitBody",
+    "VersionsQuery",
+    "bp",
+]
 
 bp = Blueprint("planner", __name__, url_prefix="/api")
 
 #: an edit body (one feature) over this is refused unread (413)
 MAX_EDIT_BYTES = 2 * 1024 * 1024
 _LAYER = "<any(trails, roads, places, stations):layer>"
+_ID_FIELD = {"trails": "way_id", "roads": "way_id", "places": "place_id", "stations": "station_id"}
 
 
-def _body(*fields: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
-    raw = bodies.read_body(request, limit=MAX_EDIT_BYTES)
-    body = bodies.json_object(raw, example='{"message": "why", ...}')
-    problems: list[Msg] = []
-    unknown = sorted(k for k in body if k not in fields)
-    if unknown:
-        problems.append(
-            msg(
-                "planner.unknown_fields",
-                fields=", ".join(map(repr, unknown)),
-                accepted=", ".join(fields),
-            )
-        )
-    for name in required:
-        if name not in body:
-            problems.append(msg("planner.missing", name=repr(name)))
-    if "message" in fields and not (
-        isinstance(body.get("message"), str) and body["message"].strip()
-    ):
-        problems.append(msg("planner.message_required"))
-    if "base_revision" in body and not (
-        isinstance(body["base_revision"], int)
-        and not isinstance(body["base_revision"], bool)
-        and abs(body["base_revision"]) <= bodies.MAX_INT
-    ):
-        problems.append(msg("planner.base_revision", value=bodies.quote(body["base_revision"])))
-    if problems:
-        raise InvalidInput(joined(problems), details=problems)
-    return body
+# --------------------------------------------------------------------------- bodies
+def _revision(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > bodies.MAX_INT:
+        raise problem(msg("planner.base_revision", value=bodies.quote(value)))
+    return value
+
+
+def _message(value: Any) -> str:
+    if not (isinstance(value, str) and value.strip()):
+        raise problem(msg("planner.message_required"))
+    return value
+
+
+def _feature(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise problem(msg("planner.feature_shape"))
+    return value
+
+
+Revision = Annotated[
+    int,
+    BeforeValidator(_revision),
+    WithJsonSchema({"type": "integer", "minimum": -bodies.MAX_INT, "maximum": bodies.MAX_INT}),
+]
+Message = Annotated[
+    str,
+    BeforeValidator(_message),
+    WithJsonSchema({"type": "string", "minLength": 1, "description": "what changed and why"}),
+]
+Feature = Annotated[
+    dict[str, Any],
+    BeforeValidator(_feature),
+    WithJsonSchema({"type": "object", "description": "a GeoJSON Feature with properties"}),
+]
+
+
+def _missing(error: Mapping[str, Any]) -> Any:
+    name = str(error["loc"][0])
+    if name == "message":
+        return msg("planner.message_required")
+    return msg("planner.missing", name=repr(name))
+
+
+class _Edit(Contract):
+    """An edit's body: unknown fields, missing ones and bad values named in both languages."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        accepted = ", ".join(cls.model_fields)
+        cls.problem_texts = {
+            ("missing", "*"): _missing,
+            ("extra_forbidden", "*"): lambda e: msg(
+                "planner.unknown_fields", fields=repr(e["loc"][0]), accepted=accepted
+            ),
+            **cls.__dict__.get("problem_texts", {}),
+        }
+
+
+class RestoreBody(_Edit):
+    """``POST /api/versions/<id>/restore`` (the body may be empty)."""
+
+    model_config = ConfigDict(extra="ignore")
+    problem_texts: ClassVar[dict[tuple[str, str], ProblemText]] = {
+        ("string_type", "message"): lambda _: msg("planner.message_text"),
+    }
+
+    message: str | None = None
+
+
+class FeatureUpdate(_Edit):
+    """``PUT /api/data/<layer>/<id>``."""
+
+    feature: Feature
+    base_revision: Revision
+    message: Message
+
+
+class FeatureInsert(_Edit):
+    """``POST /api/data/<layer>``."""
+
+    feature: Feature
+    message: Message
+
+
+class FeatureDelete(_Edit):
+    """``DELETE /api/data/<layer>/<id>``."""
+
+    base_revision: Revision
+    message: Message
+
+
+class SplitBody(_Edit):
+    """``POST /api/data/ways/<id>/split``: where to split, on the revision the planner saw."""
+
+    lon: Annotated[float, Field(strict=True, allow_inf_nan=False)]
+    lat: Annotated[float, Field(strict=True, allow_inf_nan=False)]
+    base_revision: Revision
+    message: Message
+
+
+class JoinBody(_Edit):
+    """``POST /api/data/ways/join``: two ways meeting end to end."""
+
+    way_ids: Annotated[list[Annotated[str, Field(strict=True)]], Field(min_length=2, max_length=2)]
+    message: Message
+
+
+class VersionsQuery(BaseModel):
+    """``GET /api/versions``: how many, before which version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=-bodies.MAX_INT, le=bodies.MAX_INT)] = 50
+    before: Annotated[int, Field(ge=-bodies.MAX_INT, le=bodies.MAX_INT)] | None = None
+
+
+def _format(value: Any) -> Any:
+    if value not in FORMATS:
+        raise problem(f"query parameter 'format' is {value!r}; formats: {', '.join(FORMATS)}")
+    return value
+
+
+class ExportQuery(BaseModel):
+    """``GET /api/export``: which format, which version (default: the current one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Annotated[str, BeforeValidator(_format), WithJsonSchema({"enum": list(FORMATS)})] = (
+        "geojson"
+    )
+    version: Annotated[int, Field(ge=-bodies.MAX_INT, le=bodies.MAX_INT)] | None = None
+
+
+def _edit(
+    method: str,
+    rule: str,
+    summary: str,
+    body: type[BaseModel],
+    example: str = '{"message": "why", ...}',
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a planner's edit: one new version (201), the data's errors, a large body."""
+    return api_operation(
+        bp,
+        method,
+        rule,
+        summary=summary,
+        roles=PLANNERS,
+        body=body,
+        body_optional=body is RestoreBody,
+        ok={201: VERSION_ANSWER},
+        errors=EDIT_ERRORS,
+        body_limit=MAX_EDIT_BYTES,
+        example=example,
+    )
 
 
 def _commit(edits: list[FeatureEdit], message: str) -> Response:
@@ -97,169 +240,159 @@ def _committed(info: VersionInfo) -> Response:
     return response
 
 
-def _query_int(name: str, default: int | None) -> int | None:
-    value = request.args.get(name)
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or abs(number) > bodies.MAX_INT:
-        raise InvalidInput(msg("query.integer", name=repr(name), value=repr(value[:20])))
-    return number
-
-
-def _check_query(*allowed: str) -> None:
-    unknown = sorted(k for k in request.args if k not in allowed)
-    if request.args.getlist("lang") in (["en"], ["zh"]):  # the answer's language (web.errors)
-        unknown.remove("lang")
-    if unknown:
-        raise InvalidInput(
-            msg(
-                "query.unknown_some",
-                names=", ".join(map(repr, unknown)),
-                accepted=", ".join(allowed) or msg("json.none"),
+# --------------------------------------------------------------------------- versions
+@api_operation(
+    bp,
+    "GET",
+    "/versions",
+    summary="the data's history, newest first",
+    roles=PLANNING,
+    query=VersionsQuery,
+    ok={
+        200: json_media(
+            obj(
+                {
+                    "current": {"type": ["integer", "null"]},
+                    "versions": {"type": "array", "items": ref("Version")},
+                },
+                required=("versions",),
             )
         )
-
-
-# --------------------------------------------------------------------------- versions
-@bp.get("/versions")
-@require_role("officer", "planner")
-def versions() -> Response:
-    _check_query("limit", "before")
+    },
+)
+def versions(query: VersionsQuery) -> Response:
     state = get_state()
-    limit = _query_int("limit", 50)
-    assert limit is not None
-    history = state.store.history(state.region_id, limit=limit, before=_query_int("before", None))
+    history = state.store.history(state.region_id, limit=query.limit, before=query.before)
     return jsonify(
         current=state.store.current_version(state.region_id),
         versions=[v.to_dict() for v in history],
     )
 
 
-@bp.get("/versions/<int:version_id>")
-@require_role("officer", "planner")
+@api_operation(
+    bp,
+    "GET",
+    "/versions/<int:version_id>",
+    summary="one version and its changes (GeoJSON before/after)",
+    roles=PLANNING,
+    ok={
+        200: json_media(
+            obj({"version": ref("Version"), "changes": {"type": "array"}}, required=["version"])
+        )
+    },
+    errors=(404,),
+)
 def version(version_id: int) -> Response:
-    _check_query()
     state = get_state()
     info, changes = state.store.changes(state.region_id, version_id)
     return jsonify(version=info.to_dict(), changes=changes)
 
 
-@bp.post("/versions/<int:version_id>/restore")
-@require_role("planner")
-def restore(version_id: int) -> Response:
-    _check_query()
+@_edit(
+    "POST",
+    "/versions/<int:version_id>/restore",
+    "restore an old version as a new one",
+    RestoreBody,
+    '{"message": "why"}',
+)
+def restore(version_id: int, body: RestoreBody) -> Response:
     state = get_state()
-    raw = bodies.read_body(request, limit=MAX_EDIT_BYTES)
-    body = bodies.json_object(raw, example='{"message": "why"}') if raw.strip() else {}
-    message = body.get("message") or f"restore version {version_id}"
-    if not isinstance(message, str):
-        raise InvalidInput(msg("planner.message_text"))
     info = state.store.restore(
         state.region_id,
         version_id,
         author=current_user_name(),
-        message=message,
+        message=body.message or f"restore version {version_id}",
         check=network_for,
     )
     return _committed(info)
 
 
 # --------------------------------------------------------------------------- features
-@bp.get(f"/data/{_LAYER}/<feature_id>")
-@require_role("officer", "planner")
+@api_operation(
+    bp,
+    "GET",
+    f"/data/{_LAYER}/<feature_id>",
+    summary="a feature as stored, with its revision",
+    roles=PLANNING,
+    ok={
+        200: json_media(
+            obj(
+                {"layer": {"type": "string"}, "feature": {"type": "object"}, "revision": INT},
+                required=("layer", "feature", "revision"),
+            )
+        )
+    },
+    errors=(404,),
+)
 def data_feature(layer: str, feature_id: str) -> Response:
-    _check_query()
     state = get_state()
     feature, revision = state.store.feature(state.region_id, layer, feature_id)
     return jsonify(layer=layer, feature=feature, revision=revision)
 
 
-@bp.put(f"/data/{_LAYER}/<feature_id>")
-@require_role("planner")
-def update_feature(layer: str, feature_id: str) -> Response:
-    _check_query()
-    body = _body("feature", "base_revision", "message", required=("feature", "base_revision"))
-    edit = FeatureEdit(layer, feature_id, "update", body["feature"], body["base_revision"])
-    return _commit([edit], body["message"])
+@_edit(
+    "PUT",
+    f"/data/{_LAYER}/<feature_id>",
+    "change a feature (409 with both versions when base_revision is stale)",
+    FeatureUpdate,
+)
+def update_feature(layer: str, feature_id: str, body: FeatureUpdate) -> Response:
+    edit = FeatureEdit(layer, feature_id, "update", body.feature, body.base_revision)
+    return _commit([edit], body.message)
 
 
-@bp.post(f"/data/{_LAYER}")
-@require_role("planner")
-def insert_feature(layer: str) -> Response:
-    _check_query()
-    body = _body("feature", "message", required=("feature",))
-    feature = body["feature"]
-    if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
+@_edit("POST", f"/data/{_LAYER}", "add a feature", FeatureInsert)
+def insert_feature(layer: str, body: FeatureInsert) -> Response:
+    feature = body.feature
+    if not isinstance(feature.get("properties"), dict):
         raise InvalidInput(msg("planner.feature_shape"))
-    id_field = {
-        "trails": "way_id",
-        "roads": "way_id",
-        "places": "place_id",
-        "stations": "station_id",
-    }
-    feature_id = feature["properties"].get(id_field[layer])
+    feature_id = feature["properties"].get(_ID_FIELD[layer])
     if not isinstance(feature_id, str) or not feature_id.strip():
-        raise InvalidInput(msg("planner.feature_id", field=repr(id_field[layer])))
+        raise InvalidInput(msg("planner.feature_id", field=repr(_ID_FIELD[layer])))
     edit = FeatureEdit(layer, feature_id, "insert", feature)
-    return _commit([edit], body["message"])
+    return _commit([edit], body.message)
 
 
-@bp.delete(f"/data/{_LAYER}/<feature_id>")
-@require_role("planner")
-def delete_feature(layer: str, feature_id: str) -> Response:
-    _check_query()
-    body = _body("base_revision", "message", required=("base_revision",))
-    edit = FeatureEdit(layer, feature_id, "delete", None, body["base_revision"])
-    return _commit([edit], body["message"])
+@_edit("DELETE", f"/data/{_LAYER}/<feature_id>", "delete a feature", FeatureDelete)
+def delete_feature(layer: str, feature_id: str, body: FeatureDelete) -> Response:
+    edit = FeatureEdit(layer, feature_id, "delete", None, body.base_revision)
+    return _commit([edit], body.message)
 
 
-@bp.post("/data/ways/<way_id>/split")
-@require_role("planner")
-def split(way_id: str) -> Response:
-    _check_query()
-    body = _body("lon", "lat", "base_revision", "message", required=("lon", "lat", "base_revision"))
-    lon, lat = body["lon"], body["lat"]
-    if not (bodies.is_number(lon) and bodies.is_number(lat)):
-        raise InvalidInput("fields 'lon' and 'lat' must be numbers")
+@_edit("POST", "/data/ways/<way_id>/split", "split a way at a point", SplitBody)
+def split(way_id: str, body: SplitBody) -> Response:
     state = get_state()
     snapshot = state.store.snapshot(state.region_id)
-    head, tail = split_way(snapshot, way_id, float(lon), float(lat))
+    head, tail = split_way(snapshot, way_id, body.lon, body.lat)
     # the split is checked against the revision the planner saw, not the one just read
-    head = FeatureEdit(head.layer, way_id, "update", head.feature, body["base_revision"])
-    edits = [head, tail]
-    return _commit(edits, body["message"])
+    head = FeatureEdit(head.layer, way_id, "update", head.feature, body.base_revision)
+    return _commit([head, tail], body.message)
 
 
-@bp.post("/data/ways/join")
-@require_role("planner")
-def join() -> Response:
-    _check_query()
-    body = _body("way_ids", "message", required=("way_ids",))
-    ids = body["way_ids"]
-    if not (isinstance(ids, list) and len(ids) == 2 and all(isinstance(i, str) for i in ids)):
-        raise InvalidInput("field 'way_ids' must be two way ids")
+@_edit("POST", "/data/ways/join", "join two ways meeting end to end", JoinBody)
+def join(body: JoinBody) -> Response:
     state = get_state()
     snapshot = state.store.snapshot(state.region_id)
-    edits = join_ways(snapshot, ids[0], ids[1])
-    return _commit(edits, body["message"])
+    edits = join_ways(snapshot, body.way_ids[0], body.way_ids[1])
+    return _commit(edits, body.message)
 
 
 # --------------------------------------------------------------------------- export
-@bp.get("/export")
-@require_role("officer", "planner")
-def export_data() -> Response:
-    _check_query("format", "version")
-    fmt = request.args.get("format", "geojson")
-    if fmt not in FORMATS:
-        raise InvalidInput(f"query parameter 'format' is {fmt!r}; formats: {', '.join(FORMATS)}")
+@api_operation(
+    bp,
+    "GET",
+    "/export",
+    summary="a version's data as a file",
+    roles=PLANNING,
+    query=ExportQuery,
+    ok={200: {media: {} for media, _ in FORMATS.values()}},
+    errors=(404,),
+)
+def export_data(query: ExportQuery) -> Response:
     state = get_state()
-    snapshot = state.store.snapshot(state.region_id, _query_int("version", None))
-    data = export(snapshot.documents, snapshot.version_id, fmt)
-    media, suffix = FORMATS[fmt]
+    snapshot = state.store.snapshot(state.region_id, query.version)
+    data = export(snapshot.documents, snapshot.version_id, query.format)
+    media, suffix = FORMATS[query.format]
     name = f"{state.region_id}-v{snapshot.version_id}{suffix}"
     return Response(
         data,

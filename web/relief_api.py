@@ -27,17 +27,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from geodata.errors import InvalidInput, NotFound
 from geodata.importers import MAX_UPLOAD_BYTES
 from geodata.relief import RENDER_VERSION, read_geotiff, read_mbtiles, render_tile
 from geodata.store.relief import ReliefStore
-from web import bodies, openapi
-from web.auth import current_user_name, require_role
+from web.auth import current_user_name
+from web.contract import api_operation
 from web.state import get_state
 
 __all__ = ["MAX_RELIEF_BYTES", "TILE_CACHE_SIZE", "bp"]
@@ -58,15 +59,6 @@ _tiles_lock = threading.Lock()
 def _store() -> ReliefStore:
     store = get_state().store
     return ReliefStore(store.reader, store.writer)
-
-
-def _check_query(*allowed: str) -> None:
-    unknown = sorted(k for k in request.args if k not in allowed)
-    if unknown:
-        raise InvalidInput(
-            f"unknown query parameter(s) {', '.join(map(repr, unknown))} "
-            f"(accepted: {', '.join(allowed) or 'none'})"
-        )
 
 
 def _upload() -> tuple[str, bytes]:
@@ -103,19 +95,107 @@ def _upload() -> tuple[str, bytes]:
     return name, data
 
 
+# --------------------------------------------------------------------------- declarations
+_INFO: dict[str, Any] = {
+    "type": ["object", "null"],
+    "properties": {
+        "kind": {"enum": ["dem", "mbtiles"]},
+        "filename": {"type": "string"},
+        "sha256": {"type": "string"},
+        "size_bytes": {"type": "integer"},
+        "uploaded_at": {"type": "string"},
+        "uploaded_by": {"type": "string"},
+        "info": {"type": "object"},
+    },
+}
+_PNG = {"image/png": {"type": "string", "contentMediaType": "image/png"}}
+
+_STATUS = {
+    "application/json": {
+        "type": "object",
+        "properties": {
+            "relief": {
+                "type": "object",
+                "properties": {"dem": _INFO, "mbtiles": _INFO},
+                "required": ["dem", "mbtiles"],
+            }
+        },
+        "required": ["relief"],
+    }
+}
+_LOADED = {
+    "application/json": {
+        "type": "object",
+        "properties": {"relief": _INFO},
+        "required": ["relief"],
+    }
+}
+_ELEVATION = {
+    "application/json": {
+        "type": "object",
+        "properties": {
+            "lon": {"type": "number"},
+            "lat": {"type": "number"},
+            "elevation_m": {"type": ["number", "null"]},
+            "dem_sha256": {"type": "string"},
+        },
+        "required": ["lon", "lat", "elevation_m"],
+    }
+}
+
+
+class Upload(BaseModel):
+    """A multipart form with the one file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: Annotated[
+        bytes, WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream"})
+    ]
+
+
+class TileQuery(BaseModel):
+    """``?v=``: the file's hash the page asks for (a day's cache when it matches)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Annotated[str, Field(max_length=64)] | None = None
+
+
+class PointQuery(BaseModel):
+    """``?lon=&lat=``: a WGS84 point."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+
+
 # --------------------------------------------------------------------------- status, uploads
-@bp.get("")
-@require_role(*_MAP_ROLES)
+@api_operation(
+    bp,
+    "GET",
+    "",
+    summary="the DEM and MBTiles basemap loaded for the region (null where none)",
+    roles=_MAP_ROLES,
+    ok={200: _STATUS},
+)
 def status() -> Response:
-    _check_query()
     state = get_state()
     return jsonify(relief=_store().status(state.region_id))
 
 
-@bp.post("/dem")
-@require_role("planner")
+@api_operation(
+    bp,
+    "POST",
+    "/dem",
+    summary="load a DEM (GeoTIFF, one band, metres), replacing the loaded one",
+    roles=("planner",),
+    upload=Upload,
+    ok={201: _LOADED},
+    errors=(400,),
+)
 def upload_dem() -> Response:
-    _check_query()
     name, data = _upload()
     state = get_state()
     bbox = tuple(float(v) for v in state.network.region.metadata["bbox"])
@@ -126,10 +206,17 @@ def upload_dem() -> Response:
     return response
 
 
-@bp.post("/mbtiles")
-@require_role("planner")
+@api_operation(
+    bp,
+    "POST",
+    "/mbtiles",
+    summary="load an MBTiles raster basemap, replacing the loaded one",
+    roles=("planner",),
+    upload=Upload,
+    ok={201: _LOADED},
+    errors=(400,),
+)
 def upload_mbtiles() -> Response:
-    _check_query()
     name, data = _upload()
     tileset = read_mbtiles(name, data)
     state = get_state()
@@ -139,10 +226,16 @@ def upload_mbtiles() -> Response:
     return response
 
 
-@bp.delete("/<any(dem, mbtiles):kind>")
-@require_role("planner")
+@api_operation(
+    bp,
+    "DELETE",
+    "/<any(dem, mbtiles):kind>",
+    summary="remove the loaded DEM or MBTiles basemap",
+    roles=("planner",),
+    ok={204: None},
+    errors=(404,),
+)
 def remove(kind: str) -> Response:
-    _check_query()
     state = get_state()
     _store().delete(state.region_id, kind, actor=current_user_name())
     return Response(status=204)
@@ -162,10 +255,17 @@ def _tile_response(body: bytes, media: str, etag: str, sha: str) -> Response:
     return response
 
 
-@bp.get("/<any(hillshade, contours):layer>/<int:z>/<int:x>/<int:y>.png")
-@require_role(*_MAP_ROLES)
-def dem_tile(layer: str, z: int, x: int, y: int) -> Response:
-    _check_query("v")
+@api_operation(
+    bp,
+    "GET",
+    "/<any(hillshade, contours):layer>/<int:z>/<int:x>/<int:y>.png",
+    summary="a 256 px XYZ tile of hillshade or contours drawn from the DEM (ETag)",
+    roles=_MAP_ROLES,
+    query=TileQuery,
+    ok={200: _PNG, 304: None},
+    errors=(404,),
+)
+def dem_tile(layer: str, z: int, x: int, y: int, query: TileQuery) -> Response:
     state = get_state()
     found = _store().dem(state.region_id)
     if found is None:
@@ -188,10 +288,24 @@ def dem_tile(layer: str, z: int, x: int, y: int) -> Response:
     return _tile_response(png, "image/png", etag, sha)
 
 
-@bp.get("/basemap/<int:z>/<int:x>/<int:y>")
-@require_role(*_MAP_ROLES)
-def basemap_tile(z: int, x: int, y: int) -> Response:
-    _check_query("v")
+@api_operation(
+    bp,
+    "GET",
+    "/basemap/<int:z>/<int:x>/<int:y>",
+    summary="a tile of the loaded MBTiles basemap, as stored (ETag)",
+    roles=_MAP_ROLES,
+    query=TileQuery,
+    ok={
+        200: {
+            "image/png": {"type": "string"},
+            "image/jpeg": {"type": "string"},
+            "image/webp": {"type": "string"},
+        },
+        304: None,
+    },
+    errors=(404,),
+)
+def basemap_tile(z: int, x: int, y: int, query: TileQuery) -> Response:
     state = get_state()
     store = _store()
     current = store.current(state.region_id, "mbtiles")
@@ -209,23 +323,18 @@ def basemap_tile(z: int, x: int, y: int) -> Response:
     return _tile_response(body, media, f"{sha[:20]}-{z}-{x}-{y}", sha)
 
 
-@bp.get("/elevation")
-@require_role(*_MAP_ROLES)
-def elevation() -> Response:
-    _check_query("lon", "lat")
-    values: dict[str, float] = {}
-    for name, low, high in (("lon", -180.0, 180.0), ("lat", -90.0, 90.0)):
-        raw = request.args.get(name)
-        try:
-            value = float(raw) if raw is not None else None
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            shown = bodies.quote(raw) if raw is not None else "missing"
-            raise InvalidInput(
-                f"query parameter {name!r} must be a number in {low:g}..{high:g}, not {shown}"
-            )
-        values[name] = value
+@api_operation(
+    bp,
+    "GET",
+    "/elevation",
+    summary="the DEM's elevation at a WGS84 point (null outside the DEM)",
+    roles=_MAP_ROLES,
+    query=PointQuery,
+    ok={200: _ELEVATION},
+    errors=(404,),
+)
+def elevation(query: PointQuery) -> Response:
+    values = {"lon": query.lon, "lat": query.lat}
     state = get_state()
     found = _store().dem(state.region_id)
     if found is None:
@@ -237,142 +346,3 @@ def elevation() -> Response:
         elevation_m=dem.elevation_at(values["lon"], values["lat"]),
         dem_sha256=sha,
     )
-
-
-# --------------------------------------------------------------------------- OpenAPI
-_INFO: dict[str, Any] = {
-    "type": ["object", "null"],
-    "properties": {
-        "kind": {"enum": ["dem", "mbtiles"]},
-        "filename": {"type": "string"},
-        "sha256": {"type": "string"},
-        "size_bytes": {"type": "integer"},
-        "uploaded_at": {"type": "string"},
-        "uploaded_by": {"type": "string"},
-        "info": {"type": "object"},
-    },
-}
-_UPLOAD = {
-    "multipart": {
-        "type": "object",
-        "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
-        "required": ["file"],
-        "additionalProperties": False,
-    }
-}
-_PNG = {"image/png": {"type": "string", "contentMediaType": "image/png"}}
-_XYZ = {"v": {"type": "string", "maxLength": 64}}
-
-openapi.register(
-    "GET",
-    "/api/relief",
-    {
-        "summary": "the DEM and MBTiles basemap loaded for the region (null where none)",
-        "auth": _MAP_ROLES,
-        "ok": {
-            200: {
-                "application/json": {
-                    "type": "object",
-                    "properties": {
-                        "relief": {
-                            "type": "object",
-                            "properties": {"dem": _INFO, "mbtiles": _INFO},
-                            "required": ["dem", "mbtiles"],
-                        }
-                    },
-                    "required": ["relief"],
-                }
-            }
-        },
-        "errors": (422,),
-    },
-)
-for _kind, _what in (
-    ("dem", "a DEM (GeoTIFF, one band, metres)"),
-    ("mbtiles", "an MBTiles raster basemap"),
-):
-    openapi.register(
-        "POST",
-        f"/api/relief/{_kind}",
-        {
-            "summary": f"load {_what}, replacing the loaded one",
-            "auth": ("planner",),
-            "body": _UPLOAD,
-            "ok": {
-                201: {
-                    "application/json": {
-                        "type": "object",
-                        "properties": {"relief": _INFO},
-                        "required": ["relief"],
-                    }
-                }
-            },
-            "errors": (400, 413, 422),
-        },
-    )
-openapi.register(
-    "DELETE",
-    "/api/relief/<any(dem, mbtiles):kind>",
-    {
-        "summary": "remove the loaded DEM or MBTiles basemap",
-        "auth": ("planner",),
-        "ok": {204: None},
-        "errors": (404, 422),
-    },
-)
-openapi.register(
-    "GET",
-    "/api/relief/<any(hillshade, contours):layer>/<int:z>/<int:x>/<int:y>.png",
-    {
-        "summary": "a 256 px XYZ tile of hillshade or contours drawn from the DEM (ETag)",
-        "auth": _MAP_ROLES,
-        "query": _XYZ,
-        "ok": {200: _PNG, 304: None},
-        "errors": (404, 422),
-    },
-)
-openapi.register(
-    "GET",
-    "/api/relief/basemap/<int:z>/<int:x>/<int:y>",
-    {
-        "summary": "a tile of the loaded MBTiles basemap, as stored (ETag)",
-        "auth": _MAP_ROLES,
-        "query": _XYZ,
-        "ok": {
-            200: {
-                "image/png": {"type": "string"},
-                "image/jpeg": {"type": "string"},
-                "image/webp": {"type": "string"},
-            },
-            304: None,
-        },
-        "errors": (404, 422),
-    },
-)
-openapi.register(
-    "GET",
-    "/api/relief/elevation",
-    {
-        "summary": "the DEM's elevation at a WGS84 point (null outside the DEM)",
-        "auth": _MAP_ROLES,
-        "query": {
-            "lon": {"type": "number", "minimum": -180, "maximum": 180},
-            "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        },
-        "ok": {
-            200: {
-                "application/json": {
-                    "type": "object",
-                    "properties": {
-                        "lon": {"type": "number"},
-                        "lat": {"type": "number"},
-                        "elevation_m": {"type": ["number", "null"]},
-                        "dem_sha256": {"type": "string"},
-                    },
-                    "required": ["lon", "lat", "elevation_m"],
-                }
-            }
-        },
-        "errors": (404, 422),
-    },
-)

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template
+from pydantic import BaseModel, ConfigDict, Field
 
 from rescue import catalog
 from rescue.incidents import CAUSES, OUTCOMES, PRIORITIES, STATUSES
 from rescue.reports import DEFAULT_DAYS, Period, Reports, csv_filename, parse_period
-from web import openapi
 from web.auth import csrf_token, current_user, require_role
+from web.contract import api_operation
 from web.state import get_state
 
 __all__ = ["PRESET_DAYS", "bp"]
@@ -45,8 +46,22 @@ def _reports() -> Reports:
     )
 
 
-def _period() -> Period:
-    return parse_period(request.args.get("from"), request.args.get("to"))
+class PeriodQuery(BaseModel):
+    """``?from=&to=``: the period ``[from, to)`` of a report (read by
+    :func:`rescue.reports.parse_period`, which names a bad value in both languages)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: str | None = Field(
+        default=None,
+        alias="from",
+        description="ISO-8601 date or time; no offset: Beijing time",
+    )
+    to: str | None = Field(default=None, description="ISO-8601 date or time, excluded; default now")
+
+    def period(self) -> Period:
+        """The period asked for."""
+        return parse_period(self.start, self.to)
 
 
 @bp.get("/reports")
@@ -70,43 +85,11 @@ def reports_page() -> str:
     )
 
 
-@bp.get("/api/reports/summary")
-@require_role(*_ROLES)
-def summary() -> Response:
-    return jsonify(_reports().summary(_period()))
-
-
-@bp.get("/api/reports/heat")
-@require_role(*_ROLES)
-def heat() -> Response:
-    response = jsonify(_reports().heat(_period()))
-    response.mimetype = "application/geo+json"
-    return response
-
-
-@bp.get("/api/reports/incidents.csv")
-@require_role(*_ROLES)
-def incidents_csv() -> Response:
-    period = _period()
-    return Response(
-        _reports().csv(period).encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{csv_filename(period)}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
 # --------------------------------------------------------------------------- OpenAPI
 _INT = {"type": "integer"}
 _NULL_INT = {"type": ["integer", "null"]}
 _NULL_STR = {"type": ["string", "null"]}
 _COUNTS = {"type": "object", "additionalProperties": _INT}
-_PERIOD_QUERY = {
-    "from": {"type": "string", "description": "ISO-8601 date or time; no offset: Beijing time"},
-    "to": {"type": "string", "description": "ISO-8601 date or time, excluded; default now"},
-}
 
 
 def _object(props: dict[str, Any]) -> dict[str, Any]:
@@ -193,36 +176,52 @@ _HEAT = _object(
         },
     }
 )
-openapi.register(
+
+
+@api_operation(
+    bp,
     "GET",
     "/api/reports/summary",
-    {
-        "summary": "incident counts and response times of a period",
-        "auth": _ROLES,
-        "query": _PERIOD_QUERY,
-        "ok": {200: {"application/json": _SUMMARY}},
-        "errors": (422,),
-    },
+    summary="incident counts and response times of a period",
+    roles=_ROLES,
+    query=PeriodQuery,
+    ok={200: {"application/json": _SUMMARY}},
 )
-openapi.register(
-    "GET",
-    "/api/reports/incidents.csv",
-    {
-        "summary": "the incidents of a period as CSV (UTF-8 with BOM)",
-        "auth": _ROLES,
-        "query": _PERIOD_QUERY,
-        "ok": {200: {"text/csv": {"type": "string"}}},
-        "errors": (422,),
-    },
-)
-openapi.register(
+def summary(query: PeriodQuery) -> Response:
+    return jsonify(_reports().summary(query.period()))
+
+
+@api_operation(
+    bp,
     "GET",
     "/api/reports/heat",
-    {
-        "summary": "segments with their incident counts, and the incident points (GeoJSON)",
-        "auth": _ROLES,
-        "query": _PERIOD_QUERY,
-        "ok": {200: {"application/geo+json": _HEAT}},
-        "errors": (422,),
-    },
+    summary="segments with their incident counts, and the incident points (GeoJSON)",
+    roles=_ROLES,
+    query=PeriodQuery,
+    ok={200: {"application/geo+json": _HEAT}},
 )
+def heat(query: PeriodQuery) -> Response:
+    response = jsonify(_reports().heat(query.period()))
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@api_operation(
+    bp,
+    "GET",
+    "/api/reports/incidents.csv",
+    summary="the incidents of a period as CSV (UTF-8 with BOM)",
+    roles=_ROLES,
+    query=PeriodQuery,
+    ok={200: {"text/csv": {"type": "string"}}},
+)
+def incidents_csv(query: PeriodQuery) -> Response:
+    period = query.period()
+    return Response(
+        _reports().csv(period).encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{csv_filename(period)}"',
+            "Cache-Control": "no-store",
+        },
+    )

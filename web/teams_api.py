@@ -9,18 +9,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import UnsupportedMediaType
+from flask import Blueprint, Response, jsonify
 
-from geodata.errors import InvalidInput
-from rescue.teams import TeamStore
-from web.auth import current_user_name, require_role
-from web.bodies import json_object, read_body
+from rescue.teams import TeamChange, TeamStore
+from web.auth import current_user_name
+from web.contract import DISPATCH, api_operation
+from web.openapi import json_media, obj
 from web.state import get_state
 
 __all__ = ["bp"]
 
 bp = Blueprint("teams", __name__, url_prefix="/api/teams")
+_TEAM = json_media(obj({"team": {"$ref": "#/components/schemas/Team"}}, required=["team"]))
 
 
 def _store() -> TeamStore:
@@ -28,35 +28,55 @@ def _store() -> TeamStore:
     return TeamStore(store.reader, store.writer)
 
 
-def _no_query() -> None:
-    if request.args:
-        names = ", ".join(sorted(repr(n) for n in request.args))
-        raise InvalidInput(f"unknown query parameter(s) {names} (accepted: none)")
-
-
-@bp.get("")
-@require_role("call_taker", "officer")
+@api_operation(
+    bp,
+    "GET",
+    "",
+    summary="every station's team or post with its status (available, committed to "
+    "incident N, out of service)",
+    roles=DISPATCH,
+    ok={
+        200: json_media(
+            obj(
+                {"teams": {"type": "array", "items": {"$ref": "#/components/schemas/Team"}}},
+                required=["teams"],
+            )
+        )
+    },
+)
 def list_teams() -> Response:
-    _no_query()
     state = get_state()
     return jsonify(teams=_store().list(state.region_id, state.network.region.stations))
 
 
-@bp.get("/<station_id>")
-@require_role("call_taker", "officer")
+@api_operation(
+    bp,
+    "GET",
+    "/<station_id>",
+    summary="one station's status",
+    roles=DISPATCH,
+    ok={200: _TEAM},
+    errors=(404,),
+)
 def get_team(station_id: str) -> Response:
-    _no_query()
     state = get_state()
     return jsonify(team=_store().get(state.region_id, state.network.region.stations, station_id))
 
 
-@bp.put("/<station_id>")
-@require_role("officer")
-def set_team(station_id: str) -> Response:
-    _no_query()
-    if not request.is_json:
-        raise UnsupportedMediaType("send the body as application/json")
-    body = json_object(read_body(request), example='{"status": "committed", "incident_id": 3}')
+@api_operation(
+    bp,
+    "PUT",
+    "/<station_id>",
+    summary="set a station's status; committing a team busy with another open incident "
+    "is a 409 unless force is true",
+    roles=("officer",),
+    body=TeamChange,
+    ok={200: _TEAM},
+    errors=(404, 409),
+    json_only=True,
+    example='{"status": "committed", "incident_id": 3}',
+)
+def set_team(station_id: str, body: TeamChange) -> Response:
     state = get_state()
     team = _store().set(
         state.region_id,

@@ -350,8 +350,9 @@ def test_nothing_understood_is_200_with_questions(client: FlaskClient, stand_in:
 
 def test_parse_locate_body_uses_given_now() -> None:
     now = datetime(2024, 6, 1, 12, tzinfo=LOCAL_TZ)
-    parsed = parse_locate_body(b'{"text": "Drolma La"}', now=now)
-    assert parsed.reported_at == now and parsed.direction is None
+    parsed = parse_locate_body(b'{"text": "Drolma La"}')
+    assert parsed.reported_at is None and parsed.direction is None
+    assert parsed.at(now) == now
 
 
 def test_index_lists_the_endpoint(client: FlaskClient) -> None:
