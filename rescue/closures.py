@@ -1072,7 +1072,7 @@ class DatabaseClosureStore:
         self._clock = clock or (lambda: datetime.now(UTC))
 
     def _all(self) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
-        return _read_closures(self.store.closure_rows(self.region_id))
+        return _read_closures(self.store.closures.rows(self.region_id))
 
     def list(
         self, *, at: datetime | None = None, include_expired: bool = False
@@ -1122,7 +1122,7 @@ class DatabaseClosureStore:
 
     def add(self, closure: Closure) -> Closure:
         """See :meth:`ClosureStore.add`; the audit log records ``created_by``."""
-        self.store.add_closure(
+        self.store.closures.add(
             self.region_id,
             closure.closure_id,
             closure.to_dict(),
@@ -1135,7 +1135,7 @@ class DatabaseClosureStore:
 
     def delete(self, closure_id: str, *, by: str = "system") -> None:
         """See :meth:`ClosureStore.delete`; the audit log records ``by``."""
-        if not self.store.delete_closure(
+        if not self.store.closures.delete(
             self.region_id, closure_id, purge_before=self._clock(), actor=by
         ):
             raise NotFound(msg("closure.unknown", closure_id=repr(closure_id)))

@@ -27,14 +27,13 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from geodata.edits import join_ways, split_way
 from geodata.errors import InvalidInput
 from geodata.export import FORMATS, export
 from geodata.i18n import Msg, joined, msg
 from geodata.store import FeatureEdit, VersionInfo
 from web import bodies
 from web.auth import current_user_name, require_role
-from web.state import get_state, network_for
+from web.state import get_state
 
 __all__ = ["bp"]
 
@@ -78,20 +77,11 @@ def _body(*fields: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
 
 def _commit(edits: list[FeatureEdit], message: str) -> Response:
     """Commit ``edits`` as one version by the request's author; 201 with the version."""
-    state = get_state()
-    info = state.store.commit(
-        state.region_id,
-        edits,
-        author=current_user_name(),
-        message=message,
-        check=network_for,
-    )
+    info = get_state().data.commit(edits, author=current_user_name(), message=message)
     return _committed(info)
 
 
 def _committed(info: VersionInfo) -> Response:
-    state = get_state()
-    state.refresh(wait=True)
     response = jsonify(version=info.to_dict())
     response.status_code = 201
     return response
@@ -132,9 +122,11 @@ def versions() -> Response:
     state = get_state()
     limit = _query_int("limit", 50)
     assert limit is not None
-    history = state.store.history(state.region_id, limit=limit, before=_query_int("before", None))
+    history = state.store.versions.history(
+        state.region_id, limit=limit, before=_query_int("before", None)
+    )
     return jsonify(
-        current=state.store.current_version(state.region_id),
+        current=state.store.versions.current_version(state.region_id),
         versions=[v.to_dict() for v in history],
     )
 
@@ -144,7 +136,7 @@ def versions() -> Response:
 def version(version_id: int) -> Response:
     _check_query()
     state = get_state()
-    info, changes = state.store.changes(state.region_id, version_id)
+    info, changes = state.store.versions.changes(state.region_id, version_id)
     return jsonify(version=info.to_dict(), changes=changes)
 
 
@@ -158,13 +150,7 @@ def restore(version_id: int) -> Response:
     message = body.get("message") or f"restore version {version_id}"
     if not isinstance(message, str):
         raise InvalidInput(msg("planner.message_text"))
-    info = state.store.restore(
-        state.region_id,
-        version_id,
-        author=current_user_name(),
-        message=message,
-        check=network_for,
-    )
+    info = state.data.restore(version_id, author=current_user_name(), message=message)
     return _committed(info)
 
 
@@ -174,7 +160,7 @@ def restore(version_id: int) -> Response:
 def data_feature(layer: str, feature_id: str) -> Response:
     _check_query()
     state = get_state()
-    feature, revision = state.store.feature(state.region_id, layer, feature_id)
+    feature, revision = state.store.versions.feature(state.region_id, layer, feature_id)
     return jsonify(layer=layer, feature=feature, revision=revision)
 
 
@@ -225,13 +211,15 @@ def split(way_id: str) -> Response:
     lon, lat = body["lon"], body["lat"]
     if not (bodies.is_number(lon) and bodies.is_number(lat)):
         raise InvalidInput("fields 'lon' and 'lat' must be numbers")
-    state = get_state()
-    snapshot = state.store.snapshot(state.region_id)
-    head, tail = split_way(snapshot, way_id, float(lon), float(lat))
-    # the split is checked against the revision the planner saw, not the one just read
-    head = FeatureEdit(head.layer, way_id, "update", head.feature, body["base_revision"])
-    edits = [head, tail]
-    return _commit(edits, body["message"])
+    info = get_state().data.split_way(
+        way_id,
+        float(lon),
+        float(lat),
+        base_revision=body["base_revision"],
+        author=current_user_name(),
+        message=body["message"],
+    )
+    return _committed(info)
 
 
 @bp.post("/data/ways/join")
@@ -242,10 +230,10 @@ def join() -> Response:
     ids = body["way_ids"]
     if not (isinstance(ids, list) and len(ids) == 2 and all(isinstance(i, str) for i in ids)):
         raise InvalidInput("field 'way_ids' must be two way ids")
-    state = get_state()
-    snapshot = state.store.snapshot(state.region_id)
-    edits = join_ways(snapshot, ids[0], ids[1])
-    return _commit(edits, body["message"])
+    info = get_state().data.join_ways(
+        ids[0], ids[1], author=current_user_name(), message=body["message"]
+    )
+    return _committed(info)
 
 
 # --------------------------------------------------------------------------- export
@@ -257,7 +245,7 @@ def export_data() -> Response:
     if fmt not in FORMATS:
         raise InvalidInput(f"query parameter 'format' is {fmt!r}; formats: {', '.join(FORMATS)}")
     state = get_state()
-    snapshot = state.store.snapshot(state.region_id, _query_int("version", None))
+    snapshot = state.data.snapshot(_query_int("version", None))
     data = export(snapshot.documents, snapshot.version_id, fmt)
     media, suffix = FORMATS[fmt]
     name = f"{state.region_id}-v{snapshot.version_id}{suffix}"

@@ -236,7 +236,7 @@ def test_a_request_sees_one_version_and_readers_do_not_wait(planner_app: Flask) 
         store = state.store
         from geodata.store import FeatureEdit
 
-        store.commit(
+        store.versions.commit(
             "kailash",
             [FeatureEdit("places", "darchen", "update", feature, rev)],
             author="x",
