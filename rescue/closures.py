@@ -58,6 +58,7 @@ from routes.graph import PROFILE_MODES, edge_stem
 
 if TYPE_CHECKING:
     from geodata.store import RouteStore
+    from routes.network import RouteNetwork
 
 __all__ = [
     "REASONS",
@@ -278,7 +279,7 @@ class ClosureProblem:
 
 
 def closures_in_force(
-    network: Any, closures: Iterable[Closure], at: datetime
+    network: RouteNetwork, closures: Iterable[Closure], at: datetime
 ) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
     """The closures in force at ``at``, and those that cannot be applied.
 
@@ -330,7 +331,7 @@ def _read_closures(
 def parse_closure(
     data: Mapping[str, Any],
     *,
-    network: Any,
+    network: RouteNetwork,
     now: datetime,
     created_by: str = "anonymous",
 ) -> Closure:
@@ -477,7 +478,9 @@ def _closure(
     )
 
 
-def _parse_segment_ids(value: Any, network: Any, problems: list[str | Msg]) -> tuple[str, ...]:
+def _parse_segment_ids(
+    value: Any, network: RouteNetwork, problems: list[str | Msg]
+) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Sequence) or not value:
         problems.append(f"segment_ids: expected a non-empty list of segment ids, got {value!r}")
         return ()
@@ -617,8 +620,8 @@ class _EdgeIndex:
     by_segment: dict[str, frozenset[EdgeKey]] = field(default_factory=dict)
 
 
-def _edge_index(network: Any) -> _EdgeIndex:
-    def build(net: Any) -> _EdgeIndex:
+def _edge_index(network: RouteNetwork) -> _EdgeIndex:
+    def build(net: RouteNetwork) -> _EdgeIndex:
         groups: dict[str, list[EdgeKey]] = {}
         geoms: dict[str, BaseGeometry] = {}
         by_segment: dict[str, set[EdgeKey]] = {}
@@ -641,7 +644,7 @@ def _edge_index(network: Any) -> _EdgeIndex:
     return index
 
 
-def _metric(network: Any, geojson: Mapping[str, Any]) -> BaseGeometry:
+def _metric(network: RouteNetwork, geojson: Mapping[str, Any]) -> BaseGeometry:
     def proj(coords: Iterable[Sequence[float]]) -> list[tuple[float, float]]:
         pts = [(float(c[0]), float(c[1])) for c in coords]
         xs, ys = network.to_metric.transform([p[0] for p in pts], [p[1] for p in pts])
@@ -653,7 +656,7 @@ def _metric(network: Any, geojson: Mapping[str, Any]) -> BaseGeometry:
     return LineString(proj(geojson["coordinates"]))
 
 
-def affected_edges(network: Any, closure: Closure) -> frozenset[EdgeKey]:
+def affected_edges(network: RouteNetwork, closure: Closure) -> frozenset[EdgeKey]:
     """The ``(u, v, key)`` edges a closure covers, in both directions.
 
     ``segment_ids``: every edge of those segments. LineString: every edge with at
@@ -715,7 +718,7 @@ def _profile_mode(profile: str) -> str:
 
 
 def edge_factors(
-    network: Any, closures: Iterable[Closure], profile: str, at: datetime
+    network: RouteNetwork, closures: Iterable[Closure], profile: str, at: datetime
 ) -> dict[str, float]:
     """Edge key → multiplier (``inf`` = closed) of the closures in force for ``profile``.
 
@@ -738,12 +741,12 @@ def edge_factors(
     return factors
 
 
-def describe_closure(network: Any, closure: Closure) -> str:
+def describe_closure(network: RouteNetwork, closure: Closure) -> str:
     """One line naming what is closed, how, why and since when (English)."""
     return describe_closure_msg(network, closure).render("en")
 
 
-def describe_closure_msg(network: Any, closure: Closure) -> Msg:
+def describe_closure_msg(network: RouteNetwork, closure: Closure) -> Msg:
     """One line naming what is closed, how, why and since when, in either language.
 
     E.g. "Darchen – Tarboche road closed by snow since 06:00" (local time; the date is
@@ -790,7 +793,7 @@ def _cost(data: Mapping[str, Any], profile: str, factor: float) -> float | None:
 
 
 def edge_cost(
-    network: Any, closures: Iterable[Closure], profile: str, at: datetime
+    network: RouteNetwork, closures: Iterable[Closure], profile: str, at: datetime
 ) -> Callable[[str, str, str, Mapping[str, Any]], float | None]:
     """Cost of one edge ``(u, v, key, data) -> seconds``, None when it cannot be used.
 
@@ -812,7 +815,7 @@ def edge_cost(
 
 
 def closure_weight(
-    network: Any, closures: Iterable[Closure], profile: str, *, at: datetime
+    network: RouteNetwork, closures: Iterable[Closure], profile: str, *, at: datetime
 ) -> Callable[[str, str, Mapping[str, Any]], float | None]:
     """A networkx weight function honouring closures (see :func:`edge_cost`).
 
@@ -841,7 +844,7 @@ def closure_weight(
 
 
 def closures_on_edge(
-    network: Any,
+    network: RouteNetwork,
     closures: Iterable[Closure],
     edge: EdgeKey,
     *,
