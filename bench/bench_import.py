@@ -90,30 +90,32 @@ def _preview_and_apply(data: bytes, repeat: int) -> None:
     from geodata.importers import read_upload
     from geodata.importers.preview import preview
     from geodata.store import FeatureEdit, open_store
-    from web.state import network_for
+    from rescue.route_data import network_for
 
     with tempfile.TemporaryDirectory(prefix="sandtable-bench-") as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
         try:
-            store.seed("kailash")
-            network_for(store.snapshot("kailash"))  # the served network, built at start
+            store.versions.seed("kailash")
+            network_for(store.versions.snapshot("kailash"))  # the served network, built at start
             preview_ms = []
             for _ in range(repeat):
                 t0 = time.perf_counter()
-                snapshot = store.snapshot("kailash")
+                snapshot = store.versions.snapshot("kailash")
                 plan = preview(read_upload("kora.gpx", data), snapshot, check=network_for)
                 preview_ms.append((time.perf_counter() - t0) * 1000)
             apply_ms = []
             for i in range(repeat):
-                snapshot = store.snapshot("kailash")
+                snapshot = store.versions.snapshot("kailash")
                 f = copy.deepcopy(snapshot.feature("places", "darchen"))
                 f["properties"]["notes"] = f"bench edit {i}"
                 edit = FeatureEdit(
                     "places", "darchen", "update", f, snapshot.revisions[("places", "darchen")]
                 )
                 t0 = time.perf_counter()
-                store.commit("kailash", [edit], author="bench", message="bench", check=network_for)
-                network_for(store.snapshot("kailash"))  # what the next request does
+                store.versions.commit(
+                    "kailash", [edit], author="bench", message="bench", check=network_for
+                )
+                network_for(store.versions.snapshot("kailash"))  # what the next request does
                 apply_ms.append((time.perf_counter() - t0) * 1000)
         finally:
             store.dispose()

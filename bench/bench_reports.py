@@ -118,13 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from rescue.reports import Reports, parse_period
-    from web.state import network_for
+    from rescue.route_data import network_for
 
     with _database(args.postgis) as url:
         store = open_store(url)
         try:
-            store.seed("kailash")
-            network = network_for(store.snapshot("kailash"))
+            store.versions.seed("kailash")
+            network = network_for(store.versions.snapshot("kailash"))
             middles = {}
             for sid, line in network.segments.geometry.items():
                 mid = line.interpolate(0.5, normalized=True)

@@ -293,6 +293,24 @@ def read_geotiff(
                 f"{filename}：无法解码栅格（压缩方式 {compression}；请用无压缩或 DEFLATE）",
                 details=[type(exc).__name__],
             ) from None
+    elevation = _elevations(filename, raw, nodata_tag)
+    to_crs = None
+    if crs.to_epsg() != 4326:
+        to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    bounds = _bounds_lonlat(crs, x0, dx, y0, dy, width, height)
+    if region_bbox is not None:
+        _check_overlap(filename, bounds, region_bbox)
+    return Dem(elevation, crs, x0, dx, y0, dy, bounds, to_crs)
+
+
+def _elevations(filename: str, raw: Any, nodata_tag: Any) -> np.ndarray:
+    """The raster as float32 metres, no-data (the GDAL_NODATA tag) and non-finite as NaN.
+
+    Raises
+    ------
+    ReliefInputError
+        If no pixel has data, or the elevations are outside :data:`ELEVATION_RANGE_M`.
+    """
     elevation = np.asarray(raw, dtype=np.float32)
     if nodata_tag is not None:
         try:
@@ -317,20 +335,23 @@ def read_geotiff(
             f"{ELEVATION_RANGE_M[0]:.0f}..{ELEVATION_RANGE_M[1]:.0f} 米：不是以米为单位的高程模型"
             "（或未设置无数据值）",
         )
-    to_crs = None
-    if crs.to_epsg() != 4326:
-        to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    bounds = _bounds_lonlat(crs, x0, dx, y0, dy, width, height)
-    if region_bbox is not None:
-        minlon, minlat, maxlon, maxlat = region_bbox
-        if bounds[2] < minlon or bounds[0] > maxlon or bounds[3] < minlat or bounds[1] > maxlat:
-            where = ", ".join(f"{v:.3f}" for v in bounds)
-            region = ", ".join(f"{v:.3f}" for v in region_bbox)
-            raise ReliefInputError(
-                f"{filename}: the DEM covers lon/lat {where}, outside the region ({region})",
-                f"{filename}：高程模型覆盖经纬度 {where}，不在本区域（{region}）内",
-            )
-    return Dem(elevation, crs, x0, dx, y0, dy, bounds, to_crs)
+    return elevation
+
+
+def _check_overlap(
+    filename: str,
+    bounds: tuple[float, float, float, float],
+    region_bbox: tuple[float, float, float, float],
+) -> None:
+    """Refuse a DEM whose lon/lat ``bounds`` miss the region's bbox."""
+    minlon, minlat, maxlon, maxlat = region_bbox
+    if bounds[2] < minlon or bounds[0] > maxlon or bounds[3] < minlat or bounds[1] > maxlat:
+        where = ", ".join(f"{v:.3f}" for v in bounds)
+        region = ", ".join(f"{v:.3f}" for v in region_bbox)
+        raise ReliefInputError(
+            f"{filename}: the DEM covers lon/lat {where}, outside the region ({region})",
+            f"{filename}：高程模型覆盖经纬度 {where}，不在本区域（{region}）内",
+        )
 
 
 def _transform(
@@ -701,6 +722,26 @@ def _read_tileset(filename: str, conn: sqlite3.Connection) -> Mbtiles:
             f"{filename}: {count:,} tiles; at most {MAX_MBTILES_TILES:,}",
             f"{filename}：{count:,} 个瓦片，最多 {MAX_MBTILES_TILES:,} 个",
         )
+    tiles = _read_tiles(filename, conn, fmt, magics)
+    zooms = [t[0] for t in tiles]
+    bounds = _tileset_bounds(meta)
+    return Mbtiles(
+        name=meta.get("name", filename)[:200],
+        format="jpg" if fmt == "jpeg" else fmt,
+        media_type=media,
+        minzoom=min(zooms),
+        maxzoom=max(zooms),
+        bounds=bounds,
+        attribution=meta.get("attribution", "")[:500],
+        tiles=tiles,
+    )
+
+
+def _read_tiles(
+    filename: str, conn: sqlite3.Connection, fmt: str, magics: tuple[bytes, ...]
+) -> list[tuple[int, int, int, bytes]]:
+    """Every tile as (zoom, column, row from the top, image), each checked to be a ``fmt``
+    image at a valid address; the first 20 problems refuse the file."""
     tiles: list[tuple[int, int, int, bytes]] = []
     problems: list[str] = []
     for z, col, row, blob in conn.execute(
@@ -724,21 +765,15 @@ def _read_tileset(filename: str, conn: sqlite3.Connection) -> Mbtiles:
             f"{filename}：瓦片有误：{problems[0]}",
             details=problems,
         )
-    zooms = [t[0] for t in tiles]
-    bounds = None
+    return tiles
+
+
+def _tileset_bounds(meta: dict[str, str]) -> tuple[float, float, float, float] | None:
+    """The metadata's ``bounds`` (west, south, east, north), if four finite numbers."""
     try:
         parts = [float(v) for v in meta.get("bounds", "").split(",")]
         if len(parts) == 4 and all(math.isfinite(v) for v in parts):
-            bounds = (parts[0], parts[1], parts[2], parts[3])
+            return (parts[0], parts[1], parts[2], parts[3])
     except ValueError:
-        bounds = None
-    return Mbtiles(
-        name=meta.get("name", filename)[:200],
-        format="jpg" if fmt == "jpeg" else fmt,
-        media_type=media,
-        minzoom=min(zooms),
-        maxzoom=max(zooms),
-        bounds=bounds,
-        attribution=meta.get("attribution", "")[:500],
-        tiles=tiles,
-    )
+        pass
+    return None

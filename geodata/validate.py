@@ -741,7 +741,46 @@ def _check_layer(
     layers (references, connectivity) that need it are skipped.
     """
     name = layer_file(layer)
+    features = _collection_features(layer, doc, problems)
+    if features is None:
+        return None
+    id_field = ID_FIELDS[layer]
     ids: dict[str, int] = {}
+    for index, feature in enumerate(features):
+        if not isinstance(feature, dict):
+            problems.add(
+                f"{name}: feature {index}", f"is {_describe(feature)}, expected a Feature object"
+            )
+            continue
+        props = feature.get("properties")
+        where = _feature_label(name, index, id_field, props)
+        if feature.get("type") != "Feature":
+            problems.add(
+                where, f"member 'type' is {_describe(feature.get('type'))}, expected 'Feature'"
+            )
+        if not isinstance(props, dict):
+            problems.add(where, f"member 'properties' is {_describe(props)}, expected an object")
+            props = {}
+        _check_properties(layer, where, props, problems)
+        fid = props.get(id_field)
+        if isinstance(fid, str) and fid.strip():
+            _register_id(layer, fid, f"{name}: feature {index}", where, ids, way_ids, problems)
+            ids.setdefault(fid, index)
+        for ref_field, target in _REFERENCES.get(layer, ()):
+            value = props.get(ref_field)
+            if isinstance(value, str) and value:
+                references.append((where, ref_field, value, target))
+        lonlat = _check_geometry(
+            where, feature.get("geometry", _MISSING), _GEOMETRY_TYPE[layer], problems
+        )
+        if layer in _WAY_KIND and lonlat is not None:
+            ways.append(_way(where, fid, index, props.get("modes"), lonlat))
+    return ids
+
+
+def _collection_features(layer: str, doc: Any, problems: _Problems) -> list[Any] | None:
+    """The feature list of a layer's FeatureCollection, or None if it has none usable."""
+    name = layer_file(layer)
     if not isinstance(doc, dict):
         problems.add(name, f"is {_describe(doc)}, expected a GeoJSON FeatureCollection object")
         return None
@@ -759,84 +798,59 @@ def _check_layer(
         return None
     if layer == "trails" and not features:
         problems.add(name, "has no features; the foot network needs at least one trail")
+    return features
 
-    id_field = ID_FIELDS[layer]
+
+def _check_properties(layer: str, where: str, props: dict[str, Any], problems: _Problems) -> None:
+    """The layer's properties schema: required, typed and ranged properties; no reserved
+    names; no NaN or Infinity in the others."""
     schema = _SCHEMAS[layer]
-    known = {f.name for f in schema}
-    for index, feature in enumerate(features):
-        if not isinstance(feature, dict):
-            problems.add(
-                f"{name}: feature {index}", f"is {_describe(feature)}, expected a Feature object"
-            )
+    for spec in schema:
+        value = props.get(spec.name, _MISSING)
+        if value is _MISSING or value is None:
+            if spec.required:
+                state = "missing" if value is _MISSING else "null"
+                problems.add(where, f"property {spec.name!r} is {state}, but it is required")
             continue
-        props = feature.get("properties")
-        where = _feature_label(name, index, id_field, props)
-        if feature.get("type") != "Feature":
-            problems.add(
-                where, f"member 'type' is {_describe(feature.get('type'))}, expected 'Feature'"
-            )
-        if not isinstance(props, dict):
-            problems.add(where, f"member 'properties' is {_describe(props)}, expected an object")
-            props = {}
+        problem = spec.check(value)
+        if problem is not None:
+            problems.add(where, f"property {spec.name!r} {problem}")
+    known = {f.name for f in schema}
+    for key, value in props.items():
+        if key in _RESERVED_PROPERTIES:
+            problems.add(where, f"property {key!r} is reserved for the geometry column")
+        elif key not in known and _has_non_finite(value):
+            problems.add(where, f"property {key!r} contains a non-finite number (NaN or Infinity)")
 
-        for spec in schema:
-            value = props.get(spec.name, _MISSING)
-            if value is _MISSING or value is None:
-                if spec.required:
-                    state = "missing" if value is _MISSING else "null"
-                    problems.add(where, f"property {spec.name!r} is {state}, but it is required")
-                continue
-            problem = spec.check(value)
-            if problem is not None:
-                problems.add(where, f"property {spec.name!r} {problem}")
-        for key, value in props.items():
-            if key in _RESERVED_PROPERTIES:
-                problems.add(where, f"property {key!r} is reserved for the geometry column")
-            elif key not in known and _has_non_finite(value):
-                problems.add(
-                    where, f"property {key!r} contains a non-finite number (NaN or Infinity)"
-                )
 
-        fid = props.get(id_field)
-        if isinstance(fid, str) and fid.strip():
-            if layer in _WAY_KIND:
-                if fid in way_ids:
-                    problems.add(
-                        where, f"property {id_field!r} {fid!r} is a duplicate of {way_ids[fid]}"
-                    )
-                else:
-                    way_ids[fid] = f"{name}: feature {index}"
-            elif fid in ids:
-                problems.add(
-                    where,
-                    f"property {id_field!r} {fid!r} is a duplicate of {name}: feature {ids[fid]}",
-                )
-            ids.setdefault(fid, index)
-
-        for ref_field, target in _REFERENCES.get(layer, ()):
-            value = props.get(ref_field)
-            if isinstance(value, str) and value:
-                references.append((where, ref_field, value, target))
-
-        lonlat = _check_geometry(
-            where, feature.get("geometry", _MISSING), _GEOMETRY_TYPE[layer], problems
+def _register_id(
+    layer: str,
+    fid: str,
+    label: str,
+    where: str,
+    ids: dict[str, int],
+    way_ids: dict[str, str],
+    problems: _Problems,
+) -> None:
+    """Refuse a duplicate id: ways are unique across trails and roads, others per layer."""
+    id_field = ID_FIELDS[layer]
+    if layer in _WAY_KIND:
+        if fid in way_ids:
+            problems.add(where, f"property {id_field!r} {fid!r} is a duplicate of {way_ids[fid]}")
+        else:
+            way_ids[fid] = label
+    elif fid in ids:
+        problems.add(
+            where,
+            f"property {id_field!r} {fid!r} is a duplicate of "
+            f"{layer_file(layer)}: feature {ids[fid]}",
         )
-        if layer in _WAY_KIND and lonlat is not None:
-            modes = props.get("modes")
-            mode_set = (
-                frozenset(m for m in modes if m in MODES)
-                if isinstance(modes, list)
-                else frozenset()
-            )
-            ways.append(
-                _Way(
-                    label=where,
-                    way_id=str(fid) if fid else f"#{index}",
-                    modes=mode_set,
-                    lonlat=lonlat,
-                )
-            )
-    return ids
+
+
+def _way(where: str, fid: Any, index: int, modes: Any, lonlat: np.ndarray) -> _Way:
+    """A way for the connectivity check (its usable modes only)."""
+    mode_set = frozenset(m for m in modes if m in MODES) if isinstance(modes, list) else frozenset()
+    return _Way(label=where, way_id=str(fid) if fid else f"#{index}", modes=mode_set, lonlat=lonlat)
 
 
 _REFERENCES: Mapping[str, tuple[tuple[str, str], ...]] = {
@@ -868,6 +882,26 @@ def _first_and_more(indices: Sequence[int]) -> str:
 def _check_geometry(where: str, geom: Any, expected: str, problems: _Problems) -> np.ndarray | None:
     """Check one geometry; return its (n, 2) lon/lat array if its numbers are usable."""
     at = f"{where}: geometry"
+    arr = _position_array(where, geom, expected, problems)
+    if arr is None or not _coordinates_in_range(at, arr, expected, problems):
+        return None
+    lonlat = np.round(arr[:, :2], _ROUND_DECIMALS)
+    if expected == "LineString" and len(arr) >= 2:
+        if len(np.unique(lonlat, axis=0)) < 2:
+            problems.add(at, "LineString has fewer than 2 distinct positions (zero length)")
+        else:
+            shape = shapely.geometry.shape(geom)
+            if shape.is_empty:
+                problems.add(at, "is empty")
+            elif not shape.is_valid:
+                problems.add(at, f"is not valid: {shapely.is_valid_reason(shape)}")
+    return lonlat
+
+
+def _position_array(where: str, geom: Any, expected: str, problems: _Problems) -> np.ndarray | None:
+    """The geometry's positions as an (n, 2 or 3) array, if it is a GeoJSON ``expected``
+    whose positions are all [lon, lat] or all [lon, lat, elevation_m] numbers."""
+    at = f"{where}: geometry"
     if geom is _MISSING or geom is None:
         problems.add(
             where, f"geometry is {'missing' if geom is _MISSING else 'null'}, expected a {expected}"
@@ -891,7 +925,6 @@ def _check_geometry(where: str, geom: Any, expected: str, problems: _Problems) -
             at, f"member 'coordinates' is {_describe(coords)}, expected a list of positions"
         )
         return None
-
     dims: set[int] = set()
     for i, pos in enumerate(positions):
         if (
@@ -910,11 +943,16 @@ def _check_geometry(where: str, geom: Any, expected: str, problems: _Problems) -
         return None
     if expected == "LineString" and len(positions) < 2:
         problems.add(at, f"LineString has {len(positions)} position(s), expected at least 2")
+    return np.asarray(positions, dtype=float).reshape(len(positions), dims.pop() if dims else 2)
+
+
+def _coordinates_in_range(at: str, arr: np.ndarray, expected: str, problems: _Problems) -> bool:
+    """Whether every coordinate is finite and lon/lat in range (an elevation out of
+    range is reported, but the position stays usable)."""
 
     def where_in(bad: np.ndarray) -> str:
         return "coordinates" if expected == "Point" else _first_and_more(bad.tolist())
 
-    arr = np.asarray(positions, dtype=float).reshape(len(positions), dims.pop() if dims else 2)
     usable = True
     bad = np.flatnonzero(~np.isfinite(arr).all(axis=1))
     if bad.size:
@@ -943,20 +981,7 @@ def _check_geometry(where: str, geom: Any, expected: str, problems: _Problems) -
                     f"{where_in(bad)}: elevation {float(z[bad[0]])!r} m "
                     f"is outside {lo:g}..{hi:g} m",
                 )
-    if not usable:
-        return None
-
-    lonlat = np.round(arr[:, :2], _ROUND_DECIMALS)
-    if expected == "LineString" and len(positions) >= 2:
-        if len(np.unique(lonlat, axis=0)) < 2:
-            problems.add(at, "LineString has fewer than 2 distinct positions (zero length)")
-        else:
-            shape = shapely.geometry.shape(geom)
-            if shape.is_empty:
-                problems.add(at, "is empty")
-            elif not shape.is_valid:
-                problems.add(at, f"is not valid: {shapely.is_valid_reason(shape)}")
-    return lonlat
+    return usable
 
 
 # -- connectivity --------------------------------------------------------------------

@@ -52,6 +52,7 @@ from rescue.locate.model import Candidate, LocateResult
 if TYPE_CHECKING:
     from rescue.capability import StationOffer
     from rescue.closures import Closure, ClosureProblem
+    from routes.network import RouteNetwork
 from routes.costs import get_profile
 from routes.graph import PROFILE_MODES
 from routes.multimodal import MODES, GroundOverlap, StateGraph, Topology, VirtualArc, topology
@@ -393,7 +394,7 @@ def _range_dict(r: tuple[float, float] | None) -> dict[str, float] | None:
 
 
 def _foot_spread(
-    network: Any, profile: str = "pilgrim"
+    network: RouteNetwork, profile: str = "pilgrim"
 ) -> Callable[[float], tuple[float, float]] | None:
     """``time on foot -> (p10, p90) factors`` around the stated time.
 
@@ -516,7 +517,7 @@ def _spans(
     )
 
 
-def _overlap(network: Any) -> GroundOverlap:
+def _overlap(network: RouteNetwork) -> GroundOverlap:
     o: GroundOverlap = network.derive(
         "approach_overlap", lambda net: GroundOverlap(topology(net), SHARED_TOLERANCE_M)
     )
@@ -525,7 +526,7 @@ def _overlap(network: Any) -> GroundOverlap:
 
 # --------------------------------------------------------------------------- legs
 class _LegBuilder:
-    def __init__(self, network: Any, target_names: Mapping[str, str]) -> None:
+    def __init__(self, network: RouteNetwork, target_names: Mapping[str, str]) -> None:
         self.net = network
         self.G = network.graph
         self.target_names = target_names
@@ -598,7 +599,7 @@ def _partial_climb(data: Mapping[str, Any], part: LineString) -> tuple[float, fl
     return float(up), float(down)
 
 
-def _node_name(network: Any, node: str) -> str:
+def _node_name(network: RouteNetwork, node: str) -> str:
     places = network.region.places
     if node in places.index:
         return str(places.at[node, "name_en"])
@@ -630,7 +631,9 @@ def _fmt(seconds: float) -> str:
 _ON_PLAN_M = 10.0
 
 
-def _untouched(network: Any, plan: Plan, closures: Sequence[Closure]) -> tuple[dict[str, Any], ...]:
+def _untouched(
+    network: RouteNetwork, plan: Plan, closures: Sequence[Closure]
+) -> tuple[dict[str, Any], ...]:
     """The closures in force that do not touch ``plan``: not on its way, no effect on it.
 
     A closure beside the plan (a road closed where the trail runs next to it) is what the
@@ -705,7 +708,7 @@ def _untouched(network: Any, plan: Plan, closures: Sequence[Closure]) -> tuple[d
 
 # --------------------------------------------------------------------------- targets
 def _snap(
-    network: Any,
+    network: RouteNetwork,
     lon: float,
     lat: float,
     label: str,
@@ -741,7 +744,7 @@ def _snap(
     )
 
 
-def _resolve_target(network: Any, target: Any) -> list[TargetPoint]:
+def _resolve_target(network: RouteNetwork, target: Any) -> list[TargetPoint]:
     G = network.graph
     if isinstance(target, str):
         if target not in network.segments.index:
@@ -811,7 +814,7 @@ Factors = Mapping[str, Mapping[str, float]]
 
 
 def _edge_costs(
-    network: Any,
+    network: RouteNetwork,
     topo: Topology,
     profile: str,
     cost: CostFunction | None,
@@ -890,7 +893,7 @@ class _Without:
 
 
 def plan_approach(
-    network: Any,
+    network: RouteNetwork,
     target: Any,
     *,
     stations: Sequence[str] | None = None,
@@ -961,7 +964,7 @@ def plan_approach(
 
 
 def _plan(
-    network: Any,
+    network: RouteNetwork,
     target: Any,
     *,
     stations: Sequence[str] | None,
@@ -1191,7 +1194,7 @@ def _unreachable(sg: StateGraph, start: int, target: TargetPoint, builder: _LegB
 
 
 def _closure_effects(
-    network: Any,
+    network: RouteNetwork,
     topo: Topology,
     points: Sequence[TargetPoint],
     approach: _Approach,
@@ -1244,7 +1247,7 @@ def _closure_effects(
 
 
 def _evacuate(
-    network: Any,
+    network: RouteNetwork,
     topo: Topology,
     points: Sequence[TargetPoint],
     costs: Mapping[str, np.ndarray],
@@ -1301,7 +1304,7 @@ def _evacuate(
 
 
 def _validate(
-    network: Any,
+    network: RouteNetwork,
     stations: Sequence[str] | None,
     profile: str,
     depart_at: datetime | None,
@@ -1341,7 +1344,7 @@ def _validate(
     return list(dict.fromkeys(stations))
 
 
-def evacuation_destination(network: Any) -> str | None:
+def evacuation_destination(network: RouteNetwork) -> str | None:
     """Return the station a casualty is driven to, or None if the region names none.
 
     The region's data names it (``metadata.json``'s ``evacuation_station_id``, written by
@@ -1354,14 +1357,14 @@ def evacuation_destination(network: Any) -> str | None:
     return None
 
 
-def _station_node(network: Any, station_id: str) -> str | None:
+def _station_node(network: RouteNetwork, station_id: str) -> str | None:
     try:
         return str(network.node_of(network.region.stations.at[station_id, "place_id"]))
     except NotFound:
         return None
 
 
-def _landing_sites(network: Any) -> list[tuple[str, str, float, float]]:
+def _landing_sites(network: RouteNetwork) -> list[tuple[str, str, float, float]]:
     """``(id, name, lon, lat)`` of the helicopter landing sites in the region's data.
 
     A station with the capability ``helicopter_landing`` or a place of type ``helipad``.
@@ -1378,7 +1381,7 @@ def _landing_sites(network: Any) -> list[tuple[str, str, float, float]]:
 
 
 def _landing_site(
-    network: Any, point: TargetPoint, closures: Sequence[Closure]
+    network: RouteNetwork, point: TargetPoint, closures: Sequence[Closure]
 ) -> LandingSite | None:
     """The open landing site nearest the target: not inside an area closed to everyone."""
     from shapely.geometry import shape
@@ -1400,7 +1403,7 @@ def _landing_site(
     return best
 
 
-def _reason_zh(network: Any, plans: Sequence[Plan]) -> str:
+def _reason_zh(network: RouteNetwork, plans: Sequence[Plan]) -> str:
     """:func:`_recommend`'s reason in Chinese (names in Chinese where the data has them)."""
 
     def name(text: str) -> Name:
@@ -1472,7 +1475,7 @@ def _recommend(plans: Sequence[Plan]) -> tuple[str | None, str]:
 
 
 def plan_with_closures(
-    network: Any,
+    network: RouteNetwork,
     target: Any,
     closures: Iterable[Closure],
     *,
@@ -1551,7 +1554,7 @@ def plan_with_closures(
 
 
 def _covering(
-    network: Any,
+    network: RouteNetwork,
     points: Sequence[TargetPoint],
     active: Sequence[Closure],
     describe: Callable[[Any, Closure], str | Msg],

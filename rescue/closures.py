@@ -69,6 +69,7 @@ from routes.graph import PROFILE_MODES, edge_stem
 
 if TYPE_CHECKING:
     from geodata.store import RouteStore
+    from routes.network import RouteNetwork
 
 __all__ = [
     "REASONS",
@@ -291,7 +292,7 @@ class ClosureProblem:
 
 
 def closures_in_force(
-    network: Any, closures: Iterable[Closure], at: datetime
+    network: RouteNetwork, closures: Iterable[Closure], at: datetime
 ) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
     """The closures in force at ``at``, and those that cannot be applied.
 
@@ -521,7 +522,7 @@ class ClosureBody(Checked):
 def parse_closure(
     data: Mapping[str, Any],
     *,
-    network: Any,
+    network: RouteNetwork,
     now: datetime,
     created_by: str = "anonymous",
 ) -> Closure:
@@ -753,8 +754,8 @@ class _EdgeIndex:
     by_segment: dict[str, frozenset[EdgeKey]] = field(default_factory=dict)
 
 
-def _edge_index(network: Any) -> _EdgeIndex:
-    def build(net: Any) -> _EdgeIndex:
+def _edge_index(network: RouteNetwork) -> _EdgeIndex:
+    def build(net: RouteNetwork) -> _EdgeIndex:
         groups: dict[str, list[EdgeKey]] = {}
         geoms: dict[str, BaseGeometry] = {}
         by_segment: dict[str, set[EdgeKey]] = {}
@@ -777,7 +778,7 @@ def _edge_index(network: Any) -> _EdgeIndex:
     return index
 
 
-def _metric(network: Any, geojson: Mapping[str, Any]) -> BaseGeometry:
+def _metric(network: RouteNetwork, geojson: Mapping[str, Any]) -> BaseGeometry:
     def proj(coords: Iterable[Sequence[float]]) -> list[tuple[float, float]]:
         pts = [(float(c[0]), float(c[1])) for c in coords]
         xs, ys = network.to_metric.transform([p[0] for p in pts], [p[1] for p in pts])
@@ -789,7 +790,7 @@ def _metric(network: Any, geojson: Mapping[str, Any]) -> BaseGeometry:
     return LineString(proj(geojson["coordinates"]))
 
 
-def affected_edges(network: Any, closure: Closure) -> frozenset[EdgeKey]:
+def affected_edges(network: RouteNetwork, closure: Closure) -> frozenset[EdgeKey]:
     """The ``(u, v, key)`` edges a closure covers, in both directions.
 
     ``segment_ids``: every edge of those segments. LineString: every edge with at
@@ -851,7 +852,7 @@ def _profile_mode(profile: str) -> str:
 
 
 def edge_factors(
-    network: Any, closures: Iterable[Closure], profile: str, at: datetime
+    network: RouteNetwork, closures: Iterable[Closure], profile: str, at: datetime
 ) -> dict[str, float]:
     """Edge key → multiplier (``inf`` = closed) of the closures in force for ``profile``.
 
@@ -874,12 +875,12 @@ def edge_factors(
     return factors
 
 
-def describe_closure(network: Any, closure: Closure) -> str:
+def describe_closure(network: RouteNetwork, closure: Closure) -> str:
     """One line naming what is closed, how, why and since when (English)."""
     return describe_closure_msg(network, closure).render("en")
 
 
-def describe_closure_msg(network: Any, closure: Closure) -> Msg:
+def describe_closure_msg(network: RouteNetwork, closure: Closure) -> Msg:
     """One line naming what is closed, how, why and since when, in either language.
 
     E.g. "Darchen – Tarboche road closed by snow since 06:00" (local time; the date is
@@ -926,7 +927,7 @@ def _cost(data: Mapping[str, Any], profile: str, factor: float) -> float | None:
 
 
 def edge_cost(
-    network: Any, closures: Iterable[Closure], profile: str, at: datetime
+    network: RouteNetwork, closures: Iterable[Closure], profile: str, at: datetime
 ) -> Callable[[str, str, str, Mapping[str, Any]], float | None]:
     """Cost of one edge ``(u, v, key, data) -> seconds``, None when it cannot be used.
 
@@ -948,7 +949,7 @@ def edge_cost(
 
 
 def closure_weight(
-    network: Any, closures: Iterable[Closure], profile: str, *, at: datetime
+    network: RouteNetwork, closures: Iterable[Closure], profile: str, *, at: datetime
 ) -> Callable[[str, str, Mapping[str, Any]], float | None]:
     """A networkx weight function honouring closures (see :func:`edge_cost`).
 
@@ -977,7 +978,7 @@ def closure_weight(
 
 
 def closures_on_edge(
-    network: Any,
+    network: RouteNetwork,
     closures: Iterable[Closure],
     edge: EdgeKey,
     *,
@@ -1208,7 +1209,7 @@ class DatabaseClosureStore:
         self._clock = clock or (lambda: datetime.now(UTC))
 
     def _all(self) -> tuple[builtins.list[Closure], builtins.list[ClosureProblem]]:
-        return _read_closures(self.store.closure_rows(self.region_id))
+        return _read_closures(self.store.closures.rows(self.region_id))
 
     def list(
         self, *, at: datetime | None = None, include_expired: bool = False
@@ -1258,7 +1259,7 @@ class DatabaseClosureStore:
 
     def add(self, closure: Closure) -> Closure:
         """See :meth:`ClosureStore.add`; the audit log records ``created_by``."""
-        self.store.add_closure(
+        self.store.closures.add(
             self.region_id,
             closure.closure_id,
             closure.to_dict(),
@@ -1271,7 +1272,7 @@ class DatabaseClosureStore:
 
     def delete(self, closure_id: str, *, by: str = "system") -> None:
         """See :meth:`ClosureStore.delete`; the audit log records ``by``."""
-        if not self.store.delete_closure(
+        if not self.store.closures.delete(
             self.region_id, closure_id, purge_before=self._clock(), actor=by
         ):
             raise NotFound(msg("closure.unknown", closure_id=repr(closure_id)))

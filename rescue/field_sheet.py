@@ -14,12 +14,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyproj import CRS
 
 from rescue.capability import RESOURCES, station_resources
 from rescue.plan_export import bilingual
+
+if TYPE_CHECKING:
+    from routes.network import RouteNetwork
 
 __all__ = ["dms", "field_sheet", "utm"]
 
@@ -39,7 +42,7 @@ def dms(value: float, positive: str, negative: str) -> str:
 _BANDS = "CDEFGHJKLMNPQRSTUVWX"
 
 
-def utm(network: Any, lon: float, lat: float) -> dict[str, Any]:
+def utm(network: RouteNetwork, lon: float, lat: float) -> dict[str, Any]:
     """The point in the region's metric CRS (UTM): zone, easting and northing in metres."""
     crs = CRS.from_user_input(network.to_metric.target_crs)
     x, y = network.to_metric.transform(lon, lat)
@@ -58,7 +61,7 @@ def utm(network: Any, lon: float, lat: float) -> dict[str, Any]:
     }
 
 
-def _station(network: Any, station_id: str) -> dict[str, Any] | None:
+def _station(network: RouteNetwork, station_id: str) -> dict[str, Any] | None:
     stations = network.region.stations
     if station_id not in stations.index:
         return None
@@ -81,7 +84,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _leg(network: Any, leg: Mapping[str, Any]) -> dict[str, Any]:
+def _leg(network: RouteNetwork, leg: Mapping[str, Any]) -> dict[str, Any]:
     f_en, f_zh = bilingual(network, str(leg.get("from", "")))
     t_en, t_zh = bilingual(network, str(leg.get("to", "")))
     en, zh = _MODE.get(str(leg.get("mode")), (str(leg.get("mode")), ""))
@@ -100,7 +103,7 @@ def _leg(network: Any, leg: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _target(network: Any, lon: float, lat: float, label: str) -> dict[str, Any]:
+def _target(network: RouteNetwork, lon: float, lat: float, label: str) -> dict[str, Any]:
     en, zh = bilingual(network, label)
     pos = network.locate(lon, lat)
     route_zh = ""
@@ -126,7 +129,7 @@ def _target(network: Any, lon: float, lat: float, label: str) -> dict[str, Any]:
 
 
 def field_sheet(
-    network: Any,
+    network: RouteNetwork,
     plan: Mapping[str, Any],
     *,
     target: Sequence[Mapping[str, Any]],

@@ -14,9 +14,12 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geodata.i18n import Name, render
+
+if TYPE_CHECKING:
+    from routes.network import RouteNetwork
 
 __all__ = ["localize_approach", "name_zh", "names_zh"]
 
@@ -25,7 +28,7 @@ _KM_ON = re.compile(r"^km (?P<km>[\d.]+) (?:on|of) (?P<route>.+)$")
 _JUNCTION = re.compile(r"^junction (?P<node>.+)$")
 
 
-def names_zh(network: Any) -> dict[str, str]:
+def names_zh(network: RouteNetwork) -> dict[str, str]:
     """English name -> Chinese name of every place, station, route and segment that has both."""
     try:
         return _CACHE[network]
@@ -49,7 +52,7 @@ def names_zh(network: Any) -> dict[str, str]:
 QUALIFY_WITHIN_M = 3000.0
 
 
-def _points_zh(network: Any) -> dict[str, str]:
+def _points_zh(network: RouteNetwork) -> dict[str, str]:
     """English -> Chinese name of the places and stations. Where several differently named
     places share one Chinese name (the data calls six medical posts 医疗服务点), each is told
     apart by the nearest place whose Chinese name is its own: 医疗服务点（曲古桥补给点）."""
@@ -77,7 +80,7 @@ def _points_zh(network: Any) -> dict[str, str]:
     return table
 
 
-def name_zh(network: Any, name: str) -> str:
+def name_zh(network: RouteNetwork, name: str) -> str:
     """The Chinese for a name the planner wrote (``name`` itself when there is none)."""
     table = names_zh(network)
     if name in table:
@@ -94,7 +97,7 @@ def name_zh(network: Any, name: str) -> str:
     return name
 
 
-def _legs(legs: Any, network: Any) -> None:
+def _legs(legs: Any, network: RouteNetwork) -> None:
     for leg in legs or ():
         if isinstance(leg, dict):
             for field in ("from", "to"):
@@ -102,7 +105,7 @@ def _legs(legs: Any, network: Any) -> None:
                     leg[f"{field}_zh"] = name_zh(network, leg[field])
 
 
-def localize_approach(answer: Mapping[str, Any], network: Any) -> dict[str, Any]:
+def localize_approach(answer: Mapping[str, Any], network: RouteNetwork) -> dict[str, Any]:
     """``answer`` (an approach result as JSON) with the Chinese names beside the English."""
     out = dict(answer)
     for plan in out.get("plans") or ():

@@ -24,11 +24,14 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gpxpy.gpx
 
 from geodata.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from routes.network import RouteNetwork
 
 __all__ = [
     "FieldPlan",
@@ -114,7 +117,7 @@ def _both(en: str, zh: str) -> str:
     return f"{en} / {zh}" if zh and zh != en else en
 
 
-def bilingual(network: Any, name_en: str) -> tuple[str, str]:
+def bilingual(network: RouteNetwork, name_en: str) -> tuple[str, str]:
     """The English name of a leg end or waypoint and its Chinese name from the region's data.
 
     Knows the names the planner writes: a place's or a station's ``name_en``, "km 12.3 on
@@ -145,8 +148,8 @@ def bilingual(network: Any, name_en: str) -> tuple[str, str]:
     return name_en, ""
 
 
-def _zh_names(network: Any) -> dict[str, str]:
-    def build(net: Any) -> dict[str, str]:
+def _zh_names(network: RouteNetwork) -> dict[str, str]:
+    def build(net: RouteNetwork) -> dict[str, str]:
         out: dict[str, str] = {}
         for frame in (net.region.places, net.region.stations, net.routes, net.segments):
             if "name_en" not in frame.columns or "name_zh" not in frame.columns:
@@ -162,7 +165,7 @@ def _zh_names(network: Any) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- the plan
 def field_plan(
-    network: Any,
+    network: RouteNetwork,
     plan: Mapping[str, Any],
     *,
     target: Sequence[Mapping[str, Any]] = (),
@@ -235,7 +238,7 @@ def _station_point(stations: Any, station_id: str, kind: str) -> list[Waypoint]:
     ]
 
 
-def _route(network: Any, part: str, number: int, leg: Mapping[str, Any]) -> Route:
+def _route(network: RouteNetwork, part: str, number: int, leg: Mapping[str, Any]) -> Route:
     coords = leg.get("geometry") or []
     if len(coords) < 2:
         raise InvalidInput(f"leg {number} of the plan has no geometry")
@@ -396,7 +399,7 @@ def answer_parts(answer: Mapping[str, Any], station_id: str | None) -> PlanParts
 
 
 def incident_parts(
-    network: Any, incident: Mapping[str, Any], closures: Sequence[Any], *, now: Any
+    network: RouteNetwork, incident: Mapping[str, Any], closures: Sequence[Any], *, now: Any
 ) -> PlanParts:
     """The saved plan of an incident, with its location and the evacuation from there now.
 
@@ -429,7 +432,7 @@ def incident_parts(
     )
 
 
-def parts_field_plan(network: Any, parts: PlanParts) -> FieldPlan:
+def parts_field_plan(network: RouteNetwork, parts: PlanParts) -> FieldPlan:
     """The :class:`FieldPlan` of :class:`PlanParts`."""
     return field_plan(
         network, parts.plan, target=parts.target, evacuation=parts.evacuation, title=parts.title

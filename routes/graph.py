@@ -40,7 +40,7 @@ Edge attributes:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,6 +219,51 @@ def graph_from_ways(
     model = load_model(calibration["model"]) if calibration.get("model") else WalkingModel()
 
     # 1. candidate node points: way ends, places; then merge those within tolerance
+    points, labels = _node_points(way_list, place_list)
+    node_of = _merge_points(np.asarray(points), JOIN_TOLERANCE_M)
+
+    # 2. node ids and positions
+    cluster_xy, cluster_places, names = _name_nodes(points, labels, node_of)
+    node_xy = np.array([cluster_xy[c] for c in sorted(cluster_xy)])
+    node_names = [names[c] for c in sorted(cluster_xy)]
+    node_points = [Point(xy) for xy in node_xy]
+    tree = STRtree(node_points)
+
+    # 3. split every way at each node that lies on it, then add edge pairs
+    G = nx.MultiDiGraph(crs=crs, region_id=region_id, profiles=PROFILES)
+    for way in way_list:
+        line = way.line
+        cuts = _cuts(line, tree, node_points)
+        for k, ((m0, a), (m1, b)) in enumerate(zip(cuts, cuts[1:], strict=False)):
+            piece = substring(line, m0, m1)
+            if piece.length <= 0:
+                continue
+            _add_edge_pair(G, way, k, piece, node_names[a], node_names[b], model)
+
+    # 4. the nodes' positions (metric and WGS84), heights and places
+    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    for c in sorted(cluster_xy):
+        name = names[c]
+        if name not in G:
+            continue
+        x, y = cluster_xy[c]
+        lon, lat = to_wgs.transform(x, y)
+        G.nodes[name].update(
+            x=float(x),
+            y=float(y),
+            lon=float(lon),
+            lat=float(lat),
+            elevation_m=_node_elevation(G, name),
+            place_ids=tuple(sorted(cluster_places.get(c, []))),
+        )
+    return G
+
+
+def _node_points(
+    way_list: Sequence[_Way], place_list: Sequence[tuple[str, Point, str]]
+) -> tuple[list[tuple[float, float]], list[str | None]]:
+    """Candidate node points — every way end, then every place snapped onto its way —
+    and the place each names (None for a way end)."""
     points: list[tuple[float, float]] = []
     labels: list[str | None] = []
     for way in way_list:
@@ -237,11 +282,14 @@ def graph_from_ways(
         xy = points[int(nearest)] if dist <= PLACE_TO_END_M else (q.x, q.y)
         points.append(xy)
         labels.append(place_id)
-    node_of = _merge_points(np.asarray(points), JOIN_TOLERANCE_M)
+    return points, labels
 
-    # 2. node ids and positions
-    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    G = nx.MultiDiGraph(crs=crs, region_id=region_id, profiles=PROFILES)
+
+def _name_nodes(
+    points: Sequence[tuple[float, float]], labels: Sequence[str | None], node_of: np.ndarray
+) -> tuple[dict[int, tuple[float, float]], dict[int, list[str]], dict[int, str]]:
+    """Per cluster of merged points: its position (the first point's), its places and its
+    name (the best-known place's, else ``j1``, ``j2`` … in cluster order)."""
     cluster_places: dict[int, list[str]] = {}
     for i, label in enumerate(labels):
         if label is not None:
@@ -258,43 +306,19 @@ def graph_from_ways(
         else:
             counter += 1
             names[c] = f"j{counter}"
-    node_xy = np.array([cluster_xy[c] for c in sorted(cluster_xy)])
-    node_names = [names[c] for c in sorted(cluster_xy)]
-    node_points = [Point(xy) for xy in node_xy]
-    tree = STRtree(node_points)
+    return cluster_xy, cluster_places, names
 
-    # 3. split every way at each node that lies on it, then add edge pairs
-    for way in way_list:
-        line = way.line
-        ends = tree.query_nearest([Point(line.coords[0]), Point(line.coords[-1])])[1]
-        cuts = [(0.0, int(ends[0])), (line.length, int(ends[1]))]
-        for j in tree.query(line, predicate="dwithin", distance=JOIN_TOLERANCE_M):
-            m = line.project(node_points[j])
-            if JOIN_TOLERANCE_M / 2 < m < line.length - JOIN_TOLERANCE_M / 2:
-                cuts.append((m, int(j)))
-        cuts.sort()
-        cuts = _dedupe_cuts(cuts)
-        for k, ((m0, a), (m1, b)) in enumerate(zip(cuts, cuts[1:], strict=False)):
-            piece = substring(line, m0, m1)
-            if piece.length <= 0:
-                continue
-            _add_edge_pair(G, way, k, piece, node_names[a], node_names[b], model)
 
-    for c in sorted(cluster_xy):
-        name = names[c]
-        if name not in G:
-            continue
-        x, y = cluster_xy[c]
-        lon, lat = to_wgs.transform(x, y)
-        G.nodes[name].update(
-            x=float(x),
-            y=float(y),
-            lon=float(lon),
-            lat=float(lat),
-            elevation_m=_node_elevation(G, name),
-            place_ids=tuple(sorted(cluster_places.get(c, []))),
-        )
-    return G
+def _cuts(line: LineString, tree: STRtree, node_points: Sequence[Point]) -> list[tuple[float, int]]:
+    """(metres along ``line``, node index) where it is split: its ends and every node on it."""
+    ends = tree.query_nearest([Point(line.coords[0]), Point(line.coords[-1])])[1]
+    cuts = [(0.0, int(ends[0])), (line.length, int(ends[1]))]
+    for j in tree.query(line, predicate="dwithin", distance=JOIN_TOLERANCE_M):
+        m = line.project(node_points[j])
+        if JOIN_TOLERANCE_M / 2 < m < line.length - JOIN_TOLERANCE_M / 2:
+            cuts.append((m, int(j)))
+    cuts.sort()
+    return _dedupe_cuts(cuts)
 
 
 def _dedupe_cuts(cuts: list[tuple[float, int]]) -> list[tuple[float, int]]:

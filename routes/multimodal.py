@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -36,6 +36,9 @@ from shapely import STRtree
 from shapely.geometry import LineString
 
 from routes.graph import edge_stem, is_forward
+
+if TYPE_CHECKING:
+    from routes.network import RouteNetwork
 
 __all__ = [
     "MODES",
@@ -118,7 +121,7 @@ class Topology:
         return self._durations[profile]
 
 
-def topology(network: Any) -> Topology:
+def topology(network: RouteNetwork) -> Topology:
     """The network's :class:`Topology`, built on first use and cached on the network."""
     topo: Topology = network.derive("routes.multimodal.topology", lambda n: Topology.build(n.graph))
     return topo
@@ -310,7 +313,7 @@ class StateGraph:
         penalty[hit] *= factor
 
 
-def state_graph(network: Any, profile: str = "rescue_team") -> StateGraph:
+def state_graph(network: RouteNetwork, profile: str = "rescue_team") -> StateGraph:
     """The drive-then-walk state graph of a network with its plain durations.
 
     Vehicle arcs use the ``vehicle`` profile, foot arcs ``profile``; no closures.

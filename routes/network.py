@@ -443,7 +443,7 @@ def _metric_line(to_metric: Transformer, line: LineString) -> LineString:
     return LineString(np.column_stack([x, y, z]))
 
 
-def build_network(region: Any) -> RouteNetwork:
+def build_network(region: Region) -> RouteNetwork:
     """Build the route network of a loaded region.
 
     Parameters

@@ -23,8 +23,6 @@ admins) may import; the author of the version is the signed-in user.
 from __future__ import annotations
 
 import math
-import secrets
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -32,24 +30,20 @@ from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from geodata.errors import InvalidInput
-from geodata.importers import MAX_UPLOAD_BYTES, ImportResult
-from geodata.importers.preview import ImportPreview
-from geodata.importers.sandbox import preload_modules, preview_upload_bounded
+from geodata.importers import MAX_UPLOAD_BYTES
+from rescue.route_data import PENDING_TTL
 from web.auth import current_user_name
 from web.contract import PLANNERS, Contract, api_operation, problem, read_model
 from web.openapi import EDIT_ERRORS, VERSION_ANSWER, json_media, ref
-from web.state import get_state, network_for
+from web.state import get_state
 
 __all__ = ["MAX_UPLOAD_BYTES", "PENDING_TTL", "bp"]
 
 bp = Blueprint("imports", __name__, url_prefix="/api/imports")
-preload_modules("web.state")  # the checking processes run network_for
 # the checking processes' fork server is started by the serving process itself
 # (web.server: waitress at start, each gunicorn worker after its fork; never the
 # gunicorn master, whose fork server its workers could not use), else on first use
 
-#: a preview not applied within this is forgotten
-PENDING_TTL = timedelta(days=2)
 _FORM_FIELDS = ("file", "snap_tolerance_m", "match_tolerance_m", "layer", "route_id")
 
 
@@ -140,42 +134,6 @@ class ApplyBody(Contract):
     ]
 
 
-def _body(result: ImportResult, plan: ImportPreview, import_id: str) -> dict[str, Any]:
-    warnings = [
-        {
-            "code": w.code,
-            "message": w.message,
-            "feature_index": w.feature_index,
-            "lon": w.lon,
-            "lat": w.lat,
-        }
-        for w in (*result.warnings, *plan.warnings)
-    ]
-    features = [
-        {
-            "type": "Feature",
-            "properties": {k: v for k, v in p.to_dict().items() if k not in ("geometry",)},
-            "geometry": p.geometry,
-        }
-        for p in plan.proposals
-        if p.geometry is not None
-    ]
-    return {
-        "import_id": import_id,
-        "filename": result.filename,
-        "format": result.format,
-        "creator": result.creator,
-        "point_count": result.point_count,
-        "base_version": plan.base_version,
-        "counts": plan.counts(),
-        "proposals": [p.to_dict() for p in plan.proposals],
-        "warnings": warnings,
-        "problems": list(plan.problems),
-        "can_apply": plan.can_apply,
-        "preview": {"type": "FeatureCollection", "features": features},
-    }
-
-
 @api_operation(
     bp,
     "POST",
@@ -190,29 +148,16 @@ def create() -> Response:
     state = get_state()
     name, data = _upload()
     options = read_model(ImportOptions, request.form.to_dict(), what="form fields")
-    snapshot = state.store.snapshot(state.region_id)
-    result, plan = preview_upload_bounded(
+    body = state.data.preview_import(
         name,
         data,
-        snapshot,
-        check=network_for,
+        author=current_user_name(),
         snap_tolerance_m=options.snap_tolerance_m,
         match_tolerance_m=options.match_tolerance_m,
         new_way_layer=options.layer,
         route_id=options.route_id,
     )
-    import_id = secrets.token_urlsafe(12)
-    body = _body(result, plan, import_id)
-    state.store.save_pending(
-        state.region_id,
-        import_id,
-        author=current_user_name(),
-        filename=name,
-        base_version=plan.base_version,
-        preview=body,
-        edits=plan.edits,
-        purge_before=datetime.now(UTC) - PENDING_TTL,
-    )
+    import_id = body["import_id"]
     response = jsonify(body)
     response.status_code = 201
     response.headers["Location"] = url_for("imports.show", import_id=import_id)
@@ -230,8 +175,7 @@ def create() -> Response:
 )
 def show(import_id: str) -> Response:
     state = get_state()
-    body, _ = state.store.pending(state.region_id, import_id)
-    return jsonify(body)
+    return jsonify(state.data.pending_import(import_id))
 
 
 @api_operation(
@@ -247,19 +191,7 @@ def show(import_id: str) -> Response:
 )
 def apply(import_id: str, body: ApplyBody) -> Response:
     state = get_state()
-    pending, _ = state.store.pending(state.region_id, import_id)
-    if not pending.get("can_apply"):
-        raise InvalidInput(
-            "this import cannot be applied", details=list(pending.get("problems") or [])
-        )
-    info = state.store.apply_pending(
-        state.region_id,
-        import_id,
-        author=current_user_name(),
-        message=body.message,
-        check=network_for,
-    )
-    state.refresh(wait=True)
+    info = state.data.apply_import(import_id, author=current_user_name(), message=body.message)
     response = jsonify(version=info.to_dict())
     response.status_code = 201
     return response
@@ -276,6 +208,5 @@ def apply(import_id: str, body: ApplyBody) -> Response:
 )
 def discard(import_id: str) -> Response:
     state = get_state()
-    if not state.store.discard_pending(state.region_id, import_id, actor=current_user_name()):
-        state.store.pending(state.region_id, import_id)  # raises NotFound
+    state.data.discard_import(import_id, actor=current_user_name())
     return Response(status=204)

@@ -29,7 +29,6 @@ from typing import Annotated, Any, ClassVar
 from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from geodata.edits import join_ways, split_way
 from geodata.errors import InvalidInput
 from geodata.export import FORMATS, export
 from geodata.i18n import msg
@@ -38,7 +37,7 @@ from web import bodies
 from web.auth import current_user_name
 from web.contract import PLANNERS, PLANNING, Contract, ProblemText, api_operation, problem
 from web.openapi import EDIT_ERRORS, INT, VERSION_ANSWER, json_media, obj, ref
-from web.state import get_state, network_for
+from web.state import get_state
 
 __all__ = [
     "ExportQuery",
@@ -221,20 +220,11 @@ def _edit(
 
 def _commit(edits: list[FeatureEdit], message: str) -> Response:
     """Commit ``edits`` as one version by the request's author; 201 with the version."""
-    state = get_state()
-    info = state.store.commit(
-        state.region_id,
-        edits,
-        author=current_user_name(),
-        message=message,
-        check=network_for,
-    )
+    info = get_state().data.commit(edits, author=current_user_name(), message=message)
     return _committed(info)
 
 
 def _committed(info: VersionInfo) -> Response:
-    state = get_state()
-    state.refresh(wait=True)
     response = jsonify(version=info.to_dict())
     response.status_code = 201
     return response
@@ -262,9 +252,9 @@ def _committed(info: VersionInfo) -> Response:
 )
 def versions(query: VersionsQuery) -> Response:
     state = get_state()
-    history = state.store.history(state.region_id, limit=query.limit, before=query.before)
+    history = state.store.versions.history(state.region_id, limit=query.limit, before=query.before)
     return jsonify(
-        current=state.store.current_version(state.region_id),
+        current=state.store.versions.current_version(state.region_id),
         versions=[v.to_dict() for v in history],
     )
 
@@ -284,7 +274,7 @@ def versions(query: VersionsQuery) -> Response:
 )
 def version(version_id: int) -> Response:
     state = get_state()
-    info, changes = state.store.changes(state.region_id, version_id)
+    info, changes = state.store.versions.changes(state.region_id, version_id)
     return jsonify(version=info.to_dict(), changes=changes)
 
 
@@ -297,12 +287,10 @@ def version(version_id: int) -> Response:
 )
 def restore(version_id: int, body: RestoreBody) -> Response:
     state = get_state()
-    info = state.store.restore(
-        state.region_id,
+    info = state.data.restore(
         version_id,
         author=current_user_name(),
         message=body.message or f"restore version {version_id}",
-        check=network_for,
     )
     return _committed(info)
 
@@ -326,7 +314,7 @@ def restore(version_id: int, body: RestoreBody) -> Response:
 )
 def data_feature(layer: str, feature_id: str) -> Response:
     state = get_state()
-    feature, revision = state.store.feature(state.region_id, layer, feature_id)
+    feature, revision = state.store.versions.feature(state.region_id, layer, feature_id)
     return jsonify(layer=layer, feature=feature, revision=revision)
 
 
@@ -361,20 +349,23 @@ def delete_feature(layer: str, feature_id: str, body: FeatureDelete) -> Response
 
 @_edit("POST", "/data/ways/<way_id>/split", "split a way at a point", SplitBody)
 def split(way_id: str, body: SplitBody) -> Response:
-    state = get_state()
-    snapshot = state.store.snapshot(state.region_id)
-    head, tail = split_way(snapshot, way_id, body.lon, body.lat)
-    # the split is checked against the revision the planner saw, not the one just read
-    head = FeatureEdit(head.layer, way_id, "update", head.feature, body.base_revision)
-    return _commit([head, tail], body.message)
+    info = get_state().data.split_way(
+        way_id,
+        body.lon,
+        body.lat,
+        base_revision=body.base_revision,
+        author=current_user_name(),
+        message=body.message,
+    )
+    return _committed(info)
 
 
 @_edit("POST", "/data/ways/join", "join two ways meeting end to end", JoinBody)
 def join(body: JoinBody) -> Response:
-    state = get_state()
-    snapshot = state.store.snapshot(state.region_id)
-    edits = join_ways(snapshot, body.way_ids[0], body.way_ids[1])
-    return _commit(edits, body.message)
+    info = get_state().data.join_ways(
+        body.way_ids[0], body.way_ids[1], author=current_user_name(), message=body.message
+    )
+    return _committed(info)
 
 
 # --------------------------------------------------------------------------- export
@@ -390,7 +381,7 @@ def join(body: JoinBody) -> Response:
 )
 def export_data(query: ExportQuery) -> Response:
     state = get_state()
-    snapshot = state.store.snapshot(state.region_id, query.version)
+    snapshot = state.data.snapshot(query.version)
     data = export(snapshot.documents, snapshot.version_id, query.format)
     media, suffix = FORMATS[query.format]
     name = f"{state.region_id}-v{snapshot.version_id}{suffix}"

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ from geodata.errors import DataValidationError, InvalidInput, SandtableError
 from rescue.localtime import LOCAL_TZ  # China Standard Time, where callers give clock times
 from rescue.locate.model import LocateResult
 from routes.direction import DIRECTIONS
+
+if TYPE_CHECKING:
+    from routes.network import RouteNetwork
 
 __all__ = [
     "CLUE_TYPES",
@@ -594,7 +597,9 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2])
 
 
-def _range_holds(case: Case, result: LocateResult | None, network: Any) -> bool | None:
+def _range_holds(
+    case: Case, result: LocateResult | None, network: RouteNetwork | None
+) -> bool | None:
     """Whether the truth's route km lies in the result's 80 % range (None: no route km)."""
     t = case.truth
     if t.route_id is None or t.km is None:
@@ -607,7 +612,10 @@ def _range_holds(case: Case, result: LocateResult | None, network: Any) -> bool 
 
 
 def _score(
-    case: Case, result: LocateResult | None, failure: str | None, network: Any = None
+    case: Case,
+    result: LocateResult | None,
+    failure: str | None,
+    network: RouteNetwork | None = None,
 ) -> CaseResult:
     cands = tuple(result.candidates) if result is not None else ()
     ok = case.accepted_segment_ids
@@ -636,7 +644,9 @@ def _score(
     )
 
 
-def _run(locator: Locator, network: Any, case: Case) -> tuple[LocateResult | None, str | None]:
+def _run(
+    locator: Locator, network: RouteNetwork, case: Case
+) -> tuple[LocateResult | None, str | None]:
     at = case.reported_at or DEFAULT_REPORTED_AT
     try:
         return (
@@ -648,7 +658,7 @@ def _run(locator: Locator, network: Any, case: Case) -> tuple[LocateResult | Non
 
 
 def evaluate(
-    network: Any,
+    network: RouteNetwork,
     cases: Iterable[Case],
     *,
     locator: Locator | None = None,
@@ -926,7 +936,9 @@ def _unwrap(km: np.ndarray, length_km: float) -> np.ndarray:
     return np.where(km > length_km / 2.0, km - length_km, km)
 
 
-def _locate_many(network: Any, route_id: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def _locate_many(
+    network: RouteNetwork, route_id: str, lon: np.ndarray, lat: np.ndarray
+) -> np.ndarray:
     """(km, offset_m) rows of WGS84 points referenced to a route.
 
     The vectorised twin of ``RouteLine.locate``: project onto the line, then map the
@@ -957,7 +969,7 @@ class _GateFrame:
     gate_m: float  # where the gate lies along it
 
     @classmethod
-    def of(cls, network: Any, gate_km: float, half_km: float = 3.0) -> _GateFrame:
+    def of(cls, network: RouteNetwork, gate_km: float, half_km: float = 3.0) -> _GateFrame:
         route = network.line(_TRACK_ROUTE)
         length_km = route.length_m / 1000.0
         piece = route.substring((gate_km - half_km) % length_km, (gate_km + half_km) % length_km)
@@ -965,7 +977,7 @@ class _GateFrame:
         gate = route.position(gate_km)
         return cls(line, float(shapely.line_locate_point(line, shapely.points(gate.x, gate.y))))
 
-    def signed_km(self, network: Any, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    def signed_km(self, network: RouteNetwork, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """(km past the gate, offset_m) rows; negative km: not yet at the gate."""
         x, y = network.to_metric.transform(np.asarray(lon, float), np.asarray(lat, float))
         pts = shapely.points(np.column_stack([x, y]))
@@ -974,7 +986,7 @@ class _GateFrame:
 
 
 def _departure(
-    network: Any,
+    network: RouteNetwork,
     track: Any,
     frame: _GateFrame,
     *,
@@ -1013,7 +1025,7 @@ def _departure(
 
 
 def track_pairs(
-    network: Any,
+    network: RouteNetwork,
     tracks: Any,
     *,
     n_pairs: int = 200,
@@ -1148,7 +1160,7 @@ def _in_range(km: float, rng: tuple[float, float], length_km: float) -> bool:
 
 
 def evaluate_time_only_tracks(
-    network: Any,
+    network: RouteNetwork,
     tracks: Any,
     *,
     n_pairs: int = 200,

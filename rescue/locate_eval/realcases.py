@@ -25,13 +25,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from shapely.geometry import Point
 
 from geodata.errors import DataValidationError
 from rescue.locate_eval.evaluate import LANGUAGES, Case, _case_from, json_lines
+
+if TYPE_CHECKING:
+    from routes.network import RouteNetwork
 
 __all__ = ["CLASSES", "SPLITS", "DEFAULT_REAL_CASES", "resolve", "load_real_cases"]
 
@@ -52,7 +55,7 @@ ALT_RADIUS_M = 75.0
 _MAIN_ROUTES = ("outer_kora", "inner_kora", "manasarovar_kora")
 
 
-def _route_of(net: Any, place: str) -> str:
+def _route_of(net: RouteNetwork, place: str) -> str:
     places = net.region.places
     if place not in places.index:
         raise ValueError(f"unknown place {place!r}")
@@ -74,7 +77,7 @@ def _route_of(net: Any, place: str) -> str:
     return best[2]
 
 
-def _wrap(net: Any, route: str, km: float) -> float:
+def _wrap(net: RouteNetwork, route: str, km: float) -> float:
     line = net.line(route)
     length = line.length_m / 1000.0
     if line.loop:
@@ -82,7 +85,7 @@ def _wrap(net: Any, route: str, km: float) -> float:
     return min(max(km, 0.0), length)
 
 
-def _elev_km(net: Any, route: str, metres: float, a_km: float, b_km: float) -> float:
+def _elev_km(net: RouteNetwork, route: str, metres: float, a_km: float, b_km: float) -> float:
     length = net.line(route).length_m / 1000.0
     span = (b_km - a_km) % length if net.line(route).loop else b_km - a_km
     ks = a_km + np.arange(0.0, span, 0.005)
@@ -96,7 +99,7 @@ def _elev_km(net: Any, route: str, metres: float, a_km: float, b_km: float) -> f
     return float(ks[i] + f * (ks[i + 1] - ks[i]))
 
 
-def resolve(net: Any, spec: Any) -> tuple[str, float]:
+def resolve(net: RouteNetwork, spec: Any) -> tuple[str, float]:
     """``(route_id, km)`` of a truth spec on the network (see the module docstring).
 
     Raises
@@ -138,7 +141,9 @@ def resolve(net: Any, spec: Any) -> tuple[str, float]:
     raise ValueError(f"unknown truth_spec {sorted(spec)}")
 
 
-def _segments_at(net: Any, route: str, km: float, lon: float, lat: float) -> tuple[str, list[str]]:
+def _segments_at(
+    net: RouteNetwork, route: str, km: float, lon: float, lat: float
+) -> tuple[str, list[str]]:
     ends: list[tuple[str, Point]] = net.derive(
         "realcases_segment_ends",
         lambda n: [
@@ -183,7 +188,7 @@ def fill_text(template: str, lon: float, lat: float) -> str:
     )
 
 
-def load_real_cases(path: str | Path, net: Any) -> list[Case]:
+def load_real_cases(path: str | Path, net: RouteNetwork) -> list[Case]:
     """Read a real-text case file and resolve every truth on ``net``.
 
     Raises

@@ -42,8 +42,8 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     path = tmp_path_factory.mktemp("hostile") / "route.db"
     store = open_store(f"sqlite:///{path}")
     try:
-        store.seed("kailash")
-        return store.snapshot("kailash")
+        store.versions.seed("kailash")
+        return store.versions.snapshot("kailash")
     finally:
         store.dispose()
 

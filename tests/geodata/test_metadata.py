@@ -20,8 +20,8 @@ import geodata.store.changes_feed
 import rescue.incidents
 import rescue.teams
 import rescue.users
+from geodata.store.engine import migrate
 from geodata.store.schema import Base
-from geodata.store.store import migrate
 
 #: tables and indexes PostGIS (or only the PostgreSQL branch of a migration) adds
 _POSTGIS_ONLY = {"spatial_ref_sys", "ix_ways_geometry", "ix_points_geometry"}

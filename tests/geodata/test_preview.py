@@ -23,14 +23,14 @@ GEOD = Geod(ellps="WGS84")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RouteStore]:
     path: Path = tmp_path_factory.mktemp("preview") / "p.db"
     s = open_store(f"sqlite:///{path}")
-    s.seed("kailash")
+    s.versions.seed("kailash")
     yield s
     s.dispose()
 
 
 @pytest.fixture(scope="module")
 def snap(store: RouteStore) -> Snapshot:
-    return store.snapshot("kailash")
+    return store.versions.snapshot("kailash")
 
 
 def road(snap: Snapshot, way_id: str = "road:darchen_tarboche") -> np.ndarray:

@@ -301,11 +301,11 @@ def test_keys_of_an_older_database_are_scoped_on_upgrade(database_url: str) -> N
     from alembic.config import Config
     from sqlalchemy import text
 
-    from geodata.store.store import _MIGRATIONS, _engines
+    from geodata.store.engine import MIGRATIONS, engines
 
-    reader, writer = _engines(database_url)
+    reader, writer = engines(database_url)
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(MIGRATIONS))
     with writer.begin() as conn:  # down again: the PostGIS schema of the session is at head
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

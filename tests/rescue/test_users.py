@@ -223,12 +223,12 @@ def test_a_database_of_the_previous_release_is_upgraded_in_place(database_url: s
     from sqlalchemy import inspect as sa_inspect
     from sqlalchemy import text
 
-    from geodata.store.store import _MIGRATIONS, _engines
+    from geodata.store.engine import MIGRATIONS, engines
     from rescue.users import LoginLimiter
 
-    reader, writer = _engines(database_url)
+    reader, writer = engines(database_url)
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(MIGRATIONS))
     with writer.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0005")  # a new database (SQLite) ...

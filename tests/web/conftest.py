@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from geodata.store import DATABASE_FILE, open_store
+from rescue.route_data import network_for
 from rescue.users import User, UserStore
 from tests.databases import empty_postgis
 from web import create_app
 from web.config import ENV_PREFIX
-from web.state import network_for
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -88,7 +88,7 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     path = tmp_path_factory.mktemp("seeded") / DATABASE_FILE
     store = open_store(f"sqlite:///{path}")
-    store.seed("kailash")
+    store.versions.seed("kailash")
     store.dispose()
     return path
 
@@ -98,7 +98,7 @@ def kailash_network(seeded_database: Path) -> RouteNetwork:
     """The network the apps serve (built once per process for the same data)."""
     store = open_store(f"sqlite:///{seeded_database}")
     try:
-        return network_for(store.snapshot("kailash"))
+        return network_for(store.versions.snapshot("kailash"))
     finally:
         store.dispose()
 

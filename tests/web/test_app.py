@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+import rescue.route_data
 import web
 import web.map
-import web.state
 import web.vendor
 from geodata.errors import NotFound
 from tests.common import make_region_dir
@@ -206,9 +206,9 @@ def test_network_is_built_once_per_data_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path
 ) -> None:
     calls = []
-    real = web.state.build_network
-    monkeypatch.setattr(web.state, "build_network", lambda r: calls.append(r) or real(r))
-    web.state._networks.clear()
+    real = rescue.route_data.build_network
+    monkeypatch.setattr(rescue.route_data, "build_network", lambda r: calls.append(r) or real(r))
+    rescue.route_data._networks.clear()
     client = signed_in_client(
         create_app({"INSTANCE_DIR": str(tmp_path), "DATA_DIR": str(tiny_data), "REGION": "tiny"})
     )

@@ -231,12 +231,12 @@ def test_a_request_sees_one_version_and_readers_do_not_wait(planner_app: Flask) 
     # while one request rebuilds, the others are served the version they had
     feature, rev = stored(client, "places", "darchen")
     feature["properties"]["name_en"] = "Darchen (again)"
-    state._rebuild.acquire()
+    state.data._rebuild.acquire()
     try:
         store = state.store
         from geodata.store import FeatureEdit
 
-        store.commit(
+        store.versions.commit(
             "kailash",
             [FeatureEdit("places", "darchen", "update", feature, rev)],
             author="x",
@@ -254,7 +254,7 @@ def test_a_request_sees_one_version_and_readers_do_not_wait(planner_app: Flask) 
         assert done.wait(30)
         assert names == ["Darchen (edited)"]
     finally:
-        state._rebuild.release()
+        state.data._rebuild.release()
     assert (
         client.get("/api/places/darchen").get_json()["properties"]["name_en"] == "Darchen (again)"
     )
