@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +143,17 @@ class Leg:
     duration_range_s: tuple[float, float] | None = None
     #: the segments travelled (not in the answer: which closures lie on the way)
     segment_ids: tuple[str, ...] = ()
+    #: ``geometry`` as the answer writes it (:func:`_lonlat_list`), in pieces: those of
+    #: whole edges are made once per network and shared by every answer (issue 18)
+    rounded: tuple[Sequence[list[float]], ...] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def geometry_list(self) -> list[list[float]]:
+        """``geometry`` as the answer writes it: ``[lon, lat(, elevation)]`` rounded."""
+        if self.rounded is None:
+            return _lonlat_list(self.geometry)
+        return [list(c) for part in self.rounded for c in part]
 
     def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
@@ -154,7 +165,7 @@ class Leg:
             "descent_m": round(self.descent_m, 1),
             "duration_s": round(self.duration_s, 1),
             "duration_range_s": _range_dict(self.duration_range_s),
-            "geometry": _lonlat_list(self.geometry) if geometry else None,
+            "geometry": self.geometry_list() if geometry else None,
         }
 
 
@@ -530,6 +541,10 @@ class _LegBuilder:
         self.G = network.graph
         self.target_names = target_names
         self._names: dict[str, str] = network.derive("approach_node_names", lambda _: {})
+        #: edge key -> (its line, WGS84 points, rounded points): per network, as the names
+        self._edges: dict[str, tuple[LineString, Any, Any]] = network.derive(
+            "approach_edge_coords", lambda _: {}
+        )
 
     def name(self, node: str) -> str:
         if node in self.target_names:
@@ -547,7 +562,8 @@ class _LegBuilder:
 
     def _leg(self, mode: str, steps: list[_Step]) -> Leg:
         length = ascent = descent = duration = 0.0
-        parts: list[np.ndarray] = []
+        coords: list[tuple[float, ...]] = []
+        rounded: list[Sequence[list[float]]] = []
         segment_ids: list[str] = []
         for s in steps:
             data = self.G.edges[s.arc.u, s.arc.v, s.arc.key]
@@ -557,23 +573,17 @@ class _LegBuilder:
             if s.arc.span < 1.0:
                 geom = substring(geom, s.arc.f0, s.arc.f1, normalized=True)
                 up, down = _partial_climb(data, geom)
+                points, wire = _wgs_coords(self.net, geom)
             else:
                 up, down = data["ascent_m"], data["descent_m"]
+                points, wire = self._edge_coords(s.arc.u, s.arc.v, s.arc.key, geom)
             length += data["length_m"] * s.arc.span
             ascent += up
             descent += down
             duration += s.duration_s
-            c = np.asarray(geom.coords)
-            if c.shape[1] < 3:  # a 2D line: its height is unknown
-                c = np.column_stack([c, np.full(len(c), np.nan)])
-            parts.append(c[1:, :3] if parts else c[:, :3])
-        xyz = np.concatenate(parts)
-        lon, lat = self.net.to_wgs.transform(xyz[:, 0], xyz[:, 1])
-        lons, lats = np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist()
-        coords: list[tuple[float, ...]] = [
-            (x, y) if not math.isfinite(z) else (x, y, z)
-            for x, y, z in zip(lons, lats, xyz[:, 2].tolist(), strict=True)
-        ]
+            # consecutive pieces meet: the first point of every later one is dropped
+            coords.extend(points[1:] if coords else points)
+            rounded.append(wire[1:] if rounded else wire)
         first, last = steps[0].arc, steps[-1].arc
         return Leg(
             mode=mode,
@@ -585,7 +595,35 @@ class _LegBuilder:
             duration_s=duration,
             geometry=tuple(coords),
             segment_ids=tuple(dict.fromkeys(segment_ids)),
+            rounded=tuple(rounded),
         )
+
+    def _edge_coords(
+        self, u: str, v: str, key: str, geom: LineString
+    ) -> tuple[tuple[tuple[float, ...], ...], tuple[list[float], ...]]:
+        """A whole edge's WGS84 points and their rounded form, made once per network."""
+        found = self._edges.get(key)
+        if found is None or found[0] is not geom:  # keyed by edge; checked by its line
+            found = (geom, *_wgs_coords(self.net, geom))
+            self._edges[key] = found
+        return found[1], found[2]
+
+
+def _wgs_coords(
+    network: Any, geom: LineString
+) -> tuple[tuple[tuple[float, ...], ...], tuple[list[float], ...]]:
+    """A metric line's points as ``(lon, lat, elevation_m)`` (``(lon, lat)`` where the height
+    is unknown) and as the answer writes them (:func:`_lonlat_list`)."""
+    c = np.asarray(geom.coords)
+    if c.shape[1] < 3:  # a 2D line: its height is unknown
+        c = np.column_stack([c, np.full(len(c), np.nan)])
+    lon, lat = network.to_wgs.transform(c[:, 0], c[:, 1])
+    lons, lats = np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist()
+    points = tuple(
+        (x, y) if not math.isfinite(z) else (x, y, z)
+        for x, y, z in zip(lons, lats, c[:, 2].tolist(), strict=True)
+    )
+    return points, tuple(_lonlat_list(points))
 
 
 def _partial_climb(data: Mapping[str, Any], part: LineString) -> tuple[float, float]:
