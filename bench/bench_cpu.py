@@ -1,15 +1,18 @@
 """CPU time per request of locate and approach, in process (robust on a shared machine).
 
-Run: ``python -m bench.bench_cpu [--rounds 3] [--sayings 12] [--profile approach|locate]``.
+Run: ``python -m bench.bench_cpu [--rounds 3] [--sayings 12] [--warm]
+[--profile approach|locate]``.
 
-The app serves Kailash from a fresh SQLite instance directory (``<tempdir>``); an admin
+The app serves Kailash from a fresh SQLite instance directory (``<tempdir>``); an officer
 signs in through the test client and, as ``bench.bench_load``'s call takers do, locates a
 caller from what they said (``POST /api/locate``) and plans the approach to the best three
 candidates (``POST /api/approach``, every plan's lines, brotli as the load generator asks).
-One warm-up round is not counted. Printed per operation: requests, the process's CPU time
-per request (p50, mean, p95: ``time.process_time``, what the request itself costs whatever
-else runs on the machine), wall p50 and the size of the answer (raw and on the wire), plus
-the load average. ``--profile`` prints the top of a cProfile of that operation.
+One warm-up round is not counted; unless ``--warm``, the approach searches kept from
+earlier requests for the same target are dropped before each approach request. Printed per
+operation: requests, the process's CPU time per request (p50, mean, p95:
+``time.process_time``, what the request itself costs whatever else runs on the machine),
+wall p50 and the size of the answer (raw and on the wire), plus the load average.
+``--profile`` prints the top of a cProfile of that operation.
 """
 
 from __future__ import annotations
@@ -46,11 +49,24 @@ def _client(instance: Path) -> Any:
     return client
 
 
+def _forget_searches() -> None:
+    """Drop the approach searches kept per network (``rescue.approach._planned``)."""
+    from web import state
+
+    for network in list(state._networks.values()):
+        network.derived.pop("approach_planned", None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sayings", type=int, default=12, help="descriptions per round")
     parser.add_argument("--profile", choices=("locate", "approach"), default=None)
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="keep the approach searches of earlier requests (else each request plans anew)",
+    )
     args = parser.parse_args(argv)
 
     texts = [t for t, _ in KAILASH_SAYINGS]
@@ -61,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         wall: dict[str, list[float]] = {"locate": [], "approach": []}
         size: dict[str, list[tuple[int, int]]] = {"locate": [], "approach": []}
         prof = cProfile.Profile() if args.profile else None
+        located: Any = None
         for rnd in range(args.rounds + 1):
             for text in texts:
                 for op in ("locate", "approach"):
@@ -71,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                         if not cands:
                             continue
                         body = {"target": {"candidates": cands}}
+                    if op == "approach" and not args.warm:
+                        _forget_searches()
                     if prof is not None and rnd and op == args.profile:
                         prof.enable()
                     t0, c0 = time.perf_counter(), time.process_time()
