@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -918,6 +920,81 @@ class _Approach:
         return float(etas[i]), i, self.sg.path(self.rev, i, start)
 
 
+#: answers' searches kept per network (the targets of the calls being worked on)
+PLANS_KEPT = 32
+
+
+class _Planned:
+    """What one request's searches found that the next request for the same target, with
+    the same costs, would find again: the reverse search, each start's plan (with its
+    alternatives) and the evacuation. Kept per network (:func:`_planned`), keyed by the
+    costs' content (profile and closure factors) and the target points."""
+
+    def __init__(self, approach: _Approach) -> None:
+        self.approach = approach
+        self.plans: dict[int, Plan] = {}
+        self.evacuation: tuple[Evacuation | None] | None = None
+
+
+class _PlannedCache:
+    """A small LRU of :class:`_Planned` by key, shared by a process's threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, _Planned] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], _Approach]) -> _Planned:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        made = _Planned(make())  # outside the lock: another thread may make it too
+        with self._lock:
+            found = self._items.setdefault(key, made)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _planned(
+    network: Any,
+    topo: Topology,
+    points: Sequence[TargetPoint],
+    costs: Mapping[str, np.ndarray],
+    key: Hashable | None,
+) -> _Planned:
+    """The searches for ``points`` under ``costs``: reused when ``key`` (the costs'
+    content; None: costs that cannot be told apart, never reused) was planned before on
+    this network (a route-data version is a network of its own)."""
+    if key is None:
+        return _Planned(_Approach(topo, points, costs))
+    cache: _PlannedCache = network.derive("approach_planned", lambda _: _PlannedCache(PLANS_KEPT))
+    return cache.get((key, tuple(points)), lambda: _Approach(topo, points, costs))
+
+
+def _costs_key(profile: str, cost: CostFunction | None, factors: Factors | None) -> Hashable | None:
+    """What the edge costs are made of, as a key: the profile and every closure factor
+    (None for a cost function, which cannot be compared)."""
+    if cost is not None:
+        return None
+    return (
+        profile,
+        tuple(
+            sorted(
+                (mode, tuple(sorted((str(k), float(f)) for k, f in per_edge.items())))
+                for mode, per_edge in (factors or {}).items()
+                if per_edge
+            )
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class _Without:
     """The costs with one closure lifted: what that closure costs each plan."""
@@ -925,6 +1002,8 @@ class _Without:
     closure_id: str
     label: str | Msg
     costs: Mapping[str, np.ndarray]
+    #: the costs' content (see :func:`_costs_key`)
+    key: Hashable | None = None
 
 
 def plan_approach(
@@ -1023,14 +1102,15 @@ def _plan(
     points = _resolve_target(network, target)
     topo = topology(network)
     costs = _edge_costs(network, topo, profile, cost, factors)
-    approach = _Approach(topo, points, costs)
+    planned = _planned(network, topo, points, costs, _costs_key(profile, cost, factors))
+    approach = planned.approach
     target_names = {f"{_TARGET}{i}": p.label for i, p in enumerate(points)}
     builder = _LegBuilder(network, target_names)
     overlap = _overlap(network)
     table = network.region.stations
     closures = tuple(closures_applied)
 
-    cache: dict[int, Plan] = {}
+    cache = planned.plans  # start state -> its plan (shared by stations at one start)
     starts: dict[str, int] = {}
     for sid in chosen:
         node = _station_node(network, sid)
@@ -1075,7 +1155,10 @@ def _plan(
         for p in plans
     ]
     plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
-    evacuation = _evacuate(network, topo, points, _carry_costs(topo, profile, costs), builder)
+    if planned.evacuation is None:
+        carry_costs = _carry_costs(topo, profile, costs)
+        planned.evacuation = (_evacuate(network, topo, points, carry_costs, builder),)
+    evacuation = planned.evacuation[0]
     if evacuation is not None:
         carry_spread = _foot_spread(network, _CARRY_PROFILE)
         lo, hi = _foot_factors(evacuation.carry_s, carry_spread)
@@ -1244,7 +1327,7 @@ def _closure_effects(
     G = topo.graph
     for make in without:
         w = make()
-        lifted = _Approach(topo, points, w.costs)
+        lifted = _planned(network, topo, points, w.costs, w.key).approach
         for start in starts:
             with_all = approach.best(start)
             open_ = lifted.best(start)
@@ -1558,8 +1641,10 @@ def plan_with_closures(
     def lifted(closure: Closure) -> Callable[[], _Without]:
         def make() -> _Without:
             others = [c for c in active if c is not closure]
-            costs = _edge_costs(network, topo, profile, None, factors_of(others))
-            return _Without(closure.closure_id, describe_closure_msg(network, closure), costs)
+            factors = factors_of(others)
+            costs = _edge_costs(network, topo, profile, None, factors)
+            label = describe_closure_msg(network, closure)
+            return _Without(closure.closure_id, label, costs, _costs_key(profile, None, factors))
 
         return make
 
