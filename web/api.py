@@ -56,6 +56,7 @@ from rescue.locate import locate
 from web.approach_api import parse_approach_body, parse_flag, read_json_object
 from web.auth import current_user_name, require_role
 from web.bodies import whole_number
+from web.fastjson import json_response
 from web.locate_api import parse_locate_body, read_body
 from web.state import get_state
 
@@ -142,7 +143,7 @@ def locate_caller() -> Response:
         reported_at=body.reported_at,
         direction=body.direction,
     )
-    return jsonify(result.to_dict())
+    return json_response(result.to_dict())
 
 
 @bp.post("/approach")
@@ -164,7 +165,7 @@ def approach() -> Response:
         closure_problems=unreadable,
         needs=req.needs,
     )
-    return jsonify(localize_approach(result.to_dict(geometry=req.geometry), state.network))
+    return json_response(localize_approach(result.to_dict(geometry=req.geometry), state.network))
 
 
 @bp.get("/closures")
