@@ -229,3 +229,32 @@ def test_a_place_in_one_copy_folds_the_others(tiled: RouteNetwork, windows_used:
     assert windows_used and max(windows_used) < whole / 2
     assert result.candidates[0].segment_id.endswith("@2")
     assert not _differences(result, _answer(tiled, case, sparse=False))
+
+
+def test_sparse_parts_sum_to_the_dense_sums_bit_for_bit(kailash: RouteNetwork) -> None:
+    """A likelihood part that is 0 (or undefined, off its route) beyond a place's
+    neighbourhood or a route is added where it is (belief.Sparse): the mixture is the
+    dense one exactly, so answers do not move by a bit (issue 18: a generic word's
+    hundreds of places each cost the whole region)."""
+    from rescue.locate.belief import Mixture, Sparse, along, along_part, gaussian
+
+    index = get_index(kailash)
+    b = index.bins
+    anchors = list(index.anchors.values())[::7]
+    dense, sparse = Mixture(), Mixture()
+    for i, a in enumerate(anchors):
+        w = 1.0 / (i + 1)
+        part = b.near_part(a.x, a.y, 300.0 + a.uncertainty_m)
+        assert isinstance(part, Sparse) and len(part.idx) < len(b)
+        assert np.array_equal(part.dense(), b.near(a.x, a.y, 300.0 + a.uncertainty_m))
+        dense.append((w, b.near(a.x, a.y, 300.0 + a.uncertainty_m)))
+        sparse.append((w, part))
+        for r, km in a.on_routes:
+            idx, delta = along_part(b, r, km, forward=i % 2 == 0)
+            full = along(b, r, km, forward=i % 2 == 0)
+            assert np.array_equal(full[idx], delta) and np.isnan(np.delete(full, idx)).all()
+            dense.append((w, gaussian(full - 1.0, 0.5)))
+            sparse.append((w, Sparse(idx, gaussian(delta - 1.0, 0.5), len(b))))
+    assert len(dense) == len(sparse) > len(anchors)
+    assert dense.total is not None and sparse.total is not None
+    assert np.array_equal(dense.total, sparse.total)
