@@ -258,3 +258,47 @@ def test_sparse_parts_sum_to_the_dense_sums_bit_for_bit(kailash: RouteNetwork) -
     assert len(dense) == len(sparse) > len(anchors)
     assert dense.total is not None and sparse.total is not None
     assert np.array_equal(dense.total, sparse.total)
+
+
+def _questions_by_bins(posterior: np.ndarray, segment: np.ndarray, n: int, tags: Any) -> list:
+    """The expected gains computed bin by bin (what best_questions did before issue 18)."""
+    from rescue.locate.questions import QUESTION_TEXTS, _entropy
+
+    h_now = _entropy(np.bincount(segment, weights=posterior, minlength=n))
+    out = []
+    for tag, tm in tags.items():
+        if tag not in QUESTION_TEXTS:
+            continue
+        p_yes_bin = np.where(tm.mask, tm.weight, 1.0) / (1.0 + tm.weight)
+        p_yes = float((posterior * p_yes_bin).sum())
+        if not 0.02 < p_yes < 0.98:
+            continue
+        h_yes = _entropy(np.bincount(segment, weights=posterior * p_yes_bin / p_yes, minlength=n))
+        post_no = posterior * (1.0 - p_yes_bin) / (1.0 - p_yes)
+        h_no = _entropy(np.bincount(segment, weights=post_no, minlength=n))
+        gain = h_now - (p_yes * h_yes + (1.0 - p_yes) * h_no)
+        if gain >= 0.05:
+            out.append((tag, gain))
+    return sorted(out, key=lambda q: -q[1])[:3]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_questions_from_segment_masses_are_the_questions_from_bins(
+    kailash: RouteNetwork, seed: int
+) -> None:
+    from rescue.locate.questions import best_questions
+
+    index = get_index(kailash)
+    b = index.bins
+    rng = np.random.default_rng(seed)
+    # a belief peaked on a few random places (as after clues), or flat (the prior)
+    p = np.ones(len(b)) if seed == 0 else np.zeros(len(b))
+    for _ in range(seed):
+        a = index.anchors[rng.choice(list(index.anchors))]
+        p += rng.uniform(0.1, 1.0) * b.near(a.x, a.y, rng.uniform(200.0, 3000.0))
+    p = (p + 1e-6) / (p + 1e-6).sum()
+    got = best_questions(p, b.segment, len(b.segment_ids), index.tags)
+    want = _questions_by_bins(p, b.segment, len(b.segment_ids), index.tags)
+    assert [q.question_id for q in got] == [t for t, _ in want]
+    assert np.allclose([q.expected_gain_bits for q in got], [g for _, g in want], atol=1e-12)
+    assert got  # a question worth asking
