@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from flask import Response, current_app
+from flask import Response, current_app, jsonify
 
 __all__ = ["json_response"]
 
@@ -31,10 +31,10 @@ def json_response(obj: Any) -> Response:
     provider = current_app.json
     compact = getattr(provider, "compact", None)
     if current_app.debug if compact is None else not compact:
-        return provider.response(obj)
+        return jsonify(obj)
     try:
         body = orjson.dumps(obj, option=_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError: Flask's provider knows more types
-        return provider.response(obj)
+        return jsonify(obj)
     mimetype = getattr(provider, "mimetype", "application/json")
     return current_app.response_class(body + b"\n", mimetype=mimetype)
