@@ -338,13 +338,18 @@ def window_seeds(
     within ``radius`` of a point (x, y, radius)."""
     out_routes = {int(r) for r in routes}
     out_segments: set[int] = set()
-    for x, y, radius in points:
-        idx = np.asarray(bins.tree.query_ball_point((x, y), r=radius), dtype=np.int64)
-        if not len(idx):
-            continue
-        r = bins.route[idx]
-        out_routes.update(np.unique(r[r >= 0]).tolist())
-        out_segments.update(np.unique(bins.segment[idx[r < 0]]).tolist())
+    if not len(points):
+        return out_routes, out_segments
+    xyr = np.asarray(points, dtype=float).reshape(-1, 3)
+    # every point at once, the bins found marked once (a generic word's hundreds of places
+    # reach the same bins many times over)
+    hit = np.zeros(len(bins), dtype=bool)
+    for found in bins.tree.query_ball_point(xyr[:, :2], r=xyr[:, 2]):
+        hit[found] = True
+    idx = np.flatnonzero(hit)
+    r = bins.route[idx]
+    out_routes.update(np.unique(r[r >= 0]).tolist())
+    out_segments.update(np.unique(bins.segment[idx[r < 0]]).tolist())
     return out_routes, out_segments
 
 

@@ -302,3 +302,28 @@ def test_questions_from_segment_masses_are_the_questions_from_bins(
     assert [q.question_id for q in got] == [t for t, _ in want]
     assert np.allclose([q.expected_gain_bits for q in got], [g for _, g in want], atol=1e-12)
     assert got  # a question worth asking
+
+
+def test_window_seeds_of_many_points_are_those_of_each_point(kailash: RouteNetwork) -> None:
+    """window_seeds asks the tree for every point at once: the routes and road segments
+    it finds are the union of what each point alone finds."""
+    from rescue.locate.belief import window_seeds
+
+    index = get_index(kailash)
+    b = index.bins
+    rng = np.random.default_rng(3)
+    anchors = list(index.anchors.values())
+    for _ in range(20):
+        chosen = rng.choice(len(anchors), size=int(rng.integers(1, 10)))
+        points = [
+            (anchors[i].x + rng.normal(0, 3000), anchors[i].y + rng.normal(0, 3000), r)
+            for i, r in zip(chosen, rng.choice([100.0, 2000.0, 9000.0], len(chosen)), strict=True)
+        ]
+        routes, segments = window_seeds(b, index.folds, points, [0])
+        each_r, each_s = {0}, set()
+        for p in points:
+            r, s = window_seeds(b, index.folds, [p], [])
+            each_r |= r
+            each_s |= s
+        assert (routes, segments) == (each_r, each_s)
+    assert window_seeds(b, index.folds, [], [2]) == ({2}, set())
