@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load average {os.getloadavg()[0]:.2f}")
         if prof is not None:
             out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(30)
             print(out.getvalue())
     return 0
 
