@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +146,17 @@ class Leg:
     duration_range_s: tuple[float, float] | None = None
     #: the segments travelled (not in the answer: which closures lie on the way)
     segment_ids: tuple[str, ...] = ()
+    #: ``geometry`` as the answer writes it (:func:`_lonlat_list`), in pieces: those of
+    #: whole edges are made once per network and shared by every answer (issue 18)
+    rounded: tuple[Sequence[list[float]], ...] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def geometry_list(self) -> list[list[float]]:
+        """``geometry`` as the answer writes it: ``[lon, lat(, elevation)]`` rounded."""
+        if self.rounded is None:
+            return _lonlat_list(self.geometry)
+        return [list(c) for part in self.rounded for c in part]
 
     def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {
@@ -155,7 +168,7 @@ class Leg:
             "descent_m": round(self.descent_m, 1),
             "duration_s": round(self.duration_s, 1),
             "duration_range_s": _range_dict(self.duration_range_s),
-            "geometry": _lonlat_list(self.geometry) if geometry else None,
+            "geometry": self.geometry_list() if geometry else None,
         }
 
 
@@ -531,6 +544,10 @@ class _LegBuilder:
         self.G = network.graph
         self.target_names = target_names
         self._names: dict[str, str] = network.derive("approach_node_names", lambda _: {})
+        #: edge key -> (its line, WGS84 points, rounded points): per network, as the names
+        self._edges: dict[str, tuple[LineString, Any, Any]] = network.derive(
+            "approach_edge_coords", lambda _: {}
+        )
 
     def name(self, node: str) -> str:
         if node in self.target_names:
@@ -548,7 +565,8 @@ class _LegBuilder:
 
     def _leg(self, mode: str, steps: list[_Step]) -> Leg:
         length = ascent = descent = duration = 0.0
-        parts: list[np.ndarray] = []
+        coords: list[tuple[float, ...]] = []
+        rounded: list[Sequence[list[float]]] = []
         segment_ids: list[str] = []
         for s in steps:
             data = self.G.edges[s.arc.u, s.arc.v, s.arc.key]
@@ -558,23 +576,17 @@ class _LegBuilder:
             if s.arc.span < 1.0:
                 geom = substring(geom, s.arc.f0, s.arc.f1, normalized=True)
                 up, down = _partial_climb(data, geom)
+                points, wire = _wgs_coords(self.net, geom)
             else:
                 up, down = data["ascent_m"], data["descent_m"]
+                points, wire = self._edge_coords(s.arc.u, s.arc.v, s.arc.key, geom)
             length += data["length_m"] * s.arc.span
             ascent += up
             descent += down
             duration += s.duration_s
-            c = np.asarray(geom.coords)
-            if c.shape[1] < 3:  # a 2D line: its height is unknown
-                c = np.column_stack([c, np.full(len(c), np.nan)])
-            parts.append(c[1:, :3] if parts else c[:, :3])
-        xyz = np.concatenate(parts)
-        lon, lat = self.net.to_wgs.transform(xyz[:, 0], xyz[:, 1])
-        lons, lats = np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist()
-        coords: list[tuple[float, ...]] = [
-            (x, y) if not math.isfinite(z) else (x, y, z)
-            for x, y, z in zip(lons, lats, xyz[:, 2].tolist(), strict=True)
-        ]
+            # consecutive pieces meet: the first point of every later one is dropped
+            coords.extend(points[1:] if coords else points)
+            rounded.append(wire[1:] if rounded else wire)
         first, last = steps[0].arc, steps[-1].arc
         return Leg(
             mode=mode,
@@ -586,7 +598,35 @@ class _LegBuilder:
             duration_s=duration,
             geometry=tuple(coords),
             segment_ids=tuple(dict.fromkeys(segment_ids)),
+            rounded=tuple(rounded),
         )
+
+    def _edge_coords(
+        self, u: str, v: str, key: str, geom: LineString
+    ) -> tuple[tuple[tuple[float, ...], ...], tuple[list[float], ...]]:
+        """A whole edge's WGS84 points and their rounded form, made once per network."""
+        found = self._edges.get(key)
+        if found is None or found[0] is not geom:  # keyed by edge; checked by its line
+            found = (geom, *_wgs_coords(self.net, geom))
+            self._edges[key] = found
+        return found[1], found[2]
+
+
+def _wgs_coords(
+    network: Any, geom: LineString
+) -> tuple[tuple[tuple[float, ...], ...], tuple[list[float], ...]]:
+    """A metric line's points as ``(lon, lat, elevation_m)`` (``(lon, lat)`` where the height
+    is unknown) and as the answer writes them (:func:`_lonlat_list`)."""
+    c = np.asarray(geom.coords)
+    if c.shape[1] < 3:  # a 2D line: its height is unknown
+        c = np.column_stack([c, np.full(len(c), np.nan)])
+    lon, lat = network.to_wgs.transform(c[:, 0], c[:, 1])
+    lons, lats = np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist()
+    points = tuple(
+        (x, y) if not math.isfinite(z) else (x, y, z)
+        for x, y, z in zip(lons, lats, c[:, 2].tolist(), strict=True)
+    )
+    return points, tuple(_lonlat_list(points))
 
 
 def _partial_climb(data: Mapping[str, Any], part: LineString) -> tuple[float, float]:
@@ -883,6 +923,81 @@ class _Approach:
         return float(etas[i]), i, self.sg.path(self.rev, i, start)
 
 
+#: answers' searches kept per network (the targets of the calls being worked on)
+PLANS_KEPT = 32
+
+
+class _Planned:
+    """What one request's searches found that the next request for the same target, with
+    the same costs, would find again: the reverse search, each start's plan (with its
+    alternatives) and the evacuation. Kept per network (:func:`_planned`), keyed by the
+    costs' content (profile and closure factors) and the target points."""
+
+    def __init__(self, approach: _Approach) -> None:
+        self.approach = approach
+        self.plans: dict[int, Plan] = {}
+        self.evacuation: tuple[Evacuation | None] | None = None
+
+
+class _PlannedCache:
+    """A small LRU of :class:`_Planned` by key, shared by a process's threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, _Planned] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], _Approach]) -> _Planned:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        made = _Planned(make())  # outside the lock: another thread may make it too
+        with self._lock:
+            found = self._items.setdefault(key, made)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _planned(
+    network: Any,
+    topo: Topology,
+    points: Sequence[TargetPoint],
+    costs: Mapping[str, np.ndarray],
+    key: Hashable | None,
+) -> _Planned:
+    """The searches for ``points`` under ``costs``: reused when ``key`` (the costs'
+    content; None: costs that cannot be told apart, never reused) was planned before on
+    this network (a route-data version is a network of its own)."""
+    if key is None:
+        return _Planned(_Approach(topo, points, costs))
+    cache: _PlannedCache = network.derive("approach_planned", lambda _: _PlannedCache(PLANS_KEPT))
+    return cache.get((key, tuple(points)), lambda: _Approach(topo, points, costs))
+
+
+def _costs_key(profile: str, cost: CostFunction | None, factors: Factors | None) -> Hashable | None:
+    """What the edge costs are made of, as a key: the profile and every closure factor
+    (None for a cost function, which cannot be compared)."""
+    if cost is not None:
+        return None
+    return (
+        profile,
+        tuple(
+            sorted(
+                (mode, tuple(sorted((str(k), float(f)) for k, f in per_edge.items())))
+                for mode, per_edge in (factors or {}).items()
+                if per_edge
+            )
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class _Without:
     """The costs with one closure lifted: what that closure costs each plan."""
@@ -890,6 +1005,8 @@ class _Without:
     closure_id: str
     label: str | Msg
     costs: Mapping[str, np.ndarray]
+    #: the costs' content (see :func:`_costs_key`)
+    key: Hashable | None = None
 
 
 def plan_approach(
@@ -988,14 +1105,15 @@ def _plan(
     points = _resolve_target(network, target)
     topo = topology(network)
     costs = _edge_costs(network, topo, profile, cost, factors)
-    approach = _Approach(topo, points, costs)
+    planned = _planned(network, topo, points, costs, _costs_key(profile, cost, factors))
+    approach = planned.approach
     target_names = {f"{_TARGET}{i}": p.label for i, p in enumerate(points)}
     builder = _LegBuilder(network, target_names)
     overlap = _overlap(network)
     table = network.region.stations
     closures = tuple(closures_applied)
 
-    cache: dict[int, Plan] = {}
+    cache = planned.plans  # start state -> its plan (shared by stations at one start)
     starts: dict[str, int] = {}
     for sid in chosen:
         node = _station_node(network, sid)
@@ -1040,7 +1158,10 @@ def _plan(
         for p in plans
     ]
     plans.sort(key=lambda p: (not p.reachable, p.eta_s, p.station_id))
-    evacuation = _evacuate(network, topo, points, _carry_costs(topo, profile, costs), builder)
+    if planned.evacuation is None:
+        carry_costs = _carry_costs(topo, profile, costs)
+        planned.evacuation = (_evacuate(network, topo, points, carry_costs, builder),)
+    evacuation = planned.evacuation[0]
     if evacuation is not None:
         carry_spread = _foot_spread(network, _CARRY_PROFILE)
         lo, hi = _foot_factors(evacuation.carry_s, carry_spread)
@@ -1209,7 +1330,7 @@ def _closure_effects(
     G = topo.graph
     for make in without:
         w = make()
-        lifted = _Approach(topo, points, w.costs)
+        lifted = _planned(network, topo, points, w.costs, w.key).approach
         for start in starts:
             with_all = approach.best(start)
             open_ = lifted.best(start)
@@ -1523,8 +1644,10 @@ def plan_with_closures(
     def lifted(closure: Closure) -> Callable[[], _Without]:
         def make() -> _Without:
             others = [c for c in active if c is not closure]
-            costs = _edge_costs(network, topo, profile, None, factors_of(others))
-            return _Without(closure.closure_id, describe_closure_msg(network, closure), costs)
+            factors = factors_of(others)
+            costs = _edge_costs(network, topo, profile, None, factors)
+            label = describe_closure_msg(network, closure)
+            return _Without(closure.closure_id, label, costs, _costs_key(profile, None, factors))
 
         return make
 

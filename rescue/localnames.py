@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import weakref
 from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -23,17 +22,24 @@ if TYPE_CHECKING:
 
 __all__ = ["localize_approach", "name_zh", "names_zh"]
 
-_CACHE: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 _KM_ON = re.compile(r"^km (?P<km>[\d.]+) (?:on|of) (?P<route>.+)$")
 _JUNCTION = re.compile(r"^junction (?P<node>.+)$")
 
 
 def names_zh(network: RouteNetwork) -> dict[str, str]:
-    """English name -> Chinese name of every place, station, route and segment that has both."""
-    try:
-        return _CACHE[network]
-    except (KeyError, TypeError):
-        pass
+    """English name -> Chinese name of every place, station, route and segment that has both.
+
+    Built once per network (``network.derive``: a new route-data version is a new network,
+    so its names are read again); a network that cannot keep derived data builds it anew.
+    """
+    derive = getattr(network, "derive", None)
+    if derive is None:
+        return _names_zh(network)
+    table: dict[str, str] = derive("rescue.localnames.names_zh", _names_zh)
+    return table
+
+
+def _names_zh(network: RouteNetwork) -> dict[str, str]:
     table: dict[str, str] = _points_zh(network)
     for frame in (network.routes, network.segments):
         if "name_en" not in frame.columns or "name_zh" not in frame.columns:
@@ -41,10 +47,6 @@ def names_zh(network: RouteNetwork) -> dict[str, str]:
         for en, zh in zip(frame["name_en"], frame["name_zh"], strict=True):
             if isinstance(en, str) and isinstance(zh, str) and zh.strip():
                 table.setdefault(en, zh)
-    try:
-        _CACHE[network] = table
-    except TypeError:  # a network that cannot be weakly referenced: not cached
-        pass
     return table
 
 

@@ -69,6 +69,7 @@ from web.contract import (
     problem,
     read_query,
 )
+from web.fastjson import json_response
 from web.locate_api import TOO_LARGE, LocateBody
 from web.openapi import OBJ, collection, geojson_media, json_media, ref
 from web.state import get_state
@@ -331,7 +332,7 @@ def feature(layer: str, feature_id: str) -> Response:
 )
 def locate_caller(body: LocateBody) -> Response:
     result = locate(get_state().network, body.text, reported_at=body.at(), direction=body.direction)
-    return jsonify(result.to_dict())
+    return json_response(result.to_dict())
 
 
 @bp.post("/approach")
@@ -353,7 +354,7 @@ def approach() -> Response:
         closure_problems=unreadable,
         needs=req.needs,
     )
-    return jsonify(localize_approach(result.to_dict(geometry=req.geometry), state.network))
+    return json_response(localize_approach(result.to_dict(geometry=req.geometry), state.network))
 
 
 @api_operation(

@@ -42,6 +42,8 @@ __all__ = [
     "NAMED_SIDE_PRIOR",
     "DIRECTION_PRIOR",
     "Mixture",
+    "Sparse",
+    "along_part",
 ]
 
 TRAIL_BIN_M = 25.0
@@ -63,6 +65,28 @@ NAMED_SIDE_PRIOR = 1.0
 DIRECTION_PRIOR = {"clockwise": 0.85, "counterclockwise": 0.15}
 #: the chance that a clue is wrong (or misheard): it never makes the true place impossible
 FLOOR = 0.05
+
+
+@dataclass(frozen=True)
+class Sparse:
+    """A likelihood that is 0 (or undefined: off a route) outside the bins ``idx``, with
+    ``values`` there, over ``size`` bins.
+
+    A place's neighbourhood or one route is a small part of a large region: a
+    :class:`Mixture` adds such a part where it is, not over every bin (issue 18: a generic
+    word's hundreds of places each cost the whole region). The sums are the same, bin by
+    bin and term by term, as those of the dense arrays (:meth:`dense`).
+    """
+
+    idx: np.ndarray
+    values: np.ndarray
+    size: int
+
+    def dense(self) -> np.ndarray:
+        """The likelihood over every bin (NaN values and the bins outside as 0)."""
+        out = np.zeros(self.size)
+        out[self.idx] = np.nan_to_num(self.values, nan=0.0)
+        return out
 
 
 @dataclass(frozen=True)
@@ -101,12 +125,13 @@ class Bins:
 
     def near(self, x: float, y: float, sigma_m: float) -> np.ndarray:
         """Gaussian of the distance from (x, y), computed only within 4 sigma (0 beyond)."""
-        out = np.zeros(len(self.x))
+        return self.near_part(x, y, sigma_m).dense()
+
+    def near_part(self, x: float, y: float, sigma_m: float) -> Sparse:
+        """:meth:`near` as the bins within 4 sigma and their values (0 elsewhere)."""
         idx = np.asarray(self.tree.query_ball_point((x, y), r=4.0 * sigma_m), dtype=np.int64)
-        if len(idx):
-            d = np.hypot(self.x[idx] - x, self.y[idx] - y)
-            out[idx] = np.exp(-0.5 * (d / sigma_m) ** 2)
-        return out
+        d = np.hypot(self.x[idx] - x, self.y[idx] - y)
+        return Sparse(idx, np.exp(-0.5 * (d / sigma_m) ** 2), len(self.x))
 
     def within(self, x: float, y: float, radius_m: float) -> np.ndarray:
         """Boolean mask of the bins within ``radius_m`` of (x, y)."""
@@ -283,13 +308,10 @@ class Window(Bins):
         idx.sort()
         return idx, self._local(idx)
 
-    def near(self, x: float, y: float, sigma_m: float) -> np.ndarray:
-        out = np.zeros(len(self.x))
+    def near_part(self, x: float, y: float, sigma_m: float) -> Sparse:
         _, loc = self._query(x, y, 4.0 * sigma_m)
-        if len(loc):
-            d = np.hypot(self.x[loc] - x, self.y[loc] - y)
-            out[loc] = np.exp(-0.5 * (d / sigma_m) ** 2)
-        return out
+        d = np.hypot(self.x[loc] - x, self.y[loc] - y)
+        return Sparse(loc, np.exp(-0.5 * (d / sigma_m) ** 2), len(self.x))
 
     def within(self, x: float, y: float, radius_m: float) -> np.ndarray:
         out = np.zeros(len(self.x), dtype=bool)
@@ -316,13 +338,18 @@ def window_seeds(
     within ``radius`` of a point (x, y, radius)."""
     out_routes = {int(r) for r in routes}
     out_segments: set[int] = set()
-    for x, y, radius in points:
-        idx = np.asarray(bins.tree.query_ball_point((x, y), r=radius), dtype=np.int64)
-        if not len(idx):
-            continue
-        r = bins.route[idx]
-        out_routes.update(np.unique(r[r >= 0]).tolist())
-        out_segments.update(np.unique(bins.segment[idx[r < 0]]).tolist())
+    if not len(points):
+        return out_routes, out_segments
+    xyr = np.asarray(points, dtype=float).reshape(-1, 3)
+    # every point at once, the bins found marked once (a generic word's hundreds of places
+    # reach the same bins many times over)
+    hit = np.zeros(len(bins), dtype=bool)
+    for found in bins.tree.query_ball_point(xyr[:, :2], r=xyr[:, 2]):
+        hit[found] = True
+    idx = np.flatnonzero(hit)
+    r = bins.route[idx]
+    out_routes.update(np.unique(r[r >= 0]).tolist())
+    out_segments.update(np.unique(bins.segment[idx[r < 0]]).tolist())
     return out_routes, out_segments
 
 
@@ -474,6 +501,16 @@ def along(bins: Bins, route: int, km0: float, *, forward: bool) -> np.ndarray:
 
     On a loop the result lies in (-L/2, L/2].
     """
+    idx, delta = along_part(bins, route, km0, forward=forward)
+    out = np.full(len(bins), np.nan)
+    out[idx] = delta
+    return out
+
+
+def along_part(
+    bins: Bins, route: int, km0: float, *, forward: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`along` on the route's own bins only: (their positions, signed km)."""
     if isinstance(bins, Window):
         bins.need(route)
     idx = bins.route_bins[route]
@@ -483,9 +520,7 @@ def along(bins: Bins, route: int, km0: float, *, forward: bool) -> np.ndarray:
     if bins.route_loop[route]:
         length = bins.route_length_km[route]
         delta = (delta + length / 2.0) % length - length / 2.0
-    out = np.full(len(bins), np.nan)
-    out[idx] = delta
-    return out
+    return idx, delta
 
 
 @dataclass(frozen=True)
@@ -571,11 +606,16 @@ class Mixture:
         self.total: np.ndarray | None = None
         self.n = 0
 
-    def append(self, part: tuple[float, np.ndarray]) -> None:
+    def append(self, part: tuple[float, np.ndarray | Sparse]) -> None:
         w, lik = part
-        if self.total is None:
-            self.total = np.zeros_like(lik, dtype=float)
-        self.total += w * np.nan_to_num(lik, nan=0.0)
+        if isinstance(lik, Sparse):  # added where it is not 0: x + 0.0 is x elsewhere
+            if self.total is None:
+                self.total = np.zeros(lik.size)
+            self.total[lik.idx] += w * np.nan_to_num(lik.values, nan=0.0)
+        else:
+            if self.total is None:
+                self.total = np.zeros_like(lik, dtype=float)
+            self.total += w * np.nan_to_num(lik, nan=0.0)
         self.n += 1
 
     def __len__(self) -> int:

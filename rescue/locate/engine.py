@@ -31,8 +31,10 @@ from rescue.locate.belief import (
     BeliefState,
     Bins,
     Mixture,
+    Sparse,
     Window,
     along,
+    along_part,
     amount_text,
     anchor_table,
     build_bins,
@@ -953,7 +955,7 @@ def _relation_text(index: LocateIndex, rel: Relation) -> Msg | str:
 def _near(index: LocateIndex, m: Mention, *, sigma_m: float) -> np.ndarray | None:
     parts = Mixture()  # summed as they come: a generic word may mean hundreds of places
     for a, w in mention_anchors(m, index.anchors):
-        parts.append((w, index.bins.near(a.x, a.y, sigma_m + a.uncertainty_m)))
+        parts.append((w, index.bins.near_part(a.x, a.y, sigma_m + a.uncertainty_m)))
     return mixture(parts)
 
 
@@ -1035,7 +1037,7 @@ def _walked(
         for route, km in _walk_routes(index, a, named):
             for direction, wd in dirs.items():
                 forward = (direction == "clockwise") == (sign > 0)
-                delta = along(b, route, km, forward=forward)
+                idx, delta = along_part(b, route, km, forward=forward)
                 kms = []
                 for pace, wp in (paces or index.paces) if spread else [(1.0, 1.0)]:
                     for dur in {lo, hi}:
@@ -1045,7 +1047,7 @@ def _walked(
                 lik = np.zeros_like(delta, dtype=float)
                 for k, wp in kms:
                     lik += wp * gaussian(delta - k, sigma)
-                parts.append((w * wd, lik))
+                parts.append((w * wd, Sparse(idx, lik, len(b))))
     return mixture(parts)
 
 
@@ -1108,11 +1110,12 @@ def _ahead(
     parts = Mixture()  # summed as they come: many places, little memory
     for a, w in mention_anchors(rel.anchor, index.anchors, limit=4):
         if not a.on_routes:
-            parts.append((w * 0.5, b.near(a.x, a.y, 1500.0)))
+            parts.append((w * 0.5, b.near_part(a.x, a.y, 1500.0)))
             continue
         for route, km in _walk_routes(index, a, named):
             for direction, wd in dirs.items():
-                delta = along(b, route, km, forward=(direction == "clockwise") == (sign > 0))
+                forward = (direction == "clockwise") == (sign > 0)
+                idx, delta = along_part(b, route, km, forward=forward)
                 if rel.distance_m:
                     lo, hi = (v / 1000.0 for v in rel.distance_m)
                     mid, half = (lo + hi) / 2.0, (hi - lo) / 2.0
@@ -1121,7 +1124,7 @@ def _ahead(
                     lik = np.where(
                         delta >= -0.05, np.exp(-np.maximum(delta, 0) / PAST_SCALE_KM), 0.0
                     )
-                parts.append((w * wd, lik))
+                parts.append((w * wd, Sparse(idx, lik, len(b))))
     return mixture(parts)
 
 
@@ -1142,17 +1145,17 @@ def _between(
                 fwd = (km_c - km_a) % length if b.route_loop[route] else km_c - km_a
                 forward = fwd >= 0 and (not b.route_loop[route] or fwd <= length / 2)
                 span = fwd if forward else (length - fwd if b.route_loop[route] else -fwd)
-                delta = along(b, route, km_a, forward=forward)
+                idx, delta = along_part(b, route, km_a, forward=forward)
                 if halfway:
                     lik = gaussian(delta - span / 2.0, max(0.3, 0.15 * span))
                 else:
                     outside = np.maximum(np.maximum(-delta, delta - span), 0.0)
                     lik = gaussian(outside, 0.3)
-                parts.append((wa * wc, lik))
+                parts.append((wa * wc, Sparse(idx, lik, len(b))))
             if not parts:  # not on one route: around the straight middle
                 mx, my = (a.x + c.x) / 2.0, (a.y + c.y) / 2.0
                 half = float(np.hypot(a.x - c.x, a.y - c.y)) / 2.0
-                parts.append((wa * wc * 0.5, b.near(mx, my, max(half, 500.0))))
+                parts.append((wa * wc * 0.5, b.near_part(mx, my, max(half, 500.0))))
     return mixture(parts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -31,3 +32,19 @@ def test_stations_are_told_apart_in_chinese(kailash: RouteNetwork) -> None:
     # a name of its own is left as the data has it
     assert table["Chuku bridge supply point"] == "曲古桥补给点"
     assert name_zh(kailash, "Tarchen Border Police Station") == "塔尔钦边境派出所"
+
+
+def test_the_names_are_read_once_per_network(kailash: RouteNetwork) -> None:
+    """Every leg of an approach answer asks for its names: the table is built once per
+    network (a route-data version), not once per name (issue 18: it was half the CPU of
+    an approach answer), and a new version of the data reads its names again."""
+    table = names_zh(kailash)
+    assert names_zh(kailash) is table
+    region = load_region("kailash")
+    places = region.places.copy()
+    pid = places.index[places["name_en"] == "Chuku bridge supply point"][0]
+    places.at[pid, "name_zh"] = "新的名字"
+    renamed = build_network(replace(region, places=places))
+    assert names_zh(renamed) is not table
+    assert names_zh(renamed)["Chuku bridge supply point"] == "新的名字"
+    assert table["Chuku bridge supply point"] == "曲古桥补给点"

@@ -229,3 +229,101 @@ def test_a_place_in_one_copy_folds_the_others(tiled: RouteNetwork, windows_used:
     assert windows_used and max(windows_used) < whole / 2
     assert result.candidates[0].segment_id.endswith("@2")
     assert not _differences(result, _answer(tiled, case, sparse=False))
+
+
+def test_sparse_parts_sum_to_the_dense_sums_bit_for_bit(kailash: RouteNetwork) -> None:
+    """A likelihood part that is 0 (or undefined, off its route) beyond a place's
+    neighbourhood or a route is added where it is (belief.Sparse): the mixture is the
+    dense one exactly, so answers do not move by a bit (issue 18: a generic word's
+    hundreds of places each cost the whole region)."""
+    from rescue.locate.belief import Mixture, Sparse, along, along_part, gaussian
+
+    index = get_index(kailash)
+    b = index.bins
+    anchors = list(index.anchors.values())[::7]
+    dense, sparse = Mixture(), Mixture()
+    for i, a in enumerate(anchors):
+        w = 1.0 / (i + 1)
+        part = b.near_part(a.x, a.y, 300.0 + a.uncertainty_m)
+        assert isinstance(part, Sparse) and len(part.idx) < len(b)
+        assert np.array_equal(part.dense(), b.near(a.x, a.y, 300.0 + a.uncertainty_m))
+        dense.append((w, b.near(a.x, a.y, 300.0 + a.uncertainty_m)))
+        sparse.append((w, part))
+        for r, km in a.on_routes:
+            idx, delta = along_part(b, r, km, forward=i % 2 == 0)
+            full = along(b, r, km, forward=i % 2 == 0)
+            assert np.array_equal(full[idx], delta) and np.isnan(np.delete(full, idx)).all()
+            dense.append((w, gaussian(full - 1.0, 0.5)))
+            sparse.append((w, Sparse(idx, gaussian(delta - 1.0, 0.5), len(b))))
+    assert len(dense) == len(sparse) > len(anchors)
+    assert dense.total is not None and sparse.total is not None
+    assert np.array_equal(dense.total, sparse.total)
+
+
+def _questions_by_bins(posterior: np.ndarray, segment: np.ndarray, n: int, tags: Any) -> list:
+    """The expected gains computed bin by bin (what best_questions did before issue 18)."""
+    from rescue.locate.questions import QUESTION_TEXTS, _entropy
+
+    h_now = _entropy(np.bincount(segment, weights=posterior, minlength=n))
+    out = []
+    for tag, tm in tags.items():
+        if tag not in QUESTION_TEXTS:
+            continue
+        p_yes_bin = np.where(tm.mask, tm.weight, 1.0) / (1.0 + tm.weight)
+        p_yes = float((posterior * p_yes_bin).sum())
+        if not 0.02 < p_yes < 0.98:
+            continue
+        h_yes = _entropy(np.bincount(segment, weights=posterior * p_yes_bin / p_yes, minlength=n))
+        post_no = posterior * (1.0 - p_yes_bin) / (1.0 - p_yes)
+        h_no = _entropy(np.bincount(segment, weights=post_no, minlength=n))
+        gain = h_now - (p_yes * h_yes + (1.0 - p_yes) * h_no)
+        if gain >= 0.05:
+            out.append((tag, gain))
+    return sorted(out, key=lambda q: -q[1])[:3]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_questions_from_segment_masses_are_the_questions_from_bins(
+    kailash: RouteNetwork, seed: int
+) -> None:
+    from rescue.locate.questions import best_questions
+
+    index = get_index(kailash)
+    b = index.bins
+    rng = np.random.default_rng(seed)
+    # a belief peaked on a few random places (as after clues), or flat (the prior)
+    p = np.ones(len(b)) if seed == 0 else np.zeros(len(b))
+    for _ in range(seed):
+        a = index.anchors[rng.choice(list(index.anchors))]
+        p += rng.uniform(0.1, 1.0) * b.near(a.x, a.y, rng.uniform(200.0, 3000.0))
+    p = (p + 1e-6) / (p + 1e-6).sum()
+    got = best_questions(p, b.segment, len(b.segment_ids), index.tags)
+    want = _questions_by_bins(p, b.segment, len(b.segment_ids), index.tags)
+    assert [q.question_id for q in got] == [t for t, _ in want]
+    assert np.allclose([q.expected_gain_bits for q in got], [g for _, g in want], atol=1e-12)
+    assert got  # a question worth asking
+
+
+def test_window_seeds_of_many_points_are_those_of_each_point(kailash: RouteNetwork) -> None:
+    """window_seeds asks the tree for every point at once: the routes and road segments
+    it finds are the union of what each point alone finds."""
+    from rescue.locate.belief import window_seeds
+
+    index = get_index(kailash)
+    b = index.bins
+    rng = np.random.default_rng(3)
+    anchors = list(index.anchors.values())
+    for _ in range(20):
+        chosen = rng.choice(len(anchors), size=int(rng.integers(1, 10)))
+        points = [
+            (anchors[i].x + rng.normal(0, 3000), anchors[i].y + rng.normal(0, 3000), r)
+            for i, r in zip(chosen, rng.choice([100.0, 2000.0, 9000.0], len(chosen)), strict=True)
+        ]
+        routes, segments = window_seeds(b, index.folds, points, [0])
+        each_r, each_s = {0}, set()
+        for p in points:
+            r, s = window_seeds(b, index.folds, [p], [])
+            each_r |= r
+            each_s |= s
+        assert (routes, segments) == (each_r, each_s)
+    assert window_seeds(b, index.folds, [], [2]) == ({2}, set())
