@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 
 from geodata.errors import Conflict, InvalidInput, NotFound
+from geodata.i18n import Msg, Name, joined, msg
 from geodata.store.audit import record
 from geodata.store.schema import Base, UtcDateTime
 from rescue.incidents import CLOSED_STATUSES, incidents_table
@@ -74,14 +75,30 @@ class TeamStore:
         self.reader = reader
         self.writer = writer
 
-    def list(self, region_id: str, stations: Any) -> list[dict[str, Any]]:
-        """Every station of ``stations`` (the region's table) with its status, in table order."""
+    def list(
+        self, region_id: str, stations: Any, *, names_zh: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every station of ``stations`` (the region's table) with its status, in table order.
+
+        ``names_zh`` (English -> Chinese name, :func:`rescue.localnames.names_zh`) tells apart
+        stations that share one Chinese name (医疗服务点（曲古桥补给点）); without it the
+        data's own Chinese name is given.
+        """
         with self.reader.begin() as conn:
             rows = self._rows(conn, region_id)
-        return [self._team(sid, row, rows.get(str(sid))) for sid, row in stations.iterrows()]
+        return [
+            self._team(sid, row, rows.get(str(sid)), names_zh) for sid, row in stations.iterrows()
+        ]
 
-    def get(self, region_id: str, stations: Any, station_id: str) -> dict[str, Any]:
-        """One station's status.
+    def get(
+        self,
+        region_id: str,
+        stations: Any,
+        station_id: str,
+        *,
+        names_zh: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One station's status (``names_zh`` as for :meth:`list`).
 
         Raises
         ------
@@ -89,10 +106,10 @@ class TeamStore:
             If the station is not in ``stations``.
         """
         if station_id not in stations.index:
-            raise NotFound(f"no station {station_id!r}")
+            raise NotFound(msg("team.unknown_station", station_id=repr(station_id)))
         with self.reader.begin() as conn:
             rows = self._rows(conn, region_id, station_id)
-        return self._team(station_id, stations.loc[station_id], rows.get(station_id))
+        return self._team(station_id, stations.loc[station_id], rows.get(station_id), names_zh)
 
     def set(
         self,
@@ -103,8 +120,11 @@ class TeamStore:
         *,
         actor: str,
         now: datetime | None = None,
+        names_zh: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """Set a station's status from ``{status, incident_id?, note?, force?}``.
+
+        ``names_zh`` as for :meth:`list` (the answer's and the refusals' Chinese names).
 
         Raises
         ------
@@ -117,7 +137,7 @@ class TeamStore:
             If the team is committed to another open incident and ``force`` is not true.
         """
         if station_id not in stations.index:
-            raise NotFound(f"no station {station_id!r}")
+            raise NotFound(msg("team.unknown_station", station_id=repr(station_id)))
         status, incident_id, note, force = _parse(body)
         now = now or datetime.now(UTC)
         with self.writer.begin() as conn:
@@ -140,18 +160,16 @@ class TeamStore:
                     )
                 ).scalar()
                 if found is None:
-                    raise InvalidInput(f"field 'incident_id': no incident {incident_id}")
+                    raise InvalidInput(msg("team.no_incident", incident_id=incident_id))
                 if found in CLOSED_STATUSES:
                     raise InvalidInput(
-                        f"field 'incident_id': incident {incident_id} is {found}; "
-                        "a team is committed only to an open incident"
+                        msg("team.incident_closed", incident_id=incident_id, status=repr(found))
                     )
             busy = self._busy_with(conn, current)
             if status == "committed" and busy is not None and busy != incident_id and not force:
-                name = str(stations.at[station_id, "name_en"])
+                name = _name(stations.loc[station_id], names_zh)
                 raise Conflict(
-                    f"{name} is committed to incident {busy}: confirm to commit it to "
-                    f'incident {incident_id} as well (send "force": true)',
+                    msg("team.busy", name=name, busy=busy, incident_id=incident_id),
                     data={"station_id": station_id, "incident_id": busy},
                 )
             if (
@@ -160,9 +178,9 @@ class TeamStore:
                 and current["status"] == ("out_of_service")
                 and not force
             ):
-                name = str(stations.at[station_id, "name_en"])
+                name = _name(stations.loc[station_id], names_zh)
                 raise Conflict(
-                    f'{name} is out of service: confirm to commit it anyway (send "force": true)',
+                    msg("team.out_of_service", name=name),
                     data={"station_id": station_id, "incident_id": None},
                 )
             values = {
@@ -202,7 +220,7 @@ class TeamStore:
             # the answer is what this write made: read under its lock, before the commit (a
             # read after it could return a colleague's later write as this one's)
             rows = self._rows(conn, region_id, station_id)
-        return self._team(station_id, stations.loc[station_id], rows.get(station_id))
+        return self._team(station_id, stations.loc[station_id], rows.get(station_id), names_zh)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -236,7 +254,12 @@ class TeamStore:
         return None if status in CLOSED_STATUSES or status is None else int(current["incident_id"])
 
     @staticmethod
-    def _team(station_id: Any, station: Any, row: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _team(
+        station_id: Any,
+        station: Any,
+        row: Mapping[str, Any] | None,
+        names_zh: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         status, incident_id = "available", None
         if row is not None:
             status, incident_id = str(row["status"]), row["incident_id"]
@@ -245,11 +268,11 @@ class TeamStore:
                 incident_id is None or row.get("incident_status") in (*CLOSED_STATUSES, None)
             ):
                 status, incident_id = "available", None
-        zh = station.get("name_zh")
+        name = _name(station, names_zh)
         en_status, zh_status = STATUS_NAMES[status]
         return {
             "station_id": str(station_id),
-            "name": {"en": str(station["name_en"]), "zh": zh if isinstance(zh, str) else ""},
+            "name": {"en": name.en, "zh": name.zh or ""},
             "kind": str(station["kind"]),
             "status": status,
             "status_name": {"en": en_status, "zh": zh_status},
@@ -263,34 +286,52 @@ class TeamStore:
 _FIELDS = ("status", "incident_id", "note", "force")
 
 
+def _name(station: Any, names_zh: Mapping[str, str] | None) -> Name:
+    """A station's name; in Chinese told apart from others of one name where ``names_zh`` can."""
+    en = str(station["name_en"])
+    zh = station.get("name_zh")
+    told_apart = (names_zh or {}).get(en)
+    return Name(en, told_apart or (zh if isinstance(zh, str) and zh.strip() else None))
+
+
 def _parse(body: Mapping[str, Any]) -> tuple[str, int | None, str | None, bool]:
-    problems = []
+    problems: list[str | Msg] = []
     unknown = sorted(k for k in body if k not in _FIELDS)
     if unknown:
         problems.append(
-            f"unknown field(s) {', '.join(map(repr, unknown))} (accepted: {', '.join(_FIELDS)})"
+            msg(
+                "team.unknown_fields",
+                fields=", ".join(map(repr, unknown)),
+                accepted=", ".join(map(repr, _FIELDS)),
+            )
         )
     status = body.get("status")
     if status not in STATUSES:
-        problems.append(f"field 'status' is {status!r:.40}; accepted: {', '.join(STATUSES)}")
+        problems.append(
+            msg(
+                "team.status",
+                value=f"{status!r:.40}",
+                accepted=", ".join(map(repr, STATUSES)),
+            )
+        )
     incident_id = body.get("incident_id")
     if incident_id is not None and (
         isinstance(incident_id, bool)
         or not isinstance(incident_id, int)
         or not 1 <= incident_id <= 2**31 - 1
     ):
-        problems.append(f"field 'incident_id' must be an incident number, not {incident_id!r:.40}")
+        problems.append(msg("team.incident_number", value=f"{incident_id!r:.40}"))
         incident_id = None
     if status == "committed" and body.get("incident_id") is None:
-        problems.append("field 'incident_id' is required to commit a team")
+        problems.append(msg("team.incident_required"))
     if status in ("available", "out_of_service") and incident_id is not None:
-        problems.append(f"field 'incident_id' is given only when committing, not when {status}")
+        problems.append(msg("team.incident_not_needed", status=repr(status)))
     note = body.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > _MAX_NOTE or "\x00" in note):
-        problems.append(f"field 'note' must be text of at most {_MAX_NOTE} characters")
+        problems.append(msg("team.note", count=_MAX_NOTE))
     force = body.get("force", False)
     if not isinstance(force, bool):
-        problems.append("field 'force' must be true or false")
+        problems.append(msg("team.force"))
     if problems:
-        raise InvalidInput("; ".join(problems), details=problems)
+        raise InvalidInput(joined(problems), details=problems)
     return str(status), incident_id, (note or None), bool(force)

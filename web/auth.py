@@ -56,9 +56,9 @@ from geodata.errors import (
     TooManyRequests,
     Unauthorized,
 )
-from geodata.i18n import msg
+from geodata.i18n import Msg, msg
 from rescue.users import ROLES, LoginLimiter, User, UserStore
-from web.bodies import json_object, json_type, read_body
+from web.bodies import json_kind, json_object, read_body
 from web.config import ConfigError
 from web.errors import error_response
 from web.state import get_state
@@ -440,13 +440,13 @@ _PATCH_FIELDS = {"role", "active", "password", "display_name"}
 def api_create_user() -> Response:
     body = _json_body('{"username": "dawa", "password": "…", "role": "officer"}')
     _refuse_unknown(body, _USER_FIELDS)
-    problems = [
-        f"field {name!r} must be a string, not {json_type(body.get(name))}"
+    problems: list[str | Msg] = [
+        msg("user.field_type", field=repr(name), kind=json_kind(body.get(name)))
         for name in ("username", "password", "role")
         if not isinstance(body.get(name), str)
     ]
     if problems:
-        raise InvalidInput("the user cannot be created", details=problems)
+        raise InvalidInput(msg("user.cannot_create"), details=problems)
     user = users().create_user(
         body["username"],
         body["password"],
@@ -466,7 +466,9 @@ def api_update_user(user_id: int) -> Response:
     body = _json_body('{"role": "planner", "active": false}')
     _refuse_unknown(body, _PATCH_FIELDS)
     if not body:
-        raise InvalidInput(f"send at least one of {', '.join(sorted(_PATCH_FIELDS))}")
+        raise InvalidInput(
+            msg("user.patch_empty", fields=", ".join(map(repr, sorted(_PATCH_FIELDS))))
+        )
     user = users().update(user_id, **body, actor=current_user_name(), keep_session=session_token())
     log.info("%r changed user %r: %s", current_user_name(), user.username, sorted(body))
     return _no_store({"user": user.to_dict()})
@@ -497,8 +499,8 @@ def _refuse_unknown(body: dict[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise InvalidInput(
-            f"unknown field(s) {', '.join(map(repr, unknown))}",
-            details=[f"allowed fields: {', '.join(sorted(allowed))}"],
+            msg("user.unknown_fields", fields=", ".join(map(repr, unknown))),
+            details=[msg("user.allowed_fields", allowed=", ".join(map(repr, sorted(allowed))))],
         )
 
 

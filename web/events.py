@@ -43,6 +43,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from geodata.errors import InvalidInput, TooManyRequests
+from geodata.i18n import msg
 from geodata.store.changes_feed import CHANNEL, TOPICS, counters
 from web.auth import require_role
 from web.config import ConfigError
@@ -98,8 +99,7 @@ class EventHub:
         with self._lock:
             if len(self._subscribers) >= self._max_streams:
                 raise TooManyRequests(
-                    f"this server process already streams to {self._max_streams} pages; "
-                    "the page falls back to reloading",
+                    msg("events.too_many", limit=self._max_streams),
                     retry_after_s=30,
                 )
             sub = _Subscriber(topics)
@@ -244,7 +244,11 @@ def _topics(raw: str | None) -> frozenset[str]:
     unknown = [name for name in names if name not in TOPICS]
     if unknown or not names:
         raise InvalidInput(
-            f"unknown topic(s) {', '.join(map(repr, unknown))} (accepted: {', '.join(TOPICS)})"
+            msg(
+                "events.unknown_topics",
+                topics=", ".join(map(repr, unknown)),
+                accepted=", ".join(map(repr, TOPICS)),
+            )
         )
     return frozenset(names)
 
@@ -253,8 +257,10 @@ def _topics(raw: str | None) -> frozenset[str]:
 @require_role("call_taker", "officer", "planner")
 def events() -> Response:
     for name in request.args:
+        if name == "lang" and len(request.args.getlist(name)) == 1:
+            continue  # the language of a refusal (web.errors.request_language)
         if name != "topics" or len(request.args.getlist(name)) > 1:
-            raise InvalidInput(f"unknown or repeated query parameter {name!r} (accepted: topics)")
+            raise InvalidInput(msg("events.unknown_parameter", name=repr(name)))
     topics = _topics(request.args.get("topics"))
     config = current_app.config
     heartbeat_s = _setting(config, "EVENTS_HEARTBEAT_S")

@@ -28,14 +28,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from geodata.errors import InvalidInput
+from geodata.i18n import msg
 from geodata.importers import MAX_UPLOAD_BYTES, ImportResult
 from geodata.importers.preview import ImportPreview
 from geodata.importers.sandbox import preload_modules, preview_upload_bounded
 from web import bodies
 from web.auth import current_user_name, require_role
+from web.errors import TooLarge
 from web.state import get_state, network_for
 
 __all__ = ["MAX_UPLOAD_BYTES", "PENDING_TTL", "bp"]
@@ -54,31 +55,34 @@ _FORM_FIELDS = ("file", "snap_tolerance_m", "match_tolerance_m", "layer", "route
 def _upload() -> tuple[str, bytes]:
     length = request.content_length
     if length is not None and length > MAX_UPLOAD_BYTES + 64 * 1024:
-        raise RequestEntityTooLarge(
-            f"the upload is {length / 1e6:.1f} MB; at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+        raise TooLarge(
+            msg("large.upload", mb=f"{length / 1e6:.1f}", limit=f"{MAX_UPLOAD_BYTES / 1e6:.0f}")
         )
     request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024  # werkzeug stops reading past it
     if not request.mimetype.startswith("multipart/form-data"):
-        raise InvalidInput("send the file as multipart/form-data, in a field named 'file'")
+        raise InvalidInput(msg("import.multipart"))
     unknown = sorted(k for k in [*request.form, *request.files] if k not in _FORM_FIELDS)
     if unknown:
         raise InvalidInput(
-            f"unknown form field(s) {', '.join(map(repr, unknown))} "
-            f"(accepted: {', '.join(_FORM_FIELDS)})"
+            msg(
+                "import.unknown_form_fields",
+                fields=", ".join(map(repr, unknown)),
+                accepted=", ".join(map(repr, _FORM_FIELDS)),
+            )
         )
     files = request.files.getlist("file")
     if len(files) != 1:
-        raise InvalidInput(f"send exactly one file in the field 'file' (got {len(files)})")
+        raise InvalidInput(msg("import.one_file", count=len(files)))
     upload = files[0]
     name = (upload.filename or "").strip()
     if not name:
-        raise InvalidInput("the uploaded file has no name; its extension tells its format")
+        raise InvalidInput(msg("import.no_name"))
     try:
         data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
     finally:
         upload.close()  # a large upload is spooled to a temporary file
     if len(data) > MAX_UPLOAD_BYTES:
-        raise RequestEntityTooLarge(f"{name} is over {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        raise TooLarge(msg("large.file", name=name, limit=f"{MAX_UPLOAD_BYTES / 1e6:.0f}"))
     return name, data
 
 
@@ -89,9 +93,9 @@ def _number(name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InvalidInput(f"form field {name!r} must be a number of metres, not {raw!r}") from None
+        raise InvalidInput(msg("import.metres", name=repr(name), value=repr(raw))) from None
     if not math.isfinite(value):
-        raise InvalidInput(f"form field {name!r} must be a finite number")
+        raise InvalidInput(msg("import.finite", name=repr(name)))
     return value
 
 
@@ -138,7 +142,7 @@ def create() -> Response:
     name, data = _upload()
     layer = request.form.get("layer", "trails")
     if layer not in ("trails", "roads"):
-        raise InvalidInput(f"form field 'layer' must be trails or roads, not {layer!r}")
+        raise InvalidInput(msg("import.layer", value=repr(layer)))
     route_id = request.form.get("route_id", "link").strip() or "link"
     snapshot = state.store.snapshot(state.region_id)
     result, plan = preview_upload_bounded(
@@ -184,12 +188,12 @@ def apply(import_id: str) -> Response:
     body = bodies.json_object(bodies.read_body(request), example='{"message": "why"}')
     message = body.get("message")
     if set(body) - {"message"} or not isinstance(message, str) or not message.strip():
-        raise InvalidInput('send {"message": "what this import changes and why"}')
+        raise InvalidInput(
+            msg("import.apply_message", example='{"message": "what this import changes and why"}')
+        )
     pending, _ = state.store.pending(state.region_id, import_id)
     if not pending.get("can_apply"):
-        raise InvalidInput(
-            "this import cannot be applied", details=list(pending.get("problems") or [])
-        )
+        raise InvalidInput(msg("import.cannot_apply"), details=list(pending.get("problems") or []))
     info = state.store.apply_pending(
         state.region_id,
         import_id,

@@ -51,7 +51,7 @@ class LocateRequest:
 def read_body(request: Request) -> bytes:
     """Read a locate body, at most :data:`MAX_BODY_BYTES` (see :func:`web.bodies.read_body`)."""
     return bodies.read_body(
-        request, too_large=f"; a description may have at most {MAX_TEXT_CHARS:,} characters"
+        request, too_large=msg("large.description", count=f"{MAX_TEXT_CHARS:,}")
     )
 
 

@@ -30,14 +30,15 @@ from collections import OrderedDict
 from typing import Any, Final
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from geodata.errors import InvalidInput, NotFound
+from geodata.i18n import msg
 from geodata.importers import MAX_UPLOAD_BYTES
 from geodata.relief import RENDER_VERSION, read_geotiff, read_mbtiles, render_tile
 from geodata.store.relief import ReliefStore
 from web import bodies, openapi
 from web.auth import current_user_name, require_role
+from web.errors import TooLarge
 from web.state import get_state
 
 __all__ = ["MAX_RELIEF_BYTES", "TILE_CACHE_SIZE", "bp"]
@@ -74,8 +75,8 @@ def _upload() -> tuple[str, bytes]:
     length = request.content_length
     limit = MAX_RELIEF_BYTES + 64 * 1024
     if length is not None and length > limit:
-        raise RequestEntityTooLarge(
-            f"the upload is {length / 1e6:.1f} MB; at most {MAX_RELIEF_BYTES / 1e6:.0f} MB"
+        raise TooLarge(
+            msg("large.upload", mb=f"{length / 1e6:.1f}", limit=f"{MAX_RELIEF_BYTES / 1e6:.0f}")
         )
     request.max_content_length = limit
     if not request.mimetype.startswith("multipart/form-data"):
@@ -97,7 +98,7 @@ def _upload() -> tuple[str, bytes]:
     finally:
         upload.close()
     if len(data) > MAX_RELIEF_BYTES:
-        raise RequestEntityTooLarge(f"{name}: over {MAX_RELIEF_BYTES / 1e6:.0f} MB")
+        raise TooLarge(msg("large.file", name=name, limit=f"{MAX_RELIEF_BYTES / 1e6:.0f}"))
     if not data:
         raise InvalidInput(f"{name}: the file is empty")
     return name, data

@@ -13,6 +13,8 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from geodata.errors import InvalidInput
+from geodata.i18n import msg
+from rescue.localnames import names_zh
 from rescue.teams import TeamStore
 from web.auth import current_user_name, require_role
 from web.bodies import json_object, read_body
@@ -31,7 +33,7 @@ def _store() -> TeamStore:
 def _no_query() -> None:
     if request.args:
         names = ", ".join(sorted(repr(n) for n in request.args))
-        raise InvalidInput(f"unknown query parameter(s) {names} (accepted: none)")
+        raise InvalidInput(msg("query.unknown_none", names=names))
 
 
 @bp.get("")
@@ -39,7 +41,8 @@ def _no_query() -> None:
 def list_teams() -> Response:
     _no_query()
     state = get_state()
-    return jsonify(teams=_store().list(state.region_id, state.network.region.stations))
+    stations = state.network.region.stations
+    return jsonify(teams=_store().list(state.region_id, stations, names_zh=names_zh(state.network)))
 
 
 @bp.get("/<station_id>")
@@ -47,7 +50,9 @@ def list_teams() -> Response:
 def get_team(station_id: str) -> Response:
     _no_query()
     state = get_state()
-    return jsonify(team=_store().get(state.region_id, state.network.region.stations, station_id))
+    stations = state.network.region.stations
+    team = _store().get(state.region_id, stations, station_id, names_zh=names_zh(state.network))
+    return jsonify(team=team)
 
 
 @bp.put("/<station_id>")
@@ -64,5 +69,6 @@ def set_team(station_id: str) -> Response:
         station_id,
         body,
         actor=current_user_name(),
+        names_zh=names_zh(state.network),
     )
     return jsonify(team=team)
