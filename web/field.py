@@ -51,8 +51,9 @@ FORMATS: dict[str, tuple[Any, str]] = {
 
 
 def _no_query() -> None:
-    if request.args:
-        names = ", ".join(sorted(repr(n) for n in request.args))
+    given = [n for n in request.args if n != "lang"]  # lang: the language switch (web.errors)
+    if given:
+        names = ", ".join(sorted(repr(n) for n in given))
         raise InvalidInput(msg("query.unknown_none", names=names))
 
 
@@ -134,7 +135,7 @@ def incident_sheet(incident_id: int) -> Response:
 @require_role("call_taker", "officer")
 def sheet_page() -> str:
     raw = request.args.get("incident")
-    extra = sorted(n for n in request.args if n != "incident")
+    extra = sorted(n for n in request.args if n not in ("incident", "lang"))
     if extra:
         raise InvalidInput(
             msg("query.unknown_some", names=", ".join(map(repr, extra)), accepted="'incident'")

@@ -104,6 +104,7 @@ def _body(result: ImportResult, plan: ImportPreview, import_id: str) -> dict[str
         {
             "code": w.code,
             "message": w.message,
+            "message_zh": w.message_in("zh"),
             "feature_index": w.feature_index,
             "lon": w.lon,
             "lat": w.lat,

@@ -31,8 +31,9 @@ def _store() -> TeamStore:
 
 
 def _no_query() -> None:
-    if request.args:
-        names = ", ".join(sorted(repr(n) for n in request.args))
+    given = [n for n in request.args if n != "lang"]  # lang: the language switch (web.errors)
+    if given:
+        names = ", ".join(sorted(repr(n) for n in given))
         raise InvalidInput(msg("query.unknown_none", names=names))
 
 

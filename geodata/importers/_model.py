@@ -29,6 +29,7 @@ __all__ = [
     "ImportResult",
     "ImportRejected",
     "KIND_ZH",
+    "kind_label",
     "where_name",
 ]
 
@@ -59,6 +60,7 @@ KIND_ZH: dict[str, str] = {
     "line": "线",
     "point": "点",
     "polygon": "多边形",
+    "placemark": "地标",
 }
 _WHERE_ZH = (
     (re.compile(r"layer '(.*)' row (\d+)"), r"图层 '\1' 第 \2 行"),
@@ -67,6 +69,15 @@ _WHERE_ZH = (
     (re.compile(r", part (\d+)"), r"，第 \1 部分"),
     (re.compile(r", column (\d+)"), r"，第 \1 列"),
 )
+
+
+def kind_label(kind: str, name: str | None, fallback: str) -> Name:
+    """How a message names a feature being read: ``track 'Day 1'`` / ``轨迹 'Day 1'``, or by
+    ``fallback`` (its place in the file, ``rte[2]``) when it has no name."""
+    zh = KIND_ZH.get(kind, kind)
+    if name:
+        return Name(f"{kind} '{name}'", f"{zh} '{name}'")
+    return Name(f"{kind} {fallback}", f"{zh} {fallback}")
 
 
 def where_name(where: str) -> Name:

@@ -32,6 +32,21 @@ __all__ = ["XmlDocument", "local", "parse_xml", "sniff_root", "check_encoding"]
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _POSITION = re.compile(r":\s*line \d+, column \d+\s*$")
 _TRUNCATED = ("no element found", "unclosed token", "unclosed CDATA section")
+#: expat's commonest complaints in Chinese (any other is quoted as expat says it)
+_EXPAT_ZH = {
+    "no element found": "找不到元素",
+    "unclosed token": "标记未闭合",
+    "unclosed CDATA section": "CDATA 段未闭合",
+    "mismatched tag": "标签不匹配",
+    "not well-formed (invalid token)": "格式不正确（无效标记）",
+    "syntax error": "语法错误",
+    "junk after document element": "文档元素之后有多余内容",
+    "undefined entity": "未定义的实体",
+    "unbound prefix": "未绑定的命名空间前缀",
+    "duplicate attribute": "重复的属性",
+    "XML declaration not well-formed": "XML 声明格式不正确",
+    "XML or text declaration not at start of entity": "XML 声明不在开头",
+}
 _CHUNK = 1 << 16
 
 
@@ -126,19 +141,16 @@ def _parse_error(name: str, exc: ParseError) -> ImportRejected:
     line, column = getattr(exc, "position", (None, None))
     text = _POSITION.sub("", str(exc))
     truncated = any(text.startswith(t) for t in _TRUNCATED)
-    reason: str | Name = (
-        Name(
-            text + render("import.xml_truncated", "en"), text + render("import.xml_truncated", "zh")
-        )
-        if truncated
-        else text
-    )
+    tail = {
+        lang: render("import.xml_truncated", lang) if truncated else "" for lang in ("en", "zh")
+    }
+    reason = Name(text + tail["en"], _EXPAT_ZH.get(text.strip(), text) + tail["zh"])
     where: str | Msg = msg("import.where_line", filename=name, line=line) if line else name
     return ImportRejected(
         msg("import.xml_malformed", where=where, reason=reason),
         details=[msg("import.xml_position", line=line, column=column, reason=reason)]
         if line
-        else [reason if isinstance(reason, str) else reason.en],
+        else [],  # the headline says it all
         filename=name,
         line=line,
     )
