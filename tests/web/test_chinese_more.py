@@ -45,7 +45,9 @@ FORMAT_WORDS = {
 }
 
 
-def _chinese_text(text: str, allowed: set[str] = set(), names: tuple[str, ...] = ()) -> None:
+def _chinese_text(
+    text: str, allowed: set[str] | frozenset[str] = frozenset(), names: tuple[str, ...] = ()
+) -> None:
     assert _CJK.search(text), text
     words = [w for w in english_words(text, names) if w not in allowed]
     assert words == [], (text, words)
@@ -215,6 +217,12 @@ def test_import_warnings_carry_their_chinese(client: FlaskClient) -> None:
     assert "（第 5 行）" in jumps[0]["message_zh"], jumps[0]
     for w in warnings:
         _chinese_text(w["message_zh"], FORMAT_WORDS, ("Jump", "jump.gpx"))
+    # what the import would do, in Chinese too (ids and the file's own names as they are)
+    proposals = answer.get_json()["proposals"]
+    assert proposals
+    for p in proposals:
+        ids = tuple(str(s["way_id"]) for s in p["snaps"] if s.get("way_id"))
+        _chinese_text(p["summary_zh"], FORMAT_WORDS, ("Jump", p["feature_id"] or "", *ids))
 
 
 def test_every_served_station_has_a_chinese_name(client: FlaskClient) -> None:
