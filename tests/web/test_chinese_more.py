@@ -127,6 +127,13 @@ def test_team_refusals_are_chinese_and_names_told_apart(client: FlaskClient) -> 
     assert client.get("/api/teams/med_gangga").get_json()["team"]["name"]["zh"] in medical
 
 
+def test_audit_log_refusals_are_chinese(client: FlaskClient) -> None:
+    chinese(client)
+    assert_chinese_error(client.get("/api/audit?limit=0"), 422)
+    assert_chinese_error(client.get("/api/audit?limit=100000"), 422)
+    assert client.get("/api/audit?limit=5").status_code == 200
+
+
 def test_live_update_refusals_are_chinese(client: FlaskClient) -> None:
     chinese(client)
     assert_chinese_error(client.get("/api/events?topics=weather"), 422)
