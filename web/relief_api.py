@@ -62,11 +62,13 @@ def _store() -> ReliefStore:
 
 
 def _check_query(*allowed: str) -> None:
-    unknown = sorted(k for k in request.args if k not in allowed)
+    unknown = sorted(k for k in request.args if k not in (*allowed, "lang"))
     if unknown:
+        names = ", ".join(map(repr, unknown))
         raise InvalidInput(
-            f"unknown query parameter(s) {', '.join(map(repr, unknown))} "
-            f"(accepted: {', '.join(allowed) or 'none'})"
+            msg("query.unknown_some", names=names, accepted=", ".join(map(repr, allowed)))
+            if allowed
+            else msg("query.unknown_none", names=names)
         )
 
 
@@ -80,19 +82,17 @@ def _upload() -> tuple[str, bytes]:
         )
     request.max_content_length = limit
     if not request.mimetype.startswith("multipart/form-data"):
-        raise InvalidInput("send the file as multipart/form-data, in a field named 'file'")
+        raise InvalidInput(msg("import.multipart"))
     unknown = sorted(k for k in [*request.form, *request.files] if k != "file")
     if unknown:
-        raise InvalidInput(
-            f"unknown form field(s) {', '.join(map(repr, unknown))} (accepted: file)"
-        )
+        raise InvalidInput(msg("relief.unknown_form_fields", fields=", ".join(map(repr, unknown))))
     files = request.files.getlist("file")
     if len(files) != 1:
-        raise InvalidInput(f"send exactly one file in the field 'file' (got {len(files)})")
+        raise InvalidInput(msg("import.one_file", count=len(files)))
     upload = files[0]
     name = (upload.filename or "").strip()[:255]
     if not name:
-        raise InvalidInput("the uploaded file has no name")
+        raise InvalidInput(msg("relief.no_name"))
     try:
         data = upload.stream.read(MAX_RELIEF_BYTES + 1)
     finally:
@@ -100,7 +100,7 @@ def _upload() -> tuple[str, bytes]:
     if len(data) > MAX_RELIEF_BYTES:
         raise TooLarge(msg("large.file", name=name, limit=f"{MAX_RELIEF_BYTES / 1e6:.0f}"))
     if not data:
-        raise InvalidInput(f"{name}: the file is empty")
+        raise InvalidInput(msg("relief.empty_file", name=name))
     return name, data
 
 
@@ -170,7 +170,7 @@ def dem_tile(layer: str, z: int, x: int, y: int) -> Response:
     state = get_state()
     found = _store().dem(state.region_id)
     if found is None:
-        raise NotFound("no DEM is loaded: a planner can load one on the planner page")
+        raise NotFound(msg("relief.no_dem"))
     dem, sha = found
     etag = f"{sha[:20]}-r{RENDER_VERSION}-{layer}-{z}-{x}-{y}"
     if etag in request.if_none_match:
@@ -197,12 +197,12 @@ def basemap_tile(z: int, x: int, y: int) -> Response:
     store = _store()
     current = store.current(state.region_id, "mbtiles")
     if current is None:
-        raise NotFound("no MBTiles basemap is loaded")
+        raise NotFound(msg("relief.no_mbtiles"))
     if not (0 <= z <= 24 and 0 <= x < 2**z and 0 <= y < 2**z):
-        raise InvalidInput(f"tile {z}/{x}/{y} is outside the zoom's grid")
+        raise InvalidInput(msg("relief.tile_outside", tile=f"{z}/{x}/{y}"))
     body = store.tile(state.region_id, z, x, y)
     if body is None:
-        raise NotFound(f"the basemap has no tile {z}/{x}/{y}")
+        raise NotFound(msg("relief.no_tile", tile=f"{z}/{x}/{y}"))
     media = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}.get(
         current["info"].get("format"), "application/octet-stream"
     )
@@ -222,15 +222,21 @@ def elevation() -> Response:
         except ValueError:
             value = None
         if value is None or not low <= value <= high:
-            shown = bodies.quote(raw) if raw is not None else "missing"
+            shown = bodies.quote(raw) if raw is not None else msg("relief.missing")
             raise InvalidInput(
-                f"query parameter {name!r} must be a number in {low:g}..{high:g}, not {shown}"
+                msg(
+                    "relief.query_number",
+                    name=repr(name),
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    value=shown,
+                )
             )
         values[name] = value
     state = get_state()
     found = _store().dem(state.region_id)
     if found is None:
-        raise NotFound("no DEM is loaded: a planner can load one on the planner page")
+        raise NotFound(msg("relief.no_dem"))
     dem, sha = found
     return jsonify(
         lon=values["lon"],

@@ -134,6 +134,18 @@ def test_audit_log_refusals_are_chinese(client: FlaskClient) -> None:
     assert client.get("/api/audit?limit=5").status_code == 200
 
 
+def test_relief_refusals_are_chinese(client: FlaskClient) -> None:
+    chinese(client)
+    assert_chinese_error(client.get("/api/relief/hillshade/12/3000/1700.png"), 404)
+    basemap = client.get("/api/relief/basemap/12/3000/1700")
+    assert_chinese_error_allowing(basemap, 404, {"MBTiles"})
+    assert_chinese_error(client.get("/api/relief/elevation?lon=81.3"), 422)
+    assert_chinese_error(client.delete("/api/relief/dem"), 404)
+    assert_chinese_error_allowing(client.delete("/api/relief/mbtiles"), 404, {"MBTiles"})
+    assert_chinese_error(client.get("/api/relief?colour=red"), 422)
+    assert_chinese_error(client.post("/api/relief/dem", json={}), 422)
+
+
 def test_live_update_refusals_are_chinese(client: FlaskClient) -> None:
     chinese(client)
     assert_chinese_error(client.get("/api/events?topics=weather"), 422)
