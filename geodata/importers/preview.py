@@ -313,7 +313,7 @@ def preview(
         ("match_tolerance_m", match_tolerance_m),
     ):
         if not (isinstance(value, (int, float)) and 1.0 <= value <= 500.0):
-            raise InvalidInput(f"{name} must be 1-500 m, not {value!r}")
+            raise InvalidInput(msg("preview.tolerance", name=name, value=repr(value)))
     frame = _Frame(snapshot)
     proposals: list[Proposal] = []
     edits: list[FeatureEdit] = []
