@@ -204,6 +204,11 @@ class _Builder:
         self.gazetteer = {
             row["id"]: row for row in read_gazetteer(self.source_dir / "gazetteer.csv")
         }
+        for pid, (zh, source) in self.spec.names_zh.items():
+            row = self.gazetteer.get(pid)
+            if row is not None and not row["name_zh"]:  # the gazetteer's own name wins
+                row["name_zh"] = [zh]
+                row["source"] = f"{row['source']}; {source}" if row["source"] else source
         self.roads = read_roads(self.source_dir / "roads.csv")
         self._log("reading GPS tracks …")
         self.tracks = project_tracks(

@@ -246,6 +246,9 @@ class RegionSpec:
     published_stages: tuple[tuple[str, str, float, str], ...] = ()
     #: the station a casualty is driven to (a clinic reached by road), or None
     evacuation_station_id: str | None = None
+    #: Chinese names the gazetteer lacks, by place id: (name_zh, source of the name).
+    #: Only established names with a source, never a made-up transliteration.
+    names_zh: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 _POLICE = StationRule("police_station", ("vehicle", "foot_team"), "year_round")
@@ -375,6 +378,15 @@ KAILASH = RegionSpec(
     },
     cues=_KAILASH_CUES,
     evacuation_station_id="baga_health_centre",
+    names_zh={
+        # sman rtsis khang: 门孜康 is its established Chinese name (the Lhasa institute
+        # it is named after); 塔钦 is the gazetteer's name of Darchen
+        "darchen_men_tsee_khang": (
+            "塔钦门孜康",
+            "name_zh: 门孜康 = Men-Tsee-Khang (sman rtsis khang), zh.wikipedia.org/wiki/门孜康; "
+            "塔钦 = Darchen (gazetteer)",
+        ),
+    },
     traces=(
         TraceSpec(
             file="kora_trace.geojson",

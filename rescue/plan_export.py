@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import gpxpy.gpx
 
 from geodata.errors import InvalidInput
+from geodata.i18n import msg
 
 if TYPE_CHECKING:
     from routes.network import RouteNetwork
@@ -181,7 +182,7 @@ def field_plan(
     """
     station_id = plan.get("station_id")
     if not isinstance(station_id, str) or not station_id:
-        raise InvalidInput("the plan has no station_id")
+        raise InvalidInput(msg("export.no_station"))
     routes: list[Route] = []
     for part, legs in (
         ("approach", plan.get("legs") or []),
@@ -241,7 +242,7 @@ def _station_point(stations: Any, station_id: str, kind: str) -> list[Waypoint]:
 def _route(network: RouteNetwork, part: str, number: int, leg: Mapping[str, Any]) -> Route:
     coords = leg.get("geometry") or []
     if len(coords) < 2:
-        raise InvalidInput(f"leg {number} of the plan has no geometry")
+        raise InvalidInput(msg("export.leg_no_geometry", number=number))
     for xy in coords:
         if not (
             len(xy) >= 2
@@ -249,7 +250,7 @@ def _route(network: RouteNetwork, part: str, number: int, leg: Mapping[str, Any]
             and -180 <= xy[0] <= 180
             and -90 <= xy[1] <= 90
         ):
-            raise InvalidInput(f"leg {number} of the plan has a bad position {xy!r:.60}")
+            raise InvalidInput(msg("export.leg_bad_position", number=number, value=f"{xy!r:.60}"))
     f_en, f_zh = bilingual(network, str(leg.get("from", "")))
     t_en, t_zh = bilingual(network, str(leg.get("to", "")))
     return Route(
@@ -381,9 +382,7 @@ def answer_parts(answer: Mapping[str, Any], station_id: str | None) -> PlanParts
     plans = [p for p in answer["plans"] if p["station_id"] == wanted]
     if not plans:
         raise InvalidInput(
-            f"field 'station_id': no plan for {wanted!r}"
-            if wanted
-            else "no station reaches the target on the ground: nothing to export"
+            msg("export.no_plan_for", station_id=repr(wanted)) if wanted else msg("export.nothing")
         )
     plan = plans[0]
     reason = None
@@ -418,9 +417,9 @@ def incident_parts(
     location = incident.get("location")
     number = incident.get("incident_id")
     if not plan:
-        raise NotFound(f"incident {number} has no saved plan yet")
+        raise NotFound(msg("export.no_saved_plan", number=number))
     if not location:
-        raise NotFound(f"incident {number} has no location")
+        raise NotFound(msg("export.no_location", number=number))
     lon, lat = float(location["lon"]), float(location["lat"])
     label = str(location.get("name") or "target")
     result = plan_with_closures(network, (lon, lat), closures, now=now)

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from geodata.edits import join_ways, split_way
 from geodata.errors import InvalidInput
 from geodata.files import region_from_documents
+from geodata.i18n import msg
 from geodata.importers import ImportResult
 from geodata.importers.preview import ImportPreview
 from geodata.importers.sandbox import preload_modules, preview_upload_bounded
@@ -112,6 +113,7 @@ def preview_document(result: ImportResult, plan: ImportPreview, import_id: str) 
         {
             "code": w.code,
             "message": w.message,
+            "message_zh": w.message_in("zh"),
             "feature_index": w.feature_index,
             "lon": w.lon,
             "lat": w.lat,
@@ -287,7 +289,7 @@ class RouteData:
         pending = self.pending_import(import_id)
         if not pending.get("can_apply"):
             raise InvalidInput(
-                "this import cannot be applied", details=list(pending.get("problems") or [])
+                msg("import.cannot_apply"), details=list(pending.get("problems") or [])
             )
         info = self.store.imports.apply(
             self.region_id, import_id, author=author, message=message, check=network_for

@@ -32,8 +32,10 @@ from sqlalchemy import (
 )
 
 from geodata.errors import Conflict, InvalidInput, NotFound
+from geodata.i18n import Name, msg
 from geodata.store.audit import record
 from geodata.store.schema import Base, UtcDateTime
+from rescue.checks import problem
 from rescue.incidents import CLOSED_STATUSES, incidents_table
 
 __all__ = ["STATUSES", "TeamChange", "TeamStore", "team_status_table"]
@@ -76,14 +78,30 @@ class TeamStore:
         self.reader = reader
         self.writer = writer
 
-    def list(self, region_id: str, stations: Any) -> list[dict[str, Any]]:
-        """Every station of ``stations`` (the region's table) with its status, in table order."""
+    def list(
+        self, region_id: str, stations: Any, *, names_zh: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every station of ``stations`` (the region's table) with its status, in table order.
+
+        ``names_zh`` (English -> Chinese name, :func:`rescue.localnames.names_zh`) tells apart
+        stations that share one Chinese name (医疗服务点（曲古桥补给点）); without it the
+        data's own Chinese name is given.
+        """
         with self.reader.begin() as conn:
             rows = self._rows(conn, region_id)
-        return [self._team(sid, row, rows.get(str(sid))) for sid, row in stations.iterrows()]
+        return [
+            self._team(sid, row, rows.get(str(sid)), names_zh) for sid, row in stations.iterrows()
+        ]
 
-    def get(self, region_id: str, stations: Any, station_id: str) -> dict[str, Any]:
-        """One station's status.
+    def get(
+        self,
+        region_id: str,
+        stations: Any,
+        station_id: str,
+        *,
+        names_zh: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One station's status (``names_zh`` as for :meth:`list`).
 
         Raises
         ------
@@ -91,10 +109,10 @@ class TeamStore:
             If the station is not in ``stations``.
         """
         if station_id not in stations.index:
-            raise NotFound(f"no station {station_id!r}")
+            raise NotFound(msg("team.unknown_station", station_id=repr(station_id)))
         with self.reader.begin() as conn:
             rows = self._rows(conn, region_id, station_id)
-        return self._team(station_id, stations.loc[station_id], rows.get(station_id))
+        return self._team(station_id, stations.loc[station_id], rows.get(station_id), names_zh)
 
     def set(
         self,
@@ -105,8 +123,11 @@ class TeamStore:
         *,
         actor: str,
         now: datetime | None = None,
+        names_zh: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """Set a station's status as ``change`` says.
+
+        ``names_zh`` as for :meth:`list` (the answer's and the refusals' Chinese names).
 
         Raises
         ------
@@ -118,7 +139,7 @@ class TeamStore:
             If the team is committed to another open incident and ``force`` is not true.
         """
         if station_id not in stations.index:
-            raise NotFound(f"no station {station_id!r}")
+            raise NotFound(msg("team.unknown_station", station_id=repr(station_id)))
         status, incident_id, force = change.status, change.incident_id, change.force
         note = change.note or None
         now = now or datetime.now(UTC)
@@ -142,18 +163,16 @@ class TeamStore:
                     )
                 ).scalar()
                 if found is None:
-                    raise InvalidInput(f"field 'incident_id': no incident {incident_id}")
+                    raise InvalidInput(msg("team.no_incident", incident_id=incident_id))
                 if found in CLOSED_STATUSES:
                     raise InvalidInput(
-                        f"field 'incident_id': incident {incident_id} is {found}; "
-                        "a team is committed only to an open incident"
+                        msg("team.incident_closed", incident_id=incident_id, status=repr(found))
                     )
             busy = self._busy_with(conn, current)
             if status == "committed" and busy is not None and busy != incident_id and not force:
-                name = str(stations.at[station_id, "name_en"])
+                name = _name(stations.loc[station_id], names_zh)
                 raise Conflict(
-                    f"{name} is committed to incident {busy}: confirm to commit it to "
-                    f'incident {incident_id} as well (send "force": true)',
+                    msg("team.busy", name=name, busy=busy, incident_id=incident_id),
                     data={"station_id": station_id, "incident_id": busy},
                 )
             if (
@@ -162,9 +181,9 @@ class TeamStore:
                 and current["status"] == ("out_of_service")
                 and not force
             ):
-                name = str(stations.at[station_id, "name_en"])
+                name = _name(stations.loc[station_id], names_zh)
                 raise Conflict(
-                    f'{name} is out of service: confirm to commit it anyway (send "force": true)',
+                    msg("team.out_of_service", name=name),
                     data={"station_id": station_id, "incident_id": None},
                 )
             values = {
@@ -204,7 +223,7 @@ class TeamStore:
             # the answer is what this write made: read under its lock, before the commit (a
             # read after it could return a colleague's later write as this one's)
             rows = self._rows(conn, region_id, station_id)
-        return self._team(station_id, stations.loc[station_id], rows.get(station_id))
+        return self._team(station_id, stations.loc[station_id], rows.get(station_id), names_zh)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -238,7 +257,12 @@ class TeamStore:
         return None if status in CLOSED_STATUSES or status is None else int(current["incident_id"])
 
     @staticmethod
-    def _team(station_id: Any, station: Any, row: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _team(
+        station_id: Any,
+        station: Any,
+        row: Mapping[str, Any] | None,
+        names_zh: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         status, incident_id = "available", None
         if row is not None:
             status, incident_id = str(row["status"]), row["incident_id"]
@@ -247,11 +271,11 @@ class TeamStore:
                 incident_id is None or row.get("incident_status") in (*CLOSED_STATUSES, None)
             ):
                 status, incident_id = "available", None
-        zh = station.get("name_zh")
+        name = _name(station, names_zh)
         en_status, zh_status = STATUS_NAMES[status]
         return {
             "station_id": str(station_id),
-            "name": {"en": str(station["name_en"]), "zh": zh if isinstance(zh, str) else ""},
+            "name": {"en": name.en, "zh": name.zh or ""},
             "kind": str(station["kind"]),
             "status": status,
             "status_name": {"en": en_status, "zh": zh_status},
@@ -277,9 +301,15 @@ class TeamChange(BaseModel):
     @model_validator(mode="after")
     def _incident_only_when_committing(self) -> TeamChange:
         if self.status == "committed" and self.incident_id is None:
-            raise ValueError("field 'incident_id' is required to commit a team")
+            raise problem(msg("team.incident_required"))
         if self.status != "committed" and self.incident_id is not None:
-            raise ValueError(
-                f"field 'incident_id' is given only when committing, not when {self.status}"
-            )
+            raise problem(msg("team.incident_not_needed", status=repr(self.status)))
         return self
+
+
+def _name(station: Any, names_zh: Mapping[str, str] | None) -> Name:
+    """A station's name; in Chinese told apart from others of one name where ``names_zh`` can."""
+    en = str(station["name_en"])
+    zh = station.get("name_zh")
+    told_apart = (names_zh or {}).get(en)
+    return Name(en, told_apart or (zh if isinstance(zh, str) and zh.strip() else None))

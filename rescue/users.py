@@ -61,6 +61,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from geodata.errors import Conflict, InvalidInput, NotFound
+from geodata.i18n import Msg, Name, msg
 from geodata.store.audit import record
 from geodata.store.schema import Base, UtcDateTime
 
@@ -228,22 +229,54 @@ def normalise_username(username: object) -> str:
     return username.strip().lower() if isinstance(username, str) else ""
 
 
-def _check_username(value: object, problems: list[str]) -> str:
+def _kind(value: object) -> Msg:
+    """What a value is, as a message says it in either language ("a number" …)."""
+    if value is None:
+        return msg("json.null")
+    if isinstance(value, bool):
+        return msg("json.boolean")
+    if isinstance(value, int | float):
+        return msg("json.number")
+    if isinstance(value, str):
+        return msg("json.string")
+    return msg("json.array" if isinstance(value, list | tuple) else "json.object")
+
+
+#: zxcvbn's commonest warnings in Chinese (any other: a general "a predictable pattern")
+_HINTS_ZH: Final = {
+    "This is a top-10 common password": "这是最常见的 10 个密码之一",
+    "This is a top-100 common password": "这是最常见的 100 个密码之一",
+    "This is a very common password": "这是非常常见的密码",
+    "This is similar to a commonly used password": "与常用密码相似",
+    'Repeats like "aaa" are easy to guess': "重复字符容易被猜到",
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc"': (
+        "重复的字符组容易被猜到"
+    ),
+    "Sequences like abc or 6543 are easy to guess": "连续字符容易被猜到",
+    "Recent years are easy to guess": "近年的年份容易被猜到",
+    "Dates are often easy to guess": "日期容易被猜到",
+    "Straight rows of keys are easy to guess": "键盘上连续的按键容易被猜到",
+    "Short keyboard patterns are easy to guess": "简短的键盘模式容易被猜到",
+    "Names and surnames by themselves are easy to guess": "单独的姓名容易被猜到",
+    "Common names and surnames are easy to guess": "常见姓名容易被猜到",
+    "A word by itself is easy to guess": "单个词语容易被猜到",
+}
+
+
+def _check_username(value: object, problems: list[str | Msg]) -> str:
     if not isinstance(value, str):
-        problems.append(f"username must be a string, not {type(value).__name__}")
+        problems.append(msg("user.username_type", kind=_kind(value)))
         return ""
     username = normalise_username(value)
     if not _USERNAME.fullmatch(username):
-        problems.append(
-            f"username {value[:80]!r} must be 3-64 characters from a-z, 0-9, '.', '_' and '-'"
-        )
+        problems.append(msg("user.username_form", value=repr(value[:80])))
     return username
 
 
 def password_problems(
     password: str, *, username: str = "", others: tuple[str, ...] = ()
-) -> list[str]:
-    """Why ``password`` may not be used (empty if it may), each "English / 中文".
+) -> list[Msg]:
+    """Why ``password`` may not be used (empty if it may), each a message in both languages.
 
     10 to 1024 characters, no control characters (NUL, tab, newline …), not only spaces,
     not the username, and a zxcvbn score of at least :data:`MIN_PASSWORD_SCORE` (of 4),
@@ -254,21 +287,15 @@ def password_problems(
 
     problems = []
     if len(password) < MIN_PASSWORD_CHARS:
-        problems.append(
-            f"password must have at least {MIN_PASSWORD_CHARS} characters / "
-            f"密码至少需要 {MIN_PASSWORD_CHARS} 个字符"
-        )
+        problems.append(msg("user.password_short", count=MIN_PASSWORD_CHARS))
     elif len(password) > MAX_PASSWORD_CHARS:
-        problems.append(
-            f"password must have at most {MAX_PASSWORD_CHARS} characters / "
-            f"密码最多 {MAX_PASSWORD_CHARS} 个字符"
-        )
+        problems.append(msg("user.password_long", count=MAX_PASSWORD_CHARS))
     if any(unicodedata.category(ch) == "Cc" for ch in password):
-        problems.append("password must not contain control characters / 密码不能包含控制字符")
+        problems.append(msg("user.password_control"))
     elif not password.strip():
-        problems.append("password must not be only spaces / 密码不能只有空格")
+        problems.append(msg("user.password_spaces"))
     if username and password.strip().lower() == username:
-        problems.append("password must not be the username / 密码不能与用户名相同")
+        problems.append(msg("user.password_username"))
     if problems:
         return problems
     words = [w for w in (username, *others, "sandtable", "kailash", "kora") if w]
@@ -277,47 +304,43 @@ def password_problems(
         return []
     feedback = result.get("feedback") or {}
     hint = str(feedback.get("warning") or "").rstrip(".")
-    return [
-        "password is too easy to guess"
-        + (f" ({hint})" if hint else "")
-        + ": use three or four unrelated words, or a longer passphrase / "
-        "密码太容易被猜到：请使用三四个不相关的词或更长的短语"
-    ]
+    shown = Name(f" ({hint})", f"（{_HINTS_ZH.get(hint, '可预测的模式')}）") if hint else ""
+    return [msg("user.password_guessable", hint=shown)]
 
 
 def _check_password(
-    value: object, username: str, problems: list[str], others: tuple[str, ...] = ()
+    value: object, username: str, problems: list[str | Msg], others: tuple[str, ...] = ()
 ) -> str:
     if not isinstance(value, str):
-        problems.append("password must be a string")
+        problems.append(msg("user.password_type", kind=_kind(value)))
         return ""
     problems.extend(password_problems(value, username=username, others=others))
     return value
 
 
-def _check_role(value: object, problems: list[str]) -> str:
+def _check_role(value: object, problems: list[str | Msg]) -> str:
     if value not in ROLES:
         shown = repr(value)[:40]
-        problems.append(f"role {shown} is not one of {', '.join(ROLES)}")
+        problems.append(msg("user.role", value=shown, accepted=", ".join(ROLES)))
         return ""
     return str(value)
 
 
-def _check_display_name(value: object, problems: list[str]) -> str | None:
+def _check_display_name(value: object, problems: list[str | Msg]) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        problems.append(f"display_name must be a string or null, not {type(value).__name__}")
+        problems.append(msg("user.display_name_type", kind=_kind(value)))
         return None
     text = " ".join("".join(ch for ch in value if ch.isprintable() or ch.isspace()).split())
     if len(text) > MAX_DISPLAY_NAME_CHARS:
-        problems.append(f"display_name must have at most {MAX_DISPLAY_NAME_CHARS} characters")
+        problems.append(msg("user.display_name_long", count=MAX_DISPLAY_NAME_CHARS))
     return text or None
 
 
-def _check_active(value: object, problems: list[str]) -> bool:
+def _check_active(value: object, problems: list[str | Msg]) -> bool:
     if not isinstance(value, bool):
-        problems.append(f"active must be true or false, not {value!r}"[:80])
+        problems.append(msg("user.active", value=repr(value)[:40]))
         return True
     return value
 
@@ -422,21 +445,21 @@ class UserStore:
         Conflict
             If the username is taken.
         """
-        problems: list[str] = []
+        problems: list[str | Msg] = []
         name = _check_username(username, problems)
-        name_problems: list[str] = []
+        name_problems: list[str | Msg] = []
         shown_name = _check_display_name(display_name, name_problems)
         secret = _check_password(password, name, problems, (shown_name or "",))
         checked_role = _check_role(role, problems)
         problems += name_problems
         if problems:
-            raise InvalidInput("the user cannot be created", details=problems)
+            raise InvalidInput(msg("user.cannot_create"), details=problems)
         now = datetime.now(UTC)
         password_hash = hash_password(secret)
         try:
             with self.writer.begin() as conn:
                 if self._id_of(conn, name) is not None:
-                    raise Conflict(f"the username {name!r} is taken")
+                    raise Conflict(msg("user.taken", name=repr(name)))
                 result = conn.execute(
                     users_table.insert().values(
                         username=name,
@@ -462,7 +485,7 @@ class UserStore:
                     at=now,
                 )
         except IntegrityError:  # created by someone else between our check and insert
-            raise Conflict(f"the username {name!r} is taken") from None
+            raise Conflict(msg("user.taken", name=repr(name))) from None
         return User(user_id, name, shown_name, checked_role, True)
 
     def authenticate(self, username: str, password: str) -> User | None:
@@ -508,7 +531,7 @@ class UserStore:
                 .first()
             )
         if row is None:
-            raise NotFound(f"no user {user_id}")
+            raise NotFound(msg("user.unknown", user_id=user_id))
         return _user(row)
 
     def list(self) -> tuple[User, ...]:
@@ -549,7 +572,7 @@ class UserStore:
         Conflict
             If the change would leave no active admin.
         """
-        problems: list[str] = []
+        problems: list[str | Msg] = []
         values: dict[str, Any] = {}
         if role is not _UNSET:
             values["role"] = _check_role(role, problems)
@@ -566,11 +589,11 @@ class UserStore:
                 .first()
             )
             if row is None:
-                raise NotFound(f"no user {user_id}")
+                raise NotFound(msg("user.unknown", user_id=user_id))
             if password is not _UNSET:
                 secret = _check_password(password, str(row["username"]), problems)
             if problems:
-                raise InvalidInput("the user cannot be changed", details=problems)
+                raise InvalidInput(msg("user.cannot_change"), details=problems)
             if password is not _UNSET:
                 values["password_hash"] = hash_password(secret)
             was_admin = row["role"] == "admin" and bool(row["active"])
@@ -717,7 +740,7 @@ class UserStore:
                 select(users_table.c.username).where(users_table.c.user_id == user_id)
             ).scalar()
             if username is None:
-                raise NotFound(f"no user {user_id}")
+                raise NotFound(msg("user.unknown", user_id=user_id))
             count = _revoke(conn, user_id, now, actor)
             record(
                 conn,

@@ -24,6 +24,7 @@ from geodata.i18n import Msg, Name, msg
 from geodata.importers import MAX_UPLOAD_BYTES
 from rescue.closures import time_range_problem
 from rescue.locate import LOCAL_TZ
+from web.errors import TooLarge
 
 __all__ = [
     "BoundaryRequest",
@@ -58,7 +59,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _TIME_HINT = "an ISO-8601 date and time such as '2024-06-01T14:30' (Beijing time) or with an offset"
 
 
-def read_body(request: Request, *, limit: int = MAX_BODY_BYTES, too_large: str = "") -> bytes:
+def read_body(request: Request, *, limit: int = MAX_BODY_BYTES, too_large: str | Msg = "") -> bytes:
     """Read the body of ``request``, at most ``limit`` bytes.
 
     Raises
@@ -74,9 +75,7 @@ def read_body(request: Request, *, limit: int = MAX_BODY_BYTES, too_large: str =
     except RequestEntityTooLarge:
         raw = None
     if raw is None or len(raw) > limit:
-        raise RequestEntityTooLarge(
-            f"the request body is larger than {limit // 1024} KB{too_large}"
-        )
+        raise TooLarge(msg("large.body", kb=limit // 1024, more=too_large))
     return raw
 
 
@@ -93,8 +92,8 @@ def refuse_oversized_request() -> None:
     """
     length = flask.request.content_length
     if length is not None and length > MAX_REQUEST_BYTES:
-        raise RequestEntityTooLarge(
-            f"the request body is {length / 1e6:.1f} MB; at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+        raise TooLarge(
+            msg("large.request", mb=f"{length / 1e6:.1f}", limit=f"{MAX_UPLOAD_BYTES / 1e6:.0f}")
         )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from geodata.errors import (
     Conflict,
@@ -28,10 +28,17 @@ from geodata.errors import (
     TooManyRequests,
     Unauthorized,
 )
-from geodata.i18n import LANGUAGES, catalog, language, render
+from geodata.i18n import LANGUAGES, Msg, catalog, language, render
 from web.error_pages import error_page
 
-__all__ = ["LANG_COOKIE", "STATUS", "error_response", "register", "request_language"]
+__all__ = [
+    "LANG_COOKIE",
+    "STATUS",
+    "TooLarge",
+    "error_response",
+    "register",
+    "request_language",
+]
 
 #: the cookie the pages' language switch sets (static/sandtable.js, static/lang.js)
 LANG_COOKIE = "sandtable_lang"
@@ -50,6 +57,14 @@ STATUS: dict[type[SandtableError], tuple[int, str]] = {
     # DataValidationError is raised at start-up only; served, it is a server fault.
     SandtableError: (500, "internal_error"),
 }
+
+
+class TooLarge(RequestEntityTooLarge):
+    """A 413 whose message says the limit in the user's language (``text``, a catalog key)."""
+
+    def __init__(self, text: Msg) -> None:
+        super().__init__(text.render("en"))
+        self.text = text
 
 
 def error_response(
@@ -135,7 +150,11 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
     english = exc.description or exc.name
     lang = request_language()
     key = f"http.{status}" if f"http.{status}" in catalog() else "http.other"
-    message = english if lang == "en" else render(key, lang, status=status)
+    text = getattr(exc, "text", None)
+    if isinstance(text, Msg):  # a refusal that says why in both languages (TooLarge)
+        message = text.render(lang)
+    else:
+        message = english if lang == "en" else render(key, lang, status=status)
     response = error_response(status, code, message)
     # the exception's own headers (a 405's Allow, a 401's WWW-Authenticate), not its HTML type
     for name, value in exc.get_headers():

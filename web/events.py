@@ -44,6 +44,7 @@ from flask import Blueprint, Response, current_app
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from geodata.errors import TooManyRequests
+from geodata.i18n import msg
 from geodata.store.changes_feed import CHANNEL, TOPICS, counters
 from web.config import ConfigError
 from web.contract import READERS, api_operation, problem
@@ -99,8 +100,7 @@ class EventHub:
         with self._lock:
             if len(self._subscribers) >= self._max_streams:
                 raise TooManyRequests(
-                    f"this server process already streams to {self._max_streams} pages; "
-                    "the page falls back to reloading",
+                    msg("events.too_many", limit=self._max_streams),
                     retry_after_s=30,
                 )
             sub = _Subscriber(topics)
@@ -245,7 +245,11 @@ def _topics(raw: Any) -> frozenset[str]:
     unknown = [name for name in names if name not in TOPICS]
     if unknown or not names:
         raise problem(
-            f"unknown topic(s) {', '.join(map(repr, unknown))} (accepted: {', '.join(TOPICS)})"
+            msg(
+                "events.unknown_topics",
+                topics=", ".join(map(repr, unknown)),
+                accepted=", ".join(map(repr, TOPICS)),
+            )
         )
     return frozenset(names)
 

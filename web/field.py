@@ -21,6 +21,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from geodata.errors import InvalidInput
+from geodata.i18n import msg
 from rescue import catalog
 from rescue.approach import plan_with_closures
 from rescue.field_sheet import field_sheet
@@ -50,9 +51,10 @@ FORMATS: dict[str, tuple[Any, str]] = {
 
 
 def _no_query() -> None:
-    if request.args:
-        names = ", ".join(sorted(repr(n) for n in request.args))
-        raise InvalidInput(f"unknown query parameter(s) {names} (accepted: none)")
+    given = [n for n in request.args if n != "lang"]  # lang: the language switch (web.errors)
+    if given:
+        names = ", ".join(sorted(repr(n) for n in given))
+        raise InvalidInput(msg("query.unknown_none", names=names))
 
 
 def _from_body() -> PlanParts:
@@ -61,7 +63,7 @@ def _from_body() -> PlanParts:
     body = read_json_object(request, example='{"target": {"lon": 81.3, "lat": 31.09}}')
     station_id = body.pop("station_id", None)
     if station_id is not None and not isinstance(station_id, str):
-        raise InvalidInput("field 'station_id' must be a station id (a string)")
+        raise InvalidInput(msg("export.station_id_type"))
     req = parse_approach_body(body, network=state.network)
     answer = plan_with_closures(
         state.network,
@@ -133,9 +135,11 @@ def incident_sheet(incident_id: int) -> Response:
 @require_role("call_taker", "officer")
 def sheet_page() -> str:
     raw = request.args.get("incident")
-    extra = sorted(n for n in request.args if n != "incident")
+    extra = sorted(n for n in request.args if n not in ("incident", "lang"))
     if extra:
-        raise InvalidInput(f"unknown query parameter(s) {extra} (accepted: incident)")
+        raise InvalidInput(
+            msg("query.unknown_some", names=", ".join(map(repr, extra)), accepted="'incident'")
+        )
     incident = None if raw is None else whole_number("incident", raw)
     state = get_state()
     region = state.cached("field-sheet-region", lambda: catalog.region_summary(state.network))

@@ -27,13 +27,14 @@ from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from geodata.errors import InvalidInput
+from geodata.i18n import msg
 from geodata.importers import MAX_UPLOAD_BYTES
 from rescue.route_data import PENDING_TTL
 from web.auth import current_user_name
 from web.contract import PLANNERS, Contract, api_operation, problem, read_model
+from web.errors import TooLarge
 from web.openapi import EDIT_ERRORS, VERSION_ANSWER, json_media, ref
 from web.state import get_state
 
@@ -50,44 +51,47 @@ _FORM_FIELDS = ("file", "snap_tolerance_m", "match_tolerance_m", "layer", "route
 def _upload() -> tuple[str, bytes]:
     length = request.content_length
     if length is not None and length > MAX_UPLOAD_BYTES + 64 * 1024:
-        raise RequestEntityTooLarge(
-            f"the upload is {length / 1e6:.1f} MB; at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+        raise TooLarge(
+            msg("large.upload", mb=f"{length / 1e6:.1f}", limit=f"{MAX_UPLOAD_BYTES / 1e6:.0f}")
         )
     request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024  # werkzeug stops reading past it
     if not request.mimetype.startswith("multipart/form-data"):
-        raise InvalidInput("send the file as multipart/form-data, in a field named 'file'")
+        raise InvalidInput(msg("import.multipart"))
     unknown = sorted(k for k in [*request.form, *request.files] if k not in _FORM_FIELDS)
     if unknown:
         raise InvalidInput(
-            f"unknown form field(s) {', '.join(map(repr, unknown))} "
-            f"(accepted: {', '.join(_FORM_FIELDS)})"
+            msg(
+                "import.unknown_form_fields",
+                fields=", ".join(map(repr, unknown)),
+                accepted=", ".join(map(repr, _FORM_FIELDS)),
+            )
         )
     files = request.files.getlist("file")
     if len(files) != 1:
-        raise InvalidInput(f"send exactly one file in the field 'file' (got {len(files)})")
+        raise InvalidInput(msg("import.one_file", count=len(files)))
     upload = files[0]
     name = (upload.filename or "").strip()
     if not name:
-        raise InvalidInput("the uploaded file has no name; its extension tells its format")
+        raise InvalidInput(msg("import.no_name"))
     try:
         data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
     finally:
         upload.close()  # a large upload is spooled to a temporary file
     if len(data) > MAX_UPLOAD_BYTES:
-        raise RequestEntityTooLarge(f"{name} is over {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        raise TooLarge(msg("large.file", name=name, limit=f"{MAX_UPLOAD_BYTES / 1e6:.0f}"))
     return name, data
 
 
-def _metres(default: float) -> Any:
+def _metres(name: str, default: float) -> Any:
     def check(value: Any) -> float:
         if value is None or (isinstance(value, str) and not value.strip()):
             return default
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise problem(f"must be a number of metres, not {value!r}") from None
+            raise problem(msg("import.metres", name=repr(name), value=repr(value))) from None
         if not math.isfinite(number):
-            raise problem("must be a finite number")
+            raise problem(msg("import.finite", name=repr(name)))
         return number
 
     return BeforeValidator(check)
@@ -101,8 +105,8 @@ class ImportOptions(Contract):
 
     model_config = ConfigDict(extra="ignore")
 
-    snap_tolerance_m: Annotated[float, _metres(50.0), _METRES] = 50.0
-    match_tolerance_m: Annotated[float, _metres(30.0), _METRES] = 30.0
+    snap_tolerance_m: Annotated[float, _metres("snap_tolerance_m", 50.0), _METRES] = 50.0
+    match_tolerance_m: Annotated[float, _metres("match_tolerance_m", 30.0), _METRES] = 30.0
     layer: Literal["trails", "roads"] = "trails"
     #: the route a new trail joins ("link" when empty)
     route_id: Annotated[str, BeforeValidator(lambda v: (v or "").strip() or "link")] = "link"
@@ -120,7 +124,9 @@ class ImportForm(ImportOptions):
 
 def _message(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise problem('send {"message": "what this import changes and why"}')
+        raise problem(
+            msg("import.apply_message", example='{"message": "what this import changes and why"}')
+        )
     return value
 
 

@@ -38,7 +38,7 @@ __all__ = [
 FIELDS = ("text", "reported_at", "direction")
 # LOCAL_TZ, the zone of a ``reported_at`` without an offset, is the call centre's: Beijing time
 #: appended to the 413 of a body over MAX_BODY_BYTES
-TOO_LARGE = f"; a description may have at most {MAX_TEXT_CHARS:,} characters"
+TOO_LARGE = msg("large.description", count=f"{MAX_TEXT_CHARS:,}")
 
 
 def _text(value: Any) -> Any:

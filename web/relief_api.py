@@ -31,14 +31,15 @@ from typing import Annotated, Any, Final
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from geodata.errors import InvalidInput, NotFound
+from geodata.i18n import msg
 from geodata.importers import MAX_UPLOAD_BYTES
 from geodata.relief import RENDER_VERSION, read_geotiff, read_mbtiles, render_tile
 from geodata.store.relief import ReliefStore
 from web.auth import current_user_name
 from web.contract import api_operation
+from web.errors import TooLarge
 from web.state import get_state
 
 __all__ = ["MAX_RELIEF_BYTES", "TILE_CACHE_SIZE", "bp"]
@@ -66,32 +67,30 @@ def _upload() -> tuple[str, bytes]:
     length = request.content_length
     limit = MAX_RELIEF_BYTES + 64 * 1024
     if length is not None and length > limit:
-        raise RequestEntityTooLarge(
-            f"the upload is {length / 1e6:.1f} MB; at most {MAX_RELIEF_BYTES / 1e6:.0f} MB"
+        raise TooLarge(
+            msg("large.upload", mb=f"{length / 1e6:.1f}", limit=f"{MAX_RELIEF_BYTES / 1e6:.0f}")
         )
     request.max_content_length = limit
     if not request.mimetype.startswith("multipart/form-data"):
-        raise InvalidInput("send the file as multipart/form-data, in a field named 'file'")
+        raise InvalidInput(msg("import.multipart"))
     unknown = sorted(k for k in [*request.form, *request.files] if k != "file")
     if unknown:
-        raise InvalidInput(
-            f"unknown form field(s) {', '.join(map(repr, unknown))} (accepted: file)"
-        )
+        raise InvalidInput(msg("relief.unknown_form_fields", fields=", ".join(map(repr, unknown))))
     files = request.files.getlist("file")
     if len(files) != 1:
-        raise InvalidInput(f"send exactly one file in the field 'file' (got {len(files)})")
+        raise InvalidInput(msg("import.one_file", count=len(files)))
     upload = files[0]
     name = (upload.filename or "").strip()[:255]
     if not name:
-        raise InvalidInput("the uploaded file has no name")
+        raise InvalidInput(msg("relief.no_name"))
     try:
         data = upload.stream.read(MAX_RELIEF_BYTES + 1)
     finally:
         upload.close()
     if len(data) > MAX_RELIEF_BYTES:
-        raise RequestEntityTooLarge(f"{name}: over {MAX_RELIEF_BYTES / 1e6:.0f} MB")
+        raise TooLarge(msg("large.file", name=name, limit=f"{MAX_RELIEF_BYTES / 1e6:.0f}"))
     if not data:
-        raise InvalidInput(f"{name}: the file is empty")
+        raise InvalidInput(msg("relief.empty_file", name=name))
     return name, data
 
 
@@ -269,7 +268,7 @@ def dem_tile(layer: str, z: int, x: int, y: int, query: TileQuery) -> Response:
     state = get_state()
     found = _store().dem(state.region_id)
     if found is None:
-        raise NotFound("no DEM is loaded: a planner can load one on the planner page")
+        raise NotFound(msg("relief.no_dem"))
     dem, sha = found
     etag = f"{sha[:20]}-r{RENDER_VERSION}-{layer}-{z}-{x}-{y}"
     if etag in request.if_none_match:
@@ -310,12 +309,12 @@ def basemap_tile(z: int, x: int, y: int, query: TileQuery) -> Response:
     store = _store()
     current = store.current(state.region_id, "mbtiles")
     if current is None:
-        raise NotFound("no MBTiles basemap is loaded")
+        raise NotFound(msg("relief.no_mbtiles"))
     if not (0 <= z <= 24 and 0 <= x < 2**z and 0 <= y < 2**z):
-        raise InvalidInput(f"tile {z}/{x}/{y} is outside the zoom's grid")
+        raise InvalidInput(msg("relief.tile_outside", tile=f"{z}/{x}/{y}"))
     body = store.tile(state.region_id, z, x, y)
     if body is None:
-        raise NotFound(f"the basemap has no tile {z}/{x}/{y}")
+        raise NotFound(msg("relief.no_tile", tile=f"{z}/{x}/{y}"))
     media = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}.get(
         current["info"].get("format"), "application/octet-stream"
     )
@@ -338,7 +337,7 @@ def elevation(query: PointQuery) -> Response:
     state = get_state()
     found = _store().dem(state.region_id)
     if found is None:
-        raise NotFound("no DEM is loaded: a planner can load one on the planner page")
+        raise NotFound(msg("relief.no_dem"))
     dem, sha = found
     return jsonify(
         lon=values["lon"],

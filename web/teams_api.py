@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from rescue.localnames import names_zh
 from rescue.teams import TeamChange, TeamStore
 from web.auth import current_user_name
 from web.contract import DISPATCH, api_operation
@@ -46,7 +47,8 @@ def _store() -> TeamStore:
 )
 def list_teams() -> Response:
     state = get_state()
-    return jsonify(teams=_store().list(state.region_id, state.network.region.stations))
+    stations = state.network.region.stations
+    return jsonify(teams=_store().list(state.region_id, stations, names_zh=names_zh(state.network)))
 
 
 @api_operation(
@@ -60,7 +62,9 @@ def list_teams() -> Response:
 )
 def get_team(station_id: str) -> Response:
     state = get_state()
-    return jsonify(team=_store().get(state.region_id, state.network.region.stations, station_id))
+    stations = state.network.region.stations
+    team = _store().get(state.region_id, stations, station_id, names_zh=names_zh(state.network))
+    return jsonify(team=team)
 
 
 @api_operation(
@@ -84,5 +88,6 @@ def set_team(station_id: str, body: TeamChange) -> Response:
         station_id,
         body,
         actor=current_user_name(),
+        names_zh=names_zh(state.network),
     )
     return jsonify(team=team)

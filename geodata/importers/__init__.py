@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 import shapely
 
+from geodata.i18n import Msg, msg
 from geodata.importers._build import MAX_PROBLEMS, Draft
 from geodata.importers._detect import EXTENSIONS, detect_format
 from geodata.importers._model import (
@@ -34,6 +35,7 @@ from geodata.importers._model import (
     ImportRejected,
     ImportResult,
     ImportWarning,
+    where_name,
 )
 from geodata.importers._xml import check_encoding
 from geodata.importers.checks import check_features
@@ -89,33 +91,40 @@ def _check_limits(filename: str, drafts: list[Draft]) -> None:
     """Refuse files whose features are too many, too long or too verbose to check and show."""
     if len(drafts) > MAX_FEATURES:
         raise ImportRejected(
-            f"{filename}: {len(drafts)} features, more than the {MAX_FEATURES} allowed "
-            "in one file; split it",
+            msg(
+                "import.too_many_features", filename=filename, count=len(drafts), limit=MAX_FEATURES
+            ),
             filename=filename,
         )
-    problems = []
+    problems: list[str | Msg] = []
     for d in drafts:
-        where = d.source
+        where = where_name(d.source)
         if d.name is not None and len(d.name) > MAX_NAME_CHARS:
             problems.append(
-                f"{where}: the name is {len(d.name)} characters long, "
-                f"at most {MAX_NAME_CHARS} allowed"
+                msg("import.name_long", where=where, count=len(d.name), limit=MAX_NAME_CHARS)
             )
         if d.description is not None and len(d.description) > MAX_DESCRIPTION_CHARS:
             problems.append(
-                f"{where}: the description is {len(d.description)} characters long, "
-                f"at most {MAX_DESCRIPTION_CHARS} allowed"
+                msg(
+                    "import.description_long",
+                    where=where,
+                    count=len(d.description),
+                    limit=MAX_DESCRIPTION_CHARS,
+                )
             )
         points = shapely.get_num_coordinates(d.geometry)
         if points > MAX_FEATURE_POINTS:
             problems.append(
-                f"{where}: {points} points, more than the {MAX_FEATURE_POINTS} allowed "
-                "in one feature; split or simplify it"
+                msg("import.feature_points", where=where, count=points, limit=MAX_FEATURE_POINTS)
             )
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        more: str | Msg = (
+            msg("import.and_more", count=len(problems) - 1) if len(problems) > 1 else ""
+        )
         raise ImportRejected(
-            f"{filename}: {problems[0]}{more}", details=problems[:MAX_PROBLEMS], filename=filename
+            msg("import.first_of", filename=filename, first=problems[0], more=more),
+            details=problems[:MAX_PROBLEMS],
+            filename=filename,
         )
 
 
@@ -153,16 +162,20 @@ def read_upload(filename: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
         :data:`MAX_DESCRIPTION_CHARS` characters.
     """
     if not isinstance(filename, str) or not filename.strip():
-        raise ImportRejected("the uploaded file has no name")
+        raise ImportRejected(msg("import.no_file_name"))
     if not isinstance(data, bytes | bytearray | memoryview):
-        raise ImportRejected(f"{filename}: expected the file's bytes, got {type(data).__name__}")
+        raise ImportRejected(msg("import.not_bytes", filename=filename, kind=type(data).__name__))
     data = bytes(data)
     if max_bytes <= 0:
         raise ValueError(f"max_bytes must be positive, got {max_bytes!r}")
     if len(data) > max_bytes:
         raise ImportRejected(
-            f"{filename}: the file is {len(data) / 1e6:.1f} MB, more than the "
-            f"{max_bytes / 1e6:.1f} MB allowed",
+            msg(
+                "import.file_large",
+                filename=filename,
+                mb=f"{len(data) / 1e6:.1f}",
+                limit=f"{max_bytes / 1e6:.1f}",
+            ),
             filename=filename,
         )
     fmt = detect_format(filename, data)
@@ -172,8 +185,8 @@ def read_upload(filename: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
         drafts, creator, read_warnings = _READERS[fmt](filename, data)
     if not drafts:
         raise ImportRejected(
-            f"{filename}: no tracks, routes, waypoints or other features found",
-            details=[w.message for w in read_warnings],
+            msg("import.no_features", filename=filename),
+            details=[w.text for w in read_warnings],
             filename=filename,
         )
     _check_limits(filename, drafts)
@@ -194,7 +207,7 @@ def read_upload(filename: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
     point_count = sum(f.point_count for f in features)
     if point_count > MAX_POINTS:
         raise ImportRejected(
-            f"{filename}: {point_count} points, more than the {MAX_POINTS} allowed",
+            msg("import.too_many_points", filename=filename, count=point_count, limit=MAX_POINTS),
             filename=filename,
         )
     warnings = tuple(read_warnings) + tuple(check_features(features))

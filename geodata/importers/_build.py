@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geodata.i18n import Msg, Name, msg
 from geodata.importers._model import FeatureKind, ImportRejected
 
 __all__ = [
@@ -78,30 +79,37 @@ def parse_times(texts: Sequence[str | None]) -> tuple[tuple[datetime | None, ...
 
 def check_lonlat(
     filename: str,
-    label: str,
+    label: str | Name,
     lon: np.ndarray,
     lat: np.ndarray,
     lines: Sequence[int | None] | None,
-    problems: list[str],
+    problems: list[str | Msg],
 ) -> None:
     """Append a problem for every vertex that is not a finite WGS84 lon/lat."""
     bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
     for i in np.flatnonzero(bad)[: MAX_PROBLEMS - len(problems)]:
-        where = f"point {i + 1}"
         if lines is not None and lines[i] is not None:
-            where += f" (line {lines[i]})"
-        problems.append(f"{label}: {where}: lon={lon[i]}, lat={lat[i]} is not a valid position")
+            where = msg("import.point_at_line", number=i + 1, line=lines[i])
+        else:
+            where = msg("import.point_at", number=i + 1)
+        problems.append(
+            msg("import.bad_position", label=label, where=where, lon=lon[i], lat=lat[i])
+        )
 
 
-def raise_problems(filename: str, what: str, problems: list[str]) -> None:
+def raise_problems(filename: str, what: str | Msg, problems: list[str | Msg]) -> None:
     """Raise one ImportRejected listing ``problems`` (the first one's line in the headline)."""
     if problems:
-        match = _LINE.search(problems[0])
+        match = _LINE.search(str(problems[0]))
         line = int(match.group(1)) if match else None
-        where = f"{filename} line {line}" if line else filename
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        where: str | Msg = (
+            msg("import.where_line", filename=filename, line=line) if line else filename
+        )
+        more: str | Msg = (
+            msg("import.and_more", count=len(problems) - 1) if len(problems) > 1 else ""
+        )
         raise ImportRejected(
-            f"{where}: {what}: {problems[0]}{more}",
+            msg("import.problems", where=where, what=what, first=problems[0], more=more),
             details=problems,
             filename=filename,
             line=line,

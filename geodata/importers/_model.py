@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -9,6 +10,7 @@ from typing import Any, Literal
 from shapely.geometry.base import BaseGeometry
 
 from geodata.errors import InvalidInput
+from geodata.i18n import Msg, Name
 
 __all__ = [
     "FORMATS",
@@ -26,6 +28,9 @@ __all__ = [
     "ImportWarning",
     "ImportResult",
     "ImportRejected",
+    "KIND_ZH",
+    "kind_label",
+    "where_name",
 ]
 
 #: Largest upload accepted by :func:`~geodata.importers.read_upload`, checked before parsing.
@@ -47,6 +52,44 @@ ImportFormat = Literal["gpx", "kml", "kmz", "geojson", "gpkg"]
 FeatureKind = Literal["track", "route", "waypoint", "line", "point", "polygon"]
 FORMATS: tuple[str, ...] = ("gpx", "kml", "kmz", "geojson", "gpkg")
 KINDS: tuple[str, ...] = ("track", "route", "waypoint", "line", "point", "polygon")
+#: the kinds of feature as a Chinese message names them
+KIND_ZH: dict[str, str] = {
+    "track": "轨迹",
+    "route": "路线",
+    "waypoint": "航点",
+    "line": "线",
+    "point": "点",
+    "polygon": "多边形",
+    "placemark": "地标",
+}
+_WHERE_ZH = (
+    (re.compile(r"layer '(.*)' row (\d+)"), r"图层 '\1' 第 \2 行"),
+    (re.compile(r",? line (\d+)"), r"，第 \1 行"),
+    (re.compile(r"^line (\d+)"), r"第 \1 行"),
+    (re.compile(r", part (\d+)"), r"，第 \1 部分"),
+    (re.compile(r", column (\d+)"), r"，第 \1 列"),
+)
+
+
+def kind_label(kind: str, name: str | None, fallback: str) -> Name:
+    """How a message names a feature being read: ``track 'Day 1'`` / ``轨迹 'Day 1'``, or by
+    ``fallback`` (its place in the file, ``rte[2]``) when it has no name."""
+    zh = KIND_ZH.get(kind, kind)
+    if name:
+        return Name(f"{kind} '{name}'", f"{zh} '{name}'")
+    return Name(f"{kind} {fallback}", f"{zh} {fallback}")
+
+
+def where_name(where: str) -> Name:
+    """A place in a file (``"trk[0]/trkseg[1], line 12"``) in both languages.
+
+    The element names (``trk``, ``Placemark``, ``features``) are the file format's own and
+    stay as they are; "line 12", "part 2", "layer 'x' row 3" are said in Chinese.
+    """
+    zh = where
+    for pattern, replacement in _WHERE_ZH:
+        zh = pattern.sub(replacement, zh)
+    return Name(where, zh)
 
 
 @dataclass(frozen=True)
@@ -103,6 +146,13 @@ class ImportedFeature:
             return f"{self.kind} '{self.name}'"
         return f"{self.kind} #{self.index}"
 
+    @property
+    def label_name(self) -> Name:
+        """:attr:`label` in both languages: ``轨迹 'Kora day 1'``, ``线 #3``."""
+        kind = KIND_ZH.get(self.kind, self.kind)
+        zh = f"{kind} '{self.name}'" if self.name else f"{kind} #{self.index}"
+        return Name(self.label, zh)
+
 
 @dataclass(frozen=True)
 class ImportWarning:
@@ -112,14 +162,29 @@ class ImportWarning:
     ``absurd_elevation``, ``elevation_spike``, ``duplicate_name``, ``few_points``,
     ``no_time``, ``partial_time``, ``bad_time``, ``empty_segment``,
     ``wrong_crs_transformed``, ``polygon_holes_dropped``, ``skipped_geometry``.
-    ``message`` is English, names the feature and where (point number, line).
+    ``message`` is English, names the feature and where (point number, line); ``text`` is
+    the same as a catalog message (:class:`geodata.i18n.Msg`) to show in the user's
+    language (given a Msg, the constructor keeps it as ``text`` and its English as
+    ``message``).
     """
 
     code: str
-    message: str
+    message: str | Msg
     feature_index: int | None = None
     lon: float | None = None
     lat: float | None = None
+    text: str | Msg = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Msg):
+            object.__setattr__(self, "text", self.message)
+            object.__setattr__(self, "message", self.message.render("en"))
+        elif not self.text:
+            object.__setattr__(self, "text", self.message)
+
+    def message_in(self, lang: str) -> str:
+        """The warning in ``lang`` (English where it has no catalog message)."""
+        return self.text.render(lang) if isinstance(self.text, Msg) else str(self.message)
 
 
 @dataclass(frozen=True)
@@ -147,9 +212,9 @@ class ImportRejected(InvalidInput):
 
     def __init__(
         self,
-        message: str,
+        message: str | Msg,
         *,
-        details: list[str] | None = None,
+        details: list[str] | list[Msg] | list[str | Msg] | None = None,
         filename: str | None = None,
         line: int | None = None,
     ) -> None:

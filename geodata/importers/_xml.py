@@ -24,6 +24,7 @@ from defusedxml import (
 )
 from defusedxml.ElementTree import DefusedXMLParser
 
+from geodata.i18n import Msg, Name, msg, render
 from geodata.importers._model import MAX_XML_DEPTH, ImportRejected
 
 __all__ = ["XmlDocument", "local", "parse_xml", "sniff_root", "check_encoding"]
@@ -31,6 +32,21 @@ __all__ = ["XmlDocument", "local", "parse_xml", "sniff_root", "check_encoding"]
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _POSITION = re.compile(r":\s*line \d+, column \d+\s*$")
 _TRUNCATED = ("no element found", "unclosed token", "unclosed CDATA section")
+#: expat's commonest complaints in Chinese (any other is quoted as expat says it)
+_EXPAT_ZH = {
+    "no element found": "找不到元素",
+    "unclosed token": "标记未闭合",
+    "unclosed CDATA section": "CDATA 段未闭合",
+    "mismatched tag": "标签不匹配",
+    "not well-formed (invalid token)": "格式不正确（无效标记）",
+    "syntax error": "语法错误",
+    "junk after document element": "文档元素之后有多余内容",
+    "undefined entity": "未定义的实体",
+    "unbound prefix": "未绑定的命名空间前缀",
+    "duplicate attribute": "重复的属性",
+    "XML declaration not well-formed": "XML 声明格式不正确",
+    "XML or text declaration not at start of entity": "XML 声明不在开头",
+}
 _CHUNK = 1 << 16
 
 
@@ -83,7 +99,7 @@ def check_encoding(name: str, data: bytes) -> str:
         codec = codecs.lookup(declared).name
     except LookupError:
         raise ImportRejected(
-            f"{name}: unknown text encoding {declared!r} in the XML declaration",
+            msg("import.unknown_encoding", name=name, encoding=repr(declared)),
             filename=name,
             line=1,
         ) from None
@@ -92,8 +108,13 @@ def check_encoding(name: str, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ImportRejected(
-            f"{name} line {line}: not valid {declared} text "
-            f"(byte 0x{data[exc.start]:02X}); save the file as UTF-8",
+            msg(
+                "import.bad_encoding",
+                name=name,
+                line=line,
+                encoding=declared,
+                byte=f"0x{data[exc.start]:02X}",
+            ),
             filename=name,
             line=line,
         ) from None
@@ -102,27 +123,34 @@ def check_encoding(name: str, data: bytes) -> str:
 
 def _reject_xml(name: str, exc: Exception) -> ImportRejected:
     if isinstance(exc, DTDForbidden):
-        why = "XML document type declarations (<!DOCTYPE>) are not allowed"
+        why = msg("import.xml_doctype")
     elif isinstance(exc, EntitiesForbidden):
-        why = "XML entity declarations are not allowed (entity expansion is refused)"
+        why = msg("import.xml_entities")
     elif isinstance(exc, ExternalReferenceForbidden):
-        why = "XML external references are not allowed"
+        why = msg("import.xml_external")
     elif isinstance(exc, NotSupportedError | DefusedXmlException):
-        why = "unsafe XML construct refused"
+        why = msg("import.xml_unsafe")
     else:
-        why = "not readable XML"
-    return ImportRejected(f"{name}: {why}", details=[str(exc)], filename=name)
+        why = msg("import.xml_unreadable")
+    return ImportRejected(
+        msg("import.xml_refused", name=name, why=why), details=[str(exc)], filename=name
+    )
 
 
 def _parse_error(name: str, exc: ParseError) -> ImportRejected:
     line, column = getattr(exc, "position", (None, None))
-    reason = _POSITION.sub("", str(exc))
-    if any(reason.startswith(t) for t in _TRUNCATED):
-        reason += "; the file looks truncated"
-    where = f"{name} line {line}" if line else name
+    text = _POSITION.sub("", str(exc))
+    truncated = any(text.startswith(t) for t in _TRUNCATED)
+    tail = {
+        lang: render("import.xml_truncated", lang) if truncated else "" for lang in ("en", "zh")
+    }
+    reason = Name(text + tail["en"], _EXPAT_ZH.get(text.strip(), text) + tail["zh"])
+    where: str | Msg = msg("import.where_line", filename=name, line=line) if line else name
     return ImportRejected(
-        f"{where}: not well-formed XML ({reason})",
-        details=[f"line {line}, column {column}: {reason}"] if line else [reason],
+        msg("import.xml_malformed", where=where, reason=reason),
+        details=[msg("import.xml_position", line=line, column=column, reason=reason)]
+        if line
+        else [],  # the headline says it all
         filename=name,
         line=line,
     )
@@ -152,13 +180,13 @@ def sniff_root(name: str, data: bytes) -> str:
         raise _parse_error(name, exc) from None
     except LookupError as exc:  # expat asks Python for the declared encoding
         raise ImportRejected(
-            f"{name}: unknown text encoding in the XML declaration ({exc})",
+            msg("import.xml_encoding_decl", name=name, reason=str(exc)),
             filename=name,
             line=1,
         ) from None
     except (DefusedXmlException, ValueError) as exc:
         raise _reject_xml(name, exc) from None
-    raise ImportRejected(f"{name}: XML without a root element", filename=name)
+    raise ImportRejected(msg("import.xml_no_root", name=name), filename=name)
 
 
 def parse_xml(name: str, data: bytes, line_tags: Iterable[str] = ()) -> XmlDocument:
@@ -191,7 +219,7 @@ def parse_xml(name: str, data: bytes, line_tags: Iterable[str] = ()) -> XmlDocum
         if depth > MAX_XML_DEPTH:
             line = expat.CurrentLineNumber
             raise ImportRejected(
-                f"{name} line {line}: elements nested more than {MAX_XML_DEPTH} levels deep",
+                msg("import.xml_deep", name=name, line=line, depth=MAX_XML_DEPTH),
                 filename=name,
                 line=line,
             )
@@ -223,7 +251,7 @@ def parse_xml(name: str, data: bytes, line_tags: Iterable[str] = ()) -> XmlDocum
         raise _parse_error(name, exc) from None
     except LookupError as exc:  # expat asks Python for the declared encoding
         raise ImportRejected(
-            f"{name}: unknown text encoding in the XML declaration ({exc})",
+            msg("import.xml_encoding_decl", name=name, reason=str(exc)),
             filename=name,
             line=1,
         ) from None

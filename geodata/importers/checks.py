@@ -20,7 +20,8 @@ import shapely
 from pyproj import Geod
 from shapely.validation import explain_validity
 
-from geodata.importers._model import ImportedFeature, ImportWarning
+from geodata.i18n import Msg, Name, msg, render
+from geodata.importers._model import ImportedFeature, ImportWarning, where_name
 
 __all__ = [
     "FOOT_SPEED_LIMIT_KPH",
@@ -61,11 +62,10 @@ _LINE_KINDS = ("track", "route", "line")
 _LOCATION = re.compile(r"\[\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)")
 
 
-def _where(feature: ImportedFeature, i: int) -> str:
-    text = f"point {i + 1}"
+def _where(feature: ImportedFeature, i: int) -> Msg:
     if feature.vertex_lines is not None and i < len(feature.vertex_lines):
-        text += f" (line {feature.vertex_lines[i]})"
-    return text
+        return msg("import.point_at_line", number=i + 1, line=feature.vertex_lines[i])
+    return msg("import.point_at", number=i + 1)
 
 
 def _report(
@@ -76,7 +76,7 @@ def _report(
     lon: np.ndarray,
     lat: np.ndarray,
     describe: object,
-    noun: str,
+    noun: Msg,
 ) -> None:
     """Add up to MAX_REPORTS_PER_FEATURE warnings for ``idx`` and a summary for the rest."""
     for i in idx[:MAX_REPORTS_PER_FEATURE]:
@@ -95,7 +95,13 @@ def _report(
         out.append(
             ImportWarning(
                 code,
-                f"{feature.label}: {rest} more {noun} not listed ({len(idx)} in all)",
+                msg(
+                    "import.more_not_listed",
+                    label=feature.label_name,
+                    rest=rest,
+                    noun=noun,
+                    total=len(idx),
+                ),
                 feature.index,
             )
         )
@@ -116,13 +122,18 @@ def _check_line(feature: ImportedFeature, out: list[ImportWarning]) -> None:
     coords = shapely.get_coordinates(feature.geometry, include_z=True)
     n = len(coords)
     lon, lat, z = coords[:, 0], coords[:, 1], coords[:, 2]
-    label = feature.label
+    label = feature.label_name
     if n < 2:
         out.append(
             ImportWarning(
                 "few_points",
-                f"{label} has only {n} point{'s' if n != 1 else ''} ({feature.source}); "
-                "a line needs at least 2",
+                msg(
+                    "import.few_points",
+                    label=label,
+                    count=n,
+                    points=msg("import.points_word" if n != 1 else "import.point_word"),
+                    source=where_name(feature.source),
+                ),
                 feature.index,
                 float(lon[0]) if n else None,
                 float(lat[0]) if n else None,
@@ -145,28 +156,41 @@ def _check_line(feature: ImportedFeature, out: list[ImportWarning]) -> None:
         else:
             jumps = np.flatnonzero(dist > UNTIMED_GAP_M)
 
-        def jump_text(i: int) -> str:
-            km = dist[i] / 1000.0
+        def jump_text(i: int) -> Msg:
+            km = f"{dist[i] / 1000.0:.1f}"
             if dt is not None and kph is not None and np.isfinite(dt[i]):
-                speed = f"{kph[i]:.0f} km/h" if np.isfinite(kph[i]) else "no time passing"
-                return (
-                    f"{label} jumps {km:.1f} km in {dt[i]:.0f} s ({speed}) "
-                    f"at {_where(feature, i + 1)}"
+                speed: str | Msg = (
+                    f"{kph[i]:.0f} km/h" if np.isfinite(kph[i]) else msg("import.no_time_passing")
                 )
-            return f"{label} has a gap of {km:.1f} km before {_where(feature, i + 1)}"
+                return msg(
+                    "import.jump",
+                    label=label,
+                    km=km,
+                    seconds=f"{dt[i]:.0f}",
+                    speed=speed,
+                    where=_where(feature, i + 1),
+                )
+            return msg("import.gap", label=label, km=km, where=_where(feature, i + 1))
 
-        _report(out, feature, "jump", jumps, lon[1:], lat[1:], jump_text, "jumps")
+        noun = msg("import.noun_jumps")
+        _report(out, feature, "jump", jumps, lon[1:], lat[1:], jump_text, noun)
 
         dz = np.abs(np.diff(z))
         spikes = np.flatnonzero((dist < SPIKE_MAX_DISTANCE_M) & (dz > SPIKE_DZ_M))
 
-        def spike_text(i: int) -> str:
-            return (
-                f"{label}: elevation changes {dz[i]:.0f} m over {dist[i]:.0f} m "
-                f"({z[i]:.0f} m to {z[i + 1]:.0f} m) at {_where(feature, i + 1)}"
+        def spike_text(i: int) -> Msg:
+            return msg(
+                "import.spike",
+                label=label,
+                dz=f"{dz[i]:.0f}",
+                distance=f"{dist[i]:.0f}",
+                from_m=f"{z[i]:.0f}",
+                to_m=f"{z[i + 1]:.0f}",
+                where=_where(feature, i + 1),
             )
 
-        _report(out, feature, "elevation_spike", spikes, lon[1:], lat[1:], spike_text, "spikes")
+        noun = msg("import.noun_spikes")
+        _report(out, feature, "elevation_spike", spikes, lon[1:], lat[1:], spike_text, noun)
         if feature.geometry.geom_type == "LineString":
             _self_crossing(feature, coords, out)
     _check_elevation(feature, coords, out)
@@ -178,11 +202,15 @@ def _check_elevation(
     z = coords[:, 2]
     absurd = np.flatnonzero((z < ELEVATION_MIN_M) | (z > ELEVATION_MAX_M))
 
-    def text(i: int) -> str:
-        where = _where(feature, i) if len(coords) > 1 else feature.source
-        return (
-            f"{feature.label}: elevation {z[i]:.0f} m at {where} is outside "
-            f"{ELEVATION_MIN_M:.0f} to {ELEVATION_MAX_M:.0f} m"
+    def text(i: int) -> Msg:
+        where = _where(feature, i) if len(coords) > 1 else where_name(feature.source)
+        return msg(
+            "import.absurd_elevation",
+            label=feature.label_name,
+            z=f"{z[i]:.0f}",
+            where=where,
+            low=f"{ELEVATION_MIN_M:.0f}",
+            high=f"{ELEVATION_MAX_M:.0f}",
         )
 
     _report(
@@ -193,7 +221,7 @@ def _check_elevation(
         coords[:, 0],
         coords[:, 1],
         text,
-        "absurd elevations",
+        msg("import.noun_absurd"),
     )
 
 
@@ -251,17 +279,22 @@ def _self_crossing(feature: ImportedFeature, coords: np.ndarray, out: list[Impor
     )
     x, y = shapely.get_coordinates(meet)[0] if not meet.is_empty else xy[j]
     nearest = int(np.argmin((xy[:, 0] - x) ** 2 + (xy[:, 1] - y) ** 2))
+    more: str | Msg = ""
     if capped:
-        more = f" (at least {len(pairs)} places; not all were counted)"
+        more = msg("import.crossing_capped", count=len(pairs))
     elif len(pairs) > 1:
-        more = f" ({len(pairs)} places)"
-    else:
-        more = ""
+        more = msg("import.crossing_count", count=len(pairs))
     out.append(
         ImportWarning(
             "self_crossing",
-            f"{feature.label} crosses or overlaps itself near {_where(feature, nearest)} "
-            f"at {x:.5f}, {y:.5f}{more}",
+            msg(
+                "import.crossing",
+                label=feature.label_name,
+                where=_where(feature, nearest),
+                x=f"{x:.5f}",
+                y=f"{y:.5f}",
+                more=more,
+            ),
             feature.index,
             float(x),
             float(y),
@@ -280,7 +313,12 @@ def _check_polygon(feature: ImportedFeature, out: list[ImportWarning]) -> None:
         out.append(
             ImportWarning(
                 "invalid_geometry",
-                f"{feature.label} is not a valid polygon ({why}) ({feature.source})",
+                msg(
+                    "import.invalid_polygon",
+                    label=feature.label_name,
+                    why=why,
+                    source=where_name(feature.source),
+                ),
                 feature.index,
                 lon,
                 lat,
@@ -298,8 +336,11 @@ def _check_times(feature: ImportedFeature, out: list[ImportWarning]) -> None:
         out.append(
             ImportWarning(
                 "no_time",
-                f"{feature.label} has no timestamps ({feature.source}); "
-                "speeds cannot be checked, only gaps over 1 km",
+                msg(
+                    "import.no_timestamps",
+                    label=feature.label_name,
+                    source=where_name(feature.source),
+                ),
                 feature.index,
             )
         )
@@ -307,8 +348,13 @@ def _check_times(feature: ImportedFeature, out: list[ImportWarning]) -> None:
         out.append(
             ImportWarning(
                 "partial_time",
-                f"{feature.label}: {missing} of {feature.point_count} points have no "
-                f"timestamp ({feature.source})",
+                msg(
+                    "import.partial_time",
+                    label=feature.label_name,
+                    missing=missing,
+                    total=feature.point_count,
+                    source=where_name(feature.source),
+                ),
                 feature.index,
             )
         )
@@ -323,13 +369,18 @@ def _check_names(features: Sequence[ImportedFeature], out: list[ImportWarning]) 
         if len(group) < 2:
             continue
         first = group[0]
-        where = ", ".join(f"#{f.index} ({f.source})" for f in group[:6])
-        if len(group) > 6:
-            where += f", and {len(group) - 6} more"
+        places = [(f.index, where_name(f.source)) for f in group[:6]]
+        rest = len(group) - 6
+        where = Name(
+            ", ".join(f"#{i} ({s.en})" for i, s in places)
+            + (render("import.and_n_more", "en", count=rest) if rest > 0 else ""),
+            "、".join(f"#{i}（{s.zh}）" for i, s in places)
+            + (render("import.and_n_more", "zh", count=rest) if rest > 0 else ""),
+        )
         out.append(
             ImportWarning(
                 "duplicate_name",
-                f"name '{first.name}' is used by {len(group)} features: {where}",
+                msg("import.duplicate_name", name=first.name, count=len(group), where=where),
                 first.index,
             )
         )

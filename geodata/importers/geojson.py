@@ -17,6 +17,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from geodata.i18n import Msg, Name, msg
 from geodata.importers._build import Draft, check_lonlat, json_safe, line_or_point, raise_problems
 from geodata.importers._model import MAX_FEATURES, FeatureKind, ImportRejected, ImportWarning
 
@@ -37,7 +38,9 @@ _DESCRIPTION_KEYS = ("description", "desc", "Description")
 
 
 class _Bad(Exception):
-    pass
+    def __init__(self, text: Msg) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def _decode(filename: str, data: bytes) -> Any:
@@ -47,8 +50,7 @@ def _decode(filename: str, data: bytes) -> Any:
     except UnicodeDecodeError as exc:
         line = body.count(b"\n", 0, exc.start) + 1
         raise ImportRejected(
-            f"{filename} line {line}: not valid UTF-8 (byte 0x{body[exc.start]:02X}); "
-            "GeoJSON must be UTF-8",
+            msg("import.json_utf8", filename=filename, line=line, byte=f"0x{body[exc.start]:02X}"),
             filename=filename,
             line=line,
         ) from None
@@ -56,13 +58,21 @@ def _decode(filename: str, data: bytes) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRejected(
-            f"{filename} line {exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})",
+            msg(
+                "import.json_invalid",
+                filename=filename,
+                line=exc.lineno,
+                reason=exc.msg,
+                column=exc.colno,
+            ),
             details=[str(exc)],
             filename=filename,
             line=exc.lineno,
         ) from None
     except RecursionError:
-        raise ImportRejected(f"{filename}: JSON nested too deeply", filename=filename) from None
+        raise ImportRejected(
+            msg("import.json_deep", filename=filename), filename=filename
+        ) from None
 
 
 def _positions(value: Any, depth: int) -> np.ndarray:
@@ -71,14 +81,14 @@ def _positions(value: Any, depth: int) -> np.ndarray:
         value = [value]
     elif depth == 2:
         if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
-            raise _Bad("polygon coordinates are not a list of rings")
+            raise _Bad(msg("import.rings"))
         value = [p for ring in value for p in ring]
     if not isinstance(value, list) or not all(isinstance(p, list) for p in value):
-        raise _Bad("coordinates are not a list of positions")
+        raise _Bad(msg("import.positions"))
     rows = []
     for p in value:
         if len(p) < 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in p):
-            raise _Bad(f"position {p!r} is not [lon, lat] or [lon, lat, elevation]")
+            raise _Bad(msg("import.position", value=repr(p)))
         rows.append((float(p[0]), float(p[1]), float(p[2]) if len(p) > 2 else np.nan))
     return np.array(rows, dtype=float).reshape(-1, 3)
 
@@ -87,16 +97,16 @@ def _parts(geometry: Any) -> list[tuple[str, Any]]:
     """(simple type, coordinates) for every part of a geometry."""
     if not isinstance(geometry, dict) or geometry.get("type") not in _GEOMETRY_TYPES:
         kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
-        raise _Bad(f"unknown geometry type {kind!r}")
+        raise _Bad(msg("import.geometry_type", kind=repr(kind)))
     kind = geometry["type"]
     if kind == "GeometryCollection":
         members = geometry.get("geometries")
         if not isinstance(members, list):
-            raise _Bad("GeometryCollection without a 'geometries' list")
+            raise _Bad(msg("import.no_geometries"))
         return [part for member in members for part in _parts(member)]
     coords = geometry.get("coordinates")
     if not isinstance(coords, list):
-        raise _Bad(f"{kind} without a 'coordinates' list")
+        raise _Bad(msg("import.no_coordinates", kind=kind))
     if kind.startswith("Multi"):
         return [(kind[5:], c) for c in coords]
     return [(kind, coords)]
@@ -104,9 +114,9 @@ def _parts(geometry: Any) -> list[tuple[str, Any]]:
 
 def _features(filename: str, obj: Any) -> list[Any]:
     if not isinstance(obj, dict) or "type" not in obj:
-        what = "a JSON array" if isinstance(obj, list) else "a JSON value without a 'type'"
+        what = msg("import.json_array" if isinstance(obj, list) else "import.json_untyped")
         raise ImportRejected(
-            f"{filename}: {what}, not a GeoJSON object (FeatureCollection, Feature or geometry)",
+            msg("import.not_geojson", filename=filename, what=what),
             filename=filename,
         )
     kind = obj["type"]
@@ -114,14 +124,16 @@ def _features(filename: str, obj: Any) -> list[Any]:
         features = obj.get("features")
         if not isinstance(features, list):
             raise ImportRejected(
-                f"{filename}: FeatureCollection without a 'features' list", filename=filename
+                msg("import.no_features_list", filename=filename), filename=filename
             )
         return features
     if kind == "Feature":
         return [obj]
     if kind in _GEOMETRY_TYPES:
         return [{"type": "Feature", "geometry": obj, "properties": {}}]
-    raise ImportRejected(f"{filename}: unknown GeoJSON type {kind!r}", filename=filename)
+    raise ImportRejected(
+        msg("import.geojson_type", filename=filename, kind=repr(kind)), filename=filename
+    )
 
 
 def _transformer(filename: str, obj: dict[str, Any]) -> tuple[Transformer | None, str | None]:
@@ -133,15 +145,14 @@ def _transformer(filename: str, obj: dict[str, Any]) -> tuple[Transformer | None
         name = crs_member["properties"].get("name")
     if not isinstance(name, str):
         raise ImportRejected(
-            f"{filename}: unsupported 'crs' member {json.dumps(crs_member)[:80]}; "
-            "GeoJSON must be WGS84 lon/lat",
+            msg("import.crs_member", filename=filename, value=json.dumps(crs_member)[:80]),
             filename=filename,
         )
     try:
         crs = CRS.from_user_input(name)
     except CRSError:
         raise ImportRejected(
-            f"{filename}: unknown CRS {name!r} in the 'crs' member", filename=filename
+            msg("import.crs_unknown", filename=filename, name=repr(name)), filename=filename
         ) from None
     if crs.to_epsg() == 4326 or "CRS84" in name.upper():
         return None, None
@@ -169,43 +180,53 @@ def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, l
     features = _features(filename, obj)
     if len(features) > MAX_FEATURES:
         raise ImportRejected(
-            f"{filename}: {len(features)} features, more than the {MAX_FEATURES} allowed "
-            "in one file; split it",
+            msg(
+                "import.too_many_features",
+                filename=filename,
+                count=len(features),
+                limit=MAX_FEATURES,
+            ),
             filename=filename,
         )
     transformer, crs_name = _transformer(filename, obj)
     drafts: list[Draft] = []
     warnings: list[ImportWarning] = []
-    problems: list[str] = []
+    problems: list[str | Msg] = []
     for i, feature in enumerate(features):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(f"features[{i}] is not a Feature object")
+            problems.append(msg("import.not_feature", index=i))
             continue
         raw_props = feature.get("properties")
         props = raw_props if isinstance(raw_props, dict) else {}
         name = _first(props, _NAME_KEYS)
-        label = f"feature {i}" + (f" ('{name}')" if name else "")
+        label = Name(
+            f"feature {i}" + (f" ('{name}')" if name else ""),
+            f"要素 {i}" + (f"（'{name}'）" if name else ""),
+        )
         geometry = feature.get("geometry")
         if geometry is None:
-            warnings.append(ImportWarning("skipped_geometry", f"{label} has no geometry; skipped"))
+            warnings.append(
+                ImportWarning("skipped_geometry", msg("import.no_geometry", label=label))
+            )
             continue
         try:
             raw_parts = _parts(geometry)
             if len(drafts) + len(raw_parts) > MAX_FEATURES:
                 raise ImportRejected(
-                    f"{filename}: more than {MAX_FEATURES} features (counting the parts of "
-                    "multi-geometries) in one file; split it",
+                    msg("import.too_many_parts", filename=filename, limit=MAX_FEATURES),
                     filename=filename,
                 )
             parts = [(kind, coords, _positions(coords, _depth(kind))) for kind, coords in raw_parts]
         except _Bad as exc:
-            problems.append(f"{label}: {exc}")
+            problems.append(msg("import.bad_geometry", label=label, problem=exc.text))
             continue
         several = len(parts) > 1
         for k, (kind, coords, xyz) in enumerate(parts):
             if len(xyz) == 0:
                 warnings.append(
-                    ImportWarning("skipped_geometry", f"{label}: empty {kind}; skipped")
+                    ImportWarning(
+                        "skipped_geometry", msg("import.empty_part", label=label, kind=kind)
+                    )
                 )
                 continue
             if transformer is not None:
@@ -215,11 +236,20 @@ def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, l
                 if len(far):
                     x, y = xyz[far[0], 0], xyz[far[0], 1]
                     raise ImportRejected(
-                        f"{filename}: {label}: coordinates look projected (x={x:.6g}, "
-                        f"y={y:.6g}); GeoJSON must be WGS84 lon/lat",
+                        msg(
+                            "import.projected",
+                            filename=filename,
+                            label=label,
+                            x=f"{x:.6g}",
+                            y=f"{y:.6g}",
+                        ),
                         filename=filename,
                     )
-            part_label = f"{label} part {k + 1}" if several else label
+            part_label = (
+                Name(f"{label.en} part {k + 1}", f"{label.zh} 第 {k + 1} 部分")
+                if several
+                else label
+            )
             check_lonlat(filename, part_label, xyz[:, 0], xyz[:, 1], None, problems)
             source = f"features[{i}]" + (f", part {k + 1}" if several else "")
             part_props = json_safe(props)
@@ -232,12 +262,11 @@ def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, l
                     warnings.append(
                         ImportWarning(
                             "polygon_holes_dropped",
-                            f"{part_label}: {len(coords) - 1} inner ring(s) ignored, "
-                            "outer ring kept",
+                            msg("import.holes", label=part_label, holes=len(coords) - 1),
                         )
                     )
                 if n_outer < 4:
-                    problems.append(f"{part_label}: polygon ring has only {n_outer} positions")
+                    problems.append(msg("import.ring_positions", label=part_label, count=n_outer))
                     continue
                 geom = shapely.Polygon(ring if not np.isnan(ring[:, 2]).all() else ring[:, :2])
             else:
@@ -252,13 +281,12 @@ def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, l
                     properties=part_props,
                 )
             )
-    raise_problems(filename, "invalid GeoJSON features", problems)
+    raise_problems(filename, msg("import.invalid_geojson_features"), problems)
     if crs_name is not None:
         warnings.append(
             ImportWarning(
                 "wrong_crs_transformed",
-                f"{filename}: coordinates were in {crs_name} and have been transformed to "
-                "WGS84 lon/lat (RFC 7946 GeoJSON must be WGS84; check the result on the map)",
+                msg("import.transformed", filename=filename, crs=crs_name),
             )
         )
     return drafts, None, warnings

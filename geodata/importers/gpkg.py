@@ -32,6 +32,7 @@ from pyproj.exceptions import CRSError, ProjError
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
+from geodata.i18n import Msg, Name, msg
 from geodata.importers._build import Draft, check_lonlat, json_safe, line_or_point, raise_problems
 from geodata.importers._model import MAX_FEATURES, FeatureKind, ImportRejected, ImportWarning
 
@@ -153,25 +154,28 @@ def _layers(filename: str, conn: sqlite3.Connection) -> list[tuple[str, str, int
         ).fetchall()
     except sqlite3.DatabaseError as exc:
         raise ImportRejected(
-            f"{filename}: not a readable GeoPackage ({exc})", details=[str(exc)], filename=filename
+            msg("import.gpkg_unreadable", filename=filename, reason=str(exc)),
+            details=[str(exc)],
+            filename=filename,
         ) from None
     layers = []
-    problems = []
+    problems: list[str | Msg] = []
     for table, column, srs_id, kind, sql in rows:
         name = str(table)
         if kind == "view":
-            problems.append(
-                f"layer '{name}' is a database view; only plain feature tables are read "
-                "(a view runs the file's own SQL)"
-            )
+            problems.append(msg("import.gpkg_view", name=name))
         elif kind != "table" or (isinstance(sql, str) and "VIRTUAL" in sql.upper()[:40]):
-            problems.append(f"layer '{name}' is not a plain table in the file")
+            problems.append(msg("import.gpkg_not_table", name=name))
         elif not isinstance(column, str):
-            problems.append(f"layer '{name}' has no entry in gpkg_geometry_columns")
+            problems.append(msg("import.gpkg_no_geometry_column", name=name))
         else:
             layers.append((name, column, int(srs_id) if isinstance(srs_id, int) else 0))
     if problems:
-        raise ImportRejected(f"{filename}: {problems[0]}", details=problems, filename=filename)
+        raise ImportRejected(
+            msg("import.first_of", filename=filename, first=problems[0], more=""),
+            details=problems,
+            filename=filename,
+        )
     return layers
 
 
@@ -191,16 +195,16 @@ def _read(
     filename: str, conn: sqlite3.Connection
 ) -> list[tuple[str, list[tuple[BaseGeometry | None, dict[str, Any]]]]]:
     out = []
-    problems: list[str] = []
+    problems: list[str | Msg] = []
     total = 0
     for table, geometry, srs_id in _layers(filename, conn):
         try:
             crs = _crs(conn, srs_id)
         except CRSError as exc:
-            problems.append(f"layer '{table}' has a CRS that cannot be read ({exc})")
+            problems.append(msg("import.gpkg_crs_unreadable", name=table, reason=str(exc)))
             continue
         if crs is None:
-            problems.append(f"layer '{table}' has no CRS, so its coordinates cannot be placed")
+            problems.append(msg("import.gpkg_no_crs", name=table))
             continue
         try:
             transformer = (
@@ -209,7 +213,7 @@ def _read(
                 else Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
             )
         except ProjError as exc:
-            problems.append(f"layer '{table}': its CRS cannot be transformed to WGS84 ({exc})")
+            problems.append(msg("import.gpkg_crs_transform", name=table, reason=str(exc)))
             continue
         columns = _columns(conn, table, geometry)
         select = ", ".join(_quote(c) for c in [geometry, *(name for name, _ in columns)])
@@ -221,7 +225,7 @@ def _read(
             total += 1
             if total > MAX_FEATURES:
                 raise ImportRejected(
-                    f"{filename}: more than {MAX_FEATURES} features in one file; split it",
+                    msg("import.gpkg_too_many", filename=filename, limit=MAX_FEATURES),
                     filename=filename,
                 )
             props = {
@@ -234,12 +238,16 @@ def _read(
             try:
                 geom = _decode(blob)
             except ValueError as exc:
-                problems.append(f"layer '{table}' row {row_number}: {exc}")
+                problems.append(msg("import.gpkg_row", name=table, row=row_number, reason=str(exc)))
                 continue
             rows.append((None if geom is None else _to_lonlat(geom, transformer), props))
         out.append((table, rows))
     if problems:
-        raise ImportRejected(f"{filename}: {problems[0]}", details=problems, filename=filename)
+        raise ImportRejected(
+            msg("import.first_of", filename=filename, first=problems[0], more=""),
+            details=problems,
+            filename=filename,
+        )
     return out
 
 
@@ -249,22 +257,28 @@ def _read_file(filename: str, path: Path, budget_s: float) -> Any:
         conn = _open(path, deadline)
     except sqlite3.DatabaseError as exc:
         raise ImportRejected(
-            f"{filename}: not a readable GeoPackage ({exc})", details=[str(exc)], filename=filename
+            msg("import.gpkg_unreadable", filename=filename, reason=str(exc)),
+            details=[str(exc)],
+            filename=filename,
         ) from None
     try:
         return _read(filename, conn)
     except sqlite3.OperationalError as exc:
         if time.monotonic() > deadline or "interrupt" in str(exc):
             raise ImportRejected(
-                f"{filename}: reading the GeoPackage took more than {budget_s:.0f} s; refused",
+                msg("import.gpkg_slow", filename=filename, seconds=f"{budget_s:.0f}"),
                 filename=filename,
             ) from None
         raise ImportRejected(
-            f"{filename}: not a readable GeoPackage ({exc})", details=[str(exc)], filename=filename
+            msg("import.gpkg_unreadable", filename=filename, reason=str(exc)),
+            details=[str(exc)],
+            filename=filename,
         ) from None
     except sqlite3.DatabaseError as exc:
         raise ImportRejected(
-            f"{filename}: not a readable GeoPackage ({exc})", details=[str(exc)], filename=filename
+            msg("import.gpkg_unreadable", filename=filename, reason=str(exc)),
+            details=[str(exc)],
+            filename=filename,
         ) from None
     finally:
         conn.close()
@@ -290,14 +304,19 @@ def read_gpkg(
         layers = _read_file(filename, path, budget_s)
     drafts: list[Draft] = []
     warnings: list[ImportWarning] = []
-    problems: list[str] = []
+    problems: list[str | Msg] = []
     for layer_name, rows in layers:
         for row, (geom, raw) in enumerate(rows):
             props = json_safe(raw)
             name = _first(props, _NAME_KEYS)
-            label = f"layer '{layer_name}' row {row}" + (f" ('{name}')" if name else "")
+            label = Name(
+                f"layer '{layer_name}' row {row}" + (f" ('{name}')" if name else ""),
+                f"图层 '{layer_name}' 第 {row} 行" + (f"（'{name}'）" if name else ""),
+            )
             if geom is None or geom.is_empty:
-                warnings.append(ImportWarning("skipped_geometry", f"{label}: no geometry; skipped"))
+                warnings.append(
+                    ImportWarning("skipped_geometry", msg("import.gpkg_no_geometry", label=label))
+                )
                 continue
             parts = (
                 list(shapely.get_parts(geom))
@@ -307,17 +326,21 @@ def read_gpkg(
             several = len(parts) > 1
             if len(drafts) + len(parts) > MAX_FEATURES:
                 raise ImportRejected(
-                    f"{filename}: more than {MAX_FEATURES} features (counting the parts of "
-                    "multi-geometries) in one file; split it",
+                    msg("import.too_many_parts", filename=filename, limit=MAX_FEATURES),
                     filename=filename,
                 )
             for k, part in enumerate(parts):
                 kind = _KINDS.get(part.geom_type)
-                part_label = f"{label} part {k + 1}" if several else label
+                part_label = (
+                    Name(f"{label.en} part {k + 1}", f"{label.zh} 第 {k + 1} 部分")
+                    if several
+                    else label
+                )
                 if kind is None:
                     warnings.append(
                         ImportWarning(
-                            "skipped_geometry", f"{part_label}: {part.geom_type} not supported"
+                            "skipped_geometry",
+                            msg("import.gpkg_unsupported", label=part_label, kind=part.geom_type),
                         )
                     )
                     continue
@@ -331,7 +354,7 @@ def read_gpkg(
                         warnings.append(
                             ImportWarning(
                                 "polygon_holes_dropped",
-                                f"{part_label}: {holes} inner ring(s) ignored, outer ring kept",
+                                msg("import.holes", label=part_label, holes=holes),
                             )
                         )
                     geometry = shapely.Polygon(part.exterior)  # type: ignore[attr-defined]
@@ -351,5 +374,5 @@ def read_gpkg(
                         properties=part_props,
                     )
                 )
-    raise_problems(filename, "positions outside WGS84 lon/lat", problems)
+    raise_problems(filename, msg("import.positions_outside"), problems)
     return drafts, None, warnings

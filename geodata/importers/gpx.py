@@ -18,6 +18,7 @@ import gpxpy.gpx
 import numpy as np
 import shapely
 
+from geodata.i18n import Msg, msg
 from geodata.importers._build import (
     Draft,
     check_lonlat,
@@ -26,7 +27,7 @@ from geodata.importers._build import (
     parse_times,
     raise_problems,
 )
-from geodata.importers._model import ImportRejected, ImportWarning
+from geodata.importers._model import ImportRejected, ImportWarning, kind_label, where_name
 from geodata.importers._xml import local, parse_xml
 
 __all__ = ["read_gpx"]
@@ -50,7 +51,8 @@ def _float_array(values: list[str | None], what: str, lines: list[int | None]) -
                 float(v if v is not None else "nan")
             except ValueError:
                 raise ImportRejected(
-                    f"line {lines[i]}: {what} {v!r} is not a number", line=lines[i]
+                    msg("import.not_number", line=lines[i], what=what, value=repr(v)),
+                    line=lines[i],
                 ) from None
         raise
 
@@ -85,7 +87,7 @@ class _Segment:
             missing = [i for i, v in enumerate(values) if v is None]
             if missing:
                 raise ImportRejected(
-                    f"line {self.lines[missing[0]]}: trkpt without a {label} attribute",
+                    msg("import.trkpt_attribute", line=self.lines[missing[0]], attribute=label),
                     line=self.lines[missing[0]],
                 )
         self.lat = _float_array(lats, "lat", self.lines)
@@ -157,7 +159,9 @@ def _gpxpy_parse(filename: str, root: Element, ns: str) -> gpxpy.gpx.GPX:
         return gpxpy.parse(tostring(root, encoding="unicode"))
     except gpxpy.gpx.GPXException as exc:
         raise ImportRejected(
-            f"{filename}: not valid GPX ({exc})", details=[str(exc)], filename=filename
+            msg("import.not_gpx", filename=filename, reason=str(exc)),
+            details=[str(exc)],
+            filename=filename,
         ) from None
 
 
@@ -182,15 +186,18 @@ def read_gpx(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[
         ]
     except ImportRejected as exc:
         raise ImportRejected(
-            f"{filename} {exc.message}", details=[exc.message], filename=filename, line=exc.line
+            msg("import.in_file", filename=filename, problem=exc.text),
+            details=[exc.text],
+            filename=filename,
+            line=exc.line,
         ) from None
     gpx = _gpxpy_parse(filename, root, ns)
     if len(gpx.tracks) != len(segments) or len(gpx.routes) != len(rte_elems):
-        raise ImportRejected(f"{filename}: GPX structure could not be read", filename=filename)
+        raise ImportRejected(msg("import.gpx_structure", filename=filename), filename=filename)
 
     drafts: list[Draft] = []
     warnings: list[ImportWarning] = []
-    problems: list[str] = []
+    problems: list[str | Msg] = []
     for ti, (track, segs, trk) in enumerate(zip(gpx.tracks, segments, trk_elems, strict=True)):
         several = sum(1 for s in segs if len(s.lon)) > 1
         props = _props(track, _TRACK_FIELDS)
@@ -205,17 +212,24 @@ def read_gpx(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[
                 warnings.append(
                     ImportWarning(
                         "empty_segment",
-                        f"track '{track.name or ti}' has an empty segment ({source}); skipped",
+                        msg(
+                            "import.empty_segment", name=track.name or ti, source=where_name(source)
+                        ),
                     )
                 )
                 continue
-            label = f"track '{name}'" if name else f"track {where}"
+            label = kind_label("track", name, where)
             check_lonlat(filename, label, seg.lon, seg.lat, seg.lines, problems)
             if seg.bad_times:
                 warnings.append(
                     ImportWarning(
                         "bad_time",
-                        f"{label}: {seg.bad_times} timestamps could not be read ({source})",
+                        msg(
+                            "import.bad_times",
+                            label=label,
+                            count=seg.bad_times,
+                            source=where_name(source),
+                        ),
                     )
                 )
             drafts.append(
@@ -236,7 +250,8 @@ def read_gpx(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[
         if not route.points:
             warnings.append(
                 ImportWarning(
-                    "empty_segment", f"route '{route.name or ri}' has no points ({source})"
+                    "empty_segment",
+                    msg("import.empty_route", name=route.name or ri, source=where_name(source)),
                 )
             )
             continue
@@ -245,7 +260,7 @@ def read_gpx(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[
         ele = np.array(
             [np.nan if p.elevation is None else p.elevation for p in route.points], dtype=float
         )
-        label = f"route '{route.name}'" if route.name else f"route rte[{ri}]"
+        label = kind_label("route", route.name, f"rte[{ri}]")
         check_lonlat(filename, label, lon, lat, lines, problems)
         drafts.append(
             Draft(
@@ -263,7 +278,7 @@ def read_gpx(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[
         source = f"wpt[{wi}], line {line}"
         lon = np.array([wpt.longitude], dtype=float)
         lat = np.array([wpt.latitude], dtype=float)
-        label = f"waypoint '{wpt.name}'" if wpt.name else f"waypoint wpt[{wi}]"
+        label = kind_label("waypoint", wpt.name, f"wpt[{wi}]")
         check_lonlat(filename, label, lon, lat, [line], problems)
         coords = [wpt.longitude, wpt.latitude]
         if wpt.elevation is not None:
@@ -279,5 +294,5 @@ def read_gpx(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[
                 vertex_lines=(line or 0,),
             )
         )
-    raise_problems(filename, "positions outside WGS84 lon/lat", problems)
+    raise_problems(filename, msg("import.positions_outside"), problems)
     return drafts, gpx.creator, warnings

@@ -17,8 +17,15 @@ from xml.etree.ElementTree import Element
 import numpy as np
 import shapely
 
+from geodata.i18n import Msg, msg
 from geodata.importers._build import Draft, check_lonlat, line_or_point, parse_times, raise_problems
-from geodata.importers._model import FeatureKind, ImportRejected, ImportWarning
+from geodata.importers._model import (
+    FeatureKind,
+    ImportRejected,
+    ImportWarning,
+    kind_label,
+    where_name,
+)
 from geodata.importers._xml import XmlDocument, check_encoding, local, parse_xml
 
 __all__ = [
@@ -73,7 +80,7 @@ class _Reader:
         self.doc = doc
         self.drafts: list[Draft] = []
         self.warnings: list[ImportWarning] = []
-        self.problems: list[str] = []
+        self.problems: list[str | Msg] = []
         self.placemarks = 0
 
     def walk(self, elem: Element, folders: tuple[str, ...]) -> None:
@@ -113,7 +120,11 @@ class _Reader:
             self.warnings.append(
                 ImportWarning(
                     "skipped_geometry",
-                    f"placemark '{name or self.placemarks}' has no geometry ({source}); skipped",
+                    msg(
+                        "import.placemark_empty",
+                        name=name or self.placemarks,
+                        source=where_name(source),
+                    ),
                 )
             )
             return
@@ -143,7 +154,7 @@ class _Reader:
         except ValueError:
             line = self.doc.line(elem)
             raise ImportRejected(
-                f"{self.filename} line {line}: coordinates are not numbers",
+                msg("import.kml_coordinates", filename=self.filename, line=line),
                 filename=self.filename,
                 line=line,
             ) from None
@@ -159,7 +170,7 @@ class _Reader:
     ) -> None:
         tag = local(elem.tag)
         line = self.doc.line(elem)
-        label = f"placemark '{name}'" if name else f"placemark {source}"
+        label = kind_label("placemark", name, source)
         kind: FeatureKind
         times = None
         vertex_lines = None
@@ -174,7 +185,7 @@ class _Reader:
                 ).reshape(-1, 3)
             except ValueError:
                 raise ImportRejected(
-                    f"{self.filename} line {line}: gx:coord values are not numbers",
+                    msg("import.kml_gx_coord", filename=self.filename, line=line),
                     filename=self.filename,
                     line=line,
                 ) from None
@@ -183,14 +194,21 @@ class _Reader:
                 times, bad = parse_times(whens)
                 if bad:
                     self.warnings.append(
-                        ImportWarning("bad_time", f"{label}: {bad} <when> values unreadable")
+                        ImportWarning(
+                            "bad_time", msg("import.kml_when_unreadable", label=label, count=bad)
+                        )
                     )
             elif whens:
                 self.warnings.append(
                     ImportWarning(
                         "bad_time",
-                        f"{label}: {len(whens)} <when> for {len(coords)} <gx:coord> "
-                        f"({source}); times ignored",
+                        msg(
+                            "import.kml_when_count",
+                            label=label,
+                            whens=len(whens),
+                            coords=len(coords),
+                            source=where_name(source),
+                        ),
                     )
                 )
             kind = "track"
@@ -204,7 +222,9 @@ class _Reader:
                 self.warnings.append(
                     ImportWarning(
                         "polygon_holes_dropped",
-                        f"{label}: {holes} inner ring(s) ignored, outer ring kept ({source})",
+                        msg(
+                            "import.kml_holes", label=label, holes=holes, source=where_name(source)
+                        ),
                     )
                 )
             kind = "polygon"
@@ -213,7 +233,12 @@ class _Reader:
             kind = "point" if tag == "Point" else "line"
         if len(coords) == 0:
             self.warnings.append(
-                ImportWarning("skipped_geometry", f"{label}: empty {tag} ({source}); skipped")
+                ImportWarning(
+                    "skipped_geometry",
+                    msg(
+                        "import.kml_empty_geometry", label=label, tag=tag, source=where_name(source)
+                    ),
+                )
             )
             return
         check_lonlat(self.filename, label, coords[:, 0], coords[:, 1], None, self.problems)
@@ -224,8 +249,12 @@ class _Reader:
                 self.warnings.append(
                     ImportWarning(
                         "invalid_geometry",
-                        f"{label}: polygon ring has only {len(ring_coords)} points ({source}); "
-                        "skipped",
+                        msg(
+                            "import.ring_short",
+                            label=label,
+                            count=len(ring_coords),
+                            source=where_name(source),
+                        ),
                     )
                 )
                 return
@@ -268,11 +297,11 @@ def read_kml(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[
     doc = parse_xml(filename, data, _LINE_TAGS)
     if local(doc.root.tag) != "kml":
         raise ImportRejected(
-            f"{filename}: root element is <{local(doc.root.tag)}>, not <kml>", filename=filename
+            msg("import.kml_root", filename=filename, root=local(doc.root.tag)), filename=filename
         )
     reader = _Reader(filename, doc)
     reader.walk(doc.root, ())
-    raise_problems(filename, "positions outside WGS84 lon/lat", reader.problems)
+    raise_problems(filename, msg("import.positions_outside"), reader.problems)
     return reader.drafts, _creator(doc.root), reader.warnings
 
 
@@ -280,14 +309,18 @@ def _kmz_entry(filename: str, archive: zipfile.ZipFile) -> zipfile.ZipInfo:
     infos = archive.infolist()
     if len(infos) > KMZ_MAX_ENTRIES:
         raise ImportRejected(
-            f"{filename}: KMZ has {len(infos)} entries, more than the {KMZ_MAX_ENTRIES} allowed",
+            msg("import.kmz_entries", filename=filename, count=len(infos), limit=KMZ_MAX_ENTRIES),
             filename=filename,
         )
     total = sum(i.file_size for i in infos)
     if total > KMZ_MAX_UNCOMPRESSED_BYTES:
         raise ImportRejected(
-            f"{filename}: KMZ would unpack to {total / 1e6:.0f} MB, more than the "
-            f"{KMZ_MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB allowed",
+            msg(
+                "import.kmz_size",
+                filename=filename,
+                mb=f"{total / 1e6:.0f}",
+                limit=f"{KMZ_MAX_UNCOMPRESSED_BYTES / 1e6:.0f}",
+            ),
             filename=filename,
         )
     for info in infos:
@@ -295,14 +328,18 @@ def _kmz_entry(filename: str, archive: zipfile.ZipFile) -> zipfile.ZipInfo:
             info.file_size > KMZ_MAX_RATIO * max(info.compress_size, 1)
         ):
             raise ImportRejected(
-                f"{filename}: KMZ entry {info.filename!r} is compressed "
-                f"{info.file_size / max(info.compress_size, 1):.0f}:1, more than "
-                f"{KMZ_MAX_RATIO}:1 (a zip bomb?)",
+                msg(
+                    "import.kmz_ratio",
+                    filename=filename,
+                    entry=repr(info.filename),
+                    ratio=f"{info.file_size / max(info.compress_size, 1):.0f}",
+                    limit=KMZ_MAX_RATIO,
+                ),
                 filename=filename,
             )
     kmls = [i for i in infos if i.filename.lower().endswith(".kml") and not i.is_dir()]
     if not kmls:
-        raise ImportRejected(f"{filename}: KMZ contains no .kml file", filename=filename)
+        raise ImportRejected(msg("import.kmz_no_kml", filename=filename), filename=filename)
     for info in kmls:
         if info.filename.lower() == "doc.kml":
             return info
@@ -322,8 +359,13 @@ def _read_limited(filename: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo
             size += len(chunk)
             if size > limit:
                 raise ImportRejected(
-                    f"{filename}: KMZ entry {info.filename!r} unpacks to more than "
-                    f"{limit / 1e6:.1f} MB from {info.compress_size} bytes (a zip bomb?)",
+                    msg(
+                        "import.kmz_unpacks",
+                        filename=filename,
+                        entry=repr(info.filename),
+                        mb=f"{limit / 1e6:.1f}",
+                        bytes=info.compress_size,
+                    ),
                     filename=filename,
                 )
             chunks.append(chunk)
@@ -348,20 +390,22 @@ def read_kmz(filename: str, data: bytes) -> tuple[list[Draft], str | None, list[
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
         raise ImportRejected(
-            f"{filename}: not a readable KMZ/ZIP archive ({exc})",
+            msg("import.kmz_unreadable", filename=filename, reason=str(exc)),
             details=[str(exc)],
             filename=filename,
         ) from None
     except RuntimeError as exc:  # encrypted entries, unsupported compression
         raise ImportRejected(
-            f"{filename}: KMZ entry cannot be read ({exc})", details=[str(exc)], filename=filename
+            msg("import.kmz_entry", filename=filename, reason=str(exc)),
+            details=[str(exc)],
+            filename=filename,
         ) from None
     except NotImplementedError as exc:
         raise ImportRejected(
-            f"{filename}: KMZ uses an unsupported compression ({exc})", filename=filename
+            msg("import.kmz_compression", filename=filename, reason=str(exc)), filename=filename
         ) from None
     inner = f"{filename}:{info.filename}"
     if not kml.strip():
-        raise ImportRejected(f"{inner}: the KML inside the KMZ is empty", filename=filename)
+        raise ImportRejected(msg("import.kmz_empty_kml", inner=inner), filename=filename)
     check_encoding(inner, kml)
     return read_kml(inner, kml)

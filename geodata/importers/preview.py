@@ -41,6 +41,7 @@ from rapidfuzz import fuzz
 from shapely.geometry import LineString, Point
 
 from geodata.errors import DataValidationError, InvalidInput, SandtableError
+from geodata.i18n import Joined, Msg, Name, msg
 from geodata.importers._model import ImportResult, ImportWarning
 from geodata.store import FeatureEdit, Snapshot
 from geodata.validate import ID_FIELDS, check_region_documents
@@ -76,6 +77,23 @@ _SIMPLIFY_CHUNK = 1000
 ProposalKind = Literal["change_way", "new_way", "move_place", "same_place", "new_place", "skip"]
 
 
+_UNNAMED = re.compile(r"^feature (\d+)$")
+
+
+def _label_name(label: str) -> Name:
+    """An imported feature as a proposal names it: its own name, else ``feature 3`` / ``要素 3``."""
+    m = _UNNAMED.match(label)
+    return Name(label, f"要素 {m.group(1)}" if m else label)
+
+
+def _feature_name(feature: dict[str, Any], feature_id: str) -> Name:
+    """A feature of the route data by its English and Chinese names (else its id)."""
+    props = feature.get("properties") or {}
+    en = props.get("name_en") or feature_id
+    zh = props.get("name_zh")
+    return Name(str(en), zh if isinstance(zh, str) and zh.strip() else None)
+
+
 @dataclass(frozen=True)
 class Proposal:
     """One thing the import would do, for the planner to see on the map.
@@ -88,10 +106,19 @@ class Proposal:
     feature_index: int | None
     layer: str | None
     feature_id: str | None
-    summary: str
+    summary: str | Msg
     geometry: dict[str, Any] | None = None
     before: dict[str, Any] | None = None
     snaps: tuple[dict[str, Any], ...] = ()
+    #: the summary in Chinese (from a catalog message given as ``summary``)
+    summary_zh: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.summary, Msg):
+            object.__setattr__(self, "summary_zh", self.summary.render("zh"))
+            object.__setattr__(self, "summary", self.summary.render("en"))
+        elif not self.summary_zh:
+            object.__setattr__(self, "summary_zh", self.summary)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +127,7 @@ class Proposal:
             "layer": self.layer,
             "feature_id": self.feature_id,
             "summary": self.summary,
+            "summary_zh": self.summary_zh,
             "geometry": self.geometry,
             "before": self.before,
             "snaps": list(self.snaps),
@@ -285,7 +313,7 @@ def preview(
         ("match_tolerance_m", match_tolerance_m),
     ):
         if not (isinstance(value, (int, float)) and 1.0 <= value <= 500.0):
-            raise InvalidInput(f"{name} must be 1-500 m, not {value!r}")
+            raise InvalidInput(msg("preview.tolerance", name=name, value=repr(value)))
     frame = _Frame(snapshot)
     proposals: list[Proposal] = []
     edits: list[FeatureEdit] = []
@@ -303,12 +331,15 @@ def preview(
             shape = _simplified(line)
             kept = len(shape.coords)
             if kept > MAX_WAY_POINTS:
-                text = (
-                    f"{label}: {kept} points even after simplifying to {SIMPLIFY_M:g} m, "
-                    f"more than the {MAX_WAY_POINTS} a way may have; split or simplify it"
+                text = msg(
+                    "preview.too_many_points",
+                    label=_label_name(label),
+                    kept=kept,
+                    metres=f"{SIMPLIFY_M:g}",
+                    limit=MAX_WAY_POINTS,
                 )
                 proposals.append(Proposal("skip", feature.index, None, None, text))
-                refused.append(text)
+                refused.append(str(text))
                 continue
             along = _ways_along(frame, shape, match_tolerance_m)
             if along:
@@ -333,8 +364,12 @@ def preview(
                             feature.index,
                             layer,
                             way_id,
-                            f"{label} re-traces {old['properties'].get('name_en') or way_id}: "
-                            f"new geometry and elevations ({len(coords)} points)",
+                            msg(
+                                "preview.retrace",
+                                label=_label_name(label),
+                                way=_feature_name(old, way_id),
+                                count=len(coords),
+                            ),
                             after["geometry"],
                             old["geometry"],
                         )
@@ -377,8 +412,7 @@ def preview(
                     feature.index,
                     None,
                     None,
-                    f"{label}: a {geom.geom_type} is not route data; skipped "
-                    "(draw closures on the map)",
+                    msg("preview.not_route_data", label=_label_name(label), kind=geom.geom_type),
                 )
             )
     problems = _dry_run(snapshot, edits, check) if not refused else tuple(refused)
@@ -494,10 +528,22 @@ def _new_way(
         "geometry": {"type": "LineString", "coordinates": coords},
     }
     joined = [s for s in snaps if s["way_id"]]
-    how = (
-        "; ".join(f"{s['end']} joins {s['way_id']} ({s['distance_m']:.0f} m)" for s in joined)
+    how: Msg | Joined = (
+        Joined(
+            "",
+            {},
+            tuple(
+                msg(
+                    "preview.joins",
+                    end=msg(f"preview.end_{s['end']}"),
+                    way=s["way_id"],
+                    metres=f"{s['distance_m']:.0f}",
+                )
+                for s in joined
+            ),
+        )
         if joined
-        else "joins nothing: no end within the snap tolerance"
+        else msg("preview.joins_nothing")
     )
     return (
         FeatureEdit(layer, way_id, "insert", feature),
@@ -506,7 +552,12 @@ def _new_way(
             index,
             layer,
             way_id,
-            f"{label}: new {kind} ({how})",
+            msg(
+                "preview.new_way",
+                label=_label_name(label),
+                kind=msg(f"preview.kind_{kind}"),
+                how=how,
+            ),
             feature["geometry"],
             None,
             tuple(snaps),
@@ -544,7 +595,11 @@ def _point(
         pid = f["properties"]["place_id"]
         if d < MOVE_MIN_M:
             return Proposal(
-                "same_place", index, "places", pid, f"{label} is {pid} ({d:.0f} m)"
+                "same_place",
+                index,
+                "places",
+                pid,
+                msg("preview.same_place", label=_label_name(label), place=pid, metres=f"{d:.0f}"),
             ), None
         moved = copy.deepcopy(f)
         moved["geometry"] = {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
@@ -558,14 +613,21 @@ def _point(
                 index,
                 "places",
                 pid,
-                f"{label}: moves {f['properties'].get('name_en') or pid} by {d:.0f} m",
+                msg(
+                    "preview.moves",
+                    label=_label_name(label),
+                    place=_feature_name(f, pid),
+                    metres=f"{d:.0f}",
+                ),
                 moved["geometry"],
                 f["geometry"],
             ),
             FeatureEdit("places", pid, "update", moved, snapshot.revisions[("places", pid)]),
         )
     if not feature.name:
-        return Proposal("skip", index, None, None, f"{label}: an unnamed point; skipped"), None
+        return Proposal(
+            "skip", index, None, None, msg("preview.unnamed", label=_label_name(label))
+        ), None
     pid = _slug(feature.name, taken)
     z = feature.geometry.z if feature.geometry.has_z else math.nan
     props: dict[str, Any] = {
@@ -589,7 +651,14 @@ def _point(
         "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
     }
     return (
-        Proposal("new_place", index, "places", pid, f"{feature.name}: new place", new["geometry"]),
+        Proposal(
+            "new_place",
+            index,
+            "places",
+            pid,
+            msg("preview.new_place", name=feature.name),
+            new["geometry"],
+        ),
         FeatureEdit("places", pid, "insert", new),
     )
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from geodata.importers.preview import ImportPreview
     from geodata.store import Snapshot
 from geodata.errors import InvalidInput, TooManyRequests
+from geodata.i18n import msg
 
 __all__ = [
     "CHECK_MEMORY_BYTES",
@@ -109,9 +110,10 @@ def _child(
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         conn.send(("ok", value, peak_kb))
     except ImportRejected as exc:
-        conn.send(("rejected", (exc.message, exc.details, exc.filename, exc.line), None))
+        # the catalog messages (Msg values pickle), rendered in the user's language by the web
+        conn.send(("rejected", (exc.text, exc.texts, exc.filename, exc.line), None))
     except InvalidInput as exc:
-        conn.send(("invalid", (exc.message, exc.details), None))
+        conn.send(("invalid", (exc.text, exc.texts), None))
     except MemoryError:
         conn.send(("memory", None, None))
     except RecursionError:
@@ -146,7 +148,7 @@ def run_bounded(
     """
     if not _slots.acquire(timeout=slot_wait_s):
         raise TooManyRequests(
-            "other uploads are being checked; try again in a few seconds",
+            msg("import.busy"),
             retry_after_s=max(1, int(timeout_s // 2)),
         )
     try:
@@ -178,8 +180,7 @@ def run_bounded(
         _slots.release()
     if message is None:
         raise ImportRejected(
-            f"{name}: the file took longer than {timeout_s:.0f} s to read and check; "
-            "it was refused (split or simplify it)",
+            msg("import.too_slow", name=name, seconds=f"{timeout_s:.0f}"),
             filename=name,
         )
     kind, value, peak_kb = message
@@ -193,17 +194,16 @@ def run_bounded(
         raise InvalidInput(text, details=details)
     if kind == "died":
         raise ImportRejected(
-            f"{name}: the process checking the file crashed or was killed on it; it was refused",
+            msg("import.crashed", name=name),
             filename=name,
         )
     if kind == "memory":
         raise ImportRejected(
-            f"{name}: reading and checking the file needs more than the "
-            f"{memory_bytes / 1024**3:.1f} GB allowed; it was refused (split or simplify it)",
+            msg("import.memory", name=name, gb=f"{memory_bytes / 1024**3:.1f}"),
             filename=name,
         )
     if kind == "error" and "nested too deeply" in str(value):
-        raise ImportRejected(f"{name}: {value}", filename=name)
+        raise ImportRejected(msg("import.nested", name=name), filename=name)
     raise RuntimeError(f"checking {name} failed: {value}")
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 
 from geodata.errors import InvalidInput
+from geodata.i18n import msg
 from geodata.store.changes_feed import announce
 from geodata.store.schema import Base, JsonType, UtcDateTime
 
@@ -106,7 +107,7 @@ def entries(
         If ``limit`` is not from 1 to :data:`MAX_ENTRIES`.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_ENTRIES:
-        raise InvalidInput(f"limit {limit!r} must be a whole number from 1 to {MAX_ENTRIES}")
+        raise InvalidInput(msg("audit.limit", limit=repr(limit), most=MAX_ENTRIES))
     query = select(audit_table)
     if actor is not None:
         query = query.where(audit_table.c.actor == actor)

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from geodata.errors import InvalidInput
+from geodata.i18n import msg
 
 __all__ = ["BackupInfo", "backup", "restore"]
 
@@ -44,7 +45,7 @@ class BackupInfo:
 def _sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise InvalidInput(f"{url!r} is not a SQLite database file")
+        raise InvalidInput(msg("backup.not_sqlite_file", url=repr(url)))
     return Path(database)
 
 
@@ -55,10 +56,7 @@ def _pg_dsn(url: str) -> str:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise InvalidInput(
-            f"{name} is not installed: apt-get install postgresql-client-15 "
-            "(its version must not be older than the server's)"
-        )
+        raise InvalidInput(msg("backup.tool_missing", tool=name))
     return path
 
 
@@ -66,7 +64,8 @@ def _run(command: list[str], what: str) -> None:
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
     if done.returncode:
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        raise InvalidInput(f"{what} failed: " + ("; ".join(lines[-3:]) or "no message"))
+        output = "; ".join(lines[-3:]) or msg("backup.no_output")
+        raise InvalidInput(msg("backup.tool_failed", tool=what, output=output))
 
 
 def backup(url: str, dest: Path) -> BackupInfo:
@@ -80,16 +79,16 @@ def backup(url: str, dest: Path) -> BackupInfo:
     """
     dest = Path(dest)
     if dest.exists():
-        raise InvalidInput(f"{dest} exists: a backup never overwrites a file")
+        raise InvalidInput(msg("backup.exists", path=str(dest)))
     if not dest.parent.is_dir():
-        raise InvalidInput(f"{dest.parent} is not a directory")
+        raise InvalidInput(msg("backup.no_directory", path=str(dest.parent)))
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
         if url.startswith("sqlite"):
             source_path = _sqlite_path(url)
             if not source_path.is_file():
-                raise InvalidInput(f"no database at {source_path}")
+                raise InvalidInput(msg("backup.no_database", path=str(source_path)))
             source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
             target = sqlite3.connect(partial)
             try:
@@ -106,7 +105,7 @@ def backup(url: str, dest: Path) -> BackupInfo:
             )
             backend = "postgresql"
         else:
-            raise InvalidInput(f"cannot back up {url.split(':', 1)[0]!r} databases")
+            raise InvalidInput(msg("backup.backend", backend=repr(url.split(":", 1)[0])))
         partial.replace(dest)  # a backup file is whole, or absent
     finally:
         partial.unlink(missing_ok=True)
@@ -127,13 +126,15 @@ def restore(url: str, source: Path) -> BackupInfo:
         with source.open("rb") as f:
             head = f.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        raise InvalidInput(f"cannot read {source}: {exc.strerror}") from None
+        raise InvalidInput(
+            msg("backup.unreadable", path=str(source), reason=exc.strerror)
+        ) from None
     if url.startswith("sqlite"):
         if not head.startswith(_SQLITE_MAGIC):
-            raise InvalidInput(f"{source} is not a SQLite backup (made by sandtable backup)")
+            raise InvalidInput(msg("backup.not_sqlite_backup", path=str(source)))
         target_path = _sqlite_path(url)
         if not target_path.parent.is_dir():
-            raise InvalidInput(f"{target_path.parent} is not a directory")
+            raise InvalidInput(msg("backup.no_directory", path=str(target_path.parent)))
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         target = sqlite3.connect(target_path, timeout=30)
         try:
@@ -141,14 +142,16 @@ def restore(url: str, source: Path) -> BackupInfo:
             with target:
                 src.backup(target)
         except sqlite3.DatabaseError as exc:
-            raise InvalidInput(f"{source} cannot be restored: {exc}") from None
+            raise InvalidInput(
+                msg("backup.not_restorable", path=str(source), reason=str(exc))
+            ) from None
         finally:
             target.close()
             src.close()
         backend = "sqlite"
     elif url.startswith("postgresql"):
         if not head.startswith(_PG_MAGIC):
-            raise InvalidInput(f"{source} is not a PostgreSQL backup (pg_dump --format=custom)")
+            raise InvalidInput(msg("backup.not_pg_backup", path=str(source)))
         _run(
             [
                 _tool("pg_restore"),
@@ -165,5 +168,5 @@ def restore(url: str, source: Path) -> BackupInfo:
         )
         backend = "postgresql"
     else:
-        raise InvalidInput(f"cannot restore {url.split(':', 1)[0]!r} databases")
+        raise InvalidInput(msg("backup.restore_backend", backend=repr(url.split(":", 1)[0])))
     return BackupInfo(source, source.stat().st_size, backend)

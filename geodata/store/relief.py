@@ -34,9 +34,13 @@ from sqlalchemy import (
 )
 
 from geodata.errors import NotFound
+from geodata.i18n import Name, msg
 from geodata.relief import Dem, Mbtiles, read_geotiff
 from geodata.store.audit import record
 from geodata.store.schema import Base, JsonType, UtcDateTime
+
+#: the kinds of relief layer as a message names them
+_KIND_NAMES = {"dem": Name("dem", "高程模型"), "mbtiles": Name("mbtiles", "MBTiles 底图")}
 
 __all__ = ["KINDS", "ReliefStore", "relief_layers_table", "relief_tiles_table"]
 
@@ -177,7 +181,7 @@ class ReliefStore:
                 )
             ).rowcount
             if not gone:
-                raise NotFound(f"no {kind} is loaded")
+                raise NotFound(msg("relief.none_loaded", kind=_KIND_NAMES.get(kind, kind)))
             if kind == "mbtiles":
                 conn.execute(
                     delete(relief_tiles_table).where(relief_tiles_table.c.region_id == region_id)

@@ -540,7 +540,7 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
     for tag, word, tm in seen:
         state.apply(
             np.where(tm.mask, 1.0, 1.0 / tm.weight),
-            f"“{word}” → {tag.replace('_', ' ')} (route-feature catalogue)",
+            msg("locate.ev_feature", word=word, feature=_tag_name(tag)),
         )
     raw = state.posterior()
     against = _conflicting(state, raw)
@@ -883,11 +883,23 @@ def _apply_clues(
         inside, outside = (1.0 / tm.weight, 1.0) if s.negated else (1.0, 1.0 / tm.weight)
         state.apply(
             np.where(tm.mask, inside, outside),
-            f"“{s.text}” → {'not ' if s.negated else ''}{s.tag.replace('_', ' ')}",
+            msg(
+                "locate.ev_not_sight" if s.negated else "locate.ev_sight",
+                word=s.text,
+                sight=_tag_name(s.tag),
+            ),
         )
 
 
 _SLOPE_FLIP = {"uphill": "downhill", "downhill": "uphill"}
+
+
+def _tag_name(tag: str) -> Name:
+    """A sight tag or route feature as evidence names it, in both languages (the catalog's
+    ``locate.tag.<tag>``; a tag without one is said in English in both)."""
+    english = tag.replace("_", " ")
+    key = f"locate.tag.{tag}"
+    return Name(english, render(key, "zh") if key in catalog() else None)
 
 
 def _latest_landmark(clues: Clues) -> Mention | None:

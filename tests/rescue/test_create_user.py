@@ -52,13 +52,13 @@ def test_create_the_first_admin_then_a_duplicate(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("password", "problem"),
     [
-        ("short", "at least 10 characters / 密码至少需要 10 个字符"),
-        ("dawa.lhamo", "must not be the username / 密码不能与用户名相同"),
+        ("short", "at least 10 characters"),
+        ("dawa.lhamo", "must not be the username"),
         ("aaaaaaaaaa", "too easy to guess"),
         ("1234567890", "too easy to guess (This is a top-100 common password)"),
         ("qwertyuiop1", "too easy to guess"),
-        (" " * 10, "must not be only spaces / 密码不能只有空格"),
-        ("\0" * 10, "must not contain control characters / 密码不能包含控制字符"),
+        (" " * 10, "must not be only spaces"),
+        ("\0" * 10, "must not contain control characters"),
     ],
 )
 def test_weak_password_is_refused(tmp_path: Path, password: str, problem: str) -> None:

@@ -1,0 +1,56 @@
+"""Locate's evidence lines in Chinese (issue 17): sights and route features are named in
+Chinese in ``evidence_zh``, the English stays in ``evidence``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+
+from geodata import load_region
+from geodata.i18n import catalog
+from rescue.locate import LOCAL_TZ, get_index, locate
+from rescue.locate.model import SIGHT_TAGS
+from routes import RouteNetwork, build_network
+
+AT = datetime(2025, 7, 12, 9, 30, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture(scope="module")
+def kailash() -> RouteNetwork:
+    return build_network(load_region("kailash"))
+
+
+def _evidence(kailash: RouteNetwork, text: str) -> list[tuple[str, str]]:
+    result = locate(kailash, text, reported_at=AT)
+    out = []
+    for c in result.candidates:
+        out += list(zip(c.evidence, c.evidence_zh or c.evidence, strict=True))
+    return out
+
+
+def test_every_sight_tag_and_route_feature_has_a_chinese_name(kailash: RouteNetwork) -> None:
+    tags = {*SIGHT_TAGS, *(t for t, _, _ in get_index(kailash).features)}
+    missing = sorted(t for t in tags if f"locate.tag.{t}" not in catalog())
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "chinese"),
+    [
+        ("lots of marmots around the path, friend exhausted", "route-feature catalogue", "土拨鼠"),
+        ("路边好多土拨鼠", "route-feature catalogue", "路线特征目录"),
+        ("we can see lots of prayer flags, my mother fell", "prayer flags", "经幡"),
+    ],
+)
+def test_feature_and_sight_evidence_is_chinese(
+    kailash: RouteNetwork, text: str, english: str, chinese: str
+) -> None:
+    pairs = [(en, zh) for en, zh in _evidence(kailash, text) if "→" in en]
+    assert pairs, _evidence(kailash, text)
+    assert any(english in en for en, _ in pairs), pairs
+    assert any(chinese in zh for _, zh in pairs), pairs
+    for _, zh in pairs:
+        told = re.sub(r"“[^”]*”", " ", zh)  # the caller's own words stay as said
+        assert not re.search(r"[A-Za-z]{3,}", told), zh
