@@ -427,7 +427,9 @@ class UserChange(Contract):
     @model_validator(mode="after")
     def _something(self) -> UserChange:
         if not self.model_fields_set:
-            raise problem(msg("user.nothing_to_change", fields=", ".join(UserChange.model_fields)))
+            raise problem(
+                msg("user.nothing_to_change", fields=", ".join(map(repr, UserChange.model_fields)))
+            )
         return self
 
 

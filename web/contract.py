@@ -97,7 +97,7 @@ def read_query(model: type[M] | None) -> M | None:
             if values[0] not in LANGUAGES:
                 problems.append(msg("query.lang", value=repr(values[0][:20])))
         elif name not in allowed:
-            accepted = ", ".join(allowed) if allowed else msg("json.none")
+            accepted = ", ".join(map(repr, allowed)) if allowed else msg("json.none")
             problems.append(msg("query.unknown", name=repr(name), accepted=accepted))
         elif len(values) > 1:
             problems.append(msg("query.repeated", name=repr(name), count=len(values)))

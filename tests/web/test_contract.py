@@ -118,7 +118,7 @@ def test_a_bad_body_is_a_bilingual_422_naming_every_field(app: Flask) -> None:
     body = {"username": 1, "password": "a long enough one", "role": "officer", "colour": "red"}
     for lang, words in (
         ("en", ["cannot be created", "username", "colour", "unknown field"]),
-        ("zh", ["无法创建用户", "username", "colour", "未知字段"]),
+        ("zh", ["无法创建该用户", "username", "colour", "未知字段"]),
     ):
         answer = client.post(f"/api/users?lang={lang}", json=body, headers=headers)
         assert answer.status_code == 422
@@ -137,7 +137,7 @@ def test_a_bad_query_is_a_bilingual_422_naming_the_parameter(app: Flask) -> None
         assert "limit" in answer.get_json()["error"]["message"]
         assert word in answer.get_json()["error"]["message"]
     unknown = client.get("/api/incidents?page=2").get_json()["error"]
-    assert "'page'" in unknown["message"] and "status, limit, order" in unknown["message"]
+    assert "'page'" in unknown["message"] and "'status', 'limit', 'order'" in unknown["message"]
 
 
 def test_the_query_parameters_are_the_query_models_fields(document: dict[str, Any]) -> None:
