@@ -553,7 +553,7 @@ Approach.prototype.draw = function (plan, fit) {
   var site = this.answer && this.answer.landing_site;
   if (site) {
     var marker = L.marker([site.lat, site.lon], {
-      icon: L.divIcon({ className: "st-heli", html: '<i class="fa-solid fa-helicopter"></i>',
+      icon: L.divIcon({ className: "st-heli", html: el("i", "fa-solid fa-helicopter"),
                         iconSize: [24, 24] })
     });
     marker.bindTooltip(function () {

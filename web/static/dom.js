@@ -144,7 +144,7 @@ export function language() {
   return document.body.classList.contains("lang-zh") ? "zh" : "en";
 }
 
-export function initialLanguage() {
+function initialLanguage() {
   var stored = null;
   try { stored = window.localStorage.getItem(LANG_KEY); } catch { /* private mode */ }
   if (stored) { return stored; }
@@ -157,4 +157,12 @@ export function pageData(id) {
   var node = document.getElementById(id);
   if (!node) { return {}; }
   try { return JSON.parse(node.textContent) || {}; } catch { return {}; }
+}
+
+// the page's language at the start (stored, else the browser's) and its EN / 中文 buttons
+export function startLanguage() {
+  setLanguage(initialLanguage());
+  document.querySelectorAll("[data-set-lang]").forEach(function (b) {
+    b.addEventListener("click", function () { setLanguage(b.getAttribute("data-set-lang")); });
+  });
 }

@@ -26,7 +26,6 @@ import * as dom from "./dom.js";
 import * as teams from "./teams.js";
 
 var CONFIG = dom.pageData("st-config-incidents");
-var LANG_KEY = "sandtable.lang";
 var REFRESH_MS = Math.max(2, CONFIG.refresh_s || 10) * 1000;
 var DISPATCH_TARGET_S = CONFIG.dispatch_target_s || 300;
 var ON_SCENE_ALLOWANCE_S = CONFIG.on_scene_allowance_s || 0;
@@ -296,9 +295,6 @@ function placeholders() {
 }
 
 function initLanguage() {
-  var stored = null;
-  try { stored = window.localStorage.getItem(LANG_KEY); } catch { /* private mode */ }
-  var lang = stored || ((navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en");
   document.addEventListener("sandtable:language", function () {
     placeholders();
     // names and times follow the language too
@@ -306,10 +302,7 @@ function initLanguage() {
     renderList();
     renderDetail();
   });
-  dom.setLanguage(lang);
-  document.querySelectorAll("[data-set-lang]").forEach(function (b) {
-    b.addEventListener("click", function () { dom.setLanguage(b.getAttribute("data-set-lang")); });
-  });
+  dom.startLanguage();
 }
 
 // --- step 1: record the call and locate ----------------------------------------------------

@@ -67,6 +67,14 @@ var MAX_BADGES = 5;
 var el = dom.el;
 var bi = dom.bi;
 
+// the best guess's mark: a pulsing ring around a dot (sandtable.css places both)
+function bestMark() {
+  var mark = el("span");
+  mark.appendChild(el("span", "st-best-ring"));
+  mark.appendChild(el("span", "st-best-dot"));
+  return mark;
+}
+
 function pair(table, key) {
   var p = table[key];
   return p ? bi(p[0], p[1]) : document.createTextNode(String(key));
@@ -617,7 +625,7 @@ Panel.prototype.drawHeat = function (candidates) {
       keyboard: false, zIndexOffset: 1000,
       icon: L.divIcon({
         className: "st-best-marker",
-        html: '<span class="st-best-ring"></span><span class="st-best-dot"></span>',
+        html: bestMark(),
         iconSize: [34, 34], iconAnchor: [17, 17]
       })
     });

@@ -19,7 +19,6 @@ import * as dom from "./dom.js";
 import * as vocab from "./vocab.js";
 
 var CONFIG = dom.pageData("st-config-planner");
-var LANG_KEY = "sandtable.lang";
 var COLOURS = {
   trails: "#8d5a2b", roads: "#5f5140", places: "#1f5f8b", stations: "#b3261e",
   selected: "#e4b363", newWay: "#1a9641", changeWay: "#f28e2b", before: "#8a8a8a",
@@ -179,14 +178,8 @@ function placeholders() {
 }
 
 function initLanguage() {
-  var stored = null;
-  try { stored = window.localStorage.getItem(LANG_KEY); } catch { /* private mode */ }
-  var lang = stored || ((navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en");
   document.addEventListener("sandtable:language", placeholders);
-  dom.setLanguage(lang);
-  document.querySelectorAll("[data-set-lang]").forEach(function (b) {
-    b.addEventListener("click", function () { dom.setLanguage(b.getAttribute("data-set-lang")); });
-  });
+  dom.startLanguage();
 }
 
 function initTabs() {

@@ -10,7 +10,6 @@
 import * as dom from "./dom.js";
 
 var CONFIG = dom.pageData("st-config-reports");
-var LANG_KEY = "sandtable.lang";
 var DAY_MS = 86400000;
 var LOCAL_OFFSET_MS = 8 * 3600000;  // China Standard Time has no daylight saving
 var el = dom.el;
@@ -383,13 +382,7 @@ function render() {
 
 // --- start --------------------------------------------------------------------------------------------
 function start() {
-  var stored = null;
-  try { stored = window.localStorage.getItem(LANG_KEY); } catch { /* private mode */ }
-  var initial = stored || ((navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en");
-  dom.setLanguage(initial);
-  document.querySelectorAll("[data-set-lang]").forEach(function (b) {
-    b.addEventListener("click", function () { dom.setLanguage(b.getAttribute("data-set-lang")); });
-  });
+  dom.startLanguage();
   // chart labels are drawn on canvases: redraw them in the new language
   document.addEventListener("sandtable:language", function () {
     if (state.summary) { renderCards(state.summary); renderCharts(state.summary); }

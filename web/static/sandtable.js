@@ -643,10 +643,7 @@ export function init(map, layers, baseLayers, relief) {
   window.sandtableLayers = layers;
   window.sandtableBaseLayers = baseLayers;
 
-  dom.setLanguage(dom.initialLanguage());
-  document.querySelectorAll("[data-set-lang]").forEach(function (button) {
-    button.addEventListener("click", function () { dom.setLanguage(button.getAttribute("data-set-lang")); });
-  });
+  dom.startLanguage();
 
   L.control.scale({ position: "bottomleft", imperial: false, maxWidth: 180 }).addTo(map);
   new CursorControl().addTo(map);
