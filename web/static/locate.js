@@ -109,8 +109,10 @@ function fmtElapsed(seconds) {
   return h ? [h + " h " + (m < 10 ? "0" : "") + m + " min", h + "小时" + m + "分"] : [m + " min", m + "分钟"];
 }
 
+var ROUTES = dom.pageData("st-config-map").routes || [];  // the map page's routes (web/mapview.py)
+
 function routeById(routeId) {
-  return (dom.pageData("st-config-map").routes || []).filter(function (r) { return r.route_id === routeId; })[0];
+  return ROUTES.filter(function (r) { return r.route_id === routeId; })[0];
 }
 
 function heat(t) {
