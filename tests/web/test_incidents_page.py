@@ -18,7 +18,7 @@ from web import ConfigError, create_app
 
 def page_config(html: str) -> dict[str, object]:
     found = re.search(
-        r'<script type="application/json" id="st-config-incidents">(.*?)</script>', html
+        r'<script type="application/json" id="st-config-incidents"[^>]*>(.*?)</script>', html
     )
     assert found, "the page carries no config"
     config: dict[str, object] = json.loads(found.group(1))
