@@ -35,6 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy routes rescue geodata sandtable
+	node_modules/.bin/eslint web/static eslint.config.js
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor

@@ -103,29 +103,13 @@ class SandtableMap(folium.Map):
         self.default_css = [("leaflet_css", f"{vendor}/leaflet/leaflet.css")]
 
 
-class _ReliefHook(MacroElement):
-    """Hands the relief tile layers to ``static/relief.js`` (``window.sandtableRelief``)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        window.sandtableRelief = {
-            {%- for key, layer in this.layers.items() %}
-            {{ key|tojson }}: {{ layer.get_name() }},
-            {%- endfor %}
-        };
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, layers: Mapping[str, folium.map.Layer]) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "SandtableReliefHook"
-        self.layers = layers
-
-
 class _Hook(MacroElement):
-    """Hands the map and its layers to ``Sandtable.init`` once all layers exist."""
+    """Hands the map and its layers to ``Sandtable.init`` once all layers exist.
+
+    The map page runs folium's script as a module that imports ``static/sandtable.js`` as
+    ``Sandtable`` (``templates/map.html``); the relief layers go to ``static/relief.js``
+    through the ``sandtable:ready`` event.
+    """
 
     _template = Template(
         """
@@ -138,18 +122,26 @@ class _Hook(MacroElement):
             {%- for key, layer in this.base_layers.items() %}
             {{ key|tojson }}: {{ layer.get_name() }},
             {%- endfor %}
+        }, {
+            {%- for key, layer in this.relief.items() %}
+            {{ key|tojson }}: {{ layer.get_name() }},
+            {%- endfor %}
         });
         {% endmacro %}
         """
     )
 
     def __init__(
-        self, layers: Mapping[str, folium.map.Layer], base_layers: Mapping[str, folium.map.Layer]
+        self,
+        layers: Mapping[str, folium.map.Layer],
+        base_layers: Mapping[str, folium.map.Layer],
+        relief: Mapping[str, folium.map.Layer],
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "SandtableHook"
         self.layers = layers
         self.base_layers = base_layers
+        self.relief = relief
 
 
 def build_map(
@@ -263,8 +255,7 @@ def build_map(
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     opening = _route_bounds(segments, OPENING_ROUTE) or bounds
     fmap.fit_bounds(opening, padding=(12, 12))
-    fmap.add_child(_ReliefHook(relief))  # before the hook: relief.js reads it on "ready"
-    fmap.add_child(_Hook(layers, base_layers))
+    fmap.add_child(_Hook(layers, base_layers, relief))
 
     root = cast(Figure, fmap.get_root())
     root.render()  # fills header/html/script, adding the default JS/CSS links

@@ -17,7 +17,9 @@ from web import ConfigError, create_app
 
 
 def page_config(html: str) -> dict[str, object]:
-    found = re.search(r"window\.SANDTABLE_INCIDENTS = (.*?);</script>", html)
+    found = re.search(
+        r'<script type="application/json" id="st-config-incidents"[^>]*>(.*?)</script>', html
+    )
     assert found, "the page carries no config"
     config: dict[str, object] = json.loads(found.group(1))
     return config

@@ -177,7 +177,9 @@ def test_the_heat_map(app: Flask, client: FlaskClient) -> None:
 
 # --------------------------------------------------------------------------- the page
 def _config(html: str) -> dict[str, object]:
-    found = re.search(r"window\.SANDTABLE_REPORTS = (.*?);</script>", html)
+    found = re.search(
+        r'<script type="application/json" id="st-config-reports"[^>]*>(.*?)</script>', html
+    )
     assert found, "the page carries no config"
     config: dict[str, object] = json.loads(found.group(1))
     return config

@@ -70,7 +70,9 @@ def test_the_readers_share_one_tuple() -> None:
 @pytest.mark.parametrize("page", ["/", "/planner"])
 def test_pages_carry_the_server_vocabulary(client: FlaskClient, page: str) -> None:
     html = client.get(page).get_data(as_text=True)
-    found = re.search(r"window\.SANDTABLE_VOCAB = (\{.*?\});</script>", html)
+    found = re.search(
+        r'<script type="application/json" id="st-vocab"[^>]*>(\{.*?\})</script>', html
+    )
     assert found, f"{page} lacks the vocabulary"
     vocab = json.loads(found.group(1))
     assert vocab == client_vocabulary()
