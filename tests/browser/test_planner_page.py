@@ -172,6 +172,13 @@ def test_uploading_a_walk_previews_it_and_apply_makes_a_version(session: Session
     expect(page.locator(".st-pl-proposals")).to_contain_text("Water tank 水箱: new place")
     expect(page.locator(".st-pl-proposals")).to_contain_text("re-traces")
     expect(page.locator(".st-pl-warning").first).to_contain_text("no timestamps")
+    # in Chinese the warnings and the proposals' summaries are the server's Chinese texts
+    page.click("[data-set-lang=zh]")
+    expect(page.locator(".st-pl-warning [lang=zh-Hans]").first).to_be_visible()
+    expect(page.locator(".st-pl-warning [lang=zh-Hans]").first).to_contain_text("没有时间戳")
+    expect(page.locator(".st-pl-warning [lang=en]").first).to_be_hidden()
+    expect(page.locator(".st-pl-summary [lang=zh-Hans]").first).to_be_visible()
+    page.click("[data-set-lang=en]")
     expect(page.locator(".st-pl-problems")).to_be_hidden()
     assert page.locator("path.st-pv-change_way").count() == 1
     assert page.locator("path.st-pv-before").count() == 1

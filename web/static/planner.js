@@ -356,7 +356,9 @@ function showPreview(body) {
     var tag = el("span", "st-pl-tag st-pl-tag-" + p.kind);
     tag.appendChild(bi(kind[0], kind[1]));
     item.appendChild(tag);
-    item.appendChild(el("span", "st-pl-summary", " " + (p.summary || "")));
+    var summary = el("span", "st-pl-summary", " ");
+    summary.appendChild(bi(p.summary || "", p.summary_zh));
+    item.appendChild(summary);
     item.setAttribute("data-index", String(i));
     list.appendChild(item);
     drawProposal(p, item);
@@ -364,8 +366,9 @@ function showPreview(body) {
   if (!(body.proposals || []).length) {
     list.appendChild(el("li", "st-pl-none")).appendChild(bi("No changes.", "没有变更。"));
   }
+  // a warning in the page's language (message_zh beside the English message)
   fillList($(".st-pl-warnings"), $(".st-pl-warnings-head"), (body.warnings || []).map(function (w) {
-    return w.message || w.code;
+    return bi(w.message || w.code, w.message_zh);
   }), "st-pl-warning");
   fillList($(".st-pl-problems"), $(".st-pl-problems-head"), body.problems || [], "st-pl-problem");
   var apply = $(".st-pl-apply");
@@ -379,7 +382,11 @@ function showPreview(body) {
 
 function fillList(list, head, items, className) {
   clear(list);
-  items.forEach(function (text) { list.appendChild(el("li", className, textOf(text))); });
+  items.forEach(function (item) {
+    var li = el("li", className);
+    li.appendChild(item instanceof Node ? item : document.createTextNode(textOf(item)));
+    list.appendChild(li);
+  });
   list.hidden = head.hidden = items.length === 0;
 }
 
