@@ -14,7 +14,7 @@ from pathlib import Path
 import gpxpy
 import pytest
 import xmlschema
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +110,47 @@ def test_the_plan_downloads_as_gpx_that_gps_apps_open(
     last = best["legs"][-1]["geometry"][-1]
     assert abs(end.longitude - last[0]) < 1e-4 and abs(end.latitude - last[1]) < 1e-4
     assert gpx.waypoints, "the target and the stations are waypoints"
+
+
+def test_a_row_chosen_while_a_refreshed_plan_is_on_its_way_stays_chosen(
+    page: Page, server: str
+) -> None:
+    """A closure set elsewhere refreshes the plan on display; a station the officer picks
+    while that refresh is on its way is the one shown when it arrives."""
+    body = _plan_near_the_teahouse(page, server, "fracture")
+    other = next(p["station_id"] for p in body["plans"] if p["station_id"] != body["recommended"])
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()  # the chosen row's own lines
+        else:
+            held.append(route)
+
+    page.route("**/api/approach", hold_the_first)
+    token = page.get_attribute('meta[name="csrf-token"]', "content") or ""
+    with page.expect_request("**/api/approach", timeout=20_000):
+        closed = page.request.post(
+            f"{server}/api/closures",
+            headers={"X-CSRF-Token": token},
+            data={
+                "segment_ids": ["outer_kora:dolma_la-phakna_rigzin_supply"],
+                "reason": "snow",
+                "modes": "all",
+                "severity": "closed",
+            },
+        )
+        assert closed.status == 201, closed.text()
+    for _ in range(200):  # the route handler runs when the page's events are next handled
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1  # the refresh, held back
+
+    page.click(f"{ROWS}[data-station-id={other}]")
+    expect(page.locator(f"{ROWS}.st-selected")).to_have_attribute("data-station-id", other)
+    held[0].continue_()
+    expect(page.locator(".st-approach-status")).to_be_hidden(timeout=20_000)
+    selected = page.locator(f"{ROWS}.st-selected")
+    expect(selected).to_have_count(1)
+    expect(selected).to_have_attribute("data-station-id", other)

@@ -183,7 +183,6 @@ Approach.prototype.run = function (keep) {
   if (!this.candidates.length) { return; }
   var self = this;
   var sequence = ++this.sequence;
-  var station = keep ? this.selected : null;
   this.plannedWith = this.closureIds;
   this.button.disabled = true;
   this.setStatus("busy", keep ? bi("Updating the plan for the closures…", "正在根据封闭更新规划…") :
@@ -199,7 +198,9 @@ Approach.prototype.run = function (keep) {
     self.button.disabled = false;
     if (answer.ok && answer.json) {
       self.setStatus(null);
-      self.show(answer.json, station, !keep);
+      // a refresh keeps the station on display as it is now: the officer may have chosen
+      // another row while the refreshed plan was on its way
+      self.show(answer.json, keep ? self.selected : null, !keep);
       if (!keep) { self.loadClosures(); }
       document.dispatchEvent(new CustomEvent("sandtable:planned", { detail: { answer: answer.json } }));
       return;
