@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from sqlalchemy import (
     Column,
     Connection,
+    Delete,
     Engine,
     Index,
     Integer,
@@ -31,13 +32,15 @@ from sqlalchemy import (
     Text,
     select,
 )
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
 
 from geodata.errors import InvalidInput
 from geodata.i18n import msg
 from geodata.store.changes_feed import announce
 from geodata.store.schema import Base, JsonType, UtcDateTime
 
-__all__ = ["MAX_ENTRIES", "audit_table", "entries", "record"]
+__all__ = ["MAX_ENTRIES", "audit_table", "delete_recorded", "entries", "record"]
 
 MAX_ENTRIES: Final = 1000
 _MAX_SUMMARY_CHARS: Final = 500
@@ -88,6 +91,34 @@ def record(
         )
     )
     announce(conn, action, target_id)
+
+
+def delete_recorded(
+    session: Session,
+    statement: Delete,
+    *,
+    actor: str,
+    action: str,
+    target_type: str,
+    target_id: object,
+    summary: str,
+    details: Mapping[str, Any] | None = None,
+) -> bool:
+    """Run a DELETE in ``session``'s transaction and, if it removed a row, record it;
+    False if there was nothing to remove (and nothing is recorded)."""
+    result = cast("CursorResult[Any]", session.execute(statement))
+    if not result.rowcount:
+        return False
+    record(
+        session.connection(),
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        summary=summary,
+        details=details,
+    )
+    return True
 
 
 def entries(

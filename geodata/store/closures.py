@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from geodata.errors import Conflict
-from geodata.store.audit import record
+from geodata.store.audit import delete_recorded, record
 from geodata.store.model import plain
 from geodata.store.schema import ClosureRow
 
@@ -109,18 +108,11 @@ class ClosureRepository:
         with Session(self.writer) as s, s.begin():
             if purge_before is not None:
                 self._purge(s, region_id, purge_before)
-            result = cast(
-                "CursorResult[Any]",
-                s.execute(
-                    delete(ClosureRow).where(
-                        ClosureRow.region_id == region_id, ClosureRow.closure_id == closure_id
-                    )
+            return delete_recorded(
+                s,
+                delete(ClosureRow).where(
+                    ClosureRow.region_id == region_id, ClosureRow.closure_id == closure_id
                 ),
-            )
-            if not result.rowcount:
-                return False
-            record(
-                s.connection(),
                 actor=actor,
                 action="closure.delete",
                 target_type="closure",
@@ -128,7 +120,6 @@ class ClosureRepository:
                 summary="lifted",
                 details={"region_id": region_id},
             )
-            return True
 
     @staticmethod
     def _purge(s: Session, region_id: str, before: datetime) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from geodata.errors import NotFound
-from geodata.store.audit import record
+from geodata.store.audit import delete_recorded, record
 from geodata.store.model import FeatureEdit, VersionInfo, edit_from_dict, edit_to_dict
 from geodata.store.schema import PendingImport
 from geodata.store.versions import MAX_AUTHOR_CHARS, VersionRepository
@@ -121,18 +120,11 @@ class PendingImports:
     def discard(self, region_id: str, import_id: str, *, actor: str = "system") -> bool:
         """Forget a pending import; False if there was none. ``actor`` goes into the audit log."""
         with Session(self.writer) as s, s.begin():
-            result = cast(
-                "CursorResult[Any]",
-                s.execute(
-                    delete(PendingImport).where(
-                        PendingImport.region_id == region_id, PendingImport.import_id == import_id
-                    )
+            return delete_recorded(
+                s,
+                delete(PendingImport).where(
+                    PendingImport.region_id == region_id, PendingImport.import_id == import_id
                 ),
-            )
-            if not result.rowcount:
-                return False
-            record(
-                s.connection(),
                 actor=actor,
                 action="import.discard",
                 target_type="import",
@@ -140,4 +132,3 @@ class PendingImports:
                 summary="discarded the preview",
                 details={"region_id": region_id},
             )
-            return True
