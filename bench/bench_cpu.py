@@ -51,9 +51,9 @@ def _client(instance: Path) -> Any:
 
 def _forget_searches() -> None:
     """Drop the approach searches kept per network (``rescue.approach._planned``)."""
-    from web import state
+    from rescue import route_data
 
-    for network in list(state._networks.values()):
+    for network in list(route_data._networks.values()):
         network.derived.pop("approach_planned", None)
 
 
