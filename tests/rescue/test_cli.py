@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -78,6 +80,7 @@ def test_serve_runs_a_real_wsgi_server(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its workers and their import checkers: one process group
     )
     try:
         deadline = time.monotonic() + 60
@@ -96,5 +99,12 @@ def test_serve_runs_a_real_wsgi_server(tmp_path: Path) -> None:
         assert body["status"] == "ok" and body["region_id"] == "kailash"
         assert "gunicorn" in server  # the default: worker processes (waitress with --dev)
     finally:
-        proc.terminate()
-        proc.communicate(timeout=20)  # reaps the process and closes its pipe
+        proc.terminate()  # gunicorn's graceful stop
+        try:
+            proc.wait(timeout=60)
+        finally:
+            # an import checker's fork server still loading its modules (slow on a busy
+            # machine) holds the pipe open after the server is gone: end the whole group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=30)  # reaps the process and closes its pipe

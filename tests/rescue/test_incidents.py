@@ -636,7 +636,7 @@ def test_a_team_status_answer_is_what_this_write_made(route_store: RouteStore) -
     own lock, so a colleague's status written meanwhile is not reported as this one's."""
     import pandas as pd
 
-    from rescue.teams import TeamStore
+    from rescue.teams import TeamChange, TeamStore
 
     stations = pd.DataFrame(
         {"name_en": ["Darchen police"], "name_zh": ["塔钦派出所"], "kind": ["police"]},
@@ -648,7 +648,7 @@ def test_a_team_status_answer_is_what_this_write_made(route_store: RouteStore) -
     seen: list[dict[str, Any]] = []
 
     def colleague() -> None:
-        body = {"status": "out_of_service", "note": "from tenzin"}
+        body = TeamChange(status="out_of_service", note="from tenzin")
         seen.append(theirs.set("kailash", stations, "darchen_police", body, actor="tenzin"))
 
     reader.colleague = colleague
@@ -656,7 +656,7 @@ def test_a_team_status_answer_is_what_this_write_made(route_store: RouteStore) -
         "kailash",
         stations,
         "darchen_police",
-        {"status": "available", "note": "from dolma"},
+        TeamChange(status="available", note="from dolma"),
         actor="dolma",
     )
     if reader.colleague is not None:  # not let in while answering: in now, after the answer
