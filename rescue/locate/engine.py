@@ -80,6 +80,13 @@ PAST_SCALE_KM = 6.0
 #: of its best disagrees with the others; the posterior temperature is then multiplied
 CONFLICT_LOG = -3.0
 CONFLICT_TEMPER = 1.5
+#: A name read by sound or spelling ("Zunzhui Pu" taken for Zutul-puk) may be a misread: the
+#: share of its likelihood that says nothing about where the caller is is ``1 - score`` of
+#: its best reading (names.py: 0.95 for a romanisation fold, 0.9 x similarity for an edit),
+#: never under ``misread_share`` of ``locate_confidence.json`` (this default without it).
+#: An exact name keeps only ``belief.FLOOR``; a misread alone can then never be stated at
+#: >= 0.8, and a clue that disagrees with it is not overruled.
+MISREAD_SHARE = 0.15
 #: "we keep climbing" / "一直在爬坡": the main route rises at least this (m per m, over
 #: SLOPE_SPAN_M) in the walking direction; "downhill" / "下坡": falls at least this much
 UPHILL_GRADE = 0.05
@@ -125,6 +132,7 @@ class LocateIndex:
         #: the temperature of the stated probabilities (the ranking and the 80 % range use
         #: ``temperature``): fitted so that answers stated at >= 0.8 are rarely > 1 km off
         self.stated_temperature = _stated_temperature(network, self.temperature)
+        self.misread_share = _misread_share(network)
         self.unsaid_starts = _unsaid_starts(network, self.anchors)
         self.features = self._route_features(network)
         # main routes (the koras) and, for every side path, where it leaves a main route
@@ -305,6 +313,53 @@ def _stated_temperature(network: RouteNetwork, temperature: float) -> float:
     if not 0.2 <= t <= 10.0:
         raise InvalidInput(f"{file}: stated_temperature {t} out of range")
     return t
+
+
+def _misread_share(network: RouteNetwork) -> float:
+    """The least share of a sound-or-spelling reading's likelihood that is uninformative
+    (``misread_share`` in ``locate_confidence.json``; :data:`MISREAD_SHARE` without it)."""
+    path = getattr(network.region, "path", None)
+    file = Path(path) / "locate_confidence.json" if path is not None else None
+    if file is None or not file.is_file():
+        return MISREAD_SHARE
+    try:
+        value = json.loads(file.read_text(encoding="utf-8")).get("misread_share")
+        w = MISREAD_SHARE if value is None else float(value)
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"{file}: misread_share must be a number ({exc})") from None
+    if not 0.0 <= w < 1.0:
+        raise InvalidInput(f"{file}: misread_share {w} out of range")
+    return w
+
+
+def _misread(index: LocateIndex, *mentions: Mention | None) -> float:
+    """The chance that one of ``mentions`` read by sound or spelling is a misread: for
+    each, ``1 - score`` of its best place (at least ``index.misread_share``); 0 for
+    names written as the gazetteer has them."""
+    share = 0.0
+    for m in mentions:
+        if m is None or m.feature is not None or not m.place_ids:
+            continue
+        best = max(s for _, s in m.place_ids)
+        floor = index.misread_share if m.read_as is not None else 0.0
+        share = max(share, min(0.9, max(floor, 1.0 - best)))
+    return share
+
+
+def _hedged(index: LocateIndex, lik: np.ndarray, share: float) -> np.ndarray:
+    """``lik`` mixed with a flat share ``share`` (a possibly misread name): the mixture
+    ``(1 - share) * lik / mean + share``, ``mean`` weighted by the bins' length as
+    :meth:`BeliefState.apply` weighs it, so ``apply`` keeps it as it is."""
+    if share <= 0.0:
+        return lik
+    lik = np.maximum(np.nan_to_num(np.asarray(lik, dtype=float), nan=0.0), 0.0)
+    length = index.bins.length_m
+    if index.bins.count is not None:
+        length = length * index.bins.count
+    mean = float((lik * length).sum() / length.sum())
+    if not np.isfinite(mean) or mean <= 0.0:
+        return lik
+    return (1.0 - share) * lik / mean + share
 
 
 def _restated(
@@ -787,7 +842,7 @@ def _apply_clues(
             if top > 0:
                 lik = (np.asarray(lik, dtype=float) / top) ** EARLIER_LANDMARK_WEIGHT
                 said = msg("locate.ev_earlier", said=said)
-        state.apply(lik, said)
+        state.apply(_hedged(index, lik, _misread(index, rel.anchor, rel.other)), said)
     for m in clues.mentions:
         if any(m == r.anchor or m == r.other for r in clues.relations) or id(m) in related:
             continue
@@ -798,7 +853,10 @@ def _apply_clues(
         sigma = implicit_sigma or (300.0 if m.feature is None else 500.0)
         lik = _near(index, m, sigma_m=sigma)
         if lik is not None:
-            state.apply(lik, msg("locate.ev_said", said=m.text, meaning=_names(index, m)))
+            state.apply(
+                _hedged(index, lik, _misread(index, m)),
+                msg("locate.ev_said", said=m.text, meaning=_names(index, m)),
+            )
     for e in clues.elapsed:
         if not e.origin.place_ids and index.unsaid_starts:  # "we set off at 8:20"
             e = replace(e, origin=replace(e.origin, place_ids=index.unsaid_starts))
@@ -820,7 +878,7 @@ def _apply_clues(
                 else msg("locate.track_speeds")
             )
             state.apply(
-                lik,
+                _hedged(index, lik, _misread(index, e.origin)),
                 msg(
                     "locate.ev_said",
                     said=e.text,
