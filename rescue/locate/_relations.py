@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rescue.locate._doc import FILL_EN, Doc, en, zh
 from rescue.locate._numbers import Amount, widen
+from rescue.locate.lexicon import lexicon
 from rescue.locate.model import RELATION_KINDS, Mention, Relation
 
 __all__ = [
@@ -360,6 +361,18 @@ WALK_ON = _NEXT_LEAD["behind"]
 _HEDGE_LEAD = re.compile(r"大概|大约|差不多|估计|可能|\babout\b|\bmaybe\b")
 
 
+#: a time by vehicle ("we drove 20 minutes from Darchen", "坐车二十分钟") is a distance at
+#: these speeds (m/s: 12-30 km/h, the dirt roads and the eco bus from Darchen), not a walk
+VEHICLE_SPEED_MS = (12.0 / 3.6, 30.0 / 3.6)
+_VEHICLE = re.compile(lexicon("names")["vehicle"])
+
+
+def by_vehicle(doc: Doc, pos: int) -> bool:
+    """Whether the clause holding ``pos`` says the time was spent in a vehicle."""
+    start, end = doc.clause(pos)
+    return _VEHICLE.search(doc.folded[start:end]) is not None
+
+
 @dataclass
 class _Found:
     """A relation being read: where its words are and what amount goes with it."""
@@ -394,6 +407,8 @@ def relation(
         start, end = min(start, amount.start), max(end, amount.end)
         if amount.kind == "distance":
             distance = (amount.low, amount.high)
+        elif by_vehicle(doc, amount.start):
+            distance = (amount.low * VEHICLE_SPEED_MS[0], amount.high * VEHICLE_SPEED_MS[1])
         else:
             duration = (amount.low, amount.high)
     elif mod is not None:

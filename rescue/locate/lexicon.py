@@ -145,6 +145,7 @@ SHAPES: dict[str, dict[str, Check]] = {
         "edge_ok": _WORDS,
         "pass_verb_before": _WORDS,
         "pass_verb_after": _WORDS,
+        "vehicle": _regex,
     },
     "questions": {
         "questions": _map(
