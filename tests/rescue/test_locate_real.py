@@ -266,6 +266,8 @@ def test_a_peak_in_view_is_not_where_the_caller_is(kailash: RouteNetwork, text: 
         ("piles of discarded clothing on the rocks, my wife is dizzy", "shiva_tsal"),
         ("路边好多衣服堆，老婆头晕", "shiva_tsal"),
         ("在进山的山口那里，有写着驮运价格的牌子，我们在等马", "darchen_kora_gate"),
+        ("已经翻过卓玛拉了，在对面河谷的宿营点，朋友走不动了", "phakna_rigzin_supply"),
+        ("over Dolma La now, resting at the campsite in the valley below", "phakna_rigzin_supply"),
     ],
 )
 def test_new_catalogue_features_point_at_their_stretch(
