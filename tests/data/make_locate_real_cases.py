@@ -105,6 +105,20 @@ SOURCES: dict[str, tuple[str, str]] = {
         "dev",
     ),
     "ist": ("http://istej.travellerspoint.com/4/", "dev"),
+    # ---- development part, fifth round (new sources, assigned to dev before scoring)
+    "bhv9": ("https://bhavraa.com/kailash-9", "dev"),
+    "mk09": (
+        "https://mt-kailash-yatra-09.blogspot.com/2009/10/day-9-july-9th-2009-2nd-day-of.html",
+        "dev",
+    ),
+    "sn": (
+        "https://sitanaiksblog.wordpress.com/2012/10/31/kmy-days-13-to-15-the-kailash-parikramama-4352/",
+        "dev",
+    ),
+    "bu10": (
+        "http://blushingunseen.blogspot.com/2010/07/day-10-dolma-la-pass-sunday-july-04.html",
+        "dev",
+    ),
     # ---- held-out part (scored, never tuned on)
     "lp477": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-477.html", "heldout"),
     "kbs": (
@@ -1001,6 +1015,44 @@ case("ist", "zh", "features",
      P("tarchen_labrang_ruins"),
      "mani stones with a scattering of antelope skulls and row of stupas sitting adjacent to "
      "the monastery on the north end of the town")
+# ---- bhavraa.com/kailash-9 (5th round): the bus drops at Yam Dwara, 7 km from Darchen
+case("bhv9", "en", "names heights_distances",
+     "the bus dropped us by Yam Dwara, 7 km from Darchen, ponies are being allotted, my mother "
+     "is breathless", P("chorten_kangnyi"),
+     "The bus drops us by Yam Dwara, 7 km from Darchen and upon reaching there, pony and "
+     "porters are allotted")
+case("bhv9", "en", "names features",
+     "at the small Yam temple where people offer old clothes, my father fell down",
+     P("chorten_kangnyi"),
+     "There is a small Yam temple here and usually old clothes are offered")
+# ---- mt-kailash-yatra-09.blogspot.com: down from Drola ma pass to a tea tent, 4 h to the camp
+case("mk09", "en", "names narrative features",
+     "we crossed the shivastal and the Drola ma pass, came down past gauri kund, now in a tea "
+     "tent at the bottom, my wife is shivering", P("phakna_rigzin_supply"),
+     "After getting down we stopped in a tea tent", note="the first tea tent after the descent")
+case("mk09", "zh", "narrative features time",
+     "翻过卓玛拉下山走了四个小时，现在在山下的茶棚里休息，我老公发抖", P("phakna_rigzin_supply"),
+     "It took us 4 hours to walk down the mountain ... After getting down we stopped in a tea tent")
+case("mk09", "en", "time names",
+     "4 hours since the tea tent below the pass, the camp site at Zutulpuk must be near, my "
+     "legs are gone", P("zutulpuk_gompa"),
+     "after 4 hours reached our camp site at Zutulpuk",
+     note="the writer reached the camp site then: the camp site")
+# ---- sitanaiksblog.wordpress.com: 5 km by bus, the Yama Gate with the old clothes
+case("sn", "en", "names heights_distances",
+     "5 km by bus from Darchen, we stopped at the Yama Gate to leave old clothes, my aunt "
+     "feels faint", P("chorten_kangnyi"),
+     "We did the first 5 Km by bus and stopped en route at the Yamdwar (Yama Gate) where we "
+     "donated some old clothes")
+case("sn", "zh", "names heights_distances",
+     "坐车五公里到了阎魔门，在这里留了旧衣服，阿姨头晕", P("chorten_kangnyi"),
+     "We did the first 5 Km by bus and stopped en route at the Yamdwar (Yama Gate)")
+# ---- blushingunseen.blogspot.com 2010: half a mile and a bridge of wood and ice to the horses
+case("bu10", "en", "heights_distances features",
+     "we walked about half a mile from our rooms at Deraphuk and crossed the stream on a bridge "
+     "of wood and ice to reach the horses, I am gasping", A("shishapangma_guesthouse", 800),
+     "We started with a half-mile walk ... and crossed a stream over a bridge of wood and ice "
+     "to reach the horses", note="half a mile: 800 m on from the guesthouse")
 # fmt: on
 
 
