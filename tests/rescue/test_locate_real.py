@@ -82,6 +82,8 @@ def test_an_answer_never_raises_a_candidate_it_contradicts(kailash: RouteNetwork
         ("在恰擦岗", "first_prostration_point"),
         ("在高瑞湖边上", "gauri_kund"),
         ("在岗江的招待所", "gangga_guesthouse"),
+        ("we stopped at the Yama Gate to leave old clothes", "chorten_kangnyi"),
+        ("at the small Yam temple", "chorten_kangnyi"),
     ],
 )
 def test_names_from_the_region_alias_file(kailash: RouteNetwork, text: str, place: str) -> None:
