@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
                 "80 % range; the share of mass in the stated 80 % range; for the probabilities "
                 "stated (text clues; coordinates state their own), each segment's mass ** "
                 "(temperature/stated_temperature), renormalised, so that answers at >= 0.8 are "
-                "rarely > 1 km off.",
+                "rarely > 1 km off. A name read by sound or spelling keeps a flat share of its "
+                "likelihood of at least misread_share (not fitted, a prior; "
+                "rescue.locate.engine._misread).",
                 "command": "python tests/data/fit_locate_confidence.py",
                 "fitted_on": "tests/data/locate_real_cases.jsonl, split dev "
                 f"({len(dev)} cases); stated_temperature also with the team-written "
