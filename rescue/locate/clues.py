@@ -36,7 +36,7 @@ from typing import Protocol
 from geodata.errors import InvalidInput
 from rescue.locate._doc import Doc, en, zh
 from rescue.locate._numbers import Amount, find_amounts, zh_number
-from rescue.locate._relations import DEPARTURE_EN, WALK_ON, find_relations, relation
+from rescue.locate._relations import DEPARTURE_EN, WALK_ON, by_vehicle, find_relations, relation
 from rescue.locate._sights import find_sights, in_sight_phrase, sight_words, text_direction
 from rescue.locate._text import clauses, count_scripts, fold, mask
 from rescue.locate._timeparse import (
@@ -253,6 +253,12 @@ def _elapsed(
         elif k_amount is not None:
             a = doc.amounts[k_amount]
             doc.used_amounts.add(k_amount)
+            if a.kind == "duration" and by_vehicle(doc, a.start) and i not in by_mention:
+                # "we left Darchen by jeep 30 minutes ago": a distance past it, not a walk
+                rel = relation(doc, "after", m, cue_start, cue_end, a)
+                extra.append(rel)
+                by_mention[i] = rel
+                continue
             ago = _AGO.match(doc.scan[a.end : clause[1]])
             departed = now - timedelta(seconds=(a.low + a.high) / 2)
             span = (a.start, a.end + (ago.end() if ago else 0))

@@ -46,7 +46,23 @@ def test_a_time_by_vehicle_is_a_distance(kailash: RouteNetwork, text: str) -> No
 @pytest.mark.parametrize(
     "text",
     [
+        "we left Darchen by jeep 30 minutes ago, my father collapsed",
+        "开车离开塔钦二十分钟了，老人晕倒了",
+    ],
+)
+def test_leaving_a_place_by_vehicle_is_a_distance_past_it(kailash: RouteNetwork, text: str) -> None:
+    clues = parse_clues(text, names=get_index(kailash).names, reported_at=AT)
+    assert not clues.elapsed  # not a walking time
+    (rel,) = clues.relations
+    assert rel.kind == "after" and rel.anchor.place_ids[0][0] == "darchen"
+    assert rel.distance_m is not None and rel.distance_m[1] > 5000.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "we walked 20 minutes from Darchen, my friend fell",
+        "we left Darchen 30 minutes ago, my father collapsed",
         "we got off the bus, then 20 minutes from Darchen on foot, my friend fell",
         "从塔钦走了二十分钟，朋友摔倒了",
         "离塔钦二十分钟，朋友摔倒了",
