@@ -54,6 +54,7 @@ from shapely.geometry import LineString, MultiLineString
 from tqdm import tqdm
 
 from geodata.errors import InvalidInput
+from geodata.lineindex import LineIndex
 
 __all__ = [
     "TrackXY",
@@ -456,73 +457,6 @@ def _resample_xyz(xy: FloatArray, z: FloatArray, spacing_m: float) -> FloatArray
     return np.column_stack([_at(xy, cum, s), np.interp(s, cum, z)])
 
 
-class _LineIndex:
-    """Nearest-point queries on a polyline: along-line measure, signed offset, distance.
-
-    The line is densified to ``max_seg_m`` and its vertices put in a k-d tree; the
-    segments next to the nearest vertices are then checked exactly. Far faster than
-    GEOS for ~10^6 points, and exact except in contrived cases (error < max_seg_m / 2).
-    """
-
-    def __init__(self, xy: FloatArray, max_seg_m: float = 2.5) -> None:
-        xy = _dedupe(np.asarray(xy, dtype=np.float64)[:, :2])
-        if xy.shape[0] < 2:
-            raise InvalidInput("a line needs at least two distinct vertices")
-        seg = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
-        pieces = np.maximum(1, np.ceil(seg / max_seg_m).astype(np.intp))
-        frac = np.concatenate([np.arange(p) / p for p in pieces])
-        owner = np.repeat(np.arange(seg.size), pieces)
-        dense = xy[owner] + frac[:, None] * (xy[owner + 1] - xy[owner])
-        self.v = np.vstack([dense, xy[-1:]])
-        self.cum = _cumlen(self.v)
-        self.length_m = float(self.cum[-1])
-        self.max_seg_m = max_seg_m
-        self.tree = cKDTree(self.v)
-
-    def locate(
-        self, xy: FloatArray, max_distance_m: float = math.inf, chunk: int = 200_000
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Measure, signed offset (left +) and distance of each point.
-
-        Points farther than ``max_distance_m`` (approximately) get NaN, NaN, inf.
-        """
-        xy = np.asarray(xy, dtype=np.float64)
-        n = xy.shape[0]
-        s = np.full(n, np.nan)
-        off = np.full(n, np.nan)
-        dist = np.full(n, np.inf)
-        m = self.v.shape[0]
-        k = 2 if m > 2 else 1
-        bound = max_distance_m + self.max_seg_m if math.isfinite(max_distance_m) else np.inf
-        for lo in range(0, n, chunk):
-            p = xy[lo : lo + chunk]
-            _, idx = self.tree.query(p, k=k, distance_upper_bound=bound, workers=-1)
-            idx = idx.reshape(p.shape[0], k)
-            found = idx[:, 0] < m
-            if not found.any():
-                continue
-            p = p[found]
-            idx = np.minimum(idx[found], m - 1)
-            cand = np.clip(np.concatenate([idx - 1, idx], axis=1), 0, m - 2)
-            a = self.v[cand]
-            ab = self.v[cand + 1] - a
-            ap = p[:, None, :] - a
-            len2 = np.maximum((ab**2).sum(axis=2), _EPS)
-            u = np.clip((ap * ab).sum(axis=2) / len2, 0.0, 1.0)
-            d = np.hypot(ap[..., 0] - u * ab[..., 0], ap[..., 1] - u * ab[..., 1])
-            best = np.argmin(d, axis=1)
-            r = np.arange(p.shape[0])
-            c = cand[r, best]
-            ub = u[r, best]
-            db = d[r, best]
-            cross = ab[r, best, 0] * ap[r, best, 1] - ab[r, best, 1] * ap[r, best, 0]
-            where = np.flatnonzero(found) + lo
-            s[where] = self.cum[c] + ub * np.sqrt(len2[r, best])
-            off[where] = np.where(cross >= 0, db, -db)
-            dist[where] = db
-        return s, off, dist
-
-
 def _line_parts(line: LineString | MultiLineString | Iterable[LineString]) -> list[FloatArray]:
     if isinstance(line, LineString):
         geoms: list[LineString] = [line]
@@ -566,7 +500,7 @@ def distance_stats(
         return math.nan, math.nan
     dist = np.full(xy.shape[0], np.inf)
     for part in parts:
-        dist = np.minimum(dist, _LineIndex(part).locate(xy)[2])
+        dist = np.minimum(dist, LineIndex(part).locate(xy)[2])
     return float(np.median(dist)), float(np.percentile(dist, 95))
 
 
@@ -624,7 +558,7 @@ def track_positions(track: TrackXY, line: LineString, *, max_offset_m: float = 5
     out = np.full(len(track), np.nan)
     if len(track) == 0:
         return out
-    s, _, dist = _LineIndex(part).locate(track.xy, max_distance_m=max_offset_m)
+    s, _, dist = LineIndex(part).locate(track.xy, max_distance_m=max_offset_m)
     ok = np.flatnonzero(dist <= max_offset_m)
     if ok.size:
         out[ok] = _isotonic(s[ok])
@@ -970,7 +904,7 @@ def consensus_centreline(
     for _round in range(3):
         curve, it, converged = _refine(curve, xy, tix, excluded, head, tail, p, bar)
         iterations += it
-        index = _LineIndex(curve)
+        index = LineIndex(curve)
         s, off, dist = index.locate(xy, max_distance_m=p.branch_corridor_m)
         nb, bw, bins = _bins(s, index.length_m, p.bin_m)
         new_runs = _detect_runs(bins, off, dist, tix, nb, bw, len(fits), p)
@@ -1195,7 +1129,7 @@ def _refine(
     """
     min_count = 3
     for it in range(1, p.max_iter + 1):
-        index = _LineIndex(curve)
+        index = LineIndex(curve)
         s, _, dist = index.locate(xy, max_distance_m=p.corridor_m)
         nb, bw, bins = _bins(s, index.length_m, p.bin_m)
         sel = (dist <= p.corridor_m) & ~excluded
