@@ -39,7 +39,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, Literal
@@ -55,7 +55,6 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
-from shapely import STRtree
 from shapely.errors import GEOSException
 from shapely.geometry import LineString, Polygon, shape
 from shapely.geometry.base import BaseGeometry
@@ -65,7 +64,8 @@ from geodata.i18n import Msg, Name, msg
 from rescue.checks import Checked, ProblemText, problem, problems
 from rescue.closure_reasons import REASONS
 from rescue.localtime import LOCAL_TZ
-from routes.graph import PROFILE_MODES, edge_stem
+from routes.graph import PROFILE_MODES
+from routes.snap import EdgeKey, piece_index
 
 if TYPE_CHECKING:
     from geodata.store import RouteStore
@@ -127,7 +127,6 @@ _MAX_NOTE_CHARS = 2000
 _MAX_NAME_CHARS = 100
 _FILE_VERSION = 1
 
-EdgeKey = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -744,40 +743,6 @@ def _check_aware(at: datetime, name: str) -> None:
 # -- mapping closures onto the graph ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _EdgeIndex:
-    """Each way piece once (its ``:f`` and ``:r`` edges share a geometry), in an STRtree."""
-
-    pieces: tuple[tuple[EdgeKey, ...], ...]  # the edges of each piece (both directions)
-    geoms: tuple[BaseGeometry, ...]  # 2D metric geometry of each piece
-    tree: STRtree
-    by_segment: dict[str, frozenset[EdgeKey]] = field(default_factory=dict)
-
-
-def _edge_index(network: RouteNetwork) -> _EdgeIndex:
-    def build(net: RouteNetwork) -> _EdgeIndex:
-        groups: dict[str, list[EdgeKey]] = {}
-        geoms: dict[str, BaseGeometry] = {}
-        by_segment: dict[str, set[EdgeKey]] = {}
-        for u, v, k, d in net.graph.edges(keys=True, data=True):
-            stem = edge_stem(k)
-            groups.setdefault(stem, []).append((u, v, k))
-            geoms.setdefault(stem, shapely.force_2d(d["geometry"]))
-            if d.get("segment_id") is not None:
-                by_segment.setdefault(d["segment_id"], set()).add((u, v, k))
-        stems = sorted(groups)
-        g = tuple(geoms[s] for s in stems)
-        return _EdgeIndex(
-            pieces=tuple(tuple(groups[s]) for s in stems),
-            geoms=g,
-            tree=STRtree(g),
-            by_segment={s: frozenset(e) for s, e in by_segment.items()},
-        )
-
-    index: _EdgeIndex = network.derive("closures.edge_index", build)
-    return index
-
-
 def _metric(network: RouteNetwork, geojson: Mapping[str, Any]) -> BaseGeometry:
     def proj(coords: Iterable[Sequence[float]]) -> list[tuple[float, float]]:
         pts = [(float(c[0]), float(c[1])) for c in coords]
@@ -811,7 +776,7 @@ def affected_edges(network: RouteNetwork, closure: Closure) -> frozenset[EdgeKey
     hit = cache.get(token)
     if hit is not None:
         return hit
-    index = _edge_index(network)
+    index = piece_index(network)
     edges: set[EdgeKey] = set()
     for sid in closure.segment_ids:
         edges |= index.by_segment.get(sid, frozenset())
@@ -821,11 +786,11 @@ def affected_edges(network: RouteNetwork, closure: Closure) -> frozenset[EdgeKey
             raise InvalidInput(f"closure geometry must be a LineString or Polygon, got {kind!r}")
         geom = _metric(network, closure.geometry)
         if kind == "Polygon":
-            for i in index.tree.query(geom, predicate="intersects"):
-                edges.update(index.pieces[i])
+            for i in index.intersecting(geom):
+                edges.update(index.edges[i])
         else:
             corridor = geom.buffer(LINE_BUFFER_M)
-            for i in index.tree.query(corridor, predicate="intersects"):
+            for i in index.intersecting(corridor):
                 piece = index.geoms[i]
                 inside_m = piece.intersection(corridor).length
                 if (
@@ -833,7 +798,7 @@ def affected_edges(network: RouteNetwork, closure: Closure) -> frozenset[EdgeKey
                     and inside_m >= LINE_OVERLAP_MIN * piece.length
                     or geom.crosses(piece)
                 ):
-                    edges.update(index.pieces[i])
+                    edges.update(index.edges[i])
     result = frozenset(edges)
     cache[token] = result
     return result

@@ -38,9 +38,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
-import shapely
-from shapely import STRtree
 from sqlalchemy import Engine, func, select
 
 from geodata.errors import InvalidInput
@@ -54,6 +51,7 @@ from rescue.incidents import (
     incidents_table,
 )
 from rescue.localtime import LOCAL_TZ
+from routes.snap import piece_index
 
 if TYPE_CHECKING:
     from routes import RouteNetwork
@@ -115,7 +113,6 @@ CSV_COLUMNS: Final = (
 #: a text cell starting with one of these is a formula to a spreadsheet
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 _MAX_PARAM_CHARS: Final = 40
-_SEGMENT_INDEX_KEY: Final = "rescue.reports.segment_index"
 _SEGMENT_FEATURES_KEY: Final = "rescue.reports.segment_features"
 _SEGMENT_NAMES_KEY: Final = "rescue.reports.segment_names"
 
@@ -313,42 +310,18 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@dataclass(frozen=True)
-class _SegmentIndex:
-    ids: tuple[str, ...]
-    tree: STRtree
-
-
-def _segment_index(network: RouteNetwork) -> _SegmentIndex:
-    frame = network.segments
-    metric = [
-        shapely.transform(
-            shapely.force_2d(geom), lambda xy: np.column_stack(network.to_metric.transform(*xy.T))
-        )
-        for geom in frame.geometry
-    ]
-    return _SegmentIndex(tuple(str(s) for s in frame.index), STRtree(metric))
-
-
 def nearest_segments(
     network: RouteNetwork, points: Sequence[tuple[float, float]]
 ) -> list[str | None]:
-    """The id of the segment nearest each lon/lat point (None for an empty network)."""
+    """The id of the segment nearest each lon/lat point (None for an empty network).
+
+    The segment of the nearest way piece (:meth:`routes.snap.PieceIndex.nearest_segments`),
+    the index the closures use too.
+    """
     if not points:
         return []
-    index: _SegmentIndex = network.derive(_SEGMENT_INDEX_KEY, _segment_index)
-    if not index.ids:
-        return [None] * len(points)
-    lons = np.array([p[0] for p in points])
-    lats = np.array([p[1] for p in points])
-    xs, ys = network.to_metric.transform(lons, lats)
-    best: list[int | None] = [None] * len(points)
-    pairs = index.tree.query_nearest(shapely.points(np.column_stack([xs, ys])))
-    for i, j in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
-        current = best[i]
-        if current is None or j < current:  # of equally near segments, the first in the table
-            best[i] = j
-    return [None if j is None else index.ids[j] for j in best]
+    xs, ys = network.to_metric.transform([p[0] for p in points], [p[1] for p in points])
+    return piece_index(network).nearest_segments(xs, ys)
 
 
 def _read(
