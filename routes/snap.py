@@ -2,9 +2,10 @@
 
 Every piece of a way is two edges of the graph (:mod:`routes.graph`), keyed
 ``"<way_id>#<piece>:f"`` (the way's direction) and ``"<way_id>#<piece>:r"`` (against
-it); :func:`edge_key`, :func:`split_edge_key`, :func:`edge_stem` and :func:`is_forward`
-(defined in :mod:`routes.graph`, which builds the keys, and re-exported here) are the
-one place that spelling is written and read.
+it); :func:`piece_stem`, :func:`edge_key`, :func:`split_edge_key`, :func:`edge_stem`,
+:func:`is_forward`, :func:`reverse_key` and :func:`piece_number` (defined in
+:mod:`routes.graph`, which builds the keys, and re-exported here) are the one place that
+spelling is written and read.
 
 A point off the network is placed as pgRouting places one (``pgr_withPoints``): the
 edge it lies nearest, the ``fraction`` along that edge from its source node (0 … 1),
@@ -33,7 +34,15 @@ from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
-from routes.graph import edge_key, edge_stem, is_forward, split_edge_key
+from routes.graph import (
+    edge_key,
+    edge_stem,
+    is_forward,
+    piece_number,
+    piece_stem,
+    reverse_key,
+    split_edge_key,
+)
 from routes.network import Derived
 
 if TYPE_CHECKING:
@@ -49,6 +58,9 @@ __all__ = [
     "foot_edge_index",
     "is_forward",
     "piece_index",
+    "piece_number",
+    "piece_stem",
+    "reverse_key",
     "snap_to_edge",
     "split_edge_key",
 ]
