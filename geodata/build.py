@@ -20,15 +20,16 @@ region's :class:`~geodata.specs.RegionSpec`:
 
 The walking model is calibrated by a function the caller passes in
 (``calibrator``), so that this package does not depend on ``routes``.
+
+Where the code is: :func:`build_region` and the builder's route steps here; its state and
+shared primitives in :mod:`geodata._build_state`, thresholds and small helpers in
+:mod:`geodata._build_base`, the traced routes in :mod:`geodata._build_traces`, the roads
+in :mod:`geodata._build_roads`, the fit report in :mod:`geodata._build_fit`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import re
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,31 +38,32 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry import LineString, Point
-from shapely.ops import substring
 
-from geodata.consensus import Centreline, consensus_centreline, distance_stats, project_tracks
-from geodata.errors import DataValidationError, InvalidInput
+from geodata._build_base import (
+    _FIX_QUALITIES,
+    _ON_TRACK_M,
+    _SPIKE_MAX_DETOUR_M,
+    _SPIKE_TURN_DEG,
+    _Anchor,
+    _collection,
+    _feature,
+    _interpolate_elevations,
+    _turn_deg,
+    normalise_surface,
+    parse_length_km,
+)
+from geodata._build_fit import _FitSteps
+from geodata._build_roads import _RoadSteps
+from geodata._build_traces import _TraceSteps
+from geodata.consensus import Centreline, consensus_centreline
 from geodata.files import write_region
-from geodata.raw import read_gazetteer, read_roads, read_tracks
-from geodata.specs import CircuitSpec, RegionSpec, TraceSpec, get_spec
+from geodata.specs import CircuitSpec, RegionSpec, get_spec
 
 __all__ = ["BuildReport", "Calibrator", "build_region", "parse_length_km", "normalise_surface"]
 
 #: ``calibrator(tracks, centreline, landmarks_m) -> dict`` (JSON-ready), see routes.calibrate.
 Calibrator = Callable[[Sequence[Any], LineString, Mapping[str, float]], Mapping[str, Any]]
-
-SOURCE_FILES = ("tracks_train.csv.gz", "gazetteer.csv", "roads.csv")
-_FIX_QUALITIES = frozenset({"gps_published", "track_derived"})
-#: a place this close to the tracked centreline lies on it (track-derived fixes are ±30 m).
-_ON_TRACK_M = 200.0
-#: an estimated chain point that turns the chain back by more than this is a side site.
-_SPIKE_TURN_DEG = 150.0
-#: ... unless the detour is this long (estimated positions are good to ±200-500 m).
-_SPIKE_MAX_DETOUR_M = 1_000.0
-#: a walked way longer than this with only its two end points is a chord, not a drawn trail.
-_CHORD_M = 300.0
 
 
 @dataclass
@@ -112,154 +114,10 @@ class BuildReport:
 # --------------------------------------------------------------------------- helpers
 
 
-def parse_length_km(text: str) -> tuple[float, float] | None:
-    """Parse a published length such as ``"5"``, ``"12-29"`` or ``"2-2.5"``.
-
-    Returns
-    -------
-    (low_km, high_km) or None when the text holds no number.
-    """
-    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text or "")]
-    if not numbers:
-        return None
-    return (min(numbers[:2]), max(numbers[:2]))
-
-
-def normalise_surface(text: str) -> str:
-    """Map a free-text surface from ``roads.csv`` to a surface class.
-
-    The classes are those ``routes.costs`` knows speeds for: ``paved``,
-    ``graded``, ``gravel``, ``dirt``, ``dirt_track``, ``rock``.
-    """
-    t = (text or "").lower()
-    if t.startswith("paved"):
-        return "paved"
-    if "graded" in t:
-        return "graded"
-    if "mixed" in t or "gravel" in t:
-        return "gravel"
-    if "rock" in t:
-        return "rock"
-    if "track" in t:
-        return "dirt_track"
-    if "dirt" in t:
-        return "dirt"
-    return "unknown"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-@dataclass(frozen=True)
-class _Anchor:
-    """A point of a chain: metric position, elevation if known, and provenance."""
-
-    place_id: str | None
-    x: float
-    y: float
-    elevation_m: float | None
-    is_fix: bool
-    kora_km: float | None
-
-
-class _Builder:
-    def __init__(self, spec: RegionSpec, source_dir: Path, *, progress: bool) -> None:
-        self.spec = spec
-        self.source_dir = source_dir
-        self.progress = progress
-        self.to_metric = Transformer.from_crs("EPSG:4326", spec.metric_crs, always_xy=True)
-        self.to_wgs = Transformer.from_crs(spec.metric_crs, "EPSG:4326", always_xy=True)
-        self.warnings: list[str] = []
-        self.ways: list[dict[str, Any]] = []  # metric geometry until serialised
-        self.loops = {c.route_id for c in spec.circuits if c.loop}
-        #: place id -> (x, y, metres moved, kora_km) for places re-placed on a traced line
-        self.replaced: dict[str, tuple[float, float, float, float | None]] = {}
-        self.trace_lines: dict[str, LineString] = {}
-        self.trace_known_heights: dict[str, list[dict[str, float]]] = {}
-        self.trace_accuracy_m: dict[str, float] = {}
-        #: place id -> the re-placed place it shares its gazetteer point with
-        self.companions: dict[str, str] = {}
+class _Builder(_TraceSteps, _RoadSteps, _FitSteps):
+    """A region build: the tracked, chained, traced routes, the roads, places and stations."""
 
     # -- inputs -------------------------------------------------------------------
-    def read_inputs(self) -> None:
-        missing = [f for f in SOURCE_FILES if not (self.source_dir / f).is_file()]
-        if missing:
-            raise InvalidInput(
-                f"source folder {self.source_dir} lacks {', '.join(missing)} "
-                f"(expected {', '.join(SOURCE_FILES)})"
-            )
-        traces = [t.file for t in self.spec.traces]
-        missing = [f for f in traces if not (self.source_dir / f).is_file()]
-        if missing:
-            raise InvalidInput(
-                f"source folder {self.source_dir} lacks {', '.join(missing)} (the region spec "
-                "draws a circuit from it)"
-            )
-        self.hashes = {f: _sha256(self.source_dir / f) for f in (*SOURCE_FILES, *traces)}
-        self.gazetteer = {
-            row["id"]: row for row in read_gazetteer(self.source_dir / "gazetteer.csv")
-        }
-        for pid, (zh, source) in self.spec.names_zh.items():
-            row = self.gazetteer.get(pid)
-            if row is not None and not row["name_zh"]:  # the gazetteer's own name wins
-                row["name_zh"] = [zh]
-                row["source"] = f"{row['source']}; {source}" if row["source"] else source
-        self.roads = read_roads(self.source_dir / "roads.csv")
-        self._log("reading GPS tracks …")
-        self.tracks = project_tracks(
-            read_tracks(self.source_dir / "tracks_train.csv.gz"), crs=self.spec.metric_crs
-        )
-
-    def _log(self, message: str) -> None:
-        if self.progress:
-            print(message, file=sys.stderr, flush=True)
-
-    def place(self, place_id: str) -> dict[str, Any]:
-        try:
-            return self.gazetteer[place_id]
-        except KeyError:
-            raise DataValidationError(
-                f"region spec {self.spec.region_id!r} names place {place_id!r}, "
-                "which gazetteer.csv does not have"
-            ) from None
-
-    def lonlat(self, place_id: str) -> tuple[float, float]:
-        """A place's served position: re-placed on a traced line, or the gazetteer's."""
-        row = self.place(place_id)
-        if place_id in self.replaced and row["type"] not in self.spec.off_network_types:
-            lon, lat = self.to_wgs.transform(*self.replaced[place_id][:2])
-            return round(float(lon), 6), round(float(lat), 6)
-        return row["lon"], row["lat"]
-
-    def raw_xy(self, place_id: str) -> tuple[float, float]:
-        """The gazetteer's position, metric."""
-        row = self.place(place_id)
-        x, y = self.to_metric.transform(row["lon"], row["lat"])
-        return float(x), float(y)
-
-    def xy(self, place_id: str) -> tuple[float, float]:
-        row = self.place(place_id)
-        if place_id in self.replaced and row["type"] not in self.spec.off_network_types:
-            return self.replaced[place_id][0], self.replaced[place_id][1]
-        x, y = self.to_metric.transform(row["lon"], row["lat"])
-        return float(x), float(y)
-
-    def anchor(self, place_id: str) -> _Anchor:
-        row = self.place(place_id)
-        x, y = self.xy(place_id)
-        return _Anchor(
-            place_id,
-            x,
-            y,
-            row["elevation_m"],
-            row["coord_quality"] in _FIX_QUALITIES,
-            self.replaced[place_id][3] if place_id in self.replaced else row["kora_km"],
-        )
 
     # -- west valley ------------------------------------------------------------------
     def build_tracked(self) -> Centreline:
@@ -357,314 +215,6 @@ class _Builder:
             )
 
     # -- circuits drawn by a hand-traced line ----------------------------------------------
-    def read_trace(self, trace: TraceSpec) -> LineString:
-        """The trace as a metric 2D line; a clear error naming the file when it is not one."""
-        path = self.source_dir / trace.file
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise DataValidationError(f"{path}: not a readable GeoJSON file ({exc})") from None
-        geoms = [f.get("geometry") for f in doc.get("features", [])] if "features" in doc else [doc]
-        lines = [g for g in geoms if isinstance(g, dict) and g.get("type") == "LineString"]
-        if len(lines) != 1:
-            raise DataValidationError(f"{path}: expected one LineString, found {len(lines)}")
-        try:
-            coords = np.asarray(lines[0]["coordinates"], dtype=float)[:, :2]
-        except (KeyError, TypeError, ValueError, IndexError):
-            raise DataValidationError(f"{path}: LineString coordinates are not numbers") from None
-        bad = ~((np.abs(coords[:, 0]) <= 180) & (np.abs(coords[:, 1]) <= 90))
-        if len(coords) < 2 or bad.any():
-            where = f" (point {int(np.flatnonzero(bad)[0])})" if bad.any() else ""
-            raise DataValidationError(
-                f"{path}: expected at least 2 lon/lat points within range{where}"
-            )
-        x, y = self.to_metric.transform(coords[:, 0], coords[:, 1])
-        return LineString(np.column_stack([x, y]))
-
-    def build_traced(
-        self, circuit: CircuitSpec, trace: TraceSpec, start: _Anchor | None
-    ) -> tuple[_Anchor, list[str]]:
-        """Cut the trace at the circuit's places, from ``start`` on; chain the rest.
-
-        Returns the anchor where the traced stretch ends and the place ids the
-        ordinary chain continues with (from that anchor).
-        """
-        line = self.read_trace(trace)
-        self.trace_lines[trace.route_id] = line
-        place_ids = list(circuit.place_ids)
-        if start is None:
-            start = self.anchor(place_ids.pop(0))
-        m0 = float(line.project(Point(start.x, start.y)))
-        cuts, rest_from = self._trace_cuts(circuit, trace, line, m0, place_ids)
-        line3d = self._trace_heights(circuit, trace, line, m0, start, cuts)
-        self._replace_on_trace(circuit, line3d, m0, start.kora_km, cuts)
-        self._move_companions([pid for _, pid in cuts])
-        # the ways between consecutive cut points
-        marks = [(0.0, start)] + [
-            (
-                m - m0,
-                _Anchor(
-                    pid,
-                    self.replaced[pid][0],
-                    self.replaced[pid][1],
-                    None,
-                    False,
-                    self.replaced[pid][3],
-                ),
-            )
-            for m, pid in cuts
-        ]
-        for (ma, a), (mb, b) in zip(marks, marks[1:], strict=False):
-            piece = substring(line3d, ma, mb)
-            if piece.length < 1.0:
-                continue
-            pc = np.asarray(piece.coords)
-            pc[0, :2], pc[-1, :2] = (a.x, a.y), (b.x, b.y)
-            piece = LineString(pc)
-            self._add_way(
-                f"{circuit.route_id}:{a.place_id}-{b.place_id}",
-                piece,
-                kind="trail",
-                route_id=circuit.route_id,
-                names=(self.place(a.place_id or ""), self.place(b.place_id or "")),
-                quality="hand_traced",
-                modes=["foot"],
-                surface="trail",
-                length_factor=1.0,
-                ends=(a.place_id, b.place_id),
-                source=trace.source,
-                notes="geometry cut from the hand-traced line; elevation linear by distance "
-                "between the gazetteer's known heights",
-                accuracy_m=self.trace_accuracy_m.get(trace.route_id),
-            )
-        end_pid = cuts[-1][1]
-        z_end = float(line3d.coords[-1][2])
-        x_end, y_end = self.replaced[end_pid][:2]
-        end = _Anchor(end_pid, x_end, y_end, z_end, False, self.replaced[end_pid][3])
-        return end, place_ids[rest_from:]
-
-    def _trace_cuts(
-        self,
-        circuit: CircuitSpec,
-        trace: TraceSpec,
-        line: LineString,
-        m0: float,
-        place_ids: Sequence[str],
-    ) -> tuple[list[tuple[float, str]], int]:
-        """The places the trace is cut at ((metres along it, place id), in order from
-        ``m0``), and the index in ``place_ids`` the ordinary chain goes on from.
-
-        A place too far from the line, or behind the previous one (a side site), is
-        no cut point (a warning says so); a place past the line's end starts the chain.
-        """
-        end_m = line.length
-        cuts: list[tuple[float, str]] = []
-        rest_from = len(place_ids)
-        last_m = m0
-        for i, pid in enumerate(place_ids):
-            p = Point(self.xy(pid))
-            m, off = float(line.project(p)), float(line.distance(p))
-            if off > trace.max_offset_m:
-                self.warnings.append(
-                    f"{circuit.route_id}: {pid} lies {off:.0f} m from the traced line; "
-                    "neither re-placed on it nor a cut point"
-                )
-                continue
-            if m <= last_m + 1.0:
-                if last_m >= end_m - 1.0:
-                    # the line has ended: the chain goes on from the last cut (town streets)
-                    rest_from = i
-                    break
-                self.warnings.append(
-                    f"{circuit.route_id}: {pid} lies behind the previous place along the traced "
-                    "line (a side site); not a cut point"
-                )
-                continue
-            cuts.append((m, pid))
-            last_m = m
-        if not cuts:
-            raise DataValidationError(
-                f"{trace.file}: no place of {circuit.route_id} lies along the traced line"
-            )
-        if end_m - last_m > 50.0:
-            self.warnings.append(
-                f"{circuit.route_id}: the last {(end_m - last_m) / 1000:.2f} km of {trace.file} "
-                f"beyond {cuts[-1][1]} are not used"
-            )
-        return cuts, rest_from
-
-    def _trace_heights(
-        self,
-        circuit: CircuitSpec,
-        trace: TraceSpec,
-        line: LineString,
-        m0: float,
-        start: _Anchor,
-        cuts: Sequence[tuple[float, str]],
-    ) -> LineString:
-        """The used stretch of the trace (``m0`` to the last cut) in 3D: the known heights
-        at their places' positions, linear by distance between."""
-        stretch = substring(line, m0, cuts[-1][0])
-        known = [(0.0, start.elevation_m)] if start.elevation_m is not None else []
-        for pid in circuit.place_ids:
-            z = self.place(pid)["elevation_m"]
-            p = Point(self.xy(pid))
-            m = float(line.project(p)) - m0
-            if z is None or line.distance(p) > trace.max_offset_m or not 0.0 <= m <= stretch.length:
-                continue
-            known.append((m, float(z)))
-        known.sort()
-        kd, kz = zip(*known, strict=True)
-        # vertices: the trace's own, plus one at every known height and every cut
-        own = np.concatenate(
-            [[0.0], np.cumsum(np.hypot(*np.diff(np.asarray(stretch.coords), axis=0).T))]
-        )
-        marks_m = np.concatenate([own, kd, [m - m0 for m, _ in cuts]])
-        dists = np.unique(np.clip(np.round(marks_m, 2), 0.0, stretch.length))
-        xy = np.array([stretch.interpolate(d).coords[0][:2] for d in dists])
-        self.trace_known_heights[circuit.route_id] = [
-            {"m_from_start": round(d, 1), "elevation_m": e} for d, e in known
-        ]
-        return LineString(np.column_stack([xy, np.interp(dists, kd, kz)]))
-
-    def _replace_on_trace(
-        self,
-        circuit: CircuitSpec,
-        line3d: LineString,
-        m0: float,
-        km0: float | None,
-        cuts: Sequence[tuple[float, str]],
-    ) -> None:
-        """Re-place the cut places on the line (a GPS fix stays where it is: the line is
-        pulled through it) and give their km along it from ``km0``."""
-        for m, pid in cuts:
-            q = line3d.interpolate(m - m0)
-            row = self.place(pid)
-            kora_km = round(km0 + (m - m0) / 1000.0, 2) if km0 is not None else None
-            if row["coord_quality"] in _FIX_QUALITIES:
-                self.replaced[pid] = (*self.raw_xy(pid), 0.0, kora_km)
-                continue
-            moved = math.hypot(q.x - self.xy(pid)[0], q.y - self.xy(pid)[1])
-            self.replaced[pid] = (float(q.x), float(q.y), moved, kora_km)
-            if moved > self.spec.snap_warn_m and row["type"] not in self.spec.off_network_types:
-                self.warnings.append(
-                    f"{circuit.route_id}: {pid} re-placed on the traced line {moved:.0f} m from "
-                    f"its gazetteer point ({row['coord_quality']}); check which is right"
-                )
-
-    def _move_companions(self, moved: Sequence[str]) -> None:
-        """Places the gazetteer puts at the same point as a re-placed one (a medical post at
-        its supply point, guesthouses at a gompa) move with it."""
-        for pid in moved:
-            ox, oy = self.raw_xy(pid)
-            for other, row in self.gazetteer.items():
-                if other in self.replaced or row["type"] in self.spec.off_network_types:
-                    continue
-                if math.hypot(*(np.subtract(self.raw_xy(other), (ox, oy)))) <= 1.0:
-                    self.replaced[other] = self.replaced[pid]
-                    self.companions[other] = pid
-
-    def trace_accuracy(self, trace: TraceSpec, centre: LineString) -> dict[str, Any]:
-        """How far the GPS track points of the tracked stretch lie from the trace there."""
-        line = self.read_trace(trace)
-        a = float(line.project(Point(centre.coords[0][:2])))
-        b = float(line.project(Point(centre.coords[-1][:2])))
-        west = substring(line, min(a, b), max(a, b))
-        sample = [t._take(slice(None, None, 25)) for t in self.tracks]
-        median_m, p95_m = distance_stats(sample, west)
-        fixes = {}
-        for pid, row in self.gazetteer.items():
-            if row["coord_quality"] == "gps_published":
-                fixes[pid] = round(float(line.distance(Point(self.xy(pid)))), 1)
-        self.trace_accuracy_m[trace.route_id] = round(median_m)
-        return {
-            "checked_against": "every 25th point of the GPS tracks, on the tracked stretch",
-            "n_points": int(sum(len(t) for t in sample)),
-            "median_distance_m": round(median_m, 1),
-            "p95_distance_m": round(p95_m, 1),
-            "published_fix_distance_m": fixes,
-        }
-
-    def geometry_fit(
-        self, route_id: str, trace_accuracy: Mapping[str, Any] | None
-    ) -> dict[str, Any]:
-        """How a route's served line measures up: lengths, chords, distance to its trace."""
-        ways = [w for w in self.ways if w["route_id"] == route_id and w["variant"] is None]
-        geometry_m = sum(w["geometry"].length for w in ways)
-        segments_m = sum(w["geometry"].length * w["length_factor"] for w in ways)
-        by_quality: dict[str, float] = {}
-        for w in ways:
-            by_quality[w["quality"]] = by_quality.get(w["quality"], 0.0) + w["geometry"].length
-        chords = [
-            {"way_id": w["way_id"], "length_m": round(w["geometry"].length, 1)}
-            for w in ways
-            if len(w["geometry"].coords) == 2 and w["geometry"].length > _CHORD_M
-        ]
-        fit: dict[str, Any] = {
-            "geometry_length_m": round(geometry_m, 1),
-            "segments_length_m": round(segments_m, 1),
-            "segments_over_geometry": round(segments_m / geometry_m, 4) if geometry_m else None,
-            "length_by_quality_m": {q: round(v, 1) for q, v in sorted(by_quality.items())},
-            "walked_chords_over_m": _CHORD_M,
-            "street_chords": [
-                c
-                for c in chords
-                if next(w for w in ways if w["way_id"] == c["way_id"])["surface"] != "trail"
-            ],
-        }
-        fit["walked_chords"] = [
-            c
-            for c in chords
-            if next(w for w in ways if w["way_id"] == c["way_id"])["surface"] == "trail"
-        ]
-        trace = self.trace_lines.get(route_id)
-        if trace is not None:
-            traced = [w["geometry"] for w in ways if w["quality"] == "hand_traced"]
-            pts = [g.interpolate(d) for g in traced for d in np.arange(0.0, g.length, 10.0)]
-            dist = np.array([trace.distance(Point(p.x, p.y)) for p in pts])
-            fit["traced_to_trace_m"] = {
-                "median": round(float(np.median(dist)), 1),
-                "max": round(float(dist.max()), 1),
-                "sampled_every_m": 10.0,
-            }
-            fit["trace_accuracy"] = dict(trace_accuracy or {})
-            fit["known_heights"] = self.trace_known_heights.get(route_id, [])
-            fit["re_placed_places"] = {
-                pid: {"moved_m": round(v[2], 1), "kora_km": v[3]}
-                for pid, v in self.replaced.items()
-                if self.place(pid)["route"] == route_id
-            }
-            fit["published_stages"] = self._stage_comparison(ways)
-        return fit
-
-    def _stage_comparison(self, ways: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Published stage distances against the built line between the same places."""
-        line = LineString(
-            [c for i, w in enumerate(ways) for c in list(w["geometry"].coords)[(1 if i else 0) :]]
-        )
-        out = []
-        for a, b, km, source in self.spec.published_stages:
-            ma = line.project(Point(self.xy(a)))
-            mb = line.project(Point(self.xy(b)))
-            built_km = (mb - ma) / 1000.0
-            diff = built_km - km
-            out.append(
-                {
-                    "from": a,
-                    "to": b,
-                    "published_km": km,
-                    "built_km": round(built_km, 2),
-                    "difference_km": round(diff, 2),
-                    "difference_pct": round(100.0 * diff / km, 1),
-                    "source": source,
-                }
-            )
-            if abs(diff) > max(0.5, 0.1 * km):
-                self.warnings.append(
-                    f"{a} → {b}: {built_km:.1f} km along the built line, {km:g} km published "
-                    f"({source}); not stretched"
-                )
-        return out
 
     def _drop_spikes(self, anchors: list[_Anchor], route_id: str) -> list[_Anchor]:
         """Leave out estimated points that make the chain double back for a short detour.
@@ -698,25 +248,6 @@ class _Builder:
                     break
         return anchors
 
-    def _join_existing(self, a: _Anchor) -> _Anchor:
-        """``a`` moved onto an existing trail's vertex or nearest point (within snap range)."""
-        p = Point(a.x, a.y)
-        best: tuple[float, LineString] | None = None
-        for way in self.ways:
-            if way["kind"] == "trail":
-                d = way["geometry"].distance(p)
-                if d <= self.spec.snap_warn_m and (best is None or d < best[0]):
-                    best = (d, way["geometry"])
-        if best is None:
-            return a
-        line = best[1]
-        m = line.project(p)
-        for end_m in (0.0, line.length):  # prefer a way end (a node already) if close
-            if abs(m - end_m) <= _ON_TRACK_M:
-                m = end_m
-        q = line.interpolate(m)
-        return _Anchor(a.place_id, q.x, q.y, q.z, a.is_fix, a.kora_km)
-
     def _with_nearby_elevation(self, a: _Anchor) -> _Anchor:
         """``a`` with an inverse-distance-weighted elevation of the nearest known places."""
         known = []
@@ -732,136 +263,6 @@ class _Builder:
         return _Anchor(a.place_id, a.x, a.y, round(z, 1), a.is_fix, a.kora_km)
 
     # -- roads ----------------------------------------------------------------------
-    def build_roads(self) -> None:
-        rows = {r["id"]: r for r in self.roads}
-        joined = self._junctions(rows)
-        for road in self.roads:
-            rid = road["id"]
-            if rid in joined:
-                start_xy, end_xy, start_id, end_id = joined[rid]
-            else:
-                if not road["from_id"] or not road["to_id"]:
-                    missing = road["to"] if road["from_id"] else road["from"]
-                    self.warnings.append(
-                        f"roads.csv: road {rid!r} skipped: no coordinates for {missing!r}"
-                    )
-                    continue
-                start_id, end_id = road["from_id"], road["to_id"]
-                start_xy, end_xy = self._road_end(start_id), self._road_end(end_id)
-            if rid in self.spec.trail_following_roads or start_id == end_id:
-                if start_id is None or end_id is None:  # a junction end: no place to follow from
-                    continue
-                line = self._along_trails(start_id, end_id, rid)
-                if line is None:
-                    continue
-                modes = ["vehicle"]
-                notes = "alignment not traced: follows the foot trail between its end places"
-            else:
-                z0 = self._elevation_at(start_id, start_xy)
-                z1 = self._elevation_at(end_id, end_xy)
-                line = LineString([(*start_xy, z0), (*end_xy, z1)])
-                modes = ["vehicle", "foot"]
-                notes = "alignment not traced: straight line between its end places"
-            span = parse_length_km(road["length_km"])
-            factor = 1.0
-            if span is not None and line.length > 0:
-                factor = max(1.0, 1000.0 * (span[0] + span[1]) / 2.0 / line.length)
-            self._add_way(
-                f"road:{rid}",
-                line,
-                kind="road",
-                route_id=None,
-                names=None,
-                quality="estimated",
-                modes=modes,
-                surface=normalise_surface(road["surface"]),
-                length_factor=round(factor, 4),
-                ends=(start_id, end_id),
-                source=road["source"],
-                notes=f"{notes}; {road['notes']}".strip("; "),
-                road=road,
-            )
-
-    def _junctions(
-        self, rows: Mapping[str, Mapping[str, Any]]
-    ) -> dict[str, tuple[tuple[float, float], tuple[float, float], str | None, str | None]]:
-        """Join a road ending at an unlocated junction to the road leaving it.
-
-        ``chiu_gossul_turnoff`` ends at the "Gossul turn-off" and ``gossul_spur``
-        starts there: the junction is put on the straight line between the known
-        ends, at the share of the published lengths.
-        """
-        out: dict[str, Any] = {}
-        for a in rows.values():
-            if not a["from_id"] or a["to_id"]:
-                continue
-            for b in rows.values():
-                if b["from_id"] or not b["to_id"]:
-                    continue
-                na, nb = _norm_name(a["to"]), _norm_name(b["from"])
-                if not (na.startswith(nb) or nb.startswith(na)):
-                    continue
-                la, lb = parse_length_km(a["length_km"]), parse_length_km(b["length_km"])
-                share = 0.5 if not (la and lb) else la[1] / (la[1] + lb[1])
-                p0, p1 = self._road_end(a["from_id"]), self._road_end(b["to_id"])
-                j = (p0[0] + share * (p1[0] - p0[0]), p0[1] + share * (p1[1] - p0[1]))
-                out[a["id"]] = (p0, j, a["from_id"], None)
-                out[b["id"]] = (j, p1, None, b["to_id"])
-        return out
-
-    def _road_end(self, place_id: str) -> tuple[float, float]:
-        """Where a road meets a place: the place's point on a trail if it lies on one."""
-        a = self._join_existing(self.anchor(place_id))
-        return a.x, a.y
-
-    def _elevation_at(self, place_id: str | None, xy: tuple[float, float]) -> float:
-        if place_id is not None and self.place(place_id)["elevation_m"] is not None:
-            return float(self.place(place_id)["elevation_m"])
-        return float(self._nearest_z(xy))
-
-    def _nearest_z(self, xy: tuple[float, float]) -> float:
-        p = Point(xy)
-        way = min(self.ways, key=lambda w: w["geometry"].distance(p))
-        line = way["geometry"]
-        return float(line.interpolate(line.project(p)).z)
-
-    def _along_trails(self, start_id: str, end_id: str, road_id: str) -> LineString | None:
-        """The stretch of a circuit between two places (the whole loop if they are equal)."""
-        for route_id, loop in self.route_lines().items():
-            s, e = Point(self.xy(start_id)), Point(self.xy(end_id))
-            if loop.distance(s) > self.spec.snap_warn_m or loop.distance(e) > self.spec.snap_warn_m:
-                continue
-            ms, me = loop.project(s), loop.project(e)
-            if start_id == end_id:
-                return _rotate_loop(loop, ms)
-            # a track beside a trail takes the shorter way along it (either way round a loop)
-            ahead = (me - ms) % loop.length if route_id in self.loops else me - ms
-            behind = (ms - me) % loop.length if route_id in self.loops else ms - me
-            if ahead >= 0 and (behind < 0 or ahead <= behind):
-                return _loop_substring(loop, ms, me)
-            piece = _loop_substring(loop, me, ms)
-            return LineString(list(piece.coords)[::-1])
-        self.warnings.append(
-            f"roads.csv: road {road_id!r} skipped: {start_id}/{end_id} are not on one trail"
-        )
-        return None
-
-    def route_lines(self) -> dict[str, LineString]:
-        """Each circuit's ways merged into one line in walking order (metric, 3D)."""
-        out: dict[str, LineString] = {}
-        for route_id in [c.route_id for c in self.spec.circuits]:
-            parts = [
-                w["geometry"]
-                for w in self.ways
-                if w["route_id"] == route_id and w["variant"] is None
-            ]
-            coords: list[tuple[float, ...]] = []
-            for part in parts:
-                cs = list(part.coords)
-                coords.extend(cs if not coords else cs[1:])
-            if len(coords) >= 2:
-                out[route_id] = LineString(coords)
-        return out
 
     # -- places and stations --------------------------------------------------------
     def snap_places(self) -> list[dict[str, Any]]:
@@ -952,59 +353,6 @@ class _Builder:
         return features
 
     # -- ways -------------------------------------------------------------------------
-    def _add_way(
-        self,
-        way_id: str,
-        geometry: LineString,
-        *,
-        kind: str,
-        route_id: str | None,
-        names: tuple[Mapping[str, Any], Mapping[str, Any]] | None,
-        quality: str,
-        modes: list[str],
-        surface: str,
-        length_factor: float,
-        ends: tuple[str | None, str | None],
-        source: str,
-        notes: str,
-        road: Mapping[str, Any] | None = None,
-        name_suffix: tuple[str, str] = ("", ""),
-        variant: str | None = None,
-        accuracy_m: float | None = None,
-    ) -> None:
-        if names is not None:
-            a, b = names
-            name_en = f"{a['name_en']} → {b['name_en']}{name_suffix[0]}"
-            name_zh = f"{_zh(a)} → {_zh(b)}{name_suffix[1]}"
-        else:
-            assert road is not None
-            name_en = f"{road['from']} → {road['to']}"
-            name_zh = name_en
-            if road["from_id"] and road["to_id"]:
-                name_zh = f"{_zh(self.place(road['from_id']))} → {_zh(self.place(road['to_id']))}"
-        self.ways.append(
-            {
-                "way_id": way_id,
-                "geometry": geometry,
-                "kind": kind,
-                "route_id": route_id,
-                "name_en": name_en,
-                "name_zh": name_zh,
-                "quality": quality,
-                "modes": modes,
-                "surface": surface,
-                "length_factor": length_factor,
-                "from_place_id": ends[0],
-                "to_place_id": ends[1],
-                "source": source,
-                "notes": notes,
-                "variant": variant,
-                "accuracy_m": accuracy_m,
-                "road_id": road["id"] if road else None,
-                "access": road["vehicle_access"] if road else None,
-                "length_published": road["length_km"] if road else None,
-            }
-        )
 
     def way_features(self, kind: str) -> list[dict[str, Any]]:
         out = []
@@ -1017,70 +365,6 @@ class _Builder:
                     props.pop(k)
             out.append(_feature(self._to_wgs_line(way["geometry"]), props))
         return out
-
-    def _to_wgs_line(self, line: LineString) -> LineString:
-        coords = np.asarray(line.coords)
-        lon, lat = self.to_wgs.transform(coords[:, 0], coords[:, 1])
-        if coords.shape[1] > 2:
-            return LineString(np.column_stack([lon, lat, coords[:, 2]]))
-        return LineString(np.column_stack([lon, lat]))
-
-
-def _zh(row: Mapping[str, Any]) -> str:
-    names = row.get("name_zh") or []
-    return names[0] if names else row["name_en"]
-
-
-def _norm_name(text: str) -> str:
-    return re.sub(r"[^a-z]", "", (text or "").lower().split("(")[0])
-
-
-def _turn_deg(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
-    v1 = (b[0] - a[0], b[1] - a[1])
-    v2 = (c[0] - b[0], c[1] - b[1])
-    n1, n2 = math.hypot(*v1), math.hypot(*v2)
-    if n1 == 0 or n2 == 0:
-        return 0.0
-    cos = max(-1.0, min(1.0, (v1[0] * v2[0] + v1[1] * v2[1]) / (n1 * n2)))
-    return math.degrees(math.acos(cos))
-
-
-def _interpolate_elevations(anchors: Sequence[_Anchor]) -> list[float]:
-    """Elevation at each anchor: known values, linear in distance in between."""
-    dist = np.concatenate(
-        [
-            [0.0],
-            np.cumsum(
-                [
-                    math.hypot(b.x - a.x, b.y - a.y)
-                    for a, b in zip(anchors, anchors[1:], strict=False)
-                ]
-            ),
-        ]
-    )
-    known = [
-        (d, a.elevation_m) for d, a in zip(dist, anchors, strict=True) if a.elevation_m is not None
-    ]
-    if not known:
-        raise DataValidationError("no elevation known anywhere along a chain of gazetteer points")
-    kd, kz = zip(*known, strict=True)
-    return [float(z) for z in np.interp(dist, kd, kz)]
-
-
-def _loop_substring(line: LineString, start_m: float, end_m: float) -> LineString:
-    """``line`` from ``start_m`` forward to ``end_m``, across the start if ``end_m < start_m``."""
-    if end_m >= start_m:
-        return substring(line, start_m, end_m)
-    a, b = substring(line, start_m, line.length), substring(line, 0.0, end_m)
-    return LineString(list(a.coords) + list(b.coords)[1:])
-
-
-def _rotate_loop(loop: LineString, start_m: float) -> LineString:
-    """The closed ``loop`` re-started at ``start_m`` along it."""
-    a = substring(loop, start_m, loop.length)
-    b = substring(loop, 0.0, start_m)
-    coords = list(a.coords) + list(b.coords)[1:]
-    return LineString(coords)
 
 
 def _cues(spec: RegionSpec, gazetteer: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -1103,18 +387,6 @@ def _cues(spec: RegionSpec, gazetteer: Mapping[str, Mapping[str, Any]]) -> dict[
                 }
             )
     return {"cues": out}
-
-
-def _feature(geometry: Any, properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "geometry": shapely.geometry.mapping(geometry),
-        "properties": properties,
-    }
-
-
-def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": features}
 
 
 def build_region(

@@ -33,6 +33,11 @@ Method
 All geometry is in the caller's metric CRS (EPSG:32644, UTM 44N, for Kailash); use
 :func:`project_tracks` to get there from lon/lat. Offsets are positive to the left
 of the direction of travel (start -> end).
+
+Where the code is: the values and :func:`consensus_centreline` here; the track handling
+(:class:`TrackXY`, steps 1-2, :func:`distance_stats`, :func:`track_positions`) in
+:mod:`geodata.tracks`, re-exported here; the binning, branch runs and refinement
+passes in :mod:`geodata._consensus_steps`.
 """
 
 from __future__ import annotations
@@ -40,20 +45,43 @@ from __future__ import annotations
 import logging
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
-import pyproj
-from scipy.ndimage import maximum_filter
-from scipy.spatial import cKDTree
-from shapely.geometry import LineString, MultiLineString
+from shapely.geometry import LineString
 from tqdm import tqdm
 
+from geodata._consensus_steps import (
+    _bin_median,
+    _bins,
+    _detect_runs,
+    _gap_free,
+    _initial_curve,
+    _moving,
+    _refine,
+    _Run,
+    _run_extent,
+    _smooth_elevation,
+    _trim,
+)
 from geodata.errors import InvalidInput
+from geodata.lineindex import LineIndex
+from geodata.tracks import (
+    FloatArray,
+    TrackXY,
+    _at,
+    _cumlen,
+    _fill_nan,
+    _resample_xy,
+    _resample_xyz,
+    clean_track,
+    distance_stats,
+    project_tracks,
+    resample_track,
+    track_positions,
+)
 
 __all__ = [
     "TrackXY",
@@ -69,65 +97,12 @@ __all__ = [
     "track_positions",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
 
-_EPS = 1e-9
 _log = logging.getLogger(__name__)
 _PROGRESS_MIN_TRACKS = 100  # fewer tracks run in well under a second: no bar
 
 
 # --------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True, eq=False)
-class TrackXY:
-    """One GPS track in a metric CRS; arrays are read-only float64 of equal length.
-
-    Attributes
-    ----------
-    track_id
-        Track identifier as in the source (text; leading zeros kept).
-    x, y
-        Projected coordinates, metres.
-    t
-        Time, seconds since 1970-01-01 UTC.
-    ele_m
-        GPS elevation, metres (NaN where unknown).
-    """
-
-    track_id: str
-    x: FloatArray
-    y: FloatArray
-    t: FloatArray
-    ele_m: FloatArray
-
-    def __post_init__(self) -> None:
-        n = None
-        for name in ("x", "y", "t", "ele_m"):
-            arr = np.array(getattr(self, name), dtype=np.float64)  # own copy
-            if arr.ndim != 1:
-                raise InvalidInput(f"TrackXY {self.track_id!r}: {name} must be 1-D")
-            if n is None:
-                n = arr.size
-            elif arr.size != n:
-                raise InvalidInput(f"TrackXY {self.track_id!r}: x, y, t, ele_m differ in length")
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
-
-    def __len__(self) -> int:
-        return int(self.x.size)
-
-    @property
-    def xy(self) -> FloatArray:
-        """Coordinates as an ``(n, 2)`` array."""
-        return np.column_stack([self.x, self.y])
-
-    def _take(self, index: IntArray | BoolArray | slice) -> TrackXY:
-        return TrackXY(
-            self.track_id, self.x[index], self.y[index], self.t[index], self.ele_m[index]
-        )
 
 
 @dataclass(frozen=True)
@@ -238,613 +213,7 @@ class Centreline:
     parameters: ConsensusParameters
 
 
-# ------------------------------------------------------------------ track handling
-
-
-def project_tracks(df: pd.DataFrame, crs: str = "EPSG:32644") -> list[TrackXY]:
-    """Split a track-point table into tracks and project them to a metric CRS.
-
-    Parameters
-    ----------
-    df
-        Table as returned by :func:`geodata.raw.read_tracks`: ``track_id``,
-        ``time_utc`` (datetimes, or ISO 8601 text), ``lon``, ``lat``, ``ele_m``, and
-        optionally ``seq`` (order within a track; otherwise the time order is used).
-    crs
-        Target CRS, anything pyproj accepts.
-
-    Returns
-    -------
-    list of TrackXY
-        One per track, ordered by ``track_id``; points in ``seq`` (or time) order.
-
-    Raises
-    ------
-    InvalidInput
-        If a column is missing or a time is missing.
-    """
-    missing = [c for c in ("track_id", "time_utc", "lon", "lat", "ele_m") if c not in df.columns]
-    if missing:
-        raise InvalidInput(f"project_tracks: missing column(s) {missing}")
-    if df.empty:
-        return []
-    order_cols = ["track_id", "seq"] if "seq" in df.columns else ["track_id", "time_utc"]
-    d = df.sort_values(order_cols, kind="stable")
-    times = pd.to_datetime(d["time_utc"], utc=True, format="ISO8601")
-    if times.isna().any():
-        raise InvalidInput("project_tracks: time_utc has missing or unparseable values")
-    t = times.dt.as_unit("ns").astype("int64").to_numpy() / 1e9
-    transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    x, y = transformer.transform(d["lon"].to_numpy(np.float64), d["lat"].to_numpy(np.float64))
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    ele = pd.to_numeric(d["ele_m"], errors="coerce").to_numpy(np.float64)
-    ids = d["track_id"].astype(str).to_numpy()
-    cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
-    bounds = np.r_[0, cuts, ids.size]
-    return [
-        TrackXY(str(ids[a]), x[a:b], y[a:b], t[a:b], ele[a:b])
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
-
-
-def clean_track(
-    track: TrackXY,
-    *,
-    max_speed_kmh: float = 12.0,
-    speed_window_s: float = 60.0,
-    stop_radius_m: float = 15.0,
-    stop_window_s: float = 120.0,
-) -> TrackXY:
-    """Drop GPS jumps and vehicle rides, collapse stops.
-
-    Parameters
-    ----------
-    track
-        Raw track (any order; it is sorted by time, repeated times dropped).
-    max_speed_kmh
-        A point is dropped when the straight-line speed to the point about
-        ``speed_window_s`` before it *and* to the one about ``speed_window_s`` after it
-        both exceed this (a jump away and back, or a ride), and again with a window a
-        third as long (which trims the ends of a ride). Measuring over a window rather
-        than between neighbours keeps GPS jitter from looking fast.
-    speed_window_s
-        See ``max_speed_kmh``.
-    stop_radius_m, stop_window_s
-        A point is part of a stop when the track stays within ``stop_radius_m`` of it
-        from ``stop_window_s / 2`` before to ``stop_window_s / 2`` after it. Each run of
-        stop points becomes one point at its mean position and time.
-
-    Returns
-    -------
-    TrackXY
-        The cleaned track, in time order. Elevations <= 0 (a common "no fix" value)
-        become NaN.
-    """
-    ok = np.isfinite(track.x) & np.isfinite(track.y) & np.isfinite(track.t)
-    order = np.flatnonzero(ok)[np.argsort(track.t[ok], kind="stable")]
-    x, y, t, e = track.x[order], track.y[order], track.t[order], track.ele_m[order].copy()
-    keep = np.r_[True, np.diff(t) > 0] if t.size else np.ones(0, dtype=bool)
-    x, y, t, e = x[keep], y[keep], t[keep], e[keep]
-    e[~(e > 0)] = np.nan
-
-    vmax = max_speed_kmh / 3.6
-    # the long window sees through GPS jitter; the short one trims the ends of a ride,
-    # where the long window still averages in the slow walking before or after it
-    for window in (speed_window_s, speed_window_s / 3.0):
-        n = t.size
-        if n < 3:
-            break
-        i = np.arange(n)
-        j = np.minimum(np.maximum(np.searchsorted(t, t + window, "left"), i + 1), n - 1)
-        k = np.maximum(np.minimum(np.searchsorted(t, t - window, "right") - 1, i - 1), 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v_out = np.hypot(x[j] - x, y[j] - y) / (t[j] - t)
-            v_in = np.hypot(x - x[k], y - y[k]) / (t - t[k])
-        v_out[j == i] = np.inf  # last point: judged by its incoming speed alone
-        v_in[k == i] = np.inf
-        bad = (v_out > vmax) & (v_in > vmax)
-        x, y, t, e = x[~bad], y[~bad], t[~bad], e[~bad]
-
-    n = t.size
-    if n >= 3:
-        half = stop_window_s / 2.0
-        a = np.searchsorted(t, t - half, "left")
-        b = np.searchsorted(t, t + half, "right") - 1
-        stopped = (
-            (t[b] - t[a] >= half)
-            & (np.hypot(x[a] - x, y[a] - y) <= stop_radius_m)
-            & (np.hypot(x[b] - x, y[b] - y) <= stop_radius_m)
-        )
-        if stopped.any():
-            run_start = stopped & ~np.r_[False, stopped[:-1]]
-            group = np.cumsum(~stopped | run_start) - 1
-            count = np.bincount(group).astype(np.float64)
-            x = np.bincount(group, weights=x) / count
-            y = np.bincount(group, weights=y) / count
-            t = np.bincount(group, weights=t) / count
-            fin = np.isfinite(e)
-            n_e = np.bincount(group, weights=fin.astype(np.float64))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                e = np.bincount(group, weights=np.where(fin, e, 0.0)) / n_e
-    return TrackXY(track.track_id, x, y, t, e)
-
-
-def resample_track(track: TrackXY, spacing_m: float = 10.0, *, max_gap_m: float = 200.0) -> TrackXY:
-    """Resample a track at equal distances along its path.
-
-    Parameters
-    ----------
-    track
-        Track in path order.
-    spacing_m
-        Distance between output points, metres.
-    max_gap_m
-        A step longer than this (signal lost, a jump that survived cleaning) splits
-        the track; nothing is interpolated across it.
-
-    Returns
-    -------
-    TrackXY
-        Points every ``spacing_m`` along each piece (plus each piece's last point);
-        time and elevation are interpolated by distance.
-    """
-    if spacing_m <= 0:
-        raise InvalidInput(f"spacing_m must be > 0, got {spacing_m!r}")
-    if len(track) < 2:
-        return track
-    x, y, t, e = track.x, track.y, track.t, track.ele_m
-    step = np.hypot(np.diff(x), np.diff(y))
-    keep = np.r_[True, step > 0]  # zero steps would repeat a distance
-    x, y, t, e = x[keep], y[keep], t[keep], e[keep]
-    step = np.hypot(np.diff(x), np.diff(y))
-    breaks = np.flatnonzero(step > max_gap_m) + 1
-    parts: list[tuple[FloatArray, ...]] = []
-    for lo, hi in zip(np.r_[0, breaks], np.r_[breaks, x.size], strict=True):
-        if hi - lo < 2:
-            continue
-        cum = np.r_[0.0, np.cumsum(step[lo : hi - 1])]
-        s = np.arange(0.0, cum[-1], spacing_m)
-        if cum[-1] - s[-1] > 1e-6:
-            s = np.r_[s, cum[-1]]
-        fin = np.isfinite(e[lo:hi])
-        ee = np.interp(s, cum[fin], e[lo:hi][fin]) if fin.any() else np.full(s.size, np.nan)
-        parts.append(
-            (
-                np.interp(s, cum, x[lo:hi]),
-                np.interp(s, cum, y[lo:hi]),
-                np.interp(s, cum, t[lo:hi]),
-                ee,
-            )
-        )
-    if not parts:
-        return track._take(slice(0, 0))
-    cols = [np.concatenate([p[c] for p in parts]) for c in range(4)]
-    return TrackXY(track.track_id, *cols)
-
-
-# ------------------------------------------------------------ linear referencing
-
-
-def _cumlen(xy: FloatArray) -> FloatArray:
-    out = np.zeros(xy.shape[0])
-    np.cumsum(np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])), out=out[1:])
-    return out
-
-
-def _dedupe(xy: FloatArray) -> FloatArray:
-    keep = np.r_[True, np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])) > 1e-6]
-    return xy[keep]
-
-
-def _at(xy: FloatArray, cum: FloatArray, s: FloatArray) -> FloatArray:
-    return np.column_stack([np.interp(s, cum, xy[:, 0]), np.interp(s, cum, xy[:, 1])])
-
-
-def _resample_xy(xy: FloatArray, spacing_m: float) -> FloatArray:
-    xy = _dedupe(xy)
-    cum = _cumlen(xy)
-    n = max(2, int(math.ceil(cum[-1] / spacing_m)) + 1)
-    return _at(xy, cum, np.linspace(0.0, cum[-1], n))
-
-
-def _resample_xyz(xy: FloatArray, z: FloatArray, spacing_m: float) -> FloatArray:
-    keep = np.r_[True, np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])) > 1e-6]
-    xy, z = xy[keep], _fill_nan(z[keep])
-    cum = _cumlen(xy)
-    s = np.linspace(0.0, cum[-1], max(2, int(math.ceil(cum[-1] / spacing_m)) + 1))
-    return np.column_stack([_at(xy, cum, s), np.interp(s, cum, z)])
-
-
-class _LineIndex:
-    """Nearest-point queries on a polyline: along-line measure, signed offset, distance.
-
-    The line is densified to ``max_seg_m`` and its vertices put in a k-d tree; the
-    segments next to the nearest vertices are then checked exactly. Far faster than
-    GEOS for ~10^6 points, and exact except in contrived cases (error < max_seg_m / 2).
-    """
-
-    def __init__(self, xy: FloatArray, max_seg_m: float = 2.5) -> None:
-        xy = _dedupe(np.asarray(xy, dtype=np.float64)[:, :2])
-        if xy.shape[0] < 2:
-            raise InvalidInput("a line needs at least two distinct vertices")
-        seg = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
-        pieces = np.maximum(1, np.ceil(seg / max_seg_m).astype(np.intp))
-        frac = np.concatenate([np.arange(p) / p for p in pieces])
-        owner = np.repeat(np.arange(seg.size), pieces)
-        dense = xy[owner] + frac[:, None] * (xy[owner + 1] - xy[owner])
-        self.v = np.vstack([dense, xy[-1:]])
-        self.cum = _cumlen(self.v)
-        self.length_m = float(self.cum[-1])
-        self.max_seg_m = max_seg_m
-        self.tree = cKDTree(self.v)
-
-    def locate(
-        self, xy: FloatArray, max_distance_m: float = math.inf, chunk: int = 200_000
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Measure, signed offset (left +) and distance of each point.
-
-        Points farther than ``max_distance_m`` (approximately) get NaN, NaN, inf.
-        """
-        xy = np.asarray(xy, dtype=np.float64)
-        n = xy.shape[0]
-        s = np.full(n, np.nan)
-        off = np.full(n, np.nan)
-        dist = np.full(n, np.inf)
-        m = self.v.shape[0]
-        k = 2 if m > 2 else 1
-        bound = max_distance_m + self.max_seg_m if math.isfinite(max_distance_m) else np.inf
-        for lo in range(0, n, chunk):
-            p = xy[lo : lo + chunk]
-            _, idx = self.tree.query(p, k=k, distance_upper_bound=bound, workers=-1)
-            idx = idx.reshape(p.shape[0], k)
-            found = idx[:, 0] < m
-            if not found.any():
-                continue
-            p = p[found]
-            idx = np.minimum(idx[found], m - 1)
-            cand = np.clip(np.concatenate([idx - 1, idx], axis=1), 0, m - 2)
-            a = self.v[cand]
-            ab = self.v[cand + 1] - a
-            ap = p[:, None, :] - a
-            len2 = np.maximum((ab**2).sum(axis=2), _EPS)
-            u = np.clip((ap * ab).sum(axis=2) / len2, 0.0, 1.0)
-            d = np.hypot(ap[..., 0] - u * ab[..., 0], ap[..., 1] - u * ab[..., 1])
-            best = np.argmin(d, axis=1)
-            r = np.arange(p.shape[0])
-            c = cand[r, best]
-            ub = u[r, best]
-            db = d[r, best]
-            cross = ab[r, best, 0] * ap[r, best, 1] - ab[r, best, 1] * ap[r, best, 0]
-            where = np.flatnonzero(found) + lo
-            s[where] = self.cum[c] + ub * np.sqrt(len2[r, best])
-            off[where] = np.where(cross >= 0, db, -db)
-            dist[where] = db
-        return s, off, dist
-
-
-def _line_parts(line: LineString | MultiLineString | Iterable[LineString]) -> list[FloatArray]:
-    if isinstance(line, LineString):
-        geoms: list[LineString] = [line]
-    elif isinstance(line, MultiLineString):
-        geoms = list(line.geoms)
-    else:
-        geoms = list(line)
-    parts = [np.asarray(g.coords, dtype=np.float64)[:, :2] for g in geoms if not g.is_empty]
-    if not parts:
-        raise InvalidInput("the line is empty")
-    return parts
-
-
-def distance_stats(
-    tracks: Sequence[TrackXY], line: LineString | MultiLineString | Iterable[LineString]
-) -> tuple[float, float]:
-    """Median and 95th-percentile distance from all track points to a line.
-
-    Parameters
-    ----------
-    tracks
-        Tracks in the line's CRS; every finite point counts.
-    line
-        A LineString, a MultiLineString or several LineStrings (distance to the
-        nearest).
-
-    Returns
-    -------
-    tuple of float
-        ``(median_m, p95_m)``; NaN, NaN when there are no points.
-
-    Raises
-    ------
-    InvalidInput
-        If the line is empty.
-    """
-    parts = _line_parts(line)
-    xy = np.vstack([tr.xy for tr in tracks]) if tracks else np.empty((0, 2))
-    xy = xy[np.isfinite(xy).all(axis=1)]
-    if xy.shape[0] == 0:
-        return math.nan, math.nan
-    dist = np.full(xy.shape[0], np.inf)
-    for part in parts:
-        dist = np.minimum(dist, _LineIndex(part).locate(xy)[2])
-    return float(np.median(dist)), float(np.percentile(dist, 95))
-
-
-def _isotonic(y: FloatArray) -> FloatArray:
-    """Least-squares non-decreasing fit (pool adjacent violators)."""
-    try:
-        from scipy.optimize import isotonic_regression  # scipy >= 1.12
-    except ImportError:  # pragma: no cover - older scipy
-        values: list[float] = []
-        weights: list[int] = []
-        for v in y.tolist():
-            values.append(v)
-            weights.append(1)
-            while len(values) > 1 and values[-2] > values[-1]:
-                w = weights[-2] + weights[-1]
-                values[-2] = (values[-2] * weights[-2] + values[-1] * weights[-1]) / w
-                weights[-2] = w
-                values.pop()
-                weights.pop()
-        return np.repeat(np.array(values), weights)
-    return np.asarray(isotonic_regression(y).x, dtype=np.float64)
-
-
-def track_positions(track: TrackXY, line: LineString, *, max_offset_m: float = 50.0) -> FloatArray:
-    """Along-line distance of each point of a track, made non-decreasing.
-
-    Parameters
-    ----------
-    track
-        A track in the line's CRS, in walking order (raw or cleaned).
-    line
-        The line, e.g. ``Centreline.geometry``; walking is assumed to go from its
-        first vertex to its last.
-    max_offset_m
-        Points farther than this from the line (side trips, the other bank, jumps)
-        get NaN.
-
-    Returns
-    -------
-    numpy.ndarray
-        One float64 per point of ``track``: metres along ``line`` (2-D length), NaN
-        for points off the line. The finite values are a least-squares
-        non-decreasing fit (isotonic regression) to the projected measures, so GPS
-        noise and short back-steps cannot make a walker go backwards; a walker's
-        passing time at measure ``m`` is then ``np.interp(m, measures[ok], track.t[ok])``.
-
-    Raises
-    ------
-    InvalidInput
-        If the line is empty or ``max_offset_m`` is not positive.
-    """
-    if not max_offset_m > 0:
-        raise InvalidInput(f"max_offset_m must be > 0, got {max_offset_m!r}")
-    (part,) = _line_parts(line)
-    out = np.full(len(track), np.nan)
-    if len(track) == 0:
-        return out
-    s, _, dist = _LineIndex(part).locate(track.xy, max_distance_m=max_offset_m)
-    ok = np.flatnonzero(dist <= max_offset_m)
-    if ok.size:
-        out[ok] = _isotonic(s[ok])
-    return out
-
-
-# ----------------------------------------------------------------- binned helpers
-
-
-def _sorted_median(keys: IntArray, values: FloatArray) -> tuple[IntArray, FloatArray, IntArray]:
-    """Median of ``values`` per distinct key: (keys, medians, counts)."""
-    order = np.lexsort((values, keys))
-    k, v = keys[order], values[order]
-    uniq, start, count = np.unique(k, return_index=True, return_counts=True)
-    med = 0.5 * (v[start + (count - 1) // 2] + v[start + count // 2])
-    return uniq, med, count
-
-
-def _bin_median(
-    bins: IntArray, values: FloatArray, mask: BoolArray, nb: int, tracks: IntArray
-) -> tuple[FloatArray, IntArray]:
-    """Per-bin median over tracks of each track's median of ``values[mask]`` in the bin.
-
-    One vote per track and bin: a track that lingers, or a side path that runs
-    across the line (all of whose points project into one bin), cannot outvote the
-    tracks that walk through. Returns the medians (NaN where empty) and the number
-    of voting tracks per bin.
-    """
-    m = mask & np.isfinite(values)
-    if not m.any():
-        return np.full(nb, np.nan), np.zeros(nb, dtype=np.intp)
-    n_tracks = int(tracks.max()) + 1
-    keys, track_med, _ = _sorted_median(bins[m].astype(np.int64) * n_tracks + tracks[m], values[m])
-    b_uniq, b_med, b_count = _sorted_median((keys // n_tracks).astype(np.intp), track_med)
-    med = np.full(nb, np.nan)
-    count = np.zeros(nb, dtype=np.intp)
-    med[b_uniq] = b_med
-    count[b_uniq] = b_count
-    return med, count
-
-
-def _fill_nan(values: FloatArray) -> FloatArray:
-    ok = np.isfinite(values)
-    if ok.all() or not ok.any():
-        return values
-    i = np.arange(values.size)
-    return np.interp(i, i[ok], values[ok])
-
-
-def _moving(values: FloatArray, half: int, how: str = "mean") -> FloatArray:
-    if half <= 0 or values.size < 2:
-        return values
-    pad = np.pad(values, half, mode="edge")
-    win = np.lib.stride_tricks.sliding_window_view(pad, 2 * half + 1)
-    return np.median(win, axis=1) if how == "median" else win.mean(axis=1)
-
-
-@dataclass(frozen=True)
-class _Run:
-    """A detected split: bins ``b0..b1`` (inclusive) and the tracks on each side."""
-
-    b0: int
-    b1: int
-    branch_tracks: frozenset[int]
-    main_tracks: frozenset[int]
-    branch_side: int  # +1 left, -1 right
-
-
-def _two_means(v: FloatArray) -> int:
-    """Split index k of sorted ``v`` maximising between-class variance (v[:k] | v[k:])."""
-    n = v.size
-    c = np.cumsum(v)
-    k = np.arange(1, n)
-    m1 = c[:-1] / k
-    m2 = (c[-1] - c[:-1]) / (n - k)
-    return int(k[np.argmax(k * (n - k) * (m1 - m2) ** 2)])
-
-
-def _detect_runs(
-    bins: IntArray,
-    off: FloatArray,
-    dist: FloatArray,
-    tix: IntArray,
-    nb: int,
-    bw: float,
-    n_tracks: int,
-    p: ConsensusParameters,
-) -> list[_Run]:
-    sel = dist <= p.branch_corridor_m
-    key = bins[sel].astype(np.int64) * n_tracks + tix[sel]
-    uniq, inv = np.unique(key, return_inverse=True)
-    mean_off = np.bincount(inv, weights=off[sel]) / np.bincount(inv)
-    tb = (uniq // n_tracks).astype(np.intp)
-    tt = (uniq % n_tracks).astype(np.intp)
-    order = np.lexsort((mean_off, tb))
-    tb, tt, mean_off = tb[order], tt[order], mean_off[order]
-    count = np.bincount(tb, minlength=nb)
-    start = np.r_[0, np.cumsum(count)[:-1]]
-    min_tracks = max(5, int(math.ceil(2 / max(p.split_min_share, _EPS))))
-
-    split = np.zeros(nb, dtype=bool)
-    threshold = np.full(nb, np.nan)
-    for b in np.flatnonzero(count >= min_tracks):
-        v = mean_off[start[b] : start[b] + count[b]]
-        k = _two_means(v)
-        n = v.size
-        m1, m2 = float(np.median(v[:k])), float(np.median(v[k:]))
-        sep = m2 - m1
-        if sep < p.split_min_separation_m or min(k, n - k) / n < p.split_min_share:
-            continue
-        in_valley = np.count_nonzero((v > m1 + 0.25 * sep) & (v < m2 - 0.25 * sep))
-        if in_valley / n > 0.1:
-            continue
-        split[b] = True
-        threshold[b] = 0.5 * (m1 + m2)
-
-    # close gaps of a few bins, then keep long runs
-    gap = max(1, int(round(60.0 / bw)))
-    flagged = np.flatnonzero(split)
-    runs: list[_Run] = []
-    if flagged.size == 0:
-        return runs
-    groups = np.split(flagged, np.flatnonzero(np.diff(flagged) > gap + 1) + 1)
-    for g in groups:
-        b0, b1 = int(g[0]), int(g[-1])
-        if (b1 - b0 + 1) * bw < p.split_min_length_m:
-            continue
-        in_run = split[tb] & (tb >= b0) & (tb <= b1)
-        left = mean_off[in_run] > threshold[tb[in_run]]
-        votes = np.bincount(tt[in_run], minlength=n_tracks)
-        left_votes = np.bincount(tt[in_run], weights=left.astype(np.float64), minlength=n_tracks)
-        present = votes >= 0.5 * g.size
-        is_left = present & (left_votes > 0.5 * votes)
-        is_right = present & ~is_left
-        n_left, n_right = int(is_left.sum()), int(is_right.sum())
-        if min(n_left, n_right) / max(n_left + n_right, 1) < p.split_min_share:
-            continue
-        branch_left = n_left < n_right
-        branch = np.flatnonzero(is_left if branch_left else is_right)
-        main = np.flatnonzero(is_right if branch_left else is_left)
-        runs.append(
-            _Run(
-                b0,
-                b1,
-                frozenset(branch.tolist()),
-                frozenset(main.tolist()),
-                1 if branch_left else -1,
-            )
-        )
-    return runs
-
-
-def _run_extent(
-    run: _Run,
-    bins: IntArray,
-    off: FloatArray,
-    dist: FloatArray,
-    tix: IntArray,
-    nb: int,
-    bw: float,
-    p: ConsensusParameters,
-) -> tuple[int, int]:
-    """Extend a run to where its branch tracks rejoin the main tracks: first, last bin."""
-    sel = dist <= p.branch_corridor_m
-    on_branch = np.isin(tix, np.fromiter(run.branch_tracks, dtype=np.intp))
-    on_main = np.isin(tix, np.fromiter(run.main_tracks, dtype=np.intp))
-    b_off, _ = _bin_median(bins, off, sel & on_branch, nb, tix)
-    m_off, _ = _bin_median(bins, off, sel & on_main, nb, tix)
-    diff = np.abs(b_off - m_off)
-    max_ext = int(math.ceil(1000.0 / bw))
-    lo = run.b0
-    while lo > 0 and run.b0 - lo < max_ext and not diff[lo - 1] <= p.join_tolerance_m:
-        lo -= 1
-    hi = run.b1
-    while hi < nb - 1 and hi - run.b1 < max_ext and not diff[hi + 1] <= p.join_tolerance_m:
-        hi += 1
-    return lo, hi
-
-
 # -------------------------------------------------------------------- main entry
-
-
-def _initial_curve(fits: list[TrackXY], complete: list[int], cell_m: float = 25.0) -> FloatArray:
-    """Medoid-like starting curve: the complete track through the busiest cells."""
-    xy = np.vstack([f.xy for f in fits])
-    x0, y0 = xy.min(axis=0)
-    span = xy.max(axis=0) - xy.min(axis=0)
-    while np.prod(span / cell_m + 2) > 4e6:  # keep the grid small on huge extents
-        cell_m *= 2
-    shape = tuple((span // cell_m).astype(np.intp) + 1)
-    grid = np.zeros(shape, dtype=np.float64)
-    cells = []
-    for f in fits:
-        ij = ((f.xy - (x0, y0)) // cell_m).astype(np.intp)
-        cells.append(ij)
-        u = np.unique(ij[:, 0] * shape[1] + ij[:, 1])
-        np.add.at(grid.reshape(-1), u, 1.0)
-    grid = maximum_filter(grid, size=3, mode="constant")  # tolerate jitter across cell edges
-    # share of tracks through each point's cells, capped so that being on a busy strand
-    # cannot outweigh an excursion elsewhere
-    cap = 0.6 * len(fits)
-    scores = [float(np.minimum(grid[cells[i][:, 0], cells[i][:, 1]], cap).mean()) for i in complete]
-    best = fits[complete[int(np.argmax(scores))]].xy
-    return _cut_loops(best, radius_m=20.0)
-
-
-def _cut_loops(xy: FloatArray, radius_m: float) -> FloatArray:
-    """Skip every excursion that comes back within ``radius_m`` of where it left."""
-    n = xy.shape[0]
-    if n < 3:
-        return xy
-    tree = cKDTree(xy)
-    far = np.array([max(nb) for nb in tree.query_ball_point(xy, radius_m)], dtype=np.intp)
-    keep = [0]
-    i = 0
-    while i < n - 1:
-        i = int(far[i]) if far[i] > i + 1 else i + 1
-        keep.append(i)
-    out: FloatArray = xy[np.array(keep)]
-    return out
 
 
 def consensus_centreline(
@@ -970,7 +339,7 @@ def consensus_centreline(
     for _round in range(3):
         curve, it, converged = _refine(curve, xy, tix, excluded, head, tail, p, bar)
         iterations += it
-        index = _LineIndex(curve)
+        index = LineIndex(curve)
         s, off, dist = index.locate(xy, max_distance_m=p.branch_corridor_m)
         nb, bw, bins = _bins(s, index.length_m, p.bin_m)
         new_runs = _detect_runs(bins, off, dist, tix, nb, bw, len(fits), p)
@@ -1140,102 +509,3 @@ def _check_parameters(p: ConsensusParameters) -> None:
         raise InvalidInput("start_xy and end_xy must be finite (x, y) pairs")
     if math.dist(p.start_xy, p.end_xy) <= 2 * p.endpoint_radius_m:
         raise InvalidInput("start_xy and end_xy are closer than 2 * endpoint_radius_m")
-
-
-def _trim(
-    track: TrackXY, start: FloatArray, end: FloatArray, radius_m: float
-) -> tuple[TrackXY, bool, bool] | None:
-    """Cut a resampled track at its closest approaches to start and end."""
-    if len(track) < 2:
-        return None
-    xy = track.xy
-    d_start = np.hypot(*(xy - start).T)
-    d_end = np.hypot(*(xy - end).T)
-    i_s, i_e = int(np.argmin(d_start)), int(np.argmin(d_end))
-    at_start, at_end = bool(d_start[i_s] <= radius_m), bool(d_end[i_e] <= radius_m)
-    if at_start and at_end and i_e < i_s:  # walked the other way round
-        track = track._take(slice(None, None, -1))
-        d_start, d_end = d_start[::-1], d_end[::-1]
-        i_s = int(np.argmin(d_start))
-    lo = i_s if at_start else 0
-    hi = lo + int(np.argmin(d_end[lo:])) if at_end else len(track) - 1
-    if hi - lo < 1:
-        return None
-    return track._take(slice(lo, hi + 1)), at_start, at_end
-
-
-def _gap_free(track: TrackXY, spacing_m: float) -> bool:
-    step = np.hypot(np.diff(track.x), np.diff(track.y))
-    return bool(step.size == 0 or step.max() <= 2.0 * spacing_m)
-
-
-def _bins(s: FloatArray, length_m: float, bin_m: float) -> tuple[int, float, IntArray]:
-    nb = max(1, int(round(length_m / bin_m)))
-    bw = length_m / nb
-    b = np.clip(np.floor(np.nan_to_num(s, nan=0.0) / bw), 0, nb - 1).astype(np.intp)
-    return nb, bw, b
-
-
-def _refine(
-    curve: FloatArray,
-    xy: FloatArray,
-    tix: IntArray,
-    excluded: BoolArray,
-    head: FloatArray,
-    tail: FloatArray,
-    p: ConsensusParameters,
-    bar: tqdm[Any] | None = None,
-) -> tuple[FloatArray, int, bool]:
-    """Principal-curve iterations; returns the curve, the rounds run, convergence.
-
-    Each round moves every bin's curve point to the median position of the tracks
-    projected into the bin (each track votes once per bin with its own median).
-    Positions rather than offsets along normals: at a sharp corner normals are
-    ill-defined, positions are not.
-    """
-    min_count = 3
-    for it in range(1, p.max_iter + 1):
-        index = _LineIndex(curve)
-        s, _, dist = index.locate(xy, max_distance_m=p.corridor_m)
-        nb, bw, bins = _bins(s, index.length_m, p.bin_m)
-        sel = (dist <= p.corridor_m) & ~excluded
-        mx, count = _bin_median(bins, xy[:, 0], sel, nb, tix)
-        my, _ = _bin_median(bins, xy[:, 1], sel, nb, tix)
-        thin = count < min_count
-        if thin.all():
-            raise InvalidInput(f"no track points within corridor_m={p.corridor_m:g} of the curve")
-        cum = _cumlen(curve)
-        centres = (np.arange(nb, dtype=np.float64) + 0.5) * bw
-        here = _at(curve, cum, centres)
-        target = np.column_stack([mx, my])
-        target[thin] = here[thin]  # no data: stay
-        target = np.column_stack(
-            [_moving(target[:, 0], p.smooth_bins), _moving(target[:, 1], p.smooth_bins)]
-        )
-        # a curve that crosses itself cannot be untangled by moving bins: cut the loop
-        new = _resample_xy(
-            _cut_loops(
-                _resample_xy(np.vstack([head, target, tail]), p.spacing_m), 1.5 * p.spacing_m
-            ),
-            p.spacing_m,
-        )
-        shift = index.locate(new)[2]  # how far the curve moved
-        curve = new
-        _log.debug(
-            "refine %d: moved max %.2f m, p95 %.2f m; length %.0f m",
-            it,
-            float(shift.max()),
-            float(np.percentile(shift, 95)),
-            _cumlen(curve)[-1],
-        )
-        if bar is not None:
-            bar.update(1)
-        if float(shift.max()) < p.tol_m:
-            return curve, it, True
-    return curve, p.max_iter, False
-
-
-def _smooth_elevation(z: FloatArray) -> FloatArray:
-    if not np.isfinite(z).any():
-        return z
-    return _moving(_moving(_fill_nan(z), 2, "median"), 2)

@@ -24,7 +24,8 @@ that at least 90 % of the incidents took no longer than.
 
 The incidents of a period are read with two queries (the incidents, then the first
 time of each status of all of them); the network is passed in by the caller, so this
-module depends on no web framework.
+module depends on no web framework. The period and the statistics are in
+:mod:`rescue._report_period` (re-exported here).
 """
 
 from __future__ import annotations
@@ -35,15 +36,22 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
-import shapely
-from shapely import STRtree
 from sqlalchemy import Engine, func, select
 
-from geodata.errors import InvalidInput
+from rescue._report_period import (
+    DEFAULT_DAYS,
+    HISTOGRAM_EDGES_S,
+    MAX_SPAN_DAYS,
+    Period,
+    _elapsed_s,
+    _local,
+    distribution,
+    parse_period,
+    percentile,
+)
 from rescue.incidents import (
     CAUSES,
     CLOSED_STATUSES,
@@ -54,6 +62,7 @@ from rescue.incidents import (
     incidents_table,
 )
 from rescue.localtime import LOCAL_TZ
+from routes.snap import piece_index
 
 if TYPE_CHECKING:
     from routes import RouteNetwork
@@ -78,19 +87,9 @@ __all__ = [
     "percentile",
 ]
 
-#: the days of a report (in rescue.localtime.LOCAL_TZ, like times without an offset)
-DEFAULT_DAYS: Final = 30
-#: longer periods are refused (a typo like 20226 would otherwise scan everything)
-MAX_SPAN_DAYS: Final = 1830
-#: periods may not start before this (no incident is older than the service)
-EARLIEST: Final = datetime(2000, 1, 1, tzinfo=LOCAL_TZ)
-#: nor end after this
-LATEST: Final = datetime(2100, 1, 1, tzinfo=LOCAL_TZ)
 DEFAULT_DISPATCH_TARGET_S: Final = 300
 #: a team is on time when on scene within the plan's ETA plus this (as on the dispatch page)
 DEFAULT_ON_SCENE_ALLOWANCE_S: Final = 600
-#: histogram bin edges in seconds: 1, 2, 5, 10, 15, 30 min, 1, 2, 4, 8 h, and beyond
-HISTOGRAM_EDGES_S: Final = (0, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800)
 CSV_COLUMNS: Final = (
     "incident_id",
     "received_at",
@@ -114,151 +113,14 @@ CSV_COLUMNS: Final = (
 )
 #: a text cell starting with one of these is a formula to a spreadsheet
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-_MAX_PARAM_CHARS: Final = 40
-_SEGMENT_INDEX_KEY: Final = "rescue.reports.segment_index"
 _SEGMENT_FEATURES_KEY: Final = "rescue.reports.segment_features"
 _SEGMENT_NAMES_KEY: Final = "rescue.reports.segment_names"
 
 
 # --------------------------------------------------------------------------- the period
-@dataclass(frozen=True)
-class Period:
-    """The half-open interval ``[start, end)`` of a report (aware datetimes)."""
-
-    start: datetime
-    end: datetime
-
-    @property
-    def days(self) -> float:
-        """Its length in days."""
-        return (self.end - self.start).total_seconds() / 86_400
-
-    def dates(self) -> list[date]:
-        """Every local day the period touches, in order."""
-        first = _local(self.start).date()
-        last = _local(self.end - timedelta(microseconds=1)).date()
-        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "from": _local(self.start).isoformat(),
-            "to": _local(self.end).isoformat(),
-            "days": round(self.days, 3),
-            "time_zone": str(LOCAL_TZ),
-        }
-
-
-def _local(value: datetime) -> datetime:
-    return value.astimezone(LOCAL_TZ)
-
-
-def _instant(name: str, text: str) -> datetime:
-    if len(text) > _MAX_PARAM_CHARS:
-        raise InvalidInput(
-            f"{name}={text[:_MAX_PARAM_CHARS]!r}… is too long for a date or time",
-            details=[f"{name}: at most {_MAX_PARAM_CHARS} characters"],
-        )
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"{name}={text!r} is not an ISO-8601 date or time "
-            "(e.g. 2026-07-01 or 2026-07-01T08:00:00+08:00)",
-            details=[f"{name}: not an ISO-8601 date or time"],
-        ) from None
-    try:
-        # a time without an offset is local time in Tibet, as everywhere in Sandtable
-        local = value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value
-        value = local.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00+05:00, 9999-12-31T23:00-05:00
-        value = EARLIEST - timedelta(days=1) if value.year < 2000 else LATEST + timedelta(days=1)
-    if value < EARLIEST:
-        raise InvalidInput(
-            f"{name}={text!r} is before {EARLIEST.date().isoformat()}",
-            details=[f"{name}: too early"],
-        )
-    if value > LATEST:
-        raise InvalidInput(
-            f"{name}={text!r} is after {LATEST.date().isoformat()}",
-            details=[f"{name}: too late"],
-        )
-    return value
-
-
-def parse_period(
-    start: str | None = None, end: str | None = None, *, now: datetime | None = None
-) -> Period:
-    """The period ``[start, end)`` from ISO-8601 texts (absent or empty: the default).
-
-    A date alone means its local midnight; a time without an offset is local time
-    (:data:`LOCAL_TZ`). Without ``end`` the period ends ``now``; without ``start`` it
-    begins :data:`DEFAULT_DAYS` days before its end (not before 2000).
-
-    Raises
-    ------
-    InvalidInput
-        If a value is not an ISO-8601 date or time or lies outside the years 2000 to
-        2099, ``end`` is not after ``start``, or the period is longer than
-        :data:`MAX_SPAN_DAYS` days.
-    """
-    now = datetime.now(UTC) if now is None else now
-    to = _instant("to", end) if end else now
-    begin = _instant("from", start) if start else max(EARLIEST, to - timedelta(days=DEFAULT_DAYS))
-    if to <= begin:
-        raise InvalidInput(
-            f"to={to.isoformat()} must be after from={begin.isoformat()}",
-            details=["to: must be after from"],
-        )
-    if to - begin > timedelta(days=MAX_SPAN_DAYS):
-        raise InvalidInput(
-            f"the period from={begin.isoformat()} to={to.isoformat()} is longer than "
-            f"{MAX_SPAN_DAYS} days",
-            details=[f"to: at most {MAX_SPAN_DAYS} days after from"],
-        )
-    return Period(begin, to)
 
 
 # --------------------------------------------------------------------------- statistics
-def percentile(ordered: Sequence[int], p: float) -> int | None:
-    """The nearest-rank ``p``-th percentile of ascending ``ordered`` (None if empty)."""
-    if not ordered:
-        return None
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def distribution(values: Iterable[int], *, target_s: int | None = None) -> dict[str, Any]:
-    """Count, p50, p90, max and histogram bins of durations in seconds.
-
-    With ``target_s``, also the share of values at most ``target_s`` (None if empty).
-    """
-    ordered = sorted(values)
-    edges = HISTOGRAM_EDGES_S
-    bins = []
-    for i, low in enumerate(edges):
-        high = edges[i + 1] if i + 1 < len(edges) else None
-        n = sum(1 for v in ordered if v >= low and (high is None or v < high))
-        bins.append({"from_s": low, "to_s": high, "count": n})
-    result: dict[str, Any] = {
-        "count": len(ordered),
-        "p50_s": percentile(ordered, 50),
-        "p90_s": percentile(ordered, 90),
-        "max_s": ordered[-1] if ordered else None,
-        "target_s": target_s,
-        "within_target_share": None,
-        "bins": bins,
-    }
-    if target_s is not None and ordered:
-        within = sum(1 for v in ordered if v <= target_s)
-        result["within_target_share"] = round(within / len(ordered), 4)
-    return result
-
-
-def _elapsed_s(start: datetime | None, end: datetime | None) -> int | None:
-    """Whole seconds from ``start`` to ``end`` (as :mod:`rescue.incidents` counts them)."""
-    if start is None or end is None:
-        return None
-    return max(0, math.floor((end - start).total_seconds()))
 
 
 # --------------------------------------------------------------------------- the incidents
@@ -313,42 +175,18 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@dataclass(frozen=True)
-class _SegmentIndex:
-    ids: tuple[str, ...]
-    tree: STRtree
-
-
-def _segment_index(network: RouteNetwork) -> _SegmentIndex:
-    frame = network.segments
-    metric = [
-        shapely.transform(
-            shapely.force_2d(geom), lambda xy: np.column_stack(network.to_metric.transform(*xy.T))
-        )
-        for geom in frame.geometry
-    ]
-    return _SegmentIndex(tuple(str(s) for s in frame.index), STRtree(metric))
-
-
 def nearest_segments(
     network: RouteNetwork, points: Sequence[tuple[float, float]]
 ) -> list[str | None]:
-    """The id of the segment nearest each lon/lat point (None for an empty network)."""
+    """The id of the segment nearest each lon/lat point (None for an empty network).
+
+    The segment of the nearest way piece (:meth:`routes.snap.PieceIndex.nearest_segments`),
+    the index the closures use too.
+    """
     if not points:
         return []
-    index: _SegmentIndex = network.derive(_SEGMENT_INDEX_KEY, _segment_index)
-    if not index.ids:
-        return [None] * len(points)
-    lons = np.array([p[0] for p in points])
-    lats = np.array([p[1] for p in points])
-    xs, ys = network.to_metric.transform(lons, lats)
-    best: list[int | None] = [None] * len(points)
-    pairs = index.tree.query_nearest(shapely.points(np.column_stack([xs, ys])))
-    for i, j in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
-        current = best[i]
-        if current is None or j < current:  # of equally near segments, the first in the table
-            best[i] = j
-    return [None if j is None else index.ids[j] for j in best]
+    xs, ys = network.to_metric.transform([p[0] for p in points], [p[1] for p in points])
+    return piece_index(network).nearest_segments(xs, ys)
 
 
 def _read(

@@ -65,10 +65,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy.ndimage import median_filter
 from scipy.optimize import least_squares
-from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from geodata.errors import InvalidInput
+from geodata.lineindex import LineIndex
 from routes.costs import WalkingModel, load_model
 
 __all__ = [
@@ -256,81 +256,6 @@ def split_tracks(
 
 
 # --------------------------------------------------------------------------------------------
-# Linear referencing on the centreline
-
-
-class _LineIndex:
-    """Nearest-point projection onto a polyline, vectorised through a KD-tree."""
-
-    def __init__(self, coords: FloatArray, max_seg_m: float = 10.0) -> None:
-        xy = coords[:, :2]
-        z = coords[:, 2]
-        step = np.hypot(*np.diff(xy, axis=0).T)
-        keep = np.r_[True, step > 0]
-        xy, z = xy[keep], z[keep]
-        step = np.hypot(*np.diff(xy, axis=0).T)
-        s = np.r_[0.0, np.cumsum(step)]
-        self.length_m = float(s[-1])
-        self.vertex_m, self.vertex_z = s, z
-        nsub = np.maximum(1, np.ceil(step / max_seg_m).astype(int))
-        seg_of = np.repeat(np.arange(len(step)), nsub)
-        frac = np.arange(nsub.sum()) - np.repeat(np.cumsum(nsub) - nsub, nsub)
-        frac = frac / np.repeat(nsub, nsub)
-        pts = xy[seg_of] + frac[:, None] * (xy[seg_of + 1] - xy[seg_of])
-        self._p = np.vstack([pts, xy[-1:]])
-        self._m = np.r_[s[seg_of] + frac * step[seg_of], s[-1]]
-        self._a = self._p[:-1]
-        self._d = np.diff(self._p, axis=0)
-        self._len = np.hypot(*self._d.T)
-        self._tree = cKDTree((self._p[:-1] + self._p[1:]) / 2.0)
-
-    def locate(self, x: FloatArray, y: FloatArray, k: int = 8) -> tuple[FloatArray, FloatArray]:
-        """Measure (extrapolated beyond the ends) and offset of each point."""
-        q = np.c_[x, y]
-        k = min(k, len(self._a))
-        _, idx = self._tree.query(q, k=k)
-        idx = np.asarray(idx).reshape(len(q), k)
-        a, d, ln = self._a[idx], self._d[idx], self._len[idx]
-        f = np.clip(np.einsum("nkj,nkj->nk", q[:, None, :] - a, d) / ln**2, 0.0, 1.0)
-        c = a + f[..., None] * d
-        dist = np.hypot(q[:, None, 0] - c[..., 0], q[:, None, 1] - c[..., 1])
-        j = np.argmin(dist, axis=1)
-        r = np.arange(len(q))
-        seg, fj = idx[r, j], f[r, j]
-        m = self._m[seg] + fj * ln[r, j]
-        off = dist[r, j]
-        for end, at in (
-            (0, (seg == 0) & (fj <= 0.0)),
-            (-1, (seg == len(self._a) - 1) & (fj >= 1.0)),
-        ):
-            if at.any():
-                tangent = self._d[end] / self._len[end]
-                v = q[at] - self._p[end]
-                along = v @ tangent
-                m[at] = (
-                    np.minimum(along, 0.0) if end == 0 else self.length_m + np.maximum(along, 0.0)
-                )
-                off[at] = np.abs(v[:, 0] * tangent[1] - v[:, 1] * tangent[0])
-        return m, off
-
-    def z_at(self, m: FloatArray) -> FloatArray:
-        return np.asarray(np.interp(m, self.vertex_m, self.vertex_z), dtype=np.float64)
-
-    def pieces(self, m0: float, m1: float) -> FloatArray:
-        """(length_m, rise_m, mean_elevation_m) from m0 to m1 (m0 < m1), cut at the vertices.
-
-        The same pieces ``routes.graph.edge_pieces`` makes of an edge of this line, so the
-        calibrated model sees the ups and downs the graph will.  Beyond the ends the line is
-        extended flat.
-        """
-        inner = self.vertex_m[(self.vertex_m > m0) & (self.vertex_m < m1)]
-        edges = np.r_[m0, inner, m1]
-        z = self.z_at(edges)
-        out: FloatArray = np.c_[np.diff(edges), np.diff(z), (z[:-1] + z[1:]) / 2.0]
-        return out
-
-
-# --------------------------------------------------------------------------------------------
 # Per-track passage times
 
 
@@ -344,7 +269,7 @@ class _Passages:
 
 def _passages(
     track: Track,
-    index: _LineIndex,
+    index: LineIndex,
     query_m: FloatArray,
     *,
     max_offset_m: float,
@@ -357,7 +282,7 @@ def _passages(
     x, y, t = track.x[ok][order], track.y[ok][order], track.t_s[ok][order]
     if len(t) < 2:
         return "fewer than 2 fixes with finite coordinates and time"
-    m, off = index.locate(x, y)
+    m, off = index.locate_extended(x, y)
     near = off <= max_offset_m
     if near.sum() < 2:
         return f"fewer than 2 fixes within {max_offset_m:g} m of the centreline"
@@ -784,7 +709,7 @@ def calibrate(
     if not (isinstance(moving_threshold_mps, int | float) and moving_threshold_mps > 0):
         raise InvalidInput(f"moving_threshold_mps={moving_threshold_mps!r} must be > 0")
     coords = _centreline_coords(centreline)
-    index = _LineIndex(coords)
+    index = LineIndex(coords, max_seg_m=10.0)
     marks = _check_landmarks(landmarks, index.length_m)
     ids = [p for p, _ in marks]
     if whole_stretch is None:

@@ -36,28 +36,45 @@ led by its horseman; ``vehicle`` uses :func:`vehicle_speed_mps` with a modest gr
 ignoring altitude and the walking model.
 
 Every number here is an assumption unless it is fitted; each is documented where it is defined.
+
+Where the code is: edge durations, surfaces and vehicle speeds here; the walking model in
+:mod:`routes.walking`, the profiles in :mod:`routes.profiles` (both re-exported here).
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from types import MappingProxyType
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from geodata.errors import InvalidInput
+from routes.profiles import (
+    DEFAULT_PROFILES,
+    PROFILES,
+    PROFILES_FILE,
+    PROFILES_FORMAT,
+    NoGo,
+    Profile,
+    get_profile,
+    load_profiles,
+)
+from routes.walking import (
+    MODEL_FORMAT,
+    WalkingModel,
+    load_model,
+)
 
 __all__ = [
     "DEFAULT_PROFILES",
     "DEFAULT_VEHICLE_SPEED_KPH",
     "MODEL_FORMAT",
     "PROFILES",
+    "PROFILES_FILE",
+    "PROFILES_FORMAT",
     "SURFACE_SPEEDS_KPH",
+    "NoGo",
     "Profile",
     "WalkingModel",
     "duration_s",
@@ -67,438 +84,6 @@ __all__ = [
     "reverse_pieces",
     "vehicle_speed_mps",
 ]
-
-PROFILES: tuple[str, ...] = ("pilgrim", "rescue_team", "stretcher_carry", "horse", "vehicle")
-"""Names of the built-in profiles, in the order the UI lists them."""
-
-MODEL_FORMAT = "sandtable.walking_model/1"
-"""Value of the ``format`` key written by :meth:`WalkingModel.to_dict`."""
-
-PROFILES_FORMAT = "sandtable.profiles/1"
-"""Value of the ``format`` key of a profiles file (``geodata/kailash/profiles.json``)."""
-
-#: the profiles' parameters and their sources: region data, beside calibration.json
-PROFILES_FILE = ("geodata", "kailash/profiles.json")
-
-_MODES = ("foot", "vehicle")
-
-# Hard clip on |grade| before any profile clip: beyond 45 degrees the hiking function is
-# meaningless, and such grades on short pieces are nearly always elevation noise.
-_GRADE_LIMIT = 1.0
-
-
-@dataclass(frozen=True)
-class WalkingModel:
-    """Tobler-type walking speed with altitude slowdown and a rest allowance.
-
-    Attributes
-    ----------
-    flat_speed_mps
-        Moving speed of the median walker on the flat at ``reference_elevation_m``.
-    grade_coeff_up
-        Exponential decay of speed per unit grade above the optimum grade (Tobler: 3.5).
-    grade_coeff_down
-        Exponential decay of speed per unit grade below the optimum grade (Tobler: 3.5).
-    optimum_grade
-        Grade of the fastest walking (Tobler: -0.05, a gentle descent).
-    altitude_slowdown_per_1000m
-        Fractional (log-linear) speed loss per 1000 m above ``reference_elevation_m``; the
-        speed is multiplied by ``exp(-a * (z - z_ref) / 1000)``.  Must be >= 0.
-    reference_elevation_m
-        Elevation at which ``flat_speed_mps`` applies (Darchen kora gate, 4,670 m, for Kailash).
-    rest_allowance
-        Stops and rests as a fraction of moving time: ``total = moving * (1 + rest_allowance)``.
-
-    Raises
-    ------
-    InvalidInput
-        If a parameter is not finite or out of its range (speeds and coefficients > 0,
-        altitude slowdown and rest allowance >= 0, |optimum grade| <= 0.5).
-    """
-
-    flat_speed_mps: float = 1.4
-    grade_coeff_up: float = 3.5
-    grade_coeff_down: float = 3.5
-    optimum_grade: float = -0.05
-    altitude_slowdown_per_1000m: float = 0.0
-    reference_elevation_m: float = 4670.0
-    rest_allowance: float = 0.0
-
-    def __post_init__(self) -> None:
-        problems = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(f"{f.name}={value!r} is not a number")
-            elif not math.isfinite(value):
-                problems.append(f"{f.name}={value!r} is not finite")
-        if not problems:
-            checks = [
-                ("flat_speed_mps", self.flat_speed_mps > 0, "> 0"),
-                ("grade_coeff_up", self.grade_coeff_up > 0, "> 0"),
-                ("grade_coeff_down", self.grade_coeff_down > 0, "> 0"),
-                ("optimum_grade", abs(self.optimum_grade) <= 0.5, "in [-0.5, 0.5]"),
-                ("altitude_slowdown_per_1000m", self.altitude_slowdown_per_1000m >= 0, ">= 0"),
-                ("rest_allowance", self.rest_allowance >= 0, ">= 0"),
-            ]
-            problems = [
-                f"{n}={getattr(self, n)!r} must be {rule}" for n, ok, rule in checks if not ok
-            ]
-        if problems:
-            raise InvalidInput("invalid walking model parameters", details=problems)
-
-    @classmethod
-    def tobler(cls) -> WalkingModel:
-        """Tobler's published hiking function, unfitted: no altitude term, no rests.
-
-        ``6 * exp(-3.5 * |S + 0.05|)`` km/h, i.e. 5.04 km/h on the flat (DOMAIN.md).
-        """
-        return cls(
-            flat_speed_mps=6.0 * math.exp(-3.5 * 0.05) / 3.6,
-            grade_coeff_up=3.5,
-            grade_coeff_down=3.5,
-            optimum_grade=-0.05,
-            altitude_slowdown_per_1000m=0.0,
-            reference_elevation_m=4670.0,
-            rest_allowance=0.0,
-        )
-
-    def speed_mps(
-        self,
-        grade: npt.ArrayLike,
-        elevation_m: npt.ArrayLike,
-        *,
-        altitude_sensitivity: float = 1.0,
-        grade_sensitivity: float = 1.0,
-    ) -> npt.NDArray[np.float64]:
-        """Moving speed of the median walker, vectorised (arrays broadcast).
-
-        Parameters
-        ----------
-        grade
-            Rise over horizontal run (0.1 = 10 % uphill); clipped to [-1, 1].
-        elevation_m
-            Elevation of the walker.
-        altitude_sensitivity
-            Multiplier on ``altitude_slowdown_per_1000m`` (0.5 for an acclimatised team).
-        grade_sensitivity
-            Multiplier on both gradient coefficients (> 1: slopes hurt more).
-
-        Returns
-        -------
-        numpy.ndarray
-            Speed in metres per second (horizontal), strictly positive.
-        """
-        s = np.clip(np.asarray(grade, dtype=float), -_GRADE_LIMIT, _GRADE_LIMIT)
-        z = np.asarray(elevation_m, dtype=float)
-        k_up = self.grade_coeff_up * grade_sensitivity
-        k_down = self.grade_coeff_down * grade_sensitivity
-        s0 = self.optimum_grade
-        log_g = np.where(s >= s0, -k_up * (s - s0), -k_down * (s0 - s))
-        log_g0 = -k_up * (0.0 - s0) if s0 <= 0.0 else -k_down * s0
-        log_alt = (
-            -self.altitude_slowdown_per_1000m
-            * altitude_sensitivity
-            * (z - self.reference_elevation_m)
-            / 1000.0
-        )
-        return np.asarray(self.flat_speed_mps * np.exp(log_g - log_g0 + log_alt), dtype=float)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form (``format`` key plus every parameter); inverse of :func:`load_model`."""
-        out: dict[str, Any] = {"format": MODEL_FORMAT}
-        out.update({f.name: float(getattr(self, f.name)) for f in fields(self)})
-        return out
-
-
-def load_model(data: Mapping[str, Any]) -> WalkingModel:
-    """Rebuild a :class:`WalkingModel` from :meth:`WalkingModel.to_dict` output.
-
-    Parameters
-    ----------
-    data
-        Mapping with ``format`` equal to :data:`MODEL_FORMAT` and one number per parameter
-        (the ``model`` object of ``calibration.json``).
-
-    Returns
-    -------
-    WalkingModel
-
-    Raises
-    ------
-    InvalidInput
-        Listing every problem: not a mapping, wrong format, missing or unknown keys,
-        non-numeric or out-of-range values.
-    """
-    if not isinstance(data, Mapping):
-        raise InvalidInput(f"walking model must be a JSON object, got {type(data).__name__}")
-    names = [f.name for f in fields(WalkingModel)]
-    problems = []
-    if data.get("format") != MODEL_FORMAT:
-        problems.append(f"format={data.get('format')!r}, expected {MODEL_FORMAT!r}")
-    problems += [f"missing key {n!r}" for n in names if n not in data]
-    problems += [f"unknown key {k!r}" for k in data if k not in names and k != "format"]
-    kwargs: dict[str, float] = {}
-    for n in names:
-        if n in data:
-            v = data[n]
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                problems.append(f"{n}={v!r} is not a number")
-            else:
-                kwargs[n] = float(v)
-    if problems:
-        raise InvalidInput("invalid walking model", details=problems)
-    return WalkingModel(**kwargs)
-
-
-@dataclass(frozen=True)
-class NoGo:
-    """A stretch of a route's main line, from one place to another along its ways (in the
-    route's walking order), that a profile cannot use in either direction.
-
-    ``basis`` says why, ``sources`` where that is written (public URLs).
-    """
-
-    route_id: str
-    from_place_id: str
-    to_place_id: str
-    basis: str
-    sources: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        problems = [
-            f"{k}={getattr(self, k)!r} must be a non-empty string"
-            for k in ("route_id", "from_place_id", "to_place_id", "basis")
-            if not isinstance(getattr(self, k), str) or not getattr(self, k)
-        ]
-        if (
-            not isinstance(self.sources, tuple)
-            or not self.sources
-            or not all(isinstance(u, str) and u for u in self.sources)
-        ):
-            problems.append(f"sources={self.sources!r} must be a non-empty tuple of strings")
-        if problems:
-            raise InvalidInput("invalid no_go stretch", details=problems)
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Who or what travels, relative to the calibrated median pilgrim.
-
-    Attributes
-    ----------
-    name
-        Profile id (one of :data:`PROFILES` for the built-in ones).
-    mode
-        ``"foot"`` (walking model) or ``"vehicle"`` (surface speeds).
-    pace_multiplier
-        Multiplier on moving *time* (pace) of the median pilgrim: < 1 is faster.  For vehicles
-        it multiplies the driving time.
-    altitude_sensitivity
-        Multiplier on the model's altitude slowdown (foot only).
-    grade_sensitivity
-        Multiplier on the model's gradient coefficients (foot only).
-    rest_allowance
-        Stops as a fraction of moving time; ``None`` uses the model's fitted allowance.
-    range_p10, range_p90
-        The 80 % range of the time on foot as factors on the stated time (p10 <= 1 <= p90);
-        ``None`` uses the pilgrims' measured trip-length spread (``eta_ratio_quantiles``).
-    sources
-        Public sources of the parameters (URLs), recorded with the profile.
-    no_go
-        Stretches of a route this profile cannot use at all (:class:`NoGo`: the horse on the
-        steep descent from Drölma-la); the graph gives its edges there no duration.
-    max_grade
-        Grades are clipped to ``[-max_grade, max_grade]`` before computing speed.  Steeper grades
-        on short pieces are nearly always elevation noise; whether a way is passable at all is a
-        property of the way's ``modes``, not of the profile, so no edge is made infinite here.
-
-    Raises
-    ------
-    InvalidInput
-        If a value is out of range.
-    """
-
-    name: str
-    mode: str = "foot"
-    pace_multiplier: float = 1.0
-    altitude_sensitivity: float = 1.0
-    grade_sensitivity: float = 1.0
-    rest_allowance: float | None = None
-    max_grade: float = 1.0
-    range_p10: float | None = None
-    range_p90: float | None = None
-    sources: tuple[str, ...] = ()
-    no_go: tuple[NoGo, ...] = ()
-
-    def __post_init__(self) -> None:
-        problems = []
-        if not isinstance(self.no_go, tuple) or not all(isinstance(n, NoGo) for n in self.no_go):
-            problems.append(f"no_go={self.no_go!r} must be a tuple of NoGo stretches")
-        lo, hi = self.range_p10, self.range_p90
-        if (lo is None) != (hi is None):
-            problems.append("range_p10 and range_p90 must both be numbers or both None")
-        elif lo is not None and hi is not None:
-            if any(
-                isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
-                for v in (lo, hi)
-            ):
-                problems.append(f"range ({lo!r}, {hi!r}) must be finite numbers")
-            elif not 0 < lo <= 1.0 <= hi:
-                problems.append(f"range ({lo!r}, {hi!r}) must satisfy 0 < p10 <= 1 <= p90")
-        if not isinstance(self.sources, tuple) or not all(
-            isinstance(u, str) and u for u in self.sources
-        ):
-            problems.append(f"sources={self.sources!r} must be a tuple of non-empty strings")
-        if not isinstance(self.name, str) or not self.name:
-            problems.append(f"name={self.name!r} must be a non-empty string")
-        if self.mode not in _MODES:
-            problems.append(f"mode={self.mode!r} must be one of {', '.join(_MODES)}")
-        positive = ("pace_multiplier", "grade_sensitivity", "max_grade")
-        for n in (*positive, "altitude_sensitivity"):
-            v = getattr(self, n)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                problems.append(f"{n}={v!r} must be a finite number")
-            elif (v <= 0) if n in positive else (v < 0):
-                problems.append(f"{n}={v!r} must be {'> 0' if n in positive else '>= 0'}")
-        r = self.rest_allowance
-        if r is not None and (
-            isinstance(r, bool) or not isinstance(r, int | float) or not math.isfinite(r) or r < 0
-        ):
-            problems.append(f"rest_allowance={r!r} must be None or a finite number >= 0")
-        if problems:
-            raise InvalidInput(f"invalid profile {self.name!r}", details=problems)
-
-
-_PROFILE_KEYS = (
-    "name",
-    "mode",
-    "pace_multiplier",
-    "altitude_sensitivity",
-    "grade_sensitivity",
-    "rest_allowance",
-    "max_grade",
-    "range_p10",
-    "range_p90",
-    "sources",
-    "no_go",
-)
-_NO_GO_KEYS = ("route_id", "from_place_id", "to_place_id", "basis", "sources")
-
-
-def load_profiles(data: Any, *, source: str = "profiles") -> dict[str, Profile]:
-    """Profiles from a profiles document (``format`` :data:`PROFILES_FORMAT`).
-
-    Every built-in name of :data:`PROFILES` must be there, in that order, each with all the
-    keys of :class:`Profile` (``basis`` is free text for people and is not kept).
-
-    Parameters
-    ----------
-    data
-        The parsed JSON document.
-    source
-        Name of the file, quoted in errors.
-
-    Returns
-    -------
-    dict
-        ``name -> Profile`` in the order of :data:`PROFILES`.
-
-    Raises
-    ------
-    InvalidInput
-        Listing every problem, each naming the profile and field.
-    """
-    if not isinstance(data, Mapping):
-        raise InvalidInput(f"{source}: must be a JSON object, got {type(data).__name__}")
-    problems: list[str] = []
-    if data.get("format") != PROFILES_FORMAT:
-        problems.append(f"format={data.get('format')!r}, expected {PROFILES_FORMAT!r}")
-    items = data.get("profiles")
-    if not isinstance(items, list):
-        raise InvalidInput(f"{source}: invalid profiles", details=[*problems, "no 'profiles' list"])
-    out: dict[str, Profile] = {}
-    for i, item in enumerate(items):
-        where = f"profiles[{i}]"
-        if not isinstance(item, Mapping):
-            problems.append(f"{where} is not an object")
-            continue
-        where = f"profiles[{i}] ({item.get('name')!r})"
-        missing = [k for k in _PROFILE_KEYS if k not in item]
-        unknown = [k for k in item if k not in (*_PROFILE_KEYS, "basis")]
-        problems += [f"{where}: missing key {k!r}" for k in missing]
-        problems += [f"{where}: unknown key {k!r}" for k in unknown]
-        if missing or unknown:
-            continue
-        kwargs = {k: item[k] for k in _PROFILE_KEYS}
-        srcs = kwargs["sources"]
-        kwargs["sources"] = tuple(srcs) if isinstance(srcs, list) else srcs
-        no_go = kwargs["no_go"]
-        if not isinstance(no_go, list):
-            problems.append(f"{where}: no_go must be a list")
-            continue
-        stretches = []
-        for j, n in enumerate(no_go):
-            if not isinstance(n, Mapping) or set(n) != set(_NO_GO_KEYS):
-                problems.append(f"{where}: no_go[{j}] needs exactly the keys {list(_NO_GO_KEYS)}")
-                continue
-            try:
-                stretches.append(
-                    NoGo(
-                        **{
-                            **n,
-                            "sources": tuple(n["sources"])
-                            if isinstance(n["sources"], list)
-                            else n["sources"],
-                        }
-                    )
-                )
-            except InvalidInput as exc:
-                problems += [f"{where}: no_go[{j}]: {d}" for d in (exc.details or [exc.message])]
-        kwargs["no_go"] = tuple(stretches)
-        for k in ("pace_multiplier", "altitude_sensitivity", "grade_sensitivity", "max_grade"):
-            if isinstance(kwargs[k], int) and not isinstance(kwargs[k], bool):
-                kwargs[k] = float(kwargs[k])
-        try:
-            prof = Profile(**kwargs)
-        except InvalidInput as exc:
-            problems += [f"{where}: {d}" for d in (exc.details or [exc.message])]
-            continue
-        if prof.name in out:
-            problems.append(f"{where}: duplicate name")
-        out[prof.name] = prof
-    if not problems and tuple(out) != PROFILES:
-        problems.append(f"profiles are {', '.join(out)}; expected exactly {', '.join(PROFILES)}")
-    if problems:
-        raise InvalidInput(f"{source}: invalid profiles", details=problems)
-    return out
-
-
-def _read_default_profiles() -> dict[str, Profile]:
-    from importlib.resources import files
-
-    package, name = PROFILES_FILE
-    text = files(package).joinpath(name).read_text(encoding="utf-8")
-    return load_profiles(json.loads(text), source=f"{package}/{name}")
-
-
-DEFAULT_PROFILES: Mapping[str, Profile] = MappingProxyType(_read_default_profiles())
-"""Built-in profiles, keyed by name (read-only)."""
-
-
-def get_profile(profile: str | Profile) -> Profile:
-    """Return a :class:`Profile` for a built-in profile name (or the profile itself).
-
-    Raises
-    ------
-    InvalidInput
-        If ``profile`` is neither a :class:`Profile` nor one of :data:`PROFILES`.
-    """
-    if isinstance(profile, Profile):
-        return profile
-    if isinstance(profile, str) and profile in DEFAULT_PROFILES:
-        return DEFAULT_PROFILES[profile]
-    raise InvalidInput(f"unknown profile {profile!r}; allowed: {', '.join(PROFILES)}")
 
 
 # Vehicle speeds (km/h), deliberately below lowland routing-engine defaults (openrouteservice

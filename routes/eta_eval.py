@@ -28,12 +28,12 @@ from typing import Any
 import numpy as np
 
 from geodata.errors import InvalidInput
+from geodata.lineindex import LineIndex
 from routes.calibrate import (
     _ARRIVAL_BEFORE_M,
     Calibration,
     _as_track,
     _centreline_coords,
-    _LineIndex,
     _moving_times,
     _naismith_s,
     _passages,
@@ -377,7 +377,7 @@ def _landmark_groups(landmarks: Mapping[str, float]) -> list[tuple[str, float]]:
 
 
 def pair_predictions(
-    cal: Calibration, index: _LineIndex, ids: Sequence[str], arrive: Mapping[str, float]
+    cal: Calibration, index: LineIndex, ids: Sequence[str], arrive: Mapping[str, float]
 ) -> dict[str, np.ndarray]:
     """Median-walker time (``model``), length, Naismith and Tobler times between landmarks."""
     moving = replace(cal.model, rest_allowance=0.0)
@@ -404,7 +404,7 @@ def pair_predictions(
 
 def arrival_table(
     tracks: Iterable[Any], cal: Calibration, centreline: Any
-) -> tuple[list[str], dict[str, float], np.ndarray, list[str], dict[str, str], _LineIndex]:
+) -> tuple[list[str], dict[str, float], np.ndarray, list[str], dict[str, str], LineIndex]:
     """Arrival times (tracks x landmarks) of the tracks at the calibration's landmarks."""
     ids, arrive, times, _moving, names, skipped, index = arrival_moving_table(
         tracks, cal, centreline
@@ -415,7 +415,7 @@ def arrival_table(
 def arrival_moving_table(
     tracks: Iterable[Any], cal: Calibration, centreline: Any
 ) -> tuple[
-    list[str], dict[str, float], np.ndarray, np.ndarray, list[str], dict[str, str], _LineIndex
+    list[str], dict[str, float], np.ndarray, np.ndarray, list[str], dict[str, str], LineIndex
 ]:
     """As :func:`arrival_table`, with the cumulative moving time at each arrival (NaN rows
     for tracks sampled too sparsely to tell moving from stopped)."""
@@ -425,7 +425,7 @@ def arrival_moving_table(
     groups = [(p, m) for p, m in _landmark_groups(landmarks) if lo <= m <= hi]
     ids = [p for p, _ in groups]
     arrive = {p: m - _ARRIVAL_BEFORE_M for p, m in groups}
-    index = _LineIndex(_centreline_coords(centreline))
+    index = LineIndex(_centreline_coords(centreline), max_seg_m=10.0)
     query = np.array([arrive[p] for p in ids])
     rows, moving_rows, names, skipped = [], [], [], {}
     for obj in tracks:

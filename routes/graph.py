@@ -72,10 +72,18 @@ __all__ = [
     "edge_key",
     "edge_stem",
     "is_forward",
+    "piece_number",
+    "piece_stem",
+    "reverse_key",
     "split_edge_key",
 ]
 
 _FORWARD, _REVERSE = "f", "r"
+
+
+def piece_stem(way_id: str, piece: int) -> str:
+    """The stem of piece ``piece`` (0, 1, … in the way's direction) of a way."""
+    return f"{way_id}#{piece}"
 
 
 def edge_key(stem: str, forward: bool) -> str:
@@ -105,6 +113,26 @@ def edge_stem(key: str) -> str:
 def is_forward(key: str) -> bool:
     """Whether the edge runs in its way's direction (``:f``)."""
     return split_edge_key(key)[1]
+
+
+def reverse_key(key: str) -> str:
+    """The key of the edge running the other way along the same piece (its twin)."""
+    stem, forward = split_edge_key(key)
+    return edge_key(stem, not forward)
+
+
+def piece_number(key: str) -> int:
+    """Which piece of its way an edge is (0, 1, … in the way's direction).
+
+    Raises
+    ------
+    ValueError
+        If ``key`` is not ``"<way_id>#<piece>:f"`` or ``":r"``.
+    """
+    _, sep, piece = edge_stem(key).rpartition("#")
+    if not sep or not piece.isdigit():
+        raise ValueError(f"edge key {key!r} does not name a piece ('<way_id>#<n>:f')")
+    return int(piece)
 
 
 #: way ends closer than this are one node; a way end this close to another way splits it.
@@ -386,7 +414,7 @@ def _add_edge_pair(
             )
             for profile in PROFILES
         }
-        key = edge_key(f"{way.way_id}#{k}", forward)
+        key = edge_key(piece_stem(way.way_id, k), forward)
         G.add_edge(
             a,
             b,

@@ -19,6 +19,7 @@ import numpy as np
 from shapely.geometry import LineString, Point
 
 from routes.costs import PROFILES
+from routes.graph import piece_number
 
 if TYPE_CHECKING:
     from routes.network import RouteNetwork, RouteStop
@@ -202,8 +203,8 @@ def _road_row(network: RouteNetwork, way_id: str, way: Any) -> dict[str, Any]:
         if d["way_id"] == way_id:
             d["segment_id"] = seg_id
             (fwd if d["forward"] else rev).append(d)
-    fwd.sort(key=lambda d: int(d["edge_id"].split("#")[1].split(":")[0]))
-    rev.sort(key=lambda d: -int(d["edge_id"].split("#")[1].split(":")[0]))
+    fwd.sort(key=lambda d: piece_number(d["edge_id"]))
+    rev.sort(key=lambda d: -piece_number(d["edge_id"]))
     places = network.region.places
     ends = []
     for key in ("from_place_id", "to_place_id"):

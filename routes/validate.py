@@ -9,7 +9,7 @@ import networkx as nx
 
 from geodata.errors import DataValidationError
 from routes.costs import PROFILES
-from routes.graph import PROFILE_MODES
+from routes.graph import PROFILE_MODES, reverse_key
 
 __all__ = ["validate_graph", "graph_problems"]
 
@@ -65,7 +65,7 @@ def _edge_problems(
         out.append(f"{where}: ascent_m/descent_m must be >= 0")
     if d["segment_id"] is None:
         out.append(f"{where}: belongs to no segment")
-    twin = k[:-1] + ("r" if k.endswith("f") else "f")
+    twin = reverse_key(k)
     if not G.has_edge(v, u, twin):
         out.append(f"{where}: its reverse edge {twin!r} is missing")
     else:

@@ -13,12 +13,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
+import shapely
+from shapely.geometry import Point
 from sqlalchemy import event, update
 
 from geodata import load_region
 from geodata.errors import InvalidInput
 from geodata.store import RouteStore, open_store
+from rescue.closures import affected_edges, parse_closure
 from rescue.incidents import (
     IncidentCreate,
     IncidentStore,
@@ -507,3 +511,52 @@ def test_the_heat_map(
     )
     b = next(f for f in points if f["properties"]["incident_id"] == scenario["b"])
     assert b["properties"]["assigned"] is True
+
+
+def test_reports_and_closures_place_a_point_on_the_same_segment(network: RouteNetwork) -> None:
+    """One index (``routes.snap.piece_index``) places a point for the reports and the closures.
+
+    The segment a report counts a hand-placed point on is the one whose drawn geometry is
+    nearest it, and a closure drawn around the point, just reaching the network, covers
+    that segment.
+    """
+    to_metric = network.to_metric.transform
+    metric = {
+        str(sid): shapely.transform(
+            shapely.force_2d(g), lambda xy: np.column_stack(to_metric(*xy.T))
+        )
+        for sid, g in network.segments.geometry.items()
+    }
+    rng = np.random.default_rng(3)
+    sids = list(metric)
+    points = []
+    for i in range(60):
+        line = metric[sids[i % len(sids)]]
+        at = line.interpolate(float(rng.uniform()), normalized=True)
+        points.append((at.x + rng.normal(0, 150), at.y + rng.normal(0, 150)))
+    points += [metric[s].coords[0] for s in sids[:20]]  # segment ends: junctions, ties
+    lon, lat = network.to_wgs.transform(
+        np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    )
+    got = nearest_segments(network, list(zip(lon.tolist(), lat.tolist(), strict=True)))
+    xs, ys = to_metric(lon, lat)
+    now = datetime(2025, 6, 14, 12, 0, tzinfo=UTC)
+    for x, y, sid in zip(xs, ys, got, strict=True):
+        assert sid is not None
+        p = Point(x, y)
+        dist = {s: g.distance(p) for s, g in metric.items()}
+        nearest_m = min(dist.values())
+        assert dist[sid] == pytest.approx(nearest_m, abs=1e-6)
+        ring = p.buffer(nearest_m + 1.0, 16).exterior.coords
+        rlon, rlat = network.to_wgs.transform([c[0] for c in ring], [c[1] for c in ring])
+        around = {
+            "type": "Polygon",
+            "coordinates": [[list(c) for c in zip(rlon, rlat, strict=True)]],
+        }
+        closure = parse_closure(
+            {"reason": "snow", "modes": "all", "severity": "closed", "geometry": around},
+            network=network,
+            now=now,
+        )
+        covered = {network.graph.edges[e]["segment_id"] for e in affected_edges(network, closure)}
+        assert sid in covered

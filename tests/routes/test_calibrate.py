@@ -15,11 +15,11 @@ import pytest
 from shapely.geometry import LineString
 
 from geodata.errors import InvalidInput
+from geodata.lineindex import LineIndex
 from routes.calibrate import (
     PACE_QUANTILES,
     Calibration,
     Track,
-    _LineIndex,
     _passages,
     calibrate,
     split_tracks,
@@ -209,7 +209,7 @@ def test_fit_recovers_pace_spread_and_rests(world: dict[str, Any]) -> None:
 
 def test_duration_s_with_fitted_model_matches_median_walker(world: dict[str, Any]) -> None:
     cal: Calibration = world["cal"]
-    index = _LineIndex(np.asarray(world["line"].coords))
+    index = LineIndex(np.asarray(world["line"].coords), max_seg_m=10.0)
     gate, bridge = world["marks"]["gate"] - 50.0, world["marks"]["bridge"] - 50.0
     pieces = index.pieces(gate, bridge)
     edge = duration_s("pilgrim", pieces, surface="unknown", model=cal.model)
@@ -266,7 +266,7 @@ def test_json_round_trip(world: dict[str, Any]) -> None:
 
 def test_backtrack_and_side_trip_do_not_break_arrival_times() -> None:
     line = LineString([(0.0, 0.0, 4700.0), (2000.0, 0.0, 4700.0)])
-    index = _LineIndex(np.asarray(line.coords))
+    index = LineIndex(np.asarray(line.coords), max_seg_m=10.0)
     t = np.arange(0.0, 2400.0, 10.0)
     x = np.minimum(t, 2000.0)  # 1 m/s
     y = np.zeros_like(t)
@@ -402,7 +402,7 @@ def provisional_centreline(tracks: list[Track]) -> LineString:
     e = np.concatenate([t.ele_m for t in tracks])[::3]
     ok = (e > 4400) & (e < 5300)  # a few fixes read 0 m or 7,000 m
     for _ in range(3):
-        m, off = _LineIndex(line).locate(x, y)
+        m, off = LineIndex(line, max_seg_m=10.0).locate_extended(x, y)
         keep = (off < 150.0) & ok
         cell = np.floor(m[keep] / 20.0).astype(int)
         med = pd.DataFrame({"c": cell, "x": x[keep], "y": y[keep], "e": e[keep]}).groupby("c")
@@ -428,7 +428,7 @@ def test_real_tracks() -> None:
     line = provisional_centreline(tracks)
     gaz = pd.read_csv(SHARED / "gazetteer.csv").set_index("id").loc[list(KAILASH_LANDMARKS)]
     gx, gy = to_utm.transform(gaz["lon"].to_numpy(), gaz["lat"].to_numpy())
-    m, off = _LineIndex(np.asarray(line.coords)).locate(gx, gy)
+    m, off = LineIndex(np.asarray(line.coords), max_seg_m=10.0).locate_extended(gx, gy)
     assert off.max() < 150.0  # the gazetteer fixes lie on the tracks (about +-30 m)
     landmarks = dict(zip(KAILASH_LANDMARKS, np.clip(m, 0.0, line.length).tolist(), strict=True))
 

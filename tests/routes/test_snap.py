@@ -6,7 +6,15 @@ import pytest
 
 from geodata import load_region
 from routes import RouteNetwork, build_network
-from routes.graph import edge_key, edge_stem, is_forward, split_edge_key
+from routes.graph import (
+    edge_key,
+    edge_stem,
+    is_forward,
+    piece_number,
+    piece_stem,
+    reverse_key,
+    split_edge_key,
+)
 from routes.network import Derived
 from routes.snap import EdgeIndex, foot_edge_index, snap_to_edge
 from tests.common import M, make_region_dir
@@ -27,6 +35,19 @@ def test_edge_keys_round_trip(forward: bool) -> None:
     assert edge_stem(key) == "ok_west#0" and is_forward(key) is forward
 
 
+def test_a_key_names_its_piece_and_its_twin() -> None:
+    key = edge_key(piece_stem("outer_kora:a-b", 12), True)
+    assert key == "outer_kora:a-b#12:f"
+    assert piece_number(key) == 12 and piece_number(reverse_key(key)) == 12
+    assert reverse_key(key) == "outer_kora:a-b#12:r" and reverse_key(reverse_key(key)) == key
+
+
+@pytest.mark.parametrize("bad", ["way:f", "way#:r", "way#x:f"])
+def test_a_key_without_a_piece_number_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="does not name a piece"):
+        piece_number(bad)
+
+
 @pytest.mark.parametrize("bad", ["ok_west#0", "ok_west#0:x", "", ":"])
 def test_bad_edge_keys_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="does not end in"):
@@ -35,9 +56,10 @@ def test_bad_edge_keys_are_refused(bad: str) -> None:
 
 def test_every_graph_edge_follows_the_convention(tiny: RouteNetwork) -> None:
     stems: dict[str, set[bool]] = {}
-    for _, _, k in tiny.graph.edges(keys=True):
+    for u, v, k in tiny.graph.edges(keys=True):
         stem, forward = split_edge_key(k)
         stems.setdefault(stem, set()).add(forward)
+        assert tiny.graph.has_edge(v, u, reverse_key(k)) and piece_number(k) >= 0
     assert stems and all(d == {True, False} for d in stems.values())
 
 
