@@ -98,6 +98,9 @@ _MBTILES_FORMATS: Final = {
     "webp": ("image/webp", (b"RIFF",)),
 }
 _MAX_VALUE_BYTES: Final = 4_000_000  # one tile
+#: the GeoTIFF compressions read (tifffile decodes them with imagecodecs), as messages name them
+_READABLE_COMPRESSION: Final = "none, LZW, DEFLATE or PackBits"
+_READABLE_COMPRESSION_ZH: Final = "无压缩、LZW、DEFLATE 或 PackBits"
 
 
 class ReliefInputError(InvalidInput):
@@ -289,8 +292,9 @@ def read_geotiff(
             compression = getattr(page.compression, "name", str(page.compression))
             raise ReliefInputError(
                 f"{filename}: the raster could not be decoded (compression {compression}; "
-                "use none or DEFLATE)",
-                f"{filename}：无法解码栅格（压缩方式 {compression}；请用无压缩或 DEFLATE）",
+                f"use {_READABLE_COMPRESSION})",
+                f"{filename}：无法解码栅格（压缩方式 {compression}；"
+                f"请用{_READABLE_COMPRESSION_ZH}）",
                 details=[type(exc).__name__],
             ) from None
     elevation = _elevations(filename, raw, nodata_tag)
