@@ -139,6 +139,16 @@ class Dem:
     def height(self) -> int:
         return int(self.elevation_m.shape[0])
 
+    @property
+    def cell_size_m(self) -> float:
+        """The larger side of a pixel on the ground (m): a geographic DEM's at its middle."""
+        if not self.crs.is_geographic:
+            factor = self.crs.axis_info[0].unit_conversion_factor if self.crs.axis_info else 1.0
+            return max(abs(self.dx), abs(self.dy)) * factor  # its unit in metres (feet: 0.3048)
+        mid_lat = math.radians((self.bounds_lonlat[1] + self.bounds_lonlat[3]) / 2)
+        metres_per_deg = math.pi * _EARTH_RADIUS_M / 180
+        return max(abs(self.dx) * math.cos(mid_lat), abs(self.dy)) * metres_per_deg
+
     def sample(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Bilinear elevations (m) at WGS84 ``lon``/``lat`` arrays; NaN outside or no data."""
         lon = np.asarray(lon, dtype=np.float64)

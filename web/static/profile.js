@@ -8,6 +8,10 @@
  * line) marked and named; elsewhere the highest point is. Texts in both languages: as
  * two <text lang> (the page's language switch shows one), or "en / zh" with bilingual: "both".
  * SandtableProfile.passes() -> a promise of the passes, asked for once per page.
+ * Heights: a leg's "profile" (its line sampled on the DEM a planner loaded, rescue/
+ * elevation_profile.py) where it has one, else its geometry's (the route data);
+ * SandtableProfile.sourceNote(legs, model, both) -> a <p> that says which, and the <svg>
+ * carries it as data-source ("dem", "route_data" or "mixed").
  * Everything is made with createElementNS and textContent, never as HTML.
  */
 import * as dom from "./dom.js";
@@ -40,7 +44,7 @@ function samples(legs) {
   var d = 0;
   var prev = null;
   for (var i = 0; i < legs.length; i += 1) {
-    var coords = legs[i].geometry || [];
+    var coords = legs[i].profile || legs[i].geometry || [];  // a DEM's samples when loaded
     for (var j = 0; j < coords.length; j += 1) {
       var c = coords[j];
       if (c.length < 3 || typeof c[2] !== "number") { return null; }
@@ -78,6 +82,46 @@ function label(parent, x, y, en, zh, attrs, both) {
   return group;
 }
 
+// where the heights of these legs come from: "dem" (every leg sampled on the loaded DEM),
+// "route_data" (none) or "mixed"
+function sourceOf(legs) {
+  var dem = 0;
+  var drawn = 0;
+  (legs || []).forEach(function (leg) {
+    if (!leg.geometry) { return; }
+    drawn += 1;
+    if (leg.profile_source === "dem" && leg.profile) { dem += 1; }
+  });
+  if (!dem) { return "route_data"; }
+  return dem === drawn ? "dem" : "mixed";
+}
+
+// a line under a profile naming its heights' source; model: the answer's elevation_model
+function sourceNote(legs, model, both) {
+  var kind = sourceOf(legs);
+  var file = model && model.kind === "dem" && model.filename ? " “" + model.filename + "”" : "";
+  var texts = {
+    dem: ["Heights from the elevation model (DEM)" + file, "高度取自高程模型（DEM）" + file],
+    mixed: ["Heights from the elevation model (DEM)" + file + " where it covers the way, elsewhere from the route data",
+            "高度：高程模型（DEM）" + file + "覆盖处取自高程模型，其余取自路线数据"],
+    route_data: ["Heights from the route data (no elevation model loaded)", "高度取自路线数据（未载入高程模型）"]
+  };
+  if (kind === "route_data" && model && model.kind === "dem") {
+    texts.route_data = ["Heights from the route data (the way leaves the elevation model" + file + ")",
+                        "高度取自路线数据（路线超出高程模型" + file + "范围）"];
+  }
+  var p = document.createElement("p");
+  p.className = "st-profile-source";
+  p.setAttribute("data-source", kind);
+  var pair = texts[kind];
+  if (both) {
+    p.textContent = pair[0] + " / " + pair[1];
+  } else {
+    p.appendChild(dom.bi(pair[0], pair[1]));
+  }
+  return p;
+}
+
 function draw(legs, options) {
   options = options || {};
   var points = samples(legs || []);
@@ -101,7 +145,8 @@ function draw(legs, options) {
     viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
     "class": "st-profile-svg" + (options.className ? " " + options.className : ""),
     "data-points": points.length, "data-length-m": Math.round(total),
-    "data-min-elevation": Math.round(zMin), "data-max-elevation": Math.round(zMax)
+    "data-min-elevation": Math.round(zMin), "data-max-elevation": Math.round(zMax),
+    "data-source": sourceOf(legs)
   });
   svg("title", {}, root).textContent = "Elevation profile / 海拔剖面: " + Math.round(zMin) + "–" +
     Math.round(zMax) + " m, " + (total / 1000).toFixed(1) + " km";
@@ -174,4 +219,4 @@ function draw(legs, options) {
   return root;
 }
 
-export { draw, passList as passes, samples };
+export { draw, passList as passes, samples, sourceNote, sourceOf };
