@@ -112,7 +112,7 @@ def test_a_bad_dem_is_refused_naming_the_problem(data: bytes, words: str) -> Non
 
 
 def test_too_many_pixels_are_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
-    import geodata.relief as relief
+    import geodata.relief.dem as relief
 
     monkeypatch.setattr(relief, "MAX_DEM_PIXELS", 100)
     with pytest.raises(ReliefInputError, match="at most 100 pixels"):
