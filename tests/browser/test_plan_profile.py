@@ -86,9 +86,8 @@ def test_the_profiles_say_where_their_heights_come_from(
     assert locate["elevation_model"] == {"kind": "route_data"}
     note = page.locator(f"{DETAIL} .st-profile-approach .st-profile-source")
     expect(note).to_have_attribute("data-source", "route_data")
-    expect(note.locator("[lang=en]")).to_have_text(
-        "Heights from the route data (no elevation model loaded)"
-    )
+    expect(note.locator("[lang=en]")).to_have_text("heights: route data")
+    assert "no elevation model (DEM) is loaded" in (note.get_attribute("title") or "")
 
     data = geotiff_bytes()
     loaded = page.request.post(
@@ -113,7 +112,7 @@ def test_the_profiles_say_where_their_heights_come_from(
     )
     assert int(chart.get_attribute("data-points")) == len(points)
     assert int(chart.get_attribute("data-max-elevation")) == round(max(c[2] for c in points))
-    expect(note.locator("[lang=en]")).to_contain_text("elevation model (DEM) “kailash-cone.tif”")
+    expect(note.locator("[lang=en]")).to_contain_text("heights: DEM “kailash-cone.tif”")
     page.click("[data-set-lang=zh]")
     expect(note.locator("[lang=zh-Hans]")).to_contain_text("高程模型")
     expect(note.locator("[lang=en]")).to_be_hidden()

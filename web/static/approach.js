@@ -459,7 +459,8 @@ Approach.prototype.showProfiles = function (approachLegs, evacLegs) {
     figure.hidden = !chart;
     if (chart) {
       figure.insertBefore(chart, figure.firstChild);
-      figure.appendChild(profile.sourceNote(legs, model));  // DEM or route data
+      var caption = figure.querySelector("figcaption") || figure;
+      caption.appendChild(profile.sourceNote(legs, model));  // DEM or route data
     }
   }
   function both(passes) {

@@ -141,7 +141,8 @@ function profiles(sheet) {
     box.hidden = !chart;
     if (chart) {
       box.appendChild(chart);
-      box.appendChild(draw.sourceNote(legs, sheet.elevation_model, true));  // DEM or route data
+      var caption = box.querySelector("figcaption") || box;
+      caption.appendChild(draw.sourceNote(legs, sheet.elevation_model, true));  // DEM or route data
     }
     return !!chart;
   }

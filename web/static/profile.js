@@ -10,7 +10,8 @@
  * SandtableProfile.passes() -> a promise of the passes, asked for once per page.
  * Heights: a leg's "profile" (its line sampled on the DEM a planner loaded, rescue/
  * elevation_profile.py) where it has one, else its geometry's (the route data);
- * SandtableProfile.sourceNote(legs, model, both) -> a <p> that says which, and the <svg>
+ * SandtableProfile.sourceNote(legs, model, both) -> a <span> for the caption that says which
+ * (" · heights: route data"), and the <svg>
  * carries it as data-source ("dem", "route_data" or "mixed").
  * Everything is made with createElementNS and textContent, never as HTML.
  */
@@ -96,30 +97,36 @@ function sourceOf(legs) {
   return dem === drawn ? "dem" : "mixed";
 }
 
-// a line under a profile naming its heights' source; model: the answer's elevation_model
+// a short note naming a profile's heights' source, for its caption (" · heights: route
+// data"), the whole of it in its title; model: the answer's elevation_model
 function sourceNote(legs, model, both) {
   var kind = sourceOf(legs);
   var file = model && model.kind === "dem" && model.filename ? " “" + model.filename + "”" : "";
   var texts = {
-    dem: ["Heights from the elevation model (DEM)" + file, "高度取自高程模型（DEM）" + file],
-    mixed: ["Heights from the elevation model (DEM)" + file + " where it covers the way, elsewhere from the route data",
-            "高度：高程模型（DEM）" + file + "覆盖处取自高程模型，其余取自路线数据"],
-    route_data: ["Heights from the route data (no elevation model loaded)", "高度取自路线数据（未载入高程模型）"]
+    dem: ["heights: DEM" + file, "高度：高程模型" + file,
+          "Heights sampled on the elevation model (DEM) a planner loaded",
+          "高度取自规划人员载入的高程模型（DEM）"],
+    mixed: ["heights: DEM" + file + ", route data past its edge", "高度：高程模型" + file + "，其外为路线数据",
+            "Heights sampled on the elevation model (DEM) where it covers the way, elsewhere the route data's",
+            "高程模型（DEM）覆盖处的高度取自高程模型，其余取自路线数据"],
+    route_data: ["heights: route data", "高度：路线数据",
+                 model && model.kind === "dem" ? "Heights of the route data: the way leaves the elevation model (DEM)"
+                   : "Heights of the route data: no elevation model (DEM) is loaded",
+                 model && model.kind === "dem" ? "高度取自路线数据：路线超出高程模型（DEM）范围"
+                   : "高度取自路线数据：未载入高程模型（DEM）"]
   };
-  if (kind === "route_data" && model && model.kind === "dem") {
-    texts.route_data = ["Heights from the route data (the way leaves the elevation model" + file + ")",
-                        "高度取自路线数据（路线超出高程模型" + file + "范围）"];
-  }
-  var p = document.createElement("p");
-  p.className = "st-profile-source";
-  p.setAttribute("data-source", kind);
-  var pair = texts[kind];
+  var t = texts[kind];
+  var span = document.createElement("span");
+  span.className = "st-profile-source";
+  span.setAttribute("data-source", kind);
+  span.title = t[2] + " / " + t[3];
+  span.appendChild(document.createTextNode(" · "));
   if (both) {
-    p.textContent = pair[0] + " / " + pair[1];
+    span.appendChild(document.createTextNode(t[0] + " / " + t[1]));
   } else {
-    p.appendChild(dom.bi(pair[0], pair[1]));
+    span.appendChild(dom.bi(t[0], t[1]));
   }
-  return p;
+  return span;
 }
 
 function draw(legs, options) {
