@@ -52,6 +52,7 @@ from geodata.store import audit
 from rescue import catalog, kmposts
 from rescue.approach import plan_with_closures
 from rescue.closures import ClosureBody, build_closure
+from rescue.elevation_profile import approach_profiles
 from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web import openapi
@@ -72,6 +73,7 @@ from web.contract import (
 from web.fastjson import json_response
 from web.locate_api import TOO_LARGE, LocateBody
 from web.openapi import OBJ, collection, geojson_media, json_media, ref
+from web.relief_api import elevation_model
 from web.state import get_state
 
 __all__ = ["bp"]
@@ -354,7 +356,8 @@ def approach() -> Response:
         closure_problems=unreadable,
         needs=req.needs,
     )
-    return json_response(localize_approach(result.to_dict(geometry=req.geometry), state.network))
+    answer = localize_approach(result.to_dict(geometry=req.geometry), state.network)
+    return json_response(approach_profiles(answer, elevation_model()))
 
 
 @api_operation(

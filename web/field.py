@@ -24,6 +24,7 @@ from geodata.errors import InvalidInput
 from geodata.i18n import msg
 from rescue import catalog
 from rescue.approach import plan_with_closures
+from rescue.elevation_profile import sheet_profiles
 from rescue.field_sheet import field_sheet
 from rescue.incidents import IncidentStore
 from rescue.plan_export import (
@@ -37,6 +38,7 @@ from rescue.plan_export import (
 from web.approach_api import parse_approach_body, read_json_object
 from web.auth import csrf_token, current_user, require_role
 from web.bodies import whole_number
+from web.relief_api import elevation_model
 from web.state import get_state
 
 __all__ = ["FORMATS", "bp"]
@@ -93,17 +95,16 @@ def _download(parts: PlanParts, fmt: str, stem: str) -> Response:
 
 
 def _sheet(parts: PlanParts) -> Response:
-    return jsonify(
-        field_sheet(
-            get_state().network,
-            parts.plan,
-            target=parts.target,
-            evacuation=parts.evacuation,
-            reason=parts.reason,
-            title=parts.title,
-            generated_at=datetime.now(UTC),
-        )
+    sheet = field_sheet(
+        get_state().network,
+        parts.plan,
+        target=parts.target,
+        evacuation=parts.evacuation,
+        reason=parts.reason,
+        title=parts.title,
+        generated_at=datetime.now(UTC),
     )
+    return jsonify(sheet_profiles(sheet, elevation_model()))
 
 
 @bp.post("/api/approach/plan.<any(gpx, kml):fmt>")

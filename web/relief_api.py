@@ -37,12 +37,13 @@ from geodata.i18n import msg
 from geodata.importers import MAX_UPLOAD_BYTES
 from geodata.relief import RENDER_VERSION, read_geotiff, read_mbtiles, render_tile
 from geodata.store.relief import ReliefStore
+from rescue.elevation_profile import ElevationModel
 from web.auth import current_user_name
 from web.contract import api_operation
 from web.errors import TooLarge
 from web.state import get_state
 
-__all__ = ["MAX_RELIEF_BYTES", "TILE_CACHE_SIZE", "bp"]
+__all__ = ["MAX_RELIEF_BYTES", "TILE_CACHE_SIZE", "bp", "elevation_model"]
 
 bp = Blueprint("relief", __name__, url_prefix="/api/relief")
 
@@ -60,6 +61,12 @@ _tiles_lock = threading.Lock()
 def _store() -> ReliefStore:
     store = get_state().store
     return ReliefStore(store.reader, store.writer)
+
+
+def elevation_model() -> ElevationModel | None:
+    """The DEM the region's elevation profiles sample (None: the route data's heights)."""
+    loaded = _store().loaded_dem(get_state().region_id)
+    return None if loaded is None else ElevationModel(loaded.dem, loaded.filename, loaded.sha256)
 
 
 def _upload() -> tuple[str, bytes]:

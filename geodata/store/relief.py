@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -42,10 +43,20 @@ from geodata.store.schema import Base, JsonType, UtcDateTime
 #: the kinds of relief layer as a message names them
 _KIND_NAMES = {"dem": Name("dem", "高程模型"), "mbtiles": Name("mbtiles", "MBTiles 底图")}
 
-__all__ = ["KINDS", "ReliefStore", "relief_layers_table", "relief_tiles_table"]
+__all__ = ["KINDS", "LoadedDem", "ReliefStore", "relief_layers_table", "relief_tiles_table"]
 
 #: what a planner can load
 KINDS: Final = ("dem", "mbtiles")
+
+
+@dataclass(frozen=True)
+class LoadedDem:
+    """The region's parsed DEM, the sha256 of its file and the file's name as uploaded."""
+
+    dem: Dem
+    sha256: str
+    filename: str
+
 
 metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
 relief_layers_table = Table(
@@ -80,8 +91,8 @@ _INFO_COLUMNS = (
     relief_layers_table.c.info,
 )
 
-# one parsed DEM per process: (region_id, sha256) -> Dem
-_DEMS: dict[tuple[str, str], Dem] = {}
+# one parsed DEM per process: (region_id, sha256) -> LoadedDem
+_DEMS: dict[tuple[str, str], LoadedDem] = {}
 _DEM_LOCK = threading.Lock()
 
 
@@ -108,6 +119,11 @@ class ReliefStore:
 
     def dem(self, region_id: str) -> tuple[Dem, str] | None:
         """The region's DEM and its sha256 (parsed once per process), or None."""
+        loaded = self.loaded_dem(region_id)
+        return None if loaded is None else (loaded.dem, loaded.sha256)
+
+    def loaded_dem(self, region_id: str) -> LoadedDem | None:
+        """The region's DEM with its file's name and sha256 (parsed once per process), or None."""
         with self.reader.begin() as conn:
             sha = conn.execute(
                 select(relief_layers_table.c.sha256).where(
@@ -119,8 +135,8 @@ class ReliefStore:
             return None
         key = (region_id, sha)
         with _DEM_LOCK:
-            dem = _DEMS.get(key)
-            if dem is None:
+            loaded = _DEMS.get(key)
+            if loaded is None:
                 with self.reader.begin() as conn:
                     row = conn.execute(
                         select(relief_layers_table.c.filename, relief_layers_table.c.data).where(
@@ -132,10 +148,11 @@ class ReliefStore:
                 if row is None:  # replaced meanwhile: the next request sees the new one
                     return None
                 dem = read_geotiff(row.filename, bytes(row.data))
+                loaded = LoadedDem(dem, str(sha), str(row.filename))
                 for old in [k for k in _DEMS if k[0] == region_id]:
                     del _DEMS[old]
-                _DEMS[key] = dem
-        return dem, sha
+                _DEMS[key] = loaded
+        return loaded
 
     def tile(self, region_id: str, z: int, x: int, y: int) -> bytes | None:
         """An MBTiles tile (XYZ) or None."""

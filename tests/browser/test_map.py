@@ -106,6 +106,7 @@ def test_popups_and_language_switch(page: Page, live_server: str) -> None:
     assert page.evaluate("document.documentElement.lang") == "zh-Hans"
     text = popup.inner_text()
     assert "海拔" in text and "朝圣者" in text and "Elevation" not in text
+    page.hover(".leaflet-control-layers")  # folded until hovered or tapped
     assert "步道" in page.locator(".leaflet-control-layers").inner_text()
 
     # the choice survives a reload

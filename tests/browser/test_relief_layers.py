@@ -141,6 +141,7 @@ def test_an_mbtiles_basemap_becomes_the_maps_base_layer(
     )
     checked = page.locator(".leaflet-control-layers-base label", has_text="Offline basemap")
     expect(checked.locator("input")).to_be_checked()
-    # no DEM: the relief rows are disabled and the note says so
+    # no DEM: the relief rows are disabled and the note says so (in the control, once opened)
+    page.hover(".leaflet-control-layers")
     expect(page.locator(".st-relief-missing")).to_be_visible()
     assert foreign == []

@@ -150,3 +150,31 @@ def test_only_planners_load_relief(app: Flask) -> None:
 def test_a_bad_elevation_query_is_a_422(planner: FlaskClient, query: str) -> None:
     _post(planner, "dem", geotiff_bytes(), "a.tif")
     assert planner.get(f"/api/relief/elevation{query}").status_code == 422
+
+
+def test_the_plans_profiles_sample_the_loaded_dem(app: Flask, planner: FlaskClient) -> None:
+    officer = signed_in_client(app, "officer")
+    target = {"target": {"lon": PEAK_LON + 0.06, "lat": PEAK_LAT + 0.02}}
+    before = officer.post("/api/approach", json={**target, "geometry": "recommended"})
+    assert before.status_code == 200, before.get_json()
+    assert before.get_json()["elevation_model"] == {"kind": "route_data"}
+
+    info = _post(planner, "dem", geotiff_bytes(), "kailash-cone.tif").get_json()["relief"]
+    answer = officer.post("/api/approach", json={**target, "geometry": "recommended"}).get_json()
+    assert answer["elevation_model"] == {
+        "kind": "dem",
+        "filename": "kailash-cone.tif",
+        "sha256": info["sha256"],
+    }
+    best = next(p for p in answer["plans"] if p["station_id"] == answer["recommended"])
+    sampled = [leg for leg in best["legs"] if leg["profile_source"] == "dem"]
+    assert sampled, [leg["profile_source"] for leg in best["legs"]]
+    # the profile follows the DEM (its elevation endpoint), not the route data's heights
+    for leg in sampled:
+        for lon, lat, z in leg["profile"][:: max(1, len(leg["profile"]) // 8)]:
+            there = officer.get(f"/api/relief/elevation?lon={lon}&lat={lat}").get_json()
+            assert z == pytest.approx(there["elevation_m"], abs=0.2)
+
+    sheet = officer.post("/api/approach/field-sheet", json=target).get_json()
+    assert sheet["elevation_model"]["filename"] == "kailash-cone.tif"
+    assert any(leg["profile_source"] == "dem" for leg in sheet["legs"])

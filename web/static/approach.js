@@ -449,15 +449,19 @@ Approach.prototype.showProfiles = function (approachLegs, evacLegs) {
   var self = this;
   var profile = profiles;
   var token = this.profileToken = {};
+  var model = this.answer && this.answer.elevation_model;
   function put(selector, legs, passes) {
     var figure = self.detail.querySelector(selector);
     if (!figure) { return; }
-    var old = figure.querySelector("svg");
-    if (old) { old.remove(); }
+    figure.querySelectorAll("svg, .st-profile-source").forEach(function (old) { old.remove(); });
     var chart = legs.length ? profile.draw(legs, { passes: passes, width: 320, height: 120,
       colours: { vehicle: MODE.vehicle.colour, foot: MODE.foot.colour } }) : null;
     figure.hidden = !chart;
-    if (chart) { figure.insertBefore(chart, figure.firstChild); }
+    if (chart) {
+      figure.insertBefore(chart, figure.firstChild);
+      var caption = figure.querySelector("figcaption") || figure;
+      caption.appendChild(profile.sourceNote(legs, model));  // DEM or route data
+    }
   }
   function both(passes) {
     if (token !== self.profileToken) { return; }  // another plan is on display since

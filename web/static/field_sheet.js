@@ -135,12 +135,15 @@ function profiles(sheet) {
   var draw = elevation;
   function put(selector, legs, passes) {
     var box = $(selector);
-    var old = box.querySelector("svg");
-    if (old) { old.remove(); }
+    box.querySelectorAll("svg, .st-profile-source").forEach(function (old) { old.remove(); });
     var chart = legs.length ? draw.draw(legs, { passes: passes, width: 340, height: 84, bilingual: "both",
       colours: { vehicle: COLOUR.vehicle, foot: COLOUR.foot } }) : null;
     box.hidden = !chart;
-    if (chart) { box.appendChild(chart); }
+    if (chart) {
+      box.appendChild(chart);
+      var caption = box.querySelector("figcaption") || box;
+      caption.appendChild(draw.sourceNote(legs, sheet.elevation_model, true));  // DEM or route data
+    }
     return !!chart;
   }
   function both(passes) {

@@ -1,5 +1,6 @@
 /* The map's tools: the find box (places by any name, "go to coordinates"), the measure tool
- * (the vendored Leaflet.PolylineMeasure) and the decluttering of place names.
+ * (the vendored Leaflet.PolylineMeasure) and the decluttering of the labels (km posts, place
+ * names, segment lengths: none overlaps another).
  *
  * Find: one box at the top left of the map. What looks like a coordinate (digits, a map link,
  * a Plus Code) is read by GET api/search/coordinates (the locator's own coordinate reader)
@@ -374,40 +375,72 @@ function addMeasure(map) {
   return control;
 }
 
-// --- names that do not collide --------------------------------------------------------------
-// Every place has a permanent name (sandtable.js) with a priority (labelRank, 1 first) and a
-// zoom from which it is wanted at all. After every move, names are placed in order of
-// priority: right of the place, else left of, above or below it; a name that would overlap a
-// name already placed or another place's or station's icon stays hidden (it shows on hover);
-// the names of towns, passes, summits and lakes may cover icons, never other names.
+// --- labels that do not collide ---------------------------------------------------------------
+// After every move the labels in view are laid out in one pass, in this order:
+// 1. km posts (rescue.kmposts; CSS shows those every 5 km at any zoom, the others from zoom
+//    13): those every 5 km first; a post that would overlap one already placed is hidden;
+// 2. place names, by priority (labelRank, 1 first) from the zoom each rank is wanted at:
+//    right of the place, else left of, above or below it; a name that would overlap a km
+//    post, a name already placed or another place's or station's icon stays hidden (it
+//    shows on hover); the names of towns, passes, summits and lakes may cover icons, never
+//    other labels;
+// 3. segment length labels (from zoom 12), only where they overlap nothing of the above
+//    and no icon: they never hide a km post or a name.
+// body[data-labels-shown] counts the names shown, body[data-declutter-runs] the passes.
 var RANK_MIN_ZOOM = { 1: 0, 2: 10, 3: 11, 4: 13, 5: 14 };
 var GAP_PX = 2;
+var runs = 0;
 
 function overlaps(a, b) {
   return a.left < b.right + GAP_PX && b.left < a.right + GAP_PX &&
     a.top < b.bottom + GAP_PX && b.top < a.bottom + GAP_PX;
 }
 
+// the fixed labels of a marker layer in view, shown again before they are measured:
+// [{el, major, n}] (their boxes are read later, in one go)
+function fixedLabels(map, group, view) {
+  var found = [];
+  if (!group || !map.hasLayer(group)) { return found; }
+  group.eachLayer(function (layer) {
+    var el = layer.getElement && layer.getElement();
+    if (!el) { return; }
+    el.classList.remove("st-label-off");
+    if (view.contains(layer.getLatLng())) {
+      found.push({ el: el, major: el.classList.contains("st-km-major"), n: found.length });
+    }
+  });
+  return found;
+}
+
+// the box of a fixed label's text, or null where CSS hides it at this zoom
+function labelBox(el) {
+  var r = (el.firstElementChild || el).getBoundingClientRect();
+  return r.width > 0 && r.height > 0 ? r : null;
+}
+
 function declutter(map, layers) {
-  var places = layers.places;
-  if (!places || !map.hasLayer(places)) { return; }
   var z = map.getZoom();
   var view = map.getBounds().pad(0.2);
+  var places = layers.places && map.hasLayer(layers.places) ? layers.places : null;
   var items = [];
   var icons = [];
-  places.eachLayer(function (layer) {
-    var tip = layer.getTooltip();
-    var el = tip && tip.getElement();
-    if (!el) { return; }
-    el.classList.remove("st-name-moved");
-    el.style.marginLeft = "";
-    el.style.marginTop = "";
-    if (layer.feature) { el.setAttribute("data-place-id", layer.feature.properties.place_id); }
-    var wanted = z >= RANK_MIN_ZOOM[layer.options.labelRank || 5] && view.contains(layer.getLatLng());
-    el.classList.add("st-name-off");
-    if (layer.getElement()) { icons.push(layer.getElement()); }
-    if (wanted) { items.push({ el: el, icon: layer.getElement(), rank: layer.options.labelRank || 5, n: items.length }); }
-  });
+  var posts = fixedLabels(map, layers.kmPosts, view);
+  var segs = fixedLabels(map, layers.labels, view);
+  if (places) {
+    places.eachLayer(function (layer) {
+      var tip = layer.getTooltip();
+      var el = tip && tip.getElement();
+      if (!el) { return; }
+      el.classList.remove("st-name-moved");
+      el.style.marginLeft = "";
+      el.style.marginTop = "";
+      if (layer.feature) { el.setAttribute("data-place-id", layer.feature.properties.place_id); }
+      var wanted = z >= RANK_MIN_ZOOM[layer.options.labelRank || 5] && view.contains(layer.getLatLng());
+      el.classList.add("st-name-off");
+      if (layer.getElement()) { icons.push(layer.getElement()); }
+      if (wanted) { items.push({ el: el, icon: layer.getElement(), rank: layer.options.labelRank || 5, n: items.length }); }
+    });
+  }
   if (layers.stations && map.hasLayer(layers.stations)) {
     layers.stations.eachLayer(function (layer) { if (layer.getElement()) { icons.push(layer.getElement()); } });
   }
@@ -417,11 +450,23 @@ function declutter(map, layers) {
     it.box = it.el.getBoundingClientRect();
     it.iconBox = it.icon ? it.icon.getBoundingClientRect() : null;
   });
-  items.sort(function (a, b) { return a.rank - b.rank || a.n - b.n; });
+  posts.forEach(function (p) { p.box = labelBox(p.el); });
+  segs.forEach(function (s) { s.box = labelBox(s.el); });
+  var hide = [];
   var placed = [];
+  function clearOfLabels(box) { return placed.every(function (other) { return !overlaps(box, other); }); }
+  // 1. km posts, those every 5 km first
+  posts.sort(function (a, b) { return (b.major - a.major) || a.n - b.n; });
+  posts.forEach(function (p) {
+    if (!p.box) { return; }
+    if (clearOfLabels(p.box)) { placed.push(p.box); } else { hide.push(p.el); }
+  });
+  // 2. place names
+  items.sort(function (a, b) { return a.rank - b.rank || a.n - b.n; });
   function moved(box, dx, dy) {
     return { left: box.left + dx, right: box.right + dx, top: box.top + dy, bottom: box.bottom + dy, dx: dx, dy: dy };
   }
+  var names = 0;
   items.forEach(function (it) {
     var r = it.box;
     var choices = [moved(r, 0, 0)];
@@ -434,7 +479,6 @@ function declutter(map, layers) {
       choices.push(moved(r, cx - w / 2 - r.left, ib.top - GAP_PX - hgt - r.top));  // above
       choices.push(moved(r, cx - w / 2 - r.left, ib.bottom + GAP_PX - r.top));  // below
     }
-    function clearOfLabels(box) { return placed.every(function (other) { return !overlaps(box, other); }); }
     function clearOfIcons(box) {
       return iconBoxes.every(function (o) { return o.icon === it.icon || !overlaps(box, o.box); });
     }
@@ -454,8 +498,18 @@ function declutter(map, layers) {
       it.el.style.marginTop = chosen.dy + "px";
     }
     placed.push(chosen);
+    names += 1;
   });
-  document.body.setAttribute("data-labels-shown", String(placed.length));
+  // 3. segment lengths, where they cover nothing
+  segs.forEach(function (s) {
+    if (!s.box) { return; }
+    var free = clearOfLabels(s.box) && iconBoxes.every(function (o) { return !overlaps(s.box, o.box); });
+    if (free) { placed.push(s.box); } else { hide.push(s.el); }
+  });
+  hide.forEach(function (el) { el.classList.add("st-label-off"); });
+  runs += 1;
+  document.body.setAttribute("data-labels-shown", String(names));
+  document.body.setAttribute("data-declutter-runs", String(runs));
 }
 
 document.addEventListener("sandtable:ready", function (e) {
@@ -466,7 +520,7 @@ document.addEventListener("sandtable:ready", function (e) {
     if (pending) { window.cancelAnimationFrame(pending); }
     pending = window.requestAnimationFrame(function () { pending = null; declutter(map, layers); });
   }
-  map.on("zoomend moveend overlayadd resize", later);
+  map.on("zoomend moveend overlayadd overlayremove resize", later);
   document.addEventListener("sandtable:language", later);  // names change width
   if (document.fonts && document.fonts.ready) { document.fonts.ready.then(later); }
   later();

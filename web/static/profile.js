@@ -8,6 +8,11 @@
  * line) marked and named; elsewhere the highest point is. Texts in both languages: as
  * two <text lang> (the page's language switch shows one), or "en / zh" with bilingual: "both".
  * SandtableProfile.passes() -> a promise of the passes, asked for once per page.
+ * Heights: a leg's "profile" (its line sampled on the DEM a planner loaded, rescue/
+ * elevation_profile.py) where it has one, else its geometry's (the route data);
+ * SandtableProfile.sourceNote(legs, model, both) -> a <span> for the caption that says which
+ * (" · heights: route data"), and the <svg>
+ * carries it as data-source ("dem", "route_data" or "mixed").
  * Everything is made with createElementNS and textContent, never as HTML.
  */
 import * as dom from "./dom.js";
@@ -40,7 +45,7 @@ function samples(legs) {
   var d = 0;
   var prev = null;
   for (var i = 0; i < legs.length; i += 1) {
-    var coords = legs[i].geometry || [];
+    var coords = legs[i].profile || legs[i].geometry || [];  // a DEM's samples when loaded
     for (var j = 0; j < coords.length; j += 1) {
       var c = coords[j];
       if (c.length < 3 || typeof c[2] !== "number") { return null; }
@@ -78,6 +83,52 @@ function label(parent, x, y, en, zh, attrs, both) {
   return group;
 }
 
+// where the heights of these legs come from: "dem" (every leg sampled on the loaded DEM),
+// "route_data" (none) or "mixed"
+function sourceOf(legs) {
+  var dem = 0;
+  var drawn = 0;
+  (legs || []).forEach(function (leg) {
+    if (!leg.geometry) { return; }
+    drawn += 1;
+    if (leg.profile_source === "dem" && leg.profile) { dem += 1; }
+  });
+  if (!dem) { return "route_data"; }
+  return dem === drawn ? "dem" : "mixed";
+}
+
+// a short note naming a profile's heights' source, for its caption (" · heights: route
+// data"), the whole of it in its title; model: the answer's elevation_model
+function sourceNote(legs, model, both) {
+  var kind = sourceOf(legs);
+  var file = model && model.kind === "dem" && model.filename ? " “" + model.filename + "”" : "";
+  var texts = {
+    dem: ["heights: DEM" + file, "高度：高程模型" + file,
+          "Heights sampled on the elevation model (DEM) a planner loaded",
+          "高度取自规划人员载入的高程模型（DEM）"],
+    mixed: ["heights: DEM" + file + ", route data past its edge", "高度：高程模型" + file + "，其外为路线数据",
+            "Heights sampled on the elevation model (DEM) where it covers the way, elsewhere the route data's",
+            "高程模型（DEM）覆盖处的高度取自高程模型，其余取自路线数据"],
+    route_data: ["heights: route data", "高度：路线数据",
+                 model && model.kind === "dem" ? "Heights of the route data: the way leaves the elevation model (DEM)"
+                   : "Heights of the route data: no elevation model (DEM) is loaded",
+                 model && model.kind === "dem" ? "高度取自路线数据：路线超出高程模型（DEM）范围"
+                   : "高度取自路线数据：未载入高程模型（DEM）"]
+  };
+  var t = texts[kind];
+  var span = document.createElement("span");
+  span.className = "st-profile-source";
+  span.setAttribute("data-source", kind);
+  span.title = t[2] + " / " + t[3];
+  span.appendChild(document.createTextNode(" · "));
+  if (both) {
+    span.appendChild(document.createTextNode(t[0] + " / " + t[1]));
+  } else {
+    span.appendChild(dom.bi(t[0], t[1]));
+  }
+  return span;
+}
+
 function draw(legs, options) {
   options = options || {};
   var points = samples(legs || []);
@@ -101,7 +152,8 @@ function draw(legs, options) {
     viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
     "class": "st-profile-svg" + (options.className ? " " + options.className : ""),
     "data-points": points.length, "data-length-m": Math.round(total),
-    "data-min-elevation": Math.round(zMin), "data-max-elevation": Math.round(zMax)
+    "data-min-elevation": Math.round(zMin), "data-max-elevation": Math.round(zMax),
+    "data-source": sourceOf(legs)
   });
   svg("title", {}, root).textContent = "Elevation profile / 海拔剖面: " + Math.round(zMin) + "–" +
     Math.round(zMax) + " m, " + (total / 1000).toFixed(1) + " km";
@@ -174,4 +226,4 @@ function draw(legs, options) {
   return root;
 }
 
-export { draw, passList as passes, samples };
+export { draw, passList as passes, samples, sourceNote, sourceOf };
