@@ -215,10 +215,16 @@ def fit_ensemble(x: FloatArray, y: FloatArray) -> dict[str, Any]:
     its feature is ``<= threshold``.  The prediction is ``baseline`` plus one leaf per tree.
     """
     from sklearn.ensemble import HistGradientBoostingRegressor
+    from threadpoolctl import threadpool_limits
 
-    model = HistGradientBoostingRegressor(**TREE_PARAMS).fit(x, y)
+    # one OpenMP thread: the same trees on any machine (the committed key is reproduced
+    # exactly), and a fit that leaves the other cores alone
+    with threadpool_limits(limits=1, user_api="openmp"):
+        model = HistGradientBoostingRegressor(**TREE_PARAMS).fit(x, y)
     trees = []
-    # the fitted trees: scikit-learn keeps them as node tables (one per iteration)
+    # the fitted trees: scikit-learn keeps them as node tables, one per iteration, in the
+    # private ``_predictors`` (``_baseline_prediction`` the constant); a test compares this
+    # copy's predictions with scikit-learn's own, so a change there fails loudly
     for (predictor,) in model._predictors:
         nodes = predictor.nodes
         split = [n for n in range(len(nodes)) if not nodes["is_leaf"][n]]
