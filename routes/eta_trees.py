@@ -301,6 +301,9 @@ class _Training:
     stretch_stop_s: list[float]
     distance_s: FloatArray  # distance-only time per trip
     tracks: list[str]
+    times: FloatArray  # arrival times, tracks x landmarks
+    moving: FloatArray  # cumulative moving times, the same
+    model_s: FloatArray  # median-walker model time between landmarks (unscaled)
 
 
 def _scaled_ahead(cal: Calibration, model: FloatArray) -> FloatArray:
@@ -334,7 +337,17 @@ def _training(tracks: Iterable[Any], calibration: Mapping[str, Any], centreline:
     k = len(ids)
     dist = pred["length"][table.pair // k, table.pair % k] / cal.baseline_speed_mps
     return _Training(
-        table, folds, ids, marks, [float(v) for v in move], [float(v) for v in stop], dist, names
+        table,
+        folds,
+        ids,
+        marks,
+        [float(v) for v in move],
+        [float(v) for v in stop],
+        dist,
+        names,
+        times,
+        moving,
+        pred["model"],
     )
 
 
@@ -449,22 +462,20 @@ def cross_validate(
     For each fold, ``gps`` and ``two_times`` trees and ``moving_pace_conditioning`` (the
     least-absolute-deviation planes) are fitted on the other folds and scored on it, as
     ``eval-eta`` scores (the GPS model where the moving time is known, else the two-times
-    one); pooled MAE, improvement over distance only, coverage of the out-of-fold ranges.
+    one; the planes, else the elapsed-pace lines ``pace_conditioning``, also refitted per
+    fold): pooled MAE and improvement over distance only, over every trip (``trees``,
+    ``planes``) and over the trips with a pace so far for the two-times call
+    (``two_times_trees_on_watched``, ``elapsed_lines_on_watched``, ``planes_on_watched``).
+    ``sandtable calibrate-eta --cv`` prints it.
     """
     from dataclasses import replace
 
     from routes.calibrate import moving_pace_conditioning, pace_conditioning
-    from routes.eta_eval import arrival_moving_table, moving_pace_eta, own_pace
+    from routes.eta_eval import moving_pace_eta, own_pace
 
     d = _training(tracks, calibration, centreline)
-    t = d.table
+    t, ids, times, moving, pred = d.table, d.ids, d.times, d.moving, d.model_s
     cal = Calibration.from_dict(calibration)
-    held = set(cal.holdout_track_ids)
-    train = [tr for tr in (_as_track(x) for x in tracks) if tr.track_id not in held]
-    ids, _arrive, times, moving, _names, _sk, _ix = arrival_moving_table(train, cal, centreline)
-    from routes.eta_eval import pair_predictions
-
-    pred = pair_predictions(cal, _ix, ids, _arrive)["model"]
     ok = t.actual_s > 0
     y = np.log(np.where(ok, t.actual_s, 1.0) / t.ahead_s)
     trees_p = np.full(len(y), np.nan)
@@ -497,8 +508,11 @@ def cross_validate(
             f = int(np.flatnonzero(np.isfinite(row))[0])
             el = None if i == f else float(row[i] - row[f])
             if el is not None:
-                line_p[n] = t.ahead_s[n] * own_pace(c2, el, float(pred[f, i]), table=table)
-            if t.dense[n]:
+                pace = own_pace(c2, el, float(pred[f, i]), table=table) if el > 0 else 1.0
+                line_p[n] = t.ahead_s[n] * pace
+            if not mpc.get("by_elapsed"):  # too few tracks in the fold for the planes
+                lad_p[n] = line_p[n] if el is not None else t.ahead_s[n]
+            elif t.dense[n]:
                 eta = moving_pace_eta(
                     c2,
                     ids[f],

@@ -435,6 +435,12 @@ def test_calibrate_eta_refits_the_moving_pace_from_training_tracks_only(
     assert {k: v for k, v in written.items() if k not in refit} == {
         k: v for k, v in cal.items() if k not in refit
     }
+    # --cv prints the cross-validation and writes nothing
+    before = (data / "kailash" / "calibration.json").read_text()
+    args = ["calibrate-eta", "--tracks", str(csv), "--data-dir", str(data), "--cv"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["trees"]["mae_s"] > 0
+    assert (data / "kailash" / "calibration.json").read_text() == before
 
 
 # ------------------------------------------------------------------------------------------
@@ -534,3 +540,19 @@ def test_committed_eta_trees_are_reproduced_from_the_tracks(kailash: Any) -> Non
     tracks = project_tracks(read_tracks(TRACKS), crs=region.metadata["metric_crs"])
     fitted = json.loads(json.dumps(fit_eta_trees(tracks, cal, line)))
     assert fitted == cal["eta_trees"]
+
+
+def test_calibrate_eta_cv_compares_trees_and_lines_by_track(
+    kailash: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from routes.eta_trees import cross_validate, cv_fold
+
+    cal, line = kailash
+    walkers = _model_walkers(cal, line, list(np.linspace(0.7, 1.4, 15)))
+    cv = cross_validate(walkers, cal, line)
+    assert cv["n_tracks"] == 15 and cv["n_trips"] > 300
+    for name in ("trees", "planes", "two_times_trees_on_watched", "elapsed_lines_on_watched"):
+        assert cv[name]["mae_s"] < cv[name]["distance_only_mae_s"]
+    # folds by track id alone: a track's fold never depends on the others
+    assert {cv_fold(f"w{k}") for k in range(15)} == set(range(5))
+    assert cv_fold("w3") == cv_fold("w3")
