@@ -245,28 +245,70 @@ def fit_ensemble(x: FloatArray, y: FloatArray) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Packed:
+    """An ensemble's trees padded to one table (trees x nodes), walked all at once."""
+
+    start: npt.NDArray[np.intp]  # 0, or -1 for a tree that is a single leaf
+    feature: npt.NDArray[np.intp]
+    threshold: FloatArray
+    left: npt.NDArray[np.intp]
+    right: npt.NDArray[np.intp]
+    leaf: FloatArray
+
+
+#: packed tables of the ensembles last predicted with (keyed by id, the ensemble kept alive)
+_PACKED: dict[int, tuple[Mapping[str, Any], _Packed]] = {}
+
+
+def _packed(ensemble: Mapping[str, Any]) -> _Packed:
+    hit = _PACKED.get(id(ensemble))
+    if hit is not None and hit[0] is ensemble:
+        return hit[1]
+    trees = ensemble["trees"]
+    n_split = max([len(t["feature"]) for t in trees] + [1])
+    n_leaf = max([len(t["leaf"]) for t in trees] + [1])
+
+    def table(key: str, width: int, dtype: Any) -> Any:
+        out = np.zeros((len(trees), width), dtype=dtype)
+        for r, t in enumerate(trees):
+            out[r, : len(t[key])] = t[key]
+        return out
+
+    packed = _Packed(
+        start=np.array([0 if t["feature"] else -1 for t in trees], dtype=np.intp),
+        feature=table("feature", n_split, np.intp),
+        threshold=table("threshold", n_split, float),
+        left=table("left", n_split, np.intp),
+        right=table("right", n_split, np.intp),
+        leaf=table("leaf", n_leaf, float),
+    )
+    if len(_PACKED) >= 16:
+        _PACKED.clear()
+    _PACKED[id(ensemble)] = (ensemble, packed)
+    return packed
+
+
 def predict(ensemble: Mapping[str, Any], x: FloatArray) -> FloatArray:
-    """The ensemble's prediction for each row of ``x`` (numpy only)."""
+    """The ensemble's prediction for each row of ``x`` (numpy only): ``baseline`` plus the
+    leaf each tree sends the row to, every tree walked at once, one level per step."""
     x = np.atleast_2d(np.asarray(x, dtype=float))
     out = np.full(len(x), float(ensemble["baseline"]))
-    rows = np.arange(len(x))
-    for tree in ensemble["trees"]:
-        feature = np.asarray(tree["feature"], dtype=np.intp)
-        threshold = np.asarray(tree["threshold"], dtype=float)
-        left = np.asarray(tree["left"], dtype=np.intp)
-        right = np.asarray(tree["right"], dtype=np.intp)
-        leaf = np.asarray(tree["leaf"], dtype=float)
-        if len(feature) == 0:
-            out += leaf[0]
-            continue
-        node = np.zeros(len(x), dtype=np.intp)
+    if not ensemble["trees"] or not len(x):
+        return out
+    p = _packed(ensemble)
+    n_trees = len(p.start)
+    tree = np.broadcast_to(np.arange(n_trees), (len(x), n_trees))
+    row = np.broadcast_to(np.arange(len(x))[:, None], (len(x), n_trees))
+    node = np.broadcast_to(p.start, (len(x), n_trees)).copy()
+    for _ in range(p.feature.shape[1] + 1):  # a path visits each split node once at most
         active = node >= 0
-        while active.any():
-            n = node[active]
-            go_left = x[rows[active], feature[n]] <= threshold[n]
-            node[active] = np.where(go_left, left[n], right[n])
-            active = node >= 0
-        out += leaf[-1 - node]
+        if not active.any():
+            break
+        at = np.where(active, node, 0)
+        go_left = x[row, p.feature[tree, at]] <= p.threshold[tree, at]
+        node = np.where(active, np.where(go_left, p.left[tree, at], p.right[tree, at]), node)
+    out += p.leaf[tree, -1 - node].sum(axis=1)
     return out
 
 
