@@ -341,7 +341,7 @@ class RouteNetwork:
             # of where they are), else a stretch as long as the one walked
             ahead = max(float(walk_s) / out["pace"] if walk_s else median, 60.0)
             eta = two_times_eta(cal, elapsed_s, median, ahead, clock_h=clock_h)
-            out["pace"] = eta["p50_s"] / ahead
+            out["pace"] = eta["pace"]  # as own_pace: against the trip-length-scaled median
             out["model"] = "eta_trees.two_times"
             if walk_s is not None:
                 out["paces"] = [

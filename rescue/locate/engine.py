@@ -815,11 +815,14 @@ def _apply_clues(
         if lik is not None:
             hours = e.elapsed_s / 3600.0
             if own and own.get("model") == "eta_trees.two_times" and own.get("paces"):
+                # the range on the same scale as the pace (the paces also carry the trip-length
+                # median that walk() needs)
+                scale = own["pace"] / own["paces"][1][0]
                 speeds = msg(
                     "locate.own_pace_trees",
                     factor=f"{own['pace']:.2f}",
-                    low=f"{own['paces'][0][0]:.2f}",
-                    high=f"{own['paces'][2][0]:.2f}",
+                    low=f"{own['paces'][0][0] * scale:.2f}",
+                    high=f"{own['paces'][2][0] * scale:.2f}",
                 )
             elif own:
                 speeds = msg("locate.own_pace", factor=f"{own['pace']:.2f}")

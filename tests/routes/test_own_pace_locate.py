@@ -66,7 +66,7 @@ def test_two_times_are_served_by_the_eta_trees_and_say_so(kailash: RouteNetwork)
     trees = kailash.own_pace("outer_kora", darchen, chuku, 5400.0, walk_s=7200.0, clock_h=9.5)
     assert trees["model"] == "eta_trees.two_times"
     (lo, _), (mid, _), (hi, _) = trees["paces"]
-    assert lo < mid < hi and mid == pytest.approx(trees["pace"])
+    assert lo < mid < hi and 0.5 < trees["pace"] < 1.0  # 1.5 h where the median takes 2.6
     slow = kailash.own_pace("outer_kora", darchen, chuku, 12600.0, walk_s=7200.0, clock_h=11.5)
     assert slow["pace"] > trees["pace"]
     # a region without the trees keeps the fitted lines, and says so
