@@ -662,7 +662,11 @@ def _tree_figures(
     from routes.eta_trees import predict, range_at, trip_table
 
     trees = calibration.get("eta_trees") or {}
-    if not trees or list(trees.get("stretch_ids") or ()) != list(ids):
+    # the same landmarks, matched by measure (co-located landmarks go by more than one id,
+    # and which one leads depends on the order the calibration listed them in)
+    marks = [float(arrive[p]) for p in ids]
+    fitted = [float(m) for m in trees.get("stretch_m") or ()]
+    if not trees or len(fitted) != len(marks) or not np.allclose(fitted, marks, atol=1.0):
         return {}
     k = len(ids)
     ahead = np.full((k, k), np.nan)
@@ -675,7 +679,7 @@ def _tree_figures(
         times,
         moving,
         ahead,
-        [arrive[p] for p in ids],
+        marks,
         trees["stretch_moving_s"],
         trees["stretch_stop_s"],
         float(trees["clock_utc_offset_h"]),

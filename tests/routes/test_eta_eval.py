@@ -556,3 +556,18 @@ def test_calibrate_eta_cv_compares_trees_and_lines_by_track(
     # folds by track id alone: a track's fold never depends on the others
     assert {cv_fold(f"w{k}") for k in range(15)} == set(range(5))
     assert cv_fold("w3") == cv_fold("w3")
+
+
+def test_eval_eta_matches_the_trees_landmarks_by_measure(kailash: Any) -> None:
+    cal, line = kailash
+    walkers = _model_walkers(cal, line, [0.9, 1.2])
+    renamed = dict(cal["eta_trees"])
+    # a build that listed the co-located Chuku landmarks the other way round
+    renamed["stretch_ids"] = [
+        "chuku_bridge_supply" if p == "chuku_bridge" else p for p in renamed["stretch_ids"]
+    ]
+    same = evaluate_eta(walkers, {**cal, "eta_trees": renamed}, line, holdout_only=False)
+    assert same.trees_mae_s == evaluate_eta(walkers, cal, line, holdout_only=False).trees_mae_s
+    moved = dict(cal["eta_trees"], stretch_m=[m + 500.0 for m in cal["eta_trees"]["stretch_m"]])
+    other = evaluate_eta(walkers, {**cal, "eta_trees": moved}, line, holdout_only=False)
+    assert same.trees_mae_s is not None and other.trees_mae_s is None
