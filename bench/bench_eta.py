@@ -6,7 +6,8 @@ Run: ``python -m bench.bench_eta [--tracks FILE] [--repeat 200]``.
 landmark-to-landmark MAE of the model without and with the walker's pace so far, against
 distance only, the walker-blind bound, and the 80 % range coverage; the wall time of the
 whole evaluation (reading the CSV excluded). (b) The cost of one call-time use: a walker's
-own pace and p10/p50/p90 time ahead (``routes.eta_eval.own_pace_eta``) and the same from two
+own pace and p10/p50/p90 time ahead (``routes.eta_eval.own_pace_eta``, the boosted trees'
+``routes.eta_trees.two_times_eta``) and the same from two
 passages on the network (``RouteNetwork.own_pace``, with the median walker's time between
 them), p50 / p99 over ``--repeat`` calls. Timings are wall times on a shared machine: read
 them with the load average printed beside them.
@@ -70,6 +71,13 @@ def _eval(tracks_file: Path) -> None:
         f"  80 % range holds {r.range80_coverage:.1%} (with the pace: "
         f"{r.pace_conditioned_range80_coverage:.1%})"
     )
+    if r.trees_mae_s is not None:
+        print(
+            f"  boosted trees with the walker's data {r.trees_mae_s:,.0f} s "
+            f"({r.trees_improvement_vs_distance_only:+.1%}; 80 % range holds "
+            f"{r.trees_range80_coverage:.1%}); two times (served) {r.two_times_trees_mae_s:,.0f} s "
+            f"vs the elapsed-pace lines {r.two_times_lines_mae_s:,.0f} s"
+        )
     print(f"  evaluation wall time {took:.2f} s")
 
 
@@ -77,6 +85,7 @@ def _calls(repeat: int) -> None:
     from geodata import load_region
     from routes import build_network
     from routes.eta_eval import own_pace_eta
+    from routes.eta_trees import two_times_eta
 
     net = build_network(load_region("kailash"))
     cal = net.region.calibration
@@ -84,6 +93,7 @@ def _calls(repeat: int) -> None:
     c = net.place_km("chuku_bridge", "outer_kora")
     for name, call in (
         ("own_pace_eta", lambda: own_pace_eta(cal, 19800.0, 16000.0, 9000.0)),
+        ("two_times_eta (trees)", lambda: two_times_eta(cal, 19800.0, 16000.0, 9000.0)),
         (
             "RouteNetwork.own_pace",
             lambda: net.own_pace("outer_kora", d, c, 10800.0, walk_s=9000.0),

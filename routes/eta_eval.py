@@ -91,6 +91,18 @@ class EtaReport:
     oracle_static_improvement_vs_distance_only: float | None
     by_duration: tuple[dict[str, Any], ...]
     skipped: Mapping[str, str]
+    #: the boosted trees with the walker's data so far (``calibration.json`` ``eta_trees``):
+    #: the GPS model where the moving time is known (or no pace yet), the two-times model
+    #: for a track too sparse to tell moving from stopped; None without the key
+    trees_mae_s: float | None = None
+    trees_improvement_vs_distance_only: float | None = None
+    trees_within_10min: float | None = None
+    trees_range80_coverage: float | None = None
+    #: the two-times trees (what a call with two times is served) on the trips with a pace
+    #: so far, against the elapsed-pace lines (``own_pace``) on the same trips
+    two_times_trees_mae_s: float | None = None
+    two_times_trees_range80_coverage: float | None = None
+    two_times_lines_mae_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (``sandtable eval-eta --json``)."""
@@ -577,6 +589,7 @@ def evaluate_eta(
     if not rows:
         raise InvalidInput("no track covers two landmarks of the calibrated stretch")
     arr = np.array(rows)
+    trees = _tree_figures(cal, calibration, ids, arrive, times, moving, pred, arr)
     actual = arr[:, 0]
     err = np.abs(arr[:, 1:6] - actual[:, None])
     mae = err.mean(axis=0)
@@ -629,7 +642,98 @@ def evaluate_eta(
         improvement_vs_distance_only=round(float(1.0 - mae[0] / mae[1]), 3),
         by_duration=tuple(by_duration),
         skipped=skipped,
+        **trees,
     )
+
+
+def _tree_figures(
+    cal: Calibration,
+    calibration: Mapping[str, Any],
+    ids: Sequence[str],
+    arrive: Mapping[str, float],
+    times: np.ndarray,
+    moving: np.ndarray,
+    pred: Mapping[str, np.ndarray],
+    arr: np.ndarray,
+) -> dict[str, Any]:
+    """The ``EtaReport`` figures of ``calibration["eta_trees"]`` on the scored trips (the
+    rows of ``arr``: actual, scaled model time, distance only …, in ``landmark_pairs``
+    order), ``{}`` without trees for these landmarks."""
+    from routes.eta_trees import predict, range_at, trip_table
+
+    trees = calibration.get("eta_trees") or {}
+    # the same landmarks, matched by measure (co-located landmarks go by more than one id,
+    # and which one leads depends on the order the calibration listed them in)
+    marks = [float(arrive[p]) for p in ids]
+    fitted = [float(m) for m in trees.get("stretch_m") or ()]
+    if not trees or len(fitted) != len(marks) or not np.allclose(fitted, marks, atol=1.0):
+        return {}
+    k = len(ids)
+    ahead = np.full((k, k), np.nan)
+    for i in range(k):
+        for j in range(i + 1, k):
+            base = float(pred["model"][i, j])
+            table = cal.eta_ratio_quantiles or None
+            ahead[i, j] = base * (ratio_quantiles_at(table, base)[1] if table else 1.0)
+    t = trip_table(
+        times,
+        moving,
+        ahead,
+        marks,
+        trees["stretch_moving_s"],
+        trees["stretch_stop_s"],
+        float(trees["clock_utc_offset_h"]),
+    )
+    actual, dist = arr[:, 0], arr[:, 2]
+    est = np.full(len(actual), np.nan)
+    lo, hi = est.copy(), est.copy()
+    for name, sel, x in (
+        ("gps", t.dense, t.gps),
+        ("two_times", ~t.dense, t.two_times),
+    ):
+        if sel.any():
+            model = trees[name]
+            est[sel] = t.ahead_s[sel] * np.exp(predict(model, x[sel]))
+            f10, f90 = range_at(model["range"], t.ahead_s[sel])
+            lo[sel], hi[sel] = est[sel] * f10, est[sel] * f90
+    two = np.full(len(actual), np.nan)
+    w = t.watched
+    if w.any():
+        model = trees["two_times"]
+        two[w] = t.ahead_s[w] * np.exp(predict(model, t.two_times[w]))
+        f10, f90 = range_at(model["range"], t.ahead_s[w])
+        two_in = (actual[w] >= two[w] * f10) & (actual[w] <= two[w] * f90)
+    err = np.abs(est - actual)
+    mae = float(err.mean())
+    lines = _mean_or_none(np.abs(_elapsed_line_s(cal, times, pred, t, w) - actual[w]))
+    return {
+        "trees_mae_s": round(mae, 1),
+        "trees_improvement_vs_distance_only": round(
+            1.0 - mae / float(np.abs(dist - actual).mean()), 3
+        ),
+        "trees_within_10min": round(float((err <= WITHIN_S).mean()), 3),
+        "trees_range80_coverage": round(float(((actual >= lo) & (actual <= hi)).mean()), 3),
+        "two_times_trees_mae_s": _mean_or_none(np.abs(two[w] - actual[w])),
+        "two_times_trees_range80_coverage": round(float(two_in.mean()), 3) if w.any() else None,
+        "two_times_lines_mae_s": lines,
+    }
+
+
+def _elapsed_line_s(
+    cal: Calibration, times: np.ndarray, pred: Mapping[str, np.ndarray], t: Any, sel: np.ndarray
+) -> np.ndarray:
+    """The elapsed-pace lines' (``own_pace``) time ahead for the trips ``sel`` of ``t``."""
+    k = times.shape[1]
+    table = cal.eta_ratio_quantiles or None
+    out = []
+    for n in np.flatnonzero(sel):
+        i, tr = int(t.pair[n] // k), int(t.track[n])
+        row = times[tr]
+        f = int(np.flatnonzero(np.isfinite(row))[0])
+        el = float(row[i] - row[f])
+        pace = own_pace(cal, el, float(pred["model"][f, i]), table=table) if el > 0 else 1.0
+        out.append(t.ahead_s[n] * pace)
+    return np.asarray(out, dtype=float)
 
 
 def _stretch_names(cal: Calibration, ids: Sequence[str]) -> list[str] | None:
@@ -682,8 +786,20 @@ def format_eta_report(r: EtaReport, source: str) -> str:
         f"{r.pace_conditioned_improvement_vs_distance_only:+.1%} (target >= +20 %)",
         f"  on the {r.n_pairs_pace_known} trips with a pace so far: MAE "
         f"{_num(r.pace_known_mae_s)} s vs distance only {_num(r.pace_known_distance_only_mae_s)} s",
-        "by predicted duration:",
     ]
+    if r.trees_mae_s is not None:
+        lines += [
+            "WITH the walker's data so far, boosted trees (calibration.json eta_trees):",
+            f"{'  trees (GPS; two times if sparse)':<34}{r.trees_mae_s:>9.0f}"
+            f"{r.trees_within_10min or 0:>15.1%}  ({r.trees_improvement_vs_distance_only:+.1%} "
+            f"vs distance only, target >= +20 %; 80 % range holds "
+            f"{r.trees_range80_coverage or 0:.1%})",
+            f"  a call with two times (served), on the {r.n_pairs_pace_known} trips with a pace: "
+            f"trees {_num(r.two_times_trees_mae_s)} s (80 % range holds "
+            f"{r.two_times_trees_range80_coverage or 0:.1%}), elapsed-pace lines "
+            f"{_num(r.two_times_lines_mae_s)} s",
+        ]
+    lines.append("by predicted duration:")
     for b in r.by_duration:
         hi = "…" if b["predicted_to_s"] is None else f"{b['predicted_to_s'] / 60:.0f} min"
         lines.append(

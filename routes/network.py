@@ -291,6 +291,7 @@ class RouteNetwork:
         *,
         direction: str = "clockwise",
         walk_s: float | None = None,
+        clock_h: float | None = None,
     ) -> dict[str, Any]:
         """A walker's own pace from two passages: left ``from_km``, reached ``to_km`` after
         ``elapsed_s`` ("we left Darchen at 8, passed Chuku Gompa at 11").
@@ -302,10 +303,17 @@ class RouteNetwork:
         (:func:`routes.eta_eval.own_pace_eta`), to pass to :meth:`walk` one by one (the
         locator's walking-time clue does).
 
+        With ``calibration.json`` ``eta_trees`` the pace and range ahead come from the
+        boosted trees for a call with two times (:func:`routes.eta_trees.two_times_eta`,
+        ``clock_h`` the local hour at ``to_km``), which beat the fitted lines in
+        cross-validation; ``model`` names what was used (``eta_trees.two_times`` or
+        ``pace_conditioning``), so a range shown to an officer says where it comes from.
+
         Returns
         -------
         dict
-            ``pace``, ``median_elapsed_s``, ``elapsed_s`` and, with ``walk_s``, ``paces``.
+            ``pace``, ``median_elapsed_s``, ``elapsed_s``, ``model`` and, with ``walk_s``,
+            ``paces``.
 
         Raises
         ------
@@ -314,6 +322,7 @@ class RouteNetwork:
             without a calibrated walking model.
         """
         from routes.eta_eval import own_pace, own_pace_eta
+        from routes.eta_trees import two_times_eta
 
         cal = self.region.calibration
         if not cal or not cal.get("eta_ratio_quantiles"):
@@ -325,7 +334,22 @@ class RouteNetwork:
             "pace": own_pace(cal, elapsed_s, median),
             "median_elapsed_s": median,
             "elapsed_s": float(elapsed_s),
+            "model": "pace_conditioning",
         }
+        if (cal.get("eta_trees") or {}).get("two_times"):
+            # the time ahead: what the walker covers in walk_s at the lines' pace (a guess
+            # of where they are), else a stretch as long as the one walked
+            ahead = max(float(walk_s) / out["pace"] if walk_s else median, 60.0)
+            eta = two_times_eta(cal, elapsed_s, median, ahead, clock_h=clock_h)
+            out["pace"] = eta["pace"]  # as own_pace: against the trip-length-scaled median
+            out["model"] = "eta_trees.two_times"
+            if walk_s is not None:
+                out["paces"] = [
+                    (eta["p10_s"] / ahead, 0.25),
+                    (eta["p50_s"] / ahead, 0.5),
+                    (eta["p90_s"] / ahead, 0.25),
+                ]
+            return out
         if walk_s is not None:
             ahead = float(walk_s) / out["pace"] if walk_s and walk_s > 0 else 0.0
             eta = own_pace_eta(cal, elapsed_s, median, max(ahead, 60.0))

@@ -145,7 +145,11 @@ def _cmd_build_region(args: argparse.Namespace) -> int:
     from routes.calibrate import calibrate
 
     def calibrator(tracks, centreline, landmarks):  # type: ignore[no-untyped-def]
-        return calibrate(tracks, centreline, landmarks, progress=not args.quiet).to_dict()
+        from routes.eta_trees import fit_eta_trees
+
+        out = calibrate(tracks, centreline, landmarks, progress=not args.quiet).to_dict()
+        out["eta_trees"] = fit_eta_trees(tracks, out, centreline)
+        return out
 
     out_dir = args.out_dir or _data_dir(args) / args.region
     report = build_region(
@@ -258,14 +262,20 @@ def _cmd_calibrate_eta(args: argparse.Namespace) -> int:
     from geodata.files import CALIBRATION_FILE, _dumps
     from geodata.raw import read_tracks
     from routes.eta_eval import fit_moving_pace
+    from routes.eta_trees import cross_validate, fit_eta_trees
 
     region = load_region(args.region, data_dir=_data_dir(args))
     if not region.calibration:
         raise InvalidInput(f"region {args.region!r} has no GPS-calibrated stretch")
     crs = region.metadata["metric_crs"]
     tracks = project_tracks(read_tracks(Path(args.tracks)), crs=crs)
-    fitted = fit_moving_pace(tracks, region.calibration, _tracked_centreline(region))
+    centreline = _tracked_centreline(region)
+    if args.cv:
+        print(json.dumps(cross_validate(tracks, region.calibration, centreline), indent=2))
+        return 0
+    fitted = fit_moving_pace(tracks, region.calibration, centreline)
     calibration = {**region.calibration, "moving_pace_conditioning": fitted}
+    calibration["eta_trees"] = fit_eta_trees(tracks, calibration, centreline)
     path = (_data_dir(args)) / args.region / CALIBRATION_FILE
     path.write_text(_dumps(calibration, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     bins = ", ".join(
@@ -273,7 +283,12 @@ def _cmd_calibrate_eta(args: argparse.Namespace) -> int:
         f"stops x{b['stop_slope']:.2f}"
         for b in fitted["by_elapsed"]
     )
-    print(f"moving pace fitted on {fitted['n_samples']} training trips ({bins}); wrote {path}")
+    trees = calibration["eta_trees"]
+    print(
+        f"moving pace fitted on {fitted['n_samples']} training trips ({bins}); ETA trees on "
+        f"{trees['gps']['n_samples']} (GPS) and {trees['two_times']['n_samples']} (two times) "
+        f"trips of {trees['n_tracks']} training tracks; wrote {path}"
+    )
     return 0
 
 
@@ -544,12 +559,19 @@ def build_parser() -> argparse.ArgumentParser:
     cal_eta = sub.add_parser(
         "calibrate-eta",
         help="re-fit the walker's moving pace and stops so far (calibration.json)",
-        description="Re-derive calibration.json moving_pace_conditioning from the training "
-        "tracks (every track the calibration did not hold out): how a walker's moving pace "
-        "and stops so far predict the time ahead, and the 80 %% ranges left. build-region "
-        "fits the same; this re-fits only that part.",
+        description="Re-derive calibration.json moving_pace_conditioning and eta_trees from "
+        "the training tracks (every track the calibration did not hold out): how a walker's "
+        "moving pace and stops so far predict the time ahead (fitted lines, and boosted trees "
+        "for a GPS track so far or a call with two times), and the 80 %% ranges left. "
+        "build-region fits the same; this re-fits only those parts.",
     )
     cal_eta.add_argument("--tracks", required=True, help="track CSV (.csv or .csv.gz)")
+    cal_eta.add_argument(
+        "--cv",
+        action="store_true",
+        help="print the 5-fold cross-validation by track id on the training tracks (trees "
+        "against the fitted lines) instead of writing calibration.json",
+    )
     cal_eta.add_argument("--region", default="kailash", help="region id (default kailash)")
     cal_eta.add_argument("--data-dir", help="region data directory")
     cal_eta.set_defaults(func=_cmd_calibrate_eta)

@@ -872,11 +872,20 @@ def _apply_clues(
         )
         if lik is not None:
             hours = e.elapsed_s / 3600.0
-            speeds = (
-                msg("locate.own_pace", factor=f"{own['pace']:.2f}")
-                if own
-                else msg("locate.track_speeds")
-            )
+            if own and own.get("model") == "eta_trees.two_times" and own.get("paces"):
+                # the range on the same scale as the pace (the paces also carry the trip-length
+                # median that walk() needs)
+                scale = own["pace"] / own["paces"][1][0]
+                speeds = msg(
+                    "locate.own_pace_trees",
+                    factor=f"{own['pace']:.2f}",
+                    low=f"{own['paces'][0][0] * scale:.2f}",
+                    high=f"{own['paces'][2][0] * scale:.2f}",
+                )
+            elif own:
+                speeds = msg("locate.own_pace", factor=f"{own['pace']:.2f}")
+            else:
+                speeds = msg("locate.track_speeds")
             state.apply(
                 _hedged(index, lik, _misread(index, e.origin)),
                 msg(
@@ -1076,6 +1085,7 @@ def _own_pace(
                             (e.departed_at - a.departed_at).total_seconds(),
                             direction=direction,
                             walk_s=e.elapsed_s,
+                            clock_h=e.departed_at.hour + e.departed_at.minute / 60.0,
                         )
                     )
                 except InvalidInput:

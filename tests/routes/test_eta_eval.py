@@ -430,6 +430,144 @@ def test_calibrate_eta_refits_the_moving_pace_from_training_tracks_only(
     assert "moving pace fitted" in capsys.readouterr().out
     written = json.loads((data / "kailash" / "calibration.json").read_text())
     assert written["moving_pace_conditioning"]["n_samples"] > 100
-    assert {k: v for k, v in written.items() if k != "moving_pace_conditioning"} == {
-        k: v for k, v in cal.items() if k != "moving_pace_conditioning"
+    assert written["eta_trees"]["n_tracks"] == 12  # the trees are refitted on them too
+    refit = ("moving_pace_conditioning", "eta_trees")
+    assert {k: v for k, v in written.items() if k not in refit} == {
+        k: v for k, v in cal.items() if k not in refit
     }
+    # --cv prints the cross-validation and writes nothing
+    before = (data / "kailash" / "calibration.json").read_text()
+    args = ["calibrate-eta", "--tracks", str(csv), "--data-dir", str(data), "--cv"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["trees"]["mae_s"] > 0
+    assert (data / "kailash" / "calibration.json").read_text() == before
+
+
+# ------------------------------------------------------------------------------------------
+# Boosted trees (routes.eta_trees, calibration.json eta_trees)
+
+
+def test_stored_trees_predict_as_scikit_learn_does() -> None:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    from routes.eta_trees import TREE_PARAMS, fit_ensemble, predict
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3000, 4))
+    y = 0.3 * x[:, 0] - 0.2 * (x[:, 1] > 0.5) + 0.05 * rng.normal(size=3000)
+    stored = json.loads(json.dumps(fit_ensemble(x, y)))  # through JSON, as the region stores it
+    ours = predict(stored, x)
+    theirs = HistGradientBoostingRegressor(**TREE_PARAMS).fit(x, y).predict(x)
+    # thresholds and leaves are stored to 4 decimals: the same trees within rounding
+    diff = np.abs(ours - theirs)
+    assert np.quantile(diff, 0.99) < 0.01 and np.mean(diff) < 1e-3
+    assert np.corrcoef(ours, y)[0, 1] > 0.9
+
+
+def test_stored_trees_are_walked_split_by_split() -> None:
+    from routes.eta_trees import predict
+
+    # x0 <= 1 ? (x1 <= 0 ? 10 : 20) : 30, plus a one-leaf tree of 1, on top of 100
+    ensemble = {
+        "baseline": 100.0,
+        "trees": [
+            {"feature": [0, 1], "threshold": [1.0, 0.0], "left": [1, -1], "right": [-3, -2],
+             "leaf": [10.0, 20.0, 30.0]},
+            {"feature": [], "threshold": [], "left": [], "right": [], "leaf": [1.0]},
+        ],
+    }  # fmt: skip
+    x = np.array([[0.0, -1.0], [1.0, 0.5], [1.5, -3.0]])
+    assert predict(ensemble, x).tolist() == [111.0, 121.0, 131.0]
+
+
+def test_eta_trees_learn_a_walkers_pace_and_serve_two_times(kailash: Any) -> None:
+    from routes.eta_trees import fit_eta_trees, predict, two_times_eta
+
+    cal, line = kailash
+    cal = {k: v for k, v in cal.items() if k != "eta_trees"}
+    walkers = _model_walkers(cal, line, list(np.linspace(0.7, 1.4, 15)))
+    trees = fit_eta_trees(walkers, cal, line)
+    assert trees["n_tracks"] == 15
+    assert trees["gps"]["features"][:2] == ["watched", "x_move"]
+    assert len(trees["gps"]["trees"]) == 200
+    # steady walkers: the pace so far tells the time ahead; the ranges are narrow
+    both = {**cal, "eta_trees": trees}
+    fast = two_times_eta(both, 0.75 * 7200.0, 7200.0, 3600.0, clock_h=10.0)
+    slow = two_times_eta(both, 1.35 * 7200.0, 7200.0, 3600.0, clock_h=10.0)
+    assert fast["p10_s"] <= fast["p50_s"] <= fast["p90_s"]
+    assert fast["p50_s"] < 0.9 * slow["p50_s"]
+    assert slow["pace"] / fast["pace"] > 1.4
+    # the GPS model reads the moving pace: slower so far, slower ahead
+    x = np.zeros((2, len(trees["gps"]["features"])))
+    x[:, 0] = 1.0
+    x[:, 1] = [np.log(0.75), np.log(1.35)]
+    x[:, 3] = x[:, 1]
+    x[:, 10] = np.log(3600.0)
+    y = predict(trees["gps"], x)
+    assert y[1] - y[0] > 0.3
+    with pytest.raises(InvalidInput, match="eta_trees"):
+        two_times_eta(cal, 7200.0, 7200.0, 3600.0)
+    with pytest.raises(InvalidInput, match="elapsed_s"):
+        two_times_eta(both, -1.0, 7200.0, 3600.0)
+
+
+def test_eval_eta_scores_the_trees(kailash: Any) -> None:
+    cal, line = kailash
+    report = evaluate_eta(_model_walkers(cal, line, [0.8, 1.0, 1.3]), cal, line, holdout_only=False)
+    d = report.to_dict()
+    for key in ("mae_s", "distance_only_mae_s", "within_10min", "range80_coverage"):
+        assert key in d
+    assert report.trees_mae_s is not None and report.trees_mae_s > 0
+    assert 0.0 <= (report.trees_range80_coverage or 0.0) <= 1.0
+    assert report.two_times_trees_mae_s is not None and report.two_times_lines_mae_s is not None
+    # without the key the report leaves the trees' figures out
+    bare = {k: v for k, v in cal.items() if k != "eta_trees"}
+    assert (
+        evaluate_eta(_model_walkers(cal, line, [1.0]), bare, line, holdout_only=False).trees_mae_s
+        is None
+    )
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not TRACKS.exists(), reason="needs ../shared/data/kailash/tracks_train.csv.gz")
+def test_committed_eta_trees_are_reproduced_from_the_tracks(kailash: Any) -> None:
+    from geodata.consensus import project_tracks
+    from geodata.raw import read_tracks
+    from routes.eta_trees import fit_eta_trees
+
+    cal, line = kailash
+    region = load_region("kailash")
+    tracks = project_tracks(read_tracks(TRACKS), crs=region.metadata["metric_crs"])
+    fitted = json.loads(json.dumps(fit_eta_trees(tracks, cal, line)))
+    assert fitted == cal["eta_trees"]
+
+
+def test_calibrate_eta_cv_compares_trees_and_lines_by_track(
+    kailash: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from routes.eta_trees import cross_validate, cv_fold
+
+    cal, line = kailash
+    walkers = _model_walkers(cal, line, list(np.linspace(0.7, 1.4, 15)))
+    cv = cross_validate(walkers, cal, line)
+    assert cv["n_tracks"] == 15 and cv["n_trips"] > 300
+    for name in ("trees", "planes", "two_times_trees_on_watched", "elapsed_lines_on_watched"):
+        assert cv[name]["mae_s"] < cv[name]["distance_only_mae_s"]
+    # folds by track id alone: a track's fold never depends on the others
+    assert {cv_fold(f"w{k}") for k in range(15)} == set(range(5))
+    assert cv_fold("w3") == cv_fold("w3")
+
+
+def test_eval_eta_matches_the_trees_landmarks_by_measure(kailash: Any) -> None:
+    cal, line = kailash
+    walkers = _model_walkers(cal, line, [0.9, 1.2])
+    renamed = dict(cal["eta_trees"])
+    # a build that listed the co-located Chuku landmarks the other way round
+    renamed["stretch_ids"] = [
+        "chuku_bridge_supply" if p == "chuku_bridge" else p for p in renamed["stretch_ids"]
+    ]
+    same = evaluate_eta(walkers, {**cal, "eta_trees": renamed}, line, holdout_only=False)
+    assert same.trees_mae_s == evaluate_eta(walkers, cal, line, holdout_only=False).trees_mae_s
+    moved = dict(cal["eta_trees"], stretch_m=[m + 500.0 for m in cal["eta_trees"]["stretch_m"]])
+    other = evaluate_eta(walkers, {**cal, "eta_trees": moved}, line, holdout_only=False)
+    assert same.trees_mae_s is not None and other.trees_mae_s is None
