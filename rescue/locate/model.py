@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from geodata.i18n import Msg
+from geodata.i18n import text as in_language
 from routes.direction import Direction
 
 __all__ = [
@@ -186,7 +188,8 @@ class Clues:
     sights: tuple[SightClue, ...] = ()
     direction: Direction | None = None
     language: str = "en"  # "en", "zh" or "mixed"
-    notes: tuple[str, ...] = field(default=())
+    #: what was set aside or weighed down, and why (a catalog text where it has one)
+    notes: tuple[str | Msg, ...] = field(default=())
     #: (start, end) of the mentions of places the caller sees, not where they are
     in_view: tuple[tuple[int, int], ...] = ()
 
@@ -246,7 +249,8 @@ class Clues:
                 for c in self.coordinates
             ],
             "sights": [{"tag": s.tag, "negated": s.negated, "text": s.text} for s in self.sights],
-            "notes": list(self.notes),
+            "notes": [in_language(n, "en") for n in self.notes],
+            "notes_zh": [in_language(n, "zh") for n in self.notes],
         }
 
 

@@ -54,3 +54,15 @@ def test_feature_and_sight_evidence_is_chinese(
     for _, zh in pairs:
         told = re.sub(r"“[^”]*”", " ", zh)  # the caller's own words stay as said
         assert not re.search(r"[A-Za-z]{3,}", told), zh
+
+
+def test_the_clues_disagree_note_is_in_both_languages(kailash: RouteNetwork) -> None:
+    text = "we are at Zutulpuk gompa, the altimeter says 5600 m, my father is tired"
+    interpreted = locate(kailash, text, reported_at=AT).clues.interpreted()
+    english = [n for n in interpreted["notes"] if "disagree" in n]
+    chinese = [n for n in interpreted["notes_zh"] if "线索互相矛盾" in n]
+    assert len(english) == len(chinese) == 1
+    assert "confidence is lowered" in english[0]
+    # the clue speaking against the rest is quoted in the note of either language
+    assert "“" in chinese[0] and "speaks" not in chinese[0]
+    assert len(interpreted["notes"]) == len(interpreted["notes_zh"])

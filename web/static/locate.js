@@ -337,8 +337,12 @@ Panel.prototype.render = function (result) {
   var chipBox = this.understood.querySelector(".st-chips");
   chipBox.textContent = "";
   chips.forEach(function (chip) { chipBox.appendChild(chip); });
-  var notes = result && result.interpreted ? result.interpreted.notes || [] : [];
-  notes.forEach(function (note) { chipBox.appendChild(el("div", "st-note", note)); });
+  var interp = result && result.interpreted ? result.interpreted : {};
+  var notes = interp.notes || [];
+  var notesZh = interp.notes_zh || [];
+  notes.forEach(function (note, i) {
+    chipBox.appendChild(el("div", "st-note")).appendChild(bi(note, notesZh[i] || note));
+  });
   this.understood.hidden = chips.length === 0 && notes.length === 0;
 
   if (result && chips.length === 0) {
