@@ -21,7 +21,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from geodata.errors import InvalidInput
-from geodata.i18n import Msg, Name, catalog, joined, msg, render, text
+from geodata.i18n import Msg, Name, Said, catalog, joined, msg, render, text
 from rescue.localtime import LOCAL_TZ
 from rescue.locate.belief import (
     DIRECTION_PRIOR,
@@ -516,8 +516,7 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
             clues,
             notes=(
                 *clues.notes,
-                "nothing in the description places the caller: the candidates are where "
-                "callers usually are (the prior); ask the questions",
+                Said(msg("locate.nothing_said")),
             ),
         )
         return LocateResult(
@@ -550,7 +549,7 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
             clues,
             notes=(
                 *clues.notes,
-                msg("locate.clues_disagree", clues=joined(against)),
+                Said(msg("locate.clues_disagree", clues=joined(against))),
             ),
         )
     posterior = state.posterior(index.temperature)

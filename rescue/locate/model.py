@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from geodata.i18n import Msg
 from geodata.i18n import text as in_language
 from routes.direction import Direction
 
@@ -188,8 +187,9 @@ class Clues:
     sights: tuple[SightClue, ...] = ()
     direction: Direction | None = None
     language: str = "en"  # "en", "zh" or "mixed"
-    #: what was set aside or weighed down, and why (a catalog text where it has one)
-    notes: tuple[str | Msg, ...] = field(default=())
+    #: what was set aside or weighed down, and why (English; a :class:`~geodata.i18n.Said`
+    #: renders in Chinese too)
+    notes: tuple[str, ...] = field(default=())
     #: (start, end) of the mentions of places the caller sees, not where they are
     in_view: tuple[tuple[int, int], ...] = ()
 

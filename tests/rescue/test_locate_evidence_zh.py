@@ -13,6 +13,7 @@ from geodata.i18n import catalog
 from rescue.locate import LOCAL_TZ, get_index, locate
 from rescue.locate.model import SIGHT_TAGS
 from routes import RouteNetwork, build_network
+from routes.direction import Direction
 
 AT = datetime(2025, 7, 12, 9, 30, tzinfo=LOCAL_TZ)
 
@@ -66,3 +67,32 @@ def test_the_clues_disagree_note_is_in_both_languages(kailash: RouteNetwork) -> 
     # the clue speaking against the rest is quoted in the note of either language
     assert "“" in chinese[0] and "speaks" not in chinese[0]
     assert len(interpreted["notes"]) == len(interpreted["notes_zh"])
+
+
+@pytest.mark.parametrize(
+    ("text", "direction", "chinese"),
+    [
+        ("we left Dirapuk at 11:00, my father is tired", None, "晚于报警时间"),
+        ("we have been walking for 3 hours and my father is tired", None, "步行时间没有起点"),
+        ("walked 3 hours, my father is tired", None, "描述中没有能确定呼救者位置的内容"),
+        ("the altimeter says 9500 m, near Dirapuk", None, "不合理"),
+        ("N31.1 E81.3", None, "坐标是哪个应用显示的"),
+        ("we are walking counterclockwise near Dirapuk", "clockwise", "采用所给的方向（顺时针）"),
+        ("I can see Gurla Mandhata from here", None, "看到的景物"),
+        ("we walk clockwise and counterclockwise near Dirapuk", None, "提到了两个行走方向"),
+    ],
+)
+def test_every_note_of_an_answer_is_in_chinese_too(
+    kailash: RouteNetwork, text: str, direction: Direction | None, chinese: str
+) -> None:
+    from tests.web.test_chinese import english_words
+
+    clues = locate(kailash, text, reported_at=AT, direction=direction).clues
+    interpreted = clues.interpreted()
+    assert len(interpreted["notes_zh"]) == len(interpreted["notes"]) >= 1
+    assert any(chinese in n for n in interpreted["notes_zh"]), interpreted["notes_zh"]
+    for note in interpreted["notes_zh"]:
+        unquoted = re.sub(r"“[^”]*”", " ", note)  # the caller's own words stay as said
+        assert english_words(unquoted) == [], note
+    # the notes stay English strings for whoever searches them
+    assert all(isinstance(n, str) for n in clues.notes)
