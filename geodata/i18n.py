@@ -139,6 +139,8 @@ def msg(key: str, /, **params: Any) -> Msg:
 
 
 def _value(value: Any, lang: str) -> Any:
+    if isinstance(value, Said):
+        return value.msg.render(lang)
     if isinstance(value, Msg | Name):
         return value.render(lang)
     if isinstance(value, list | tuple) and value and isinstance(value[0], Msg | Name):

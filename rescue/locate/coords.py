@@ -30,6 +30,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geodata.errors import InvalidInput
+from geodata.i18n import Name, Said, joined, msg
 from rescue.locate.model import CoordinateReading
 
 __all__ = ["CoordinateMatch", "find_coordinates"]
@@ -278,6 +279,8 @@ _KIND_NAME = {
     "dm0": "degrees and minutes",
     "dms": "degrees, minutes and seconds",
 }
+_KIND_NAME_ZH = {"dd": "十进制度", "dm": "度和十进制分", "dm0": "度和分", "dms": "度、分、秒"}
+_ORDER_ZH = {"latitude first": "纬度在前", "longitude first": "经度在前"}
 
 
 def _bare_ok(p: _Part, q: _Part) -> tuple[bool, bool]:
@@ -412,13 +415,19 @@ def _combine(
     if bad:
         return None
     first, second = (lat_v, lon_v) if order == "latitude first" else (lon_v, lat_v)
-    kind = (
-        _KIND_NAME[first.kind]
-        if first.kind == second.kind
-        else f"{_KIND_NAME[first.kind]} / {_KIND_NAME[second.kind]}"
+    kinds = (first.kind,) if first.kind == second.kind else (first.kind, second.kind)
+    kind = Name(
+        " / ".join(_KIND_NAME[k] for k in kinds), " / ".join(_KIND_NAME_ZH[k] for k in kinds)
     )
     all_notes = [n for n in (first.note, second.note) if n] + notes
-    label = f"{kind}, {order}" + "".join(f"; {n}" for n in all_notes)
+    label = Said(
+        msg(
+            "locate.reading",
+            kind=kind,
+            order=Name(order, _ORDER_ZH[order]),
+            notes=joined([Name("", ""), *all_notes]) if all_notes else "",
+        )
+    )
     unc = max(lat_v.unit_deg, lon_v.unit_deg) * _M_PER_DEG
     return _Reading(lat, lon, label, unc, rank)
 
@@ -451,7 +460,7 @@ def _geo_readings(
         orders.append((0 if lat_first else 1, 0, []))
     else:
         hint_lon_first = bool(header) and str(header).lower().startswith(("lon", "lng"))
-        said = [f"the text says {header}"] if header else []
+        said: list[str] = [Said(msg("locate.reading_says", header=header))] if header else []
         orders.append((0, 1 if hint_lon_first else 0, said if hint_lon_first else []))
         orders.append((1, 0 if hint_lon_first else 1, [] if hint_lon_first else said))
 
@@ -463,7 +472,7 @@ def _geo_readings(
                 (
                     1 - orders[0][0],
                     5,
-                    ["latitude and longitude swapped: the text marks them the other way round"],
+                    [Said(msg("locate.reading_swapped"))],
                 )
             )
         flips = [(False, False), (True, False), (False, True), (True, True)]
@@ -502,10 +511,10 @@ def _geo_readings(
 
 def _flip_note(part: _Part, negative: str, positive: str) -> str:
     if part.minus:
-        return "minus sign dropped"
+        return Said(msg("locate.reading_minus_dropped"))
     if part.negative:
-        return f"{negative} read as {positive}"
-    return f"taken as {negative} (no minus sign or {negative[0].upper()} written)"
+        return Said(msg(f"locate.reading_{negative}_read_as_{positive}"))
+    return Said(msg(f"locate.reading_taken_as_{negative}"))
 
 
 @lru_cache(maxsize=16)

@@ -193,14 +193,14 @@ def with_app_datum(
             continue
         if datum == "gcj02":
             conv = [
-                replace(r, lon=x, lat=y, label=f"{r.label}, GCJ-02 (Amap/WeChat/Tencent) → WGS84")
+                replace(r, lon=x, lat=y, label=Said(msg("locate.reading_gcj02", reading=r.label)))
                 for r in cm.readings
                 for x, y in [gcj02_to_wgs84(r.lon, r.lat)]
             ]
             note = Said(msg("locate.note.gcj02"))
         elif datum == "bd09":
             conv = [
-                replace(r, lon=x, lat=y, label=f"{r.label}, BD-09 (Baidu) → WGS84")
+                replace(r, lon=x, lat=y, label=Said(msg("locate.reading_bd09", reading=r.label)))
                 for r in cm.readings
                 for x, y in [bd09_to_wgs84(r.lon, r.lat)]
             ]
@@ -210,7 +210,10 @@ def with_app_datum(
             conv = [
                 *cm.readings[:1],
                 replace(
-                    first, lon=x, lat=y, label=f"{first.label}, if read off Amap/WeChat (GCJ-02)"
+                    first,
+                    lon=x,
+                    lat=y,
+                    label=Said(msg("locate.reading_maybe_gcj02", reading=first.label)),
                 ),
                 *cm.readings[1:],
             ]

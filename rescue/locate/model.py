@@ -245,7 +245,13 @@ class Clues:
                 for e in self.elevations
             ],
             "coordinates": [
-                {"lon": c.lon, "lat": c.lat, "reading": c.label, "text": c.text}
+                {
+                    "lon": c.lon,
+                    "lat": c.lat,
+                    "reading": in_language(c.label, "en"),
+                    "reading_zh": in_language(c.label, "zh"),
+                    "text": c.text,
+                }
                 for c in self.coordinates
             ],
             "sights": [{"tag": s.tag, "negated": s.negated, "text": s.text} for s in self.sights],

@@ -238,6 +238,17 @@ def test_the_notes_follow_the_language_switch(session: Session) -> None:
     expect(note.locator("[lang=en]")).to_be_visible()
 
 
+def test_a_coordinates_reading_follows_the_language_switch(session: Session) -> None:
+    page = session.page
+    session.locate("N31.1 E81.3")
+    kind = page.locator(".st-chip-coords .st-chip-kind").first
+    expect(kind).to_contain_text("decimal degrees, latitude first")
+    page.click("[data-set-lang=zh]")
+    expect(kind.locator("[lang=zh-Hans]")).to_be_visible()
+    expect(kind.locator("[lang=zh-Hans]")).to_contain_text("十进制度，纬度在前")
+    expect(kind.locator("[lang=en]")).to_be_hidden()
+
+
 def test_nothing_understood_says_so_and_offers_questions(session: Session) -> None:
     page = session.page
     session.locate("hello? please help us")

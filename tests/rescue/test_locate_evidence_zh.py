@@ -96,3 +96,29 @@ def test_every_note_of_an_answer_is_in_chinese_too(
         assert english_words(unquoted) == [], note
     # the notes stay English strings for whoever searches them
     assert all(isinstance(n, str) for n in clues.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "chinese"),
+    [
+        ("N31.1 E81.3", "十进制度，纬度在前"),
+        ("31°05.795' 81°18.5'", "度和十进制分，纬度在前"),
+        ("-31.0681 81.3125", "忽略了负号"),
+        ("高德地图显示 31.0681, 81.3125", "（高德、微信、腾讯）→ WGS84"),
+    ],
+)
+def test_a_coordinate_reading_is_named_in_chinese(
+    kailash: RouteNetwork, text: str, chinese: str
+) -> None:
+    from tests.web.test_chinese import english_words
+
+    result = locate(kailash, text, reported_at=AT)
+    readings = result.clues.interpreted()["coordinates"]
+    assert readings and chinese in readings[0]["reading_zh"], readings
+    for reading in readings:
+        assert english_words(reading["reading_zh"]) == [], reading
+        assert english_words(reading["reading"])  # the English stays English
+    for c in result.candidates:
+        for line in c.evidence_zh:
+            unquoted = re.sub(r"“[^”]*”", " ", line)
+            assert english_words(unquoted) == [], line

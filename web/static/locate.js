@@ -424,9 +424,11 @@ Panel.prototype.chips = function (interp) {
       (e.tolerance_m ? " ±" + fmt(e.tolerance_m) : "");
   });
   (interp.coordinates || []).forEach(function (c) {
-    var node = chip("coords", c.reading);
+    var node = chip("coords", lang() === "zh" ? c.reading_zh || c.reading : c.reading);
     node.textContent = Sandtable.formats.decimal(c.lat, c.lon);
-    node.appendChild(el("span", "st-chip-kind", " (" + c.reading + ")"));
+    var kind = node.appendChild(el("span", "st-chip-kind", " ("));
+    kind.appendChild(bi(c.reading, c.reading_zh || c.reading));
+    kind.appendChild(document.createTextNode(")"));
   });
   if (interp.direction && DIRECTION[interp.direction]) {
     chip("direction").appendChild(pair(DIRECTION, interp.direction));
