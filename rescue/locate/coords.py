@@ -241,7 +241,7 @@ def _part(m: re.Match[str], i: int) -> _Part:
         hem_axis: Axis = "lat" if hem.upper() in "NS" else "lon"
         negative = negative or hem.upper() in "SW"
         if label_axis and label_axis != hem_axis:
-            conflict = f"labelled {_AXIS_NAME[label_axis]} but marked {hem.upper()}"
+            conflict = Said(msg(f"locate.coords_{label_axis}_marked", mark=hem.upper()))
         axis = hem_axis
     else:
         axis = label_axis
@@ -364,7 +364,7 @@ def _values(p: _Part, problems: list[str]) -> list[_Value]:
     assert p.minutes is not None
     minutes = float(p.minutes)
     if minutes >= 60:
-        problems.append(f"minutes {p.minutes} are not below 60")
+        problems.append(Said(msg("locate.coords_minutes", value=p.minutes)))
         return []
     if p.kind == "dm":
         kind = "dm" if "." in p.minutes else "dm0"
@@ -385,7 +385,7 @@ def _values(p: _Part, problems: list[str]) -> list[_Value]:
         )
         # Labelled as written (D M S); the note says what was assumed.
         return [_Value(deg + float(alt) / 60, "dms", 10.0 ** -len(digits) / 60, note)]
-    problems.append(f"seconds {p.seconds} are not below 60")
+    problems.append(Said(msg("locate.coords_seconds", value=p.seconds)))
     return []
 
 
@@ -407,10 +407,10 @@ def _combine(
     lon = -lon_v.degrees if lon_neg else lon_v.degrees
     bad = False
     if not -90 <= lat <= 90:
-        problems.append(f"latitude {_fmt_deg(lat)} is outside -90…90")
+        problems.append(Said(msg("locate.coords_latitude", value=_fmt_deg(lat))))
         bad = True
     if not -180 <= lon <= 180:
-        problems.append(f"longitude {_fmt_deg(lon)} is outside -180…180")
+        problems.append(Said(msg("locate.coords_longitude", value=_fmt_deg(lon))))
         bad = True
     if bad:
         return None
@@ -446,7 +446,7 @@ def _geo_readings(
             problems.append(x.conflict)
             return []
     if p.axis and q.axis and p.axis == q.axis:
-        problems.append(f"both numbers are marked as {_AXIS_NAME[p.axis]}")
+        problems.append(Said(msg(f"locate.coords_both_{p.axis}")))
         return []
     vp, vq = _values(p, problems), _values(q, problems)
     if not vp or not vq:
@@ -546,7 +546,7 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
     a, b = m.group("a"), m.group("b")
     ma, mb = _marker(m.group("ap"), m.group("as")), _marker(m.group("bp"), m.group("bs"))
     if ma and ma == mb:
-        problems.append(f"both numbers are marked as {'easting' if ma == 'E' else 'northing'}")
+        problems.append(Said(msg("locate.coords_both_" + ("easting" if ma == "E" else "northing"))))
         return []
 
     # hemispheres to try: (zone, southern, label)
@@ -556,7 +556,7 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
     if zone_s:
         zone = int(zone_s)
         if not 1 <= zone <= 60:
-            problems.append(f"UTM zone {zone} does not exist (zones are 1…60)")
+            problems.append(Said(msg("locate.coords_utm_zone", zone=zone)))
             return []
         if not band:
             region_zone, southern = _region_zone(utm_crs)
@@ -610,10 +610,10 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
         easting, northing = float(e_s), float(n_s)
         ok = True
         if not 100_000 <= easting <= 900_000:
-            problems.append(f"UTM easting {easting:,.0f} m is outside 100,000…900,000")
+            problems.append(Said(msg("locate.coords_utm_easting", value=f"{easting:,.0f}")))
             ok = False
         if not 0 <= northing <= 10_000_000:
-            problems.append(f"UTM northing {northing:,.0f} m is outside 0…10,000,000")
+            problems.append(Said(msg("locate.coords_utm_northing", value=f"{northing:,.0f}")))
             ok = False
         if not ok:
             continue
@@ -811,8 +811,12 @@ def _readings_of(
     readings = _sorted_unique(readings)
 
     def impossible() -> InvalidInput:
-        uniq = list(dict.fromkeys(problems)) or ["no reading is possible"]
-        return InvalidInput(f"'{written}': {uniq[0]}", details=uniq[1:])
+        uniq = list(dict.fromkeys(problems)) or [Said(msg("locate.coords_no_reading"))]
+        first = uniq[0]
+        return InvalidInput(
+            msg("locate.coords_impossible", written=f"'{written}'", problem=first),
+            details=list(uniq[1:]),
+        )
 
     if box is None:
         if c.weak:
@@ -841,13 +845,27 @@ def _readings_of(
     where = f" ({region_name})" if region_name else ""
     nearest = min(range(len(readings)), key=lambda i: distances[i])
     r = readings[nearest]
-    others = " (every other reading is farther)" if len(readings) > 1 else ""
-    details = [
-        f"{_fmt_pos(x)} ({x.label}): {d / 1000:,.0f} km outside"
+    others = msg("locate.coords_others_farther") if len(readings) > 1 else ""
+    details: list[str] = [
+        Said(
+            msg(
+                "locate.coords_outside_by",
+                position=_fmt_pos(x),
+                reading=x.label,
+                km=f"{d / 1000:,.0f}",
+            )
+        )
         for x, d in zip(readings, distances, strict=True)
     ]
     raise InvalidInput(
-        f"'{written}' ({_fmt_pos(r)}, {r.label}) lies {distances[nearest] / 1000:,.0f} km "
-        f"outside the region{where}{others}",
+        msg(
+            "locate.coords_outside",
+            written=f"'{written}'",
+            position=_fmt_pos(r),
+            reading=r.label,
+            km=f"{distances[nearest] / 1000:,.0f}",
+            region=where,
+            others=others,
+        ),
         details=(details if len(readings) > 1 else []) + list(dict.fromkeys(problems)),
     )

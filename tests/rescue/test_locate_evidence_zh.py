@@ -122,3 +122,25 @@ def test_a_coordinate_reading_is_named_in_chinese(
         for line in c.evidence_zh:
             unquoted = re.sub(r"“[^”]*”", " ", line)
             assert english_words(unquoted) == [], line
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "chinese"),
+    [
+        ("N45.1 E100.3", "lies 2,244 km outside the region", "在区域之外 2,244 公里"),
+        ("31°75' N 81°18' E", "minutes 75 are not below 60", "分 75 不小于 60"),
+        ("lat 31.1 lat 81.3", "both numbers are marked as latitude", "两个数都标为纬度"),
+    ],
+)
+def test_an_unusable_coordinate_is_refused_in_either_language(
+    kailash: RouteNetwork, text: str, english: str, chinese: str
+) -> None:
+    from geodata.errors import InvalidInput
+    from tests.web.test_chinese import english_words
+
+    with pytest.raises(InvalidInput) as info:
+        locate(kailash, text, reported_at=AT)
+    assert info.value.message.startswith(f"'{text}'") and english in info.value.message
+    zh = info.value.message_in("zh") or ""
+    assert zh.startswith(f"'{text}'") and chinese in zh
+    assert english_words(zh.replace(f"'{text}'", " ")) == [], zh
