@@ -379,9 +379,13 @@ def _values(p: _Part, problems: list[str]) -> list[_Value]:
     digits = p.seconds.replace(".", "")
     alt = f"{p.minutes}.{digits}"
     if float(alt) < 60:
-        note = (
-            f"seconds {p.seconds} are not below 60: read {p.minutes}'{p.seconds}\" "
-            f"as {alt}' (decimal minutes)"
+        note = Said(
+            msg(
+                "locate.reading_seconds_as_minutes",
+                seconds=p.seconds,
+                written=f"{p.minutes}'{p.seconds}\"",
+                read=f"{alt}'",
+            )
         )
         # Labelled as written (D M S); the note says what was assumed.
         return [_Value(deg + float(alt) / 60, "dms", 10.0 ** -len(digits) / 60, note)]
