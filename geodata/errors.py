@@ -13,7 +13,7 @@ catalog key with parameters: ``message`` is then the English text (logs, the CLI
 
 from __future__ import annotations
 
-from geodata.i18n import Msg
+from geodata.i18n import Msg, Said, text
 
 __all__ = [
     "SandtableError",
@@ -48,11 +48,13 @@ class SandtableError(Exception):
 
     def message_in(self, lang: str) -> str | None:
         """The message in ``lang``; None when it has no catalog key (English only)."""
+        if isinstance(self.text, Said):
+            return text(self.text, lang)
         return self.text.render(lang) if isinstance(self.text, Msg) else None
 
     def details_in(self, lang: str) -> list[str]:
         """The details in ``lang`` (those without a catalog key stay as they are)."""
-        return [d.render(lang) if isinstance(d, Msg) else d for d in self.texts]
+        return [text(d, lang) for d in self.texts]
 
     def __str__(self) -> str:
         if not self.details:

@@ -35,6 +35,7 @@ import pandas as pd
 import shapely.geometry
 
 from geodata.errors import DataValidationError, InvalidInput, NotFound
+from geodata.i18n import Name, msg
 from geodata.validate import (
     CALIBRATION_FILE,
     CONTRACT_COLUMNS,
@@ -198,8 +199,8 @@ def load_region(region_id: str = "kailash", *, data_dir: Path | None = None) -> 
     base = _data_dir(data_dir)
     available = list_regions(base)
     if region_id not in available:
-        listed = ", ".join(available) if available else "none"
-        raise NotFound(f"unknown region {region_id!r}; available regions: {listed}")
+        listed = Name(", ".join(available) or "none", "、".join(available) or "无")
+        raise NotFound(msg("region.unknown", region=repr(region_id), available=listed))
     path = base / region_id
     return region_from_documents(read_region_files(path, region_id=region_id), path=path)
 

@@ -27,6 +27,7 @@ __all__ = [
     "Joined",
     "Msg",
     "Name",
+    "Said",
     "catalog",
     "joined",
     "language",
@@ -100,6 +101,25 @@ class Joined(Msg):
         return ("；" if lang == "zh" else "; ").join(text(p, lang) for p in self.parts)
 
 
+class Said(str):
+    """A catalog text that is also its English string.
+
+    Where a list of plain English strings is kept and searched (the notes of a locate
+    answer), a :class:`Said` behaves as the English text (compared, hashed, searched) and
+    still renders in another language with :func:`text`.
+    """
+
+    msg: Msg
+
+    def __new__(cls, message: Msg) -> Said:
+        said = super().__new__(cls, message.render("en"))
+        said.msg = message
+        return said
+
+    def __getnewargs__(self) -> tuple[Msg]:  # type: ignore[override]
+        return (self.msg,)
+
+
 def joined(parts: Sequence[str | Msg | Name]) -> Joined:
     """``parts`` as one text (see :class:`Joined`)."""
     return Joined("", {}, tuple(parts))
@@ -119,6 +139,8 @@ def msg(key: str, /, **params: Any) -> Msg:
 
 
 def _value(value: Any, lang: str) -> Any:
+    if isinstance(value, Said):
+        return value.msg.render(lang)
     if isinstance(value, Msg | Name):
         return value.render(lang)
     if isinstance(value, list | tuple) and value and isinstance(value[0], Msg | Name):
@@ -135,4 +157,6 @@ def render(key: str, lang: str = "en", /, **params: Any) -> str:
 
 def text(value: str | Msg | Name, lang: str = "en") -> str:
     """``value`` in ``lang``: a plain string is returned as it is."""
+    if isinstance(value, Said):
+        return value.msg.render(lang)
     return value if isinstance(value, str) else value.render(lang)

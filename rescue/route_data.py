@@ -34,7 +34,8 @@ from typing import Any, TypeVar
 from geodata.edits import join_ways, split_way
 from geodata.errors import InvalidInput
 from geodata.files import region_from_documents
-from geodata.i18n import msg
+from geodata.i18n import Msg, Name, joined, msg
+from geodata.i18n import text as in_language
 from geodata.importers import ImportResult
 from geodata.importers.preview import ImportPreview
 from geodata.importers.sandbox import preload_modules, preview_upload_bounded
@@ -139,7 +140,9 @@ def preview_document(result: ImportResult, plan: ImportPreview, import_id: str) 
         "counts": plan.counts(),
         "proposals": [p.to_dict() for p in plan.proposals],
         "warnings": warnings,
-        "problems": list(plan.problems),
+        # why it cannot be applied, each naming the file, feature and property
+        "problems": [in_language(p, "en") for p in plan.problems],
+        "problems_zh": [in_language(p, "zh") for p in plan.problems],
         "can_apply": plan.can_apply,
         "preview": {"type": "FeatureCollection", "features": features},
     }
@@ -288,9 +291,13 @@ class RouteData:
         """
         pending = self.pending_import(import_id)
         if not pending.get("can_apply"):
-            raise InvalidInput(
-                msg("import.cannot_apply"), details=list(pending.get("problems") or [])
-            )
+            english = list(pending.get("problems") or [])
+            # a preview kept before problems_zh existed is English only
+            chinese = list(pending.get("problems_zh") or english)
+            details: list[str | Msg] = [
+                joined([Name(en, zh)]) for en, zh in zip(english, chinese, strict=True)
+            ]
+            raise InvalidInput(msg("import.cannot_apply"), details=details)
         info = self.store.imports.apply(
             self.region_id, import_id, author=author, message=message, check=network_for
         )

@@ -4,6 +4,12 @@ This module is the composition root of the command line: it wires the region
 data (``geodata``), the route graph (``routes``), the domain services
 (``rescue``) and, for ``serve`` only, the web application (``web``, imported
 lazily so that data commands never load Flask).
+
+It speaks English or Chinese: ``--lang en|zh`` (before or after the command), else
+``SANDTABLE_LANG``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``zh_*`` is
+Chinese). What a command says and its errors (which name the file and line where they
+can) are catalog texts (:mod:`geodata.i18n`); the help texts and the evaluation reports
+(``eval-*``, ``info --calibration``, ``build-region``) stay English, for developers.
 """
 
 from __future__ import annotations
@@ -11,14 +17,39 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from geodata.errors import InvalidInput, SandtableError
+from geodata.i18n import LANGUAGES, Msg, language, msg, render
 
-__all__ = ["main", "build_parser"]
+__all__ = ["LANG_ENV", "build_parser", "cli_language", "main"]
+
+#: where the language comes from when ``--lang`` is not given, first set wins
+LANG_ENV = ("SANDTABLE_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def cli_language(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The language the command speaks: ``given`` (``--lang``), else the environment.
+
+    ``SANDTABLE_LANG`` first, then the locale variables in POSIX order; ``zh``,
+    ``zh_CN.UTF-8`` or ``zh-Hans`` are Chinese, anything else (``C``, ``en_GB``) English.
+    """
+    if given:
+        return language(given)
+    env = os.environ if environ is None else environ
+    for name in LANG_ENV:
+        if env.get(name):
+            return language(env[name])
+    return LANGUAGES[0]
+
+
+def _say(args: argparse.Namespace, key: str, **params: Any) -> None:
+    """Print the catalog text ``key`` in the command's language."""
+    print(render(key, args.lang, **params), flush=True)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -27,7 +58,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     workers = default_workers() if args.workers is None else args.workers
     if workers < 0 or args.threads < 1:
-        raise InvalidInput("--workers must be 0 or more and --threads 1 or more")
+        raise InvalidInput(msg("cli.workers"))
     overrides: dict[str, object] = {}
     if args.data_dir:
         overrides["DATA_DIR"] = str(args.data_dir)
@@ -35,17 +66,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         overrides["INSTANCE_DIR"] = str(args.instance_dir)
     app = create_app(overrides or None)
     if args.dev or workers == 0:
-        print(
-            f"Sandtable serving on http://{args.host}:{args.port}/ "
-            f"(one process, waitress, {args.threads} threads; Ctrl+C stops)",
-            flush=True,
-        )
+        _say(args, "cli.serving_one", host=args.host, port=args.port, threads=args.threads)
         serve_waitress(app, host=args.host, port=args.port, threads=args.threads)
     else:
-        print(
-            f"Sandtable serving on http://{args.host}:{args.port}/ "
-            f"({workers} worker processes x {args.threads} threads, gunicorn; Ctrl+C stops)",
-            flush=True,
+        _say(
+            args,
+            "cli.serving",
+            host=args.host,
+            port=args.port,
+            workers=workers,
+            threads=args.threads,
         )
         serve_gunicorn(app, host=args.host, port=args.port, workers=workers, threads=args.threads)
     return 0
@@ -60,9 +90,9 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = getpass.getpass(f"password for {args.username}: ")
-        if getpass.getpass("again: ") != password:
-            raise InvalidInput("the two passwords differ; nothing was created")
+        password = getpass.getpass(render("cli.password", args.lang, username=args.username))
+        if getpass.getpass(render("cli.password_again", args.lang)) != password:
+            raise InvalidInput(msg("cli.passwords_differ"))
     instance_dir = _instance_dir(args)
     instance_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(database_url(_database_url(args, instance_dir), instance_dir))
@@ -72,7 +102,13 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
         )
     finally:
         store.dispose()
-    print(f"created {user.role} {user.username!r} (user {user.user_id})")
+    _say(
+        args,
+        "cli.user_created",
+        role=msg(f"role.{user.role}"),
+        username=repr(user.username),
+        user_id=user.user_id,
+    )
     return 0
 
 
@@ -83,7 +119,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     instance_dir = _instance_dir(args)
     url = database_url(_database_url(args, instance_dir), instance_dir)
     info = backup(url, Path(args.file))
-    print(f"backed up the {info.backend} database into {info.path} ({info.size_bytes:,} bytes)")
+    _say(args, "cli.backed_up", backend=info.backend, path=info.path, size=f"{info.size_bytes:,}")
     return 0
 
 
@@ -98,7 +134,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     url = database_url(given, instance_dir)
     info = restore(url, Path(args.file))
     open_store(url).dispose()  # an older backup is upgraded to the current schema
-    print(f"restored the {info.backend} database from {info.path}")
+    _say(args, "cli.restored", backend=info.backend, path=info.path)
     return 0
 
 
@@ -133,11 +169,25 @@ def _database_url(args: argparse.Namespace, instance_dir: Path) -> str | None:
             with toml_file.open("rb") as f:
                 values = tomllib.load(f)
         except tomllib.TOMLDecodeError as exc:
-            raise InvalidInput(f"{toml_file} is not valid TOML: {exc}") from None
+            raise InvalidInput(_toml_error(toml_file, str(exc))) from None
         url = {k.lower(): v for k, v in values.items()}.get("database_url")
         if isinstance(url, str) and url:
             return url
     return None
+
+
+def _toml_error(path: Path, reason: str) -> Msg:
+    """A TOML file's syntax error, naming the file and, where the parser says it, the line."""
+    at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", reason)
+    if at is None:
+        return msg("cli.bad_toml", file=str(path), reason=reason)
+    return msg(
+        "cli.bad_toml_at",
+        file=str(path),
+        reason=reason[: at.start()],
+        line=int(at.group(1)),
+        column=int(at.group(2)),
+    )
 
 
 def _cmd_build_region(args: argparse.Namespace) -> int:
@@ -192,35 +242,40 @@ def _cmd_locate(args: argparse.Namespace) -> int:
         try:
             reported_at = datetime.fromisoformat(args.at)
         except ValueError:
-            raise InvalidInput(
-                f"--at {args.at!r} is not an ISO-8601 time (e.g. 2025-06-14T13:30)"
-            ) from None
+            raise InvalidInput(msg("cli.bad_time", value=repr(args.at))) from None
     network = build_network(load_region(args.region, data_dir=_data_dir(args)))
     result = locate(network, args.text, reported_at=reported_at, direction=args.direction)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(_format_locate(result.to_dict()))
+        print(_format_locate(result.to_dict(), args.lang))
     return 0
 
 
-def _format_locate(result: dict[str, Any]) -> str:
+def _format_locate(result: dict[str, Any], lang: str = "en") -> str:
+    """The ranked candidates, their evidence and the questions to ask, in ``lang``."""
     lines = []
     if not result["candidates"]:
-        lines.append("No usable clue in this description.")
+        lines.append(render("cli.locate_nothing", lang))
     for i, c in enumerate(result["candidates"], start=1):
         bar = "█" * max(1, round(c["probability"] * 20))
         km = c["km_range"]
-        where = f"km {km[0]:.1f}–{km[1]:.1f}" if km else "road"
-        lines.append(
-            f"{i:2d}. {c['probability']:5.1%} {bar:<20} {c['name']['en']} / {c['name']['zh']}"
+        where = (
+            render("cli.locate_km", lang, start=f"{km[0]:.1f}", end=f"{km[1]:.1f}")
+            if km
+            else render("cli.locate_road", lang)
         )
-        lines.append(f"      {where}, best point {c['lat']:.5f} N {c['lon']:.5f} E")
-        lines.extend(f"      · {e}" for e in c["evidence"])
+        name = c["name"]["zh"] or c["name"]["en"] if lang == "zh" else c["name"]["en"]
+        lines.append(f"{i:2d}. {c['probability']:5.1%} {bar:<20} {name}")
+        best = render("cli.locate_best", lang, lat=f"{c['lat']:.5f}", lon=f"{c['lon']:.5f}")
+        lines.append(f"      {where}{best}")
+        evidence = c.get("evidence_zh") or c["evidence"] if lang == "zh" else c["evidence"]
+        lines.extend(f"      · {e}" for e in evidence)
     if result["questions"]:
-        lines.append("Ask next:")
+        lines.append(render("cli.locate_ask", lang))
+        bits = "cli.locate_bits"
         lines.extend(
-            f"  - {q['text']['en']} / {q['text']['zh']} ({q['expected_gain_bits']:.2f} bits)"
+            f"  - {q['text'][lang]}" + render(bits, lang, bits=f"{q['expected_gain_bits']:.2f}")
             for q in result["questions"]
         )
     return "\n".join(lines)
@@ -240,7 +295,7 @@ def _cmd_eval_eta(args: argparse.Namespace) -> int:
     trails = region.trails
     tracked = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()]
     if tracked.empty or not region.calibration:
-        raise InvalidInput(f"region {args.region!r} has no GPS-calibrated stretch to score")
+        raise InvalidInput(msg("cli.no_calibration", region=repr(args.region)))
     from pyproj import Transformer
 
     to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
@@ -266,7 +321,7 @@ def _cmd_calibrate_eta(args: argparse.Namespace) -> int:
 
     region = load_region(args.region, data_dir=_data_dir(args))
     if not region.calibration:
-        raise InvalidInput(f"region {args.region!r} has no GPS-calibrated stretch")
+        raise InvalidInput(msg("cli.no_calibration", region=repr(args.region)))
     crs = region.metadata["metric_crs"]
     tracks = project_tracks(read_tracks(Path(args.tracks)), crs=crs)
     centreline = _tracked_centreline(region)
@@ -301,7 +356,7 @@ def _tracked_centreline(region: Any) -> Any:
     trails = region.trails
     tracked = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()]
     if tracked.empty:
-        raise InvalidInput(f"region {region.region_id!r} has no GPS-calibrated stretch")
+        raise InvalidInput(msg("cli.no_calibration", region=repr(region.region_id)))
     to_metric = Transformer.from_crs("EPSG:4326", region.metadata["metric_crs"], always_xy=True)
     c = np.asarray(tracked.geometry.iloc[0].coords)
     x, y = to_metric.transform(c[:, 0], c[:, 1])
@@ -376,6 +431,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sandtable",
         description="Sandtable: rescue coordination for high-altitude pilgrimage routes.",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of messages and errors: en or zh (default: SANDTABLE_LANG, else the "
+        "locale's LC_ALL / LC_MESSAGES / LANG, zh_* being Chinese)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -575,6 +636,13 @@ def build_parser() -> argparse.ArgumentParser:
     cal_eta.add_argument("--region", default="kailash", help="region id (default kailash)")
     cal_eta.add_argument("--data-dir", help="region data directory")
     cal_eta.set_defaults(func=_cmd_calibrate_eta)
+    for command in sub.choices.values():  # --lang after the command too
+        command.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=argparse.SUPPRESS,
+            help="en or zh (see sandtable -h)",
+        )
     return parser
 
 
@@ -582,13 +650,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang = cli_language(args.lang)
     try:
         return int(args.func(args))
     except SandtableError as exc:
-        print(f"sandtable {args.command}: error: {exc}", file=sys.stderr)
+        print(_error_text(args.command, exc, args.lang), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _error_text(command: str, exc: SandtableError, lang: str) -> str:
+    """``sandtable info: error: ...`` and one line per detail, in ``lang``.
+
+    A message without a catalog text (from a library, say) is given as it is, in English.
+    """
+    message = exc.message_in(lang) or exc.message
+    lines = [render("cli.error", lang, program="sandtable", command=command, message=message)]
+    lines.extend(f"  - {d}" for d in exc.details_in(lang))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -54,6 +54,12 @@ TEXTS: dict[int, ErrorText] = {
         "This address does not take this kind of request.",
         "此地址不接受此类请求。",
     ),
+    413: ErrorText(
+        "Too large",
+        "内容过大",
+        "What was sent is larger than this server accepts. Nothing was changed.",
+        "提交的内容超过了服务器接受的大小。未作任何更改。",
+    ),
     422: ErrorText(
         "Not accepted",
         "无法接受",

@@ -142,9 +142,11 @@ def _message(exc: SandtableError, code: str, lang: str) -> str:
 
 def _http_error(exc: HTTPException) -> Response | HTTPException:
     if _is_page():
-        # the app's own bilingual page (with the Allow header of a 405)
+        # the app's own bilingual page (with the Allow header of a 405, a 413's limit)
         headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
-        return error_page(exc.code or 500, headers)
+        said = getattr(exc, "text", None)
+        detail = said.both() if isinstance(said, Msg) else None
+        return error_page(exc.code or 500, headers, detail=detail)
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
     english = exc.description or exc.name

@@ -17,7 +17,8 @@
 
 The proposals' edits are then applied to a copy of the region and validated exactly
 as a commit would be (the caller may add the network check): :attr:`ImportPreview.problems`
-lists why applying would be refused, if it would. Recorded lines are simplified to
+lists why applying would be refused, if it would (catalog texts: each says its file,
+feature and property in either language). Recorded lines are simplified to
 :data:`SIMPLIFY_M` (their shape, not their GPS noise, is stored); a line that still
 has more than :data:`MAX_WAY_POINTS` vertices is skipped and blocks applying (the
 network and every map would carry it). Work is bounded: lines are simplified in
@@ -150,7 +151,7 @@ class ImportPreview:
     proposals: tuple[Proposal, ...]
     edits: tuple[FeatureEdit, ...]
     warnings: tuple[ImportWarning, ...]
-    problems: tuple[str, ...] = field(default=())
+    problems: tuple[str | Msg, ...] = field(default=())
 
     @property
     def can_apply(self) -> bool:
@@ -197,7 +198,7 @@ def preview(
     taken_ways = _Taken(w[1] for w in frame.ways)
     taken_places = _Taken(f["properties"]["place_id"] for f, _ in frame.places)
     changed: set[str] = set()
-    refused: list[str] = []
+    refused: list[Msg] = []
     for feature in result.features:
         geom = feature.geometry
         label = feature.name or f"feature {feature.index + 1}"
@@ -215,7 +216,7 @@ def preview(
                     limit=MAX_WAY_POINTS,
                 )
                 proposals.append(Proposal("skip", feature.index, None, None, text))
-                refused.append(str(text))
+                refused.append(text)
                 continue
             along = _ways_along(frame, shape, match_tolerance_m)
             if along:
@@ -293,7 +294,7 @@ def preview(
             )
     problems = _dry_run(snapshot, edits, check) if not refused else tuple(refused)
     if not edits and not refused:
-        problems = ("the file changes nothing in the route data",)
+        problems = (msg("preview.changes_nothing"),)
     return ImportPreview(
         snapshot.version_id, tuple(proposals), tuple(edits), tuple(warnings), problems
     )
@@ -541,7 +542,7 @@ def _point(
 
 def _dry_run(
     snapshot: Snapshot, edits: Sequence[FeatureEdit], check: Callable[[Any], object] | None
-) -> tuple[str, ...]:
+) -> tuple[str | Msg, ...]:
     """Why committing ``edits`` on ``snapshot`` would be refused (empty: it would not)."""
     if not edits:
         return ()
@@ -571,10 +572,12 @@ def _dry_run(
             cues=docs.cues,
         )
     except DataValidationError as exc:
-        return tuple(exc.details)
+        return tuple(exc.texts)
     if check is not None:
         try:
             check(new)
         except (SandtableError, ValueError, KeyError, AssertionError) as exc:
-            return (f"the route network cannot be built: {exc}",)
+            said = exc.text if isinstance(exc, SandtableError) else None
+            reason = said if isinstance(said, Msg) else str(exc)
+            return (msg("preview.no_network", reason=reason),)
     return ()

@@ -219,7 +219,7 @@ def validated(
             cues=region.cues,
         )
     except DataValidationError as exc:
-        raise InvalidInput(msg("store.invalid_region"), details=exc.details) from None
+        raise InvalidInput(msg("store.invalid_region"), details=exc.texts) from None
     if check is not None:
         try:
             check(docs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from geodata.i18n import Said, msg
 from rescue.locate._doc import Doc
 from rescue.locate._relations import DIRECTIONAL
 from rescue.locate._text import sight_clauses
@@ -204,7 +205,7 @@ def find_sights(
                     continue
                 if rel is not None and rel.kind not in _VIEW_RELATIONS:
                     continue
-                notes.append(f"“{mention.text}” is in view, not where the caller is")
+                notes.append(Said(msg("locate.note.in_view", said=mention.text)))
                 if viewed is not None:
                     viewed.append((mention.start, mention.end))
             elif rel is not None and rel.kind in DIRECTIONAL:
@@ -234,7 +235,7 @@ def find_sights(
         k = bisect.bisect_right(s_starts, m.start) - 1
         if k < 0 or not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]):
             continue
-        notes.append(f"“{m.text}” is in view, not where the caller is")
+        notes.append(Said(msg("locate.note.in_view", said=m.text)))
         if viewed is not None:
             viewed.append((m.start, m.end))
         view = VIEW_PLACES[place]
@@ -293,5 +294,5 @@ def text_direction(folded: str, notes: list[str]) -> Direction | None:
     if len(votes) == 1:
         return votes.pop()
     if votes:
-        notes.append("both walking directions are mentioned: direction left open")
+        notes.append(Said(msg("locate.note.both_directions")))
     return None

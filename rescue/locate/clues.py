@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from geodata.errors import InvalidInput
+from geodata.i18n import Name, Said, msg
 from rescue.locate._doc import Doc, en, zh
 from rescue.locate._numbers import Amount, find_amounts, zh_number
 from rescue.locate._relations import DEPARTURE_EN, WALK_ON, by_vehicle, find_relations, relation
@@ -246,8 +247,8 @@ def _elapsed(
             used_clocks.add(k_clock)
             departed = resolve_departure(clock, now)
             if departed is None:
-                what = "departure time" if cue == "strong" else "time"
-                notes.append(f"{what} “{clock.text}” is after the report time: ignored")
+                late = "locate.note.late_departure" if cue == "strong" else "locate.note.late_time"
+                notes.append(Said(msg(late, said=clock.text)))
                 continue
             span = (clock.start, clock.end)
         elif k_amount is not None:
@@ -360,9 +361,9 @@ def _orphan_times(
         ):
             # "another 45 minutes" / "又走了两个小时": counted from a moment of the story
             # (a climb that began, a stop), not from where the day's walk started
-            notes.append(f"a walking time counted from no place said, not from the start: “{said}”")
+            notes.append(Said(msg("locate.note.time_from_nowhere", said=said)))
             continue
-        notes.append(f"walking time without a starting place: “{said}”")
+        notes.append(Said(msg("locate.note.time_without_start", said=said)))
         departed = resolve_departure(clocks[0], now) if clocks else None
         if departed is None and amounts:
             departed = now - timedelta(seconds=(amounts[0].low + amounts[0].high) / 2)
@@ -417,7 +418,7 @@ def _elevations(doc: Doc, notes: list[str]) -> tuple[list[ElevationClue], list[t
             ok = False
         if not ok:
             if cue and (metres or feet) and value > 0:
-                notes.append(f"altitude “{m.group(0).strip()}” is not plausible here: ignored")
+                notes.append(Said(msg("locate.note.altitude", said=m.group(0).strip())))
             continue
         elevation = value * FT_TO_M if feet else value
         words = {(m.group("pre") or "").strip().rstrip("."), suffix}
@@ -498,7 +499,7 @@ def _without_denied(mentions: list[Mention], folded: str, notes: list[str]) -> l
         if denied and m.text.isascii() and not _DENIED_AFTER_EN.match(after):
             denied = False
         if denied and m.feature is None:
-            notes.append(f"“{m.text}” is ruled out by the caller, not used")
+            notes.append(Said(msg("locate.note.ruled_out", said=m.text)))
             continue
         out.append(m)
     return out
@@ -574,12 +575,8 @@ def parse_clues(
     doc.clocks = find_clock_times(quiet)
     daylight = find_daylight_times(quiet, doc.clocks)
     if daylight:
-        notes.append(
-            "daylight words read as clock times: "
-            + ", ".join(
-                f"“{text[c.start : c.end]}” ≈ {c.hour:02d}:{c.minute:02d}" for c in daylight
-            )
-        )
+        read = [f"“{text[c.start : c.end]}” ≈ {c.hour:02d}:{c.minute:02d}" for c in daylight]
+        notes.append(Said(msg("locate.note.daylight", read=Name(", ".join(read), "、".join(read)))))
         doc.clocks = sorted([*doc.clocks, *daylight], key=lambda c: c.start)
     doc.quiet = mask(quiet, [(c.start, c.end) for c in doc.clocks])
     elevations, elevation_spans = _elevations(doc, notes)
@@ -603,7 +600,15 @@ def parse_clues(
     said = text_direction(scan, notes)
     if direction is not None:
         if said is not None and said != direction:
-            notes.append(f"the text says {said}; the given direction ({direction}) is used")
+            notes.append(
+                Said(
+                    msg(
+                        "locate.note.direction",
+                        said=msg(f"locate.direction.{said}"),
+                        given=msg(f"locate.direction.{direction}"),
+                    )
+                )
+            )
         said = direction
 
     han, latin = count_scripts(scan)

@@ -30,6 +30,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geodata.errors import InvalidInput
+from geodata.i18n import Name, Said, joined, msg
 from rescue.locate.model import CoordinateReading
 
 __all__ = ["CoordinateMatch", "find_coordinates"]
@@ -240,7 +241,7 @@ def _part(m: re.Match[str], i: int) -> _Part:
         hem_axis: Axis = "lat" if hem.upper() in "NS" else "lon"
         negative = negative or hem.upper() in "SW"
         if label_axis and label_axis != hem_axis:
-            conflict = f"labelled {_AXIS_NAME[label_axis]} but marked {hem.upper()}"
+            conflict = Said(msg(f"locate.coords_{label_axis}_marked", mark=hem.upper()))
         axis = hem_axis
     else:
         axis = label_axis
@@ -278,6 +279,8 @@ _KIND_NAME = {
     "dm0": "degrees and minutes",
     "dms": "degrees, minutes and seconds",
 }
+_KIND_NAME_ZH = {"dd": "十进制度", "dm": "度和十进制分", "dm0": "度和分", "dms": "度、分、秒"}
+_ORDER_ZH = {"latitude first": "纬度在前", "longitude first": "经度在前"}
 
 
 def _bare_ok(p: _Part, q: _Part) -> tuple[bool, bool]:
@@ -361,7 +364,7 @@ def _values(p: _Part, problems: list[str]) -> list[_Value]:
     assert p.minutes is not None
     minutes = float(p.minutes)
     if minutes >= 60:
-        problems.append(f"minutes {p.minutes} are not below 60")
+        problems.append(Said(msg("locate.coords_minutes", value=p.minutes)))
         return []
     if p.kind == "dm":
         kind = "dm" if "." in p.minutes else "dm0"
@@ -376,13 +379,17 @@ def _values(p: _Part, problems: list[str]) -> list[_Value]:
     digits = p.seconds.replace(".", "")
     alt = f"{p.minutes}.{digits}"
     if float(alt) < 60:
-        note = (
-            f"seconds {p.seconds} are not below 60: read {p.minutes}'{p.seconds}\" "
-            f"as {alt}' (decimal minutes)"
+        note = Said(
+            msg(
+                "locate.reading_seconds_as_minutes",
+                seconds=p.seconds,
+                written=f"{p.minutes}'{p.seconds}\"",
+                read=f"{alt}'",
+            )
         )
         # Labelled as written (D M S); the note says what was assumed.
         return [_Value(deg + float(alt) / 60, "dms", 10.0 ** -len(digits) / 60, note)]
-    problems.append(f"seconds {p.seconds} are not below 60")
+    problems.append(Said(msg("locate.coords_seconds", value=p.seconds)))
     return []
 
 
@@ -404,21 +411,27 @@ def _combine(
     lon = -lon_v.degrees if lon_neg else lon_v.degrees
     bad = False
     if not -90 <= lat <= 90:
-        problems.append(f"latitude {_fmt_deg(lat)} is outside -90…90")
+        problems.append(Said(msg("locate.coords_latitude", value=_fmt_deg(lat))))
         bad = True
     if not -180 <= lon <= 180:
-        problems.append(f"longitude {_fmt_deg(lon)} is outside -180…180")
+        problems.append(Said(msg("locate.coords_longitude", value=_fmt_deg(lon))))
         bad = True
     if bad:
         return None
     first, second = (lat_v, lon_v) if order == "latitude first" else (lon_v, lat_v)
-    kind = (
-        _KIND_NAME[first.kind]
-        if first.kind == second.kind
-        else f"{_KIND_NAME[first.kind]} / {_KIND_NAME[second.kind]}"
+    kinds = (first.kind,) if first.kind == second.kind else (first.kind, second.kind)
+    kind = Name(
+        " / ".join(_KIND_NAME[k] for k in kinds), " / ".join(_KIND_NAME_ZH[k] for k in kinds)
     )
     all_notes = [n for n in (first.note, second.note) if n] + notes
-    label = f"{kind}, {order}" + "".join(f"; {n}" for n in all_notes)
+    label = Said(
+        msg(
+            "locate.reading",
+            kind=kind,
+            order=Name(order, _ORDER_ZH[order]),
+            notes=joined([Name("", ""), *all_notes]) if all_notes else "",
+        )
+    )
     unc = max(lat_v.unit_deg, lon_v.unit_deg) * _M_PER_DEG
     return _Reading(lat, lon, label, unc, rank)
 
@@ -437,7 +450,7 @@ def _geo_readings(
             problems.append(x.conflict)
             return []
     if p.axis and q.axis and p.axis == q.axis:
-        problems.append(f"both numbers are marked as {_AXIS_NAME[p.axis]}")
+        problems.append(Said(msg(f"locate.coords_both_{p.axis}")))
         return []
     vp, vq = _values(p, problems), _values(q, problems)
     if not vp or not vq:
@@ -451,7 +464,7 @@ def _geo_readings(
         orders.append((0 if lat_first else 1, 0, []))
     else:
         hint_lon_first = bool(header) and str(header).lower().startswith(("lon", "lng"))
-        said = [f"the text says {header}"] if header else []
+        said: list[str] = [Said(msg("locate.reading_says", header=header))] if header else []
         orders.append((0, 1 if hint_lon_first else 0, said if hint_lon_first else []))
         orders.append((1, 0 if hint_lon_first else 1, [] if hint_lon_first else said))
 
@@ -463,7 +476,7 @@ def _geo_readings(
                 (
                     1 - orders[0][0],
                     5,
-                    ["latitude and longitude swapped: the text marks them the other way round"],
+                    [Said(msg("locate.reading_swapped"))],
                 )
             )
         flips = [(False, False), (True, False), (False, True), (True, True)]
@@ -502,10 +515,10 @@ def _geo_readings(
 
 def _flip_note(part: _Part, negative: str, positive: str) -> str:
     if part.minus:
-        return "minus sign dropped"
+        return Said(msg("locate.reading_minus_dropped"))
     if part.negative:
-        return f"{negative} read as {positive}"
-    return f"taken as {negative} (no minus sign or {negative[0].upper()} written)"
+        return Said(msg(f"locate.reading_{negative}_read_as_{positive}"))
+    return Said(msg(f"locate.reading_taken_as_{negative}"))
 
 
 @lru_cache(maxsize=16)
@@ -537,7 +550,7 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
     a, b = m.group("a"), m.group("b")
     ma, mb = _marker(m.group("ap"), m.group("as")), _marker(m.group("bp"), m.group("bs"))
     if ma and ma == mb:
-        problems.append(f"both numbers are marked as {'easting' if ma == 'E' else 'northing'}")
+        problems.append(Said(msg("locate.coords_both_" + ("easting" if ma == "E" else "northing"))))
         return []
 
     # hemispheres to try: (zone, southern, label)
@@ -547,7 +560,7 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
     if zone_s:
         zone = int(zone_s)
         if not 1 <= zone <= 60:
-            problems.append(f"UTM zone {zone} does not exist (zones are 1…60)")
+            problems.append(Said(msg("locate.coords_utm_zone", zone=zone)))
             return []
         if not band:
             region_zone, southern = _region_zone(utm_crs)
@@ -601,10 +614,10 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
         easting, northing = float(e_s), float(n_s)
         ok = True
         if not 100_000 <= easting <= 900_000:
-            problems.append(f"UTM easting {easting:,.0f} m is outside 100,000…900,000")
+            problems.append(Said(msg("locate.coords_utm_easting", value=f"{easting:,.0f}")))
             ok = False
         if not 0 <= northing <= 10_000_000:
-            problems.append(f"UTM northing {northing:,.0f} m is outside 0…10,000,000")
+            problems.append(Said(msg("locate.coords_utm_northing", value=f"{northing:,.0f}")))
             ok = False
         if not ok:
             continue
@@ -802,8 +815,12 @@ def _readings_of(
     readings = _sorted_unique(readings)
 
     def impossible() -> InvalidInput:
-        uniq = list(dict.fromkeys(problems)) or ["no reading is possible"]
-        return InvalidInput(f"'{written}': {uniq[0]}", details=uniq[1:])
+        uniq = list(dict.fromkeys(problems)) or [Said(msg("locate.coords_no_reading"))]
+        first = uniq[0]
+        return InvalidInput(
+            msg("locate.coords_impossible", written=f"'{written}'", problem=first),
+            details=list(uniq[1:]),
+        )
 
     if box is None:
         if c.weak:
@@ -832,13 +849,27 @@ def _readings_of(
     where = f" ({region_name})" if region_name else ""
     nearest = min(range(len(readings)), key=lambda i: distances[i])
     r = readings[nearest]
-    others = " (every other reading is farther)" if len(readings) > 1 else ""
-    details = [
-        f"{_fmt_pos(x)} ({x.label}): {d / 1000:,.0f} km outside"
+    others = msg("locate.coords_others_farther") if len(readings) > 1 else ""
+    details: list[str] = [
+        Said(
+            msg(
+                "locate.coords_outside_by",
+                position=_fmt_pos(x),
+                reading=x.label,
+                km=f"{d / 1000:,.0f}",
+            )
+        )
         for x, d in zip(readings, distances, strict=True)
     ]
     raise InvalidInput(
-        f"'{written}' ({_fmt_pos(r)}, {r.label}) lies {distances[nearest] / 1000:,.0f} km "
-        f"outside the region{where}{others}",
+        msg(
+            "locate.coords_outside",
+            written=f"'{written}'",
+            position=_fmt_pos(r),
+            reading=r.label,
+            km=f"{distances[nearest] / 1000:,.0f}",
+            region=where,
+            others=others,
+        ),
         details=(details if len(readings) > 1 else []) + list(dict.fromkeys(problems)),
     )

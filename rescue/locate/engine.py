@@ -21,7 +21,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from geodata.errors import InvalidInput
-from geodata.i18n import Msg, Name, catalog, joined, msg, render, text
+from geodata.i18n import Msg, Name, Said, catalog, joined, msg, render, text
 from rescue.localtime import LOCAL_TZ
 from rescue.locate.belief import (
     DIRECTION_PRIOR,
@@ -571,8 +571,7 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
             clues,
             notes=(
                 *clues.notes,
-                "nothing in the description places the caller: the candidates are where "
-                "callers usually are (the prior); ask the questions",
+                Said(msg("locate.nothing_said")),
             ),
         )
         return LocateResult(
@@ -605,9 +604,7 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
             clues,
             notes=(
                 *clues.notes,
-                "the clues disagree ("
-                + "; ".join(against)
-                + " speaks against the best places): the confidence is lowered",
+                Said(msg("locate.clues_disagree", clues=joined(against))),
             ),
         )
     posterior = state.posterior(index.temperature)
@@ -636,11 +633,16 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
     return LocateResult(tuple(candidates), tuple(questions), clues, range_80)
 
 
-def _conflicting(state: BeliefState, raw: np.ndarray) -> list[str]:
-    """The clues the posterior mostly disagrees with: where the belief lies, the clue's
-    likelihood is under ``exp(CONFLICT_LOG)`` of its best on average."""
+def _conflicting(state: BeliefState, raw: np.ndarray) -> list[Name]:
+    """The clues the posterior mostly disagrees with (their quoted words, in both
+    languages): where the belief lies, the clue's likelihood is under ``exp(CONFLICT_LOG)``
+    of its best on average."""
+
+    def quoted(words: str) -> str:
+        return f"“{words.split('”')[0].lstrip('“')}”"
+
     return [
-        f"“{ev.text.split('”')[0].lstrip('“')}”"
+        Name(quoted(ev.text), quoted(ev.text_zh or ev.text))
         for ev in state.evidence
         if float((ev.log_likelihood * raw).sum()) < CONFLICT_LOG
     ]

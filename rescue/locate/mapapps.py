@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from geodata.i18n import Said, msg
 from rescue.locate.chinamaps import bd09_to_wgs84, gcj02_to_wgs84, in_china
 from rescue.locate.coords import CoordinateMatch
 from rescue.locate.model import CoordinateReading
@@ -192,30 +193,30 @@ def with_app_datum(
             continue
         if datum == "gcj02":
             conv = [
-                replace(r, lon=x, lat=y, label=f"{r.label}, GCJ-02 (Amap/WeChat/Tencent) → WGS84")
+                replace(r, lon=x, lat=y, label=Said(msg("locate.reading_gcj02", reading=r.label)))
                 for r in cm.readings
                 for x, y in [gcj02_to_wgs84(r.lon, r.lat)]
             ]
-            note = "the coordinates come from a Chinese map app (GCJ-02): converted to GPS (WGS84)"
+            note = Said(msg("locate.note.gcj02"))
         elif datum == "bd09":
             conv = [
-                replace(r, lon=x, lat=y, label=f"{r.label}, BD-09 (Baidu) → WGS84")
+                replace(r, lon=x, lat=y, label=Said(msg("locate.reading_bd09", reading=r.label)))
                 for r in cm.readings
                 for x, y in [bd09_to_wgs84(r.lon, r.lat)]
             ]
-            note = "the coordinates come from Baidu maps (BD-09): converted to GPS (WGS84)"
+            note = Said(msg("locate.note.bd09"))
         else:
             x, y = gcj02_to_wgs84(first.lon, first.lat)
             conv = [
                 *cm.readings[:1],
                 replace(
-                    first, lon=x, lat=y, label=f"{first.label}, if read off Amap/WeChat (GCJ-02)"
+                    first,
+                    lon=x,
+                    lat=y,
+                    label=Said(msg("locate.reading_maybe_gcj02", reading=first.label)),
                 ),
                 *cm.readings[1:],
             ]
-            note = (
-                "which app showed the coordinates? read as GPS (WGS84) and, a few hundred "
-                "metres away, as a Chinese map app's GCJ-02: both are weighed"
-            )
+            note = Said(msg("locate.note.which_app"))
         out.append(replace(cm, readings=tuple(conv)))
     return out, note

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from geodata.i18n import text as in_language
 from routes.direction import Direction
 
 __all__ = [
@@ -186,6 +187,8 @@ class Clues:
     sights: tuple[SightClue, ...] = ()
     direction: Direction | None = None
     language: str = "en"  # "en", "zh" or "mixed"
+    #: what was set aside or weighed down, and why (English; a :class:`~geodata.i18n.Said`
+    #: renders in Chinese too)
     notes: tuple[str, ...] = field(default=())
     #: (start, end) of the mentions of places the caller sees, not where they are
     in_view: tuple[tuple[int, int], ...] = ()
@@ -242,11 +245,18 @@ class Clues:
                 for e in self.elevations
             ],
             "coordinates": [
-                {"lon": c.lon, "lat": c.lat, "reading": c.label, "text": c.text}
+                {
+                    "lon": c.lon,
+                    "lat": c.lat,
+                    "reading": in_language(c.label, "en"),
+                    "reading_zh": in_language(c.label, "zh"),
+                    "text": c.text,
+                }
                 for c in self.coordinates
             ],
             "sights": [{"tag": s.tag, "negated": s.negated, "text": s.text} for s in self.sights],
-            "notes": list(self.notes),
+            "notes": [in_language(n, "en") for n in self.notes],
+            "notes_zh": [in_language(n, "zh") for n in self.notes],
         }
 
 

@@ -223,6 +223,32 @@ def test_language_switch_changes_the_panel(session: Session) -> None:
     assert "卓玛拉山口" in page.inner_text(f"{CANDIDATES} .st-cand-name >> nth=0")
 
 
+def test_the_notes_follow_the_language_switch(session: Session) -> None:
+    page = session.page
+    session.locate("I can see Gurla Mandhata from here, we walk clockwise and counterclockwise")
+    note = page.locator(".st-note").first
+    expect(note).to_contain_text("in view, not where the caller is")
+    page.click("[data-set-lang=zh]")
+    expect(note.locator("[lang=zh-Hans]")).to_be_visible()
+    expect(note.locator("[lang=zh-Hans]")).to_contain_text("是看到的景物")
+    expect(note.locator("[lang=en]")).to_be_hidden()
+    notes = page.locator(".st-note [lang=zh-Hans]").all_inner_texts()
+    assert any("两个行走方向" in n for n in notes), notes
+    page.click("[data-set-lang=en]")
+    expect(note.locator("[lang=en]")).to_be_visible()
+
+
+def test_a_coordinates_reading_follows_the_language_switch(session: Session) -> None:
+    page = session.page
+    session.locate("N31.1 E81.3")
+    kind = page.locator(".st-chip-coords .st-chip-kind").first
+    expect(kind).to_contain_text("decimal degrees, latitude first")
+    page.click("[data-set-lang=zh]")
+    expect(kind.locator("[lang=zh-Hans]")).to_be_visible()
+    expect(kind.locator("[lang=zh-Hans]")).to_contain_text("十进制度，纬度在前")
+    expect(kind.locator("[lang=en]")).to_be_hidden()
+
+
 def test_nothing_understood_says_so_and_offers_questions(session: Session) -> None:
     page = session.page
     session.locate("hello? please help us")

@@ -206,6 +206,37 @@ def test_uploading_a_walk_previews_it_and_apply_makes_a_version(session: Session
     assert session.versions()[0]["author"] == session.user
 
 
+def test_why_an_import_cannot_be_applied_is_shown_in_the_pages_language(
+    session: Session,
+) -> None:
+    from pathlib import Path
+
+    strava = Path(__file__).resolve().parents[1] / "data" / "imports" / "strava.gpx"
+    page = session.page
+    page.set_input_files(
+        ".st-pl-file",
+        files=[
+            {"name": "strava.gpx", "mimeType": "application/gpx+xml", "buffer": strava.read_bytes()}
+        ],
+    )
+    with page.expect_response(lambda r: r.url.endswith("/api/imports")) as answer:
+        page.click(".st-pl-upload")
+    assert answer.value.status == 201
+    problem = page.locator(".st-pl-problem").first
+    expect(problem).to_contain_text("trails.geojson: feature")
+    expect(page.locator(".st-pl-apply")).to_be_disabled()
+    page.click("[data-set-lang=zh]")
+    expect(problem.locator("[lang=zh-Hans]")).to_be_visible()
+    expect(problem.locator("[lang=zh-Hans]")).to_contain_text("trails.geojson：要素")
+    expect(problem.locator("[lang=en]")).to_be_hidden()
+    # the problems say the file and feature, and no English sentence
+    for text in page.locator(".st-pl-problem [lang=zh-Hans]").all_inner_texts():
+        assert "feature" not in text and "connected" not in text, text
+    page.click("[data-set-lang=en]")
+    expect(problem.locator("[lang=en]")).to_be_visible()
+    assert session.errors == []
+
+
 def test_discard_forgets_the_preview(session: Session) -> None:
     page = session.page
     page.set_input_files(

@@ -201,7 +201,7 @@ def test_a_line_too_detailed_to_store_is_skipped_and_blocks_applying(
     plan = preview(read_upload(name, data), snapshot)
     assert plan.counts() == {"skip": 1}
     assert not plan.can_apply
-    assert "800 points even after simplifying to 3 m, more than the 500" in plan.problems[0]
+    assert "800 points even after simplifying to 3 m, more than the 500" in str(plan.problems[0])
 
 
 def test_simplifying_in_chunks_keeps_the_shape_and_survives_a_zigzag() -> None:

@@ -71,3 +71,15 @@ def test_an_error_keeps_its_message_in_english_and_renders_it_in_chinese() -> No
 )
 def test_language_choices(value: str | None, expected: str) -> None:
     assert language(value) == expected
+
+
+def test_a_said_text_is_its_english_string_and_renders_in_chinese() -> None:
+    import pickle
+
+    from geodata.i18n import Said, text
+
+    said = Said(msg("locate.note.in_view", said="Gurla Mandhata"))
+    assert said == "“Gurla Mandhata” is in view, not where the caller is"
+    assert "in view" in said and isinstance(said, str)
+    assert text(said, "zh") == render("locate.note.in_view", "zh", said="Gurla Mandhata")
+    assert text(pickle.loads(pickle.dumps(said)), "zh") == text(said, "zh")

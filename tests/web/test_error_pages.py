@@ -10,9 +10,11 @@ from flask import Flask, abort
 from flask.testing import FlaskClient
 
 from geodata.errors import NotFound, Unauthorized
+from geodata.i18n import msg
 from tests.web.conftest import instance_with_database, signed_in_client
 from web import create_app
 from web.error_pages import TEXTS
+from web.errors import TooLarge
 
 
 @pytest.fixture
@@ -34,6 +36,12 @@ def err_app(tmp_path_factory: pytest.TempPathFactory, seeded_database: Path) -> 
     app.add_url_rule("/test-404", "test_404", not_found)
     app.add_url_rule("/test-500", "test_500", broken)
     app.add_url_rule("/test-abort-401", "test_abort_401", lambda: abort(401))
+
+    def too_large() -> str:
+        raise TooLarge(msg("large.body", kb=64, more=""))
+
+    app.add_url_rule("/test-413", "test_413", too_large)
+    app.add_url_rule("/test-abort-413", "test_abort_413", lambda: abort(413))
     yield app
     app.extensions["sandtable"].store.dispose()
 
@@ -79,6 +87,15 @@ def test_405_page_keeps_the_allow_header(err_app: Flask) -> None:
     response = signed_in_client(err_app).get("/logout")
     assert_error_page(response, 405)
     assert response.headers["Allow"].split(", ").count("POST") == 1
+
+
+def test_413_page_says_the_limit_in_both_languages(err_app: Flask) -> None:
+    client = signed_in_client(err_app, "officer")
+    html = assert_error_page(client.get("/test-413"), 413)
+    limit = msg("large.body", kb=64, more="")
+    assert limit.render("en") in html and limit.render("zh") in html
+    assert 'href="/"' in html  # a way back
+    assert_error_page(client.get("/test-abort-413"), 413)
 
 
 def test_500_page_hides_the_error(err_app: Flask) -> None:

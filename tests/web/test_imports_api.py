@@ -320,3 +320,24 @@ def test_a_server_killed_mid_import_leaves_the_previous_version(
             err.close()
     finally:
         stop(proc)
+
+
+def test_why_an_import_cannot_be_applied_is_said_in_chinese_too(pc: FlaskClient) -> None:
+    """The dry run's problems (the region check's) come in both languages, each naming the
+    same file and feature; refusing to apply says them in the user's language."""
+    from tests.web.test_chinese import english_words
+
+    body = upload(pc, "strava.gpx", (DATA / "strava.gpx").read_bytes()).get_json()
+    english, chinese = body["problems"], body["problems_zh"]
+    assert english and len(chinese) == len(english)
+    for en, zh in zip(english, chinese, strict=True):
+        assert en.split(":")[0] == zh.split("：")[0]  # the same file
+        assert "要素" in zh and english_words(zh, ["trails.geojson", "roads.geojson"]) == []
+    pc.set_cookie("sandtable_lang", "zh")
+    refused = pc.post(f"/api/imports/{body['import_id']}/apply", json={"message": "m"})
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["message"] == "此导入无法应用" and error["details"] == chinese
+    pc.set_cookie("sandtable_lang", "en")
+    refused = pc.post(f"/api/imports/{body['import_id']}/apply", json={"message": "m"})
+    assert refused.get_json()["error"]["details"] == english

@@ -337,8 +337,12 @@ Panel.prototype.render = function (result) {
   var chipBox = this.understood.querySelector(".st-chips");
   chipBox.textContent = "";
   chips.forEach(function (chip) { chipBox.appendChild(chip); });
-  var notes = result && result.interpreted ? result.interpreted.notes || [] : [];
-  notes.forEach(function (note) { chipBox.appendChild(el("div", "st-note", note)); });
+  var interp = result && result.interpreted ? result.interpreted : {};
+  var notes = interp.notes || [];
+  var notesZh = interp.notes_zh || [];
+  notes.forEach(function (note, i) {
+    chipBox.appendChild(el("div", "st-note")).appendChild(bi(note, notesZh[i] || note));
+  });
   this.understood.hidden = chips.length === 0 && notes.length === 0;
 
   if (result && chips.length === 0) {
@@ -420,9 +424,11 @@ Panel.prototype.chips = function (interp) {
       (e.tolerance_m ? " ±" + fmt(e.tolerance_m) : "");
   });
   (interp.coordinates || []).forEach(function (c) {
-    var node = chip("coords", c.reading);
+    var node = chip("coords", lang() === "zh" ? c.reading_zh || c.reading : c.reading);
     node.textContent = Sandtable.formats.decimal(c.lat, c.lon);
-    node.appendChild(el("span", "st-chip-kind", " (" + c.reading + ")"));
+    var kind = node.appendChild(el("span", "st-chip-kind", " ("));
+    kind.appendChild(bi(c.reading, c.reading_zh || c.reading));
+    kind.appendChild(document.createTextNode(")"));
   });
   if (interp.direction && DIRECTION[interp.direction]) {
     chip("direction").appendChild(pair(DIRECTION, interp.direction));

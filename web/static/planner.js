@@ -370,7 +370,11 @@ function showPreview(body) {
   fillList($(".st-pl-warnings"), $(".st-pl-warnings-head"), (body.warnings || []).map(function (w) {
     return bi(w.message || w.code, w.message_zh);
   }), "st-pl-warning");
-  fillList($(".st-pl-problems"), $(".st-pl-problems-head"), body.problems || [], "st-pl-problem");
+  // why it cannot be applied, in the page's language (problems_zh beside the English)
+  var problemsZh = body.problems_zh || [];
+  fillList($(".st-pl-problems"), $(".st-pl-problems-head"), (body.problems || []).map(function (p, i) {
+    return bi(p, problemsZh[i] || p);
+  }), "st-pl-problem");
   var apply = $(".st-pl-apply");
   apply.disabled = !body.can_apply;
   apply.title = body.can_apply ? "" : "This import has problems and cannot be applied / 此导入有问题，无法应用";
