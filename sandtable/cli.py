@@ -23,17 +23,19 @@ __all__ = ["main", "build_parser"]
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from web import create_app
-    from web.server import default_workers, serve_gunicorn, serve_waitress
+    from web.server import configure_logging, default_workers, serve_gunicorn, serve_waitress
 
     workers = default_workers() if args.workers is None else args.workers
     if workers < 0 or args.threads < 1:
         raise InvalidInput("--workers must be 0 or more and --threads 1 or more")
-    overrides: dict[str, object] = {}
+    configure_logging()
+    # the network is warmed before it is served (web.server): no request pays for it
+    overrides: dict[str, object] = {"WARM_UP": True}
     if args.data_dir:
         overrides["DATA_DIR"] = str(args.data_dir)
     if args.instance_dir:
         overrides["INSTANCE_DIR"] = str(args.instance_dir)
-    app = create_app(overrides or None)
+    app = create_app(overrides)
     if args.dev or workers == 0:
         print(
             f"Sandtable serving on http://{args.host}:{args.port}/ "
