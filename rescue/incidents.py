@@ -53,6 +53,7 @@ from pydantic import (
 )
 from sqlalchemy import (
     JSON,
+    BindParameter,
     Column,
     Connection,
     Engine,
@@ -64,6 +65,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     case,
     literal,
     null,
@@ -583,11 +585,12 @@ def _elapsed_s(start: datetime, end: datetime | None) -> int | None:
 _DESCRIPTION, _EVENT, _EDIT = 0, 1, 2
 
 
-def _history(ids: Collection[int]) -> Any:
-    """The descriptions, status changes and edits of incidents ``ids`` as one ``UNION ALL``:
-    ``kind`` (``_DESCRIPTION``, ``_EVENT``, ``_EDIT``) and the columns :func:`_incident`
-    reads of each (``text`` of a description is ``note``; ``at`` its ``added_at``), in
-    each table's order."""
+def _history() -> Any:
+    """The descriptions, status changes and edits of the incidents of the bound ``ids`` as
+    one ``UNION ALL``: ``kind`` (``_DESCRIPTION``, ``_EVENT``, ``_EDIT``) and the columns
+    :func:`_incident` reads of each (``text`` of a description is ``note``; ``at`` its
+    ``added_at``), in each table's order."""
+    ids: BindParameter[int] = bindparam("ids", expanding=True)
     d, e, x = descriptions_table.c, events_table.c, edits_table.c
     none_str, none_int = null().cast(String(64)), null().cast(Integer)
     parts = [
@@ -632,6 +635,23 @@ def _history(ids: Collection[int]) -> Any:
         ).where(x.incident_id.in_(ids)),
     ]
     return union_all(*parts).order_by("kind", "id")
+
+
+# The statements every incident answer runs, built once: building one (coercing its
+# clauses, computing its cache key) cost more CPU than running it (issue 18)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_BY_IDS = select(incidents_table).where(incidents_table.c.incident_id.in_(_IDS))
+_HISTORY = _history()
+_LINKS = (
+    select(find_me_table)
+    .where(find_me_table.c.incident_id.in_(_IDS))
+    .order_by(find_me_table.c.link_id)
+)
+_LOCK = (
+    select(incidents_table)
+    .where(incidents_table.c.incident_id == bindparam("incident_id"))
+    .with_for_update()
+)
 
 
 class IncidentStore:
@@ -707,9 +727,7 @@ class IncidentStore:
 
     @staticmethod
     def _read(conn: Connection, ids: builtins.list[int]) -> builtins.list[dict[str, Any]]:
-        rows = conn.execute(
-            select(incidents_table).where(incidents_table.c.incident_id.in_(ids))
-        ).mappings()
+        rows = conn.execute(_BY_IDS, {"ids": ids}).mappings()
         by_id = {int(r["incident_id"]): r for r in rows}
         texts: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
         events: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
@@ -717,14 +735,10 @@ class IncidentStore:
         kinds = {_DESCRIPTION: texts, _EVENT: events, _EDIT: edits}
         # descriptions, timeline and edits in one statement (issue 18: each statement costs
         # the server about a millisecond of CPU, and every incident answer reads all three)
-        for r in conn.execute(_history(ids)).mappings():
+        for r in conn.execute(_HISTORY, {"ids": ids}).mappings():
             kinds[r["kind"]][int(r["incident_id"])].append(r)
         links: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
-        for link in conn.execute(
-            select(find_me_table)
-            .where(find_me_table.c.incident_id.in_(ids))
-            .order_by(find_me_table.c.link_id)
-        ).mappings():
+        for link in conn.execute(_LINKS, {"ids": ids}).mappings():
             links[int(link["incident_id"])].append(link)
         return [
             _incident(by_id[i], texts[i], events[i], edits[i], links[i]) for i in ids if i in by_id
@@ -990,15 +1004,7 @@ class IncidentStore:
             return self._read(conn, [incident_id])[0]  # under the row lock, as in update
 
     def _lock(self, conn: Connection, incident_id: int, base_version: int) -> RowMapping:
-        row = (
-            conn.execute(
-                select(incidents_table)
-                .where(incidents_table.c.incident_id == incident_id)
-                .with_for_update()
-            )
-            .mappings()
-            .first()
-        )
+        row = conn.execute(_LOCK, {"incident_id": incident_id}).mappings().first()
         if row is None:
             raise NotFound(msg("incident.not_found", incident_id=incident_id))
         current = int(row["version"])
