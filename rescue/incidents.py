@@ -647,6 +647,13 @@ _LINKS = (
     .where(find_me_table.c.incident_id.in_(_IDS))
     .order_by(find_me_table.c.link_id)
 )
+_UPDATE = incidents_table.update().where(
+    incidents_table.c.incident_id == bindparam("b_incident_id")
+)
+_ADD_INCIDENT = incidents_table.insert()
+_ADD_DESCRIPTION = descriptions_table.insert()
+_ADD_EVENT = events_table.insert()
+_ADD_EDIT = edits_table.insert()
 _LOCK = (
     select(incidents_table)
     .where(incidents_table.c.incident_id == bindparam("incident_id"))
@@ -804,7 +811,8 @@ class IncidentStore:
         try:
             with self.writer.begin() as conn:
                 result = conn.execute(
-                    incidents_table.insert().values(
+                    _ADD_INCIDENT,
+                    dict(
                         region_id=region_id,
                         status="received",
                         outcome=None,
@@ -825,21 +833,23 @@ class IncidentStore:
                         version=1,
                         idempotency_key=key,
                         idempotency_digest=None if key is None else digest,
-                    )
+                    ),
                 )
                 pk = result.inserted_primary_key
                 assert pk is not None
                 incident_id = int(pk[0])
                 conn.execute(
-                    descriptions_table.insert().values(
+                    _ADD_DESCRIPTION,
+                    dict(
                         incident_id=incident_id,
                         text=body.description,
                         added_at=now,
                         added_by=author,
-                    )
+                    ),
                 )
                 conn.execute(
-                    events_table.insert().values(
+                    _ADD_EVENT,
+                    dict(
                         incident_id=incident_id,
                         at=now,
                         by=author,
@@ -847,7 +857,7 @@ class IncidentStore:
                         to_status="received",
                         outcome=None,
                         note=None,
-                    )
+                    ),
                 )
                 record(
                     conn,
@@ -899,23 +909,17 @@ class IncidentStore:
                 if row[name] != value
             }
             values.update(updated_at=now, version=version)
-            conn.execute(
-                incidents_table.update()
-                .where(incidents_table.c.incident_id == incident_id)
-                .values(**values)
-            )
+            conn.execute(_UPDATE, {**values, "b_incident_id": incident_id})
             if diff:  # the audit trail: who changed which field from what to what
                 conn.execute(
-                    edits_table.insert().values(
-                        incident_id=incident_id, at=now, by=author, version=version, changes=diff
-                    )
+                    _ADD_EDIT,
+                    dict(incident_id=incident_id, at=now, by=author, version=version, changes=diff),
                 )
             text = changes.get("add_description")
             if text:
                 conn.execute(
-                    descriptions_table.insert().values(
-                        incident_id=incident_id, text=text, added_at=now, added_by=author
-                    )
+                    _ADD_DESCRIPTION,
+                    dict(incident_id=incident_id, text=text, added_at=now, added_by=author),
                 )
             changed = sorted(diff) + (["description"] if text else [])
             record(
@@ -975,13 +979,10 @@ class IncidentStore:
             }
             if to == "resolved":
                 values["outcome"] = outcome
+            conn.execute(_UPDATE, {**values, "b_incident_id": incident_id})
             conn.execute(
-                incidents_table.update()
-                .where(incidents_table.c.incident_id == incident_id)
-                .values(**values)
-            )
-            conn.execute(
-                events_table.insert().values(
+                _ADD_EVENT,
+                dict(
                     incident_id=incident_id,
                     at=now,
                     by=author,
@@ -989,7 +990,7 @@ class IncidentStore:
                     to_status=to,
                     outcome=outcome,
                     note=note or None,
-                )
+                ),
             )
             record(
                 conn,
