@@ -53,6 +53,7 @@ from pydantic import (
 )
 from sqlalchemy import (
     JSON,
+    BindParameter,
     Column,
     Connection,
     Engine,
@@ -64,8 +65,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     case,
+    literal,
+    null,
     select,
+    union_all,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -486,8 +491,7 @@ def _incident(
     links: Iterable[RowMapping] = (),
 ) -> dict[str, Any]:
     texts = [
-        {"text": d["text"], "added_at": _iso(d["added_at"]), "added_by": d["added_by"]}
-        for d in descriptions
+        {"text": d["note"], "added_at": _iso(d["at"]), "added_by": d["by"]} for d in descriptions
     ]
     timeline = [
         {
@@ -578,6 +582,85 @@ def _elapsed_s(start: datetime, end: datetime | None) -> int | None:
 
 
 # --------------------------------------------------------------------------- the store
+_DESCRIPTION, _EVENT, _EDIT = 0, 1, 2
+
+
+def _history() -> Any:
+    """The descriptions, status changes and edits of the incidents of the bound ``ids`` as
+    one ``UNION ALL``: ``kind`` (``_DESCRIPTION``, ``_EVENT``, ``_EDIT``) and the columns
+    :func:`_incident` reads of each (``text`` of a description is ``note``; ``at`` its
+    ``added_at``), in each table's order."""
+    ids: BindParameter[int] = bindparam("ids", expanding=True)
+    d, e, x = descriptions_table.c, events_table.c, edits_table.c
+    none_str, none_int = null().cast(String(64)), null().cast(Integer)
+    parts = [
+        select(
+            literal(_DESCRIPTION, Integer).label("kind"),
+            d.id.label("id"),
+            d.incident_id.label("incident_id"),
+            d.added_at.label("at"),
+            d.added_by.label("by"),
+            d.text.label("note"),
+            none_str.label("from_status"),
+            none_str.label("to_status"),
+            none_str.label("outcome"),
+            none_int.label("version"),
+            null().cast(JSON).label("changes"),
+        ).where(d.incident_id.in_(ids)),
+        select(
+            literal(_EVENT, Integer),
+            e.id,
+            e.incident_id,
+            e.at,
+            e.by,
+            e.note,
+            e.from_status,
+            e.to_status,
+            e.outcome,
+            none_int,
+            null().cast(JSON),
+        ).where(e.incident_id.in_(ids)),
+        select(
+            literal(_EDIT, Integer),
+            x.id,
+            x.incident_id,
+            x.at,
+            x.by,
+            null().cast(Text),
+            none_str,
+            none_str,
+            none_str,
+            x.version,
+            x.changes,
+        ).where(x.incident_id.in_(ids)),
+    ]
+    return union_all(*parts).order_by("kind", "id")
+
+
+# The statements every incident answer runs, built once: building one (coercing its
+# clauses, computing its cache key) cost more CPU than running it (issue 18)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_BY_IDS = select(incidents_table).where(incidents_table.c.incident_id.in_(_IDS))
+_HISTORY = _history()
+_LINKS = (
+    select(find_me_table)
+    .where(find_me_table.c.incident_id.in_(_IDS))
+    .order_by(find_me_table.c.link_id)
+)
+_UPDATE = incidents_table.update().where(
+    incidents_table.c.incident_id == bindparam("b_incident_id")
+)
+_ADD_INCIDENT = incidents_table.insert()
+_ADD_DESCRIPTION = descriptions_table.insert()
+_ADD_EVENT = events_table.insert()
+_ADD_EDIT = edits_table.insert()
+_LOCK = (
+    select(incidents_table)
+    .where(incidents_table.c.incident_id == bindparam("incident_id"))
+    .with_for_update()
+)
+
+
 class IncidentStore:
     """Incidents in the route database (SQLite or PostgreSQL).
 
@@ -651,35 +734,18 @@ class IncidentStore:
 
     @staticmethod
     def _read(conn: Connection, ids: builtins.list[int]) -> builtins.list[dict[str, Any]]:
-        rows = conn.execute(
-            select(incidents_table).where(incidents_table.c.incident_id.in_(ids))
-        ).mappings()
+        rows = conn.execute(_BY_IDS, {"ids": ids}).mappings()
         by_id = {int(r["incident_id"]): r for r in rows}
         texts: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
-        for d in conn.execute(
-            select(descriptions_table)
-            .where(descriptions_table.c.incident_id.in_(ids))
-            .order_by(descriptions_table.c.id)
-        ).mappings():
-            texts[int(d["incident_id"])].append(d)
         events: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
-        for e in conn.execute(
-            select(events_table)
-            .where(events_table.c.incident_id.in_(ids))
-            .order_by(events_table.c.id)
-        ).mappings():
-            events[int(e["incident_id"])].append(e)
         edits: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
-        for e in conn.execute(
-            select(edits_table).where(edits_table.c.incident_id.in_(ids)).order_by(edits_table.c.id)
-        ).mappings():
-            edits[int(e["incident_id"])].append(e)
+        kinds = {_DESCRIPTION: texts, _EVENT: events, _EDIT: edits}
+        # descriptions, timeline and edits in one statement (issue 18: each statement costs
+        # the server about a millisecond of CPU, and every incident answer reads all three)
+        for r in conn.execute(_HISTORY, {"ids": ids}).mappings():
+            kinds[r["kind"]][int(r["incident_id"])].append(r)
         links: dict[int, builtins.list[RowMapping]] = {i: [] for i in by_id}
-        for link in conn.execute(
-            select(find_me_table)
-            .where(find_me_table.c.incident_id.in_(ids))
-            .order_by(find_me_table.c.link_id)
-        ).mappings():
+        for link in conn.execute(_LINKS, {"ids": ids}).mappings():
             links[int(link["incident_id"])].append(link)
         return [
             _incident(by_id[i], texts[i], events[i], edits[i], links[i]) for i in ids if i in by_id
@@ -745,7 +811,8 @@ class IncidentStore:
         try:
             with self.writer.begin() as conn:
                 result = conn.execute(
-                    incidents_table.insert().values(
+                    _ADD_INCIDENT,
+                    dict(
                         region_id=region_id,
                         status="received",
                         outcome=None,
@@ -766,21 +833,23 @@ class IncidentStore:
                         version=1,
                         idempotency_key=key,
                         idempotency_digest=None if key is None else digest,
-                    )
+                    ),
                 )
                 pk = result.inserted_primary_key
                 assert pk is not None
                 incident_id = int(pk[0])
                 conn.execute(
-                    descriptions_table.insert().values(
+                    _ADD_DESCRIPTION,
+                    dict(
                         incident_id=incident_id,
                         text=body.description,
                         added_at=now,
                         added_by=author,
-                    )
+                    ),
                 )
                 conn.execute(
-                    events_table.insert().values(
+                    _ADD_EVENT,
+                    dict(
                         incident_id=incident_id,
                         at=now,
                         by=author,
@@ -788,7 +857,7 @@ class IncidentStore:
                         to_status="received",
                         outcome=None,
                         note=None,
-                    )
+                    ),
                 )
                 record(
                     conn,
@@ -840,23 +909,17 @@ class IncidentStore:
                 if row[name] != value
             }
             values.update(updated_at=now, version=version)
-            conn.execute(
-                incidents_table.update()
-                .where(incidents_table.c.incident_id == incident_id)
-                .values(**values)
-            )
+            conn.execute(_UPDATE, {**values, "b_incident_id": incident_id})
             if diff:  # the audit trail: who changed which field from what to what
                 conn.execute(
-                    edits_table.insert().values(
-                        incident_id=incident_id, at=now, by=author, version=version, changes=diff
-                    )
+                    _ADD_EDIT,
+                    dict(incident_id=incident_id, at=now, by=author, version=version, changes=diff),
                 )
             text = changes.get("add_description")
             if text:
                 conn.execute(
-                    descriptions_table.insert().values(
-                        incident_id=incident_id, text=text, added_at=now, added_by=author
-                    )
+                    _ADD_DESCRIPTION,
+                    dict(incident_id=incident_id, text=text, added_at=now, added_by=author),
                 )
             changed = sorted(diff) + (["description"] if text else [])
             record(
@@ -916,13 +979,10 @@ class IncidentStore:
             }
             if to == "resolved":
                 values["outcome"] = outcome
+            conn.execute(_UPDATE, {**values, "b_incident_id": incident_id})
             conn.execute(
-                incidents_table.update()
-                .where(incidents_table.c.incident_id == incident_id)
-                .values(**values)
-            )
-            conn.execute(
-                events_table.insert().values(
+                _ADD_EVENT,
+                dict(
                     incident_id=incident_id,
                     at=now,
                     by=author,
@@ -930,7 +990,7 @@ class IncidentStore:
                     to_status=to,
                     outcome=outcome,
                     note=note or None,
-                )
+                ),
             )
             record(
                 conn,
@@ -945,15 +1005,7 @@ class IncidentStore:
             return self._read(conn, [incident_id])[0]  # under the row lock, as in update
 
     def _lock(self, conn: Connection, incident_id: int, base_version: int) -> RowMapping:
-        row = (
-            conn.execute(
-                select(incidents_table)
-                .where(incidents_table.c.incident_id == incident_id)
-                .with_for_update()
-            )
-            .mappings()
-            .first()
-        )
+        row = conn.execute(_LOCK, {"incident_id": incident_id}).mappings().first()
         if row is None:
             raise NotFound(msg("incident.not_found", incident_id=incident_id))
         current = int(row["version"])

@@ -154,16 +154,36 @@ class RouteData:
     Build it with :meth:`open`. Every write returns the new version's
     :class:`~geodata.store.VersionInfo` once the network of that version is loaded here
     (so the writer's next call sees it).
+
+    ``prepare`` (e.g. :func:`rescue.warm.warm`) is run on every network before it is
+    followed: the network loaded by :meth:`open`, and each later version's before it
+    replaces the previous one (callers meanwhile go on with the previous version, so no
+    caller waits for what ``prepare`` builds).
     """
 
-    def __init__(self, store: RouteStore, region_id: str, loaded: Loaded) -> None:
+    def __init__(
+        self,
+        store: RouteStore,
+        region_id: str,
+        loaded: Loaded,
+        *,
+        prepare: Callable[[RouteNetwork], object] | None = None,
+    ) -> None:
         self.store = store
         self.region_id = region_id
         self._loaded = loaded
         self._rebuild = threading.Lock()
+        self._prepare = prepare
 
     @classmethod
-    def open(cls, store: RouteStore, region_id: str, *, data_dir: Path | None) -> RouteData:
+    def open(
+        cls,
+        store: RouteStore,
+        region_id: str,
+        *,
+        data_dir: Path | None,
+        prepare: Callable[[RouteNetwork], object] | None = None,
+    ) -> RouteData:
         """The region's data in ``store``, seeded from ``data_dir`` first if it is not there.
 
         Raises
@@ -176,7 +196,10 @@ class RouteData:
         if not store.versions.has_region(region_id):
             store.versions.seed(region_id, data_dir=data_dir)
         snapshot = store.versions.snapshot(region_id)
-        return cls(store, region_id, Loaded(snapshot.version_id, network_for(snapshot)))
+        network = network_for(snapshot)
+        if prepare is not None:
+            prepare(network)
+        return cls(store, region_id, Loaded(snapshot.version_id, network), prepare=prepare)
 
     # -- following the current version -------------------------------------------------
     def refresh(self, *, wait: bool = False) -> Loaded:
@@ -194,7 +217,10 @@ class RouteData:
         try:
             if self._loaded.version_id != version:
                 snapshot = self.store.versions.snapshot(self.region_id)
-                self._loaded = Loaded(snapshot.version_id, network_for(snapshot))
+                network = network_for(snapshot)
+                if self._prepare is not None:
+                    self._prepare(network)
+                self._loaded = Loaded(snapshot.version_id, network)
                 log.info("route data now at version %s", snapshot.version_id)
             return self._loaded
         finally:

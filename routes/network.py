@@ -6,6 +6,8 @@ is immutable by convention: a new data version means a new network.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["Derived", "RouteNetwork", "RouteStop", "build_network", "Direction"]
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,13 @@ class RouteNetwork:
         """Return ``derived[key]``, building it with ``build(self)`` on first use.
 
         Prefer a :class:`Derived` slot declared by the module that owns the cache.
+        Each build is logged (INFO, with its CPU time): a served request should find
+        what it needs built already (see :mod:`rescue.warm`).
         """
         if key not in self.derived:
+            started = time.process_time()
             self.derived[key] = build(self)
+            log.info("built %s in %.3f s of CPU", key, time.process_time() - started)
         return cast(T, self.derived[key])
 
     # -- linear referencing -------------------------------------------------------

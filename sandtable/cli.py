@@ -54,17 +54,19 @@ def _say(args: argparse.Namespace, key: str, **params: Any) -> None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from web import create_app
-    from web.server import default_workers, serve_gunicorn, serve_waitress
+    from web.server import configure_logging, default_workers, serve_gunicorn, serve_waitress
 
     workers = default_workers() if args.workers is None else args.workers
     if workers < 0 or args.threads < 1:
         raise InvalidInput(msg("cli.workers"))
-    overrides: dict[str, object] = {}
+    configure_logging()
+    # the network is warmed before it is served (web.server): no request pays for it
+    overrides: dict[str, object] = {"WARM_UP": True}
     if args.data_dir:
         overrides["DATA_DIR"] = str(args.data_dir)
     if args.instance_dir:
         overrides["INSTANCE_DIR"] = str(args.instance_dir)
-    app = create_app(overrides or None)
+    app = create_app(overrides)
     if args.dev or workers == 0:
         _say(args, "cli.serving_one", host=args.host, port=args.port, threads=args.threads)
         serve_waitress(app, host=args.host, port=args.port, threads=args.threads)

@@ -47,8 +47,11 @@ def serve_process(
     timeout_s: float = 120,
     args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sandtable serve [args]`` on a free port; ``(process, base URL)`` once it answers.
+
+    The server's output (stdout and stderr) goes to the file ``log`` if given, else nowhere.
 
     Raises
     ------
@@ -59,15 +62,16 @@ def serve_process(
     env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     if database_url is not None:
         env["SANDTABLE_DATABASE_URL"] = database_url
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandtable.cli", "serve", "--port", str(port)]
-        + ["--instance-dir", str(instance), *args],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    with open(log, "ab") if log is not None else open(os.devnull, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sandtable.cli", "serve", "--port", str(port)]
+            + ["--instance-dir", str(instance), *args],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

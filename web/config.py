@@ -52,6 +52,10 @@ class Settings:
     on_scene_allowance_s
         Seconds allowed beyond the plan's ETA, counted from dispatch, before a team not
         yet on scene is marked overdue.
+    warm_up
+        Build what locate and approach derive from each route network before it is
+        served (:mod:`rescue.warm`), so that no request pays for it; ``sandtable serve``
+        turns it on, tests leave it off (a second or so per app).
     """
 
     instance_dir: Path = Path("instance")
@@ -61,6 +65,7 @@ class Settings:
     online_basemaps: bool = True
     dispatch_target_s: int = 300
     on_scene_allowance_s: int = 600
+    warm_up: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -109,6 +114,9 @@ class Settings:
         online = config.get("ONLINE_BASEMAPS")
         if not isinstance(online, bool):
             problems.append(f"{_env('ONLINE_BASEMAPS')}={online!r} must be true or false")
+        warm_up = config.get("WARM_UP")
+        if not isinstance(warm_up, bool):
+            problems.append(f"{_env('WARM_UP')}={warm_up!r} must be true or false")
         dispatch_target_s = seconds("DISPATCH_TARGET_S", minimum=1)
         on_scene_allowance_s = seconds("ON_SCENE_ALLOWANCE_S", minimum=0)
         if problems:
@@ -122,6 +130,7 @@ class Settings:
             online_basemaps=bool(online),
             dispatch_target_s=dispatch_target_s,
             on_scene_allowance_s=on_scene_allowance_s,
+            warm_up=bool(warm_up),
         )
 
 

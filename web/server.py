@@ -15,6 +15,13 @@ request that finds the database's version newer than its worker's rebuilds it fi
 (:mod:`web.state`). Changes are pushed to open pages through the database too
 (:mod:`web.events`).
 
+No request pays for a cold network (issue 18): ``sandtable serve`` builds the app with
+``WARM_UP`` on, so the network of the current version is warmed (:mod:`rescue.warm`:
+what locate and approach derive from it) in the master, before the fork; a worker forked
+later (one replacing a dead worker) first follows the version current by then, warming
+its network, before it accepts a connection (:func:`_post_worker_init`). What is built
+is logged (:func:`configure_logging`: the process id on every line).
+
 ``sandtable serve --dev`` (or ``--workers 0``) serves from the calling process with
 waitress, as earlier releases did: one process, easy to debug, works where gunicorn
 does not (Windows).
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Any
 
 from flask import Flask
@@ -31,9 +39,28 @@ from flask import Flask
 from geodata.importers.sandbox import warm_up
 from web.bodies import MAX_REQUEST_BYTES
 
-__all__ = ["default_workers", "serve_gunicorn", "serve_waitress", "waitress_limits"]
+__all__ = [
+    "LOG_FORMAT",
+    "configure_logging",
+    "default_workers",
+    "serve_gunicorn",
+    "serve_waitress",
+    "waitress_limits",
+]
 
 log = logging.getLogger(__name__)
+
+#: as gunicorn's own lines, with the logger's name: which process did what
+LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Send the service's log (sign-ins, route-data versions, caches built) to stderr.
+
+    Called by ``sandtable serve`` before the app is built; a root logger configured
+    already (by an embedding program) is left as it is.
+    """
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
 
 
 def default_workers() -> int:
@@ -86,6 +113,19 @@ def _post_fork(_server: Any, _worker: Any) -> None:  # gunicorn's post_fork hook
     warm_up()
 
 
+def _post_worker_init(_worker: Any) -> None:  # gunicorn's post_worker_init hook
+    """In a new worker, before it accepts a connection: follow the current version.
+
+    A worker forked long after the master loaded the route data (replacing one that
+    died) may hold an older version than the database's; it builds (and warms) the
+    current one now rather than on its first request.
+    """
+    from web.state import SandtableState
+
+    for state in SandtableState.instances():
+        state.data.refresh(wait=True)
+
+
 def serve_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
     """Run gunicorn in this process (the master) with ``workers`` forked workers."""
     from gunicorn.app.base import BaseApplication
@@ -97,6 +137,7 @@ def serve_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: i
         "threads": threads,
         "preload_app": True,
         "post_fork": _post_fork,
+        "post_worker_init": _post_worker_init,
         # a worker silent this long is killed and replaced (gthread: the worker's main
         # loop answers, not the request threads, so a long stream does not count)
         "timeout": 60,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import (
     Column,
@@ -29,6 +29,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    bindparam,
     select,
     text,
 )
@@ -58,6 +59,25 @@ counters_table = Table(
 )
 
 
+#: the announcements, built once (every write runs one; building cost more than running)
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
+def _counted() -> Any:
+    from sqlalchemy.dialects.sqlite import insert
+
+    stmt = insert(counters_table).values(
+        topic=bindparam("c_topic"), seq=1, changed_at=bindparam("c_now", type_=UtcDateTime())
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[counters_table.c.topic],
+        set_={"seq": counters_table.c.seq + 1, "changed_at": stmt.excluded.changed_at},
+    )
+
+
+_COUNT = _counted()
+
+
 def topic_of(action: str) -> str | None:
     """The topic an audit action (``incident.transition`` ...) belongs to, if any."""
     return _BY_ACTION.get(action.split(".", 1)[0])
@@ -70,20 +90,9 @@ def announce(conn: Connection, action: str, target_id: object) -> None:
         return
     if conn.dialect.name == "postgresql":
         payload = json.dumps({"topic": topic, "action": action, "target_id": str(target_id)[:100]})
-        conn.execute(
-            text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
-        )
+        conn.execute(_NOTIFY, {"channel": CHANNEL, "payload": payload})
         return
-    from sqlalchemy.dialects.sqlite import insert
-
-    now = datetime.now(UTC)
-    stmt = insert(counters_table).values(topic=topic, seq=1, changed_at=now)
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[counters_table.c.topic],
-            set_={"seq": counters_table.c.seq + 1, "changed_at": now},
-        )
-    )
+    conn.execute(_COUNT, {"c_topic": topic, "c_now": datetime.now(UTC)})
 
 
 def counters(engine: Engine) -> dict[str, int]:

@@ -19,6 +19,6 @@ def test_one_round_prints_a_line_per_operation(capsys: pytest.CaptureFixture[str
     # not --warm: each approach first drops the searches kept per network (the cache it reaches)
     assert bench_cpu.main(["--rounds", "1", "--sayings", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    for op in ("locate", "approach"):
-        (line,) = [x for x in lines if x.startswith(op)]
+    for op in bench_cpu.OPERATIONS:  # the call takers' and the officers' (the incident flow)
+        (line,) = [x for x in lines if x.split()[0] == op]
         assert "requests: CPU p50" in line and "kB brotli" in line

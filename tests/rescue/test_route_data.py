@@ -12,6 +12,7 @@ import pytest
 from geodata.errors import InvalidInput, NotFound
 from geodata.store import FeatureEdit, RouteStore, open_store
 from rescue.route_data import RouteData
+from routes import RouteNetwork
 from tests.common import make_region_dir
 
 
@@ -69,6 +70,28 @@ def test_another_writer_is_followed_and_a_rebuild_does_not_block_readers(
     finally:
         data._rebuild.release()
     assert data.refresh().version_id == 2
+
+
+def test_every_network_is_prepared_before_it_is_followed(store: RouteStore, tmp_path: Path) -> None:
+    """``prepare`` (the warm-up of ``sandtable serve``) runs on the network of each version
+    before a caller can get it: callers during the rebuild keep the previous version."""
+    prepared: list[str] = []
+    data: RouteData | None = None
+
+    def prepare(network: RouteNetwork) -> None:
+        name = str(network.region.places.at["north", "name_en"])
+        if data is not None:  # a rebuild: callers meanwhile get the version before
+            assert data.refresh().network.region.places.at["north", "name_en"] != name
+        prepared.append(name)
+
+    data = RouteData.open(store, "tiny", data_dir=tmp_path / "data", prepare=prepare)
+    assert len(prepared) == 1  # the network opened
+    other = _open(store, tmp_path)  # another process on the same database
+    other.commit([_renamed(other, "north", "North Gate")], author="a", message="m")
+    assert data.refresh().version_id == 2
+    assert prepared[1:] == ["North Gate"]
+    data.refresh()
+    assert prepared[1:] == ["North Gate"]  # once per version
 
 
 def test_an_import_the_preview_refused_cannot_be_applied(store: RouteStore, tmp_path: Path) -> None:

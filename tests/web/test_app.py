@@ -126,11 +126,13 @@ def test_invalid_settings_are_listed_together(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SANDTABLE_ONLINE_BASEMAPS", "maybe")
+    monkeypatch.setenv("SANDTABLE_WARM_UP", "soon")
     with pytest.raises(ConfigError) as info:
         create_app({"INSTANCE_DIR": str(tmp_path), "REGION": "", "DATA_DIR": 7})
     details = info.value.details
-    assert len(details) == 3
+    assert len(details) == 4
     assert any("SANDTABLE_ONLINE_BASEMAPS" in d for d in details)
+    assert any("SANDTABLE_WARM_UP" in d for d in details)
 
 
 def test_missing_vendor_assets_stop_the_start(

@@ -7,7 +7,9 @@ one worker (SIGSTOP: it accepts nothing) while the other serves, then swaps them
 from __future__ import annotations
 
 import os
+import re
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -157,5 +159,90 @@ def test_each_worker_checks_uploads_with_its_own_checkers(tmp_path: Path) -> Non
                     )
                 assert answer.status_code == 201, answer.text
                 assert answer.json()["point_count"] == 12
+    finally:
+        stop(proc)
+
+
+#: a cache built on a network (``RouteNetwork.derive``), as ``sandtable serve`` logs it
+_BUILT = re.compile(r"^\[[^]]*\] \[(\d+)\] \[INFO\] routes\.network: built (\S+) in ")
+_WARMED = re.compile(r"^\[[^]]*\] \[(\d+)\] \[INFO\] rescue\.warm: warmed ")
+
+
+def _logged(log: Path, line: re.Pattern[str]) -> list[tuple[int, str]]:
+    """(process id, what) of the lines of ``log`` matching ``line``."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return [
+        (int(m[1]), m[2] if m.lastindex == 2 else "")
+        for m in map(line.match, text.splitlines())
+        if m is not None
+    ]
+
+
+def _locate_and_plan(session: LiveSession, text: str) -> None:
+    status, located = session.send("POST", "/api/locate", {"text": text})
+    assert status == 200 and located["candidates"], located
+    target = {"candidates": located["candidates"][:3]}
+    status, planned = session.send("POST", "/api/approach", {"target": target})
+    assert status == 200, planned
+
+
+def test_workers_answer_their_first_locate_on_a_warm_network(tmp_path: Path) -> None:
+    """No request pays for building the locate index and the approach's caches.
+
+    The master warms the network before forking (the workers inherit it); a worker
+    forked after a new route-data version warms that version's network before it takes
+    a connection. Every cache built is logged with the process that built it.
+    """
+    database_url = f"sqlite:///{tmp_path / 'st.db'}"
+    make_users(database_url, ("tsering", "planner"), ("tashi", "officer"))
+    log = tmp_path / "server.log"
+    proc, base = serve_process(
+        tmp_path / "instance", database_url, args=("--workers", "2"), log=log
+    )
+    try:
+        workers = worker_pids(proc, 2)
+        warmed = {key for pid, key in _logged(log, _BUILT) if pid == proc.pid}
+        assert "locate_index" in warmed, log.read_text()  # by the master, before the fork
+        for pid in workers:
+            with only(pid, workers):
+                officer = LiveSession(base, "tashi", PASSWORD)
+                mark = len(_logged(log, _BUILT))
+                status, located = officer.send(
+                    "POST", "/api/locate", {"text": "two hours past Dirapuk"}
+                )
+                assert status == 200 and located["candidates"], located
+                assert _logged(log, _BUILT)[mark:] == []  # the first locate built nothing
+                _locate_and_plan(officer, "we are below the Drolma La")
+                rebuilt = [key for p, key in _logged(log, _BUILT)[mark:] if key in warmed]
+                assert rebuilt == []
+
+        # a new version, then a worker replacing a dead one: it forks from the master's
+        # network (the old version) and warms the new one before it serves
+        with only(workers[0], workers):
+            planner = LiveSession(base, "tsering", PASSWORD)
+            status, stored = planner.send("GET", "/api/data/places/tarboche")
+            feature = stored["feature"]
+            feature["properties"]["name_en"] = "Tarboche flagpole (new pole)"
+            status, edit = planner.send(
+                "PUT",
+                "/api/data/places/tarboche",
+                {"feature": feature, "base_revision": stored["revision"], "message": "pole"},
+            )
+            assert status == 201, edit
+        os.kill(workers[1], signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while (new := set(worker_pids(proc, 2)) - set(workers)) == set() or not any(
+            pid in new for pid, _ in _logged(log, _WARMED)
+        ):
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        (fresh,) = new
+        mark = len(_logged(log, _BUILT))
+        with only(fresh, [workers[0], fresh]):
+            officer = LiveSession(base, "tashi", PASSWORD)
+            status, place = officer.send("GET", "/api/places/tarboche")
+            assert place["properties"]["name_en"] == "Tarboche flagpole (new pole)"
+            _locate_and_plan(officer, "two hours past Tarboche")
+        assert [key for _, key in _logged(log, _BUILT)[mark:] if key in warmed] == []
     finally:
         stop(proc)
