@@ -1235,7 +1235,8 @@ def evaluate_time_only_tracks(
                 and best.km_range is not None
                 and _in_range(p.true_km, best.km_range, length_km)
             )
-        results.append(TrackPairResult(p, pred, err, covered, best.segment_id, failure))
+        # a numpy comparison gives numpy.bool_, which json cannot write (`eval-locate --json`)
+        results.append(TrackPairResult(p, pred, err, bool(covered), best.segment_id, failure))
     errors = np.array([r.error_km for r in results], dtype=float)
     bands: dict[str, dict[str, Any]] = {}
     for lo, hi in ((0, 2), (2, 4), (4, 6), (6, 24)):

@@ -595,6 +595,9 @@ def test_time_track_evaluation_on_real_held_out_tracks(
     # valley, not on target
     assert report.median_error_km is not None and report.median_error_km < 3.0
     assert 0.3 <= (report.coverage or 0.0) <= 1.0
+    # `eval-locate --json --tracks` writes this: every value a JSON value (no numpy bool)
+    written = json.loads(json.dumps(report.to_dict()))
+    assert {type(r["covered"]) for r in written["results"]} == {bool}
 
 
 def test_runtime_locate_package_does_not_import_the_offline_scoring():
