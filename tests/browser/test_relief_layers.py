@@ -141,6 +141,20 @@ def test_the_folded_layer_control_has_a_relief_caption(
     page.goto(server + "/")
     page.wait_for_selector("body[data-relief=none]", timeout=20_000)
     _caption_shown_folded(page, "No DEM loaded — relief off", "未加载高程模型（DEM）——无地形晕渲")
+    # the find box's list of places reaches the caption's row: the caption steps aside
+    page.mouse.move(1, 1)  # off the layer control (hovered above)
+    if page.locator(".st-find-toggle").is_visible():
+        if page.locator(".st-locate-toggle").get_attribute("aria-expanded") == "true":
+            page.click(".st-locate-hide")
+        page.click(".st-find-toggle")
+    page.fill(".st-find-q", "tarchen")
+    expect(page.locator(".st-find-results .st-find-item").first).to_be_visible()
+    expect(page.locator(".st-relief-status")).to_be_hidden()
+    page.fill(".st-find-q", "")
+    expect(page.locator(".st-find-results")).to_be_hidden()
+    expect(page.locator(".st-relief-status")).to_be_visible()
+    if page.locator(".st-locate-toggle").get_attribute("aria-expanded") == "false":
+        page.click(".st-locate-toggle")  # the Locate panel as it was
 
     loaded = page.request.post(
         server + "/api/relief/dem",
