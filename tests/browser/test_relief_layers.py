@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.helpers import SignedIn
 from tests.relief_data import geotiff_bytes, mbtiles_bytes
 
 pytestmark = pytest.mark.browser
@@ -71,6 +72,108 @@ def test_without_a_dem_the_map_says_so(page: Page, server: str) -> None:
     expect(note).to_contain_text("No elevation model (DEM) loaded")
     assert page.locator("label.st-relief-off input:disabled").count() == 2
     assert page.locator("img[src*='api/relief/']").count() == 0
+    assert foreign == []
+
+
+SIZES = {"desktop": (1440, 900), "tablet": (768, 1024), "phone": (390, 844)}
+
+#: the relief caption's box, and the boxes it meets: the other map controls (the layer
+#: control's folded button among them) and the Locate form's visible parts
+CAPTION_CLEAR = """() => {
+  const cap = document.querySelector(".st-relief-status").getBoundingClientRect();
+  const meets = (r) => r.width > 0 && r.height > 0 && r.left < cap.right && cap.left < r.right
+    && r.top < cap.bottom && cap.top < r.bottom;
+  const others = Array.from(document.querySelectorAll(
+      ".leaflet-control:not(.st-relief-status), #st-locate-text, .st-locate-run"))
+    .filter(el => el.checkVisibility());
+  const map = document.querySelector(".st-map").getBoundingClientRect();
+  return {inside: cap.left >= map.left && cap.right <= map.right && cap.top >= map.top
+            && cap.bottom <= map.bottom,
+          meets: others.filter(el => meets(el.getBoundingClientRect()))
+            .map(el => el.className || el.id)};
+}"""
+
+#: is the element under the middle of ``s`` (the Locate form's parts) ``s`` itself?
+UNCOVERED = """(s) => { const el = document.querySelector(s); const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return hit === el || el.contains(hit); }"""
+
+
+def _caption_shown_folded(page: Page, en: str, zh: str) -> None:
+    """The layer control is folded, its relief caption says ``en`` (``zh`` in Chinese), is
+    inside the map and meets no other control nor the Locate form, which stays uncovered."""
+    page.mouse.move(1, 1)  # the pointer on the header, not over a control
+    phone = page.viewport_size is not None and page.viewport_size["width"] < 760
+    for selector in ("#st-locate-text", ".st-locate-run"):
+        assert page.evaluate(UNCOVERED, selector), selector
+    if phone:  # the Locate panel lies over the map and its controls: fold it to see them
+        page.click(".st-locate-hide")
+        page.mouse.move(1, 1)
+    expect(page.locator(".leaflet-control-layers-list")).to_be_hidden()
+    caption = page.locator(".st-relief-status")
+    for lang, text in (("en", en), ("zh", zh)):
+        page.click(f"[data-set-lang={lang}]")
+        page.mouse.move(1, 1)
+        shown = caption.locator("[lang=en]" if lang == "en" else "[lang=zh-Hans]")
+        expect(shown).to_be_visible()
+        expect(shown).to_have_text(text)
+        expect(shown).to_be_in_viewport()
+        assert page.evaluate(CAPTION_CLEAR) == {"inside": True, "meets": []}
+    if phone:
+        page.click(".st-locate-toggle")
+        for selector in ("#st-locate-text", ".st-locate-run"):
+            assert page.evaluate(UNCOVERED, selector), selector
+    else:  # opened, the control's own note says it and the caption steps aside
+        page.hover(".leaflet-control-layers-toggle")
+        expect(page.locator(".leaflet-control-layers .st-relief-note")).to_be_visible()
+        expect(caption).to_be_hidden()
+
+
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_the_folded_layer_control_has_a_relief_caption(
+    page: Page, server: str, signed_in: SignedIn, size: str
+) -> None:
+    """Folded, the layer control hides its relief note: a caption under its button says
+    whether a DEM is loaded (and which), in both languages, covering no control and no form."""
+    foreign = _offline(page, server)
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-relief=none]", timeout=20_000)
+    _caption_shown_folded(page, "No DEM loaded — relief off", "未加载高程模型（DEM）——无地形晕渲")
+    # the find box's list of places reaches the caption's row: the caption steps aside
+    page.mouse.move(1, 1)  # off the layer control (hovered above)
+    if page.locator(".st-find-toggle").is_visible():
+        if page.locator(".st-locate-toggle").get_attribute("aria-expanded") == "true":
+            page.click(".st-locate-hide")
+        page.click(".st-find-toggle")
+    page.fill(".st-find-q", "tarchen")
+    expect(page.locator(".st-find-results .st-find-item").first).to_be_visible()
+    expect(page.locator(".st-relief-status")).to_be_hidden()
+    page.fill(".st-find-q", "")
+    expect(page.locator(".st-find-results")).to_be_hidden()
+    expect(page.locator(".st-relief-status")).to_be_visible()
+    if page.locator(".st-locate-toggle").get_attribute("aria-expanded") == "false":
+        page.click(".st-locate-toggle")  # the Locate panel as it was
+
+    loaded = page.request.post(
+        server + "/api/relief/dem",
+        multipart={
+            "file": {
+                "name": "kailash-cone.tif",
+                "mimeType": "image/tiff",
+                "buffer": geotiff_bytes(),
+            }
+        },
+        headers=signed_in.headers(),
+    )
+    assert loaded.status == 201, loaded.text()
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-relief=dem]", timeout=20_000)
+    _caption_shown_folded(
+        page, "Relief: DEM “kailash-cone.tif”", "地形：高程模型“kailash-cone.tif”"
+    )
+    assert page.locator(".st-relief-status").count() == 1
     assert foreign == []
 
 

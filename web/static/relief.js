@@ -7,6 +7,9 @@
  *   - an MBTiles basemap: it becomes the base layer, within its zooms;
  *   - nothing: the two relief rows of the layer control are disabled and a note says
  *     that no elevation model is loaded and where a planner loads one.
+ * The layer control is folded until hovered or tapped, so a short caption of its own
+ * (.st-relief-status, right under its button) says the same while it is folded:
+ * which DEM is loaded, or that none is and relief is off.
  * body[data-relief] is "dem", "mbtiles", "dem mbtiles" or "none" once known (for tests).
  */
 import * as dom from "./dom.js";
@@ -37,6 +40,24 @@ function note(map, className, en, zh) {
   return box;
 }
 
+// the folded-state caption: a small control of its own, right under the layer control
+var StatusControl = L.Control.extend({
+  options: { position: "topright" },
+  onAdd: function () {
+    var div = L.DomUtil.create("div", "st-relief-status " + this.options.className);
+    div.setAttribute("role", "status");
+    div.appendChild(dom.bi(this.options.en, this.options.zh));
+    return div;
+  }
+});
+
+function status(map, className, en, zh) {
+  var control = new StatusControl({ className: className, en: en, zh: zh }).addTo(map);
+  // right under the layer control's button: the row beside it is clear of the left's controls
+  var layers = map.getContainer().querySelector(".leaflet-control-layers");
+  if (layers) { layers.after(control.getContainer()); }
+}
+
 function show(map, layers, relief, baseLayers) {
   var kinds = [];
   var dem = relief.dem;
@@ -51,6 +72,7 @@ function show(map, layers, relief, baseLayers) {
     note(map, "st-relief-loaded",
       "Relief: " + dem.filename + " (" + (info.min_elevation_m || "?") + "–" + (info.max_elevation_m || "?") + " m)",
       "地形：" + dem.filename + "（" + (info.min_elevation_m || "?") + "–" + (info.max_elevation_m || "?") + " 米）");
+    status(map, "st-relief-status-dem", "Relief: DEM “" + dem.filename + "”", "地形：高程模型“" + dem.filename + "”");
   } else {
     // the layer control rebuilds its rows whenever one of its layers comes or goes
     var disable = function () {
@@ -65,6 +87,7 @@ function show(map, layers, relief, baseLayers) {
     note(map, "st-relief-missing",
       "No elevation model (DEM) loaded: no hillshade or contours. A planner can load one on the planner page.",
       "未载入高程模型（DEM）：无晕渲和等高线。规划人员可在规划页面载入。");
+    status(map, "st-relief-status-none", "No DEM loaded — relief off", "未加载高程模型（DEM）——无地形晕渲");
   }
   if (tiles) {
     kinds.push("mbtiles");
