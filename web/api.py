@@ -56,8 +56,8 @@ from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web import openapi
 from web.approach_api import MAX_BODY_BYTES as CLOSURE_BODY_BYTES
-from web.approach_api import parse_approach_body, parse_flag, read_json_object
-from web.auth import current_user_name, require_role
+from web.approach_api import ApproachBody, parse_flag
+from web.auth import current_user_name
 from web.bodies import whole_number
 from web.contract import (
     ADMIN,
@@ -67,7 +67,6 @@ from web.contract import (
     READERS,
     api_operation,
     problem,
-    read_query,
 )
 from web.fastjson import json_response
 from web.locate_api import TOO_LARGE, LocateBody
@@ -335,26 +334,34 @@ def locate_caller(body: LocateBody) -> Response:
     return json_response(result.to_dict())
 
 
-@bp.post("/approach")
-@require_role("call_taker", "officer")
-def approach() -> Response:
-    read_query(None)
+@api_operation(
+    bp,
+    "POST",
+    "/approach",
+    summary="each station's fastest way to a casualty, closures applied",
+    roles=DISPATCH,
+    body=ApproachBody,
+    ok={200: openapi.APPROACH_ANSWER},
+    errors=(409,),
+    body_limit=CLOSURE_BODY_BYTES,
+    example='{"target": {"lon": 81.38, "lat": 31.09}}',
+    context=lambda: {"network": get_state().network},
+)
+def approach(body: ApproachBody) -> Response:
     state = get_state()
-    body = read_json_object(request, example='{"target": {"lon": 81.38, "lat": 31.09}}')
-    req = parse_approach_body(body, network=state.network)
     closures, unreadable = state.closures.list_checked()
     result = plan_with_closures(
         state.network,
-        req.target,
+        body.target,
         closures,
         now=datetime.now(UTC),
-        stations=req.stations,
-        profile=req.profile,
-        depart_at=req.depart_at,
+        stations=body.stations,
+        profile=body.profile,
+        depart_at=body.depart_at,
         closure_problems=unreadable,
-        needs=req.needs,
+        needs=body.all_needs(),
     )
-    return json_response(localize_approach(result.to_dict(geometry=req.geometry), state.network))
+    return json_response(localize_approach(result.to_dict(geometry=body.geometry), state.network))
 
 
 @api_operation(

@@ -25,7 +25,6 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel
 
 from rescue import catalog, kmposts
-from rescue.capability import NEEDS
 from rescue.incidents import (
     CAUSES,
     OUTCOMES,
@@ -315,53 +314,15 @@ register(
     "/api/openapi.json",
     {"summary": "this OpenAPI description", "auth": "public", "ok": {200: json_media(OBJ)}},
 )
-register(
-    "POST",
-    "/api/approach",
-    {
-        "summary": "each station's fastest way to a casualty, closures applied",
-        "auth": _DISPATCH,
-        "body": obj(
-            {
-                "target": {
-                    "oneOf": [
-                        obj({"lon": NUM, "lat": NUM}, required=("lon", "lat"), extra=False),
-                        obj({"segment_id": STR}, required=("segment_id",), extra=False),
-                        obj(
-                            {"candidates": {"type": "array", "items": OBJ, "maxItems": 50}},
-                            required=("candidates",),
-                            extra=False,
-                        ),
-                    ]
-                },
-                "profile": STR,
-                "stations": STR_LIST,
-                "depart_at": _TIME,
-                "needs": {"type": "array", "items": {"enum": list(NEEDS)}},
-                "cause": {"enum": list(CAUSES)},
-                "condition": {"type": "string", "maxLength": 4000},
-                "geometry": {
-                    "enum": ["all", "recommended"],
-                    "description": "all (default): every plan's lines; recommended: the "
-                    "recommended plan's only, other legs' geometry null (what a map draws)",
-                },
-            },
-            required=("target",),
-            extra=False,
-        ),
-        "ok": {
-            200: json_media(
-                obj(
-                    {
-                        "plans": {"type": "array", "items": OBJ},
-                        "closure_problems": {"type": "array", "items": _CLOSURE_PROBLEM},
-                    },
-                    required=("plans", "closure_problems"),
-                )
-            )
+#: ``POST /api/approach``
+APPROACH_ANSWER = json_media(
+    obj(
+        {
+            "plans": {"type": "array", "items": OBJ},
+            "closure_problems": {"type": "array", "items": _CLOSURE_PROBLEM},
         },
-        "errors": (409, 413, 422),
-    },
+        required=("plans", "closure_problems"),
+    )
 )
 INCIDENT_LIST = json_media(
     obj(
@@ -372,38 +333,13 @@ INCIDENT_LIST = json_media(
 CREATED_INCIDENT = json_media(
     obj({"incident": ref("Incident"), "created": BOOL}, required=("incident", "created"))
 )
-_APPROACH_BODY = OPERATIONS[("POST", "/api/approach")]["body"]
-_PLAN_FILES = {
+#: a plan as GPX or KML
+PLAN_FILES = {
     "application/gpx+xml": {"type": "string"},
     "application/vnd.google-earth.kml+xml": {"type": "string"},
 }
-register(
-    "POST",
-    "/api/approach/plan.<any(gpx, kml):fmt>",
-    {
-        "summary": "one station's plan (default: the recommended one), the target and the "
-        "evacuation as GPX 1.1 or KML",
-        "auth": _DISPATCH,
-        "body": {
-            **_APPROACH_BODY,
-            "properties": {**_APPROACH_BODY["properties"], "station_id": STR},
-        },
-        "ok": {200: _PLAN_FILES},
-        "errors": (409, 413, 422),
-    },
-)
-register(
-    "GET",
-    "/api/incidents/<int:incident_id>/plan.<any(gpx, kml):fmt>",
-    {
-        "summary": "an incident's saved plan, its location and the evacuation as GPX 1.1 or KML",
-        "auth": _DISPATCH,
-        "ok": {200: _PLAN_FILES},
-        "errors": (404, 422),
-    },
-)
-
-_SHEET = json_media(
+#: the field sheet's content
+FIELD_SHEET = json_media(
     obj(
         {
             "title": STR,
@@ -416,31 +352,6 @@ _SHEET = json_media(
         required=("title", "targets", "legs", "contacts"),
     )
 )
-register(
-    "POST",
-    "/api/approach/field-sheet",
-    {
-        "summary": "the field sheet's content for one station's plan (default: the recommended)",
-        "auth": _DISPATCH,
-        "body": {
-            **_APPROACH_BODY,
-            "properties": {**_APPROACH_BODY["properties"], "station_id": STR},
-        },
-        "ok": {200: _SHEET},
-        "errors": (409, 413, 422),
-    },
-)
-register(
-    "GET",
-    "/api/incidents/<int:incident_id>/field-sheet",
-    {
-        "summary": "the field sheet's content for an incident's saved plan",
-        "auth": _DISPATCH,
-        "ok": {200: _SHEET},
-        "errors": (404, 422),
-    },
-)
-
 _TEAM = obj(
     {
         "station_id": STR,

@@ -482,8 +482,9 @@ function plan() {
   if (call.busy || !call.candidate || pastDispatch()) { return; }
   setBusy(true);
   message("Planning from every station …", "正在计算各站点方案 …", "info");
+  // every plan's lines: the plan picked is drawn and saved with the incident as it came
   var request = { target: call.candidate.gps ? { lon: call.candidate.lon, lat: call.candidate.lat }
-    : { candidates: [call.candidate] } };
+    : { candidates: [call.candidate] }, geometry: "all" };
   // the incident's cause and condition: the recommendation serves what it needs
   if (call.incident && call.incident.cause) { request.cause = call.incident.cause; }
   if (call.incident && call.incident.condition) { request.condition = call.incident.condition; }
