@@ -317,6 +317,18 @@ def feature(layer: str, feature_id: str) -> Response:
     return _geojson(catalog.get_feature(get_state().network, layer, feature_id))
 
 
+@api_operation(
+    bp,
+    "GET",
+    "/openapi.json",
+    summary="this OpenAPI description",
+    roles=PUBLIC,
+    ok={200: json_media(OBJ)},
+)
+def openapi_json() -> Response:
+    return jsonify(openapi.document(current_app))
+
+
 # --------------------------------------------------------------------------- calls
 @api_operation(
     bp,

@@ -22,7 +22,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import ConfigDict, PlainValidator, ValidationInfo, WithJsonSchema
 
 from geodata.errors import InvalidInput
-from geodata.i18n import Msg, joined, msg
+from geodata.i18n import Msg, msg
 from rescue.capability import NEEDS, resolve_needs
 from rescue.checks import Checked, ProblemText, problem
 from rescue.incidents import CAUSES
@@ -116,7 +116,7 @@ def _checked(check: Check, schema: dict[str, Any]) -> tuple[PlainValidator, With
         found: Problems = []
         result = check(value, _network(info), found)
         if found:
-            raise problem(found[0] if len(found) == 1 else joined(found))
+            raise problem(*found)
         return result
 
     return PlainValidator(validate), WithJsonSchema(schema)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, TypeGuard
 
-from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask import Flask
 from pydantic import BaseModel
 
 from rescue import catalog, kmposts
@@ -47,7 +47,7 @@ __all__ = [
     "OPERATIONS",
     "VERSION_ANSWER",
     "ROLES",
-    "bp",
+    "document",
     "build",
     "collection",
     "geojson_media",
@@ -58,8 +58,6 @@ __all__ = [
     "register",
     "undocumented",
 ]
-
-bp = Blueprint("openapi", __name__)
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -309,11 +307,6 @@ INCIDENT_ANSWER = json_media(obj({"incident": ref("Incident")}, required=("incid
 VERSION_ANSWER = json_media(obj({"version": ref("Version")}, required=("version",)))
 EDIT_ERRORS = (404, 409, 413, 422)
 
-register(
-    "GET",
-    "/api/openapi.json",
-    {"summary": "this OpenAPI description", "auth": "public", "ok": {200: json_media(OBJ)}},
-)
 #: ``POST /api/approach``
 APPROACH_ANSWER = json_media(
     obj(
@@ -366,68 +359,29 @@ _TEAM = obj(
     },
     required=("station_id", "status", "incident_id"),
 )
-register(
-    "POST",
-    "/api/incidents/<int:incident_id>/find-me",
-    {
-        "summary": "a one-time find-me link for an open incident: its url, the message to send "
-        "by SMS or WeChat (en, zh) and its QR code (an SVG data URI); the token is stored hashed "
-        "and shown only here",
-        "auth": _DISPATCH,
-        "ok": {
-            201: json_media(
-                obj(
-                    {
-                        "link": obj(
-                            {
-                                "link_id": INT,
-                                "incident_id": INT,
-                                "url": STR,
-                                "text": OBJ,
-                                "qr_svg": STR,
-                                "created_at": STR,
-                                "expires_at": STR,
-                            },
-                            required=("link_id", "url", "text", "qr_svg", "expires_at"),
-                        )
-                    },
-                    required=["link"],
-                )
+#: ``POST /api/incidents/<id>/find-me``
+FIND_ME_LINK = json_media(
+    obj(
+        {
+            "link": obj(
+                {
+                    "link_id": INT,
+                    "incident_id": INT,
+                    "url": STR,
+                    "text": OBJ,
+                    "qr_svg": STR,
+                    "created_at": STR,
+                    "expires_at": STR,
+                },
+                required=("link_id", "url", "text", "qr_svg", "expires_at"),
             )
         },
-        "errors": (404, 413, 415, 422),
-    },
+        required=["link"],
+    )
 )
-register(
-    "POST",
-    "/api/find-me/<token>",
-    {
-        "summary": "the caller's phone sends its GPS fix through a find-me link (no sign-in; "
-        "one fix per link: a second is a 409; unknown or expired 404; attempts limited per "
-        "address and link, 429); messages in English and Chinese",
-        "auth": "public",
-        "body": obj(
-            {
-                "lat": {"type": "number", "minimum": -90, "maximum": 90},
-                "lon": {"type": "number", "minimum": -180, "maximum": 180},
-                "accuracy_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 50000},
-                "altitude_m": {"type": ["number", "null"]},
-                "altitude_accuracy_m": {"type": ["number", "null"]},
-                "fixed_at": {"type": ["number", "string", "null"]},
-            },
-            required=("lat", "lon", "accuracy_m"),
-            extra=False,
-        ),
-        "ok": {
-            200: json_media(
-                obj(
-                    {"received": BOOL, "accuracy_m": NUM, "message": OBJ},
-                    required=("received", "message"),
-                )
-            )
-        },
-        "errors": (404, 409, 413, 415, 422, 429),
-    },
+#: ``POST /api/find-me/<token>``
+FIND_ME_RECEIVED = json_media(
+    obj({"received": BOOL, "accuracy_m": NUM, "message": OBJ}, required=("received", "message"))
 )
 
 # --------------------------------------------------------------------------- the document
@@ -637,9 +591,9 @@ def build(app: Flask) -> dict[str, Any]:
     }
 
 
-@bp.get("/api/openapi.json")
-def openapi_json() -> Response:
-    state = current_app.extensions.setdefault("sandtable_openapi", {})
+def document(app: Flask) -> dict[str, Any]:
+    """The document of ``app``, built once."""
+    state = app.extensions.setdefault("sandtable_openapi", {})
     if "document" not in state:
-        state["document"] = build(current_app)
-    return jsonify(state["document"])
+        state["document"] = build(app)
+    return state["document"]  # type: ignore[no-any-return]
