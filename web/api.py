@@ -55,6 +55,7 @@ from rescue.closures import ClosureBody, build_closure
 from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web import openapi
+from web.answers import LAYER_COLLECTIONS, Closure, ClosureList, KmPosts
 from web.approach_api import MAX_BODY_BYTES as CLOSURE_BODY_BYTES
 from web.approach_api import ApproachBody, parse_flag
 from web.auth import current_user_name
@@ -70,7 +71,7 @@ from web.contract import (
 )
 from web.fastjson import json_response
 from web.locate_api import TOO_LARGE, LocateBody
-from web.openapi import OBJ, collection, geojson_media, json_media, ref
+from web.openapi import GEOJSON, OBJ, geojson_media, json_media
 from web.state import get_state
 
 __all__ = ["bp"]
@@ -243,7 +244,7 @@ def regions() -> Response:
     "/routes",
     summary="routes",
     roles=READERS,
-    ok={200: geojson_media(collection("routes"))},
+    ok={200: {GEOJSON: LAYER_COLLECTIONS["routes"]}},
 )
 def routes() -> Response:
     return _geojson(catalog.routes_collection(get_state().network))
@@ -256,7 +257,7 @@ def routes() -> Response:
     summary="route segments with lengths, elevations and travel times",
     roles=READERS,
     query=RouteQuery,
-    ok={200: geojson_media(collection("segments"))},
+    ok={200: {GEOJSON: LAYER_COLLECTIONS["segments"]}},
     errors=(404,),
 )
 def segments(query: RouteQuery) -> Response:
@@ -270,7 +271,7 @@ def segments(query: RouteQuery) -> Response:
     summary="a point every km along each route (or route_id) with the km it reads",
     roles=READERS,
     query=RouteQuery,
-    ok={200: geojson_media(openapi.KM_POSTS)},
+    ok={200: {GEOJSON: KmPosts}},
     errors=(404,),
 )
 def km_posts(query: RouteQuery) -> Response:
@@ -284,7 +285,7 @@ def km_posts(query: RouteQuery) -> Response:
     summary="named places",
     roles=READERS,
     query=PlaceQuery,
-    ok={200: geojson_media(collection("places"))},
+    ok={200: {GEOJSON: LAYER_COLLECTIONS["places"]}},
     errors=(404,),
 )
 def places(query: PlaceQuery) -> Response:
@@ -298,7 +299,7 @@ def places(query: PlaceQuery) -> Response:
     summary="rescue stations",
     roles=READERS,
     query=StationQuery,
-    ok={200: geojson_media(collection("stations"))},
+    ok={200: {GEOJSON: LAYER_COLLECTIONS["stations"]}},
 )
 def stations(query: StationQuery) -> Response:
     return _geojson(catalog.stations_collection(get_state().network, **_params(query)))
@@ -383,7 +384,7 @@ def approach(body: ApproachBody) -> Response:
     summary="closures in force or scheduled (expired ones on request)",
     roles=READERS,
     query=ClosureQuery,
-    ok={200: openapi.CLOSURE_LIST},
+    ok={200: ClosureList},
 )
 def closures(query: ClosureQuery) -> Response:
     stored, problems = get_state().closures.list_checked(include_expired=query.include_expired)
@@ -397,7 +398,7 @@ def closures(query: ClosureQuery) -> Response:
     summary="set a closure",
     roles=CLOSERS,
     body=ClosureBody,
-    ok={201: json_media(ref("Closure"))},
+    ok={201: Closure},
     body_limit=CLOSURE_BODY_BYTES,
     example='{"segment_ids": [..], "reason": "snow", ...}',
     what=msg("closure.invalid"),
@@ -420,7 +421,7 @@ def add_closure(body: ClosureBody) -> Response:
     "/closures/<closure_id>",
     summary="one closure",
     roles=READERS,
-    ok={200: json_media(ref("Closure"))},
+    ok={200: Closure},
     errors=(404, 409),
 )
 def closure(closure_id: str) -> Response:

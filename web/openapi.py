@@ -24,32 +24,24 @@ from typing import Any, TypeGuard
 from flask import Flask
 from pydantic import BaseModel
 
-from rescue import catalog, kmposts
-from rescue.incidents import (
-    CAUSES,
-    OUTCOMES,
-    PRIORITIES,
-    STATUSES,
-)
 from rescue.users import ROLES
+from web import answers
 from web.bodies import MAX_INT
 
 __all__ = [
-    "CLOSURE_LIST",
-    "CREATED_INCIDENT",
+    "APPROACH_ANSWER",
     "EDIT_ERRORS",
-    "INT",
+    "FIELD_SHEET",
+    "FIND_ME_LINK",
+    "FIND_ME_RECEIVED",
     "GEOJSON",
-    "INCIDENT_ANSWER",
-    "INCIDENT_LIST",
+    "INT",
     "JSON",
-    "KM_POSTS",
     "OPERATIONS",
-    "VERSION_ANSWER",
+    "PLAN_FILES",
     "ROLES",
-    "document",
     "build",
-    "collection",
+    "document",
     "geojson_media",
     "json_media",
     "obj",
@@ -100,139 +92,6 @@ NULL_OBJ = {"type": ["object", "null"]}
 STR_LIST = {"type": "array", "items": STR}
 
 
-def _feature(layer: str) -> dict[str, Any]:
-    props = {name: {"description": meaning} for name, meaning in catalog.PROPERTIES[layer].items()}
-    return obj(
-        {
-            "type": {"const": "Feature"},
-            "id": {"type": ["string", "integer"]},
-            "properties": obj(props, required=props),
-            "geometry": NULL_OBJ,
-        },
-        required=("type", "properties", "geometry"),
-    )
-
-
-def collection(layer: str) -> dict[str, Any]:
-    return obj(
-        {
-            "type": {"const": "FeatureCollection"},
-            "features": {"type": "array", "items": ref(layer)},
-        },
-        required=("type", "features"),
-    )
-
-
-_TIME = {"type": "string", "description": "ISO-8601 date and time; without an offset Beijing time"}
-_VERSION = obj(
-    {
-        "version_id": INT,
-        "region_id": STR,
-        "created_at": STR,
-        "author": STR,
-        "message": STR,
-        "kind": STR,
-        "parent_id": NULL_INT,
-        "restored_from": NULL_INT,
-        "counts": OBJ,
-    },
-    required=("version_id", "region_id", "created_at", "author", "message", "kind", "counts"),
-)
-_CLOSURE = obj(
-    {
-        "closure_id": STR,
-        "segment_ids": STR_LIST,
-        "geometry": NULL_OBJ,
-        "reason": STR,
-        "modes": STR,
-        "severity": {"type": ["string", "object"]},
-        "slow_factor": NULL_NUM,
-        "from": STR,
-        "until": NULL_STR,
-        "created_by": STR,
-        "created_at": STR,
-        "note": STR,
-    },
-    required=("closure_id", "reason", "modes", "severity", "from", "created_by"),
-)
-_INCIDENT = obj(
-    {
-        "incident_id": INT,
-        "region_id": STR,
-        "status": {"enum": list(STATUSES)},
-        "outcome": {"type": ["string", "null"], "enum": [*OUTCOMES, None]},
-        "open": BOOL,
-        "allowed_next": STR_LIST,
-        "priority": {"enum": list(PRIORITIES)},
-        "language": STR,
-        "caller_name": NULL_STR,
-        "caller_phone": NULL_STR,
-        "party_size": NULL_INT,
-        "condition": NULL_STR,
-        "cause": {"type": ["string", "null"], "enum": [*CAUSES, None]},
-        "description": STR,
-        "descriptions": {"type": "array", "items": OBJ},
-        "location": NULL_OBJ,
-        "plan": NULL_OBJ,
-        "team": NULL_STR,
-        "notes": NULL_STR,
-        "created_at": STR,
-        "updated_at": STR,
-        "created_by": STR,
-        "version": INT,
-        "idempotency_key": NULL_STR,
-        "received_at": STR,
-        "dispatched_at": NULL_STR,
-        "on_scene_at": NULL_STR,
-        "dispatch_s": NULL_INT,
-        "on_scene_s": NULL_INT,
-        "timeline": {"type": "array", "items": OBJ},
-        "edits": {"type": "array", "items": OBJ},
-        "find_me": {"type": "array", "items": OBJ},
-    },
-    required=("incident_id", "status", "version", "description", "timeline", "edits"),
-)
-_IMPORT = obj(
-    {
-        "import_id": STR,
-        "filename": STR,
-        "format": STR,
-        "counts": OBJ,
-        "proposals": {"type": "array"},
-        "warnings": {"type": "array"},
-        "problems": {"type": "array"},
-        "can_apply": BOOL,
-        "preview": OBJ,
-    },
-    required=("import_id", "filename", "format", "can_apply", "preview"),
-)
-_KM_POST_PROPS: dict[str, dict[str, Any]] = {
-    name: {"description": meaning} for name, meaning in kmposts.PROPERTIES.items()
-}
-_KM_POST_PROPS["km"].update(INT)
-_KM_POST_PROPS["major"].update(BOOL)
-KM_POSTS = obj(
-    {
-        "type": {"const": "FeatureCollection"},
-        "features": {
-            "type": "array",
-            "items": obj(
-                {
-                    "type": {"const": "Feature"},
-                    "id": STR,
-                    "geometry": obj(
-                        {"type": {"const": "Point"}, "coordinates": {"type": "array", "items": NUM}}
-                    ),
-                    "properties": obj(_KM_POST_PROPS, required=_KM_POST_PROPS),
-                },
-                required=("type", "id", "geometry", "properties"),
-            ),
-        },
-    },
-    required=("type", "features"),
-)
-
-
 def _components() -> dict[str, Any]:
     schemas: dict[str, Any] = {
         "Error": obj(
@@ -250,15 +109,9 @@ def _components() -> dict[str, Any]:
             },
             required=("error",),
         ),
-        "Version": _VERSION,
-        "Closure": _CLOSURE,
-        "Incident": _INCIDENT,
-        "Import": _IMPORT,
         "Team": _TEAM,
     }
-    for layer in ("routes", "segments", "places", "stations"):
-        schemas[layer] = _feature(layer)
-    for model in _models():
+    for model in (*answers.MODELS, *_models()):
         schemas.update(_pydantic(model))
     return schemas
 
@@ -270,11 +123,6 @@ def _pydantic(model: type[BaseModel]) -> dict[str, Any]:
     return {model.__name__: schema, **defs}
 
 
-#: a stored closure that cannot be applied (left out of every plan)
-_CLOSURE_PROBLEM = obj(
-    {"closure_id": STR, "message": STR}, required=("closure_id", "message"), extra=False
-)
-
 # --------------------------------------------------------------------------- operations
 _READERS = ("call_taker", "officer", "planner")
 _DISPATCH = ("call_taker", "officer")
@@ -284,27 +132,14 @@ _PLANNERS = ("planner",)
 _ADMIN: tuple[str, ...] = ()
 
 
-def json_media(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def json_media(schema: dict[str, Any] | type[BaseModel]) -> dict[str, Any]:
     return {JSON: schema}
 
 
-def geojson_media(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def geojson_media(schema: dict[str, Any] | type[BaseModel]) -> dict[str, Any]:
     return {GEOJSON: schema}
 
 
-#: ``GET /api/closures``
-CLOSURE_LIST = json_media(
-    obj(
-        {
-            "closures": {"type": "array", "items": ref("Closure")},
-            "problems": {"type": "array", "items": _CLOSURE_PROBLEM},
-        },
-        required=["closures", "problems"],
-    )
-)
-
-INCIDENT_ANSWER = json_media(obj({"incident": ref("Incident")}, required=("incident",)))
-VERSION_ANSWER = json_media(obj({"version": ref("Version")}, required=("version",)))
 EDIT_ERRORS = (404, 409, 413, 422)
 
 #: ``POST /api/approach``
@@ -312,19 +147,10 @@ APPROACH_ANSWER = json_media(
     obj(
         {
             "plans": {"type": "array", "items": OBJ},
-            "closure_problems": {"type": "array", "items": _CLOSURE_PROBLEM},
+            "closure_problems": {"type": "array", "items": ref("ClosureProblem")},
         },
         required=("plans", "closure_problems"),
     )
-)
-INCIDENT_LIST = json_media(
-    obj(
-        {"status": STR, "incidents": {"type": "array", "items": ref("Incident")}},
-        required=("status", "incidents"),
-    )
-)
-CREATED_INCIDENT = json_media(
-    obj({"incident": ref("Incident"), "created": BOOL}, required=("incident", "created"))
 )
 #: a plan as GPX or KML
 PLAN_FILES = {
@@ -466,12 +292,14 @@ def _operation(
             responses[str(status)] = {"description": "done, no content"}
             continue
         if _is_model(media):
-            media = json_media(ref(media.__name__))
+            media = json_media(media)
         if "layer" in fixed and GEOJSON in media and media[GEOJSON] == OBJ:
-            media = geojson_media(ref(fixed["layer"]))
+            media = geojson_media(answers.LAYER_FEATURES[fixed["layer"]])
         responses[str(status)] = {
             "description": "success",
-            "content": {m: {"schema": s} for m, s in media.items()},
+            "content": {
+                m: {"schema": ref(s.__name__) if _is_model(s) else s} for m, s in media.items()
+            },
         }
     for status in sorted(errors):
         responses[str(status)] = {
@@ -533,7 +361,12 @@ def _models() -> list[type[BaseModel]]:
     """The pydantic models of the registered operations' bodies and answers."""
     found: dict[str, type[BaseModel]] = {}
     for spec in OPERATIONS.values():
-        for value in (spec.get("body_model"), *spec.get("ok", {}).values()):
+        answers_ = [
+            m
+            for media in spec.get("ok", {}).values()
+            for m in ([media] if _is_model(media) else (media or {}).values())
+        ]
+        for value in (spec.get("body_model"), *answers_):
             if _is_model(value):
                 if found.setdefault(value.__name__, value) is not value:
                     raise ValueError(f"two models are called {value.__name__}: rename one")
