@@ -20,6 +20,10 @@ from rescue import catalog, kmposts
 from rescue.incidents import CAUSES, OUTCOMES, PRIORITIES, STATUSES
 
 __all__ = [
+    "ApproachAnswer",
+    "FieldSheet",
+    "FindMeLink",
+    "FindMeReceived",
     "LAYER_COLLECTIONS",
     "LAYER_FEATURES",
     "Closure",
@@ -245,6 +249,62 @@ class Import(BaseModel):
     problems: list[Any] | None = None
     can_apply: bool
     preview: dict[str, Any]
+
+
+# --------------------------------------------------------------------------- plans
+class ApproachAnswer(BaseModel):
+    """``POST /api/approach``: each station's plan (fastest first), the recommendation and
+    why, the evacuation, the needs served, the target, and the closures that could not be
+    applied. A plan's legs carry their lines when it is the recommended one or when every
+    plan's lines were asked for (``geometry`` all); otherwise ``geometry`` is null."""
+
+    plans: list[dict[str, Any]]
+    recommended: str | None = None
+    reason: str | None = None
+    reason_zh: str | None = None
+    evacuation: dict[str, Any] | None = None
+    warnings: list[Any] = []
+    needs: list[dict[str, Any]] = []
+    target: list[dict[str, Any]] = []
+    landing_site: dict[str, Any] | None = None
+    closure_problems: list[ClosureProblem]
+
+
+class FieldSheet(BaseModel):
+    """The field sheet's content for one station's plan."""
+
+    title: str
+    station: dict[str, Any] | None = None
+    targets: list[dict[str, Any]]
+    legs: list[dict[str, Any]]
+    evacuation: dict[str, Any] | None = None
+    contacts: list[dict[str, Any]]
+
+
+class FindMeLinkMade(BaseModel):
+    """A find-me link: its url, the text to send (en, zh), its QR code as an SVG data URI."""
+
+    link_id: int
+    incident_id: int | None = None
+    url: str
+    text: dict[str, str]
+    qr_svg: str
+    created_at: Time | None = None
+    expires_at: Time
+
+
+class FindMeLink(BaseModel):
+    """``POST /api/incidents/<id>/find-me`` (201)."""
+
+    link: FindMeLinkMade
+
+
+class FindMeReceived(BaseModel):
+    """``POST /api/find-me/<token>``: the fix is received; the message in both languages."""
+
+    received: bool
+    accuracy_m: float | None = None
+    message: dict[str, str]
 
 
 #: the answer models referred to by name (``ref("Closure")``) as well as by operations

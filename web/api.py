@@ -55,7 +55,7 @@ from rescue.closures import ClosureBody, build_closure
 from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web import openapi
-from web.answers import LAYER_COLLECTIONS, Closure, ClosureList, KmPosts
+from web.answers import LAYER_COLLECTIONS, ApproachAnswer, Closure, ClosureList, KmPosts
 from web.approach_api import MAX_BODY_BYTES as CLOSURE_BODY_BYTES
 from web.approach_api import ApproachBody, parse_flag
 from web.auth import current_user_name
@@ -354,7 +354,7 @@ def locate_caller(body: LocateBody) -> Response:
     summary="each station's fastest way to a casualty, closures applied",
     roles=DISPATCH,
     body=ApproachBody,
-    ok={200: openapi.APPROACH_ANSWER},
+    ok={200: ApproachAnswer},
     errors=(409,),
     body_limit=CLOSURE_BODY_BYTES,
     example='{"target": {"lon": 81.38, "lat": 31.09}}',

@@ -35,6 +35,7 @@ from rescue.plan_export import (
     to_kml,
 )
 from web import openapi
+from web.answers import FieldSheet
 from web.approach_api import MAX_BODY_BYTES, PlanBody
 from web.auth import csrf_token, current_user, require_role
 from web.bodies import whole_number
@@ -138,7 +139,7 @@ def incident_export(incident_id: int, fmt: str) -> Response:
     "/api/approach/field-sheet",
     summary="the field sheet's content for one station's plan (default: the recommended)",
     roles=DISPATCH,
-    ok={200: openapi.FIELD_SHEET},
+    ok={200: FieldSheet},
     errors=(409,),
     **_PLAN_BODY,
 )
@@ -152,7 +153,7 @@ def approach_sheet(body: PlanBody) -> Response:
     "/api/incidents/<int:incident_id>/field-sheet",
     summary="the field sheet's content for an incident's saved plan",
     roles=DISPATCH,
-    ok={200: openapi.FIELD_SHEET},
+    ok={200: FieldSheet},
     errors=(404,),
 )
 def incident_sheet(incident_id: int) -> Response:

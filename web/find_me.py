@@ -43,7 +43,7 @@ from rescue.find_me import (
     hash_token,
     parse_fix,
 )
-from web import openapi
+from web.answers import FindMeLink, FindMeReceived
 from web.auth import current_user_name
 from web.config import ConfigError
 from web.contract import DISPATCH, PUBLIC, Contract, ProblemText, api_operation, problem
@@ -153,7 +153,7 @@ class FixBody(Contract):
     body_optional=True,
     json_only=True,
     body_limit=BODY_BYTES,
-    ok={201: openapi.FIND_ME_LINK},
+    ok={201: FindMeLink},
     errors=(404,),
 )
 def create_link(incident_id: int, body: NoFields) -> Response:
@@ -224,7 +224,7 @@ def _key(token: str) -> str:
     body_limit=BODY_BYTES,
     example='{"lat": 31.07, "lon": 81.31, "accuracy_m": 12}',
     what=joined([Name("the position cannot be used", "位置无法使用")]),
-    ok={200: openapi.FIND_ME_RECEIVED},
+    ok={200: FindMeReceived},
     errors=(404, 409, 429),
     before=_not_too_many,
 )

@@ -1,18 +1,22 @@
 """The OpenAPI 3.1 description of the JSON API, served at ``GET /api/openapi.json`` (public).
 
 Each operation is a dict in :data:`OPERATIONS` keyed by ``(METHOD, Flask rule)``, exactly
-as the rule appears in ``app.url_map``; :func:`register` adds one (a new blueprint calls it
-at import time, or the dict is added here). :func:`build` walks the app's url_map and
-writes the document: path parameters come from the rule (``<int:x>`` is an integer, an
-``<any(a, b):x>`` part becomes one concrete path per value), the error answers from the
-operation's ``errors`` list (all share the schema ``Error``), the security from
-``auth``. :func:`undocumented` lists the ``/api`` rules without a spec: the tests require
-it to be empty, so a new endpoint cannot go undocumented.
+as the rule appears in ``app.url_map``; :func:`register` adds one
+(:func:`web.contract.api_operation` calls it as a view module is imported). :func:`build`
+walks the app's url_map and writes the document: path parameters come from the rule
+(``<int:x>`` is an integer, an ``<any(a, b):x>`` part becomes one concrete path per
+value), the error answers from the operation's ``errors`` list (all share the schema
+``Error``), the security from ``auth``. :func:`undocumented` lists the ``/api`` rules
+without a spec: the tests require it to be empty, so a new endpoint cannot go undocumented.
 
-Bodies of the incident endpoints are the pydantic models' JSON Schemas
-(:mod:`rescue.incidents`); the feature properties come from :data:`rescue.catalog.PROPERTIES`;
-the rest are written here. Schemas describe what the server really accepts and answers
-(schemathesis checks the answers against them in ``tests/security/test_schemathesis.py``).
+Operations are declared with :func:`web.contract.api_operation`, which registers them
+here: request bodies and query strings are the pydantic models' JSON Schemas, answers the
+models of :mod:`web.answers` (the layers' feature properties from
+:data:`rescue.catalog.PROPERTIES`) or of the view modules; the plan files (GPX, KML) are
+text. Schemas
+describe what the server really accepts and answers (schemathesis checks the answers
+against them in ``tests/security/test_schemathesis.py``, ``tests/web/test_answers.py``
+validates real answers against the declared models).
 """
 
 from __future__ import annotations
@@ -29,11 +33,7 @@ from web import answers
 from web.bodies import MAX_INT
 
 __all__ = [
-    "APPROACH_ANSWER",
     "EDIT_ERRORS",
-    "FIELD_SHEET",
-    "FIND_ME_LINK",
-    "FIND_ME_RECEIVED",
     "GEOJSON",
     "INT",
     "JSON",
@@ -142,6 +142,8 @@ def geojson_media(schema: dict[str, Any] | type[BaseModel]) -> dict[str, Any]:
 
 EDIT_ERRORS = (404, 409, 413, 422)
 
+EDIT_ERRORS = (404, 409, 413, 422)
+
 #: ``POST /api/approach``
 APPROACH_ANSWER = json_media(
     obj(
@@ -157,20 +159,6 @@ PLAN_FILES = {
     "application/gpx+xml": {"type": "string"},
     "application/vnd.google-earth.kml+xml": {"type": "string"},
 }
-#: the field sheet's content
-FIELD_SHEET = json_media(
-    obj(
-        {
-            "title": STR,
-            "station": NULL_OBJ,
-            "targets": {"type": "array", "items": OBJ},
-            "legs": {"type": "array", "items": OBJ},
-            "evacuation": NULL_OBJ,
-            "contacts": {"type": "array", "items": OBJ},
-        },
-        required=("title", "targets", "legs", "contacts"),
-    )
-)
 _TEAM = obj(
     {
         "station_id": STR,
@@ -185,31 +173,6 @@ _TEAM = obj(
     },
     required=("station_id", "status", "incident_id"),
 )
-#: ``POST /api/incidents/<id>/find-me``
-FIND_ME_LINK = json_media(
-    obj(
-        {
-            "link": obj(
-                {
-                    "link_id": INT,
-                    "incident_id": INT,
-                    "url": STR,
-                    "text": OBJ,
-                    "qr_svg": STR,
-                    "created_at": STR,
-                    "expires_at": STR,
-                },
-                required=("link_id", "url", "text", "qr_svg", "expires_at"),
-            )
-        },
-        required=["link"],
-    )
-)
-#: ``POST /api/find-me/<token>``
-FIND_ME_RECEIVED = json_media(
-    obj({"received": BOOL, "accuracy_m": NUM, "message": OBJ}, required=("received", "message"))
-)
-
 # --------------------------------------------------------------------------- the document
 _PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 

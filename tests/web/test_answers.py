@@ -87,13 +87,38 @@ def test_layers_closures_incidents_and_versions_answer_as_documented(
     assert isinstance(version, answers.VersionAnswer) and version.version.version_id
 
 
-def test_the_approach_and_the_search_answer_as_documented(app: Flask, client: FlaskClient) -> None:
-    found = client.get("/api/search/places?q=darchen&limit=3")
-    assert _check(app, found, "GET", "/api/search/places", 200).count >= 1  # type: ignore[attr-defined]
-    read = client.get("/api/search/coordinates?q=31.0667,81.3125")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plans_searches_and_find_me_answer_as_documented(
+    app: Flask, client: FlaskClient, lang: str
+) -> None:
+    found = client.get(f"/api/search/places?q=darchen&limit=3&lang={lang}")
+    places = _check(app, found, "GET", "/api/search/places", 200)
+    assert isinstance(places, BaseModel) and places.model_dump()["count"] >= 1
+    read = client.get(f"/api/search/coordinates?q=31.0667,81.3125&lang={lang}")
     _check(app, read, "GET", "/api/search/coordinates", 200)
-    plans = client.post("/api/approach", json={"target": DROLMA})
-    assert plans.status_code == 200 and plans.get_json()["plans"]
+
+    lean = _check(
+        app,
+        client.post(f"/api/approach?lang={lang}", json={"target": DROLMA}),
+        "POST",
+        "/api/approach",
+        200,
+    )
+    assert isinstance(lean, answers.ApproachAnswer) and lean.recommended and lean.reason
+    full = client.post(f"/api/approach?lang={lang}", json={"target": DROLMA, "geometry": "all"})
+    _check(app, full, "POST", "/api/approach", 200)
+    sheet = client.post(f"/api/approach/field-sheet?lang={lang}", json={"target": DROLMA})
+    _check(app, sheet, "POST", "/api/approach/field-sheet", 200)
+
+    incident = client.post("/api/incidents", json={"description": "lost"}).get_json()["incident"]
+    rule = "/api/incidents/<int:incident_id>/find-me"
+    made = client.post(f"/api/incidents/{incident['incident_id']}/find-me?lang={lang}")
+    link = _check(app, made, "POST", rule, 201, path="/api/incidents/{incident_id}/find-me")
+    assert isinstance(link, answers.FindMeLink)
+    token = link.link.url.rsplit("/", 1)[-1]
+    fix = {"lat": 31.07, "lon": 81.31, "accuracy_m": 12}
+    sent = app.test_client().post(f"/api/find-me/{token}?lang={lang}", json=fix)
+    _check(app, sent, "POST", "/api/find-me/<token>", 200, path="/api/find-me/{token}")
 
 
 def test_an_answer_that_is_not_what_is_documented_fails_the_model() -> None:
