@@ -103,7 +103,6 @@ def test_incident_bodies_are_the_pydantic_models(document: dict[str, Any]) -> No
 
 def test_feature_properties_are_the_catalogue(document: dict[str, Any]) -> None:
     from rescue import catalog
-
     from web.answers import LAYER_FEATURES
 
     schemas = document["components"]["schemas"]
