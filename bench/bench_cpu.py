@@ -6,9 +6,10 @@ Run: ``python -m bench.bench_cpu [--rounds 3] [--sayings 12] [--warm]
 The app serves Kailash from a fresh SQLite instance directory (``<tempdir>``); an officer
 signs in through the test client and, as ``bench.bench_load``'s call takers do, locates a
 caller from what they said (``POST /api/locate``) and plans the approach to the best three
-candidates (``POST /api/approach``, every plan's lines, brotli as the load generator asks).
-One warm-up round is not counted; unless ``--warm``, the approach searches kept from
-earlier requests for the same target are dropped before each approach request. Printed per
+candidates (``POST /api/approach``, every plan's lines: ``geometry`` all, as before it
+was asked for; brotli as the load generator asks). One warm-up round is not counted;
+unless ``--warm``, the approach searches kept from earlier requests for the same target
+are dropped before each approach request. Printed per
 operation: requests, the process's CPU time per request (p50, mean, p95:
 ``time.process_time``, what the request itself costs whatever else runs on the machine),
 wall p50 and the size of the answer (raw and on the wire), plus the load average.
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                         cands = located.get_json()["candidates"][:3]
                         if not cands:
                             continue
-                        body = {"target": {"candidates": cands}}
+                        body = {"target": {"candidates": cands}, "geometry": "all"}
                     if op == "approach" and not args.warm:
                         _forget_searches()
                     if prof is not None and rnd and op == args.profile:
