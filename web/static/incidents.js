@@ -77,6 +77,7 @@ var call = {
   candidate: null,    // the one picked
   plans: [],          // approach answer, reachable first, by ETA
   request: null,      // the approach request the plans answer
+  fetching: null,     // the lines of a plan picked, on their way (a promise)
   plan: null,         // the one picked
   stage: "describe"   // describe | candidates | plans | done
 };
@@ -563,12 +564,14 @@ function pickPlan(i) {
 }
 
 // the lines of a plan picked that came without them (not the recommended one): the plan is
-// drawn and saved with the incident with its lines
+// drawn and saved with the incident with its lines. A dispatch asked for meanwhile waits
+// for them (call.fetching).
 function fetchLines(p) {
   var plans = call.plans;
   var request = Object.assign({}, call.request, { stations: [p.station_id], geometry: "all" });
   setBusy(true);
-  send("POST", "api/approach", request).then(function (result) {
+  var fetching = call.fetching = send("POST", "api/approach", request).then(function (result) {
+    if (call.fetching === fetching) { call.fetching = null; }
     setBusy(false);
     if (call.plans !== plans) { return; }  // another call or plan since
     var full = result.ok && result.json && result.json.plans[0];
@@ -605,6 +608,7 @@ function pastDispatch() {
 }
 
 function dispatch() {
+  if (call.fetching) { call.fetching.then(dispatch); return; }  // the picked plan's lines first
   if (call.busy || !call.plan || !call.incident || pastDispatch()) { return; }
   var id = call.incident.incident_id;
   var confirmed = false;
