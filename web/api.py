@@ -2,6 +2,7 @@
 
 ``GET /api``                       this index: endpoints and the documented properties
 ``GET /api/health``                liveness and what is loaded (plain JSON)
+``GET /api/openapi.json``           the OpenAPI description (public; see web.openapi)
 ``GET /api/regions``               the region served (plain JSON)
 ``GET /api/routes``                routes (GeoJSON FeatureCollection)
 ``GET /api/routes/<route_id>``     one route (GeoJSON Feature)
@@ -14,6 +15,7 @@
 ``GET /api/stations/<station_id>``
 ``POST /api/locate``               where a caller is, from what they say (see below)
 ``POST /api/approach``             each station's fastest way to a casualty, closures applied
+                                   (the recommended plan's lines; every plan's on request)
 ``GET /api/closures?include_expired=``  closures in force or scheduled (expired ones on request)
 ``POST /api/closures``             set a closure (201); ``DELETE /api/closures/<id>`` lifts it (204)
 ``GET /api/audit``                 admins: every write with who made it (see geodata.store.audit)
