@@ -9,7 +9,8 @@ The app serves Kailash from a fresh SQLite instance directory (``<tempdir>``), o
 ``bench.bench_load``'s); an officer signs in through the test client and, as
 ``bench.bench_load``'s call takers do, locates a caller from what they said
 (``POST /api/locate``) and plans the approach to the best three candidates
-(``POST /api/approach``, every plan's lines, brotli as the load generator asks); then, as
+(``POST /api/approach``, every plan's lines: ``geometry`` all, as before it was asked
+for; brotli as the load generator asks); then, as
 its officers do, records the call as an incident (``create``: ``POST /api/incidents``
 with an idempotency key), sets its location and adds to the description (``update``:
 ``PATCH``), marks it located (``transition``), reads it again (``reload``) and lists the
@@ -97,7 +98,12 @@ def _requests(located: Any, text: str, serial: int) -> Iterator[tuple[str, str, 
     body may be a function of the answer before it (the incident just made)."""
     cands = located.get_json()["candidates"][:3]
     if cands:
-        yield "approach", "POST", "/api/approach", {"target": {"candidates": cands}}
+        yield (
+            "approach",
+            "POST",
+            "/api/approach",
+            {"target": {"candidates": cands}, "geometry": "all"},
+        )
     body = {
         "description": text,
         "language": "en",

@@ -5,9 +5,9 @@ Run: ``python -m bench.bench_sizes [--say TEXT]``.
 The app (committed Kailash data, a temporary instance directory and SQLite database)
 answers through Flask's test client, so the figures are the bytes of each body as sent
 (no headers): the map page, the layers, a locate answer and the approach to its 3 best
-candidates — with every plan's lines (``geometry`` "all", the API's default, and what
-every release before this one sent) and with the recommended plan's lines only (what
-the map page asks for) — each with ``Accept-Encoding`` identity, gzip and br. A
+candidates — by default (the recommended plan's lines only: what the map page and the
+plan panel draw) and with every plan's lines (``geometry`` "all", on request; the
+default before) — each with ``Accept-Encoding`` identity, gzip and br. A
 layer asked again with its ETag is a 304 with an empty body (printed too).
 """
 
@@ -60,16 +60,16 @@ def main(argv: list[str] | None = None) -> int:
             ("stations layer", "GET", "/api/stations", None),
             ("locate answer", "POST", "/api/locate", {"text": args.say}),
             (
-                "approach, 3 candidates, every plan's lines",
+                "approach, 3 candidates, every plan's lines (geometry all)",
+                "POST",
+                "/api/approach",
+                {"target": {"candidates": candidates}, "geometry": "all"},
+            ),
+            (
+                "approach, 3 candidates, default: recommended plan's lines",
                 "POST",
                 "/api/approach",
                 {"target": {"candidates": candidates}},
-            ),
-            (
-                "approach, 3 candidates, recommended plan's lines (map page)",
-                "POST",
-                "/api/approach",
-                {"target": {"candidates": candidates}, "geometry": "recommended"},
             ),
         ]
         print(f"caller says {args.say!r}; {len(candidates)} candidates")

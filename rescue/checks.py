@@ -34,9 +34,12 @@ class Checked(BaseModel):
     problem_texts: ClassVar[Mapping[tuple[str, str], ProblemText]] = {}
 
 
-def problem(text: str | Msg) -> PydanticCustomError:
-    """The error a validator raises to refuse a value with its own (catalog) ``text``."""
-    return PydanticCustomError("sandtable", "{english}", {"english": str(text), "text": text})
+def problem(text: str | Msg, *more: str | Msg) -> PydanticCustomError:
+    """The error a validator raises to refuse a value with its own (catalog) ``text``
+    (and ``more`` problems: each is one of the refusal's details)."""
+    texts = (text, *more)
+    english = "; ".join(str(t) for t in texts)
+    return PydanticCustomError("sandtable", "{english}", {"english": english, "texts": texts})
 
 
 #: pydantic's error types -> (catalog key, the context value it names): the Chinese text
@@ -95,10 +98,14 @@ def field_problem(error: Mapping[str, Any]) -> Msg:
     return msg("incident.field_problem", field=loc, problem=problem) if loc else joined([problem])
 
 
+def _texts(model: type[BaseModel], error: Mapping[str, Any]) -> list[str | Msg]:
+    texts = (error.get("ctx") or {}).get("texts")
+    if isinstance(texts, tuple):
+        return [t for t in texts if isinstance(t, str | Msg)]
+    return [_text(model, error)]
+
+
 def _text(model: type[BaseModel], error: Mapping[str, Any]) -> str | Msg:
-    ctx = error.get("ctx") or {}
-    if isinstance(ctx.get("text"), str | Msg):
-        return ctx["text"]  # type: ignore[no-any-return]
     loc = error.get("loc") or ("*",)
     texts: Mapping[tuple[str, str], ProblemText] = getattr(model, "problem_texts", {})
     kind = str(error.get("type", ""))
@@ -110,7 +117,7 @@ def _text(model: type[BaseModel], error: Mapping[str, Any]) -> str | Msg:
 
 def problems(model: type[BaseModel], exc: ValidationError) -> list[str | Msg]:
     """Every problem of ``exc`` (raised validating ``model``) as a text."""
-    return [_text(model, e) for e in exc.errors(include_url=False)]
+    return [text for e in exc.errors(include_url=False) for text in _texts(model, e)]
 
 
 def read(

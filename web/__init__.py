@@ -30,7 +30,6 @@ from web import (
     incidents_api,
     incidents_page,
     map,
-    openapi,
     planner,
     planner_api,
     relief_api,
@@ -123,7 +122,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(planner.bp)
     app.register_blueprint(incidents_page.bp)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(openapi.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(field.bp)
     app.register_blueprint(teams_api.bp)

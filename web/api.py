@@ -2,6 +2,7 @@
 
 ``GET /api``                       this index: endpoints and the documented properties
 ``GET /api/health``                liveness and what is loaded (plain JSON)
+``GET /api/openapi.json``           the OpenAPI description (public; see web.openapi)
 ``GET /api/regions``               the region served (plain JSON)
 ``GET /api/routes``                routes (GeoJSON FeatureCollection)
 ``GET /api/routes/<route_id>``     one route (GeoJSON Feature)
@@ -14,6 +15,7 @@
 ``GET /api/stations/<station_id>``
 ``POST /api/locate``               where a caller is, from what they say (see below)
 ``POST /api/approach``             each station's fastest way to a casualty, closures applied
+                                   (the recommended plan's lines; every plan's on request)
 ``GET /api/closures?include_expired=``  closures in force or scheduled (expired ones on request)
 ``POST /api/closures``             set a closure (201); ``DELETE /api/closures/<id>`` lifts it (204)
 ``GET /api/audit``                 admins: every write with who made it (see geodata.store.audit)
@@ -56,9 +58,10 @@ from rescue.elevation_profile import approach_profiles
 from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web import openapi
+from web.answers import LAYER_COLLECTIONS, ApproachAnswer, Closure, ClosureList, KmPosts
 from web.approach_api import MAX_BODY_BYTES as CLOSURE_BODY_BYTES
-from web.approach_api import parse_approach_body, parse_flag, read_json_object
-from web.auth import current_user_name, require_role
+from web.approach_api import ApproachBody, parse_flag
+from web.auth import current_user_name
 from web.bodies import whole_number
 from web.contract import (
     ADMIN,
@@ -68,11 +71,10 @@ from web.contract import (
     READERS,
     api_operation,
     problem,
-    read_query,
 )
 from web.fastjson import json_response
 from web.locate_api import TOO_LARGE, LocateBody
-from web.openapi import OBJ, collection, geojson_media, json_media, ref
+from web.openapi import GEOJSON, OBJ, geojson_media, json_media
 from web.relief_api import elevation_model
 from web.state import get_state
 
@@ -246,7 +248,7 @@ def regions() -> Response:
     "/routes",
     summary="routes",
     roles=READERS,
-    ok={200: geojson_media(collection("routes"))},
+    ok={200: {GEOJSON: LAYER_COLLECTIONS["routes"]}},
 )
 def routes() -> Response:
     return _geojson(catalog.routes_collection(get_state().network))
@@ -259,7 +261,7 @@ def routes() -> Response:
     summary="route segments with lengths, elevations and travel times",
     roles=READERS,
     query=RouteQuery,
-    ok={200: geojson_media(collection("segments"))},
+    ok={200: {GEOJSON: LAYER_COLLECTIONS["segments"]}},
     errors=(404,),
 )
 def segments(query: RouteQuery) -> Response:
@@ -273,7 +275,7 @@ def segments(query: RouteQuery) -> Response:
     summary="a point every km along each route (or route_id) with the km it reads",
     roles=READERS,
     query=RouteQuery,
-    ok={200: geojson_media(openapi.KM_POSTS)},
+    ok={200: {GEOJSON: KmPosts}},
     errors=(404,),
 )
 def km_posts(query: RouteQuery) -> Response:
@@ -287,7 +289,7 @@ def km_posts(query: RouteQuery) -> Response:
     summary="named places",
     roles=READERS,
     query=PlaceQuery,
-    ok={200: geojson_media(collection("places"))},
+    ok={200: {GEOJSON: LAYER_COLLECTIONS["places"]}},
     errors=(404,),
 )
 def places(query: PlaceQuery) -> Response:
@@ -301,7 +303,7 @@ def places(query: PlaceQuery) -> Response:
     summary="rescue stations",
     roles=READERS,
     query=StationQuery,
-    ok={200: geojson_media(collection("stations"))},
+    ok={200: {GEOJSON: LAYER_COLLECTIONS["stations"]}},
 )
 def stations(query: StationQuery) -> Response:
     return _geojson(catalog.stations_collection(get_state().network, **_params(query)))
@@ -318,6 +320,18 @@ def stations(query: StationQuery) -> Response:
 )
 def feature(layer: str, feature_id: str) -> Response:
     return _geojson(catalog.get_feature(get_state().network, layer, feature_id))
+
+
+@api_operation(
+    bp,
+    "GET",
+    "/openapi.json",
+    summary="this OpenAPI description",
+    roles=PUBLIC,
+    ok={200: json_media(OBJ)},
+)
+def openapi_json() -> Response:
+    return jsonify(openapi.document(current_app))
 
 
 # --------------------------------------------------------------------------- calls
@@ -337,26 +351,34 @@ def locate_caller(body: LocateBody) -> Response:
     return json_response(result.to_dict())
 
 
-@bp.post("/approach")
-@require_role("call_taker", "officer")
-def approach() -> Response:
-    read_query(None)
+@api_operation(
+    bp,
+    "POST",
+    "/approach",
+    summary="each station's fastest way to a casualty, closures applied",
+    roles=DISPATCH,
+    body=ApproachBody,
+    ok={200: ApproachAnswer},
+    errors=(409,),
+    body_limit=CLOSURE_BODY_BYTES,
+    example='{"target": {"lon": 81.38, "lat": 31.09}}',
+    context=lambda: {"network": get_state().network},
+)
+def approach(body: ApproachBody) -> Response:
     state = get_state()
-    body = read_json_object(request, example='{"target": {"lon": 81.38, "lat": 31.09}}')
-    req = parse_approach_body(body, network=state.network)
     closures, unreadable = state.closures.list_checked()
     result = plan_with_closures(
         state.network,
-        req.target,
+        body.target,
         closures,
         now=datetime.now(UTC),
-        stations=req.stations,
-        profile=req.profile,
-        depart_at=req.depart_at,
+        stations=body.stations,
+        profile=body.profile,
+        depart_at=body.depart_at,
         closure_problems=unreadable,
-        needs=req.needs,
+        needs=body.all_needs(),
     )
-    answer = localize_approach(result.to_dict(geometry=req.geometry), state.network)
+    answer = localize_approach(result.to_dict(geometry=body.geometry), state.network)
     return json_response(approach_profiles(answer, elevation_model()))
 
 
@@ -367,7 +389,7 @@ def approach() -> Response:
     summary="closures in force or scheduled (expired ones on request)",
     roles=READERS,
     query=ClosureQuery,
-    ok={200: openapi.CLOSURE_LIST},
+    ok={200: ClosureList},
 )
 def closures(query: ClosureQuery) -> Response:
     stored, problems = get_state().closures.list_checked(include_expired=query.include_expired)
@@ -381,7 +403,7 @@ def closures(query: ClosureQuery) -> Response:
     summary="set a closure",
     roles=CLOSERS,
     body=ClosureBody,
-    ok={201: json_media(ref("Closure"))},
+    ok={201: Closure},
     body_limit=CLOSURE_BODY_BYTES,
     example='{"segment_ids": [..], "reason": "snow", ...}',
     what=msg("closure.invalid"),
@@ -404,7 +426,7 @@ def add_closure(body: ClosureBody) -> Response:
     "/closures/<closure_id>",
     summary="one closure",
     roles=READERS,
-    ok={200: json_media(ref("Closure"))},
+    ok={200: Closure},
     errors=(404, 409),
 )
 def closure(closure_id: str) -> Response:

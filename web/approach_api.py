@@ -1,48 +1,56 @@
-"""Bodies of ``POST /api/approach`` and ``POST /api/closures``.
+"""The body of ``POST /api/approach`` (and of the plan downloads and the field sheet).
 
-A body is parsed once, at the boundary, into a typed request or rejected with one
-:class:`~geodata.errors.InvalidInput` listing every problem and naming the field and
-the value (a 422). Unknown station and segment ids in a body are bad input too (422),
-not a missing resource. Planning with the closures in force is
+:class:`ApproachBody` is the one declaration of the request: its fields' JSON Schemas go
+into the OpenAPI document (:mod:`web.contract`), and each field is checked by its own
+validator, against the network served when the validation context holds it
+(``ApproachBody.model_validate(data, context={"network": network})``). A refused body is
+one :class:`~geodata.errors.InvalidInput` (a 422) naming every problem, each with the
+field and the value; unknown station and segment ids are bad input too (422), not a
+missing resource. Planning with the closures in force is
 :func:`rescue.approach.plan_with_closures`.
+
+The answer carries the lines of the recommended plan only by default (what the map and
+the plan panel draw); ``"geometry": "all"`` asks for every plan's lines.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
-from flask import Request
+from pydantic import ConfigDict, PlainValidator, ValidationInfo, WithJsonSchema
 
 from geodata.errors import InvalidInput
-from geodata.i18n import Msg, joined, msg
+from geodata.i18n import Msg, msg
 from rescue.capability import NEEDS, resolve_needs
+from rescue.checks import Checked, ProblemText, problem
 from rescue.incidents import CAUSES
 from rescue.locate.model import Candidate
+from routes import RouteNetwork
 from routes.graph import PROFILE_MODES
+from routes.network import Derived
 from web import bodies
 
 __all__ = [
     "FIELDS",
     "FOOT_PROFILES",
+    "GEOMETRY",
     "MAX_BODY_BYTES",
     "MAX_CANDIDATES",
     "REGION_MARGIN_DEG",
-    "ApproachRequest",
+    "ApproachBody",
+    "PlanBody",
     "Target",
-    "parse_approach_body",
     "parse_flag",
-    "read_json_object",
 ]
 
 #: bodies larger than this are refused unread (HTTP 413)
 MAX_BODY_BYTES = 256 * 1024
-FIELDS = ("target", "profile", "stations", "depart_at", "needs", "cause", "condition", "geometry")
 #: the longest condition text read for needs (the incident's own limit)
 MAX_CONDITION_CHARS = 4000
-#: which plans' lines an answer carries (see ApproachResult.to_dict)
-GEOMETRY = ("all", "recommended")
+#: which plans' lines an answer carries (see ApproachResult.to_dict); the first is the default
+GEOMETRY = ("recommended", "all")
 FOOT_PROFILES: tuple[str, ...] = tuple(sorted(p for p, m in PROFILE_MODES.items() if m == "foot"))
 #: degrees around the network's extent within which a target is checked further (the
 #: planner then refuses one more than 2 km off the network); far-off points never reach it
@@ -63,39 +71,11 @@ _CANDIDATE_FIELDS = frozenset(
         "stretch",
     }
 )
+_HINT = '{"lon": .., "lat": ..}, {"segment_id": ..} or {"candidates": [..]}'
 
 #: ``(lon, lat)``, a segment id, or locate candidates: what :func:`plan_approach` accepts
 Target = tuple[float, float] | str | tuple[Candidate, ...]
-
-
-@dataclass(frozen=True)
-class ApproachRequest:
-    """A checked approach request; ``depart_at`` is timezone-aware or None (now)."""
-
-    target: Target
-    profile: str = "rescue_team"
-    stations: tuple[str, ...] | None = None
-    depart_at: datetime | None = None
-    #: what the incident needs (rescue.capability.NEEDS ids), given and inferred
-    needs: tuple[str, ...] = ()
-    geometry: str = "all"
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def read_json_object(request: Request, *, example: str) -> dict[str, Any]:
-    """Read the body of ``request`` as one JSON object (see :mod:`web.bodies`).
-
-    Raises
-    ------
-    RequestEntityTooLarge
-        If the body is over the limit.
-    InvalidInput
-        If the body is empty, not UTF-8, not JSON, repeats a field or is not an object.
-    """
-    raw = bodies.read_body(request, limit=MAX_BODY_BYTES)
-    return bodies.json_object(raw, example=example)
+Problems = list[str | Msg]
 
 
 def parse_flag(name: str, value: str | None) -> bool:
@@ -116,126 +96,107 @@ def parse_flag(name: str, value: str | None) -> bool:
     raise InvalidInput(msg("query.flag", name=repr(name), value=repr(value)))
 
 
-# --- the approach body -----------------------------------------------------------------------
+# --- the fields' checks ----------------------------------------------------------------------
+#: a check reads a field's value (with the network served), appends problems or returns it
+Check = Callable[[Any, RouteNetwork, Problems], Any]
 
 
-def parse_approach_body(body: dict[str, Any], *, network: Any) -> ApproachRequest:
-    """Check an approach request against the network.
+def _network(info: ValidationInfo) -> RouteNetwork:
+    network = (info.context or {}).get("network")
+    if not isinstance(network, RouteNetwork):
+        raise TypeError("ApproachBody is validated with context={'network': RouteNetwork}")
+    return network
 
-    Parameters
-    ----------
-    body
-        ``{"target": {"lon", "lat"} | {"segment_id"} | {"candidates": [...]},
-        "profile": str, "stations": [ids], "depart_at": ISO-8601, "geometry": "all" |
-        "recommended"}``; only ``target`` is required. Candidates are those of a
-        locate answer, as it sent them.
-    network
-        The :class:`routes.RouteNetwork` served; station, segment and route ids are
-        checked against it.
 
-    Raises
-    ------
-    InvalidInput
-        Listing every problem, each naming the field and the value.
-    """
-    problems: list[str | Msg] = []
-    unknown = [name for name in body if name not in FIELDS]
-    if unknown:
+def _checked(check: Check, schema: dict[str, Any]) -> tuple[PlainValidator, WithJsonSchema]:
+    """A field read by ``check`` alone (its problems are the field's), documented as
+    ``schema``."""
+
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        found: Problems = []
+        result = check(value, _network(info), found)
+        if found:
+            raise problem(*found)
+        return result
+
+    return PlainValidator(validate), WithJsonSchema(schema)
+
+
+def _profile(value: Any, network: RouteNetwork, problems: Problems) -> str:
+    if value not in FOOT_PROFILES:
         problems.append(
-            msg(
-                "approach.unknown_fields" if len(unknown) > 1 else "approach.unknown_field",
-                fields=", ".join(repr(n) for n in unknown),
-                accepted=", ".join(FIELDS),
-            )
+            msg("approach.profile", value=bodies.quote(value), accepted=", ".join(FOOT_PROFILES))
         )
-    target = _target(body, network, problems)
+    return str(value)
 
-    profile = body.get("profile", "rescue_team")
-    if profile not in FOOT_PROFILES:
+
+def _stations(value: Any, network: RouteNetwork, problems: Problems) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(s, str) for s in value):
         problems.append(
-            msg("approach.profile", value=bodies.quote(profile), accepted=", ".join(FOOT_PROFILES))
+            f"field 'stations' must be a non-empty array of station ids, not {bodies.quote(value)}"
         )
-
-    stations: tuple[str, ...] | None = None
-    raw_stations = body.get("stations")
-    if raw_stations is not None:
-        if (
-            not isinstance(raw_stations, list)
-            or not raw_stations
-            or not all(isinstance(s, str) for s in raw_stations)
-        ):
-            problems.append(
-                f"field 'stations' must be a non-empty array of station ids, "
-                f"not {bodies.quote(raw_stations)}"
-            )
-        else:
-            known = network.region.stations.index
-            missing = [s for s in raw_stations if s not in known]
-            if missing:
-                problems.append(
-                    f"field 'stations': unknown station id(s) {', '.join(map(repr, missing))}"
-                )
-            stations = tuple(dict.fromkeys(raw_stations))
-
-    depart_at = bodies.parse_time(body.get("depart_at"), "depart_at", problems)
-    needs = _needs(body, problems)
-    geometry = body.get("geometry", "all")
-    if geometry not in GEOMETRY:
-        problems.append(
-            f"field 'geometry' is {bodies.quote(geometry)}; accepted: {', '.join(GEOMETRY)}"
-        )
-    if problems:
-        raise InvalidInput(joined(problems), details=problems)
-    assert target is not None  # for mypy: problems would be non-empty otherwise
-    return ApproachRequest(
-        target=target,
-        profile=str(profile),
-        stations=stations,
-        depart_at=depart_at,
-        needs=needs,
-        geometry=str(geometry),
-    )
+        return None
+    known = network.region.stations.index
+    missing = [s for s in value if s not in known]
+    if missing:
+        problems.append(f"field 'stations': unknown station id(s) {', '.join(map(repr, missing))}")
+    return tuple(dict.fromkeys(value))
 
 
-def _needs(body: dict[str, Any], problems: list[str | Msg]) -> tuple[str, ...]:
-    """``needs`` by id, plus those inferred from ``cause`` and the ``condition`` text."""
-    given = body.get("needs", [])
-    if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
-        problems.append(f"field 'needs' must be an array of need ids, not {bodies.quote(given)}")
-        given = []
-    unknown = [n for n in given if n not in NEEDS]
+def _depart_at(value: Any, network: RouteNetwork, problems: Problems) -> datetime | None:
+    return bodies.parse_time(value, "depart_at", problems)
+
+
+def _needs(value: Any, network: RouteNetwork, problems: Problems) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+        problems.append(f"field 'needs' must be an array of need ids, not {bodies.quote(value)}")
+        return ()
+    unknown = [n for n in value if n not in NEEDS]
     if unknown:
         problems.append(
             f"field 'needs': unknown need(s) {', '.join(map(repr, unknown))} "
             f"(accepted: {', '.join(NEEDS)})"
         )
-    cause = body.get("cause")
-    if cause is not None and cause not in CAUSES:
-        problems.append(f"field 'cause' is {bodies.quote(cause)}; accepted: {', '.join(CAUSES)}")
-        cause = None
-    text = body.get("condition")
-    if text is not None and (not isinstance(text, str) or len(text) > MAX_CONDITION_CHARS):
+    return tuple(value)
+
+
+def _cause(value: Any, network: RouteNetwork, problems: Problems) -> str | None:
+    if value is not None and value not in CAUSES:
+        problems.append(f"field 'cause' is {bodies.quote(value)}; accepted: {', '.join(CAUSES)}")
+    return None if value is None else str(value)
+
+
+def _condition(value: Any, network: RouteNetwork, problems: Problems) -> str | None:
+    if value is not None and (not isinstance(value, str) or len(value) > MAX_CONDITION_CHARS):
         problems.append(
             f"field 'condition' must be text of at most {MAX_CONDITION_CHARS} characters"
         )
-        text = None
-    if unknown:
-        return ()
-    return resolve_needs(given, cause=cause, text=text)
+    return None if value is None else str(value)
 
 
-def _target(body: dict[str, Any], network: Any, problems: list[str | Msg]) -> Target | None:
-    hint = '{"lon": .., "lat": ..}, {"segment_id": ..} or {"candidates": [..]}'
-    if "target" not in body:
-        problems.append(msg("approach.target_missing", hint=hint))
+def _geometry(value: Any, network: RouteNetwork, problems: Problems) -> str:
+    if value not in GEOMETRY:
+        problems.append(
+            f"field 'geometry' is {bodies.quote(value)}; accepted: {', '.join(GEOMETRY)}"
+        )
+    return str(value)
+
+
+def _station_id(value: Any, network: RouteNetwork, problems: Problems) -> str | None:
+    if value is not None and not isinstance(value, str):
+        problems.append(msg("export.station_id_type"))
+    return None if value is None else str(value)
+
+
+def _target(value: Any, network: RouteNetwork, problems: Problems) -> Target | None:
+    if not isinstance(value, dict):
+        problems.append(msg("approach.target_type", hint=_HINT, kind=bodies.json_kind(value)))
         return None
-    target = body["target"]
-    if not isinstance(target, dict):
-        problems.append(msg("approach.target_type", hint=hint, kind=bodies.json_kind(target)))
-        return None
-    keys = set(target)
+    keys = set(value)
     if keys == {"lon", "lat"}:
-        lon, lat = target["lon"], target["lat"]
+        lon, lat = value["lon"], value["lat"]
         if not (
             bodies.is_number(lon)
             and -180 <= lon <= 180
@@ -251,28 +212,28 @@ def _target(body: dict[str, Any], network: Any, problems: list[str | Msg]) -> Ta
             return None
         return (float(lon), float(lat))
     if keys == {"segment_id"}:
-        sid = target["segment_id"]
+        sid = value["segment_id"]
         if not isinstance(sid, str) or sid not in network.segments.index:
             problems.append(msg("approach.unknown_segment", value=bodies.quote(sid)))
             return None
-        if sid not in _walkable_segments(network):
+        if sid not in _WALKABLE.of(network):
             problems.append(msg("approach.not_walkable", value=repr(sid)))
             return None
         return sid
     if keys == {"candidates"}:
-        return _candidates(target["candidates"], network, problems)
+        return _candidates(value["candidates"], network, problems)
     problems.append(
         msg(
             "approach.target_keys",
             keys=", ".join(sorted(map(repr, keys))) or msg("json.none"),
-            hint=hint,
+            hint=_HINT,
         )
     )
     return None
 
 
 def _candidates(
-    value: Any, network: Any, problems: list[str | Msg]
+    value: Any, network: RouteNetwork, problems: Problems
 ) -> tuple[Candidate, ...] | None:
     name = "target.candidates"
     if not isinstance(value, list) or not value or len(value) > MAX_CANDIDATES:
@@ -287,91 +248,213 @@ def _candidates(
         if not isinstance(c, dict):
             problems.append(f"field '{field}' must be an object, not {bodies.json_type(c)}")
             continue
-        extra = sorted(k for k in c if k not in _CANDIDATE_FIELDS)
-        if extra:
-            problems.append(f"field '{field}': unknown key(s) {', '.join(map(repr, extra))}")
-        before = len(problems)
-        sid = c.get("segment_id")
-        if not isinstance(sid, str) or sid not in network.segments.index:
-            problems.append(f"field '{field}.segment_id': unknown segment id {bodies.quote(sid)}")
-        route_id = c.get("route_id")
-        if route_id is not None and (
-            not isinstance(route_id, str) or route_id not in network.lines
-        ):
-            problems.append(f"field '{field}.route_id': unknown route id {bodies.quote(route_id)}")
-        lon: Any = c.get("lon")
-        lat: Any = c.get("lat")
-        p: Any = c.get("probability")
-        if not (
-            bodies.is_number(lon)
-            and -180 <= lon <= 180
-            and bodies.is_number(lat)
-            and -90 <= lat <= 90
-        ):
-            problems.append(
-                f"field '{field}': lon {bodies.quote(lon)}, lat {bodies.quote(lat)} "
-                "is not a position"
-            )
-        elif not _in_region(network, lon, lat):
-            problems.append(f"field '{field}': lon {lon}, lat {lat} is outside the region")
-        if not (bodies.is_number(p) and 0 <= p <= 1):
-            problems.append(f"field '{field}.probability' is {bodies.quote(p)}; expected 0-1")
-        km = c.get("km_range")
-        if km is not None and not (
-            isinstance(km, list)
-            and len(km) == 2
-            and all(bodies.is_number(k) and k >= 0 for k in km)
-        ):
-            problems.append(
-                f"field '{field}.km_range' is {bodies.quote(km)}; expected [km, km] or null"
-            )
-        names = c.get("name") or {}
-        if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
-            problems.append(f'field \'{field}.name\' must be {{"en": .., "zh": ..}}')
-            names = {}
-        if len(problems) > before:
-            continue
-        out.append(
-            Candidate(
-                segment_id=str(sid),
-                name_en=str(names.get("en") or sid),
-                name_zh=str(names.get("zh") or ""),
-                route_id=route_id,
-                lon=float(c["lon"]),
-                lat=float(c["lat"]),
-                probability=float(c["probability"]),
-                km_range=(float(km[0]), float(km[1])) if km else None,
-                evidence=(),
-            )
-        )
+        candidate = _candidate(c, field, network, problems)
+        if candidate is not None:
+            out.append(candidate)
     return tuple(out) if len(out) == len(value) else None
+
+
+def _candidate(
+    c: dict[str, Any], field: str, network: RouteNetwork, problems: Problems
+) -> Candidate | None:
+    """One candidate of a locate answer, as it was sent; None after a problem."""
+    before = len(problems)
+    extra = sorted(k for k in c if k not in _CANDIDATE_FIELDS)
+    if extra:
+        problems.append(f"field '{field}': unknown key(s) {', '.join(map(repr, extra))}")
+    sid = c.get("segment_id")
+    if not isinstance(sid, str) or sid not in network.segments.index:
+        problems.append(f"field '{field}.segment_id': unknown segment id {bodies.quote(sid)}")
+    route_id = c.get("route_id")
+    if route_id is not None and (not isinstance(route_id, str) or route_id not in network.lines):
+        problems.append(f"field '{field}.route_id': unknown route id {bodies.quote(route_id)}")
+    lon: Any = c.get("lon")
+    lat: Any = c.get("lat")
+    p: Any = c.get("probability")
+    if not (
+        bodies.is_number(lon) and -180 <= lon <= 180 and bodies.is_number(lat) and -90 <= lat <= 90
+    ):
+        problems.append(
+            f"field '{field}': lon {bodies.quote(lon)}, lat {bodies.quote(lat)} is not a position"
+        )
+    elif not _in_region(network, lon, lat):
+        problems.append(f"field '{field}': lon {lon}, lat {lat} is outside the region")
+    if not (bodies.is_number(p) and 0 <= p <= 1):
+        problems.append(f"field '{field}.probability' is {bodies.quote(p)}; expected 0-1")
+    km = c.get("km_range")
+    if km is not None and not (
+        isinstance(km, list) and len(km) == 2 and all(bodies.is_number(k) and k >= 0 for k in km)
+    ):
+        problems.append(
+            f"field '{field}.km_range' is {bodies.quote(km)}; expected [km, km] or null"
+        )
+    names = c.get("name") or {}
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        problems.append(f'field \'{field}.name\' must be {{"en": .., "zh": ..}}')
+        names = {}
+    if len(problems) > before:
+        return None
+    return Candidate(
+        segment_id=str(sid),
+        name_en=str(names.get("en") or sid),
+        name_zh=str(names.get("zh") or ""),
+        route_id=route_id,
+        lon=float(lon),
+        lat=float(lat),
+        probability=float(p),
+        km_range=(float(km[0]), float(km[1])) if km else None,
+        evidence=(),
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _walkable_segments(network: Any) -> frozenset[str]:
+def _walkable_segments(network: RouteNetwork) -> frozenset[str]:
     """Ids of the segments with an edge open to walking (a segment target needs one)."""
-
-    def build(net: Any) -> frozenset[str]:
-        return frozenset(
-            str(d["segment_id"])
-            for _, _, d in net.graph.edges(data=True)
-            if d.get("segment_id") is not None and "foot" in d["modes"]
-        )
-
-    walkable: frozenset[str] = network.derive("web.approach.walkable_segments", build)
-    return walkable
+    return frozenset(
+        str(d["segment_id"])
+        for _, _, d in network.graph.edges(data=True)
+        if d.get("segment_id") is not None and "foot" in d["modes"]
+    )
 
 
-def _in_region(network: Any, lon: float, lat: float) -> bool:
+def _extent(network: RouteNetwork) -> tuple[float, float, float, float]:
+    west, south, east, north = (float(b) for b in network.segments.total_bounds)
+    return west, south, east, north
+
+
+_WALKABLE: Derived[frozenset[str]] = Derived("web.approach.walkable_segments", _walkable_segments)
+_EXTENT: Derived[tuple[float, float, float, float]] = Derived("web.approach.extent", _extent)
+
+
+def _in_region(network: RouteNetwork, lon: float, lat: float) -> bool:
     """Whether ``lon``/``lat`` lies within the network's extent (plus a margin).
 
     Checked here because the planner's own check projects the point first, which
     fails for points far outside the projection's zone.
     """
-    west, south, east, north = network.derive(
-        "web.approach.extent", lambda net: tuple(float(b) for b in net.segments.total_bounds)
-    )
+    west, south, east, north = _EXTENT.of(network)
     m = REGION_MARGIN_DEG
     return bool(west - m <= lon <= east + m and south - m <= lat <= north + m)
+
+
+# --- the bodies ------------------------------------------------------------------------------
+_NUM = {"type": "number"}
+_POSITION = {
+    "type": "object",
+    "properties": {"lon": _NUM, "lat": _NUM},
+    "required": ["lon", "lat"],
+    "additionalProperties": False,
+}
+_TARGET_SCHEMA = {
+    "oneOf": [
+        _POSITION,
+        {
+            "type": "object",
+            "properties": {"segment_id": {"type": "string"}},
+            "required": ["segment_id"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {
+                "candidates": {
+                    "type": "array",
+                    "items": {"type": "object"},
+                    "minItems": 1,
+                    "maxItems": MAX_CANDIDATES,
+                }
+            },
+            "required": ["candidates"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "where the casualty is: a position, a walkable segment, or the candidates "
+    "of a locate answer as it sent them",
+}
+
+
+def _unknown_field(model: Callable[[], type[Checked]]) -> ProblemText:
+    """The text of an unknown field, naming those of ``model()`` (read when it is used)."""
+    return lambda e: msg(
+        "approach.unknown_field", fields=repr(e["loc"][0]), accepted=", ".join(model().model_fields)
+    )
+
+
+class ApproachBody(Checked):
+    """``POST /api/approach``: where the casualty is (required), who goes, when, for
+    what, and which plans' lines the answer carries."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    problem_texts: ClassVar[Mapping[tuple[str, str], ProblemText]] = {
+        ("missing", "target"): lambda _: msg("approach.target_missing", hint=_HINT),
+        ("extra_forbidden", "*"): _unknown_field(lambda: ApproachBody),
+    }
+
+    target: Annotated[Target, *_checked(_target, _TARGET_SCHEMA)]
+    profile: Annotated[str, *_checked(_profile, {"enum": list(FOOT_PROFILES)})] = "rescue_team"
+    stations: Annotated[
+        tuple[str, ...] | None,
+        *_checked(
+            _stations,
+            {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "description": "plan for these stations only (default: every station)",
+            },
+        ),
+    ] = None
+    depart_at: Annotated[
+        datetime | None,
+        *_checked(
+            _depart_at,
+            {
+                "type": "string",
+                "description": "ISO-8601 date and time; without an offset Beijing time",
+            },
+        ),
+    ] = None
+    needs: Annotated[
+        tuple[str, ...],
+        *_checked(_needs, {"type": "array", "items": {"enum": list(NEEDS)}}),
+    ] = ()
+    cause: Annotated[str | None, *_checked(_cause, {"enum": list(CAUSES)})] = None
+    condition: Annotated[
+        str | None,
+        *_checked(_condition, {"type": "string", "maxLength": MAX_CONDITION_CHARS}),
+    ] = None
+    geometry: Annotated[
+        Literal["recommended", "all"],
+        *_checked(
+            _geometry,
+            {
+                "enum": list(GEOMETRY),
+                "default": GEOMETRY[0],
+                "description": "recommended (default): the recommended plan's lines only, "
+                "other legs' geometry null (what the map and the plan panel draw); all: every "
+                "plan's lines",
+            },
+        ),
+    ] = "recommended"
+
+    def all_needs(self) -> tuple[str, ...]:
+        """``needs`` plus those inferred from ``cause`` and the ``condition`` text."""
+        return resolve_needs(self.needs, cause=self.cause, text=self.condition)
+
+
+class PlanBody(ApproachBody):
+    """A plan download or the field sheet: an approach body and the station whose plan
+    it is (default: the recommended one)."""
+
+    problem_texts: ClassVar[Mapping[tuple[str, str], ProblemText]] = {
+        **ApproachBody.problem_texts,
+        ("extra_forbidden", "*"): _unknown_field(lambda: PlanBody),
+    }
+
+    station_id: Annotated[str | None, *_checked(_station_id, {"type": "string"})] = None
+
+
+#: the fields of an approach body
+FIELDS: tuple[str, ...] = tuple(ApproachBody.model_fields)

@@ -122,10 +122,13 @@ def _read_body(
     what: str | Msg | None,
     context: Mapping[str, Any] | None,
 ) -> M:
-    if json_only and not request.is_json:
-        raise UnsupportedMediaType("send the body as application/json")
     raw = read_body(request, limit=limit, too_large=too_large)
-    data = {} if optional and not raw.strip() else json_object(raw, example=example)
+    empty = optional and not raw.strip()
+    if json_only and not empty and not request.is_json:
+        raise UnsupportedMediaType(
+            "send the body as application/json" + (", or no body" if optional else "")
+        )
+    data = {} if empty else json_object(raw, example=example)
     return read_model(model, data, what=what, context=context)
 
 
@@ -158,6 +161,7 @@ def api_operation(
     body_optional: bool = False,
     context: Callable[[], Mapping[str, Any]] | None = None,
     what: str | Msg | None = None,
+    before: Callable[..., None] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the operation ``method`` ``rule`` (relative to ``bp``'s prefix) once.
 
@@ -188,6 +192,9 @@ def api_operation(
         the region's data), called on each request.
     what
         What could not be done, put before the problems of a refused body.
+    before
+        Called with the path's values before the query and the body are read (e.g. a
+        rate limit that must refuse before any of the body is read); it raises to refuse.
     """
     method = method.upper()
     full_rule = (bp.url_prefix or "") + rule
@@ -222,6 +229,8 @@ def api_operation(
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
+            if before is not None:
+                before(**kwargs)
             parsed = read_query(query)
             if query is not None:
                 kwargs["query"] = parsed

@@ -38,6 +38,7 @@ __all__ = [
     "error_response",
     "register",
     "request_language",
+    "sandtable_error",
 ]
 
 #: the cookie the pages' language switch sets (static/sandtable.js, static/lang.js)
@@ -109,7 +110,7 @@ _GENERIC = {f"error.{code}" for _, code in STATUS.values()}
 
 def register(app: Flask) -> None:
     """Install the error handlers on ``app``."""
-    app.register_error_handler(SandtableError, _sandtable_error)
+    app.register_error_handler(SandtableError, sandtable_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -118,7 +119,7 @@ def _is_page() -> bool:
     return not (request.path + "/").startswith("/api/")
 
 
-def _sandtable_error(exc: SandtableError) -> Response:
+def sandtable_error(exc: SandtableError) -> Response:
     status, code = next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
     if status >= 500:
         log.error("unexpected %s at %s", type(exc).__name__, request.path, exc_info=exc)

@@ -35,9 +35,12 @@ from rescue.plan_export import (
     to_gpx,
     to_kml,
 )
-from web.approach_api import parse_approach_body, read_json_object
+from web import openapi
+from web.answers import FieldSheet
+from web.approach_api import MAX_BODY_BYTES, PlanBody
 from web.auth import csrf_token, current_user, require_role
 from web.bodies import whole_number
+from web.contract import DISPATCH, api_operation
 from web.relief_api import elevation_model
 from web.state import get_state
 
@@ -52,36 +55,22 @@ FORMATS: dict[str, tuple[Any, str]] = {
 }
 
 
-def _no_query() -> None:
-    given = [n for n in request.args if n != "lang"]  # lang: the language switch (web.errors)
-    if given:
-        names = ", ".join(sorted(repr(n) for n in given))
-        raise InvalidInput(msg("query.unknown_none", names=names))
-
-
-def _from_body() -> PlanParts:
-    _no_query()
+def _from_body(body: PlanBody) -> PlanParts:
     state = get_state()
-    body = read_json_object(request, example='{"target": {"lon": 81.3, "lat": 31.09}}')
-    station_id = body.pop("station_id", None)
-    if station_id is not None and not isinstance(station_id, str):
-        raise InvalidInput(msg("export.station_id_type"))
-    req = parse_approach_body(body, network=state.network)
     answer = plan_with_closures(
         state.network,
-        req.target,
+        body.target,
         state.closures.list(),
         now=datetime.now(UTC),
-        stations=req.stations,
-        profile=req.profile,
-        depart_at=req.depart_at,
-        needs=req.needs,
+        stations=body.stations,
+        profile=body.profile,
+        depart_at=body.depart_at,
+        needs=body.all_needs(),
     ).to_dict()
-    return answer_parts(answer, station_id)
+    return answer_parts(answer, body.station_id)
 
 
 def _from_incident(incident_id: int) -> PlanParts:
-    _no_query()
     state = get_state()
     incident = IncidentStore(state.store.reader, state.store.writer).get(incident_id)
     return incident_parts(state.network, incident, state.closures.list(), now=datetime.now(UTC))
@@ -107,27 +96,67 @@ def _sheet(parts: PlanParts) -> Response:
     return jsonify(sheet_profiles(sheet, elevation_model()))
 
 
-@bp.post("/api/approach/plan.<any(gpx, kml):fmt>")
-@require_role("call_taker", "officer")
-def approach_export(fmt: str) -> Response:
-    parts = _from_body()
+#: the body of a plan download or field sheet: an approach body and a station_id
+_PLAN_BODY: dict[str, Any] = {
+    "body": PlanBody,
+    "body_limit": MAX_BODY_BYTES,
+    "example": '{"target": {"lon": 81.3, "lat": 31.09}}',
+    "context": lambda: {"network": get_state().network},
+}
+
+
+@api_operation(
+    bp,
+    "POST",
+    "/api/approach/plan.<any(gpx, kml):fmt>",
+    summary="one station's plan (default: the recommended one), the target and the "
+    "evacuation as GPX 1.1 or KML",
+    roles=DISPATCH,
+    ok={200: openapi.PLAN_FILES},
+    errors=(409,),
+    **_PLAN_BODY,
+)
+def approach_export(fmt: str, body: PlanBody) -> Response:
+    parts = _from_body(body)
     return _download(parts, fmt, f"plan-{parts.plan['station_id']}")
 
 
-@bp.get("/api/incidents/<int:incident_id>/plan.<any(gpx, kml):fmt>")
-@require_role("call_taker", "officer")
+@api_operation(
+    bp,
+    "GET",
+    "/api/incidents/<int:incident_id>/plan.<any(gpx, kml):fmt>",
+    summary="an incident's saved plan, its location and the evacuation as GPX 1.1 or KML",
+    roles=DISPATCH,
+    ok={200: openapi.PLAN_FILES},
+    errors=(404,),
+)
 def incident_export(incident_id: int, fmt: str) -> Response:
     return _download(_from_incident(incident_id), fmt, f"incident-{incident_id}-plan")
 
 
-@bp.post("/api/approach/field-sheet")
-@require_role("call_taker", "officer")
-def approach_sheet() -> Response:
-    return _sheet(_from_body())
+@api_operation(
+    bp,
+    "POST",
+    "/api/approach/field-sheet",
+    summary="the field sheet's content for one station's plan (default: the recommended)",
+    roles=DISPATCH,
+    ok={200: FieldSheet},
+    errors=(409,),
+    **_PLAN_BODY,
+)
+def approach_sheet(body: PlanBody) -> Response:
+    return _sheet(_from_body(body))
 
 
-@bp.get("/api/incidents/<int:incident_id>/field-sheet")
-@require_role("call_taker", "officer")
+@api_operation(
+    bp,
+    "GET",
+    "/api/incidents/<int:incident_id>/field-sheet",
+    summary="the field sheet's content for an incident's saved plan",
+    roles=DISPATCH,
+    ok={200: FieldSheet},
+    errors=(404,),
+)
 def incident_sheet(incident_id: int) -> Response:
     return _sheet(_from_incident(incident_id))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import segno
 from flask import (
@@ -30,13 +30,23 @@ from flask import (
     request,
     url_for,
 )
-from werkzeug.exceptions import UnsupportedMediaType
+from pydantic import ConfigDict, Field, model_validator
 
 from geodata.errors import Conflict, InvalidInput, NotFound, TooManyRequests
-from rescue.find_me import DEFAULT_TTL_S, FindMeLimiter, FindMeStore, hash_token, parse_fix
-from web.auth import current_user_name, require_role
-from web.bodies import json_object, read_body
+from geodata.i18n import Name, joined
+from rescue.find_me import (
+    DEFAULT_TTL_S,
+    MAX_ACCURACY_M,
+    FindMeLimiter,
+    FindMeStore,
+    Fix,
+    hash_token,
+    parse_fix,
+)
+from web.answers import FindMeLink, FindMeReceived
+from web.auth import current_user_name
 from web.config import ConfigError
+from web.contract import DISPATCH, PUBLIC, Contract, ProblemText, api_operation, problem
 from web.state import get_state
 
 __all__ = ["BODY_BYTES", "bp", "check_settings"]
@@ -89,17 +99,64 @@ def _qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
-@bp.post("/api/incidents/<int:incident_id>/find-me")
-@require_role("call_taker", "officer")
-def create_link(incident_id: int) -> Response:
-    if request.args:
-        raise InvalidInput("unknown query parameter(s) (accepted: none)")
-    raw = read_body(request, limit=BODY_BYTES)
-    if raw.strip():
-        if not request.is_json:
-            raise UnsupportedMediaType("send the body as application/json, or no body")
-        if json_object(raw, example="{}"):
-            raise InvalidInput("the body takes no fields: send {} or nothing")
+class NoFields(Contract):
+    """A body that takes no fields: ``{}`` or nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+    problem_texts: ClassVar[dict[tuple[str, str], ProblemText]] = {
+        ("extra_forbidden", "*"): lambda _: "the body takes no fields: send {} or nothing"
+    }
+
+
+class FixBody(Contract):
+    """``POST /api/find-me/<token>``: the phone's GPS fix (the Geolocation API's fields).
+
+    Checked by :func:`rescue.find_me.parse_fix` (every problem named, in both languages
+    where a caller may read it); :meth:`fix` is the fix it reads.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    accuracy_m: Annotated[float, Field(gt=0, le=MAX_ACCURACY_M)]
+    altitude_m: Annotated[float | None, Field(ge=-500, le=9000)] = None
+    altitude_accuracy_m: float | None = None
+    fixed_at: Annotated[
+        float | str | None,
+        Field(description="milliseconds since the epoch (the Geolocation timestamp) or ISO 8601"),
+    ] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read(cls, data: Any) -> Any:
+        try:
+            parse_fix(data)  # every problem, in the texts a caller may read
+        except InvalidInput as exc:
+            raise problem(*exc.details) from None
+        return data
+
+    def fix(self) -> Fix:
+        """The fix as :func:`~rescue.find_me.parse_fix` reads it."""
+        return parse_fix(self.model_dump(exclude_unset=True))
+
+
+@api_operation(
+    bp,
+    "POST",
+    "/api/incidents/<int:incident_id>/find-me",
+    summary="a one-time find-me link for an open incident: its url, the message to send "
+    "by SMS or WeChat (en, zh) and its QR code (an SVG data URI); the token is stored hashed "
+    "and shown only here",
+    roles=DISPATCH,
+    body=NoFields,
+    body_optional=True,
+    json_only=True,
+    body_limit=BODY_BYTES,
+    ok={201: FindMeLink},
+    errors=(404,),
+)
+def create_link(incident_id: int, body: NoFields) -> Response:
     ttl_s = int(current_app.config.get(_TTL_KEY, DEFAULT_TTL_S))
     token, link = _store().create(incident_id, current_user_name(), ttl_s=ttl_s)
     url = url_for("find_me.page", token=token, _external=True)
@@ -138,25 +195,44 @@ def page(token: str) -> Response:
     return response
 
 
-@bp.post("/api/find-me/<token>")
-def submit(token: str) -> Response:
-    limiter = _limiter(current_app)
-    address = request.remote_addr or "unknown"
-    key = hash_token(token)[:32]
-    wait = limiter.retry_after(address, key)
+def _not_too_many(token: str) -> None:
+    """Refuse (429) an address or a link with too many failed attempts, before the body
+    is read."""
+    wait = _limiter(current_app).retry_after(request.remote_addr or "unknown", _key(token))
     if wait is not None:
         raise TooManyRequests(
             f"too many attempts: try again in {(wait + 59) // 60} min "
             f"/ 尝试次数过多：请 {(wait + 59) // 60} 分钟后再试",
             retry_after_s=wait,
         )
-    if not request.is_json:
-        raise UnsupportedMediaType("send the position as application/json / 请以 JSON 发送位置")
-    body = json_object(
-        read_body(request, limit=BODY_BYTES),
-        example='{"lat": 31.07, "lon": 81.31, "accuracy_m": 12}',
-    )
-    fix = parse_fix(body)  # bad input is refused before anything is written
+
+
+def _key(token: str) -> str:
+    return hash_token(token)[:32]
+
+
+@api_operation(
+    bp,
+    "POST",
+    "/api/find-me/<token>",
+    summary="the caller's phone sends its GPS fix through a find-me link (no sign-in; "
+    "one fix per link: a second is a 409; unknown or expired 404; attempts limited per "
+    "address and link, 429); messages in English and Chinese",
+    roles=PUBLIC,
+    body=FixBody,
+    json_only=True,
+    body_limit=BODY_BYTES,
+    example='{"lat": 31.07, "lon": 81.31, "accuracy_m": 12}',
+    what=joined([Name("the position cannot be used", "位置无法使用")]),
+    ok={200: FindMeReceived},
+    errors=(404, 409, 429),
+    before=_not_too_many,
+)
+def submit(token: str, body: FixBody) -> Response:
+    limiter = _limiter(current_app)
+    address = request.remote_addr or "unknown"
+    key = _key(token)
+    fix = body.fix()
     try:
         if not _plausible(token):
             raise NotFound(

@@ -32,10 +32,11 @@ from geodata.errors import InvalidInput
 from geodata.i18n import msg
 from geodata.importers import MAX_UPLOAD_BYTES
 from rescue.route_data import PENDING_TTL
+from web.answers import Import, VersionAnswer
 from web.auth import current_user_name
 from web.contract import PLANNERS, Contract, api_operation, problem, read_model
 from web.errors import TooLarge
-from web.openapi import EDIT_ERRORS, VERSION_ANSWER, json_media, ref
+from web.openapi import EDIT_ERRORS
 from web.state import get_state
 
 __all__ = ["MAX_UPLOAD_BYTES", "PENDING_TTL", "bp"]
@@ -147,7 +148,7 @@ class ApplyBody(Contract):
     summary="preview an uploaded GPS file",
     roles=PLANNERS,
     upload=ImportForm,
-    ok={201: json_media(ref("Import"))},
+    ok={201: Import},
     errors=(400, 409),
 )
 def create() -> Response:
@@ -176,7 +177,7 @@ def create() -> Response:
     "/<import_id>",
     summary="the preview again",
     roles=PLANNERS,
-    ok={200: json_media(ref("Import"))},
+    ok={200: Import},
     errors=(404,),
 )
 def show(import_id: str) -> Response:
@@ -191,7 +192,7 @@ def show(import_id: str) -> Response:
     summary="apply a previewed import as one version",
     roles=PLANNERS,
     body=ApplyBody,
-    ok={201: VERSION_ANSWER},
+    ok={201: VersionAnswer},
     errors=EDIT_ERRORS,
     example='{"message": "why"}',
 )

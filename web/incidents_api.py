@@ -27,7 +27,7 @@ from rescue.incidents import (
     IncidentUpdate,
     TransitionRequest,
 )
-from web import openapi
+from web.answers import CreatedIncident, IncidentAnswer, IncidentList
 from web.auth import current_user
 from web.contract import DISPATCH, Contract, api_operation
 from web.state import get_state
@@ -38,8 +38,6 @@ bp = Blueprint("incidents", __name__, url_prefix="/api/incidents")
 
 #: the only status change a call taker may make
 _CALL_TAKER_TRANSITIONS = frozenset({("received", "located")})
-_INCIDENT_ANSWER = openapi.INCIDENT_ANSWER
-_CREATED_INCIDENT = openapi.CREATED_INCIDENT
 
 
 class IncidentQuery(Contract):
@@ -71,7 +69,7 @@ def _author() -> str:
     summary="incidents, newest first",
     roles=DISPATCH,
     query=IncidentQuery,
-    ok={200: openapi.INCIDENT_LIST},
+    ok={200: IncidentList},
 )
 def list_incidents(query: IncidentQuery) -> Response:
     # open incidents: the most urgent first; closed ones and all: the newest first
@@ -90,7 +88,7 @@ def list_incidents(query: IncidentQuery) -> Response:
     ),
     roles=DISPATCH,
     body=IncidentCreate,
-    ok={201: _CREATED_INCIDENT, 200: _CREATED_INCIDENT},
+    ok={201: CreatedIncident, 200: CreatedIncident},
     errors=(409,),
     json_only=True,
     example='{"description": "...", "language": "zh"}',
@@ -112,7 +110,7 @@ def create_incident(body: IncidentCreate) -> Response:
     "/<int:incident_id>",
     summary="one incident",
     roles=DISPATCH,
-    ok={200: _INCIDENT_ANSWER},
+    ok={200: IncidentAnswer},
     errors=(404,),
 )
 def get_incident(incident_id: int) -> Response:
@@ -126,7 +124,7 @@ def get_incident(incident_id: int) -> Response:
     summary="change an incident (409 with the current one when base_version is stale)",
     roles=DISPATCH,
     body=IncidentUpdate,
-    ok={200: _INCIDENT_ANSWER},
+    ok={200: IncidentAnswer},
     errors=(404, 409),
     json_only=True,
     example='{"base_version": 1, "notes": "..."}',
@@ -144,7 +142,7 @@ def update_incident(incident_id: int, body: IncidentUpdate) -> Response:
     summary="move an incident to its next status",
     roles=DISPATCH,
     body=TransitionRequest,
-    ok={200: _INCIDENT_ANSWER},
+    ok={200: IncidentAnswer},
     errors=(404, 409),
     json_only=True,
     example='{"to": "dispatched", "base_version": 3}',

@@ -1,18 +1,22 @@
 """The OpenAPI 3.1 description of the JSON API, served at ``GET /api/openapi.json`` (public).
 
 Each operation is a dict in :data:`OPERATIONS` keyed by ``(METHOD, Flask rule)``, exactly
-as the rule appears in ``app.url_map``; :func:`register` adds one (a new blueprint calls it
-at import time, or the dict is added here). :func:`build` walks the app's url_map and
-writes the document: path parameters come from the rule (``<int:x>`` is an integer, an
-``<any(a, b):x>`` part becomes one concrete path per value), the error answers from the
-operation's ``errors`` list (all share the schema ``Error``), the security from
-``auth``. :func:`undocumented` lists the ``/api`` rules without a spec: the tests require
-it to be empty, so a new endpoint cannot go undocumented.
+as the rule appears in ``app.url_map``; :func:`register` adds one
+(:func:`web.contract.api_operation` calls it as a view module is imported). :func:`build`
+walks the app's url_map and writes the document: path parameters come from the rule
+(``<int:x>`` is an integer, an ``<any(a, b):x>`` part becomes one concrete path per
+value), the error answers from the operation's ``errors`` list (all share the schema
+``Error``), the security from ``auth``. :func:`undocumented` lists the ``/api`` rules
+without a spec: the tests require it to be empty, so a new endpoint cannot go undocumented.
 
-Bodies of the incident endpoints are the pydantic models' JSON Schemas
-(:mod:`rescue.incidents`); the feature properties come from :data:`rescue.catalog.PROPERTIES`;
-the rest are written here. Schemas describe what the server really accepts and answers
-(schemathesis checks the answers against them in ``tests/security/test_schemathesis.py``).
+Operations are declared with :func:`web.contract.api_operation`, which registers them
+here: request bodies and query strings are the pydantic models' JSON Schemas, answers the
+models of :mod:`web.answers` (the layers' feature properties from
+:data:`rescue.catalog.PROPERTIES`) or of the view modules; the plan files (GPX, KML) are
+text. Schemas
+describe what the server really accepts and answers (schemathesis checks the answers
+against them in ``tests/security/test_schemathesis.py``, ``tests/web/test_answers.py``
+validates real answers against the declared models).
 """
 
 from __future__ import annotations
@@ -21,36 +25,23 @@ import re
 from collections.abc import Iterable
 from typing import Any, TypeGuard
 
-from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask import Flask
 from pydantic import BaseModel
 
-from rescue import catalog, kmposts
-from rescue.capability import NEEDS
-from rescue.incidents import (
-    CAUSES,
-    OUTCOMES,
-    PRIORITIES,
-    STATUSES,
-)
 from rescue.users import ROLES
+from web import answers
 from web.bodies import MAX_INT
 
 __all__ = [
-    "CLOSURE_LIST",
-    "CREATED_INCIDENT",
     "EDIT_ERRORS",
-    "INT",
     "GEOJSON",
-    "INCIDENT_ANSWER",
-    "INCIDENT_LIST",
+    "INT",
     "JSON",
-    "KM_POSTS",
     "OPERATIONS",
-    "VERSION_ANSWER",
+    "PLAN_FILES",
     "ROLES",
-    "bp",
     "build",
-    "collection",
+    "document",
     "geojson_media",
     "json_media",
     "obj",
@@ -59,8 +50,6 @@ __all__ = [
     "register",
     "undocumented",
 ]
-
-bp = Blueprint("openapi", __name__)
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -103,139 +92,6 @@ NULL_OBJ = {"type": ["object", "null"]}
 STR_LIST = {"type": "array", "items": STR}
 
 
-def _feature(layer: str) -> dict[str, Any]:
-    props = {name: {"description": meaning} for name, meaning in catalog.PROPERTIES[layer].items()}
-    return obj(
-        {
-            "type": {"const": "Feature"},
-            "id": {"type": ["string", "integer"]},
-            "properties": obj(props, required=props),
-            "geometry": NULL_OBJ,
-        },
-        required=("type", "properties", "geometry"),
-    )
-
-
-def collection(layer: str) -> dict[str, Any]:
-    return obj(
-        {
-            "type": {"const": "FeatureCollection"},
-            "features": {"type": "array", "items": ref(layer)},
-        },
-        required=("type", "features"),
-    )
-
-
-_TIME = {"type": "string", "description": "ISO-8601 date and time; without an offset Beijing time"}
-_VERSION = obj(
-    {
-        "version_id": INT,
-        "region_id": STR,
-        "created_at": STR,
-        "author": STR,
-        "message": STR,
-        "kind": STR,
-        "parent_id": NULL_INT,
-        "restored_from": NULL_INT,
-        "counts": OBJ,
-    },
-    required=("version_id", "region_id", "created_at", "author", "message", "kind", "counts"),
-)
-_CLOSURE = obj(
-    {
-        "closure_id": STR,
-        "segment_ids": STR_LIST,
-        "geometry": NULL_OBJ,
-        "reason": STR,
-        "modes": STR,
-        "severity": {"type": ["string", "object"]},
-        "slow_factor": NULL_NUM,
-        "from": STR,
-        "until": NULL_STR,
-        "created_by": STR,
-        "created_at": STR,
-        "note": STR,
-    },
-    required=("closure_id", "reason", "modes", "severity", "from", "created_by"),
-)
-_INCIDENT = obj(
-    {
-        "incident_id": INT,
-        "region_id": STR,
-        "status": {"enum": list(STATUSES)},
-        "outcome": {"type": ["string", "null"], "enum": [*OUTCOMES, None]},
-        "open": BOOL,
-        "allowed_next": STR_LIST,
-        "priority": {"enum": list(PRIORITIES)},
-        "language": STR,
-        "caller_name": NULL_STR,
-        "caller_phone": NULL_STR,
-        "party_size": NULL_INT,
-        "condition": NULL_STR,
-        "cause": {"type": ["string", "null"], "enum": [*CAUSES, None]},
-        "description": STR,
-        "descriptions": {"type": "array", "items": OBJ},
-        "location": NULL_OBJ,
-        "plan": NULL_OBJ,
-        "team": NULL_STR,
-        "notes": NULL_STR,
-        "created_at": STR,
-        "updated_at": STR,
-        "created_by": STR,
-        "version": INT,
-        "idempotency_key": NULL_STR,
-        "received_at": STR,
-        "dispatched_at": NULL_STR,
-        "on_scene_at": NULL_STR,
-        "dispatch_s": NULL_INT,
-        "on_scene_s": NULL_INT,
-        "timeline": {"type": "array", "items": OBJ},
-        "edits": {"type": "array", "items": OBJ},
-        "find_me": {"type": "array", "items": OBJ},
-    },
-    required=("incident_id", "status", "version", "description", "timeline", "edits"),
-)
-_IMPORT = obj(
-    {
-        "import_id": STR,
-        "filename": STR,
-        "format": STR,
-        "counts": OBJ,
-        "proposals": {"type": "array"},
-        "warnings": {"type": "array"},
-        "problems": {"type": "array"},
-        "can_apply": BOOL,
-        "preview": OBJ,
-    },
-    required=("import_id", "filename", "format", "can_apply", "preview"),
-)
-_KM_POST_PROPS: dict[str, dict[str, Any]] = {
-    name: {"description": meaning} for name, meaning in kmposts.PROPERTIES.items()
-}
-_KM_POST_PROPS["km"].update(INT)
-_KM_POST_PROPS["major"].update(BOOL)
-KM_POSTS = obj(
-    {
-        "type": {"const": "FeatureCollection"},
-        "features": {
-            "type": "array",
-            "items": obj(
-                {
-                    "type": {"const": "Feature"},
-                    "id": STR,
-                    "geometry": obj(
-                        {"type": {"const": "Point"}, "coordinates": {"type": "array", "items": NUM}}
-                    ),
-                    "properties": obj(_KM_POST_PROPS, required=_KM_POST_PROPS),
-                },
-                required=("type", "id", "geometry", "properties"),
-            ),
-        },
-    },
-    required=("type", "features"),
-)
-
-
 def _components() -> dict[str, Any]:
     schemas: dict[str, Any] = {
         "Error": obj(
@@ -253,15 +109,9 @@ def _components() -> dict[str, Any]:
             },
             required=("error",),
         ),
-        "Version": _VERSION,
-        "Closure": _CLOSURE,
-        "Incident": _INCIDENT,
-        "Import": _IMPORT,
         "Team": _TEAM,
     }
-    for layer in ("routes", "segments", "places", "stations"):
-        schemas[layer] = _feature(layer)
-    for model in _models():
+    for model in (*answers.MODELS, *_models()):
         schemas.update(_pydantic(model))
     return schemas
 
@@ -273,11 +123,6 @@ def _pydantic(model: type[BaseModel]) -> dict[str, Any]:
     return {model.__name__: schema, **defs}
 
 
-#: a stored closure that cannot be applied (left out of every plan)
-_CLOSURE_PROBLEM = obj(
-    {"closure_id": STR, "message": STR}, required=("closure_id", "message"), extra=False
-)
-
 # --------------------------------------------------------------------------- operations
 _READERS = ("call_taker", "officer", "planner")
 _DISPATCH = ("call_taker", "officer")
@@ -287,160 +132,33 @@ _PLANNERS = ("planner",)
 _ADMIN: tuple[str, ...] = ()
 
 
-def json_media(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def json_media(schema: dict[str, Any] | type[BaseModel]) -> dict[str, Any]:
     return {JSON: schema}
 
 
-def geojson_media(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def geojson_media(schema: dict[str, Any] | type[BaseModel]) -> dict[str, Any]:
     return {GEOJSON: schema}
 
 
-#: ``GET /api/closures``
-CLOSURE_LIST = json_media(
-    obj(
-        {
-            "closures": {"type": "array", "items": ref("Closure")},
-            "problems": {"type": "array", "items": _CLOSURE_PROBLEM},
-        },
-        required=["closures", "problems"],
-    )
-)
-
-INCIDENT_ANSWER = json_media(obj({"incident": ref("Incident")}, required=("incident",)))
-VERSION_ANSWER = json_media(obj({"version": ref("Version")}, required=("version",)))
 EDIT_ERRORS = (404, 409, 413, 422)
 
-register(
-    "GET",
-    "/api/openapi.json",
-    {"summary": "this OpenAPI description", "auth": "public", "ok": {200: json_media(OBJ)}},
-)
-register(
-    "POST",
-    "/api/approach",
-    {
-        "summary": "each station's fastest way to a casualty, closures applied",
-        "auth": _DISPATCH,
-        "body": obj(
-            {
-                "target": {
-                    "oneOf": [
-                        obj({"lon": NUM, "lat": NUM}, required=("lon", "lat"), extra=False),
-                        obj({"segment_id": STR}, required=("segment_id",), extra=False),
-                        obj(
-                            {"candidates": {"type": "array", "items": OBJ, "maxItems": 50}},
-                            required=("candidates",),
-                            extra=False,
-                        ),
-                    ]
-                },
-                "profile": STR,
-                "stations": STR_LIST,
-                "depart_at": _TIME,
-                "needs": {"type": "array", "items": {"enum": list(NEEDS)}},
-                "cause": {"enum": list(CAUSES)},
-                "condition": {"type": "string", "maxLength": 4000},
-                "geometry": {
-                    "enum": ["all", "recommended"],
-                    "description": "all (default): every plan's lines; recommended: the "
-                    "recommended plan's only, other legs' geometry null (what a map draws)",
-                },
-            },
-            required=("target",),
-            extra=False,
-        ),
-        "ok": {
-            200: json_media(
-                obj(
-                    {
-                        "plans": {"type": "array", "items": OBJ},
-                        "closure_problems": {"type": "array", "items": _CLOSURE_PROBLEM},
-                    },
-                    required=("plans", "closure_problems"),
-                )
-            )
-        },
-        "errors": (409, 413, 422),
-    },
-)
-INCIDENT_LIST = json_media(
+EDIT_ERRORS = (404, 409, 413, 422)
+
+#: ``POST /api/approach``
+APPROACH_ANSWER = json_media(
     obj(
-        {"status": STR, "incidents": {"type": "array", "items": ref("Incident")}},
-        required=("status", "incidents"),
+        {
+            "plans": {"type": "array", "items": OBJ},
+            "closure_problems": {"type": "array", "items": ref("ClosureProblem")},
+        },
+        required=("plans", "closure_problems"),
     )
 )
-CREATED_INCIDENT = json_media(
-    obj({"incident": ref("Incident"), "created": BOOL}, required=("incident", "created"))
-)
-_APPROACH_BODY = OPERATIONS[("POST", "/api/approach")]["body"]
-_PLAN_FILES = {
+#: a plan as GPX or KML
+PLAN_FILES = {
     "application/gpx+xml": {"type": "string"},
     "application/vnd.google-earth.kml+xml": {"type": "string"},
 }
-register(
-    "POST",
-    "/api/approach/plan.<any(gpx, kml):fmt>",
-    {
-        "summary": "one station's plan (default: the recommended one), the target and the "
-        "evacuation as GPX 1.1 or KML",
-        "auth": _DISPATCH,
-        "body": {
-            **_APPROACH_BODY,
-            "properties": {**_APPROACH_BODY["properties"], "station_id": STR},
-        },
-        "ok": {200: _PLAN_FILES},
-        "errors": (409, 413, 422),
-    },
-)
-register(
-    "GET",
-    "/api/incidents/<int:incident_id>/plan.<any(gpx, kml):fmt>",
-    {
-        "summary": "an incident's saved plan, its location and the evacuation as GPX 1.1 or KML",
-        "auth": _DISPATCH,
-        "ok": {200: _PLAN_FILES},
-        "errors": (404, 422),
-    },
-)
-
-_SHEET = json_media(
-    obj(
-        {
-            "title": STR,
-            "station": NULL_OBJ,
-            "targets": {"type": "array", "items": OBJ},
-            "legs": {"type": "array", "items": OBJ},
-            "evacuation": NULL_OBJ,
-            "contacts": {"type": "array", "items": OBJ},
-        },
-        required=("title", "targets", "legs", "contacts"),
-    )
-)
-register(
-    "POST",
-    "/api/approach/field-sheet",
-    {
-        "summary": "the field sheet's content for one station's plan (default: the recommended)",
-        "auth": _DISPATCH,
-        "body": {
-            **_APPROACH_BODY,
-            "properties": {**_APPROACH_BODY["properties"], "station_id": STR},
-        },
-        "ok": {200: _SHEET},
-        "errors": (409, 413, 422),
-    },
-)
-register(
-    "GET",
-    "/api/incidents/<int:incident_id>/field-sheet",
-    {
-        "summary": "the field sheet's content for an incident's saved plan",
-        "auth": _DISPATCH,
-        "ok": {200: _SHEET},
-        "errors": (404, 422),
-    },
-)
-
 _TEAM = obj(
     {
         "station_id": STR,
@@ -455,70 +173,6 @@ _TEAM = obj(
     },
     required=("station_id", "status", "incident_id"),
 )
-register(
-    "POST",
-    "/api/incidents/<int:incident_id>/find-me",
-    {
-        "summary": "a one-time find-me link for an open incident: its url, the message to send "
-        "by SMS or WeChat (en, zh) and its QR code (an SVG data URI); the token is stored hashed "
-        "and shown only here",
-        "auth": _DISPATCH,
-        "ok": {
-            201: json_media(
-                obj(
-                    {
-                        "link": obj(
-                            {
-                                "link_id": INT,
-                                "incident_id": INT,
-                                "url": STR,
-                                "text": OBJ,
-                                "qr_svg": STR,
-                                "created_at": STR,
-                                "expires_at": STR,
-                            },
-                            required=("link_id", "url", "text", "qr_svg", "expires_at"),
-                        )
-                    },
-                    required=["link"],
-                )
-            )
-        },
-        "errors": (404, 413, 415, 422),
-    },
-)
-register(
-    "POST",
-    "/api/find-me/<token>",
-    {
-        "summary": "the caller's phone sends its GPS fix through a find-me link (no sign-in; "
-        "one fix per link: a second is a 409; unknown or expired 404; attempts limited per "
-        "address and link, 429); messages in English and Chinese",
-        "auth": "public",
-        "body": obj(
-            {
-                "lat": {"type": "number", "minimum": -90, "maximum": 90},
-                "lon": {"type": "number", "minimum": -180, "maximum": 180},
-                "accuracy_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 50000},
-                "altitude_m": {"type": ["number", "null"]},
-                "altitude_accuracy_m": {"type": ["number", "null"]},
-                "fixed_at": {"type": ["number", "string", "null"]},
-            },
-            required=("lat", "lon", "accuracy_m"),
-            extra=False,
-        ),
-        "ok": {
-            200: json_media(
-                obj(
-                    {"received": BOOL, "accuracy_m": NUM, "message": OBJ},
-                    required=("received", "message"),
-                )
-            )
-        },
-        "errors": (404, 409, 413, 415, 422, 429),
-    },
-)
-
 # --------------------------------------------------------------------------- the document
 _PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 
@@ -601,12 +255,14 @@ def _operation(
             responses[str(status)] = {"description": "done, no content"}
             continue
         if _is_model(media):
-            media = json_media(ref(media.__name__))
+            media = json_media(media)
         if "layer" in fixed and GEOJSON in media and media[GEOJSON] == OBJ:
-            media = geojson_media(ref(fixed["layer"]))
+            media = geojson_media(answers.LAYER_FEATURES[fixed["layer"]])
         responses[str(status)] = {
             "description": "success",
-            "content": {m: {"schema": s} for m, s in media.items()},
+            "content": {
+                m: {"schema": ref(s.__name__) if _is_model(s) else s} for m, s in media.items()
+            },
         }
     for status in sorted(errors):
         responses[str(status)] = {
@@ -668,7 +324,12 @@ def _models() -> list[type[BaseModel]]:
     """The pydantic models of the registered operations' bodies and answers."""
     found: dict[str, type[BaseModel]] = {}
     for spec in OPERATIONS.values():
-        for value in (spec.get("body_model"), *spec.get("ok", {}).values()):
+        answers_ = [
+            m
+            for media in spec.get("ok", {}).values()
+            for m in ([media] if _is_model(media) else (media or {}).values())
+        ]
+        for value in (spec.get("body_model"), *answers_):
             if _is_model(value):
                 if found.setdefault(value.__name__, value) is not value:
                     raise ValueError(f"two models are called {value.__name__}: rename one")
@@ -726,9 +387,9 @@ def build(app: Flask) -> dict[str, Any]:
     }
 
 
-@bp.get("/api/openapi.json")
-def openapi_json() -> Response:
-    state = current_app.extensions.setdefault("sandtable_openapi", {})
+def document(app: Flask) -> dict[str, Any]:
+    """The document of ``app``, built once."""
+    state = app.extensions.setdefault("sandtable_openapi", {})
     if "document" not in state:
-        state["document"] = build(current_app)
-    return jsonify(state["document"])
+        state["document"] = build(app)
+    return state["document"]  # type: ignore[no-any-return]

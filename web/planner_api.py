@@ -34,9 +34,10 @@ from geodata.export import FORMATS, export
 from geodata.i18n import msg
 from geodata.store import FeatureEdit, VersionInfo
 from web import bodies
+from web.answers import VersionAnswer
 from web.auth import current_user_name
 from web.contract import PLANNERS, PLANNING, Contract, ProblemText, api_operation, problem
-from web.openapi import EDIT_ERRORS, INT, VERSION_ANSWER, json_media, obj, ref
+from web.openapi import EDIT_ERRORS, INT, json_media, obj, ref
 from web.state import get_state
 
 __all__ = [
@@ -211,7 +212,7 @@ def _edit(
         roles=PLANNERS,
         body=body,
         body_optional=body is RestoreBody,
-        ok={201: VERSION_ANSWER},
+        ok={201: VersionAnswer},
         errors=EDIT_ERRORS,
         body_limit=MAX_EDIT_BYTES,
         example=example,

@@ -22,18 +22,18 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from geodata.errors import InvalidInput
-from geodata.i18n import Name, joined
+from geodata.i18n import LANGUAGES, Msg, Name, joined
 from rescue.locate import LOCAL_TZ
 from rescue.locate.clues import MAX_TEXT_CHARS, parse_clues
 from rescue.locate.engine import get_index
 from rescue.locate.model import Mention
-from web import openapi
-from web.auth import require_role
+from web.contract import READERS, Contract, ProblemText, api_operation, problem
 from web.state import get_state
 
 __all__ = ["MAX_LIMIT", "MAX_QUERY_CHARS", "bp", "reading_label_zh"]
@@ -47,47 +47,66 @@ MAX_LIMIT = 25
 _DEFAULT_LIMIT = 8
 
 
+def _both(en: str, zh: str) -> Msg:
+    """A text in both languages, as one part."""
+    return joined([Name(en, zh)])
+
+
 def _refuse(en: str, zh: str, details: list[str] | None = None) -> InvalidInput:
     """A 422 whose message the error handler renders in the caller's language (the text in
     both languages as one bilingual part); ``data.message`` has both."""
-    return InvalidInput(
-        joined([Name(en, zh)]), details=details, data={"message": {"en": en, "zh": zh}}
-    )
+    return InvalidInput(_both(en, zh), details=details)
 
 
-def _params(*allowed: str) -> dict[str, str]:
-    """The query parameters: known, given once; ``q`` is required, stripped, not too long."""
-    for name in request.args:
-        if name not in allowed:
-            raise _refuse(
-                f"Unknown query parameter “{name}” (accepted: {', '.join(allowed)}).",
-                f"未知的查询参数“{name}”（可用：{', '.join(allowed)}）。",
+def _q(value: Any) -> str:
+    text = str(value).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise problem(
+            _both(
+                f"The search text has {len(text):,} characters; at most {MAX_QUERY_CHARS} are "
+                "accepted.",
+                f"查找内容有 {len(text):,} 个字符，最多接受 {MAX_QUERY_CHARS} 个。",
             )
-        if len(request.args.getlist(name)) > 1:
-            raise _refuse(
-                f"Query parameter “{name}” is given more than once.",
-                f"查询参数“{name}”重复出现。",
-            )
-    q = request.args.get("q", "").strip()
-    if not q:
-        raise _refuse("Type what to search for (parameter q).", "请输入要查找的内容（参数 q）。")
-    if len(q) > MAX_QUERY_CHARS:
-        raise _refuse(
-            f"The search text has {len(q):,} characters; at most {MAX_QUERY_CHARS} are accepted.",
-            f"查找内容有 {len(q):,} 个字符，最多接受 {MAX_QUERY_CHARS} 个。",
         )
-    return {name: request.args[name] for name in request.args} | {"q": q}
+    return text
 
 
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return _DEFAULT_LIMIT
+def _limit(value: Any) -> int:
+    raw = str(value)
     if not re.fullmatch(r"\d{1,3}", raw.strip()) or not 1 <= int(raw) <= MAX_LIMIT:
-        raise _refuse(
-            f"limit must be a whole number from 1 to {MAX_LIMIT}, not “{raw[:20]}”.",
-            f"limit 须为 1 到 {MAX_LIMIT} 的整数，而不是“{raw[:20]}”。",
+        raise problem(
+            _both(
+                f"limit must be a whole number from 1 to {MAX_LIMIT}, not “{raw[:20]}”.",
+                f"limit 须为 1 到 {MAX_LIMIT} 的整数，而不是“{raw[:20]}”。",
+            )
         )
     return int(raw)
+
+
+_Q = {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS}
+
+
+class CoordinateSearch(Contract):
+    """``GET /api/search/coordinates``: the text to read a coordinate from."""
+
+    model_config = ConfigDict(extra="forbid")
+    problem_texts: ClassVar[dict[tuple[str, str], ProblemText]] = {
+        ("missing", "q"): lambda _: _both(
+            "Type what to search for (parameter q).", "请输入要查找的内容（参数 q）。"
+        )
+    }
+
+    q: Annotated[str, BeforeValidator(_q), WithJsonSchema(_Q)]
+
+
+class PlaceSearch(CoordinateSearch):
+    """``GET /api/search/places``: a name in any language or spelling, and how many."""
+
+    limit: Annotated[
+        int,
+        BeforeValidator(_limit),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+    ] = _DEFAULT_LIMIT
 
 
 def _opt(value: Any) -> Any:
@@ -97,13 +116,63 @@ def _opt(value: Any) -> Any:
     return value
 
 
-@bp.get("/places")
-@require_role("call_taker", "officer", "planner")
-def places() -> Response:
-    params = _params("q", "limit")
-    limit = _limit(params.get("limit"))
+class PlaceMatch(BaseModel):
+    """A place found, best first."""
+
+    place_id: str
+    score: Annotated[float, Field(ge=0, le=1)]
+    name_en: str | None
+    name_zh: str | None
+    name_bo: str | None = None
+    type: str | None = None
+    route_id: str | None = None
+    kora_km: float | None = None
+    elevation_m: float | None = None
+    lon: float
+    lat: float
+
+
+class PlacesFound(BaseModel):
+    """``GET /api/search/places``."""
+
+    query: str
+    count: int
+    matches: list[PlaceMatch]
+
+
+class CoordinateReading(BaseModel):
+    """One reading of the coordinate written in the text."""
+
+    lon: float
+    lat: float
+    label: str
+    label_zh: str
+    text: str
+    uncertainty_m: float
+    in_region: bool
+
+
+class CoordinatesFound(BaseModel):
+    """``GET /api/search/coordinates``."""
+
+    query: str
+    count: Annotated[int, Field(ge=1)]
+    readings: Annotated[list[CoordinateReading], Field(min_length=1)]
+    notes: list[str]
+
+
+@api_operation(
+    bp,
+    "GET",
+    "/places",
+    summary="places the locate name index finds for a name in any language or spelling",
+    roles=READERS,
+    query=PlaceSearch,
+    ok={200: PlacesFound},
+)
+def places(query: PlaceSearch) -> Response:
     network = get_state().network
-    found = get_index(network).names.search(params["q"], limit=limit)
+    found = get_index(network).names.search(query.q, limit=query.limit)
     table = network.region.places
     matches = []
     for place_id, score in found:
@@ -126,7 +195,7 @@ def places() -> Response:
                 "lat": round(float(point.y), 6),
             }
         )
-    return jsonify(query=params["q"], count=len(matches), matches=matches)
+    return jsonify(query=query.q, count=len(matches), matches=matches)
 
 
 class _NoNames:
@@ -136,10 +205,17 @@ class _NoNames:
         return []
 
 
-@bp.get("/coordinates")
-@require_role("call_taker", "officer", "planner")
-def coordinates() -> Response:
-    q = _params("q")["q"]
+@api_operation(
+    bp,
+    "GET",
+    "/coordinates",
+    summary="every reading of a coordinate written in any form the locator reads",
+    roles=READERS,
+    query=CoordinateSearch,
+    ok={200: CoordinatesFound},
+)
+def coordinates(query: CoordinateSearch) -> Response:
+    q = query.q
     network = get_state().network
     bbox_raw = network.region.metadata.get("bbox")
     bbox = tuple(float(v) for v in bbox_raw) if bbox_raw else None
@@ -233,86 +309,12 @@ def reading_label_zh(label: str) -> str:
     return out.replace(", ", "，").replace("; ", "；")
 
 
-# --------------------------------------------------------------------------- OpenAPI
+@bp.errorhandler(InvalidInput)
+def _refused(exc: InvalidInput) -> Response:
+    """Every refusal of the search with its message in both languages in ``data.message``
+    (the search box shows the one of the page)."""
+    from web.errors import sandtable_error
 
-_NUM_OR_NULL = {"type": ["number", "null"]}
-_STR_OR_NULL = {"type": ["string", "null"]}
-_Q = {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS}
-_READERS = ("call_taker", "officer", "planner")
-_PLACE = {
-    "type": "object",
-    "properties": {
-        "place_id": {"type": "string"},
-        "score": {"type": "number", "minimum": 0, "maximum": 1},
-        "name_en": _STR_OR_NULL,
-        "name_zh": _STR_OR_NULL,
-        "name_bo": _STR_OR_NULL,
-        "type": _STR_OR_NULL,
-        "route_id": _STR_OR_NULL,
-        "kora_km": _NUM_OR_NULL,
-        "elevation_m": _NUM_OR_NULL,
-        "lon": {"type": "number"},
-        "lat": {"type": "number"},
-    },
-    "required": ["place_id", "score", "name_en", "name_zh", "lon", "lat"],
-}
-_READING = {
-    "type": "object",
-    "properties": {
-        "lon": {"type": "number"},
-        "lat": {"type": "number"},
-        "label": {"type": "string"},
-        "label_zh": {"type": "string"},
-        "text": {"type": "string"},
-        "uncertainty_m": {"type": "number"},
-        "in_region": {"type": "boolean"},
-    },
-    "required": ["lon", "lat", "label", "label_zh", "text", "uncertainty_m", "in_region"],
-}
-openapi.register(
-    "GET",
-    "/api/search/places",
-    {
-        "summary": "places the locate name index finds for a name in any language or spelling",
-        "auth": _READERS,
-        "query": {"q": _Q, "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
-        "ok": {
-            200: {
-                "application/json": {
-                    "type": "object",
-                    "properties": {
-                        "query": {"type": "string"},
-                        "count": {"type": "integer"},
-                        "matches": {"type": "array", "items": _PLACE},
-                    },
-                    "required": ["query", "count", "matches"],
-                }
-            }
-        },
-        "errors": (422,),
-    },
-)
-openapi.register(
-    "GET",
-    "/api/search/coordinates",
-    {
-        "summary": "every reading of a coordinate written in any form the locator reads",
-        "auth": _READERS,
-        "query": {"q": _Q},
-        "ok": {
-            200: {
-                "application/json": {
-                    "type": "object",
-                    "properties": {
-                        "query": {"type": "string"},
-                        "count": {"type": "integer", "minimum": 1},
-                        "readings": {"type": "array", "items": _READING, "minItems": 1},
-                        "notes": {"type": "array", "items": {"type": "string"}},
-                    },
-                    "required": ["query", "count", "readings", "notes"],
-                }
-            }
-        },
-        "errors": (422,),
-    },
-)
+    if exc.data is None:
+        exc.data = {"message": {lang: exc.message_in(lang) or exc.message for lang in LANGUAGES}}
+    return sandtable_error(exc)

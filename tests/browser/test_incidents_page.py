@@ -165,12 +165,22 @@ def test_an_english_call_with_the_caller_details(session: Session) -> None:
     assert "Dira-puk" in first or "Drirapuk" in first
     page.locator(".st-inc-candidate").first.locator("button").click()
     expect(page.locator(".st-inc-current")).to_contain_text("located")
+    asked: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda r: asked.append(r.post_data_json) if r.url.endswith("/api/approach") else None,
+    )
     page.click(".st-inc-plan")
     expect(page.locator(".st-inc-station").first).to_be_visible(timeout=20_000)
     page.locator(".st-inc-station").nth(1).locator("button").click()
     page.click(".st-inc-dispatch")
     expect(page.locator(".st-inc-message")).to_contain_text("dispatched")
     done = store(session.base).get(incident_id)
+    # the plans came with the recommended one's lines only; a plan picked without them was
+    # asked for again with its lines, so the incident keeps the lines of the plan sent
+    assert "geometry" not in asked[0] and "stations" not in asked[0]
+    assert all(len(leg["geometry"]) >= 2 for leg in done["plan"]["legs"]), done["plan"]
+    assert all(a["stations"] == [done["plan"]["station_id"]] for a in asked[1:])
     assert done["status"] == "dispatched"
     assert (done["caller_name"], done["caller_phone"], done["party_size"]) == (
         "Anna Keller",

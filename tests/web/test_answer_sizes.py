@@ -99,10 +99,11 @@ def test_coordinates_are_rounded_to_about_a_metre(client: FlaskClient) -> None:
             assert len(match.group(2).split(".")[1]) <= 6, match.group(0)
 
 
-def test_the_recommended_plans_lines_only_on_request(client: FlaskClient) -> None:
+def test_the_recommended_plans_lines_only_unless_all_are_asked_for(client: FlaskClient) -> None:
     sign_in(client, "officer")
-    full = _plans(client)
-    lean = _plans(client, geometry="recommended")
+    full = _plans(client, geometry="all")
+    lean = _plans(client)  # the default: what the map and the plan panel draw
+    assert lean == _plans(client, geometry="recommended")
     assert [p["station_id"] for p in lean["plans"]] == [p["station_id"] for p in full["plans"]]
     for whole, part in zip(full["plans"], lean["plans"], strict=True):
         assert part["eta_s"] == whole["eta_s"]

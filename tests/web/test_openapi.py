@@ -103,11 +103,16 @@ def test_incident_bodies_are_the_pydantic_models(document: dict[str, Any]) -> No
 
 def test_feature_properties_are_the_catalogue(document: dict[str, Any]) -> None:
     from rescue import catalog
+    from web.answers import LAYER_FEATURES
 
+    schemas = document["components"]["schemas"]
     for layer in ("routes", "segments", "places", "stations"):
-        props = document["components"]["schemas"][layer]["properties"]["properties"]
+        feature = schemas[LAYER_FEATURES[layer].__name__]
+        props = schemas[feature["properties"]["properties"]["$ref"].rsplit("/", 1)[-1]]
         assert list(props["properties"]) == list(catalog.PROPERTIES[layer])
         assert props["required"] == list(catalog.PROPERTIES[layer])
+        meaning = next(iter(catalog.PROPERTIES[layer].values()))
+        assert next(iter(props["properties"].values()))["description"] == meaning
 
 
 def test_path_parameters_follow_the_rules(document: dict[str, Any]) -> None:
@@ -118,7 +123,7 @@ def test_path_parameters_follow_the_rules(document: dict[str, Any]) -> None:
     )
     assert "/api/routes/{feature_id}" in paths
     routes = paths["/api/routes/{feature_id}"]["get"]["responses"]["200"]["content"]
-    assert routes["application/geo+json"]["schema"] == {"$ref": "#/components/schemas/routes"}
+    assert routes["application/geo+json"]["schema"] == {"$ref": "#/components/schemas/RouteFeature"}
     (incident_id,) = paths["/api/incidents/{incident_id}"]["parameters"]
     assert incident_id == {
         "name": "incident_id",

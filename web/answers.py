@@ -1,0 +1,318 @@
+"""The answers of the JSON API as pydantic models: the OpenAPI document is generated from them.
+
+An operation names its answer in :func:`web.contract.api_operation` (``ok={200: Model}``,
+or ``{media type: Model}`` for GeoJSON); :mod:`web.openapi` writes each model's JSON
+Schema under ``#/components/schemas/<ModelName>``. The models describe what the views
+send (``tests/web/test_answers.py`` validates real answers against the generated
+document); they are not used to build the answers.
+
+A layer's feature properties come from :data:`rescue.catalog.PROPERTIES` (what each one
+means), so a property added to the catalog is documented without a change here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
+
+from rescue import catalog, kmposts
+from rescue.incidents import CAUSES, OUTCOMES, PRIORITIES, STATUSES
+
+__all__ = [
+    "ApproachAnswer",
+    "FieldSheet",
+    "FindMeLink",
+    "FindMeReceived",
+    "LAYER_COLLECTIONS",
+    "LAYER_FEATURES",
+    "Closure",
+    "ClosureList",
+    "ClosureProblem",
+    "CreatedIncident",
+    "Import",
+    "Incident",
+    "IncidentAnswer",
+    "IncidentList",
+    "KmPosts",
+    "MODELS",
+    "Version",
+    "VersionAnswer",
+]
+
+#: a time as the API writes it
+Time = Annotated[str, Field(description="ISO-8601 date and time with its offset")]
+
+
+def _enum(values: tuple[str, ...] | list[str], *, null: bool = False) -> Any:
+    """A text that is one of ``values`` (or null) in the document."""
+    options: list[JsonValue] = [*values, None] if null else list(values)
+    return Field(json_schema_extra={"enum": options})
+
+
+# --------------------------------------------------------------------------- GeoJSON
+class _Feature(BaseModel):
+    type: Literal["Feature"]
+    id: str | int | None = None
+    geometry: dict[str, Any] | None
+
+
+class _Collection(BaseModel):
+    type: Literal["FeatureCollection"]
+
+
+def _feature(layer: str, name: str) -> type[BaseModel]:
+    """The Feature of ``layer``: every property the catalog documents, each required."""
+    fields: dict[str, Any] = {
+        prop: (Any, Field(description=meaning))
+        for prop, meaning in catalog.PROPERTIES[layer].items()
+    }
+    properties = create_model(f"{name}Properties", **fields)
+    return create_model(
+        f"{name}Feature",
+        __base__=_Feature,
+        __doc__=f"One feature of the {layer} layer.",
+        properties=(properties, ...),
+    )
+
+
+def _collection(feature: type[BaseModel], name: str) -> type[BaseModel]:
+    return create_model(
+        f"{name}Collection",
+        __base__=_Collection,
+        __doc__=f"A GeoJSON FeatureCollection of {name} features.",
+        features=(list[feature], ...),  # type: ignore[valid-type]
+    )
+
+
+_LAYER_NAMES = {"routes": "Route", "segments": "Segment", "places": "Place", "stations": "Station"}
+#: layer -> its Feature model
+LAYER_FEATURES: dict[str, type[BaseModel]] = {
+    layer: _feature(layer, name) for layer, name in _LAYER_NAMES.items()
+}
+#: layer -> its FeatureCollection model
+LAYER_COLLECTIONS: dict[str, type[BaseModel]] = {
+    layer: _collection(LAYER_FEATURES[layer], name) for layer, name in _LAYER_NAMES.items()
+}
+
+
+class KmPostProperties(BaseModel):
+    """A km post's properties (:data:`rescue.kmposts.PROPERTIES`)."""
+
+    route_id: str = Field(description=kmposts.PROPERTIES["route_id"])
+    km: int = Field(description=kmposts.PROPERTIES["km"])
+    major: bool = Field(description=kmposts.PROPERTIES["major"])
+    elevation_m: float | None = Field(description=kmposts.PROPERTIES["elevation_m"])
+
+
+class KmPost(BaseModel):
+    """One km post (a GeoJSON Point Feature)."""
+
+    type: Literal["Feature"]
+    id: str
+    geometry: dict[str, Any]
+    properties: KmPostProperties
+
+
+class KmPosts(BaseModel):
+    """``GET /api/km-posts``: a point every km along each route."""
+
+    type: Literal["FeatureCollection"]
+    features: list[KmPost]
+
+
+# --------------------------------------------------------------------------- closures
+class Closure(BaseModel):
+    """A closure as stored: where (segments or a drawn geometry), why, for whom, how bad,
+    when, and who set it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    closure_id: str
+    segment_ids: list[str] | None = None
+    geometry: dict[str, Any] | None = None
+    reason: str
+    modes: str
+    severity: str | dict[str, Any]
+    slow_factor: float | None = None
+    valid_from: Time = Field(alias="from")
+    until: Time | None = None
+    created_by: str
+    created_at: Time | None = None
+    note: str | None = None
+
+
+class ClosureProblem(BaseModel):
+    """A stored closure that cannot be applied (left out of every plan)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    closure_id: str
+    message: str
+
+
+class ClosureList(BaseModel):
+    """``GET /api/closures``."""
+
+    closures: list[Closure]
+    problems: list[ClosureProblem]
+
+
+# --------------------------------------------------------------------------- incidents
+class Incident(BaseModel):
+    """An incident with its timeline, edits and find-me links."""
+
+    incident_id: int
+    region_id: str | None = None
+    status: Annotated[str, _enum(STATUSES)]
+    outcome: Annotated[str | None, _enum(OUTCOMES, null=True)] = None
+    open: bool | None = None
+    allowed_next: list[str] | None = None
+    priority: Annotated[str | None, _enum(PRIORITIES)] = None
+    language: str | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    party_size: int | None = None
+    condition: str | None = None
+    cause: Annotated[str | None, _enum(CAUSES, null=True)] = None
+    description: str
+    descriptions: list[dict[str, Any]] | None = None
+    location: dict[str, Any] | None = None
+    plan: dict[str, Any] | None = None
+    team: str | None = None
+    notes: str | None = None
+    created_at: Time | None = None
+    updated_at: Time | None = None
+    created_by: str | None = None
+    version: int
+    idempotency_key: str | None = None
+    received_at: Time | None = None
+    dispatched_at: Time | None = None
+    on_scene_at: Time | None = None
+    dispatch_s: float | None = None
+    on_scene_s: float | None = None
+    timeline: list[dict[str, Any]]
+    edits: list[dict[str, Any]]
+    find_me: list[dict[str, Any]] | None = None
+
+
+class IncidentAnswer(BaseModel):
+    """One incident."""
+
+    incident: Incident
+
+
+class CreatedIncident(BaseModel):
+    """A new incident (201), or the one an idempotency key already made (200)."""
+
+    incident: Incident
+    created: bool
+
+
+class IncidentList(BaseModel):
+    """``GET /api/incidents``."""
+
+    status: str
+    incidents: list[Incident]
+
+
+# --------------------------------------------------------------------------- route data
+class Version(BaseModel):
+    """A version of the route data: who made it, why, what it holds."""
+
+    version_id: int
+    region_id: str
+    created_at: Time
+    author: str
+    message: str
+    kind: str
+    parent_id: int | None = None
+    restored_from: int | None = None
+    counts: dict[str, Any]
+
+
+class VersionAnswer(BaseModel):
+    """A version made (an edit, an import applied, a restore)."""
+
+    version: Version
+
+
+class Import(BaseModel):
+    """An uploaded file read and checked: what applying it would change."""
+
+    import_id: str
+    filename: str
+    format: str
+    counts: dict[str, Any] | None = None
+    proposals: list[Any] | None = None
+    warnings: list[Any] | None = None
+    problems: list[Any] | None = None
+    can_apply: bool
+    preview: dict[str, Any]
+
+
+# --------------------------------------------------------------------------- plans
+class ApproachAnswer(BaseModel):
+    """``POST /api/approach``: each station's plan (fastest first), the recommendation and
+    why, the evacuation, the needs served, the target, and the closures that could not be
+    applied. A plan's legs carry their lines when it is the recommended one or when every
+    plan's lines were asked for (``geometry`` all); otherwise ``geometry`` is null."""
+
+    plans: list[dict[str, Any]]
+    recommended: str | None = None
+    reason: str | None = None
+    reason_zh: str | None = None
+    evacuation: dict[str, Any] | None = None
+    warnings: list[Any] = []
+    needs: list[dict[str, Any]] = []
+    target: list[dict[str, Any]] = []
+    landing_site: dict[str, Any] | None = None
+    closure_problems: list[ClosureProblem]
+
+
+class FieldSheet(BaseModel):
+    """The field sheet's content for one station's plan."""
+
+    title: str
+    station: dict[str, Any] | None = None
+    targets: list[dict[str, Any]]
+    legs: list[dict[str, Any]]
+    evacuation: dict[str, Any] | None = None
+    contacts: list[dict[str, Any]]
+
+
+class FindMeLinkMade(BaseModel):
+    """A find-me link: its url, the text to send (en, zh), its QR code as an SVG data URI."""
+
+    link_id: int
+    incident_id: int | None = None
+    url: str
+    text: dict[str, str]
+    qr_svg: str
+    created_at: Time | None = None
+    expires_at: Time
+
+
+class FindMeLink(BaseModel):
+    """``POST /api/incidents/<id>/find-me`` (201)."""
+
+    link: FindMeLinkMade
+
+
+class FindMeReceived(BaseModel):
+    """``POST /api/find-me/<token>``: the fix is received; the message in both languages."""
+
+    received: bool
+    accuracy_m: float | None = None
+    message: dict[str, str]
+
+
+#: the answer models referred to by name (``ref("Closure")``) as well as by operations
+MODELS: tuple[type[BaseModel], ...] = (
+    Closure,
+    ClosureList,
+    Incident,
+    Version,
+    Import,
+    *LAYER_FEATURES.values(),
+)
