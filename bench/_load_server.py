@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import socket
@@ -200,3 +201,20 @@ def scratch_postgis(admin_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """``--postgis`` (a scratch database, see :func:`scratch_postgis`, on the server
+    ``--pg-admin``) or ``--database-url``; SQLite in a temporary directory without them."""
+    db = parser.add_mutually_exclusive_group()
+    db.add_argument(
+        "--postgis", action="store_true", help="on a scratch PostGIS database (made, then dropped)"
+    )
+    db.add_argument("--database-url", help="on this database (e.g. postgresql+psycopg://...)")
+    parser.add_argument(
+        "--pg-admin",
+        default=os.environ.get(
+            "SANDTABLE_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1/postgres"
+        ),
+        help="server where --postgis makes its database",
+    )

@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench._load_server import add_database_options
 from bench.bench_load import KAILASH_SAYINGS, _sayings
 
 ACCEPT = {"Accept-Encoding": "br, gzip"}
@@ -164,18 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the approach searches of earlier requests (else each request plans anew)",
     )
-    db = parser.add_mutually_exclusive_group()
-    db.add_argument(
-        "--postgis", action="store_true", help="on a scratch PostGIS database (made, then dropped)"
-    )
-    db.add_argument("--database-url", help="on this database (e.g. postgresql+psycopg://...)")
-    parser.add_argument(
-        "--pg-admin",
-        default=os.environ.get(
-            "SANDTABLE_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1/postgres"
-        ),
-        help="server where --postgis makes its database",
-    )
+    add_database_options(parser)
     args = parser.parse_args(argv)
 
     texts = [t for t, _ in KAILASH_SAYINGS]

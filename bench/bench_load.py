@@ -74,7 +74,14 @@ from typing import Any
 import brotli
 
 from bench._load_ledger import Ledger, Write, verify
-from bench._load_server import PASSWORD, ROOT, Server, create_users, scratch_postgis
+from bench._load_server import (
+    PASSWORD,
+    ROOT,
+    Server,
+    add_database_options,
+    create_users,
+    scratch_postgis,
+)
 
 __all__ = ["LoadOptions", "LoadResult", "Sample", "main", "report", "run_load"]
 
@@ -959,18 +966,7 @@ def main(argv: list[str] | None = None) -> int:
         "run one after the other and are compared side by side",
     )
     parser.add_argument("--seed", type=int, default=1)
-    db = parser.add_mutually_exclusive_group()
-    db.add_argument(
-        "--postgis", action="store_true", help="on a scratch PostGIS database (made, then dropped)"
-    )
-    db.add_argument("--database-url", help="on this database (e.g. postgresql+psycopg://...)")
-    parser.add_argument(
-        "--pg-admin",
-        default=os.environ.get(
-            "SANDTABLE_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1/postgres"
-        ),
-        help="server where --postgis makes its database",
-    )
+    add_database_options(parser)
     parser.add_argument(
         "--no-restart", action="store_true", help="verify on the loaded server, not a new one"
     )

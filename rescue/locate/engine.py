@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -291,6 +291,25 @@ def _confidence(network: RouteNetwork) -> tuple[float, float]:
     return t, q
 
 
+def _confidence_number(
+    network: RouteNetwork, key: str, default: float, valid: Callable[[float], bool]
+) -> float:
+    """The number ``key`` of the region's ``locate_confidence.json`` (``default`` without
+    the file or the key), refused unless ``valid(value)``."""
+    path = getattr(network.region, "path", None)
+    file = Path(path) / "locate_confidence.json" if path is not None else None
+    if file is None or not file.is_file():
+        return default
+    try:
+        value = json.loads(file.read_text(encoding="utf-8")).get(key)
+        v = default if value is None else float(value)
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"{file}: {key} must be a number ({exc})") from None
+    if not valid(v):
+        raise InvalidInput(f"{file}: {key} {v} out of range")
+    return v
+
+
 def _stated_temperature(network: RouteNetwork, temperature: float) -> float:
     """The temperature of the stated candidate probabilities (``stated_temperature`` in
     ``locate_confidence.json``; ``temperature`` without it).
@@ -301,35 +320,15 @@ def _stated_temperature(network: RouteNetwork, temperature: float) -> float:
     chance, so it is flattened until answers stated at >= 0.8 are at most 5 % more than
     1 km off. The ranking of the candidates is the same under both.
     """
-    path = getattr(network.region, "path", None)
-    file = Path(path) / "locate_confidence.json" if path is not None else None
-    if file is None or not file.is_file():
-        return temperature
-    try:
-        value = json.loads(file.read_text(encoding="utf-8")).get("stated_temperature")
-        t = temperature if value is None else float(value)
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        raise InvalidInput(f"{file}: stated_temperature must be a number ({exc})") from None
-    if not 0.2 <= t <= 10.0:
-        raise InvalidInput(f"{file}: stated_temperature {t} out of range")
-    return t
+    return _confidence_number(
+        network, "stated_temperature", temperature, lambda t: 0.2 <= t <= 10.0
+    )
 
 
 def _misread_share(network: RouteNetwork) -> float:
     """The least share of a sound-or-spelling reading's likelihood that is uninformative
     (``misread_share`` in ``locate_confidence.json``; :data:`MISREAD_SHARE` without it)."""
-    path = getattr(network.region, "path", None)
-    file = Path(path) / "locate_confidence.json" if path is not None else None
-    if file is None or not file.is_file():
-        return MISREAD_SHARE
-    try:
-        value = json.loads(file.read_text(encoding="utf-8")).get("misread_share")
-        w = MISREAD_SHARE if value is None else float(value)
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        raise InvalidInput(f"{file}: misread_share must be a number ({exc})") from None
-    if not 0.0 <= w < 1.0:
-        raise InvalidInput(f"{file}: misread_share {w} out of range")
-    return w
+    return _confidence_number(network, "misread_share", MISREAD_SHARE, lambda w: 0.0 <= w < 1.0)
 
 
 def _misread(index: LocateIndex, *mentions: Mention | None) -> float:

@@ -7,14 +7,26 @@ as the gazetteer has it, and a clue that disagrees with it must not be overruled
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from geodata import load_region
+from geodata.errors import InvalidInput
 from rescue.locate import LOCAL_TZ, locate
-from rescue.locate.engine import MISREAD_SHARE, _hedged, _misread, get_index
+from rescue.locate.engine import (
+    MISREAD_SHARE,
+    _hedged,
+    _misread,
+    _misread_share,
+    _stated_temperature,
+    get_index,
+)
 from rescue.locate.model import Mention
 from routes import RouteNetwork, build_network
 
@@ -81,3 +93,23 @@ def test_hedged_likelihood_keeps_its_mean_and_order(kailash: RouteNetwork) -> No
     order = np.argsort(lik)
     assert np.all(np.diff(out[order]) >= 0.0)  # the order is kept
     assert _hedged(index, lik, 0.0) is lik
+
+
+def _region_with(tmp_path: Path, values: dict[str, Any]) -> Any:
+    (tmp_path / "locate_confidence.json").write_text(json.dumps(values), encoding="utf-8")
+    return SimpleNamespace(region=SimpleNamespace(path=tmp_path))
+
+
+def test_the_confidence_numbers_are_read_from_the_region_and_checked(tmp_path: Path) -> None:
+    net = _region_with(tmp_path, {"misread_share": 0.3, "stated_temperature": 2.5})
+    assert _misread_share(net) == 0.3 and _stated_temperature(net, 1.0) == 2.5
+    assert _misread_share(_region_with(tmp_path, {})) == MISREAD_SHARE
+    assert _stated_temperature(_region_with(tmp_path, {}), 1.7) == 1.7
+    for values, refused in (
+        ({"misread_share": 1.0}, "misread_share 1.0 out of range"),
+        ({"misread_share": "lots"}, "misread_share must be a number"),
+        ({"stated_temperature": 0.1}, "stated_temperature 0.1 out of range"),
+    ):
+        with pytest.raises(InvalidInput, match=refused):
+            _misread_share(_region_with(tmp_path, values))
+            _stated_temperature(_region_with(tmp_path, values), 1.0)
