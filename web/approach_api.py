@@ -15,14 +15,14 @@ the plan panel draw); ``"geometry": "all"`` asks for every plan's lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, PlainValidator, ValidationInfo, WithJsonSchema
 
 from geodata.errors import InvalidInput
-from geodata.i18n import Msg, msg
+from geodata.i18n import Msg, Name, msg
 from rescue.capability import NEEDS, resolve_needs
 from rescue.checks import Checked, ProblemText, problem
 from rescue.incidents import CAUSES
@@ -134,14 +134,12 @@ def _stations(value: Any, network: RouteNetwork, problems: Problems) -> tuple[st
     if value is None:
         return None
     if not isinstance(value, list) or not value or not all(isinstance(s, str) for s in value):
-        problems.append(
-            f"field 'stations' must be a non-empty array of station ids, not {bodies.quote(value)}"
-        )
+        problems.append(msg("approach.stations_type", value=bodies.quote(value)))
         return None
     known = network.region.stations.index
     missing = [s for s in value if s not in known]
     if missing:
-        problems.append(f"field 'stations': unknown station id(s) {', '.join(map(repr, missing))}")
+        problems.append(msg("approach.unknown_stations", ids=", ".join(map(repr, missing))))
     return tuple(dict.fromkeys(value))
 
 
@@ -151,35 +149,38 @@ def _depart_at(value: Any, network: RouteNetwork, problems: Problems) -> datetim
 
 def _needs(value: Any, network: RouteNetwork, problems: Problems) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
-        problems.append(f"field 'needs' must be an array of need ids, not {bodies.quote(value)}")
+        problems.append(msg("approach.needs_type", value=bodies.quote(value)))
         return ()
     unknown = [n for n in value if n not in NEEDS]
     if unknown:
         problems.append(
-            f"field 'needs': unknown need(s) {', '.join(map(repr, unknown))} "
-            f"(accepted: {', '.join(NEEDS)})"
+            msg(
+                "approach.unknown_needs",
+                ids=", ".join(map(repr, unknown)),
+                accepted=_accepted(NEEDS),
+            )
         )
     return tuple(value)
 
 
 def _cause(value: Any, network: RouteNetwork, problems: Problems) -> str | None:
     if value is not None and value not in CAUSES:
-        problems.append(f"field 'cause' is {bodies.quote(value)}; accepted: {', '.join(CAUSES)}")
+        problems.append(
+            msg("approach.cause", value=bodies.quote(value), accepted=_accepted(CAUSES))
+        )
     return None if value is None else str(value)
 
 
 def _condition(value: Any, network: RouteNetwork, problems: Problems) -> str | None:
     if value is not None and (not isinstance(value, str) or len(value) > MAX_CONDITION_CHARS):
-        problems.append(
-            f"field 'condition' must be text of at most {MAX_CONDITION_CHARS} characters"
-        )
+        problems.append(msg("approach.condition", count=MAX_CONDITION_CHARS))
     return None if value is None else str(value)
 
 
 def _geometry(value: Any, network: RouteNetwork, problems: Problems) -> str:
     if value not in GEOMETRY:
         problems.append(
-            f"field 'geometry' is {bodies.quote(value)}; accepted: {', '.join(GEOMETRY)}"
+            msg("approach.geometry", value=bodies.quote(value), accepted=_accepted(GEOMETRY))
         )
     return str(value)
 
@@ -238,15 +239,19 @@ def _candidates(
     name = "target.candidates"
     if not isinstance(value, list) or not value or len(value) > MAX_CANDIDATES:
         problems.append(
-            f"field '{name}' must be an array of 1-{MAX_CANDIDATES} locate candidates, "
-            f"not {bodies.quote(value)}"
+            msg(
+                "approach.candidates_type",
+                field=name,
+                limit=MAX_CANDIDATES,
+                value=bodies.quote(value),
+            )
         )
         return None
     out: list[Candidate] = []
     for i, c in enumerate(value):
         field = f"{name}[{i}]"
         if not isinstance(c, dict):
-            problems.append(f"field '{field}' must be an object, not {bodies.json_type(c)}")
+            problems.append(msg("approach.candidate_type", field=field, kind=bodies.json_kind(c)))
             continue
         candidate = _candidate(c, field, network, problems)
         if candidate is not None:
@@ -261,13 +266,15 @@ def _candidate(
     before = len(problems)
     extra = sorted(k for k in c if k not in _CANDIDATE_FIELDS)
     if extra:
-        problems.append(f"field '{field}': unknown key(s) {', '.join(map(repr, extra))}")
+        problems.append(
+            msg("approach.candidate_keys", field=field, keys=", ".join(map(repr, extra)))
+        )
     sid = c.get("segment_id")
     if not isinstance(sid, str) or sid not in network.segments.index:
-        problems.append(f"field '{field}.segment_id': unknown segment id {bodies.quote(sid)}")
+        problems.append(msg("approach.candidate_segment", field=field, value=bodies.quote(sid)))
     route_id = c.get("route_id")
     if route_id is not None and (not isinstance(route_id, str) or route_id not in network.lines):
-        problems.append(f"field '{field}.route_id': unknown route id {bodies.quote(route_id)}")
+        problems.append(msg("approach.candidate_route", field=field, value=bodies.quote(route_id)))
     lon: Any = c.get("lon")
     lat: Any = c.get("lat")
     p: Any = c.get("probability")
@@ -275,22 +282,25 @@ def _candidate(
         bodies.is_number(lon) and -180 <= lon <= 180 and bodies.is_number(lat) and -90 <= lat <= 90
     ):
         problems.append(
-            f"field '{field}': lon {bodies.quote(lon)}, lat {bodies.quote(lat)} is not a position"
+            msg(
+                "approach.candidate_not_position",
+                field=field,
+                lon=bodies.quote(lon),
+                lat=bodies.quote(lat),
+            )
         )
     elif not _in_region(network, lon, lat):
-        problems.append(f"field '{field}': lon {lon}, lat {lat} is outside the region")
+        problems.append(msg("approach.candidate_outside", field=field, lon=lon, lat=lat))
     if not (bodies.is_number(p) and 0 <= p <= 1):
-        problems.append(f"field '{field}.probability' is {bodies.quote(p)}; expected 0-1")
+        problems.append(msg("approach.candidate_probability", field=field, value=bodies.quote(p)))
     km = c.get("km_range")
     if km is not None and not (
         isinstance(km, list) and len(km) == 2 and all(bodies.is_number(k) and k >= 0 for k in km)
     ):
-        problems.append(
-            f"field '{field}.km_range' is {bodies.quote(km)}; expected [km, km] or null"
-        )
+        problems.append(msg("approach.candidate_km_range", field=field, value=bodies.quote(km)))
     names = c.get("name") or {}
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
-        problems.append(f'field \'{field}.name\' must be {{"en": .., "zh": ..}}')
+        problems.append(msg("approach.candidate_name", field=field))
         names = {}
     if len(problems) > before:
         return None
@@ -308,6 +318,12 @@ def _candidate(
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _accepted(values: Iterable[str]) -> list[Name]:
+    """The accepted values of a field as a message lists them: bare in English (as the
+    English texts always said them), quoted in Chinese (ids, not words of the sentence)."""
+    return [Name(v, repr(v)) for v in values]
 
 
 def _walkable_segments(network: RouteNetwork) -> frozenset[str]:

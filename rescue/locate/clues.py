@@ -477,7 +477,11 @@ def _decimal_comma_coordinates(
             cm,
             text=text[cm.start : cm.end],
             readings=tuple(
-                replace(r, text=text[cm.start : cm.end], label=f"{r.label}, decimal commas")
+                replace(
+                    r,
+                    text=text[cm.start : cm.end],
+                    label=Said(msg("locate.reading_decimal_commas", reading=r.label)),
+                )
                 for r in cm.readings
             ),
         )

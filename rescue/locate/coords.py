@@ -30,7 +30,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geodata.errors import InvalidInput
-from geodata.i18n import Name, Said, joined, msg
+from geodata.i18n import Msg, Name, Said, joined, msg
 from rescue.locate.model import CoordinateReading
 
 __all__ = ["CoordinateMatch", "find_coordinates"]
@@ -556,7 +556,7 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
     # hemispheres to try: (zone, southern, label)
     zone_s = m.group("zone") or m.group("zone2")
     band = (m.group("band") or "").upper()
-    hemis: list[tuple[int, bool, str]] = []
+    hemis: list[tuple[int, bool, Msg]] = []
     if zone_s:
         zone = int(zone_s)
         if not 1 <= zone <= 60:
@@ -566,51 +566,42 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
             region_zone, southern = _region_zone(utm_crs)
             hemi = "S" if southern else "N"
             hemis.append(
-                (zone, southern, f"UTM zone {zone}{hemi} (hemisphere assumed from the region)")
+                (zone, southern, msg("locate.utm_zone_hemisphere_assumed", zone=f"{zone}{hemi}"))
             )
         elif band == "S":
-            hemis.append(
-                (zone, False, f"UTM zone {zone}S (S read as latitude band S, northern hemisphere)")
-            )
-            hemis.append((zone, True, f"UTM zone {zone}S (S read as southern hemisphere)"))
+            hemis.append((zone, False, msg("locate.utm_zone_band_s", zone=f"{zone}S")))
+            hemis.append((zone, True, msg("locate.utm_zone_s_south", zone=f"{zone}S")))
         elif band == "N":
-            hemis.append((zone, False, f"UTM zone {zone}N"))
+            hemis.append((zone, False, msg("locate.utm_zone", zone=f"{zone}N")))
         else:
             southern = band < "N"
-            hemis.append(
-                (
-                    zone,
-                    southern,
-                    f"UTM zone {zone}{band} (latitude band {band}, "
-                    f"{'southern' if southern else 'northern'} "
-                    "hemisphere)",
-                )
-            )
+            key = "locate.utm_zone_band_" + ("south" if southern else "north")
+            hemis.append((zone, southern, msg(key, zone=f"{zone}{band}", band=band)))
     else:
         zone, southern = _region_zone(utm_crs)
         hemis.append(
             (
                 zone,
                 southern,
-                f"UTM zone {zone}{'S' if southern else 'N'} (zone assumed from the region)",
+                msg("locate.utm_zone_assumed", zone=f"{zone}{'S' if southern else 'N'}"),
             )
         )
 
-    # (easting, northing, note)
-    orders: list[tuple[str, str, str | None]] = []
+    # (easting, northing, northing written first)
+    orders: list[tuple[str, str, bool]] = []
     if ma == "N" or mb == "E":
-        orders.append((b, a, "northing first"))
+        orders.append((b, a, True))
     elif ma or mb:
-        orders.append((a, b, None))
+        orders.append((a, b, False))
     elif len(a.partition(".")[0]) > len(b.partition(".")[0]):
-        orders.append((b, a, "northing first"))
+        orders.append((b, a, True))
     else:
-        orders.append((a, b, None))
+        orders.append((a, b, False))
         if len(a.partition(".")[0]) == len(b.partition(".")[0]):
-            orders.append((b, a, "northing first"))
+            orders.append((b, a, True))
 
     out: list[_Reading] = []
-    for rank_o, (e_s, n_s, note) in enumerate(orders):
+    for rank_o, (e_s, n_s, northing_first) in enumerate(orders):
         easting, northing = float(e_s), float(n_s)
         ok = True
         if not 100_000 <= easting <= 900_000:
@@ -626,11 +617,18 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
             lon, lat = _utm_to_lonlat(zone, southern).transform(easting, northing)
             if not (math.isfinite(lon) and math.isfinite(lat) and -90 <= lat <= 90):
                 problems.append(
-                    f"{label}: easting {easting:,.0f} and northing {northing:,.0f} give no position"
+                    Said(
+                        msg(
+                            "locate.coords_utm_no_position",
+                            reading=label,
+                            easting=f"{easting:,.0f}",
+                            northing=f"{northing:,.0f}",
+                        )
+                    )
                 )
                 continue
-            full = label + (f", {note}" if note else "")
-            out.append(_Reading(lat, lon, full, unc, rank_o * 2 + rank_h))
+            full = msg("locate.utm_northing_first", reading=label) if northing_first else label
+            out.append(_Reading(lat, lon, Said(full), unc, rank_o * 2 + rank_h))
     return out
 
 

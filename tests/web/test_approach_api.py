@@ -16,9 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from geodata.store import DATABASE_FILE
+from rescue.capability import NEEDS
 from rescue.closures import ClosureStore, DatabaseClosureStore, parse_closure
+from rescue.incidents import CAUSES
 from routes import RouteNetwork
 from tests.web.conftest import instance_with_database, sign_in, signed_in_client
+from tests.web.test_chinese import assert_chinese_error
 from web import create_app
 
 APPROACH = "/api/approach"
@@ -375,3 +378,100 @@ def test_closures_of_an_earlier_release_move_into_the_database(
     assert [c["closure_id"] for c in listed] == [old.closure_id]
     assert not (instance / "closures.json").exists()
     assert (instance / "closures.json.imported").is_file()
+
+
+#: a body with a problem in every field and every candidate check (issue 17)
+_EVERY_PROBLEM = {
+    "target": {
+        "candidates": [
+            5,
+            {
+                "segment_id": "nope",
+                "route_id": "nope",
+                "lon": "x",
+                "lat": 31.1,
+                "probability": 2,
+                "km_range": [1],
+                "name": "Drölma",
+                "colour": "red",
+            },
+            {
+                "segment_id": "outer_kora:dolma_la-phakna_rigzin_supply",
+                "lon": 0,
+                "lat": 0,
+                "probability": 0.5,
+            },
+        ]
+    },
+    "stations": ["nope"],
+    "needs": ["wings"],
+    "cause": "yeti",
+    "condition": 5,
+    "geometry": "some",
+}
+#: the English of each problem, as the server has always written it
+_EVERY_PROBLEM_EN = [
+    "field 'target.candidates[0]' must be an object, not a number",
+    "field 'target.candidates[1]': unknown key(s) 'colour'",
+    "field 'target.candidates[1].segment_id': unknown segment id \"nope\"",
+    "field 'target.candidates[1].route_id': unknown route id \"nope\"",
+    "field 'target.candidates[1]': lon \"x\", lat 31.1 is not a position",
+    "field 'target.candidates[1].probability' is 2; expected 0-1",
+    "field 'target.candidates[1].km_range' is [1]; expected [km, km] or null",
+    'field \'target.candidates[1].name\' must be {"en": .., "zh": ..}',
+    "field 'target.candidates[2]': lon 0, lat 0 is outside the region",
+    "field 'stations': unknown station id(s) 'nope'",
+    f"field 'needs': unknown need(s) 'wings' (accepted: {', '.join(NEEDS)})",
+    f"field 'cause' is \"yeti\"; accepted: {', '.join(CAUSES)}",
+    "field 'condition' must be text of at most 4000 characters",
+    "field 'geometry' is \"some\"; accepted: recommended, all",
+]
+
+
+def test_every_approach_problem_is_said_in_chinese(client: FlaskClient) -> None:
+    english = assert_error(client.post(f"{APPROACH}?lang=en", json=_EVERY_PROBLEM), 422)
+    assert sorted(english["details"]) == sorted(_EVERY_PROBLEM_EN)
+    error = assert_chinese_error(client.post(f"{APPROACH}?lang=zh", json=_EVERY_PROBLEM), 422)
+    details = error["details"]
+    assert len(details) == len(_EVERY_PROBLEM_EN)
+    for said in (
+        "字段 'target.candidates[0]' 必须是对象，而不是数字",
+        "字段 'target.candidates[1]'：未知的键 'colour'",
+        "字段 'target.candidates[1].segment_id'：未知路段编号 \"nope\"",
+        "字段 'target.candidates[1].route_id'：未知路线编号 \"nope\"",
+        "字段 'target.candidates[1]'：经度 \"x\"、纬度 31.1 不是有效坐标",
+        "字段 'target.candidates[1].probability' 为 2；应在 0-1 之间",
+        "字段 'target.candidates[1].km_range' 为 [1]；应为 [km, km] 或 null",
+        "字段 'target.candidates[2]'：经度 0、纬度 0 在本区域之外",
+        "字段 'stations'：未知站点编号 'nope'",
+        "字段 'condition' 必须是不超过 4000 个字符的文本",
+    ):
+        assert said in details, (said, details)
+    # accepted values are quoted in Chinese: ids, not words of the sentence
+    assert f"（可用：{'、'.join(map(repr, NEEDS))}）" in " ".join(details)
+    assert "字段 'geometry' 为 \"some\"；可用：'recommended'、'all'" in details
+
+
+@pytest.mark.parametrize(
+    ("body", "english"),
+    [
+        (
+            {"target": {"candidates": []}},
+            "field 'target.candidates' must be an array of 1-50 locate candidates, not []",
+        ),
+        (
+            {"target": {"segment_id": "x"}, "stations": "police"},
+            "field 'stations' must be a non-empty array of station ids, not \"police\"",
+        ),
+        (
+            {"target": {"segment_id": "x"}, "needs": "stretcher"},
+            "field 'needs' must be an array of need ids, not \"stretcher\"",
+        ),
+    ],
+)
+def test_approach_array_problems_are_said_in_chinese(
+    client: FlaskClient, body: dict[str, Any], english: str
+) -> None:
+    assert english in assert_error(client.post(f"{APPROACH}?lang=en", json=body), 422)["details"]
+    error = assert_chinese_error(client.post(f"{APPROACH}?lang=zh", json=body), 422)
+    assert any(d.startswith("字段 ") and "必须是" in d and "数组" in d for d in error["details"])
