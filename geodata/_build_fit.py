@@ -70,18 +70,26 @@ class _FitSteps(_BuilderState):
                 for pid, v in self.replaced.items()
                 if self.place(pid)["route"] == route_id
             }
-            fit["published_stages"] = self._stage_comparison(ways)
+            fit["published_stages"] = self._stage_comparison(route_id, ways)
         return fit
 
-    def _stage_comparison(self, ways: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Published stage distances against the built line between the same places."""
+    def _stage_comparison(
+        self, route_id: str, ways: Sequence[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Published stage distances of ``route_id`` against its built line between the
+        same places."""
         line = LineString(
             [c for i, w in enumerate(ways) for c in list(w["geometry"].coords)[(1 if i else 0) :]]
         )
         out = []
+        on_route = {w[k] for w in ways for k in ("from_place_id", "to_place_id")}
         for a, b, km, source in self.spec.published_stages:
+            if not all(p in on_route or self.place(p)["route"] == route_id for p in (a, b)):
+                continue
             ma = line.project(Point(self.xy(a)))
             mb = line.project(Point(self.xy(b)))
+            if mb <= ma and b == ways[-1]["to_place_id"]:
+                mb = line.length  # the stage that closes a loop ends where the line does
             built_km = (mb - ma) / 1000.0
             diff = built_km - km
             out.append(

@@ -56,14 +56,16 @@ class _BuilderState:
                 f"source folder {self.source_dir} lacks {', '.join(missing)} "
                 f"(expected {', '.join(SOURCE_FILES)})"
             )
-        traces = [t.file for t in self.spec.traces]
-        missing = [f for f in traces if not (self.source_dir / f).is_file()]
+        missing = [t.file for t in self.spec.traces if not t.path(self.source_dir).is_file()]
         if missing:
             raise InvalidInput(
                 f"source folder {self.source_dir} lacks {', '.join(missing)} (the region spec "
                 "draws a circuit from it)"
             )
-        self.hashes = {f: _sha256(self.source_dir / f) for f in (*SOURCE_FILES, *traces)}
+        self.hashes = {f: _sha256(self.source_dir / f) for f in SOURCE_FILES}
+        for t in self.spec.traces:
+            key = f"geodata/traces/{t.file}" if t.committed else t.file
+            self.hashes[key] = _sha256(t.path(self.source_dir))
         self.gazetteer = {
             row["id"]: row for row in read_gazetteer(self.source_dir / "gazetteer.csv")
         }

@@ -30,7 +30,7 @@ class _TraceSteps(_BuilderState):
 
     def read_trace(self, trace: TraceSpec) -> LineString:
         """The trace as a metric 2D line; a clear error naming the file when it is not one."""
-        path = self.source_dir / trace.file
+        path = trace.path(self.source_dir)
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -61,15 +61,17 @@ class _TraceSteps(_BuilderState):
         ordinary chain continues with (from that anchor).
         """
         line = self.read_trace(trace)
-        self.trace_lines[trace.route_id] = line
         place_ids = list(circuit.place_ids)
+        moved_ids = []
         if start is None:
-            start = self.anchor(place_ids.pop(0))
+            line, start = self._start_on_trace(circuit, line, place_ids.pop(0))
+            moved_ids.append(start.place_id or "")
+        self.trace_lines[trace.route_id] = line
         m0 = float(line.project(Point(start.x, start.y)))
         cuts, rest_from = self._trace_cuts(circuit, trace, line, m0, place_ids)
         line3d = self._trace_heights(circuit, trace, line, m0, start, cuts)
         self._replace_on_trace(circuit, line3d, m0, start.kora_km, cuts)
-        self._move_companions([pid for _, pid in cuts])
+        self._move_companions(moved_ids + [pid for _, pid in cuts])
         # the ways between consecutive cut points
         marks = [(0.0, start)] + [
             (
@@ -114,6 +116,31 @@ class _TraceSteps(_BuilderState):
         end = _Anchor(end_pid, x_end, y_end, z_end, False, self.replaced[end_pid][3])
         return end, place_ids[rest_from:]
 
+    def _start_on_trace(
+        self, circuit: CircuitSpec, line: LineString, pid: str
+    ) -> tuple[LineString, _Anchor]:
+        """A circuit that starts on its trace (no tracked stretch before it): its first place
+        re-placed on the line, and a closed line of a loop turned to begin there."""
+        a = self.anchor(pid)
+        m = float(line.project(Point(a.x, a.y)))
+        coords = np.asarray(line.coords)
+        if circuit.loop and np.allclose(coords[0], coords[-1]) and 0.0 < m < line.length:
+            after, before = substring(line, m, line.length), substring(line, 0.0, m)
+            line = LineString([*after.coords, *list(before.coords)[1:]])
+            m = 0.0
+        q = line.interpolate(m)
+        if self.place(pid)["coord_quality"] in _FIX_QUALITIES:
+            x, y, moved = a.x, a.y, 0.0
+        else:
+            x, y, moved = float(q.x), float(q.y), math.hypot(q.x - a.x, q.y - a.y)
+        self.replaced[pid] = (x, y, moved, a.kora_km)
+        if moved > self.spec.snap_warn_m:
+            self.warnings.append(
+                f"{circuit.route_id}: {pid} (where it starts) re-placed on the traced line "
+                f"{moved:.0f} m from its gazetteer point; check which is right"
+            )
+        return line, _Anchor(pid, x, y, a.elevation_m, a.is_fix, a.kora_km)
+
     def _trace_cuts(
         self,
         circuit: CircuitSpec,
@@ -132,7 +159,12 @@ class _TraceSteps(_BuilderState):
         cuts: list[tuple[float, str]] = []
         rest_from = len(place_ids)
         last_m = m0
+        closed = circuit.loop and line.coords[0] == line.coords[-1]
         for i, pid in enumerate(place_ids):
+            if closed and i == len(place_ids) - 1 and pid == circuit.place_ids[0]:
+                cuts.append((end_m, pid))  # a loop closes where its trace does
+                last_m = end_m
+                continue
             p = Point(self.xy(pid))
             m, off = float(line.project(p)), float(line.distance(p))
             if off > trace.max_offset_m:
@@ -177,7 +209,7 @@ class _TraceSteps(_BuilderState):
         at their places' positions, linear by distance between."""
         stretch = substring(line, m0, cuts[-1][0])
         known = [(0.0, start.elevation_m)] if start.elevation_m is not None else []
-        for pid in circuit.place_ids:
+        for pid in dict.fromkeys(circuit.place_ids):
             z = self.place(pid)["elevation_m"]
             p = Point(self.xy(pid))
             m = float(line.project(p)) - m0
@@ -215,9 +247,14 @@ class _TraceSteps(_BuilderState):
             if row["coord_quality"] in _FIX_QUALITIES:
                 self.replaced[pid] = (*self.raw_xy(pid), 0.0, kora_km)
                 continue
-            moved = math.hypot(q.x - self.xy(pid)[0], q.y - self.xy(pid)[1])
+            moved = math.hypot(q.x - self.raw_xy(pid)[0], q.y - self.raw_xy(pid)[1])
+            again = pid in self.replaced  # a loop's first place, where it closes
             self.replaced[pid] = (float(q.x), float(q.y), moved, kora_km)
-            if moved > self.spec.snap_warn_m and row["type"] not in self.spec.off_network_types:
+            if (
+                not again
+                and moved > self.spec.snap_warn_m
+                and row["type"] not in self.spec.off_network_types
+            ):
                 self.warnings.append(
                     f"{circuit.route_id}: {pid} re-placed on the traced line {moved:.0f} m from "
                     f"its gazetteer point ({row['coord_quality']}); check which is right"
@@ -236,8 +273,11 @@ class _TraceSteps(_BuilderState):
                     self.companions[other] = pid
 
     def trace_accuracy(self, trace: TraceSpec, centre: LineString) -> dict[str, Any]:
-        """How far the GPS track points of the tracked stretch lie from the trace there."""
+        """How far the GPS track points of the tracked stretch lie from the trace there; for a
+        trace no track runs beside, how far the circuit's own places lie from it."""
         line = self.read_trace(trace)
+        if trace.checked_against == "places":
+            return self._trace_accuracy_from_places(trace, line)
         a = float(line.project(Point(centre.coords[0][:2])))
         b = float(line.project(Point(centre.coords[-1][:2])))
         west = substring(line, min(a, b), max(a, b))
@@ -254,4 +294,20 @@ class _TraceSteps(_BuilderState):
             "median_distance_m": round(median_m, 1),
             "p95_distance_m": round(p95_m, 1),
             "published_fix_distance_m": fixes,
+        }
+
+    def _trace_accuracy_from_places(self, trace: TraceSpec, line: LineString) -> dict[str, Any]:
+        circuit = next(c for c in self.spec.circuits if c.route_id == trace.route_id)
+        offsets = {
+            pid: round(float(line.distance(Point(self.xy(pid)))), 1)
+            for pid in dict.fromkeys(circuit.place_ids)
+        }
+        median_m = float(np.median(list(offsets.values())))
+        self.trace_accuracy_m[trace.route_id] = round(median_m)
+        return {
+            "checked_against": "the circuit's gazetteer places (estimated positions, "
+            "0.5-5 km); no GPS track runs here",
+            "median_distance_m": round(median_m, 1),
+            "max_distance_m": max(offsets.values()),
+            "place_distance_m": offsets,
         }

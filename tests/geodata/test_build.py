@@ -494,3 +494,122 @@ def test_a_missing_or_broken_trace_is_named(tmp_path: Path) -> None:
             progress=False,
             spec=TRACED_SPEC,
         )
+
+
+# ------------------------------------------------------- a lake circuit drawn by its shoreline
+#: a 2 km square lake's shore, clockwise, starting at its SE corner (not where the circuit does)
+SHORE_XY = [
+    (536_000.0, 3_424_000.0),
+    (534_000.0, 3_424_000.0),
+    (534_000.0, 3_426_000.0),
+    (536_000.0, 3_426_000.0),
+    (536_000.0, 3_424_000.0),
+]
+LAKE_SPEC = replace(
+    TRACED_SPEC,
+    circuits=(
+        *TRACED_SPEC.circuits,
+        CircuitSpec(
+            route_id="lake",
+            name_en="Test lake circuit",
+            name_zh="测试转湖",
+            place_ids=("shore_w", "shore_n", "shore_e", "inland", "shore_s", "shore_w"),
+            loop=True,
+        ),
+    ),
+    traces=(
+        *TRACED_SPEC.traces,
+        TraceSpec(
+            file="shore.geojson",
+            route_id="lake",
+            source="test shoreline",
+            checked_against="places",
+        ),
+    ),
+    published_stages=(*TRACED_SPEC.published_stages, ("shore_s", "shore_w", 3.0, "lake guide")),
+)
+
+
+def _lake_places() -> list[dict[str, Any]]:
+    return [
+        _place("shore_w", (533_800.0, 3_425_000.0), route="lake", elevation_m="4590"),
+        _place("shore_n", (535_000.0, 3_426_100.0), route="lake"),
+        _place("shore_e", (536_000.0, 3_425_000.0), route="lake"),
+        _place("inland", (539_500.0, 3_425_000.0), route="lake", type="town"),
+        _place("shore_s", (535_000.0, 3_424_000.0), route="lake", elevation_m="4600"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    root = tmp_path_factory.mktemp("lake")
+    sources = write_sources(root / "raw", gazetteer_rows=default_gazetteer() + _lake_places())
+    _write_trace(sources, TRACE_XY)
+    line = [list(_ll(x, y)) for x, y in SHORE_XY]
+    doc = {"type": "LineString", "coordinates": line}
+    with (sources / "roads.csv").open("a", newline="", encoding="utf-8") as fh:
+        row = {"id": "lake_road", "from": "Town", "from_id": "town", "to": "Shore_W"}
+        row.update(to_id="shore_w", length_km="8", surface="paved", source="test")
+        csv.DictWriter(fh, fieldnames=list(ROAD_COLUMNS)).writerow(
+            {c: row.get(c, "") for c in ROAD_COLUMNS}
+        )
+    (sources / "shore.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    report = build_region(
+        "valley",
+        source_dir=sources,
+        out_dir=root / "data" / "valley",
+        progress=False,
+        spec=LAKE_SPEC,
+    )
+    return root, report
+
+
+def test_a_lake_circuit_goes_round_its_closed_shoreline_from_its_first_place(
+    lake: tuple[Path, Any],
+) -> None:
+    root, report = lake
+    region = load_region("valley", data_dir=root / "data")
+    ways = region.trails[region.trails["route_id"] == "lake"]
+    assert list(ways.index) == [
+        "lake:shore_w-shore_n",
+        "lake:shore_n-shore_e",
+        "lake:shore_e-shore_s",
+        "lake:shore_s-shore_w",
+    ]
+    for way_id, way in ways.iterrows():
+        xy = _metric_coords(way.geometry)[:, :2]
+        assert len(xy) > 2, way_id  # round the corner, never a chord
+        assert np.hypot(*np.diff(xy, axis=0).T).sum() == pytest.approx(2000.0, abs=2.0)
+        assert way["quality"] == "hand_traced" and way["length_factor"] == 1.0
+    # the loop closes where it starts: the first place re-placed on the shore
+    first = _metric_coords(ways.iloc[0].geometry)[0, :2]
+    last = _metric_coords(ways.iloc[-1].geometry)[-1, :2]
+    assert first == pytest.approx((534_000.0, 3_425_000.0), abs=1.0)
+    assert last == pytest.approx(first, abs=1.0)
+    w = region.places.loc["shore_w"]
+    assert TO_XY.transform(w.geometry.x, w.geometry.y) == pytest.approx(tuple(first), abs=1.0)
+    # the inland town is no cut point: it keeps its own position, off the line
+    assert any("inland lies 3500 m" in m for m in report.warnings)
+    inland = region.places.loc["inland"]
+    assert TO_XY.transform(inland.geometry.x, inland.geometry.y) == pytest.approx(
+        (539_500.0, 3_425_000.0), abs=1.0
+    )
+
+
+def test_a_shoreline_is_checked_against_its_places_and_its_own_stages(
+    lake: tuple[Path, Any],
+) -> None:
+    root, report = lake
+    fit = load_region("valley", data_dir=root / "data").metadata["geometry_fit"]["lake"]
+    acc = fit["trace_accuracy"]
+    assert acc["place_distance_m"] == pytest.approx(
+        {"shore_w": 200.0, "shore_n": 100.0, "shore_e": 0.0, "inland": 3500.0, "shore_s": 0.0},
+        abs=1.0,
+    )
+    assert acc["median_distance_m"] == pytest.approx(100.0, abs=1.0)
+    assert fit["walked_chords"] == [] and fit["segments_over_geometry"] == 1.0
+    # only the lake's own published stage; the one that closes the loop ends at the line's end
+    (stage,) = fit["published_stages"]
+    assert (stage["from"], stage["to"]) == ("shore_s", "shore_w")
+    assert stage["built_km"] == pytest.approx(2.0, abs=0.01)
+    assert any("shore_s → shore_w" in m and "not stretched" in m for m in report.warnings)

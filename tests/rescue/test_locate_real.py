@@ -540,7 +540,11 @@ def test_going_downhill_is_where_the_route_falls(kailash: RouteNetwork) -> None:
     assert "downhill" in {s.tag for s in down.clues.sights}
     plain = locate(kailash, "腿软了", reported_at=AT)
     assert _mass_on(down, DESCENT) > 1.5 * _mass_on(plain, DESCENT)
-    assert _mass_on(down, ASCENT) < _mass_on(plain, ASCENT)
+    # the climb to the pass is not among the ranked candidates when going downhill. (Without
+    # the clue it is about 11th, behind the lake circuit's long shore segments, so the list of
+    # 10 cannot show it fall.)
+    assert _mass_on(down, ASCENT) <= _mass_on(plain, ASCENT)
+    assert not set(ASCENT) & {c.segment_id for c in down.candidates}
 
 
 @pytest.mark.parametrize(
