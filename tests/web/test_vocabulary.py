@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import web
-from geodata import validate
 from geodata.capabilities import CAPABILITIES
+from geodata.validate import schema as contract
 from rescue import catalog, closures
 from rescue.locate import LOCAL_TZ
 from tests.common import make_region_dir, tiny_region_layers
@@ -63,7 +63,7 @@ def test_every_capability_the_data_may_carry_is_a_filter(
 
 def test_the_readers_share_one_tuple() -> None:
     # the data contract, the catalogue filter and the planner form read the same object
-    assert validate.CAPABILITIES is catalog.CAPABILITIES is planner.CAPABILITIES is CAPABILITIES
+    assert contract.CAPABILITIES is catalog.CAPABILITIES is planner.CAPABILITIES is CAPABILITIES
     assert str(LOCAL_TZ) == "Asia/Shanghai" and closures.LOCAL_TZ is LOCAL_TZ
 
 
