@@ -48,6 +48,8 @@ class _BuilderState:
         self.trace_accuracy_m: dict[str, float] = {}
         #: place id -> the re-placed place it shares its gazetteer point with
         self.companions: dict[str, str] = {}
+        #: "from-to" place ids -> how a link drawn from the GPS tracks fits them
+        self.side_paths: dict[str, dict[str, Any]] = {}
 
     def read_inputs(self) -> None:
         missing = [f for f in SOURCE_FILES if not (self.source_dir / f).is_file()]

@@ -56,6 +56,7 @@ from geodata._build_base import (
 from geodata._build_fit import _FitSteps
 from geodata._build_roads import _RoadSteps
 from geodata._build_traces import _TraceSteps
+from geodata._sidepath_steps import _SidePathSteps
 from geodata.consensus import Centreline, consensus_centreline
 from geodata.files import write_region
 from geodata.specs import CircuitSpec, RegionSpec, get_spec
@@ -114,7 +115,7 @@ class BuildReport:
 # --------------------------------------------------------------------------- helpers
 
 
-class _Builder(_TraceSteps, _RoadSteps, _FitSteps):
+class _Builder(_TraceSteps, _RoadSteps, _FitSteps, _SidePathSteps):
     """A region build: the tracked, chained, traced routes, the roads, places and stations."""
 
     # -- inputs -------------------------------------------------------------------
@@ -197,6 +198,17 @@ class _Builder(_TraceSteps, _RoadSteps, _FitSteps):
             factor = max(1.0, published_m / line.length) if published_m else 1.0
             is_street = (a.place_id, b.place_id) in town
             quality = "published_fixes" if (a.is_fix and b.is_fix) else "estimated"
+            source = "gazetteer points in walking order" + (
+                "; length from published stage distance" if factor > 1.0 else ""
+            )
+            notes = "straight chain between gazetteer points; elevation interpolated between "
+            notes += "gazetteer elevations"
+            accuracy_m = None
+            tracked = self.tracked_link(a, b, za, zb)
+            if tracked is not None:
+                line, about = tracked
+                quality, factor = "track_consensus", 1.0
+                source, notes, accuracy_m = about["source"], about["notes"], about["accuracy_m"]
             self._add_way(
                 f"{circuit.route_id}:{a.place_id}-{b.place_id}",
                 line,
@@ -208,10 +220,9 @@ class _Builder(_TraceSteps, _RoadSteps, _FitSteps):
                 surface="paved" if is_street else "trail",
                 length_factor=round(factor, 4),
                 ends=(a.place_id, b.place_id),
-                source="gazetteer points in walking order"
-                + ("; length from published stage distance" if factor > 1.0 else ""),
-                notes="straight chain between gazetteer points; elevation interpolated "
-                "between gazetteer elevations",
+                source=source,
+                notes=notes,
+                accuracy_m=accuracy_m,
             )
 
     # -- circuits drawn by a hand-traced line ----------------------------------------------
@@ -528,6 +539,7 @@ def build_region(
         },
         "centreline_fit": centreline_fit,
         "geometry_fit": geometry_fit,
+        "side_paths": builder.side_paths,
         "warnings": builder.warnings,
         "build_command": f"sandtable build-region {spec.region_id} --source <raw folder>",
         "evacuation_station_id": spec.evacuation_station_id,

@@ -266,6 +266,9 @@ class RegionSpec:
     #: Chinese names the gazetteer lacks, by place id: (name_zh, source of the name).
     #: Only established names with a source, never a made-up transliteration.
     names_zh: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: consecutive places (in walking order) whose link the GPS tracks walk: drawn from
+    #: those tracks (:mod:`geodata.sidepaths`), not straight between the two points
+    tracked_links: tuple[tuple[str, str], ...] = ()
 
 
 _POLICE = StationRule("police_station", ("vehicle", "foot_team"), "year_round")
@@ -389,6 +392,9 @@ KAILASH = RegionSpec(
     },
     cues=_KAILASH_CUES,
     evacuation_station_id="baga_health_centre",
+    # 34-40 tracks start in Darchen town and walk its street to the kora gate; 5-11 climb
+    # from the Chuku bridge to Chuku gompa and back (the gazetteer's "33 track visits")
+    tracked_links=(("darchen", "darchen_kora_gate"), ("chuku_bridge", "chuku_gompa")),
     names_zh={
         # sman rtsis khang: 门孜康 is its established Chinese name (the Lhasa institute
         # it is named after); 塔钦 is the gazetteer's name of Darchen
