@@ -1257,7 +1257,10 @@ def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[C
         km = b.km[sel]
         if np.isfinite(km).all():  # the median along the segment minimises the expected error
             o = np.argsort(km)
-            best = sel[o][min(int(np.searchsorted(np.cumsum(ps[o]) / ps.sum(), 0.5)), len(o) - 1)]
+            # a flat posterior puts the half exactly between two bins: the lower one, however
+            # the sums round (a window's and all bins' sums differ in the last digit)
+            half = np.searchsorted(np.cumsum(ps[o]) / ps.sum(), 0.5 - 1e-9)
+            best = sel[o][min(int(half), len(o) - 1)]
         else:
             best = sel[int(np.argmax(ps))]
         km_range = None
