@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from shapely.geometry import LineString
 
-from geodata._build_base import _Anchor
+from geodata._build_base import _CHORD_M, _Anchor
 from geodata._build_state import _BuilderState
 from geodata.sidepaths import side_path
 
@@ -82,3 +82,22 @@ class _SidePathSteps(_BuilderState):
             "it); elevation: their phone-GPS profile shifted to the gazetteer heights at its "
             "ends",
         }
+
+    def walked_chords(self) -> list[dict[str, Any]]:
+        """Every walked trail (any route, spurs too) still drawn as one straight line over
+        ``_CHORD_M``, longest first, with its quality and source (``metadata.json``)."""
+        out = [
+            {
+                "way_id": w["way_id"],
+                "length_m": round(w["geometry"].length, 1),
+                "quality": w["quality"],
+                "source": w["source"],
+            }
+            for w in self.ways
+            if w["kind"] == "trail"
+            and "foot" in w["modes"]
+            and len(w["geometry"].coords) == 2
+            and w["geometry"].length > _CHORD_M
+        ]
+        return sorted(out, key=lambda c: -c["length_m"])
+

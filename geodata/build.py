@@ -540,6 +540,7 @@ def build_region(
         "centreline_fit": centreline_fit,
         "geometry_fit": geometry_fit,
         "side_paths": builder.side_paths,
+        "walked_chords": builder.walked_chords(),
         "warnings": builder.warnings,
         "build_command": f"sandtable build-region {spec.region_id} --source <raw folder>",
         "evacuation_station_id": spec.evacuation_station_id,

@@ -122,6 +122,10 @@ KNOWN_CHORDS = {
 
 def test_no_walked_way_over_300_m_is_a_chord_but_the_named_ones() -> None:
     assert {w["way_id"] for w in walked_chords(REGION)} == set(KNOWN_CHORDS)
+    # the build records the same list (lengths in the same metric CRS)
+    meta = json.loads((REGION / "metadata.json").read_text(encoding="utf-8"))
+    recorded = {c["way_id"]: c["length_m"] for c in meta["walked_chords"]}
+    assert recorded == {w["way_id"]: w["length_m"] for w in walked_chords(REGION)}
 
 
 def test_the_chord_list_command_names_them_and_fails_while_there_are_some(
