@@ -61,3 +61,16 @@ def test_kailash_peeking_over_a_hill_is_the_start_of_the_kora(
         c.route_id == "outer_kora" and c.km_range is not None and c.km_range[0] <= first + 0.5
         for c in top3
     ), [(c.segment_id, c.km_range) for c in top3]
+
+
+def test_the_small_house_below_the_pass_is_phakna_rigzin(kailash: RouteNetwork) -> None:
+    """The small house / shack past the descent from the pass (route_features.json:
+    small_house_after_pass) is the first supply point on the valley floor."""
+    text = "came down the steep slope after the pass, a small house supply point ahead"
+    result = locate(kailash, text, reported_at=AT)
+    said = [e for c in result.candidates for e in c.evidence]
+    assert any("small house after pass" in e for e in said), said
+    phakna = kailash.place_km("phakna_rigzin_supply", "outer_kora")
+    top = result.candidates[0]
+    assert top.route_id == "outer_kora" and top.km_range is not None
+    assert top.km_range[0] - 0.5 <= phakna <= top.km_range[1] + 0.5, top.km_range
