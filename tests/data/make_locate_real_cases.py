@@ -119,6 +119,41 @@ SOURCES: dict[str, tuple[str, str]] = {
         "http://blushingunseen.blogspot.com/2010/07/day-10-dolma-la-pass-sunday-july-04.html",
         "dev",
     ),
+    # ---- development part, sixth round (issue 13, locdata13: new sources found with the
+    # search tool, all assigned to dev before they were scored; first score in the commit)
+    "mtp": ("http://www.mountainsoftravelphotos.com/Kailash/Outer%20Kora/index.html", "dev"),
+    "mtpm": ("http://mountainsoftravelphotos.com/Kailash/Main.html", "dev"),
+    "sr": ("https://offexploring.com/sarahreinertsen/blog/china/dirapuk/20090906090920", "dev"),
+    "kyc": ("http://kailashyatraclub.com/kailash-yatra-information/parikrama.html", "dev"),
+    "bjc": (
+        "https://banjaracamps.com/fixed-trips/kailash-manasarover-overland/113/index.aspx",
+        "dev",
+    ),
+    "lj": ("http://lojongmindtraining.com/kailas/Dzutrulpuk.aspx", "dev"),
+    "kmy11": (
+        "https://www.kailasmansarovaryatra.in/index.php/2016/09/20/"
+        "day-11-zutulphuk-darchen-purang-hilsa-simikot/",
+        "dev",
+    ),
+    "mtd": ("https://mysterioustibet.com/dolma-la-pass-of-mount-kailash-in-nagri.html", "dev"),
+    "ek": ("https://eugene.kaspersky.com/2019/12/09/a-three-day-kora-around-kailash/", "dev"),
+    "ac": ("https://aparnachipane.blogspot.com/2018/09", "dev"),
+    "srs": (
+        "https://shriramsspace.blogspot.com/2015/09/day-8-continued-saturday-22-aug-2015.html",
+        "dev",
+    ),
+    "bl": ("http://www.bananaslounge.com/html/c104/2008-10/20807p2.html", "dev"),
+    "fx14": ("https://m.fx361.cc/news/2014/0612/9602247.html", "dev"),
+    "sl": ("https://siliu.net/p/z8gk7wlydq.html", "dev"),
+    "vh": ("http://www.veryhike.com/thread-840409-1-1.html", "dev"),
+    "d360": ("https://360docs.net/doc/055131628.html", "dev"),
+    "e8264": ("http://m.8264.com/thread-5751221-1-d.html", "dev"),
+    "o369": ("http://travel.office369.com/dongtai/53935.html", "dev"),
+    "ktp": ("https://kailashtourpackage.com./non-full-moon-kailash-tours.html", "dev"),
+    "ng": ("https://www.ngnnn.com/article/8_151478.html", "dev"),
+    "ppd": ("https://www.ppdoc.com/periodical/9524ef8691b744db0ee860081a4f5533.html", "dev"),
+    "tt": ("https://ttnews.xyz/a/5e669444dc9b5e286a6f52d7", "dev"),
+    "mj": ("http://tibet.mjjq.com/fit/5820.html", "dev"),
     # ---- held-out part (scored, never tuned on)
     "lp477": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-477.html", "heldout"),
     "kbs": (
@@ -1053,6 +1088,248 @@ case("bu10", "en", "heights_distances features",
      "of wood and ice to reach the horses, I am gasping", A("shishapangma_guesthouse", 800),
      "We started with a half-mile walk ... and crossed a stream over a bridge of wood and ice "
      "to reach the horses", note="half a mile: 800 m on from the guesthouse")
+# ============================================== DEV sources, sixth round (r241 on, locdata13)
+# ---- mountainsoftravelphotos.com outer kora: out of Darchen at 6:40, Chaktsel Gang at 07:41
+case("mtp", "en", "time features",
+     "we walked out of Darchen at 6:40 and it is 7:40 now, Gurla Mandhata across the plain "
+     "behind us, Kailash poking above a hill, my wife is vomiting",
+     P("first_prostration_point"),
+     "the first prostration point (Chaktsel Gang), reached in an hour from Darchen (07:41)",
+     at="07:40", note="the writer reached the prostration point then: that point")
+case("mtp", "zh", "time features",
+     "早上六点四十从塔钦走出来的，现在七点四十，神山尖从一座小山后面冒出来，老婆吐了",
+     P("first_prostration_point"),
+     "Mount Kailash pokes above Mount Ashtapad with the first prostration point (Chaktsel "
+     "Gang), reached in an hour from Darchen (07:41)", at="07:40")
+case("mtp", "en", "names features",
+     "at Chaktsel Gang, Kailash just pokes above Mount Ashtapad from here, my father sat down "
+     "and can't get up", P("first_prostration_point"),
+     "Mount Kailash pokes above Mount Ashtapad with the first prostration point (Chaktsel Gang)")
+# ---- mountainsoftravelphotos.com main page: Tarboche 08:27, Tamdrin, Dolma La 2.5 h from Dirapuk
+case("mtpm", "en", "time heights_distances names",
+     "we left Dirapuk two and a half hours ago and we're on the Dolma La, 5653 m, my brother "
+     "can't breathe", P("dolma_la"),
+     "on the Dolma La (5653m) at 9:00, just two and a half hours after leaving Dirapuk")
+case("mtpm", "zh", "time heights_distances names",
+     "从止热寺出发两个半小时，到卓玛拉了，海拔5653，我弟弟喘不过气", P("dolma_la"),
+     "on the Dolma La (5653m) at 9:00, just two and a half hours after leaving Dirapuk")
+case("mtpm", "en", "time features",
+     "half an hour out of Dirapuk, the early sun is on Kailash's east and north faces, my "
+     "friend is dizzy", W("shishapangma_guesthouse", 30),
+     "The early morning sun shines on Mount Kailash East and North Faces after trekking 30 "
+     "minutes from Dirapuk", note="the walk model from the guesthouse (as gb)")
+case("mtpm", "zh", "time features",
+     "从止热寺出来走了半个小时，早上的太阳照在神山东面和北面，朋友头晕",
+     W("shishapangma_guesthouse", 30),
+     "after trekking 30 minutes from Dirapuk", note="the walk model from the guesthouse (as gb)")
+case("mtpm", "en", "names features",
+     "at Tamdrin in the Lha Chu valley, the best view of the west face, my dad collapsed",
+     P("hayagriva_station"),
+     "The best view of the West Face of Mount Kailash is from Tamdrin in the Lha Chu Valley.",
+     note="Tamdrin: the Tamdrin (Hayagriva) station on the kora")
+case("mtpm", "zh", "features",
+     "在拉曲河谷里看神山西壁最清楚的地方，老爸倒下了", P("hayagriva_station"),
+     "The best view of the West Face of Mount Kailash is from Tamdrin in the Lha Chu Valley.",
+     note="Tamdrin: the Tamdrin (Hayagriva) station on the kora")
+case("mtpm", "en", "names heights_distances",
+     "Tarboche pole, 4750 m, it's 8:27, we walked from Darchen this morning, my wife fainted",
+     P("tarboche"), "The prayer-flag festooned Tarboche (4750m, 08:27) Pole", at="08:27")
+# ---- offexploring.com (sarahreinertsen): driven 5 km to the first prostration point
+case("sr", "en", "features heights_distances",
+     "the driver gave us a 5 km head start and dropped us at the first prostration point, we "
+     "just started walking, my friend is sick", P("first_prostration_point"),
+     "we were being given a 5 km head start by the driver and being driven to the first "
+     "prostration point")
+case("sr", "zh", "features heights_distances",
+     "司机开车把我们直接送到第一个磕头的地方，省了五公里，刚开始走，朋友不舒服",
+     P("first_prostration_point"),
+     "being given a 5 km head start by the driver and being driven to the first prostration "
+     "point")
+# ---- kailashyatraclub.com: Tarboche, the outer Asthapath, where the horse men meet you
+case("kyc", "en", "names features",
+     "at Tarboche, the outer Asthapath, meeting our horse and horse man, my mother feels faint",
+     P("tarboche"), "Tarboche is also known as outer \"Asthapath\". At Tarboche you will be "
+     "meeting your horse and horse man.")
+case("kyc", "zh", "names features",
+     "我们在外Asthapath，就是Tarboche，在等马和马夫，我妈头晕", P("tarboche"),
+     "Tarboche is also known as outer \"Asthapath\"")
+# ---- banjaracamps.com: zigzag up to Shivasthal; past Gaurikunda down to the valley floor
+case("bjc", "en", "names features narrative",
+     "the trail zigzags up from Diraphuk, we are at Shivasthal where Tibetans leave food and "
+     "clothes, my uncle is breathless", P("shiva_tsal"),
+     "Right from Diraphuk the trail rapidly zigzags upwards to Shivasthal - where Tibetans "
+     "offer food, clothes")
+case("bjc", "zh", "features narrative",
+     "从止热寺出来一路之字形往上爬，到了藏族人放食物和衣服的地方，叔叔喘不上气",
+     P("shiva_tsal"),
+     "the trail rapidly zigzags upwards to Shivasthal - where Tibetans offer food, clothes, "
+     "alcohol etc")
+case("bjc", "en", "names features narrative",
+     "we passed Gaurikunda and the trail now drops fast to the valley floor, my knee gave way",
+     B("gauri_kund", "phakna_rigzin_supply", 0.5),
+     "The trail passes by this auspicious lake and then rapidly descends to the valley floor.",
+     note="on the descent from the lake to the valley floor, no more said: its middle")
+# ---- lojongmindtraining.com: before first light, the steep climb past the glacier NE of Kailas
+case("lj", "en", "features time",
+     "we left before first light, the climb is steep and unremitting, we are passing the "
+     "glacier north-east of Kailas, I can't keep up",
+     B("shishapangma_guesthouse", "dolma_la", 0.5),
+     "The climb is steep and unremitting. As we pass the glacier to the North-East of Kailas "
+     "I am having trouble keeping up.", note="on the climb to the pass, no more said: its middle")
+case("lj", "zh", "features time",
+     "天没亮就出发了，一直是陡坡，正走过神山东北边的冰川，我跟不上了",
+     B("shishapangma_guesthouse", "dolma_la", 0.5),
+     "As we pass the glacier to the North-East of Kailas I am having trouble keeping up.",
+     note="on the climb to the pass, no more said: its middle")
+# ---- kailasmansarovaryatra.in day 11: three hours from Zutulphuk to the road head and tea shop
+case("kmy11", "en", "features narrative",
+     "a short walk from Zutulphuk, we are at the road head where the bus waits, a tea shop "
+     "with Chinese tea and noodles, my father fell", P("zongdui"),
+     "A short three hour walk from Zutulphuk takes one to the road head where your bus will "
+     "be waiting for you. There is a teas shop here")
+case("kmy11", "zh", "features narrative time",
+     "从祖楚寺走了三个小时，到了大巴等人的公路尽头，有个茶馆卖泡面，我爸摔了", P("zongdui"),
+     "A short three hour walk from Zutulphuk takes one to the road head")
+case("kmy11", "en", "time features",
+     "we left Zutulphuk two hours ago, prayer flags along the path, the road head should be "
+     "an hour away, my wife is exhausted", B("zutulpuk_gompa", "zongdui", 0.67),
+     "A short three hour walk from Zutulphuk takes one to the road head",
+     note="two of the source's three hours: 2/3 of the way")
+# ---- mysterioustibet.com (Dolma La page): 26 km Diraphuk to "Zongzerbu", 19500 ft
+case("mtd", "en", "names heights_distances",
+     "we made the 26 km from Diraphuk and reached Zongzerbu camp, my friend is collapsing",
+     P("zutulpuk_guesthouses"),
+     "One has to cover 26 kilometres from Diraphuk to Zongzerbu")
+case("mtd", "zh", "names heights_distances",
+     "从德拉普走了二十六公里，到了Zongzerbu营地，朋友快不行了", P("zutulpuk_guesthouses"),
+     "One has to cover 26 kilometres from Diraphuk to Zongzerbu")
+case("mtd", "en", "heights_distances names",
+     "on Dolma La at 19500 feet, Gaurikund far down the pass, my mother is blue",
+     P("dolma_la"),
+     "The Dolma La pass is at an elevation of 19500 feet ... a very fine and marvellous view "
+     "of Gaurikund down the pass", note="the writer's 19500 ft is the pass itself")
+case("mtd", "en", "features",
+     "just beginning the ascent to the pass, the north-eastern face of Kailash behind us, my "
+     "son is sick", A("gangga_guesthouse", 1500),
+     "As one begins the ascent towards the Dolma La Pass in the background one can see the "
+     "north-eastern face of Mount Kailash.", note="the ascent's beginning: 1.5 km on (as mp)")
+# ---- eugene.kaspersky.com: the first stretch out of Darchen, cairns, Kailash over a lesser hill
+case("ek", "en", "features",
+     "we set off through Darchen toward the kora start, valley on our left, Kailash peak "
+     "peeking above a lesser snowless mountain on our right, stone pyramids by the path",
+     B("darchen_kora_gate", "first_prostration_point", 0.5),
+     "To our right \u2013 Kailash\u2019s peak, peeking out above a lesser, snow-less mountain",
+     note="the outset of the kora: halfway to the first prostration point")
+case("ek", "zh", "features",
+     "刚出塔钦没多久，左边是山谷，右边神山尖从一座没雪的小山后面露出来，路边有石头堆",
+     B("darchen_kora_gate", "first_prostration_point", 0.5),
+     "At the outset, to our left: valley plus mountains on the horizon",
+     note="the outset of the kora: halfway to the first prostration point")
+case("ek", "en", "heights_distances",
+     "we have done about 20 km today, climbed from 4700 to over 5000, we should be at the "
+     "place facing the north face, my friend has altitude sickness", P("gangga_guesthouse"),
+     "~20 kilometers of trekking ... from ~4700 to 5000+ ... from the direction of Dirapuk "
+     "Monastery", note="the source's first leg ends at Dirapuk (as cc)")
+# ---- aparnachipane.blogspot.com (Marathi): Darchen camp, Darchen to Derapuk
+case("ac", "mixed", "names",
+     "आम्ही डेरापूक कॅम्पला पोहोचलो, my mother is very sick, please help",
+     P("shishapangma_guesthouse"),
+     "दिनांक २३ जून २०११ ( दारचेन ते डेरापूक )",
+     note="the Indian groups' Deraphuk camp (as tk)")
+case("ac", "mixed", "names",
+     "दारचेन कॅम्पवर आहोत, परिक्रमा उद्या, my father has chest pain", P("darchen"),
+     "परिक्रमा संपवून पुन्हा दारचेनला आलो")
+# ---- shriramsspace.blogspot.com: the Peacock Hotel at Darchen
+case("srs", "en", "names features",
+     "we are at the Peacock Hotel in Darchen, hawkers in the corridor, my mother can't breathe",
+     P("darchen"), "Our stay had been arranged at Peacock Hotel at Darchen.")
+case("srs", "zh", "names features",
+     "我们住在塔钦的Peacock Hotel，对面是新的喜马拉雅酒店，我妈喘不上气", P("darchen"),
+     "Peacock Hotel at Darchen. There is a new set of more modern looking hotels called "
+     "Himalaya Kailash Hotels")
+# ---- bananaslounge.com (traditional characters): 塔欽, also called 大金寺
+case("bl", "zh", "names",
+     "我們在大金寺，就是塔欽，同伴暈倒了，請派人", P("darchen"),
+     "塔欽(Darchen),很多人也稱它叫大金寺")
+case("bl", "zh", "names features",
+     "在大金寺小溪東邊那些賣方便麪的帳篷這裏，朋友頭痛得厲害", P("darchen"),
+     "小溪東側有一個看起來很像集市的地方,有很多帳篷,有些帳篷出售方便面")
+# ---- fx361 2014: the reception centre at the entrance of 塔尔钦
+case("fx14", "zh", "names features",
+     "在塔尔钦入口那个很大的神山圣湖景区接待中心门口，老人晕倒了", P("darchen"),
+     "抬眼望见的便是入口处一座恢弘的神山圣湖景区接待中心",
+     note="the town entrance: the town point")
+# ---- siliu.net: the bus from the Himalaya hotel to the flag square, 6 km; Shishapangma hotel
+case("sl", "zh", "features heights_distances",
+     "从喜马拉雅宾馆坐大巴到了经幡广场，六公里，刚下车，朋友头晕", P("tarboche"),
+     "从喜马拉雅宾馆到经幡广场的6km路程可以坐大巴")
+case("sl", "zh", "names features",
+     "住在止热寺的希夏邦马宾馆，床位八十块，同伴高反很厉害", P("shishapangma_guesthouse"),
+     "止热寺的住宿在节假日期间需要提前预订(希夏邦马宾馆")
+# ---- veryhike.com: 24 km from 塔尔钦 to 止热寺 at ~5100 m; the pass at 5700 m
+case("vh", "zh", "heights_distances names",
+     "第一天从塔尔钦走到止热寺，走了二十四公里，海拔五千一左右，到了，同伴头痛",
+     P("gangga_guesthouse"), "第一天从塔尔钦到止热寺,徒步距离只有24公里")
+case("vh", "zh", "heights_distances names",
+     "翻越五千七的卓玛拉垭口，我们在垭口上，风很大，有人嘴唇发紫", P("dolma_la"),
+     "海拔5700米的卓玛拉垭口")
+# ---- 360docs.net: 卓玛拉山口 5648 m
+case("d360", "zh", "heights_distances names",
+     "刚翻上卓玛拉山口，海拔5648米，有人晕倒了", P("dolma_la"),
+     "且要翻过海拔5648米的卓玛拉山口")
+# ---- m.8264.com: set off from the foot of the mountain just after 11:00
+case("e8264", "zh", "time",
+     "在塔钦兰州拉面馆吃完饭，十一点出发的，现在下午两点，同伴走不动了",
+     W("darchen_kora_gate", 180), "时间刚过11:00,随即决定出发", at="14:00")
+# ---- travel.office369.com: 塔尔钦镇 (also 塔钦), the base for the pass
+case("o369", "zh", "names",
+     "在塔尔钦镇，还没出发去卓玛拉垭口，老人心慌气短", P("darchen"),
+     "转山大本营——塔尔钦镇(也称塔钦)")
+# ---- kailashtourpackage.com: the last day's trek to Chongdo
+case("ktp", "en", "names",
+     "last day of the kora, we trekked to Chongdo, waiting for the drive, my aunt can't stand",
+     P("zongdui"), "Day 14: Trek Chongdo, drive to Ali airport")
+# ---- ngnnn.com: 塔尔钦, Sichuan restaurants and Lanzhou noodles
+case("ng", "zh", "names features",
+     "在塔尔钦小镇，街两边都是川菜馆和兰州拉面，朋友高反很严重", P("darchen"),
+     "街头两边是满满当当的川菜馆、兰州拉面")
+# ---- ppdoc.com: a teahouse in a Tibetan home in 塔尔钦
+case("ppd", "zh", "names features",
+     "在塔尔钦一户藏民家开的茶馆里，喝甜茶，同伴突然昏过去了", P("darchen"),
+     "我们一干人把整个下午消磨在塔尔钦一家茶馆。茶馆开在一户藏民自己家里")
+# ---- ttnews.xyz (traditional characters): 5 h from 塔欽 to 止熱普寺; the rocky 5 km to the pass
+case("tt", "zh", "time names heights_distances",
+     "從塔欽出發走了五個小時，到止熱普寺了，海拔五千一，同伴頭痛", P("gangga_guesthouse"),
+     "從塔欽出發,約5小時即可抵達宿地止熱普寺,此處海拔約5100米",
+     note="the lodging at Dirapuk (as hly)")
+case("tt", "zh", "features narrative",
+     "從止熱普寺往卓瑪拉山口走，亂石路很陡，剛過那個古老的天葬臺，周圍都是經幡和衣服，我走不動了",
+     A("shiva_tsal", 300),
+     "途中會經過一個古老的天葬臺,天葬臺周圍佈滿各色經幡和藏民的隨身物品",
+     note="just past the sky burial: 300 m on")
+case("tt", "zh", "heights_distances features",
+     "止熱普寺到卓瑪拉山口這段亂石路，我們差不多走了一半，老人喘不過氣",
+     B("gangga_guesthouse", "dolma_la", 0.5),
+     "止熱普寺到卓瑪拉山口的路段較為艱險。這段路全程約5公里,以亂石路為主",
+     note="halfway along the source's stretch")
+# ---- tibet.mjjq.com: Silwutsel charnel ground at 5330 m, Bardo Trang, Dolma La 6.4 km from Drirapuk
+case("mj", "zh", "names features",
+     "在Silwutsel，满山坡都是衣服和布条盖着的玛尼堆，同伴晕倒了", P("shiva_tsal"),
+     "小路弯弯曲曲来到5330米的Silwutsel Charnel Ground---死亡之地,满山坡都是衣服、布条覆盖的玛尼堆")
+case("mj", "zh", "names heights_distances",
+     "快到Doma La山口了，离Drirapuk已经六公里多，每爬几步就要坐下喘气", A("dolma_la", -300),
+     "终于爬上了Dolma La('Pass of Tara', 5630米)山口,这里离Drirapuk有6.4公里",
+     note="nearly there: 300 m before the pass (as zit)")
+case("mj", "zh", "names features",
+     "在Bardo Trang，两边大石头把小路挤得很窄，罪恶检验石那里，朋友过不去了",
+     A("shiva_tsal", 200),
+     "在小路为两旁的大石头所挤迫变得很窄的地方是Bardo Trang---罪恶的检验石",
+     note="inside the charnel ground, before its end: 200 m on")
+case("mj", "zh", "features narrative",
+     "第二天从Drirapuk出发，一开始就是很陡的石头坡，刚爬了一点，我老婆走不动了",
+     A("gangga_guesthouse", 1500),
+     "第二天:Drirapuk到Zutrulpuk ... 一开始就是一个陡峭的石头坡",
+     note="the climb's beginning: 1.5 km on (as mp)")
 # fmt: on
 
 
