@@ -14,28 +14,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, WithJsonSchema, create_model
 
 from rescue import catalog, kmposts
 from rescue.incidents import CAUSES, OUTCOMES, PRIORITIES, STATUSES
+from rescue.users import ROLES
 
 __all__ = [
     "ApproachAnswer",
-    "FieldSheet",
-    "FindMeLink",
-    "FindMeReceived",
-    "LAYER_COLLECTIONS",
-    "LAYER_FEATURES",
     "Closure",
     "ClosureList",
     "ClosureProblem",
     "CreatedIncident",
+    "FieldSheet",
+    "FindMeLink",
+    "FindMeReceived",
     "Import",
     "Incident",
     "IncidentAnswer",
     "IncidentList",
     "KmPosts",
+    "LAYER_COLLECTIONS",
+    "LAYER_FEATURES",
     "MODELS",
+    "Me",
+    "OneUser",
+    "Revoked",
+    "SessionAnswer",
+    "Sessions",
+    "SignedOut",
+    "UserAnswer",
+    "Users",
     "Version",
     "VersionAnswer",
 ]
@@ -305,6 +314,69 @@ class FindMeReceived(BaseModel):
     received: bool
     accuracy_m: float | None = None
     message: dict[str, str]
+
+
+# --------------------------------------------------------------------------- users
+#: a role, as the users API documents it (judged by rescue.users)
+_ROLE_SCHEMA = WithJsonSchema({"enum": list(ROLES)})
+
+
+class UserAnswer(BaseModel):
+    """A user as the API shows one."""
+
+    user_id: int
+    username: str
+    display_name: str | None = None
+    role: Annotated[str, _ROLE_SCHEMA]
+    active: bool = True
+
+
+class OneUser(BaseModel):
+    """An answer with one user."""
+
+    user: UserAnswer
+
+
+class Me(BaseModel):
+    """The signed-in user and the session's CSRF token."""
+
+    user: UserAnswer
+    csrf_token: str
+
+
+class Users(BaseModel):
+    """``GET /api/users``."""
+
+    users: list[UserAnswer]
+
+
+class SessionAnswer(BaseModel):
+    """A live session of a user."""
+
+    session_id: str
+    created_at: str
+    last_seen_at: str
+    expires_at: str
+    address: str | None = None
+    user_agent: str | None = None
+
+
+class Sessions(BaseModel):
+    """``GET /api/users/<id>/sessions``."""
+
+    sessions: list[SessionAnswer]
+
+
+class Revoked(BaseModel):
+    """``DELETE /api/users/<id>/sessions``."""
+
+    sessions_revoked: int
+
+
+class SignedOut(BaseModel):
+    """``POST /api/logout``."""
+
+    signed_out: bool
 
 
 #: the answer models referred to by name (``ref("Closure")``) as well as by operations
