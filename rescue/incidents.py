@@ -29,8 +29,14 @@ body is a :class:`~geodata.errors.Conflict` rather than a report silently droppe
 transitions carry the ``base_version`` they were made on, and a stale one is a
 :class:`~geodata.errors.Conflict`.
 
-The tables are created by the Alembic migration ``0004``; this module has its own
+The tables are created by the Alembic migration ``0004``; the package has its own
 Core definitions of them and depends on no web framework.
+
+Where the code is (every public name is re-exported here): the store,
+:class:`IncidentStore`, here; statuses, outcomes, causes and the legal status changes in
+:mod:`rescue._incident_lifecycle`; the request bodies (pydantic models) in
+:mod:`rescue._incident_bodies`; the tables and how their rows read as an answer in
+:mod:`rescue._incident_rows`.
 """
 
 from __future__ import annotations
@@ -38,32 +44,18 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
-import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, Final, Literal
+from typing import Any, Final
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
 from sqlalchemy import (
     JSON,
     BindParameter,
-    Column,
     Connection,
     Engine,
-    Float,
-    ForeignKey,
-    Index,
     Integer,
     RowMapping,
     String,
-    Table,
     Text,
     bindparam,
     case,
@@ -75,10 +67,38 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from geodata.errors import Conflict, Forbidden, InvalidInput, NotFound
-from geodata.i18n import Msg, msg
+from geodata.i18n import msg
 from geodata.store.audit import record
-from geodata.store.schema import Base, UtcDateTime
-from rescue.checks import M, field_problem, read
+from rescue._incident_bodies import (
+    IncidentCreate,
+    IncidentUpdate,
+    Location,
+    Plan,
+    TransitionRequest,
+    parse,
+)
+from rescue._incident_lifecycle import (
+    CAUSES,
+    CLOSED_STATUSES,
+    LANGUAGES,
+    OPEN_STATUSES,
+    OUTCOMES,
+    PRIORITIES,
+    STATUSES,
+    TRANSITIONS,
+    allowed_next,
+    check_transition,
+)
+from rescue._incident_rows import (
+    descriptions_table,
+    edits_table,
+    events_table,
+    find_me_table,
+    incident_answer,
+    incidents_table,
+    sent_key,
+)
+from rescue.checks import field_problem
 
 __all__ = [
     "CAUSES",
@@ -100,357 +120,9 @@ __all__ = [
     "parse",
 ]
 
-STATUSES: Final = (
-    "received",
-    "located",
-    "dispatched",
-    "en_route",
-    "on_scene",
-    "resolved",
-    "followed_up",
-)
-OUTCOMES: Final = ("rescued", "not_found", "false_alarm", "handed_over")
-#: why help was needed, as the reports count it
-CAUSES: Final = (
-    "altitude_sickness",
-    "injury",
-    "exhaustion",
-    "illness",
-    "lost",
-    "weather",
-    "vehicle",
-    "other",
-)
-PRIORITIES: Final = ("low", "normal", "high", "critical")
-LANGUAGES: Final = ("zh", "en", "bo", "mixed")
-CLOSED_STATUSES: Final = ("resolved", "followed_up")
-OPEN_STATUSES: Final = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
-
-#: status → the statuses it may change to, in the order of the chain
-TRANSITIONS: Final[Mapping[str, tuple[str, ...]]] = {
-    "received": ("located", "resolved"),
-    "located": ("received", "dispatched", "resolved"),
-    "dispatched": ("en_route", "resolved"),
-    "en_route": ("on_scene", "resolved"),
-    "on_scene": ("resolved",),
-    "resolved": ("followed_up",),
-    "followed_up": (),
-}
-
 MAX_LIST: Final = 500
 #: the orders of a list: newest first, or most urgent first
 ORDERS: Final = ("newest", "urgency")
-#: the chosen plan is stored with its legs and their 3D geometry (a Kailash plan is up to
-#: ~42,000 with elevations; the 64 KiB request body bounds it too)
-MAX_PLAN_CHARS: Final = 60_000
-
-
-def allowed_next(status: str) -> tuple[str, ...]:
-    """The statuses ``status`` may change to."""
-    return TRANSITIONS.get(status, ())
-
-
-def check_transition(current: str, to: str, outcome: str | None) -> None:
-    """Refuse an illegal status change.
-
-    Raises
-    ------
-    InvalidInput
-        If ``to`` does not follow ``current``, or the outcome is missing (to
-        ``resolved``) or given (to anything else).
-    """
-    if to not in STATUSES:
-        raise InvalidInput(
-            msg("incident.unknown_status", status=repr(to), statuses=", ".join(STATUSES))
-        )
-    nexts = allowed_next(current)
-    if to not in nexts:
-        listed = ", ".join(nexts) if nexts else msg("incident.closed_nothing")
-        raise InvalidInput(msg("incident.bad_transition", current=current, to=to, allowed=listed))
-    if to == "resolved" and outcome is None:
-        raise InvalidInput(msg("incident.needs_outcome", outcomes=", ".join(OUTCOMES)))
-    if to != "resolved" and outcome is not None:
-        raise InvalidInput(msg("incident.outcome_only_resolving", to=to))
-
-
-# --------------------------------------------------------------------------- input models
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Description = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
-    AfterValidator(_no_nul),
-]
-Text64 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-    AfterValidator(_no_nul),
-]
-Text100 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=0, max_length=100),
-    AfterValidator(_no_nul),
-]
-Text200 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=0, max_length=200),
-    AfterValidator(_no_nul),
-]
-Text500 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=0, max_length=500),
-    AfterValidator(_no_nul),
-]
-Text2000 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=0, max_length=2000),
-    AfterValidator(_no_nul),
-]
-Text4000 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=0, max_length=4000),
-    AfterValidator(_no_nul),
-]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+\- ]{1,30}$")]
-Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,100}$")]
-Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Language = Literal["zh", "en", "bo", "mixed"]
-Priority = Literal["low", "normal", "high", "critical"]
-Status = Literal[
-    "received", "located", "dispatched", "en_route", "on_scene", "resolved", "followed_up"
-]
-Outcome = Literal["rescued", "not_found", "false_alarm", "handed_over"]
-Cause = Literal[
-    "altitude_sickness", "injury", "exhaustion", "illness", "lost", "weather", "vehicle", "other"
-]
-
-_STRICT = ConfigDict(extra="forbid", strict=True)
-
-
-class Location(BaseModel):
-    """A confirmed locate candidate (with ``segment_id``) or a point placed by hand."""
-
-    model_config = _STRICT
-
-    lon: Lon
-    lat: Lat
-    segment_id: Text64 | None = None
-    name: Text200 | None = None
-    km_range: list[Annotated[float, Field(allow_inf_nan=False)]] | None = Field(
-        default=None, min_length=2, max_length=2
-    )
-
-    @model_validator(mode="after")
-    def _candidate_fields(self) -> Location:
-        if self.segment_id is None and (self.name is not None or self.km_range is not None):
-            raise ValueError("a point placed by hand has only lon and lat (add a segment_id)")
-        return self
-
-
-def _small_json(value: dict[str, Any]) -> dict[str, Any]:
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    if "\\u0000" in text:
-        raise ValueError("must not contain NUL characters")
-    if len(text) > MAX_PLAN_CHARS:
-        raise ValueError(
-            f"the plan is too long (at most {MAX_PLAN_CHARS} characters of JSON: "
-            "leave out the alternatives)"
-        )
-    return value
-
-
-class Plan(BaseModel):
-    """The chosen station plan summary: ``station_id``, ``eta_s`` and any other fields."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-
-    station_id: Text64
-    eta_s: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-
-    @model_validator(mode="after")
-    def _bounded(self) -> Plan:
-        try:
-            _small_json(self.model_dump())
-        except (TypeError, ValueError) as exc:
-            raise ValueError(str(exc)) from None
-        return self
-
-
-class IncidentCreate(BaseModel):
-    """The body of a new incident."""
-
-    model_config = _STRICT
-
-    description: Description
-    language: Language = "zh"
-    caller_name: Text100 | None = None
-    caller_phone: Phone | None = None
-    party_size: Annotated[int, Field(ge=1, le=500)] | None = None
-    condition: Text2000 | None = None
-    cause: Cause | None = None
-    priority: Priority = "normal"
-    location: Location | None = None
-    idempotency_key: Key | None = None
-
-
-class IncidentUpdate(BaseModel):
-    """Changes to an incident made on ``base_version``; ``null`` clears a field."""
-
-    model_config = _STRICT
-
-    base_version: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a database integer
-    language: Language | None = None
-    caller_name: Text100 | None = None
-    caller_phone: Phone | None = None
-    party_size: Annotated[int, Field(ge=1, le=500)] | None = None
-    condition: Text2000 | None = None
-    cause: Cause | None = None
-    priority: Priority | None = None
-    location: Location | None = None
-    plan: Plan | None = None
-    team: Text500 | None = None
-    notes: Text4000 | None = None
-    add_description: Description | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> IncidentUpdate:
-        given = self.model_fields_set - {"base_version"}
-        if not given:
-            raise ValueError("nothing to change: give at least one field besides base_version")
-        for name in ("language", "priority", "add_description"):
-            if name in given and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
-
-    def changes(self) -> dict[str, Any]:
-        """The fields given (JSON-ready), without ``base_version``."""
-        return self.model_dump(mode="json", exclude_unset=True, exclude={"base_version"})
-
-
-class TransitionRequest(BaseModel):
-    """A status change made on ``base_version``."""
-
-    model_config = _STRICT
-
-    to: Status
-    outcome: Outcome | None = None
-    note: Text2000 | None = None
-    base_version: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a database integer
-
-
-def parse(model: type[M], body: Mapping[str, Any], *, what: str | Msg) -> M:
-    """``body`` validated as ``model`` (see :func:`rescue.checks.read`).
-
-    Raises
-    ------
-    InvalidInput
-        Listing every problem as ``field 'x': message``.
-    """
-    return read(model, body, what=what)
-
-
-# --------------------------------------------------------------------------- tables
-metadata = Base.metadata  # the one registry Alembic sees (geodata.store.schema)
-
-incidents_table = Table(
-    "incidents",
-    metadata,
-    Column("incident_id", Integer, primary_key=True, autoincrement=True),
-    Column("region_id", String(64), nullable=False),
-    Column("status", String(24), nullable=False),
-    Column("outcome", String(24)),
-    Column("priority", String(8), nullable=False),
-    Column("language", String(8), nullable=False),
-    Column("caller_name", String(100)),
-    Column("caller_phone", String(30)),
-    Column("party_size", Integer),
-    Column("condition", Text),
-    Column("cause", String(24)),
-    Column("location", JSON),
-    Column("plan", JSON),
-    Column("team", Text),
-    Column("notes", Text),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("updated_at", UtcDateTime(), nullable=False),
-    Column("created_by", String(64), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("idempotency_key", String(200), unique=True),  # "<username>:<key>"
-    Column("idempotency_digest", String(64)),
-    Index("ix_incidents_status", "status"),  # indexes as the migrations made them
-)
-
-
-def _incident_column() -> Column[int]:
-    """The ``incident_id`` of a table whose rows go with their incident (deleted with it)."""
-    return Column(
-        "incident_id",
-        Integer,
-        ForeignKey("incidents.incident_id", ondelete="CASCADE"),
-        nullable=False,
-    )
-
-
-descriptions_table = Table(
-    "incident_descriptions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    _incident_column(),
-    Column("text", Text, nullable=False),
-    Column("added_at", UtcDateTime(), nullable=False),
-    Column("added_by", String(64), nullable=False),
-    Index("ix_incident_descriptions_incident", "incident_id"),
-)
-
-events_table = Table(
-    "incident_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    _incident_column(),
-    Column("at", UtcDateTime(), nullable=False),
-    Column("by", String(64), nullable=False),
-    Column("from_status", String(24)),
-    Column("to_status", String(24), nullable=False),
-    Column("outcome", String(24)),
-    Column("note", Text),
-    Index("ix_incident_events_incident", "incident_id"),
-)
-
-edits_table = Table(
-    "incident_edits",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    _incident_column(),
-    Column("at", UtcDateTime(), nullable=False),
-    Column("by", String(64), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("changes", JSON, nullable=False),
-    Index("ix_incident_edits_incident", "incident_id"),
-)
-
-#: one-time find-me links (``rescue.find_me``, migration ``0011``): the token's SHA-256 only,
-#: and the fix the caller's phone sent, if any
-find_me_table = Table(
-    "find_me_links",
-    metadata,
-    Column("link_id", Integer, primary_key=True, autoincrement=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    _incident_column(),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("created_by", String(64), nullable=False),
-    Column("expires_at", UtcDateTime(), nullable=False),
-    Column("used_at", UtcDateTime(), nullable=True),
-    Column("lon", Float, nullable=True),
-    Column("lat", Float, nullable=True),
-    Column("accuracy_m", Float, nullable=True),
-    Column("altitude_m", Float, nullable=True),
-    Column("fixed_at", UtcDateTime(), nullable=True),
-    Index("ix_find_me_links_incident", "incident_id"),
-)
 
 _EDITABLE: Final = (
     "language",
@@ -467,118 +139,10 @@ _EDITABLE: Final = (
 )
 
 
-# --------------------------------------------------------------------------- answers
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _sent_key(stored: str | None) -> str | None:
-    """The idempotency key as the user sent it (stored as ``<username>:<key>``)."""
-    return None if stored is None else stored.rsplit(":", 1)[-1]
-
-
 def _body_digest(body: IncidentCreate) -> str:
     """SHA-256 of the parsed body: the same report sent twice has the same digest."""
     doc = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(doc.encode("utf-8")).hexdigest()
-
-
-def _incident(
-    row: RowMapping,
-    descriptions: Iterable[RowMapping],
-    events: Iterable[RowMapping],
-    edits: Iterable[RowMapping],
-    links: Iterable[RowMapping] = (),
-) -> dict[str, Any]:
-    texts = [
-        {"text": d["note"], "added_at": _iso(d["at"]), "added_by": d["by"]} for d in descriptions
-    ]
-    timeline = [
-        {
-            "at": _iso(e["at"]),
-            "by": e["by"],
-            "from": e["from_status"],
-            "to": e["to_status"],
-            "outcome": e["outcome"],
-            "note": e["note"],
-        }
-        for e in events
-    ]
-    changes = [
-        {"at": _iso(e["at"]), "by": e["by"], "version": e["version"], "changes": e["changes"]}
-        for e in edits
-    ]
-    received: datetime = row["created_at"]
-    firsts: dict[str, datetime] = {}
-    for e in events:
-        firsts.setdefault(e["to_status"], e["at"])
-    dispatched = firsts.get("dispatched")
-    on_scene = firsts.get("on_scene")
-    status = str(row["status"])
-    return {
-        "incident_id": int(row["incident_id"]),
-        "region_id": row["region_id"],
-        "status": status,
-        "outcome": row["outcome"],
-        "open": status not in CLOSED_STATUSES,
-        "allowed_next": list(allowed_next(status)),
-        "priority": row["priority"],
-        "language": row["language"],
-        "caller_name": row["caller_name"],
-        "caller_phone": row["caller_phone"],
-        "party_size": row["party_size"],
-        "condition": row["condition"],
-        "cause": row["cause"],
-        "description": texts[0]["text"] if texts else "",
-        "descriptions": texts,
-        "location": row["location"],
-        "plan": row["plan"],
-        "team": row["team"],
-        "notes": row["notes"],
-        "created_at": _iso(received),
-        "updated_at": _iso(row["updated_at"]),
-        "created_by": row["created_by"],
-        "version": int(row["version"]),
-        "idempotency_key": _sent_key(row["idempotency_key"]),
-        "received_at": _iso(received),
-        "dispatched_at": _iso(dispatched),
-        "on_scene_at": _iso(on_scene),
-        "dispatch_s": _elapsed_s(received, dispatched),
-        "on_scene_s": _elapsed_s(received, on_scene),
-        "timeline": timeline,
-        "edits": changes,
-        # find-me links made for the incident and the GPS fixes their callers sent
-        "find_me": [_find_me_link(link) for link in links],
-    }
-
-
-def _find_me_link(row: RowMapping) -> dict[str, Any]:
-    """A find-me link as the incident shows it (never its token)."""
-    fix = None
-    if row["used_at"] is not None and row["lon"] is not None and row["lat"] is not None:
-        fix = {
-            "lon": round(float(row["lon"]), 6),
-            "lat": round(float(row["lat"]), 6),
-            "accuracy_m": None if row["accuracy_m"] is None else round(float(row["accuracy_m"]), 1),
-            "altitude_m": None if row["altitude_m"] is None else round(float(row["altitude_m"]), 1),
-            "fixed_at": _iso(row["fixed_at"]),
-            "received_at": _iso(row["used_at"]),
-        }
-    return {
-        "link_id": int(row["link_id"]),
-        "created_at": _iso(row["created_at"]),
-        "created_by": row["created_by"],
-        "expires_at": _iso(row["expires_at"]),
-        "used_at": _iso(row["used_at"]),
-        "fix": fix,
-    }
-
-
-def _elapsed_s(start: datetime, end: datetime | None) -> int | None:
-    """Whole seconds from ``start`` to ``end`` (None while ``end`` has not happened)."""
-    if end is None:
-        return None
-    return max(0, math.floor((end - start).total_seconds()))
 
 
 # --------------------------------------------------------------------------- the store
@@ -588,8 +152,8 @@ _DESCRIPTION, _EVENT, _EDIT = 0, 1, 2
 def _history() -> Any:
     """The descriptions, status changes and edits of the incidents of the bound ``ids`` as
     one ``UNION ALL``: ``kind`` (``_DESCRIPTION``, ``_EVENT``, ``_EDIT``) and the columns
-    :func:`_incident` reads of each (``text`` of a description is ``note``; ``at`` its
-    ``added_at``), in each table's order."""
+    :func:`~rescue._incident_rows.incident_answer` reads of each (``text`` of a description
+    is ``note``; ``at`` its ``added_at``), in each table's order."""
     ids: BindParameter[int] = bindparam("ids", expanding=True)
     d, e, x = descriptions_table.c, events_table.c, edits_table.c
     none_str, none_int = null().cast(String(64)), null().cast(Integer)
@@ -748,7 +312,9 @@ class IncidentStore:
         for link in conn.execute(_LINKS, {"ids": ids}).mappings():
             links[int(link["incident_id"])].append(link)
         return [
-            _incident(by_id[i], texts[i], events[i], edits[i], links[i]) for i in ids if i in by_id
+            incident_answer(by_id[i], texts[i], events[i], edits[i], links[i])
+            for i in ids
+            if i in by_id
         ]
 
     def _by_key(self, key: str, digest: str) -> dict[str, Any] | None:
@@ -773,7 +339,7 @@ class IncidentStore:
             raise Conflict(
                 msg(
                     "incident.idempotency",
-                    key=repr(_sent_key(key)),
+                    key=repr(sent_key(key)),
                     incident_id=incident["incident_id"],
                 ),
                 data={"incident_id": incident["incident_id"]},

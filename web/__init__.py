@@ -36,6 +36,7 @@ from web import (
     reports,
     search_api,
     teams_api,
+    users_api,
     vocabulary,
 )
 from web.bodies import (
@@ -122,6 +123,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(planner.bp)
     app.register_blueprint(incidents_page.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(users_api.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(field.bp)
     app.register_blueprint(teams_api.bp)

@@ -14,28 +14,47 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, WithJsonSchema, create_model
 
 from rescue import catalog, kmposts
 from rescue.incidents import CAUSES, OUTCOMES, PRIORITIES, STATUSES
+from rescue.users import ROLES
+from routes.multimodal import MODES
 
 __all__ = [
     "ApproachAnswer",
-    "FieldSheet",
-    "FindMeLink",
-    "FindMeReceived",
-    "LAYER_COLLECTIONS",
-    "LAYER_FEATURES",
     "Closure",
+    "ClosureEffect",
     "ClosureList",
     "ClosureProblem",
     "CreatedIncident",
+    "FieldSheet",
+    "FindMeLink",
+    "FindMeReceived",
     "Import",
     "Incident",
     "IncidentAnswer",
     "IncidentList",
     "KmPosts",
+    "LAYER_COLLECTIONS",
+    "LAYER_FEATURES",
     "MODELS",
+    "Me",
+    "MissingResource",
+    "OneUser",
+    "PlanAlternative",
+    "PlanArrival",
+    "PlanLeg",
+    "Revoked",
+    "SessionAnswer",
+    "Sessions",
+    "SignedOut",
+    "StationPlan",
+    "StationResource",
+    "TimeRange",
+    "UntouchedClosure",
+    "UserAnswer",
+    "Users",
     "Version",
     "VersionAnswer",
 ]
@@ -252,13 +271,129 @@ class Import(BaseModel):
 
 
 # --------------------------------------------------------------------------- plans
+class TimeRange(BaseModel):
+    """The 80 % range of a time (:mod:`rescue.approach`): p10 and p90, in seconds."""
+
+    p10: float
+    p90: float
+
+
+class PlanLeg(BaseModel):
+    """Consecutive edges travelled in one mode, from one named place to the next."""
+
+    mode: Annotated[str, _enum(MODES)]
+    from_: str = Field(alias="from", description="where the leg starts (English)")
+    to: str = Field(description="where the leg ends (English)")
+    from_zh: str | None = Field(default=None, description="where the leg starts, in Chinese")
+    to_zh: str | None = Field(default=None, description="where the leg ends, in Chinese")
+    length_m: float
+    ascent_m: float
+    descent_m: float
+    duration_s: float
+    duration_range_s: TimeRange | None = None
+    geometry: list[list[float]] | None = Field(
+        description="[lon, lat, elevation_m] from start to end; null when this plan's lines "
+        "were not asked for (``geometry``: recommended)"
+    )
+    profile_source: Annotated[str | None, _enum(("dem", "route_data"), null=True)] = Field(
+        default=None,
+        description="the heights of the leg's elevation profile: the loaded DEM's or the "
+        "route data's; null for a leg without geometry",
+    )
+    profile: list[list[float]] | None = Field(
+        default=None,
+        description="[lon, lat, elevation_m] at even steps with the DEM's heights (with a DEM)",
+    )
+
+
+class PlanAlternative(BaseModel):
+    """A genuinely different way for the same team; ``extra_s`` is its cost over the best."""
+
+    eta_s: float
+    extra_s: float
+    shared_fraction: float
+    legs: list[PlanLeg]
+
+
+class ClosureEffect(BaseModel):
+    """What one closure costs a plan: ``extra_s`` over the plan with it lifted (null: the
+    closure cuts every ground route), and why, in both languages."""
+
+    closure_id: str
+    extra_s: float | None
+    message: str
+    message_zh: str
+
+
+class UntouchedClosure(BaseModel):
+    """A closure in force that neither lies on the plan's way nor changes it."""
+
+    closure_id: str
+    distance_m: float
+    en: str
+    zh: str
+
+
+class StationResource(BaseModel):
+    """What a station can send (:data:`rescue.capability.RESOURCES`)."""
+
+    id: str
+    en: str
+    zh: str
+
+
+class MissingResource(BaseModel):
+    """A need the station cannot meet: any one of ``any_of`` would."""
+
+    any_of: list[str]
+    en: str
+    zh: str
+
+
+class PlanArrival(BaseModel):
+    """Where the team arrives: the target, or the nearest reachable point."""
+
+    lon: float
+    lat: float
+
+
+class StationPlan(BaseModel):
+    """The fastest plan of one station's team (:class:`rescue.approach.Plan`).
+
+    When ``reachable`` is false the legs lead to the nearest reachable point
+    (``arrival``), ``gap_m`` (straight line) from the target. For a stretch target
+    ``eta_s`` is to its nearer end and ``far_eta_s`` to the farther one."""
+
+    station_id: str
+    station_name: str
+    station_name_zh: str | None = None
+    reachable: bool
+    eta_s: float
+    eta_range_s: TimeRange | None = None
+    far_eta_s: float | None = None
+    arrive_at: Time | None = None
+    arrival: PlanArrival
+    gap_m: float
+    legs: list[PlanLeg]
+    alternatives: list[PlanAlternative]
+    closures_applied: list[str]
+    closure_effects: list[ClosureEffect]
+    closures_untouched: list[UntouchedClosure]
+    sends: list[StationResource] | None = Field(
+        default=None, description="what the station can send (with its capabilities)"
+    )
+    meets_need: bool | None = None
+    missing: list[MissingResource] | None = None
+    colocated: list[str] | None = Field(default=None, description="the stations at the same place")
+
+
 class ApproachAnswer(BaseModel):
     """``POST /api/approach``: each station's plan (fastest first), the recommendation and
     why, the evacuation, the needs served, the target, and the closures that could not be
     applied. A plan's legs carry their lines when it is the recommended one or when every
     plan's lines were asked for (``geometry`` all); otherwise ``geometry`` is null."""
 
-    plans: list[dict[str, Any]]
+    plans: list[StationPlan]
     recommended: str | None = None
     reason: str | None = None
     reason_zh: str | None = None
@@ -268,6 +403,7 @@ class ApproachAnswer(BaseModel):
     target: list[dict[str, Any]] = []
     landing_site: dict[str, Any] | None = None
     closure_problems: list[ClosureProblem]
+    elevation_model: dict[str, Any] | None = None
 
 
 class FieldSheet(BaseModel):
@@ -305,6 +441,69 @@ class FindMeReceived(BaseModel):
     received: bool
     accuracy_m: float | None = None
     message: dict[str, str]
+
+
+# --------------------------------------------------------------------------- users
+#: a role, as the users API documents it (judged by rescue.users)
+_ROLE_SCHEMA = WithJsonSchema({"enum": list(ROLES)})
+
+
+class UserAnswer(BaseModel):
+    """A user as the API shows one."""
+
+    user_id: int
+    username: str
+    display_name: str | None = None
+    role: Annotated[str, _ROLE_SCHEMA]
+    active: bool = True
+
+
+class OneUser(BaseModel):
+    """An answer with one user."""
+
+    user: UserAnswer
+
+
+class Me(BaseModel):
+    """The signed-in user and the session's CSRF token."""
+
+    user: UserAnswer
+    csrf_token: str
+
+
+class Users(BaseModel):
+    """``GET /api/users``."""
+
+    users: list[UserAnswer]
+
+
+class SessionAnswer(BaseModel):
+    """A live session of a user."""
+
+    session_id: str
+    created_at: str
+    last_seen_at: str
+    expires_at: str
+    address: str | None = None
+    user_agent: str | None = None
+
+
+class Sessions(BaseModel):
+    """``GET /api/users/<id>/sessions``."""
+
+    sessions: list[SessionAnswer]
+
+
+class Revoked(BaseModel):
+    """``DELETE /api/users/<id>/sessions``."""
+
+    sessions_revoked: int
+
+
+class SignedOut(BaseModel):
+    """``POST /api/logout``."""
+
+    signed_out: bool
 
 
 #: the answer models referred to by name (``ref("Closure")``) as well as by operations

@@ -59,7 +59,7 @@ from rescue.localnames import localize_approach
 from rescue.locate import locate
 from web import openapi
 from web.answers import LAYER_COLLECTIONS, ApproachAnswer, Closure, ClosureList, KmPosts
-from web.approach_api import MAX_BODY_BYTES as CLOSURE_BODY_BYTES
+from web.approach_api import MAX_BODY_BYTES as APPROACH_BODY_BYTES
 from web.approach_api import ApproachBody, parse_flag
 from web.auth import current_user_name
 from web.bodies import whole_number
@@ -360,7 +360,7 @@ def locate_caller(body: LocateBody) -> Response:
     body=ApproachBody,
     ok={200: ApproachAnswer},
     errors=(409,),
-    body_limit=CLOSURE_BODY_BYTES,
+    body_limit=APPROACH_BODY_BYTES,
     example='{"target": {"lon": 81.38, "lat": 31.09}}',
     context=lambda: {"network": get_state().network},
 )
@@ -404,7 +404,7 @@ def closures(query: ClosureQuery) -> Response:
     roles=CLOSERS,
     body=ClosureBody,
     ok={201: Closure},
-    body_limit=CLOSURE_BODY_BYTES,
+    body_limit=APPROACH_BODY_BYTES,  # a drawn line or area: as large as an approach's target
     example='{"segment_ids": [..], "reason": "snow", ...}',
     what=msg("closure.invalid"),
     context=lambda: {"network": get_state().network, "now": datetime.now(UTC)},

@@ -1,4 +1,4 @@
-"""Signing in and out, the current user, role checks, CSRF tokens and the users API.
+"""Signing in and out, the current user, role checks and CSRF tokens.
 
 Sessions are rows of the database's ``sessions`` table; Flask's signed cookie
 (``HttpOnly``, ``SameSite=Lax``, ``Secure`` when ``SANDTABLE_SESSION_COOKIE_SECURE=true``,
@@ -17,6 +17,9 @@ Failed log-ins are limited per (client address, username) and per address
 (:class:`rescue.users.LoginLimiter`), counted in the database: one limit for every
 worker process and server, kept across restarts. Behind a reverse proxy the client
 address is the proxy's unless the app is wrapped in werkzeug's ``ProxyFix``.
+
+The admins' users API (``/api/users``) is :mod:`web.users_api`; the answers' models are
+in :mod:`web.answers`.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, ParamSpec, TypeVar, get_args
+from typing import Any, ClassVar, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -47,7 +50,7 @@ from flask import (
     url_for,
 )
 from flask.sansio.blueprints import BlueprintSetupState
-from pydantic import BaseModel, ConfigDict, StrictStr, WithJsonSchema, model_validator
+from pydantic import StrictStr
 from werkzeug.wrappers import Response as BaseResponse
 
 from geodata.errors import (
@@ -56,9 +59,10 @@ from geodata.errors import (
     Unauthorized,
 )
 from geodata.i18n import msg
-from rescue.users import MIN_PASSWORD_CHARS, ROLES, LoginLimiter, User, UserStore
+from rescue.users import ROLES, LoginLimiter, User, UserStore
+from web.answers import Me, SignedOut
 from web.config import ConfigError
-from web.contract import ADMIN, PUBLIC, Contract, ProblemText, api_operation, problem
+from web.contract import PUBLIC, Contract, ProblemText, api_operation
 from web.errors import error_response
 from web.state import get_state
 
@@ -69,6 +73,7 @@ __all__ = [
     "csrf_token",
     "current_user",
     "load_secret_key",
+    "no_store",
     "require_role",
     "users",
 ]
@@ -382,14 +387,6 @@ def logout_submit() -> BaseResponse:
 
 
 # --------------------------------------------------------------------------- API
-_ROLE_SCHEMA = WithJsonSchema({"enum": list(ROLES)})
-#: a password's length, documented; judged (with the rest of the policy) by rescue.users
-_PASSWORD_SCHEMA = WithJsonSchema({"type": "string", "minLength": MIN_PASSWORD_CHARS})
-Role = Literal["call_taker", "officer", "planner", "admin"]
-if get_args(Role) != tuple(ROLES):  # pragma: no cover  (a programming error)
-    raise RuntimeError(f"web.auth.Role {get_args(Role)} is not rescue.users.ROLES {ROLES}")
-
-
 class LoginBody(Contract):
     """``POST /api/login``."""
 
@@ -400,95 +397,6 @@ class LoginBody(Contract):
 
     username: StrictStr
     password: StrictStr
-
-
-class NewUser(Contract):
-    """``POST /api/users``: the role and password are judged by :mod:`rescue.users`, which
-    names every problem of the values at once."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    username: str
-    password: Annotated[str, _PASSWORD_SCHEMA]
-    role: Annotated[str, _ROLE_SCHEMA]
-    display_name: str | None = None
-
-
-class UserChange(Contract):
-    """``PATCH /api/users/<id>``: at least one field."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
-
-    role: Role | None = None
-    active: bool | None = None
-    password: Annotated[str, _PASSWORD_SCHEMA] | None = None
-    display_name: str | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> UserChange:
-        if not self.model_fields_set:
-            raise problem(
-                msg("user.nothing_to_change", fields=", ".join(map(repr, UserChange.model_fields)))
-            )
-        return self
-
-
-class UserAnswer(BaseModel):
-    """A user as the API shows one."""
-
-    user_id: int
-    username: str
-    display_name: str | None = None
-    role: Annotated[str, _ROLE_SCHEMA]
-    active: bool = True
-
-
-class OneUser(BaseModel):
-    """An answer with one user."""
-
-    user: UserAnswer
-
-
-class Me(BaseModel):
-    """The signed-in user and the session's CSRF token."""
-
-    user: UserAnswer
-    csrf_token: str
-
-
-class Users(BaseModel):
-    """``GET /api/users``."""
-
-    users: list[UserAnswer]
-
-
-class SessionAnswer(BaseModel):
-    """A live session of a user."""
-
-    session_id: str
-    created_at: str
-    last_seen_at: str
-    expires_at: str
-    address: str | None = None
-    user_agent: str | None = None
-
-
-class Sessions(BaseModel):
-    """``GET /api/users/<id>/sessions``."""
-
-    sessions: list[SessionAnswer]
-
-
-class Revoked(BaseModel):
-    """``DELETE /api/users/<id>/sessions``."""
-
-    sessions_revoked: int
-
-
-class SignedOut(BaseModel):
-    """``POST /api/logout``."""
-
-    signed_out: bool
 
 
 def _me(user: User) -> dict[str, Any]:
@@ -515,7 +423,7 @@ def _me(user: User) -> dict[str, Any]:
 def api_login(body: LoginBody) -> Response:
     user = _check_password_attempt(body.username, body.password)
     token = _sign_in(user)
-    return _no_store({"user": _me(user), "csrf_token": token})
+    return no_store({"user": _me(user), "csrf_token": token})
 
 
 @api_operation(bp, "POST", "/api/logout", summary="sign out", roles=PUBLIC, ok={200: SignedOut})
@@ -523,7 +431,7 @@ def api_logout() -> Response:
     if current_user() is not None and not _csrf_ok():
         return _csrf_refused()
     _sign_out()
-    return _no_store({"signed_out": True})
+    return no_store({"signed_out": True})
 
 
 @api_operation(
@@ -539,90 +447,7 @@ def api_me() -> Response:
     user = current_user()
     if user is None:
         raise Unauthorized(msg("auth.not_signed_in"))
-    return _no_store({"user": _me(user), "csrf_token": csrf_token()})
-
-
-@api_operation(bp, "GET", "/api/users", summary="every user", roles=ADMIN, ok={200: Users})
-def api_users() -> Response:
-    return _no_store({"users": [u.to_dict() for u in users().list()]})
-
-
-@api_operation(
-    bp,
-    "POST",
-    "/api/users",
-    summary="add a user",
-    roles=ADMIN,
-    body=NewUser,
-    ok={201: OneUser},
-    errors=(409,),
-    json_only=True,
-    example='{"username": "dawa", "password": "…", "role": "officer"}',
-    what=msg("user.cannot_create"),
-)
-def api_create_user(body: NewUser) -> Response:
-    user = users().create_user(
-        body.username,
-        body.password,
-        body.role,
-        body.display_name,
-        actor=current_user_name(),
-    )
-    log.info("%r created user %r (%s)", current_user_name(), user.username, user.role)
-    response = _no_store({"user": user.to_dict()})
-    response.status_code = 201
-    return response
-
-
-@api_operation(
-    bp,
-    "PATCH",
-    "/api/users/<int:user_id>",
-    summary="change a user's role, password, display name, or deactivate them",
-    roles=ADMIN,
-    body=UserChange,
-    ok={200: OneUser},
-    errors=(404, 409),
-    json_only=True,
-    example='{"role": "planner", "active": false}',
-    what=msg("user.cannot_change"),
-)
-def api_update_user(user_id: int, body: UserChange) -> Response:
-    changes = body.model_dump(exclude_unset=True)
-    user = users().update(
-        user_id, **changes, actor=current_user_name(), keep_session=session_token()
-    )
-    log.info("%r changed user %r: %s", current_user_name(), user.username, sorted(changes))
-    return _no_store({"user": user.to_dict()})
-
-
-@api_operation(
-    bp,
-    "GET",
-    "/api/users/<int:user_id>/sessions",
-    summary="a user's live sessions (where and since when they are signed in)",
-    roles=ADMIN,
-    ok={200: Sessions},
-    errors=(404,),
-)
-def api_user_sessions(user_id: int) -> Response:
-    sessions = users().sessions(user_id)
-    return _no_store({"sessions": [s.to_dict() for s in sessions]})
-
-
-@api_operation(
-    bp,
-    "DELETE",
-    "/api/users/<int:user_id>/sessions",
-    summary="sign a user out everywhere (revoke every live session)",
-    roles=ADMIN,
-    ok={200: Revoked},
-    errors=(404,),
-)
-def api_revoke_user_sessions(user_id: int) -> Response:
-    count = users().revoke_sessions(user_id, actor=current_user_name())
-    log.info("%r revoked %d session(s) of user %d", current_user_name(), count, user_id)
-    return _no_store({"sessions_revoked": count})
+    return no_store({"user": _me(user), "csrf_token": csrf_token()})
 
 
 def current_user_name() -> str:
@@ -631,7 +456,7 @@ def current_user_name() -> str:
     return user.username if user else "anonymous"
 
 
-def _no_store(body: dict[str, Any]) -> Response:
+def no_store(body: dict[str, Any]) -> Response:
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -28,7 +28,7 @@ from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from geodata.errors import InvalidInput
-from geodata.i18n import LANGUAGES, Msg, Name, joined
+from geodata.i18n import LANGUAGES, Msg, Name, joined, text
 from rescue.locate import LOCAL_TZ
 from rescue.locate.clues import MAX_TEXT_CHARS, parse_clues
 from rescue.locate.engine import get_index
@@ -36,7 +36,7 @@ from rescue.locate.model import Mention
 from web.contract import READERS, Contract, ProblemText, api_operation, problem
 from web.state import get_state
 
-__all__ = ["MAX_LIMIT", "MAX_QUERY_CHARS", "bp", "reading_label_zh"]
+__all__ = ["MAX_LIMIT", "MAX_QUERY_CHARS", "bp"]
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/search")
 
@@ -247,7 +247,7 @@ def coordinates(query: CoordinateSearch) -> Response:
             "lon": round(r.lon, 6),
             "lat": round(r.lat, 6),
             "label": r.label,
-            "label_zh": reading_label_zh(r.label),
+            "label_zh": text(r.label, "zh"),  # the catalog's (a Said)
             "text": r.text,
             "uncertainty_m": round(r.uncertainty_m, 1),
             "in_region": west <= r.lon <= east and south <= r.lat <= north,
@@ -255,58 +255,6 @@ def coordinates(query: CoordinateSearch) -> Response:
         for r in clues.coordinates
     ]
     return jsonify(query=q, count=len(readings), readings=readings, notes=list(clues.notes))
-
-
-#: English phrases of the coordinate reader's labels and their Chinese, longest first
-_LABEL_ZH: tuple[tuple[str, str], ...] = tuple(
-    sorted(
-        {
-            "degrees, minutes and seconds": "度分秒",
-            "degrees and decimal minutes": "度与十进制分",
-            "degrees and minutes": "度分",
-            "geo: URI": "geo: 链接",
-            "GCJ-02 (Amap/WeChat/Tencent)": "GCJ-02（高德/微信/腾讯）",
-            "BD-09 (Baidu)": "BD-09（百度）",
-            "decimal degrees": "十进制度",
-            "latitude first": "纬度在前",
-            "longitude first": "经度在前",
-            "decimal commas": "小数逗号",
-            "hemisphere assumed from the region": "半球按本区域推定",
-            "zone assumed from the region": "带号按本区域推定",
-            "S read as latitude band S, northern hemisphere": "S 视为纬度带 S，北半球",
-            "S read as southern hemisphere": "S 视为南半球",
-            "northern hemisphere": "北半球",
-            "southern hemisphere": "南半球",
-            "latitude band": "纬度带",
-            "UTM zone": "UTM 带",
-            "Amap link": "高德地图链接",
-            "Baidu link": "百度地图链接",
-            "Google Maps link": "谷歌地图链接",
-            "Apple Maps link": "苹果地图链接",
-            "short Plus Code, recovered near the region": "短 Plus Code，按本区域补全",
-            "Plus Code": "Plus Code",
-            "converted to WGS84": "已换算为 WGS84",
-            "GCJ-02 in China, converted": "国内为 GCJ-02，已换算",
-            "if read off Amap/WeChat": "若读自高德/微信",
-            "the text says": "原文写明",
-            "read as": "读作",
-            "taken as": "视为",
-            "no minus sign or": "未写负号或",
-            "latitude": "纬度",
-            "longitude": "经度",
-        }.items(),
-        key=lambda kv: -len(kv[0]),
-    )
-)
-
-
-def reading_label_zh(label: str) -> str:
-    """The Chinese of a coordinate reading's label, phrase by phrase; a phrase without a
-    translation stays as written (datum names and figures are the same in both)."""
-    out = label
-    for en, zh in _LABEL_ZH:
-        out = out.replace(en, zh)
-    return out.replace(", ", "，").replace("; ", "；")
 
 
 @bp.errorhandler(InvalidInput)

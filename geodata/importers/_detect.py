@@ -84,6 +84,28 @@ def _looks_utf16_without_bom(head: bytes) -> bool:
 
 def _content(filename: str, data: bytes) -> tuple[ImportFormat | None, Name]:
     """(format or None, what the content looks like)."""
+    binary = _binary_content(data)
+    if binary is not None:
+        return binary
+    text_head = _text_head(data)
+    if isinstance(text_head, Name):
+        return None, text_head
+    first = text_head.lstrip()[:1]
+    if first == "<":
+        root = local(sniff_root(filename, data))
+        if root == "gpx":
+            return "gpx", _DESCRIBE["gpx"]
+        if root == "kml":
+            return "kml", _DESCRIBE["kml"]
+        other = Name(f"an XML file with root element <{root}>", f"根元素为 <{root}> 的 XML 文件")
+        return None, _XML_ROOTS.get(root, other)
+    if first in ("{", "["):
+        return "geojson", Name("a JSON file", "JSON 文件")
+    return None, Name("plain text, not GPS data", "纯文本，不是 GPS 数据")
+
+
+def _binary_content(data: bytes) -> tuple[ImportFormat | None, Name] | None:
+    """What a file recognised by its first bytes is (GeoPackage, ZIP, …), else None."""
     if data.startswith(_SQLITE):
         if len(data) >= 72:
             (app_id,) = struct.unpack(">I", data[68:72])
@@ -101,32 +123,25 @@ def _content(filename: str, data: bytes) -> tuple[ImportFormat | None, Name]:
         return None, Name(
             "a Garmin FIT file (export it as GPX instead)", "Garmin FIT 文件（请改为导出 GPX）"
         )
+    return None
+
+
+def _text_head(data: bytes) -> str | Name:
+    """The first 4 KiB decoded as text, or what the data is when it is not text."""
     head = data[:4096]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text_head = head.decode("utf-16", errors="replace")
-    else:
-        if b"\x00" in head:
-            if _looks_utf16_without_bom(head):
-                return None, Name(
-                    "UTF-16 text without a byte-order mark (save it as UTF-8)",
-                    "没有字节顺序标记的 UTF-16 文本（请另存为 UTF-8）",
-                )
-            return None, _BINARY
-        text_head = head.lstrip(codecs.BOM_UTF8).decode("utf-8", errors="replace")
-        if text_head.count("\ufffd") > max(8, len(text_head) // 20):
-            return None, _BINARY
-    first = text_head.lstrip()[:1]
-    if first == "<":
-        root = local(sniff_root(filename, data))
-        if root == "gpx":
-            return "gpx", _DESCRIBE["gpx"]
-        if root == "kml":
-            return "kml", _DESCRIBE["kml"]
-        other = Name(f"an XML file with root element <{root}>", f"根元素为 <{root}> 的 XML 文件")
-        return None, _XML_ROOTS.get(root, other)
-    if first in ("{", "["):
-        return "geojson", Name("a JSON file", "JSON 文件")
-    return None, Name("plain text, not GPS data", "纯文本，不是 GPS 数据")
+        return head.decode("utf-16", errors="replace")
+    if b"\x00" in head:
+        if _looks_utf16_without_bom(head):
+            return Name(
+                "UTF-16 text without a byte-order mark (save it as UTF-8)",
+                "没有字节顺序标记的 UTF-16 文本（请另存为 UTF-8）",
+            )
+        return _BINARY
+    text_head = head.lstrip(codecs.BOM_UTF8).decode("utf-8", errors="replace")
+    if text_head.count("\ufffd") > max(8, len(text_head) // 20):
+        return _BINARY
+    return text_head
 
 
 def detect_format(filename: str, data: bytes) -> ImportFormat:

@@ -229,22 +229,7 @@ def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, l
                     )
                 )
                 continue
-            if transformer is not None:
-                xyz[:, 0], xyz[:, 1] = transformer.transform(xyz[:, 0], xyz[:, 1])
-            else:
-                far = np.flatnonzero((np.abs(xyz[:, 0]) > 180) | (np.abs(xyz[:, 1]) > 90))
-                if len(far):
-                    x, y = xyz[far[0], 0], xyz[far[0], 1]
-                    raise ImportRejected(
-                        msg(
-                            "import.projected",
-                            filename=filename,
-                            label=label,
-                            x=f"{x:.6g}",
-                            y=f"{y:.6g}",
-                        ),
-                        filename=filename,
-                    )
+            _to_lonlat(filename, label, xyz, transformer)
             part_label = (
                 Name(f"{label.en} part {k + 1}", f"{label.zh} 第 {k + 1} 部分")
                 if several
@@ -290,6 +275,28 @@ def read_geojson(filename: str, data: bytes) -> tuple[list[Draft], str | None, l
             )
         )
     return drafts, None, warnings
+
+
+def _to_lonlat(
+    filename: str, label: Name, xyz: np.ndarray, transformer: Transformer | None
+) -> None:
+    """Put ``xyz`` in lon/lat in place: through the file's CRS, else refuse projected values.
+
+    Raises
+    ------
+    ImportRejected
+        Without a ``crs`` member, a position beyond ±180° / ±90° (projected metres).
+    """
+    if transformer is not None:
+        xyz[:, 0], xyz[:, 1] = transformer.transform(xyz[:, 0], xyz[:, 1])
+        return
+    far = np.flatnonzero((np.abs(xyz[:, 0]) > 180) | (np.abs(xyz[:, 1]) > 90))
+    if len(far):
+        x, y = xyz[far[0], 0], xyz[far[0], 1]
+        raise ImportRejected(
+            msg("import.projected", filename=filename, label=label, x=f"{x:.6g}", y=f"{y:.6g}"),
+            filename=filename,
+        )
 
 
 def _depth(kind: str) -> int:

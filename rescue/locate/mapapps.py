@@ -57,23 +57,21 @@ def _reading(lon: float, lat: float, label: str, written: str, unc: float) -> Co
 
 def _link_readings(kind: str, a: float, b: float, written: str) -> tuple[CoordinateReading, ...]:
     if kind == "amap":  # lng,lat in GCJ-02
-        return (
-            _reading(*gcj02_to_wgs84(a, b), "Amap link (GCJ-02, converted to WGS84)", written, 5.0),
-        )
+        return (_reading(*gcj02_to_wgs84(a, b), Said(msg("locate.link_amap")), written, 5.0),)
     if kind == "baidu":  # lat,lng in BD-09
-        return (
-            _reading(*bd09_to_wgs84(b, a), "Baidu link (BD-09, converted to WGS84)", written, 5.0),
-        )
+        return (_reading(*bd09_to_wgs84(b, a), Said(msg("locate.link_baidu")), written, 5.0),)
     if kind == "apple":  # lat,lon; GCJ-02 in China
         return (
-            _reading(
-                *gcj02_to_wgs84(b, a), "Apple Maps link (GCJ-02 in China, converted)", written, 5.0
-            ),
-            _reading(b, a, "Apple Maps link read as WGS84", written, 5.0),
+            _reading(*gcj02_to_wgs84(b, a), Said(msg("locate.link_apple_gcj02")), written, 5.0),
+            _reading(b, a, Said(msg("locate.link_apple_wgs84")), written, 5.0),
         )
     return (
         _reading(
-            b, a, f"{'geo: URI' if kind == 'geo' else 'Google Maps link'} (WGS84)", written, 5.0
+            b,
+            a,
+            Said(msg("locate.link_geo" if kind == "geo" else "locate.link_google")),
+            written,
+            5.0,
         ),
     )
 
@@ -131,7 +129,11 @@ def find_links(
                 / 2
             )
             r = _reading(
-                area.longitudeCenter, area.latitudeCenter, "Plus Code (WGS84)", m.group(1), unc
+                area.longitudeCenter,
+                area.latitudeCenter,
+                Said(msg("locate.plus_code")),
+                m.group(1),
+                unc,
             )
             found.append(CoordinateMatch(m.start(), m.end(), m.group(1), (r,)))
             taken.append((m.start(), m.end()))
@@ -143,7 +145,7 @@ def find_links(
                 r = _reading(
                     area.longitudeCenter,
                     area.latitudeCenter,
-                    "short Plus Code, recovered near the region",
+                    Said(msg("locate.plus_code_short")),
                     m.group(1),
                     10.0,
                 )

@@ -130,3 +130,110 @@ def test_an_answer_that_is_not_what_is_documented_fails_the_model() -> None:
     feature = {"type": "Feature", "id": "x", "geometry": None, "properties": {}}
     with pytest.raises(ValidationError):  # every documented property is required
         answers.LAYER_FEATURES["stations"].model_validate(feature)
+
+
+#: what a station's plan in ``POST /api/approach`` holds (rescue.approach.Plan, the offer of
+#: rescue.capability, the Chinese names of rescue.localnames)
+PLAN_FIELDS = {
+    "station_id",
+    "station_name",
+    "station_name_zh",
+    "reachable",
+    "eta_s",
+    "eta_range_s",
+    "far_eta_s",
+    "arrive_at",
+    "arrival",
+    "gap_m",
+    "legs",
+    "alternatives",
+    "closures_applied",
+    "closure_effects",
+    "closures_untouched",
+    "sends",
+    "meets_need",
+    "missing",
+    "colocated",
+}
+LEG_FIELDS = {"mode", "from", "to", "from_zh", "to_zh", "length_m", "duration_s", "geometry"}
+
+
+def _schema(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``$ref`` followed, and the non-null branch of an ``anyOf``."""
+    if "$ref" in schema:
+        return _schema(doc, doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]])
+    branches = [s for s in schema.get("anyOf", ()) if s.get("type") != "null"]
+    return _schema(doc, branches[0]) if len(branches) == 1 else schema
+
+
+def _undocumented(doc: dict[str, Any], schema: dict[str, Any], value: Any, at: str) -> list[str]:
+    """Where ``value`` has an object member its documented schema does not name."""
+    schema = _schema(doc, schema)
+    if isinstance(value, list) and "items" in schema:
+        return [
+            where
+            for i, item in enumerate(value)
+            for where in _undocumented(doc, schema["items"], item, f"{at}[{i}]")
+        ]
+    if not isinstance(value, dict) or "properties" not in schema:
+        return []
+    props = schema["properties"]
+    return [f"{at}.{k}" for k in value if k not in props] + [
+        where
+        for k, v in value.items()
+        if k in props
+        for where in _undocumented(doc, props[k], v, f"{at}.{k}")
+    ]
+
+
+def test_the_approach_answers_plans_are_documented_field_by_field(app: Flask) -> None:
+    doc = openapi.document(app)
+    answer = doc["components"]["schemas"]["ApproachAnswer"]
+    plan = _schema(doc, answer["properties"]["plans"]["items"])
+    assert PLAN_FIELDS <= set(plan["properties"])
+    assert {"station_id", "eta_s", "legs", "reachable"} <= set(plan["required"])
+    leg = _schema(doc, plan["properties"]["legs"]["items"])
+    assert LEG_FIELDS <= set(leg["properties"])
+    assert set(_schema(doc, leg["properties"]["mode"])["enum"]) == {"foot", "vehicle"}
+    effect = _schema(doc, plan["properties"]["closure_effects"]["items"])
+    assert {"closure_id", "extra_s", "message", "message_zh"} <= set(effect["properties"])
+    alternative = _schema(doc, plan["properties"]["alternatives"]["items"])
+    assert _schema(doc, alternative["properties"]["legs"]["items"]) == leg
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_real_approach_answer_is_what_the_document_says(
+    app: Flask, client: FlaskClient, kailash_network: Any, lang: str
+) -> None:
+    """Plans with closures on and beside their way, needs and every line validate, and no
+    plan, leg or effect sends a field the document does not name."""
+    for segment in ("road:phakna_zutulpuk_track", "road:darchen_tarboche"):
+        closed = {**CLOSURE, "segment_ids": [segment], "reason": "landslide"}
+        assert client.post("/api/closures", json=closed).status_code == 201
+    lon, lat, _ = kailash_network.point_at("outer_kora", 26.0)
+    body = {"target": {"lon": lon, "lat": lat}, "geometry": "all", "needs": ["fracture"]}
+    sent = client.post(f"/api/approach?lang={lang}", json=body)
+    found = _check(app, sent, "POST", "/api/approach", 200)
+    assert isinstance(found, answers.ApproachAnswer)
+    plans = found.plans
+    assert all(isinstance(p, answers.StationPlan) for p in plans)
+    # the answer exercises what the models describe: effects, untouched closures, offers
+    assert any(p.closure_effects for p in plans) and any(p.closures_untouched for p in plans)
+    assert any(p.missing for p in plans) and any(p.alternatives for p in plans)
+    legs = [leg for p in plans for leg in p.legs]
+    assert legs and all(leg.geometry and leg.from_ and leg.from_zh for leg in legs)
+    doc = openapi.document(app)
+    schema = doc["components"]["schemas"]["ApproachAnswer"]
+    plans_schema = schema["properties"]["plans"]
+    assert _undocumented(doc, plans_schema, sent.get_json()["plans"], "plans") == []
+
+
+def test_a_plan_that_is_not_what_is_documented_fails_the_model() -> None:
+    """A plan without its legs and arrival, a leg without its duration."""
+    with pytest.raises(ValidationError):
+        answers.StationPlan.model_validate({"station_id": "x", "station_name": "X", "eta_s": 1})
+    leg = {"mode": "foot", "from": "a", "to": "b", "length_m": 1.0, "ascent_m": 0.0}
+    with pytest.raises(ValidationError):  # duration and descent missing
+        answers.PlanLeg.model_validate(leg)
+    full = {**leg, "descent_m": 0.0, "duration_s": 60.0, "geometry": None}
+    assert answers.PlanLeg.model_validate(full).from_ == "a"

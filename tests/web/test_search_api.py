@@ -7,9 +7,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pyproj import Transformer
 
+from geodata.i18n import render
 from rescue.locate.chinamaps import wgs84_to_gcj02
 from tests.web.conftest import signed_in_client
-from web.search_api import MAX_LIMIT, MAX_QUERY_CHARS, reading_label_zh
+from tests.web.test_chinese import english_words
+from web import search_api
+from web.search_api import MAX_LIMIT, MAX_QUERY_CHARS
 from web.state import get_state
 
 #: Drölma-la pass (place ``dolma_la``), where the tests point
@@ -159,7 +162,8 @@ def test_utm_and_plus_codes(reader: FlaskClient) -> None:
     body = coords(reader, f"44R {round(x)} {round(y)}")
     assert near(body["readings"][0], 81.3125, 31.0667, tol=3e-5)
     assert body["readings"][0]["label"].startswith("UTM zone 44R")
-    assert body["readings"][0]["label_zh"].startswith("UTM 带 44R")
+    zone = render("locate.utm_zone_band_north", "zh", zone="44R", band="R")
+    assert body["readings"][0]["label_zh"] == zone
     from openlocationcode import openlocationcode as olc
 
     code = olc.encode(31.0667, 81.3125)
@@ -174,7 +178,7 @@ def test_an_amap_link_is_converted_from_gcj02(reader: FlaskClient) -> None:
     body = coords(reader, f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}")
     (reading,) = body["readings"]
     assert near(reading, 81.3125, 31.0667, tol=1e-5)
-    assert reading["label_zh"].startswith("高德地图链接")
+    assert reading["label_zh"] == render("locate.link_amap", "zh")
 
 
 @pytest.mark.parametrize("text", ["hello", "Darchen", "95.5, 81.3", "31.06 181.3", "44R 1 2"])
@@ -194,11 +198,47 @@ def test_a_coordinate_far_outside_the_region_is_a_422(reader: FlaskClient) -> No
     assert "outside the region" in response.get_json()["error"]["message"]
 
 
-def test_reading_labels_in_chinese() -> None:
-    assert reading_label_zh("degrees, minutes and seconds, latitude first") == "度分秒，纬度在前"
-    assert reading_label_zh("UTM zone 44N (zone assumed from the region)") == (
-        "UTM 带 44N (带号按本区域推定)"
-    )
+#: a written form of the test position, and the catalog key of its first reading's label
+LINKS = [
+    ("https://map.baidu.com/?latlng=31.0667,81.3125", "locate.link_baidu"),
+    ("https://maps.apple.com/?ll=31.0667,81.3125", "locate.link_apple_gcj02"),
+    ("geo:31.0667,81.3125", "locate.link_geo"),
+    ("https://www.google.com/maps?q=31.0667,81.3125", "locate.link_google"),
+    ("8M333887+M2", "locate.plus_code"),
+    ("3887+M2", "locate.plus_code_short"),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), LINKS)
+def test_link_and_plus_code_labels_are_the_catalogs(
+    reader: FlaskClient, text: str, key: str
+) -> None:
+    first = coords(reader, text)["readings"][0]
+    assert near(first, 81.3125, 31.0667, tol=0.02)  # Baidu's and Apple's are converted
+    assert (first["label"], first["label_zh"]) == (render(key, "en"), render(key, "zh"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "31.0667, 81.3125",
+        "31°04'00\"N 81°18'45\"E",
+        "N 31° 4.000' E 81° 18.750'",
+        "31,0667 81,3125",
+        "-31.0667, 81.3125",
+        "44R 529812 3437036",
+        *(link for link, _ in LINKS),
+    ],
+)
+def test_every_reading_label_reads_in_chinese_from_the_one_catalog(
+    reader: FlaskClient, text: str
+) -> None:
+    """The labels are the locator's catalog texts (geodata.i18n), rendered in Chinese: no
+    English phrase is left, and the search has no translation table of its own."""
+    for reading in coords(reader, text)["readings"]:
+        assert reading["label_zh"] != reading["label"]
+        assert english_words(reading["label_zh"]) == [], reading
+    assert not [name for name in vars(search_api) if "LABEL" in name.upper()]
 
 
 # --------------------------------------------------------------------------- fuzzing
