@@ -100,4 +100,3 @@ class _SidePathSteps(_BuilderState):
             and w["geometry"].length > _CHORD_M
         ]
         return sorted(out, key=lambda c: -c["length_m"])
-
