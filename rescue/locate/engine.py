@@ -66,6 +66,10 @@ if TYPE_CHECKING:
 __all__ = ["LocateIndex", "locate", "LOCAL_TZ", "MAX_CANDIDATES"]
 
 MAX_CANDIDATES = 10
+#: the first candidates are distinct hypotheses: each holds the most belief within this
+#: distance that no earlier one holds (issue 13: the top 3 were often one stretch thrice)
+DISTINCT = 3
+DISTINCT_M = 900.0
 MIN_CANDIDATE_P = 0.002
 CREDIBLE = 0.8
 SNOW_LINE_M = 5_300.0
@@ -1244,22 +1248,19 @@ def _between(
 
 
 def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[Candidate]:
+    """The most probable segments (up to :data:`MAX_CANDIDATES`), each with its best point,
+    80 % stretch and the clues for it; the first :data:`DISTINCT` are distinct hypotheses
+    (see :func:`_distinct`)."""
     b = index.bins
     mass = np.bincount(b.segment, weights=p, minlength=len(b.segment_ids))
-    order = np.argsort(-mass)
+    order = [int(s) for s in np.argsort(-mass)[:MAX_CANDIDATES] if mass[s] >= MIN_CANDIDATE_P]
+    picks = _distinct(index, p, order)
     out: list[Candidate] = []
-    for s in order[:MAX_CANDIDATES]:
-        if mass[s] < MIN_CANDIDATE_P:
-            break
-        b.need_segment(int(s))
+    for s, point in picks:
+        b.need_segment(s)
         sel = np.flatnonzero(b.segment == s)
         ps = p[sel]
         km = b.km[sel]
-        if np.isfinite(km).all():  # the median along the segment minimises the expected error
-            o = np.argsort(km)
-            best = sel[o][min(int(np.searchsorted(np.cumsum(ps[o]) / ps.sum(), 0.5)), len(o) - 1)]
-        else:
-            best = sel[int(np.argmax(ps))]
         km_range = None
         stretch_idx = sel
         if np.isfinite(km).all():
@@ -1277,8 +1278,8 @@ def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[C
                 name_en=name_en,
                 name_zh=name_zh,
                 route_id=route_id if isinstance(route_id, str) else None,
-                lon=float(b.lon[best]),
-                lat=float(b.lat[best]),
+                lon=float(b.lon[point]),
+                lat=float(b.lat[point]),
                 probability=float(mass[s]),
                 km_range=km_range,
                 evidence=evidence,
@@ -1289,6 +1290,62 @@ def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[C
             )
         )
     return out
+
+
+def _median_point(b: Bins, p: np.ndarray, s: int) -> int:
+    """The bin of segment ``s`` at the median of ``p`` along it (it minimises the expected
+    error along the segment), or its most probable bin off a route line."""
+    b.need_segment(s)
+    sel = np.flatnonzero(b.segment == s)
+    ps = p[sel]
+    km = b.km[sel]
+    if np.isfinite(km).all():
+        o = np.argsort(km)
+        return int(sel[o][min(int(np.searchsorted(np.cumsum(ps[o]) / ps.sum(), 0.5)), len(o) - 1)])
+    return int(sel[int(np.argmax(ps))])
+
+
+def _distinct(index: LocateIndex, p: np.ndarray, order: list[int]) -> list[tuple[int, int]]:
+    """(segment, point bin) of the candidates: the most probable segment at its median
+    point first; then, up to :data:`DISTINCT` candidates in all, the segment and point that
+    hold the most mass within :data:`DISTINCT_M` not yet within that distance of an
+    earlier point (greedy cover: three neighbouring segments of one stretch are one
+    hypothesis, and a second stretch is another); the rest in order of mass."""
+    b = index.bins
+    if len(order) <= 1:
+        return [(s, _median_point(b, p, s)) for s in order]
+    first = _median_point(b, p, order[0])
+    picks = [(order[0], first)]
+    rest = order[1:]
+    # the belief on the candidate segments (read one bin at a time, also on a window)
+    for s in rest:
+        b.need_segment(s)
+    seg_bins = {s: np.flatnonzero(b.segment == s) for s in order}
+    support = np.concatenate(list(seg_bins.values()))
+    w = p[support]
+    tree = cKDTree(np.column_stack([b.x[support], b.y[support]]))
+    covered = np.zeros(len(support), dtype=bool)
+    covered[tree.query_ball_point((b.x[first], b.y[first]), r=DISTINCT_M)] = True
+    # every 4th bin (100 m on trails) of the other segments is a possible point
+    pts = np.concatenate([seg_bins[s][::4] for s in rest])
+    owner = b.segment[pts]
+    reach = (
+        cKDTree(np.column_stack([b.x[pts], b.y[pts]]))
+        .sparse_distance_matrix(tree, DISTINCT_M, output_type="coo_matrix")
+        .tocsr()
+    )
+    reach.data[:] = 1.0
+    while len(picks) < DISTINCT and rest:
+        gain = reach @ np.where(covered, 0.0, w)
+        live = np.isin(owner, rest)
+        if not live.any() or float(gain[live].max()) < MIN_CANDIDATE_P:
+            break
+        at = int(np.flatnonzero(live)[int(np.argmax(gain[live]))])
+        s = int(owner[at])
+        picks.append((s, int(pts[at])))
+        rest.remove(s)
+        covered[reach.getrow(at).indices] = True
+    return picks + [(s, _median_point(b, p, s)) for s in rest]
 
 
 def _evidence_for(
