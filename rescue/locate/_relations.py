@@ -114,6 +114,13 @@ _PRE_EN: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+#: where the caller slept or stays, named by the place it is at: "2 km from our rooms at
+#: X", "half a mile from the guest house in X", "1 km from our camp near X" (the distance
+#: counts from X)
+_LODGING_EN = (
+    r"(?:\s+(?:our|the|my|their)\s+(?:[a-z]+\s+)?(?:rooms?|hotel|guest\s*house|lodge|camp"
+    r"|campsite|tents?|hostel|inn|accommodation|dorm(?:itory)?)\s+(?:at|in|near|by|of))?"
+)
 #: English words that need an amount before them: "2 hours to X", "3 km from X"
 _PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -123,7 +130,7 @@ _PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
             r"|arrive\s+at))"
         ),
     ),
-    ("near", en(r"\b(?:away\s+from|from|off)")),
+    ("near", en(rf"\b(?:away\s+from|from|off){_LODGING_EN}")),
 ]
 #: "left X", "started from X", "since X": a departure (see ``clues``), not a relation here
 DEPARTURE_EN = en(
@@ -506,6 +513,9 @@ def _single(doc: Doc, i: int) -> _Found | None:
             continue
         before_amount = doc.scan[lo : amount.start]
         if kind == "near":
+            if _WALKED_EN.search(before_amount) and amount.kind == "distance":
+                # "we walked 800 m from X": that far on from X (walkers leave X behind)
+                return _Found("after", i, lo + pm.start(), m.end, amount)
             if _WALKED_EN.search(before_amount):
                 doc.used_amounts.discard(doc.amounts.index(amount))
                 return None  # "walked 2 hours from X": a walking time, read as elapsed

@@ -979,11 +979,19 @@ def _latest_landmark(clues: Clues) -> Mention | None:
     ("we passed X, then Y, now…"; "过了X又走了…到了Y"): the last one said, where the caller
     is now or has last been. None with fewer than two different places, or when the last
     one is where they are heading ("…, walking towards Y"): that says nothing about which
-    of the earlier ones is the latest."""
+    of the earlier ones is the latest. A feature word ("a bridge", "the tea tent") is no
+    landmark of the story: it names many places, and "half a mile from our rooms at X, we
+    crossed the stream on a bridge" still counts from X."""
     said: list[tuple[int, Mention, str]] = [
-        (r.anchor.start, r.anchor, r.kind) for r in clues.relations if r.anchor.place_ids
+        (r.anchor.start, r.anchor, r.kind)
+        for r in clues.relations
+        if r.anchor.place_ids and r.anchor.feature is None
     ]
-    said += [(e.origin.start, e.origin, "past") for e in clues.elapsed if e.origin.place_ids]
+    said += [
+        (e.origin.start, e.origin, "past")
+        for e in clues.elapsed
+        if e.origin.place_ids and e.origin.feature is None
+    ]
     if len({m.place_ids[0][0] for _, m, _ in said}) < 2:
         return None
     _, last, kind = max(said, key=lambda item: item[0])

@@ -1,0 +1,99 @@
+"""Readings that real callers' words needed (issue 13, dev misses by class): a distance
+walked from a place, a distance from where the caller slept at a place, and a feature word
+that is no landmark of the story."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from geodata import load_region
+from rescue.locate import LOCAL_TZ
+from rescue.locate.clues import parse_clues
+from rescue.locate.engine import _latest_landmark, get_index
+from rescue.locate.model import Clues
+from routes import RouteNetwork, build_network
+
+AT = datetime(2025, 7, 12, 13, 30, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture(scope="module")
+def kailash() -> RouteNetwork:
+    return build_network(load_region("kailash"))
+
+
+def _clues(network: RouteNetwork, text: str) -> Clues:
+    return parse_clues(text, names=get_index(network).names, reported_at=AT)
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "low", "high"),
+    [
+        ("we walked 800 m from Dirapuk, my father is tired", "drirapuk_gompa", 600, 1000),
+        ("we have walked about 2 km from Darchen", "darchen", 1300, 2700),
+        ("hiked 3 km from Chuku bridge, now resting", "chuku_bridge", 2000, 4000),
+    ],
+)
+def test_a_distance_walked_from_a_place_is_that_far_past_it(
+    kailash: RouteNetwork, text: str, place: str, low: float, high: float
+) -> None:
+    (rel,) = [r for r in _clues(kailash, text).relations if r.anchor.place_ids]
+    assert rel.anchor.place_ids[0][0] == place
+    assert rel.kind == "after"
+    assert rel.distance_m is not None
+    assert low <= rel.distance_m[0] <= rel.distance_m[1] <= high
+
+
+def test_a_time_walked_from_a_place_is_still_a_walking_time(kailash: RouteNetwork) -> None:
+    c = _clues(kailash, "we walked 2 hours from Darchen")
+    assert not [r for r in c.relations if r.distance_m]
+    (e,) = c.elapsed
+    assert e.origin.place_ids[0][0] == "darchen"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we walked about half a mile from our rooms at Deraphuk and crossed the stream",
+        "we are 1 km from the hotel in Dirapuk",
+        "about 900 m from our camp near Dirapuk, my wife fell",
+    ],
+)
+def test_a_distance_from_where_the_caller_stays_at_a_place_counts_from_the_place(
+    kailash: RouteNetwork, text: str
+) -> None:
+    rels = [r for r in _clues(kailash, text).relations if r.distance_m]
+    assert [r.anchor.place_ids[0][0] for r in rels] == ["drirapuk_gompa"]
+    (rel,) = rels
+    assert rel.distance_m is not None
+    assert 500 <= rel.distance_m[0] <= rel.distance_m[1] <= 1300
+
+
+def test_a_feature_word_is_no_later_landmark_of_the_story(kailash: RouteNetwork) -> None:
+    """"…from our rooms at X and crossed the stream on a bridge": the bridge names many
+    places, so X is not an earlier landmark to weigh less."""
+    c = _clues(kailash, "we walked half a mile from Dirapuk and crossed the stream on a bridge")
+    assert any(r.anchor.feature is not None for r in c.relations)
+    assert _latest_landmark(c) is None
+    c = _clues(kailash, "we walked half a mile from Dirapuk, now at the Drolma la")
+    latest = _latest_landmark(c)
+    assert latest is not None
+    assert latest.place_ids[0][0] == "dolma_la"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("we are 2 km from the guest house at Dirapuk", "drirapuk_gompa"),
+        ("by the monastery on the north end of Darchen, I feel sick", "darchen"),
+        ("1 km past the bridge below Zutulpuk", "zutulpuk_gompa"),
+    ],
+)
+def test_a_feature_word_qualified_by_a_place_is_that_place(
+    kailash: RouteNetwork, text: str, place: str
+) -> None:
+    """"the guest house at X": the relation words of the feature word are the place's
+    (not every guest house of the region)."""
+    rels = _clues(kailash, text).relations
+    assert [r.anchor.place_ids[0][0] for r in rels] == [place]
