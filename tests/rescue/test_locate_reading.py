@@ -71,7 +71,7 @@ def test_a_distance_from_where_the_caller_stays_at_a_place_counts_from_the_place
 
 
 def test_a_feature_word_is_no_later_landmark_of_the_story(kailash: RouteNetwork) -> None:
-    """"…from our rooms at X and crossed the stream on a bridge": the bridge names many
+    """ "…from our rooms at X and crossed the stream on a bridge": the bridge names many
     places, so X is not an earlier landmark to weigh less."""
     c = _clues(kailash, "we walked half a mile from Dirapuk and crossed the stream on a bridge")
     assert any(r.anchor.feature is not None for r in c.relations)
@@ -93,7 +93,7 @@ def test_a_feature_word_is_no_later_landmark_of_the_story(kailash: RouteNetwork)
 def test_a_feature_word_qualified_by_a_place_is_that_place(
     kailash: RouteNetwork, text: str, place: str
 ) -> None:
-    """"the guest house at X": the relation words of the feature word are the place's
+    """ "the guest house at X": the relation words of the feature word are the place's
     (not every guest house of the region)."""
     rels = _clues(kailash, text).relations
     assert [r.anchor.place_ids[0][0] for r in rels] == [place]
