@@ -1318,7 +1318,13 @@ def _distinct(index: LocateIndex, p: np.ndarray, order: list[int]) -> list[tuple
     point first; then, up to :data:`DISTINCT` candidates in all, the segment and point that
     hold the most mass within :data:`DISTINCT_M` not yet within that distance of an
     earlier point (greedy cover: three neighbouring segments of one stretch are one
-    hypothesis, and a second stretch is another); the rest in order of mass."""
+    hypothesis, and a second stretch is another); the rest in order of mass.
+
+    Every candidate states its own segment's probability: the first is the most probable,
+    the other distinct ones follow in order of probability, then the rest; a segment
+    left out of the first three may be more probable than the second or third (it lies
+    within the cover of an earlier one, or its belief is spread thin).
+    """
     b = index.bins
     if len(order) <= 1:
         return [(s, _median_point(b, p, s)) for s in order]
@@ -1353,7 +1359,12 @@ def _distinct(index: LocateIndex, p: np.ndarray, order: list[int]) -> list[tuple
         picks.append((s, int(pts[at])))
         rest.remove(s)
         covered[reach.getrow(at).indices] = True
-    return picks + [(s, _median_point(b, p, s)) for s in rest]
+    later = [(s, _median_point(b, p, s)) for s in rest]
+    if len(picks) < DISTINCT:  # no belief left uncovered: the rest as they come
+        picks, later = picks + later, []
+    # after the first, the distinct ones in order of probability, then the rest
+    picks[1:] = sorted(picks[1:], key=lambda pick: -float(p[seg_bins[pick[0]]].sum()))
+    return picks + later
 
 
 def _evidence_for(

@@ -62,3 +62,20 @@ def test_the_best_candidate_and_its_probability_do_not_move(
     assert {c.segment_id for c in got} == set(by_segment)
     for c in got:
         assert c.probability == pytest.approx(by_segment[c.segment_id])
+
+
+def test_the_order_of_the_candidates(kailash: RouteNetwork) -> None:
+    """The first is the most probable; the next two (the distinct hypotheses) and the rest
+    are each in order of probability; every one states its own segment's probability."""
+    texts = [
+        *TEXTS,
+        "we left Darchen at 8, it is now half past one",
+        "three hours after Dirapuk",
+        "we are on the steep climb to the pass",
+        "hello, please help",
+    ]
+    for text in texts:
+        p = [c.probability for c in locate(kailash, text, reported_at=AT).candidates]
+        assert all(q <= p[0] for q in p), text
+        assert p[1:3] == sorted(p[1:3], reverse=True), text
+        assert p[3:] == sorted(p[3:], reverse=True), text
