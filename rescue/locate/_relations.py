@@ -152,8 +152,16 @@ _NOT_EN = re.compile(
 _STILL_EN = re.compile(r"\b(?:still|another|more|left|remaining|to\s+go)\b")
 _WALKED_EN = re.compile(r"\b(?:walk(?:ed|ing)|hik(?:ed|ing)|trekk?(?:ed|ing)|been)\b[^.,;]*$")
 
+#: "X must be near", "X should be close now", "X can't be far": the caller expects to
+#: reach X soon, so is not far before it
+_SOON_EN = re.compile(
+    r"^\s*(?:(?:must|should|has\s+to|ought\s+to)\s+be\s+(?:very\s+|quite\s+|really\s+)?"
+    r"(?:near(?:by)?|close(?:\s+by)?|around\s+here)"
+    r"|can(?:'|no)?t\s+be\s+(?:very\s+|too\s+|that\s+)?far(?:\s+(?:away|off|now))?)\b"
+)
 #: English words after a mention: "X is behind us", "X is right above us"
 _POST_EN: list[tuple[str, re.Pattern[str]]] = [
+    ("soon", _SOON_EN),
     (
         "past",
         re.compile(
@@ -574,6 +582,8 @@ def _single(doc: Doc, i: int) -> _Found | None:
         if amount is None and pre_hit is None:
             amount = _post_amount_en(doc, m, hi)
         found = _Found(kind, i, start, end, amount)
+        if kind == "soon":  # "X must be near": not far before X
+            found.kind, found.mod = "before", None if amount is not None else "not_far"
     elif pre_hit:
         kind, start, mod = pre_hit
         end = m.end

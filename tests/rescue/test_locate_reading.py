@@ -97,3 +97,22 @@ def test_a_feature_word_qualified_by_a_place_is_that_place(
     (not every guest house of the region)."""
     rels = _clues(kailash, text).relations
     assert [r.anchor.place_ids[0][0] for r in rels] == [place]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Zutulpuk must be near, my legs are gone", "zutulpuk_gompa"),
+        ("the Drolma la can't be far now, my wife is dizzy", "dolma_la"),
+        ("Dirapuk should be close, it is getting dark", "drirapuk_gompa"),
+    ],
+)
+def test_a_place_expected_soon_is_not_far_ahead(
+    kailash: RouteNetwork, text: str, place: str
+) -> None:
+    """"X must be near": the caller has not reached X and expects to soon (not "at X")."""
+    (rel,) = _clues(kailash, text).relations
+    assert rel.anchor.place_ids[0][0] == place
+    assert rel.kind == "before"
+    assert rel.distance_m is not None
+    assert rel.distance_m[1] <= 1500.0
