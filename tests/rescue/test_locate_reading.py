@@ -110,7 +110,7 @@ def test_a_feature_word_qualified_by_a_place_is_that_place(
 def test_a_place_expected_soon_is_not_far_ahead(
     kailash: RouteNetwork, text: str, place: str
 ) -> None:
-    """"X must be near": the caller has not reached X and expects to soon (not "at X")."""
+    """ "X must be near": the caller has not reached X and expects to soon (not "at X")."""
     (rel,) = _clues(kailash, text).relations
     assert rel.anchor.place_ids[0][0] == place
     assert rel.kind == "before"
