@@ -155,6 +155,8 @@ class LocateIndex:
         # the bins folded away from a query's clues (see rescue.locate.belief.Window)
         self.folds = fold_bins(self.bins, [tm.mask for tm in _masks(self)])
         self.segment_of = {s: i for i, s in enumerate(self.bins.segment_ids)}
+        #: the median walker's time once round a loop from a km, by (route, km, forward)
+        self.laps: dict[tuple[int, float, bool], float] = {}
 
     def _route_features(
         self, network: RouteNetwork
@@ -1064,7 +1066,28 @@ def _walk_km(
     d = (res.position.km - km) if forward else (km - res.position.km)
     if index.bins.route_loop[route]:
         d %= length
+        # a walk longer than the circuit ends where it began: nobody walks on into a second
+        # round ("left Darchen at 4:30, doing it in a day, it is 9 pm now")
+        if max(dur_s, 0.0) >= _lap_s(index, route, km, forward) * pace:
+            d = float(length)
     return float(d)
+
+
+def _lap_s(index: LocateIndex, route: int, km: float, forward: bool) -> float:
+    """The median walker's time once round the loop ``route`` from ``km`` (cached)."""
+    cache = index.laps
+    key = (route, round(km, 3), forward)
+    if key not in cache:
+        length = float(index.bins.route_length_km[route])
+        back = (km - 0.01) % length if forward else (km + 0.01) % length
+        cache[key] = index.network.walk_time_s(
+            index.bins.route_ids[route],
+            km,
+            back,
+            direction="clockwise" if forward else "counterclockwise",
+            stops="landmarks",
+        )
+    return cache[key]
 
 
 def _own_pace(
@@ -1138,8 +1161,12 @@ def _walked(
                 spread_km = max(k for k, _ in kms) - min(k for k, _ in kms)
                 sigma = max(0.3, spread_km / 6.0)
                 lik = np.zeros_like(delta, dtype=float)
+                loop = float(b.route_length_km[route]) if b.route_loop[route] else None
                 for k, wp in kms:
-                    lik += wp * gaussian(delta - k, sigma)
+                    off = delta - k
+                    if loop is not None:  # round the loop: delta lies in (-L/2, L/2]
+                        off = (off + loop / 2.0) % loop - loop / 2.0
+                    lik += wp * gaussian(off, sigma)
                 parts.append((w * wd, Sparse(idx, lik, len(b))))
     return mixture(parts)
 
