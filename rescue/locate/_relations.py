@@ -43,6 +43,17 @@ _MOD_EN = (
 
 #: English words before a mention, most specific first: (kind, pattern)
 _PRE_EN: list[tuple[str, re.Pattern[str]]] = [
+    # "we came by vehicle to X", "took the eco bus to X", "drove up to X": the ride ended
+    # at X (issue 13: a ride is no walk towards X)
+    (
+        "at",
+        en(
+            r"\b(?:(?:by|took\s+(?:the|a|an|our)|on\s+(?:the|a|an|our)|in\s+(?:the|a|an|our))"
+            r"\s+(?:[a-z-]+\s+)?(?:vehicle|bus|car|jeep|taxi|truck|van|minibus|shuttle"
+            r"|land\s*cruiser)|drove|driven|rode\s+(?:the|a|our)\s+(?:bus|car|jeep))"
+            r"\s+(?:all\s+the\s+way\s+|straight\s+|up\s+|out\s+)?(?:to|till|until|as\s+far\s+as)"
+        ),
+    ),
     (
         "down_from",
         en(
@@ -379,6 +390,9 @@ _HEDGE_LEAD = re.compile(r"大概|大约|差不多|估计|可能|\babout\b|\bmay
 #: a time by vehicle ("we drove 20 minutes from Darchen", "坐车二十分钟") is a distance at
 #: these speeds (m/s: 12-30 km/h, the dirt roads and the eco bus from Darchen), not a walk
 VEHICLE_SPEED_MS = (12.0 / 3.6, 30.0 / 3.6)
+#: a distance told by vehicle is km of road: the trail beside it is this share of it (the
+#: dirt roads wind; "8 km by vehicle from Darchen to Yama Dwar" is 5.7 km of kora)
+ROAD_KM_ON_TRAIL = (0.6, 1.0)
 _VEHICLE = re.compile(lexicon("names")["vehicle"])
 
 
@@ -420,7 +434,10 @@ def relation(
     distance = duration = None
     if amount is not None:
         start, end = min(start, amount.start), max(end, amount.end)
-        if amount.kind == "distance":
+        if amount.kind == "distance" and by_vehicle(doc, amount.start):
+            # "8 km from Darchen by vehicle": km of road, which winds more than the trail
+            distance = (amount.low * ROAD_KM_ON_TRAIL[0], amount.high * ROAD_KM_ON_TRAIL[1])
+        elif amount.kind == "distance":
             distance = (amount.low, amount.high)
         elif by_vehicle(doc, amount.start):
             distance = (amount.low * VEHICLE_SPEED_MS[0], amount.high * VEHICLE_SPEED_MS[1])

@@ -116,3 +116,31 @@ def test_a_place_expected_soon_is_not_far_ahead(
     assert rel.kind == "before"
     assert rel.distance_m is not None
     assert rel.distance_m[1] <= 1500.0
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("we came by vehicle to Tarboche, my uncle fainted", "tarboche"),
+        ("we took the eco bus to Tarboche and my mother collapsed", "tarboche"),
+        ("we drove up to Darchen, my father can't breathe", "darchen"),
+    ],
+)
+def test_a_ride_to_a_place_ended_there(kailash: RouteNetwork, text: str, place: str) -> None:
+    """ "by vehicle to X": the caller is at X (not walking towards it)."""
+    rels = [r for r in _clues(kailash, text).relations if r.anchor.place_ids[0][0] == place]
+    assert [r.kind for r in rels] == ["at"]
+
+
+def test_a_distance_by_vehicle_is_km_of_road(kailash: RouteNetwork) -> None:
+    """The road winds more than the trail: "8 km from Darchen by vehicle" reaches less far
+    along the kora than 8 km walked."""
+    (walked,) = _clues(kailash, "we are 8 km from Darchen").relations
+    (ride,) = [
+        r
+        for r in _clues(kailash, "we came 8 km from Darchen by vehicle, my uncle fainted").relations
+        if r.distance_m
+    ]
+    assert walked.distance_m is not None and ride.distance_m is not None
+    assert ride.distance_m[0] < 0.75 * walked.distance_m[0]
+    assert ride.distance_m[1] <= walked.distance_m[1]
