@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from geodata import load_region
-from rescue.locate import LOCAL_TZ, Candidate, engine, locate
+from rescue.locate import LOCAL_TZ, Candidate, candidates, locate
 from rescue.locate_eval.evaluate import distance_m
 from routes import RouteNetwork, build_network
 
@@ -35,7 +35,7 @@ def _gaps(cands: tuple[Candidate, ...]) -> list[float]:
 def test_the_first_three_points_are_apart(kailash: RouteNetwork, text: str) -> None:
     cands = locate(kailash, text, reported_at=AT).candidates
     assert len(cands) >= 2
-    assert min(_gaps(cands)) > engine.DISTINCT_M
+    assert min(_gaps(cands)) > candidates.DISTINCT_M
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -44,7 +44,7 @@ def test_by_mass_alone_they_were_near_duplicates(
 ) -> None:
     """Without the greedy cover (one distinct candidate), two of the first three points lie
     within a few hundred metres: the test above can fail."""
-    monkeypatch.setattr(engine, "DISTINCT", 1)
+    monkeypatch.setattr(candidates, "DISTINCT", 1)
     assert min(_gaps(locate(kailash, text, reported_at=AT).candidates)) < 500.0
 
 
@@ -55,7 +55,7 @@ def test_the_best_candidate_and_its_probability_do_not_move(
     """Only which candidates come 2nd and 3rd changes: the first (its point and stated
     probability) and every candidate's probability (its segment's mass) stay."""
     got = locate(kailash, text, reported_at=AT).candidates
-    monkeypatch.setattr(engine, "DISTINCT", 1)
+    monkeypatch.setattr(candidates, "DISTINCT", 1)
     ref = locate(kailash, text, reported_at=AT).candidates
     assert got[0] == ref[0]
     by_segment = {c.segment_id: c.probability for c in ref}
