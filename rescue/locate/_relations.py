@@ -261,6 +261,14 @@ _PRE_ZH: list[tuple[str, re.Pattern[str]]] = [
     ("up_to", zh(r"(?:在爬|正在爬|爬上|往上爬|爬)")),
     ("down_from", zh(r"(?:刚下了|刚下|下了)")),
     ("across_river", zh(r"(?:河对岸|对岸|河对面)(?:是|就是|有|的)?")),
+    # "前面有个小房子补给点", "前方不远是X": X lies ahead, not yet reached
+    (
+        "before",
+        zh(
+            r"(?:前面|前边|前方|前头)(?:不远(?:处)?)?(?:有|是|就是)(?:个|一个|座|一座|家|一家)?"
+            r"[^，。,.!?！？\s]{0,4}?"
+        ),
+    ),
     (
         "before",
         zh(
@@ -572,7 +580,7 @@ def _single(doc: Doc, i: int) -> _Found | None:
             pm = pre_re.search(pre_zh_text)
             if pm:
                 mod = pm.groupdict().get("mod")
-                if kind == "before" and not mod and not re.search(r"没|未", pm.group(0)):
+                if kind == "before" and not mod and not re.search(r"没|未|前", pm.group(0)):
                     continue  # a bare "到X" is arriving, not "before"
                 if kind == "none":
                     return None

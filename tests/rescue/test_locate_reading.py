@@ -144,3 +144,23 @@ def test_a_distance_by_vehicle_is_km_of_road(kailash: RouteNetwork) -> None:
     assert walked.distance_m is not None and ride.distance_m is not None
     assert ride.distance_m[0] < 0.75 * walked.distance_m[0]
     assert ride.distance_m[1] <= walked.distance_m[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("过了止热寺，前面是卓玛拉，我爸喘不上气", "dolma_la"),
+        ("前方不远是止热寺，腿抽筋了", "drirapuk_gompa"),
+        ("前面有个小房子补给点，我们在这休息", None),
+    ],
+)
+def test_chinese_ahead_there_is_x_is_before_x(
+    kailash: RouteNetwork, text: str, place: str | None
+) -> None:
+    """ "前面有个X" / "前方不远是X": X lies ahead, not yet reached."""
+    rels = [r for r in _clues(kailash, text).relations if r.kind == "before"]
+    assert len(rels) == 1
+    if place is not None:
+        assert rels[0].anchor.place_ids[0][0] == place
+    else:
+        assert rels[0].anchor.feature is not None
