@@ -20,6 +20,16 @@ __all__ = ["Doc", "FILL_EN", "FILL_ZH", "en", "zh"]
 
 #: Between two mentions that name one place ("塔钦转山起点", "Darchen's kora gate").
 _COMPOUND_GAP = re.compile(r"(?:\s|的|'s|那个|这个|那座|这座)*")
+_SIDE_EN = r"(?:north|south|east|west|upper|lower|far|top|near)(?:ern)?"
+#: Between a feature word and the place that says which one it is: "the guest house at
+#: Dirapuk", "our rooms in Deraphuk", "the monastery on the north end of Darchen", "the
+#: bridge below Zutulpuk"; the feature word is then no place of its own (issue 13:
+#: generic words are not places until the context makes them one).
+_QUALIFIED_GAP = re.compile(
+    rf"\s+(?:at|in|of|near|by|below|above|outside|(?:on|at|in)\s+the\s+{_SIDE_EN}\s+"
+    rf"(?:end|side|edge|part)\s+of|{_SIDE_EN}\s+of|just\s+(?:outside|below|above))"
+    r"\s+(?:the\s+)?"
+)
 
 _FILL_WORDS = (
     r"the|a|an|this|that|our|big|large|great|huge|small|little|old|new|main|first|second|third"
@@ -77,6 +87,13 @@ class Doc:
                 len(gap) <= 3
                 and _COMPOUND_GAP.fullmatch(gap)
                 and (self.clause(a.start) == self.clause(b.start))
+            ):
+                self.modifiers.add(i)
+            elif (
+                a.feature is not None
+                and b.feature is None
+                and b.place_ids
+                and _QUALIFIED_GAP.fullmatch(gap)
             ):
                 self.modifiers.add(i)
 

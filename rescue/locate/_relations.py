@@ -43,6 +43,17 @@ _MOD_EN = (
 
 #: English words before a mention, most specific first: (kind, pattern)
 _PRE_EN: list[tuple[str, re.Pattern[str]]] = [
+    # "we came by vehicle to X", "took the eco bus to X", "drove up to X": the ride ended
+    # at X (issue 13: a ride is no walk towards X)
+    (
+        "at",
+        en(
+            r"\b(?:(?:by|took\s+(?:the|a|an|our)|on\s+(?:the|a|an|our)|in\s+(?:the|a|an|our))"
+            r"\s+(?:[a-z-]+\s+)?(?:vehicle|bus|car|jeep|taxi|truck|van|minibus|shuttle"
+            r"|land\s*cruiser)|drove|driven|rode\s+(?:the|a|our)\s+(?:bus|car|jeep))"
+            r"\s+(?:all\s+the\s+way\s+|straight\s+|up\s+|out\s+)?(?:to|till|until|as\s+far\s+as)"
+        ),
+    ),
     (
         "down_from",
         en(
@@ -114,6 +125,13 @@ _PRE_EN: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+#: where the caller slept or stays, named by the place it is at: "2 km from our rooms at
+#: X", "half a mile from the guest house in X", "1 km from our camp near X" (the distance
+#: counts from X)
+_LODGING_EN = (
+    r"(?:\s+(?:our|the|my|their)\s+(?:[a-z]+\s+)?(?:rooms?|hotel|guest\s*house|lodge|camp"
+    r"|campsite|tents?|hostel|inn|accommodation|dorm(?:itory)?)\s+(?:at|in|near|by|of))?"
+)
 #: English words that need an amount before them: "2 hours to X", "3 km from X"
 _PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -123,7 +141,7 @@ _PRE_EN_AMOUNT: list[tuple[str, re.Pattern[str]]] = [
             r"|arrive\s+at))"
         ),
     ),
-    ("near", en(r"\b(?:away\s+from|from|off)")),
+    ("near", en(rf"\b(?:away\s+from|from|off){_LODGING_EN}")),
 ]
 #: "left X", "started from X", "since X": a departure (see ``clues``), not a relation here
 DEPARTURE_EN = en(
@@ -145,8 +163,16 @@ _NOT_EN = re.compile(
 _STILL_EN = re.compile(r"\b(?:still|another|more|left|remaining|to\s+go)\b")
 _WALKED_EN = re.compile(r"\b(?:walk(?:ed|ing)|hik(?:ed|ing)|trekk?(?:ed|ing)|been)\b[^.,;]*$")
 
+#: "X must be near", "X should be close now", "X can't be far": the caller expects to
+#: reach X soon, so is not far before it
+_SOON_EN = re.compile(
+    r"^\s*(?:(?:must|should|has\s+to|ought\s+to)\s+be\s+(?:very\s+|quite\s+|really\s+)?"
+    r"(?:near(?:by)?|close(?:\s+by)?|around\s+here)"
+    r"|can(?:'|no)?t\s+be\s+(?:very\s+|too\s+|that\s+)?far(?:\s+(?:away|off|now))?)\b"
+)
 #: English words after a mention: "X is behind us", "X is right above us"
 _POST_EN: list[tuple[str, re.Pattern[str]]] = [
+    ("soon", _SOON_EN),
     (
         "past",
         re.compile(
@@ -235,6 +261,14 @@ _PRE_ZH: list[tuple[str, re.Pattern[str]]] = [
     ("up_to", zh(r"(?:在爬|正在爬|爬上|往上爬|爬)")),
     ("down_from", zh(r"(?:刚下了|刚下|下了)")),
     ("across_river", zh(r"(?:河对岸|对岸|河对面)(?:是|就是|有|的)?")),
+    # "前面有个小房子补给点", "前方不远是X": X lies ahead, not yet reached
+    (
+        "before",
+        zh(
+            r"(?:前面|前边|前方|前头)(?:不远(?:处)?)?(?:有|是|就是)(?:个|一个|座|一座|家|一家)?"
+            r"[^，。,.!?！？\s]{0,4}?"
+        ),
+    ),
     (
         "before",
         zh(
@@ -364,6 +398,9 @@ _HEDGE_LEAD = re.compile(r"大概|大约|差不多|估计|可能|\babout\b|\bmay
 #: a time by vehicle ("we drove 20 minutes from Darchen", "坐车二十分钟") is a distance at
 #: these speeds (m/s: 12-30 km/h, the dirt roads and the eco bus from Darchen), not a walk
 VEHICLE_SPEED_MS = (12.0 / 3.6, 30.0 / 3.6)
+#: a distance told by vehicle is km of road: the trail beside it is this share of it (the
+#: dirt roads wind; "8 km by vehicle from Darchen to Yama Dwar" is 5.7 km of kora)
+ROAD_KM_ON_TRAIL = (0.6, 1.0)
 _VEHICLE = re.compile(lexicon("names")["vehicle"])
 
 
@@ -405,7 +442,10 @@ def relation(
     distance = duration = None
     if amount is not None:
         start, end = min(start, amount.start), max(end, amount.end)
-        if amount.kind == "distance":
+        if amount.kind == "distance" and by_vehicle(doc, amount.start):
+            # "8 km from Darchen by vehicle": km of road, which winds more than the trail
+            distance = (amount.low * ROAD_KM_ON_TRAIL[0], amount.high * ROAD_KM_ON_TRAIL[1])
+        elif amount.kind == "distance":
             distance = (amount.low, amount.high)
         elif by_vehicle(doc, amount.start):
             distance = (amount.low * VEHICLE_SPEED_MS[0], amount.high * VEHICLE_SPEED_MS[1])
@@ -506,6 +546,9 @@ def _single(doc: Doc, i: int) -> _Found | None:
             continue
         before_amount = doc.scan[lo : amount.start]
         if kind == "near":
+            if _WALKED_EN.search(before_amount) and amount.kind == "distance":
+                # "we walked 800 m from X": that far on from X (walkers leave X behind)
+                return _Found("after", i, lo + pm.start(), m.end, amount)
             if _WALKED_EN.search(before_amount):
                 doc.used_amounts.discard(doc.amounts.index(amount))
                 return None  # "walked 2 hours from X": a walking time, read as elapsed
@@ -537,7 +580,7 @@ def _single(doc: Doc, i: int) -> _Found | None:
             pm = pre_re.search(pre_zh_text)
             if pm:
                 mod = pm.groupdict().get("mod")
-                if kind == "before" and not mod and not re.search(r"没|未", pm.group(0)):
+                if kind == "before" and not mod and not re.search(r"没|未|前", pm.group(0)):
                     continue  # a bare "到X" is arriving, not "before"
                 if kind == "none":
                     return None
@@ -564,6 +607,8 @@ def _single(doc: Doc, i: int) -> _Found | None:
         if amount is None and pre_hit is None:
             amount = _post_amount_en(doc, m, hi)
         found = _Found(kind, i, start, end, amount)
+        if kind == "soon":  # "X must be near": not far before X
+            found.kind, found.mod = "before", None if amount is not None else "not_far"
     elif pre_hit:
         kind, start, mod = pre_hit
         end = m.end

@@ -46,16 +46,22 @@ from rescue.locate.belief import (
     window,
     window_seeds,
 )
+from rescue.locate.candidates import (
+    CREDIBLE,
+    MAX_CANDIDATES,
+    at_route_median,
+    candidates_of,
+    restated,
+    route_range,
+)
 from rescue.locate.clues import UNSAID_START, parse_clues
 from rescue.locate.model import (
-    Candidate,
     Clues,
     Direction,
     ElapsedTime,
     LocateResult,
     Mention,
     Relation,
-    RouteRange,
 )
 from rescue.locate.names import NameIndex
 from rescue.locate.questions import TagMask, best_questions
@@ -65,9 +71,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LocateIndex", "locate", "LOCAL_TZ", "MAX_CANDIDATES"]
 
-MAX_CANDIDATES = 10
-MIN_CANDIDATE_P = 0.002
-CREDIBLE = 0.8
 SNOW_LINE_M = 5_300.0
 NEAR_ROAD_M = 300.0
 #: candidates of a mention all within this of the best one make it unambiguous
@@ -151,6 +154,8 @@ class LocateIndex:
         # the bins folded away from a query's clues (see rescue.locate.belief.Window)
         self.folds = fold_bins(self.bins, [tm.mask for tm in _masks(self)])
         self.segment_of = {s: i for i, s in enumerate(self.bins.segment_ids)}
+        #: the median walker's time once round a loop from a km, by (route, km, forward)
+        self.laps: dict[tuple[int, float, bool], float] = {}
 
     def _route_features(
         self, network: RouteNetwork
@@ -361,25 +366,6 @@ def _hedged(index: LocateIndex, lik: np.ndarray, share: float) -> np.ndarray:
     return (1.0 - share) * lik / mean + share
 
 
-def _restated(
-    index: LocateIndex, state: BeliefState, candidates: list[Candidate], temperature: float
-) -> list[Candidate]:
-    """The candidates, in the same order, with their probabilities restated at the stated
-    ``temperature``: every segment's mass (at ``index.temperature``) raised to the power
-    ``index.temperature / temperature`` and renormalised over all segments. Monotone, so
-    the order and the 80 % range do not change; only what is stated does."""
-    if not candidates or temperature == index.temperature:
-        return candidates
-    b = index.bins
-    mass = np.bincount(
-        b.segment, weights=state.posterior(index.temperature), minlength=len(b.segment_ids)
-    )
-    flat = np.power(mass, index.temperature / temperature)
-    flat = flat / flat.sum()
-    pos = {sid: i for i, sid in enumerate(b.segment_ids)}
-    return [replace(c, probability=float(flat[pos[c.segment_id]])) for c in candidates]
-
-
 def _seen_features(index: LocateIndex, text: str) -> list[tuple[str, str, TagMask]]:
     """The catalogue features the text mentions: (id, the words, where it holds)."""
     folded = text.lower()
@@ -575,13 +561,13 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
         )
         return LocateResult(
             tuple(
-                _restated(
-                    index, state, _candidates(index, state, posterior), index.stated_temperature
+                restated(
+                    index, state, candidates_of(index, state, posterior), index.stated_temperature
                 )
             ),
             tuple(questions),
             clues,
-            _range_80(index, posterior),
+            route_range(index, posterior),
         )
     clues = _disambiguate(index, clues)
     route_prior = _route_prior(index, clues)
@@ -607,11 +593,11 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
             ),
         )
     posterior = state.posterior(index.temperature)
-    candidates = _candidates(index, state, posterior)
+    candidates = candidates_of(index, state, posterior)
     if not clues.coordinates:
         # what a coordinate says is stated by its own uncertainty; text clues are stated
         # at the flatter stated temperature (fitted on the dev set)
-        candidates = _restated(index, state, candidates, index.stated_temperature)
+        candidates = restated(index, state, candidates, index.stated_temperature)
     if against and candidates:
         # the order stays; every stated probability shrinks by what a flatter belief
         # gives the best segment (the rest is "somewhere else"), and the range widens
@@ -622,9 +608,9 @@ def _answer(index: LocateIndex, text: str, clues: Clues) -> LocateResult:
         # the same share of what is stated as the flatter belief keeps of the sharp one
         shrink = min(1.0, flatter / stated_at_t) if stated_at_t > 0 else 1.0
         candidates = [replace(c, probability=c.probability * shrink) for c in candidates]
-    range_80 = _range_80(index, posterior, raw)
+    range_80 = route_range(index, posterior, raw)
     if candidates and range_80 is not None:
-        candidates[0] = _at_route_median(index, candidates[0], range_80)
+        candidates[0] = at_route_median(index, candidates[0], range_80)
     asked = frozenset(s.tag for s in clues.sights)
     questions = best_questions(
         posterior, index.bins.segment, len(index.bins.segment_ids), index.tags, asked=asked
@@ -645,76 +631,6 @@ def _conflicting(state: BeliefState, raw: np.ndarray) -> list[Name]:
         for ev in state.evidence
         if float((ev.log_likelihood * raw).sum()) < CONFLICT_LOG
     ]
-
-
-def _at_route_median(index: LocateIndex, top: Candidate, rng: RouteRange) -> Candidate:
-    """The top candidate's best point is the route median when that lies on its segment.
-
-    A walker placed by time alone spreads over neighbouring segments; the
-    median along the route is then the point with the smallest expected error.
-    """
-    b = index.bins
-    if top.route_id != rng.route_id or top.km_range is None:
-        return top
-    r = b.route_ids.index(rng.route_id)
-    sel = np.flatnonzero((b.segment == b.segment_ids.index(top.segment_id)) & (b.route == r))
-    if not len(sel):
-        return top
-    i = sel[int(np.argmin(np.abs(b.km[sel] - rng.median_km)))]
-    if abs(b.km[i] - rng.median_km) > 0.05:  # the median lies on another segment
-        return top
-    return replace(top, lon=float(b.lon[i]), lat=float(b.lat[i]))
-
-
-def _range_80(
-    index: LocateIndex, p: np.ndarray, raw: np.ndarray | None = None
-) -> RouteRange | None:
-    """The shortest stretch along the most probable route holding the calibrated share of
-    the (tempered) mass ``p``, and the median of the raw posterior ``raw`` inside its own
-    80 % stretch: calibration changes what is claimed, not where the best point is."""
-    b = index.bins
-    raw = p if raw is None else raw
-    on = b.route >= 0
-    if not on.any():
-        return None
-    mass = np.bincount(b.route[on], weights=p[on], minlength=len(b.route_ids))
-    r = int(np.argmax(mass))
-    b.need(r)
-    sel = np.flatnonzero((b.route == r) & np.isfinite(b.km))
-    if not len(sel):
-        return None
-    best_km = float(b.km[sel[int(np.argmax(p[sel]))]])
-    rel = b.km[sel] - best_km
-    if b.route_loop[r]:
-        length = b.route_length_km[r]
-        rel = (rel + length / 2.0) % length - length / 2.0
-    order = np.argsort(rel)
-    rel_sorted = rel[order]
-
-    def shortest(q: np.ndarray, share: float) -> tuple[int, int, np.ndarray]:
-        # the shortest stretch holding ``share`` of the mass (robust to a second mode, e.g.
-        # the few counter-clockwise walkers on the far side of the loop)
-        w = q[sel][order] / q[sel].sum()
-        cum = np.concatenate([[0.0], np.cumsum(w)])
-        ends = np.searchsorted(cum, cum[:-1] + share - 1e-9)
-        valid = ends <= len(rel_sorted)
-        starts = np.flatnonzero(valid)
-        stop = np.minimum(ends[valid], len(rel_sorted)) - 1
-        k = int(np.argmin(rel_sorted[stop] - rel_sorted[starts]))
-        return int(starts[k]), int(stop[k]), w
-
-    i, j, w = shortest(raw, CREDIBLE)
-    inner = np.cumsum(w[i : j + 1]) / w[i : j + 1].sum()
-    mid = float(rel_sorted[i + min(int(np.searchsorted(inner, 0.5)), j - i)])
-    i, j, _ = shortest(p, index.credible)
-    lo, hi = float(rel_sorted[i]), float(rel_sorted[j])
-    lo, hi = min(lo, mid), max(hi, mid)
-    length = b.route_length_km[r]
-    wrap = (lambda k: k % length) if b.route_loop[r] else (lambda k: k)
-    return RouteRange(b.route_ids[r], wrap(best_km + lo), wrap(best_km + hi), wrap(best_km + mid))
-
-
-# ------------------------------------------------------------------------ clues
 
 
 def _route_prior(index: LocateIndex, clues: Clues) -> dict[str | None, float]:
@@ -975,11 +891,19 @@ def _latest_landmark(clues: Clues) -> Mention | None:
     ("we passed X, then Y, now…"; "过了X又走了…到了Y"): the last one said, where the caller
     is now or has last been. None with fewer than two different places, or when the last
     one is where they are heading ("…, walking towards Y"): that says nothing about which
-    of the earlier ones is the latest."""
+    of the earlier ones is the latest. A feature word ("a bridge", "the tea tent") is no
+    landmark of the story: it names many places, and "half a mile from our rooms at X, we
+    crossed the stream on a bridge" still counts from X."""
     said: list[tuple[int, Mention, str]] = [
-        (r.anchor.start, r.anchor, r.kind) for r in clues.relations if r.anchor.place_ids
+        (r.anchor.start, r.anchor, r.kind)
+        for r in clues.relations
+        if r.anchor.place_ids and r.anchor.feature is None
     ]
-    said += [(e.origin.start, e.origin, "past") for e in clues.elapsed if e.origin.place_ids]
+    said += [
+        (e.origin.start, e.origin, "past")
+        for e in clues.elapsed
+        if e.origin.place_ids and e.origin.feature is None
+    ]
     if len({m.place_ids[0][0] for _, m, _ in said}) < 2:
         return None
     _, last, kind = max(said, key=lambda item: item[0])
@@ -1052,7 +976,28 @@ def _walk_km(
     d = (res.position.km - km) if forward else (km - res.position.km)
     if index.bins.route_loop[route]:
         d %= length
+        # a walk longer than the circuit ends where it began: nobody walks on into a second
+        # round ("left Darchen at 4:30, doing it in a day, it is 9 pm now")
+        if max(dur_s, 0.0) >= _lap_s(index, route, km, forward) * pace:
+            d = float(length)
     return float(d)
+
+
+def _lap_s(index: LocateIndex, route: int, km: float, forward: bool) -> float:
+    """The median walker's time once round the loop ``route`` from ``km`` (cached)."""
+    cache = index.laps
+    key = (route, round(km, 3), forward)
+    if key not in cache:
+        length = float(index.bins.route_length_km[route])
+        back = (km - 0.01) % length if forward else (km + 0.01) % length
+        cache[key] = index.network.walk_time_s(
+            index.bins.route_ids[route],
+            km,
+            back,
+            direction="clockwise" if forward else "counterclockwise",
+            stops="landmarks",
+        )
+    return cache[key]
 
 
 def _own_pace(
@@ -1126,8 +1071,12 @@ def _walked(
                 spread_km = max(k for k, _ in kms) - min(k for k, _ in kms)
                 sigma = max(0.3, spread_km / 6.0)
                 lik = np.zeros_like(delta, dtype=float)
+                loop = float(b.route_length_km[route]) if b.route_loop[route] else None
                 for k, wp in kms:
-                    lik += wp * gaussian(delta - k, sigma)
+                    off = delta - k
+                    if loop is not None:  # round the loop: delta lies in (-L/2, L/2]
+                        off = (off + loop / 2.0) % loop - loop / 2.0
+                    lik += wp * gaussian(off, sigma)
                 parts.append((w * wd, Sparse(idx, lik, len(b))))
     return mixture(parts)
 
@@ -1241,67 +1190,3 @@ def _between(
 
 
 # ------------------------------------------------------------------- candidates
-
-
-def _candidates(index: LocateIndex, state: BeliefState, p: np.ndarray) -> list[Candidate]:
-    b = index.bins
-    mass = np.bincount(b.segment, weights=p, minlength=len(b.segment_ids))
-    order = np.argsort(-mass)
-    out: list[Candidate] = []
-    for s in order[:MAX_CANDIDATES]:
-        if mass[s] < MIN_CANDIDATE_P:
-            break
-        b.need_segment(int(s))
-        sel = np.flatnonzero(b.segment == s)
-        ps = p[sel]
-        km = b.km[sel]
-        if np.isfinite(km).all():  # the median along the segment minimises the expected error
-            o = np.argsort(km)
-            # a flat posterior puts the half exactly between two bins: the lower one, however
-            # the sums round (a window's and all bins' sums differ in the last digit)
-            half = np.searchsorted(np.cumsum(ps[o]) / ps.sum(), 0.5 - 1e-9)
-            best = sel[o][min(int(half), len(o) - 1)]
-        else:
-            best = sel[int(np.argmax(ps))]
-        km_range = None
-        stretch_idx = sel
-        if np.isfinite(km).all():
-            o = np.argsort(km)
-            cum = np.cumsum(ps[o]) / ps.sum()
-            lo = km[o][int(np.searchsorted(cum, (1 - CREDIBLE) / 2))]
-            hi = km[o][min(int(np.searchsorted(cum, 1 - (1 - CREDIBLE) / 2)), len(o) - 1)]
-            km_range = (float(lo), float(hi))
-            stretch_idx = sel[o][(km[o] >= lo) & (km[o] <= hi)]
-        evidence, evidence_zh = _evidence_for(state, sel, ps)
-        name_en, name_zh, route_id = index.segment_names[s]
-        out.append(
-            Candidate(
-                segment_id=b.segment_ids[s],
-                name_en=name_en,
-                name_zh=name_zh,
-                route_id=route_id if isinstance(route_id, str) else None,
-                lon=float(b.lon[best]),
-                lat=float(b.lat[best]),
-                probability=float(mass[s]),
-                km_range=km_range,
-                evidence=evidence,
-                evidence_zh=evidence_zh,
-                stretch=tuple(
-                    zip(b.lon[stretch_idx].tolist(), b.lat[stretch_idx].tolist(), strict=True)
-                ),
-            )
-        )
-    return out
-
-
-def _evidence_for(
-    state: BeliefState, sel: np.ndarray, ps: np.ndarray
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The clues that speak for this segment (its weighted likelihood near the clue's best),
-    in English and in Chinese."""
-    w = ps / ps.sum()
-    out = []
-    for ev in state.evidence:
-        if float((ev.log_likelihood[sel] * w).sum()) > -1.0:
-            out.append(ev)
-    return tuple(ev.text for ev in out), tuple(ev.text_zh or ev.text for ev in out)

@@ -33,9 +33,12 @@ def test_result_shape(kailash: RouteNetwork) -> None:
     cands = result["candidates"]
     assert 1 <= len(cands) <= 10
     assert sum(c["probability"] for c in cands) <= 1.0 + 1e-9
-    assert [c["probability"] for c in cands] == sorted(
-        (c["probability"] for c in cands), reverse=True
-    )
+    probabilities = [c["probability"] for c in cands]
+    # the first is the most probable; the next two are distinct hypotheses (issue 13), in
+    # order of probability, and so is the rest
+    assert all(p <= probabilities[0] for p in probabilities)
+    assert probabilities[1:3] == sorted(probabilities[1:3], reverse=True)
+    assert probabilities[3:] == sorted(probabilities[3:], reverse=True)
     top = cands[0]
     assert set(top) >= {
         "segment_id",

@@ -139,7 +139,11 @@ def assert_locate_shape(body: dict[str, Any]) -> None:
             assert candidate["stretch"]["type"] == "LineString"
             assert len(candidate["stretch"]["coordinates"]) >= 2
     probabilities = [c["probability"] for c in body["candidates"]]
-    assert probabilities == sorted(probabilities, reverse=True)
+    # the first is the most probable; the next two are distinct hypotheses (issue 13), in
+    # order of probability, and so is the rest
+    assert all(p <= probabilities[0] for p in probabilities)
+    assert probabilities[1:3] == sorted(probabilities[1:3], reverse=True)
+    assert probabilities[3:] == sorted(probabilities[3:], reverse=True)
     for question in body["questions"]:
         assert set(question["text"]) == {"en", "zh"}
         assert set(question["answers"]) == {"yes", "no"}
