@@ -86,7 +86,7 @@ _PASS_EN = en(
 _DEP_ZH_PRE = zh(r"(?:离开了?|告别了?)")
 _DEP_ZH_COMBO = (
     zh(r"(?:从|打|自|在)"),
-    re.compile(r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了|出来)"),
+    re.compile(r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了|(?:走|跑|骑马?)?出来|走出去)"),
 )
 #: A decimal comma ("31,0076" from a phone set to German): a comma followed by four or
 #: more digits cannot be a thousands separator.
@@ -98,7 +98,7 @@ _DENIED_NAME = re.compile(
 )
 _DENIED_AFTER_EN = re.compile(r"^\s*(?:one\b|(?:at|on|by|in|near)\s+the\b|\)|,|\.|;|!|$)")
 
-_DEP_ZH_POST = re.compile(r"^\s*(?:出发|动身|出来|离开)")
+_DEP_ZH_POST = re.compile(r"^\s*(?:出发|动身|出来|离开|走出来|走出去)")
 _PASS_ZH = zh(r"(?:经过了?|过了|路过了?|到达了?|(?<![看见听找想遇得不收])到了?)")
 _WALKING = re.compile(
     r"\b(?:walk(?:ed|ing)?|hik(?:ed|ing)|trekk?(?:ed|ing)|been\s+going|on\s+the\s+(?:trail|road))\b"
