@@ -192,6 +192,20 @@ _ORDINALS = {f"{n}{_ordinal_suffix(n)}": w for n, w in enumerate(_ORDINAL_WORDS,
 _ZH_ORDINAL_DIGIT = re.compile(r"(?<=第)([1-9])(?![0-9])")
 _ZH_DIGITS = "一二三四五六七八九"
 
+# An ordinal right before a feature word: "the second prostration spot", "第一个磕头的地方"
+_ORDINAL_BEFORE_EN = re.compile(
+    r"\b(?P<o>" + "|".join([*_ORDINAL_WORDS, *_ORDINALS]) + r")[\s\-]+$", re.IGNORECASE
+)
+_ORDINAL_BEFORE_ZH = re.compile(r"第(?P<o>[一二三四五六七八九1-9])(?:个|個|座|处|處|道|号|號)?$")
+
+#: an ordinal counted from a place ("after the pass", "过了山口以后的第二个"), in the caller's
+#: clause before it or in a name ("first teahouse after the pass"): not the place's own number
+_RELATIVE_BEFORE = re.compile(
+    r"\b(?:after|past|beyond|from|since|before)\b|以后|之后|以前|之前|后的|后面的|出来|过了|从|离开"
+)
+_RELATIVE_NAME = re.compile(r"\b(?:after|past|beyond|from|before)\b|以后|之后|后的|过了")
+_CLAUSE_SPLIT = re.compile(r"[,;.!?，。；！？\n]")
+
 _MAX_LAT_WORDS = 8
 # Sound keys: only for words and keys long enough not to sound like ordinary words, and
 # weaker than a spelling within a few edits.
@@ -644,6 +658,12 @@ class NameIndex:
             )
             for pid, en, aen, zh, azh, _ in rows
         }
+        # each name and alias, to find the place an ordinal names ("First prostration point")
+        self._name_list = {
+            pid: [" ".join(self._words(n)) for n in [_as_text(en), *_as_list(aen)]]
+            + [_as_text(zh), *_as_list(azh)]
+            for pid, en, aen, zh, azh, _ in rows
+        }
         for feature, selectors in FEATURE_WORDS.items():
             found: dict[str, float] = {}
             for pid in self._ids:
@@ -829,6 +849,7 @@ class NameIndex:
                 self._scan_tibetan(run, cands)
             i = j
         cands.extend(self._absorb(text, cands))
+        cands.extend(self._ordinal_features(text, cands))
         return [self._mention(text, c) for c in self._select(cands)]
 
     def _scan_latin(self, run: Sequence[_Tok], cands: list[_Cand]) -> None:
@@ -1106,6 +1127,43 @@ class NameIndex:
                             read_as=c.read_as,
                         )
                     )
+        return out
+
+    def _ordinal_features(self, text: str, cands: list[_Cand]) -> list[_Cand]:
+        """An ordinal before a feature word names the one place of that kind whose
+        name carries the ordinal: "the first prostration spot", "第一个磕头的地方" is the
+        "First prostration point" / "第一朝拜处" (none such: the feature word stays)."""
+        out: list[_Cand] = []
+        for c in cands:
+            if c.feature is None:
+                continue
+            before = text[max(0, c.start - 16) : c.start]
+            m = _ORDINAL_BEFORE_EN.search(before) or _ORDINAL_BEFORE_ZH.search(before)
+            if m is None:
+                continue
+            clause = _CLAUSE_SPLIT.split(text[: c.start - (len(before) - m.start())])[-1]
+            if _RELATIVE_BEFORE.search(clause):
+                continue  # "the first teahouse after the pass", "塔钦出来第一个补给点": counted from there
+            o = m.group("o").lower()
+            n = (
+                _ORDINAL_WORDS.index(_ORDINALS.get(o, o)) + 1
+                if o.isascii() and not o.isdigit()
+                else int(o)
+                if o.isdigit()
+                else _ZH_DIGITS.index(o) + 1
+            )
+            lead = (f"{_ORDINAL_WORDS[n - 1]} ", f"第{_ZH_DIGITS[n - 1]}")
+            places = {
+                pid: w
+                for pid, w in c.places.items()
+                if any(
+                    name.startswith(lead) and not _RELATIVE_NAME.search(name)
+                    for name in self._name_list.get(pid, ())
+                )
+            }
+            if places:
+                start = c.start - (len(before) - m.start())
+                out.append(_Cand(start, c.end, c.tier, places, boost=c.feature))
         return out
 
     def _fitting(self, places: Mapping[str, float], feature: str) -> set[str]:

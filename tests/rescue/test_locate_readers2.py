@@ -37,3 +37,38 @@ def test_walking_out_of_a_place_at_a_clock_time_is_a_departure(
     (elapsed,) = result.clues.elapsed
     assert elapsed.origin.text == "塔钦"
     assert (elapsed.departed_at.hour, elapsed.departed_at.minute) == (6, 40)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("司机把我们送到第一个磕头的地方，刚开始走", "first_prostration_point"),
+        ("到了第2个磕头点，朋友不舒服", "second_prostration_point"),
+        ("we reached the second prostration spot, my friend is sick", "second_prostration_point"),
+        ("at the 4th prostration site, my friend is sick", "fourth_prostration_point"),
+    ],
+)
+def test_an_ordinal_before_a_feature_word_names_that_one_place(
+    kailash: RouteNetwork, text: str, place: str
+) -> None:
+    """"第一个磕头的地方", "the second prostration spot": the place of that kind whose
+    name carries the ordinal, not every place of the kind (r252)."""
+    mentions = locate(kailash, text, reported_at=AT).clues.mentions
+    assert [m.place_ids for m in mentions] == [((place, 1.0),)]
+
+
+def test_an_ordinal_no_place_carries_leaves_the_feature_word(kailash: RouteNetwork) -> None:
+    (mention,) = locate(kailash, "过了第三个天葬台，朋友不舒服", reported_at=AT).clues.mentions
+    assert mention.feature == "sky_burial"
+    assert len(mention.place_ids) > 1
+
+
+@pytest.mark.parametrize(
+    "text", ["塔钦出来第一个补给点，朋友肚子疼", "过了山口以后的第二个补给点，在茶馆帐篷里躺着"]
+)
+def test_an_ordinal_counted_from_a_place_is_not_a_places_own_number(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """"塔钦出来第一个补给点" is the first after Darchen, not a place named "first …"."""
+    mentions = locate(kailash, text, reported_at=AT).clues.mentions
+    assert all(not m.text.startswith("第") for m in mentions)
