@@ -86,7 +86,9 @@ _PASS_EN = en(
 _DEP_ZH_PRE = zh(r"(?:离开了?|告别了?)")
 _DEP_ZH_COMBO = (
     zh(r"(?:从|打|自|在)"),
-    re.compile(r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了|(?:走|跑|骑马?)?出来|走出去)"),
+    re.compile(
+        r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了|(?:走|跑|骑马?)?出来|走出去)"
+    ),
 )
 #: A decimal comma ("31,0076" from a phone set to German): a comma followed by four or
 #: more digits cannot be a thousands separator.

@@ -1143,7 +1143,7 @@ class NameIndex:
                 continue
             clause = _CLAUSE_SPLIT.split(text[: c.start - (len(before) - m.start())])[-1]
             if _RELATIVE_BEFORE.search(clause):
-                continue  # "the first teahouse after the pass", "塔钦出来第一个补给点": counted from there
+                continue  # "塔钦出来第一个补给点": counted from there
             o = m.group("o").lower()
             n = (
                 _ORDINAL_WORDS.index(_ORDINALS.get(o, o)) + 1

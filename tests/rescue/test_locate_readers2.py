@@ -32,7 +32,7 @@ def kailash() -> RouteNetwork:
 def test_walking_out_of_a_place_at_a_clock_time_is_a_departure(
     kailash: RouteNetwork, text: str
 ) -> None:
-    """"从X走出来" / "从X出来" with a clock time: left X then (r242, twin of r241)."""
+    """ "从X走出来" / "从X出来" with a clock time: left X then (r242, twin of r241)."""
     result = locate(kailash, text, reported_at=AT)
     (elapsed,) = result.clues.elapsed
     assert elapsed.origin.text == "塔钦"
@@ -51,7 +51,7 @@ def test_walking_out_of_a_place_at_a_clock_time_is_a_departure(
 def test_an_ordinal_before_a_feature_word_names_that_one_place(
     kailash: RouteNetwork, text: str, place: str
 ) -> None:
-    """"第一个磕头的地方", "the second prostration spot": the place of that kind whose
+    """ "第一个磕头的地方", "the second prostration spot": the place of that kind whose
     name carries the ordinal, not every place of the kind (r252)."""
     mentions = locate(kailash, text, reported_at=AT).clues.mentions
     assert [m.place_ids for m in mentions] == [((place, 1.0),)]
@@ -69,6 +69,6 @@ def test_an_ordinal_no_place_carries_leaves_the_feature_word(kailash: RouteNetwo
 def test_an_ordinal_counted_from_a_place_is_not_a_places_own_number(
     kailash: RouteNetwork, text: str
 ) -> None:
-    """"塔钦出来第一个补给点" is the first after Darchen, not a place named "first …"."""
+    """ "塔钦出来第一个补给点" is the first after Darchen, not a place named "first …"."""
     mentions = locate(kailash, text, reported_at=AT).clues.mentions
     assert all(not m.text.startswith("第") for m in mentions)
