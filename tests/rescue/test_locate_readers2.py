@@ -72,3 +72,22 @@ def test_an_ordinal_counted_from_a_place_is_not_a_places_own_number(
     """ "塔钦出来第一个补给点" is the first after Darchen, not a place named "first …"."""
     mentions = locate(kailash, text, reported_at=AT).clues.mentions
     assert all(not m.text.startswith("第") for m in mentions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在拉曲河谷里看神山西壁最清楚的地方，老爸倒下了",
+        "在拉曲河谷里，神山西壁就在上面，老爸倒下了",
+        "Kailash's west face right above us, my dad collapsed",
+        "the west face of Kailash is above us, my dad collapsed",
+    ],
+)
+def test_a_peak_said_with_a_face_or_a_bare_look_is_in_view_not_stood_on(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """ "看神山西壁", "Kailash's west face": the mountain is seen, so the caller is not on
+    the inner kora below its summit (r249)."""
+    result = locate(kailash, text, reported_at=AT)
+    assert result.clues.in_view
+    assert not result.candidates[0].segment_id.startswith("inner_kora")
