@@ -204,6 +204,8 @@ _RELATIVE_BEFORE = re.compile(
     r"\b(?:after|past|beyond|from|since|before)\b|以后|之后|以前|之前|后的|后面的|出来|过了|从|离开"
 )
 _RELATIVE_NAME = re.compile(r"\b(?:after|past|beyond|from|before)\b|以后|之后|后的|过了")
+#: before a lodging word, beds on offer ("可以住宿", "能住宿", "提供住宿")
+_OFFERED_BEFORE = re.compile(r"(?:可以|可|能|提供|有得?)\s*$")
 _CLAUSE_SPLIT = re.compile(r"[,;.!?，。；！？\n]")
 
 _MAX_LAT_WORDS = 8
@@ -850,6 +852,7 @@ class NameIndex:
             i = j
         cands.extend(self._absorb(text, cands))
         cands.extend(self._ordinal_features(text, cands))
+        self._lodging_offered(text, cands)
         return [self._mention(text, c) for c in self._select(cands)]
 
     def _scan_latin(self, run: Sequence[_Tok], cands: list[_Cand]) -> None:
@@ -1165,6 +1168,18 @@ class NameIndex:
                 start = c.start - (len(before) - m.start())
                 out.append(_Cand(start, c.end, c.tier, places, boost=c.feature))
         return out
+
+    def _lodging_offered(self, text: str, cands: list[_Cand]) -> None:
+        """ "可以住宿", "can stay": beds are offered, so any place one can stay at is
+        meant (the supply points with beds as well as the guesthouses), not only the
+        guesthouses ("前面有个小房子补给点，可以住宿")."""
+        extra = dict(self._features.get("supply_point", ()))
+        for c in cands:
+            if c.feature != "guesthouse" or not _OFFERED_BEFORE.search(text[: c.start]):
+                continue
+            for pid, w in extra.items():
+                if self._types.get(pid) in _LODGING_TYPES and w > c.places.get(pid, 0.0):
+                    c.places[pid] = w
 
     def _fitting(self, places: Mapping[str, float], feature: str) -> set[str]:
         members = {pid for pid, _ in self._features.get(feature, ())}

@@ -91,3 +91,20 @@ def test_a_peak_said_with_a_face_or_a_bare_look_is_in_view_not_stood_on(
     result = locate(kailash, text, reported_at=AT)
     assert result.clues.in_view
     assert not result.candidates[0].segment_id.startswith("inner_kora")
+
+
+def test_lodging_on_offer_means_any_place_with_beds(kailash: RouteNetwork) -> None:
+    """ "可以住宿" after a small-house supply point: the supply point offers beds; the
+    lodging word must not pull the caller to the guesthouses only (r080)."""
+    text = "下了很陡的坡，前面有個小房子補給點，可以住宿，我們在這休息"
+    result = locate(kailash, text, reported_at=AT)
+    lodging = [m for m in result.clues.mentions if m.feature == "guesthouse"]
+    assert lodging
+    assert "phakna_rigzin_supply" in dict(lodging[0].place_ids)
+    assert "phakna_rigzin_supply" in result.candidates[0].segment_id
+
+
+def test_a_lodging_word_alone_stays_the_guesthouses(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "我们在一个宾馆里，朋友头痛", reported_at=AT)
+    (lodging,) = result.clues.mentions
+    assert "phakna_rigzin_supply" not in dict(lodging.place_ids)
