@@ -204,6 +204,24 @@ _RELATIVE_BEFORE = re.compile(
     r"\b(?:after|past|beyond|from|since|before)\b|以后|之后|以前|之前|后的|后面的|出来|过了|从|离开"
 )
 _RELATIVE_NAME = re.compile(r"\b(?:after|past|beyond|from|before)\b|以后|之后|后的|过了")
+#: a feature word said as one of a named place's own: "塔钦镇北头寺庙", "塔钦的寺庙"
+#: (place first), "the monastery on the north end of Darchen", "the temple in Darchen"
+_IN_PLACE_AFTER = re.compile(
+    r"(?:镇|鎮|村|县|縣)?(?:上|里|裡)?的?(?:[东南西北東]{1,2}(?:头|頭|端|角|部))?的?(?:'s)?\s*"
+)
+_IN_PLACE_BEFORE = re.compile(
+    r"\s+(?:in|at|on|of)\s+(?:the\s+)?(?:(?:north|south|east|west)(?:ern)?[\s-]*(?:east|west)?"
+    r"(?:ern)?\s+)?(?:(?:end|edge|part|corner|side|outskirts)\s+of\s+)?(?:the\s+town\s+of\s+)?"
+)
+#: how far from the named place its own features lie
+_IN_PLACE_M = 1500.0
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat = math.radians((a[1] + b[1]) / 2.0)
+    return math.hypot((b[0] - a[0]) * 111_320.0 * math.cos(lat), (b[1] - a[1]) * 110_540.0)
+
+
 #: before a lodging word, beds on offer ("可以住宿", "能住宿", "提供住宿")
 _OFFERED_BEFORE = re.compile(r"(?:可以|可|能|提供|有得?)\s*$")
 _CLAUSE_SPLIT = re.compile(r"[,;.!?，。；！？\n]")
@@ -757,6 +775,7 @@ class NameIndex:
             else:
                 p = g if g.geom_type == "Point" else g.representative_point()
                 coords.append((float(p.x), float(p.y)))
+        self._coords = {pid: c for pid, c in zip(ids, coords, strict=True) if c is not None}
         near: dict[str, list[tuple[str, float]]] = {pid: [] for pid in ids}
         for i, pi in enumerate(ids):
             ci, ti = coords[i], self._types.get(pi, "")
@@ -853,7 +872,9 @@ class NameIndex:
         cands.extend(self._absorb(text, cands))
         cands.extend(self._ordinal_features(text, cands))
         self._lodging_offered(text, cands)
-        return [self._mention(text, c) for c in self._select(cands)]
+        chosen = self._select(cands)
+        self._features_in_place(text, chosen)
+        return [self._mention(text, c) for c in chosen]
 
     def _scan_latin(self, run: Sequence[_Tok], cands: list[_Cand]) -> None:
         n = len(run)
@@ -1168,6 +1189,38 @@ class NameIndex:
                 start = c.start - (len(before) - m.start())
                 out.append(_Cand(start, c.end, c.tier, places, boost=c.feature))
         return out
+
+    def _features_in_place(self, text: str, chosen: list[_Cand]) -> None:
+        """A feature word placed in a named place is one of that place's own: "the
+        monastery on the north end of Darchen", "塔钦镇北头寺庙", "塔钦的寺庙" are the
+        monasteries within a walk of Darchen, not every monastery of the region
+        (none there: the feature word stays as it is)."""
+        for k, f in enumerate(chosen):
+            if f.feature is None:
+                continue
+            anchor = None
+            if k > 0 and chosen[k - 1].feature is None:
+                if _IN_PLACE_AFTER.fullmatch(text[chosen[k - 1].end : f.start]):
+                    anchor = chosen[k - 1]
+            if anchor is None and k + 1 < len(chosen) and chosen[k + 1].feature is None:
+                if _IN_PLACE_BEFORE.fullmatch(text[f.end : chosen[k + 1].start].lower()):
+                    anchor = chosen[k + 1]
+            if anchor is None or not anchor.places:
+                continue
+            top = anchor.top
+            centres = [
+                self._coords[pid]
+                for pid, w in anchor.places.items()
+                if w >= 0.85 * top and pid in self._coords
+            ]
+            inside = {
+                pid: w
+                for pid, w in f.places.items()
+                if pid in self._coords
+                and any(_metres(self._coords[pid], c) <= _IN_PLACE_M for c in centres)
+            }
+            if inside:
+                f.places = inside
 
     def _lodging_offered(self, text: str, cands: list[_Cand]) -> None:
         """ "可以住宿", "can stay": beds are offered, so any place one can stay at is

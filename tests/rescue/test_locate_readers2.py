@@ -108,3 +108,28 @@ def test_a_lodging_word_alone_stays_the_guesthouses(kailash: RouteNetwork) -> No
     result = locate(kailash, "我们在一个宾馆里，朋友头痛", reported_at=AT)
     (lodging,) = result.clues.mentions
     assert "phakna_rigzin_supply" not in dict(lodging.place_ids)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "by the monastery on the north end of Darchen, my guide says I look grey",
+        "在塔钦镇北头寺庙旁边的玛尼石堆，我头晕",
+        "在塔钦的寺庙旁边，我头晕",
+    ],
+)
+def test_a_feature_word_in_a_named_place_is_that_places_own(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """ "the monastery on the north end of Darchen" is Darchen's own monastery, not the
+    inner-kora gompas (r231, r232)."""
+    mentions = locate(kailash, text, reported_at=AT).clues.mentions
+    (monastery,) = [m for m in mentions if m.feature == "monastery"]
+    assert [pid for pid, _ in monastery.place_ids] == ["tarchen_labrang_ruins"]
+
+
+def test_a_feature_word_with_no_place_keeps_all_its_places(kailash: RouteNetwork) -> None:
+    (monastery,) = locate(
+        kailash, "we are near a monastery, I feel sick", reported_at=AT
+    ).clues.mentions
+    assert len(monastery.place_ids) > 5
