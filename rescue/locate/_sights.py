@@ -148,6 +148,13 @@ def in_sight_phrase(doc: Doc, words: list[tuple[int, int, str | None]]) -> set[i
     out = set()
     for i, m in enumerate(doc.mentions):
         if m.feature is None:
+            best = m.place_ids[0][0] if m.place_ids else ""
+            if VIEW_PLACES.get(best, "") is None and (
+                _faced(doc.scan, m, words) or _inside_word(m, words)
+            ):
+                # a peak said with a face of it ("the north face of Kailash behind us"):
+                # seen, so no relation ("behind us" is the view, not a place walked past)
+                out.add(i)
             continue
         k = bisect.bisect_right(starts, m.start) - 1
         if k >= 0 and words[k][2] is not None:
@@ -271,6 +278,14 @@ def _faced(scan: str, m: Mention, words: list[tuple[int, int, str | None]]) -> b
         if 0 <= m.start - end <= 12 and _OF_GAP_BEFORE.match(scan[end : m.start]):
             return True
     return False
+
+
+def _inside_word(m: Mention, words: list[tuple[int, int, str | None]]) -> bool:
+    """Whether the mention lies inside a longer sight word ("Kailash's west face")."""
+    return any(
+        tag is not None and start <= m.start and m.end <= end and (start, end) != (m.start, m.end)
+        for start, end, tag in words
+    )
 
 
 def _sight(doc: Doc, tag: str, negated: bool, start: int, end: int) -> SightClue:

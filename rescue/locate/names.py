@@ -213,6 +213,8 @@ _IN_PLACE_BEFORE = re.compile(
     r"\s+(?:in|at|on|of)\s+(?:the\s+)?(?:(?:north|south|east|west)(?:ern)?[\s-]*(?:east|west)?"
     r"(?:ern)?\s+)?(?:(?:end|edge|part|corner|side|outskirts)\s+of\s+)?(?:the\s+town\s+of\s+)?"
 )
+#: the weight of a feature's other places where the region names its main one
+_NOT_MAIN = 0.3
 #: how far from the named place its own features lie
 _IN_PLACE_M = 1500.0
 
@@ -700,6 +702,10 @@ class NameIndex:
                     if hit:
                         found[pid] = 0.8 if self._types.get(pid) in _SERVICE_TYPES else 1.0
                         break
+            main = set(_REGION["feature_main"].get(feature, ())) & set(found)
+            if main:
+                # "the pass": the one every walker crosses; the others only by name
+                found = {pid: w if pid in main else w * _NOT_MAIN for pid, w in found.items()}
             self._features[feature] = tuple(
                 sorted(found.items(), key=lambda kv: (-kv[1], self._order[kv[0]]))
             )

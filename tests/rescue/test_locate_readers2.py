@@ -133,3 +133,28 @@ def test_a_feature_word_with_no_place_keeps_all_its_places(kailash: RouteNetwork
         kailash, "we are near a monastery, I feel sick", reported_at=AT
     ).clues.mentions
     assert len(monastery.place_ids) > 5
+
+
+@pytest.mark.parametrize("text", ["we are on the pass, my son is sick", "我们在垭口上，儿子不舒服"])
+def test_a_bare_pass_is_the_main_routes_pass(kailash: RouteNetwork, text: str) -> None:
+    """ "the pass" is the one every walker crosses (region data ``feature_main``); the
+    secret pass only by its name (r266)."""
+    (mention,) = locate(kailash, text, reported_at=AT).clues.mentions
+    weights = dict(mention.place_ids)
+    assert weights["dolma_la"] == 1.0
+    assert weights["khando_sanglam_la"] < 0.5
+
+
+def test_the_secret_pass_by_name_is_still_read(kailash: RouteNetwork) -> None:
+    (mention,) = locate(kailash, "we took the Khando Sanglam La", reported_at=AT).clues.mentions
+    assert mention.place_ids[0][0] == "khando_sanglam_la"
+
+
+def test_a_peak_face_behind_us_is_a_view_not_a_place_walked_past(
+    kailash: RouteNetwork,
+) -> None:
+    """ "the north-eastern face of Kailash behind us": seen, not walked past (r266)."""
+    text = "just beginning the ascent to the pass, the north-eastern face of Kailash behind us"
+    result = locate(kailash, text, reported_at=AT)
+    assert [r.anchor.text for r in result.clues.relations] == ["pass"]
+    assert [s.tag for s in result.clues.sights] == ["north_face"]
