@@ -291,6 +291,35 @@ def _elapsed(
     return out, extra
 
 
+#: between a walk's start and the place reached: "from X and reached Y", "从X走了…到了Y"
+_ARRIVED = re.compile(
+    r"\b(?:reached|arrived(?:\s+(?:at|in))?|got\s+to|made\s+it\s+to|now\s+at|are\s+(?:now\s+)?at)\b"
+    r"|到了|到达|抵达|来到"
+)
+
+
+def _arrivals(
+    doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
+) -> list[Relation]:
+    """A pair read as "between" that says the caller reached the second place ("we made
+    the 26 km from Diraphuk and reached Zongzerbu camp") puts the caller at it: the
+    place reached beats the distance walked, which guidebooks count differently."""
+    out: list[Relation] = []
+    for rel in relations:
+        other = rel.other
+        if rel.kind == "between" and other is not None:
+            arrived = _ARRIVED.search(doc.scan, rel.anchor.end, other.start)
+            if arrived is not None:
+                at = relation(doc, "at", other, arrived.start(), other.end)
+                for k, r in list(by_mention.items()):
+                    if r is rel:
+                        by_mention[k] = at
+                out.append(at)
+                continue
+        out.append(rel)
+    return out
+
+
 def _walked_distance(doc: Doc, pos: int, hi: int) -> Amount | None:
     """A walked distance right after a departure ("离开祖楚寺走了大概3公里",
     "left Dirapuk, walked about 2 km"): the caller is that far past the place."""
@@ -590,6 +619,7 @@ def parse_clues(
 
     words = sight_words(scan)
     relations, by_mention = find_relations(doc, in_sight_phrase(doc, words))
+    relations = _arrivals(doc, relations, by_mention)
 
     local_now = reported_at.astimezone(LOCAL_TZ)
     now_clock = next((c for c in doc.clocks if c.now), None)

@@ -158,3 +158,24 @@ def test_a_peak_face_behind_us_is_a_view_not_a_place_walked_past(
     result = locate(kailash, text, reported_at=AT)
     assert [r.anchor.text for r in result.clues.relations] == ["pass"]
     assert [s.tag for s in result.clues.sights] == ["north_face"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we made the 26 km from Diraphuk and reached Zongzerbu camp, my friend is collapsing",
+        "we did the 20 km from Dirapuk and arrived at Zutulpuk, my friend is collapsing",
+    ],
+)
+def test_the_place_reached_beats_the_walk_from_the_start(kailash: RouteNetwork, text: str) -> None:
+    """ "from X and reached Y": the caller is at Y, not somewhere between (r263)."""
+    result = locate(kailash, text, reported_at=AT)
+    read = [(r.kind, r.anchor.place_ids[0][0]) for r in result.clues.relations]
+    assert ("at", "zutulpuk_gompa") in read
+    assert all(r.kind != "between" for r in result.clues.relations)
+    assert result.candidates[0].segment_id == "outer_kora:gaize_teahouse-gendun_lachu_bridge"
+
+
+def test_from_one_place_to_another_is_still_between(kailash: RouteNetwork) -> None:
+    result = locate(kailash, "on the way from Dirapuk to Zutulpuk, help", reported_at=AT)
+    assert [r.kind for r in result.clues.relations] == ["between"]
