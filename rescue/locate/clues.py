@@ -282,7 +282,12 @@ def _elapsed(
                 doc.used_amounts.discard(doc.amounts.index(later))
         if departed is None or span is None:
             if cue == "strong" and i not in by_mention:
-                rel = relation(doc, "after", m, cue_start, cue_end, walked)
+                # "从X出发，…刚爬了一点", "left X, just started the climb": not far past X
+                ahead = _SENTENCE_END.split(doc.scan[cue_end : cue_end + 60])[0]
+                just = walked is None and _JUST_STARTED.search(ahead) is not None
+                rel = relation(
+                    doc, "after", m, cue_start, cue_end, walked, mod="not far" if just else None
+                )
                 extra.append(rel)
                 by_mention[i] = rel
             continue
@@ -290,6 +295,13 @@ def _elapsed(
         out.append(ElapsedTime(m, departed, now, doc.span_text(start, end)))
     return out, extra
 
+
+#: after a departure, words that say the walk has only begun
+_JUST_STARTED = re.compile(
+    r"刚(?:刚|开始)?(?:爬|走|上)了?(?:一点|一会|一小段|没多远|没多久|不久)|刚开始(?:爬|走|上坡)"
+    r"|\bjust\s+(?:started|begun|beginning|began)\b|\bonly\s+(?:just\s+)?started\b"
+)
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
 
 #: between a walk's start and the place reached: "from X and reached Y", "从X走了…到了Y"
 _ARRIVED = re.compile(

@@ -179,3 +179,19 @@ def test_the_place_reached_beats_the_walk_from_the_start(kailash: RouteNetwork, 
 def test_from_one_place_to_another_is_still_between(kailash: RouteNetwork) -> None:
     result = locate(kailash, "on the way from Dirapuk to Zutulpuk, help", reported_at=AT)
     assert [r.kind for r in result.clues.relations] == ["between"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第二天从Drirapuk出发，一开始就是很陡的石头坡，刚爬了一点，我老婆走不动了",
+        "we left Dirapuk this morning and just started the climb, my wife can't go on",
+    ],
+)
+def test_a_walk_just_begun_is_not_far_past_its_start(kailash: RouteNetwork, text: str) -> None:
+    """ "从X出发…刚爬了一点", "left X, just started the climb": not far past X (r293)."""
+    result = locate(kailash, text, reported_at=AT)
+    (rel,) = result.clues.relations
+    assert rel.kind == "after"
+    assert rel.distance_m is not None
+    assert rel.distance_m[1] <= 1000.0
