@@ -150,7 +150,7 @@ def in_sight_phrase(doc: Doc, words: list[tuple[int, int, str | None]]) -> set[i
         if m.feature is None:
             best = m.place_ids[0][0] if m.place_ids else ""
             if VIEW_PLACES.get(best, "") is None and (
-                _faced(doc.scan, m, words) or _inside_word(m, words)
+                _faced(doc.scan, m, words) or _inside_word(m, words) or _placing(doc, i)
             ):
                 # a peak said with a face of it ("the north face of Kailash behind us"):
                 # seen, so no relation ("behind us" is the view, not a place walked past)
@@ -278,6 +278,22 @@ def _faced(scan: str, m: Mention, words: list[tuple[int, int, str | None]]) -> b
         if 0 <= m.start - end <= 12 and _OF_GAP_BEFORE.match(scan[end : m.start]):
             return True
     return False
+
+
+#: a peak as the reference of what follows: "神山东北边的冰川", "Kailash's north-east glacier"
+_DIRECTION_OF = re.compile(
+    r"(?:的|'s\s+)?(?:[东南西北東]{1,2}(?:边|面|侧|方|麓|坡)?的?|(?:north|south)?[\s-]?(?:east|west)?"
+    r"(?:ern)?\s+(?:side\s+)?)"
+)
+
+
+def _placing(doc: Doc, i: int) -> bool:
+    """Whether mention ``i`` only says where the next mention, a feature word, lies
+    ("神山东北边的冰川": the glacier north-east of the mountain, not the mountain)."""
+    if i + 1 >= len(doc.mentions) or doc.mentions[i + 1].feature is None:
+        return False
+    gap = doc.scan[doc.mentions[i].end : doc.mentions[i + 1].start]
+    return bool(gap.strip()) and _DIRECTION_OF.fullmatch(gap) is not None
 
 
 def _inside_word(m: Mention, words: list[tuple[int, int, str | None]]) -> bool:

@@ -195,3 +195,12 @@ def test_a_walk_just_begun_is_not_far_past_its_start(kailash: RouteNetwork, text
     assert rel.kind == "after"
     assert rel.distance_m is not None
     assert rel.distance_m[1] <= 1000.0
+
+
+def test_a_peak_that_places_a_feature_is_not_walked_past(kailash: RouteNetwork) -> None:
+    """ "正走过神山东北边的冰川": the glacier lies north-east of the mountain; the caller
+    is not past the summit (r259)."""
+    text = "天没亮就出发了，一直是陡坡，正走过神山东北边的冰川，我跟不上了"
+    result = locate(kailash, text, reported_at=AT)
+    assert all(r.anchor.text != "神山" for r in result.clues.relations)
+    assert not result.candidates[0].segment_id.startswith("inner_kora")
