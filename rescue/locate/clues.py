@@ -310,6 +310,31 @@ _ARRIVED = re.compile(
 )
 
 
+#: right before a place the caller has yet to set off for: "还没出发去X", "not yet left for X"
+_GOAL_BEFORE = re.compile(
+    r"(?:还没|还没有|尚未|没)(?:出发|动身|走)?(?:去|往|前往|到)\s*$"
+    r"|\b(?:not|n't)\s+(?:yet\s+)?(?:set\s+off|left|started|gone|headed|leave|start)\s+"
+    r"(?:yet\s+)?(?:for|to|towards?)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _goals(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
+    """A place the caller has not yet set off for is ahead, not where they are
+    ("在塔尔钦镇，还没出发去卓玛拉垭口")."""
+    out: list[Relation] = []
+    for i, m in enumerate(doc.mentions):
+        if i in by_mention or i in doc.modifiers:
+            continue
+        lo = max(0, m.start - 30)
+        hit = _GOAL_BEFORE.search(doc.scan[lo : m.start])
+        if hit is not None:
+            rel = relation(doc, "before", m, lo + hit.start(), m.end)
+            by_mention[i] = rel
+            out.append(rel)
+    return out
+
+
 def _arrivals(
     doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
 ) -> list[Relation]:
@@ -632,6 +657,7 @@ def parse_clues(
     words = sight_words(scan)
     relations, by_mention = find_relations(doc, in_sight_phrase(doc, words))
     relations = _arrivals(doc, relations, by_mention)
+    relations += _goals(doc, by_mention)
 
     local_now = reported_at.astimezone(LOCAL_TZ)
     now_clock = next((c for c in doc.clocks if c.now), None)

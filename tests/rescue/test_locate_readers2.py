@@ -204,3 +204,18 @@ def test_a_peak_that_places_a_feature_is_not_walked_past(kailash: RouteNetwork) 
     result = locate(kailash, text, reported_at=AT)
     assert all(r.anchor.text != "神山" for r in result.clues.relations)
     assert not result.candidates[0].segment_id.startswith("inner_kora")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在塔尔钦镇，还没出发去卓玛拉垭口，老人心慌气短",
+        "we are in Darchen, have not yet set off for the Dolma La, my father is dizzy",
+    ],
+)
+def test_a_place_not_yet_set_off_for_is_ahead(kailash: RouteNetwork, text: str) -> None:
+    """ "还没出发去X": X is ahead, the caller is where they say they are (r283)."""
+    result = locate(kailash, text, reported_at=AT)
+    kinds = {r.anchor.place_ids[0][0]: r.kind for r in result.clues.relations}
+    assert kinds == {"darchen": "at", "dolma_la": "before"}
+    assert "dolma_la" not in result.candidates[0].segment_id
