@@ -109,6 +109,11 @@ _WALKING = re.compile(
 _DEP_VERB = re.compile(r"\b(?:left|started|start|set\s+(?:off|out)|departed)\b|出发|离开|动身")
 #: where the caller spent the night: the place a departure with no place is from
 _STAYED = re.compile(r"\b(?:stayed|slept|camped|spent\s+the\s+night)\b|住的|住在|住了|住|睡在|过夜")
+#: a meal just had somewhere: "在塔钦兰州拉面馆吃完饭，十一点出发的" set off from there
+_ATE = re.compile(
+    r"吃完|吃过|吃了(?:饭|早饭|午饭|早餐|午餐)|\b(?:had|ate|finished)\s+(?:our\s+|a\s+)?"
+    r"(?:breakfast|lunch|dinner|meal|noodles)\b"
+)
 _AGO = re.compile(r"^\s*(?:ago|back|earlier)\b|^\s*(?:之前|以前|前)")
 #: "another" / "又" before a time: counted from a moment of the story, not the day's start
 _ANOTHER = re.compile(r"\b(?:another|more|further)\s+(?:\w+\s+)?$|又走了?|再走了?|又$|再$")
@@ -216,6 +221,7 @@ def _elapsed(
     by_mention: dict[int, Relation],
     notes: list[str],
     handled: set[tuple[int, int]],
+    released: list[Relation] | None = None,
 ) -> tuple[list[ElapsedTime], list[Relation]]:
     """Walking times from a named place; ``handled`` collects the clauses read."""
     out: list[ElapsedTime] = []
@@ -228,7 +234,7 @@ def _elapsed(
         found = _departure_cue(doc, i)
         if found is not None:
             starts.append((i, *found, doc.clause(doc.mentions[i].start)))
-    starts += _stayed_starts(doc, {s[0] for s in starts}, by_mention)
+    starts += _stayed_starts(doc, {s[0] for s in starts}, by_mention, released)
     for i, cue, cue_start, cue_end, clause in sorted(starts, key=lambda s: s[2]):
         m = doc.mentions[i]
         handled.add(clause)
@@ -371,7 +377,10 @@ def _walked_distance(doc: Doc, pos: int, hi: int) -> Amount | None:
 
 
 def _stayed_starts(
-    doc: Doc, taken: set[int], by_mention: dict[int, Relation]
+    doc: Doc,
+    taken: set[int],
+    by_mention: dict[int, Relation],
+    released: list[Relation] | None = None,
 ) -> list[tuple[int, str, int, int, tuple[int, int]]]:
     """Departures that name no place, from where the caller spent the night.
 
@@ -386,13 +395,21 @@ def _stayed_starts(
         if not any(c_start <= c.start < c_end and not c.now for c in doc.clocks):
             continue
         prev = doc.neighbour((c_start, c_end), -1)
-        if prev is None or not _STAYED.search(doc.scan[prev[0] : prev[1]]):
+        if prev is None:
+            continue
+        ate = _ATE.search(doc.scan[prev[0] : prev[1]]) is not None
+        if not ate and not _STAYED.search(doc.scan[prev[0] : prev[1]]):
             continue
         inside = [
             i
             for i, m in enumerate(doc.mentions)
             if prev[0] <= m.start < prev[1] and i not in doc.modifiers
         ]
+        was_at = by_mention.get(inside[0]) if len(inside) == 1 else None
+        if ate and released is not None and was_at is not None and was_at.kind == "at":
+            # "在X吃完饭": where they were, left since
+            del by_mention[inside[0]]
+            released.append(was_at)
         if len(inside) == 1 and inside[0] not in taken and inside[0] not in by_mention:
             i = inside[0]
             out.append((i, "strong", doc.head_start(i), doc.mentions[i].end, (c_start, c_end)))
@@ -664,7 +681,9 @@ def parse_clues(
     if now_clock is not None:
         local_now = resolve_now(now_clock, reported_at)
     handled: set[tuple[int, int]] = set()
-    elapsed, extra = _elapsed(doc, local_now, by_mention, notes, handled)
+    released: list[Relation] = []
+    elapsed, extra = _elapsed(doc, local_now, by_mention, notes, handled, released)
+    relations = [r for r in relations if not any(r is x for x in released)]
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
     elapsed += _orphan_times(doc, handled, notes, local_now)
 

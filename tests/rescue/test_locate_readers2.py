@@ -219,3 +219,21 @@ def test_a_place_not_yet_set_off_for_is_ahead(kailash: RouteNetwork, text: str) 
     kinds = {r.anchor.place_ids[0][0]: r.kind for r in result.clues.relations}
     assert kinds == {"darchen": "at", "dolma_la": "before"}
     assert "dolma_la" not in result.candidates[0].segment_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在塔钦兰州拉面馆吃完饭，十一点出发的，现在下午两点，同伴走不动了",
+        "we had lunch in Darchen, left at 11, now it is 2 pm, my friend can't walk",
+    ],
+)
+def test_a_meal_somewhere_then_a_clock_departure_sets_off_from_there(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """ "在X吃完饭，十一点出发": the walk starts at X, and X is no longer where they are (r282)."""
+    result = locate(kailash, text, reported_at=AT)
+    (elapsed,) = result.clues.elapsed
+    assert elapsed.origin.place_ids[0][0] == "darchen"
+    assert elapsed.departed_at.hour == 11
+    assert not result.clues.relations
