@@ -341,6 +341,37 @@ def _goals(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
     return out
 
 
+#: after a place, how far it still is: "the road head should be an hour away",
+#: "Zutulpuk is still 2 km away"
+_STILL_AWAY_LEAD = re.compile(
+    r"\s*(?:should|must|might|may|is|are|will)?\s*(?:still\s+)?(?:be\s+)?(?:still\s+)?"
+    r"(?:about|around|roughly|maybe|another|only|just)?\s*"
+)
+_AWAY_AFTER = re.compile(r"\s*(?:more\s+)?(?:away|ahead|to\s+go|off)\b")
+
+
+def _still_ahead(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
+    """ "X should be an hour away": X is ahead by that walk, a 'before' relation."""
+    out: list[Relation] = []
+    for i, m in enumerate(doc.mentions):
+        if i in by_mention or i in doc.modifiers:
+            continue
+        lead = _STILL_AWAY_LEAD.match(doc.scan, m.end)
+        if lead is None or lead.end() == m.end:
+            continue
+        for k, a in enumerate(doc.amounts):
+            if k in doc.used_amounts or a.start != lead.end():
+                continue
+            away = _AWAY_AFTER.match(doc.scan, a.end)
+            if away is not None:
+                doc.used_amounts.add(k)
+                rel = relation(doc, "before", m, m.start, away.end(), a)
+                by_mention[i] = rel
+                out.append(rel)
+            break
+    return out
+
+
 def _arrivals(
     doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
 ) -> list[Relation]:
@@ -675,6 +706,7 @@ def parse_clues(
     relations, by_mention = find_relations(doc, in_sight_phrase(doc, words))
     relations = _arrivals(doc, relations, by_mention)
     relations += _goals(doc, by_mention)
+    relations += _still_ahead(doc, by_mention)
 
     local_now = reported_at.astimezone(LOCAL_TZ)
     now_clock = next((c for c in doc.clocks if c.now), None)

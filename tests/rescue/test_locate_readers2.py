@@ -237,3 +237,13 @@ def test_a_meal_somewhere_then_a_clock_departure_sets_off_from_there(
     assert elapsed.origin.place_ids[0][0] == "darchen"
     assert elapsed.departed_at.hour == 11
     assert not result.clues.relations
+
+
+def test_a_place_still_a_walk_away_is_ahead_by_that_walk(kailash: RouteNetwork) -> None:
+    """ "the road head should be an hour away": before it by about an hour (r262)."""
+    text = "we left Zutulphuk two hours ago, the road head should be an hour away, help"
+    result = locate(kailash, text, reported_at=AT)
+    (rel,) = result.clues.relations
+    assert (rel.kind, rel.anchor.place_ids[0][0]) == ("before", "zongdui")
+    assert rel.duration_s is not None
+    assert rel.duration_s[0] <= 3600.0 <= rel.duration_s[1]
