@@ -16,7 +16,7 @@ from rescue.locate._doc import Doc
 from rescue.locate._relations import DIRECTIONAL
 from rescue.locate._text import sight_clauses
 from rescue.locate.lexicon import lexicon, region_words
-from rescue.locate.model import Direction, Relation, SightClue
+from rescue.locate.model import Direction, Mention, Relation, SightClue
 
 __all__ = [
     "SIGHT_PATTERNS",
@@ -56,6 +56,8 @@ SEEING = re.compile(
     r"\b(?:see|sees|seeing|saw|seen|view|views|visible|look(?:ing)?\s+at|watching|in\s+sight"
     r"|in\s+the\s+distance|in\s+front\s+of\s+(?:us|me)|facing|spot|spotted)\b"
     r"|看到|看见|看得到|看得见|看不到|看不见|能看|望见|望到|看着|面对|对着|眼前|远处|远远"
+    # a bare 看 ("看神山西壁最清楚的地方"), not 看起来 / 看样子 / 看上去 (it seems)
+    r"|(?<![难好])看(?!起来|样子|上去|来|似|病|医生|护)|观看|观赏|欣赏|瞻仰"
 )
 #: An English negation of a sight: "no"/"without", a denied seeing ("can't see", "haven't
 #: seen any"), or "not" right before the word ("not steep", "isn't very flat").
@@ -146,6 +148,13 @@ def in_sight_phrase(doc: Doc, words: list[tuple[int, int, str | None]]) -> set[i
     out = set()
     for i, m in enumerate(doc.mentions):
         if m.feature is None:
+            best = m.place_ids[0][0] if m.place_ids else ""
+            if VIEW_PLACES.get(best, "") is None and (
+                _faced(doc.scan, m, words) or _inside_word(m, words) or _placing(doc, i)
+            ):
+                # a peak said with a face of it ("the north face of Kailash behind us"):
+                # seen, so no relation ("behind us" is the view, not a place walked past)
+                out.add(i)
             continue
         k = bisect.bisect_right(starts, m.start) - 1
         if k >= 0 and words[k][2] is not None:
@@ -201,7 +210,10 @@ def find_sights(
             rel = by_mention.get(min(owners))
             if mention.feature is None:
                 best = mention.place_ids[0][0] if mention.place_ids else ""
-                if best not in VIEW_PLACES or not SEEING.search(clause_text):
+                # a peak's name inside a sight of it ("Kailash's west face") is the peak
+                # seen, without a verb of seeing
+                peak_face = VIEW_PLACES.get(best, "") is None and start <= mention.start
+                if best not in VIEW_PLACES or not (peak_face or SEEING.search(clause_text)):
                     continue
                 if rel is not None and rel.kind not in _VIEW_RELATIONS:
                     continue
@@ -233,7 +245,9 @@ def find_sights(
         if rel is not None and rel.kind not in _VIEW_RELATIONS:
             continue
         k = bisect.bisect_right(s_starts, m.start) - 1
-        if k < 0 or not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]):
+        if k < 0:
+            continue
+        if not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]) and not _faced(scan, m, chosen):
             continue
         notes.append(Said(msg("locate.note.in_view", said=m.text)))
         if viewed is not None:
@@ -245,6 +259,49 @@ def find_sights(
             seen.add((view, negated))
             out.append(SightClue(view, negated, m.text, m.start, m.end))
     return out
+
+
+#: between a viewed place's name and a sight word of it: "神山西壁", "Kailash's west face",
+#: "the north face of Kailash", "冈仁波齐的北壁"
+_OF_GAP = re.compile(r"^(?:\s*|'s\s+|s'\s+|\s+(?:its\s+|the\s+)?|的)$")
+_OF_GAP_BEFORE = re.compile(r"^\s+of\s+(?:mt\.?\s+|mount\s+)?$")
+
+
+def _faced(scan: str, m: Mention, words: list[tuple[int, int, str | None]]) -> bool:
+    """Whether a sight word of a viewed place's own (a face, a slope) is said with its
+    name: "神山西壁" is the mountain seen from the trail, not its summit."""
+    for start, end, tag in words:
+        if tag is None:
+            continue
+        if 0 <= start - m.end <= 6 and _OF_GAP.match(scan[m.end : start]):
+            return True
+        if 0 <= m.start - end <= 12 and _OF_GAP_BEFORE.match(scan[end : m.start]):
+            return True
+    return False
+
+
+#: a peak as the reference of what follows: "神山东北边的冰川", "Kailash's north-east glacier"
+_DIRECTION_OF = re.compile(
+    r"(?:的|'s\s+)?(?:[东南西北東]{1,2}(?:边|面|侧|方|麓|坡)?的?|(?:north|south)?[\s-]?(?:east|west)?"
+    r"(?:ern)?\s+(?:side\s+)?)"
+)
+
+
+def _placing(doc: Doc, i: int) -> bool:
+    """Whether mention ``i`` only says where the next mention, a feature word, lies
+    ("神山东北边的冰川": the glacier north-east of the mountain, not the mountain)."""
+    if i + 1 >= len(doc.mentions) or doc.mentions[i + 1].feature is None:
+        return False
+    gap = doc.scan[doc.mentions[i].end : doc.mentions[i + 1].start]
+    return bool(gap.strip()) and _DIRECTION_OF.fullmatch(gap) is not None
+
+
+def _inside_word(m: Mention, words: list[tuple[int, int, str | None]]) -> bool:
+    """Whether the mention lies inside a longer sight word ("Kailash's west face")."""
+    return any(
+        tag is not None and start <= m.start and m.end <= end and (start, end) != (m.start, m.end)
+        for start, end, tag in words
+    )
 
 
 def _sight(doc: Doc, tag: str, negated: bool, start: int, end: int) -> SightClue:

@@ -86,7 +86,9 @@ _PASS_EN = en(
 _DEP_ZH_PRE = zh(r"(?:离开了?|告别了?)")
 _DEP_ZH_COMBO = (
     zh(r"(?:从|打|自|在)"),
-    re.compile(r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了|出来)"),
+    re.compile(
+        r"^(?:那边|那里|那儿)?(?:出发|动身|开始转|开始走|起步|走的|走了|(?:走|跑|骑马?)?出来|走出去)"
+    ),
 )
 #: A decimal comma ("31,0076" from a phone set to German): a comma followed by four or
 #: more digits cannot be a thousands separator.
@@ -98,7 +100,7 @@ _DENIED_NAME = re.compile(
 )
 _DENIED_AFTER_EN = re.compile(r"^\s*(?:one\b|(?:at|on|by|in|near)\s+the\b|\)|,|\.|;|!|$)")
 
-_DEP_ZH_POST = re.compile(r"^\s*(?:出发|动身|出来|离开)")
+_DEP_ZH_POST = re.compile(r"^\s*(?:出发|动身|出来|离开|走出来|走出去)")
 _PASS_ZH = zh(r"(?:经过了?|过了|路过了?|到达了?|(?<![看见听找想遇得不收])到了?)")
 _WALKING = re.compile(
     r"\b(?:walk(?:ed|ing)?|hik(?:ed|ing)|trekk?(?:ed|ing)|been\s+going|on\s+the\s+(?:trail|road))\b"
@@ -107,6 +109,11 @@ _WALKING = re.compile(
 _DEP_VERB = re.compile(r"\b(?:left|started|start|set\s+(?:off|out)|departed)\b|出发|离开|动身")
 #: where the caller spent the night: the place a departure with no place is from
 _STAYED = re.compile(r"\b(?:stayed|slept|camped|spent\s+the\s+night)\b|住的|住在|住了|住|睡在|过夜")
+#: a meal just had somewhere: "在塔钦兰州拉面馆吃完饭，十一点出发的" set off from there
+_ATE = re.compile(
+    r"吃完|吃过|吃了(?:饭|早饭|午饭|早餐|午餐)|\b(?:had|ate|finished)\s+(?:our\s+|a\s+)?"
+    r"(?:breakfast|lunch|dinner|meal|noodles)\b"
+)
 _AGO = re.compile(r"^\s*(?:ago|back|earlier)\b|^\s*(?:之前|以前|前)")
 #: "another" / "又" before a time: counted from a moment of the story, not the day's start
 _ANOTHER = re.compile(r"\b(?:another|more|further)\s+(?:\w+\s+)?$|又走了?|再走了?|又$|再$")
@@ -214,6 +221,7 @@ def _elapsed(
     by_mention: dict[int, Relation],
     notes: list[str],
     handled: set[tuple[int, int]],
+    released: list[Relation] | None = None,
 ) -> tuple[list[ElapsedTime], list[Relation]]:
     """Walking times from a named place; ``handled`` collects the clauses read."""
     out: list[ElapsedTime] = []
@@ -226,7 +234,7 @@ def _elapsed(
         found = _departure_cue(doc, i)
         if found is not None:
             starts.append((i, *found, doc.clause(doc.mentions[i].start)))
-    starts += _stayed_starts(doc, {s[0] for s in starts}, by_mention)
+    starts += _stayed_starts(doc, {s[0] for s in starts}, by_mention, released)
     for i, cue, cue_start, cue_end, clause in sorted(starts, key=lambda s: s[2]):
         m = doc.mentions[i]
         handled.add(clause)
@@ -280,13 +288,110 @@ def _elapsed(
                 doc.used_amounts.discard(doc.amounts.index(later))
         if departed is None or span is None:
             if cue == "strong" and i not in by_mention:
-                rel = relation(doc, "after", m, cue_start, cue_end, walked)
+                # "从X出发，…刚爬了一点", "left X, just started the climb": not far past X
+                ahead = _SENTENCE_END.split(doc.scan[cue_end : cue_end + 60])[0]
+                just = walked is None and _JUST_STARTED.search(ahead) is not None
+                rel = relation(
+                    doc, "after", m, cue_start, cue_end, walked, mod="not far" if just else None
+                )
                 extra.append(rel)
                 by_mention[i] = rel
             continue
         start, end = min(span[0], cue_start), max(span[1], cue_end)
         out.append(ElapsedTime(m, departed, now, doc.span_text(start, end)))
     return out, extra
+
+
+#: after a departure, words that say the walk has only begun
+_JUST_STARTED = re.compile(
+    r"刚(?:刚|开始)?(?:爬|走|上)了?(?:一点|一会|一小段|没多远|没多久|不久)|刚开始(?:爬|走|上坡)"
+    r"|\bjust\s+(?:started|begun|beginning|began)\b|\bonly\s+(?:just\s+)?started\b"
+)
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+
+#: between a walk's start and the place reached: "from X and reached Y", "从X走了…到了Y"
+_ARRIVED = re.compile(
+    r"\b(?:reached|arrived(?:\s+(?:at|in))?|got\s+to|made\s+it\s+to|now\s+at|are\s+(?:now\s+)?at)\b"
+    r"|到了|到达|抵达|来到"
+)
+
+
+#: right before a place the caller has yet to set off for: "还没出发去X", "not yet left for X"
+_GOAL_BEFORE = re.compile(
+    r"(?:还没|还没有|尚未|没)(?:出发|动身|走)?(?:去|往|前往|到)\s*$"
+    r"|\b(?:not|n't)\s+(?:yet\s+)?(?:set\s+off|left|started|gone|headed|leave|start)\s+"
+    r"(?:yet\s+)?(?:for|to|towards?)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _goals(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
+    """A place the caller has not yet set off for is ahead, not where they are
+    ("在塔尔钦镇，还没出发去卓玛拉垭口")."""
+    out: list[Relation] = []
+    for i, m in enumerate(doc.mentions):
+        if i in by_mention or i in doc.modifiers:
+            continue
+        lo = max(0, m.start - 30)
+        hit = _GOAL_BEFORE.search(doc.scan[lo : m.start])
+        if hit is not None:
+            rel = relation(doc, "before", m, lo + hit.start(), m.end)
+            by_mention[i] = rel
+            out.append(rel)
+    return out
+
+
+#: after a place, how far it still is: "the road head should be an hour away",
+#: "Zutulpuk is still 2 km away"
+_STILL_AWAY_LEAD = re.compile(
+    r"\s*(?:should|must|might|may|is|are|will)?\s*(?:still\s+)?(?:be\s+)?(?:still\s+)?"
+    r"(?:about|around|roughly|maybe|another|only|just)?\s*"
+)
+_AWAY_AFTER = re.compile(r"\s*(?:more\s+)?(?:away|ahead|to\s+go|off)\b")
+
+
+def _still_ahead(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
+    """ "X should be an hour away": X is ahead by that walk, a 'before' relation."""
+    out: list[Relation] = []
+    for i, m in enumerate(doc.mentions):
+        if i in by_mention or i in doc.modifiers:
+            continue
+        lead = _STILL_AWAY_LEAD.match(doc.scan, m.end)
+        if lead is None or lead.end() == m.end:
+            continue
+        for k, a in enumerate(doc.amounts):
+            if k in doc.used_amounts or a.start != lead.end():
+                continue
+            away = _AWAY_AFTER.match(doc.scan, a.end)
+            if away is not None:
+                doc.used_amounts.add(k)
+                rel = relation(doc, "before", m, m.start, away.end(), a)
+                by_mention[i] = rel
+                out.append(rel)
+            break
+    return out
+
+
+def _arrivals(
+    doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
+) -> list[Relation]:
+    """A pair read as "between" that says the caller reached the second place ("we made
+    the 26 km from Diraphuk and reached Zongzerbu camp") puts the caller at it: the
+    place reached beats the distance walked, which guidebooks count differently."""
+    out: list[Relation] = []
+    for rel in relations:
+        other = rel.other
+        if rel.kind == "between" and other is not None:
+            arrived = _ARRIVED.search(doc.scan, rel.anchor.end, other.start)
+            if arrived is not None:
+                at = relation(doc, "at", other, arrived.start(), other.end)
+                for k, r in list(by_mention.items()):
+                    if r is rel:
+                        by_mention[k] = at
+                out.append(at)
+                continue
+        out.append(rel)
+    return out
 
 
 def _walked_distance(doc: Doc, pos: int, hi: int) -> Amount | None:
@@ -303,7 +408,10 @@ def _walked_distance(doc: Doc, pos: int, hi: int) -> Amount | None:
 
 
 def _stayed_starts(
-    doc: Doc, taken: set[int], by_mention: dict[int, Relation]
+    doc: Doc,
+    taken: set[int],
+    by_mention: dict[int, Relation],
+    released: list[Relation] | None = None,
 ) -> list[tuple[int, str, int, int, tuple[int, int]]]:
     """Departures that name no place, from where the caller spent the night.
 
@@ -318,13 +426,21 @@ def _stayed_starts(
         if not any(c_start <= c.start < c_end and not c.now for c in doc.clocks):
             continue
         prev = doc.neighbour((c_start, c_end), -1)
-        if prev is None or not _STAYED.search(doc.scan[prev[0] : prev[1]]):
+        if prev is None:
+            continue
+        ate = _ATE.search(doc.scan[prev[0] : prev[1]]) is not None
+        if not ate and not _STAYED.search(doc.scan[prev[0] : prev[1]]):
             continue
         inside = [
             i
             for i, m in enumerate(doc.mentions)
             if prev[0] <= m.start < prev[1] and i not in doc.modifiers
         ]
+        was_at = by_mention.get(inside[0]) if len(inside) == 1 else None
+        if ate and released is not None and was_at is not None and was_at.kind == "at":
+            # "在X吃完饭": where they were, left since
+            del by_mention[inside[0]]
+            released.append(was_at)
         if len(inside) == 1 and inside[0] not in taken and inside[0] not in by_mention:
             i = inside[0]
             out.append((i, "strong", doc.head_start(i), doc.mentions[i].end, (c_start, c_end)))
@@ -588,13 +704,18 @@ def parse_clues(
 
     words = sight_words(scan)
     relations, by_mention = find_relations(doc, in_sight_phrase(doc, words))
+    relations = _arrivals(doc, relations, by_mention)
+    relations += _goals(doc, by_mention)
+    relations += _still_ahead(doc, by_mention)
 
     local_now = reported_at.astimezone(LOCAL_TZ)
     now_clock = next((c for c in doc.clocks if c.now), None)
     if now_clock is not None:
         local_now = resolve_now(now_clock, reported_at)
     handled: set[tuple[int, int]] = set()
-    elapsed, extra = _elapsed(doc, local_now, by_mention, notes, handled)
+    released: list[Relation] = []
+    elapsed, extra = _elapsed(doc, local_now, by_mention, notes, handled, released)
+    relations = [r for r in relations if not any(r is x for x in released)]
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
     elapsed += _orphan_times(doc, handled, notes, local_now)
 

@@ -161,6 +161,7 @@ SHAPES: dict[str, dict[str, Check]] = {
         "mountain_zh": _regex,
         "view_places": _map(_tag),
         "feature_places": _map(_WORDS),
+        "feature_main": _map(_WORDS),
         "not_name_cores_zh": _WORDS,
     },
 }

@@ -192,6 +192,42 @@ _ORDINALS = {f"{n}{_ordinal_suffix(n)}": w for n, w in enumerate(_ORDINAL_WORDS,
 _ZH_ORDINAL_DIGIT = re.compile(r"(?<=第)([1-9])(?![0-9])")
 _ZH_DIGITS = "一二三四五六七八九"
 
+# An ordinal right before a feature word: "the second prostration spot", "第一个磕头的地方"
+_ORDINAL_BEFORE_EN = re.compile(
+    r"\b(?P<o>" + "|".join([*_ORDINAL_WORDS, *_ORDINALS]) + r")[\s\-]+$", re.IGNORECASE
+)
+_ORDINAL_BEFORE_ZH = re.compile(r"第(?P<o>[一二三四五六七八九1-9])(?:个|個|座|处|處|道|号|號)?$")
+
+#: an ordinal counted from a place ("after the pass", "过了山口以后的第二个"), in the caller's
+#: clause before it or in a name ("first teahouse after the pass"): not the place's own number
+_RELATIVE_BEFORE = re.compile(
+    r"\b(?:after|past|beyond|from|since|before)\b|以后|之后|以前|之前|后的|后面的|出来|过了|从|离开"
+)
+_RELATIVE_NAME = re.compile(r"\b(?:after|past|beyond|from|before)\b|以后|之后|后的|过了")
+#: a feature word said as one of a named place's own: "塔钦镇北头寺庙", "塔钦的寺庙"
+#: (place first), "the monastery on the north end of Darchen", "the temple in Darchen"
+_IN_PLACE_AFTER = re.compile(
+    r"(?:镇|鎮|村|县|縣)?(?:上|里|裡)?的?(?:[东南西北東]{1,2}(?:头|頭|端|角|部))?的?(?:'s)?\s*"
+)
+_IN_PLACE_BEFORE = re.compile(
+    r"\s+(?:in|at|on|of)\s+(?:the\s+)?(?:(?:north|south|east|west)(?:ern)?[\s-]*(?:east|west)?"
+    r"(?:ern)?\s+)?(?:(?:end|edge|part|corner|side|outskirts)\s+of\s+)?(?:the\s+town\s+of\s+)?"
+)
+#: the weight of a feature's other places where the region names its main one
+_NOT_MAIN = 0.3
+#: how far from the named place its own features lie
+_IN_PLACE_M = 1500.0
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat = math.radians((a[1] + b[1]) / 2.0)
+    return math.hypot((b[0] - a[0]) * 111_320.0 * math.cos(lat), (b[1] - a[1]) * 110_540.0)
+
+
+#: before a lodging word, beds on offer ("可以住宿", "能住宿", "提供住宿")
+_OFFERED_BEFORE = re.compile(r"(?:可以|可|能|提供|有得?)\s*$")
+_CLAUSE_SPLIT = re.compile(r"[,;.!?，。；！？\n]")
+
 _MAX_LAT_WORDS = 8
 # Sound keys: only for words and keys long enough not to sound like ordinary words, and
 # weaker than a spelling within a few edits.
@@ -644,6 +680,12 @@ class NameIndex:
             )
             for pid, en, aen, zh, azh, _ in rows
         }
+        # each name and alias, to find the place an ordinal names ("First prostration point")
+        self._name_list = {
+            pid: [" ".join(self._words(n)) for n in [_as_text(en), *_as_list(aen)]]
+            + [_as_text(zh), *_as_list(azh)]
+            for pid, en, aen, zh, azh, _ in rows
+        }
         for feature, selectors in FEATURE_WORDS.items():
             found: dict[str, float] = {}
             for pid in self._ids:
@@ -660,6 +702,10 @@ class NameIndex:
                     if hit:
                         found[pid] = 0.8 if self._types.get(pid) in _SERVICE_TYPES else 1.0
                         break
+            main = set(_REGION["feature_main"].get(feature, ())) & set(found)
+            if main:
+                # "the pass": the one every walker crosses; the others only by name
+                found = {pid: w if pid in main else w * _NOT_MAIN for pid, w in found.items()}
             self._features[feature] = tuple(
                 sorted(found.items(), key=lambda kv: (-kv[1], self._order[kv[0]]))
             )
@@ -735,6 +781,7 @@ class NameIndex:
             else:
                 p = g if g.geom_type == "Point" else g.representative_point()
                 coords.append((float(p.x), float(p.y)))
+        self._coords = {pid: c for pid, c in zip(ids, coords, strict=True) if c is not None}
         near: dict[str, list[tuple[str, float]]] = {pid: [] for pid in ids}
         for i, pi in enumerate(ids):
             ci, ti = coords[i], self._types.get(pi, "")
@@ -829,7 +876,11 @@ class NameIndex:
                 self._scan_tibetan(run, cands)
             i = j
         cands.extend(self._absorb(text, cands))
-        return [self._mention(text, c) for c in self._select(cands)]
+        cands.extend(self._ordinal_features(text, cands))
+        self._lodging_offered(text, cands)
+        chosen = self._select(cands)
+        self._features_in_place(text, chosen)
+        return [self._mention(text, c) for c in chosen]
 
     def _scan_latin(self, run: Sequence[_Tok], cands: list[_Cand]) -> None:
         n = len(run)
@@ -1107,6 +1158,87 @@ class NameIndex:
                         )
                     )
         return out
+
+    def _ordinal_features(self, text: str, cands: list[_Cand]) -> list[_Cand]:
+        """An ordinal before a feature word names the one place of that kind whose
+        name carries the ordinal: "the first prostration spot", "第一个磕头的地方" is the
+        "First prostration point" / "第一朝拜处" (none such: the feature word stays)."""
+        out: list[_Cand] = []
+        for c in cands:
+            if c.feature is None:
+                continue
+            before = text[max(0, c.start - 16) : c.start]
+            m = _ORDINAL_BEFORE_EN.search(before) or _ORDINAL_BEFORE_ZH.search(before)
+            if m is None:
+                continue
+            clause = _CLAUSE_SPLIT.split(text[: c.start - (len(before) - m.start())])[-1]
+            if _RELATIVE_BEFORE.search(clause):
+                continue  # "塔钦出来第一个补给点": counted from there
+            o = m.group("o").lower()
+            n = (
+                _ORDINAL_WORDS.index(_ORDINALS.get(o, o)) + 1
+                if o.isascii() and not o.isdigit()
+                else int(o)
+                if o.isdigit()
+                else _ZH_DIGITS.index(o) + 1
+            )
+            lead = (f"{_ORDINAL_WORDS[n - 1]} ", f"第{_ZH_DIGITS[n - 1]}")
+            places = {
+                pid: w
+                for pid, w in c.places.items()
+                if any(
+                    name.startswith(lead) and not _RELATIVE_NAME.search(name)
+                    for name in self._name_list.get(pid, ())
+                )
+            }
+            if places:
+                start = c.start - (len(before) - m.start())
+                out.append(_Cand(start, c.end, c.tier, places, boost=c.feature))
+        return out
+
+    def _features_in_place(self, text: str, chosen: list[_Cand]) -> None:
+        """A feature word placed in a named place is one of that place's own: "the
+        monastery on the north end of Darchen", "塔钦镇北头寺庙", "塔钦的寺庙" are the
+        monasteries within a walk of Darchen, not every monastery of the region
+        (none there: the feature word stays as it is)."""
+        for k, f in enumerate(chosen):
+            if f.feature is None:
+                continue
+            anchor = None
+            if k > 0 and chosen[k - 1].feature is None:
+                if _IN_PLACE_AFTER.fullmatch(text[chosen[k - 1].end : f.start]):
+                    anchor = chosen[k - 1]
+            if anchor is None and k + 1 < len(chosen) and chosen[k + 1].feature is None:
+                if _IN_PLACE_BEFORE.fullmatch(text[f.end : chosen[k + 1].start].lower()):
+                    anchor = chosen[k + 1]
+            if anchor is None or not anchor.places:
+                continue
+            top = anchor.top
+            centres = [
+                self._coords[pid]
+                for pid, w in anchor.places.items()
+                if w >= 0.85 * top and pid in self._coords
+            ]
+            inside = {
+                pid: w
+                for pid, w in f.places.items()
+                if pid in self._coords
+                and any(_metres(self._coords[pid], c) <= _IN_PLACE_M for c in centres)
+            }
+            if inside:
+                f.places = inside
+
+    def _lodging_offered(self, text: str, cands: list[_Cand]) -> None:
+        """ "可以住宿", "can stay": beds are offered, so any place one can stay at is
+        meant (the supply points with beds as well as the guesthouses), not only the
+        guesthouses ("前面有个小房子补给点，可以住宿")."""
+        extra = dict(self._features.get("supply_point", ()))
+        for c in cands:
+            if c.feature != "guesthouse" or not _OFFERED_BEFORE.search(text[: c.start]):
+                continue
+            for pid, w in extra.items():
+                if self._types.get(pid) in _LODGING_TYPES and w > c.places.get(pid, 0.0):
+                    c.places[pid] = w
 
     def _fitting(self, places: Mapping[str, float], feature: str) -> set[str]:
         members = {pid for pid, _ in self._features.get(feature, ())}
