@@ -1187,6 +1187,3 @@ def _between(
                 half = float(np.hypot(a.x - c.x, a.y - c.y)) / 2.0
                 parts.append((wa * wc * 0.5, b.near_part(mx, my, max(half, 500.0))))
     return mixture(parts)
-
-
-# ------------------------------------------------------------------- candidates
