@@ -39,6 +39,8 @@ def _sandtable() -> list[str]:
 def _server_env(instance_dir: Path, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANDTABLE_")}
     env["SANDTABLE_INSTANCE_DIR"] = str(instance_dir)
+    # each answer says where its time went in the server (web.server.ServerTiming)
+    env["SANDTABLE_SERVER_TIMING"] = "true"
     if database_url:
         env["SANDTABLE_DATABASE_URL"] = database_url
     return env
