@@ -1,7 +1,8 @@
 """Load on loopback: concurrent users write incidents while others locate and plan.
 
 Run: ``python -m bench.bench_load [--users 20] [--locators 5] [--duration 60]
-[--threads 8] [--workers 1 | --workers 1,2] [--no-kill] [--postgis | --database-url URL]``.
+[--threads 8] [--workers 1 | --workers 1,2] [--no-kill] [--server-env KEY=VALUE]
+[--postgis | --database-url URL]``.
 
 ``--workers 1,2`` runs the load with one gunicorn worker, then with two, each on a fresh
 database, and prints them side by side.
@@ -78,6 +79,7 @@ from bench._load_ledger import Ledger, Write, verify
 from bench._load_server import (
     PASSWORD,
     ROOT,
+    SERVER_SETTINGS,
     Server,
     add_database_options,
     create_users,
@@ -1037,6 +1039,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     add_database_options(parser)
     parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting of the loaded server (SANDTABLE_KEY), e.g. HEAVY_LIMIT=0 or "
+        "SWITCH_INTERVAL_S=0.005 (CPython's default) to measure without web.server's "
+        "defaults; repeatable",
+    )
+    parser.add_argument(
         "--no-restart", action="store_true", help="verify on the loaded server, not a new one"
     )
     parser.add_argument(
@@ -1046,6 +1057,11 @@ def main(argv: list[str] | None = None) -> int:
         "process while requests are in flight",
     )
     args = parser.parse_args(argv)
+    for setting in args.server_env:
+        key, eq, value = setting.partition("=")
+        if not eq or not key:
+            parser.error(f"--server-env {setting!r}: KEY=VALUE")
+        SERVER_SETTINGS[key.upper()] = value
 
     def go(url: str | None, workers: int) -> LoadResult:
         options = LoadOptions(

@@ -184,29 +184,41 @@ class ServerTiming:
             app_ms = (time.perf_counter() - t0) * 1000
             cpu_ms = (time.thread_time() - c0) * 1000
             db_ms = local.db_s * 1000
-            headers = [
-                *headers,
-                (
-                    "Server-Timing",
-                    f"app;dur={app_ms:.1f}, cpu;dur={cpu_ms:.1f}, db;dur={db_ms:.1f}",
-                ),
-            ]
+            timing = f"app;dur={app_ms:.1f}, cpu;dur={cpu_ms:.1f}, db;dur={db_ms:.1f}"
+            waited = environ.get(HeavyGate.WAIT_KEY)
+            if waited is not None:
+                timing += f", heavy;dur={waited * 1000:.1f}"
+            headers = [*headers, ("Server-Timing", timing)]
             return start_response(status, headers, *rest)
 
         return self.app(environ, timed_start_response)
 
 
-def install_middleware(app: Flask, *, heavy_limit: int = HEAVY_LIMIT) -> None:
+def install_middleware(app: Flask) -> None:
     """Wrap ``app`` for serving: :class:`HeavyGate`, then :class:`ServerTiming` if its
-    setting ``SERVER_TIMING`` is on; and hand the GIL over every ``SWITCH_INTERVAL_S``."""
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    wsgi: Any = HeavyGate(app.wsgi_app, heavy_limit)
+    setting ``SERVER_TIMING`` is on; and hand the GIL over every ``SWITCH_INTERVAL_S``.
+
+    The settings ``HEAVY_LIMIT`` (0: no gate) and ``SWITCH_INTERVAL_S`` (e.g.
+    ``SANDTABLE_HEAVY_LIMIT=2``) replace the defaults here, for measuring them
+    (``bench.bench_load --server-env``).
+    """
+    interval = float(app.config.get("SWITCH_INTERVAL_S", SWITCH_INTERVAL_S))
+    limit = int(app.config.get("HEAVY_LIMIT", HEAVY_LIMIT))
+    if interval <= 0 or limit < 0:
+        raise ValueError(f"SWITCH_INTERVAL_S {interval} must be > 0, HEAVY_LIMIT {limit} >= 0")
+    sys.setswitchinterval(interval)
+    wsgi: Any = HeavyGate(app.wsgi_app, limit) if limit else app.wsgi_app
     if app.config.get("SERVER_TIMING"):
         from web.state import SandtableState
 
         engines = [e for s in SandtableState.instances() for e in (s.store.reader, s.store.writer)]
         wsgi = ServerTiming(wsgi, engines)
     app.wsgi_app = wsgi  # type: ignore[method-assign]
+    log.info(
+        "GIL switch interval %.1f ms; heavy requests at once per process: %s",
+        interval * 1000,
+        limit or "no limit",
+    )
 
 
 def waitress_limits() -> dict[str, int]:
