@@ -22,6 +22,17 @@ later (one replacing a dead worker) first follows the version current by then, w
 its network, before it accepts a connection (:func:`_post_worker_init`). What is built
 is logged (:func:`configure_logging`: the process id on every line).
 
+A served process hands the GIL over every millisecond (:data:`SWITCH_INTERVAL_S`, not
+CPython's 5 ms), can compute a limited number of heavy requests (approaches, reports) at a
+time (:class:`HeavyGate`, off unless the setting ``HEAVY_LIMIT`` says how many), and with
+the setting ``SERVER_TIMING`` says in a ``Server-Timing``
+header where each request's time went (:class:`ServerTiming`; ``bench.bench_load`` prints
+it per operation). Issue 18's locate p99 under ``bench_load``, found so: the slowest
+locates spent ~10 ms on the CPU and ~40 ms in the database, the rest waiting, mostly before
+the app got them (all the worker's threads busy with requests that were themselves
+waiting for the GIL behind approach planning, or for the database and then for the GIL
+again after every statement).
+
 ``sandtable serve --dev`` (or ``--workers 0``) serves from the calling process with
 waitress, as earlier releases did: one process, easy to debug, works where gunicorn
 does not (Windows).
@@ -65,10 +76,13 @@ log = logging.getLogger(__name__)
 #: of ms) each win took up to the whole interval: an incident write's ten statements waited
 #: ~50 ms more, a locate's queued behind them (issue 18). 1 ms costs a few more switches.
 SWITCH_INTERVAL_S = 0.001
-#: requests of a heavy kind (:func:`is_heavy`) computed at once per process; the others wait
-#: for a turn holding their thread but not the GIL, so the short requests of the process
-#: (locate, incident reads and writes) share the GIL with one heavy computation at most
-HEAVY_LIMIT = 1
+#: requests of a heavy kind (:func:`is_heavy`) computed at once per process (0: no limit);
+#: the others wait for a turn holding their thread but not the GIL. Off by default: measured
+#: under bench_load (2 workers, PostGIS, one run after another on the shared machine, load
+#: average 10-13), a limit of 1 left the locates no faster (p50 265 ms vs 188 without) and
+#: made the approaches wait their turn (p50 1.34 s vs 0.46 s, p99 3.2 s), the call takers
+#: stuck behind them; the setting ``HEAVY_LIMIT`` turns it on for measuring elsewhere
+HEAVY_LIMIT = 0
 #: paths of requests that compute for tens of milliseconds (planning an approach again)
 HEAVY_PREFIXES = ("/api/approach", "/api/reports/")
 HEAVY_SUFFIXES = ("/plan.gpx", "/plan.kml", "/field-sheet")
@@ -114,7 +128,7 @@ class HeavyGate:
     def __init__(
         self,
         app: Callable[..., Iterable[bytes]],
-        limit: int = HEAVY_LIMIT,
+        limit: int = 1,
         heavy: Callable[[str], bool] = is_heavy,
     ) -> None:
         if limit < 1:

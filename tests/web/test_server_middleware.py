@@ -170,16 +170,15 @@ def test_serving_sets_the_switch_interval_and_the_gate(
     app = _tiny_app(create_engine("sqlite://"))
     install_middleware(app)
     assert sys.getswitchinterval() == pytest.approx(server.SWITCH_INTERVAL_S)
-    assert isinstance(app.wsgi_app, HeavyGate)
-    assert app.wsgi_app.limit == server.HEAVY_LIMIT
+    assert server.HEAVY_LIMIT == 0 and not isinstance(app.wsgi_app, HeavyGate)  # off
     assert "Server-Timing" not in app.test_client().get("/api/locate").headers
 
     app = _tiny_app(create_engine("sqlite://"))
-    app.config.update(SERVER_TIMING=True, HEAVY_LIMIT=0, SWITCH_INTERVAL_S=0.004)
+    app.config.update(SERVER_TIMING=True, HEAVY_LIMIT=2, SWITCH_INTERVAL_S=0.004)
     install_middleware(app)
     assert sys.getswitchinterval() == pytest.approx(0.004)
     assert isinstance(app.wsgi_app, ServerTiming)
-    assert not isinstance(app.wsgi_app.app, HeavyGate)  # HEAVY_LIMIT=0: no gate
+    assert isinstance(app.wsgi_app.app, HeavyGate) and app.wsgi_app.app.limit == 2
     assert "Server-Timing" in app.test_client().get("/api/locate").headers
 
 
