@@ -377,3 +377,22 @@ def test_an_altitude_clue_is_answered_on_a_window(
     assert result.clues.elevations
     assert windows_used and max(windows_used) < len(index.bins)
     assert not _differences(result, _answer(tiled, case, sparse=False))
+
+
+def test_window_seeds_hold_every_route_and_road_a_point_reaches(kailash: RouteNetwork) -> None:
+    """Seeds are looked up among every SEED_STEP-th bin (a smaller tree), with the radius
+    grown by the farthest any bin lies from them: nothing a point reaches is left out."""
+    from rescue.locate.belief import window_seeds
+
+    index = get_index(kailash)
+    b, folds = index.bins, index.folds
+    assert len(folds.seed_bins) < len(b) / 4
+    nearest = folds.seed_tree.query(np.column_stack([b.x, b.y]))[0]
+    assert nearest.max() <= folds.seed_slack_m
+    for a in list(index.anchors.values())[::5]:
+        for radius in (300.0, 2_000.0):
+            routes, segments = window_seeds(b, folds, [(a.x, a.y, radius)], [])
+            idx = np.asarray(b.tree.query_ball_point((a.x, a.y), r=radius), dtype=np.int64)
+            r = b.route[idx]
+            assert set(np.unique(r[r >= 0]).tolist()) <= routes
+            assert set(np.unique(b.segment[idx[r < 0]]).tolist()) <= segments
