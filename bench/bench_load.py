@@ -301,7 +301,19 @@ class _Client:
             self.ledger.note(f"{op} {method} {path}: no answer ({type(exc).__name__}: {exc})")
             return None, None
         latency = time.perf_counter() - t0
-        self.samples.append(Sample(op, status, latency, len(raw), **_server_timing(self.timing)))
+        timing = _server_timing(self.timing)
+        self.samples.append(
+            Sample(
+                op,
+                status,
+                latency,
+                len(raw),
+                app_s=timing.get("app_s"),
+                cpu_s=timing.get("cpu_s"),
+                db_s=timing.get("db_s"),
+                heavy_s=timing.get("heavy_s"),
+            )
+        )
         if not read and status < 400:
             return status, None
         try:
