@@ -36,9 +36,17 @@ def _sandtable() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "sandtable.cli"]
 
 
+#: settings given to the benchmark's servers (``KEY=VALUE`` as ``SANDTABLE_KEY``), e.g.
+#: ``HEAVY_LIMIT=0`` to measure without web.server.HeavyGate (bench_load --server-env)
+SERVER_SETTINGS: dict[str, str] = {}
+
+
 def _server_env(instance_dir: Path, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANDTABLE_")}
+    env.update({f"SANDTABLE_{k}": v for k, v in SERVER_SETTINGS.items()})
     env["SANDTABLE_INSTANCE_DIR"] = str(instance_dir)
+    # each answer says where its time went in the server (web.server.ServerTiming)
+    env["SANDTABLE_SERVER_TIMING"] = "true"
     if database_url:
         env["SANDTABLE_DATABASE_URL"] = database_url
     return env

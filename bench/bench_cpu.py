@@ -19,7 +19,8 @@ One warm-up round is not counted; unless ``--warm``, the approach searches kept 
 earlier requests for the same target are dropped before each approach request. Printed per
 operation: requests, the process's CPU time per request (p50, mean, p95:
 ``time.process_time``, what the request itself costs whatever else runs on the machine),
-wall p50 and the size of the answer (raw and on the wire), plus the load average.
+wall p50, the size of the answer (raw and on the wire) and the SQL statements it ran (each
+a round trip to the database), plus the load average.
 ``--profile`` prints the top of a cProfile of that operation.
 """
 
@@ -94,7 +95,9 @@ def _database(args: argparse.Namespace) -> Iterator[str | None]:
         yield args.database_url
 
 
-def _requests(located: Any, text: str, serial: int) -> Iterator[tuple[str, str, str, Any]]:
+def _requests(
+    located: Any, text: str, serial: int, geometry: str = "all"
+) -> Iterator[tuple[str, str, str, Any]]:
     """(operation, method, path, JSON body) of one call, from its locate answer on; each
     body may be a function of the answer before it (the incident just made)."""
     cands = located.get_json()["candidates"][:3]
@@ -103,7 +106,9 @@ def _requests(located: Any, text: str, serial: int) -> Iterator[tuple[str, str, 
             "approach",
             "POST",
             "/api/approach",
-            {"target": {"candidates": cands}, "geometry": "all"},
+            {"target": {"candidates": cands}}
+            if geometry == "shown"
+            else {"target": {"candidates": cands}, "geometry": geometry},
         )
     body = {
         "description": text,
@@ -144,6 +149,21 @@ def _requests(located: Any, text: str, serial: int) -> Iterator[tuple[str, str, 
     yield "list", "GET", "/api/incidents?status=open", None
 
 
+def _count_statements() -> list[int]:
+    """A one-item list counting the SQL statements every engine of this process runs
+    (each a round trip to the database, and a wait for the GIL after it under load)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    count = [0]
+
+    def seen(*_args: Any) -> None:
+        count[0] += 1
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    return count
+
+
 def _forget_searches() -> None:
     """Drop the approach searches kept per network (``rescue.approach._planned``)."""
     from rescue import route_data
@@ -165,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the approach searches of earlier requests (else each request plans anew)",
     )
+    parser.add_argument(
+        "--geometry",
+        default="all",
+        help="the approach body's geometry: all (every plan's lines, the default), or "
+        "shown (none said: what the page draws, as bench_load's call takers ask)",
+    )
     add_database_options(parser)
     args = parser.parse_args(argv)
 
@@ -175,9 +201,11 @@ def main(argv: list[str] | None = None) -> int:
         _database(args) as database_url,
     ):
         client = _client(Path(tmp), database_url)
+        statements = _count_statements()
         cpu: dict[str, list[float]] = {op: [] for op in OPERATIONS}
         wall: dict[str, list[float]] = {op: [] for op in OPERATIONS}
         size: dict[str, list[tuple[int, int]]] = {op: [] for op in OPERATIONS}
+        queries: dict[str, list[int]] = {op: [] for op in OPERATIONS}
         prof = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not wall
         serial = 0
         desk: deque[tuple[str, int]] = deque()
@@ -187,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
                 located = client.post("/api/locate", json={"text": text})  # not timed: its size
                 calls = [("locate", "POST", "/api/locate", {"text": text})]
                 incident, version = "", 0
-                for op, method, path, body in [*calls, *_requests(located, text, serial)]:
+                more = _requests(located, text, serial, args.geometry)
+                for op, method, path, body in [*calls, *more]:
                     path = path.format(incident=incident)
                     if callable(body):
                         body = body(version)
@@ -195,9 +224,11 @@ def main(argv: list[str] | None = None) -> int:
                         _forget_searches()
                     if prof is not None and rnd and op == args.profile:
                         prof.enable()
+                    n0 = statements[0]
                     t0, c0 = time.perf_counter(), time.process_time()
                     resp = client.open(path, method=method, json=body, headers=ACCEPT)
                     c1, t1 = time.process_time(), time.perf_counter()
+                    n1 = statements[0]
                     if prof is not None:
                         prof.disable()
                     assert resp.status_code in (200, 201), (op, text, resp.data[:200])
@@ -210,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                         cpu[op].append((c1 - c0) * 1000)
                         wall[op].append((t1 - t0) * 1000)
                         size[op].append((len(data), len(resp.data)))
+                        queries[op].append(n1 - n0)
                 # a busy desk: the last OPEN_ON_DESK calls stay open, older ones resolved
                 desk.append((incident, version))
                 if len(desk) > OPEN_ON_DESK:
@@ -226,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"mean {statistics.mean(c):.1f}, p95 {_pct(c, 0.95):.1f}; wall p50 "
                 f"{statistics.median(w):.1f} ms; answer p50 "
                 f"{statistics.median(x for x, _ in s) / 1000:.1f} kB raw, "
-                f"{statistics.median(y for _, y in s) / 1000:.1f} kB brotli"
+                f"{statistics.median(y for _, y in s) / 1000:.1f} kB brotli; "
+                f"{statistics.median(queries[op]):.0f} SQL statements"
             )
         print(f"load average {os.getloadavg()[0]:.2f}")
         if prof is not None:

@@ -1,7 +1,8 @@
 """Load on loopback: concurrent users write incidents while others locate and plan.
 
 Run: ``python -m bench.bench_load [--users 20] [--locators 5] [--duration 60]
-[--threads 8] [--workers 1 | --workers 1,2] [--no-kill] [--postgis | --database-url URL]``.
+[--threads 8] [--workers 1 | --workers 1,2] [--no-kill] [--server-env KEY=VALUE]
+[--postgis | --database-url URL]``.
 
 ``--workers 1,2`` runs the load with one gunicorn worker, then with two, each on a fresh
 database, and prints them side by side.
@@ -55,6 +56,7 @@ import os
 import random
 import re
 import select
+import statistics
 import sys
 import tempfile
 import threading
@@ -77,6 +79,7 @@ from bench._load_ledger import Ledger, Write, verify
 from bench._load_server import (
     PASSWORD,
     ROOT,
+    SERVER_SETTINGS,
     Server,
     add_database_options,
     create_users,
@@ -132,6 +135,13 @@ class Sample:
     response_bytes: int = 0
     #: no answer because the benchmark had just SIGKILLed the server (not an error)
     cut: bool = False
+    #: where the time went in the server (its Server-Timing header, web.server.ServerTiming):
+    #: app wall time, the request thread's CPU time, database time; None if not said
+    app_s: float | None = None
+    cpu_s: float | None = None
+    db_s: float | None = None
+    #: the part of ``app_s`` a heavy request waited for its turn (web.server.HeavyGate)
+    heavy_s: float | None = None
 
 
 @dataclass
@@ -207,6 +217,7 @@ class _Client:
         where = urllib.parse.urlsplit(base)
         self.host, self.port = where.hostname or "127.0.0.1", where.port or 80
         self.conn: http.client.HTTPConnection | None = None
+        self.timing: str | None = None
         self.cookies: dict[str, str] = {}
         self.headers = {
             "Content-Type": "application/json",
@@ -249,6 +260,7 @@ class _Client:
         if r.will_close:
             conn.close()
             self.conn = None
+        self.timing = r.headers.get("Server-Timing")
         return r.status, raw, r.headers.get("Content-Encoding")
 
     @staticmethod
@@ -288,7 +300,20 @@ class _Client:
             self.samples.append(Sample(op, None, time.perf_counter() - t0, cut=cut))
             self.ledger.note(f"{op} {method} {path}: no answer ({type(exc).__name__}: {exc})")
             return None, None
-        self.samples.append(Sample(op, status, time.perf_counter() - t0, len(raw)))
+        latency = time.perf_counter() - t0
+        timing = _server_timing(self.timing)
+        self.samples.append(
+            Sample(
+                op,
+                status,
+                latency,
+                len(raw),
+                app_s=timing.get("app_s"),
+                cpu_s=timing.get("cpu_s"),
+                db_s=timing.get("db_s"),
+                heavy_s=timing.get("heavy_s"),
+            )
+        )
         if not read and status < 400:
             return status, None
         try:
@@ -301,6 +326,17 @@ class _Client:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+
+
+def _server_timing(header: str | None) -> dict[str, float]:
+    """``app_s``, ``cpu_s``, ``db_s``, ``heavy_s`` from a ``Server-Timing`` header (what it
+    has of them)."""
+    out: dict[str, float] = {}
+    for part in (header or "").split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        if name in ("app", "cpu", "db", "heavy") and dur:
+            out[f"{name}_s"] = float(dur) / 1000
+    return out
 
 
 def _error_text(data: Any) -> str:
@@ -835,6 +871,7 @@ def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
             f"{_pct(ms, 0.95):>9.1f}{_pct(ms, 0.99):>9.1f}{max(ms):>9.1f}"
             f"{sum(s.response_bytes for s in by_op[op]) / len(ms) / 1024:>8.1f} kB"
         )
+    where_time_went(samples, out)
     if result.peak_rss_bytes is not None:
         out(f"  peak RSS of the server processes (sum): {result.peak_rss_bytes / 2**20:,.0f} MiB")
     if result.server_cpu_s is not None and samples:
@@ -877,6 +914,52 @@ def report(result: LoadResult, out: Callable[[str], None] = print) -> None:
             f"{a['updates']:,} updates, {a['status changes']:,} status changes; "
             f"{result.resubmitted_keys} keys submitted twice, one incident each; "
             f"{result.incidents_found:,} incidents in the database)"
+        )
+
+
+def where_time_went(samples: list[Sample], out: Callable[[str], None] = print) -> None:
+    """Per operation, where the time of its median and of its slowest 2 % went.
+
+    From each answer's Server-Timing header (:class:`web.server.ServerTiming`):
+    ``queued`` is the client's wall time outside the app (the kernel's accept queue,
+    gunicorn's poller and thread pool, reading and writing, and the load generator's own
+    threads), ``ready`` the app's wall time neither on the CPU nor in the database (waiting
+    for the GIL behind the worker's other threads, or for a core), ``cpu`` the request
+    thread's CPU time, ``db`` the time in the database driver (and winning the GIL back
+    after it), ``turn`` the time a heavy request waited for its turn
+    (:class:`web.server.HeavyGate`).
+    """
+    timed = [s for s in samples if s.app_s is not None and s.cpu_s is not None]
+    if not timed:
+        return
+    by_op: dict[str, list[Sample]] = defaultdict(list)
+    for s in timed:
+        by_op[s.op].append(s)
+    out("  where the time went (ms; Server-Timing): medians | means of the slowest 2 %")
+    out(
+        f"    {'operation':<13}{'wall':>7}{'queued':>8}{'turn':>6}{'ready':>7}{'cpu':>6}"
+        f"{'db':>6}  |{'wall':>7}{'queued':>8}{'turn':>6}{'ready':>7}{'cpu':>6}{'db':>6}"
+    )
+
+    def parts(group: list[Sample], pick: Callable[[list[float]], float]) -> str:
+        def ms(values: list[float]) -> str:
+            return f"{pick(values) * 1000:.0f}"
+
+        wall = [s.latency_s for s in group]
+        app = [s.app_s or 0.0 for s in group]
+        cpu = [s.cpu_s or 0.0 for s in group]
+        db = [s.db_s or 0.0 for s in group]
+        turn = [s.heavy_s or 0.0 for s in group]
+        queued = [w - a for w, a in zip(wall, app, strict=True)]
+        ready = [max(0.0, a - c - d - t) for a, c, d, t in zip(app, cpu, db, turn, strict=True)]
+        return f"{ms(wall):>7}{ms(queued):>8}{ms(turn):>6}{ms(ready):>7}{ms(cpu):>6}{ms(db):>6}"
+
+    for op in sorted(by_op, key=lambda k: (ORDER.index(k) if k in ORDER else 99, k)):
+        group = sorted(by_op[op], key=lambda s: s.latency_s)
+        slowest = group[-max(1, len(group) // 50) :]
+        out(
+            f"    {op:<13}{parts(group, statistics.median)}  |"
+            f"{parts(slowest, lambda v: sum(v) / len(v))}"
         )
 
 
@@ -968,6 +1051,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     add_database_options(parser)
     parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting of the loaded server (SANDTABLE_KEY), e.g. HEAVY_LIMIT=0 or "
+        "SWITCH_INTERVAL_S=0.005 (CPython's default) to measure without web.server's "
+        "defaults; repeatable",
+    )
+    parser.add_argument(
         "--no-restart", action="store_true", help="verify on the loaded server, not a new one"
     )
     parser.add_argument(
@@ -977,6 +1069,11 @@ def main(argv: list[str] | None = None) -> int:
         "process while requests are in flight",
     )
     args = parser.parse_args(argv)
+    for setting in args.server_env:
+        key, eq, value = setting.partition("=")
+        if not eq or not key:
+            parser.error(f"--server-env {setting!r}: KEY=VALUE")
+        SERVER_SETTINGS[key.upper()] = value
 
     def go(url: str | None, workers: int) -> LoadResult:
         options = LoadOptions(

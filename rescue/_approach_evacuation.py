@@ -31,6 +31,7 @@ from rescue._approach_values import (
     _lonlat_list as _lonlat_list,
 )
 from routes.multimodal import StateGraph, Topology
+from routes.network import Derived
 
 __all__ = ["evacuation_destination"]
 
@@ -105,8 +106,21 @@ def evacuation_destination(network: RouteNetwork) -> str | None:
     return None
 
 
+def _station_nodes(network: RouteNetwork) -> dict[str, str | None]:
+    """Each station's graph node (None: its place is not on the network)."""
+    out: dict[str, str | None] = {}
+    for sid, place_id in network.region.stations["place_id"].items():
+        try:
+            out[str(sid)] = str(network.node_of(place_id))
+        except NotFound:
+            out[str(sid)] = None
+    return out
+
+
+#: read once per network, not through pandas per station and request (issue 18: an
+#: approach to 3 candidates spent ~5 ms of its CPU in ``DataFrame.at``)
+_STATION_NODES: Derived[dict[str, str | None]] = Derived("approach.station_nodes", _station_nodes)
+
+
 def _station_node(network: RouteNetwork, station_id: str) -> str | None:
-    try:
-        return str(network.node_of(network.region.stations.at[station_id, "place_id"]))
-    except NotFound:
-        return None
+    return _STATION_NODES.of(network).get(station_id)

@@ -52,6 +52,7 @@ import numpy as np
 
 from geodata.errors import InvalidInput, NotFound
 from geodata.i18n import Msg, Name, msg
+from rescue.capability import StationRows, station_rows
 from rescue.localnames import name_zh
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ from rescue._approach_values import (
 )
 from routes.graph import PROFILE_MODES
 from routes.multimodal import Topology, topology
+from routes.network import Derived
 
 __all__ = [
     "CostFunction",
@@ -290,6 +292,32 @@ def plan_approach(
     )
 
 
+@dataclass(frozen=True)
+class _Station:
+    vehicle: bool
+    name_en: str
+
+
+def _stations(network: RouteNetwork) -> dict[str, _Station]:
+    table = network.region.stations
+    return {
+        str(sid): _Station("vehicle" in caps, str(name))
+        for sid, caps, name in zip(
+            table.index, table["capabilities"], table["name_en"], strict=True
+        )
+    }
+
+
+def _station_rows(network: RouteNetwork) -> StationRows:
+    return station_rows(network.region.stations)
+
+
+#: the stations table read once per network, not cell by cell per request (issue 18:
+#: ~20 ms of an approach's CPU went to pandas' ``.at`` / ``.loc`` / ``iterrows``)
+_STATIONS: Derived[dict[str, _Station]] = Derived("approach.stations", _stations)
+_STATION_ROWS: Derived[StationRows] = Derived("approach.station_rows", _station_rows)
+
+
 def _plan(
     network: RouteNetwork,
     target: Any,
@@ -320,7 +348,7 @@ def _plan(
     target_names = {f"{_TARGET}{i}": p.label for i, p in enumerate(points)}
     builder = _LegBuilder(network, target_names)
     overlap = _overlap(network)
-    table = network.region.stations
+    table = _STATIONS.of(network)
     closures = tuple(closures_applied)
 
     cache = planned.plans  # start state -> its plan (shared by stations at one start)
@@ -328,7 +356,7 @@ def _plan(
     for sid in chosen:
         node = _station_node(network, sid)
         assert node is not None
-        start = approach.start(node, "vehicle" in table.at[sid, "capabilities"])
+        start = approach.start(node, table[sid].vehicle)
         starts[sid] = start
         if start not in cache:
             cache[start] = _plan_from(approach, start, points, builder, overlap)
@@ -341,7 +369,7 @@ def _plan(
         plans.append(
             Plan(
                 station_id=sid,
-                station_name=str(table.at[sid, "name_en"]),
+                station_name=table[sid].name_en,
                 eta_s=p.eta_s,
                 legs=p.legs,
                 arrival_lon=p.arrival_lon,
@@ -384,7 +412,7 @@ def _plan(
             total_range_s=(carry[0] + evacuation.vehicle_s, carry[1] + evacuation.vehicle_s),
         )
     recommended, reason = _recommend(plans)
-    fit = assess(plans, table, tuple(needs))
+    fit = assess(plans, _STATION_ROWS.of(network), tuple(needs))
     plans = [replace(p, offer=fit.offers.get(p.station_id)) for p in plans]
     if fit.recommended is not None:
         recommended, reason = fit.recommended, fit.reason_en

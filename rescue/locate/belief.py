@@ -123,6 +123,11 @@ class Bins:
     def __len__(self) -> int:
         return len(self.x)
 
+    @property
+    def network_bins(self) -> Bins:
+        """Every bin of the network, one by one (a :class:`Window`'s whole bins)."""
+        return self
+
     def near(self, x: float, y: float, sigma_m: float) -> np.ndarray:
         """Gaussian of the distance from (x, y), computed only within 4 sigma (0 beyond)."""
         return self.near_part(x, y, sigma_m).dense()
@@ -206,6 +211,9 @@ def build_bins(network: RouteNetwork) -> Bins:
     )
 
 
+_NO_BINS = np.zeros(0, dtype=np.int64)
+
+
 # ------------------------------------------------------------------ sparse windows
 #
 # A clue that names a place (or gives a coordinate) has a likelihood that is zero away
@@ -238,6 +246,17 @@ class Folds:
     segment_bins: tuple[np.ndarray, ...]
     #: segments of each route
     route_segments: tuple[np.ndarray, ...]
+    #: the group of every bin (what a clue over every bin is summed over per group by)
+    group: np.ndarray = field(default_factory=lambda: _NO_BINS)
+    #: every ``SEED_STEP``-th bin of each segment, their tree, and how far a bin may lie
+    #: from the nearest of them (see :func:`window_seeds`)
+    seed_bins: np.ndarray = field(default_factory=lambda: _NO_BINS)
+    seed_tree: cKDTree | None = None
+    seed_slack_m: float = 0.0
+
+
+#: every this many bins of a segment seed a window (:func:`window_seeds`)
+SEED_STEP = 8
 
 
 def fold_bins(bins: Bins, masks: Sequence[np.ndarray]) -> Folds:
@@ -258,6 +277,10 @@ def fold_bins(bins: Bins, masks: Sequence[np.ndarray]) -> Folds:
     segment_route = np.full(n_seg, -1, dtype=np.int64)
     segment_route[bins.segment] = bins.route
     route_segments = tuple(np.flatnonzero(segment_route == r) for r in range(len(bins.route_ids)))
+    seeds = _seed_bins(bins)
+    seed_tree = cKDTree(np.column_stack([bins.x[seeds], bins.y[seeds]]))
+    # how far a bin lies from the nearest seed, at most (measured, not assumed)
+    slack = float(seed_tree.query(np.column_stack([bins.x, bins.y]))[0].max()) if len(bins) else 0.0
     return Folds(
         first=first,
         count=count.astype(float),
@@ -267,10 +290,29 @@ def fold_bins(bins: Bins, masks: Sequence[np.ndarray]) -> Folds:
         segment_route=segment_route,
         segment_bins=segment_bins,
         route_segments=route_segments,
+        group=group.astype(np.int64),
+        seed_bins=seeds,
+        seed_tree=seed_tree,
+        seed_slack_m=slack,
     )
 
 
-_NO_BINS = np.zeros(0, dtype=np.int64)
+def _seed_bins(bins: Bins) -> np.ndarray:
+    """Every ``SEED_STEP``-th bin of each run of consecutive bins along an edge (a run
+    starts where the segment changes or the next bin is not the next step along)."""
+    n = len(bins)
+    if not n:
+        return _NO_BINS
+    gap = np.hypot(np.diff(bins.x), np.diff(bins.y))
+    start = np.ones(n, dtype=bool)
+    start[1:] = (bins.segment[1:] != bins.segment[:-1]) | (
+        gap > 2.0 * np.maximum(bins.length_m[1:], bins.length_m[:-1])
+    )
+    run_start = np.flatnonzero(start)
+    pos = np.arange(n) - run_start[np.cumsum(start) - 1]
+    return np.flatnonzero(pos % SEED_STEP == 0)
+
+
 #: a window keeping more than this share of the bins is not worth building
 WINDOW_MAX_SHARE = 0.4
 
@@ -290,6 +332,9 @@ class Window(Bins):
     kept: np.ndarray = field(default_factory=lambda: _NO_BINS)
     kept_segment: np.ndarray = field(default_factory=lambda: _NO_BINS)
     routes_in: np.ndarray = field(default_factory=lambda: _NO_BINS)
+    #: the fold groups of the window's folded entries (in order), and the network's folds
+    folded: np.ndarray = field(default_factory=lambda: _NO_BINS)
+    folds: Folds | None = None
     #: (routes, segments) the answer needs and the window folds
     wanted: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))
 
@@ -322,6 +367,26 @@ class Window(Bins):
         assert self.whole is not None
         return self.whole.nearest_m(x, y)
 
+    @property
+    def network_bins(self) -> Bins:
+        assert self.whole is not None
+        return self.whole
+
+    def fold(self, values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """``values`` given for every bin of the whole network, on the window: the kept bins'
+        own, and for each folded entry the mean (weighted by ``weights``, also per bin) over
+        the bins of its group."""
+        assert self.whole is not None and self.folds is not None
+        n_groups = len(self.folds.first)
+        if weights is None:
+            total = np.bincount(self.folds.group, weights=values, minlength=n_groups)
+            mean = total[self.folded] / self.folds.count[self.folded]
+        else:
+            w = np.bincount(self.folds.group, weights=weights, minlength=n_groups)[self.folded]
+            total = np.bincount(self.folds.group, weights=values * weights, minlength=n_groups)
+            mean = total[self.folded] / np.where(w > 0, w, 1.0)
+        return np.concatenate([values[self.kept], mean])
+
     def need(self, route: int) -> None:
         if not self.routes_in[route]:
             self.wanted[0].add(int(route))
@@ -335,7 +400,14 @@ def window_seeds(
     bins: Bins, folds: Folds, points: Sequence[tuple[float, float, float]], routes: Sequence[int]
 ) -> tuple[set[int], set[int]]:
     """(routes, road segments) of a window: ``routes`` and every route or road with a bin
-    within ``radius`` of a point (x, y, radius)."""
+    within ``radius`` of a point (x, y, radius), and perhaps a few more.
+
+    The points are looked up among every ``SEED_STEP``-th bin of each segment
+    (``folds.seed_bins``) within ``radius`` plus the longest such step: what a place's
+    neighbourhood reaches is all there, found with a tree that many times smaller (issue 18:
+    a generic word's hundreds of places, each 9 km round, cost a large region's locate a
+    third of its time here). A window holding a little more than needed gives the same
+    answers (it only folds less)."""
     out_routes = {int(r) for r in routes}
     out_segments: set[int] = set()
     if not len(points):
@@ -343,10 +415,11 @@ def window_seeds(
     xyr = np.asarray(points, dtype=float).reshape(-1, 3)
     # every point at once, the bins found marked once (a generic word's hundreds of places
     # reach the same bins many times over)
-    hit = np.zeros(len(bins), dtype=bool)
-    for found in bins.tree.query_ball_point(xyr[:, :2], r=xyr[:, 2]):
+    assert folds.seed_tree is not None
+    hit = np.zeros(len(folds.seed_bins), dtype=bool)
+    for found in folds.seed_tree.query_ball_point(xyr[:, :2], r=xyr[:, 2] + folds.seed_slack_m):
         hit[found] = True
-    idx = np.flatnonzero(hit)
+    idx = folds.seed_bins[hit]
     r = bins.route[idx]
     out_routes.update(np.unique(r[r >= 0]).tolist())
     out_segments.update(np.unique(bins.segment[idx[r < 0]]).tolist())
@@ -421,6 +494,8 @@ def window(
         kept=kept,
         kept_segment=keep,
         routes_in=routes_in,
+        folded=folded,
+        folds=folds,
     )
     view_masks = [np.concatenate([m[kept], folds.masks[folded, j]]) for j, m in enumerate(masks)]
     return view, view_masks
@@ -442,6 +517,9 @@ class BeliefState:
     bins: Bins
     log_p: np.ndarray
     evidence: list[Evidence] = field(default_factory=list)
+    #: on a :class:`Window`, the product of the factors of the clues given over every bin
+    #: (:meth:`apply_whole`), bin by bin over the whole network (None: no such clue)
+    spread: np.ndarray | None = None
 
     @classmethod
     def prior(
@@ -463,29 +541,87 @@ class BeliefState:
         a broad one (a view) gentle, and a wrong one never makes the true place
         impossible.
         """
-        lik = np.nan_to_num(np.asarray(likelihood, dtype=float), nan=0.0)
-        lik = np.maximum(lik, 0.0)
+        lik = _clean(likelihood)
         top = float(lik.max()) if lik.size else 0.0
         if not np.isfinite(top) or top <= 0:
             return
+        mean = self._mean(lik)
+        robust = (1.0 - FLOOR) * lik / mean + FLOOR
+        self.log_p = self.log_p + np.log(robust)
+        self._evidence(_relative(lik, top), text)
+
+    def apply_whole(self, likelihood: np.ndarray, text: str | Msg) -> None:
+        """:meth:`apply` a likelihood given for every bin of the whole network (a clue
+        that speaks of every bin, such as an elevation: see :attr:`Bins.network_bins`).
+
+        On a :class:`Window` its folded entries take the mean over their group's bins
+        (:meth:`Window.fold`): the other clues are one factor per group (the window folds
+        only where they are), so a group's mass is that factor times the mean over its
+        bins of the product of these clues' factors (kept bin by bin in :attr:`spread`),
+        and the clue's mean is the mean over every bin. :meth:`posterior` at another
+        temperature takes the mean of the factors' powers. The clue's relative
+        log-likelihood on a folded entry is its mean over the group's bins weighted as
+        the belief weighs them, so that the mass the clue disagrees with
+        (``engine._conflicting``) is the same too, with one such clue per query
+        (``rescue.locate.engine._window_seeds`` keeps the belief dense for two). Issue 18:
+        an altitude clue no longer makes a large region's belief dense.
+        """
+        bins = self.bins
+        if not isinstance(bins, Window):
+            self.apply(likelihood, text)
+            return
+        every = _clean(likelihood)
+        top = float(every.max()) if every.size else 0.0
+        if not np.isfinite(top) or top <= 0:
+            return
+        mean = self._mean(bins.fold(every))
+        robust = (1.0 - FLOOR) * every / mean + FLOOR  # the factor of every bin
+        spread = robust if self.spread is None else self.spread * robust
+        # a folded entry holds the mean of the factors over its group's bins
+        before = 0.0 if self.spread is None else np.log(bins.fold(self.spread))
+        self.log_p = self.log_p + np.log(bins.fold(spread)) - before
+        self.spread = spread
+        self._evidence(bins.fold(_relative(every, top), robust), text)
+
+    def _mean(self, lik: np.ndarray) -> float:
+        """The length-weighted mean of ``lik`` over the network."""
         length = self.bins.length_m
         if self.bins.count is not None:  # a window: every entry weighs its bins
             length = length * self.bins.count
-        mean = float((lik * length).sum() / length.sum())
-        robust = (1.0 - FLOOR) * lik / mean + FLOOR
-        self.log_p = self.log_p + np.log(robust)
-        with np.errstate(divide="ignore"):
-            relative = np.log(np.maximum(lik / top, 1e-12))
+        return float((lik * length).sum() / length.sum())
+
+    def _evidence(self, relative: np.ndarray, text: str | Msg) -> None:
         self.evidence.append(
             Evidence(relative, str(text), text.render("zh") if isinstance(text, Msg) else text)
         )
 
     def posterior(self, temperature: float = 1.0) -> np.ndarray:
         """The normalised belief; a ``temperature`` above 1 flattens it (calibration)."""
-        p = np.exp((self.log_p - self.log_p.max()) / temperature)
+        z = (self.log_p - self.log_p.max()) / temperature
+        bins = self.bins
+        if self.spread is not None and temperature != 1.0 and isinstance(bins, Window):
+            # a folded entry's mass is the mean over its bins of their factors ** (1 / t),
+            # not the mean's: (exact, see apply_whole; the other factors are one per group)
+            n = len(bins.kept)
+            a = 1.0 / temperature
+            exact = np.log(bins.fold(self.spread**a)[n:])
+            z[n:] += exact - a * np.log(bins.fold(self.spread)[n:])
+        p = np.exp(z)
         if self.bins.count is not None:  # a window's folded entries carry all their bins
             p = p * self.bins.count
         return p / p.sum()
+
+
+def _clean(likelihood: np.ndarray) -> np.ndarray:
+    """A likelihood as floats >= 0 (NaN: 0)."""
+    lik = np.nan_to_num(np.asarray(likelihood, dtype=float), nan=0.0)
+    return np.maximum(lik, 0.0)
+
+
+def _relative(lik: np.ndarray, top: float) -> np.ndarray:
+    """log(lik / top), at least log(1e-12)."""
+    with np.errstate(divide="ignore"):
+        return np.log(np.maximum(lik / top, 1e-12))
 
 
 # ---------------------------------------------------------------- likelihood shapes

@@ -506,8 +506,9 @@ def _masks(index: LocateIndex) -> list[TagMask]:
 
 def _window_seeds(index: LocateIndex, clues: Clues) -> tuple[set[int], set[int]] | None:
     """(routes, road segments) where the clues' likelihoods are not zero; None when a
-    clue speaks of every bin (an elevation): then the belief is kept over all bins."""
-    if clues.elevations:
+    clue speaks of every bin but one elevation: then the belief is kept over all bins (one
+    elevation is folded exactly, see ``BeliefState.apply_whole``; two would not be)."""
+    if len(clues.elevations) > 1:
         return None
     clues = _disambiguate(index, clues)  # as the answer will read them
     mentions = [*clues.mentions, *(e.origin for e in clues.elapsed)]
@@ -816,9 +817,9 @@ def _apply_clues(
                     ),
                 ),
             )
-    for ev in clues.elevations:
-        state.apply(
-            gaussian(b.z - ev.elevation_m, max(ev.tolerance_m, 50.0)),
+    for ev in clues.elevations:  # over every bin, folded where the belief is (issue 18)
+        state.apply_whole(
+            gaussian(b.network_bins.z - ev.elevation_m, max(ev.tolerance_m, 50.0)),
             msg(
                 "locate.ev_said",
                 said=ev.text,

@@ -21,4 +21,4 @@ def test_one_round_prints_a_line_per_operation(capsys: pytest.CaptureFixture[str
     lines = capsys.readouterr().out.splitlines()
     for op in bench_cpu.OPERATIONS:  # the call takers' and the officers' (the incident flow)
         (line,) = [x for x in lines if x.split()[0] == op]
-        assert "requests: CPU p50" in line and "kB brotli" in line
+        assert "requests: CPU p50" in line and "kB brotli" in line and "SQL statements" in line

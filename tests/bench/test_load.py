@@ -59,6 +59,10 @@ def test_short_load_keeps_every_acknowledged_write(
     assert any(f"acknowledged writes present {where}" in line for line in printed), printed
     assert any(f"gunicorn {workers} worker" in line for line in printed)
     assert any("relative to the first" in line and "1.00x" in line for line in printed)
+    # every answer said where its time went in the server (web.server.ServerTiming)
+    answered = [s for s in result.samples if s.status is not None]
+    assert answered and all(s.app_s is not None and s.cpu_s is not None for s in answered)
+    assert any(line.strip().startswith("where the time went") for line in printed), printed
 
 
 # --------------------------------------------------------------------------- the checker

@@ -327,3 +327,72 @@ def test_window_seeds_of_many_points_are_those_of_each_point(kailash: RouteNetwo
             each_s |= s
         assert (routes, segments) == (each_r, each_s)
     assert window_seeds(b, index.folds, [], [2]) == ({2}, set())
+
+
+@pytest.mark.parametrize("temperature", [1.0, 1.7, 0.6])
+@pytest.mark.parametrize("elevations", [(5300.0,), (5300.0, 5250.0)])
+def test_a_clue_over_every_bin_folds_exactly(
+    kailash: RouteNetwork, temperature: float, elevations: tuple[float, ...]
+) -> None:
+    """An elevation speaks of every bin: on a window its folded entries take the mean of
+    their bins' factors (BeliefState.apply_whole), and the belief's segment masses at any
+    temperature, and the mass one such clue disagrees with, are those over every bin
+    (issue 18: an altitude clue no longer makes a large region's belief dense)."""
+    from rescue.locate.belief import gaussian
+
+    index = get_index(kailash)
+    b = index.bins
+    inner = b.route_ids.index("inner_kora")
+    view, _ = window(b, index.folds, [], {inner}, set())
+    assert isinstance(view, Window) and len(view) < len(b) / 2
+    assert view.network_bins is b and b.network_bins is b
+    dense, sparse = BeliefState.prior(b), BeliefState.prior(view)
+    for state in (dense, sparse):
+        for z in elevations:
+            state.apply_whole(gaussian(b.z - z, 150.0), f"at {z} m")
+    assert sparse.spread is not None and dense.spread is None
+    n = len(b.segment_ids)
+    want = np.bincount(b.segment, weights=dense.posterior(temperature), minlength=n)
+    got = np.bincount(view.segment, weights=sparse.posterior(temperature), minlength=n)
+    assert np.allclose(got, want, rtol=1e-9, atol=1e-15)
+    naive = BeliefState.prior(view)  # a folded group's mean elevation would not do
+    for z in elevations:
+        naive.apply(gaussian(view.z - z, 150.0), f"at {z} m")
+    mass = np.bincount(view.segment, weights=naive.posterior(temperature), minlength=n)
+    assert not np.allclose(mass, want, rtol=1e-6, atol=1e-12)
+    if len(elevations) == 1:  # the clue's log-likelihood weighed by the belief (_conflicting)
+        assert float((sparse.evidence[0].log_likelihood * sparse.posterior()).sum()) == (
+            pytest.approx(
+                float((dense.evidence[0].log_likelihood * dense.posterior()).sum()), rel=1e-9
+            )
+        )
+
+
+def test_an_altitude_clue_is_answered_on_a_window(
+    tiled: RouteNetwork, windows_used: list[int]
+) -> None:
+    index = get_index(tiled)
+    case = {"text": "we are at 5,300 m, going up to the pass", "reported_at": None}
+    result = _answer(tiled, case, sparse=True)
+    assert result.clues.elevations
+    assert windows_used and max(windows_used) < len(index.bins)
+    assert not _differences(result, _answer(tiled, case, sparse=False))
+
+
+def test_window_seeds_hold_every_route_and_road_a_point_reaches(kailash: RouteNetwork) -> None:
+    """Seeds are looked up among every SEED_STEP-th bin (a smaller tree), with the radius
+    grown by the farthest any bin lies from them: nothing a point reaches is left out."""
+    from rescue.locate.belief import window_seeds
+
+    index = get_index(kailash)
+    b, folds = index.bins, index.folds
+    assert len(folds.seed_bins) < len(b) / 4
+    nearest = folds.seed_tree.query(np.column_stack([b.x, b.y]))[0]
+    assert nearest.max() <= folds.seed_slack_m
+    for a in list(index.anchors.values())[::5]:
+        for radius in (300.0, 2_000.0):
+            routes, segments = window_seeds(b, folds, [(a.x, a.y, radius)], [])
+            idx = np.asarray(b.tree.query_ball_point((a.x, a.y), r=radius), dtype=np.int64)
+            r = b.route[idx]
+            assert set(np.unique(r[r >= 0]).tolist()) <= routes
+            assert set(np.unique(b.segment[idx[r < 0]]).tolist()) <= segments
