@@ -97,7 +97,12 @@ def test_no_usable_clue_gives_the_honest_prior_and_questions(kailash: RouteNetwo
     cands = result["candidates"]
     assert cands, "never an empty answer (issue 13)"
     assert all(c["probability"] < 0.15 for c in cands)  # the prior claims nothing
-    assert {c["route_id"] for c in cands[:3]} == {"outer_kora"}  # where callers usually are
+    # where callers usually are: the most probable stretch is on the outer kora and it holds most
+    # of what the candidates hold (the 2nd and 3rd are distinct places, and a point in Darchen
+    # where the road, the streets and the kora meet may be one of them)
+    assert cands[0]["route_id"] == "outer_kora"
+    kora_p = sum(c["probability"] for c in cands if c["route_id"] == "outer_kora")
+    assert kora_p > 0.6 * sum(c["probability"] for c in cands)
     assert any("prior" in n for n in result["interpreted"]["notes"])
     assert result["questions"]
     q = result["questions"][0]
