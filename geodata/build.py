@@ -62,7 +62,7 @@ from geodata.specs import CircuitSpec, RegionSpec, get_spec
 
 __all__ = ["BuildReport", "Calibrator", "build_region", "parse_length_km", "normalise_surface"]
 
-#: ``calibrator(tracks, centreline, landmarks_m) -> dict`` (JSON-ready), see routes.calibrate.
+#: ``calibrator(tracks, centreline, landmarks_m) -> dict`` (JSON-ready), see routes.calibration.
 Calibrator = Callable[[Sequence[Any], LineString, Mapping[str, float]], Mapping[str, Any]]
 
 
@@ -410,7 +410,7 @@ def build_region(
         Region directory to replace. It is written to a temporary directory
         beside it, validated, and swapped in only when complete.
     calibrator
-        Fits the walking model on the projected tracks (``routes.calibrate``);
+        Fits the walking model on the projected tracks (``routes.calibration``);
         without one, ``calibration.json`` keeps only the track summary.
     progress
         Print progress to stderr.

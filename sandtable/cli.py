@@ -194,11 +194,9 @@ def _toml_error(path: Path, reason: str) -> Msg:
 
 def _cmd_build_region(args: argparse.Namespace) -> int:
     from geodata.build import build_region
-    from routes.calibrate import calibrate
+    from routes.calibration import calibrate, fit_eta_trees
 
     def calibrator(tracks, centreline, landmarks):  # type: ignore[no-untyped-def]
-        from routes.eta_trees import fit_eta_trees
-
         out = calibrate(tracks, centreline, landmarks, progress=not args.quiet).to_dict()
         out["eta_trees"] = fit_eta_trees(tracks, out, centreline)
         return out
@@ -290,7 +288,7 @@ def _cmd_eval_eta(args: argparse.Namespace) -> int:
     from geodata import load_region
     from geodata.consensus import project_tracks
     from geodata.raw import read_tracks
-    from routes.eta_eval import evaluate_eta, format_eta_report
+    from routes.calibration import evaluate_eta, format_eta_report
 
     region = load_region(args.region, data_dir=_data_dir(args))
     crs = region.metadata["metric_crs"]
@@ -318,8 +316,7 @@ def _cmd_calibrate_eta(args: argparse.Namespace) -> int:
     from geodata.consensus import project_tracks
     from geodata.files import CALIBRATION_FILE, _dumps
     from geodata.raw import read_tracks
-    from routes.eta_eval import fit_moving_pace
-    from routes.eta_trees import cross_validate, fit_eta_trees
+    from routes.calibration import cross_validate, fit_eta_trees, fit_moving_pace
 
     region = load_region(args.region, data_dir=_data_dir(args))
     if not region.calibration:
