@@ -365,11 +365,13 @@ def _tracked_centreline(region: Any) -> Any:
 def _cmd_eval_locate(args: argparse.Namespace) -> int:
     from rescue.locate_eval.evaluate import main as evaluate_main
 
-    argv = ["--cases", str(args.cases)] if args.cases else []
+    # the repository's case sets, unless named (rescue.locate_eval knows no repository path)
+    data = Path(__file__).resolve().parents[1] / "tests" / "data"
+    real = data / "locate_real_cases.jsonl"
+    argv = ["--cases", str(args.cases or data / "locate_cases.jsonl")]
+    argv += ["--real-cases", str(args.real_cases or (real if real.exists() else "none"))]
     if args.tracks:
         argv += ["--tracks", str(args.tracks)]
-    if args.real_cases:
-        argv += ["--real-cases", str(args.real_cases)]
     if args.misses is not None:
         argv += ["--misses", str(args.misses)]
     if args.far:
