@@ -38,7 +38,7 @@ def _eval(tracks_file: Path) -> None:
     from shapely.geometry import LineString
 
     from geodata import load_region
-    from geodata.consensus import project_tracks
+    from geodata.build.consensus import project_tracks
     from geodata.raw import read_tracks
     from routes.calibration import evaluate_eta
 

@@ -286,7 +286,7 @@ def _cmd_eval_eta(args: argparse.Namespace) -> int:
     from shapely.geometry import LineString
 
     from geodata import load_region
-    from geodata.consensus import project_tracks
+    from geodata.build.consensus import project_tracks
     from geodata.raw import read_tracks
     from routes.calibration import evaluate_eta, format_eta_report
 
@@ -313,7 +313,7 @@ def _cmd_eval_eta(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate_eta(args: argparse.Namespace) -> int:
     from geodata import load_region
-    from geodata.consensus import project_tracks
+    from geodata.build.consensus import project_tracks
     from geodata.files import CALIBRATION_FILE, _dumps
     from geodata.raw import read_tracks
     from routes.calibration import cross_validate, fit_eta_trees, fit_moving_pace

@@ -7,7 +7,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString
 
-import geodata.consensus
+import geodata.build.consensus
 import routes.calibration.tracks
 from geodata.errors import InvalidInput
 from geodata.lineindex import LineIndex
@@ -26,7 +26,7 @@ def _points(n: int = 4_000, spread_m: float = 80.0) -> np.ndarray:
 
 
 def test_both_callers_use_the_one_index() -> None:
-    assert geodata.consensus.LineIndex is LineIndex
+    assert geodata.build.consensus.LineIndex is LineIndex
     assert routes.calibration.tracks.LineIndex is LineIndex
 
 

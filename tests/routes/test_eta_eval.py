@@ -536,7 +536,7 @@ def test_eval_eta_scores_the_trees(kailash: Any) -> None:
 @pytest.mark.shared_data
 @pytest.mark.skipif(not TRACKS.exists(), reason="needs ../shared/data/kailash/tracks_train.csv.gz")
 def test_committed_eta_trees_are_reproduced_from_the_tracks(kailash: Any) -> None:
-    from geodata.consensus import project_tracks
+    from geodata.build.consensus import project_tracks
     from geodata.raw import read_tracks
     from routes.calibration import fit_eta_trees
 

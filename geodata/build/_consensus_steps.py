@@ -29,7 +29,7 @@ from geodata.tracks import (
 )
 
 if TYPE_CHECKING:
-    from geodata.consensus import ConsensusParameters
+    from geodata.build.consensus import ConsensusParameters
 
 __all__: list[str] = []
 

@@ -40,7 +40,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point
 
-from geodata._build_base import (
+from geodata.build._base import (
     _FIX_QUALITIES,
     _ON_TRACK_M,
     _SPIKE_MAX_DETOUR_M,
@@ -53,10 +53,10 @@ from geodata._build_base import (
     normalise_surface,
     parse_length_km,
 )
-from geodata._build_fit import _FitSteps
-from geodata._build_roads import _RoadSteps
-from geodata._build_traces import _TraceSteps
-from geodata.consensus import Centreline, consensus_centreline
+from geodata.build._fit import _FitSteps
+from geodata.build._roads import _RoadSteps
+from geodata.build._traces import _TraceSteps
+from geodata.build.consensus import Centreline, consensus_centreline
 from geodata.files import write_region
 from geodata.specs import CircuitSpec, RegionSpec, get_spec
 

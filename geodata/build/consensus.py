@@ -53,7 +53,7 @@ import numpy as np
 from shapely.geometry import LineString
 from tqdm import tqdm
 
-from geodata._consensus_steps import (
+from geodata.build._consensus_steps import (
     _bin_median,
     _bins,
     _detect_runs,
