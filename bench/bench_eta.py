@@ -6,7 +6,7 @@ Run: ``python -m bench.bench_eta [--tracks FILE] [--repeat 200]``.
 landmark-to-landmark MAE of the model without and with the walker's pace so far, against
 distance only, the walker-blind bound, and the 80 % range coverage; the wall time of the
 whole evaluation (reading the CSV excluded). (b) The cost of one call-time use: a walker's
-own pace and p10/p50/p90 time ahead (``routes.eta_eval.own_pace_eta``, the boosted trees'
+own pace and p10/p50/p90 time ahead (``routes.eta.own_pace_eta``, the boosted trees'
 ``routes.eta_trees.two_times_eta``) and the same from two
 passages on the network (``RouteNetwork.own_pace``, with the median walker's time between
 them), p50 / p99 over ``--repeat`` calls. Timings are wall times on a shared machine: read
@@ -38,9 +38,9 @@ def _eval(tracks_file: Path) -> None:
     from shapely.geometry import LineString
 
     from geodata import load_region
-    from geodata.consensus import project_tracks
+    from geodata.build.consensus import project_tracks
     from geodata.raw import read_tracks
-    from routes.eta_eval import evaluate_eta
+    from routes.calibration import evaluate_eta
 
     region = load_region("kailash")
     crs = region.metadata["metric_crs"]
@@ -84,7 +84,7 @@ def _eval(tracks_file: Path) -> None:
 def _calls(repeat: int) -> None:
     from geodata import load_region
     from routes import build_network
-    from routes.eta_eval import own_pace_eta
+    from routes.eta import own_pace_eta
     from routes.eta_trees import two_times_eta
 
     net = build_network(load_region("kailash"))

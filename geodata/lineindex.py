@@ -2,8 +2,8 @@
 
 :class:`LineIndex` answers "where along this line is each of these points, and how far
 off it" for up to millions of points (GPS fixes against a centreline). It is the one
-implementation behind the consensus centreline (:mod:`geodata.consensus`) and the
-walking-model calibration (:mod:`routes.calibrate`).
+implementation behind the consensus centreline (:mod:`geodata.build.consensus`) and the
+walking-model calibration (:mod:`routes.calibration`).
 
 How: the line is densified so that no piece is longer than ``max_seg_m`` and the
 pieces' midpoints go into a k-d tree; each point is then projected exactly onto the

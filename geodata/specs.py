@@ -267,7 +267,7 @@ class RegionSpec:
     #: Only established names with a source, never a made-up transliteration.
     names_zh: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: consecutive places (in walking order) whose link the GPS tracks walk: drawn from
-    #: those tracks (:mod:`geodata.sidepaths`), not straight between the two points
+    #: those tracks (:mod:`geodata.build.sidepaths`), not straight between the two points
     tracked_links: tuple[tuple[str, str], ...] = ()
 
 

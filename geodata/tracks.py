@@ -1,6 +1,6 @@
 """GPS tracks in a metric CRS: projecting, cleaning, resampling and placing them along a line.
 
-The track handling of :mod:`geodata.consensus` (which re-exports these names): a
+The track handling of :mod:`geodata.build.consensus` (which re-exports these names): a
 :class:`TrackXY` is one recorded walk, projected; :func:`clean_track` drops fixes a phone
 invents; :func:`resample_track` spaces the fixes evenly; :func:`track_positions` and
 :func:`distance_stats` place the fixes along a line (:class:`geodata.lineindex.LineIndex`).

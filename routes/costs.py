@@ -22,7 +22,7 @@ on the flat at ``z_ref``, and ``a`` the fractional slowdown per 1000 m of elevat
 ``v_flat = 5.04 km/h, k_up = k_down = 3.5, S0 = -0.05, a = 0`` (:meth:`WalkingModel.tobler`).
 Moving time is ``sum(length / speed)``; the total adds the rest allowance:
 ``total = moving * (1 + rest_allowance)``.  The parameters are fitted on the real pilgrim tracks
-by :func:`routes.calibrate.calibrate` and stored in ``geodata/<region>/calibration.json``
+by :func:`routes.calibration.calibrate` and stored in ``geodata/<region>/calibration.json``
 (``load_model`` / :meth:`WalkingModel.to_dict`).
 
 Profiles

@@ -21,6 +21,8 @@ from shapely.geometry import LineString, Point
 from geodata.errors import InvalidInput, NotFound
 from routes.costs import PROFILES
 from routes.direction import DIRECTIONS, Direction
+from routes.eta import own_pace, own_pace_eta
+from routes.eta_trees import two_times_eta
 from routes.graph import graph_from_ways
 from routes.linref import RouteLine, RoutePosition
 
@@ -305,10 +307,10 @@ class RouteNetwork:
         ``elapsed_s`` ("we left Darchen at 8, passed Chuku Gompa at 11").
 
         The median walker's time between them is :meth:`walk_time_s`; the pace is
-        :func:`routes.eta_eval.own_pace` (fitted on the GPS tracks, ``calibration.json``
+        :func:`routes.eta.own_pace` (fitted on the GPS tracks, ``calibration.json``
         ``pace_conditioning``).  With ``walk_s`` (the time walked since ``to_km``, "… now it
         is 13:30") ``paces`` gives (pace, weight) at p10 / p50 / p90 of the time ahead
-        (:func:`routes.eta_eval.own_pace_eta`), to pass to :meth:`walk` one by one (the
+        (:func:`routes.eta.own_pace_eta`), to pass to :meth:`walk` one by one (the
         locator's walking-time clue does).
 
         With ``calibration.json`` ``eta_trees`` the pace and range ahead come from the
@@ -329,9 +331,6 @@ class RouteNetwork:
             A time that is not a positive number, the passages in the wrong order, a region
             without a calibrated walking model.
         """
-        from routes.eta_eval import own_pace, own_pace_eta
-        from routes.eta_trees import two_times_eta
-
         cal = self.region.calibration
         if not cal or not cal.get("eta_ratio_quantiles"):
             raise InvalidInput("this region has no calibrated walking model for a walker's pace")

@@ -31,12 +31,12 @@ import numpy as np
 from shapely.geometry import Point
 
 from geodata.errors import DataValidationError
-from rescue.locate_eval.evaluate import LANGUAGES, Case, _case_from, json_lines
+from rescue.locate_eval.cases import LANGUAGES, Case, case_from, json_lines
 
 if TYPE_CHECKING:
     from routes.network import RouteNetwork
 
-__all__ = ["CLASSES", "SPLITS", "DEFAULT_REAL_CASES", "resolve", "load_real_cases"]
+__all__ = ["CLASSES", "SPLITS", "resolve", "load_real_cases"]
 
 CLASSES: tuple[str, ...] = (
     "time",
@@ -47,9 +47,6 @@ CLASSES: tuple[str, ...] = (
     "map_app",
 )
 SPLITS: tuple[str, ...] = ("dev", "heldout")
-DEFAULT_REAL_CASES = (
-    Path(__file__).resolve().parents[2] / "tests" / "data" / "locate_real_cases.jsonl"
-)
 #: other segments ending this close to the truth are equally right (as in the team set)
 ALT_RADIUS_M = 75.0
 _MAIN_ROUTES = ("outer_kora", "inner_kora", "manasarovar_kora")
@@ -206,43 +203,19 @@ def load_real_cases(path: str | Path, net: RouteNetwork) -> list[Case]:
             problems.append(f"line {n}: not a JSON object")
             continue
         where = f"line {n} ({obj.get('id')})"
-        bad = []
-        if obj.get("split") not in SPLITS:
-            bad.append(f"split {obj.get('split')!r} is not one of {', '.join(SPLITS)}")
-        classes = obj.get("classes")
-        if not isinstance(classes, list) or not classes or any(c not in CLASSES for c in classes):
-            bad.append(f"classes {classes!r} are not a non-empty list of {', '.join(CLASSES)}")
-        src = obj.get("source")
-        if not isinstance(src, dict) or not str(src.get("url", "")).startswith("http"):
-            bad.append("source has no url")
-        elif not str(src.get("quote", "")).strip():
-            bad.append("source has no quote")
-        if obj.get("lang") not in LANGUAGES:
-            bad.append(f"lang {obj.get('lang')!r}")
-        try:
-            route, km = resolve(net, obj.get("truth_spec"))
-            lon, lat, _z = net.point_at(route, km)
-            sid, alt = _segments_at(net, route, km, lon, lat)
-        except Exception as exc:  # noqa: BLE001 - reported with the line
-            bad.append(f"truth_spec {obj.get('truth_spec')!r}: {exc}")
-            route = ""
-        if bad:
+        bad = _label_problems(obj)
+        row = _resolved_row(obj, net, bad)
+        if bad or row is None:
             problems.append(f"{where}: " + "; ".join(bad))
             continue
-        row = dict(obj)
-        if obj.get("fill"):
-            row["text"] = fill_text(str(obj.get("text", "")), lon, lat)
-        row["truth"] = {"lon": lon, "lat": lat, "route_id": route, "km": km}
-        row["truth_segment_id"] = sid
-        row["alt_segment_ids"] = alt
-        case = _case_from(row, f"line {n}", problems)
+        case = case_from(row, f"line {n}", problems)
         if case is None:
             continue
         if case.case_id in seen:
             problems.append(f"{where}: id repeats")
             continue
         seen.add(case.case_id)
-        cases.append(replace(case, split=obj["split"], classes=tuple(classes or ())))
+        cases.append(replace(case, split=obj["split"], classes=tuple(obj.get("classes") or ())))
     if problems:
         raise DataValidationError(
             f"{p.name}: {len(problems)} problem(s) in the case file", details=problems
@@ -250,3 +223,40 @@ def load_real_cases(path: str | Path, net: RouteNetwork) -> list[Case]:
     if not cases:
         raise DataValidationError(f"{p.name}: no cases")
     return cases
+
+
+def _label_problems(obj: dict[str, Any]) -> list[str]:
+    """What is wrong with a real case's split, classes, source and language."""
+    bad = []
+    if obj.get("split") not in SPLITS:
+        bad.append(f"split {obj.get('split')!r} is not one of {', '.join(SPLITS)}")
+    classes = obj.get("classes")
+    if not isinstance(classes, list) or not classes or any(c not in CLASSES for c in classes):
+        bad.append(f"classes {classes!r} are not a non-empty list of {', '.join(CLASSES)}")
+    src = obj.get("source")
+    if not isinstance(src, dict) or not str(src.get("url", "")).startswith("http"):
+        bad.append("source has no url")
+    elif not str(src.get("quote", "")).strip():
+        bad.append("source has no quote")
+    if obj.get("lang") not in LANGUAGES:
+        bad.append(f"lang {obj.get('lang')!r}")
+    return bad
+
+
+def _resolved_row(obj: dict[str, Any], net: RouteNetwork, bad: list[str]) -> dict[str, Any] | None:
+    """The case's line with its truth resolved on ``net`` (and its text filled), or None
+    with the reason added to ``bad``."""
+    try:
+        route, km = resolve(net, obj.get("truth_spec"))
+        lon, lat, _z = net.point_at(route, km)
+        sid, alt = _segments_at(net, route, km, lon, lat)
+    except Exception as exc:  # noqa: BLE001 - reported with the line
+        bad.append(f"truth_spec {obj.get('truth_spec')!r}: {exc}")
+        return None
+    row = dict(obj)
+    if obj.get("fill"):
+        row["text"] = fill_text(str(obj.get("text", "")), lon, lat)
+    row["truth"] = {"lon": lon, "lat": lat, "route_id": route, "km": km}
+    row["truth_segment_id"] = sid
+    row["alt_segment_ids"] = alt
+    return row

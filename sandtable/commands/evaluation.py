@@ -21,11 +21,13 @@ def cmd_eval_locate(args: argparse.Namespace) -> int:
     """Score the locator on the case sets (:mod:`rescue.locate_eval.evaluate`)."""
     from rescue.locate_eval.evaluate import main as evaluate_main
 
-    argv = ["--cases", str(args.cases)] if args.cases else []
+    # the repository's case sets, unless named (rescue.locate_eval knows no repository path)
+    data = Path(__file__).resolve().parents[2] / "tests" / "data"
+    real = data / "locate_real_cases.jsonl"
+    argv = ["--cases", str(args.cases or data / "locate_cases.jsonl")]
+    argv += ["--real-cases", str(args.real_cases or (real if real.exists() else "none"))]
     if args.tracks:
         argv += ["--tracks", str(args.tracks)]
-    if args.real_cases:
-        argv += ["--real-cases", str(args.real_cases)]
     if args.misses is not None:
         argv += ["--misses", str(args.misses)]
     if args.far:
@@ -38,9 +40,9 @@ def cmd_eval_locate(args: argparse.Namespace) -> int:
 def cmd_eval_eta(args: argparse.Namespace) -> int:
     """Score walking times landmark to landmark on GPS tracks, held-out ones by default."""
     from geodata import load_region
-    from geodata.consensus import project_tracks
+    from geodata.build.consensus import project_tracks
     from geodata.raw import read_tracks
-    from routes.eta_eval import evaluate_eta, format_eta_report
+    from routes.calibration import evaluate_eta, format_eta_report
 
     region = load_region(args.region, data_dir=data_dir(args))
     if not region.calibration:
@@ -58,11 +60,10 @@ def cmd_eval_eta(args: argparse.Namespace) -> int:
 def cmd_calibrate_eta(args: argparse.Namespace) -> int:
     """Re-fit ``moving_pace_conditioning`` and ``eta_trees`` of calibration.json."""
     from geodata import load_region
-    from geodata.consensus import project_tracks
+    from geodata.build.consensus import project_tracks
     from geodata.files import CALIBRATION_FILE, _dumps
     from geodata.raw import read_tracks
-    from routes.eta_eval import fit_moving_pace
-    from routes.eta_trees import cross_validate, fit_eta_trees
+    from routes.calibration import cross_validate, fit_eta_trees, fit_moving_pace
 
     region = load_region(args.region, data_dir=data_dir(args))
     if not region.calibration:

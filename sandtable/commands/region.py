@@ -18,11 +18,9 @@ __all__ = ["cmd_build_region", "cmd_info", "cmd_locate"]
 def cmd_build_region(args: argparse.Namespace) -> int:
     """Rebuild ``geodata/<region>/`` from the raw sources and print what was done."""
     from geodata.build import build_region
-    from routes.calibrate import calibrate
+    from routes.calibration import calibrate, fit_eta_trees
 
     def calibrator(tracks, centreline, landmarks):  # type: ignore[no-untyped-def]
-        from routes.eta_trees import fit_eta_trees
-
         out = calibrate(tracks, centreline, landmarks, progress=not args.quiet).to_dict()
         out["eta_trees"] = fit_eta_trees(tracks, out, centreline)
         return out

@@ -18,7 +18,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString
 
-from geodata.consensus import (
+from geodata.build.consensus import (
     Branch,
     Centreline,
     TrackXY,

@@ -7,8 +7,8 @@ import pytest
 import shapely
 from shapely.geometry import LineString
 
-import geodata.consensus
-import routes.calibrate
+import geodata.build.consensus
+import routes.calibration.tracks
 from geodata.errors import InvalidInput
 from geodata.lineindex import LineIndex
 
@@ -26,8 +26,8 @@ def _points(n: int = 4_000, spread_m: float = 80.0) -> np.ndarray:
 
 
 def test_both_callers_use_the_one_index() -> None:
-    assert geodata.consensus.LineIndex is LineIndex
-    assert routes.calibrate.LineIndex is LineIndex
+    assert geodata.build.consensus.LineIndex is LineIndex
+    assert routes.calibration.tracks.LineIndex is LineIndex
 
 
 def test_locate_matches_shapely_projection() -> None:

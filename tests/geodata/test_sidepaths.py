@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point
 
+from geodata.build.sidepaths import side_path, track_pieces
 from geodata.chords import main as chords_main
 from geodata.chords import walked_chords
 from geodata.errors import InvalidInput
-from geodata.sidepaths import side_path, track_pieces
 from geodata.tracks import TrackXY
 
 REGION = Path(__file__).resolve().parents[2] / "geodata" / "kailash"

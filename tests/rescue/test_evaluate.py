@@ -672,3 +672,52 @@ def test_reliability_bins_stated_probability_against_hit_rates() -> None:
     assert (low.n, low.near1_rate, low.top1_rate) == (2, 0.5, 0.0)
     assert bins[(0.0, 0.2)].n == 0 and bins[(0.0, 0.2)].near1_rate is None
     assert sum(b.n for b in bins.values()) == len(results)
+
+
+def test_the_evaluation_needs_a_case_file_named(capsys: pytest.CaptureFixture[str]) -> None:
+    """``rescue.locate_eval`` has no default case file (it knows no repository path)."""
+    with pytest.raises(SystemExit):
+        main([])
+    assert "--cases" in capsys.readouterr().err
+
+
+def test_sandtable_eval_locate_passes_the_repository_case_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sandtable.cli import main as sandtable_main
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(ev, "main", lambda argv: seen.append(list(argv)) or 0)
+    assert sandtable_main(["eval-locate", "--misses", "0"]) == 0
+    argv = seen[0]
+    assert argv[argv.index("--cases") + 1] == str(CASES)
+    assert argv[argv.index("--real-cases") + 1] == str(DATA / "locate_real_cases.jsonl")
+    assert sandtable_main(["eval-locate", "--real-cases", "none", "--cases", "x.jsonl"]) == 0
+    argv = seen[1]
+    assert argv[argv.index("--cases") + 1] == "x.jsonl"
+    assert argv[argv.index("--real-cases") + 1] == "none"
+
+
+def test_the_offline_package_names_no_path_into_the_tests() -> None:
+    """No string of ``rescue.locate_eval``'s code (docstrings aside) is a ``tests`` path."""
+    import ast
+
+    import rescue.locate_eval
+
+    found = []
+    for path in sorted(Path(rescue.locate_eval.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {
+            id(n.value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+        }
+        found += [
+            f"{path.name}:{n.lineno}: {n.value!r}"
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)
+            and id(n) not in docs
+            and (n.value == "tests" or n.value.startswith(("tests/", "tests\\")))
+        ]
+    assert found == []

@@ -16,15 +16,9 @@ from shapely.geometry import LineString
 
 from geodata.errors import InvalidInput
 from geodata.lineindex import LineIndex
-from routes.calibrate import (
-    PACE_QUANTILES,
-    Calibration,
-    Track,
-    _passages,
-    calibrate,
-    split_tracks,
-    tracks_from_frame,
-)
+from routes.calibrated import PACE_QUANTILES, Calibration
+from routes.calibration import Track, calibrate, split_tracks, tracks_from_frame
+from routes.calibration.tracks import track_passages
 from routes.costs import WalkingModel, duration_s, load_model
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "kailash"
@@ -279,7 +273,7 @@ def test_backtrack_and_side_trip_do_not_break_arrival_times() -> None:
     x[t >= 720] = np.minimum(t[t >= 720] - 220.0, 2000.0)
     x[37] += 400.0  # a GPS spike
     q = np.array([400.0, 480.0, 501.0, 800.0, 1500.0])
-    p = _passages(
+    p = track_passages(
         Track("x", x, y, t, np.full_like(t, 4700.0)),
         index,
         q,
@@ -384,7 +378,7 @@ KAILASH_LANDMARKS = (
 def provisional_centreline(tracks: list[Track]) -> LineString:
     """Median of the track fixes per 20 m of a smoothed reference track, refined twice.
 
-    A stand-in for ``geodata.consensus``: good to a few metres in the valley, enough to
+    A stand-in for ``geodata.build.consensus``: good to a few metres in the valley, enough to
     exercise the calibration on real data.
     """
     from scipy.ndimage import uniform_filter1d

@@ -1,4 +1,5 @@
-"""``routes.eta_eval`` and ``sandtable eval-eta`` (issue 14)."""
+"""``routes.eta`` (the walker-pace ETAs), ``routes.calibration`` (their offline fit) and
+``sandtable eval-eta`` (issue 14)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from shapely.geometry import LineString
 
 from geodata import load_region
 from geodata.errors import InvalidInput
-from routes.calibrate import Calibration
-from routes.eta_eval import arrival_table, evaluate_eta, pair_predictions, ratio_quantiles_at
+from routes.calibrated import Calibration
+from routes.calibration import evaluate_eta
+from routes.calibration.speed import pair_predictions
+from routes.calibration.tracks import arrival_table
+from routes.eta import ratio_quantiles_at
 from sandtable.cli import main
 
 SHARED_TRACKS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "kailash"
@@ -141,7 +145,7 @@ def test_cli_text_says_which_figure_uses_the_walkers_pace(
 
 def test_own_pace_from_two_times(kailash: Any) -> None:
     """Issue 14: a walker's own pace, trusted more the longer they have been watched."""
-    from routes.eta_eval import own_pace, ratio_quantiles_at
+    from routes.eta import own_pace, ratio_quantiles_at
 
     cal, _ = kailash
     q = cal["pace_quantiles"]
@@ -169,8 +173,7 @@ def test_own_pace_from_two_times(kailash: Any) -> None:
 
 
 def test_own_pace_without_conditioning_falls_back_to_pace_memory(kailash: Any) -> None:
-    from routes.calibrate import persistence_at
-    from routes.eta_eval import own_pace, ratio_quantiles_at
+    from routes.eta import own_pace, persistence_at, ratio_quantiles_at
 
     cal = dict(kailash[0])
     cal.pop("pace_conditioning")
@@ -181,7 +184,7 @@ def test_own_pace_without_conditioning_falls_back_to_pace_memory(kailash: Any) -
 
 def test_own_pace_eta_gives_a_range_around_the_walkers_pace(kailash: Any) -> None:
     """Issue 14: "we left Darchen at 8, now 13:30" -> p10/p50/p90 of the time ahead."""
-    from routes.eta_eval import own_pace, own_pace_eta, ratio_quantiles_at
+    from routes.eta import own_pace, own_pace_eta, ratio_quantiles_at
 
     cal, _ = kailash
     mid_ahead = ratio_quantiles_at(cal["eta_ratio_quantiles"], 10800.0)[1]
@@ -206,7 +209,7 @@ def test_own_pace_eta_gives_a_range_around_the_walkers_pace(kailash: Any) -> Non
 
 
 def test_pace_conditioning_tells_a_steady_walker_from_a_random_one() -> None:
-    from routes.calibrate import pace_conditioning
+    from routes.calibration.pace import pace_conditioning
 
     rng = np.random.default_rng(1)
     k = 8
@@ -233,7 +236,7 @@ def test_pace_conditioning_tells_a_steady_walker_from_a_random_one() -> None:
 
 @pytest.mark.parametrize("bad", [0.0, -5.0, float("nan"), float("inf"), True, "1h"])
 def test_own_pace_refuses_bad_times(kailash: Any, bad: Any) -> None:
-    from routes.eta_eval import own_pace
+    from routes.eta import own_pace
 
     with pytest.raises(InvalidInput, match="elapsed_s"):
         own_pace(kailash[0], bad, 3600.0)
@@ -241,7 +244,7 @@ def test_own_pace_refuses_bad_times(kailash: Any, bad: Any) -> None:
 
 def test_pace_memory_tells_a_steady_walker_from_a_random_one() -> None:
     """Steady walkers keep their pace (short memory T0); random per-stretch paces do not."""
-    from routes.calibrate import pace_memory
+    from routes.calibration.pace import pace_memory
 
     rng = np.random.default_rng(0)
     k = 8
@@ -277,7 +280,7 @@ def test_a_steadily_slow_walker_is_caught_by_the_pace_so_far(kailash: Any) -> No
 
 
 def test_own_pace_uses_the_nearest_fitted_line_where_a_bin_is_missing(kailash: Any) -> None:
-    from routes.eta_eval import own_pace
+    from routes.eta import own_pace
 
     cal = dict(kailash[0])
     cal["pace_conditioning"] = {
@@ -307,7 +310,7 @@ def _stop_walkers(
 
 
 def test_moving_pace_conditioning_keeps_a_steady_mover_apart_from_random_stops() -> None:
-    from routes.calibrate import moving_pace_conditioning
+    from routes.calibration.moving import moving_pace_conditioning
 
     rng = np.random.default_rng(3)
     k = 8
@@ -337,7 +340,7 @@ def test_moving_pace_conditioning_keeps_a_steady_mover_apart_from_random_stops()
 
 
 def test_moving_pace_eta_reads_the_moving_pace_and_stops_apart(kailash: Any) -> None:
-    from routes.eta_eval import moving_pace_eta
+    from routes.eta import moving_pace_eta
 
     cal = kailash[0]
     mpc = cal["moving_pace_conditioning"]
@@ -390,7 +393,7 @@ def test_calibrate_eta_refits_the_moving_pace_from_training_tracks_only(
 ) -> None:
     import shutil
 
-    from routes.eta_eval import fit_moving_pace
+    from routes.calibration import fit_moving_pace
 
     cal, line = kailash
     # twelve model walkers, each at its own steady pace, none of them held out
@@ -444,13 +447,14 @@ def test_calibrate_eta_refits_the_moving_pace_from_training_tracks_only(
 
 
 # ------------------------------------------------------------------------------------------
-# Boosted trees (routes.eta_trees, calibration.json eta_trees)
+# Boosted trees (routes.eta_trees, routes.calibration.trees, calibration.json eta_trees)
 
 
 def test_stored_trees_predict_as_scikit_learn_does() -> None:
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    from routes.eta_trees import TREE_PARAMS, fit_ensemble, predict
+    from routes.calibration.trees import TREE_PARAMS, fit_ensemble
+    from routes.eta_trees import predict
 
     rng = np.random.default_rng(3)
     x = rng.normal(size=(3000, 4))
@@ -481,7 +485,8 @@ def test_stored_trees_are_walked_split_by_split() -> None:
 
 
 def test_eta_trees_learn_a_walkers_pace_and_serve_two_times(kailash: Any) -> None:
-    from routes.eta_trees import fit_eta_trees, predict, two_times_eta
+    from routes.calibration import fit_eta_trees
+    from routes.eta_trees import predict, two_times_eta
 
     cal, line = kailash
     cal = {k: v for k, v in cal.items() if k != "eta_trees"}
@@ -531,9 +536,9 @@ def test_eval_eta_scores_the_trees(kailash: Any) -> None:
 @pytest.mark.shared_data
 @pytest.mark.skipif(not TRACKS.exists(), reason="needs ../shared/data/kailash/tracks_train.csv.gz")
 def test_committed_eta_trees_are_reproduced_from_the_tracks(kailash: Any) -> None:
-    from geodata.consensus import project_tracks
+    from geodata.build.consensus import project_tracks
     from geodata.raw import read_tracks
-    from routes.eta_trees import fit_eta_trees
+    from routes.calibration import fit_eta_trees
 
     cal, line = kailash
     region = load_region("kailash")
@@ -545,7 +550,7 @@ def test_committed_eta_trees_are_reproduced_from_the_tracks(kailash: Any) -> Non
 def test_calibrate_eta_cv_compares_trees_and_lines_by_track(
     kailash: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from routes.eta_trees import cross_validate, cv_fold
+    from routes.calibration.trees import cross_validate, cv_fold
 
     cal, line = kailash
     walkers = _model_walkers(cal, line, list(np.linspace(0.7, 1.4, 15)))

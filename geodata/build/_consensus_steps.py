@@ -1,5 +1,5 @@
-"""The steps of :func:`geodata.consensus.consensus_centreline`: per-bin medians, the runs where
-tracks split into branches, the first curve, trimming and the refinement passes.
+"""The steps of :func:`geodata.build.consensus.consensus_centreline`: per-bin medians, the
+runs where tracks split into branches, the first curve, trimming and the refinement passes.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from geodata.tracks import (
 )
 
 if TYPE_CHECKING:
-    from geodata.consensus import ConsensusParameters
+    from geodata.build.consensus import ConsensusParameters
 
 __all__: list[str] = []
 
 #: the consensus's own logger: the refinement logs as part of it
-_log = logging.getLogger("geodata.consensus")
+_log = logging.getLogger("geodata.build.consensus")
 
 
 def _sorted_median(keys: IntArray, values: FloatArray) -> tuple[IntArray, FloatArray, IntArray]:

@@ -7,7 +7,7 @@ and ``stations`` GeoJSON layers plus ``metadata.json`` and
 region's :class:`~geodata.specs.RegionSpec`:
 
 - the stretch the GPS tracks cover is their consensus centreline
-  (:mod:`geodata.consensus`), quality ``track_consensus``;
+  (:mod:`geodata.build.consensus`), quality ``track_consensus``;
 - the rest of each circuit is a chain through gazetteer points in walking
   order. A point whose position is only estimated and which would make the
   chain double back on itself is left out of the chain (it stays a place,
@@ -22,9 +22,9 @@ The walking model is calibrated by a function the caller passes in
 (``calibrator``), so that this package does not depend on ``routes``.
 
 Where the code is: :func:`build_region` and the builder's route steps here; its state and
-shared primitives in :mod:`geodata._build_state`, thresholds and small helpers in
-:mod:`geodata._build_base`, the traced routes in :mod:`geodata._build_traces`, the roads
-in :mod:`geodata._build_roads`, the fit report in :mod:`geodata._build_fit`.
+shared primitives in :mod:`geodata.build._state`, thresholds and small helpers in
+:mod:`geodata.build._base`, the traced routes in :mod:`geodata.build._traces`, the roads
+in :mod:`geodata.build._roads`, the fit report in :mod:`geodata.build._fit`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point
 
-from geodata._build_base import (
+from geodata.build._base import (
     _FIX_QUALITIES,
     _ON_TRACK_M,
     _SPIKE_MAX_DETOUR_M,
@@ -53,17 +53,17 @@ from geodata._build_base import (
     normalise_surface,
     parse_length_km,
 )
-from geodata._build_fit import _FitSteps
-from geodata._build_roads import _RoadSteps
-from geodata._build_traces import _TraceSteps
-from geodata._sidepath_steps import _SidePathSteps
-from geodata.consensus import Centreline, consensus_centreline
+from geodata.build._fit import _FitSteps
+from geodata.build._roads import _RoadSteps
+from geodata.build._sidepath_steps import _SidePathSteps
+from geodata.build._traces import _TraceSteps
+from geodata.build.consensus import Centreline, consensus_centreline
 from geodata.files import write_region
 from geodata.specs import CircuitSpec, RegionSpec, get_spec
 
 __all__ = ["BuildReport", "Calibrator", "build_region", "parse_length_km", "normalise_surface"]
 
-#: ``calibrator(tracks, centreline, landmarks_m) -> dict`` (JSON-ready), see routes.calibrate.
+#: ``calibrator(tracks, centreline, landmarks_m) -> dict`` (JSON-ready), see routes.calibration.
 Calibrator = Callable[[Sequence[Any], LineString, Mapping[str, float]], Mapping[str, Any]]
 
 
@@ -421,7 +421,7 @@ def build_region(
         Region directory to replace. It is written to a temporary directory
         beside it, validated, and swapped in only when complete.
     calibrator
-        Fits the walking model on the projected tracks (``routes.calibrate``);
+        Fits the walking model on the projected tracks (``routes.calibration``);
         without one, ``calibration.json`` keeps only the track summary.
     progress
         Print progress to stderr.

@@ -37,7 +37,7 @@ of the direction of travel (start -> end).
 Where the code is: the values and :func:`consensus_centreline` here; the track handling
 (:class:`TrackXY`, steps 1-2, :func:`distance_stats`, :func:`track_positions`) in
 :mod:`geodata.tracks`, re-exported here; the binning, branch runs and refinement
-passes in :mod:`geodata._consensus_steps`.
+passes in :mod:`geodata.build._consensus_steps`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ import numpy as np
 from shapely.geometry import LineString
 from tqdm import tqdm
 
-from geodata._consensus_steps import (
+from geodata.build._consensus_steps import (
     _bin_median,
     _bins,
     _detect_runs,

@@ -13,7 +13,7 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
-from geodata._build_base import (
+from geodata.build._base import (
     _FIX_QUALITIES,
     _ON_TRACK_M,
     SOURCE_FILES,
@@ -21,7 +21,7 @@ from geodata._build_base import (
     _sha256,
     _zh,
 )
-from geodata.consensus import project_tracks
+from geodata.build.consensus import project_tracks
 from geodata.errors import DataValidationError, InvalidInput
 from geodata.raw import read_gazetteer, read_roads, read_tracks
 from geodata.specs import RegionSpec

@@ -1,5 +1,5 @@
 """The build step for a link between two places that the GPS tracks walk (a town street,
-the climb to a gompa): its line drawn from those tracks (:mod:`geodata.sidepaths`) instead
+the climb to a gompa): its line drawn from those tracks (:mod:`geodata.build.sidepaths`) instead
 of a straight chord between the two gazetteer points.
 """
 
@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from shapely.geometry import LineString
 
-from geodata._build_base import _CHORD_M, _Anchor
-from geodata._build_state import _BuilderState
-from geodata.sidepaths import side_path
+from geodata.build._base import _CHORD_M, _Anchor
+from geodata.build._state import _BuilderState
+from geodata.build.sidepaths import side_path
 
 __all__: list[str] = []
 

@@ -13,12 +13,12 @@ import numpy as np
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from geodata._build_base import (
+from geodata.build._base import (
     _FIX_QUALITIES,
     _Anchor,
 )
-from geodata._build_state import _BuilderState
-from geodata.consensus import distance_stats
+from geodata.build._state import _BuilderState
+from geodata.build.consensus import distance_stats
 from geodata.errors import DataValidationError
 from geodata.specs import CircuitSpec, TraceSpec
 

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 from shapely.geometry import LineString, Point
 
-from geodata._build_base import (
+from geodata.build._base import (
     _CHORD_M,
 )
-from geodata._build_state import _BuilderState
+from geodata.build._state import _BuilderState
 
 __all__: list[str] = []
 

@@ -1,6 +1,6 @@
 """Short paths beside the main trail drawn from the GPS tracks that walk them.
 
-The west valley's centreline (:mod:`geodata.consensus`) is drawn from every track; a short
+The west valley's centreline (:mod:`geodata.build.consensus`) is drawn from every track; a short
 path off it is walked by only some: Darchen's street from the town centre to the kora gate
 (the tracks that start in town), the climb from the Chuku bridge to Chuku gompa (the
 walkers who visit it). Drawn as a straight link between two gazetteer points such a path is
@@ -11,7 +11,7 @@ a chord; :func:`side_path` draws it from the tracks that walk it instead:
    ``max_detour`` times the straight distance went elsewhere on the way (a wander round
    the gompa, a visit to another place) and is left out.
 2. **Consensus**: the principal curve of those cuts
-   (:func:`geodata.consensus.consensus_centreline`, no branches). It is kept when it
+   (:func:`geodata.build.consensus.consensus_centreline`, no branches). It is kept when it
    converged and does not cross itself.
 3. **Otherwise the medoid**: where walkers go up one way and down another (a zigzag stair)
    a median line can loop between the two; the path is then the one cleaned, resampled
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from shapely.geometry import LineString, Point
 
-from geodata.consensus import consensus_centreline
+from geodata.build.consensus import consensus_centreline
 from geodata.errors import InvalidInput
 from geodata.tracks import TrackXY, clean_track, distance_stats, resample_track
 

@@ -9,14 +9,14 @@ from typing import Any
 
 from shapely.geometry import LineString, Point
 
-from geodata._build_base import (
+from geodata.build._base import (
     _loop_substring,
     _norm_name,
     _rotate_loop,
     normalise_surface,
     parse_length_km,
 )
-from geodata._build_state import _BuilderState
+from geodata.build._state import _BuilderState
 
 __all__: list[str] = []
 
