@@ -682,7 +682,8 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
 
     "1 km before the supply point" next to "Medicine Buddha valley" means that
     valley's supply point; "the iron bridge after Zutulpuk" the bridge near
-    Zutulpuk. A mention is clear when its best candidate leads the next by 1.5×.
+    Zutulpuk. A mention is clear when its best candidate leads the next by 1.5×; a
+    place only in view is not used as a reference.
     """
 
     def clear(m: Mention) -> Anchor | None:
@@ -696,7 +697,11 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
             return top
         return None
 
-    context = {(m.start, m.end): clear(m) for m in clues.mentions}
+    # a place only in view ("we can see the pass") is no reference point: it can be far off
+    context = {
+        (m.start, m.end): None if (m.start, m.end) in clues.in_view else clear(m)
+        for m in clues.mentions
+    }
     changed: dict[tuple[int, int], Mention] = {}
     for m in clues.mentions:
         if context[(m.start, m.end)] is not None or len(m.place_ids) < 2:
