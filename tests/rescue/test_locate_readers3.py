@@ -55,3 +55,36 @@ def test_an_arrival_between_two_places_is_no_pair(kailash: RouteNetwork, text: s
     result = locate(kailash, text, reported_at=AT)
     read = [(r.kind, r.anchor.place_ids[0][0]) for r in result.clues.relations]
     assert read == [("at", "zutulpuk_gompa")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["at the tea tent below the pass, my son is sick", "垭口下面的茶棚，老婆不舒服"],
+)
+def test_a_feature_below_a_place_is_on_its_downhill_side(kailash: RouteNetwork, text: str) -> None:
+    """ "the tea tent below the pass": only the tea tents within a few km of the pass and
+    lower than it stay candidates (r237)."""
+    index = get_index(kailash)
+    clues = _disambiguate(index, locate(kailash, text, reported_at=AT).clues)
+    tent = next(m for m in clues.mentions if m.feature == "tea_tent")
+    kept = [p for p, score in tent.place_ids if score > 0.5]
+    pass_ = index.anchors["dolma_la"]
+    assert kept and "sershong_supply" not in kept
+    for pid in kept:
+        a = index.anchors[pid]
+        assert a.elevation_m < pass_.elevation_m
+        assert ((a.x - pass_.x) ** 2 + (a.y - pass_.y) ** 2) ** 0.5 <= 5000.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["at the first tea tent after the pass, my son is sick", "过了垭口后的第一个茶棚，老婆不舒服"],
+)
+def test_the_first_feature_after_a_place_counts_in_the_walking_direction(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """ "the first teahouse after the pass": the next tea tent clockwise from the pass."""
+    clues = _disambiguate(get_index(kailash), locate(kailash, text, reported_at=AT).clues)
+    tent = next(m for m in clues.mentions if m.feature == "tea_tent")
+    assert tent.place_ids[0][0] == "phakna_rigzin_supply"
+    assert all(score <= 0.1 for _, score in tent.place_ids[1:])
