@@ -90,6 +90,13 @@ CONFLICT_TEMPER = 1.5
 #: An exact name keeps only ``belief.FLOOR``; a misread alone can then never be stated at
 #: >= 0.8, and a clue that disagrees with it is not overruled.
 MISREAD_SHARE = 0.15
+#: "a bridge", "an iron bridge", "一座桥": some instance of a feature, maybe one the
+#: gazetteer does not list (planks over a stream): the other places named do not pick
+#: among its instances, and beside them it does not place the caller
+_INDEFINITE_BEFORE = re.compile(
+    r"(?:\b(?:a|an|some|another)\s+(?:[a-z]+\s+)?|(?<!第)(?<!最后)(?:一|某)(?:个|座|处|条|道)?)$",
+    re.IGNORECASE,
+)
 #: "we keep climbing" / "一直在爬坡": the main route rises at least this (m per m, over
 #: SLOPE_SPAN_M) in the walking direction; "downhill" / "下坡": falls at least this much
 UPHILL_GRADE = 0.05
@@ -348,6 +355,22 @@ def _misread(index: LocateIndex, *mentions: Mention | None) -> float:
         floor = index.misread_share if m.read_as is not None else 0.0
         share = max(share, min(0.9, max(floor, 1.0 - best)))
     return share
+
+
+def _indefinite(clues: Clues, m: Mention) -> bool:
+    """Whether ``m`` is a feature word said with an indefinite article ("on a bridge",
+    "一座桥"): some instance of the feature, not a named one."""
+    return m.feature is not None and bool(
+        _INDEFINITE_BEFORE.search(clues.text[max(0, m.start - 24) : m.start])
+    )
+
+
+def _only_somewhere(rel: Relation, clues: Clues) -> bool:
+    """Whether ``rel`` only says "at" or "near" some instance of a feature, with other
+    clues that place the caller (relations to other places, a walking time)."""
+    if rel.kind not in ("at", "near") or rel.distance_m or rel.duration_s or rel.other:
+        return False
+    return bool(clues.elapsed) or any(r.anchor.feature is None for r in clues.relations)
 
 
 def _hedged(index: LocateIndex, lik: np.ndarray, share: float) -> np.ndarray:
@@ -817,7 +840,7 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
     }
     changed: dict[tuple[int, int], Mention] = {}
     for m in clues.mentions:
-        if context[(m.start, m.end)] is not None or len(m.place_ids) < 2:
+        if context[(m.start, m.end)] is not None or len(m.place_ids) < 2 or _indefinite(clues, m):
             continue
         others = [a for k, a in context.items() if a is not None and k != (m.start, m.end)]
         if not others:
@@ -849,6 +872,8 @@ def _apply_clues(
     related |= {id(e.origin) for e in clues.elapsed}
     latest = _latest_landmark(clues)
     for rel in clues.relations:
+        if _indefinite(clues, rel.anchor) and _only_somewhere(rel, clues):
+            continue  # "crossed the stream on a bridge": some bridge, the other clues say which
         lik = _relation_likelihood(index, rel, dirs, named)
         if lik is None:
             continue

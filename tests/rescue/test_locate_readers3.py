@@ -88,3 +88,21 @@ def test_the_first_feature_after_a_place_counts_in_the_walking_direction(
     tent = next(m for m in clues.mentions if m.feature == "tea_tent")
     assert tent.place_ids[0][0] == "phakna_rigzin_supply"
     assert all(score <= 0.1 for _, score in tent.place_ids[1:])
+
+
+def test_a_feature_with_an_indefinite_article_is_not_a_named_instance(
+    kailash: RouteNetwork,
+) -> None:
+    """ "crossed the stream on a bridge": some bridge (planks over a stream), not the
+    Dira-puk iron bridge near the place named; the walk from that place says where (r240)."""
+    said = "we walked about half a mile from our rooms at Dirapuk and crossed the stream"
+    bridge = locate(kailash, f"{said} on a bridge, I am gasping", reported_at=AT)
+    clues = _disambiguate(get_index(kailash), bridge.clues)
+    (a_bridge,) = [m for m in clues.mentions if m.feature == "bridge"]
+    assert len({score for _, score in a_bridge.place_ids}) == 1  # not narrowed to one
+    # half a mile on from the rooms (outer kora km 17.8), not held at the iron bridge (17.05)
+    low, high = bridge.candidates[0].km_range
+    assert low <= 17.8 + 0.8 <= high
+    # the bridge said as one: "the bridge" still places the caller at it
+    the_bridge = locate(kailash, f"{said} on the bridge, I am gasping", reported_at=AT)
+    assert the_bridge.candidates[0].km_range[1] < 17.8
