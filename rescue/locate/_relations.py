@@ -349,6 +349,11 @@ _PAIR_PATH_ZH = re.compile(r"^(?:的)?(?:公路|大路|小路|路)?(?:上|中)|^
 _PAIR_WALKED_ZH = re.compile(
     r"^(?:的)?(?:方向|那边|那个方向)?(?:走|下来|上去|去|过去|爬|下|上|开)了?"
 )
+#: an arrival between two places ("from X and reached Y") ends the walk at Y: no pair
+ARRIVED = re.compile(
+    r"\b(?:reached|arrived(?:\s+(?:at|in))?|got\s+to|made\s+it\s+to|now\s+at|are\s+(?:now\s+)?at)\b"
+    r"|到了|到达|抵达|来到"
+)
 _HALFWAY_AHEAD = re.compile(r"half\s*way|in\s+the\s+middle|半路|一半|半道|半途|正中间|中点")
 _PAIR_PRE_EN: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     (
@@ -473,7 +478,7 @@ def _pair(doc: Doc, i: int, j: int) -> list[_Found]:
     if doc.clause(a.start) != doc.clause(b.start):
         return []
     gap = doc.scan[a.end : doc.head_start(j)]
-    if len(gap) > 30:
+    if len(gap) > 30 or ARRIVED.search(gap):
         return []
     lo, _, pre, _ = doc.around(i)
     _, hi, _, post = doc.around(j)

@@ -37,7 +37,14 @@ from geodata.errors import InvalidInput
 from geodata.i18n import Name, Said, msg
 from rescue.locate._doc import Doc, en, zh
 from rescue.locate._numbers import Amount, find_amounts, zh_number
-from rescue.locate._relations import DEPARTURE_EN, WALK_ON, by_vehicle, find_relations, relation
+from rescue.locate._relations import (
+    ARRIVED,
+    DEPARTURE_EN,
+    WALK_ON,
+    by_vehicle,
+    find_relations,
+    relation,
+)
 from rescue.locate._sights import find_sights, in_sight_phrase, sight_words, text_direction
 from rescue.locate._text import clauses, count_scripts, fold, mask
 from rescue.locate._timeparse import (
@@ -309,13 +316,6 @@ _JUST_STARTED = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?。！？\n]")
 
-#: between a walk's start and the place reached: "from X and reached Y", "从X走了…到了Y"
-_ARRIVED = re.compile(
-    r"\b(?:reached|arrived(?:\s+(?:at|in))?|got\s+to|made\s+it\s+to|now\s+at|are\s+(?:now\s+)?at)\b"
-    r"|到了|到达|抵达|来到"
-)
-
-
 #: right before a place the caller has yet to set off for: "还没出发去X", "not yet left for X"
 _GOAL_BEFORE = re.compile(
     r"(?:还没|还没有|尚未|没)(?:出发|动身|走)?(?:去|往|前往|到)\s*$"
@@ -372,24 +372,26 @@ def _still_ahead(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
     return out
 
 
-def _arrivals(
+def _reached(
     doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
 ) -> list[Relation]:
-    """A pair read as "between" that says the caller reached the second place ("we made
-    the 26 km from Diraphuk and reached Zongzerbu camp") puts the caller at it: the
-    place reached beats the distance walked, which guidebooks count differently."""
+    """A walk from one place that then reached the next ("we made the 26 km from Diraphuk
+    and reached Zongzerbu camp") puts the caller at the place reached: the walk from the
+    first, whose distance guidebooks count differently, is dropped."""
+    arrivals = [r for r in relations if r.kind == "at" and r.other is None]
     out: list[Relation] = []
     for rel in relations:
-        other = rel.other
-        if rel.kind == "between" and other is not None:
-            arrived = _ARRIVED.search(doc.scan, rel.anchor.end, other.start)
-            if arrived is not None:
-                at = relation(doc, "at", other, arrived.start(), other.end)
-                for k, r in list(by_mention.items()):
-                    if r is rel:
-                        by_mention[k] = at
-                out.append(at)
-                continue
+        a = rel.anchor
+        if rel.other is None and any(
+            r.anchor.start > a.end
+            and doc.clause(r.anchor.start) == doc.clause(a.start)
+            and ARRIVED.search(doc.scan, a.end, r.anchor.start) is not None
+            for r in arrivals
+        ):
+            for k, r in list(by_mention.items()):
+                if r is rel:
+                    del by_mention[k]
+            continue
         out.append(rel)
     return out
 
@@ -704,7 +706,6 @@ def parse_clues(
 
     words = sight_words(scan)
     relations, by_mention = find_relations(doc, in_sight_phrase(doc, words))
-    relations = _arrivals(doc, relations, by_mention)
     relations += _goals(doc, by_mention)
     relations += _still_ahead(doc, by_mention)
 
@@ -717,6 +718,7 @@ def parse_clues(
     elapsed, extra = _elapsed(doc, local_now, by_mention, notes, handled, released)
     relations = [r for r in relations if not any(r is x for x in released)]
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
+    relations = _reached(doc, relations, by_mention)
     elapsed += _orphan_times(doc, handled, notes, local_now)
 
     viewed: list[tuple[int, int]] = []

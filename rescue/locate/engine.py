@@ -90,6 +90,13 @@ CONFLICT_TEMPER = 1.5
 #: An exact name keeps only ``belief.FLOOR``; a misread alone can then never be stated at
 #: >= 0.8, and a clue that disagrees with it is not overruled.
 MISREAD_SHARE = 0.15
+#: "a bridge", "an iron bridge", "一座桥": some instance of a feature, maybe one the
+#: gazetteer does not list (planks over a stream): the other places named do not pick
+#: among its instances, and beside them it does not place the caller
+_INDEFINITE_BEFORE = re.compile(
+    r"(?:\b(?:a|an|some|another)\s+(?:[a-z]+\s+)?|(?<!第)(?<!最后)(?:一|某)(?:个|座|处|条|道)?)$",
+    re.IGNORECASE,
+)
 #: "we keep climbing" / "一直在爬坡": the main route rises at least this (m per m, over
 #: SLOPE_SPAN_M) in the walking direction; "downhill" / "下坡": falls at least this much
 UPHILL_GRADE = 0.05
@@ -348,6 +355,22 @@ def _misread(index: LocateIndex, *mentions: Mention | None) -> float:
         floor = index.misread_share if m.read_as is not None else 0.0
         share = max(share, min(0.9, max(floor, 1.0 - best)))
     return share
+
+
+def _indefinite(clues: Clues, m: Mention) -> bool:
+    """Whether ``m`` is a feature word said with an indefinite article ("on a bridge",
+    "一座桥"): some instance of the feature, not a named one."""
+    return m.feature is not None and bool(
+        _INDEFINITE_BEFORE.search(clues.text[max(0, m.start - 24) : m.start])
+    )
+
+
+def _only_somewhere(rel: Relation, clues: Clues) -> bool:
+    """Whether ``rel`` only says "at" or "near" some instance of a feature, with other
+    clues that place the caller (relations to other places, a walking time)."""
+    if rel.kind not in ("at", "near") or rel.distance_m or rel.duration_s or rel.other:
+        return False
+    return bool(clues.elapsed) or any(r.anchor.feature is None for r in clues.relations)
 
 
 def _hedged(index: LocateIndex, lik: np.ndarray, share: float) -> np.ndarray:
@@ -678,43 +701,99 @@ def _directions(clues: Clues) -> dict[str, float]:
     return {clues.direction: 1.0} if clues.direction else dict(DIRECTION_PRIOR)
 
 
-def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
-    """Reweight the candidates of ambiguous mentions by closeness to the clear ones.
+#: a feature placed by a named place: "the tea tent below the pass" (feature first) …
+_SIDE_AFTER_EN = {
+    "below": re.compile(r"\s+(?:just\s+)?(?:below|beneath|under|down\s+from)\s+(?:the\s+)?"),
+    "above": re.compile(r"\s+(?:just\s+)?(?:above|up\s+from)\s+(?:the\s+)?"),
+}
+#: … "垭口下面的茶棚" (place first)
+_SIDE_BEFORE_ZH = {
+    "below": re.compile(r"(?:的)?(?:下面|下边|下方|底下|下头)(?:的)?(?:那个|这个|那|一个)?"),
+    "above": re.compile(r"(?:的)?(?:上面|上边|上方)(?:的)?(?:那个|这个|那|一个)?"),
+}
+#: a feature on the named side lies within this of the place, at least SIDE_RISE_M lower
+#: (below) or higher (above)
+SIDE_RANGE_M = 5000.0
+SIDE_RISE_M = 30.0
+#: the n-th place of a feature counted from a named place in the walking direction: "the
+#: first teahouse after the pass" (ordinal, feature, place) …
+_ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+_COUNTED_BEFORE_EN = re.compile(r"\b(?P<o>first|1st|second|2nd|third|3rd)\s+$", re.IGNORECASE)
+_COUNTED_AFTER_EN = re.compile(r"\s+(?:after|past|beyond)\s+(?:the\s+)?")
+#: … "过了垭口后的第一个茶棚" (place, ordinal, feature)
+_COUNTED_ZH = re.compile(r"(?:以后|之后|后面|后)的?第(?P<o>[一二三123])(?:个|座|处|家)?")
+_ZH_ORDINAL = {"一": 1, "二": 2, "三": 3, "1": 1, "2": 2, "3": 3}
+#: the other places of a counted or placed feature keep this share of their score
+PLACED_OTHERS = 0.1
 
-    "1 km before the supply point" next to "Medicine Buddha valley" means that
-    valley's supply point; "the iron bridge after Zutulpuk" the bridge near
-    Zutulpuk. A mention is clear when its best candidate leads the next by 1.5×.
-    """
 
-    def clear(m: Mention) -> Anchor | None:
-        ps = [(p, sc) for p, sc in m.place_ids if p in index.anchors]
-        if not ps or m.feature is not None:
-            return None
-        top = index.anchors[ps[0][0]]
-        rivals = [index.anchors[p] for p, sc in ps[1:] if sc * 1.5 > ps[0][1]]
-        # rivals at the same spot (a supply point and its medical post) are no ambiguity
-        if all(np.hypot(a.x - top.x, a.y - top.y) <= CLEAR_SPREAD_M for a in rivals):
-            return top
-        return None
-
-    context = {(m.start, m.end): clear(m) for m in clues.mentions}
+def _placed_features(index: LocateIndex, clues: Clues) -> Clues:
+    """Narrow a feature word by the named place it is placed by: "the tea tent below the
+    pass" / "垭口下面的茶棚" (its places on that side, within :data:`SIDE_RANGE_M`), "the
+    first teahouse after the pass" / "过了垭口后的第一个茶棚" (the n-th of its places after
+    the place in the walking direction; clockwise unless the caller says otherwise)."""
+    text = clues.text
+    ms = sorted(clues.mentions, key=lambda m: m.start)
     changed: dict[tuple[int, int], Mention] = {}
-    for m in clues.mentions:
-        if context[(m.start, m.end)] is not None or len(m.place_ids) < 2:
-            continue
-        others = [a for k, a in context.items() if a is not None and k != (m.start, m.end)]
-        if not others:
-            continue
-        rescored = []
-        for pid, score in m.place_ids:
-            a = index.anchors.get(pid)
-            if a is None:
+    for a, b in zip(ms, ms[1:], strict=False):
+        gap = text[a.end : b.start]
+        pairs: list[tuple[Mention, Mention, str, int]] = []  # (feature, place, side, n)
+        if a.feature is not None:
+            for side, pat in _SIDE_AFTER_EN.items():
+                if pat.fullmatch(gap):
+                    pairs.append((a, b, side, 0))
+            om = _COUNTED_BEFORE_EN.search(text[max(0, a.start - 12) : a.start])
+            if om and _COUNTED_AFTER_EN.fullmatch(gap):
+                pairs.append((a, b, "after", _ORDINAL_NUMBERS[om.group("o").lower()]))
+        if b.feature is not None:
+            for side, pat in _SIDE_BEFORE_ZH.items():
+                if pat.fullmatch(gap):
+                    pairs.append((b, a, side, 0))
+            zm = _COUNTED_ZH.fullmatch(gap)
+            if zm:
+                pairs.append((b, a, "after", _ZH_ORDINAL[zm.group("o")]))
+        for feat, place, side, n in pairs:
+            tops = [p for p, _ in place.place_ids if p in index.anchors]
+            if not tops or len(feat.place_ids) < 2:
                 continue
-            d = min(float(np.hypot(a.x - o.x, a.y - o.y)) for o in others)
-            rescored.append((pid, score * (0.1 + np.exp(-d / 3000.0))))
-        rescored.sort(key=lambda t: -t[1])
-        top = rescored[0][1] if rescored else 1.0
-        changed[(m.start, m.end)] = replace(m, place_ids=tuple((p, sc / top) for p, sc in rescored))
+            x = index.anchors[tops[0]]
+            keep: list[str] = []
+            if side == "after":
+                routes = dict(_walk_routes(index, x))
+                sign = -1.0 if clues.direction == "counterclockwise" else 1.0
+                ahead = []
+                for pid, _ in feat.place_ids:
+                    f = index.anchors.get(pid)
+                    if f is None:
+                        continue
+                    ks = [sign * (k - routes[r]) for r, k in f.on_routes if r in routes]
+                    if ks and max(ks) > 0:
+                        ahead.append((min(k for k in ks if k > 0), pid))
+                ahead.sort()
+                keep = [ahead[n - 1][1]] if len(ahead) >= n else []
+            else:
+                rise = SIDE_RISE_M if side == "above" else -SIDE_RISE_M
+                for pid, _ in feat.place_ids:
+                    f = index.anchors.get(pid)
+                    if f is None or np.hypot(f.x - x.x, f.y - x.y) > SIDE_RANGE_M:
+                        continue
+                    if (f.elevation_m - x.elevation_m) * np.sign(rise) >= abs(rise):
+                        keep.append(pid)
+            if not keep:
+                continue
+            scored = sorted(
+                ((p, sc if p in keep else sc * PLACED_OTHERS) for p, sc in feat.place_ids),
+                key=lambda t: -t[1],
+            )
+            top = scored[0][1] or 1.0
+            changed[(feat.start, feat.end)] = replace(
+                feat, place_ids=tuple((p, sc / top) for p, sc in scored)
+            )
+    return _swap_mentions(clues, changed)
+
+
+def _swap_mentions(clues: Clues, changed: dict[tuple[int, int], Mention]) -> Clues:
+    """``clues`` with the mentions at the spans of ``changed`` replaced, wherever they are."""
     if not changed:
         return clues
 
@@ -734,6 +813,52 @@ def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
     )
 
 
+def _disambiguate(index: LocateIndex, clues: Clues) -> Clues:
+    """Reweight the candidates of ambiguous mentions by closeness to the clear ones.
+
+    "1 km before the supply point" next to "Medicine Buddha valley" means that
+    valley's supply point; "the iron bridge after Zutulpuk" the bridge near
+    Zutulpuk. A mention is clear when its best candidate leads the next by 1.5×; a
+    place only in view is not used as a reference.
+    """
+
+    def clear(m: Mention) -> Anchor | None:
+        ps = [(p, sc) for p, sc in m.place_ids if p in index.anchors]
+        if not ps or m.feature is not None:
+            return None
+        top = index.anchors[ps[0][0]]
+        rivals = [index.anchors[p] for p, sc in ps[1:] if sc * 1.5 > ps[0][1]]
+        # rivals at the same spot (a supply point and its medical post) are no ambiguity
+        if all(np.hypot(a.x - top.x, a.y - top.y) <= CLEAR_SPREAD_M for a in rivals):
+            return top
+        return None
+
+    # a place only in view ("we can see the pass") is no reference point: it can be far off
+    clues = _placed_features(index, clues)
+    context = {
+        (m.start, m.end): None if (m.start, m.end) in clues.in_view else clear(m)
+        for m in clues.mentions
+    }
+    changed: dict[tuple[int, int], Mention] = {}
+    for m in clues.mentions:
+        if context[(m.start, m.end)] is not None or len(m.place_ids) < 2 or _indefinite(clues, m):
+            continue
+        others = [a for k, a in context.items() if a is not None and k != (m.start, m.end)]
+        if not others:
+            continue
+        rescored = []
+        for pid, score in m.place_ids:
+            a = index.anchors.get(pid)
+            if a is None:
+                continue
+            d = min(float(np.hypot(a.x - o.x, a.y - o.y)) for o in others)
+            rescored.append((pid, score * (0.1 + np.exp(-d / 3000.0))))
+        rescored.sort(key=lambda t: -t[1])
+        top = rescored[0][1] if rescored else 1.0
+        changed[(m.start, m.end)] = replace(m, place_ids=tuple((p, sc / top) for p, sc in rescored))
+    return _swap_mentions(clues, changed)
+
+
 def _apply_clues(
     index: LocateIndex, state: BeliefState, clues: Clues, named: frozenset[int] = frozenset()
 ) -> None:
@@ -748,6 +873,8 @@ def _apply_clues(
     related |= {id(e.origin) for e in clues.elapsed}
     latest = _latest_landmark(clues)
     for rel in clues.relations:
+        if _indefinite(clues, rel.anchor) and _only_somewhere(rel, clues):
+            continue  # "crossed the stream on a bridge": some bridge, the other clues say which
         lik = _relation_likelihood(index, rel, dirs, named)
         if lik is None:
             continue
