@@ -154,6 +154,31 @@ SOURCES: dict[str, tuple[str, str]] = {
     "ppd": ("https://www.ppdoc.com/periodical/9524ef8691b744db0ee860081a4f5533.html", "dev"),
     "tt": ("https://ttnews.xyz/a/5e669444dc9b5e286a6f52d7", "dev"),
     "mj": ("http://tibet.mjjq.com/fit/5820.html", "dev"),
+    # ---- development part, seventh round (issue 13, locdata13b: new sources found with the
+    # search tool, day 2 and day 3 and Hindi-named accounts; all dev, scored before any fix)
+    "kmb": ("http://kailashmanasarovaryatra.blogspot.com/", "dev"),
+    "bf": (
+        "https://buoyantfeet.com/2020/09/22/walking-around-the-sacred-mountain-of-mount-kailash/",
+        "dev",
+    ),
+    "hr2": ("https://thehiddenroads.com/kailash-parikrama-day-2-at-19500-ft-toughest-day", "dev"),
+    "hr3": (
+        "https://thehiddenroads.com/2019/05/09/mount-kailash-parikrama-a-step-closer-to-almighty",
+        "dev",
+    ),
+    "mia": (
+        "https://miadventures23.com/previous-adventures/kailash-mansarovar-parikrma.html",
+        "dev",
+    ),
+    "cp": ("http://cp0572.com/dwex/20250215/69192654.html", "dev"),
+    "mp2": ("https://meipian.cn/2gif0lx1", "dev"),
+    "aj": ("http://news.ajitsamachar.com/news/241960.cms", "dev"),
+    "mb": (
+        "https://matrubharti.com/amp/book/19906275/"
+        "kailash-mansarovar-those-amazing-unforgettable-16-days-7-by-anagha-joglekar",
+        "dev",
+    ),
+    "lp481": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-481.html", "dev"),
     # ---- held-out part (scored, never tuned on)
     "lp477": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-477.html", "heldout"),
     "kbs": (
@@ -1330,6 +1355,143 @@ case("mj", "zh", "features narrative",
      A("gangga_guesthouse", 1500),
      "第二天:Drirapuk到Zutrulpuk ... 一开始就是一个陡峭的石头坡",
      note="the climb's beginning: 1.5 km on (as mp)")
+# ---- 7th round (locdata13b) ------------------------------------------------------------
+# ---- kailashmanasarovaryatra.blogspot.com (2005): 20 min drive to Tarboche; Lha Chu valley;
+# a stream from the base of Kailash at 4 pm, the camp just after; Drira Phuk 4890 m
+case("kmb", "en", "names features time",
+     "we drove twenty minutes west from the hotel to Tarboche, the tall flagpole with hundreds of "
+     "prayer flags, my father fainted getting out", P("tarboche"),
+     "We were taken west to Tarboche(Yamadwar) which was a 20 min drive from our hotel")
+case("kmb", "en", "features narrative",
+     "we just crossed a small stream coming down from the base of Kailash, the north face is right "
+     "in front of us, our camp should be close, my dad cannot go on", P("drirapuk_iron_bridge"),
+     "Around 4 pm, we crossed a small stream which was actually flowing from the base of Mount "
+     "Kailash", at="16:00", note="the crossing just before the Dira-puk camp")
+case("kmb", "zh", "names heights_distances",
+     "我们在Drira Phuk营地，海拔4890米，今天走了十四公里，同伴头痛得厉害", P("drirapuk_gompa"),
+     "we started our trek of 14 kms (approx) from Tarboche to Drira Phuk (4890m/16039 feet)")
+case("kmb", "zh", "features narrative",
+     "在拉曲河谷里顶着大风走，神山在右边，小溪在左边，已经能看到神山北面了，朋友走不动了",
+     B("tamdrin_carving", "drirapuk_iron_bridge", 0.5),
+     "We could now clearly see some portion of the north face of Mount Kailash along with the West "
+     "face", note="where the north face starts to show: halfway Tamdrin -> the Dira-puk bridge")
+# ---- buoyantfeet.com: the north face from Deraphuk; day two, the emerald lake of Parvati
+case("bf", "en", "names features",
+     "we are at Deraphuk looking at the north face of Lord Shiva's abode, my mother can't breathe",
+     P("drirapuk_gompa"),
+     "Overlooking at the Lord Shiva's Abode from Deraphuk which is the North Face of Mount Kailash")
+case("bf", "zh", "features narrative",
+     "转山第二天，刚到那个翡翠绿的湖，说是帕尔瓦蒂沐浴的地方，我太太摔倒了", P("gauri_kund"),
+     "I came across this emerald coloured Lake believed to be the bathing space of Parvati")
+case("bf", "en", "features narrative",
+     "day two of the parikrama, at the emerald coloured lake where Parvati bathes, my husband is "
+     "vomiting", P("gauri_kund"),
+     "I came across this emerald coloured Lake believed to be the bathing space of Parvati")
+# ---- thehiddenroads.com day 2: woken at 6 at Derapuk for the golden Kailash, oxygen checks
+case("hr2", "en", "names time",
+     "we are at Derapuk, the sherpas woke us at six for the golden Kailash, now my friend's oxygen "
+     "is below seventy", P("drirapuk_gompa"),
+     "some Sherpas came in and woke us up at around 6.00 AM to witness the Golden Kailash",
+     at="06:30")
+case("hr2", "zh", "names features",
+     "在Derapuk住的地方，早上看完日照金山，同伴血氧不到七十，走不了了", P("drirapuk_gompa"),
+     "Derapuk ... woke us up at around 6.00 AM to witness the Golden Kailash")
+# ---- thehiddenroads.com day 3: out of Zuthulpuk, only 8 km, a river on the left
+case("hr3", "en", "names narrative",
+     "third day, we left Zuthulpuk, only eight kilometres today, Kailash on our right and the river "
+     "on our left, clouds all around, my wife twisted her ankle",
+     B("zutulpuk_gompa", "zongdui", 0.5),
+     "This was the third day of the trek of only 8 km",
+     note="somewhere on the source's 8 km: halfway")
+case("hr3", "zh", "names features narrative",
+     "最后一天从Zuthulpuk出来，河在左边，向导说这条河从东南边的冰川流下来，云压得很低，同伴喘不上气",
+     B("zutulpuk_gompa", "zongdui", 0.5),
+     "The river on our left has origin from Angsi glacier at Southeast of Mount Kailash",
+     note="somewhere on the source's 8 km: halfway")
+# ---- miadventures23.com: Darchen at 4,575 m, the base of Kailash
+case("mia", "en", "names heights_distances",
+     "we're at Darchen, 4,575 metres, the base of Mount Kailash, my mother has a terrible headache",
+     P("darchen"), "stayed at Darchen at 4,575 meters (15,000 feet), the base of Mount Kailash")
+case("mia", "zh", "names heights_distances",
+     "在塔钦，海拔一万五千英尺，神山脚下的大本营，队友头痛得很厉害", P("darchen"),
+     "stayed at Darchen at 4,575 meters (15,000 feet), the base of Mount Kailash")
+# ---- cp0572.com: two days, 53 km, back in 塔钦; deep snow on 卓玛拉, no path to see
+case("cp", "zh", "heights_distances names",
+     "两天走了五十三公里，刚回到塔钦，脚全磨破了，站不起来", P("darchen"),
+     "两天,53公里,约16小时的行程,我终于回来了塔钦")
+case("cp", "zh", "features names",
+     "卓玛拉山上雪很厚，快一米深，路都看不见了，同伴冻得发抖", A("dolma_la", -500),
+     "此时卓玛拉山上积雪很厚,最深可达一米,山上不见路",
+     note="on the snowed-up climb below the pass: 500 m before it")
+# ---- meipian.cn/2gif0lx1: 经幡广场, names on the flags, 塔钦-曲古寺-马头明王石-止热寺, 5200 m
+case("mp2", "zh", "names features",
+     "在经幡广场，刚在经幡上写了家里人的名字，同伴晕倒了", P("tarboche"),
+     "经幡广场上,五彩经幡迎风招展...我们一行每个人也都在经幡上写上家人的姓名")
+case("mp2", "zh", "names features narrative",
+     "过了经幡广场，神山露出来了，大家都在跪拜，我爸喘不上气", A("tarboche", 300),
+     "经幡广场后,神山露出真容!", note="just past the flag square: 300 m on")
+case("mp2", "zh", "names features heights_distances",
+     "到了止热寺的住宿地，海拔5200，屋后正对着神山，吃了方便面，同伴一直吐",
+     P("gangga_guesthouse"), "顺利到达止热寺住宿地,海拔5200米,屋后正对神山",
+     note="the lodging at Dirapuk (as hly)")
+case("mp2", "zh", "names narrative",
+     "从塔钦出发，过了曲古寺，又过了马头明王石，还没到止热寺，同伴腿抽筋了",
+     B("tamdrin_carving", "drirapuk_iron_bridge", 0.5),
+     "塔钦-曲古寺-马头明王石-止热寺(转山1天,徒步22km",
+     note="after Tamdrin, before Dirapuk: halfway")
+# ---- news.ajitsamachar.com (Hindi): Tarchen -> Yamdwar; Derapuf with Kailash right in front
+case("aj", "en", "names features",
+     "we have reached Derapuf, Kailash is right in front like a Shivling of snow, my father is "
+     "breathless", P("drirapuk_gompa"),
+     "यात्री डेरापुफ पहुंचते हैं। जहां ठीक सामने कैलाश के दर्शन होते हैं")
+case("aj", "mixed", "names",
+     "Tarchen se Yamdwar pahunche, यमद्वार पर हैं, my mother fell down", P("chorten_kangnyi"),
+     "तारचेन से यात्री यमद्वार पहुंचते हैं")
+case("aj", "en", "names heights_distances",
+     "after the night at Derapuf we are climbing to the nineteen and a half thousand foot pass, "
+     "halfway up, my wife can't go on", B("gangga_guesthouse", "dolma_la", 0.5),
+     "डेरापुफ में रात्रि विश्राम के बाद श्रद्धालु सबसे कठिन ... साढ़े 19 हज़ार फुट",
+     note="halfway up the climb")
+# ---- matrubharti.com (Hindi, Anagha Joglekar): stages two and three, Dolma La pass, Jutulpuk
+case("mb", "en", "names",
+     "we are at Jutulpuk after the Dolma La pass day, my wife has chest pain", P("zutulpuk_gompa"),
+     "परिक्रमा का दूसरा व तीसरा पड़ाव डोलमा ला पास, जुतुलपुक")
+case("mb", "mixed", "names",
+     "जुतुलपुक पहुँच गए, my father is very weak, please help", P("zutulpuk_gompa"),
+     "परिक्रमा का दूसरा व तीसरा पड़ाव डोलमा ला पास, जुतुलपुक")
+# ---- what-when-how Tibet-481: Gauri Kund 5608 m, the 400 m descent, third footprint 5245 m
+case("lp481", "en", "names features",
+     "we just came over the pass, Gauri Kund, the Lake of Compassion, is right below us, my friend "
+     "collapsed", A("dolma_la", 200),
+     "Almost immediately, Gauri Kund (5608m; the Tibetan name Tukje Chenpo translates as 'Lake of "
+     "Compassion') comes into view below", note="the first view of the lake: 200 m past the pass")
+case("lp481", "en", "features heights_distances",
+     "we came down the long steep 400 metre descent to the grassy banks, there is a teahouse "
+     "selling noodles and a huge rock with a Buddha footprint, my friend hurt his knee",
+     P("phakna_rigzin_supply"),
+     "When the trail reaches the valley, you may find nomad tents and a teahouse selling drinks "
+     "and noodles. A huge rock topped by the kora's third Buddha footprint stands nearby (5245m)")
+case("lp481", "zh", "features heights_distances",
+     "下到谷底了，旁边有块大石头上面有佛脚印，海拔5245，有个茶馆卖面，同伴不舒服",
+     P("phakna_rigzin_supply"),
+     "A huge rock topped by the kora's third Buddha footprint stands nearby (5245m)")
+case("lp481", "zh", "names heights_distances",
+     "在托吉错边上，就是慈悲湖，海拔5608，印度朋友下去打水滑倒了", P("gauri_kund"),
+     "Gauri Kund (5608m; the Tibetan name Tukje Chenpo translates as 'Lake of Compassion')")
+case("lp481", "en", "features narrative",
+     "coming down from the pass, crossing snowfields and jumping across streams, not yet at the "
+     "valley, my friend slipped", B("dolma_la", "phakna_rigzin_supply", 0.3),
+     "You may have to cross snowfields at first, sometimes leaping across streams",
+     note="'at first': a third of the way down")
+case("lp481", "zh", "features narrative",
+     "下了垭口走东岸那条路，踩着石头过河，我儿子掉水里了", A("phakna_rigzin_supply", 500),
+     "The eastern bank trail ... requires crossing the river by boulder hopping",
+     note="the first crossing after the valley floor: 500 m on")
+case("lp481", "en", "names time",
+     "we are on the banks of the Lham-chu Khir, about an hour down from the pass, my mother is "
+     "shivering", P("phakna_rigzin_supply"),
+     "It takes approximately an hour to make the long and steep 400m descent to the grassy banks "
+     "of the Lham-chu Khir", note="the valley floor where the descent ends")
 # fmt: on
 
 
