@@ -33,23 +33,15 @@ def _pct(values: Sequence[float], q: float) -> float:
 
 
 def _eval(tracks_file: Path) -> None:
-    import numpy as np
-    from pyproj import Transformer
-    from shapely.geometry import LineString
 
     from geodata import load_region
     from geodata.build.consensus import project_tracks
     from geodata.raw import read_tracks
-    from routes.calibration import evaluate_eta
+    from routes.calibration import evaluate_eta, tracked_centreline
 
     region = load_region("kailash")
     crs = region.metadata["metric_crs"]
-    trails = region.trails
-    way = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()].iloc[0]
-    to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    c = np.asarray(way.geometry.coords)
-    x, y = to_metric.transform(c[:, 0], c[:, 1])
-    line = LineString(np.column_stack([x, y, c[:, 2]]))
+    line = tracked_centreline(region)
     tracks = project_tracks(read_tracks(tracks_file), crs=crs)
     t0 = time.perf_counter()
     r = evaluate_eta(tracks, region.calibration, line)

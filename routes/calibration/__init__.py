@@ -22,7 +22,13 @@ imported by the service, which reads the fitted file through :mod:`routes.calibr
 from routes.calibration.evaluate import EtaReport, evaluate_eta, format_eta_report
 from routes.calibration.moving import fit_moving_pace
 from routes.calibration.pipeline import calibrate
-from routes.calibration.tracks import DEFAULT_SEED, Track, split_tracks, tracks_from_frame
+from routes.calibration.tracks import (
+    DEFAULT_SEED,
+    Track,
+    split_tracks,
+    tracked_centreline,
+    tracks_from_frame,
+)
 from routes.calibration.trees import cross_validate, fit_eta_trees
 
 __all__ = [
@@ -36,5 +42,6 @@ __all__ = [
     "fit_moving_pace",
     "format_eta_report",
     "split_tracks",
+    "tracked_centreline",
     "tracks_from_frame",
 ]

@@ -38,6 +38,7 @@ from geodata.lineindex import LineIndex
 from routes.calibrated import Calibration
 
 __all__ = [
+    "tracked_centreline",
     "ARRIVAL_BEFORE_M",
     "DEFAULT_SEED",
     "Passages",
@@ -349,3 +350,27 @@ def arrival_moving_table(
     times = np.array(rows, dtype=float).reshape(len(rows), len(ids))
     moving = np.array(moving_rows, dtype=float).reshape(len(rows), len(ids))
     return ids, arrive, times, moving, names, skipped, index
+
+
+def tracked_centreline(region: Any) -> Any:
+    """The GPS-consensus centreline of ``region`` in its metric CRS, 3-D (x, y, elevation):
+    the line the calibration and ``eval-eta`` measure along.
+
+    It is the longest way of quality ``track_consensus`` (no variant): side paths drawn from
+    the tracks (a street, a climb to a gompa) share that quality but are short.  A region
+    without one has no calibration (:class:`InvalidInput`).
+    """
+    from pyproj import Transformer
+    from shapely.geometry import LineString
+
+    from geodata.i18n import msg
+
+    trails = region.trails
+    tracked = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()]
+    if tracked.empty:
+        raise InvalidInput(msg("cli.no_calibration", region=repr(region.region_id)))
+    way = tracked.geometry.iloc[int(np.argmax([g.length for g in tracked.geometry]))]
+    to_metric = Transformer.from_crs("EPSG:4326", region.metadata["metric_crs"], always_xy=True)
+    c = np.asarray(way.coords)
+    x, y = to_metric.transform(c[:, 0], c[:, 1])
+    return LineString(np.column_stack([x, y, c[:, 2]]))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from geodata.errors import InvalidInput
 from geodata.i18n import msg
@@ -42,12 +41,12 @@ def cmd_eval_eta(args: argparse.Namespace) -> int:
     from geodata import load_region
     from geodata.build.consensus import project_tracks
     from geodata.raw import read_tracks
-    from routes.calibration import evaluate_eta, format_eta_report
+    from routes.calibration import evaluate_eta, format_eta_report, tracked_centreline
 
     region = load_region(args.region, data_dir=data_dir(args))
     if not region.calibration:
         raise InvalidInput(msg("cli.no_calibration", region=repr(args.region)))
-    centreline = _tracked_centreline(region)
+    centreline = tracked_centreline(region)
     tracks = project_tracks(read_tracks(Path(args.tracks)), crs=region.metadata["metric_crs"])
     report = evaluate_eta(tracks, region.calibration, centreline, holdout_only=not args.all_tracks)
     if args.json:
@@ -63,14 +62,19 @@ def cmd_calibrate_eta(args: argparse.Namespace) -> int:
     from geodata.build.consensus import project_tracks
     from geodata.files import CALIBRATION_FILE, _dumps
     from geodata.raw import read_tracks
-    from routes.calibration import cross_validate, fit_eta_trees, fit_moving_pace
+    from routes.calibration import (
+        cross_validate,
+        fit_eta_trees,
+        fit_moving_pace,
+        tracked_centreline,
+    )
 
     region = load_region(args.region, data_dir=data_dir(args))
     if not region.calibration:
         raise InvalidInput(msg("cli.no_calibration", region=repr(args.region)))
     crs = region.metadata["metric_crs"]
     tracks = project_tracks(read_tracks(Path(args.tracks)), crs=crs)
-    centreline = _tracked_centreline(region)
+    centreline = tracked_centreline(region)
     if args.cv:
         print(json.dumps(cross_validate(tracks, region.calibration, centreline), indent=2))
         return 0
@@ -91,19 +95,3 @@ def cmd_calibrate_eta(args: argparse.Namespace) -> int:
         f"trips of {trees['n_tracks']} training tracks; wrote {path}"
     )
     return 0
-
-
-def _tracked_centreline(region: Any) -> Any:
-    """The GPS-consensus centreline in the region's metric CRS (3-D), as eval-eta scores on."""
-    import numpy as np
-    from pyproj import Transformer
-    from shapely.geometry import LineString
-
-    trails = region.trails
-    tracked = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()]
-    if tracked.empty:
-        raise InvalidInput(msg("cli.no_calibration", region=repr(region.region_id)))
-    to_metric = Transformer.from_crs("EPSG:4326", region.metadata["metric_crs"], always_xy=True)
-    c = np.asarray(tracked.geometry.iloc[0].coords)
-    x, y = to_metric.transform(c[:, 0], c[:, 1])
-    return LineString(np.column_stack([x, y, c[:, 2]]))

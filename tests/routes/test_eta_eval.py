@@ -14,7 +14,7 @@ from shapely.geometry import LineString
 from geodata import load_region
 from geodata.errors import InvalidInput
 from routes.calibrated import Calibration
-from routes.calibration import evaluate_eta
+from routes.calibration import evaluate_eta, tracked_centreline
 from routes.calibration.speed import pair_predictions
 from routes.calibration.tracks import arrival_table
 from routes.eta import ratio_quantiles_at
@@ -27,14 +27,7 @@ TRACKS = SHARED_TRACKS / "tracks_train.csv.gz"
 @pytest.fixture(scope="module")
 def kailash() -> tuple[dict[str, Any], LineString]:
     region = load_region("kailash")
-    trails = region.trails
-    way = trails[(trails["quality"] == "track_consensus") & trails["variant"].isna()].iloc[0]
-    from pyproj import Transformer
-
-    to_metric = Transformer.from_crs("EPSG:4326", region.metadata["metric_crs"], always_xy=True)
-    c = np.asarray(way.geometry.coords)
-    x, y = to_metric.transform(c[:, 0], c[:, 1])
-    return dict(region.calibration), LineString(np.column_stack([x, y, c[:, 2]]))
+    return dict(region.calibration), tracked_centreline(region)
 
 
 def _model_walkers(
