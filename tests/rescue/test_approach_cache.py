@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString
 
 from geodata import load_region
-from rescue import approach
+from rescue import _approach_planned
 from rescue.approach import ApproachResult, _lonlat_list, plan_approach, plan_with_closures
 from rescue.closures import Closure, parse_closure
 from rescue.locate import locate
@@ -160,7 +160,7 @@ def test_a_cost_function_is_never_reused(kailash: RouteNetwork) -> None:
 def test_the_searches_kept_are_bounded(
     kailash: RouteNetwork, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(approach, "PLANS_KEPT", 2)
+    monkeypatch.setattr(_approach_planned, "PLANS_KEPT", 2)
     _cold(kailash)
     for km in (3.0, 12.0, 20.0, 40.0):
         plan_approach(kailash, kailash.point_at("outer_kora", km)[:2], stations=None)
