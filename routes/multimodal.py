@@ -230,6 +230,7 @@ class StateGraph:
         self.layer = np.concatenate(layer).astype(np.int64)
         self._forward: tuple[csr_matrix, np.ndarray] | None = None
         self._reverse: tuple[csr_matrix, np.ndarray] | None = None
+        self._pairs: tuple[np.ndarray, np.ndarray] | None = None
 
     # states
     def state(self, node: str, mode: str) -> int:
@@ -297,13 +298,27 @@ class StateGraph:
             x = p
         if not search.reverse:
             pairs.reverse()
-        return [self._arc(a, b, search.data) for a, b in pairs]
+        if not pairs:
+            return []
+        # every pair's arcs at once: arcs sorted by (tail, head), in arc order within one
+        # pair; among parallel arcs (rare) the cheapest, the first of equals
+        keys, by_key = self._pair_keys()
+        wanted = np.array([a * self.n_states + b for a, b in pairs], dtype=np.int64)
+        lo = np.searchsorted(keys, wanted, side="left")
+        hi = np.searchsorted(keys, wanted, side="right")
+        out = by_key[lo].tolist()
+        for i in np.flatnonzero(hi - lo > 1).tolist():
+            arcs = by_key[lo[i] : hi[i]]
+            out[i] = int(arcs[np.argmin(search.data[arcs])])
+        return out
 
-    def _arc(self, a: int, b: int, data: np.ndarray) -> int:
-        matrix, order = self._csr(False)
-        lo, hi = matrix.indptr[a], matrix.indptr[a + 1]
-        arcs = order[lo:hi][matrix.indices[lo:hi] == b]
-        return int(arcs[np.argmin(data[arcs])])
+    def _pair_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Arcs' ``tail * n_states + head``, sorted, and the arc ids in that order."""
+        if self._pairs is None:
+            keys = self.tail * self.n_states + self.head
+            order = np.argsort(keys, kind="stable")
+            self._pairs = (keys[order], order)
+        return self._pairs
 
     def piece_penalty(self, pieces: Sequence[int], penalty: np.ndarray, factor: float) -> None:
         """Multiply ``penalty`` (per arc) by ``factor`` on every arc of these way pieces."""
@@ -349,6 +364,8 @@ class GroundOverlap:
         ]
         self._forward = {p: is_forward(topo.edges[e][2]) for p, e in first.items()}
         self._tree = STRtree(self._geoms)
+        #: each piece's length (m), read once rather than from shapely per call
+        self._lengths: list[float] = shapely.length(np.asarray(self._geoms)).tolist()
         self._samples: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _piece(self, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -374,7 +391,8 @@ class GroundOverlap:
         return out
 
     def length_m(self, spans: Sequence[tuple[int, float, float]]) -> float:
-        return float(sum(self._geoms[p].length * (b - a) for p, a, b in spans))
+        lengths = self._lengths
+        return float(sum(lengths[p] * (b - a) for p, a, b in spans))
 
     def shared_fraction(
         self, a: Sequence[tuple[int, float, float]], b: Sequence[tuple[int, float, float]]
@@ -392,7 +410,7 @@ class GroundOverlap:
                 continue
             close = np.zeros(len(pos), dtype=bool)
             close[point_i[other[piece_i]]] = True
-            weight = self._geoms[p].length / max(len(pos) - 1, 1)
+            weight = self._lengths[p] / max(len(pos) - 1, 1)
             total += weight * np.count_nonzero(inside)
             near += weight * np.count_nonzero(inside & close)
         return 1.0 if total <= 0 else near / total
