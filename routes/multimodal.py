@@ -231,6 +231,7 @@ class StateGraph:
         self._forward: tuple[csr_matrix, np.ndarray] | None = None
         self._reverse: tuple[csr_matrix, np.ndarray] | None = None
         self._pairs: tuple[np.ndarray, np.ndarray] | None = None
+        self._arc_piece: np.ndarray | None = None
 
     # states
     def state(self, node: str, mode: str) -> int:
@@ -322,10 +323,12 @@ class StateGraph:
 
     def piece_penalty(self, pieces: Sequence[int], penalty: np.ndarray, factor: float) -> None:
         """Multiply ``penalty`` (per arc) by ``factor`` on every arc of these way pieces."""
-        real = self.edge >= 0
-        hit = np.zeros(len(self.edge), dtype=bool)
-        hit[real] = np.isin(self.topo.piece[self.edge[real]], np.asarray(pieces))
-        penalty[hit] *= factor
+        if self._arc_piece is None:  # transfers (no edge) on a piece of their own, never hit
+            n = len(self.topo.pieces)
+            self._arc_piece = np.where(self.edge >= 0, self.topo.piece[self.edge], n)
+        chosen = np.zeros(len(self.topo.pieces) + 1, dtype=bool)
+        chosen[np.asarray(pieces, dtype=np.int64)] = True
+        penalty[chosen[self._arc_piece]] *= factor
 
 
 def state_graph(network: RouteNetwork, profile: str = "rescue_team") -> StateGraph:

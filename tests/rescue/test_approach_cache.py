@@ -189,3 +189,28 @@ def test_warm_answers_are_cold_answers(
     warm = _answer(plan_with_closures(kailash, target, closures, now=NOW))
     _cold(kailash)
     assert _answer(plan_with_closures(kailash, target, closures, now=NOW)) == warm
+
+
+@pytest.mark.parametrize("text", SAYINGS[:2])
+def test_the_parts_of_edges_made_once_per_request_are_those_made_for_each_plan(
+    kailash: RouteNetwork, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every plan to a target point ends on the same part of its edge: its climb and points
+    are cut once per request (issue 18), the answer the same as cutting them per plan."""
+    from rescue import _approach_legs
+
+    cands = locate(kailash, text, reported_at=NOW).candidates[:3]
+    _cold(kailash)
+    once = _answer(plan_approach(kailash, cands))
+    made = _approach_legs._LegBuilder._part
+    calls: list[int] = []
+
+    def each_time(self: Any, arc: Any, data: Any) -> Any:
+        calls.append(1)
+        self._parts.clear()
+        return made(self, arc, data)
+
+    monkeypatch.setattr(_approach_legs._LegBuilder, "_part", each_time)
+    _cold(kailash)
+    assert _answer(plan_approach(kailash, cands)) == once
+    assert len(calls) > 2

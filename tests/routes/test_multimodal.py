@@ -158,6 +158,33 @@ def test_virtual_target_splits_the_edge(tiny: RouteNetwork) -> None:
     assert sg.node_of(sg.virtual_state(0)) is None
 
 
+def test_a_path_takes_the_cheapest_of_parallel_arcs_as_searched(tiny: RouteNetwork) -> None:
+    """Arcs of a path are looked up all at once (issue 18); between two states joined by
+    several arcs the path takes the cheapest under the costs searched (penalised ones for
+    alternatives), the first of equal ones."""
+    topo = topology(tiny)
+    e = next(i for i, (u, v, k) in enumerate(topo.edges) if k.endswith(":f") and u == "gate")
+    arcs = [
+        VirtualArc(0, e, 0.0, 0.5, 1, True),
+        VirtualArc(0, e, 0.0, 0.3, 1, True),  # the same two states, cheaper
+        VirtualArc(0, e, 0.0, 0.3, 1, True),  # as cheap: never chosen over the one before
+    ]
+    costs = {"vehicle": topo.durations("vehicle"), "foot": topo.durations("rescue_team")}
+    sg = StateGraph(topo, MODES, costs, 1, arcs)
+    goal = sg.virtual_state(0)
+    first = int(np.flatnonzero(sg.head == goal)[0])
+    start = sg.state(_town(tiny), "vehicle")
+    plain = sg.path(sg.search([start]), 0, goal)
+    assert plain[-1] == first + 1
+    assert sg.cost_s[plain[-1]] == pytest.approx(0.3 * costs["foot"][e])
+    penalty = np.ones(len(sg.cost_s))
+    penalty[[first + 1, first + 2]] = 3.0  # the cheaper two now cost 0.9 of the edge
+    assert sg.path(sg.search([start], penalty=penalty), 0, goal)[-1] == first
+    rev = sg.search([goal], reverse=True)
+    assert sg.path(rev, 0, start)[-1] == first + 1
+    assert sg.path(rev, 0, goal) == []
+
+
 def test_piece_penalty_hits_both_directions(kailash: RouteNetwork) -> None:
     sg = state_graph(kailash)
     piece = int(sg.topo.piece[0])
