@@ -408,12 +408,14 @@ class GroundOverlap:
         total = near = 0.0
         for p, lo, hi in a:
             pos, point_i, piece_i = self._piece(p)
-            inside = (pos >= lo - 1e-9) & (pos <= hi + 1e-9)
-            if not inside.any():
+            # the samples inside lo .. hi: a run of the sorted positions
+            first = int(np.searchsorted(pos, lo - 1e-9, side="left"))
+            end = int(np.searchsorted(pos, hi + 1e-9, side="right"))
+            if end <= first:
                 continue
             close = np.zeros(len(pos), dtype=bool)
             close[point_i[other[piece_i]]] = True
             weight = self._lengths[p] / max(len(pos) - 1, 1)
-            total += weight * np.count_nonzero(inside)
-            near += weight * np.count_nonzero(inside & close)
+            total += weight * (end - first)
+            near += weight * np.count_nonzero(close[first:end])
         return 1.0 if total <= 0 else near / total

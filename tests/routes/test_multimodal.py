@@ -217,3 +217,35 @@ def test_ground_overlap(kailash: RouteNetwork) -> None:
     assert overlap.shared_fraction(west, there) < 0.1
     assert overlap.shared_fraction(east, west) < 0.2  # only the ground near Darchen
     assert overlap.length_m(there) > 10_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_shared_fraction_counts_the_samples_inside_each_part(
+    kailash: RouteNetwork, data: st.DataObject
+) -> None:
+    """The samples inside a part are found as a run of the sorted positions (issue 18): the
+    same fraction as testing every sample, for parts of pieces ending anywhere."""
+    overlap = GroundOverlap(topology(kailash), 30.0)
+    n = len(overlap.topo.pieces)
+
+    def part() -> tuple[int, float, float]:
+        p = data.draw(st.integers(0, n - 1))
+        lo, hi = sorted(data.draw(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2)))
+        return p, lo, hi
+
+    a = data.draw(st.lists(st.builds(part), min_size=1, max_size=5))
+    b = data.draw(st.lists(st.builds(part), min_size=1, max_size=5))
+    short, other_parts = (b, a) if overlap.length_m(a) > overlap.length_m(b) else (a, b)
+    other = np.zeros(n, dtype=bool)
+    other[[p for p, _, _ in other_parts]] = True
+    total = near = 0.0
+    for p, lo, hi in short:  # every sample tested, as before
+        pos, point_i, piece_i = overlap._piece(p)
+        inside = (pos >= lo - 1e-9) & (pos <= hi + 1e-9)
+        close = np.zeros(len(pos), dtype=bool)
+        close[point_i[other[piece_i]]] = True
+        weight = overlap._lengths[p] / max(len(pos) - 1, 1)
+        total += weight * np.count_nonzero(inside)
+        near += weight * np.count_nonzero(inside & close)
+    assert overlap.shared_fraction(a, b) == (1.0 if total <= 0 else near / total)
