@@ -230,6 +230,8 @@ class StateGraph:
         self.layer = np.concatenate(layer).astype(np.int64)
         self._forward: tuple[csr_matrix, np.ndarray] | None = None
         self._reverse: tuple[csr_matrix, np.ndarray] | None = None
+        self._pairs: tuple[np.ndarray, np.ndarray] | None = None
+        self._arc_piece: np.ndarray | None = None
 
     # states
     def state(self, node: str, mode: str) -> int:
@@ -297,20 +299,36 @@ class StateGraph:
             x = p
         if not search.reverse:
             pairs.reverse()
-        return [self._arc(a, b, search.data) for a, b in pairs]
+        if not pairs:
+            return []
+        # every pair's arcs at once: arcs sorted by (tail, head), in arc order within one
+        # pair; among parallel arcs (rare) the cheapest, the first of equals
+        keys, by_key = self._pair_keys()
+        wanted = np.array([a * self.n_states + b for a, b in pairs], dtype=np.int64)
+        lo = np.searchsorted(keys, wanted, side="left")
+        hi = np.searchsorted(keys, wanted, side="right")
+        out = by_key[lo].tolist()
+        for i in np.flatnonzero(hi - lo > 1).tolist():
+            arcs = by_key[lo[i] : hi[i]]
+            out[i] = int(arcs[np.argmin(search.data[arcs])])
+        return out
 
-    def _arc(self, a: int, b: int, data: np.ndarray) -> int:
-        matrix, order = self._csr(False)
-        lo, hi = matrix.indptr[a], matrix.indptr[a + 1]
-        arcs = order[lo:hi][matrix.indices[lo:hi] == b]
-        return int(arcs[np.argmin(data[arcs])])
+    def _pair_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Arcs' ``tail * n_states + head``, sorted, and the arc ids in that order."""
+        if self._pairs is None:
+            keys = self.tail * self.n_states + self.head
+            order = np.argsort(keys, kind="stable")
+            self._pairs = (keys[order], order)
+        return self._pairs
 
     def piece_penalty(self, pieces: Sequence[int], penalty: np.ndarray, factor: float) -> None:
         """Multiply ``penalty`` (per arc) by ``factor`` on every arc of these way pieces."""
-        real = self.edge >= 0
-        hit = np.zeros(len(self.edge), dtype=bool)
-        hit[real] = np.isin(self.topo.piece[self.edge[real]], np.asarray(pieces))
-        penalty[hit] *= factor
+        if self._arc_piece is None:  # transfers (no edge) on a piece of their own, never hit
+            n = len(self.topo.pieces)
+            self._arc_piece = np.where(self.edge >= 0, self.topo.piece[self.edge], n)
+        chosen = np.zeros(len(self.topo.pieces) + 1, dtype=bool)
+        chosen[np.asarray(pieces, dtype=np.int64)] = True
+        penalty[chosen[self._arc_piece]] *= factor
 
 
 def state_graph(network: RouteNetwork, profile: str = "rescue_team") -> StateGraph:
@@ -349,6 +367,8 @@ class GroundOverlap:
         ]
         self._forward = {p: is_forward(topo.edges[e][2]) for p, e in first.items()}
         self._tree = STRtree(self._geoms)
+        #: each piece's length (m), read once rather than from shapely per call
+        self._lengths: list[float] = shapely.length(np.asarray(self._geoms)).tolist()
         self._samples: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _piece(self, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -374,7 +394,8 @@ class GroundOverlap:
         return out
 
     def length_m(self, spans: Sequence[tuple[int, float, float]]) -> float:
-        return float(sum(self._geoms[p].length * (b - a) for p, a, b in spans))
+        lengths = self._lengths
+        return float(sum(lengths[p] * (b - a) for p, a, b in spans))
 
     def shared_fraction(
         self, a: Sequence[tuple[int, float, float]], b: Sequence[tuple[int, float, float]]
@@ -387,12 +408,14 @@ class GroundOverlap:
         total = near = 0.0
         for p, lo, hi in a:
             pos, point_i, piece_i = self._piece(p)
-            inside = (pos >= lo - 1e-9) & (pos <= hi + 1e-9)
-            if not inside.any():
+            # the samples inside lo .. hi: a run of the sorted positions
+            first = int(np.searchsorted(pos, lo - 1e-9, side="left"))
+            end = int(np.searchsorted(pos, hi + 1e-9, side="right"))
+            if end <= first:
                 continue
             close = np.zeros(len(pos), dtype=bool)
             close[point_i[other[piece_i]]] = True
-            weight = self._geoms[p].length / max(len(pos) - 1, 1)
-            total += weight * np.count_nonzero(inside)
-            near += weight * np.count_nonzero(inside & close)
+            weight = self._lengths[p] / max(len(pos) - 1, 1)
+            total += weight * (end - first)
+            near += weight * np.count_nonzero(close[first:end])
         return 1.0 if total <= 0 else near / total

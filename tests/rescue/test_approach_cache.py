@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString
 
 from geodata import load_region
-from rescue import approach
+from rescue import _approach_planned
 from rescue.approach import ApproachResult, _lonlat_list, plan_approach, plan_with_closures
 from rescue.closures import Closure, parse_closure
 from rescue.locate import locate
@@ -160,7 +160,7 @@ def test_a_cost_function_is_never_reused(kailash: RouteNetwork) -> None:
 def test_the_searches_kept_are_bounded(
     kailash: RouteNetwork, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(approach, "PLANS_KEPT", 2)
+    monkeypatch.setattr(_approach_planned, "PLANS_KEPT", 2)
     _cold(kailash)
     for km in (3.0, 12.0, 20.0, 40.0):
         plan_approach(kailash, kailash.point_at("outer_kora", km)[:2], stations=None)
@@ -189,3 +189,28 @@ def test_warm_answers_are_cold_answers(
     warm = _answer(plan_with_closures(kailash, target, closures, now=NOW))
     _cold(kailash)
     assert _answer(plan_with_closures(kailash, target, closures, now=NOW)) == warm
+
+
+@pytest.mark.parametrize("text", SAYINGS[:2])
+def test_the_parts_of_edges_made_once_per_request_are_those_made_for_each_plan(
+    kailash: RouteNetwork, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every plan to a target point ends on the same part of its edge: its climb and points
+    are cut once per request (issue 18), the answer the same as cutting them per plan."""
+    from rescue import _approach_legs
+
+    cands = locate(kailash, text, reported_at=NOW).candidates[:3]
+    _cold(kailash)
+    once = _answer(plan_approach(kailash, cands))
+    made = _approach_legs._LegBuilder._part
+    calls: list[int] = []
+
+    def each_time(self: Any, arc: Any, data: Any) -> Any:
+        calls.append(1)
+        self._parts.clear()
+        return made(self, arc, data)
+
+    monkeypatch.setattr(_approach_legs._LegBuilder, "_part", each_time)
+    _cold(kailash)
+    assert _answer(plan_approach(kailash, cands)) == once
+    assert len(calls) > 2

@@ -158,6 +158,33 @@ def test_virtual_target_splits_the_edge(tiny: RouteNetwork) -> None:
     assert sg.node_of(sg.virtual_state(0)) is None
 
 
+def test_a_path_takes_the_cheapest_of_parallel_arcs_as_searched(tiny: RouteNetwork) -> None:
+    """Arcs of a path are looked up all at once (issue 18); between two states joined by
+    several arcs the path takes the cheapest under the costs searched (penalised ones for
+    alternatives), the first of equal ones."""
+    topo = topology(tiny)
+    e = next(i for i, (u, v, k) in enumerate(topo.edges) if k.endswith(":f") and u == "gate")
+    arcs = [
+        VirtualArc(0, e, 0.0, 0.5, 1, True),
+        VirtualArc(0, e, 0.0, 0.3, 1, True),  # the same two states, cheaper
+        VirtualArc(0, e, 0.0, 0.3, 1, True),  # as cheap: never chosen over the one before
+    ]
+    costs = {"vehicle": topo.durations("vehicle"), "foot": topo.durations("rescue_team")}
+    sg = StateGraph(topo, MODES, costs, 1, arcs)
+    goal = sg.virtual_state(0)
+    first = int(np.flatnonzero(sg.head == goal)[0])
+    start = sg.state(_town(tiny), "vehicle")
+    plain = sg.path(sg.search([start]), 0, goal)
+    assert plain[-1] == first + 1
+    assert sg.cost_s[plain[-1]] == pytest.approx(0.3 * costs["foot"][e])
+    penalty = np.ones(len(sg.cost_s))
+    penalty[[first + 1, first + 2]] = 3.0  # the cheaper two now cost 0.9 of the edge
+    assert sg.path(sg.search([start], penalty=penalty), 0, goal)[-1] == first
+    rev = sg.search([goal], reverse=True)
+    assert sg.path(rev, 0, start)[-1] == first + 1
+    assert sg.path(rev, 0, goal) == []
+
+
 def test_piece_penalty_hits_both_directions(kailash: RouteNetwork) -> None:
     sg = state_graph(kailash)
     piece = int(sg.topo.piece[0])
@@ -190,3 +217,35 @@ def test_ground_overlap(kailash: RouteNetwork) -> None:
     assert overlap.shared_fraction(west, there) < 0.1
     assert overlap.shared_fraction(east, west) < 0.2  # only the ground near Darchen
     assert overlap.length_m(there) > 10_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_shared_fraction_counts_the_samples_inside_each_part(
+    kailash: RouteNetwork, data: st.DataObject
+) -> None:
+    """The samples inside a part are found as a run of the sorted positions (issue 18): the
+    same fraction as testing every sample, for parts of pieces ending anywhere."""
+    overlap = GroundOverlap(topology(kailash), 30.0)
+    n = len(overlap.topo.pieces)
+
+    def part() -> tuple[int, float, float]:
+        p = data.draw(st.integers(0, n - 1))
+        lo, hi = sorted(data.draw(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2)))
+        return p, lo, hi
+
+    a = data.draw(st.lists(st.builds(part), min_size=1, max_size=5))
+    b = data.draw(st.lists(st.builds(part), min_size=1, max_size=5))
+    short, other_parts = (b, a) if overlap.length_m(a) > overlap.length_m(b) else (a, b)
+    other = np.zeros(n, dtype=bool)
+    other[[p for p, _, _ in other_parts]] = True
+    total = near = 0.0
+    for p, lo, hi in short:  # every sample tested, as before
+        pos, point_i, piece_i = overlap._piece(p)
+        inside = (pos >= lo - 1e-9) & (pos <= hi + 1e-9)
+        close = np.zeros(len(pos), dtype=bool)
+        close[point_i[other[piece_i]]] = True
+        weight = overlap._lengths[p] / max(len(pos) - 1, 1)
+        total += weight * np.count_nonzero(inside)
+        near += weight * np.count_nonzero(inside & close)
+    assert overlap.shared_fraction(a, b) == (1.0 if total <= 0 else near / total)

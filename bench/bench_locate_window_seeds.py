@@ -1,7 +1,7 @@
 """Locate CPU on a region 100x Kailash before and after issue 18's last sparse steps, in
 one process, alternating per query (robust on a shared machine).
 
-Run: ``python -m bench.bench_locate_sparse18 [--scale 100]``.
+Run: ``python -m bench.bench_locate_window_seeds [--scale 100]``.
 
 "Before" is the locator as at commit d7de67a, put back by replacing two functions: window
 seeds looked up among every bin (``belief.window_seeds`` as it was), and an altitude clue
