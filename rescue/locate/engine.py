@@ -16,12 +16,12 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from geodata.errors import InvalidInput
-from geodata.i18n import Name, Said, joined, msg
+from geodata.i18n import Msg, Name, Said, joined, msg
 from rescue.localtime import LOCAL_TZ
 
 # re-exported: tests and tools read these through rescue.locate.engine
@@ -341,15 +341,34 @@ def _directions(clues: Clues) -> dict[str, float]:
 def _apply_clues(
     index: LocateIndex, state: BeliefState, clues: Clues, named: frozenset[int] = frozenset()
 ) -> None:
-    b = index.bins
+    """Each clue's likelihood into ``state``, kind by kind (the order is the evidence's)."""
     dirs = _directions(clues)
-    # a place named without a relation word is where the caller is, unless other clues
-    # (a relation, a walking time) say more: then it is only the area
-    implicit_sigma = 1500.0 if (clues.relations or clues.elapsed) else None
-    related = {id(r.anchor) for r in clues.relations} | {
-        id(r.other) for r in clues.relations if r.other
-    }
-    related |= {id(e.origin) for e in clues.elapsed}
+    _apply_relations(index, state, clues, dirs, named)
+    _apply_mentions(index, state, clues)
+    _apply_walks(index, state, clues, dirs, named)
+    for ev in clues.elevations:  # over every bin, folded where the belief is (issue 18)
+        state.apply_whole(
+            gaussian(index.bins.network_bins.z - ev.elevation_m, max(ev.tolerance_m, 50.0)),
+            msg(
+                "locate.ev_said",
+                said=ev.text,
+                meaning=msg("locate.ev_elevation", elevation=f"{ev.elevation_m:,.0f}"),
+            ),
+        )
+    if clues.coordinates:
+        _apply_coordinates(index, state, clues)
+    _apply_sights(index, state, clues)
+
+
+def _apply_relations(
+    index: LocateIndex,
+    state: BeliefState,
+    clues: Clues,
+    dirs: dict[str, float],
+    named: frozenset[int],
+) -> None:
+    """The relations ("past X", "between X and Y"); a landmark the story has since walked
+    on from weighs less (``EARLIER_LANDMARK_WEIGHT``)."""
     latest = _latest_landmark(clues)
     for rel in clues.relations:
         if _indefinite(clues, rel.anchor) and _only_somewhere(rel, clues):
@@ -367,6 +386,16 @@ def _apply_clues(
                 lik = (np.asarray(lik, dtype=float) / top) ** EARLIER_LANDMARK_WEIGHT
                 said = msg("locate.ev_earlier", said=said)
         state.apply(_hedged(index, lik, _misread(index, rel.anchor, rel.other)), said)
+
+
+def _apply_mentions(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
+    """The places named with no relation word: where the caller is (only the area when a
+    relation or a walking time says more)."""
+    implicit_sigma = 1500.0 if (clues.relations or clues.elapsed) else None
+    related = {id(r.anchor) for r in clues.relations} | {
+        id(r.other) for r in clues.relations if r.other
+    }
+    related |= {id(e.origin) for e in clues.elapsed}
     for m in clues.mentions:
         if any(m == r.anchor or m == r.other for r in clues.relations) or id(m) in related:
             continue
@@ -381,6 +410,17 @@ def _apply_clues(
                 _hedged(index, lik, _misread(index, m)),
                 msg("locate.ev_said", said=m.text, meaning=_names(index, m)),
             )
+
+
+def _apply_walks(
+    index: LocateIndex,
+    state: BeliefState,
+    clues: Clues,
+    dirs: dict[str, float],
+    named: frozenset[int],
+) -> None:
+    """The walking times from a place (or from the start not said), at the caller's own pace
+    when two times give it, else at the tracks' paces."""
     for e in clues.elapsed:
         if not e.origin.place_ids and index.unsaid_starts:  # "we set off at 8:20"
             e = replace(e, origin=replace(e.origin, place_ids=index.unsaid_starts))
@@ -396,20 +436,7 @@ def _apply_clues(
         )
         if lik is not None:
             hours = e.elapsed_s / 3600.0
-            if own and own.get("model") == "eta_trees.two_times" and own.get("paces"):
-                # the range on the same scale as the pace (the paces also carry the trip-length
-                # median that walk() needs)
-                scale = own["pace"] / own["paces"][1][0]
-                speeds = msg(
-                    "locate.own_pace_trees",
-                    factor=f"{own['pace']:.2f}",
-                    low=f"{own['paces'][0][0] * scale:.2f}",
-                    high=f"{own['paces'][2][0] * scale:.2f}",
-                )
-            elif own:
-                speeds = msg("locate.own_pace", factor=f"{own['pace']:.2f}")
-            else:
-                speeds = msg("locate.track_speeds")
+            speeds = _walk_speeds(own)
             state.apply(
                 _hedged(index, lik, _misread(index, e.origin)),
                 msg(
@@ -423,46 +450,63 @@ def _apply_clues(
                     ),
                 ),
             )
-    for ev in clues.elevations:  # over every bin, folded where the belief is (issue 18)
-        state.apply_whole(
-            gaussian(b.network_bins.z - ev.elevation_m, max(ev.tolerance_m, 50.0)),
-            msg(
-                "locate.ev_said",
-                said=ev.text,
-                meaning=msg("locate.ev_elevation", elevation=f"{ev.elevation_m:,.0f}"),
-            ),
+
+
+def _walk_speeds(own: dict[str, Any] | None) -> Msg:
+    """The words for the paces a walking time is read at."""
+    if own and own.get("model") == "eta_trees.two_times" and own.get("paces"):
+        # the range on the same scale as the pace (the paces also carry the trip-length
+        # median that walk() needs)
+        scale = own["pace"] / own["paces"][1][0]
+        return msg(
+            "locate.own_pace_trees",
+            factor=f"{own['pace']:.2f}",
+            low=f"{own['paces'][0][0] * scale:.2f}",
+            high=f"{own['paces'][2][0] * scale:.2f}",
         )
-    if clues.coordinates:
-        parts = []
-        for i, c in enumerate(clues.coordinates):
-            x, y = index.network.to_metric.transform(c.lon, c.lat)
-            sigma = max(c.uncertainty_m, 30.0) + 40.0
-            parts.append((1.0 if i == 0 else 0.5, b.near(x, y, sigma)))
-        near = mixture(parts)
-        assert near is not None  # one part per coordinate, and there is one
-        first = clues.coordinates[0]
-        x, y = index.network.to_metric.transform(first.lon, first.lat)
-        off = b.nearest_m(x, y)
-        others = len(clues.coordinates) - 1
-        state.apply(
-            near,
-            joined(
-                [
-                    msg(
-                        "locate.ev_said",
-                        said=first.text,
-                        meaning=msg(
-                            "locate.ev_coordinates",
-                            lat=f"{first.lat:.5f}",
-                            lon=f"{first.lon:.5f}",
-                            label=first.label,
-                            off=f"{off:,.0f}",
-                        ),
+    if own:
+        return msg("locate.own_pace", factor=f"{own['pace']:.2f}")
+    return msg("locate.track_speeds")
+
+
+def _apply_coordinates(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
+    """The coordinates: every reading weighed, the first (most likely) one twice."""
+    b = index.bins
+    parts = []
+    for i, c in enumerate(clues.coordinates):
+        x, y = index.network.to_metric.transform(c.lon, c.lat)
+        sigma = max(c.uncertainty_m, 30.0) + 40.0
+        parts.append((1.0 if i == 0 else 0.5, b.near(x, y, sigma)))
+    near = mixture(parts)
+    assert near is not None  # one part per coordinate, and there is one
+    first = clues.coordinates[0]
+    x, y = index.network.to_metric.transform(first.lon, first.lat)
+    off = b.nearest_m(x, y)
+    others = len(clues.coordinates) - 1
+    state.apply(
+        near,
+        joined(
+            [
+                msg(
+                    "locate.ev_said",
+                    said=first.text,
+                    meaning=msg(
+                        "locate.ev_coordinates",
+                        lat=f"{first.lat:.5f}",
+                        lon=f"{first.lon:.5f}",
+                        label=first.label,
+                        off=f"{off:,.0f}",
                     ),
-                    *([msg("locate.ev_readings", count=others)] if others else []),
-                ]
-            ),
-        )
+                ),
+                *([msg("locate.ev_readings", count=others)] if others else []),
+            ]
+        ),
+    )
+
+
+def _apply_sights(index: LocateIndex, state: BeliefState, clues: Clues) -> None:
+    """What the caller sees or feels (or does not): the tag's mask, flipped uphill/downhill
+    for a counterclockwise walker."""
     backwards = clues.direction == "counterclockwise"
     for s in clues.sights:
         tag = s.tag
