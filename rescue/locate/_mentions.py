@@ -69,49 +69,15 @@ def _placed_features(index: LocateIndex, clues: Clues) -> Clues:
     ms = sorted(clues.mentions, key=lambda m: m.start)
     changed: dict[tuple[int, int], Mention] = {}
     for a, b in zip(ms, ms[1:], strict=False):
-        gap = text[a.end : b.start]
-        pairs: list[tuple[Mention, Mention, str, int]] = []  # (feature, place, side, n)
-        if a.feature is not None:
-            for side, pat in _SIDE_AFTER_EN.items():
-                if pat.fullmatch(gap):
-                    pairs.append((a, b, side, 0))
-            om = _COUNTED_BEFORE_EN.search(text[max(0, a.start - 12) : a.start])
-            if om and _COUNTED_AFTER_EN.fullmatch(gap):
-                pairs.append((a, b, "after", _ORDINAL_NUMBERS[om.group("o").lower()]))
-        if b.feature is not None:
-            for side, pat in _SIDE_BEFORE_ZH.items():
-                if pat.fullmatch(gap):
-                    pairs.append((b, a, side, 0))
-            zm = _COUNTED_ZH.fullmatch(gap)
-            if zm:
-                pairs.append((b, a, "after", _ZH_ORDINAL[zm.group("o")]))
-        for feat, place, side, n in pairs:
+        for feat, place, side, n in _placements(text, a, b):
             tops = [p for p, _ in place.place_ids if p in index.anchors]
             if not tops or len(feat.place_ids) < 2:
                 continue
             x = index.anchors[tops[0]]
-            keep: list[str] = []
             if side == "after":
-                routes = dict(_walk_routes(index, x))
-                sign = -1.0 if clues.direction == "counterclockwise" else 1.0
-                ahead = []
-                for pid, _ in feat.place_ids:
-                    f = index.anchors.get(pid)
-                    if f is None:
-                        continue
-                    ks = [sign * (k - routes[r]) for r, k in f.on_routes if r in routes]
-                    if ks and max(ks) > 0:
-                        ahead.append((min(k for k in ks if k > 0), pid))
-                ahead.sort()
-                keep = [ahead[n - 1][1]] if len(ahead) >= n else []
+                keep = _nth_ahead(index, feat, x, n, clues.direction)
             else:
-                rise = SIDE_RISE_M if side == "above" else -SIDE_RISE_M
-                for pid, _ in feat.place_ids:
-                    f = index.anchors.get(pid)
-                    if f is None or np.hypot(f.x - x.x, f.y - x.y) > SIDE_RANGE_M:
-                        continue
-                    if (f.elevation_m - x.elevation_m) * np.sign(rise) >= abs(rise):
-                        keep.append(pid)
+                keep = _on_side(index, feat, x, side)
             if not keep:
                 continue
             scored = sorted(
@@ -123,6 +89,61 @@ def _placed_features(index: LocateIndex, clues: Clues) -> Clues:
                 feat, place_ids=tuple((p, sc / top) for p, sc in scored)
             )
     return _swap_mentions(clues, changed)
+
+
+def _placements(text: str, a: Mention, b: Mention) -> list[tuple[Mention, Mention, str, int]]:
+    """How the words between two neighbouring mentions place a feature by a place:
+    (feature, place, side, n), n the ordinal of "the first … after" (0 for a side)."""
+    gap = text[a.end : b.start]
+    pairs: list[tuple[Mention, Mention, str, int]] = []
+    if a.feature is not None:
+        for side, pat in _SIDE_AFTER_EN.items():
+            if pat.fullmatch(gap):
+                pairs.append((a, b, side, 0))
+        om = _COUNTED_BEFORE_EN.search(text[max(0, a.start - 12) : a.start])
+        if om and _COUNTED_AFTER_EN.fullmatch(gap):
+            pairs.append((a, b, "after", _ORDINAL_NUMBERS[om.group("o").lower()]))
+    if b.feature is not None:
+        for side, pat in _SIDE_BEFORE_ZH.items():
+            if pat.fullmatch(gap):
+                pairs.append((b, a, side, 0))
+        zm = _COUNTED_ZH.fullmatch(gap)
+        if zm:
+            pairs.append((b, a, "after", _ZH_ORDINAL[zm.group("o")]))
+    return pairs
+
+
+def _nth_ahead(
+    index: LocateIndex, feat: Mention, x: Anchor, n: int, direction: str | None
+) -> list[str]:
+    """The n-th of the feature's places after ``x`` in the walking direction (none if
+    there are fewer)."""
+    routes = dict(_walk_routes(index, x))
+    sign = -1.0 if direction == "counterclockwise" else 1.0
+    ahead = []
+    for pid, _ in feat.place_ids:
+        f = index.anchors.get(pid)
+        if f is None:
+            continue
+        ks = [sign * (k - routes[r]) for r, k in f.on_routes if r in routes]
+        if ks and max(ks) > 0:
+            ahead.append((min(k for k in ks if k > 0), pid))
+    ahead.sort()
+    return [ahead[n - 1][1]] if len(ahead) >= n else []
+
+
+def _on_side(index: LocateIndex, feat: Mention, x: Anchor, side: str) -> list[str]:
+    """The feature's places above or below ``x`` (:data:`SIDE_RISE_M`), within
+    :data:`SIDE_RANGE_M` of it."""
+    keep: list[str] = []
+    rise = SIDE_RISE_M if side == "above" else -SIDE_RISE_M
+    for pid, _ in feat.place_ids:
+        f = index.anchors.get(pid)
+        if f is None or np.hypot(f.x - x.x, f.y - x.y) > SIDE_RANGE_M:
+            continue
+        if (f.elevation_m - x.elevation_m) * np.sign(rise) >= abs(rise):
+            keep.append(pid)
+    return keep
 
 
 def _swap_mentions(clues: Clues, changed: dict[tuple[int, int], Mention]) -> Clues:
