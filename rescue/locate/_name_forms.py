@@ -362,3 +362,24 @@ def _is_cjk(ch: str) -> bool:
         or 0x20000 <= o <= 0x2EBEF
         or ch in "\u3005\u3007"
     )
+
+
+def _typed_score(norm: str, folded: str, key_norm: str, key_fold: str) -> float | None:
+    """How well what has been typed (``norm``, folded ``folded``) begins a key (autocomplete):
+    a prefix as written, a prefix as folded with few edits, one edit in both, or (from four
+    letters) inside the key; None if none of these."""
+    n = len(norm)
+    share = min(1.0, n / len(key_norm))
+    if key_norm.startswith(norm):
+        return 0.75 + 0.2 * share
+    if n >= 4 and key_fold.startswith(folded) and OSA.distance(norm, key_norm[:n]) <= 1 + n // 4:
+        return 0.7 + 0.2 * share
+    if (
+        n >= 5
+        and OSA.distance(folded, key_fold[: len(folded)]) <= 1
+        and OSA.distance(norm, key_norm[:n]) <= 1
+    ):
+        return 0.6 + 0.2 * share
+    if n >= 4 and norm in key_norm:
+        return 0.6
+    return None

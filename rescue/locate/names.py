@@ -98,6 +98,7 @@ from rescue.locate._name_forms import (
     _max_edits,
     _phonetic_key,
     _Tok,
+    _typed_score,
     _width_fold,
 )
 from rescue.locate._name_forms import (
@@ -558,24 +559,8 @@ class NameIndex(_FeatureReading):
             folded = _join_fold(_fold_word(w) for w in words)
             n = len(norm)
             for key_norm, key_fold, key in self._search_keys:
-                share = min(1.0, n / len(key_norm))
-                if key_norm.startswith(norm):
-                    score = 0.75 + 0.2 * share
-                elif (
-                    n >= 4
-                    and key_fold.startswith(folded)
-                    and OSA.distance(norm, key_norm[:n]) <= 1 + n // 4
-                ):
-                    score = 0.7 + 0.2 * share
-                elif (
-                    n >= 5
-                    and OSA.distance(folded, key_fold[: len(folded)]) <= 1
-                    and OSA.distance(norm, key_norm[:n]) <= 1
-                ):
-                    score = 0.6 + 0.2 * share
-                elif n >= 4 and norm in key_norm:
-                    score = 0.6
-                else:
+                score = _typed_score(norm, folded, key_norm, key_fold)
+                if score is None:
                     continue
                 for pid, w in key.places.items():
                     put(pid, score * w)
