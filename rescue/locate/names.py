@@ -65,7 +65,7 @@ builds the keys; :mod:`rescue.locate._name_features` reads feature words;
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -536,11 +536,7 @@ class NameIndex(_FeatureReading):
         InvalidInput
             If ``query`` is not a string or ``limit`` is not a positive integer.
         """
-        if not isinstance(query, str):
-            raise InvalidInput(f"query must be a string, not {type(query).__name__}")
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise InvalidInput(f"limit must be a positive integer; got {limit!r}")
-        query = unicodedata.normalize("NFC", query).strip()
+        query = _typed_query(query, limit)
         if not query:
             return []
         scores: dict[str, float] = {}
@@ -553,6 +549,22 @@ class NameIndex(_FeatureReading):
             cover = (m.end - m.start) / len(query)
             for pid, s in m.place_ids:
                 put(pid, s * (0.8 if m.feature else 1.0) * (0.6 + 0.4 * cover))
+        self._typed_keys(query, put)
+        han = "".join(c for c in query if _is_cjk(c))
+        if han:
+            for name, key in self._zh.items():
+                if han in name:
+                    for pid, w in key.places.items():
+                        put(pid, (0.7 + 0.25 * len(han) / len(name)) * w)
+        ranked = sorted(
+            ((p, s) for p, s in scores.items() if s >= 0.3),
+            key=lambda kv: (-kv[1], self._order.get(kv[0], 0)),
+        )
+        return [(p, round(min(1.0, s), 4)) for p, s in ranked[:limit]]
+
+    def _typed_keys(self, query: str, put: Callable[[str, float], None]) -> None:
+        """Scores (through ``put``) of the places whose Latin keys or feature words begin
+        with what has been typed."""
         words = self._words(query)
         norm = "".join(words)
         if len(norm) >= 2:
@@ -568,14 +580,13 @@ class NameIndex(_FeatureReading):
                 for feature in {k.feature for t, k in self._exact.items() if t.startswith(norm)}:
                     for pid, w in self._features.get(feature or "", ()):
                         put(pid, 0.6 * w)
-        han = "".join(c for c in query if _is_cjk(c))
-        if han:
-            for name, key in self._zh.items():
-                if han in name:
-                    for pid, w in key.places.items():
-                        put(pid, (0.7 + 0.25 * len(han) / len(name)) * w)
-        ranked = sorted(
-            ((p, s) for p, s in scores.items() if s >= 0.3),
-            key=lambda kv: (-kv[1], self._order.get(kv[0], 0)),
-        )
-        return [(p, round(min(1.0, s), 4)) for p, s in ranked[:limit]]
+
+
+def _typed_query(query: object, limit: object) -> str:
+    """An autocomplete query, NFC-normalised and stripped; refuses a query that is not a
+    string or a limit that is not a positive integer."""
+    if not isinstance(query, str):
+        raise InvalidInput(f"query must be a string, not {type(query).__name__}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidInput(f"limit must be a positive integer; got {limit!r}")
+    return unicodedata.normalize("NFC", query).strip()
