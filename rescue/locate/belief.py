@@ -5,23 +5,37 @@ each bin's length times the weight of its route (callers are mostly on the
 outer kora). Every clue multiplies in a likelihood; the posterior mass per
 segment ranks the candidates. Working in log space keeps conflicting clues
 from underflowing: a clue that fits nowhere flattens rather than zeroes.
+
+This module holds the priors, the belief and its evidence (:class:`BeliefState`), the
+shapes of likelihoods, the places as anchors, and :func:`window` (whether a query runs on a
+window of the bins); the bins are :mod:`rescue.locate._bins` and the sparse windows
+:mod:`rescue.locate._windows` (both re-exported here).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import shapely
-from scipy.spatial import cKDTree
 from shapely import STRtree
 from shapely.geometry import Point
 
 from geodata.errors import NotFound
 from geodata.i18n import Msg
+from rescue.locate._bins import (
+    _NO_BINS,
+    Bins,
+    Sparse,
+    build_bins,
+)
+from rescue.locate._windows import (
+    Folds,
+    Window,
+    fold_bins,
+    window_seeds,
+)
 from rescue.locate.model import Mention, Relation
 
 if TYPE_CHECKING:
@@ -46,8 +60,6 @@ __all__ = [
     "along_part",
 ]
 
-TRAIL_BIN_M = 25.0
-ROAD_BIN_M = 100.0
 #: relative prior weight per metre, by route (callers are mostly pilgrims on the outer kora)
 ROUTE_PRIOR: Mapping[str | None, float] = {
     "outer_kora": 1.0,
@@ -66,364 +78,8 @@ DIRECTION_PRIOR = {"clockwise": 0.85, "counterclockwise": 0.15}
 #: the chance that a clue is wrong (or misheard): it never makes the true place impossible
 FLOOR = 0.05
 
-
-@dataclass(frozen=True)
-class Sparse:
-    """A likelihood that is 0 (or undefined: off a route) outside the bins ``idx``, with
-    ``values`` there, over ``size`` bins.
-
-    A place's neighbourhood or one route is a small part of a large region: a
-    :class:`Mixture` adds such a part where it is, not over every bin (issue 18: a generic
-    word's hundreds of places each cost the whole region). The sums are the same, bin by
-    bin and term by term, as those of the dense arrays (:meth:`dense`).
-    """
-
-    idx: np.ndarray
-    values: np.ndarray
-    size: int
-
-    def dense(self) -> np.ndarray:
-        """The likelihood over every bin (NaN values and the bins outside as 0)."""
-        out = np.zeros(self.size)
-        out[self.idx] = np.nan_to_num(self.values, nan=0.0)
-        return out
-
-
-@dataclass(frozen=True)
-class Bins:
-    """Sample positions along every edge of the network (metric CRS).
-
-    Arrays are aligned: ``x``, ``y``, ``z`` (elevation_m), ``length_m``,
-    ``segment`` (index into ``segment_ids``), ``route`` (index into
-    ``route_ids``, -1 on roads), ``km`` (along the route's main line, NaN off
-    it), ``is_road``, ``lon``, ``lat``.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    z: np.ndarray
-    length_m: np.ndarray
-    segment: np.ndarray
-    route: np.ndarray
-    km: np.ndarray
-    is_road: np.ndarray
-    lon: np.ndarray
-    lat: np.ndarray
-    segment_ids: tuple[str, ...]
-    route_ids: tuple[str, ...]
-    route_length_km: np.ndarray
-    route_loop: np.ndarray
-    #: bin indices of each route (by route index), for work restricted to one route
-    route_bins: tuple[np.ndarray, ...]
-    tree: cKDTree
-    #: how many bins of the whole network each entry stands for (None: one each); a
-    #: :class:`Window` folds the bins far from every clue into one entry per group
-    count: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-    @property
-    def network_bins(self) -> Bins:
-        """Every bin of the network, one by one (a :class:`Window`'s whole bins)."""
-        return self
-
-    def near(self, x: float, y: float, sigma_m: float) -> np.ndarray:
-        """Gaussian of the distance from (x, y), computed only within 4 sigma (0 beyond)."""
-        return self.near_part(x, y, sigma_m).dense()
-
-    def near_part(self, x: float, y: float, sigma_m: float) -> Sparse:
-        """:meth:`near` as the bins within 4 sigma and their values (0 elsewhere)."""
-        idx = np.asarray(self.tree.query_ball_point((x, y), r=4.0 * sigma_m), dtype=np.int64)
-        d = np.hypot(self.x[idx] - x, self.y[idx] - y)
-        return Sparse(idx, np.exp(-0.5 * (d / sigma_m) ** 2), len(self.x))
-
-    def within(self, x: float, y: float, radius_m: float) -> np.ndarray:
-        """Boolean mask of the bins within ``radius_m`` of (x, y)."""
-        out = np.zeros(len(self.x), dtype=bool)
-        out[np.asarray(self.tree.query_ball_point((x, y), r=radius_m), dtype=np.int64)] = True
-        return out
-
-    def nearest_m(self, x: float, y: float) -> float:
-        """Distance from (x, y) to the nearest bin."""
-        return float(self.tree.query((x, y))[0])
-
-    def need(self, route: int) -> None:
-        """Say that an answer reads the bins of ``route`` one by one (see :class:`Window`)."""
-
-    def need_segment(self, segment: int) -> None:
-        """Say that an answer reads the bins of ``segment`` one by one (see :class:`Window`)."""
-
-
-def build_bins(network: RouteNetwork) -> Bins:
-    """Cut every forward edge of ``network`` into bins."""
-    G = network.graph
-    segment_ids = tuple(network.segments.index)
-    seg_index = {s: i for i, s in enumerate(segment_ids)}
-    route_ids = tuple(network.lines)
-    route_index = {r: i for i, r in enumerate(route_ids)}
-    xs, ys, zs, ls, segs, routes, kms, roads = [], [], [], [], [], [], [], []
-    for _, _, d in G.edges(data=True):
-        if not d["forward"]:
-            continue
-        geom = d["geometry"]
-        step = ROAD_BIN_M if d["kind"] == "road" else TRAIL_BIN_M
-        n = max(1, int(math.ceil(geom.length / step)))
-        at = (np.arange(n) + 0.5) / n
-        xyz = shapely.get_coordinates(
-            shapely.line_interpolate_point(geom, at, normalized=True), include_z=True
-        )
-        x, y, z = xyz[:, 0], xyz[:, 1], xyz[:, 2]
-        xs.append(x)
-        ys.append(y)
-        zs.append(z)
-        ls.append(np.full(n, d["length_m"] / n))
-        segs.append(np.full(n, seg_index[d["segment_id"]]))
-        rid = d["route_id"] if d["kind"] == "trail" else None
-        r = route_index.get(rid, -1) if rid is not None else -1
-        routes.append(np.full(n, r))
-        if rid is not None and d["variant"] is None and rid in network.lines:
-            line = network.lines[rid]
-            kms.append(line.km_of(x, y))
-        else:
-            kms.append(np.full(n, np.nan))
-        roads.append(np.full(n, d["kind"] == "road"))
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    lon, lat = network.to_wgs.transform(x, y)
-    route = np.concatenate(routes).astype(np.int64)
-    return Bins(
-        x=x,
-        y=y,
-        z=np.concatenate(zs),
-        length_m=np.concatenate(ls),
-        segment=np.concatenate(segs).astype(np.int64),
-        route=route,
-        km=np.concatenate(kms),
-        is_road=np.concatenate(roads),
-        lon=np.asarray(lon),
-        lat=np.asarray(lat),
-        segment_ids=segment_ids,
-        route_ids=route_ids,
-        route_length_km=np.array([network.lines[r].length_m / 1000.0 for r in route_ids]),
-        route_loop=np.array([network.lines[r].loop for r in route_ids]),
-        route_bins=tuple(np.flatnonzero(route == r) for r in range(len(route_ids))),
-        tree=cKDTree(np.column_stack([x, y])),
-    )
-
-
-_NO_BINS = np.zeros(0, dtype=np.int64)
-
-
-# ------------------------------------------------------------------ sparse windows
-#
-# A clue that names a place (or gives a coordinate) has a likelihood that is zero away
-# from it: its factor there is the floor, the same for every bin. The belief of a query
-# then only needs its bins one by one where some clue is not zero (the "window": every
-# route such a clue walks along, every trail or road near its places); elsewhere it is the
-# prior times a constant, so the bins there are folded into one entry per (segment, bin
-# length, catalogue masks that hold), weighing as many bins as it stands for. Everything
-# read off the belief (segment masses, route masses, questions, the mass a clue disagrees
-# with) is then the same as over all bins; what is read bin by bin (a candidate's stretch,
-# the 80 % range along a route) asks for its segment or route with ``need`` and the query
-# is run again on a window grown by it. A region 100x Kailash answers in the time of a few
-# copies of it.
-
-
-@dataclass(frozen=True)
-class Folds:
-    """The bins grouped for folding, once per network: one group per (segment, bin length,
-    masks that hold), with one member bin, the number of bins and their mean elevation."""
-
-    first: np.ndarray
-    count: np.ndarray
-    z: np.ndarray
-    segment: np.ndarray
-    #: (groups, masks): whether each mask holds on the group
-    masks: np.ndarray
-    #: route of each segment (-1 for roads)
-    segment_route: np.ndarray
-    #: bins of each segment, in network order
-    segment_bins: tuple[np.ndarray, ...]
-    #: segments of each route
-    route_segments: tuple[np.ndarray, ...]
-    #: the group of every bin (what a clue over every bin is summed over per group by)
-    group: np.ndarray = field(default_factory=lambda: _NO_BINS)
-    #: every ``SEED_STEP``-th bin of each segment, their tree, and how far a bin may lie
-    #: from the nearest of them (see :func:`window_seeds`)
-    seed_bins: np.ndarray = field(default_factory=lambda: _NO_BINS)
-    seed_tree: cKDTree | None = None
-    seed_slack_m: float = 0.0
-
-
-#: every this many bins of a segment seed a window (:func:`window_seeds`)
-SEED_STEP = 8
-
-
-def fold_bins(bins: Bins, masks: Sequence[np.ndarray]) -> Folds:
-    """Group ``bins`` by segment, bin length and the ``masks`` (bool per bin) that hold."""
-    n_seg = len(bins.segment_ids)
-    columns = [bins.segment, bins.length_m.view(np.int64)]
-    m = np.column_stack(masks) if len(masks) else np.zeros((len(bins), 0), dtype=bool)
-    for j in range(0, m.shape[1], 62):  # the masks as bits of int64 words
-        part = m[:, j : j + 62].astype(np.int64)
-        columns.append(part @ (np.int64(1) << np.arange(part.shape[1], dtype=np.int64)))
-    _, first, group, count = np.unique(
-        np.column_stack(columns), axis=0, return_index=True, return_inverse=True, return_counts=True
-    )
-    group = group.ravel()
-    order = np.argsort(bins.segment, kind="stable")
-    bounds = np.searchsorted(bins.segment[order], np.arange(n_seg + 1))
-    segment_bins = tuple(order[bounds[s] : bounds[s + 1]] for s in range(n_seg))
-    segment_route = np.full(n_seg, -1, dtype=np.int64)
-    segment_route[bins.segment] = bins.route
-    route_segments = tuple(np.flatnonzero(segment_route == r) for r in range(len(bins.route_ids)))
-    seeds = _seed_bins(bins)
-    seed_tree = cKDTree(np.column_stack([bins.x[seeds], bins.y[seeds]]))
-    # how far a bin lies from the nearest seed, at most (measured, not assumed)
-    slack = float(seed_tree.query(np.column_stack([bins.x, bins.y]))[0].max()) if len(bins) else 0.0
-    return Folds(
-        first=first,
-        count=count.astype(float),
-        z=np.bincount(group, weights=bins.z) / count,
-        segment=bins.segment[first],
-        masks=m[first],
-        segment_route=segment_route,
-        segment_bins=segment_bins,
-        route_segments=route_segments,
-        group=group.astype(np.int64),
-        seed_bins=seeds,
-        seed_tree=seed_tree,
-        seed_slack_m=slack,
-    )
-
-
-def _seed_bins(bins: Bins) -> np.ndarray:
-    """Every ``SEED_STEP``-th bin of each run of consecutive bins along an edge (a run
-    starts where the segment changes or the next bin is not the next step along)."""
-    n = len(bins)
-    if not n:
-        return _NO_BINS
-    gap = np.hypot(np.diff(bins.x), np.diff(bins.y))
-    start = np.ones(n, dtype=bool)
-    start[1:] = (bins.segment[1:] != bins.segment[:-1]) | (
-        gap > 2.0 * np.maximum(bins.length_m[1:], bins.length_m[:-1])
-    )
-    run_start = np.flatnonzero(start)
-    pos = np.arange(n) - run_start[np.cumsum(start) - 1]
-    return np.flatnonzero(pos % SEED_STEP == 0)
-
-
 #: a window keeping more than this share of the bins is not worth building
 WINDOW_MAX_SHARE = 0.4
-
-
-@dataclass(frozen=True)
-class Window(Bins):
-    """The bins of one query: those of the kept segments one by one (in network order),
-    then one entry per folded group of the others (``count`` bins each, no km).
-
-    ``near``/``within`` and ``along`` reaching a folded bin, and ``need``/``need_segment``
-    on one, note what the window lacks in ``wanted``: the answer is then incomplete and
-    the query is run again on a window grown by it (``window(..., grow=wanted)``).
-    """
-
-    whole: Bins | None = None
-    #: positions in ``whole`` of the bins kept one by one (sorted)
-    kept: np.ndarray = field(default_factory=lambda: _NO_BINS)
-    kept_segment: np.ndarray = field(default_factory=lambda: _NO_BINS)
-    routes_in: np.ndarray = field(default_factory=lambda: _NO_BINS)
-    #: the fold groups of the window's folded entries (in order), and the network's folds
-    folded: np.ndarray = field(default_factory=lambda: _NO_BINS)
-    folds: Folds | None = None
-    #: (routes, segments) the answer needs and the window folds
-    wanted: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))
-
-    def _local(self, idx: np.ndarray) -> np.ndarray:
-        assert self.whole is not None
-        at = np.minimum(np.searchsorted(self.kept, idx), len(self.kept) - 1)
-        inside = self.kept[at] == idx if len(self.kept) else np.zeros(len(idx), dtype=bool)
-        if not inside.all():
-            for s in np.unique(self.whole.segment[idx[~inside]]):
-                self.need_segment(int(s))
-        return at[inside]
-
-    def _query(self, x: float, y: float, r: float) -> tuple[np.ndarray, np.ndarray]:
-        assert self.whole is not None
-        idx = np.asarray(self.whole.tree.query_ball_point((x, y), r=r), dtype=np.int64)
-        idx.sort()
-        return idx, self._local(idx)
-
-    def near_part(self, x: float, y: float, sigma_m: float) -> Sparse:
-        _, loc = self._query(x, y, 4.0 * sigma_m)
-        d = np.hypot(self.x[loc] - x, self.y[loc] - y)
-        return Sparse(loc, np.exp(-0.5 * (d / sigma_m) ** 2), len(self.x))
-
-    def within(self, x: float, y: float, radius_m: float) -> np.ndarray:
-        out = np.zeros(len(self.x), dtype=bool)
-        out[self._query(x, y, radius_m)[1]] = True
-        return out
-
-    def nearest_m(self, x: float, y: float) -> float:
-        assert self.whole is not None
-        return self.whole.nearest_m(x, y)
-
-    @property
-    def network_bins(self) -> Bins:
-        assert self.whole is not None
-        return self.whole
-
-    def fold(self, values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """``values`` given for every bin of the whole network, on the window: the kept bins'
-        own, and for each folded entry the mean (weighted by ``weights``, also per bin) over
-        the bins of its group."""
-        assert self.whole is not None and self.folds is not None
-        n_groups = len(self.folds.first)
-        if weights is None:
-            total = np.bincount(self.folds.group, weights=values, minlength=n_groups)
-            mean = total[self.folded] / self.folds.count[self.folded]
-        else:
-            w = np.bincount(self.folds.group, weights=weights, minlength=n_groups)[self.folded]
-            total = np.bincount(self.folds.group, weights=values * weights, minlength=n_groups)
-            mean = total[self.folded] / np.where(w > 0, w, 1.0)
-        return np.concatenate([values[self.kept], mean])
-
-    def need(self, route: int) -> None:
-        if not self.routes_in[route]:
-            self.wanted[0].add(int(route))
-
-    def need_segment(self, segment: int) -> None:
-        if not self.kept_segment[segment]:
-            self.wanted[1].add(int(segment))
-
-
-def window_seeds(
-    bins: Bins, folds: Folds, points: Sequence[tuple[float, float, float]], routes: Sequence[int]
-) -> tuple[set[int], set[int]]:
-    """(routes, road segments) of a window: ``routes`` and every route or road with a bin
-    within ``radius`` of a point (x, y, radius), and perhaps a few more.
-
-    The points are looked up among every ``SEED_STEP``-th bin of each segment
-    (``folds.seed_bins``) within ``radius`` plus the longest such step: what a place's
-    neighbourhood reaches is all there, found with a tree that many times smaller (issue 18:
-    a generic word's hundreds of places, each 9 km round, cost a large region's locate a
-    third of its time here). A window holding a little more than needed gives the same
-    answers (it only folds less)."""
-    out_routes = {int(r) for r in routes}
-    out_segments: set[int] = set()
-    if not len(points):
-        return out_routes, out_segments
-    xyr = np.asarray(points, dtype=float).reshape(-1, 3)
-    # every point at once, the bins found marked once (a generic word's hundreds of places
-    # reach the same bins many times over)
-    assert folds.seed_tree is not None
-    hit = np.zeros(len(folds.seed_bins), dtype=bool)
-    for found in folds.seed_tree.query_ball_point(xyr[:, :2], r=xyr[:, 2] + folds.seed_slack_m):
-        hit[found] = True
-    idx = folds.seed_bins[hit]
-    r = bins.route[idx]
-    out_routes.update(np.unique(r[r >= 0]).tolist())
-    out_segments.update(np.unique(bins.segment[idx[r < 0]]).tolist())
-    return out_routes, out_segments
 
 
 def window(
