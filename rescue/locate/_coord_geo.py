@@ -100,6 +100,13 @@ def _combine(
     return _Reading(lat, lon, label, unc, rank)
 
 
+#: (flip latitude sign, flip longitude sign): the literal reading, then the mix-ups
+_LITERAL: tuple[tuple[bool, bool], ...] = ((False, False),)
+_FLIPS: tuple[tuple[bool, bool], ...] = ((False, False), (True, False), (False, True), (True, True))
+#: rank of the reading with latitude and longitude swapped against their letters
+_SWAPPED_RANK = 5
+
+
 def _geo_readings(
     parts: tuple[_Part, _Part],
     header: str | None,
@@ -109,71 +116,88 @@ def _geo_readings(
 ) -> list[_Reading]:
     """Readings of a two-part coordinate; with ``rescue``, the mix-up readings instead."""
     p, q = parts
-    for x in (p, q):
-        if x.conflict:
-            problems.append(x.conflict)
-            return []
-    if p.axis and q.axis and p.axis == q.axis:
-        problems.append(Said(msg(f"locate.coords_both_{p.axis}")))
+    if not _parts_agree(p, q, problems):
         return []
     vp, vq = _values(p, problems), _values(q, problems)
     if not vp or not vq:
         return []
-
-    # (index of the latitude part, rank, notes)
-    orders: list[tuple[int, int, list[str]]] = []
-    explicit = bool(p.axis or q.axis)
-    if explicit:
-        lat_first = p.axis == "lat" or q.axis == "lon"
-        orders.append((0 if lat_first else 1, 0, []))
-    else:
-        hint_lon_first = bool(header) and str(header).lower().startswith(("lon", "lng"))
-        said: list[str] = [Said(msg("locate.reading_says", header=header))] if header else []
-        orders.append((0, 1 if hint_lon_first else 0, said if hint_lon_first else []))
-        orders.append((1, 0 if hint_lon_first else 1, [] if hint_lon_first else said))
-
-    # (flip latitude sign, flip longitude sign): the literal reading, or the mix-ups.
-    flips = [(False, False)]
-    if rescue:
-        if explicit:
-            orders.append(
-                (
-                    1 - orders[0][0],
-                    5,
-                    [Said(msg("locate.reading_swapped"))],
-                )
-            )
-        flips = [(False, False), (True, False), (False, True), (True, True)]
-
     out: list[_Reading] = []
-    for lat_index, rank, notes in orders:
-        lat_part, lon_part = (p, q) if lat_index == 0 else (q, p)
-        lat_vals, lon_vals = (vp, vq) if lat_index == 0 else (vq, vp)
+    for lat_index, rank, notes in _orders(p, q, header, rescue=rescue):
+        lat = (p, vp) if lat_index == 0 else (q, vq)
+        lon = (q, vq) if lat_index == 0 else (p, vp)
         order = "latitude first" if lat_index == 0 else "longitude first"
-        for flip_lat, flip_lon in flips:
-            if rescue and rank < 5 and not (flip_lat or flip_lon):
+        for flip in _FLIPS if rescue else _LITERAL:
+            if rescue and rank < _SWAPPED_RANK and flip == (False, False):
                 continue  # tried already as a literal reading
-            flip_notes: list[str] = []
-            if flip_lat:
-                flip_notes.append(_flip_note(lat_part, "south", "north"))
-            if flip_lon:
-                flip_notes.append(_flip_note(lon_part, "west", "east"))
-            lat_neg = lat_part.negative != flip_lat
-            lon_neg = lon_part.negative != flip_lon
-            for lv in lat_vals:
-                for ov in lon_vals:
-                    r = _combine(
-                        lv,
-                        ov,
-                        lat_neg,
-                        lon_neg,
-                        order,
-                        notes + flip_notes,
-                        rank + (3 if flip_notes else 0),
-                        problems,
-                    )
-                    if r is not None:
-                        out.append(r)
+            out.extend(_flipped_readings(lat, lon, flip, order, notes, rank, problems))
+    return out
+
+
+def _parts_agree(p: _Part, q: _Part, problems: list[str]) -> bool:
+    """Whether two parts can make one position (else why not, in ``problems``)."""
+    for x in (p, q):
+        if x.conflict:
+            problems.append(x.conflict)
+            return False
+    if p.axis and q.axis and p.axis == q.axis:
+        problems.append(Said(msg(f"locate.coords_both_{p.axis}")))
+        return False
+    return True
+
+
+def _orders(
+    p: _Part, q: _Part, header: str | None, *, rescue: bool
+) -> list[tuple[int, int, list[str]]]:
+    """The orders to read two parts in: (index of the latitude part, rank, notes)."""
+    if p.axis or q.axis:
+        lat_first = p.axis == "lat" or q.axis == "lon"
+        orders: list[tuple[int, int, list[str]]] = [(0 if lat_first else 1, 0, [])]
+        if rescue:
+            swapped: list[str] = [Said(msg("locate.reading_swapped"))]
+            orders.append((1 - orders[0][0], _SWAPPED_RANK, swapped))
+        return orders
+    hint_lon_first = bool(header) and str(header).lower().startswith(("lon", "lng"))
+    said: list[str] = [Said(msg("locate.reading_says", header=header))] if header else []
+    return [
+        (0, 1 if hint_lon_first else 0, said if hint_lon_first else []),
+        (1, 0 if hint_lon_first else 1, [] if hint_lon_first else said),
+    ]
+
+
+def _flipped_readings(
+    lat: tuple[_Part, list[_Value]],
+    lon: tuple[_Part, list[_Value]],
+    flip: tuple[bool, bool],
+    order: str,
+    notes: list[str],
+    rank: int,
+    problems: list[str],
+) -> list[_Reading]:
+    """Every reading of one order with the hemispheres flipped as ``flip`` says."""
+    (lat_part, lat_vals), (lon_part, lon_vals) = lat, lon
+    flip_lat, flip_lon = flip
+    flip_notes: list[str] = []
+    if flip_lat:
+        flip_notes.append(_flip_note(lat_part, "south", "north"))
+    if flip_lon:
+        flip_notes.append(_flip_note(lon_part, "west", "east"))
+    lat_neg = lat_part.negative != flip_lat
+    lon_neg = lon_part.negative != flip_lon
+    out: list[_Reading] = []
+    for lv in lat_vals:
+        for ov in lon_vals:
+            r = _combine(
+                lv,
+                ov,
+                lat_neg,
+                lon_neg,
+                order,
+                notes + flip_notes,
+                rank + (3 if flip_notes else 0),
+                problems,
+            )
+            if r is not None:
+                out.append(r)
     return out
 
 

@@ -52,65 +52,13 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
     if ma and ma == mb:
         problems.append(Said(msg("locate.coords_both_" + ("easting" if ma == "E" else "northing"))))
         return []
-
-    # hemispheres to try: (zone, southern, label)
-    zone_s = m.group("zone") or m.group("zone2")
-    band = (m.group("band") or "").upper()
-    hemis: list[tuple[int, bool, Msg]] = []
-    if zone_s:
-        zone = int(zone_s)
-        if not 1 <= zone <= 60:
-            problems.append(Said(msg("locate.coords_utm_zone", zone=zone)))
-            return []
-        if not band:
-            region_zone, southern = _region_zone(utm_crs)
-            hemi = "S" if southern else "N"
-            hemis.append(
-                (zone, southern, msg("locate.utm_zone_hemisphere_assumed", zone=f"{zone}{hemi}"))
-            )
-        elif band == "S":
-            hemis.append((zone, False, msg("locate.utm_zone_band_s", zone=f"{zone}S")))
-            hemis.append((zone, True, msg("locate.utm_zone_s_south", zone=f"{zone}S")))
-        elif band == "N":
-            hemis.append((zone, False, msg("locate.utm_zone", zone=f"{zone}N")))
-        else:
-            southern = band < "N"
-            key = "locate.utm_zone_band_" + ("south" if southern else "north")
-            hemis.append((zone, southern, msg(key, zone=f"{zone}{band}", band=band)))
-    else:
-        zone, southern = _region_zone(utm_crs)
-        hemis.append(
-            (
-                zone,
-                southern,
-                msg("locate.utm_zone_assumed", zone=f"{zone}{'S' if southern else 'N'}"),
-            )
-        )
-
-    # (easting, northing, northing written first)
-    orders: list[tuple[str, str, bool]] = []
-    if ma == "N" or mb == "E":
-        orders.append((b, a, True))
-    elif ma or mb:
-        orders.append((a, b, False))
-    elif len(a.partition(".")[0]) > len(b.partition(".")[0]):
-        orders.append((b, a, True))
-    else:
-        orders.append((a, b, False))
-        if len(a.partition(".")[0]) == len(b.partition(".")[0]):
-            orders.append((b, a, True))
-
+    hemis = _hemispheres(m, utm_crs, problems)
+    if hemis is None:
+        return []
     out: list[_Reading] = []
-    for rank_o, (e_s, n_s, northing_first) in enumerate(orders):
+    for rank_o, (e_s, n_s, northing_first) in enumerate(_orders(a, b, ma, mb)):
         easting, northing = float(e_s), float(n_s)
-        ok = True
-        if not 100_000 <= easting <= 900_000:
-            problems.append(Said(msg("locate.coords_utm_easting", value=f"{easting:,.0f}")))
-            ok = False
-        if not 0 <= northing <= 10_000_000:
-            problems.append(Said(msg("locate.coords_utm_northing", value=f"{northing:,.0f}")))
-            ok = False
-        if not ok:
+        if not _in_range(easting, northing, problems):
             continue
         unc = max(10.0 ** -_decimals(e_s), 10.0 ** -_decimals(n_s))
         for rank_h, (zone, southern, label) in enumerate(hemis):
@@ -130,3 +78,59 @@ def _utm_readings(m: re.Match[str], utm_crs: str, problems: list[str]) -> list[_
             full = msg("locate.utm_northing_first", reading=label) if northing_first else label
             out.append(_Reading(lat, lon, Said(full), unc, rank_o * 2 + rank_h))
     return out
+
+
+def _hemispheres(
+    m: re.Match[str], utm_crs: str, problems: list[str]
+) -> list[tuple[int, bool, Msg]] | None:
+    """The zones and hemispheres to try, (zone, southern, label); None if the zone is wrong."""
+    zone_s = m.group("zone") or m.group("zone2")
+    if not zone_s:
+        zone, southern = _region_zone(utm_crs)
+        label = msg("locate.utm_zone_assumed", zone=f"{zone}{'S' if southern else 'N'}")
+        return [(zone, southern, label)]
+    zone = int(zone_s)
+    if not 1 <= zone <= 60:
+        problems.append(Said(msg("locate.coords_utm_zone", zone=zone)))
+        return None
+    band = (m.group("band") or "").upper()
+    if not band:
+        _, southern = _region_zone(utm_crs)
+        hemi = "S" if southern else "N"
+        return [(zone, southern, msg("locate.utm_zone_hemisphere_assumed", zone=f"{zone}{hemi}"))]
+    if band == "S":
+        return [
+            (zone, False, msg("locate.utm_zone_band_s", zone=f"{zone}S")),
+            (zone, True, msg("locate.utm_zone_s_south", zone=f"{zone}S")),
+        ]
+    if band == "N":
+        return [(zone, False, msg("locate.utm_zone", zone=f"{zone}N"))]
+    southern = band < "N"
+    key = "locate.utm_zone_band_" + ("south" if southern else "north")
+    return [(zone, southern, msg(key, zone=f"{zone}{band}", band=band))]
+
+
+def _orders(a: str, b: str, ma: str | None, mb: str | None) -> list[tuple[str, str, bool]]:
+    """The orders to read two numbers in: (easting, northing, northing written first)."""
+    if ma == "N" or mb == "E":
+        return [(b, a, True)]
+    if ma or mb:
+        return [(a, b, False)]
+    digits_a, digits_b = len(a.partition(".")[0]), len(b.partition(".")[0])
+    if digits_a > digits_b:
+        return [(b, a, True)]
+    if digits_a == digits_b:
+        return [(a, b, False), (b, a, True)]
+    return [(a, b, False)]
+
+
+def _in_range(easting: float, northing: float, problems: list[str]) -> bool:
+    """Whether an easting and northing are possible (else why not, in ``problems``)."""
+    ok = True
+    if not 100_000 <= easting <= 900_000:
+        problems.append(Said(msg("locate.coords_utm_easting", value=f"{easting:,.0f}")))
+        ok = False
+    if not 0 <= northing <= 10_000_000:
+        problems.append(Said(msg("locate.coords_utm_northing", value=f"{northing:,.0f}")))
+        ok = False
+    return ok
