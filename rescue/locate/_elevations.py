@@ -50,68 +50,91 @@ _LESS_WORDS = frozenset({"under", "below", "less than", "just under", "不到"})
 # ======================================================================= altitude
 
 
+_ASL_SUFFIXES = ("asl", "a.s.l", "a.s.l.", "above sea level")
+_FEET_UNITS = ("ft", "feet", "foot", "'", "英尺")
+
+
 def _elevations(doc: Doc, notes: list[str]) -> tuple[list[ElevationClue], list[tuple[int, int]]]:
     out: list[ElevationClue] = []
     spans: list[tuple[int, int]] = []
     text = doc.quiet
     for m in _ELEVATION.finditer(text):
-        num = m.group("num")
-        if num[0].isdigit():
-            value = float(num.replace(",", ""))
-        else:
-            parsed = zh_number(num)
-            if parsed is None or parsed[0] != parsed[1]:
-                continue
-            value = parsed[0]
+        value = _number(m.group("num"))
+        if value is None:
+            continue
         unit = (m.group("unit") or "").strip()
         suffix = (m.group("suf") or "").strip()
-        c_start, _ = doc.clause(m.start())
-        before = text[max(c_start, m.start() - 40) : m.start()]
-        cue = bool(_ELEVATION_CUE.search(before) or _ELEVATION_CUE.search(suffix)) or suffix in (
-            "asl",
-            "a.s.l",
-            "a.s.l.",
-            "above sea level",
-        )
+        cue = _has_cue(doc, m, suffix)
         if not cue and _DISTANCE_AFTER.match(text[m.end() : m.end() + 15]):
             continue
-        feet = unit in ("ft", "feet", "foot", "'", "英尺")
-        metres = unit != "" and not feet
-        if metres:
-            ok = 1000 <= value <= 9000 if cue else 3500 <= value <= 9000
-        elif feet:
-            ok = 3000 <= value <= 30000 if cue else 10000 <= value <= 30000
-        elif cue:
-            if 2500 <= value <= 9000:
-                ok = True
-            elif 9000 < value <= 30000:
-                feet, ok = True, True
-            else:
-                ok = False
-        else:
-            ok = False
-        if not ok:
-            if cue and (metres or feet) and value > 0:
+        feet = _in_feet(value, unit, cue=cue)
+        if feet is None:
+            if cue and unit and value > 0:
                 notes.append(Said(msg("locate.note.altitude", said=m.group(0).strip())))
             continue
-        elevation = value * FT_TO_M if feet else value
-        words = {(m.group("pre") or "").strip().rstrip("."), suffix}
-        tolerance = ELEVATION_TOLERANCE_M
-        if words & _HEDGE_WORDS:
-            tolerance = ELEVATION_TOLERANCE_VAGUE_M
-        if value % 500 == 0:  # a round figure is a rounded figure
-            tolerance += 100.0
-        step = 1000.0 if value % 1000 == 0 else 100.0 if value % 100 == 0 else 10.0
-        step *= FT_TO_M if feet else 1.0
-        if m.group("more") or suffix == "多" or words & _MORE_WORDS:
-            elevation += step / 2
-            tolerance = max(tolerance, step / 2 + 50.0)
-        elif words & _LESS_WORDS:
-            elevation -= min(step, 500.0) / 2
-            tolerance = max(tolerance, min(step, 500.0) / 2 + 50.0)
-        out.append(ElevationClue(round(elevation, 1), tolerance, doc.span_text(*m.span())))
+        out.append(_clue(doc, m, value, suffix, feet=feet))
         spans.append(m.span())
     return out, spans
+
+
+def _number(num: str) -> float | None:
+    """The number written in digits or in Chinese; None for a range ("五六千")."""
+    if num[0].isdigit():
+        return float(num.replace(",", ""))
+    parsed = zh_number(num)
+    if parsed is None or parsed[0] != parsed[1]:
+        return None
+    return parsed[0]
+
+
+def _has_cue(doc: Doc, m: re.Match[str], suffix: str) -> bool:
+    """Whether the clause says that the number is an altitude."""
+    c_start, _ = doc.clause(m.start())
+    before = doc.quiet[max(c_start, m.start() - 40) : m.start()]
+    return bool(_ELEVATION_CUE.search(before) or _ELEVATION_CUE.search(suffix)) or (
+        suffix in _ASL_SUFFIXES
+    )
+
+
+def _in_feet(value: float, unit: str, *, cue: bool) -> bool | None:
+    """Whether an altitude is in feet (else metres); None where it is no altitude.
+
+    Without a unit, only a number said to be an altitude is one: metres up to 9000,
+    feet above.
+    """
+    if unit in _FEET_UNITS:
+        in_range = 3000 <= value <= 30000 if cue else 10000 <= value <= 30000
+        return True if in_range else None
+    if unit:
+        in_range = 1000 <= value <= 9000 if cue else 3500 <= value <= 9000
+        return False if in_range else None
+    if not cue:
+        return None
+    if 2500 <= value <= 9000:
+        return False
+    if 9000 < value <= 30000:
+        return True
+    return None
+
+
+def _clue(doc: Doc, m: re.Match[str], value: float, suffix: str, *, feet: bool) -> ElevationClue:
+    """The altitude read, its tolerance widened by hedges, rounding and "over" / "under"."""
+    elevation = value * FT_TO_M if feet else value
+    words = {(m.group("pre") or "").strip().rstrip("."), suffix}
+    tolerance = ELEVATION_TOLERANCE_M
+    if words & _HEDGE_WORDS:
+        tolerance = ELEVATION_TOLERANCE_VAGUE_M
+    if value % 500 == 0:  # a round figure is a rounded figure
+        tolerance += 100.0
+    step = 1000.0 if value % 1000 == 0 else 100.0 if value % 100 == 0 else 10.0
+    step *= FT_TO_M if feet else 1.0
+    if m.group("more") or suffix == "多" or words & _MORE_WORDS:
+        elevation += step / 2
+        tolerance = max(tolerance, step / 2 + 50.0)
+    elif words & _LESS_WORDS:
+        elevation -= min(step, 500.0) / 2
+        tolerance = max(tolerance, min(step, 500.0) / 2 + 50.0)
+    return ElevationClue(round(elevation, 1), tolerance, doc.span_text(*m.span()))
 
 
 # ======================================================================= entry point
