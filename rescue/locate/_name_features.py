@@ -58,53 +58,74 @@ class _FeatureReading(_NameTables):
         for c in cands:
             if c.feature is not None:
                 continue
-            pos = c.end
-            while pos < len(text) and pos - c.end < 3 and text[pos] in " \t\u00a0-_":
-                pos += 1
-            for f in features_at.get(pos, []) if pos - c.end <= 2 else []:
-                if len(f.places) <= 2 and not self._fitting(c.places, f.feature or ""):
-                    # "塔钦转山起点", "Darchen ticket gate": a feature word that is one or
-                    # two places of its own, at the named place: left as two mentions
-                    continue
-                out.append(
-                    _Cand(
-                        c.start, f.end, c.tier, dict(c.places), boost=f.feature, read_as=c.read_as
-                    )
-                )
+            out.extend(self._feature_after(text, c, features_at))
             # a feature word that ends the name and goes on ("big sky burial" + "sky
             # burial ground"): the name, over the whole feature word
-            for f in overlapping:
-                if c.start < f.start < c.end < f.end and self._fitting(c.places, f.feature or ""):
-                    out.append(
-                        _Cand(
-                            c.start,
-                            f.end,
-                            c.tier,
-                            dict(c.places),
-                            boost=f.feature,
-                            read_as=c.read_as,
-                        )
-                    )
-            # "Lake Manasarovar", "the monastery Chuku": a feature word first
-            pos = c.start
-            while pos > 0 and c.start - pos < 2 and text[pos - 1] in " \t\u00a0-_":
-                pos -= 1
-            if pos == c.start:
-                continue
-            for f in features_end.get(pos, []):
-                fitting = self._fitting(c.places, f.feature or "")
-                if fitting:
-                    out.append(
-                        _Cand(
-                            f.start,
-                            c.end,
-                            c.tier,
-                            dict(c.places),
-                            boost=f.feature,
-                            read_as=c.read_as,
-                        )
-                    )
+            out.extend(
+                _extended(c, c.start, f.end, f.feature)
+                for f in overlapping
+                if c.start < f.start < c.end < f.end and self._fitting(c.places, f.feature or "")
+            )
+            out.extend(self._feature_before(text, c, features_end))
         return out
+
+    def _feature_after(
+        self, text: str, c: _Cand, features_at: Mapping[int, list[_Cand]]
+    ) -> list[_Cand]:
+        """The name ``c`` over a feature word after it ("Drolma La pass")."""
+        pos = c.end
+        while pos < len(text) and pos - c.end < 3 and text[pos] in " \t\u00a0-_":
+            pos += 1
+        if pos - c.end > 2:
+            return []
+        out: list[_Cand] = []
+        for f in features_at.get(pos, []):
+            if len(f.places) <= 2 and not self._fitting(c.places, f.feature or ""):
+                # "塔钦转山起点", "Darchen ticket gate": a feature word that is one or
+                # two places of its own, at the named place: left as two mentions
+                continue
+            out.append(_extended(c, c.start, f.end, f.feature))
+        return out
+
+    def _feature_before(
+        self, text: str, c: _Cand, features_end: Mapping[int, list[_Cand]]
+    ) -> list[_Cand]:
+        """The name ``c`` over a feature word before it: "Lake Manasarovar", "the
+        monastery Chuku"."""
+        pos = c.start
+        while pos > 0 and c.start - pos < 2 and text[pos - 1] in " \t\u00a0-_":
+            pos -= 1
+        if pos == c.start:
+            return []
+        return [
+            _extended(c, f.start, c.end, f.feature)
+            for f in features_end.get(pos, [])
+            if self._fitting(c.places, f.feature or "")
+        ]
+
+    def _names_as_features(
+        self, merged: list[_Cand], features_by_span: Mapping[tuple[int, int], list[_Cand]]
+    ) -> set[int]:
+        """A name that is also a feature word with more instances ("iron bridge" is one
+        bridge's alias, but several iron bridges exist): the feature, with the name's
+        scores kept. The ids of the names so taken over."""
+        dropped: set[int] = set()
+        for c in merged:
+            if c.feature is not None:
+                continue
+            for f in features_by_span.get((c.start, c.end), ()):
+                members = {pid for pid, _ in self._features.get(f.feature or "", ())}
+                if c.places and set(c.places) <= members and len(members) > len(c.places):
+                    # the place that has the words as its name stays first
+                    for pid in f.places:
+                        if pid not in c.places:
+                            f.places[pid] *= 0.9
+                    for pid, w in c.places.items():
+                        if w > f.places.get(pid, 0.0):
+                            f.places[pid] = w
+                    dropped.add(id(c))
+                    break
+        return dropped
 
     def _ordinal_features(self, text: str, cands: list[_Cand]) -> list[_Cand]:
         """An ordinal before a feature word names the one place of that kind whose
@@ -190,3 +211,8 @@ class _FeatureReading(_NameTables):
     def _fitting(self, places: Mapping[str, float], feature: str) -> set[str]:
         members = {pid for pid, _ in self._features.get(feature, ())}
         return {pid for pid in places if pid in members}
+
+
+def _extended(c: _Cand, start: int, end: int, feature: str | None) -> _Cand:
+    """The name ``c`` extended to ``start``-``end`` over a feature word, which boosts it."""
+    return _Cand(start, end, c.tier, dict(c.places), boost=feature, read_as=c.read_as)

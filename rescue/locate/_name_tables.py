@@ -350,21 +350,7 @@ class _NameTables:
             for pid, en, aen, zh, azh, _ in rows
         }
         for feature, selectors in FEATURE_WORDS.items():
-            found: dict[str, float] = {}
-            for pid in self._ids:
-                if pid in selectors or self._types.get(pid) in selectors:
-                    found[pid] = 1.0
-            hints = _FEATURE_NAME_HINTS.get(feature, ())
-            for pid in self._ids:
-                if pid in found or self._types.get(pid) == "medical_post":
-                    continue
-                haystack = f" {texts[pid]} "
-                for hint in hints:
-                    needle = " ".join(self._words(hint)) if hint.isascii() else hint
-                    hit = (f" {needle}" in haystack) if hint.isascii() else (needle in haystack)
-                    if hit:
-                        found[pid] = 0.8 if self._types.get(pid) in _SERVICE_TYPES else 1.0
-                        break
+            found = self._feature_places(feature, selectors, texts)
             main = set(_REGION["feature_main"].get(feature, ())) & set(found)
             if main:
                 # "the pass": the one every walker crosses; the others only by name
@@ -375,20 +361,45 @@ class _NameTables:
         self._zh_features: dict[str, str] = {}
         for feature, terms in FEATURE_TERMS.items():
             for term in terms:
-                if term.isascii():
-                    words = self._words(term)
-                    variants = {tuple(words)}
-                    last = words[-1]
-                    variants.add((*words[:-1], last + "s"))
-                    if last.endswith(("s", "x", "ch", "sh")):
-                        variants.add((*words[:-1], last + "es"))
-                    for v in variants:
-                        self._add_feature_latin(v, feature)
-                else:
-                    self._zh_features[term] = feature
-                    syllables = self._pinyin_forms(term)[0]
-                    if len("".join(syllables)) >= 6:
-                        self._add_feature_latin(syllables, feature)
+                self._add_feature_term(term, feature)
+
+    def _feature_places(
+        self, feature: str, selectors: Sequence[str], texts: Mapping[str, str]
+    ) -> dict[str, float]:
+        """The places a feature word may mean: by id or type, else by a hint in a name."""
+        found: dict[str, float] = {}
+        for pid in self._ids:
+            if pid in selectors or self._types.get(pid) in selectors:
+                found[pid] = 1.0
+        hints = _FEATURE_NAME_HINTS.get(feature, ())
+        for pid in self._ids:
+            if pid in found or self._types.get(pid) == "medical_post":
+                continue
+            haystack = f" {texts[pid]} "
+            for hint in hints:
+                needle = " ".join(self._words(hint)) if hint.isascii() else hint
+                hit = (f" {needle}" in haystack) if hint.isascii() else (needle in haystack)
+                if hit:
+                    found[pid] = 0.8 if self._types.get(pid) in _SERVICE_TYPES else 1.0
+                    break
+        return found
+
+    def _add_feature_term(self, term: str, feature: str) -> None:
+        """A feature word and its plurals; a Chinese one also in pinyin, if long enough."""
+        if term.isascii():
+            words = self._words(term)
+            variants = {tuple(words)}
+            last = words[-1]
+            variants.add((*words[:-1], last + "s"))
+            if last.endswith(("s", "x", "ch", "sh")):
+                variants.add((*words[:-1], last + "es"))
+            for v in variants:
+                self._add_feature_latin(v, feature)
+        else:
+            self._zh_features[term] = feature
+            syllables = self._pinyin_forms(term)[0]
+            if len("".join(syllables)) >= 6:
+                self._add_feature_latin(syllables, feature)
 
     def _add_feature_latin(self, words: Sequence[str], feature: str) -> None:
         norm = "".join(words)

@@ -411,49 +411,17 @@ class NameIndex(_FeatureReading):
                     cands.append(_Cand(run[i].start, run[j - 1].end, 0, dict(key.places)))
 
     def _select(self, cands: list[_Cand]) -> list[_Cand]:
-        merged: dict[tuple[int, int, str | None], _Cand] = {}
-        for c in cands:
-            k = (c.start, c.end, c.feature)
-            have = merged.get(k)
-            if have is None:
-                merged[k] = _Cand(
-                    c.start, c.end, c.tier, dict(c.places), c.feature, c.generic, c.boost, c.read_as
-                )
-                continue
-            if c.tier < have.tier or (c.tier == have.tier and c.top > have.top):
-                have.read_as = c.read_as  # the better reading names what it was taken for
-            have.tier = min(have.tier, c.tier)
-            have.generic = have.generic or c.generic
-            have.boost = have.boost or c.boost
-            for pid, w in c.places.items():
-                if w > have.places.get(pid, 0.0):
-                    have.places[pid] = w
+        """The mentions kept, in text order: candidates merged per span, names that are
+        feature words taken over by the feature, then the best that do not overlap."""
+        merged = _merged(cands)
         features_by_span: dict[tuple[int, int], list[_Cand]] = {}
-        for c in merged.values():
+        for c in merged:
             if c.feature is not None:
                 features_by_span.setdefault((c.start, c.end), []).append(c)
-        dropped: set[int] = set()
-        for c in merged.values():
-            if c.feature is not None:
-                continue
-            for f in features_by_span.get((c.start, c.end), ()):
-                # a name that is also a feature word with more instances ("iron bridge" is
-                # one bridge's alias, but several iron bridges exist): the feature, with
-                # the name's scores kept
-                members = {pid for pid, _ in self._features.get(f.feature or "", ())}
-                if c.places and set(c.places) <= members and len(members) > len(c.places):
-                    # the place that has the words as its name stays first
-                    for pid in f.places:
-                        if pid not in c.places:
-                            f.places[pid] *= 0.9
-                    for pid, w in c.places.items():
-                        if w > f.places.get(pid, 0.0):
-                            f.places[pid] = w
-                    dropped.add(id(c))
-                    break
+        dropped = self._names_as_features(merged, features_by_span)
         pool = [
             c
-            for c in merged.values()
+            for c in merged
             if c.places
             and id(c) not in dropped
             and not (c.feature is None and c.generic and (c.start, c.end) in features_by_span)
@@ -590,3 +558,25 @@ def _typed_query(query: object, limit: object) -> str:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise InvalidInput(f"limit must be a positive integer; got {limit!r}")
     return unicodedata.normalize("NFC", query).strip()
+
+
+def _merged(cands: list[_Cand]) -> list[_Cand]:
+    """One candidate per span and feature: the best tier, the best reading, every place."""
+    merged: dict[tuple[int, int, str | None], _Cand] = {}
+    for c in cands:
+        k = (c.start, c.end, c.feature)
+        have = merged.get(k)
+        if have is None:
+            merged[k] = _Cand(
+                c.start, c.end, c.tier, dict(c.places), c.feature, c.generic, c.boost, c.read_as
+            )
+            continue
+        if c.tier < have.tier or (c.tier == have.tier and c.top > have.top):
+            have.read_as = c.read_as  # the better reading names what it was taken for
+        have.tier = min(have.tier, c.tier)
+        have.generic = have.generic or c.generic
+        have.boost = have.boost or c.boost
+        for pid, w in c.places.items():
+            if w > have.places.get(pid, 0.0):
+                have.places[pid] = w
+    return list(merged.values())
