@@ -157,6 +157,15 @@ def check_incident(mine: Incident, got: dict[str, Any]) -> list[str]:
     if got["description"] != mine.description:
         out.append("first description differs from the one sent")
     writes = sorted(mine.writes, key=lambda w: w.version)
+    out += _version_problems(mine, got, writes)
+    out += _field_problems(mine, got, writes)
+    out += _timeline_problems(mine, got, [w for w in writes if w.kind == "transition"])
+    return out
+
+
+def _version_problems(mine: Incident, got: dict[str, Any], writes: list[Write]) -> list[str]:
+    """The version: at least the newest acknowledged, one per write when all were answered."""
+    out: list[str] = []
     last = max((w.version for w in writes), default=1)
     if got["version"] < last:
         out.append(f"version {got['version']}, an acknowledged write made version {last}")
@@ -164,7 +173,12 @@ def check_incident(mine: Incident, got: dict[str, Any]) -> list[str]:
         out.append(f"version {got['version']} after {len(writes)} acknowledged writes")
     if len({w.version for w in writes}) != len(writes):
         out.append("two acknowledged writes made the same version")
+    return out
 
+
+def _field_problems(mine: Incident, got: dict[str, Any], writes: list[Write]) -> list[str]:
+    """Fields, added descriptions and the audit of edits against the acknowledged updates."""
+    out: list[str] = []
     # fields: the newest acknowledged value of each, unless a write without an answer touched it
     newest: dict[str, Any] = {}
     for w in writes:
@@ -184,8 +198,12 @@ def check_incident(mine: Incident, got: dict[str, Any]) -> list[str]:
     for w in writes:
         if w.kind == "update" and set(w.body) - {"add_description"} and w.version not in edited:
             out.append(f"no audit entry for the edit that made version {w.version}")
+    return out
 
-    # the timeline: one chain from "received", with each acknowledged status change once
+
+def _timeline_problems(mine: Incident, got: dict[str, Any], moves: list[Write]) -> list[str]:
+    """The timeline: one chain from "received", with each acknowledged status change once."""
+    out: list[str] = []
     timeline = got["timeline"]
     if not timeline or timeline[0]["to"] != "received" or timeline[0]["from"] is not None:
         out.append("the timeline does not start with received")
@@ -194,7 +212,6 @@ def check_incident(mine: Incident, got: dict[str, Any]) -> list[str]:
             out.append(f"timeline jumps from {before['to']} to {after['from']}→{after['to']}")
     if timeline and timeline[-1]["to"] != got["status"]:
         out.append(f"status {got['status']}, the timeline ends at {timeline[-1]['to']}")
-    moves = [w for w in writes if w.kind == "transition"]
     for w in moves:
         same = [e for e in timeline if e["note"] == w.body["note"]]
         if len(same) != 1 or same[0]["to"] != w.body["to"]:

@@ -172,6 +172,34 @@ def _forget_searches() -> None:
         network.derived.pop("approach_planned", None)
 
 
+def _print_figures(
+    cpu: dict[str, list[float]],
+    wall: dict[str, list[float]],
+    size: dict[str, list[tuple[int, int]]],
+    queries: dict[str, list[int]],
+) -> None:
+    """One line per operation timed (CPU and wall ms, answer kB, SQL statements)."""
+    for op in OPERATIONS:
+        c, w, s = cpu[op], wall[op], size[op]
+        if not c:
+            continue
+        print(
+            f"{op:9} {len(c)} requests: CPU p50 {statistics.median(c):.1f} ms, "
+            f"mean {statistics.mean(c):.1f}, p95 {_pct(c, 0.95):.1f}; wall p50 "
+            f"{statistics.median(w):.1f} ms; answer p50 "
+            f"{statistics.median(x for x, _ in s) / 1000:.1f} kB raw, "
+            f"{statistics.median(y for _, y in s) / 1000:.1f} kB brotli; "
+            f"{statistics.median(queries[op]):.0f} SQL statements"
+        )
+    print(f"load average {os.getloadavg()[0]:.2f}")
+
+
+def _print_profile(prof: cProfile.Profile, sort: str) -> None:
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats(sort).print_stats(40)
+    print(out.getvalue())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -249,23 +277,9 @@ def main(argv: list[str] | None = None) -> int:
                     body = {"to": "resolved", "outcome": "rescued", "base_version": at}
                     resolved = client.post(f"{done}/transitions", json=body)
                     assert resolved.status_code == 200, resolved.data[:200]
-        for op in OPERATIONS:
-            c, w, s = cpu[op], wall[op], size[op]
-            if not c:
-                continue
-            print(
-                f"{op:9} {len(c)} requests: CPU p50 {statistics.median(c):.1f} ms, "
-                f"mean {statistics.mean(c):.1f}, p95 {_pct(c, 0.95):.1f}; wall p50 "
-                f"{statistics.median(w):.1f} ms; answer p50 "
-                f"{statistics.median(x for x, _ in s) / 1000:.1f} kB raw, "
-                f"{statistics.median(y for _, y in s) / 1000:.1f} kB brotli; "
-                f"{statistics.median(queries[op]):.0f} SQL statements"
-            )
-        print(f"load average {os.getloadavg()[0]:.2f}")
+        _print_figures(cpu, wall, size, queries)
         if prof is not None:
-            out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(40)
-            print(out.getvalue())
+            _print_profile(prof, args.sort)
     return 0
 
 
