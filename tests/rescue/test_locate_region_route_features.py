@@ -1,5 +1,6 @@
-"""Region data the round-two real-text dev cases need (issue 13, r294-r324): names and
-route features in geodata/kailash (aliases.json, route_features.json), no reader code.
+"""Region data that places callers by a name's other spellings and by route features seen on
+the way (geodata/kailash aliases.json, route_features.json; real-text dev cases r294-r324),
+no reader code.
 
 Each test states what the region data must make the locator read.
 """
