@@ -41,6 +41,15 @@ def test_every_chinese_text_is_chinese(key: str) -> None:
     assert set(words) <= {"NUL", *_NAMES}, (key, words)
 
 
+#: coordinate systems, written bare in Chinese as in Chinese technical writing
+_CRS_NAMES = ("UTM", "WGS84", "GCJ-02", "BD-09")
+
+
+def test_chinese_texts_write_coordinate_systems_without_quotes() -> None:
+    quoted = re.compile(rf"['\"‘“「]({'|'.join(map(re.escape, _CRS_NAMES))})['\"’”」]")
+    assert [(k, t["zh"]) for k, t in catalog().items() if quoted.search(t["zh"])] == []
+
+
 def test_a_message_renders_names_in_its_language() -> None:
     m = msg(
         "station.plan_fastest", station=Name("Darchen", "塔钦"), eta="1 h 5 min", lead="", how=""

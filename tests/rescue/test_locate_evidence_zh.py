@@ -108,11 +108,11 @@ def test_every_note_of_an_answer_is_in_chinese_too(
         ("高德地图显示 31.0681, 81.3125", "（高德、微信、腾讯）→ WGS84"),
         ("31,0681 / 81,3125", "以逗号作小数点"),
         # UTM: the zone, how its hemisphere was read, the order of the figures
-        ("44N 535000 3440000", "'UTM' 投影带 44N"),
-        ("44R 535000 3440000", "'UTM' 投影带 44R（纬度带 R，北半球）"),
+        ("44N 535000 3440000", "UTM 投影带 44N"),
+        ("44R 535000 3440000", "UTM 投影带 44R（纬度带 R，北半球）"),
         ("44S 535000 3440000", "（S 按纬度带 S 理解，北半球）"),
-        ("zone 44 535000 3440000", "'UTM' 投影带 44N（半球按本区域假定）"),
-        ("UTM 535000 3440000", "'UTM' 投影带 44N（投影带按本区域假定）"),
+        ("zone 44 535000 3440000", "UTM 投影带 44N（半球按本区域假定）"),
+        ("UTM 535000 3440000", "UTM 投影带 44N（投影带按本区域假定）"),
         ("UTM 3440000 535000", "投影带按本区域假定），北坐标在前"),
     ],
 )
@@ -164,7 +164,7 @@ def test_both_readings_of_a_utm_band_s_are_named_in_chinese() -> None:
     assert labels == [
         (
             "UTM zone 44S (S read as latitude band S, northern hemisphere)",
-            "'UTM' 投影带 44S（S 按纬度带 S 理解，北半球）",
+            "UTM 投影带 44S（S 按纬度带 S 理解，北半球）",
         ),
-        ("UTM zone 44S (S read as southern hemisphere)", "'UTM' 投影带 44S（S 按南半球理解）"),
+        ("UTM zone 44S (S read as southern hemisphere)", "UTM 投影带 44S（S 按南半球理解）"),
     ]

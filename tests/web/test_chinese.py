@@ -38,6 +38,8 @@ ALLOWED = {
     "ISO",
     "UTF",
     "WGS",
+    "UTM",
+    "GCJ",
     "GeoJSON",
     "Feature",
     "properties",
