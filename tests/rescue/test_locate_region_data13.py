@@ -59,6 +59,10 @@ def test_new_spellings_name_the_place(kailash: RouteNetwork, text: str, place: s
         ("we left Zutulpuk an hour and a half ago and reached the place where the vehicles pick "
          "us up, my father is shivering in the rain", {"place": "zongdui"}),
         ("下雨，从尊珠寺出来走了一个半小时，到接人的车那里了，我爸冷得发抖", {"place": "zongdui"}),
+        # Bardo Trang, the sin-testing stone just past the Shiva-tsal charnel ground (mjjq.com)
+        ("在Bardo Trang，两边大石头把小路挤得很窄，罪恶检验石那里，朋友过不去了",
+         {"along": "outer_kora", "from_place": "shiva_tsal", "offset_m": 200,
+          "direction": "clockwise"}),
     ],
 )  # fmt: skip
 def test_route_features_place_the_caller(
