@@ -37,6 +37,11 @@ How the set was made (issue 13)
   ``map_app``. ``clue_types`` (the team set's vocabulary) are derived from them.
 * **Split by source**: every case of a source is in the same part; ``heldout`` sources are
   scored, never tuned on (:data:`SOURCES` says which).
+* **Eighth round (issue 13, data13)**: the split of the new sources was fixed by a rule chosen
+  before any of their cases was written or scored: in the order the sources were added (the
+  order of the "eighth round" block of :data:`SOURCES`), every third one (3rd, 6th, 9th, ...)
+  is ``heldout``, the others ``dev``. Held-out cases of this round were never run through
+  locate by their author.
 """
 
 from __future__ import annotations
@@ -179,6 +184,29 @@ SOURCES: dict[str, tuple[str, str]] = {
         "dev",
     ),
     "lp481": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-481.html", "dev"),
+    # ---- eighth round (issue 13, data13): in the order added, every third source is held
+    # out (3rd, 6th, 9th, 12th), the rest dev; the rule was fixed before any case was written
+    "lp478": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-478.html", "dev"),
+    "lp480": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-480.html", "dev"),
+    "lp482": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-482.html", "heldout"),
+    "ds23": ("http://drsethufoundation.org/page23.html", "dev"),
+    "cn3": ("https://www.contemporarynomad.com/mount-kailash-day-3/", "dev"),
+    "rb": ("http://reibang.com/p/3b8f3769cfe5", "heldout"),
+    "yg": ("http://yogoyo.com/tibet-travel-guide/kailas-parikrama.htm", "dev"),
+    "uni": (
+        "http://unispos.com/index.php?option=module&lang=cht&task=pageinfo&id=250&index=5",
+        "dev",
+    ),
+    "agd10": (
+        "https://aravindgundumane.com/2012/09/10-journey-into-tibet-kailash-parikrama/",
+        "heldout",
+    ),
+    "agd11": (
+        "https://aravindgundumane.com/2012/09/11-journey-into-tibet-kailash-parikrama/",
+        "dev",
+    ),
+    "tp": ("https://tripoto.com/trip/tripoto-5f7f6353d8726", "dev"),
+    "ttz": ("https://tibetantrekking.com/kagyu-pa-monasteries/zutrulpuk-monastery/", "heldout"),
     # ---- held-out part (scored, never tuned on)
     "lp477": ("http://what-when-how.com/Tutorial/topic-12964ul8bm/Tibet-477.html", "heldout"),
     "kbs": (
@@ -1492,6 +1520,271 @@ case("lp481", "en", "names time",
      "shivering", P("phakna_rigzin_supply"),
      "It takes approximately an hour to make the long and steep 400m descent to the grassy banks "
      "of the Lham-chu Khir", note="the valley floor where the descent ends")
+# ---- 8th round (data13) ------------------------------------------------------------------
+# ---- what-when-how Tibet-478 (dev): Dira-puk (Lhalung Dira) on the hillside north of the
+# Lha-chu across from the Shishapangma Guesthouse; the three lesser mountains; Gotsangpa's cave
+case("lp478", "en", "names features",
+     "we are at the monastery on the hillside facing the black north face, Chana Dorje on the left "
+     "and Jampelyang on the right, my husband collapsed on the steps", P("drirapuk_gompa"),
+     "Three lesser mountains are arrayed in front of Mt Kailash: Chana Dorje (Vajrapani) to the "
+     "west, Jampelyang (Manjushri) to the east")
+case("lp478", "zh", "names features",
+     "在Lhalung Dira寺，正对着神山北壁，郭仓巴修行洞门口，我妈喘不上气", P("drirapuk_gompa"),
+     "Dira-puk (Lhalung Dira) Monastery (5080m) sits in a superb location on the hillside north of "
+     "the Lha-chu")
+case("lp478", "zh", "names heights_distances",
+     "在止热寺，海拔5080，河对面就是希夏邦马宾馆，我爸头疼得厉害", P("drirapuk_gompa"),
+     "Dira-puk (Lhalung Dira) Monastery (5080m) ... across from the Shishapangma Guesthouse")
+case("lp478", "en", "features narrative",
+     "we crossed the bridge just north of the Shishapangma guesthouse and are hopping over the "
+     "river on stones towards the monastery, my friend fell in the water",
+     A("shishapangma_guesthouse", 200),
+     "cross the bridge just north of the Shishapangma Guesthouse and then cross the river on stones",
+     note="just past the bridge north of the guesthouse: 200 m on")
+case("lp478", "zh", "names features",
+     "在Dira-puk寺门口，墙上有彩色壁画，是郭仓巴的修行洞，同伴晕倒了", P("drirapuk_gompa"),
+     "Colourful murals mark the entry to Gotsangpa's atmospheric meditation cave")
+# ---- what-when-how Tibet-480 (dev): Jarok Donkhang and the Khando Sanglam-la fork; Shiva-tsal
+# two hours from the start (with its GPS reading); the flat glacial ridge; the turn east
+case("lp480", "en", "time features",
+     "we left Dirapuk two hours ago, now at the rocky place where people leave clothes and hair, "
+     "my father is very weak", P("shiva_tsal"),
+     "about two hours from the day's starting point, is the rocky expanse of Shiva-tsal (5330m")
+case("lp480", "zh", "heights_distances features",
+     "到了海拔5330那片乱石滩，到处是扔下的衣服和头发，同伴呼吸困难", P("shiva_tsal"),
+     "the rocky expanse of Shiva-tsal (5330m) ... leave something behind at Shiva-tsal - an item "
+     "of clothing, a drop of blood or a lock of hair")
+case("lp480", "en", "map_app features",
+     "my GPS says N 31°05.795 E 081°20.856, lots of old clothes on the rocks, my friend collapsed",
+     P("shiva_tsal"), "Shiva-tsal (5330m; N 31°05.795ʹ, E 081°20.856ʹ)")
+case("lp480", "zh", "map_app",
+     "手机GPS显示北纬31度05.795分，东经81度20.856分，我朋友昏倒了", P("shiva_tsal"),
+     "Shiva-tsal (5330m; N 31°05.795ʹ, E 081°20.856ʹ)")
+case("lp480", "en", "features time narrative",
+     "about half an hour past Shiva-tsal the trail turned east for the final climb, just boulders "
+     "and scree, jagged peaks on the right, my friend can't breathe", P("dolma_la_base"),
+     "About 30 minutes from Shiva-tsal the trail turns eastward for the final ascent",
+     note="where the trail turns east for the final ascent")
+case("lp480", "zh", "features narrative",
+     "过了尸陀林，路平了一段，沿着冰川的山梁走，还没开始最后的大坡，我老婆晕倒了",
+     B("shiva_tsal", "dolma_la_base", 0.5),
+     "After Shiva-tsal the trail mercifully flattens for a time and proceeds along a glacial ridge",
+     note="on the flat stretch after Shiva-tsal: halfway to the final ascent")
+case("lp480", "en", "names features",
+     "near Jarok Donkhang, where a trail splits off to the Khando Sanglam-la shortcut, my friend "
+     "is vomiting", P("jarok_donkhang"),
+     "Near Jarok Donkhang a trail branches off to the southeast, leading over the snow-covered "
+     "Khando Sanglam-la")
+case("lp480", "zh", "names features",
+     "在Jarok Donkhang，有条岔路往康卓桑朗拉那边去，朋友一直吐", P("jarok_donkhang"),
+     "Near Jarok Donkhang a trail branches off to the southeast, leading over the snow-covered "
+     "Khando Sanglam-la")
+case("lp480", "zh", "features",
+     "回头最后看一眼神山北壁，前面是一长坡大石头和碎石，右边是锯齿一样的山峰，同伴走不动了",
+     P("dolma_la_base"),
+     "just a long slope of boulders and scree, but there are some stark, jagged peaks to the right. "
+     "Look south for your last glimpse of the north face",
+     note="the start of the final ascent")
+# ---- what-when-how Tibet-482 (HELD OUT): the Indian tents, Zutul-puk 10 minutes on, the cave
+case("lp482", "en", "features time",
+     "we are at the neat line of tents of an Indian pilgrim group, about ten minutes before the "
+     "monastery, my mother has chest pain", A("zutulpuk_gompa", -600),
+     "Zutul-puk Monastery (4820m) is 10 minutes from the Indian camp",
+     note="10 minutes before the monastery: 600 m before it")
+case("lp482", "zh", "names features",
+     "在尊珠寺，大殿后面是米拉日巴的神通洞，洞顶有手印脚印，我爸高反很严重", P("zutulpuk_gompa"),
+     "The zutul phuk (miracle cave) that gives the monastery its name is at the back of the main "
+     "hall")
+case("lp482", "en", "names heights_distances",
+     "at the miracle cave monastery, 4820 metres, Milarepa's handprint in the roof, my friend is "
+     "shivering", P("zutulpuk_gompa"),
+     "Zutul-puk Monastery (4820m) ... left a footprint and handprint that can still be seen today")
+case("lp482", "zh", "features",
+     "在寺旁边的简易招待所，床位七八十块，印度团把房间都订满了，同伴发烧",
+     P("zutulpuk_guesthouses"),
+     "The monastery has a simple guesthouse (beds ¥70-80), but the half-dozen rooms sometimes get "
+     "booked out by Indian groups")
+case("lp482", "zh", "names narrative",
+     "在Zutul-puk，米拉日巴和那若本琼斗法盖的山洞那里，朋友摔伤了腿", P("zutulpuk_gompa"),
+     "Milarepa and Naro Bönchung were looking for shelter from the rain. They decided to build a "
+     "cave together")
+# ---- drsethufoundation.org page 23 (dev): day three, Zutrul Puk to Darchen
+case("ds23", "en", "features",
+     "we're at the mani walls at the bottom of the valley just below Zutrul Puk, my friend twisted "
+     "her knee", A("zutulpuk_gompa", 300),
+     "Below Zutrul Puk, at the bottom of the valley is some fine examples of mani walls",
+     note="just below the monastery: 300 m on")
+case("ds23", "zh", "features narrative",
+     "出了东边山谷的尽头，往西沿着平原边上走，经过好多大玛尼墙，还没到塔钦，同伴走不动了",
+     A("zongdui", 2000),
+     "Continue to the end of the eastern valley, then turn westward across the edge of the plain, "
+     "passing man huge mani walls", note="on the plain edge between Zongdui and Darchen: 2 km on")
+case("ds23", "en", "time names",
+     "we left Zutrul Puk at eight, it's now half past ten, still walking down the eastern valley, "
+     "my mother is exhausted", W("zutulpuk_gompa", 150),
+     "It is a leisurely 4 to 6 hour walk from Zatrul Puk back to the starting point of Darchen",
+     at="10:30")
+case("ds23", "zh", "time",
+     "早上九点从祖楚寺出发，现在十一点了，还在东边河谷里，我太太脚扭了", W("zutulpuk_gompa", 120),
+     "It is a leisurely 4 to 6 hour walk from Zatrul Puk back to the starting point of Darchen",
+     at="11:00")
+case("ds23", "en", "names features",
+     "at Zutrul Puk, the little Drukpa Kagyu monastery built around the cave, my father can't "
+     "breathe", P("zutulpuk_gompa"),
+     "The small monastery of Zutrul Puk is currently looked after by a monk of the Drukpa Kagyu "
+     "order")
+case("ds23", "zh", "names features",
+     "在神通洞寺，主尊是米拉日巴的铜像，洞里很黑，我同伴突然胸口疼", P("zutulpuk_gompa"),
+     "The main image in the cave is a bronze statue of Milarepa")
+# ---- contemporarynomad.com day 3 (dev): Zutul Puk room, the glacial valley, out of the valley
+case("cn3", "en", "features narrative",
+     "we just walked out of the valley, we can see the holy lake far away and Gurla Mandhata "
+     "behind it, my friend collapsed", P("fourth_prostration_point"),
+     "we walked out of the valley with magnificent views of the holy lake Manasarovar in the "
+     "distance and the soaring mountain Gurla Mandhata", note="the valley mouth")
+case("cn3", "zh", "features narrative",
+     "刚走出山谷，远处能看到圣湖和纳木那尼峰，刚过一个石头房子的小村子，我们的背夫倒在玛尼墙前面不动了",
+     P("zongdui"),
+     "We passed through a small, stone Tibetan village ... we could see yet another mani wall in "
+     "the distance", note="the stone village after the valley mouth")
+case("cn3", "en", "features",
+     "we are in the long glacial valley above the braided river, lots of mani walls and rock "
+     "carvings, a few hours after Zutul Puk, my husband sprained his ankle",
+     B("zutulpuk_gompa", "fourth_prostration_point", 0.5),
+     "We followed a long glacial valley for several hours taking in the beautiful mountain scenery "
+     "and braid-like river below the trail", note="somewhere in the valley: halfway")
+case("cn3", "zh", "names features",
+     "在尊珠寺的土坯房里，冷得像冰箱，同伴昨天翻垭口冻坏了，现在起不来", P("zutulpuk_gompa"),
+     "Who knew you could sleep so well in an adobe refrigerator?")
+case("cn3", "zh", "features",
+     "坐在大石头上看下面辫子一样的河，到处是玛尼墙和石刻，我朋友突然晕了",
+     B("zutulpuk_gompa", "fourth_prostration_point", 0.5),
+     "we sat down on some boulders and watched the river below. We explored mani walls, Tibetan "
+     "rock carvings", note="somewhere in the valley: halfway")
+# ---- reibang.com (HELD OUT, traditional characters): day 1 of three; the tent teahouse facing
+# 曲古寺; the fork before 止熱寺
+case("rb", "zh", "time features",
+     "從塔欽走了三四個小時，在一個帳篷茶館喝酥油茶，對面半山腰就是曲古寺，我朋友頭暈",
+     P("chuku_bridge_supply"),
+     "走了三四個小時左右,有一個帳篷茶館,正好坐下來喝一壺酥油茶。...對面不遠處的曲古寺座落在半山腰")
+case("rb", "zh", "features",
+     "到了岔路口，右邊往下是帳篷旅館，左邊上去是止熱寺，我老婆走不動了", P("drirapuk_iron_bridge"),
+     "出現了一條岔路口,右邊向下通往山腳,隱約可以看到帳篷,那是幾家零星散落的旅館。左邊應該是通往止熱寺")
+case("rb", "en", "features",
+     "at the fork where the right path goes down to the guesthouse tents and the left goes up to "
+     "the monastery, my friend fell", P("drirapuk_iron_bridge"),
+     "出現了一條岔路口,右邊向下通往山腳...左邊應該是通往止熱寺")
+case("rb", "zh", "names narrative",
+     "爬了半個多小時上到曲古寺，寺主在跟管家數零錢，我媽喘不過氣", P("chuku_gompa"),
+     "對面不遠處的曲古寺座落在半山腰,爬了約半個多小時,寺主和藹而親切")
+case("rb", "zh", "names heights_distances",
+     "從海拔4675的塔欽出發，今天要走22公里到止熱寺，剛走了一半，同伴腿抽筋",
+     A("darchen_kora_gate", 11000),
+     "Day1:塔欽-止熱寺(22公里)。從海拔4675的塔欽到5210的止熱寺", note="half of the source's 22 km")
+# ---- yogoyo.com (dev): a 10 km drive to Yamdwar, the sky burial behind it, the porter lottery
+case("yg", "en", "names features",
+     "we drove ten km to Yamdwar, walked through the temple door, now at the sky burial ground "
+     "just behind it, my uncle fainted", P("sky_burial_500_arhats"),
+     "Just behind the Yamdwar is Sky Burial Ground")
+case("yg", "zh", "features",
+     "在雇马雇牦牛的地方，背夫从袋子里抽签分行李，离阎王门大概一公里，我爸突然胸口疼",
+     A("chorten_kangnyi", 1000),
+     "About a km away from Yamdwar is where ponies, yaks and porters are hired")
+case("yg", "en", "features heights_distances",
+     "the porters are drawing names from a pouch for the bags, about a kilometre past Yamdwar, my "
+     "wife feels dizzy", A("chorten_kangnyi", 1000),
+     "From a pouch the name of the porter is picked up. The first bag in the row is assigned")
+case("yg", "zh", "names",
+     "在Dormala山口和Zhutulpuk中间的某个地方，我朋友走不动了", B("dolma_la", "zutulpuk_gompa", 0.5),
+     "Somewhere between Dormala Pass and Zhutulpuk, Tibet, China", note="halfway")
+case("yg", "en", "names",
+     "somewhere between Dormala pass and Zhutulpuk, my father cannot walk any more",
+     B("dolma_la", "zutulpuk_gompa", 0.5),
+     "Somewhere between Dormala Pass and Zhutulpuk, Tibet, China", note="halfway")
+# ---- unispos.com (dev, traditional characters): dropped at the entrance at 9:30, 14 km to
+# 止熱普寺, the easy gravel start
+case("uni", "zh", "time",
+     "司機九點半把我們送到轉山入口，現在下午一點半了，還沒到止熱普寺，同伴頭痛",
+     W("chorten_kangnyi", 240),
+     "司機早上九點半送我們到入口開始走,預計在下午五點半前到達第一晚住宿的民家", at="13:30")
+case("uni", "zh", "heights_distances",
+     "從轉山入口走了大概七公里，一半的路，石子路很平，同伴說腿軟", A("chorten_kangnyi", 7000),
+     "從轉山入口走到止熱普寺約十四公里", note="half of the source's 14 km from the entrance")
+case("uni", "en", "time",
+     "the driver dropped us at the kora entrance at nine thirty, it's now eleven, easy gravel "
+     "path, my friend is dizzy", W("chorten_kangnyi", 90),
+     "司機早上九點半送我們到入口開始走", at="11:00")
+case("uni", "zh", "features",
+     "在轉山起點，碎石子路，坡很緩，剛開始走，我媽就說胸悶", P("chorten_kangnyi"),
+     "轉山的起點路況很好,坡度不高沿途都是碎石子路", note="the entrance where the cars stop")
+# ---- aravindgundumane.com, post 10 (HELD OUT): day two, Derapuk, the climb, 22 km
+case("agd10", "en", "names",
+     "we are at Derapuk camp, my heart is beating over a hundred, I can hear it in my ears, "
+     "please help", P("drirapuk_gompa"),
+     "I could hear something. It was my own heart beat!! ... it was above 100 beats per minute")
+case("agd10", "zh", "names heights_distances",
+     "今天要翻一万八千六百英尺的Dolma La，刚从Derapuk出来开始爬坡，我心跳很快",
+     A("gangga_guesthouse", 1500),
+     "The second day of the parikrama is toughest where we need to cross Dolma La at 18,600ft",
+     note="the climb's beginning: 1.5 km on (as mp)")
+case("agd10", "en", "features",
+     "climbing after Derapuk, the east face of Kailash at the far end, my friend's lips are blue",
+     A("gangga_guesthouse", 1500), "Climb after Derapuk ... East face of Kailash at the far end",
+     note="the climb's beginning: 1.5 km on (as mp)")
+case("agd10", "zh", "heights_distances",
+     "今天一共22公里，我们走了一半，卓玛拉已经翻过去了，同伴腿软", A("gangga_guesthouse", 11000),
+     "Total distance covered would be 22 km which normally takes 10-12 hours",
+     note="half of the source's 22 km from the Derapuk lodgings")
+# ---- aravindgundumane.com, post 11 (dev): day three, 8 km, 1.5 h to the vehicles, the gorge
+case("agd11", "en", "time features",
+     "we left Zutulpuk an hour and a half ago and reached the place where the vehicles pick us "
+     "up, my father is shivering in the rain", P("zongdui"),
+     "It just took me 1.5 hours to reach a place where vehicles would pick us up")
+case("agd11", "zh", "features",
+     "最后一公里，旁边是很陡的峡谷，骑马的人都下来走，我妈从马上摔下来了", A("zongdui", -500),
+     "Horse people had some difficulty for last 1 km. A steep gorge was next to the trail",
+     note="within the last km before the vehicles: 500 m before Zongdui")
+case("agd11", "zh", "heights_distances",
+     "第三天只走八公里，已经走了六公里了，能看到圣湖了，同伴走不动", A("zutulpuk_gompa", 6000),
+     "On the third day of Kailash parikrama we would be walking for 8km")
+case("agd11", "en", "features",
+     "end of the walk, we can see Manasa Sarovar, waiting for the vehicle, my friend has chest "
+     "pain", P("zongdui"), "Manasa Sarovar seen at the end of the trek")
+case("agd11", "zh", "time",
+     "下雨，从尊珠寺出来走了一个半小时，到接人的车那里了，我爸冷得发抖", P("zongdui"),
+     "It just took me 1.5 hours to reach a place where vehicles would pick us up")
+# ---- tripoto.com (dev, Hindi): Derapuk about 12 km from Yamdwar
+case("tp", "mixed", "names",
+     "डेरापुक पहुँच गए, Yamdwar se 12 km chale, my mother can't breathe", P("drirapuk_gompa"),
+     "डेरापुक यमद्वार से करीब 12 किमी हैं")
+case("tp", "zh", "names heights_distances",
+     "从Yamdwar走了大概六公里，一半的路，同伴喘不过气", A("chorten_kangnyi", 6000),
+     "डेरापुक यमद्वार से करीब 12 किमी हैं", note="half of the source's 12 km")
+case("tp", "en", "names heights_distances",
+     "we are about halfway from Yamdwar to Derapuk, six km done, my father is vomiting",
+     A("chorten_kangnyi", 6000), "डेरापुक यमद्वार से करीब 12 किमी हैं",
+     note="half of the source's 12 km")
+case("tp", "mixed", "names heights_distances",
+     "यमद्वार से 10 किमी चल चुके, डेरापुक अभी दो किमी दूर है, please help my father",
+     A("chorten_kangnyi", 10000), "डेरापुक यमद्वार से करीब 12 किमी हैं",
+     note="10 km of the source's 12 km from Yamdwar")
+case("tp", "zh", "names",
+     "我们昨晚住在डेरापुक，就是Derapuk，今天同伴起不来了", P("drirapuk_gompa"),
+     "हमारे ग्रुप के 13 लोग जो कैलाश परिक्रमा के लिये गये थे वो कल रात डेरापुक रुके थे")
+# ---- tibetantrekking.com (HELD OUT): Zutrulpuk on the west bank of the Zhong Chu, 4800 m
+case("ttz", "en", "names features",
+     "we're at the monastery on the right bank of the Zhong Chu, lots of mani stones, my friend "
+     "collapsed", P("zutulpuk_gompa"),
+     "Zutrulpuk monastery (4,800 meters) is located on the right bank (west) of the Zhong Chu River")
+case("ttz", "zh", "names",
+     "在Zutrulpuk寺，宗曲河西岸，转山最后一晚住的地方，同伴发高烧", P("zutulpuk_gompa"),
+     "This is the last spot for spending a night before the end of Kailash Cora")
+case("ttz", "zh", "heights_distances names",
+     "在海拔4800米的祖楚寺，转山最后一个住宿点，我爸血氧很低", P("zutulpuk_gompa"),
+     "Zutrulpuk monastery (4,800 meters)")
+case("ttz", "en", "names",
+     "at Zutrulpuk, the last night stop before Darchen, my wife has a severe headache",
+     P("zutulpuk_gompa"), "This is the last spot for spending a night before the end of Kailash Cora")
 # fmt: on
 
 

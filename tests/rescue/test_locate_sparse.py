@@ -136,7 +136,7 @@ def test_sparse_answers_are_the_dense_answers_on_kailash(
     if every_window:  # also the windows keeping most bins (not worth it, so not built)
         monkeypatch.setattr(belief, "WINDOW_MAX_SHARE", 1.0)
     n, bad = _compare_all(kailash)
-    assert n == 498
+    assert n == 560
     assert not bad, "\n".join(bad[:10])
     assert windows_used  # some queries ran on a window, not on all bins
     if every_window:
