@@ -415,20 +415,24 @@ def _hedge_class(*words: str | None) -> str:
     return cls
 
 
-def _en_amount(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None:
-    """(kind, nominal low, nominal high, vague) of an English amount match."""
+#: English amount groups with a fixed value: (group, kind, value)
+_EN_FIXED: tuple[tuple[str, AmountKind, float], ...] = (
+    ("halfhour", "duration", 1800.0),
+    ("qhour", "duration", 900.0),
+    ("tqhour", "duration", 2700.0),
+    ("hhalf", "duration", 5400.0),
+)
+
+
+def _en_special(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None | bool:
+    """The forms of :func:`_en_amount` other than "N unit": False when none matched."""
     g = m.group
-    if g("halfhour"):
-        return "duration", 1800.0, 1800.0, False
-    if g("qhour"):
-        return "duration", 900.0, 900.0, False
-    if g("tqhour"):
-        return "duration", 2700.0, 2700.0, False
+    for group, kind, value in _EN_FIXED:
+        if g(group):
+            return kind, value, value, False
     if g("halfdist"):
         v = 804.672 if "mile" in g("halfdist") else 500.0
         return "distance", v, v, False
-    if g("hhalf"):
-        return "duration", 5400.0, 5400.0, False
     if g("nhalf") or g("nhalf2"):
         n = en_number(g("nhalf") or g("nhalf2"))
         if n is None:
@@ -445,6 +449,15 @@ def _en_amount(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None
         if n is None:
             return None
         return "distance", n[0] * 100, n[1] * 100, True
+    return False
+
+
+def _en_amount(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None:
+    """(kind, nominal low, nominal high, vague) of an English amount match."""
+    special = _en_special(m)
+    if special is not False:
+        return special if isinstance(special, tuple) else None
+    g = m.group
     n1 = en_number(g("n1"))
     if n1 is None:
         return None

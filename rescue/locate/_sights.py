@@ -180,13 +180,9 @@ def find_sights(
     the caller elsewhere ("past the bridge").
     """
     scan = doc.scan
-    n = len(scan)
-    chosen = words
-    taken = bytearray(n)
-    for start, end, _ in chosen:
-        taken[start:end] = b"\x01" * (end - start)
-
-    owner = [-1] * n
+    if viewed is None:
+        viewed = []
+    owner = [-1] * len(scan)
     for i, m in enumerate(doc.mentions):
         for p in range(m.start, m.end):
             owner[p] = i
@@ -196,47 +192,91 @@ def find_sights(
     out: list[SightClue] = []
     seen: set[tuple[str, bool]] = set()
     previous: tuple[int, int, bool] | None = None  # (sight clause, end, negated)
-    for start, end, tag in chosen:
+    for start, end, tag in words:
         if tag is None:
             continue
         k = bisect.bisect_right(s_starts, start) - 1
         if k < 0 or start >= s_spans[k][1]:
             continue
-        sc_start, sc_end = s_spans[k]
-        clause_text = scan[sc_start:sc_end]
         owners = {owner[p] for p in range(start, end)} - {-1}
-        if owners:
-            mention = doc.mentions[min(owners)]
-            rel = by_mention.get(min(owners))
-            if mention.feature is None:
-                best = mention.place_ids[0][0] if mention.place_ids else ""
-                # a peak's name inside a sight of it ("Kailash's west face") is the peak
-                # seen, without a verb of seeing
-                peak_face = VIEW_PLACES.get(best, "") is None and start <= mention.start
-                if best not in VIEW_PLACES or not (peak_face or SEEING.search(clause_text)):
-                    continue
-                if rel is not None and rel.kind not in _VIEW_RELATIONS:
-                    continue
-                notes.append(Said(msg("locate.note.in_view", said=mention.text)))
-                if viewed is not None:
-                    viewed.append((mention.start, mention.end))
-            elif rel is not None and rel.kind in DIRECTIONAL:
-                continue
-        window_start = sc_start
-        if previous and previous[0] == k:
-            window_start = max(window_start, previous[1])
-        window = scan[window_start:start]
-        negated = _negated(window[-40:], window[-10:])
-        if not negated and previous and previous[0] == k and LIST_GAP.fullmatch(window):
-            negated = previous[2]
-        if not negated and _NEG_AFTER.match(scan[end : min(sc_end, end + 30)]):
-            negated = True
+        if owners and not _owned_counts(
+            doc, by_mention, min(owners), start, scan[s_spans[k][0] : s_spans[k][1]], notes, viewed
+        ):
+            continue
+        last = previous[1:] if previous and previous[0] == k else None
+        negated = _word_negated(scan, s_spans[k], start, end, last)
         previous = (k, end, negated)
         if (tag, negated) in seen:
             continue
         seen.add((tag, negated))
         out.append(_sight(doc, tag, negated, start, end))
-    # named views with no sight word of their own ("we can see Manasarovar")
+    out += _named_views(doc, by_mention, notes, words, viewed, seen, s_spans)
+    return out
+
+
+def _owned_counts(
+    doc: Doc,
+    by_mention: dict[int, Relation],
+    i: int,
+    start: int,
+    clause_text: str,
+    notes: list[str],
+    viewed: list[tuple[int, int]],
+) -> bool:
+    """Whether a sight word starting at ``start`` inside mention ``i`` counts (see
+    :func:`find_sights`); a viewed place is noted in ``notes`` and ``viewed``."""
+    mention = doc.mentions[i]
+    rel = by_mention.get(i)
+    if mention.feature is not None:
+        return rel is None or rel.kind not in DIRECTIONAL
+    best = mention.place_ids[0][0] if mention.place_ids else ""
+    # a peak's name inside a sight of it ("Kailash's west face") is the peak
+    # seen, without a verb of seeing
+    peak_face = VIEW_PLACES.get(best, "") is None and start <= mention.start
+    if best not in VIEW_PLACES or not (peak_face or SEEING.search(clause_text)):
+        return False
+    if rel is not None and rel.kind not in _VIEW_RELATIONS:
+        return False
+    notes.append(Said(msg("locate.note.in_view", said=mention.text)))
+    viewed.append((mention.start, mention.end))
+    return True
+
+
+def _word_negated(
+    scan: str,
+    clause: tuple[int, int],
+    start: int,
+    end: int,
+    last: tuple[int, bool] | None,
+) -> bool:
+    """Whether the sight word ``scan[start:end]`` is denied; ``last`` is the (end,
+    negated) of the previous sight word in the same clause ("no snow or ice")."""
+    sc_start, sc_end = clause
+    window = scan[sc_start if last is None else max(sc_start, last[0]) : start]
+    negated = _negated(window[-40:], window[-10:])
+    if not negated and last is not None and LIST_GAP.fullmatch(window):
+        negated = last[1]
+    if not negated and _NEG_AFTER.match(scan[end : min(sc_end, end + 30)]):
+        negated = True
+    return negated
+
+
+def _named_views(
+    doc: Doc,
+    by_mention: dict[int, Relation],
+    notes: list[str],
+    words: list[tuple[int, int, str | None]],
+    viewed: list[tuple[int, int]],
+    seen: set[tuple[str, bool]],
+    s_spans: list[tuple[int, int]],
+) -> list[SightClue]:
+    """Named views with no sight word of their own ("we can see Manasarovar")."""
+    scan = doc.scan
+    taken = bytearray(len(scan))
+    for start, end, _ in words:
+        taken[start:end] = b"\x01" * (end - start)
+    s_starts = [s for s, _ in s_spans]
+    out: list[SightClue] = []
     for i, m in enumerate(doc.mentions):
         place = m.place_ids[0][0] if m.place_ids and not m.feature else ""
         rel = by_mention.get(i)
@@ -247,11 +287,10 @@ def find_sights(
         k = bisect.bisect_right(s_starts, m.start) - 1
         if k < 0:
             continue
-        if not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]) and not _faced(scan, m, chosen):
+        if not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]) and not _faced(scan, m, words):
             continue
         notes.append(Said(msg("locate.note.in_view", said=m.text)))
-        if viewed is not None:
-            viewed.append((m.start, m.end))
+        viewed.append((m.start, m.end))
         view = VIEW_PLACES[place]
         window = scan[s_spans[k][0] : m.start]
         negated = _negated(window[-40:], window[-10:])
