@@ -54,8 +54,9 @@ VIEW_PLACES: dict[str, str | None] = dict(_WORDS["view_places"])
 
 SEEING = re.compile(
     r"\b(?:see|sees|seeing|saw|seen|view|views|visible|look(?:ing)?\s+at|watching|in\s+sight"
-    r"|in\s+the\s+distance|in\s+front\s+of\s+(?:us|me)|facing|spot|spotted)\b"
-    r"|看到|看见|看得到|看得见|看不到|看不见|能看|望见|望到|看着|面对|对着|眼前|远处|远远"
+    r"|in\s+the\s+distance|in\s+front\s+of\s+(?:us|me)|facing|spot|spotted"
+    r"|peek(?:s|ing)?|peep(?:s|ing)?\s+(?:out|above|over)|loom(?:s|ing)?|tower(?:s|ing)?\s+(?:over|above))\b"
+    r"|露出|看到|看见|看得到|看得见|看不到|看不见|能看|望见|望到|看着|面对|对着|眼前|远处|远远"
     # a bare 看 ("看神山西壁最清楚的地方"), not 看起来 / 看样子 / 看上去 (it seems)
     r"|(?<![难好])看(?!起来|样子|上去|来|似|病|医生|护)|观看|观赏|欣赏|瞻仰"
 )
@@ -109,6 +110,63 @@ _POSITIVE = re.compile(
 )
 
 
+#: a side of the walker: "on our right", "to my left", "在我们右边", "左手边"
+_SIDE_EN = (
+    r"(?:on|to)\s+(?:our|my|the|your|his|her|their)\s+(?P<{name}>right|left)"
+    r"(?:[\s-]+hand(?:\s+side)?)?(?![a-z])"
+)
+#: after a peak's name: "Kailash (is) on our right", "神山在右边", "神山一直在我们左手边"
+_SIDE_AFTER = re.compile(
+    r"^(?:\s+(?:peak|summit|is|was|stays?|stayed|remains?|always|still|now|right|just|rising"
+    r"|glowing|shining|towering|looming))*\s*"
+    + _SIDE_EN.format(name="en")
+    + r"|^\s*(?:就|一直|还|都|始终)?在(?:我们|我|咱们|你们)?的?(?P<zh>[左右])(?:手)?(?:边|侧|面|方)"
+)
+#: before a peak's name: "on our right (is) Kailash", "右边(是)神山", "右手边能看到神山"
+_SIDE_BEFORE = re.compile(
+    _SIDE_EN.format(name="en")
+    + r"(?:\s+(?:is|was|are|stands?|rises?|towers?|looms?|we\s+(?:have|see|can\s+see)))?"
+    r"\s*(?:the\s+)?$"
+    r"|(?P<zh>[左右])(?:手)?(?:边|侧|面|方)(?:是|有|就是|能看到|能看见|看到|看见|可以看到)?的?$"
+)
+#: the mountain's own words ("Kailash", "the mountain", "神山"), for the walking direction
+_MOUNTAIN_NAME = re.compile(
+    rf"(?<![a-z])(?:{_WORDS['mountain_en']})(?![a-z])|{_WORDS['mountain_zh']}"
+)
+#: a mountain kept on the right is walked round clockwise (on the kora itself); on the
+#: left, counter-clockwise (or off the kora): a weak vote, as for "Buddhists"
+_SIDE_DIRECTION: dict[str, Direction] = {
+    "right": "clockwise",
+    "右": "clockwise",
+    "left": "counterclockwise",
+    "左": "counterclockwise",
+}
+
+
+def _side(before: str, after: str) -> str | None:
+    """The side ("right", "左" ...) the words just before or after a name put it on."""
+    for pattern, text in ((_SIDE_AFTER, after), (_SIDE_BEFORE, before)):
+        mt = pattern.search(text)
+        if mt:
+            return mt.group("en") or mt.group("zh")
+    return None
+
+
+def _sided(scan: str, m: Mention) -> str | None:
+    """The side of the walker a peak's mention ``m`` is said to be on, if any."""
+    return _side(scan[max(0, m.start - 40) : m.start], scan[m.end : m.end + 40])
+
+
+def _mountain_sides(folded: str) -> set[Direction]:
+    """The walking directions the mountain's side says ("Kailash on our right")."""
+    votes: set[Direction] = set()
+    for mt in _MOUNTAIN_NAME.finditer(folded):
+        side = _side(folded[max(0, mt.start() - 40) : mt.start()], folded[mt.end() : mt.end() + 40])
+        if side is not None:
+            votes.add(_SIDE_DIRECTION[side])
+    return votes
+
+
 #: relations that go with seeing a place ("Gauri Kund below us")
 _VIEW_RELATIONS = frozenset({"above", "below", "near", "across_river"})
 _DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
@@ -150,7 +208,10 @@ def in_sight_phrase(doc: Doc, words: list[tuple[int, int, str | None]]) -> set[i
         if m.feature is None:
             best = m.place_ids[0][0] if m.place_ids else ""
             if VIEW_PLACES.get(best, "") is None and (
-                _faced(doc.scan, m, words) or _inside_word(m, words) or _placing(doc, i)
+                _faced(doc.scan, m, words)
+                or _inside_word(m, words)
+                or _placing(doc, i)
+                or _sided(doc.scan, m)
             ):
                 # a peak said with a face of it ("the north face of Kailash behind us"):
                 # seen, so no relation ("behind us" is the view, not a place walked past)
@@ -287,11 +348,15 @@ def _named_views(
         k = bisect.bisect_right(s_starts, m.start) - 1
         if k < 0:
             continue
-        if not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]) and not _faced(scan, m, words):
+        view = VIEW_PLACES[place]
+        if not (
+            SEEING.search(scan[s_spans[k][0] : s_spans[k][1]])
+            or _faced(scan, m, words)
+            or (view is None and _sided(scan, m))
+        ):
             continue
         notes.append(Said(msg("locate.note.in_view", said=m.text)))
         viewed.append((m.start, m.end))
-        view = VIEW_PLACES[place]
         window = scan[s_spans[k][0] : m.start]
         negated = _negated(window[-40:], window[-10:])
         if view is not None and (view, negated) not in seen:
@@ -385,6 +450,9 @@ def text_direction(folded: str, notes: list[str]) -> Direction | None:
                 continue  # the "clockwise" of "counter-clockwise"
             flip = FLIP_BEFORE.search(folded[max(0, m.start() - 15) : m.start()])
             votes.add(_OTHER_WAY[said] if flip else said)
+    if not votes:
+        # "Kailash on our right" / "Buddhists": only when no direction word is said
+        votes = _mountain_sides(folded)
     if not votes and CW_WEAK.search(folded):
         votes.add("clockwise")
     if len(votes) == 1:
