@@ -167,6 +167,31 @@ def _mountain_sides(folded: str) -> set[Direction]:
     return votes
 
 
+#: a compass direction other than the north face's ("north-east", "东南"): said with a
+#: glacier, another glacier than the north face's (the route-feature catalogue places it)
+_COMPASS_EN = r"(?:(?:north|south)[\s-]?(?:east|west)|east|west|south)(?:ern)?"
+_COMPASS_ZH = r"(?:东北|东南|西北|西南|[东西南])(?:边|面|侧|方|麓|坡)?"
+_GLACIER_BEFORE = re.compile(
+    rf"(?<![a-z]){_COMPASS_EN}\s+$|{_COMPASS_ZH}的?$"
+    # a river's source: "the river comes from a glacier", "这条河从冰川流下来"
+    r"|(?:from|fed\s+by|origin(?:ates?)?|source|melt(?:water)?)\s+(?:[\w-]+\s+){0,4}$"
+    r"|(?:从|源自|发源于|来自|源于)[^，,。；;]{0,10}$"
+)
+_GLACIER_AFTER = re.compile(
+    rf"^\s+(?:(?:to|in|on|at|of)\s+)?(?:the\s+)?{_COMPASS_EN}(?![a-z])"
+    r"|^\s*(?:流下|流出|流过来|融水|melt|water|runoff)"
+)
+
+
+def _glacier_elsewhere(scan: str, start: int, end: int) -> bool:
+    """Whether a glacier word is placed away from the caller: by a compass direction other
+    than north ("神山东北边的冰川", "the glacier to the south-east") or as a river's source
+    ("the river comes from a glacier"). It is then neither a place nor a sight of the
+    north face's glacier."""
+    before = scan[max(0, start - 40) : start]
+    return bool(_GLACIER_BEFORE.search(before) or _GLACIER_AFTER.match(scan[end : end + 30]))
+
+
 #: relations that go with seeing a place ("Gauri Kund below us")
 _VIEW_RELATIONS = frozenset({"above", "below", "near", "across_river"})
 _DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
@@ -217,6 +242,9 @@ def in_sight_phrase(doc: Doc, words: list[tuple[int, int, str | None]]) -> set[i
                 # seen, so no relation ("behind us" is the view, not a place walked past)
                 out.add(i)
             continue
+        if m.feature == "glacier" and _glacier_elsewhere(doc.scan, m.start, m.end):
+            out.add(i)
+            continue
         k = bisect.bisect_right(starts, m.start) - 1
         if k >= 0 and words[k][2] is not None:
             start, end, _ = words[k]
@@ -260,6 +288,9 @@ def find_sights(
         if k < 0 or start >= s_spans[k][1]:
             continue
         owners = {owner[p] for p in range(start, end)} - {-1}
+        if tag == "glacier" and _glacier_elsewhere(scan, start, end):
+            viewed += [(doc.mentions[i].start, doc.mentions[i].end) for i in sorted(owners)]
+            continue
         if owners and not _owned_counts(
             doc, by_mention, min(owners), start, scan[s_spans[k][0] : s_spans[k][1]], notes, viewed
         ):
@@ -352,7 +383,7 @@ def _named_views(
         if not (
             SEEING.search(scan[s_spans[k][0] : s_spans[k][1]])
             or _faced(scan, m, words)
-            or (view is None and _sided(scan, m))
+            or (view is None and (_sided(scan, m) or _placing(doc, i)))
         ):
             continue
         notes.append(Said(msg("locate.note.in_view", said=m.text)))
@@ -391,12 +422,23 @@ _DIRECTION_OF = re.compile(
 )
 
 
+#: a peak named as where something else lies: "the glacier north-east of Kailas"
+_DIRECTION_OF_BEFORE = re.compile(
+    r"(?<![a-z])(?:north|south|east|west|(?:north|south)[\s-]?(?:east|west))(?:ern)?\s+(?:side\s+)?of"
+    r"\s+(?:mt\.?\s+|mount\s+)?$"
+)
+
+
 def _placing(doc: Doc, i: int) -> bool:
-    """Whether mention ``i`` only says where the next mention, a feature word, lies
-    ("神山东北边的冰川": the glacier north-east of the mountain, not the mountain)."""
+    """Whether mention ``i`` only says where another thing lies: the next mention, a
+    feature word ("神山东北边的冰川": the glacier north-east of the mountain, not the
+    mountain), or what is said before it ("the glacier north-east of Kailas")."""
+    m = doc.mentions[i]
+    if _DIRECTION_OF_BEFORE.search(doc.scan[max(0, m.start - 30) : m.start]):
+        return True
     if i + 1 >= len(doc.mentions) or doc.mentions[i + 1].feature is None:
         return False
-    gap = doc.scan[doc.mentions[i].end : doc.mentions[i + 1].start]
+    gap = doc.scan[m.end : doc.mentions[i + 1].start]
     return bool(gap.strip()) and _DIRECTION_OF.fullmatch(gap) is not None
 
 

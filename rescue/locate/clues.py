@@ -239,7 +239,8 @@ def parse_clues(
     doc.amounts = find_amounts(mask(doc.quiet, elevation_spans))
 
     words = sight_words(scan)
-    relations, by_mention = find_relations(doc, in_sight_phrase(doc, words))
+    sighted = in_sight_phrase(doc, words)
+    relations, by_mention = find_relations(doc, sighted)
     relations += _goals(doc, by_mention)
     relations += _still_ahead(doc, by_mention)
 
@@ -254,6 +255,10 @@ def parse_clues(
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
     relations = _reached(doc, relations, by_mention)
     elapsed += _orphan_times(doc, handled, notes, local_now)
+    # a word of a sight phrase is no reference point, whichever reader took it for one
+    # ("the river comes from a glacier": the glacier is not passed)
+    seen_spans = {(doc.mentions[i].start, doc.mentions[i].end) for i in sighted}
+    relations = [r for r in relations if (r.anchor.start, r.anchor.end) not in seen_spans]
 
     viewed: list[tuple[int, int]] = []
     sights = find_sights(doc, by_mention, notes, words, viewed)

@@ -61,3 +61,61 @@ def test_the_mountain_s_side_says_the_walking_direction(text: str, direction: st
     """The mountain kept on the right is walked round clockwise; on the left,
     counter-clockwise (a weak reading, only when no direction word is said)."""
     assert text_direction(fold(text), []) == direction
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we are passing the glacier north-east of Kailash, my wife can't keep up",
+        "we are passing the north-east glacier, my wife can't keep up",
+        "正走过神山东北边的冰川，老婆跟不上了",
+        "the river on our left comes from a glacier, my wife can't keep up",
+        "向导说这条河从东南边的冰川流下来，老婆跟不上了",
+    ],
+)
+def test_a_glacier_placed_by_a_direction_or_as_a_source_is_not_the_north_face_s(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """A glacier with a compass direction other than north, or named as a river's source,
+    is neither the north face's glacier as a place nor a sight of it: the route-feature
+    catalogue places it (r258, r259, r304)."""
+    clues = locate(kailash, text, reported_at=AT).clues
+    assert "glacier" not in {s.tag for s in clues.sights}
+    (glacier,) = [m for m in clues.mentions if m.feature == "glacier"]
+    assert (glacier.start, glacier.end) in clues.in_view
+    assert not any(r.anchor is glacier for r in clues.relations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在止热寺，正对着北壁冰川，有人倒下了",
+        "at Drirapuk we look at the glacier below the north face",
+    ],
+)
+def test_the_north_face_s_glacier_is_still_a_glacier_in_view(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """Without another direction the glacier is the north face's, seen from Drira-puk."""
+    clues = locate(kailash, text, reported_at=AT).clues
+    assert "glacier" in {s.tag for s in clues.sights}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the glacier north-east of Kailash is beside us, she is tired",
+        "旁边是神山东北边的冰川，她累了",
+    ],
+)
+def test_a_peak_that_only_places_a_glacier_is_not_where_the_caller_is(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """ "the glacier north-east of Kailash": the peak is a reference, seen; the catalogue's
+    north-east glacier puts the caller on the climb to the Drölma-la."""
+    result = locate(kailash, text, reported_at=AT)
+    assert {result.clues.text[a:b] for a, b in result.clues.in_view} & {"Kailash", "神山"}
+    assert result.candidates[0].segment_id in {
+        "outer_kora:drirapuk_temp_supply-sky_burial_west_supply",
+        "outer_kora:sky_burial_west_supply-dolma_la",
+    }
