@@ -11,6 +11,7 @@ import pytest
 
 from geodata import load_region
 from rescue.locate import LOCAL_TZ, locate
+from rescue.locate._numbers import find_en_thousands
 from rescue.locate._sights import text_direction
 from rescue.locate._text import fold
 from routes import RouteNetwork, build_network
@@ -119,3 +120,49 @@ def test_a_peak_that_only_places_a_glacier_is_not_where_the_caller_is(
         "outer_kora:drirapuk_temp_supply-sky_burial_west_supply",
         "outer_kora:sky_burial_west_supply-dolma_la",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("five thousand one hundred", 5100),
+        ("nineteen and a half thousand", 19500),
+        ("eighteen thousand five hundred", 18500),
+        ("seventeen thousand six hundred and fifty", 17650),
+        ("twenty-one thousand", 21000),
+    ],
+)
+def test_thousands_written_out_in_words(text: str, value: float) -> None:
+    assert find_en_thousands(f"at {text} ft") == [(3, 3 + len(text), value)]
+
+
+def test_a_thousand_steps_is_no_altitude() -> None:
+    assert find_en_thousands("a thousand steps") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "elevation_m"),
+    [
+        ("the altimeter says five thousand one hundred metres, my wife is sick", 5100.0),
+        ("we are at eighteen thousand five hundred feet, my wife is sick", 5638.8),
+    ],
+)
+def test_an_altitude_in_words_is_read(kailash: RouteNetwork, text: str, elevation_m: float) -> None:
+    (elevation,) = locate(kailash, text, reported_at=AT).clues.elevations
+    assert elevation.elevation_m == pytest.approx(elevation_m)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we are climbing to the nineteen and a half thousand foot pass, halfway up, she is tired",
+        "we are climbing to the 18,600 ft pass, halfway up, she is tired",
+        "正在往5630米的垭口爬，她累了",
+    ],
+)
+def test_a_height_that_names_a_pass_is_not_the_caller_s_altitude(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """ "the 19,500 ft pass": the pass's height, not where the caller is (r315)."""
+    clues = locate(kailash, text, reported_at=AT).clues
+    assert clues.elevations == ()
