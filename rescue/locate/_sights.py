@@ -194,7 +194,7 @@ def _glacier_elsewhere(scan: str, start: int, end: int) -> bool:
 
 #: relations that go with seeing a place ("Gauri Kund below us")
 _VIEW_RELATIONS = frozenset({"above", "below", "near", "across_river"})
-_DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
+_DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno|\bno\s+longer|\bnot\s+any\s+more)\s*$")
 
 
 # ======================================================================= sights
@@ -386,10 +386,12 @@ def _named_views(
             or (view is None and (_sided(scan, m) or _placing(doc, i)))
         ):
             continue
-        notes.append(Said(msg("locate.note.in_view", said=m.text)))
-        viewed.append((m.start, m.end))
         window = scan[s_spans[k][0] : m.start]
         negated = _negated(window[-40:], window[-10:])
+        # "已经看不到神山了": out of view, and still not where the caller is
+        key = "locate.note.out_of_view" if negated else "locate.note.in_view"
+        notes.append(Said(msg(key, said=m.text)))
+        viewed.append((m.start, m.end))
         if view is not None and (view, negated) not in seen:
             seen.add((view, negated))
             out.append(SightClue(view, negated, m.text, m.start, m.end))

@@ -166,3 +166,26 @@ def test_a_height_that_names_a_pass_is_not_the_caller_s_altitude(
     """ "the 19,500 ft pass": the pass's height, not where the caller is (r315)."""
     clues = locate(kailash, text, reported_at=AT).clues
     assert clues.elevations == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "已经看不到神山了，下坡路，腿疼走不动",
+        "we can no longer see Kailash, going down, my leg hurts",
+        "we can't see Kailash any more, going down, my leg hurts",
+    ],
+)
+def test_a_peak_out_of_view_is_noted_as_out_of_view(kailash: RouteNetwork, text: str) -> None:
+    """ "已经看不到神山了": the note says the peak is out of view, not that it is in view;
+    it is still no place of the caller's (r216)."""
+    clues = locate(kailash, text, reported_at=AT).clues
+    assert {clues.text[a:b] for a, b in clues.in_view} & {"Kailash", "神山"}
+    notes = " ".join(map(str, clues.notes))
+    assert "out of view" in notes
+    assert "is in view" not in notes
+
+
+def test_no_longer_seeing_a_lake_denies_it(kailash: RouteNetwork) -> None:
+    (sight,) = locate(kailash, "we no longer see the lake, going down", reported_at=AT).clues.sights
+    assert (sight.tag, sight.negated) == ("green_lake", True)
