@@ -97,9 +97,13 @@ _DENIED_NAME = re.compile(
 _HEIGHT_OF_PLACE = re.compile(
     r"(?<![\d,.])(?:\d{1,2},\d{3}|\d{3,5})\s*(?:-\s*)?(?:foot|feet|ft|m|meters?|metres?)"
     r"(?:[\s-]+(?:high|tall))?[\s-]+(?:high\s+)?(?=pass\b|col\b|saddle\b|peak\b|summit\b|la\b)"
-    r"|(?<![\d,.])(?:\d{3,5}|[一二两三四五六七八九十百千万]{2,8})\s*(?:米|公尺|英尺)高?的?"
+    r"|(?<![\d,.])(?:\d{3,5}|[一二两三四五六七八九十百千万]{2,8})\s*(?:米|公尺|英尺|尺|呎)高?的?"
     r"(?=垭口|山口|山峰|卓玛拉)"
 )
+#: "一万八千尺", "18000呎": feet in Chinese (呎, or 尺 after a number in the thousands: a
+#: kora altitude in feet, as trip reports translated from English give it); "'" is the
+#: altitude reader's own mark for feet
+_ZH_FEET = re.compile(r"(?<=[\d千万])\s*[尺呎]")
 _DENIED_AFTER_EN = re.compile(r"^\s*(?:one\b|(?:at|on|by|in|near)\s+the\b|\)|,|\.|;|!|$)")
 
 
@@ -245,6 +249,7 @@ def parse_clues(
     # thousands in words put in digits ("five thousand one hundred metres"); a height
     # that names a place ("the 19,500 ft pass") is no altitude and no distance
     worded = with_en_thousands(mask(quiet, [(c.start, c.end) for c in doc.clocks]))
+    worded = _ZH_FEET.sub(lambda m: m.group(0)[:-1] + "'", worded)
     heights = [m.span() for m in _HEIGHT_OF_PLACE.finditer(with_en_thousands(scan))]
     doc.quiet = mask(worded, heights)
     elevations, elevation_spans = _elevations(doc, notes)

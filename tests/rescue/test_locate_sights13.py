@@ -189,3 +189,21 @@ def test_a_peak_out_of_view_is_noted_as_out_of_view(kailash: RouteNetwork, text:
 def test_no_longer_seeing_a_lake_denies_it(kailash: RouteNetwork) -> None:
     (sight,) = locate(kailash, "we no longer see the lake, going down", reported_at=AT).clues.sights
     assert (sight.tag, sight.negated) == ("green_lake", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们在一万八千尺的地方，队友头痛",
+        "我们在18000呎左右，队友头痛",
+        "爬到一万八千呎了，队友头痛",
+    ],
+)
+def test_feet_said_in_chinese_are_feet(kailash: RouteNetwork, text: str) -> None:
+    """ "一万八千尺" / "18000呎": an altitude in feet (18,000 ft = 5,486 m)."""
+    (elevation,) = locate(kailash, text, reported_at=AT).clues.elevations
+    assert elevation.elevation_m == pytest.approx(5486.4)
+
+
+def test_a_width_in_chi_is_no_altitude(kailash: RouteNetwork) -> None:
+    assert locate(kailash, "路宽三尺，很滑，队友头痛", reported_at=AT).clues.elevations == ()
