@@ -207,3 +207,15 @@ def test_feet_said_in_chinese_are_feet(kailash: RouteNetwork, text: str) -> None
 
 def test_a_width_in_chi_is_no_altitude(kailash: RouteNetwork) -> None:
     assert locate(kailash, "路宽三尺，很滑，队友头痛", reported_at=AT).clues.elevations == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["翻过山梁了，有个大石堆，朋友晕了", "we just came over the ridge, my friend fainted"]
+)
+def test_over_the_ridge_is_the_cairn_near_the_first_prostration_point(
+    kailash: RouteNetwork, text: str
+) -> None:
+    """The route-feature catalogue's cairn where the trail crosses the south-west end of
+    the ridge, 4 km from Darchen (Lonely Planet; r034)."""
+    result = locate(kailash, text, reported_at=AT)
+    assert result.candidates[0].segment_id == "outer_kora:darchen_kora_gate-sershong_supply"
