@@ -15,6 +15,8 @@ from typing import Literal
 __all__ = [
     "Amount",
     "find_amounts",
+    "find_en_thousands",
+    "with_en_thousands",
     "zh_number",
     "en_number",
     "ZH_NUM",
@@ -130,6 +132,48 @@ def en_number(s: str) -> tuple[float, float, bool] | None:
         v = _EN_WORDS[s]
         return v, v, False
     return None
+
+
+_EN_UNITS_ALT = "|".join(
+    w
+    for w in sorted(_EN_WORDS, key=len, reverse=True)
+    if w not in ("a", "an") and _EN_WORDS[w] < 10
+)
+_EN_SMALL_ALT = (
+    rf"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:{_EN_UNITS_ALT})"
+    + "|"
+    + "|".join(w for w in sorted(_EN_WORDS, key=len, reverse=True) if w not in ("a", "an"))
+)
+#: A number in the thousands written out: "five thousand one hundred", "eighteen thousand
+#: five hundred", "nineteen and a half thousand", "seventeen thousand six hundred and fifty".
+_EN_THOUSANDS = re.compile(
+    rf"(?<![a-z\d])(?P<th>{_EN_SMALL_ALT})(?P<half>\s+and\s+a\s+half)?\s+thousand"
+    rf"(?:\s+(?:and\s+)?(?P<hu>{_EN_UNITS_ALT})\s+hundred)?"
+    rf"(?:\s+(?:and\s+)?(?P<rest>{_EN_SMALL_ALT}))?(?![a-z])"
+)
+
+
+def find_en_thousands(folded: str) -> list[tuple[int, int, float]]:
+    """(start, end, value) of every number in the thousands written out in English words."""
+    out = []
+    for m in _EN_THOUSANDS.finditer(folded):
+        th = en_number(m.group("th"))
+        rest = en_number(m.group("rest")) if m.group("rest") else (0.0, 0.0, False)
+        if th is None or rest is None or th[0] < 1 or th[0] >= 100 or rest[0] >= 100:
+            continue
+        value = th[0] * 1000 + (500 if m.group("half") else 0)
+        value += _EN_WORDS[m.group("hu")] * 100 if m.group("hu") else 0
+        out.append((m.start(), m.end(), value + rest[0]))
+    return out
+
+
+def with_en_thousands(folded: str) -> str:
+    """``folded`` with numbers in the thousands written out in words put in digits, the
+    length kept ("nineteen and a half thousand feet" -> "19500" and blanks, then "feet")."""
+    for start, end, value in find_en_thousands(folded):
+        digits = f"{value:.0f}"
+        folded = folded[:start] + digits.ljust(end - start) + folded[end:]
+    return folded
 
 
 _ZH_DIGITS = {
@@ -415,20 +459,24 @@ def _hedge_class(*words: str | None) -> str:
     return cls
 
 
-def _en_amount(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None:
-    """(kind, nominal low, nominal high, vague) of an English amount match."""
+#: English amount groups with a fixed value: (group, kind, value)
+_EN_FIXED: tuple[tuple[str, AmountKind, float], ...] = (
+    ("halfhour", "duration", 1800.0),
+    ("qhour", "duration", 900.0),
+    ("tqhour", "duration", 2700.0),
+    ("hhalf", "duration", 5400.0),
+)
+
+
+def _en_special(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None | bool:
+    """The forms of :func:`_en_amount` other than "N unit": False when none matched."""
     g = m.group
-    if g("halfhour"):
-        return "duration", 1800.0, 1800.0, False
-    if g("qhour"):
-        return "duration", 900.0, 900.0, False
-    if g("tqhour"):
-        return "duration", 2700.0, 2700.0, False
+    for group, kind, value in _EN_FIXED:
+        if g(group):
+            return kind, value, value, False
     if g("halfdist"):
         v = 804.672 if "mile" in g("halfdist") else 500.0
         return "distance", v, v, False
-    if g("hhalf"):
-        return "duration", 5400.0, 5400.0, False
     if g("nhalf") or g("nhalf2"):
         n = en_number(g("nhalf") or g("nhalf2"))
         if n is None:
@@ -445,6 +493,15 @@ def _en_amount(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None
         if n is None:
             return None
         return "distance", n[0] * 100, n[1] * 100, True
+    return False
+
+
+def _en_amount(m: re.Match[str]) -> tuple[AmountKind, float, float, bool] | None:
+    """(kind, nominal low, nominal high, vague) of an English amount match."""
+    special = _en_special(m)
+    if special is not False:
+        return special if isinstance(special, tuple) else None
+    g = m.group
     n1 = en_number(g("n1"))
     if n1 is None:
         return None

@@ -54,8 +54,9 @@ VIEW_PLACES: dict[str, str | None] = dict(_WORDS["view_places"])
 
 SEEING = re.compile(
     r"\b(?:see|sees|seeing|saw|seen|view|views|visible|look(?:ing)?\s+at|watching|in\s+sight"
-    r"|in\s+the\s+distance|in\s+front\s+of\s+(?:us|me)|facing|spot|spotted)\b"
-    r"|看到|看见|看得到|看得见|看不到|看不见|能看|望见|望到|看着|面对|对着|眼前|远处|远远"
+    r"|in\s+the\s+distance|in\s+front\s+of\s+(?:us|me)|facing|spot|spotted"
+    r"|peek(?:s|ing)?|peep(?:s|ing)?\s+(?:out|above|over)|loom(?:s|ing)?|tower(?:s|ing)?\s+(?:over|above))\b"
+    r"|露出|看到|看见|看得到|看得见|看不到|看不见|能看|望见|望到|看着|面对|对着|眼前|远处|远远"
     # a bare 看 ("看神山西壁最清楚的地方"), not 看起来 / 看样子 / 看上去 (it seems)
     r"|(?<![难好])看(?!起来|样子|上去|来|似|病|医生|护)|观看|观赏|欣赏|瞻仰"
 )
@@ -109,9 +110,91 @@ _POSITIVE = re.compile(
 )
 
 
+#: a side of the walker: "on our right", "to my left", "在我们右边", "左手边"
+_SIDE_EN = (
+    r"(?:on|to)\s+(?:our|my|the|your|his|her|their)\s+(?P<{name}>right|left)"
+    r"(?:[\s-]+hand(?:\s+side)?)?(?![a-z])"
+)
+#: after a peak's name: "Kailash (is) on our right", "神山在右边", "神山一直在我们左手边"
+_SIDE_AFTER = re.compile(
+    r"^(?:\s+(?:peak|summit|is|was|stays?|stayed|remains?|always|still|now|right|just|rising"
+    r"|glowing|shining|towering|looming))*\s*"
+    + _SIDE_EN.format(name="en")
+    + r"|^\s*(?:就|一直|还|都|始终)?在(?:我们|我|咱们|你们)?的?(?P<zh>[左右])(?:手)?(?:边|侧|面|方)"
+)
+#: before a peak's name: "on our right (is) Kailash", "右边(是)神山", "右手边能看到神山"
+_SIDE_BEFORE = re.compile(
+    _SIDE_EN.format(name="en")
+    + r"(?:\s+(?:is|was|are|stands?|rises?|towers?|looms?|we\s+(?:have|see|can\s+see)))?"
+    r"\s*(?:the\s+)?$"
+    r"|(?P<zh>[左右])(?:手)?(?:边|侧|面|方)(?:是|有|就是|能看到|能看见|看到|看见|可以看到)?的?$"
+)
+#: the mountain's own words ("Kailash", "the mountain", "神山"), for the walking direction
+_MOUNTAIN_NAME = re.compile(
+    rf"(?<![a-z])(?:{_WORDS['mountain_en']})(?![a-z])|{_WORDS['mountain_zh']}"
+)
+#: a mountain kept on the right is walked round clockwise (on the kora itself); on the
+#: left, counter-clockwise (or off the kora): a weak vote, as for "Buddhists"
+_SIDE_DIRECTION: dict[str, Direction] = {
+    "right": "clockwise",
+    "右": "clockwise",
+    "left": "counterclockwise",
+    "左": "counterclockwise",
+}
+
+
+def _side(before: str, after: str) -> str | None:
+    """The side ("right", "左" ...) the words just before or after a name put it on."""
+    for pattern, text in ((_SIDE_AFTER, after), (_SIDE_BEFORE, before)):
+        mt = pattern.search(text)
+        if mt:
+            return mt.group("en") or mt.group("zh")
+    return None
+
+
+def _sided(scan: str, m: Mention) -> str | None:
+    """The side of the walker a peak's mention ``m`` is said to be on, if any."""
+    return _side(scan[max(0, m.start - 40) : m.start], scan[m.end : m.end + 40])
+
+
+def _mountain_sides(folded: str) -> set[Direction]:
+    """The walking directions the mountain's side says ("Kailash on our right")."""
+    votes: set[Direction] = set()
+    for mt in _MOUNTAIN_NAME.finditer(folded):
+        side = _side(folded[max(0, mt.start() - 40) : mt.start()], folded[mt.end() : mt.end() + 40])
+        if side is not None:
+            votes.add(_SIDE_DIRECTION[side])
+    return votes
+
+
+#: a compass direction other than the north face's ("north-east", "东南"): said with a
+#: glacier, another glacier than the north face's (the route-feature catalogue places it)
+_COMPASS_EN = r"(?:(?:north|south)[\s-]?(?:east|west)|east|west|south)(?:ern)?"
+_COMPASS_ZH = r"(?:东北|东南|西北|西南|[东西南])(?:边|面|侧|方|麓|坡)?"
+_GLACIER_BEFORE = re.compile(
+    rf"(?<![a-z]){_COMPASS_EN}\s+$|{_COMPASS_ZH}的?$"
+    # a river's source: "the river comes from a glacier", "这条河从冰川流下来"
+    r"|(?:from|fed\s+by|origin(?:ates?)?|source|melt(?:water)?)\s+(?:[\w-]+\s+){0,4}$"
+    r"|(?:从|源自|发源于|来自|源于)[^，,。；;]{0,10}$"
+)
+_GLACIER_AFTER = re.compile(
+    rf"^\s+(?:(?:to|in|on|at|of)\s+)?(?:the\s+)?{_COMPASS_EN}(?![a-z])"
+    r"|^\s*(?:流下|流出|流过来|融水|melt|water|runoff)"
+)
+
+
+def _glacier_elsewhere(scan: str, start: int, end: int) -> bool:
+    """Whether a glacier word is placed away from the caller: by a compass direction other
+    than north ("神山东北边的冰川", "the glacier to the south-east") or as a river's source
+    ("the river comes from a glacier"). It is then neither a place nor a sight of the
+    north face's glacier."""
+    before = scan[max(0, start - 40) : start]
+    return bool(_GLACIER_BEFORE.search(before) or _GLACIER_AFTER.match(scan[end : end + 30]))
+
+
 #: relations that go with seeing a place ("Gauri Kund below us")
 _VIEW_RELATIONS = frozenset({"above", "below", "near", "across_river"})
-_DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno)\s*$")
+_DENIED = re.compile(r"(?:n'?t|not|\bnever|\bno|\bno\s+longer|\bnot\s+any\s+more)\s*$")
 
 
 # ======================================================================= sights
@@ -150,11 +233,17 @@ def in_sight_phrase(doc: Doc, words: list[tuple[int, int, str | None]]) -> set[i
         if m.feature is None:
             best = m.place_ids[0][0] if m.place_ids else ""
             if VIEW_PLACES.get(best, "") is None and (
-                _faced(doc.scan, m, words) or _inside_word(m, words) or _placing(doc, i)
+                _faced(doc.scan, m, words)
+                or _inside_word(m, words)
+                or _placing(doc, i)
+                or _sided(doc.scan, m)
             ):
                 # a peak said with a face of it ("the north face of Kailash behind us"):
                 # seen, so no relation ("behind us" is the view, not a place walked past)
                 out.add(i)
+            continue
+        if m.feature == "glacier" and _glacier_elsewhere(doc.scan, m.start, m.end):
+            out.add(i)
             continue
         k = bisect.bisect_right(starts, m.start) - 1
         if k >= 0 and words[k][2] is not None:
@@ -180,13 +269,9 @@ def find_sights(
     the caller elsewhere ("past the bridge").
     """
     scan = doc.scan
-    n = len(scan)
-    chosen = words
-    taken = bytearray(n)
-    for start, end, _ in chosen:
-        taken[start:end] = b"\x01" * (end - start)
-
-    owner = [-1] * n
+    if viewed is None:
+        viewed = []
+    owner = [-1] * len(scan)
     for i, m in enumerate(doc.mentions):
         for p in range(m.start, m.end):
             owner[p] = i
@@ -196,47 +281,94 @@ def find_sights(
     out: list[SightClue] = []
     seen: set[tuple[str, bool]] = set()
     previous: tuple[int, int, bool] | None = None  # (sight clause, end, negated)
-    for start, end, tag in chosen:
+    for start, end, tag in words:
         if tag is None:
             continue
         k = bisect.bisect_right(s_starts, start) - 1
         if k < 0 or start >= s_spans[k][1]:
             continue
-        sc_start, sc_end = s_spans[k]
-        clause_text = scan[sc_start:sc_end]
         owners = {owner[p] for p in range(start, end)} - {-1}
-        if owners:
-            mention = doc.mentions[min(owners)]
-            rel = by_mention.get(min(owners))
-            if mention.feature is None:
-                best = mention.place_ids[0][0] if mention.place_ids else ""
-                # a peak's name inside a sight of it ("Kailash's west face") is the peak
-                # seen, without a verb of seeing
-                peak_face = VIEW_PLACES.get(best, "") is None and start <= mention.start
-                if best not in VIEW_PLACES or not (peak_face or SEEING.search(clause_text)):
-                    continue
-                if rel is not None and rel.kind not in _VIEW_RELATIONS:
-                    continue
-                notes.append(Said(msg("locate.note.in_view", said=mention.text)))
-                if viewed is not None:
-                    viewed.append((mention.start, mention.end))
-            elif rel is not None and rel.kind in DIRECTIONAL:
-                continue
-        window_start = sc_start
-        if previous and previous[0] == k:
-            window_start = max(window_start, previous[1])
-        window = scan[window_start:start]
-        negated = _negated(window[-40:], window[-10:])
-        if not negated and previous and previous[0] == k and LIST_GAP.fullmatch(window):
-            negated = previous[2]
-        if not negated and _NEG_AFTER.match(scan[end : min(sc_end, end + 30)]):
-            negated = True
+        if tag == "glacier" and _glacier_elsewhere(scan, start, end):
+            viewed += [(doc.mentions[i].start, doc.mentions[i].end) for i in sorted(owners)]
+            continue
+        if owners and not _owned_counts(
+            doc, by_mention, min(owners), start, scan[s_spans[k][0] : s_spans[k][1]], notes, viewed
+        ):
+            continue
+        last = previous[1:] if previous and previous[0] == k else None
+        negated = _word_negated(scan, s_spans[k], start, end, last)
         previous = (k, end, negated)
         if (tag, negated) in seen:
             continue
         seen.add((tag, negated))
         out.append(_sight(doc, tag, negated, start, end))
-    # named views with no sight word of their own ("we can see Manasarovar")
+    out += _named_views(doc, by_mention, notes, words, viewed, seen, s_spans)
+    return out
+
+
+def _owned_counts(
+    doc: Doc,
+    by_mention: dict[int, Relation],
+    i: int,
+    start: int,
+    clause_text: str,
+    notes: list[str],
+    viewed: list[tuple[int, int]],
+) -> bool:
+    """Whether a sight word starting at ``start`` inside mention ``i`` counts (see
+    :func:`find_sights`); a viewed place is noted in ``notes`` and ``viewed``."""
+    mention = doc.mentions[i]
+    rel = by_mention.get(i)
+    if mention.feature is not None:
+        return rel is None or rel.kind not in DIRECTIONAL
+    best = mention.place_ids[0][0] if mention.place_ids else ""
+    # a peak's name inside a sight of it ("Kailash's west face") is the peak
+    # seen, without a verb of seeing
+    peak_face = VIEW_PLACES.get(best, "") is None and start <= mention.start
+    if best not in VIEW_PLACES or not (peak_face or SEEING.search(clause_text)):
+        return False
+    if rel is not None and rel.kind not in _VIEW_RELATIONS:
+        return False
+    notes.append(Said(msg("locate.note.in_view", said=mention.text)))
+    viewed.append((mention.start, mention.end))
+    return True
+
+
+def _word_negated(
+    scan: str,
+    clause: tuple[int, int],
+    start: int,
+    end: int,
+    last: tuple[int, bool] | None,
+) -> bool:
+    """Whether the sight word ``scan[start:end]`` is denied; ``last`` is the (end,
+    negated) of the previous sight word in the same clause ("no snow or ice")."""
+    sc_start, sc_end = clause
+    window = scan[sc_start if last is None else max(sc_start, last[0]) : start]
+    negated = _negated(window[-40:], window[-10:])
+    if not negated and last is not None and LIST_GAP.fullmatch(window):
+        negated = last[1]
+    if not negated and _NEG_AFTER.match(scan[end : min(sc_end, end + 30)]):
+        negated = True
+    return negated
+
+
+def _named_views(
+    doc: Doc,
+    by_mention: dict[int, Relation],
+    notes: list[str],
+    words: list[tuple[int, int, str | None]],
+    viewed: list[tuple[int, int]],
+    seen: set[tuple[str, bool]],
+    s_spans: list[tuple[int, int]],
+) -> list[SightClue]:
+    """Named views with no sight word of their own ("we can see Manasarovar")."""
+    scan = doc.scan
+    taken = bytearray(len(scan))
+    for start, end, _ in words:
+        taken[start:end] = b"\x01" * (end - start)
+    s_starts = [s for s, _ in s_spans]
+    out: list[SightClue] = []
     for i, m in enumerate(doc.mentions):
         place = m.place_ids[0][0] if m.place_ids and not m.feature else ""
         rel = by_mention.get(i)
@@ -247,14 +379,19 @@ def find_sights(
         k = bisect.bisect_right(s_starts, m.start) - 1
         if k < 0:
             continue
-        if not SEEING.search(scan[s_spans[k][0] : s_spans[k][1]]) and not _faced(scan, m, chosen):
-            continue
-        notes.append(Said(msg("locate.note.in_view", said=m.text)))
-        if viewed is not None:
-            viewed.append((m.start, m.end))
         view = VIEW_PLACES[place]
+        if not (
+            SEEING.search(scan[s_spans[k][0] : s_spans[k][1]])
+            or _faced(scan, m, words)
+            or (view is None and (_sided(scan, m) or _placing(doc, i)))
+        ):
+            continue
         window = scan[s_spans[k][0] : m.start]
         negated = _negated(window[-40:], window[-10:])
+        # "已经看不到神山了": out of view, and still not where the caller is
+        key = "locate.note.out_of_view" if negated else "locate.note.in_view"
+        notes.append(Said(msg(key, said=m.text)))
+        viewed.append((m.start, m.end))
         if view is not None and (view, negated) not in seen:
             seen.add((view, negated))
             out.append(SightClue(view, negated, m.text, m.start, m.end))
@@ -287,12 +424,23 @@ _DIRECTION_OF = re.compile(
 )
 
 
+#: a peak named as where something else lies: "the glacier north-east of Kailas"
+_DIRECTION_OF_BEFORE = re.compile(
+    r"(?<![a-z])(?:north|south|east|west|(?:north|south)[\s-]?(?:east|west))(?:ern)?\s+(?:side\s+)?of"
+    r"\s+(?:mt\.?\s+|mount\s+)?$"
+)
+
+
 def _placing(doc: Doc, i: int) -> bool:
-    """Whether mention ``i`` only says where the next mention, a feature word, lies
-    ("神山东北边的冰川": the glacier north-east of the mountain, not the mountain)."""
+    """Whether mention ``i`` only says where another thing lies: the next mention, a
+    feature word ("神山东北边的冰川": the glacier north-east of the mountain, not the
+    mountain), or what is said before it ("the glacier north-east of Kailas")."""
+    m = doc.mentions[i]
+    if _DIRECTION_OF_BEFORE.search(doc.scan[max(0, m.start - 30) : m.start]):
+        return True
     if i + 1 >= len(doc.mentions) or doc.mentions[i + 1].feature is None:
         return False
-    gap = doc.scan[doc.mentions[i].end : doc.mentions[i + 1].start]
+    gap = doc.scan[m.end : doc.mentions[i + 1].start]
     return bool(gap.strip()) and _DIRECTION_OF.fullmatch(gap) is not None
 
 
@@ -346,6 +494,9 @@ def text_direction(folded: str, notes: list[str]) -> Direction | None:
                 continue  # the "clockwise" of "counter-clockwise"
             flip = FLIP_BEFORE.search(folded[max(0, m.start() - 15) : m.start()])
             votes.add(_OTHER_WAY[said] if flip else said)
+    if not votes:
+        # "Kailash on our right" / "Buddhists": only when no direction word is said
+        votes = _mountain_sides(folded)
     if not votes and CW_WEAK.search(folded):
         votes.add("clockwise")
     if len(votes) == 1:

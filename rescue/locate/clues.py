@@ -41,7 +41,7 @@ from rescue.locate._doc import Doc
 from rescue.locate._elevations import (
     _elevations,
 )
-from rescue.locate._numbers import find_amounts
+from rescue.locate._numbers import find_amounts, with_en_thousands
 from rescue.locate._relations import (
     find_relations,
 )
@@ -92,6 +92,18 @@ _DENIED_NAME = re.compile(
     r"(?:\bnot|\bisn'?t|\bnor)\s+(?:the\s+)?$|(?<!是)不是(?:在|那个)?$",
     re.IGNORECASE,
 )
+#: a height that names a place, not the caller's altitude: "the 19,500 ft pass", "the
+#: nineteen and a half thousand foot pass", "5630米的垭口"
+_HEIGHT_OF_PLACE = re.compile(
+    r"(?<![\d,.])(?:\d{1,2},\d{3}|\d{3,5})\s*(?:-\s*)?(?:foot|feet|ft|m|meters?|metres?)"
+    r"(?:[\s-]+(?:high|tall))?[\s-]+(?:high\s+)?(?=pass\b|col\b|saddle\b|peak\b|summit\b|la\b)"
+    r"|(?<![\d,.])(?:\d{3,5}|[一二两三四五六七八九十百千万]{2,8})\s*(?:米|公尺|英尺|尺|呎)高?的?"
+    r"(?=垭口|山口|山峰|卓玛拉)"
+)
+#: "一万八千尺", "18000呎": feet in Chinese (呎, or 尺 after a number in the thousands: a
+#: kora altitude in feet, as trip reports translated from English give it); "'" is the
+#: altitude reader's own mark for feet
+_ZH_FEET = re.compile(r"(?<=[\d千万])\s*[尺呎]")
 _DENIED_AFTER_EN = re.compile(r"^\s*(?:one\b|(?:at|on|by|in|near)\s+the\b|\)|,|\.|;|!|$)")
 
 
@@ -234,12 +246,18 @@ def parse_clues(
         read = [f"“{text[c.start : c.end]}” ≈ {c.hour:02d}:{c.minute:02d}" for c in daylight]
         notes.append(Said(msg("locate.note.daylight", read=Name(", ".join(read), "、".join(read)))))
         doc.clocks = sorted([*doc.clocks, *daylight], key=lambda c: c.start)
-    doc.quiet = mask(quiet, [(c.start, c.end) for c in doc.clocks])
+    # thousands in words put in digits ("five thousand one hundred metres"); a height
+    # that names a place ("the 19,500 ft pass") is no altitude and no distance
+    worded = with_en_thousands(mask(quiet, [(c.start, c.end) for c in doc.clocks]))
+    worded = _ZH_FEET.sub(lambda m: m.group(0)[:-1] + "'", worded)
+    heights = [m.span() for m in _HEIGHT_OF_PLACE.finditer(with_en_thousands(scan))]
+    doc.quiet = mask(worded, heights)
     elevations, elevation_spans = _elevations(doc, notes)
     doc.amounts = find_amounts(mask(doc.quiet, elevation_spans))
 
     words = sight_words(scan)
-    relations, by_mention = find_relations(doc, in_sight_phrase(doc, words))
+    sighted = in_sight_phrase(doc, words)
+    relations, by_mention = find_relations(doc, sighted)
     relations += _goals(doc, by_mention)
     relations += _still_ahead(doc, by_mention)
 
@@ -254,6 +272,10 @@ def parse_clues(
     relations = sorted(relations + extra, key=lambda r: r.anchor.start)
     relations = _reached(doc, relations, by_mention)
     elapsed += _orphan_times(doc, handled, notes, local_now)
+    # a word of a sight phrase is no reference point, whichever reader took it for one
+    # ("the river comes from a glacier": the glacier is not passed)
+    seen_spans = {(doc.mentions[i].start, doc.mentions[i].end) for i in sighted}
+    relations = [r for r in relations if (r.anchor.start, r.anchor.end) not in seen_spans]
 
     viewed: list[tuple[int, int]] = []
     sights = find_sights(doc, by_mention, notes, words, viewed)

@@ -1,4 +1,4 @@
-"""Region data the eighth-round real-text dev cases need (issue 13, data13; dev sources only):
+"""Region data the eighth round of real-text dev cases needs (dev sources only): Hindi and Chinese
 names in geodata/kailash/aliases.json, rows of geodata/kailash/route_features.json and a
 non-sight word in geodata/lexicon/sights.json, no reader code.
 
