@@ -299,10 +299,20 @@ def _pre_amount_en(doc: Doc, w: _Around) -> _Found | None:
     return None
 
 
+#: a slope word between an amount and "from": "an hour down from X", "2 km up from X"
+_SLOPE_GAP_EN = re.compile(r"\b(?:down|up)\b")
+
+
 def _amount_from(doc: Doc, w: _Around, cue: int, amount: Amount) -> _Found:
     """ "walked 800 m from X", "still 2 hours from X", "20 minutes from X"."""
     before_amount = doc.scan[w.lo : amount.start]
     kind = "near"
+    slope = _SLOPE_GAP_EN.search(doc.scan[amount.end : w.lo + cue])
+    if slope is not None:
+        # "about an hour down from the pass": on the way down beyond it, not either side;
+        # "two hours up from Dirapuk": climbing on from it
+        kind = "down_from" if slope.group(0) == "down" else "after"
+        return _Found(kind, w.i, w.lo + cue, w.m.end, amount)
     if _WALKED_EN.search(before_amount) and amount.kind == "distance":
         # "we walked 800 m from X": that far on from X (walkers leave X behind)
         return _Found("after", w.i, w.lo + cue, w.m.end, amount)

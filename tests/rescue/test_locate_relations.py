@@ -1,0 +1,53 @@
+"""Issue 13: relation and walk words as real callers say them (``_relations``, ``_walks``,
+``_likelihoods``): slopes, bare "past X", places not yet reached, the latest landmark."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from geodata import load_region
+from rescue.locate import LOCAL_TZ, locate
+from routes import RouteNetwork, build_network
+
+AT = datetime(2025, 7, 12, 9, 30, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture(scope="module")
+def kailash() -> RouteNetwork:
+    return build_network(load_region("kailash"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we are by the river, about an hour down from the pass, my mother is shivering",
+        "we are by the river, 2 km down from Drolma La, my mother is shivering",
+        "我们在河边，从卓玛拉山口下来大概一个小时，我妈在发抖",
+    ],
+)
+def test_an_amount_down_from_the_pass_is_beyond_it(kailash: RouteNetwork, text: str) -> None:
+    """ "an hour down from the pass": on the descent beyond it in the walking direction, not
+    either side of it (as "an hour from the pass" would be)."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "dolma_la"]
+    assert rel and rel[0].kind == "down_from"
+    assert rel[0].duration_s is not None or rel[0].distance_m is not None
+    dolma = kailash.place_km("dolma_la", "outer_kora")
+    assert result.range_80 is not None and result.range_80.route_id == "outer_kora"
+    assert dolma + 0.5 < result.range_80.median_km < dolma + 5.0
+    before = sum(
+        c.probability
+        for c in result.candidates
+        if c.route_id == "outer_kora" and c.km_range and c.km_range[1] <= dolma + 0.01
+    )
+    assert before < 0.1
+
+
+def test_an_amount_up_from_a_place_is_climbing_on_from_it(kailash: RouteNetwork) -> None:
+    result = locate(
+        kailash, "we are two hours up from Dirapuk, my father can't breathe", reported_at=AT
+    )
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0].startswith("drirapuk")]
+    assert rel and rel[0].kind == "after" and rel[0].duration_s is not None
