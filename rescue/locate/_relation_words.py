@@ -374,7 +374,7 @@ _NEXT_LEAD = {
     "behind": re.compile(
         r"^\s*(?:and\s+|then\s+)?(?:(?:we|i)\s+)?(?:have\s+)?(?:been\s+)?"
         r"(?:walk(?:ed|ing)?|hik(?:ed|ing)|going|come)\s+(?:for\s+)?"
-        r"|^\s*(?:已经|又|再|然后|刚|才|一共|总共)?(?:走了|下了|走|下来了?)(?:有)?"
+        r"|^\s*(?:我们|我|咱们)?(?:已经|又|再|然后|刚|才|一共|总共)?(?:走了|下了|走|下来了?)(?:有)?"
     ),
 }
 #: a clause that is only an amount: "…, 5 minutes maybe", "…, maybe 20 min more walking"

@@ -314,10 +314,53 @@ _GOAL_BEFORE = re.compile(
 )
 
 
+#: a clause that only says the place just named is not reached yet: "…就是垭口，…，还没到",
+#: "Drolma La is 7 km from Dirapuk, we have not reached it yet"
+_NOT_YET = re.compile(
+    r"\s*(?:但是?|可是|不过)?(?:我们|我|咱们)?(?:现在)?(?:还|也还)?(?:没有?|未)(?:走到|到达|到|过)"
+    r"(?:呢|了|啊|吧)?\s*"
+    r"|\s*(?:but\s+)?(?:we\s+|i\s+)?(?:(?:are|am|'re|'m)\s*(?:not|n't)|aren't|not)\s+"
+    r"(?:there|at\s+it)\s+yet\s*"
+    r"|\s*(?:but\s+)?(?:we\s+|i\s+)?(?:have\s+not|haven't|did\s+not|didn't)\s+(?:yet\s+)?"
+    r"(?:reached|reach|got\s+to|get\s+to|made\s+it\s+to)\s+it(?:\s+yet)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _not_reached(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
+    """A clause saying only "not reached yet" puts the place last named (one or two clauses
+    before, with no relation of its own) ahead: "从止热寺出来徒步七公里就是垭口，我们已经
+    走了五公里左右，还没到" is before the pass."""
+    out: list[Relation] = []
+    for span in doc.clause_spans:
+        if not _NOT_YET.fullmatch(doc.scan[span[0] : span[1]]):
+            continue
+        prev: tuple[int, int] | None = span
+        for _ in range(2):
+            prev = doc.neighbour(prev, -1) if prev is not None else None
+            if prev is None:
+                break
+            inside = [
+                i
+                for i, m in enumerate(doc.mentions)
+                if prev[0] <= m.start < prev[1] and i not in doc.modifiers
+            ]
+            if not inside:
+                continue
+            i = inside[-1]
+            if i not in by_mention:
+                rel = relation(doc, "before", doc.mentions[i], span[0], span[1])
+                by_mention[i] = rel
+                out.append(rel)
+            break
+    return out
+
+
 def _goals(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
     """A place the caller has not yet set off for is ahead, not where they are
-    ("在塔尔钦镇，还没出发去卓玛拉垭口")."""
-    out: list[Relation] = []
+    ("在塔尔钦镇，还没出发去卓玛拉垭口"), and so is one they say they have not reached
+    yet (:func:`_not_reached`)."""
+    out: list[Relation] = _not_reached(doc, by_mention)
     for i, m in enumerate(doc.mentions):
         if i in by_mention or i in doc.modifiers:
             continue

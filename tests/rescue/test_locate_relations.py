@@ -51,3 +51,34 @@ def test_an_amount_up_from_a_place_is_climbing_on_from_it(kailash: RouteNetwork)
     )
     rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0].startswith("drirapuk")]
     assert rel and rel[0].kind == "after" and rel[0].duration_s is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("从止热寺出来徒步七公里就是垭口，我们已经走了五公里左右，还没到", "dolma_la"),
+        ("看得见卓玛拉山口了，路很陡，还没到呢，老人喘不上气", "dolma_la"),
+        ("the pass is steep, we are not there yet, my father can't breathe", "dolma_la"),
+        ("we can see Shiva Tsal, but we haven't got to it yet", "shiva_tsal"),
+    ],
+)
+def test_not_reached_yet_puts_the_place_just_named_ahead(
+    kailash: RouteNetwork, text: str, place: str
+) -> None:
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == place]
+    assert rel and rel[0].kind in ("before", "up_to")
+    km = kailash.place_km(place, "outer_kora")
+    assert result.range_80 is not None and result.range_80.median_km < km
+
+
+def test_a_distance_walked_said_with_we_is_the_walk_from_the_place(
+    kailash: RouteNetwork,
+) -> None:
+    """ "从止热寺出来…，我们已经走了五公里左右": the 5 km are walked from Dirapuk."""
+    text = "从止热寺出来徒步七公里就是垭口，我们已经走了五公里左右，还没到"
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0].startswith("drirapuk")]
+    assert rel and rel[0].kind == "after" and rel[0].distance_m is not None
+    lo, hi = rel[0].distance_m
+    assert lo <= 5000.0 <= hi
