@@ -82,3 +82,24 @@ def test_a_distance_walked_said_with_we_is_the_walk_from_the_place(
     assert rel and rel[0].kind == "after" and rel[0].distance_m is not None
     lo, hi = rel[0].distance_m
     assert lo <= 5000.0 <= hi
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("we have not reached Zutulpuk yet, my wife is dizzy", "zutulpuk_gompa"),
+        ("还没到尊珠寺，老婆头晕", "zutulpuk_gompa"),
+        ("我们还没到止热寺，同伴腿抽筋了", "drirapuk_iron_bridge"),
+    ],
+)
+def test_before_a_place_without_an_amount_is_mostly_the_last_few_km(
+    kailash: RouteNetwork, text: str, place: str
+) -> None:
+    """ "not yet at X" with no amount: most callers are within a few km of X (the next
+    landmark), with a tail for a far goal, not spread evenly over a day's walk."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    km = kailash.place_km(place, "outer_kora")
+    rng = result.range_80
+    assert rng is not None and rng.route_id == "outer_kora"
+    assert 0.0 < km - rng.median_km < 2.5
+    assert km - rng.km_from < 6.5
