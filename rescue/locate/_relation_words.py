@@ -331,7 +331,11 @@ _PAIR_GAP_TO = re.compile(rf"^\s*(?:to|and|-|->)\s*{FILL_EN}")
 _PAIR_GAP_ZH = re.compile(r"^(?:和|与|跟|同|到|至|、|往|朝|向|去|-|—|~|/)(?:那个|这个)?$")
 #: "从X往Y…": a way from one place to the other
 _PAIR_TOWARD_ZH = frozenset("到至往朝向去")
-_PAIR_PATH_ZH = re.compile(r"^(?:的)?(?:公路|大路|小路|路)?(?:上|中)|^(?:方向|那边|那个方向)")
+_PAIR_PATH_ZH = re.compile(
+    r"^(?:的)?(?:公路|大路|小路|路)?(?:上|中)|^(?:方向|那边|那个方向)"
+    # "止热寺到卓玛拉山口这段乱石路": the stretch from X to Y
+    r"|^(?:的)?(?:这|這|那)(?:一)?(?:段|截)"
+)
 _PAIR_WALKED_ZH = re.compile(
     r"^(?:的)?(?:方向|那边|那个方向)?(?:走|下来|上去|去|过去|爬|下|上|开)了?"
 )

@@ -103,3 +103,19 @@ def test_before_a_place_without_an_amount_is_mostly_the_last_few_km(
     assert rng is not None and rng.route_id == "outer_kora"
     assert 0.0 < km - rng.median_km < 2.5
     assert km - rng.km_from < 6.5
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("止熱普寺到卓瑪拉山口這段亂石路，我們差不多走了一半，老人喘不過氣", "halfway"),
+        ("止热寺到卓玛拉山口这段乱石路，我们差不多走了一半", "halfway"),
+        ("止热寺到卓玛拉山口这段路很陡，老人喘不过气", "between"),
+    ],
+)
+def test_the_stretch_from_one_place_to_another(kailash: RouteNetwork, text: str, kind: str) -> None:
+    """ "X到Y这段路": the stretch between them (halfway with "走了一半"), not "at Y"."""
+    result = locate(kailash, text, reported_at=AT)
+    rel = [r for r in result.clues.relations if r.other is not None]
+    assert rel and rel[0].kind == kind
+    assert rel[0].other is not None and rel[0].other.place_ids[0][0] == "dolma_la"
