@@ -409,7 +409,49 @@ def _reached(
 ) -> list[Relation]:
     """A walk from one place that then reached the next ("we made the 26 km from Diraphuk
     and reached Zongzerbu camp") puts the caller at the place reached: the walk from the
-    first, whose distance guidebooks count differently, is dropped."""
+    first, whose distance guidebooks count differently, is dropped. Then a walk from one
+    place towards the next said to be half done is halfway between them (:func:`_halfway`)."""
+    return _halfway(doc, _arrived(doc, relations, by_mention), by_mention)
+
+
+def _halfway(
+    doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
+) -> list[Relation]:
+    """ "left Dirapuk, climbing to Drolma La, halfway up", "从止热寺出发往卓玛拉山口爬，爬了
+    一半": the place left and the place ahead (no amounts), with "halfway" said right after
+    the second, are one relation: halfway between them."""
+    ahead = [r for r in relations if r.kind in ("before", "up_to") and _bare(r)]
+    left = [r for r in relations if r.kind in ("after", "past", "down_from") and _bare(r)]
+    for y in ahead:
+        c_start, c_end = doc.clause(y.anchor.start)
+        nxt = _next_clause(doc, (c_start, c_end))
+        hi = nxt[1] if nxt is not None else c_end
+        said = _HALFWAY_WORDS.search(doc.scan, y.anchor.end, hi)
+        xs = [x for x in left if x.anchor.end <= y.anchor.start and x.anchor != y.anchor]
+        if said is None or not xs:
+            continue
+        x = xs[-1]
+        rel = relation(doc, "halfway", x.anchor, x.anchor.start, said.end(), other=y.anchor)
+        relations = [rel if r is x else r for r in relations if r is not y]
+        for k, r in list(by_mention.items()):
+            if r is x or r is y:
+                by_mention[k] = rel
+        left.remove(x)
+    return relations
+
+
+def _bare(r: Relation) -> bool:
+    """A relation of one place with no amount."""
+    return r.other is None and r.distance_m is None and r.duration_s is None
+
+
+_HALFWAY_WORDS = re.compile(r"half\s*way|半路|一半|半道|半途", re.IGNORECASE)
+
+
+def _arrived(
+    doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
+) -> list[Relation]:
+    """The relations, less a walk from a place said before reaching the next one."""
     arrivals = [r for r in relations if r.kind == "at" and r.other is None]
     out: list[Relation] = []
     for rel in relations:

@@ -119,3 +119,23 @@ def test_the_stretch_from_one_place_to_another(kailash: RouteNetwork, text: str,
     rel = [r for r in result.clues.relations if r.other is not None]
     assert rel and rel[0].kind == kind
     assert rel[0].other is not None and rel[0].other.place_ids[0][0] == "dolma_la"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we left Dirapuk and are climbing to Drolma La, halfway up, my wife can't go on",
+        "从止热寺出发往卓玛拉山口爬，爬了一半，老婆走不动了",
+    ],
+)
+def test_half_of_the_walk_from_one_place_to_the_next(kailash: RouteNetwork, text: str) -> None:
+    """A narrative: left X, climbing to Y, half done: halfway between X and Y."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.kind == "halfway"]
+    assert rel and rel[0].other is not None
+    assert rel[0].anchor.place_ids[0][0].startswith("drirapuk")
+    assert rel[0].other.place_ids[0][0] == "dolma_la"
+    gangga = kailash.place_km("gangga_guesthouse", "outer_kora")
+    dolma = kailash.place_km("dolma_la", "outer_kora")
+    assert result.range_80 is not None
+    assert abs(result.range_80.median_km - (gangga + dolma) / 2) < 1.5
