@@ -140,7 +140,9 @@ DEPARTURE_EN = en(
     r"|(?:started|starting|began|begun|start)\s+(?:the\s+|our\s+|my\s+|their\s+)?"
     r"(?:kora|parikrama|circuit|trek|hike|walk|pilgrimage)\s+(?:at|from|in)"
     r"|departed(?:\s+from)?|depart(?:ing)?\s+from|walked\s+out\s+of"
-    r"|since(?:\s+(?:leaving|we\s+left))?)"
+    r"|since(?:\s+(?:leaving|we\s+left))?"
+    # "after the night at Derapuk", "after a night in Zutulpuk": where today's walk began
+    r"|(?:after|following)\s+(?:the|a|our|one)\s+(?:[a-z]+\s+)?night\s+(?:at|in))"
 )
 _NOT_EN = re.compile(
     r"\b(?:not|n't|haven'?t|hasn'?t|never|aren'?t|isn'?t|weren'?t|not\s+yet)"

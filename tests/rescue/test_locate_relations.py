@@ -139,3 +139,12 @@ def test_half_of_the_walk_from_one_place_to_the_next(kailash: RouteNetwork, text
     dolma = kailash.place_km("dolma_la", "outer_kora")
     assert result.range_80 is not None
     assert abs(result.range_80.median_km - (gangga + dolma) / 2) < 1.5
+
+
+def test_after_the_night_at_a_place_the_walk_began_there(kailash: RouteNetwork) -> None:
+    """ "after the night at Derapuk we are climbing…": today's walk began there (past it),
+    the caller is not at it."""
+    text = "after the night at Derapuk we are climbing to the pass, my wife can't go on"
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0].startswith("drirapuk")]
+    assert rel and rel[0].kind == "after"
