@@ -140,7 +140,9 @@ DEPARTURE_EN = en(
     r"|(?:started|starting|began|begun|start)\s+(?:the\s+|our\s+|my\s+|their\s+)?"
     r"(?:kora|parikrama|circuit|trek|hike|walk|pilgrimage)\s+(?:at|from|in)"
     r"|departed(?:\s+from)?|depart(?:ing)?\s+from|walked\s+out\s+of"
-    r"|since(?:\s+(?:leaving|we\s+left))?)"
+    r"|since(?:\s+(?:leaving|we\s+left))?"
+    # "after the night at Derapuk", "after a night in Zutulpuk": where today's walk began
+    r"|(?:after|following)\s+(?:the|a|our|one)\s+(?:[a-z]+\s+)?night\s+(?:at|in))"
 )
 _NOT_EN = re.compile(
     r"\b(?:not|n't|haven'?t|hasn'?t|never|aren'?t|isn'?t|weren'?t|not\s+yet)"
@@ -331,7 +333,11 @@ _PAIR_GAP_TO = re.compile(rf"^\s*(?:to|and|-|->)\s*{FILL_EN}")
 _PAIR_GAP_ZH = re.compile(r"^(?:和|与|跟|同|到|至|、|往|朝|向|去|-|—|~|/)(?:那个|这个)?$")
 #: "从X往Y…": a way from one place to the other
 _PAIR_TOWARD_ZH = frozenset("到至往朝向去")
-_PAIR_PATH_ZH = re.compile(r"^(?:的)?(?:公路|大路|小路|路)?(?:上|中)|^(?:方向|那边|那个方向)")
+_PAIR_PATH_ZH = re.compile(
+    r"^(?:的)?(?:公路|大路|小路|路)?(?:上|中)|^(?:方向|那边|那个方向)"
+    # "止热寺到卓玛拉山口这段乱石路": the stretch from X to Y
+    r"|^(?:的)?(?:这|這|那)(?:一)?(?:段|截)"
+)
 _PAIR_WALKED_ZH = re.compile(
     r"^(?:的)?(?:方向|那边|那个方向)?(?:走|下来|上去|去|过去|爬|下|上|开)了?"
 )
@@ -374,7 +380,7 @@ _NEXT_LEAD = {
     "behind": re.compile(
         r"^\s*(?:and\s+|then\s+)?(?:(?:we|i)\s+)?(?:have\s+)?(?:been\s+)?"
         r"(?:walk(?:ed|ing)?|hik(?:ed|ing)|going|come)\s+(?:for\s+)?"
-        r"|^\s*(?:已经|又|再|然后|刚|才|一共|总共)?(?:走了|下了|走|下来了?)(?:有)?"
+        r"|^\s*(?:我们|我|咱们)?(?:已经|又|再|然后|刚|才|一共|总共)?(?:走了|下了|走|下来了?)(?:有)?"
     ),
 }
 #: a clause that is only an amount: "…, 5 minutes maybe", "…, maybe 20 min more walking"

@@ -130,6 +130,23 @@ def relation(
     )
 
 
+@dataclass
+class _PairWords:
+    """The words around two neighbouring mentions ``i`` and ``j``, as :func:`_pair` reads them."""
+
+    i: int
+    j: int
+    a_start: int
+    b_end: int
+    gap: str
+    lo: int
+    hi: int
+    pre: str
+    post: str  # after ``j``, without its leading space
+    post_ws: int
+    halfway: bool
+
+
 def _pair(doc: Doc, i: int, j: int) -> list[_Found]:
     """Relations of mention ``i`` with the next one, ``j``, if the words join them."""
     a, b = doc.mentions[i], doc.mentions[j]
@@ -140,43 +157,100 @@ def _pair(doc: Doc, i: int, j: int) -> list[_Found]:
         return []
     lo, _, pre, _ = doc.around(i)
     _, hi, _, post = doc.around(j)
-    post_ws = len(post) - len(post.lstrip())
-    post = post.lstrip()
     ahead = doc.scan[b.end : b.end + 40]  # "from X to Y, halfway" / "…，车坏在半路上了"
-    halfway = _HALFWAY_AHEAD.search(ahead) is not None
+    w = _PairWords(
+        i,
+        j,
+        a.start,
+        b.end,
+        gap,
+        lo,
+        hi,
+        pre,
+        post.lstrip(),
+        len(post) - len(post.lstrip()),
+        _HALFWAY_AHEAD.search(ahead) is not None,
+    )
+    return _pair_en(w) or _pair_zh(doc, w)
+
+
+def _pair_en(w: _PairWords) -> list[_Found]:
+    """ "between X and Y", "from X to Y, halfway", "X and Y are behind us"."""
     for kind, pre_re, gap_re in _PAIR_PRE_EN:
-        pm = pre_re.search(pre)
-        if pm and gap_re.match(gap):
-            kind = "halfway" if halfway and kind == "between" else kind
-            return [_Found(kind, i, lo + pm.start(), b.end, other=j)]
-    if _PAIR_GAP_AND.match(gap) or _PAIR_GAP_TO.match(gap):
+        pm = pre_re.search(w.pre)
+        if pm and gap_re.match(w.gap):
+            kind = "halfway" if w.halfway and kind == "between" else kind
+            return [_Found(kind, w.i, w.lo + pm.start(), w.b_end, other=w.j)]
+    if _PAIR_GAP_AND.match(w.gap) or _PAIR_GAP_TO.match(w.gap):
         for kind, post_re in _PAIR_POST_EN:
-            qm = post_re.match(post)
+            qm = post_re.match(w.post)
             if qm:
-                return [_Found(kind, i, a.start, b.end + post_ws + qm.end(), other=j)]
-    g = gap.strip()
+                end = w.b_end + w.post_ws + qm.end()
+                return [_Found(kind, w.i, w.a_start, end, other=w.j)]
+    return []
+
+
+def _pair_zh(doc: Doc, w: _PairWords) -> list[_Found]:
+    """ "X和Y之间", "从X往Y走，大概走了一半", "从X往Y方向走了三个小时"."""
+    g = w.gap.strip()
     if not _PAIR_GAP_ZH.match(g):
         return []
-    zm = re.search(r"(?:在|从|自|由|位于|处于)\s*$", pre)
-    start = lo + zm.start() if zm else a.start
+    zm = re.search(r"(?:在|从|自|由|位于|处于)\s*$", w.pre)
+    start = w.lo + zm.start() if zm else w.a_start
     for kind, post_re in _PAIR_POST_ZH:
-        qm = post_re.match(post)
+        qm = post_re.match(w.post)
         if qm:
-            return [_Found(kind, i, start, b.end + post_ws + qm.end(), other=j)]
+            return [_Found(kind, w.i, start, w.b_end + w.post_ws + qm.end(), other=w.j)]
     if g[:1] not in _PAIR_TOWARD_ZH:
         return []
     from_words = zm is not None and zm.group(0).strip() in ("从", "自", "由")
-    if not (from_words or _PAIR_PATH_ZH.match(post)):
+    if not (from_words or _PAIR_PATH_ZH.match(w.post)):
         return []
-    if halfway:  # "从药师佛沟往尊珠寺走，大概走了一半"
-        return [_Found("halfway", i, start, b.end, other=j)]
-    walked = _PAIR_WALKED_ZH.match(post)
-    if walked:  # "从吉乌寺往霍尔方向走了三个小时": that far from X, heading for Y
-        amount = doc.amount_after(b.end + post_ws + walked.end(), hi)
-        if amount is not None:
-            end = b.end + post_ws + walked.end()
-            return [_Found("after", i, start, end, amount), _Found("before", j, start, end)]
-    return [_Found("between", i, start, b.end, other=j)]
+    if w.halfway:  # "从药师佛沟往尊珠寺走，大概走了一半"
+        return [_Found("halfway", w.i, start, w.b_end, other=w.j)]
+    walked = _pair_walked_zh(doc, w, start)
+    if walked:
+        return walked
+    return [_Found("between", w.i, start, w.b_end, other=w.j)]
+
+
+def _pair_walked_zh(doc: Doc, w: _PairWords, start: int) -> list[_Found]:
+    """ "从吉乌寺往霍尔方向走了三个小时": that far from X, heading for Y."""
+    walked = _PAIR_WALKED_ZH.match(w.post)
+    if not walked:
+        return []
+    end = w.b_end + w.post_ws + walked.end()
+    amount = doc.amount_after(end, w.hi)
+    if amount is None:
+        return []
+    return [_Found("after", w.i, start, end, amount), _Found("before", w.j, start, end)]
+
+
+@dataclass
+class _Around:
+    """The words around one mention ``i``, as :func:`_single` reads them."""
+
+    i: int
+    m: Mention
+    lo: int
+    hi: int
+    pre: str
+    post: str  # without its leading space
+    post_ws: int
+
+
+@dataclass
+class _Cue:
+    """Relation words before a mention: kind "none" says the mention has no relation."""
+
+    kind: str
+    start: int
+    mod: str | None = None
+    zh: bool = False
+
+
+#: what a step of :func:`_single` returns when the words rule out any relation
+_NO_RELATION = _Found("none", -1, -1, -1)
 
 
 def _single(doc: Doc, i: int) -> _Found | None:
@@ -185,125 +259,186 @@ def _single(doc: Doc, i: int) -> _Found | None:
     lo, hi, pre, post = doc.around(i)
     if DEPARTURE_EN.search(pre):
         return None  # "left X": a walking time (or "after X"), read in ``clues``
-    post_ws = len(post) - len(post.lstrip())
-    post = post.lstrip()
-    pre_zh_text = pre.rstrip()
+    w = _Around(i, m, lo, hi, pre, post.lstrip(), len(post) - len(post.lstrip()))
+    found = _combo_zh(doc, w)
+    if found is None:
+        found = _pre_amount_en(doc, w)
+    if found is None:
+        found = _from_cues(doc, w)
+    return None if found is _NO_RELATION else found
 
+
+def _combo_zh(doc: Doc, w: _Around) -> _Found | None:
+    """Chinese words on both sides: "离X还有大概两个小时", "从X下来"."""
+    pre_zh_text = w.pre.rstrip()
     for kind, pre_re, post_re, need in _COMBO_ZH:
-        pm, qm = pre_re.search(pre_zh_text), post_re.match(post)
+        pm, qm = pre_re.search(pre_zh_text), post_re.match(w.post)
         if not (pm and qm):
             continue
         # "离X还有大概两个小时" / "离X大概还有两个小时": the amount may swallow the words
-        end = m.end + post_ws + qm.end()
-        amount = doc.amount_after(m.end if need == "amount" else end, hi)
+        end = w.m.end + w.post_ws + qm.end()
+        amount = doc.amount_after(w.m.end if need == "amount" else end, w.hi)
         if need == "amount" and amount is None:
             continue
-        return _Found(kind, i, lo + pm.start(), end, amount, need or None)
+        return _Found(kind, w.i, w.lo + pm.start(), end, amount, need or None)
+    return None
 
+
+def _pre_amount_en(doc: Doc, w: _Around) -> _Found | None:
+    """English words that need an amount before them: "2 km before X", "3 hours from X"."""
     for kind, pre_re in _PRE_EN_AMOUNT:
-        pm = pre_re.search(pre)
+        pm = pre_re.search(w.pre)
         if not pm:
             continue
-        amount = doc.amount_before(lo + pm.start(), lo)
+        amount = doc.amount_before(w.lo + pm.start(), w.lo)
         if amount is None:
             continue
-        before_amount = doc.scan[lo : amount.start]
         if kind == "near":
-            if _WALKED_EN.search(before_amount) and amount.kind == "distance":
-                # "we walked 800 m from X": that far on from X (walkers leave X behind)
-                return _Found("after", i, lo + pm.start(), m.end, amount)
-            if _WALKED_EN.search(before_amount):
-                doc.used_amounts.discard(doc.amounts.index(amount))
-                return None  # "walked 2 hours from X": a walking time, read as elapsed
-            if _STILL_EN.search(doc.scan[amount.start : lo + pm.start()]) or re.search(
-                r"\bstill\s*$", before_amount
-            ):
-                kind = "before"
-        return _Found(kind, i, lo + pm.start(), m.end, amount)
+            return _amount_from(doc, w, pm.start(), amount)
+        return _Found(kind, w.i, w.lo + pm.start(), w.m.end, amount)
+    return None
 
-    pre_hit: tuple[str, int, str | None] | None = None
-    for kind, pre_re in _PRE_EN:
-        pm = pre_re.search(pre)
-        if pm:
-            neg = _NOT_EN.search(pre, 0, pm.start())
-            mod = pm.groupdict().get("mod")
-            if neg:  # "not past X", "not at X yet": still before it; "not near X": nothing
-                if kind not in ("past", "after", "at"):
-                    return None
-                kind, pm_start = "before", neg.start()
-            else:
-                pm_start = pm.start()
-            if kind == "before" and not mod and re.search(r"\b(?:almost|nearly)\b", pm.group(0)):
-                mod = "almost at"
-            pre_hit = (kind, lo + pm_start, mod)
-            break
-    pre_zh = False
-    if pre_hit is None:
-        for kind, pre_re in _PRE_ZH:
-            pm = pre_re.search(pre_zh_text)
-            if pm:
-                mod = pm.groupdict().get("mod")
-                if kind == "before" and not mod and not re.search(r"没|未|前", pm.group(0)):
-                    continue  # a bare "到X" is arriving, not "before"
-                if kind == "none":
-                    return None
-                pre_hit, pre_zh = (kind, lo + pm.start(), mod), True
-                break
 
-    post_hit: tuple[str, int] | None = None
-    for kind, post_re in _POST_EN + _POST_ZH:
-        qm = post_re.match(post)
-        if qm and qm.end() > 0:
-            post_hit = (kind, m.end + post_ws + qm.end())
-            break
+#: a slope word between an amount and "from": "an hour down from X", "2 km up from X"
+_SLOPE_GAP_EN = re.compile(r"\b(?:down|up)\b")
 
-    found: _Found | None = None
-    generic = ("at", "near")
-    if post_hit and (
-        pre_hit is None
-        or (pre_hit[0] in generic and post_hit[0] not in generic)
-        or (pre_hit[0] == "at" and post_hit[0] == "near")
+
+def _amount_from(doc: Doc, w: _Around, cue: int, amount: Amount) -> _Found:
+    """ "walked 800 m from X", "still 2 hours from X", "20 minutes from X"."""
+    before_amount = doc.scan[w.lo : amount.start]
+    kind = "near"
+    slope = _SLOPE_GAP_EN.search(doc.scan[amount.end : w.lo + cue])
+    if slope is not None:
+        # "about an hour down from the pass": on the way down beyond it, not either side;
+        # "two hours up from Dirapuk": climbing on from it
+        kind = "down_from" if slope.group(0) == "down" else "after"
+        return _Found(kind, w.i, w.lo + cue, w.m.end, amount)
+    if _WALKED_EN.search(before_amount) and amount.kind == "distance":
+        # "we walked 800 m from X": that far on from X (walkers leave X behind)
+        return _Found("after", w.i, w.lo + cue, w.m.end, amount)
+    if _WALKED_EN.search(before_amount):
+        doc.used_amounts.discard(doc.amounts.index(amount))
+        return _NO_RELATION  # "walked 2 hours from X": a walking time, read as elapsed
+    if _STILL_EN.search(doc.scan[amount.start : w.lo + cue]) or re.search(
+        r"\bstill\s*$", before_amount
     ):
-        kind, end = post_hit
-        start = pre_hit[1] if pre_hit else m.start
-        amount = doc.amount_after(end, hi)
-        if amount is None and pre_hit is None:
-            amount = _post_amount_en(doc, m, hi)
-        found = _Found(kind, i, start, end, amount)
-        if kind == "soon":  # "X must be near": not far before X
-            found.kind, found.mod = "before", None if amount is not None else "not_far"
-    elif pre_hit:
-        kind, start, mod = pre_hit
-        end = m.end
-        amount = None
-        if not pre_zh:
-            amount = doc.amount_before(start, lo)
-        if amount is None and (pre_zh or post_hit):
-            if post_hit:  # "过了X之后两个小时": the amount follows the second word
-                end = post_hit[1]
-            amount = doc.amount_after(end, hi)
-        if amount is None and not pre_zh:
-            amount = _post_amount_en(doc, m, hi)
-        if amount is None and pre_zh and kind in ("before", "up_to", "at"):
-            amount = _still_to_go_zh(doc, lo, start)  # "再走一个小时就到X": still before X
-            if amount is not None:
-                start, mod = amount.start, None
-                kind = "before" if kind == "at" else kind
-        found = _Found(kind, i, start, end, amount, mod)
+        kind = "before"
+    return _Found(kind, w.i, w.lo + cue, w.m.end, amount)
+
+
+def _pre_cue_en(w: _Around) -> _Cue | None:
+    """English relation words before the mention ("just past X", "not at X yet")."""
+    for kind, pre_re in _PRE_EN:
+        pm = pre_re.search(w.pre)
+        if not pm:
+            continue
+        neg = _NOT_EN.search(w.pre, 0, pm.start())
+        mod = pm.groupdict().get("mod")
+        if neg:  # "not past X", "not at X yet": still before it; "not near X": nothing
+            if kind not in ("past", "after", "at"):
+                return _Cue("none", 0)
+            kind, pm_start = "before", neg.start()
+        else:
+            pm_start = pm.start()
+        if kind == "before" and not mod and re.search(r"\b(?:almost|nearly)\b", pm.group(0)):
+            mod = "almost at"
+        return _Cue(kind, w.lo + pm_start, mod)
+    return None
+
+
+def _pre_cue_zh(w: _Around) -> _Cue | None:
+    """Chinese relation words before the mention ("过了X", "快到X", "还没到X")."""
+    pre_zh_text = w.pre.rstrip()
+    for kind, pre_re in _PRE_ZH:
+        pm = pre_re.search(pre_zh_text)
+        if not pm:
+            continue
+        mod = pm.groupdict().get("mod")
+        if kind == "before" and not mod and not re.search(r"没|未|前", pm.group(0)):
+            continue  # a bare "到X" is arriving, not "before"
+        return _Cue(kind, w.lo + pm.start(), mod, zh=True)
+    return None
+
+
+def _post_cue(w: _Around) -> tuple[str, int] | None:
+    """(kind, end) of the relation words after the mention ("X下面", "X is behind us")."""
+    for kind, post_re in _POST_EN + _POST_ZH:
+        qm = post_re.match(w.post)
+        if qm and qm.end() > 0:
+            return kind, w.m.end + w.post_ws + qm.end()
+    return None
+
+
+_GENERIC = ("at", "near")
+
+
+def _from_cues(doc: Doc, w: _Around) -> _Found | None:
+    """The relation of the words before and after the mention, the more specific first."""
+    pre = _pre_cue_en(w) or _pre_cue_zh(w)
+    if pre is not None and pre.kind == "none":
+        return _NO_RELATION
+    post = _post_cue(w)
+    if post and (
+        pre is None
+        or (pre.kind in _GENERIC and post[0] not in _GENERIC)
+        or (pre.kind == "at" and post[0] == "near")
+    ):
+        found = _by_post_cue(doc, w, pre, post)
+    elif pre:
+        found = _by_pre_cue(doc, w, pre, post)
     else:
-        amount = _post_amount_en(doc, m, hi)
-        if amount is None:
-            return None
-        tail = _POST_EN_AMOUNT_TAIL.match(doc.scan[amount.end : hi])
-        kind = "past" if tail and tail.group("w").startswith(("behind", "back")) else "before"
-        end = amount.end + (tail.end() if tail else 0)
-        return _Found(kind, i, m.start, end, amount)
+        return _amount_only(doc, w)
     if found.amount is None and found.mod is None:  # "过了X一点", "X下来一点", "过了X没多远"
-        pm2 = _POST_MOD.match(doc.scan[found.end : hi])
+        pm2 = _POST_MOD.match(doc.scan[found.end : w.hi])
         if pm2:
             found.mod = "just" if pm2.group("just") else "not_far"
             found.end += pm2.end()
     return found
+
+
+def _by_post_cue(doc: Doc, w: _Around, pre: _Cue | None, post: tuple[str, int]) -> _Found:
+    """The relation said after the mention (the words before it, if any, set its start)."""
+    kind, end = post
+    start = pre.start if pre else w.m.start
+    amount = doc.amount_after(end, w.hi)
+    if amount is None and pre is None:
+        amount = _post_amount_en(doc, w.m, w.hi)
+    found = _Found(kind, w.i, start, end, amount)
+    if kind == "soon":  # "X must be near": not far before X
+        found.kind, found.mod = "before", None if amount is not None else "not_far"
+    return found
+
+
+def _by_pre_cue(doc: Doc, w: _Around, pre: _Cue, post: tuple[str, int] | None) -> _Found:
+    """The relation said before the mention, with the amount wherever it stands."""
+    kind, start, mod = pre.kind, pre.start, pre.mod
+    end = w.m.end
+    amount = None
+    if not pre.zh:
+        amount = doc.amount_before(start, w.lo)
+    if amount is None and (pre.zh or post):
+        if post:  # "过了X之后两个小时": the amount follows the second word
+            end = post[1]
+        amount = doc.amount_after(end, w.hi)
+    if amount is None and not pre.zh:
+        amount = _post_amount_en(doc, w.m, w.hi)
+    if amount is None and pre.zh and kind in ("before", "up_to", "at"):
+        amount = _still_to_go_zh(doc, w.lo, start)  # "再走一个小时就到X": still before X
+        if amount is not None:
+            start, mod = amount.start, None
+            kind = "before" if kind == "at" else kind
+    return _Found(kind, w.i, start, end, amount, mod)
+
+
+def _amount_only(doc: Doc, w: _Around) -> _Found | None:
+    """No relation words, only an amount after the mention: "X is 2 hours away / behind"."""
+    amount = _post_amount_en(doc, w.m, w.hi)
+    if amount is None:
+        return None
+    tail = _POST_EN_AMOUNT_TAIL.match(doc.scan[amount.end : w.hi])
+    kind = "past" if tail and tail.group("w").startswith(("behind", "back")) else "before"
+    end = amount.end + (tail.end() if tail else 0)
+    return _Found(kind, w.i, w.m.start, end, amount)
 
 
 _STILL_LEAD_ZH = re.compile(

@@ -9,6 +9,7 @@ from (or to) a place, or from the start not said (:data:`UNSAID_START`). A step 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from geodata.i18n import Said, msg
@@ -132,6 +133,26 @@ def _time_in(
     return None, None
 
 
+@dataclass
+class _Start:
+    """A mention the caller set off from: its cue ("strong" or "pass"), words and clause."""
+
+    i: int
+    cue: str
+    cue_start: int
+    cue_end: int
+    clause: tuple[int, int]
+
+
+@dataclass
+class _Told:
+    """What the text tells of one walk: when it began, the words saying so, how far walked."""
+
+    departed: datetime | None = None
+    span: tuple[int, int] | None = None
+    walked: Amount | None = None
+
+
 def _elapsed(
     doc: Doc,
     now: datetime,
@@ -141,82 +162,140 @@ def _elapsed(
     released: list[Relation] | None = None,
 ) -> tuple[list[ElapsedTime], list[Relation]]:
     """Walking times from a named place; ``handled`` collects the clauses read."""
-    out: list[ElapsedTime] = []
-    extra: list[Relation] = []
-    used_clocks: set[int] = set()
-    starts: list[tuple[int, str, int, int, tuple[int, int]]] = []
+    starts: list[_Start] = []
     for i in range(len(doc.mentions)):
         if i in doc.modifiers:
             continue
         found = _departure_cue(doc, i)
         if found is not None:
-            starts.append((i, *found, doc.clause(doc.mentions[i].start)))
-    starts += _stayed_starts(doc, {s[0] for s in starts}, by_mention, released)
-    for i, cue, cue_start, cue_end, clause in sorted(starts, key=lambda s: s[2]):
-        m = doc.mentions[i]
-        handled.add(clause)
-        k_clock, k_amount = _time_in(doc, clause, cue_start, cue, used_clocks)
-        nxt = _next_clause(doc, clause)
-        if k_clock is None and k_amount is None and nxt and cue == "strong":
+            starts.append(_Start(i, *found, doc.clause(doc.mentions[i].start)))
+    taken = {s.i for s in starts}
+    starts += [_Start(*s) for s in _stayed_starts(doc, taken, by_mention, released)]
+    reader = _Departures(doc, now, by_mention, notes, handled)
+    out: list[ElapsedTime] = []
+    for s in sorted(starts, key=lambda s: s.cue_start):
+        walk = reader.read(s)
+        if walk is not None:
+            out.append(walk)
+    return out, reader.extra
+
+
+class _Departures:
+    """Reads the walk from each starting point in turn (clock times are used once)."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        now: datetime,
+        by_mention: dict[int, Relation],
+        notes: list[str],
+        handled: set[tuple[int, int]],
+    ) -> None:
+        self.doc, self.now, self.by_mention = doc, now, by_mention
+        self.notes, self.handled = notes, handled
+        self.used_clocks: set[int] = set()
+        self.extra: list[Relation] = []
+
+    def read(self, s: _Start) -> ElapsedTime | None:
+        """The walking time from ``s``, or None (a relation may be kept in ``extra``)."""
+        doc = self.doc
+        self.handled.add(s.clause)
+        nxt = _next_clause(doc, s.clause)
+        k_clock, k_amount = self._time_of(s, nxt)
+        told = _Told()
+        if k_clock is None:
+            told.walked = _walked_distance(doc, s.cue_end, s.clause[1])
+        if k_clock is not None and not self._by_clock(s, k_clock, told):
+            return None
+        if k_clock is None and k_amount is not None and not self._by_amount(s, k_amount, told):
+            return None
+        if nxt and s.cue == "strong":
+            self._walked_on(nxt, told)
+        if told.departed is None or told.span is None:
+            self._no_time(s, told)
+            return None
+        start, end = min(told.span[0], s.cue_start), max(told.span[1], s.cue_end)
+        m = doc.mentions[s.i]
+        return ElapsedTime(m, told.departed, self.now, doc.span_text(start, end))
+
+    def _time_of(self, s: _Start, nxt: tuple[int, int] | None) -> tuple[int | None, int | None]:
+        """(clock index, amount index) of the departure time, in its clause or the next."""
+        doc = self.doc
+        k_clock, k_amount = _time_in(doc, s.clause, s.cue_start, s.cue, self.used_clocks)
+        if k_clock is None and k_amount is None and nxt and s.cue == "strong":
             # "we left the ticket office before 7, about 6:50": the time in the next clause
-            k_clock, k_amount = _time_in(doc, nxt, nxt[0], cue, used_clocks)
+            k_clock, k_amount = _time_in(doc, nxt, nxt[0], s.cue, self.used_clocks)
             if k_amount is not None and not WALK_ON.match(doc.scan[nxt[0] : nxt[1]]):
                 k_amount = None
             if k_clock is not None or k_amount is not None:
-                handled.add(nxt)
-        departed: datetime | None = None
-        span: tuple[int, int] | None = None
-        walked = _walked_distance(doc, cue_end, clause[1]) if k_clock is None else None
-        if k_clock is not None:
-            clock = doc.clocks[k_clock]
-            used_clocks.add(k_clock)
-            departed = resolve_departure(clock, now)
-            if departed is None:
-                late = "locate.note.late_departure" if cue == "strong" else "locate.note.late_time"
-                notes.append(Said(msg(late, said=clock.text)))
-                continue
-            span = (clock.start, clock.end)
-        elif k_amount is not None:
-            a = doc.amounts[k_amount]
-            doc.used_amounts.add(k_amount)
-            if a.kind == "duration" and by_vehicle(doc, a.start) and i not in by_mention:
-                # "we left Darchen by jeep 30 minutes ago": a distance past it, not a walk
-                rel = relation(doc, "after", m, cue_start, cue_end, a)
-                extra.append(rel)
-                by_mention[i] = rel
-                continue
-            ago = _AGO.match(doc.scan[a.end : clause[1]])
-            departed = now - timedelta(seconds=(a.low + a.high) / 2)
-            span = (a.start, a.end + (ago.end() if ago else 0))
-        if nxt and cue == "strong" and WALK_ON.match(doc.scan[nxt[0] : nxt[1]]):
-            # "九点一刻从塔钦出发，刚走了四十多分钟": the same walk, said twice
-            lead = WALK_ON.match(doc.scan[nxt[0] : nxt[1]])
-            assert lead is not None
-            later = doc.amount_after(nxt[0] + lead.end(), nxt[1])
-            if later is not None and later.kind == "duration":
-                handled.add(nxt)
-                if departed is None:
-                    departed = now - timedelta(seconds=(later.low + later.high) / 2)
-                    span = (later.start, later.end)
-            elif later is not None and departed is None and walked is None:
-                walked = later  # "left X this morning, walked about 2 km": that far past X
-                handled.add(nxt)
-            elif later is not None:
-                doc.used_amounts.discard(doc.amounts.index(later))
-        if departed is None or span is None:
-            if cue == "strong" and i not in by_mention:
-                # "从X出发，…刚爬了一点", "left X, just started the climb": not far past X
-                ahead = _SENTENCE_END.split(doc.scan[cue_end : cue_end + 60])[0]
-                just = walked is None and _JUST_STARTED.search(ahead) is not None
-                rel = relation(
-                    doc, "after", m, cue_start, cue_end, walked, mod="not far" if just else None
-                )
-                extra.append(rel)
-                by_mention[i] = rel
-            continue
-        start, end = min(span[0], cue_start), max(span[1], cue_end)
-        out.append(ElapsedTime(m, departed, now, doc.span_text(start, end)))
-    return out, extra
+                self.handled.add(nxt)
+        return k_clock, k_amount
+
+    def _by_clock(self, s: _Start, k_clock: int, told: _Told) -> bool:
+        """Set the departure from a clock time; False (with a note) if it cannot be today."""
+        clock = self.doc.clocks[k_clock]
+        self.used_clocks.add(k_clock)
+        told.departed = resolve_departure(clock, self.now)
+        if told.departed is None:
+            late = "locate.note.late_departure" if s.cue == "strong" else "locate.note.late_time"
+            self.notes.append(Said(msg(late, said=clock.text)))
+            return False
+        told.span = (clock.start, clock.end)
+        return True
+
+    def _by_amount(self, s: _Start, k_amount: int, told: _Told) -> bool:
+        """Set the departure from a time ago; False if the time was spent in a vehicle."""
+        doc = self.doc
+        a = doc.amounts[k_amount]
+        doc.used_amounts.add(k_amount)
+        if a.kind == "duration" and by_vehicle(doc, a.start) and s.i not in self.by_mention:
+            # "we left Darchen by jeep 30 minutes ago": a distance past it, not a walk
+            rel = relation(doc, "after", doc.mentions[s.i], s.cue_start, s.cue_end, a)
+            self.extra.append(rel)
+            self.by_mention[s.i] = rel
+            return False
+        ago = _AGO.match(doc.scan[a.end : s.clause[1]])
+        told.departed = self.now - timedelta(seconds=(a.low + a.high) / 2)
+        told.span = (a.start, a.end + (ago.end() if ago else 0))
+        return True
+
+    def _walked_on(self, nxt: tuple[int, int], told: _Told) -> None:
+        """ "九点一刻从塔钦出发，刚走了四十多分钟": the same walk, said twice."""
+        doc = self.doc
+        lead = WALK_ON.match(doc.scan[nxt[0] : nxt[1]])
+        if lead is None:
+            return
+        later = doc.amount_after(nxt[0] + lead.end(), nxt[1])
+        if later is not None and later.kind == "duration":
+            self.handled.add(nxt)
+            if told.departed is None:
+                told.departed = self.now - timedelta(seconds=(later.low + later.high) / 2)
+                told.span = (later.start, later.end)
+        elif later is not None and told.departed is None and told.walked is None:
+            told.walked = later  # "left X this morning, walked about 2 km": that far past X
+            self.handled.add(nxt)
+        elif later is not None:
+            doc.used_amounts.discard(doc.amounts.index(later))
+
+    def _no_time(self, s: _Start, told: _Told) -> None:
+        """A departure with no time: past the place, by the distance walked if said."""
+        if s.cue != "strong" or s.i in self.by_mention:
+            return
+        doc = self.doc
+        # "从X出发，…刚爬了一点", "left X, just started the climb": not far past X
+        ahead = _SENTENCE_END.split(doc.scan[s.cue_end : s.cue_end + 60])[0]
+        just = told.walked is None and _JUST_STARTED.search(ahead) is not None
+        rel = relation(
+            doc,
+            "after",
+            doc.mentions[s.i],
+            s.cue_start,
+            s.cue_end,
+            told.walked,
+            mod="not far" if just else None,
+        )
+        self.extra.append(rel)
+        self.by_mention[s.i] = rel
 
 
 #: after a departure, words that say the walk has only begun
@@ -235,10 +314,53 @@ _GOAL_BEFORE = re.compile(
 )
 
 
+#: a clause that only says the place just named is not reached yet: "…就是垭口，…，还没到",
+#: "Drolma La is 7 km from Dirapuk, we have not reached it yet"
+_NOT_YET = re.compile(
+    r"\s*(?:但是?|可是|不过)?(?:我们|我|咱们)?(?:现在)?(?:还|也还)?(?:没有?|未)(?:走到|到达|到|过)"
+    r"(?:呢|了|啊|吧)?\s*"
+    r"|\s*(?:but\s+)?(?:we\s+|i\s+)?(?:(?:are|am|'re|'m)\s*(?:not|n't)|aren't|not)\s+"
+    r"(?:there|at\s+it)\s+yet\s*"
+    r"|\s*(?:but\s+)?(?:we\s+|i\s+)?(?:have\s+not|haven't|did\s+not|didn't)\s+(?:yet\s+)?"
+    r"(?:reached|reach|got\s+to|get\s+to|made\s+it\s+to)\s+it(?:\s+yet)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _not_reached(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
+    """A clause saying only "not reached yet" puts the place last named (one or two clauses
+    before, with no relation of its own) ahead: "从止热寺出来徒步七公里就是垭口，我们已经
+    走了五公里左右，还没到" is before the pass."""
+    out: list[Relation] = []
+    for span in doc.clause_spans:
+        if not _NOT_YET.fullmatch(doc.scan[span[0] : span[1]]):
+            continue
+        prev: tuple[int, int] | None = span
+        for _ in range(2):
+            prev = doc.neighbour(prev, -1) if prev is not None else None
+            if prev is None:
+                break
+            inside = [
+                i
+                for i, m in enumerate(doc.mentions)
+                if prev[0] <= m.start < prev[1] and i not in doc.modifiers
+            ]
+            if not inside:
+                continue
+            i = inside[-1]
+            if i not in by_mention:
+                rel = relation(doc, "before", doc.mentions[i], span[0], span[1])
+                by_mention[i] = rel
+                out.append(rel)
+            break
+    return out
+
+
 def _goals(doc: Doc, by_mention: dict[int, Relation]) -> list[Relation]:
     """A place the caller has not yet set off for is ahead, not where they are
-    ("在塔尔钦镇，还没出发去卓玛拉垭口")."""
-    out: list[Relation] = []
+    ("在塔尔钦镇，还没出发去卓玛拉垭口"), and so is one they say they have not reached
+    yet (:func:`_not_reached`)."""
+    out: list[Relation] = _not_reached(doc, by_mention)
     for i, m in enumerate(doc.mentions):
         if i in by_mention or i in doc.modifiers:
             continue
@@ -287,7 +409,49 @@ def _reached(
 ) -> list[Relation]:
     """A walk from one place that then reached the next ("we made the 26 km from Diraphuk
     and reached Zongzerbu camp") puts the caller at the place reached: the walk from the
-    first, whose distance guidebooks count differently, is dropped."""
+    first, whose distance guidebooks count differently, is dropped. Then a walk from one
+    place towards the next said to be half done is halfway between them (:func:`_halfway`)."""
+    return _halfway(doc, _arrived(doc, relations, by_mention), by_mention)
+
+
+def _halfway(
+    doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
+) -> list[Relation]:
+    """ "left Dirapuk, climbing to Drolma La, halfway up", "从止热寺出发往卓玛拉山口爬，爬了
+    一半": the place left and the place ahead (no amounts), with "halfway" said right after
+    the second, are one relation: halfway between them."""
+    ahead = [r for r in relations if r.kind in ("before", "up_to") and _bare(r)]
+    left = [r for r in relations if r.kind in ("after", "past", "down_from") and _bare(r)]
+    for y in ahead:
+        c_start, c_end = doc.clause(y.anchor.start)
+        nxt = _next_clause(doc, (c_start, c_end))
+        hi = nxt[1] if nxt is not None else c_end
+        said = _HALFWAY_WORDS.search(doc.scan, y.anchor.end, hi)
+        xs = [x for x in left if x.anchor.end <= y.anchor.start and x.anchor != y.anchor]
+        if said is None or not xs:
+            continue
+        x = xs[-1]
+        rel = relation(doc, "halfway", x.anchor, x.anchor.start, said.end(), other=y.anchor)
+        relations = [rel if r is x else r for r in relations if r is not y]
+        for k, r in list(by_mention.items()):
+            if r is x or r is y:
+                by_mention[k] = rel
+        left.remove(x)
+    return relations
+
+
+def _bare(r: Relation) -> bool:
+    """A relation of one place with no amount."""
+    return r.other is None and r.distance_m is None and r.duration_s is None
+
+
+_HALFWAY_WORDS = re.compile(r"half\s*way|半路|一半|半道|半途", re.IGNORECASE)
+
+
+def _arrived(
+    doc: Doc, relations: list[Relation], by_mention: dict[int, Relation]
+) -> list[Relation]:
+    """The relations, less a walk from a place said before reaching the next one."""
     arrivals = [r for r in relations if r.kind == "at" and r.other is None]
     out: list[Relation] = []
     for rel in relations:
