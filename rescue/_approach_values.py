@@ -59,8 +59,8 @@ class Leg:
     descent_m: float
     duration_s: float
     #: ``(geometry, rounded)``, made when first asked for (:attr:`geometry`): an answer
-    #: draws the recommended plan's lines only (issue 18: building every alternative's
-    #: points was ~a fifth of a cold approach's CPU)
+    #: draws the recommended plan's lines only (issue 18: the other legs' points were
+    #: projected and joined for nothing)
     lines: Callable[[], tuple[Points, tuple[Sequence[list[float]], ...]]] = field(
         compare=False, repr=False
     )
