@@ -1,7 +1,7 @@
 """CPU time per request of locate, approach and the incident flow, in process (robust on a
 shared machine).
 
-Run: ``python -m bench.bench_cpu [--rounds 3] [--sayings 12] [--warm]
+Run: ``python -m bench.bench_cpu [--rounds 3] [--sayings 12] [--warm] [--warm-up]
 [--profile OPERATION] [--postgis | --database-url URL]``.
 
 The app serves Kailash from a fresh SQLite instance directory (``<tempdir>``), or with
@@ -71,11 +71,13 @@ def _decoded(resp: Any) -> bytes:
     return bytes(resp.data)
 
 
-def _client(instance: Path, database_url: str | None) -> Any:
+def _client(instance: Path, database_url: str | None, warm_up: bool = False) -> Any:
     from tests.web.conftest import sign_in
     from web import create_app
 
     config: dict[str, Any] = {"INSTANCE_DIR": str(instance), "TESTING": True}
+    if warm_up:  # as sandtable serve: the network warmed, then frozen (rescue.warm)
+        config["WARM_UP"] = True
     if database_url:
         config["DATABASE_URL"] = database_url
     app = create_app(config)
@@ -164,6 +166,26 @@ def _count_statements() -> list[int]:
     return count
 
 
+def _full_collections() -> list[float]:
+    """The CPU time (ms) of every full (oldest-generation) collection of the cyclic garbage
+    collector from now on: each walks every object it tracks, in the thread that set it off."""
+    import gc
+
+    times: list[float] = []
+    started = [0.0]
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[0] = time.process_time()
+        else:
+            times.append((time.process_time() - started[0]) * 1000)
+
+    gc.callbacks.append(seen)
+    return times
+
+
 def _forget_searches() -> None:
     """Drop the approach searches kept per network (``rescue.approach._planned``)."""
     from rescue import route_data
@@ -177,20 +199,28 @@ def _print_figures(
     wall: dict[str, list[float]],
     size: dict[str, list[tuple[int, int]]],
     queries: dict[str, list[int]],
+    collections: list[float],
 ) -> None:
-    """One line per operation timed (CPU and wall ms, answer kB, SQL statements)."""
+    """One line per operation timed (CPU and wall ms, answer kB, SQL statements), then the
+    full garbage collections the run saw."""
     for op in OPERATIONS:
         c, w, s = cpu[op], wall[op], size[op]
         if not c:
             continue
         print(
             f"{op:9} {len(c)} requests: CPU p50 {statistics.median(c):.1f} ms, "
-            f"mean {statistics.mean(c):.1f}, p95 {_pct(c, 0.95):.1f}; wall p50 "
+            f"mean {statistics.mean(c):.1f}, p95 {_pct(c, 0.95):.1f}, max {max(c):.1f}; "
+            f"wall p50 "
             f"{statistics.median(w):.1f} ms; answer p50 "
             f"{statistics.median(x for x, _ in s) / 1000:.1f} kB raw, "
             f"{statistics.median(y for _, y in s) / 1000:.1f} kB brotli; "
             f"{statistics.median(queries[op]):.0f} SQL statements"
         )
+    print(
+        f"full garbage collections: {len(collections)}, "
+        f"{sum(collections):.0f} ms of CPU in all, the longest "
+        f"{max(collections, default=0.0):.0f} ms"
+    )
     print(f"load average {os.getloadavg()[0]:.2f}")
 
 
@@ -219,6 +249,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the approach body's geometry: all (every plan's lines, the default), or "
         "shown (none said: what the page draws, as bench_load's call takers ask)",
     )
+    parser.add_argument(
+        "--warm-up",
+        action="store_true",
+        help="build the app as sandtable serve does (WARM_UP: the network warmed, then "
+        "frozen out of the garbage collector's sight)",
+    )
     add_database_options(parser)
     args = parser.parse_args(argv)
 
@@ -228,8 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="sandtable-bench-cpu-") as tmp,
         _database(args) as database_url,
     ):
-        client = _client(Path(tmp), database_url)
+        client = _client(Path(tmp), database_url, args.warm_up)
         statements = _count_statements()
+        collections = _full_collections()
         cpu: dict[str, list[float]] = {op: [] for op in OPERATIONS}
         wall: dict[str, list[float]] = {op: [] for op in OPERATIONS}
         size: dict[str, list[tuple[int, int]]] = {op: [] for op in OPERATIONS}
@@ -277,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
                     body = {"to": "resolved", "outcome": "rescued", "base_version": at}
                     resolved = client.post(f"{done}/transitions", json=body)
                     assert resolved.status_code == 200, resolved.data[:200]
-        _print_figures(cpu, wall, size, queries)
+        _print_figures(cpu, wall, size, queries, collections)
         if prof is not None:
             _print_profile(prof, args.sort)
     return 0

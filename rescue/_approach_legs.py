@@ -105,10 +105,11 @@ class _LegBuilder:
         self._edges: dict[str, tuple[LineString, Any, Any]] = network.derive(
             "approach_edge_coords", lambda _: {}
         )
-        #: (edge key, f0, f1) -> climb and points of that part of the edge (:meth:`_part`)
-        self._parts: dict[
-            tuple[str, float, float],
-            tuple[float, float, tuple[tuple[float, ...], ...], tuple[list[float], ...]],
+        #: (edge key, f0, f1) -> climb and line of that part of the edge (:meth:`_part`)
+        self._parts: dict[tuple[str, float, float], tuple[float, float, LineString]] = {}
+        #: (edge key, f0, f1) -> points of that part (:meth:`_part_coords`), made on request
+        self._part_points: dict[
+            tuple[str, float, float], tuple[tuple[tuple[float, ...], ...], tuple[list[float], ...]]
         ] = {}
 
     def name(self, node: str) -> str:
@@ -127,26 +128,23 @@ class _LegBuilder:
 
     def _leg(self, mode: str, steps: list[_Step]) -> Leg:
         length = ascent = descent = duration = 0.0
-        coords: list[tuple[float, ...]] = []
-        rounded: list[Sequence[list[float]]] = []
+        #: each step's edge part and, for a whole edge, its line
+        pieces: list[tuple[_Arc, LineString | None]] = []
         segment_ids: list[str] = []
         for s in steps:
             data = self.G.edges[s.arc.u, s.arc.v, s.arc.key]
             if data.get("segment_id"):
                 segment_ids.append(str(data["segment_id"]))
-            geom: LineString = data["geometry"]
             if s.arc.span < 1.0:
-                up, down, points, wire = self._part(s.arc, data)
+                up, down = self._part(s.arc, data)[:2]
+                pieces.append((s.arc, None))
             else:
                 up, down = data["ascent_m"], data["descent_m"]
-                points, wire = self._edge_coords(s.arc.u, s.arc.v, s.arc.key, geom)
+                pieces.append((s.arc, data["geometry"]))
             length += data["length_m"] * s.arc.span
             ascent += up
             descent += down
             duration += s.duration_s
-            # consecutive pieces meet: the first point of every later one is dropped
-            coords.extend(points[1:] if coords else points)
-            rounded.append(wire[1:] if rounded else wire)
         first, last = steps[0].arc, steps[-1].arc
         return Leg(
             mode=mode,
@@ -156,22 +154,48 @@ class _LegBuilder:
             ascent_m=ascent,
             descent_m=descent,
             duration_s=duration,
-            geometry=tuple(coords),
+            lines=lambda: self._lines(pieces),
             segment_ids=tuple(dict.fromkeys(segment_ids)),
-            rounded=tuple(rounded),
         )
 
-    def _part(
-        self, arc: _Arc, data: Mapping[str, Any]
-    ) -> tuple[float, float, tuple[tuple[float, ...], ...], tuple[list[float], ...]]:
-        """Climb and points of part of an edge, made once per request: every plan to a
+    def _lines(
+        self, pieces: Sequence[tuple[_Arc, LineString | None]]
+    ) -> tuple[tuple[tuple[float, ...], ...], tuple[Sequence[list[float]], ...]]:
+        """A leg's points and their rounded pieces (:attr:`Leg.lines`): made only for the
+        legs whose geometry is asked for (issue 18: the page draws the recommended plan's)."""
+        coords: list[tuple[float, ...]] = []
+        rounded: list[Sequence[list[float]]] = []
+        for arc, geom in pieces:
+            if geom is None:
+                points, wire = self._part_coords(arc)
+            else:
+                points, wire = self._edge_coords(arc.u, arc.v, arc.key, geom)
+            # consecutive pieces meet: the first point of every later one is dropped
+            coords.extend(points[1:] if coords else points)
+            rounded.append(wire[1:] if rounded else wire)
+        return tuple(coords), tuple(rounded)
+
+    def _part(self, arc: _Arc, data: Mapping[str, Any]) -> tuple[float, float, LineString]:
+        """Climb and line of part of an edge, made once per request: every plan to a
         target point ends on the same part of its edge (issue 18: ~30 % of an approach's
         CPU went into cutting and projecting that part again for each plan)."""
         found = self._parts.get((arc.key, arc.f0, arc.f1))
         if found is None:
             geom = substring(data["geometry"], arc.f0, arc.f1, normalized=True)
-            found = (*_partial_climb(data, geom), *_wgs_coords(self.net, geom))
+            found = (*_partial_climb(data, geom), geom)
             self._parts[arc.key, arc.f0, arc.f1] = found
+        return found
+
+    def _part_coords(
+        self, arc: _Arc
+    ) -> tuple[tuple[tuple[float, ...], ...], tuple[list[float], ...]]:
+        """The points of part of an edge (:meth:`_part` cut it), projected once per request."""
+        key = (arc.key, arc.f0, arc.f1)
+        found = self._part_points.get(key)
+        if found is None:
+            line = self._part(arc, self.G.edges[arc.u, arc.v, arc.key])[2]
+            found = _wgs_coords(self.net, line)
+            self._part_points[key] = found
         return found
 
     def _edge_coords(

@@ -5,9 +5,10 @@ target point and the result (:mod:`rescue.approach` re-exports them).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from geodata.i18n import Msg
@@ -26,6 +27,10 @@ __all__ = [
     "TargetPoint",
     "ApproachResult",
 ]
+
+
+#: points ``(lon, lat(, elevation_m))``
+Points = tuple[tuple[float, ...], ...]
 
 
 def _lonlat_list(coords: Sequence[tuple[float, ...]]) -> list[list[float]]:
@@ -53,24 +58,32 @@ class Leg:
     ascent_m: float
     descent_m: float
     duration_s: float
-    geometry: tuple[tuple[float, ...], ...]
+    #: ``(geometry, rounded)``, made when first asked for (:attr:`geometry`): an answer
+    #: draws the recommended plan's lines only (issue 18: the other legs' points were
+    #: projected and joined for nothing)
+    lines: Callable[[], tuple[Points, tuple[Sequence[list[float]], ...]]] = field(
+        compare=False, repr=False
+    )
     #: p10-p90 of this leg's time (issue 14): a foot leg spread as a walking trip of its own
     #: length (a short leg varies relatively more, so leg ranges do not add up to the plan's),
     #: a drive as stated
     duration_range_s: tuple[float, float] | None = None
     #: the segments travelled (not in the answer: which closures lie on the way)
     segment_ids: tuple[str, ...] = ()
-    #: ``geometry`` as the answer writes it (:func:`_lonlat_list`), in pieces: those of
-    #: whole edges are made once per network and shared by every answer (issue 18)
-    rounded: tuple[Sequence[list[float]], ...] | None = field(
-        default=None, compare=False, repr=False
-    )
+
+    @cached_property
+    def _lines(self) -> tuple[Points, tuple[Sequence[list[float]], ...]]:
+        return self.lines()
+
+    @property
+    def geometry(self) -> Points:
+        """``((lon, lat, elevation_m), …)`` from ``from_name`` to ``to_name``."""
+        return self._lines[0]
 
     def geometry_list(self) -> list[list[float]]:
-        """``geometry`` as the answer writes it: ``[lon, lat(, elevation)]`` rounded."""
-        if self.rounded is None:
-            return _lonlat_list(self.geometry)
-        return [list(c) for part in self.rounded for c in part]
+        """``geometry`` as the answer writes it: ``[lon, lat(, elevation)]`` rounded (in
+        pieces: those of whole edges are made once per network and shared, issue 18)."""
+        return [list(c) for part in self._lines[1] for c in part]
 
     def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
         return {

@@ -51,6 +51,7 @@ from typing import Any
 from flask import Flask
 
 from geodata.importers.sandbox import warm_up
+from rescue.warm import freeze_long_lived
 from web.bodies import MAX_REQUEST_BYTES
 
 __all__ = [
@@ -259,6 +260,7 @@ def serve_waitress(app: Flask, *, host: str, port: int, threads: int) -> None:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     warm_up()  # the import checkers' fork server, so the first upload does not wait for it
     install_middleware(app)
+    freeze_long_lived()  # what the app holds now, out of the collector's sight
     serve(app, host=host, port=port, threads=threads, ident="sandtable", **waitress_limits())
 
 
@@ -296,6 +298,7 @@ def serve_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: i
     from gunicorn.app.base import BaseApplication
 
     install_middleware(app)
+    freeze_long_lived()  # before the fork: the collector never walks (nor copies) it again
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": workers,

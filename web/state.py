@@ -21,7 +21,7 @@ from flask import current_app, g, has_request_context
 from geodata.store import RouteStore, database_url, open_store
 from rescue.closures import ClosureStore, DatabaseClosureStore
 from rescue.route_data import Loaded, RouteData
-from rescue.warm import warm
+from rescue.warm import warm_and_freeze
 from routes import RouteNetwork
 from web.config import Settings
 
@@ -96,7 +96,8 @@ def open_state(settings: Settings) -> SandtableState:
     """
     url = database_url(settings.database_url, settings.instance_dir)
     store = open_store(url)
-    prepare = warm if settings.warm_up else None  # sandtable serve: no request builds caches
+    # sandtable serve: no request builds caches, no request walks them in a full collection
+    prepare = warm_and_freeze if settings.warm_up else None
     data = RouteData.open(store, settings.region, data_dir=settings.data_dir, prepare=prepare)
     closures = DatabaseClosureStore(store, settings.region)
     legacy = settings.instance_dir / CLOSURES_FILE

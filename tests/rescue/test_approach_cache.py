@@ -57,9 +57,34 @@ def test_a_leg_writes_its_geometry_as_rounding_its_points_would(
     legs = _legs(plan_approach(kailash, cands))
     assert len(legs) > 10
     for leg in legs:
-        assert leg.rounded is not None
+        assert leg.lines()[1]  # the rounded pieces
         assert leg.geometry_list() == _lonlat_list(leg.geometry)
         assert leg.to_dict()["geometry"] == _lonlat_list(leg.geometry)
+
+
+def test_only_the_legs_whose_lines_are_drawn_are_given_points(kailash: RouteNetwork) -> None:
+    """Issue 18: the other plans' legs (the answer's ``geometry: null``) make no points; the
+    lines made when asked for are those of the answer with every line."""
+    cands = locate(kailash, SAYINGS[0], reported_at=NOW).candidates[:3]
+    _cold(kailash)
+    result = plan_approach(kailash, cands)
+    assert len(result.plans) > 1
+    answer = result.to_dict(geometry="recommended")
+    shown = [p for p in result.plans if p.station_id == result.recommended]
+    drawn = [leg for p in shown for leg in p.legs]
+    drawn += [leg for p in shown for a in p.alternatives for leg in a.legs]
+    if result.evacuation is not None:
+        drawn += [*result.evacuation.carry_legs, *result.evacuation.vehicle_legs]
+    made = [leg for leg in _legs(result) if "_lines" in vars(leg)]
+    assert made and {id(leg) for leg in made} == {id(leg) for leg in drawn}
+    full = result.to_dict(geometry="all")
+    assert all("_lines" in vars(leg) for leg in _legs(result))
+    for got, every in zip(answer["plans"], full["plans"], strict=True):
+        if got["station_id"] == result.recommended:
+            assert got == every
+        else:
+            assert all(leg["geometry"] is None for leg in got["legs"])
+            assert [{**leg, "geometry": None} for leg in every["legs"]] == got["legs"]
 
 
 def test_an_answer_is_the_same_from_a_cold_and_a_warm_cache(kailash: RouteNetwork) -> None:
@@ -78,7 +103,9 @@ def test_an_edge_whose_line_changed_is_not_read_from_the_cache(kailash: RouteNet
     answered with the old one's points."""
     cands = locate(kailash, SAYINGS[0], reported_at=NOW).candidates[:3]
     _cold(kailash)
+    kailash.derived.pop("approach_edge_coords", None)  # only this answer's edges in it
     result = plan_approach(kailash, cands)
+    answer = _answer(result)  # the lines are made when asked for
     cache = kailash.derived["approach_edge_coords"]
     assert cache
     key, (line, points, wire) = next(iter(cache.items()))
@@ -86,7 +113,7 @@ def test_an_edge_whose_line_changed_is_not_read_from_the_cache(kailash: RouteNet
     cache[key] = (stale, ((0.0, 0.0, 0.0),), ([0.0, 0.0, 0],))
     _cold(kailash)
     again = plan_approach(kailash, cands)
-    assert _answer(again) == _answer(result)
+    assert _answer(again) == answer
     assert cache[key][0] is line  # made again from the edge's own line
     assert cache[key][2] == wire
 

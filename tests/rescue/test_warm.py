@@ -56,3 +56,37 @@ def test_a_service_failing_while_warming_does_not_stop_the_network_being_served(
         warm(network)  # logs, does not raise
     assert any(str(fault) in r.getMessage() or r.exc_info for r in caplog.records)
     assert any("warmed the network of kailash" in m for m in caplog.messages)
+
+
+class _Node:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_what_lives_when_serving_starts_is_frozen_out_of_the_collectors_sight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+    import weakref
+
+    from rescue import warm as warm_module
+
+    warmed: list[object] = []
+    monkeypatch.setattr(warm_module, "warm", warmed.append)
+    kept = [[1]]  # a container the collector tracks
+    node = _Node()
+    ref = weakref.ref(node)
+    try:
+        warm_module.warm_and_freeze(kept)  # type: ignore[arg-type]  # any object will do
+        assert warmed == [kept]
+        assert gc.get_freeze_count() > 0
+        assert not any(o is kept for o in gc.get_objects())  # no collection walks it
+        del node  # garbage now (a replaced network), but frozen: a collection keeps it
+        gc.collect()
+        assert ref() is not None
+        warm_module.freeze_long_lived()  # the next version's: unfreezes and collects first
+        assert ref() is None
+    finally:
+        gc.unfreeze()
