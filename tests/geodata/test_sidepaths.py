@@ -103,17 +103,22 @@ def test_too_few_tracks_draw_nothing_and_bad_parameters_are_refused() -> None:
 #: Walked ways still drawn as one straight line over 300 m, and why (issue 14). Fixing one
 #: removes it from here: the test fails until the list is updated.
 KNOWN_CHORDS = {
-    # No GPS track, traced line or published fix of the inner kora was found (searched:
-    # gemaimao/kailash-kora-map, its routes.json has only the outer kora; trip reports and
-    # guide pages give names and walking times, no coordinates). The places are map-placed
-    # (+-200-300 m) and the region has no DEM to follow the terrain.
+    # No openly licensed line of the inner kora was found. gemaimao/kailash-kora-map has one
+    # (data/routes_inner.json, commit a089a66; Darchen - Selung - up the valley to the 13
+    # chortens - round Nandi - back down towards Selung - ridge sky burial - Gyangdrak
+    # - Darchen) but states no licence: used as a check only (geodata/traces/README.md), not
+    # committed. No track of the shared set comes within 1.4 km of these places; no GPS fix,
+    # OSM extract or DEM (SRTM tile N31E081) was found; trip reports and guide pages give
+    # names and walking times, no coordinates. The places are map-placed (+-200-300 m).
     "inner_kora:selung_gompa-thirteen_golden_chortens": "inner kora: no public geometry",
     "inner_kora:thirteen_golden_chortens-gyangdrak_gompa": "inner kora: no public geometry",
     "inner_kora:gyangdrak_gompa-fourth_sky_burial": "inner kora: no public geometry",
     "inner_kora:fourth_sky_burial-selung_gompa": "inner kora: no public geometry",
-    # No track reaches the north bank (the tracks end at the iron bridge; one goes 300 m
-    # towards the gompa); LP Tibet-478 says only "cross the bridge just north of the
-    # Shishapangma Guesthouse, then cross the river on stones or by a bridge upstream".
+    # No track walks the north bank: the tracks end at the iron bridge; the one point near
+    # the gompa (track 0293, 214 m from the guesthouse) follows a 28-minute gap, a jump and
+    # not a walked line. LP Tibet-478 says only "cross the bridge just north of the
+    # Shishapangma Guesthouse, then cross the river on stones or by a bridge upstream";
+    # gemaimao/kailash-kora-map names the path (secondary route "哲日浦寺之路") with no points.
     "drirapuk_gompa_path:gangga_guesthouse-drirapuk_monastery_guesthouse": (
         "Drirapuk gompa path: no track or traced line on the north bank"
     ),
