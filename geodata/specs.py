@@ -329,11 +329,15 @@ KAILASH = RegionSpec(
             route_id="inner_kora",
             name_en="Kailash inner kora (Nandi kora)",
             name_zh="冈仁波齐内转山道",
+            # Walking order of the OSM paths (geodata/traces/kailash/inner_kora_osm.geojson):
+            # up the valley from Selung, round Nandi past the chortens, back down, then over
+            # the ridge past the sky burial site to Gyangdrak (the walk of gemaimao/
+            # kailash-kora-map data/routes_inner.json too, used as a check only).
             place_ids=(
                 "selung_gompa",
                 "thirteen_golden_chortens",
-                "gyangdrak_gompa",
                 "fourth_sky_burial",
+                "gyangdrak_gompa",
                 "selung_gompa",
             ),
             loop=True,
@@ -410,6 +414,17 @@ KAILASH = RegionSpec(
             route_id="outer_kora",
             source="hand-traced line of the outer kora (kora_trace.geojson: gemaimao/"
             "kailash-kora-map data/routes.json 'main', commit 462a15b, traced on imagery)",
+        ),
+        # OpenStreetMap's paths of the inner kora (ODbL), joined in walking order; OSM has
+        # no path from Gyangdrak back to Selung but the ridge one, so the loop closes over it.
+        TraceSpec(
+            file="kailash/inner_kora_osm.geojson",
+            route_id="inner_kora",
+            source="OpenStreetMap paths of the inner kora (© OpenStreetMap contributors, "
+            "ODbL-1.0; Overture Maps release 2026-09-23.0 as extracted in TCYTseven/TerraSense "
+            "trail_network.geojson); geodata/traces/kailash/inner_kora_osm.geojson",
+            committed=True,
+            checked_against="places",
         ),
         # No public GPS track or traced line of the lake circuit was found; it walks the
         # shore (LP Tibet-491, chinatrekking), so its line is the lake's published shoreline.

@@ -101,19 +101,9 @@ def test_too_few_tracks_draw_nothing_and_bad_parameters_are_refused() -> None:
 # -- the committed region ----------------------------------------------------------------
 
 #: Walked ways still drawn as one straight line over 300 m, and why (issue 14). Fixing one
-#: removes it from here: the test fails until the list is updated.
+#: removes it from here: the test fails until the list is updated. (The inner kora's four
+#: chords are OpenStreetMap paths now: tests/geodata/test_inner_kora.py.)
 KNOWN_CHORDS = {
-    # No openly licensed line of the inner kora was found. gemaimao/kailash-kora-map has one
-    # (data/routes_inner.json, commit a089a66; Darchen - Selung - up the valley to the 13
-    # chortens - round Nandi - back down towards Selung - ridge sky burial - Gyangdrak
-    # - Darchen) but states no licence: used as a check only (geodata/traces/README.md), not
-    # committed. No track of the shared set comes within 1.4 km of these places; no GPS fix,
-    # OSM extract or DEM (SRTM tile N31E081) was found; trip reports and guide pages give
-    # names and walking times, no coordinates. The places are map-placed (+-200-300 m).
-    "inner_kora:selung_gompa-thirteen_golden_chortens": "inner kora: no public geometry",
-    "inner_kora:thirteen_golden_chortens-gyangdrak_gompa": "inner kora: no public geometry",
-    "inner_kora:gyangdrak_gompa-fourth_sky_burial": "inner kora: no public geometry",
-    "inner_kora:fourth_sky_burial-selung_gompa": "inner kora: no public geometry",
     # No track walks the north bank: the tracks end at the iron bridge; the one point near
     # the gompa (track 0293, 214 m from the guesthouse) follows a 28-minute gap, a jump and
     # not a walked line. LP Tibet-478 says only "cross the bridge just north of the
