@@ -330,17 +330,17 @@ KAILASH = RegionSpec(
             name_en="Kailash inner kora (Nandi kora)",
             name_zh="冈仁波齐内转山道",
             # Walking order of the OSM paths (geodata/traces/kailash/inner_kora_osm.geojson):
-            # up the valley from Selung, round Nandi past the chortens, back down, then over
-            # the ridge past the sky burial site to Gyangdrak (the walk of gemaimao/
-            # kailash-kora-map data/routes_inner.json too, used as a check only).
+            # up the valley from Selung, round Nandi past the chortens, back down the same
+            # valley, then over the ridge past the sky burial site to Gyangdrak (the walk of
+            # gemaimao/kailash-kora-map data/routes_inner.json too, used as a check only).
+            # Not a loop: OSM has no path from Gyangdrak back to Selung but the same ridge.
             place_ids=(
                 "selung_gompa",
                 "thirteen_golden_chortens",
                 "fourth_sky_burial",
                 "gyangdrak_gompa",
-                "selung_gompa",
             ),
-            loop=True,
+            loop=False,
         ),
         CircuitSpec(
             route_id="manasarovar_kora",
@@ -415,8 +415,7 @@ KAILASH = RegionSpec(
             source="hand-traced line of the outer kora (kora_trace.geojson: gemaimao/"
             "kailash-kora-map data/routes.json 'main', commit 462a15b, traced on imagery)",
         ),
-        # OpenStreetMap's paths of the inner kora (ODbL), joined in walking order; OSM has
-        # no path from Gyangdrak back to Selung but the ridge one, so the loop closes over it.
+        # OpenStreetMap's paths of the inner kora (ODbL), joined in walking order.
         TraceSpec(
             file="kailash/inner_kora_osm.geojson",
             route_id="inner_kora",

@@ -109,6 +109,10 @@ KNOWN_CHORDS = {
     # not a walked line. LP Tibet-478 says only "cross the bridge just north of the
     # Shishapangma Guesthouse, then cross the river on stones or by a bridge upstream";
     # gemaimao/kailash-kora-map names the path (secondary route "哲日浦寺之路") with no points.
+    # OpenStreetMap has a walked way (TerraSense trail_network.geojson, the source of the inner
+    # kora): from the kora 0.77 km east of Gangga (81.328429, 31.100984) up across the river
+    # and west to the guesthouse (paths of 801.7, 44.2 and 447.5 m, ending 61 m from it); using
+    # it needs spur traces in the build and a way on to the gompa (150 m, not in OSM).
     "drirapuk_gompa_path:gangga_guesthouse-drirapuk_monastery_guesthouse": (
         "Drirapuk gompa path: no track or traced line on the north bank"
     ),
