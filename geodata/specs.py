@@ -329,14 +329,18 @@ KAILASH = RegionSpec(
             route_id="inner_kora",
             name_en="Kailash inner kora (Nandi kora)",
             name_zh="冈仁波齐内转山道",
+            # Walking order of the OSM paths (geodata/traces/kailash/inner_kora_osm.geojson):
+            # up the valley from Selung, round Nandi past the chortens, back down the same
+            # valley, then over the ridge past the sky burial site to Gyangdrak (the walk of
+            # gemaimao/kailash-kora-map data/routes_inner.json too, used as a check only).
+            # Not a loop: OSM has no path from Gyangdrak back to Selung but the same ridge.
             place_ids=(
                 "selung_gompa",
                 "thirteen_golden_chortens",
-                "gyangdrak_gompa",
                 "fourth_sky_burial",
-                "selung_gompa",
+                "gyangdrak_gompa",
             ),
-            loop=True,
+            loop=False,
         ),
         CircuitSpec(
             route_id="manasarovar_kora",
@@ -410,6 +414,16 @@ KAILASH = RegionSpec(
             route_id="outer_kora",
             source="hand-traced line of the outer kora (kora_trace.geojson: gemaimao/"
             "kailash-kora-map data/routes.json 'main', commit 462a15b, traced on imagery)",
+        ),
+        # OpenStreetMap's paths of the inner kora (ODbL), joined in walking order.
+        TraceSpec(
+            file="kailash/inner_kora_osm.geojson",
+            route_id="inner_kora",
+            source="OpenStreetMap paths of the inner kora (© OpenStreetMap contributors, "
+            "ODbL-1.0; Overture Maps release 2026-09-23.0 as extracted in TCYTseven/TerraSense "
+            "trail_network.geojson); geodata/traces/kailash/inner_kora_osm.geojson",
+            committed=True,
+            checked_against="places",
         ),
         # No public GPS track or traced line of the lake circuit was found; it walks the
         # shore (LP Tibet-491, chinatrekking), so its line is the lake's published shoreline.

@@ -4,6 +4,7 @@ and anchors, adding a way.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -115,6 +116,20 @@ class _BuilderState:
             return self.replaced[place_id][0], self.replaced[place_id][1]
         x, y = self.to_metric.transform(row["lon"], row["lat"])
         return float(x), float(y)
+
+    def _with_nearby_elevation(self, a: _Anchor) -> _Anchor:
+        """``a`` with an inverse-distance-weighted elevation of the nearest known places."""
+        known = []
+        for pid, row in self.gazetteer.items():
+            if row["elevation_m"] is None or row["type"] in self.spec.off_network_types:
+                continue
+            x, y = self.xy(pid)
+            known.append((math.hypot(x - a.x, y - a.y), float(row["elevation_m"])))
+        known.sort()
+        nearest = known[:3]
+        weights = [1.0 / max(d, 1.0) ** 2 for d, _ in nearest]
+        z = sum(w * e for w, (_, e) in zip(weights, nearest, strict=True)) / sum(weights)
+        return _Anchor(a.place_id, a.x, a.y, round(z, 1), a.is_fix, a.kora_km)
 
     def anchor(self, place_id: str) -> _Anchor:
         row = self.place(place_id)

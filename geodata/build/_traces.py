@@ -208,14 +208,7 @@ class _TraceSteps(_BuilderState):
         """The used stretch of the trace (``m0`` to the last cut) in 3D: the known heights
         at their places' positions, linear by distance between."""
         stretch = substring(line, m0, cuts[-1][0])
-        known = [(0.0, start.elevation_m)] if start.elevation_m is not None else []
-        for pid in dict.fromkeys(circuit.place_ids):
-            z = self.place(pid)["elevation_m"]
-            p = Point(self.xy(pid))
-            m = float(line.project(p)) - m0
-            if z is None or line.distance(p) > trace.max_offset_m or not 0.0 <= m <= stretch.length:
-                continue
-            known.append((m, float(z)))
+        known = self._known_heights(circuit, trace, line, m0, start, stretch.length)
         known.sort()
         kd, kz = zip(*known, strict=True)
         # vertices: the trace's own, plus one at every known height and every cut
@@ -229,6 +222,40 @@ class _TraceSteps(_BuilderState):
             {"m_from_start": round(d, 1), "elevation_m": e} for d, e in known
         ]
         return LineString(np.column_stack([xy, np.interp(dists, kd, kz)]))
+
+    def _known_heights(
+        self,
+        circuit: CircuitSpec,
+        trace: TraceSpec,
+        line: LineString,
+        m0: float,
+        start: _Anchor,
+        length_m: float,
+    ) -> list[tuple[float, float]]:
+        """(metres from ``m0``, elevation) of the circuit's places with a known height along
+        the used stretch. Where the gazetteer gives none on the route, each place's height is
+        weighted from the nearest places that have one (a rough lower bound; a warning says so).
+        """
+        along = []
+        for pid in dict.fromkeys(circuit.place_ids):
+            p = Point(self.xy(pid))
+            m = float(line.project(p)) - m0
+            if line.distance(p) <= trace.max_offset_m and 0.0 <= m <= length_m:
+                along.append((m, pid))
+        known = [(0.0, start.elevation_m)] if start.elevation_m is not None else []
+        known += [
+            (m, float(z)) for m, pid in along if (z := self.place(pid)["elevation_m"]) is not None
+        ]
+        if known:
+            return known
+        self.warnings.append(
+            f"{circuit.route_id}: the gazetteer gives no elevation on this route; elevations "
+            "are weighted from the nearest places that have one (a rough lower bound)"
+        )
+        return [
+            (m, float(self._with_nearby_elevation(self.anchor(pid)).elevation_m or 0.0))
+            for m, pid in along
+        ]
 
     def _replace_on_trace(
         self,
@@ -305,8 +332,8 @@ class _TraceSteps(_BuilderState):
         median_m = float(np.median(list(offsets.values())))
         self.trace_accuracy_m[trace.route_id] = round(median_m)
         return {
-            "checked_against": "the circuit's gazetteer places (estimated positions, "
-            "0.5-5 km); no GPS track runs here",
+            "checked_against": "the circuit's gazetteer places (estimated positions, each "
+            "with its own radius in the gazetteer); no GPS track runs here",
             "median_distance_m": round(median_m, 1),
             "max_distance_m": max(offsets.values()),
             "place_distance_m": offsets,

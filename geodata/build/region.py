@@ -259,20 +259,6 @@ class _Builder(_TraceSteps, _RoadSteps, _FitSteps, _SidePathSteps):
                     break
         return anchors
 
-    def _with_nearby_elevation(self, a: _Anchor) -> _Anchor:
-        """``a`` with an inverse-distance-weighted elevation of the nearest known places."""
-        known = []
-        for pid, row in self.gazetteer.items():
-            if row["elevation_m"] is None or row["type"] in self.spec.off_network_types:
-                continue
-            x, y = self.xy(pid)
-            known.append((math.hypot(x - a.x, y - a.y), float(row["elevation_m"])))
-        known.sort()
-        nearest = known[:3]
-        weights = [1.0 / max(d, 1.0) ** 2 for d, _ in nearest]
-        z = sum(w * e for w, (_, e) in zip(weights, nearest, strict=True)) / sum(weights)
-        return _Anchor(a.place_id, a.x, a.y, round(z, 1), a.is_fix, a.kora_km)
-
     # -- roads ----------------------------------------------------------------------
 
     # -- places and stations --------------------------------------------------------

@@ -625,8 +625,8 @@ case("en", "place",
      "Selung monastery, where the inner kora starts (Selung, not the Seralung at the lake)",
      At("selung_gompa", 0.0, INNER), "at Selung Gompa")
 case("zh", "place relation",
-     "内转，从十三金塔往江扎寺下来大概一半",
-     Mid("thirteen_golden_chortens", "gyangdrak_gompa", INNER), "halfway chortens-Gyangdrak")
+     "内转，从天葬台往江扎寺走了大概一半",
+     Mid("fourth_sky_burial", "gyangdrak_gompa", INNER), "halfway sky burial-Gyangdrak")
 case("zh", "place feature",
      "江扎寺和色龙寺之间山梁上的天葬台",
      At("fourth_sky_burial", 0.0, INNER), "the ridge sky-burial site")

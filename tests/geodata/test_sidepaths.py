@@ -101,19 +101,18 @@ def test_too_few_tracks_draw_nothing_and_bad_parameters_are_refused() -> None:
 # -- the committed region ----------------------------------------------------------------
 
 #: Walked ways still drawn as one straight line over 300 m, and why (issue 14). Fixing one
-#: removes it from here: the test fails until the list is updated.
+#: removes it from here: the test fails until the list is updated. (The inner kora's four
+#: chords are OpenStreetMap paths now: tests/geodata/test_inner_kora.py.)
 KNOWN_CHORDS = {
-    # No GPS track, traced line or published fix of the inner kora was found (searched:
-    # gemaimao/kailash-kora-map, its routes.json has only the outer kora; trip reports and
-    # guide pages give names and walking times, no coordinates). The places are map-placed
-    # (+-200-300 m) and the region has no DEM to follow the terrain.
-    "inner_kora:selung_gompa-thirteen_golden_chortens": "inner kora: no public geometry",
-    "inner_kora:thirteen_golden_chortens-gyangdrak_gompa": "inner kora: no public geometry",
-    "inner_kora:gyangdrak_gompa-fourth_sky_burial": "inner kora: no public geometry",
-    "inner_kora:fourth_sky_burial-selung_gompa": "inner kora: no public geometry",
-    # No track reaches the north bank (the tracks end at the iron bridge; one goes 300 m
-    # towards the gompa); LP Tibet-478 says only "cross the bridge just north of the
-    # Shishapangma Guesthouse, then cross the river on stones or by a bridge upstream".
+    # No track walks the north bank: the tracks end at the iron bridge; the one point near
+    # the gompa (track 0293, 214 m from the guesthouse) follows a 28-minute gap, a jump and
+    # not a walked line. LP Tibet-478 says only "cross the bridge just north of the
+    # Shishapangma Guesthouse, then cross the river on stones or by a bridge upstream";
+    # gemaimao/kailash-kora-map names the path (secondary route "哲日浦寺之路") with no points.
+    # OpenStreetMap has a walked way (TerraSense trail_network.geojson, the source of the inner
+    # kora): from the kora 0.77 km east of Gangga (81.328429, 31.100984) up across the river
+    # and west to the guesthouse (paths of 801.7, 44.2 and 447.5 m, ending 61 m from it); using
+    # it needs spur traces in the build and a way on to the gompa (150 m, not in OSM).
     "drirapuk_gompa_path:gangga_guesthouse-drirapuk_monastery_guesthouse": (
         "Drirapuk gompa path: no track or traced line on the north bank"
     ),
