@@ -112,7 +112,9 @@ def _components() -> dict[str, Any]:
         "Team": _TEAM,
     }
     for model in (*answers.MODELS, *_models()):
-        schemas.update(_pydantic(model))
+        for name, schema in _pydantic(model).items():
+            if schemas.setdefault(name, schema) != schema:
+                raise ValueError(f"two schemas are called {name}: rename one model")
     return schemas
 
 
@@ -142,18 +144,6 @@ def geojson_media(schema: dict[str, Any] | type[BaseModel]) -> dict[str, Any]:
 
 EDIT_ERRORS = (404, 409, 413, 422)
 
-EDIT_ERRORS = (404, 409, 413, 422)
-
-#: ``POST /api/approach``
-APPROACH_ANSWER = json_media(
-    obj(
-        {
-            "plans": {"type": "array", "items": OBJ},
-            "closure_problems": {"type": "array", "items": ref("ClosureProblem")},
-        },
-        required=("plans", "closure_problems"),
-    )
-)
 #: a plan as GPX or KML
 PLAN_FILES = {
     "application/gpx+xml": {"type": "string"},

@@ -4,6 +4,9 @@ in English and in Chinese, and the document refers to that model's generated sch
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import BaseModel, ValidationError
 
+from geodata import load_region
+from rescue.approach import plan_with_closures
+from rescue.closures import LOCAL_TZ, parse_closure
+from rescue.elevation_profile import approach_profiles
+from rescue.localnames import localize_approach
+from routes import build_network
+from tests.common import make_region_dir, tiny_region_layers
 from web import answers, openapi, planner_api
 
 DROLMA = {"segment_id": "outer_kora:dolma_la-phakna_rigzin_supply"}
@@ -237,3 +247,186 @@ def test_a_plan_that_is_not_what_is_documented_fails_the_model() -> None:
         answers.PlanLeg.model_validate(leg)
     full = {**leg, "descent_m": 0.0, "duration_s": 60.0, "geometry": None}
     assert answers.PlanLeg.model_validate(full).from_ == "a"
+
+
+#: the approach answer's parts and the field sheet's (issue 15): property -> schema
+APPROACH_PARTS = {
+    "evacuation": "Evacuation",
+    "warnings": "TargetWarning",
+    "needs": "NeedServed",
+    "target": "TargetPoint",
+    "landing_site": "LandingSite",
+    "elevation_model": "ElevationModelUsed",
+}
+SHEET_PARTS = {
+    "station": "SheetStation",
+    "targets": "SheetTarget",
+    "legs": "SheetLeg",
+    "evacuation": "SheetEvacuation",
+    "contacts": "SheetStation",
+    "reason": "Bilingual",
+    "elevation_model": "ElevationModelUsed",
+}
+
+
+def _named(doc: dict[str, Any], schema: dict[str, Any]) -> str:
+    """The component a property refers to (through an array's items and a null branch)."""
+    schema = schema.get("items", schema)
+    branches = [s for s in schema.get("anyOf", ()) if s.get("type") != "null"]
+    found = branches[0] if len(branches) == 1 else schema
+    found = found.get("items", found)
+    name: str = found["$ref"].rsplit("/", 1)[-1]
+    assert name in doc["components"]["schemas"], name
+    return name
+
+
+def test_the_approach_answers_parts_and_the_field_sheet_are_named_schemas(app: Flask) -> None:
+    doc = openapi.document(app)
+    schemas = doc["components"]["schemas"]
+    answer = schemas["ApproachAnswer"]["properties"]
+    assert {p: _named(doc, answer[p]) for p in APPROACH_PARTS} == APPROACH_PARTS
+    evacuation = schemas["Evacuation"]["properties"]
+    assert _named(doc, evacuation["carry_legs"]) == _named(doc, evacuation["vehicle_legs"])
+    assert _named(doc, evacuation["carry_legs"]) == "PlanLeg"
+    assert {"handover", "destination", "total_s"} <= set(schemas["Evacuation"]["required"])
+    sheet = schemas["FieldSheet"]["properties"]
+    assert {p: _named(doc, sheet[p]) for p in SHEET_PARTS} == SHEET_PARTS
+    leg = schemas["SheetLeg"]
+    assert {"from", "to", "mode_name", "duration_s", "geometry"} <= set(leg["required"])
+    assert _named(doc, schemas["SheetEvacuation"]["properties"]["legs"]) == "SheetLeg"
+    assert _named(doc, schemas["SheetTarget"]["properties"]["utm"]) == "SheetUtm"
+    # no part of either answer is a bare object any more
+    for name in ("ApproachAnswer", "Evacuation", "FieldSheet", "SheetEvacuation"):
+        for prop, schema in schemas[name]["properties"].items():
+            assert schema.get("type") != "object", (name, prop)
+            assert {"type": "object"} not in schema.get("anyOf", ()), (name, prop)
+
+
+def _covering_box(lon: float, lat: float, d: float = 0.0005) -> dict[str, Any]:
+    ring = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_real_approach_answers_every_part_is_what_the_document_says(
+    app: Flask, client: FlaskClient, kailash_network: Any, lang: str
+) -> None:
+    """The evacuation, the needs, the target and a closure over it validate as their models,
+    and no part of the answer sends a field the document does not name."""
+    lon, lat, _ = kailash_network.point_at("outer_kora", 26.0)
+    over = {**CLOSURE, "segment_ids": None, "geometry": _covering_box(lon, lat), "modes": "vehicle"}
+    assert client.post("/api/closures", json=over).status_code == 201
+    body = {"target": {"lon": lon, "lat": lat}, "needs": ["fracture"]}
+    sent = client.post(f"/api/approach?lang={lang}", json=body)
+    found = _check(app, sent, "POST", "/api/approach", 200)
+    assert isinstance(found, answers.ApproachAnswer)
+    evacuation = found.evacuation
+    assert isinstance(evacuation, answers.Evacuation)
+    assert evacuation.carry_legs and all(leg.geometry for leg in evacuation.carry_legs)
+    assert evacuation.total_s == pytest.approx(evacuation.carry_s + evacuation.vehicle_s, abs=0.2)
+    assert [n.need_id for n in found.needs] == ["fracture"] and found.needs[0].name.zh
+    assert [t.label for t in found.target] == ["target"]
+    assert [type(w) for w in found.warnings] == [answers.TargetWarning]
+    assert isinstance(found.elevation_model, answers.ElevationModelUsed)
+    assert found.elevation_model.kind == "route_data"
+    doc = openapi.document(app)
+    schema = doc["components"]["schemas"]["ApproachAnswer"]
+    assert _undocumented(doc, schema, sent.get_json(), "answer") == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_real_field_sheets_are_what_the_document_says(
+    app: Flask, client: FlaskClient, kailash_network: Any, lang: str
+) -> None:
+    """A plan's field sheet and an incident's (its saved plan): every part validates and
+    no part sends a field the document does not name."""
+    lon, lat, _ = kailash_network.point_at("outer_kora", 26.0)
+    target = {"lon": lon, "lat": lat}
+    doc = openapi.document(app)
+    schema = doc["components"]["schemas"]["FieldSheet"]
+    rule = "/api/approach/field-sheet"
+    sent = client.post(f"{rule}?lang={lang}", json={"target": target, "needs": ["fracture"]})
+    sheet = _check(app, sent, "POST", rule, 200)
+    assert isinstance(sheet, answers.FieldSheet) and sheet.reason and sheet.station
+    assert sheet.legs and all(isinstance(leg, answers.SheetLeg) for leg in sheet.legs)
+    assert sheet.evacuation and sheet.evacuation.legs and sheet.evacuation.destination
+    assert sheet.targets[0].utm.crs == "EPSG:32644" and sheet.contacts
+    assert _undocumented(doc, schema, sent.get_json(), "sheet") == []
+
+    made = client.post("/api/incidents", json={"description": "fell", "location": target})
+    incident = made.get_json()["incident"]
+    plan = client.post("/api/approach", json={"target": target}).get_json()["plans"][0]
+    saved = {"base_version": incident["version"], "plan": plan}
+    number = incident["incident_id"]
+    assert client.patch(f"/api/incidents/{number}", json=saved).status_code == 200
+    rule = "/api/incidents/<int:incident_id>/field-sheet"
+    sent = client.get(f"/api/incidents/{number}/field-sheet?lang={lang}")
+    path = "/api/incidents/{incident_id}/field-sheet"
+    sheet = _check(app, sent, "GET", rule, 200, path=path)
+    assert isinstance(sheet, answers.FieldSheet) and sheet.reason is None and sheet.legs
+    assert _undocumented(doc, schema, sent.get_json(), "sheet") == []
+
+
+def test_a_landing_site_answer_is_what_the_document_says(tmp_path: Path) -> None:
+    """With the ground cut, the answer names a landing site: it validates, and every field
+    it sends is documented (the schema as the document writes it)."""
+    stations = tiny_region_layers()["stations"]
+    stations["features"][1]["properties"]["capabilities"] = ["foot_team", "helicopter_landing"]
+    make_region_dir(tmp_path / "tiny", stations=stations)
+    net = build_network(load_region("tiny", data_dir=tmp_path))
+    shrine = net.graph.nodes["shrine"]
+    spur = [s for s in net.segments.index if "spur" in s or "shrine" in s]
+    now = datetime(2025, 6, 14, 12, 0, tzinfo=LOCAL_TZ)
+    cut = parse_closure(
+        {"reason": "snow", "modes": "all", "severity": "closed", "segment_ids": spur},
+        network=net,
+        now=now,
+    )
+    result = plan_with_closures(net, (shrine["lon"], shrine["lat"]), [cut], now=now)
+    answer = approach_profiles(localize_approach(result.to_dict(), net), None)
+    found = answers.ApproachAnswer.model_validate(answer)
+    assert isinstance(found.landing_site, answers.LandingSite)
+    assert found.landing_site.site_id == "gate_medical" and found.landing_site.name_zh
+    schema = answers.ApproachAnswer.model_json_schema(ref_template="#/components/schemas/{model}")
+    doc = {"components": {"schemas": schema.pop("$defs")}}
+    assert _undocumented(doc, schema, json.loads(json.dumps(answer)), "answer") == []
+
+
+def test_parts_that_are_not_what_is_documented_fail_their_models() -> None:
+    """An evacuation without its handover, a need without its name, a sheet leg whose ends
+    are bare texts, an unknown elevation model."""
+    evacuation = {
+        "carry_legs": [],
+        "vehicle_legs": [],
+        "carry_s": 1.0,
+        "vehicle_s": 2.0,
+        "total_s": 3.0,
+        "carry_range_s": None,
+        "total_range_s": None,
+        "destination": {"station_id": "x", "name": "X"},
+    }
+    with pytest.raises(ValidationError):
+        answers.Evacuation.model_validate(evacuation)
+    handover = {"name": "gate", "lon": 81.3, "lat": 31.0}
+    assert answers.Evacuation.model_validate({**evacuation, "handover": handover}).total_s == 3
+    with pytest.raises(ValidationError):
+        answers.NeedServed.model_validate({"need_id": "fracture", "requires": []})
+    leg = {
+        "mode": "foot",
+        "mode_name": {"en": "on foot", "zh": "步行"},
+        "from": "a",
+        "to": "b",
+        "length_m": 1.0,
+        "ascent_m": 0.0,
+        "descent_m": 0.0,
+        "duration_s": 60.0,
+        "duration_range_s": None,
+        "geometry": None,
+    }
+    with pytest.raises(ValidationError):
+        answers.SheetLeg.model_validate(leg)
+    named = {**leg, "from": {"en": "a", "zh": ""}, "to": {"en": "b", "zh": ""}}
+    assert answers.SheetLeg.model_validate(named).from_.en == "a"
+    with pytest.raises(ValidationError):
+        answers.ElevationModelUsed.model_validate({"kind": "lidar"})
+
