@@ -109,7 +109,6 @@ def _components() -> dict[str, Any]:
             },
             required=("error",),
         ),
-        "Team": _TEAM,
     }
     for model in (*answers.MODELS, *_models()):
         for name, schema in _pydantic(model).items():
@@ -149,20 +148,6 @@ PLAN_FILES = {
     "application/gpx+xml": {"type": "string"},
     "application/vnd.google-earth.kml+xml": {"type": "string"},
 }
-_TEAM = obj(
-    {
-        "station_id": STR,
-        "name": OBJ,
-        "kind": STR,
-        "status": {"enum": ["available", "committed", "out_of_service"]},
-        "status_name": OBJ,
-        "incident_id": NULL_INT,
-        "note": NULL_STR,
-        "updated_at": NULL_STR,
-        "updated_by": NULL_STR,
-    },
-    required=("station_id", "status", "incident_id"),
-)
 # --------------------------------------------------------------------------- the document
 _PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 

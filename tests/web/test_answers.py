@@ -21,7 +21,7 @@ from rescue.elevation_profile import approach_profiles
 from rescue.localnames import localize_approach
 from routes import build_network
 from tests.common import make_region_dir, tiny_region_layers
-from web import answers, openapi, planner_api
+from web import answers, openapi, planner_api, teams_api
 
 DROLMA = {"segment_id": "outer_kora:dolma_la-phakna_rigzin_supply"}
 CLOSURE = {
@@ -429,4 +429,26 @@ def test_parts_that_are_not_what_is_documented_fail_their_models() -> None:
     assert answers.SheetLeg.model_validate(named).from_.en == "a"
     with pytest.raises(ValidationError):
         answers.ElevationModelUsed.model_validate({"kind": "lidar"})
+
+
+def test_teams_answer_as_documented(app: Flask, client: FlaskClient) -> None:
+    """The team list, one team, and one just changed (note, time and author set)."""
+    found = _check(app, client.get("/api/teams"), "GET", "/api/teams", 200)
+    assert isinstance(found, teams_api.Teams) and found.teams
+    assert all(t.name.en and t.status_name.zh for t in found.teams)
+    rule, path = "/api/teams/<station_id>", "/api/teams/{station_id}"
+    one = _check(app, client.get("/api/teams/darchen_police_station"), "GET", rule, 200, path)
+    assert isinstance(one, teams_api.TeamAnswer) and one.team.updated_at is None
+    change = {"status": "out_of_service", "note": "vehicle in repair"}
+    sent = client.put("/api/teams/darchen_police_station", json=change)
+    changed = _check(app, sent, "PUT", rule, 200, path)
+    assert isinstance(changed, teams_api.TeamAnswer) and changed.team.updated_at
+    doc = openapi.document(app)
+    schema = doc["components"]["schemas"]["TeamAnswer"]
+    assert _undocumented(doc, schema, sent.get_json(), "answer") == []
+    assert doc["components"]["schemas"]["Team"]["properties"]["status"]["enum"] == [
+        "available",
+        "committed",
+        "out_of_service",
+    ]
 
