@@ -4,6 +4,7 @@ in English and in Chinese, and the document refers to that model's generated sch
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,9 @@ from rescue.elevation_profile import approach_profiles
 from rescue.localnames import localize_approach
 from routes import build_network
 from tests.common import make_region_dir, tiny_region_layers
-from web import answers, openapi, planner_api, teams_api
+from tests.relief_data import PEAK_LAT, PEAK_LON, geotiff_bytes, mbtiles_bytes
+from tests.web.conftest import signed_in_client
+from web import answers, openapi, planner_api, relief_api, teams_api
 
 DROLMA = {"segment_id": "outer_kora:dolma_la-phakna_rigzin_supply"}
 CLOSURE = {
@@ -452,3 +455,37 @@ def test_teams_answer_as_documented(app: Flask, client: FlaskClient) -> None:
         "out_of_service",
     ]
 
+
+def test_relief_answers_and_a_dem_profiled_plan_answer_as_documented(
+    app: Flask, client: FlaskClient, kailash_network: Any, tmp_path: Path
+) -> None:
+    """A DEM and a basemap loaded, the status, a height; then an approach answer and a
+    field sheet that name the DEM they were profiled with."""
+    planner = signed_in_client(app, "planner")
+    for kind, data, name in (
+        ("dem", geotiff_bytes(), "cone.tif"),
+        ("mbtiles", mbtiles_bytes(tmp_path), "base.mbtiles"),
+    ):
+        form = {"file": (io.BytesIO(data), name)}
+        sent = planner.post(f"/api/relief/{kind}", data=form, content_type="multipart/form-data")
+        loaded = _check(app, sent, "POST", f"/api/relief/{kind}", 201)
+        assert isinstance(loaded, relief_api.ReliefLoaded) and loaded.relief.kind == kind
+    status = _check(app, planner.get("/api/relief"), "GET", "/api/relief", 200)
+    assert isinstance(status, relief_api.ReliefStatus)
+    assert status.relief.dem and status.relief.mbtiles and status.relief.dem.filename == "cone.tif"
+    height = planner.get(f"/api/relief/elevation?lon={PEAK_LON}&lat={PEAK_LAT}")
+    at = _check(app, height, "GET", "/api/relief/elevation", 200)
+    assert isinstance(at, relief_api.ElevationAt) and at.elevation_m and at.elevation_m > 6400
+
+    lon, lat, _ = kailash_network.point_at("outer_kora", 26.0)
+    doc = openapi.document(app)
+    for rule, model in (
+        ("/api/approach", "ApproachAnswer"),
+        ("/api/approach/field-sheet", "FieldSheet"),
+    ):
+        sent = client.post(rule, json={"target": {"lon": lon, "lat": lat}})
+        found = _check(app, sent, "POST", rule, 200)
+        used = found.model_dump()["elevation_model"]
+        assert used == {"kind": "dem", "filename": "cone.tif", "sha256": status.relief.dem.sha256}
+        schema = doc["components"]["schemas"][model]
+        assert _undocumented(doc, schema, sent.get_json(), "answer") == []
