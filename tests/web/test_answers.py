@@ -24,7 +24,7 @@ from routes import build_network
 from tests.common import make_region_dir, tiny_region_layers
 from tests.relief_data import PEAK_LAT, PEAK_LON, geotiff_bytes, mbtiles_bytes
 from tests.web.conftest import signed_in_client
-from web import answers, openapi, planner_api, relief_api, teams_api
+from web import answers, openapi, planner_api, relief_api, reports, teams_api
 
 DROLMA = {"segment_id": "outer_kora:dolma_la-phakna_rigzin_supply"}
 CLOSURE = {
@@ -489,3 +489,42 @@ def test_relief_answers_and_a_dem_profiled_plan_answer_as_documented(
         assert used == {"kind": "dem", "filename": "cone.tif", "sha256": status.relief.dem.sha256}
         schema = doc["components"]["schemas"][model]
         assert _undocumented(doc, schema, sent.get_json(), "answer") == []
+
+
+def test_reports_answer_as_documented(app: Flask, client: FlaskClient) -> None:
+    """The summary and the heat map of the last 30 days, with an incident in them (a heat
+    feature's properties beyond ``kind`` are the segment's or the incident's own)."""
+    incident = {"description": "lost", "location": {"lon": 81.3125, "lat": 31.0667}}
+    assert client.post("/api/incidents", json=incident).status_code == 201
+    sent = client.get("/api/reports/summary")
+    summary = _check(app, sent, "GET", "/api/reports/summary", 200)
+    assert isinstance(summary, reports.ReportSummary)
+    assert summary.totals["incidents"] >= 1 and summary.period.time_zone
+    doc = openapi.document(app)
+    schema = doc["components"]["schemas"]["ReportSummary"]
+    assert _undocumented(doc, schema, sent.get_json(), "summary") == []
+    heat = _check(app, client.get("/api/reports/heat"), "GET", "/api/reports/heat", 200)
+    assert isinstance(heat, reports.ReportHeat) and heat.period.days > 0
+    assert "incident" in {f.properties.kind for f in heat.features}
+
+
+def test_the_data_history_answers_as_documented(app: Flask, client: FlaskClient) -> None:
+    """A stored feature, an edit, the history and the edit's changes."""
+    rule, path = f"/api/data/{planner_api._LAYER}/<feature_id>", "/api/data/places/{feature_id}"
+    sent = client.get("/api/data/places/tarboche")
+    stored = _check(app, sent, "GET", rule, 200, path=path)
+    assert isinstance(stored, planner_api.StoredFeature) and stored.layer == "places"
+    edit = {"feature": stored.feature, "base_revision": stored.revision, "message": "e"}
+    made = client.put("/api/data/places/tarboche", json=edit).get_json()["version"]
+    history = _check(app, client.get("/api/versions"), "GET", "/api/versions", 200)
+    assert isinstance(history, planner_api.VersionList)
+    assert history.current == made["version_id"] == history.versions[0].version_id
+    rule, path = "/api/versions/<int:version_id>", "/api/versions/{version_id}"
+    sent = client.get(f"/api/versions/{made['version_id']}")
+    one = _check(app, sent, "GET", rule, 200, path=path)
+    assert isinstance(one, planner_api.VersionChanges)
+    assert [(c.op, c.feature_id) for c in one.changes] == [("update", "tarboche")]
+    assert one.changes[0].before and one.changes[0].after
+    doc = openapi.document(app)
+    schema = doc["components"]["schemas"]["VersionChanges"]
+    assert _undocumented(doc, schema, sent.get_json(), "answer") == []
