@@ -4,7 +4,9 @@ An operation names its answer in :func:`web.contract.api_operation` (``ok={200: 
 or ``{media type: Model}`` for GeoJSON); :mod:`web.openapi` writes each model's JSON
 Schema under ``#/components/schemas/<ModelName>``. The models describe what the views
 send (``tests/web/test_answers.py`` validates real answers against the generated
-document); they are not used to build the answers.
+document); they are not used to build the answers. The parts of the approach answer
+and of the field sheet (its evacuation, needs, target, landing site; the sheet's legs,
+targets, stations) are declared in :mod:`web.answer_parts` and re-exported here.
 
 A layer's feature properties come from :data:`rescue.catalog.PROPERTIES` (what each one
 means), so a property added to the catalog is documented without a change here.
@@ -20,14 +22,40 @@ from rescue import catalog, kmposts
 from rescue.incidents import CAUSES, OUTCOMES, PRIORITIES, STATUSES
 from rescue.users import ROLES
 from routes.multimodal import MODES
+from web.answer_parts import (
+    Bilingual,
+    ElevationModelUsed,
+    EvacuationDestination,
+    EvacuationHandover,
+    FieldSheet,
+    LandingSite,
+    NeedServed,
+    SheetEvacuation,
+    SheetHandover,
+    SheetKmPost,
+    SheetLeg,
+    SheetStation,
+    SheetTarget,
+    SheetUtm,
+    StationResource,
+    TargetPoint,
+    TargetWarning,
+    Time,
+    TimeRange,
+)
 
 __all__ = [
     "ApproachAnswer",
+    "Bilingual",
     "Closure",
     "ClosureEffect",
     "ClosureList",
     "ClosureProblem",
     "CreatedIncident",
+    "ElevationModelUsed",
+    "Evacuation",
+    "EvacuationDestination",
+    "EvacuationHandover",
     "FieldSheet",
     "FindMeLink",
     "FindMeReceived",
@@ -36,11 +64,13 @@ __all__ = [
     "IncidentAnswer",
     "IncidentList",
     "KmPosts",
+    "LandingSite",
     "LAYER_COLLECTIONS",
     "LAYER_FEATURES",
     "MODELS",
     "Me",
     "MissingResource",
+    "NeedServed",
     "OneUser",
     "PlanAlternative",
     "PlanArrival",
@@ -48,9 +78,19 @@ __all__ = [
     "Revoked",
     "SessionAnswer",
     "Sessions",
+    "SheetEvacuation",
+    "SheetHandover",
+    "SheetKmPost",
+    "SheetLeg",
+    "SheetStation",
+    "SheetTarget",
+    "SheetUtm",
     "SignedOut",
     "StationPlan",
     "StationResource",
+    "TargetPoint",
+    "TargetWarning",
+    "Time",
     "TimeRange",
     "UntouchedClosure",
     "UserAnswer",
@@ -58,9 +98,6 @@ __all__ = [
     "Version",
     "VersionAnswer",
 ]
-
-#: a time as the API writes it
-Time = Annotated[str, Field(description="ISO-8601 date and time with its offset")]
 
 
 def _enum(values: tuple[str, ...] | list[str], *, null: bool = False) -> Any:
@@ -271,11 +308,6 @@ class Import(BaseModel):
 
 
 # --------------------------------------------------------------------------- plans
-class TimeRange(BaseModel):
-    """The 80 % range of a time (:mod:`rescue.approach`): p10 and p90, in seconds."""
-
-    p10: float
-    p90: float
 
 
 class PlanLeg(BaseModel):
@@ -334,14 +366,6 @@ class UntouchedClosure(BaseModel):
     zh: str
 
 
-class StationResource(BaseModel):
-    """What a station can send (:data:`rescue.capability.RESOURCES`)."""
-
-    id: str
-    en: str
-    zh: str
-
-
 class MissingResource(BaseModel):
     """A need the station cannot meet: any one of ``any_of`` would."""
 
@@ -387,6 +411,21 @@ class StationPlan(BaseModel):
     colocated: list[str] | None = Field(default=None, description="the stations at the same place")
 
 
+class Evacuation(BaseModel):
+    """Carry the casualty to ``handover``, then drive to ``destination``
+    (:class:`rescue.approach.Evacuation`); the legs carry their lines."""
+
+    carry_legs: list[PlanLeg]
+    vehicle_legs: list[PlanLeg]
+    carry_s: float
+    vehicle_s: float
+    total_s: float
+    carry_range_s: TimeRange | None
+    total_range_s: TimeRange | None
+    handover: EvacuationHandover
+    destination: EvacuationDestination
+
+
 class ApproachAnswer(BaseModel):
     """``POST /api/approach``: each station's plan (fastest first), the recommendation and
     why, the evacuation, the needs served, the target, and the closures that could not be
@@ -397,24 +436,21 @@ class ApproachAnswer(BaseModel):
     recommended: str | None = None
     reason: str | None = None
     reason_zh: str | None = None
-    evacuation: dict[str, Any] | None = None
-    warnings: list[Any] = []
-    needs: list[dict[str, Any]] = []
-    target: list[dict[str, Any]] = []
-    landing_site: dict[str, Any] | None = None
+    evacuation: Evacuation | None = Field(
+        default=None, description="from the target to the nearest clinic; null: no way out"
+    )
+    warnings: list[TargetWarning] = Field(
+        default=[], description="closures in force over the target itself"
+    )
+    needs: list[NeedServed] = Field(default=[], description="the incident's needs served")
+    target: list[TargetPoint] = Field(
+        default=[], description="the target snapped onto the network (a stretch: its ends)"
+    )
+    landing_site: LandingSite | None = Field(
+        default=None, description="only when no station reaches the target on the ground"
+    )
     closure_problems: list[ClosureProblem]
-    elevation_model: dict[str, Any] | None = None
-
-
-class FieldSheet(BaseModel):
-    """The field sheet's content for one station's plan."""
-
-    title: str
-    station: dict[str, Any] | None = None
-    targets: list[dict[str, Any]]
-    legs: list[dict[str, Any]]
-    evacuation: dict[str, Any] | None = None
-    contacts: list[dict[str, Any]]
+    elevation_model: ElevationModelUsed | None = None
 
 
 class FindMeLinkMade(BaseModel):

@@ -109,10 +109,11 @@ def _components() -> dict[str, Any]:
             },
             required=("error",),
         ),
-        "Team": _TEAM,
     }
     for model in (*answers.MODELS, *_models()):
-        schemas.update(_pydantic(model))
+        for name, schema in _pydantic(model).items():
+            if schemas.setdefault(name, schema) != schema:
+                raise ValueError(f"two schemas are called {name}: rename one model")
     return schemas
 
 
@@ -142,37 +143,11 @@ def geojson_media(schema: dict[str, Any] | type[BaseModel]) -> dict[str, Any]:
 
 EDIT_ERRORS = (404, 409, 413, 422)
 
-EDIT_ERRORS = (404, 409, 413, 422)
-
-#: ``POST /api/approach``
-APPROACH_ANSWER = json_media(
-    obj(
-        {
-            "plans": {"type": "array", "items": OBJ},
-            "closure_problems": {"type": "array", "items": ref("ClosureProblem")},
-        },
-        required=("plans", "closure_problems"),
-    )
-)
 #: a plan as GPX or KML
 PLAN_FILES = {
     "application/gpx+xml": {"type": "string"},
     "application/vnd.google-earth.kml+xml": {"type": "string"},
 }
-_TEAM = obj(
-    {
-        "station_id": STR,
-        "name": OBJ,
-        "kind": STR,
-        "status": {"enum": ["available", "committed", "out_of_service"]},
-        "status_name": OBJ,
-        "incident_id": NULL_INT,
-        "note": NULL_STR,
-        "updated_at": NULL_STR,
-        "updated_by": NULL_STR,
-    },
-    required=("station_id", "status", "incident_id"),
-)
 # --------------------------------------------------------------------------- the document
 _PART = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 

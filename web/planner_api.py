@@ -24,7 +24,7 @@ request sees it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -34,20 +34,24 @@ from geodata.export import FORMATS, export
 from geodata.i18n import msg
 from geodata.store import FeatureEdit, VersionInfo
 from web import bodies
-from web.answers import VersionAnswer
+from web.answers import Version, VersionAnswer
 from web.auth import current_user_name
 from web.contract import PLANNERS, PLANNING, Contract, ProblemText, api_operation, problem
-from web.openapi import EDIT_ERRORS, INT, json_media, obj, ref
+from web.openapi import EDIT_ERRORS
 from web.state import get_state
 
 __all__ = [
     "ExportQuery",
+    "FeatureChange",
     "FeatureDelete",
     "FeatureInsert",
     "FeatureUpdate",
     "JoinBody",
     "RestoreBody",
     "SplitBody",
+    "StoredFeature",
+    "VersionChanges",
+    "VersionList",
     "VersionsQuery",
     "bp",
 ]
@@ -179,6 +183,39 @@ class VersionsQuery(BaseModel):
     before: Annotated[int, Field(ge=-bodies.MAX_INT, le=bodies.MAX_INT)] | None = None
 
 
+class VersionList(BaseModel):
+    """``GET /api/versions``: the current version and the history, newest first."""
+
+    current: int | None = Field(description="the version served; null before the first")
+    versions: list[Version]
+
+
+class FeatureChange(BaseModel):
+    """One feature a version changed, as GeoJSON before and after (null: none)."""
+
+    layer: str
+    feature_id: str
+    op: Literal["insert", "update", "delete"]
+    before: dict[str, Any] | None = Field(description="the Feature before (null: inserted)")
+    after: dict[str, Any] | None = Field(description="the Feature after (null: deleted)")
+
+
+class VersionChanges(BaseModel):
+    """``GET /api/versions/<id>``: one version and its changes."""
+
+    version: Version
+    changes: list[FeatureChange]
+
+
+class StoredFeature(BaseModel):
+    """``GET /api/data/<layer>/<id>``: a feature as stored, with the revision an edit
+    must name (``base_revision``)."""
+
+    layer: str
+    feature: dict[str, Any] = Field(description="a GeoJSON Feature with its properties")
+    revision: int
+
+
 def _format(value: Any) -> Any:
     if value not in FORMATS:
         raise problem(f"query parameter 'format' is {value!r}; formats: {', '.join(FORMATS)}")
@@ -239,17 +276,7 @@ def _committed(info: VersionInfo) -> Response:
     summary="the data's history, newest first",
     roles=PLANNING,
     query=VersionsQuery,
-    ok={
-        200: json_media(
-            obj(
-                {
-                    "current": {"type": ["integer", "null"]},
-                    "versions": {"type": "array", "items": ref("Version")},
-                },
-                required=("versions",),
-            )
-        )
-    },
+    ok={200: VersionList},
 )
 def versions(query: VersionsQuery) -> Response:
     state = get_state()
@@ -266,11 +293,7 @@ def versions(query: VersionsQuery) -> Response:
     "/versions/<int:version_id>",
     summary="one version and its changes (GeoJSON before/after)",
     roles=PLANNING,
-    ok={
-        200: json_media(
-            obj({"version": ref("Version"), "changes": {"type": "array"}}, required=["version"])
-        )
-    },
+    ok={200: VersionChanges},
     errors=(404,),
 )
 def version(version_id: int) -> Response:
@@ -303,14 +326,7 @@ def restore(version_id: int, body: RestoreBody) -> Response:
     f"/data/{_LAYER}/<feature_id>",
     summary="a feature as stored, with its revision",
     roles=PLANNING,
-    ok={
-        200: json_media(
-            obj(
-                {"layer": {"type": "string"}, "feature": {"type": "object"}, "revision": INT},
-                required=("layer", "feature", "revision"),
-            )
-        )
-    },
+    ok={200: StoredFeature},
     errors=(404,),
 )
 def data_feature(layer: str, feature_id: str) -> Response:

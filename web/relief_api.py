@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
@@ -38,12 +38,23 @@ from geodata.importers import MAX_UPLOAD_BYTES
 from geodata.relief import RENDER_VERSION, read_geotiff, read_mbtiles, render_tile
 from geodata.store.relief import ReliefStore
 from rescue.elevation_profile import ElevationModel
+from web.answer_parts import Time
 from web.auth import current_user_name
 from web.contract import api_operation
 from web.errors import TooLarge
 from web.state import get_state
 
-__all__ = ["MAX_RELIEF_BYTES", "TILE_CACHE_SIZE", "bp", "elevation_model"]
+__all__ = [
+    "MAX_RELIEF_BYTES",
+    "TILE_CACHE_SIZE",
+    "ElevationAt",
+    "ReliefFile",
+    "ReliefLayers",
+    "ReliefLoaded",
+    "ReliefStatus",
+    "bp",
+    "elevation_model",
+]
 
 bp = Blueprint("relief", __name__, url_prefix="/api/relief")
 
@@ -102,52 +113,51 @@ def _upload() -> tuple[str, bytes]:
 
 
 # --------------------------------------------------------------------------- declarations
-_INFO: dict[str, Any] = {
-    "type": ["object", "null"],
-    "properties": {
-        "kind": {"enum": ["dem", "mbtiles"]},
-        "filename": {"type": "string"},
-        "sha256": {"type": "string"},
-        "size_bytes": {"type": "integer"},
-        "uploaded_at": {"type": "string"},
-        "uploaded_by": {"type": "string"},
-        "info": {"type": "object"},
-    },
-}
-_PNG = {"image/png": {"type": "string", "contentMediaType": "image/png"}}
+class ReliefFile(BaseModel):
+    """A loaded DEM or MBTiles basemap (:meth:`geodata.store.relief.ReliefStore.status`):
+    the file, who loaded it when, and what was read from it."""
 
-_STATUS = {
-    "application/json": {
-        "type": "object",
-        "properties": {
-            "relief": {
-                "type": "object",
-                "properties": {"dem": _INFO, "mbtiles": _INFO},
-                "required": ["dem", "mbtiles"],
-            }
-        },
-        "required": ["relief"],
-    }
-}
-_LOADED = {
-    "application/json": {
-        "type": "object",
-        "properties": {"relief": _INFO},
-        "required": ["relief"],
-    }
-}
-_ELEVATION = {
-    "application/json": {
-        "type": "object",
-        "properties": {
-            "lon": {"type": "number"},
-            "lat": {"type": "number"},
-            "elevation_m": {"type": ["number", "null"]},
-            "dem_sha256": {"type": "string"},
-        },
-        "required": ["lon", "lat", "elevation_m"],
-    }
-}
+    kind: Literal["dem", "mbtiles"]
+    filename: str
+    sha256: str
+    size_bytes: int
+    uploaded_at: Time
+    uploaded_by: str
+    info: dict[str, Any] = Field(
+        description="what was read from the file: the DEM's grid and bounds, the tiles' "
+        "format and zooms"
+    )
+
+
+class ReliefLayers(BaseModel):
+    """The DEM and the MBTiles basemap loaded for the region (null where none)."""
+
+    dem: ReliefFile | None
+    mbtiles: ReliefFile | None
+
+
+class ReliefStatus(BaseModel):
+    """``GET /api/relief``."""
+
+    relief: ReliefLayers
+
+
+class ReliefLoaded(BaseModel):
+    """A DEM or basemap just loaded (201)."""
+
+    relief: ReliefFile
+
+
+class ElevationAt(BaseModel):
+    """``GET /api/relief/elevation``: the DEM's height at a WGS84 point."""
+
+    lon: float
+    lat: float
+    elevation_m: float | None = Field(description="null outside the DEM")
+    dem_sha256: str = Field(description="the DEM file it was read from")
+
+
+_PNG = {"image/png": {"type": "string", "contentMediaType": "image/png"}}
 
 
 class Upload(BaseModel):
@@ -184,7 +194,7 @@ class PointQuery(BaseModel):
     "",
     summary="the DEM and MBTiles basemap loaded for the region (null where none)",
     roles=_MAP_ROLES,
-    ok={200: _STATUS},
+    ok={200: ReliefStatus},
 )
 def status() -> Response:
     state = get_state()
@@ -198,7 +208,7 @@ def status() -> Response:
     summary="load a DEM (GeoTIFF, one band, metres), replacing the loaded one",
     roles=("planner",),
     upload=Upload,
-    ok={201: _LOADED},
+    ok={201: ReliefLoaded},
     errors=(400,),
 )
 def upload_dem() -> Response:
@@ -219,7 +229,7 @@ def upload_dem() -> Response:
     summary="load an MBTiles raster basemap, replacing the loaded one",
     roles=("planner",),
     upload=Upload,
-    ok={201: _LOADED},
+    ok={201: ReliefLoaded},
     errors=(400,),
 )
 def upload_mbtiles() -> Response:
@@ -336,7 +346,7 @@ def basemap_tile(z: int, x: int, y: int, query: TileQuery) -> Response:
     summary="the DEM's elevation at a WGS84 point (null outside the DEM)",
     roles=_MAP_ROLES,
     query=PointQuery,
-    ok={200: _ELEVATION},
+    ok={200: ElevationAt},
     errors=(404,),
 )
 def elevation(query: PointQuery) -> Response:

@@ -14,7 +14,7 @@ Officers and planners (and admins) only: anonymous callers get 401, others 403.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, Response, jsonify, render_template
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,11 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from rescue import catalog
 from rescue.incidents import CAUSES, OUTCOMES, PRIORITIES, STATUSES
 from rescue.reports import DEFAULT_DAYS, Period, Reports, csv_filename, parse_period
+from web.answer_parts import Time
 from web.auth import csrf_token, current_user, require_role
 from web.contract import api_operation
 from web.state import get_state
 
-__all__ = ["PRESET_DAYS", "bp"]
+__all__ = ["PRESET_DAYS", "ReportHeat", "ReportSummary", "bp"]
 
 bp = Blueprint("reports", __name__)
 
@@ -85,97 +86,114 @@ def reports_page() -> str:
     )
 
 
-# --------------------------------------------------------------------------- OpenAPI
-_INT = {"type": "integer"}
-_NULL_INT = {"type": ["integer", "null"]}
-_NULL_STR = {"type": ["string", "null"]}
-_COUNTS = {"type": "object", "additionalProperties": _INT}
+# --------------------------------------------------------------------------- answers
+class ReportPeriod(BaseModel):
+    """The period ``[from, to)`` a report covers."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: Time = Field(alias="from")
+    to: Time = Field(description="excluded")
+    days: float
+    time_zone: str = Field(description="the zone of the times and days (Asia/Shanghai)")
 
 
-def _object(props: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": props, "required": list(props)}
+class DayCount(BaseModel):
+    """The incidents received on one day (Beijing time)."""
+
+    date: str = Field(description="YYYY-MM-DD")
+    count: int
 
 
-_DISTRIBUTION = _object(
-    {
-        "count": _INT,
-        "p50_s": _NULL_INT,
-        "p90_s": _NULL_INT,
-        "max_s": _NULL_INT,
-        "target_s": _NULL_INT,
-        "within_target_share": {"type": ["number", "null"]},
-        "bins": {
-            "type": "array",
-            "items": _object({"from_s": _INT, "to_s": _NULL_INT, "count": _INT}),
-        },
-    }
-)
-_PERIOD = _object(
-    {"from": {"type": "string"}, "to": {"type": "string"}, "days": {"type": "number"}}
-)
-_SUMMARY = _object(
-    {
-        "region_id": {"type": "string"},
-        "period": _PERIOD,
-        "totals": {"type": "object", "additionalProperties": _INT},
-        "by_status": _COUNTS,
-        "by_outcome": _COUNTS,
-        "by_cause": _COUNTS,
-        "by_priority": _COUNTS,
-        "by_day": {"type": "array", "items": _object({"date": {"type": "string"}, "count": _INT})},
-        "by_segment": {
-            "type": "array",
-            "items": _object(
-                {
-                    "segment_id": {"type": "string"},
-                    "route_id": _NULL_STR,
-                    "name_en": _NULL_STR,
-                    "name_zh": _NULL_STR,
-                    "count": _INT,
-                    "assigned": _INT,
-                }
-            ),
-        },
-        "response_times": _object(
-            {
-                "receipt_to_dispatch": _DISTRIBUTION,
-                "dispatch_to_on_scene": _DISTRIBUTION,
-                "receipt_to_on_scene": _DISTRIBUTION,
-                "on_scene_vs_eta": _object(
-                    {
-                        "allowance_s": _INT,
-                        "count": _INT,
-                        "within_share": {"type": ["number", "null"]},
-                    }
-                ),
-            }
-        ),
-    }
-)
-_HEAT = _object(
-    {
-        "type": {"const": "FeatureCollection"},
-        "period": _PERIOD,
-        "max_incidents": _INT,
-        "features": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "type": {"const": "Feature"},
-                    "id": {"type": "string"},
-                    "geometry": {"type": "object"},
-                    "properties": {
-                        "type": "object",
-                        "properties": {"kind": {"enum": ["segment", "incident"]}},
-                        "required": ["kind"],
-                    },
-                },
-                "required": ["type", "id", "geometry", "properties"],
-            },
-        },
-    }
-)
+class SegmentCount(BaseModel):
+    """The incidents located on one segment, and how many of them were assigned a team."""
+
+    segment_id: str
+    route_id: str | None
+    name_en: str | None
+    name_zh: str | None
+    count: int
+    assigned: int
+
+
+class TimeBin(BaseModel):
+    """How many response times fell in ``[from_s, to_s)`` (``to_s`` null: and longer)."""
+
+    from_s: int
+    to_s: int | None
+    count: int
+
+
+class TimeDistribution(BaseModel):
+    """Response times of the period: how many, their median, p90 and longest, and the
+    share within the target (null without a target or a time)."""
+
+    count: int
+    p50_s: int | None
+    p90_s: int | None
+    max_s: int | None
+    target_s: int | None
+    within_target_share: float | None
+    bins: list[TimeBin]
+
+
+class OnSceneVsEta(BaseModel):
+    """How many teams arrived within the planned ETA plus ``allowance_s``."""
+
+    allowance_s: int
+    count: int
+    within_share: float | None
+
+
+class ResponseTimes(BaseModel):
+    """Receipt to dispatch, dispatch to on scene, receipt to on scene, and ETA kept."""
+
+    receipt_to_dispatch: TimeDistribution
+    dispatch_to_on_scene: TimeDistribution
+    receipt_to_on_scene: TimeDistribution
+    on_scene_vs_eta: OnSceneVsEta
+
+
+class ReportSummary(BaseModel):
+    """``GET /api/reports/summary``: counts (by status, outcome, cause, priority, day,
+    segment) and response times of the period (:meth:`rescue.reports.Reports.summary`)."""
+
+    region_id: str
+    period: ReportPeriod
+    totals: dict[str, int]
+    by_status: dict[str, int]
+    by_outcome: dict[str, int]
+    by_cause: dict[str, int]
+    by_priority: dict[str, int]
+    by_day: list[DayCount]
+    by_segment: list[SegmentCount]
+    response_times: ResponseTimes
+
+
+class HeatProperties(BaseModel):
+    """What a heat feature is: a segment (its layer properties and ``incidents``, the
+    count) or an incident point (its number, status, cause, priority, segment, place)."""
+
+    kind: Literal["segment", "incident"]
+
+
+class HeatFeature(BaseModel):
+    """A segment with its incident count, or an incident's point."""
+
+    type: Literal["Feature"]
+    id: str
+    geometry: dict[str, Any] = Field(description="a GeoJSON geometry (WGS84)")
+    properties: HeatProperties
+
+
+class ReportHeat(BaseModel):
+    """``GET /api/reports/heat``: segments with their incident counts and the incident
+    points of the period (GeoJSON)."""
+
+    type: Literal["FeatureCollection"]
+    period: ReportPeriod
+    max_incidents: int
+    features: list[HeatFeature]
 
 
 @api_operation(
@@ -185,7 +203,7 @@ _HEAT = _object(
     summary="incident counts and response times of a period",
     roles=_ROLES,
     query=PeriodQuery,
-    ok={200: {"application/json": _SUMMARY}},
+    ok={200: ReportSummary},
 )
 def summary(query: PeriodQuery) -> Response:
     return jsonify(_reports().summary(query.period()))
@@ -198,7 +216,7 @@ def summary(query: PeriodQuery) -> Response:
     summary="segments with their incident counts, and the incident points (GeoJSON)",
     roles=_ROLES,
     query=PeriodQuery,
-    ok={200: {"application/geo+json": _HEAT}},
+    ok={200: {"application/geo+json": ReportHeat}},
 )
 def heat(query: PeriodQuery) -> Response:
     response = jsonify(_reports().heat(query.period()))

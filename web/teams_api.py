@@ -10,18 +10,45 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel, Field
 
 from rescue.localnames import names_zh
-from rescue.teams import TeamChange, TeamStore
+from rescue.teams import Status, TeamChange, TeamStore
+from web.answer_parts import Bilingual, Time
 from web.auth import current_user_name
 from web.contract import DISPATCH, api_operation
-from web.openapi import json_media, obj
 from web.state import get_state
 
-__all__ = ["bp"]
+__all__ = ["Team", "TeamAnswer", "Teams", "bp"]
 
 bp = Blueprint("teams", __name__, url_prefix="/api/teams")
-_TEAM = json_media(obj({"team": {"$ref": "#/components/schemas/Team"}}, required=["team"]))
+
+
+class Team(BaseModel):
+    """A station's team or post and its status (:meth:`rescue.teams.TeamStore.get`); the
+    last change's note, time and author are null while it was never changed."""
+
+    station_id: str
+    name: Bilingual
+    kind: str
+    status: Status
+    status_name: Bilingual
+    incident_id: int | None = Field(description="the incident a committed team goes to")
+    note: str | None
+    updated_at: Time | None
+    updated_by: str | None
+
+
+class TeamAnswer(BaseModel):
+    """One station's team."""
+
+    team: Team
+
+
+class Teams(BaseModel):
+    """``GET /api/teams``: every station of the region."""
+
+    teams: list[Team]
 
 
 def _store() -> TeamStore:
@@ -36,14 +63,7 @@ def _store() -> TeamStore:
     summary="every station's team or post with its status (available, committed to "
     "incident N, out of service)",
     roles=DISPATCH,
-    ok={
-        200: json_media(
-            obj(
-                {"teams": {"type": "array", "items": {"$ref": "#/components/schemas/Team"}}},
-                required=["teams"],
-            )
-        )
-    },
+    ok={200: Teams},
 )
 def list_teams() -> Response:
     state = get_state()
@@ -57,7 +77,7 @@ def list_teams() -> Response:
     "/<station_id>",
     summary="one station's status",
     roles=DISPATCH,
-    ok={200: _TEAM},
+    ok={200: TeamAnswer},
     errors=(404,),
 )
 def get_team(station_id: str) -> Response:
@@ -75,7 +95,7 @@ def get_team(station_id: str) -> Response:
     "is a 409 unless force is true",
     roles=("officer",),
     body=TeamChange,
-    ok={200: _TEAM},
+    ok={200: TeamAnswer},
     errors=(404, 409),
     json_only=True,
     example='{"status": "committed", "incident_id": 3}',
