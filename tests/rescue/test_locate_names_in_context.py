@@ -113,3 +113,11 @@ def test_context_names_are_checked() -> None:
     problems = validate("locate_words", bad)
     assert any("context_names[0].cue" in p and "regular expression" in p for p in problems)
     assert any("context_names[0]: missing 'note'" in p for p in problems)
+
+
+@pytest.mark.parametrize("text", ["过了喝茶的帐篷，还要走两个小时", "那几个卖茶的帐篷，喝了咸茶"])
+def test_a_tent_one_drinks_tea_in_is_a_tea_tent(kailash: RouteNetwork, text: str) -> None:
+    # deepakbellur.blogspot.com/2014/05 (These shops are roughly midway between Dirapuk and
+    # Shershong), re-told in Chinese as 卖茶的帐篷
+    features = {m.feature for m in get_index(kailash).names.find(text)}
+    assert "tea_tent" in features
