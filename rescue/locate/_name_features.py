@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from rescue.locate._name_forms import (
     _CLAUSE_SPLIT,
+    _CONTEXT_NAMES,
+    _CONTEXT_OTHERS,
     _IN_PLACE_AFTER,
     _IN_PLACE_BEFORE,
     _IN_PLACE_M,
@@ -25,9 +27,11 @@ from rescue.locate._name_forms import (
     _PASS_VERB_BEFORE,
     _RELATIVE_BEFORE,
     _RELATIVE_NAME,
+    _SEEN_FEATURES,
     _ZH_DIGITS,
     _Cand,
     _metres,
+    _sound_key,
     _Tok,
 )
 from rescue.locate._name_tables import _NameTables
@@ -207,6 +211,31 @@ class _FeatureReading(_NameTables):
             for pid, w in extra.items():
                 if self._types.get(pid) in _LODGING_TYPES and w > c.places.get(pid, 0.0):
                     c.places[pid] = w
+
+    def _in_context(self, text: str, chosen: list[_Cand]) -> list[_Cand]:
+        """The mentions as the rest of the call reads them: a bare word for what one only
+        sees ("右边是锯齿一样的山峰") is no place; a name the region gives another meaning
+        with cue words ("the driver dropped us at the kora entrance": where the cars stop,
+        not the ticket gate) means those places, unless one of its usual places is named."""
+        kept = [c for c in chosen if c.feature not in _SEEN_FEATURES]
+        for k, c in enumerate(kept):
+            reading = _CONTEXT_NAMES.get(_sound_key(text[c.start : c.end]))
+            if reading is None or not reading.cue.search(text):
+                continue
+            named = {
+                pid
+                for other in kept
+                if other is not c and other.feature is None
+                for pid, w in other.places.items()
+                if w >= 0.85 * other.top
+            }
+            places = {pid: c.top for pid in reading.places if pid in self._order}
+            if not places or named & reading.unless:
+                continue
+            for pid, w in c.places.items():
+                places.setdefault(pid, w * _CONTEXT_OTHERS)
+            kept[k] = _Cand(c.start, c.end, c.tier, places)
+        return kept
 
     def _fitting(self, places: Mapping[str, float], feature: str) -> set[str]:
         members = {pid for pid, _ in self._features.get(feature, ())}

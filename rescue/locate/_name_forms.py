@@ -383,3 +383,51 @@ def _typed_score(norm: str, folded: str, key_norm: str, key_fold: str) -> float 
     if n >= 4 and norm in key_norm:
         return 0.6
     return None
+
+
+#: Features one sees and never stands at (``seen_features``): a bare word is no place.
+_SEEN_FEATURES = frozenset(_NAMES["seen_features"])
+#: The share of its usual score a name keeps when the context gives it another meaning.
+_CONTEXT_OTHERS = 0.2
+
+
+def _sound_key(text: str) -> str:
+    """A stretch of text as it sounds: Latin words normalised, Chinese characters as their
+    pinyin (so that 轉山入口 = 转山入口), other scripts as written."""
+    out: list[str] = []
+    for m in _TOKEN_RE.finditer(text):
+        if m.lastgroup == "lat":
+            out.append(_norm_word(m.group()))
+        elif m.lastgroup == "cjk":
+            out.extend(_char_pinyin(_width_fold(c)) for c in m.group())
+        else:
+            out.append(m.group())
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _ContextReading:
+    """What a name means when the call has cue words (the region's ``context_names``)."""
+
+    cue: re.Pattern[str]
+    unless: frozenset[str]
+    places: tuple[str, ...]
+
+
+def _context_readings(entries: Iterable[Mapping[str, Any]]) -> dict[str, _ContextReading]:
+    """The region's ``context_names`` by the sound of each of their names."""
+    out: dict[str, _ContextReading] = {}
+    for entry in entries:
+        reading = _ContextReading(
+            re.compile(entry["cue"], re.IGNORECASE),
+            frozenset(entry["unless"]),
+            tuple(entry["places"]),
+        )
+        for name in entry["names"]:
+            out.setdefault(_sound_key(name), reading)
+    return out
+
+
+_CONTEXT_NAMES: Mapping[str, _ContextReading] = MappingProxyType(
+    _context_readings(_REGION["context_names"])
+)

@@ -146,6 +146,7 @@ SHAPES: dict[str, dict[str, Check]] = {
         "pass_verb_before": _WORDS,
         "pass_verb_after": _WORDS,
         "vehicle": _regex,
+        "seen_features": _WORDS,
     },
     "questions": {
         "questions": _map(
@@ -163,6 +164,16 @@ SHAPES: dict[str, dict[str, Check]] = {
         "feature_places": _map(_WORDS),
         "feature_main": _map(_WORDS),
         "not_name_cores_zh": _WORDS,
+        "context_names": _list(
+            _record(
+                names=_WORDS,
+                cue=_regex,
+                unless=_WORDS,
+                places=_WORDS,
+                note=_str,
+                sources=_list(_str),
+            )
+        ),
     },
 }
 _FREE = frozenset({"about", "sources"})

@@ -199,7 +199,7 @@ class NameIndex(_FeatureReading):
         cands.extend(self._absorb(text, cands))
         cands.extend(self._ordinal_features(text, cands))
         self._lodging_offered(text, cands)
-        chosen = self._select(cands)
+        chosen = self._in_context(text, self._select(cands))
         self._features_in_place(text, chosen)
         return [self._mention(text, c) for c in chosen]
 
