@@ -148,3 +148,19 @@ def test_after_the_night_at_a_place_the_walk_began_there(kailash: RouteNetwork) 
     result = locate(kailash, text, reported_at=AT, direction="clockwise")
     rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0].startswith("drirapuk")]
     assert rel and rel[0].kind == "after"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "从Yamdwar走了大概六公里，同伴喘不过气",
+        "从止热寺走了六公里左右，同伴喘不过气",
+    ],
+)
+def test_a_distance_walked_from_a_place_counts_from_it(kailash: RouteNetwork, text: str) -> None:
+    """ "从X走了大概六公里": the departure words already say "walked", so the distance that
+    follows is how far past X the caller is (issue 13, class 4)."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.kind == "after"]
+    assert rel and rel[0].distance_m is not None
+    assert rel[0].distance_m[0] <= 6000.0 <= rel[0].distance_m[1]
