@@ -283,7 +283,9 @@ _HEDGE_EN = (
 )
 _UNIT_EN = (
     r"(?P<{name}>hours?|hrs?|h(?![a-z])|minutes?|mins?|min(?![a-z])"
-    r"|kilometers?|kilometres?|kms?(?![a-z])|meters?|metres?|m(?![a-z])|miles?)"
+    r"|kilometers?|kilometres?|kms?(?![a-z])|meters?|metres?|m(?![a-z])|miles?"
+    # Hindi, as Indian pilgrims write it: किमी / किलोमीटर (km), मीटर (m), घंटे (hours), मिनट
+    r"|किमी|कि\.\s?मी\.?|किलोमीटर|मीटर|घंटे|घंटा|घंटों|मिनट)"
 )
 _EN_MINUTES = "|".join(w for w in sorted(_EN_WORDS, key=len, reverse=True) if w not in ("a", "an"))
 _SUFFIX_EN = (
@@ -340,6 +342,17 @@ _UNIT_VALUE: dict[str, tuple[AmountKind, float]] = {
     "metre": ("distance", 1.0),
     "m": ("distance", 1.0),
     "mile": ("distance", 1609.344),
+    "किमी": ("distance", 1000.0),
+    "कि.मी.": ("distance", 1000.0),
+    "कि.मी": ("distance", 1000.0),
+    "कि. मी.": ("distance", 1000.0),
+    "कि. मी": ("distance", 1000.0),
+    "किलोमीटर": ("distance", 1000.0),
+    "मीटर": ("distance", 1.0),
+    "घंटे": ("duration", 3600.0),
+    "घंटा": ("duration", 3600.0),
+    "घंटों": ("duration", 3600.0),
+    "मिनट": ("duration", 60.0),
     "小时": ("duration", 3600.0),
     "钟头": ("duration", 3600.0),
     "钟": ("duration", 3600.0),

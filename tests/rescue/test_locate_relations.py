@@ -164,3 +164,28 @@ def test_a_distance_walked_from_a_place_counts_from_it(kailash: RouteNetwork, te
     rel = [r for r in result.clues.relations if r.kind == "after"]
     assert rel and rel[0].distance_m is not None
     assert rel[0].distance_m[0] <= 6000.0 <= rel[0].distance_m[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("यमद्वार से 10 किमी चल चुके, please help my father", "after"),
+        ("Yamdwar se 10 km chale, my father can't breathe", "after"),
+        ("Yamdwar se 10 km, my father can't breathe", "near"),
+    ],
+)
+def test_hindi_from_a_place_with_a_distance(kailash: RouteNetwork, text: str, kind: str) -> None:
+    """Hindi "X से 10 किमी" (10 km from X; चल चुके / chale = walked): a distance from X,
+    on from it when walked (issue 13, Hindi names Indian pilgrims use)."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "chorten_kangnyi"]
+    assert rel and rel[0].kind == kind
+    assert rel[0].distance_m is not None and rel[0].distance_m[0] <= 10000.0 <= rel[0].distance_m[1]
+
+
+def test_hindi_arrival_is_at_the_place(kailash: RouteNetwork) -> None:
+    """ "डेरापुक पहुँच गए" (arrived at Derapuk): the caller is there."""
+    text = "डेरापुक पहुँच गए, my mother can't breathe"
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "drirapuk_gompa"]
+    assert rel and rel[0].kind == "at"
