@@ -189,3 +189,15 @@ def test_hindi_arrival_is_at_the_place(kailash: RouteNetwork) -> None:
     result = locate(kailash, text, reported_at=AT, direction="clockwise")
     rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "drirapuk_gompa"]
     assert rel and rel[0].kind == "at"
+
+
+def test_just_below_a_place_is_close_to_it(kailash: RouteNetwork) -> None:
+    """ "just below Zutrul Puk": a short way from the monastery (either side, the lower
+    side more likely), not kilometres down the valley as a bare "below" may be."""
+    text = "just below Zutrul Puk, my friend twisted her knee"
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.kind == "below"]
+    assert rel and rel[0].distance_m is not None
+    zutul = kailash.place_km("zutulpuk_gompa", "outer_kora")
+    assert result.range_80 is not None and result.range_80.route_id == "outer_kora"
+    assert abs(result.range_80.median_km - zutul) < 0.8
