@@ -349,7 +349,9 @@ ARRIVED = re.compile(
     r"|到了|到达|抵达|来到|पहुँच|पहुंच|\bpahu?n?ch"
 )
 #: Hindi "from" after the name: "यमद्वार से 10 किमी", "Yamdwar se 12 km" (an amount follows)
-FROM_POST_HI = re.compile(r"^\s*(?:से|se)(?![a-z])")
+FROM_POST_HI = re.compile(r"^\s*(?P<w>से|se(?![a-z])|अभी|abhi(?![a-z]))?")
+#: Hindi "X (अभी) दो किमी दूर है" (X is still 2 km away): before X by that much
+AWAY_HI = re.compile(r"^\s*(?:और\s*)?(?:दूर|door|dur)(?![a-z])")
 #: Hindi "walked" after the amount: "10 किमी चल चुके", "12 km chale" (that far on from X)
 WALKED_HI = re.compile(r"^\s*(?:चल|चले|चला|चली|chal|chale|chala|chali|aaye|आए|आये)")
 _HALFWAY_AHEAD = re.compile(r"half\s*way|in\s+the\s+middle|半路|一半|半道|半途|正中间|中点")

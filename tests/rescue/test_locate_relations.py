@@ -201,3 +201,16 @@ def test_just_below_a_place_is_close_to_it(kailash: RouteNetwork) -> None:
     zutul = kailash.place_km("zutulpuk_gompa", "outer_kora")
     assert result.range_80 is not None and result.range_80.route_id == "outer_kora"
     assert abs(result.range_80.median_km - zutul) < 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["डेरापुक अभी दो किमी दूर है, please help", "Derapuk abhi 2 km door hai, please help"],
+)
+def test_hindi_still_a_distance_away(kailash: RouteNetwork, text: str) -> None:
+    """ "डेरापुक अभी दो किमी दूर है" (Derapuk is still two km away; दो = 2): before it by that
+    much; Hindi number words before a unit are read."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "drirapuk_gompa"]
+    assert rel and rel[0].kind == "before"
+    assert rel[0].distance_m is not None and rel[0].distance_m[0] <= 2000.0 <= rel[0].distance_m[1]
