@@ -207,6 +207,10 @@ _POST_EN: list[tuple[str, re.Pattern[str]]] = [
     ("at", re.compile(r"^\s*(?:top|summit|itself)\b")),
     # Hindi (in Devanagari or Latin letters): "डेरापुक पहुँच गए", "Derapuk pahunch gaye" (arrived)
     ("at", re.compile(r"^\s*(?:पहुँच|पहुंच|पहुच|pahu?n?ch)")),
+    # "X के बाद" (after X), "X से पहले" (before X), "X के पास" (near X)
+    ("after", re.compile(r"^\s*(?:के\s*बाद|ke\s+baad?(?![a-z]))")),
+    ("before", re.compile(r"^\s*(?:(?:से|के)\s*पहले|(?:se|ke)\s+pehle(?![a-z]))")),
+    ("near", re.compile(r"^\s*(?:के\s*पास|ke\s+paas?(?![a-z]))")),
 ]
 _POST_EN_AMOUNT_LEAD = re.compile(r"^\s*(?:is|are)\s+(?:still\s+|only\s+|just\s+)?")
 _POST_EN_AMOUNT_TAIL = re.compile(

@@ -214,3 +214,18 @@ def test_hindi_still_a_distance_away(kailash: RouteNetwork, text: str) -> None:
     rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "drirapuk_gompa"]
     assert rel and rel[0].kind == "before"
     assert rel[0].distance_m is not None and rel[0].distance_m[0] <= 2000.0 <= rel[0].distance_m[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "kind"),
+    [
+        ("डेरापुक के बाद, पिताजी गिर गए", "drirapuk_gompa", "after"),
+        ("Dolma La se pehle, my father fell", "dolma_la", "before"),
+        ("Derapuk ke paas, please help", "drirapuk_gompa", "near"),
+    ],
+)
+def test_hindi_postpositions(kailash: RouteNetwork, text: str, place: str, kind: str) -> None:
+    """Hindi puts the relation after the name: के बाद (after), से पहले (before), के पास (near)."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == place]
+    assert rel and rel[0].kind == kind
