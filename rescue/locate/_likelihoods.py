@@ -354,15 +354,32 @@ def _relation_likelihood(
     if kind in ("between", "halfway") and rel.other is not None:
         return _between(index, rel, halfway=kind == "halfway", named=named)
     if kind in ("below", "above"):
-        near = _near(index, rel.anchor, sigma_m=2000.0)
-        if near is None:
-            return None
-        rel_z = _lower_than(index, rel.anchor)
-        return near * (rel_z if kind == "below" else 1.0 - 0.9 * rel_z)
+        return _vertical(index, rel)
     if kind == "across_river":
         near = _near(index, rel.anchor, sigma_m=700.0)
         return None if near is None else near
     return _near(index, rel.anchor, sigma_m=600.0)
+
+
+def _vertical(index: LocateIndex, rel: Relation) -> np.ndarray | None:
+    """ "below X" / "above X": nearby and lower (higher) than X. "just below X" (a short
+    distance said) is that close to X on either side, the lower side more likely: the
+    ground right by a place is rarely much lower or higher than the place itself."""
+    if rel.distance_m:
+        near = _near(index, rel.anchor, sigma_m=max(rel.distance_m[1], 300.0))
+        soft = VERTICAL_SHORT_SOFT
+    else:
+        near = _near(index, rel.anchor, sigma_m=2000.0)
+        soft = 0.0
+    if near is None:
+        return None
+    rel_z = _lower_than(index, rel.anchor)
+    side = rel_z if rel.kind == "below" else 1.0 - 0.9 * rel_z
+    return near * (soft + (1.0 - soft) * side)
+
+
+#: "just below X": the weight the other side of X keeps (the slope right by X is gentle)
+VERTICAL_SHORT_SOFT = 0.4
 
 
 def _lower_than(index: LocateIndex, m: Mention) -> np.ndarray:

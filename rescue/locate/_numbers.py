@@ -281,9 +281,12 @@ _HEDGE_EN = (
     r"|probably|like|nearly|almost|at\s+least|more\s+than|over|less\s+than|under|within"
     r"|just\s+over|just\s+under|not\s+quite|not\s+even|only|exactly|ca\.?|circa|some|~|\+/-|±)"
 )
+#: Hindi units, as Indian pilgrims write them: किमी / किलोमीटर (km), मीटर (m), घंटे (hours)
+_UNIT_HI = "किमी|किलोमीटर|मीटर|घंटे|घंटा|घंटों|मिनट"
 _UNIT_EN = (
     r"(?P<{name}>hours?|hrs?|h(?![a-z])|minutes?|mins?|min(?![a-z])"
-    r"|kilometers?|kilometres?|kms?(?![a-z])|meters?|metres?|m(?![a-z])|miles?)"
+    r"|kilometers?|kilometres?|kms?(?![a-z])|meters?|metres?|m(?![a-z])|miles?"
+    rf"|{_UNIT_HI}|कि\.\s?मी\.?)"
 )
 _EN_MINUTES = "|".join(w for w in sorted(_EN_WORDS, key=len, reverse=True) if w not in ("a", "an"))
 _SUFFIX_EN = (
@@ -350,10 +353,13 @@ _UNIT_VALUE: dict[str, tuple[AmountKind, float]] = {
     "里": ("distance", 500.0),
     "米": ("distance", 1.0),
 }
+_UNIT_VALUE |= {
+    h: _UNIT_VALUE[u] for h, u in zip(_UNIT_HI.split("|"), "km km m h h h min".split(), strict=True)
+}
 
 
 def _unit(u: str) -> tuple[AmountKind, float]:
-    u = u.strip()
+    u = "किमी" if u.startswith("कि.") else u.strip()  # Hindi "कि.मी." / "कि. मी"
     for prefix in ("个半", "个多", "个"):
         u = u.removeprefix(prefix)
     u = u.removesuffix("路").removesuffix("地") if u.startswith("里") else u
@@ -557,9 +563,15 @@ def widen(a: Amount) -> Amount:
     return Amount(a.start, a.end, a.kind, float(round(low)), float(round(high)), a.text)
 
 
+#: Hindi number words before a unit, put in digits (same length): "दो किमी" (2 km)
+_HI_WORDS = "एक दो तीन चार पाँच छह सात आठ नौ दस".split()
+_HI_NUM = re.compile(rf"({'|'.join(_HI_WORDS)})(?=\s*(?:{_UNIT_HI}))")
+
+
 def find_amounts(folded: str) -> list[Amount]:
     """Every distance or duration in the (folded, masked) text, in text order."""
     found: list[Amount] = []
+    folded = _HI_NUM.sub(lambda m: f"{_HI_WORDS.index(m[1]) + 1:<{len(m[1])}}", folded)
     for pattern, reader in ((_AMOUNT_EN, _en_amount), (_AMOUNT_ZH, _zh_amount)):
         for m in pattern.finditer(folded):
             start = m.start()

@@ -205,6 +205,12 @@ _POST_EN: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("at", re.compile(r"^\s*(?:top|summit|itself)\b")),
+    # Hindi (in Devanagari or Latin letters): "डेरापुक पहुँच गए", "Derapuk pahunch gaye" (arrived)
+    ("at", re.compile(r"^\s*(?:पहुँच|पहुंच|पहुच|pahu?n?ch)")),
+    # "X के बाद" (after X), "X से पहले" (before X), "X के पास" (near X)
+    ("after", re.compile(r"^\s*(?:के\s*बाद|ke\s+baad?(?![a-z]))")),
+    ("before", re.compile(r"^\s*(?:(?:से|के)\s*पहले|(?:se|ke)\s+pehle(?![a-z]))")),
+    ("near", re.compile(r"^\s*(?:के\s*पास|ke\s+paas?(?![a-z]))")),
 ]
 _POST_EN_AMOUNT_LEAD = re.compile(r"^\s*(?:is|are)\s+(?:still\s+|only\s+|just\s+)?")
 _POST_EN_AMOUNT_TAIL = re.compile(
@@ -344,8 +350,14 @@ _PAIR_WALKED_ZH = re.compile(
 #: an arrival between two places ("from X and reached Y") ends the walk at Y: no pair
 ARRIVED = re.compile(
     r"\b(?:reached|arrived(?:\s+(?:at|in))?|got\s+to|made\s+it\s+to|now\s+at|are\s+(?:now\s+)?at)\b"
-    r"|到了|到达|抵达|来到"
+    r"|到了|到达|抵达|来到|पहुँच|पहुंच|\bpahu?n?ch"
 )
+#: Hindi "from" after the name: "यमद्वार से 10 किमी", "Yamdwar se 12 km" (an amount follows)
+FROM_POST_HI = re.compile(r"^\s*(?P<w>से|se(?![a-z])|अभी|abhi(?![a-z]))?")
+#: Hindi "X (अभी) दो किमी दूर है" (X is still 2 km away): before X by that much
+AWAY_HI = re.compile(r"^\s*(?:और\s*)?(?:दूर|door|dur)(?![a-z])")
+#: Hindi "walked" after the amount: "10 किमी चल चुके", "12 km chale" (that far on from X)
+WALKED_HI = re.compile(r"^\s*(?:चल|चले|चला|चली|chal|chale|chala|chali|aaye|आए|आये)")
 _HALFWAY_AHEAD = re.compile(r"half\s*way|in\s+the\s+middle|半路|一半|半道|半途|正中间|中点")
 _PAIR_PRE_EN: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     (

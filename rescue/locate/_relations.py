@@ -46,13 +46,16 @@ from rescue.locate._relation_words import (
     _VEHICLE,
     _WALKED_EN,
     ARRIVED,
+    AWAY_HI,
     DEPARTURE_EN,
     DIRECTIONAL,
+    FROM_POST_HI,
     JUST_M,
     NOT_FAR_M,
     ROAD_KM_ON_TRAIL,
     VEHICLE_SPEED_MS,
     WALK_ON,
+    WALKED_HI,
 )
 from rescue.locate.model import RELATION_KINDS, Mention, Relation
 
@@ -260,7 +263,7 @@ def _single(doc: Doc, i: int) -> _Found | None:
     if DEPARTURE_EN.search(pre):
         return None  # "left X": a walking time (or "after X"), read in ``clues``
     w = _Around(i, m, lo, hi, pre, post.lstrip(), len(post) - len(post.lstrip()))
-    found = _combo_zh(doc, w)
+    found = _combo_zh(doc, w) or _from_post_hi(doc, w)
     if found is None:
         found = _pre_amount_en(doc, w)
     if found is None:
@@ -282,6 +285,27 @@ def _combo_zh(doc: Doc, w: _Around) -> _Found | None:
             continue
         return _Found(kind, w.i, w.lo + pm.start(), end, amount, need or None)
     return None
+
+
+def _from_post_hi(doc: Doc, w: _Around) -> _Found | None:
+    """Hindi "X से 10 किमी" / "X se 12 km" (from X): that far on from X when walked ("चल
+    चुके", "chale"), that far either side of it otherwise; "X अभी दो किमी दूर है": before X."""
+    fm = FROM_POST_HI.match(w.post)
+    if fm is None:
+        return None
+    end = w.m.end + w.post_ws + fm.end()
+    amount = doc.amount_after(end, w.hi)
+    if amount is None:
+        return None
+    tail = doc.scan[amount.end : w.hi]
+    away = AWAY_HI.match(tail)
+    if away:  # "डेरापुक अभी दो किमी दूर है", "X abhi 2 km door": still that far before X
+        return _Found("before", w.i, w.m.start, amount.end + away.end(), amount)
+    if fm.group("w") not in ("से", "se"):
+        doc.used_amounts.discard(doc.amounts.index(amount))
+        return None  # "X 2 km …" with neither "from" nor "away": not read here
+    kind = "after" if WALKED_HI.match(tail) else "near"
+    return _Found(kind, w.i, w.m.start, end, amount)
 
 
 def _pre_amount_en(doc: Doc, w: _Around) -> _Found | None:

@@ -470,13 +470,18 @@ def _arrived(
     return out
 
 
+#: the end of departure words that already say the walking ("从X走了", "X se chale")
+_WALKED_CUE = re.compile(r"(?:走了|爬了|下了|走)$")
+
+
 def _walked_distance(doc: Doc, pos: int, hi: int) -> Amount | None:
     """A walked distance right after a departure ("离开祖楚寺走了大概3公里",
     "left Dirapuk, walked about 2 km"): the caller is that far past the place."""
     lead = WALK_ON.match(doc.scan[pos:hi])
-    if lead is None:
+    if lead is None and _WALKED_CUE.search(doc.scan[max(0, pos - 6) : pos]) is None:
         return None
-    a = doc.amount_after(pos + lead.end(), hi)
+    # "从Yamdwar走了大概六公里": the departure words already say "walked"
+    a = doc.amount_after(pos + (lead.end() if lead else 0), hi)
     if a is not None and a.kind != "distance":
         doc.used_amounts.discard(doc.amounts.index(a))
         return None

@@ -148,3 +148,84 @@ def test_after_the_night_at_a_place_the_walk_began_there(kailash: RouteNetwork) 
     result = locate(kailash, text, reported_at=AT, direction="clockwise")
     rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0].startswith("drirapuk")]
     assert rel and rel[0].kind == "after"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "从Yamdwar走了大概六公里，同伴喘不过气",
+        "从止热寺走了六公里左右，同伴喘不过气",
+    ],
+)
+def test_a_distance_walked_from_a_place_counts_from_it(kailash: RouteNetwork, text: str) -> None:
+    """ "从X走了大概六公里": the departure words already say "walked", so the distance that
+    follows is how far past X the caller is (issue 13, class 4)."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.kind == "after"]
+    assert rel and rel[0].distance_m is not None
+    assert rel[0].distance_m[0] <= 6000.0 <= rel[0].distance_m[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("यमद्वार से 10 किमी चल चुके, please help my father", "after"),
+        ("Yamdwar se 10 km chale, my father can't breathe", "after"),
+        ("Yamdwar se 10 km, my father can't breathe", "near"),
+    ],
+)
+def test_hindi_from_a_place_with_a_distance(kailash: RouteNetwork, text: str, kind: str) -> None:
+    """Hindi "X से 10 किमी" (10 km from X; चल चुके / chale = walked): a distance from X,
+    on from it when walked (issue 13, Hindi names Indian pilgrims use)."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "chorten_kangnyi"]
+    assert rel and rel[0].kind == kind
+    assert rel[0].distance_m is not None and rel[0].distance_m[0] <= 10000.0 <= rel[0].distance_m[1]
+
+
+def test_hindi_arrival_is_at_the_place(kailash: RouteNetwork) -> None:
+    """ "डेरापुक पहुँच गए" (arrived at Derapuk): the caller is there."""
+    text = "डेरापुक पहुँच गए, my mother can't breathe"
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "drirapuk_gompa"]
+    assert rel and rel[0].kind == "at"
+
+
+def test_just_below_a_place_is_close_to_it(kailash: RouteNetwork) -> None:
+    """ "just below Zutrul Puk": a short way from the monastery (either side, the lower
+    side more likely), not kilometres down the valley as a bare "below" may be."""
+    text = "just below Zutrul Puk, my friend twisted her knee"
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.kind == "below"]
+    assert rel and rel[0].distance_m is not None
+    zutul = kailash.place_km("zutulpuk_gompa", "outer_kora")
+    assert result.range_80 is not None and result.range_80.route_id == "outer_kora"
+    assert abs(result.range_80.median_km - zutul) < 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["डेरापुक अभी दो किमी दूर है, please help", "Derapuk abhi 2 km door hai, please help"],
+)
+def test_hindi_still_a_distance_away(kailash: RouteNetwork, text: str) -> None:
+    """ "डेरापुक अभी दो किमी दूर है" (Derapuk is still two km away; दो = 2): before it by that
+    much; Hindi number words before a unit are read."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == "drirapuk_gompa"]
+    assert rel and rel[0].kind == "before"
+    assert rel[0].distance_m is not None and rel[0].distance_m[0] <= 2000.0 <= rel[0].distance_m[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "kind"),
+    [
+        ("डेरापुक के बाद, पिताजी गिर गए", "drirapuk_gompa", "after"),
+        ("Dolma La se pehle, my father fell", "dolma_la", "before"),
+        ("Derapuk ke paas, please help", "drirapuk_gompa", "near"),
+    ],
+)
+def test_hindi_postpositions(kailash: RouteNetwork, text: str, place: str, kind: str) -> None:
+    """Hindi puts the relation after the name: के बाद (after), से पहले (before), के पास (near)."""
+    result = locate(kailash, text, reported_at=AT, direction="clockwise")
+    rel = [r for r in result.clues.relations if r.anchor.place_ids[0][0] == place]
+    assert rel and rel[0].kind == kind
