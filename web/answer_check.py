@@ -58,7 +58,8 @@ def check_answer(response: Response) -> Response:
     spec = openapi.OPERATIONS.get((request.method, rule.rule))
     if spec is None or response.is_streamed:
         return response
-    found = problems(spec, status, response.mimetype, response.get_data(), request.view_args)
+    mimetype = response.mimetype or ""
+    found = problems(spec, status, mimetype, response.get_data(), request.view_args)
     if found:
         raise AnswerMismatch(
             f"{request.method} {rule.rule} answered {status} {response.mimetype}, "
