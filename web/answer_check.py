@@ -109,11 +109,13 @@ def model_problems(model: type[BaseModel], data: Any) -> list[str]:
             f"{'/'.join(map(str, err['loc'])) or '(answer)'}: {err['msg']}"
             for err in exc.errors(include_url=False)
         ]
-    return _undeclared(data, valid.model_dump(mode="json", by_alias=True, warnings=False), "")
+    kept = valid.model_dump(mode="json", by_alias=True, warnings=False)
+    return list(dict.fromkeys(_undeclared(data, kept, "")))  # once per path
 
 
 def _undeclared(given: Any, kept: Any, where: str) -> list[str]:
-    """The members of ``given`` that the validated model dropped (``kept`` is its dump)."""
+    """The members of ``given`` that the validated model dropped (``kept`` is its dump);
+    the items of a list are all ``*`` in the paths."""
     found: list[str] = []
     if isinstance(given, dict) and isinstance(kept, dict):
         for key, value in given.items():
@@ -122,6 +124,6 @@ def _undeclared(given: Any, kept: Any, where: str) -> list[str]:
             else:
                 found.append(f"{where}/{key}: not declared by the model")
     elif isinstance(given, list) and isinstance(kept, list) and len(given) == len(kept):
-        for index, (item, kept_item) in enumerate(zip(given, kept, strict=True)):
-            found += _undeclared(item, kept_item, f"{where}/{index}")
+        for item, kept_item in zip(given, kept, strict=True):
+            found += _undeclared(item, kept_item, f"{where}/*")
     return found

@@ -266,9 +266,10 @@ class CreatedIncident(BaseModel):
 
 
 class IncidentList(BaseModel):
-    """``GET /api/incidents``."""
+    """``GET /api/incidents``: the status asked for, the order used, the incidents."""
 
     status: str
+    order: Literal["urgency", "newest"]
     incidents: list[Incident]
 
 

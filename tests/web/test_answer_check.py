@@ -141,3 +141,18 @@ def test_a_production_app_never_checks_its_answers(
     _probe(app, monkeypatch, {"count": "two"})
     answer = app.test_client().get(RULE)
     assert answer.status_code == 200 and answer.get_json() == {"count": "two"}
+
+
+def test_an_undeclared_member_of_list_items_is_reported_once() -> None:
+    found = answer_check.model_problems(
+        Probe, {"count": 1, "names": [], "rows": [{"a": 1}], "more": [{"a": 1}, {"a": 2}]}
+    )
+    assert found == ["/rows: not declared by the model", "/more: not declared by the model"]
+
+    class Rows(BaseModel):
+        rows: list[Probe]
+
+    rows = [{"count": 1, "names": [], "x": i} for i in range(3)]
+    assert answer_check.model_problems(Rows, {"rows": rows}) == [
+        "/rows/*/x: not declared by the model"
+    ]
