@@ -4,8 +4,9 @@ An operation names its answer in :func:`web.contract.api_operation` (``ok={200: 
 or ``{media type: Model}`` for GeoJSON); :mod:`web.openapi` writes each model's JSON
 Schema under ``#/components/schemas/<ModelName>``. The models describe what the views
 send (``tests/web/test_answers.py`` validates real answers against the generated
-document); they are not used to build the answers. The parts of the approach answer
-and of the field sheet (its evacuation, needs, target, landing site; the sheet's legs,
+document, and in tests :mod:`web.answer_check` checks every answer against its
+model); they are not used to build the answers. The parts of the approach answer and
+of the field sheet (its evacuation, needs, target, landing site; the sheet's legs,
 targets, stations) are declared in :mod:`web.answer_parts` and re-exported here.
 
 A layer's feature properties come from :data:`rescue.catalog.PROPERTIES` (what each one
