@@ -17,7 +17,8 @@ The hook finds the operation by the request's method and Flask rule in
 A mismatch raises :class:`AnswerMismatch` (an ``AssertionError``): the test client
 re-raises it, so the test that made the request fails and names the operation and the
 problems. Answers declared as a JSON Schema (plain text files, GPX, CSV, PNG, a free
-object) are checked for their status and media type only.
+object) and streamed answers (event streams, files sent whole) are checked for their
+status and media type only.
 """
 
 from __future__ import annotations
@@ -56,10 +57,10 @@ def check_answer(response: Response) -> Response:
     if rule is None or request.method == "HEAD" or not 200 <= status < 300:
         return response
     spec = openapi.OPERATIONS.get((request.method, rule.rule))
-    if spec is None or response.is_streamed:
+    if spec is None:
         return response
-    mimetype = response.mimetype or ""
-    found = problems(spec, status, mimetype, response.get_data(), request.view_args)
+    body = None if response.is_streamed else response.get_data()  # a stream is not read
+    found = problems(spec, status, response.mimetype or "", body, request.view_args)
     if found:
         raise AnswerMismatch(
             f"{request.method} {rule.rule} answered {status} {response.mimetype}, "
@@ -76,11 +77,12 @@ def problems(
     spec: dict[str, Any],
     status: int,
     mimetype: str,
-    body: bytes,
+    body: bytes | None,
     view_args: dict[str, Any] | None = None,
 ) -> list[str]:
     """What is wrong with an answer (``status``, ``mimetype``, ``body``) of the operation
-    ``spec`` (as :data:`web.openapi.OPERATIONS` holds it); empty when it is as declared."""
+    ``spec`` (as :data:`web.openapi.OPERATIONS` holds it); empty when it is as declared.
+    ``body`` None (a streamed answer, a file): the status and media type are checked."""
     ok = spec["ok"]
     if status not in ok:
         return [f"status {status} is not declared (declared: {sorted(ok)})"]
@@ -95,7 +97,7 @@ def problems(
     layer = (view_args or {}).get("layer")
     if not _is_model(schema) and mimetype == openapi.GEOJSON and layer in answers.LAYER_FEATURES:
         schema = answers.LAYER_FEATURES[layer]
-    if not _is_model(schema) or mimetype not in _JSON_TYPES:
+    if not _is_model(schema) or mimetype not in _JSON_TYPES or body is None:
         return []
     return model_problems(schema, json.loads(body))
 

@@ -156,3 +156,17 @@ def test_an_undeclared_member_of_list_items_is_reported_once() -> None:
     assert answer_check.model_problems(Rows, {"rows": rows}) == [
         "/rows/*/x: not declared by the model"
     ]
+
+
+def test_a_streamed_answer_is_checked_for_its_status_and_media_type(
+    make_app: Callable[[bool], Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(True)
+    stream = Response(iter([b"a,", b"b"]), mimetype="text/csv")
+    _probe(app, monkeypatch, stream, ok={200: {"text/csv": {"type": "string"}}})
+    assert app.test_client().get(RULE).get_data() == b"a,b"
+    spec = {"ok": {200: {"text/csv": {"type": "string"}}}}
+    assert answer_check.problems(spec, 200, "text/plain", None) == [
+        "media type 'text/plain' is not declared (declared: ['text/csv'])"
+    ]
+    assert answer_check.problems({"ok": {200: Probe}}, 200, openapi.JSON, None) == []
