@@ -301,10 +301,14 @@ class Import(BaseModel):
     import_id: str
     filename: str
     format: str
+    creator: str | None = Field(None, description="the file's author (GPX creator, KML author)")
+    point_count: int | None = Field(None, description="the file's number of vertices")
+    base_version: int | None = Field(None, description="the data version it was compared with")
     counts: dict[str, Any] | None = None
     proposals: list[Any] | None = None
     warnings: list[Any] | None = None
     problems: list[Any] | None = None
+    problems_zh: list[Any] | None = Field(None, description="``problems`` in Chinese")
     can_apply: bool
     preview: dict[str, Any]
 
