@@ -19,6 +19,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from web import (
+    answer_check,
     api,
     auth,
     errors,
@@ -113,6 +114,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     headers.install(app, online_basemaps=settings.online_basemaps)
     vocabulary.install(app)
+    answer_check.install(app)  # tests only; after Compress, so it sees the view's body
     app.before_request(refuse_oversized_request)
     app.before_request(refuse_unstorable_text)
     app.register_blueprint(map.bp)

@@ -4,8 +4,9 @@ An operation names its answer in :func:`web.contract.api_operation` (``ok={200: 
 or ``{media type: Model}`` for GeoJSON); :mod:`web.openapi` writes each model's JSON
 Schema under ``#/components/schemas/<ModelName>``. The models describe what the views
 send (``tests/web/test_answers.py`` validates real answers against the generated
-document); they are not used to build the answers. The parts of the approach answer
-and of the field sheet (its evacuation, needs, target, landing site; the sheet's legs,
+document, and in tests :mod:`web.answer_check` checks every answer against its
+model); they are not used to build the answers. The parts of the approach answer and
+of the field sheet (its evacuation, needs, target, landing site; the sheet's legs,
 targets, stations) are declared in :mod:`web.answer_parts` and re-exported here.
 
 A layer's feature properties come from :data:`rescue.catalog.PROPERTIES` (what each one
@@ -266,9 +267,10 @@ class CreatedIncident(BaseModel):
 
 
 class IncidentList(BaseModel):
-    """``GET /api/incidents``."""
+    """``GET /api/incidents``: the status asked for, the order used, the incidents."""
 
     status: str
+    order: Literal["urgency", "newest"]
     incidents: list[Incident]
 
 
@@ -299,10 +301,14 @@ class Import(BaseModel):
     import_id: str
     filename: str
     format: str
+    creator: str | None = Field(None, description="the file's author (GPX creator, KML author)")
+    point_count: int | None = Field(None, description="the file's number of vertices")
+    base_version: int | None = Field(None, description="the data version it was compared with")
     counts: dict[str, Any] | None = None
     proposals: list[Any] | None = None
     warnings: list[Any] | None = None
     problems: list[Any] | None = None
+    problems_zh: list[Any] | None = Field(None, description="``problems`` in Chinese")
     can_apply: bool
     preview: dict[str, Any]
 

@@ -16,7 +16,8 @@ models of :mod:`web.answers` (the layers' feature properties from
 text. Schemas
 describe what the server really accepts and answers (schemathesis checks the answers
 against them in ``tests/security/test_schemathesis.py``, ``tests/web/test_answers.py``
-validates real answers against the declared models).
+validates real answers against the declared models, and in tests :mod:`web.answer_check`
+checks every 2xx answer against its operation's ``ok``).
 """
 
 from __future__ import annotations

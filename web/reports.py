@@ -170,11 +170,30 @@ class ReportSummary(BaseModel):
     response_times: ResponseTimes
 
 
-class HeatProperties(BaseModel):
-    """What a heat feature is: a segment (its layer properties and ``incidents``, the
-    count) or an incident point (its number, status, cause, priority, segment, place)."""
+class SegmentHeat(BaseModel):
+    """A heat feature that is a segment: its layer names and ``incidents``, the count."""
 
-    kind: Literal["segment", "incident"]
+    kind: Literal["segment"]
+    segment_id: str
+    route_id: str | None
+    name: str | None
+    name_zh: str | None
+    incidents: int
+
+
+class IncidentHeat(BaseModel):
+    """A heat feature that is an incident's point (``assigned``: its ``segment_id`` is the
+    nearest segment, not one the call taker confirmed)."""
+
+    kind: Literal["incident"]
+    incident_id: int
+    received_at: Time
+    status: str = Field(json_schema_extra={"enum": list(STATUSES)})
+    cause: str | None = Field(json_schema_extra={"enum": [*CAUSES, None]})
+    priority: str = Field(json_schema_extra={"enum": list(PRIORITIES)})
+    segment_id: str | None
+    assigned: bool
+    place: str | None
 
 
 class HeatFeature(BaseModel):
@@ -183,7 +202,7 @@ class HeatFeature(BaseModel):
     type: Literal["Feature"]
     id: str
     geometry: dict[str, Any] = Field(description="a GeoJSON geometry (WGS84)")
-    properties: HeatProperties
+    properties: SegmentHeat | IncidentHeat = Field(discriminator="kind")
 
 
 class ReportHeat(BaseModel):
