@@ -121,5 +121,8 @@ def test_no_two_labels_overlap(page: Page, live_server: str, zoom: int) -> None:
         labels = page.evaluate(LABELS)
         assert _overlapping(labels) == [], (where, zoom)
         kinds |= {label["kind"] for label in labels}
-    # not an empty map: names, km posts and segment lengths all show somewhere
-    assert kinds == {"name", "km", "segment"}, kinds
+    # not an empty map: names and km posts show somewhere, and segment lengths too from zoom 14
+    # (at 12 a length shows only where it is free, and on these crowded views none is: the
+    # one that used to be was the label of a 6.4 km straight chord across the inner kora)
+    expected = {"name", "km", "segment"} if zoom >= 14 else {"name", "km"}
+    assert expected <= kinds, kinds
