@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -123,16 +123,20 @@ class ReliefStore:
         return None if loaded is None else (loaded.dem, loaded.sha256)
 
     def loaded_dem(self, region_id: str) -> LoadedDem | None:
-        """The region's DEM with its file's name and sha256 (parsed once per process), or None."""
+        """The region's DEM with its file's name and sha256 (parsed once per process), or None.
+
+        The parsed raster is cached by content; the name is the one stored now (the same
+        file uploaded again under another name is named as it was last uploaded)."""
         with self.reader.begin() as conn:
-            sha = conn.execute(
-                select(relief_layers_table.c.sha256).where(
+            current = conn.execute(
+                select(relief_layers_table.c.sha256, relief_layers_table.c.filename).where(
                     relief_layers_table.c.region_id == region_id,
                     relief_layers_table.c.kind == "dem",
                 )
-            ).scalar()
-        if sha is None:
+            ).first()
+        if current is None:
             return None
+        sha, filename = current.sha256, str(current.filename)
         key = (region_id, sha)
         with _DEM_LOCK:
             loaded = _DEMS.get(key)
@@ -152,7 +156,7 @@ class ReliefStore:
                 for old in [k for k in _DEMS if k[0] == region_id]:
                     del _DEMS[old]
                 _DEMS[key] = loaded
-        return loaded
+        return loaded if loaded.filename == filename else replace(loaded, filename=filename)
 
     def tile(self, region_id: str, z: int, x: int, y: int) -> bytes | None:
         """An MBTiles tile (XYZ) or None."""

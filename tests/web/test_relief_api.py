@@ -178,3 +178,19 @@ def test_the_plans_profiles_sample_the_loaded_dem(app: Flask, planner: FlaskClie
     sheet = officer.post("/api/approach/field-sheet", json=target).get_json()
     assert sheet["elevation_model"]["filename"] == "kailash-cone.tif"
     assert any(leg["profile_source"] == "dem" for leg in sheet["legs"])
+
+
+def test_the_same_dem_uploaded_again_is_named_as_last_uploaded(
+    app: Flask, planner: FlaskClient
+) -> None:
+    """The parsed DEM is cached by its content; the plans name the file as it is stored now."""
+    officer = signed_in_client(app, "officer")
+    target = {"target": {"lon": PEAK_LON + 0.06, "lat": PEAK_LAT + 0.02}}
+    for name in ("first-name.tif", "second-name.tif"):
+        info = _post(planner, "dem", geotiff_bytes(), name).get_json()["relief"]
+        answer = officer.post("/api/approach", json={**target, "geometry": "recommended"})
+        assert answer.get_json()["elevation_model"] == {
+            "kind": "dem",
+            "filename": name,
+            "sha256": info["sha256"],
+        }
