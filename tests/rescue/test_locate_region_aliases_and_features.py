@@ -7,29 +7,19 @@ Each test states what the region data must make the locator read.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from geodata import load_region
-from rescue.locate import LOCAL_TZ, locate
+from rescue.locate import locate
 from rescue.locate_eval.realcases import resolve
 from rescue.locate_eval.scoring import distance_m
 from routes import RouteNetwork, build_network
-
-AT = datetime(2025, 7, 12, 11, 0, tzinfo=LOCAL_TZ)
+from tests.rescue.region_locate import AT, off_m
 
 
 @pytest.fixture(scope="module")
 def kailash() -> RouteNetwork:
     return build_network(load_region("kailash"))
-
-
-def _off_m(net: RouteNetwork, text: str, truth: dict[str, object]) -> float:
-    top = locate(net, text, reported_at=AT).candidates[0]
-    route, km = resolve(net, truth)
-    lon, lat, _z = net.point_at(route, km)
-    return distance_m(top.lon, top.lat, lon, lat)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +59,7 @@ def test_route_features_place_the_caller(
     kailash: RouteNetwork, text: str, truth: dict[str, object]
 ) -> None:
     """A route feature of route_features.json puts the top answer within 1 km."""
-    assert _off_m(kailash, text, truth) < 1000
+    assert off_m(kailash, text, truth) < 1000
 
 
 def test_braided_river_is_the_dzong_chu_valley(kailash: RouteNetwork) -> None:
